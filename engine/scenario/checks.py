@@ -1,0 +1,530 @@
+"""Checks a schema cannot express: cross-references, the text maps, and sense about time and place.
+
+They read the raw loaded data rather than the validated models, so they still run, and still find
+every problem, when some other part of the file fails the schema. Each check tolerates malformed
+pieces (the schema reports those) and only speaks about what it can judge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from .. import hexgrid
+from .errors import Problem, did_you_mean, one_of
+from .models import Metric
+from .yaml_source import SourceMap
+
+LEVEL_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Metrics that measure a place, and what kind of thing `place` must name for them.
+PLACE_METRICS = {Metric.position_held: "place", Metric.place_fell_at: "place"}
+RIVER_METRICS = {Metric.crossed_by: "river"}
+EDGE_DIRECTIONS = {"E": 0, "NE": 1, "NW": 2, "W": 3, "SW": 4, "SE": 5}
+
+
+def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _hex_pair(value: Any) -> tuple[int, int] | None:
+    if (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    ):
+        return value[0], value[1]
+    return None
+
+
+def _time(value: Any) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+class _Checker:
+    def __init__(self, data: dict[str, Any], source: SourceMap, coefficient_names: set[str] | None):
+        self.data = data
+        self.source = source
+        self.coefficient_names = coefficient_names
+        self.problems: list[Problem] = []
+        mapping = data.get("map") if isinstance(data.get("map"), dict) else {}
+        self.map: dict[str, Any] = mapping
+        self.width = mapping.get("width") if isinstance(mapping.get("width"), int) else None
+        self.height = mapping.get("height") if isinstance(mapping.get("height"), int) else None
+        self.terrain_rows: list[str] | None = None
+        self.terrain_types = data.get("terrain") if isinstance(data.get("terrain"), dict) else {}
+        self.places = self._ids(mapping.get("places"), ("map", "places"), "place")
+        self.rivers = self._ids(mapping.get("rivers"), ("map", "rivers"), "river")
+        self.sides = self._ids(data.get("sides"), ("sides",), "side")
+        self.units = self._ids(data.get("units"), ("units",), "unit")
+        self.weapons = data.get("weapons") if isinstance(data.get("weapons"), dict) else {}
+        self.start, self.end = self._window()
+        self.river_cells: set[tuple[int, int]] = set()
+
+    # ------------------------------------------------------------------ helpers
+
+    def report(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
+        self.problems.append(self.source.problem(path, message, key=key))
+
+    def _ids(self, items: Any, path: tuple[Any, ...], what: str) -> dict[str, dict[str, Any]]:
+        """Items by id, reporting duplicate ids (a later one would shadow the first)."""
+        found: dict[str, dict[str, Any]] = {}
+        first_index: dict[str, int] = {}
+        for index, item in _dicts(items):
+            ident = item.get("id")
+            if not isinstance(ident, str):
+                continue
+            if ident in found:
+                first = self.source.locate((*path, first_index[ident], "id"))
+                self.report(
+                    (*path, index, "id"),
+                    f"duplicate {what} id '{ident}' (first used at line {first.line})",
+                )
+                continue
+            found[ident] = item
+            first_index[ident] = index
+        return found
+
+    def ref(self, path: tuple[Any, ...], value: Any, known: Iterable[str], what: str) -> bool:
+        """Report `value` if it does not name one of `known`; True when it does."""
+        known = list(known)
+        if not isinstance(value, str) or value in known:
+            return isinstance(value, str)
+        expected = f"; known {what}s: {one_of(known)}" if known else f"; no {what}s are defined"
+        hint = did_you_mean(value, known)
+        self.report(path, f"unknown {what} '{value}'{hint or expected}")
+        return False
+
+    def hex_at(self, path: tuple[Any, ...], value: Any) -> tuple[int, int] | None:
+        """The [col, row] a hex reference names, reporting unknown places and off-map hexes."""
+        if isinstance(value, str):
+            if not self.ref(path, value, self.places, "place"):
+                return None
+            value = self.places[value].get("hex")
+            cell = _hex_pair(value)
+            return cell if cell and self.on_map(cell) else None
+        cell = _hex_pair(value)
+        if cell is None:
+            return None
+        if not self.on_map(cell):
+            self.report(
+                path,
+                f"hex [{cell[0]}, {cell[1]}] is off the map; columns run 0..{(self.width or 1) - 1}"
+                f" and rows 0..{(self.height or 1) - 1}",
+            )
+            return None
+        return cell
+
+    def on_map(self, cell: tuple[int, int]) -> bool:
+        if self.width is None or self.height is None:
+            return True
+        return 0 <= cell[0] < self.width and 0 <= cell[1] < self.height
+
+    def terrain_of(self, cell: tuple[int, int]) -> dict[str, Any] | None:
+        if self.terrain_rows is None:
+            return None
+        col, row = cell
+        if row >= len(self.terrain_rows) or col >= len(self.terrain_rows[row]):
+            return None
+        legend = self.map.get("legend") if isinstance(self.map.get("legend"), dict) else {}
+        kind = legend.get(self.terrain_rows[row][col])
+        terrain = self.terrain_types.get(kind) if isinstance(kind, str) else None
+        return terrain if isinstance(terrain, dict) else None
+
+    def is_water(self, cell: tuple[int, int]) -> bool:
+        terrain = self.terrain_of(cell)
+        return bool(terrain and terrain.get("water")) or cell in self.river_cells
+
+    def in_time(self, path: tuple[Any, ...], value: Any, what: str) -> None:
+        moment = _time(value)
+        if moment is None or self.start is None or self.end is None:
+            return
+        if moment < self.start or moment >= self.end:
+            self.report(
+                path,
+                f"{what} at {moment:%Y-%m-%d %H:%M} is outside the game, which runs from"
+                f" {self.start:%Y-%m-%d %H:%M} to {self.end:%Y-%m-%d %H:%M}",
+            )
+
+    def _window(self) -> tuple[datetime | None, datetime | None]:
+        clock = self.data.get("clock")
+        if not isinstance(clock, dict):
+            return None, None
+        start = _time(clock.get("start"))
+        minutes, turns = clock.get("turn_minutes"), clock.get("turns")
+        if start is None or not isinstance(minutes, int) or not isinstance(turns, int):
+            return start, None
+        return start, start + timedelta(minutes=minutes * turns)
+
+    # ------------------------------------------------------------------ checks
+
+    def run(self) -> list[Problem]:
+        self.check_grids()
+        self.river_cells = self.check_rivers()
+        self.check_places()
+        self.check_sides_and_briefing()
+        self.check_units()
+        self.check_obstacles()
+        self.check_ammunition()
+        self.check_reinforcements()
+        self.check_air_strikes()
+        self.check_plans()
+        self.check_victory()
+        self.check_history()
+        self.check_rules()
+        self._ids(self.data.get("sources"), ("sources",), "source")
+        return self.problems
+
+    def _grid(self, path: tuple[Any, ...], text: Any, what: str) -> list[str] | None:
+        """The rows of a text grid, reporting rows of the wrong length and a wrong row count."""
+        if not isinstance(text, str) or self.width is None or self.height is None:
+            return None
+        rows = text.rstrip("\n").split("\n")
+        ok = True
+        if len(rows) != self.height:
+            self.report(path, f"{what} has {len(rows)} rows; map.height says {self.height}")
+            ok = False
+        for index, row in enumerate(rows[: self.height]):
+            if len(row) != self.width:
+                mark = self.source.grid_cell(path, index, 0)
+                self.problems.append(
+                    Problem(
+                        self.source.file,
+                        mark.line,
+                        mark.column,
+                        f"{what} row {index} has {len(row)} characters; map.width says"
+                        f" {self.width}",
+                    )
+                )
+                ok = False
+        return rows if ok else None
+
+    def _bad_chars(
+        self, path: tuple[Any, ...], rows: list[str], allowed: set[str], describe: str
+    ) -> bool:
+        seen: set[str] = set()
+        for row_index, row in enumerate(rows):
+            for col_index, char in enumerate(row):
+                if char in allowed or char in seen:
+                    continue
+                seen.add(char)
+                mark = self.source.grid_cell(path, row_index, col_index)
+                self.problems.append(
+                    Problem(
+                        self.source.file,
+                        mark.line,
+                        mark.column,
+                        f"'{char}' at [col {col_index}, row {row_index}] is not {describe}",
+                    )
+                )
+        return not seen
+
+    def check_grids(self) -> None:
+        legend = self.map.get("legend")
+        if isinstance(legend, dict):
+            for char, kind in legend.items():
+                self.ref(("map", "legend", char), kind, self.terrain_types, "terrain type")
+        rows = self._grid(("map", "terrain"), self.map.get("terrain"), "map.terrain")
+        if rows is not None and isinstance(legend, dict):
+            allowed = set(legend)
+            if self._bad_chars(
+                ("map", "terrain"), rows, allowed, f"in map.legend ({one_of(allowed)})"
+            ):
+                self.terrain_rows = rows
+        elevation = self.map.get("elevation")
+        if isinstance(elevation, dict):
+            path = ("map", "elevation", "grid")
+            elevation_rows = self._grid(path, elevation.get("grid"), "map.elevation.grid")
+            if elevation_rows is not None:
+                self._bad_chars(path, elevation_rows, set(LEVEL_CHARS), "an elevation level 0-9a-z")
+
+    def check_rivers(self) -> set[tuple[int, int]]:
+        cells: set[tuple[int, int]] = set()
+        for index, river in _dicts(self.map.get("rivers")):
+            base = ("map", "rivers", index)
+            waypoints = []
+            for point_index, point in enumerate(river.get("path") or []):
+                cell = self.hex_at((*base, "path", point_index), point)
+                if cell is not None:
+                    waypoints.append(hexgrid.offset_to_axial(*cell))
+            river_cells = [
+                hexgrid.axial_to_offset(h)
+                for a, b in zip(waypoints, waypoints[1:], strict=False)
+                for h in hexgrid.line(a, b)
+            ]
+            dry = [c for c in river_cells if (t := self.terrain_of(c)) and not t.get("water")]
+            if dry:
+                self.report(
+                    (*base, "path"),
+                    f"river '{river.get('id')}' runs through {len(dry)} hexes that map.terrain does"
+                    f" not mark as water, first [{dry[0][0]}, {dry[0][1]}]; draw the river in"
+                    " map.terrain with a water terrain character",
+                )
+            cells.update(river_cells)
+            for edge_index, edge in enumerate(river.get("edges") or []):
+                if isinstance(edge, list) and len(edge) == 3 and _hex_pair(edge[:2]):
+                    self.hex_at((*base, "edges", edge_index), edge[:2])
+            for bridge_index, bridge in enumerate(river.get("bridges") or []):
+                cell = self.hex_at((*base, "bridges", bridge_index), bridge)
+                if cell is not None and waypoints and cell not in cells:
+                    self.report(
+                        (*base, "bridges", bridge_index),
+                        f"bridge at [{cell[0]}, {cell[1]}] is not on river '{river.get('id')}'",
+                    )
+            if not river.get("path") and not river.get("edges"):
+                self.report(base, f"river '{river.get('id')}' needs a `path` of hexes or `edges`")
+        return cells
+
+    def check_places(self) -> None:
+        for index, place in _dicts(self.map.get("places")):
+            self.hex_at(("map", "places", index, "hex"), place.get("hex"))
+
+    def check_sides_and_briefing(self) -> None:
+        briefing = self.data.get("briefing")
+        aims = briefing.get("aims") if isinstance(briefing, dict) else None
+        if isinstance(aims, dict):
+            for side in aims:
+                self.ref(("briefing", "aims", side), side, self.sides, "side")
+            for side in self.sides:
+                if side not in aims:
+                    self.report(("briefing", "aims"), f"briefing.aims has no aim for side '{side}'")
+
+    def check_units(self) -> None:
+        for index, unit in _dicts(self.data.get("units")):
+            base = ("units", index)
+            self.ref((*base, "side"), unit.get("side"), self.sides, "side")
+            for weapon_index, entry in _dicts(unit.get("weapons")):
+                self.ref(
+                    (*base, "weapons", weapon_index, "weapon"),
+                    entry.get("weapon"),
+                    self.weapons,
+                    "weapon",
+                )
+            if unit.get("parent") is not None:
+                self.ref((*base, "parent"), unit.get("parent"), self.units, "unit")
+            men, officers = unit.get("men"), unit.get("officers", 0)
+            men = men if isinstance(men, int) and men >= 0 else None
+            if men is not None and isinstance(officers, int) and officers > men:
+                self.report((*base, "officers"), f"{officers} officers but only {men} men in all")
+            wounded = unit.get("wounded_among", 0)
+            if men is not None and isinstance(wounded, int) and wounded > men:
+                self.report((*base, "wounded_among"), f"{wounded} wounded but only {men} men")
+            if "at" in unit and unit["at"] is not None:
+                cell = self.hex_at((*base, "at"), unit["at"])
+                terrain = self.terrain_of(cell) if cell else None
+                if cell and terrain is not None and terrain.get("passable") is False:
+                    self.report(
+                        (*base, "at"),
+                        f"unit '{unit.get('id')}' stands on impassable terrain at"
+                        f" [{cell[0]}, {cell[1]}]",
+                    )
+        arriving = {
+            u
+            for _, r in _dicts(self.data.get("reinforcements"))
+            for u in (r.get("units") or [])
+            if isinstance(u, str)
+        }
+        for index, unit in _dicts(self.data.get("units")):
+            ident = unit.get("id")
+            placed = unit.get("at") is not None
+            if placed and ident in arriving:
+                self.report(
+                    ("units", index, "at"),
+                    f"unit '{ident}' has a start hex and also arrives as a reinforcement;"
+                    " remove one",
+                )
+            elif not placed and isinstance(ident, str) and ident not in arriving:
+                self.report(
+                    ("units", index),
+                    f"unit '{ident}' has no start hex (`at`) and no reinforcement brings it",
+                )
+
+    def check_obstacles(self) -> None:
+        for index, obstacle in _dicts(self.data.get("obstacles")):
+            kind = obstacle.get("kind")
+            for hex_index, ref in enumerate(obstacle.get("hexes") or []):
+                path = ("obstacles", index, "hexes", hex_index)
+                cell = self.hex_at(path, ref)
+                if cell and kind in ("minefield", "wire", "fortification", "blockhouse"):
+                    if self.is_water(cell):
+                        self.report(path, f"{kind} on water at [{cell[0]}, {cell[1]}]")
+                    else:
+                        terrain = self.terrain_of(cell)
+                        if terrain is not None and terrain.get("passable") is False:
+                            self.report(
+                                path, f"{kind} on impassable terrain at [{cell[0]}, {cell[1]}]"
+                            )
+
+    def check_ammunition(self) -> None:
+        for index, budget in _dicts(self.data.get("ammunition")):
+            self.ref(("ammunition", index, "side"), budget.get("side"), self.sides, "side")
+            for weapon_index, weapon in enumerate(budget.get("weapons") or []):
+                self.ref(("ammunition", index, "weapons", weapon_index), weapon, self.weapons,
+                         "weapon")
+
+    def check_reinforcements(self) -> None:
+        seen: dict[str, int] = {}
+        for index, arrival in _dicts(self.data.get("reinforcements")):
+            base = ("reinforcements", index)
+            self.in_time((*base, "time"), arrival.get("time"), "reinforcement")
+            self.hex_at((*base, "at"), arrival.get("at"))
+            for unit_index, ident in enumerate(arrival.get("units") or []):
+                if not self.ref((*base, "units", unit_index), ident, self.units, "unit"):
+                    continue
+                if ident in seen:
+                    self.report(
+                        (*base, "units", unit_index),
+                        f"unit '{ident}' already arrives in reinforcements[{seen[ident]}]",
+                    )
+                seen[ident] = index
+
+    def check_air_strikes(self) -> None:
+        for index, strike in _dicts(self.data.get("air_strikes")):
+            base = ("air_strikes", index)
+            self.ref((*base, "side"), strike.get("side"), self.sides, "side")
+            self.ref((*base, "weapon"), strike.get("weapon"), self.weapons, "weapon")
+            self.in_time((*base, "time"), strike.get("time"), "air strike")
+            self.hex_at((*base, "target"), strike.get("target"))
+
+    def check_plans(self) -> None:
+        sides_with_plans: dict[str, int] = {}
+        for index, plan in _dicts(self.data.get("plans")):
+            base = ("plans", index)
+            side = plan.get("side")
+            if not self.ref((*base, "side"), side, self.sides, "side"):
+                continue
+            if side in sides_with_plans:
+                self.report((*base, "side"), f"side '{side}' already has a plan (plans[{index}])")
+            sides_with_plans[side] = index
+            phase_ids: set[str] = set()
+            for phase_index, phase in _dicts(plan.get("phases")):
+                where = (*base, "phases", phase_index)
+                ident = phase.get("id")
+                if isinstance(ident, str):
+                    if ident in phase_ids:
+                        self.report((*where, "id"), f"duplicate phase id '{ident}'")
+                    phase_ids.add(ident)
+                self.in_time((*where, "start"), phase.get("start"), "phase start")
+                start, end = _time(phase.get("start")), _time(phase.get("end"))
+                if start and end and end <= start:
+                    self.report((*where, "end"), "phase ends before it starts")
+                units = phase.get("units")
+                if isinstance(units, list):
+                    for unit_index, ident in enumerate(units):
+                        path = (*where, "units", unit_index)
+                        if not self.ref(path, ident, self.units, "unit"):
+                            continue
+                        owner = self.units[ident].get("side")
+                        if owner != side:
+                            self.report(
+                                path,
+                                f"unit '{ident}' belongs to side '{owner}', not to '{side}' whose"
+                                " plan this is",
+                            )
+                for field in ("objective", "fall_back_to"):
+                    if phase.get(field) is not None:
+                        self.hex_at((*where, field), phase.get(field))
+
+    def check_victory(self) -> None:
+        for index, condition in _dicts(self.data.get("victory")):
+            base = ("victory", index)
+            self.ref((*base, "side"), condition.get("side"), self.sides, "side")
+            kind = condition.get("kind")
+            if kind in ("hold", "capture", "exit") and condition.get("place") is None:
+                self.report(base, f"a '{kind}' condition needs a `place`")
+            elif condition.get("place") is not None:
+                self.hex_at((*base, "place"), condition.get("place"))
+            if kind == "destroy" and condition.get("fraction") is None:
+                self.report(base, "a 'destroy' condition needs a `fraction` of the enemy's men")
+            if kind == "exit" and condition.get("men") is None:
+                self.report(base, "an 'exit' condition needs the number of `men` who must leave")
+            if condition.get("by") is not None:
+                self.in_time((*base, "by"), condition.get("by"), "deadline")
+
+    def check_history(self) -> None:
+        self._ids(self.data.get("history"), ("history",), "history entry")
+        for index, entry in _dicts(self.data.get("history")):
+            base = ("history", index)
+            try:
+                metric = Metric(entry.get("metric"))
+            except ValueError:
+                continue  # the schema reports an unknown metric, with "did you mean"
+            if entry.get("side") is not None:
+                self.ref((*base, "side"), entry.get("side"), self.sides, "side")
+            for unit_index, ident in enumerate(entry.get("units") or []):
+                self.ref((*base, "units", unit_index), ident, self.units, "unit")
+            place = entry.get("place")
+            if metric in PLACE_METRICS:
+                if place is None:
+                    self.report(base, f"metric '{metric}' needs a `place` to measure")
+                else:
+                    self.ref((*base, "place"), place, self.places, "place")
+            elif metric in RIVER_METRICS:
+                if place is None:
+                    self.report(base, f"metric '{metric}' needs the river as `place`")
+                else:
+                    self.ref((*base, "place"), place, self.rivers, "river")
+            elif place is not None:
+                self.report(
+                    (*base, "place"),
+                    f"metric '{metric}' does not measure a place; remove `place`",
+                )
+            if metric not in (Metric.winner,) and entry.get("side") is None:
+                self.report(base, f"metric '{metric}' needs the `side` it measures")
+            if metric == Metric.winner:
+                value = entry.get("value")
+                if value != "draw":
+                    self.ref((*base, "value"), value, [*self.sides, "draw"], "side")
+            given = [k for k in ("value", "range", "time_range") if entry.get(k) is not None]
+            if len(given) != 1:
+                self.report(
+                    base,
+                    "a history entry needs exactly one of `value`, `range` or `time_range`"
+                    f" (has {', '.join(given) or 'none'})",
+                )
+            expects_time = metric in (Metric.place_fell_at, Metric.crossed_by)
+            if given and expects_time and given[0] == "range":
+                self.report(
+                    (*base, "range"), f"metric '{metric}' is a time; give `time_range` or `value`"
+                )
+            if given and not expects_time and given[0] == "time_range":
+                self.report(
+                    (*base, "time_range"), f"metric '{metric}' is not a time; give `value`/`range`"
+                )
+            for bound in ("since", "at"):
+                moment = _time(entry.get(bound))
+                if moment and self.end and self.start and not self.start <= moment <= self.end:
+                    self.in_time((*base, bound), entry.get(bound), "measurement")
+            since, until = _time(entry.get("since")), _time(entry.get("at"))
+            if since and until and until <= since:
+                self.report((*base, "at"), "`at` must come after `since`")
+
+    def check_rules(self) -> None:
+        rules = self.data.get("rules")
+        if not isinstance(rules, dict) or self.coefficient_names is None:
+            return
+        for name in rules:
+            if name not in self.coefficient_names:
+                hint = did_you_mean(str(name), self.coefficient_names)
+                self.report(
+                    ("rules", name),
+                    f"unknown rule coefficient '{name}'{hint or ' (see docs/rules.md)'}",
+                    key=True,
+                )
+
+
+def check(
+    data: dict[str, Any], source: SourceMap, *, coefficient_names: set[str] | None = None
+) -> list[Problem]:
+    """Every cross-reference and map problem in a loaded file."""
+    return _Checker(data, source, coefficient_names).run()

@@ -1,0 +1,245 @@
+"""Reading YAML safely while remembering where every value came from.
+
+PyYAML's safe loader builds plain Python data and forgets positions. Here the file is composed into
+nodes (which carry line and column marks), and the nodes are turned into plain data by hand, so that:
+- every value's position is kept in a `SourceMap`, keyed by its path in the data, and later errors
+  (pydantic's, cross-references, map checks) can point at the exact line and column;
+- duplicate keys, which PyYAML silently overwrites, are reported;
+- hostile files are refused early and cheaply: size is checked before reading, nesting depth and the
+  number of nodes visited are capped (aliases are counted each time they are expanded, so a "billion
+  laughs" file stops at the cap instead of eating memory).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, ScenarioError
+
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a 400x400 map with elevation is ~330 KB; 4 MiB leaves room
+MAX_NODES = 250_000  # nodes visited, alias expansions included
+MAX_DEPTH = 40  # the format nests about 6 deep; deeper is a mistake or an attack
+
+Path_ = tuple[str | int, ...]
+
+# YAML 1.1 reads 19:30 as the base-60 integer 1170. Nobody writing a wargame means that.
+_SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass
+class SourceMap:
+    """Where each value of a loaded file stands. `key_marks` holds the position of a mapping key,
+    `value_marks` the start of the value; both are keyed by the value's path."""
+
+    file: str
+    lines: list[str] = field(default_factory=list)
+    key_marks: dict[Path_, Mark] = field(default_factory=dict)
+    value_marks: dict[Path_, Mark] = field(default_factory=dict)
+    block_scalars: set[Path_] = field(default_factory=set)
+
+    def locate(self, path: Path_, *, key: bool = False) -> Mark:
+        """The mark of `path`, or of its nearest ancestor present in the file."""
+        path = tuple(path)
+        while True:
+            if key and path in self.key_marks:
+                return self.key_marks[path]
+            if path in self.value_marks:
+                return self.value_marks[path]
+            if path in self.key_marks:
+                return self.key_marks[path]
+            if not path:
+                return Mark(1, 1)
+            path = path[:-1]
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> Problem:
+        mark = self.locate(path, key=key)
+        return Problem(self.file, mark.line, mark.column, message)
+
+    def grid_cell(self, path: Path_, row: int, col: int) -> Mark:
+        """The position of character `col` on line `row` of a block-scalar text grid."""
+        start = self.value_marks.get(path)
+        if start is None:
+            return Mark(1, 1)
+        if path not in self.block_scalars:
+            return start
+        line_index = start.line + row  # the grid's first line follows the '|' indicator line
+        if 0 <= line_index < len(self.lines):
+            raw = self.lines[line_index]
+            indent = len(raw) - len(raw.lstrip(" "))
+            return Mark(line_index + 1, indent + col + 1)
+        return start
+
+
+def _mark(yaml_mark: yaml.Mark) -> Mark:
+    return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
+
+
+def read_text(path: Path, display: str) -> str:
+    """The file's text, refusing what is not a readable, reasonably sized UTF-8 file."""
+
+    def fail(message: str, line: int = 0, column: int = 0) -> ScenarioError:
+        return ScenarioError([Problem(display, line, column, message)])
+
+    if not path.exists():
+        raise fail("no such file; expected the path of a scenario YAML file")
+    if path.is_dir():
+        raise fail("is a directory; expected a scenario YAML file (e.g. scenarios/<name>.yaml)")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise fail(f"file is {size:,} bytes; scenario files are limited to {MAX_FILE_BYTES:,}")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        raise fail(f"cannot read file: {error.strerror or error}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise fail(f"file is larger than the limit of {MAX_FILE_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise fail(
+            f"byte 0x{data[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
+            line,
+            column,
+        ) from None
+
+
+def parse(text: str, display: str) -> tuple[Any, SourceMap]:
+    """Plain data and its source map from YAML text, or a ScenarioError with located problems."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    source = SourceMap(display, text.splitlines())
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(display, 0, 0, "text is larger than the scenario limit")])
+    tabs = [
+        Problem(display, number, raw.index("\t") + 1, "tab in indentation; YAML indents with spaces")
+        for number, raw in enumerate(source.lines, start=1)
+        if "\t" in raw[: len(raw) - len(raw.lstrip(" \t"))]
+    ]
+    if tabs:
+        raise ScenarioError(tabs)
+    if not text.strip() or all(
+        not line.strip() or line.lstrip().startswith("#") for line in source.lines
+    ):
+        raise ScenarioError(
+            [Problem(display, 0, 0, "file is empty; expected a scenario (see `wargame schema`)")]
+        )
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = _mark(mark) if mark else Mark(1, 1)
+        message = " ".join(
+            part for part in (error.context, error.problem) if part
+        ) or "invalid YAML"
+        raise ScenarioError(
+            [Problem(display, where.line, where.column, f"YAML syntax error: {message}")]
+        ) from None
+    except yaml.YAMLError as error:
+        raise ScenarioError([Problem(display, 1, 1, f"YAML error: {error}")]) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise ScenarioError([Problem(display, 0, 0, "file is empty; expected a scenario")])
+    builder = _Builder(source)
+    data = builder.build(root, (), 0)
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return data, source
+
+
+class _Builder:
+    """Turns composed nodes into plain data, recording marks and refusing abuse."""
+
+    def __init__(self, source: SourceMap):
+        self.source = source
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.nodes = 0
+        self.problems: list[Problem] = []
+
+    def _abort(self, node: yaml.Node, message: str) -> None:
+        where = _mark(node.start_mark)
+        self.problems.append(Problem(self.source.file, where.line, where.column, message))
+        raise ScenarioError(self.problems)
+
+    def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._abort(
+                node,
+                f"more than {MAX_NODES:,} values (aliases expanded); refusing to load a file"
+                " this large",
+            )
+        if depth > MAX_DEPTH:
+            self._abort(node, f"nested deeper than {MAX_DEPTH} levels; refusing to load")
+        self.source.value_marks.setdefault(path, _mark(node.start_mark))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.build(item, (*path, index), depth + 1)
+                for index, item in enumerate(node.value)
+            ]
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: Path_) -> Any:
+        if node.style in ("|", ">"):
+            self.source.block_scalars.add(path)
+        if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and _SEXAGESIMAL.match(
+            node.value
+        ):
+            return node.value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.YAMLError as error:
+            where = _mark(node.start_mark)
+            self.problems.append(
+                Problem(self.source.file, where.line, where.column, f"bad value: {error}")
+            )
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_seen: dict[Any, Mark] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                where = _mark(key_node.start_mark)
+                self.problems.append(
+                    Problem(self.source.file, where.line, where.column, "keys must be plain text")
+                )
+                continue
+            key = self._scalar(key_node, (*path, "<key>"))
+            if isinstance(key, int | float | bool) or key is None:
+                key = key_node.value  # a legend key like 1 or a grid character stays text
+            where = _mark(key_node.start_mark)
+            if key in first_seen:
+                self.problems.append(
+                    Problem(
+                        self.source.file,
+                        where.line,
+                        where.column,
+                        f"duplicate key '{key}' (first given at line {first_seen[key].line});"
+                        " the later value would silently replace the earlier one",
+                    )
+                )
+                continue
+            first_seen[key] = where
+            child = (*path, key)
+            self.source.key_marks[child] = where
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
