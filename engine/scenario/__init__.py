@@ -1,7 +1,7 @@
 """The scenario format: typed models, located loading, JSON Schema.
 
-    loaded = load_scenario("scenarios/furong_mountain.yaml")   # raises ScenarioError
-    loaded.scenario.units[0].men
+loaded = load_scenario("scenarios/furong_mountain.yaml")   # raises ScenarioError
+loaded.scenario.units[0].men
 """
 
 from .errors import Problem, ScenarioError

@@ -7,6 +7,7 @@ pieces (the schema reports those) and only speaks about what it can judge.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -259,7 +260,7 @@ class _Checker:
                     waypoints.append(hexgrid.offset_to_axial(*cell))
             river_cells = [
                 hexgrid.axial_to_offset(h)
-                for a, b in zip(waypoints, waypoints[1:], strict=False)
+                for a, b in itertools.pairwise(waypoints)
                 for h in hexgrid.line(a, b)
             ]
             dry = [c for c in river_cells if (t := self.terrain_of(c)) and not t.get("water")]
@@ -369,8 +370,9 @@ class _Checker:
         for index, budget in _dicts(self.data.get("ammunition")):
             self.ref(("ammunition", index, "side"), budget.get("side"), self.sides, "side")
             for weapon_index, weapon in enumerate(budget.get("weapons") or []):
-                self.ref(("ammunition", index, "weapons", weapon_index), weapon, self.weapons,
-                         "weapon")
+                self.ref(
+                    ("ammunition", index, "weapons", weapon_index), weapon, self.weapons, "weapon"
+                )
 
     def check_reinforcements(self) -> None:
         seen: dict[str, int] = {}

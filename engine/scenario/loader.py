@@ -93,10 +93,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], list[s
     branch_value: Any = None
     node = data
     for index, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        ):
             path.append(part)
             node = node[part]
         elif isinstance(node, dict | list) and index == len(loc) - 1:
@@ -114,7 +113,7 @@ def _branch_fits(branch: str, value: Any) -> bool:
     shape: a list meant the [col, row] form, text meant an id, and so on."""
     if branch.startswith(("tuple[", "list[")):
         return isinstance(value, list)
-    if branch.startswith("str") or "str" in branch and "constrained" in branch:
+    if branch.startswith("str") or ("str" in branch and "constrained" in branch):
         return isinstance(value, str)
     if branch in ("int", "float"):
         return isinstance(value, int | float) and not isinstance(value, bool)
@@ -217,7 +216,7 @@ def _one_problem(
     data: Any,
     source: SourceMap,
 ) -> Problem:
-    item, branches = items[0]
+    item, _branches = items[0]
     kind = item["type"]
     where = _describe_path(path[:-1], data) if path else "the file"
     if kind == "extra_forbidden":
@@ -266,8 +265,8 @@ _PLAIN_EXPECTATIONS = {
     "datetime_type": "expected a date and time like 1945-05-21T05:00",
     "datetime_parsing": "expected a date and time like 1945-05-21T05:00",
     "datetime_from_date_parsing": "expected a date and time like 1945-05-21T05:00",
-    "time_type": "expected a time of day like \"19:30\"",
-    "time_parsing": "expected a time of day like \"19:30\"",
+    "time_type": 'expected a time of day like "19:30"',
+    "time_parsing": 'expected a time of day like "19:30"',
     "model_type": "expected a mapping of keys and values",
     "model_attributes_type": "expected a mapping of keys and values",
     "dict_type": "expected a mapping of keys and values",
@@ -293,7 +292,7 @@ def _expected(item: dict[str, Any]) -> str:
     if kind == "string_pattern_mismatch" and "a-z" in str(ctx.get("pattern", "")):
         return "expected a lower-case id (letters, digits and _, starting with a letter)"
     if kind == "string_pattern_mismatch" and "#" in str(ctx.get("pattern", "")):
-        return "expected a colour like \"#1f4e9c\""
+        return 'expected a colour like "#1f4e9c"'
     if kind in ("too_short", "too_long") and "actual_length" in ctx:
         return _clean(item["msg"])
     return _clean(item["msg"])

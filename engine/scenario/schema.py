@@ -25,8 +25,11 @@ _FORMAT_PATTERNS = {
 def _relax_formats(node: Any) -> Any:
     if isinstance(node, dict):
         fmt = node.get("format")
-        out = {k: _relax_formats(v) for k, v in node.items() if k != "format" or fmt not in
-               _FORMAT_PATTERNS}
+        out = {
+            k: _relax_formats(v)
+            for k, v in node.items()
+            if k != "format" or fmt not in _FORMAT_PATTERNS
+        }
         if fmt in _FORMAT_PATTERNS:
             out["pattern"] = _FORMAT_PATTERNS[fmt]
         return out

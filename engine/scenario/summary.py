@@ -8,7 +8,7 @@ from datetime import timedelta
 from .models import Blockhouse, Fortification, Minefield, Scenario, Wire
 
 
-def _name(name) -> str:  # noqa: ANN001 - a Name model
+def _name(name) -> str:
     return f"{name.en} ({name.zh})" if name.zh else name.en
 
 

@@ -1,7 +1,7 @@
 """Reading YAML safely while remembering where every value came from.
 
 PyYAML's safe loader builds plain Python data and forgets positions. Here the file is composed into
-nodes (which carry line and column marks), and the nodes are turned into plain data by hand, so that:
+nodes (which carry line and column marks), and the nodes become plain data by hand, so that:
 - every value's position is kept in a `SourceMap`, keyed by its path in the data, and later errors
   (pydantic's, cross-references, map checks) can point at the exact line and column;
 - duplicate keys, which PyYAML silently overwrites, are reported;
@@ -23,6 +23,7 @@ from .errors import Problem, ScenarioError
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # a 400x400 map with elevation is ~330 KB; 4 MiB leaves room
 MAX_NODES = 250_000  # nodes visited, alias expansions included
+MAX_ALIAS_NODES = 10_000  # nodes visited again through aliases: enough for sharing, not for bombs
 MAX_DEPTH = 40  # the format nests about 6 deep; deeper is a mistake or an attack
 
 Path_ = tuple[str | int, ...]
@@ -126,7 +127,9 @@ def parse(text: str, display: str) -> tuple[Any, SourceMap]:
     if len(text) > MAX_FILE_BYTES:
         raise ScenarioError([Problem(display, 0, 0, "text is larger than the scenario limit")])
     tabs = [
-        Problem(display, number, raw.index("\t") + 1, "tab in indentation; YAML indents with spaces")
+        Problem(
+            display, number, raw.index("\t") + 1, "tab in indentation; YAML indents with spaces"
+        )
         for number, raw in enumerate(source.lines, start=1)
         if "\t" in raw[: len(raw) - len(raw.lstrip(" \t"))]
     ]
@@ -138,15 +141,31 @@ def parse(text: str, display: str) -> tuple[Any, SourceMap]:
         raise ScenarioError(
             [Problem(display, 0, 0, "file is empty; expected a scenario (see `wargame schema`)")]
         )
+    too_deep = _flow_too_deep(text)
+    if too_deep is not None:
+        raise ScenarioError(
+            [
+                Problem(
+                    display,
+                    too_deep.line,
+                    too_deep.column,
+                    f"nested deeper than {MAX_DEPTH} levels; refusing to load",
+                )
+            ]
+        )
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
+    except RecursionError:  # block nesting deep enough to exhaust PyYAML's recursive composer
+        raise ScenarioError(
+            [Problem(display, 0, 0, f"nested deeper than {MAX_DEPTH} levels; refusing to load")]
+        ) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = _mark(mark) if mark else Mark(1, 1)
-        message = " ".join(
-            part for part in (error.context, error.problem) if part
-        ) or "invalid YAML"
+        message = (
+            " ".join(part for part in (error.context, error.problem) if part) or "invalid YAML"
+        )
         raise ScenarioError(
             [Problem(display, where.line, where.column, f"YAML syntax error: {message}")]
         ) from None
@@ -163,6 +182,33 @@ def parse(text: str, display: str) -> tuple[Any, SourceMap]:
     return data, source
 
 
+def _flow_too_deep(text: str) -> Mark | None:
+    """Where flow brackets first nest deeper than MAX_DEPTH, found before PyYAML parses the text:
+    its parser recurses once per level, so `[[[[...` thousands deep would exhaust the stack."""
+    depth = 0
+    quote = ""
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        previous = " "
+        for column, char in enumerate(line, start=1):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "'\"" and (depth or previous in " :[{,"):
+                quote = char
+            elif char == "#" and previous in " \t":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return Mark(line_number, column)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+            previous = char
+        if quote == "'" or quote == '"':
+            continue  # quoted scalars may span lines
+    return None
+
+
 class _Builder:
     """Turns composed nodes into plain data, recording marks and refusing abuse."""
 
@@ -170,6 +216,8 @@ class _Builder:
         self.source = source
         self.constructor = yaml.constructor.SafeConstructor()
         self.nodes = 0
+        self.seen: set[int] = set()
+        self.alias_nodes = 0
         self.problems: list[Problem] = []
 
     def _abort(self, node: yaml.Node, message: str) -> None:
@@ -179,6 +227,16 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: Path_, depth: int) -> Any:
         self.nodes += 1
+        if id(node) in self.seen:
+            self.alias_nodes += 1
+            if self.alias_nodes > MAX_ALIAS_NODES:
+                self._abort(
+                    node,
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values; refusing to load"
+                    " (a file that multiplies itself through aliases)",
+                )
+        else:
+            self.seen.add(id(node))
         if self.nodes > MAX_NODES:
             self._abort(
                 node,
@@ -192,8 +250,7 @@ class _Builder:
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [
-                self.build(item, (*path, index), depth + 1)
-                for index, item in enumerate(node.value)
+                self.build(item, (*path, index), depth + 1) for index, item in enumerate(node.value)
             ]
         return self._scalar(node, path)
 

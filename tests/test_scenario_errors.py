@@ -1,0 +1,334 @@
+"""Bad input: each case gets clear, located messages, exit code 1, no traceback, nothing written.
+
+The cases start from tests/data/minimal.yaml and break one thing, so each expected message can be
+pinned exactly, line and column included.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.scenario import ScenarioError, load_scenario, load_scenario_text
+from engine.scenario.yaml_source import MAX_FILE_BYTES
+
+DATA = Path(__file__).parent / "data"
+MINIMAL = (DATA / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def broken(tmp_path: Path, old: str, new: str, *, count: int = 1) -> Path:
+    assert MINIMAL.count(old) >= count, f"fixture text {old!r} not found"
+    path = tmp_path / "broken.yaml"
+    path.write_text(MINIMAL.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+def validate(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    files_before = set(path.parent.iterdir()) if path.parent.exists() else set()
+    code = main(["validate", str(path)])
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    if path.parent.exists():
+        assert set(path.parent.iterdir()) == files_before, "validate must not write files"
+    return code, err.strip().splitlines()
+
+
+def test_minimal_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(DATA / "minimal.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Red: 1 units, 40 men" in out
+    assert "5 x 3 hexes of 100 m" in out
+
+
+def test_yaml_syntax_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    men: 40\n", "    men: [40\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0].startswith(f"{path}:58:")
+    assert "YAML syntax error" in lines[0]
+
+
+def test_tab_indentation(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    men: 40\n", "\tmen: 40\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == f"{path}:57:1: tab in indentation; YAML indents with spaces"
+
+
+def test_wrong_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    men: 40\n", "    men: forty\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{path}:57:10: units[0] (red_1).men: expected a whole number, got the text 'forty'"
+    )
+
+
+def test_negative_men(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    men: 40\n", "    men: -40\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == f"{path}:57:10: units[0] (red_1).men: expected a number >= 0, got -40"
+
+
+def test_unknown_key_with_near_miss(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    officers: 1\n", "    oficers: 1\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{path}:58:5: unknown key 'oficers' in units[0] (red_1); did you mean 'officers'?"
+    )
+
+
+def test_unknown_key_without_near_miss_lists_choices(tmp_path: Path) -> None:
+    text = MINIMAL.replace("    officers: 1\n", "    zzz: 1\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "x.yaml")
+    message = str(caught.value.problems[0])
+    assert message.startswith("x.yaml:58:5: unknown key 'zzz' in units[0] (red_1); expected one of")
+    assert "'men'" in message
+
+
+def test_unit_off_the_map(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    at: [0, 1]\n", "    at: [7, 1]\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == (f"{path}:60:9: hex [7, 1] is off the map; columns run 0..4 and rows 0..2")
+
+
+def test_undefined_weapon(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "[{weapon: rifle, count: 28}]", "[{weapon: rilfe, count: 28}]")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == f"{path}:66:24: unknown weapon 'rilfe'; did you mean 'rifle'?"
+
+
+def test_duplicate_unit_id(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "  - id: blue_1\n", "  - id: red_1\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert f"{path}:61:9: duplicate unit id 'red_1' (first used at line 53)" in lines
+
+
+def test_duplicate_key(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = broken(tmp_path, "    men: 40\n", "    men: 40\n    men: 45\n")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0].startswith(f"{path}:58:5: duplicate key 'men' (first given at line 57)")
+
+
+def test_every_problem_is_reported_not_only_the_first(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace("    officers: 1\n", "    oficers: 1\n")
+        .replace("[{weapon: rifle, count: 28}]", "[{weapon: rilfe, count: 28}]")
+        .replace("    at: hill\n", "    at: hil\n")
+        .replace("kind: wire", "kind: wyre")
+        .replace("metric: position_held", "metric: position_hold")
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "x.yaml")
+    messages = [str(p) for p in caught.value.problems]
+    assert messages == [
+        "x.yaml:58:5: unknown key 'oficers' in units[0] (red_1); did you mean 'officers'?",
+        "x.yaml:66:24: unknown weapon 'rilfe'; did you mean 'rifle'?",
+        "x.yaml:67:9: unknown place 'hil'; did you mean 'hill'?",
+        "x.yaml:70:12: unknown kind 'wyre' in obstacles[0]; did you mean 'wire'?",
+        "x.yaml:76:13: history[0] (held).metric: the text 'position_hold' is not allowed;"
+        " did you mean 'position_held'?",
+    ]
+
+
+def test_file_over_the_size_cap_is_refused_without_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "huge.yaml"
+    with path.open("wb") as handle:  # a sparse 50 MB file: cheap to make, refused by size
+        handle.truncate(50 * 1024 * 1024)
+    started = time.perf_counter()
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{path}: file is 52,428,800 bytes; scenario files are limited to {MAX_FILE_BYTES:,}"
+    )
+    assert time.perf_counter() - started < 1.0
+
+
+def test_very_deep_nesting(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "deep.yaml"
+    path.write_text("a: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert "nested deeper than 40 levels" in lines[0]
+
+
+def test_alias_bomb_is_refused_quickly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    lines_ = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for level in range(ord("b"), ord("j")):
+        previous = chr(level - 1)
+        lines_.append(f"{chr(level)}: &{chr(level)} [" + ",".join([f"*{previous}"] * 9) + "]")
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines_) + "\n", encoding="utf-8")
+    started = time.perf_counter()
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert "aliases expand to more than 10,000 values" in lines[0]
+    assert time.perf_counter() - started < 1.0
+
+
+def test_recursive_alias_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text("a: &a [*a]\n", "r.yaml")
+    assert "nested deeper" in str(caught.value)
+
+
+def test_bytes_that_are_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("id: x\nname: caf\xe9\n".encode("latin-1"))
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == f"{path}:2:10: byte 0xe9 is not valid UTF-8; save the file as UTF-8"
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n"])
+def test_empty_file(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
+    path = tmp_path / "empty.yaml"
+    path.write_text(text, encoding="utf-8")
+    code, lines = validate(path, capsys)
+    assert code == 1
+    assert lines[0] == f"{path}: file is empty; expected a scenario (see `wargame schema`)"
+
+
+def test_directory_given_as_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = validate(tmp_path, capsys)
+    assert code == 1
+    assert lines[0] == (
+        f"{tmp_path}: is a directory; expected a scenario YAML file (e.g. scenarios/<name>.yaml)"
+    )
+
+
+def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = validate(tmp_path / "nope.yaml", capsys)
+    assert code == 1
+    assert (
+        lines[0]
+        == f"{tmp_path / 'nope.yaml'}: no such file; expected the path of a scenario YAML file"
+    )
+
+
+def test_not_a_mapping(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text("- 1\n- 2\n", "l.yaml")
+    assert str(caught.value) == "l.yaml:1:1: expected a mapping of scenario sections, got a list"
+
+
+def test_times_of_day_need_no_quotes() -> None:
+    """YAML 1.1 would read 19:30 as the number 1170; the loader keeps it as a time."""
+    text = MINIMAL.replace('{starts: "19:30", ends: "05:00"}', "{starts: 19:30, ends: 05:00}")
+    loaded = load_scenario_text(text)
+    assert loaded.scenario.clock.darkness.starts.hour == 19
+
+
+# ------------------------------------------------------------------ semantic checks, located
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (
+            "    at: [0, 1]\n",
+            "    at: [4, 1]\n",
+            "60:9: unit 'red_1' stands on impassable terrain at [4, 1]",
+        ),
+        (
+            "{kind: wire, hexes: [[3, 0], [3, 2]], lines: 1}",
+            "{kind: wire, hexes: [[2, 0], [3, 2]], lines: 1}",
+            "70:26: wire on water at [2, 0]",
+        ),
+        (
+            "obstacles:\n",
+            "reinforcements:\n  - {time: 1945-05-21T12:00, at: [0, 0], units: "
+            "[red_1]}\nobstacles:\n",
+            "60:9: unit 'red_1' has a start hex and also arrives as a reinforcement; remove one",
+        ),
+        (
+            "obstacles:\n",
+            "air_strikes:\n  - {side: red, time: 1945-05-22T09:00, target: [1, 1],"
+            " sorties: 2, weapon: rifle}\nobstacles:\n",
+            "70:23: air strike at 1945-05-22 09:00 is outside the game, which runs from"
+            " 1945-05-21 05:00 to 1945-05-21 11:00",
+        ),
+        (
+            "obstacles:\n",
+            "air_strikes:\n  - {side: red, time: 1945-05-21T09:00, target: [1, 9],"
+            " sorties: 2, weapon: rifle}\nobstacles:\n",
+            "70:49: hex [1, 9] is off the map; columns run 0..4 and rows 0..2",
+        ),
+        (
+            "obstacles:\n",
+            "plans:\n  - side: red\n    phases:\n      - {id: go, name: Go, start:"
+            " 1945-05-21T05:00, task: attack, units: [blue_1], objective: hill}\n"
+            "obstacles:\n",
+            "72:75: unit 'blue_1' belongs to side 'blue', not to 'red' whose plan this is",
+        ),
+        (
+            "metric: position_held",
+            "metric: killed",
+            "78:12: metric 'killed' does not measure a place; remove `place`",
+        ),
+        (
+            "  terrain: |\n    ..~^^\n",
+            "  terrain: |\n    ..~^Q\n",
+            "25:9: 'Q' at [col 4, row 0] is not in map.legend ('.', 'X', '^', '~')",
+        ),
+        (
+            "  terrain: |\n    ..~^^\n",
+            "  terrain: |\n    ..~^\n",
+            "25:5: map.terrain row 0 has 4 characters; map.width says 5",
+        ),
+        (
+            "      path: [[2, 0], [2, 2]]",
+            "      path: [[1, 0], [1, 2]]",
+            "38:13: river 'stream' runs through 3 hexes that map.terrain does not mark as water,"
+            " first [1, 0]; draw the river in map.terrain with a water terrain character",
+        ),
+    ],
+)
+def test_semantic_problem_is_located(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    assert old in MINIMAL
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(MINIMAL.replace(old, new, 1), "s.yaml")
+    assert f"s.yaml:{expected}" in [str(p) for p in caught.value.problems]
+
+
+def test_rule_override_names_are_checked_when_known() -> None:
+    text = MINIMAL.replace("obstacles:\n", "rules: {night_fire_factr: 0.4}\nobstacles:\n")
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "r.yaml", coefficient_names={"night_fire_factor"})
+    assert [str(p) for p in caught.value.problems] == [
+        "r.yaml:69:9: unknown rule coefficient 'night_fire_factr'; did you mean"
+        " 'night_fire_factor'?"
+    ]
+
+
+def test_cli_subprocess_has_no_traceback(tmp_path: Path) -> None:
+    path = broken(tmp_path, "    men: 40\n", "    men: [40\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "engine", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:58:")
+
+
+def test_load_scenario_accepts_path_objects() -> None:
+    loaded = load_scenario(DATA / "minimal.yaml")
+    assert loaded.scenario.units[1].at == "hill"
+    assert loaded.scenario.units[0].at == (0, 1)
