@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from engine.cli import main
 from engine.scenario import json_schema, json_schema_text, load_scenario
 from engine.scenario.yaml_source import parse
@@ -56,7 +57,7 @@ def test_scenario_loads_and_passes_the_editor_schema(path: Path) -> None:
     jsonschema.validate(_as_json(data), json_schema())
 
 
-def _as_json(value):  # noqa: ANN001, ANN202 - plain YAML data
+def _as_json(value):
     """What an editor's YAML 1.2 parser would hand the schema: dates and times as text."""
     import datetime as dt
 

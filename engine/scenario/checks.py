@@ -408,6 +408,8 @@ class _Checker:
             if side in sides_with_plans:
                 self.report((*base, "side"), f"side '{side}' already has a plan (plans[{index}])")
             sides_with_plans[side] = index
+            if plan.get("rear") is not None:
+                self.hex_at((*base, "rear"), plan.get("rear"))
             phase_ids: set[str] = set()
             for phase_index, phase in _dicts(plan.get("phases")):
                 where = (*base, "phases", phase_index)
@@ -446,6 +448,8 @@ class _Checker:
                 self.report(base, f"a '{kind}' condition needs a `place`")
             elif condition.get("place") is not None:
                 self.hex_at((*base, "place"), condition.get("place"))
+            for unit_index, ident in enumerate(condition.get("units") or []):
+                self.ref((*base, "units", unit_index), ident, self.units, "unit")
             if kind == "destroy" and condition.get("fraction") is None:
                 self.report(base, "a 'destroy' condition needs a `fraction` of the enemy's men")
             if kind == "exit" and condition.get("men") is None:

@@ -401,6 +401,10 @@ class PlanPhase(Strict):
 class Plan(Strict):
     side: Identifier
     mode: Literal["plan", "adaptive"] = "plan"
+    rear: HexRef | None = Field(
+        default=None,
+        description="Where this side's routed units run, and leave the map if it is on the edge.",
+    )
     phases: list[PlanPhase] = Field(default_factory=list, max_length=200)
 
 
@@ -409,8 +413,10 @@ class Plan(Strict):
 
 class VictoryCondition(Strict):
     """One way for a side to win. `hold`: the side controls `place` at the end; `capture`: it
-    controls `place` at any time up to `by`; `destroy`: the enemy has lost `fraction` of its men;
-    `exit`: at least `men` of its men leave the map at `place`."""
+    controls `place` at `by` (default: the end); `destroy`: the enemy (or the listed `units`) has
+    lost `fraction` of its men; `exit`: at least `men` of its men (or of the listed `units`) have
+    left the map at `place`. A side wins when one of its conditions is met and none of the other
+    side's is; otherwise the game is a draw."""
 
     side: Identifier
     kind: Literal["hold", "capture", "destroy", "exit"]
@@ -418,6 +424,10 @@ class VictoryCondition(Strict):
     by: datetime | None = None
     fraction: Fraction | None = None
     men: int | None = Field(default=None, ge=1)
+    units: list[Identifier] | None = Field(
+        default=None,
+        description="For destroy and exit: only these units count (default: the whole side).",
+    )
     note: str | None = Field(default=None, max_length=2000)
 
 

@@ -1,0 +1,298 @@
+"""The computer player: turns a side's plan (from the scenario) and the situation into Orders.
+
+It follows the plan's phases where they apply (mode `plan`) or picks objectives from the victory
+conditions (mode `adaptive`), and adapts to what it sees: a spent unit stops assaulting, a unit
+that cannot hold falls back, assaults wait for the hours the phase allows. It never looks at the
+historical record and never touches the dice: it only gives orders, and the rules decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.state import GameState
+from ..rules.bombardment import in_range
+from ..rules.movement import time_field
+from ..rules.turn import coefficients_of
+from ..scenario.models import PlanPhase, Task
+
+SPENT_STRENGTH = 0.3  # share of its men below which a unit stops attacking (regroups)
+SPENT_MORALE = 0.3  # likewise for morale
+FALL_BACK_RATIO = 3.0  # enemies next to a holding unit, per own man, at which it falls back
+FALL_BACK_STRENGTH = 0.35  # share of its men below which a holding unit may fall back
+COUNTERATTACK_RATIO = 1.0  # own men per enemy man needed to counter-attack a lodgement
+
+
+@dataclass(frozen=True)
+class _Phase:
+    phase: PlanPhase
+    start: int  # turn
+    end: int  # turn (exclusive)
+    units: frozenset[int] | None  # None: every unit of the side
+    objective: int | None
+    fall_back_to: int | None
+
+
+def _phases(state: GameState, side: int) -> list[_Phase]:
+    cache = state.__dict__.setdefault("_ai_phases", {})
+    if side in cache:
+        return cache[side]
+    board, u = state.board, state.units
+    plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
+    found: list[_Phase] = []
+    if plan is not None:
+        for phase in plan.phases:
+            units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
+            found.append(
+                _Phase(
+                    phase,
+                    state.turn_of(phase.start),
+                    state.turn_of(phase.end) if phase.end else 10**9,
+                    units,
+                    board.resolve(phase.objective) if phase.objective is not None else None,
+                    board.resolve(phase.fall_back_to) if phase.fall_back_to is not None else None,
+                )
+            )
+    cache[side] = found
+    return found
+
+
+def plan_orders(state: GameState, side: int) -> list[Order]:
+    """This turn's orders for every unit of `side` that can take one."""
+    u = state.units
+    mode = _mode(state, side)
+    night = state.is_night()
+    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
+    turn = state.turn
+    orders: list[Order] = []
+    mine = np.flatnonzero(state.active() & (u.side == side)).tolist()
+    for i in mine:
+        if u.routed[i]:
+            continue  # routed units flee by the rules, whatever they are told
+        current = None
+        for p in phases:
+            if p.start <= turn < p.end and (p.units is None or i in p.units):
+                allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
+                if allowed and (current is None or p.start >= current.start):
+                    current = p
+        orders.append(_order_for(state, i, current))
+    return orders
+
+
+def _mode(state: GameState, side: int) -> str:
+    plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
+    override = state.__dict__.get("ai_modes", {}).get(side)
+    return override or (plan.mode if plan else "adaptive")
+
+
+def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
+    """Objectives from the victory conditions: take what must be captured, keep what must be
+    held, get out where the side must exit."""
+    cache = state.__dict__.setdefault("_ai_adaptive", {})
+    if side in cache:
+        return cache[side]
+    board = state.board
+    found = []
+    for condition in state.scenario.victory:
+        if condition.side != state.side_ids[side] or condition.place is None:
+            continue
+        task = {"capture": Task.assault, "hold": Task.hold, "exit": Task.withdraw}.get(
+            condition.kind
+        )
+        if task is None:
+            continue
+        phase = PlanPhase(
+            id="adaptive",
+            name=f"adaptive {condition.kind}",
+            start=state.scenario.clock.start,
+            task=task,
+            objective=condition.place,
+            axes=3 if task == Task.assault else 1,
+        )
+        target = board.resolve(condition.place)
+        found.append(_Phase(phase, 0, 10**9, None, target, None))
+    cache[side] = found[:1] or []
+    return cache[side]
+
+
+def _order_for(state: GameState, i: int, phase: _Phase | None) -> Order:
+    u = state.units
+    if phase is None or phase.objective is None:
+        return _hold_or_counter(state, i, None)
+    task = phase.phase.task
+    if u.is_gun[i] and u.indirect[i]:
+        if task in (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack):
+            return _bombard(state, i, phase.objective)
+        return _move_or_withdraw(state, i, phase.objective, task)
+    if task == Task.bombard:
+        return Hold(i)
+    if task in (Task.hold, Task.counterattack):
+        return _hold(state, i, phase)
+    if task in (Task.attack, Task.assault):
+        return _attack(state, i, phase)
+    if task == Task.pursue:
+        return _pursue(state, i, phase.objective)
+    return _move_or_withdraw(state, i, phase.objective, task)
+
+
+def _strength(state: GameState, i: int) -> float:
+    u = state.units
+    return float(u.men[i]) / max(float(u.men_start[i]), 1.0)
+
+
+def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
+    """Enemy-held hex -> enemy men there."""
+    u = state.units
+    mask = state.active() & (u.side != side) & (u.men > 0)
+    held: dict[int, int] = {}
+    for h, men in zip(u.hex[mask].tolist(), u.men[mask].tolist(), strict=True):
+        held[h] = held.get(h, 0) + men
+    return held
+
+
+def _hold(state: GameState, i: int, phase: _Phase) -> Order:
+    u, board = state.units, state.board
+    here = int(u.hex[i])
+    side = int(u.side[i])
+    enemies = _enemy_hexes(state, side)
+    target = phase.objective
+    if target is not None and here != target:
+        if target in enemies:
+            return _hold_or_counter(state, i, phase)
+        return Move(i, target)
+    threat = sum(enemies.get(n, 0) for n in board.neighbors[here])
+    if (
+        phase.fall_back_to is not None
+        and phase.fall_back_to != here
+        and threat > 0
+        and (
+            threat >= FALL_BACK_RATIO * max(int(u.men[i]), 1)
+            or _strength(state, i) < FALL_BACK_STRENGTH
+        )
+    ):
+        return Withdraw(i, phase.fall_back_to)
+    return _hold_or_counter(state, i, phase)
+
+
+def _hold_or_counter(state: GameState, i: int, phase: _Phase | None) -> Order:
+    """Hold; but throw back an enemy lodgement in a neighbouring position of ours when strong
+    enough (a counter-attack), as a holding force does."""
+    u, board = state.units, state.board
+    if phase is None or phase.phase.task != Task.counterattack:
+        return Hold(i)
+    if _strength(state, i) < SPENT_STRENGTH or u.morale[i] < SPENT_MORALE:
+        return Hold(i)
+    side = int(u.side[i])
+    enemies = _enemy_hexes(state, side)
+    here = int(u.hex[i])
+    owner = state.works.owner
+    for n in board.neighbors[here]:
+        if n in enemies and (owner[n] == side or n == phase.objective):
+            if u.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
+                return Assault(i, n)
+    return Hold(i)
+
+
+def _attack(state: GameState, i: int, phase: _Phase) -> Order:
+    """Close on the objective (from up to `axes` sides) and assault it; once it is ours, go for
+    the nearest enemy-held hex around it."""
+    u, board = state.units, state.board
+    side = int(u.side[i])
+    here = int(u.hex[i])
+    enemies = _enemy_hexes(state, side)
+    target = phase.objective
+    if target not in enemies:
+        near = [h for h in enemies if board.distance(h, target) <= 2]
+        if not near:
+            return Hold(i) if here == target else Move(i, target)
+        target = min(near, key=lambda h: (board.distance(here, h), h))
+    if _strength(state, i) < SPENT_STRENGTH or u.morale[i] < SPENT_MORALE:
+        return Hold(i)
+    if board.distance(here, target) == 1:
+        return Assault(i, target)
+    c = coefficients_of(state)
+    field = time_field(board, target, c)
+    step = min(board.neighbors[here], key=lambda n: (field[n], n))
+    if step in enemies and step != target:
+        return Assault(i, step)  # something in the way
+    approach = _approach_hex(state, i, target, phase.phase.axes, enemies)
+    return Move(i, approach)
+
+
+def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dict) -> int:
+    """One of the `axes` free hexes around the target that the attacking units share out."""
+    board, u = state.board, state.units
+    c = coefficients_of(state)
+    around = [
+        n
+        for n in board.neighbors[target]
+        if n not in enemies and board.passable[n] and not board.water[n]
+    ]
+    if not around:
+        return target
+    here = int(u.hex[i])
+    field = time_field(board, here, c)
+    around.sort(key=lambda n: (field[n], n))
+    chosen = around[: max(1, axes)]
+    return chosen[i % len(chosen)]
+
+
+def _bombard(state: GameState, i: int, objective: int) -> Order:
+    """Fire at the minefield or wire in front of the objective until a lane is open, else at the
+    enemy at or nearest the objective; out of range, move toward it."""
+    u, board, w = state.units, state.board, state.works
+    here = int(u.hex[i])
+    side = int(u.side[i])
+    enemies = _enemy_hexes(state, side)
+    candidates = []
+    for h in [objective, *board.neighbors[objective]]:
+        if w.owner[h] == side:
+            continue
+        if w.mine_depth_m[h] > 0 and w.lane[h] < 1.0 and h not in enemies:
+            candidates.append((0, board.distance(here, h), h))
+        elif h in enemies:
+            candidates.append((1 if h == objective else 2, board.distance(here, h), h))
+    if not candidates:
+        near = sorted(enemies, key=lambda h: (board.distance(h, objective), h))[:1]
+        candidates = [(3, 0, h) for h in near if board.distance(h, objective) <= 3]
+    for _, _, target in sorted(candidates):
+        if any(in_range(state, weapon, here, target) for weapon in u.indirect[i]):
+            return Bombard(i, target)
+    if candidates:
+        return Move(i, objective)
+    return Hold(i)
+
+
+def _pursue(state: GameState, i: int, objective: int) -> Order:
+    u, board = state.units, state.board
+    side = int(u.side[i])
+    here = int(u.hex[i])
+    enemies = _enemy_hexes(state, side)
+    if not enemies:
+        return Move(i, objective) if here != objective else Hold(i)
+    target = min(enemies, key=lambda h: (board.distance(here, h), h))
+    if board.distance(here, target) == 1:
+        return Assault(i, target)
+    return Move(i, target)
+
+
+def _move_or_withdraw(state: GameState, i: int, objective: int, task: Task) -> Order:
+    u = state.units
+    if task in (Task.withdraw, Task.fall_back):
+        return Withdraw(i, objective)
+    if task == Task.break_out:
+        side = int(u.side[i])
+        enemies = _enemy_hexes(state, side)
+        board = state.board
+        here = int(u.hex[i])
+        field = time_field(board, objective, coefficients_of(state))
+        step = min(board.neighbors[here], key=lambda n: (field[n], n))
+        if step in enemies:
+            return Assault(i, step)
+        return Withdraw(i, objective)
+    if int(u.hex[i]) == objective:
+        return Hold(i)
+    return Move(i, objective)

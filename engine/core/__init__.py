@@ -1,0 +1,1 @@
+"""Game state, orders and events: plain data the rules change and everyone else reads."""

@@ -1,0 +1,167 @@
+"""The static map of a game as flat arrays indexed by hex number.
+
+The turn loop asks "what is next to hex i", "how far is i from j", "is i water" thousands of times
+per battle; answering from precomputed numpy arrays (and plain tuples for neighbours) keeps those
+questions cheap and free of Hex objects. Hex number i is `row * width + col` of the text map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import hexgrid
+from ..scenario.models import HexRef, Scenario
+
+LEVEL_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
+HEX_AREA_FACTOR = 0.8660254037844386  # area of a hex = sqrt(3)/2 * (centre spacing)^2
+
+
+@dataclass(frozen=True, eq=False)
+class Board:
+    width: int
+    height: int
+    hex_size_m: float
+    q: np.ndarray  # axial q per hex (int32)
+    r: np.ndarray  # axial r per hex (int32)
+    neighbors: tuple[tuple[int, ...], ...]  # on-map neighbours of each hex
+    terrain: np.ndarray  # terrain type index per hex (int16)
+    terrain_ids: tuple[str, ...]
+    elevation_m: np.ndarray  # float64
+    water: np.ndarray  # bool: river or lake hexes
+    passable: np.ndarray  # bool
+    speed_factor: np.ndarray  # float64, relative to open ground
+    cover: np.ndarray  # float64 casualty multiplier for men in the hex
+    sight_block_m: np.ndarray  # float64
+    river: np.ndarray  # river index per hex, -1 where none (int16)
+    river_ids: tuple[str, ...]
+    river_width_m: tuple[float, ...]
+    river_fordable: tuple[bool, ...]
+    bridge: np.ndarray  # bool: a bridge carries movement over the river here
+    edge: np.ndarray  # bool: hex on the map's border (where units can leave the map)
+    places: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return self.width * self.height
+
+    @property
+    def hex_area_m2(self) -> float:
+        return HEX_AREA_FACTOR * self.hex_size_m**2
+
+    def index(self, col: int, row: int) -> int:
+        return row * self.width + col
+
+    def cell(self, index: int) -> tuple[int, int]:
+        return index % self.width, index // self.width
+
+    def resolve(self, ref: HexRef) -> int:
+        """Hex number of a scenario hex reference ([col, row] or a place id)."""
+        if isinstance(ref, str):
+            return self.places[ref]
+        return self.index(ref[0], ref[1])
+
+    def distance(self, a: int, b: int) -> int:
+        dq = int(self.q[a]) - int(self.q[b])
+        dr = int(self.r[a]) - int(self.r[b])
+        return (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+
+    def distances_from(self, a: int) -> np.ndarray:
+        """Hex distance from `a` to every hex, as one vector operation."""
+        dq = self.q - self.q[a]
+        dr = self.r - self.r[a]
+        return (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
+
+    def label(self, index: int) -> str:
+        col, row = self.cell(index)
+        return f"{col},{row}"
+
+
+def build_board(scenario: Scenario) -> Board:
+    spec = scenario.map
+    width, height = spec.width, spec.height
+    terrain_ids = tuple(scenario.terrain)
+    type_index = {name: i for i, name in enumerate(terrain_ids)}
+    rows = spec.terrain.rstrip("\n").split("\n")
+    terrain = np.array([type_index[spec.legend[ch]] for row in rows for ch in row], dtype=np.int16)
+    types = [scenario.terrain[name] for name in terrain_ids]
+    water = np.array([types[t].water for t in terrain], dtype=bool)
+    passable = np.array([types[t].passable for t in terrain], dtype=bool)
+    speed = np.array([types[t].speed_factor for t in terrain], dtype=np.float64)
+    cover = np.array([types[t].cover for t in terrain], dtype=np.float64)
+    sight = np.array([types[t].sight_block_m for t in terrain], dtype=np.float64)
+
+    if spec.elevation is not None:
+        levels = [
+            LEVEL_CHARS.index(ch)
+            for row in spec.elevation.grid.rstrip("\n").split("\n")
+            for ch in row
+        ]
+        elevation = spec.elevation.base_m + spec.elevation.step_m * np.array(levels, float)
+    else:
+        elevation = np.zeros(width * height)
+
+    cols = np.tile(np.arange(width), height)
+    rows_ = np.repeat(np.arange(height), width)
+    q = (cols - ((rows_ - (rows_ & 1)) >> 1)).astype(np.int32)
+    r = rows_.astype(np.int32)
+
+    def index_of(h: hexgrid.Hex) -> int:
+        col, row = hexgrid.axial_to_offset(h)
+        return row * width + col if 0 <= col < width and 0 <= row < height else -1
+
+    neighbors = tuple(
+        tuple(
+            n
+            for n in (index_of(h) for h in hexgrid.neighbors(hexgrid.Hex(int(q[i]), int(r[i]))))
+            if n >= 0
+        )
+        for i in range(width * height)
+    )
+    edge = np.array([len(n) < 6 for n in neighbors], dtype=bool)
+
+    places = {p.id: p.hex[1] * width + p.hex[0] for p in spec.places}
+
+    def resolve(ref: HexRef) -> int:
+        return places[ref] if isinstance(ref, str) else ref[1] * width + ref[0]
+
+    river = np.full(width * height, -1, dtype=np.int16)
+    bridge = np.zeros(width * height, dtype=bool)
+    for number, spec_river in enumerate(spec.rivers):
+        points = [hexgrid.offset_to_axial(*divmod_ref(resolve(p), width)) for p in spec_river.path]
+        for a, b in zip(points, points[1:], strict=False):
+            for h in hexgrid.line(a, b):
+                river[index_of(h)] = number
+        for ref in spec_river.bridges:
+            bridge[resolve(ref)] = True
+    water = water | (river >= 0)
+
+    return Board(
+        width=width,
+        height=height,
+        hex_size_m=spec.hex_size_m,
+        q=q,
+        r=r,
+        neighbors=neighbors,
+        terrain=terrain,
+        terrain_ids=terrain_ids,
+        elevation_m=elevation,
+        water=water,
+        passable=passable,
+        speed_factor=speed,
+        cover=cover,
+        sight_block_m=sight,
+        river=river,
+        river_ids=tuple(r.id for r in spec.rivers),
+        river_width_m=tuple(r.crossing.width_m for r in spec.rivers),
+        river_fordable=tuple(r.crossing.fordable for r in spec.rivers),
+        bridge=bridge,
+        edge=edge,
+        places=places,
+    )
+
+
+def divmod_ref(index: int, width: int) -> tuple[int, int]:
+    """(col, row) of a hex number."""
+    return index % width, index // width

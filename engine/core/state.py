@@ -1,0 +1,399 @@
+"""The state of one game: units as numpy arrays indexed by unit number, map layers as arrays
+indexed by hex number, the clock, and the game's one random generator.
+
+Nothing here decides anything: the rules change the state, the AI and the window read it.
+Men are conserved: for every unit, men_start == men + killed + wounded + captured + drowned +
+escaped at all times (`check_invariants` says so in tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
+from .board import Board, build_board
+
+LEDGER_ROWS = ("men", "killed", "wounded", "captured", "drowned", "escaped", "officers_killed")
+POSTURES = ("attack", "hasty", "prepared", "fortified", "withdrawal")
+POSTURE_INDEX = {name: i for i, name in enumerate(POSTURES)}
+FORT_LEVELS = {"hasty": 1, "prepared": 2, "fortified": 3}
+DIRECT_CLASSES = ("small_arms", "machine_gun", "grenade_discharger")
+INDIRECT_CLASSES = ("mortar", "infantry_gun", "mountain_gun", "field_gun", "howitzer")
+GUN_TYPES = (UnitType.artillery, UnitType.mortar)
+
+
+@dataclass
+class IndirectWeapon:
+    """One group of tubes of a unit: how many, what class, how fast and how far they fire."""
+
+    weapon: str
+    weapon_class: str
+    tubes: int
+    rounds_per_hour: float
+    range_m: float
+    min_range_m: float
+    budget: int  # index into GameState.budget_rounds, or -1 for the unit's own ammunition
+    own_rounds: float
+
+
+@dataclass
+class Units:
+    ids: tuple[str, ...]
+    names: tuple[str, ...]
+    side: np.ndarray  # int8: 0 or 1, in scenario order of sides
+    hex: np.ndarray  # int32: hex number, -1 when not on the map
+    men_start: np.ndarray  # int64
+    men: np.ndarray  # able men present (or waiting to arrive)
+    killed: np.ndarray
+    wounded: np.ndarray
+    captured: np.ndarray
+    drowned: np.ndarray
+    escaped: np.ndarray
+    officers: np.ndarray
+    officers_killed: np.ndarray
+    morale: np.ndarray  # float64 0..1
+    suppression: np.ndarray  # float64 0..1
+    quality: np.ndarray  # float64 0..1
+    posture: np.ndarray  # int8 index into POSTURES
+    posture_home: np.ndarray  # int8: the scenario's posture, taken again when a unit stands still
+    morale_start: np.ndarray  # float64: morale recovers up to this
+    routed: np.ndarray  # bool
+    arrived: np.ndarray  # bool: on the map (or gone from it after arriving)
+    gone: np.ndarray  # bool: destroyed, surrendered or escaped: takes no further part
+    crossing_hours: np.ndarray  # float64: hours still needed to reach the far bank
+    speed_kmh: np.ndarray  # float64
+    firepower: np.ndarray  # float64: direct-fire points at full strength
+    fire_range_m: np.ndarray  # float64: longest direct-fire range
+    ammo: np.ndarray  # float64: direct-fire rounds left (inf: unlimited)
+    grenades: np.ndarray  # float64
+    leader_alive: np.ndarray  # bool
+    leader_names: tuple[str | None, ...]
+    is_gun: np.ndarray  # bool: artillery or mortar unit (cannot assault)
+    indirect: tuple[tuple[IndirectWeapon, ...], ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Works:
+    """Obstacles and fortifications per hex, worn down by fire."""
+
+    fort_level: np.ndarray  # int8: 0 none, 1 hasty, 2 prepared, 3 fortified
+    fort_strength: np.ndarray  # float64 work points left
+    fort_strength_start: np.ndarray
+    blockhouse_strength: np.ndarray
+    blockhouse_strength_start: np.ndarray
+    mine_density: np.ndarray  # mines per metre of front
+    mine_depth_m: np.ndarray
+    lane: np.ndarray  # 0..1 progress of a lane blown through the minefield
+    wire_lines: np.ndarray  # float64 lines of wire left uncut
+    owner: np.ndarray  # int8: side that built the works of each hex (its men know the lanes)
+
+
+@dataclass
+class GameState:
+    scenario: Scenario
+    board: Board
+    units: Units
+    works: Works
+    rng: np.random.Generator
+    seed: int
+    side_ids: tuple[str, ...]
+    control: np.ndarray  # int8 per hex: -1 nobody, else side index
+    budget_rounds: np.ndarray  # float64 per ammunition budget
+    budget_side: tuple[int, ...]
+    turn: int = 0
+    finished: bool = False
+    winner: str | None = None
+    rounds_fired: np.ndarray = field(default_factory=lambda: np.zeros(2))
+    assaults: list[tuple[int, int, str]] = field(
+        default_factory=list
+    )  # (turn, defending side, outcome)
+    place_lost_turn: dict[str, int] = field(default_factory=dict)
+    crossed_turn: dict[tuple[int, int], int] = field(default_factory=dict)  # (side, river) -> turn
+    place_control: dict[str, int] = field(default_factory=dict)  # place id -> side index or -1
+    place_start: dict[str, int] = field(default_factory=dict)  # who held each place at the start
+    place_timeline: dict[str, list[int]] = field(default_factory=dict)  # control after each turn
+    ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
+    works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
+    rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
+
+    def record(self) -> None:
+        """Snapshot the running totals the history metrics read (after the turn just played)."""
+        u, w = self.units, self.works
+        self.ledger.append(
+            np.stack(
+                [u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped, u.officers_killed]
+            )
+        )
+        left = w.fort_strength + w.blockhouse_strength
+        self.works_ledger.append(
+            np.array([left[w.owner == s].sum() for s in (0, 1)], dtype=np.float64)
+        )
+        self.rounds_ledger.append(self.rounds_fired.copy())
+
+    # ------------------------------------------------------------------ clock
+    @property
+    def turn_hours(self) -> float:
+        return self.scenario.clock.turn_minutes / 60.0
+
+    def time_at(self, turn: int) -> datetime:
+        return self.scenario.clock.start + timedelta(
+            minutes=self.scenario.clock.turn_minutes * turn
+        )
+
+    @property
+    def now(self) -> datetime:
+        return self.time_at(self.turn)
+
+    @property
+    def total_turns(self) -> int:
+        return self.scenario.clock.turns
+
+    def is_night(self, moment: datetime | None = None) -> bool:
+        """Darkness from `starts` to `ends`, judged at the middle of the turn."""
+        moment = moment or self.now + timedelta(minutes=self.scenario.clock.turn_minutes / 2)
+        darkness = self.scenario.clock.darkness
+        now = moment.time()
+        if darkness.starts > darkness.ends:
+            return now >= darkness.starts or now < darkness.ends
+        return darkness.starts <= now < darkness.ends
+
+    def turn_of(self, moment: datetime) -> int:
+        minutes = (moment - self.scenario.clock.start).total_seconds() / 60
+        return int(minutes // self.scenario.clock.turn_minutes)
+
+    # ------------------------------------------------------------------ queries
+    def side_index(self, side_id: str) -> int:
+        return self.side_ids.index(side_id)
+
+    def active(self) -> np.ndarray:
+        """Units on the map and still in the fight (arrived, not gone)."""
+        u = self.units
+        return u.arrived & ~u.gone & (u.hex >= 0)
+
+    def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
+        u = self.units
+        found = np.flatnonzero((u.hex == hex_index) & ~u.gone & u.arrived)
+        if side is not None:
+            found = found[u.side[found] == side]
+        return found.tolist()
+
+    def men_on_map(self, side: int) -> int:
+        u = self.units
+        mask = (u.side == side) & u.arrived & ~u.gone
+        return int(u.men[mask].sum())
+
+    def state_hash(self) -> str:
+        """A fingerprint of everything that changes in play, for replays and determinism tests."""
+        digest = hashlib.sha256()
+        u, w = self.units, self.works
+        for array in (
+            u.hex,
+            u.men,
+            u.killed,
+            u.wounded,
+            u.captured,
+            u.drowned,
+            u.escaped,
+            u.officers_killed,
+            u.routed,
+            u.gone,
+            u.arrived,
+            u.leader_alive,
+            np.round(u.morale, 9),
+            np.round(u.ammo, 6),
+            w.lane,
+            np.round(w.fort_strength, 6),
+            np.round(w.blockhouse_strength, 6),
+            w.wire_lines,
+            self.control,
+            self.budget_rounds,
+        ):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        digest.update(f"{self.turn}|{self.winner}".encode())
+        return digest.hexdigest()[:16]
+
+    def check_invariants(self) -> None:
+        u = self.units
+        total = u.men + u.killed + u.wounded + u.captured + u.drowned + u.escaped
+        assert np.array_equal(total, u.men_start), "men not conserved"
+        for array in (u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped):
+            assert (array >= 0).all(), "negative strength"
+        assert (u.ammo >= 0).all() and (self.budget_rounds >= 0).all(), "negative ammunition"
+        assert ((u.morale >= 0) & (u.morale <= 1)).all(), "morale out of range"
+
+
+# ---------------------------------------------------------------------- building a new game
+
+
+def _firepower_weight(weapon_class: str, coefficients) -> float:
+    return {
+        "small_arms": coefficients.firepower_small_arms,
+        "machine_gun": coefficients.firepower_machine_gun,
+        "grenade_discharger": coefficients.firepower_grenade_discharger,
+    }.get(weapon_class, 0.0)
+
+
+def _nearest_side(board: Board, h: int, hexes: np.ndarray, sides: np.ndarray, placed) -> int:
+    """The side of the unit standing nearest to hex `h` at the start: who built its works."""
+    on_map = np.flatnonzero((hexes >= 0) & placed)
+    if len(on_map) == 0:
+        return -1
+    distances = board.distances_from(h)[hexes[on_map]]
+    return int(sides[on_map[int(np.argmin(distances))]])
+
+
+def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
+    """The state at the start of the scenario, with the game's one random generator."""
+    board = build_board(scenario)
+    side_ids = tuple(s.id for s in scenario.sides)
+    n = len(scenario.units)
+    arriving = {u for r in scenario.reinforcements for u in r.units}
+    budget_of: dict[tuple[str, str], int] = {}
+    for number, budget in enumerate(scenario.ammunition):
+        for weapon in budget.weapons:
+            budget_of[(budget.side, weapon)] = number
+
+    firepower = np.zeros(n)
+    fire_range = np.zeros(n)
+    ammo = np.zeros(n)
+    grenades = np.zeros(n)
+    indirect: list[tuple[IndirectWeapon, ...]] = []
+    for i, unit in enumerate(scenario.units):
+        groups = []
+        unlimited = False
+        for entry in unit.weapons:
+            weapon = scenario.weapons[entry.weapon]
+            cls = weapon.kind.value
+            if cls == "grenade":
+                grenades[i] += entry.ammo if entry.ammo is not None else entry.count
+            elif cls in DIRECT_CLASSES:
+                firepower[i] += entry.count * _firepower_weight(cls, coefficients)
+                fire_range[i] = max(fire_range[i], weapon.range_m)
+                if entry.ammo is None:
+                    unlimited = True
+                else:
+                    ammo[i] += entry.ammo
+            elif cls in INDIRECT_CLASSES:
+                budget = budget_of.get((unit.side, entry.weapon), -1)
+                groups.append(
+                    IndirectWeapon(
+                        weapon=entry.weapon,
+                        weapon_class=cls,
+                        tubes=entry.count,
+                        rounds_per_hour=weapon.rounds_per_hour,
+                        range_m=weapon.range_m,
+                        min_range_m=weapon.min_range_m,
+                        budget=budget,
+                        own_rounds=float(entry.ammo) if entry.ammo is not None else np.inf,
+                    )
+                )
+        if unlimited or firepower[i] == 0:
+            ammo[i] = np.inf
+        indirect.append(tuple(groups))
+
+    def speed(unit_type: UnitType) -> float:
+        if unit_type in GUN_TYPES:
+            return coefficients.gun_speed_kmh
+        return coefficients.foot_speed_kmh
+
+    hexes = np.array(
+        [board.resolve(u.at) if u.at is not None else -1 for u in scenario.units], dtype=np.int32
+    )
+    men_start = np.array([u.men for u in scenario.units], dtype=np.int64)
+    units = Units(
+        ids=tuple(u.id for u in scenario.units),
+        names=tuple(u.name.en for u in scenario.units),
+        side=np.array([side_ids.index(u.side) for u in scenario.units], dtype=np.int8),
+        hex=hexes,
+        men_start=men_start,
+        men=men_start.copy(),
+        killed=np.zeros(n, np.int64),
+        wounded=np.zeros(n, np.int64),
+        captured=np.zeros(n, np.int64),
+        drowned=np.zeros(n, np.int64),
+        escaped=np.zeros(n, np.int64),
+        officers=np.array([u.officers for u in scenario.units], dtype=np.int64),
+        officers_killed=np.zeros(n, np.int64),
+        morale=np.array([u.morale for u in scenario.units], dtype=np.float64),
+        suppression=np.zeros(n),
+        quality=np.array([u.quality for u in scenario.units], dtype=np.float64),
+        posture=np.array([POSTURE_INDEX[u.posture.value] for u in scenario.units], dtype=np.int8),
+        posture_home=np.array(
+            [POSTURE_INDEX[u.posture.value] for u in scenario.units], dtype=np.int8
+        ),
+        morale_start=np.array([u.morale for u in scenario.units], dtype=np.float64),
+        routed=np.zeros(n, bool),
+        arrived=np.array([u.id not in arriving for u in scenario.units], dtype=bool),
+        gone=np.zeros(n, bool),
+        crossing_hours=np.zeros(n),
+        speed_kmh=np.array([speed(u.type) for u in scenario.units]),
+        firepower=firepower,
+        fire_range_m=fire_range,
+        ammo=ammo,
+        grenades=grenades,
+        leader_alive=np.array([u.leader is not None for u in scenario.units], dtype=bool),
+        leader_names=tuple(u.leader.name.en if u.leader else None for u in scenario.units),
+        is_gun=np.array([u.type in GUN_TYPES for u in scenario.units], dtype=bool),
+        indirect=tuple(indirect),
+    )
+
+    size = board.size
+    works = Works(
+        fort_level=np.zeros(size, np.int8),
+        fort_strength=np.zeros(size),
+        fort_strength_start=np.zeros(size),
+        blockhouse_strength=np.zeros(size),
+        blockhouse_strength_start=np.zeros(size),
+        mine_density=np.zeros(size),
+        mine_depth_m=np.zeros(size),
+        lane=np.zeros(size),
+        wire_lines=np.zeros(size),
+        owner=np.full(size, -1, np.int8),
+    )
+    for obstacle in scenario.obstacles:
+        for ref in obstacle.hexes:
+            h = board.resolve(ref)
+            if isinstance(obstacle, Minefield):
+                works.mine_density[h] = max(works.mine_density[h], obstacle.density_per_m)
+                works.mine_depth_m[h] += obstacle.depth_m
+            elif isinstance(obstacle, Wire):
+                works.wire_lines[h] += obstacle.lines
+            elif isinstance(obstacle, Fortification):
+                works.fort_level[h] = max(works.fort_level[h], FORT_LEVELS[obstacle.level])
+                works.fort_strength[h] += obstacle.strength
+            elif isinstance(obstacle, Blockhouse):
+                works.blockhouse_strength[h] += obstacle.strength * obstacle.count
+            works.owner[h] = _nearest_side(board, h, hexes, units.side, units.arrived)
+    works.fort_strength_start[:] = works.fort_strength
+    works.blockhouse_strength_start[:] = works.blockhouse_strength
+
+    control = np.full(size, -1, np.int8)
+    for i in range(n):
+        if units.arrived[i] and hexes[i] >= 0:
+            control[hexes[i]] = units.side[i]
+
+    state = GameState(
+        scenario=scenario,
+        board=board,
+        units=units,
+        works=works,
+        rng=np.random.default_rng(seed),
+        seed=seed,
+        side_ids=side_ids,
+        control=control,
+        budget_rounds=np.array([float(b.rounds) for b in scenario.ammunition]),
+        budget_side=tuple(side_ids.index(b.side) for b in scenario.ammunition),
+        rounds_fired=np.zeros(2),
+    )
+    state.place_control = {name: int(control[h]) for name, h in board.places.items()}
+    state.place_start = dict(state.place_control)
+    state.record()
+    return state

@@ -1,0 +1,162 @@
+"""The metrics of a finished game, and their comparison with the scenario's historical record.
+
+Each `history` entry of a scenario names a metric, what it measures (side, units, place, window)
+and the historical value; `measure` computes the same metric from a game, so the two can be set
+side by side in the CLI, the window and the batch report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from .core.state import LEDGER_ROWS, GameState
+from .scenario.models import HistoryEntry, Metric
+
+_ROW = {name: i for i, name in enumerate(LEDGER_ROWS)}
+_LOSS_ROWS = [_ROW[n] for n in ("killed", "wounded", "captured", "drowned")]
+
+Value = float | bool | str | datetime | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    entry: HistoryEntry
+    game: Value
+    historical: str
+    inside: bool | None  # None when it cannot be judged (e.g. the event never happened)
+
+    @property
+    def game_text(self) -> str:
+        return format_value(self.game)
+
+
+def format_value(value: Value) -> str:
+    if value is None:
+        return "never"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.strftime("%d %b %H:%M")
+    if isinstance(value, float):
+        return f"{value:.2f}" if abs(value) < 10 and value != int(value) else f"{value:,.0f}"
+    return str(value)
+
+
+def _snapshot_index(state: GameState, moment: datetime | None) -> int:
+    last = len(state.ledger) - 1
+    if moment is None:
+        return last
+    return int(min(max(state.turn_of(moment), 0), last))
+
+
+def _mask(state: GameState, entry: HistoryEntry) -> np.ndarray:
+    u = state.units
+    if entry.units:
+        return np.isin(np.array(u.ids), entry.units)
+    return u.side == state.side_index(entry.side) if entry.side else np.ones(u.count, bool)
+
+
+def measure(state: GameState, entry: HistoryEntry) -> Value:
+    """The value of one history metric in this game."""
+    metric = entry.metric
+    if metric == Metric.winner:
+        return state.winner
+    end = _snapshot_index(state, entry.at)
+    begin = _snapshot_index(state, entry.since) if entry.since else 0
+    side = state.side_index(entry.side) if entry.side else None
+    if metric == Metric.position_held:
+        timeline = state.place_timeline.get(entry.place, [])
+        held = timeline[end - 1] if end >= 1 and timeline else state.place_start.get(entry.place)
+        return held == side
+    if metric == Metric.place_fell_at:
+        for turn, holder in enumerate(state.place_timeline.get(entry.place, [])):
+            if holder != side:
+                return state.time_at(turn + 1)
+        return None
+    if metric == Metric.crossed_by:
+        river = state.board.river_ids.index(entry.place)
+        turn = state.crossed_turn.get((side, river))
+        return state.time_at(turn + 1) if turn is not None else None
+    if metric == Metric.assaults_repelled:
+        first = begin
+        return float(
+            sum(
+                1
+                for turn, defender, outcome in state.assaults
+                if defender == side and outcome == "repelled" and first <= turn < end
+            )
+        )
+    if metric == Metric.rounds_fired:
+        return float(state.rounds_ledger[end][side] - state.rounds_ledger[begin][side])
+    if metric == Metric.works_destroyed_fraction:
+        start = state.works_ledger[0][side]
+        return float(1.0 - state.works_ledger[end][side] / start) if start > 0 else 0.0
+    mask = _mask(state, entry)
+    now, before = state.ledger[end], state.ledger[begin]
+    if metric == Metric.men_remaining:
+        return float(now[_ROW["men"]][mask].sum())
+    if metric == Metric.men_lost:
+        return float((now[_LOSS_ROWS] - before[_LOSS_ROWS])[:, mask].sum())
+    row = {
+        Metric.killed: "killed",
+        Metric.wounded: "wounded",
+        Metric.captured: "captured",
+        Metric.drowned: "drowned",
+        Metric.escaped: "escaped",
+        Metric.officers_killed: "officers_killed",
+    }[metric]
+    return float((now[_ROW[row]] - before[_ROW[row]])[mask].sum())
+
+
+def historical_text(entry: HistoryEntry) -> str:
+    if entry.range is not None:
+        return f"{format_value(entry.range.min)}–{format_value(entry.range.max)}"
+    if entry.time_range is not None:
+        return f"{format_value(entry.time_range.earliest)}–{format_value(entry.time_range.latest)}"
+    return format_value(entry.value)
+
+
+def inside(entry: HistoryEntry, value: Value) -> bool | None:
+    """Whether the game's value agrees with the historical one."""
+    if entry.time_range is not None:
+        if value is None or not isinstance(value, datetime):
+            return False
+        return entry.time_range.earliest <= value <= entry.time_range.latest
+    if entry.range is not None:
+        if value is None:
+            return None
+        return entry.range.min <= float(value) <= entry.range.max
+    if isinstance(entry.value, bool) or isinstance(value, bool):
+        return bool(value) == bool(entry.value)
+    if isinstance(entry.value, str):
+        return value == entry.value
+    if entry.value is None or value is None:
+        return None
+    return float(value) == float(entry.value)
+
+
+def compare(state: GameState) -> list[Comparison]:
+    return [
+        Comparison(
+            entry, value := measure(state, entry), historical_text(entry), inside(entry, value)
+        )
+        for entry in state.scenario.history
+    ]
+
+
+def metric_values(state: GameState) -> dict[str, float | None]:
+    """Every history metric as a number (times as hours from the start), for batch rows."""
+    values: dict[str, float | None] = {}
+    for entry in state.scenario.history:
+        value = measure(state, entry)
+        if isinstance(value, datetime):
+            value = (value - state.scenario.clock.start).total_seconds() / 3600.0
+        elif isinstance(value, bool):
+            value = float(value)
+        elif isinstance(value, str):
+            value = float(value == entry.value) if isinstance(entry.value, str) else None
+        values[entry.id] = value
+    return values

@@ -1,0 +1,69 @@
+"""Reinforcements arriving and scheduled air strikes: the scenario's timetable."""
+
+from __future__ import annotations
+
+from ..core.events import AirStrike, Arrived, Event
+from ..core.state import GameState
+from .casualties import apply_casualties, draw_casualties
+from .protection import product, vulnerability
+
+
+def arrivals(state: GameState, events: list[Event]) -> None:
+    u, board = state.units, state.board
+    for reinforcement in state.scenario.reinforcements:
+        if state.turn_of(reinforcement.time) != state.turn:
+            continue
+        at = board.resolve(reinforcement.at)
+        for unit_id in reinforcement.units:
+            i = u.ids.index(unit_id)
+            u.arrived[i] = True
+            u.hex[i] = at
+            events.append(Arrived(state.turn, unit_id, board.label(at), int(u.men[i])))
+
+
+def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
+    """Each sortie disables men in the target area in proportion to their exposure to bombs and
+    bullets from the air (the "shell" exposure: men in the open or in the water suffer most)."""
+    u, board = state.units, state.board
+    for strike in state.scenario.air_strikes:
+        if state.turn_of(strike.time) != state.turn:
+            continue
+        side = state.side_index(strike.side)
+        centre = board.resolve(strike.target)
+        near = board.distances_from(centre) <= strike.radius_hexes
+        targets = [
+            t
+            for t in range(u.count)
+            if u.arrived[t]
+            and not u.gone[t]
+            and u.hex[t] >= 0
+            and u.side[t] != side
+            and near[u.hex[t]]
+            and u.men[t] > 0
+        ]
+        total_men = sum(int(u.men[t]) for t in targets)
+        casualties: dict[str, int] = {}
+        modifiers: dict[str, float] = {}
+        for t in targets:
+            exposure = vulnerability(state, t, coefficients, "shell")
+            expected = (
+                strike.sorties
+                * coefficients.air_casualties_per_sortie
+                * int(u.men[t])
+                / total_men
+                * product(exposure)
+            )
+            modifiers[u.ids[t]] = round(product(exposure), 4)
+            hit = draw_casualties(state.rng, int(u.men[t]), expected)
+            apply_casualties(state, t, hit, coefficients, events)
+            u.suppression[t] = min(
+                1.0,
+                float(u.suppression[t]) + strike.sorties * coefficients.air_suppression_per_sortie,
+            )
+            if hit:
+                casualties[u.ids[t]] = hit
+        events.append(
+            AirStrike(
+                state.turn, strike.side, board.label(centre), strike.sorties, casualties, modifiers
+            )
+        )

@@ -1,0 +1,201 @@
+"""Assault: close combat for a hex, in phases — the minefield, the approach under close fire
+(longer for every uncut line of wire), the grenades, then rounds of hand-to-hand.
+
+Attacks on one hex from several neighbouring hexes in the same turn are one assault: the defenders'
+fire is shared among all the attackers, which is why assaults from three sides are made.
+The attack is beaten off when the attackers' losses in it pass their breaking point; the hex is
+taken when no defenders are left to fight or the attackers outnumber them past a ratio.
+"""
+
+from __future__ import annotations
+
+from ..core.events import Assaulted, Event, HexTaken
+from ..core.state import POSTURE_INDEX, GameState
+from .casualties import apply_casualties, draw_casualties, remove_men
+from .fire import firer_factors
+from .movement import enemy_zone, mine_casualty_share
+from .protection import product
+
+_ATTACK = POSTURE_INDEX["attack"]
+
+
+def _spread(state: GameState, units: list[int], expected: float, coefficients, events) -> int:
+    """Draw `expected` casualties among `units` in proportion to their men; return the total."""
+    u = state.units
+    men = [int(u.men[i]) for i in units]
+    total_men = sum(men)
+    if total_men <= 0 or expected <= 0:
+        return 0
+    lost = 0
+    for i, m in zip(units, men, strict=True):
+        hit = draw_casualties(state.rng, m, expected * m / total_men)
+        apply_casualties(state, i, hit, coefficients, events)
+        lost += hit
+    return lost
+
+
+def resolve_assault(
+    state: GameState, target: int, attackers: list[int], coefficients, events: list[Event]
+) -> str:
+    """Fight for hex `target`; returns the outcome ("taken", "repelled")."""
+    u, w, board = state.units, state.works, state.board
+    side = int(u.side[attackers[0]])
+    enemy = 1 - side
+    defenders = [d for d in state.units_at(target, enemy) if u.men[d] > 0]
+    fighting = [d for d in defenders if not u.routed[d]]
+    for a in attackers:
+        u.posture[a] = _ATTACK
+    start_men = sum(int(u.men[a]) for a in attackers)
+    losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
+    defender_losses = {"fire": 0, "melee": 0, "captured": 0}
+    night = state.is_night()
+    modifiers: dict[str, float] = {"axes": float(len({int(u.hex[a]) for a in attackers}))}
+
+    # 1. The minefield: laid by the defenders, crossed by every attacker.
+    if int(w.owner[target]) == enemy:
+        share = mine_casualty_share(state, target, coefficients)
+        if share > 0:
+            modifiers["mine_share"] = round(share, 4)
+            losses["mines"] = _spread(state, attackers, share * start_men, coefficients, events)
+
+    # 2. The approach under close fire, held up at every uncut line of wire.
+    wire = float(w.wire_lines[target])
+    exposure_hours = (
+        coefficients.assault_approach_hours + wire * coefficients.wire_delay_hours_per_line
+    )
+    modifiers["wire_lines"] = round(wire, 3)
+    modifiers["exposure_hours"] = round(exposure_hours, 4)
+    expected = 0.0
+    for d in fighting:
+        factors = firer_factors(state, d, 1, coefficients)
+        if u.ammo[d] <= 0:
+            factors["ammunition"] = coefficients.no_ammo_fire_factor
+        else:
+            spend = (
+                float(u.firepower[d]) * exposure_hours * coefficients.ammo_rounds_per_firepower_hour
+            )
+            u.ammo[d] = max(0.0, float(u.ammo[d]) - spend)
+        expected += (
+            coefficients.fire_casualties_per_firepower_hour
+            * float(u.firepower[d])
+            * exposure_hours
+            * coefficients.assault_fire_factor
+            * product(factors)
+        )
+    expected *= coefficients.vulnerability_attack
+    modifiers["close_fire_expected"] = round(expected, 3)
+    losses["approach"] = _spread(state, attackers, expected, coefficients, events)
+
+    # 3. Grenades at the last few metres, while the defenders have them.
+    thrown = 0.0
+    for d in fighting:
+        throw = min(float(u.grenades[d]), coefficients.grenades_per_defender * float(u.men[d]))
+        u.grenades[d] -= throw
+        thrown += throw
+    modifiers["grenades_thrown"] = round(thrown, 1)
+    losses["grenades"] = _spread(
+        state, attackers, thrown * coefficients.grenade_casualties_per_throw, coefficients, events
+    )
+
+    # 4. Hand to hand.
+    breaking = coefficients.assault_break_loss * (
+        0.5 + sum(float(u.quality[a]) * int(u.men[a]) for a in attackers) / max(start_men, 1)
+    )
+    modifiers["break_at_loss_share"] = round(breaking, 4)
+    outcome = "repelled"
+    lost_share = (start_men - sum(int(u.men[a]) for a in attackers)) / max(start_men, 1)
+    if not fighting:
+        outcome = "taken"
+    elif lost_share < breaking:
+        blockhouse = 1.0
+        if w.blockhouse_strength_start[target] > 0:
+            intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
+            blockhouse = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
+        modifiers["blockhouse"] = round(blockhouse, 4)
+        for _ in range(int(coefficients.melee_rounds)):
+            attack_men = sum(int(u.men[a]) for a in attackers)
+            defend_men = sum(int(u.men[d]) for d in fighting)
+            if attack_men <= 0 or defend_men <= 0:
+                break
+            attack_quality = _mean_quality(state, attackers)
+            defend_quality = _mean_quality(state, fighting)
+            losses["melee"] += _spread(
+                state,
+                attackers,
+                coefficients.melee_rate * defend_men * (0.5 + defend_quality),
+                coefficients,
+                events,
+            )
+            defender_losses["melee"] += _spread(
+                state,
+                fighting,
+                coefficients.melee_rate * attack_men * (0.5 + attack_quality) * blockhouse,
+                coefficients,
+                events,
+            )
+            attack_men = sum(int(u.men[a]) for a in attackers)
+            defend_men = sum(int(u.men[d]) for d in fighting)
+            lost_share = (start_men - attack_men) / max(start_men, 1)
+            if defend_men == 0 or (
+                attack_men >= coefficients.defender_break_ratio * defend_men
+                and lost_share < breaking
+            ):
+                outcome = "taken"
+                break
+            if lost_share >= breaking:
+                break
+
+    if outcome == "taken":
+        _take_hex(state, target, attackers, defenders, defender_losses, coefficients, events)
+    state.assaults.append((state.turn, enemy, outcome))
+    events.append(
+        Assaulted(
+            state.turn,
+            tuple(u.ids[a] for a in attackers),
+            tuple(u.ids[d] for d in defenders),
+            board.label(target),
+            state.side_ids[side],
+            outcome,
+            losses,
+            defender_losses,
+            modifiers | ({"night": coefficients.night_fire_factor} if night else {}),
+        )
+    )
+    return outcome
+
+
+def _mean_quality(state: GameState, units: list[int]) -> float:
+    u = state.units
+    men = sum(int(u.men[i]) for i in units)
+    if men <= 0:
+        return 0.5
+    return sum(float(u.quality[i]) * int(u.men[i]) for i in units) / men
+
+
+def _take_hex(state, target, attackers, defenders, defender_losses, coefficients, events) -> None:
+    """The defenders who are left fall back to a free neighbouring hex, or are captured; the
+    attackers move in."""
+    u, board = state.units, state.board
+    side = int(u.side[attackers[0]])
+    held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
+    for d in defenders:
+        if u.men[d] <= 0:
+            continue
+        exits = [
+            n
+            for n in board.neighbors[target]
+            if n not in held and board.passable[n] and not board.water[n]
+        ]
+        safe = [n for n in exits if n not in zone] or exits
+        if safe:
+            u.hex[d] = min(safe, key=lambda n: (n in zone, n))
+            u.routed[d] = True
+        else:
+            defender_losses["captured"] += remove_men(state, d, int(u.men[d]), "captured")
+            u.gone[d] = True
+    for a in attackers:
+        if u.men[a] > 0:
+            u.hex[a] = target
+    state.control[target] = side
+    place = next((name for name, h in board.places.items() if h == target), None)
+    events.append(HexTaken(state.turn, board.label(target), state.side_ids[side], place))

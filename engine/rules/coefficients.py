@@ -1,0 +1,57 @@
+"""The rules' coefficients: loaded once from coefficients.yaml, overridden per scenario.
+
+Each coefficient in the file has a value, a unit, a meaning and a source; the rules read the values
+as attributes (`c.night_fire_factor`) because attribute access is cheap in the turn loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from types import SimpleNamespace
+
+import yaml
+
+
+@dataclass(frozen=True)
+class CoefficientInfo:
+    name: str
+    value: float
+    unit: str
+    meaning: str
+    source: str
+
+
+@cache
+def defaults() -> dict[str, CoefficientInfo]:
+    text = resources.files(__package__).joinpath("coefficients.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    return {
+        name: CoefficientInfo(
+            name, float(entry["value"]), entry["unit"], entry["meaning"], entry["source"]
+        )
+        for name, entry in raw.items()
+    }
+
+
+def coefficient_names() -> frozenset[str]:
+    return frozenset(defaults())
+
+
+class Coefficients(SimpleNamespace):
+    """Coefficient values by name, as attributes."""
+
+    def as_dict(self) -> dict[str, float]:
+        return dict(vars(self))
+
+
+def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
+    """The default values with a scenario's (or a sweep's) overrides applied."""
+    values = {name: info.value for name, info in defaults().items()}
+    for name, value in (overrides or {}).items():
+        if name not in values:
+            raise KeyError(f"unknown rule coefficient '{name}'")
+        values[name] = float(value)
+    return Coefficients(**values)

@@ -1,0 +1,126 @@
+"""Direct fire: stochastic attrition by aimed fire (Lanchester's square law per firer).
+
+Expected casualties on the target in one turn =
+    fire_casualties_per_firepower_hour × firepower × strength share × hours
+    × range × night × suppression × quality × ammunition × target exposure,
+and the loss is a binomial draw among the target's men. Each event keeps every factor by name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.events import Event, Fired
+from ..core.state import GameState
+from .casualties import apply_casualties, draw_casualties
+from .protection import product, vulnerability
+from .sight import line_of_sight
+
+
+def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> dict[str, float]:
+    """Named multipliers on a firer's effect: range, darkness, suppression, quality."""
+    u = state.units
+    hexes = max(1.0, float(u.fire_range_m[unit]) / state.board.hex_size_m)
+    reach = 0.0 if hexes <= 1.0 else (max(distance, 1) - 1) / (hexes - 1.0)
+    factors = {
+        "strength": float(u.men[unit]) / max(float(u.men_start[unit]), 1.0),
+        "range": 1.0 - coefficients.fire_range_falloff * min(reach, 1.0),
+        "suppression": 1.0 - float(u.suppression[unit]),
+        "quality": (1.0 - coefficients.quality_fire_weight / 2)
+        + coefficients.quality_fire_weight * float(u.quality[unit]),
+    }
+    if state.is_night():
+        factors["night"] = coefficients.night_fire_factor
+    return factors
+
+
+def reach_hexes(state: GameState, unit: int, coefficients) -> int:
+    """How many hexes away this unit will fire: weapon range, darkness, fire discipline."""
+    u = state.units
+    metres = float(u.fire_range_m[unit])
+    if state.is_night():
+        metres = min(metres, coefficients.night_sight_m)
+    hexes = int(metres // state.board.hex_size_m)
+    if np.isfinite(u.ammo[unit]):
+        hexes = min(hexes, int(coefficients.limited_ammo_fire_hexes))
+    return max(hexes, 1)
+
+
+def choose_target(state: GameState, unit: int, coefficients, candidates: np.ndarray) -> int:
+    """The nearest visible enemy in reach (ties: the larger), or -1."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    reach = reach_hexes(state, unit, coefficients)
+    best, best_key = -1, None
+    for t in candidates.tolist():
+        there = int(u.hex[t])
+        d = board.distance(here, there)
+        if d > reach or not line_of_sight(board, here, there):
+            continue
+        key = (d, -int(u.men[t]), t)
+        if best_key is None or key < best_key:
+            best, best_key = t, key
+    return best
+
+
+def direct_fire(
+    state: GameState, coefficients, events: list[Event], hours: float | None = None
+) -> None:
+    """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
+    so fire within the phase is simultaneous."""
+    u = state.units
+    hours = state.turn_hours if hours is None else hours
+    able = state.active() & ~u.routed & (u.firepower > 0) & (u.men > 0)
+    shots = []
+    for side in (0, 1):
+        enemies = np.flatnonzero(state.active() & (u.side != side) & (u.men > 0))
+        if len(enemies) == 0:
+            continue
+        for f in np.flatnonzero(able & (u.side == side)).tolist():
+            target = choose_target(state, f, coefficients, enemies)
+            if target < 0:
+                continue
+            distance = state.board.distance(int(u.hex[f]), int(u.hex[target]))
+            shots.append((f, target, distance))
+    planned = []
+    for f, target, distance in shots:
+        factors = firer_factors(state, f, distance, coefficients)
+        factors.update(_ammo_factor(state, f, hours * factors["strength"], coefficients))
+        exposure = vulnerability(state, target, coefficients, "fire")
+        base = coefficients.fire_casualties_per_firepower_hour * float(u.firepower[f])
+        expected = base * hours * product(factors) * product(exposure)
+        planned.append((f, target, base, {**factors, **exposure}, expected))
+    for f, target, base, factors, expected in planned:
+        hit = draw_casualties(state.rng, int(u.men[target]), expected)
+        killed, wounded = apply_casualties(state, target, hit, coefficients, events)
+        events.append(
+            Fired(
+                state.turn,
+                u.ids[f],
+                u.ids[target],
+                state.board.label(int(u.hex[target])),
+                round(base, 4),
+                {k: round(v, 4) for k, v in factors.items()},
+                round(expected, 3),
+                killed,
+                wounded,
+            )
+        )
+
+
+def _ammo_factor(
+    state: GameState, unit: int, firing_hours: float, coefficients
+) -> dict[str, float]:
+    """Spend ammunition for `firing_hours`; the share of the time fired without any is weak."""
+    u = state.units
+    if not np.isfinite(u.ammo[unit]):
+        return {}
+    needed = float(u.firepower[unit]) * firing_hours * coefficients.ammo_rounds_per_firepower_hour
+    if needed <= 0:
+        return {}
+    have = float(u.ammo[unit])
+    share = min(1.0, have / needed)
+    u.ammo[unit] = max(0.0, have - needed)
+    if share >= 1.0:
+        return {}
+    return {"ammunition": share + (1.0 - share) * coefficients.no_ammo_fire_factor}

@@ -1,0 +1,88 @@
+"""Morale: losses, a fallen commander and fire wear it down; rest restores it. Below a threshold a
+unit routs and flees toward its side's rear; a routed unit that must swim a river loses men in the
+water, and one with no way out surrenders.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..core.events import Drowned, Event, Rallied, Routed, Surrendered
+from ..core.state import GameState
+from .casualties import remove_men
+from .movement import enemy_zone, move_unit
+
+
+def morale_phase(
+    state: GameState,
+    men_before: np.ndarray,
+    start_morale: np.ndarray,
+    coefficients,
+    events: list[Event],
+) -> None:
+    u = state.units
+    hours = state.turn_hours
+    active = np.flatnonzero(state.active())
+    for i in active.tolist():
+        before = int(men_before[i])
+        if before > 0:
+            share = (before - int(u.men[i]) - 0) / before
+            if share > 0:
+                u.morale[i] -= coefficients.morale_loss_per_casualty_share * share
+        if not _in_contact(state, i):
+            u.morale[i] = min(
+                float(start_morale[i]),
+                float(u.morale[i]) + coefficients.morale_recovery_per_hour * hours,
+            )
+        u.morale[i] = min(1.0, max(0.0, float(u.morale[i])))
+        if u.men[i] <= 0:
+            u.gone[i] = True
+            continue
+        if not u.routed[i] and u.morale[i] < coefficients.rout_threshold:
+            u.routed[i] = True
+            events.append(Routed(state.turn, u.ids[i], round(float(u.morale[i]), 3)))
+        elif u.routed[i] and u.morale[i] >= coefficients.rally_threshold:
+            u.routed[i] = False
+            events.append(Rallied(state.turn, u.ids[i]))
+    decay = (1.0 - coefficients.suppression_decay_per_hour) ** hours
+    u.suppression *= decay
+
+
+def _in_contact(state: GameState, unit: int) -> bool:
+    """An enemy within two hexes."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    enemies = state.active() & (u.side != u.side[unit])
+    if not enemies.any():
+        return False
+    return bool((board.distances_from(here)[u.hex[enemies]] <= 2).any())
+
+
+def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
+    """A routed unit runs for the rear; the river takes its toll; trapped men surrender."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    held, zone = enemy_zone(state, int(u.side[unit]))
+    free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
+    if not free or (all(n in zone for n in free) and here in zone):
+        men = int(u.men[unit] * coefficients.surrender_share_trapped + 0.5)
+        taken = remove_men(state, unit, max(men, 1), "captured")
+        if taken:
+            events.append(Surrendered(state.turn, u.ids[unit], taken))
+        if u.men[unit] <= 0:
+            u.gone[unit] = True
+        return
+    was_dry = not board.water[here]
+    move_unit(state, unit, rear, coefficients, events, ignore_zoc=True)
+    there = int(u.hex[unit])
+    if board.water[there] and was_dry and not board.bridge[there]:
+        river = int(board.river[there])
+        fordable = board.river_fordable[river] if river >= 0 else False
+        if not fordable:
+            men = int(u.men[unit])
+            lost = int(state.rng.binomial(men, coefficients.drown_share_routed_crossing))
+            lost = remove_men(state, unit, lost, "drowned")
+            if lost:
+                events.append(Drowned(state.turn, u.ids[unit], lost))
+            if u.men[unit] <= 0:
+                u.gone[unit] = True

@@ -1,0 +1,217 @@
+"""Movement: time to cross each hex, quickest routes, zones of control, rivers and minefields.
+
+Routes come from a "time to goal" field per goal hex, computed once per board (Dijkstra from the
+goal outward) and cached on it, so a turn's moves are table look-ups rather than searches: a
+battle asks for a handful of goals thousands of times. Enemy units are not in the field; they are
+respected step by step (no entering an enemy hex, stop on entering an enemy's zone of control).
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from ..core.board import Board
+from ..core.events import Crossing, Event, Moved
+from ..core.state import POSTURE_INDEX, GameState
+from .casualties import apply_casualties, draw_casualties
+
+INF = float("inf")
+
+
+def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
+    """Hours to enter each hex at 1 km/h by day: hex size over terrain speed, or the river crossing
+    time for water hexes without a bridge. Divide by a unit's speed (and the night factor)."""
+    cache = _cache(board)
+    key = (
+        "enter",
+        coefficients.river_crossing_hours_per_100m,
+        coefficients.ford_crossing_hours_per_100m,
+    )
+    if key in cache:
+        return cache[key]
+    hours = board.hex_size_m / 1000.0 / board.speed_factor
+    for h in np.flatnonzero(board.water & ~board.bridge):
+        river = int(board.river[h])
+        width = board.river_width_m[river] if river >= 0 else board.hex_size_m
+        fordable = board.river_fordable[river] if river >= 0 else False
+        rate = (
+            coefficients.ford_crossing_hours_per_100m
+            if fordable
+            else coefficients.river_crossing_hours_per_100m
+        )
+        hours[h] = rate * width / 100.0  # hours whatever the unit's marching speed
+    hours[~board.passable] = INF
+    cache[key] = hours
+    return hours
+
+
+def _cache(board: Board) -> dict:
+    cache = board.__dict__.get("_route_cache")
+    if cache is None:
+        cache = {}
+        object.__setattr__(board, "_route_cache", cache)
+    return cache
+
+
+def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
+    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route."""
+    cache = _cache(board)
+    key = (
+        "field",
+        goal,
+        coefficients.river_crossing_hours_per_100m,
+        coefficients.ford_crossing_hours_per_100m,
+    )
+    found = cache.get(key)
+    if found is not None:
+        return found
+    enter = hex_hours_at_1kmh(board, coefficients).tolist()
+    best = [INF] * board.size
+    best[goal] = 0.0
+    queue = [(0.0, goal)]
+    neighbors = board.neighbors
+    while queue:
+        cost, h = heapq.heappop(queue)
+        if cost > best[h]:
+            continue
+        step = enter[h]  # moving from a neighbour into h costs entering h
+        if step == INF:
+            continue
+        for n in neighbors[h]:
+            total = cost + step
+            if total < best[n]:
+                best[n] = total
+                heapq.heappush(queue, (total, n))
+    field = np.array(best)
+    cache[key] = field
+    return field
+
+
+def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
+    """(hexes held by the enemy of `side`, hexes next to them)."""
+    u = state.units
+    mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
+    held = set(u.hex[mask].tolist())
+    zone = {n for h in held for n in state.board.neighbors[h]}
+    return held, zone
+
+
+def move_unit(
+    state: GameState,
+    unit: int,
+    goal: int,
+    coefficients,
+    events: list[Event],
+    *,
+    ignore_zoc: bool = False,
+) -> None:
+    """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    side = int(u.side[unit])
+    hours = state.turn_hours
+    speed = float(u.speed_kmh[unit]) * (
+        coefficients.night_speed_factor if state.is_night() else 1.0
+    )
+    enter = hex_hours_at_1kmh(board, coefficients)
+    held, zone = enemy_zone(state, side)
+    path = [here]
+
+    if u.crossing_hours[unit] > 0:  # finish a crossing already begun
+        spent = min(hours, float(u.crossing_hours[unit]))
+        u.crossing_hours[unit] -= spent
+        hours -= spent
+        river = int(board.river[here])
+        events.append(
+            Crossing(
+                state.turn,
+                u.ids[unit],
+                board.label(here),
+                board.river_ids[river] if river >= 0 else "water",
+                round(float(u.crossing_hours[unit]), 3),
+            )
+        )
+        if u.crossing_hours[unit] > 1e-9:
+            return
+        u.crossing_hours[unit] = 0.0
+        _note_crossed(state, side, river)
+
+    field = time_field(board, goal, coefficients)
+    while hours > 1e-9 and here != goal:
+        options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]
+        if not options:
+            break
+        nxt = min(options, key=lambda n: (field[n], n))
+        if board.water[nxt] and not board.bridge[nxt]:
+            crossing = float(enter[nxt])  # crossing time does not depend on marching speed
+            here = nxt
+            path.append(here)
+            u.hex[unit] = here
+            spent = min(hours, crossing)
+            hours -= spent
+            u.crossing_hours[unit] = crossing - spent
+            river = int(board.river[here])
+            events.append(
+                Crossing(
+                    state.turn,
+                    u.ids[unit],
+                    board.label(here),
+                    board.river_ids[river] if river >= 0 else "water",
+                    round(float(u.crossing_hours[unit]), 3),
+                )
+            )
+            if u.crossing_hours[unit] > 1e-9:
+                break
+            u.crossing_hours[unit] = 0.0
+            _note_crossed(state, side, river)
+            continue
+        cost = float(enter[nxt]) / speed
+        if cost > hours and len(path) > 1:
+            break  # not enough time left this turn; a first step is always allowed
+        hours -= cost
+        here = nxt
+        path.append(here)
+        u.hex[unit] = here
+        _enter_obstacles(state, unit, here, coefficients, events)
+        if not ignore_zoc and here in zone:
+            break
+    if len(path) > 1:
+        u.posture[unit] = (
+            POSTURE_INDEX["attack"] if not u.routed[unit] else POSTURE_INDEX["withdrawal"]
+        )
+        events.append(Moved(state.turn, u.ids[unit], tuple(board.label(h) for h in path)))
+        _take_control(state, here, side)
+
+
+def _note_crossed(state: GameState, side: int, river: int) -> None:
+    if river >= 0:
+        state.crossed_turn.setdefault((side, river), state.turn)
+
+
+def _take_control(state: GameState, hex_index: int, side: int) -> None:
+    state.control[hex_index] = side
+
+
+def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float:
+    """Share of men crossing the hex's minefield who are hit, given any lane blown through it."""
+    w = state.works
+    density = float(w.mine_density[hex_index])
+    if density <= 0.0:
+        return 0.0
+    share = 1.0 - float(np.exp(-density * coefficients.mine_footprint_m))
+    lane = float(w.lane[hex_index])
+    return share * (1.0 - lane * (1.0 - coefficients.lane_mine_factor))
+
+
+def _enter_obstacles(state: GameState, unit: int, hex_index: int, coefficients, events) -> None:
+    """Men entering a minefield laid by the other side are hit; own minefields are known."""
+    owner = int(state.works.owner[hex_index])
+    if owner < 0 or owner == int(state.units.side[unit]):
+        return
+    share = mine_casualty_share(state, hex_index, coefficients)
+    if share > 0.0:
+        men = int(state.units.men[unit])
+        hit = draw_casualties(state.rng, men, men * share)
+        apply_casualties(state, unit, hit, coefficients, events)

@@ -1,0 +1,67 @@
+"""How exposed the men of a unit are where they stand: posture, works, terrain, water.
+
+One function so that direct fire, bombardment, air attack and the window's odds display agree.
+"""
+
+from __future__ import annotations
+
+from ..core.state import POSTURE_INDEX, GameState
+
+_ATTACK = POSTURE_INDEX["attack"]
+_WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+_FIRE_NAMES = {
+    "attack": "vulnerability_attack",
+    "withdrawal": "vulnerability_withdrawal",
+    1: "vulnerability_hasty",
+    2: "vulnerability_prepared",
+    3: "vulnerability_fortified",
+}
+_SHELL_NAMES = {
+    "attack": "shell_exposure_open",
+    "withdrawal": "shell_exposure_open",
+    1: "shell_exposure_hasty",
+    2: "shell_exposure_prepared",
+    3: "shell_exposure_fortified",
+}
+
+
+def vulnerability(
+    state: GameState, unit: int, coefficients, weapon: str = "fire"
+) -> dict[str, float]:
+    """Named casualty multipliers for men of `unit` in their hex; their product is the exposure.
+
+    `weapon` is "fire" (aimed small arms) or "shell" (bombardment and air attack, whose burst
+    finds men in the open and spares men under cover far more than aimed fire does).
+    Works protect only as far as they still stand: the posture factor moves from hasty toward the
+    works' own level in proportion to the strength left.
+    """
+    u, w, board = state.units, state.works, state.board
+    h = int(u.hex[unit])
+    names = _SHELL_NAMES if weapon == "shell" else _FIRE_NAMES
+    factors: dict[str, float] = {"terrain_cover": float(board.cover[h])}
+    if u.routed[unit] or u.posture[unit] == _WITHDRAWAL:
+        factors["posture"] = getattr(coefficients, names["withdrawal"])
+    elif u.posture[unit] == _ATTACK:
+        factors["posture"] = getattr(coefficients, names["attack"])
+    else:
+        hasty = getattr(coefficients, names[1])
+        level = int(w.fort_level[h])
+        if level > 0 and w.fort_strength_start[h] > 0:
+            intact = float(w.fort_strength[h] / w.fort_strength_start[h])
+            best = getattr(coefficients, names[level])
+            factors["posture"] = hasty + (best - hasty) * intact
+        else:
+            factors["posture"] = hasty
+        if w.blockhouse_strength_start[h] > 0:
+            intact = float(w.blockhouse_strength[h] / w.blockhouse_strength_start[h])
+            factors["blockhouse"] = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
+    if u.crossing_hours[unit] > 0 or board.water[h]:
+        factors["in_water"] = coefficients.water_exposure
+    return factors
+
+
+def product(factors: dict[str, float]) -> float:
+    result = 1.0
+    for value in factors.values():
+        result *= value
+    return result

@@ -1,0 +1,215 @@
+"""The turn sequence: arrivals and air strikes, movement, bombardment, direct fire, assaults,
+morale and routs, then the clock. Every change is reported as an Event.
+
+    state = new_game(scenario, seed)
+    events = end_turn(state, orders)      # orders from both sides for this turn
+    outcome = state.winner                # None until the game ends
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
+from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.state import POSTURE_INDEX, GameState, new_state
+from ..scenario.models import Scenario
+from .arrivals import air_strikes, arrivals
+from .assault import resolve_assault
+from .bombardment import bombard
+from .coefficients import Coefficients
+from .coefficients import coefficients as make_coefficients
+from .fire import direct_fire
+from .morale import flee, morale_phase
+from .movement import move_unit
+from .victory import decide_winner
+
+_HASTY = POSTURE_INDEX["hasty"]
+_ATTACK = POSTURE_INDEX["attack"]
+
+
+class IllegalOrderError(ValueError):
+    """An order a unit cannot carry out (for orders from people; the AI uses the trusted path)."""
+
+
+def new_game(scenario: Scenario, seed: int, overrides: dict[str, float] | None = None) -> GameState:
+    """A game at its first turn, with the scenario's rule overrides (and any more) applied."""
+    values = dict(scenario.rules)
+    values.update(overrides or {})
+    c = make_coefficients(values)
+    state = new_state(scenario, seed, c)
+    state.coefficients = c  # type: ignore[attr-defined]
+    return state
+
+
+def coefficients_of(state: GameState) -> Coefficients:
+    return state.coefficients  # type: ignore[attr-defined]
+
+
+def check_order(state: GameState, order: Order) -> None:
+    """Raise IllegalOrderError if `order` cannot be given now (the checked path, for people)."""
+    u, board = state.units, state.board
+    i = order.unit
+    if not (0 <= i < u.count) or not u.arrived[i] or u.gone[i] or u.hex[i] < 0:
+        raise IllegalOrderError(f"unit {i} is not on the map")
+    if u.routed[i] and not isinstance(order, Hold | Withdraw):
+        raise IllegalOrderError(f"{u.ids[i]} is routed and can only hold or withdraw")
+    target = getattr(order, "to", getattr(order, "target", None))
+    if target is not None and not (0 <= target < board.size):
+        raise IllegalOrderError(f"hex {target} is off the map")
+    if isinstance(order, Bombard) and not u.indirect[i]:
+        raise IllegalOrderError(f"{u.ids[i]} has no guns or mortars to bombard with")
+    if isinstance(order, Assault) and u.is_gun[i]:
+        raise IllegalOrderError(f"{u.ids[i]} is a gun unit and cannot assault")
+
+
+def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
+    """Resolve one turn with the orders given (units without one hold)."""
+    if state.finished:
+        return []
+    c = coefficients_of(state)
+    u, board = state.units, state.board
+    events: list[Event] = []
+    men_before = u.men.copy()
+    arrivals(state, events)
+    air_strikes(state, c, events)
+
+    by_unit: dict[int, Order] = {}
+    for order in orders:
+        by_unit[order.unit] = order
+    active = state.active()
+    rear = _rears(state)
+
+    # Movement, in unit order (deterministic); routed units flee whatever their orders.
+    moved = np.zeros(u.count, bool)
+    for i in np.flatnonzero(active).tolist():
+        order = by_unit.get(i)
+        start = int(u.hex[i])
+        if u.routed[i]:
+            flee(state, i, rear[int(u.side[i])], c, events)
+        elif isinstance(order, Move | Withdraw):
+            if isinstance(order, Withdraw):
+                u.posture[i] = POSTURE_INDEX["withdrawal"]
+            move_unit(state, i, order.to, c, events, ignore_zoc=isinstance(order, Withdraw))
+        elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
+            move_unit(state, i, order.target, c, events)
+        elif u.crossing_hours[i] > 0:
+            move_unit(state, i, start, c, events)
+        moved[i] = int(u.hex[i]) != start
+        _escape_if_at_edge(state, i, order, rear, events)
+    for i in np.flatnonzero(state.active() & ~moved & ~u.routed).tolist():
+        if u.crossing_hours[i] <= 0 and u.posture[i] in (_ATTACK, POSTURE_INDEX["withdrawal"]):
+            home = int(u.posture_home[i])
+            u.posture[i] = home if home not in (_ATTACK,) else _HASTY
+
+    # Bombardment, then direct fire (simultaneous within the phase).
+    for i, order in sorted(by_unit.items()):
+        if isinstance(order, Bombard) and state.active()[i] and not u.routed[i]:
+            bombard(state, i, order.target, c, events)
+    direct_fire(state, c, events)
+
+    # Assaults: all attackers of one hex this turn fight together.
+    assaults: dict[int, list[int]] = {}
+    for i, order in sorted(by_unit.items()):
+        if (
+            isinstance(order, Assault)
+            and state.active()[i]
+            and not u.routed[i]
+            and u.men[i] > 0
+            and not u.is_gun[i]
+            and u.crossing_hours[i] <= 0
+            and board.distance(int(u.hex[i]), order.target) == 1
+        ):
+            assaults.setdefault(order.target, []).append(i)
+    for target, attackers in assaults.items():
+        side = int(u.side[attackers[0]])
+        attackers = [a for a in attackers if int(u.side[a]) == side]
+        if state.units_at(target, side):
+            continue  # already ours
+        if not state.units_at(target, 1 - side):
+            for a in attackers:
+                move_unit(state, a, target, c, events, ignore_zoc=True)
+            continue
+        resolve_assault(state, target, attackers, c, events)
+
+    morale_phase(state, men_before, u.morale_start, c, events)
+    _update_places(state, events)
+    return _finish_turn(state, events)
+
+
+def _rears(state: GameState) -> list[int]:
+    """Where each side's routed units run: the plan's rear, else where the side started."""
+    cached = getattr(state, "_rears", None)
+    if cached is not None:
+        return cached
+    board, u = state.board, state.units
+    rears = []
+    for side, side_id in enumerate(state.side_ids):
+        plan = next((p for p in state.scenario.plans if p.side == side_id), None)
+        if plan is not None and plan.rear is not None:
+            rears.append(board.resolve(plan.rear))
+            continue
+        placed = np.flatnonzero((u.side == side) & (u.hex >= 0))
+        rears.append(int(u.hex[placed[0]]) if len(placed) else 0)
+    state._rears = rears  # type: ignore[attr-defined]
+    return rears
+
+
+def _escape_if_at_edge(state, i, order, rear, events) -> None:
+    """A unit withdrawing (or fleeing) to a rear hex on the map's edge leaves the map: escaped."""
+    u, board = state.units, state.board
+    here = int(u.hex[i])
+    goal = (
+        order.to if isinstance(order, Withdraw) else (rear[int(u.side[i])] if u.routed[i] else -1)
+    )
+    if here == goal and board.edge[here] and u.men[i] > 0:
+        from .casualties import remove_men
+
+        men = remove_men(state, i, int(u.men[i]), "escaped")
+        u.gone[i] = True
+        u.hex[i] = -1
+        events.append(Escaped(state.turn, u.ids[i], men))
+
+
+def _update_places(state: GameState, events: list[Event]) -> None:
+    board = state.board
+    taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
+    for name, h in board.places.items():
+        # A hex with one side's units in it is that side's; an empty hex keeps its last owner.
+        here = state.units_at(h)
+        if here:
+            sides = {int(state.units.side[i]) for i in here}
+            if len(sides) == 1:
+                state.control[h] = sides.pop()
+        now = int(state.control[h])
+        before = state.place_control.get(name, -1)
+        if now != before:
+            state.place_control[name] = now
+            if board.label(h) not in taken_now and now >= 0:
+                events.append(HexTaken(state.turn, board.label(h), state.side_ids[now], name))
+        state.place_timeline.setdefault(name, []).append(now)
+
+
+def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
+    men = {side_id: state.men_on_map(s) for s, side_id in enumerate(state.side_ids)}
+    events.append(
+        TurnEnded(state.turn, state.now.isoformat(timespec="minutes"), state.is_night(), men)
+    )
+    state.turn += 1
+    state.record()
+    if state.turn >= state.total_turns or _one_side_gone(state):
+        state.finished = True
+        state.winner, reason = decide_winner(state)
+        events.append(GameEnded(state.turn, state.winner, reason, state.state_hash()))
+    return events
+
+
+def _one_side_gone(state: GameState) -> bool:
+    u = state.units
+    for side in (0, 1):
+        mine = u.side == side
+        if not ((mine & ~u.gone & (u.men > 0)) | (mine & ~u.arrived)).any():
+            return True
+    return False
