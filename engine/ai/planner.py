@@ -190,9 +190,9 @@ def _hold_or_counter(state: GameState, i: int, phase: _Phase | None) -> Order:
     here = int(u.hex[i])
     owner = state.works.owner
     for n in board.neighbors[here]:
-        if n in enemies and (owner[n] == side or n == phase.objective):
-            if u.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
-                return Assault(i, n)
+        lodgement = n in enemies and (owner[n] == side or n == phase.objective)
+        if lodgement and u.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
+            return Assault(i, n)
     return Hold(i)
 
 

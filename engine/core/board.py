@@ -7,6 +7,7 @@ questions cheap and free of Hex objects. Hex number i is `row * width + col` of 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,7 +131,7 @@ def build_board(scenario: Scenario) -> Board:
     bridge = np.zeros(width * height, dtype=bool)
     for number, spec_river in enumerate(spec.rivers):
         points = [hexgrid.offset_to_axial(*divmod_ref(resolve(p), width)) for p in spec_river.path]
-        for a, b in zip(points, points[1:], strict=False):
+        for a, b in itertools.pairwise(points):
             for h in hexgrid.line(a, b):
                 river[index_of(h)] = number
         for ref in spec_river.bridges:
