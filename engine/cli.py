@@ -50,6 +50,79 @@ def _schema(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load(name: str) -> LoadedScenario | None:
+    """A scenario for a command that plays it, with the rules' coefficient names checked."""
+    from .rules.coefficients import coefficient_names
+
+    try:
+        return load_scenario(name, coefficient_names=coefficient_names())
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return None
+
+
+def _parse_overrides(pairs: list[str]) -> dict[str, float]:
+    from .rules.coefficients import coefficient_names
+    from .scenario.errors import did_you_mean
+
+    values: dict[str, float] = {}
+    names = coefficient_names()
+    for pair in pairs:
+        name, _, text = pair.partition("=")
+        name = name.removeprefix("rules.")
+        if name not in names:
+            raise ValueError(f"--set {pair}: unknown rule coefficient '{name}'"
+                             f"{did_you_mean(name, names)}")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise ValueError(f"--set {pair}: expected a number after '='") from None
+    return values
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .game_report import print_game
+
+    loaded = _load(args.scenario)
+    if loaded is None:
+        return EXIT_INPUT
+    try:
+        overrides = _parse_overrides(args.set or [])
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    return print_game(loaded, args.seed, overrides=overrides, explain=args.explain,
+                      events_path=args.events, quiet=args.quiet,
+                      ai_modes={0: args.ai, 1: args.ai} if args.ai else None)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from .headless import read_log, replay, scenario_hash
+
+    try:
+        log = list(read_log(Path(args.log)))
+        header = next(item for item in log if item.get("kind") == "header")
+    except (OSError, ValueError, StopIteration) as error:
+        print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    scenario_path = args.scenario or header.get("scenario")
+    loaded = _load(scenario_path)
+    if loaded is None:
+        return EXIT_INPUT
+    text = Path(scenario_path).read_text(encoding="utf-8")
+    if scenario_hash(text) != header.get("scenario_hash"):
+        print(f"{args.log}: warning: {scenario_path} has changed since the game was played",
+              file=sys.stderr)
+    result = replay(loaded.scenario, log)
+    if result.matches:
+        print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
+        return EXIT_OK
+    print(f"replayed {result.turns} turns: final state {result.state.state_hash()} differs from"
+          f" the log's {result.expected_hash}", file=sys.stderr)
+    return EXIT_INPUT
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wargame",
@@ -75,6 +148,31 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("-o", "--output", type=Path, help="write it to this file instead")
     schema.set_defaults(handler=_schema)
+
+    run = commands.add_parser(
+        "run",
+        help="play one whole battle headless, the computer commanding both sides",
+        description="Play one battle headless and compare it with history.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO.yaml")
+    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--events", type=Path, metavar="GAME.jsonl", help="write the event log here")
+    run.add_argument("--explain", action="store_true",
+                     help="show the numbers behind every fire, bombardment and assault")
+    run.add_argument("--set", action="append", metavar="rules.NAME=VALUE",
+                     help="override a rule coefficient (repeatable)")
+    run.add_argument("--ai", choices=("plan", "adaptive"),
+                     help="computer player mode for both sides (default: each plan's own)")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
+    run.set_defaults(handler=_run)
+
+    replay = commands.add_parser(
+        "replay",
+        help="replay a game log and check it reproduces the same final state",
+    )
+    replay.add_argument("log", metavar="GAME.jsonl")
+    replay.add_argument("--scenario", help="the scenario file (default: the one in the log)")
+    replay.set_defaults(handler=_replay)
     return parser
 
 

@@ -1,0 +1,70 @@
+"""What `wargame run` prints: the battle turn by turn, then this game beside history."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .core.events import Event, TurnEnded
+from .core.state import GameState
+from .headless import play, scenario_hash, write_log
+from .history import compare
+from .narrative import describe, fire_summary
+from .scenario import LoadedScenario
+
+
+def print_game(
+    loaded: LoadedScenario,
+    seed: int,
+    *,
+    overrides: dict[str, float] | None = None,
+    explain: bool = False,
+    events_path: Path | None = None,
+    quiet: bool = False,
+    ai_modes: dict[int, str] | None = None,
+) -> int:
+    console = Console(highlight=False, soft_wrap=True)
+
+    def on_turn(state: GameState, events: list[Event]) -> None:
+        if quiet:
+            return
+        lines = [line for e in events if (line := describe(e, explain=explain))]
+        if not explain and (summary := fire_summary(events)):
+            lines.append(summary)
+        end = next((e for e in events if isinstance(e, TurnEnded)), None)
+        if end is None or not lines:
+            return
+        night = " night" if end.night else ""
+        men = ", ".join(f"{side} {count}" for side, count in end.men.items())
+        console.print(f"[bold]turn {end.turn + 1:>3}[/] {end.time}{night}  ({men})")
+        for line in lines:
+            console.print(f"    {line}", markup=False)
+
+    record = play(loaded.scenario, seed, overrides=overrides, on_turn=on_turn,
+                  ai_modes=ai_modes)
+    state = record.state
+    if events_path is not None:
+        path = str(loaded.path) if loaded.path else ""
+        text = loaded.path.read_text(encoding="utf-8") if loaded.path else ""
+        write_log(events_path, record, {
+            "scenario": path, "scenario_hash": scenario_hash(text), "seed": seed,
+            "overrides": overrides or {}, "ai_modes": ai_modes or {},
+        })
+    table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
+    for column in ("metric", "this game", "history", "", "whose figure", "source"):
+        table.add_column(column)
+    agree = 0
+    rows = compare(state)
+    for row in rows:
+        mark = {True: "✓", False: "✗", None: "?"}[row.inside]
+        agree += bool(row.inside)
+        table.add_row(row.entry.id, row.game_text, row.historical, mark, row.entry.whose,
+                      row.entry.source)
+    console.print(table)
+    console.print(f"{agree} of {len(rows)} historical metrics matched")
+    if events_path is not None:
+        print(f"event log written to {events_path}", file=sys.stderr)
+    return 0

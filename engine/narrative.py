@@ -1,0 +1,105 @@
+"""Events told as short lines for people: the CLI's turn log and the window's scrolling log read
+the same sentences. `explain` adds the numbers that produced a result."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .core.events import (
+    AirStrike,
+    Arrived,
+    Assaulted,
+    Bombarded,
+    Crossing,
+    Drowned,
+    Escaped,
+    Event,
+    Fired,
+    GameEnded,
+    HexTaken,
+    LeaderKilled,
+    Rallied,
+    Routed,
+    Surrendered,
+)
+
+
+def _numbers(values: dict[str, float]) -> str:
+    return ", ".join(f"{k}={v:g}" for k, v in values.items())
+
+
+def describe(event: Event, *, explain: bool = False) -> str | None:
+    """One line for an event worth telling, or None for routine ones (moves, single volleys)."""
+    if isinstance(event, Arrived):
+        return f"{event.unit} arrives at {event.hex} with {event.men} men"
+    if isinstance(event, Crossing):
+        if event.hours_left <= 0:
+            return f"{event.unit} is across the {event.river} at {event.hex}"
+        return None
+    if isinstance(event, Bombarded):
+        hit = sum(event.casualties.values())
+        parts = [f"{event.unit} fires {event.rounds} rounds at {event.hex}"]
+        if hit:
+            parts.append(f"{hit} men hit")
+        if event.works_damage:
+            parts.append(f"works -{event.works_damage:g}")
+        if event.lane:
+            parts.append(f"minefield lane {event.lane:.0%}")
+        line = "; ".join(parts)
+        return line + (f"  [{_numbers(event.modifiers)}]" if explain else "")
+    if isinstance(event, AirStrike):
+        hit = sum(event.casualties.values())
+        line = f"{event.sorties} {event.side} aircraft strike {event.hex}: {hit} men hit"
+        return line + (f"  [exposure {_numbers(event.modifiers)}]" if explain else "")
+    if isinstance(event, Assaulted):
+        lost = sum(event.attacker_losses.values())
+        defended = sum(event.defender_losses.values())
+        who = ", ".join(event.attackers)
+        line = (
+            f"ASSAULT on {event.hex} by {who}: {event.outcome}"
+            f" (attackers lost {lost}, defenders {defended})"
+        )
+        if explain:
+            line += (
+                f"\n      attacker losses {event.attacker_losses}; defender losses"
+                f" {event.defender_losses}\n      [{_numbers(event.modifiers)}]"
+            )
+        return line
+    if isinstance(event, Fired):
+        if not explain or (event.killed + event.wounded) == 0:
+            return None
+        return (
+            f"{event.unit} fires on {event.target} at {event.hex}: {event.killed} killed,"
+            f" {event.wounded} wounded (expected {event.expected:g}; base {event.base:g}/h;"
+            f" {_numbers(event.modifiers)})"
+        )
+    if isinstance(event, Routed):
+        return f"{event.unit} ROUTS (morale {event.morale:.2f})"
+    if isinstance(event, Rallied):
+        return f"{event.unit} rallies"
+    if isinstance(event, Surrendered):
+        return f"{event.men} men of {event.unit} surrender"
+    if isinstance(event, Drowned):
+        return f"{event.men} men of {event.unit} are lost in the river"
+    if isinstance(event, LeaderKilled):
+        return f"{event.leader} of {event.unit} is killed"
+    if isinstance(event, Escaped):
+        return f"{event.men} men of {event.unit} get away off the map"
+    if isinstance(event, HexTaken):
+        where = f"{event.place} ({event.hex})" if event.place else event.hex
+        return f"{event.side} takes {where}"
+    if isinstance(event, GameEnded):
+        return f"game over: {event.winner} ({event.reason}); state {event.state_hash}"
+    return None
+
+
+def fire_summary(events: list[Event]) -> str | None:
+    """Direct fire of a turn in one line: casualties inflicted per side's target units."""
+    by_target: dict[str, int] = defaultdict(int)
+    for event in events:
+        if isinstance(event, Fired):
+            by_target[event.target] += event.killed + event.wounded
+    hits = {k: v for k, v in by_target.items() if v}
+    if not hits:
+        return None
+    return "fire: " + ", ".join(f"{k} -{v}" for k, v in sorted(hits.items()))
