@@ -72,8 +72,9 @@ def _parse_overrides(pairs: list[str]) -> dict[str, float]:
         name, _, text = pair.partition("=")
         name = name.removeprefix("rules.")
         if name not in names:
-            raise ValueError(f"--set {pair}: unknown rule coefficient '{name}'"
-                             f"{did_you_mean(name, names)}")
+            raise ValueError(
+                f"--set {pair}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
+            )
         try:
             values[name] = float(text)
         except ValueError:
@@ -92,9 +93,15 @@ def _run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    return print_game(loaded, args.seed, overrides=overrides, explain=args.explain,
-                      events_path=args.events, quiet=args.quiet,
-                      ai_modes={0: args.ai, 1: args.ai} if args.ai else None)
+    return print_game(
+        loaded,
+        args.seed,
+        overrides=overrides,
+        explain=args.explain,
+        events_path=args.events,
+        quiet=args.quiet,
+        ai_modes={0: args.ai, 1: args.ai} if args.ai else None,
+    )
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -112,14 +119,19 @@ def _replay(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     text = Path(scenario_path).read_text(encoding="utf-8")
     if scenario_hash(text) != header.get("scenario_hash"):
-        print(f"{args.log}: warning: {scenario_path} has changed since the game was played",
-              file=sys.stderr)
+        print(
+            f"{args.log}: warning: {scenario_path} has changed since the game was played",
+            file=sys.stderr,
+        )
     result = replay(loaded.scenario, log)
     if result.matches:
         print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
         return EXIT_OK
-    print(f"replayed {result.turns} turns: final state {result.state.state_hash()} differs from"
-          f" the log's {result.expected_hash}", file=sys.stderr)
+    print(
+        f"replayed {result.turns} turns: final state {result.state.state_hash()} differs from"
+        f" the log's {result.expected_hash}",
+        file=sys.stderr,
+    )
     return EXIT_INPUT
 
 
@@ -157,12 +169,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("scenario", metavar="SCENARIO.yaml")
     run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     run.add_argument("--events", type=Path, metavar="GAME.jsonl", help="write the event log here")
-    run.add_argument("--explain", action="store_true",
-                     help="show the numbers behind every fire, bombardment and assault")
-    run.add_argument("--set", action="append", metavar="rules.NAME=VALUE",
-                     help="override a rule coefficient (repeatable)")
-    run.add_argument("--ai", choices=("plan", "adaptive"),
-                     help="computer player mode for both sides (default: each plan's own)")
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="show the numbers behind every fire, bombardment and assault",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        metavar="rules.NAME=VALUE",
+        help="override a rule coefficient (repeatable)",
+    )
+    run.add_argument(
+        "--ai",
+        choices=("plan", "adaptive"),
+        help="computer player mode for both sides (default: each plan's own)",
+    )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
     run.set_defaults(handler=_run)
 

@@ -43,16 +43,22 @@ def print_game(
         for line in lines:
             console.print(f"    {line}", markup=False)
 
-    record = play(loaded.scenario, seed, overrides=overrides, on_turn=on_turn,
-                  ai_modes=ai_modes)
+    record = play(loaded.scenario, seed, overrides=overrides, on_turn=on_turn, ai_modes=ai_modes)
     state = record.state
     if events_path is not None:
         path = str(loaded.path) if loaded.path else ""
         text = loaded.path.read_text(encoding="utf-8") if loaded.path else ""
-        write_log(events_path, record, {
-            "scenario": path, "scenario_hash": scenario_hash(text), "seed": seed,
-            "overrides": overrides or {}, "ai_modes": ai_modes or {},
-        })
+        write_log(
+            events_path,
+            record,
+            {
+                "scenario": path,
+                "scenario_hash": scenario_hash(text),
+                "seed": seed,
+                "overrides": overrides or {},
+                "ai_modes": ai_modes or {},
+            },
+        )
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
     for column in ("metric", "this game", "history", "", "whose figure", "source"):
         table.add_column(column)
@@ -61,8 +67,9 @@ def print_game(
     for row in rows:
         mark = {True: "✓", False: "✗", None: "?"}[row.inside]
         agree += bool(row.inside)
-        table.add_row(row.entry.id, row.game_text, row.historical, mark, row.entry.whose,
-                      row.entry.source)
+        table.add_row(
+            row.entry.id, row.game_text, row.historical, mark, row.entry.whose, row.entry.source
+        )
     console.print(table)
     console.print(f"{agree} of {len(rows)} historical metrics matched")
     if events_path is not None:

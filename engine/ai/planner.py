@@ -21,7 +21,8 @@ from ..scenario.models import PlanPhase, Task
 
 SPENT_STRENGTH = 0.3  # share of its men below which a unit stops attacking (regroups)
 SPENT_MORALE = 0.3  # likewise for morale
-FALL_BACK_RATIO = 3.0  # enemies next to a holding unit, per own man, at which it falls back
+FALL_BACK_RATIO = 5.0  # enemies next to a holding unit per own man at which it falls back,
+# when its works are gone; intact works triple what it will stand
 FALL_BACK_STRENGTH = 0.35  # share of its men below which a holding unit may fall back
 COUNTERATTACK_RATIO = 1.0  # own men per enemy man needed to counter-attack a lodgement
 
@@ -125,7 +126,10 @@ def _order_for(state: GameState, i: int, phase: _Phase | None) -> Order:
     task = phase.phase.task
     if u.is_gun[i] and u.indirect[i]:
         if task in (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack):
-            return _bombard(state, i, phase.objective)
+            order = _bombard(state, i, phase.objective)
+            if isinstance(order, Bombard):
+                return Bombard(i, order.target, _ration(state, i, phase))
+            return order
         return _move_or_withdraw(state, i, phase.objective, task)
     if task == Task.bombard:
         return Hold(i)
@@ -164,17 +168,23 @@ def _hold(state: GameState, i: int, phase: _Phase) -> Order:
             return _hold_or_counter(state, i, phase)
         return Move(i, target)
     threat = sum(enemies.get(n, 0) for n in board.neighbors[here])
-    if (
-        phase.fall_back_to is not None
-        and phase.fall_back_to != here
-        and threat > 0
-        and (
-            threat >= FALL_BACK_RATIO * max(int(u.men[i]), 1)
-            or _strength(state, i) < FALL_BACK_STRENGTH
-        )
-    ):
-        return Withdraw(i, phase.fall_back_to)
+    if phase.fall_back_to is not None and phase.fall_back_to != here and threat > 0:
+        outnumbered = threat / max(int(u.men[i]), 1)
+        works = _works_intact(state, here)
+        if _strength(state, i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
+            1.0 + 2.0 * works
+        ):
+            return Withdraw(i, phase.fall_back_to)
     return _hold_or_counter(state, i, phase)
+
+
+def _works_intact(state: GameState, h: int) -> float:
+    """Share of a hex's works still standing (0 where there are none)."""
+    w = state.works
+    start = float(w.fort_strength_start[h] + w.blockhouse_strength_start[h])
+    if start <= 0:
+        return 0.0
+    return float(w.fort_strength[h] + w.blockhouse_strength[h]) / start
 
 
 def _hold_or_counter(state: GameState, i: int, phase: _Phase | None) -> Order:
@@ -264,6 +274,57 @@ def _bombard(state: GameState, i: int, objective: int) -> Order:
     if candidates:
         return Move(i, objective)
     return Hold(i)
+
+
+def _ration(state: GameState, i: int, current: _Phase) -> int:
+    """Rounds this unit may fire this turn under its side's fire plan.
+
+    A phase with a `rounds` allotment spends it evenly over its hours; phases without one share
+    what the budget holds beyond the allotments still to come, evenly over their hours. Units
+    drawing on one budget in one phase split it by how fast their tubes fire.
+    """
+    u = state.units
+    budgets = {w.budget for w in u.indirect[i] if w.budget >= 0}
+    if not budgets:
+        return -1
+    budget = min(budgets)
+    side = int(u.side[i])
+    turn = state.turn
+    phases = [p for p in _phases(state, side) if p.phase.task == Task.bombard and p.end > turn]
+
+    def users(p: _Phase) -> list[int]:
+        return [
+            j
+            for j in range(u.count)
+            if u.side[j] == side
+            and (p.units is None or j in p.units)
+            and any(w.budget == budget for w in u.indirect[j])
+        ]
+
+    def weight(j: int) -> float:
+        return sum(w.tubes * w.rounds_per_hour for w in u.indirect[j] if w.budget == budget)
+
+    mine = [p for p in phases if users(p)]
+    if current not in mine:
+        mine.append(current)
+    left_allotted = 0.0
+    open_turns = 0
+    for p in mine:
+        span = max(p.end - p.start, 1) if p.end < 10**9 else state.total_turns - p.start
+        remaining = max(min(p.end, state.total_turns) - max(p.start, turn), 0)
+        if p.phase.rounds is not None:
+            left_allotted += p.phase.rounds * remaining / max(span, 1)
+        else:
+            open_turns += remaining
+    available = float(state.budget_rounds[budget])
+    if current.phase.rounds is not None:
+        span = max(current.end - current.start, 1)
+        per_turn = current.phase.rounds / span
+    else:
+        per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)
+    sharing = users(current) or [i]
+    total = sum(weight(j) for j in sharing) or 1.0
+    return int(per_turn * weight(i) / total + 0.5)
 
 
 def _pursue(state: GameState, i: int, objective: int) -> Order:

@@ -50,13 +50,16 @@ class Assault(Order):
 
 @dataclass(frozen=True, slots=True)
 class Bombard(Order):
-    """Fire indirect weapons at hex `target`."""
+    """Fire indirect weapons at hex `target`, at most `rounds` rounds this turn (-1: as fast as
+    the tubes can fire)."""
 
     target: int
+    rounds: int = -1
     verb: ClassVar[str] = "bombard"
 
     def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]} {self.target}"
+        cap = f" {self.rounds}" if self.rounds >= 0 else ""
+        return f"{self.verb} {unit_ids[self.unit]} {self.target}{cap}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,11 @@ def parse(text: str, unit_index: dict[str, int]) -> Order:
     unit = unit_index[parts[1]]
     if cls is Hold:
         return Hold(unit)
-    if len(parts) != 3 or not parts[2].isdigit():
+    numbers = parts[2:]
+    if not numbers or not all(p.lstrip("-").isdigit() for p in numbers):
         raise OrderParseError(f"order {text!r} needs a hex number")
-    return cls(unit, int(parts[2]))  # type: ignore[call-arg]
+    if cls is Bombard and len(numbers) == 2:
+        return Bombard(unit, int(numbers[0]), int(numbers[1]))
+    if len(numbers) != 1:
+        raise OrderParseError(f"order {text!r} has too many numbers")
+    return cls(unit, int(numbers[0]))  # type: ignore[call-arg]

@@ -17,6 +17,14 @@ from .casualties import apply_casualties, draw_casualties
 from .protection import product, vulnerability
 
 
+def expected_shell_casualties(
+    lethal_area_m2: float, men: int, hex_area_m2: float, exposure: float
+) -> float:
+    """Men a unit loses, on average, to rounds whose lethal areas add up to `lethal_area_m2`
+    landing at random in a hex of `hex_area_m2` where its `men` stand (the linear law)."""
+    return lethal_area_m2 * men / hex_area_m2 * exposure
+
+
 def in_range(state: GameState, weapon: IndirectWeapon, here: int, target: int) -> bool:
     metres = state.board.distance(here, target) * state.board.hex_size_m
     return weapon.min_range_m <= metres <= weapon.range_m
@@ -28,8 +36,15 @@ def rounds_available(state: GameState, weapon: IndirectWeapon) -> float:
     return weapon.own_rounds
 
 
-def bombard(state: GameState, unit: int, target: int, coefficients, events: list[Event]) -> None:
-    """All of `unit`'s tubes in range fire at `target` for the turn."""
+def bombard(
+    state: GameState,
+    unit: int,
+    target: int,
+    coefficients,
+    events: list[Event],
+    cap: int = -1,
+) -> None:
+    """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds."""
     u, w, board = state.units, state.works, state.board
     if u.men[unit] <= 0 or u.routed[unit] or u.crossing_hours[unit] > 0:
         return
@@ -42,6 +57,10 @@ def bombard(state: GameState, unit: int, target: int, coefficients, events: list
             continue
         wanted = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
         wanted *= suppression
+        if cap >= 0:
+            wanted = min(wanted, cap - sum(rounds_by_class.values()))
+        if cap >= 0:
+            wanted = min(wanted, cap - sum(rounds_by_class.values()))
         fired = float(np.floor(min(wanted, rounds_available(state, weapon))))
         if fired <= 0:
             continue
@@ -70,7 +89,7 @@ def bombard(state: GameState, unit: int, target: int, coefficients, events: list
     for t in state.units_at(target, enemy_side):
         men = int(u.men[t])
         exposure = vulnerability(state, t, coefficients, "shell")
-        expected = lethal * men / area * product(exposure)
+        expected = expected_shell_casualties(lethal, men, area, product(exposure))
         hit = draw_casualties(state.rng, men, expected)
         if hit:
             apply_casualties(state, t, hit, coefficients, events)

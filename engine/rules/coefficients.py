@@ -55,3 +55,13 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
             raise KeyError(f"unknown rule coefficient '{name}'")
         values[name] = float(value)
     return Coefficients(**values)
+
+
+def markdown_table() -> str:
+    """The coefficient table of docs/rules.md, generated so that it cannot drift from the file."""
+    rows = ["| name | value | unit | meaning | source |", "| --- | --- | --- | --- | --- |"]
+    for info in defaults().values():
+        value = f"{info.value:g}"
+        cells = (f"`{info.name}`", value, info.unit, info.meaning, info.source)
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(rows) + "\n"

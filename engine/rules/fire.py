@@ -70,7 +70,7 @@ def direct_fire(
     so fire within the phase is simultaneous."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
-    able = state.active() & ~u.routed & (u.firepower > 0) & (u.men > 0)
+    able = state.active() & ~u.routed & (u.firepower > 0) & (u.men > 0) & (u.crossing_hours <= 0)
     shots = []
     for side in (0, 1):
         enemies = np.flatnonzero(state.active() & (u.side != side) & (u.men > 0))

@@ -107,7 +107,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     # Bombardment, then direct fire (simultaneous within the phase).
     for i, order in sorted(by_unit.items()):
         if isinstance(order, Bombard) and state.active()[i] and not u.routed[i]:
-            bombard(state, i, order.target, c, events)
+            bombard(state, i, order.target, c, events, order.rounds)
     direct_fire(state, c, events)
 
     # Assaults: all attackers of one hex this turn fight together.

@@ -395,6 +395,13 @@ class PlanPhase(Strict):
     )
     axes: int = Field(default=1, ge=1, le=6, description="Directions an assault comes from.")
     only_when: Literal["any", "day", "night"] = "any"
+    rounds: int | None = Field(
+        default=None,
+        ge=0,
+        le=10_000_000,
+        description="Bombard: rounds allotted to this phase from the side's budget (a fire plan);"
+        " phases without an allotment share what is left evenly.",
+    )
     source: Citation | None = None
 
 

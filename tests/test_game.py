@@ -1,0 +1,185 @@
+"""Whole games: invariants under random orders, determinism, replays, and the CLI end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.ai.planner import plan_orders
+from engine.cli import main
+from engine.core.orders import Assault, Bombard, Hold, Move, Withdraw
+from engine.headless import play, read_log, replay
+from engine.rules.turn import end_turn, new_game
+from engine.scenario import load_scenario, load_scenario_text
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = (Path(__file__).parent / "data" / "minimal.yaml").read_text(encoding="utf-8")
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+SHIGEHIRO = ROOT / "scenarios" / "shigehiro_pocket.yaml"
+
+
+def test_a_turn_from_a_yaml_string_without_screen_or_pool() -> None:
+    state = new_game(load_scenario_text(MINIMAL).scenario, seed=3)
+    red, blue = 0, 1
+    events = end_turn(state, [Move(red, state.board.index(1, 1)), Hold(blue)])
+    assert state.turn == 1
+    assert int(state.units.hex[red]) == state.board.index(1, 1)
+    assert events[-1].kind == "turn_ended"
+    state.check_invariants()
+
+
+_order_kinds = st.sampled_from(["hold", "move", "assault", "bombard", "withdraw"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    plan=st.lists(
+        st.tuples(_order_kinds, st.integers(0, 14), _order_kinds, st.integers(0, 14)),
+        min_size=6,
+        max_size=6,
+    ),
+)
+def test_invariants_hold_under_any_orders(seed: int, plan: list) -> None:
+    """Men conserved, nothing negative, never two sides in one hex, whatever is ordered."""
+    text = (
+        MINIMAL.replace(
+            "    men: 30\n",
+            "    men: 30\n    weapons: [{weapon: rifle, count: 28},"
+            " {weapon: gun, count: 2, ammo: 40}]\n",
+            1,
+        )
+        .replace("    weapons: [{weapon: rifle, count: 28}]\n", "", 1)
+        .replace(
+            "weapons:\n  rifle:",
+            "weapons:\n  gun: {name: {en: Gun}, kind: mortar, range_m: 2000, indirect: true,"
+            " rounds_per_hour: 20}\n  rifle:",
+        )
+    )
+    state = new_game(load_scenario_text(text).scenario, seed)
+    makers = {
+        "hold": lambda u, h: Hold(u),
+        "move": Move,
+        "assault": Assault,
+        "bombard": Bombard,
+        "withdraw": Withdraw,
+    }
+    for kind_a, hex_a, kind_b, hex_b in plan:
+        if state.finished:
+            break
+        orders = [makers[kind_a](0, hex_a), makers[kind_b](1, hex_b)]
+        end_turn(state, orders)
+        state.check_invariants()
+        u = state.units
+        on_map = state.active()
+        for h in set(u.hex[on_map].tolist()):
+            assert len(set(u.side[on_map & (u.hex == h)].tolist())) == 1
+
+
+def test_same_seed_same_game_and_different_seeds_differ() -> None:
+    scenario = load_scenario(FURONG).scenario
+    first = play(scenario, 11)
+    second = play(scenario, 11)
+    assert [e.to_dict() for e in first.events] == [e.to_dict() for e in second.events]
+    assert first.state.state_hash() == second.state.state_hash()
+    other = play(scenario, 12)
+    assert other.state.state_hash() != first.state.state_hash()
+
+
+def test_furong_invariants_every_turn() -> None:
+    scenario = load_scenario(FURONG).scenario
+    play(scenario, 5, on_turn=lambda state, events: state.check_invariants())
+
+
+def test_determinism_across_processes(tmp_path: Path) -> None:
+    hashes = []
+    for name in ("a", "b"):
+        log = tmp_path / f"{name}.jsonl"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "run",
+                str(FURONG),
+                "--seed",
+                "9",
+                "-q",
+                "--events",
+                str(log),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        hashes.append([json.loads(line) for line in log.read_text().splitlines()])
+    assert hashes[0] == hashes[1]
+    in_process = play(load_scenario(FURONG).scenario, 9)
+    assert hashes[0][-1]["state_hash"] == in_process.state.state_hash()
+
+
+def test_run_and_replay_through_the_cli(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "game.jsonl"
+    assert main(["run", str(FURONG), "--seed", "7", "--events", str(log)]) == 0
+    out = capsys.readouterr().out
+    assert "turn   1 1945-05-21T05:00" in out
+    assert "historical metrics matched" in out
+    assert "furong_held" in out
+    assert main(["replay", str(log)]) == 0
+    assert "matches" in capsys.readouterr().out
+    entries = list(read_log(log))
+    assert entries[0]["kind"] == "header" and entries[0]["seed"] == 7
+    result = replay(load_scenario(FURONG).scenario, entries)
+    assert result.matches and result.turns == 55
+
+
+def test_replay_detects_a_tampered_log(tmp_path: Path, capsys) -> None:
+    log = tmp_path / "game.jsonl"
+    assert main(["run", str(FURONG), "--seed", "7", "-q", "--events", str(log)]) == 0
+    lines = log.read_text().splitlines()
+    tampered = [
+        json.dumps({**item, "seed": 8}) if item.get("kind") == "header" else line
+        for line, item in ((line, json.loads(line)) for line in lines)
+    ]
+    log.write_text("\n".join(tampered) + "\n")
+    capsys.readouterr()
+    assert main(["replay", str(log)]) == 1
+
+
+def test_explain_shows_the_numbers(capsys) -> None:
+    assert main(["run", str(FURONG), "--seed", "7", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "base" in out and "suppression=" in out and "terrain_cover=" in out
+
+
+def test_shigehiro_draft_plays_to_the_end(capsys) -> None:
+    assert main(["run", str(SHIGEHIRO), "--seed", "2", "-q"]) == 0
+    assert "historical metrics matched" in capsys.readouterr().out
+
+
+def test_both_ai_modes_play_a_whole_game() -> None:
+    scenario = load_scenario(FURONG).scenario
+    for mode in ("plan", "adaptive"):
+        record = play(scenario, 4, ai_modes={0: mode, 1: mode})
+        assert record.state.finished and record.state.winner is not None
+
+
+def test_orders_come_from_the_plan_not_the_history() -> None:
+    """The computer player must not read the historical record: a scenario with its history
+    block removed gets exactly the same orders."""
+    scenario = load_scenario(FURONG).scenario
+    without = scenario.model_copy(update={"history": []})
+    a, b = new_game(scenario, 1), new_game(without, 1)
+    for _ in range(30):
+        orders_a = plan_orders(a, 0) + plan_orders(a, 1)
+        orders_b = plan_orders(b, 0) + plan_orders(b, 1)
+        assert orders_a == orders_b
+        end_turn(a, orders_a)
+        end_turn(b, orders_b)
+    assert np.array_equal(a.units.men, b.units.men)

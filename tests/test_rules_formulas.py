@@ -1,0 +1,141 @@
+"""Exact values for the rules' formulas, worked out by hand from docs/rules.md."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.core.orders import Assault, Bombard, Hold, Move, Withdraw, parse
+from engine.rules.bombardment import expected_shell_casualties
+from engine.rules.casualties import draw_casualties
+from engine.rules.coefficients import coefficients, defaults
+from engine.rules.fire import firer_factors
+from engine.rules.movement import hex_hours_at_1kmh, mine_casualty_share
+from engine.rules.protection import product, vulnerability
+from engine.rules.turn import coefficients_of, new_game
+from engine.scenario import load_scenario_text
+
+MINIMAL = (Path(__file__).parent / "data" / "minimal.yaml").read_text(encoding="utf-8")
+
+
+def game(text: str = MINIMAL, seed: int = 1):
+    return new_game(load_scenario_text(text).scenario, seed)
+
+
+def test_every_coefficient_is_documented() -> None:
+    rules_doc = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    for name, info in defaults().items():
+        assert info.unit and info.meaning and info.source, name
+        assert f"`{name}`" in rules_doc, f"{name} is not in docs/rules.md"
+
+
+def test_overrides_apply_and_unknown_names_fail() -> None:
+    c = coefficients({"night_fire_factor": 0.25})
+    assert c.night_fire_factor == 0.25
+    with pytest.raises(KeyError):
+        coefficients({"night_fire_factr": 0.25})
+
+
+def test_draw_casualties_edges() -> None:
+    rng = np.random.default_rng(0)
+    assert draw_casualties(rng, 0, 5.0) == 0
+    assert draw_casualties(rng, 10, 0.0) == 0
+    assert draw_casualties(rng, 10, 12.0) == 10  # more due than present: all of them
+    draws = [draw_casualties(rng, 1000, 100.0) for _ in range(2000)]
+    assert abs(sum(draws) / len(draws) - 100.0) < 1.0  # binomial(1000, 0.1): mean 100
+
+
+def test_shell_casualties_linear_law() -> None:
+    # 10 rounds of 250 m² on 100 men in a 100 m hex (8,660.25 m²) in prepared works (0.04):
+    # 2,500 × 100 / 8,660.254 × 0.04 = 1.1547
+    assert expected_shell_casualties(2500.0, 100, 8660.254037844386, 0.04) == pytest.approx(
+        1.1547005, rel=1e-6
+    )
+
+
+def test_mine_share_with_and_without_lane() -> None:
+    state = game()
+    c = coefficients_of(state)
+    h = state.board.index(3, 0)
+    state.works.mine_density[h] = 1.0
+    # 1 - exp(-1.0 × 0.35)
+    assert mine_casualty_share(state, h, c) == pytest.approx(1 - math.exp(-0.35))
+    state.works.lane[h] = 1.0  # a cleared lane leaves 15 % of that
+    assert mine_casualty_share(state, h, c) == pytest.approx((1 - math.exp(-0.35)) * 0.15)
+
+
+def test_range_factor_falls_linearly_to_the_weapons_reach() -> None:
+    state = game()
+    c = coefficients_of(state)
+    red = 0  # rifles, 400 m: 4 hexes
+    state.turn = 1  # 06:00, daylight
+    assert firer_factors(state, red, 1, c)["range"] == pytest.approx(1.0)
+    assert firer_factors(state, red, 4, c)["range"] == pytest.approx(0.4)
+    assert firer_factors(state, red, 2, c)["range"] == pytest.approx(1 - 0.6 / 3)
+    assert "night" not in firer_factors(state, red, 1, c)
+
+
+def test_quality_factor_is_neutral_at_half() -> None:
+    state = game()
+    c = coefficients_of(state)
+    state.units.quality[0] = 0.5
+    assert firer_factors(state, 0, 1, c)["quality"] == pytest.approx(1.0)
+    state.units.quality[0] = 1.0
+    assert firer_factors(state, 0, 1, c)["quality"] == pytest.approx(1.5)
+
+
+def test_night_is_judged_at_mid_turn() -> None:
+    text = MINIMAL.replace("turns: 6", "turns: 30")
+    state = game(text)
+    assert not state.is_night()  # 05:00-06:00, mid-turn 05:30 after darkness ends at 05:00
+    state.turn = 14  # 19:00-20:00, mid-turn 19:30: darkness starts
+    assert state.is_night()
+    state.turn = 23  # 04:00-05:00, mid-turn 04:30
+    assert state.is_night()
+
+
+def test_vulnerability_in_works_wears_with_the_works() -> None:
+    text = MINIMAL.replace(
+        "obstacles:\n",
+        "obstacles:\n  - {kind: fortification, hexes: [hill], level: fortified, strength: 100}\n",
+    )
+    state = game(text)
+    c = coefficients_of(state)
+    blue = 1  # on the hill (cover 0.7), prepared posture in fortified works
+    factors = vulnerability(state, blue, c, "fire")
+    assert factors == {"terrain_cover": 0.7, "posture": pytest.approx(0.5)}
+    assert product(vulnerability(state, blue, c, "shell")) == pytest.approx(0.7 * 0.02)
+    state.works.fort_strength[state.board.resolve("hill")] = 50.0  # half destroyed
+    assert vulnerability(state, blue, c, "fire")["posture"] == pytest.approx(0.7 + (0.5 - 0.7) / 2)
+
+
+def test_river_crossing_takes_hours_by_width() -> None:
+    state = game()
+    c = coefficients_of(state)
+    hours = hex_hours_at_1kmh(state.board, c)
+    water = state.board.index(2, 1)
+    # the stream is 20 m wide and fordable: 0.5 h per 100 m
+    assert hours[water] == pytest.approx(0.5 * 20 / 100)
+    assert hours[state.board.index(0, 0)] == pytest.approx(0.1)  # 100 m at 1 km/h
+    assert math.isinf(hours[state.board.index(4, 1)])  # the cliff
+
+
+@pytest.mark.parametrize(
+    "order",
+    [Hold(0), Move(1, 7), Assault(0, 3), Bombard(1, 4), Bombard(1, 4, 120), Withdraw(0, 0)],
+)
+def test_order_text_round_trip(order) -> None:
+    ids = ("red_1", "blue_1")
+    assert parse(order.text(ids), {"red_1": 0, "blue_1": 1}) == order
+
+
+def test_rules_doc_table_is_current() -> None:
+    from engine.rules.coefficients import markdown_table
+
+    text = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
+    assert text.endswith(markdown_table()), (
+        "docs/rules.md's coefficient table is stale: regenerate it with the command above it"
+    )
