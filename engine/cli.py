@@ -21,9 +21,11 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 def _validate(args: argparse.Namespace) -> int:
     status = EXIT_OK
+    from .rules.coefficients import coefficient_names
+
     for name in args.files:
         try:
-            loaded: LoadedScenario = load_scenario(name)
+            loaded: LoadedScenario = load_scenario(name, coefficient_names=coefficient_names())
         except ScenarioError as error:
             for problem in error.problems:
                 print(problem, file=sys.stderr)

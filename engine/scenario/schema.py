@@ -18,7 +18,7 @@ SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # loader really accepts.
 _FORMAT_PATTERNS = {
     "date-time": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
-    "time": r"^\d{1,2}:\d{2}(:\d{2})?$",
+    "time": r"^\d{2}:\d{2}(:\d{2})?$",
 }
 
 
