@@ -34,28 +34,37 @@ def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> d
     return factors
 
 
-def reach_hexes(state: GameState, unit: int, coefficients) -> int:
+def reach_hexes(
+    state: GameState,
+    unit: int,
+    coefficients,  # noqa: ANN001
+    saving_ammo: bool = True,
+) -> int:
     """How many hexes away this unit will fire: weapon range, darkness, fire discipline."""
     u = state.units
     metres = float(u.fire_range_m[unit])
     if state.is_night():
         metres = min(metres, coefficients.night_sight_m)
     hexes = int(metres // state.board.hex_size_m)
-    if np.isfinite(u.ammo[unit]):
+    if saving_ammo and np.isfinite(u.ammo[unit]):
         hexes = min(hexes, int(coefficients.limited_ammo_fire_hexes))
     return max(hexes, 1)
 
 
 def choose_target(state: GameState, unit: int, coefficients, candidates: np.ndarray) -> int:
-    """The nearest visible enemy in reach (ties: the larger), or -1."""
+    """The nearest visible enemy in reach (ties: the larger), or -1. A unit saving ammunition
+    still fires at full reach on men caught in a river, the most exposed target there is."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     reach = reach_hexes(state, unit, coefficients)
+    full_reach = reach_hexes(state, unit, coefficients, saving_ammo=False)
+    clearance = coefficients.sight_clearance_m
     best, best_key = -1, None
     for t in candidates.tolist():
         there = int(u.hex[t])
         d = board.distance(here, there)
-        if d > reach or not line_of_sight(board, here, there):
+        limit = full_reach if board.water[there] else reach
+        if d > limit or not line_of_sight(board, here, there, clearance):
             continue
         key = (d, -int(u.men[t]), t)
         if best_key is None or key < best_key:
@@ -91,6 +100,9 @@ def direct_fire(
         expected = base * hours * product(factors) * product(exposure)
         planned.append((f, target, base, {**factors, **exposure}, expected))
     for f, target, base, factors, expected in planned:
+        men = max(int(u.men[target]), 1)
+        pinned = coefficients.suppression_per_casualty_share * expected / men
+        u.suppression[target] = min(1.0, float(u.suppression[target]) + pinned)
         hit = draw_casualties(state.rng, int(u.men[target]), expected)
         killed, wounded = apply_casualties(state, target, hit, coefficients, events)
         events.append(

@@ -119,9 +119,10 @@ def move_unit(
     held, zone = enemy_zone(state, side)
     path = [here]
 
-    if u.crossing_hours[unit] > 0:  # finish a crossing already begun
-        spent = min(hours, float(u.crossing_hours[unit]))
-        u.crossing_hours[unit] -= spent
+    if u.crossing_hours[unit] > 0:  # go on with a crossing; men pinned by fire make no way
+        pinned = float(u.suppression[unit])
+        spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
+        u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
         hours -= spent
         river = int(board.river[here])
         events.append(
