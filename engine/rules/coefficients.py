@@ -65,3 +65,23 @@ def markdown_table() -> str:
         cells = (f"`{info.name}`", value, info.unit, info.meaning, info.source)
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows) + "\n"
+
+
+TABLE_MARKER = "<!-- generated: python -m engine.rules.coefficients docs/rules.md -->"
+
+
+def update_rules_doc(path: str) -> None:
+    """Rewrite the generated coefficient table at the end of docs/rules.md (after the marker)."""
+    from pathlib import Path
+
+    from ..atomic import write_atomic
+
+    text = Path(path).read_text(encoding="utf-8")
+    head = text.split(TABLE_MARKER)[0]
+    write_atomic(path, head + TABLE_MARKER + "\n" + markdown_table())
+
+
+if __name__ == "__main__":
+    import sys
+
+    update_rules_doc(sys.argv[1] if len(sys.argv) > 1 else "docs/rules.md")
