@@ -136,7 +136,7 @@ def test_run_and_replay_through_the_cli(tmp_path: Path, capsys) -> None:
     entries = list(read_log(log))
     assert entries[0]["kind"] == "header" and entries[0]["seed"] == 7
     result = replay(load_scenario(FURONG).scenario, entries)
-    assert result.matches and result.turns == 55
+    assert result.matches and result.turns == 61
 
 
 def test_replay_detects_a_tampered_log(tmp_path: Path, capsys) -> None:

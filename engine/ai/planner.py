@@ -25,6 +25,11 @@ FALL_BACK_RATIO = 5.0  # enemies next to a holding unit per own man at which it 
 # when its works are gone; intact works triple what it will stand
 FALL_BACK_STRENGTH = 0.35  # share of its men below which a holding unit may fall back
 COUNTERATTACK_RATIO = 1.0  # own men per enemy man needed to counter-attack a lodgement
+# How a gun commander weighs targets around an objective, in works points (see _bombard).
+MINEFIELD_TARGET_VALUE = 30.0  # an uncleared minefield
+WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
+MEN_TARGET_VALUE = 0.2  # per enemy soldier
+PLANNED_VALUE_PER_ROUND = 0.3  # value one round a turn already aimed at a hex takes off it
 
 
 @dataclass(frozen=True)
@@ -215,9 +220,12 @@ def _attack(state: GameState, i: int, phase: _Phase) -> Order:
     enemies = _enemy_hexes(state, side)
     target = phase.objective
     if target not in enemies:
+        if here == target:
+            return Hold(i)  # the objective is taken: keep it
+        ours = state.units_at(target, side)
         near = [h for h in enemies if board.distance(h, target) <= 2]
-        if not near:
-            return Hold(i) if here == target else Move(i, target)
+        if not ours or not near:
+            return Move(i, target)  # occupy it first
         target = min(near, key=lambda h: (board.distance(here, h), h))
     if _strength(state, i) < SPENT_STRENGTH or u.morale[i] < SPENT_MORALE:
         return Hold(i)
@@ -251,29 +259,47 @@ def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dic
 
 
 def _bombard(state: GameState, i: int, objective: int) -> Order:
-    """Fire at the minefield or wire in front of the objective until a lane is open, else at the
-    enemy at or nearest the objective; out of range, move toward it."""
+    """Fire on the enemy's position at the objective: each turn at the hex around it (the
+    objective and its neighbours) with the most left to destroy — works, an uncleared minefield,
+    uncut wire, men — less what the side's other guns are already firing at this turn, so the
+    fire spreads over the position as a fire plan would. Out of range, move toward it."""
     u, board, w = state.units, state.board, state.works
     here = int(u.hex[i])
     side = int(u.side[i])
     enemies = _enemy_hexes(state, side)
+    planned = _fire_plan(state)
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
-        if w.owner[h] == side:
+        if w.owner[h] == side or (h not in enemies and w.owner[h] < 0):
             continue
-        if w.mine_depth_m[h] > 0 and w.lane[h] < 1.0 and h not in enemies:
-            candidates.append((0, board.distance(here, h), h))
-        elif h in enemies:
-            candidates.append((1 if h == objective else 2, board.distance(here, h), h))
+        score = float(w.fort_strength[h] + w.blockhouse_strength[h])
+        if w.mine_depth_m[h] > 0 and w.lane[h] < 1.0:
+            score += MINEFIELD_TARGET_VALUE * (1.0 - float(w.lane[h]))
+        score += WIRE_TARGET_VALUE * float(w.wire_lines[h])
+        score += MEN_TARGET_VALUE * enemies.get(h, 0)
+        score -= planned.get(h, 0.0)
+        if score > 0:
+            candidates.append((-score, board.distance(here, h), h))
     if not candidates:
         near = sorted(enemies, key=lambda h: (board.distance(h, objective), h))[:1]
-        candidates = [(3, 0, h) for h in near if board.distance(h, objective) <= 3]
+        candidates = [(0.0, 0, h) for h in near if board.distance(h, objective) <= 3]
     for _, _, target in sorted(candidates):
         if any(in_range(state, weapon, here, target) for weapon in u.indirect[i]):
+            rate = sum(wp.tubes * wp.rounds_per_hour for wp in u.indirect[i])
+            planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
             return Bombard(i, target)
     if candidates:
         return Move(i, objective)
     return Hold(i)
+
+
+def _fire_plan(state: GameState) -> dict[int, float]:
+    """What the side's guns are already firing at this turn (hex -> target value covered)."""
+    turn, plan = state.__dict__.get("_ai_fire_plan", (-1, {}))
+    if turn != state.turn:
+        plan = {}
+        state.__dict__["_ai_fire_plan"] = (state.turn, plan)
+    return plan
 
 
 def _ration(state: GameState, i: int, current: _Phase) -> int:

@@ -3,11 +3,14 @@
 
 Attacks on one hex from several neighbouring hexes in the same turn are one assault: the defenders'
 fire is shared among all the attackers, which is why assaults from three sides are made.
-The attack is beaten off when the attackers' losses in it pass their breaking point; the hex is
-taken when no defenders are left to fight or the attackers outnumber them past a ratio.
+The attack is beaten off when the attackers' losses in it pass their breaking point, and the hex
+is taken when the defenders' losses in it pass theirs (or none are left); if neither gives way
+within the rounds of hand-to-hand, the attack has failed to carry the position.
 """
 
 from __future__ import annotations
+
+import math
 
 from ..core.events import Assaulted, Event, HexTaken
 from ..core.state import POSTURE_INDEX, GameState
@@ -26,6 +29,9 @@ def _spread(state: GameState, units: list[int], expected: float, coefficients, e
     total_men = sum(men)
     if total_men <= 0 or expected <= 0:
         return 0
+    # Fire and grenades fall on men already hit as well as on the rest: the expected number
+    # hit saturates as n(1 - exp(-E/n)) instead of exceeding the men there.
+    expected = total_men * (1.0 - math.exp(-expected / total_men))
     lost = 0
     for i, m in zip(units, men, strict=True):
         hit = draw_casualties(state.rng, m, expected * m / total_men)
@@ -46,10 +52,12 @@ def resolve_assault(
     for a in attackers:
         u.posture[a] = _ATTACK
     start_men = sum(int(u.men[a]) for a in attackers)
+    defenders_at_start = sum(int(u.men[d]) for d in fighting)
     losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
     defender_losses = {"fire": 0, "melee": 0, "captured": 0}
     night = state.is_night()
-    modifiers: dict[str, float] = {"axes": float(len({int(u.hex[a]) for a in attackers}))}
+    axes = len({int(u.hex[a]) for a in attackers})
+    modifiers: dict[str, float] = {"axes": float(axes)}
 
     # 1. The minefield: laid by the defenders, crossed by every attacker.
     if int(w.owner[target]) == enemy:
@@ -58,28 +66,23 @@ def resolve_assault(
             modifiers["mine_share"] = round(share, 4)
             losses["mines"] = _spread(state, attackers, share * start_men, coefficients, events)
 
-    # 2. The approach under close fire, held up at every uncut line of wire.
+    # 2. The approach under the defenders' close fire, held up at every uncut line of wire.
     wire = float(w.wire_lines[target])
-    exposure_hours = (
-        coefficients.assault_approach_hours + wire * coefficients.wire_delay_hours_per_line
-    )
+    wire_factor = 1.0 + wire * coefficients.wire_exposure_per_line
     modifiers["wire_lines"] = round(wire, 3)
-    modifiers["exposure_hours"] = round(exposure_hours, 4)
+    modifiers["wire"] = round(wire_factor, 4)
     expected = 0.0
     for d in fighting:
         factors = firer_factors(state, d, 1, coefficients)
         if u.ammo[d] <= 0:
             factors["ammunition"] = coefficients.no_ammo_fire_factor
         else:
-            spend = (
-                float(u.firepower[d]) * exposure_hours * coefficients.ammo_rounds_per_firepower_hour
-            )
+            spend = float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower
             u.ammo[d] = max(0.0, float(u.ammo[d]) - spend)
         expected += (
-            coefficients.fire_casualties_per_firepower_hour
+            coefficients.close_fire_casualties_per_firepower
             * float(u.firepower[d])
-            * exposure_hours
-            * coefficients.assault_fire_factor
+            * wire_factor
             * product(factors)
         )
     expected *= coefficients.vulnerability_attack
@@ -101,7 +104,9 @@ def resolve_assault(
     breaking = coefficients.assault_break_loss * (
         0.5 + sum(float(u.quality[a]) * int(u.men[a]) for a in attackers) / max(start_men, 1)
     )
+    giving_way = coefficients.defender_break_loss * (0.5 + _mean_quality(state, fighting))
     modifiers["break_at_loss_share"] = round(breaking, 4)
+    modifiers["defenders_give_way_at"] = round(giving_way, 4)
     outcome = "repelled"
     lost_share = (start_men - sum(int(u.men[a]) for a in attackers)) / max(start_men, 1)
     if not fighting:
@@ -119,30 +124,34 @@ def resolve_assault(
                 break
             attack_quality = _mean_quality(state, attackers)
             defend_quality = _mean_quality(state, fighting)
+            # Only so many attackers reach the defenders at once: the frontage of the position
+            # on each side it is attacked from.
+            engaged = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
             losses["melee"] += _spread(
                 state,
                 attackers,
-                coefficients.melee_rate * defend_men * (0.5 + defend_quality),
+                coefficients.melee_rate
+                * defend_men
+                * (0.5 + defend_quality)
+                * coefficients.melee_defender_advantage,
                 coefficients,
                 events,
             )
             defender_losses["melee"] += _spread(
                 state,
                 fighting,
-                coefficients.melee_rate * attack_men * (0.5 + attack_quality) * blockhouse,
+                coefficients.melee_rate * engaged * (0.5 + attack_quality) * blockhouse,
                 coefficients,
                 events,
             )
             attack_men = sum(int(u.men[a]) for a in attackers)
             defend_men = sum(int(u.men[d]) for d in fighting)
             lost_share = (start_men - attack_men) / max(start_men, 1)
-            if defend_men == 0 or (
-                attack_men >= coefficients.defender_break_ratio * defend_men
-                and lost_share < breaking
-            ):
-                outcome = "taken"
-                break
+            defenders_lost = (defenders_at_start - defend_men) / max(defenders_at_start, 1)
             if lost_share >= breaking:
+                break
+            if defend_men == 0 or defenders_lost >= giving_way:
+                outcome = "taken"
                 break
 
     if outcome == "taken":

@@ -37,7 +37,7 @@ def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> d
 def reach_hexes(
     state: GameState,
     unit: int,
-    coefficients,  # noqa: ANN001
+    coefficients,
     saving_ammo: bool = True,
 ) -> int:
     """How many hexes away this unit will fire: weapon range, darkness, fire discipline."""
@@ -94,7 +94,11 @@ def direct_fire(
     planned = []
     for f, target, distance in shots:
         factors = firer_factors(state, f, distance, coefficients)
-        factors.update(_ammo_factor(state, f, hours * factors["strength"], coefficients))
+        firing_hours = hours * factors["strength"]
+        if np.isfinite(u.ammo[f]) and not state.board.water[int(u.hex[target])]:
+            factors["fire_discipline"] = coefficients.limited_ammo_fire_share
+            firing_hours *= coefficients.limited_ammo_fire_share
+        factors.update(_ammo_factor(state, f, firing_hours, coefficients))
         exposure = vulnerability(state, target, coefficients, "fire")
         base = coefficients.fire_casualties_per_firepower_hour * float(u.firepower[f])
         expected = base * hours * product(factors) * product(exposure)
