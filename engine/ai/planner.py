@@ -153,7 +153,18 @@ def _strength(state: GameState, i: int) -> float:
 
 
 def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
-    """Enemy-held hex -> enemy men there."""
+    """Enemy-held hex -> enemy men there (worked out once per turn and side: orders are given
+    before anything moves)."""
+    key = (state.turn, side, state.state_version)
+    cached = state.__dict__.get("_ai_enemies")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    held = _count_enemies(state, side)
+    state.__dict__["_ai_enemies"] = (key, held)
+    return held
+
+
+def _count_enemies(state: GameState, side: int) -> dict[int, int]:
     u = state.units
     mask = state.active() & (u.side != side) & (u.men > 0)
     held: dict[int, int] = {}
@@ -243,7 +254,6 @@ def _attack(state: GameState, i: int, phase: _Phase) -> Order:
 def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dict) -> int:
     """One of the `axes` free hexes around the target that the attacking units share out."""
     board, u = state.board, state.units
-    c = coefficients_of(state)
     around = [
         n
         for n in board.neighbors[target]
@@ -252,8 +262,7 @@ def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dic
     if not around:
         return target
     here = int(u.hex[i])
-    field = time_field(board, here, c)
-    around.sort(key=lambda n: (field[n], n))
+    around.sort(key=lambda n: (board.distance(here, n), n))
     chosen = around[: max(1, axes)]
     return chosen[i % len(chosen)]
 

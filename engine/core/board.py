@@ -64,8 +64,14 @@ class Board:
         return self.index(ref[0], ref[1])
 
     def distance(self, a: int, b: int) -> int:
-        dq = int(self.q[a]) - int(self.q[b])
-        dr = int(self.r[a]) - int(self.r[b])
+        qr = self.__dict__.get("_qr")
+        if qr is None:  # plain Python pairs: numpy scalar access is slow in this hot path
+            qr = list(zip(self.q.tolist(), self.r.tolist(), strict=True))
+            self.__dict__["_qr"] = qr
+        qa, ra = qr[a]
+        qb, rb = qr[b]
+        dq = qa - qb
+        dr = ra - rb
         return (abs(dq) + abs(dr) + abs(dq + dr)) // 2
 
     def distances_from(self, a: int) -> np.ndarray:
@@ -74,12 +80,48 @@ class Board:
         dr = self.r - self.r[a]
         return (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
 
+    @property
+    def water_list(self) -> list[bool]:
+        """`water` as a Python list, for loops where numpy scalar access would be slow."""
+        found = self.__dict__.get("_water_list")
+        if found is None:
+            found = self.water.tolist()
+            self.__dict__["_water_list"] = found
+        return found
+
+    def within_two(self, index: int) -> frozenset[int]:
+        """Hexes at most two steps from `index` (itself included), cached."""
+        cache = self.__dict__.setdefault("_within_two", {})
+        found = cache.get(index)
+        if found is None:
+            ring = set(self.neighbors[index])
+            found = frozenset({index, *ring, *(n2 for n in ring for n2 in self.neighbors[n])})
+            cache[index] = found
+        return found
+
     def label(self, index: int) -> str:
         col, row = self.cell(index)
         return f"{col},{row}"
 
 
+_BOARDS: dict[int, tuple[Scenario, Board]] = {}
+_BOARDS_KEPT = 8
+
+
 def build_board(scenario: Scenario) -> Board:
+    """The board of a scenario, built once and shared by every game of it (it never changes in
+    play), so the route fields and sight lines cached on it serve a whole batch."""
+    found = _BOARDS.get(id(scenario))
+    if found is not None and found[0] is scenario:
+        return found[1]
+    board = _build_board(scenario)
+    if len(_BOARDS) >= _BOARDS_KEPT:
+        _BOARDS.pop(next(iter(_BOARDS)))
+    _BOARDS[id(scenario)] = (scenario, board)
+    return board
+
+
+def _build_board(scenario: Scenario) -> Board:
     spec = scenario.map
     width, height = spec.width, spec.height
     terrain_ids = tuple(scenario.terrain)

@@ -109,6 +109,7 @@ class GameState:
     budget_rounds: np.ndarray  # float64 per ammunition budget
     budget_side: tuple[int, ...]
     turn: int = 0
+    state_version: int = 0  # bumped by every change of the rules, so caches know when to refresh
     finished: bool = False
     winner: str | None = None
     rounds_fired: np.ndarray = field(default_factory=lambda: np.zeros(2))
@@ -158,7 +159,15 @@ class GameState:
 
     def is_night(self, moment: datetime | None = None) -> bool:
         """Darkness from `starts` to `ends`, judged at the middle of the turn."""
-        moment = moment or self.now + timedelta(minutes=self.scenario.clock.turn_minutes / 2)
+        if moment is None:
+            cached = self.__dict__.get("_night")
+            if cached is not None and cached[0] == self.turn:
+                return cached[1]
+            night = self.is_night(
+                self.now + timedelta(minutes=self.scenario.clock.turn_minutes / 2)
+            )
+            self.__dict__["_night"] = (self.turn, night)
+            return night
         darkness = self.scenario.clock.darkness
         now = moment.time()
         if darkness.starts > darkness.ends:

@@ -54,22 +54,35 @@ def reach_hexes(
 def choose_target(state: GameState, unit: int, coefficients, candidates: np.ndarray) -> int:
     """The nearest visible enemy in reach (ties: the larger), or -1. A unit saving ammunition
     still fires at full reach on men caught in a river, the most exposed target there is."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
+    u = state.units
+    hexes, men = u.hex.tolist(), u.men.tolist()
+    enemies = [(t, hexes[t], men[t]) for t in candidates.tolist()]
+    return _nearest_target(state, unit, hexes[unit], enemies, coefficients)[0]
+
+
+def _nearest_target(
+    state: GameState,
+    unit: int,
+    here: int,
+    enemies: list[tuple[int, int, int]],
+    coefficients,
+) -> tuple[int, int]:
+    """(target, distance) for `unit` among (unit, hex, men) enemies, or (-1, 0)."""
+    board = state.board
     reach = reach_hexes(state, unit, coefficients)
     full_reach = reach_hexes(state, unit, coefficients, saving_ammo=False)
     clearance = coefficients.sight_clearance_m
+    water = board.water_list
     best, best_key = -1, None
-    for t in candidates.tolist():
-        there = int(u.hex[t])
+    for t, there, men in enemies:
         d = board.distance(here, there)
-        limit = full_reach if board.water[there] else reach
+        limit = full_reach if water[there] else reach
         if d > limit or not line_of_sight(board, here, there, clearance):
             continue
-        key = (d, -int(u.men[t]), t)
+        key = (d, -men, t)
         if best_key is None or key < best_key:
             best, best_key = t, key
-    return best
+    return best, (best_key[0] if best_key else 0)
 
 
 def direct_fire(
@@ -79,17 +92,21 @@ def direct_fire(
     so fire within the phase is simultaneous."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
-    able = state.active() & ~u.routed & (u.firepower > 0) & (u.men > 0) & (u.crossing_hours <= 0)
+    on_map = state.active()
+    able = on_map & ~u.routed & (u.firepower > 0) & (u.men > 0) & (u.crossing_hours <= 0)
+    hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
+    present = on_map & (u.men > 0)
+    enemies_of = [
+        [(t, hexes[t], men[t]) for t in np.flatnonzero(present & (u.side != side)).tolist()]
+        for side in (0, 1)
+    ]
     shots = []
-    for side in (0, 1):
-        enemies = np.flatnonzero(state.active() & (u.side != side) & (u.men > 0))
-        if len(enemies) == 0:
+    for f in np.flatnonzero(able).tolist():
+        enemies = enemies_of[sides[f]]
+        if not enemies:
             continue
-        for f in np.flatnonzero(able & (u.side == side)).tolist():
-            target = choose_target(state, f, coefficients, enemies)
-            if target < 0:
-                continue
-            distance = state.board.distance(int(u.hex[f]), int(u.hex[target]))
+        target, distance = _nearest_target(state, f, hexes[f], enemies, coefficients)
+        if target >= 0:
             shots.append((f, target, distance))
     planned = []
     for f, target, distance in shots:

@@ -23,13 +23,14 @@ def morale_phase(
     u = state.units
     hours = state.turn_hours
     active = np.flatnonzero(state.active())
+    contact = _contact_hexes(state)
     for i in active.tolist():
         before = int(men_before[i])
         if before > 0:
             share = (before - int(u.men[i]) - 0) / before
             if share > 0:
                 u.morale[i] -= coefficients.morale_loss_per_casualty_share * share
-        if not _in_contact(state, i):
+        if int(u.hex[i]) not in contact[int(u.side[i])]:
             u.morale[i] = min(
                 float(start_morale[i]),
                 float(u.morale[i]) + coefficients.morale_recovery_per_hour * hours,
@@ -48,14 +49,17 @@ def morale_phase(
     u.suppression *= decay
 
 
-def _in_contact(state: GameState, unit: int) -> bool:
-    """An enemy within two hexes."""
+def _contact_hexes(state: GameState) -> tuple[set[int], set[int]]:
+    """For each side, the hexes within two of an enemy unit (where it is in contact)."""
     u, board = state.units, state.board
-    here = int(u.hex[unit])
-    enemies = state.active() & (u.side != u.side[unit])
-    if not enemies.any():
-        return False
-    return bool((board.distances_from(here)[u.hex[enemies]] <= 2).any())
+    on_map = state.active()
+    result: list[set[int]] = []
+    for side in (0, 1):
+        near: set[int] = set()
+        for h in set(u.hex[on_map & (u.side != side)].tolist()):
+            near.update(board.within_two(h))
+        result.append(near)
+    return result[0], result[1]
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:

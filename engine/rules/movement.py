@@ -90,11 +90,16 @@ def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
-    """(hexes held by the enemy of `side`, hexes next to them)."""
+    """(hexes held by the enemy of `side`, hexes next to them); cached until units move."""
     u = state.units
     mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
+    key = (side, mask.tobytes(), u.hex.tobytes())
+    cached = state.__dict__.get("_enemy_zone")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     held = set(u.hex[mask].tolist())
     zone = {n for h in held for n in state.board.neighbors[h]}
+    state.__dict__["_enemy_zone"] = (key, (held, zone))
     return held, zone
 
 

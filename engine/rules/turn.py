@@ -71,6 +71,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         return []
     c = coefficients_of(state)
     u, board = state.units, state.board
+    state.state_version += 1
     events: list[Event] = []
     men_before = u.men.copy()
     arrivals(state, events)
@@ -105,8 +106,9 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
             u.posture[i] = home if home not in (_ATTACK,) else _HASTY
 
     # Bombardment, then direct fire (simultaneous within the phase).
+    on_map = state.active()
     for i, order in sorted(by_unit.items()):
-        if isinstance(order, Bombard) and state.active()[i] and not u.routed[i]:
+        if isinstance(order, Bombard) and on_map[i] and not u.routed[i]:
             bombard(state, i, order.target, c, events, order.rounds)
     direct_fire(state, c, events)
 
@@ -115,7 +117,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     for i, order in sorted(by_unit.items()):
         if (
             isinstance(order, Assault)
-            and state.active()[i]
+            and on_map[i]
             and not u.routed[i]
             and u.men[i] > 0
             and not u.is_gun[i]
@@ -174,15 +176,17 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
 
 
 def _update_places(state: GameState, events: list[Event]) -> None:
-    board = state.board
+    board, u = state.board, state.units
     taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
+    on_map = state.active()
+    sides_at: dict[int, set[int]] = {}
+    for h, side in zip(u.hex[on_map].tolist(), u.side[on_map].tolist(), strict=True):
+        sides_at.setdefault(h, set()).add(side)
     for name, h in board.places.items():
         # A hex with one side's units in it is that side's; an empty hex keeps its last owner.
-        here = state.units_at(h)
-        if here:
-            sides = {int(state.units.side[i]) for i in here}
-            if len(sides) == 1:
-                state.control[h] = sides.pop()
+        sides = sides_at.get(h)
+        if sides and len(sides) == 1:
+            state.control[h] = next(iter(sides))
         now = int(state.control[h])
         before = state.place_control.get(name, -1)
         if now != before:
