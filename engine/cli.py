@@ -137,6 +137,22 @@ def _replay(args: argparse.Namespace) -> int:
     return EXIT_INPUT
 
 
+def _calibrate(args: argparse.Namespace) -> int:
+    from .calibration import markdown, spreads
+
+    loaded = _load(args.scenario)
+    if loaded is None:
+        return EXIT_INPUT
+    try:
+        overrides = _parse_overrides(args.set or [])
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    rows, winners = spreads(loaded.scenario, args.games, first_seed=args.seed, overrides=overrides)
+    print(markdown(loaded.scenario, args.games, rows, winners), end="")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wargame",
@@ -189,6 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
     run.set_defaults(handler=_run)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="play many seeded battles and show where history falls in their spread",
+        description="Print the calibration table (Markdown) of a scenario's history metrics.",
+    )
+    calibrate.add_argument("scenario", metavar="SCENARIO.yaml")
+    calibrate.add_argument("--games", type=int, default=1000)
+    calibrate.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    calibrate.add_argument("--set", action="append", metavar="rules.NAME=VALUE",
+                           help="override a rule coefficient (repeatable)")
+    calibrate.set_defaults(handler=_calibrate)
 
     replay = commands.add_parser(
         "replay",

@@ -64,7 +64,9 @@ class Units:
     routed: np.ndarray  # bool
     arrived: np.ndarray  # bool: on the map (or gone from it after arriving)
     gone: np.ndarray  # bool: destroyed, surrendered or escaped: takes no further part
-    crossing_hours: np.ndarray  # float64: hours still needed to reach the far bank
+    crossing_hours: np.ndarray  # float64: hours still needed to reach the bank it is making for
+    crossing_from: np.ndarray  # int32: the hex it entered the water from (-1 when not in it)
+    crossing_back: np.ndarray  # bool: turned back in the water, making for the bank it left
     speed_kmh: np.ndarray  # float64
     firepower: np.ndarray  # float64: direct-fire points at full strength
     fire_range_m: np.ndarray  # float64: longest direct-fire range
@@ -212,6 +214,8 @@ class GameState:
             u.drowned,
             u.escaped,
             u.officers_killed,
+            np.round(u.crossing_hours, 9),
+            u.crossing_back,
             u.routed,
             u.gone,
             u.arrived,
@@ -343,6 +347,8 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
         arrived=np.array([u.id not in arriving for u in scenario.units], dtype=bool),
         gone=np.zeros(n, bool),
         crossing_hours=np.zeros(n),
+        crossing_from=np.full(n, -1, np.int32),
+        crossing_back=np.zeros(n, bool),
         speed_kmh=np.array([speed(u.type) for u in scenario.units]),
         firepower=firepower,
         fire_range_m=fire_range,

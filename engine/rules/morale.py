@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.events import Drowned, Event, Rallied, Routed, Surrendered
+from ..core.events import Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
 from .casualties import remove_men
-from .movement import enemy_zone, move_unit
+from .movement import _drown, enemy_zone, move_unit
 
 
 def morale_phase(
@@ -24,12 +24,17 @@ def morale_phase(
     hours = state.turn_hours
     active = np.flatnonzero(state.active())
     contact = _contact_hexes(state)
+    water = state.board.water_list
+    escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
     for i in active.tolist():
         before = int(men_before[i])
         if before > 0:
-            share = (before - int(u.men[i]) - 0) / before
+            share = (before - int(u.men[i]) - int(escaped_now[i])) / before
             if share > 0:
-                u.morale[i] -= coefficients.morale_loss_per_casualty_share * share
+                loss = coefficients.morale_loss_per_casualty_share * share
+                if water[int(u.hex[i])]:
+                    loss *= coefficients.water_morale_factor  # men in boats can only endure
+                u.morale[i] -= loss
         if int(u.hex[i]) not in contact[int(u.side[i])]:
             u.morale[i] = min(
                 float(start_morale[i]),
@@ -80,13 +85,4 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
     move_unit(state, unit, rear, coefficients, events, ignore_zoc=True)
     there = int(u.hex[unit])
     if board.water[there] and was_dry and not board.bridge[there]:
-        river = int(board.river[there])
-        fordable = board.river_fordable[river] if river >= 0 else False
-        if not fordable:
-            men = int(u.men[unit])
-            lost = int(state.rng.binomial(men, coefficients.drown_share_routed_crossing))
-            lost = remove_men(state, unit, lost, "drowned")
-            if lost:
-                events.append(Drowned(state.turn, u.ids[unit], lost))
-            if u.men[unit] <= 0:
-                u.gone[unit] = True
+        _drown(state, unit, int(board.river[there]), coefficients, events)

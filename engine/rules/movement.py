@@ -13,9 +13,9 @@ import heapq
 import numpy as np
 
 from ..core.board import Board
-from ..core.events import Crossing, Event, Moved
+from ..core.events import Crossing, Drowned, Event, Moved
 from ..core.state import POSTURE_INDEX, GameState
-from .casualties import apply_casualties, draw_casualties
+from .casualties import apply_casualties, draw_casualties, remove_men
 
 INF = float("inf")
 
@@ -124,12 +124,27 @@ def move_unit(
     held, zone = enemy_zone(state, side)
     path = [here]
 
+    field = time_field(board, goal, coefficients)
     if u.crossing_hours[unit] > 0:  # go on with a crossing; men pinned by fire make no way
+        river = int(board.river[here])
+        came_from = int(u.crossing_from[unit])
+        onward = [n for n in board.neighbors[here] if n not in held and not board.water[n]]
+        wants_back = (
+            came_from >= 0
+            and not u.crossing_back[unit]
+            and onward
+            and min(onward, key=lambda n: (field[n], n)) == came_from
+            and field[came_from] <= field[here]
+        )
+        if wants_back:  # turn round in the water: as far back as it has come
+            u.crossing_back[unit] = True
+            u.crossing_hours[unit] = max(float(enter[here]) - float(u.crossing_hours[unit]), 0.0)
+            if u.routed[unit]:
+                _drown(state, unit, river, coefficients, events)
         pinned = float(u.suppression[unit])
         spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
         u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
         hours -= spent
-        river = int(board.river[here])
         events.append(
             Crossing(
                 state.turn,
@@ -142,9 +157,16 @@ def move_unit(
         if u.crossing_hours[unit] > 1e-9:
             return
         u.crossing_hours[unit] = 0.0
-        _note_crossed(state, side, river)
+        if u.crossing_back[unit]:  # back on the bank it set out from: not across
+            u.crossing_back[unit] = False
+            u.crossing_from[unit] = -1
+            here = came_from
+            path.append(here)
+            u.hex[unit] = here
+        else:
+            u.crossing_from[unit] = -1
+            _note_crossed(state, side, river)
 
-    field = time_field(board, goal, coefficients)
     while hours > 1e-9 and here != goal:
         options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]
         if not options:
@@ -152,6 +174,8 @@ def move_unit(
         nxt = min(options, key=lambda n: (field[n], n))
         if board.water[nxt] and not board.bridge[nxt]:
             crossing = float(enter[nxt])  # crossing time does not depend on marching speed
+            u.crossing_from[unit] = here
+            u.crossing_back[unit] = False
             here = nxt
             path.append(here)
             u.hex[unit] = here
@@ -171,6 +195,7 @@ def move_unit(
             if u.crossing_hours[unit] > 1e-9:
                 break
             u.crossing_hours[unit] = 0.0
+            u.crossing_from[unit] = -1
             _note_crossed(state, side, river)
             continue
         cost = float(enter[nxt]) / speed
@@ -189,6 +214,20 @@ def move_unit(
         )
         events.append(Moved(state.turn, u.ids[unit], tuple(board.label(h) for h in path)))
         _take_control(state, here, side)
+
+
+def _drown(state: GameState, unit: int, river: int, coefficients, events: list[Event]) -> None:
+    """A routed unit floundering in a river that cannot be waded loses men in the water."""
+    fordable = state.board.river_fordable[river] if river >= 0 else False
+    if fordable:
+        return
+    u = state.units
+    lost = int(state.rng.binomial(int(u.men[unit]), coefficients.drown_share_routed_crossing))
+    lost = remove_men(state, unit, lost, "drowned")
+    if lost:
+        events.append(Drowned(state.turn, u.ids[unit], lost))
+    if u.men[unit] <= 0:
+        u.gone[unit] = True
 
 
 def _note_crossed(state: GameState, side: int, river: int) -> None:

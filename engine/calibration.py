@@ -1,0 +1,147 @@
+"""Where history falls in the spread of simulated battles: the calibration table.
+
+For each metric of a scenario's `history` block, over N seeded games: the 10th, 50th and 90th
+percentiles of the simulated values, the historical value's percentile rank in that spread (for a
+range, its midpoint's), the share of games that agree with history, and whether the central 80 %
+of games covers it. `wargame calibrate SCENARIO --games 1000` prints it as Markdown for
+docs/calibration.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from .headless import play
+from .history import historical_text, inside, measure
+from .scenario.models import HistoryEntry, Scenario
+
+
+@dataclass(frozen=True)
+class MetricSpread:
+    entry: HistoryEntry
+    values: np.ndarray  # one per game; NaN where the event never happened
+    agree: float  # share of games agreeing with history
+    historical: float | None  # the value (or midpoint) on the same scale, None if not numeric
+
+    def percentiles(self) -> tuple[float, float, float]:
+        finite = self.values[np.isfinite(self.values)]
+        if not len(finite):
+            return (float("nan"),) * 3
+        p10, p50, p90 = np.percentile(finite, [10, 50, 90])
+        return float(p10), float(p50), float(p90)
+
+    def rank(self) -> float | None:
+        """Percentile rank of history among the games (ties count half), or None."""
+        if self.historical is None:
+            return None
+        finite = self.values[np.isfinite(self.values)]
+        if not len(finite):
+            return None
+        below = float((finite < self.historical).sum())
+        equal = float((finite == self.historical).sum())
+        return 100.0 * (below + equal / 2) / len(finite)
+
+    def covered(self) -> bool | None:
+        """Whether the central 80 % of games (p10..p90) covers the historical value or range."""
+        p10, _, p90 = self.percentiles()
+        if not np.isfinite(p10):
+            return None
+        entry = self.entry
+        if entry.range is not None:
+            return p10 <= entry.range.max and p90 >= entry.range.min
+        if self.historical is None:
+            return None
+        return p10 <= self.historical <= p90
+
+
+def _hours(moment: datetime, scenario: Scenario) -> float:
+    return (moment - scenario.clock.start).total_seconds() / 3600.0
+
+
+def _numeric(value: object, scenario: Scenario) -> float:
+    if value is None:
+        return float("nan")
+    if isinstance(value, datetime):
+        return _hours(value, scenario)
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        return float("nan")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _historical(entry: HistoryEntry, scenario: Scenario) -> float | None:
+    if entry.range is not None:
+        return (entry.range.min + entry.range.max) / 2
+    if entry.time_range is not None:
+        earliest = _hours(entry.time_range.earliest, scenario)
+        return (earliest + _hours(entry.time_range.latest, scenario)) / 2
+    if isinstance(entry.value, bool | int | float):
+        return float(entry.value)
+    return None
+
+
+def spreads(
+    scenario: Scenario,
+    games: int,
+    *,
+    first_seed: int = 0,
+    overrides: dict[str, float] | None = None,
+) -> tuple[list[MetricSpread], Counter[str]]:
+    """Play `games` seeded battles and gather every history metric's spread."""
+    values: dict[str, list[float]] = {e.id: [] for e in scenario.history}
+    agree: dict[str, int] = {e.id: 0 for e in scenario.history}
+    winners: Counter[str] = Counter()
+    for seed in range(first_seed, first_seed + games):
+        state = play(scenario, seed, overrides=overrides, keep_events=False).state
+        winners[state.winner or "none"] += 1
+        for entry in scenario.history:
+            value = measure(state, entry)
+            if entry.metric.value == "winner":
+                values[entry.id].append(float(value == entry.value))
+            else:
+                values[entry.id].append(_numeric(value, scenario))
+            agree[entry.id] += bool(inside(entry, value))
+    result = []
+    for entry in scenario.history:
+        historical = 1.0 if entry.metric.value == "winner" else _historical(entry, scenario)
+        result.append(
+            MetricSpread(entry, np.array(values[entry.id]), agree[entry.id] / games, historical)
+        )
+    return result, winners
+
+
+def markdown(scenario: Scenario, games: int, rows: list[MetricSpread], winners: Counter) -> str:
+    """The calibration table as Markdown."""
+    times = {"crossed_by", "place_fell_at"}
+    lines = [
+        f"Games: {games}. Wins: "
+        + ", ".join(f"{side} {count / games:.0%}" for side, count in winners.most_common())
+        + ".",
+        "",
+        "| metric | history | p10 | p50 | p90 | history's percentile | games agreeing |"
+        " 80 % band covers history |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        p10, p50, p90 = row.percentiles()
+        unit = " h" if row.entry.metric.value in times else ""
+        rank = row.rank()
+        covered = {True: "yes", False: "**no**", None: "–"}[row.covered()]
+        never = int(np.isnan(row.values).sum())
+        note = f" ({never} never)" if never else ""
+        history = historical_text(row.entry)
+        if unit and row.entry.time_range is not None:
+            earliest = _hours(row.entry.time_range.earliest, scenario)
+            latest = _hours(row.entry.time_range.latest, scenario)
+            history += f" ({earliest:g}–{latest:g} h)"
+        lines.append(
+            f"| `{row.entry.id}` | {history} | {p10:.1f}{unit} |"
+            f" {p50:.1f}{unit} | {p90:.1f}{unit}{note} |"
+            f" {'–' if rank is None else f'{rank:.0f}'} | {row.agree:.0%} | {covered} |"
+        )
+    return "\n".join(lines) + "\n"
