@@ -26,6 +26,7 @@ class MetricSpread:
     values: np.ndarray  # one per game; NaN where the event never happened
     agree: float  # share of games agreeing with history
     historical: float | None  # the value (or midpoint) on the same scale, None if not numeric
+    start: datetime  # the scenario's start: times are hours from it
 
     def percentiles(self) -> tuple[float, float, float]:
         finite = self.values[np.isfinite(self.values)]
@@ -53,13 +54,18 @@ class MetricSpread:
         entry = self.entry
         if entry.range is not None:
             return p10 <= entry.range.max and p90 >= entry.range.min
+        if entry.time_range is not None:
+            earliest = _hours(entry.time_range.earliest, self.start)
+            latest = _hours(entry.time_range.latest, self.start)
+            return p10 <= latest and p90 >= earliest
         if self.historical is None:
             return None
         return p10 <= self.historical <= p90
 
 
-def _hours(moment: datetime, scenario: Scenario) -> float:
-    return (moment - scenario.clock.start).total_seconds() / 3600.0
+def _hours(moment: datetime, scenario: Scenario | datetime) -> float:
+    start = scenario if isinstance(scenario, datetime) else scenario.clock.start
+    return (moment - start).total_seconds() / 3600.0
 
 
 def _numeric(value: object, scenario: Scenario) -> float:
@@ -110,7 +116,13 @@ def spreads(
     for entry in scenario.history:
         historical = 1.0 if entry.metric.value == "winner" else _historical(entry, scenario)
         result.append(
-            MetricSpread(entry, np.array(values[entry.id]), agree[entry.id] / games, historical)
+            MetricSpread(
+                entry,
+                np.array(values[entry.id]),
+                agree[entry.id] / games,
+                historical,
+                scenario.clock.start,
+            )
         )
     return result, winners
 

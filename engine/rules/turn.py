@@ -93,7 +93,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         elif isinstance(order, Move | Withdraw):
             if isinstance(order, Withdraw):
                 u.posture[i] = POSTURE_INDEX["withdrawal"]
-            move_unit(state, i, order.to, c, events, ignore_zoc=isinstance(order, Withdraw))
+            move_unit(state, i, order.to, c, events)
         elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
             move_unit(state, i, order.target, c, events)
         elif u.crossing_hours[i] > 0:
