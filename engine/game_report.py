@@ -27,6 +27,8 @@ def print_game(
     ai_modes: dict[int, str] | None = None,
 ) -> int:
     console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)  # logs and pipes: do not squeeze the table
 
     def on_turn(state: GameState, events: list[Event]) -> None:
         if quiet:
@@ -60,8 +62,10 @@ def print_game(
             },
         )
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
-    for column in ("metric", "this game", "history", "", "whose figure", "source"):
-        table.add_column(column)
+    for column in ("metric", "this game", "history", ""):
+        table.add_column(column, no_wrap=True)
+    table.add_column("whose figure", max_width=40)
+    table.add_column("source", max_width=60, overflow="ellipsis", no_wrap=True)
     agree = 0
     rows = compare(state)
     for row in rows:

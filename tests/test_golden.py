@@ -1,0 +1,47 @@
+"""Golden playthroughs: the whole course of a seeded battle, pinned as text.
+
+Any change to the rules, the computer player or a scenario that changes what happens shows up
+here as a diff. When the change is meant, regenerate and review the diff before committing:
+
+    UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from engine.headless import play
+from engine.narrative import describe
+from engine.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).parent / "golden"
+CASES = [("furong_mountain", 7), ("shigehiro_pocket", 2)]
+
+
+def playthrough(name: str, seed: int) -> str:
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml").scenario
+    record = play(scenario, seed)
+    lines = [f"# {name}, seed {seed}"]
+    for event in record.events:
+        text = describe(event, explain=True)
+        if text:
+            lines.append(f"{event.turn:3d} {text}")
+    lines.append(f"final state {record.state.state_hash()} winner {record.state.winner}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(("name", "seed"), CASES)
+def test_playthrough_matches_golden(name: str, seed: int) -> None:
+    path = GOLDEN / f"{name}.seed{seed}.txt"
+    text = playthrough(name, seed)
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"{path} missing: run UPDATE_GOLDEN=1 python -m pytest {__file__}"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"{name} seed {seed} plays differently: if that is meant, regenerate with"
+        " UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py and review the diff"
+    )
