@@ -35,7 +35,9 @@ def _spread(state: GameState, units: list[int], expected: float, coefficients, e
     lost = 0
     for i, m in zip(units, men, strict=True):
         hit = draw_casualties(state.rng, m, expected * m / total_men)
-        apply_casualties(state, i, hit, coefficients, events)
+        apply_casualties(
+            state, i, hit, coefficients, events, coefficients.close_combat_killed_fraction
+        )
         lost += hit
     return lost
 

@@ -22,16 +22,22 @@ def draw_casualties(rng: np.random.Generator, men: int, expected: float) -> int:
 
 
 def apply_casualties(
-    state: GameState, unit: int, disabled: int, coefficients, events: list[Event]
+    state: GameState,
+    unit: int,
+    disabled: int,
+    coefficients,
+    events: list[Event],
+    killed_fraction: float | None = None,
 ) -> tuple[int, int]:
-    """Split `disabled` men into killed and wounded, hit officers and the leader; return
-    (killed, wounded)."""
+    """Split `disabled` men into killed and wounded (by `killed_fraction`, default the
+    coefficient of that name), hit officers and the leader; return (killed, wounded)."""
     u = state.units
     disabled = min(int(disabled), int(u.men[unit]))
     if disabled <= 0:
         return 0, 0
     rng = state.rng
-    killed = int(rng.binomial(disabled, coefficients.killed_fraction))
+    share_killed = coefficients.killed_fraction if killed_fraction is None else killed_fraction
+    killed = int(rng.binomial(disabled, share_killed))
     wounded = disabled - killed
     share = disabled / max(int(u.men[unit]), 1)
     u.men[unit] -= disabled
