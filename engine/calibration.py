@@ -35,16 +35,34 @@ class MetricSpread:
         p10, p50, p90 = np.percentile(finite, [10, 50, 90])
         return float(p10), float(p50), float(p90)
 
-    def rank(self) -> float | None:
-        """Percentile rank of history among the games (ties count half), or None."""
-        if self.historical is None:
+    def rank(self, value: float | None = None) -> float | None:
+        """Percentile rank of history (or `value`) among the games (ties count half)."""
+        value = self.historical if value is None else value
+        if value is None:
             return None
         finite = self.values[np.isfinite(self.values)]
         if not len(finite):
             return None
-        below = float((finite < self.historical).sum())
-        equal = float((finite == self.historical).sum())
+        below = float((finite < value).sum())
+        equal = float((finite == value).sum())
         return 100.0 * (below + equal / 2) / len(finite)
+
+    def rank_text(self) -> str:
+        """The historical value's percentile, or for a range the percentiles of its two ends."""
+        entry = self.entry
+        ends: tuple[float, float] | None = None
+        if entry.range is not None:
+            ends = (entry.range.min, entry.range.max)
+        elif entry.time_range is not None:
+            ends = (
+                _hours(entry.time_range.earliest, self.start),
+                _hours(entry.time_range.latest, self.start),
+            )
+        if ends is not None:
+            low, high = self.rank(ends[0]), self.rank(ends[1])
+            return "–" if low is None or high is None else f"{low:.0f}–{high:.0f}"
+        rank = self.rank()
+        return "–" if rank is None else f"{rank:.0f}"
 
     def covered(self) -> bool | None:
         """Whether the central 80 % of games (p10..p90) covers the historical value or range."""
@@ -142,7 +160,6 @@ def markdown(scenario: Scenario, games: int, rows: list[MetricSpread], winners: 
     for row in rows:
         p10, p50, p90 = row.percentiles()
         unit = " h" if row.entry.metric.value in times else ""
-        rank = row.rank()
         covered = {True: "yes", False: "**no**", None: "–"}[row.covered()]
         never = int(np.isnan(row.values).sum())
         note = f" ({never} never)" if never else ""
@@ -154,6 +171,6 @@ def markdown(scenario: Scenario, games: int, rows: list[MetricSpread], winners: 
         lines.append(
             f"| `{row.entry.id}` | {history} | {p10:.1f}{unit} |"
             f" {p50:.1f}{unit} | {p90:.1f}{unit}{note} |"
-            f" {'–' if rank is None else f'{rank:.0f}'} | {row.agree:.0%} | {covered} |"
+            f" {row.rank_text()} | {row.agree:.0%} | {covered} |"
         )
     return "\n".join(lines) + "\n"
