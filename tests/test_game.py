@@ -183,3 +183,16 @@ def test_orders_come_from_the_plan_not_the_history() -> None:
         end_turn(a, orders_a)
         end_turn(b, orders_b)
     assert np.array_equal(a.units.men, b.units.men)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_any_seeded_game_replays_to_the_same_state(seed: int, tmp_path_factory) -> None:
+    from engine.headless import write_log
+
+    scenario = load_scenario_text(MINIMAL.replace("turns: 6", "turns: 12")).scenario
+    record = play(scenario, seed)
+    path = tmp_path_factory.mktemp("replay") / "game.jsonl"
+    write_log(path, record, {"scenario": "", "scenario_hash": "", "seed": seed, "overrides": {}})
+    result = replay(scenario, list(read_log(path)))
+    assert result.matches
