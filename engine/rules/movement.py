@@ -145,15 +145,7 @@ def move_unit(
         spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
         u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
         hours -= spent
-        events.append(
-            Crossing(
-                state.turn,
-                u.ids[unit],
-                board.label(here),
-                board.river_ids[river] if river >= 0 else "water",
-                round(float(u.crossing_hours[unit]), 3),
-            )
-        )
+        events.append(_crossing_event(state, unit, here))
         if u.crossing_hours[unit] > 1e-9:
             return
         u.crossing_hours[unit] = 0.0
@@ -183,15 +175,7 @@ def move_unit(
             hours -= spent
             u.crossing_hours[unit] = crossing - spent
             river = int(board.river[here])
-            events.append(
-                Crossing(
-                    state.turn,
-                    u.ids[unit],
-                    board.label(here),
-                    board.river_ids[river] if river >= 0 else "water",
-                    round(float(u.crossing_hours[unit]), 3),
-                )
-            )
+            events.append(_crossing_event(state, unit, here))
             if u.crossing_hours[unit] > 1e-9:
                 break
             u.crossing_hours[unit] = 0.0
@@ -214,6 +198,18 @@ def move_unit(
         )
         events.append(Moved(state.turn, u.ids[unit], tuple(board.label(h) for h in path)))
         _take_control(state, here, side)
+
+
+def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
+    board, u = state.board, state.units
+    river = int(board.river[here])
+    return Crossing(
+        state.turn,
+        u.ids[unit],
+        board.label(here),
+        board.river_ids[river] if river >= 0 else "water",
+        round(float(u.crossing_hours[unit]), 3),
+    )
 
 
 def _drown(state: GameState, unit: int, river: int, coefficients, events: list[Event]) -> None:
