@@ -225,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("log", metavar="GAME.jsonl")
     replay.add_argument("--scenario", help="the scenario file (default: the one in the log)")
     replay.set_defaults(handler=_replay)
+    from .ui.commands import add_play_command  # play (the window)
+
+    add_play_command(commands)
     return parser
 
 

@@ -1,0 +1,110 @@
+"""`wargame play`: the window's subcommand, registered by engine/cli.py with one call.
+
+pygame is imported only once a window is really to be opened, so `wargame --help` and the other
+subcommands never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def add_play_command(commands) -> None:
+    play = commands.add_parser(
+        "play",
+        help="play a battle in a window, against the computer or hot-seat",
+        description="Open a window with the scenario's briefing, then play it against the"
+        " computer or a second person at the same machine. Without a scenario, offers a list.",
+    )
+    play.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml")
+    play.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    play.add_argument("--load", type=Path, metavar="SAVE.jsonl", help="go on with a saved game")
+    play.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
+    )
+    play.add_argument(
+        "--saves", type=Path, metavar="DIR", help="folder for saved games (default: the user's)"
+    )
+    play.set_defaults(handler=run_play)
+
+
+def no_display_reason() -> str | None:
+    """Why no window can be opened here, or None if one can (X11 or Wayland on Linux and BSD;
+    always on macOS and Windows; or an SDL video driver chosen explicitly)."""
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return None
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return "no display (neither DISPLAY nor WAYLAND_DISPLAY is set)"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size {text}: expected WIDTHxHEIGHT, e.g. 1280x720") from None
+    return max(width, 640), max(height, 480)
+
+
+def run_play(args: argparse.Namespace) -> int:
+    reason = no_display_reason()
+    if reason:
+        target = args.scenario or "scenarios/furong_mountain.yaml"
+        print(
+            f"wargame play: {reason}; to play without a window: wargame run {target}",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        size = _size(args.size)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    loaded = None
+    session = None
+    if args.load:
+        from .session import SaveError, Session
+
+        try:
+            session = Session.load(args.load, args.scenario)
+        except SaveError as error:
+            print(error, file=sys.stderr)
+            return EXIT_INPUT
+    elif args.scenario:
+        from ..rules.coefficients import coefficient_names
+        from ..scenario import ScenarioError, load_scenario
+
+        try:
+            loaded = load_scenario(args.scenario, coefficient_names=coefficient_names())
+        except ScenarioError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            return EXIT_INPUT
+    try:
+        import pygame
+
+        from .app import App, scenario_files
+        from .screens import BriefingScreen, ScenarioListScreen, start_session
+
+        app = App(size, save_dir=args.saves)
+    except pygame.error as error:
+        print(
+            f"wargame play: cannot open a window ({error}); to play without one: wargame run"
+            f" {args.scenario or 'SCENARIO.yaml'}",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    if session is not None:
+        start_session(app, session)
+    elif loaded is not None:
+        app.show(BriefingScreen(app, loaded, seed=args.seed))
+    else:
+        app.show(ScenarioListScreen(app, scenario_files()))
+    return app.run()

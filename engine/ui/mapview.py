@@ -1,0 +1,405 @@
+"""The map on screen: camera (pan and zoom), the layers and what is drawn over them each frame.
+
+Layers, from the bottom: the terrain layer (pre-rendered once per zoom level), the works, fog and
+night tint (redrawn into one "static" layer only when the turn, the viewer or the zoom changes),
+then each frame the highlights, the orders given, the unit counters, the animations and the
+hover outline. A frame is one blit of the static layer plus a few dozen small blits.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pygame
+
+from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from . import drawing, fonts
+from .drawing import Geometry
+from .session import Session
+
+ZOOMS = (10, 12, 15, 18, 22, 27, 33, 40, 48, 58)
+MAX_LAYER_PIXELS = 24_000_000  # a terrain layer larger than this is not made (zoom is capped)
+NIGHT_TINT = (18, 24, 70, 105)
+FOG_SHADE = (20, 20, 28, 95)
+
+
+@dataclass
+class Highlights:
+    """What the play screen wants lit this frame."""
+
+    selected: int | None = None
+    hover: int = -1
+    reachable: dict[int, float] = field(default_factory=dict)
+    assault_targets: set[int] = field(default_factory=set)
+    bombard_targets: set[int] = field(default_factory=set)
+    bombard_area: set[int] = field(default_factory=set)
+    route: list[int] = field(default_factory=list)
+
+
+class MapView:
+    def __init__(self, session: Session, rect: pygame.Rect, zoom_index: int = 5) -> None:
+        self.session = session
+        self.rect = pygame.Rect(rect)
+        self.zoom_index = zoom_index
+        self._geos: dict[int, Geometry] = {}
+        self._terrain: dict[int, pygame.Surface] = {}
+        self._static: pygame.Surface | None = None
+        self._static_key: tuple | None = None
+        self._counters: dict[tuple, pygame.Surface] = {}
+        self._masks: dict[tuple, pygame.Surface] = {}
+        self._overlay = None
+        self._overlay_key: tuple | None = None
+        self.cam = [0.0, 0.0]
+        self._cap_zoom()
+        self.center_on_units()
+
+    # ------------------------------------------------------------------ geometry and camera
+    @property
+    def state(self):
+        return self.session.state
+
+    @property
+    def size(self) -> int:
+        return ZOOMS[self.zoom_index]
+
+    @property
+    def geo(self) -> Geometry:
+        geo = self._geos.get(self.size)
+        if geo is None or geo.board is not self.state.board:
+            geo = Geometry(self.state, self.size)
+            self._geos[self.size] = geo
+        return geo
+
+    def _cap_zoom(self) -> None:
+        while self.zoom_index > 0:
+            geo = Geometry(self.state, ZOOMS[self.zoom_index])
+            if geo.width * geo.height <= MAX_LAYER_PIXELS:
+                break
+            self.zoom_index -= 1
+
+    def set_rect(self, rect: pygame.Rect) -> None:
+        self.rect = pygame.Rect(rect)
+        self.clamp()
+
+    def clamp(self) -> None:
+        geo = self.geo
+        slack = 120
+        low_x = min(-slack, geo.width - self.rect.width + slack)
+        high_x = max(geo.width - self.rect.width + slack, -slack)
+        low_y = min(-slack, geo.height - self.rect.height + slack)
+        high_y = max(geo.height - self.rect.height + slack, -slack)
+        if geo.width + 2 * slack <= self.rect.width:
+            self.cam[0] = (geo.width - self.rect.width) / 2
+        else:
+            self.cam[0] = min(max(self.cam[0], low_x), high_x)
+        if geo.height + 2 * slack <= self.rect.height:
+            self.cam[1] = (geo.height - self.rect.height) / 2
+        else:
+            self.cam[1] = min(max(self.cam[1], low_y), high_y)
+
+    def to_screen(self, x: float, y: float) -> tuple[float, float]:
+        return x - self.cam[0] + self.rect.x, y - self.cam[1] + self.rect.y
+
+    def to_world(self, pos) -> tuple[float, float]:
+        return pos[0] - self.rect.x + self.cam[0], pos[1] - self.rect.y + self.cam[1]
+
+    def hex_center_on_screen(self, h: int) -> tuple[float, float]:
+        return self.to_screen(*self.geo.center(h))
+
+    def hex_at(self, pos) -> int:
+        if not self.rect.collidepoint(pos):
+            return -1
+        return self.geo.hex_at(*self.to_world(pos))
+
+    def pan(self, dx: float, dy: float) -> None:
+        self.cam[0] -= dx
+        self.cam[1] -= dy
+        self.clamp()
+
+    def zoom(self, step: int, anchor=None) -> None:
+        new = min(max(self.zoom_index + step, 0), len(ZOOMS) - 1)
+        if new == self.zoom_index:
+            return
+        anchor = anchor or self.rect.center
+        wx, wy = self.to_world(anchor)
+        old = self.size
+        geo_new = Geometry(self.state, ZOOMS[new])
+        if geo_new.width * geo_new.height > MAX_LAYER_PIXELS:
+            return
+        self.zoom_index = new
+        factor = self.size / old
+        mx, my = drawing.MARGIN, drawing.MARGIN
+        nx, ny = mx + (wx - mx) * factor, my + (wy - my) * factor
+        self.cam[0] = nx - (anchor[0] - self.rect.x)
+        self.cam[1] = ny - (anchor[1] - self.rect.y)
+        self._counters.clear()
+        self.clamp()
+
+    def center_on(self, h: int) -> None:
+        x, y = self.geo.center(h)
+        self.cam = [x - self.rect.width / 2, y - self.rect.height / 2]
+        self.clamp()
+
+    def center_on_units(self) -> None:
+        u = self.state.units
+        side = self.session.viewer()
+        mine = np.flatnonzero(self.state.active() & (u.side == side))
+        if len(mine):
+            geo = self.geo
+            xs = geo.cx[u.hex[mine]]
+            ys = geo.cy[u.hex[mine]]
+            self.cam = [
+                float(xs.mean()) - self.rect.width / 2,
+                float(ys.mean()) - self.rect.height / 2,
+            ]
+        self.clamp()
+
+    # ------------------------------------------------------------------ layers
+    def terrain_layer(self) -> pygame.Surface:
+        layer = self._terrain.get(self.size)
+        if layer is None:
+            layer = drawing.render_terrain(self.state, self.geo)
+            self._terrain[self.size] = layer
+        return layer
+
+    def invalidate(self) -> None:
+        self._static_key = None
+
+    def static_layer(self) -> pygame.Surface:
+        session = self.session
+        viewer = session.viewer()
+        key = (self.size, id(self.state), self.state.turn, viewer, session.fog)
+        if self._static is not None and self._static_key == key:
+            return self._static
+        layer = self.terrain_layer().copy()
+        geo = self.geo
+        drawing.draw_works(layer, self.state, geo)
+        drawing.draw_places(layer, self.state, geo)
+        if session.fog:
+            seen = session.memory.visible_hexes[viewer]
+            if seen is not None and not seen.all():
+                shade = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
+                for h in np.flatnonzero(~seen).tolist():
+                    pygame.draw.polygon(shade, FOG_SHADE, geo.corners(h, 1.02))
+                layer.blit(shade, (0, 0))
+        if self.state.is_night():
+            tint = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
+            tint.fill(NIGHT_TINT)
+            layer.blit(tint, (0, 0))
+        self._static = layer.convert() if pygame.display.get_surface() else layer
+        self._static_key = key
+        return self._static
+
+    def mask(self, rgba, scale: float = 0.96) -> pygame.Surface:
+        key = (self.size, rgba, scale)
+        found = self._masks.get(key)
+        if found is None:
+            found = drawing.hex_mask(self.geo, rgba, scale)
+            self._masks[key] = found
+        return found
+
+    def counter(self, i: int, *, ordered: bool = False, alpha: int = 255) -> pygame.Surface:
+        u, scenario = self.state.units, self.state.scenario
+        no_ammo = bool(np.isfinite(u.ammo[i]) and u.ammo[i] <= 0 and u.firepower[i] > 0)
+        key = (
+            i,
+            self.size,
+            int(u.men[i]),
+            round(float(u.suppression[i]), 1),
+            bool(u.routed[i]),
+            no_ammo,
+            bool(u.crossing_hours[i] > 0),
+            ordered,
+            alpha,
+        )
+        found = self._counters.get(key)
+        if found is None:
+            side = int(u.side[i])
+            rgb = drawing.hex_rgb(scenario.sides[side].color)
+            found = drawing.draw_counter(
+                rgb,
+                scenario.units[i].type.value,
+                int(u.men[i]),
+                self.size,
+                suppression=float(u.suppression[i]),
+                routed=bool(u.routed[i]),
+                no_ammo=no_ammo,
+                crossing=bool(u.crossing_hours[i] > 0),
+                ordered=ordered,
+            )
+            if alpha < 255:  # a last-known position: greyed, marked "?", fading
+                found = found.copy()
+                found.fill((150, 150, 150, 255), special_flags=pygame.BLEND_RGBA_MULT)
+                mark = fonts.text("?", max(10, int(self.size * 0.5)), (255, 255, 255), bold=True)
+                found.blit(mark, mark.get_rect(topright=(found.get_width() - 2, 0)))
+                found.set_alpha(alpha)
+            if len(self._counters) > 2000:
+                self._counters.clear()
+            self._counters[key] = found
+        return found
+
+    # ------------------------------------------------------------------ a frame
+    def draw(
+        self,
+        surface: pygame.Surface,
+        lit: Highlights,
+        *,
+        hidden_units: set[int] = frozenset(),  # type: ignore[assignment]
+        moving: dict[int, tuple[float, float]] | None = None,
+    ) -> None:
+        geo = self.geo
+        clip = surface.get_clip()
+        surface.set_clip(self.rect)
+        surface.fill((58, 56, 50), self.rect)
+        area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
+        surface.blit(self.static_layer(), self.rect.topleft, area)
+        view = self.rect.inflate(geo.size * 4, geo.size * 4)
+
+        def on_screen(h: int) -> tuple[float, float] | None:
+            x, y = self.to_screen(*geo.center(h))
+            return (x, y) if view.collidepoint(x, y) else None
+
+        overlay = self.area_overlay(lit)
+        if overlay is not None:
+            layer, (ox, oy) = overlay
+            surface.blit(layer, self.to_screen(ox, oy))
+        for targets, color in (
+            (lit.bombard_targets, (255, 150, 30)),
+            (lit.assault_targets, (235, 40, 40)),
+        ):
+            for h in targets:
+                if on_screen(h):
+                    points = [self.to_screen(*c) for c in geo.corners(h, 0.9)]
+                    pygame.draw.polygon(surface, color, points, 3)
+        if len(lit.route) > 1:
+            points = [self.to_screen(*geo.center(h)) for h in lit.route]
+            pygame.draw.lines(surface, (255, 255, 255), False, points, 2)
+        self._draw_orders(surface)
+        self._draw_units(surface, lit, hidden_units, moving or {})
+        if lit.selected is not None and self.state.units.hex[lit.selected] >= 0:
+            h = int(self.state.units.hex[lit.selected])
+            points = [self.to_screen(*c) for c in geo.corners(h, 0.98)]
+            pygame.draw.polygon(surface, (255, 230, 60), points, 3)
+        if lit.hover >= 0:
+            points = [self.to_screen(*c) for c in geo.corners(lit.hover)]
+            pygame.draw.polygon(surface, (255, 255, 255), points, 2)
+        surface.set_clip(clip)
+
+    def area_overlay(self, lit: Highlights):
+        """The reachable hexes (a light wash and a green dot each) and the bombardment area,
+        drawn once into a surface covering just those hexes, kept until they change."""
+        if not lit.reachable and not lit.bombard_area:
+            return None
+        key = (
+            self.size,
+            lit.selected,
+            self.state.turn,
+            id(lit.reachable),
+            len(lit.reachable),
+            len(lit.bombard_area),
+        )
+        if key == self._overlay_key:
+            return self._overlay
+        geo = self.geo
+        hexes = list(lit.reachable) + list(lit.bombard_area)
+        xs, ys = geo.cx[hexes], geo.cy[hexes]
+        pad = geo.size + 2
+        left, top = float(xs.min()) - pad, float(ys.min()) - pad
+        width = int(float(xs.max()) - left + pad) + 1
+        height = int(float(ys.max()) - top + pad) + 1
+        layer = pygame.Surface((width, height), pygame.SRCALPHA)
+        half = (geo.size * math.sqrt(3) / 2 + 1, geo.size + 1)
+        wash = self.mask((255, 255, 255, 45), 0.9)
+        area = self.mask((250, 160, 40, 45))
+        dot = max(2, geo.size * 0.12)
+        for h in lit.bombard_area:
+            x, y = geo.cx[h] - left, geo.cy[h] - top
+            layer.blit(area, (x - half[0], y - half[1]))
+        for h in lit.reachable:
+            x, y = geo.cx[h] - left, geo.cy[h] - top
+            layer.blit(wash, (x - half[0], y - half[1]))
+            pygame.draw.circle(layer, (40, 170, 70), (x, y), dot)
+        self._overlay = (layer, (left, top))
+        self._overlay_key = key
+        return self._overlay
+
+    def _draw_units(self, surface, lit: Highlights, hidden: set[int], moving) -> None:
+        session, state = self.session, self.state
+        u = state.units
+        viewer = session.viewer()
+        visible = session.visible_units(viewer)
+        ordered = set(session.orders_of(viewer))
+        stacks: dict[int, int] = {}
+        geo = self.geo
+        if session.fog:
+            for i, sighting, opacity in session.memory.ghosts(state, viewer):
+                x, y = self.to_screen(*geo.center(sighting.hex))
+                ghost = self.counter(i, alpha=int(30 + 120 * opacity))
+                surface.blit(ghost, ghost.get_rect(center=(x, y)))
+        order = sorted(visible, key=lambda i: (i == lit.selected, i))
+        for i in order:
+            if i in hidden or not state.active()[i]:
+                continue
+            if i in moving:
+                x, y = self.to_screen(*moving[i])
+            else:
+                h = int(u.hex[i])
+                k = stacks.get(h, 0)
+                stacks[h] = k + 1
+                x, y = self.to_screen(*geo.center(h))
+                x, y = x + 4 * k, y - 4 * k
+            if not self.rect.inflate(80, 80).collidepoint(x, y):
+                continue
+            sprite = self.counter(i, ordered=i in ordered)
+            surface.blit(sprite, sprite.get_rect(center=(x, y)))
+
+    def _draw_orders(self, surface) -> None:
+        session, state = self.session, self.state
+        viewer = session.viewer()
+        if session.side_to_order() is None:
+            return
+        geo = self.geo
+        for i, order in session.orders_of(viewer).items():
+            if state.units.hex[i] < 0:
+                continue
+            a = self.to_screen(*geo.center(int(state.units.hex[i])))
+            draw_order(surface, order, a, lambda h: self.to_screen(*geo.center(h)), geo.size)
+
+
+ORDER_COLORS = {
+    Move: (80, 230, 110),
+    Withdraw: (110, 170, 255),
+    Assault: (240, 50, 40),
+    Bombard: (255, 160, 30),
+}
+
+
+def draw_order(surface, order: Order, start, place, size: float) -> None:
+    """An order as an arrow from the unit to its goal (or a mark for hold)."""
+    if isinstance(order, Hold):
+        label = fonts.text("H", max(10, int(size * 0.4)), (255, 255, 255), bold=True)
+        box = label.get_rect(center=(start[0] + size * 0.7, start[1] - size * 0.55))
+        pygame.draw.rect(surface, (40, 40, 40), box.inflate(6, 2), border_radius=3)
+        surface.blit(label, box)
+        return
+    target = getattr(order, "to", getattr(order, "target", None))
+    if target is None:
+        return
+    end = place(target)
+    color = ORDER_COLORS.get(type(order), (255, 255, 255))
+    if isinstance(order, Bombard):
+        mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - math.dist(start, end) * 0.25)
+        points = [
+            (
+                (1 - t) ** 2 * start[0] + 2 * (1 - t) * t * mid[0] + t * t * end[0],
+                (1 - t) ** 2 * start[1] + 2 * (1 - t) * t * mid[1] + t * t * end[1],
+            )
+            for t in [k / 12 for k in range(13)]
+        ]
+        pygame.draw.lines(surface, color, False, points, 2)
+        pygame.draw.circle(surface, color, end, max(6, size * 0.45), 3)
+        return
+    drawing.arrow(surface, (20, 20, 20), start, end, 6, 13)
+    drawing.arrow(surface, color, start, end, 3, 11)

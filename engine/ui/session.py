@@ -1,0 +1,283 @@
+"""One game in the window, without the window: who commands each side, the orders given so far
+this turn (which can be taken back until the turn ends), the turn's resolution, fog of war, and
+saving and loading as a replay log.
+
+The flow of a turn: each side commanded by a person gives its orders in turn (`side_to_order`),
+with a hand-over between two people at one machine; then the computer plans for its side and the
+rules resolve the turn (`end_turn`). Saves are the headless replay log (scenario, seed, every
+turn's orders), plus a `ui` block in its header with this turn's orders so far, who commands what,
+and the fog memory: a game is never saved by pickling.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..ai.planner import plan_orders
+from ..core.events import EVENT_TYPES, Event, event_from_dict
+from ..core.orders import Move, Order, Withdraw, parse
+from ..core.state import GameState
+from ..headless import GameRecord, read_log, replay, scenario_hash, write_log
+from ..rules.turn import IllegalOrderError, check_order, end_turn, new_game
+from ..scenario import LoadedScenario, load_scenario
+from .fog import FogMemory
+
+SAVE_VERSION = 1
+
+
+class SaveError(ValueError):
+    """A save file that cannot be loaded, with the reason for people."""
+
+
+@dataclass
+class Session:
+    loaded: LoadedScenario
+    seed: int = 1
+    humans: tuple[bool, bool] = (True, False)
+    fog: bool = True
+    overrides: dict[str, float] = field(default_factory=dict)
+    state: GameState = field(init=False)
+    pending: dict[int, Order] = field(default_factory=dict)  # unit -> order, this turn
+    given: list[tuple[int, Order | None]] = field(default_factory=list)  # undo stack
+    done: set[int] = field(default_factory=set)  # sides whose orders are in this turn
+    orders_log: list[list[str]] = field(default_factory=list)  # every turn's orders, text form
+    events: list[Event] = field(default_factory=list)
+    memory: FogMemory = field(default_factory=FogMemory)
+    standing: dict[int, Order] = field(default_factory=dict)  # moves carried to the next turn
+
+    def __post_init__(self) -> None:
+        self.state = new_game(self.loaded.scenario, self.seed, self.overrides or None)
+        self.look()
+
+    # ------------------------------------------------------------------ who orders
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def human_sides(self) -> list[int]:
+        return [s for s in (0, 1) if self.humans[s]]
+
+    @property
+    def hot_seat(self) -> bool:
+        return all(self.humans)
+
+    def side_to_order(self) -> int | None:
+        """The side whose person gives orders now; None once every person has given theirs."""
+        for side in self.human_sides():
+            if side not in self.done:
+                return side
+        return None
+
+    def viewer(self) -> int:
+        """Whose eyes the map shows: the side giving orders, else the first person's side."""
+        side = self.side_to_order()
+        if side is not None:
+            return side
+        humans = self.human_sides()
+        return humans[0] if humans else 0
+
+    # ------------------------------------------------------------------ orders
+    def give(self, order: Order) -> None:
+        """Give (or replace) a unit's order this turn; raises IllegalOrderError if it cannot be
+        given, or if the unit is not of the side giving orders."""
+        check_order(self.state, order)
+        side = self.side_to_order()
+        if side is None or int(self.state.units.side[order.unit]) != side:
+            raise IllegalOrderError(f"{self.state.units.ids[order.unit]} is not yours to command")
+        self.given.append((order.unit, self.pending.get(order.unit)))
+        self.pending[order.unit] = order
+
+    def undo(self) -> Order | None:
+        """Take back the last order given this turn (the unit's earlier order, if any, returns)."""
+        side = self.side_to_order()
+        for k in range(len(self.given) - 1, -1, -1):
+            unit, before = self.given[k]
+            if int(self.state.units.side[unit]) != side:
+                continue
+            del self.given[k]
+            taken = self.pending.pop(unit, None)
+            if before is not None:
+                self.pending[unit] = before
+            return taken
+        return None
+
+    def orders_of(self, side: int) -> dict[int, Order]:
+        u = self.state.units
+        return {i: o for i, o in self.pending.items() if int(u.side[i]) == side}
+
+    def finish_orders(self) -> bool:
+        """The side giving orders is done. Returns True when the turn is ready to resolve."""
+        side = self.side_to_order()
+        if side is not None:
+            self.done.add(side)
+        return self.side_to_order() is None
+
+    # ------------------------------------------------------------------ the turn
+    def end_turn(self) -> list[Event]:
+        """Resolve the turn: the computer's orders for its sides, then the rules."""
+        state = self.state
+        orders: list[Order] = []
+        for side in (0, 1):
+            if self.humans[side]:
+                orders.extend(o for o in self.orders_of(side).values())
+            else:
+                orders.extend(plan_orders(state, side))
+        ids = state.units.ids
+        self.orders_log.append([o.text(ids) for o in orders])
+        events = end_turn(state, orders)
+        self.events.extend(events)
+        self._carry_standing_orders()
+        self.pending = dict(self.standing)
+        self.given = []
+        self.done = set()
+        self.look()
+        return events
+
+    def _carry_standing_orders(self) -> None:
+        """A move toward a hex not yet reached stays as next turn's order (until changed)."""
+        u = self.state.units
+        self.standing = {}
+        for i, order in self.pending.items():
+            if not isinstance(order, Move | Withdraw):
+                continue
+            if u.gone[i] or u.hex[i] < 0 or u.routed[i] or int(u.hex[i]) == order.to:
+                continue
+            self.standing[i] = order
+
+    def look(self) -> None:
+        for side in (0, 1):
+            self.memory.update(self.state, side)
+
+    @property
+    def finished(self) -> bool:
+        return self.state.finished
+
+    def visible_units(self, side: int) -> set[int]:
+        if not self.fog:
+            return set(range(self.state.units.count))
+        return self.memory.visible_units(self.state, side)
+
+    # ------------------------------------------------------------------ saving
+    def header(self) -> dict:
+        path = self.loaded.path
+        text = Path(path).read_text(encoding="utf-8") if path else ""
+        u = self.state.units
+        return {
+            "scenario": str(Path(path).resolve()) if path else "",
+            "scenario_hash": scenario_hash(text),
+            "seed": self.seed,
+            "overrides": self.overrides,
+            "saved": datetime.now().isoformat(timespec="seconds"),
+            "ui": {
+                "version": SAVE_VERSION,
+                "humans": list(self.humans),
+                "fog": self.fog,
+                "turn": self.state.turn,
+                "pending": [o.text(u.ids) for o in self.pending.values()],
+                "done": sorted(self.done),
+                "standing": [o.text(u.ids) for o in self.standing.values()],
+                "memory": self.memory.to_dict(self.state),
+            },
+        }
+
+    def save(self, path: str | Path) -> Path:
+        """Write the game as a replay log with the window's block in its header (atomically)."""
+        path = Path(path)
+        record = GameRecord(self.state, list(self.events), list(self.orders_log))
+        write_log(path, record, self.header())
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path, scenario_path: str | Path | None = None) -> Session:
+        """A game from a save (or from any `wargame run --events` log, which has no ui block)."""
+        from ..rules.coefficients import coefficient_names
+        from ..scenario import ScenarioError
+
+        path = Path(path)
+        try:
+            log = list(read_log(path))
+            header = next(item for item in log if item.get("kind") == "header")
+        except (OSError, ValueError, StopIteration) as error:
+            raise SaveError(f"{path}: cannot read the saved game: {error}") from None
+        name = scenario_path or header.get("scenario")
+        if not name:
+            raise SaveError(f"{path}: the save names no scenario file")
+        if not Path(name).exists():  # moved: look beside the save, then in ./scenarios
+            for folder in (path.parent, Path.cwd() / "scenarios"):
+                if (folder / Path(name).name).exists():
+                    name = folder / Path(name).name
+                    break
+        try:
+            loaded = load_scenario(name, coefficient_names=coefficient_names())
+        except ScenarioError as error:
+            raise SaveError("; ".join(str(p) for p in error.problems[:3])) from None
+        except OSError as error:
+            raise SaveError(f"{name}: cannot read the scenario: {error}") from None
+        ui = header.get("ui", {})
+        humans = tuple(bool(h) for h in ui.get("humans", [True, False]))
+        session = cls(
+            loaded,
+            seed=int(header.get("seed", 1)),
+            humans=humans if len(humans) == 2 else (True, False),
+            fog=bool(ui.get("fog", True)),
+            overrides=dict(header.get("overrides") or {}),
+        )
+        try:
+            result = replay(loaded.scenario, log)
+        except (KeyError, ValueError, StopIteration) as error:
+            raise SaveError(f"{path}: cannot replay the saved orders: {error}") from None
+        if not result.matches:
+            raise SaveError(
+                f"{path}: replaying the saved orders gives state {result.state.state_hash()},"
+                f" not the saved {result.expected_hash} (has the scenario or the rules changed?)"
+            )
+        session.state = result.state
+        session.orders_log = [list(item["orders"]) for item in log if item.get("kind") == "orders"]
+        session.events = [event_from_dict(item) for item in log if item.get("kind") in EVENT_TYPES]
+        index = {unit_id: i for i, unit_id in enumerate(session.state.units.ids)}
+        session.pending = {}
+        session.given = []
+        for text in ui.get("pending", []):
+            order = parse(text, index)
+            session.pending[order.unit] = order
+        session.standing = {}
+        for text in ui.get("standing", []):
+            order = parse(text, index)
+            session.standing[order.unit] = order
+        session.done = {int(s) for s in ui.get("done", [])}
+        if "memory" in ui:
+            session.memory = FogMemory.from_dict(ui["memory"], session.state)
+        session.look()
+        return session
+
+
+def save_name(session: Session) -> str:
+    """A file name for a new save: scenario, turn and time."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return f"{session.scenario.id}-turn{session.state.turn + 1:03d}-{stamp}.jsonl"
+
+
+def list_saves(folder: Path) -> list[Path]:
+    """Saved games in `folder`, newest first."""
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.glob("*.jsonl") if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def describe_save(path: Path) -> str:
+    """One line for a save: scenario id, turn, when."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            header = json.loads(handle.readline())
+    except (OSError, ValueError):
+        return f"{path.name} (unreadable)"
+    ui = header.get("ui", {})
+    scenario = Path(header.get("scenario", "?")).stem
+    turn = ui.get("turn")
+    when = header.get("saved", "")
+    turn_text = f"turn {turn + 1}" if isinstance(turn, int) else "finished log"
+    return f"{scenario}, {turn_text}, saved {when.replace('T', ' ')}"
