@@ -103,6 +103,72 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     return held, zone
 
 
+def next_step(board: Board, here: int, held: set[int], field: np.ndarray) -> int:
+    """The neighbour a unit steps into on its way down a time field (never an enemy-held hex),
+    or -1 when no step brings it closer."""
+    options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]
+    if not options:
+        return -1
+    return min(options, key=lambda n: (field[n], n))
+
+
+def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]:
+    """The hexes a unit would walk from where it stands toward `goal`, step by step as
+    `move_unit` does, whatever the time a turn allows (for the window's route preview)."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    if here < 0:
+        return []
+    held, _ = enemy_zone(state, int(u.side[unit]))
+    field = time_field(board, goal, state.coefficients)  # type: ignore[attr-defined]
+    path = [here]
+    while here != goal and len(path) < limit:
+        here = next_step(board, here, held, field)
+        if here < 0:
+            break
+        path.append(here)
+    return path
+
+
+def reachable(state: GameState, unit: int) -> dict[int, float]:
+    """Hexes `unit` can get to this turn, with the hours it takes: hex times at its speed, no
+    entering enemy-held hexes, a stop on entering an enemy's zone of control, a stop in a river
+    until across, and the first step always allowed, as in `move_unit`."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    if here < 0 or u.gone[unit] or u.routed[unit] or u.crossing_hours[unit] > 0:
+        return {}
+    c = state.coefficients  # type: ignore[attr-defined]
+    enter = hex_hours_at_1kmh(board, c)
+    speed = float(u.speed_kmh[unit]) * (c.night_speed_factor if state.is_night() else 1.0)
+    held, zone = enemy_zone(state, int(u.side[unit]))
+    budget = state.turn_hours
+    best = {here: 0.0}
+    queue = [(0.0, here)]
+    while queue:
+        spent, h = heapq.heappop(queue)
+        if spent > best.get(h, INF):
+            continue
+        if h != here and (h in zone or (board.water[h] and not board.bridge[h])):
+            continue  # movement stops here this turn
+        for n in board.neighbors[h]:
+            if n in held or not np.isfinite(enter[n]):
+                continue
+            water = board.water[n] and not board.bridge[n]
+            step = float(enter[n]) if water else float(enter[n]) / speed
+            total = spent + step
+            if total > budget and not (h == here or water):
+                continue
+            if water and spent >= budget:
+                continue
+            total = min(total, budget) if water or h == here else total
+            if total < best.get(n, INF):
+                best[n] = total
+                heapq.heappush(queue, (total, n))
+    best.pop(here, None)
+    return best
+
+
 def move_unit(
     state: GameState,
     unit: int,
@@ -160,10 +226,9 @@ def move_unit(
             _note_crossed(state, side, river)
 
     while hours > 1e-9 and here != goal:
-        options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]
-        if not options:
+        nxt = next_step(board, here, held, field)
+        if nxt < 0:
             break
-        nxt = min(options, key=lambda n: (field[n], n))
         if board.water[nxt] and not board.bridge[nxt]:
             crossing = float(enter[nxt])  # crossing time does not depend on marching speed
             u.crossing_from[unit] = here

@@ -4,15 +4,13 @@ bombardment and assault, with the modifiers by name.
 Everything is composed from the rules' own functions and coefficients, and nothing here changes the
 game: aimed fire from fire's firer factors and protection's vulnerability; bombardment and assault
 by running the rules' own `bombard` and `resolve_assault` on copies of the game with generators of
-their own (so a preview can never tell the game's dice), averaged over a few tries. The reachable
-hexes repeat movement's stepping rules (marked "as in"): with the copies, these are the candidates
-for a `preview` module in engine/rules.
+their own (so a preview can never tell the game's dice), averaged over a few tries. Reachable
+hexes and routes come from the movement rules themselves (`rules.movement.reachable`, `route`).
 """
 
 from __future__ import annotations
 
 import copy
-import heapq
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +20,7 @@ from ..core.state import GameState
 from ..rules.assault import resolve_assault
 from ..rules.bombardment import bombard, in_range
 from ..rules.fire import firer_factors, reach_hexes
-from ..rules.movement import enemy_zone, hex_hours_at_1kmh, time_field
+from ..rules.movement import reachable, route  # noqa: F401 - the window's previews
 from ..rules.protection import product, vulnerability
 from ..rules.sight import line_of_sight
 from ..rules.turn import coefficients_of
@@ -39,70 +37,6 @@ class Odds:
     headline: str
     factors: list[tuple[str, str]] = field(default_factory=list)
     possible: bool = True
-
-
-def _speed(state: GameState, unit: int) -> float:
-    c = coefficients_of(state)
-    night = c.night_speed_factor if state.is_night() else 1.0
-    return float(state.units.speed_kmh[unit]) * night
-
-
-def reachable(state: GameState, unit: int) -> dict[int, float]:
-    """Hexes `unit` can get to this turn, with the hours it takes: the rules' hex times at its
-    speed, no entering enemy-held hexes, a stop on entering an enemy's zone of control, a stop in
-    a river until across; the first step is always allowed (as in movement.move_unit)."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
-    if here < 0 or u.gone[unit] or u.routed[unit] or u.crossing_hours[unit] > 0:
-        return {}
-    c = coefficients_of(state)
-    enter = hex_hours_at_1kmh(board, c)
-    speed = _speed(state, unit)
-    held, zone = enemy_zone(state, int(u.side[unit]))
-    budget = state.turn_hours
-    best = {here: 0.0}
-    queue = [(0.0, here)]
-    while queue:
-        spent, h = heapq.heappop(queue)
-        if spent > best.get(h, np.inf):
-            continue
-        if h != here and (h in zone or (board.water[h] and not board.bridge[h])):
-            continue  # movement stops here this turn
-        for n in board.neighbors[h]:
-            if n in held or not np.isfinite(enter[n]):
-                continue
-            water = board.water[n] and not board.bridge[n]
-            step = float(enter[n]) if water else float(enter[n]) / speed
-            total = spent + step
-            if total > budget and not (h == here or water):
-                continue
-            if water and spent >= budget:
-                continue
-            total = min(total, budget) if water or h == here else total
-            if total < best.get(n, np.inf):
-                best[n] = total
-                heapq.heappush(queue, (total, n))
-    best.pop(here, None)
-    return best
-
-
-def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]:
-    """The hexes the rules would walk from `unit`'s hex toward `goal` (down the time field, never
-    into an enemy-held hex), ignoring the time a turn allows."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
-    if here < 0:
-        return []
-    held, _ = enemy_zone(state, int(u.side[unit]))
-    times = time_field(board, goal, coefficients_of(state))
-    path = [here]
-    while here != goal and len(path) < limit:
-        options = [n for n in board.neighbors[here] if n not in held and times[n] < times[here]]
-        if not options:
-            break
-        here = min(options, key=lambda n: (times[n], n))
-        path.append(here)
-    return path
 
 
 def _fmt(value: float) -> str:
