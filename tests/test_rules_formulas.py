@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.core.orders import Assault, Bombard, Hold, Move, Withdraw, parse
+from engine.core.orders import Assault, Bombard, Fire, Hold, Move, Withdraw, parse
 from engine.rules.bombardment import expected_shell_casualties
 from engine.rules.casualties import draw_casualties
 from engine.rules.coefficients import coefficients, defaults
@@ -98,7 +98,9 @@ def test_night_is_judged_at_mid_turn() -> None:
 
 
 def test_vulnerability_in_works_wears_with_the_works() -> None:
-    text = MINIMAL.replace(
+    # Red's ammunition unlimited, so it fires to the rifles' full 4 hexes (the hill is 3 away).
+    text = MINIMAL.replace("{weapon: rifle, count: 36, ammo: 3600}", "{weapon: rifle, count: 36}")
+    text = text.replace(
         "obstacles:\n",
         "obstacles:\n  - {kind: fortification, hexes: [hill], level: fortified, strength: 100}\n",
     )
@@ -125,7 +127,15 @@ def test_river_crossing_takes_hours_by_width() -> None:
 
 @pytest.mark.parametrize(
     "order",
-    [Hold(0), Move(1, 7), Assault(0, 3), Bombard(1, 4), Bombard(1, 4, 120), Withdraw(0, 0)],
+    [
+        Hold(0),
+        Move(1, 7),
+        Assault(0, 3),
+        Bombard(1, 4),
+        Bombard(1, 4, 120),
+        Fire(0, 2),
+        Withdraw(0, 0),
+    ],
 )
 def test_order_text_round_trip(order) -> None:
     ids = ("red_1", "blue_1")
@@ -139,3 +149,25 @@ def test_rules_doc_table_is_current() -> None:
     assert text.endswith(markdown_table()), (
         "docs/rules.md's coefficient table is stale: regenerate it with the command above it"
     )
+
+
+def test_a_fire_order_picks_its_target_over_the_nearest() -> None:
+    from engine.core.events import Fired
+    from engine.rules.turn import end_turn
+
+    # Red's ammunition unlimited, so it fires to the rifles' full 4 hexes (the hill is 3 away).
+    text = MINIMAL.replace("{weapon: rifle, count: 36, ammo: 3600}", "{weapon: rifle, count: 36}")
+    text = text.replace(
+        "obstacles:\n",
+        "  - {id: blue_2, name: {en: Blue outpost}, side: blue, type: infantry, men: 10,"
+        " weapons: [{weapon: rifle, count: 10}], at: [1, 1]}\nobstacles:\n",
+    )
+    state = game(text)
+    red, hill = 0, state.board.resolve("hill")
+    events = end_turn(state, [Fire(red, hill)])
+    fired = [e for e in events if isinstance(e, Fired) and e.unit == "red_1"]
+    assert [e.target for e in fired] == ["blue_1"]
+    state = game(text)  # without the order, red fires at the nearest: the outpost next to it
+    events = end_turn(state, [Hold(red)])
+    fired = [e for e in events if isinstance(e, Fired) and e.unit == "red_1"]
+    assert [e.target for e in fired] == ["blue_2"]

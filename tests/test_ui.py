@@ -16,7 +16,7 @@ import numpy as np
 import pygame
 import pytest
 
-from engine.core.orders import Assault, Bombard, Hold, Move
+from engine.core.orders import Assault, Bombard, Fire, Hold, Move
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import load_scenario
 from engine.ui import odds
@@ -248,6 +248,13 @@ def test_a_short_hot_seat_game_by_clicks_and_keys(app: App, battle) -> None:
     assert play.session.orders_of(1) == {}
     click(app, hex_pos(play, 6, 1))
     assert play.selected == 2
+    key(app, pygame.K_f)  # aim the platoon's fire at the Red platoon that has just moved
+    assert play.mode == "fire"
+    red_at = int(play.state.units.hex[0])
+    assert red_at in play.highlights().fire_targets
+    click(app, play.view.hex_center_on_screen(red_at))
+    assert play.session.pending[2] == Fire(2, red_at)
+    key(app, pygame.K_BACKSPACE)
     key(app, pygame.K_h)
     assert play.session.pending[2] == Hold(2)
     key(app, pygame.K_RETURN)

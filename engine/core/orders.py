@@ -63,6 +63,18 @@ class Bombard(Order):
 
 
 @dataclass(frozen=True, slots=True)
+class Fire(Order):
+    """Stay and aim this turn's direct fire at the enemy in hex `target` (the largest unit there),
+    if it is in reach and sight; otherwise the unit fires at the nearest enemy as usual."""
+
+    target: int
+    verb: ClassVar[str] = "fire"
+
+    def text(self, unit_ids: tuple[str, ...]) -> str:
+        return f"{self.verb} {unit_ids[self.unit]} {self.target}"
+
+
+@dataclass(frozen=True, slots=True)
 class Withdraw(Order):
     """Fall back toward `to`, moving away from the enemy; off the map if `to` is on its edge."""
 
@@ -74,7 +86,7 @@ class Withdraw(Order):
 
 
 ORDER_TYPES: dict[str, type[Order]] = {
-    cls.verb: cls for cls in (Hold, Move, Assault, Bombard, Withdraw)
+    cls.verb: cls for cls in (Hold, Move, Assault, Bombard, Fire, Withdraw)
 }
 
 

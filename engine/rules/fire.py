@@ -86,10 +86,15 @@ def _nearest_target(
 
 
 def direct_fire(
-    state: GameState, coefficients, events: list[Event], hours: float | None = None
+    state: GameState,
+    coefficients,
+    events: list[Event],
+    hours: float | None = None,
+    aimed_at: dict[int, int] | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
-    so fire within the phase is simultaneous."""
+    so fire within the phase is simultaneous. `aimed_at` maps units given a fire order to the
+    hex they were told to fire at."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
     on_map = state.active()
@@ -105,7 +110,13 @@ def direct_fire(
         enemies = enemies_of[sides[f]]
         if not enemies:
             continue
-        target, distance = _nearest_target(state, f, hexes[f], enemies, coefficients)
+        target, distance = -1, 0
+        if aimed_at and f in aimed_at:
+            there = aimed_at[f]
+            chosen = [e for e in enemies if e[1] == there]
+            target, distance = _nearest_target(state, f, hexes[f], chosen, coefficients)
+        if target < 0:
+            target, distance = _nearest_target(state, f, hexes[f], enemies, coefficients)
         if target >= 0:
             shots.append((f, target, distance))
     planned = []

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw
 from ..core.state import POSTURE_INDEX, GameState, new_state
 from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
@@ -63,6 +63,8 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(f"{u.ids[i]} has no guns or mortars to bombard with")
     if isinstance(order, Assault) and u.is_gun[i]:
         raise IllegalOrderError(f"{u.ids[i]} is a gun unit and cannot assault")
+    if isinstance(order, Fire) and u.firepower[i] <= 0:
+        raise IllegalOrderError(f"{u.ids[i]} has no rifles or machine guns to fire")
 
 
 def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
@@ -110,7 +112,8 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     for i, order in sorted(by_unit.items()):
         if isinstance(order, Bombard) and on_map[i] and not u.routed[i]:
             bombard(state, i, order.target, c, events, order.rounds)
-    direct_fire(state, c, events)
+    aimed_at = {i: o.target for i, o in by_unit.items() if isinstance(o, Fire)}
+    direct_fire(state, c, events, aimed_at=aimed_at)
 
     # Assaults: all attackers of one hex this turn fight together.
     assaults: dict[int, list[int]] = {}

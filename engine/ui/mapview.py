@@ -34,6 +34,7 @@ class Highlights:
     reachable: dict[int, float] = field(default_factory=dict)
     assault_targets: set[int] = field(default_factory=set)
     bombard_targets: set[int] = field(default_factory=set)
+    fire_targets: set[int] = field(default_factory=set)
     bombard_area: set[int] = field(default_factory=set)
     route: list[int] = field(default_factory=list)
 
@@ -266,6 +267,7 @@ class MapView:
             layer, (ox, oy) = overlay
             surface.blit(layer, self.to_screen(ox, oy))
         for targets, color in (
+            (lit.fire_targets, (250, 230, 90)),
             (lit.bombard_targets, (255, 150, 30)),
             (lit.assault_targets, (235, 40, 40)),
         ):

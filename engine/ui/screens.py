@@ -13,12 +13,13 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UIPanel, UITextBox
 
 from ..core.events import Event, TurnEnded
-from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw
 from ..core.state import POSTURES
 from ..history import compare
 from ..narrative import describe, fire_summary
 from ..rules.coefficients import coefficient_names
 from ..rules.fire import reach_hexes
+from ..rules.sight import line_of_sight
 from ..rules.turn import IllegalOrderError, coefficients_of
 from ..scenario import LoadedScenario, ScenarioError, load_scenario
 from . import anim, drawing, fonts, odds
@@ -31,12 +32,15 @@ PANEL_W = 350
 TEXT = (232, 228, 218)
 DIM = (160, 160, 150)
 
+ORDER_MODES = ("move", "assault", "bombard", "fire", "withdraw")
+
 HELP = [
     ("Left click", "select your unit; with a unit selected: give it an order"),
     ("", "  on a hex: move there (on itself: hold)"),
-    ("", "  on an enemy next to it: assault; in gun range: bombard"),
+    ("", "  on an enemy next to it: assault; in gun range: bombard;"),
+    ("", "  in rifle and machine-gun reach: aim its fire there"),
     ("Right click", "cancel the order mode, then the selection"),
-    ("M  A  B  W", "order mode: move, assault, bombard (guns), withdraw"),
+    ("M  A  B  F  W", "order mode: move, assault, bombard (guns), fire, withdraw"),
     ("H", "hold (stay, defend, fire at what comes in reach)"),
     ("Tab", "next of your units without an order"),
     ("Backspace, Ctrl+Z", "take back the last order (until the turn ends)"),
@@ -48,7 +52,7 @@ HELP = [
     ("Esc", "menu: resume, save, load, quit"),
     ("F1", "this help"),
     ("", ""),
-    ("Units fire by themselves", "at the nearest enemy they can see and reach."),
+    ("Units fire by themselves", "at the nearest enemy in sight and reach; F aims them."),
     ("Hover over an enemy", "with a unit selected to see the odds first."),
 ]
 
@@ -383,8 +387,8 @@ class PlayScreen:
         y = HEADER_H + 358
         self.buttons = {}
         row = [("Move", "move"), ("Assault", "assault"), ("Bombard", "bombard")]
-        row.append(("Withdraw", "withdraw"))
-        bw = (width - 9) // 4
+        row += [("Fire", "fire"), ("Withdraw", "withdraw")]
+        bw = (width - 12) // 5
         for k, (label, action) in enumerate(row):
             chosen = "#chosen" if self.mode == action else None
             button = UIButton(
@@ -572,9 +576,7 @@ class PlayScreen:
     def rebuild_buttons(self) -> None:
         for button, action in self.buttons.items():
             chosen = button.object_ids[-1] == "#chosen"
-            if action in ("move", "assault", "bombard", "withdraw") and (
-                (self.mode == action) != chosen
-            ):
+            if action in ORDER_MODES and ((self.mode == action) != chosen):
                 self.rebuild()
                 return
 
@@ -588,6 +590,9 @@ class PlayScreen:
             return
         if mode == "assault" and u.is_gun[self.selected]:
             self.message = f"{u.ids[self.selected]} is a gun unit and cannot assault."
+            return
+        if mode == "fire" and u.firepower[self.selected] <= 0:
+            self.message = f"{u.ids[self.selected]} has no rifles or machine guns."
             return
         self.mode = mode
         if mode:
@@ -642,17 +647,26 @@ class PlayScreen:
                 self.give(Assault(selected, h))
             elif u.indirect[selected] and h in self.bombard_range(selected):
                 self.give(Bombard(selected, h))
+            elif h in self.fire_targets(selected):
+                self.give(Fire(selected, h))
             else:
-                self.message = "Enemy there: move next to it to assault, or bombard it with guns."
+                self.message = "Out of reach or sight: move closer to fire or to assault."
             return
         self.give(Move(selected, h))
 
     def order_by_mode(self, unit: int, h: int) -> None:
-        cls = {"move": Move, "assault": Assault, "bombard": Bombard, "withdraw": Withdraw}[
-            self.mode
-        ]
+        cls = {
+            "move": Move,
+            "assault": Assault,
+            "bombard": Bombard,
+            "fire": Fire,
+            "withdraw": Withdraw,
+        }[self.mode]
         if cls is Bombard and h not in self.bombard_range(unit):
             self.message = "Out of range of this unit's guns."
+            return
+        if cls is Fire and h not in self.fire_targets(unit):
+            self.message = "No enemy seen there within this unit's reach."
             return
         self.give(cls(unit, h))
 
@@ -705,6 +719,25 @@ class PlayScreen:
             inside |= (metres >= weapon.min_range_m) & (metres <= weapon.range_m)
         return set(np.flatnonzero(inside).tolist())
 
+    def fire_targets(self, unit: int) -> set[int]:
+        """Hexes of enemies this side can see that `unit` could aim its fire at this turn."""
+        u, board = self.state.units, self.state.board
+        here = int(u.hex[unit])
+        if here < 0 or u.firepower[unit] <= 0:
+            return set()
+        c = coefficients_of(self.state)
+        reach = reach_hexes(self.state, unit, c, saving_ammo=False)
+        found = set()
+        for i in self.session.visible_units(self.session.viewer()):
+            there = int(u.hex[i])
+            if int(u.side[i]) == int(u.side[unit]) or there < 0 or not self.state.active()[i]:
+                continue
+            if board.distance(here, there) <= reach and line_of_sight(
+                board, here, there, c.sight_clearance_m
+            ):
+                found.add(there)
+        return found
+
     def highlights(self) -> Highlights:
         lit = Highlights(selected=self.selected, hover=self.hover)
         if not self.can_order(self.selected) or not self.player.done:
@@ -721,6 +754,8 @@ class PlayScreen:
         }
         if not u.is_gun[unit] and self.mode in (None, "assault"):
             lit.assault_targets = {h for h in board.neighbors[here] if h in enemy_hexes}
+        if self.mode == "fire":
+            lit.fire_targets = self.fire_targets(unit)
         if u.indirect[unit] and self.mode in (None, "bombard"):
             area = self.bombard_range(unit)
             lit.bombard_targets = enemy_hexes & area
@@ -988,7 +1023,7 @@ class PlayScreen:
                 self.menu = "main"
             self.rebuild()
             return
-        if action in ("move", "assault", "bombard", "withdraw"):
+        if action in ORDER_MODES:
             self.set_mode(None if self.mode == action else action)
         elif action == "hold":
             self.hold()
@@ -1017,6 +1052,7 @@ class PlayScreen:
             pygame.K_m: "move",
             pygame.K_a: "assault",
             pygame.K_b: "bombard",
+            pygame.K_f: "fire",
             pygame.K_w: "withdraw",
         }
         step = 60
