@@ -228,6 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .ui.commands import add_play_command  # play (the window)
 
     add_play_command(commands)
+    from .sim.commands import add_commands  # batch, report
+
+    add_commands(commands)
+    from .scenario_list import add_list_command  # list
+
+    add_list_command(commands)
     return parser
 
 

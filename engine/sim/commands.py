@@ -1,0 +1,186 @@
+"""The `wargame batch` and `wargame report` subcommands (registered by engine/cli.py).
+
+Exit codes as elsewhere: 0 success, 1 a problem with the input (every problem located), 2 bad
+usage, 130 interrupted (the battles already written stay, and the same command resumes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def add_commands(commands: argparse._SubParsersAction) -> None:
+    batch = commands.add_parser(
+        "batch",
+        help="play many seeded battles (on all cores or a Dask cluster) and report the spread",
+        description=(
+            "Play GAMES battles of a scenario for each arm (the baseline, each --variant, each"
+            " point of the --sweep grid), one Parquet row per battle in OUT/battles/, then write"
+            " OUT/report.html. Running the same command again resumes, skipping finished battles."
+        ),
+    )
+    batch.add_argument("scenario", metavar="SCENARIO.yaml")
+    batch.add_argument("--games", "-n", type=int, default=1000, help="battles per arm (1000)")
+    batch.add_argument("--out", "-o", type=Path, required=True, help="output folder")
+    batch.add_argument("--seed", type=int, default=0, help="batch seed (0)")
+    batch.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="OVERLAY.yaml",
+        help="a what-if overlay, played beside the baseline (repeatable)",
+    )
+    batch.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="rules.NAME=V overrides a rule coefficient; any other path changes the scenario"
+        " for every arm, e.g. 'units[id=roc_1st_company].men=150' (repeatable)",
+    )
+    batch.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="rules.NAME=LOW:HIGH:N",
+        help="play every arm at N values of a coefficient (repeatable: a grid)",
+    )
+    batch.add_argument("--no-baseline", action="store_true", help="play only the --variant arms")
+    batch.add_argument(
+        "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
+    )
+    batch.add_argument(
+        "--dask",
+        metavar="tcp://HOST:8786|local",
+        help="run on a Dask scheduler, or 'local' for a LocalCluster on 127.0.0.1",
+    )
+    batch.add_argument(
+        "--chunk", type=int, default=None, help="battles per task and per file (default: auto)"
+    )
+    batch.add_argument("--no-report", action="store_true", help="write the battles only")
+    batch.set_defaults(handler=_batch)
+
+    report = commands.add_parser(
+        "report",
+        help="rebuild a batch's report.html and plots from its Parquet files",
+        description="Rebuild OUT/report.html and OUT/plots/*.png from OUT/battles/*.parquet.",
+    )
+    report.add_argument("out", type=Path, metavar="OUT")
+    report.set_defaults(handler=_report)
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..scenario.errors import ScenarioError
+    from .executors import ChunkFailed, default_workers, make_executor
+    from .plan import PlanError, make_plan
+    from .runner import run_batch
+
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if args.workers is not None and args.workers < 1:
+        print("--workers must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    if args.chunk is not None and args.chunk < 1:
+        print("--chunk must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        plan = make_plan(
+            args.scenario,
+            args.out,
+            games=args.games,
+            batch_seed=args.seed,
+            variant_files=args.variant,
+            sets=args.set,
+            sweeps=args.sweep,
+            baseline=not args.no_baseline,
+        )
+    except ScenarioError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"{count} problem{'s' if count != 1 else ''}; nothing was played", file=sys.stderr)
+        return EXIT_INPUT
+    except PlanError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    workers = args.workers or default_workers()
+    try:
+        executor = make_executor(workers, args.dask)
+    except OSError as error:
+        print(f"--dask {args.dask}: cannot connect: {error}", file=sys.stderr)
+        return EXIT_INPUT
+    arms = len(plan.arms)
+    console.print(
+        f"{plan.scenario.title.en}: {plan.games:,} battles x {arms} arm{'s' * (arms != 1)}"
+        f" on {executor.name} ({executor.workers} worker{'s' * (executor.workers != 1)}),"
+        f" seed {plan.batch_seed} -> {args.out}"
+    )
+    previous = signal.signal(signal.SIGTERM, _terminate)  # e.g. a Slurm job's time limit
+    try:
+        outcome = run_batch(plan, executor, chunk=args.chunk, console=console)
+    except PlanError as error:
+        executor.close(cancel=True)
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    except ChunkFailed as error:
+        task = error.task
+        print(f"error: {error}", file=sys.stderr)
+        print(
+            f"  replay the first of them with: {task.replay_command(_seed(task))}",
+            file=sys.stderr,
+        )
+        print("  battles already written are kept; the same command resumes", file=sys.stderr)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished chunks are saved in {args.out}; run the same command to"
+            " resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    console.print(
+        f"played {outcome.played:,} battles in {outcome.seconds:,.1f} s"
+        f" ({outcome.rate:,.1f} battles/s); {outcome.already + outcome.played:,} of"
+        f" {outcome.planned:,} now in {args.out / 'battles'}"
+        + (f"; {outcome.restarts} worker pool restart(s)" if outcome.restarts else "")
+    )
+    if args.no_report:
+        return EXIT_OK
+    return _write_report(args.out, console)
+
+
+def _terminate(signum, frame) -> None:
+    """SIGTERM stops a batch as Ctrl-C does: workers stopped, finished chunks kept."""
+    raise KeyboardInterrupt
+
+
+def _seed(task) -> int:
+    from .seeds import battle_seed
+
+    return battle_seed(task.batch_seed, task.first)
+
+
+def _write_report(out: Path, console) -> int:
+    from .report import build_report
+
+    try:
+        path = build_report(out)
+    except FileNotFoundError as error:
+        print(error, file=sys.stderr)
+        return EXIT_INPUT
+    console.print(f"report: {path}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    return _write_report(args.out, Console(stderr=True, highlight=False))

@@ -1,0 +1,221 @@
+"""Where chunks run: in this process, in a local process pool, or on Dask.
+
+Each executor takes ChunkTasks and yields (task, table) as chunks finish, in any order; the
+runner writes each table at once, so nothing piles up in memory. A worker that dies mid-chunk
+does not lose the chunk: the pool is rebuilt and the unfinished chunks are run again; Dask
+reschedules a dead worker's tasks by itself. A chunk that keeps killing its workers, or that
+raises, stops the batch with the battle's index so it can be replayed alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import signal
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+import pyarrow as pa
+
+from .worker import FAULT_ENV, ChunkTask, run_chunk
+
+MAX_ATTEMPTS = 4  # runs of one chunk in pools that broke before it is given up
+
+
+class ChunkFailed(RuntimeError):
+    def __init__(self, task: ChunkTask, message: str):
+        super().__init__(f"battles {task.first}-{task.last} of '{task.label}' failed: {message}")
+        self.task = task
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class Executor:
+    name = "serial"
+    workers = 1
+    restarts = 0
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
+        for task in tasks:
+            try:
+                yield task, run_chunk(task)
+            except Exception as error:  # a bug in the rules: say which battles
+                raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+
+    def close(self, cancel: bool = False) -> None:
+        pass
+
+
+def _start_worker(fault: str | None) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops them; they take the parent's fault
+    injection setting of the moment (the forkserver's environment may be older)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if fault:
+        os.environ[FAULT_ENV] = fault
+    else:
+        os.environ.pop(FAULT_ENV, None)
+
+
+class PoolExecutor(Executor):
+    """A local process pool. Workers start with the forkserver method: no threads of the parent
+    (the progress bar's) are copied into them, and they import the engine once."""
+
+    name = "process pool"
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(["engine.sim.worker"])
+        self.pool: ProcessPoolExecutor | None = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=self.context,
+            initializer=_start_worker,
+            initargs=(os.environ.get(FAULT_ENV),),
+        )
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
+        queue = list(tasks)
+        queue.reverse()
+        attempts: dict[int, int] = {}
+        in_flight: dict[Future, ChunkTask] = {}
+        limit = self.workers * 3
+        self.pool = self._new_pool()
+        while queue or in_flight:
+            while queue and len(in_flight) < limit:
+                task = queue.pop()
+                in_flight[self.pool.submit(run_chunk, task)] = task
+            done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                task = in_flight.pop(future)
+                try:
+                    table = future.result()
+                except BrokenProcessPool:
+                    broken = True
+                    queue.append(task)
+                    continue
+                except Exception as error:
+                    raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+                yield task, table
+            if broken:
+                # every chunk still in the broken pool is lost with it: run them again
+                for future, task in in_flight.items():
+                    future.cancel()
+                    queue.append(task)
+                in_flight.clear()
+                for task in queue:
+                    key = id(task)
+                    attempts[key] = attempts.get(key, 0) + 1
+                    if attempts[key] >= MAX_ATTEMPTS:
+                        raise ChunkFailed(task, f"its worker died {MAX_ATTEMPTS} times")
+                self.restarts += 1
+                self.pool.shutdown(wait=False, cancel_futures=True)
+                self.pool = self._new_pool()
+
+    def close(self, cancel: bool = False) -> None:
+        if self.pool is None:
+            return
+        if cancel:
+            processes = list(getattr(self.pool, "_processes", {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:  # do not wait for chunks nobody will write
+                process.terminate()
+        else:
+            self.pool.shutdown(wait=True)
+        self.pool = None
+
+
+class DaskExecutor(Executor):
+    """A Dask cluster: an existing scheduler (`tcp://host:8786`) or, with "local", a
+    LocalCluster of `workers` single-threaded worker processes bound to 127.0.0.1."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError as error:  # pragma: no cover - distributed is a dependency
+            raise RuntimeError("--dask needs the 'distributed' package") from error
+        logging.getLogger("distributed").setLevel(logging.ERROR)
+        self.cluster = None
+        if address == "local":
+            import dask
+
+            # The statistical profiler samples every worker's stack each 10 ms: a tax on
+            # pure-Python battles that nobody reads here. The nanny hands this config on.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self.cluster = self._local_cluster(LocalCluster, workers)
+            self.client = Client(self.cluster)
+            self.name = "dask LocalCluster"
+        else:
+            self.client = Client(address, timeout="20s")
+            self.name = f"dask {address}"
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    @staticmethod
+    def _local_cluster(LocalCluster, workers: int):
+        return LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        )
+
+    def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
+        from distributed import as_completed
+
+        queue = list(tasks)
+        queue.reverse()
+        limit = self.workers * 3
+        by_key = {}
+        first = []
+        while queue and len(first) < limit:
+            task = queue.pop()
+            future = self.client.submit(run_chunk, task, pure=False, retries=1)
+            by_key[future.key] = task
+            first.append(future)
+        completed = as_completed(first)
+        self._futures = completed
+        for future in completed:
+            task = by_key.pop(future.key)
+            try:
+                table = future.result()
+            except Exception as error:
+                raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+            future.release()
+            if queue:
+                nxt = queue.pop()
+                new = self.client.submit(run_chunk, nxt, pure=False, retries=1)
+                by_key[new.key] = nxt
+                completed.add(new)
+            yield task, table
+
+    def close(self, cancel: bool = False) -> None:
+        futures = getattr(self, "_futures", None)
+        if cancel and futures is not None:
+            with contextlib.suppress(Exception):  # the cluster may be gone already
+                self.client.cancel(list(futures.futures))
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def make_executor(workers: int, dask: str | None) -> Executor:
+    if dask:
+        return DaskExecutor(dask, workers)
+    if workers <= 1:
+        return Executor()
+    return PoolExecutor(workers)

@@ -1,0 +1,140 @@
+"""The batch loop: plan, skip what is done, run the rest, write each chunk as it arrives."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.text import Text
+
+from .executors import Executor
+from .plan import BatchPlan, check_and_record
+from .results import clean_temporaries, finished, write_part
+from .worker import FAULT_ENV
+
+
+@dataclass
+class BatchOutcome:
+    planned: int  # battles the plan asks for
+    already: int  # found on disk at the start
+    played: int  # played by this run
+    seconds: float
+    chunks: int
+    restarts: int
+    executor: str
+    workers: int
+
+    @property
+    def rate(self) -> float:
+        return self.played / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.already + self.played >= self.planned
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        if not speed:
+            return Text("… battles/s", style="progress.data.speed")
+        return Text(f"{speed:,.1f} battles/s", style="progress.data.speed")
+
+
+def default_chunk(missing: int, workers: int) -> int:
+    """Chunks small enough to keep every worker busy to the end and the bar moving, big enough
+    that a chunk's overhead (a task, a file) stays small beside its battles."""
+    return max(1, min(50, math.ceil(missing / max(1, workers * 8))))
+
+
+def run_batch(
+    plan: BatchPlan,
+    executor: Executor,
+    *,
+    chunk: int | None = None,
+    console: Console | None = None,
+    on_chunk: Callable[[int], None] | None = None,
+) -> BatchOutcome:
+    console = console or Console(stderr=True)
+    plan.out.mkdir(parents=True, exist_ok=True)
+    check_and_record(plan)
+    stale = clean_temporaries(plan.out)
+    done = finished(plan.out)
+    planned = plan.games * len(plan.arms)
+    already = sum(len([i for i in done.get(a.key, ()) if i < plan.games]) for a in plan.arms)
+    missing = planned - already
+    size = chunk or default_chunk(missing, executor.workers)
+    tasks = plan.tasks(done, size)
+    metadata = plan.metadata()
+    if stale:
+        console.print(f"removed {stale} unfinished chunk file(s) of an interrupted run")
+    if already:
+        console.print(
+            f"resuming: {already:,} of {planned:,} battles already in {plan.out}; "
+            f"{missing:,} to play"
+        )
+    kill_after = _kill_after()
+    started = time.perf_counter()
+    played = chunks = 0
+    progress = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("battles"),
+        RateColumn(),
+        TimeElapsedColumn(),
+        TextColumn("elapsed ·"),
+        TimeRemainingColumn(),
+        TextColumn("left"),
+        console=console,
+        disable=not console.is_terminal,
+    )
+    with progress:
+        bar = progress.add_task(plan.scenario.id, total=planned, completed=already)
+        try:
+            for task, table in executor.run(tasks):
+                write_part(plan.out, table, metadata)
+                played += table.num_rows
+                chunks += 1
+                progress.advance(bar, table.num_rows)
+                if on_chunk is not None:
+                    on_chunk(played)
+                if kill_after is not None and chunks >= kill_after:
+                    os.kill(os.getpid(), signal.SIGKILL)  # a crash, for the resume test
+                del task
+        except BaseException:
+            executor.close(cancel=True)
+            raise
+    executor.close()
+    return BatchOutcome(
+        planned=planned,
+        already=already,
+        played=played,
+        seconds=time.perf_counter() - started,
+        chunks=chunks,
+        restarts=getattr(executor, "restarts", 0),
+        executor=executor.name,
+        workers=executor.workers,
+    )
+
+
+def _kill_after() -> int | None:
+    fault = os.environ.get(FAULT_ENV, "")
+    if fault.startswith("kill-after:"):
+        return int(fault.split(":", 1)[1])
+    return None

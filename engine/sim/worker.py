@@ -1,0 +1,150 @@
+"""Playing a chunk of battles, in whatever process runs it (this one, a pool worker, a Dask
+worker). A chunk is a `ChunkTask`: one arm's scenario text and overrides, and a range of battle
+indexes. The result is a pyarrow Table of rows that depend on nothing but the task, so the same
+task gives the same rows anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyarrow as pa
+
+from ..core.events import GameEnded, TurnEnded
+from ..headless import play
+from ..history import metric_values
+from ..scenario.loader import load_scenario_text
+from ..scenario.models import Scenario
+from .results import curve_groups, schema_for
+from .seeds import battle_seed
+
+FAULT_ENV = "WARGAME_SIM_FAULT"  # fault injection for the tests; see docs/batch.md
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    arm: str
+    label: str
+    variant: str
+    variant_file: str
+    variant_hash: str
+    overrides: tuple[tuple[str, float], ...]
+    scenario: str
+    scenario_hash: str
+    run_scenario: str
+    run_scenario_hash: str
+    text: str  # the text of run_scenario: what the workers load
+    batch_seed: int
+    first: int  # battle indexes first..last, both included
+    last: int
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+    def replay_command(self, seed: int) -> str:
+        words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
+        for name, value in self.overrides:
+            words += ["--set", f"rules.{name}={value:g}"]
+        return shlex.join(words)
+
+
+@lru_cache(maxsize=8)
+def _load(text: str, filename: str) -> Scenario:
+    from ..rules.coefficients import coefficient_names
+
+    return load_scenario_text(text, filename, coefficient_names=coefficient_names()).scenario
+
+
+def _maybe_fail(task: ChunkTask, done_in_chunk: int) -> None:
+    fault = os.environ.get(FAULT_ENV, "")
+    if fault.startswith("worker-exit-once:") and done_in_chunk == 1:
+        marker = fault.split(":", 1)[1]
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return
+        os.close(fd)
+        os._exit(3)  # a worker dying mid-chunk, as a crash or the OOM killer would
+
+
+class _Battle:
+    """Collects what `play` reports turn by turn: men on the map per side, and how it ended."""
+
+    __slots__ = ("ended", "men")
+
+    def __init__(self, sides: int):
+        self.men: list[list[float]] = [[] for _ in range(sides)]
+        self.ended: GameEnded | None = None
+
+    def __call__(self, state, events) -> None:
+        for event in events:
+            if isinstance(event, TurnEnded):
+                for s, side_id in enumerate(state.side_ids):
+                    self.men[s].append(float(event.men.get(side_id, 0)))
+            elif isinstance(event, GameEnded):
+                self.ended = event
+
+
+def run_chunk(task: ChunkTask) -> pa.Table:
+    """Play battles task.first..task.last of the task's arm; one row each."""
+    scenario = _load(task.text, task.run_scenario)
+    schema = schema_for(scenario)
+    overrides = dict(task.overrides)
+    overrides_text = json.dumps(overrides, sort_keys=True)
+    history_ids = [entry.id for entry in scenario.history]
+    sides = [side.id for side in scenario.sides]
+    groups = curve_groups(scenario)
+    arriving = {unit for r in scenario.reinforcements for unit in r.units}
+    columns: dict[str, list] = {field.name: [] for field in schema}
+    for n, index in enumerate(range(task.first, task.last + 1)):
+        _maybe_fail(task, n)
+        seed = battle_seed(task.batch_seed, index)
+        battle = _Battle(len(sides))
+        record = play(
+            scenario, seed, overrides=overrides or None, keep_events=False, on_turn=battle
+        )
+        state = record.state
+        values = metric_values(state)
+        ids = np.array(state.units.ids)
+        start_men = state.ledger[0][0]
+        on_map_at_start = ~np.isin(ids, list(arriving)) if arriving else np.ones(len(ids), bool)
+        row = {
+            "arm": task.arm,
+            "label": task.label,
+            "variant": task.variant,
+            "variant_file": task.variant_file,
+            "variant_hash": task.variant_hash,
+            "overrides": overrides_text,
+            "scenario": task.scenario,
+            "scenario_hash": task.scenario_hash,
+            "run_scenario": task.run_scenario,
+            "run_scenario_hash": task.run_scenario_hash,
+            "batch_seed": task.batch_seed,
+            "index": index,
+            "seed": seed,
+            "turns": int(state.turn),
+            "winner": state.winner,
+            "ended": "time up" if state.turn >= scenario.clock.turns else "one side gone",
+            "end_reason": battle.ended.reason if battle.ended else "",
+            "replay": task.replay_command(seed),
+        }
+        for entry_id in history_ids:
+            row[f"metric.{entry_id}"] = values.get(entry_id)
+        for s, side_id in enumerate(sides):
+            first = float(start_men[(state.units.side == s) & on_map_at_start].sum())
+            row[f"men.{side_id}"] = [first, *battle.men[s]]
+        for group in groups:
+            if group["units"]:
+                mask = np.isin(ids, group["units"])
+            else:
+                mask = state.units.side == state.side_index(group["side"])
+            row[group["column"]] = [float(snapshot[0][mask].sum()) for snapshot in state.ledger]
+        for name, column in columns.items():
+            column.append(row[name])
+    return pa.Table.from_pydict(columns, schema=schema)

@@ -1,0 +1,345 @@
+"""Batch simulation: seeds, overlays, executors, resume, and the report, end to end.
+
+Kept fast: the 5x3 test battle (milliseconds a game) for most cases, a handful of Furong battles
+where the real scenario matters (executors must agree on it, the shipped variants must apply).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from engine.cli import main
+from engine.headless import play
+from engine.history import metric_values
+from engine.rules.coefficients import coefficient_names
+from engine.scenario import ScenarioError, load_scenario, load_scenario_text
+from engine.scenario.yaml_source import parse
+from engine.sim import executors as sim_executors
+from engine.sim.overlay import (
+    OverlayError,
+    apply_overlays,
+    command_line_overlay,
+    dump_scenario,
+    load_overlay,
+    parse_overlay,
+    validate_data,
+)
+from engine.sim.plan import make_plan
+from engine.sim.results import part_files, read_dataset
+from engine.sim.runner import run_batch
+from engine.sim.seeds import battle_seed
+from engine.sim.stats import newcombe, percentile_of, wilson
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+VARIANTS = sorted((ROOT / "scenarios" / "variants").glob("furong_*.yaml"))
+
+OVERLAY = """\
+name: blue_reinforced
+description: Blue has ten more men and its wire is doubled.
+scenario: minimal_test
+set:
+  units[id=blue_1].men: 40
+scale:
+  obstacles[kind=wire].lines: 2
+"""
+
+
+def rows(out: Path) -> list[dict]:
+    """Every battle row of a batch folder, in (arm, index) order."""
+    return read_dataset(out).table.to_pylist()
+
+
+def batch(out: Path, *args: str, scenario: Path = MINIMAL) -> int:
+    return main(["batch", str(scenario), "--out", str(out), *args])
+
+
+# ----------------------------------------------------------------------------- seeds, stats
+
+
+def test_battle_seeds_come_from_the_batch_seed_and_index_alone() -> None:
+    children = np.random.SeedSequence(7).spawn(5)
+    for index, child in enumerate(children):
+        expected = int(child.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+        assert battle_seed(7, index) == expected
+    seeds = {battle_seed(7, i) for i in range(2000)}
+    assert len(seeds) == 2000 and all(0 <= s < 2**63 for s in seeds)
+    assert battle_seed(8, 0) != battle_seed(7, 0)
+
+
+def test_wilson_and_newcombe_intervals() -> None:
+    p, low, high = wilson(0, 10)
+    assert p == 0 and low == 0 and high == pytest.approx(0.2775, abs=1e-4)
+    p, low, high = wilson(5, 10)
+    assert (low, high) == (pytest.approx(0.2366, abs=1e-4), pytest.approx(0.7634, abs=1e-4))
+    d, low, high = newcombe(50, 100, 30, 100)
+    assert d == pytest.approx(0.2) and low < 0.2 < high and low > 0
+    assert percentile_of(np.array([1.0, 2.0, 3.0, np.nan]), 2.0) == pytest.approx(50.0)
+    assert percentile_of(np.array([1.0, 2.0, 3.0]), 10.0) == 100.0
+
+
+# ---------------------------------------------------------------------------------- overlays
+
+
+def _minimal_data():
+    text = MINIMAL.read_text(encoding="utf-8")
+    return parse(text, str(MINIMAL))
+
+
+def test_overlay_operations_on_the_plain_data() -> None:
+    data, source = _minimal_data()
+    overlay = parse_overlay(
+        OVERLAY
+        + "shift:\n  clock.turns: 2\n  clock.start: 90min\n"
+        + "add:\n  obstacles:\n    - {kind: wire, hexes: [[1, 1]], lines: 1}\n"
+        + "remove:\n  - units[blue_1].posture\n",
+        "o.yaml",
+    )
+    merged, merged_source = apply_overlays(data, source, [overlay])
+    scenario = validate_data(merged, merged_source, coefficient_names())
+    blue = next(u for u in scenario.units if u.id == "blue_1")
+    assert blue.men == 40 and blue.posture.value == "hasty"  # removed: back to the default
+    assert [o.lines for o in scenario.obstacles] == [2, 1]
+    assert scenario.clock.turns == 8 and scenario.clock.start.strftime("%H:%M") == "06:30"
+    assert data["units"][1]["men"] == 30, "the input data is not changed"
+    again = load_scenario_text(dump_scenario(merged, ["header"]), "x.yaml").scenario
+    assert again == scenario
+
+
+def test_overlay_errors_are_located_with_did_you_mean(tmp_path: Path) -> None:
+    data, source = _minimal_data()
+    text = (
+        "name: broken\n"  # 1
+        "set:\n"  # 2
+        "  units[id=blue_l].men: 40\n"  # 3
+        "  units[blue_1].mne: 40\n"  # 4
+        "  obstacles[kind=wyre].lines: 2\n"  # 5
+        "remove:\n"  # 6
+        "  - units[id=red_1].weapons[3]\n"  # 7
+    )
+    with pytest.raises(OverlayError) as caught:
+        apply_overlays(data, source, [parse_overlay(text, "broken.yaml")])
+    assert [str(p) for p in caught.value.problems] == [
+        "broken.yaml:3:8: set units[id=blue_l].men: no item of units has id 'blue_l';"
+        " did you mean 'blue_1'?",
+        "broken.yaml:4:17: set units[blue_1].mne: no key 'mne' in units[blue_1];"
+        " did you mean 'men'?",
+        "broken.yaml:5:12: set obstacles[kind=wyre].lines: no item of obstacles has kind 'wyre';"
+        " did you mean 'wire'?",
+        "broken.yaml:7:28: remove units[id=red_1].weapons[3]: units[id=red_1].weapons has 1"
+        " items (0 to 0)",
+    ]
+    # values that fit the paths but not the format are located in the overlay too
+    bad_values = "name: bad\nset:\n  units[blue_1].men: -3\n  units[red_1].at: nowhere\n"
+    merged, merged_source = apply_overlays(data, source, [parse_overlay(bad_values, "v.yaml")])
+    with pytest.raises(OverlayError) as caught:
+        validate_data(merged, merged_source, coefficient_names())
+    messages = [str(p) for p in caught.value.problems]
+    assert messages[0].startswith("v.yaml:3:3: units[1] (blue_1).men: expected a number >= 0")
+    assert messages[1].startswith("v.yaml:4:3: unknown place 'nowhere'")
+    with pytest.raises(OverlayError) as caught:
+        parse_overlay("name: x\ndescripton: y\nsett:\n  a: 1\n", "k.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "k.yaml:2:1: unknown key 'descripton' in the overlay; did you mean 'description'?",
+        "k.yaml:3:1: unknown key 'sett' in the overlay; did you mean 'set'?",
+    ]
+
+
+def test_bad_variants_and_arguments_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nset:\n  units[id=blue_l].men: 40\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert batch(out, "--games", "2", "--variant", str(bad)) == 1
+    err = capsys.readouterr().err
+    assert f"{bad}:3:8: set units[id=blue_l].men: no item of units has id 'blue_l';" in err
+    assert "did you mean 'blue_1'?" in err and "Traceback" not in err
+    assert not out.exists(), "nothing is written for a batch that cannot start"
+
+    assert batch(out, "--games", "2", "--variant", str(tmp_path / "nope.yaml")) == 1
+    assert "nope.yaml: no such file" in capsys.readouterr().err
+
+    assert batch(out, "--games", "2", "--set", "rules.melee_rat=2") == 2
+    assert "unknown rule coefficient 'melee_rat'; did you mean 'melee_rate'?" in (
+        capsys.readouterr().err
+    )
+    assert batch(out, "--games", "2", "--sweep", "rules.melee_rate=1:2") == 2
+    assert "expected LOW:HIGH:N" in capsys.readouterr().err
+    assert batch(out, "--games", "2", "--set", "units[id=blue_1].mne=3") == 1
+    assert (
+        "--set units[id=blue_1].mne=3: set units[id=blue_1].mne: no key 'mne' in"
+        " units[id=blue_1]; did you mean 'men'?" in capsys.readouterr().err
+    )
+
+
+def test_shipped_furong_variants_apply_and_replay_from_their_written_file(tmp_path: Path) -> None:
+    assert {p.name for p in VARIANTS} >= {
+        "furong_no_minefield.yaml",
+        "furong_relief_12h_later.yaml",
+        "furong_double_artillery_rounds.yaml",
+        "furong_no_aircraft.yaml",
+    }
+    plan = make_plan(
+        str(FURONG), tmp_path, games=1, batch_seed=3, variant_files=[str(p) for p in VARIANTS]
+    )
+    base = load_scenario(FURONG).scenario
+    by_name = {arm.variant: arm for arm in plan.arms}
+    for arm in plan.arms[1:]:
+        scenario = load_scenario_text(arm.text, arm.run_scenario).scenario
+        assert scenario != base, arm.variant
+    no_mines = load_scenario_text(by_name["no_minefield"].text).scenario
+    assert not [o for o in no_mines.obstacles if o.kind == "minefield"]
+    assert not load_scenario_text(by_name["no_aircraft"].text).scenario.air_strikes
+    late = load_scenario_text(by_name["relief_12h_later"].text).scenario
+    assert late.clock.turns == base.clock.turns + 12
+    assert (late.reinforcements[0].time - base.reinforcements[0].time).total_seconds() == 43200
+    more = load_scenario_text(by_name["double_artillery_rounds"].text).scenario
+    assert more.ammunition[0].rounds == 2 * base.ammunition[0].rounds
+
+
+# ----------------------------------------------------------------------- batches end to end
+
+
+def test_small_batch_end_to_end_through_the_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    variant = tmp_path / "blue_reinforced.yaml"
+    variant.write_text(OVERLAY, encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["--games", "12", "--seed", "5", "--workers", "2", "--chunk", "4"]
+    sweep = ["--sweep", "rules.melee_rate=0.5:1.5:2"]
+    assert batch(out, *args, "--variant", str(variant), *sweep) == 0
+    err = capsys.readouterr().err
+    assert "played 48 battles" in err and "report:" in err
+    table = rows(out)
+    assert len(table) == 48  # 2 variants x 2 sweep points x 12
+    labels = {r["label"] for r in table}
+    assert labels == {
+        "baseline · melee_rate=0.5",
+        "baseline · melee_rate=1.5",
+        "blue_reinforced · melee_rate=0.5",
+        "blue_reinforced · melee_rate=1.5",
+    }
+    first = table[0]
+    assert set(first) >= {"seed", "variant", "turns", "winner", "ended", "metric.held", "replay"}
+    assert first["seed"] == battle_seed(5, first["index"])
+    # the row replays: the file and seed it names give the same battle
+    variant_row = next(r for r in table if r["variant"] == "blue_reinforced")
+    assert variant_row["run_scenario"] == str(out / "scenarios" / "blue_reinforced.yaml")
+    assert "--set rules.melee_rate=" in variant_row["replay"]
+    overrides = json.loads(variant_row["overrides"])
+    scenario = load_scenario(variant_row["run_scenario"]).scenario
+    state = play(scenario, variant_row["seed"], overrides=overrides, keep_events=False).state
+    assert state.winner == variant_row["winner"] and state.turn == variant_row["turns"]
+    assert metric_values(state)["held"] == variant_row["metric.held"]
+    assert (out / "report.html").exists()
+    assert (out / "plots" / "sweep_melee_rate.png").exists()
+
+
+def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:
+    common = ["--games", "6", "--seed", "11", "--no-report"]
+    assert batch(tmp_path / "serial", *common, "--workers", "1", scenario=FURONG) == 0
+    assert batch(tmp_path / "pool", *common, "--workers", "2", "--chunk", "1", scenario=FURONG) == 0
+    dask = ["--dask", "local", "--workers", "2", "--chunk", "2"]
+    assert batch(tmp_path / "dask", *common, *dask, scenario=FURONG) == 0
+    serial = rows(tmp_path / "serial")
+    assert len(serial) == 6
+    assert rows(tmp_path / "pool") == serial
+    assert rows(tmp_path / "dask") == serial
+    assert len(part_files(tmp_path / "pool")) == 6 and len(part_files(tmp_path / "dask")) == 3
+
+
+def test_a_dead_worker_is_retried_not_dropped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reference = tmp_path / "reference"
+    assert batch(reference, "--games", "16", "--workers", "1", "--no-report") == 0
+    monkeypatch.setenv(sim_executors.FAULT_ENV, f"worker-exit-once:{tmp_path / 'died'}")
+    plan = make_plan(str(MINIMAL), tmp_path / "pool", games=16, batch_seed=0)
+    executor = sim_executors.PoolExecutor(2)
+    outcome = run_batch(plan, executor, chunk=4)
+    assert (tmp_path / "died").exists(), "a worker did die"
+    assert outcome.restarts >= 1 and outcome.played == 16
+    assert rows(tmp_path / "pool") == rows(reference)
+
+
+def test_resume_after_a_run_killed_mid_way(tmp_path: Path) -> None:
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "engine", "batch", str(MINIMAL), "--out", str(out)]
+    command += ["--games", "40", "--chunk", "5", "--workers", "1", "--no-report"]
+    env = dict(os.environ, WARGAME_SIM_FAULT="kill-after:3")
+    first = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert first.returncode == -9, first.stderr  # SIGKILL: no chance to clean up
+    assert len(part_files(out)) == 3
+    (out / "battles" / ".part-deadbeef.parquet.tmp").write_bytes(b"half a file")
+    env.pop("WARGAME_SIM_FAULT")
+    second = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    assert second.returncode == 0, second.stderr
+    assert "resuming: 15 of 40 battles already" in second.stderr
+    assert "played 25 battles" in second.stderr
+    assert "removed 1 unfinished chunk file" in second.stderr
+    assert not list((out / "battles").glob(".*.tmp"))
+    clean = tmp_path / "clean"
+    assert batch(clean, "--games", "40", "--workers", "1", "--chunk", "40", "--no-report") == 0
+    assert rows(out) == rows(clean)
+    # a changed batch seed is refused rather than mixed in
+    assert batch(out, "--games", "40", "--seed", "1", "--no-report") == 2
+
+
+def test_report_builds_from_the_parquet_files_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "furong"
+    variant = VARIANTS[0]
+    args = ["--games", "4", "--workers", "1", "--no-report", "--variant", str(variant)]
+    assert batch(out, *args, scenario=FURONG) == 0
+    alone = tmp_path / "copied"
+    (alone / "battles").mkdir(parents=True)
+    for path in part_files(out):
+        (alone / "battles" / path.name).write_bytes(path.read_bytes())
+    capsys.readouterr()
+    assert main(["report", str(alone)]) == 0
+    page = (alone / "report.html").read_text(encoding="utf-8")
+    assert "Defense of Furong Mountain" in page
+    assert "History inside the spread" in page and "What-ifs" in page
+    assert "wargame run scenarios/furong_mountain.yaml --seed " in page or (
+        f"wargame run {FURONG} --seed " in page
+    )
+    assert "8</div>" in page  # battles covered
+    plots = {p.name for p in (alone / "plots").glob("*.png")}
+    assert {"outcomes.png", "men_by_turn.png", "variants.png", "metric_winner.png"} <= plots
+    for name in plots:
+        assert (alone / "plots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert main(["report", str(tmp_path / "empty")]) == 1
+    assert "no battle files" in capsys.readouterr().err
+
+
+def test_rows_do_not_depend_on_chunk_size(tmp_path: Path) -> None:
+    tables = []
+    for chunk in (1, 7):
+        plan = make_plan(str(MINIMAL), tmp_path / str(chunk), games=9, batch_seed=2)
+        run_batch(plan, sim_executors.Executor(), chunk=chunk)
+        tables.append(rows(tmp_path / str(chunk)))
+    assert tables[0] == tables[1]
+    assert isinstance(read_dataset(tmp_path / "1").table, pa.Table)
+
+
+def test_command_line_data_changes_apply_to_every_arm(tmp_path: Path) -> None:
+    overlay = command_line_overlay(["units[id=blue_1].men=5"])
+    assert overlay is not None
+    plan = make_plan(str(MINIMAL), tmp_path, games=1, batch_seed=0, sets=["units[id=blue_1].men=5"])
+    scenario = load_scenario_text(plan.arms[0].text).scenario
+    assert next(u for u in scenario.units if u.id == "blue_1").men == 5
+    assert plan.arms[0].run_scenario.endswith("baseline.yaml")
+    with pytest.raises(ScenarioError, match="no such file"):
+        load_overlay(tmp_path / "missing.yaml")
