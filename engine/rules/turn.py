@@ -99,7 +99,9 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
             move_unit(state, i, order.target, c, events)
         elif u.crossing_hours[i] > 0:
-            move_unit(state, i, start, c, events)
+            # In a river with no order to go on: make for the bank it set out from.
+            came_from = int(u.crossing_from[i])
+            move_unit(state, i, came_from if came_from >= 0 else start, c, events)
         moved[i] = int(u.hex[i]) != start
         _escape_if_at_edge(state, i, order, rear, events)
     for i in np.flatnonzero(state.active() & ~moved & ~u.routed).tolist():
@@ -206,17 +208,37 @@ def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
     )
     state.turn += 1
     state.record()
-    if state.turn >= state.total_turns or _one_side_gone(state):
+    gone = _side_gone(state)
+    if state.turn >= state.total_turns or gone is not None:
         state.finished = True
+        if gone is not None:
+            _hand_over_places(state, gone, events)
         state.winner, reason = decide_winner(state)
         events.append(GameEnded(state.turn, state.winner, reason, state.state_hash()))
     return events
 
 
-def _one_side_gone(state: GameState) -> bool:
+def _side_gone(state: GameState) -> int | None:
+    """The side with nobody left to fight (and nobody still to arrive), if any."""
     u = state.units
     for side in (0, 1):
         mine = u.side == side
         if not ((mine & ~u.gone & (u.men > 0)) | (mine & ~u.arrived)).any():
-            return True
-    return False
+            return side
+    return None
+
+
+def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
+    """A side that has left the field, dead, captured or off the map, leaves its places to the
+    other side, whose men walk into them unopposed."""
+    other = 1 - gone
+    if not state.men_on_map(other):
+        return
+    board = state.board
+    for name, h in board.places.items():
+        if state.place_control.get(name) == gone:
+            state.control[h] = other
+            state.place_control[name] = other
+            if state.place_timeline.get(name):
+                state.place_timeline[name][-1] = other
+            events.append(HexTaken(state.turn, board.label(h), state.side_ids[other], name))
