@@ -60,6 +60,8 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
                 1.0,
                 float(u.suppression[t]) + strike.sorties * coefficients.air_suppression_per_sortie,
             )
+            shaken = strike.sorties * coefficients.air_morale_loss_per_sortie
+            u.morale[t] = max(0.0, float(u.morale[t]) - shaken)
             if hit:
                 casualties[u.ids[t]] = hit
         events.append(

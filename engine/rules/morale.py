@@ -68,14 +68,19 @@ def _contact_hexes(state: GameState) -> tuple[set[int], set[int]]:
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
-    """A routed unit runs for the rear; the river takes its toll; trapped men surrender."""
+    """A routed unit runs for the rear; the river takes its toll; trapped men surrender or die."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     held, zone = enemy_zone(state, int(u.side[unit]))
     free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
     if not free or (all(n in zone for n in free) and here in zone):
-        men = int(u.men[unit] * coefficients.surrender_share_trapped + 0.5)
-        taken = remove_men(state, unit, max(men, 1), "captured")
+        # Trapped: each turn a share of the men is lost; some surrender, the rest fight on to
+        # the end (or take their own lives), and are counted killed.
+        lost = max(int(u.men[unit] * coefficients.surrender_share_trapped + 0.5), 1)
+        lost = min(lost, int(u.men[unit]))
+        captured = int(state.rng.binomial(lost, coefficients.trapped_captured_fraction))
+        taken = remove_men(state, unit, captured, "captured")
+        remove_men(state, unit, lost - captured, "killed")
         if taken:
             events.append(Surrendered(state.turn, u.ids[unit], taken))
         if u.men[unit] <= 0:
