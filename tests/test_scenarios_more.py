@@ -105,3 +105,16 @@ def test_list_finds_the_scenarios_from_any_folder(tmp_path: Path, monkeypatch) -
     listing = collect([], coefficient_names())
     assert {e.path.name for e in listing.entries} == {p.name for p in SCENARIOS}
     assert all(e.ok for e in listing.entries)
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_batch_runs_fifty_battles(path: Path, tmp_path: Path, capsys) -> None:
+    import pyarrow.parquet as pq
+
+    out = tmp_path / path.stem
+    code = main(
+        ["batch", str(path), "--games", "50", "--out", str(out), "--workers", "1", "--no-report"]
+    )
+    assert code == 0
+    rows = pq.read_table(out / "battles").num_rows
+    assert rows == 50
