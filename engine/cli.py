@@ -84,17 +84,27 @@ def _parse_overrides(pairs: list[str]) -> dict[str, float]:
     return values
 
 
-def _run(args: argparse.Namespace) -> int:
-    from .game_report import print_game
-
+def _scenario_and_overrides(
+    args: argparse.Namespace,
+) -> tuple[LoadedScenario, dict[str, float]] | int:
+    """The scenario and the --set overrides of a command that plays it, or the exit code."""
     loaded = _load(args.scenario)
     if loaded is None:
         return EXIT_INPUT
     try:
-        overrides = _parse_overrides(args.set or [])
+        return loaded, _parse_overrides(args.set or [])
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .game_report import print_game
+
+    prepared = _scenario_and_overrides(args)
+    if isinstance(prepared, int):
+        return prepared
+    loaded, overrides = prepared
     return print_game(
         loaded,
         args.seed,
@@ -140,14 +150,10 @@ def _replay(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from .calibration import markdown, spreads
 
-    loaded = _load(args.scenario)
-    if loaded is None:
-        return EXIT_INPUT
-    try:
-        overrides = _parse_overrides(args.set or [])
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return EXIT_USAGE
+    prepared = _scenario_and_overrides(args)
+    if isinstance(prepared, int):
+        return prepared
+    loaded, overrides = prepared
     rows, winners = spreads(loaded.scenario, args.games, first_seed=args.seed, overrides=overrides)
     print(markdown(loaded.scenario, args.games, rows, winners), end="")
     return EXIT_OK
@@ -214,8 +220,12 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.add_argument("scenario", metavar="SCENARIO.yaml")
     calibrate.add_argument("--games", type=int, default=1000)
     calibrate.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
-    calibrate.add_argument("--set", action="append", metavar="rules.NAME=VALUE",
-                           help="override a rule coefficient (repeatable)")
+    calibrate.add_argument(
+        "--set",
+        action="append",
+        metavar="rules.NAME=VALUE",
+        help="override a rule coefficient (repeatable)",
+    )
     calibrate.set_defaults(handler=_calibrate)
 
     replay = commands.add_parser(

@@ -49,12 +49,20 @@ def load_scenario_text(
     path: Path | None = None,
 ) -> LoadedScenario:
     data, source = parse(text, filename)
-    problems: list[Problem] = []
-    scenario: Scenario | None = None
     if not isinstance(data, dict):
         raise ScenarioError(
             [source.problem((), f"expected a mapping of scenario sections, got {_kind(data)}")]
         )
+    return LoadedScenario(validate_data(data, source, coefficient_names), path, source)
+
+
+def validate_data(
+    data: dict[str, Any], source: SourceMap, coefficient_names: Iterable[str] | None = None
+) -> Scenario:
+    """Check plain scenario data (a file's, or a file's with a what-if overlay applied): the
+    schema and every cross-check, all problems located through `source`."""
+    problems: list[Problem] = []
+    scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
@@ -63,7 +71,7 @@ def load_scenario_text(
     problems.extend(checks.check(data, source, coefficient_names=names))
     if problems or scenario is None:
         raise ScenarioError(problems)
-    return LoadedScenario(scenario, path, source)
+    return scenario
 
 
 # ------------------------------------------------------------------------- pydantic errors

@@ -43,11 +43,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from ..scenario import checks
+from ..scenario import loader
 from ..scenario.errors import Problem, ScenarioError, did_you_mean, one_of
-from ..scenario.loader import _pydantic_problems, _unwrap
+from ..scenario.loader import _unwrap
 from ..scenario.models import Scenario
 from ..scenario.yaml_source import Mark, SourceMap, parse, read_text
 
@@ -801,17 +801,10 @@ def validate_data(
     data: dict[str, Any], source: SourceMap, coefficient_names: Iterable[str] | None
 ) -> Scenario:
     """Check plain scenario data as the loader checks a file; problems located through `source`."""
-    problems: list[Problem] = []
-    scenario: Scenario | None = None
     try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as error:
-        problems.extend(_pydantic_problems(error, data, source))
-    names = set(coefficient_names) if coefficient_names is not None else None
-    problems.extend(checks.check(data, source, coefficient_names=names))
-    if problems or scenario is None:
-        raise OverlayError(problems)
-    return scenario
+        return loader.validate_data(data, source, coefficient_names)
+    except ScenarioError as error:
+        raise OverlayError(error.problems) from None
 
 
 # --------------------------------------------------------------------------- writing it out
