@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -110,6 +111,7 @@ class GameState:
     control: np.ndarray  # int8 per hex: -1 nobody, else side index
     budget_rounds: np.ndarray  # float64 per ammunition budget
     budget_side: tuple[int, ...]
+    coefficients: Any = None  # the rules' Coefficients for this game (set by rules.turn.new_game)
     turn: int = 0
     state_version: int = 0  # bumped by every change of the rules, so caches know when to refresh
     finished: bool = False

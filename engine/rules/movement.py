@@ -120,7 +120,7 @@ def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]
     if here < 0:
         return []
     held, _ = enemy_zone(state, int(u.side[unit]))
-    field = time_field(board, goal, state.coefficients)  # type: ignore[attr-defined]
+    field = time_field(board, goal, state.coefficients)
     path = [here]
     while here != goal and len(path) < limit:
         here = next_step(board, here, held, field)
@@ -138,7 +138,7 @@ def reachable(state: GameState, unit: int) -> dict[int, float]:
     here = int(u.hex[unit])
     if here < 0 or u.gone[unit] or u.routed[unit] or u.crossing_hours[unit] > 0:
         return {}
-    c = state.coefficients  # type: ignore[attr-defined]
+    c = state.coefficients
     enter = hex_hours_at_1kmh(board, c)
     speed = float(u.speed_kmh[unit]) * (c.night_speed_factor if state.is_night() else 1.0)
     held, zone = enemy_zone(state, int(u.side[unit]))

@@ -40,12 +40,12 @@ def new_game(scenario: Scenario, seed: int, overrides: dict[str, float] | None =
     values.update(overrides or {})
     c = make_coefficients(values)
     state = new_state(scenario, seed, c)
-    state.coefficients = c  # type: ignore[attr-defined]
+    state.coefficients = c
     return state
 
 
 def coefficients_of(state: GameState) -> Coefficients:
-    return state.coefficients  # type: ignore[attr-defined]
+    return state.coefficients
 
 
 def check_order(state: GameState, order: Order) -> None:
