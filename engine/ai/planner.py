@@ -327,14 +327,10 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     turn = state.turn
     phases = [p for p in _phases(state, side) if p.phase.task == Task.bombard and p.end > turn]
 
+    drawing = _budget_users(state, side, budget)
+
     def users(p: _Phase) -> list[int]:
-        return [
-            j
-            for j in range(u.count)
-            if u.side[j] == side
-            and (p.units is None or j in p.units)
-            and any(w.budget == budget for w in u.indirect[j])
-        ]
+        return [j for j in drawing if p.units is None or j in p.units]
 
     def weight(j: int) -> float:
         return sum(w.tubes * w.rounds_per_hour for w in u.indirect[j] if w.budget == budget)
@@ -360,6 +356,21 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     sharing = users(current) or [i]
     total = sum(weight(j) for j in sharing) or 1.0
     return int(per_turn * weight(i) / total + 0.5)
+
+
+def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
+    """Units of `side` whose guns draw on ammunition budget `budget` (fixed for a game)."""
+    cache = state.__dict__.setdefault("_ai_budget_users", {})
+    found = cache.get((side, budget))
+    if found is None:
+        u = state.units
+        found = [
+            j
+            for j in range(u.count)
+            if u.side[j] == side and any(w.budget == budget for w in u.indirect[j])
+        ]
+        cache[(side, budget)] = found
+    return found
 
 
 def _pursue(state: GameState, i: int, objective: int) -> Order:

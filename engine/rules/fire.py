@@ -69,20 +69,22 @@ def _nearest_target(
 ) -> tuple[int, int]:
     """(target, distance) for `unit` among (unit, hex, men) enemies, or (-1, 0)."""
     board = state.board
-    reach = reach_hexes(state, unit, coefficients)
     full_reach = reach_hexes(state, unit, coefficients, saving_ammo=False)
-    clearance = coefficients.sight_clearance_m
+    reach = full_reach
+    if np.isfinite(state.units.ammo[unit]):
+        reach = max(min(full_reach, int(coefficients.limited_ammo_fire_hexes)), 1)
     water = board.water_list
-    best, best_key = -1, None
-    for t, there, men in enemies:
-        d = board.distance(here, there)
-        limit = full_reach if water[there] else reach
-        if d > limit or not line_of_sight(board, here, there, clearance):
-            continue
-        key = (d, -men, t)
-        if best_key is None or key < best_key:
-            best, best_key = t, key
-    return best, (best_key[0] if best_key else 0)
+    distance = board.distance
+    ranked = sorted(
+        (d, -men, t, there)
+        for t, there, men in enemies
+        if (d := distance(here, there)) <= (full_reach if water[there] else reach)
+    )
+    clearance = coefficients.sight_clearance_m
+    for d, _, t, there in ranked:
+        if line_of_sight(board, here, there, clearance):
+            return t, d
+    return -1, 0
 
 
 def direct_fire(
