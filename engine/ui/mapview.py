@@ -290,7 +290,7 @@ class MapView:
         surface.set_clip(clip)
 
     def area_overlay(self, lit: Highlights):
-        """The reachable hexes (a light wash and a green dot each) and the bombardment area,
+        """The reachable hexes (a light wash and a white dot each) and the bombardment area,
         drawn once into a surface covering just those hexes, kept until they change."""
         if not lit.reachable and not lit.bombard_area:
             return None
@@ -322,7 +322,9 @@ class MapView:
         for h in lit.reachable:
             x, y = geo.cx[h] - left, geo.cy[h] - top
             layer.blit(wash, (x - half[0], y - half[1]))
-            pygame.draw.circle(layer, (40, 170, 70), (x, y), dot)
+            # white with a dark rim: unlike any terrain symbol (the paddies' are green)
+            pygame.draw.circle(layer, (250, 250, 245), (x, y), dot)
+            pygame.draw.circle(layer, (40, 40, 40), (x, y), dot, 1)
         self._overlay = (layer, (left, top))
         self._overlay_key = key
         return self._overlay

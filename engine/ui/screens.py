@@ -1184,7 +1184,7 @@ class PlayScreen:
         surface.blit(back, box.inflate(12, 6))
         surface.blit(label, box)
         legend = fonts.text(
-            "dots: reachable this turn · red: assault · orange: bombard", 13, (220, 220, 210)
+            "dots: reach · red: assault · orange: bombard · yellow: fire", 13, (220, 220, 210)
         )
         if self.selected is not None and self.can_order(self.selected):
             box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))
