@@ -33,6 +33,10 @@ def describe(event: Event, *, explain: bool = False) -> str | None:
     if isinstance(event, Arrived):
         return f"{event.unit} arrives at {event.hex} with {event.men} men"
     if isinstance(event, Crossing):
+        if event.back:
+            if event.hours_left <= 0:
+                return f"{event.unit} is back on the bank it set out from, off the {event.river}"
+            return None
         if event.hours_left <= 0:
             return f"{event.unit} is across the {event.river} at {event.hex}"
         return None

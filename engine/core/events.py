@@ -7,7 +7,7 @@ modifier by name, the expected value and the roll), so a player can see why a re
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, ClassVar
 
 
@@ -43,6 +43,7 @@ class Crossing(Event):
     hex: str
     river: str
     hours_left: float
+    back: bool = False  # making for the bank it set out from
     kind: ClassVar[str] = "crossing"
 
 
@@ -188,6 +189,8 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     cls = EVENT_TYPES[data["kind"]]
     values = {}
     for item in fields(cls):
+        if item.name not in data and item.default is not MISSING:
+            continue  # a field added since the log was written
         value = data[item.name]
         if isinstance(value, list):
             value = tuple(value)

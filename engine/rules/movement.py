@@ -274,6 +274,7 @@ def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
         board.label(here),
         board.river_ids[river] if river >= 0 else "water",
         round(float(u.crossing_hours[unit]), 3),
+        bool(u.crossing_back[unit]),
     )
 
 
