@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.events import Event, Rallied, Routed, Surrendered
+from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
 from .casualties import remove_men
 from .movement import _drown, enemy_zone, move_unit
@@ -76,6 +76,15 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
     if not free or (all(n in zone for n in free) and here in zone):
         # Trapped: each turn a share of the men is lost; some surrender, the rest fight on to
         # the end (or take their own lives), and are counted killed.
+        # Small parties slip out through the ring, more of them in the dark.
+        share = coefficients.trapped_slip_away_share * (
+            coefficients.trapped_slip_away_night_factor if state.is_night() else 1.0
+        )
+        slipped = remove_men(
+            state, unit, int(state.rng.binomial(int(u.men[unit]), min(share, 1.0))), "escaped"
+        )
+        if slipped:
+            events.append(Escaped(state.turn, u.ids[unit], slipped))
         lost = max(int(u.men[unit] * coefficients.surrender_share_trapped + 0.5), 1)
         lost = min(lost, int(u.men[unit]))
         captured = int(state.rng.binomial(lost, coefficients.trapped_captured_fraction))
