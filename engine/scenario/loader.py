@@ -142,8 +142,10 @@ def _value_at(data: Any, path: tuple[Any, ...]) -> Any:
     return node
 
 
-def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
-    """The model class whose fields apply at `path` (for 'did you mean' on unknown keys)."""
+def annotation_at(path: tuple[Any, ...], data: Any) -> Any:
+    """The type the format expects at `path` in `data` (a model class, list[...], dict[...],
+    a scalar type), with unions resolved by the data there; None where the path leaves the format.
+    Used for "did you mean" on unknown keys, and by what-if overlays to check their paths."""
     current: Any = Scenario
     node = data
     for part in path:
@@ -156,16 +158,25 @@ def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
                 return None
             current = info.annotation
         else:
-            origin = typing.get_origin(current)
-            args = typing.get_args(current)
+            origin, args = typing.get_origin(current), typing.get_args(current)
             if origin is list and args:
                 current = args[0]
             elif origin is dict and len(args) == 2:
                 current = args[1]
             else:
                 return None
-        node = node[part] if isinstance(node, dict | list) else None
-    current = _unwrap(current, node)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return _unwrap(current, node)
+
+
+def _model_at(path: tuple[Any, ...], data: Any) -> type[BaseModel] | None:
+    """The model class whose fields apply at `path` (for 'did you mean' on unknown keys)."""
+    current = annotation_at(path, data)
     return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 

@@ -35,7 +35,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
-import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -47,7 +46,6 @@ from pydantic import BaseModel
 
 from ..scenario import loader
 from ..scenario.errors import Problem, ScenarioError, did_you_mean, one_of
-from ..scenario.loader import _unwrap
 from ..scenario.models import Scenario
 from ..scenario.yaml_source import Mark, SourceMap, parse, read_text
 
@@ -452,30 +450,7 @@ _MISSING = object()
 
 def _annotation_at(path: Path_, data: Any) -> Any:
     """The type the scenario format expects at `path` (a model class, list[...], dict[...], ...)."""
-    current: Any = Scenario
-    node = data
-    for part in path:
-        current = _unwrap(current, node)
-        if isinstance(current, type) and issubclass(current, BaseModel):
-            info = current.model_fields.get(str(part))
-            if info is None:
-                return None
-            current = info.annotation
-        else:
-            origin, args = typing.get_origin(current), typing.get_args(current)
-            if origin is list and args:
-                current = args[0]
-            elif origin is dict and len(args) == 2:
-                current = args[1]
-            else:
-                return None
-        if isinstance(node, dict):
-            node = node.get(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
-    return _unwrap(current, node)
+    return loader.annotation_at(path, data)
 
 
 def _fields_at(path: Path_, data: Any) -> list[str] | None:
