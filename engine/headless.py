@@ -48,7 +48,7 @@ def play(
     """Play a whole game, the computer commanding both sides."""
     state = new_game(scenario, seed, overrides)
     if ai_modes:
-        state.ai_modes = dict(ai_modes)  # type: ignore[attr-defined]
+        state.ai_modes = dict(ai_modes)
     record = GameRecord(state)
     ids = state.units.ids
     while not state.finished:

@@ -43,7 +43,7 @@ class _Phase:
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
-    cache = state.__dict__.setdefault("_ai_phases", {})
+    cache = state.memo.setdefault("ai_phases", {})
     if side in cache:
         return cache[side]
     board, u = state.board, state.units
@@ -90,14 +90,14 @@ def plan_orders(state: GameState, side: int) -> list[Order]:
 
 def _mode(state: GameState, side: int) -> str:
     plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
-    override = state.__dict__.get("ai_modes", {}).get(side)
+    override = state.ai_modes.get(side)
     return override or (plan.mode if plan else "adaptive")
 
 
 def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     """Objectives from the victory conditions: take what must be captured, keep what must be
     held, get out where the side must exit."""
-    cache = state.__dict__.setdefault("_ai_adaptive", {})
+    cache = state.memo.setdefault("ai_adaptive", {})
     if side in cache:
         return cache[side]
     board = state.board
@@ -156,11 +156,11 @@ def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
     """Enemy-held hex -> enemy men there (worked out once per turn and side: orders are given
     before anything moves)."""
     key = (state.turn, side, state.state_version)
-    cached = state.__dict__.get("_ai_enemies")
+    cached = state.memo.get("ai_enemies")
     if cached is not None and cached[0] == key:
         return cached[1]
     held = _count_enemies(state, side)
-    state.__dict__["_ai_enemies"] = (key, held)
+    state.memo["ai_enemies"] = (key, held)
     return held
 
 
@@ -304,10 +304,10 @@ def _bombard(state: GameState, i: int, objective: int) -> Order:
 
 def _fire_plan(state: GameState) -> dict[int, float]:
     """What the side's guns are already firing at this turn (hex -> target value covered)."""
-    turn, plan = state.__dict__.get("_ai_fire_plan", (-1, {}))
+    turn, plan = state.memo.get("ai_fire_plan", (-1, {}))
     if turn != state.turn:
         plan = {}
-        state.__dict__["_ai_fire_plan"] = (state.turn, plan)
+        state.memo["ai_fire_plan"] = (state.turn, plan)
     return plan
 
 
@@ -360,7 +360,7 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
 
 def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
     """Units of `side` whose guns draw on ammunition budget `budget` (fixed for a game)."""
-    cache = state.__dict__.setdefault("_ai_budget_users", {})
+    cache = state.memo.setdefault("ai_budget_users", {})
     found = cache.get((side, budget))
     if found is None:
         u = state.units

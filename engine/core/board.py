@@ -42,6 +42,7 @@ class Board:
     bridge: np.ndarray  # bool: a bridge carries movement over the river here
     edge: np.ndarray  # bool: hex on the map's border (where units can leave the map)
     places: dict[str, int] = field(default_factory=dict)
+    memo: dict = field(default_factory=dict, repr=False)  # what games of this board can share
 
     @property
     def size(self) -> int:
@@ -64,10 +65,10 @@ class Board:
         return self.index(ref[0], ref[1])
 
     def distance(self, a: int, b: int) -> int:
-        qr = self.__dict__.get("_qr")
+        qr = self.memo.get("qr")
         if qr is None:  # plain Python pairs: numpy scalar access is slow in this hot path
             qr = list(zip(self.q.tolist(), self.r.tolist(), strict=True))
-            self.__dict__["_qr"] = qr
+            self.memo["qr"] = qr
         qa, ra = qr[a]
         qb, rb = qr[b]
         dq = qa - qb
@@ -83,15 +84,15 @@ class Board:
     @property
     def water_list(self) -> list[bool]:
         """`water` as a Python list, for loops where numpy scalar access would be slow."""
-        found = self.__dict__.get("_water_list")
+        found = self.memo.get("water_list")
         if found is None:
             found = self.water.tolist()
-            self.__dict__["_water_list"] = found
+            self.memo["water_list"] = found
         return found
 
     def within_two(self, index: int) -> frozenset[int]:
         """Hexes at most two steps from `index` (itself included), cached."""
-        cache = self.__dict__.setdefault("_within_two", {})
+        cache = self.memo.setdefault("within_two", {})
         found = cache.get(index)
         if found is None:
             ring = set(self.neighbors[index])

@@ -112,6 +112,8 @@ class GameState:
     budget_rounds: np.ndarray  # float64 per ammunition budget
     budget_side: tuple[int, ...]
     coefficients: Any = None  # the rules' Coefficients for this game (set by rules.turn.new_game)
+    ai_modes: dict[int, str] = field(default_factory=dict)  # side -> "plan"/"adaptive" override
+    memo: dict[str, Any] = field(default_factory=dict)  # caches of the rules and the AI
     turn: int = 0
     state_version: int = 0  # bumped by every change of the rules, so caches know when to refresh
     finished: bool = False
@@ -164,13 +166,13 @@ class GameState:
     def is_night(self, moment: datetime | None = None) -> bool:
         """Darkness from `starts` to `ends`, judged at the middle of the turn."""
         if moment is None:
-            cached = self.__dict__.get("_night")
+            cached = self.memo.get("night")
             if cached is not None and cached[0] == self.turn:
                 return cached[1]
             night = self.is_night(
                 self.now + timedelta(minutes=self.scenario.clock.turn_minutes / 2)
             )
-            self.__dict__["_night"] = (self.turn, night)
+            self.memo["night"] = (self.turn, night)
             return night
         darkness = self.scenario.clock.darkness
         now = moment.time()

@@ -48,11 +48,7 @@ def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
 
 
 def _cache(board: Board) -> dict:
-    cache = board.__dict__.get("_route_cache")
-    if cache is None:
-        cache = {}
-        object.__setattr__(board, "_route_cache", cache)
-    return cache
+    return board.memo.setdefault("routes", {})
 
 
 def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
@@ -94,12 +90,12 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     u = state.units
     mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
     key = (side, mask.tobytes(), u.hex.tobytes())
-    cached = state.__dict__.get("_enemy_zone")
+    cached = state.memo.get("enemy_zone")
     if cached is not None and cached[0] == key:
         return cached[1]
     held = set(u.hex[mask].tolist())
     zone = {n for h in held for n in state.board.neighbors[h]}
-    state.__dict__["_enemy_zone"] = (key, (held, zone))
+    state.memo["enemy_zone"] = (key, (held, zone))
     return held, zone
 
 

@@ -148,7 +148,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
 def _rears(state: GameState) -> list[int]:
     """Where each side's routed units run: the plan's rear, else where the side started."""
-    cached = getattr(state, "_rears", None)
+    cached = state.memo.get("rears")
     if cached is not None:
         return cached
     board, u = state.board, state.units
@@ -160,7 +160,7 @@ def _rears(state: GameState) -> list[int]:
             continue
         placed = np.flatnonzero((u.side == side) & (u.hex >= 0))
         rears.append(int(u.hex[placed[0]]) if len(placed) else 0)
-    state._rears = rears  # type: ignore[attr-defined]
+    state.memo["rears"] = rears
     return rears
 
 

@@ -46,11 +46,7 @@ def sight_hexes(state: GameState, side: int) -> np.ndarray:
 
 def _sight_cache(state: GameState) -> dict:
     """Sight from a hex depends only on the map: kept on the state for the whole game."""
-    cache = state.__dict__.get("_ui_sight")
-    if cache is None:
-        cache = {}
-        state.__dict__["_ui_sight"] = cache
-    return cache
+    return state.memo.setdefault("ui_sight", {})
 
 
 @dataclass

@@ -76,10 +76,13 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
 def clone_state(state: GameState, seed: int) -> GameState:
     """A copy of the game to try an order on, with its own random generator (never the game's:
     a preview must not tell the game's dice). The scenario, the board and caches are shared."""
-    memo = {id(state.scenario): state.scenario, id(state.board): state.board}
-    for name in ("_ui_sight", "_ai_phases", "_ai_adaptive"):
-        if name in state.__dict__:
-            memo[id(state.__dict__[name])] = state.__dict__[name]
+    # The copy starts with the game's caches (all keyed by what they depend on) but new
+    # entries it makes stay its own.
+    memo = {
+        id(state.scenario): state.scenario,
+        id(state.board): state.board,
+        id(state.memo): dict(state.memo),
+    }
     for name in ("ledger", "works_ledger", "rounds_ledger"):
         memo[id(getattr(state, name))] = []
     copy_ = copy.deepcopy(state, memo)
