@@ -16,7 +16,7 @@ from datetime import datetime
 import numpy as np
 
 from .headless import play
-from .history import historical_text, inside, measure
+from .history import as_number, historical_text, inside, measure
 from .scenario.models import HistoryEntry, Scenario
 
 
@@ -86,18 +86,6 @@ def _hours(moment: datetime, scenario: Scenario | datetime) -> float:
     return (moment - start).total_seconds() / 3600.0
 
 
-def _numeric(value: object, scenario: Scenario) -> float:
-    if value is None:
-        return float("nan")
-    if isinstance(value, datetime):
-        return _hours(value, scenario)
-    if isinstance(value, bool):
-        return float(value)
-    if isinstance(value, str):
-        return float("nan")
-    return float(value)  # type: ignore[arg-type]
-
-
 def _historical(entry: HistoryEntry, scenario: Scenario) -> float | None:
     if entry.range is not None:
         return (entry.range.min + entry.range.max) / 2
@@ -125,10 +113,8 @@ def spreads(
         winners[state.winner or "none"] += 1
         for entry in scenario.history:
             value = measure(state, entry)
-            if entry.metric.value == "winner":
-                values[entry.id].append(float(value == entry.value))
-            else:
-                values[entry.id].append(_numeric(value, scenario))
+            number = as_number(entry, value, scenario.clock.start)
+            values[entry.id].append(float("nan") if number is None else number)
             agree[entry.id] += bool(inside(entry, value))
     result = []
     for entry in scenario.history:

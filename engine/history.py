@@ -147,16 +147,21 @@ def compare(state: GameState) -> list[Comparison]:
     ]
 
 
+def as_number(entry: HistoryEntry, value: Value, start: datetime) -> float | None:
+    """A metric's value as a number: times as hours from `start`, yes/no as 1/0, a side as 1
+    when it is history's; None when the event never happened."""
+    if isinstance(value, datetime):
+        return (value - start).total_seconds() / 3600.0
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        return float(value == entry.value) if isinstance(entry.value, str) else None
+    return None if value is None else float(value)
+
+
 def metric_values(state: GameState) -> dict[str, float | None]:
     """Every history metric as a number (times as hours from the start), for batch rows."""
-    values: dict[str, float | None] = {}
-    for entry in state.scenario.history:
-        value = measure(state, entry)
-        if isinstance(value, datetime):
-            value = (value - state.scenario.clock.start).total_seconds() / 3600.0
-        elif isinstance(value, bool):
-            value = float(value)
-        elif isinstance(value, str):
-            value = float(value == entry.value) if isinstance(entry.value, str) else None
-        values[entry.id] = value
-    return values
+    start = state.scenario.clock.start
+    return {
+        entry.id: as_number(entry, measure(state, entry), start) for entry in state.scenario.history
+    }

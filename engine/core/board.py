@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import hexgrid
-from ..scenario.models import HexRef, Scenario
+from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
-LEVEL_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 HEX_AREA_FACTOR = 0.8660254037844386  # area of a hex = sqrt(3)/2 * (centre spacing)^2
 
 
@@ -173,7 +172,7 @@ def _build_board(scenario: Scenario) -> Board:
     river = np.full(width * height, -1, dtype=np.int16)
     bridge = np.zeros(width * height, dtype=bool)
     for number, spec_river in enumerate(spec.rivers):
-        points = [hexgrid.offset_to_axial(*divmod_ref(resolve(p), width)) for p in spec_river.path]
+        points = [hexgrid.Hex(int(q[h]), int(r[h])) for h in map(resolve, spec_river.path)]
         for a, b in itertools.pairwise(points):
             for h in hexgrid.line(a, b):
                 river[index_of(h)] = number
@@ -204,8 +203,3 @@ def _build_board(scenario: Scenario) -> Board:
         edge=edge,
         places=places,
     )
-
-
-def divmod_ref(index: int, width: int) -> tuple[int, int]:
-    """(col, row) of a hex number."""
-    return index % width, index // width

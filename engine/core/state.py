@@ -122,7 +122,6 @@ class GameState:
     assaults: list[tuple[int, int, str]] = field(
         default_factory=list
     )  # (turn, defending side, outcome)
-    place_lost_turn: dict[str, int] = field(default_factory=dict)
     crossed_turn: dict[tuple[int, int], int] = field(default_factory=dict)  # (side, river) -> turn
     place_control: dict[str, int] = field(default_factory=dict)  # place id -> side index or -1
     place_start: dict[str, int] = field(default_factory=dict)  # who held each place at the start

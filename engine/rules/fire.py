@@ -51,15 +51,6 @@ def reach_hexes(
     return max(hexes, 1)
 
 
-def choose_target(state: GameState, unit: int, coefficients, candidates: np.ndarray) -> int:
-    """The nearest visible enemy in reach (ties: the larger), or -1. A unit saving ammunition
-    still fires at full reach on men caught in a river, the most exposed target there is."""
-    u = state.units
-    hexes, men = u.hex.tolist(), u.men.tolist()
-    enemies = [(t, hexes[t], men[t]) for t in candidates.tolist()]
-    return _nearest_target(state, unit, hexes[unit], enemies, coefficients)[0]
-
-
 def _nearest_target(
     state: GameState,
     unit: int,

@@ -258,7 +258,7 @@ def move_unit(
             POSTURE_INDEX["attack"] if not u.routed[unit] else POSTURE_INDEX["withdrawal"]
         )
         events.append(Moved(state.turn, u.ids[unit], tuple(board.label(h) for h in path)))
-        _take_control(state, here, side)
+        state.control[here] = side
 
 
 def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
@@ -291,10 +291,6 @@ def _drown(state: GameState, unit: int, river: int, coefficients, events: list[E
 def _note_crossed(state: GameState, side: int, river: int) -> None:
     if river >= 0:
         state.crossed_turn.setdefault((side, river), state.turn)
-
-
-def _take_control(state: GameState, hex_index: int, side: int) -> None:
-    state.control[hex_index] = side
 
 
 def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float:

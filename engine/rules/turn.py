@@ -19,6 +19,7 @@ from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
 from .bombardment import bombard
+from .casualties import remove_men
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
@@ -172,8 +173,6 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
         order.to if isinstance(order, Withdraw) else (rear[int(u.side[i])] if u.routed[i] else -1)
     )
     if here == goal and board.edge[here] and u.men[i] > 0:
-        from .casualties import remove_men
-
         men = remove_men(state, i, int(u.men[i]), "escaped")
         u.gone[i] = True
         u.hex[i] = -1

@@ -14,10 +14,9 @@ from typing import Any
 
 from .. import hexgrid
 from .errors import Problem, did_you_mean, one_of
-from .models import Metric
+from .models import LEVEL_CHARS, Metric
 from .yaml_source import SourceMap
 
-LEVEL_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Metrics that measure a place, and what kind of thing `place` must name for them.
 PLACE_METRICS = {Metric.position_held: "place", Metric.place_fell_at: "place"}
 RIVER_METRICS = {Metric.crossed_by: "river"}

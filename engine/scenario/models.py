@@ -22,6 +22,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 FORMAT_VERSION = 1
+# Elevation grid characters: level 0-9, then a-z for 10-35.
+LEVEL_CHARS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 Identifier = Annotated[
     str,
