@@ -69,23 +69,38 @@ def _phases(state: GameState, side: int) -> list[_Phase]:
 def plan_orders(state: GameState, side: int) -> list[Order]:
     """This turn's orders for every unit of `side` that can take one."""
     u = state.units
+    current = _current_phases(state, side)
+    routed = u.routed.tolist()
+    return [
+        _order_for(state, i, current[i])
+        for i in np.flatnonzero(state.active() & (u.side == side)).tolist()
+        if not routed[i]  # routed units flee by the rules, whatever they are told
+    ]
+
+
+def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
+    """The phase each unit follows this turn (None: no phase for it). It depends only on the
+    plan, the turn and the dark, so it is worked out once per turn for every game of the
+    scenario (kept on the board, which those games share)."""
     mode = _mode(state, side)
     night = state.is_night()
+    key = ("ai_current_phases", side, mode, state.turn, night)
+    found = state.board.memo.get(key)
+    if found is not None and found[0] is state.scenario:
+        return found[1]
     phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
     turn = state.turn
-    orders: list[Order] = []
-    mine = np.flatnonzero(state.active() & (u.side == side)).tolist()
-    for i in mine:
-        if u.routed[i]:
-            continue  # routed units flee by the rules, whatever they are told
+    table: list[_Phase | None] = []
+    for i in range(state.units.count):
         current = None
         for p in phases:
             if p.start <= turn < p.end and (p.units is None or i in p.units):
                 allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
                 if allowed and (current is None or p.start >= current.start):
                     current = p
-        orders.append(_order_for(state, i, current))
-    return orders
+        table.append(current)
+    state.board.memo[key] = (state.scenario, tuple(table))
+    return state.board.memo[key][1]
 
 
 def _mode(state: GameState, side: int) -> str:

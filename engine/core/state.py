@@ -9,7 +9,7 @@ escaped at all times (`check_invariants` says so in tests).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -133,15 +133,17 @@ class GameState:
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
         u, w = self.units, self.works
-        self.ledger.append(
-            np.stack(
-                [u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped, u.officers_killed]
-            )
-        )
+        snapshot = np.empty((len(LEDGER_ROWS), u.count), dtype=np.int64)
+        for row, array in enumerate(
+            (u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped, u.officers_killed)
+        ):
+            snapshot[row] = array
+        self.ledger.append(snapshot)
+        builders = self.memo.get("works_builders")
+        if builders is None:  # who built each hex's works never changes in play
+            builders = self.memo["works_builders"] = (w.owner + 1).astype(np.intp)
         left = w.fort_strength + w.blockhouse_strength
-        self.works_ledger.append(
-            np.array([left[w.owner == s].sum() for s in (0, 1)], dtype=np.float64)
-        )
+        self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
         self.rounds_ledger.append(self.rounds_fired.copy())
 
     # ------------------------------------------------------------------ clock
@@ -191,6 +193,16 @@ class GameState:
         """Units on the map and still in the fight (arrived, not gone)."""
         u = self.units
         return u.arrived & ~u.gone & (u.hex >= 0)
+
+    def unit_distances(self) -> np.ndarray:
+        """Hex distance between every pair of units (rows and columns by unit number), in one
+        vector operation; entries for units off the map are meaningless and must not be read."""
+        board, u = self.board, self.units
+        where = np.maximum(u.hex, 0)
+        q, r = board.q[where].astype(np.int64), board.r[where].astype(np.int64)
+        dq = q[:, None] - q[None, :]
+        dr = r[:, None] - r[None, :]
+        return (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         u = self.units
@@ -267,8 +279,48 @@ def _nearest_side(board: Board, h: int, hexes: np.ndarray, sides: np.ndarray, pl
 
 
 def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
-    """The state at the start of the scenario, with the game's one random generator."""
+    """The state at the start of the scenario, with the game's one random generator.
+
+    The starting units and works depend only on the scenario and the coefficients, so they are
+    built once and copied for every further game of a batch (kept on the board, which those
+    games share)."""
     board = build_board(scenario)
+    key = ("start", tuple(sorted(vars(coefficients).items())))
+    found = board.memo.get(key)
+    if found is None or found[0] is not scenario:
+        found = board.memo[key] = (scenario, _start(scenario, board, coefficients))
+    units, works, control = found[1]
+    side_ids = tuple(s.id for s in scenario.sides)
+    state = GameState(
+        scenario=scenario,
+        board=board,
+        units=_copy_arrays(units, indirect=tuple(tuple(map(replace, g)) for g in units.indirect)),
+        works=_copy_arrays(works),
+        rng=np.random.default_rng(seed),
+        seed=seed,
+        side_ids=side_ids,
+        control=control.copy(),
+        budget_rounds=np.array([float(b.rounds) for b in scenario.ammunition]),
+        budget_side=tuple(side_ids.index(b.side) for b in scenario.ammunition),
+        rounds_fired=np.zeros(2),
+    )
+    state.place_control = {name: int(control[h]) for name, h in board.places.items()}
+    state.place_start = dict(state.place_control)
+    state.record()
+    return state
+
+
+def _copy_arrays(record, **changes):
+    """A copy of a Units or Works record whose arrays the new game may change freely."""
+    for f in fields(record):
+        value = getattr(record, f.name)
+        if isinstance(value, np.ndarray) and f.name not in changes:
+            changes[f.name] = value.copy()
+    return replace(record, **changes)
+
+
+def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works, np.ndarray]:
+    """Units, works and control of hexes at the start (a template: new games copy it)."""
     side_ids = tuple(s.id for s in scenario.sides)
     n = len(scenario.units)
     arriving = {u for r in scenario.reinforcements for u in r.units}
@@ -397,21 +449,4 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
     for i in range(n):
         if units.arrived[i] and hexes[i] >= 0:
             control[hexes[i]] = units.side[i]
-
-    state = GameState(
-        scenario=scenario,
-        board=board,
-        units=units,
-        works=works,
-        rng=np.random.default_rng(seed),
-        seed=seed,
-        side_ids=side_ids,
-        control=control,
-        budget_rounds=np.array([float(b.rounds) for b in scenario.ammunition]),
-        budget_side=tuple(side_ids.index(b.side) for b in scenario.ammunition),
-        rounds_fired=np.zeros(2),
-    )
-    state.place_control = {name: int(control[h]) for name, h in board.places.items()}
-    state.place_start = dict(state.place_control)
-    state.record()
-    return state
+    return units, works, control

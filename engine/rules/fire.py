@@ -51,27 +51,41 @@ def reach_hexes(
     return max(hexes, 1)
 
 
+def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
+    """For every unit at once: (hexes it can reach, hexes it will fire at) this turn, the second
+    shortened by fire discipline when ammunition is limited (as `reach_hexes`)."""
+    u = state.units
+    metres = u.fire_range_m
+    if state.is_night():
+        metres = np.minimum(metres, coefficients.night_sight_m)
+    full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1)
+    saving = np.maximum(np.minimum(full, int(coefficients.limited_ammo_fire_hexes)), 1)
+    reach = np.where(np.isfinite(u.ammo), saving, full)
+    return full.tolist(), reach.tolist()
+
+
 def _nearest_target(
-    state: GameState,
-    unit: int,
+    board,
     here: int,
     enemies: list[tuple[int, int, int]],
-    coefficients,
+    distances: list[int],
+    full_reach: int,
+    reach: int,
+    clearance: float,
 ) -> tuple[int, int]:
-    """(target, distance) for `unit` among (unit, hex, men) enemies, or (-1, 0)."""
-    board = state.board
-    full_reach = reach_hexes(state, unit, coefficients, saving_ammo=False)
-    reach = full_reach
-    if np.isfinite(state.units.ammo[unit]):
-        reach = max(min(full_reach, int(coefficients.limited_ammo_fire_hexes)), 1)
+    """(target, distance) among (unit, hex, men) enemies: the nearest in sight, the strongest
+    first among equals, or (-1, 0). `distances` is the firer's row of
+    `GameState.unit_distances`; water hexes (men in boats) are fired on at full reach whatever
+    the fire discipline."""
     water = board.water_list
-    distance = board.distance
-    ranked = sorted(
+    ranked = [
         (d, -men, t, there)
         for t, there, men in enemies
-        if (d := distance(here, there)) <= (full_reach if water[there] else reach)
-    )
-    clearance = coefficients.sight_clearance_m
+        if (d := distances[t]) <= (full_reach if water[there] else reach)
+    ]
+    if not ranked:
+        return -1, 0
+    ranked.sort()
     for d, _, t, there in ranked:
         if line_of_sight(board, here, there, clearance):
             return t, d
@@ -98,8 +112,14 @@ def direct_fire(
         [(t, hexes[t], men[t]) for t in np.flatnonzero(present & (u.side != side)).tolist()]
         for side in (0, 1)
     ]
+    firers = np.flatnonzero(able).tolist()
+    if not firers or not (enemies_of[0] or enemies_of[1]):
+        return
+    full_reach, reach = fire_reaches(state, coefficients)
+    between = state.unit_distances().tolist()
+    board, clearance = state.board, coefficients.sight_clearance_m
     shots = []
-    for f in np.flatnonzero(able).tolist():
+    for f in firers:
         enemies = enemies_of[sides[f]]
         if not enemies:
             continue
@@ -107,9 +127,13 @@ def direct_fire(
         if aimed_at and f in aimed_at:
             there = aimed_at[f]
             chosen = [e for e in enemies if e[1] == there]
-            target, distance = _nearest_target(state, f, hexes[f], chosen, coefficients)
+            target, distance = _nearest_target(
+                board, hexes[f], chosen, between[f], full_reach[f], reach[f], clearance
+            )
         if target < 0:
-            target, distance = _nearest_target(state, f, hexes[f], enemies, coefficients)
+            target, distance = _nearest_target(
+                board, hexes[f], enemies, between[f], full_reach[f], reach[f], clearance
+            )
         if target >= 0:
             shots.append((f, target, distance))
     planned = []

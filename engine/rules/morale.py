@@ -22,8 +22,9 @@ def morale_phase(
 ) -> None:
     u = state.units
     hours = state.turn_hours
-    active = np.flatnonzero(state.active())
-    contact = _contact_hexes(state)
+    on_map = state.active()
+    active = np.flatnonzero(on_map)
+    contact = _in_contact(state, on_map)
     water = state.board.water_list
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
     for i in active.tolist():
@@ -35,7 +36,7 @@ def morale_phase(
                 if water[int(u.hex[i])]:
                     loss *= coefficients.water_morale_factor  # men in boats can only endure
                 u.morale[i] -= loss
-        if int(u.hex[i]) not in contact[int(u.side[i])]:
+        if not contact[i]:
             u.morale[i] = min(
                 float(start_morale[i]),
                 float(u.morale[i]) + coefficients.morale_recovery_per_hour * hours,
@@ -54,17 +55,12 @@ def morale_phase(
     u.suppression *= decay
 
 
-def _contact_hexes(state: GameState) -> tuple[set[int], set[int]]:
-    """For each side, the hexes within two of an enemy unit (where it is in contact)."""
-    u, board = state.units, state.board
-    on_map = state.active()
-    result: list[set[int]] = []
-    for side in (0, 1):
-        near: set[int] = set()
-        for h in set(u.hex[on_map & (u.side != side)].tolist()):
-            near.update(board.within_two(h))
-        result.append(near)
-    return result[0], result[1]
+def _in_contact(state: GameState, on_map: np.ndarray) -> list[bool]:
+    """For each unit, whether an enemy unit on the map stands within two hexes of it."""
+    u = state.units
+    near = state.unit_distances() <= 2
+    enemy = u.side[:, None] != u.side[None, :]
+    return (near & enemy & on_map[None, :]).any(axis=1).tolist()
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:

@@ -201,13 +201,17 @@ def _update_places(state: GameState, events: list[Event]) -> None:
 
 
 def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
-    men = {side_id: state.men_on_map(s) for s, side_id in enumerate(state.side_ids)}
-    events.append(
-        TurnEnded(state.turn, state.now.isoformat(timespec="minutes"), state.is_night(), men)
-    )
+    u = state.units
+    first_side = u.side == 0
+    present_men = np.where(u.arrived & ~u.gone, u.men, 0)
+    men = {
+        state.side_ids[0]: int(present_men[first_side].sum()),
+        state.side_ids[1]: int(present_men[~first_side].sum()),
+    }
+    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), men))
     state.turn += 1
     state.record()
-    gone = _side_gone(state)
+    gone = _side_gone(state, first_side)
     if state.turn >= state.total_turns or gone is not None:
         state.finished = True
         if gone is not None:
@@ -217,13 +221,23 @@ def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
     return events
 
 
-def _side_gone(state: GameState) -> int | None:
+def _clock_text(state: GameState) -> str:
+    """The turn's start time as text, worked out once per turn for every game of the scenario."""
+    key = ("clock_text", state.turn)
+    found = state.board.memo.get(key)
+    if found is None or found[0] is not state.scenario:
+        found = state.board.memo[key] = (state.scenario, state.now.isoformat(timespec="minutes"))
+    return found[1]
+
+
+def _side_gone(state: GameState, first_side: np.ndarray) -> int | None:
     """The side with nobody left to fight (and nobody still to arrive), if any."""
     u = state.units
-    for side in (0, 1):
-        mine = u.side == side
-        if not ((mine & ~u.gone & (u.men > 0)) | (mine & ~u.arrived)).any():
-            return side
+    fighting = (~u.gone & (u.men > 0)) | ~u.arrived
+    if not (fighting & first_side).any():
+        return 0
+    if not (fighting & ~first_side).any():
+        return 1
     return None
 
 
