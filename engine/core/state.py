@@ -198,6 +198,9 @@ class GameState:
         """Hex distance between every pair of units (rows and columns by unit number), in one
         vector operation; entries for units off the map are meaningless and must not be read."""
         board, u = self.board, self.units
+        table = board.distance_table()
+        if table is not None:
+            return table[u.hex[:, None], u.hex]
         where = np.maximum(u.hex, 0)
         q, r = board.q[where].astype(np.int64), board.r[where].astype(np.int64)
         dq = q[:, None] - q[None, :]

@@ -23,44 +23,46 @@ def morale_phase(
     u = state.units
     hours = state.turn_hours
     on_map = state.active()
-    active = np.flatnonzero(on_map)
-    contact = _in_contact(state, on_map)
-    water = state.board.water_list
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
-    for i in active.tolist():
-        before = int(men_before[i])
-        if before > 0:
-            share = (before - int(u.men[i]) - int(escaped_now[i])) / before
-            if share > 0:
-                loss = coefficients.morale_loss_per_casualty_share * share
-                if water[int(u.hex[i])]:
-                    loss *= coefficients.water_morale_factor  # men in boats can only endure
-                u.morale[i] -= loss
-        if not contact[i]:
-            u.morale[i] = min(
-                float(start_morale[i]),
-                float(u.morale[i]) + coefficients.morale_recovery_per_hour * hours,
-            )
-        u.morale[i] = min(1.0, max(0.0, float(u.morale[i])))
-        if u.men[i] <= 0:
-            u.gone[i] = True
-            continue
-        if not u.routed[i] and u.morale[i] < coefficients.rout_threshold:
+    # Losses this turn (men who slipped away are not losses) wear morale down, less for men in
+    # boats, who can only endure; units out of contact recover toward their starting morale.
+    before = np.where(on_map, men_before, 0)
+    lost = before - u.men - escaped_now
+    hit = (before > 0) & (lost > 0)
+    if hit.any():
+        share = lost[hit] / before[hit]
+        loss = coefficients.morale_loss_per_casualty_share * share
+        afloat = state.board.water[u.hex[hit]]
+        loss[afloat] *= coefficients.water_morale_factor
+        u.morale[hit] -= loss
+    resting = on_map & ~_in_contact(state, on_map)
+    u.morale[resting] = np.minimum(
+        start_morale[resting],
+        u.morale[resting] + coefficients.morale_recovery_per_hour * hours,
+    )
+    u.morale[on_map] = np.clip(u.morale[on_map], 0.0, 1.0)
+    dead = on_map & (u.men <= 0)
+    u.gone[dead] = True
+    alive = on_map & ~dead
+    routs = alive & ~u.routed & (u.morale < coefficients.rout_threshold)
+    rallies = alive & u.routed & (u.morale >= coefficients.rally_threshold)
+    for i in np.flatnonzero(routs | rallies).tolist():
+        if routs[i]:
             u.routed[i] = True
             events.append(Routed(state.turn, u.ids[i], round(float(u.morale[i]), 3)))
-        elif u.routed[i] and u.morale[i] >= coefficients.rally_threshold:
+        else:
             u.routed[i] = False
             events.append(Rallied(state.turn, u.ids[i]))
     decay = (1.0 - coefficients.suppression_decay_per_hour) ** hours
     u.suppression *= decay
 
 
-def _in_contact(state: GameState, on_map: np.ndarray) -> list[bool]:
+def _in_contact(state: GameState, on_map: np.ndarray) -> np.ndarray:
     """For each unit, whether an enemy unit on the map stands within two hexes of it."""
     u = state.units
     near = state.unit_distances() <= 2
     enemy = u.side[:, None] != u.side[None, :]
-    return (near & enemy & on_map[None, :]).any(axis=1).tolist()
+    return (near & enemy & on_map[None, :]).any(axis=1)
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:

@@ -29,6 +29,7 @@ from .victory import decide_winner
 
 _HASTY = POSTURE_INDEX["hasty"]
 _ATTACK = POSTURE_INDEX["attack"]
+_WITHDRAWAL = POSTURE_INDEX["withdrawal"]
 
 
 class IllegalOrderError(ValueError):
@@ -87,11 +88,13 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     rear = _rears(state)
 
     # Movement, in unit order (deterministic); routed units flee whatever their orders.
+    # (A unit's own flags are read before the loop: moving one unit never changes another's.)
     moved = np.zeros(u.count, bool)
+    routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
     for i in np.flatnonzero(active).tolist():
         order = by_unit.get(i)
         start = int(u.hex[i])
-        if u.routed[i]:
+        if routed[i]:
             flee(state, i, rear[int(u.side[i])], c, events)
         elif isinstance(order, Move | Withdraw):
             if isinstance(order, Withdraw):
@@ -99,31 +102,44 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
             move_unit(state, i, order.to, c, events)
         elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
             move_unit(state, i, order.target, c, events)
-        elif u.crossing_hours[i] > 0:
+        elif in_water[i]:
             # In a river with no order to go on: make for the bank it set out from.
             came_from = int(u.crossing_from[i])
             move_unit(state, i, came_from if came_from >= 0 else start, c, events)
+        else:
+            continue
         moved[i] = int(u.hex[i]) != start
-        _escape_if_at_edge(state, i, order, rear, events)
-    for i in np.flatnonzero(state.active() & ~moved & ~u.routed).tolist():
-        if u.crossing_hours[i] <= 0 and u.posture[i] in (_ATTACK, POSTURE_INDEX["withdrawal"]):
-            home = int(u.posture_home[i])
-            u.posture[i] = home if home not in (_ATTACK,) else _HASTY
+        if routed[i] or isinstance(order, Withdraw):
+            _escape_if_at_edge(state, i, order, rear, events)
+    # Units that stood still take their own posture again (a unit in the water stays exposed).
+    resting = state.active() & ~moved & ~u.routed & (u.crossing_hours <= 0)
+    resting &= (u.posture == _ATTACK) | (u.posture == _WITHDRAWAL)
+    if resting.any():
+        home = u.posture_home[resting]
+        u.posture[resting] = np.where(home == _ATTACK, _HASTY, home)
 
     # Bombardment, then direct fire (simultaneous within the phase).
     on_map = state.active()
+    bombards, aimed_at, assault_orders = [], {}, []
     for i, order in sorted(by_unit.items()):
-        if isinstance(order, Bombard) and on_map[i] and not u.routed[i]:
-            bombard(state, i, order.target, c, events, order.rounds)
-    aimed_at = {i: o.target for i, o in by_unit.items() if isinstance(o, Fire)}
+        if isinstance(order, Bombard):
+            bombards.append(order)
+        elif isinstance(order, Fire):
+            aimed_at[i] = order.target
+        elif isinstance(order, Assault):
+            assault_orders.append(order)
+    routed = u.routed.tolist()
+    for order in bombards:
+        if on_map[order.unit] and not routed[order.unit]:
+            bombard(state, order.unit, order.target, c, events, order.rounds)
     direct_fire(state, c, events, aimed_at=aimed_at)
 
     # Assaults: all attackers of one hex this turn fight together.
     assaults: dict[int, list[int]] = {}
-    for i, order in sorted(by_unit.items()):
+    for order in assault_orders:
+        i = order.unit
         if (
-            isinstance(order, Assault)
-            and on_map[i]
+            on_map[i]
             and not u.routed[i]
             and u.men[i] > 0
             and not u.is_gun[i]
