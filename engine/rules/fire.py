@@ -98,13 +98,15 @@ def direct_fire(
     events: list[Event],
     hours: float | None = None,
     aimed_at: dict[int, int] | None = None,
+    on_map: np.ndarray | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
     so fire within the phase is simultaneous. `aimed_at` maps units given a fire order to the
-    hex they were told to fire at."""
+    hex they were told to fire at; `on_map` is `state.active()` when the caller has it."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
-    on_map = state.active()
+    if on_map is None:
+        on_map = state.active()
     able = on_map & ~u.routed & (u.firepower > 0) & (u.men > 0) & (u.crossing_hours <= 0)
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
     present = on_map & (u.men > 0)

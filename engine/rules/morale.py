@@ -19,42 +19,46 @@ def morale_phase(
     start_morale: np.ndarray,
     coefficients,
     events: list[Event],
-) -> None:
+) -> np.ndarray:
+    """Wear morale down by this turn's losses, let units out of contact recover, rout and rally;
+    returns which units are still on the map afterwards (the dead are gone)."""
     u = state.units
-    hours = state.turn_hours
     on_map = state.active()
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
-    # Losses this turn (men who slipped away are not losses) wear morale down, less for men in
-    # boats, who can only endure; units out of contact recover toward their starting morale.
-    before = np.where(on_map, men_before, 0)
-    lost = before - u.men - escaped_now
-    hit = (before > 0) & (lost > 0)
-    if hit.any():
-        share = lost[hit] / before[hit]
-        loss = coefficients.morale_loss_per_casualty_share * share
-        afloat = state.board.water[u.hex[hit]]
-        loss[afloat] *= coefficients.water_morale_factor
-        u.morale[hit] -= loss
-    resting = on_map & ~_in_contact(state, on_map)
-    u.morale[resting] = np.minimum(
-        start_morale[resting],
-        u.morale[resting] + coefficients.morale_recovery_per_hour * hours,
-    )
-    u.morale[on_map] = np.clip(u.morale[on_map], 0.0, 1.0)
-    dead = on_map & (u.men <= 0)
-    u.gone[dead] = True
-    alive = on_map & ~dead
-    routs = alive & ~u.routed & (u.morale < coefficients.rout_threshold)
-    rallies = alive & u.routed & (u.morale >= coefficients.rally_threshold)
-    for i in np.flatnonzero(routs | rallies).tolist():
-        if routs[i]:
+    in_contact = _in_contact(state, on_map).tolist()
+    water = state.board.water_list
+    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
+    men, before, slipped = u.men.tolist(), men_before.tolist(), escaped_now.tolist()
+    morale, ceiling, hexes = u.morale.tolist(), start_morale.tolist(), u.hex.tolist()
+    routed = u.routed.tolist()
+    recovery = coefficients.morale_recovery_per_hour * state.turn_hours
+    for i in np.flatnonzero(on_map).tolist():
+        m = morale[i]
+        had = before[i]
+        if had > 0:
+            share = (had - men[i] - slipped[i]) / had  # men who slipped away are not losses
+            if share > 0:
+                loss = coefficients.morale_loss_per_casualty_share * share
+                if water[hexes[i]]:
+                    loss *= coefficients.water_morale_factor  # men in boats can only endure
+                m -= loss
+        if not in_contact[i]:
+            m = min(ceiling[i], m + recovery)
+        m = min(1.0, max(0.0, m))
+        morale[i] = m
+        if men[i] <= 0:
+            u.gone[i] = True
+            on_map[i] = False
+            continue
+        if not routed[i] and m < coefficients.rout_threshold:
             u.routed[i] = True
-            events.append(Routed(state.turn, u.ids[i], round(float(u.morale[i]), 3)))
-        else:
+            events.append(Routed(state.turn, u.ids[i], round(m, 3)))
+        elif routed[i] and m >= coefficients.rally_threshold:
             u.routed[i] = False
             events.append(Rallied(state.turn, u.ids[i]))
-    decay = (1.0 - coefficients.suppression_decay_per_hour) ** hours
-    u.suppression *= decay
+    u.morale[:] = morale
+    u.suppression *= (1.0 - coefficients.suppression_decay_per_hour) ** state.turn_hours
+    return on_map
 
 
 def _in_contact(state: GameState, on_map: np.ndarray) -> np.ndarray:

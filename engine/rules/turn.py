@@ -112,14 +112,14 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         if routed[i] or isinstance(order, Withdraw):
             _escape_if_at_edge(state, i, order, rear, events)
     # Units that stood still take their own posture again (a unit in the water stays exposed).
-    resting = state.active() & ~moved & ~u.routed & (u.crossing_hours <= 0)
+    on_map = state.active()
+    resting = on_map & ~moved & ~u.routed & (u.crossing_hours <= 0)
     resting &= (u.posture == _ATTACK) | (u.posture == _WITHDRAWAL)
     if resting.any():
         home = u.posture_home[resting]
         u.posture[resting] = np.where(home == _ATTACK, _HASTY, home)
 
-    # Bombardment, then direct fire (simultaneous within the phase).
-    on_map = state.active()
+    # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
     bombards, aimed_at, assault_orders = [], {}, []
     for i, order in sorted(by_unit.items()):
         if isinstance(order, Bombard):
@@ -132,7 +132,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     for order in bombards:
         if on_map[order.unit] and not routed[order.unit]:
             bombard(state, order.unit, order.target, c, events, order.rounds)
-    direct_fire(state, c, events, aimed_at=aimed_at)
+    direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
     assaults: dict[int, list[int]] = {}
@@ -158,8 +158,8 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
             continue
         resolve_assault(state, target, attackers, c, events)
 
-    morale_phase(state, men_before, u.morale_start, c, events)
-    _update_places(state, events)
+    on_map = morale_phase(state, men_before, u.morale_start, c, events)
+    _update_places(state, events, on_map)
     return _finish_turn(state, events)
 
 
@@ -195,10 +195,9 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
         events.append(Escaped(state.turn, u.ids[i], men))
 
 
-def _update_places(state: GameState, events: list[Event]) -> None:
+def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
     board, u = state.board, state.units
     taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
-    on_map = state.active()
     sides_at: dict[int, set[int]] = {}
     for h, side in zip(u.hex[on_map].tolist(), u.side[on_map].tolist(), strict=True):
         sides_at.setdefault(h, set()).add(side)
