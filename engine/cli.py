@@ -105,6 +105,14 @@ def _run(args: argparse.Namespace) -> int:
     if isinstance(prepared, int):
         return prepared
     loaded, overrides = prepared
+    from .sim import aimodes
+
+    try:
+        chosen = aimodes.parse_ai(args.ai or [], aimodes.side_ids(loaded.scenario))
+    except aimodes.AiModeError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    modes = tuple((side, mode) for side, mode in chosen.items())
     return print_game(
         loaded,
         args.seed,
@@ -112,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
         explain=args.explain,
         events_path=args.events,
         quiet=args.quiet,
-        ai_modes={0: args.ai, 1: args.ai} if args.ai else None,
+        ai_modes=aimodes.by_index(modes, loaded.scenario) or None,
     )
 
 
@@ -206,8 +214,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--ai",
-        choices=("plan", "adaptive"),
-        help="computer player mode for both sides (default: each plan's own)",
+        action="append",
+        metavar="[SIDE=]MODE",
+        help="computer player mode, plan or adaptive, for one side (SIDE=MODE, repeatable) or"
+        " for both (MODE); default: each plan's own",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
     run.set_defaults(handler=_run)

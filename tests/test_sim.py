@@ -6,8 +6,10 @@ where the real scenario matters (executors must agree on it, the shipped variant
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -16,9 +18,11 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
+import engine
 from engine.cli import main
-from engine.headless import play
+from engine.headless import play, read_log
 from engine.history import metric_values
+from engine.rules import coefficients as rules_coefficients
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import ScenarioError, load_scenario, load_scenario_text
 from engine.scenario.yaml_source import parse
@@ -32,7 +36,7 @@ from engine.sim.overlay import (
     parse_overlay,
     validate_data,
 )
-from engine.sim.plan import make_plan
+from engine.sim.plan import PlanError, make_plan
 from engine.sim.results import part_files, read_dataset
 from engine.sim.runner import run_batch
 from engine.sim.seeds import battle_seed
@@ -41,6 +45,7 @@ from engine.sim.stats import newcombe, percentile_of, wilson
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+LION = ROOT / "scenarios" / "lion_mountain.yaml"
 VARIANTS = sorted((ROOT / "scenarios" / "variants").glob("furong_*.yaml"))
 
 OVERLAY = """\
@@ -247,16 +252,19 @@ def test_small_batch_end_to_end_through_the_cli(
 
 
 def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:
-    common = ["--games", "6", "--seed", "11", "--no-report"]
+    common = ["--games", "3", "--seed", "11", "--no-report", "--compare-ai"]  # 4 arms
     assert batch(tmp_path / "serial", *common, "--workers", "1", scenario=FURONG) == 0
     assert batch(tmp_path / "pool", *common, "--workers", "2", "--chunk", "1", scenario=FURONG) == 0
     dask = ["--dask", "local", "--workers", "2", "--chunk", "2"]
     assert batch(tmp_path / "dask", *common, *dask, scenario=FURONG) == 0
     serial = rows(tmp_path / "serial")
-    assert len(serial) == 6
+    assert len(serial) == 12
+    assert {(r["ai.roc"], r["ai.ija"]) for r in serial} == {
+        (a, b) for a in ("plan", "adaptive") for b in ("plan", "adaptive")
+    }
     assert rows(tmp_path / "pool") == serial
     assert rows(tmp_path / "dask") == serial
-    assert len(part_files(tmp_path / "pool")) == 6 and len(part_files(tmp_path / "dask")) == 3
+    assert len(part_files(tmp_path / "pool")) == 12 and len(part_files(tmp_path / "dask")) == 8
 
 
 def test_a_dead_worker_is_retried_not_dropped(
@@ -343,3 +351,140 @@ def test_command_line_data_changes_apply_to_every_arm(tmp_path: Path) -> None:
     assert plan.arms[0].run_scenario.endswith("baseline.yaml")
     with pytest.raises(ScenarioError, match="no such file"):
         load_overlay(tmp_path / "missing.yaml")
+
+
+# ------------------------------------------------------------------ the computer player's modes
+
+
+def test_ai_option_sets_the_modes_every_arm_plays(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    common = ["--games", "4", "--workers", "1", "--no-report"]
+    assert batch(tmp_path / "plain", *common, scenario=LION) == 0
+    assert batch(tmp_path / "ai", *common, "--ai", "ija=adaptive", scenario=LION) == 0
+    plain, adaptive = rows(tmp_path / "plain"), rows(tmp_path / "ai")
+    assert {(r["ai.roc"], r["ai.ija"]) for r in plain} == {("plan", "plan")}
+    assert {(r["ai.roc"], r["ai.ija"]) for r in adaptive} == {("plan", "adaptive")}
+    assert {r["label"] for r in adaptive} == {"baseline"}  # --ai is for every arm, like --set
+    assert [r["seed"] for r in adaptive] == [r["seed"] for r in plain]
+    assert all(r["rules_version"] == plain[0]["rules_version"] for r in plain + adaptive)
+    # the mode was played: the rows are the games play() gives with it, not the default's
+    scenario = load_scenario(LION).scenario
+    for row in adaptive:
+        state = play(scenario, row["seed"], ai_modes={1: "adaptive"}, keep_events=False).state
+        assert metric_values(state)["lion_mountain_fell"] == row["metric.lion_mountain_fell"]
+    fell = [r["metric.lion_mountain_fell"] for r in plain]
+    assert fell != [r["metric.lion_mountain_fell"] for r in adaptive]
+    # and its replay command plays that same battle
+    row = adaptive[0]
+    words = shlex.split(row["replay"])
+    assert words[:2] == ["wargame", "run"] and words[-2:] == ["--ai", "ija=adaptive"]
+    log = tmp_path / "game.jsonl"
+    capsys.readouterr()
+    assert main([*words[1:], "-q", "--events", str(log)]) == 0
+    final = next(item for item in read_log(log) if item["kind"] == "final")
+    expected = play(scenario, row["seed"], ai_modes={1: "adaptive"}, keep_events=False).state
+    assert final["state_hash"] == expected.state_hash() and final["winner"] == row["winner"]
+    assert main(["replay", str(log)]) == 0
+    assert "matches" in capsys.readouterr().out
+
+
+def test_compare_ai_adds_an_arm_per_combination_and_the_report_names_them(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "compare"
+    assert batch(out, "--games", "4", "--workers", "1", "--compare-ai", scenario=LION) == 0
+    table = rows(out)
+    modes = {r["label"]: (r["ai.roc"], r["ai.ija"]) for r in table}
+    assert modes == {
+        "baseline": ("plan", "plan"),
+        "baseline · ai: roc=adaptive": ("adaptive", "plan"),
+        "baseline · ai: ija=adaptive": ("plan", "adaptive"),
+        "baseline · ai: both adaptive": ("adaptive", "adaptive"),
+    }
+    assert len(table) == 16 and len({r["arm"] for r in table}) == 4
+    by_arm = {}
+    for r in table:
+        by_arm.setdefault(r["label"], []).append(r)
+    assert [r["seed"] for r in by_arm["baseline · ai: both adaptive"]] == [
+        r["seed"] for r in by_arm["baseline"]
+    ]  # common random numbers across the modes too
+    assert by_arm["baseline · ai: both adaptive"][0]["replay"].endswith(
+        "--ai roc=adaptive --ai ija=adaptive"
+    )
+    assert "--ai" not in by_arm["baseline"][0]["replay"]
+    manifest = json.loads((out / "batch.json").read_text(encoding="utf-8"))
+    assert manifest["ai"] == {"roc": "plan", "ija": "plan"}
+    assert {r["rules_version"] for r in table} == {manifest["rules_version"]}
+    page = (out / "report.html").read_text(encoding="utf-8")
+    for label in modes:
+        assert f"{label}</td>" in page or f"<b>{label}</b>" in page, label
+    assert "Median battle of baseline · ai: both adaptive" in page
+    assert "--ai roc=adaptive --ai ija=adaptive" in page
+    assert "computer player: roc plan, ija plan" in page
+
+
+def test_bad_ai_values_are_one_line_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    cases = {
+        "rco=adaptive": "--ai rco=adaptive: unknown side 'rco'; did you mean 'roc'?"
+        " (the sides are roc, ija)",
+        "ija=adaptve": "--ai ija=adaptve: unknown mode 'adaptve'; did you mean 'adaptive'?",
+        "ija": "--ai ija: expected SIDE=MODE, e.g. ija=adaptive",
+    }
+    for value, message in cases.items():
+        assert batch(out, "--games", "2", "--ai", value, scenario=LION) == 2
+        err = capsys.readouterr().err
+        assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert batch(out, "--ai", "roc=plan", "--ai", "roc=adaptive", scenario=LION) == 2
+    assert "roc is already given mode 'plan'" in capsys.readouterr().err
+    assert not out.exists(), "nothing is written for a batch that cannot start"
+    assert main(["run", str(LION), "--ai", "jia=plan", "-q"]) == 2
+    assert "unknown side 'jia'; did you mean 'ija'?" in capsys.readouterr().err
+
+
+def test_resume_refuses_a_changed_rules_version_or_ai(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    common = ["--games", "3", "--workers", "1", "--no-report"]
+    assert batch(out, *common) == 0
+    version = json.loads((out / "batch.json").read_text(encoding="utf-8"))["rules_version"]
+    capsys.readouterr()
+    assert batch(out, *common) == 0  # nothing changed: resumes, nothing to play
+    assert "resuming: 3 of 3" in capsys.readouterr().err
+
+    monkeypatch.setattr(engine, "__version__", "99.0.0")
+    assert batch(out, *common) == 2
+    err = capsys.readouterr().err
+    assert f"played with rules version {version} (engine " in err and "engine 99.0.0" in err
+    monkeypatch.undo()
+
+    defaults = rules_coefficients.defaults()
+    changed = dict(defaults)
+    changed["melee_rate"] = dataclasses.replace(
+        defaults["melee_rate"], value=defaults["melee_rate"].value * 2
+    )
+    monkeypatch.setattr(rules_coefficients, "defaults", lambda: changed)
+    assert batch(out, *common) == 2
+    assert "coefficients.yaml or the engine has changed" in capsys.readouterr().err
+    monkeypatch.undo()
+
+    assert batch(out, *common, "--ai", "red=plan") == 2  # minimal.yaml: both sides adaptive
+    err = capsys.readouterr().err
+    assert "computer player plays red=adaptive, blue=adaptive" in err
+    assert "asks for red=plan, blue=adaptive" in err
+    assert batch(out, *common, "--ai", "red=adaptive") == 0  # the same modes, said aloud
+    assert len(rows(out)) == 3
+
+
+def test_a_worker_with_other_rules_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plan = make_plan(str(MINIMAL), tmp_path, games=2, batch_seed=0)
+    monkeypatch.setattr(engine, "__version__", "99.0.0")  # the worker's engine is another
+    with pytest.raises(PlanError, match="install the same version of the engine"):
+        run_batch(plan, sim_executors.Executor())
+    assert not part_files(tmp_path)

@@ -20,7 +20,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="play many seeded battles (on all cores or a Dask cluster) and report the spread",
         description=(
             "Play GAMES battles of a scenario for each arm (the baseline, each --variant, each"
-            " point of the --sweep grid), one Parquet row per battle in OUT/battles/, then write"
+            " combination of the computer player's modes with --compare-ai, each point of the"
+            " --sweep grid), one Parquet row per battle in OUT/battles/, then write"
             " OUT/report.html. Running the same command again resumes, skipping finished battles."
         ),
     )
@@ -51,6 +52,19 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="play every arm at N values of a coefficient (repeatable: a grid)",
     )
     batch.add_argument("--no-baseline", action="store_true", help="play only the --variant arms")
+    batch.add_argument(
+        "--ai",
+        action="append",
+        default=[],
+        metavar="SIDE=MODE",
+        help="the computer player's mode for a side in every arm: plan (follow the scenario's"
+        " plan) or adaptive (pick objectives from the victory conditions); repeatable",
+    )
+    batch.add_argument(
+        "--compare-ai",
+        action="store_true",
+        help="beside each arm, play one arm per other combination of the sides' modes",
+    )
     batch.add_argument(
         "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
     )
@@ -99,6 +113,8 @@ def _batch(args: argparse.Namespace) -> int:
             sets=args.set,
             sweeps=args.sweep,
             baseline=not args.no_baseline,
+            ai=args.ai,
+            compare_ai=args.compare_ai,
         )
     except ScenarioError as error:
         for problem in error.problems:

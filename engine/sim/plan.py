@@ -1,12 +1,14 @@
 """A batch as a plan: arms x battle indexes, and what is already done.
 
 An arm is one way of playing the scenario: a variant (the baseline, or an overlay file) with any
-`--set path=value` data changes, and a point of the `--sweep` grid with any `--set rules.X=V`
-overrides. Every arm plays battles 0..games-1, battle i with the same seed in every arm.
+`--set path=value` data changes, the computer player's modes (`--ai`; `--compare-ai` adds an arm
+per other combination), and a point of the `--sweep` grid with any `--set rules.X=V` overrides.
+Every arm plays battles 0..games-1, battle i with the same seed in every arm.
 
-OUT/batch.json (the manifest) records the scenario's hash, the batch seed and the arms. Running
-the same command again resumes: the battles already on disk are skipped. A changed scenario, batch
-seed or variant file is refused rather than mixed with the old battles.
+OUT/batch.json (the manifest) records the scenario's hash, the batch seed, the computer player's
+modes, the rules version and the arms. Running the same command again resumes: the battles already
+on disk are skipped. A changed scenario, batch seed, variant file, `--ai` or rules version is
+refused rather than mixed with the old battles.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from ..scenario.errors import Problem, ScenarioError, did_you_mean
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario
 from ..scenario.yaml_source import parse, read_text
+from . import aimodes
+from .aimodes import AiModeError, Modes
 from .overlay import (
     Overlay,
     OverlayError,
@@ -37,11 +41,12 @@ from .overlay import (
     load_overlay,
     validate_data,
 )
-from .results import BATTLES_DIR, curve_groups, history_info, scenario_info
+from .results import BATTLES_DIR, RESULTS_FORMAT, curve_groups, history_info, scenario_info
+from .versions import engine_version, rules_version
 from .worker import ChunkTask
 
 MANIFEST = "batch.json"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2  # 2: the computer player's modes and the rules version
 BASELINE = "baseline"
 
 
@@ -61,6 +66,10 @@ class Arm:
     sweep: tuple[tuple[str, float], ...]
     run_scenario: str
     run_scenario_hash: str
+    ai: Modes  # each side's computer player mode, as played
+    ai_scenario: Modes  # the modes run_scenario gives when nothing overrides them
+    ai_compare: Modes  # sides --compare-ai changed, against the batch's modes for this variant
+    rules_version: str
     text: str = field(repr=False, compare=False)
 
     def info(self) -> dict[str, Any]:
@@ -68,6 +77,8 @@ class Arm:
         del data["text"]
         data["overrides"] = dict(self.overrides)
         data["sweep"] = dict(self.sweep)
+        for name in ("ai", "ai_scenario", "ai_compare"):
+            data[name] = dict(getattr(self, name))
         return data
 
 
@@ -80,16 +91,20 @@ class BatchPlan:
     games: int
     arms: list[Arm]
     out: Path
+    ai: Modes = ()  # the baseline scenario's modes after --ai: what a resume must match
+    rules_version: str = ""  # the engine's rules version (coefficients.yaml, engine version)
 
     def metadata(self) -> dict[str, Any]:
         """What every part file carries for the report (see results.py)."""
         return {
-            "format": 1,
+            "format": RESULTS_FORMAT,
             "scenario": scenario_info(self.scenario, self.scenario_path, self.scenario_hash),
             "history": history_info(self.scenario),
             "curves": curve_groups(self.scenario),
             "batch_seed": self.batch_seed,
             "games": self.games,
+            "ai": dict(self.ai),
+            "rules_version": self.rules_version,
             "arms": {arm.key: arm.info() | {"games": self.games} for arm in self.arms},
         }
 
@@ -119,6 +134,9 @@ class BatchPlan:
             scenario_hash=self.scenario_hash,
             run_scenario=arm.run_scenario,
             run_scenario_hash=arm.run_scenario_hash,
+            ai=arm.ai,
+            ai_replay=aimodes.changed(arm.ai, arm.ai_scenario),
+            rules_version=arm.rules_version,
             text=arm.text,
             batch_seed=self.batch_seed,
             first=first,
@@ -187,10 +205,13 @@ def _key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:10]
 
 
-def _label(variant: str, sweep: tuple[tuple[str, float], ...]) -> str:
-    if not sweep:
-        return variant
-    return variant + " · " + ", ".join(f"{name}={value:g}" for name, value in sweep)
+def _label(variant: str, ai: Modes, sides: int, sweep: tuple[tuple[str, float], ...]) -> str:
+    parts = [variant]
+    if ai:
+        parts.append(aimodes.label(ai, sides))
+    if sweep:
+        parts.append(", ".join(f"{name}={value:g}" for name, value in sweep))
+    return " · ".join(parts)
 
 
 def load_base(path: str) -> tuple[LoadedScenario, str, Any, Any]:
@@ -211,15 +232,25 @@ def make_plan(
     sets: Sequence[str] = (),
     sweeps: Sequence[str] = (),
     baseline: bool = True,
+    ai: Sequence[str] = (),
+    compare_ai: bool = False,
 ) -> BatchPlan:
     """Load the scenario and overlays, and build the arms. Raises ScenarioError (located
-    problems), OverlayError or PlanError."""
+    problems), OverlayError or PlanError.
+
+    `ai` are `--ai SIDE=MODE` values: the computer player's mode of a side in every arm.
+    `compare_ai` adds, beside each arm, one arm per other combination of the sides' modes."""
     if games < 1:
         raise PlanError("--games must be at least 1")
     if batch_seed < 0:
         raise PlanError("--seed must be >= 0")
     loaded, text, data, source = load_base(scenario_path)
     text_hash = scenario_hash(text)
+    sides = aimodes.side_ids(loaded.scenario)
+    try:
+        chosen = aimodes.parse_ai(ai, sides)
+    except AiModeError as error:
+        raise PlanError(str(error)) from None
     rules, data_sets = parse_sets(sets)
     grid_axes = parse_sweeps(sweeps)
     common = command_line_overlay(data_sets)
@@ -247,7 +278,7 @@ def make_plan(
         name = overlay.name if overlay else BASELINE
         if applied:
             merged, merged_source = apply_overlays(data, source, applied)
-            validate_data(merged, merged_source, coefficient_names())
+            scenario = validate_data(merged, merged_source, coefficient_names())
             header = [
                 f"Generated by `wargame batch` for replays: {scenario_path} (hash {text_hash})",
                 *(
@@ -261,29 +292,44 @@ def make_plan(
             run_text = dump_scenario(merged, header)
             run_path = str(out / "scenarios" / f"{name}.yaml")
         else:
+            scenario = loaded.scenario
             run_text, run_path = text, scenario_path
         run_hash = scenario_hash(run_text)
         variant_hash = overlay.text_hash if overlay else ""
-        for point in grid:
-            overrides = dict(rules)
-            overrides.update(dict(point))
-            pairs = tuple(sorted(overrides.items()))
-            key = _key(name, run_hash, json.dumps(pairs))
-            arms.append(
-                Arm(
-                    key=key,
-                    label=_label(name, tuple(point)),
-                    variant=name,
-                    variant_file=file if overlay else "",
-                    variant_hash=variant_hash,
-                    description=overlay.description if overlay else "The scenario as written.",
-                    overrides=pairs,
-                    sweep=tuple(point),
-                    run_scenario=run_path,
-                    run_scenario_hash=run_hash,
-                    text=run_text,
+        description = overlay.description if overlay else "The scenario as written."
+        own_modes = aimodes.default_modes(scenario)
+        modes = aimodes.with_choices(own_modes, chosen)
+        choices = [modes, *aimodes.alternatives(modes)] if compare_ai else [modes]
+        for played in choices:
+            compared = aimodes.changed(played, modes)
+            for point in grid:
+                overrides = dict(rules)
+                overrides.update(dict(point))
+                pairs = tuple(sorted(overrides.items()))
+                key = _key(name, run_hash, json.dumps(pairs), json.dumps(played))
+                arms.append(
+                    Arm(
+                        key=key,
+                        label=_label(name, compared, len(sides), tuple(point)),
+                        variant=name,
+                        variant_file=file if overlay else "",
+                        variant_hash=variant_hash,
+                        description=(
+                            f"{description} {aimodes.describe(compared, modes)}"
+                            if compared
+                            else description
+                        ),
+                        overrides=pairs,
+                        sweep=tuple(point),
+                        run_scenario=run_path,
+                        run_scenario_hash=run_hash,
+                        ai=played,
+                        ai_scenario=own_modes,
+                        ai_compare=compared,
+                        rules_version=rules_version(scenario.rules, overrides),
+                        text=run_text,
+                    )
                 )
-            )
     return BatchPlan(
         scenario_path=scenario_path,
         scenario_hash=text_hash,
@@ -292,6 +338,8 @@ def make_plan(
         games=games,
         arms=arms,
         out=out,
+        ai=aimodes.with_choices(aimodes.default_modes(loaded.scenario), chosen),
+        rules_version=rules_version(),
     )
 
 
@@ -329,8 +377,35 @@ def check_and_record(plan: BatchPlan) -> dict[str, Any]:
                 f"{out} holds a batch with --seed {old.get('batch_seed')}, not {plan.batch_seed};"
                 " use the same seed to resume, or another --out"
             )
+        if "rules_version" not in old or "ai" not in old:
+            raise PlanError(
+                f"{out} holds a batch started by an older wargame, which did not record the rules"
+                " version or the computer player's modes; use another --out (or delete the"
+                " folder) to start a new batch."
+            )
+        if old["rules_version"] != plan.rules_version:
+            raise PlanError(
+                f"{out} holds a batch played with rules version {old['rules_version']} (engine"
+                f" {old.get('engine_version', '?')}), but the rules are now version"
+                f" {plan.rules_version} (engine {engine_version()}): coefficients.yaml or the"
+                " engine has changed. Use another --out (or delete the folder) to start a new"
+                " batch."
+            )
+        played = old["ai"] if isinstance(old["ai"], dict) else {}
+        if played != dict(plan.ai):
+            raise PlanError(
+                f"{out} holds a batch whose computer player plays {_modes_text(played)}, but this"
+                f" command asks for {aimodes.text(plan.ai)} (--ai): use the same --ai to resume,"
+                " or another --out."
+            )
         for key, info in old.get("arms", {}).items():
             if key in arms:
+                if info.get("rules_version") != arms[key]["rules_version"]:
+                    raise PlanError(
+                        f"{out}: arm '{info.get('label')}' was played with rules version"
+                        f" {info.get('rules_version')}, but would now play with"
+                        f" {arms[key]['rules_version']}; use another --out"
+                    )
                 continue
             clash = next((a for a in plan.arms if a.label == info.get("label")), None)
             if clash is not None:
@@ -347,8 +422,15 @@ def check_and_record(plan: BatchPlan) -> dict[str, Any]:
         "scenario": plan.scenario_path,
         "scenario_hash": plan.scenario_hash,
         "batch_seed": plan.batch_seed,
+        "ai": dict(plan.ai),
+        "rules_version": plan.rules_version,
+        "engine_version": engine_version(),
         "games": max(plan.games, int(old.get("games", 0)) if old else 0),
         "arms": arms,
     }
     write_atomic(out / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _modes_text(modes: dict[str, Any]) -> str:
+    return ", ".join(f"{side}={mode}" for side, mode in modes.items()) or "(none recorded)"

@@ -439,27 +439,33 @@ def plot_shifts(ranked: list[ArmSummary], history: list[dict], path: Path) -> No
 
 
 def plot_sweep(arms: list[ArmSummary], name: str, winner: str, path: Path) -> None:
+    """The historical winner's share against a swept coefficient: a colour per variant, a line
+    style per combination of the computer player's modes (--compare-ai)."""
+    swept = [a for a in arms if name in a.sweep]
+    series = list(dict.fromkeys(a.series for a in swept))
+    variants = list(dict.fromkeys(a.variant for a in swept))
+    modes = list(dict.fromkeys(tuple(a.ai_compare.items()) for a in swept))
     fig, ax = plt.subplots(figsize=(6.4, 3.2))
-    variants = sorted({a.variant for a in arms if name in a.sweep})
     palette = ["#1f4e9c", "#b03a2e", "#15803d", "#7c3aed", "#d97706", "#0891b2"]
-    for k, variant in enumerate(variants):
-        points = sorted(
-            (a.sweep[name], a.wins[winner])
-            for a in arms
-            if a.variant == variant and name in a.sweep
-        )
+    styles = ["-", "--", ":", "-."]
+    for line in series:
+        members = [a for a in swept if a.series == line]
+        points = sorted((a.sweep[name], a.wins[winner]) for a in members)
         x = np.array([p[0] for p in points])
         share = np.array([p[1][1] for p in points])
         low = np.array([p[1][2] for p in points])
         high = np.array([p[1][3] for p in points])
-        color = palette[k % len(palette)]
-        ax.fill_between(x, low, high, color=color, alpha=0.15, lw=0)
-        ax.plot(x, share, "o-", color=color, lw=2, ms=4, label=variant)
+        color = palette[variants.index(members[0].variant) % len(palette)]
+        style = styles[modes.index(tuple(members[0].ai_compare.items())) % len(styles)]
+        ax.fill_between(x, low, high, color=color, alpha=0.15 / max(1, len(modes)), lw=0)
+        ax.plot(x, share, marker="o", ls=style, color=color, lw=2, ms=4, label=line)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(f"rules.{name}")
     ax.set_ylabel(f"{winner} wins")
-    if len(variants) > 1:
+    if len(series) > 4:  # beside the plot, where it hides no line
+        ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif len(series) > 1:
         ax.legend()
     _save(fig, path)
 
@@ -662,7 +668,19 @@ def _page(dataset, metadata, arms, main, ranked, notable, clock, winner, matched
         f" · {len(arms)} arm{'s' * (len(arms) != 1)}"
         f" · {clock.start:%d %b %Y %H:%M} to {end:%d %b %H:%M}, {scenario['turns']} turns of"
         f" {scenario['turn_minutes']} min · batch seed {metadata.get('batch_seed')}"
-        f" · <code>{e(scenario['path'])}</code> (hash {e(scenario['hash'])})</div>"
+        f" · <code>{e(scenario['path'])}</code> (hash {e(scenario['hash'])})"
+        + (
+            " · computer player: "
+            + ", ".join(f"{e(side)} {e(mode)}" for side, mode in main.ai.items())
+            if main.ai
+            else ""
+        )
+        + (
+            f" · rules version {e(metadata['rules_version'])}"
+            if metadata.get("rules_version")
+            else ""
+        )
+        + "</div>"
     )
     add("</div></header><main class='wrap'>")
 

@@ -27,12 +27,12 @@ import pyarrow.parquet as pq
 from ..atomic import write_atomic
 from ..scenario.models import HistoryEntry, Metric, Scenario
 
-RESULTS_FORMAT = 1
+RESULTS_FORMAT = 2  # 2: rules_version and ai.<side> columns
 METADATA_KEY = b"wargame.batch"
 BATTLES_DIR = "battles"
 _PART = re.compile(r"^part-([0-9a-f]+)-(\d+)-(\d+)\.parquet$")
 
-# The fixed columns, in order. Metric, men and curve columns follow; see column_names().
+# The fixed columns, in order. AI mode, metric, men and curve columns follow; see schema_for().
 FIXED_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("arm", pa.string()),
     ("label", pa.string()),
@@ -40,6 +40,7 @@ FIXED_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
     ("variant_file", pa.string()),
     ("variant_hash", pa.string()),
     ("overrides", pa.string()),
+    ("rules_version", pa.string()),
     ("scenario", pa.string()),
     ("scenario_hash", pa.string()),
     ("run_scenario", pa.string()),
@@ -195,6 +196,7 @@ def schema_for(scenario: Scenario) -> pa.Schema:
     """The columns of a battle row for this scenario (an arm's scenario: the history is the same
     for every arm unless a variant changes it)."""
     fields = [pa.field(name, kind) for name, kind in FIXED_COLUMNS]
+    fields += [pa.field(f"ai.{side.id}", pa.string()) for side in scenario.sides]
     fields += [pa.field(f"metric.{entry.id}", pa.float64()) for entry in scenario.history]
     fields += [pa.field(f"men.{side.id}", pa.list_(pa.float32())) for side in scenario.sides]
     fields += [pa.field(g["column"], pa.list_(pa.float32())) for g in curve_groups(scenario)]

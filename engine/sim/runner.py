@@ -23,9 +23,9 @@ from rich.progress import (
 from rich.text import Text
 
 from .executors import Executor
-from .plan import BatchPlan, check_and_record
+from .plan import BatchPlan, PlanError, check_and_record
 from .results import clean_temporaries, finished, write_part
-from .worker import FAULT_ENV
+from .worker import FAULT_ENV, ChunkTask
 
 
 @dataclass
@@ -108,6 +108,7 @@ def run_batch(
         bar = progress.add_task(plan.scenario.id, total=planned, completed=already)
         try:
             for task, table in executor.run(tasks):
+                _check_rules_version(task, table)
                 write_part(plan.out, table, metadata)
                 played += table.num_rows
                 chunks += 1
@@ -131,6 +132,18 @@ def run_batch(
         executor=executor.name,
         workers=executor.workers,
     )
+
+
+def _check_rules_version(task: ChunkTask, table) -> None:
+    """A worker whose engine plays other rules (another version installed on a cluster's
+    machines, an edited coefficients.yaml) must not mix its battles in."""
+    found = set(table.column("rules_version").to_pylist())
+    if found != {task.rules_version}:
+        raise PlanError(
+            f"a worker played '{task.label}' with rules version {', '.join(sorted(found))}, but"
+            f" this machine's engine gives {task.rules_version}: install the same version of the"
+            " engine (and coefficients.yaml) on every worker"
+        )
 
 
 def _kill_after() -> int | None:

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from .aimodes import label as ai_label
+
 Z95 = 1.959963984540054
 
 
@@ -160,6 +162,15 @@ class ArmSummary:
     flips: float | None = None  # share of paired battles whose winner differs
     paired: int = 0
     moved: list[tuple[str, float]] = field(default_factory=list)  # metrics most moved
+    ai: dict[str, str] = field(default_factory=dict)  # each side's computer player mode
+    ai_compare: dict[str, str] = field(default_factory=dict)  # modes --compare-ai changed
+
+    @property
+    def series(self) -> str:
+        """The arm's label without its sweep point: a line of a sweep plot."""
+        if not self.ai_compare:
+            return self.variant
+        return f"{self.variant} · {ai_label(tuple(self.ai_compare.items()), len(self.ai))}"
 
 
 def column_values(table: pa.Table, name: str) -> np.ndarray:
@@ -210,6 +221,8 @@ def summarize_arms(table: pa.Table, metadata: dict[str, Any]) -> list[ArmSummary
                 agreement_mean=float(matched.mean()) if n else math.nan,
                 indexes=np.array(rows.column("index").to_pylist()),
                 winners=winners,
+                ai=dict(info.get("ai") or {}),
+                ai_compare=dict(info.get("ai_compare") or {}),
             )
         )
     return summaries
@@ -225,23 +238,23 @@ def historical_winner(metadata: dict[str, Any]) -> str:
 def primary(arms: list[ArmSummary]) -> ArmSummary:
     """The arm the report centres on: the plain baseline if there is one."""
     for arm in arms:
-        if arm.variant == "baseline" and not arm.sweep:
+        if arm.variant == "baseline" and not arm.sweep and not arm.ai_compare:
             return arm
     for arm in arms:
-        if arm.variant == "baseline":
+        if arm.variant == "baseline" and not arm.ai_compare:
             return arm
-    return arms[0]
+    return next((arm for arm in arms if not arm.ai_compare), arms[0])
 
 
 def compare_to_baseline(
     arms: list[ArmSummary], table: pa.Table, metadata: dict[str, Any]
 ) -> list[ArmSummary]:
     """Fill each arm's change against the baseline (the same sweep point of the baseline when
-    there is one), and return the arms other than the baseline ranked by how far they move the
-    historical winner's share of wins."""
+    there is one, with the batch's computer player modes), and return the arms other than the
+    baseline ranked by how far they move the historical winner's share of wins."""
     winner = historical_winner(metadata)
     base_default = primary(arms)
-    by_label = {(a.variant, tuple(sorted(a.sweep.items()))): a for a in arms}
+    by_label = {(a.variant, tuple(sorted(a.sweep.items()))): a for a in arms if not a.ai_compare}
     ranked = []
     for arm in arms:
         base = by_label.get(("baseline", tuple(sorted(arm.sweep.items()))), base_default)

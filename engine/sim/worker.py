@@ -20,8 +20,10 @@ from ..headless import play
 from ..history import metric_values
 from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
+from .aimodes import Modes, by_index
 from .results import curve_groups, schema_for
 from .seeds import battle_seed
+from .versions import rules_version
 
 FAULT_ENV = "WARGAME_SIM_FAULT"  # fault injection for the tests; see docs/batch.md
 
@@ -38,6 +40,9 @@ class ChunkTask:
     scenario_hash: str
     run_scenario: str
     run_scenario_hash: str
+    ai: Modes  # each side's computer player mode
+    ai_replay: Modes  # the modes that differ from run_scenario's own: --ai for the replay
+    rules_version: str  # what the submitting machine expects (the worker computes its own)
     text: str  # the text of run_scenario: what the workers load
     batch_seed: int
     first: int  # battle indexes first..last, both included
@@ -51,6 +56,8 @@ class ChunkTask:
         words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
         for name, value in self.overrides:
             words += ["--set", f"rules.{name}={value:g}"]
+        for side, mode in self.ai_replay:
+            words += ["--ai", f"{side}={mode}"]
         return shlex.join(words)
 
 
@@ -101,13 +108,21 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     sides = [side.id for side in scenario.sides]
     groups = curve_groups(scenario)
     arriving = {unit for r in scenario.reinforcements for unit in r.units}
+    ai_modes = by_index(task.ai, scenario)
+    modes = dict(task.ai)
+    version = rules_version(scenario.rules, overrides)  # of this worker's engine
     columns: dict[str, list] = {field.name: [] for field in schema}
     for n, index in enumerate(range(task.first, task.last + 1)):
         _maybe_fail(task, n)
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle(len(sides))
         record = play(
-            scenario, seed, overrides=overrides or None, keep_events=False, on_turn=battle
+            scenario,
+            seed,
+            overrides=overrides or None,
+            ai_modes=ai_modes or None,
+            keep_events=False,
+            on_turn=battle,
         )
         state = record.state
         values = metric_values(state)
@@ -121,6 +136,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
             "variant_file": task.variant_file,
             "variant_hash": task.variant_hash,
             "overrides": overrides_text,
+            "rules_version": version,
             "scenario": task.scenario,
             "scenario_hash": task.scenario_hash,
             "run_scenario": task.run_scenario,
@@ -136,6 +152,8 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         }
         for entry_id in history_ids:
             row[f"metric.{entry_id}"] = values.get(entry_id)
+        for side_id in sides:
+            row[f"ai.{side_id}"] = modes.get(side_id, "")
         for s, side_id in enumerate(sides):
             first = float(start_men[(state.units.side == s) & on_map_at_start].sum())
             row[f"men.{side_id}"] = [first, *battle.men[s]]
