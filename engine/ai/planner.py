@@ -104,9 +104,14 @@ def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
 
 
 def _mode(state: GameState, side: int) -> str:
-    plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
     override = state.ai_modes.get(side)
-    return override or (plan.mode if plan else "adaptive")
+    if override:
+        return override
+    found = state.memo.get(("ai_mode", side))
+    if found is None:
+        plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
+        found = state.memo[("ai_mode", side)] = plan.mode if plan else "adaptive"
+    return found
 
 
 def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
@@ -338,6 +343,27 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     if not budgets:
         return -1
     budget = min(budgets)
+    # Everything but the rounds left depends only on the plan and the turn: shared by every game
+    # of the scenario (kept on the board, which those games share).
+    key = ("ai_ration", i, budget, state.turn, current.phase.id, current.start, current.end)
+    found = state.board.memo.get(key)
+    if found is None or found[0] is not state.scenario:
+        found = state.board.memo[key] = (state.scenario, _ration_plan(state, i, current, budget))
+    fixed_per_turn, left_allotted, open_turns, weight, total = found[1]
+    if fixed_per_turn is None:
+        available = float(state.budget_rounds[budget])
+        per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)
+    else:
+        per_turn = fixed_per_turn
+    return int(per_turn * weight / total + 0.5)
+
+
+def _ration_plan(
+    state: GameState, i: int, current: _Phase, budget: int
+) -> tuple[float | None, float, int, float, float]:
+    """(rounds a turn if the phase has an allotment, rounds allotted to later phases, turns of
+    phases without an allotment, this unit's rate of fire, the rate of all units sharing it)."""
+    u = state.units
     side = int(u.side[i])
     turn = state.turn
     phases = [p for p in _phases(state, side) if p.phase.task == Task.bombard and p.end > turn]
@@ -362,15 +388,12 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
             left_allotted += p.phase.rounds * remaining / max(span, 1)
         else:
             open_turns += remaining
-    available = float(state.budget_rounds[budget])
+    fixed_per_turn = None
     if current.phase.rounds is not None:
-        span = max(current.end - current.start, 1)
-        per_turn = current.phase.rounds / span
-    else:
-        per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)
+        fixed_per_turn = current.phase.rounds / max(current.end - current.start, 1)
     sharing = users(current) or [i]
     total = sum(weight(j) for j in sharing) or 1.0
-    return int(per_turn * weight(i) / total + 0.5)
+    return fixed_per_turn, left_allotted, open_turns, weight(i), total
 
 
 def _budget_users(state: GameState, side: int, budget: int) -> list[int]:

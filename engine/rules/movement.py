@@ -88,14 +88,14 @@ def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     """(hexes held by the enemy of `side`, hexes next to them); cached until units move."""
     u = state.units
-    mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
-    key = (side, mask.tobytes(), u.hex.tobytes())
-    cached = state.memo.get("enemy_zone")
+    key = (u.hex.tobytes(), u.gone.tobytes(), u.routed.tobytes(), u.arrived.tobytes())
+    cached = state.memo.get(("enemy_zone", side))
     if cached is not None and cached[0] == key:
         return cached[1]
+    mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
     held = set(u.hex[mask].tolist())
     zone = {n for h in held for n in state.board.neighbors[h]}
-    state.memo["enemy_zone"] = (key, (held, zone))
+    state.memo[("enemy_zone", side)] = (key, (held, zone))
     return held, zone
 
 
