@@ -73,7 +73,7 @@ def plan_orders(state: GameState, side: int) -> list[Order]:
     routed = u.routed.tolist()
     return [
         _order_for(state, i, current[i])
-        for i in np.flatnonzero(state.active() & (u.side == side)).tolist()
+        for i in _view(state)[0][side]
         if not routed[i]  # routed units flee by the rules, whatever they are told
     ]
 
@@ -173,24 +173,31 @@ def _strength(state: GameState, i: int) -> float:
 
 
 def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
-    """Enemy-held hex -> enemy men there (worked out once per turn and side: orders are given
-    before anything moves)."""
-    key = (state.turn, side, state.state_version)
-    cached = state.memo.get("ai_enemies")
+    """Enemy-held hex -> enemy men there (the AI's view of the enemy: orders are given before
+    anything moves)."""
+    return _view(state)[1][side]
+
+
+def _view(state: GameState) -> tuple[list[list[int]], list[dict[int, int]]]:
+    """(each side's units on the map, each side's enemy-held hexes with their men), worked out
+    once per turn for both sides."""
+    key = (state.turn, state.state_version)
+    cached = state.memo.get("ai_view")
     if cached is not None and cached[0] == key:
         return cached[1]
-    held = _count_enemies(state, side)
-    state.memo["ai_enemies"] = (key, held)
-    return held
-
-
-def _count_enemies(state: GameState, side: int) -> dict[int, int]:
     u = state.units
-    mask = state.active() & (u.side != side) & (u.men > 0)
-    held: dict[int, int] = {}
-    for h, men in zip(u.hex[mask].tolist(), u.men[mask].tolist(), strict=True):
-        held[h] = held.get(h, 0) + men
-    return held
+    hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
+    mine: list[list[int]] = [[], []]
+    held: list[dict[int, int]] = [{}, {}]
+    for i in np.flatnonzero(state.active()).tolist():
+        side = sides[i]
+        mine[side].append(i)
+        if men[i] > 0:
+            seen_by = held[1 - side]
+            seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
+    view = (mine, held)
+    state.memo["ai_view"] = (key, view)
+    return view
 
 
 def _hold(state: GameState, i: int, phase: _Phase) -> Order:

@@ -59,8 +59,6 @@ def bombard(
         wanted *= suppression
         if cap >= 0:
             wanted = min(wanted, cap - sum(rounds_by_class.values()))
-        if cap >= 0:
-            wanted = min(wanted, cap - sum(rounds_by_class.values()))
         fired = float(np.floor(min(wanted, rounds_available(state, weapon))))
         if fired <= 0:
             continue

@@ -107,17 +107,22 @@ def direct_fire(
     hours = state.turn_hours if hours is None else hours
     if on_map is None:
         on_map = state.active()
-    able = on_map & ~u.routed & (u.firepower > 0) & (u.men > 0) & (u.crossing_hours <= 0)
+    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
-    present = on_map & (u.men > 0)
-    enemies_of = [
-        [(t, hexes[t], men[t]) for t in np.flatnonzero(present & (u.side != side)).tolist()]
-        for side in (0, 1)
-    ]
-    firers = np.flatnonzero(able).tolist()
-    if not firers or not (enemies_of[0] or enemies_of[1]):
-        return
-    full_reach, reach = fire_reaches(state, coefficients)
+    present = [i for i in np.flatnonzero(on_map).tolist() if men[i] > 0]
+    enemies_of: list[list[tuple[int, int, int]]] = [[], []]
+    for t in present:
+        enemies_of[1 - sides[t]].append((t, hexes[t], men[t]))
+    if not (enemies_of[0] and enemies_of[1]):
+        return  # nobody to shoot at (a side with no enemies has none that could shoot back)
+    routed, firepower = u.routed.tolist(), u.firepower.tolist()
+    in_water = u.crossing_hours.tolist()
+    firers = [f for f in present if firepower[f] > 0 and not routed[f] and in_water[f] <= 0]
+    night = state.is_night()
+    reaches = state.memo.get(("fire_reaches", night))
+    if reaches is None:  # weapon ranges and limited ammunition are fixed for a game
+        reaches = state.memo[("fire_reaches", night)] = fire_reaches(state, coefficients)
+    full_reach, reach = reaches
     between = state.unit_distances().tolist()
     board, clearance = state.board, coefficients.sight_clearance_m
     shots = []
