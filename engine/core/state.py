@@ -209,10 +209,11 @@ class GameState:
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         u = self.units
-        found = np.flatnonzero((u.hex == hex_index) & ~u.gone & u.arrived)
-        if side is not None:
-            found = found[u.side[found] == side]
-        return found.tolist()
+        return [
+            i
+            for i in np.flatnonzero(u.hex == hex_index).tolist()
+            if not u.gone[i] and u.arrived[i] and (side is None or u.side[i] == side)
+        ]
 
     def men_on_map(self, side: int) -> int:
         u = self.units

@@ -25,7 +25,7 @@ def morale_phase(
     u = state.units
     on_map = state.active()
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
-    in_contact = _in_contact(state, on_map).tolist()
+    in_contact = _in_contact(state, on_map)
     water = state.board.water_list
     # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     men, before, slipped = u.men.tolist(), men_before.tolist(), escaped_now.tolist()
@@ -61,12 +61,19 @@ def morale_phase(
     return on_map
 
 
-def _in_contact(state: GameState, on_map: np.ndarray) -> np.ndarray:
-    """For each unit, whether an enemy unit on the map stands within two hexes of it."""
+def _in_contact(state: GameState, on_map: np.ndarray) -> list[bool]:
+    """For each unit on the map, whether an enemy unit on the map stands within two hexes."""
     u = state.units
-    near = state.unit_distances() <= 2
-    enemy = u.side[:, None] != u.side[None, :]
-    return (near & enemy & on_map[None, :]).any(axis=1)
+    hexes, sides = u.hex.tolist(), u.side.tolist()
+    present = np.flatnonzero(on_map).tolist()
+    held: tuple[set[int], set[int]] = (set(), set())
+    for i in present:
+        held[sides[i]].add(hexes[i])
+    within_two = state.board.within_two
+    contact = [False] * u.count
+    for i in present:
+        contact[i] = not within_two(hexes[i]).isdisjoint(held[1 - sides[i]])
+    return contact
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:

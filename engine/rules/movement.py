@@ -51,8 +51,9 @@ def _cache(board: Board) -> dict:
     return board.memo.setdefault("routes", {})
 
 
-def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
-    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route."""
+def time_field(board: Board, goal: int, coefficients) -> list[float]:
+    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route (a plain list:
+    routes read it a hex at a time, where numpy's scalar access is slow)."""
     cache = _cache(board)
     key = (
         "field",
@@ -80,9 +81,8 @@ def time_field(board: Board, goal: int, coefficients) -> np.ndarray:
             if total < best[n]:
                 best[n] = total
                 heapq.heappush(queue, (total, n))
-    field = np.array(best)
-    cache[key] = field
-    return field
+    cache[key] = best
+    return best
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
@@ -99,7 +99,7 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     return held, zone
 
 
-def next_step(board: Board, here: int, held: set[int], field: np.ndarray) -> int:
+def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
     """The neighbour a unit steps into on its way down a time field (never an enemy-held hex),
     or -1 when no step brings it closer."""
     options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]

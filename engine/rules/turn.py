@@ -217,20 +217,25 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
 
 def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
     u = state.units
-    first_side = u.side == 0
-    present_men = np.where(u.arrived & ~u.gone, u.men, 0)
-    men = {
-        state.side_ids[0]: int(present_men[first_side].sum()),
-        state.side_ids[1]: int(present_men[~first_side].sum()),
-    }
-    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), men))
+    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
+    sides, men_now = u.side.tolist(), u.men.tolist()
+    gone, arrived = u.gone.tolist(), u.arrived.tolist()
+    men = [0, 0]
+    fighting = [False, False]  # anyone left to fight, or still to arrive
+    for i, side in enumerate(sides):
+        if arrived[i] and not gone[i]:
+            men[side] += men_now[i]
+        if not arrived[i] or (not gone[i] and men_now[i] > 0):
+            fighting[side] = True
+    by_side = {state.side_ids[0]: men[0], state.side_ids[1]: men[1]}
+    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
     state.turn += 1
     state.record()
-    gone = _side_gone(state, first_side)
-    if state.turn >= state.total_turns or gone is not None:
+    side_gone = 0 if not fighting[0] else 1 if not fighting[1] else None
+    if state.turn >= state.total_turns or side_gone is not None:
         state.finished = True
-        if gone is not None:
-            _hand_over_places(state, gone, events)
+        if side_gone is not None:
+            _hand_over_places(state, side_gone, events)
         state.winner, reason = decide_winner(state)
         events.append(GameEnded(state.turn, state.winner, reason, state.state_hash()))
     return events
@@ -243,17 +248,6 @@ def _clock_text(state: GameState) -> str:
     if found is None or found[0] is not state.scenario:
         found = state.board.memo[key] = (state.scenario, state.now.isoformat(timespec="minutes"))
     return found[1]
-
-
-def _side_gone(state: GameState, first_side: np.ndarray) -> int | None:
-    """The side with nobody left to fight (and nobody still to arrive), if any."""
-    u = state.units
-    fighting = (~u.gone & (u.men > 0)) | ~u.arrived
-    if not (fighting & first_side).any():
-        return 0
-    if not (fighting & ~first_side).any():
-        return 1
-    return None
 
 
 def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
