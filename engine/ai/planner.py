@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState
 from ..rules.bombardment import in_range
@@ -189,7 +187,7 @@ def _view(state: GameState) -> tuple[list[list[int]], list[dict[int, int]]]:
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
     mine: list[list[int]] = [[], []]
     held: list[dict[int, int]] = [{}, {}]
-    for i in np.flatnonzero(state.active()).tolist():
+    for i in state.active().nonzero()[0].tolist():
         side = sides[i]
         mine[side].append(i)
         if men[i] > 0:

@@ -92,6 +92,16 @@ class Board:
             self.memo["distance_table"] = table
         return table
 
+    def distance_row(self, a: int) -> list[int]:
+        """Hex distance from `a` to every hex, as a plain list cached per hex (for loops that
+        read a few entries, where numpy's scalar access would be slow)."""
+        rows = self.memo.setdefault("distance_rows", {})
+        row = rows.get(a)
+        if row is None:
+            table = self.distance_table()
+            row = rows[a] = (table[a] if table is not None else self.distances_from(a)).tolist()
+        return row
+
     def distances_from(self, a: int) -> np.ndarray:
         """Hex distance from `a` to every hex, as one vector operation."""
         dq = self.q - self.q[a]

@@ -194,24 +194,11 @@ class GameState:
         u = self.units
         return u.arrived & ~u.gone & (u.hex >= 0)
 
-    def unit_distances(self) -> np.ndarray:
-        """Hex distance between every pair of units (rows and columns by unit number), in one
-        vector operation; entries for units off the map are meaningless and must not be read."""
-        board, u = self.board, self.units
-        table = board.distance_table()
-        if table is not None:
-            return table[u.hex[:, None], u.hex]
-        where = np.maximum(u.hex, 0)
-        q, r = board.q[where].astype(np.int64), board.r[where].astype(np.int64)
-        dq = q[:, None] - q[None, :]
-        dr = r[:, None] - r[None, :]
-        return (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
-
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         u = self.units
         return [
             i
-            for i in np.flatnonzero(u.hex == hex_index).tolist()
+            for i in (u.hex == hex_index).nonzero()[0].tolist()
             if not u.gone[i] and u.arrived[i] and (side is None or u.side[i] == side)
         ]
 

@@ -74,14 +74,13 @@ def _nearest_target(
     clearance: float,
 ) -> tuple[int, int]:
     """(target, distance) among (unit, hex, men) enemies: the nearest in sight, the strongest
-    first among equals, or (-1, 0). `distances` is the firer's row of
-    `GameState.unit_distances`; water hexes (men in boats) are fired on at full reach whatever
-    the fire discipline."""
+    first among equals, or (-1, 0). `distances` is the firer's hex's `Board.distance_row`;
+    water hexes (men in boats) are fired on at full reach whatever the fire discipline."""
     water = board.water_list
     ranked = [
         (d, -men, t, there)
         for t, there, men in enemies
-        if (d := distances[t]) <= (full_reach if water[there] else reach)
+        if (d := distances[there]) <= (full_reach if water[there] else reach)
     ]
     if not ranked:
         return -1, 0
@@ -109,7 +108,7 @@ def direct_fire(
         on_map = state.active()
     # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
-    present = [i for i in np.flatnonzero(on_map).tolist() if men[i] > 0]
+    present = [i for i in on_map.nonzero()[0].tolist() if men[i] > 0]
     enemies_of: list[list[tuple[int, int, int]]] = [[], []]
     for t in present:
         enemies_of[1 - sides[t]].append((t, hexes[t], men[t]))
@@ -123,7 +122,6 @@ def direct_fire(
     if reaches is None:  # weapon ranges and limited ammunition are fixed for a game
         reaches = state.memo[("fire_reaches", night)] = fire_reaches(state, coefficients)
     full_reach, reach = reaches
-    between = state.unit_distances().tolist()
     board, clearance = state.board, coefficients.sight_clearance_m
     shots = []
     for f in firers:
@@ -135,11 +133,23 @@ def direct_fire(
             there = aimed_at[f]
             chosen = [e for e in enemies if e[1] == there]
             target, distance = _nearest_target(
-                board, hexes[f], chosen, between[f], full_reach[f], reach[f], clearance
+                board,
+                hexes[f],
+                chosen,
+                board.distance_row(hexes[f]),
+                full_reach[f],
+                reach[f],
+                clearance,
             )
         if target < 0:
             target, distance = _nearest_target(
-                board, hexes[f], enemies, between[f], full_reach[f], reach[f], clearance
+                board,
+                hexes[f],
+                enemies,
+                board.distance_row(hexes[f]),
+                full_reach[f],
+                reach[f],
+                clearance,
             )
         if target >= 0:
             shots.append((f, target, distance))

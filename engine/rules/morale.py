@@ -32,7 +32,7 @@ def morale_phase(
     morale, ceiling, hexes = u.morale.tolist(), start_morale.tolist(), u.hex.tolist()
     routed = u.routed.tolist()
     recovery = coefficients.morale_recovery_per_hour * state.turn_hours
-    for i in np.flatnonzero(on_map).tolist():
+    for i in on_map.nonzero()[0].tolist():
         m = morale[i]
         had = before[i]
         if had > 0:
@@ -65,7 +65,7 @@ def _in_contact(state: GameState, on_map: np.ndarray) -> list[bool]:
     """For each unit on the map, whether an enemy unit on the map stands within two hexes."""
     u = state.units
     hexes, sides = u.hex.tolist(), u.side.tolist()
-    present = np.flatnonzero(on_map).tolist()
+    present = on_map.nonzero()[0].tolist()
     held: tuple[set[int], set[int]] = (set(), set())
     for i in present:
         held[sides[i]].add(hexes[i])

@@ -91,7 +91,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     # (A unit's own flags are read before the loop: moving one unit never changes another's.)
     moved = np.zeros(u.count, bool)
     routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
-    for i in np.flatnonzero(active).tolist():
+    for i in active.nonzero()[0].tolist():
         order = by_unit.get(i)
         start = int(u.hex[i])
         if routed[i]:
