@@ -58,7 +58,9 @@ def print_game(
                 "scenario_hash": scenario_hash(text),
                 "seed": seed,
                 "overrides": overrides or {},
-                "ai_modes": ai_modes or {},
+                "ai_modes": {
+                    loaded.scenario.sides[side].id: mode for side, mode in (ai_modes or {}).items()
+                },
             },
         )
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
