@@ -179,7 +179,7 @@ def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
 def _view(state: GameState) -> tuple[list[list[int]], list[dict[int, int]]]:
     """(each side's units on the map, each side's enemy-held hexes with their men), worked out
     once per turn for both sides."""
-    key = (state.turn, state.state_version)
+    key = state.state_version  # bumped by every turn the rules play
     cached = state.memo.get("ai_view")
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -208,8 +208,10 @@ def _hold(state: GameState, i: int, phase: _Phase) -> Order:
         if target in enemies:
             return _hold_or_counter(state, i, phase)
         return Move(i, target)
+    if phase.fall_back_to is None or phase.fall_back_to == here:
+        return _hold_or_counter(state, i, phase)
     threat = sum(enemies.get(n, 0) for n in board.neighbors[here])
-    if phase.fall_back_to is not None and phase.fall_back_to != here and threat > 0:
+    if threat > 0:
         outnumbered = threat / max(int(u.men[i]), 1)
         works = _works_intact(state, here)
         if _strength(state, i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
