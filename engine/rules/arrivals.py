@@ -8,11 +8,22 @@ from .casualties import apply_casualties, draw_casualties
 from .protection import product, vulnerability
 
 
+def _due(state: GameState, kind: str) -> list:
+    """The reinforcements or air strikes whose time falls in this turn (the timetable is worked
+    out once for every game of the scenario, kept on the board those games share)."""
+    key = ("timetable", kind)
+    found = state.board.memo.get(key)
+    if found is None or found[0] is not state.scenario:
+        table: dict[int, list] = {}
+        for entry in getattr(state.scenario, kind):
+            table.setdefault(state.turn_of(entry.time), []).append(entry)
+        found = state.board.memo[key] = (state.scenario, table)
+    return found[1].get(state.turn, [])
+
+
 def arrivals(state: GameState, events: list[Event]) -> None:
     u, board = state.units, state.board
-    for reinforcement in state.scenario.reinforcements:
-        if state.turn_of(reinforcement.time) != state.turn:
-            continue
+    for reinforcement in _due(state, "reinforcements"):
         at = board.resolve(reinforcement.at)
         for unit_id in reinforcement.units:
             i = u.ids.index(unit_id)
@@ -25,9 +36,7 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     """Each sortie disables men in the target area in proportion to their exposure to bombs and
     bullets from the air (the "shell" exposure: men in the open or in the water suffer most)."""
     u, board = state.units, state.board
-    for strike in state.scenario.air_strikes:
-        if state.turn_of(strike.time) != state.turn:
-            continue
+    for strike in _due(state, "air_strikes"):
         side = state.side_index(strike.side)
         centre = board.resolve(strike.target)
         near = board.distances_from(centre) <= strike.radius_hexes
