@@ -17,6 +17,7 @@ from .scenario.models import HistoryEntry, Metric
 
 _ROW = {name: i for i, name in enumerate(LEDGER_ROWS)}
 _LOSS_ROWS = [_ROW[n] for n in ("killed", "wounded", "captured", "drowned")]
+_WATER_ROWS = [_ROW[n] for n in ("drowned", "hit_in_water")]
 
 Value = float | bool | str | datetime | None
 
@@ -100,6 +101,8 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
         return float(now[_ROW["men"]][mask].sum())
     if metric == Metric.men_lost:
         return float((now[_LOSS_ROWS] - before[_LOSS_ROWS])[:, mask].sum())
+    if metric == Metric.lost_in_water:  # drowned, or killed or wounded while in the water
+        return float((now[_WATER_ROWS] - before[_WATER_ROWS])[:, mask].sum())
     row = {
         Metric.killed: "killed",
         Metric.wounded: "wounded",

@@ -196,3 +196,26 @@ def test_any_seeded_game_replays_to_the_same_state(seed: int, tmp_path_factory) 
     write_log(path, record, {"scenario": "", "scenario_hash": "", "seed": seed, "overrides": {}})
     result = replay(scenario, list(read_log(path)))
     assert result.matches
+
+
+def test_lost_in_water_counts_the_drowned_and_those_hit_in_the_water() -> None:
+    """The seed's "drowned or shot in the water": drowned men plus men disabled in a water hex,
+    and only those (5 hit in the stream + 3 drowned; the 2 hit on the bank do not count)."""
+    from engine.history import measure
+    from engine.rules.casualties import apply_casualties, remove_men
+    from engine.scenario.models import HistoryEntry
+
+    state = new_game(load_scenario_text(MINIMAL).scenario, seed=1)
+    u, red = state.units, 0
+    u.hex[red] = state.board.index(2, 1)  # in the stream
+    apply_casualties(state, red, 5, state.coefficients, [])
+    remove_men(state, red, 3, "drowned")
+    u.hex[red] = state.board.index(1, 1)  # back on the bank
+    apply_casualties(state, red, 2, state.coefficients, [])
+    state.record()
+    entry = HistoryEntry(
+        id="lost", metric="lost_in_water", side="red", value=8, whose="test", source="test"
+    )
+    assert int(u.hit_in_water[red]) == 5
+    assert measure(state, entry) == 8.0
+    state.check_invariants()

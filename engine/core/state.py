@@ -18,7 +18,16 @@ import numpy as np
 from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
 from .board import Board, build_board
 
-LEDGER_ROWS = ("men", "killed", "wounded", "captured", "drowned", "escaped", "officers_killed")
+LEDGER_ROWS = (
+    "men",
+    "killed",
+    "wounded",
+    "captured",
+    "drowned",
+    "escaped",
+    "officers_killed",
+    "hit_in_water",
+)
 POSTURES = ("attack", "hasty", "prepared", "fortified", "withdrawal")
 POSTURE_INDEX = {name: i for i, name in enumerate(POSTURES)}
 FORT_LEVELS = {"hasty": 1, "prepared": 2, "fortified": 3}
@@ -56,6 +65,7 @@ class Units:
     escaped: np.ndarray
     officers: np.ndarray
     officers_killed: np.ndarray
+    hit_in_water: np.ndarray  # of the killed and wounded, those hit while in a river or lake
     morale: np.ndarray  # float64 0..1
     suppression: np.ndarray  # float64 0..1
     quality: np.ndarray  # float64 0..1
@@ -135,7 +145,16 @@ class GameState:
         u, w = self.units, self.works
         snapshot = np.empty((len(LEDGER_ROWS), u.count), dtype=np.int64)
         for row, array in enumerate(
-            (u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped, u.officers_killed)
+            (
+                u.men,
+                u.killed,
+                u.wounded,
+                u.captured,
+                u.drowned,
+                u.escaped,
+                u.officers_killed,
+                u.hit_in_water,
+            )
         ):
             snapshot[row] = array
         self.ledger.append(snapshot)
@@ -381,6 +400,7 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         escaped=np.zeros(n, np.int64),
         officers=np.array([u.officers for u in scenario.units], dtype=np.int64),
         officers_killed=np.zeros(n, np.int64),
+        hit_in_water=np.zeros(n, np.int64),
         morale=np.array([u.morale for u in scenario.units], dtype=np.float64),
         suppression=np.zeros(n),
         quality=np.array([u.quality for u in scenario.units], dtype=np.float64),

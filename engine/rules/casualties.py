@@ -43,6 +43,8 @@ def apply_casualties(
     u.men[unit] -= disabled
     u.killed[unit] += killed
     u.wounded[unit] += wounded
+    if u.hex[unit] >= 0 and state.board.water_list[int(u.hex[unit])]:
+        u.hit_in_water[unit] += disabled  # shot in the water (history counts them apart)
     officers_left = int(u.officers[unit] - u.officers_killed[unit])
     if officers_left > 0 and killed > 0:
         p = min(1.0, share * coefficients.officer_loss_factor * killed / disabled)

@@ -462,6 +462,7 @@ class Metric(StrEnum):
     wounded = "wounded"
     captured = "captured"
     drowned = "drowned"
+    lost_in_water = "lost_in_water"
     escaped = "escaped"
     men_remaining = "men_remaining"
     officers_killed = "officers_killed"
