@@ -144,19 +144,8 @@ class GameState:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
         u, w = self.units, self.works
         snapshot = np.empty((len(LEDGER_ROWS), u.count), dtype=np.int64)
-        for row, array in enumerate(
-            (
-                u.men,
-                u.killed,
-                u.wounded,
-                u.captured,
-                u.drowned,
-                u.escaped,
-                u.officers_killed,
-                u.hit_in_water,
-            )
-        ):
-            snapshot[row] = array
+        for row, name in enumerate(LEDGER_ROWS):
+            snapshot[row] = getattr(u, name)
         self.ledger.append(snapshot)
         builders = self.memo.get("works_builders")
         if builders is None:  # who built each hex's works never changes in play

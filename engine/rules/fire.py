@@ -128,31 +128,18 @@ def direct_fire(
         enemies = enemies_of[sides[f]]
         if not enemies:
             continue
-        target, distance = -1, 0
+        # A unit told to fire at a hex fires there if it can, else at the nearest it sees.
+        pools = [enemies]
         if aimed_at and f in aimed_at:
-            there = aimed_at[f]
-            chosen = [e for e in enemies if e[1] == there]
+            pools.insert(0, [e for e in enemies if e[1] == aimed_at[f]])
+        row = board.distance_row(hexes[f])
+        for pool in pools:
             target, distance = _nearest_target(
-                board,
-                hexes[f],
-                chosen,
-                board.distance_row(hexes[f]),
-                full_reach[f],
-                reach[f],
-                clearance,
+                board, hexes[f], pool, row, full_reach[f], reach[f], clearance
             )
-        if target < 0:
-            target, distance = _nearest_target(
-                board,
-                hexes[f],
-                enemies,
-                board.distance_row(hexes[f]),
-                full_reach[f],
-                reach[f],
-                clearance,
-            )
-        if target >= 0:
-            shots.append((f, target, distance))
+            if target >= 0:
+                shots.append((f, target, distance))
+                break
     planned = []
     for f, target, distance in shots:
         factors = firer_factors(state, f, distance, coefficients)
