@@ -171,3 +171,49 @@ def test_a_fire_order_picks_its_target_over_the_nearest() -> None:
     events = end_turn(state, [Hold(red)])
     fired = [e for e in events if isinstance(e, Fired) and e.unit == "red_1"]
     assert [e.target for e in fired] == ["blue_2"]
+
+
+def test_assault_frontage_engaged_shares() -> None:
+    from engine.rules.assault import engaged_shares
+
+    # docs/rules.md: a = min(1, frontage / hex), d = min(1, frontage × axes / hex)
+    assert coefficients().assault_frontage_m == 500.0
+    assert engaged_shares(500.0, 1, 100.0) == (1.0, 1.0)  # 100 m hexes: every man
+    assert engaged_shares(500.0, 3, 100.0) == (1.0, 1.0)
+    assert engaged_shares(500.0, 1, 1000.0) == (0.5, 0.5)  # 1 km hexes: half on one axis
+    assert engaged_shares(500.0, 2, 1000.0) == (0.5, 1.0)  # two axes reach every defender
+    assert engaged_shares(500.0, 3, 1000.0) == (0.5, 1.0)
+    assert engaged_shares(250.0, 3, 1000.0) == (0.25, 0.75)
+    assert engaged_shares(400.0, 2, 2000.0) == (0.2, 0.4)
+
+
+def test_assault_in_a_wide_hex_touches_only_the_men_on_its_frontage() -> None:
+    from engine.core.events import Assaulted
+    from engine.rules.assault import resolve_assault
+
+    # 1 km hexes, one axis: 200 of red's 400 men and 150 of blue's 300 fight. Blue's close fire
+    # (5,000 rifles' worth) is enough to hit nearly every attacker it can reach, but only those.
+    text = MINIMAL.replace("hex_size_m: 100", "hex_size_m: 1000")
+    text = text.replace("men: 40", "men: 400").replace("count: 36, ammo: 3600", "count: 360")
+    text = text.replace("men: 30", "men: 300").replace("count: 28}", "count: 5000}")
+    red, blue = 0, 1
+
+    def assault(text: str) -> tuple[Assaulted, object]:
+        state = game(text)
+        state.units.hex[red] = state.board.index(3, 0)  # next to the hill
+        events: list = []
+        resolve_assault(state, state.board.resolve("hill"), [red], coefficients_of(state), events)
+        state.check_invariants()
+        return next(e for e in events if isinstance(e, Assaulted)), state
+
+    event, state = assault(text)
+    assert event.modifiers["attackers_engaged_share"] == 0.5
+    assert event.modifiers["defenders_engaged_share"] == 0.5
+    assert event.outcome == "repelled"
+    hit = int(state.units.killed[red] + state.units.wounded[red])
+    assert 180 <= hit <= 200  # nearly all of the 200 engaged, none of the other 200
+    assert int(state.units.killed[blue] + state.units.wounded[blue]) <= 150
+    # The same assault in 100 m hexes engages every man and says nothing of shares.
+    event, state = assault(text.replace("hex_size_m: 1000", "hex_size_m: 100"))
+    assert "attackers_engaged_share" not in event.modifiers
+    assert int(state.units.killed[red] + state.units.wounded[red]) > 200

@@ -6,6 +6,13 @@ fire is shared among all the attackers, which is why assaults from three sides a
 The attack is beaten off when the attackers' losses in it pass their breaking point, and the hex
 is taken when the defenders' losses in it pass theirs (or none are left); if neither gives way
 within the rounds of hand-to-hand, the attack has failed to carry the position.
+
+Only the men on the frontage actually assaulted fight (`engaged_shares`): one assault frontage
+(`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is everyone, as
+before; in 1 km hexes it is about a battalion's worth of each regiment. Men not engaged are neither
+hit nor counted toward either side's breaking point; when the engaged defenders give way the whole
+hex falls and every defender in it falls back as before (with no way out, the men who gave way are
+captured, and those not engaged, trapped, partly surrender and fight on to the end).
 """
 
 from __future__ import annotations
@@ -22,10 +29,33 @@ from .protection import product
 _ATTACK = POSTURE_INDEX["attack"]
 
 
-def _spread(state: GameState, units: list[int], expected: float, coefficients, events) -> int:
-    """Draw `expected` casualties among `units` in proportion to their men; return the total."""
-    u = state.units
-    men = [int(u.men[i]) for i in units]
+def engaged_shares(frontage_m: float, axes: int, hex_size_m: float) -> tuple[float, float]:
+    """The shares of the attackers' and of the defenders' men that take part in an assault.
+
+    Each axis (a hex the attack comes from) assaults on one frontage of `frontage_m` metres out of
+    the `hex_size_m` width of the hexes: the attackers of each axis engage
+    min(1, frontage / width) of their men, the defenders min(1, frontage × axes / width) of theirs.
+    """
+    per_axis = frontage_m / hex_size_m
+    return min(1.0, per_axis), min(1.0, per_axis * axes)
+
+
+def _engaged(men: int, share: float) -> int:
+    """The men of a unit on the assaulted frontage (all of them when the share is 1)."""
+    return men if share >= 1.0 else int(men * share + 0.5)
+
+
+def _spread(
+    state: GameState,
+    units: list[int],
+    engaged: dict[int, int],
+    expected: float,
+    coefficients,
+    events,
+) -> int:
+    """Draw `expected` casualties among the engaged men of `units`, in proportion to them; take
+    them off `engaged` too; return the total."""
+    men = [engaged[i] for i in units]
     total_men = sum(men)
     if total_men <= 0 or expected <= 0:
         return 0
@@ -38,6 +68,7 @@ def _spread(state: GameState, units: list[int], expected: float, coefficients, e
         apply_casualties(
             state, i, hit, coefficients, events, coefficients.close_combat_killed_fraction
         )
+        engaged[i] = m - hit
         lost += hit
     return lost
 
@@ -53,20 +84,31 @@ def resolve_assault(
     fighting = [d for d in defenders if not u.routed[d]]
     for a in attackers:
         u.posture[a] = _ATTACK
-    start_men = sum(int(u.men[a]) for a in attackers)
-    defenders_at_start = sum(int(u.men[d]) for d in fighting)
-    losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
-    defender_losses = {"fire": 0, "melee": 0, "captured": 0}
     night = state.is_night()
     axes = len({int(u.hex[a]) for a in attackers})
     modifiers: dict[str, float] = {"axes": float(axes)}
+    # Only the men on the assaulted frontage fight; the rest of each unit is not touched.
+    attack_share, defend_share = engaged_shares(
+        coefficients.assault_frontage_m, axes, board.hex_size_m
+    )
+    if attack_share < 1.0 or defend_share < 1.0:
+        modifiers["attackers_engaged_share"] = round(attack_share, 4)
+        modifiers["defenders_engaged_share"] = round(defend_share, 4)
+    engaged = {a: _engaged(int(u.men[a]), attack_share) for a in attackers}
+    engaged |= {d: _engaged(int(u.men[d]), defend_share) for d in fighting}
+    start_men = sum(engaged[a] for a in attackers)
+    defenders_at_start = sum(engaged[d] for d in fighting)
+    losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
+    defender_losses = {"fire": 0, "melee": 0, "captured": 0}
 
     # 1. The minefield: laid by the defenders, crossed by every attacker.
     if int(w.owner[target]) == enemy:
         share = mine_casualty_share(state, target, coefficients)
         if share > 0:
             modifiers["mine_share"] = round(share, 4)
-            losses["mines"] = _spread(state, attackers, share * start_men, coefficients, events)
+            losses["mines"] = _spread(
+                state, attackers, engaged, share * start_men, coefficients, events
+            )
 
     # 2. The approach under the defenders' close fire, held up at every uncut line of wire.
     wire = float(w.wire_lines[target])
@@ -79,38 +121,49 @@ def resolve_assault(
         if u.ammo[d] <= 0:
             factors["ammunition"] = coefficients.no_ammo_fire_factor
         else:
-            spend = float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower
+            spend = (
+                float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
+            )
             u.ammo[d] = max(0.0, float(u.ammo[d]) - spend)
         expected += (
             coefficients.close_fire_casualties_per_firepower
             * float(u.firepower[d])
             * wire_factor
             * product(factors)
+            * defend_share  # the weapons on the assaulted frontage
         )
     expected *= coefficients.vulnerability_attack
     modifiers["close_fire_expected"] = round(expected, 3)
-    losses["approach"] = _spread(state, attackers, expected, coefficients, events)
+    losses["approach"] = _spread(state, attackers, engaged, expected, coefficients, events)
 
     # 3. Grenades at the last few metres, while the defenders have them.
     thrown = 0.0
     for d in fighting:
-        throw = min(float(u.grenades[d]), coefficients.grenades_per_defender * float(u.men[d]))
+        throw = min(
+            float(u.grenades[d]) * defend_share,  # the grenades of the engaged men
+            coefficients.grenades_per_defender * float(engaged[d]),
+        )
         u.grenades[d] -= throw
         thrown += throw
     modifiers["grenades_thrown"] = round(thrown, 1)
     losses["grenades"] = _spread(
-        state, attackers, thrown * coefficients.grenade_casualties_per_throw, coefficients, events
+        state,
+        attackers,
+        engaged,
+        thrown * coefficients.grenade_casualties_per_throw,
+        coefficients,
+        events,
     )
 
     # 4. Hand to hand.
     breaking = coefficients.assault_break_loss * (
-        0.5 + sum(float(u.quality[a]) * int(u.men[a]) for a in attackers) / max(start_men, 1)
+        0.5 + sum(float(u.quality[a]) * engaged[a] for a in attackers) / max(start_men, 1)
     )
     giving_way = coefficients.defender_break_loss * (0.5 + _mean_quality(state, fighting))
     modifiers["break_at_loss_share"] = round(breaking, 4)
     modifiers["defenders_give_way_at"] = round(giving_way, 4)
     outcome = "repelled"
-    lost_share = (start_men - sum(int(u.men[a]) for a in attackers)) / max(start_men, 1)
+    lost_share = (start_men - sum(engaged[a] for a in attackers)) / max(start_men, 1)
     if not fighting:
         outcome = "taken"
     elif lost_share < breaking:
@@ -120,18 +173,19 @@ def resolve_assault(
             blockhouse = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
         modifiers["blockhouse"] = round(blockhouse, 4)
         for _ in range(int(coefficients.melee_rounds)):
-            attack_men = sum(int(u.men[a]) for a in attackers)
-            defend_men = sum(int(u.men[d]) for d in fighting)
+            attack_men = sum(engaged[a] for a in attackers)
+            defend_men = sum(engaged[d] for d in fighting)
             if attack_men <= 0 or defend_men <= 0:
                 break
             attack_quality = _mean_quality(state, attackers)
             defend_quality = _mean_quality(state, fighting)
             # Only so many attackers reach the defenders at once: the frontage of the position
             # on each side it is attacked from.
-            engaged = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
+            reaching = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
             losses["melee"] += _spread(
                 state,
                 attackers,
+                engaged,
                 coefficients.melee_rate
                 * defend_men
                 * (0.5 + defend_quality)
@@ -142,12 +196,13 @@ def resolve_assault(
             defender_losses["melee"] += _spread(
                 state,
                 fighting,
-                coefficients.melee_rate * engaged * (0.5 + attack_quality) * blockhouse,
+                engaged,
+                coefficients.melee_rate * reaching * (0.5 + attack_quality) * blockhouse,
                 coefficients,
                 events,
             )
-            attack_men = sum(int(u.men[a]) for a in attackers)
-            defend_men = sum(int(u.men[d]) for d in fighting)
+            attack_men = sum(engaged[a] for a in attackers)
+            defend_men = sum(engaged[d] for d in fighting)
             lost_share = (start_men - attack_men) / max(start_men, 1)
             defenders_lost = (defenders_at_start - defend_men) / max(defenders_at_start, 1)
             if lost_share >= breaking:
@@ -157,7 +212,9 @@ def resolve_assault(
                 break
 
     if outcome == "taken":
-        _take_hex(state, target, attackers, defenders, defender_losses, coefficients, events)
+        _take_hex(
+            state, target, attackers, defenders, engaged, defender_losses, coefficients, events
+        )
     state.assaults.append((state.turn, enemy, outcome))
     events.append(
         Assaulted(
@@ -183,9 +240,14 @@ def _mean_quality(state: GameState, units: list[int]) -> float:
     return sum(float(u.quality[i]) * int(u.men[i]) for i in units) / men
 
 
-def _take_hex(state, target, attackers, defenders, defender_losses, coefficients, events) -> None:
-    """The defenders who are left fall back to a free neighbouring hex, or are captured; the
-    attackers move in."""
+def _take_hex(
+    state, target, attackers, defenders, engaged, defender_losses, coefficients, events
+) -> None:
+    """The attackers move in and the defenders who are left, engaged or not, fall back to a free
+    neighbouring hex: once the men on the assaulted frontage give way the whole hex falls, the
+    rest of its defenders being outflanked from inside their own position. With no way out, the
+    men who gave way are captured; the men not engaged are trapped, and as a trapped unit does
+    (rules/morale.py) a share of them surrender and the rest fight on to the end."""
     u, board = state.units, state.board
     side = int(u.side[attackers[0]])
     held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
@@ -202,6 +264,14 @@ def _take_hex(state, target, attackers, defenders, defender_losses, coefficients
             u.hex[d] = min(safe, key=lambda n: (n in zone, n))
             u.routed[d] = True
         else:
+            # Routed defenders took no part: they count as having given way with the rest.
+            beaten = min(engaged.get(d, int(u.men[d])), int(u.men[d]))
+            trapped = int(u.men[d]) - beaten
+            if trapped > 0:  # only in hexes wider than the assault's frontage
+                taken = int(state.rng.binomial(trapped, coefficients.trapped_captured_fraction))
+                defender_losses["captured"] += remove_men(state, d, taken, "captured")
+                fought_on = remove_men(state, d, trapped - taken, "killed")
+                defender_losses["fought_on"] = defender_losses.get("fought_on", 0) + fought_on
             defender_losses["captured"] += remove_men(state, d, int(u.men[d]), "captured")
             u.gone[d] = True
     for a in attackers:
