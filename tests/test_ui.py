@@ -459,3 +459,17 @@ def test_the_bundled_font_has_every_character_the_scenarios_use() -> None:
         text = "".join(strings(scenario.model_dump(mode="json")))
         missing = sorted({c for c in text if c.isprintable() and ord(c) not in cmap})
         assert not missing, f"{path.name}: the font lacks {''.join(missing)}"
+
+
+def test_fog_leaves_out_the_other_sides_plan_places() -> None:
+    """Labelling the enemy's assembly area or where its relief comes on would give its plan away;
+    places both sides name, and the victory places, stay."""
+    from engine.ui.fog import plan_places
+
+    furong = load_scenario(ROOT / "scenarios" / "furong_mountain.yaml").scenario
+    hidden_from_roc = plan_places(furong, "roc")
+    hidden_from_ija = plan_places(furong, "ija")
+    assert {"ija_assembly", "north_forming_up", "south_forming_up"} <= hidden_from_roc
+    assert "relief_entry" in hidden_from_ija and "relief_entry" not in hidden_from_roc
+    assert "furong_summit" not in hidden_from_roc | hidden_from_ija  # a victory place
+    assert not hidden_from_roc & hidden_from_ija

@@ -326,14 +326,19 @@ def _dashed(surface, color, a, b, width: int, dash: float) -> None:
         pygame.draw.line(surface, color, p, q, width)
 
 
-def draw_places(surface, state: GameState, geo: Geometry) -> None:
+def draw_places(
+    surface, state: GameState, geo: Geometry, hidden: frozenset[str] = frozenset()
+) -> None:
     """Named places: a marker, the Chinese name and the English name below it, on a plate under
-    the hex, or above it where the plate would cover another place's name."""
+    the hex, or above it where the plate would cover another place's name. `hidden`: place ids
+    the viewer is not shown (the other side's plan places, under fog)."""
     s = geo.size
     big = max(11, min(18, int(s * 0.55)))
     small = max(10, min(14, int(s * 0.42)))
     taken: list[pygame.Rect] = []
     for place in state.scenario.map.places:
+        if place.id in hidden:
+            continue
         h = state.board.index(*place.hex)
         x, y = geo.center(h)
         pygame.draw.circle(surface, INK, (x, y), max(3, s * 0.14))

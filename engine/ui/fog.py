@@ -15,8 +15,35 @@ import numpy as np
 from ..core.state import GameState
 from ..rules.sight import line_of_sight
 from ..rules.turn import coefficients_of
+from ..scenario.models import Scenario
 
 FADE_TURNS = 6  # a last-known position fades out over this many turns, then is forgotten
+
+
+def plan_places(scenario: Scenario, viewer: str) -> frozenset[str]:
+    """Places that only the other side's plan, reinforcements or starting positions name (its
+    assembly areas, forming-up places, rear, where its relief comes on): under fog their labels
+    would tell the player the computer's intentions, so the window leaves them out. Places of the
+    victory conditions and of the viewer's own plan stay, whoever else names them."""
+    own: set[str] = set()
+    other: set[str] = set()
+
+    def note(side: str, ref) -> None:
+        if isinstance(ref, str):
+            (own if side == viewer else other).add(ref)
+
+    for plan in scenario.plans:
+        note(plan.side, plan.rear)
+        for phase in plan.phases:
+            note(plan.side, phase.objective)
+            note(plan.side, phase.fall_back_to)
+    side_of = {unit.id: unit.side for unit in scenario.units}
+    for reinforcement in scenario.reinforcements:
+        note(side_of[reinforcement.units[0]], reinforcement.at)
+    for unit in scenario.units:
+        note(unit.side, unit.at)
+    public = {v.place for v in scenario.victory if isinstance(v.place, str)}
+    return frozenset(other - own - public)
 
 
 def sight_hexes(state: GameState, side: int) -> np.ndarray:

@@ -177,7 +177,7 @@ class MapView:
         layer = self.terrain_layer().copy()
         geo = self.geo
         drawing.draw_works(layer, self.state, geo)
-        drawing.draw_places(layer, self.state, geo)
+        drawing.draw_places(layer, self.state, geo, session.hidden_places())
         if session.fog:
             seen = session.memory.visible_hexes[viewer]
             if seen is not None and not seen.all():

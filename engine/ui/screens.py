@@ -895,7 +895,15 @@ class PlayScreen:
             return "Point at a hex to see its ground, works and units."
         state, board, w = self.state, self.state.board, self.state.works
         terrain = state.scenario.terrain[board.terrain_ids[int(board.terrain[h])]]
-        place = next((p for p in state.scenario.map.places if board.index(*p.hex) == h), None)
+        hidden = self.session.hidden_places()
+        place = next(
+            (
+                p
+                for p in state.scenario.map.places
+                if board.index(*p.hex) == h and p.id not in hidden
+            ),
+            None,
+        )
         title = f"<b>{board.label(h)}</b>"
         if place:
             title += f" <b>{_esc(_name(place.name))}</b>"

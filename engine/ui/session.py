@@ -23,7 +23,7 @@ from ..core.state import GameState
 from ..headless import GameRecord, read_log, replay, scenario_hash, write_log
 from ..rules.turn import IllegalOrderError, check_order, end_turn, new_game
 from ..scenario import LoadedScenario, load_scenario
-from .fog import FogMemory
+from .fog import FogMemory, plan_places
 
 SAVE_VERSION = 1
 
@@ -70,6 +70,12 @@ class Session:
             if side not in self.done:
                 return side
         return None
+
+    def hidden_places(self) -> frozenset[str]:
+        """Place ids the viewer is not shown: under fog, the other side's plan places."""
+        if not self.fog:
+            return frozenset()
+        return plan_places(self.state.scenario, self.state.side_ids[self.viewer()])
 
     def viewer(self) -> int:
         """Whose eyes the map shows: the side giving orders, else the first person's side."""
