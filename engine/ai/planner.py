@@ -66,13 +66,12 @@ def _phases(state: GameState, side: int) -> list[_Phase]:
 
 def plan_orders(state: GameState, side: int) -> list[Order]:
     """This turn's orders for every unit of `side` that can take one."""
-    u = state.units
+    view = _view(state)
     current = _current_phases(state, side)
-    routed = u.routed.tolist()
     return [
-        _order_for(state, i, current[i])
-        for i in _view(state)[0][side]
-        if not routed[i]  # routed units flee by the rules, whatever they are told
+        _order_for(state, view, i, current[i])
+        for i in view.mine[side]
+        if not view.routed[i]  # routed units flee by the rules, whatever they are told
     ]
 
 
@@ -142,83 +141,102 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     return cache[side]
 
 
-def _order_for(state: GameState, i: int, phase: _Phase | None) -> Order:
-    u = state.units
+def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
-        return _hold_or_counter(state, i, None)
+        return _hold_or_counter(state, view, i, None)
     task = phase.phase.task
-    if u.is_gun[i] and u.indirect[i]:
+    if view.gunners[i]:
         if task in (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack):
-            order = _bombard(state, i, phase.objective)
+            order = _bombard(state, view, i, phase.objective)
             if isinstance(order, Bombard):
                 return Bombard(i, order.target, _ration(state, i, phase))
             return order
-        return _move_or_withdraw(state, i, phase.objective, task)
+        return _move_or_withdraw(state, view, i, phase.objective, task)
     if task == Task.bombard:
         return Hold(i)
     if task in (Task.hold, Task.counterattack):
-        return _hold(state, i, phase)
+        return _hold(state, view, i, phase)
     if task in (Task.attack, Task.assault):
-        return _attack(state, i, phase)
+        return _attack(state, view, i, phase)
     if task == Task.pursue:
-        return _pursue(state, i, phase.objective)
-    return _move_or_withdraw(state, i, phase.objective, task)
+        return _pursue(state, view, i, phase.objective)
+    return _move_or_withdraw(state, view, i, phase.objective, task)
 
 
-def _strength(state: GameState, i: int) -> float:
-    u = state.units
-    return float(u.men[i]) / max(float(u.men_start[i]), 1.0)
+@dataclass(frozen=True)
+class _View:
+    """The AI's picture of the field this turn, as plain lists (orders are given before anything
+    moves, so it holds for both sides' orders; numpy's per-item access would be slow here)."""
+
+    mine: tuple[list[int], list[int]]  # each side's units on the map
+    enemies: tuple[dict[int, int], dict[int, int]]  # per side: enemy-held hex -> enemy men there
+    hexes: list[int]
+    sides: list[int]
+    men: list[int]
+    strength: list[float]  # share of its men a unit still has
+    morale: list[float]
+    routed: list[bool]
+    gunners: list[bool]  # units with guns or mortars to bombard with
+
+    def spent(self, i: int) -> bool:
+        """Too weak or too shaken to attack."""
+        return self.strength[i] < SPENT_STRENGTH or self.morale[i] < SPENT_MORALE
 
 
-def _enemy_hexes(state: GameState, side: int) -> dict[int, int]:
-    """Enemy-held hex -> enemy men there (the AI's view of the enemy: orders are given before
-    anything moves)."""
-    return _view(state)[1][side]
-
-
-def _view(state: GameState) -> tuple[list[list[int]], list[dict[int, int]]]:
-    """(each side's units on the map, each side's enemy-held hexes with their men), worked out
-    once per turn for both sides."""
+def _view(state: GameState) -> _View:
+    """The view of this turn, worked out once for both sides."""
     key = state.state_version  # bumped by every turn the rules play
     cached = state.memo.get("ai_view")
     if cached is not None and cached[0] == key:
         return cached[1]
     u = state.units
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
-    mine: list[list[int]] = [[], []]
-    held: list[dict[int, int]] = [{}, {}]
+    mine: tuple[list[int], list[int]] = ([], [])
+    held: tuple[dict[int, int], dict[int, int]] = ({}, {})
     for i in state.active().nonzero()[0].tolist():
         side = sides[i]
         mine[side].append(i)
         if men[i] > 0:
             seen_by = held[1 - side]
             seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
-    view = (mine, held)
+    view = _View(
+        mine=mine,
+        enemies=held,
+        hexes=hexes,
+        sides=sides,
+        men=men,
+        strength=[
+            m / max(float(start), 1.0) for m, start in zip(men, u.men_start.tolist(), strict=True)
+        ],
+        morale=u.morale.tolist(),
+        routed=u.routed.tolist(),
+        gunners=[
+            bool(gun and guns) for gun, guns in zip(u.is_gun.tolist(), u.indirect, strict=True)
+        ],
+    )
     state.memo["ai_view"] = (key, view)
     return view
 
 
-def _hold(state: GameState, i: int, phase: _Phase) -> Order:
-    u, board = state.units, state.board
-    here = int(u.hex[i])
-    side = int(u.side[i])
-    enemies = _enemy_hexes(state, side)
+def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
+    here = view.hexes[i]
+    enemies = view.enemies[view.sides[i]]
     target = phase.objective
     if target is not None and here != target:
         if target in enemies:
-            return _hold_or_counter(state, i, phase)
+            return _hold_or_counter(state, view, i, phase)
         return Move(i, target)
     if phase.fall_back_to is None or phase.fall_back_to == here:
-        return _hold_or_counter(state, i, phase)
-    threat = sum(enemies.get(n, 0) for n in board.neighbors[here])
+        return _hold_or_counter(state, view, i, phase)
+    threat = sum(enemies.get(n, 0) for n in state.board.neighbors[here])
     if threat > 0:
-        outnumbered = threat / max(int(u.men[i]), 1)
+        outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
-        if _strength(state, i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
+        if view.strength[i] < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
             1.0 + 2.0 * works
         ):
             return Withdraw(i, phase.fall_back_to)
-    return _hold_or_counter(state, i, phase)
+    return _hold_or_counter(state, view, i, phase)
 
 
 def _works_intact(state: GameState, h: int) -> float:
@@ -230,32 +248,28 @@ def _works_intact(state: GameState, h: int) -> float:
     return float(w.fort_strength[h] + w.blockhouse_strength[h]) / start
 
 
-def _hold_or_counter(state: GameState, i: int, phase: _Phase | None) -> Order:
+def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     """Hold; but throw back an enemy lodgement in a neighbouring position of ours when strong
     enough (a counter-attack), as a holding force does."""
-    u, board = state.units, state.board
-    if phase is None or phase.phase.task != Task.counterattack:
+    if phase is None or phase.phase.task != Task.counterattack or view.spent(i):
         return Hold(i)
-    if _strength(state, i) < SPENT_STRENGTH or u.morale[i] < SPENT_MORALE:
-        return Hold(i)
-    side = int(u.side[i])
-    enemies = _enemy_hexes(state, side)
-    here = int(u.hex[i])
+    side = view.sides[i]
+    enemies = view.enemies[side]
     owner = state.works.owner
-    for n in board.neighbors[here]:
+    for n in state.board.neighbors[view.hexes[i]]:
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
-        if lodgement and u.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
+        if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
             return Assault(i, n)
     return Hold(i)
 
 
-def _attack(state: GameState, i: int, phase: _Phase) -> Order:
+def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Close on the objective (from up to `axes` sides) and assault it; once it is ours, go for
     the nearest enemy-held hex around it."""
-    u, board = state.units, state.board
-    side = int(u.side[i])
-    here = int(u.hex[i])
-    enemies = _enemy_hexes(state, side)
+    board = state.board
+    side = view.sides[i]
+    here = view.hexes[i]
+    enemies = view.enemies[side]
     target = phase.objective
     if target not in enemies:
         if here == target:
@@ -265,22 +279,19 @@ def _attack(state: GameState, i: int, phase: _Phase) -> Order:
         if not ours or not near:
             return Move(i, target)  # occupy it first
         target = min(near, key=lambda h: (board.distance(here, h), h))
-    if _strength(state, i) < SPENT_STRENGTH or u.morale[i] < SPENT_MORALE:
+    if view.spent(i):
         return Hold(i)
     if board.distance(here, target) == 1:
         return Assault(i, target)
-    c = coefficients_of(state)
-    field = time_field(board, target, c)
+    field = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (field[n], n))
     if step in enemies and step != target:
         return Assault(i, step)  # something in the way
-    approach = _approach_hex(state, i, target, phase.phase.axes, enemies)
-    return Move(i, approach)
+    return Move(i, _approach_hex(board, i, here, target, phase.phase.axes, enemies))
 
 
-def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dict) -> int:
+def _approach_hex(board, i: int, here: int, target: int, axes: int, enemies: dict) -> int:
     """One of the `axes` free hexes around the target that the attacking units share out."""
-    board, u = state.board, state.units
     around = [
         n
         for n in board.neighbors[target]
@@ -288,21 +299,20 @@ def _approach_hex(state: GameState, i: int, target: int, axes: int, enemies: dic
     ]
     if not around:
         return target
-    here = int(u.hex[i])
     around.sort(key=lambda n: (board.distance(here, n), n))
     chosen = around[: max(1, axes)]
     return chosen[i % len(chosen)]
 
 
-def _bombard(state: GameState, i: int, objective: int) -> Order:
+def _bombard(state: GameState, view: _View, i: int, objective: int) -> Order:
     """Fire on the enemy's position at the objective: each turn at the hex around it (the
     objective and its neighbours) with the most left to destroy — works, an uncleared minefield,
     uncut wire, men — less what the side's other guns are already firing at this turn, so the
     fire spreads over the position as a fire plan would. Out of range, move toward it."""
     u, board, w = state.units, state.board, state.works
-    here = int(u.hex[i])
-    side = int(u.side[i])
-    enemies = _enemy_hexes(state, side)
+    here = view.hexes[i]
+    side = view.sides[i]
+    enemies = view.enemies[side]
     planned = _fire_plan(state)
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
@@ -418,11 +428,10 @@ def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
     return found
 
 
-def _pursue(state: GameState, i: int, objective: int) -> Order:
-    u, board = state.units, state.board
-    side = int(u.side[i])
-    here = int(u.hex[i])
-    enemies = _enemy_hexes(state, side)
+def _pursue(state: GameState, view: _View, i: int, objective: int) -> Order:
+    board = state.board
+    here = view.hexes[i]
+    enemies = view.enemies[view.sides[i]]
     if not enemies:
         return Move(i, objective) if here != objective else Hold(i)
     target = min(enemies, key=lambda h: (board.distance(here, h), h))
@@ -431,20 +440,17 @@ def _pursue(state: GameState, i: int, objective: int) -> Order:
     return Move(i, target)
 
 
-def _move_or_withdraw(state: GameState, i: int, objective: int, task: Task) -> Order:
-    u = state.units
+def _move_or_withdraw(state: GameState, view: _View, i: int, objective: int, task: Task) -> Order:
     if task in (Task.withdraw, Task.fall_back):
         return Withdraw(i, objective)
+    here = view.hexes[i]
     if task == Task.break_out:
-        side = int(u.side[i])
-        enemies = _enemy_hexes(state, side)
         board = state.board
-        here = int(u.hex[i])
         field = time_field(board, objective, coefficients_of(state))
         step = min(board.neighbors[here], key=lambda n: (field[n], n))
-        if step in enemies:
+        if step in view.enemies[view.sides[i]]:
             return Assault(i, step)
         return Withdraw(i, objective)
-    if int(u.hex[i]) == objective:
+    if here == objective:
         return Hold(i)
     return Move(i, objective)
