@@ -219,3 +219,41 @@ def test_lost_in_water_counts_the_drowned_and_those_hit_in_the_water() -> None:
     assert int(u.hit_in_water[red]) == 5
     assert measure(state, entry) == 8.0
     state.check_invariants()
+
+
+PURSUIT = MINIMAL.replace(
+    "obstacles:\n",
+    """  - id: red_2
+    name: {en: Red second platoon}
+    side: red
+    type: infantry
+    men: 30
+    weapons: [{weapon: rifle, count: 28}]
+    at: [2, 1]
+obstacles:
+""",
+).replace(
+    "victory:\n",
+    """plans:
+  - side: blue
+    phases:
+      - {id: chase, name: chase, start: 1945-05-21T05:00, task: pursue, objective: hill}
+victory:
+""",
+)
+
+
+def test_pursuit_goes_after_broken_units_and_fires_on_them_in_the_water() -> None:
+    state = new_game(load_scenario_text(PURSUIT).scenario, seed=1)
+    u, board = state.units, state.board
+    red_1, blue_1, red_2 = 0, 1, 2
+    u.hex[red_1] = board.index(4, 0)  # unbroken, next to the pursuer
+    u.routed[red_2] = True  # broken, in the stream next to the pursuer
+    state.state_version += 1
+    assert plan_orders(state, 1) == [Hold(blue_1)]  # from the bank, the fire phase shoots
+    u.hex[red_2] = board.index(1, 1)  # broken, on dry ground two hexes off
+    state.state_version += 1
+    assert plan_orders(state, 1) == [Move(blue_1, board.index(1, 1))]
+    u.routed[red_2] = False  # nobody broken: the nearest enemy
+    state.state_version += 1
+    assert plan_orders(state, 1) == [Assault(blue_1, board.index(4, 0))]

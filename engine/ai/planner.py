@@ -170,6 +170,7 @@ class _View:
 
     mine: tuple[list[int], list[int]]  # each side's units on the map
     enemies: tuple[dict[int, int], dict[int, int]]  # per side: enemy-held hex -> enemy men there
+    fleeing: tuple[set[int], set[int]]  # per side: hexes where routed enemy units are
     hexes: list[int]
     sides: list[int]
     men: list[int]
@@ -191,17 +192,22 @@ def _view(state: GameState) -> _View:
         return cached[1]
     u = state.units
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
+    routed = u.routed.tolist()
     mine: tuple[list[int], list[int]] = ([], [])
     held: tuple[dict[int, int], dict[int, int]] = ({}, {})
+    fleeing: tuple[set[int], set[int]] = (set(), set())
     for i in state.active().nonzero()[0].tolist():
         side = sides[i]
         mine[side].append(i)
         if men[i] > 0:
             seen_by = held[1 - side]
             seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
+            if routed[i]:
+                fleeing[1 - side].add(hexes[i])
     view = _View(
         mine=mine,
         enemies=held,
+        fleeing=fleeing,
         hexes=hexes,
         sides=sides,
         men=men,
@@ -209,7 +215,7 @@ def _view(state: GameState) -> _View:
             m / max(float(start), 1.0) for m, start in zip(men, u.men_start.tolist(), strict=True)
         ],
         morale=u.morale.tolist(),
-        routed=u.routed.tolist(),
+        routed=routed,
         gunners=[
             bool(gun and guns) for gun, guns in zip(u.is_gun.tolist(), u.indirect, strict=True)
         ],
@@ -429,12 +435,21 @@ def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
 
 
 def _pursue(state: GameState, view: _View, i: int, objective: int) -> Order:
+    """Go after the enemy: broken units first (the nearest), else the nearest enemy; men caught
+    in a river are shot at from its bank, not followed into the water."""
     board = state.board
     here = view.hexes[i]
-    enemies = view.enemies[view.sides[i]]
+    side = view.sides[i]
+    enemies = view.enemies[side]
     if not enemies:
         return Move(i, objective) if here != objective else Hold(i)
-    target = min(enemies, key=lambda h: (board.distance(here, h), h))
+    chase = view.fleeing[side] or enemies
+    target = min(chase, key=lambda h: (board.distance(here, h), h))
+    if board.water[target]:
+        banks = [n for n in board.neighbors[target] if not board.water[n] and board.passable[n]]
+        if here in banks or not banks:
+            return Hold(i)  # on the bank: the fire phase shoots at the men in the water
+        return Move(i, min(banks, key=lambda n: (board.distance(here, n), n)))
     if board.distance(here, target) == 1:
         return Assault(i, target)
     return Move(i, target)
