@@ -163,7 +163,7 @@ def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> O
     return _move_or_withdraw(state, view, i, phase.objective, task)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _View:
     """The AI's picture of the field this turn, as plain lists (orders are given before anything
     moves, so it holds for both sides' orders; numpy's per-item access would be slow here)."""
@@ -174,14 +174,18 @@ class _View:
     hexes: list[int]
     sides: list[int]
     men: list[int]
-    strength: list[float]  # share of its men a unit still has
+    men_start: list[int]
     morale: list[float]
     routed: list[bool]
     gunners: list[bool]  # units with guns or mortars to bombard with
 
     def spent(self, i: int) -> bool:
         """Too weak or too shaken to attack."""
-        return self.strength[i] < SPENT_STRENGTH or self.morale[i] < SPENT_MORALE
+        return self.strength(i) < SPENT_STRENGTH or self.morale[i] < SPENT_MORALE
+
+    def strength(self, i: int) -> float:
+        """The share of its men a unit still has."""
+        return self.men[i] / max(float(self.men_start[i]), 1.0)
 
 
 def _view(state: GameState) -> _View:
@@ -191,6 +195,10 @@ def _view(state: GameState) -> _View:
     if cached is not None and cached[0] == key:
         return cached[1]
     u = state.units
+    static = state.memo.get("ai_static")
+    if static is None:  # what never changes in a game
+        gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
+        static = state.memo["ai_static"] = (u.men_start.tolist(), gunners)
     hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
     routed = u.routed.tolist()
     mine: tuple[list[int], list[int]] = ([], [])
@@ -211,14 +219,10 @@ def _view(state: GameState) -> _View:
         hexes=hexes,
         sides=sides,
         men=men,
-        strength=[
-            m / max(float(start), 1.0) for m, start in zip(men, u.men_start.tolist(), strict=True)
-        ],
+        men_start=static[0],
         morale=u.morale.tolist(),
         routed=routed,
-        gunners=[
-            bool(gun and guns) for gun, guns in zip(u.is_gun.tolist(), u.indirect, strict=True)
-        ],
+        gunners=static[1],
     )
     state.memo["ai_view"] = (key, view)
     return view
@@ -238,7 +242,7 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if threat > 0:
         outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
-        if view.strength[i] < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
+        if view.strength(i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
             1.0 + 2.0 * works
         ):
             return Withdraw(i, phase.fall_back_to)
