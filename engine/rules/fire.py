@@ -8,6 +8,8 @@ and the loss is a binomial draw among the target's men. Each event keeps every f
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core.events import Event, Fired
@@ -46,7 +48,7 @@ def reach_hexes(
     if state.is_night():
         metres = min(metres, coefficients.night_sight_m)
     hexes = int(metres // state.board.hex_size_m)
-    if saving_ammo and np.isfinite(u.ammo[unit]):
+    if saving_ammo and math.isfinite(u.ammo[unit]):
         hexes = min(hexes, int(coefficients.limited_ammo_fire_hexes))
     return max(hexes, 1)
 
@@ -123,6 +125,7 @@ def direct_fire(
         reaches = state.memo[("fire_reaches", night)] = fire_reaches(state, coefficients)
     full_reach, reach = reaches
     board, clearance = state.board, coefficients.sight_clearance_m
+    water = board.water_list
     shots = []
     for f in firers:
         enemies = enemies_of[sides[f]]
@@ -144,7 +147,7 @@ def direct_fire(
     for f, target, distance in shots:
         factors = firer_factors(state, f, distance, coefficients)
         firing_hours = hours * factors["strength"]
-        if np.isfinite(u.ammo[f]) and not state.board.water[int(u.hex[target])]:
+        if math.isfinite(u.ammo[f]) and not water[hexes[target]]:
             factors["fire_discipline"] = coefficients.limited_ammo_fire_share
             firing_hours *= coefficients.limited_ammo_fire_share
         factors.update(_ammo_factor(state, f, firing_hours, coefficients))
@@ -178,7 +181,7 @@ def _ammo_factor(
 ) -> dict[str, float]:
     """Spend ammunition for `firing_hours`; the share of the time fired without any is weak."""
     u = state.units
-    if not np.isfinite(u.ammo[unit]):
+    if not math.isfinite(u.ammo[unit]):
         return {}
     needed = float(u.firepower[unit]) * firing_hours * coefficients.ammo_rounds_per_firepower_hour
     if needed <= 0:
