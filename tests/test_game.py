@@ -257,3 +257,26 @@ def test_pursuit_goes_after_broken_units_and_fires_on_them_in_the_water() -> Non
     u.routed[red_2] = False  # nobody broken: the nearest enemy
     state.state_version += 1
     assert plan_orders(state, 1) == [Assault(blue_1, board.index(4, 0))]
+
+
+def test_caches_shared_by_a_scenarios_games_never_leak_between_them() -> None:
+    """The board memo keeps what every game of a scenario shares (the starting state per set of
+    coefficients, each turn's plan phases per AI mode, the fire-plan rations, the timetable):
+    a game must go the same way on a fresh scenario object as after other games of the same one
+    with other coefficients or modes."""
+    slow = {"foot_speed_kmh": 2.0}
+    adaptive = {0: "adaptive", 1: "adaptive"}
+
+    def fresh():
+        return load_scenario(FURONG).scenario  # a new scenario object: a new board and memo
+
+    def outcome(scenario, **options) -> str:
+        return play(scenario, 3, keep_events=False, **options).state.state_hash()
+
+    slow_alone = outcome(fresh(), overrides=slow)
+    adaptive_alone = outcome(fresh(), ai_modes=adaptive)
+    shared = fresh()
+    plain = outcome(shared)
+    assert outcome(shared, overrides=slow) == slow_alone != plain
+    assert outcome(shared, ai_modes=adaptive) == adaptive_alone != plain
+    assert outcome(shared) == plain
