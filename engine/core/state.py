@@ -200,7 +200,11 @@ class GameState:
     def active(self) -> np.ndarray:
         """Units on the map and still in the fight (arrived, not gone)."""
         u = self.units
-        return u.arrived & ~u.gone & (u.hex >= 0)
+        key = (u.hex.tobytes(), u.gone.tobytes(), u.arrived.tobytes())  # cheaper than the mask
+        found = self.memo.get("active")
+        if found is None or found[0] != key:
+            found = self.memo["active"] = (key, u.arrived & ~u.gone & (u.hex >= 0))
+        return found[1].copy()  # callers may change their mask
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         u = self.units
