@@ -139,19 +139,21 @@ class GameState:
     ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
     works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
     rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
+    works_changed: bool = True  # set by whatever damages works, so `record` sums them again
 
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
         u, w = self.units, self.works
-        snapshot = np.empty((len(LEDGER_ROWS), u.count), dtype=np.int64)
-        for row, name in enumerate(LEDGER_ROWS):
-            snapshot[row] = getattr(u, name)
-        self.ledger.append(snapshot)
-        builders = self.memo.get("works_builders")
-        if builders is None:  # who built each hex's works never changes in play
-            builders = self.memo["works_builders"] = (w.owner + 1).astype(np.intp)
-        left = w.fort_strength + w.blockhouse_strength
-        self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
+        self.ledger.append(np.array([getattr(u, name) for name in LEDGER_ROWS], dtype=np.int64))
+        if self.works_changed or not self.works_ledger:
+            builders = self.memo.get("works_builders")
+            if builders is None:  # who built each hex's works never changes in play
+                builders = self.memo["works_builders"] = (w.owner + 1).astype(np.intp)
+            left = w.fort_strength + w.blockhouse_strength
+            self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
+            self.works_changed = False
+        else:  # nothing was damaged this turn: the same figures (never changed in place)
+            self.works_ledger.append(self.works_ledger[-1])
         self.rounds_ledger.append(self.rounds_fired.copy())
 
     # ------------------------------------------------------------------ clock

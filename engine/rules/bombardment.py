@@ -128,6 +128,7 @@ def _damage_works(state: GameState, target: int, damage: float) -> float:
             break
         taken = min(damage, float(strength[target]))
         strength[target] -= taken
+        state.works_changed = True
         damage -= taken
         done += taken
     return done
