@@ -94,9 +94,12 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
         return cached[1]
     mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
     held = set(u.hex[mask].tolist())
-    zone = {n for h in held for n in state.board.neighbors[h]}
-    state.memo[("enemy_zone", side)] = (key, (held, zone))
-    return held, zone
+    if cached is not None and cached[1][0] == held:  # only the side's own units moved
+        found = cached[1]
+    else:
+        found = (held, {n for h in held for n in state.board.neighbors[h]})
+    state.memo[("enemy_zone", side)] = (key, found)
+    return found
 
 
 def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
