@@ -128,8 +128,16 @@ class Board:
         return found
 
     def label(self, index: int) -> str:
-        col, row = self.cell(index)
-        return f"{col},{row}"
+        """`col,row` of a hex, as events and logs name it (built once per board)."""
+        if index < 0:  # off the map
+            col, row = self.cell(index)
+            return f"{col},{row}"
+        labels = self.memo.get("labels")
+        if labels is None:
+            labels = self.memo["labels"] = tuple(
+                f"{h % self.width},{h // self.width}" for h in range(self.size)
+            )
+        return labels[index]
 
 
 _BOARDS: dict[int, tuple[Scenario, Board]] = {}
