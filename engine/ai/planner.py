@@ -9,6 +9,7 @@ historical record and never touches the dice: it only gives orders, and the rule
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState
@@ -141,6 +142,12 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     return cache[side]
 
 
+@cache
+def _held(i: int) -> Hold:
+    """The hold order of unit i (orders are frozen records, so one serves every turn)."""
+    return Hold(i)
+
+
 def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
         return _hold_or_counter(state, view, i, None)
@@ -153,7 +160,7 @@ def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> O
             return order
         return _move_or_withdraw(state, view, i, phase.objective, task)
     if task == Task.bombard:
-        return Hold(i)
+        return _held(i)
     if task in (Task.hold, Task.counterattack):
         return _hold(state, view, i, phase)
     if task in (Task.attack, Task.assault):
@@ -262,7 +269,7 @@ def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase | None
     """Hold; but throw back an enemy lodgement in a neighbouring position of ours when strong
     enough (a counter-attack), as a holding force does."""
     if phase is None or phase.phase.task != Task.counterattack or view.spent(i):
-        return Hold(i)
+        return _held(i)
     side = view.sides[i]
     enemies = view.enemies[side]
     owner = state.works.owner
@@ -270,7 +277,7 @@ def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase | None
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
         if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
             return Assault(i, n)
-    return Hold(i)
+    return _held(i)
 
 
 def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
@@ -283,14 +290,14 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     target = phase.objective
     if target not in enemies:
         if here == target:
-            return Hold(i)  # the objective is taken: keep it
+            return _held(i)  # the objective is taken: keep it
         ours = state.units_at(target, side)
         near = [h for h in enemies if board.distance(h, target) <= 2]
         if not ours or not near:
             return Move(i, target)  # occupy it first
         target = min(near, key=lambda h: (board.distance(here, h), h))
     if view.spent(i):
-        return Hold(i)
+        return _held(i)
     if board.distance(here, target) == 1:
         return Assault(i, target)
     field = time_field(board, target, coefficients_of(state))
@@ -346,7 +353,7 @@ def _bombard(state: GameState, view: _View, i: int, objective: int) -> Order:
             return Bombard(i, target)
     if candidates:
         return Move(i, objective)
-    return Hold(i)
+    return _held(i)
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
@@ -446,13 +453,13 @@ def _pursue(state: GameState, view: _View, i: int, objective: int) -> Order:
     side = view.sides[i]
     enemies = view.enemies[side]
     if not enemies:
-        return Move(i, objective) if here != objective else Hold(i)
+        return Move(i, objective) if here != objective else _held(i)
     chase = view.fleeing[side] or enemies
     target = min(chase, key=lambda h: (board.distance(here, h), h))
     if board.water[target]:
         banks = [n for n in board.neighbors[target] if not board.water[n] and board.passable[n]]
         if here in banks or not banks:
-            return Hold(i)  # on the bank: the fire phase shoots at the men in the water
+            return _held(i)  # on the bank: the fire phase shoots at the men in the water
         return Move(i, min(banks, key=lambda n: (board.distance(here, n), n)))
     if board.distance(here, target) == 1:
         return Assault(i, target)
@@ -471,5 +478,5 @@ def _move_or_withdraw(state: GameState, view: _View, i: int, objective: int, tas
             return Assault(i, step)
         return Withdraw(i, objective)
     if here == objective:
-        return Hold(i)
+        return _held(i)
     return Move(i, objective)
