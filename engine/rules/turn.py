@@ -196,23 +196,29 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
 
 
 def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
+    """A place with one side's units in it is that side's; an empty one keeps its last owner."""
     board, u = state.board, state.units
-    taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
-    sides_at: dict[int, set[int]] = {}
+    place_hexes = board.memo.get("place_hexes")
+    if place_hexes is None:
+        place_hexes = board.memo["place_hexes"] = frozenset(board.places.values())
+    holder: dict[int, int] = {}  # place hex -> the side in it, or -1 when both are
     for h, side in zip(u.hex[on_map].tolist(), u.side[on_map].tolist(), strict=True):
-        sides_at.setdefault(h, set()).add(side)
+        if h in place_hexes:
+            holder[h] = side if holder.get(h, side) == side else -1
+    control, timeline = state.control, state.place_timeline
+    taken_now: set[str] | None = None
     for name, h in board.places.items():
-        # A hex with one side's units in it is that side's; an empty hex keeps its last owner.
-        sides = sides_at.get(h)
-        if sides and len(sides) == 1:
-            state.control[h] = next(iter(sides))
-        now = int(state.control[h])
-        before = state.place_control.get(name, -1)
-        if now != before:
+        side = holder.get(h, -1)
+        if side >= 0:
+            control[h] = side
+        now = int(control[h])
+        if now != state.place_control.get(name, -1):
             state.place_control[name] = now
+            if taken_now is None:  # hexes whose taking an assault has already reported
+                taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
             if board.label(h) not in taken_now and now >= 0:
                 events.append(HexTaken(state.turn, board.label(h), state.side_ids[now], name))
-        state.place_timeline.setdefault(name, []).append(now)
+        timeline.setdefault(name, []).append(now)
 
 
 def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
