@@ -30,6 +30,7 @@ from .victory import decide_winner
 _HASTY = POSTURE_INDEX["hasty"]
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+_ON_THE_MOVE = (_ATTACK, _WITHDRAWAL)  # postures a unit leaves when it stands still
 
 
 class IllegalOrderError(ValueError):
@@ -89,7 +90,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     # Movement, in unit order (deterministic); routed units flee whatever their orders.
     # (A unit's own flags are read before the loop: moving one unit never changes another's.)
-    moved = np.zeros(u.count, bool)
+    moved = [False] * u.count
     routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
     for i in active.nonzero()[0].tolist():
         order = by_unit.get(i)
@@ -113,11 +114,11 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
             _escape_if_at_edge(state, i, order, rear, events)
     # Units that stood still take their own posture again (a unit in the water stays exposed).
     on_map = state.active()
-    resting = on_map & ~moved & ~u.routed & (u.crossing_hours <= 0)
-    resting &= (u.posture == _ATTACK) | (u.posture == _WITHDRAWAL)
-    if resting.any():
-        home = u.posture_home[resting]
-        u.posture[resting] = np.where(home == _ATTACK, _HASTY, home)
+    posture, home = u.posture.tolist(), u.posture_home.tolist()
+    in_water = (u.crossing_hours > 0).tolist()
+    for i in on_map.nonzero()[0].tolist():
+        if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or in_water[i]):
+            u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
     # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
     bombards, aimed_at, assault_orders = [], {}, []
