@@ -4,9 +4,11 @@
 
 Prints the commit and the machine so that figures from different days can be compared. The first
 game of a scenario also builds the board (route fields, sight lines) that later games share; it is
-timed separately as the warm-up. The CPU time per battle is printed beside the wall-clock time:
-on a shared machine it is the steadier of the two. `--profile` plays the battles again under
-cProfile and prints where the time goes (the engine's functions, by cumulative and by own time).
+timed separately as the warm-up. The CPU time per battle and the quickest round of ten battles are
+printed beside the mean: on a shared machine, whose speed drifts, the best round is the steadiest;
+`bench_instructions.py` gives a figure the load cannot move at all. `--profile` plays the battles
+again under cProfile and prints where the time goes (the engine's functions, by cumulative and by
+own time).
 """
 
 from __future__ import annotations
@@ -75,10 +77,13 @@ def main() -> None:
         per_turn = sum(times) / turns
         median = statistics.median(times)
         p90 = sorted(times)[int(len(times) * 0.9) - 1]
+        # The quickest round of ten battles: on a shared machine the steadiest of these figures.
+        rounds = [statistics.mean(times[k : k + 10]) for k in range(0, len(times) - 9, 10)]
+        best = f"; best round of 10 {min(rounds):.1f}" if rounds else ""
         print(
             f"{Path(path).name}: {per_game:.1f} ms per battle (median {median:.1f},"
-            f" p90 {p90:.1f}; CPU {cpu:.1f}), {per_turn:.2f} ms per turn, {args.games} battles;"
-            f" first battle with board build {warm:.0f} ms"
+            f" p90 {p90:.1f}; CPU {cpu:.1f}{best}), {per_turn:.2f} ms per turn,"
+            f" {args.games} battles; first battle with board build {warm:.0f} ms"
         )
         if args.profile:
             profile(scenario, args.games)
