@@ -280,3 +280,32 @@ def test_caches_shared_by_a_scenarios_games_never_leak_between_them() -> None:
     assert outcome(shared, overrides=slow) == slow_alone != plain
     assert outcome(shared, ai_modes=adaptive) == adaptive_alone != plain
     assert outcome(shared) == plain
+
+
+def test_fire_plan_rations_of_plan_and_adaptive_modes_are_kept_apart() -> None:
+    """What a scenario's games share of the fire plan is kept per AI mode: a plan phase may bear
+    the id `adaptive`, the id of the phases the adaptive mode makes, and the two give different
+    rations (regression: they once shared a cache entry)."""
+    from engine.ai import planner
+    from engine.scenario.models import PlanPhase, Task
+
+    text = SHIGEHIRO.read_text(encoding="utf-8").replace("id: arty_bombard,", "id: adaptive,")
+    gun = 1  # roc_73a_arty, which draws on the Chinese ammunition budget
+
+    def adaptive_ration(scenario) -> int:
+        state = new_game(scenario, 1)
+        state.ai_modes = {0: "adaptive"}
+        start = scenario.clock.start
+        phase = PlanPhase(
+            id="adaptive", name="a", start=start, task=Task.bombard, objective="pocket"
+        )
+        current = planner._Phase(phase, 0, 10**9, None, state.board.resolve("pocket"), None)
+        return planner._ration(state, gun, current)
+
+    alone = adaptive_ration(load_scenario_text(text).scenario)
+    shared = load_scenario_text(text).scenario
+    state = new_game(shared, 1)
+    plan_phase = next(p for p in planner._phases(state, 0) if p.phase.id == "adaptive")
+    assert (plan_phase.start, plan_phase.end) == (0, 10**9)  # the same id and span
+    planner._ration(state, gun, plan_phase)  # the plan's phase first
+    assert adaptive_ration(shared) == alone

@@ -379,7 +379,8 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     budget = min(budgets)
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
-    key = ("ai_ration", i, budget, state.turn, current.phase.id, current.start, current.end)
+    mode = _mode(state, int(u.side[i]))  # an adaptive phase may share a plan phase's id
+    key = ("ai_ration", i, budget, mode, state.turn, current.phase.id, current.start, current.end)
     found = state.board.memo.get(key)
     if found is None or found[0] is not state.scenario:
         found = state.board.memo[key] = (state.scenario, _ration_plan(state, i, current, budget))
