@@ -197,11 +197,13 @@ class _View:
 
 def _view(state: GameState) -> _View:
     """The view of this turn, worked out once for both sides."""
-    key = state.state_version  # bumped by every turn the rules play
+    u = state.units
+    key = tuple(  # all it reads, so a change made outside the turn's rules is seen too
+        a.tobytes() for a in (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
+    )
     cached = state.memo.get("ai_view")
     if cached is not None and cached[0] == key:
         return cached[1]
-    u = state.units
     static = state.memo.get("ai_static")
     if static is None:  # what never changes in a game
         gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
