@@ -92,8 +92,12 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     cached = state.memo.get(("enemy_zone", side))
     if cached is not None and cached[0] == key:
         return cached[1]
-    mask = (u.side != side) & u.arrived & ~u.gone & (u.hex >= 0) & ~u.routed
-    held = set(u.hex[mask].tolist())
+    gone, arrived, routed = u.gone.tolist(), u.arrived.tolist(), u.routed.tolist()
+    held = {
+        h
+        for h, their_side, i in zip(u.hex.tolist(), u.side.tolist(), range(u.count), strict=True)
+        if their_side != side and h >= 0 and arrived[i] and not gone[i] and not routed[i]
+    }
     if cached is not None and cached[1][0] == held:  # only the side's own units moved
         found = cached[1]
     else:

@@ -203,7 +203,9 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
     if place_hexes is None:
         place_hexes = board.memo["place_hexes"] = frozenset(board.places.values())
     holder: dict[int, int] = {}  # place hex -> the side in it, or -1 when both are
-    for h, side in zip(u.hex[on_map].tolist(), u.side[on_map].tolist(), strict=True):
+    hexes, sides = u.hex.tolist(), u.side.tolist()
+    for i in on_map.nonzero()[0].tolist():
+        h, side = hexes[i], sides[i]
         if h in place_hexes:
             holder[h] = side if holder.get(h, side) == side else -1
     control, timeline = state.control, state.place_timeline
