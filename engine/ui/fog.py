@@ -72,8 +72,10 @@ def sight_hexes(state: GameState, side: int) -> np.ndarray:
 
 
 def _sight_cache(state: GameState) -> dict:
-    """Sight from a hex depends only on the map: kept on the state for the whole game."""
-    return state.memo.setdefault("ui_sight", {})
+    """Sight from a hex depends only on the map and the sight clearance: kept on the board, so a
+    new game or a loaded one of the same scenario sees at once."""
+    clearance = coefficients_of(state).sight_clearance_m
+    return state.board.memo.setdefault(("ui_sight", clearance), {})
 
 
 @dataclass
