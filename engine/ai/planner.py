@@ -82,23 +82,22 @@ def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
     scenario (kept on the board, which those games share)."""
     mode = _mode(state, side)
     night = state.is_night()
-    key = ("ai_current_phases", side, mode, state.turn, night)
-    found = state.board.memo.get(key)
-    if found is not None and found[0] is state.scenario:
-        return found[1]
-    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
     turn = state.turn
-    table: list[_Phase | None] = []
-    for i in range(state.units.count):
-        current = None
-        for p in phases:
-            if p.start <= turn < p.end and (p.units is None or i in p.units):
-                allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
-                if allowed and (current is None or p.start >= current.start):
-                    current = p
-        table.append(current)
-    state.board.memo[key] = (state.scenario, tuple(table))
-    return state.board.memo[key][1]
+
+    def table() -> tuple[_Phase | None, ...]:
+        phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
+        found: list[_Phase | None] = []
+        for i in range(state.units.count):
+            current = None
+            for p in phases:
+                if p.start <= turn < p.end and (p.units is None or i in p.units):
+                    allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
+                    if allowed and (current is None or p.start >= current.start):
+                        current = p
+            found.append(current)
+        return tuple(found)
+
+    return state.board.shared(("ai_current_phases", side, mode, turn, night), table)
 
 
 def _mode(state: GameState, side: int) -> str:
@@ -383,10 +382,9 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     # of the scenario (kept on the board, which those games share).
     mode = _mode(state, int(u.side[i]))  # an adaptive phase may share a plan phase's id
     key = ("ai_ration", i, budget, mode, state.turn, current.phase.id, current.start, current.end)
-    found = state.board.memo.get(key)
-    if found is None or found[0] is not state.scenario:
-        found = state.board.memo[key] = (state.scenario, _ration_plan(state, i, current, budget))
-    fixed_per_turn, left_allotted, open_turns, weight, total = found[1]
+    fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
+        key, lambda: _ration_plan(state, i, current, budget)
+    )
     if fixed_per_turn is None:
         available = float(state.budget_rounds[budget])
         per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)

@@ -64,6 +64,15 @@ class Board:
             return self.places[ref]
         return self.index(ref[0], ref[1])
 
+    def shared(self, key, make):
+        """The value under `key` that every game of this board's scenario shares, made by `make()`
+        the first time. A board serves one scenario object (`build_board`), so keys need not name
+        the scenario."""
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = make()
+        return found
+
     def distance(self, a: int, b: int) -> int:
         qr = self.memo.get("qr")
         if qr is None:  # plain Python pairs: numpy scalar access is slow in this hot path

@@ -290,11 +290,10 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
     built once and copied for every further game of a batch (kept on the board, which those
     games share)."""
     board = build_board(scenario)
-    key = ("start", tuple(sorted(vars(coefficients).items())))
-    found = board.memo.get(key)
-    if found is None or found[0] is not scenario:
-        found = board.memo[key] = (scenario, _start(scenario, board, coefficients))
-    units, works, control = found[1]
+    units, works, control = board.shared(
+        ("start", tuple(sorted(vars(coefficients).items()))),
+        lambda: _start(scenario, board, coefficients),
+    )
     side_ids = tuple(s.id for s in scenario.sides)
     state = GameState(
         scenario=scenario,

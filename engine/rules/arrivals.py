@@ -11,14 +11,14 @@ from .protection import product, vulnerability
 def _due(state: GameState, kind: str) -> list:
     """The reinforcements or air strikes whose time falls in this turn (the timetable is worked
     out once for every game of the scenario, kept on the board those games share)."""
-    key = ("timetable", kind)
-    found = state.board.memo.get(key)
-    if found is None or found[0] is not state.scenario:
+
+    def timetable() -> dict[int, list]:
         table: dict[int, list] = {}
         for entry in getattr(state.scenario, kind):
             table.setdefault(state.turn_of(entry.time), []).append(entry)
-        found = state.board.memo[key] = (state.scenario, table)
-    return found[1].get(state.turn, [])
+        return table
+
+    return state.board.shared(("timetable", kind), timetable).get(state.turn, [])
 
 
 def arrivals(state: GameState, events: list[Event]) -> None:

@@ -252,11 +252,9 @@ def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
 
 def _clock_text(state: GameState) -> str:
     """The turn's start time as text, worked out once per turn for every game of the scenario."""
-    key = ("clock_text", state.turn)
-    found = state.board.memo.get(key)
-    if found is None or found[0] is not state.scenario:
-        found = state.board.memo[key] = (state.scenario, state.now.isoformat(timespec="minutes"))
-    return found[1]
+    return state.board.shared(
+        ("clock_text", state.turn), lambda: state.now.isoformat(timespec="minutes")
+    )
 
 
 def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
