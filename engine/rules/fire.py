@@ -43,27 +43,26 @@ def reach_hexes(
     saving_ammo: bool = True,
 ) -> int:
     """How many hexes away this unit will fire: weapon range, darkness, fire discipline."""
-    u = state.units
-    metres = float(u.fire_range_m[unit])
-    if state.is_night():
-        metres = min(metres, coefficients.night_sight_m)
-    hexes = int(metres // state.board.hex_size_m)
-    if saving_ammo and math.isfinite(u.ammo[unit]):
-        hexes = min(hexes, int(coefficients.limited_ammo_fire_hexes))
-    return max(hexes, 1)
+    full, saving = fire_reaches(state, coefficients)
+    return saving[unit] if saving_ammo else full[unit]
 
 
 def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     """For every unit at once: (hexes it can reach, hexes it will fire at) this turn, the second
-    shortened by fire discipline when ammunition is limited (as `reach_hexes`)."""
-    u = state.units
-    metres = u.fire_range_m
-    if state.is_night():
-        metres = np.minimum(metres, coefficients.night_sight_m)
-    full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1)
-    saving = np.maximum(np.minimum(full, int(coefficients.limited_ammo_fire_hexes)), 1)
-    reach = np.where(np.isfinite(u.ammo), saving, full)
-    return full.tolist(), reach.tolist()
+    shortened by fire discipline when its ammunition is limited. Weapon ranges and whether
+    ammunition is limited never change in a game, so each is worked out once per darkness."""
+    night = state.is_night()
+    found = state.memo.get(("fire_reaches", night))
+    if found is None:
+        u = state.units
+        metres = u.fire_range_m
+        if night:
+            metres = np.minimum(metres, coefficients.night_sight_m)
+        full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1)
+        saving = np.maximum(np.minimum(full, int(coefficients.limited_ammo_fire_hexes)), 1)
+        reach = np.where(np.isfinite(u.ammo), saving, full)
+        found = state.memo[("fire_reaches", night)] = (full.tolist(), reach.tolist())
+    return found
 
 
 def _nearest_target(
@@ -119,11 +118,7 @@ def direct_fire(
     routed, firepower = u.routed.tolist(), u.firepower.tolist()
     in_water = u.crossing_hours.tolist()
     firers = [f for f in present if firepower[f] > 0 and not routed[f] and in_water[f] <= 0]
-    night = state.is_night()
-    reaches = state.memo.get(("fire_reaches", night))
-    if reaches is None:  # weapon ranges and limited ammunition are fixed for a game
-        reaches = state.memo[("fire_reaches", night)] = fire_reaches(state, coefficients)
-    full_reach, reach = reaches
+    full_reach, reach = fire_reaches(state, coefficients)
     board, clearance = state.board, coefficients.sight_clearance_m
     water = board.water_list
     shots = []
