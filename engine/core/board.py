@@ -16,7 +16,6 @@ from .. import hexgrid
 from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
 HEX_AREA_FACTOR = 0.8660254037844386  # area of a hex = sqrt(3)/2 * (centre spacing)^2
-DISTANCE_TABLE_MAX_HEXES = 4096  # 4,096² int16 distances = 32 MiB; bigger maps compute them
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,31 +83,13 @@ class Board:
         dr = ra - rb
         return (abs(dq) + abs(dr) + abs(dq + dr)) // 2
 
-    def distance_table(self) -> np.ndarray | None:
-        """Hex distance between every pair of hexes (int16), built once per board, so that the
-        distances among a turn's units are one look-up; None for boards too big to hold it."""
-        if self.size > DISTANCE_TABLE_MAX_HEXES:
-            return None
-        table = self.memo.get("distance_table")
-        if table is None:
-            q, r = self.q.astype(np.int64), self.r.astype(np.int64)
-            s = -q - r
-            table = np.empty((self.size, self.size), dtype=np.int16)
-            for a in range(self.size):
-                table[a] = np.maximum(
-                    np.maximum(np.abs(q - q[a]), np.abs(r - r[a])), np.abs(s - s[a])
-                )
-            self.memo["distance_table"] = table
-        return table
-
     def distance_row(self, a: int) -> list[int]:
         """Hex distance from `a` to every hex, as a plain list cached per hex (for loops that
         read a few entries, where numpy's scalar access would be slow)."""
         rows = self.memo.setdefault("distance_rows", {})
         row = rows.get(a)
         if row is None:
-            table = self.distance_table()
-            row = rows[a] = (table[a] if table is not None else self.distances_from(a)).tolist()
+            row = rows[a] = self.distances_from(a).tolist()
         return row
 
     def distances_from(self, a: int) -> np.ndarray:
