@@ -50,8 +50,9 @@ def load_scenario_text(
 ) -> LoadedScenario:
     data, source = parse(text, filename)
     if not isinstance(data, dict):
+        got = describe_value(data)
         raise ScenarioError(
-            [source.problem((), f"expected a mapping of scenario sections, got {_kind(data)}")]
+            [source.problem((), f"expected a mapping of scenario sections, got {got}")]
         )
     return LoadedScenario(validate_data(data, source, coefficient_names), path, source)
 
@@ -77,7 +78,8 @@ def validate_data(
 # ------------------------------------------------------------------------- pydantic errors
 
 
-def _kind(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """A YAML value as an error message names it: "a mapping", "the text '...'", ..."""
     if isinstance(value, bool):
         return f"the boolean {value!r}".lower()
     if isinstance(value, dict):
@@ -264,12 +266,13 @@ def _one_problem(
         hint = did_you_mean(str(value), choices)
         return source.problem(
             path,
-            f"{_describe_path(path, data)}: {_kind(value)} is not allowed"
+            f"{_describe_path(path, data)}: {describe_value(value)} is not allowed"
             + (hint or f"; expected {expected_text}"),
         )
     value = _value_at(data, path)
     message = " or ".join(sorted({_expected(i) for i, _ in items}))
-    return source.problem(path, f"{_describe_path(path, data)}: {message}, got {_kind(value)}")
+    where = _describe_path(path, data)
+    return source.problem(path, f"{where}: {message}, got {describe_value(value)}")
 
 
 _PLAIN_EXPECTATIONS = {

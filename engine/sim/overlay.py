@@ -46,6 +46,7 @@ from pydantic import BaseModel
 
 from ..scenario import loader
 from ..scenario.errors import Problem, ScenarioError, did_you_mean, one_of
+from ..scenario.loader import describe_value
 from ..scenario.models import Scenario
 from ..scenario.yaml_source import Mark, SourceMap, parse, read_text
 
@@ -699,7 +700,7 @@ def _apply_one(data, merged: MergedSource, overlay: Overlay, op: Operation, path
         if isinstance(current, bool) or not isinstance(current, int | float):
             return _at(
                 op.where,
-                f"scale {op.path}: {path_text(path)} is {_kind(current)}, not a number",
+                f"scale {op.path}: {path_text(path)} is {describe_value(current)}, not a number",
             )
         scaled = current * op.value
         _assign(data, path, round(scaled) if isinstance(current, int) else float(scaled))
@@ -725,7 +726,7 @@ def _apply_one(data, merged: MergedSource, overlay: Overlay, op: Operation, path
                 return _at(op.where, f"shift {op.path}: {path_text(path)} is a number, not a time")
             _assign(data, path, current + amount)
         else:
-            return _at(op.where, f"shift {op.path}: {path_text(path)} is {_kind(current)}")
+            return _at(op.where, f"shift {op.path}: {path_text(path)} is {describe_value(current)}")
         merged.key_where[path] = op.where
         merged.value_where[path] = op.where
         return None
@@ -759,17 +760,9 @@ def _apply_one(data, merged: MergedSource, overlay: Overlay, op: Operation, path
             origin = (*op.origin, key) if op.origin is not None else None
             merged.written_by((*path, key), op.where, overlay.source, origin)
         return None
-    return _at(op.where, f"add {op.path}: {path_text(path)} is {_kind(current)}; add needs a list")
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if value is None:
-        return "empty"
-    return f"the value {value!r}"
+    return _at(
+        op.where, f"add {op.path}: {path_text(path)} is {describe_value(current)}; add needs a list"
+    )
 
 
 def validate_data(
