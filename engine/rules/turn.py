@@ -89,7 +89,8 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     rear = _rears(state)
 
     # Movement, in unit order (deterministic); routed units flee whatever their orders.
-    # (A unit's own flags are read before the loop: moving one unit never changes another's.)
+    # (A unit's own flags are read before the loop: moving one unit never changes another's,
+    # and nothing before the morale phase routs or rallies anyone.)
     moved = [False] * u.count
     routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
     for i in active.nonzero()[0].tolist():
@@ -115,9 +116,9 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     # Units that stood still take their own posture again (a unit in the water stays exposed).
     on_map = state.active()
     posture, home = u.posture.tolist(), u.posture_home.tolist()
-    in_water = (u.crossing_hours > 0).tolist()
+    still_in_water = (u.crossing_hours > 0).tolist()
     for i in on_map.nonzero()[0].tolist():
-        if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or in_water[i]):
+        if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or still_in_water[i]):
             u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
     # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
@@ -129,7 +130,6 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
-    routed = u.routed.tolist()
     for order in bombards:
         if on_map[order.unit] and not routed[order.unit]:
             bombard(state, order.unit, order.target, c, events, order.rounds)
