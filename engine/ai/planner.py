@@ -195,14 +195,15 @@ class _View:
 
 
 def _view(state: GameState) -> _View:
-    """The view of this turn, worked out once for both sides."""
+    """The view of this turn, worked out once for both sides (and again whenever what it reads
+    changes, so a change made outside the turn's rules is seen too)."""
     u = state.units
-    key = tuple(  # all it reads, so a change made outside the turn's rules is seen too
-        a.tobytes() for a in (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
-    )
-    cached = state.memo.get("ai_view")
-    if cached is not None and cached[0] == key:
-        return cached[1]
+    arrays = (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
+    return state.kept_while("ai_view", arrays, lambda _: _make_view(state))
+
+
+def _make_view(state: GameState) -> _View:
+    u = state.units
     static = state.memo.get("ai_static")
     if static is None:  # what never changes in a game
         gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
@@ -220,7 +221,7 @@ def _view(state: GameState) -> _View:
             seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
             if routed[i]:
                 fleeing[1 - side].add(hexes[i])
-    view = _View(
+    return _View(
         mine=mine,
         enemies=held,
         fleeing=fleeing,
@@ -232,8 +233,6 @@ def _view(state: GameState) -> _View:
         routed=routed,
         gunners=static[1],
     )
-    state.memo["ai_view"] = (key, view)
-    return view
 
 
 def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:

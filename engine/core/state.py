@@ -199,14 +199,24 @@ class GameState:
     def side_index(self, side_id: str) -> int:
         return self.side_ids.index(side_id)
 
+    def kept_while(self, name, arrays: tuple[np.ndarray, ...], make):
+        """`make(previous)`, remembered under `name` until one of `arrays` changes: for what the
+        rules and the AI read several times a turn and that depends on those arrays alone.
+        Comparing their bytes is cheaper than recomputing; `previous` is the value made last
+        time (None at first), for makers that can reuse part of it."""
+        key = tuple(map(np.ndarray.tobytes, arrays))
+        found = self.memo.get(name)
+        if found is None or found[0] != key:
+            found = self.memo[name] = (key, make(None if found is None else found[1]))
+        return found[1]
+
     def active(self) -> np.ndarray:
         """Units on the map and still in the fight (arrived, not gone)."""
         u = self.units
-        key = (u.hex.tobytes(), u.gone.tobytes(), u.arrived.tobytes())  # cheaper than the mask
-        found = self.memo.get("active")
-        if found is None or found[0] != key:
-            found = self.memo["active"] = (key, u.arrived & ~u.gone & (u.hex >= 0))
-        return found[1].copy()  # callers may change their mask
+        mask = self.kept_while(
+            "active", (u.hex, u.gone, u.arrived), lambda _: u.arrived & ~u.gone & (u.hex >= 0)
+        )
+        return mask.copy()  # callers may change their mask
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         u = self.units

@@ -88,22 +88,19 @@ def time_field(board: Board, goal: int, coefficients) -> list[float]:
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     """(hexes held by the enemy of `side`, hexes next to them); cached until units move."""
     u = state.units
-    key = (u.hex.tobytes(), u.gone.tobytes(), u.routed.tobytes(), u.arrived.tobytes())
-    cached = state.memo.get(("enemy_zone", side))
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    gone, arrived, routed = u.gone.tolist(), u.arrived.tolist(), u.routed.tolist()
-    held = {
-        h
-        for h, their_side, i in zip(u.hex.tolist(), u.side.tolist(), range(u.count), strict=True)
-        if their_side != side and h >= 0 and arrived[i] and not gone[i] and not routed[i]
-    }
-    if cached is not None and cached[1][0] == held:  # only the side's own units moved
-        found = cached[1]
-    else:
-        found = (held, {n for h in held for n in state.board.neighbors[h]})
-    state.memo[("enemy_zone", side)] = (key, found)
-    return found
+
+    def make(previous):
+        gone, arrived, routed = u.gone.tolist(), u.arrived.tolist(), u.routed.tolist()
+        held = {
+            h
+            for h, their, i in zip(u.hex.tolist(), u.side.tolist(), range(u.count), strict=True)
+            if their != side and h >= 0 and arrived[i] and not gone[i] and not routed[i]
+        }
+        if previous is not None and previous[0] == held:  # only the side's own units moved
+            return previous
+        return held, {n for h in held for n in state.board.neighbors[h]}
+
+    return state.kept_while(("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make)
 
 
 def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
