@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -87,10 +88,17 @@ class Units:
     leader_names: tuple[str | None, ...]
     is_gun: np.ndarray  # bool: artillery or mortar unit (cannot assault)
     indirect: tuple[tuple[IndirectWeapon, ...], ...]
+    # The LEDGER_ROWS above (men, killed, ...) are rows of this one array, so that the ledger
+    # snapshots them with one copy a turn.
+    tally: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0), np.int64))
 
     @property
     def count(self) -> int:
         return len(self.ids)
+
+    def with_tally(self, tally: np.ndarray) -> Units:
+        """These units with their ledger rows as views of `tally` (LEDGER_ROWS x units)."""
+        return replace(self, tally=tally, **{name: tally[k] for k, name in enumerate(LEDGER_ROWS)})
 
 
 @dataclass
@@ -144,7 +152,7 @@ class GameState:
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
         u, w = self.units, self.works
-        self.ledger.append(np.array([getattr(u, name) for name in LEDGER_ROWS], dtype=np.int64))
+        self.ledger.append(u.tally.copy())
         if self.works_changed or not self.works_ledger:
             builders = self.memo.get("works_builders")
             if builders is None:  # who built each hex's works never changes in play
@@ -157,7 +165,7 @@ class GameState:
         self.rounds_ledger.append(self.rounds_fired.copy())
 
     # ------------------------------------------------------------------ clock
-    @property
+    @cached_property
     def turn_hours(self) -> float:
         return self.scenario.clock.turn_minutes / 60.0
 
@@ -175,21 +183,26 @@ class GameState:
         return self.scenario.clock.turns
 
     def is_night(self, moment: datetime | None = None) -> bool:
-        """Darkness from `starts` to `ends`, judged at the middle of the turn."""
+        """Darkness from `starts` to `ends`, judged at the middle of the turn (or at `moment`)."""
         if moment is None:
-            cached = self.memo.get("night")
-            if cached is not None and cached[0] == self.turn:
-                return cached[1]
-            night = self.is_night(
-                self.now + timedelta(minutes=self.scenario.clock.turn_minutes / 2)
-            )
-            self.memo["night"] = (self.turn, night)
-            return night
+            return self._night_by_turn[self.turn]
         darkness = self.scenario.clock.darkness
         now = moment.time()
         if darkness.starts > darkness.ends:
             return now >= darkness.starts or now < darkness.ends
         return darkness.starts <= now < darkness.ends
+
+    @cached_property
+    def _night_by_turn(self) -> list[bool]:
+        """Darkness of every turn (and of the turn after the last), the same for every game of
+        the scenario: the rules ask a dozen times a turn."""
+        half_turn = timedelta(minutes=self.scenario.clock.turn_minutes / 2)
+        return self.board.shared(
+            "night_by_turn",
+            lambda: [
+                self.is_night(self.time_at(t) + half_turn) for t in range(self.total_turns + 1)
+            ],
+        )
 
     def turn_of(self, moment: datetime) -> int:
         minutes = (moment - self.scenario.clock.start).total_seconds() / 60
@@ -210,21 +223,32 @@ class GameState:
             found = self.memo[name] = (key, make(None if found is None else found[1]))
         return found[1]
 
+    def _placement(self) -> tuple[np.ndarray, dict[int, list[int]]]:
+        """(mask of the units in the fight on the map, those units by hex), kept until a unit
+        moves, arrives or leaves: the rules and the AI ask both many times a turn."""
+        u = self.units
+
+        def make(_) -> tuple[np.ndarray, dict[int, list[int]]]:
+            mask = u.arrived & ~u.gone & (u.hex >= 0)
+            by_hex: dict[int, list[int]] = {}
+            hexes = u.hex.tolist()
+            for i in mask.nonzero()[0].tolist():
+                by_hex.setdefault(hexes[i], []).append(i)
+            return mask, by_hex
+
+        return self.kept_while("placement", (u.hex, u.gone, u.arrived), make)
+
     def active(self) -> np.ndarray:
         """Units on the map and still in the fight (arrived, not gone)."""
-        u = self.units
-        mask = self.kept_while(
-            "active", (u.hex, u.gone, u.arrived), lambda _: u.arrived & ~u.gone & (u.hex >= 0)
-        )
-        return mask.copy()  # callers may change their mask
+        return self._placement()[0].copy()  # callers may change their mask
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
-        u = self.units
-        return [
-            i
-            for i in (u.hex == hex_index).nonzero()[0].tolist()
-            if not u.gone[i] and u.arrived[i] and (side is None or u.side[i] == side)
-        ]
+        """The units in the fight in a hex (of one side, if given), in unit order."""
+        here = self._placement()[1].get(hex_index, [])
+        if side is None:
+            return list(here)
+        sides = self.units.side
+        return [i for i in here if sides[i] == side]
 
     def men_on_map(self, side: int) -> int:
         u = self.units
@@ -308,7 +332,9 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
     state = GameState(
         scenario=scenario,
         board=board,
-        units=_copy_arrays(units, indirect=tuple(tuple(map(replace, g)) for g in units.indirect)),
+        units=_copy_arrays(
+            units, indirect=tuple(tuple(map(replace, g)) for g in units.indirect)
+        ).with_tally(units.tally.copy()),
         works=_copy_arrays(works),
         rng=np.random.default_rng(seed),
         seed=seed,
@@ -429,6 +455,7 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         is_gun=np.array([u.type in GUN_TYPES for u in scenario.units], dtype=bool),
         indirect=tuple(indirect),
     )
+    units = units.with_tally(np.array([getattr(units, name) for name in LEDGER_ROWS]))
 
     size = board.size
     works = Works(

@@ -31,6 +31,7 @@ _HASTY = POSTURE_INDEX["hasty"]
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
 _ON_THE_MOVE = (_ATTACK, _WITHDRAWAL)  # postures a unit leaves when it stands still
+_MOVING = (Move, Withdraw)  # orders that move a unit where it is told
 
 
 class IllegalOrderError(ValueError):
@@ -82,9 +83,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     arrivals(state, events)
     air_strikes(state, c, events)
 
-    by_unit: dict[int, Order] = {}
-    for order in orders:
-        by_unit[order.unit] = order
+    by_unit: dict[int, Order] = {order.unit: order for order in orders}  # the last one counts
     active = state.active()
     rear = _rears(state)
 
@@ -93,12 +92,13 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     # and nothing before the morale phase routs or rallies anyone.)
     moved = [False] * u.count
     routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
+    hexes, sides = u.hex.tolist(), u.side.tolist()
     for i in active.nonzero()[0].tolist():
         order = by_unit.get(i)
-        start = int(u.hex[i])
+        start = hexes[i]
         if routed[i]:
-            flee(state, i, rear[int(u.side[i])], c, events)
-        elif isinstance(order, Move | Withdraw):
+            flee(state, i, rear[sides[i]], c, events)
+        elif isinstance(order, _MOVING):
             if isinstance(order, Withdraw):
                 u.posture[i] = POSTURE_INDEX["withdrawal"]
             move_unit(state, i, order.to, c, events)
@@ -123,16 +123,17 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
     bombards, aimed_at, assault_orders = [], {}, []
-    for i, order in sorted(by_unit.items()):
+    for i in sorted(by_unit):
+        order = by_unit[i]
         if isinstance(order, Bombard):
-            bombards.append(order)
+            if on_map[i] and not routed[i]:
+                bombards.append(order)
         elif isinstance(order, Fire):
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
     for order in bombards:
-        if on_map[order.unit] and not routed[order.unit]:
-            bombard(state, order.unit, order.target, c, events, order.rounds)
+        bombard(state, order.unit, order.target, c, events, order.rounds)
     direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
@@ -199,24 +200,24 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
 def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
     """A place with one side's units in it is that side's; an empty one keeps its last owner."""
     board, u = state.board, state.units
-    place_hexes = board.memo.get("place_hexes")
-    if place_hexes is None:
-        place_hexes = board.memo["place_hexes"] = frozenset(board.places.values())
+    places = board.shared("place_list", lambda: list(board.places.items()))
+    place_hexes = board.shared("place_hexes", lambda: frozenset(board.places.values()))
     holder: dict[int, int] = {}  # place hex -> the side in it, or -1 when both are
     hexes, sides = u.hex.tolist(), u.side.tolist()
     for i in on_map.nonzero()[0].tolist():
         h, side = hexes[i], sides[i]
         if h in place_hexes:
             holder[h] = side if holder.get(h, side) == side else -1
-    control, timeline = state.control, state.place_timeline
+    control, timeline, place_control = state.control, state.place_timeline, state.place_control
     taken_now: set[str] | None = None
-    for name, h in board.places.items():
-        side = holder.get(h, -1)
-        if side >= 0:
-            control[h] = side
-        now = int(control[h])
-        if now != state.place_control.get(name, -1):
-            state.place_control[name] = now
+    for name, h in places:
+        now = holder.get(h, -1)
+        if now >= 0:
+            control[h] = now
+        else:  # nobody there, or both sides: it stays whose it was
+            now = int(control[h])
+        if now != place_control.get(name, -1):
+            place_control[name] = now
             if taken_now is None:  # hexes whose taking an assault has already reported
                 taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
             if board.label(h) not in taken_now and now >= 0:
