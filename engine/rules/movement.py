@@ -1,9 +1,10 @@
 """Movement: time to cross each hex, quickest routes, zones of control, rivers and minefields.
 
 Routes come from a "time to goal" field per goal hex, computed once per board (Dijkstra from the
-goal outward) and cached on it, so a turn's moves are table look-ups rather than searches: a
-battle asks for a handful of goals thousands of times. Enemy units are not in the field; they are
-respected step by step (no entering an enemy hex, stop on entering an enemy's zone of control).
+goal outward, only as far out as the units using it stand) and cached on it, so a turn's moves are
+table look-ups rather than searches: a battle asks for a handful of goals thousands of times.
+Enemy units are not in the field; they are respected step by step (no entering an enemy hex, stop
+on entering an enemy's zone of control).
 """
 
 from __future__ import annotations
@@ -51,9 +52,64 @@ def _cache(board: Board) -> dict:
     return board.memo.setdefault("routes", {})
 
 
-def time_field(board: Board, goal: int, coefficients) -> list[float]:
-    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route (a plain list:
-    routes read it a hex at a time, where numpy's scalar access is slow)."""
+class TimeField:
+    """Time (at 1 km/h, by day) from each hex to one goal by the quickest route, worked out only
+    as far as it is read.
+
+    Dijkstra from the goal outward settles hexes in order of their time. A unit a few hexes from
+    a new goal (most goals the computer gives are) needs only the hexes nearer the goal than
+    itself, not the whole map, so the search pauses once the hexes asked about are settled and
+    goes on when a farther one is asked about. `times` holds final values for settled hexes and
+    upper bounds no lower than any settled time for the rest: a route walked downhill from a
+    settled hex therefore compares only final values. (A plain list: routes read it a hex at a
+    time, where numpy's scalar access is slow.)
+    """
+
+    __slots__ = ("_enter", "_neighbors", "_queue", "_settled", "times")
+
+    def __init__(self, board: Board, goal: int, enter: list[float]) -> None:
+        self.times = [INF] * board.size
+        self.times[goal] = 0.0
+        self._settled = [False] * board.size
+        self._queue = [(0.0, goal)]
+        self._enter = enter
+        self._neighbors = board.neighbors
+
+    def settled(self, *hexes: int) -> list[float]:
+        """`times`, final for each of `hexes` and every hex nearer the goal than one of them."""
+        for h in hexes:
+            if not self._settled[h]:
+                self._search(h)
+        return self.times
+
+    def complete(self) -> list[float]:
+        """`times`, final for every hex."""
+        if self._queue:
+            self._search(-1)
+        return self.times
+
+    def _search(self, until: int) -> None:
+        """Go on settling hexes, nearest the goal first, until `until` is settled (or all are)."""
+        best, settled, queue = self.times, self._settled, self._queue
+        enter, neighbors = self._enter, self._neighbors
+        pop, push = heapq.heappop, heapq.heappush
+        while queue:
+            cost, h = pop(queue)
+            if cost > best[h]:
+                continue  # a stale entry: h was reached more quickly since
+            settled[h] = True
+            total = cost + enter[h]  # moving from a neighbour into h costs entering h
+            if total != INF:
+                for n in neighbors[h]:
+                    if total < best[n]:
+                        best[n] = total
+                        push(queue, (total, n))
+            if h == until:
+                return
+
+
+def _time_field(board: Board, goal: int, coefficients) -> TimeField:
+    """The (partly worked out) time field toward `goal`, shared by all games on the board."""
     cache = _cache(board)
     key = (
         "field",
@@ -62,27 +118,29 @@ def time_field(board: Board, goal: int, coefficients) -> list[float]:
         coefficients.ford_crossing_hours_per_100m,
     )
     found = cache.get(key)
-    if found is not None:
-        return found
-    enter = hex_hours_at_1kmh(board, coefficients).tolist()
-    best = [INF] * board.size
-    best[goal] = 0.0
-    queue = [(0.0, goal)]
-    neighbors = board.neighbors
-    while queue:
-        cost, h = heapq.heappop(queue)
-        if cost > best[h]:
-            continue
-        step = enter[h]  # moving from a neighbour into h costs entering h
-        if step == INF:
-            continue
-        for n in neighbors[h]:
-            total = cost + step
-            if total < best[n]:
-                best[n] = total
-                heapq.heappush(queue, (total, n))
-    cache[key] = best
-    return best
+    if found is None:
+        enter = _hex_hours_list(board, coefficients)
+        found = cache[key] = TimeField(board, goal, enter)
+    return found
+
+
+def _hex_hours_list(board: Board, coefficients) -> list[float]:
+    """`hex_hours_at_1kmh` as a plain list, for the searches that read it a hex at a time."""
+    cache = _cache(board)
+    key = (
+        "enter_list",
+        coefficients.river_crossing_hours_per_100m,
+        coefficients.ford_crossing_hours_per_100m,
+    )
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = hex_hours_at_1kmh(board, coefficients).tolist()
+    return found
+
+
+def time_field(board: Board, goal: int, coefficients) -> list[float]:
+    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route."""
+    return _time_field(board, goal, coefficients).complete()
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
@@ -120,7 +178,7 @@ def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]
     if here < 0:
         return []
     held, _ = enemy_zone(state, int(u.side[unit]))
-    field = time_field(board, goal, state.coefficients)
+    field = _time_field(board, goal, state.coefficients).settled(here)
     path = [here]
     while here != goal and len(path) < limit:
         here = next_step(board, here, held, field)
@@ -190,17 +248,18 @@ def move_unit(
     held, zone = enemy_zone(state, side)
     path = [here]
 
-    field = time_field(board, goal, coefficients)
+    field = _time_field(board, goal, coefficients)
     if u.crossing_hours[unit] > 0:  # go on with a crossing; men pinned by fire make no way
         river = int(board.river[here])
         came_from = int(u.crossing_from[unit])
         onward = [n for n in board.neighbors[here] if n not in held and not board.water[n]]
+        times = field.settled(here, *onward)
         wants_back = (
             came_from >= 0
             and not u.crossing_back[unit]
             and onward
-            and min(onward, key=lambda n: (field[n], n)) == came_from
-            and field[came_from] <= field[here]
+            and min(onward, key=lambda n: (times[n], n)) == came_from
+            and times[came_from] <= times[here]
         )
         if wants_back:  # turn round in the water: as far back as it has come
             u.crossing_back[unit] = True
@@ -225,8 +284,9 @@ def move_unit(
             u.crossing_from[unit] = -1
             _note_crossed(state, side, river)
 
+    times = field.settled(here)  # and so every hex on the way down from it
     while hours > 1e-9 and here != goal:
-        nxt = next_step(board, here, held, field)
+        nxt = next_step(board, here, held, times)
         if nxt < 0:
             break
         if board.water[nxt] and not board.bridge[nxt]:
