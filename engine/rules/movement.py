@@ -239,6 +239,8 @@ def move_unit(
     """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
+    if here == goal and not u.crossing_hours[unit] > 0:
+        return  # there already, and on dry land (routed units at their rear, mostly)
     side = int(u.side[unit])
     hours = state.turn_hours
     speed = float(u.speed_kmh[unit]) * (
