@@ -1,14 +1,16 @@
 """Movement: time to cross each hex, quickest routes, zones of control, rivers and minefields.
 
 Routes come from a "time to goal" field per goal hex, computed once per board (Dijkstra from the
-goal outward) and cached on it, so a turn's moves are table look-ups rather than searches: a
-battle asks for a handful of goals thousands of times. Enemy units are not in the field; they are
-respected step by step (no entering an enemy hex, stop on entering an enemy's zone of control).
+goal outward, only as far out as the units using it stand) and cached on it, so a turn's moves are
+table look-ups rather than searches: a battle asks for a handful of goals thousands of times.
+Enemy units are not in the field; they are respected step by step (no entering an enemy hex, stop
+on entering an enemy's zone of control).
 """
 
 from __future__ import annotations
 
 import heapq
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,6 +20,8 @@ from ..core.state import POSTURE_INDEX, GameState
 from .casualties import apply_casualties, draw_casualties, remove_men
 
 INF = float("inf")
+_ATTACK = POSTURE_INDEX["attack"]
+_WITHDRAWAL = POSTURE_INDEX["withdrawal"]
 
 
 def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
@@ -51,38 +55,104 @@ def _cache(board: Board) -> dict:
     return board.memo.setdefault("routes", {})
 
 
-def time_field(board: Board, goal: int, coefficients) -> list[float]:
-    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route (a plain list:
-    routes read it a hex at a time, where numpy's scalar access is slow)."""
+class TimeField:
+    """Time (at 1 km/h, by day) from each hex to one goal by the quickest route, worked out only
+    as far as it is read.
+
+    Dijkstra from the goal outward settles hexes in order of their time. A unit a few hexes from
+    a new goal (most goals the computer gives are) needs only the hexes nearer the goal than
+    itself, not the whole map, so the search pauses once the hexes asked about are settled and
+    goes on when a farther one is asked about. `times` holds final values for settled hexes and
+    upper bounds no lower than any settled time for the rest: a route walked downhill from a
+    settled hex therefore compares only final values. (A plain list: routes read it a hex at a
+    time, where numpy's scalar access is slow.)
+    """
+
+    __slots__ = ("_enter", "_neighbors", "_queue", "_settled", "times")
+
+    def __init__(
+        self, goal: int, enter: list[float], neighbors: tuple[tuple[int, ...], ...]
+    ) -> None:
+        self.times = [INF] * len(enter)
+        self.times[goal] = 0.0
+        self._settled = [False] * len(enter)
+        self._queue = [(0.0, goal)]
+        self._enter = enter
+        self._neighbors = neighbors
+
+    def settled(self, *hexes: int) -> list[float]:
+        """`times`, final for each of `hexes` and every hex nearer the goal than one of them."""
+        for h in hexes:
+            if not self._settled[h]:
+                self._search(h)
+        return self.times
+
+    def complete(self) -> list[float]:
+        """`times`, final for every hex."""
+        if self._queue:
+            self._search(-1)
+        return self.times
+
+    def _search(self, until: int) -> None:
+        """Go on settling hexes, nearest the goal first, until `until` is settled (or all are)."""
+        best, settled, queue = self.times, self._settled, self._queue
+        enter, neighbors = self._enter, self._neighbors
+        pop, push = heapq.heappop, heapq.heappush
+        while queue:
+            cost, h = pop(queue)
+            if cost > best[h]:
+                continue  # a stale entry: h was reached more quickly since
+            settled[h] = True
+            total = cost + enter[h]  # moving from a neighbour into h costs entering h
+            if total != INF:
+                for n in neighbors[h]:
+                    if total < best[n]:
+                        best[n] = total
+                        push(queue, (total, n))
+            if h == until:
+                return
+
+
+@dataclass(frozen=True)
+class _Ground:
+    """What movement reads of a board a hex at a time, for one pair of river-crossing rates: plain
+    lists (numpy's scalar access is slow), and the time fields toward each goal asked for."""
+
+    enter: list[float]  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
+    must_cross: list[bool]  # water without a bridge: entered by a crossing, not a march
+    neighbors: tuple[tuple[int, ...], ...]
+    fields: dict[int, TimeField]
+
+    def field(self, goal: int) -> TimeField:
+        """The (partly worked out) time field toward `goal`."""
+        found = self.fields.get(goal)
+        if found is None:
+            found = self.fields[goal] = TimeField(goal, self.enter, self.neighbors)
+        return found
+
+
+def _ground(board: Board, coefficients) -> _Ground:
+    """The board's `_Ground` for these coefficients, shared by all games on the board."""
     cache = _cache(board)
     key = (
-        "field",
-        goal,
+        "ground",
         coefficients.river_crossing_hours_per_100m,
         coefficients.ford_crossing_hours_per_100m,
     )
     found = cache.get(key)
-    if found is not None:
-        return found
-    enter = hex_hours_at_1kmh(board, coefficients).tolist()
-    best = [INF] * board.size
-    best[goal] = 0.0
-    queue = [(0.0, goal)]
-    neighbors = board.neighbors
-    while queue:
-        cost, h = heapq.heappop(queue)
-        if cost > best[h]:
-            continue
-        step = enter[h]  # moving from a neighbour into h costs entering h
-        if step == INF:
-            continue
-        for n in neighbors[h]:
-            total = cost + step
-            if total < best[n]:
-                best[n] = total
-                heapq.heappush(queue, (total, n))
-    cache[key] = best
-    return best
+    if found is None:
+        found = cache[key] = _Ground(
+            enter=hex_hours_at_1kmh(board, coefficients).tolist(),
+            must_cross=(board.water & ~board.bridge).tolist(),
+            neighbors=board.neighbors,
+            fields={},
+        )
+    return found
+
+
+def time_field(board: Board, goal: int, coefficients) -> list[float]:
+    """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route."""
+    return _ground(board, coefficients).field(goal).complete()
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
@@ -105,11 +175,13 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
 
 def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
     """The neighbour a unit steps into on its way down a time field (never an enemy-held hex),
-    or -1 when no step brings it closer."""
-    options = [n for n in board.neighbors[here] if n not in held and field[n] < field[here]]
-    if not options:
-        return -1
-    return min(options, key=lambda n: (field[n], n))
+    or -1 when no step brings it closer: the lowest time, the lowest hex number among equals."""
+    step, lowest = -1, field[here]
+    for n in board.neighbors[here]:
+        time = field[n]
+        if (time < lowest or (time == lowest and n < step)) and n not in held:
+            step, lowest = n, time
+    return step
 
 
 def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]:
@@ -120,7 +192,7 @@ def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]
     if here < 0:
         return []
     held, _ = enemy_zone(state, int(u.side[unit]))
-    field = time_field(board, goal, state.coefficients)
+    field = _ground(board, state.coefficients).field(goal).settled(here)
     path = [here]
     while here != goal and len(path) < limit:
         here = next_step(board, here, held, field)
@@ -181,56 +253,35 @@ def move_unit(
     """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
+    in_water = u.crossing_hours[unit] > 0
+    if here == goal and not in_water:
+        return  # there already, and on dry land (routed units at their rear, mostly)
     side = int(u.side[unit])
+    ground = _ground(board, coefficients)
+    field = ground.field(goal)
+    held, zone = enemy_zone(state, side)
     hours = state.turn_hours
+    path = [here]
+    if in_water:
+        hours = _go_on_crossing(state, unit, field, held, hours, coefficients, events)
+        if hours is None:
+            return  # still in the water
+        if int(u.hex[unit]) != here:  # turned back, and landed where it set out from
+            here = int(u.hex[unit])
+            path.append(here)
+
     speed = float(u.speed_kmh[unit]) * (
         coefficients.night_speed_factor if state.is_night() else 1.0
     )
-    enter = hex_hours_at_1kmh(board, coefficients)
-    held, zone = enemy_zone(state, side)
-    path = [here]
-
-    field = time_field(board, goal, coefficients)
-    if u.crossing_hours[unit] > 0:  # go on with a crossing; men pinned by fire make no way
-        river = int(board.river[here])
-        came_from = int(u.crossing_from[unit])
-        onward = [n for n in board.neighbors[here] if n not in held and not board.water[n]]
-        wants_back = (
-            came_from >= 0
-            and not u.crossing_back[unit]
-            and onward
-            and min(onward, key=lambda n: (field[n], n)) == came_from
-            and field[came_from] <= field[here]
-        )
-        if wants_back:  # turn round in the water: as far back as it has come
-            u.crossing_back[unit] = True
-            u.crossing_hours[unit] = max(float(enter[here]) - float(u.crossing_hours[unit]), 0.0)
-            if u.routed[unit]:
-                _drown(state, unit, river, coefficients, events)
-        pinned = float(u.suppression[unit])
-        spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
-        u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
-        hours -= spent
-        events.append(_crossing_event(state, unit, here))
-        if u.crossing_hours[unit] > 1e-9:
-            return
-        u.crossing_hours[unit] = 0.0
-        if u.crossing_back[unit]:  # back on the bank it set out from: not across
-            u.crossing_back[unit] = False
-            u.crossing_from[unit] = -1
-            here = came_from
-            path.append(here)
-            u.hex[unit] = here
-        else:
-            u.crossing_from[unit] = -1
-            _note_crossed(state, side, river)
-
+    enter, must_cross = ground.enter, ground.must_cross
+    mined = _minefields_against(state, side)
+    times = field.settled(here)  # and so every hex on the way down from it
     while hours > 1e-9 and here != goal:
-        nxt = next_step(board, here, held, field)
+        nxt = next_step(board, here, held, times)
         if nxt < 0:
             break
-        if board.water[nxt] and not board.bridge[nxt]:
-            crossing = float(enter[nxt])  # crossing time does not depend on marching speed
+        if must_cross[nxt]:
+            crossing = enter[nxt]  # crossing time does not depend on marching speed
             u.crossing_from[unit] = here
             u.crossing_back[unit] = False
             here = nxt
@@ -247,22 +298,70 @@ def move_unit(
             u.crossing_from[unit] = -1
             _note_crossed(state, side, river)
             continue
-        cost = float(enter[nxt]) / speed
+        cost = enter[nxt] / speed
         if cost > hours and len(path) > 1:
             break  # not enough time left this turn; a first step is always allowed
         hours -= cost
         here = nxt
         path.append(here)
         u.hex[unit] = here
-        _enter_obstacles(state, unit, here, coefficients, events)
+        if here in mined:
+            _enter_minefield(state, unit, here, coefficients, events)
         if not ignore_zoc and here in zone:
             break
     if len(path) > 1:
-        u.posture[unit] = (
-            POSTURE_INDEX["attack"] if not u.routed[unit] else POSTURE_INDEX["withdrawal"]
-        )
-        events.append(Moved(state.turn, u.ids[unit], tuple(board.label(h) for h in path)))
+        u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
+        events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
         state.control[here] = side
+
+
+def _go_on_crossing(
+    state: GameState,
+    unit: int,
+    field: TimeField,
+    held: set[int],
+    hours: float,
+    coefficients,
+    events: list[Event],
+) -> float | None:
+    """Spend the turn's `hours` on the crossing `unit` is making (men pinned by fire make no way),
+    turning back if the way on now lies behind it; the hours left once on a bank, or None while
+    still in the water."""
+    u, board = state.units, state.board
+    here = int(u.hex[unit])
+    river = int(board.river[here])
+    came_from = int(u.crossing_from[unit])
+    water = board.water_list
+    onward = [n for n in board.neighbors[here] if n not in held and not water[n]]
+    times = field.settled(here, *onward)
+    wants_back = (
+        came_from >= 0
+        and not u.crossing_back[unit]
+        and onward
+        and min(onward, key=lambda n: (times[n], n)) == came_from
+        and times[came_from] <= times[here]
+    )
+    if wants_back:  # turn round in the water: as far back as it has come
+        u.crossing_back[unit] = True
+        enter = _ground(board, coefficients).enter
+        u.crossing_hours[unit] = max(enter[here] - float(u.crossing_hours[unit]), 0.0)
+        if u.routed[unit]:
+            _drown(state, unit, river, coefficients, events)
+    pinned = float(u.suppression[unit])
+    spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
+    u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
+    events.append(_crossing_event(state, unit, here))
+    if u.crossing_hours[unit] > 1e-9:
+        return None
+    u.crossing_hours[unit] = 0.0
+    if u.crossing_back[unit]:  # back on the bank it set out from: not across
+        u.crossing_back[unit] = False
+        u.crossing_from[unit] = -1
+        u.hex[unit] = came_from
+    else:
+        u.crossing_from[unit] = -1
+        _note_crossed(state, int(u.side[unit]), river)
+    return hours - spent
 
 
 def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
@@ -308,11 +407,21 @@ def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float
     return share * (1.0 - lane * (1.0 - coefficients.lane_mine_factor))
 
 
-def _enter_obstacles(state: GameState, unit: int, hex_index: int, coefficients, events) -> None:
-    """Men entering a minefield laid by the other side are hit; own minefields are known."""
-    owner = int(state.works.owner[hex_index])
-    if owner < 0 or owner == int(state.units.side[unit]):
-        return
+def _minefields_against(state: GameState, side: int) -> frozenset[int]:
+    """Hexes where men of `side` walk into a minefield laid by the other side (their own they
+    know). Works are laid before play and never change hands, so this is found once a game."""
+    found = state.memo.get("minefields_against")
+    if found is None:
+        w = state.works
+        laid = (w.mine_density > 0.0) & (w.owner >= 0)
+        found = state.memo["minefields_against"] = tuple(
+            frozenset(np.flatnonzero(laid & (w.owner != side)).tolist()) for side in (0, 1)
+        )
+    return found[side]
+
+
+def _enter_minefield(state: GameState, unit: int, hex_index: int, coefficients, events) -> None:
+    """Men entering a minefield laid by the other side are hit (see `_minefields_against`)."""
     share = mine_casualty_share(state, hex_index, coefficients)
     if share > 0.0:
         men = int(state.units.men[unit])
