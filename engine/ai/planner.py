@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
+from typing import TypeVar
 
 from ..core.board import Board
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
@@ -98,22 +99,24 @@ def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
     scenario (kept on the board, which those games share)."""
     mode = _mode(state, side)
     night = state.is_night()
+    key = ("ai_current_phases", side, mode, state.turn, night)
+    # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
+    return state.board.shared(key, partial(_phase_table, state, side, mode, night))
+
+
+def _phase_table(state: GameState, side: int, mode: str, night: bool) -> tuple[_Phase | None, ...]:
+    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
     turn = state.turn
-
-    def table() -> tuple[_Phase | None, ...]:
-        phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
-        found: list[_Phase | None] = []
-        for i in range(state.units.count):
-            current = None
-            for p in phases:
-                if p.start <= turn < p.end and (p.units is None or i in p.units):
-                    allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
-                    if allowed and (current is None or p.start >= current.start):
-                        current = p
-            found.append(current)
-        return tuple(found)
-
-    return state.board.shared(("ai_current_phases", side, mode, turn, night), table)
+    found: list[_Phase | None] = []
+    for i in range(state.units.count):
+        current = None
+        for p in phases:
+            if p.start <= turn < p.end and (p.units is None or i in p.units):
+                allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
+                if allowed and (current is None or p.start >= current.start):
+                    current = p
+        found.append(current)
+    return tuple(found)
 
 
 def _mode(state: GameState, side: int) -> str:
@@ -157,15 +160,19 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     return cache[side]
 
 
+_AnyOrder = TypeVar("_AnyOrder", bound=Order)
+
+
 @cache
-def _held(i: int) -> Hold:
-    """The hold order of unit i (orders are frozen records, so one serves every turn)."""
-    return Hold(i)
+def _order(kind: type[_AnyOrder], *fields: int) -> _AnyOrder:
+    """The order `kind(*fields)`. Orders are frozen records, so one serves every turn and every
+    game; making one runs a frozen dataclass's __init__, several times dearer than this look-up."""
+    return kind(*fields)
 
 
 def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
-        return _held(i)
+        return _order(Hold, i)
     orders = _GUN_ORDERS if view.gunners[i] else _INFANTRY_ORDERS
     return orders[phase.task](state, view, i, phase)
 
@@ -201,17 +208,34 @@ def _view(state: GameState) -> _View:
     changes, so a change made outside the turn's rules is seen too)."""
     u = state.units
     arrays = (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
-    return state.kept_while("ai_view", arrays, lambda _: _make_view(state))
+    return state.kept_while("ai_view", arrays, partial(_make_view, state))
 
 
-def _make_view(state: GameState) -> _View:
-    u = state.units
-    static = state.memo.get("ai_static")
-    if static is None:  # what never changes in a game
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """What the view reads that never changes in a game, as plain lists."""
+
+    sides: list[int]
+    men_start: list[int]
+    gunners: list[bool]
+    works_owner: list[int]
+
+
+def _fixed(state: GameState) -> _Fixed:
+    found = state.memo.get("ai_fixed")
+    if found is None:
+        u = state.units
         gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
-        owners = state.works.owner.tolist()
-        static = state.memo["ai_static"] = (u.men_start.tolist(), gunners, owners)
-    hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
+        found = state.memo["ai_fixed"] = _Fixed(
+            u.side.tolist(), u.men_start.tolist(), gunners, state.works.owner.tolist()
+        )
+    return found
+
+
+def _make_view(state: GameState, _previous: _View | None = None) -> _View:
+    u = state.units
+    fixed = _fixed(state)
+    hexes, men, sides = u.hex.tolist(), u.men.tolist(), fixed.sides
     routed = u.routed.tolist()
     mine: tuple[list[int], list[int]] = ([], [])
     held: tuple[dict[int, int], dict[int, int]] = ({}, {})
@@ -219,11 +243,13 @@ def _make_view(state: GameState) -> _View:
     for i in state.active().nonzero()[0].tolist():
         side = sides[i]
         mine[side].append(i)
-        if men[i] > 0:
+        there = men[i]
+        if there > 0:
+            h = hexes[i]
             seen_by = held[1 - side]
-            seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
+            seen_by[h] = seen_by.get(h, 0) + there
             if routed[i]:
-                fleeing[1 - side].add(hexes[i])
+                fleeing[1 - side].add(h)
     return _View(
         mine=mine,
         enemies=held,
@@ -231,11 +257,11 @@ def _make_view(state: GameState) -> _View:
         hexes=hexes,
         sides=sides,
         men=men,
-        men_start=static[0],
+        men_start=fixed.men_start,
         morale=u.morale.tolist(),
         routed=routed,
-        gunners=static[1],
-        works_owner=static[2],
+        gunners=fixed.gunners,
+        works_owner=fixed.works_owner,
     )
 
 
@@ -246,7 +272,7 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if target is not None and here != target:
         if target in enemies:
             return _hold_or_counter(state, view, i, phase)
-        return Move(i, target)
+        return _order(Move, i, target)
     if phase.fall_back_to is None or phase.fall_back_to == here:
         return _hold_or_counter(state, view, i, phase)
     threat = sum([enemies.get(n, 0) for n in state.board.neighbors[here]])
@@ -256,7 +282,7 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if view.strength(i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
             1.0 + 2.0 * works
         ):
-            return Withdraw(i, phase.fall_back_to)
+            return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
 
 
@@ -273,15 +299,15 @@ def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase) -> Or
     """Hold; but throw back an enemy lodgement in a neighbouring position of ours when strong
     enough (a counter-attack), as a holding force does."""
     if phase.task is not _COUNTERATTACK or view.spent(i):
-        return _held(i)
+        return _order(Hold, i)
     side = view.sides[i]
     enemies = view.enemies[side]
     owner = state.works.owner
     for n in state.board.neighbors[view.hexes[i]]:
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
         if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
-            return Assault(i, n)
-    return _held(i)
+            return _order(Assault, i, n)
+    return _order(Hold, i)
 
 
 def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
@@ -295,22 +321,22 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     from_here = board.distance_row(here)
     if target not in enemies:
         if here == target:
-            return _held(i)  # the objective is taken: keep it
+            return _order(Hold, i)  # the objective is taken: keep it
         ours = any(view.hexes[j] == target for j in view.mine[side])
         to_target = board.distance_row(target)
         near = [h for h in enemies if to_target[h] <= 2]
         if not ours or not near:
-            return Move(i, target)  # occupy it first
+            return _order(Move, i, target)  # occupy it first
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
-        return _held(i)
+        return _order(Hold, i)
     if from_here[target] == 1:
-        return Assault(i, target)
+        return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
-        return Assault(i, step)  # something in the way
-    return Move(i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+        return _order(Assault, i, step)  # something in the way
+    return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
 
 
 def _approach_hex(
@@ -361,10 +387,10 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if any(in_range(state, weapon, here, target) for weapon in weapons):
             rate = sum(wp.tubes * wp.rounds_per_hour for wp in weapons)
             planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
-            return Bombard(i, target, _ration(state, i, phase))
+            return _order(Bombard, i, target, _ration(state, i, phase))
     if candidates:
-        return Move(i, objective)
-    return _held(i)
+        return _order(Move, i, objective)
+    return _order(Hold, i)
 
 
 def _works_value(state: GameState, h: int) -> float:
@@ -476,30 +502,30 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     side = view.sides[i]
     enemies = view.enemies[side]
     if not enemies:
-        return Move(i, objective) if here != objective else _held(i)
+        return _order(Move, i, objective) if here != objective else _order(Hold, i)
     from_here = board.distance_row(here)
     chase = view.fleeing[side] or enemies
     target = min(chase, key=lambda h: (from_here[h], h))
     if board.water[target]:
         banks = [n for n in board.neighbors[target] if not board.water[n] and board.passable[n]]
         if here in banks or not banks:
-            return _held(i)  # on the bank: the fire phase shoots at the men in the water
-        return Move(i, min(banks, key=lambda n: (from_here[n], n)))
+            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
+        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
     if from_here[target] == 1:
-        return Assault(i, target)
-    return Move(i, target)
+        return _order(Assault, i, target)
+    return _order(Move, i, target)
 
 
 def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Go to the objective and stay there."""
     if view.hexes[i] == phase.objective:
-        return _held(i)
-    return Move(i, phase.objective)
+        return _order(Hold, i)
+    return _order(Move, i, phase.objective)
 
 
 def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Fall back toward the objective, away from the enemy (the rules choose the way)."""
-    return Withdraw(i, phase.objective)
+    return _order(Withdraw, i, phase.objective)
 
 
 def _break_out(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
@@ -508,13 +534,13 @@ def _break_out(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     hours_to = time_field(board, phase.objective, coefficients_of(state))
     step = min(board.neighbors[view.hexes[i]], key=lambda n: (hours_to[n], n))
     if step in view.enemies[view.sides[i]]:
-        return Assault(i, step)
-    return Withdraw(i, phase.objective)
+        return _order(Assault, i, step)
+    return _order(Withdraw, i, phase.objective)
 
 
 def _stand_by(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Hold (foot soldiers wait while the guns bombard)."""
-    return _held(i)
+    return _order(Hold, i)
 
 
 # How a unit carries out each task: a table rather than a chain of tests, which would read Task
