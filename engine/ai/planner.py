@@ -8,9 +8,12 @@ historical record and never touches the dice: it only gives orders, and the rule
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, partial
+from typing import TypeVar
 
+from ..core.board import Board
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState
 from ..rules.bombardment import in_range
@@ -30,6 +33,12 @@ WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
 MEN_TARGET_VALUE = 0.2  # per enemy soldier
 PLANNED_VALUE_PER_ROUND = 0.3  # value one round a turn already aimed at a hex takes off it
 
+# Tasks for which units with guns or mortars fire on the objective rather than close in.
+_GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack)
+# Read off the Task class once: in Python 3.11 reading a member off an Enum class goes through
+# EnumType.__getattr__, a slow path for a test made for every holding unit every turn.
+_COUNTERATTACK = Task.counterattack
+
 
 @dataclass(frozen=True)
 class _Phase:
@@ -39,6 +48,14 @@ class _Phase:
     units: frozenset[int] | None  # None: every unit of the side
     objective: int | None
     fall_back_to: int | None
+    # Copies of the plan phase's fields read for every unit every turn (reading a field of the
+    # scenario's pydantic model goes through its __getattr__ hook, several times slower).
+    task: Task = field(init=False)
+    axes: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "task", self.phase.task)  # the dataclass is frozen
+        object.__setattr__(self, "axes", self.phase.axes)
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
@@ -82,22 +99,24 @@ def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
     scenario (kept on the board, which those games share)."""
     mode = _mode(state, side)
     night = state.is_night()
+    key = ("ai_current_phases", side, mode, state.turn, night)
+    # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
+    return state.board.shared(key, partial(_phase_table, state, side, mode, night))
+
+
+def _phase_table(state: GameState, side: int, mode: str, night: bool) -> tuple[_Phase | None, ...]:
+    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
     turn = state.turn
-
-    def table() -> tuple[_Phase | None, ...]:
-        phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
-        found: list[_Phase | None] = []
-        for i in range(state.units.count):
-            current = None
-            for p in phases:
-                if p.start <= turn < p.end and (p.units is None or i in p.units):
-                    allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
-                    if allowed and (current is None or p.start >= current.start):
-                        current = p
-            found.append(current)
-        return tuple(found)
-
-    return state.board.shared(("ai_current_phases", side, mode, turn, night), table)
+    found: list[_Phase | None] = []
+    for i in range(state.units.count):
+        current = None
+        for p in phases:
+            if p.start <= turn < p.end and (p.units is None or i in p.units):
+                allowed = p.phase.only_when == "any" or (p.phase.only_when == "night") == night
+                if allowed and (current is None or p.start >= current.start):
+                    current = p
+        found.append(current)
+    return tuple(found)
 
 
 def _mode(state: GameState, side: int) -> str:
@@ -141,32 +160,21 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     return cache[side]
 
 
+_AnyOrder = TypeVar("_AnyOrder", bound=Order)
+
+
 @cache
-def _held(i: int) -> Hold:
-    """The hold order of unit i (orders are frozen records, so one serves every turn)."""
-    return Hold(i)
+def _order(kind: type[_AnyOrder], *fields: int) -> _AnyOrder:
+    """The order `kind(*fields)`. Orders are frozen records, so one serves every turn and every
+    game; making one runs a frozen dataclass's __init__, several times dearer than this look-up."""
+    return kind(*fields)
 
 
 def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
-        return _hold_or_counter(state, view, i, None)
-    task = phase.phase.task
-    if view.gunners[i]:
-        if task in (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack):
-            order = _bombard(state, view, i, phase.objective)
-            if isinstance(order, Bombard):
-                return Bombard(i, order.target, _ration(state, i, phase))
-            return order
-        return _move_or_withdraw(state, view, i, phase.objective, task)
-    if task == Task.bombard:
-        return _held(i)
-    if task in (Task.hold, Task.counterattack):
-        return _hold(state, view, i, phase)
-    if task in (Task.attack, Task.assault):
-        return _attack(state, view, i, phase)
-    if task == Task.pursue:
-        return _pursue(state, view, i, phase.objective)
-    return _move_or_withdraw(state, view, i, phase.objective, task)
+        return _order(Hold, i)
+    orders = _GUN_ORDERS if view.gunners[i] else _INFANTRY_ORDERS
+    return orders[phase.task](state, view, i, phase)
 
 
 @dataclass(slots=True)
@@ -184,6 +192,7 @@ class _View:
     morale: list[float]
     routed: list[bool]
     gunners: list[bool]  # units with guns or mortars to bombard with
+    works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
 
     def spent(self, i: int) -> bool:
         """Too weak or too shaken to attack."""
@@ -199,16 +208,34 @@ def _view(state: GameState) -> _View:
     changes, so a change made outside the turn's rules is seen too)."""
     u = state.units
     arrays = (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
-    return state.kept_while("ai_view", arrays, lambda _: _make_view(state))
+    return state.kept_while("ai_view", arrays, partial(_make_view, state))
 
 
-def _make_view(state: GameState) -> _View:
-    u = state.units
-    static = state.memo.get("ai_static")
-    if static is None:  # what never changes in a game
+@dataclass(frozen=True, slots=True)
+class _Fixed:
+    """What the view reads that never changes in a game, as plain lists."""
+
+    sides: list[int]
+    men_start: list[int]
+    gunners: list[bool]
+    works_owner: list[int]
+
+
+def _fixed(state: GameState) -> _Fixed:
+    found = state.memo.get("ai_fixed")
+    if found is None:
+        u = state.units
         gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
-        static = state.memo["ai_static"] = (u.men_start.tolist(), gunners)
-    hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
+        found = state.memo["ai_fixed"] = _Fixed(
+            u.side.tolist(), u.men_start.tolist(), gunners, state.works.owner.tolist()
+        )
+    return found
+
+
+def _make_view(state: GameState, _previous: _View | None = None) -> _View:
+    u = state.units
+    fixed = _fixed(state)
+    hexes, men, sides = u.hex.tolist(), u.men.tolist(), fixed.sides
     routed = u.routed.tolist()
     mine: tuple[list[int], list[int]] = ([], [])
     held: tuple[dict[int, int], dict[int, int]] = ({}, {})
@@ -216,11 +243,13 @@ def _make_view(state: GameState) -> _View:
     for i in state.active().nonzero()[0].tolist():
         side = sides[i]
         mine[side].append(i)
-        if men[i] > 0:
+        there = men[i]
+        if there > 0:
+            h = hexes[i]
             seen_by = held[1 - side]
-            seen_by[hexes[i]] = seen_by.get(hexes[i], 0) + men[i]
+            seen_by[h] = seen_by.get(h, 0) + there
             if routed[i]:
-                fleeing[1 - side].add(hexes[i])
+                fleeing[1 - side].add(h)
     return _View(
         mine=mine,
         enemies=held,
@@ -228,10 +257,11 @@ def _make_view(state: GameState) -> _View:
         hexes=hexes,
         sides=sides,
         men=men,
-        men_start=static[0],
+        men_start=fixed.men_start,
         morale=u.morale.tolist(),
         routed=routed,
-        gunners=static[1],
+        gunners=fixed.gunners,
+        works_owner=fixed.works_owner,
     )
 
 
@@ -242,17 +272,17 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if target is not None and here != target:
         if target in enemies:
             return _hold_or_counter(state, view, i, phase)
-        return Move(i, target)
+        return _order(Move, i, target)
     if phase.fall_back_to is None or phase.fall_back_to == here:
         return _hold_or_counter(state, view, i, phase)
-    threat = sum(enemies.get(n, 0) for n in state.board.neighbors[here])
+    threat = sum([enemies.get(n, 0) for n in state.board.neighbors[here]])
     if threat > 0:
         outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
         if view.strength(i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
             1.0 + 2.0 * works
         ):
-            return Withdraw(i, phase.fall_back_to)
+            return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
 
 
@@ -265,19 +295,19 @@ def _works_intact(state: GameState, h: int) -> float:
     return float(w.fort_strength[h] + w.blockhouse_strength[h]) / start
 
 
-def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
+def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Hold; but throw back an enemy lodgement in a neighbouring position of ours when strong
     enough (a counter-attack), as a holding force does."""
-    if phase is None or phase.phase.task != Task.counterattack or view.spent(i):
-        return _held(i)
+    if phase.task is not _COUNTERATTACK or view.spent(i):
+        return _order(Hold, i)
     side = view.sides[i]
     enemies = view.enemies[side]
     owner = state.works.owner
     for n in state.board.neighbors[view.hexes[i]]:
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
         if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
-            return Assault(i, n)
-    return _held(i)
+            return _order(Assault, i, n)
+    return _order(Hold, i)
 
 
 def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
@@ -288,27 +318,32 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[side]
     target = phase.objective
+    from_here = board.distance_row(here)
     if target not in enemies:
         if here == target:
-            return _held(i)  # the objective is taken: keep it
-        ours = state.units_at(target, side)
-        near = [h for h in enemies if board.distance(h, target) <= 2]
+            return _order(Hold, i)  # the objective is taken: keep it
+        ours = any(view.hexes[j] == target for j in view.mine[side])
+        to_target = board.distance_row(target)
+        near = [h for h in enemies if to_target[h] <= 2]
         if not ours or not near:
-            return Move(i, target)  # occupy it first
-        target = min(near, key=lambda h: (board.distance(here, h), h))
+            return _order(Move, i, target)  # occupy it first
+        target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
-        return _held(i)
-    if board.distance(here, target) == 1:
-        return Assault(i, target)
-    field = time_field(board, target, coefficients_of(state))
-    step = min(board.neighbors[here], key=lambda n: (field[n], n))
+        return _order(Hold, i)
+    if from_here[target] == 1:
+        return _order(Assault, i, target)
+    hours_to = time_field(board, target, coefficients_of(state))
+    step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
-        return Assault(i, step)  # something in the way
-    return Move(i, _approach_hex(board, i, here, target, phase.phase.axes, enemies))
+        return _order(Assault, i, step)  # something in the way
+    return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
 
 
-def _approach_hex(board, i: int, here: int, target: int, axes: int, enemies: dict) -> int:
-    """One of the `axes` free hexes around the target that the attacking units share out."""
+def _approach_hex(
+    board: Board, i: int, from_here: list[int], target: int, axes: int, enemies: dict[int, int]
+) -> int:
+    """One of the `axes` free hexes around the target that the attacking units share out
+    (`from_here`: the distance row of the unit's hex)."""
     around = [
         n
         for n in board.neighbors[target]
@@ -316,44 +351,57 @@ def _approach_hex(board, i: int, here: int, target: int, axes: int, enemies: dic
     ]
     if not around:
         return target
-    around.sort(key=lambda n: (board.distance(here, n), n))
+    around.sort(key=lambda n: (from_here[n], n))
     chosen = around[: max(1, axes)]
     return chosen[i % len(chosen)]
 
 
-def _bombard(state: GameState, view: _View, i: int, objective: int) -> Order:
+def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Fire on the enemy's position at the objective: each turn at the hex around it (the
     objective and its neighbours) with the most left to destroy — works, an uncleared minefield,
     uncut wire, men — less what the side's other guns are already firing at this turn, so the
     fire spreads over the position as a fire plan would. Out of range, move toward it."""
-    u, board, w = state.units, state.board, state.works
+    board = state.board
+    objective = phase.objective
     here = view.hexes[i]
     side = view.sides[i]
     enemies = view.enemies[side]
     planned = _fire_plan(state)
+    from_here = board.distance_row(here)
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
-        if w.owner[h] == side or (h not in enemies and w.owner[h] < 0):
+        owner = view.works_owner[h]
+        if owner == side or (h not in enemies and owner < 0):
             continue
-        score = float(w.fort_strength[h] + w.blockhouse_strength[h])
-        if w.mine_depth_m[h] > 0 and w.lane[h] < 1.0:
-            score += MINEFIELD_TARGET_VALUE * (1.0 - float(w.lane[h]))
-        score += WIRE_TARGET_VALUE * float(w.wire_lines[h])
-        score += MEN_TARGET_VALUE * enemies.get(h, 0)
+        score = _works_value(state, h) + MEN_TARGET_VALUE * enemies.get(h, 0)
         score -= planned.get(h, 0.0)
         if score > 0:
-            candidates.append((-score, board.distance(here, h), h))
+            candidates.append((-score, from_here[h], h))
     if not candidates:
-        near = sorted(enemies, key=lambda h: (board.distance(h, objective), h))[:1]
-        candidates = [(0.0, 0, h) for h in near if board.distance(h, objective) <= 3]
+        to_objective = board.distance_row(objective)
+        nearest = min(enemies, key=lambda h: (to_objective[h], h), default=None)
+        if nearest is not None and to_objective[nearest] <= 3:
+            candidates = [(0.0, 0, nearest)]
+    weapons = state.units.indirect[i]
     for _, _, target in sorted(candidates):
-        if any(in_range(state, weapon, here, target) for weapon in u.indirect[i]):
-            rate = sum(wp.tubes * wp.rounds_per_hour for wp in u.indirect[i])
+        if any(in_range(state, weapon, here, target) for weapon in weapons):
+            rate = sum(wp.tubes * wp.rounds_per_hour for wp in weapons)
             planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
-            return Bombard(i, target)
+            return _order(Bombard, i, target, _ration(state, i, phase))
     if candidates:
-        return Move(i, objective)
-    return _held(i)
+        return _order(Move, i, objective)
+    return _order(Hold, i)
+
+
+def _works_value(state: GameState, h: int) -> float:
+    """What a gun commander sees left to destroy in a hex's works: their work points, an
+    uncleared minefield, uncut wire (read with `item`: plain floats, not numpy scalars)."""
+    w = state.works
+    value = w.fort_strength.item(h) + w.blockhouse_strength.item(h)
+    lane = w.lane.item(h)
+    if w.mine_depth_m.item(h) > 0 and lane < 1.0:
+        value += MINEFIELD_TARGET_VALUE * (1.0 - lane)
+    return value + WIRE_TARGET_VALUE * w.wire_lines.item(h)
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
@@ -445,38 +493,73 @@ def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
     return found
 
 
-def _pursue(state: GameState, view: _View, i: int, objective: int) -> Order:
+def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Go after the enemy: broken units first (the nearest), else the nearest enemy; men caught
     in a river are shot at from its bank, not followed into the water."""
     board = state.board
+    objective = phase.objective
     here = view.hexes[i]
     side = view.sides[i]
     enemies = view.enemies[side]
     if not enemies:
-        return Move(i, objective) if here != objective else _held(i)
+        return _order(Move, i, objective) if here != objective else _order(Hold, i)
+    from_here = board.distance_row(here)
     chase = view.fleeing[side] or enemies
-    target = min(chase, key=lambda h: (board.distance(here, h), h))
+    target = min(chase, key=lambda h: (from_here[h], h))
     if board.water[target]:
         banks = [n for n in board.neighbors[target] if not board.water[n] and board.passable[n]]
         if here in banks or not banks:
-            return _held(i)  # on the bank: the fire phase shoots at the men in the water
-        return Move(i, min(banks, key=lambda n: (board.distance(here, n), n)))
-    if board.distance(here, target) == 1:
-        return Assault(i, target)
-    return Move(i, target)
+            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
+        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
+    if from_here[target] == 1:
+        return _order(Assault, i, target)
+    return _order(Move, i, target)
 
 
-def _move_or_withdraw(state: GameState, view: _View, i: int, objective: int, task: Task) -> Order:
-    if task in (Task.withdraw, Task.fall_back):
-        return Withdraw(i, objective)
-    here = view.hexes[i]
-    if task == Task.break_out:
-        board = state.board
-        field = time_field(board, objective, coefficients_of(state))
-        step = min(board.neighbors[here], key=lambda n: (field[n], n))
-        if step in view.enemies[view.sides[i]]:
-            return Assault(i, step)
-        return Withdraw(i, objective)
-    if here == objective:
-        return _held(i)
-    return Move(i, objective)
+def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
+    """Go to the objective and stay there."""
+    if view.hexes[i] == phase.objective:
+        return _order(Hold, i)
+    return _order(Move, i, phase.objective)
+
+
+def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
+    """Fall back toward the objective, away from the enemy (the rules choose the way)."""
+    return _order(Withdraw, i, phase.objective)
+
+
+def _break_out(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
+    """Withdraw toward the objective, assaulting whatever blocks the first step of the way."""
+    board = state.board
+    hours_to = time_field(board, phase.objective, coefficients_of(state))
+    step = min(board.neighbors[view.hexes[i]], key=lambda n: (hours_to[n], n))
+    if step in view.enemies[view.sides[i]]:
+        return _order(Assault, i, step)
+    return _order(Withdraw, i, phase.objective)
+
+
+def _stand_by(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
+    """Hold (foot soldiers wait while the guns bombard)."""
+    return _order(Hold, i)
+
+
+# How a unit carries out each task: a table rather than a chain of tests, which would read Task
+# members off the Enum class for every unit every turn (slow, see _COUNTERATTACK).
+_OrderMaker = Callable[[GameState, _View, int, _Phase], Order]
+_INFANTRY_ORDERS: dict[Task, _OrderMaker] = {
+    Task.move: _move,
+    Task.attack: _attack,
+    Task.assault: _attack,
+    Task.bombard: _stand_by,
+    Task.hold: _hold,
+    Task.counterattack: _hold,
+    Task.fall_back: _withdraw,
+    Task.withdraw: _withdraw,
+    Task.pursue: _pursue,
+    Task.break_out: _break_out,
+}
+_GUN_ORDERS: dict[Task, _OrderMaker] = {  # units with guns or mortars fire rather than close in
+    **_INFANTRY_ORDERS,
+    **dict.fromkeys(_GUNS_FIRE_FOR, _bombard),
+    Task.pursue: _move,  # guns follow up; they do not chase
+}

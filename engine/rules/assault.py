@@ -62,12 +62,12 @@ def _spread(
     # Fire and grenades fall on men already hit as well as on the rest: the expected number
     # hit saturates as n(1 - exp(-E/n)) instead of exceeding the men there.
     expected = total_men * (1.0 - math.exp(-expected / total_men))
+    killed_fraction = coefficients.close_combat_killed_fraction
     lost = 0
-    for i, m in zip(units, men, strict=True):
+    for k, i in enumerate(units):  # not zip(strict=True), whose keyword alone costs more
+        m = men[k]
         hit = draw_casualties(state.rng, m, expected * m / total_men)
-        apply_casualties(
-            state, i, hit, coefficients, events, coefficients.close_combat_killed_fraction
-        )
+        apply_casualties(state, i, hit, coefficients, events, killed_fraction)
         engaged[i] = m - hit
         lost += hit
     return lost
@@ -80,12 +80,12 @@ def resolve_assault(
     u, w, board = state.units, state.works, state.board
     side = int(u.side[attackers[0]])
     enemy = 1 - side
-    defenders = [d for d in state.units_at(target, enemy) if u.men[d] > 0]
-    fighting = [d for d in defenders if not u.routed[d]]
+    defenders = [d for d in state.units_at(target, enemy) if u.men.item(d) > 0]
+    fighting = [d for d in defenders if not u.routed.item(d)]
     for a in attackers:
         u.posture[a] = _ATTACK
     night = state.is_night()
-    axes = len({int(u.hex[a]) for a in attackers})
+    axes = len({u.hex.item(a) for a in attackers})
     modifiers: dict[str, float] = {"axes": float(axes)}
     # Only the men on the assaulted frontage fight; the rest of each unit is not touched.
     attack_share, defend_share = engaged_shares(
@@ -94,10 +94,10 @@ def resolve_assault(
     if attack_share < 1.0 or defend_share < 1.0:
         modifiers["attackers_engaged_share"] = round(attack_share, 4)
         modifiers["defenders_engaged_share"] = round(defend_share, 4)
-    engaged = {a: _engaged(int(u.men[a]), attack_share) for a in attackers}
-    engaged |= {d: _engaged(int(u.men[d]), defend_share) for d in fighting}
-    start_men = sum(engaged[a] for a in attackers)
-    defenders_at_start = sum(engaged[d] for d in fighting)
+    engaged = {a: _engaged(u.men.item(a), attack_share) for a in attackers}
+    engaged |= {d: _engaged(u.men.item(d), defend_share) for d in fighting}
+    start_men = sum([engaged[a] for a in attackers])
+    defenders_at_start = sum([engaged[d] for d in fighting])
     losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
     defender_losses = {"fire": 0, "melee": 0, "captured": 0}
 
@@ -157,13 +157,15 @@ def resolve_assault(
 
     # 4. Hand to hand.
     breaking = coefficients.assault_break_loss * (
-        0.5 + sum(float(u.quality[a]) * engaged[a] for a in attackers) / max(start_men, 1)
+        0.5 + sum([u.quality.item(a) * engaged[a] for a in attackers]) / max(start_men, 1)
     )
     giving_way = coefficients.defender_break_loss * (0.5 + _mean_quality(state, fighting))
     modifiers["break_at_loss_share"] = round(breaking, 4)
     modifiers["defenders_give_way_at"] = round(giving_way, 4)
     outcome = "repelled"
-    lost_share = (start_men - sum(engaged[a] for a in attackers)) / max(start_men, 1)
+    # The engaged attackers left (every man a phase hits comes off `engaged` as well).
+    attack_men = start_men - losses["mines"] - losses["approach"] - losses["grenades"]
+    lost_share = (start_men - attack_men) / max(start_men, 1)
     if not fighting:
         outcome = "taken"
     elif lost_share < breaking:
@@ -172,9 +174,8 @@ def resolve_assault(
             intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
             blockhouse = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
         modifiers["blockhouse"] = round(blockhouse, 4)
+        defend_men = defenders_at_start
         for _ in range(int(coefficients.melee_rounds)):
-            attack_men = sum(engaged[a] for a in attackers)
-            defend_men = sum(engaged[d] for d in fighting)
             if attack_men <= 0 or defend_men <= 0:
                 break
             attack_quality = _mean_quality(state, attackers)
@@ -182,7 +183,7 @@ def resolve_assault(
             # Only so many attackers reach the defenders at once: the frontage of the position
             # on each side it is attacked from.
             reaching = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
-            losses["melee"] += _spread(
+            attackers_hit = _spread(
                 state,
                 attackers,
                 engaged,
@@ -193,7 +194,7 @@ def resolve_assault(
                 coefficients,
                 events,
             )
-            defender_losses["melee"] += _spread(
+            defenders_hit = _spread(
                 state,
                 fighting,
                 engaged,
@@ -201,8 +202,10 @@ def resolve_assault(
                 coefficients,
                 events,
             )
-            attack_men = sum(engaged[a] for a in attackers)
-            defend_men = sum(engaged[d] for d in fighting)
+            losses["melee"] += attackers_hit
+            defender_losses["melee"] += defenders_hit
+            attack_men -= attackers_hit
+            defend_men -= defenders_hit
             lost_share = (start_men - attack_men) / max(start_men, 1)
             defenders_lost = (defenders_at_start - defend_men) / max(defenders_at_start, 1)
             if lost_share >= breaking:
@@ -219,8 +222,8 @@ def resolve_assault(
     events.append(
         Assaulted(
             state.turn,
-            tuple(u.ids[a] for a in attackers),
-            tuple(u.ids[d] for d in defenders),
+            tuple([u.ids[a] for a in attackers]),
+            tuple([u.ids[d] for d in defenders]),
             board.label(target),
             state.side_ids[side],
             outcome,
@@ -233,11 +236,13 @@ def resolve_assault(
 
 
 def _mean_quality(state: GameState, units: list[int]) -> float:
+    """The quality of `units`, weighted by the men each has left (0.5 with none left)."""
     u = state.units
-    men = sum(int(u.men[i]) for i in units)
+    # item(): plain numbers, as numpy's scalar access is slow in such short loops
+    men = sum([u.men.item(i) for i in units])
     if men <= 0:
         return 0.5
-    return sum(float(u.quality[i]) * int(u.men[i]) for i in units) / men
+    return sum([u.quality.item(i) * u.men.item(i) for i in units]) / men
 
 
 def _take_hex(

@@ -25,14 +25,16 @@ def morale_phase(
     u = state.units
     on_map = state.active()
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
-    in_contact = _in_contact(state, on_map)
     water = state.board.water_list
     # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     men, before, slipped = u.men.tolist(), men_before.tolist(), escaped_now.tolist()
     morale, ceiling, hexes = u.morale.tolist(), start_morale.tolist(), u.hex.tolist()
-    routed = u.routed.tolist()
+    routed, sides = u.routed.tolist(), u.side.tolist()
+    present = on_map.nonzero()[0].tolist()
+    enemy_hexes = _enemy_hexes(hexes, sides, present)
+    within_two = state.board.within_two
     recovery = coefficients.morale_recovery_per_hour * state.turn_hours
-    for i in on_map.nonzero()[0].tolist():
+    for i in present:
         m = morale[i]
         had = before[i]
         if had > 0:
@@ -42,7 +44,11 @@ def morale_phase(
                 if water[hexes[i]]:
                     loss *= coefficients.water_morale_factor  # men in boats can only endure
                 m -= loss
-        if not in_contact[i]:
+        # Out of contact (no enemy within two hexes) morale recovers; whether a unit is in
+        # contact is asked only when recovery would change its morale.
+        if (m != ceiling[i] or recovery < 0.0) and within_two(hexes[i]).isdisjoint(
+            enemy_hexes[sides[i]]
+        ):
             m = min(ceiling[i], m + recovery)
         m = min(1.0, max(0.0, m))
         morale[i] = m
@@ -61,19 +67,14 @@ def morale_phase(
     return on_map
 
 
-def _in_contact(state: GameState, on_map: np.ndarray) -> list[bool]:
-    """For each unit on the map, whether an enemy unit on the map stands within two hexes."""
-    u = state.units
-    hexes, sides = u.hex.tolist(), u.side.tolist()
-    present = on_map.nonzero()[0].tolist()
-    held: tuple[set[int], set[int]] = (set(), set())
+def _enemy_hexes(
+    hexes: list[int], sides: list[int], present: list[int]
+) -> tuple[set[int], set[int]]:
+    """For side 0 and side 1, the hexes the other side's units (of those `present`) stand in."""
+    enemy: tuple[set[int], set[int]] = (set(), set())
     for i in present:
-        held[sides[i]].add(hexes[i])
-    within_two = state.board.within_two
-    contact = [False] * u.count
-    for i in present:
-        contact[i] = not within_two(hexes[i]).isdisjoint(held[1 - sides[i]])
-    return contact
+        enemy[1 - sides[i]].add(hexes[i])
+    return enemy
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
