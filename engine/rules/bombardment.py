@@ -9,7 +9,7 @@ damage fortifications and blockhouses, blow a lane through a minefield and cut w
 
 from __future__ import annotations
 
-import numpy as np
+import math
 
 from ..core.events import Bombarded, Event
 from ..core.state import GameState, IndirectWeapon
@@ -45,32 +45,16 @@ def bombard(
     cap: int = -1,
 ) -> None:
     """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds."""
-    u, w, board = state.units, state.works, state.board
-    if u.men[unit] <= 0 or u.routed[unit] or u.crossing_hours[unit] > 0:
+    u = state.units
+    # item(): plain numbers, as numpy's scalar access is slow for one element at a time
+    if u.men.item(unit) <= 0 or u.routed.item(unit) or u.crossing_hours.item(unit) > 0:
         return
-    here = int(u.hex[unit])
-    crew_share = float(u.men[unit]) / max(float(u.men_start[unit]), 1.0)
-    suppression = 1.0 - float(u.suppression[unit])
-    rounds_by_class: dict[str, float] = {}
-    for weapon in u.indirect[unit]:
-        if not in_range(state, weapon, here, target):
-            continue
-        wanted = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
-        wanted *= suppression
-        if cap >= 0:
-            wanted = min(wanted, cap - sum(rounds_by_class.values()))
-        fired = float(np.floor(min(wanted, rounds_available(state, weapon))))
-        if fired <= 0:
-            continue
-        if weapon.budget >= 0:
-            state.budget_rounds[weapon.budget] -= fired
-        else:
-            weapon.own_rounds -= fired
-        rounds_by_class[weapon.weapon_class] = rounds_by_class.get(weapon.weapon_class, 0.0) + fired
+    rounds_by_class = _fire_tubes(state, unit, target, cap)
     total = sum(rounds_by_class.values())
     if total <= 0:
         return
-    state.rounds_fired[int(u.side[unit])] += total
+    side = u.side.item(unit)
+    state.rounds_fired[side] = state.rounds_fired.item(side) + total
     landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
     share = landed / total
     lethal = sum(
@@ -81,54 +65,119 @@ def bombard(
     if state.is_night():
         lethal *= coefficients.night_fire_factor
         modifiers["night"] = coefficients.night_fire_factor
+    casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events)
+    works_damage = _damage_works(state, target, landed * coefficients.works_damage_per_round)
+    lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
+    events.append(
+        Bombarded(
+            state.turn,
+            u.ids[unit],
+            state.board.label(target),
+            int(total),
+            casualties,
+            modifiers,
+            _rounded(works_damage, 3),
+            _rounded(lane, 3),
+            _rounded(wire_lines, 3),
+        )
+    )
+
+
+def _rounded(value: float, digits: int) -> float:
+    """round(value, digits), for the record. Whole numbers (mostly 0: no works, mines or wire
+    left in the hex) are what round would return anyway, and checking costs a tenth as much."""
+    return value if value.is_integer() else round(value, digits)
+
+
+def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str, float]:
+    """Rounds that `unit`'s tubes in range of `target` fire this turn, by weapon class, at most
+    `cap` in all (none when `cap` is negative); they are taken from the ammunition."""
+    u = state.units
+    here = u.hex.item(unit)
+    crew_share = float(u.men.item(unit)) / max(float(u.men_start.item(unit)), 1.0)
+    suppression = 1.0 - u.suppression.item(unit)
+    rounds_by_class: dict[str, float] = {}
+    for weapon in u.indirect[unit]:
+        if not in_range(state, weapon, here, target):
+            continue
+        wanted = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
+        wanted *= suppression
+        if cap >= 0:
+            wanted = min(wanted, cap - sum(rounds_by_class.values()))
+        # math.floor, not numpy's: the same whole number (wanted is finite) for less work
+        fired = float(math.floor(min(wanted, rounds_available(state, weapon))))
+        if fired <= 0:
+            continue
+        if weapon.budget >= 0:
+            state.budget_rounds[weapon.budget] = state.budget_rounds.item(weapon.budget) - fired
+        else:
+            weapon.own_rounds -= fired
+        rounds_by_class[weapon.weapon_class] = rounds_by_class.get(weapon.weapon_class, 0.0) + fired
+    return rounds_by_class
+
+
+def _hit_men(
+    state: GameState,
+    target: int,
+    side: int,
+    lethal_area_m2: float,
+    landed: int,
+    coefficients,
+    events: list[Event],
+) -> dict[str, int]:
+    """The rounds' casualties and suppression among `side`'s men in `target`: returns the men
+    each unit lost, by unit id (units that lost none left out)."""
+    u = state.units
+    area = state.board.hex_area_m2
     casualties: dict[str, int] = {}
-    area = board.hex_area_m2
-    enemy_side = 1 - int(u.side[unit])
-    for t in state.units_at(target, enemy_side):
-        men = int(u.men[t])
+    for t in state.units_at(target, side):
+        men = u.men.item(t)
         exposure = vulnerability(state, t, coefficients, "shell")
-        expected = expected_shell_casualties(lethal, men, area, product(exposure))
+        expected = expected_shell_casualties(lethal_area_m2, men, area, product(exposure))
         hit = draw_casualties(state.rng, men, expected)
         if hit:
             apply_casualties(state, t, hit, coefficients, events)
             casualties[u.ids[t]] = hit
         pinned = landed * coefficients.suppression_per_round_landing
         pinned *= product(vulnerability(state, t, coefficients, "fire"))
-        u.suppression[t] = min(1.0, float(u.suppression[t]) + pinned)
-    damage = landed * coefficients.works_damage_per_round
-    works_damage = _damage_works(state, target, damage)
-    if w.mine_depth_m[target] > 0 and w.lane[target] < 1.0:
-        needed = coefficients.lane_rounds_per_m_depth * float(w.mine_depth_m[target])
-        w.lane[target] = min(1.0, float(w.lane[target]) + landed / needed)
-    if w.wire_lines[target] > 0:
-        w.wire_lines[target] = max(
-            0.0, float(w.wire_lines[target]) - landed / coefficients.wire_rounds_per_line
-        )
-    events.append(
-        Bombarded(
-            state.turn,
-            u.ids[unit],
-            board.label(target),
-            int(total),
-            casualties,
-            modifiers,
-            round(works_damage, 3),
-            round(float(w.lane[target]), 3),
-            round(float(w.wire_lines[target]), 3),
-        )
-    )
+        u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
+    return casualties
 
 
 def _damage_works(state: GameState, target: int, damage: float) -> float:
-    """Damage goes to the field works first, then to the blockhouses; returns what was done."""
+    """Damage goes to the field works first, then to the blockhouses; returns what was done.
+    Works already gone take nothing, and are not reported changed (which would have the turn's
+    record sum the works of the whole map again for nothing)."""
     w = state.works
     done = 0.0
     for strength in (w.fort_strength, w.blockhouse_strength):
         if damage <= 0:
             break
-        taken = min(damage, float(strength[target]))
-        strength[target] -= taken
+        left = strength.item(target)
+        if left <= 0:
+            continue
+        taken = min(damage, left)
+        strength[target] = left - taken
         state.works_changed = True
         damage -= taken
         done += taken
     return done
+
+
+def _breach_obstacles(
+    state: GameState, target: int, landed: int, coefficients
+) -> tuple[float, float]:
+    """The rounds landed blow a lane through the minefield and cut the wire of `target`:
+    returns the lane's progress (0..1) and the lines of wire left."""
+    w = state.works
+    lane = w.lane.item(target)
+    depth = w.mine_depth_m.item(target)
+    if depth > 0 and lane < 1.0:
+        needed = coefficients.lane_rounds_per_m_depth * depth
+        lane = w.lane[target] = min(1.0, lane + landed / needed)
+    wire_lines = w.wire_lines.item(target)
+    if wire_lines > 0:
+        wire_lines = w.wire_lines[target] = max(
+            0.0, wire_lines - landed / coefficients.wire_rounds_per_line
+        )
+    return lane, wire_lines
