@@ -223,20 +223,16 @@ class GameState:
             found = self.memo[name] = (key, make(None if found is None else found[1]))
         return found[1]
 
-    def _placement(self) -> tuple[np.ndarray, dict[int, list[int]]]:
-        """(mask of the units in the fight on the map, those units by hex), kept until a unit
-        moves, arrives or leaves: the rules and the AI ask both many times a turn."""
+    def _placement(self) -> list:
+        """[mask of the units in the fight on the map, those units by hex (made when first
+        asked)], kept until a unit moves, arrives or leaves: the rules and the AI ask for both
+        many times a turn."""
         u = self.units
-
-        def make(_) -> tuple[np.ndarray, dict[int, list[int]]]:
-            mask = u.arrived & ~u.gone & (u.hex >= 0)
-            by_hex: dict[int, list[int]] = {}
-            hexes = u.hex.tolist()
-            for i in mask.nonzero()[0].tolist():
-                by_hex.setdefault(hexes[i], []).append(i)
-            return mask, by_hex
-
-        return self.kept_while("placement", (u.hex, u.gone, u.arrived), make)
+        return self.kept_while(
+            "placement",
+            (u.hex, u.gone, u.arrived),
+            lambda _: [u.arrived & ~u.gone & (u.hex >= 0), None],
+        )
 
     def active(self) -> np.ndarray:
         """Units on the map and still in the fight (arrived, not gone)."""
@@ -244,7 +240,14 @@ class GameState:
 
     def units_at(self, hex_index: int, side: int | None = None) -> list[int]:
         """The units in the fight in a hex (of one side, if given), in unit order."""
-        here = self._placement()[1].get(hex_index, [])
+        placement = self._placement()
+        by_hex: dict[int, list[int]] | None = placement[1]
+        if by_hex is None:
+            by_hex = placement[1] = {}
+            hexes = self.units.hex.tolist()
+            for i in placement[0].nonzero()[0].tolist():
+                by_hex.setdefault(hexes[i], []).append(i)
+        here = by_hex.get(hex_index, [])
         if side is None:
             return list(here)
         sides = self.units.side
