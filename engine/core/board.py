@@ -86,7 +86,9 @@ class Board:
     def distance_row(self, a: int) -> list[int]:
         """Hex distance from `a` to every hex, as a plain list cached per hex (for loops that
         read a few entries, where numpy's scalar access would be slow)."""
-        rows = self.memo.setdefault("distance_rows", {})
+        rows = self.memo.get("distance_rows")
+        if rows is None:
+            rows = self.memo["distance_rows"] = {}
         row = rows.get(a)
         if row is None:
             row = rows[a] = self.distances_from(a).tolist()
@@ -109,7 +111,9 @@ class Board:
 
     def within_two(self, index: int) -> frozenset[int]:
         """Hexes at most two steps from `index` (itself included), cached."""
-        cache = self.memo.setdefault("within_two", {})
+        cache = self.memo.get("within_two")
+        if cache is None:
+            cache = self.memo["within_two"] = {}
         found = cache.get(index)
         if found is None:
             ring = set(self.neighbors[index])
