@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -309,3 +310,18 @@ def test_fire_plan_rations_of_plan_and_adaptive_modes_are_kept_apart() -> None:
     assert (plan_phase.start, plan_phase.end) == (0, 10**9)  # the same id and span
     planner._ration(state, gun, plan_phase)  # the plan's phase first
     assert adaptive_ration(shared) == alone
+
+
+def test_darkness_of_each_turn_matches_the_clock_even_past_the_end() -> None:
+    """The per-turn darkness table the rules read must agree with the clock's own rule at the
+    middle of every turn, and a state moved past the scenario's end must still answer."""
+    scenario = load_scenario(FURONG).scenario
+    state = new_game(scenario, 0)
+    clock = scenario.clock
+    nights = []
+    for turn in range(clock.turns + 3):
+        state.turn = turn
+        middle = state.time_at(turn) + timedelta(minutes=clock.turn_minutes / 2)
+        assert state.is_night() == state.is_night(middle)
+        nights.append(state.is_night())
+    assert True in nights and False in nights

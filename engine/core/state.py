@@ -185,7 +185,10 @@ class GameState:
     def is_night(self, moment: datetime | None = None) -> bool:
         """Darkness from `starts` to `ends`, judged at the middle of the turn (or at `moment`)."""
         if moment is None:
-            return self._night_by_turn[self.turn]
+            nights = self._night_by_turn
+            if self.turn < len(nights):
+                return nights[self.turn]
+            moment = self.time_at(self.turn) + self._half_turn  # past the scenario's end
         darkness = self.scenario.clock.darkness
         now = moment.time()
         if darkness.starts > darkness.ends:
@@ -196,13 +199,17 @@ class GameState:
     def _night_by_turn(self) -> list[bool]:
         """Darkness of every turn (and of the turn after the last), the same for every game of
         the scenario: the rules ask a dozen times a turn."""
-        half_turn = timedelta(minutes=self.scenario.clock.turn_minutes / 2)
         return self.board.shared(
             "night_by_turn",
             lambda: [
-                self.is_night(self.time_at(t) + half_turn) for t in range(self.total_turns + 1)
+                self.is_night(self.time_at(t) + self._half_turn)
+                for t in range(self.total_turns + 1)
             ],
         )
+
+    @property
+    def _half_turn(self) -> timedelta:
+        return timedelta(minutes=self.scenario.clock.turn_minutes / 2)
 
     def turn_of(self, moment: datetime) -> int:
         minutes = (moment - self.scenario.clock.start).total_seconds() / 60
