@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, partial
+from itertools import repeat
 from typing import TypeVar
 
 from ..core.board import Board
@@ -50,12 +51,13 @@ class _Phase:
     fall_back_to: int | None
     # Copies of the plan phase's fields read for every unit every turn (reading a field of the
     # scenario's pydantic model goes through its __getattr__ hook, several times slower).
+    id: str = field(init=False)
     task: Task = field(init=False)
     axes: int = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "task", self.phase.task)  # the dataclass is frozen
-        object.__setattr__(self, "axes", self.phase.axes)
+        for name in ("id", "task", "axes"):
+            object.__setattr__(self, name, getattr(self.phase, name))  # the dataclass is frozen
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
@@ -173,7 +175,7 @@ def _order(kind: type[_AnyOrder], *fields: int) -> _AnyOrder:
 def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
         return _order(Hold, i)
-    orders = _GUN_ORDERS if view.gunners[i] else _INFANTRY_ORDERS
+    orders = _GUN_ORDERS if view.fixed.gunners[i] else _INFANTRY_ORDERS
     return orders[phase.task](state, view, i, phase)
 
 
@@ -188,11 +190,9 @@ class _View:
     hexes: list[int]
     sides: list[int]
     men: list[int]
-    men_start: list[int]
     morale: list[float]
     routed: list[bool]
-    gunners: list[bool]  # units with guns or mortars to bombard with
-    works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
+    fixed: _Fixed
 
     def spent(self, i: int) -> bool:
         """Too weak or too shaken to attack."""
@@ -200,7 +200,7 @@ class _View:
 
     def strength(self, i: int) -> float:
         """The share of its men a unit still has."""
-        return self.men[i] / max(float(self.men_start[i]), 1.0)
+        return self.men[i] / max(float(self.fixed.men_start[i]), 1.0)
 
 
 def _view(state: GameState) -> _View:
@@ -213,21 +213,27 @@ def _view(state: GameState) -> _View:
 
 @dataclass(frozen=True, slots=True)
 class _Fixed:
-    """What the view reads that never changes in a game, as plain lists."""
+    """What the computer player reads that never changes in a game, as plain lists."""
 
     sides: list[int]
     men_start: list[int]
-    gunners: list[bool]
-    works_owner: list[int]
+    gunners: list[bool]  # units with guns or mortars to bombard with
+    fire_rates: list[float]  # rounds an hour all of a unit's tubes fire
+    budgets: list[int]  # the ammunition budget a unit's guns draw on (-1: their own rounds)
+    works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
 
 
 def _fixed(state: GameState) -> _Fixed:
     found = state.memo.get("ai_fixed")
     if found is None:
         u = state.units
-        gunners = [bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)]
         found = state.memo["ai_fixed"] = _Fixed(
-            u.side.tolist(), u.men_start.tolist(), gunners, state.works.owner.tolist()
+            sides=u.side.tolist(),
+            men_start=u.men_start.tolist(),
+            gunners=[bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)],
+            fire_rates=[sum(w.tubes * w.rounds_per_hour for w in ws) for ws in u.indirect],
+            budgets=[min((w.budget for w in ws if w.budget >= 0), default=-1) for ws in u.indirect],
+            works_owner=state.works.owner.tolist(),
         )
     return found
 
@@ -257,11 +263,9 @@ def _make_view(state: GameState, _previous: _View | None = None) -> _View:
         hexes=hexes,
         sides=sides,
         men=men,
-        men_start=fixed.men_start,
         morale=u.morale.tolist(),
         routed=routed,
-        gunners=fixed.gunners,
-        works_owner=fixed.works_owner,
+        fixed=fixed,
     )
 
 
@@ -275,7 +279,7 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         return _order(Move, i, target)
     if phase.fall_back_to is None or phase.fall_back_to == here:
         return _hold_or_counter(state, view, i, phase)
-    threat = sum([enemies.get(n, 0) for n in state.board.neighbors[here]])
+    threat = sum(map(enemies.get, state.board.neighbors[here], repeat(0)))  # enemy men next to it
     if threat > 0:
         outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
@@ -344,16 +348,18 @@ def _approach_hex(
 ) -> int:
     """One of the `axes` free hexes around the target that the attacking units share out
     (`from_here`: the distance row of the unit's hex)."""
-    around = [
-        n
-        for n in board.neighbors[target]
-        if n not in enemies and board.passable[n] and not board.water[n]
-    ]
+    dry = _dry_ground(board)
+    around = [n for n in board.neighbors[target] if n not in enemies and dry[n]]
     if not around:
         return target
     around.sort(key=lambda n: (from_here[n], n))
     chosen = around[: max(1, axes)]
     return chosen[i % len(chosen)]
+
+
+def _dry_ground(board: Board) -> list[bool]:
+    """Per hex: passable and not water, where a unit can stand (a list, shared by the games)."""
+    return board.shared("ai_dry_ground", lambda: (board.passable & ~board.water).tolist())
 
 
 def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
@@ -368,12 +374,14 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     enemies = view.enemies[side]
     planned = _fire_plan(state)
     from_here = board.distance_row(here)
+    owners = view.fixed.works_owner
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
-        owner = view.works_owner[h]
-        if owner == side or (h not in enemies and owner < 0):
+        owner = owners[h]
+        if owner == side or (owner < 0 and h not in enemies):
             continue
-        score = _works_value(state, h) + MEN_TARGET_VALUE * enemies.get(h, 0)
+        works = _works_value(state, h) if owner >= 0 else 0.0  # no works where nobody built any
+        score = works + MEN_TARGET_VALUE * enemies.get(h, 0)
         score -= planned.get(h, 0.0)
         if score > 0:
             candidates.append((-score, from_here[h], h))
@@ -385,7 +393,7 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     weapons = state.units.indirect[i]
     for _, _, target in sorted(candidates):
         if any(in_range(state, weapon, here, target) for weapon in weapons):
-            rate = sum(wp.tubes * wp.rounds_per_hour for wp in weapons)
+            rate = view.fixed.fire_rates[i]
             planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
             return _order(Bombard, i, target, _ration(state, i, phase))
     if candidates:
@@ -398,9 +406,10 @@ def _works_value(state: GameState, h: int) -> float:
     uncleared minefield, uncut wire (read with `item`: plain floats, not numpy scalars)."""
     w = state.works
     value = w.fort_strength.item(h) + w.blockhouse_strength.item(h)
-    lane = w.lane.item(h)
-    if w.mine_depth_m.item(h) > 0 and lane < 1.0:
-        value += MINEFIELD_TARGET_VALUE * (1.0 - lane)
+    if w.mine_depth_m.item(h) > 0:
+        lane = w.lane.item(h)
+        if lane < 1.0:
+            value += MINEFIELD_TARGET_VALUE * (1.0 - lane)
     return value + WIRE_TARGET_VALUE * w.wire_lines.item(h)
 
 
@@ -420,17 +429,16 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     what the budget holds beyond the allotments still to come, evenly over their hours. Units
     drawing on one budget in one phase split it by how fast their tubes fire.
     """
-    u = state.units
-    budgets = {w.budget for w in u.indirect[i] if w.budget >= 0}
-    if not budgets:
+    fixed = _fixed(state)
+    budget = fixed.budgets[i]
+    if budget < 0:
         return -1
-    budget = min(budgets)
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
-    mode = _mode(state, int(u.side[i]))  # an adaptive phase may share a plan phase's id
-    key = ("ai_ration", i, budget, mode, state.turn, current.phase.id, current.start, current.end)
+    mode = _mode(state, fixed.sides[i])  # an adaptive phase may share a plan phase's id
+    key = ("ai_ration", i, budget, mode, state.turn, current.id, current.start, current.end)
     fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
-        key, lambda: _ration_plan(state, i, current, budget)
+        key, partial(_ration_plan, state, i, current, budget)
     )
     if fixed_per_turn is None:
         available = float(state.budget_rounds[budget])
@@ -506,8 +514,9 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     from_here = board.distance_row(here)
     chase = view.fleeing[side] or enemies
     target = min(chase, key=lambda h: (from_here[h], h))
-    if board.water[target]:
-        banks = [n for n in board.neighbors[target] if not board.water[n] and board.passable[n]]
+    if board.water_list[target]:
+        dry = _dry_ground(board)
+        banks = [n for n in board.neighbors[target] if dry[n]]
         if here in banks or not banks:
             return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
         return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
