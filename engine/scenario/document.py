@@ -1,0 +1,590 @@
+"""A scenario file open for editing, saved back with everything the user wrote kept.
+
+The map editor changes a few values at a time: a terrain character, a unit's start hex, a hex
+added to a minefield. A YAML round-trip library re-emits the whole file and, even when it keeps
+the comments, re-indents sequences and refills hand-wrapped flow lists (ruamel.yaml changed 1,949
+of Furong's 1,536 lines). So the text itself is the document here: each edit finds the exact
+characters of the one value it changes (PyYAML's node marks carry character offsets) and rewrites
+only those, so comments, column rulers, key order and hand wrapping all survive, and a saved
+file differs from the one opened by exactly the edits made.
+
+Every public edit is one step of undo. Edits check what they touch (the character under a grid
+cell is the one the data says is there) and raise `EditError` instead of guessing; whether the
+result is a valid scenario is a separate question, answered by `check` with the ordinary loader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..atomic import write_atomic
+from .errors import Problem, ScenarioError
+from .loader import LoadedScenario, load_scenario_text
+from .models import LEVEL_CHARS
+from .yaml_source import parse, read_text
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer is ten times faster
+MAX_UNDO = 200  # steps kept; a Furong-sized file is 70 KB, so this stays under 15 MB
+Cell = tuple[int, int]  # (col, row) on the text map
+
+
+class EditError(ValueError):
+    """An edit that cannot be made to this file as it is written; the message says why."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The ordinary loader's verdict on the document's current text."""
+
+    loaded: LoadedScenario | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return self.loaded is not None
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if not slug or not slug[0].isalpha():
+        slug = f"place_{slug}" if slug else "place"
+    return slug[:56]
+
+
+def flow_hex(cell: Cell) -> str:
+    return f"[{int(cell[0])}, {int(cell[1])}]"
+
+
+class ScenarioDocument:
+    """The text of one scenario file, with edits that rewrite only what they change."""
+
+    def __init__(self, text: str, filename: str = "<string>", path: Path | None = None) -> None:
+        self._bom = text.startswith("\ufeff")
+        text = text.removeprefix("\ufeff")
+        self._crlf = "\r\n" in text
+        self._text = text.replace("\r\n", "\n")
+        self.filename = filename
+        self.path = path
+        self._saved = self._text
+        self._undo: list[str] = []
+        self._redo: list[str] = []
+        self._root: yaml.Node | None = None
+        self._data: Any = None
+
+    @classmethod
+    def open(cls, path: str | Path) -> ScenarioDocument:
+        """Read a file with the loader's size limits; a file that is not YAML raises
+        ScenarioError with its located problems (the editor opens only what it can show)."""
+        path = Path(path)
+        text = read_text(path, str(path))
+        document = cls(text, str(path), path)
+        document.data()  # raises ScenarioError, located, on a file that is not YAML
+        return document
+
+    # ------------------------------------------------------------------ reading
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def dirty(self) -> bool:
+        return self._text != self._saved
+
+    def data(self) -> Any:
+        """The plain data of the current text, parsed with the loader's caps."""
+        if self._data is None:
+            self._data, _ = parse(self._text, self.filename)
+        return self._data
+
+    def check(self, coefficient_names: Iterable[str] | None = None) -> CheckResult:
+        try:
+            loaded = load_scenario_text(
+                self._text, self.filename, coefficient_names=coefficient_names, path=self.path
+            )
+        except ScenarioError as error:
+            return CheckResult(None, tuple(error.problems))
+        return CheckResult(loaded, ())
+
+    def _tree(self) -> yaml.Node:
+        if self._root is None:
+            self._root = yaml.compose(self._text, Loader=_Loader)
+        return self._root
+
+    def node(self, path: tuple) -> yaml.Node | None:
+        """The composed node at a data path (keys and list indexes), or None if absent."""
+        node = self._tree()
+        for step in path:
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                        node = value
+                        break
+                else:
+                    return None
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                if not 0 <= step < len(node.value):
+                    return None
+                node = node.value[step]
+            else:
+                return None
+        return node
+
+    def _need(self, path: tuple) -> yaml.Node:
+        node = self.node(path)
+        if node is None:
+            raise EditError(f"{'.'.join(map(str, path)) or 'the file'} is not in the file")
+        return node
+
+    # ------------------------------------------------------------------ undo
+    def _begin(self) -> str:
+        return self._text
+
+    def _commit(self, before: str) -> bool:
+        """Close one edit: push it on the undo stack if it changed anything."""
+        if self._text == before:
+            return False
+        self._undo.append(before)
+        del self._undo[:-MAX_UNDO]
+        self._redo.clear()
+        return True
+
+    def _set_text(self, text: str) -> None:
+        self._text = text
+        self._root = None
+        self._data = None
+
+    def _edit(self, start: int, end: int, replacement: str) -> None:
+        self._set_text(self._text[:start] + replacement + self._text[end:])
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self._redo)
+
+    def undo(self) -> bool:
+        if not self._undo:
+            return False
+        self._redo.append(self._text)
+        self._set_text(self._undo.pop())
+        return True
+
+    def redo(self) -> bool:
+        if not self._redo:
+            return False
+        self._undo.append(self._text)
+        self._set_text(self._redo.pop())
+        return True
+
+    # ------------------------------------------------------------------ saving
+    def save(
+        self,
+        path: str | Path | None = None,
+        *,
+        coefficient_names: Iterable[str] | None = None,
+        allow_invalid: bool = False,
+    ) -> Path:
+        """Write the text atomically (a temporary file, then one rename). An invalid scenario is
+        refused with its problems unless `allow_invalid`: a file the game cannot load is not
+        written over one it can."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise EditError("no file to save to; give a path")
+        if not allow_invalid:
+            result = self.check(coefficient_names)
+            if not result.ok:
+                raise ScenarioError(list(result.problems))
+        text = self._text.replace("\n", "\r\n") if self._crlf else self._text
+        write_atomic(target, ("\ufeff" if self._bom else "") + text)
+        self._saved = self._text
+        self.path = target
+        self.filename = str(target)
+        return target
+
+    # ------------------------------------------------------------------ text geometry
+    def _line_start(self, index: int) -> int:
+        return self._text.rfind("\n", 0, index) + 1
+
+    def _line_end(self, index: int) -> int:
+        end = self._text.find("\n", index)
+        return len(self._text) if end < 0 else end
+
+    def _last_char(self, node: yaml.Node) -> int:
+        """Index just past the last character of a node's own text (block scalars and block
+        collections end where the next token starts, after blank lines and comments)."""
+        if isinstance(node, yaml.MappingNode) and not node.flow_style and node.value:
+            return self._last_char(node.value[-1][1])
+        if isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+            return self._last_char(node.value[-1])
+        end = node.end_mark.index
+        while end > node.start_mark.index and self._text[end - 1] in " \n":
+            end -= 1
+        return end
+
+    def _dash_column(self, item: yaml.Node) -> int:
+        """The column of the '- ' that opens a block sequence item."""
+        start = item.start_mark.index
+        line = self._line_start(start)
+        dash = self._text.rfind("-", line, start)
+        if dash < 0:
+            raise EditError(f"cannot find the '-' of the item at line {item.start_mark.line + 1}")
+        return dash - line
+
+    # ------------------------------------------------------------------ generic edits
+    def replace_value(self, path: tuple, value_text: str) -> None:
+        """Put `value_text` (a one-line YAML value) where the value at `path` is written. A block
+        list or mapping is replaced from just after its key's colon to its last character."""
+        node = self._need(path)
+        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+            raise EditError("a block scalar is changed with set_grid_cells, not replace_value")
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
+            parent = self.node(path[:-1]) if path else None
+            key = next(
+                (
+                    k
+                    for k, v in getattr(parent, "value", [])
+                    if v is node and isinstance(parent, yaml.MappingNode)
+                ),
+                None,
+            )
+            if key is None:
+                raise EditError("only a block list or mapping under a key can be replaced")
+            self._edit(key.end_mark.index, self._last_char(node), ": " + value_text)
+            return
+        self._edit(node.start_mark.index, node.end_mark.index, value_text)
+
+    def set_key(self, path: tuple, key: str, value_text: str) -> None:
+        """Set `key` in the mapping at `path` to a YAML value. `value_text` is one line, or a
+        block (several lines, indented relative to the key) for a nested mapping or list."""
+        mapping = self._need(path)
+        if not isinstance(mapping, yaml.MappingNode):
+            raise EditError(f"{'.'.join(map(str, path))} is not a mapping")
+        if self.node((*path, key)) is not None and "\n" not in value_text:
+            self.replace_value((*path, key), value_text)
+            return
+        if self.node((*path, key)) is not None:
+            raise EditError(f"{key} is already set; remove it before writing a block")
+        if mapping.flow_style:
+            if "\n" in value_text:
+                raise EditError("a block value cannot go into a flow mapping")
+            close = mapping.end_mark.index - 1
+            sep = ", " if mapping.value else ""
+            self._edit(close, close, f"{sep}{key}: {value_text}")
+            return
+        if not mapping.value:
+            raise EditError("an empty block mapping cannot be extended")
+        column = mapping.value[0][0].start_mark.column
+        at = self._line_end(self._last_char(mapping))
+        self._edit(at, at, "\n" + _indent_entry(f"{key}:", value_text, column))
+
+    def append_item(self, path: tuple, item_text: str) -> None:
+        """Append an item to the list at `path`: one line (a scalar or flow value) to a flow or a
+        block list; several lines (a mapping, written without its leading '- ') to a block list."""
+        seq = self._need(path)
+        if not isinstance(seq, yaml.SequenceNode):
+            raise EditError(f"{'.'.join(map(str, path))} is not a list")
+        if seq.flow_style:
+            if "\n" in item_text:
+                raise EditError("a block item cannot go into a flow list")
+            if seq.value:
+                at = seq.value[-1].end_mark.index
+                self._edit(at, at, f", {item_text}")
+            else:
+                close = seq.end_mark.index - 1
+                self._edit(close, close, item_text)
+            return
+        dash = self._dash_column(seq.value[0])
+        at = self._line_end(self._last_char(seq))
+        lines = item_text.split("\n")
+        text = "\n" + " " * dash + "- " + lines[0]
+        text += "".join("\n" + (" " * (dash + 2) + line if line else "") for line in lines[1:])
+        self._edit(at, at, text)
+
+    def remove_item(self, path: tuple, index: int) -> None:
+        """Remove item `index` of the list at `path`, with its comma (flow) or its lines
+        (block); a line left empty by the removal goes too."""
+        seq = self._need(path)
+        if not isinstance(seq, yaml.SequenceNode) or not 0 <= index < len(seq.value):
+            raise EditError(f"no item {index} in {'.'.join(map(str, path))}")
+        item = seq.value[index]
+        text = self._text
+        if not seq.flow_style:
+            if len(seq.value) == 1:
+                raise EditError("removing the only item would leave the key without a value")
+            start = self._line_start(item.start_mark.index)
+            end = self._line_end(self._last_char(item))
+            self._edit(start, min(end + 1, len(text)), "")
+            return
+        start, end = item.start_mark.index, item.end_mark.index
+        after = end
+        while after < len(text) and text[after] == " ":
+            after += 1
+        if after < len(text) and text[after] == ",":
+            after += 1
+            while after < len(text) and text[after] == " ":
+                after += 1
+            cut = (start, after)
+        elif index > 0:
+            before = text.rfind(",", 0, start)
+            cut = (before, end)
+        else:
+            cut = (start, end)
+        self._edit(*cut, "")
+        line_start = self._line_start(cut[0])
+        line_end = self._line_end(cut[0])
+        if not self._text[line_start:line_end].strip():
+            self._edit(line_start, min(line_end + 1, len(self._text)), "")
+
+    # ------------------------------------------------------------------ grids
+    def set_grid_cells(self, path: tuple, cells: Mapping[Cell, str]) -> None:
+        """Change characters of a text grid written as a block scalar (`|`), each in place."""
+        node = self._need(path)
+        rows = str(self.data_at(path)).split("\n")
+        if not (isinstance(node, yaml.ScalarNode) and node.style == "|"):
+            raise EditError(f"{'.'.join(map(str, path))} is not a '|' block of text rows")
+        first = self._line_end(node.start_mark.index) + 1  # the row after the '|' line
+        starts = [first]
+        for _ in range(len(rows)):
+            starts.append(self._line_end(starts[-1]) + 1)
+        text = list(self._text)
+        for (col, row), char in cells.items():
+            if len(char) != 1 or char in " \n#":
+                raise EditError(f"{char!r} cannot stand in a text grid")
+            if not (0 <= row < len(rows) and 0 <= col < len(rows[row])):
+                raise EditError(f"[{col}, {row}] is outside the grid")
+            line = starts[row]
+            raw = self._text[line : self._line_end(line)]
+            indent = len(raw) - len(raw.lstrip(" "))
+            at = line + indent + col
+            if self._text[at] != rows[row][col]:
+                raise EditError(f"row {row} of the grid is not written as one plain line")
+            text[at] = char
+        self._set_text("".join(text))
+
+    def data_at(self, path: tuple) -> Any:
+        value = self.data()
+        for step in path:
+            value = value[step]
+        return value
+
+    # ------------------------------------------------------------------ scenario edits
+    def paint_terrain(self, cells: Mapping[Cell, str]) -> bool:
+        """Set map cells to terrain characters of the legend; one undo step for a stroke."""
+        legend = self.data_at(("map", "legend"))
+        for char in cells.values():
+            if char not in legend:
+                raise EditError(f"{char!r} is not in the map's legend")
+        before = self._begin()
+        self.set_grid_cells(("map", "terrain"), cells)
+        return self._commit(before)
+
+    def set_levels(self, cells: Mapping[Cell, int]) -> bool:
+        """Set elevation levels (0-35); a map without an elevation grid gets one (base 0 m,
+        10 m a level), which the user can then adjust in the file."""
+        for level in cells.values():
+            if not 0 <= level < len(LEVEL_CHARS):
+                raise EditError(f"level {level} is outside 0..{len(LEVEL_CHARS) - 1}")
+        before = self._begin()
+        if self.node(("map", "elevation")) is None:
+            width, height = self.data_at(("map", "width")), self.data_at(("map", "height"))
+            grid = "\n".join("0" * width for _ in range(height))
+            block = "base_m: 0    # set by the map editor: metres at level 0\n"
+            block += "step_m: 10   # set by the map editor: metres per level\n"
+            block += "grid: |\n" + "\n".join("  " + row for row in grid.split("\n"))
+            self.set_key(("map",), "elevation", block)
+        chars = {cell: LEVEL_CHARS[level] for cell, level in cells.items()}
+        self.set_grid_cells(("map", "elevation", "grid"), chars)
+        return self._commit(before)
+
+    def _index_of(self, section: tuple, ident: str) -> int:
+        for index, item in enumerate(self.data_at(section) or []):
+            if isinstance(item, dict) and item.get("id") == ident:
+                return index
+        raise EditError(f"no {section[-1][:-1]} with id {ident!r}")
+
+    def move_unit(self, unit_id: str, cell: Cell) -> bool:
+        """Set a unit's start hex. A unit that arrives as a reinforcement has no start hex and
+        is placed by its reinforcement entry instead."""
+        index = self._index_of(("units",), unit_id)
+        if self.node(("units", index, "at")) is None:
+            raise EditError(f"{unit_id} arrives as a reinforcement; it has no start hex")
+        before = self._begin()
+        self.replace_value(("units", index, "at"), flow_hex(cell))
+        return self._commit(before)
+
+    def move_place(self, place_id: str, cell: Cell) -> bool:
+        index = self._index_of(("map", "places"), place_id)
+        before = self._begin()
+        self.replace_value(("map", "places", index, "hex"), flow_hex(cell))
+        return self._commit(before)
+
+    def add_place(self, name_en: str, cell: Cell, name_zh: str | None = None) -> str:
+        """A new named place at a hex; returns its id, made from the English name."""
+        name_en = " ".join(name_en.split())
+        if not name_en:
+            raise EditError("a place needs an English name")
+        taken = {p.get("id") for p in self.data_at(("map",)).get("places") or []}
+        base = _slug(name_en)
+        ident, n = base, 2
+        while ident in taken:
+            ident, n = f"{base}_{n}", n + 1
+        name = f"{{en: {_quote(name_en)}" + (f", zh: {_quote(name_zh)}}}" if name_zh else "}")
+        before = self._begin()
+        self._add_entry(
+            ("map",), "places", [f"id: {ident}", f"name: {name}", f"hex: {flow_hex(cell)}"]
+        )
+        self._commit(before)
+        return ident
+
+    def _add_entry(self, parent: tuple, key: str, fields: list[str]) -> None:
+        """Append a mapping, given as `key: value` lines, to the list `key` of the mapping at
+        `parent`: as a block item to a block list, as a flow mapping to a flow list (`[]`), and
+        as a new block list when the key is absent."""
+        seq = self.node((*parent, key))
+        if seq is None:
+            self.set_key(parent, key, "- " + "\n  ".join(fields))
+        elif isinstance(seq, yaml.SequenceNode) and seq.flow_style:
+            self.append_item((*parent, key), "{" + ", ".join(fields) + "}")
+        else:
+            self.append_item((*parent, key), "\n".join(fields))
+
+    def remove_place(self, place_id: str) -> bool:
+        """Remove a place. Anything that names it (a unit's start, a plan objective) is then
+        reported by `check`, and the editor keeps the file unsaved until it is fixed."""
+        index = self._index_of(("map", "places"), place_id)
+        before = self._begin()
+        places = self.data_at(("map", "places"))
+        if len(places) == 1:
+            self.replace_value(("map", "places"), "[]")
+        else:
+            self.remove_item(("map", "places"), index)
+        return self._commit(before)
+
+    def rename_place(self, place_id: str, name_en: str, name_zh: str | None = None) -> bool:
+        name_en = " ".join(name_en.split())
+        if not name_en:
+            raise EditError("a place needs an English name")
+        index = self._index_of(("map", "places"), place_id)
+        name = f"{{en: {_quote(name_en)}" + (f", zh: {_quote(name_zh)}}}" if name_zh else "}")
+        before = self._begin()
+        node = self._need(("map", "places", index, "name"))
+        if isinstance(node, yaml.MappingNode) and not node.flow_style:
+            self.replace_value(("map", "places", index, "name", "en"), _quote(name_en))
+            if name_zh:
+                self.set_key(("map", "places", index, "name"), "zh", _quote(name_zh))
+        else:
+            self.replace_value(("map", "places", index, "name"), name)
+        return self._commit(before)
+
+    def obstacles_at(self, cell: Cell, kind: str | None = None) -> list[int]:
+        """Indexes of the obstacles (of `kind`, if given) that list this hex."""
+        found = []
+        for index, obstacle in enumerate(self.data().get("obstacles") or []):
+            if kind is not None and obstacle.get("kind") != kind:
+                continue
+            if self._hex_index(obstacle.get("hexes") or [], cell) is not None:
+                found.append(index)
+        return found
+
+    def _place_cells(self) -> dict[str, Cell]:
+        places = self.data_at(("map",)).get("places") or []
+        return {
+            p["id"]: (int(p["hex"][0]), int(p["hex"][1]))
+            for p in places
+            if isinstance(p, dict) and isinstance(p.get("hex"), list) and len(p["hex"]) == 2
+        }
+
+    def _hex_index(self, hexes: list, cell: Cell) -> int | None:
+        places = self._place_cells()
+        for k, ref in enumerate(hexes):
+            if isinstance(ref, list) and len(ref) == 2 and (ref[0], ref[1]) == tuple(cell):
+                return k
+            if isinstance(ref, str) and places.get(ref) == tuple(cell):
+                return k
+        return None
+
+    def toggle_obstacle(self, kind: str, cell: Cell, defaults: Mapping[str, str]) -> str:
+        """Take the hex out of every obstacle of `kind` that lists it, or else add it to the
+        first obstacle of that kind (creating one from `defaults`, YAML values by key, if there
+        is none). An obstacle left with no hex is removed. Returns 'added' or 'removed'."""
+        before = self._begin()
+        holding = self.obstacles_at(cell, kind)
+        if holding:
+            for index in reversed(holding):
+                hexes = self.data()["obstacles"][index]["hexes"]
+                if len(hexes) == 1:
+                    self._remove_obstacle(index)
+                else:
+                    k = self._hex_index(hexes, cell)
+                    assert k is not None
+                    self.remove_item(("obstacles", index, "hexes"), k)
+            self._commit(before)
+            return "removed"
+        same = [
+            i for i, o in enumerate(self.data().get("obstacles") or []) if o.get("kind") == kind
+        ]
+        if same:
+            self.append_item(("obstacles", same[0], "hexes"), flow_hex(cell))
+        else:
+            fields = [f"kind: {kind}", f"hexes: [{flow_hex(cell)}]"]
+            fields += [f"{key}: {value}" for key, value in defaults.items()]
+            self._add_entry((), "obstacles", fields)
+        self._commit(before)
+        return "added"
+
+    def _remove_obstacle(self, index: int) -> None:
+        if len(self.data()["obstacles"]) == 1:
+            self.replace_value(("obstacles",), "[]")
+        else:
+            self.remove_item(("obstacles",), index)
+
+    def river_waypoint(self, river_id: str, cell: Cell) -> str:
+        """Add a hex to the end of a river's path, or take it out if it is a waypoint already.
+        Returns 'added' or 'removed'."""
+        index = self._index_of(("map", "rivers"), river_id)
+        path = self.data_at(("map", "rivers", index)).get("path") or []
+        before = self._begin()
+        k = self._hex_index(path, cell)
+        route = ("map", "rivers", index, "path")
+        if k is not None:
+            if len(path) == 1:
+                self.replace_value(route, "[]")
+            else:
+                self.remove_item(route, k)
+            result = "removed"
+        elif self.node(route) is None:
+            self.set_key(("map", "rivers", index), "path", f"[{flow_hex(cell)}]")
+            result = "added"
+        else:
+            self.append_item(route, flow_hex(cell))
+            result = "added"
+        self._commit(before)
+        return result
+
+
+def _quote(text: str) -> str:
+    """A YAML scalar for a name: plain when that reads back as the same text, else quoted."""
+    plain_ok = re.fullmatch(r"[^\s:#,\[\]{}&*!|>'\"%@`\-?][^:#,\[\]{}]*", text) is not None
+    if plain_ok and text == text.strip():
+        try:
+            if yaml.safe_load(text) == text:
+                return text
+        except yaml.YAMLError:
+            pass
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _indent_entry(key: str, value_text: str, column: int) -> str:
+    pad = " " * column
+    if "\n" not in value_text and not value_text.startswith("- "):
+        return f"{pad}{key} {value_text}"
+    lines = value_text.split("\n")
+    return f"{pad}{key}\n" + "\n".join((pad + "  " + line) if line else "" for line in lines)
