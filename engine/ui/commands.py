@@ -32,6 +32,19 @@ def add_play_command(commands) -> None:
     )
     play.set_defaults(handler=run_play)
 
+    edit = commands.add_parser(
+        "edit",
+        help="edit a scenario's map in a window and save it back, comments and all",
+        description="Open the map editor: paint terrain and heights, move units and places,"
+        " draw works and river paths. Saving rewrites only what was edited; a scenario with"
+        " problems is not saved.",
+    )
+    edit.add_argument("scenario", metavar="SCENARIO.yaml")
+    edit.add_argument(
+        "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
+    )
+    edit.set_defaults(handler=run_edit)
+
 
 def no_display_reason() -> str | None:
     """Why no window can be opened here, or None if one can (X11 or Wayland on Linux and BSD;
@@ -107,4 +120,50 @@ def run_play(args: argparse.Namespace) -> int:
         app.show(BriefingScreen(app, loaded, seed=args.seed))
     else:
         app.show(ScenarioListScreen(app, scenario_files()))
+    return app.run()
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    from ..rules.coefficients import coefficient_names
+    from ..scenario import ScenarioError
+    from ..scenario.document import ScenarioDocument
+
+    try:
+        document = ScenarioDocument.open(args.scenario)
+        problems = document.check(coefficient_names()).problems
+    except ScenarioError as error:
+        problems = tuple(error.problems)
+    if problems:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"wargame edit: {args.scenario} has {len(problems)} problem(s); the editor opens"
+            " valid scenarios, so fix these in the file first (wargame validate lists them)",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    reason = no_display_reason()
+    if reason:
+        print(
+            f"wargame edit: {reason}; edit the YAML by hand, and check it with"
+            f" wargame validate {args.scenario}",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    try:
+        size = _size(args.size)
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        import pygame
+
+        from .app import App
+        from .editor import EditorScreen
+
+        app = App(size)
+    except pygame.error as error:
+        print(f"wargame edit: cannot open a window ({error})", file=sys.stderr)
+        return EXIT_INPUT
+    app.show(EditorScreen(app, document))
     return app.run()

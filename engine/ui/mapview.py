@@ -168,6 +168,15 @@ class MapView:
     def invalidate(self) -> None:
         self._static_key = None
 
+    def scenario_changed(self) -> None:
+        """The map itself changed (the editor): every layer is drawn again from the new state."""
+        self._terrain.clear()
+        self._geos.clear()
+        self._counters.clear()
+        self._static = None
+        self._static_key = None
+        self._overlay_key = None
+
     def static_layer(self) -> pygame.Surface:
         session = self.session
         viewer = session.viewer()

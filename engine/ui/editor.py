@@ -1,0 +1,833 @@
+"""The map editor: paint terrain and heights, place units, places, works and rivers, and save
+the scenario file back with everything else in it as the author wrote it.
+
+The editor holds a `ScenarioDocument` (the file's text) and, beside it, the last version of that
+text that loaded as a valid scenario, which is what the map shows. Each edit goes to the document,
+then the ordinary loader checks the new text: if it is valid the map is redrawn from it, if not
+the problems are listed with their line and column and saving is refused until they are fixed or
+undone. Painting strokes are shown at once and written when the mouse button is let go, as one
+step of undo. No rule lives here: the map is drawn from a fresh game state, as the play screen's.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
+
+from ..core.state import GameState
+from ..rules.coefficients import coefficient_names
+from ..rules.turn import new_game
+from ..scenario import LoadedScenario, ScenarioError
+from ..scenario.document import Cell, EditError, ScenarioDocument
+from ..scenario.models import LEVEL_CHARS
+from . import drawing, fonts
+from .app import ACCENT, App
+from .fog import FogMemory
+from .mapview import Highlights, MapView
+
+HEADER_H = 44
+PANEL_W = 350
+TEXT = (232, 228, 218)
+DIM = (160, 160, 150)
+BAD = (240, 110, 90)
+GOOD = (140, 220, 130)
+
+TOOLS = (
+    ("terrain", "Terrain", pygame.K_t),
+    ("height", "Height", pygame.K_e),
+    ("units", "Units", pygame.K_u),
+    ("places", "Places", pygame.K_p),
+    ("works", "Works", pygame.K_o),
+    ("river", "River", pygame.K_r),
+)
+WORK_KINDS = ("minefield", "wire", "fortification", "blockhouse")
+# What a work drawn where the scenario has none of its kind starts with: required fields only,
+# marked in `source` as the editor's, for the author to replace with the figures of a source.
+WORK_DEFAULTS: dict[str, dict[str, str]] = {
+    "minefield": {"depth_m": "30", "density_per_m": "1.0"},
+    "wire": {"lines": "1"},
+    "fortification": {"level": "prepared", "strength": "20"},
+    "blockhouse": {"count": "1", "strength": "60"},
+}
+EDITOR_SOURCE = '"assumption: drawn in the map editor; set the figures from a source"'
+
+HELP = [
+    ("T E U P O R", "tool: terrain, height, units, places, works, river"),
+    ("Terrain, Height", "left drag paints the brush; right click picks up what is under it"),
+    ("", "  [ and ]: the brush's level (Height) or the next terrain"),
+    ("Units, Places", "click one to select it, then click the hex it should start on"),
+    ("", "  Places: click an empty hex to add a place named in the panel;"),
+    ("", "  Delete removes the selected place"),
+    ("Works", "click a hex to add it to, or take it out of, the chosen kind"),
+    ("River", "click a hex to add it to the end of the river's path, or take it out"),
+    ("Ctrl+S", "save (refused while the scenario has problems)"),
+    ("Ctrl+Z, Ctrl+Y", "undo, redo"),
+    ("Right drag, arrow keys", "pan the map"),
+    ("Wheel, + and -", "zoom"),
+    ("Esc", "cancel the selection; then quit (twice if there are unsaved changes)"),
+    ("F1", "this help"),
+]
+
+
+def _esc(text: str) -> str:
+    return html.escape(str(text), quote=False)
+
+
+def _name(name) -> str:
+    return f"{name.en} {name.zh}" if getattr(name, "zh", None) else name.en
+
+
+class EditorView:
+    """What the map view reads of a game session, for a scenario being edited: its start, seen
+    by no one in particular (no fog, no orders)."""
+
+    fog = False
+
+    def __init__(self, loaded: LoadedScenario) -> None:
+        self.loaded = loaded
+        self.state: GameState = new_game(loaded.scenario, 1)
+        self.memory = FogMemory()
+
+    def viewer(self) -> int:
+        return 0
+
+    def side_to_order(self) -> int | None:
+        return None
+
+    def hidden_places(self) -> frozenset[str]:
+        return frozenset()
+
+    def visible_units(self, side: int) -> set[int]:
+        return set(range(self.state.units.count))
+
+    def orders_of(self, side: int) -> dict:
+        return {}
+
+
+class EditorScreen:
+    def __init__(self, app: App, document: ScenarioDocument) -> None:
+        self.app = app
+        self.doc = document
+        self.names = coefficient_names()
+        result = document.check(self.names)
+        if not result.ok:
+            raise ScenarioError(list(result.problems))
+        self.problems: tuple = ()
+        self.loaded: LoadedScenario = result.loaded  # type: ignore[assignment]
+        w, h = app.size
+        self.view = MapView(EditorView(self.loaded), self._map_rect(w, h))  # type: ignore[arg-type]
+        # An editor wants the whole map in view: the largest zoom at which it fits, though
+        # not so small that hexes cannot be aimed at (index 2 = 15 px).
+        map_spec = self.loaded.scenario.map
+        self.view.zoom_index = 3
+        while self.view.zoom_index > 2 and self.view.geo.width > self.view.rect.width:
+            self.view.zoom_index -= 1
+        self.view.center_on(map_spec.width * (map_spec.height // 2) + map_spec.width // 2)
+        self.tool = "terrain"
+        legend = list(self.loaded.scenario.map.legend)
+        self.brush = legend[0]
+        self.level = 0
+        self.work_kind = WORK_KINDS[0]
+        rivers = [r.id for r in self.loaded.scenario.map.rivers]
+        self.river = rivers[0] if rivers else None
+        self.stroke: dict[Cell, str | int] = {}
+        self.selected: tuple[str, str] | None = None  # ("unit" | "place", id)
+        self.hover = -1
+        self.mouse = (0, 0)
+        self.painting = False
+        self.pan_from: tuple[int, int] | None = None
+        self.panned = False
+        self.help = False
+        self.quit_armed = False
+        self.message = "Editing: pick a tool (F1: keys)."
+        self.buttons: dict = {}
+        self.swatches: list[tuple[pygame.Rect, tuple[int, int, int]]] = []
+        self.info_box = self.problem_box = None
+        self.name_en = self.name_zh = None
+        self._info_key = None
+
+    # ------------------------------------------------------------------ layout
+    @staticmethod
+    def _map_rect(w: int, h: int) -> pygame.Rect:
+        return pygame.Rect(0, HEADER_H, w - PANEL_W, h - HEADER_H)
+
+    @property
+    def state(self) -> GameState:
+        return self.view.session.state
+
+    @property
+    def width(self) -> int:
+        return self.loaded.scenario.map.width
+
+    def build(self) -> None:
+        m = self.app.manager
+        w, h = self.app.size
+        self.view.set_rect(self._map_rect(w, h))
+        x, width = w - PANEL_W + 6, PANEL_W - 12
+        self.buttons, self.swatches = {}, []
+        self.name_en = self.name_zh = None
+        y = HEADER_H + 4
+        bw = (width - 6) // 3
+        for k, (tool, label, _) in enumerate(TOOLS):
+            chosen = "#chosen" if tool == self.tool else None
+            rect = pygame.Rect(x + (k % 3) * (bw + 3), y + (k // 3) * 34, bw, 31)
+            self.buttons[UIButton(rect, label, manager=m, object_id=chosen)] = ("tool", tool)
+        y += 72
+        y = self._build_options(x, y, width)
+        self.info_box = UITextBox("", pygame.Rect(x, y, width, 150), manager=m)
+        y += 154
+        bottom = h - 40
+        self.problem_box = UITextBox("", pygame.Rect(x, y, width, max(60, bottom - y)), manager=m)
+        bw = (width - 12) // 5
+        actions = ("Save", "Undo", "Redo", "Play", "Quit")
+        for k, (label, action) in enumerate((a, a.lower()) for a in actions):
+            rect = pygame.Rect(x + k * (bw + 3), bottom + 4, bw, 32)
+            self.buttons[UIButton(rect, label, manager=m)] = (action, None)
+        self._info_key = None
+        self.refresh_panel()
+
+    def _build_options(self, x: int, y: int, width: int) -> int:
+        m = self.app.manager
+        scenario = self.loaded.scenario
+
+        def note(text: str, height: int = 64) -> None:
+            nonlocal y
+            UITextBox(_esc(text), pygame.Rect(x, y, width, height), manager=m, object_id="#small")
+            y += height + 2
+
+        if self.tool == "terrain":
+            note("Left drag paints; right click picks up the ground under it.")
+            bw = (width - 3) // 2
+            for k, (char, type_id) in enumerate(scenario.map.legend.items()):
+                kind = scenario.terrain[type_id]
+                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
+                chosen = "#chosen" if char == self.brush else None
+                label = f"     {char}  {kind.name.en}"
+                self.buttons[UIButton(rect, label, manager=m, object_id=chosen)] = ("brush", char)
+                swatch = pygame.Rect(rect.x + 6, rect.y + 6, 16, rect.height - 12)
+                self.swatches.append((swatch, drawing.hex_rgb(kind.color)))
+            y += ((len(scenario.map.legend) + 1) // 2) * 30 + 4
+        elif self.tool == "height":
+            note("Left drag paints the level; right click picks up the level under it.")
+            bw = 60
+            self.buttons[UIButton(pygame.Rect(x, y, bw, 30), "-", manager=m)] = ("level", -1)
+            self.buttons[UIButton(pygame.Rect(x + width - bw, y, bw, 30), "+", manager=m)] = (
+                "level",
+                1,
+            )
+            UILabel(pygame.Rect(x + bw, y, width - 2 * bw, 30), self._level_text(), manager=m)
+            y += 34
+        elif self.tool in ("units", "places"):
+            if self.tool == "units":
+                note("Click a unit to select it, then click the hex where it should start.")
+            else:
+                note(
+                    "Click a place to select it, then a hex to move it; click an empty hex to"
+                    " add a place named below (English, then Chinese).",
+                    74,
+                )
+                self.name_en = UITextEntryLine(pygame.Rect(x, y, width, 30), manager=m)
+                self.name_en.set_text(self._selected_name("en"))
+                y += 32
+                self.name_zh = UITextEntryLine(pygame.Rect(x, y, width, 30), manager=m)
+                self.name_zh.set_text(self._selected_name("zh"))
+                y += 32
+                bw = (width - 3) // 2
+                rename = UIButton(pygame.Rect(x, y, bw, 30), "Rename", manager=m)
+                delete = UIButton(pygame.Rect(x + bw + 3, y, bw, 30), "Delete", manager=m)
+                self.buttons[rename] = ("rename", None)
+                self.buttons[delete] = ("delete", None)
+                y += 34
+        elif self.tool == "works":
+            note("Click a hex to add it to the chosen kind of work, or to take it out.")
+            bw = (width - 3) // 2
+            for k, kind in enumerate(WORK_KINDS):
+                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
+                chosen = "#chosen" if kind == self.work_kind else None
+                self.buttons[UIButton(rect, kind, manager=m, object_id=chosen)] = ("work", kind)
+            y += 64
+        elif self.tool == "river":
+            rivers = scenario.map.rivers
+            if not rivers:
+                note(
+                    "This map has no river. Add one in the file (map.rivers), then draw its path"
+                    " here; water hexes are painted with the Terrain tool.",
+                    70,
+                )
+            else:
+                note("Click a hex to add it to the end of the river's path, or to take it out.")
+                bw = (width - 3) // 2
+                for k, river in enumerate(rivers):
+                    rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
+                    chosen = "#chosen" if river.id == self.river else None
+                    button = UIButton(rect, river.name.en, manager=m, object_id=chosen)
+                    self.buttons[button] = ("river", river.id)
+                y += ((len(rivers) + 1) // 2) * 30 + 4
+        return y
+
+    def _level_text(self) -> str:
+        grid = self.loaded.scenario.map.elevation
+        base, step = (grid.base_m, grid.step_m) if grid else (0.0, 10.0)
+        return f"level {LEVEL_CHARS[self.level]} = {base + self.level * step:g} m"
+
+    def _selected_name(self, language: str) -> str:
+        if self.selected is None or self.selected[0] != "place":
+            return ""
+        for place in self.loaded.scenario.map.places:
+            if place.id == self.selected[1]:
+                return getattr(place.name, language) or ""
+        return ""
+
+    def rebuild(self) -> None:
+        self.app.manager.clear_and_reset()
+        self.build()
+
+    # ------------------------------------------------------------------ the document
+    def cell(self, h: int) -> Cell:
+        return h % self.width, h // self.width
+
+    def hex_of(self, cell: Cell) -> int:
+        return cell[1] * self.width + cell[0]
+
+    def apply(self, what: str, edit) -> bool:
+        """Run one edit on the document; then check the new text and redraw from it."""
+        try:
+            changed = edit()
+        except EditError as error:
+            self.message = f"Cannot {what}: {error}"
+            return False
+        self.quit_armed = False
+        if changed is False:
+            return False
+        self.refresh()
+        return True
+
+    def refresh(self) -> None:
+        """Check the document and, if it is a valid scenario, show it."""
+        result = self.doc.check(self.names)
+        self.problems = result.problems
+        if result.ok:
+            self.loaded = result.loaded  # type: ignore[assignment]
+            self.view.session = EditorView(self.loaded)  # type: ignore[assignment]
+            self.view.scenario_changed()
+            if self.river is None and self.loaded.scenario.map.rivers:
+                self.river = self.loaded.scenario.map.rivers[0].id
+        self._info_key = None
+        self.refresh_panel()
+
+    def save(self) -> Path | None:
+        try:
+            path = self.doc.save(coefficient_names=self.names)
+        except ScenarioError as error:
+            self.message = f"Not saved: {len(error.problems)} problem(s) to fix first."
+            return None
+        except (OSError, EditError) as error:
+            self.message = f"Not saved: {getattr(error, 'strerror', None) or error}"
+            return None
+        self.message = f"Saved {path.name}."
+        return path
+
+    def undo(self) -> None:
+        if self.doc.undo():
+            self.selected = None
+            self.refresh()
+            self.message = "Undone."
+        else:
+            self.message = "Nothing to undo."
+
+    def redo(self) -> None:
+        if self.doc.redo():
+            self.refresh()
+            self.message = "Redone."
+        else:
+            self.message = "Nothing to redo."
+
+    # ------------------------------------------------------------------ tools
+    def set_tool(self, tool: str) -> None:
+        self.tool = tool
+        self.selected = None
+        self.stroke = {}
+        self.message = dict((t, label) for t, label, _ in TOOLS)[tool] + " tool."
+        self.rebuild()
+
+    def units_at(self, h: int) -> list[int]:
+        u = self.state.units
+        return [i for i in range(u.count) if int(u.hex[i]) == h and bool(self.state.active()[i])]
+
+    def places_at(self, h: int) -> list[str]:
+        cell = self.cell(h)
+        return [p.id for p in self.loaded.scenario.map.places if tuple(p.hex) == cell]
+
+    def press(self, h: int, button: int) -> None:
+        """A mouse button went down on hex `h` (left 1, right 3)."""
+        if h < 0:
+            return
+        if self.tool in ("terrain", "height"):
+            if button == 3:
+                self.pick(h)
+            else:
+                self.painting = True
+                self.paint(h)
+            return
+        if button != 1:
+            return
+        if self.tool == "units":
+            self.click_unit(h)
+        elif self.tool == "places":
+            self.click_place(h)
+        elif self.tool == "works":
+            kind = self.work_kind
+            fields = {**WORK_DEFAULTS[kind], "source": EDITOR_SOURCE}
+            done: list[str] = []
+            if self.apply(
+                f"change the {kind}",
+                lambda: done.append(self.doc.toggle_obstacle(kind, self.cell(h), fields)),
+            ):
+                self.message = (
+                    f"{list(self.cell(h))}: {done[0]} {'to' if done[0] == 'added' else 'from'} {kind}."
+                )
+        elif self.tool == "river" and self.river is not None:
+            river = self.river
+            done = []
+            if self.apply(
+                "change the river",
+                lambda: done.append(self.doc.river_waypoint(river, self.cell(h))),
+            ):
+                self.message = f"{list(self.cell(h))}: waypoint {done[0]}."
+
+    def paint(self, h: int) -> None:
+        if h < 0 or not self.painting:
+            return
+        self.stroke[self.cell(h)] = self.brush if self.tool == "terrain" else self.level
+
+    def finish_stroke(self) -> None:
+        self.painting = False
+        stroke, self.stroke = self.stroke, {}
+        if not stroke:
+            return
+        if self.tool == "terrain":
+            cells = {cell: str(v) for cell, v in stroke.items()}
+            self.apply("paint", lambda: self.doc.paint_terrain(cells))
+        else:
+            levels = {cell: int(v) for cell, v in stroke.items()}
+            self.apply("set the height", lambda: self.doc.set_levels(levels))
+        self.message = f"Painted {len(stroke)} hex{'es' if len(stroke) != 1 else ''}."
+
+    def pick(self, h: int) -> None:
+        board = self.state.board
+        if self.tool == "terrain":
+            type_id = board.terrain_ids[int(board.terrain[h])]
+            chars = [c for c, t in self.loaded.scenario.map.legend.items() if t == type_id]
+            if chars:
+                self.brush = chars[0]
+        else:
+            grid = self.loaded.scenario.map.elevation
+            if grid is not None:
+                metres = float(board.elevation_m[h])
+                self.level = max(0, min(35, round((metres - grid.base_m) / grid.step_m)))
+        self.rebuild()
+
+    def step_brush(self, step: int) -> None:
+        if self.tool == "height":
+            self.level = max(0, min(len(LEVEL_CHARS) - 1, self.level + step))
+        elif self.tool == "terrain":
+            chars = list(self.loaded.scenario.map.legend)
+            self.brush = chars[(chars.index(self.brush) + step) % len(chars)]
+        self.rebuild()
+
+    def click_unit(self, h: int) -> None:
+        here = self.units_at(h)
+        scenario = self.loaded.scenario
+        if self.selected and self.selected[0] == "unit" and not here:
+            unit_id = self.selected[1]
+            if self.apply("move the unit", lambda: self.doc.move_unit(unit_id, self.cell(h))):
+                self.message = f"{unit_id} now starts at {list(self.cell(h))}."
+            return
+        if not here:
+            self.selected = None
+            self.message = "No unit there."
+            return
+        ids = [scenario.units[i].id for i in here]
+        if self.selected and self.selected[0] == "unit" and self.selected[1] in ids:
+            if len(ids) == 1:  # a click on the selected unit's own hex: nothing to move
+                return
+            ids = ids[ids.index(self.selected[1]) + 1 :] + ids[: ids.index(self.selected[1]) + 1]
+        self.selected = ("unit", ids[0])
+        unit = next(u for u in scenario.units if u.id == ids[0])
+        self.message = f"{_name(unit.name)} selected: click the hex where it should start."
+
+    def click_place(self, h: int) -> None:
+        here = self.places_at(h)
+        if self.selected and self.selected[0] == "place" and not here:
+            place_id = self.selected[1]
+            if self.apply("move the place", lambda: self.doc.move_place(place_id, self.cell(h))):
+                self.message = f"{place_id} moved to {list(self.cell(h))}."
+            return
+        if here:
+            self.selected = ("place", here[0])
+            self.message = f"{here[0]} selected: click a hex to move it, or rename or delete it."
+            self.rebuild()
+            return
+        name = self.name_en.get_text().strip() if self.name_en else ""
+        zh = self.name_zh.get_text().strip() if self.name_zh else ""
+        if not name:
+            self.message = "Type the new place's English name in the panel first."
+            return
+        made: list[str] = []
+        if self.apply(
+            "add the place",
+            lambda: made.append(self.doc.add_place(name, self.cell(h), zh or None)),
+        ):
+            self.selected = ("place", made[0])
+            self.message = f"Added place {made[0]} at {list(self.cell(h))}."
+            self.rebuild()
+
+    def rename_place(self) -> None:
+        if not (self.selected and self.selected[0] == "place" and self.name_en):
+            self.message = "Select a place first."
+            return
+        place_id = self.selected[1]
+        en, zh = self.name_en.get_text().strip(), self.name_zh.get_text().strip()
+        if self.apply("rename", lambda: self.doc.rename_place(place_id, en, zh or None)):
+            self.message = f"Renamed {place_id}."
+
+    def delete_place(self) -> None:
+        if not (self.selected and self.selected[0] == "place"):
+            self.message = "Select a place first."
+            return
+        place_id = self.selected[1]
+        if self.apply("delete the place", lambda: self.doc.remove_place(place_id)):
+            self.selected = None
+            self.message = f"Deleted {place_id}."
+            self.rebuild()
+
+    def play(self) -> None:
+        if self.problems:
+            self.message = "Fix the problems first: the scenario cannot be played as it is."
+            return
+        if self.doc.dirty:
+            self.message = "Save first (Ctrl+S), then play the saved scenario."
+            return
+        from .screens import BriefingScreen
+
+        self.app.show(BriefingScreen(self.app, self.loaded))
+
+    def quit(self) -> None:
+        if self.doc.dirty and not self.quit_armed:
+            self.quit_armed = True
+            self.message = (
+                "Unsaved changes: Ctrl+S saves; Quit (or Esc) again leaves without saving."
+            )
+            return
+        self.app.quit()
+
+    # ------------------------------------------------------------------ events
+    def typing(self) -> bool:
+        return any(e is not None and e.is_focused for e in (self.name_en, self.name_zh))
+
+    def handle(self, event) -> None:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.buttons:
+            self.button(*self.buttons[event.ui_element])
+            return
+        if event.type == pygame.KEYDOWN:
+            if not self.typing():
+                self.key(event)
+            return
+        if event.type == pygame.MOUSEMOTION:
+            self.mouse = event.pos
+            h = self.view.hex_at(event.pos)
+            if self.pan_from is not None and (event.buttons[1] or event.buttons[2]):
+                moved = abs(event.pos[0] - self.pan_from[0]) + abs(event.pos[1] - self.pan_from[1])
+                if self.panned or moved > 6:
+                    self.panned = True
+                    self.view.pan(*event.rel)
+            elif self.painting and event.buttons[0]:
+                self.paint(h)
+            if h != self.hover:
+                self.hover = h
+                self.refresh_panel()
+        elif event.type == pygame.MOUSEBUTTONDOWN and self.view.rect.collidepoint(event.pos):
+            if event.button in (2, 3):
+                self.pan_from = event.pos
+                self.panned = False
+            if event.button == 1:
+                self.press(self.view.hex_at(event.pos), 1)
+        elif event.type == pygame.MOUSEBUTTONUP:
+            if event.button == 1 and self.painting:
+                self.finish_stroke()
+            elif event.button in (2, 3):
+                was_click = self.pan_from is not None and not self.panned
+                self.pan_from = None
+                self.panned = False
+                if was_click and event.button == 3 and self.view.rect.collidepoint(event.pos):
+                    if self.tool in ("terrain", "height"):
+                        self.press(self.view.hex_at(event.pos), 3)
+                    else:
+                        self.selected = None
+                        self.message = "Selection cleared."
+        elif event.type == pygame.MOUSEWHEEL and self.view.rect.collidepoint(self.mouse):
+            self.view.zoom(1 if event.y > 0 else -1, self.mouse)
+
+    def button(self, action: str, value) -> None:
+        if action == "tool":
+            self.set_tool(value)
+        elif action == "brush":
+            self.brush = value
+            self.rebuild()
+        elif action == "level":
+            self.step_brush(value)
+        elif action == "work":
+            self.work_kind = value
+            self.rebuild()
+        elif action == "river":
+            self.river = value
+            self.rebuild()
+        elif action == "rename":
+            self.rename_place()
+        elif action == "delete":
+            self.delete_place()
+        elif action == "save":
+            self.save()
+        elif action == "undo":
+            self.undo()
+        elif action == "redo":
+            self.redo()
+        elif action == "play":
+            self.play()
+        elif action == "quit":
+            self.quit()
+
+    def key(self, event) -> None:
+        k = event.key
+        if self.help:
+            self.help = False
+            return
+        ctrl = event.mod & pygame.KMOD_CTRL
+        shift = event.mod & pygame.KMOD_SHIFT
+        tools = {key: tool for tool, _, key in TOOLS}
+        step = 60
+        if k == pygame.K_F1:
+            self.help = True
+        elif ctrl and k == pygame.K_s:
+            self.save()
+        elif ctrl and (k == pygame.K_y or (k == pygame.K_z and shift)):
+            self.redo()
+        elif ctrl and k == pygame.K_z:
+            self.undo()
+        elif k == pygame.K_ESCAPE:
+            if self.selected is not None:
+                self.selected = None
+                self.message = "Selection cleared."
+            else:
+                self.quit()
+        elif k in tools and not ctrl:
+            self.set_tool(tools[k])
+        elif k == pygame.K_LEFTBRACKET:
+            self.step_brush(-1)
+        elif k == pygame.K_RIGHTBRACKET:
+            self.step_brush(1)
+        elif k == pygame.K_DELETE and self.tool == "places":
+            self.delete_place()
+        elif k == pygame.K_LEFT:
+            self.view.pan(step, 0)
+        elif k == pygame.K_RIGHT:
+            self.view.pan(-step, 0)
+        elif k == pygame.K_UP:
+            self.view.pan(0, step)
+        elif k == pygame.K_DOWN:
+            self.view.pan(0, -step)
+        elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+            self.view.zoom(1)
+        elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.view.zoom(-1)
+
+    def update(self, dt: float) -> None:
+        pass
+
+    # ------------------------------------------------------------------ the panel
+    def refresh_panel(self) -> None:
+        if self.info_box is None or self.problem_box is None:
+            return
+        key = (self.hover, id(self.loaded), self.selected)
+        if key != self._info_key:
+            self._info_key = key
+            self.info_box.set_text(self.hex_text(self.hover))
+        if self.problems:
+            shown = "<br>".join(
+                _esc(f"{p.line}:{p.column}: {p.message}") for p in self.problems[:12]
+            )
+            more = len(self.problems) - 12
+            tail = f"<br>… and {more} more" if more > 0 else ""
+            text = (
+                f"<font color='#f07060'><b>{len(self.problems)} problem(s)</b></font>"
+                " (the map shows the last valid version; undo, or fix the file):"
+                f"<br>{shown}{tail}"
+            )
+        else:
+            text = "<font color='#8cdc82'><b>Valid scenario.</b></font> "
+            text += "Unsaved changes." if self.doc.dirty else "Saved."
+        self.problem_box.set_text(text)
+
+    def hex_text(self, h: int) -> str:
+        if h < 0:
+            return "Point at a hex."
+        state, scenario = self.state, self.loaded.scenario
+        board = state.board
+        col, row = self.cell(h)
+        type_id = board.terrain_ids[int(board.terrain[h])]
+        lines = [
+            f"<b>[{col}, {row}]</b>  {_esc(_name(scenario.terrain[type_id].name))}",
+            f"height {float(board.elevation_m[h]):g} m",
+        ]
+        for place in scenario.map.places:
+            if tuple(place.hex) == (col, row):
+                lines.append(f"place <b>{place.id}</b>: {_esc(_name(place.name))}")
+        for i in self.units_at(h):
+            unit = scenario.units[i]
+            lines.append(f"unit <b>{unit.id}</b> ({unit.side}, {unit.men} men)")
+        kinds = {kind for kind in WORK_KINDS if self.doc_obstacles(h, kind)}
+        if kinds:
+            lines.append("works: " + ", ".join(sorted(kinds)))
+        if self.selected:
+            lines.append(f"selected: {self.selected[0]} <b>{self.selected[1]}</b>")
+        return "<br>".join(lines)
+
+    def doc_obstacles(self, h: int, kind: str) -> bool:
+        places = {p.id: tuple(p.hex) for p in self.loaded.scenario.map.places}
+        cell = self.cell(h)
+        for obstacle in self.loaded.scenario.obstacles:
+            if obstacle.kind != kind:
+                continue
+            for ref in obstacle.hexes:
+                if (tuple(ref) if not isinstance(ref, str) else places.get(ref)) == cell:
+                    return True
+        return False
+
+    # ------------------------------------------------------------------ drawing
+    def draw(self, surface) -> None:
+        lit = Highlights(hover=self.hover)
+        self.view.draw(surface, lit)
+        clip = surface.get_clip()
+        surface.set_clip(self.view.rect)
+        geo = self.view.geo
+        if self.tool == "height":
+            self._draw_levels(surface)
+        if self.tool == "river" and self.river is not None:
+            self._draw_river_path(surface)
+        if self.tool == "works":
+            for h in range(self.state.board.size):
+                if self.doc_obstacles(h, self.work_kind):
+                    points = [self.view.to_screen(*c) for c in geo.corners(h, 0.86)]
+                    pygame.draw.polygon(surface, (255, 140, 40), points, 3)
+        for cell, value in self.stroke.items():
+            h = self.hex_of(cell)
+            points = [self.view.to_screen(*c) for c in geo.corners(h, 0.92)]
+            if self.tool == "terrain":
+                type_id = self.loaded.scenario.map.legend[str(value)]
+                rgb = drawing.hex_rgb(self.loaded.scenario.terrain[type_id].color)
+                pygame.draw.polygon(surface, rgb, points)
+            pygame.draw.polygon(surface, (255, 255, 255), points, 2)
+        if self.selected is not None:
+            h = self._selected_hex()
+            if h is not None:
+                points = [self.view.to_screen(*c) for c in geo.corners(h, 0.98)]
+                pygame.draw.polygon(surface, (255, 230, 60), points, 3)
+        surface.set_clip(clip)
+        self.draw_header(surface)
+        self.draw_status(surface)
+
+    def _selected_hex(self) -> int | None:
+        kind, ident = self.selected  # type: ignore[misc]
+        scenario = self.loaded.scenario
+        if kind == "place":
+            for place in scenario.map.places:
+                if place.id == ident:
+                    return self.hex_of(tuple(place.hex))  # type: ignore[arg-type]
+            return None
+        for i, unit in enumerate(scenario.units):
+            if unit.id == ident and self.state.units.hex[i] >= 0:
+                return int(self.state.units.hex[i])
+        return None
+
+    def _draw_levels(self, surface) -> None:
+        geo, board = self.view.geo, self.state.board
+        grid = self.loaded.scenario.map.elevation
+        if grid is None or geo.size < 12:
+            return
+        size = max(10, int(geo.size * 0.55))
+        for h in range(board.size):
+            x, y = self.view.to_screen(*geo.center(h))
+            if not self.view.rect.collidepoint(x, y):
+                continue
+            level = round((float(board.elevation_m[h]) - grid.base_m) / grid.step_m)
+            char = LEVEL_CHARS[max(0, min(35, level))]
+            label = fonts.text(char, size, (20, 20, 20), bold=True)
+            surface.blit(label, label.get_rect(center=(x, y)))
+
+    def _draw_river_path(self, surface) -> None:
+        scenario = self.loaded.scenario
+        river = next((r for r in scenario.map.rivers if r.id == self.river), None)
+        if river is None:
+            return
+        places = {p.id: tuple(p.hex) for p in scenario.map.places}
+        cells = [places.get(ref) if isinstance(ref, str) else tuple(ref) for ref in river.path]
+        points = [
+            self.view.to_screen(*self.view.geo.center(self.hex_of(c)))  # type: ignore[arg-type]
+            for c in cells
+            if c is not None
+        ]
+        if len(points) > 1:
+            pygame.draw.lines(surface, (120, 220, 255), False, points, 3)
+        for k, point in enumerate(points):
+            pygame.draw.circle(surface, (120, 220, 255), point, 5 if k else 7)
+
+    def draw_header(self, surface) -> None:
+        w = surface.get_width()
+        pygame.draw.rect(surface, (24, 26, 30), (0, 0, w, HEADER_H))
+        pygame.draw.line(surface, (90, 90, 90), (0, HEADER_H - 1), (w, HEADER_H - 1))
+        title = fonts.text("Map editor", 18, ACCENT, bold=True)
+        surface.blit(title, (12, (HEADER_H - title.get_height()) // 2))
+        name = Path(self.doc.filename).name + (" *" if self.doc.dirty else "")
+        label = fonts.text(f"{name}  ·  {_name(self.loaded.scenario.title)}", 16, TEXT)
+        surface.blit(label, (title.get_width() + 30, (HEADER_H - label.get_height()) // 2))
+        state = ("problems", BAD) if self.problems else ("valid", GOOD)
+        mark = fonts.text(state[0], 16, (20, 20, 20), bold=True)
+        box = mark.get_rect(midright=(w - 12, HEADER_H // 2))
+        pygame.draw.rect(surface, state[1], box.inflate(14, 8), border_radius=4)
+        surface.blit(mark, box)
+
+    def draw_status(self, surface) -> None:
+        rect = self.view.rect
+        label = fonts.text(self.message or "F1: keys", 15, (250, 250, 240))
+        box = label.get_rect(bottomleft=(rect.left + 10, rect.bottom - 8))
+        back = pygame.Surface(box.inflate(12, 6).size, pygame.SRCALPHA)
+        back.fill((0, 0, 0, 170))
+        surface.blit(back, box.inflate(12, 6))
+        surface.blit(label, box)
+
+    def draw_over(self, surface) -> None:
+        for rect, rgb in self.swatches:
+            pygame.draw.rect(surface, rgb, rect)
+            pygame.draw.rect(surface, (20, 20, 20), rect, 1)
+        if self.help:
+            self.draw_help(surface)
+
+    def draw_help(self, surface) -> None:
+        w, h = surface.get_size()
+        width, height = 820, 30 + 24 * len(HELP) + 20
+        box = pygame.Rect((w - width) // 2, (h - height) // 2, width, height)
+        back = pygame.Surface(box.size, pygame.SRCALPHA)
+        back.fill((12, 14, 18, 235))
+        surface.blit(back, box)
+        pygame.draw.rect(surface, ACCENT, box, 2)
+        title = fonts.text("Map editor: keys and mouse (any key closes)", 18, ACCENT, bold=True)
+        surface.blit(title, (box.x + 16, box.y + 10))
+        y = box.y + 44
+        for left, right in HELP:
+            surface.blit(fonts.text(left, 15, ACCENT), (box.x + 20, y))
+            surface.blit(fonts.text(right, 15, TEXT), (box.x + 240, y))
+            y += 24
