@@ -387,9 +387,8 @@ class EditorScreen:
                 f"change the {kind}",
                 lambda: done.append(self.doc.toggle_obstacle(kind, self.cell(h), fields)),
             ):
-                self.message = (
-                    f"{list(self.cell(h))}: {done[0]} {'to' if done[0] == 'added' else 'from'} {kind}."
-                )
+                linking = "to" if done[0] == "added" else "from"
+                self.message = f"{list(self.cell(h))}: {done[0]} {linking} {kind}."
         elif self.tool == "river" and self.river is not None:
             river = self.river
             done = []
