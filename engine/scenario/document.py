@@ -337,9 +337,13 @@ class ScenarioDocument:
             cut = (before, end)
         else:
             cut = (start, end)
-        self._edit(*cut, "")
-        line_start = self._line_start(cut[0])
-        line_end = self._line_end(cut[0])
+        start, end = cut
+        if end >= len(text) or text[end] == "\n":  # the line now ends here: no trailing blanks
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+        self._edit(start, end, "")
+        line_start = self._line_start(start)
+        line_end = self._line_end(start)
         if not self._text[line_start:line_end].strip():
             self._edit(line_start, min(line_end + 1, len(self._text)), "")
 

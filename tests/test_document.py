@@ -1,0 +1,343 @@
+"""The editor's scenario document: each edit rewrites only the characters of the value it changes,
+so a saved file differs from the opened one by exactly the edits (comments, rulers and hand
+wrapping kept), undo restores the text exactly, and saving is atomic and refuses an invalid
+scenario."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engine.rules.coefficients import coefficient_names
+from engine.scenario import ScenarioError
+from engine.scenario.document import EditError, ScenarioDocument
+
+ROOT = Path(__file__).resolve().parent.parent
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
+NAMES = coefficient_names()
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    """The -/+ lines of a diff, without headers: what an edit did to the text."""
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+@pytest.fixture
+def furong() -> ScenarioDocument:
+    return ScenarioDocument.open(FURONG)
+
+
+@pytest.fixture
+def minimal() -> ScenarioDocument:
+    return ScenarioDocument.open(MINIMAL)
+
+
+def test_painting_terrain_changes_one_character_of_one_line(furong) -> None:
+    before = furong.text
+    assert furong.paint_terrain({(0, 0): "v", (35, 27): "~"})
+    assert changed_lines(before, furong.text) == [
+        "-    ,,,,,,,,,,,,,,,,,,,,,,,,,,,~,,,,,,,,",
+        "+    v,,,,,,,,,,,,,,,,,,,,,,,,,,~,,,,,,,,",
+        "-    ,,,,,,,,,,,,,,,,,,,,,,,,,,,~,,,,,,,,",
+        "+    ,,,,,,,,,,,,,,,,,,,,,,,,,,,~,,,,,,,~",
+    ]
+    rows = furong.data()["map"]["terrain"].splitlines()
+    assert rows[0][0] == "v" and rows[27][35] == "~"
+    loaded = furong.check(NAMES).loaded
+    assert loaded is not None
+    assert loaded.scenario.map.terrain.splitlines()[0][0] == "v"
+
+
+def test_painting_what_is_there_already_is_not_an_edit(furong) -> None:
+    assert not furong.paint_terrain({(0, 0): ","})
+    assert not furong.can_undo and not furong.dirty
+
+
+def test_undo_and_redo_restore_the_text_exactly(furong) -> None:
+    original = furong.text
+    furong.paint_terrain({(3, 3): "h"})
+    painted = furong.text
+    furong.move_unit(furong.data()["units"][0]["id"], (3, 4))
+    assert furong.undo() and furong.text == painted
+    assert furong.undo() and furong.text == original and not furong.dirty
+    assert not furong.undo()
+    assert furong.redo() and furong.text == painted
+    furong.paint_terrain({(4, 4): "h"})  # a new edit drops what could be redone
+    assert not furong.can_redo
+
+
+def test_moving_a_unit_that_starts_at_a_place_writes_its_hex(furong) -> None:
+    before = furong.text
+    unit = furong.data()["units"][0]
+    assert unit["at"] == "furong_summit"
+    furong.move_unit(unit["id"], (3, 4))
+    assert changed_lines(before, furong.text) == ["-    at: furong_summit", "+    at: [3, 4]"]
+    assert furong.data()["units"][0]["at"] == [3, 4]
+
+
+def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
+    arriving = next(u for u in furong.data()["units"] if "at" not in u)
+    with pytest.raises(EditError, match="reinforcement"):
+        furong.move_unit(arriving["id"], (1, 1))
+
+
+def test_taking_a_hex_out_of_a_wrapped_commented_list_keeps_its_comment(furong) -> None:
+    before = furong.text
+    assert furong.toggle_obstacle("minefield", (10, 8), {}) == "removed"
+    assert changed_lines(before, furong.text) == [
+        "-      furong_north_height, [10, 8], [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
+        "  # north, east",
+        "+      furong_north_height, [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
+        "  # north, east",
+    ]
+    assert [10, 8] not in furong.data()["obstacles"][0]["hexes"]
+
+
+def test_a_hex_named_by_a_place_is_taken_out_by_its_place_id(furong) -> None:
+    # The summit's blockhouse lists only `furong_summit`: taking that hex out removes the work.
+    before_count = len(furong.data()["obstacles"])
+    assert furong.toggle_obstacle("blockhouse", (6, 13), {}) == "removed"
+    obstacles = furong.data()["obstacles"]
+    assert len(obstacles) == before_count - 1
+    assert all(o["hexes"] != ["furong_summit"] for o in obstacles if o["kind"] == "blockhouse")
+    assert furong.check(NAMES).ok
+
+
+def test_adding_a_hex_goes_after_the_last_one_of_the_first_work_of_that_kind(furong) -> None:
+    assert furong.toggle_obstacle("minefield", (20, 20), {}) == "added"
+    assert furong.data()["obstacles"][0]["hexes"][-1] == [20, 20]
+    line = next(x for x in furong.text.splitlines() if "[20, 20]" in x)
+    assert line.startswith("      [11, 15], [11, 16], [10, 17], [10, 18], furong_south_height,")
+    assert line.rstrip().endswith("# east, south")
+
+
+def test_a_new_kind_of_work_is_added_with_the_given_fields(minimal) -> None:
+    result = minimal.toggle_obstacle(
+        "minefield", (1, 1), {"depth_m": "30", "density_per_m": "1.0", "source": '"editor"'}
+    )
+    assert result == "added"
+    assert (
+        "  - {kind: wire, hexes: [[3, 0], [3, 2]], lines: 1}\n"
+        "  - kind: minefield\n"
+        "    hexes: [[1, 1]]\n"
+        "    depth_m: 30\n"
+        "    density_per_m: 1.0\n"
+        '    source: "editor"\n'
+        "victory:\n"
+    ) in minimal.text
+    assert minimal.check(NAMES).ok
+
+
+def test_a_flow_list_item_goes_into_the_brackets(minimal) -> None:
+    before = minimal.text
+    assert minimal.toggle_obstacle("wire", (1, 0), {}) == "added"
+    assert changed_lines(before, minimal.text) == [
+        "-  - {kind: wire, hexes: [[3, 0], [3, 2]], lines: 1}",
+        "+  - {kind: wire, hexes: [[3, 0], [3, 2], [1, 0]], lines: 1}",
+    ]
+    assert minimal.toggle_obstacle("wire", (3, 0), {}) == "removed"
+    assert minimal.data()["obstacles"][0]["hexes"] == [[3, 2], [1, 0]]
+    assert minimal.toggle_obstacle("wire", (1, 0), {}) == "removed"
+    assert minimal.data()["obstacles"][0]["hexes"] == [[3, 2]]
+    assert "hexes: [[3, 2]], lines: 1}" in minimal.text
+
+
+def test_the_last_hex_of_the_only_work_leaves_an_empty_list(minimal) -> None:
+    minimal.toggle_obstacle("wire", (3, 0), {})
+    minimal.toggle_obstacle("wire", (3, 2), {})
+    assert minimal.data()["obstacles"] == []
+    assert "obstacles: []" in minimal.text
+    assert minimal.check(NAMES).ok
+    assert minimal.toggle_obstacle("wire", (0, 0), {"lines": "2"}) == "added"
+    assert minimal.data()["obstacles"] == [{"kind": "wire", "hexes": [[0, 0]], "lines": 2}]
+
+
+def test_places_are_added_moved_renamed_and_removed(minimal) -> None:
+    before = minimal.text
+    ident = minimal.add_place("Old Ford", (1, 2), "旧渡口")
+    assert ident == "old_ford"
+    assert changed_lines(before, minimal.text) == [
+        "+    - id: old_ford",
+        "+      name: {en: Old Ford, zh: 旧渡口}",
+        "+      hex: [1, 2]",
+    ]
+    assert minimal.add_place("Old Ford", (0, 2)) == "old_ford_2"
+    minimal.move_place("old_ford", (0, 0))
+    minimal.rename_place("old_ford", "Ferry: the old one", None)
+    place = minimal.data()["map"]["places"][1]
+    assert place == {"id": "old_ford", "name": {"en": "Ferry: the old one"}, "hex": [0, 0]}
+    assert minimal.check(NAMES).ok
+    minimal.remove_place("old_ford_2")
+    minimal.remove_place("old_ford")
+    assert minimal.data()["map"]["places"] == [
+        {"id": "hill", "name": {"en": "The hill", "zh": "小山"}, "hex": [3, 1]}
+    ]
+
+
+def test_removing_a_place_that_is_named_elsewhere_is_reported_by_check(minimal) -> None:
+    minimal.remove_place("hill")
+    result = minimal.check(NAMES)
+    assert not result.ok
+    assert any("hill" in p.message for p in result.problems)
+    assert all(p.line > 0 for p in result.problems)
+
+
+def test_river_waypoints_are_added_at_the_end_and_taken_out(minimal) -> None:
+    assert minimal.river_waypoint("stream", (2, 1)) == "added"
+    assert minimal.data()["map"]["rivers"][0]["path"] == [[2, 0], [2, 2], [2, 1]]
+    assert minimal.river_waypoint("stream", (2, 0)) == "removed"
+    assert minimal.data()["map"]["rivers"][0]["path"] == [[2, 2], [2, 1]]
+
+
+def test_removing_the_last_item_of_a_wrapped_list_leaves_no_trailing_space(furong) -> None:
+    furong.river_waypoint("chen_river", (27, 27))
+    line = next(x for x in furong.text.splitlines() if "[27, 26]" in x)
+    assert line == "        [27, 22], [27, 23], [26, 23], [26, 24], [26, 25], [27, 26],"
+
+
+def test_heights_are_set_and_a_map_without_them_gets_a_grid(minimal) -> None:
+    minimal.set_levels({(0, 0): 12})
+    assert minimal.data()["map"]["elevation"]["grid"].splitlines()[0] == "c0035"
+    flat = ScenarioDocument(
+        MINIMAL.read_text(encoding="utf-8").replace(
+            "  elevation:\n    base_m: 100\n    step_m: 10\n    grid: |\n"
+            "      00035\n      00036\n      00035\n",
+            "",
+        ),
+        "flat.yaml",
+    )
+    assert "elevation" not in flat.data()["map"]
+    flat.set_levels({(4, 2): 3})
+    elevation = flat.data()["map"]["elevation"]
+    assert elevation["base_m"] == 0 and elevation["step_m"] == 10
+    assert elevation["grid"] == "00000\n00000\n00003\n"
+    loaded = flat.check(NAMES).loaded
+    assert loaded is not None and loaded.scenario.map.elevation is not None
+    flat.undo()
+    assert "elevation" not in flat.data()["map"]
+
+
+def test_bad_edits_are_refused_with_a_reason(minimal) -> None:
+    with pytest.raises(EditError, match="not in the map's legend"):
+        minimal.paint_terrain({(0, 0): "Q"})
+    with pytest.raises(EditError, match="outside the grid"):
+        minimal.paint_terrain({(5, 0): "."})
+    with pytest.raises(EditError, match=r"outside 0\.\.35"):
+        minimal.set_levels({(0, 0): 36})
+    with pytest.raises(EditError, match="no place"):
+        minimal.move_place("nowhere", (0, 0))
+    with pytest.raises(EditError, match="English name"):
+        minimal.add_place("  ", (0, 0))
+    assert not minimal.dirty and not minimal.can_undo
+
+
+def test_save_is_atomic_keeps_line_endings_and_refuses_an_invalid_scenario(tmp_path) -> None:
+    path = tmp_path / "battle.yaml"
+    original = "\ufeff" + MINIMAL.read_text(encoding="utf-8").replace("\n", "\r\n")
+    path.write_bytes(original.encode("utf-8"))
+    document = ScenarioDocument.open(path)
+    document.paint_terrain({(0, 0): "^"})
+    document.save(coefficient_names=NAMES)
+    saved = path.read_bytes().decode("utf-8")
+    assert saved.startswith("\ufeff") and "\r\n" in saved and "\n" not in saved.replace("\r\n", "")
+    assert changed_lines(original, saved) == ["-    ..~^^", "+    ^.~^^"]
+    assert not document.dirty
+    assert [p.name for p in tmp_path.iterdir()] == ["battle.yaml"]  # no temporary file left
+
+    document.remove_place("hill")  # units, works and victory name it: no longer valid
+    with pytest.raises(ScenarioError) as refused:
+        document.save(coefficient_names=NAMES)
+    assert refused.value.problems
+    assert path.read_bytes().decode("utf-8") == saved  # the file on disk is untouched
+    assert document.dirty
+
+
+def test_open_refuses_what_is_not_yaml_with_a_located_problem(tmp_path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("map: [1, 2\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as error:
+        ScenarioDocument.open(path)
+    assert error.value.problems[0].line >= 1
+
+
+EDITS = st.lists(
+    st.one_of(
+        st.tuples(st.just("paint"), st.integers(0, 4), st.integers(0, 2), st.sampled_from(".^~X")),
+        st.tuples(st.just("level"), st.integers(0, 4), st.integers(0, 2), st.integers(0, 35)),
+        st.tuples(
+            st.just("unit"),
+            st.sampled_from(["red_1", "blue_1"]),
+            st.integers(0, 4),
+            st.integers(0, 2),
+        ),
+        st.tuples(st.just("wire"), st.integers(0, 4), st.integers(0, 2)),
+        st.tuples(st.just("river"), st.integers(0, 4), st.integers(0, 2)),
+        st.tuples(st.just("place"), st.integers(0, 4), st.integers(0, 2)),
+    ),
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=EDITS)
+def test_any_edits_change_exactly_what_they_say_and_undo_to_the_original(edits) -> None:
+    document = ScenarioDocument.open(MINIMAL)
+    original_text = document.text
+    original = document.data()
+    terrain = [list(row) for row in original["map"]["terrain"].splitlines()]
+    levels = [list(row) for row in original["map"]["elevation"]["grid"].splitlines()]
+    starts = {u["id"]: u["at"] for u in original["units"]}
+    wire = {tuple(h) for h in original["obstacles"][0]["hexes"]}
+    path = [tuple(h) for h in original["map"]["rivers"][0]["path"]]
+    places = 0
+    for edit in edits:
+        kind = edit[0]
+        if kind == "paint":
+            _, col, row, char = edit
+            document.paint_terrain({(col, row): char})
+            terrain[row][col] = char
+        elif kind == "level":
+            _, col, row, level = edit
+            document.set_levels({(col, row): level})
+            levels[row][col] = "0123456789abcdefghijklmnopqrstuvwxyz"[level]
+        elif kind == "unit":
+            _, unit, col, row = edit
+            document.move_unit(unit, (col, row))
+            starts[unit] = [col, row]
+        elif kind == "wire":
+            _, col, row = edit
+            document.toggle_obstacle("wire", (col, row), {"lines": "1"})
+            wire ^= {(col, row)}
+        elif kind == "river":
+            _, col, row = edit
+            document.river_waypoint("stream", (col, row))
+            path = (
+                [p for p in path if p != (col, row)] if (col, row) in path else [*path, (col, row)]
+            )
+        else:
+            _, col, row = edit
+            document.add_place(f"Spot {places}", (col, row))
+            places += 1
+        data = document.data()
+        assert data["map"]["terrain"].splitlines() == ["".join(r) for r in terrain]
+        assert data["map"]["elevation"]["grid"].splitlines() == ["".join(r) for r in levels]
+        assert {u["id"]: u["at"] for u in data["units"]} == starts
+        assert {tuple(h) for o in data["obstacles"] for h in o["hexes"]} == wire
+        assert [tuple(h) for h in data["map"]["rivers"][0]["path"]] == path
+        assert len(data["map"]["places"]) == 1 + places
+        for section in ("clock", "sides", "weapons", "victory", "history", "terrain"):
+            assert data[section] == original[section]
+    while document.undo():
+        pass
+    assert document.text == original_text
