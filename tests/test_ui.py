@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pygame
 import pytest
+from window_driver import click, key, press, step
 
 from engine.core.orders import Assault, Bombard, Fire, Hold, Move
 from engine.rules.coefficients import coefficient_names
@@ -150,50 +151,6 @@ def app(tmp_path: Path):
     made = App((1280, 720), save_dir=tmp_path / "saves")
     yield made
     made.manager.clear_and_reset()
-
-
-def step(app: App, frames: int = 1) -> None:
-    for _ in range(frames):
-        app.step(1 / 30)
-
-
-def key(app: App, code: int, mod: int = 0) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=code, mod=mod, unicode="", scancode=0))
-    step(app)
-
-
-def click(app: App, pos, button: int = 1) -> None:
-    pos = (int(pos[0]), int(pos[1]))
-    pygame.event.post(
-        pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0, 0, 0))
-    )
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=pos, button=button))
-    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=button))
-    step(app, 2)
-
-
-def press(app: App, text: str) -> None:
-    """Click the pygame_gui button whose label starts with `text`."""
-    buttons = [
-        e
-        for e in app.manager.get_root_container().elements
-        if isinstance(e, pygame_gui_button()) and e.text.startswith(text)
-    ]
-    buttons += [
-        e
-        for panel in app.manager.get_root_container().elements
-        if hasattr(panel, "get_container")
-        for e in panel.get_container().elements
-        if isinstance(e, pygame_gui_button()) and e.text.startswith(text)
-    ]
-    assert buttons, f"no button {text!r}"
-    click(app, buttons[0].rect.center)
-
-
-def pygame_gui_button():
-    from pygame_gui.elements import UIButton
-
-    return UIButton
 
 
 def hex_pos(play: PlayScreen, col: int, row: int):

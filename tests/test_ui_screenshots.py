@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pygame
 import pytest
+from window_driver import near
 
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import load_scenario
@@ -46,17 +47,6 @@ def frame(app: App, name: str, folder: Path) -> pygame.Surface:
     folder.mkdir(parents=True, exist_ok=True)
     pygame.image.save(app.window, str(folder / f"{name}.png"))
     return app.window
-
-
-def near(surface: pygame.Surface, center, color, radius: int = 2, tolerance: int = 12) -> bool:
-    """Whether some pixel within `radius` of `center` has `color`."""
-    x0, y0 = int(center[0]), int(center[1])
-    for dx in range(-radius, radius + 1):
-        for dy in range(-radius, radius + 1):
-            pixel = surface.get_at((x0 + dx, y0 + dy))
-            if all(abs(pixel[k] - color[k]) <= tolerance for k in range(3)):
-                return True
-    return False
 
 
 def counter_point(play: PlayScreen, unit: int):

@@ -1,0 +1,222 @@
+"""The map editor in the window, driven with the dummy video driver: paint terrain and heights,
+move a unit, add, rename and delete places, draw wire, undo, save, refuse to save a broken
+scenario, quit only after a second warning; `wargame edit` without a display or on a broken file;
+and a screenshot of the editor on the Furong map (docs/img/editor.png with
+WARGAME_SCREENSHOTS=docs) with a pixel check that a painted hex is drawn in its new colour."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import shutil
+from pathlib import Path
+
+import pygame
+import pytest
+from window_driver import click, key, near, press, step
+
+from engine.cli import main
+from engine.rules.coefficients import coefficient_names
+from engine.scenario import load_scenario
+from engine.scenario.document import ScenarioDocument
+from engine.ui import drawing
+from engine.ui.app import App
+from engine.ui.editor import EditorScreen
+
+ROOT = Path(__file__).resolve().parent.parent
+MINIMAL = ROOT / "tests" / "data" / "minimal.yaml"
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+
+
+@pytest.fixture
+def app():
+    made = App((1280, 720))
+    yield made
+    made.manager.clear_and_reset()
+
+
+@pytest.fixture
+def battle(tmp_path: Path) -> Path:
+    path = tmp_path / "battle.yaml"
+    shutil.copy(MINIMAL, path)
+    return path
+
+
+def open_editor(app: App, path: Path) -> EditorScreen:
+    editor = EditorScreen(app, ScenarioDocument.open(path))
+    app.show(editor)
+    step(app)
+    return editor
+
+
+def at(editor: EditorScreen, col: int, row: int) -> tuple[int, int]:
+    x, y = editor.view.hex_center_on_screen(editor.hex_of((col, row)))
+    return int(x), int(y)
+
+
+def drag(app: App, points: list[tuple[int, int]], button: int = 1) -> None:
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=points[0], button=button))
+    held = tuple(int(b == button) for b in (1, 2, 3))
+    for point in points[1:]:
+        pygame.event.post(
+            pygame.event.Event(pygame.MOUSEMOTION, pos=point, rel=(1, 0), buttons=held)
+        )
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=points[-1], button=button))
+    step(app, 2)
+
+
+CTRL = pygame.KMOD_CTRL
+
+
+def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> None:
+    original = battle.read_text(encoding="utf-8")
+    editor = open_editor(app, battle)
+    assert editor.tool == "terrain" and not editor.problems
+
+    # paint two hexes of hill with one stroke; the map is drawn again from the new text
+    press(app, "     ^")
+    assert editor.brush == "^"
+    drag(app, [at(editor, 0, 0), at(editor, 1, 0)])
+    assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^"
+    board = editor.state.board
+    assert board.terrain_ids[int(board.terrain[editor.hex_of((1, 0))])] == "hill"
+    # right click picks up the ground under the cursor; one Ctrl+Z takes the whole stroke back
+    click(app, at(editor, 2, 1), button=3)
+    assert editor.brush == "~"
+    key(app, pygame.K_z, CTRL)
+    assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "..~^^"
+    key(app, pygame.K_y, CTRL)
+    assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^"
+
+    # heights: the level brush, then a stroke
+    key(app, pygame.K_e)
+    assert editor.tool == "height"
+    for _ in range(3):
+        press(app, "+")
+    drag(app, [at(editor, 0, 2)])
+    assert editor.doc.data()["map"]["elevation"]["grid"].splitlines()[2] == "30035"
+
+    # a unit's start hex
+    key(app, pygame.K_u)
+    click(app, at(editor, 0, 1))
+    assert editor.selected == ("unit", "red_1")
+    click(app, at(editor, 1, 1))
+    assert editor.doc.data()["units"][0]["at"] == [1, 1]
+    assert int(editor.state.units.hex[0]) == editor.hex_of((1, 1))
+
+    # places: add one named in the panel, rename it, move it
+    key(app, pygame.K_p)
+    editor.name_en.set_text("Old ford")
+    editor.name_zh.set_text("旧渡口")
+    click(app, at(editor, 1, 2))
+    assert editor.selected == ("place", "old_ford")
+    place = editor.doc.data()["map"]["places"][-1]
+    assert place == {"id": "old_ford", "name": {"en": "Old ford", "zh": "旧渡口"}, "hex": [1, 2]}
+    editor.name_en.set_text("Lower ford")
+    press(app, "Rename")
+    click(app, at(editor, 0, 2))
+    place = editor.doc.data()["map"]["places"][-1]
+    assert place["name"]["en"] == "Lower ford" and place["hex"] == [0, 2]
+
+    # wire on a new hex
+    key(app, pygame.K_o)
+    press(app, "wire")
+    click(app, at(editor, 1, 0))
+    assert [1, 0] in editor.doc.data()["obstacles"][0]["hexes"]
+    assert "added to wire" in editor.message
+
+    # save: the file has the edits and everything else as it was
+    assert "battle.yaml *" not in editor.message
+    key(app, pygame.K_s, CTRL)
+    assert editor.message == "Saved battle.yaml."
+    saved = battle.read_text(encoding="utf-8")
+    assert saved.splitlines()[:2] == original.splitlines()[:2]  # the comments at the top
+    loaded = load_scenario(battle, coefficient_names=coefficient_names())
+    assert loaded.scenario.map.terrain.splitlines()[0] == "^^~^^"
+    assert [p.id for p in loaded.scenario.map.places] == ["hill", "old_ford"]
+
+
+def test_a_broken_scenario_is_shown_and_never_saved(app: App, battle: Path) -> None:
+    editor = open_editor(app, battle)
+    before = battle.read_text(encoding="utf-8")
+    key(app, pygame.K_p)
+    click(app, at(editor, 3, 1))
+    assert editor.selected == ("place", "hill")
+    key(app, pygame.K_DELETE)
+    assert editor.problems  # units, works and victory still name the hill
+    assert "problem" in editor.problem_box.html_text
+    key(app, pygame.K_s, CTRL)
+    assert editor.message.startswith("Not saved")
+    assert battle.read_text(encoding="utf-8") == before
+    press(app, "Play")
+    assert isinstance(app.screen, EditorScreen) and "Fix the problems" in editor.message
+    key(app, pygame.K_z, CTRL)
+    assert not editor.problems
+
+
+def test_quitting_with_unsaved_changes_asks_once_more(app: App, battle: Path) -> None:
+    editor = open_editor(app, battle)
+    drag(app, [at(editor, 2, 0)])  # the brush is open ground; that hex is the stream
+    assert editor.doc.dirty
+    key(app, pygame.K_ESCAPE)
+    assert app.running and "Unsaved changes" in editor.message
+    key(app, pygame.K_ESCAPE)
+    assert not app.running
+
+
+def test_edit_without_a_display_or_on_a_broken_file_says_so(
+    monkeypatch, capsys, tmp_path: Path, battle: Path
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main(["edit", str(battle)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no display" in err[0] and "wargame validate" in err[0]
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        battle.read_text(encoding="utf-8").replace("at: hill", "at: hil"), encoding="utf-8"
+    )
+    assert main(["edit", str(broken)]) == 1
+    err = capsys.readouterr().err
+    assert "broken.yaml:" in err and "hil" in err and "fix these in the file first" in err
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    if os.environ.get("WARGAME_SCREENSHOTS") == "docs":
+        return ROOT / "docs" / "img"
+    return tmp_path
+
+
+def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Path) -> None:
+    path = tmp_path / "furong.yaml"
+    shutil.copy(FURONG, path)
+    editor = open_editor(app, path)
+    # paint a river hex into the paddies east of the heights, where it shows
+    water = next(c for c, t in editor.loaded.scenario.map.legend.items() if t == "water")
+    editor.brush = water
+    editor.rebuild()
+    cell = (19, 10)
+    drag(app, [at(editor, *cell)])
+    pygame.event.post(
+        pygame.event.Event(
+            pygame.MOUSEMOTION, pos=at(editor, 12, 14), rel=(0, 0), buttons=(0, 0, 0)
+        )
+    )
+    step(app, 2)
+    shots.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(app.window, str(shots / "editor.png"))
+    rgb = drawing.hex_rgb(editor.loaded.scenario.terrain["water"].color)
+    x, y = at(editor, *cell)
+    s = editor.view.size
+    around = [(x + dx * s * 0.4, y + dy * s * 0.4) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    hits = [p for p in around if near(app.window, p, rgb, tolerance=30)]
+    assert len(hits) >= 3, hits  # the hex is drawn in the water's colour (shaded), not paddy
+    before = drawing.hex_rgb(editor.loaded.scenario.terrain["paddy"].color)
+    assert not any(near(app.window, p, before, tolerance=6) for p in around)
+    assert editor.doc.dirty and not editor.problems
