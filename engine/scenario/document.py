@@ -3,10 +3,11 @@
 The map editor changes a few values at a time: a terrain character, a unit's start hex, a hex
 added to a minefield. A YAML round-trip library re-emits the whole file: ruamel.yaml, even set to
 this project's indentation, rewrote 46 of Furong's 1,542 lines (hand-wrapped flow lists refilled)
-and dropped 3 of its 310 comments; with its defaults it rewrote 1,207. So the text itself is the document here: each edit finds the exact
-characters of the one value it changes (PyYAML's node marks carry character offsets) and rewrites
-only those, so comments, column rulers, key order and hand wrapping all survive, and a saved
-file differs from the one opened by exactly the edits made.
+and dropped 3 of its 310 comments; with its defaults it rewrote 1,207. So the text itself is the
+document here: each edit finds the exact characters of the one value it changes (PyYAML's node
+marks carry character offsets) and rewrites only those, so comments, column rulers, key order and
+hand wrapping all survive, and a saved file differs from the one opened by exactly the edits
+made.
 
 Every public edit is one step of undo. Edits check what they touch (the character under a grid
 cell is the one the data says is there) and raise `EditError` instead of guessing; whether the
