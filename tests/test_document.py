@@ -84,6 +84,18 @@ def test_moving_a_unit_that_starts_at_a_place_writes_its_hex(furong) -> None:
     assert furong.data()["units"][0]["at"] == [3, 4]
 
 
+def test_a_unit_is_copied_with_a_new_id_and_removed_again(furong) -> None:
+    before = furong.text
+    original = furong.data()["units"][3]
+    ident = furong.copy_unit(original["id"], (20, 20))
+    assert ident == f"{original['id']}_2"
+    copy = furong.data()["units"][-1]
+    assert copy == {**original, "id": ident, "at": [20, 20]}
+    assert furong.check(NAMES).ok
+    furong.remove_unit(ident)
+    assert furong.text == before
+
+
 def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
     arriving = next(u for u in furong.data()["units"] if "at" not in u)
     with pytest.raises(EditError, match="reinforcement"):

@@ -425,6 +425,33 @@ class ScenarioDocument:
         self.replace_value(("units", index, "at"), flow_hex(cell))
         return self._commit(before)
 
+    def copy_unit(self, unit_id: str, cell: Cell) -> str:
+        """A copy of a unit (all its fields, a new id) starting at `cell`; returns the new id.
+        Comments of the original are not copied; the copy's fields are written in flow style."""
+        index = self._index_of(("units",), unit_id)
+        unit = dict(self.data_at(("units", index)))
+        taken = {u.get("id") for u in self.data_at(("units",))}
+        base = re.sub(r"_\d+$", "", unit_id)
+        n = 2
+        while f"{base}_{n}" in taken:
+            n += 1
+        unit["id"] = f"{base}_{n}"
+        unit["at"] = [int(cell[0]), int(cell[1])]
+        before = self._begin()
+        self._add_entry((), "units", [f"{key}: {_flow(value)}" for key, value in unit.items()])
+        self._commit(before)
+        return unit["id"]
+
+    def remove_unit(self, unit_id: str) -> bool:
+        """Remove a unit. A plan, reinforcement or metric that names it is then reported by
+        `check`, as for a removed place."""
+        index = self._index_of(("units",), unit_id)
+        if len(self.data_at(("units",))) == 1:
+            raise EditError("a scenario needs at least one unit")
+        before = self._begin()
+        self.remove_item(("units",), index)
+        return self._commit(before)
+
     def move_place(self, place_id: str, cell: Cell) -> bool:
         index = self._index_of(("map", "places"), place_id)
         before = self._begin()
@@ -573,6 +600,14 @@ class ScenarioDocument:
             result = "added"
         self._commit(before)
         return result
+
+
+def _flow(value: Any) -> str:
+    """A value as one line of flow-style YAML, read back as the same value."""
+    text = yaml.safe_dump(
+        value, default_flow_style=True, allow_unicode=True, width=1_000_000, sort_keys=False
+    ).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
 
 
 def _quote(text: str) -> str:

@@ -60,8 +60,9 @@ HELP = [
     ("Terrain, Height", "left drag paints the brush; right click picks up what is under it"),
     ("", "  [ and ]: the brush's level (Height) or the next terrain"),
     ("Units, Places", "click one to select it, then click the hex it should start on"),
-    ("", "  Places: click an empty hex to add a place named in the panel;"),
-    ("", "  Delete removes the selected place"),
+    ("", "  Units: C copies the selected unit to the next hex clicked"),
+    ("", "  Delete removes the selected unit or place"),
+    ("", "  Places: click an empty hex to add a place named in the panel"),
     ("Works", "click a hex to add it to, or take it out of, the chosen kind"),
     ("River", "click a hex to add it to the end of the river's path, or take it out"),
     ("Ctrl+S", "save (refused while the scenario has problems)"),
@@ -136,6 +137,7 @@ class EditorScreen:
         self.river = rivers[0] if rivers else None
         self.stroke: dict[Cell, str | int] = {}
         self.selected: tuple[str, str] | None = None  # ("unit" | "place", id)
+        self.copying = False  # the next click on the map places a copy of the selected unit
         self.hover = -1
         self.mouse = (0, 0)
         self.painting = False
@@ -223,7 +225,17 @@ class EditorScreen:
             y += 34
         elif self.tool in ("units", "places"):
             if self.tool == "units":
-                note("Click a unit to select it, then click the hex where it should start.")
+                note(
+                    "Click a unit to select it, then click the hex where it should start."
+                    " Copy, then a hex: a copy of it starts there.",
+                    74,
+                )
+                bw = (width - 3) // 2
+                copy = UIButton(pygame.Rect(x, y, bw, 30), "Copy", manager=m)
+                delete = UIButton(pygame.Rect(x + bw + 3, y, bw, 30), "Delete", manager=m)
+                self.buttons[copy] = ("copy", None)
+                self.buttons[delete] = ("delete", None)
+                y += 34
             else:
                 note(
                     "Click a place to select it, then a hex to move it; click an empty hex to"
@@ -350,6 +362,7 @@ class EditorScreen:
     def set_tool(self, tool: str) -> None:
         self.tool = tool
         self.selected = None
+        self.copying = False
         self.stroke = {}
         self.message = dict((t, label) for t, label, _ in TOOLS)[tool] + " tool."
         self.rebuild()
@@ -441,6 +454,17 @@ class EditorScreen:
     def click_unit(self, h: int) -> None:
         here = self.units_at(h)
         scenario = self.loaded.scenario
+        if self.copying and self.selected and self.selected[0] == "unit":
+            self.copying = False
+            original = self.selected[1]
+            made: list[str] = []
+            if self.apply(
+                "copy the unit",
+                lambda: made.append(self.doc.copy_unit(original, self.cell(h))),
+            ):
+                self.selected = ("unit", made[0])
+                self.message = f"{made[0]}, a copy of {original}, starts at {list(self.cell(h))}."
+            return
         if self.selected and self.selected[0] == "unit" and not here:
             unit_id = self.selected[1]
             if self.apply("move the unit", lambda: self.doc.move_unit(unit_id, self.cell(h))):
@@ -493,6 +517,22 @@ class EditorScreen:
         en, zh = self.name_en.get_text().strip(), self.name_zh.get_text().strip()
         if self.apply("rename", lambda: self.doc.rename_place(place_id, en, zh or None)):
             self.message = f"Renamed {place_id}."
+
+    def copy_unit(self) -> None:
+        if not (self.selected and self.selected[0] == "unit"):
+            self.message = "Select a unit first."
+            return
+        self.copying = True
+        self.message = f"Click the hex where the copy of {self.selected[1]} should start."
+
+    def delete_unit(self) -> None:
+        if not (self.selected and self.selected[0] == "unit"):
+            self.message = "Select a unit first."
+            return
+        unit_id = self.selected[1]
+        if self.apply("delete the unit", lambda: self.doc.remove_unit(unit_id)):
+            self.selected = None
+            self.message = f"Deleted {unit_id}."
 
     def delete_place(self) -> None:
         if not (self.selected and self.selected[0] == "place"):
@@ -587,8 +627,13 @@ class EditorScreen:
             self.rebuild()
         elif action == "rename":
             self.rename_place()
+        elif action == "copy":
+            self.copy_unit()
         elif action == "delete":
-            self.delete_place()
+            if self.tool == "units":
+                self.delete_unit()
+            else:
+                self.delete_place()
         elif action == "save":
             self.save()
         elif action == "undo":
@@ -631,6 +676,10 @@ class EditorScreen:
             self.step_brush(1)
         elif k == pygame.K_DELETE and self.tool == "places":
             self.delete_place()
+        elif k == pygame.K_DELETE and self.tool == "units":
+            self.delete_unit()
+        elif k == pygame.K_c and self.tool == "units":
+            self.copy_unit()
         elif k == pygame.K_LEFT:
             self.view.pan(step, 0)
         elif k == pygame.K_RIGHT:
