@@ -167,6 +167,55 @@ def _calibrate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _new(args: argparse.Namespace) -> int:
+    import os
+    import re
+
+    from .rules.coefficients import coefficient_names
+    from .scenario import load_scenario_text
+    from .scenario.template import new_scenario_text
+
+    path: Path = args.file
+    if path.suffix not in (".yaml", ".yml"):
+        print(f"{path}: a scenario file ends in .yaml", file=sys.stderr)
+        return EXIT_USAGE
+    if path.exists() and not args.force:
+        print(
+            f"{path}: already exists; choose another name, or --force to replace it",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
+    ident = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_")
+    if not ident or not ident[0].isalpha():
+        ident = f"scenario_{ident}".rstrip("_")
+    schema = Path(__file__).resolve().parent.parent / "docs" / "scenario.schema.json"
+    schema_path = None
+    if schema.exists():
+        schema_path = os.path.relpath(schema, path.resolve().parent).replace(os.sep, "/")
+    try:
+        text = new_scenario_text(
+            ident[:64],
+            args.width,
+            args.height,
+            hex_size_m=args.hex_size_m,
+            turn_minutes=args.turn_minutes,
+            turns=args.turns,
+            schema_path=schema_path,
+            file_label=str(path),
+        )
+    except ValueError as error:
+        print(f"wargame new: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    load_scenario_text(text, str(path), coefficient_names=coefficient_names())  # never invalid
+    try:
+        write_atomic(path, text)
+    except OSError as error:
+        print(f"{path}: cannot write: {error.strerror or error}", file=sys.stderr)
+        return EXIT_INPUT
+    print(f"wrote {path} ({args.width} x {args.height} hexes); next: wargame edit {path}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wargame",
@@ -245,7 +294,22 @@ def build_parser() -> argparse.ArgumentParser:
     replay.add_argument("log", metavar="GAME.jsonl")
     replay.add_argument("--scenario", help="the scenario file (default: the one in the log)")
     replay.set_defaults(handler=_replay)
-    from .ui.commands import add_play_command  # play (the window)
+    new = commands.add_parser(
+        "new",
+        help="write a new, valid scenario of open ground to start a battle from",
+        description="Write a new scenario: open ground of the given size, two sides with a"
+        " platoon each, an objective. Lines marked TEMPLATE are placeholders for your sources."
+        " Then draw the map with `wargame edit`.",
+    )
+    new.add_argument("file", type=Path, metavar="SCENARIO.yaml")
+    new.add_argument("--width", type=int, default=20, help="hexes per row (default 20)")
+    new.add_argument("--height", type=int, default=15, help="rows (default 15)")
+    new.add_argument("--hex-size-m", type=float, default=100.0, help="metres (default 100)")
+    new.add_argument("--turn-minutes", type=int, default=60, help="default 60")
+    new.add_argument("--turns", type=int, default=12, help="default 12")
+    new.add_argument("--force", action="store_true", help="replace an existing file")
+    new.set_defaults(handler=_new)
+    from .ui.commands import add_play_command  # play and edit (the window)
 
     add_play_command(commands)
     from .sim.commands import add_commands  # batch, report

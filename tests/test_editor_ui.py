@@ -230,3 +230,24 @@ def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Pat
     before = drawing.hex_rgb(editor.loaded.scenario.terrain["paddy"].color)
     assert not any(near(app.window, p, before, tolerance=6) for p in around)
     assert editor.doc.dirty and not editor.problems
+
+
+def test_new_writes_a_valid_scenario_the_editor_opens(app: App, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "Hill 203.yaml"
+    assert main(["new", str(path), "--width", "12", "--height", "8"]) == 0
+    assert "wargame edit" in capsys.readouterr().out
+    loaded = load_scenario(path, coefficient_names=coefficient_names())
+    scenario = loaded.scenario
+    assert scenario.id == "hill_203" and (scenario.map.width, scenario.map.height) == (12, 8)
+    assert scenario.map.terrain == ("." * 12 + "\n") * 8
+    assert path.read_text(encoding="utf-8").startswith("# yaml-language-server: $schema=")
+    assert main(["new", str(path)]) == 1  # never over an existing file without --force
+    assert "already exists" in capsys.readouterr().err
+    assert main(["new", str(tmp_path / "big.yaml"), "--width", "401"]) == 2
+    assert "400" in capsys.readouterr().err
+    editor = open_editor(app, path)
+    press(app, "     h")
+    drag(app, [at(editor, 3, 3), at(editor, 4, 3)])
+    key(app, pygame.K_s, pygame.KMOD_CTRL)
+    terrain = load_scenario(path, coefficient_names=coefficient_names()).scenario.map.terrain
+    assert terrain.splitlines()[3] == "...hh......."
