@@ -66,20 +66,25 @@ def _size(text: str) -> tuple[int, int]:
     return max(width, 640), max(height, 480)
 
 
-def run_play(args: argparse.Namespace) -> int:
+def _window_size(command: str, size: str, instead: str) -> tuple[int, int] | int:
+    """The window size asked for, or the exit code when no window can be opened here (with one
+    line saying why and what to do `instead`) or the size is not WIDTHxHEIGHT."""
     reason = no_display_reason()
     if reason:
-        target = args.scenario or "scenarios/furong_mountain.yaml"
-        print(
-            f"wargame play: {reason}; to play without a window: wargame run {target}",
-            file=sys.stderr,
-        )
+        print(f"wargame {command}: {reason}; {instead}", file=sys.stderr)
         return EXIT_INPUT
     try:
-        size = _size(args.size)
+        return _size(size)
     except ValueError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
+
+
+def run_play(args: argparse.Namespace) -> int:
+    target = args.scenario or "scenarios/furong_mountain.yaml"
+    size = _window_size("play", args.size, f"to play without a window: wargame run {target}")
+    if isinstance(size, int):
+        return size
     loaded = None
     session = None
     if args.load:
@@ -142,19 +147,10 @@ def run_edit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT
-    reason = no_display_reason()
-    if reason:
-        print(
-            f"wargame edit: {reason}; edit the YAML by hand, and check it with"
-            f" wargame validate {args.scenario}",
-            file=sys.stderr,
-        )
-        return EXIT_INPUT
-    try:
-        size = _size(args.size)
-    except ValueError as error:
-        print(error, file=sys.stderr)
-        return EXIT_USAGE
+    instead = f"edit the YAML by hand, and check it with wargame validate {args.scenario}"
+    size = _window_size("edit", args.size, instead)
+    if isinstance(size, int):
+        return size
     try:
         import pygame
 

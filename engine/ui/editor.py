@@ -24,12 +24,12 @@ from ..rules.turn import new_game
 from ..scenario import LoadedScenario, ScenarioError
 from ..scenario.document import Cell, EditError, ScenarioDocument
 from ..scenario.models import LEVEL_CHARS
-from . import drawing, fonts
+from . import chrome, drawing, fonts
 from .app import ACCENT, App
 from .fog import FogMemory
 from .mapview import Highlights, MapView
 
-HEADER_H = 44
+HEADER_H = chrome.HEADER_H
 PANEL_W = 350
 TEXT = (232, 228, 218)
 DIM = (160, 160, 150)
@@ -653,7 +653,6 @@ class EditorScreen:
         ctrl = event.mod & pygame.KMOD_CTRL
         shift = event.mod & pygame.KMOD_SHIFT
         tools = {key: tool for tool, _, key in TOOLS}
-        step = 60
         if k == pygame.K_F1:
             self.help = True
         elif ctrl and k == pygame.K_s:
@@ -680,18 +679,8 @@ class EditorScreen:
             self.delete_unit()
         elif k == pygame.K_c and self.tool == "units":
             self.copy_unit()
-        elif k == pygame.K_LEFT:
-            self.view.pan(step, 0)
-        elif k == pygame.K_RIGHT:
-            self.view.pan(-step, 0)
-        elif k == pygame.K_UP:
-            self.view.pan(0, step)
-        elif k == pygame.K_DOWN:
-            self.view.pan(0, -step)
-        elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
-            self.view.zoom(1)
-        elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
-            self.view.zoom(-1)
+        else:
+            self.view.navigate(k)
 
     def update(self, dt: float) -> None:
         pass
@@ -834,48 +823,29 @@ class EditorScreen:
             pygame.draw.circle(surface, (120, 220, 255), point, 5 if k else 7)
 
     def draw_header(self, surface) -> None:
-        w = surface.get_width()
-        pygame.draw.rect(surface, (24, 26, 30), (0, 0, w, HEADER_H))
-        pygame.draw.line(surface, (90, 90, 90), (0, HEADER_H - 1), (w, HEADER_H - 1))
+        chrome.header_bar(surface)
         title = fonts.text("Map editor", 18, ACCENT, bold=True)
         surface.blit(title, (12, (HEADER_H - title.get_height()) // 2))
         name = Path(self.doc.filename).name + (" *" if self.doc.dirty else "")
         label = fonts.text(f"{name}  ·  {_name(self.loaded.scenario.title)}", 16, TEXT)
         surface.blit(label, (title.get_width() + 30, (HEADER_H - label.get_height()) // 2))
-        state = ("problems", BAD) if self.problems else ("valid", GOOD)
-        mark = fonts.text(state[0], 16, (20, 20, 20), bold=True)
-        box = mark.get_rect(midright=(w - 12, HEADER_H // 2))
-        pygame.draw.rect(surface, state[1], box.inflate(14, 8), border_radius=4)
-        surface.blit(mark, box)
+        if self.problems:
+            chrome.header_tag(surface, "problems", BAD, dark_text=True)
+        else:
+            chrome.header_tag(surface, "valid", GOOD, dark_text=True)
 
     def draw_status(self, surface) -> None:
-        rect = self.view.rect
-        label = fonts.text(self.message or "F1: keys", 15, (250, 250, 240))
-        box = label.get_rect(bottomleft=(rect.left + 10, rect.bottom - 8))
-        back = pygame.Surface(box.inflate(12, 6).size, pygame.SRCALPHA)
-        back.fill((0, 0, 0, 170))
-        surface.blit(back, box.inflate(12, 6))
-        surface.blit(label, box)
+        chrome.status_line(surface, self.view.rect, self.message or "F1: keys")
 
     def draw_over(self, surface) -> None:
         for rect, rgb in self.swatches:
             pygame.draw.rect(surface, rgb, rect)
             pygame.draw.rect(surface, (20, 20, 20), rect, 1)
         if self.help:
-            self.draw_help(surface)
-
-    def draw_help(self, surface) -> None:
-        w, h = surface.get_size()
-        width, height = 820, 30 + 24 * len(HELP) + 20
-        box = pygame.Rect((w - width) // 2, (h - height) // 2, width, height)
-        back = pygame.Surface(box.size, pygame.SRCALPHA)
-        back.fill((12, 14, 18, 235))
-        surface.blit(back, box)
-        pygame.draw.rect(surface, ACCENT, box, 2)
-        title = fonts.text("Map editor: keys and mouse (any key closes)", 18, ACCENT, bold=True)
-        surface.blit(title, (box.x + 16, box.y + 10))
-        y = box.y + 44
-        for left, right in HELP:
-            surface.blit(fonts.text(left, 15, ACCENT), (box.x + 20, y))
-            surface.blit(fonts.text(right, 15, TEXT), (box.x + 240, y))
-            y += 24
+            chrome.help_overlay(
+                surface,
+                "Map editor: keys and mouse (any key closes)",
+                HELP,
+                width=820,
+                key_w=240,
+            )

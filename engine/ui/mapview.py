@@ -138,6 +138,24 @@ class MapView:
         self._counters.clear()
         self.clamp()
 
+    def navigate(self, key: int, step: float = 60) -> bool:
+        """Arrow keys pan, plus and minus zoom; False for any other key."""
+        pans = {
+            pygame.K_LEFT: (step, 0),
+            pygame.K_RIGHT: (-step, 0),
+            pygame.K_UP: (0, step),
+            pygame.K_DOWN: (0, -step),
+        }
+        if key in pans:
+            self.pan(*pans[key])
+        elif key in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
+            self.zoom(1)
+        elif key in (pygame.K_MINUS, pygame.K_KP_MINUS):
+            self.zoom(-1)
+        else:
+            return False
+        return True
+
     def center_on(self, h: int) -> None:
         x, y = self.geo.center(h)
         self.cam = [x - self.rect.width / 2, y - self.rect.height / 2]

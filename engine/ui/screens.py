@@ -22,12 +22,12 @@ from ..rules.fire import reach_hexes
 from ..rules.sight import line_of_sight
 from ..rules.turn import IllegalOrderError, coefficients_of
 from ..scenario import LoadedScenario, ScenarioError, load_scenario
-from . import anim, drawing, fonts, odds
+from . import anim, chrome, drawing, fonts, odds
 from .app import ACCENT, App, scenario_files
 from .mapview import Highlights, MapView
 from .session import SaveError, Session, describe_save, list_saves, save_name
 
-HEADER_H = 44
+HEADER_H = chrome.HEADER_H
 PANEL_W = 350
 TEXT = (232, 228, 218)
 DIM = (160, 160, 150)
@@ -1063,7 +1063,6 @@ class PlayScreen:
             pygame.K_f: "fire",
             pygame.K_w: "withdraw",
         }
-        step = 60
         if k == pygame.K_F1:
             self.help = True
         elif k in modes:
@@ -1082,18 +1081,8 @@ class PlayScreen:
             and self.state.units.hex[self.selected] >= 0
         ):
             self.view.center_on(int(self.state.units.hex[self.selected]))
-        elif k == pygame.K_LEFT:
-            self.view.pan(step, 0)
-        elif k == pygame.K_RIGHT:
-            self.view.pan(-step, 0)
-        elif k == pygame.K_UP:
-            self.view.pan(0, step)
-        elif k == pygame.K_DOWN:
-            self.view.pan(0, -step)
-        elif k in (pygame.K_PLUS, pygame.K_EQUALS, pygame.K_KP_PLUS):
-            self.view.zoom(1)
-        elif k in (pygame.K_MINUS, pygame.K_KP_MINUS):
-            self.view.zoom(-1)
+        else:
+            self.view.navigate(k)
 
     # ------------------------------------------------------------------ save and load
     def save(self) -> Path | None:
@@ -1154,8 +1143,7 @@ class PlayScreen:
     def draw_header(self, surface) -> None:
         w = surface.get_width()
         state = self.state
-        pygame.draw.rect(surface, (24, 26, 30), (0, 0, w, HEADER_H))
-        pygame.draw.line(surface, (90, 90, 90), (0, HEADER_H - 1), (w, HEADER_H - 1))
+        chrome.header_bar(surface)
         title = fonts.text(_name(state.scenario.title), 18, ACCENT, bold=True)
         surface.blit(title, (12, (HEADER_H - title.get_height()) // 2))
         night = "night" if state.is_night() else "day"
@@ -1174,32 +1162,20 @@ class PlayScreen:
         else:
             right = "resolving"
             rgb = TEXT
-        label = fonts.text(right, 16, TEXT)
-        box = label.get_rect(midright=(w - 12, HEADER_H // 2))
-        pygame.draw.rect(surface, rgb, box.inflate(14, 8), border_radius=4)
-        pygame.draw.rect(surface, (230, 230, 230), box.inflate(14, 8), 1, border_radius=4)
-        surface.blit(label, box)
+        chrome.header_tag(surface, right, rgb)
 
     def draw_status(self, surface) -> None:
         rect = self.view.rect
         text = self.message or "F1: keys · Esc: menu"
         if not self.player.done:
             text = "The turn plays out… (any key or click skips)"
-        label = fonts.text(text, 15, (250, 250, 240))
-        box = label.get_rect(bottomleft=(rect.left + 10, rect.bottom - 8))
-        back = pygame.Surface(box.inflate(12, 6).size, pygame.SRCALPHA)
-        back.fill((0, 0, 0, 170))
-        surface.blit(back, box.inflate(12, 6))
-        surface.blit(label, box)
+        chrome.status_line(surface, rect, text)
         legend = fonts.text(
             "dots: reach · red: assault · orange: bombard · yellow: fire", 13, (220, 220, 210)
         )
         if self.selected is not None and self.can_order(self.selected):
             box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))
-            back = pygame.Surface(box.inflate(12, 6).size, pygame.SRCALPHA)
-            back.fill((0, 0, 0, 150))
-            surface.blit(back, box.inflate(12, 6))
-            surface.blit(legend, box)
+            chrome.backed_label(surface, legend, box, 150)
 
     def draw_odds(self, surface) -> None:
         found = self.hover_odds()
@@ -1231,20 +1207,7 @@ class PlayScreen:
             yy += size + 5
 
     def draw_help(self, surface) -> None:
-        w, h = surface.get_size()
-        width, height = 760, 30 + 24 * len(HELP) + 20
-        box = pygame.Rect((w - width) // 2, (h - height) // 2, width, height)
-        back = pygame.Surface(box.size, pygame.SRCALPHA)
-        back.fill((12, 14, 18, 235))
-        surface.blit(back, box)
-        pygame.draw.rect(surface, ACCENT, box, 2)
-        title = fonts.text("Keys and mouse (any key closes)", 18, ACCENT, bold=True)
-        surface.blit(title, (box.x + 16, box.y + 10))
-        y = box.y + 44
-        for left, right in HELP:
-            surface.blit(fonts.text(left, 15, ACCENT), (box.x + 20, y))
-            surface.blit(fonts.text(right, 15, TEXT), (box.x + 250, y))
-            y += 24
+        chrome.help_overlay(surface, "Keys and mouse (any key closes)", HELP, width=760, key_w=250)
 
 
 # ---------------------------------------------------------------------------------- result
