@@ -147,11 +147,19 @@ def _replay(args: argparse.Namespace) -> int:
     if result.matches:
         print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
         return EXIT_OK
-    print(
-        f"replayed {result.turns} turns: final state {result.state.state_hash()} differs from"
-        f" the log's {result.expected_hash}",
-        file=sys.stderr,
-    )
+    if result.first_difference:
+        print(f"{args.log}: the replay differs at {result.first_difference}", file=sys.stderr)
+    if result.state.state_hash() != result.expected_hash:
+        print(
+            f"replayed {result.turns} turns: final state {result.state.state_hash()} differs"
+            f" from the log's {result.expected_hash}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"replayed {result.turns} turns: final state matches, but the events differ",
+            file=sys.stderr,
+        )
     return EXIT_INPUT
 
 

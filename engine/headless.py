@@ -71,10 +71,16 @@ def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
     by_turn: dict[int, list[Event]] = {}
     for event in record.events:
         by_turn.setdefault(event.turn, []).append(event)
+    last = len(record.orders) - 1
     for turn, orders in enumerate(record.orders):
         lines.append(json.dumps({"kind": "orders", "turn": turn, "orders": orders}))
+        # the last turn's orders are followed by every event left, those the game's end stamps
+        # with the turn after it included
+        shown = [turn] if turn < last else sorted(t for t in by_turn if t >= turn)
         lines.extend(
-            json.dumps(e.to_dict(), ensure_ascii=False, default=str) for e in by_turn.get(turn, [])
+            json.dumps(e.to_dict(), ensure_ascii=False, default=str)
+            for t in shown
+            for e in by_turn.get(t, [])
         )
     lines.append(
         json.dumps(
@@ -103,23 +109,51 @@ class ReplayResult:
     state: GameState
     expected_hash: str
     turns: int
+    first_difference: str | None = None  # the first event the replay did not reproduce
 
     @property
     def matches(self) -> bool:
-        return self.state.state_hash() == self.expected_hash
+        return self.first_difference is None and self.state.state_hash() == self.expected_hash
+
+
+def _plain(event: Event) -> dict[str, Any]:
+    """An event as it reads back from a log line (tuples as lists, times as text)."""
+    return json.loads(json.dumps(event.to_dict(), ensure_ascii=False, default=str))
 
 
 def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
-    """Feed a log's orders back through the rules with its seed."""
+    """Feed a log's orders back through the rules with its seed. When the log holds the events,
+    each one the rules produce again is compared with the logged one, so a log whose events were
+    changed is caught even where the final state is not."""
     header = next(item for item in log if item.get("kind") == "header")
     final = next(item for item in log if item.get("kind") == "final")
     state = new_game(scenario, int(header["seed"]), header.get("overrides") or None)
     index = {unit_id: i for i, unit_id in enumerate(state.units.ids)}
+    logged = [item for item in log if item.get("kind") not in ("header", "orders", "final")]
     turns = 0
+    again: list[Event] = []
     for item in log:
         if item.get("kind") != "orders":
             continue
         orders = [parse(text, index) for text in item["orders"]]
-        end_turn(state, orders)
+        again.extend(end_turn(state, orders))
         turns += 1
-    return ReplayResult(state, final["state_hash"], turns)
+    difference = _first_difference(logged, again) if logged else None
+    return ReplayResult(state, final["state_hash"], turns, difference)
+
+
+def _first_difference(logged: list[dict[str, Any]], events: list[Event]) -> str | None:
+    """Where the replayed events first differ from the logged ones, in the log's order (events
+    grouped by turn, as `write_log` writes them)."""
+    again = [_plain(e) for e in sorted(events, key=lambda e: e.turn)]
+    for k, (was, now) in enumerate(zip(logged, again, strict=False)):
+        if was != now:
+            keys = sorted(key for key in set(was) | set(now) if was.get(key) != now.get(key))
+            return (
+                f"event {k + 1}, turn {int(now.get('turn', 0)) + 1} ({now.get('kind', '?')}):"
+                f" the log has {', '.join(f'{key}={was.get(key)!r}' for key in keys[:3])},"
+                f" the replay {', '.join(f'{key}={now.get(key)!r}' for key in keys[:3])}"
+            )
+    if len(logged) != len(again):
+        return f"the end: the log has {len(logged)} events, the replay {len(again)}"
+    return None

@@ -153,6 +153,26 @@ def test_replay_detects_a_tampered_log(tmp_path: Path, capsys) -> None:
     assert main(["replay", str(log)]) == 1
 
 
+def test_replay_catches_a_changed_event_where_the_final_state_is_the_same(
+    tmp_path: Path, capsys
+) -> None:
+    log = tmp_path / "game.jsonl"
+    assert main(["run", str(FURONG), "--seed", "7", "-q", "--events", str(log)]) == 0
+    lines = log.read_text().splitlines()
+    assert json.loads(lines[-2])["kind"] == "game_ended"  # the last event is logged too
+    number = next(k for k, line in enumerate(lines) if json.loads(line)["kind"] == "assault")
+    item = json.loads(lines[number])
+    item["outcome"] = "carried" if item["outcome"] != "carried" else "repelled"
+    lines[number] = json.dumps(item)
+    log.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert main(["replay", str(log)]) == 1
+    err = capsys.readouterr().err
+    assert "(assault)" in err and "outcome=" in err and "final state matches" in err
+    result = replay(load_scenario(FURONG).scenario, list(read_log(log)))
+    assert result.state.state_hash() == result.expected_hash and not result.matches
+
+
 def test_explain_shows_the_numbers(capsys) -> None:
     assert main(["run", str(FURONG), "--seed", "7", "--explain"]) == 0
     out = capsys.readouterr().out
