@@ -251,3 +251,13 @@ def test_new_writes_a_valid_scenario_the_editor_opens(app: App, tmp_path: Path, 
     key(app, pygame.K_s, pygame.KMOD_CTRL)
     terrain = load_scenario(path, coefficient_names=coefficient_names()).scenario.map.terrain
     assert terrain.splitlines()[3] == "...hh......."
+
+
+def test_the_scenario_list_opens_a_battle_in_the_editor(app: App) -> None:
+    from engine.ui.screens import ScenarioListScreen
+
+    app.show(ScenarioListScreen(app, [MINIMAL]))
+    step(app)
+    press(app, "Edit map")
+    assert isinstance(app.screen, EditorScreen)
+    assert app.screen.doc.path == MINIMAL and not app.screen.doc.dirty

@@ -95,7 +95,8 @@ class ScenarioListScreen:
         UILabel(pygame.Rect(40, 24, w - 80, 40), "Choose a battle", manager=m, object_id="#title")
         UILabel(
             pygame.Rect(40, h - 40, w - 80, 24),
-            "Click a battle or press its number; Esc quits.",
+            "Click a battle or press its number to play it; Edit map opens it in the editor;"
+            " Esc quits.",
             manager=m,
             object_id="#small",
         )
@@ -111,9 +112,14 @@ class ScenarioListScreen:
                 manager=m,
                 object_id="#big_button",
             )
+            edit = UIButton(
+                pygame.Rect(40 + min(720, w - 80) + 8, y, 110, 44), "Edit map", manager=m
+            )
             if loaded is None:
                 button.disable()
+                edit.disable()
             self.buttons[button] = number - 1
+            self.buttons[edit] = ("edit", number - 1)
             UITextBox(_esc(summary), pygame.Rect(40, y + 46, w - 80, 40), manager=m)
             y += 100
         if not self.entries:
@@ -121,7 +127,13 @@ class ScenarioListScreen:
         quit_button = UIButton(pygame.Rect(40, y + 10, 160, 36), "Quit", manager=m)
         self.buttons[quit_button] = -1
 
-    def choose(self, number: int) -> None:
+    def choose(self, number) -> None:
+        if isinstance(number, tuple):  # ("edit", n): the map editor on that file
+            from ..scenario.document import ScenarioDocument
+            from .editor import EditorScreen
+
+            self.app.show(EditorScreen(self.app, ScenarioDocument.open(self.entries[number[1]][0])))
+            return
         if number < 0:
             self.app.quit()
             return
