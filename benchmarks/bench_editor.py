@@ -1,0 +1,90 @@
+"""How long the map editor takes to show an edit on the Furong Mountain map (dummy video driver).
+
+    python benchmarks/bench_editor.py [--edits 40]
+
+An edit in the window is: the document's text change, the loader's full check of the new text
+(as `wargame validate`), a fresh game state to draw from, and the terrain layer drawn again at
+the current zoom. Each part is timed on its own over alternating edits (paint a hex, paint it
+back), and the whole round trip as the window does it (`EditorScreen.apply`), with the frame after
+it. A frame while painting (the stroke is drawn over the map; nothing is checked until the button
+is let go) is timed too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from engine.rules.coefficients import coefficient_names  # noqa: E402
+from engine.rules.turn import new_game  # noqa: E402
+from engine.scenario.document import ScenarioDocument  # noqa: E402
+from engine.ui import drawing  # noqa: E402
+from engine.ui.app import App  # noqa: E402
+from engine.ui.editor import EditorScreen  # noqa: E402
+
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+
+
+def ms(samples: list[float]) -> str:
+    return f"{statistics.mean(samples):6.1f} ms (median {statistics.median(samples):.1f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=40)
+    args = parser.parse_args()
+    print(f"python {platform.python_version()}  {platform.machine()}  {os.cpu_count()} cores")
+    names = coefficient_names()
+    document = ScenarioDocument.open(FURONG)
+    cells = [{(18, 12): "v"}, {(18, 12): ","}]
+    app = App((1280, 720))
+    parts: dict[str, list[float]] = {"edit": [], "check": [], "state": [], "terrain": []}
+    for k in range(args.edits):
+        started = time.perf_counter()
+        document.paint_terrain(cells[k % 2])
+        parts["edit"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        loaded = document.check(names).loaded
+        parts["check"].append((time.perf_counter() - started) * 1000)
+        assert loaded is not None
+        started = time.perf_counter()
+        state = new_game(loaded.scenario, 1)
+        parts["state"].append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        drawing.render_terrain(state, drawing.Geometry(state, 15))
+        parts["terrain"].append((time.perf_counter() - started) * 1000)
+    for name, samples in parts.items():
+        print(f"  {name:8s} {ms(samples)}")
+
+    editor = EditorScreen(app, ScenarioDocument.open(FURONG))
+    app.show(editor)
+    app.step()
+    rounds, frames = [], []
+    for k in range(args.edits):
+        started = time.perf_counter()
+        editor.apply("paint", lambda k=k: editor.doc.paint_terrain(cells[k % 2]))
+        app.step()
+        rounds.append((time.perf_counter() - started) * 1000)
+    editor.painting = True
+    for k in range(args.edits * 5):
+        editor.paint(k % editor.state.board.size)
+        started = time.perf_counter()
+        app.step()
+        frames.append((time.perf_counter() - started) * 1000)
+    print(f"an edit shown in the window: {ms(rounds)}")
+    print(f"a frame while painting:      {ms(frames)} ({len(editor.stroke)} hexes in the stroke)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
