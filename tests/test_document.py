@@ -238,6 +238,41 @@ def test_heights_are_set_and_a_map_without_them_gets_a_grid(minimal) -> None:
     assert "elevation" not in flat.data()["map"]
 
 
+def test_a_larger_map_repeats_its_last_column_and_row(minimal) -> None:
+    before = minimal.text
+    minimal.resize_map(7, 4)
+    assert changed_lines(before, minimal.text) == [
+        "-  width: 5",
+        "-  height: 3",
+        "+  width: 7",
+        "+  height: 4",
+        "-    ..~^^",
+        "-    ..~^X",
+        "-    ..~^^",
+        "+    ..~^^^^",
+        "+    ..~^XXX",
+        "+    ..~^^^^",
+        "+    ..~^^^^",
+        "-      00035",
+        "-      00036",
+        "-      00035",
+        "+      0003555",
+        "+      0003666",
+        "+      0003555",
+        "+      0003555",
+    ]
+    assert minimal.check(NAMES).ok
+
+
+def test_a_smaller_map_reports_what_is_left_off_it(minimal) -> None:
+    minimal.resize_map(3, 2)
+    result = minimal.check(NAMES)
+    assert not result.ok
+    assert any("off the map" in p.message for p in result.problems)
+    minimal.undo()
+    assert minimal.check(NAMES).ok and not minimal.dirty
+
+
 def test_bad_edits_are_refused_with_a_reason(minimal) -> None:
     with pytest.raises(EditError, match="not in the map's legend"):
         minimal.paint_terrain({(0, 0): "Q"})
@@ -247,6 +282,8 @@ def test_bad_edits_are_refused_with_a_reason(minimal) -> None:
         minimal.set_levels({(0, 0): 36})
     with pytest.raises(EditError, match="no place"):
         minimal.move_place("nowhere", (0, 0))
+    with pytest.raises(EditError, match="1 to 400"):
+        minimal.resize_map(0, 3)
     with pytest.raises(EditError, match="English name"):
         minimal.add_place("  ", (0, 0))
     assert not minimal.dirty and not minimal.can_undo

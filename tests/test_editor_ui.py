@@ -91,13 +91,19 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     key(app, pygame.K_y, CTRL)
     assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^"
 
+    # a larger map, from the panel
+    editor.size_w.set_text("6")
+    press(app, "Resize")
+    assert editor.loaded.scenario.map.width == 6 and editor.state.board.width == 6
+    assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^^"
+
     # heights: the level brush, then a stroke
     key(app, pygame.K_e)
     assert editor.tool == "height"
     for _ in range(3):
         press(app, "+")
     drag(app, [at(editor, 0, 2)])
-    assert editor.doc.data()["map"]["elevation"]["grid"].splitlines()[2] == "30035"
+    assert editor.doc.data()["map"]["elevation"]["grid"].splitlines()[2] == "300355"
 
     # a unit's start hex
     key(app, pygame.K_u)
@@ -145,7 +151,7 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     saved = battle.read_text(encoding="utf-8")
     assert saved.splitlines()[:2] == original.splitlines()[:2]  # the comments at the top
     loaded = load_scenario(battle, coefficient_names=coefficient_names())
-    assert loaded.scenario.map.terrain.splitlines()[0] == "^^~^^"
+    assert loaded.scenario.map.terrain.splitlines()[0] == "^^~^^^"
     assert [p.id for p in loaded.scenario.map.places] == ["hill", "old_ford"]
 
 

@@ -375,6 +375,20 @@ class ScenarioDocument:
             text[at] = char
         self._set_text("".join(text))
 
+    def set_grid_rows(self, path: tuple, rows: list[str]) -> None:
+        """Write a '|' text grid again, row for row, at its own indentation (for a new size)."""
+        node = self._need(path)
+        if not (isinstance(node, yaml.ScalarNode) and node.style == "|"):
+            raise EditError(f"{'.'.join(map(str, path))} is not a '|' block of text rows")
+        old_rows = str(self.data_at(path)).rstrip("\n").split("\n")
+        first = self._line_end(node.start_mark.index) + 1
+        raw = self._text[first : self._line_end(first)]
+        indent = " " * (len(raw) - len(raw.lstrip(" ")))
+        end = first
+        for _ in old_rows:
+            end = self._line_end(end) + 1
+        self._edit(first, min(end, len(self._text)), "".join(f"{indent}{r}\n" for r in rows))
+
     def data_at(self, path: tuple) -> Any:
         value = self.data()
         for step in path:
@@ -408,6 +422,24 @@ class ScenarioDocument:
             self.set_key(("map",), "elevation", block)
         chars = {cell: LEVEL_CHARS[level] for cell, level in cells.items()}
         self.set_grid_cells(("map", "elevation", "grid"), chars)
+        return self._commit(before)
+
+    def resize_map(self, width: int, height: int) -> bool:
+        """A new map size. New columns repeat the last column and new rows the last row, in
+        the terrain and the heights; what lies outside a smaller map (a unit, a place, a work)
+        is then reported by `check` until it is moved or undone."""
+        if not (1 <= width <= 400 and 1 <= height <= 400):
+            raise EditError("the map must be 1 to 400 hexes wide and high")
+        before = self._begin()
+        for path in (("map", "terrain"), ("map", "elevation", "grid")):
+            if self.node(path) is None:
+                continue
+            rows = str(self.data_at(path)).rstrip("\n").split("\n")
+            rows = [(row + row[-1:] * width)[:width] for row in rows]
+            rows = (rows + rows[-1:] * height)[:height]
+            self.set_grid_rows(path, rows)
+        self.replace_value(("map", "width"), str(width))
+        self.replace_value(("map", "height"), str(height))
         return self._commit(before)
 
     def _index_of(self, section: tuple, ident: str) -> int:

@@ -150,6 +150,7 @@ class EditorScreen:
         self.swatches: list[tuple[pygame.Rect, tuple[int, int, int]]] = []
         self.info_box = self.problem_box = None
         self.name_en = self.name_zh = None
+        self.size_w = self.size_h = None
         self._info_key = None
 
     # ------------------------------------------------------------------ layout
@@ -171,7 +172,7 @@ class EditorScreen:
         self.view.set_rect(self._map_rect(w, h))
         x, width = w - PANEL_W + 6, PANEL_W - 12
         self.buttons, self.swatches = {}, []
-        self.name_en = self.name_zh = None
+        self.name_en = self.name_zh = self.size_w = self.size_h = None
         y = HEADER_H + 4
         bw = (width - 6) // 3
         for k, (tool, label, _) in enumerate(TOOLS):
@@ -213,6 +214,15 @@ class EditorScreen:
                 swatch = pygame.Rect(rect.x + 6, rect.y + 6, 16, rect.height - 12)
                 self.swatches.append((swatch, drawing.hex_rgb(kind.color)))
             y += ((len(scenario.map.legend) + 1) // 2) * 30 + 4
+            UILabel(pygame.Rect(x, y, 90, 30), "Map size", manager=m)
+            self.size_w = UITextEntryLine(pygame.Rect(x + 92, y, 60, 30), manager=m)
+            self.size_w.set_text(str(scenario.map.width))
+            UILabel(pygame.Rect(x + 152, y, 20, 30), "x", manager=m)
+            self.size_h = UITextEntryLine(pygame.Rect(x + 172, y, 60, 30), manager=m)
+            self.size_h.set_text(str(scenario.map.height))
+            resize = UIButton(pygame.Rect(x + 236, y, width - 236, 30), "Resize", manager=m)
+            self.buttons[resize] = ("resize", None)
+            y += 34
         elif self.tool == "height":
             note("Left drag paints the level; right click picks up the level under it.")
             bw = 60
@@ -518,6 +528,18 @@ class EditorScreen:
         if self.apply("rename", lambda: self.doc.rename_place(place_id, en, zh or None)):
             self.message = f"Renamed {place_id}."
 
+    def resize(self) -> None:
+        try:
+            width, height = int(self.size_w.get_text()), int(self.size_h.get_text())
+        except (AttributeError, ValueError):
+            self.message = "The map size is two whole numbers: hexes across and rows."
+            return
+        if self.apply("resize the map", lambda: self.doc.resize_map(width, height)):
+            self.message = f"The map is now {width} x {height} hexes."
+            if self.problems:
+                self.message += " Move or undo what is now off the map."
+            self.rebuild()
+
     def copy_unit(self) -> None:
         if not (self.selected and self.selected[0] == "unit"):
             self.message = "Select a unit first."
@@ -566,7 +588,8 @@ class EditorScreen:
 
     # ------------------------------------------------------------------ events
     def typing(self) -> bool:
-        return any(e is not None and e.is_focused for e in (self.name_en, self.name_zh))
+        entries = (self.name_en, self.name_zh, self.size_w, self.size_h)
+        return any(e is not None and e.is_focused for e in entries)
 
     def handle(self, event) -> None:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.buttons:
@@ -629,6 +652,8 @@ class EditorScreen:
             self.rename_place()
         elif action == "copy":
             self.copy_unit()
+        elif action == "resize":
+            self.resize()
         elif action == "delete":
             if self.tool == "units":
                 self.delete_unit()
