@@ -47,7 +47,16 @@ def theme() -> dict:
     }
     base = {"font": font, "colours": colours}
     found = {
-        name: base for name in ("button", "text_box", "label", "panel", "window", "selection_list")
+        name: base
+        for name in (
+            "button",
+            "text_box",
+            "label",
+            "panel",
+            "window",
+            "selection_list",
+            "text_entry_line",  # the editor's place names are typed in Chinese too
+        )
     }
     found["#title"] = {"font": {**font, "size": "24"}, "colours": {"normal_text": "#f0d890"}}
     found["#big_button"] = {"font": {**font, "size": "18"}}

@@ -27,7 +27,7 @@ from ..scenario.models import LEVEL_CHARS
 from . import chrome, drawing, fonts
 from .app import ACCENT, App
 from .fog import FogMemory
-from .mapview import Highlights, MapView
+from .mapview import ZOOMS, Highlights, MapView
 
 HEADER_H = chrome.HEADER_H
 PANEL_W = 350
@@ -124,9 +124,11 @@ class EditorScreen:
         # An editor wants the whole map in view: the largest zoom at which it fits, though
         # not so small that hexes cannot be aimed at (index 2 = 15 px).
         map_spec = self.loaded.scenario.map
-        self.view.zoom_index = 3
-        while self.view.zoom_index > 2 and self.view.geo.width > self.view.rect.width:
-            self.view.zoom_index -= 1
+        for index in range(len(ZOOMS) - 1, 1, -1):
+            self.view.zoom_index = index
+            geo = self.view.geo
+            if geo.width <= self.view.rect.width and geo.height <= self.view.rect.height:
+                break
         self.view.center_on(map_spec.width * (map_spec.height // 2) + map_spec.width // 2)
         self.tool = "terrain"
         legend = list(self.loaded.scenario.map.legend)
@@ -197,8 +199,10 @@ class EditorScreen:
         m = self.app.manager
         scenario = self.loaded.scenario
 
-        def note(text: str, height: int = 64) -> None:
+        def note(text: str, height: int = 0) -> None:
             nonlocal y
+            lines = len(fonts.wrap(text, 14, width - 20))  # pygame_gui's 12 reads wider
+            height = height or 24 + 22 * lines
             UITextBox(_esc(text), pygame.Rect(x, y, width, height), manager=m, object_id="#small")
             y += height + 2
 
@@ -238,7 +242,6 @@ class EditorScreen:
                 note(
                     "Click a unit to select it, then click the hex where it should start."
                     " Copy, then a hex: a copy of it starts there.",
-                    74,
                 )
                 bw = (width - 3) // 2
                 copy = UIButton(pygame.Rect(x, y, bw, 30), "Copy", manager=m)
@@ -250,12 +253,15 @@ class EditorScreen:
                 note(
                     "Click a place to select it, then a hex to move it; click an empty hex to"
                     " add a place named below (English, then Chinese).",
-                    74,
                 )
-                self.name_en = UITextEntryLine(pygame.Rect(x, y, width, 30), manager=m)
+                self.name_en = UITextEntryLine(
+                    pygame.Rect(x, y, width, 30), manager=m, placeholder_text="English name"
+                )
                 self.name_en.set_text(self._selected_name("en"))
                 y += 32
-                self.name_zh = UITextEntryLine(pygame.Rect(x, y, width, 30), manager=m)
+                self.name_zh = UITextEntryLine(
+                    pygame.Rect(x, y, width, 30), manager=m, placeholder_text="Chinese name 中文名"
+                )
                 self.name_zh.set_text(self._selected_name("zh"))
                 y += 32
                 bw = (width - 3) // 2
@@ -277,8 +283,7 @@ class EditorScreen:
             if not rivers:
                 note(
                     "This map has no river. Add one in the file (map.rivers), then draw its path"
-                    " here; water hexes are painted with the Terrain tool.",
-                    70,
+                    " here; water hexes are painted with the Terrain tool."
                 )
             else:
                 note("Click a hex to add it to the end of the river's path, or to take it out.")
