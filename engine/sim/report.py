@@ -139,6 +139,18 @@ def fmt_value(value: float | None, kind: str, clock: Clock) -> str:
     return f"{value:.1f}"
 
 
+def _whose_note(history: list[dict[str, Any]]) -> str:
+    """Whose figures the scenario sets side by side, from its own history block (the engine
+    names no source of its own)."""
+    whose = list(dict.fromkeys(str(h.get("whose", "")).strip() for h in history))
+    whose = [w for w in whose if w]
+    if len(whose) < 2:
+        return ""
+    return (
+        f"; figures from different hands ({'; '.join(whose)}) are set side by side, not reconciled"
+    )
+
+
 def fmt_history(entry: dict[str, Any], clock: Clock) -> str:
     kind = entry["kind"]
     if kind == "winner":
@@ -885,8 +897,8 @@ def _page(dataset, metadata, arms, main, ranked, notable, clock, winner, matched
         f" <code>battles/</code> alone ({dataset.files} files, {total:,} rows"
         + (f", {dataset.duplicates} duplicate rows dropped" if dataset.duplicates else "")
         + "). One row per battle: see docs/batch.md for the columns. Figures say whose they"
-        " are; the seed's Chinese account and the Japanese published figures are set side by"
-        f" side, not reconciled. Generated {datetime.now():%Y-%m-%d %H:%M}.</footer>"
+        f" are{_whose_note(metadata['history'])}. Generated {datetime.now():%Y-%m-%d %H:%M}."
+        "</footer>"
     )
     add(f"</main><script>{SCRIPT}</script></body></html>")
     return "\n".join(parts)
