@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import ScenarioError
-from engine.scenario.document import EditError, ScenarioDocument
+from engine.scenario.document import EditError, FileChangedError, ScenarioDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
@@ -308,6 +308,22 @@ def test_save_is_atomic_keeps_line_endings_and_refuses_an_invalid_scenario(tmp_p
     assert refused.value.problems
     assert path.read_bytes().decode("utf-8") == saved  # the file on disk is untouched
     assert document.dirty
+
+
+def test_a_file_changed_by_someone_else_is_not_written_over_unasked(tmp_path) -> None:
+    path = tmp_path / "battle.yaml"
+    path.write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
+    document = ScenarioDocument.open(path)
+    document.paint_terrain({(0, 0): "^"})
+    by_hand = path.read_text(encoding="utf-8").replace("Minimal test battle", "Hand edited")
+    path.write_text(by_hand, encoding="utf-8")
+    with pytest.raises(FileChangedError, match="changed by something else"):
+        document.save(coefficient_names=NAMES)
+    assert path.read_text(encoding="utf-8") == by_hand
+    document.save(coefficient_names=NAMES, overwrite_changes=True)
+    assert "Minimal test battle" in path.read_text(encoding="utf-8")
+    document.paint_terrain({(1, 0): "^"})
+    document.save(coefficient_names=NAMES)  # its own last save is not someone else's change
 
 
 def test_open_refuses_what_is_not_yaml_with_a_located_problem(tmp_path) -> None:

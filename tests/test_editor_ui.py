@@ -173,6 +173,22 @@ def test_a_broken_scenario_is_shown_and_never_saved(app: App, battle: Path) -> N
     assert not editor.problems
 
 
+def test_a_file_changed_on_disk_is_written_over_only_on_a_second_save(
+    app: App, battle: Path
+) -> None:
+    editor = open_editor(app, battle)
+    editor.brush = "^"
+    drag(app, [at(editor, 0, 0)])
+    assert editor.doc.dirty and not editor.problems
+    battle.write_text(battle.read_text(encoding="utf-8") + "# a hand edit\n", encoding="utf-8")
+    key(app, pygame.K_s, CTRL)
+    assert "changed by something else" in editor.message
+    assert battle.read_text(encoding="utf-8").endswith("# a hand edit\n")
+    key(app, pygame.K_s, CTRL)
+    assert editor.message == "Saved battle.yaml."
+    assert not battle.read_text(encoding="utf-8").endswith("# a hand edit\n")
+
+
 def test_quitting_with_unsaved_changes_asks_once_more(app: App, battle: Path) -> None:
     editor = open_editor(app, battle)
     drag(app, [at(editor, 2, 0)])  # the brush is open ground; that hex is the stream

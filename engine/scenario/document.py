@@ -39,6 +39,10 @@ class EditError(ValueError):
     """An edit that cannot be made to this file as it is written; the message says why."""
 
 
+class FileChangedError(EditError):
+    """The file on disk is no longer the one the document was read from."""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """The ordinary loader's verdict on the document's current text."""
@@ -73,6 +77,7 @@ class ScenarioDocument:
         self.filename = filename
         self.path = path
         self._saved = self._text
+        self._on_disk = text  # what the file held when read or last written, to notice others
         self._undo: list[str] = []
         self._redo: list[str] = []
         self._root: yaml.Node | None = None
@@ -193,19 +198,32 @@ class ScenarioDocument:
         *,
         coefficient_names: Iterable[str] | None = None,
         allow_invalid: bool = False,
+        overwrite_changes: bool = False,
     ) -> Path:
         """Write the text atomically (a temporary file, then one rename). An invalid scenario is
         refused with its problems unless `allow_invalid`: a file the game cannot load is not
-        written over one it can."""
+        written over one it can. A file that someone else changed since it was opened is not
+        written over unless `overwrite_changes` (FileChangedError says so)."""
         target = Path(path) if path is not None else self.path
         if target is None:
             raise EditError("no file to save to; give a path")
+        if target == self.path and not overwrite_changes and target.exists():
+            try:
+                now = target.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                now = self._on_disk
+            if now.removeprefix("\ufeff") != self._on_disk.removeprefix("\ufeff"):
+                raise FileChangedError(
+                    f"{target} was changed by something else since it was opened"
+                )
         if not allow_invalid:
             result = self.check(coefficient_names)
             if not result.ok:
                 raise ScenarioError(list(result.problems))
         text = self._text.replace("\n", "\r\n") if self._crlf else self._text
-        write_atomic(target, ("\ufeff" if self._bom else "") + text)
+        payload = ("\ufeff" if self._bom else "") + text
+        write_atomic(target, payload)
+        self._on_disk = payload
         self._saved = self._text
         self.path = target
         self.filename = str(target)

@@ -22,7 +22,7 @@ from ..core.state import GameState
 from ..rules.coefficients import coefficient_names
 from ..rules.turn import new_game
 from ..scenario import LoadedScenario, ScenarioError
-from ..scenario.document import Cell, EditError, ScenarioDocument
+from ..scenario.document import Cell, EditError, FileChangedError, ScenarioDocument
 from ..scenario.models import LEVEL_CHARS
 from . import chrome, drawing, fonts
 from .app import ACCENT, App
@@ -147,6 +147,7 @@ class EditorScreen:
         self.panned = False
         self.help = False
         self.quit_armed = False
+        self.overwrite_armed = False  # the file changed on disk; the next save writes over it
         self.message = "Editing: pick a tool (F1: keys)."
         self.buttons: dict = {}
         self.swatches: list[tuple[pygame.Rect, tuple[int, int, int]]] = []
@@ -348,13 +349,20 @@ class EditorScreen:
 
     def save(self) -> Path | None:
         try:
-            path = self.doc.save(coefficient_names=self.names)
+            path = self.doc.save(
+                coefficient_names=self.names, overwrite_changes=self.overwrite_armed
+            )
+        except FileChangedError as error:
+            self.overwrite_armed = True
+            self.message = f"Not saved: {error}. Save again to write over it."
+            return None
         except ScenarioError as error:
             self.message = f"Not saved: {len(error.problems)} problem(s) to fix first."
             return None
         except (OSError, EditError) as error:
             self.message = f"Not saved: {getattr(error, 'strerror', None) or error}"
             return None
+        self.overwrite_armed = False
         self.message = f"Saved {path.name}."
         return path
 

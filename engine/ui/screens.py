@@ -132,7 +132,15 @@ class ScenarioListScreen:
             from ..scenario.document import ScenarioDocument
             from .editor import EditorScreen
 
-            self.app.show(EditorScreen(self.app, ScenarioDocument.open(self.entries[number[1]][0])))
+            path = self.entries[number[1]][0]
+            try:
+                editor = EditorScreen(self.app, ScenarioDocument.open(path))
+            except ScenarioError as error:  # changed since the list was made
+                problems = error.problems
+                self.entries[number[1]] = (path, None, f"{len(problems)} problems: {problems[0]}")
+                self.app.show(self)
+                return
+            self.app.show(editor)
             return
         if number < 0:
             self.app.quit()
