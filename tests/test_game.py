@@ -25,17 +25,94 @@ FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 SHIGEHIRO = ROOT / "scenarios" / "shigehiro_pocket.yaml"
 
 
+# The shortest whole scenario the format allows (flow style): two sections of riflemen, three
+# hexes, one place to hold.
+TEN_LINES = """\
+{format_version: 1, id: tiny, title: {en: T}, scale: tactical, sources: [{id: s, title: S}],
+ briefing: {summary: S, situation: S, aims: {red: Take, blue: Hold}, historical_note: None},
+ clock: {start: 1945-05-21T05:00, turn_minutes: 60, turns: 2, darkness: {starts: "20:00", ends: "05:00"}},
+ map: {hex_size_m: 100, width: 3, height: 1, legend: {".": open}, terrain: "...",
+       places: [{id: hill, name: {en: Hill}, hex: [2, 0]}]}, terrain: {open: {name: {en: Open}}},
+ sides: [{id: red, name: {en: Red}, color: "#b03030"}, {id: blue, name: {en: Blue}, color: "#3050b0"}],
+ weapons: {rifle: {name: {en: Rifle}, kind: small_arms, range_m: 400, rounds_per_hour: 30}},
+ units: [{id: r, name: {en: R}, side: red, type: infantry, men: 20, weapons: [{weapon: rifle, count: 20}], at: [0, 0]},
+         {id: b, name: {en: B}, side: blue, type: infantry, men: 20, weapons: [{weapon: rifle, count: 20}], at: hill}],
+ victory: [{side: blue, kind: hold, place: hill}]}
+"""  # noqa: E501  (a scenario's lines, kept whole)
+
+# Run in a fresh interpreter, so that nothing another test imported (the window, the batch
+# runner's process pools) can hide an import the turn itself makes.
+_ONE_TURN = """
+import sys
+from engine.core.orders import Hold, Move
+from engine.rules.turn import end_turn, new_game
+from engine.scenario import load_scenario_text
+state = new_game(load_scenario_text(sys.argv[1]).scenario, seed=3)
+events = end_turn(state, [Move(0, state.board.index(1, 0)), Hold(1)])
+state.check_invariants()
+assert state.turn == 1 and int(state.units.hex[0]) == state.board.index(1, 0), state.units.hex
+assert events[-1].kind == "turn_ended", events
+assert any(e.kind == "fired" for e in events), events
+loaded = [m for m in ("pygame", "distributed", "dask", "multiprocessing.pool",
+                      "concurrent.futures.process") if m in sys.modules]
+assert not loaded, loaded
+print("ok")
+"""
+
+
 def test_a_turn_from_a_yaml_string_without_screen_or_pool() -> None:
-    state = new_game(load_scenario_text(MINIMAL).scenario, seed=3)
-    red, blue = 0, 1
-    events = end_turn(state, [Move(red, state.board.index(1, 1)), Hold(blue)])
-    assert state.turn == 1
-    assert int(state.units.hex[red]) == state.board.index(1, 1)
-    assert events[-1].kind == "turn_ended"
-    state.check_invariants()
+    assert len(TEN_LINES.splitlines()) == 10
+    done = subprocess.run(
+        [sys.executable, "-c", _ONE_TURN, TEN_LINES],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
 
 _order_kinds = st.sampled_from(["hold", "move", "assault", "bombard", "withdraw"])
+
+# The minimal battle armed so that every kind of ammunition can run out within a game: rifles
+# with 50 rounds (an hour's fire is 20 rounds a firepower point), a mortar of blue's own with 30
+# rounds (it would fire 40 an hour), a red mortar drawing on a side budget of 25 rounds, and
+# blue's grenades; and a red platoon that is not on the map at the start but arrives in the
+# first turn. (It arrives before anyone moves: a later arrival hex may already be held by blue,
+# and a reinforcement arriving in an enemy hex puts two sides in it, a gap of the arrivals rule
+# left to its owner.)
+SCARCE = (
+    MINIMAL.replace(
+        "weapons: [{weapon: rifle, count: 36, ammo: 3600}]",
+        "weapons: [{weapon: rifle, count: 36, ammo: 50}, {weapon: red_mortar, count: 2}]",
+        1,
+    )
+    .replace(
+        "    men: 30\n    weapons: [{weapon: rifle, count: 28}]\n",
+        "    men: 30\n    weapons: [{weapon: rifle, count: 28, ammo: 50},"
+        " {weapon: gun, count: 2, ammo: 30}, {weapon: grenade, count: 30, ammo: 40}]\n",
+        1,
+    )
+    .replace(
+        "weapons:\n  rifle:",
+        "weapons:\n  gun: {name: {en: Gun}, kind: mortar, range_m: 2000, indirect: true,"
+        " rounds_per_hour: 20}\n"
+        "  red_mortar: {name: {en: Red mortar}, kind: mortar, range_m: 2000, indirect: true,"
+        " rounds_per_hour: 20}\n"
+        "  grenade: {name: {en: Grenade}, kind: grenade, range_m: 30, rounds_per_hour: 1}\n"
+        "  rifle:",
+    )
+    .replace(
+        "obstacles:\n",
+        "  - {id: red_2, name: {en: Red second platoon}, side: red, type: infantry, men: 20,"
+        " weapons: [{weapon: rifle, count: 20, ammo: 50}]}\n"
+        "ammunition:\n  - {side: red, weapons: [red_mortar], rounds: 25}\n"
+        "reinforcements:\n  - {time: 1945-05-21T05:00, at: [0, 0], units: [red_2]}\n"
+        "obstacles:\n",
+        1,
+    )
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,22 +125,12 @@ _order_kinds = st.sampled_from(["hold", "move", "assault", "bombard", "withdraw"
     ),
 )
 def test_invariants_hold_under_any_orders(seed: int, plan: list) -> None:
-    """Men conserved, nothing negative, never two sides in one hex, whatever is ordered."""
-    text = (
-        MINIMAL.replace(
-            "    men: 30\n",
-            "    men: 30\n    weapons: [{weapon: rifle, count: 28},"
-            " {weapon: gun, count: 2, ammo: 40}]\n",
-            1,
-        )
-        .replace("    weapons: [{weapon: rifle, count: 28}]\n", "", 1)
-        .replace(
-            "weapons:\n  rifle:",
-            "weapons:\n  gun: {name: {en: Gun}, kind: mortar, range_m: 2000, indirect: true,"
-            " rounds_per_hour: 20}\n  rifle:",
-        )
-    )
-    state = new_game(load_scenario_text(text).scenario, seed)
+    """Men conserved, nothing negative (men, rifle rounds, a gun's own rounds, side budgets,
+    grenades), never two sides in one hex, one position per unit, whatever is ordered."""
+    state = new_game(load_scenario_text(SCARCE).scenario, seed)
+    u, size = state.units, state.board.size
+    assert u.indirect[1][0].own_rounds == 30 and list(state.budget_rounds) == [25.0]
+    assert not u.arrived[2] and u.hex[2] == -1  # red_2, until its arrival
     makers = {
         "hold": lambda u, h: Hold(u),
         "move": Move,
@@ -74,13 +141,26 @@ def test_invariants_hold_under_any_orders(seed: int, plan: list) -> None:
     for kind_a, hex_a, kind_b, hex_b in plan:
         if state.finished:
             break
+        was_gone, hex_before = u.gone.copy(), u.hex.copy()
+        escaped_before = u.escaped.copy()
         orders = [makers[kind_a](0, hex_a), makers[kind_b](1, hex_b)]
         end_turn(state, orders)
         state.check_invariants()
-        u = state.units
         on_map = state.active()
         for h in set(u.hex[on_map].tolist()):
             assert len(set(u.side[on_map & (u.hex == h)].tolist())) == 1
+        # One position per unit: a hex of the board while in the fight; -1 before it arrives;
+        # once gone, -1 if it left the map by its edge (all its men escaped then), otherwise the
+        # hex it was in when it went, never changed again.
+        assert ((u.hex[on_map] >= 0) & (u.hex[on_map] < size)).all()
+        assert (u.hex[~u.arrived] == -1).all() and not u.gone[~u.arrived].any()
+        assert (u.gone | ~was_gone).all(), "a gone unit came back"
+        assert (u.hex[was_gone] == hex_before[was_gone]).all(), "a gone unit moved"
+        left = u.gone & (u.hex == -1)
+        assert (u.men[left] == 0).all() and (u.escaped[left] > 0).all()
+        assert (u.escaped[left & ~was_gone] > escaped_before[left & ~was_gone]).all()
+        stayed = u.gone & ~was_gone & (u.hex != -1)
+        assert ((u.hex[stayed] >= 0) & (u.hex[stayed] < size)).all()
 
 
 def test_same_seed_same_game_and_different_seeds_differ() -> None:

@@ -217,3 +217,44 @@ def test_assault_in_a_wide_hex_touches_only_the_men_on_its_frontage() -> None:
     event, state = assault(text.replace("hex_size_m: 1000", "hex_size_m: 100"))
     assert "attackers_engaged_share" not in event.modifiers
     assert int(state.units.killed[red] + state.units.wounded[red]) > 200
+
+
+# A routed red section between two cliffs: no way out. Blue stands apart, on the hill.
+TRAPPED = """\
+{format_version: 1, id: trap, title: {en: T}, scale: tactical, sources: [{id: s, title: S}],
+ briefing: {summary: S, situation: S, aims: {red: Go, blue: Stay}, historical_note: None},
+ clock: {start: 1945-05-21T08:00, turn_minutes: MINUTES, turns: 2, darkness: {starts: "20:00", ends: "05:00"}},
+ map: {hex_size_m: 100, width: 4, height: 1, legend: {".": open, "X": cliff}, terrain: "X.X.",
+       places: [{id: hill, name: {en: Hill}, hex: [3, 0]}]},
+ terrain: {open: {name: {en: Open}}, cliff: {name: {en: Cliff}, passable: false}},
+ sides: [{id: red, name: {en: Red}, color: "#b03030"}, {id: blue, name: {en: Blue}, color: "#3050b0"}],
+ weapons: {rifle: {name: {en: Rifle}, kind: small_arms, range_m: 400, rounds_per_hour: 30}},
+ units: [{id: r, name: {en: R}, side: red, type: infantry, men: 1000, at: [1, 0]},
+         {id: b, name: {en: B}, side: blue, type: infantry, men: 10, at: hill}],
+ victory: [{side: blue, kind: hold, place: hill}]}
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("minutes", [60, 240])
+def test_trapped_units_lose_a_share_per_hour_compounded_over_the_turn(minutes: int) -> None:
+    from engine.rules.coefficients import share_in_turn
+    from engine.rules.morale import flee
+
+    hours = minutes / 60
+    state = new_game(
+        load_scenario_text(TRAPPED.replace("MINUTES", str(minutes))).scenario,
+        1,
+        {"trapped_slip_away_share": 0.0},
+    )
+    c = coefficients_of(state)
+    state.units.routed[0] = True
+    flee(state, 0, state.board.index(3, 0), c, [])
+    lost = 1000 - int(state.units.men[0])
+    assert lost == round(1000 * (1 - (1 - c.surrender_share_trapped) ** hours))
+    if minutes == 240:  # the per-turn share the coefficient was converted from
+        assert lost == 500
+    state.check_invariants()
+    assert share_in_turn(0.02, 1.0) == 0.02  # exactly the hourly share in 1-hour turns
+    assert share_in_turn(defaults()["trapped_slip_away_share"].value, 4.0) == pytest.approx(
+        0.02, abs=1e-6
+    )

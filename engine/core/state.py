@@ -303,7 +303,12 @@ class GameState:
         assert np.array_equal(total, u.men_start), "men not conserved"
         for array in (u.men, u.killed, u.wounded, u.captured, u.drowned, u.escaped):
             assert (array >= 0).all(), "negative strength"
-        assert (u.ammo >= 0).all() and (self.budget_rounds >= 0).all(), "negative ammunition"
+        assert (u.ammo >= 0).all(), "negative direct-fire ammunition"
+        assert (u.grenades >= 0).all(), "negative grenades"
+        assert (self.budget_rounds >= 0).all(), "negative ammunition budget"
+        assert all(w.own_rounds >= 0 for group in u.indirect for w in group), (
+            "negative rounds of a gun's own ammunition"
+        )
         assert ((u.morale >= 0) & (u.morale <= 1)).all(), "morale out of range"
 
 

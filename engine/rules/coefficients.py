@@ -57,6 +57,15 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     return Coefficients(**values)
 
 
+def share_in_turn(share_per_hour: float, hours: float) -> float:
+    """The share of men a per-hour share takes in a turn of `hours`, each hour taking it from
+    those the hours before left: 1 - (1 - p) ** hours. Exactly `share_per_hour` in 1-hour turns
+    (the subtraction would round it)."""
+    if hours == 1.0:
+        return share_per_hour
+    return 1.0 - (1.0 - share_per_hour) ** hours
+
+
 def markdown_table() -> str:
     """The coefficient table of docs/rules.md, generated so that it cannot drift from the file."""
     rows = ["| name | value | unit | meaning | source |", "| --- | --- | --- | --- | --- |"]

@@ -10,6 +10,7 @@ import numpy as np
 from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
 from .casualties import remove_men
+from .coefficients import share_in_turn
 from .movement import _drown, enemy_zone, move_unit
 
 
@@ -84,18 +85,22 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
     held, zone = enemy_zone(state, int(u.side[unit]))
     free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
     if not free or (all(n in zone for n in free) and here in zone):
-        # Trapped: each turn a share of the men is lost; some surrender, the rest fight on to
+        # Trapped: each hour a share of the men is lost; some surrender, the rest fight on to
         # the end (or take their own lives), and are counted killed.
-        # Small parties slip out through the ring, more of them in the dark.
+        # Small parties slip out through the ring, more of them in the dark. Both shares are
+        # per hour, compounded over the turn's hours.
+        hours = state.turn_hours
         share = coefficients.trapped_slip_away_share * (
             coefficients.trapped_slip_away_night_factor if state.is_night() else 1.0
         )
+        share = share_in_turn(min(share, 1.0), hours)
         slipped = remove_men(
-            state, unit, int(state.rng.binomial(int(u.men[unit]), min(share, 1.0))), "escaped"
+            state, unit, int(state.rng.binomial(int(u.men[unit]), share)), "escaped"
         )
         if slipped:
             events.append(Escaped(state.turn, u.ids[unit], slipped))
-        lost = max(int(u.men[unit] * coefficients.surrender_share_trapped + 0.5), 1)
+        surrender = share_in_turn(coefficients.surrender_share_trapped, hours)
+        lost = max(int(u.men[unit] * surrender + 0.5), 1)
         lost = min(lost, int(u.men[unit]))
         captured = int(state.rng.binomial(lost, coefficients.trapped_captured_fraction))
         taken = remove_men(state, unit, captured, "captured")
