@@ -425,3 +425,38 @@ def test_darkness_of_each_turn_matches_the_clock_even_past_the_end() -> None:
         assert state.is_night() == state.is_night(middle)
         nights.append(state.is_night())
     assert True in nights and False in nights
+
+
+def test_a_reinforcement_whose_entry_the_enemy_holds_comes_on_beside_it() -> None:
+    text = MINIMAL.replace(
+        "obstacles:",
+        "  - id: red_2\n"
+        "    name: {en: Red second platoon}\n"
+        "    side: red\n"
+        "    type: infantry\n"
+        "    men: 20\n"
+        "    weapons: [{weapon: rifle, count: 18}]\n"
+        "reinforcements:\n"
+        "  - {time: 1945-05-21T06:00, at: hill, units: [red_2]}\n"
+        "obstacles:",
+        1,
+    )
+    state = new_game(load_scenario_text(text).scenario, 1)
+    board, u = state.board, state.units
+    hill = board.index(3, 1)
+    blue, red_2 = u.ids.index("blue_1"), u.ids.index("red_2")
+    end_turn(state, [Hold(blue)])
+    events = end_turn(state, [Hold(blue)])
+    assert int(u.hex[blue]) == hill  # blue still holds the entry hex
+    at = int(u.hex[red_2])
+    assert at != hill and board.distance(at, hill) == 1
+    assert board.passable[at] and not board.water[at]
+    # the nearest free hexes are tied at one hex away; the lowest hex number is taken
+    ring = [
+        h
+        for h in range(board.size)
+        if board.distance(h, hill) == 1 and board.passable[h] and not board.water[h]
+    ]
+    assert at == min(ring)
+    arrived = [e for e in events if type(e).__name__ == "Arrived"]
+    assert arrived and arrived[0].unit == "red_2" and arrived[0].hex != board.label(hill)

@@ -24,12 +24,29 @@ def _due(state: GameState, kind: str) -> list:
 def arrivals(state: GameState, events: list[Event]) -> None:
     u, board = state.units, state.board
     for reinforcement in _due(state, "reinforcements"):
-        at = board.resolve(reinforcement.at)
+        entry = board.resolve(reinforcement.at)
         for unit_id in reinforcement.units:
             i = u.ids.index(unit_id)
+            at = _entry_hex(state, entry, int(u.side[i]))
             u.arrived[i] = True
             u.hex[i] = at
             events.append(Arrived(state.turn, unit_id, board.label(at), int(u.men[i])))
+
+
+def _entry_hex(state: GameState, entry: int, side: int) -> int:
+    """Where a reinforcement comes on: its entry hex, or, when the enemy holds that hex, the
+    nearest dry, passable hex the enemy does not hold (nearest first, then the lowest hex
+    number), so that two sides never share a hex."""
+    u, board = state.units, state.board
+    active = state.active()
+    held = {int(u.hex[k]) for k in range(u.count) if active[k] and int(u.side[k]) != side}
+    if entry not in held:
+        return entry
+    distance = board.distances_from(entry)
+    free = [
+        h for h in range(board.size) if h not in held and board.passable[h] and not board.water[h]
+    ]
+    return min(free, key=lambda h: (int(distance[h]), h)) if free else entry
 
 
 def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
