@@ -108,7 +108,8 @@ SCARCE = (
         "  - {id: red_2, name: {en: Red second platoon}, side: red, type: infantry, men: 20,"
         " weapons: [{weapon: rifle, count: 20, ammo: 50}]}\n"
         "ammunition:\n  - {side: red, weapons: [red_mortar], rounds: 25}\n"
-        "reinforcements:\n  - {time: 1945-05-21T05:00, at: [0, 0], units: [red_2]}\n"
+        # red_2 comes on in the third turn at the hill, where blue stands: beside it
+        "reinforcements:\n  - {time: 1945-05-21T07:00, at: hill, units: [red_2]}\n"
         "obstacles:\n",
         1,
     )
