@@ -57,8 +57,11 @@ def bombard(
     state.rounds_fired[side] = state.rounds_fired.item(side) + total
     landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
     share = landed / total
-    areas = {cls: getattr(coefficients, f"lethal_area_{cls}_m2") for cls in rounds_by_class}
-    lethal = sum(rounds * share * areas[cls] for cls, rounds in rounds_by_class.items())
+    areas: dict[str, float] = {}  # lethal area by weapon class, for the record
+    lethal = 0.0
+    for cls, rounds in rounds_by_class.items():  # a loop: cheaper than sum() over a generator
+        area = areas[cls] = getattr(coefficients, f"lethal_area_{cls}_m2")
+        lethal += rounds * share * area
     base = lethal
     modifiers = {"on_target": round(share, 4)}
     if state.is_night():
