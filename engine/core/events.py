@@ -70,6 +70,18 @@ class Bombarded(Event):
     works_damage: float
     lane: float  # minefield lane progress after the fire, 0..1
     wire_lines_left: float
+    # The numbers of the linear law (docs/rules.md), each unit of n men in the hex losing on average
+    # E = base × night × n / hex_area_m2 × exposure. Defaults: logs written before these existed.
+    landed: int = (
+        0  # the roll: rounds landing in the hex, Binomial(rounds, rounds_on_target_fraction)
+    )
+    rounds_by_class: dict[str, float] = field(default_factory=dict)  # class -> rounds fired
+    lethal_area_m2: dict[str, float] = field(default_factory=dict)  # class -> m² per round
+    base: float = 0.0  # Σ landed × lethal area (m²) by class, before night
+    hex_area_m2: float = 0.0
+    men: dict[str, int] = field(default_factory=dict)  # target unit id -> men there when hit
+    exposure: dict[str, dict[str, float]] = field(default_factory=dict)  # unit id -> shell factors
+    expected: dict[str, float] = field(default_factory=dict)  # unit id -> expected men disabled
     kind: ClassVar[str] = "bombarded"
 
 
@@ -93,6 +105,17 @@ class Assaulted(Event):
     attacker_losses: dict[str, int]  # by phase: mines, approach, grenades, melee
     defender_losses: dict[str, int]
     modifiers: dict[str, float]
+    # The numbers behind each phase (docs/rules.md). Defaults: logs written before these existed.
+    # the phases' base rates and constant terms, by coefficient name: close_fire_casualties_per_
+    # firepower, vulnerability_attack, grenade_casualties_per_throw, melee_rate, melee_defender_...
+    base: dict[str, float] = field(default_factory=dict)
+    # engaged defender id -> its close-fire terms: firepower and the firer factors by name
+    close_fire_factors: dict[str, dict[str, float]] = field(default_factory=dict)
+    # mean of each phase's draw (after saturation, n(1 - exp(-E/n))), keyed as the losses
+    expected: dict[str, float] = field(default_factory=dict)
+    defender_expected: dict[str, float] = field(default_factory=dict)
+    # each round of hand-to-hand: defenders, reaching attackers, qualities, defender advantage
+    melee: tuple[dict[str, float], ...] = ()
     kind: ClassVar[str] = "assault"
 
 
@@ -189,7 +212,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     cls = EVENT_TYPES[data["kind"]]
     values = {}
     for item in fields(cls):
-        if item.name not in data and item.default is not MISSING:
+        if item.name not in data and (
+            item.default is not MISSING or item.default_factory is not MISSING
+        ):
             continue  # a field added since the log was written
         value = data[item.name]
         if isinstance(value, list):

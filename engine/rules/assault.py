@@ -27,6 +27,14 @@ from .movement import enemy_zone, mine_casualty_share
 from .protection import product
 
 _ATTACK = POSTURE_INDEX["attack"]
+# The coefficients of the phases' formulas an assault records by name (docs/rules.md).
+_BASE_TERMS = (
+    "close_fire_casualties_per_firepower",
+    "vulnerability_attack",
+    "grenade_casualties_per_throw",
+    "melee_rate",
+    "melee_defender_advantage",
+)
 
 
 def engaged_shares(frontage_m: float, axes: int, hex_size_m: float) -> tuple[float, float]:
@@ -52,13 +60,13 @@ def _spread(
     expected: float,
     coefficients,
     events,
-) -> int:
+) -> tuple[int, float]:
     """Draw `expected` casualties among the engaged men of `units`, in proportion to them; take
-    them off `engaged` too; return the total."""
+    them off `engaged` too; return the total and the mean of the draw (after saturation)."""
     men = [engaged[i] for i in units]
     total_men = sum(men)
     if total_men <= 0 or expected <= 0:
-        return 0
+        return 0, 0.0
     # Fire and grenades fall on men already hit as well as on the rest: the expected number
     # hit saturates as n(1 - exp(-E/n)) instead of exceeding the men there.
     expected = total_men * (1.0 - math.exp(-expected / total_men))
@@ -70,7 +78,7 @@ def _spread(
         apply_casualties(state, i, hit, coefficients, events, killed_fraction)
         engaged[i] = m - hit
         lost += hit
-    return lost
+    return lost, expected
 
 
 def resolve_assault(
@@ -100,13 +108,18 @@ def resolve_assault(
     defenders_at_start = sum([engaged[d] for d in fighting])
     losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
     defender_losses = {"fire": 0, "melee": 0, "captured": 0}
+    # The numbers behind each phase, for the record (the event's explanation).
+    means = {"mines": 0.0, "approach": 0.0, "grenades": 0.0, "melee": 0.0}
+    defender_means = {"melee": 0.0}
+    close_fire: dict[str, dict[str, float]] = {}
+    melee: list[dict[str, float]] = []
 
     # 1. The minefield: laid by the defenders, crossed by every attacker.
     if int(w.owner[target]) == enemy:
         share = mine_casualty_share(state, target, coefficients)
         if share > 0:
             modifiers["mine_share"] = round(share, 4)
-            losses["mines"] = _spread(
+            losses["mines"], means["mines"] = _spread(
                 state, attackers, engaged, share * start_men, coefficients, events
             )
 
@@ -125,6 +138,7 @@ def resolve_assault(
                 float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
             )
             u.ammo[d] = max(0.0, float(u.ammo[d]) - spend)
+        close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
         expected += (
             coefficients.close_fire_casualties_per_firepower
             * float(u.firepower[d])
@@ -134,7 +148,9 @@ def resolve_assault(
         )
     expected *= coefficients.vulnerability_attack
     modifiers["close_fire_expected"] = round(expected, 3)
-    losses["approach"] = _spread(state, attackers, engaged, expected, coefficients, events)
+    losses["approach"], means["approach"] = _spread(
+        state, attackers, engaged, expected, coefficients, events
+    )
 
     # 3. Grenades at the last few metres, while the defenders have them.
     thrown = 0.0
@@ -146,7 +162,7 @@ def resolve_assault(
         u.grenades[d] -= throw
         thrown += throw
     modifiers["grenades_thrown"] = round(thrown, 1)
-    losses["grenades"] = _spread(
+    losses["grenades"], means["grenades"] = _spread(
         state,
         attackers,
         engaged,
@@ -183,7 +199,15 @@ def resolve_assault(
             # Only so many attackers reach the defenders at once: the frontage of the position
             # on each side it is attacked from.
             reaching = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
-            attackers_hit = _spread(
+            melee.append(
+                {
+                    "defenders": float(defend_men),
+                    "reaching": float(reaching),
+                    "attackers_quality": attack_quality,
+                    "defenders_quality": defend_quality,
+                }
+            )
+            attackers_hit, attackers_mean = _spread(
                 state,
                 attackers,
                 engaged,
@@ -194,7 +218,7 @@ def resolve_assault(
                 coefficients,
                 events,
             )
-            defenders_hit = _spread(
+            defenders_hit, defenders_mean = _spread(
                 state,
                 fighting,
                 engaged,
@@ -204,6 +228,8 @@ def resolve_assault(
             )
             losses["melee"] += attackers_hit
             defender_losses["melee"] += defenders_hit
+            means["melee"] += attackers_mean
+            defender_means["melee"] += defenders_mean
             attack_men -= attackers_hit
             defend_men -= defenders_hit
             lost_share = (start_men - attack_men) / max(start_men, 1)
@@ -230,6 +256,11 @@ def resolve_assault(
             losses,
             defender_losses,
             modifiers | ({"night": coefficients.night_fire_factor} if night else {}),
+            {name: getattr(coefficients, name) for name in _BASE_TERMS},
+            close_fire,
+            means,  # exact values, not rounded: round() costs more than the rule's arithmetic
+            defender_means,
+            tuple(melee),
         )
     )
     return outcome

@@ -57,15 +57,18 @@ def bombard(
     state.rounds_fired[side] = state.rounds_fired.item(side) + total
     landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
     share = landed / total
-    lethal = sum(
-        rounds * share * getattr(coefficients, f"lethal_area_{cls}_m2")
-        for cls, rounds in rounds_by_class.items()
-    )
+    areas: dict[str, float] = {}  # lethal area by weapon class, for the record
+    lethal = 0.0
+    for cls, rounds in rounds_by_class.items():  # a loop: cheaper than sum() over a generator
+        area = areas[cls] = getattr(coefficients, f"lethal_area_{cls}_m2")
+        lethal += rounds * share * area
+    base = lethal
     modifiers = {"on_target": round(share, 4)}
     if state.is_night():
         lethal *= coefficients.night_fire_factor
         modifiers["night"] = coefficients.night_fire_factor
-    casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events)
+    explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
+    casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events, explained)
     works_damage = _damage_works(state, target, landed * coefficients.works_damage_per_round)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
     events.append(
@@ -79,6 +82,12 @@ def bombard(
             _rounded(works_damage, 3),
             _rounded(lane, 3),
             _rounded(wire_lines, 3),
+            landed,
+            rounds_by_class,
+            areas,
+            base,
+            state.board.hex_area_m2,
+            *explained,
         )
     )
 
@@ -124,20 +133,27 @@ def _hit_men(
     landed: int,
     coefficients,
     events: list[Event],
+    explained: tuple[dict, dict, dict],
 ) -> dict[str, int]:
     """The rounds' casualties and suppression among `side`'s men in `target`: returns the men
-    each unit lost, by unit id (units that lost none left out)."""
+    each unit lost, by unit id (units that lost none left out), and fills `explained` with each
+    unit's men, shell exposure factors and expected casualties, by unit id."""
     u = state.units
     area = state.board.hex_area_m2
     casualties: dict[str, int] = {}
+    men_of, exposure_of, expected_of = explained
     for t in state.units_at(target, side):
         men = u.men.item(t)
         exposure = vulnerability(state, t, coefficients, "shell")
         expected = expected_shell_casualties(lethal_area_m2, men, area, product(exposure))
+        unit_id = u.ids[t]
+        men_of[unit_id] = men
+        exposure_of[unit_id] = exposure  # exact, not rounded: round() costs more than the rule
+        expected_of[unit_id] = expected
         hit = draw_casualties(state.rng, men, expected)
         if hit:
             apply_casualties(state, t, hit, coefficients, events)
-            casualties[u.ids[t]] = hit
+            casualties[unit_id] = hit
         pinned = landed * coefficients.suppression_per_round_landing
         pinned *= product(vulnerability(state, t, coefficients, "fire"))
         u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
