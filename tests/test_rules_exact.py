@@ -1107,3 +1107,51 @@ def test_exit_counts_men_escaped() -> None:
     lose(state, 2, escaped=5)
     assert condition_met(state, blue_exit)
     assert decide_winner(state) == ("draw", "both sides met a victory condition")
+
+
+# ============================================================================ discrepancies
+# Where the code and docs/rules.md disagree: the tests say what the docs say.
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/rules/assault.py:106-111 passes the minefield's share × men through _spread, "
+    "which saturates it to n(1 − exp(−share)); docs/rules.md (Assault, phase 1) says every "
+    "attacker runs the mine chance (expected share × n) and that only close fire and grenades "
+    "saturate (movement.py:_enter_minefield does not saturate)",
+)
+def test_assault_minefield_expected_loss_is_the_mine_chance_times_the_men(draws) -> None:
+    mines = [{"kind": "minefield", "hexes": [[3, 1]], "depth_m": 30, "density_per_m": 1.0}]
+    state = assault_battle([], 20, obstacles=mines, overrides=NO_MELEE)
+    assert state.works.owner[state.board.index(3, 1)] == BLUE  # Blue's own minefield
+    run_assault(state)
+    share = 1 - math.exp(-1.0 * C.mine_footprint_m)
+    assert draws[0] == (40, approx(share * 40))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/rules/assault.py:121-126 gives close fire its full effect whenever any "
+    "ammunition is left (and no_ammo_fire_factor only at 0 rounds); docs/rules.md says close "
+    "fire takes the firer's ammunition modifier, which counts the share fired without "
+    "ammunition at no_ammo_fire_factor",
+)
+def test_close_fire_with_too_few_rounds_takes_the_ammunition_factor(draws) -> None:
+    # 30 rifles' close fire wants 30 × 15 = 450 rounds; they have 225: half of it without.
+    rifles = [{"weapon": "rifle", "count": 30, "ammo": 225}]
+    state = assault_battle(rifles, overrides=NO_MELEE)
+    run_assault(state)
+    ammunition = 0.5 + 0.5 * C.no_ammo_fire_factor
+    assert draws[0] == (40, approx(saturated(0.3 * 30 * ammunition, 40)))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="engine/rules/morale.py:62 rallies a routed unit at morale >= rally_threshold; "
+    "docs/rules.md says it rallies above rally_threshold (a boundary case only)",
+)
+def test_a_routed_unit_at_exactly_the_rally_threshold_stays_routed() -> None:
+    state = battle()  # in contact: no recovery, no losses
+    morale_turn(state, morale=C.rally_threshold, routed=True)
+    assert state.units.morale[RED] == C.rally_threshold
+    assert state.units.routed[RED]
