@@ -731,6 +731,33 @@ def test_one_round_of_hand_to_hand(draws) -> None:
     assert event.attacker_losses["melee"] == 1 and event.defender_losses["melee"] == 1
 
 
+def test_hand_to_hand_from_two_axes(draws) -> None:
+    # Red's 40 at [2, 1] and 20 at [3, 0] (quality 0.9) on 10 defenders: two axes, so
+    # reaching = min(60, 1.5 × 2 × 10) = 30; the attackers' loss is shared 40 : 20.
+    units = [
+        unit("red_1", "red", (2, 1), 40),
+        unit("blue_1", "blue", (3, 1), 10, []),
+        unit("red_2", "red", (3, 0), 20, quality=0.9),
+    ]
+    state = battle(units=units, overrides={"melee_rounds": 1})
+    stubbed(state)
+    events: list = []
+    resolve_assault(state, state.board.index(3, 1), [0, 2], coefficients_of(state), events)
+    event = next(e for e in events if isinstance(e, Assaulted))
+    assert event.modifiers["axes"] == 2.0
+    on_attackers = saturated(C.melee_rate * 10 * (0.5 + 0.5) * C.melee_defender_advantage, 60)
+    attack_quality = (40 * 0.5 + 20 * 0.9) / 60
+    on_defenders = C.melee_rate * 30 * (0.5 + attack_quality)
+    assert draws == [
+        (40, approx(on_attackers * 40 / 60)),
+        (20, approx(on_attackers * 20 / 60)),
+        (10, approx(saturated(on_defenders, 10))),
+    ]
+    assert event.modifiers["break_at_loss_share"] == round(
+        C.assault_break_loss * (0.5 + attack_quality), 4
+    )
+
+
 def test_break_thresholds_are_scaled_by_quality(draws) -> None:
     state = assault_battle([], 20, red_quality=0.9, blue_quality=0.3, overrides=NO_MELEE)
     event = run_assault(state)
