@@ -131,13 +131,13 @@ def resolve_assault(
     expected = 0.0
     for d in fighting:
         factors = firer_factors(state, d, 1, coefficients)
-        if u.ammo[d] <= 0:
-            factors["ammunition"] = coefficients.no_ammo_fire_factor
-        else:
-            spend = (
-                float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
-            )
-            u.ammo[d] = max(0.0, float(u.ammo[d]) - spend)
+        # As in direct fire: the share of the close fire fired without rounds is weak.
+        needed = float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
+        have = float(u.ammo[d])
+        if needed > 0 and have < needed:
+            share = have / needed
+            factors["ammunition"] = share + (1.0 - share) * coefficients.no_ammo_fire_factor
+        u.ammo[d] = max(0.0, have - needed)
         close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
         expected += (
             coefficients.close_fire_casualties_per_firepower
