@@ -1147,23 +1147,46 @@ def test_destroy_of_listed_units() -> None:
     assert condition_met(state, condition)
 
 
-def test_exit_counts_men_escaped() -> None:
+def leave(state, i: int, cell: tuple[int, int]) -> None:
+    """Unit `i` leaves the map by the edge hex `cell`, as the turn's escape step records it."""
+    men = int(state.units.men[i])
+    lose(state, i, escaped=men)
+    state.units.gone[i] = True
+    state.exits[i] = (state.board.index(*cell), men)
+
+
+def test_exit_counts_the_men_who_leave_the_map_at_its_place() -> None:
     conditions = [
         {"side": "red", "kind": "exit", "men": 10, "place": [0, 1]},
         {"side": "blue", "kind": "exit", "men": 5, "units": ["blue_2"], "place": [6, 1]},
     ]
     state = victory_battle(conditions)
     red_exit, blue_exit = state.scenario.victory
-    lose(state, RED, escaped=9, killed=20)
+    lose(state, RED, escaped=15, killed=20)  # slipped out of a ring: escaped, not by the exit
     assert not condition_met(state, red_exit)
-    lose(state, RED, escaped=1)
+    leave(state, RED, (0, 1))  # the last 5 leave by the exit
+    assert not condition_met(state, red_exit)
+    state.exits[RED] = (state.board.index(0, 1), 10)  # had 10 left by the exit
     assert condition_met(state, red_exit)
     assert decide_winner(state) == ("red", "red: exit")
-    lose(state, 1, escaped=30)  # blue_1's men do not count for blue_2's condition
+    leave(state, 1, (6, 1))  # blue_1's men do not count for blue_2's condition
     assert not condition_met(state, blue_exit)
-    lose(state, 2, escaped=5)
+    leave(state, 2, (6, 0))  # nor men who leave by another edge hex
+    assert not condition_met(state, blue_exit)
+    state.exits[2] = (state.board.index(6, 1), 10)
     assert condition_met(state, blue_exit)
     assert decide_winner(state) == ("draw", "both sides met a victory condition")
+
+
+def test_a_unit_withdrawing_off_the_edge_records_where_it_left() -> None:
+    from engine.core.orders import Withdraw
+    from engine.rules.turn import end_turn
+
+    units = [unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (5, 1))]
+    state = battle(units=units)
+    end_turn(state, [Withdraw(RED, state.board.index(0, 1))])
+    assert state.units.gone[RED] and state.units.escaped[RED] == 40
+    assert state.exits == {RED: (state.board.index(0, 1), 40)}
 
 
 # ============================================================ points where code and docs differed

@@ -144,6 +144,7 @@ class GameState:
     place_control: dict[str, int] = field(default_factory=dict)  # place id -> side index or -1
     place_start: dict[str, int] = field(default_factory=dict)  # who held each place at the start
     place_timeline: dict[str, list[int]] = field(default_factory=dict)  # control after each turn
+    exits: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (edge hex, men)
     ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
     works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
     rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side

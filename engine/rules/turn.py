@@ -194,6 +194,7 @@ def _escape_if_at_edge(state, i, order, rear, events) -> None:
         men = remove_men(state, i, int(u.men[i]), "escaped")
         u.gone[i] = True
         u.hex[i] = -1
+        state.exits[i] = (here, men)  # where it left, for an `exit` victory condition
         events.append(Escaped(state.turn, u.ids[i], men))
 
 

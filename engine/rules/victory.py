@@ -2,8 +2,8 @@
 
 hold: the side controls the place at the end. capture: it controls the place at `by` (default: the
 end). destroy: the other side (or the listed units) lost at least `fraction` of its men. exit: at
-least `men` of the side (or of the listed units) left the map. A side wins when one of its
-conditions is met and none of the other side's is; otherwise the game is a draw.
+least `men` of the side (or of the listed units) left the map by its edge at `place`. A side wins
+when one of its conditions is met and none of the other side's is; otherwise the game is a draw.
 """
 
 from __future__ import annotations
@@ -36,7 +36,12 @@ def condition_met(state: GameState, condition) -> bool:
         lost = (u.killed + u.wounded + u.captured + u.drowned)[mask].sum()
         return lost >= condition.fraction * max(int(u.men_start[mask].sum()), 1)
     if condition.kind == "exit":
-        return int(u.escaped[mask].sum()) >= condition.men
+        # men of the counted units who left the map by its edge at the condition's place (men
+        # who slipped out of a ring, or left elsewhere, escaped but did not make this exit)
+        at = state.board.resolve(condition.place)
+        return sum(men for i, (h, men) in state.exits.items() if h == at and mask[i]) >= (
+            condition.men
+        )
     return False
 
 
