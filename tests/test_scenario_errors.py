@@ -291,6 +291,12 @@ def test_times_of_day_need_no_quotes() -> None:
             "25:5: map.terrain row 0 has 4 characters; map.width says 5",
         ),
         (
+            "  - {side: red, kind: capture, place: hill}",
+            "  - {side: red, kind: exit, place: [1, 1], men: 10}",
+            "73:36: an 'exit' place must be on the map's edge, where units leave the map;"
+            " [1, 1] is not",
+        ),
+        (
             "      path: [[2, 0], [2, 2]]",
             "      path: [[1, 0], [1, 2]]",
             "38:13: river 'stream' runs through 3 hexes that map.terrain does not mark as water,"

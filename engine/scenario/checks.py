@@ -130,6 +130,11 @@ class _Checker:
             return True
         return 0 <= cell[0] < self.width and 0 <= cell[1] < self.height
 
+    def on_edge(self, cell: tuple[int, int]) -> bool:
+        if self.width is None or self.height is None:
+            return True
+        return cell[0] in (0, self.width - 1) or cell[1] in (0, self.height - 1)
+
     def terrain_of(self, cell: tuple[int, int]) -> dict[str, Any] | None:
         if self.terrain_rows is None:
             return None
@@ -446,7 +451,13 @@ class _Checker:
             if kind in ("hold", "capture", "exit") and condition.get("place") is None:
                 self.report(base, f"a '{kind}' condition needs a `place`")
             elif condition.get("place") is not None:
-                self.hex_at((*base, "place"), condition.get("place"))
+                cell = self.hex_at((*base, "place"), condition.get("place"))
+                if kind == "exit" and cell is not None and not self.on_edge(cell):
+                    self.report(
+                        (*base, "place"),
+                        f"an 'exit' place must be on the map's edge, where units leave the map;"
+                        f" [{cell[0]}, {cell[1]}] is not",
+                    )
             for unit_index, ident in enumerate(condition.get("units") or []):
                 self.ref((*base, "units", unit_index), ident, self.units, "unit")
             if kind == "destroy" and condition.get("fraction") is None:
