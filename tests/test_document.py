@@ -273,6 +273,32 @@ def test_a_smaller_map_reports_what_is_left_off_it(minimal) -> None:
     assert minimal.check(NAMES).ok and not minimal.dirty
 
 
+def test_hex_references_list_what_the_map_marks_and_point_them_at_a_hex(furong) -> None:
+    refs = dict(furong.hex_refs())
+    assert refs[("reinforcements", 0, "at")].startswith("arrival 23 May 06:00: roc_t6_1st_bn")
+    assert refs[("victory", 0, "place")] == "victory: roc hold"
+    assert ("plans", 0, "rear") in refs and ("air_strikes", 0, "target") in refs
+    before = furong.text
+    assert furong.set_hex_ref(("reinforcements", 0, "at"), (0, 14)) == "[0, 14]"
+    assert furong.set_hex_ref(("air_strikes", 0, "target"), (25, 12)) == "lion_mountain"
+    assert changed_lines(before, furong.text) == [
+        "-    at: relief_entry_north",
+        "+    at: [0, 14]",
+        "-    target: crossing_site",
+        "+    target: lion_mountain",
+    ]
+    assert furong.check(NAMES).ok
+
+
+def test_an_optional_hex_reference_not_yet_set_is_added(minimal) -> None:
+    text = minimal.text.replace("victory:", "plans:\n  - side: red\n    phases: []\nvictory:", 1)
+    document = ScenarioDocument(text, "plans.yaml")
+    assert (("plans", 0, "rear"), "red plan: rear") in document.hex_refs()
+    assert document.set_hex_ref(("plans", 0, "rear"), (0, 1)) == "[0, 1]"
+    assert document.data()["plans"][0] == {"side": "red", "phases": [], "rear": [0, 1]}
+    assert document.check(NAMES).ok
+
+
 def test_bad_edits_are_refused_with_a_reason(minimal) -> None:
     with pytest.raises(EditError, match="not in the map's legend"):
         minimal.paint_terrain({(0, 0): "Q"})

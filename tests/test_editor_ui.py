@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import pygame
+import pygame_gui
 import pytest
 from window_driver import click, key, near, press, step
 
@@ -143,6 +144,22 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     click(app, at(editor, 1, 0))
     assert [1, 0] in editor.doc.data()["obstacles"][0]["hexes"]
     assert "added to wire" in editor.message
+
+    # marks: the red side's capture place, moved onto the new place by clicking it
+    key(app, pygame.K_k)
+    assert editor.tool == "marks"
+    wanted = next(k for k, (path, _) in enumerate(editor.refs) if path == ("victory", 1, "place"))
+    label = editor.ref_list.item_list[wanted]["text"]
+    pygame.event.post(
+        pygame.event.Event(
+            pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
+            {"text": label, "ui_element": editor.ref_list},
+        )
+    )
+    step(app)
+    assert editor.ref == wanted
+    click(app, at(editor, 0, 2))  # where the new place, old_ford, now stands
+    assert editor.doc.data()["victory"][1]["place"] == "old_ford"
 
     # save: the file has the edits and everything else as it was
     assert "battle.yaml *" not in editor.message

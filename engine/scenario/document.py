@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -628,6 +629,56 @@ class ScenarioDocument:
             self.replace_value(("obstacles",), "[]")
         else:
             self.remove_item(("obstacles",), index)
+
+    def hex_refs(self) -> list[tuple[tuple, str]]:
+        """Every hex the scenario names outside the map block (reinforcement entries, air-strike
+        targets, plan objectives, fall-back points and rears, victory places), as (data path,
+        label); optional ones not yet set are listed too, so that they can be set."""
+        data = self.data()
+        found: list[tuple[tuple, str]] = []
+
+        def when(value: Any) -> str:
+            try:
+                value = datetime.fromisoformat(str(value))
+            except ValueError:
+                return str(value)
+            return value.strftime("%d %b %H:%M")
+
+        for k, entry in enumerate(data.get("reinforcements") or []):
+            units = ", ".join(entry.get("units") or [])
+            found.append(
+                (("reinforcements", k, "at"), f"arrival {when(entry.get('time'))}: {units}")
+            )
+        for k, strike in enumerate(data.get("air_strikes") or []):
+            label = f"air strike {when(strike.get('time'))}: target"
+            found.append((("air_strikes", k, "target"), label))
+        for p, plan in enumerate(data.get("plans") or []):
+            side = plan.get("side")
+            found.append((("plans", p, "rear"), f"{side} plan: rear"))
+            for k, phase in enumerate(plan.get("phases") or []):
+                ident = phase.get("id")
+                found.append((("plans", p, "phases", k, "objective"), f"{side} {ident}: objective"))
+                if phase.get("fall_back_to") is not None:
+                    label = f"{side} {ident}: fall back to"
+                    found.append((("plans", p, "phases", k, "fall_back_to"), label))
+        for k, condition in enumerate(data.get("victory") or []):
+            if condition.get("kind") in ("hold", "capture", "exit"):
+                label = f"victory: {condition.get('side')} {condition.get('kind')}"
+                found.append((("victory", k, "place"), label))
+        return found
+
+    def set_hex_ref(self, path: tuple, cell: Cell) -> str:
+        """Point a hex reference (one of `hex_refs`) at a hex: the id of the place that stands
+        there, if one does, else [col, row]. Returns what was written."""
+        places = [ident for ident, at in self._place_cells().items() if at == tuple(cell)]
+        value = places[0] if places else flow_hex(cell)
+        before = self._begin()
+        if self.node(path) is not None:
+            self.replace_value(path, value)
+        else:
+            self.set_key(path[:-1], str(path[-1]), value)
+        self._commit(before)
+        return value
 
     def river_waypoint(self, river_id: str, cell: Cell) -> str:
         """Add a hex to the end of a river's path, or take it out if it is a waypoint already.

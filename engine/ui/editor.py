@@ -16,7 +16,13 @@ from pathlib import Path
 
 import pygame
 import pygame_gui
-from pygame_gui.elements import UIButton, UILabel, UITextBox, UITextEntryLine
+from pygame_gui.elements import (
+    UIButton,
+    UILabel,
+    UISelectionList,
+    UITextBox,
+    UITextEntryLine,
+)
 
 from ..core.state import GameState
 from ..rules.coefficients import coefficient_names
@@ -43,7 +49,10 @@ TOOLS = (
     ("places", "Places", pygame.K_p),
     ("works", "Works", pygame.K_o),
     ("river", "River", pygame.K_r),
+    ("marks", "Marks", pygame.K_k),
 )
+# What a mark on the map stands for, by the field it sets (the Marks tool).
+MARK_LETTERS = {"at": "A", "target": "S", "rear": "R", "objective": "O", "fall_back_to": "F"}
 WORK_KINDS = ("minefield", "wire", "fortification", "blockhouse")
 # What a work drawn where the scenario has none of its kind starts with: required fields only,
 # marked in `source` as the editor's, for the author to replace with the figures of a source.
@@ -56,7 +65,7 @@ WORK_DEFAULTS: dict[str, dict[str, str]] = {
 EDITOR_SOURCE = '"assumption: drawn in the map editor; set the figures from a source"'
 
 HELP = [
-    ("T E U P O R", "tool: terrain, height, units, places, works, river"),
+    ("T E U P O R K", "tool: terrain, height, units, places, works, river, marks"),
     ("Terrain, Height", "left drag paints the brush; right click picks up what is under it"),
     ("", "  [ and ]: the brush's level (Height) or the next terrain"),
     ("Units, Places", "click one to select it, then click the hex it should start on"),
@@ -65,6 +74,8 @@ HELP = [
     ("", "  Places: click an empty hex to add a place named in the panel"),
     ("Works", "click a hex to add it to, or take it out of, the chosen kind"),
     ("River", "click a hex to add it to the end of the river's path, or take it out"),
+    ("Marks (K)", "choose an arrival, air-strike target, objective, rear or victory place;"),
+    ("", "  then click its hex (a named place there is written by its id)"),
     ("Ctrl+S", "save (refused while the scenario has problems)"),
     ("Ctrl+Z, Ctrl+Y", "undo, redo"),
     ("Right drag, arrow keys", "pan the map"),
@@ -140,6 +151,9 @@ class EditorScreen:
         self.stroke: dict[Cell, str | int] = {}
         self.selected: tuple[str, str] | None = None  # ("unit" | "place", id)
         self.copying = False  # the next click on the map places a copy of the selected unit
+        self.refs: list[tuple[tuple, str]] = []  # the Marks tool's hex references
+        self.ref = -1  # the one chosen
+        self.ref_list = None
         self.hover = -1
         self.mouse = (0, 0)
         self.painting = False
@@ -176,13 +190,15 @@ class EditorScreen:
         x, width = w - PANEL_W + 6, PANEL_W - 12
         self.buttons, self.swatches = {}, []
         self.name_en = self.name_zh = self.size_w = self.size_h = None
+        self.ref_list = None
         y = HEADER_H + 4
-        bw = (width - 6) // 3
+        per_row = 4
+        bw = (width - 3 * (per_row - 1)) // per_row
         for k, (tool, label, _) in enumerate(TOOLS):
             chosen = "#chosen" if tool == self.tool else None
-            rect = pygame.Rect(x + (k % 3) * (bw + 3), y + (k // 3) * 34, bw, 31)
+            rect = pygame.Rect(x + (k % per_row) * (bw + 3), y + (k // per_row) * 34, bw, 31)
             self.buttons[UIButton(rect, label, manager=m, object_id=chosen)] = ("tool", tool)
-        y += 72
+        y += ((len(TOOLS) + per_row - 1) // per_row) * 34 + 4
         y = self._build_options(x, y, width)
         self.info_box = UITextBox("", pygame.Rect(x, y, width, 150), manager=m)
         y += 154
@@ -295,6 +311,20 @@ class EditorScreen:
                     button = UIButton(rect, river.name.en, manager=m, object_id=chosen)
                     self.buttons[button] = ("river", river.id)
                 y += ((len(rivers) + 1) // 2) * 30 + 4
+        elif self.tool == "marks":
+            note(
+                "Choose what to place: an arrival, an air strike's target, a plan's objective,"
+                " fall-back point or rear, a victory place; then click its hex."
+            )
+            self.refs = self.doc.hex_refs()
+            labels = [f"{k + 1}. {label}" for k, (_, label) in enumerate(self.refs)]
+            self.ref_list = UISelectionList(
+                pygame.Rect(x, y, width, 170),
+                labels,
+                manager=m,
+                default_selection=labels[self.ref] if 0 <= self.ref < len(labels) else None,
+            )
+            y += 174
         return y
 
     def _level_text(self) -> str:
@@ -425,6 +455,8 @@ class EditorScreen:
             ):
                 linking = "to" if done[0] == "added" else "from"
                 self.message = f"{list(self.cell(h))}: {done[0]} {linking} {kind}."
+        elif self.tool == "marks":
+            self.place_mark(h)
         elif self.tool == "river" and self.river is not None:
             river = self.river
             done = []
@@ -433,6 +465,42 @@ class EditorScreen:
                 lambda: done.append(self.doc.river_waypoint(river, self.cell(h))),
             ):
                 self.message = f"{list(self.cell(h))}: waypoint {done[0]}."
+
+    def place_mark(self, h: int) -> None:
+        if not 0 <= self.ref < len(self.refs):
+            self.message = "Choose in the panel what to place first."
+            return
+        path, label = self.refs[self.ref]
+        written: list[str] = []
+        if self.apply(
+            "place the mark", lambda: written.append(self.doc.set_hex_ref(path, self.cell(h)))
+        ):
+            self.message = f"{label} -> {written[0]}."
+            self.rebuild()
+
+    def mark_cells(self) -> list[tuple[int, tuple[int, int]]]:
+        """(index in `refs`, cell) of every mark set, read from the document's current text."""
+        data = self.doc.data()
+        places = {
+            p["id"]: tuple(p["hex"])
+            for p in (data.get("map") or {}).get("places") or []
+            if isinstance(p, dict) and isinstance(p.get("hex"), list)
+        }
+        found = []
+        for k, (path, _) in enumerate(self.refs):
+            value = data
+            for step in path:
+                try:
+                    value = value[step]
+                except (KeyError, IndexError, TypeError):
+                    value = None
+                    break
+            cell = places.get(value) if isinstance(value, str) else value
+            if isinstance(cell, list | tuple) and len(cell) == 2:
+                col, row = int(cell[0]), int(cell[1])
+                if 0 <= col < self.width and 0 <= row < self.loaded.scenario.map.height:
+                    found.append((k, (col, row)))
+        return found
 
     def paint(self, h: int) -> None:
         if h < 0 or not self.painting:
@@ -607,6 +675,13 @@ class EditorScreen:
     def handle(self, event) -> None:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.buttons:
             self.button(*self.buttons[event.ui_element])
+            return
+        if (
+            event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION
+            and event.ui_element is self.ref_list
+        ):
+            self.ref = int(str(event.text).split(".", 1)[0]) - 1
+            self.message = f"Click the hex for: {self.refs[self.ref][1]}."
             return
         if event.type == pygame.KEYDOWN:
             if not self.typing():
@@ -793,6 +868,8 @@ class EditorScreen:
             self._draw_levels(surface)
         if self.tool == "river" and self.river is not None:
             self._draw_river_path(surface)
+        if self.tool == "marks":
+            self._draw_marks(surface)
         if self.tool == "works":
             for h in range(self.state.board.size):
                 if self.doc_obstacles(h, self.work_kind):
@@ -842,6 +919,38 @@ class EditorScreen:
             char = LEVEL_CHARS[max(0, min(35, level))]
             label = fonts.text(char, size, (20, 20, 20), bold=True)
             surface.blit(label, label.get_rect(center=(x, y)))
+
+    def _draw_marks(self, surface) -> None:
+        """One badge a hex, with the letters of the kinds of mark on it (A arrival, S air strike,
+        O objective, F fall-back point, R rear, V victory place); the chosen mark's hex outlined
+        and its label beside it."""
+        geo = self.view.geo
+        by_cell: dict[tuple[int, int], list[int]] = {}
+        for k, cell in self.mark_cells():
+            by_cell.setdefault(cell, []).append(k)
+        size = max(11, int(geo.size * 0.55))
+        for cell, marks in by_cell.items():
+            letters = []
+            for k in marks:
+                path = self.refs[k][0]
+                letter = "V" if path[0] == "victory" else MARK_LETTERS.get(str(path[-1]), "?")
+                if letter not in letters:
+                    letters.append(letter)
+            h = self.hex_of(cell)
+            x, y = self.view.to_screen(*geo.center(h))
+            chosen = self.ref in marks
+            label = fonts.text("".join(sorted(letters)), size, (20, 20, 20), bold=True)
+            box = label.get_rect(center=(x, y - geo.size * 0.45)).inflate(8, 2)
+            fill = (255, 220, 60) if chosen else (245, 245, 240)
+            pygame.draw.rect(surface, fill, box, border_radius=5)
+            pygame.draw.rect(surface, (20, 20, 20), box, 1, border_radius=5)
+            surface.blit(label, label.get_rect(center=box.center))
+            if chosen:
+                points = [self.view.to_screen(*c) for c in geo.corners(h, 0.98)]
+                pygame.draw.polygon(surface, (255, 220, 60), points, 3)
+                text = fonts.text(self.refs[self.ref][1], 13, (255, 240, 180), bold=True)
+                where = text.get_rect(midleft=(box.right + 6, box.centery))
+                chrome.backed_label(surface, text, where, 190)
 
     def _draw_river_path(self, surface) -> None:
         scenario = self.loaded.scenario
