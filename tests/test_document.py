@@ -432,3 +432,141 @@ def test_any_edits_change_exactly_what_they_say_and_undo_to_the_original(edits) 
     while document.undo():
         pass
     assert document.text == original_text
+
+
+# ------------------------------------------------------------------ files written in other styles
+# (each found in a review: the edit must change exactly its value and keep the file loadable)
+
+
+def styled(old: str, new: str, count: int = 1) -> ScenarioDocument:
+    text = MINIMAL.read_text(encoding="utf-8")
+    assert old in text, old
+    return ScenarioDocument(text.replace(old, new, count), "styled.yaml")
+
+
+def test_a_file_that_shares_values_through_anchors_is_not_opened(tmp_path) -> None:
+    path = tmp_path / "anchors.yaml"
+    text = MINIMAL.read_text(encoding="utf-8").replace("at: [0, 1]", "at: &start [0, 1]", 1)
+    path.write_text(text.replace("at: hill", "at: *start", 1), encoding="utf-8")
+    with pytest.raises(ScenarioError) as refused:
+        ScenarioDocument.open(path)
+    (problem,) = refused.value.problems
+    assert (problem.line, problem.column) == (60, 9) and "anchors (&)" in problem.message
+
+
+def test_a_failed_edit_changes_nothing_and_leaves_no_undo_step() -> None:
+    document = styled(
+        "    grid: |\n      00035\n      00036\n      00035\n",
+        '    grid: "00035\\n00036\\n00035\\n"\n',
+    )
+    document.paint_terrain({(0, 0): "^"})
+    painted = document.text
+    with pytest.raises(EditError, match="not a '\\|' block"):
+        document.resize_map(7, 4)  # the terrain would be resized, the quoted heights cannot
+    assert document.text == painted
+    assert document.undo() and not document.can_undo  # only the paint was a step
+
+
+def test_a_comma_in_a_comment_inside_a_flow_list_is_not_taken_for_a_separator() -> None:
+    document = styled(
+        "hexes: [[3, 0], [3, 2]], lines: 1}",
+        "hexes: [[3, 0],   # first, north\n      [3, 2]], lines: 1}",
+    )
+    assert document.toggle_obstacle("wire", (3, 2), {}) == "removed"
+    assert document.data()["obstacles"][0]["hexes"] == [[3, 0]]
+    assert "# first, north" in document.text
+    assert document.check(NAMES).ok
+
+
+def test_an_item_whose_dash_stands_alone_on_its_line() -> None:
+    document = styled("  - id: red_1\n", "  -\n    id: red_1\n")
+    ident = document.copy_unit("red_1", (1, 1))
+    assert document.data()["units"][-1]["id"] == ident
+    document.remove_unit("red_1")
+    assert [u["id"] for u in document.data()["units"]] == ["blue_1", ident]
+    assert document.check(NAMES).ok
+
+
+def test_emptying_a_block_list_keeps_the_comment_on_its_key() -> None:
+    document = styled("obstacles:\n  - {kind: wire", "obstacles:   # the works\n  - {kind: wire")
+    document.toggle_obstacle("wire", (3, 0), {})
+    document.toggle_obstacle("wire", (3, 2), {})
+    assert "obstacles: []  # the works\n" in document.text
+
+
+def test_saving_through_a_link_writes_the_file_it_points_at(tmp_path) -> None:
+    real = tmp_path / "real.yaml"
+    real.write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    document = ScenarioDocument.open(link)
+    document.paint_terrain({(0, 0): "^"})
+    document.save(coefficient_names=NAMES)
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8").splitlines()[24] == "    ^.~^^"
+
+
+def test_mixed_line_endings_are_kept_line_by_line(tmp_path) -> None:
+    lines = MINIMAL.read_text(encoding="utf-8").split("\n")
+    text = "\r\n".join(lines[:3]) + "\r\n" + "\n".join(lines[3:])
+    path = tmp_path / "mixed.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    document = ScenarioDocument.open(path)
+    document.paint_terrain({(0, 0): "^"})
+    document.save(coefficient_names=NAMES)
+    saved = path.read_bytes().decode("utf-8")
+    assert saved == text.replace("\n    ..~^^\n", "\n    ^.~^^\n", 1)
+
+
+def test_legend_keys_that_yaml_would_read_as_numbers_or_null_can_be_painted() -> None:
+    document = styled(
+        'legend: {".": open, "^": hill, "~": water, "X": cliff}',
+        'legend: {".": open, 1: hill, ~: water, "X": cliff}',
+    )
+    document.paint_terrain({(0, 0): "1", (1, 0): "~"})
+    assert document.data()["map"]["terrain"].splitlines()[0] == "1~~^^"
+
+
+def test_a_copied_unit_keeps_a_time_of_day_as_text() -> None:
+    document = styled("    posture: prepared\n", "    posture: prepared\n    note: 19:30\n")
+    ident = document.copy_unit("blue_1", (1, 1))
+    copy = next(u for u in document.data()["units"] if u["id"] == ident)
+    assert copy["note"] == "19:30"
+    assert document.check(NAMES).ok
+
+
+def test_a_place_named_like_a_yaml_word_gets_an_id_that_stays_text(minimal) -> None:
+    for name in ("On", "True", "Null", "NO", "1945"):
+        ident = minimal.add_place(name, (0, 0))
+        assert isinstance(ident, str) and ident in {
+            p["id"] for p in minimal.data()["map"]["places"]
+        }
+    assert minimal.check(NAMES).ok
+
+
+def test_a_key_goes_into_a_flow_mapping_with_a_trailing_comma() -> None:
+    document = styled(
+        "    - id: stream\n      name: {en: The stream, zh: 小溪}\n"
+        "      path: [[2, 0], [2, 2]]\n      crossing: {width_m: 20, fordable: true}",
+        "    - {id: stream, name: {en: The stream}, crossing: {width_m: 20},}",
+    )
+    document.river_waypoint("stream", (2, 0))
+    document.river_waypoint("stream", (2, 1))
+    document.river_waypoint("stream", (2, 2))
+    assert document.data()["map"]["rivers"][0]["path"] == [[2, 0], [2, 1], [2, 2]]
+    assert document.check(NAMES).ok
+
+
+@pytest.mark.parametrize(
+    "name", ["name: {en: The hill, zh: 小山}", "name:\n        en: The hill\n        zh: 小山"]
+)
+def test_renaming_without_a_chinese_name_removes_it_in_either_style(name: str) -> None:
+    document = styled(
+        "    - {id: hill, name: {en: The hill, zh: 小山}, hex: [3, 1]}",
+        f"    - id: hill\n      {name}\n      hex: [3, 1]",
+    )
+    document.rename_place("hill", "Hill 203")
+    assert document.data()["map"]["places"][0]["name"] == {"en": "Hill 203"}
+    document.rename_place("hill", "Hill 203", "二〇三高地")
+    assert document.data()["map"]["places"][0]["name"] == {"en": "Hill 203", "zh": "二〇三高地"}
+    assert document.check(NAMES).ok

@@ -16,12 +16,14 @@ result is a valid scenario is a separate question, answered by `check` with the 
 
 from __future__ import annotations
 
+import functools
+import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -67,14 +69,38 @@ def flow_hex(cell: Cell) -> str:
     return f"[{int(cell[0])}, {int(cell[1])}]"
 
 
+_Edit = TypeVar("_Edit", bound=Callable[..., Any])
+
+
+def _one_step(method: _Edit) -> _Edit:
+    """A scenario edit is all or nothing: if it raises, the text is put back as it was (no
+    half-made change, no step of undo for it)."""
+
+    @functools.wraps(method)
+    def run(self: ScenarioDocument, *args: Any, **kwargs: Any) -> Any:
+        before = self._text
+        try:
+            return method(self, *args, **kwargs)
+        except BaseException:
+            if self._text != before:
+                self._set_text(before)
+                if self._undo and self._undo[-1] == before:
+                    self._undo.pop()
+            raise
+
+    return run  # type: ignore[return-value]
+
+
 class ScenarioDocument:
     """The text of one scenario file, with edits that rewrite only what they change."""
 
     def __init__(self, text: str, filename: str = "<string>", path: Path | None = None) -> None:
         self._bom = text.startswith("\ufeff")
         text = text.removeprefix("\ufeff")
-        self._crlf = "\r\n" in text
-        self._text = text.replace("\r\n", "\n")
+        # An all-CRLF file is edited as LF and written back as CRLF; a file with mixed line
+        # endings is edited as it is, each line keeping its own.
+        self._crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")
+        self._text = text.replace("\r\n", "\n") if self._crlf else text
         self.filename = filename
         self.path = path
         self._saved = self._text
@@ -83,6 +109,7 @@ class ScenarioDocument:
         self._redo: list[str] = []
         self._root: yaml.Node | None = None
         self._data: Any = None
+        self._token_list: list[yaml.Token] | None = None
 
     @classmethod
     def open(cls, path: str | Path) -> ScenarioDocument:
@@ -92,7 +119,39 @@ class ScenarioDocument:
         text = read_text(path, str(path))
         document = cls(text, str(path), path)
         document._data, _ = parse(document._text, document.filename)  # caps; located errors
+        shared = document.shared_values()
+        if shared:
+            line, column = shared[0]
+            raise ScenarioError(
+                [
+                    Problem(
+                        str(path),
+                        line,
+                        column,
+                        "the editor cannot change a file that shares values through YAML"
+                        " anchors (&) and aliases (*): an edit of one would change or break"
+                        " the other; write the values out, or edit this file by hand",
+                    )
+                ]
+            )
         return document
+
+    def shared_values(self) -> list[tuple[int, int]]:
+        """(line, column) of every YAML anchor or alias in the text."""
+        return [
+            (token.start_mark.line + 1, token.start_mark.column + 1)
+            for token in self._tokens()
+            if isinstance(token, yaml.AnchorToken | yaml.AliasToken)
+        ]
+
+    def _tokens(self) -> list[yaml.Token]:
+        if self._token_list is None:
+            self._token_list = list(yaml.scan(self._text, Loader=_Loader))
+        return self._token_list
+
+    def _entry_marks(self, kind: type) -> list[int]:
+        """Character offsets of the '- ' (BlockEntryToken) or ',' (FlowEntryToken) marks."""
+        return [t.start_mark.index for t in self._tokens() if isinstance(t, kind)]
 
     # ------------------------------------------------------------------ reading
     @property
@@ -104,10 +163,11 @@ class ScenarioDocument:
         return self._text != self._saved
 
     def data(self) -> Any:
-        """The plain data of the current text. The file passed the loader's caps when it was
-        opened and edits add no aliases or nesting, so the fast C loader reads it after that."""
+        """The plain data of the current text, built as the loader builds it (grid characters
+        and legend keys stay text, 19:30 stays a time). The file passed the loader's caps when
+        it was opened and edits add no nesting, so the fast C composer reads it after that."""
         if self._data is None:
-            self._data = yaml.load(self._text, Loader=_Loader)  # a safe loader, C or Python
+            self._data, _ = parse(self._text, self.filename, fast=True)
         return self._data
 
     def check(self, coefficient_names: Iterable[str] | None = None) -> CheckResult:
@@ -166,6 +226,7 @@ class ScenarioDocument:
         self._text = text
         self._root = None
         self._data = None
+        self._token_list = None
 
     def _edit(self, start: int, end: int, replacement: str) -> None:
         self._set_text(self._text[:start] + replacement + self._text[end:])
@@ -223,7 +284,7 @@ class ScenarioDocument:
                 raise ScenarioError(list(result.problems))
         text = self._text.replace("\n", "\r\n") if self._crlf else self._text
         payload = ("\ufeff" if self._bom else "") + text
-        write_atomic(target, payload)
+        write_atomic(Path(os.path.realpath(target)), payload)  # through a link, to its file
         self._on_disk = payload
         self._saved = self._text
         self.path = target
@@ -250,14 +311,17 @@ class ScenarioDocument:
             end -= 1
         return end
 
-    def _dash_column(self, item: yaml.Node) -> int:
-        """The column of the '- ' that opens a block sequence item."""
-        start = item.start_mark.index
-        line = self._line_start(start)
-        dash = self._text.rfind("-", line, start)
-        if dash < 0:
+    def _dash_index(self, item: yaml.Node) -> int:
+        """Where the '-' that opens a block sequence item stands (on its line, or alone on a
+        line above the item)."""
+        dashes = [i for i in self._entry_marks(yaml.BlockEntryToken) if i < item.start_mark.index]
+        if not dashes:
             raise EditError(f"cannot find the '-' of the item at line {item.start_mark.line + 1}")
-        return dash - line
+        return dashes[-1]
+
+    def _dash_column(self, item: yaml.Node) -> int:
+        dash = self._dash_index(item)
+        return dash - self._line_start(dash)
 
     # ------------------------------------------------------------------ generic edits
     def replace_value(self, path: tuple, value_text: str) -> None:
@@ -278,7 +342,10 @@ class ScenarioDocument:
             )
             if key is None:
                 raise EditError("only a block list or mapping under a key can be replaced")
-            self._edit(key.end_mark.index, self._last_char(node), ": " + value_text)
+            rest = self._text[key.end_mark.index : self._line_end(key.end_mark.index)]
+            comment = rest[rest.index("#") :] if "#" in rest else ""
+            keep = f"  {comment}" if comment else ""
+            self._edit(key.end_mark.index, self._last_char(node), ": " + value_text + keep)
             return
         self._edit(node.start_mark.index, node.end_mark.index, value_text)
 
@@ -297,8 +364,9 @@ class ScenarioDocument:
             if "\n" in value_text:
                 raise EditError("a block value cannot go into a flow mapping")
             close = mapping.end_mark.index - 1
-            sep = ", " if mapping.value else ""
-            self._edit(close, close, f"{sep}{key}: {value_text}")
+            last = self._text[:close].rstrip()
+            sep = " " if last.endswith(",") else (", " if mapping.value else "")
+            self._edit(len(last), close, f"{sep}{key}: {value_text}{self._text[len(last) : close]}")
             return
         if not mapping.value:
             raise EditError("an empty block mapping cannot be extended")
@@ -340,24 +408,39 @@ class ScenarioDocument:
         if not seq.flow_style:
             if len(seq.value) == 1:
                 raise EditError("removing the only item would leave the key without a value")
-            start = self._line_start(item.start_mark.index)
+            start = self._line_start(self._dash_index(item))
             end = self._line_end(self._last_char(item))
             self._edit(start, min(end + 1, len(text)), "")
             return
-        start, end = item.start_mark.index, item.end_mark.index
-        after = end
-        while after < len(text) and text[after] == " ":
-            after += 1
-        if after < len(text) and text[after] == ",":
-            after += 1
-            while after < len(text) and text[after] == " ":
-                after += 1
-            cut = (start, after)
-        elif index > 0:
-            before = text.rfind(",", 0, start)
-            cut = (before, end)
-        else:
-            cut = (start, end)
+        spans = [(v.start_mark.index, v.end_mark.index) for v in seq.value]
+        self._cut_flow_entry(spans, index)
+
+    def _cut_flow_entry(self, spans: list[tuple[int, int]], index: int) -> None:
+        """Take entry `index` (of the spans of a flow list's items, or of a flow mapping's
+        key-value pairs) out with its comma; a line left empty goes too."""
+        text = self._text
+        commas = self._entry_marks(yaml.FlowEntryToken)
+        start, end = spans[index]
+        limit = spans[index + 1][0] if index + 1 < len(spans) else None
+        after = [c for c in commas if end <= c and (limit is None or c < limit)]
+        if limit is not None:  # an entry with another after it: take it and its comma
+            if not after:
+                raise EditError("cannot find the comma after the entry")
+            cut_end = after[0] + 1
+            while cut_end < len(text) and text[cut_end] == " ":
+                cut_end += 1
+            cut = (start, cut_end)
+        elif index > 0:  # the last entry: take the comma before it (a trailing one stays)
+            before = [c for c in commas if spans[index - 1][1] <= c < start]
+            if not before:
+                raise EditError("cannot find the comma before the entry")
+            if "\n" in text[before[0] : start]:  # a comment may lie between: keep it
+                self._edit(start, end, "")
+                self._edit(before[0], before[0] + 1, "")
+                return
+            cut = (before[0], end)
+        else:  # the only entry, and its trailing comma if it has one
+            cut = (start, after[0] + 1 if after else end)
         start, end = cut
         if end >= len(text) or text[end] == "\n":  # the line now ends here: no trailing blanks
             while start > 0 and text[start - 1] == " ":
@@ -367,6 +450,26 @@ class ScenarioDocument:
         line_end = self._line_end(start)
         if not self._text[line_start:line_end].strip():
             self._edit(line_start, min(line_end + 1, len(self._text)), "")
+
+    def remove_key(self, path: tuple, key: str) -> None:
+        """Take `key` and its value out of the mapping at `path` (its lines, or its entry)."""
+        mapping = self._need(path)
+        if not isinstance(mapping, yaml.MappingNode):
+            raise EditError(f"{'.'.join(map(str, path))} is not a mapping")
+        keys = [k.value for k, _ in mapping.value]
+        if key not in keys:
+            return
+        index = keys.index(key)
+        key_node, value = mapping.value[index]
+        if mapping.flow_style:
+            spans = [(k.start_mark.index, self._last_char(v)) for k, v in mapping.value]
+            self._cut_flow_entry(spans, index)
+            return
+        if len(mapping.value) == 1:
+            raise EditError("removing the only key would leave the mapping empty")
+        start = self._line_start(key_node.start_mark.index)
+        end = self._line_end(self._last_char(value))
+        self._edit(start, min(end + 1, len(self._text)), "")
 
     # ------------------------------------------------------------------ grids
     def set_grid_cells(self, path: tuple, cells: Mapping[Cell, str]) -> None:
@@ -415,6 +518,7 @@ class ScenarioDocument:
         return value
 
     # ------------------------------------------------------------------ scenario edits
+    @_one_step
     def paint_terrain(self, cells: Mapping[Cell, str]) -> bool:
         """Set map cells to terrain characters of the legend; one undo step for a stroke."""
         legend = self.data_at(("map", "legend"))
@@ -425,6 +529,7 @@ class ScenarioDocument:
         self.set_grid_cells(("map", "terrain"), cells)
         return self._commit(before)
 
+    @_one_step
     def set_levels(self, cells: Mapping[Cell, int]) -> bool:
         """Set elevation levels (0-35); a map without an elevation grid gets one (base 0 m,
         10 m a level), which the user can then adjust in the file."""
@@ -443,6 +548,7 @@ class ScenarioDocument:
         self.set_grid_cells(("map", "elevation", "grid"), chars)
         return self._commit(before)
 
+    @_one_step
     def resize_map(self, width: int, height: int) -> bool:
         """A new map size. New columns repeat the last column and new rows the last row, in
         the terrain and the heights; what lies outside a smaller map (a unit, a place, a work)
@@ -467,6 +573,7 @@ class ScenarioDocument:
                 return index
         raise EditError(f"no {section[-1][:-1]} with id {ident!r}")
 
+    @_one_step
     def move_unit(self, unit_id: str, cell: Cell) -> bool:
         """Set a unit's start hex. A unit that arrives as a reinforcement has no start hex and
         is placed by its reinforcement entry instead."""
@@ -477,6 +584,7 @@ class ScenarioDocument:
         self.replace_value(("units", index, "at"), flow_hex(cell))
         return self._commit(before)
 
+    @_one_step
     def copy_unit(self, unit_id: str, cell: Cell) -> str:
         """A copy of a unit (all its fields, a new id) starting at `cell`; returns the new id.
         Comments of the original are not copied; the copy's fields are written in flow style."""
@@ -494,6 +602,7 @@ class ScenarioDocument:
         self._commit(before)
         return unit["id"]
 
+    @_one_step
     def remove_unit(self, unit_id: str) -> bool:
         """Remove a unit. A plan, reinforcement or metric that names it is then reported by
         `check`, as for a removed place."""
@@ -504,12 +613,14 @@ class ScenarioDocument:
         self.remove_item(("units",), index)
         return self._commit(before)
 
+    @_one_step
     def move_place(self, place_id: str, cell: Cell) -> bool:
         index = self._index_of(("map", "places"), place_id)
         before = self._begin()
         self.replace_value(("map", "places", index, "hex"), flow_hex(cell))
         return self._commit(before)
 
+    @_one_step
     def add_place(self, name_en: str, cell: Cell, name_zh: str | None = None) -> str:
         """A new named place at a hex; returns its id, made from the English name."""
         name_en = " ".join(name_en.split())
@@ -517,6 +628,8 @@ class ScenarioDocument:
             raise EditError("a place needs an English name")
         taken = {p.get("id") for p in self.data_at(("map",)).get("places") or []}
         base = _slug(name_en)
+        if not isinstance(yaml.safe_load(base), str):  # on, yes, null, true ... read as others
+            base = f"{base}_place"
         ident, n = base, 2
         while ident in taken:
             ident, n = f"{base}_{n}", n + 1
@@ -540,6 +653,7 @@ class ScenarioDocument:
         else:
             self.append_item((*parent, key), "\n".join(fields))
 
+    @_one_step
     def remove_place(self, place_id: str) -> bool:
         """Remove a place. Anything that names it (a unit's start, a plan objective) is then
         reported by `check`, and the editor keeps the file unsaved until it is fixed."""
@@ -552,20 +666,21 @@ class ScenarioDocument:
             self.remove_item(("map", "places"), index)
         return self._commit(before)
 
+    @_one_step
     def rename_place(self, place_id: str, name_en: str, name_zh: str | None = None) -> bool:
+        """Set a place's English name and its Chinese one (none given: the Chinese name goes),
+        each where it is written, so the rest of the name and its comments stay."""
         name_en = " ".join(name_en.split())
         if not name_en:
             raise EditError("a place needs an English name")
         index = self._index_of(("map", "places"), place_id)
-        name = f"{{en: {_quote(name_en)}" + (f", zh: {_quote(name_zh)}}}" if name_zh else "}")
+        path = ("map", "places", index, "name")
         before = self._begin()
-        node = self._need(("map", "places", index, "name"))
-        if isinstance(node, yaml.MappingNode) and not node.flow_style:
-            self.replace_value(("map", "places", index, "name", "en"), _quote(name_en))
-            if name_zh:
-                self.set_key(("map", "places", index, "name"), "zh", _quote(name_zh))
+        self.replace_value((*path, "en"), _quote(name_en))
+        if name_zh:
+            self.set_key(path, "zh", _quote(name_zh))
         else:
-            self.replace_value(("map", "places", index, "name"), name)
+            self.remove_key(path, "zh")
         return self._commit(before)
 
     def obstacles_at(self, cell: Cell, kind: str | None = None) -> list[int]:
@@ -595,6 +710,7 @@ class ScenarioDocument:
                 return k
         return None
 
+    @_one_step
     def toggle_obstacle(self, kind: str, cell: Cell, defaults: Mapping[str, str]) -> str:
         """Take the hex out of every obstacle of `kind` that lists it, or else add it to the
         first obstacle of that kind (creating one from `defaults`, YAML values by key, if there
@@ -667,6 +783,7 @@ class ScenarioDocument:
                 found.append((("victory", k, "place"), label))
         return found
 
+    @_one_step
     def set_hex_ref(self, path: tuple, cell: Cell) -> str:
         """Point a hex reference (one of `hex_refs`) at a hex: the id of the place that stands
         there, if one does, else [col, row]. Returns what was written."""
@@ -680,6 +797,7 @@ class ScenarioDocument:
         self._commit(before)
         return value
 
+    @_one_step
     def river_waypoint(self, river_id: str, cell: Cell) -> str:
         """Add a hex to the end of a river's path, or take it out if it is a waypoint already.
         Returns 'added' or 'removed'."""
