@@ -209,12 +209,16 @@ def _new(args: argparse.Namespace) -> int:
             turn_minutes=args.turn_minutes,
             turns=args.turns,
             schema_path=schema_path,
-            file_label=str(path),
+            file_label="".join(c if c.isprintable() else "?" for c in str(path)),
         )
     except ValueError as error:
         print(f"wargame new: {error}", file=sys.stderr)
         return EXIT_USAGE
-    load_scenario_text(text, str(path), coefficient_names=coefficient_names())  # never invalid
+    try:
+        load_scenario_text(text, str(path), coefficient_names=coefficient_names())
+    except ScenarioError as error:  # a template that does not load is a bug; say it plainly
+        print(f"wargame new: the template does not load: {error.problems[0]}", file=sys.stderr)
+        return EXIT_INPUT
     try:
         write_atomic(path, text)
     except OSError as error:

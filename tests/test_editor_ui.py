@@ -210,10 +210,53 @@ def test_quitting_with_unsaved_changes_asks_once_more(app: App, battle: Path) ->
     editor = open_editor(app, battle)
     drag(app, [at(editor, 2, 0)])  # the brush is open ground; that hex is the stream
     assert editor.doc.dirty
+    assert "Now 1 problem(s)" in editor.message  # the river no longer runs through water
     key(app, pygame.K_ESCAPE)
     assert app.running and "Unsaved changes" in editor.message
     key(app, pygame.K_ESCAPE)
     assert not app.running
+
+
+def test_closing_the_window_with_unsaved_changes_asks_once_more(app: App, battle: Path) -> None:
+    editor = open_editor(app, battle)
+    editor.brush = "^"
+    drag(app, [at(editor, 0, 0)])
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    step(app)
+    assert app.running and "Unsaved changes" in editor.message
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    step(app)
+    assert not app.running
+
+
+def test_typing_keeps_tool_keys_out_but_saves_and_keeps_the_name_over_a_resize(
+    app: App, battle: Path
+) -> None:
+    editor = open_editor(app, battle)
+    editor.brush = "^"
+    drag(app, [at(editor, 0, 0)])
+    key(app, pygame.K_p)
+    click(app, editor.name_en.rect.center)  # focus the English name
+    assert editor.typing()
+    pygame.event.post(
+        pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0, unicode="t", scancode=0)
+    )
+    pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text="t"))
+    step(app)
+    assert editor.tool == "places"  # a tool key typed into the field is text, not a tool
+    assert editor.name_en.get_text() == "t"
+    pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1400, h=800, size=(1400, 800)))
+    step(app)
+    assert app.screen is editor and editor.name_en.get_text() == "t"
+    click(app, editor.name_en.rect.center)
+    key(app, pygame.K_s, CTRL)  # Ctrl+S saves even while typing
+    assert editor.message == "Saved battle.yaml."
+
+
+def test_a_stroke_that_changes_nothing_says_so(app: App, battle: Path) -> None:
+    editor = open_editor(app, battle)
+    drag(app, [at(editor, 0, 0)])  # open ground painted on open ground
+    assert editor.message.startswith("Nothing changed") and not editor.doc.dirty
 
 
 def test_edit_without_a_display_or_on_a_broken_file_says_so(
@@ -233,6 +276,10 @@ def test_edit_without_a_display_or_on_a_broken_file_says_so(
     assert main(["edit", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "broken.yaml:" in err and "hil" in err and "fix these in the file first" in err
+
+    assert main(["edit", str(tmp_path / "nothing.yaml")]) == 1
+    err = capsys.readouterr().err
+    assert "no such file" in err and "wargame new" in err
 
 
 @pytest.fixture

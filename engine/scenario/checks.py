@@ -269,9 +269,10 @@ class _Checker:
             ]
             dry = [c for c in river_cells if (t := self.terrain_of(c)) and not t.get("water")]
             if dry:
+                hexes = f"{len(dry)} hex{'es' if len(dry) != 1 else ''}"
                 self.report(
                     (*base, "path"),
-                    f"river '{river.get('id')}' runs through {len(dry)} hexes that map.terrain does"
+                    f"river '{river.get('id')}' runs through {hexes} that map.terrain does"
                     f" not mark as water, first [{dry[0][0]}, {dry[0][1]}]; draw the river in"
                     " map.terrain with a water terrain character",
                 )

@@ -123,7 +123,9 @@ class App:
 
     def handle(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
-            self.running = False
+            # a screen with unsaved work (the editor) may ask once more before the window goes
+            if self.screen is None or getattr(self.screen, "may_close", lambda: True)():
+                self.running = False
             return
         if event.type == pygame.VIDEORESIZE:
             width, height = max(event.w, 320), max(event.h, 240)

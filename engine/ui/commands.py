@@ -133,6 +133,13 @@ def run_edit(args: argparse.Namespace) -> int:
     from ..scenario import ScenarioError
     from ..scenario.document import ScenarioDocument
 
+    if not Path(args.scenario).exists():
+        print(
+            f"wargame edit: {args.scenario}: no such file; to start a new scenario there:"
+            f" wargame new {args.scenario}",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     try:
         document = ScenarioDocument.open(args.scenario)
         problems = document.check(coefficient_names()).problems

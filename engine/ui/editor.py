@@ -168,6 +168,7 @@ class EditorScreen:
         self.info_box = self.problem_box = None
         self.name_en = self.name_zh = None
         self.size_w = self.size_h = None
+        self.typed = {"name_en": "", "name_zh": ""}  # what was typed, kept over a rebuild
         self._info_key = None
 
     # ------------------------------------------------------------------ layout
@@ -237,10 +238,11 @@ class EditorScreen:
             y += ((len(scenario.map.legend) + 1) // 2) * 30 + 4
             UILabel(pygame.Rect(x, y, 90, 30), "Map size", manager=m)
             self.size_w = UITextEntryLine(pygame.Rect(x + 92, y, 60, 30), manager=m)
-            self.size_w.set_text(str(scenario.map.width))
+            now = self.doc.data().get("map") or {}
+            self.size_w.set_text(str(now.get("width", scenario.map.width)))
             UILabel(pygame.Rect(x + 152, y, 20, 30), "x", manager=m)
             self.size_h = UITextEntryLine(pygame.Rect(x + 172, y, 60, 30), manager=m)
-            self.size_h.set_text(str(scenario.map.height))
+            self.size_h.set_text(str(now.get("height", scenario.map.height)))
             resize = UIButton(pygame.Rect(x + 236, y, width - 236, 30), "Resize", manager=m)
             self.buttons[resize] = ("resize", None)
             y += 34
@@ -274,12 +276,12 @@ class EditorScreen:
                 self.name_en = UITextEntryLine(
                     pygame.Rect(x, y, width, 30), manager=m, placeholder_text="English name"
                 )
-                self.name_en.set_text(self._selected_name("en"))
+                self.name_en.set_text(self._selected_name("en") or self.typed["name_en"])
                 y += 32
                 self.name_zh = UITextEntryLine(
                     pygame.Rect(x, y, width, 30), manager=m, placeholder_text="Chinese name 中文名"
                 )
-                self.name_zh.set_text(self._selected_name("zh"))
+                self.name_zh.set_text(self._selected_name("zh") or self.typed["name_zh"])
                 y += 32
                 bw = (width - 3) // 2
                 rename = UIButton(pygame.Rect(x, y, bw, 30), "Rename", manager=m)
@@ -514,11 +516,16 @@ class EditorScreen:
             return
         if self.tool == "terrain":
             cells = {cell: str(v) for cell, v in stroke.items()}
-            self.apply("paint", lambda: self.doc.paint_terrain(cells))
+            done = self.apply("paint", lambda: self.doc.paint_terrain(cells))
         else:
             levels = {cell: int(v) for cell, v in stroke.items()}
-            self.apply("set the height", lambda: self.doc.set_levels(levels))
-        self.message = f"Painted {len(stroke)} hex{'es' if len(stroke) != 1 else ''}."
+            done = self.apply("set the height", lambda: self.doc.set_levels(levels))
+        if done:
+            self.message = f"Painted {len(stroke)} hex{'es' if len(stroke) != 1 else ''}."
+            if self.problems:
+                self.message += f" Now {len(self.problems)} problem(s): see the panel."
+        elif not self.message.startswith("Cannot"):
+            self.message = "Nothing changed: the hexes were like that already."
 
     def pick(self, h: int) -> None:
         board = self.state.board
@@ -659,13 +666,16 @@ class EditorScreen:
         self.app.show(BriefingScreen(self.app, self.loaded))
 
     def quit(self) -> None:
+        if self.may_close():
+            self.app.quit()
+
+    def may_close(self) -> bool:
+        """Whether the window may close now: with unsaved changes, only when asked twice."""
         if self.doc.dirty and not self.quit_armed:
             self.quit_armed = True
-            self.message = (
-                "Unsaved changes: Ctrl+S saves; Quit (or Esc) again leaves without saving."
-            )
-            return
-        self.app.quit()
+            self.message = "Unsaved changes: Ctrl+S saves; close or quit again to leave unsaved."
+            return False
+        return True
 
     # ------------------------------------------------------------------ events
     def typing(self) -> bool:
@@ -684,8 +694,18 @@ class EditorScreen:
             self.message = f"Click the hex for: {self.refs[self.ref][1]}."
             return
         if event.type == pygame.KEYDOWN:
-            if not self.typing():
+            on_file = event.mod & pygame.KMOD_CTRL and event.key in (
+                pygame.K_s,
+                pygame.K_z,
+                pygame.K_y,
+            )
+            if on_file or not self.typing():  # Ctrl+S, Z and Y act on the file while typing
                 self.key(event)
+            return
+        if event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED:
+            for name in ("name_en", "name_zh"):
+                if event.ui_element is getattr(self, name):
+                    self.typed[name] = event.text
             return
         if event.type == pygame.MOUSEMOTION:
             self.mouse = event.pos
