@@ -53,6 +53,14 @@ def open_editor(app: App, path: Path) -> EditorScreen:
     return editor
 
 
+def edited(app: App, path: Path) -> EditorScreen:
+    """The editor on `path` with one hex painted hill: a valid change, not yet saved."""
+    editor = open_editor(app, path)
+    editor.brush = "^"
+    drag(app, [at(editor, 0, 0)])
+    return editor
+
+
 def at(editor: EditorScreen, col: int, row: int) -> tuple[int, int]:
     x, y = editor.view.hex_center_on_screen(editor.hex_of((col, row)))
     return int(x), int(y)
@@ -193,9 +201,7 @@ def test_a_broken_scenario_is_shown_and_never_saved(app: App, battle: Path) -> N
 def test_a_file_changed_on_disk_is_written_over_only_on_a_second_save(
     app: App, battle: Path
 ) -> None:
-    editor = open_editor(app, battle)
-    editor.brush = "^"
-    drag(app, [at(editor, 0, 0)])
+    editor = edited(app, battle)
     assert editor.doc.dirty and not editor.problems
     battle.write_text(battle.read_text(encoding="utf-8") + "# a hand edit\n", encoding="utf-8")
     key(app, pygame.K_s, CTRL)
@@ -218,9 +224,7 @@ def test_quitting_with_unsaved_changes_asks_once_more(app: App, battle: Path) ->
 
 
 def test_closing_the_window_with_unsaved_changes_asks_once_more(app: App, battle: Path) -> None:
-    editor = open_editor(app, battle)
-    editor.brush = "^"
-    drag(app, [at(editor, 0, 0)])
+    editor = edited(app, battle)
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     step(app)
     assert app.running and "Unsaved changes" in editor.message
@@ -232,9 +236,7 @@ def test_closing_the_window_with_unsaved_changes_asks_once_more(app: App, battle
 def test_typing_keeps_tool_keys_out_but_saves_and_keeps_the_name_over_a_resize(
     app: App, battle: Path
 ) -> None:
-    editor = open_editor(app, battle)
-    editor.brush = "^"
-    drag(app, [at(editor, 0, 0)])
+    editor = edited(app, battle)
     key(app, pygame.K_p)
     click(app, editor.name_en.rect.center)  # focus the English name
     assert editor.typing()

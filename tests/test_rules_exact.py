@@ -936,6 +936,17 @@ def trapped_battle(**changes):
     return state, stubbed(state)
 
 
+def assert_trapped_losses(state, escaped: int, lost: int, captured: int) -> None:
+    """Red's 40 men: `escaped` slipped out, then `lost` of the rest, `captured` of them taken."""
+    u = state.units
+    assert (u.escaped[RED], u.captured[RED], u.killed[RED], u.men[RED]) == (
+        escaped,
+        captured,
+        lost - captured,
+        40 - escaped - lost,
+    )
+
+
 def test_trapped_unit_by_day() -> None:
     state, rng = trapped_battle()
     events: list = []
@@ -947,13 +958,7 @@ def test_trapped_unit_by_day() -> None:
     captured = math.floor(lost * C.trapped_captured_fraction)
     assert rng.binomials == [(40, approx(slip)), (lost, C.trapped_captured_fraction)]
     assert (escaped, lost, captured) == (0, 6, 1)  # 40 x 0.159 = 6.4 -> 6 lost, 1 captured
-    u = state.units
-    assert (u.escaped[RED], u.captured[RED], u.killed[RED], u.men[RED]) == (
-        escaped,
-        captured,
-        lost - captured,
-        40 - escaped - lost,
-    )
+    assert_trapped_losses(state, escaped, lost, captured)
     assert [e.men for e in events if isinstance(e, Surrendered)] == [captured]
     state.check_invariants()
 
@@ -968,13 +973,7 @@ def test_trapped_unit_at_night_slips_away_more() -> None:
     lost = int((40 - escaped) * C.surrender_share_trapped + 0.5)
     assert rng.binomials[1] == (lost, C.trapped_captured_fraction)
     captured = math.floor(lost * C.trapped_captured_fraction)
-    u = state.units
-    assert (u.escaped[RED], u.captured[RED], u.killed[RED], u.men[RED]) == (
-        escaped,
-        captured,
-        lost - captured,
-        40 - escaped - lost,
-    )
+    assert_trapped_losses(state, escaped, lost, captured)
     assert escaped == 0 or [e.men for e in events if isinstance(e, Escaped)] == [escaped]
 
 
