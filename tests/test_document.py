@@ -96,6 +96,24 @@ def test_a_unit_is_copied_with_a_new_id_and_removed_again(furong) -> None:
     assert furong.text == before
 
 
+def test_a_units_figures_are_set_where_they_are_written(minimal) -> None:
+    before = minimal.text
+    minimal.set_unit_values("red_1", {"men": 35, "posture": "hasty", "morale": 0.6})
+    assert changed_lines(before, minimal.text) == [
+        "-    men: 40",
+        "+    men: 35",
+        "+    posture: hasty",
+        "+    morale: 0.6",
+    ]
+    unit = minimal.data()["units"][0]
+    assert (unit["men"], unit["posture"], unit["morale"]) == (35, "hasty", 0.6)
+    assert minimal.check(NAMES).ok
+    minimal.set_unit_values("red_1", {"men": -5})  # the loader says what is wrong with it
+    assert any("men" in p.message for p in minimal.check(NAMES).problems)
+    with pytest.raises(EditError, match="not a unit figure"):
+        minimal.set_unit_values("red_1", {"side": "blue"})
+
+
 def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
     arriving = next(u for u in furong.data()["units"] if "at" not in u)
     with pytest.raises(EditError, match="reinforcement"):

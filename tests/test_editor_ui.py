@@ -122,12 +122,18 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     assert editor.doc.data()["units"][0]["at"] == [1, 1]
     assert int(editor.state.units.hex[0]) == editor.hex_of((1, 1))
 
+    # its figures, from the panel
+    editor.unit_fields["men"].set_text("36")
+    press(app, "Set red_1")
+    assert editor.doc.data()["units"][0]["men"] == 36 and not editor.problems
+    assert int(editor.state.units.men[0]) == 36
+
     # a copy of the unit, then deleted again
     press(app, "Copy")
     click(app, at(editor, 0, 0))
     assert editor.selected == ("unit", "red_2")
     copy = editor.doc.data()["units"][-1]
-    assert copy["at"] == [0, 0] and copy["men"] == 40 and copy["side"] == "red"
+    assert copy["at"] == [0, 0] and copy["men"] == 36 and copy["side"] == "red"
     assert not editor.problems and editor.state.units.count == 3
     key(app, pygame.K_DELETE)
     assert [u["id"] for u in editor.doc.data()["units"]] == ["red_1", "blue_1"]

@@ -36,6 +36,7 @@ from .yaml_source import parse, read_text
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer is ten times faster
 MAX_UNDO = 200  # steps kept; a Furong-sized file is 70 KB, so this stays under 15 MB
 Cell = tuple[int, int]  # (col, row) on the text map
+UNIT_FIELDS = ("men", "officers", "posture", "quality", "morale")  # what set_unit_values sets
 
 
 class EditError(ValueError):
@@ -601,6 +602,18 @@ class ScenarioDocument:
         self._add_entry((), "units", [f"{key}: {_flow(value)}" for key, value in unit.items()])
         self._commit(before)
         return unit["id"]
+
+    @_one_step
+    def set_unit_values(self, unit_id: str, values: Mapping[str, Any]) -> bool:
+        """Set some of a unit's figures (`UNIT_FIELDS`), each where it is written (or added);
+        whether the values are allowed is for `check` to say, as for any edit."""
+        index = self._index_of(("units",), unit_id)
+        before = self._begin()
+        for key, value in values.items():
+            if key not in UNIT_FIELDS:
+                raise EditError(f"{key!r} is not a unit figure the editor sets")
+            self.set_key(("units", index), key, _flow(value))
+        return self._commit(before)
 
     @_one_step
     def remove_unit(self, unit_id: str) -> bool:

@@ -18,6 +18,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import (
     UIButton,
+    UIDropDownMenu,
     UILabel,
     UISelectionList,
     UITextBox,
@@ -29,7 +30,7 @@ from ..rules.coefficients import coefficient_names
 from ..rules.turn import new_game
 from ..scenario import LoadedScenario, ScenarioError
 from ..scenario.document import Cell, EditError, FileChangedError, ScenarioDocument
-from ..scenario.models import LEVEL_CHARS
+from ..scenario.models import LEVEL_CHARS, Posture
 from . import chrome, drawing, fonts
 from .app import ACCENT, App
 from .fog import FogMemory
@@ -192,6 +193,7 @@ class EditorScreen:
         self.buttons, self.swatches = {}, []
         self.name_en = self.name_zh = self.size_w = self.size_h = None
         self.ref_list = None
+        self.unit_fields, self.posture_menu = {}, None
         y = HEADER_H + 4
         per_row = 4
         bw = (width - 3 * (per_row - 1)) // per_row
@@ -268,6 +270,7 @@ class EditorScreen:
                 self.buttons[copy] = ("copy", None)
                 self.buttons[delete] = ("delete", None)
                 y += 34
+                y = self._build_unit_form(x, y, width)
             else:
                 note(
                     "Click a place to select it, then a hex to move it; click an empty hex to"
@@ -328,6 +331,70 @@ class EditorScreen:
             )
             y += 174
         return y
+
+    def _build_unit_form(self, x: int, y: int, width: int) -> int:
+        """The selected unit's figures, to change: men, quality and morale, and its posture."""
+        self.unit_fields = {}
+        unit = self._selected_unit()
+        if unit is None:
+            return y
+        m = self.app.manager
+        label_w, field_w = 70, (width - 3) // 2 - 70
+        for k, (key, value) in enumerate(
+            (("men", unit.men), ("quality", unit.quality), ("morale", unit.morale))
+        ):
+            column, row = k % 2, k // 2
+            left = x + column * (width // 2)
+            UILabel(pygame.Rect(left, y + row * 32, label_w, 30), key, manager=m)
+            entry = UITextEntryLine(
+                pygame.Rect(left + label_w, y + row * 32, field_w, 30), manager=m
+            )
+            entry.set_text(f"{value:g}" if isinstance(value, float) else str(value))
+            self.unit_fields[key] = entry
+        left = x + width // 2
+        self.posture_menu = UIDropDownMenu(
+            [p.value for p in Posture],
+            unit.posture.value,
+            pygame.Rect(left, y + 32, width - width // 2, 30),
+            manager=m,
+        )
+        y += 66
+        apply = UIButton(pygame.Rect(x, y, width, 30), f"Set {unit.id}'s figures", manager=m)
+        self.buttons[apply] = ("unit_values", None)
+        return y + 34
+
+    def _selected_unit(self):
+        if not (self.selected and self.selected[0] == "unit"):
+            return None
+        return next((u for u in self.loaded.scenario.units if u.id == self.selected[1]), None)
+
+    def set_unit_values(self) -> None:
+        unit = self._selected_unit()
+        if unit is None or not self.unit_fields:
+            self.message = "Select a unit first."
+            return
+        try:
+            values: dict = {"men": int(self.unit_fields["men"].get_text())}
+            values["quality"] = float(self.unit_fields["quality"].get_text())
+            values["morale"] = float(self.unit_fields["morale"].get_text())
+        except ValueError:
+            self.message = "Men is a whole number; quality and morale are numbers from 0 to 1."
+            return
+        chosen = self.posture_menu.selected_option if self.posture_menu else unit.posture.value
+        values["posture"] = chosen[0] if isinstance(chosen, tuple) else chosen
+        current = {
+            "men": unit.men,
+            "quality": unit.quality,
+            "morale": unit.morale,
+            "posture": unit.posture.value,
+        }
+        changed = {key: value for key, value in values.items() if current[key] != value}
+        if not changed:
+            self.message = "Nothing changed."
+            return
+        if self.apply("set the figures", lambda: self.doc.set_unit_values(unit.id, changed)):
+            self.message = f"{unit.id}: " + ", ".join(f"{k} {v}" for k, v in changed.items())
+            self.rebuild()
 
     def _level_text(self) -> str:
         grid = self.loaded.scenario.map.elevation
@@ -561,6 +628,7 @@ class EditorScreen:
                 lambda: made.append(self.doc.copy_unit(original, self.cell(h))),
             ):
                 self.selected = ("unit", made[0])
+                self.rebuild()
                 self.message = f"{made[0]}, a copy of {original}, starts at {list(self.cell(h))}."
             return
         if self.selected and self.selected[0] == "unit" and not here:
@@ -579,6 +647,7 @@ class EditorScreen:
             ids = ids[ids.index(self.selected[1]) + 1 :] + ids[: ids.index(self.selected[1]) + 1]
         self.selected = ("unit", ids[0])
         unit = next(u for u in scenario.units if u.id == ids[0])
+        self.rebuild()  # its figures in the panel
         self.message = f"{_name(unit.name)} selected: click the hex where it should start."
 
     def click_place(self, h: int) -> None:
@@ -679,7 +748,7 @@ class EditorScreen:
 
     # ------------------------------------------------------------------ events
     def typing(self) -> bool:
-        entries = (self.name_en, self.name_zh, self.size_w, self.size_h)
+        entries = (self.name_en, self.name_zh, self.size_w, self.size_h, *self.unit_fields.values())
         return any(e is not None and e.is_focused for e in entries)
 
     def handle(self, event) -> None:
@@ -760,6 +829,8 @@ class EditorScreen:
             self.rename_place()
         elif action == "copy":
             self.copy_unit()
+        elif action == "unit_values":
+            self.set_unit_values()
         elif action == "resize":
             self.resize()
         elif action == "delete":
