@@ -174,7 +174,11 @@ class ScenarioDocument:
     def check(self, coefficient_names: Iterable[str] | None = None) -> CheckResult:
         try:
             loaded = load_scenario_text(
-                self._text, self.filename, coefficient_names=coefficient_names, path=self.path
+                self._text,
+                self.filename,
+                coefficient_names=coefficient_names,
+                path=self.path,
+                fast=True,  # the text passed the capped parse when it was opened
             )
         except ScenarioError as error:
             return CheckResult(None, tuple(error.problems))

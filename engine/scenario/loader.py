@@ -47,8 +47,10 @@ def load_scenario_text(
     *,
     coefficient_names: Iterable[str] | None = None,
     path: Path | None = None,
+    fast: bool = False,
 ) -> LoadedScenario:
-    data, source = parse(text, filename)
+    """`fast`: compose with libyaml, for text known to pass the caps (see `parse`)."""
+    data, source = parse(text, filename, fast=fast)
     if not isinstance(data, dict):
         got = describe_value(data)
         raise ScenarioError(
