@@ -355,3 +355,26 @@ def test_the_scenario_list_opens_a_battle_in_the_editor(app: App) -> None:
     press(app, "Edit map")
     assert isinstance(app.screen, EditorScreen)
     assert app.screen.doc.path == MINIMAL and not app.screen.doc.dirty
+
+
+@pytest.mark.parametrize("size", [10, 18, 33])
+def test_redrawing_around_a_stroke_gives_the_pixels_of_a_whole_new_layer(size: int) -> None:
+    from engine.rules.turn import new_game
+
+    pygame.display.init()
+    names = coefficient_names()
+    document = ScenarioDocument.open(FURONG)
+    before = new_game(document.check(names).loaded.scenario, 1)
+    layer = drawing.render_terrain(before, drawing.Geometry(before, size))
+    strokes = {(14, 20): "h", (15, 20): "=", (20, 14): "v"}  # a road joining one, hills
+    document.paint_terrain(strokes)
+    document.set_levels({(15, 20): 9, (14, 20): 3})  # shading and contours move too
+    after = new_game(document.check(names).loaded.scenario, 1)
+    assert after.board.elevation_m.max() == before.board.elevation_m.max()
+    hexes = {row * after.board.width + col for col, row in strokes}
+    drawing.redraw_region(after, drawing.Geometry(after, size), layer, hexes)
+    whole = drawing.render_terrain(after, drawing.Geometry(after, size))
+    assert pygame.image.tobytes(layer, "RGB") == pygame.image.tobytes(whole, "RGB")
+    assert pygame.image.tobytes(layer, "RGB") != pygame.image.tobytes(
+        drawing.render_terrain(before, drawing.Geometry(before, size)), "RGB"
+    )

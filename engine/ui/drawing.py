@@ -135,12 +135,23 @@ def _shading(state: GameState) -> np.ndarray:
     return 1.0 + 0.22 * np.tanh(light) + 0.14 * (height - 0.5)
 
 
-def render_terrain(state: GameState, geo: Geometry) -> pygame.Surface:
+def render_terrain(
+    state: GameState,
+    geo: Geometry,
+    *,
+    onto: pygame.Surface | None = None,
+    only: set[int] | None = None,
+) -> pygame.Surface:
     """The whole map at one hex size: ground, symbols, contours, rivers and roads (the names of
-    places go on top of the works, see `draw_places`)."""
+    places go on top of the works, see `draw_places`).
+
+    With `onto` and `only`, the hexes in `only` are drawn again onto an existing layer, whose
+    clip the caller has set to the area they cover (the map editor, after an edit): inside the
+    clip that gives the same pixels as a whole new layer, as long as `only` holds every hex
+    that can reach into it."""
     board, scenario = state.board, state.scenario
-    surface = pygame.Surface((geo.width, geo.height))
-    surface.fill((58, 56, 50))
+    surface = pygame.Surface((geo.width, geo.height)) if onto is None else onto
+    surface.fill((58, 56, 50))  # within the clip, if one is set
     types = [scenario.terrain[t] for t in board.terrain_ids]
     colors = [hex_rgb(t.color) for t in types]
     symbols = [
@@ -158,21 +169,55 @@ def render_terrain(state: GameState, geo: Geometry) -> pygame.Surface:
             around = [terrain[n] for n in board.neighbors[h] if terrain[n] not in linear]
             t = max(set(around), key=around.count) if around else t
         ground.append(t)
-    for h in range(board.size):
+    drawn = range(board.size) if only is None else sorted(only)
+    for h in drawn:
         rgb = scale_rgb(colors[ground[h]], float(shade[h]))
         pygame.draw.polygon(surface, rgb, geo.corners(h, 1.02))
-    for h in range(board.size):
+    for h in drawn:
         rgb = scale_rgb(colors[ground[h]], float(shade[h]) * 0.9)
         pygame.draw.polygon(surface, rgb, geo.corners(h), 1)
         symbol = symbols[ground[h]]
         if symbol:
             _draw_symbol(surface, geo, h, symbol, scale_rgb(colors[ground[h]], 0.62))
-    _draw_contours(surface, state, geo)
+    _draw_contours(surface, state, geo, only)
     _draw_rivers(surface, state, geo)
     for kind in ("track", "road"):
-        _draw_lines(surface, state, geo, {i for i, s in enumerate(symbols) if s == kind}, kind)
+        kinds = {i for i, s in enumerate(symbols) if s == kind}
+        _draw_lines(surface, state, geo, kinds, kind, only)
     pygame.draw.rect(surface, INK, (0, 0, geo.width, geo.height), 2)
     return surface
+
+
+def redraw_region(state: GameState, geo: Geometry, layer: pygame.Surface, hexes: set[int]) -> None:
+    """Draw the terrain layer again around `hexes` (and their neighbours, whose road colours
+    and contours they change), with the same pixels a whole new layer would have there."""
+    board = state.board
+    around = set(hexes)
+    for h in hexes:
+        around.update(board.neighbors[h])
+    xs = [geo.cx[h] for h in around]
+    ys = [geo.cy[h] for h in around]
+    pad = geo.size * 1.1
+    area = pygame.Rect(
+        int(min(xs) - pad),
+        int(min(ys) - pad),
+        int(max(xs) - min(xs) + 2 * pad) + 1,
+        int(max(ys) - min(ys) + 2 * pad) + 1,
+    ).clip(layer.get_rect())
+    reach = geo.size * 3.5  # every hex whose ground, lines or symbols can cross into `area`
+    near = (
+        (geo.cx >= area.left - reach)
+        & (geo.cx <= area.right + reach)
+        & (geo.cy >= area.top - reach)
+        & (geo.cy <= area.bottom + reach)
+    )
+    only = set(np.flatnonzero(near).tolist())
+    clip = layer.get_clip()
+    layer.set_clip(area)
+    try:
+        render_terrain(state, geo, onto=layer, only=only)
+    finally:
+        layer.set_clip(clip)
 
 
 def _draw_symbol(surface, geo: Geometry, h: int, symbol: str, color) -> None:
@@ -224,7 +269,7 @@ def _draw_symbol(surface, geo: Geometry, h: int, symbol: str, color) -> None:
             pygame.draw.lines(surface, (180, 205, 235), False, points, 1)
 
 
-def _draw_contours(surface, state: GameState, geo: Geometry) -> None:
+def _draw_contours(surface, state: GameState, geo: Geometry, only=None) -> None:
     """Brown lines along hex sides where the ground crosses a contour (every 50 m, or a fifth
     of the relief on a flat map)."""
     board = state.board
@@ -235,11 +280,11 @@ def _draw_contours(surface, state: GameState, geo: Geometry) -> None:
     step = 50.0 if span >= 150 else max(span / 5, 1.0)
     level = np.floor(e / step).astype(int)
     color = (96, 70, 40)
-    for h in range(board.size):
+    for h in range(board.size) if only is None else sorted(only):
         a = hexgrid.Hex(int(board.q[h]), int(board.r[h]))
         for n in board.neighbors[h]:
-            if n < h or level[n] == level[h]:
-                continue
+            if level[n] == level[h] or (n < h and (only is None or n in only)):
+                continue  # each side once: from its lower-numbered hex, or the one drawn
             d = hexgrid.direction_to(a, hexgrid.Hex(int(board.q[n]), int(board.r[n])))
             p, q = geo.side_points(h, d)
             pygame.draw.line(surface, color, p, q, 2 if geo.size >= 16 else 1)
@@ -285,8 +330,10 @@ def _draw_rivers(surface, state: GameState, geo: Geometry) -> None:
             pygame.draw.rect(surface, INK, (x - s * 0.5, y - s * 0.15, s, s * 0.3), 1)
 
 
-def _draw_lines(surface, state: GameState, geo: Geometry, kinds: set[int], kind: str) -> None:
-    """Roads and tracks as lines from hex centre to hex centre."""
+def _draw_lines(
+    surface, state: GameState, geo: Geometry, kinds: set[int], kind: str, only=None
+) -> None:
+    """Roads and tracks as lines from hex centre to hex centre (those touching `only`)."""
     if not kinds:
         return
     board = state.board
@@ -296,8 +343,11 @@ def _draw_lines(surface, state: GameState, geo: Geometry, kinds: set[int], kind:
     edge = (90, 80, 60)
     width = max(2, int(s * (0.26 if kind == "road" else 0.12)))
     pairs = []
-    for h in np.flatnonzero(on).tolist():
-        linked = [n for n in board.neighbors[h] if on[n] and n > h]
+    hexes = np.flatnonzero(on).tolist()
+    if only is not None:
+        hexes = [h for h in hexes if h in only]
+    for h in hexes:
+        linked = [n for n in board.neighbors[h] if on[n] and (n > h or (only and n not in only))]
         pairs.extend((h, n) for n in linked)
         if not any(on[n] for n in board.neighbors[h]):
             pairs.append((h, h))
@@ -310,7 +360,7 @@ def _draw_lines(surface, state: GameState, geo: Geometry, kinds: set[int], kind:
         else:
             pygame.draw.line(surface, color, geo.center(a), geo.center(b), width)
     if kind == "road":
-        for h in np.flatnonzero(on).tolist():
+        for h in hexes:
             pygame.draw.circle(surface, color, geo.center(h), width / 2)
 
 

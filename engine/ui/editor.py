@@ -131,6 +131,7 @@ class EditorScreen:
             raise ScenarioError(list(result.problems))
         self.problems: tuple = ()
         self.loaded: LoadedScenario = result.loaded  # type: ignore[assignment]
+        self._shown_text = document.text  # the text the map now shows
         w, h = app.size
         self.view = MapView(EditorView(self.loaded), self._map_rect(w, h))  # type: ignore[arg-type]
         # An editor wants the whole map in view: the largest zoom at which it fits, though
@@ -420,8 +421,10 @@ class EditorScreen:
     def hex_of(self, cell: Cell) -> int:
         return cell[1] * self.width + cell[0]
 
-    def apply(self, what: str, edit) -> bool:
-        """Run one edit on the document; then check the new text and redraw from it."""
+    def apply(self, what: str, edit, hexes: set[int] | None = None) -> bool:
+        """Run one edit on the document; then check the new text and redraw from it (only
+        around `hexes`, when the edit changed nothing else: a stroke of terrain or heights)."""
+        before = self.doc.text
         try:
             changed = edit()
         except EditError as error:
@@ -430,17 +433,26 @@ class EditorScreen:
         self.quit_armed = False
         if changed is False:
             return False
-        self.refresh()
+        self.refresh(hexes if before == self._shown_text else None)
         return True
 
-    def refresh(self) -> None:
+    def refresh(self, hexes: set[int] | None = None) -> None:
         """Check the document and, if it is a valid scenario, show it."""
         result = self.doc.check(self.names)
         self.problems = result.problems
         if result.ok:
+            old = self.state.board
             self.loaded = result.loaded  # type: ignore[assignment]
             self.view.session = EditorView(self.loaded)  # type: ignore[assignment]
-            self.view.scenario_changed()
+            new = self.state.board
+            local = (
+                hexes
+                and (old.width, old.height) == (new.width, new.height)
+                and float(old.elevation_m.min()) == float(new.elevation_m.min())
+                and float(old.elevation_m.max()) == float(new.elevation_m.max())
+            )  # shading and contours are scaled by the map's whole relief
+            self.view.scenario_changed(hexes if local else None)
+            self._shown_text = self.doc.text
             if self.river is None and self.loaded.scenario.map.rivers:
                 self.river = self.loaded.scenario.map.rivers[0].id
         self._info_key = None
@@ -581,12 +593,13 @@ class EditorScreen:
         stroke, self.stroke = self.stroke, {}
         if not stroke:
             return
+        hexes = {self.hex_of(cell) for cell in stroke}
         if self.tool == "terrain":
             cells = {cell: str(v) for cell, v in stroke.items()}
-            done = self.apply("paint", lambda: self.doc.paint_terrain(cells))
+            done = self.apply("paint", lambda: self.doc.paint_terrain(cells), hexes)
         else:
             levels = {cell: int(v) for cell, v in stroke.items()}
-            done = self.apply("set the height", lambda: self.doc.set_levels(levels))
+            done = self.apply("set the height", lambda: self.doc.set_levels(levels), hexes)
         if done:
             self.message = f"Painted {len(stroke)} hex{'es' if len(stroke) != 1 else ''}."
             if self.problems:

@@ -186,8 +186,19 @@ class MapView:
     def invalidate(self) -> None:
         self._static_key = None
 
-    def scenario_changed(self) -> None:
-        """The map itself changed (the editor): every layer is drawn again from the new state."""
+    def scenario_changed(self, hexes: set[int] | None = None) -> None:
+        """The map itself changed (the editor): every layer is drawn again from the new state;
+        with `hexes`, only the part of each terrain layer around those hexes (what else changed
+        is redrawn every turn anyway)."""
+        if hexes:
+            for size, layer in self._terrain.items():
+                drawing.redraw_region(self.state, Geometry(self.state, size), layer, hexes)
+            self._geos.clear()
+            self._counters.clear()
+            self._static = None
+            self._static_key = None
+            self._overlay_key = None
+            return
         self._terrain.clear()
         self._geos.clear()
         self._counters.clear()
