@@ -457,3 +457,27 @@ def test_orientation_matrices_are_inverses() -> None:
         assert m.f2 * m.b1 + m.f3 * m.b3 == pytest.approx(1.0)
     with pytest.raises(ValueError):
         Layout(POINTY, 0.0, 10.0)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (2, 1), (5, 3), (7, 9), (36, 28)])
+def test_the_boards_neighbour_table_is_hexgrids_neighbours_in_direction_order(
+    width: int, height: int
+) -> None:
+    import numpy as np
+
+    from engine import hexgrid
+    from engine.core.board import _neighbor_table
+
+    cols = np.tile(np.arange(width), height)
+    rows = np.repeat(np.arange(height), width)
+    q = (cols - ((rows - (rows & 1)) >> 1)).astype(np.int32)
+    r = rows.astype(np.int32)
+    expected = []
+    for i in range(width * height):
+        around = []
+        for n in hexgrid.neighbors(hexgrid.Hex(int(q[i]), int(r[i]))):
+            col, row = hexgrid.axial_to_offset(n)
+            if 0 <= col < width and 0 <= row < height:
+                around.append(row * width + col)
+        expected.append(tuple(around))
+    assert _neighbor_table(q, r, width, height) == tuple(expected)
