@@ -133,7 +133,17 @@ def _replay(args: argparse.Namespace) -> int:
     except (OSError, ValueError, StopIteration) as error:
         print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
         return EXIT_INPUT
+    if not any(item.get("kind") == "final" for item in log):
+        print(f"{args.log}: the log has no final line (was the game cut short?)", file=sys.stderr)
+        return EXIT_INPUT
     scenario_path = args.scenario or header.get("scenario")
+    if not args.scenario and scenario_path and not Path(scenario_path).exists():
+        # a path relative to where the game was run: look beside the log, then in ./scenarios
+        name = Path(scenario_path).name
+        for folder in (Path(args.log).parent, Path.cwd() / "scenarios"):
+            if (folder / name).exists():
+                scenario_path = str(folder / name)
+                break
     loaded = _load(scenario_path)
     if loaded is None:
         return EXIT_INPUT

@@ -122,6 +122,20 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     assert editor.doc.data()["units"][0]["at"] == [1, 1]
     assert int(editor.state.units.hex[0]) == editor.hex_of((1, 1))
 
+    # Shift+click stacks it with the blue platoon; a plain click there selects that one
+    click(app, at(editor, 3, 1))
+    assert editor.selected == ("unit", "blue_1")
+    click(app, at(editor, 1, 1))
+    assert editor.selected == ("unit", "red_1")
+    pygame.key.set_mods(pygame.KMOD_SHIFT)
+    click(app, at(editor, 3, 1))
+    pygame.key.set_mods(0)
+    assert editor.doc.data()["units"][0]["at"] == [3, 1]  # stacked with blue_1
+    key(app, pygame.K_z, CTRL)
+    assert editor.doc.data()["units"][0]["at"] == [1, 1]
+    click(app, at(editor, 1, 1))  # undo clears the selection
+    assert editor.selected == ("unit", "red_1")
+
     # its figures, from the panel
     editor.unit_fields["men"].set_text("36")
     press(app, "Set red_1")
@@ -284,6 +298,17 @@ def test_edit_without_a_display_or_on_a_broken_file_says_so(
     assert main(["edit", str(broken)]) == 1
     err = capsys.readouterr().err
     assert "broken.yaml:" in err and "hil" in err and "fix these in the file first" in err
+
+    shared = tmp_path / "shared.yaml"
+    shared.write_text(
+        battle.read_text(encoding="utf-8")
+        .replace("at: [0, 1]", "at: &start [0, 1]", 1)
+        .replace("at: hill", "at: *start", 1),
+        encoding="utf-8",
+    )
+    assert main(["edit", str(shared)]) == 1
+    err = capsys.readouterr().err
+    assert "anchors (&)" in err and "the editor cannot open" in err
 
     assert main(["edit", str(tmp_path / "nothing.yaml")]) == 1
     err = capsys.readouterr().err

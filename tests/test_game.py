@@ -254,6 +254,27 @@ def test_replay_catches_a_changed_event_where_the_final_state_is_the_same(
     assert result.state.state_hash() == result.expected_hash and not result.matches
 
 
+def test_replay_finds_a_moved_scenario_and_refuses_a_log_cut_short(
+    tmp_path: Path, capsys, monkeypatch
+) -> None:
+    import shutil
+
+    shutil.copy(FURONG.parent / "lion_mountain.yaml", tmp_path / "lion_mountain.yaml")
+    monkeypatch.chdir(tmp_path)
+    log = tmp_path / "games" / "game.jsonl"
+    assert main(["run", "lion_mountain.yaml", "--seed", "3", "-q", "--events", str(log)]) == 0
+    (tmp_path / "games" / "lion_mountain.yaml").write_bytes(
+        (tmp_path / "lion_mountain.yaml").read_bytes()
+    )
+    monkeypatch.chdir(tmp_path / "games")  # the relative path in the log no longer resolves
+    capsys.readouterr()
+    assert main(["replay", str(log)]) == 0
+    lines = log.read_text().splitlines()
+    log.write_text("\n".join(lines[:-1]) + "\n")
+    assert main(["replay", str(log)]) == 1
+    assert "no final line" in capsys.readouterr().err
+
+
 def test_explain_shows_the_numbers(capsys) -> None:
     assert main(["run", str(FURONG), "--seed", "7", "--explain"]) == 0
     out = capsys.readouterr().out

@@ -142,9 +142,12 @@ def run_edit(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     try:
         document = ScenarioDocument.open(args.scenario)
-        problems = document.check(coefficient_names()).problems
-    except ScenarioError as error:
-        problems = tuple(error.problems)
+    except ScenarioError as error:  # not YAML, or a file the editor cannot change safely
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"wargame edit: the editor cannot open {args.scenario}", file=sys.stderr)
+        return EXIT_INPUT
+    problems = document.check(coefficient_names()).problems
     if problems:
         for problem in problems:
             print(problem, file=sys.stderr)

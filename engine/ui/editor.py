@@ -70,7 +70,8 @@ HELP = [
     ("Terrain, Height", "left drag paints the brush; right click picks up what is under it"),
     ("", "  [ and ]: the brush's level (Height) or the next terrain"),
     ("Units, Places", "click one to select it, then click the hex it should start on"),
-    ("", "  Units: C copies the selected unit to the next hex clicked"),
+    ("", "  Units: Shift+click stacks it on a hex where others stand;"),
+    ("", "  C copies the selected unit to the next hex clicked"),
     ("", "  Delete removes the selected unit or place"),
     ("", "  Places: click an empty hex to add a place named in the panel"),
     ("Works", "click a hex to add it to, or take it out of, the chosen kind"),
@@ -481,6 +482,7 @@ class EditorScreen:
         if self.doc.undo():
             self.selected = None
             self.refresh()
+            self.rebuild()  # the panel showed what was selected
             self.message = "Undone."
         else:
             self.message = "Nothing to undo."
@@ -523,7 +525,7 @@ class EditorScreen:
         if button != 1:
             return
         if self.tool == "units":
-            self.click_unit(h)
+            self.click_unit(h, stack=bool(pygame.key.get_mods() & pygame.KMOD_SHIFT))
         elif self.tool == "places":
             self.click_place(h)
         elif self.tool == "works":
@@ -629,9 +631,13 @@ class EditorScreen:
             self.brush = chars[(chars.index(self.brush) + step) % len(chars)]
         self.rebuild()
 
-    def click_unit(self, h: int) -> None:
+    def click_unit(self, h: int, stack: bool = False) -> None:
+        """Select a unit, or move the selected one; `stack` (Shift) moves it even onto a hex
+        where other units stand, which a plain click would select instead."""
         here = self.units_at(h)
         scenario = self.loaded.scenario
+        if stack and self.selected and self.selected[0] == "unit" and not self.copying:
+            here = []
         if self.copying and self.selected and self.selected[0] == "unit":
             self.copying = False
             original = self.selected[1]
