@@ -275,6 +275,18 @@ def test_typing_keeps_tool_keys_out_but_saves_and_keeps_the_name_over_a_resize(
     assert editor.message == "Saved battle.yaml."
 
 
+def test_play_opens_the_briefing_of_the_saved_scenario(app: App, battle: Path) -> None:
+    from engine.ui.screens import BriefingScreen
+
+    editor = edited(app, battle)
+    press(app, "Play")
+    assert app.screen is editor and "Save first" in editor.message
+    key(app, pygame.K_s, CTRL)
+    press(app, "Play")
+    assert isinstance(app.screen, BriefingScreen)
+    assert app.screen.loaded.scenario.map.terrain.splitlines()[0] == "^.~^^"
+
+
 def test_a_stroke_that_changes_nothing_says_so(app: App, battle: Path) -> None:
     editor = open_editor(app, battle)
     drag(app, [at(editor, 0, 0)])  # open ground painted on open ground
