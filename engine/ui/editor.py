@@ -831,42 +831,29 @@ class EditorScreen:
             self.view.zoom(1 if event.y > 0 else -1, self.mouse)
 
     def button(self, action: str, value) -> None:
-        if action == "tool":
-            self.set_tool(value)
-        elif action == "brush":
-            self.brush = value
+        choices = {"brush": "brush", "work": "work_kind", "river": "river"}
+        if action in choices:  # a choice in the panel: remember it, show it chosen
+            setattr(self, choices[action], value)
             self.rebuild()
+        elif action == "tool":
+            self.set_tool(value)
         elif action == "level":
             self.step_brush(value)
-        elif action == "work":
-            self.work_kind = value
-            self.rebuild()
-        elif action == "river":
-            self.river = value
-            self.rebuild()
-        elif action == "rename":
-            self.rename_place()
-        elif action == "copy":
-            self.copy_unit()
-        elif action == "unit_values":
-            self.set_unit_values()
-        elif action == "resize":
-            self.resize()
-        elif action == "delete":
-            if self.tool == "units":
-                self.delete_unit()
-            else:
-                self.delete_place()
-        elif action == "save":
-            self.save()
-        elif action == "undo":
-            self.undo()
-        elif action == "redo":
-            self.redo()
-        elif action == "play":
-            self.play()
-        elif action == "quit":
-            self.quit()
+        else:
+            deletion = self.delete_unit if self.tool == "units" else self.delete_place
+            commands = {
+                "rename": self.rename_place,
+                "copy": self.copy_unit,
+                "unit_values": self.set_unit_values,
+                "resize": self.resize,
+                "delete": deletion,
+                "save": self.save,
+                "undo": self.undo,
+                "redo": self.redo,
+                "play": self.play,
+                "quit": self.quit,
+            }
+            commands[action]()
 
     def key(self, event) -> None:
         k = event.key
