@@ -111,7 +111,25 @@ def test_a_units_figures_are_set_where_they_are_written(minimal) -> None:
     minimal.set_unit_values("red_1", {"men": -5})  # the loader says what is wrong with it
     assert any("men" in p.message for p in minimal.check(NAMES).problems)
     with pytest.raises(EditError, match="not a unit figure"):
-        minimal.set_unit_values("red_1", {"side": "blue"})
+        minimal.set_unit_values("red_1", {"weapons": []})
+
+
+def test_several_edits_in_one_step_undo_together_or_not_at_all(minimal) -> None:
+    before = minimal.text
+    with minimal.one_step():
+        minimal.set_unit_values("red_1", {"side": "blue", "men": 30})
+        minimal.rename_unit("red_1", "Blue copy", "蓝")
+    unit = minimal.data()["units"][0]
+    assert (unit["side"], unit["men"], unit["name"]) == (
+        "blue",
+        30,
+        {"en": "Blue copy", "zh": "蓝"},
+    )
+    assert minimal.undo() and minimal.text == before and not minimal.can_undo
+    with pytest.raises(EditError), minimal.one_step():
+        minimal.paint_terrain({(0, 0): "^"})
+        minimal.paint_terrain({(9, 9): "^"})  # off the grid: the whole step is taken back
+    assert minimal.text == before and not minimal.can_undo
 
 
 def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:

@@ -138,7 +138,7 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
 
     # its figures, from the panel
     editor.unit_fields["men"].set_text("36")
-    press(app, "Set red_1")
+    press(app, "Set")
     assert editor.doc.data()["units"][0]["men"] == 36 and not editor.problems
     assert int(editor.state.units.men[0]) == 36
 
@@ -149,6 +149,20 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     copy = editor.doc.data()["units"][-1]
     assert copy["at"] == [0, 0] and copy["men"] == 36 and copy["side"] == "red"
     assert not editor.problems and editor.state.units.count == 3
+    # made into a blue unit of its own: names, side and men in one step of undo
+    editor.unit_fields["name_en"].set_text("Blue scouts")
+    editor.unit_fields["name_zh"].set_text("蓝军侦察")
+    editor.unit_fields["men"].set_text("12")
+    editor.side_menu.selected_option = ("blue", "blue")
+    press(app, "Set")
+    copy = editor.doc.data()["units"][-1]
+    assert copy["name"] == {"en": "Blue scouts", "zh": "蓝军侦察"}
+    assert (copy["side"], copy["men"]) == ("blue", 12) and not editor.problems
+    key(app, pygame.K_z, CTRL)
+    assert editor.doc.data()["units"][-1]["side"] == "red"
+    key(app, pygame.K_y, CTRL)
+    click(app, at(editor, 0, 0))
+    assert editor.selected == ("unit", "red_2")
     key(app, pygame.K_DELETE)
     assert [u["id"] for u in editor.doc.data()["units"]] == ["red_1", "blue_1"]
 

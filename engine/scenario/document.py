@@ -16,10 +16,11 @@ result is a valid scenario is a separate question, answered by `check` with the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from .yaml_source import parse, read_text
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer is ten times faster
 MAX_UNDO = 200  # steps kept; a Furong-sized file is 70 KB, so this stays under 15 MB
 Cell = tuple[int, int]  # (col, row) on the text map
-UNIT_FIELDS = ("men", "officers", "posture", "quality", "morale")  # what set_unit_values sets
+UNIT_FIELDS = ("side", "men", "officers", "posture", "quality", "morale")  # set_unit_values
 
 
 class EditError(ValueError):
@@ -111,6 +112,7 @@ class ScenarioDocument:
         self._root: yaml.Node | None = None
         self._data: Any = None
         self._token_list: list[yaml.Token] | None = None
+        self._grouping = 0  # inside one_step: the undo stack is trimmed once, at its end
 
     @classmethod
     def open(cls, path: str | Path) -> ScenarioDocument:
@@ -223,9 +225,26 @@ class ScenarioDocument:
         if self._text == before:
             return False
         self._undo.append(before)
-        del self._undo[:-MAX_UNDO]
+        if not self._grouping:
+            del self._undo[:-MAX_UNDO]
         self._redo.clear()
         return True
+
+    @contextlib.contextmanager
+    def one_step(self) -> Iterator[None]:
+        """Several edits made as one: one step of undo, and all or nothing."""
+        before, depth = self._text, len(self._undo)
+        self._grouping += 1
+        try:
+            yield
+        except BaseException:
+            self._set_text(before)
+            del self._undo[depth:]
+            raise
+        finally:
+            self._grouping -= 1
+        del self._undo[depth:]
+        self._commit(before)
 
     def _set_text(self, text: str) -> None:
         self._text = text
@@ -687,18 +706,28 @@ class ScenarioDocument:
     def rename_place(self, place_id: str, name_en: str, name_zh: str | None = None) -> bool:
         """Set a place's English name and its Chinese one (none given: the Chinese name goes),
         each where it is written, so the rest of the name and its comments stay."""
+        index = self._index_of(("map", "places"), place_id)
+        before = self._begin()
+        self._set_name(("map", "places", index, "name"), name_en, name_zh)
+        return self._commit(before)
+
+    @_one_step
+    def rename_unit(self, unit_id: str, name_en: str, name_zh: str | None = None) -> bool:
+        """As `rename_place`, for a unit (a copied unit starts with its original's name)."""
+        index = self._index_of(("units",), unit_id)
+        before = self._begin()
+        self._set_name(("units", index, "name"), name_en, name_zh)
+        return self._commit(before)
+
+    def _set_name(self, path: tuple, name_en: str, name_zh: str | None) -> None:
         name_en = " ".join(name_en.split())
         if not name_en:
-            raise EditError("a place needs an English name")
-        index = self._index_of(("map", "places"), place_id)
-        path = ("map", "places", index, "name")
-        before = self._begin()
+            raise EditError("a name needs its English form")
         self.replace_value((*path, "en"), _quote(name_en))
         if name_zh:
             self.set_key(path, "zh", _quote(name_zh))
         else:
             self.remove_key(path, "zh")
-        return self._commit(before)
 
     def obstacles_at(self, cell: Cell, kind: str | None = None) -> list[int]:
         """Indexes of the obstacles (of `kind`, if given) that list this hex."""

@@ -195,7 +195,7 @@ class EditorScreen:
         self.buttons, self.swatches = {}, []
         self.name_en = self.name_zh = self.size_w = self.size_h = None
         self.ref_list = None
-        self.unit_fields, self.posture_menu = {}, None
+        self.unit_fields, self.posture_menu, self.side_menu = {}, None, None
         y = HEADER_H + 4
         per_row = 4
         bw = (width - 3 * (per_row - 1)) // per_row
@@ -335,12 +335,23 @@ class EditorScreen:
         return y
 
     def _build_unit_form(self, x: int, y: int, width: int) -> int:
-        """The selected unit's figures, to change: men, quality and morale, and its posture."""
+        """The selected unit's figures, to change: its names, side, men, quality, morale and
+        posture (a copy starts with its original's, so this is how a new unit is made)."""
         self.unit_fields = {}
         unit = self._selected_unit()
         if unit is None:
             return y
         m = self.app.manager
+        for k, (key, value, hint) in enumerate(
+            (("name_en", unit.name.en, "English name"), ("name_zh", unit.name.zh or "", "中文名"))
+        ):
+            left = x + k * (width // 2)
+            entry = UITextEntryLine(
+                pygame.Rect(left, y, width // 2 - 3, 30), manager=m, placeholder_text=hint
+            )
+            entry.set_text(value)
+            self.unit_fields[key] = entry
+        y += 32
         label_w, field_w = 70, (width - 3) // 2 - 70
         for k, (key, value) in enumerate(
             (("men", unit.men), ("quality", unit.quality), ("morale", unit.morale))
@@ -353,15 +364,20 @@ class EditorScreen:
             )
             entry.set_text(f"{value:g}" if isinstance(value, float) else str(value))
             self.unit_fields[key] = entry
-        left = x + width // 2
+        half = width - width // 2
         self.posture_menu = UIDropDownMenu(
             [p.value for p in Posture],
             unit.posture.value,
-            pygame.Rect(left, y + 32, width - width // 2, 30),
+            pygame.Rect(x + width // 2, y + 32, half, 30),
             manager=m,
         )
-        y += 66
-        apply = UIButton(pygame.Rect(x, y, width, 30), f"Set {unit.id}'s figures", manager=m)
+        y += 64
+        sides = [s.id for s in self.loaded.scenario.sides]
+        UILabel(pygame.Rect(x, y, 70, 30), "side", manager=m)
+        self.side_menu = UIDropDownMenu(
+            sides, unit.side, pygame.Rect(x + 70, y, width // 2 - 73, 30), manager=m
+        )
+        apply = UIButton(pygame.Rect(x + width // 2, y, half, 30), "Set", manager=m)
         self.buttons[apply] = ("unit_values", None)
         return y + 34
 
@@ -370,32 +386,52 @@ class EditorScreen:
             return None
         return next((u for u in self.loaded.scenario.units if u.id == self.selected[1]), None)
 
+    @staticmethod
+    def _chosen(menu, default: str) -> str:
+        chosen = menu.selected_option if menu is not None else default
+        return chosen[0] if isinstance(chosen, tuple) else chosen
+
     def set_unit_values(self) -> None:
         unit = self._selected_unit()
         if unit is None or not self.unit_fields:
             self.message = "Select a unit first."
             return
+        fields = self.unit_fields
         try:
-            values: dict = {"men": int(self.unit_fields["men"].get_text())}
-            values["quality"] = float(self.unit_fields["quality"].get_text())
-            values["morale"] = float(self.unit_fields["morale"].get_text())
+            values: dict = {"men": int(fields["men"].get_text())}
+            values["quality"] = float(fields["quality"].get_text())
+            values["morale"] = float(fields["morale"].get_text())
         except ValueError:
             self.message = "Men is a whole number; quality and morale are numbers from 0 to 1."
             return
-        chosen = self.posture_menu.selected_option if self.posture_menu else unit.posture.value
-        values["posture"] = chosen[0] if isinstance(chosen, tuple) else chosen
+        values["posture"] = self._chosen(self.posture_menu, unit.posture.value)
+        values["side"] = self._chosen(self.side_menu, unit.side)
         current = {
             "men": unit.men,
             "quality": unit.quality,
             "morale": unit.morale,
             "posture": unit.posture.value,
+            "side": unit.side,
         }
         changed = {key: value for key, value in values.items() if current[key] != value}
-        if not changed:
+        name_en = " ".join(fields["name_en"].get_text().split())
+        name_zh = " ".join(fields["name_zh"].get_text().split()) or None
+        renamed = (name_en, name_zh) != (unit.name.en, unit.name.zh)
+        if not changed and not renamed:
             self.message = "Nothing changed."
             return
-        if self.apply("set the figures", lambda: self.doc.set_unit_values(unit.id, changed)):
-            self.message = f"{unit.id}: " + ", ".join(f"{k} {v}" for k, v in changed.items())
+
+        def edit() -> bool:
+            with self.doc.one_step():
+                if changed:
+                    self.doc.set_unit_values(unit.id, changed)
+                if renamed:
+                    self.doc.rename_unit(unit.id, name_en, name_zh)
+            return True
+
+        if self.apply("set the figures", edit):
+            shown = [f"{k} {v}" for k, v in changed.items()] + (["renamed"] if renamed else [])
+            self.message = f"{unit.id}: " + ", ".join(shown)
             self.rebuild()
 
     def _level_text(self) -> str:
