@@ -376,6 +376,21 @@ def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Pat
     assert not any(near(app.window, p, before, tolerance=6) for p in around)
     assert editor.doc.dirty and not editor.problems
 
+    # the Marks tool, with the Japanese crossing's objective chosen: its hex outlined in yellow
+    key(app, pygame.K_k)
+    wanted = next(k for k, (_, label) in enumerate(editor.refs) if "cover_the_crossing" in label)
+    pygame.event.post(
+        pygame.event.Event(
+            pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
+            {"text": editor.ref_list.item_list[wanted]["text"], "ui_element": editor.ref_list},
+        )
+    )
+    step(app, 2)
+    pygame.image.save(app.window, str(shots / "editor_marks.png"))
+    (cell,) = [c for k, c in editor.mark_cells() if k == wanted]
+    corner = editor.view.to_screen(*editor.view.geo.corners(editor.hex_of(cell), 0.98)[0])
+    assert near(app.window, corner, (255, 220, 60), radius=3, tolerance=40)
+
 
 def test_new_writes_a_valid_scenario_the_editor_opens(app: App, tmp_path: Path, capsys) -> None:
     path = tmp_path / "Hill 203.yaml"
