@@ -186,6 +186,8 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     click(app, at(editor, 1, 0))
     assert [1, 0] in editor.doc.data()["obstacles"][0]["hexes"]
     assert "added to wire" in editor.message
+    assert editor.work_hexes("wire") == {editor.hex_of(c) for c in ((3, 0), (3, 2), (1, 0))}
+    assert "works: wire" in editor.hex_text(editor.hex_of((1, 0)))
 
     # marks: the red side's capture place, moved onto the new place by clicking it
     key(app, pygame.K_k)

@@ -154,6 +154,7 @@ class EditorScreen:
         self.stroke: dict[Cell, str | int] = {}
         self.selected: tuple[str, str] | None = None  # ("unit" | "place", id)
         self.copying = False  # the next click on the map places a copy of the selected unit
+        self._work_hexes: tuple = (None, frozenset())
         self.refs: list[tuple[tuple, str]] = []  # the Marks tool's hex references
         self.ref = -1  # the one chosen
         self.ref_list = None
@@ -972,23 +973,27 @@ class EditorScreen:
         for i in self.units_at(h):
             unit = scenario.units[i]
             lines.append(f"unit <b>{unit.id}</b> ({unit.side}, {unit.men} men)")
-        kinds = {kind for kind in WORK_KINDS if self.doc_obstacles(h, kind)}
+        kinds = {kind for kind in WORK_KINDS if h in self.work_hexes(kind)}
         if kinds:
             lines.append("works: " + ", ".join(sorted(kinds)))
         if self.selected:
             lines.append(f"selected: {self.selected[0]} <b>{self.selected[1]}</b>")
         return "<br>".join(lines)
 
-    def doc_obstacles(self, h: int, kind: str) -> bool:
-        places = {p.id: tuple(p.hex) for p in self.loaded.scenario.map.places}
-        cell = self.cell(h)
-        for obstacle in self.loaded.scenario.obstacles:
-            if obstacle.kind != kind:
-                continue
-            for ref in obstacle.hexes:
-                if (tuple(ref) if not isinstance(ref, str) else places.get(ref)) == cell:
-                    return True
-        return False
+    def work_hexes(self, kind: str) -> frozenset[int]:
+        """The hexes a kind of work covers in the scenario shown, worked out once for it (the
+        Works tool outlines them every frame)."""
+        key = (id(self.loaded), kind)
+        if self._work_hexes[0] != key:
+            board = self.state.board
+            found = {
+                board.resolve(ref)
+                for obstacle in self.loaded.scenario.obstacles
+                if obstacle.kind == kind
+                for ref in obstacle.hexes
+            }
+            self._work_hexes = (key, frozenset(found))
+        return self._work_hexes[1]
 
     # ------------------------------------------------------------------ drawing
     def draw(self, surface) -> None:
@@ -1004,10 +1009,9 @@ class EditorScreen:
         if self.tool == "marks":
             self._draw_marks(surface)
         if self.tool == "works":
-            for h in range(self.state.board.size):
-                if self.doc_obstacles(h, self.work_kind):
-                    points = [self.view.to_screen(*c) for c in geo.corners(h, 0.86)]
-                    pygame.draw.polygon(surface, (255, 140, 40), points, 3)
+            for h in sorted(self.work_hexes(self.work_kind)):
+                points = [self.view.to_screen(*c) for c in geo.corners(h, 0.86)]
+                pygame.draw.polygon(surface, (255, 140, 40), points, 3)
         for cell, value in self.stroke.items():
             h = self.hex_of(cell)
             points = [self.view.to_screen(*c) for c in geo.corners(h, 0.92)]
