@@ -155,6 +155,7 @@ class EditorScreen:
         self.selected: tuple[str, str] | None = None  # ("unit" | "place", id)
         self.copying = False  # the next click on the map places a copy of the selected unit
         self._work_hexes: tuple = (None, frozenset())
+        self._glyphs: dict[tuple[str, int], pygame.Surface] = {}  # the Height tool's level marks
         self.refs: list[tuple[tuple, str]] = []  # the Marks tool's hex references
         self.ref = -1  # the one chosen
         self.ref_list = None
@@ -1054,7 +1055,9 @@ class EditorScreen:
                 continue
             level = round((float(board.elevation_m[h]) - grid.base_m) / grid.step_m)
             char = LEVEL_CHARS[max(0, min(35, level))]
-            label = fonts.text(char, size, (20, 20, 20), bold=True)
+            label = self._glyphs.get((char, size))
+            if label is None:  # 36 characters at a few sizes: drawn once each
+                label = self._glyphs[(char, size)] = fonts.text(char, size, (20, 20, 20), bold=True)
             surface.blit(label, label.get_rect(center=(x, y)))
 
     def _draw_marks(self, surface) -> None:
