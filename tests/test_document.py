@@ -132,6 +132,30 @@ def test_several_edits_in_one_step_undo_together_or_not_at_all(minimal) -> None:
     assert minimal.text == before and not minimal.can_undo
 
 
+def test_a_group_that_fails_or_changes_nothing_keeps_what_could_be_redone(minimal) -> None:
+    minimal.paint_terrain({(0, 0): "^"})
+    minimal.undo()
+    with pytest.raises(EditError), minimal.one_step():
+        minimal.paint_terrain({(1, 0): "^"})
+        minimal.paint_terrain({(9, 9): "^"})
+    assert minimal.can_redo
+    with minimal.one_step():
+        minimal.paint_terrain({(1, 0): "^"})
+        minimal.paint_terrain({(1, 0): "."})  # and back: no change in the end
+    assert minimal.can_redo and minimal.redo()
+    assert minimal.data()["map"]["terrain"].splitlines()[0] == "^.~^^"
+
+
+def test_moving_a_unit_to_its_own_hex_changes_nothing_and_a_place_is_written_by_id(
+    minimal,
+) -> None:
+    before = minimal.text
+    assert not minimal.move_unit("blue_1", (3, 1))  # `at: hill`, which is [3, 1]
+    assert minimal.text == before
+    minimal.move_unit("red_1", (3, 1))
+    assert minimal.data()["units"][0]["at"] == "hill"
+
+
 def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
     arriving = next(u for u in furong.data()["units"] if "at" not in u)
     with pytest.raises(EditError, match="reinforcement"):

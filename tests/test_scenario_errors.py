@@ -291,6 +291,12 @@ def test_times_of_day_need_no_quotes() -> None:
             "25:5: map.terrain row 0 has 4 characters; map.width says 5",
         ),
         (
+            "    at: [0, 1]\n",
+            "    at: [3, 1]\n",
+            "67:9: unit 'blue_1' of side 'blue' starts at [3, 1], where side 'red' stands;"
+            " a hex holds one side's units",
+        ),
+        (
             "  - {side: red, kind: capture, place: hill}",
             "  - {side: red, kind: exit, place: [1, 1], men: 10}",
             "73:36: an 'exit' place must be on the map's edge, where units leave the map;"

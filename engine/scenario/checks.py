@@ -306,6 +306,7 @@ class _Checker:
                     self.report(("briefing", "aims"), f"briefing.aims has no aim for side '{side}'")
 
     def check_units(self) -> None:
+        sides_at: dict[tuple[int, int], str] = {}  # start hex -> the side first found there
         for index, unit in _dicts(self.data.get("units")):
             base = ("units", index)
             self.ref((*base, "side"), unit.get("side"), self.sides, "side")
@@ -334,6 +335,16 @@ class _Checker:
                         f"unit '{unit.get('id')}' stands on impassable terrain at"
                         f" [{cell[0]}, {cell[1]}]",
                     )
+                side = unit.get("side")
+                if cell and isinstance(side, str):
+                    first = sides_at.setdefault(cell, side)
+                    if first != side:  # the rules never let two sides share a hex
+                        self.report(
+                            (*base, "at"),
+                            f"unit '{unit.get('id')}' of side '{side}' starts at"
+                            f" [{cell[0]}, {cell[1]}], where side '{first}' stands;"
+                            " a hex holds one side's units",
+                        )
         arriving = {
             u
             for _, r in _dicts(self.data.get("reinforcements"))

@@ -233,18 +233,20 @@ class ScenarioDocument:
     @contextlib.contextmanager
     def one_step(self) -> Iterator[None]:
         """Several edits made as one: one step of undo, and all or nothing."""
-        before, depth = self._text, len(self._undo)
+        before, depth, redo = self._text, len(self._undo), self._redo[:]
         self._grouping += 1
         try:
             yield
         except BaseException:
             self._set_text(before)
             del self._undo[depth:]
+            self._redo[:] = redo
             raise
         finally:
             self._grouping -= 1
         del self._undo[depth:]
-        self._commit(before)
+        if not self._commit(before):
+            self._redo[:] = redo  # nothing changed in the end: what could be redone still can
 
     def _set_text(self, text: str) -> None:
         self._text = text
@@ -605,8 +607,21 @@ class ScenarioDocument:
         if self.node(("units", index, "at")) is None:
             raise EditError(f"{unit_id} arrives as a reinforcement; it has no start hex")
         before = self._begin()
-        self.replace_value(("units", index, "at"), flow_hex(cell))
+        if self._cell_of(self.data_at(("units", index, "at"))) != tuple(cell):
+            self.replace_value(("units", index, "at"), self._hex_text(cell))
         return self._commit(before)
+
+    def _cell_of(self, ref: Any) -> Cell | None:
+        if isinstance(ref, str):
+            return self._place_cells().get(ref)
+        if isinstance(ref, list) and len(ref) == 2:
+            return int(ref[0]), int(ref[1])
+        return None
+
+    def _hex_text(self, cell: Cell) -> str:
+        """A hex as a file writes it: the id of the place standing there, else [col, row]."""
+        places = [ident for ident, at in self._place_cells().items() if at == tuple(cell)]
+        return places[0] if places else flow_hex(cell)
 
     @_one_step
     def copy_unit(self, unit_id: str, cell: Cell) -> str:
@@ -833,8 +848,7 @@ class ScenarioDocument:
     def set_hex_ref(self, path: tuple, cell: Cell) -> str:
         """Point a hex reference (one of `hex_refs`) at a hex: the id of the place that stands
         there, if one does, else [col, row]. Returns what was written."""
-        places = [ident for ident, at in self._place_cells().items() if at == tuple(cell)]
-        value = places[0] if places else flow_hex(cell)
+        value = self._hex_text(cell)
         before = self._begin()
         if self.node(path) is not None:
             self.replace_value(path, value)

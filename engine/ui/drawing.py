@@ -190,13 +190,15 @@ def render_terrain(
 
 def redraw_region(state: GameState, geo: Geometry, layer: pygame.Surface, hexes: set[int]) -> None:
     """Draw the terrain layer again around `hexes` (and their neighbours, whose road colours
-    and contours they change), with the same pixels a whole new layer would have there."""
+    and contours they change): the pixels a whole new layer would have there, but for the
+    rare pixel of a symbol's arc that pygame rasterises a little differently when a clip edge
+    cuts it (the editor draws the whole layer again once the user stops, to put those right)."""
     board = state.board
     around = set(hexes)
     for h in hexes:
         around.update(board.neighbors[h])
-    xs = [geo.cx[h] for h in around]
-    ys = [geo.cy[h] for h in around]
+    xs = [float(geo.cx[h]) for h in around]
+    ys = [float(geo.cy[h]) for h in around]
     pad = geo.size * 1.1
     area = pygame.Rect(
         int(min(xs) - pad),
@@ -204,20 +206,27 @@ def redraw_region(state: GameState, geo: Geometry, layer: pygame.Surface, hexes:
         int(max(xs) - min(xs) + 2 * pad) + 1,
         int(max(ys) - min(ys) + 2 * pad) + 1,
     ).clip(layer.get_rect())
-    reach = geo.size * 3.5  # every hex whose ground, lines or symbols can cross into `area`
+    # Drawn clipped to a slightly larger block, of which only `area` is kept, so the clip edge
+    # (where pygame leaves out pixels of a cut arc) lies outside what is kept.
+    outer = area.inflate(8, 8).clip(layer.get_rect())
+    reach = geo.size * 3.5 + 8  # every hex whose ground, lines or symbols can reach `outer`
     near = (
-        (geo.cx >= area.left - reach)
-        & (geo.cx <= area.right + reach)
-        & (geo.cy >= area.top - reach)
-        & (geo.cy <= area.bottom + reach)
+        (geo.cx >= outer.left - reach)
+        & (geo.cx <= outer.right + reach)
+        & (geo.cy >= outer.top - reach)
+        & (geo.cy <= outer.bottom + reach)
     )
     only = set(np.flatnonzero(near).tolist())
+    kept = layer.subsurface(outer).copy()
     clip = layer.get_clip()
-    layer.set_clip(area)
+    layer.set_clip(outer)
     try:
         render_terrain(state, geo, onto=layer, only=only)
     finally:
         layer.set_clip(clip)
+    fresh = layer.subsurface(area).copy()
+    layer.blit(kept, outer.topleft)
+    layer.blit(fresh, area.topleft)
 
 
 def _draw_symbol(surface, geo: Geometry, h: int, symbol: str, color) -> None:

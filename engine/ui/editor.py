@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from types import SimpleNamespace
 
 import pygame
 import pygame_gui
@@ -30,7 +31,7 @@ from ..rules.coefficients import coefficient_names
 from ..rules.turn import new_game
 from ..scenario import LoadedScenario, ScenarioError
 from ..scenario.document import Cell, EditError, FileChangedError, ScenarioDocument
-from ..scenario.models import LEVEL_CHARS, Posture
+from ..scenario.models import LEVEL_CHARS, Posture, Unit
 from . import chrome, drawing, fonts
 from .app import ACCENT, App
 from .fog import FogMemory
@@ -52,6 +53,7 @@ TOOLS = (
     ("river", "River", pygame.K_r),
     ("marks", "Marks", pygame.K_k),
 )
+SETTLE_SECONDS = 1.0  # after a stroke, the whole terrain layer is drawn again this much later
 # What a mark on the map stands for, by the field it sets (the Marks tool).
 MARK_LETTERS = {"at": "A", "target": "S", "rear": "R", "objective": "O", "fall_back_to": "F"}
 WORK_KINDS = ("minefield", "wire", "fortification", "blockhouse")
@@ -133,6 +135,7 @@ class EditorScreen:
         self.problems: tuple = ()
         self.loaded: LoadedScenario = result.loaded  # type: ignore[assignment]
         self._shown_text = document.text  # the text the map now shows
+        self._settle: float | None = None  # seconds until the whole layer is drawn again
         w, h = app.size
         self.view = MapView(EditorView(self.loaded), self._map_rect(w, h))  # type: ignore[arg-type]
         # An editor wants the whole map in view: the largest zoom at which it fits, though
@@ -384,9 +387,31 @@ class EditorScreen:
         return y + 34
 
     def _selected_unit(self):
+        """The selected unit as the file has it now (which may not be valid yet: the map shows
+        the last valid version, the form must show the file), with the format's defaults."""
         if not (self.selected and self.selected[0] == "unit"):
             return None
-        return next((u for u in self.loaded.scenario.units if u.id == self.selected[1]), None)
+        found = next(
+            (
+                u
+                for u in self.doc.data().get("units") or []
+                if isinstance(u, dict) and u.get("id") == self.selected[1]
+            ),
+            None,
+        )
+        if found is None:
+            return None
+        name = found.get("name") if isinstance(found.get("name"), dict) else {}
+        defaults = Unit.model_fields
+        return SimpleNamespace(
+            id=found["id"],
+            name=SimpleNamespace(en=str(name.get("en", "")), zh=name.get("zh")),
+            side=str(found.get("side", "")),
+            men=found.get("men", 0),
+            quality=found.get("quality", defaults["quality"].default),
+            morale=found.get("morale", defaults["morale"].default),
+            posture=SimpleNamespace(value=str(found.get("posture", defaults["posture"].default))),
+        )
 
     @staticmethod
     def _chosen(menu, default: str) -> str:
@@ -491,6 +516,7 @@ class EditorScreen:
                 and float(old.elevation_m.max()) == float(new.elevation_m.max())
             )  # shading and contours are scaled by the map's whole relief
             self.view.scenario_changed(hexes if local else None)
+            self._settle = SETTLE_SECONDS if local else None
             self._shown_text = self.doc.text
             if self.river is None and self.loaded.scenario.map.rivers:
                 self.river = self.loaded.scenario.map.rivers[0].id
@@ -931,7 +957,13 @@ class EditorScreen:
             self.view.navigate(k)
 
     def update(self, dt: float) -> None:
-        pass
+        # A second after the last stroke, the whole terrain layer is drawn again: the part
+        # redrawn at once can differ by a pixel where its edge cut a symbol (drawing.redraw_region).
+        if self._settle is not None and not self.painting:
+            self._settle -= dt
+            if self._settle <= 0:
+                self._settle = None
+                self.view.scenario_changed()
 
     # ------------------------------------------------------------------ the panel
     def refresh_panel(self) -> None:
