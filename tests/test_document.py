@@ -452,6 +452,7 @@ def test_any_edits_change_exactly_what_they_say_and_undo_to_the_original(edits) 
     wire = {tuple(h) for h in original["obstacles"][0]["hexes"]}
     path = [tuple(h) for h in original["map"]["rivers"][0]["path"]]
     places = 0
+    named = {"hill": (3, 1)}  # place id -> cell, in the file's order
     for edit in edits:
         kind = edit[0]
         if kind == "paint":
@@ -465,7 +466,11 @@ def test_any_edits_change_exactly_what_they_say_and_undo_to_the_original(edits) 
         elif kind == "unit":
             _, unit, col, row = edit
             document.move_unit(unit, (col, row))
-            starts[unit] = [col, row]
+            now = starts[unit]
+            here = named.get(now) if isinstance(now, str) else tuple(now)
+            if here != (col, row):  # onto its own hex: nothing; onto a place: by its id
+                there = [ident for ident, cell in named.items() if cell == (col, row)]
+                starts[unit] = there[0] if there else [col, row]
         elif kind == "wire":
             _, col, row = edit
             document.toggle_obstacle("wire", (col, row), {"lines": "1"})
@@ -478,7 +483,8 @@ def test_any_edits_change_exactly_what_they_say_and_undo_to_the_original(edits) 
             )
         else:
             _, col, row = edit
-            document.add_place(f"Spot {places}", (col, row))
+            ident = document.add_place(f"Spot {places}", (col, row))
+            named[ident] = (col, row)
             places += 1
         data = document.data()
         assert data["map"]["terrain"].splitlines() == ["".join(r) for r in terrain]
