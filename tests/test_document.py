@@ -263,6 +263,22 @@ def test_removing_a_place_that_is_named_elsewhere_is_reported_by_check(minimal) 
     assert all(p.line > 0 for p in result.problems)
 
 
+def test_a_new_river_starts_without_a_path_and_takes_waypoints(minimal) -> None:
+    before = minimal.text
+    ident = minimal.add_river("Little Brook")
+    assert changed_lines(before, minimal.text) == [
+        "+    - id: little_brook",
+        "+      name: {en: Little Brook}",
+        "+      path: []",
+        "+      crossing: {width_m: 50}",
+        '+      source: "assumption: drawn in the map editor; set the width from a source"',
+    ]
+    assert not minimal.check(NAMES).ok  # a river needs its hexes
+    minimal.river_waypoint(ident, (2, 0))
+    assert minimal.check(NAMES).ok
+    assert minimal.add_river("Little Brook") == "little_brook_2"
+
+
 def test_river_waypoints_are_added_at_the_end_and_taken_out(minimal) -> None:
     assert minimal.river_waypoint("stream", (2, 1)) == "added"
     assert minimal.data()["map"]["rivers"][0]["path"] == [[2, 0], [2, 2], [2, 1]]

@@ -476,3 +476,19 @@ def test_the_whole_layer_is_drawn_again_a_second_after_a_stroke(app: App, tmp_pa
     assert pygame.image.tobytes(editor.view.terrain_layer(), "RGB") == pygame.image.tobytes(
         whole, "RGB"
     )
+
+
+def test_a_new_river_is_added_and_drawn_hex_by_hex(app: App, battle: Path) -> None:
+    editor = open_editor(app, battle)
+    key(app, pygame.K_r)
+    editor.name_en.set_text("Little brook")
+    editor.typed["name_en"] = "Little brook"
+    press(app, "New river")
+    assert editor.river == "little_brook"
+    assert any("needs a `path`" in p.message for p in editor.problems)  # until it has hexes
+    for cell in ((2, 0), (2, 1)):
+        click(app, at(editor, *cell))
+    river = editor.doc.data()["map"]["rivers"][-1]
+    assert river["id"] == "little_brook" and river["path"] == [[2, 0], [2, 1]]
+    assert not editor.problems
+    assert [r.id for r in editor.loaded.scenario.map.rivers] == ["stream", "little_brook"]

@@ -858,6 +858,33 @@ class ScenarioDocument:
         return value
 
     @_one_step
+    def add_river(self, name_en: str, width_m: float = 50.0) -> str:
+        """A new river with no path yet (its hexes are painted as water with the terrain brush,
+        its path drawn with `river_waypoint`); returns its id. Its width is a placeholder the
+        author sets from a source, as its `source` says."""
+        name_en = " ".join(name_en.split())
+        if not name_en:
+            raise EditError("a river needs an English name")
+        taken = {r.get("id") for r in self.data_at(("map",)).get("rivers") or []}
+        base = _slug(name_en)
+        if not isinstance(yaml.safe_load(base), str):
+            base = f"{base}_river"
+        ident, n = base, 2
+        while ident in taken:
+            ident, n = f"{base}_{n}", n + 1
+        fields = [
+            f"id: {ident}",
+            f"name: {{en: {_quote(name_en)}}}",
+            "path: []",
+            f"crossing: {{width_m: {width_m:g}}}",
+            'source: "assumption: drawn in the map editor; set the width from a source"',
+        ]
+        before = self._begin()
+        self._add_entry(("map",), "rivers", fields)
+        self._commit(before)
+        return ident
+
+    @_one_step
     def river_waypoint(self, river_id: str, cell: Cell) -> str:
         """Add a hex to the end of a river's path, or take it out if it is a waypoint already.
         Returns 'added' or 'removed'."""

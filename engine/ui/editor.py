@@ -309,20 +309,24 @@ class EditorScreen:
             y += 64
         elif self.tool == "river":
             rivers = scenario.map.rivers
-            if not rivers:
-                note(
-                    "This map has no river. Add one in the file (map.rivers), then draw its path"
-                    " here; water hexes are painted with the Terrain tool."
-                )
-            else:
-                note("Click a hex to add it to the end of the river's path, or to take it out.")
-                bw = (width - 3) // 2
-                for k, river in enumerate(rivers):
-                    rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
-                    chosen = "#chosen" if river.id == self.river else None
-                    button = UIButton(rect, river.name.en, manager=m, object_id=chosen)
-                    self.buttons[button] = ("river", river.id)
-                y += ((len(rivers) + 1) // 2) * 30 + 4
+            note(
+                "Click a hex to add it to the end of the chosen river's path, or to take it"
+                " out. Paint the river's hexes as water with the Terrain tool first."
+            )
+            bw = (width - 3) // 2
+            for k, river in enumerate(rivers):
+                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
+                chosen = "#chosen" if river.id == self.river else None
+                button = UIButton(rect, river.name.en, manager=m, object_id=chosen)
+                self.buttons[button] = ("river", river.id)
+            y += ((len(rivers) + 1) // 2) * 30 + 4
+            self.name_en = UITextEntryLine(
+                pygame.Rect(x, y, width - 113, 30), manager=m, placeholder_text="new river's name"
+            )
+            self.name_en.set_text(self.typed["name_en"])
+            add = UIButton(pygame.Rect(x + width - 110, y, 110, 30), "New river", manager=m)
+            self.buttons[add] = ("new_river", None)
+            y += 34
         elif self.tool == "marks":
             note(
                 "Choose what to place: an arrival, an air strike's target, a plan's objective,"
@@ -780,6 +784,18 @@ class EditorScreen:
                 self.message += " Move or undo what is now off the map."
             self.rebuild()
 
+    def new_river(self) -> None:
+        name = self.name_en.get_text().strip() if self.name_en else ""
+        if not name:
+            self.message = "Type the new river's English name beside the button first."
+            return
+        made: list[str] = []
+        if self.apply("add the river", lambda: made.append(self.doc.add_river(name))):
+            self.river = made[0]
+            self.typed["name_en"] = ""
+            self.message = f"Added river {made[0]}: click its hexes, from source to mouth."
+            self.rebuild()
+
     def copy_unit(self) -> None:
         if not (self.selected and self.selected[0] == "unit"):
             self.message = "Select a unit first."
@@ -908,6 +924,7 @@ class EditorScreen:
             commands = {
                 "rename": self.rename_place,
                 "copy": self.copy_unit,
+                "new_river": self.new_river,
                 "unit_values": self.set_unit_values,
                 "resize": self.resize,
                 "delete": deletion,
