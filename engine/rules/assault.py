@@ -22,7 +22,7 @@ import math
 from ..core.events import Assaulted, Event, HexTaken
 from ..core.state import POSTURE_INDEX, GameState
 from .casualties import apply_casualties, draw_casualties, remove_men
-from .fire import firer_factors
+from .fire import firer_factors, spend_rounds
 from .movement import enemy_zone, mine_casualty_share
 from .protection import product
 
@@ -133,11 +133,7 @@ def resolve_assault(
         factors = firer_factors(state, d, 1, coefficients)
         # As in direct fire: the share of the close fire fired without rounds is weak.
         needed = float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
-        have = float(u.ammo[d])
-        if needed > 0 and have < needed:
-            share = have / needed
-            factors["ammunition"] = share + (1.0 - share) * coefficients.no_ammo_fire_factor
-        u.ammo[d] = max(0.0, have - needed)
+        factors.update(spend_rounds(state, d, needed, coefficients))
         close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
         expected += (
             coefficients.close_fire_casualties_per_firepower

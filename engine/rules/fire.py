@@ -179,7 +179,14 @@ def _ammo_factor(
     if not math.isfinite(u.ammo[unit]):
         return {}
     needed = float(u.firepower[unit]) * firing_hours * coefficients.ammo_rounds_per_firepower_hour
-    if needed <= 0:
+    return spend_rounds(state, unit, needed, coefficients)
+
+
+def spend_rounds(state: GameState, unit: int, needed: float, coefficients) -> dict[str, float]:
+    """Spend `needed` rounds of a unit's ammunition (direct fire, or close fire in an assault);
+    the share of that fire for which no rounds are left counts at `no_ammo_fire_factor`."""
+    u = state.units
+    if needed <= 0 or not math.isfinite(u.ammo[unit]):
         return {}
     have = float(u.ammo[unit])
     share = min(1.0, have / needed)
