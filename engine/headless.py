@@ -77,11 +77,7 @@ def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
         # the last turn's orders are followed by every event left, those the game's end stamps
         # with the turn after it included
         shown = [turn] if turn < last else sorted(t for t in by_turn if t >= turn)
-        lines.extend(
-            json.dumps(e.to_dict(), ensure_ascii=False, default=str)
-            for t in shown
-            for e in by_turn.get(t, [])
-        )
+        lines.extend(event_line(e) for t in shown for e in by_turn.get(t, []))
     lines.append(
         json.dumps(
             {
@@ -116,9 +112,14 @@ class ReplayResult:
         return self.first_difference is None and self.state.state_hash() == self.expected_hash
 
 
+def event_line(event: Event) -> str:
+    """An event as a line of the log (times as text)."""
+    return json.dumps(event.to_dict(), ensure_ascii=False, default=str)
+
+
 def _plain(event: Event) -> dict[str, Any]:
     """An event as it reads back from a log line (tuples as lists, times as text)."""
-    return json.loads(json.dumps(event.to_dict(), ensure_ascii=False, default=str))
+    return json.loads(event_line(event))
 
 
 def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:

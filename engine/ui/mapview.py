@@ -193,13 +193,8 @@ class MapView:
         if hexes:
             for size, layer in self._terrain.items():
                 drawing.redraw_region(self.state, Geometry(self.state, size), layer, hexes)
-            self._geos.clear()
-            self._counters.clear()
-            self._static = None
-            self._static_key = None
-            self._overlay_key = None
-            return
-        self._terrain.clear()
+        else:
+            self._terrain.clear()
         self._geos.clear()
         self._counters.clear()
         self._static = None
