@@ -67,6 +67,19 @@ def _slug(text: str) -> str:
     return slug[:56]
 
 
+def _new_id(name: str, items: list | None, kind: str) -> str:
+    """An id for a new place or river, made from its English name, not taken by `items`, and
+    read back by YAML as text (a name like "On" or "Null" gets `_<kind>` after it)."""
+    taken = {item.get("id") for item in items or [] if isinstance(item, dict)}
+    base = _slug(name)
+    if not isinstance(yaml.safe_load(base), str):  # on, yes, null, true ... read as others
+        base = f"{base}_{kind}"
+    ident, n = base, 2
+    while ident in taken:
+        ident, n = f"{base}_{n}", n + 1
+    return ident
+
+
 def flow_hex(cell: Cell) -> str:
     return f"[{int(cell[0])}, {int(cell[1])}]"
 
@@ -75,20 +88,13 @@ _Edit = TypeVar("_Edit", bound=Callable[..., Any])
 
 
 def _one_step(method: _Edit) -> _Edit:
-    """A scenario edit is all or nothing: if it raises, the text is put back as it was (no
-    half-made change, no step of undo for it)."""
+    """A scenario edit is all or nothing (`ScenarioDocument.one_step`): if it raises, the text
+    is put back as it was, with no step of undo for it."""
 
     @functools.wraps(method)
     def run(self: ScenarioDocument, *args: Any, **kwargs: Any) -> Any:
-        before = self._text
-        try:
+        with self.one_step():
             return method(self, *args, **kwargs)
-        except BaseException:
-            if self._text != before:
-                self._set_text(before)
-                if self._undo and self._undo[-1] == before:
-                    self._undo.pop()
-            raise
 
     return run  # type: ignore[return-value]
 
@@ -112,6 +118,7 @@ class ScenarioDocument:
         self._root: yaml.Node | None = None
         self._data: Any = None
         self._token_list: list[yaml.Token] | None = None
+        self._places: dict[str, Cell] | None = None
         self._grouping = 0  # inside one_step: the undo stack is trimmed once, at its end
 
     @classmethod
@@ -253,6 +260,7 @@ class ScenarioDocument:
         self._root = None
         self._data = None
         self._token_list = None
+        self._places = None
 
     def _edit(self, start: int, end: int, replacement: str) -> None:
         self._set_text(self._text[:start] + replacement + self._text[end:])
@@ -498,13 +506,17 @@ class ScenarioDocument:
         self._edit(start, min(end + 1, len(self._text)), "")
 
     # ------------------------------------------------------------------ grids
-    def set_grid_cells(self, path: tuple, cells: Mapping[Cell, str]) -> None:
-        """Change characters of a text grid written as a block scalar (`|`), each in place."""
+    def _grid_start(self, path: tuple) -> int:
+        """Where the first row of a text grid written as a block scalar (`|`) begins."""
         node = self._need(path)
-        rows = str(self.data_at(path)).split("\n")
         if not (isinstance(node, yaml.ScalarNode) and node.style == "|"):
             raise EditError(f"{'.'.join(map(str, path))} is not a '|' block of text rows")
-        first = self._line_end(node.start_mark.index) + 1  # the row after the '|' line
+        return self._line_end(node.start_mark.index) + 1  # the row after the '|' line
+
+    def set_grid_cells(self, path: tuple, cells: Mapping[Cell, str]) -> None:
+        """Change characters of a text grid written as a block scalar (`|`), each in place."""
+        first = self._grid_start(path)
+        rows = str(self.data_at(path)).split("\n")
         starts = [first]
         for _ in range(len(rows)):
             starts.append(self._line_end(starts[-1]) + 1)
@@ -525,11 +537,8 @@ class ScenarioDocument:
 
     def set_grid_rows(self, path: tuple, rows: list[str]) -> None:
         """Write a '|' text grid again, row for row, at its own indentation (for a new size)."""
-        node = self._need(path)
-        if not (isinstance(node, yaml.ScalarNode) and node.style == "|"):
-            raise EditError(f"{'.'.join(map(str, path))} is not a '|' block of text rows")
+        first = self._grid_start(path)
         old_rows = str(self.data_at(path)).rstrip("\n").split("\n")
-        first = self._line_end(node.start_mark.index) + 1
         raw = self._text[first : self._line_end(first)]
         indent = " " * (len(raw) - len(raw.lstrip(" ")))
         end = first
@@ -607,11 +616,12 @@ class ScenarioDocument:
         if self.node(("units", index, "at")) is None:
             raise EditError(f"{unit_id} arrives as a reinforcement; it has no start hex")
         before = self._begin()
-        if self._cell_of(self.data_at(("units", index, "at"))) != tuple(cell):
+        if self.cell_of(self.data_at(("units", index, "at"))) != tuple(cell):
             self.replace_value(("units", index, "at"), self._hex_text(cell))
         return self._commit(before)
 
-    def _cell_of(self, ref: Any) -> Cell | None:
+    def cell_of(self, ref: Any) -> Cell | None:
+        """The hex a reference names: [col, row] as written, or the hex of the place named."""
         if isinstance(ref, str):
             return self._place_cells().get(ref)
         if isinstance(ref, list) and len(ref) == 2:
@@ -677,13 +687,7 @@ class ScenarioDocument:
         name_en = " ".join(name_en.split())
         if not name_en:
             raise EditError("a place needs an English name")
-        taken = {p.get("id") for p in self.data_at(("map",)).get("places") or []}
-        base = _slug(name_en)
-        if not isinstance(yaml.safe_load(base), str):  # on, yes, null, true ... read as others
-            base = f"{base}_place"
-        ident, n = base, 2
-        while ident in taken:
-            ident, n = f"{base}_{n}", n + 1
+        ident = _new_id(name_en, self.data_at(("map",)).get("places"), "place")
         name = f"{{en: {_quote(name_en)}" + (f", zh: {_quote(name_zh)}}}" if name_zh else "}")
         before = self._begin()
         self._add_entry(
@@ -755,12 +759,15 @@ class ScenarioDocument:
         return found
 
     def _place_cells(self) -> dict[str, Cell]:
-        places = self.data_at(("map",)).get("places") or []
-        return {
-            p["id"]: (int(p["hex"][0]), int(p["hex"][1]))
-            for p in places
-            if isinstance(p, dict) and isinstance(p.get("hex"), list) and len(p["hex"]) == 2
-        }
+        """Each place's hex, worked out once for the current text."""
+        if self._places is None:
+            places = self.data_at(("map",)).get("places") or []
+            self._places = {
+                p["id"]: (int(p["hex"][0]), int(p["hex"][1]))
+                for p in places
+                if isinstance(p, dict) and isinstance(p.get("hex"), list) and len(p["hex"]) == 2
+            }
+        return self._places
 
     def _hex_index(self, hexes: list, cell: Cell) -> int | None:
         places = self._place_cells()
@@ -865,13 +872,7 @@ class ScenarioDocument:
         name_en = " ".join(name_en.split())
         if not name_en:
             raise EditError("a river needs an English name")
-        taken = {r.get("id") for r in self.data_at(("map",)).get("rivers") or []}
-        base = _slug(name_en)
-        if not isinstance(yaml.safe_load(base), str):
-            base = f"{base}_river"
-        ident, n = base, 2
-        while ident in taken:
-            ident, n = f"{base}_{n}", n + 1
+        ident = _new_id(name_en, self.data_at(("map",)).get("rivers"), "river")
         fields = [
             f"id: {ident}",
             f"name: {{en: {_quote(name_en)}}}",
