@@ -631,24 +631,14 @@ class EditorScreen:
 
     def mark_cells(self) -> list[tuple[int, tuple[int, int]]]:
         """(index in `refs`, cell) of every mark set, read from the document's current text."""
-        data = self.doc.data()
-        places = {
-            p["id"]: tuple(p["hex"])
-            for p in (data.get("map") or {}).get("places") or []
-            if isinstance(p, dict) and isinstance(p.get("hex"), list)
-        }
         found = []
         for k, (path, _) in enumerate(self.refs):
-            value = data
-            for step in path:
-                try:
-                    value = value[step]
-                except (KeyError, IndexError, TypeError):
-                    value = None
-                    break
-            cell = places.get(value) if isinstance(value, str) else value
-            if isinstance(cell, list | tuple) and len(cell) == 2:
-                col, row = int(cell[0]), int(cell[1])
+            try:
+                cell = self.doc.cell_of(self.doc.data_at(path))
+            except (KeyError, IndexError, TypeError):  # an optional mark not set yet
+                continue
+            if cell is not None:
+                col, row = cell
                 if 0 <= col < self.width and 0 <= row < self.loaded.scenario.map.height:
                     found.append((k, (col, row)))
         return found
@@ -803,23 +793,17 @@ class EditorScreen:
         self.copying = True
         self.message = f"Click the hex where the copy of {self.selected[1]} should start."
 
-    def delete_unit(self) -> None:
-        if not (self.selected and self.selected[0] == "unit"):
-            self.message = "Select a unit first."
+    def delete_selected(self) -> None:
+        """Delete the selected unit (Units tool) or place (Places tool)."""
+        kind = "unit" if self.tool == "units" else "place"
+        if not (self.selected and self.selected[0] == kind):
+            self.message = f"Select a {kind} first."
             return
-        unit_id = self.selected[1]
-        if self.apply("delete the unit", lambda: self.doc.remove_unit(unit_id)):
+        ident = self.selected[1]
+        remove = self.doc.remove_unit if kind == "unit" else self.doc.remove_place
+        if self.apply(f"delete the {kind}", lambda: remove(ident)):
             self.selected = None
-            self.message = f"Deleted {unit_id}."
-
-    def delete_place(self) -> None:
-        if not (self.selected and self.selected[0] == "place"):
-            self.message = "Select a place first."
-            return
-        place_id = self.selected[1]
-        if self.apply("delete the place", lambda: self.doc.remove_place(place_id)):
-            self.selected = None
-            self.message = f"Deleted {place_id}."
+            self.message = f"Deleted {ident}."
             self.rebuild()
 
     def play(self) -> None:
@@ -920,14 +904,13 @@ class EditorScreen:
         elif action == "level":
             self.step_brush(value)
         else:
-            deletion = self.delete_unit if self.tool == "units" else self.delete_place
             commands = {
                 "rename": self.rename_place,
                 "copy": self.copy_unit,
                 "new_river": self.new_river,
                 "unit_values": self.set_unit_values,
                 "resize": self.resize,
-                "delete": deletion,
+                "delete": self.delete_selected,
                 "save": self.save,
                 "undo": self.undo,
                 "redo": self.redo,
@@ -964,10 +947,8 @@ class EditorScreen:
             self.step_brush(-1)
         elif k == pygame.K_RIGHTBRACKET:
             self.step_brush(1)
-        elif k == pygame.K_DELETE and self.tool == "places":
-            self.delete_place()
-        elif k == pygame.K_DELETE and self.tool == "units":
-            self.delete_unit()
+        elif k == pygame.K_DELETE and self.tool in ("places", "units"):
+            self.delete_selected()
         elif k == pygame.K_c and self.tool == "units":
             self.copy_unit()
         else:
