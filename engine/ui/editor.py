@@ -572,8 +572,7 @@ class EditorScreen:
         self.rebuild()
 
     def units_at(self, h: int) -> list[int]:
-        u = self.state.units
-        return [i for i in range(u.count) if int(u.hex[i]) == h and bool(self.state.active()[i])]
+        return self.state.units_at(h)
 
     def places_at(self, h: int) -> list[str]:
         cell = self.cell(h)
