@@ -233,18 +233,33 @@ class EditorScreen:
             UITextBox(_esc(text), pygame.Rect(x, y, width, height), manager=m, object_id="#small")
             y += height + 2
 
+        def pairs(items, height: int = 27, row: int = 30) -> list[pygame.Rect]:
+            """Buttons two to a row: (label, action, value, chosen) each; their rectangles."""
+            nonlocal y
+            bw = (width - 3) // 2
+            rects = []
+            for k, (label, action, value, chosen) in enumerate(items):
+                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * row, bw, height)
+                button = UIButton(rect, label, manager=m, object_id="#chosen" if chosen else None)
+                self.buttons[button] = (action, value)
+                rects.append(rect)
+            y += ((len(items) + 1) // 2) * row
+            return rects
+
         if self.tool == "terrain":
             note("Left drag paints; right click picks up the ground under it.")
-            bw = (width - 3) // 2
-            for k, (char, type_id) in enumerate(scenario.map.legend.items()):
-                kind = scenario.terrain[type_id]
-                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
-                chosen = "#chosen" if char == self.brush else None
-                label = f"     {char}  {kind.name.en}"
-                self.buttons[UIButton(rect, label, manager=m, object_id=chosen)] = ("brush", char)
+            legend = list(scenario.map.legend.items())
+            kinds = [scenario.terrain[type_id] for _, type_id in legend]
+            rects = pairs(
+                [
+                    (f"     {char}  {kind.name.en}", "brush", char, char == self.brush)
+                    for (char, _), kind in zip(legend, kinds, strict=True)
+                ]
+            )
+            for rect, kind in zip(rects, kinds, strict=True):
                 swatch = pygame.Rect(rect.x + 6, rect.y + 6, 16, rect.height - 12)
                 self.swatches.append((swatch, drawing.hex_rgb(kind.color)))
-            y += ((len(scenario.map.legend) + 1) // 2) * 30 + 4
+            y += 4
             UILabel(pygame.Rect(x, y, 90, 30), "Map size", manager=m)
             self.size_w = UITextEntryLine(pygame.Rect(x + 92, y, 60, 30), manager=m)
             now = self.doc.data().get("map") or {}
@@ -271,12 +286,7 @@ class EditorScreen:
                     "Click a unit to select it, then click the hex where it should start."
                     " Copy, then a hex: a copy of it starts there.",
                 )
-                bw = (width - 3) // 2
-                copy = UIButton(pygame.Rect(x, y, bw, 30), "Copy", manager=m)
-                delete = UIButton(pygame.Rect(x + bw + 3, y, bw, 30), "Delete", manager=m)
-                self.buttons[copy] = ("copy", None)
-                self.buttons[delete] = ("delete", None)
-                y += 34
+                pairs([("Copy", "copy", None, False), ("Delete", "delete", None, False)], 30, 34)
                 y = self._build_unit_form(x, y, width)
             else:
                 note(
@@ -293,33 +303,21 @@ class EditorScreen:
                 )
                 self.name_zh.set_text(self._selected_name("zh") or self.typed["name_zh"])
                 y += 32
-                bw = (width - 3) // 2
-                rename = UIButton(pygame.Rect(x, y, bw, 30), "Rename", manager=m)
-                delete = UIButton(pygame.Rect(x + bw + 3, y, bw, 30), "Delete", manager=m)
-                self.buttons[rename] = ("rename", None)
-                self.buttons[delete] = ("delete", None)
-                y += 34
+                pairs(
+                    [("Rename", "rename", None, False), ("Delete", "delete", None, False)], 30, 34
+                )
         elif self.tool == "works":
             note("Click a hex to add it to the chosen kind of work, or to take it out.")
-            bw = (width - 3) // 2
-            for k, kind in enumerate(WORK_KINDS):
-                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
-                chosen = "#chosen" if kind == self.work_kind else None
-                self.buttons[UIButton(rect, kind, manager=m, object_id=chosen)] = ("work", kind)
-            y += 64
+            pairs([(kind, "work", kind, kind == self.work_kind) for kind in WORK_KINDS])
+            y += 4
         elif self.tool == "river":
             rivers = scenario.map.rivers
             note(
                 "Click a hex to add it to the end of the chosen river's path, or to take it"
                 " out. Paint the river's hexes as water with the Terrain tool first."
             )
-            bw = (width - 3) // 2
-            for k, river in enumerate(rivers):
-                rect = pygame.Rect(x + (k % 2) * (bw + 3), y + (k // 2) * 30, bw, 27)
-                chosen = "#chosen" if river.id == self.river else None
-                button = UIButton(rect, river.name.en, manager=m, object_id=chosen)
-                self.buttons[button] = ("river", river.id)
-            y += ((len(rivers) + 1) // 2) * 30 + 4
+            pairs([(r.name.en, "river", r.id, r.id == self.river) for r in rivers])
+            y += 4
             self.name_en = UITextEntryLine(
                 pygame.Rect(x, y, width - 113, 30), manager=m, placeholder_text="new river's name"
             )
