@@ -43,7 +43,14 @@ def test_scenario_validates(path: Path) -> None:
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_plays_to_the_end_headless(path: Path, seed: int) -> None:
     scenario = _load(path)
-    state = play(scenario, seed, keep_events=False).state
+    turns = []
+
+    def check(state, events) -> None:  # after every turn, not only at the end
+        state.check_invariants()
+        turns.append(state.turn)
+
+    state = play(scenario, seed, keep_events=False, on_turn=check).state
+    assert turns == list(range(1, state.turn + 1))
     assert state.finished
     assert state.winner in {*(s.id for s in scenario.sides), "draw"}
     state.check_invariants()

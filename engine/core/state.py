@@ -311,6 +311,14 @@ class GameState:
             "negative rounds of a gun's own ammunition"
         )
         assert ((u.morale >= 0) & (u.morale <= 1)).all(), "morale out of range"
+        on_map = self.active()
+        hexes, sides = u.hex[on_map], u.side[on_map]
+        assert ((hexes >= 0) & (hexes < self.board.size)).all(), "a unit in the fight off the board"
+        order = np.argsort(hexes, kind="stable")
+        same_hex = hexes[order][1:] == hexes[order][:-1]
+        assert not (same_hex & (sides[order][1:] != sides[order][:-1])).any(), (
+            "two sides in one hex"
+        )
 
 
 # ---------------------------------------------------------------------- building a new game

@@ -156,21 +156,30 @@ def time_field(board: Board, goal: int, coefficients) -> list[float]:
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
-    """(hexes held by the enemy of `side`, hexes next to them); cached until units move."""
+    """(hexes the enemy of `side` stands in, hexes next to its units that still fight).
+
+    A hex holds one side's units: nobody walks into a hex the enemy stands in, routed or not; it
+    is taken by assault (a routed enemy there does not fight, and falls back or is captured).
+    Only units that still fight exert a zone of control: a routed one stops nobody."""
     u = state.units
 
     def make(previous):
         gone, arrived, routed = u.gone.tolist(), u.arrived.tolist(), u.routed.tolist()
-        held = {
-            h
-            for h, their, i in zip(u.hex.tolist(), u.side.tolist(), range(u.count), strict=True)
-            if their != side and h >= 0 and arrived[i] and not gone[i] and not routed[i]
-        }
-        if previous is not None and previous[0] == held:  # only the side's own units moved
-            return previous
-        return held, {n for h in held for n in state.board.neighbors[h]}
+        held: set[int] = set()
+        fighting: set[int] = set()
+        for h, their, i in zip(u.hex.tolist(), u.side.tolist(), range(u.count), strict=True):
+            if their != side and h >= 0 and arrived[i] and not gone[i]:
+                held.add(h)
+                if not routed[i]:
+                    fighting.add(h)
+        if previous is not None and previous[2] == fighting and previous[0] == held:
+            return previous  # only the side's own units moved
+        return held, {n for h in fighting for n in state.board.neighbors[h]}, fighting
 
-    return state.kept_while(("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make)
+    held, zone, _ = state.kept_while(
+        ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
+    )
+    return held, zone
 
 
 def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
