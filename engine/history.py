@@ -101,6 +101,8 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
         return float(now[_ROW["men"]][mask].sum())
     if metric == Metric.men_lost:
         return float((now[_LOSS_ROWS] - before[_LOSS_ROWS])[:, mask].sum())
+    if metric == Metric.got_back_across:
+        return _got_back_across(state, entry, mask, begin, end)
     if metric == Metric.lost_in_water:  # drowned, or killed or wounded while in the water
         return float((now[_WATER_ROWS] - before[_WATER_ROWS])[:, mask].sum())
     row = {
@@ -112,6 +114,24 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
         Metric.officers_killed: "officers_killed",
     }[metric]
     return float((now[_ROW[row]] - before[_ROW[row]])[mask].sum())
+
+
+def _got_back_across(
+    state: GameState, entry: HistoryEntry, mask: np.ndarray, begin: int, end: int
+) -> float:
+    """Men of the measured units who got away across river `place` in the window: those of a unit
+    that stood on one bank at `since` and stands on the other at `at`, in the fight both times
+    (on dry ground: a unit still in the water at either moment does not count), plus the men who
+    left the map in the window. The seed's "escaped" of a beaten force is men who got back
+    across the river it had crossed to attack; a rear on the map keeps them on it."""
+    bank = state.board.banks(state.board.river_ids.index(entry.place))
+    then, now = state.position_ledger[begin], state.position_ledger[end]
+    units = np.flatnonzero(mask & (then >= 0) & (now >= 0))
+    bank_then, bank_now = bank[then[units]], bank[now[units]]
+    across = units[(bank_then >= 0) & (bank_now >= 0) & (bank_then != bank_now)]
+    men, escaped = state.ledger[end][_ROW["men"]], _ROW["escaped"]
+    left_the_map = state.ledger[end][escaped] - state.ledger[begin][escaped]
+    return float(men[across].sum() + left_the_map[mask].sum())
 
 
 def historical_text(entry: HistoryEntry) -> str:

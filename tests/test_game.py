@@ -351,6 +351,52 @@ def test_lost_in_water_counts_the_drowned_and_those_hit_in_the_water() -> None:
     state.check_invariants()
 
 
+def test_a_rivers_banks_are_the_ground_it_cuts_in_two() -> None:
+    board = new_game(load_scenario_text(MINIMAL).scenario, seed=1).board
+    banks = board.banks(board.river_ids.index("stream"))
+    rows = [[int(banks[board.index(col, row)]) for col in range(5)] for row in range(3)]
+    # the stream (column 2) and the cliff (4, 1) are on neither bank
+    assert rows == [[0, 0, -1, 1, 1], [0, 0, -1, 1, -1], [0, 0, -1, 1, 1]]
+    bridged = load_scenario_text(
+        MINIMAL.replace(
+            "crossing: {width_m: 20, fordable: true}",
+            "crossing: {width_m: 20, fordable: true}\n      bridges: [[2, 1]]",
+        )
+    ).scenario
+    board = new_game(bridged, seed=1).board
+    banks = board.banks(0)
+    assert {int(banks[board.index(c, r)]) for c in (0, 1, 3) for r in range(3)} == {0}
+
+
+def test_got_back_across_counts_the_men_on_the_other_bank_and_those_who_left() -> None:
+    """40 red men on the west bank at `since`: 30 of them stand on the east bank at the end and 2
+    left the map (8 were killed): 32 got back across. In the water at the end: not across."""
+    from engine.history import measure
+    from engine.rules.casualties import remove_men
+    from engine.scenario.models import HistoryEntry
+
+    state = new_game(load_scenario_text(MINIMAL).scenario, seed=1)
+    u, red = state.units, 0
+    entry = HistoryEntry(
+        id="back", metric="got_back_across", side="red", place="stream",
+        since=state.time_at(1), value=1, whose="test", source="test",
+    )  # fmt: skip
+    state.record()  # turn 1: red on the west bank, where it starts
+    remove_men(state, red, 8, "killed")
+    remove_men(state, red, 2, "escaped")
+    u.hex[red] = state.board.index(2, 1)  # in the stream
+    state.record()
+    state.turn = 2
+    assert measure(state, entry) == 2.0  # only the men who left the map
+    u.hex[red] = state.board.index(3, 0)  # on the east bank
+    state.position_ledger[-1] = u.hex.copy()
+    assert measure(state, entry) == 32.0
+    u.hex[red] = state.board.index(1, 2)  # back where it came from
+    state.position_ledger[-1] = u.hex.copy()
+    assert measure(state, entry) == 2.0
+    state.check_invariants()
+
+
 PURSUIT = MINIMAL.replace(
     "obstacles:\n",
     """  - id: red_2

@@ -72,6 +72,30 @@ class Board:
             found = self.memo[key] = make()
         return found
 
+    def banks(self, river: int) -> np.ndarray:
+        """Which bank of river number `river` each hex is on: the pieces of passable ground left
+        when the river's unbridged hexes are taken out, numbered 0, 1, ... (-1 for those river
+        hexes and for impassable ground). A bridge joins the banks it spans into one piece."""
+
+        def label() -> np.ndarray:
+            cut = ((self.river == river) & ~self.bridge) | ~self.passable
+            piece = np.full(self.size, -1, np.int32)
+            count = 0
+            for start in np.flatnonzero(~cut).tolist():
+                if piece[start] >= 0:
+                    continue
+                piece[start] = count
+                todo = [start]
+                while todo:
+                    for n in self.neighbors[todo.pop()]:
+                        if piece[n] < 0 and not cut[n]:
+                            piece[n] = count
+                            todo.append(n)
+                count += 1
+            return piece
+
+        return self.shared(("banks", river), label)
+
     def distance(self, a: int, b: int) -> int:
         qr = self.memo.get("qr")
         if qr is None:  # plain Python pairs: numpy scalar access is slow in this hot path

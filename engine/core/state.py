@@ -148,6 +148,8 @@ class GameState:
     ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
     works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
     rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
+    # each unit's hex after each turn while it is in the fight (-1 before it arrives, once gone)
+    position_ledger: list[np.ndarray] = field(default_factory=list)
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
 
     def record(self) -> None:
@@ -164,6 +166,7 @@ class GameState:
         else:  # nothing was damaged this turn: the same figures (never changed in place)
             self.works_ledger.append(self.works_ledger[-1])
         self.rounds_ledger.append(self.rounds_fired.copy())
+        self.position_ledger.append(np.where(self._placement()[0], u.hex, -1))
 
     # ------------------------------------------------------------------ clock
     @cached_property

@@ -19,7 +19,7 @@ from .yaml_source import SourceMap
 
 # Metrics that measure a place, and what kind of thing `place` must name for them.
 PLACE_METRICS = {Metric.position_held: "place", Metric.place_fell_at: "place"}
-RIVER_METRICS = {Metric.crossed_by: "river"}
+RIVER_METRICS = {Metric.crossed_by: "river", Metric.got_back_across: "river"}
 EDGE_DIRECTIONS = {"E": 0, "NE": 1, "NW": 2, "W": 3, "SW": 4, "SE": 5}
 
 

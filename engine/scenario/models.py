@@ -464,6 +464,7 @@ class Metric(StrEnum):
     drowned = "drowned"
     lost_in_water = "lost_in_water"
     escaped = "escaped"
+    got_back_across = "got_back_across"
     men_remaining = "men_remaining"
     officers_killed = "officers_killed"
     assaults_repelled = "assaults_repelled"
@@ -478,9 +479,9 @@ class HistoryEntry(Strict):
     """One historical fact as a measurable metric.
 
     `side` is the side whose men/positions are measured; `units` narrows it; `place` names the
-    position (position_held, place_fell_at) or river (crossed_by); counts are taken over the
-    window from `since` (default: the start) to `at` (default: the end). The value is exact
-    (`value`), a `range`, or a `time_range`.
+    position (position_held, place_fell_at) or river (crossed_by, got_back_across); counts are
+    taken over the window from `since` (default: the start) to `at` (default: the end). The
+    value is exact (`value`), a `range`, or a `time_range`.
     """
 
     id: Identifier

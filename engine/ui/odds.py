@@ -83,7 +83,7 @@ def clone_state(state: GameState, seed: int) -> GameState:
         id(state.board): state.board,
         id(state.memo): dict(state.memo),
     }
-    for name in ("ledger", "works_ledger", "rounds_ledger"):
+    for name in ("ledger", "works_ledger", "rounds_ledger", "position_ledger"):
         memo[id(getattr(state, name))] = []
     copy_ = copy.deepcopy(state, memo)
     copy_.rng = np.random.default_rng(seed)
