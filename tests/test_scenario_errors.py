@@ -233,6 +233,36 @@ def test_times_of_day_need_no_quotes() -> None:
     assert loaded.scenario.clock.darkness.starts.hour == 19
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        # pydantic would read a number as seconds since 1970, UTC, and a game would start then
+        (
+            "start: 1945-05-21T05:00",
+            "start: 999999",
+            "15:10: clock.start: expected a date and time like 1945-05-21T05:00, got 999999",
+        ),
+        # a zone would set this time apart from every other, which has none (found by fuzzing:
+        # the game stopped with a TypeError when it compared them)
+        (
+            "start: 1945-05-21T05:00",
+            "start: 1945-05-21T05:00+08:00",
+            "15:10: clock.start: expected the battle's local time without a time zone,"
+            " got the text '1945-05-21T05:00+08:00'",
+        ),
+        (
+            'starts: "19:30"',
+            "starts: 999",
+            '18:22: clock.darkness.starts: expected a time of day like "19:30", got 999',
+        ),
+    ],
+)
+def test_times_are_local_dates_and_times_not_numbers(old: str, new: str, expected: str) -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(MINIMAL.replace(old, new, 1), "s.yaml")
+    assert [str(p) for p in caught.value.problems] == [f"s.yaml:{expected}"]
+
+
 # ------------------------------------------------------------------ semantic checks, located
 
 

@@ -19,7 +19,14 @@ from datetime import datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 FORMAT_VERSION = 1
 # Elevation grid characters: level 0-9, then a-z for 10-35.
@@ -39,6 +46,39 @@ HexRef = Annotated[
     Field(description="A hex as [col, row], or the id of a named place."),
 ]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+def _no_number(expected: str):
+    """Pydantic reads a number as seconds (since 1970, UTC, for a date): in a scenario a number
+    where a time belongs is a slip, never a time."""
+
+    def check(value: object) -> object:
+        if isinstance(value, int | float):  # bool too
+            raise ValueError(expected)
+        return value
+
+    return check
+
+
+def _local(value: datetime | time) -> datetime | time:
+    """Every time in a scenario is the battle's local time, compared with every other."""
+    if value.tzinfo is not None:
+        raise ValueError("expected the battle's local time without a time zone")
+    return value
+
+
+Moment = Annotated[
+    datetime,
+    BeforeValidator(_no_number("expected a date and time like 1945-05-21T05:00")),
+    AfterValidator(_local),
+    Field(description="Local date and time of the battle, like 1945-05-21T05:00 (no time zone)."),
+]
+TimeOfDay = Annotated[
+    time,
+    BeforeValidator(_no_number('expected a time of day like "19:30"')),
+    AfterValidator(_local),
+    Field(description='Local time of day, like "19:30" (no time zone).'),
+]
 Citation = Annotated[
     str,
     Field(
@@ -181,12 +221,12 @@ class MapSpec(Strict):
 class Darkness(Strict):
     """Hours of darkness each day, local time: night from `starts` to `ends` the next morning."""
 
-    starts: time
-    ends: time
+    starts: TimeOfDay
+    ends: TimeOfDay
 
 
 class Clock(Strict):
-    start: datetime
+    start: Moment
     turn_minutes: int = Field(ge=5, le=24 * 60)
     turns: int = Field(ge=1, le=10_000)
     darkness: Darkness
@@ -349,7 +389,7 @@ class AmmunitionBudget(Strict):
 
 
 class Reinforcement(Strict):
-    time: datetime
+    time: Moment
     at: HexRef
     units: list[Identifier] = Field(min_length=1, max_length=1000)
     source: Citation | None = None
@@ -357,7 +397,7 @@ class Reinforcement(Strict):
 
 class AirStrike(Strict):
     side: Identifier
-    time: datetime
+    time: Moment
     target: HexRef
     radius_hexes: int = Field(default=1, ge=0, le=50)
     sorties: int = Field(ge=1, le=10_000)
@@ -387,8 +427,8 @@ class Task(StrEnum):
 class PlanPhase(Strict):
     id: Identifier
     name: str = Field(max_length=200, description="What it means, e.g. 'cross at dawn'.")
-    start: datetime
-    end: datetime | None = None
+    start: Moment
+    end: Moment | None = None
     units: list[Identifier] | Literal["all"] = "all"
     task: Task
     objective: HexRef | None = None
@@ -430,7 +470,7 @@ class VictoryCondition(Strict):
     side: Identifier
     kind: Literal["hold", "capture", "destroy", "exit"]
     place: HexRef | None = None
-    by: datetime | None = None
+    by: Moment | None = None
     fraction: Fraction | None = None
     men: int | None = Field(default=None, ge=1)
     units: list[Identifier] | None = Field(
@@ -449,8 +489,8 @@ class Range(Strict):
 
 
 class TimeRange(Strict):
-    earliest: datetime
-    latest: datetime
+    earliest: Moment
+    latest: Moment
 
 
 class Metric(StrEnum):
@@ -489,8 +529,8 @@ class HistoryEntry(Strict):
     side: Identifier | None = None
     units: list[Identifier] | None = None
     place: Identifier | None = None
-    since: datetime | None = None
-    at: datetime | None = None
+    since: Moment | None = None
+    at: Moment | None = None
     value: float | bool | Identifier | None = None
     range: Range | None = None
     time_range: TimeRange | None = None
