@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .arguments import count, seed
 from .atomic import write_atomic
 from .scenario import LoadedScenario, ScenarioError, json_schema_text, load_scenario
 from .scenario.summary import summarize
@@ -65,23 +66,9 @@ def _load(name: str) -> LoadedScenario | None:
 
 
 def _parse_overrides(pairs: list[str]) -> dict[str, float]:
-    from .rules.coefficients import coefficient_names
-    from .scenario.errors import did_you_mean
+    from .rules.coefficients import parse_override
 
-    values: dict[str, float] = {}
-    names = coefficient_names()
-    for pair in pairs:
-        name, _, text = pair.partition("=")
-        name = name.removeprefix("rules.")
-        if name not in names:
-            raise ValueError(
-                f"--set {pair}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
-            )
-        try:
-            values[name] = float(text)
-        except ValueError:
-            raise ValueError(f"--set {pair}: expected a number after '='") from None
-    return values
+    return dict(parse_override(pair) for pair in pairs)
 
 
 def _scenario_and_overrides(
@@ -128,11 +115,11 @@ def _replay(args: argparse.Namespace) -> int:
     from .headless import read_log, replay, scenario_hash
 
     try:
-        log = list(read_log(Path(args.log)))
-        header = next(item for item in log if item.get("kind") == "header")
-    except (OSError, ValueError, StopIteration) as error:
+        log = read_log(Path(args.log))
+    except (OSError, ValueError) as error:
         print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
         return EXIT_INPUT
+    header = log[0]
     if not any(item.get("kind") == "final" for item in log):
         print(f"{args.log}: the log has no final line (was the game cut short?)", file=sys.stderr)
         return EXIT_INPUT
@@ -153,7 +140,11 @@ def _replay(args: argparse.Namespace) -> int:
             f"{args.log}: warning: {scenario_path} has changed since the game was played",
             file=sys.stderr,
         )
-    result = replay(loaded.scenario, log)
+    try:
+        result = replay(loaded.scenario, log)
+    except ValueError as error:
+        print(f"{args.log}: cannot replay the log: {error}", file=sys.stderr)
+        return EXIT_INPUT
     if result.matches:
         print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
         return EXIT_OK
@@ -270,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play one battle headless and compare it with history.",
     )
     run.add_argument("scenario", metavar="SCENARIO.yaml")
-    run.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    run.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
     run.add_argument("--events", type=Path, metavar="GAME.jsonl", help="write the event log here")
     run.add_argument(
         "--explain",
@@ -299,8 +290,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the calibration table (Markdown) of a scenario's history metrics.",
     )
     calibrate.add_argument("scenario", metavar="SCENARIO.yaml")
-    calibrate.add_argument("--games", type=int, default=1000)
-    calibrate.add_argument("--seed", type=int, default=0, help="first seed (default 0)")
+    calibrate.add_argument("--games", type=count, default=1000, help="battles (default 1000)")
+    calibrate.add_argument("--seed", type=seed, default=0, help="first seed (default 0)")
     calibrate.add_argument(
         "--set",
         action="append",

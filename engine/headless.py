@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,14 +90,60 @@ def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
     write_atomic(path, "\n".join(lines) + "\n")
 
 
-def read_log(path: Path) -> Iterator[dict[str, Any]]:
+# A Furong log with every event is about 140 KB; a hand-edited or hostile file far past any game's
+# size is refused before it is read.
+MAX_LOG_BYTES = 64 * 1024 * 1024
+
+
+def read_log(path: Path) -> list[dict[str, Any]]:
+    """A game log's lines, checked for the shape replay and the window rely on; raises ValueError
+    naming the file and line (`path:line: ...`) for anything else."""
+    size = path.stat().st_size
+    if size > MAX_LOG_BYTES:
+        raise ValueError(f"{path}: {size:,} bytes, more than a game log's {MAX_LOG_BYTES:,}")
+    items: list[dict[str, Any]] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as error:
-                    raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+            problem = _log_line_problem(item, first=not items)
+            if problem:
+                raise ValueError(f"{path}:{number}: {problem}")
+            items.append(item)
+    if not items:
+        raise ValueError(f"{path}: empty; a game log starts with its header line")
+    return items
+
+
+def _log_line_problem(item: Any, *, first: bool) -> str | None:
+    """What is wrong with one parsed log line, or None."""
+    if not isinstance(item, dict) or not isinstance(item.get("kind"), str):
+        return 'expected a JSON object with a "kind"'
+    kind = item["kind"]
+    if first != (kind == "header"):
+        return (
+            "a game log has one header line, its first"
+            if not first
+            else (f'expected the header line first, found "{kind}"')
+        )
+    if kind == "header":
+        seed = item.get("seed")
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            return f"the header's seed must be a whole number from 0, not {seed!r}"
+        for key in ("overrides", "ui"):
+            if item.get(key) is not None and not isinstance(item[key], dict):
+                return f"the header's {key} must be an object"
+    elif kind == "orders":
+        orders = item.get("orders")
+        if not isinstance(orders, list) or not all(isinstance(o, str) for o in orders):
+            return 'an orders line needs "orders", a list of order texts'
+    elif kind == "final" and not isinstance(item.get("state_hash"), str):
+        return 'the final line needs its "state_hash"'
+    return None
 
 
 @dataclass
@@ -126,9 +172,15 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
     """Feed a log's orders back through the rules with its seed. When the log holds the events,
     each one the rules produce again is compared with the logged one, so a log whose events were
     changed is caught even where the final state is not."""
-    header = next(item for item in log if item.get("kind") == "header")
-    final = next(item for item in log if item.get("kind") == "final")
-    state = new_game(scenario, int(header["seed"]), header.get("overrides") or None)
+    header = log[0]  # read_log checked that it is the header
+    final = next((item for item in log if item.get("kind") == "final"), None)
+    if final is None:
+        raise ValueError("the log has no final line (was the game cut short?)")
+    try:
+        state = new_game(scenario, int(header["seed"]), header.get("overrides") or None)
+    except (KeyError, TypeError, ValueError) as error:  # a rule name or value the rules refuse
+        reason = error.args[0] if error.args else error
+        raise ValueError(f"the header's overrides: {reason}") from None
     index = {unit_id: i for i, unit_id in enumerate(state.units.ids)}
     logged = [item for item in log if item.get("kind") not in ("header", "orders", "final")]
     turns = 0
@@ -136,8 +188,15 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
     for item in log:
         if item.get("kind") != "orders":
             continue
-        orders = [parse(text, index) for text in item["orders"]]
-        again.extend(end_turn(state, orders))
+        try:
+            orders = [parse(text, index) for text in item["orders"]]
+            for order in orders:
+                target = getattr(order, "to", getattr(order, "target", None))
+                if target is not None and not 0 <= target < state.board.size:
+                    raise ValueError(f"order {order.text(state.units.ids)!r}: no such hex")
+            again.extend(end_turn(state, orders))
+        except ValueError as error:  # an order the scenario's units cannot carry out
+            raise ValueError(f"turn {turns + 1}: {error}") from None
         turns += 1
     difference = _first_difference(logged, again) if logged else None
     return ReplayResult(state, final["state_hash"], turns, difference)

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.cli import main
 from engine.scenario import ScenarioError, load_scenario, load_scenario_text
@@ -374,3 +376,147 @@ def test_load_scenario_accepts_path_objects() -> None:
     loaded = load_scenario(DATA / "minimal.yaml")
     assert loaded.scenario.units[1].at == "hill"
     assert loaded.scenario.units[0].at == (0, 1)
+
+
+# -------------------------------------------------------------- mutated files, never a traceback
+
+# Values of every YAML kind, and some that are valid somewhere but not everywhere.
+_ODD_VALUES = [
+    "-1", "0", "1e9", ".nan", ".inf", "''", "null", "[]", "{}", "[1, 2]", "[[0, 0]]", "yes",
+    "x", "999999", "-5.5", "1945-05-21T05:00", "1945-05-21T05:00+08:00", '"19:30"', "red_1",
+    "hill", "stream", "{a: 1}", "[x, {}]",
+]  # fmt: skip
+
+
+# The minimal file with one of each section a check reads (reinforcements, plans, air strikes,
+# ammunition, history with units and a window), written a key a line so that edits hit them.
+RICH = (
+    MINIMAL.replace(
+        "obstacles:\n",
+        """  - id: red_2
+    name: {en: Red second platoon}
+    side: red
+    type: infantry
+    men: 20
+    weapons:
+      - weapon: rifle
+        count: 20
+reinforcements:
+  - time: 1945-05-21T07:00
+    at: [0, 0]
+    units:
+      - red_2
+air_strikes:
+  - side: red
+    time: 1945-05-21T08:00
+    target: hill
+    sorties: 2
+    weapon: rifle
+ammunition:
+  - side: red
+    weapons:
+      - rifle
+    rounds: 500
+plans:
+  - side: red
+    rear: [0, 1]
+    phases:
+      - id: go
+        name: Go
+        start: 1945-05-21T05:00
+        end: 1945-05-21T09:00
+        task: attack
+        units:
+          - red_1
+          - red_2
+        objective: hill
+obstacles:
+""",
+        1,
+    )
+    + """  - id: red_losses
+    metric: killed
+    side: red
+    units:
+      - red_1
+    since: 1945-05-21T06:00
+    at: 1945-05-21T10:00
+    range:
+      min: 1
+      max: 30
+    whose: test
+    source: "assumption: a test"
+  - id: crossed
+    metric: crossed_by
+    side: red
+    place: stream
+    time_range:
+      earliest: 1945-05-21T06:00
+      latest: 1945-05-21T11:00
+    whose: test
+    source: "assumption: a test"
+"""
+)
+
+
+def _mutate(text: str, edits: list[tuple[float, int, int]]) -> str:
+    lines = text.split("\n")
+    for where, operation, pick in edits:
+        i = int(where * len(lines)) % len(lines)
+        line = lines[i]
+        if operation == 0 and ":" in line:  # a key's value replaced
+            lines[i] = line.partition(":")[0] + ": " + _ODD_VALUES[pick % len(_ODD_VALUES)]
+        elif operation == 1:
+            del lines[i]
+        elif operation == 2:  # a line repeated elsewhere
+            lines.insert(i, lines[pick % len(lines)])
+        else:  # indented one step deeper
+            lines[i] = "  " + line
+    return "\n".join(lines)
+
+
+def test_the_rich_file_is_valid() -> None:
+    from engine.rules.coefficients import coefficient_names
+
+    load_scenario_text(RICH, "rich.yaml", coefficient_names=coefficient_names())
+
+
+def _loads_or_refused(text: str) -> None:
+    """Either located problems, or a scenario that starts a game and plays a turn."""
+    from engine.ai.planner import plan_orders
+    from engine.rules.coefficients import coefficient_names
+    from engine.rules.turn import end_turn, new_game
+
+    try:
+        scenario = load_scenario_text(text, "m.yaml", coefficient_names=coefficient_names())
+    except ScenarioError as error:
+        assert error.problems
+        assert all(p.file == "m.yaml" and p.message for p in error.problems)
+        return
+    state = new_game(scenario.scenario, seed=1)
+    end_turn(state, [*plan_orders(state, 0), *plan_orders(state, 1)])
+    state.check_invariants()
+
+
+@pytest.mark.parametrize("value", ["yes", "[[0, 0]]", "{a: 1}", "999999", "x", "''"])
+def test_every_value_of_the_file_replaced_is_refused_or_plays(value: str) -> None:
+    """Each line's value in turn (every key of every section) replaced by a value of another
+    kind. (Found: checks that assumed the schema's types, a number read as a time.)"""
+    lines = RICH.split("\n")
+    for i, line in enumerate(lines):
+        key, colon, _ = line.partition(":")
+        if colon and key.strip() and not key.strip().startswith("#"):
+            _loads_or_refused("\n".join([*lines[:i], f"{key}: {value}", *lines[i + 1 :]]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 3), st.integers(0, 1000)), min_size=1, max_size=3
+    )
+)
+def test_a_mutated_scenario_is_refused_with_located_problems_or_plays(edits) -> None:
+    """Whatever a hand edit does to a file, loading it either gives located problems or a scenario
+    that starts a game and plays a turn; never another exception. (Such mutations found a zoned
+    time that stopped the game, and checks that assumed the schema's types.)"""
+    _loads_or_refused(_mutate(RICH, edits))

@@ -6,6 +6,7 @@ as attributes (`c.night_fire_factor`) because attribute access is cheap in the t
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -22,6 +23,24 @@ class CoefficientInfo:
     unit: str
     meaning: str
     source: str
+    # What a value may be: every coefficient is a finite number from 0 (no rule takes a negative
+    # one); `above_zero` where the rules divide by it (speeds), `max` where it is a share of men or
+    # a morale level, used as a probability or compared with one.
+    above_zero: bool = False
+    max: float | None = None
+
+    @property
+    def allowed(self) -> str:
+        low = "> 0" if self.above_zero else ">= 0"
+        return f"{low}, <= {self.max:g}" if self.max is not None else low
+
+    def problem(self, value: float) -> str | None:
+        """Why `value` cannot be this coefficient, or None."""
+        if not math.isfinite(value) or value < 0 or (self.above_zero and value == 0):
+            return f"expected a number {self.allowed}, got {value:g}"
+        if self.max is not None and value > self.max:
+            return f"expected a number {self.allowed}, got {value:g}"
+        return None
 
 
 @cache
@@ -30,14 +49,35 @@ def defaults() -> dict[str, CoefficientInfo]:
     raw = yaml.safe_load(text)
     return {
         name: CoefficientInfo(
-            name, float(entry["value"]), entry["unit"], entry["meaning"], entry["source"]
+            name,
+            float(entry["value"]),
+            entry["unit"],
+            entry["meaning"],
+            entry["source"],
+            above_zero=bool(entry.get("above_zero", False)),
+            max=float(entry["max"]) if "max" in entry else None,
         )
         for name, entry in raw.items()
     }
 
 
-def coefficient_names() -> frozenset[str]:
-    return frozenset(defaults())
+def coefficient_problem(name: str, value: float) -> str | None:
+    """Why a scenario, a --set or a sweep cannot give coefficient `name` this value, or None
+    (the name is known)."""
+    return defaults()[name].problem(value)
+
+
+class CoefficientNames(frozenset):
+    """The coefficients' names, able to judge a value too: the scenario loader checks a `rules:`
+    block with them, and cannot import this package (the arrows run the other way)."""
+
+    def problem(self, name: str, value: float) -> str | None:
+        return coefficient_problem(name, value)
+
+
+@cache
+def coefficient_names() -> CoefficientNames:
+    return CoefficientNames(defaults())
 
 
 class Coefficients(SimpleNamespace):
@@ -53,8 +93,33 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     for name, value in (overrides or {}).items():
         if name not in values:
             raise KeyError(f"unknown rule coefficient '{name}'")
+        problem = coefficient_problem(name, float(value))
+        if problem:
+            raise ValueError(f"rule coefficient '{name}': {problem}")
         values[name] = float(value)
     return Coefficients(**values)
+
+
+def parse_override(pair: str, option: str = "--set") -> tuple[str, float]:
+    """`[rules.]NAME=VALUE` from the command line as (name, value); ValueError with the message
+    to print (the option and its text, what was expected, "did you mean") otherwise."""
+    from ..scenario.errors import did_you_mean
+
+    name, _, text = pair.partition("=")
+    name = name.strip().removeprefix("rules.")
+    names = coefficient_names()
+    if name not in names:
+        raise ValueError(
+            f"{option} {pair}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
+        )
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError(f"{option} {pair}: expected a number after '='") from None
+    problem = coefficient_problem(name, value)
+    if problem:
+        raise ValueError(f"{option} {pair}: {name} {problem}")
+    return name, value
 
 
 def share_in_turn(share_per_hour: float, hours: float) -> float:
@@ -68,10 +133,13 @@ def share_in_turn(share_per_hour: float, hours: float) -> float:
 
 def markdown_table() -> str:
     """The coefficient table of docs/rules.md, generated so that it cannot drift from the file."""
-    rows = ["| name | value | unit | meaning | source |", "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| name | value | allowed | unit | meaning | source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for info in defaults().values():
         value = f"{info.value:g}"
-        cells = (f"`{info.name}`", value, info.unit, info.meaning, info.source)
+        cells = (f"`{info.name}`", value, info.allowed, info.unit, info.meaning, info.source)
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows) + "\n"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,13 @@ def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
         for index, item in enumerate(value):
             if isinstance(item, dict):
                 yield index, item
+
+
+def _items(value: Any) -> Iterator[tuple[int, Any]]:
+    """(index, item) of a list, nothing for anything else: the checks run on the raw data even
+    where the schema found a wrong type (the schema's problem names it), so no check may assume
+    the type the schema wants."""
+    return enumerate(value) if isinstance(value, list) else iter(())
 
 
 def _hex_pair(value: Any) -> tuple[int, int] | None:
@@ -52,7 +60,9 @@ def _time(value: Any) -> datetime | None:
 
 
 class _Checker:
-    def __init__(self, data: dict[str, Any], source: SourceMap, coefficient_names: set[str] | None):
+    def __init__(
+        self, data: dict[str, Any], source: SourceMap, coefficient_names: AbstractSet[str] | None
+    ):
         self.data = data
         self.source = source
         self.coefficient_names = coefficient_names
@@ -258,7 +268,7 @@ class _Checker:
         for index, river in _dicts(self.map.get("rivers")):
             base = ("map", "rivers", index)
             waypoints = []
-            for point_index, point in enumerate(river.get("path") or []):
+            for point_index, point in _items(river.get("path")):
                 cell = self.hex_at((*base, "path", point_index), point)
                 if cell is not None:
                     waypoints.append(hexgrid.offset_to_axial(*cell))
@@ -277,10 +287,10 @@ class _Checker:
                     " map.terrain with a water terrain character",
                 )
             cells.update(river_cells)
-            for edge_index, edge in enumerate(river.get("edges") or []):
+            for edge_index, edge in _items(river.get("edges")):
                 if isinstance(edge, list) and len(edge) == 3 and _hex_pair(edge[:2]):
                     self.hex_at((*base, "edges", edge_index), edge[:2])
-            for bridge_index, bridge in enumerate(river.get("bridges") or []):
+            for bridge_index, bridge in _items(river.get("bridges")):
                 cell = self.hex_at((*base, "bridges", bridge_index), bridge)
                 if cell is not None and waypoints and cell not in cells:
                     self.report(
@@ -348,19 +358,21 @@ class _Checker:
         arriving = {
             u
             for _, r in _dicts(self.data.get("reinforcements"))
-            for u in (r.get("units") or [])
+            for _, u in _items(r.get("units"))
             if isinstance(u, str)
         }
         for index, unit in _dicts(self.data.get("units")):
             ident = unit.get("id")
             placed = unit.get("at") is not None
+            if not isinstance(ident, str):
+                continue  # the schema reports it
             if placed and ident in arriving:
                 self.report(
                     ("units", index, "at"),
                     f"unit '{ident}' has a start hex and also arrives as a reinforcement;"
                     " remove one",
                 )
-            elif not placed and isinstance(ident, str) and ident not in arriving:
+            elif not placed and ident not in arriving:
                 self.report(
                     ("units", index),
                     f"unit '{ident}' has no start hex (`at`) and no reinforcement brings it",
@@ -369,7 +381,7 @@ class _Checker:
     def check_obstacles(self) -> None:
         for index, obstacle in _dicts(self.data.get("obstacles")):
             kind = obstacle.get("kind")
-            for hex_index, ref in enumerate(obstacle.get("hexes") or []):
+            for hex_index, ref in _items(obstacle.get("hexes")):
                 path = ("obstacles", index, "hexes", hex_index)
                 cell = self.hex_at(path, ref)
                 if cell and kind in ("minefield", "wire", "fortification", "blockhouse"):
@@ -385,7 +397,7 @@ class _Checker:
     def check_ammunition(self) -> None:
         for index, budget in _dicts(self.data.get("ammunition")):
             self.ref(("ammunition", index, "side"), budget.get("side"), self.sides, "side")
-            for weapon_index, weapon in enumerate(budget.get("weapons") or []):
+            for weapon_index, weapon in _items(budget.get("weapons")):
                 self.ref(
                     ("ammunition", index, "weapons", weapon_index), weapon, self.weapons, "weapon"
                 )
@@ -396,7 +408,7 @@ class _Checker:
             base = ("reinforcements", index)
             self.in_time((*base, "time"), arrival.get("time"), "reinforcement")
             self.hex_at((*base, "at"), arrival.get("at"))
-            for unit_index, ident in enumerate(arrival.get("units") or []):
+            for unit_index, ident in _items(arrival.get("units")):
                 if not self.ref((*base, "units", unit_index), ident, self.units, "unit"):
                     continue
                 if ident in seen:
@@ -470,7 +482,7 @@ class _Checker:
                         f"an 'exit' place must be on the map's edge, where units leave the map;"
                         f" [{cell[0]}, {cell[1]}] is not",
                     )
-            for unit_index, ident in enumerate(condition.get("units") or []):
+            for unit_index, ident in _items(condition.get("units")):
                 self.ref((*base, "units", unit_index), ident, self.units, "unit")
             if kind == "destroy" and condition.get("fraction") is None:
                 self.report(base, "a 'destroy' condition needs a `fraction` of the enemy's men")
@@ -489,7 +501,7 @@ class _Checker:
                 continue  # the schema reports an unknown metric, with "did you mean"
             if entry.get("side") is not None:
                 self.ref((*base, "side"), entry.get("side"), self.sides, "side")
-            for unit_index, ident in enumerate(entry.get("units") or []):
+            for unit_index, ident in _items(entry.get("units")):
                 self.ref((*base, "units", unit_index), ident, self.units, "unit")
             place = entry.get("place")
             if metric in PLACE_METRICS:
@@ -541,7 +553,8 @@ class _Checker:
         rules = self.data.get("rules")
         if not isinstance(rules, dict) or self.coefficient_names is None:
             return
-        for name in rules:
+        judge = getattr(self.coefficient_names, "problem", None)  # see load_scenario
+        for name, value in rules.items():
             if name not in self.coefficient_names:
                 hint = did_you_mean(str(name), self.coefficient_names)
                 self.report(
@@ -549,10 +562,14 @@ class _Checker:
                     f"unknown rule coefficient '{name}'{hint or ' (see docs/rules.md)'}",
                     key=True,
                 )
+            elif judge and isinstance(value, int | float) and not isinstance(value, bool):
+                problem = judge(name, float(value))
+                if problem:
+                    self.report(("rules", name), f"rule coefficient '{name}': {problem}")
 
 
 def check(
-    data: dict[str, Any], source: SourceMap, *, coefficient_names: set[str] | None = None
+    data: dict[str, Any], source: SourceMap, *, coefficient_names: AbstractSet[str] | None = None
 ) -> list[Problem]:
     """Every cross-reference and map problem in a loaded file."""
     return _Checker(data, source, coefficient_names).run()

@@ -35,7 +35,9 @@ def load_scenario(
     path: str | Path, *, coefficient_names: Iterable[str] | None = None
 ) -> LoadedScenario:
     """Load and check a scenario file. `coefficient_names`, when given, are the rule coefficients
-    a `rules:` block may override (the rules package owns them; this package cannot import it)."""
+    a `rules:` block may override (the rules package owns them; this package cannot import it);
+    when they have a `problem(name, value)` method, as the rules' own have, the values given
+    are checked with it too."""
     path = Path(path)
     text = read_text(path, str(path))
     return load_scenario_text(text, str(path), coefficient_names=coefficient_names, path=path)
@@ -70,7 +72,9 @@ def validate_data(
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, source))
-    names = set(coefficient_names) if coefficient_names is not None else None
+    names = coefficient_names
+    if names is not None and not hasattr(names, "problem"):
+        names = set(names)
     problems.extend(checks.check(data, source, coefficient_names=names))
     if problems or scenario is None:
         raise ScenarioError(problems)

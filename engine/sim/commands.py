@@ -11,6 +11,8 @@ import signal
 import sys
 from pathlib import Path
 
+from ..arguments import count, seed
+
 EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
@@ -26,9 +28,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         ),
     )
     batch.add_argument("scenario", metavar="SCENARIO.yaml")
-    batch.add_argument("--games", "-n", type=int, default=1000, help="battles per arm (1000)")
+    batch.add_argument("--games", "-n", type=count, default=1000, help="battles per arm (1000)")
     batch.add_argument("--out", "-o", type=Path, required=True, help="output folder")
-    batch.add_argument("--seed", type=int, default=0, help="batch seed (0)")
+    batch.add_argument("--seed", type=seed, default=0, help="batch seed (0)")
     batch.add_argument(
         "--variant",
         action="append",
@@ -66,7 +68,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="beside each arm, play one arm per other combination of the sides' modes",
     )
     batch.add_argument(
-        "--workers", "-j", type=int, default=None, help="worker processes (default: all cores)"
+        "--workers", "-j", type=count, default=None, help="worker processes (default: all cores)"
     )
     batch.add_argument(
         "--dask",
@@ -74,7 +76,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         help="run on a Dask scheduler, or 'local' for a LocalCluster on 127.0.0.1",
     )
     batch.add_argument(
-        "--chunk", type=int, default=None, help="battles per task and per file (default: auto)"
+        "--chunk", type=count, default=None, help="battles per task and per file (default: auto)"
     )
     batch.add_argument("--no-report", action="store_true", help="write the battles only")
     batch.set_defaults(handler=_batch)
@@ -97,12 +99,6 @@ def _batch(args: argparse.Namespace) -> int:
     from .runner import run_batch
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    if args.workers is not None and args.workers < 1:
-        print("--workers must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    if args.chunk is not None and args.chunk < 1:
-        print("--chunk must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
     try:
         plan = make_plan(
             args.scenario,

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..atomic import write_atomic
 from ..headless import scenario_hash
-from ..rules.coefficients import coefficient_names
+from ..rules.coefficients import coefficient_names, coefficient_problem, parse_override
 from ..scenario.errors import Problem, ScenarioError, did_you_mean
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario
@@ -152,21 +152,16 @@ def parse_sets(
 ) -> tuple[dict[str, float], list[str]]:
     """`--set` arguments: `rules.X=V` become rule overrides (as in `wargame run`); any other
     path changes the scenario's data (see overlay.py)."""
-    names = coefficient_names()
     rules: dict[str, float] = {}
     data: list[str] = []
     for text in assignments:
         head = text.split("=", 1)[0].strip()
         if head.startswith("rules.") and "[" not in head:
-            name = head.removeprefix("rules.")
-            if name not in names:
-                raise PlanError(
-                    f"--set {text}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
-                )
             try:
-                rules[name] = float(text.split("=", 1)[1])
-            except (IndexError, ValueError):
-                raise PlanError(f"--set {text}: expected a number after '='") from None
+                name, value = parse_override(text)
+            except ValueError as error:
+                raise PlanError(str(error)) from None
+            rules[name] = value
         else:
             data.append(text)
     return rules, data
@@ -195,6 +190,10 @@ def parse_sweeps(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
                 f"--sweep {spec}: expected LOW:HIGH:N with N a whole number >= 1, e.g. 0.5:2:4"
             ) from None
         values = [float(f"{v:.10g}") for v in np.linspace(low, high, count)]
+        for value in (values[0], values[-1]):
+            problem = coefficient_problem(name, value)
+            if problem:
+                raise PlanError(f"--sweep {spec}: {name} {problem}")
         if any(existing == name for existing, _ in sweeps):
             raise PlanError(f"--sweep {spec}: {name} is swept twice")
         sweeps.append((name, values))
@@ -244,6 +243,8 @@ def make_plan(
         raise PlanError("--games must be at least 1")
     if batch_seed < 0:
         raise PlanError("--seed must be >= 0")
+    if out.exists() and not out.is_dir():
+        raise PlanError(f"--out {out}: exists and is not a folder; the results go in a folder")
     loaded, text, data, source = load_base(scenario_path)
     text_hash = scenario_hash(text)
     sides = aimodes.side_ids(loaded.scenario)

@@ -11,6 +11,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..arguments import seed
+
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 
@@ -22,7 +24,7 @@ def add_play_command(commands) -> None:
         " computer or a second person at the same machine. Without a scenario, offers a list.",
     )
     play.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml")
-    play.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    play.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
     play.add_argument("--load", type=Path, metavar="SAVE.jsonl", help="go on with a saved game")
     play.add_argument(
         "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"

@@ -204,10 +204,10 @@ class Session:
 
         path = Path(path)
         try:
-            log = list(read_log(path))
-            header = next(item for item in log if item.get("kind") == "header")
-        except (OSError, ValueError, StopIteration) as error:
+            log = read_log(path)
+        except (OSError, ValueError) as error:
             raise SaveError(f"{path}: cannot read the saved game: {error}") from None
+        header = log[0]
         name = scenario_path or header.get("scenario")
         if not name:
             raise SaveError(f"{path}: the save names no scenario file")
