@@ -430,3 +430,21 @@ def test_fog_leaves_out_the_other_sides_plan_places() -> None:
     assert "relief_entry" in hidden_from_ija and "relief_entry" not in hidden_from_roc
     assert "furong_summit" not in hidden_from_roc | hidden_from_ija  # a victory place
     assert not hidden_from_roc & hidden_from_ija
+
+
+def test_the_window_made_small_with_a_log_to_show(app: App, battle) -> None:
+    """Found by random clicks and keys: at 846 x 529 and below the battle log's box is too short
+    to scroll in, and pygame_gui divided by its scrollable height of 0 when the log was rebuilt."""
+    app.show(BriefingScreen(app, battle))
+    step(app)
+    press(app, "Start")
+    play = app.screen
+    assert isinstance(play, PlayScreen)
+    for size in [(846, 529), (640, 480), (320, 240), (1280, 720)]:
+        press(app, "End turn")
+        step(app, 3)
+        pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=size[0], h=size[1], size=size))
+        step(app, 2)
+        assert app.window.get_size() == size
+    assert isinstance(app.screen, PlayScreen)
+    assert "Turn" in app.screen.log_box.html_text

@@ -981,8 +981,11 @@ class PlayScreen:
         if not parts:
             parts = ["<i>The log of the battle appears here as turns end.</i>"]
         self.log_box.set_text("".join(parts))
-        if self.log_box.scroll_bar is not None:
-            self.log_box.scroll_bar.set_scroll_from_start_percentage(1.0)
+        bar = self.log_box.scroll_bar
+        # In a small window the box can be too short to scroll in: pygame_gui then divides by a
+        # scrollable height of 0.
+        if bar is not None and bar.scrollable_height > 0:
+            bar.set_scroll_from_start_percentage(1.0)
 
     # ------------------------------------------------------------------ events
     def handle(self, event) -> None:
