@@ -1050,6 +1050,26 @@ def test_move_unit_spends_the_turns_hours(draws) -> None:
         assert state.board.distance(here, int(state.units.hex[RED])) == hexes
 
 
+def test_a_routed_enemy_holds_its_hex_but_stops_nobody(draws) -> None:
+    """Red walks east along row 1 toward (4, 1), where Blue stands. A Blue unit that fights stops
+    Red on entering its zone (3, 1); a routed one does not, but Red never walks into its hex."""
+    units = [unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (4, 1))]
+    goal = (4, 1)
+    for routed, stops_at in ((False, (3, 1)), (True, (3, 1))):
+        state = battle(units=units, hex_size_m=100)
+        state.units.routed[BLUE] = routed
+        move_unit(state, RED, state.board.index(*goal), coefficients_of(state), [])
+        assert state.board.cell(int(state.units.hex[RED])) == stops_at
+        assert state.board.index(*goal) not in reachable(state, RED)
+    # the zone: from (0, 1) a fighting Blue at (4, 1) lets Red reach (3, 1) and no further east;
+    # a routed one lets it pass round to (5, 1) behind it (open ground, an hour's walk)
+    state = battle(units=units)
+    assert state.board.index(5, 1) not in reachable(state, RED)
+    state.units.routed[BLUE] = True
+    assert state.board.index(5, 1) in reachable(state, RED)
+    assert state.board.index(4, 1) not in reachable(state, RED)
+
+
 # ============================================================================ line of sight
 
 
