@@ -448,3 +448,22 @@ def test_the_window_made_small_with_a_log_to_show(app: App, battle) -> None:
         assert app.window.get_size() == size
     assert isinstance(app.screen, PlayScreen)
     assert "Turn" in app.screen.log_box.html_text
+
+
+def test_x_shows_the_numbers_behind_each_result_in_the_log(app: App, battle) -> None:
+    app.show(BriefingScreen(app, battle))
+    step(app)
+    press(app, "Start")
+    play = app.screen
+    for _ in range(2):
+        press(app, "End turn")
+        step(app, 3)
+        key(app, pygame.K_SPACE)  # skip the animations
+    plain = play.log_box.html_text
+    assert "expected" not in plain and "Turn" in plain
+    key(app, pygame.K_x)
+    explained = play.log_box.html_text
+    assert play.explain_log and "expected" in explained and "base" in explained
+    assert "numbers behind each result" in play.message
+    key(app, pygame.K_x)
+    assert play.log_box.html_text == plain and not play.explain_log

@@ -48,6 +48,7 @@ HELP = [
     ("Drag, arrow keys", "pan the map"),
     ("Wheel, + and -", "zoom"),
     ("C", "centre on the selected unit"),
+    ("X", "the log with the numbers behind each fire, bombardment and assault (again: plain)"),
     ("Space", "skip the animations"),
     ("Esc", "menu: resume, save, load, quit"),
     ("F1", "this help"),
@@ -55,6 +56,9 @@ HELP = [
     ("Units fire by themselves", "at the nearest enemy in sight and reach; F aims them."),
     ("Hover over an enemy", "with a unit selected to see the odds first."),
 ]
+
+
+EXPLAINED_TURNS = 6  # turns the log shows with every result's numbers (X)
 
 
 def _when(state, turn: int) -> str:
@@ -377,6 +381,7 @@ class PlayScreen:
         self.drag_from: tuple[int, int] | None = None
         self.dragged = False
         self.help = False
+        self.explain_log = False  # the log with each result's numbers (docs/rules.md's terms)
         self.menu: str | None = None  # None, "main" or "load"
         self.message = ""
         self.player = anim.Player([])
@@ -965,10 +970,12 @@ class PlayScreen:
         for event in events:
             by_turn.setdefault(event.turn, []).append(event)
         parts = []
-        for turn in sorted(by_turn)[-30:]:
+        explain = self.explain_log
+        # Explained, every volley has a line of its own: fewer turns keep the box quick to draw.
+        for turn in sorted(by_turn)[-(EXPLAINED_TURNS if explain else 30) :]:
             turn_events = by_turn[turn]
-            lines = [line for e in turn_events if (line := describe(e))]
-            if summary := fire_summary(turn_events):
+            lines = [line for e in turn_events if (line := describe(e, explain=explain))]
+            if not explain and (summary := fire_summary(turn_events)):
                 lines.append(summary)
             if not lines:
                 continue
@@ -1098,6 +1105,15 @@ class PlayScreen:
             self.end_turn()
         elif k == pygame.K_TAB:
             self.next_unit()
+        elif k == pygame.K_x:
+            self.explain_log = not self.explain_log
+            self.rebuild_log()
+            self.message = (
+                f"The log of the last {EXPLAINED_TURNS} turns with the numbers behind each result"
+                " (X: plain again)"
+                if self.explain_log
+                else "The log without the numbers (X: with them)"
+            )
         elif (
             k == pygame.K_c
             and self.selected is not None
