@@ -19,6 +19,7 @@ from .ai.planner import plan_orders
 from .core.events import Event
 from .core.orders import Order, parse
 from .core.state import GameState
+from .rules.coefficients import coefficients
 from .rules.turn import end_turn, new_game
 from .scenario.models import Scenario
 
@@ -176,11 +177,13 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
     final = next((item for item in log if item.get("kind") == "final"), None)
     if final is None:
         raise ValueError("the log has no final line (was the game cut short?)")
+    overrides = header.get("overrides") or None
     try:
-        state = new_game(scenario, int(header["seed"]), header.get("overrides") or None)
+        coefficients(overrides)  # the log's own overrides, before the scenario's are added
     except (KeyError, TypeError, ValueError) as error:  # a rule name or value the rules refuse
         reason = error.args[0] if error.args else error
         raise ValueError(f"the header's overrides: {reason}") from None
+    state = new_game(scenario, int(header["seed"]), overrides)
     index = {unit_id: i for i, unit_id in enumerate(state.units.ids)}
     logged = [item for item in log if item.get("kind") not in ("header", "orders", "final")]
     turns = 0

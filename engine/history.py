@@ -119,19 +119,21 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
 def _got_back_across(
     state: GameState, entry: HistoryEntry, mask: np.ndarray, begin: int, end: int
 ) -> float:
-    """Men of the measured units who got away across river `place` in the window: those of a unit
-    that stood on one bank at `since` and stands on the other at `at`, in the fight both times
-    (on dry ground: a unit still in the water at either moment does not count), plus the men who
-    left the map in the window. The seed's "escaped" of a beaten force is men who got back
-    across the river it had crossed to attack; a rear on the map keeps them on it."""
+    """Men of the measured units who got back across river `place` in the window: those of a
+    unit that stood away from its side's rear, across the river, at `since` and stands on the
+    rear's bank at `at` (in the fight both times, on dry ground: a unit in the water at either
+    moment does not count), plus the men of those units counted escaped in the window (who left
+    the map, or slipped out of a ring). The seed's "escaped" of a beaten force is men who got
+    back across the river it had crossed to attack; a rear on the map keeps them on it."""
     bank = state.board.banks(state.board.river_ids.index(entry.place))
+    home = bank[np.array(state.rears)[state.units.side]]  # each unit's side's rear bank
     then, now = state.position_ledger[begin], state.position_ledger[end]
-    units = np.flatnonzero(mask & (then >= 0) & (now >= 0))
+    units = np.flatnonzero(mask & (then >= 0) & (now >= 0) & (home >= 0))
     bank_then, bank_now = bank[then[units]], bank[now[units]]
-    across = units[(bank_then >= 0) & (bank_now >= 0) & (bank_then != bank_now)]
+    back = units[(bank_then >= 0) & (bank_then != home[units]) & (bank_now == home[units])]
     men, escaped = state.ledger[end][_ROW["men"]], _ROW["escaped"]
-    left_the_map = state.ledger[end][escaped] - state.ledger[begin][escaped]
-    return float(men[across].sum() + left_the_map[mask].sum())
+    counted_escaped = state.ledger[end][escaped] - state.ledger[begin][escaped]
+    return float(men[back].sum() + counted_escaped[mask].sum())
 
 
 def historical_text(entry: HistoryEntry) -> str:

@@ -11,7 +11,7 @@ import pytest
 from engine.cli import main
 from engine.headless import MAX_LOG_BYTES, play, read_log, write_log
 from engine.rules.coefficients import coefficient_names, coefficients, parse_override
-from engine.scenario import ScenarioError, load_scenario_text
+from engine.scenario import ScenarioError, load_scenario, load_scenario_text
 
 DATA = Path(__file__).parent / "data"
 MINIMAL_PATH = DATA / "minimal.yaml"
@@ -79,6 +79,21 @@ def test_a_coefficient_out_of_its_range_is_refused_everywhere() -> None:
     )
     # without the rules' own names (which judge values) only the names would be checked
     load_scenario_text(text, "s.yaml", coefficient_names=set(coefficient_names()))
+    # PyYAML reads 1e400 and 1e-3 (no dot) as text, which the schema turns into numbers
+    text = MINIMAL.replace(
+        "obstacles:\n",
+        'rules:\n  rout_threshold: 1e400\n  killed_fraction: "2"\n  melee_rounds: 2.5\n'
+        "  wire_rounds_per_line: 0\n  night_fire_factor: 1e-3\nobstacles:\n",
+        1,
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "s.yaml", coefficient_names=coefficient_names())
+    assert [str(p) for p in caught.value.problems] == [
+        "s.yaml:70:19: rule coefficient 'rout_threshold': expected a number >= 0, <= 1, got inf",
+        "s.yaml:71:20: rule coefficient 'killed_fraction': expected a number >= 0, <= 1, got 2",
+        "s.yaml:72:17: rule coefficient 'melee_rounds': expected a whole number >= 0, got 2.5",
+        "s.yaml:73:25: rule coefficient 'wire_rounds_per_line': expected a number > 0, got 0",
+    ]
 
 
 def _log(tmp_path: Path) -> list[str]:
@@ -145,3 +160,35 @@ def test_a_game_log_past_the_size_cap_is_not_read(tmp_path: Path) -> None:
         handle.truncate(MAX_LOG_BYTES + 1)  # sparse: no disk used
     with pytest.raises(ValueError, match="more than a game log's"):
         read_log(log)
+
+
+def test_a_hand_edited_save_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """The window's Load and `wargame play --load` catch SaveError only: anything else a save's
+    header or ui block can hold must become one."""
+    from engine.ui.session import SaveError, Session
+
+    session = Session(load_scenario(MINIMAL_PATH, coefficient_names=coefficient_names()), seed=3)
+    session.end_turn()
+    path = tmp_path / "save.jsonl"
+    session.save(path)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert Session.load(path).state.state_hash() == session.state.state_hash()
+
+    def load_with(**changes) -> None:
+        path.write_text("\n".join(_with_header(lines, **changes)) + "\n", encoding="utf-8")
+        Session.load(path)
+
+    load_with(ui=None)  # a log without the window's block loads as a plain game
+    header = json.loads(lines[0])
+    for changes, reason in (
+        ({"overrides": {"foot_speed_kmh": 0}}, "expected a number > 0, got 0"),
+        (
+            {"overrides": {"foo": 1}},
+            "cannot restore the saved game: unknown rule coefficient 'foo'",
+        ),
+        ({"scenario": [1]}, "the save names no scenario file"),
+        ({"ui": {**header["ui"], "humans": 3}}, "cannot restore the saved game"),
+        ({"ui": {**header["ui"], "pending": ["zzz red_1 3"]}}, "unknown order 'zzz red_1 3'"),
+    ):
+        with pytest.raises(SaveError, match=reason.replace("(", r"\(")):
+            load_with(**changes)

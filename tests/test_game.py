@@ -368,32 +368,31 @@ def test_a_rivers_banks_are_the_ground_it_cuts_in_two() -> None:
     assert {int(banks[board.index(c, r)]) for c in (0, 1, 3) for r in range(3)} == {0}
 
 
-def test_got_back_across_counts_the_men_on_the_other_bank_and_those_who_left() -> None:
-    """40 red men on the west bank at `since`: 30 of them stand on the east bank at the end and 2
-    left the map (8 were killed): 32 got back across. In the water at the end: not across."""
+def test_got_back_across_counts_the_men_back_on_their_rears_bank_and_those_who_left() -> None:
+    """Red's rear is its start, (0, 1), west of the stream. 40 red men east of it at `since`: 30
+    of them stand on the west bank at the end and 2 left the map (8 were killed): 32 got back
+    across. In the water at the end, or still east of it: only the 2 who left."""
     from engine.history import measure
     from engine.rules.casualties import remove_men
     from engine.scenario.models import HistoryEntry
 
     state = new_game(load_scenario_text(MINIMAL).scenario, seed=1)
-    u, red = state.units, 0
+    u, red, board = state.units, 0, state.board
+    assert state.rears[0] == board.index(0, 1)
     entry = HistoryEntry(
         id="back", metric="got_back_across", side="red", place="stream",
         since=state.time_at(1), value=1, whose="test", source="test",
     )  # fmt: skip
-    state.record()  # turn 1: red on the west bank, where it starts
+    u.hex[red] = board.index(3, 0)  # across the stream from its rear
+    state.record()  # turn 1
     remove_men(state, red, 8, "killed")
     remove_men(state, red, 2, "escaped")
-    u.hex[red] = state.board.index(2, 1)  # in the stream
-    state.record()
-    state.turn = 2
-    assert measure(state, entry) == 2.0  # only the men who left the map
-    u.hex[red] = state.board.index(3, 0)  # on the east bank
-    state.position_ledger[-1] = u.hex.copy()
-    assert measure(state, entry) == 32.0
-    u.hex[red] = state.board.index(1, 2)  # back where it came from
-    state.position_ledger[-1] = u.hex.copy()
-    assert measure(state, entry) == 2.0
+    for where, got_back in (((2, 1), 2.0), ((1, 2), 32.0), ((3, 2), 2.0)):  # water, west, east
+        u.hex[red] = board.index(*where)
+        state.ledger[2:] = []
+        state.position_ledger[2:] = []
+        state.record()
+        assert measure(state, entry) == got_back, where
     state.check_invariants()
 
 

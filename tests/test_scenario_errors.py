@@ -389,7 +389,8 @@ _ODD_VALUES = [
 
 
 # The minimal file with one of each section a check reads (reinforcements, plans, air strikes,
-# ammunition, history with units and a window), written a key a line so that edits hit them.
+# ammunition, rule overrides, history with units and a window), written a key a line so that
+# edits hit them.
 RICH = (
     MINIMAL.replace(
         "obstacles:\n",
@@ -430,6 +431,10 @@ plans:
           - red_1
           - red_2
         objective: hill
+rules:
+  killed_fraction: 0.3
+  melee_rounds: 3
+  night_speed_factor: 0.5
 obstacles:
 """,
         1,
@@ -498,7 +503,7 @@ def _loads_or_refused(text: str) -> None:
     state.check_invariants()
 
 
-@pytest.mark.parametrize("value", ["yes", "[[0, 0]]", "{a: 1}", "999999", "x", "''"])
+@pytest.mark.parametrize("value", ["yes", "[[0, 0]]", "{a: 1}", "999999", "x", "''", "1e400"])
 def test_every_value_of_the_file_replaced_is_refused_or_plays(value: str) -> None:
     """Each line's value in turn (every key of every section) replaced by a value of another
     kind. (Found: checks that assumed the schema's types, a number read as a time.)"""

@@ -106,7 +106,8 @@ def parse(text: str, unit_index: dict[str, int]) -> Order:
     if cls is Hold:
         return Hold(unit)
     numbers = parts[2:]
-    if not numbers or not all(p.isdigit() for p in numbers):  # hexes and rounds, never < 0
+    # hexes and rounds: ASCII digits (never < 0; str.isdigit alone also takes '²')
+    if not numbers or not all(p.isascii() and p.isdigit() for p in numbers):
         raise OrderParseError(f"order {text!r} needs a hex number")
     if cls is Bombard and len(numbers) == 2:
         return Bombard(unit, int(numbers[0]), int(numbers[1]))

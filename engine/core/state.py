@@ -150,6 +150,8 @@ class GameState:
     rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
     # each unit's hex after each turn while it is in the fight (-1 before it arrives, once gone)
     position_ledger: list[np.ndarray] = field(default_factory=list)
+    # each side's rear: where its routed units run and its beaten men get back to (`_rears`)
+    rears: tuple[int, ...] = ()
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
 
     def record(self) -> None:
@@ -370,11 +372,25 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
         budget_rounds=np.array([float(b.rounds) for b in scenario.ammunition]),
         budget_side=tuple(side_ids.index(b.side) for b in scenario.ammunition),
         rounds_fired=np.zeros(2),
+        rears=board.shared("rears", lambda: _rears(scenario, board, units, side_ids)),
     )
     state.place_control = {name: int(control[h]) for name, h in board.places.items()}
     state.place_start = dict(state.place_control)
     state.record()
     return state
+
+
+def _rears(scenario: Scenario, board: Board, units: Units, side_ids) -> tuple[int, ...]:
+    """Each side's rear: its plan's `rear`, else the hex of its first unit placed at the start."""
+    rears = []
+    for side, side_id in enumerate(side_ids):
+        plan = next((p for p in scenario.plans if p.side == side_id), None)
+        if plan is not None and plan.rear is not None:
+            rears.append(board.resolve(plan.rear))
+            continue
+        placed = np.flatnonzero((units.side == side) & (units.hex >= 0))
+        rears.append(int(units.hex[placed[0]]) if len(placed) else 0)
+    return tuple(rears)
 
 
 def _copy_arrays(record, **changes):

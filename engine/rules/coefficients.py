@@ -28,19 +28,24 @@ class CoefficientInfo:
     # a morale level, used as a probability or compared with one.
     above_zero: bool = False
     max: float | None = None
+    whole: bool = False  # a count (rounds of hand-to-hand, hexes)
 
     @property
     def allowed(self) -> str:
+        what = "a whole number" if self.whole else "a number"
         low = "> 0" if self.above_zero else ">= 0"
-        return f"{low}, <= {self.max:g}" if self.max is not None else low
+        return f"{what} {low}, <= {self.max:g}" if self.max is not None else f"{what} {low}"
 
     def problem(self, value: float) -> str | None:
         """Why `value` cannot be this coefficient, or None."""
-        if not math.isfinite(value) or value < 0 or (self.above_zero and value == 0):
-            return f"expected a number {self.allowed}, got {value:g}"
-        if self.max is not None and value > self.max:
-            return f"expected a number {self.allowed}, got {value:g}"
-        return None
+        wrong = (
+            not math.isfinite(value)
+            or value < 0
+            or (self.above_zero and value == 0)
+            or (self.max is not None and value > self.max)
+            or (self.whole and value != int(value))
+        )
+        return f"expected {self.allowed}, got {value:g}" if wrong else None
 
 
 @cache
@@ -56,6 +61,7 @@ def defaults() -> dict[str, CoefficientInfo]:
             entry["source"],
             above_zero=bool(entry.get("above_zero", False)),
             max=float(entry["max"]) if "max" in entry else None,
+            whole=bool(entry.get("whole", False)),
         )
         for name, entry in raw.items()
     }

@@ -85,7 +85,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     by_unit: dict[int, Order] = {order.unit: order for order in orders}  # the last one counts
     active = state.active()
-    rear = _rears(state)
+    rear = state.rears  # where routed units run
 
     # Movement, in unit order (deterministic); routed units flee whatever their orders.
     # (A unit's own flags are read before the loop: moving one unit never changes another's,
@@ -163,24 +163,6 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
     _update_places(state, events, on_map)
     return _finish_turn(state, events)
-
-
-def _rears(state: GameState) -> list[int]:
-    """Where each side's routed units run: the plan's rear, else where the side started."""
-    cached = state.memo.get("rears")
-    if cached is not None:
-        return cached
-    board, u = state.board, state.units
-    rears = []
-    for side, side_id in enumerate(state.side_ids):
-        plan = next((p for p in state.scenario.plans if p.side == side_id), None)
-        if plan is not None and plan.rear is not None:
-            rears.append(board.resolve(plan.rear))
-            continue
-        placed = np.flatnonzero((u.side == side) & (u.hex >= 0))
-        rears.append(int(u.hex[placed[0]]) if len(placed) else 0)
-    state.memo["rears"] = rears
-    return rears
 
 
 def _escape_if_at_edge(state, i, order, rear, events) -> None:

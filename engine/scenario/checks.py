@@ -38,6 +38,21 @@ def _items(value: Any) -> Iterator[tuple[int, Any]]:
     return enumerate(value) if isinstance(value, list) else iter(())
 
 
+def _number(value: Any) -> float | None:
+    """A value as the schema reads a number, or None where it reports it. PyYAML gives `1e-3`
+    and `1e400` (no dot) as text, which pydantic turns into numbers, so text counts too."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
 def _hex_pair(value: Any) -> tuple[int, int] | None:
     if (
         isinstance(value, list)
@@ -562,8 +577,8 @@ class _Checker:
                     f"unknown rule coefficient '{name}'{hint or ' (see docs/rules.md)'}",
                     key=True,
                 )
-            elif judge and isinstance(value, int | float) and not isinstance(value, bool):
-                problem = judge(name, float(value))
+            elif judge and (number := _number(value)) is not None:
+                problem = judge(name, number)
                 if problem:
                     self.report(("rules", name), f"rule coefficient '{name}': {problem}")
 

@@ -209,7 +209,7 @@ class Session:
             raise SaveError(f"{path}: cannot read the saved game: {error}") from None
         header = log[0]
         name = scenario_path or header.get("scenario")
-        if not name:
+        if not name or not isinstance(name, str | Path):
             raise SaveError(f"{path}: the save names no scenario file")
         if not Path(name).exists():  # moved: look beside the save, then in ./scenarios
             for folder in (path.parent, Path.cwd() / "scenarios"):
@@ -222,7 +222,21 @@ class Session:
             raise SaveError("; ".join(str(p) for p in error.problems[:3])) from None
         except OSError as error:
             raise SaveError(f"{name}: cannot read the scenario: {error}") from None
-        ui = header.get("ui", {})
+        try:
+            return cls._restore(path, loaded, log)
+        except SaveError:
+            raise
+        except (AttributeError, KeyError, TypeError, ValueError) as error:
+            # a hand-edited save: its figures are not what the window wrote
+            reason = error.args[0] if isinstance(error, KeyError) and error.args else error
+            raise SaveError(f"{path}: cannot restore the saved game: {reason}") from None
+
+    @classmethod
+    def _restore(cls, path: Path, loaded: LoadedScenario, log: list[dict]) -> Session:
+        """The session a checked log describes (raises SaveError, or the errors of data that is
+        not what a save holds, which `load` turns into one)."""
+        header = log[0]
+        ui = header.get("ui") or {}
         humans = tuple(bool(h) for h in ui.get("humans", [True, False]))
         session = cls(
             loaded,
@@ -233,7 +247,7 @@ class Session:
         )
         try:
             result = replay(loaded.scenario, log)
-        except (KeyError, ValueError, StopIteration) as error:
+        except ValueError as error:
             raise SaveError(f"{path}: cannot replay the saved orders: {error}") from None
         # The final state decides (a save made before an engine release that only added
         # explanation fields to events still loads); `wargame replay` also compares the events.
@@ -283,9 +297,12 @@ def describe_save(path: Path) -> str:
             header = json.loads(handle.readline())
     except (OSError, ValueError):
         return f"{path.name} (unreadable)"
-    ui = header.get("ui", {})
-    scenario = Path(header.get("scenario", "?")).stem
+    if not isinstance(header, dict):
+        return f"{path.name} (unreadable)"
+    ui = header.get("ui") if isinstance(header.get("ui"), dict) else {}
+    scenario = header.get("scenario")
+    scenario = Path(scenario).stem if isinstance(scenario, str) else "?"
     turn = ui.get("turn")
-    when = header.get("saved", "")
+    when = str(header.get("saved", ""))
     turn_text = f"turn {turn + 1}" if isinstance(turn, int) else "finished log"
     return f"{scenario}, {turn_text}, saved {when.replace('T', ' ')}"
