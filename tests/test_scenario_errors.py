@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from math import inf
 from pathlib import Path
 
 import pytest
@@ -263,6 +264,17 @@ def test_times_are_local_dates_and_times_not_numbers(old: str, new: str, expecte
     with pytest.raises(ScenarioError) as caught:
         load_scenario_text(MINIMAL.replace(old, new, 1), "s.yaml")
     assert [str(p) for p in caught.value.problems] == [f"s.yaml:{expected}"]
+
+
+def test_numbers_with_an_exponent_and_no_dot_are_numbers() -> None:
+    """PyYAML (YAML 1.1) reads 1e-3 as text; the loader reads it as YAML 1.2 and people do.
+    Quoted, it stays text; a time of day stays a time."""
+    from engine.scenario.yaml_source import parse
+
+    data, _ = parse("a: 1e-3\nb: '1e-3'\nc: -1.5E+3\nd: x1e3\ne: 19:30\nf: 1e400\n", "t.yaml")
+    assert data == {"a": 0.001, "b": "1e-3", "c": -1500.0, "d": "x1e3", "e": "19:30", "f": inf}
+    text = MINIMAL.replace("    men: 40\n", "    men: 4e1\n", 1)
+    assert load_scenario_text(text).scenario.units[0].men == 40
 
 
 # ------------------------------------------------------------------ semantic checks, located

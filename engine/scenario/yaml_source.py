@@ -30,6 +30,8 @@ Path_ = tuple[str | int, ...]
 
 # YAML 1.1 reads 19:30 as the base-60 integer 1170. Nobody writing a wargame means that.
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
+# YAML 1.1 (PyYAML) reads 1e-3 and 1e9, with no dot, as text; YAML 1.2 and people read numbers.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +267,9 @@ class _Builder:
             node.value
         ):
             return node.value
+        plain_text = node.tag == "tag:yaml.org,2002:str" and node.style is None
+        if plain_text and _EXPONENT_FLOAT.match(node.value):
+            return float(node.value)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:
