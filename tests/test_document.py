@@ -255,6 +255,18 @@ def test_places_are_added_moved_renamed_and_removed(minimal) -> None:
     ]
 
 
+def test_a_name_that_looks_like_a_number_is_written_quoted(minimal) -> None:
+    """The loader reads a plain 1e3 as a number (as YAML 1.2 does): a name "1e3" must be quoted,
+    or the file the editor saves no longer loads."""
+    minimal.rename_place("hill", "1e3", "2E5")
+    assert "name: {en: '1e3', zh: '2E5'}" in minimal.text or 'name: {en: "1e3", zh: "2E5"}' in (
+        minimal.text
+    )
+    assert minimal.data()["map"]["places"][0]["name"] == {"en": "1e3", "zh": "2E5"}
+    assert minimal.check(NAMES).ok
+    assert minimal.add_place("1e3", (0, 0)) != "1e3"  # an id must read as text too
+
+
 def test_removing_a_place_that_is_named_elsewhere_is_reported_by_check(minimal) -> None:
     minimal.remove_place("hill")
     result = minimal.check(NAMES)

@@ -266,13 +266,25 @@ def test_times_are_local_dates_and_times_not_numbers(old: str, new: str, expecte
     assert [str(p) for p in caught.value.problems] == [f"s.yaml:{expected}"]
 
 
-def test_numbers_with_an_exponent_and_no_dot_are_numbers() -> None:
+@pytest.mark.parametrize("fast", [False, True])  # the editor composes with libyaml
+def test_numbers_with_an_exponent_and_no_dot_are_numbers(fast: bool) -> None:
     """PyYAML (YAML 1.1) reads 1e-3 as text; the loader reads it as YAML 1.2 and people do.
-    Quoted, it stays text; a time of day stays a time."""
-    from engine.scenario.yaml_source import parse
+    Quoted or tagged !!str, it stays text; a time of day stays a time."""
+    import yaml
 
-    data, _ = parse("a: 1e-3\nb: '1e-3'\nc: -1.5E+3\nd: x1e3\ne: 19:30\nf: 1e400\n", "t.yaml")
-    assert data == {"a": 0.001, "b": "1e-3", "c": -1500.0, "d": "x1e3", "e": "19:30", "f": inf}
+    from engine.scenario.yaml_source import Dumper, parse
+
+    text = "a: 1e-3\nb: '1e-3'\nc: -1.5E+3\nd: x1e3\ne: 19:30\nf: 1e400\ng: !!str 2e5\n"
+    data, _ = parse(text, "t.yaml", fast=fast)
+    assert data == {
+        "a": 0.001, "b": "1e-3", "c": -1500.0, "d": "x1e3", "e": "19:30", "f": inf, "g": "2e5"
+    }  # fmt: skip
+    written = yaml.dump({"name": "1e3"}, Dumper=Dumper)
+    assert written == "name: '1e3'\n" and parse(written, "w.yaml")[0] == {"name": "1e3"}
+    assert yaml.safe_load("x: 1e3") == {"x": "1e3"}, "PyYAML's own loader is left as it is"
+    from engine.sim.overlay import dump_scenario  # what a batch writes of a what-if scenario
+
+    assert parse(dump_scenario({"name": "2E5", "n": 2e5}), "d.yaml")[0] == {"name": "2E5", "n": 2e5}
     text = MINIMAL.replace("    men: 40\n", "    men: 4e1\n", 1)
     assert load_scenario_text(text).scenario.units[0].men == 40
 

@@ -32,9 +32,9 @@ from ..atomic import write_atomic
 from .errors import Problem, ScenarioError
 from .loader import LoadedScenario, load_scenario_text
 from .models import LEVEL_CHARS
-from .yaml_source import parse, read_text
+from .yaml_source import Dumper, FastLoader, load_text, parse, read_text
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C composer is ten times faster
+_Loader = FastLoader  # the C composer is ten times faster
 MAX_UNDO = 200  # steps kept; a Furong-sized file is 70 KB, so this stays under 15 MB
 Cell = tuple[int, int]  # (col, row) on the text map
 UNIT_FIELDS = ("side", "men", "officers", "posture", "quality", "morale")  # set_unit_values
@@ -72,7 +72,7 @@ def _new_id(name: str, items: list | None, kind: str) -> str:
     read back by YAML as text (a name like "On" or "Null" gets `_<kind>` after it)."""
     taken = {item.get("id") for item in items or [] if isinstance(item, dict)}
     base = _slug(name)
-    if not isinstance(yaml.safe_load(base), str):  # on, yes, null, true ... read as others
+    if not isinstance(load_text(base), str):  # on, yes, null, true, 1e3 ... read as others
         base = f"{base}_{kind}"
     ident, n = base, 2
     while ident in taken:
@@ -912,8 +912,13 @@ class ScenarioDocument:
 
 def _flow(value: Any) -> str:
     """A value as one line of flow-style YAML, read back as the same value."""
-    text = yaml.safe_dump(
-        value, default_flow_style=True, allow_unicode=True, width=1_000_000, sort_keys=False
+    text = yaml.dump(
+        value,
+        Dumper=Dumper,
+        default_flow_style=True,
+        allow_unicode=True,
+        width=1_000_000,
+        sort_keys=False,
     ).strip()
     return text.removesuffix("\n...").removesuffix("...").strip()
 
@@ -923,7 +928,7 @@ def _quote(text: str) -> str:
     plain_ok = re.fullmatch(r"[^\s:#,\[\]{}&*!|>'\"%@`\-?][^:#,\[\]{}]*", text) is not None
     if plain_ok and text == text.strip():
         try:
-            if yaml.safe_load(text) == text:
+            if load_text(text) == text:
                 return text
         except yaml.YAMLError:
             pass

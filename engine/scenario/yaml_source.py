@@ -30,8 +30,34 @@ Path_ = tuple[str | int, ...]
 
 # YAML 1.1 reads 19:30 as the base-60 integer 1170. Nobody writing a wargame means that.
 _SEXAGESIMAL = re.compile(r"^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$")
-# YAML 1.1 (PyYAML) reads 1e-3 and 1e9, with no dot, as text; YAML 1.2 and people read numbers.
+# YAML 1.1 (PyYAML) reads 1e-3 and 1e9, with no dot, as text; YAML 1.2, JSON Schema editors and
+# people read numbers. Every reader and writer of scenario YAML here uses the classes below, which
+# add that one rule, so that what the editor or a batch writes reads back the same: a plain scalar
+# only (quoted or tagged `!!str`, it stays text, and a text like "1e3" is written quoted).
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+$")
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_FIRST_CHARS = list("-+.0123456789")
+
+
+class Loader(yaml.SafeLoader):
+    """PyYAML's safe loader, with numbers like 1e-3 read as numbers."""
+
+
+class FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same with libyaml's parser (about ten times quicker), where PyYAML has it."""
+
+
+class Dumper(yaml.SafeDumper):
+    """PyYAML's safe dumper, quoting text that `Loader` would read as a number."""
+
+
+for _cls in (Loader, FastLoader, Dumper):
+    _cls.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, _FIRST_CHARS)
+
+
+def load_text(text: str) -> Any:
+    """A small YAML text (a --set value, a name) as `parse` would read it, without its marks."""
+    return yaml.load(text, Loader=Loader)  # a SafeLoader: safe
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +185,7 @@ def parse(text: str, display: str, *, fast: bool = False) -> tuple[Any, SourceMa
                 )
             ]
         )
-    loader = (getattr(yaml, "CSafeLoader", yaml.SafeLoader) if fast else yaml.SafeLoader)(text)
+    loader = (FastLoader if fast else Loader)(text)
     try:
         root = loader.get_single_node()
     except RecursionError:  # block nesting deep enough to exhaust PyYAML's recursive composer
@@ -267,9 +293,6 @@ class _Builder:
             node.value
         ):
             return node.value
-        plain_text = node.tag == "tag:yaml.org,2002:str" and node.style is None
-        if plain_text and _EXPONENT_FLOAT.match(node.value):
-            return float(node.value)
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as error:

@@ -48,7 +48,7 @@ from ..scenario import loader
 from ..scenario.errors import Problem, ScenarioError, did_you_mean, one_of
 from ..scenario.loader import describe_value
 from ..scenario.models import Scenario
-from ..scenario.yaml_source import Mark, SourceMap, parse, read_text
+from ..scenario.yaml_source import Dumper, Mark, SourceMap, load_text, parse, read_text
 
 OVERLAY_KEYS = ("name", "description", "scenario", "set", "scale", "shift", "add", "remove")
 OPERATIONS = ("set", "scale", "shift", "add", "remove")
@@ -360,7 +360,7 @@ def command_line_overlay(assignments: Sequence[str]) -> Overlay | None:
             continue
         path, raw = text[:cut].strip(), text[cut + 1 :]
         try:
-            value = yaml.safe_load(raw) if raw.strip() else ""
+            value = load_text(raw) if raw.strip() else ""
         except yaml.YAMLError:
             value = raw
         operations.append(_operation("set", path, value, None, where, problems))
@@ -778,8 +778,9 @@ def validate_data(
 # --------------------------------------------------------------------------- writing it out
 
 
-class _Dumper(yaml.SafeDumper):
-    pass
+class _Dumper(Dumper):
+    """The scenario dumper (text that would read as a number is quoted), multi-line text as
+    blocks."""
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
