@@ -189,6 +189,33 @@ def test_a_hand_edited_save_is_refused_with_a_reason(tmp_path: Path) -> None:
         ({"scenario": [1]}, "the save names no scenario file"),
         ({"ui": {**header["ui"], "humans": 3}}, "cannot restore the saved game"),
         ({"ui": {**header["ui"], "pending": ["zzz red_1 3"]}}, "unknown order 'zzz red_1 3'"),
+        ({"ui": {**header["ui"], "pending": ["move red_1 999999"]}}, "hex 999999 is off the map"),
+        ({"ui": {**header["ui"], "standing": ["bombard red_1 3"]}}, "has no guns or mortars"),
     ):
         with pytest.raises(SaveError, match=reason.replace("(", r"\(")):
             load_with(**changes)
+
+
+def test_two_saves_in_one_second_get_two_files(tmp_path: Path, monkeypatch) -> None:
+    from datetime import datetime
+
+    from engine.ui import session as session_module
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 1, 2, 3, 4, 5)
+
+    monkeypatch.setattr(session_module, "datetime", Frozen)
+    game = session_module.Session(
+        load_scenario(MINIMAL_PATH, coefficient_names=coefficient_names()), seed=3
+    )
+    names = []
+    for _ in range(3):
+        names.append(session_module.save_name(game, tmp_path))
+        game.save(tmp_path / names[-1])
+    assert names == [
+        "minimal_test-turn001-20260102-030405.jsonl",
+        "minimal_test-turn001-20260102-030405-2.jsonl",
+        "minimal_test-turn001-20260102-030405-3.jsonl",
+    ]

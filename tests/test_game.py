@@ -368,6 +368,22 @@ def test_a_rivers_banks_are_the_ground_it_cuts_in_two() -> None:
     assert {int(banks[board.index(c, r)]) for c in (0, 1, 3) for r in range(3)} == {0}
 
 
+def test_a_sides_rear_is_its_plans_else_its_first_start_else_its_first_arrival() -> None:
+    state = new_game(load_scenario_text(MINIMAL).scenario, seed=1)
+    board = state.board
+    assert state.rears == (board.index(0, 1), board.index(3, 1))  # red_1's start, blue_1's hill
+    only_arrives = MINIMAL.replace("    at: [0, 1]\n", "", 1).replace(
+        "obstacles:\n",
+        "reinforcements:\n  - {time: 1945-05-21T08:00, at: [1, 2], units: [red_1]}\nobstacles:\n",
+        1,
+    )
+    assert new_game(load_scenario_text(only_arrives).scenario, seed=1).rears[0] == board.index(1, 2)
+    planned = MINIMAL.replace(
+        "obstacles:\n", "plans:\n  - {side: red, rear: [1, 0]}\nobstacles:\n", 1
+    )
+    assert new_game(load_scenario_text(planned).scenario, seed=1).rears[0] == board.index(1, 0)
+
+
 def test_got_back_across_counts_the_men_back_on_their_rears_bank_and_those_who_left() -> None:
     """Red's rear is its start, (0, 1), west of the stream. 40 red men east of it at `since`: 30
     of them stand on the west bank at the end and 2 left the map (8 were killed): 32 got back

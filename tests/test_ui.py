@@ -453,7 +453,9 @@ def test_the_window_made_small_with_a_log_to_show(app: App, battle) -> None:
 def test_x_shows_the_numbers_behind_each_result_in_the_log(app: App, battle) -> None:
     app.show(BriefingScreen(app, battle))
     step(app)
+    key(app, pygame.K_f)  # fog of war off: every event's numbers may be shown
     press(app, "Start")
+    assert not app.screen.session.fog
     play = app.screen
     for _ in range(2):
         press(app, "End turn")
@@ -467,3 +469,34 @@ def test_x_shows_the_numbers_behind_each_result_in_the_log(app: App, battle) -> 
     assert "numbers behind each result" in play.message
     key(app, pygame.K_x)
     assert play.log_box.html_text == plain and not play.explain_log
+
+
+def test_under_fog_the_explained_log_names_no_unit_the_side_cannot_see(app: App, battle) -> None:
+    """A shell landing on red_1 from a unit Red cannot see: the plain words only, under fog (the
+    numbers would name the unit and count its target's men); without fog, the numbers."""
+    from engine.core.events import Bombarded
+    from engine.ui.screens import start_session
+
+    for fog in (True, False):
+        session = Session(battle, seed=1, humans=(True, False), fog=fog)
+        start_session(app, session)
+        step(app, 2)
+        play = app.screen
+        u = play.state.units
+        gun = u.ids.index("blue_1")  # (the event need only name a Blue unit)
+        if fog:  # Red sees only its own units now
+            own = {i for i in range(u.count) if u.side[i] == 0}
+            session.visible_units = lambda side, own=own: own
+        hidden = fog
+        shell = Bombarded(
+            0, u.ids[gun], "4,1", 6, {"red_1": 2}, {}, 0.0, 0.0, 0.0,
+            landed=3, rounds_by_class={"mortar": 6}, lethal_area_m2={"mortar": 250.0},
+            base=750.0, hex_area_m2=8660.0, men={"red_1": 40}, expected={"red_1": 1.5},
+            exposure={"red_1": {"posture": 0.1}},
+        )  # fmt: skip
+        session.events.append(shell)
+        play.seen[0] = len(session.events)
+        key(app, pygame.K_x)
+        text = play.log_box.html_text
+        assert f"{u.ids[gun]} fires 6 rounds at 4,1; 2 men hit" in text
+        assert ("landed 3 of 6" in text) is not hidden, text

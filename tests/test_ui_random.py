@@ -1,7 +1,8 @@
 """Random clicks, drags, keys, wheel turns and window sizes in the window, from the scenario list
 through briefings, battles, results and the editor: nothing may raise. (Such a run found the
-battle log's scroll bar dividing by zero in a small window.) The run is seeded, so a failure
-replays; it works on copies of the scenarios, and checks that the repository's own are untouched.
+battle log's scroll bar dividing by zero in a small window.) The run is seeded, and save names
+never collide, so a failure replays; it works on copies of the scenarios, and checks that the
+repository's own are untouched.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def _random_input(app: App, rng: random.Random, size: tuple[int, int]) -> str:
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.yaml")}
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.rglob("*.yaml")}
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -381,7 +381,8 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
 
 
 def _rears(scenario: Scenario, board: Board, units: Units, side_ids) -> tuple[int, ...]:
-    """Each side's rear: its plan's `rear`, else the hex of its first unit placed at the start."""
+    """Each side's rear: its plan's `rear`, else the hex of its first unit placed at the start,
+    else (a side that only arrives) the entry hex of its first reinforcement."""
     rears = []
     for side, side_id in enumerate(side_ids):
         plan = next((p for p in scenario.plans if p.side == side_id), None)
@@ -389,7 +390,13 @@ def _rears(scenario: Scenario, board: Board, units: Units, side_ids) -> tuple[in
             rears.append(board.resolve(plan.rear))
             continue
         placed = np.flatnonzero((units.side == side) & (units.hex >= 0))
-        rears.append(int(units.hex[placed[0]]) if len(placed) else 0)
+        if len(placed):
+            rears.append(int(units.hex[placed[0]]))
+            continue
+        ids = {u.id for u in scenario.units if u.side == side_id}
+        entries = [r for r in scenario.reinforcements if ids & set(r.units)]
+        first = min(entries, key=lambda r: r.time) if entries else None
+        rears.append(board.resolve(first.at) if first is not None else 0)
     return tuple(rears)
 
 

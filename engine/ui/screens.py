@@ -61,6 +61,30 @@ HELP = [
 EXPLAINED_TURNS = 6  # turns the log shows with every result's numbers (X)
 
 
+def _names_only(event: Event, known: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    """Whether every unit the event's fields name (keys and values, at any depth) is among the
+    known ones; `known` is (the known ids, every unit id), or None when all are known."""
+    if known is None:
+        return True
+    allowed, units = known
+    named: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            if value in units:
+                named.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(event.to_dict())
+    return named <= allowed
+
+
 def _when(state, turn: int) -> str:
     start = state.time_at(turn)
     end = start + timedelta(minutes=state.scenario.clock.turn_minutes)
@@ -959,6 +983,18 @@ class PlayScreen:
             lines.append(f"{_esc(state.units.names[i])}: {int(state.units.men[i])} men")
         return "<br>".join(lines)
 
+    def _known_unit_ids(self, side: int) -> tuple[frozenset[str], frozenset[str]] | None:
+        """The units whose numbers `side` may read in the explained log: all without fog (None),
+        else its own and the enemy units it sees now. An event's numbers name every unit it
+        touched (a bombardment's targets and their men, an assault's defenders, the firer), so
+        under fog an event naming any other unit is told in the plain words only."""
+        if not self.session.fog:
+            return None
+        u = self.state.units
+        seen = self.session.visible_units(side)
+        known = frozenset(u.ids[i] for i in range(u.count) if int(u.side[i]) == side or i in seen)
+        return known, frozenset(u.ids)
+
     def rebuild_log(self) -> None:
         if self.log_box is None:
             return
@@ -971,11 +1007,18 @@ class PlayScreen:
             by_turn.setdefault(event.turn, []).append(event)
         parts = []
         explain = self.explain_log
+        known = self._known_unit_ids(side) if explain else None
         # Explained, every volley has a line of its own: fewer turns keep the box quick to draw.
         for turn in sorted(by_turn)[-(EXPLAINED_TURNS if explain else 30) :]:
-            turn_events = by_turn[turn]
-            lines = [line for e in turn_events if (line := describe(e, explain=explain))]
-            if not explain and (summary := fire_summary(turn_events)):
+            lines = []
+            plain = []  # the events told without their numbers, whose fire is summed up
+            for event in by_turn[turn]:
+                numbers = explain and _names_only(event, known)
+                if line := describe(event, explain=numbers):
+                    lines.append(line)
+                if not numbers:
+                    plain.append(event)
+            if summary := fire_summary(plain):
                 lines.append(summary)
             if not lines:
                 continue
@@ -1125,7 +1168,7 @@ class PlayScreen:
 
     # ------------------------------------------------------------------ save and load
     def save(self) -> Path | None:
-        path = self.app.save_dir / save_name(self.session)
+        path = self.app.save_dir / save_name(self.session, self.app.save_dir)
         try:
             self.session.save(path)
         except OSError as error:

@@ -264,10 +264,12 @@ class Session:
         session.given = []
         for text in ui.get("pending", []):
             order = parse(text, index)
+            check_order(session.state, order)  # as when it was given: hexes on the map, ...
             session.pending[order.unit] = order
         session.standing = {}
         for text in ui.get("standing", []):
             order = parse(text, index)
+            check_order(session.state, order)
             session.standing[order.unit] = order
         session.done = {int(s) for s in ui.get("done", [])}
         if "memory" in ui:
@@ -276,10 +278,15 @@ class Session:
         return session
 
 
-def save_name(session: Session) -> str:
-    """A file name for a new save: scenario, turn and time."""
+def save_name(session: Session, folder: Path | None = None) -> str:
+    """A file name for a new save: scenario, turn and time, with a number after it when a save of
+    that second is already in `folder` (two saves never share a file)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return f"{session.scenario.id}-turn{session.state.turn + 1:03d}-{stamp}.jsonl"
+    base = f"{session.scenario.id}-turn{session.state.turn + 1:03d}-{stamp}"
+    name, n = f"{base}.jsonl", 2
+    while folder is not None and (folder / name).exists():
+        name, n = f"{base}-{n}.jsonl", n + 1
+    return name
 
 
 def list_saves(folder: Path) -> list[Path]:
