@@ -32,7 +32,7 @@ from ..atomic import write_atomic
 from .errors import Problem, ScenarioError
 from .loader import LoadedScenario, load_scenario_text
 from .models import LEVEL_CHARS
-from .yaml_source import Dumper, FastLoader, load_text, parse, read_text
+from .yaml_source import FastLoader, dump_text, load_text, parse, read_text
 
 _Loader = FastLoader  # the C composer is ten times faster
 MAX_UNDO = 200  # steps kept; a Furong-sized file is 70 KB, so this stays under 15 MB
@@ -912,14 +912,7 @@ class ScenarioDocument:
 
 def _flow(value: Any) -> str:
     """A value as one line of flow-style YAML, read back as the same value."""
-    text = yaml.dump(
-        value,
-        Dumper=Dumper,
-        default_flow_style=True,
-        allow_unicode=True,
-        width=1_000_000,
-        sort_keys=False,
-    ).strip()
+    text = dump_text(value, default_flow_style=True, width=1_000_000).strip()
     return text.removesuffix("\n...").removesuffix("...").strip()
 
 

@@ -55,6 +55,11 @@ for _cls in (Loader, FastLoader, Dumper):
     _cls.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, _FIRST_CHARS)
 
 
+def dump_text(value: Any, *, dumper: type[Dumper] = Dumper, **options: Any) -> str:
+    """`value` as YAML that `parse` reads back the same (keys in their order, Chinese as is)."""
+    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True, **options)
+
+
 def load_text(text: str) -> Any:
     """A small YAML text (a --set value, a name) as `parse` would read it, without its marks."""
     return yaml.load(text, Loader=Loader)  # a SafeLoader: safe

@@ -48,7 +48,15 @@ from ..scenario import loader
 from ..scenario.errors import Problem, ScenarioError, did_you_mean, one_of
 from ..scenario.loader import describe_value
 from ..scenario.models import Scenario
-from ..scenario.yaml_source import Dumper, Mark, SourceMap, load_text, parse, read_text
+from ..scenario.yaml_source import (
+    Dumper,
+    Mark,
+    SourceMap,
+    dump_text,
+    load_text,
+    parse,
+    read_text,
+)
 
 OVERLAY_KEYS = ("name", "description", "scenario", "set", "scale", "shift", "add", "remove")
 OPERATIONS = ("set", "scale", "shift", "add", "remove")
@@ -794,13 +802,6 @@ _Dumper.add_representer(str, _text)
 
 def dump_scenario(data: dict[str, Any], header: Sequence[str] = ()) -> str:
     """Scenario data as YAML that loads back to the same Scenario."""
-    body = yaml.dump(
-        data,
-        Dumper=_Dumper,
-        sort_keys=False,
-        allow_unicode=True,
-        width=100,
-        default_flow_style=None,
-    )
+    body = dump_text(data, dumper=_Dumper, width=100, default_flow_style=None)
     lines = [f"# {line}" if line else "#" for line in header]
     return "\n".join(lines) + ("\n" if lines else "") + body
