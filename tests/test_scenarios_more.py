@@ -125,3 +125,37 @@ def test_scenario_batch_runs_fifty_battles(path: Path, tmp_path: Path, capsys) -
     assert code == 0
     rows = pq.read_table(out / "battles").num_rows
     assert rows == 50
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_random_orders_keep_every_invariant(path: Path) -> None:
+    """Any order a person may give (checked as the window checks it), to every unit, every turn:
+    moves, assaults, bombardments with any cap, fire and withdrawals at hexes near and far. Men
+    conserved, nothing negative, one side per hex, after every turn to the end."""
+    import random
+
+    from engine.core.orders import Assault, Bombard, Fire, Hold, Move, Withdraw
+    from engine.rules.turn import IllegalOrderError, check_order, end_turn, new_game
+
+    state = new_game(_load(path), seed=4)
+    rng = random.Random(4)
+    while not state.finished:
+        orders = []
+        for i in state.active().nonzero()[0].tolist():
+            here = int(state.units.hex[i])
+            near = [here, *state.board.neighbors[here]]
+            target = rng.choice(near) if rng.random() < 0.7 else rng.randrange(state.board.size)
+            kind = rng.choice([Hold, Move, Assault, Bombard, Withdraw, Fire])
+            if kind is Hold:
+                order = Hold(i)
+            elif kind is Bombard:
+                order = Bombard(i, target, rng.choice([-1, 0, 5, 100]))
+            else:
+                order = kind(i, target)
+            try:
+                check_order(state, order)
+            except IllegalOrderError:
+                continue
+            orders.append(order)
+        end_turn(state, orders)
+        state.check_invariants()
