@@ -1151,9 +1151,10 @@ class PlayScreen:
         elif k == pygame.K_x:
             self.explain_log = not self.explain_log
             self.rebuild_log()
+            fogged = " where every unit they name is in sight" if self.session.fog else ""
             self.message = (
                 f"The log of the last {EXPLAINED_TURNS} turns with the numbers behind each result"
-                " (X: plain again)"
+                f"{fogged} (X: plain again)"
                 if self.explain_log
                 else "The log without the numbers (X: with them)"
             )
