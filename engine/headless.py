@@ -17,7 +17,7 @@ from typing import Any
 
 from .ai.planner import plan_orders
 from .core.events import Event
-from .core.orders import Order, parse
+from .core.orders import Order, order_hex, parse
 from .core.state import GameState
 from .rules.coefficients import coefficients
 from .rules.turn import end_turn, new_game
@@ -194,7 +194,7 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
         try:
             orders = [parse(text, index) for text in item["orders"]]
             for order in orders:
-                target = getattr(order, "to", getattr(order, "target", None))
+                target = order_hex(order)
                 if target is not None and not 0 <= target < state.board.size:
                     raise ValueError(f"order {order.text(state.units.ids)!r}: no such hex")
             again.extend(end_turn(state, orders))

@@ -90,6 +90,12 @@ ORDER_TYPES: dict[str, type[Order]] = {
 }
 
 
+def order_hex(order: Order) -> int | None:
+    """The hex an order names (where to move, what to assault, bombard or fire at), or None for
+    one that names none (hold)."""
+    return getattr(order, "to", getattr(order, "target", None))
+
+
 class OrderParseError(ValueError):
     pass
 

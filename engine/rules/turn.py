@@ -13,7 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw
+from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw, order_hex
 from ..core.state import POSTURE_INDEX, GameState, new_state
 from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
@@ -60,7 +60,7 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(f"unit {i} is not on the map")
     if u.routed[i] and not isinstance(order, Hold | Withdraw):
         raise IllegalOrderError(f"{u.ids[i]} is routed and can only hold or withdraw")
-    target = getattr(order, "to", getattr(order, "target", None))
+    target = order_hex(order)
     if target is not None and not (0 <= target < board.size):
         raise IllegalOrderError(f"hex {target} is off the map")
     if isinstance(order, Bombard) and not u.indirect[i]:

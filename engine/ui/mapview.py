@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pygame
 
-from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw, order_hex
 from . import drawing, fonts
 from .drawing import Geometry
 from .session import Session
@@ -421,7 +421,7 @@ def draw_order(surface, order: Order, start, place, size: float) -> None:
         pygame.draw.rect(surface, (40, 40, 40), box.inflate(6, 2), border_radius=3)
         surface.blit(label, box)
         return
-    target = getattr(order, "to", getattr(order, "target", None))
+    target = order_hex(order)
     if target is None:
         return
     end = place(target)
