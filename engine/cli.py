@@ -120,9 +120,6 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
         return EXIT_INPUT
     header = log[0]
-    if not any(item.get("kind") == "final" for item in log):
-        print(f"{args.log}: the log has no final line (was the game cut short?)", file=sys.stderr)
-        return EXIT_INPUT
     scenario_path = args.scenario or header.get("scenario")
     if not args.scenario and scenario_path and not Path(scenario_path).exists():
         # a path relative to where the game was run: look beside the log, then in ./scenarios

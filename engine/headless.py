@@ -97,8 +97,9 @@ MAX_LOG_BYTES = 64 * 1024 * 1024
 
 
 def read_log(path: Path) -> list[dict[str, Any]]:
-    """A game log's lines, checked for the shape replay and the window rely on; raises ValueError
-    naming the file and line (`path:line: ...`) for anything else."""
+    """A game log's lines, checked for the shape replay and the window rely on (a header first,
+    a final line with the state hash); raises ValueError naming the file and line
+    (`path:line: ...`) for anything else."""
     size = path.stat().st_size
     if size > MAX_LOG_BYTES:
         raise ValueError(f"{path}: {size:,} bytes, more than a game log's {MAX_LOG_BYTES:,}")
@@ -117,6 +118,8 @@ def read_log(path: Path) -> list[dict[str, Any]]:
             items.append(item)
     if not items:
         raise ValueError(f"{path}: empty; a game log starts with its header line")
+    if not any(item["kind"] == "final" for item in items):
+        raise ValueError(f"{path}: the log has no final line (was the game cut short?)")
     return items
 
 
@@ -173,10 +176,8 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
     """Feed a log's orders back through the rules with its seed. When the log holds the events,
     each one the rules produce again is compared with the logged one, so a log whose events were
     changed is caught even where the final state is not."""
-    header = log[0]  # read_log checked that it is the header
-    final = next((item for item in log if item.get("kind") == "final"), None)
-    if final is None:
-        raise ValueError("the log has no final line (was the game cut short?)")
+    header = log[0]  # read_log checked that it is the header, and that a final line follows
+    final = next(item for item in log if item.get("kind") == "final")
     overrides = header.get("overrides") or None
     try:
         coefficients(overrides)  # the log's own overrides, before the scenario's are added
