@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..core.events import AirStrike, Arrived, Event
 from ..core.state import GameState
 from .casualties import apply_casualties, draw_casualties
+from .movement import enemy_zone
 from .protection import product, vulnerability
 
 
@@ -37,9 +38,8 @@ def _entry_hex(state: GameState, entry: int, side: int) -> int:
     """Where a reinforcement comes on: its entry hex, or, when the enemy holds that hex, the
     nearest dry, passable hex the enemy does not hold (nearest first, then the lowest hex
     number), so that two sides never share a hex."""
-    u, board = state.units, state.board
-    active = state.active()
-    held = {int(u.hex[k]) for k in range(u.count) if active[k] and int(u.side[k]) != side}
+    board = state.board
+    held, _ = enemy_zone(state, side)
     if entry not in held:
         return entry
     distance = board.distances_from(entry)
