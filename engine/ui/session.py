@@ -260,17 +260,13 @@ class Session:
         session.orders_log = [list(item["orders"]) for item in log if item.get("kind") == "orders"]
         session.events = [event_from_dict(item) for item in log if item.get("kind") in EVENT_TYPES]
         index = {unit_id: i for i, unit_id in enumerate(session.state.units.ids)}
-        session.pending = {}
         session.given = []
-        for text in ui.get("pending", []):
-            order = parse(text, index)
-            check_order(session.state, order)  # as when it was given: hexes on the map, ...
-            session.pending[order.unit] = order
-        session.standing = {}
-        for text in ui.get("standing", []):
-            order = parse(text, index)
-            check_order(session.state, order)
-            session.standing[order.unit] = order
+        session.pending, session.standing = {}, {}
+        for key, orders in (("pending", session.pending), ("standing", session.standing)):
+            for text in ui.get(key, []):
+                order = parse(text, index)
+                check_order(session.state, order)  # as when it was given: hexes on the map, ...
+                orders[order.unit] = order
         session.done = {int(s) for s in ui.get("done", [])}
         if "memory" in ui:
             session.memory = FogMemory.from_dict(ui["memory"], session.state)
