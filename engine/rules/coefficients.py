@@ -23,9 +23,9 @@ class CoefficientInfo:
     unit: str
     meaning: str
     source: str
-    # What a value may be: every coefficient is a finite number from 0 (no rule takes a negative
-    # one); `above_zero` where the rules divide by it (speeds), `max` where it is a share of men or
-    # a morale level, used as a probability or compared with one.
+    # What a value may be (coefficients.yaml says which): every coefficient is a finite number
+    # from 0 (no rule takes a negative one); `above_zero` where the rules divide by it, `max`
+    # where it is a share of men or a morale level, or where more would turn a factor negative.
     above_zero: bool = False
     max: float | None = None
     whole: bool = False  # a count (rounds of hand-to-hand, hexes)
@@ -106,18 +106,22 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     return Coefficients(**values)
 
 
+def check_name(name: str, where: str) -> None:
+    """ValueError `where: unknown rule coefficient 'name'` (with "did you mean") for a name the
+    rules do not have: the command line's --set and --sweep say it alike."""
+    from ..scenario.errors import did_you_mean
+
+    names = coefficient_names()
+    if name not in names:
+        raise ValueError(f"{where}: unknown rule coefficient '{name}'{did_you_mean(name, names)}")
+
+
 def parse_override(pair: str, option: str = "--set") -> tuple[str, float]:
     """`[rules.]NAME=VALUE` from the command line as (name, value); ValueError with the message
     to print (the option and its text, what was expected, "did you mean") otherwise."""
-    from ..scenario.errors import did_you_mean
-
     name, _, text = pair.partition("=")
     name = name.strip().removeprefix("rules.")
-    names = coefficient_names()
-    if name not in names:
-        raise ValueError(
-            f"{option} {pair}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
-        )
+    check_name(name, f"{option} {pair}")
     try:
         value = float(text)
     except ValueError:

@@ -25,8 +25,13 @@ import numpy as np
 
 from ..atomic import write_atomic
 from ..headless import scenario_hash
-from ..rules.coefficients import coefficient_names, coefficient_problem, parse_override
-from ..scenario.errors import Problem, ScenarioError, did_you_mean
+from ..rules.coefficients import (
+    check_name,
+    coefficient_names,
+    coefficient_problem,
+    parse_override,
+)
+from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario
 from ..scenario.yaml_source import parse, read_text
@@ -169,17 +174,16 @@ def parse_sets(
 
 def parse_sweeps(specs: Sequence[str]) -> list[tuple[str, list[float]]]:
     """`--sweep rules.X=LOW:HIGH:N`: N evenly spaced values from LOW to HIGH, both included."""
-    names = coefficient_names()
     sweeps = []
     for spec in specs:
         head, sep, body = spec.partition("=")
         name = head.strip().removeprefix("rules.")
         if not head.strip().startswith("rules.") or not sep:
             raise PlanError(f"--sweep {spec}: expected rules.NAME=LOW:HIGH:N")
-        if name not in names:
-            raise PlanError(
-                f"--sweep {spec}: unknown rule coefficient '{name}'{did_you_mean(name, names)}"
-            )
+        try:
+            check_name(name, f"--sweep {spec}")
+        except ValueError as error:
+            raise PlanError(str(error)) from None
         parts = body.split(":")
         try:
             low, high, count = float(parts[0]), float(parts[1]), int(parts[2])
