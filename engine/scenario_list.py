@@ -1,6 +1,6 @@
 """`wargame list`: every scenario in a folder with its dates, scale, size and one-line summary.
 
-    wargame list                     # the scenarios/ folder
+    wargame list                     # ./scenarios (when there is one) and the shipped scenarios
     wargame list my_battles/ x.yaml  # other folders, or single files
 
 Each scenario is loaded and checked exactly as `wargame validate` does; a file that does not load
@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from . import resources
 from .exit_codes import EXIT_INPUT, EXIT_OK
 from .scenario import ScenarioError, load_scenario
 from .scenario.models import Name, Scenario
@@ -69,12 +70,17 @@ class Listing:
         return sum(1 for e in self.entries if not e.ok)
 
 
+def default_folders() -> list[Path]:
+    """What `list` shows when given nothing: scenarios/ in the current folder when there is one,
+    and the shipped scenarios (the repository's, or the installed package's copy), each once."""
+    return resources.scenario_folders()
+
+
 def default_folder() -> Path:
-    """scenarios/ in the current folder, else the one beside the engine package (a checkout)."""
-    here = Path.cwd() / "scenarios"
-    if here.is_dir():
-        return here
-    return Path(__file__).resolve().parent.parent / "scenarios"
+    """The first of default_folders(): ./scenarios, else the shipped ones (or ./scenarios, to be
+    reported missing, when this installation has none)."""
+    folders = default_folders()
+    return folders[0] if folders else Path.cwd() / "scenarios"
 
 
 def scenario_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[str]]:
@@ -142,7 +148,7 @@ def describe(path: Path, coefficient_names: Iterable[str] | None = None) -> Entr
 
 
 def collect(paths: Sequence[str | Path], coefficient_names: Iterable[str] | None = None) -> Listing:
-    files, missing = scenario_files(paths or [default_folder()])
+    files, missing = scenario_files(paths or default_folders() or [Path.cwd() / "scenarios"])
     names = list(coefficient_names) if coefficient_names is not None else None
     return Listing([describe(f, names) for f in files], missing)
 
@@ -225,9 +231,9 @@ def add_list_command(commands) -> None:
     listing = commands.add_parser(
         "list",
         help="list the scenarios with their dates, scale, size and summary",
-        description="List every scenario (*.yaml) in the scenarios/ folder, or in the folders"
-        " and files given, with its dates, scale, size and one-line summary. A file that does"
-        " not load is listed with its first problem; the exit code is then 1.",
+        description="List every scenario (*.yaml) in ./scenarios and the shipped ones, or in"
+        " the folders and files given, with its dates, scale, size and one-line summary. A file"
+        " that does not load is listed with its first problem; the exit code is then 1.",
     )
     listing.add_argument("paths", nargs="*", metavar="FOLDER|SCENARIO.yaml")
     listing.set_defaults(handler=lambda args: run_list(args.paths))

@@ -21,7 +21,7 @@ from ..exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE, ExitCode
 from . import batch, games, listing, new, validate, window
 
 __all__ = ["COMMAND_GROUPS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "ExitCode", "build_parser"]
-__all__ += ["main"]
+__all__ += ["main", "version_text"]
 
 COMMAND_GROUPS = (
     validate,  # validate, schema
@@ -33,12 +33,37 @@ COMMAND_GROUPS = (
 )
 
 
+def version_text() -> str:
+    """`wargame 0.2.0 (rules 1a2b3c4d5e6f)`: the package version, and the rules version that a
+    batch's rows record (a hash of the default coefficients and the source that plays a battle),
+    so that a bug report or a result names exactly which rules played it."""
+    from ..sim.versions import rules_version
+
+    return f"wargame {__version__} (rules {rules_version()})"
+
+
+class _VersionAction(argparse.Action):
+    """argparse's version action, but the rules version is computed only when asked for (it reads
+    the coefficients and hashes the rules' source), not each time the parser is built."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        print(version_text())
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wargame",
         description="Historical hex-grid wargame scenarios: validate, play, simulate, compare.",
     )
-    parser.add_argument("--version", action="version", version=f"wargame {__version__}")
+    parser.add_argument(
+        "--version",
+        action=_VersionAction,
+        help="print the package version and the rules version, then exit",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
         group.register(commands)

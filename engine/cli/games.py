@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import resources
 from ..arguments import count, seed
 from ..exit_codes import ExitCode
 from .common import add_set_option, load, scenario_and_overrides
@@ -94,10 +95,15 @@ def run_replay(args: argparse.Namespace) -> int:
     header = log[0]
     scenario_path = args.scenario or header.get("scenario")
     if not args.scenario and scenario_path and not Path(scenario_path).exists():
-        # a path relative to where the game was run: look beside the log, then in ./scenarios
+        # a path relative to where the game was run: look beside the log, in ./scenarios, then
+        # among the shipped scenarios
         name = Path(scenario_path).name
-        for folder in (Path(args.log).parent, Path.cwd() / "scenarios"):
-            if (folder / name).exists():
+        for folder in (
+            Path(args.log).parent,
+            Path.cwd() / "scenarios",
+            resources.scenarios_folder(),
+        ):
+            if folder is not None and (folder / name).exists():
                 scenario_path = str(folder / name)
                 break
     loaded = load(scenario_path)

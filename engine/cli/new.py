@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+from .. import resources
 from ..atomic import write_atomic
 from ..exit_codes import ExitCode
 from ..scenario import ScenarioError
@@ -49,10 +50,13 @@ def run_new(args: argparse.Namespace) -> int:
     ident = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_")
     if not ident or not ident[0].isalpha():
         ident = f"scenario_{ident}".rstrip("_")
-    schema = Path(__file__).resolve().parent.parent.parent / "docs" / "scenario.schema.json"
+    schema = resources.scenario_schema_file()  # the checkout's docs/, or an installed wheel's
     schema_path = None
-    if schema.exists():
-        schema_path = os.path.relpath(schema, path.resolve().parent).replace(os.sep, "/")
+    if schema is not None:
+        try:
+            schema_path = os.path.relpath(schema, path.resolve().parent).replace(os.sep, "/")
+        except ValueError:  # another drive (Windows): no relative path, so the file's URI
+            schema_path = schema.resolve().as_uri()
     try:
         text = new_scenario_text(
             ident[:64],

@@ -15,6 +15,7 @@ from pathlib import Path
 import pygame
 import pygame_gui
 
+from .. import resources
 from . import fonts
 
 MIN_SIZE = (1280, 720)
@@ -169,9 +170,9 @@ class App:
 
 
 def scenario_files(folder: Path | None = None) -> list[Path]:
-    """The bundled scenarios: ./scenarios if there is one, else the repository's."""
-    candidates = [folder] if folder else [Path.cwd() / "scenarios"]
-    candidates.append(Path(__file__).resolve().parent.parent.parent / "scenarios")
+    """The bundled scenarios: ./scenarios if there is one, else the shipped ones."""
+    candidates: list[Path | None] = [folder] if folder else [Path.cwd() / "scenarios"]
+    candidates.append(resources.scenarios_folder())  # the checkout's, or an installed wheel's
     for candidate in candidates:
         if candidate and candidate.is_dir():
             found = sorted(candidate.glob("*.yaml"))

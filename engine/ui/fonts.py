@@ -4,16 +4,16 @@ and kana), falling back to pygame's default font if the file is missing."""
 from __future__ import annotations
 
 from functools import cache
-from pathlib import Path
 
 import pygame
 
-ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
-FONT_PATH = ASSETS / "fonts" / "NotoSansCJKsc-Subset.otf"
+from .. import resources
+
+FONT_PATH = resources.font_file()  # the checkout's assets/fonts, or an installed wheel's copy
 
 
 def font_path() -> str | None:
-    return str(FONT_PATH) if FONT_PATH.exists() else None
+    return str(FONT_PATH) if FONT_PATH is not None else None
 
 
 @cache
