@@ -37,8 +37,13 @@ class BuildWithData(build_py):
     """build_py, then the shipped data copied into the built package."""
 
     def run(self) -> None:
+        editable = getattr(self, "editable_mode", False)
+        if not editable:
+            # build/lib outlives a build: a module since moved or deleted (engine/cli.py before
+            # engine/cli/) would otherwise ship again beside its replacement
+            shutil.rmtree(Path(self.build_lib) / "engine", ignore_errors=True)
         super().run()
-        if getattr(self, "editable_mode", False):
+        if editable:
             return  # the editable package reads the repository's folders in place
         target = Path(self.build_lib) / "engine" / BUNDLED
         files = shipped_files()
