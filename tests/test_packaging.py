@@ -39,7 +39,6 @@ def test_a_checkout_finds_the_repository_folders() -> None:
     assert resources.variants_folder() == ROOT / "scenarios" / "variants"
     assert resources.font_file() == ROOT / "assets" / "fonts" / FONT_NAME
     assert resources.scenario_schema_file() == ROOT / "docs" / "scenario.schema.json"
-    assert len(SHIPPED) == 4
 
 
 def test_the_scenario_folders_are_the_local_one_then_the_shipped_one(
@@ -152,6 +151,24 @@ def test_the_wheel_carries_the_scenarios_the_font_and_the_schema(wheel: Path) ->
     with zipfile.ZipFile(wheel) as archive:
         entry_points = archive.read("wargame_engine-" + __version__ + ".dist-info/entry_points.txt")
     assert b"wargame = engine.cli:main" in entry_points
+
+
+def test_the_wheel_carries_every_file_of_the_package(wheel: Path) -> None:
+    """Whatever a room keeps beside its code (coefficients, the reference bench's data and bands,
+    report templates) ships: a file type the package-data patterns miss fails here."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    package = ROOT / "engine"
+    kept = [
+        p.relative_to(ROOT).as_posix()
+        for p in package.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not any(part.startswith(".") for part in p.relative_to(ROOT).parts)
+        and p.suffix not in (".pyc", ".pyo")
+    ]
+    assert kept
+    assert sorted(set(kept) - names) == []
 
 
 def _wargame(site: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
