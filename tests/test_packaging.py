@@ -93,6 +93,27 @@ def test_one_table_of_exit_codes() -> None:
         assert not re.search(r"^EXIT_\w+.*= *\d", source.read_text(), re.M), source
 
 
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (KeyboardInterrupt, ExitCode.INTERRUPTED, "interrupted\n"),
+        (BrokenPipeError, ExitCode.OK, ""),
+    ],
+)
+def test_main_turns_an_interrupt_and_a_closed_pipe_into_exit_codes(
+    raised: type[BaseException], code: ExitCode, said: str, monkeypatch, capsys
+) -> None:
+    from engine.cli import validate
+
+    def handler(args) -> int:
+        raise raised
+
+    monkeypatch.setattr(validate, "run_validate", handler)
+    result = main(["validate", "x.yaml"])
+    assert result == code and type(result) is int  # a plain int for SystemExit and scripts
+    assert capsys.readouterr().err == said
+
+
 def test_every_command_group_registers_its_commands() -> None:
     import argparse
 
