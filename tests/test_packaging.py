@@ -248,12 +248,14 @@ def test_the_installed_engine_works_from_any_folder(unpacked: Path, tmp_path: Pa
 
 def test_the_installed_window_draws_chinese(unpacked: Path, tmp_path: Path) -> None:
     """The window's font comes from the wheel: 芙 is a full-width glyph, not pygame's default
-    font's narrow empty box."""
+    font's narrow empty box; `wargame play` without a scenario offers the shipped ones."""
     script = (
         "import pygame; pygame.font.init()\n"
         "from engine.ui import fonts\n"
+        "from engine.ui.app import scenario_files\n"
         "print(fonts.font_path())\n"
         "print(fonts.font(20).metrics('芙')[0][4])\n"
+        "print(len(scenario_files()), scenario_files()[0].parent)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(unpacked), "SDL_VIDEODRIVER": "dummy"}
     env["PYGAME_HIDE_SUPPORT_PROMPT"] = "1"
@@ -261,6 +263,10 @@ def test_the_installed_window_draws_chinese(unpacked: Path, tmp_path: Path) -> N
         [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    path, advance = done.stdout.split()
+    path, advance, offered, folder = done.stdout.split()
     assert path == str(unpacked / "engine" / "_bundled" / "assets" / "fonts" / FONT_NAME)
     assert int(advance) == 20
+    assert (int(offered), folder) == (
+        len(SHIPPED),
+        str(unpacked / "engine" / "_bundled" / "scenarios"),
+    )
