@@ -179,9 +179,7 @@ def replay(scenario: Scenario | LoadedScenario, log: list[dict[str, Any]]) -> Re
     each one the rules produce again is compared with the logged one, so a log whose events were
     changed is caught even where the final state is not."""
     game, difference, expected = replay_game(scenario, log)
-    return ReplayResult(
-        game.state, expected, len(game.orders), difference, game.hash_for(log[0])
-    )
+    return ReplayResult(game.state, expected, len(game.orders), difference, game.hash_for(log[0]))
 
 
 def replay_game(

@@ -21,7 +21,6 @@ from .sight import line_of_sight
 _CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
 
 
-
 def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> dict[str, float]:
     """Named multipliers on a firer's effect: range, darkness, suppression, quality."""
     u = state.units

@@ -178,8 +178,7 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
         return held, {n for h in fighting for n in state.board.neighbors[h]}, fighting
 
     held, zone, _ = _CACHE.kept_while(
-        state,
-        ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
+        state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
     )
     return held, zone
 

@@ -75,7 +75,7 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
 
 def clone_state(state: GameState, seed: int) -> GameState:
     """A copy of the game to try an order on, with its own random generator (never the game's:
-    a preview must not tell the game's dice). The scenario, the board and board's caches are shared."""
+    a preview must not tell the game's dice). The scenario and the board are shared."""
     # The copy makes its own per-game caches (the rules and the computer player keep them for
     # each game); the board's, shared by every game of the scenario, serve it at once.
     memo = {id(state.scenario): state.scenario, id(state.board): state.board}
