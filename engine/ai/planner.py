@@ -94,6 +94,7 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
     names. The mode is the caller's choice, not part of the game's state."""
     view = _view(state)
     current = _current_phases(state, side, mode or default_mode(state, side))
+    _CACHE.of(state)["ai_fire_plan"] = {}  # each call plans afresh: asking twice gives the same
     return [
         _order_for(state, view, i, current[i])
         for i in view.mine[side]
@@ -377,7 +378,7 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     side = view.sides[i]
     enemies = view.enemies[side]
-    planned = _fire_plan(state)
+    planned = _fire_plan(state)  # set up by plan_orders
     from_here = board.distance_row(here)
     owners = view.fixed.works_owner
     candidates = []
@@ -419,13 +420,9 @@ def _works_value(state: GameState, h: int) -> float:
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
-    """What the side's guns are already firing at this turn (hex -> target value covered)."""
-    cache = _CACHE.of(state)
-    turn, plan = cache.get("ai_fire_plan", (-1, {}))
-    if turn != state.turn:
-        plan = {}
-        cache["ai_fire_plan"] = (state.turn, plan)
-    return plan
+    """What the side's guns are already firing at this turn (hex -> target value covered), as
+    far as `plan_orders` has planned them."""
+    return _CACHE.of(state).setdefault("ai_fire_plan", {})
 
 
 def _ration(state: GameState, i: int, current: _Phase) -> int:
