@@ -19,10 +19,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
+from .exit_codes import EXIT_INPUT, EXIT_OK
 from .scenario import ScenarioError, load_scenario
 from .scenario.models import Name, Scenario
 
-EXIT_OK, EXIT_INPUT = 0, 1
 ROW_FACTOR = 0.8660254037844386  # pointy-topped rows are sqrt(3)/2 of the hex spacing apart
 
 
@@ -221,7 +221,7 @@ def run_list(
 
 
 def add_list_command(commands) -> None:
-    """Register `wargame list` on the CLI's subcommands (called from engine/cli.py)."""
+    """Register `wargame list` on the CLI's subcommands (called from engine/cli/listing.py)."""
     listing = commands.add_parser(
         "list",
         help="list the scenarios with their dates, scale, size and summary",

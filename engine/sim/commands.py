@@ -1,4 +1,4 @@
-"""The `wargame batch` and `wargame report` subcommands (registered by engine/cli.py).
+"""The `wargame batch` and `wargame report` subcommands (registered by engine/cli/).
 
 Exit codes as elsewhere: 0 success, 1 a problem with the input (every problem located), 2 bad
 usage, 130 interrupted (the battles already written stay, and the same command resumes).
@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from ..arguments import count, seed
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+from ..exit_codes import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE  # the one table
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:

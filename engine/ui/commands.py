@@ -1,4 +1,4 @@
-"""`wargame play`: the window's subcommand, registered by engine/cli.py with one call.
+"""`wargame play`: the window's subcommand, registered by engine/cli/ with one call.
 
 pygame is imported only once a window is really to be opened, so `wargame --help` and the other
 subcommands never load it.
@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from ..arguments import seed
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+from ..exit_codes import EXIT_INPUT, EXIT_USAGE  # the one table of exit codes
 
 
 def add_play_command(commands) -> None:

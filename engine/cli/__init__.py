@@ -1,0 +1,60 @@
+"""The `wargame` command: one entry point over the engine's faces.
+
+One module per group of subcommands; each exposes `register(commands)`, which adds its
+subcommands to argparse's subparsers and sets `handler` on each, a function from the parsed
+arguments to an exit code (engine/exit_codes.py, the one table). To add a command, write a module
+here with `register` and name it in COMMAND_GROUPS; the order there is the order of `--help`.
+
+Every subcommand turns expected failures (bad files, bad arguments) into a located message and an
+exit code, never a traceback: exit 0 success, 1 a problem with the user's input, 2 bad usage,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .. import __version__
+from ..exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE, ExitCode
+from . import batch, games, listing, new, validate, window
+
+__all__ = ["COMMAND_GROUPS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "ExitCode", "build_parser"]
+__all__ += ["main"]
+
+COMMAND_GROUPS = (
+    validate,  # validate, schema
+    games,  # run, calibrate, replay
+    new,  # new
+    window,  # play, edit
+    batch,  # batch, report
+    listing,  # list
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wargame",
+        description="Historical hex-grid wargame scenarios: validate, play, simulate, compare.",
+    )
+    parser.add_argument("--version", action="version", version=f"wargame {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in COMMAND_GROUPS:
+        group.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return int(ExitCode.USAGE)
+    try:
+        return int(args.handler(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
+    except BrokenPipeError:
+        return int(ExitCode.OK)

@@ -1,0 +1,12 @@
+"""`wargame batch` and `wargame report`: the Monte Carlo commands, defined in
+engine/sim/commands.py beside the batch they drive."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from ..sim.commands import add_commands
+
+    add_commands(commands)

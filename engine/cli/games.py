@@ -1,0 +1,145 @@
+"""`wargame run`, `wargame calibrate` and `wargame replay`: playing battles headless, one with
+its story, many for the spread of history's metrics, or a logged one again to check it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..arguments import count, seed
+from ..exit_codes import ExitCode
+from .common import add_set_option, load, scenario_and_overrides
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    run = commands.add_parser(
+        "run",
+        help="play one whole battle headless, the computer commanding both sides",
+        description="Play one battle headless and compare it with history.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO.yaml")
+    run.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
+    run.add_argument("--events", type=Path, metavar="GAME.jsonl", help="write the event log here")
+    run.add_argument(
+        "--explain",
+        action="store_true",
+        help="show the numbers behind every fire, bombardment and assault",
+    )
+    add_set_option(run)
+    run.add_argument(
+        "--ai",
+        action="append",
+        metavar="[SIDE=]MODE",
+        help="computer player mode, plan or adaptive, for one side (SIDE=MODE, repeatable) or"
+        " for both (MODE); default: each plan's own",
+    )
+    run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
+    run.set_defaults(handler=run_run)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        help="play many seeded battles and show where history falls in their spread",
+        description="Print the calibration table (Markdown) of a scenario's history metrics.",
+    )
+    calibrate.add_argument("scenario", metavar="SCENARIO.yaml")
+    calibrate.add_argument("--games", type=count, default=1000, help="battles (default 1000)")
+    calibrate.add_argument("--seed", type=seed, default=0, help="first seed (default 0)")
+    add_set_option(calibrate)
+    calibrate.set_defaults(handler=run_calibrate)
+
+    replay = commands.add_parser(
+        "replay",
+        help="replay a game log and check it reproduces the same final state",
+    )
+    replay.add_argument("log", metavar="GAME.jsonl")
+    replay.add_argument("--scenario", help="the scenario file (default: the one in the log)")
+    replay.set_defaults(handler=run_replay)
+
+
+def run_run(args: argparse.Namespace) -> int:
+    from ..game_report import print_game
+
+    prepared = scenario_and_overrides(args)
+    if isinstance(prepared, int):
+        return prepared
+    loaded, overrides = prepared
+    from ..sim import aimodes
+
+    try:
+        chosen = aimodes.parse_ai(args.ai or [], aimodes.side_ids(loaded.scenario))
+    except aimodes.AiModeError as error:
+        print(error, file=sys.stderr)
+        return ExitCode.USAGE
+    modes = tuple((side, mode) for side, mode in chosen.items())
+    return print_game(
+        loaded,
+        args.seed,
+        overrides=overrides,
+        explain=args.explain,
+        events_path=args.events,
+        quiet=args.quiet,
+        ai_modes=aimodes.by_index(modes, loaded.scenario) or None,
+    )
+
+
+def run_replay(args: argparse.Namespace) -> int:
+    from ..headless import read_log, replay, scenario_hash
+
+    try:
+        log = read_log(Path(args.log))
+    except (OSError, ValueError) as error:
+        print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    header = log[0]
+    scenario_path = args.scenario or header.get("scenario")
+    if not args.scenario and scenario_path and not Path(scenario_path).exists():
+        # a path relative to where the game was run: look beside the log, then in ./scenarios
+        name = Path(scenario_path).name
+        for folder in (Path(args.log).parent, Path.cwd() / "scenarios"):
+            if (folder / name).exists():
+                scenario_path = str(folder / name)
+                break
+    loaded = load(scenario_path)
+    if loaded is None:
+        return ExitCode.BAD_INPUT
+    text = Path(scenario_path).read_text(encoding="utf-8")
+    if scenario_hash(text) != header.get("scenario_hash"):
+        print(
+            f"{args.log}: warning: {scenario_path} has changed since the game was played",
+            file=sys.stderr,
+        )
+    try:
+        result = replay(loaded.scenario, log)
+    except ValueError as error:
+        print(f"{args.log}: cannot replay the log: {error}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    if result.matches:
+        print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
+        return ExitCode.OK
+    if result.first_difference:
+        print(f"{args.log}: the replay differs at {result.first_difference}", file=sys.stderr)
+    if result.state.state_hash() != result.expected_hash:
+        print(
+            f"replayed {result.turns} turns: final state {result.state.state_hash()} differs"
+            f" from the log's {result.expected_hash}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"replayed {result.turns} turns: final state matches, but the events differ",
+            file=sys.stderr,
+        )
+    return ExitCode.BAD_INPUT
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from ..calibration import markdown, spreads
+
+    prepared = scenario_and_overrides(args)
+    if isinstance(prepared, int):
+        return prepared
+    loaded, overrides = prepared
+    rows, winners = spreads(loaded.scenario, args.games, first_seed=args.seed, overrides=overrides)
+    print(markdown(loaded.scenario, args.games, rows, winners), end="")
+    return ExitCode.OK

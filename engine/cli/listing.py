@@ -1,0 +1,11 @@
+"""`wargame list`: the scenarios with their dates, scale and size (engine/scenario_list.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from ..scenario_list import add_list_command
+
+    add_list_command(commands)
