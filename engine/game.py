@@ -130,6 +130,9 @@ class Game:
     ) -> None:
         if isinstance(scenario, LoadedScenario):
             path = path or scenario.path
+            if path is None and source_text is None and scenario.source.lines:
+                # made from text (a variant's merged data): the log carries that text
+                source_text = "\n".join(scenario.source.lines) + "\n"
             scenario = scenario.scenario
         self.scenario = scenario
         self.seed = seed

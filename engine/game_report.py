@@ -10,7 +10,7 @@ from rich.table import Table
 
 from .core.events import Event, TurnEnded
 from .core.state import GameState
-from .headless import play, scenario_hash, write_log
+from .game import Game
 from .history import compare
 from .narrative import describe, fire_summary
 from .scenario import LoadedScenario
@@ -45,24 +45,17 @@ def print_game(
         for line in lines:
             console.print(f"    {line}", markup=False)
 
-    record = play(loaded.scenario, seed, overrides=overrides, on_turn=on_turn, ai_modes=ai_modes)
-    state = record.state
+    game = Game(loaded, seed, overrides=overrides)
+    modes = ai_modes or {}
+    while not game.over:
+        for side in game.sides_to_order():
+            mode = modes.get(game.side_index(side))
+            game.apply_orders(side, game.computer_orders(side, mode))
+        on_turn(game.state, game.end_turn())
+    state = game.state
     if events_path is not None:
-        path = str(loaded.path) if loaded.path else ""
-        text = loaded.path.read_text(encoding="utf-8") if loaded.path else ""
-        write_log(
-            events_path,
-            record,
-            {
-                "scenario": path,
-                "scenario_hash": scenario_hash(text),
-                "seed": seed,
-                "overrides": overrides or {},
-                "ai_modes": {
-                    loaded.scenario.sides[side].id: mode for side, mode in (ai_modes or {}).items()
-                },
-            },
-        )
+        ids = game.side_ids
+        game.save(events_path, {"ai_modes": {ids[side]: mode for side, mode in modes.items()}})
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
     for column in ("metric", "this game", "history", ""):
         table.add_column(column, no_wrap=True)
