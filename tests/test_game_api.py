@@ -370,3 +370,43 @@ def test_the_state_hash_sees_every_field() -> None:
     assert state.state_hash() != original
     assert checked > 60
     assert copy.deepcopy(base).state_hash() == original
+
+
+# ---------------------------------------------------------------------- one source per figure
+
+
+def test_calibration_uses_the_batch_statistics() -> None:
+    """`wargame calibrate`'s percentiles and ranks are engine.sim.stats' figures."""
+    from engine.calibration import spreads
+    from engine.scenario import load_scenario
+    from engine.sim.stats import percentile_of
+
+    scenario = load_scenario(ROOT / "scenarios" / "lion_mountain.yaml").scenario
+    rows, winners = spreads(scenario, 6)
+    assert sum(winners.values()) == 6
+    for row in rows:
+        known = row.values[~np.isnan(row.values)]
+        if known.size:
+            assert row.percentiles() == tuple(float(q) for q in np.percentile(known, [10, 50, 90]))
+            assert row.rank(float(known[0])) == percentile_of(row.values, float(known[0]))
+        else:
+            assert all(np.isnan(q) for q in row.percentiles()) and row.rank(1.0) is None
+
+
+def test_rules_import_only_core_and_hexgrid() -> None:
+    """engine/rules imports nothing of ours but engine.core and engine.hexgrid at run time (the
+    scenario model's type is named for type checkers only)."""
+    import ast
+
+    for path in sorted((ROOT / "engine" / "rules").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        checking = {
+            id(n)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+            for n in ast.walk(node)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level >= 2 and id(node) not in checking:
+                top = (node.module or "").split(".")[0] or node.names[0].name
+                assert top in ("core", "hexgrid"), f"{path.name}:{node.lineno} imports {top}"
