@@ -12,7 +12,7 @@ import hashlib
 import weakref
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -387,31 +387,57 @@ class GameState:
         )
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _feed(digest, value) -> None:
-    """Add `value` to `digest` by its content, whatever its shape (arrays, records, containers)."""
+    """Add `value` to `digest` by its content, whatever its shape (arrays, records, containers).
+    Lists of arrays (the ledgers), of whole numbers and of texts are hashed at once: this runs
+    at the end of every game of a batch."""
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
             value = np.round(value, 6)
         digest.update(f"a{value.dtype.str}{value.shape}".encode())
         digest.update(np.ascontiguousarray(value).tobytes())
-    elif isinstance(value, np.random.Generator):
-        _feed(digest, value.bit_generator.state)
-    elif is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            _feed(digest, getattr(value, f.name))
+    elif isinstance(value, list | tuple):
+        digest.update(b"[")
+        kinds = {type(v) for v in value}
+        if kinds == {np.ndarray} and len({v.shape for v in value}) == 1:
+            _feed(digest, np.stack(value))  # a ledger: one array a turn
+        elif kinds <= {int, str, type(None)} or (
+            kinds == {tuple} and {type(x) for t in value for x in t} <= {int, str}
+        ):
+            digest.update(repr(value).encode())  # timelines, names; (turn, side, outcome)
+        else:
+            for item in value:
+                _feed(digest, item)
+        digest.update(b"]")
     elif isinstance(value, dict):
         digest.update(b"{")
         for key in sorted(value, key=repr):
             digest.update(repr(key).encode())
             _feed(digest, value[key])
         digest.update(b"}")
-    elif isinstance(value, list | tuple):
-        digest.update(b"[")
-        for item in value:
-            _feed(digest, item)
-        digest.update(b"]")
     elif isinstance(value, float):
         digest.update(repr(round(value, 6)).encode())
+    elif isinstance(value, np.random.Generator):
+        _feed(digest, value.bit_generator.state)
+    elif is_dataclass(value) and not isinstance(value, type):
+        by_dtype: dict[np.dtype, list[np.ndarray]] = {}
+        layout = []
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            if isinstance(item, np.ndarray):  # the arrays of a record, one run per dtype
+                layout.append((name, item.dtype.str, item.shape))
+                by_dtype.setdefault(item.dtype, []).append(item.ravel())
+            else:
+                digest.update(name.encode())
+                _feed(digest, item)
+        digest.update(repr(layout).encode())
+        for arrays in by_dtype.values():
+            _feed(digest, np.concatenate(arrays))
     else:
         digest.update(repr(value).encode())
     digest.update(b"|")
