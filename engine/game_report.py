@@ -10,7 +10,7 @@ from rich.table import Table
 
 from .core.events import Event, TurnEnded
 from .core.state import GameState
-from .game import Game
+from .headless import play
 from .history import compare
 from .narrative import describe, fire_summary
 from .scenario import LoadedScenario
@@ -45,17 +45,12 @@ def print_game(
         for line in lines:
             console.print(f"    {line}", markup=False)
 
-    game = Game(loaded, seed, overrides=overrides)
-    modes = ai_modes or {}
-    while not game.over:
-        for side in game.sides_to_order():
-            mode = modes.get(game.side_index(side))
-            game.apply_orders(side, game.computer_orders(side, mode))
-        on_turn(game.state, game.end_turn())
-    state = game.state
+    record = play(loaded, seed, overrides=overrides, on_turn=on_turn, ai_modes=ai_modes)
+    state, game = record.state, record.game
+    assert game is not None
     if events_path is not None:
-        ids = game.side_ids
-        game.save(events_path, {"ai_modes": {ids[side]: mode for side, mode in modes.items()}})
+        modes = {game.side_ids[side]: mode for side, mode in (ai_modes or {}).items()}
+        game.save(events_path, {"ai_modes": modes})
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
     for column in ("metric", "this game", "history", ""):
         table.add_column(column, no_wrap=True)

@@ -39,10 +39,11 @@ class GameRecord:
     state: GameState
     events: list[Event] = field(default_factory=list)
     orders: list[list[str]] = field(default_factory=list)  # per turn, text form
+    game: Game | None = None  # the game played (to save it, or go on reading it)
 
 
 def play(
-    scenario: Scenario,
+    scenario: Scenario | LoadedScenario,
     seed: int,
     *,
     overrides: dict[str, float] | None = None,
@@ -62,7 +63,7 @@ def play(
         events = game.end_turn()
         if on_turn is not None:
             on_turn(game.state, events)
-    return GameRecord(game.state, game.events, game.orders)
+    return GameRecord(game.state, game.events, game.orders, game)
 
 
 def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
