@@ -4,7 +4,8 @@ For each metric of a scenario's `history` block, over N seeded games: the 10th, 
 percentiles of the simulated values, the historical value's percentile rank in that spread (for a
 range, its midpoint's), the share of games that agree with history, and whether the central 80 %
 of games covers it. `wargame calibrate SCENARIO --games 1000` prints it as Markdown for
-docs/calibration.md.
+docs/calibration.md. The percentiles and ranks are the batch report's own (`engine.sim.stats`),
+so the two never disagree on a figure; the games are played through the one game loop.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import numpy as np
 from .headless import play
 from .history import as_number, historical_text, inside, measure
 from .scenario.models import HistoryEntry, Scenario
+from .sim.stats import percentile_of, summarize_metric
 
 
 @dataclass(frozen=True)
@@ -29,23 +31,17 @@ class MetricSpread:
     start: datetime  # the scenario's start: times are hours from it
 
     def percentiles(self) -> tuple[float, float, float]:
-        finite = self.values[np.isfinite(self.values)]
-        if not len(finite):
-            return (float("nan"),) * 3
-        p10, p50, p90 = np.percentile(finite, [10, 50, 90])
-        return float(p10), float(p50), float(p90)
+        """p10, p50, p90 of the games where the event happened (NaN when it never did)."""
+        summary = summarize_metric(self.values, {"id": self.entry.id, "kind": ""})
+        return summary.p10, summary.median, summary.p90
 
     def rank(self, value: float | None = None) -> float | None:
         """Percentile rank of history (or `value`) among the games (ties count half)."""
         value = self.historical if value is None else value
         if value is None:
             return None
-        finite = self.values[np.isfinite(self.values)]
-        if not len(finite):
-            return None
-        below = float((finite < value).sum())
-        equal = float((finite == value).sum())
-        return 100.0 * (below + equal / 2) / len(finite)
+        rank = percentile_of(self.values, value)
+        return None if np.isnan(rank) else rank
 
     def rank_text(self) -> str:
         """The historical value's percentile, or for a range the percentiles of its two ends."""

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from .core.events import Event, TurnEnded
 from .core.state import GameState
-from .headless import play, scenario_hash, write_log
+from .headless import play
 from .history import compare
 from .narrative import describe, fire_summary
 from .scenario import LoadedScenario
@@ -45,24 +45,12 @@ def print_game(
         for line in lines:
             console.print(f"    {line}", markup=False)
 
-    record = play(loaded.scenario, seed, overrides=overrides, on_turn=on_turn, ai_modes=ai_modes)
-    state = record.state
+    record = play(loaded, seed, overrides=overrides, on_turn=on_turn, ai_modes=ai_modes)
+    state, game = record.state, record.game
+    assert game is not None
     if events_path is not None:
-        path = str(loaded.path) if loaded.path else ""
-        text = loaded.path.read_text(encoding="utf-8") if loaded.path else ""
-        write_log(
-            events_path,
-            record,
-            {
-                "scenario": path,
-                "scenario_hash": scenario_hash(text),
-                "seed": seed,
-                "overrides": overrides or {},
-                "ai_modes": {
-                    loaded.scenario.sides[side].id: mode for side, mode in (ai_modes or {}).items()
-                },
-            },
-        )
+        modes = {game.side_ids[side]: mode for side, mode in (ai_modes or {}).items()}
+        game.save(events_path, {"ai_modes": modes})
     table = Table(title=f"{loaded.scenario.title.en}: seed {seed}, winner {state.winner}")
     for column in ("metric", "this game", "history", ""):
         table.add_column(column, no_wrap=True)

@@ -1,5 +1,6 @@
-"""One whole game without a screen: the computer gives both sides' orders, the rules resolve the
-turns. The CLI's `run` and `replay`, the batch runner and the tests all play games through here.
+"""One whole game without a screen, the computer giving both sides' orders, and the game log:
+writing, reading and replaying it. The game loop itself is `engine.game.Game`; `play` and
+`replay` here drive it for the CLI's `run` and `replay`, the batch runner and calibration.
 
 A game's log is JSON Lines: a header (scenario hash, seed, overrides), then for each turn the
 orders given and the events that followed, and last the final state hash. Replaying feeds the
@@ -11,19 +12,22 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .ai.planner import plan_orders
 from .core.events import Event
-from .core.orders import Order, order_hex, parse
 from .core.state import GameState
 from .rules.coefficients import coefficients
-from .rules.turn import end_turn, new_game
+from .scenario import LoadedScenario
 from .scenario.models import Scenario
 
-LOG_VERSION = 1
+if TYPE_CHECKING:
+    from .game import Game
+
+# 2: the final state hash (and the game-over event's) is `GameState.state_hash`, made from every
+# field of the state; logs of version 1 carry `state_hash_v1` and still replay.
+LOG_VERSION = 2
 
 
 def scenario_hash(text: str) -> str:
@@ -35,10 +39,11 @@ class GameRecord:
     state: GameState
     events: list[Event] = field(default_factory=list)
     orders: list[list[str]] = field(default_factory=list)  # per turn, text form
+    game: Game | None = None  # the game played (to save it, or go on reading it)
 
 
 def play(
-    scenario: Scenario,
+    scenario: Scenario | LoadedScenario,
     seed: int,
     *,
     overrides: dict[str, float] | None = None,
@@ -46,22 +51,19 @@ def play(
     keep_events: bool = True,
     on_turn: Callable[[GameState, list[Event]], None] | None = None,
 ) -> GameRecord:
-    """Play a whole game, the computer commanding both sides."""
-    state = new_game(scenario, seed, overrides)
-    if ai_modes:
-        state.ai_modes = dict(ai_modes)
-    record = GameRecord(state)
-    ids = state.units.ids
-    while not state.finished:
-        orders: list[Order] = [*plan_orders(state, 0), *plan_orders(state, 1)]
-        if keep_events:
-            record.orders.append([o.text(ids) for o in orders])
-        events = end_turn(state, orders)
-        if keep_events:
-            record.events.extend(events)
+    """Play a whole game, the computer commanding both sides (in `ai_modes`' mode for a side
+    named there, else its plan's), through the one game loop."""
+    from .game import Game
+
+    game = Game(scenario, seed, overrides=overrides, keep_events=keep_events)
+    modes = ai_modes or {}
+    while not game.over:
+        for side in (0, 1):
+            game.apply_orders(side, game.computer_orders(side, modes.get(side)))
+        events = game.end_turn()
         if on_turn is not None:
-            on_turn(state, events)
-    return record
+            on_turn(game.state, events)
+    return GameRecord(game.state, game.events, game.orders, game)
 
 
 def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
@@ -156,10 +158,11 @@ class ReplayResult:
     expected_hash: str
     turns: int
     first_difference: str | None = None  # the first event the replay did not reproduce
+    found_hash: str = ""  # the replayed state's hash, as the log's version writes it
 
     @property
     def matches(self) -> bool:
-        return self.first_difference is None and self.state.state_hash() == self.expected_hash
+        return self.first_difference is None and self.found_hash == self.expected_hash
 
 
 def event_line(event: Event) -> str:
@@ -172,10 +175,21 @@ def _plain(event: Event) -> dict[str, Any]:
     return json.loads(event_line(event))
 
 
-def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
+def replay(scenario: Scenario | LoadedScenario, log: list[dict[str, Any]]) -> ReplayResult:
     """Feed a log's orders back through the rules with its seed. When the log holds the events,
     each one the rules produce again is compared with the logged one, so a log whose events were
     changed is caught even where the final state is not."""
+    game, difference, expected = replay_game(scenario, log)
+    return ReplayResult(game.state, expected, len(game.orders), difference, game.hash_for(log[0]))
+
+
+def replay_game(
+    scenario: Scenario | LoadedScenario, log: list[dict[str, Any]]
+) -> tuple[Game, str | None, str]:
+    """(the replayed game, the first event that differs from the log's or None, the log's final
+    state hash). Raises ValueError for overrides or orders the rules refuse."""
+    from .game import Game
+
     header = log[0]  # read_log checked that it is the header, and that a final line follows
     final = next(item for item in log if item.get("kind") == "final")
     overrides = header.get("overrides") or None
@@ -184,26 +198,24 @@ def replay(scenario: Scenario, log: list[dict[str, Any]]) -> ReplayResult:
     except (KeyError, TypeError, ValueError) as error:  # a rule name or value the rules refuse
         reason = error.args[0] if error.args else error
         raise ValueError(f"the header's overrides: {reason}") from None
-    state = new_game(scenario, int(header["seed"]), overrides)
-    index = {unit_id: i for i, unit_id in enumerate(state.units.ids)}
+    game = Game(scenario, int(header["seed"]), overrides=overrides)
     logged = [item for item in log if item.get("kind") not in ("header", "orders", "final")]
-    turns = 0
-    again: list[Event] = []
     for item in log:
         if item.get("kind") != "orders":
             continue
         try:
-            orders = [parse(text, index) for text in item["orders"]]
-            for order in orders:
-                target = order_hex(order)
-                if target is not None and not 0 <= target < state.board.size:
-                    raise ValueError(f"order {order.text(state.units.ids)!r}: no such hex")
-            again.extend(end_turn(state, orders))
+            game._play_logged(item["orders"])
         except ValueError as error:  # an order the scenario's units cannot carry out
-            raise ValueError(f"turn {turns + 1}: {error}") from None
-        turns += 1
+            raise ValueError(f"turn {len(game.orders) + 1}: {error}") from None
+    again = game.events
+    if int(header.get("version", 1)) < 2:  # its game-over event carries the old hash
+        old = game.state.state_hash_v1()
+        again = [
+            replace(e, state_hash=old) if getattr(e, "kind", "") == "game_ended" else e
+            for e in again
+        ]
     difference = _first_difference(logged, again) if logged else None
-    return ReplayResult(state, final["state_hash"], turns, difference)
+    return game, difference, final["state_hash"]
 
 
 def _first_difference(logged: list[dict[str, Any]], events: list[Event]) -> str | None:

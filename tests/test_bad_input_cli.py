@@ -10,7 +10,8 @@ import pytest
 
 from engine.cli import main
 from engine.headless import MAX_LOG_BYTES, play, read_log, write_log
-from engine.rules.coefficients import coefficient_names, coefficients, parse_override
+from engine.overrides import parse_override
+from engine.rules.coefficients import coefficient_names, coefficients
 from engine.scenario import ScenarioError, load_scenario, load_scenario_text
 
 DATA = Path(__file__).parent / "data"

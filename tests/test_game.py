@@ -485,12 +485,13 @@ def test_fire_plan_rations_of_plan_and_adaptive_modes_are_kept_apart() -> None:
 
     def adaptive_ration(scenario) -> int:
         state = new_game(scenario, 1)
-        state.ai_modes = {0: "adaptive"}
         start = scenario.clock.start
         phase = PlanPhase(
             id="adaptive", name="a", start=start, task=Task.bombard, objective="pocket"
         )
-        current = planner._Phase(phase, 0, 10**9, None, state.board.resolve("pocket"), None)
+        current = planner._Phase(
+            phase, 0, 10**9, None, state.board.resolve("pocket"), None, "adaptive"
+        )
         return planner._ration(state, gun, current)
 
     alone = adaptive_ration(load_scenario_text(text).scenario)

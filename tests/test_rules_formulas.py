@@ -143,7 +143,7 @@ def test_order_text_round_trip(order) -> None:
 
 
 def test_rules_doc_table_is_current() -> None:
-    from engine.rules.coefficients import markdown_table
+    from engine.docs_tools import markdown_table
 
     text = (Path(__file__).parent.parent / "docs" / "rules.md").read_text(encoding="utf-8")
     assert text.endswith(markdown_table()), (

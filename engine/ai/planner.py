@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from ..core.board import Board
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
-from ..core.state import GameState
+from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
 from ..rules.movement import time_field
 from ..rules.turn import coefficients_of
@@ -40,6 +40,9 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 # EnumType.__getattr__, a slow path for a test made for every holding unit every turn.
 _COUNTERATTACK = Task.counterattack
 
+# The computer player's own caches for each game (phases, its view of the field, fixed lists).
+_CACHE = PerGame()
+
 
 @dataclass(frozen=True)
 class _Phase:
@@ -49,6 +52,7 @@ class _Phase:
     units: frozenset[int] | None  # None: every unit of the side
     objective: int | None
     fall_back_to: int | None
+    mode: str = "plan"  # "adaptive" for a phase made from the victory conditions
     # Copies of the plan phase's fields read for every unit every turn (reading a field of the
     # scenario's pydantic model goes through its __getattr__ hook, several times slower).
     id: str = field(init=False)
@@ -61,7 +65,7 @@ class _Phase:
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
-    cache = state.memo.setdefault("ai_phases", {})
+    cache = _CACHE.of(state).setdefault("ai_phases", {})
     if side in cache:
         return cache[side]
     board, u = state.board, state.units
@@ -84,10 +88,13 @@ def _phases(state: GameState, side: int) -> list[_Phase]:
     return found
 
 
-def plan_orders(state: GameState, side: int) -> list[Order]:
-    """This turn's orders for every unit of `side` that can take one."""
+def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
+    """This turn's orders for every unit of `side` that can take one, following the side's plan
+    (`mode="plan"`) or the victory conditions (`"adaptive"`); None: the mode the scenario's plan
+    names. The mode is the caller's choice, not part of the game's state."""
     view = _view(state)
-    current = _current_phases(state, side)
+    current = _current_phases(state, side, mode or default_mode(state, side))
+    _CACHE.of(state)["ai_fire_plan"] = {}  # each call plans afresh: asking twice gives the same
     return [
         _order_for(state, view, i, current[i])
         for i in view.mine[side]
@@ -95,11 +102,10 @@ def plan_orders(state: GameState, side: int) -> list[Order]:
     ]
 
 
-def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
+def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
     """The phase each unit follows this turn (None: no phase for it). It depends only on the
     plan, the turn and the dark, so it is worked out once per turn for every game of the
     scenario (kept on the board, which those games share)."""
-    mode = _mode(state, side)
     night = state.is_night()
     key = ("ai_current_phases", side, mode, state.turn, night)
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
@@ -121,21 +127,20 @@ def _phase_table(state: GameState, side: int, mode: str, night: bool) -> tuple[_
     return tuple(found)
 
 
-def _mode(state: GameState, side: int) -> str:
-    override = state.ai_modes.get(side)
-    if override:
-        return override
-    found = state.memo.get(("ai_mode", side))
+def default_mode(state: GameState, side: int) -> str:
+    """The mode the scenario's plan of `side` asks for (`adaptive` for a side with no plan)."""
+    cache = _CACHE.of(state)
+    found = cache.get(("ai_mode", side))
     if found is None:
         plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
-        found = state.memo[("ai_mode", side)] = plan.mode if plan else "adaptive"
+        found = cache[("ai_mode", side)] = plan.mode if plan else "adaptive"
     return found
 
 
 def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     """Objectives from the victory conditions: take what must be captured, keep what must be
     held, get out where the side must exit."""
-    cache = state.memo.setdefault("ai_adaptive", {})
+    cache = _CACHE.of(state).setdefault("ai_adaptive", {})
     if side in cache:
         return cache[side]
     board = state.board
@@ -157,7 +162,7 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
             axes=3 if task == Task.assault else 1,
         )
         target = board.resolve(condition.place)
-        found.append(_Phase(phase, 0, 10**9, None, target, None))
+        found.append(_Phase(phase, 0, 10**9, None, target, None, "adaptive"))
     cache[side] = found[:1] or []
     return cache[side]
 
@@ -208,7 +213,7 @@ def _view(state: GameState) -> _View:
     changes, so a change made outside the turn's rules is seen too)."""
     u = state.units
     arrays = (u.hex, u.men, u.morale, u.routed, u.gone, u.arrived)
-    return state.kept_while("ai_view", arrays, partial(_make_view, state))
+    return _CACHE.kept_while(state, "ai_view", arrays, partial(_make_view, state))
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,10 +229,11 @@ class _Fixed:
 
 
 def _fixed(state: GameState) -> _Fixed:
-    found = state.memo.get("ai_fixed")
+    cache = _CACHE.of(state)
+    found = cache.get("ai_fixed")
     if found is None:
         u = state.units
-        found = state.memo["ai_fixed"] = _Fixed(
+        found = cache["ai_fixed"] = _Fixed(
             sides=u.side.tolist(),
             men_start=u.men_start.tolist(),
             gunners=[bool(gun and g) for gun, g in zip(u.is_gun.tolist(), u.indirect, strict=True)],
@@ -372,7 +378,7 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     side = view.sides[i]
     enemies = view.enemies[side]
-    planned = _fire_plan(state)
+    planned = _fire_plan(state)  # set up by plan_orders
     from_here = board.distance_row(here)
     owners = view.fixed.works_owner
     candidates = []
@@ -414,12 +420,9 @@ def _works_value(state: GameState, h: int) -> float:
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
-    """What the side's guns are already firing at this turn (hex -> target value covered)."""
-    turn, plan = state.memo.get("ai_fire_plan", (-1, {}))
-    if turn != state.turn:
-        plan = {}
-        state.memo["ai_fire_plan"] = (state.turn, plan)
-    return plan
+    """What the side's guns are already firing at this turn (hex -> target value covered), as
+    far as `plan_orders` has planned them."""
+    return _CACHE.of(state).setdefault("ai_fire_plan", {})
 
 
 def _ration(state: GameState, i: int, current: _Phase) -> int:
@@ -435,8 +438,8 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
         return -1
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
-    mode = _mode(state, fixed.sides[i])  # an adaptive phase may share a plan phase's id
-    key = ("ai_ration", i, budget, mode, state.turn, current.id, current.start, current.end)
+    # an adaptive phase may share a plan phase's id
+    key = ("ai_ration", i, budget, current.mode, state.turn, current.id, current.start, current.end)
     fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
         key, partial(_ration_plan, state, i, current, budget)
     )
@@ -488,7 +491,7 @@ def _ration_plan(
 
 def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
     """Units of `side` whose guns draw on ammunition budget `budget` (fixed for a game)."""
-    cache = state.memo.setdefault("ai_budget_users", {})
+    cache = _CACHE.of(state).setdefault("ai_budget_users", {})
     found = cache.get((side, budget))
     if found is None:
         u = state.units

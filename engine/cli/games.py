@@ -10,7 +10,7 @@ from pathlib import Path
 from .. import resources
 from ..arguments import count, seed
 from ..exit_codes import ExitCode
-from .common import add_set_option, load, scenario_and_overrides
+from .common import add_set_option, add_variant_option, load, scenario_and_overrides
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -28,6 +28,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="show the numbers behind every fire, bombardment and assault",
     )
     add_set_option(run)
+    add_variant_option(run)
     run.add_argument(
         "--ai",
         action="append",
@@ -47,6 +48,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--games", type=count, default=1000, help="battles (default 1000)")
     calibrate.add_argument("--seed", type=seed, default=0, help="first seed (default 0)")
     add_set_option(calibrate)
+    add_variant_option(calibrate)
     calibrate.set_defaults(handler=run_calibrate)
 
     replay = commands.add_parser(
@@ -93,23 +95,42 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     header = log[0]
-    scenario_path = args.scenario or header.get("scenario")
-    if not args.scenario and scenario_path and not Path(scenario_path).exists():
-        # a path relative to where the game was run: look beside the log, in ./scenarios, then
-        # among the shipped scenarios
-        name = Path(scenario_path).name
-        for folder in (
-            Path(args.log).parent,
-            Path.cwd() / "scenarios",
-            resources.scenarios_folder(),
-        ):
-            if folder is not None and (folder / name).exists():
-                scenario_path = str(folder / name)
-                break
-    loaded = load(scenario_path)
-    if loaded is None:
-        return ExitCode.BAD_INPUT
-    text = Path(scenario_path).read_text(encoding="utf-8")
+    if not args.scenario and isinstance(header.get("scenario_text"), str):
+        # a game of a variant, or of a scenario given as text: the log carries its scenario
+        from ..rules.coefficients import coefficient_names
+        from ..scenario import ScenarioError, load_scenario_text
+
+        try:
+            loaded = load_scenario_text(
+                header["scenario_text"],
+                f"{args.log} (its scenario)",
+                coefficient_names=coefficient_names(),
+            )
+        except ScenarioError as error:
+            for problem in error.problems:
+                print(problem, file=sys.stderr)
+            return ExitCode.BAD_INPUT
+        text = header["scenario_text"]
+        scenario_path = f"{args.log}'s scenario"
+    else:
+        scenario_path = args.scenario or header.get("scenario")
+        if not args.scenario and scenario_path and not Path(scenario_path).exists():
+            # a path relative to where the game was run: look beside the log, in ./scenarios, then
+            # among the shipped scenarios
+            name = Path(scenario_path).name
+            for folder in (
+                Path(args.log).parent,
+                Path.cwd() / "scenarios",
+                resources.scenarios_folder(),
+            ):
+                if folder is not None and (folder / name).exists():
+                    scenario_path = str(folder / name)
+                    break
+        found = load(scenario_path)
+        if found is None:
+            return ExitCode.BAD_INPUT
+        loaded = found
+        text = Path(scenario_path).read_text(encoding="utf-8")
     if scenario_hash(text) != header.get("scenario_hash"):
         print(
             f"{args.log}: warning: {scenario_path} has changed since the game was played",
@@ -121,13 +142,13 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"{args.log}: cannot replay the log: {error}", file=sys.stderr)
         return ExitCode.BAD_INPUT
     if result.matches:
-        print(f"replayed {result.turns} turns: final state {result.state.state_hash()} matches")
+        print(f"replayed {result.turns} turns: final state {result.found_hash} matches")
         return ExitCode.OK
     if result.first_difference:
         print(f"{args.log}: the replay differs at {result.first_difference}", file=sys.stderr)
-    if result.state.state_hash() != result.expected_hash:
+    if result.found_hash != result.expected_hash:
         print(
-            f"replayed {result.turns} turns: final state {result.state.state_hash()} differs"
+            f"replayed {result.turns} turns: final state {result.found_hash} differs"
             f" from the log's {result.expected_hash}",
             file=sys.stderr,
         )

@@ -9,9 +9,10 @@ escaped at all times (`check_invariants` says so in tests).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, fields, replace
+import weakref
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 import numpy as np
@@ -117,7 +118,63 @@ class Works:
     owner: np.ndarray  # int8: side that built the works of each hex (its men know the lanes)
 
 
-@dataclass
+class PerGame:
+    """A cache that one module keeps for each game it serves, so the state carries no caches of
+    other layers: the rule, the computer player or the window that reads a figure many times a
+    turn owns where it keeps it. Entries die with their game (weak keys); the last game asked
+    for is remembered, since a batch plays one game at a time and this is asked in the hot loop.
+    """
+
+    __slots__ = ("_games", "_last", "_last_store")
+
+    def __init__(self) -> None:
+        self._games: weakref.WeakKeyDictionary[GameState, dict] = weakref.WeakKeyDictionary()
+        self._last: weakref.ref | None = None
+        self._last_store: dict = {}
+
+    def of(self, state: GameState) -> dict:
+        """This module's cache for `state`'s game (empty at first)."""
+        last = self._last
+        if last is not None and last() is state:
+            return self._last_store
+        store = self._games.get(state)
+        if store is None:
+            store = self._games[state] = {}
+        self._last, self._last_store = weakref.ref(state), store
+        return store
+
+    def kept_while(self, state: GameState, name, arrays: tuple[np.ndarray, ...], make):
+        """`make(previous)`, remembered under `name` until one of `arrays` changes: for what is
+        read several times a turn and depends on those arrays alone. Comparing their bytes is
+        cheaper than recomputing; `previous` is the value made last time (None at first), for
+        makers that can reuse part of it."""
+        store = self.of(state)
+        key = tuple(map(np.ndarray.tobytes, arrays))
+        found = store.get(name)
+        if found is None or found[0] != key:
+            found = store[name] = (key, make(None if found is None else found[1]))
+        return found[1]
+
+
+_CACHE = PerGame()  # the state's own: where units stand, who built the works
+
+# Fields of GameState that `state_hash` leaves out, each with why: what never changes in play
+# (the scenario's data and what is derived from it at the start), and bookkeeping of caches.
+# Every other field, present or added later, is in the hash.
+HASH_SKIPS = {
+    "scenario": "the scenario's data, fixed for the game",
+    "board": "built from the scenario, shared by its games",
+    "coefficients": "fixed for the game (from the scenario and overrides)",
+    "seed": "what the random generator started from; its state is hashed",
+    "side_ids": "from the scenario",
+    "budget_side": "from the scenario",
+    "rears": "worked out at the start, never changed",
+    "state_version": "a counter for caches, not part of the game",
+    "works_changed": "a flag for `record`'s cache, not part of the game",
+}
+
+
+@dataclass(eq=False)  # compared and hashed by identity: a game is a thing, not a value
 class GameState:
     scenario: Scenario
     board: Board
@@ -130,8 +187,6 @@ class GameState:
     budget_rounds: np.ndarray  # float64 per ammunition budget
     budget_side: tuple[int, ...]
     coefficients: Any = None  # the rules' Coefficients for this game (set by rules.turn.new_game)
-    ai_modes: dict[int, str] = field(default_factory=dict)  # side -> "plan"/"adaptive" override
-    memo: dict[str, Any] = field(default_factory=dict)  # caches of the rules and the AI
     turn: int = 0
     state_version: int = 0  # bumped by every change of the rules, so caches know when to refresh
     finished: bool = False
@@ -159,9 +214,10 @@ class GameState:
         u, w = self.units, self.works
         self.ledger.append(u.tally.copy())
         if self.works_changed or not self.works_ledger:
-            builders = self.memo.get("works_builders")
+            cache = _CACHE.of(self)
+            builders = cache.get("works_builders")
             if builders is None:  # who built each hex's works never changes in play
-                builders = self.memo["works_builders"] = (w.owner + 1).astype(np.intp)
+                builders = cache["works_builders"] = (w.owner + 1).astype(np.intp)
             left = w.fort_strength + w.blockhouse_strength
             self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
             self.works_changed = False
@@ -225,23 +281,13 @@ class GameState:
     def side_index(self, side_id: str) -> int:
         return self.side_ids.index(side_id)
 
-    def kept_while(self, name, arrays: tuple[np.ndarray, ...], make):
-        """`make(previous)`, remembered under `name` until one of `arrays` changes: for what the
-        rules and the AI read several times a turn and that depends on those arrays alone.
-        Comparing their bytes is cheaper than recomputing; `previous` is the value made last
-        time (None at first), for makers that can reuse part of it."""
-        key = tuple(map(np.ndarray.tobytes, arrays))
-        found = self.memo.get(name)
-        if found is None or found[0] != key:
-            found = self.memo[name] = (key, make(None if found is None else found[1]))
-        return found[1]
-
     def _placement(self) -> list:
         """[mask of the units in the fight on the map, those units by hex (made when first
         asked)], kept until a unit moves, arrives or leaves: the rules and the AI ask for both
         many times a turn."""
         u = self.units
-        return self.kept_while(
+        return _CACHE.kept_while(
+            self,
             "placement",
             (u.hex, u.gone, u.arrived),
             lambda _: [u.arrived & ~u.gone & (u.hex >= 0), None],
@@ -272,7 +318,22 @@ class GameState:
         return int(u.men[mask].sum())
 
     def state_hash(self) -> str:
-        """A fingerprint of everything that changes in play, for replays and determinism tests."""
+        """A fingerprint of everything that changes in play, for replays and determinism tests.
+
+        Derived from the state's own fields (every field but `HASH_SKIPS`, the units' and works'
+        arrays, the random generator's position), so a field added later is in it without
+        anyone remembering to add it; floats are rounded so that the last bits of a sum done in
+        another order do not count."""
+        digest = hashlib.sha256()
+        for f in fields(self):
+            if f.name not in HASH_SKIPS:
+                digest.update(f.name.encode())
+                _feed(digest, getattr(self, f.name))
+        return digest.hexdigest()[:16]
+
+    def state_hash_v1(self) -> str:
+        """The fingerprint game logs of version 1 carry (a fixed list of arrays), kept so that
+        those logs and saves still replay and load."""
         digest = hashlib.sha256()
         u, w = self.units, self.works
         for array in (
@@ -324,6 +385,62 @@ class GameState:
         assert not (same_hex & (sides[order][1:] != sides[order][:-1])).any(), (
             "two sides in one hex"
         )
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _feed(digest, value) -> None:
+    """Add `value` to `digest` by its content, whatever its shape (arrays, records, containers).
+    Lists of arrays (the ledgers), of whole numbers and of texts are hashed at once: this runs
+    at the end of every game of a batch."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind == "f":
+            value = np.round(value, 6)
+        digest.update(f"a{value.dtype.str}{value.shape}".encode())
+        digest.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, list | tuple):
+        digest.update(b"[")
+        kinds = {type(v) for v in value}
+        if kinds == {np.ndarray} and len({v.shape for v in value}) == 1:
+            _feed(digest, np.stack(value))  # a ledger: one array a turn
+        elif kinds <= {int, str, type(None)} or (
+            kinds == {tuple} and {type(x) for t in value for x in t} <= {int, str}
+        ):
+            digest.update(repr(value).encode())  # timelines, names; (turn, side, outcome)
+        else:
+            for item in value:
+                _feed(digest, item)
+        digest.update(b"]")
+    elif isinstance(value, dict):
+        digest.update(b"{")
+        for key in sorted(value, key=repr):
+            digest.update(repr(key).encode())
+            _feed(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, float):
+        digest.update(repr(round(value, 6)).encode())
+    elif isinstance(value, np.random.Generator):
+        _feed(digest, value.bit_generator.state)
+    elif is_dataclass(value) and not isinstance(value, type):
+        by_dtype: dict[np.dtype, list[np.ndarray]] = {}
+        layout = []
+        for name in _field_names(type(value)):
+            item = getattr(value, name)
+            if isinstance(item, np.ndarray):  # the arrays of a record, one run per dtype
+                layout.append((name, item.dtype.str, item.shape))
+                by_dtype.setdefault(item.dtype, []).append(item.ravel())
+            else:
+                digest.update(name.encode())
+                _feed(digest, item)
+        digest.update(repr(layout).encode())
+        for arrays in by_dtype.values():
+            _feed(digest, np.concatenate(arrays))
+    else:
+        digest.update(repr(value).encode())
+    digest.update(b"|")
 
 
 # ---------------------------------------------------------------------- building a new game

@@ -106,32 +106,6 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     return Coefficients(**values)
 
 
-def check_name(name: str, where: str) -> None:
-    """ValueError `where: unknown rule coefficient 'name'` (with "did you mean") for a name the
-    rules do not have: the command line's --set and --sweep say it alike."""
-    from ..scenario.errors import did_you_mean
-
-    names = coefficient_names()
-    if name not in names:
-        raise ValueError(f"{where}: unknown rule coefficient '{name}'{did_you_mean(name, names)}")
-
-
-def parse_override(pair: str, option: str = "--set") -> tuple[str, float]:
-    """`[rules.]NAME=VALUE` from the command line as (name, value); ValueError with the message
-    to print (the option and its text, what was expected, "did you mean") otherwise."""
-    name, _, text = pair.partition("=")
-    name = name.strip().removeprefix("rules.")
-    check_name(name, f"{option} {pair}")
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"{option} {pair}: expected a number after '='") from None
-    problem = coefficient_problem(name, value)
-    if problem:
-        raise ValueError(f"{option} {pair}: {name} {problem}")
-    return name, value
-
-
 def share_in_turn(share_per_hour: float, hours: float) -> float:
     """The share of men a per-hour share takes in a turn of `hours`, each hour taking it from
     those the hours before left: 1 - (1 - p) ** hours. Exactly `share_per_hour` in 1-hour turns
@@ -139,36 +113,3 @@ def share_in_turn(share_per_hour: float, hours: float) -> float:
     if hours == 1.0:
         return share_per_hour
     return 1.0 - (1.0 - share_per_hour) ** hours
-
-
-def markdown_table() -> str:
-    """The coefficient table of docs/rules.md, generated so that it cannot drift from the file."""
-    rows = [
-        "| name | value | allowed | unit | meaning | source |",
-        "| --- | --- | --- | --- | --- | --- |",
-    ]
-    for info in defaults().values():
-        value = f"{info.value:g}"
-        cells = (f"`{info.name}`", value, info.allowed, info.unit, info.meaning, info.source)
-        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
-    return "\n".join(rows) + "\n"
-
-
-TABLE_MARKER = "<!-- generated: python -m engine.rules.coefficients docs/rules.md -->"
-
-
-def update_rules_doc(path: str) -> None:
-    """Rewrite the generated coefficient table at the end of docs/rules.md (after the marker)."""
-    from pathlib import Path
-
-    from ..atomic import write_atomic
-
-    text = Path(path).read_text(encoding="utf-8")
-    head = text.split(TABLE_MARKER)[0]
-    write_atomic(path, head + TABLE_MARKER + "\n" + markdown_table())
-
-
-if __name__ == "__main__":
-    import sys
-
-    update_rules_doc(sys.argv[1] if len(sys.argv) > 1 else "docs/rules.md")

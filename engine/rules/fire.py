@@ -13,10 +13,12 @@ import math
 import numpy as np
 
 from ..core.events import Event, Fired
-from ..core.state import GameState
+from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
 from .protection import product, vulnerability
 from .sight import line_of_sight
+
+_CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
 
 
 def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> dict[str, float]:
@@ -52,7 +54,8 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     shortened by fire discipline when its ammunition is limited. Weapon ranges and whether
     ammunition is limited never change in a game, so each is worked out once per darkness."""
     night = state.is_night()
-    found = state.memo.get(("fire_reaches", night))
+    cache = _CACHE.of(state)
+    found = cache.get(("fire_reaches", night))
     if found is None:
         u = state.units
         metres = u.fire_range_m
@@ -61,7 +64,7 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
         full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1)
         saving = np.maximum(np.minimum(full, int(coefficients.limited_ammo_fire_hexes)), 1)
         reach = np.where(np.isfinite(u.ammo), saving, full)
-        found = state.memo[("fire_reaches", night)] = (full.tolist(), reach.tolist())
+        found = cache[("fire_reaches", night)] = (full.tolist(), reach.tolist())
     return found
 
 

@@ -16,12 +16,13 @@ import numpy as np
 
 from ..core.board import Board
 from ..core.events import Crossing, Drowned, Event, Moved
-from ..core.state import POSTURE_INDEX, GameState
+from ..core.state import POSTURE_INDEX, GameState, PerGame
 from .casualties import apply_casualties, draw_casualties, remove_men
 
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+_CACHE = PerGame()  # movement's caches for each game: the enemy's zone, minefields against a side
 
 
 def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
@@ -176,8 +177,8 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
             return previous  # only the side's own units moved
         return held, {n for h in fighting for n in state.board.neighbors[h]}, fighting
 
-    held, zone, _ = state.kept_while(
-        ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
+    held, zone, _ = _CACHE.kept_while(
+        state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
     )
     return held, zone
 
@@ -419,11 +420,12 @@ def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float
 def _minefields_against(state: GameState, side: int) -> frozenset[int]:
     """Hexes where men of `side` walk into a minefield laid by the other side (their own they
     know). Works are laid before play and never change hands, so this is found once a game."""
-    found = state.memo.get("minefields_against")
+    cache = _CACHE.of(state)
+    found = cache.get("minefields_against")
     if found is None:
         w = state.works
         laid = (w.mine_density > 0.0) & (w.owner >= 0)
-        found = state.memo["minefields_against"] = tuple(
+        found = cache["minefields_against"] = tuple(
             frozenset(np.flatnonzero(laid & (w.owner != side)).tolist()) for side in (0, 1)
         )
     return found[side]

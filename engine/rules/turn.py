@@ -9,13 +9,13 @@ morale and routs, then the clock. Every change is reported as an Event.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
 from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw, order_hex
 from ..core.state import POSTURE_INDEX, GameState, new_state
-from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
 from .bombardment import bombard
@@ -26,6 +26,9 @@ from .fire import direct_fire
 from .morale import flee, morale_phase
 from .movement import move_unit
 from .victory import decide_winner
+
+if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from the scenario's data
+    from ..scenario.models import Scenario
 
 _HASTY = POSTURE_INDEX["hasty"]
 _ATTACK = POSTURE_INDEX["attack"]

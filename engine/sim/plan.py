@@ -25,12 +25,8 @@ import numpy as np
 
 from ..atomic import write_atomic
 from ..headless import scenario_hash
-from ..rules.coefficients import (
-    check_name,
-    coefficient_names,
-    coefficient_problem,
-    parse_override,
-)
+from ..overrides import check_name, parse_override
+from ..rules.coefficients import coefficient_names, coefficient_problem
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario

@@ -26,6 +26,12 @@ def add_play_command(commands) -> None:
     play.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
     play.add_argument("--load", type=Path, metavar="SAVE.jsonl", help="go on with a saved game")
     play.add_argument(
+        "--variant",
+        action="append",
+        metavar="FILE",
+        help="apply a what-if overlay to the scenario (repeatable; as in wargame batch)",
+    )
+    play.add_argument(
         "--size", default="1280x720", metavar="WxH", help="window size (default 1280x720)"
     )
     play.add_argument(
@@ -97,14 +103,10 @@ def run_play(args: argparse.Namespace) -> int:
             print(error, file=sys.stderr)
             return EXIT_INPUT
     elif args.scenario:
-        from ..rules.coefficients import coefficient_names
-        from ..scenario import ScenarioError, load_scenario
+        from ..cli.common import load_with_variants
 
-        try:
-            loaded = load_scenario(args.scenario, coefficient_names=coefficient_names())
-        except ScenarioError as error:
-            for problem in error.problems:
-                print(problem, file=sys.stderr)
+        loaded = load_with_variants(args.scenario, args.variant)  # prints what is wrong
+        if loaded is None:
             return EXIT_INPUT
     try:
         import pygame

@@ -75,14 +75,10 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
 
 def clone_state(state: GameState, seed: int) -> GameState:
     """A copy of the game to try an order on, with its own random generator (never the game's:
-    a preview must not tell the game's dice). The scenario, the board and caches are shared."""
-    # The copy starts with the game's caches (all keyed by what they depend on) but new
-    # entries it makes stay its own.
-    memo = {
-        id(state.scenario): state.scenario,
-        id(state.board): state.board,
-        id(state.memo): dict(state.memo),
-    }
+    a preview must not tell the game's dice). The scenario and the board are shared."""
+    # The copy makes its own per-game caches (the rules and the computer player keep them for
+    # each game); the board's, shared by every game of the scenario, serve it at once.
+    memo = {id(state.scenario): state.scenario, id(state.board): state.board}
     for name in ("ledger", "works_ledger", "rounds_ledger", "position_ledger"):
         memo[id(getattr(state, name))] = []
     copy_ = copy.deepcopy(state, memo)

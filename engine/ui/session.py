@@ -4,7 +4,9 @@ saving and loading as a replay log.
 
 The flow of a turn: each side commanded by a person gives its orders in turn (`side_to_order`),
 with a hand-over between two people at one machine; then the computer plans for its side and the
-rules resolve the turn (`end_turn`). Saves are the headless replay log (scenario, seed, every
+rules resolve the turn (`end_turn`). The game itself is an `engine.game.Game`, the loop every
+front end drives: each order is checked by it as it is given, and the turn's orders go to it
+when the turn ends. Saves are the headless replay log (scenario, seed, every
 turn's orders), plus a `ui` block in its header with this turn's orders so far, who commands what,
 and the fog memory: a game is never saved by pickling.
 """
@@ -16,12 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..ai.planner import plan_orders
-from ..core.events import EVENT_TYPES, Event, event_from_dict
+from ..core.events import Event
 from ..core.orders import Move, Order, Withdraw, parse
 from ..core.state import GameState
-from ..headless import GameRecord, read_log, replay, scenario_hash, write_log
-from ..rules.turn import IllegalOrderError, check_order, end_turn, new_game
+from ..game import Game
+from ..headless import read_log, replay_game
+from ..rules.turn import IllegalOrderError, check_order
 from ..scenario import LoadedScenario, load_scenario
 from .fog import FogMemory, plan_places
 
@@ -39,18 +41,29 @@ class Session:
     humans: tuple[bool, bool] = (True, False)
     fog: bool = True
     overrides: dict[str, float] = field(default_factory=dict)
-    state: GameState = field(init=False)
+    game: Game = field(init=False)
     pending: dict[int, Order] = field(default_factory=dict)  # unit -> order, this turn
     given: list[tuple[int, Order | None]] = field(default_factory=list)  # undo stack
     done: set[int] = field(default_factory=set)  # sides whose orders are in this turn
-    orders_log: list[list[str]] = field(default_factory=list)  # every turn's orders, text form
-    events: list[Event] = field(default_factory=list)
     memory: FogMemory = field(default_factory=FogMemory)
     standing: dict[int, Order] = field(default_factory=dict)  # moves carried to the next turn
 
     def __post_init__(self) -> None:
-        self.state = new_game(self.loaded.scenario, self.seed, self.overrides or None)
+        self.game = Game(self.loaded, self.seed, overrides=self.overrides or None)
         self.look()
+
+    @property
+    def state(self) -> GameState:
+        return self.game.state
+
+    @property
+    def events(self) -> list[Event]:
+        return self.game.events
+
+    @property
+    def orders_log(self) -> list[list[str]]:
+        """Every turn's orders, text form (the replay log)."""
+        return self.game.orders
 
     # ------------------------------------------------------------------ who orders
     @property
@@ -87,12 +100,12 @@ class Session:
 
     # ------------------------------------------------------------------ orders
     def give(self, order: Order) -> None:
-        """Give (or replace) a unit's order this turn; raises IllegalOrderError if it cannot be
-        given, or if the unit is not of the side giving orders."""
-        check_order(self.state, order)
+        """Give (or replace) a unit's order this turn; raises IllegalOrderError (the game's
+        OrderError) if it cannot be given, or if the unit is not of the side giving orders."""
         side = self.side_to_order()
-        if side is None or int(self.state.units.side[order.unit]) != side:
-            raise IllegalOrderError(f"{self.state.units.ids[order.unit]} is not yours to command")
+        if side is None:
+            raise IllegalOrderError("every side has given its orders this turn")
+        self.game.check(side, order)
         self.given.append((order.unit, self.pending.get(order.unit)))
         self.pending[order.unit] = order
 
@@ -124,17 +137,14 @@ class Session:
     # ------------------------------------------------------------------ the turn
     def end_turn(self) -> list[Event]:
         """Resolve the turn: the computer's orders for its sides, then the rules."""
-        state = self.state
-        orders: list[Order] = []
+        game = self.game
         for side in (0, 1):
             if self.humans[side]:
-                orders.extend(o for o in self.orders_of(side).values())
+                # checked as each was given (a standing move as it was given the turn before)
+                game.push(side, self.orders_of(side).values())
             else:
-                orders.extend(plan_orders(state, side))
-        ids = state.units.ids
-        self.orders_log.append([o.text(ids) for o in orders])
-        events = end_turn(state, orders)
-        self.events.extend(events)
+                game.apply_orders(side, game.computer_orders(side))
+        events = game.end_turn()
         self._carry_standing_orders()
         self.pending = dict(self.standing)
         self.given = []
@@ -168,14 +178,9 @@ class Session:
 
     # ------------------------------------------------------------------ saving
     def header(self) -> dict:
-        path = self.loaded.path
-        text = Path(path).read_text(encoding="utf-8") if path else ""
         u = self.state.units
         return {
-            "scenario": str(Path(path).resolve()) if path else "",
-            "scenario_hash": scenario_hash(text),
-            "seed": self.seed,
-            "overrides": self.overrides,
+            **self.game.header(),
             "saved": datetime.now().isoformat(timespec="seconds"),
             "ui": {
                 "version": SAVE_VERSION,
@@ -191,10 +196,7 @@ class Session:
 
     def save(self, path: str | Path) -> Path:
         """Write the game as a replay log with the window's block in its header (atomically)."""
-        path = Path(path)
-        record = GameRecord(self.state, list(self.events), list(self.orders_log))
-        write_log(path, record, self.header())
-        return path
+        return self.game.save(path, self.header())
 
     @classmethod
     def load(cls, path: str | Path, scenario_path: str | Path | None = None) -> Session:
@@ -246,19 +248,19 @@ class Session:
             overrides=dict(header.get("overrides") or {}),
         )
         try:
-            result = replay(loaded.scenario, log)
+            game, _, expected = replay_game(loaded, log)
         except ValueError as error:
             raise SaveError(f"{path}: cannot replay the saved orders: {error}") from None
         # The final state decides (a save made before an engine release that only added
         # explanation fields to events still loads); `wargame replay` also compares the events.
-        if result.state.state_hash() != result.expected_hash:
+        found = game.hash_for(header)
+        if found != expected:
             raise SaveError(
-                f"{path}: replaying the saved orders gives state {result.state.state_hash()},"
-                f" not the saved {result.expected_hash} (has the scenario or the rules changed?)"
+                f"{path}: replaying the saved orders gives state {found},"
+                f" not the saved {expected} (has the scenario or the rules changed?)"
             )
-        session.state = result.state
-        session.orders_log = [list(item["orders"]) for item in log if item.get("kind") == "orders"]
-        session.events = [event_from_dict(item) for item in log if item.get("kind") in EVENT_TYPES]
+        game.seed, game.overrides = session.seed, session.overrides
+        session.game = game
         index = {unit_id: i for i, unit_id in enumerate(session.state.units.ids)}
         session.given = []
         session.pending, session.standing = {}, {}

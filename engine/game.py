@@ -1,0 +1,507 @@
+"""The one game loop every front end drives: load a scenario, give each side's orders, end the
+turn, read the outcome; save and replay.
+
+    from engine import Game
+    game = Game.load("scenarios/furong_mountain.yaml", seed=7)
+    while not game.over:
+        for side in game.sides_to_order():
+            game.apply_orders(side, game.computer_orders(side))
+        game.end_turn()
+    result = game.outcome()
+
+People's orders are checked (`apply_orders` raises `OrderError` and changes nothing); the
+computer's orders, handed back unchanged from `computer_orders`, take a trusted path with no
+check, as python-chess's `push` does beside `push_san`. `wargame run`, `wargame replay`, the
+batch workers, calibration and the window all play through this class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .ai.planner import plan_orders
+from .core.events import Event
+from .core.orders import (
+    Assault,
+    Bombard,
+    Fire,
+    Hold,
+    Move,
+    Order,
+    OrderParseError,
+    Withdraw,
+    order_hex,
+    parse,
+)
+from .core.state import GameState
+from .history import Comparison, compare
+from .rules.bombardment import in_range, rounds_available
+from .rules.movement import enemy_zone, time_field
+from .rules.turn import IllegalOrderError, check_order, new_game
+from .rules.turn import end_turn as resolve_turn
+from .scenario import LoadedScenario, load_scenario, load_scenario_text
+from .scenario.models import Scenario
+
+AI_MODES = ("plan", "adaptive")
+
+
+class OrderError(IllegalOrderError):
+    """An order refused by `Game.apply_orders`: which unit, which order (text form) and why.
+    A ValueError (through IllegalOrderError, which the window already catches)."""
+
+    def __init__(self, unit: str, order: str, reason: str) -> None:
+        super().__init__(f"{order!r} for {unit}: {reason}")
+        self.unit, self.order, self.reason = unit, order, reason
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a game ended (or stands, if it is not over): a named record, not a tuple."""
+
+    winner: str | None  # side id, None for a draw or a game not over
+    turn: int  # turns played
+    over: bool
+    men: dict[str, int]  # able men of each side on the map (or still to arrive)
+    history: tuple[Comparison, ...]  # each history metric: this game's value beside history's
+
+    def metric(self, metric_id: str) -> Comparison:
+        """The comparison of the history metric `metric_id`."""
+        for comparison in self.history:
+            if comparison.entry.id == metric_id:
+                return comparison
+        raise KeyError(f"no history metric {metric_id!r}")
+
+
+class _TrustedOrders(tuple):
+    """Orders the computer player made for one side this turn (see `Game.computer_orders`):
+    `apply_orders` takes them without a check when they come back to the game that made them,
+    unchanged (a tuple cannot be changed) and in the same turn."""
+
+    token: tuple[int, int, int] = (0, -1, -1)
+
+
+class LegalOrders:
+    """Every order one unit may be given now, worked out lazily, in the manner of python-chess's
+    `legal_moves`: `order in legal`, `for order in legal`, `legal.count()`, `len(legal)`."""
+
+    def __init__(self, game: Game, unit: int) -> None:
+        self._game, self._unit = game, unit
+
+    def __contains__(self, order: object) -> bool:
+        if not isinstance(order, Order) or order.unit != self._unit:
+            return False
+        return self._game._problem(order) is None
+
+    def __iter__(self) -> Iterator[Order]:
+        return self._game._candidates(self._unit)
+
+    def count(self) -> int:
+        return sum(1 for _ in self)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def texts(self) -> list[str]:
+        """The orders in their text form (`move roc_1 42`), as logs and replays write them."""
+        ids = self._game.state.units.ids
+        return [order.text(ids) for order in self]
+
+    def __repr__(self) -> str:
+        ids = self._game.state.units.ids
+        return f"<LegalOrders for {ids[self._unit]}: {self.count()} orders>"
+
+
+class Game:
+    """One game: its state, the orders given this turn, the events so far, every turn's orders
+    (the replay log)."""
+
+    def __init__(
+        self,
+        scenario: Scenario | LoadedScenario,
+        seed: int = 1,
+        *,
+        overrides: dict[str, float] | None = None,
+        source_text: str | None = None,
+        path: str | Path | None = None,
+        keep_events: bool = True,
+    ) -> None:
+        if isinstance(scenario, LoadedScenario):
+            path = path or scenario.path
+            if path is None and source_text is None and scenario.source.lines:
+                # made from text (a variant's merged data): the log carries that text
+                source_text = "\n".join(scenario.source.lines) + "\n"
+            scenario = scenario.scenario
+        self.scenario = scenario
+        self.seed = seed
+        self.overrides = dict(overrides or {})
+        self.path = str(path) if path else None
+        self.source_text = source_text
+        self.keep_events = keep_events
+        self.state: GameState = new_game(scenario, seed, self.overrides or None)
+        self.events: list[Event] = []
+        self.orders: list[list[str]] = []  # every turn's orders, text form (the replay log)
+        self._pending: tuple[dict[int, Order], dict[int, Order]] = ({}, {})
+        self._given: set[int] = set()
+        self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
+
+    # ------------------------------------------------------------------ making one
+    @classmethod
+    def load(
+        cls, path: str | Path, seed: int = 1, *, overrides: dict[str, float] | None = None
+    ) -> Game:
+        """A new game of the scenario file at `path` (raises ScenarioError with located
+        problems for a bad file)."""
+        from .rules.coefficients import coefficient_names
+
+        loaded = load_scenario(path, coefficient_names=coefficient_names())
+        text = Path(path).read_text(encoding="utf-8")
+        return cls(loaded.scenario, seed, overrides=overrides, source_text=text, path=path)
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        name: str = "<string>",
+        seed: int = 1,
+        *,
+        overrides: dict[str, float] | None = None,
+    ) -> Game:
+        """A new game of a scenario given as YAML text (`name` is used in error messages)."""
+        from .rules.coefficients import coefficient_names
+
+        loaded = load_scenario_text(text, name, coefficient_names=coefficient_names())
+        return cls(loaded.scenario, seed, overrides=overrides, source_text=text)
+
+    # ------------------------------------------------------------------ reading it
+    @property
+    def over(self) -> bool:
+        return self.state.finished
+
+    @property
+    def turn(self) -> int:
+        return self.state.turn
+
+    @property
+    def side_ids(self) -> tuple[str, ...]:
+        return self.state.side_ids
+
+    def side_index(self, side: str | int) -> int:
+        """A side's number from its id or number (raises ValueError for neither)."""
+        if side.__class__ is int and (side == 0 or side == 1):  # the common case, asked each turn
+            return side  # type: ignore[return-value]
+        if isinstance(side, str) and side in self.state.side_ids:
+            return self.state.side_ids.index(side)
+        raise ValueError(f"no side {side!r}; the sides are {', '.join(self.state.side_ids)}")
+
+    def unit_index(self, unit: str | int) -> int:
+        if isinstance(unit, int) and not isinstance(unit, bool) and 0 <= unit < len(self._index):
+            return unit
+        if isinstance(unit, str) and unit in self._index:
+            return self._index[unit]
+        raise ValueError(f"no unit {unit!r} in {self.scenario.id}")
+
+    def sides_to_order(self) -> list[str]:
+        """The sides that have not given their orders this turn (empty once the game is over)."""
+        if self.over:
+            return []
+        return [sid for s, sid in enumerate(self.state.side_ids) if s not in self._given]
+
+    def pending(self, side: str | int) -> list[Order]:
+        """The orders `side` has given this turn so far."""
+        return list(self._pending[self.side_index(side)].values())
+
+    def outcome(self) -> Outcome:
+        state = self.state
+        u = state.units
+        men = {sid: 0 for sid in state.side_ids}
+        for i in range(u.count):
+            if not u.gone[i]:
+                men[state.side_ids[int(u.side[i])]] += int(u.men[i])
+        return Outcome(state.winner, state.turn, state.finished, men, tuple(compare(state)))
+
+    # ------------------------------------------------------------------ orders
+    def legal_orders(self, unit: str | int) -> LegalOrders:
+        """Every order the unit may be given now (a lazy view)."""
+        return LegalOrders(self, self.unit_index(unit))
+
+    def computer_orders(self, side: str | int, mode: str | None = None) -> tuple[Order, ...]:
+        """The computer player's orders for `side` this turn. `mode` is `plan` (follow the
+        scenario's plan) or `adaptive` (go for the victory conditions); None: what the plan
+        names. The result, handed back unchanged to `apply_orders`, is taken without a check."""
+        s = self.side_index(side)
+        if mode is not None and mode not in AI_MODES:
+            raise ValueError(f"no computer player mode {mode!r}; expected one of {AI_MODES}")
+        orders = _TrustedOrders(plan_orders(self.state, s, mode))
+        orders.token = (id(self), self.state.turn, s)
+        return orders
+
+    def apply_orders(self, side: str | int, orders: Iterable[Order | str]) -> None:
+        """Give `side`'s orders for this turn (orders or their text form); a unit given two
+        orders keeps the last. Each is checked: the first bad one raises OrderError naming the
+        unit, the order and why, and none of them is given (all or nothing)."""
+        s = self.side_index(side)
+        if self.over:
+            raise OrderError("-", "-", "the game is over")
+        if isinstance(orders, _TrustedOrders) and orders.token == (id(self), self.state.turn, s):
+            checked: Iterable[Order] = orders
+        else:
+            checked = [self.check(s, order) for order in orders]
+        pending = self._pending[s]
+        for order in checked:
+            pending[order.unit] = order
+        self._given.add(s)
+
+    def push(self, side: str | int, orders: Iterable[Order]) -> None:
+        """Give `side`'s orders with no check: the trusted path, for orders already checked when
+        they were given (the window checks each order as a person gives it, and carries a move
+        on to the next turn as it was given)."""
+        s = self.side_index(side)
+        pending = self._pending[s]
+        for order in orders:
+            pending[order.unit] = order
+        self._given.add(s)
+
+    def check(self, side: str | int, order: Order | str) -> Order:
+        """`order` (parsed, if given as text) if `side` may give it now; raises OrderError."""
+        s = self.side_index(side)
+        ids = self.state.units.ids
+        if isinstance(order, str):
+            try:
+                order = parse(order, self._index)
+            except OrderParseError as error:
+                words = order.split()
+                raise OrderError(words[1] if len(words) > 1 else "?", order, str(error)) from None
+        if not isinstance(order, Order):
+            raise OrderError("?", repr(order), "not an order")
+        if not 0 <= order.unit < len(ids):
+            raise OrderError(str(order.unit), repr(order), "no such unit")
+        text = order.text(ids)
+        if int(self.state.units.side[order.unit]) != s:
+            raise OrderError(
+                ids[order.unit], text, f"not your unit (it is {self._side_of(order)}'s)"
+            )
+        problem = self._problem(order)
+        if problem is not None:
+            raise OrderError(ids[order.unit], text, problem)
+        return order
+
+    def _side_of(self, order: Order) -> str:
+        return self.state.side_ids[int(self.state.units.side[order.unit])]
+
+    def _problem(self, order: Order) -> str | None:
+        """Why a unit cannot be given `order` now, or None: the rules' own check, then reach and
+        ammunition."""
+        state = self.state
+        u, board = state.units, state.board
+        try:
+            check_order(state, order)
+        except IllegalOrderError as error:
+            return str(error)
+        i = order.unit
+        here = int(u.hex[i])
+        target = order_hex(order)
+        if target is None:
+            return None
+        label = board.label(target)
+        if isinstance(order, Move | Withdraw):
+            if target in enemy_zone(state, int(u.side[i]))[0]:
+                return f"hex {label} is held by the enemy: assault it"
+            if not self._reachable(here)[target]:
+                return f"out of reach: no way over the ground to hex {label}"
+        elif isinstance(order, Assault):
+            if board.distance(here, target) != 1:
+                return f"out of reach: hex {label} is not next to the unit (move closer first)"
+        elif isinstance(order, Bombard):
+            groups = [w for w in u.indirect[i] if in_range(state, w, here, target)]
+            if not groups:
+                return f"out of reach: hex {label} is outside the range of its guns"
+            if not any(rounds_available(state, w) > 0 for w in groups):
+                return "no ammunition left for the guns in range"
+        elif isinstance(order, Fire):
+            if u.ammo[i] <= 0:
+                return "no ammunition left"
+            if board.distance(here, target) * board.hex_size_m > u.fire_range_m[i]:
+                return f"out of reach: hex {label} is beyond the range of its weapons"
+        return None
+
+    def _reachable(self, here: int) -> list[bool]:
+        """Which hexes can be reached over the ground from `here` at all (in any number of turns);
+        the same for every game of the scenario, so kept on the board."""
+        board, c = self.state.board, self.state.coefficients
+        return board.shared(
+            ("game_reachable", here, tuple(sorted(vars(c).items()))),
+            lambda: [t < float("inf") for t in time_field(board, here, c)],
+        )
+
+    def _candidates(self, i: int) -> Iterator[Order]:
+        """The legal orders of unit `i`, in a fixed order: hold, moves, withdrawals, assaults,
+        bombardments, fire (each by hex number). Hexes are proposed where the order can mean
+        something (fire and assault where the enemy is); each one is then checked."""
+        state = self.state
+        u, board = state.units, state.board
+        if not (0 <= i < u.count) or not u.arrived[i] or u.gone[i] or u.hex[i] < 0:
+            return
+        here = int(u.hex[i])
+        side = int(u.side[i])
+        yield Hold(i)
+        if u.routed[i]:
+            kinds: tuple[type[Order], ...] = (Withdraw,)
+        else:
+            kinds = (Move, Withdraw, Assault, Bombard, Fire)
+        held = enemy_zone(state, side)[0]
+        reachable = self._reachable(here)
+        for kind in kinds:
+            if kind in (Move, Withdraw):
+                hexes: Iterable[int] = (
+                    h for h in range(board.size) if h != here and reachable[h] and h not in held
+                )
+            elif kind is Assault:
+                hexes = sorted(h for h in board.neighbors[here] if h in held)
+            elif kind is Fire:
+                hexes = sorted(held)
+            else:
+                hexes = range(board.size)
+            for h in hexes:
+                order = kind(i, h)  # type: ignore[call-arg]
+                if self._problem(order) is None:
+                    yield order
+
+    # ------------------------------------------------------------------ the turn
+    def end_turn(self) -> list[Event]:
+        """Resolve the turn with the orders given (a side that gave none, and every unit without
+        an order, holds). Returns the turn's events."""
+        if self.over:
+            return []
+        orders = [*self._pending[0].values(), *self._pending[1].values()]
+        if self.keep_events:
+            ids = self.state.units.ids
+            self.orders.append([o.text(ids) for o in orders])
+        events = resolve_turn(self.state, orders)
+        if self.keep_events:
+            self.events.extend(events)
+        self._pending = ({}, {})
+        self._given = set()
+        return events
+
+    def _play_logged(self, texts: list[str]) -> list[Event]:
+        """One turn of a log: its orders parsed and checked only for what the rules need (units
+        of the scenario, hexes on the map), as they were given when the game was played."""
+        state = self.state
+        orders = [parse(text, self._index) for text in texts]
+        for order in orders:
+            target = order_hex(order)
+            if target is not None and not 0 <= target < state.board.size:
+                raise ValueError(f"order {order.text(state.units.ids)!r}: no such hex")
+        by_side: tuple[dict[int, Order], dict[int, Order]] = ({}, {})
+        for order in orders:
+            by_side[int(state.units.side[order.unit])][order.unit] = order
+        if [o for side in by_side for o in side.values()] != orders:
+            # not in the order the game gives them (side by side): resolve them as logged
+            self.orders.append(list(texts))
+            events = resolve_turn(state, orders)
+            self.events.extend(events)
+            return events
+        self._pending = by_side
+        return self.end_turn()
+
+    # ------------------------------------------------------------------ saving and replays
+    def header(self) -> dict[str, Any]:
+        """The replay log's header: where the scenario is (its text too when it has no file),
+        its hash, the seed and the overrides."""
+        from .headless import scenario_hash
+
+        text = self.source_text
+        if text is None and self.path:
+            text = Path(self.path).read_text(encoding="utf-8")
+        header: dict[str, Any] = {
+            "scenario": str(Path(self.path).resolve()) if self.path else "",
+            "scenario_hash": scenario_hash(text or ""),
+            "seed": self.seed,
+            "overrides": self.overrides,
+        }
+        if not self.path and text is not None:
+            header["scenario_text"] = text
+        return header
+
+    def save(self, path: str | Path, header: dict[str, Any] | None = None) -> Path:
+        """Write the game as a replay log (JSON Lines, atomically): the header, every turn's
+        orders and events, the final state's hash. `header` adds keys (the window's `ui`)."""
+        from .headless import GameRecord, write_log
+
+        path = Path(path)
+        record = GameRecord(self.state, list(self.events), list(self.orders))
+        write_log(path, record, {**self.header(), **(header or {})})
+        return path
+
+    @classmethod
+    def load_save(cls, path: str | Path, scenario: str | Path | None = None) -> Game:
+        """The game a save (or any `wargame run --events` log) holds, replayed to where it was.
+        Raises ValueError if the log cannot be read or does not replay to its saved state."""
+        from .headless import read_log
+
+        path = Path(path)
+        log = read_log(path)
+        return cls.replay(log, scenario, base=path.parent)
+
+    @classmethod
+    def replay(
+        cls,
+        log: list[dict[str, Any]] | str | Path,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        base: Path | None = None,
+        verify: bool = True,
+    ) -> Game:
+        """Replay a log (its lines as `read_log` gives them, or its path): the same orders
+        through the rules with the same seed. With `verify`, raises ValueError when an event or
+        the final state differs from the log's."""
+        from .headless import read_log, replay_game
+
+        if isinstance(log, str | Path):
+            base = Path(log).parent
+            log = read_log(Path(log))
+        header = log[0]
+        if scenario is None:
+            scenario = _scenario_of(header, base)
+        game, difference, expected = replay_game(scenario, log)
+        if verify:
+            if difference is not None:
+                raise ValueError(f"the replay differs from the log at {difference}")
+            found = game.hash_for(header)
+            if found != expected:
+                raise ValueError(
+                    f"replaying the orders gives state {found}, not the logged {expected}"
+                    " (has the scenario or the rules changed?)"
+                )
+        return game
+
+    def hash_for(self, header: dict[str, Any]) -> str:
+        """The state's hash as a log of `header`'s version writes it."""
+        if int(header.get("version", 1)) < 2:
+            return self.state.state_hash_v1()
+        return self.state.state_hash()
+
+
+def _scenario_of(header: dict[str, Any], base: Path | None) -> LoadedScenario:
+    """The scenario a log's header names: its embedded text, else its file (looked for beside
+    the log and in ./scenarios when moved)."""
+    from .rules.coefficients import coefficient_names
+
+    names = coefficient_names()
+    if isinstance(header.get("scenario_text"), str):
+        return load_scenario_text(
+            header["scenario_text"], "<saved scenario>", coefficient_names=names
+        )
+    name = header.get("scenario")
+    if not name or not isinstance(name, str):
+        raise ValueError("the log names no scenario file")
+    found = Path(name)
+    if not found.exists():
+        for folder in (base, Path.cwd() / "scenarios"):
+            if folder is not None and (folder / found.name).exists():
+                found = folder / found.name
+                break
+    return load_scenario(found, coefficient_names=names)
