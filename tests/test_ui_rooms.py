@@ -83,10 +83,14 @@ def test_the_window_modules_import_each_other_without_a_cycle(graph) -> None:
 
 def test_screens_and_the_editor_do_not_import_each_other(graph) -> None:
     screens = {name for name in graph if name.startswith("engine.ui.screens")}
+    editor = {name for name in graph if name.startswith("engine.ui.editor")}
     assert "engine.ui.screens.play" in screens and len(screens) >= 8
-    assert not graph["engine.ui.editor"] & screens
+    assert "engine.ui.editor.screen" in editor and len(editor) >= 8
+    for name in editor:
+        assert not graph[name] & screens, name
+        assert "engine.ui.app" not in graph[name], name
     for name in screens:
-        assert "engine.ui.editor" not in graph[name], name
+        assert not graph[name] & editor, name
         # a screen reaches the app only through the `app` it is given (type hints aside)
         assert "engine.ui.app" not in graph[name], name
         assert "engine.ui.routes" not in graph[name], name
@@ -118,3 +122,35 @@ def test_every_screen_name_opened_has_a_route() -> None:
     assert {"list", "briefing", "editor", "game", "review"} <= opened.keys()
     missing = {name: where for name, where in opened.items() if name not in ROUTES}
     assert not missing, missing
+
+
+def test_the_editor_has_one_class_per_tool_each_chosen_by_its_key(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    import pygame
+    from window_driver import key, step
+
+    from engine.scenario.document import ScenarioDocument
+    from engine.ui.app import App
+    from engine.ui.editor.screen import TOOL_CLASSES, EditorScreen
+    from engine.ui.editor.tool import Tool
+
+    names = [cls.name for cls in TOOL_CLASSES]
+    assert names == ["terrain", "height", "units", "places", "works", "river", "marks"]
+    assert len({cls.hotkey for cls in TOOL_CLASSES}) == len(TOOL_CLASSES)
+    assert all(issubclass(cls, Tool) and cls is not Tool for cls in TOOL_CLASSES)
+    path = tmp_path / "battle.yaml"
+    shutil.copy(ROOT / "tests" / "data" / "minimal.yaml", path)
+    app = App((1280, 720))
+    editor = EditorScreen(app, ScenarioDocument.open(path))
+    app.show(editor)
+    step(app)
+    for cls in reversed(TOOL_CLASSES):
+        key(app, cls.hotkey)
+        assert editor.tool == cls.name and isinstance(editor.current, cls)
+        assert editor.message == f"{cls.label} tool."
+    key(app, pygame.K_ESCAPE)  # nothing selected, nothing edited: the editor closes
+    assert not app.running
+    app.manager.clear_and_reset()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from ...core.events import Event, TurnEnded
 from ...narrative import describe, fire_summary
 from .. import anim
+from ..labels import esc
 from ..session import Session
-from .labels import esc
 
 EXPLAINED_TURNS = 6  # turns the log shows with every result's numbers (X)
 PLAIN_TURNS = 30  # turns the plain log shows

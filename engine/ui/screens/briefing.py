@@ -11,8 +11,8 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UITextBox
 
 from ...scenario import LoadedScenario
+from ..labels import bilingual, esc
 from ..session import Session
-from .labels import bilingual, esc
 
 if TYPE_CHECKING:
     from ..app import App

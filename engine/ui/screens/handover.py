@@ -11,7 +11,7 @@ from pygame_gui.elements import UIButton
 
 from .. import drawing, fonts
 from ..chrome import ACCENT, TEXT
-from .labels import DIM, turn_span
+from ..labels import DIM, turn_span
 
 if TYPE_CHECKING:
     from ..app import App

@@ -17,11 +17,11 @@ from pygame_gui.elements import UIButton, UITextBox
 
 from .. import anim, chrome, drawing, fonts, odds
 from ..chrome import ACCENT, TEXT
+from ..labels import PANEL_W, bilingual, turn_span
 from ..mapview import MapView
 from ..session import SaveError, Session, save_name
 from .battle_log import EXPLAINED_TURNS, log_html, shown_filter
 from .handover import HandoverScreen
-from .labels import PANEL_W, bilingual, turn_span
 from .orders import MODE_BY_KEY, MODES, ORDER_MODES, OrderInput
 from .play_menu import build_menu
 from .previews import Previews

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pygame
 from pygame_gui.elements import UIButton, UILabel, UIPanel, UITextBox
 
+from ..labels import esc
 from ..session import describe_save, list_saves
-from .labels import esc
 
 if TYPE_CHECKING:
     from ..app import App

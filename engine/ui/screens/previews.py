@@ -13,8 +13,8 @@ import pygame
 
 from .. import fonts, odds
 from ..chrome import ACCENT, TEXT
+from ..labels import DIM
 from ..mapview import Highlights
-from .labels import DIM
 
 
 class Previews:

@@ -13,7 +13,7 @@ from pygame_gui.elements import UIButton
 from ...history import compare
 from .. import drawing, fonts
 from ..chrome import ACCENT, TEXT
-from .labels import DIM, bilingual
+from ..labels import DIM, bilingual
 
 if TYPE_CHECKING:
     from ..app import App

@@ -12,7 +12,7 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox
 from ...rules.coefficients import coefficient_names
 from ...scenario import LoadedScenario, ScenarioError, load_scenario
 from ...scenario.document import ScenarioDocument
-from .labels import bilingual, esc
+from ..labels import bilingual, esc
 
 if TYPE_CHECKING:
     from ..app import App

@@ -11,8 +11,8 @@ from ...core.state import POSTURES
 from ...rules.fire import reach_hexes
 from ...rules.turn import coefficients_of
 from ..chrome import HEADER_H
+from ..labels import bilingual, esc
 from ..session import Session
-from .labels import bilingual, esc
 
 
 class SidePanel:

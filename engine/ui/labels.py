@@ -1,13 +1,13 @@
-"""Words the screens share: a scenario's names in both languages, the span of a turn, and text
-made safe for pygame_gui's HTML boxes."""
+"""Words and sizes the screens and the editor share: a scenario's names in both languages, the
+span of a turn, text made safe for pygame_gui's HTML boxes, the side panel's width."""
 
 from __future__ import annotations
 
 import html
 from datetime import timedelta
 
-PANEL_W = 350  # the play screen's side panel (units, ground, buttons, log)
-DIM = (160, 160, 150)
+PANEL_W = 350  # the side panel of the play screen and of the editor
+DIM = (160, 160, 150)  # text that matters less
 
 
 def turn_span(state, turn: int) -> str:
