@@ -87,15 +87,15 @@ def main() -> int:
         editor.apply("paint", lambda k=k: editor.doc.paint_terrain(cells[k % 2]), hexes)
         app.step()
         strokes.append((time.perf_counter() - started) * 1000)
-    editor.painting = True
+    editor.current.painting = True
     for k in range(args.edits * 5):
-        editor.paint(k % editor.state.board.size)
+        editor.current.paint(k % editor.state.board.size)
         started = time.perf_counter()
         app.step()
         frames.append((time.perf_counter() - started) * 1000)
     print(f"an edit shown in the window: {ms(rounds)} (the whole terrain layer drawn again)")
     print(f"a stroke shown in the window: {ms(strokes)} (the layer drawn again around it)")
-    print(f"a frame while painting:      {ms(frames)} ({len(editor.stroke)} hexes in the stroke)")
+    print(f"a frame while painting:      {ms(frames)} ({len(editor.current.stroke)} hexes in the stroke)")
     return 0
 
 

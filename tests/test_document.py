@@ -1,7 +1,9 @@
-"""The editor's scenario document: each edit rewrites only the characters of the value it changes,
-so a saved file differs from the opened one by exactly the edits (comments, rulers and hand
-wrapping kept), undo restores the text exactly, and saving is atomic and refuses an invalid
-scenario."""
+"""The editor's scenario document: each scenario edit rewrites only the characters of the value it
+changes, so a saved file differs from the opened one by exactly the edits (comments, rulers and
+hand wrapping kept), undo restores the text exactly, and saving is atomic and refuses an invalid
+scenario. The generic YAML text editor under it (values by path, lists, grids, undo, saving
+through links and in any line endings, files it refuses to open) is tested on YAML that is no
+scenario in tests/test_yaml_text.py."""
 
 from __future__ import annotations
 
@@ -440,14 +442,6 @@ def test_a_file_changed_by_someone_else_is_not_written_over_unasked(tmp_path) ->
     document.save(coefficient_names=NAMES)  # its own last save is not someone else's change
 
 
-def test_open_refuses_what_is_not_yaml_with_a_located_problem(tmp_path) -> None:
-    path = tmp_path / "broken.yaml"
-    path.write_text("map: [1, 2\n", encoding="utf-8")
-    with pytest.raises(ScenarioError) as error:
-        ScenarioDocument.open(path)
-    assert error.value.problems[0].line >= 1
-
-
 EDITS = st.lists(
     st.one_of(
         st.tuples(st.just("paint"), st.integers(0, 4), st.integers(0, 2), st.sampled_from(".^~X")),
@@ -538,16 +532,6 @@ def styled(old: str, new: str, count: int = 1) -> ScenarioDocument:
     return ScenarioDocument(text.replace(old, new, count), "styled.yaml")
 
 
-def test_a_file_that_shares_values_through_anchors_is_not_opened(tmp_path) -> None:
-    path = tmp_path / "anchors.yaml"
-    text = MINIMAL.read_text(encoding="utf-8").replace("at: [0, 1]", "at: &start [0, 1]", 1)
-    path.write_text(text.replace("at: hill", "at: *start", 1), encoding="utf-8")
-    with pytest.raises(ScenarioError) as refused:
-        ScenarioDocument.open(path)
-    (problem,) = refused.value.problems
-    assert (problem.line, problem.column) == (60, 9) and "anchors (&)" in problem.message
-
-
 def test_a_failed_edit_changes_nothing_and_leaves_no_undo_step() -> None:
     document = styled(
         "    grid: |\n      00035\n      00036\n      00035\n",
@@ -586,30 +570,6 @@ def test_emptying_a_block_list_keeps_the_comment_on_its_key() -> None:
     document.toggle_obstacle("wire", (3, 0), {})
     document.toggle_obstacle("wire", (3, 2), {})
     assert "obstacles: []  # the works\n" in document.text
-
-
-def test_saving_through_a_link_writes_the_file_it_points_at(tmp_path) -> None:
-    real = tmp_path / "real.yaml"
-    real.write_text(MINIMAL.read_text(encoding="utf-8"), encoding="utf-8")
-    link = tmp_path / "link.yaml"
-    link.symlink_to(real)
-    document = ScenarioDocument.open(link)
-    document.paint_terrain({(0, 0): "^"})
-    document.save(coefficient_names=NAMES)
-    assert link.is_symlink()
-    assert real.read_text(encoding="utf-8").splitlines()[24] == "    ^.~^^"
-
-
-def test_mixed_line_endings_are_kept_line_by_line(tmp_path) -> None:
-    lines = MINIMAL.read_text(encoding="utf-8").split("\n")
-    text = "\r\n".join(lines[:3]) + "\r\n" + "\n".join(lines[3:])
-    path = tmp_path / "mixed.yaml"
-    path.write_bytes(text.encode("utf-8"))
-    document = ScenarioDocument.open(path)
-    document.paint_terrain({(0, 0): "^"})
-    document.save(coefficient_names=NAMES)
-    saved = path.read_bytes().decode("utf-8")
-    assert saved == text.replace("\n    ..~^^\n", "\n    ^.~^^\n", 1)
 
 
 def test_legend_keys_that_yaml_would_read_as_numbers_or_null_can_be_painted() -> None:

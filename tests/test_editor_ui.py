@@ -56,7 +56,7 @@ def open_editor(app: App, path: Path) -> EditorScreen:
 def edited(app: App, path: Path) -> EditorScreen:
     """The editor on `path` with one hex painted hill: a valid change, not yet saved."""
     editor = open_editor(app, path)
-    editor.brush = "^"
+    editor.current.brush = "^"
     drag(app, [at(editor, 0, 0)])
     return editor
 
@@ -87,21 +87,21 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
 
     # paint two hexes of hill with one stroke; the map is drawn again from the new text
     press(app, "     ^")
-    assert editor.brush == "^"
+    assert editor.current.brush == "^"
     drag(app, [at(editor, 0, 0), at(editor, 1, 0)])
     assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^"
     board = editor.state.board
     assert board.terrain_ids[int(board.terrain[editor.hex_of((1, 0))])] == "hill"
     # right click picks up the ground under the cursor; one Ctrl+Z takes the whole stroke back
     click(app, at(editor, 2, 1), button=3)
-    assert editor.brush == "~"
+    assert editor.current.brush == "~"
     key(app, pygame.K_z, CTRL)
     assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "..~^^"
     key(app, pygame.K_y, CTRL)
     assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^"
 
     # a larger map, from the panel
-    editor.size_w.set_text("6")
+    editor.current.size_w.set_text("6")
     press(app, "Resize")
     assert editor.loaded.scenario.map.width == 6 and editor.state.board.width == 6
     assert editor.doc.data()["map"]["terrain"].splitlines()[0] == "^^~^^^"
@@ -139,16 +139,16 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     assert editor.selected == ("unit", "red_1")
 
     # its figures, from the panel
-    editor.unit_fields["men"].set_text("36")
+    editor.current.fields["men"].set_text("36")
     press(app, "Set")
     assert editor.doc.data()["units"][0]["men"] == 36 and not editor.problems
     assert int(editor.state.units.men[0]) == 36
 
     # the form shows the file, not the last valid version: a bad figure, then put right
-    editor.unit_fields["men"].set_text("-5")
+    editor.current.fields["men"].set_text("-5")
     press(app, "Set")
-    assert editor.problems and editor.unit_fields["men"].get_text() == "-5"
-    editor.unit_fields["men"].set_text("36")
+    assert editor.problems and editor.current.fields["men"].get_text() == "-5"
+    editor.current.fields["men"].set_text("36")
     press(app, "Set")
     assert not editor.problems and editor.doc.data()["units"][0]["men"] == 36
 
@@ -160,10 +160,10 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     assert copy["at"] == [0, 0] and copy["men"] == 36 and copy["side"] == "red"
     assert not editor.problems and editor.state.units.count == 3
     # made into a blue unit of its own: names, side and men in one step of undo
-    editor.unit_fields["name_en"].set_text("Blue scouts")
-    editor.unit_fields["name_zh"].set_text("蓝军侦察")
-    editor.unit_fields["men"].set_text("12")
-    editor.side_menu.selected_option = ("blue", "blue")
+    editor.current.fields["name_en"].set_text("Blue scouts")
+    editor.current.fields["name_zh"].set_text("蓝军侦察")
+    editor.current.fields["men"].set_text("12")
+    editor.current.side_menu.selected_option = ("blue", "blue")
     press(app, "Set")
     copy = editor.doc.data()["units"][-1]
     assert copy["name"] == {"en": "Blue scouts", "zh": "蓝军侦察"}
@@ -178,13 +178,13 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
 
     # places: add one named in the panel, rename it, move it
     key(app, pygame.K_p)
-    editor.name_en.set_text("Old ford")
-    editor.name_zh.set_text("旧渡口")
+    editor.current.name_en.set_text("Old ford")
+    editor.current.name_zh.set_text("旧渡口")
     click(app, at(editor, 1, 2))
     assert editor.selected == ("place", "old_ford")
     place = editor.doc.data()["map"]["places"][-1]
     assert place == {"id": "old_ford", "name": {"en": "Old ford", "zh": "旧渡口"}, "hex": [1, 2]}
-    editor.name_en.set_text("Lower ford")
+    editor.current.name_en.set_text("Lower ford")
     press(app, "Rename")
     click(app, at(editor, 0, 2))
     place = editor.doc.data()["map"]["places"][-1]
@@ -202,16 +202,16 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     # marks: the red side's capture place, moved onto the new place by clicking it
     key(app, pygame.K_k)
     assert editor.tool == "marks"
-    wanted = next(k for k, (path, _) in enumerate(editor.refs) if path == ("victory", 1, "place"))
-    label = editor.ref_list.item_list[wanted]["text"]
+    wanted = next(k for k, (path, _) in enumerate(editor.current.refs) if path == ("victory", 1, "place"))
+    label = editor.current.ref_list.item_list[wanted]["text"]
     pygame.event.post(
         pygame.event.Event(
             pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
-            {"text": label, "ui_element": editor.ref_list},
+            {"text": label, "ui_element": editor.current.ref_list},
         )
     )
     step(app)
-    assert editor.ref == wanted
+    assert editor.current.ref == wanted
     click(app, at(editor, 0, 2))  # where the new place, old_ford, now stands
     assert editor.doc.data()["victory"][1]["place"] == "old_ford"
 
@@ -284,7 +284,7 @@ def test_typing_keeps_tool_keys_out_but_saves_and_keeps_the_name_over_a_resize(
 ) -> None:
     editor = edited(app, battle)
     key(app, pygame.K_p)
-    click(app, editor.name_en.rect.center)  # focus the English name
+    click(app, editor.current.name_en.rect.center)  # focus the English name
     assert editor.typing()
     pygame.event.post(
         pygame.event.Event(pygame.KEYDOWN, key=pygame.K_t, mod=0, unicode="t", scancode=0)
@@ -292,11 +292,11 @@ def test_typing_keeps_tool_keys_out_but_saves_and_keeps_the_name_over_a_resize(
     pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text="t"))
     step(app)
     assert editor.tool == "places"  # a tool key typed into the field is text, not a tool
-    assert editor.name_en.get_text() == "t"
+    assert editor.current.name_en.get_text() == "t"
     pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=1400, h=800, size=(1400, 800)))
     step(app)
-    assert app.screen is editor and editor.name_en.get_text() == "t"
-    click(app, editor.name_en.rect.center)
+    assert app.screen is editor and editor.current.name_en.get_text() == "t"
+    click(app, editor.current.name_en.rect.center)
     key(app, pygame.K_s, CTRL)  # Ctrl+S saves even while typing
     assert editor.message == "Saved battle.yaml."
 
@@ -366,7 +366,7 @@ def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Pat
     editor = open_editor(app, path)
     # paint a river hex into the paddies east of the heights, where it shows
     water = next(c for c, t in editor.loaded.scenario.map.legend.items() if t == "water")
-    editor.brush = water
+    editor.current.brush = water
     editor.rebuild()
     cell = (19, 10)
     drag(app, [at(editor, *cell)])
@@ -390,16 +390,16 @@ def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Pat
 
     # the Marks tool, with the Japanese crossing's objective chosen: its hex outlined in yellow
     key(app, pygame.K_k)
-    wanted = next(k for k, (_, label) in enumerate(editor.refs) if "cover_the_crossing" in label)
+    wanted = next(k for k, (_, label) in enumerate(editor.current.refs) if "cover_the_crossing" in label)
     pygame.event.post(
         pygame.event.Event(
             pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
-            {"text": editor.ref_list.item_list[wanted]["text"], "ui_element": editor.ref_list},
+            {"text": editor.current.ref_list.item_list[wanted]["text"], "ui_element": editor.current.ref_list},
         )
     )
     step(app, 2)
     pygame.image.save(app.window, str(shots / "editor_marks.png"))
-    (cell,) = [c for k, c in editor.mark_cells() if k == wanted]
+    (cell,) = [c for k, c in editor.current.mark_cells() if k == wanted]
     corner = editor.view.to_screen(*editor.view.geo.corners(editor.hex_of(cell), 0.98)[0])
     assert near(app.window, corner, (255, 220, 60), radius=3, tolerance=40)
 
@@ -467,7 +467,7 @@ def test_the_whole_layer_is_drawn_again_a_second_after_a_stroke(app: App, tmp_pa
     editor.view.zoom(ZOOMS.index(33) - editor.view.zoom_index)
     step(app)
     editor.view.terrain_layer()  # drawn at this zoom before the stroke
-    editor.brush = ","
+    editor.current.brush = ","
     drag(app, [at(editor, 5, 6)])  # a case where the part redrawn at once is a pixel off
     assert editor._settle is not None and not editor.problems
     step(app, 40)  # 40 frames of 1/30 s
@@ -481,10 +481,10 @@ def test_the_whole_layer_is_drawn_again_a_second_after_a_stroke(app: App, tmp_pa
 def test_a_new_river_is_added_and_drawn_hex_by_hex(app: App, battle: Path) -> None:
     editor = open_editor(app, battle)
     key(app, pygame.K_r)
-    editor.name_en.set_text("Little brook")
+    editor.current.name_en.set_text("Little brook")
     editor.typed["name_en"] = "Little brook"
     press(app, "New river")
-    assert editor.river == "little_brook"
+    assert editor.current.river == "little_brook"
     assert any("needs a `path`" in p.message for p in editor.problems)  # until it has hexes
     for cell in ((2, 0), (2, 1)):
         click(app, at(editor, *cell))

@@ -81,9 +81,10 @@ map:
     - {id: hill, name: {en: The hill, zh: 小山}, hex: [6, 1]}
 terrain:
   open: {name: {en: Open}, color: "#c8c07a"}
-  hill: {name: {en: Hill, zh: 山}, color: "#b5a86a", speed_factor: 0.5, cover: 0.7}
-  wood: {name: {en: Wood, zh: 林}, color: "#4f7a3a", cover: 0.7, sight_block_m: 10}
-  water: {name: {en: Water}, color: "#4a78b8", water: true, speed_factor: 0.2, cover: 1.2}
+  hill: {name: {en: Hill, zh: 山}, color: "#b5a86a", symbol: hill, speed_factor: 0.5, cover: 0.7}
+  wood: {name: {en: Wood, zh: 林}, color: "#4f7a3a", symbol: wood, cover: 0.7, sight_block_m: 10}
+  water: {name: {en: Water}, color: "#4a78b8", symbol: water, water: true, speed_factor: 0.2,
+          cover: 1.2}
 sides:
   - {id: red, name: {en: Red, zh: 红军}, color: "#b03030"}
   - {id: blue, name: {en: Blue, zh: 蓝军}, color: "#3050b0"}
@@ -500,3 +501,24 @@ def test_under_fog_the_explained_log_names_no_unit_the_side_cannot_see(app: App,
         text = play.log_box.html_text
         assert f"{u.ids[gun]} fires 6 rounds at 4,1; 2 men hit" in text
         assert ("landed 3 of 6" in text) is not hidden, text
+
+
+def test_map_symbols_come_from_the_legends_symbol_field_not_from_names() -> None:
+    from engine.rules.turn import new_game
+    from engine.scenario import load_scenario_text
+    from engine.ui import drawing
+
+    def layer(text: str) -> bytes:
+        pygame.display.init()
+        loaded = load_scenario_text(text, "symbols.yaml", coefficient_names=coefficient_names())
+        state = new_game(loaded.scenario, 1)
+        surface = drawing.render_terrain(state, drawing.Geometry(state, 24))
+        return pygame.image.tobytes(surface, "RGB")
+
+    wood = 'wood: {name: {en: Wood, zh: 林}, color: "#4f7a3a", symbol: wood,'
+    assert wood in BATTLE
+    drawn = layer(BATTLE)
+    # renamed to words the old name guessing knew as other symbols: the same picture
+    assert layer(BATTLE.replace(wood, wood.replace("en: Wood", "en: Village paddy"))) == drawn
+    # the same name without its symbol: plain colour, another picture
+    assert layer(BATTLE.replace(wood, wood.replace(" symbol: wood,", ""))) != drawn

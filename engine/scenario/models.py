@@ -121,12 +121,32 @@ class Briefing(Strict):
 # --------------------------------------------------------------------------------------------- map
 
 
+class TerrainSymbol(StrEnum):
+    """The symbol the map draws on a kind of ground; road and track are drawn as lines joining
+    their hexes, over the colour of the ground around them."""
+
+    wood = "wood"
+    village = "village"
+    paddy = "paddy"
+    steep = "steep"
+    crest = "crest"
+    hill = "hill"
+    water = "water"
+    road = "road"
+    track = "track"
+
+
 class TerrainType(Strict):
     """How a kind of ground affects movement, fire and sight. Multipliers are relative to open
     ground (1.0), so the rules' base rates stay terrain-free."""
 
     name: Name
     color: str = Field(default="#9c9c6a", pattern=r"^#[0-9a-fA-F]{6}$")
+    symbol: TerrainSymbol | None = Field(
+        default=None,
+        description="The map's symbol for this ground (road and track: lines joining their"
+        " hexes); none: plain colour. Only the picture, never a rule.",
+    )
     passable: bool = True
     water: bool = Field(default=False, description="Rivers and lakes: crossing rules apply.")
     speed_factor: float = Field(

@@ -53,9 +53,11 @@ map:
       hex: [{mid_col}, {mid_row}]
 terrain:                              # TEMPLATE: multipliers relative to open ground (1.0)
   open: {{name: {{en: Open ground}}, color: "#c8c07a"}}
-  hill: {{name: {{en: Hill}}, color: "#b5a86a", speed_factor: 0.7, cover: 0.85}}
-  wood: {{name: {{en: Wood}}, color: "#4f7a3a", speed_factor: 0.55, cover: 0.7, sight_block_m: 10}}
-  water: {{name: {{en: Water}}, color: "#4a78b8", water: true, speed_factor: 0.1, cover: 1.5}}
+  hill: {{name: {{en: Hill}}, color: "#b5a86a", symbol: hill, speed_factor: 0.7, cover: 0.85}}
+  wood: {{name: {{en: Wood}}, color: "#4f7a3a", symbol: wood, speed_factor: 0.55, cover: 0.7,
+         sight_block_m: 10}}
+  water: {{name: {{en: Water}}, color: "#4a78b8", symbol: water, water: true, speed_factor: 0.1,
+          cover: 1.5}}
 sides:
   - {{id: red, name: {{en: Red}}, color: "#b03030"}}      # TEMPLATE: the sides
   - {{id: blue, name: {{en: Blue}}, color: "#3050b0"}}

@@ -3,9 +3,9 @@ and contours, rivers, roads, named places), the works on it (minefields and thei
 trenches, blockhouses), unit counters, and small shapes for highlights and animations.
 
 Everything is drawn at one hex size (the radius in pixels): the map view keeps a terrain layer
-per zoom level and redraws the works only when the game changes. Terrain symbols are chosen from
-the words in a terrain type's id and English name (wood, village, paddy, road, track, steep,
-crest, hill, water); a type with none of them is drawn as plain colour.
+per zoom level and redraws the works only when the game changes. A terrain type's symbol is its
+`symbol:` in the scenario's terrain legend (wood, village, paddy, road, track, steep, crest,
+hill, water); a type without one is drawn as plain colour.
 """
 
 from __future__ import annotations
@@ -87,27 +87,6 @@ class Geometry:
 
 # ------------------------------------------------------------------------------- terrain layer
 
-_SYMBOLS = (
-    ("water", ("water", "river", "lake", "江", "河")),
-    ("road", ("road", "highway")),
-    ("track", ("track", "path", "trail")),
-    ("wood", ("wood", "forest", "pine", "jungle")),
-    ("village", ("village", "town", "hamlet", "city")),
-    ("paddy", ("paddy", "rice", "marsh", "swamp")),
-    ("steep", ("steep", "cliff", "escarp")),
-    ("crest", ("crest", "summit", "peak")),
-    ("hill", ("hill",)),
-)
-
-
-def terrain_symbol(type_id: str, name_en: str) -> str | None:
-    words = f"{type_id} {name_en}".lower()
-    for symbol, keys in _SYMBOLS:
-        if any(k in words for k in keys):
-            return symbol
-    return None
-
-
 def _shading(state: GameState) -> np.ndarray:
     """A brightness factor per hex: light from the north-west on the slopes, higher ground a
     little lighter."""
@@ -154,9 +133,7 @@ def render_terrain(
     surface.fill((58, 56, 50))  # within the clip, if one is set
     types = [scenario.terrain[t] for t in board.terrain_ids]
     colors = [hex_rgb(t.color) for t in types]
-    symbols = [
-        terrain_symbol(tid, t.name.en) for tid, t in zip(board.terrain_ids, types, strict=True)
-    ]
+    symbols = [t.symbol.value if t.symbol else None for t in types]  # the legend's `symbol:`
     linear = {i for i, s in enumerate(symbols) if s in ("road", "track")}
     shade = _shading(state)
     terrain = board.terrain.tolist()
