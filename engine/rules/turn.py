@@ -8,12 +8,12 @@ morale and routs, then the clock. Every change is reported as an Event.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw, order_hex
+from ..core.orders import Assault, Bombard, Fire, Move, Order, Withdraw, order_hex
 from ..core.state import POSTURE_INDEX, GameState, new_state
 from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
@@ -53,22 +53,47 @@ def coefficients_of(state: GameState) -> Coefficients:
 
 
 def check_order(state: GameState, order: Order) -> None:
-    """Raise IllegalOrderError if `order` cannot be given now (the checked path, for people)."""
+    """Raise IllegalOrderError if `order` cannot be given now (the checked path, for people).
+    Every order is checked for its unit being on the map, a routed unit only holding or
+    withdrawing, the hex it names being on the map; then as its own kind declares
+    (`Order.refusal`)."""
     u, board = state.units, state.board
     i = order.unit
     if not (0 <= i < u.count) or not u.arrived[i] or u.gone[i] or u.hex[i] < 0:
         raise IllegalOrderError(f"unit {i} is not on the map")
-    if u.routed[i] and not isinstance(order, Hold | Withdraw):
+    if u.routed[i] and not order.routed_may:
         raise IllegalOrderError(f"{u.ids[i]} is routed and can only hold or withdraw")
     target = order_hex(order)
     if target is not None and not (0 <= target < board.size):
         raise IllegalOrderError(f"hex {target} is off the map")
-    if isinstance(order, Bombard) and not u.indirect[i]:
-        raise IllegalOrderError(f"{u.ids[i]} has no guns or mortars to bombard with")
-    if isinstance(order, Assault) and u.is_gun[i]:
-        raise IllegalOrderError(f"{u.ids[i]} is a gun unit and cannot assault")
-    if isinstance(order, Fire) and u.firepower[i] <= 0:
-        raise IllegalOrderError(f"{u.ids[i]} has no rifles or machine guns to fire")
+    reason = order.refusal(state)
+    if reason:
+        raise IllegalOrderError(reason)
+
+
+# The steps of the turn that orders of a kind declared beside its rule are resolved in, each
+# after the built-in phase it names. A rule module registers its kind with `resolves`; the turn
+# calls the function with the orders of that kind given this turn (in unit order).
+Step = Callable[[GameState, list[Order], Coefficients, list[Event]], None]
+AFTER_MOVEMENT = "after_movement"  # units are where they end the move; before any fire
+_STEPS: dict[str, list[tuple[type[Order], Step]]] = {AFTER_MOVEMENT: []}
+
+
+def resolves(kind: type[Order], after: str = AFTER_MOVEMENT) -> Callable[[Step], Step]:
+    """Declare the function that resolves orders of `kind` (a decorator for a rule module)."""
+
+    def declare(step: Step) -> Step:
+        _STEPS[after].append((kind, step))
+        return step
+
+    return declare
+
+
+def _run_steps(state, after, by_unit, c, events) -> None:
+    for kind, step in _STEPS[after]:
+        given = [by_unit[i] for i in sorted(by_unit) if type(by_unit[i]) is kind]
+        if given:
+            step(state, given, c, events)
 
 
 def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
@@ -121,7 +146,10 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or still_in_water[i]):
             u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
-    # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
+    # Work declared beside its rule (engineers breaching), then bombardment, then direct fire
+    # (simultaneous within the phase; none of them moves anyone).
+    if _STEPS[AFTER_MOVEMENT]:
+        _run_steps(state, AFTER_MOVEMENT, by_unit, c, events)
     bombards, aimed_at, assault_orders = [], {}, []
     for i in sorted(by_unit):
         order = by_unit[i]
@@ -255,3 +283,18 @@ def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
             if state.place_timeline.get(name):
                 state.place_timeline[name][-1] = other
             events.append(HexTaken(state.turn, board.label(h), state.side_ids[other], name))
+
+
+def _import_rule_modules() -> None:
+    """Import every module of engine/rules, so that a rule module declaring its own order kind
+    (`register_order`, `resolves`) is in play without a line here naming it."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    package = __name__.rpartition(".")[0]
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        importlib.import_module(f"{package}.{info.name}")
+
+
+_import_rule_modules()
