@@ -28,6 +28,7 @@ from ..scenario.models import UnitType
 from .turn import resolves
 
 _ATTACK = POSTURE_INDEX["attack"]
+_DONE = 1e-9  # lines of wire below which the gap is through
 
 
 def engineer_units(state: GameState) -> list[bool]:
@@ -117,7 +118,9 @@ def breach_work(
         lane = 1.0 if spent >= needed else lane + spent * lane_m_per_hour / depth_m
         hours -= spent
     if wire_lines > 0 and hours > 0:
-        wire_lines = max(0.0, wire_lines - hours * wire_lines_per_hour)
+        wire_lines -= hours * wire_lines_per_hour
+        if wire_lines < _DONE:  # cut through (not a rounding residue of the hours' split)
+            wire_lines = 0.0
     return lane, wire_lines
 
 
