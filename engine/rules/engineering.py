@@ -28,6 +28,14 @@ from ..scenario.models import UnitType
 from .turn import resolves
 
 _ATTACK = POSTURE_INDEX["attack"]
+_EXPLAINED_TERMS = {
+    "turn_hours",
+    "party_share",
+    "suppression",
+    "lane_m_per_hour",
+    "depth_m",
+    "wire_lines_per_hour",
+}
 _DONE = 1e-9  # lines of wire below which the gap is through
 
 
@@ -94,6 +102,8 @@ class Breached(Event):
 
     def explained(self) -> str | None:
         m = self.modifiers
+        if not m.keys() >= _EXPLAINED_TERMS:  # a hand-written or older log: the terms as given
+            return f"{self.line()}  [" + ", ".join(f"{k}={v:g}" for k, v in m.items()) + "]"
         return (
             f"{self.line()}  [work {self.hours:g} h = {m['turn_hours']:g} h"
             f" × party_share={m['party_share']:g} × (1 - suppression={m['suppression']:g});"
