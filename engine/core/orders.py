@@ -6,8 +6,9 @@ turns it back into the record, so a game can be replayed from its orders.
 Each order type declares, in its own class and nowhere else:
   - `verb` and `numbers`: its text form (the verb, the unit, then these fields as numbers; the
     trailing `optional` ones are left out of the text while they hold their default);
-  - `refusal(state)`: why it cannot be given now (None when it can), read by the turn's
-    check_order and by the window before it offers the order;
+  - `unable(state, unit)`: why the unit cannot be given this kind at all (the window asks before
+    it offers the mode), and `refusal(state)`: why this very order cannot be given now (by default
+    what `unable` says), read by the turn's check_order;
   - `ui`: how the window offers it (key, button label, cursor, preview), as plain data.
 The rule step that resolves it is declared beside the rule (engine/rules/turn.py for the built-in
 phases, `resolves` in a rule module for a new kind: see engine/rules/engineering.py).
@@ -57,10 +58,16 @@ class Order:
             keep -= 1
         return " ".join(words + [str(v) for v in values[:keep]])
 
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        """Why `unit` cannot be given an order of this kind at all (whatever hex it names), or
+        None: what the window checks before it offers the order mode."""
+        return None
+
     def refusal(self, state: Any) -> str | None:
         """Why this order cannot be given now, beyond the checks every order gets (the unit on
-        the map, the hex on the map), or None."""
-        return None
+        the map, the hex on the map), or None. By default: what `unable` says."""
+        return self.unable(state, self.unit)
 
 
 def _defaults(cls: type[Order]) -> dict[str, Any]:
@@ -108,10 +115,11 @@ class Assault(Order):
     numbers: ClassVar[tuple[str, ...]] = ("target",)
     ui: ClassVar[OrderUI | None] = OrderUI("a", "Assault", "enemy", "assault", "assault")
 
-    def refusal(self, state: Any) -> str | None:
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
         u = state.units
-        if u.is_gun[self.unit]:
-            return f"{u.ids[self.unit]} is a gun unit and cannot assault"
+        if u.is_gun[unit]:
+            return f"{u.ids[unit]} is a gun unit and cannot assault"
         return None
 
 
@@ -128,10 +136,11 @@ class Bombard(Order):
     optional: ClassVar[int] = 1
     ui: ClassVar[OrderUI | None] = OrderUI("b", "Bombard", "hex", "bombard", "bombard (guns)")
 
-    def refusal(self, state: Any) -> str | None:
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
         u = state.units
-        if not u.indirect[self.unit]:
-            return f"{u.ids[self.unit]} has no guns or mortars to bombard with"
+        if not u.indirect[unit]:
+            return f"{u.ids[unit]} has no guns or mortars to bombard with"
         return None
 
 
@@ -146,10 +155,11 @@ class Fire(Order):
     numbers: ClassVar[tuple[str, ...]] = ("target",)
     ui: ClassVar[OrderUI | None] = OrderUI("f", "Fire", "enemy", "fire", "fire")
 
-    def refusal(self, state: Any) -> str | None:
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
         u = state.units
-        if u.firepower[self.unit] <= 0:
-            return f"{u.ids[self.unit]} has no rifles or machine guns to fire"
+        if u.firepower[unit] <= 0:
+            return f"{u.ids[unit]} has no rifles or machine guns to fire"
         return None
 
 

@@ -66,11 +66,17 @@ class Breach(Order):
         "e", "Breach", "obstacle", "breach", "breach (engineers)"
     )
 
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        if not engineer_units(state)[unit]:
+            return f"{state.units.ids[unit]} is not engineers and cannot breach"
+        return None
+
     def refusal(self, state: Any) -> str | None:
         u = state.units
         name = u.ids[self.unit]
-        if not engineer_units(state)[self.unit]:
-            return f"{name} is not engineers and cannot breach"
+        if reason := self.unable(state, self.unit):
+            return reason
         if state.board.distance(int(u.hex[self.unit]), self.target) > 1:
             return f"hex {self.target} is not next to {name}"
         if not obstacle_left(state, self.target):
