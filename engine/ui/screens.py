@@ -13,7 +13,7 @@ import pygame_gui
 from pygame_gui.elements import UIButton, UILabel, UIPanel, UITextBox
 
 from ..core.events import Event, TurnEnded
-from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw
+from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order
 from ..core.state import POSTURES
 from ..history import compare
 from ..narrative import describe, fire_summary
@@ -22,7 +22,7 @@ from ..rules.fire import reach_hexes
 from ..rules.sight import line_of_sight
 from ..rules.turn import IllegalOrderError, coefficients_of
 from ..scenario import LoadedScenario, ScenarioError, load_scenario
-from . import anim, chrome, drawing, fonts, odds
+from . import anim, chrome, drawing, fonts, odds, order_modes
 from .app import ACCENT, App, scenario_files
 from .mapview import Highlights, MapView
 from .session import SaveError, Session, describe_save, list_saves, save_name
@@ -32,7 +32,6 @@ PANEL_W = 350
 TEXT = (232, 228, 218)
 DIM = (160, 160, 150)
 
-ORDER_MODES = ("move", "assault", "bombard", "fire", "withdraw")
 
 HELP = [
     ("Left click", "select your unit; with a unit selected: give it an order"),
@@ -40,7 +39,7 @@ HELP = [
     ("", "  on an enemy next to it: assault; in gun range: bombard;"),
     ("", "  in rifle and machine-gun reach: aim its fire there"),
     ("Right click", "cancel the order mode, then the selection"),
-    ("M  A  B  F  W", "order mode: move, assault, bombard (guns), fire, withdraw"),
+    order_modes.help_line(),  # from the order kinds' declarations
     ("H", "hold (stay, defend, fire at what comes in reach)"),
     ("Tab", "next of your units without an order"),
     ("Backspace, Ctrl+Z", "take back the last order (until the turn ends)"),
@@ -435,16 +434,17 @@ class PlayScreen:
         self.hex_box = UITextBox("", pygame.Rect(x, HEADER_H + 204, width, 150), manager=m)
         y = HEADER_H + 358
         self.buttons = {}
-        row = [("Move", "move"), ("Assault", "assault"), ("Bombard", "bombard")]
-        row += [("Fire", "fire"), ("Withdraw", "withdraw")]
-        bw = (width - 12) // 5
-        for k, (label, action) in enumerate(row):
+        # One button per order mode the order kinds declare, in rows of at most 5 (even rows:
+        # six modes make two rows of three, so that no label is cut).
+        modes = [(mode.label, mode.verb) for mode in order_modes.order_modes()]
+        rows = -(-len(modes) // 5)
+        per_row = -(-len(modes) // rows)
+        bw = (width - 3 * (per_row - 1)) // per_row
+        for k, (label, action) in enumerate(modes):
             chosen = "#chosen" if self.mode == action else None
-            button = UIButton(
-                pygame.Rect(x + k * (bw + 3), y, bw, 32), label, manager=m, object_id=chosen
-            )
-            self.buttons[button] = action
-        y += 35
+            at = pygame.Rect(x + (k % per_row) * (bw + 3), y + (k // per_row) * 35, bw, 32)
+            self.buttons[UIButton(at, label, manager=m, object_id=chosen)] = action
+        y += 35 * rows
         row = [("Hold", "hold"), ("Undo", "undo"), ("End turn", "end")]
         bw = (width - 6) // 3
         for k, (label, action) in enumerate(row):
@@ -625,7 +625,7 @@ class PlayScreen:
     def rebuild_buttons(self) -> None:
         for button, action in self.buttons.items():
             chosen = button.object_ids[-1] == "#chosen"
-            if action in ORDER_MODES and ((self.mode == action) != chosen):
+            if action in order_modes.mode_verbs() and ((self.mode == action) != chosen):
                 self.rebuild()
                 return
 
@@ -633,15 +633,9 @@ class PlayScreen:
         if mode and not self.can_order(self.selected):
             self.message = "Select one of your units first."
             return
-        u = self.state.units
-        if mode == "bombard" and not u.indirect[self.selected]:
-            self.message = f"{u.ids[self.selected]} has no guns or mortars."
-            return
-        if mode == "assault" and u.is_gun[self.selected]:
-            self.message = f"{u.ids[self.selected]} is a gun unit and cannot assault."
-            return
-        if mode == "fire" and u.firepower[self.selected] <= 0:
-            self.message = f"{u.ids[self.selected]} has no rifles or machine guns."
+        reason = mode and order_modes.kind_of(mode).unable(self.state, self.selected)
+        if reason:  # as the order kind declares (Order.unable)
+            self.message = f"{reason}."
             return
         self.mode = mode
         if mode:
@@ -704,13 +698,7 @@ class PlayScreen:
         self.give(Move(selected, h))
 
     def order_by_mode(self, unit: int, h: int) -> None:
-        cls = {
-            "move": Move,
-            "assault": Assault,
-            "bombard": Bombard,
-            "fire": Fire,
-            "withdraw": Withdraw,
-        }[self.mode]
+        cls = order_modes.kind_of(self.mode)
         if cls is Bombard and h not in self.bombard_range(unit):
             self.message = "Out of range of this unit's guns."
             return
@@ -805,6 +793,8 @@ class PlayScreen:
             lit.assault_targets = {h for h in board.neighbors[here] if h in enemy_hexes}
         if self.mode == "fire":
             lit.fire_targets = self.fire_targets(unit)
+        if self.mode and order_modes.kind_of(self.mode).ui.cursor == "obstacle":
+            lit.fire_targets = order_modes.obstacle_targets(self.state, unit)
         if u.indirect[unit] and self.mode in (None, "bombard"):
             area = self.bombard_range(unit)
             lit.bombard_targets = enemy_hexes & area
@@ -838,6 +828,9 @@ class PlayScreen:
                             possible=False,
                         )
                     )
+        preview = order_modes.kind_of(self.mode).ui.preview if self.mode else ""
+        if preview == "breach" and h in order_modes.obstacle_targets(self.state, unit):
+            found.append(order_modes.breach_forecast(self.state, unit, h))
         if h != here:
             if self.mode == "bombard" or (
                 enemies and u.indirect[unit] and h in self.bombard_range(unit)
@@ -1104,7 +1097,7 @@ class PlayScreen:
                 self.menu = "main"
             self.rebuild()
             return
-        if action in ORDER_MODES:
+        if action in order_modes.mode_verbs():
             self.set_mode(None if self.mode == action else action)
         elif action == "hold":
             self.hold()
@@ -1129,17 +1122,11 @@ class PlayScreen:
             self.player.skip()
             return
         ctrl = event.mod & pygame.KMOD_CTRL
-        modes = {
-            pygame.K_m: "move",
-            pygame.K_a: "assault",
-            pygame.K_b: "bombard",
-            pygame.K_f: "fire",
-            pygame.K_w: "withdraw",
-        }
+        mode = order_modes.mode_for_key(k)  # the keys the order kinds declare
         if k == pygame.K_F1:
             self.help = True
-        elif k in modes:
-            self.set_mode(None if self.mode == modes[k] else modes[k])
+        elif mode:
+            self.set_mode(None if self.mode == mode else mode)
         elif k == pygame.K_h:
             self.hold()
         elif k == pygame.K_BACKSPACE or (k == pygame.K_z and ctrl):
@@ -1254,7 +1241,9 @@ class PlayScreen:
             text = "The turn plays out… (any key or click skips)"
         chrome.status_line(surface, rect, text)
         legend = fonts.text(
-            "dots: reach · red: assault · orange: bombard · yellow: fire", 13, (220, 220, 210)
+            "dots: reach · red: assault · orange: bombard · yellow: fire, breach",
+            13,
+            (220, 220, 210),
         )
         if self.selected is not None and self.can_order(self.selected):
             box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))
