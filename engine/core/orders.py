@@ -28,7 +28,8 @@ class OrderUI:
     key: the letter that chooses the order mode; label: the button's text; cursor: what a click
     picks ("hex": any hex, "enemy": a hex held by the enemy, "obstacle": a hex with mines or
     wire); preview: which forecast the window shows while the mode is on ("path", "assault",
-    "bombard", "fire", "breach" or "" for none); help: the line of the help screen.
+    "bombard", "fire", "breach" or "" for none); help: the line of the help screen; color: the
+    RGB of the order's arrow on the map.
     """
 
     key: str
@@ -36,6 +37,7 @@ class OrderUI:
     cursor: str = "hex"
     preview: str = ""
     help: str = ""
+    color: tuple[int, int, int] = (255, 255, 255)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +104,7 @@ class Move(Order):
     to: int
     verb: ClassVar[str] = "move"
     numbers: ClassVar[tuple[str, ...]] = ("to",)
-    ui: ClassVar[OrderUI | None] = OrderUI("m", "Move", "hex", "path", "move")
+    ui: ClassVar[OrderUI | None] = OrderUI("m", "Move", "hex", "path", "move", (80, 230, 110))
 
 
 @register_order
@@ -113,7 +115,9 @@ class Assault(Order):
     target: int
     verb: ClassVar[str] = "assault"
     numbers: ClassVar[tuple[str, ...]] = ("target",)
-    ui: ClassVar[OrderUI | None] = OrderUI("a", "Assault", "enemy", "assault", "assault")
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "a", "Assault", "enemy", "assault", "assault", (240, 50, 40)
+    )
 
     @classmethod
     def unable(cls, state: Any, unit: int) -> str | None:
@@ -134,7 +138,9 @@ class Bombard(Order):
     verb: ClassVar[str] = "bombard"
     numbers: ClassVar[tuple[str, ...]] = ("target", "rounds")
     optional: ClassVar[int] = 1
-    ui: ClassVar[OrderUI | None] = OrderUI("b", "Bombard", "hex", "bombard", "bombard (guns)")
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "b", "Bombard", "hex", "bombard", "bombard (guns)", (255, 160, 30)
+    )
 
     @classmethod
     def unable(cls, state: Any, unit: int) -> str | None:
@@ -171,7 +177,9 @@ class Withdraw(Order):
     to: int
     verb: ClassVar[str] = "withdraw"
     numbers: ClassVar[tuple[str, ...]] = ("to",)
-    ui: ClassVar[OrderUI | None] = OrderUI("w", "Withdraw", "hex", "path", "withdraw")
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "w", "Withdraw", "hex", "path", "withdraw", (110, 170, 255)
+    )
     routed_may: ClassVar[bool] = True
 
 

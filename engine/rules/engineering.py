@@ -63,7 +63,7 @@ class Breach(Order):
     verb: ClassVar[str] = "breach"
     numbers: ClassVar[tuple[str, ...]] = ("target",)
     ui: ClassVar[OrderUI | None] = OrderUI(
-        "e", "Breach", "obstacle", "breach", "breach (engineers)"
+        "e", "Breach", "obstacle", "breach", "breach (engineers)", (230, 230, 120)
     )
 
     @classmethod
