@@ -230,4 +230,17 @@ def test_the_window_offers_every_declared_order_kind_by_a_key_of_its_own() -> No
     ]  # fmt: skip
     keys = [cls.ui.key for cls in offered]
     assert len(set(keys)) == len(keys) and "h" not in keys and "x" not in keys
-    assert Breach.ui.cursor == "obstacle" and Breach.ui.preview == "breach"
+    assert Breach.ui.cursor == "declared" and Breach.ui.preview == "declared"
+
+
+def test_breach_declares_its_targets_and_an_exact_forecast_for_the_window() -> None:
+    state, ix = battle()
+    eng, hill = ix["red_eng"], state.board.resolve("hill")
+    assert Breach.targets(state, eng) == set()  # at its start, two hexes off
+    assert Breach.targets(state, ix["red_1"]) == set()  # not engineers
+    state.units.hex[eng] = hex_of(state, 3, 1)
+    assert Breach.targets(state, eng) == {hill}
+    title, headline, factors = Breach(eng, hill).forecast(state)
+    assert title == "Breach 4,1"
+    assert headline == "1.0 h of work: lane 0% → 67%, wire 1 → 1 lines"
+    assert ("engineer_lane_m_per_hour", "20") in factors

@@ -26,10 +26,11 @@ class OrderUI:
     """How the window offers an order kind. Plain data: no pygame below engine/ui.
 
     key: the letter that chooses the order mode; label: the button's text; cursor: what a click
-    picks ("hex": any hex, "enemy": a hex held by the enemy, "obstacle": a hex with mines or
-    wire); preview: which forecast the window shows while the mode is on ("path", "assault",
-    "bombard", "fire", "breach" or "" for none); help: the line of the help screen; color: the
-    RGB of the order's arrow on the map.
+    picks ("hex": any hex, "enemy": a hex held by the enemy, "declared": the hexes the kind's
+    `Order.targets` names); preview: what the window shows while the mode is on ("path",
+    "assault", "bombard", "fire": the window's own previews, "declared": the kind's
+    `Order.forecast`, "" for none); help: its words on the help screen; color: the RGB of the
+    order's arrow on the map.
     """
 
     key: str
@@ -70,6 +71,19 @@ class Order:
         """Why this order cannot be given now, beyond the checks every order gets (the unit on
         the map, the hex on the map), or None. By default: what `unable` says."""
         return self.unable(state, self.unit)
+
+    @classmethod
+    def targets(cls, state: Any, unit: int) -> set[int] | None:
+        """The hexes `unit` may name in an order of this kind now, for a kind that knows them
+        without the window's help (the window lights them); None: the window works them out
+        from the cursor (`OrderUI.cursor`)."""
+        return None
+
+    def forecast(self, state: Any) -> tuple[str, str, list[tuple[str, str]]] | None:
+        """What this order would do, as plain text for the window's preview (a title, a
+        headline, named numbers), for a kind that can say it without the window's help; None:
+        the window's own preview (`OrderUI.preview`)."""
+        return None
 
 
 def _defaults(cls: type[Order]) -> dict[str, Any]:

@@ -63,7 +63,7 @@ class Breach(Order):
     verb: ClassVar[str] = "breach"
     numbers: ClassVar[tuple[str, ...]] = ("target",)
     ui: ClassVar[OrderUI | None] = OrderUI(
-        "e", "Breach", "obstacle", "breach", "breach (engineers)", (230, 230, 120)
+        "e", "Breach", "declared", "declared", "breach (engineers)", (230, 230, 120)
     )
 
     @classmethod
@@ -71,6 +71,43 @@ class Breach(Order):
         if not engineer_units(state)[unit]:
             return f"{state.units.ids[unit]} is not engineers and cannot breach"
         return None
+
+    @classmethod
+    def targets(cls, state: Any, unit: int) -> set[int] | None:
+        """The hexes in or next to the engineers with a lane to open or wire to cut."""
+        if not engineer_units(state)[unit]:
+            return set()
+        here = int(state.units.hex[unit])
+        return {h for h in (here, *state.board.neighbors[here]) if obstacle_left(state, h)}
+
+    def forecast(self, state: Any) -> tuple[str, str, list[tuple[str, str]]] | None:
+        """A turn of this work if no one shot at the engineers: exact (the rule has no dice)."""
+        w, c = state.works, state.coefficients
+        h = self.target
+        share, suppression, hours = _work_hours(state, self.unit, c)
+        depth = w.mine_depth_m.item(h)
+        lane, wire = breach_work(
+            hours,
+            w.lane.item(h),
+            depth,
+            w.wire_lines.item(h),
+            c.engineer_lane_m_per_hour,
+            c.engineer_wire_lines_per_hour,
+        )
+        parts = []
+        if depth > 0:
+            parts.append(f"lane {w.lane.item(h):.0%} → {lane:.0%}")
+        if w.wire_lines.item(h) > 0:
+            parts.append(f"wire {w.wire_lines.item(h):g} → {wire:g} lines")
+        factors = [
+            ("party_share", f"{share:g}"),
+            ("suppression", f"{suppression:g}"),
+            ("engineer_lane_m_per_hour", f"{c.engineer_lane_m_per_hour:g}"),
+            ("depth_m", f"{depth:g}"),
+            ("engineer_wire_lines_per_hour", f"{c.engineer_wire_lines_per_hour:g}"),
+        ]
+        title = f"Breach {state.board.label(h)}"
+        return title, f"{hours:.1f} h of work: " + ", ".join(parts), factors
 
     def refusal(self, state: Any) -> str | None:
         u = state.units
@@ -140,6 +177,14 @@ def breach_work(
     return lane, wire_lines
 
 
+def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
+    """The party's share, its suppression and the hours of work it does this turn."""
+    u = state.units
+    share = min(1.0, u.men.item(unit) / c.engineer_party_men)
+    suppression = u.suppression.item(unit)
+    return share, suppression, state.turn_hours * share * (1.0 - suppression)
+
+
 @resolves(Breach)
 def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> None:
     """Resolve this turn's breach orders, after movement and before any fire."""
@@ -161,9 +206,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
         ):
             continue
         u.posture[i] = _ATTACK  # at work in the open, as exposed as men in the attack
-        share = min(1.0, u.men.item(i) / c.engineer_party_men)
-        suppression = u.suppression.item(i)
-        hours = state.turn_hours * share * (1.0 - suppression)
+        share, suppression, hours = _work_hours(state, i, c)
         wire_before = w.wire_lines.item(h)
         depth = w.mine_depth_m.item(h)
         lane, wire = breach_work(

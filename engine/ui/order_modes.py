@@ -1,9 +1,11 @@
 """The play screen's order modes, built from what each order kind declares of itself
-(`Order.ui`, `Order.unable` in engine/core/orders.py, or beside its rule): keys, buttons, the help
-line, which hexes a mode lights, and the forecasts a mode without dice can give exactly.
+(`Order.ui`, `Order.unable`, `Order.targets`, `Order.forecast` in engine/core/orders.py, or beside
+its rule): keys, buttons, the help line, which hexes a mode lights and the preview it shows.
 
-A new order kind with a `ui` declaration appears in the window with no change here, unless it
-wants a cursor or a preview the window does not know yet (the known ones are listed below).
+A new order kind with a `ui` declaration appears in the window with no change here: with the
+cursor and preview "declared", the kind itself says which hexes it may aim at and what the order
+would do. The window's own cursors and previews (the paths, the odds of fire, bombardment and
+assault, drawn from trial runs of the rules) are kept for the kinds that use them.
 """
 
 from __future__ import annotations
@@ -14,13 +16,11 @@ import pygame
 
 from ..core.orders import ORDER_TYPES, Order, window_orders
 from ..core.state import GameState
-from ..rules.engineering import breach_work, engineer_units, obstacle_left
-from ..rules.turn import coefficients_of
 from .odds import Odds
 
-# What a mode's cursor picks and what forecast it shows (OrderUI.cursor, OrderUI.preview).
-CURSORS = ("hex", "enemy", "obstacle")
-PREVIEWS = ("", "path", "assault", "bombard", "fire", "breach")
+# What a mode's cursor picks and what preview it shows (OrderUI.cursor, OrderUI.preview).
+CURSORS = ("hex", "enemy", "declared")
+PREVIEWS = ("", "path", "assault", "bombard", "fire", "declared")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,43 +69,20 @@ def kind_of(verb: str) -> type[Order]:
     return ORDER_TYPES[verb]
 
 
-def obstacle_targets(state: GameState, unit: int) -> set[int]:
-    """Hexes in or next to `unit` with a minefield lane to open or wire to cut, for engineers
-    (the cursor "obstacle"); none for other units."""
-    if not engineer_units(state)[unit]:
+def declared_targets(state: GameState, verb: str, unit: int) -> set[int]:
+    """The hexes a kind with a "declared" cursor says `unit` may aim at (none for others)."""
+    kind = kind_of(verb)
+    if kind.ui is None or kind.ui.cursor != "declared":
         return set()
-    here = int(state.units.hex[unit])
-    return {h for h in (here, *state.board.neighbors[here]) if obstacle_left(state, h)}
+    return kind.targets(state, unit) or set()
 
 
-def breach_forecast(state: GameState, unit: int, h: int) -> Odds:
-    """What a turn of `unit`'s work would do to hex `h`'s obstacles if no one shot at it: the
-    preview "breach" (no dice in the rule, so the forecast is exact but for the turn's fire)."""
-    c = coefficients_of(state)
-    u, w = state.units, state.works
-    share = min(1.0, float(u.men[unit]) / c.engineer_party_men)
-    hours = state.turn_hours * share * (1.0 - float(u.suppression[unit]))
-    depth = float(w.mine_depth_m[h])
-    lane, wire = breach_work(
-        hours,
-        float(w.lane[h]),
-        depth,
-        float(w.wire_lines[h]),
-        c.engineer_lane_m_per_hour,
-        c.engineer_wire_lines_per_hour,
-    )
-    parts = []
-    if depth > 0:
-        parts.append(f"lane {float(w.lane[h]):.0%} → {lane:.0%}")
-    if w.wire_lines[h] > 0:
-        parts.append(f"wire {float(w.wire_lines[h]):g} → {wire:g} lines")
-    factors = [
-        ("party_share", f"{share:g}"),
-        ("suppression", f"{float(u.suppression[unit]):g}"),
-        ("engineer_lane_m_per_hour", f"{c.engineer_lane_m_per_hour:g}"),
-        ("depth_m", f"{depth:g}"),
-        ("engineer_wire_lines_per_hour", f"{c.engineer_wire_lines_per_hour:g}"),
-    ]
-    return Odds(
-        f"Breach {state.board.label(h)}", f"{hours:.1f} h of work: " + ", ".join(parts), factors
-    )
+def declared_preview(state: GameState, verb: str, unit: int, h: int) -> Odds | None:
+    """The preview a kind with a "declared" preview gives of its order at hex `h`, or None."""
+    kind = kind_of(verb)
+    if kind.ui is None or kind.ui.preview != "declared":
+        return None
+    if kind.ui.cursor == "declared" and h not in declared_targets(state, verb, unit):
+        return None
+    said = kind(unit, h).forecast(state)  # type: ignore[call-arg]
+    return Odds(said[0], said[1], list(said[2])) if said else None

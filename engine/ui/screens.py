@@ -793,8 +793,8 @@ class PlayScreen:
             lit.assault_targets = {h for h in board.neighbors[here] if h in enemy_hexes}
         if self.mode == "fire":
             lit.fire_targets = self.fire_targets(unit)
-        if self.mode and order_modes.kind_of(self.mode).ui.cursor == "obstacle":
-            lit.fire_targets = order_modes.obstacle_targets(self.state, unit)
+        if self.mode:  # the hexes a kind declares it may aim at (breach: obstacles)
+            lit.fire_targets |= order_modes.declared_targets(self.state, self.mode, unit)
         if u.indirect[unit] and self.mode in (None, "bombard"):
             area = self.bombard_range(unit)
             lit.bombard_targets = enemy_hexes & area
@@ -828,9 +828,9 @@ class PlayScreen:
                             possible=False,
                         )
                     )
-        preview = order_modes.kind_of(self.mode).ui.preview if self.mode else ""
-        if preview == "breach" and h in order_modes.obstacle_targets(self.state, unit):
-            found.append(order_modes.breach_forecast(self.state, unit, h))
+        declared = self.mode and order_modes.declared_preview(self.state, self.mode, unit, h)
+        if declared:  # the preview the order kind gives of itself
+            found.append(declared)
         if h != here:
             if self.mode == "bombard" or (
                 enemies and u.indirect[unit] and h in self.bombard_range(unit)
