@@ -17,6 +17,7 @@ phases, `resolves` in a rule module for a new kind: see engine/rules/engineering
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar
 
@@ -195,6 +196,29 @@ class Withdraw(Order):
         "w", "Withdraw", "hex", "path", "withdraw", (110, 170, 255)
     )
     routed_may: ClassVar[bool] = True
+
+
+# The rule steps that resolve order kinds, declared beside their rule with `resolves`: the turn
+# (engine/rules/turn.py) calls each, after movement and before direct fire, with the orders of its
+# kind given this turn in unit order, as step(state, orders, coefficients, events). Steps run by
+# their rank (then verb), whatever order the rule modules happen to be imported in.
+RULE_STEPS: list[tuple[int, type[Order], Callable[..., None]]] = []
+RANK_WORK = 10  # work on the ground (engineers breaching)
+RANK_BOMBARD = 20  # guns and mortars fire
+
+
+def resolves(kind: type[Order], rank: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Declare the function that resolves orders of `kind`, at `rank` among the steps (a
+    decorator for a rule module)."""
+
+    def declare(step: Callable[..., None]) -> Callable[..., None]:
+        if any(known is kind for _, known, _ in RULE_STEPS):
+            raise ValueError(f"two steps resolve {kind.verb!r}")
+        RULE_STEPS.append((rank, kind, step))
+        RULE_STEPS.sort(key=lambda entry: (entry[0], entry[1].verb))
+        return step
+
+    return declare
 
 
 def order_hex(order: Order) -> int | None:

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ..core.events import Event, register_event
-from ..core.orders import Move, Order, OrderUI, register_order
+from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState
 from ..scenario.models import UnitType
-from .turn import resolves
 
 _ATTACK = POSTURE_INDEX["attack"]
 _EXPLAINED_TERMS = {
@@ -185,7 +184,7 @@ def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
     return share, suppression, state.turn_hours * share * (1.0 - suppression)
 
 
-@resolves(Breach)
+@resolves(Breach, RANK_WORK)
 def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> None:
     """Resolve this turn's breach orders, after movement and before any fire."""
     u, w, board = state.units, state.works, state.board

@@ -8,17 +8,16 @@ morale and routs, then the clock. Every change is reported as an Event.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import Assault, Bombard, Fire, Move, Order, Withdraw, order_hex
+from ..core.orders import RULE_STEPS, Assault, Fire, Move, Order, Withdraw, order_hex
 from ..core.state import POSTURE_INDEX, GameState, new_state
 from ..scenario.models import Scenario
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
-from .bombardment import bombard
 from .casualties import remove_men
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
@@ -71,26 +70,10 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(reason)
 
 
-# The steps of the turn that orders of a kind declared beside its rule are resolved in, each
-# after the built-in phase it names. A rule module registers its kind with `resolves`; the turn
-# calls the function with the orders of that kind given this turn (in unit order).
-Step = Callable[[GameState, list[Order], Coefficients, list[Event]], None]
-AFTER_MOVEMENT = "after_movement"  # units are where they end the move; before any fire
-_STEPS: dict[str, list[tuple[type[Order], Step]]] = {AFTER_MOVEMENT: []}
-
-
-def resolves(kind: type[Order], after: str = AFTER_MOVEMENT) -> Callable[[Step], Step]:
-    """Declare the function that resolves orders of `kind` (a decorator for a rule module)."""
-
-    def declare(step: Step) -> Step:
-        _STEPS[after].append((kind, step))
-        return step
-
-    return declare
-
-
-def _run_steps(state, after, by_unit, c, events) -> None:
-    for kind, step in _STEPS[after]:
+def _run_steps(state: GameState, by_unit: dict[int, Order], c, events: list[Event]) -> None:
+    """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
+    orders of its kind given this turn, in unit order."""
+    for _, kind, step in RULE_STEPS:
         given = [by_unit[i] for i in sorted(by_unit) if type(by_unit[i]) is kind]
         if given:
             step(state, given, c, events)
@@ -146,22 +129,16 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or still_in_water[i]):
             u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
-    # Work declared beside its rule (engineers breaching), then bombardment, then direct fire
+    # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    if _STEPS[AFTER_MOVEMENT]:
-        _run_steps(state, AFTER_MOVEMENT, by_unit, c, events)
-    bombards, aimed_at, assault_orders = [], {}, []
+    _run_steps(state, by_unit, c, events)
+    aimed_at, assault_orders = {}, []
     for i in sorted(by_unit):
         order = by_unit[i]
-        if isinstance(order, Bombard):
-            if on_map[i] and not routed[i]:
-                bombards.append(order)
-        elif isinstance(order, Fire):
+        if isinstance(order, Fire):
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
-    for order in bombards:
-        bombard(state, order.unit, order.target, c, events, order.rounds)
     direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
@@ -287,7 +264,8 @@ def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
 
 def _import_rule_modules() -> None:
     """Import every module of engine/rules, so that a rule module declaring its own order kind
-    (`register_order`, `resolves`) is in play without a line here naming it."""
+    (`register_order`, `resolves` in engine/core/orders.py) is in play without a line here
+    naming it."""
     import importlib
     import pkgutil
     from pathlib import Path
