@@ -244,3 +244,24 @@ def test_breach_declares_its_targets_and_an_exact_forecast_for_the_window() -> N
     assert title == "Breach 4,1"
     assert headline == "1.0 h of work: lane 0% → 67%, wire 1 → 1 lines"
     assert ("engineer_lane_m_per_hour", "20") in factors
+
+
+def test_the_furong_what_if_adds_engineers_who_breach_the_east_height(tmp_path: Path) -> None:
+    from engine.sim.plan import make_plan
+
+    root = Path(__file__).resolve().parent.parent
+    variant = root / "scenarios" / "variants" / "furong_with_engineers.yaml"
+    plan = make_plan(
+        str(root / "scenarios" / "furong_mountain.yaml"),
+        tmp_path,
+        games=1,
+        batch_seed=3,
+        variant_files=[str(variant)],
+    )
+    arm = next(a for a in plan.arms if a.variant == "with_engineers")
+    scenario = load_scenario_text(arm.text, arm.run_scenario).scenario
+    assert [u.id for u in scenario.units if u.type.value == "engineers"] == ["ija_engineers"]
+    record = play(scenario, 7)
+    breached = [e for e in record.events if isinstance(e, Breached)]
+    assert breached and {e.unit for e in breached} == {"ija_engineers"}
+    assert breached[-1].lane == 1.0  # the lane through the East Height's field is open
