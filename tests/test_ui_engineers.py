@@ -22,7 +22,8 @@ from engine.rules.engineering import Breach
 from engine.scenario import load_scenario
 from engine.ui import order_modes
 from engine.ui.app import App
-from engine.ui.screens import HELP, BriefingScreen, HandoverScreen, PlayScreen
+from engine.ui.screens import BriefingScreen, HandoverScreen, PlayScreen
+from engine.ui.screens.play import HELP
 
 # The window test battle with a Red engineer squad next to the minefield and wire at [5, 2].
 WITH_ENGINEERS = BATTLE.replace(
@@ -55,7 +56,7 @@ def app(tmp_path: Path):
 
 def test_modes_keys_buttons_and_help_come_from_the_declarations() -> None:
     modes = order_modes.order_modes()
-    assert [m.verb for m in modes] == [k.verb for k in window_orders()]
+    assert [m.name for m in modes] == [k.verb for k in window_orders()]
     assert order_modes.mode_for_key(pygame.K_e) == "breach"
     assert order_modes.mode_for_key(pygame.K_m) == "move"
     assert order_modes.mode_for_key(pygame.K_h) is None  # hold is a button of its own

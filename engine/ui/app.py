@@ -1,9 +1,10 @@
 """The window: one pygame display, one pygame_gui manager, and the screen shown in it.
 
-Each screen (scenario list, briefing, play, hand-over, result) builds its widgets when shown,
-handles events, and draws; `App.show` switches between them (the tcod tutorial's "input handler
-returns the next handler", as a method call). `App.step` runs one frame, so tests can drive the
-window with posted events and the dummy video driver.
+Each screen (scenario list, briefing, play, hand-over, result, editor) builds its widgets when
+shown, handles events, and draws; `App.show` switches between them, and `App.open` goes to a
+screen by name through `routes.ROUTES` (the tcod tutorial's "input handler returns the next
+handler", as a method call), so that no screen imports another's module. `App.step` runs one
+frame, so tests can drive the window with posted events and the dummy video driver.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import pygame
 import pygame_gui
 
 from . import fonts
+from .chrome import ACCENT
+from .routes import ROUTES, Route
+
+__all__ = ["ACCENT", "App", "scenario_files"]
 
 MIN_SIZE = (1280, 720)
 BACKGROUND = (34, 36, 40)
-ACCENT = (230, 200, 120)
 
 
 def default_save_dir() -> Path:
@@ -72,6 +76,7 @@ class App:
         *,
         save_dir: Path | None = None,
         scenario_dir: Path | None = None,
+        routes: dict[str, Route] | None = None,
     ) -> None:
         pygame.display.init()
         pygame.font.init()
@@ -86,6 +91,7 @@ class App:
             pass
         self.save_dir = save_dir or default_save_dir()
         self.scenario_dir = scenario_dir
+        self.routes = dict(ROUTES if routes is None else routes)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             self.manager = pygame_gui.UIManager(self.window.get_size(), theme())
@@ -108,6 +114,15 @@ class App:
         self.manager.clear_and_reset()
         self.screen = screen
         screen.build()
+
+    def open(self, name: str, *args, **kwargs) -> None:
+        """Go to the screen called `name` ("list", "briefing", "editor", "game", "review"), made
+        from `args`: the screens name the next screen instead of importing its module."""
+        self.routes[name](self, *args, **kwargs)
+
+    def scenario_files(self) -> list[Path]:
+        """The scenarios the list offers: those in the app's scenario folder."""
+        return scenario_files(self.scenario_dir)
 
     def step(self, dt: float = 1 / 60) -> None:
         """One frame: events, update, draw."""

@@ -110,8 +110,7 @@ def run_play(args: argparse.Namespace) -> int:
     try:
         import pygame
 
-        from .app import App, scenario_files
-        from .screens import BriefingScreen, ScenarioListScreen, start_session
+        from .app import App
 
         app = App(size, save_dir=args.saves)
     except pygame.error as error:
@@ -122,11 +121,11 @@ def run_play(args: argparse.Namespace) -> int:
         )
         return EXIT_INPUT
     if session is not None:
-        start_session(app, session)
+        app.open("game", session)
     elif loaded is not None:
-        app.show(BriefingScreen(app, loaded, seed=args.seed))
+        app.open("briefing", loaded, seed=args.seed)
     else:
-        app.show(ScenarioListScreen(app, scenario_files()))
+        app.open("list")
     return app.run()
 
 
@@ -167,11 +166,10 @@ def run_edit(args: argparse.Namespace) -> int:
         import pygame
 
         from .app import App
-        from .editor import EditorScreen
 
         app = App(size)
     except pygame.error as error:
         print(f"wargame edit: cannot open a window ({error})", file=sys.stderr)
         return EXIT_INPUT
-    app.show(EditorScreen(app, document))
+    app.open("editor", document)
     return app.run()

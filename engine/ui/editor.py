@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pygame
 import pygame_gui
@@ -33,9 +34,12 @@ from ..scenario import LoadedScenario, ScenarioError
 from ..scenario.document import Cell, EditError, FileChangedError, ScenarioDocument
 from ..scenario.models import LEVEL_CHARS, Posture, Unit
 from . import chrome, drawing, fonts
-from .app import ACCENT, App
+from .chrome import ACCENT
 from .fog import FogMemory
 from .mapview import ZOOMS, Highlights, MapView
+
+if TYPE_CHECKING:
+    from .app import App
 
 HEADER_H = chrome.HEADER_H
 PANEL_W = 350
@@ -810,9 +814,7 @@ class EditorScreen:
         if self.doc.dirty:
             self.message = "Save first (Ctrl+S), then play the saved scenario."
             return
-        from .screens import BriefingScreen
-
-        self.app.show(BriefingScreen(self.app, self.loaded))
+        self.app.open("briefing", self.loaded)
 
     def quit(self) -> None:
         if self.may_close():

@@ -16,6 +16,7 @@ import pygame
 
 from ..core.orders import ORDER_TYPES, Order, window_orders
 from ..core.state import GameState
+from ..rules import turn as _turn  # noqa: F401  (imports every rule module: every kind declared)
 from .odds import Odds
 
 # What a mode's cursor picks and what preview it shows (OrderUI.cursor, OrderUI.preview).
@@ -25,12 +26,13 @@ PREVIEWS = ("", "path", "assault", "bombard", "fire", "declared")
 
 @dataclass(frozen=True, slots=True)
 class OrderMode:
-    """One order mode of the window: the kind's verb and what its declaration says."""
+    """An order mode of the play screen, as its order kind declares it: a click on a hex then
+    gives `order(unit, hex)`."""
 
-    verb: str
-    kind: type[Order]
-    key: int  # pygame key code
-    label: str
+    name: str  # the kind's verb
+    label: str  # its button
+    key: int  # its key (pygame)
+    order: type[Order]
     cursor: str
     preview: str
     help: str
@@ -45,24 +47,20 @@ def order_modes() -> tuple[OrderMode, ...]:
         if ui.cursor not in CURSORS or ui.preview not in PREVIEWS:
             raise ValueError(f"order {kind.verb!r}: the window knows no {ui.cursor}/{ui.preview}")
         key = getattr(pygame, f"K_{ui.key}")
-        found.append(OrderMode(kind.verb, kind, key, ui.label, ui.cursor, ui.preview, ui.help))
+        found.append(OrderMode(kind.verb, ui.label, key, kind, ui.cursor, ui.preview, ui.help))
     return tuple(found)
-
-
-def mode_verbs() -> tuple[str, ...]:
-    return tuple(mode.verb for mode in order_modes())
 
 
 def mode_for_key(key: int) -> str | None:
     """The verb of the order mode key `key` chooses, or None."""
-    return next((m.verb for m in order_modes() if m.key == key), None)
+    return next((m.name for m in order_modes() if m.key == key), None)
 
 
 def help_line() -> tuple[str, str]:
     """The help screen's line for the order modes: their keys and what each does."""
     modes = order_modes()
-    keys = "  ".join(m.kind.ui.key.upper() for m in modes)  # type: ignore[union-attr]
-    return keys, "order mode: " + ", ".join(m.help or m.verb for m in modes)
+    keys = "  ".join(m.order.ui.key.upper() for m in modes)  # type: ignore[union-attr]
+    return keys, "order mode: " + ", ".join(m.help or m.name for m in modes)
 
 
 def kind_of(verb: str) -> type[Order]:

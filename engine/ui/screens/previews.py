@@ -1,0 +1,140 @@
+"""What the play screen shows before an order is given: the hexes the selected unit can reach,
+assault, bombard or fire at (the map's highlights), the route to the hovered hex, and the odds
+box beside the mouse. The numbers come from the rules (`odds`), never from the game's dice.
+
+`Previews` is a part of the play screen (a mixin): it reads the screen's `session`, `selected`,
+`mode`, `hover`, `mouse`, `player` and `view`, and the order input's `can_order`,
+`bombard_range`, `fire_targets` and `enemies_seen_at`; it keeps its own caches.
+"""
+
+from __future__ import annotations
+
+import pygame
+
+from .. import fonts, odds, order_modes
+from ..chrome import ACCENT, TEXT
+from ..mapview import Highlights
+from .labels import DIM
+
+
+class Previews:
+    """The map's highlights and the odds box of the selected unit."""
+
+    def reach(self) -> dict[int, float]:
+        if not self.can_order(self.selected):
+            return {}
+        key = (self.selected, self.state.turn, id(self.state))
+        if key != self._reach_key:
+            self._reach = odds.reachable(self.state, self.selected)
+            self._reach_key = key
+        return self._reach
+
+    def highlights(self) -> Highlights:
+        lit = Highlights(selected=self.selected, hover=self.hover)
+        if not self.can_order(self.selected) or not self.player.done:
+            return lit
+        u, board = self.state.units, self.state.board
+        unit = self.selected
+        here = int(u.hex[unit])
+        if self.mode in (None, "move", "withdraw"):
+            lit.reachable = self.reach()
+        enemy_hexes = {
+            int(u.hex[i])
+            for i in self.session.visible_units(self.session.viewer())
+            if int(u.side[i]) != int(u.side[unit]) and self.state.active()[i]
+        }
+        if not u.is_gun[unit] and self.mode in (None, "assault"):
+            lit.assault_targets = {h for h in board.neighbors[here] if h in enemy_hexes}
+        if self.mode == "fire":
+            lit.fire_targets = self.fire_targets(unit)
+        if self.mode:  # the hexes a kind declares it may aim at (breach: obstacles)
+            lit.fire_targets |= order_modes.declared_targets(self.state, self.mode, unit)
+        if u.indirect[unit] and self.mode in (None, "bombard"):
+            area = self.bombard_range(unit)
+            lit.bombard_targets = enemy_hexes & area
+            if self.mode == "bombard":
+                lit.bombard_area = area
+        moving = self.mode in (None, "move", "withdraw")
+        if moving and self.hover not in (-1, here) and not self.enemies_seen_at(self.hover):
+            lit.route = odds.route(self.state, unit, self.hover)
+        return lit
+
+    def hover_odds(self) -> list[odds.Odds]:
+        if not self.can_order(self.selected) or self.hover < 0 or not self.player.done:
+            return []
+        key = (self.selected, self.hover, self.mode, self.state.turn, id(self.state))
+        if key == self._odds_key:
+            return self._odds
+        self._odds_key = key
+        u, board = self.state.units, self.state.board
+        unit, h = self.selected, self.hover
+        here = int(u.hex[unit])
+        found: list[odds.Odds] = []
+        enemies = self.enemies_seen_at(h)
+        if self.session.fog and not enemies:
+            for i, sighting, _ in self.session.memory.ghosts(self.state, self.session.viewer()):
+                if sighting.hex == h:
+                    age = self.state.turn - sighting.turn
+                    found.append(
+                        odds.Odds(
+                            f"Last seen: {u.names[i]}",
+                            f"{sighting.men} men, {age} turn{'s' if age != 1 else ''} ago",
+                            possible=False,
+                        )
+                    )
+        declared = self.mode and order_modes.declared_preview(self.state, self.mode, unit, h)
+        if declared:  # the preview the order kind gives of itself
+            found.append(declared)
+        if h != here:
+            if self.mode == "bombard" or (
+                enemies and u.indirect[unit] and h in self.bombard_range(unit)
+            ):
+                known = bool(enemies) or not self.session.fog
+                found.append(odds.bombard_odds(self.state, unit, h, seen=known))
+            if enemies and not u.is_gun[unit] and board.distance(here, h) == 1:
+                found.append(odds.assault_odds(self.state, [unit], h))
+            if enemies and u.firepower[unit] > 0:
+                target = max(enemies, key=lambda i: int(u.men[i]))
+                found.append(odds.fire_odds(self.state, unit, target))
+            if not enemies and self.mode in (None, "move", "withdraw"):
+                reach = self.reach()
+                if h in reach:
+                    found.append(odds.Odds("Move", f"gets there this turn ({reach[h]:.1f} h)"))
+                else:
+                    path = odds.route(self.state, unit, h)
+                    found.append(
+                        odds.Odds(
+                            "Move", f"{len(path) - 1} hexes: more than this turn; keeps going"
+                        )
+                    )
+        self._odds = found
+        return found
+
+    def draw_odds(self, surface) -> None:
+        found = self.hover_odds()
+        if not found:
+            return
+        rows: list[tuple[str, str, int, tuple]] = []
+        for item in found:
+            rows.append((item.title, "", 15, ACCENT))
+            rows.append((item.headline, "", 14, TEXT if item.possible else DIM))
+            rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
+        width = 330
+        height = sum(size + 5 for *_, size, _ in rows) + 12
+        x, y = self.mouse[0] + 22, self.mouse[1] + 16
+        x = min(x, self.view.rect.right - width - 4)
+        y = min(y, self.view.rect.bottom - height - 4)
+        if x < self.mouse[0] < x + width and y < self.mouse[1] < y + height:
+            x = self.mouse[0] - width - 22
+        back = pygame.Surface((width, height), pygame.SRCALPHA)
+        back.fill((16, 18, 22, 225))
+        surface.blit(back, (x, y))
+        pygame.draw.rect(surface, (120, 120, 110), (x, y, width, height), 1)
+        yy = y + 6
+        for left, right, size, color in rows:
+            label = fonts.text(left, size, color, bold=size == 15)
+            surface.blit(label, (x + 8, yy))
+            if right:
+                value = fonts.text(right, size, TEXT)
+                surface.blit(value, (x + width - value.get_width() - 8, yy))
+            yy += size + 5

@@ -1,0 +1,200 @@
+"""The result: this game's metrics beside the historical record, and men per side over time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pygame
+import pygame_gui
+from pygame_gui.elements import UIButton
+
+from ...history import compare
+from .. import drawing, fonts
+from ..chrome import ACCENT, TEXT
+from .labels import DIM, bilingual
+
+if TYPE_CHECKING:
+    from ..app import App
+    from .play import PlayScreen
+
+
+class ResultScreen:
+    """This game's metrics beside the historical record, and men per side over time."""
+
+    def __init__(self, app: App, play: PlayScreen) -> None:
+        self.app = app
+        self.play = play
+        self.rows = compare(play.session.state)
+        self.buttons: dict = {}
+        self.message = ""
+
+    def build(self) -> None:
+        m = self.app.manager
+        w, h = self.app.size
+        self.buttons = {}
+        for k, (label, action) in enumerate(
+            [("Back to the map", "map"), ("Save the game", "save"), ("Quit", "quit")]
+        ):
+            button = UIButton(
+                pygame.Rect(w - 3 * 190 - 20 + k * 190, h - 54, 180, 40), label, manager=m
+            )
+            self.buttons[button] = action
+
+    def handle(self, event) -> None:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.buttons:
+            self.act(self.buttons[event.ui_element])
+        elif event.type == pygame.KEYDOWN:
+            if event.key == pygame.K_ESCAPE or event.key == pygame.K_q:
+                self.act("quit")
+            elif event.key == pygame.K_m:
+                self.act("map")
+            elif event.key == pygame.K_s:
+                self.act("save")
+
+    def act(self, action: str) -> None:
+        if action == "quit":
+            self.app.quit()
+        elif action == "save":
+            path = self.play.save()
+            self.message = f"Saved to {path}" if path else self.play.message
+        elif action == "map":
+            self.play.menu = None
+            self.app.open("review", self.play, self)
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surface) -> None:
+        session = self.play.session
+        state = session.state
+        w, h = surface.get_size()
+        winner = state.winner
+        names = {side.id: side.name.en for side in state.scenario.sides}
+        result = "a draw" if winner in (None, "draw") else f"won by {names.get(winner, winner)}"
+        title = fonts.text(f"{bilingual(state.scenario.title)}: {result}", 24, ACCENT, bold=True)
+        surface.blit(title, (24, 16))
+        agree = sum(bool(r.inside) for r in self.rows)
+        sub = fonts.text(
+            f"{agree} of {len(self.rows)} historical figures matched (seed {session.seed})."
+            " ✓ inside the historical figure, × outside, ? cannot be judged.",
+            15,
+            DIM,
+        )
+        surface.blit(sub, (24, 52))
+        table_w = min(760, w - 520)
+        self.draw_table(surface, pygame.Rect(24, 84, table_w, h - 150))
+        self.draw_chart(surface, pygame.Rect(table_w + 40, 84, w - table_w - 64, min(440, h - 160)))
+        if self.message:
+            surface.blit(fonts.text(self.message, 14, TEXT), (24, h - 44))
+
+    def draw_table(self, surface, rect: pygame.Rect) -> None:
+        names = {side.id: side.name.en for side in self.play.session.scenario.sides}
+        columns = [
+            ("figure", 0.28),
+            ("this game", 0.2),
+            ("history", 0.25),
+            ("", 0.04),
+            ("whose", 0.23),
+        ]
+        x = rect.x
+        for name, share in columns:
+            surface.blit(fonts.text(name, 15, ACCENT, bold=True), (x, rect.y))
+            x += int(rect.width * share)
+        row_h = max(18, min(26, (rect.height - 30) // max(len(self.rows), 1)))
+        size = 14 if row_h >= 22 else 12
+        y = rect.y + 28
+        for row in self.rows:
+            mark = {True: "✓", False: "×", None: "?"}[row.inside]
+            color = {True: (120, 220, 130), False: (240, 110, 100), None: DIM}[row.inside]
+            game, historical = row.game_text, row.historical
+            if row.entry.metric.value == "winner":
+                game, historical = names.get(game, game), names.get(historical, historical)
+            whose = row.entry.whose.replace(" (the seed)", "").replace(
+                " (as quoted in the seed)", ""
+            )
+            cells = [row.entry.id.replace("_", " "), game, historical, mark, whose]
+            x = rect.x
+            for (name, share), cell in zip(columns, cells, strict=True):
+                width = int(rect.width * share) - 8
+                label = fonts.text(
+                    _fit(cell, size, width), size, color if name in ("", "this game") else TEXT
+                )
+                surface.blit(label, (x, y))
+                x += int(rect.width * share)
+            y += row_h
+            if y > rect.bottom:
+                break
+
+    def draw_chart(self, surface, rect: pygame.Rect) -> None:
+        """Men present per side after each turn (reinforcements count from their arrival)."""
+        state = self.play.session.state
+        pygame.draw.rect(surface, (26, 28, 32), rect)
+        pygame.draw.rect(surface, (90, 90, 90), rect, 1)
+        surface.blit(
+            fonts.text("Men in the fight, per side", 16, ACCENT, bold=True),
+            (rect.x + 10, rect.y + 6),
+        )
+        series = men_per_side(state)
+        if not series or len(series[0]) < 2:
+            return
+        plot = pygame.Rect(rect.x + 56, rect.y + 40, rect.width - 72, rect.height - 100)
+        top = max(max(s) for s in series) or 1
+        n = len(series[0])
+        for k in range(n - 1):  # night bands
+            if state.is_night(
+                state.time_at(k) + timedelta(minutes=state.scenario.clock.turn_minutes / 2)
+            ):
+                x0 = plot.x + plot.width * k / (n - 1)
+                x1 = plot.x + plot.width * (k + 1) / (n - 1)
+                pygame.draw.rect(surface, (38, 42, 62), (x0, plot.y, x1 - x0 + 1, plot.height))
+        for frac in (0, 0.5, 1):
+            y = plot.bottom - plot.height * frac
+            pygame.draw.line(surface, (70, 70, 70), (plot.x, y), (plot.right, y))
+            label = fonts.text(f"{top * frac:,.0f}", 12, DIM)
+            surface.blit(label, label.get_rect(midright=(plot.x - 6, y)))
+        for side, values in enumerate(series):
+            rgb = drawing.mix(
+                drawing.hex_rgb(state.scenario.sides[side].color), (255, 255, 255), 0.25
+            )
+            points = [
+                (plot.x + plot.width * k / (n - 1), plot.bottom - plot.height * v / top)
+                for k, v in enumerate(values)
+            ]
+            pygame.draw.lines(surface, rgb, False, points, 3)
+            label = fonts.text(f"{state.scenario.sides[side].name.en}: {values[-1]:,}", 13, rgb)
+            surface.blit(label, (plot.x, plot.bottom + 22 + side * 18))
+        for k in (0, n - 1):
+            when = fonts.text(f"{state.time_at(k):%d %b %H:%M}", 12, DIM)
+            anchor = {"topleft": (plot.x, plot.bottom + 4)} if k == 0 else {}
+            anchor = anchor or {"topright": (plot.right, plot.bottom + 4)}
+            surface.blit(when, when.get_rect(**anchor))
+
+
+def _fit(text: str, size: int, width: int) -> str:
+    f = fonts.font(size)
+    if f.size(text)[0] <= width:
+        return text
+    while text and f.size(text + "…")[0] > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def men_per_side(state) -> list[list[int]]:
+    """Men present per side after each turn, from the state's ledger: a reinforcement counts from
+    the turn it arrives."""
+    u = state.units
+    arrive = np.full(u.count, -1)
+    index = {unit_id: i for i, unit_id in enumerate(u.ids)}
+    for reinforcement in state.scenario.reinforcements:
+        turn = state.turn_of(reinforcement.time)
+        for unit_id in reinforcement.units:
+            if unit_id in index:
+                arrive[index[unit_id]] = turn
+    series: list[list[int]] = [[], []]
+    for k, snapshot in enumerate(state.ledger):
+        present = arrive < k
+        for side in (0, 1):
+            series[side].append(int(snapshot[0][(u.side == side) & present].sum()))
+    return series
