@@ -18,6 +18,7 @@ from ..core.board import Board
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
+from ..rules.engineering import breach_order_for, engineer_units
 from ..rules.movement import time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
@@ -39,6 +40,8 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 # Read off the Task class once: in Python 3.11 reading a member off an Enum class goes through
 # EnumType.__getattr__, a slow path for a test made for every holding unit every turn.
 _COUNTERATTACK = Task.counterattack
+# Tasks in which engineers breach the obstacles on the way to the objective before they close in.
+_BREACH_FOR = (Task.attack, Task.assault)
 
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
@@ -180,6 +183,11 @@ def _order(kind: type[_AnyOrder], *fields: int) -> _AnyOrder:
 def _order_for(state: GameState, view: _View, i: int, phase: _Phase | None) -> Order:
     if phase is None or phase.objective is None:
         return _order(Hold, i)
+    if view.fixed.engineers[i] and phase.task in _BREACH_FOR:
+        # Engineers named in an attack first breach the enemy's obstacles on its axis.
+        breach = breach_order_for(state, i, phase.objective, view.enemies[view.sides[i]])
+        if breach is not None:
+            return breach
     orders = _GUN_ORDERS if view.fixed.gunners[i] else _INFANTRY_ORDERS
     return orders[phase.task](state, view, i, phase)
 
@@ -226,6 +234,7 @@ class _Fixed:
     fire_rates: list[float]  # rounds an hour all of a unit's tubes fire
     budgets: list[int]  # the ammunition budget a unit's guns draw on (-1: their own rounds)
     works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
+    engineers: list[bool]  # units of engineers (they breach obstacles in an attack)
 
 
 def _fixed(state: GameState) -> _Fixed:
@@ -240,6 +249,7 @@ def _fixed(state: GameState) -> _Fixed:
             fire_rates=[sum(w.tubes * w.rounds_per_hour for w in ws) for ws in u.indirect],
             budgets=[min((w.budget for w in ws if w.budget >= 0), default=-1) for ws in u.indirect],
             works_owner=state.works.owner.tolist(),
+            engineers=engineer_units(state),
         )
     return found
 

@@ -2,52 +2,147 @@
 
 The text form (`assault ija_1bn 12,7`) is what logs, replays and tests read and write; `parse`
 turns it back into the record, so a game can be replayed from its orders.
+
+Each order type declares, in its own class and nowhere else:
+  - `verb` and `numbers`: its text form (the verb, the unit, then these fields as numbers; the
+    trailing `optional` ones are left out of the text while they hold their default);
+  - `unable(state, unit)`: why the unit cannot be given this kind at all (the window asks before
+    it offers the mode), and `refusal(state)`: why this very order cannot be given now (by default
+    what `unable` says), read by the turn's check_order;
+  - `ui`: how the window offers it (key, button label, cursor, preview), as plain data.
+The rule step that resolves it is declared beside the rule (engine/rules/turn.py for the built-in
+phases, `resolves` in a rule module for a new kind: see engine/rules/engineering.py).
+`register_order` adds a kind to ORDER_TYPES, which drives parse, text, the checks and the window.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True, slots=True)
+class OrderUI:
+    """How the window offers an order kind. Plain data: no pygame below engine/ui.
+
+    key: the letter that chooses the order mode; label: the button's text; cursor: what a click
+    picks ("hex": any hex, "enemy": a hex held by the enemy, "declared": the hexes the kind's
+    `Order.targets` names); preview: what the window shows while the mode is on ("path",
+    "assault", "bombard", "fire": the window's own previews, "declared": the kind's
+    `Order.forecast`, "" for none); help: its words on the help screen; color: the RGB of the
+    order's arrow on the map.
+    """
+
+    key: str
+    label: str
+    cursor: str = "hex"
+    preview: str = ""
+    help: str = ""
+    color: tuple[int, int, int] = (255, 255, 255)
 
 
 @dataclass(frozen=True, slots=True)
 class Order:
     unit: int
     verb: ClassVar[str] = ""
+    numbers: ClassVar[tuple[str, ...]] = ()  # fields written after the unit, in this order
+    optional: ClassVar[int] = 0  # how many trailing `numbers` may be left out (their default)
+    ui: ClassVar[OrderUI | None] = None  # None: not offered as a mode in the window
+    routed_may: ClassVar[bool] = False  # a routed unit may be given it
 
     def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]}"
+        words = [self.verb, unit_ids[self.unit]]
+        values = [getattr(self, name) for name in self.numbers]
+        keep = len(values)
+        defaults = _defaults(type(self))
+        while keep > len(values) - self.optional and values[keep - 1] == defaults.get(
+            self.numbers[keep - 1]
+        ):
+            keep -= 1
+        return " ".join(words + [str(v) for v in values[:keep]])
+
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        """Why `unit` cannot be given an order of this kind at all (whatever hex it names), or
+        None: what the window checks before it offers the order mode."""
+        return None
+
+    def refusal(self, state: Any) -> str | None:
+        """Why this order cannot be given now, beyond the checks every order gets (the unit on
+        the map, the hex on the map), or None. By default: what `unable` says."""
+        return self.unable(state, self.unit)
+
+    @classmethod
+    def targets(cls, state: Any, unit: int) -> set[int] | None:
+        """The hexes `unit` may name in an order of this kind now, for a kind that knows them
+        without the window's help (the window lights them); None: the window works them out
+        from the cursor (`OrderUI.cursor`)."""
+        return None
+
+    def forecast(self, state: Any) -> tuple[str, str, list[tuple[str, str]]] | None:
+        """What this order would do, as plain text for the window's preview (a title, a
+        headline, named numbers), for a kind that can say it without the window's help; None:
+        the window's own preview (`OrderUI.preview`)."""
+        return None
 
 
+def _defaults(cls: type[Order]) -> dict[str, Any]:
+    return {f.name: f.default for f in fields(cls) if f.name in cls.numbers}
+
+
+ORDER_TYPES: dict[str, type[Order]] = {}
+
+
+def register_order(cls: type[Order]) -> type[Order]:
+    """Make an order kind known to parse, the checks and the window (a class decorator)."""
+    if cls.verb in ORDER_TYPES and ORDER_TYPES[cls.verb] is not cls:
+        raise ValueError(f"two order kinds say the verb {cls.verb!r}")
+    ORDER_TYPES[cls.verb] = cls
+    return cls
+
+
+@register_order
 @dataclass(frozen=True, slots=True)
 class Hold(Order):
     """Stay, fire at what comes into range, defend the hex."""
 
     verb: ClassVar[str] = "hold"
+    routed_may: ClassVar[bool] = True
 
 
+@register_order
 @dataclass(frozen=True, slots=True)
 class Move(Order):
     """Move toward `to` (hex number) along the quickest path."""
 
     to: int
     verb: ClassVar[str] = "move"
+    numbers: ClassVar[tuple[str, ...]] = ("to",)
+    ui: ClassVar[OrderUI | None] = OrderUI("m", "Move", "hex", "path", "move", (80, 230, 110))
 
-    def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]} {self.to}"
 
-
+@register_order
 @dataclass(frozen=True, slots=True)
 class Assault(Order):
     """Close with and take the adjacent hex `target`."""
 
     target: int
     verb: ClassVar[str] = "assault"
+    numbers: ClassVar[tuple[str, ...]] = ("target",)
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "a", "Assault", "enemy", "assault", "assault", (240, 50, 40)
+    )
 
-    def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]} {self.target}"
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        u = state.units
+        if u.is_gun[unit]:
+            return f"{u.ids[unit]} is a gun unit and cannot assault"
+        return None
 
 
+@register_order
 @dataclass(frozen=True, slots=True)
 class Bombard(Order):
     """Fire indirect weapons at hex `target`, at most `rounds` rounds this turn (-1: as fast as
@@ -56,12 +151,21 @@ class Bombard(Order):
     target: int
     rounds: int = -1
     verb: ClassVar[str] = "bombard"
+    numbers: ClassVar[tuple[str, ...]] = ("target", "rounds")
+    optional: ClassVar[int] = 1
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "b", "Bombard", "hex", "bombard", "bombard (guns)", (255, 160, 30)
+    )
 
-    def text(self, unit_ids: tuple[str, ...]) -> str:
-        cap = f" {self.rounds}" if self.rounds >= 0 else ""
-        return f"{self.verb} {unit_ids[self.unit]} {self.target}{cap}"
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        u = state.units
+        if not u.indirect[unit]:
+            return f"{u.ids[unit]} has no guns or mortars to bombard with"
+        return None
 
 
+@register_order
 @dataclass(frozen=True, slots=True)
 class Fire(Order):
     """Stay and aim this turn's direct fire at the enemy in hex `target` (the largest unit there),
@@ -69,31 +173,63 @@ class Fire(Order):
 
     target: int
     verb: ClassVar[str] = "fire"
+    numbers: ClassVar[tuple[str, ...]] = ("target",)
+    ui: ClassVar[OrderUI | None] = OrderUI("f", "Fire", "enemy", "fire", "fire")
 
-    def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]} {self.target}"
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        u = state.units
+        if u.firepower[unit] <= 0:
+            return f"{u.ids[unit]} has no rifles or machine guns to fire"
+        return None
 
 
+@register_order
 @dataclass(frozen=True, slots=True)
 class Withdraw(Order):
     """Fall back toward `to`, moving away from the enemy; off the map if `to` is on its edge."""
 
     to: int
     verb: ClassVar[str] = "withdraw"
+    numbers: ClassVar[tuple[str, ...]] = ("to",)
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "w", "Withdraw", "hex", "path", "withdraw", (110, 170, 255)
+    )
+    routed_may: ClassVar[bool] = True
 
-    def text(self, unit_ids: tuple[str, ...]) -> str:
-        return f"{self.verb} {unit_ids[self.unit]} {self.to}"
+
+# The rule steps that resolve order kinds, declared beside their rule with `resolves`: the turn
+# (engine/rules/turn.py) calls each, after movement and before direct fire, with the orders of its
+# kind given this turn in unit order, as step(state, orders, coefficients, events). Steps run by
+# their rank (then verb), whatever order the rule modules happen to be imported in.
+RULE_STEPS: list[tuple[int, type[Order], Callable[..., None]]] = []
+RANK_WORK = 10  # work on the ground (engineers breaching)
+RANK_BOMBARD = 20  # guns and mortars fire
 
 
-ORDER_TYPES: dict[str, type[Order]] = {
-    cls.verb: cls for cls in (Hold, Move, Assault, Bombard, Fire, Withdraw)
-}
+def resolves(kind: type[Order], rank: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Declare the function that resolves orders of `kind`, at `rank` among the steps (a
+    decorator for a rule module)."""
+
+    def declare(step: Callable[..., None]) -> Callable[..., None]:
+        if any(known is kind for _, known, _ in RULE_STEPS):
+            raise ValueError(f"two steps resolve {kind.verb!r}")
+        RULE_STEPS.append((rank, kind, step))
+        RULE_STEPS.sort(key=lambda entry: (entry[0], entry[1].verb))
+        return step
+
+    return declare
 
 
 def order_hex(order: Order) -> int | None:
     """The hex an order names (where to move, what to assault, bombard or fire at), or None for
     one that names none (hold)."""
     return getattr(order, "to", getattr(order, "target", None))
+
+
+def window_orders() -> list[type[Order]]:
+    """The order kinds the window offers as modes, in the order they were declared."""
+    return [cls for cls in ORDER_TYPES.values() if cls.ui is not None]
 
 
 class OrderParseError(ValueError):
@@ -109,14 +245,12 @@ def parse(text: str, unit_index: dict[str, int]) -> Order:
     if len(parts) < 2 or parts[1] not in unit_index:
         raise OrderParseError(f"order {text!r} names no known unit")
     unit = unit_index[parts[1]]
-    if cls is Hold:
-        return Hold(unit)
+    if not cls.numbers:
+        return cls(unit)
     numbers = parts[2:]
     # hexes and rounds: ASCII digits (never < 0; str.isdigit alone also takes '²')
     if not numbers or not all(p.isascii() and p.isdigit() for p in numbers):
         raise OrderParseError(f"order {text!r} needs a hex number")
-    if cls is Bombard and len(numbers) == 2:
-        return Bombard(unit, int(numbers[0]), int(numbers[1]))
-    if len(numbers) != 1:
+    if not len(cls.numbers) - cls.optional <= len(numbers) <= len(cls.numbers):
         raise OrderParseError(f"order {text!r} has too many numbers")
-    return cls(unit, int(numbers[0]))  # type: ignore[call-arg]
+    return cls(unit, *[int(p) for p in numbers])  # type: ignore[call-arg]

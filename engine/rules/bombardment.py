@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..core.events import Bombarded, Event
+from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
 from .protection import product, vulnerability
@@ -23,6 +24,16 @@ def expected_shell_casualties(
     """Men a unit loses, on average, to rounds whose lethal areas add up to `lethal_area_m2`
     landing at random in a hex of `hex_area_m2` where its `men` stand (the linear law)."""
     return lethal_area_m2 * men / hex_area_m2 * exposure
+
+
+@resolves(Bombard, RANK_BOMBARD)
+def bombard_orders(state: GameState, orders: list[Bombard], coefficients, events: list[Event]):
+    """The turn's bombard orders, in unit order, after movement and before direct fire: each unit
+    still on the map fires (not routed: `bombard` checks)."""
+    on_map = state.active()
+    for order in orders:
+        if on_map[order.unit]:
+            bombard(state, order.unit, order.target, coefficients, events, order.rounds)
 
 
 def in_range(state: GameState, weapon: IndirectWeapon, here: int, target: int) -> bool:

@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw, order_hex
+from ..core.orders import RULE_STEPS, Assault, Fire, Move, Order, Withdraw, order_hex
 from ..core.state import POSTURE_INDEX, GameState, new_state
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
-from .bombardment import bombard
 from .casualties import remove_men
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
@@ -56,22 +55,31 @@ def coefficients_of(state: GameState) -> Coefficients:
 
 
 def check_order(state: GameState, order: Order) -> None:
-    """Raise IllegalOrderError if `order` cannot be given now (the checked path, for people)."""
+    """Raise IllegalOrderError if `order` cannot be given now (the checked path, for people).
+    Every order is checked for its unit being on the map, a routed unit only holding or
+    withdrawing, the hex it names being on the map; then as its own kind declares
+    (`Order.refusal`)."""
     u, board = state.units, state.board
     i = order.unit
     if not (0 <= i < u.count) or not u.arrived[i] or u.gone[i] or u.hex[i] < 0:
         raise IllegalOrderError(f"unit {i} is not on the map")
-    if u.routed[i] and not isinstance(order, Hold | Withdraw):
+    if u.routed[i] and not order.routed_may:
         raise IllegalOrderError(f"{u.ids[i]} is routed and can only hold or withdraw")
     target = order_hex(order)
     if target is not None and not (0 <= target < board.size):
         raise IllegalOrderError(f"hex {target} is off the map")
-    if isinstance(order, Bombard) and not u.indirect[i]:
-        raise IllegalOrderError(f"{u.ids[i]} has no guns or mortars to bombard with")
-    if isinstance(order, Assault) and u.is_gun[i]:
-        raise IllegalOrderError(f"{u.ids[i]} is a gun unit and cannot assault")
-    if isinstance(order, Fire) and u.firepower[i] <= 0:
-        raise IllegalOrderError(f"{u.ids[i]} has no rifles or machine guns to fire")
+    reason = order.refusal(state)
+    if reason:
+        raise IllegalOrderError(reason)
+
+
+def _run_steps(state: GameState, by_unit: dict[int, Order], c, events: list[Event]) -> None:
+    """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
+    orders of its kind given this turn, in unit order."""
+    for _, kind, step in RULE_STEPS:
+        given = [by_unit[i] for i in sorted(by_unit) if type(by_unit[i]) is kind]
+        if given:
+            step(state, given, c, events)
 
 
 def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
@@ -124,19 +132,16 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
         if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or still_in_water[i]):
             u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
-    # Bombardment, then direct fire (simultaneous within the phase; neither moves anyone).
-    bombards, aimed_at, assault_orders = [], {}, []
+    # The steps declared beside their rules (bombardment, engineers at work), then direct fire
+    # (simultaneous within the phase; none of them moves anyone).
+    _run_steps(state, by_unit, c, events)
+    aimed_at, assault_orders = {}, []
     for i in sorted(by_unit):
         order = by_unit[i]
-        if isinstance(order, Bombard):
-            if on_map[i] and not routed[i]:
-                bombards.append(order)
-        elif isinstance(order, Fire):
+        if isinstance(order, Fire):
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
-    for order in bombards:
-        bombard(state, order.unit, order.target, c, events, order.rounds)
     direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
@@ -258,3 +263,19 @@ def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
             if state.place_timeline.get(name):
                 state.place_timeline[name][-1] = other
             events.append(HexTaken(state.turn, board.label(h), state.side_ids[other], name))
+
+
+def _import_rule_modules() -> None:
+    """Import every module of engine/rules, so that a rule module declaring its own order kind
+    (`register_order`, `resolves` in engine/core/orders.py) is in play without a line here
+    naming it."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    package = __name__.rpartition(".")[0]
+    for info in pkgutil.iter_modules([str(Path(__file__).parent)]):
+        importlib.import_module(f"{package}.{info.name}")
+
+
+_import_rule_modules()

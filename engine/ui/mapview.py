@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pygame
 
-from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw, order_hex
+from ..core.orders import Bombard, Hold, Order, order_hex
 from . import drawing, fonts
 from .drawing import Geometry
 from .session import Session
@@ -405,14 +405,6 @@ class MapView:
             draw_order(surface, order, a, lambda h: self.to_screen(*geo.center(h)), geo.size)
 
 
-ORDER_COLORS = {
-    Move: (80, 230, 110),
-    Withdraw: (110, 170, 255),
-    Assault: (240, 50, 40),
-    Bombard: (255, 160, 30),
-}
-
-
 def draw_order(surface, order: Order, start, place, size: float) -> None:
     """An order as an arrow from the unit to its goal (or a mark for hold)."""
     if isinstance(order, Hold):
@@ -425,7 +417,8 @@ def draw_order(surface, order: Order, start, place, size: float) -> None:
     if target is None:
         return
     end = place(target)
-    color = ORDER_COLORS.get(type(order), (255, 255, 255))
+    ui = type(order).ui  # the arrow's colour, as the order kind declares it
+    color = ui.color if ui is not None else (255, 255, 255)
     if isinstance(order, Bombard):
         mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2 - math.dist(start, end) * 0.25)
         points = [

@@ -1,42 +1,24 @@
 """The play screen's order input: which unit is selected, the order mode (move, assault, bombard,
-fire, withdraw), and turning a click on a hex into an Order for the session to check.
+fire, withdraw, breach, ...), and turning a click on a hex into an Order for the session to check.
 
-`ORDER_MODES` is the one table of the modes: its button label, its key and the Order a click
-gives; the play screen builds its buttons and keys from it. `OrderInput` is a part of the play
+`MODES` is the one table of the modes, built from what each order kind declares of itself
+(engine/ui/order_modes.py): its button label, its key and the Order a click gives; the play
+screen builds its buttons and keys from it. `OrderInput` is a part of the play
 screen (a mixin): it reads and sets the screen's `session`, `selected`, `mode` and `message`, and
 asks the screen to `refresh_panel`, `rebuild` and centre its `view`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
-import pygame
 
-from ...core.orders import Assault, Bombard, Fire, Hold, Move, Order, Withdraw
+from ...core.orders import Assault, Bombard, Fire, Hold, Move, Order
 from ...rules.fire import reach_hexes
 from ...rules.sight import line_of_sight
 from ...rules.turn import IllegalOrderError, coefficients_of
+from ..order_modes import OrderMode, order_modes
 
-
-@dataclass(frozen=True)
-class OrderMode:
-    """An order mode of the play screen: a click on a hex then gives `order(unit, hex)`."""
-
-    name: str
-    label: str  # its button
-    key: int  # its key (pygame)
-    order: type[Order]
-
-
-MODES = (
-    OrderMode("move", "Move", pygame.K_m, Move),
-    OrderMode("assault", "Assault", pygame.K_a, Assault),
-    OrderMode("bombard", "Bombard", pygame.K_b, Bombard),
-    OrderMode("fire", "Fire", pygame.K_f, Fire),
-    OrderMode("withdraw", "Withdraw", pygame.K_w, Withdraw),
-)
+MODES: tuple[OrderMode, ...] = order_modes()  # from the order kinds' declarations
 MODE_BY_NAME = {mode.name: mode for mode in MODES}
 MODE_BY_KEY = {mode.key: mode.name for mode in MODES}
 ORDER_MODES = tuple(MODE_BY_NAME)
@@ -81,15 +63,9 @@ class OrderInput:
         if mode and not self.can_order(self.selected):
             self.message = "Select one of your units first."
             return
-        u = self.state.units
-        if mode == "bombard" and not u.indirect[self.selected]:
-            self.message = f"{u.ids[self.selected]} has no guns or mortars."
-            return
-        if mode == "assault" and u.is_gun[self.selected]:
-            self.message = f"{u.ids[self.selected]} is a gun unit and cannot assault."
-            return
-        if mode == "fire" and u.firepower[self.selected] <= 0:
-            self.message = f"{u.ids[self.selected]} has no rifles or machine guns."
+        reason = mode and MODE_BY_NAME[mode].order.unable(self.state, self.selected)
+        if reason:  # as the order kind declares (Order.unable)
+            self.message = f"{reason}."
             return
         self.mode = mode
         if mode:

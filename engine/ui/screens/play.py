@@ -15,7 +15,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UITextBox
 
-from .. import anim, chrome, drawing, fonts, odds
+from .. import anim, chrome, drawing, fonts, odds, order_modes
 from ..chrome import ACCENT, TEXT
 from ..labels import PANEL_W, bilingual, turn_span
 from ..mapview import MapView
@@ -39,7 +39,7 @@ HELP = [
     ("", "  on an enemy next to it: assault; in gun range: bombard;"),
     ("", "  in rifle and machine-gun reach: aim its fire there"),
     ("Right click", "cancel the order mode, then the selection"),
-    ("M  A  B  F  W", "order mode: move, assault, bombard (guns), fire, withdraw"),
+    order_modes.help_line(),  # from the order kinds' declarations
     ("H", "hold (stay, defend, fire at what comes in reach)"),
     ("Tab", "next of your units without an order"),
     ("Backspace, Ctrl+Z", "take back the last order (until the turn ends)"),
@@ -108,14 +108,16 @@ class PlayScreen(OrderInput, Previews):
         self.panel.build(m, x, width)
         y = HEADER_H + 358
         self.buttons = {}
-        bw = (width - 12) // len(MODES)
-        for k, (label, action) in enumerate((mode.label, mode.name) for mode in MODES):
-            chosen = "#chosen" if self.mode == action else None
-            button = UIButton(
-                pygame.Rect(x + k * (bw + 3), y, bw, 32), label, manager=m, object_id=chosen
-            )
-            self.buttons[button] = action
-        y += 35
+        # One button per order mode the order kinds declare, in rows of at most 5 (even rows:
+        # six modes make two rows of three, so that no label is cut).
+        rows = -(-len(MODES) // 5)
+        per_row = -(-len(MODES) // rows)
+        bw = (width - 3 * (per_row - 1)) // per_row
+        for k, mode in enumerate(MODES):
+            chosen = "#chosen" if self.mode == mode.name else None
+            at = pygame.Rect(x + (k % per_row) * (bw + 3), y + (k // per_row) * 35, bw, 32)
+            self.buttons[UIButton(at, mode.label, manager=m, object_id=chosen)] = mode.name
+        y += 35 * rows
         row = [("Hold", "hold"), ("Undo", "undo"), ("End turn", "end")]
         bw = (width - 6) // 3
         for k, (label, action) in enumerate(row):
@@ -395,7 +397,9 @@ class PlayScreen(OrderInput, Previews):
             text = "The turn plays out… (any key or click skips)"
         chrome.status_line(surface, rect, text)
         legend = fonts.text(
-            "dots: reach · red: assault · orange: bombard · yellow: fire", 13, (220, 220, 210)
+            "dots: reach · red: assault · orange: bombard · yellow: fire, breach",
+            13,
+            (220, 220, 210),
         )
         if self.selected is not None and self.can_order(self.selected):
             box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))

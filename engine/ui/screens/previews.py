@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pygame
 
-from .. import fonts, odds
+from .. import fonts, odds, order_modes
 from ..chrome import ACCENT, TEXT
 from ..labels import DIM
 from ..mapview import Highlights
@@ -47,6 +47,8 @@ class Previews:
             lit.assault_targets = {h for h in board.neighbors[here] if h in enemy_hexes}
         if self.mode == "fire":
             lit.fire_targets = self.fire_targets(unit)
+        if self.mode:  # the hexes a kind declares it may aim at (breach: obstacles)
+            lit.fire_targets |= order_modes.declared_targets(self.state, self.mode, unit)
         if u.indirect[unit] and self.mode in (None, "bombard"):
             area = self.bombard_range(unit)
             lit.bombard_targets = enemy_hexes & area
@@ -80,6 +82,9 @@ class Previews:
                             possible=False,
                         )
                     )
+        declared = self.mode and order_modes.declared_preview(self.state, self.mode, unit, h)
+        if declared:  # the preview the order kind gives of itself
+            found.append(declared)
         if h != here:
             if self.mode == "bombard" or (
                 enemies and u.indirect[unit] and h in self.bombard_range(unit)

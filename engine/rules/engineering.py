@@ -1,0 +1,274 @@
+"""Engineers: a breaching party clears a lane through a minefield and cuts a gap in the wire by
+hand, working next to (or in) the obstacle's hex, under the defenders' fire.
+
+Everything about the rule is declared here, in one place: the order (`breach UNIT HEX`, its text
+form, its check and how the window offers it), the event it reports (its log line and explained
+form), the step of the turn that resolves it, and what the computer player asks to use it. The
+coefficients are in coefficients.yaml (`engineer_*`), the formula in docs/rules.md ("Engineers").
+
+Work is counted in hours, so the result does not depend on the length of a turn: a party of
+`engineer_party_men` (or the share of one the unit still has) working `h` hours, its work slowed
+by its suppression, opens `engineer_lane_m_per_hour × h` metres of the minefield's lane, then,
+with the hours left once the lane is open, cuts `engineer_wire_lines_per_hour` lines of wire an
+hour. The lane is the same one shelling blows (`Works.lane`), so an assault through it meets
+`lane_mine_factor` of the field's mines whoever opened it. Working, the engineers are as exposed as
+men in the attack (their posture is `attack` for the turn): the fire phase that follows, and the
+bombardment, treat them as any other unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..core.events import Event, register_event
+from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
+from ..core.state import POSTURE_INDEX, GameState
+from ..scenario.models import UnitType
+
+_ATTACK = POSTURE_INDEX["attack"]
+_EXPLAINED_TERMS = {
+    "turn_hours",
+    "party_share",
+    "suppression",
+    "lane_m_per_hour",
+    "depth_m",
+    "wire_lines_per_hour",
+}
+_DONE = 1e-9  # lines of wire below which the gap is through
+
+
+def engineer_units(state: GameState) -> list[bool]:
+    """Per unit: is it engineers (the scenario's `type: engineers`). Found once for every game of
+    the scenario (kept on the board, which those games share)."""
+    return state.board.shared(
+        "engineer_units", lambda: [u.type == UnitType.engineers for u in state.scenario.units]
+    )
+
+
+def obstacle_left(state: GameState, h: int) -> bool:
+    """Is there anything left to breach in hex `h`: a minefield without an open lane, or wire."""
+    w = state.works
+    return (w.mine_depth_m.item(h) > 0 and w.lane.item(h) < 1.0) or w.wire_lines.item(h) > 0
+
+
+@register_order
+@dataclass(frozen=True, slots=True)
+class Breach(Order):
+    """Engineers clear a lane through the minefield and cut the wire of hex `target`, which they
+    are in or next to."""
+
+    target: int
+    verb: ClassVar[str] = "breach"
+    numbers: ClassVar[tuple[str, ...]] = ("target",)
+    ui: ClassVar[OrderUI | None] = OrderUI(
+        "e", "Breach", "declared", "declared", "breach (engineers)", (230, 230, 120)
+    )
+
+    @classmethod
+    def unable(cls, state: Any, unit: int) -> str | None:
+        if not engineer_units(state)[unit]:
+            return f"{state.units.ids[unit]} is not engineers and cannot breach"
+        return None
+
+    @classmethod
+    def targets(cls, state: Any, unit: int) -> set[int] | None:
+        """The hexes in or next to the engineers with a lane to open or wire to cut."""
+        if not engineer_units(state)[unit]:
+            return set()
+        here = int(state.units.hex[unit])
+        return {h for h in (here, *state.board.neighbors[here]) if obstacle_left(state, h)}
+
+    def forecast(self, state: Any) -> tuple[str, str, list[tuple[str, str]]] | None:
+        """A turn of this work if no one shot at the engineers: exact (the rule has no dice)."""
+        w, c = state.works, state.coefficients
+        h = self.target
+        share, suppression, hours = _work_hours(state, self.unit, c)
+        depth = w.mine_depth_m.item(h)
+        lane, wire = breach_work(
+            hours,
+            w.lane.item(h),
+            depth,
+            w.wire_lines.item(h),
+            c.engineer_lane_m_per_hour,
+            c.engineer_wire_lines_per_hour,
+        )
+        parts = []
+        if depth > 0:
+            parts.append(f"lane {w.lane.item(h):.0%} → {lane:.0%}")
+        if w.wire_lines.item(h) > 0:
+            parts.append(f"wire {w.wire_lines.item(h):g} → {wire:g} lines")
+        factors = [
+            ("party_share", f"{share:g}"),
+            ("suppression", f"{suppression:g}"),
+            ("engineer_lane_m_per_hour", f"{c.engineer_lane_m_per_hour:g}"),
+            ("depth_m", f"{depth:g}"),
+            ("engineer_wire_lines_per_hour", f"{c.engineer_wire_lines_per_hour:g}"),
+        ]
+        title = f"Breach {state.board.label(h)}"
+        return title, f"{hours:.1f} h of work: " + ", ".join(parts), factors
+
+    def refusal(self, state: Any) -> str | None:
+        u = state.units
+        name = u.ids[self.unit]
+        if reason := self.unable(state, self.unit):
+            return reason
+        if state.board.distance(int(u.hex[self.unit]), self.target) > 1:
+            return f"hex {self.target} is not next to {name}"
+        if not obstacle_left(state, self.target):
+            return f"hex {self.target} has no minefield or wire left to breach"
+        return None
+
+
+@register_event
+@dataclass(frozen=True, slots=True)
+class Breached(Event):
+    """Engineers worked on the obstacles of a hex: the lane's progress (0..1) and the lines of wire
+    left after the work, with the numbers behind it."""
+
+    unit: str
+    hex: str
+    hours: float  # hours of work done: turn hours × party share × (1 - suppression)
+    lane: float
+    wire_lines_left: float
+    modifiers: dict[str, float]  # turn_hours, party_share, suppression, depth_m, the rates
+    kind: ClassVar[str] = "breached"
+
+    def line(self) -> str | None:
+        parts = [f"{self.unit} breaches at {self.hex}"]
+        if self.modifiers.get("depth_m", 0.0) > 0:
+            parts.append(f"minefield lane {self.lane:.0%}")
+        if self.wire_lines_left or self.modifiers.get("wire_cut", 0.0):
+            parts.append(f"wire {self.wire_lines_left:g} lines left")
+        return "; ".join(parts)
+
+    def explained(self) -> str | None:
+        m = self.modifiers
+        if not m.keys() >= _EXPLAINED_TERMS:  # a hand-written or older log: the terms as given
+            return f"{self.line()}  [" + ", ".join(f"{k}={v:g}" for k, v in m.items()) + "]"
+        return (
+            f"{self.line()}  [work {self.hours:g} h = {m['turn_hours']:g} h"
+            f" × party_share={m['party_share']:g} × (1 - suppression={m['suppression']:g});"
+            f" engineer_lane_m_per_hour={m['lane_m_per_hour']:g},"
+            f" depth_m={m['depth_m']:g}, engineer_wire_lines_per_hour={m['wire_lines_per_hour']:g}]"
+        )
+
+
+def breach_work(
+    hours: float,
+    lane: float,
+    depth_m: float,
+    wire_lines: float,
+    lane_m_per_hour: float,
+    wire_lines_per_hour: float,
+) -> tuple[float, float]:
+    """The lane's progress and the lines of wire left after `hours` of work: the lane first
+    (`lane_m_per_hour` metres of `depth_m` an hour), then the wire with the hours left."""
+    if depth_m > 0 and lane < 1.0:
+        needed = (1.0 - lane) * depth_m / lane_m_per_hour
+        spent = min(hours, needed)
+        lane = 1.0 if spent >= needed else lane + spent * lane_m_per_hour / depth_m
+        hours -= spent
+    if wire_lines > 0 and hours > 0:
+        wire_lines -= hours * wire_lines_per_hour
+        if wire_lines < _DONE:  # cut through (not a rounding residue of the hours' split)
+            wire_lines = 0.0
+    return lane, wire_lines
+
+
+def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
+    """The party's share, its suppression and the hours of work it does this turn."""
+    u = state.units
+    share = min(1.0, u.men.item(unit) / c.engineer_party_men)
+    suppression = u.suppression.item(unit)
+    return share, suppression, state.turn_hours * share * (1.0 - suppression)
+
+
+@resolves(Breach, RANK_WORK)
+def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> None:
+    """Resolve this turn's breach orders, after movement and before any fire."""
+    u, w, board = state.units, state.works, state.board
+    engineers = engineer_units(state)
+    for order in orders:
+        i, h = order.unit, order.target  # type: ignore[attr-defined]
+        here = u.hex.item(i)
+        if (
+            here < 0
+            or u.gone.item(i)
+            or not u.arrived.item(i)
+            or u.routed.item(i)
+            or u.men.item(i) <= 0
+            or u.crossing_hours.item(i) > 0
+            or not engineers[i]
+            or board.distance(here, h) > 1
+            or not obstacle_left(state, h)
+        ):
+            continue
+        u.posture[i] = _ATTACK  # at work in the open, as exposed as men in the attack
+        share, suppression, hours = _work_hours(state, i, c)
+        wire_before = w.wire_lines.item(h)
+        depth = w.mine_depth_m.item(h)
+        lane, wire = breach_work(
+            hours,
+            w.lane.item(h),
+            depth,
+            wire_before,
+            c.engineer_lane_m_per_hour,
+            c.engineer_wire_lines_per_hour,
+        )
+        w.lane[h] = lane
+        w.wire_lines[h] = wire
+        events.append(
+            Breached(
+                state.turn,
+                u.ids[i],
+                board.label(h),
+                round(hours, 4),
+                round(lane, 4),
+                round(wire, 4),
+                {
+                    "turn_hours": state.turn_hours,
+                    "party_share": round(share, 4),
+                    "suppression": round(suppression, 4),
+                    "depth_m": depth,
+                    "lane_m_per_hour": c.engineer_lane_m_per_hour,
+                    "wire_lines_per_hour": c.engineer_wire_lines_per_hour,
+                    "wire_cut": round(wire_before - wire, 4),
+                },
+            )
+        )
+
+
+def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:
+    """Hexes of the enemy's obstacles an attack on `objective` must cross: the objective and its
+    neighbours with a minefield the enemy laid and no open lane, or wire."""
+    w = state.works
+    enemy = 1 - side
+    return [
+        h
+        for h in (objective, *state.board.neighbors[objective])
+        if w.owner.item(h) == enemy and obstacle_left(state, h)
+    ]
+
+
+def breach_order_for(
+    state: GameState, unit: int, objective: int, enemies: dict[int, int]
+) -> Order | None:
+    """What the computer player has engineers do in an attack on `objective`: breach the nearest
+    obstacle on the assault axis when next to it, or go to a free hex next to it; None when no
+    obstacle is left (they then attack with the others). `enemies`: enemy men by hex."""
+    board = state.board
+    here = state.units.hex.item(unit)
+    side = state.units.side.item(unit)
+    targets = obstacles_on_axis(state, side, objective)
+    if not targets:
+        return None
+    from_here = board.distance_row(here)
+    target = min(targets, key=lambda h: (from_here[h], h))
+    if from_here[target] <= 1:
+        return Breach(unit, target)
+    dry = board.passable & ~board.water
+    free = [n for n in board.neighbors[target] if n not in enemies and dry[n]]
+    if not free:
+        return None
+    return Move(unit, min(free, key=lambda n: (from_here[n], n)))
