@@ -23,8 +23,7 @@ from typing import Any, ClassVar
 
 from ..core.events import Event, register_event
 from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
-from ..core.state import POSTURE_INDEX, GameState
-from ..scenario.models import UnitType
+from ..core.state import POSTURE_INDEX, GameState, UnitType
 
 _ATTACK = POSTURE_INDEX["attack"]
 _EXPLAINED_TERMS = {
