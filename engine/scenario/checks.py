@@ -1,8 +1,11 @@
 """Checks a schema cannot express: cross-references, the text maps, and sense about time and place.
 
-They read the raw loaded data rather than the validated models, so they still run, and still find
-every problem, when some other part of the file fails the schema. Each check tolerates malformed
-pieces (the schema reports those) and only speaks about what it can judge.
+When the file passes the schema they read the validated models' values (`Scenario.model_dump()`),
+which is what the game will use: pydantic turns `2.0` into the hex column 2 and `"1e3"` into a
+number, and a check of the raw YAML would pass over what the game then trips on. When some part of
+the file fails the schema, they read the raw loaded data instead, so that they still run and still
+find every problem at once. Either way each check tolerates malformed pieces (the schema reports
+those) and only speaks about what it can judge; the data has the same shape and paths in both.
 """
 
 from __future__ import annotations
@@ -53,9 +56,14 @@ def _number(value: Any) -> float | None:
     return None
 
 
+# The last moment a game may reach: a day before the calendar ends, so that a darkness span running
+# to the next morning, or a turn's end, is still a date Python can hold.
+LAST_MOMENT = datetime.max - timedelta(days=2)
+
+
 def _hex_pair(value: Any) -> tuple[int, int] | None:
     if (
-        isinstance(value, list)
+        isinstance(value, list | tuple)
         and len(value) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
@@ -64,13 +72,15 @@ def _hex_pair(value: Any) -> tuple[int, int] | None:
 
 
 def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
+    """A local time, or None where the schema reports the value (a time zone among them: an aware
+    time cannot be compared with the others)."""
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value)
         except ValueError:
             return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value
     return None
 
 
@@ -194,7 +204,23 @@ class _Checker:
         minutes, turns = clock.get("turn_minutes"), clock.get("turns")
         if start is None or not isinstance(minutes, int) or not isinstance(turns, int):
             return start, None
-        return start, start + timedelta(minutes=minutes * turns)
+        if not (5 <= minutes <= 24 * 60 and 1 <= turns <= 10_000):
+            return start, None  # the schema reports it
+        end = None
+        if start <= LAST_MOMENT:
+            try:
+                end = start + timedelta(minutes=minutes * turns)
+            except OverflowError:
+                end = None
+        if end is None or end > LAST_MOMENT:
+            self.report(
+                ("clock", "turns"),
+                f"the game would end after {LAST_MOMENT:%Y-%m-%d}, the last day the engine can"
+                f" count to: {turns} turns of {minutes} minutes from {start:%Y-%m-%d %H:%M};"
+                " start earlier or play fewer turns",
+            )
+            return start, None
+        return start, end
 
     # ------------------------------------------------------------------ checks
 
@@ -303,7 +329,7 @@ class _Checker:
                 )
             cells.update(river_cells)
             for edge_index, edge in _items(river.get("edges")):
-                if isinstance(edge, list) and len(edge) == 3 and _hex_pair(edge[:2]):
+                if isinstance(edge, list | tuple) and len(edge) == 3 and _hex_pair(edge[:2]):
                     self.hex_at((*base, "edges", edge_index), edge[:2])
             for bridge_index, bridge in _items(river.get("bridges")):
                 cell = self.hex_at((*base, "bridges", bridge_index), bridge)

@@ -75,7 +75,9 @@ def validate_data(
     names = coefficient_names
     if names is not None and not hasattr(names, "problem"):
         names = set(names)
-    problems.extend(checks.check(data, source, coefficient_names=names))
+    # The cross-checks judge what the game will use: the validated values when there are any.
+    checked = scenario.model_dump() if scenario is not None else data
+    problems.extend(checks.check(checked, source, coefficient_names=names))
     if problems or scenario is None:
         raise ScenarioError(problems)
     return scenario
@@ -278,7 +280,10 @@ def _one_problem(
     value = _value_at(data, path)
     message = " or ".join(sorted({_expected(i) for i, _ in items}))
     where = _describe_path(path, data)
-    return source.problem(path, f"{where}: {message}, got {describe_value(value)}")
+    hint = ""
+    if kind == "bool_type" and isinstance(value, str):
+        hint = f"; write true or false (YAML 1.2, which editors use, reads '{value}' as text)"
+    return source.problem(path, f"{where}: {message}, got {describe_value(value)}{hint}")
 
 
 _PLAIN_EXPECTATIONS = {
@@ -287,6 +292,7 @@ _PLAIN_EXPECTATIONS = {
     "int_from_float": "expected a whole number",
     "float_type": "expected a number",
     "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",
     "string_type": "expected text",

@@ -15,7 +15,8 @@ Conventions kept throughout, so that a hand-written file reads the same everywhe
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -46,6 +47,9 @@ HexRef = Annotated[
     Field(description="A hex as [col, row], or the id of a named place."),
 ]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+# A real boolean only: pydantic would take "yes", "on" or 1 as true, which YAML 1.2 and the editor's
+# schema read as text or a number; `water: yes` is an error everywhere alike.
+Flag = Annotated[bool, Field(strict=True)]
 
 
 def _no_number(expected: str):
@@ -60,6 +64,31 @@ def _no_number(expected: str):
     return check
 
 
+# What a time looks like as text, in the loader and (as patterns) in the editor's JSON Schema alike:
+# month 01-12, day 01-31, hour 00-23, minute and second 00-59.
+MOMENT_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d"
+    r"(:[0-5]\d(\.\d+)?)?$"
+)
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+
+
+def _moment_text(value: object) -> object:
+    """A time as the format writes it, or an error saying what is expected: not a number (pydantic
+    would read seconds since 1970), not a date alone (pydantic would take midnight, which the
+    editor's schema refuses), a time zone refused by `_local` with its own message."""
+    expected = "expected a date and time like 1945-05-21T05:00"
+    if isinstance(value, int | float):  # bool too
+        raise ValueError(expected)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError(f"{expected}: add the time of day, e.g. {value.isoformat()}T00:00")
+    if isinstance(value, str) and not re.match(MOMENT_PATTERN, value):
+        zone = re.match(MOMENT_PATTERN.rstrip("$") + r"(Z|[+-]\d{2}:?\d{2})$", value)
+        if zone is None:
+            raise ValueError(expected)
+    return value
+
+
 def _local(value: datetime | time) -> datetime | time:
     """Every time in a scenario is the battle's local time, compared with every other."""
     if value.tzinfo is not None:
@@ -69,7 +98,7 @@ def _local(value: datetime | time) -> datetime | time:
 
 Moment = Annotated[
     datetime,
-    BeforeValidator(_no_number("expected a date and time like 1945-05-21T05:00")),
+    BeforeValidator(_moment_text),
     AfterValidator(_local),
     Field(description="Local date and time of the battle, like 1945-05-21T05:00 (no time zone)."),
 ]
@@ -91,7 +120,9 @@ Citation = Annotated[
 class Strict(BaseModel):
     """Base for every model: unknown keys are errors (with "did you mean"), values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class Name(Strict):
@@ -127,8 +158,8 @@ class TerrainType(Strict):
 
     name: Name
     color: str = Field(default="#9c9c6a", pattern=r"^#[0-9a-fA-F]{6}$")
-    passable: bool = True
-    water: bool = Field(default=False, description="Rivers and lakes: crossing rules apply.")
+    passable: Flag = True
+    water: Flag = Field(default=False, description="Rivers and lakes: crossing rules apply.")
     speed_factor: float = Field(
         default=1.0, gt=0.0, le=2.0, description="Foot speed on this ground / speed on open ground."
     )
@@ -164,7 +195,7 @@ class ElevationGrid(Strict):
 class RiverCrossing(Strict):
     """How hard a river is to cross where there is no bridge."""
 
-    fordable: bool = Field(
+    fordable: Flag = Field(
         default=False, description="Waded on foot; otherwise boats or swimming are needed."
     )
     width_m: float = Field(gt=0.0, le=5000.0)
@@ -267,7 +298,7 @@ class Weapon(Strict):
     kind: WeaponClass
     range_m: float = Field(gt=0.0, le=50_000.0, description="Effective range.")
     min_range_m: float = Field(default=0.0, ge=0.0, le=50_000.0)
-    indirect: bool = Field(default=False, description="Fires over obstacles at unseen targets.")
+    indirect: Flag = Field(default=False, description="Fires over obstacles at unseen targets.")
     rounds_per_hour: float = Field(
         ge=0.0, le=10_000.0, description="Sustained rounds per weapon per hour of firing."
     )
