@@ -7,6 +7,7 @@ anything is reported, so one run of `wargame validate` shows all of them.
 
 from __future__ import annotations
 
+import datetime
 import types
 import typing
 from collections.abc import Iterable
@@ -99,6 +100,10 @@ def describe_value(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the text '{shown}'"
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes of binary data"
     return repr(value)
 
 

@@ -81,7 +81,7 @@ def _moment_text(value: object) -> object:
     if isinstance(value, int | float):  # bool too
         raise ValueError(expected)
     if isinstance(value, date) and not isinstance(value, datetime):
-        raise ValueError(f"{expected}: add the time of day, e.g. {value.isoformat()}T00:00")
+        raise ValueError(f"{expected} (a date alone lacks the time of day)")
     if isinstance(value, str) and not re.match(MOMENT_PATTERN, value):
         zone = re.match(MOMENT_PATTERN.rstrip("$") + r"(Z|[+-]\d{2}:?\d{2})$", value)
         if zone is None:
