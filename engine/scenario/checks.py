@@ -92,6 +92,7 @@ class _Checker:
         self.source = source
         self.coefficient_names = coefficient_names
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # what loads and plays, but not as the writer may think
         mapping = data.get("map") if isinstance(data.get("map"), dict) else {}
         self.map: dict[str, Any] = mapping
         self.width = mapping.get("width") if isinstance(mapping.get("width"), int) else None
@@ -589,6 +590,35 @@ class _Checker:
             since, until = _time(entry.get("since")), _time(entry.get("at"))
             if since and until and until <= since:
                 self.report((*base, "at"), "`at` must come after `since`")
+            for bound in ("since", "at"):
+                self.warn_inside_turn((*base, bound), _time(entry.get(bound)), entry.get("id"))
+
+    def warn_inside_turn(self, path: tuple[Any, ...], moment: datetime | None, ident: Any) -> None:
+        """The game keeps its tallies at turn boundaries, and measures a metric at the boundary at
+        or before the time given: a time inside a turn is read earlier than it says."""
+        clock = self.data.get("clock")
+        minutes = clock.get("turn_minutes") if isinstance(clock, dict) else None
+        if moment is None or self.start is None or self.end is None or not isinstance(minutes, int):
+            return
+        if not self.start <= moment <= self.end:
+            return  # reported as outside the game
+        turn, offset = divmod(moment - self.start, timedelta(minutes=minutes))
+        if not offset:
+            return
+        begins = self.start + turn * timedelta(minutes=minutes)
+        ends = begins + timedelta(minutes=minutes)
+        mark = self.source.locate(path)
+        self.warnings.append(
+            Problem(
+                self.source.file,
+                mark.line,
+                mark.column,
+                f"warning: history entry '{ident}' is measured at {moment:%Y-%m-%d %H:%M}, inside"
+                f" turn {turn + 1} ({begins:%H:%M} to {ends:%H:%M}); the game keeps its tallies"
+                f" at turn boundaries and reads this one at {begins:%Y-%m-%d %H:%M}: give a time"
+                " on a turn boundary",
+            )
+        )
 
     def check_rules(self) -> None:
         rules = self.data.get("rules")
@@ -614,3 +644,11 @@ def check(
 ) -> list[Problem]:
     """Every cross-reference and map problem in a loaded file."""
     return _Checker(data, source, coefficient_names).run()
+
+
+def check_with_warnings(
+    data: dict[str, Any], source: SourceMap, *, coefficient_names: AbstractSet[str] | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """The problems, and the warnings: what plays, but not as the file seems to say."""
+    checker = _Checker(data, source, coefficient_names)
+    return checker.run(), sorted(checker.warnings)

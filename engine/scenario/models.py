@@ -594,7 +594,8 @@ class Scenario(Strict):
     air_strikes: list[AirStrike] = Field(default_factory=list, max_length=1000)
     plans: list[Plan] = Field(default_factory=list, max_length=2)
     victory: list[VictoryCondition] = Field(min_length=1, max_length=50)
-    rules: dict[Identifier, float] = Field(
+    # inf and NaN pass here so that the rules' own check of each value names its allowed range
+    rules: dict[Identifier, Annotated[float, Field(allow_inf_nan=True)]] = Field(
         default_factory=dict, description="Overrides of rule coefficients, by name."
     )
     history: list[HistoryEntry] = Field(default_factory=list, max_length=200)
