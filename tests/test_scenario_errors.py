@@ -549,3 +549,30 @@ def test_a_mutated_scenario_is_refused_with_located_problems_or_plays(edits) -> 
     that starts a game and plays a turn; never another exception. (Such mutations found a zoned
     time that stopped the game, and checks that assumed the schema's types.)"""
     _loads_or_refused(_mutate(RICH, edits))
+
+
+def test_history_metric_inside_a_turn_is_a_located_warning() -> None:
+    text = MINIMAL.replace("    value: true\n", "    at: 1945-05-21T07:30\n    value: true\n", 1)
+    loaded = load_scenario_text(text, "m.yaml")
+    assert [str(w) for w in loaded.warnings] == [
+        "m.yaml:79:9: warning: history entry 'held' is measured at 1945-05-21 07:30, inside"
+        " turn 3 (07:00 to 08:00); the game keeps its tallies at turn boundaries and reads this"
+        " one at 1945-05-21 07:00: give a time on a turn boundary"
+    ]
+    at_seven = "    at: 1945-05-21T07:00\n    value: true\n"
+    on_boundary = MINIMAL.replace("    value: true\n", at_seven)
+    assert load_scenario_text(on_boundary, "m.yaml").warnings == ()
+
+
+def test_coefficient_names_are_checked_by_default() -> None:
+    """No names given: the rules' own, so a misspelt or out-of-range coefficient is refused."""
+    text = MINIMAL.replace(
+        "obstacles:\n", "rules:\n  night_fire_factr: 0.5\n  killed_fraction: 2\nobstacles:\n", 1
+    )
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "s.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "s.yaml:70:3: unknown rule coefficient 'night_fire_factr'; did you mean"
+        " 'night_fire_factor'?",
+        "s.yaml:71:20: rule coefficient 'killed_fraction': expected a number >= 0, <= 1, got 2",
+    ]

@@ -77,3 +77,77 @@ def test_editor_schema_rejects_an_unknown_key() -> None:
     data["units"][0]["oficers"] = 1
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(_as_json(data), json_schema())
+
+
+def _properties(schema: dict) -> list[tuple[str, dict]]:
+    found = [(f"Scenario.{name}", prop) for name, prop in schema["properties"].items()]
+    for model, definition in schema["$defs"].items():
+        found += [(f"{model}.{n}", p) for n, p in definition.get("properties", {}).items()]
+    return found
+
+
+def test_every_property_has_a_description() -> None:
+    properties = _properties(json_schema())
+    assert len(properties) >= 187
+    assert [name for name, prop in properties if not prop.get("description")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("Unit.side", "sides"),
+        ("Unit.at", "map.places"),
+        ("Unit.parent", "units"),
+        ("UnitWeapon.weapon", "weapons"),
+        ("AirStrike.target", "map.places"),
+        ("Plan.side", "sides"),
+        ("PlanPhase.units", "units"),
+        ("VictoryCondition.place", "map.places"),
+        ("HistoryEntry.place", "map.rivers"),
+        ("Reinforcement.units", "units"),
+    ],
+)
+def test_reference_fields_say_what_they_refer_to(name: str, words: str) -> None:
+    described = dict(_properties(json_schema()))[name]["description"]
+    assert f"`{words}`" in described or words in described
+    assert "Lower-case id" not in described
+
+
+def test_units_are_given_where_a_quantity_has_one() -> None:
+    properties = dict(_properties(json_schema()))
+    assert "metres" in properties["Minefield.depth_m"]["description"]
+    assert "minutes" in properties["Clock.turn_minutes"]["description"]
+    assert "Officers" in properties["Unit.officers"]["description"]
+
+
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        (("clock", "start"), "1945-13-41T05:00"),
+        (("clock", "start"), "1945-05-21T24:00"),
+        (("clock", "start"), "1945-05-21"),
+        (("clock", "darkness", "starts"), "25:00"),
+        (("clock", "darkness", "starts"), "5:30"),
+        (("map", "terrain_water"), "yes"),
+    ],
+)
+def test_editor_schema_and_loader_refuse_alike(where: tuple[str, ...], value: str) -> None:
+    """What the editor flags, `wargame validate` refuses, and the other way round."""
+    from engine.scenario import ScenarioError, load_scenario_text
+
+    text = (ROOT / "tests" / "data" / "minimal.yaml").read_text(encoding="utf-8")
+    data, _ = parse(text, "m")
+    if where == ("map", "terrain_water"):
+        data["terrain"]["water"]["water"] = value
+        text = text.replace("water: true,", f"water: {value},")
+    else:
+        node = data
+        for part in where[:-1]:
+            node = node[part]
+        node[where[-1]] = value
+        old = {"start": "1945-05-21T05:00", "starts": '"19:30"'}[where[-1]]
+        text = text.replace(f"{where[-1]}: {old}", f'{where[-1]}: "{value}"', 1)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_as_json(data), json_schema())
+    with pytest.raises(ScenarioError):
+        load_scenario_text(text, "m.yaml")

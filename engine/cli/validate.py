@@ -47,6 +47,8 @@ def run_validate(args: argparse.Namespace) -> int:
             print(f"{name}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
             status = ExitCode.BAD_INPUT
             continue
+        for warning in loaded.warnings:
+            print(warning, file=sys.stderr)
         if not args.quiet:
             print(summarize(loaded.scenario, name))
     return status

@@ -1,8 +1,11 @@
 """Checks a schema cannot express: cross-references, the text maps, and sense about time and place.
 
-They read the raw loaded data rather than the validated models, so they still run, and still find
-every problem, when some other part of the file fails the schema. Each check tolerates malformed
-pieces (the schema reports those) and only speaks about what it can judge.
+When the file passes the schema they read the validated models' values (`Scenario.model_dump()`),
+which is what the game will use: pydantic turns `2.0` into the hex column 2 and `"1e3"` into a
+number, and a check of the raw YAML would pass over what the game then trips on. When some part of
+the file fails the schema, they read the raw loaded data instead, so that they still run and still
+find every problem at once. Either way each check tolerates malformed pieces (the schema reports
+those) and only speaks about what it can judge; the data has the same shape and paths in both.
 """
 
 from __future__ import annotations
@@ -53,9 +56,14 @@ def _number(value: Any) -> float | None:
     return None
 
 
+# The last moment a game may reach: a day before the calendar ends, so that a darkness span running
+# to the next morning, or a turn's end, is still a date Python can hold.
+LAST_MOMENT = datetime.max - timedelta(days=2)
+
+
 def _hex_pair(value: Any) -> tuple[int, int] | None:
     if (
-        isinstance(value, list)
+        isinstance(value, list | tuple)
         and len(value) == 2
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     ):
@@ -64,13 +72,15 @@ def _hex_pair(value: Any) -> tuple[int, int] | None:
 
 
 def _time(value: Any) -> datetime | None:
-    if isinstance(value, datetime):
-        return value
+    """A local time, or None where the schema reports the value (a time zone among them: an aware
+    time cannot be compared with the others)."""
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value)
+            value = datetime.fromisoformat(value)
         except ValueError:
             return None
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value
     return None
 
 
@@ -82,6 +92,7 @@ class _Checker:
         self.source = source
         self.coefficient_names = coefficient_names
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # what loads and plays, but not as the writer may think
         mapping = data.get("map") if isinstance(data.get("map"), dict) else {}
         self.map: dict[str, Any] = mapping
         self.width = mapping.get("width") if isinstance(mapping.get("width"), int) else None
@@ -194,7 +205,23 @@ class _Checker:
         minutes, turns = clock.get("turn_minutes"), clock.get("turns")
         if start is None or not isinstance(minutes, int) or not isinstance(turns, int):
             return start, None
-        return start, start + timedelta(minutes=minutes * turns)
+        if not (5 <= minutes <= 24 * 60 and 1 <= turns <= 10_000):
+            return start, None  # the schema reports it
+        end = None
+        if start <= LAST_MOMENT:
+            try:
+                end = start + timedelta(minutes=minutes * turns)
+            except OverflowError:
+                end = None
+        if end is None or end > LAST_MOMENT:
+            self.report(
+                ("clock", "turns"),
+                f"the game would end after {LAST_MOMENT:%Y-%m-%d}, the last day the engine can"
+                f" count to: {turns} turns of {minutes} minutes from {start:%Y-%m-%d %H:%M};"
+                " start earlier or play fewer turns",
+            )
+            return start, None
+        return start, end
 
     # ------------------------------------------------------------------ checks
 
@@ -303,7 +330,7 @@ class _Checker:
                 )
             cells.update(river_cells)
             for edge_index, edge in _items(river.get("edges")):
-                if isinstance(edge, list) and len(edge) == 3 and _hex_pair(edge[:2]):
+                if isinstance(edge, list | tuple) and len(edge) == 3 and _hex_pair(edge[:2]):
                     self.hex_at((*base, "edges", edge_index), edge[:2])
             for bridge_index, bridge in _items(river.get("bridges")):
                 cell = self.hex_at((*base, "bridges", bridge_index), bridge)
@@ -563,6 +590,35 @@ class _Checker:
             since, until = _time(entry.get("since")), _time(entry.get("at"))
             if since and until and until <= since:
                 self.report((*base, "at"), "`at` must come after `since`")
+            for bound in ("since", "at"):
+                self.warn_inside_turn((*base, bound), _time(entry.get(bound)), entry.get("id"))
+
+    def warn_inside_turn(self, path: tuple[Any, ...], moment: datetime | None, ident: Any) -> None:
+        """The game keeps its tallies at turn boundaries, and measures a metric at the boundary at
+        or before the time given: a time inside a turn is read earlier than it says."""
+        clock = self.data.get("clock")
+        minutes = clock.get("turn_minutes") if isinstance(clock, dict) else None
+        if moment is None or self.start is None or self.end is None or not isinstance(minutes, int):
+            return
+        if not self.start <= moment <= self.end:
+            return  # reported as outside the game
+        turn, offset = divmod(moment - self.start, timedelta(minutes=minutes))
+        if not offset:
+            return
+        begins = self.start + turn * timedelta(minutes=minutes)
+        ends = begins + timedelta(minutes=minutes)
+        mark = self.source.locate(path)
+        self.warnings.append(
+            Problem(
+                self.source.file,
+                mark.line,
+                mark.column,
+                f"warning: history entry '{ident}' is measured at {moment:%Y-%m-%d %H:%M}, inside"
+                f" turn {turn + 1} ({begins:%H:%M} to {ends:%H:%M}); the game keeps its tallies"
+                f" at turn boundaries and reads this one at {begins:%Y-%m-%d %H:%M}: give a time"
+                " on a turn boundary",
+            )
+        )
 
     def check_rules(self) -> None:
         rules = self.data.get("rules")
@@ -588,3 +644,11 @@ def check(
 ) -> list[Problem]:
     """Every cross-reference and map problem in a loaded file."""
     return _Checker(data, source, coefficient_names).run()
+
+
+def check_with_warnings(
+    data: dict[str, Any], source: SourceMap, *, coefficient_names: AbstractSet[str] | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """The problems, and the warnings: what plays, but not as the file seems to say."""
+    checker = _Checker(data, source, coefficient_names)
+    return checker.run(), sorted(checker.warnings)

@@ -7,6 +7,8 @@ anything is reported, so one run of `wargame validate` shows all of them.
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import types
 import typing
 from collections.abc import Iterable
@@ -29,15 +31,18 @@ class LoadedScenario:
     scenario: Scenario
     path: Path | None
     source: SourceMap
+    # Located warnings: what loads and plays, but not as the file seems to say (a history metric
+    # measured inside a turn); `wargame validate` prints them.
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_scenario(
     path: str | Path, *, coefficient_names: Iterable[str] | None = None
 ) -> LoadedScenario:
-    """Load and check a scenario file. `coefficient_names`, when given, are the rule coefficients
-    a `rules:` block may override (the rules package owns them; this package cannot import it);
-    when they have a `problem(name, value)` method, as the rules' own have, the values given
-    are checked with it too."""
+    """Load and check a scenario file. `coefficient_names` are the rule coefficients a `rules:`
+    block may override; when they have a `problem(name, value)` method, as the rules' own have,
+    the values given are checked with it too. Left out, they are the rules' own (see
+    `rules_coefficient_names`): a misspelt coefficient is a located error by default."""
     path = Path(path)
     text = read_text(path, str(path))
     return load_scenario_text(text, str(path), coefficient_names=coefficient_names, path=path)
@@ -58,7 +63,8 @@ def load_scenario_text(
         raise ScenarioError(
             [source.problem((), f"expected a mapping of scenario sections, got {got}")]
         )
-    return LoadedScenario(validate_data(data, source, coefficient_names), path, source)
+    scenario, warnings = validate_with_warnings(data, source, coefficient_names)
+    return LoadedScenario(scenario, path, source, tuple(warnings))
 
 
 def validate_data(
@@ -66,19 +72,40 @@ def validate_data(
 ) -> Scenario:
     """Check plain scenario data (a file's, or a file's with a what-if overlay applied): the
     schema and every cross-check, all problems located through `source`."""
+    return validate_with_warnings(data, source, coefficient_names)[0]
+
+
+def validate_with_warnings(
+    data: dict[str, Any], source: SourceMap, coefficient_names: Iterable[str] | None = None
+) -> tuple[Scenario, list[Problem]]:
+    """`validate_data`, and the located warnings of what plays but not as the file says."""
     problems: list[Problem] = []
     scenario: Scenario | None = None
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as error:
         problems.extend(_pydantic_problems(error, data, source))
-    names = coefficient_names
-    if names is not None and not hasattr(names, "problem"):
+    names = coefficient_names if coefficient_names is not None else rules_coefficient_names()
+    if not hasattr(names, "problem"):
         names = set(names)
-    problems.extend(checks.check(data, source, coefficient_names=names))
+    # The cross-checks judge what the game will use: the validated values when there are any.
+    checked = scenario.model_dump() if scenario is not None else data
+    found, warnings = checks.check_with_warnings(checked, source, coefficient_names=names)
+    problems.extend(found)
     if problems or scenario is None:
         raise ScenarioError(problems)
-    return scenario
+    return scenario, warnings
+
+
+def rules_coefficient_names() -> Iterable[str]:
+    """The rules' coefficient names (able to judge a value too), for a scenario loaded without
+    names of its own: the check of a `rules:` block is on by default, wherever a scenario is
+    loaded. The rules package owns the names and this package may not import it (the arrows run
+    the other way), so they are looked up by module name when first needed: nothing here depends
+    on the rules when it is imported, and the rules' coefficients module imports nothing of ours."""
+    package = __name__.rsplit(".", 2)[0]  # "engine"
+    module = importlib.import_module(f"{package}.rules.coefficients")
+    return module.coefficient_names()
 
 
 # ------------------------------------------------------------------------- pydantic errors
@@ -97,6 +124,10 @@ def describe_value(value: Any) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
         return f"the text '{shown}'"
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes of binary data"
     return repr(value)
 
 
@@ -278,7 +309,10 @@ def _one_problem(
     value = _value_at(data, path)
     message = " or ".join(sorted({_expected(i) for i, _ in items}))
     where = _describe_path(path, data)
-    return source.problem(path, f"{where}: {message}, got {describe_value(value)}")
+    hint = ""
+    if kind == "bool_type" and isinstance(value, str):
+        hint = f"; write true or false (YAML 1.2, which editors use, reads '{value}' as text)"
+    return source.problem(path, f"{where}: {message}, got {describe_value(value)}{hint}")
 
 
 _PLAIN_EXPECTATIONS = {
@@ -287,6 +321,7 @@ _PLAIN_EXPECTATIONS = {
     "int_from_float": "expected a whole number",
     "float_type": "expected a number",
     "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
     "bool_type": "expected true or false",
     "bool_parsing": "expected true or false",
     "string_type": "expected text",

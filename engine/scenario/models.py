@@ -15,7 +15,8 @@ Conventions kept throughout, so that a hand-written file reads the same everywhe
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Annotated, Literal
 
@@ -46,6 +47,9 @@ HexRef = Annotated[
     Field(description="A hex as [col, row], or the id of a named place."),
 ]
 Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+# A real boolean only: pydantic would take "yes", "on" or 1 as true, which YAML 1.2 and the editor's
+# schema read as text or a number; `water: yes` is an error everywhere alike.
+Flag = Annotated[bool, Field(strict=True)]
 
 
 def _no_number(expected: str):
@@ -60,6 +64,31 @@ def _no_number(expected: str):
     return check
 
 
+# What a time looks like as text, in the loader and (as patterns) in the editor's JSON Schema alike:
+# month 01-12, day 01-31, hour 00-23, minute and second 00-59.
+MOMENT_PATTERN = (
+    r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[T ]([01]\d|2[0-3]):[0-5]\d"
+    r"(:[0-5]\d(\.\d+)?)?$"
+)
+TIME_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
+
+
+def _moment_text(value: object) -> object:
+    """A time as the format writes it, or an error saying what is expected: not a number (pydantic
+    would read seconds since 1970), not a date alone (pydantic would take midnight, which the
+    editor's schema refuses), a time zone refused by `_local` with its own message."""
+    expected = "expected a date and time like 1945-05-21T05:00"
+    if isinstance(value, int | float):  # bool too
+        raise ValueError(expected)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        raise ValueError(f"{expected} (a date alone lacks the time of day)")
+    if isinstance(value, str) and not re.match(MOMENT_PATTERN, value):
+        zone = re.match(MOMENT_PATTERN.rstrip("$") + r"(Z|[+-]\d{2}:?\d{2})$", value)
+        if zone is None:
+            raise ValueError(expected)
+    return value
+
+
 def _local(value: datetime | time) -> datetime | time:
     """Every time in a scenario is the battle's local time, compared with every other."""
     if value.tzinfo is not None:
@@ -69,7 +98,7 @@ def _local(value: datetime | time) -> datetime | time:
 
 Moment = Annotated[
     datetime,
-    BeforeValidator(_no_number("expected a date and time like 1945-05-21T05:00")),
+    BeforeValidator(_moment_text),
     AfterValidator(_local),
     Field(description="Local date and time of the battle, like 1945-05-21T05:00 (no time zone)."),
 ]
@@ -91,7 +120,9 @@ Citation = Annotated[
 class Strict(BaseModel):
     """Base for every model: unknown keys are errors (with "did you mean"), values are frozen."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=False)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, use_enum_values=False, allow_inf_nan=False
+    )
 
 
 class Name(Strict):
@@ -147,8 +178,8 @@ class TerrainType(Strict):
         description="The map's symbol for this ground (road and track: lines joining their"
         " hexes); none: plain colour. Only the picture, never a rule.",
     )
-    passable: bool = True
-    water: bool = Field(default=False, description="Rivers and lakes: crossing rules apply.")
+    passable: Flag = True
+    water: Flag = Field(default=False, description="Rivers and lakes: crossing rules apply.")
     speed_factor: float = Field(
         default=1.0, gt=0.0, le=2.0, description="Foot speed on this ground / speed on open ground."
     )
@@ -184,7 +215,7 @@ class ElevationGrid(Strict):
 class RiverCrossing(Strict):
     """How hard a river is to cross where there is no bridge."""
 
-    fordable: bool = Field(
+    fordable: Flag = Field(
         default=False, description="Waded on foot; otherwise boats or swimming are needed."
     )
     width_m: float = Field(gt=0.0, le=5000.0)
@@ -287,7 +318,7 @@ class Weapon(Strict):
     kind: WeaponClass
     range_m: float = Field(gt=0.0, le=50_000.0, description="Effective range.")
     min_range_m: float = Field(default=0.0, ge=0.0, le=50_000.0)
-    indirect: bool = Field(default=False, description="Fires over obstacles at unseen targets.")
+    indirect: Flag = Field(default=False, description="Fires over obstacles at unseen targets.")
     rounds_per_hour: float = Field(
         ge=0.0, le=10_000.0, description="Sustained rounds per weapon per hour of firing."
     )
@@ -583,7 +614,8 @@ class Scenario(Strict):
     air_strikes: list[AirStrike] = Field(default_factory=list, max_length=1000)
     plans: list[Plan] = Field(default_factory=list, max_length=2)
     victory: list[VictoryCondition] = Field(min_length=1, max_length=50)
-    rules: dict[Identifier, float] = Field(
+    # inf and NaN pass here so that the rules' own check of each value names its allowed range
+    rules: dict[Identifier, Annotated[float, Field(allow_inf_nan=True)]] = Field(
         default_factory=dict, description="Overrides of rule coefficients, by name."
     )
     history: list[HistoryEntry] = Field(default_factory=list, max_length=200)
@@ -591,3 +623,223 @@ class Scenario(Strict):
     model_config = ConfigDict(
         json_schema_extra={"title": "Wargame scenario", "$id": "scenario.schema.json"}
     )
+
+
+# ------------------------------------------------------------------------ editor descriptions
+
+# What each property means, with its unit, for the JSON Schema an editor shows on hover. Kept in one
+# table rather than on each field so that the models above stay readable; a field's own
+# description stays where the table has no entry; references have one, since the generic id text
+# ("Lower-case id ...") would not say what the id refers to. tests/test_schema.py checks that every
+# property of the schema has a description.
+_HEX_OR_PLACE = "a hex as [col, row], or the id of a place in map.places"
+DESCRIPTIONS: dict[str, str] = {
+    # the whole scenario
+    "Scenario.id": "Id of the scenario (lower-case), used in file names, logs and batch results.",
+    "Scenario.title": "The battle's name as shown in lists and the window.",
+    "Scenario.scale": "tactical (about 100 m hexes, 1-2 h turns, companies) or operational"
+    " (about 1 km hexes, 4-6 h turns, battalions).",
+    "Scenario.sources": "The documents the scenario's figures come from; `source` fields cite"
+    " them.",
+    "Scenario.briefing": "What a player reads before the battle.",
+    "Scenario.clock": "When the battle starts, how long a turn is, how many turns, and night.",
+    "Scenario.map": "The hex map: terrain grid, legend, elevation, rivers and named places.",
+    "Scenario.terrain": "Terrain types by id, as the map's legend names them.",
+    "Scenario.sides": "The two sides, each with an id that units, plans and victory name.",
+    "Scenario.weapons": "Weapon types by id, as units' `weapons` and air strikes name them.",
+    "Scenario.units": "Every unit of both sides at the start, or arriving as reinforcement.",
+    "Scenario.obstacles": "Minefields, wire, fortifications and blockhouses, by hex.",
+    "Scenario.ammunition": "Shared stocks of rounds per side for some weapons.",
+    "Scenario.reinforcements": "Units that enter the map at a given time and hex.",
+    "Scenario.air_strikes": "Air attacks at given times on given hexes.",
+    "Scenario.plans": "Each side's plan for the computer player: phases with tasks and objectives.",
+    "Scenario.victory": "How each side wins; a game where neither or both do is a draw.",
+    "Scenario.history": "What really happened, as metrics the engine measures in a game.",
+    # names and sources
+    "Name.en": "English name (required, 1-200 characters).",
+    "Name.zh": "Chinese name, for Chinese places and units.",
+    "Source.id": "Id of this source, for citations.",
+    "Source.title": "Title of the document.",
+    "Source.note": "What the source is and how far it can be trusted.",
+    "Briefing.situation": "The situation at the start, as the player's briefing tells it.",
+    "Briefing.historical_note": "What happened in history, shown after the game.",
+    # map
+    "TerrainType.name": "The terrain's name, shown in the window.",
+    "TerrainType.color": 'Colour on the map, "#rrggbb".',
+    "TerrainType.passable": "Whether units may enter this terrain at all (false: cliffs).",
+    "ElevationGrid.base_m": "Height of level 0 above sea level, metres.",
+    "ElevationGrid.step_m": "Height of one level, metres (level characters 0-9 then a-z).",
+    "ElevationGrid.grid": "`height` lines of `width` level characters (0-9, a-z), like the"
+    " terrain grid.",
+    "RiverCrossing.width_m": "Width of the river where it is crossed, metres.",
+    "RiverCrossing.current": "How fast the water flows: slow, moderate or fast (drownings).",
+    "River.id": "Id of this river, for history metrics (crossed_by, got_back_across).",
+    "River.name": "The river's name.",
+    "River.path": "Waypoints of the river, each " + _HEX_OR_PLACE + "; the river runs along"
+    " the hex lines between them, drawn as water in map.terrain.",
+    "River.edges": "Streams along hex edges: [col, row, direction], direction one of E, NE, NW,"
+    " W, SW, SE.",
+    "River.crossing": "How hard the river is to cross where there is no bridge.",
+    "River.bridges": "Hexes of the river with a bridge, each " + _HEX_OR_PLACE + ".",
+    "River.source": "Where the river's course or width comes from.",
+    "Place.id": "Id of this place, usable wherever a hex is expected.",
+    "Place.name": "The place's name, shown on the map.",
+    "Place.hex": "The place's hex as [col, row] on the text map (odd-r offset, from 0).",
+    "Place.note": "What the place is, for the reader.",
+    "Place.source": "Where the place's position comes from.",
+    "MapSpec.orientation": "Hex orientation: pointy-topped only.",
+    "MapSpec.layout": "Offset layout of the text grids: odd-r (odd rows shoved half a hex right).",
+    "MapSpec.elevation": "Heights as a text grid beside the terrain grid; flat when left out.",
+    "MapSpec.rivers": "Named rivers and streams, for crossings and history metrics.",
+    "MapSpec.places": "Named hexes: objectives, positions, assembly areas.",
+    # clock and sides
+    "Clock.start": "Local date and time of the first turn, like 1945-05-21T05:00.",
+    "Clock.turn_minutes": "Length of a turn, minutes (5 to 1440).",
+    "Clock.turns": "Number of turns in the game (1 to 10,000).",
+    "Clock.darkness": "Hours of darkness each day, local time.",
+    "Clock.source": "Where the dates and the hours of darkness come from.",
+    "Darkness.starts": 'Local time of day night begins, like "19:30".',
+    "Darkness.ends": 'Local time of day night ends the next morning, like "05:30".',
+    "Side.id": "Id of this side, named by units, plans, victory and history.",
+    "Side.name": "The side's name.",
+    "Side.color": 'Colour of the side\'s counters, "#rrggbb".',
+    "Side.note": "Anything the reader should know about the side.",
+    # weapons and units
+    "Weapon.name": "The weapon's name.",
+    "Weapon.kind": "What the weapon is, for the rules: each class has its own coefficients"
+    " (docs/rules.md).",
+    "Weapon.min_range_m": "Shortest range it can fire at, metres (mortars, guns).",
+    "Weapon.crew": "Men needed to serve one weapon.",
+    "Weapon.source": "Where the weapon's figures come from.",
+    "UnitWeapon.weapon": "Id of a weapon type in `weapons`.",
+    "UnitWeapon.count": "How many of this weapon the unit has.",
+    "UnitWeapon.source": "Where the count and ammunition come from.",
+    "Leader.name": "The commander's name.",
+    "Leader.rank": "The commander's rank, as text.",
+    "Leader.source": "Where the commander's name and quality come from.",
+    "Unit.id": "Id of this unit, named by plans, reinforcements, victory and history.",
+    "Unit.name": "The unit's name.",
+    "Unit.side": "Id of the side (in `sides`) this unit fights for.",
+    "Unit.type": "What the unit is: infantry, machine_gun, artillery, mortar, engineers or"
+    " headquarters.",
+    "Unit.officers": "Officers among `men`, for the officers_killed metric and leadership.",
+    "Unit.weapons": "The unit's weapons: type, count and rounds carried.",
+    "Unit.at": "Start hex, " + _HEX_OR_PLACE + "; leave out for a unit that arrives as a"
+    " reinforcement.",
+    "Unit.posture": "Posture at the start (Dupuy): attack, hasty, prepared, fortified or"
+    " withdrawal.",
+    "Unit.leader": "The unit's commander, whose quality helps morale.",
+    "Unit.parent": "Id of the higher unit (in `units`), if any.",
+    "Unit.source": "Where the unit's strength and position come from.",
+    "Unit.note": "Anything the reader should know about the unit.",
+    # obstacles
+    "Minefield.kind": "minefield",
+    "Minefield.hexes": "Hexes of the minefield, each " + _HEX_OR_PLACE + ".",
+    "Minefield.depth_m": "Depth of the minefield in the direction of attack, metres.",
+    "Minefield.source": "Where the minefield's size and density come from.",
+    "Wire.kind": "wire",
+    "Wire.hexes": "Hexes of the wire, each " + _HEX_OR_PLACE + ".",
+    "Wire.source": "Where the wire comes from.",
+    "Fortification.kind": "fortification",
+    "Fortification.hexes": "Hexes of the works, each " + _HEX_OR_PLACE + ".",
+    "Fortification.level": "How strong the works are: hasty, prepared or fortified (Dupuy).",
+    "Fortification.source": "Where the works come from.",
+    "Blockhouse.kind": "blockhouse",
+    "Blockhouse.hexes": "Hexes with blockhouses, each " + _HEX_OR_PLACE + ".",
+    "Blockhouse.source": "Where the blockhouses come from.",
+    # ammunition, arrivals, air
+    "AmmunitionBudget.side": "Id of the side (in `sides`) whose stock this is.",
+    "AmmunitionBudget.weapons": "Ids of the weapons (in `weapons`) that draw on this stock.",
+    "AmmunitionBudget.rounds": "Rounds in the stock at the start.",
+    "AmmunitionBudget.source": "Where the size of the stock comes from.",
+    "Reinforcement.time": "Local date and time the units arrive, like 1945-05-22T06:00.",
+    "Reinforcement.at": "Hex where they enter, " + _HEX_OR_PLACE + ".",
+    "Reinforcement.units": "Ids of the arriving units (in `units`, without `at`).",
+    "Reinforcement.source": "Where the time and place of arrival come from.",
+    "AirStrike.side": "Id of the side (in `sides`) whose aircraft strike.",
+    "AirStrike.time": "Local date and time of the strike.",
+    "AirStrike.target": "Hex at the centre of the strike, " + _HEX_OR_PLACE + ".",
+    "AirStrike.radius_hexes": "Hexes around the target also struck, in hexes (0: the target only).",
+    "AirStrike.sorties": "Number of aircraft sorties in the strike.",
+    "AirStrike.weapon": "Id of the weapon (in `weapons`) each sortie delivers.",
+    "AirStrike.aircraft": "The aircraft's name, for the log.",
+    "AirStrike.source": "Where the strike comes from.",
+    # plans
+    "PlanPhase.id": "Id of this phase, unique in its plan.",
+    "PlanPhase.start": "Local date and time the phase begins.",
+    "PlanPhase.end": "Local date and time the phase ends (default: the next phase, or the end).",
+    "PlanPhase.units": "Ids of the units (in `units`, of this plan's side) the phase commands,"
+    ' or "all".',
+    "PlanPhase.task": "What the units are to do: move, attack, assault, bombard, hold,"
+    " counterattack, fall_back, withdraw, pursue or break_out.",
+    "PlanPhase.objective": "Where the task aims, " + _HEX_OR_PLACE + ".",
+    "PlanPhase.fall_back_to": "Where to go if the task fails (hold / fall_back), "
+    + _HEX_OR_PLACE
+    + ".",
+    "PlanPhase.only_when": "When the phase acts: any time, by day only, or by night only.",
+    "PlanPhase.source": "Where this part of the plan comes from.",
+    "Plan.side": "Id of the side (in `sides`) whose plan this is.",
+    "Plan.mode": "How the computer player follows it: plan (as written) or adaptive (it may"
+    " depart from the plan when the situation changes).",
+    "Plan.rear": "Where this side's routed units run, " + _HEX_OR_PLACE + "; they leave the"
+    " map there when it is on the edge.",
+    "Plan.phases": "The plan's phases, in time order.",
+    # victory
+    "VictoryCondition.side": "Id of the side (in `sides`) this condition lets win.",
+    "VictoryCondition.kind": "hold, capture, destroy or exit (see the description above).",
+    "VictoryCondition.place": "For hold, capture and exit: " + _HEX_OR_PLACE + ".",
+    "VictoryCondition.by": "For capture: the local date and time by which the place must be"
+    " held (default: the end).",
+    "VictoryCondition.fraction": "For destroy: the share of the enemy's men (or of `units`) lost,"
+    " 0 to 1.",
+    "VictoryCondition.men": "For exit: how many men must leave the map at `place`.",
+    "VictoryCondition.units": "For destroy and exit: ids of the units (in `units`) that count"
+    " (default: the whole side).",
+    "VictoryCondition.note": "What the condition stands for, for the reader.",
+    # history
+    "Range.min": "Lowest value history allows (inclusive), in the metric's unit.",
+    "Range.max": "Highest value history allows (inclusive), in the metric's unit.",
+    "TimeRange.earliest": "Earliest local date and time history allows.",
+    "TimeRange.latest": "Latest local date and time history allows.",
+    "HistoryEntry.id": "Id of this entry, the column name in batch results.",
+    "HistoryEntry.metric": "What is measured: men_lost, killed, position_held, crossed_by ..."
+    " (docs/scenarios.md lists each with its unit).",
+    "HistoryEntry.side": "Id of the side (in `sides`) whose men or positions are measured.",
+    "HistoryEntry.units": "Ids of the units (in `units`) measured, narrowing `side`.",
+    "HistoryEntry.place": "Id of the place (in map.places) for position_held and place_fell_at,"
+    " or of the river (in map.rivers) for crossed_by and got_back_across.",
+    "HistoryEntry.since": "Local date and time counts start from (default: the start);"
+    " best on a turn boundary.",
+    "HistoryEntry.at": "Local date and time the metric is measured (default: the end); the game"
+    " measures at turn boundaries, so give one.",
+    "HistoryEntry.value": "The historical value, exact: a number (men, fraction), true/false, or"
+    " a side id for winner.",
+    "HistoryEntry.range": "The historical value as a range, when sources disagree.",
+    "HistoryEntry.time_range": "The historical time as a range, for time metrics.",
+    "HistoryEntry.note": "How the figure was read from the source.",
+}
+
+
+def _describe_fields() -> None:
+    """Give each field its entry of DESCRIPTIONS (a citation's or a note's generic text where it
+    has none), then rebuild the models, inner ones first, so that the JSON Schema carries them."""
+    models = [
+        m
+        for m in list(globals().values())
+        if isinstance(m, type) and issubclass(m, Strict) and m is not Strict
+    ]
+    for model in models:
+        for name, info in model.model_fields.items():
+            key = f"{model.__name__}.{name}"
+            if key in DESCRIPTIONS:
+                info.description = DESCRIPTIONS[key]
+            elif info.description is None and name == "source":
+                info.description = "Where this comes from, e.g. 'seed ¶12', or 'assumption: ...'."
+            elif info.description is None and name == "note":
+                info.description = "Anything the reader should know."
+    for model in models:
+        model.model_rebuild(force=True)
+    Scenario.model_rebuild(force=True)
+
+
+_describe_fields()

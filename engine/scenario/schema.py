@@ -10,16 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .models import Scenario
+from .models import MOMENT_PATTERN, TIME_PATTERN, Scenario
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 # Scenario times are local wall-clock times without seconds or zone ("1945-05-21T05:00"), which
 # JSON Schema's strict `date-time`/`time` formats would reject in an editor; patterns say what the
-# loader really accepts.
-_FORMAT_PATTERNS = {
-    "date-time": r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?$",
-    "time": r"^\d{2}:\d{2}(:\d{2})?$",
-}
+# loader really accepts (the models check text against the same patterns).
+_FORMAT_PATTERNS = {"date-time": MOMENT_PATTERN, "time": TIME_PATTERN}
 
 
 def _relax_formats(node: Any) -> Any:

@@ -54,6 +54,22 @@ class Dumper(yaml.SafeDumper):
 for _cls in (Loader, FastLoader, Dumper):
     _cls.add_implicit_resolver(_FLOAT_TAG, _EXPONENT_FLOAT, _FIRST_CHARS)
 
+# YAML 1.1 (PyYAML) reads yes/no/on/off as booleans; YAML 1.2 and so every editor's language server
+# read them as text, so `water: yes` passed `wargame validate` and failed in the editor. The loaders
+# read booleans as YAML 1.2 does (true/false only); the models take only real booleans where one
+# belongs, so `yes` is an error in both places, with a hint. (The dumper keeps quoting yes/no, which
+# every YAML reader then reads as text.)
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_BOOL_1_2 = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+for _cls in (Loader, FastLoader):
+    _cls.add_implicit_resolver(_BOOL_TAG, _BOOL_1_2, list("tTfF"))  # copies the class's table
+    _cls.yaml_implicit_resolvers = {
+        first: [
+            (tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG or regexp is _BOOL_1_2
+        ]
+        for first, resolvers in _cls.yaml_implicit_resolvers.items()
+    }
+
 
 def dump_text(value: Any, *, dumper: type[Dumper] = Dumper, **options: Any) -> str:
     """`value` as YAML that `parse` reads back the same (keys in their order, Chinese as is)."""
@@ -119,6 +135,11 @@ def _mark(yaml_mark: yaml.Mark) -> Mark:
     return Mark(yaml_mark.line + 1, yaml_mark.column + 1)
 
 
+def _position(text: str, index: int) -> Mark:
+    """Line and column (in characters) of the character at `index` of `text`."""
+    return Mark(text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
 def read_text(path: Path, display: str) -> str:
     """The file's text, refusing what is not a readable, reasonably sized UTF-8 file."""
 
@@ -144,7 +165,10 @@ def read_text(path: Path, display: str) -> str:
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        # Columns count characters, as everywhere else (and as editors do), not bytes: the line's
+        # text up to the bad byte is valid UTF-8, since decoding stopped at the first error.
+        line_start = before[before.rfind(b"\n") + 1 :]
+        column = len(line_start.decode("utf-8", errors="replace")) + 1
         raise fail(
             f"byte 0x{data[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
             line,
@@ -178,6 +202,9 @@ def parse(text: str, display: str, *, fast: bool = False) -> tuple[Any, SourceMa
         raise ScenarioError(
             [Problem(display, 0, 0, "file is empty; expected a scenario (see `wargame schema`)")]
         )
+    unreadable = _unreadable_characters(text, display)
+    if unreadable:
+        raise ScenarioError(unreadable)
     too_deep = _flow_too_deep(text)
     if too_deep is not None:
         raise ScenarioError(
@@ -206,6 +233,11 @@ def parse(text: str, display: str, *, fast: bool = False) -> tuple[Any, SourceMa
         raise ScenarioError(
             [Problem(display, where.line, where.column, f"YAML syntax error: {message}")]
         ) from None
+    except yaml.reader.ReaderError as error:  # refused above; kept for PyYAML's own view
+        where = _position(text, error.position)
+        raise ScenarioError(
+            [Problem(display, where.line, where.column, f"YAML error: {error.reason}")]
+        ) from None
     except yaml.YAMLError as error:
         raise ScenarioError([Problem(display, 1, 1, f"YAML error: {error}")]) from None
     finally:
@@ -217,6 +249,54 @@ def parse(text: str, display: str, *, fast: bool = False) -> tuple[Any, SourceMa
     if builder.problems:
         raise ScenarioError(builder.problems)
     return data, source
+
+
+# What YAML allows in a file (its "printable" set), less the line breaks that YAML counts and most
+# editors do not (NEL, LINE and PARAGRAPH SEPARATOR, a CR alone), which would shift every later
+# line number of the messages.
+_UNREADABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|\r(?!\n)"
+)
+_CHARACTER_NAMES = {
+    "\x00": "NUL",
+    "\x07": "BEL",
+    "\x08": "BACKSPACE",
+    "\x0b": "VERTICAL TAB",
+    "\x0c": "FORM FEED",
+    "\x0d": "CARRIAGE RETURN without a line feed",
+    "\x1b": "ESCAPE",
+    "\x7f": "DEL",
+    "\x85": "NEXT LINE",
+    "\u2028": "LINE SEPARATOR",
+    "\u2029": "PARAGRAPH SEPARATOR",
+    "\ufffe": "a noncharacter",
+    "\uffff": "a noncharacter",
+}
+MAX_CHARACTER_PROBLEMS = 20
+
+
+def _unreadable_characters(text: str, display: str) -> list[Problem]:
+    """A located problem for each character YAML refuses (PyYAML would raise with a position in
+    characters from the start of the file) or counts as a line break where editors do not."""
+    problems: list[Problem] = []
+    for match in _UNREADABLE.finditer(text):
+        char = match.group()
+        start = match.start()
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        name = _CHARACTER_NAMES.get(char, "a control character")
+        problems.append(
+            Problem(
+                display,
+                line,
+                column,
+                f"character U+{ord(char):04X} ({name}) is not allowed in a scenario file;"
+                " remove it (write line breaks as plain new lines)",
+            )
+        )
+        if len(problems) >= MAX_CHARACTER_PROBLEMS:
+            break
+    return problems
 
 
 def _flow_too_deep(text: str) -> Mark | None:
@@ -298,12 +378,17 @@ class _Builder:
             node.value
         ):
             return node.value
+        if node.tag == "tag:yaml.org,2002:binary":
+            where = _mark(node.start_mark)
+            message = "binary data (!!binary) has no place in a scenario; write text"
+            self.problems.append(Problem(self.source.file, where.line, where.column, message))
+            return None
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as error:
+        except Exception as error:  # PyYAML raises ValueError, KeyError ... for a bad tag's value
             where = _mark(node.start_mark)
             self.problems.append(
-                Problem(self.source.file, where.line, where.column, f"bad value: {error}")
+                Problem(self.source.file, where.line, where.column, _bad_scalar(node, error))
             )
             return None
 
@@ -337,3 +422,35 @@ class _Builder:
             self.source.key_marks[child] = where
             result[key] = self.build(value_node, child, depth + 1)
         return result
+
+
+_TAG_MEANINGS = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "null": "null",
+    "timestamp": "a date and time",
+    "binary": "base64 data",
+}
+
+
+def _bad_scalar(node: yaml.ScalarNode, error: Exception) -> str:
+    """Why a scalar could not be read: a tag its text does not fit (`!!int x`), a number longer
+    than Python converts (4,300 digits), or a tag this format does not know."""
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if isinstance(error, ValueError) and "digits" in str(error):
+        digits = sum(c.isdigit() for c in node.value)
+        return (
+            f"a number of {digits:,} digits; no value in a scenario needs more than a few"
+            " (Python reads at most 4,300)"
+        )
+    short = node.tag.removeprefix("tag:yaml.org,2002:")
+    meaning = _TAG_MEANINGS.get(short)
+    if meaning is not None:
+        return (
+            f"'{value}' is not {meaning}, as its tag !!{short} says; fix the value or drop the tag"
+        )
+    if isinstance(error, yaml.YAMLError):
+        problem = getattr(error, "problem", None) or str(error)
+        return f"bad value: {problem}"
+    return f"'{value}' cannot be read as {node.tag}"
