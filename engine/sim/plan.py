@@ -213,7 +213,9 @@ def _label(variant: str, ai: Modes, sides: int, sweep: tuple[tuple[str, float], 
     if ai:
         parts.append(aimodes.label(ai, sides))
     if sweep:
-        parts.append(", ".join(f"{name}={value:g}" for name, value in sweep))
+        # repr: the shortest text that reads back as the same float, so 0.08000001 and
+        # 0.08000002 stay apart in labels (":g" made both 0.08)
+        parts.append(", ".join(f"{name}={value!r}" for name, value in sweep))
     return " · ".join(parts)
 
 
@@ -297,8 +299,10 @@ def make_plan(
             run_text = dump_scenario(merged, header)
             run_path = str(out / "scenarios" / f"{name}.yaml")
         else:
+            # a copy in the output folder, as variants are: replays must not follow later edits
+            # of the live file (the text is the same, so is its hash and the arm's key)
             scenario = loaded.scenario
-            run_text, run_path = text, scenario_path
+            run_text, run_path = text, str(out / "scenarios" / f"{BASELINE}.yaml")
         run_hash = scenario_hash(run_text)
         variant_hash = overlay.text_hash if overlay else ""
         description = overlay.description if overlay else "The scenario as written."

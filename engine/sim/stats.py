@@ -59,6 +59,49 @@ def percentile_of(values: np.ndarray, x: float) -> float:
     return 100.0 * (below + 0.5 * equal) / values.size
 
 
+def median_interval(values: np.ndarray, z: float = Z95) -> tuple[float, float]:
+    """A distribution-free 95 % interval for the median (NaNs left out): the order statistics
+    x(j) and x(k) (1-based ranks) with j = n/2 - z*sqrt(n)/2 and k = 1 + n/2 + z*sqrt(n)/2 (the
+    normal approximation of the binomial count of values below the median), rounded outwards and
+    clipped to the sample: ranks 40 and 61 for n = 100, as the usual tables give. No
+    assumption about the shape of the spread, which for battle metrics is often lumpy.
+    (nan, nan) for no values."""
+    known = np.sort(values[~np.isnan(values)])
+    n = known.size
+    if n == 0:
+        return math.nan, math.nan
+    half = z * math.sqrt(n) / 2
+    j = max(1, math.floor(n / 2 - half))
+    k = min(n, math.ceil(1 + n / 2 + half))
+    return float(known[j - 1]), float(known[k - 1])
+
+
+def running_share(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A share estimated from the first 1, 2, ... n battles (in battle order), with its Wilson
+    interval at each n: (n, share, low, high) arrays for a convergence plot."""
+    hits = np.asarray(hits, bool)
+    counts = np.cumsum(hits)
+    n = np.arange(1, hits.size + 1)
+    rows = [wilson(int(k), int(m)) for k, m in zip(counts, n, strict=True)]
+    share = np.array([r[0] for r in rows])
+    low = np.array([r[1] for r in rows])
+    high = np.array([r[2] for r in rows])
+    return n, share, low, high
+
+
+def running_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of the first 1, 2, ... n values (NaNs left out of each), for a convergence
+    plot: (n, median) arrays."""
+    values = np.asarray(values, float)
+    out = np.full(values.size, np.nan)
+    for i in range(values.size):
+        head = values[: i + 1]
+        head = head[~np.isnan(head)]
+        if head.size:
+            out[i] = float(np.median(head))
+    return np.arange(1, values.size + 1), out
+
+
 def agrees(values: np.ndarray, history: dict[str, Any]) -> np.ndarray:
     """Per battle, whether its value matches the historical one (NaN never matches)."""
     with np.errstate(invalid="ignore"):
@@ -83,6 +126,7 @@ class MetricSummary:
     agree_ci: tuple[float, float]
     percentile: float | None  # of a single historical value
     percentile_range: tuple[float, float] | None  # of a historical range's ends
+    median_ci: tuple[float, float] = (math.nan, math.nan)  # 95 % order-statistic interval
 
 
 def summarize_metric(values: np.ndarray, history: dict[str, Any]) -> MetricSummary:
@@ -104,6 +148,7 @@ def summarize_metric(values: np.ndarray, history: dict[str, Any]) -> MetricSumma
         n=int(values.size),
         never=int(values.size - known.size),
         median=float(q[1]),
+        median_ci=median_interval(known),
         p10=float(q[0]),
         p90=float(q[2]),
         mean=float(known.mean()) if known.size else math.nan,

@@ -55,7 +55,7 @@ class ChunkTask:
     def replay_command(self, seed: int) -> str:
         words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
         for name, value in self.overrides:
-            words += ["--set", f"rules.{name}={value:g}"]
+            words += ["--set", f"rules.{name}={value!r}"]  # exact: reads back as the same float
         for side, mode in self.ai_replay:
             words += ["--ai", f"{side}={mode}"]
         return shlex.join(words)
