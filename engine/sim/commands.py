@@ -143,10 +143,16 @@ def _batch(args: argparse.Namespace) -> int:
     except ChunkFailed as error:
         task = error.task
         print(f"error: {error}", file=sys.stderr)
-        print(
-            f"  replay the first of them with: {task.replay_command(_seed(task))}",
-            file=sys.stderr,
-        )
+        if error.index is not None:  # the battle that failed is known
+            print(
+                f"  replay it with: {task.replay_command(_seed(task, error.index))}",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"  replay the first of them with: {task.replay_command(_seed(task))}",
+                file=sys.stderr,
+            )
         print("  battles already written are kept; the same command resumes", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -174,20 +180,25 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _seed(task) -> int:
+def _seed(task, index: int | None = None) -> int:
     from .seeds import battle_seed
 
-    return battle_seed(task.batch_seed, task.first)
+    return battle_seed(task.batch_seed, task.first if index is None else index)
 
 
 def _write_report(out: Path, console) -> int:
     from .report import build_report
 
+    messages: list[str] = []
     try:
-        path = build_report(out)
+        path = build_report(out, messages)
     except FileNotFoundError as error:
+        for message in messages:
+            print(message, file=sys.stderr)
         print(error, file=sys.stderr)
         return EXIT_INPUT
+    for message in messages:
+        console.print(message)
     console.print(f"report: {path}")
     return EXIT_OK
 

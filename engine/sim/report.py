@@ -606,10 +606,11 @@ document.querySelectorAll('button.copy').forEach(function (b) {
 """
 
 
-def build_report(out: Path) -> Path:
-    """Write OUT/report.html and OUT/plots/*.png from OUT/battles/*.parquet; return the path."""
+def build_report(out: Path, messages: list[str] | None = None) -> Path:
+    """Write OUT/report.html and OUT/plots/*.png from OUT/battles/*.parquet; return the path.
+    Damaged part files are set aside and skipped, each with a line in `messages`."""
     out = Path(out)
-    dataset = read_dataset(out)
+    dataset = read_dataset(out, messages)
     table, metadata = dataset.table, dataset.metadata
     scenario = metadata["scenario"]
     history = metadata["history"]
