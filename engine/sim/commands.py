@@ -206,4 +206,4 @@ def _write_report(out: Path, console) -> int:
 def _report(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    return _write_report(args.out, Console(stderr=True, highlight=False))
+    return _write_report(args.out, Console(stderr=True, highlight=False, soft_wrap=True))

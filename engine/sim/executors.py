@@ -14,6 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -204,8 +205,17 @@ class DaskExecutor(Executor):
 
             # The statistical profiler samples every worker's stack each 10 ms: a tax on
             # pure-Python battles that nobody reads here. The nanny hands this config on.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
-                self.cluster = self._local_cluster(LocalCluster, workers)
+            # Ctrl-C in a terminal reaches the whole process group: the nannies and workers,
+            # started with SIGINT ignored, leave it to this process (Python keeps an inherited
+            # SIG_IGN), which then closes them in order; else each prints its traceback.
+            ignore = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+            try:
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self.cluster = self._local_cluster(LocalCluster, workers)
+            finally:
+                if ignore:
+                    signal.signal(signal.SIGINT, previous)
             self.client = Client(self.cluster)
             self.name = "dask LocalCluster"
         else:
@@ -255,12 +265,18 @@ class DaskExecutor(Executor):
 
     def close(self, cancel: bool = False) -> None:
         futures = getattr(self, "_futures", None)
+        if cancel:
+            # stopping is the point: what the closing connections complain about is noise
+            for name in ("distributed", "tornado", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         if cancel and futures is not None:
             with contextlib.suppress(Exception):  # the cluster may be gone already
                 self.client.cancel(list(futures.futures))
-        self.client.close()
+        with contextlib.suppress(Exception) if cancel else contextlib.nullcontext():
+            self.client.close()
         if self.cluster is not None:
-            self.cluster.close()
+            with contextlib.suppress(Exception) if cancel else contextlib.nullcontext():
+                self.cluster.close()
 
 
 def make_executor(workers: int, dask: str | None) -> Executor:

@@ -85,6 +85,15 @@ def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int) -> None:
         os._exit(3)  # a battle that kills its worker every time
     if fault == f"raise-at:{index}":
         raise RuntimeError("injected fault")
+    if fault.startswith("worker-exit-times:") and done_in_chunk == 1:
+        times, folder = fault.split(":", 2)[1:]
+        for k in range(int(times)):  # the first N chunks to get here each lose their worker
+            try:
+                fd = os.open(os.path.join(folder, f"death-{k}"), os.O_CREAT | os.O_EXCL)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            os._exit(3)
     if fault.startswith("worker-exit-once:") and done_in_chunk == 1:
         marker = fault.split(":", 1)[1]
         try:
