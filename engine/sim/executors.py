@@ -112,13 +112,14 @@ class PoolExecutor(Executor):
         flight, and which of them killed it is unknown: those chunks become suspects, run again
         one at a time (nothing else in flight). A suspect that kills its worker alone is cut in
         halves, down to one battle; a battle that kills its worker alone MAX_ATTEMPTS times is
-        named. Deaths elsewhere (the OOM killer, a node going down) cost a rerun, never the
-        batch."""
+        named once every other chunk has been played (and written). Deaths elsewhere (the OOM
+        killer, a node going down) cost a rerun, never the batch."""
         queue = list(tasks)
         queue.reverse()
         suspects: list[ChunkTask] = []
         alone_deaths: dict[tuple[str, int, int], int] = {}
         in_flight: dict[Future, ChunkTask] = {}
+        failed: ChunkFailed | None = None
         limit = self.workers * 3
         self.pool = self._new_pool()
         while queue or suspects or in_flight:
@@ -138,7 +139,11 @@ class PoolExecutor(Executor):
                 except BrokenProcessPool:
                     broken = True
                     if alone:
-                        suspects.extend(self._blame(task, alone_deaths))
+                        verdict = self._blame(task, alone_deaths)
+                        if isinstance(verdict, ChunkFailed):
+                            failed = failed or verdict  # the rest is still played and kept
+                        else:
+                            suspects.extend(verdict)
                     else:
                         suspects.append(task)
                     continue
@@ -154,10 +159,15 @@ class PoolExecutor(Executor):
                 self.restarts += 1
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self._new_pool()
+        if failed is not None:
+            raise failed
 
     @staticmethod
-    def _blame(task: ChunkTask, deaths: dict[tuple[str, int, int], int]) -> list[ChunkTask]:
-        """The chunks to run next after `task` killed its worker running alone."""
+    def _blame(
+        task: ChunkTask, deaths: dict[tuple[str, int, int], int]
+    ) -> list[ChunkTask] | ChunkFailed:
+        """The chunks to run next after `task` killed its worker running alone, or the verdict
+        on a single battle that did so MAX_ATTEMPTS times."""
         key = (task.arm, task.first, task.last)
         deaths[key] = deaths.get(key, 0) + 1
         if task.count > 1:
@@ -166,7 +176,7 @@ class PoolExecutor(Executor):
             return [replace(task, first=middle + 1), replace(task, last=middle)]
         if deaths[key] >= MAX_ATTEMPTS:
             seed = battle_seed(task.batch_seed, task.first)
-            raise ChunkFailed(
+            return ChunkFailed(
                 task,
                 f"it killed its worker process {deaths[key]} times (seed {seed}; a crash in"
                 " native code, or memory running out)",
