@@ -25,9 +25,7 @@ from engine.history import metric_values
 from engine.rules import coefficients as rules_coefficients
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import ScenarioError, load_scenario, load_scenario_text
-from engine.scenario.yaml_source import parse
-from engine.sim import executors as sim_executors
-from engine.sim.overlay import (
+from engine.scenario.overlay import (
     OverlayError,
     apply_overlays,
     command_line_overlay,
@@ -36,6 +34,8 @@ from engine.sim.overlay import (
     parse_overlay,
     validate_data,
 )
+from engine.scenario.yaml_source import parse
+from engine.sim import executors as sim_executors
 from engine.sim.plan import PlanError, make_plan
 from engine.sim.results import part_files, read_dataset
 from engine.sim.runner import run_batch
@@ -497,3 +497,65 @@ def test_a_worker_with_other_rules_is_refused(
     with pytest.raises(PlanError, match="install the same version of the engine"):
         run_batch(plan, sim_executors.Executor())
     assert not part_files(tmp_path)
+
+
+# ------------------------------------------------------------------------- overlay schema
+
+OVERLAY_SCHEMA = ROOT / "docs" / "overlay.schema.json"
+
+
+def test_committed_overlay_schema_is_current_and_printed_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from engine.scenario.overlay_schema import overlay_json_schema, overlay_json_schema_text
+
+    assert OVERLAY_SCHEMA.read_text(encoding="utf-8") == overlay_json_schema_text(), (
+        "docs/overlay.schema.json is stale: run"
+        " `wargame schema --overlay -o docs/overlay.schema.json`"
+    )
+    assert main(["schema", "--overlay"]) == 0
+    assert json.loads(capsys.readouterr().out) == overlay_json_schema()
+
+
+def test_overlay_schema_keys_and_descriptions() -> None:
+    """The schema's keys are the ones overlay.py reads; every property says what it means and
+    its unit (or that it has none)."""
+    from engine.scenario.overlay import OVERLAY_KEYS
+    from engine.scenario.overlay_schema import overlay_json_schema
+
+    schema = overlay_json_schema()
+    assert tuple(schema["properties"]) == OVERLAY_KEYS
+    assert schema["additionalProperties"] is False
+    for name, prop in schema["properties"].items():
+        text = prop.get("description", "")
+        assert len(text) > 40, name
+        assert "unit" in text or "hours" in text, name
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.name)
+def test_shipped_overlays_declare_and_pass_the_overlay_schema(path: Path) -> None:
+    import jsonschema
+
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../docs/overlay.schema.json"
+    schema = json.loads(OVERLAY_SCHEMA.read_text(encoding="utf-8"))
+    data, _ = parse(path.read_text(encoding="utf-8"), str(path))
+    jsonschema.validate(data, schema)
+    load_overlay(path)  # and the engine reads it
+
+
+def test_overlay_schema_flags_what_the_editor_should() -> None:
+    import jsonschema
+
+    schema = json.loads(OVERLAY_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"name": "late_relief", "shift": {"reinforcements[0].time": "12h"}}
+    assert not list(validator.iter_errors(good))
+    for bad in (
+        {"name": "x", "descripton": "typo"},  # a misspelt key
+        {"name": "x", "sett": {"clock.turns": 3}},
+        {"name": "Bad Name", "set": {"clock.turns": 3}},
+        {"name": "x", "scale": {"units[0].men": "double"}},
+        {"name": "x", "shift": {"reinforcements[0].time": "12 hours"}},
+    ):
+        assert list(validator.iter_errors(bad)), bad

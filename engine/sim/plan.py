@@ -34,10 +34,7 @@ from ..rules.coefficients import (
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario
-from ..scenario.yaml_source import parse, read_text
-from . import aimodes
-from .aimodes import AiModeError, Modes
-from .overlay import (
+from ..scenario.overlay import (
     Overlay,
     OverlayError,
     apply_overlays,
@@ -46,6 +43,9 @@ from .overlay import (
     load_overlay,
     validate_data,
 )
+from ..scenario.yaml_source import parse, read_text
+from . import aimodes
+from .aimodes import AiModeError, Modes
 from .results import BATTLES_DIR, RESULTS_FORMAT, curve_groups, history_info, scenario_info
 from .versions import engine_version, rules_version
 from .worker import ChunkTask
