@@ -235,13 +235,15 @@ def test_small_batch_end_to_end_through_the_cli(
     sweep = ["--sweep", "rules.melee_rate=0.5:1.5:2"]
     assert batch(out, *args, "--variant", str(variant), *sweep) == 0
     err = capsys.readouterr().err
-    assert "played 48 battles" in err and "report:" in err
+    assert "played 72 battles" in err and "report:" in err
     table = rows(out)
-    assert len(table) == 48  # 2 variants x 2 sweep points x 12
+    assert len(table) == 72  # 2 variants x (2 sweep points + the default value) x 12
     labels = {r["label"] for r in table}
     assert labels == {
+        "baseline",  # the default value: the baseline a sweep is read against
         "baseline · melee_rate=0.5",
         "baseline · melee_rate=1.5",
+        "blue_reinforced",
         "blue_reinforced · melee_rate=0.5",
         "blue_reinforced · melee_rate=1.5",
     }
@@ -249,7 +251,7 @@ def test_small_batch_end_to_end_through_the_cli(
     assert set(first) >= {"seed", "variant", "turns", "winner", "ended", "metric.held", "replay"}
     assert first["seed"] == battle_seed(5, first["index"])
     # the row replays: the file and seed it names give the same battle
-    variant_row = next(r for r in table if r["variant"] == "blue_reinforced")
+    variant_row = next(r for r in table if r["label"] == "blue_reinforced · melee_rate=1.5")
     assert variant_row["run_scenario"] == str(out / "scenarios" / "blue_reinforced.yaml")
     assert "--set rules.melee_rate=" in variant_row["replay"]
     overrides = json.loads(variant_row["overrides"])
@@ -257,8 +259,22 @@ def test_small_batch_end_to_end_through_the_cli(
     state = play(scenario, variant_row["seed"], overrides=overrides, keep_events=False).state
     assert state.winner == variant_row["winner"] and state.turn == variant_row["turns"]
     assert metric_values(state)["held"] == variant_row["metric.held"]
-    assert (out / "report.html").exists()
     assert (out / "plots" / "sweep_melee_rate.png").exists()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # the sweep at full size, its default marked, every arm ranked against the default baseline
+    assert '<img class="plot" src="plots/sweep_melee_rate.png"' in page
+    assert "Values: 0.5, 1.5; default 0.08." in page
+    assert page.count('<td class="rank') == 5
+    # every arm's histograms, the convergence plot, CSV beside the Parquet
+    assert len(list((out / "plots").glob("metric_held__*.png"))) == 5  # all but the baseline
+    assert page.count('<details class="arm">') == 5
+    assert (out / "plots" / "convergence.png").exists()
+    assert "plots/convergence.png" in page
+    battles_csv = (out / "csv" / "battles.csv").read_text(encoding="utf-8").splitlines()
+    assert len(battles_csv) == 73 and battles_csv[0].startswith("arm,label,variant,")
+    arms_csv = (out / "csv" / "arms.csv").read_text(encoding="utf-8").splitlines()
+    assert len(arms_csv) == 7 and "held_median_low" in arms_csv[0]
+    assert '<a href="csv/battles.csv">' in page
 
 
 def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ from ..rules.coefficients import (
     check_name,
     coefficient_names,
     coefficient_problem,
+    defaults,
     parse_override,
 )
 from ..scenario.errors import Problem, ScenarioError
@@ -110,8 +111,17 @@ class BatchPlan:
             "games": self.games,
             "ai": dict(self.ai),
             "rules_version": self.rules_version,
+            "sweep_defaults": self.sweep_defaults(),
             "arms": {arm.key: arm.info() | {"games": self.games} for arm in self.arms},
         }
+
+    def sweep_defaults(self) -> dict[str, float]:
+        """The value each swept coefficient has when nothing sweeps it (the scenario's `rules:`,
+        else coefficients.yaml): where the report marks the default on a sweep's plots."""
+        names = {name for arm in self.arms for name, _ in arm.sweep}
+        own = dict(self.scenario.rules or {})
+        table = defaults()
+        return {name: float(own.get(name, table[name].value)) for name in sorted(names)}
 
     def tasks(self, done: dict[str, set[int]], chunk: int) -> list[ChunkTask]:
         """Chunks of the battles not yet on disk: runs of consecutive missing indexes, cut into
@@ -279,6 +289,9 @@ def make_plan(
             raise PlanError(f"{file}: variant name '{name}' is also used by {seen[name]}")
         seen[name] = file
     grid = list(itertools.product(*[[(n, v) for v in values] for n, values in grid_axes])) or [()]
+    if grid_axes and () not in grid:
+        # the default value of every swept coefficient: the baseline the sweep is read against
+        grid.append(())
     arms: list[Arm] = []
     for file, overlay in overlays:
         applied = [o for o in (common, overlay) if o is not None]

@@ -209,6 +209,8 @@ class ArmSummary:
     moved: list[tuple[str, float]] = field(default_factory=list)  # metrics most moved
     ai: dict[str, str] = field(default_factory=dict)  # each side's computer player mode
     ai_compare: dict[str, str] = field(default_factory=dict)  # modes --compare-ai changed
+    rank: int = 0  # in the ranking against the baseline, from 1; equal ranks are ties
+    tied: bool = False  # shares its rank: its interval overlaps the rank's first arm's
 
     @property
     def series(self) -> str:
@@ -303,6 +305,8 @@ def compare_to_baseline(
     ranked = []
     for arm in arms:
         base = by_label.get(("baseline", tuple(sorted(arm.sweep.items()))), base_default)
+        if arm is base and arm is not base_default and not base_default.sweep:
+            base = base_default  # a sweep point of the baseline, against the default value
         if arm is base:
             continue
         k1, n1 = arm.wins[winner][0], arm.n
@@ -332,7 +336,24 @@ def compare_to_baseline(
         arm.moved = moved
         ranked.append(arm)
     ranked.sort(key=lambda a: (-round(a.shift, 9), -sum(abs(v) for _, v in a.moved)))
+    assign_ranks(ranked)
     return ranked
+
+
+def assign_ranks(ranked: list[ArmSummary]) -> None:
+    """Ranks from 1 in the order given, with ties: an arm whose 95 % interval of the change in
+    the historical winner's share overlaps that of the first arm of the current rank shares
+    that rank (the batch cannot tell them apart); the next arm that does not starts a new one."""
+    leader: ArmSummary | None = None
+    for position, arm in enumerate(ranked, start=1):
+        if leader is not None and _overlap(arm.delta, leader.delta):
+            arm.rank, arm.tied, leader.tied = leader.rank, True, True
+        else:
+            arm.rank, arm.tied, leader = position, False, arm
+
+
+def _overlap(a: tuple[float, float, float] | None, b: tuple[float, float, float] | None) -> bool:
+    return a is not None and b is not None and a[1] <= b[2] and b[1] <= a[2]
 
 
 # ------------------------------------------------------------------------ notable battles
