@@ -418,12 +418,12 @@ PALETTE = ["#1f4e9c", "#b03a2e", "#15803d", "#7c3aed", "#d97706", "#0891b2"]
 LINE_STYLES = ["-", "--", ":", "-."]
 
 
-def _sweep_panel(ax, swept, name, estimate, series, variants, modes) -> None:
+def _sweep_panel(ax, swept, name, estimate, series, variants, modes, x_of) -> None:
     """One panel of a sweep: an estimate (value, low, high) per arm against the swept value,
     a line per series (colour per variant, style per --compare-ai combination)."""
     for line in series:
         members = [a for a in swept if a.series == line]
-        points = sorted((a.sweep[name], *estimate(a)) for a in members)
+        points = sorted((x_of(a), *estimate(a)) for a in members)
         x = np.array([p[0] for p in points], float)
         y, low, high = (np.array([p[i] for p in points], float) for i in (1, 2, 3))
         color = PALETTE[variants.index(members[0].variant) % len(PALETTE)]
@@ -452,6 +452,18 @@ def plot_sweep(
     series = list(dict.fromkeys(a.series for a in swept))
     variants = list(dict.fromkeys(a.variant for a in swept))
     modes = list(dict.fromkeys(tuple(a.ai_compare.items()) for a in swept))
+    if default is not None:
+        # each line passes through its arm played at the default value, when there is one
+        others = {k for a in swept for k in a.sweep if k != name}
+        swept += [
+            a for a in arms
+            if name not in a.sweep and a.series in series and set(a.sweep) == others
+            and all(a.sweep[k] == b.sweep[k] for b in swept for k in others if b.series == a.series)
+        ]  # fmt: skip
+
+    def x_of(arm: ArmSummary) -> float:
+        return arm.sweep.get(name, default)
+
     entries = [h for h in (history or []) if h["kind"] != "winner"]
     panels = 1 + len(entries)
     columns = 2 if panels > 1 else 1
@@ -476,7 +488,7 @@ def plot_sweep(
                 )  # fmt: skip
 
     ax = flat[0]
-    _sweep_panel(ax, swept, name, win, series, variants, modes)
+    _sweep_panel(ax, swept, name, win, series, variants, modes, x_of)
     mark(ax, win)
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
@@ -494,7 +506,7 @@ def plot_sweep(
                 return share, *_wilson_band(share, n)
             return summary.median, *summary.median_ci
 
-        _sweep_panel(ax, swept, name, value, series, variants, modes)
+        _sweep_panel(ax, swept, name, value, series, variants, modes, x_of)
         mark(ax, value)
         low, high = entry.get("min"), entry.get("max")
         if low is not None:
@@ -523,9 +535,10 @@ def plot_sweep(
     if baseline is not None and default is not None:
         handles.append(plt.Line2D([], [], color=INK, marker="D", lw=0, label="baseline (default)"))
     handles.append(Patch(color=HISTORY, alpha=0.4, label="history"))
+    top = 1 - 0.5 / (3.4 * rows)  # room for the legend above the panels
+    fig.tight_layout(rect=(0, 0, 1, top))
     fig.legend(handles=handles, loc="lower center", ncol=min(6, len(handles)),
-               bbox_to_anchor=(0.5, -0.02 - 0.01 * rows), fontsize=8.5)  # fmt: skip
-    fig.tight_layout()
+               bbox_to_anchor=(0.5, top), fontsize=8.5)  # fmt: skip
     _save(fig, path)
 
 
@@ -579,7 +592,7 @@ def plot_convergence(
             ax.plot(k, med, color="#1f4e9c", lw=1.6)
             ax.set_title(f"{entry['id']} (median)", loc="left")
             if entry["kind"] == "fraction":
-                ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
+                ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
             elif entry["kind"] == "time" and clock is not None:
                 ax.yaxis.set_major_formatter(
                     matplotlib.ticker.FuncFormatter(lambda v, _: clock.text(v))
