@@ -95,7 +95,8 @@ def main() -> int:
         frames.append((time.perf_counter() - started) * 1000)
     print(f"an edit shown in the window: {ms(rounds)} (the whole terrain layer drawn again)")
     print(f"a stroke shown in the window: {ms(strokes)} (the layer drawn again around it)")
-    print(f"a frame while painting:      {ms(frames)} ({len(editor.current.stroke)} hexes in the stroke)")
+    stroke = len(editor.current.stroke)
+    print(f"a frame while painting:      {ms(frames)} ({stroke} hexes in the stroke)")
     return 0
 
 

@@ -202,7 +202,9 @@ def test_a_whole_editing_session_by_clicks_and_keys(app: App, battle: Path) -> N
     # marks: the red side's capture place, moved onto the new place by clicking it
     key(app, pygame.K_k)
     assert editor.tool == "marks"
-    wanted = next(k for k, (path, _) in enumerate(editor.current.refs) if path == ("victory", 1, "place"))
+    wanted = next(
+        k for k, (path, _) in enumerate(editor.current.refs) if path == ("victory", 1, "place")
+    )
     label = editor.current.ref_list.item_list[wanted]["text"]
     pygame.event.post(
         pygame.event.Event(
@@ -390,11 +392,16 @@ def test_screenshot_of_the_editor_on_furong(app: App, tmp_path: Path, shots: Pat
 
     # the Marks tool, with the Japanese crossing's objective chosen: its hex outlined in yellow
     key(app, pygame.K_k)
-    wanted = next(k for k, (_, label) in enumerate(editor.current.refs) if "cover_the_crossing" in label)
+    wanted = next(
+        k for k, (_, label) in enumerate(editor.current.refs) if "cover_the_crossing" in label
+    )
     pygame.event.post(
         pygame.event.Event(
             pygame_gui.UI_SELECTION_LIST_NEW_SELECTION,
-            {"text": editor.current.ref_list.item_list[wanted]["text"], "ui_element": editor.current.ref_list},
+            {
+                "text": editor.current.ref_list.item_list[wanted]["text"],
+                "ui_element": editor.current.ref_list,
+            },
         )
     )
     step(app, 2)

@@ -25,9 +25,7 @@ from engine.history import metric_values
 from engine.rules import coefficients as rules_coefficients
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import ScenarioError, load_scenario, load_scenario_text
-from engine.scenario.yaml_source import parse
-from engine.sim import executors as sim_executors
-from engine.sim.overlay import (
+from engine.scenario.overlay import (
     OverlayError,
     apply_overlays,
     command_line_overlay,
@@ -36,6 +34,8 @@ from engine.sim.overlay import (
     parse_overlay,
     validate_data,
 )
+from engine.scenario.yaml_source import parse
+from engine.sim import executors as sim_executors
 from engine.sim.plan import PlanError, make_plan
 from engine.sim.results import part_files, read_dataset
 from engine.sim.runner import run_batch
@@ -62,6 +62,16 @@ scale:
 def rows(out: Path) -> list[dict]:
     """Every battle row of a batch folder, in (arm, index) order."""
     return read_dataset(out).table.to_pylist()
+
+
+def portable(out: Path) -> list[dict]:
+    """rows() with the folder's own path (in the scenario copies' paths and the replay
+    commands) written OUT, so that two folders' battles can be compared."""
+    here = str(out)
+    return [
+        {k: v.replace(here, "OUT") if isinstance(v, str) else v for k, v in row.items()}
+        for row in read_dataset(out).table.to_pylist()
+    ]
 
 
 def batch(out: Path, *args: str, scenario: Path = MINIMAL) -> int:
@@ -225,13 +235,15 @@ def test_small_batch_end_to_end_through_the_cli(
     sweep = ["--sweep", "rules.melee_rate=0.5:1.5:2"]
     assert batch(out, *args, "--variant", str(variant), *sweep) == 0
     err = capsys.readouterr().err
-    assert "played 48 battles" in err and "report:" in err
+    assert "played 72 battles" in err and "report:" in err
     table = rows(out)
-    assert len(table) == 48  # 2 variants x 2 sweep points x 12
+    assert len(table) == 72  # 2 variants x (2 sweep points + the default value) x 12
     labels = {r["label"] for r in table}
     assert labels == {
+        "baseline",  # the default value: the baseline a sweep is read against
         "baseline · melee_rate=0.5",
         "baseline · melee_rate=1.5",
+        "blue_reinforced",
         "blue_reinforced · melee_rate=0.5",
         "blue_reinforced · melee_rate=1.5",
     }
@@ -239,7 +251,7 @@ def test_small_batch_end_to_end_through_the_cli(
     assert set(first) >= {"seed", "variant", "turns", "winner", "ended", "metric.held", "replay"}
     assert first["seed"] == battle_seed(5, first["index"])
     # the row replays: the file and seed it names give the same battle
-    variant_row = next(r for r in table if r["variant"] == "blue_reinforced")
+    variant_row = next(r for r in table if r["label"] == "blue_reinforced · melee_rate=1.5")
     assert variant_row["run_scenario"] == str(out / "scenarios" / "blue_reinforced.yaml")
     assert "--set rules.melee_rate=" in variant_row["replay"]
     overrides = json.loads(variant_row["overrides"])
@@ -247,8 +259,22 @@ def test_small_batch_end_to_end_through_the_cli(
     state = play(scenario, variant_row["seed"], overrides=overrides, keep_events=False).state
     assert state.winner == variant_row["winner"] and state.turn == variant_row["turns"]
     assert metric_values(state)["held"] == variant_row["metric.held"]
-    assert (out / "report.html").exists()
     assert (out / "plots" / "sweep_melee_rate.png").exists()
+    page = (out / "report.html").read_text(encoding="utf-8")
+    # the sweep at full size, its default marked, every arm ranked against the default baseline
+    assert '<img class="plot" src="plots/sweep_melee_rate.png"' in page
+    assert "Values: 0.5, 1.5; default 0.08." in page
+    assert page.count('<td class="rank') == 5
+    # every arm's histograms, the convergence plot, CSV beside the Parquet
+    assert len(list((out / "plots").glob("metric_held__*.png"))) == 5  # all but the baseline
+    assert page.count('<details class="arm">') == 5
+    assert (out / "plots" / "convergence.png").exists()
+    assert "plots/convergence.png" in page
+    battles_csv = (out / "csv" / "battles.csv").read_text(encoding="utf-8").splitlines()
+    assert len(battles_csv) == 73 and battles_csv[0].startswith("arm,label,variant,")
+    arms_csv = (out / "csv" / "arms.csv").read_text(encoding="utf-8").splitlines()
+    assert len(arms_csv) == 7 and "held_median_low" in arms_csv[0]
+    assert '<a href="csv/battles.csv">' in page
 
 
 def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:
@@ -257,13 +283,13 @@ def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:
     assert batch(tmp_path / "pool", *common, "--workers", "2", "--chunk", "1", scenario=FURONG) == 0
     dask = ["--dask", "local", "--workers", "2", "--chunk", "2"]
     assert batch(tmp_path / "dask", *common, *dask, scenario=FURONG) == 0
-    serial = rows(tmp_path / "serial")
+    serial = portable(tmp_path / "serial")
     assert len(serial) == 12
     assert {(r["ai.roc"], r["ai.ija"]) for r in serial} == {
         (a, b) for a in ("plan", "adaptive") for b in ("plan", "adaptive")
     }
-    assert rows(tmp_path / "pool") == serial
-    assert rows(tmp_path / "dask") == serial
+    assert portable(tmp_path / "pool") == serial
+    assert portable(tmp_path / "dask") == serial
     assert len(part_files(tmp_path / "pool")) == 12 and len(part_files(tmp_path / "dask")) == 8
 
 
@@ -278,7 +304,7 @@ def test_a_dead_worker_is_retried_not_dropped(
     outcome = run_batch(plan, executor, chunk=4)
     assert (tmp_path / "died").exists(), "a worker did die"
     assert outcome.restarts >= 1 and outcome.played == 16
-    assert rows(tmp_path / "pool") == rows(reference)
+    assert portable(tmp_path / "pool") == portable(reference)
 
 
 def test_resume_after_a_run_killed_mid_way(tmp_path: Path) -> None:
@@ -299,7 +325,7 @@ def test_resume_after_a_run_killed_mid_way(tmp_path: Path) -> None:
     assert not list((out / "battles").glob(".*.tmp"))
     clean = tmp_path / "clean"
     assert batch(clean, "--games", "40", "--workers", "1", "--chunk", "40", "--no-report") == 0
-    assert rows(out) == rows(clean)
+    assert portable(out) == portable(clean)
     # a changed batch seed is refused rather than mixed in
     assert batch(out, "--games", "40", "--seed", "1", "--no-report") == 2
 
@@ -320,9 +346,8 @@ def test_report_builds_from_the_parquet_files_alone(
     page = (alone / "report.html").read_text(encoding="utf-8")
     assert "Defense of Furong Mountain" in page
     assert "History inside the spread" in page and "What-ifs" in page
-    assert "wargame run scenarios/furong_mountain.yaml --seed " in page or (
-        f"wargame run {FURONG} --seed " in page
-    )
+    # replays play the copy of the scenario in the batch's folder, not the live file
+    assert f"wargame run {out / 'scenarios' / 'baseline.yaml'} --seed " in page
     assert "8</div>" in page  # battles covered
     plots = {p.name for p in (alone / "plots").glob("*.png")}
     assert {"outcomes.png", "men_by_turn.png", "variants.png", "metric_winner.png"} <= plots
@@ -337,7 +362,7 @@ def test_rows_do_not_depend_on_chunk_size(tmp_path: Path) -> None:
     for chunk in (1, 7):
         plan = make_plan(str(MINIMAL), tmp_path / str(chunk), games=9, batch_seed=2)
         run_batch(plan, sim_executors.Executor(), chunk=chunk)
-        tables.append(rows(tmp_path / str(chunk)))
+        tables.append(portable(tmp_path / str(chunk)))
     assert tables[0] == tables[1]
     assert isinstance(read_dataset(tmp_path / "1").table, pa.Table)
 
@@ -488,3 +513,65 @@ def test_a_worker_with_other_rules_is_refused(
     with pytest.raises(PlanError, match="install the same version of the engine"):
         run_batch(plan, sim_executors.Executor())
     assert not part_files(tmp_path)
+
+
+# ------------------------------------------------------------------------- overlay schema
+
+OVERLAY_SCHEMA = ROOT / "docs" / "overlay.schema.json"
+
+
+def test_committed_overlay_schema_is_current_and_printed_by_the_cli(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from engine.scenario.overlay_schema import overlay_json_schema, overlay_json_schema_text
+
+    assert OVERLAY_SCHEMA.read_text(encoding="utf-8") == overlay_json_schema_text(), (
+        "docs/overlay.schema.json is stale: run"
+        " `wargame schema --overlay -o docs/overlay.schema.json`"
+    )
+    assert main(["schema", "--overlay"]) == 0
+    assert json.loads(capsys.readouterr().out) == overlay_json_schema()
+
+
+def test_overlay_schema_keys_and_descriptions() -> None:
+    """The schema's keys are the ones overlay.py reads; every property says what it means and
+    its unit (or that it has none)."""
+    from engine.scenario.overlay import OVERLAY_KEYS
+    from engine.scenario.overlay_schema import overlay_json_schema
+
+    schema = overlay_json_schema()
+    assert tuple(schema["properties"]) == OVERLAY_KEYS
+    assert schema["additionalProperties"] is False
+    for name, prop in schema["properties"].items():
+        text = prop.get("description", "")
+        assert len(text) > 40, name
+        assert "unit" in text or "hours" in text, name
+
+
+@pytest.mark.parametrize("path", VARIANTS, ids=lambda p: p.name)
+def test_shipped_overlays_declare_and_pass_the_overlay_schema(path: Path) -> None:
+    import jsonschema
+
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../docs/overlay.schema.json"
+    schema = json.loads(OVERLAY_SCHEMA.read_text(encoding="utf-8"))
+    data, _ = parse(path.read_text(encoding="utf-8"), str(path))
+    jsonschema.validate(data, schema)
+    load_overlay(path)  # and the engine reads it
+
+
+def test_overlay_schema_flags_what_the_editor_should() -> None:
+    import jsonschema
+
+    schema = json.loads(OVERLAY_SCHEMA.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"name": "late_relief", "shift": {"reinforcements[0].time": "12h"}}
+    assert not list(validator.iter_errors(good))
+    for bad in (
+        {"name": "x", "descripton": "typo"},  # a misspelt key
+        {"name": "x", "sett": {"clock.turns": 3}},
+        {"name": "Bad Name", "set": {"clock.turns": 3}},
+        {"name": "x", "scale": {"units[0].men": "double"}},
+        {"name": "x", "shift": {"reinforcements[0].time": "12 hours"}},
+    ):
+        assert list(validator.iter_errors(bad)), bad

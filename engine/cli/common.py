@@ -34,10 +34,10 @@ def load_with_variants(name: str, variants: list[str] | None) -> LoadedScenario 
         return loaded
     from ..rules.coefficients import coefficient_names
     from ..scenario import load_scenario_text
-    from ..scenario.yaml_source import parse, read_text
 
     # engine/scenario/overlay.py once the overlays move there (the lead repoints this import)
-    from ..sim.overlay import apply_overlays, dump_scenario, load_overlay
+    from ..scenario.overlay import apply_overlays, dump_scenario, load_overlay
+    from ..scenario.yaml_source import parse, read_text
 
     try:
         overlays = [load_overlay(variant) for variant in variants]

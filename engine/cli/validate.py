@@ -30,6 +30,9 @@ def register(commands: argparse._SubParsersAction) -> None:
         description="Print the JSON Schema that editors use to check scenario files as you type.",
     )
     schema.add_argument("-o", "--output", type=Path, help="write it to this file instead")
+    schema.add_argument(
+        "--overlay", action="store_true", help="the schema of what-if overlays instead"
+    )
     schema.set_defaults(handler=run_schema)
 
 
@@ -55,7 +58,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_schema(args: argparse.Namespace) -> int:
-    text = json_schema_text()
+    if args.overlay:
+        from ..scenario.overlay_schema import overlay_json_schema_text
+
+        text = overlay_json_schema_text()
+    else:
+        text = json_schema_text()
     if args.output:
         try:
             write_atomic(args.output, text)

@@ -142,10 +142,16 @@ def _batch(args: argparse.Namespace) -> int:
     except ChunkFailed as error:
         task = error.task
         print(f"error: {error}", file=sys.stderr)
-        print(
-            f"  replay the first of them with: {task.replay_command(_seed(task))}",
-            file=sys.stderr,
-        )
+        if error.index is not None:  # the battle that failed is known
+            print(
+                f"  replay it with: {task.replay_command(_seed(task, error.index))}",
+                file=sys.stderr,
+            )
+        else:
+            print(
+                f"  replay the first of them with: {task.replay_command(_seed(task))}",
+                file=sys.stderr,
+            )
         print("  battles already written are kept; the same command resumes", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -173,20 +179,25 @@ def _terminate(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def _seed(task) -> int:
+def _seed(task, index: int | None = None) -> int:
     from .seeds import battle_seed
 
-    return battle_seed(task.batch_seed, task.first)
+    return battle_seed(task.batch_seed, task.first if index is None else index)
 
 
 def _write_report(out: Path, console) -> int:
     from .report import build_report
 
+    messages: list[str] = []
     try:
-        path = build_report(out)
+        path = build_report(out, messages)
     except FileNotFoundError as error:
+        for message in messages:
+            print(message, file=sys.stderr)
         print(error, file=sys.stderr)
         return EXIT_INPUT
+    for message in messages:
+        console.print(message)
     console.print(f"report: {path}")
     return EXIT_OK
 
@@ -194,4 +205,4 @@ def _write_report(out: Path, console) -> int:
 def _report(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    return _write_report(args.out, Console(stderr=True, highlight=False))
+    return _write_report(args.out, Console(stderr=True, highlight=False, soft_wrap=True))

@@ -14,21 +14,40 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 import pyarrow as pa
 
-from .worker import FAULT_ENV, ChunkTask, run_chunk
+from .lifeline import die_with_parent
+from .seeds import battle_seed
+from .worker import FAULT_ENV, BattleFailed, ChunkTask, run_chunk
 
-MAX_ATTEMPTS = 4  # runs of one chunk in pools that broke before it is given up
+MAX_ATTEMPTS = 2  # deaths of a worker running one battle alone before that battle is blamed
 
 
 class ChunkFailed(RuntimeError):
-    def __init__(self, task: ChunkTask, message: str):
-        super().__init__(f"battles {task.first}-{task.last} of '{task.label}' failed: {message}")
+    """Battles of a chunk cannot be played. `index` is the battle that raised or that killed its
+    worker when it is known (then the replay offered is that battle's), else None."""
+
+    def __init__(self, task: ChunkTask, message: str, index: int | None = None):
+        where = (
+            f"battle {index} of '{task.label}'"
+            if index is not None
+            else f"battles {task.first}-{task.last} of '{task.label}'"
+        )
+        super().__init__(f"{where} failed: {message}")
         self.task = task
+        self.index = index
+
+
+def _failed(task: ChunkTask, error: Exception) -> ChunkFailed:
+    if isinstance(error, BattleFailed):
+        return ChunkFailed(task, error.message, error.index)
+    return ChunkFailed(task, f"{type(error).__name__}: {error}")
 
 
 def default_workers() -> int:
@@ -48,16 +67,18 @@ class Executor:
             try:
                 yield task, run_chunk(task)
             except Exception as error:  # a bug in the rules: say which battles
-                raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+                raise _failed(task, error) from error
 
     def close(self, cancel: bool = False) -> None:
         pass
 
 
 def _start_worker(fault: str | None) -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them; they take the parent's fault
-    injection setting of the moment (the forkserver's environment may be older)."""
+    """Pool workers leave Ctrl-C to the parent, which stops them; they die with the forkserver
+    (which dies with the batch, see lifeline.py); they take the parent's fault injection setting
+    of the moment (the forkserver's environment may be older)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     if fault:
         os.environ[FAULT_ENV] = fault
     else:
@@ -73,7 +94,9 @@ class PoolExecutor(Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
-        self.context.set_forkserver_preload(["engine.sim.worker"])
+        # the forkserver imports lifeline.py first, which then ties it to this process
+        os.environ["WARGAME_LIFELINE_PRELOAD"] = str(os.getpid())
+        self.context.set_forkserver_preload(["engine.sim.lifeline", "engine.sim.worker"])
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -85,16 +108,28 @@ class PoolExecutor(Executor):
         )
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
+        """Chunks run side by side. When a worker dies, the pool is lost with every chunk in
+        flight, and which of them killed it is unknown: those chunks become suspects, run again
+        one at a time (nothing else in flight). A suspect that kills its worker alone is cut in
+        halves, down to one battle; a battle that kills its worker alone MAX_ATTEMPTS times is
+        named once every other chunk has been played (and written). Deaths elsewhere (the OOM
+        killer, a node going down) cost a rerun, never the batch."""
         queue = list(tasks)
         queue.reverse()
-        attempts: dict[int, int] = {}
+        suspects: list[ChunkTask] = []
+        alone_deaths: dict[tuple[str, int, int], int] = {}
         in_flight: dict[Future, ChunkTask] = {}
+        failed: ChunkFailed | None = None
         limit = self.workers * 3
         self.pool = self._new_pool()
-        while queue or in_flight:
-            while queue and len(in_flight) < limit:
+        while queue or suspects or in_flight:
+            if suspects and not in_flight:
+                task = suspects.pop()
+                in_flight[self.pool.submit(run_chunk, task)] = task
+            while not suspects and queue and len(in_flight) < limit:
                 task = queue.pop()
                 in_flight[self.pool.submit(run_chunk, task)] = task
+            alone = len(in_flight) == 1
             done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
@@ -103,25 +138,51 @@ class PoolExecutor(Executor):
                     table = future.result()
                 except BrokenProcessPool:
                     broken = True
-                    queue.append(task)
+                    if alone:
+                        verdict = self._blame(task, alone_deaths)
+                        if isinstance(verdict, ChunkFailed):
+                            failed = failed or verdict  # the rest is still played and kept
+                        else:
+                            suspects.extend(verdict)
+                    else:
+                        suspects.append(task)
                     continue
                 except Exception as error:
-                    raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+                    raise _failed(task, error) from error
                 yield task, table
             if broken:
-                # every chunk still in the broken pool is lost with it: run them again
+                # every chunk still in the broken pool is lost with it: suspects all
                 for future, task in in_flight.items():
                     future.cancel()
-                    queue.append(task)
+                    suspects.append(task)
                 in_flight.clear()
-                for task in queue:
-                    key = id(task)
-                    attempts[key] = attempts.get(key, 0) + 1
-                    if attempts[key] >= MAX_ATTEMPTS:
-                        raise ChunkFailed(task, f"its worker died {MAX_ATTEMPTS} times")
                 self.restarts += 1
                 self.pool.shutdown(wait=False, cancel_futures=True)
                 self.pool = self._new_pool()
+        if failed is not None:
+            raise failed
+
+    @staticmethod
+    def _blame(
+        task: ChunkTask, deaths: dict[tuple[str, int, int], int]
+    ) -> list[ChunkTask] | ChunkFailed:
+        """The chunks to run next after `task` killed its worker running alone, or the verdict
+        on a single battle that did so MAX_ATTEMPTS times."""
+        key = (task.arm, task.first, task.last)
+        deaths[key] = deaths.get(key, 0) + 1
+        if task.count > 1:
+            middle = (task.first + task.last) // 2
+            # popped from the end: the first half runs first
+            return [replace(task, first=middle + 1), replace(task, last=middle)]
+        if deaths[key] >= MAX_ATTEMPTS:
+            seed = battle_seed(task.batch_seed, task.first)
+            return ChunkFailed(
+                task,
+                f"it killed its worker process {deaths[key]} times (seed {seed}; a crash in"
+                " native code, or memory running out)",
+                task.first,
+            )
+        return [task]
 
     def close(self, cancel: bool = False) -> None:
         if self.pool is None:
@@ -154,8 +215,17 @@ class DaskExecutor(Executor):
 
             # The statistical profiler samples every worker's stack each 10 ms: a tax on
             # pure-Python battles that nobody reads here. The nanny hands this config on.
-            with dask.config.set({"distributed.worker.profile.enabled": False}):
-                self.cluster = self._local_cluster(LocalCluster, workers)
+            # Ctrl-C in a terminal reaches the whole process group: the nannies and workers,
+            # started with SIGINT ignored, leave it to this process (Python keeps an inherited
+            # SIG_IGN), which then closes them in order; else each prints its traceback.
+            ignore = threading.current_thread() is threading.main_thread()
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if ignore else None
+            try:
+                with dask.config.set({"distributed.worker.profile.enabled": False}):
+                    self.cluster = self._local_cluster(LocalCluster, workers)
+            finally:
+                if ignore:
+                    signal.signal(signal.SIGINT, previous)
             self.client = Client(self.cluster)
             self.name = "dask LocalCluster"
         else:
@@ -194,7 +264,7 @@ class DaskExecutor(Executor):
             try:
                 table = future.result()
             except Exception as error:
-                raise ChunkFailed(task, f"{type(error).__name__}: {error}") from error
+                raise _failed(task, error) from error
             future.release()
             if queue:
                 nxt = queue.pop()
@@ -205,12 +275,18 @@ class DaskExecutor(Executor):
 
     def close(self, cancel: bool = False) -> None:
         futures = getattr(self, "_futures", None)
+        if cancel:
+            # stopping is the point: what the closing connections complain about is noise
+            for name in ("distributed", "tornado", "asyncio"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
         if cancel and futures is not None:
             with contextlib.suppress(Exception):  # the cluster may be gone already
                 self.client.cancel(list(futures.futures))
-        self.client.close()
+        with contextlib.suppress(Exception) if cancel else contextlib.nullcontext():
+            self.client.close()
         if self.cluster is not None:
-            self.cluster.close()
+            with contextlib.suppress(Exception) if cancel else contextlib.nullcontext():
+                self.cluster.close()
 
 
 def make_executor(workers: int, dask: str | None) -> Executor:

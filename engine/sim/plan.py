@@ -26,14 +26,11 @@ import numpy as np
 from ..atomic import write_atomic
 from ..headless import scenario_hash
 from ..overrides import check_name, parse_override
-from ..rules.coefficients import coefficient_names, coefficient_problem
+from ..rules.coefficients import coefficient_names, coefficient_problem, defaults
 from ..scenario.errors import Problem, ScenarioError
 from ..scenario.loader import LoadedScenario, load_scenario
 from ..scenario.models import Scenario
-from ..scenario.yaml_source import parse, read_text
-from . import aimodes
-from .aimodes import AiModeError, Modes
-from .overlay import (
+from ..scenario.overlay import (
     Overlay,
     OverlayError,
     apply_overlays,
@@ -42,6 +39,9 @@ from .overlay import (
     load_overlay,
     validate_data,
 )
+from ..scenario.yaml_source import parse, read_text
+from . import aimodes
+from .aimodes import AiModeError, Modes
 from .results import BATTLES_DIR, RESULTS_FORMAT, curve_groups, history_info, scenario_info
 from .versions import engine_version, rules_version
 from .worker import ChunkTask
@@ -106,8 +106,17 @@ class BatchPlan:
             "games": self.games,
             "ai": dict(self.ai),
             "rules_version": self.rules_version,
+            "sweep_defaults": self.sweep_defaults(),
             "arms": {arm.key: arm.info() | {"games": self.games} for arm in self.arms},
         }
+
+    def sweep_defaults(self) -> dict[str, float]:
+        """The value each swept coefficient has when nothing sweeps it (the scenario's `rules:`,
+        else coefficients.yaml): where the report marks the default on a sweep's plots."""
+        names = {name for arm in self.arms for name, _ in arm.sweep}
+        own = dict(self.scenario.rules or {})
+        table = defaults()
+        return {name: float(own.get(name, table[name].value)) for name in sorted(names)}
 
     def tasks(self, done: dict[str, set[int]], chunk: int) -> list[ChunkTask]:
         """Chunks of the battles not yet on disk: runs of consecutive missing indexes, cut into
@@ -209,7 +218,9 @@ def _label(variant: str, ai: Modes, sides: int, sweep: tuple[tuple[str, float], 
     if ai:
         parts.append(aimodes.label(ai, sides))
     if sweep:
-        parts.append(", ".join(f"{name}={value:g}" for name, value in sweep))
+        # repr: the shortest text that reads back as the same float, so 0.08000001 and
+        # 0.08000002 stay apart in labels (":g" made both 0.08)
+        parts.append(", ".join(f"{name}={value!r}" for name, value in sweep))
     return " · ".join(parts)
 
 
@@ -273,6 +284,9 @@ def make_plan(
             raise PlanError(f"{file}: variant name '{name}' is also used by {seen[name]}")
         seen[name] = file
     grid = list(itertools.product(*[[(n, v) for v in values] for n, values in grid_axes])) or [()]
+    if grid_axes and () not in grid:
+        # the default value of every swept coefficient: the baseline the sweep is read against
+        grid.append(())
     arms: list[Arm] = []
     for file, overlay in overlays:
         applied = [o for o in (common, overlay) if o is not None]
@@ -293,8 +307,10 @@ def make_plan(
             run_text = dump_scenario(merged, header)
             run_path = str(out / "scenarios" / f"{name}.yaml")
         else:
+            # a copy in the output folder, as variants are: replays must not follow later edits
+            # of the live file (the text is the same, so is its hash and the arm's key)
             scenario = loaded.scenario
-            run_text, run_path = text, scenario_path
+            run_text, run_path = text, str(out / "scenarios" / f"{BASELINE}.yaml")
         run_hash = scenario_hash(run_text)
         variant_hash = overlay.text_hash if overlay else ""
         description = overlay.description if overlay else "The scenario as written."

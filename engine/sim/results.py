@@ -231,22 +231,57 @@ def part_files(out: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if _PART.match(p.name))
 
 
+TEMPORARY_FOLDERS = ("", BATTLES_DIR, "scenarios", "plots", "csv")
+DAMAGED = ".damaged"
+
+
 def clean_temporaries(out: Path) -> int:
-    """Remove the temporary files of chunks that were being written when a run was stopped."""
-    folder = out / BATTLES_DIR
+    """Remove the temporary files (see atomic.py: `.NAME.XXXX.tmp`) of writes that were under way
+    when a run was killed: chunks, the manifest, scenario copies, the report and its plots."""
     removed = 0
-    if folder.is_dir():
-        for path in folder.glob(".part-*.tmp"):
-            path.unlink(missing_ok=True)
-            removed += 1
+    for name in TEMPORARY_FOLDERS:
+        folder = out / name if name else out
+        if folder.is_dir():
+            for path in folder.glob(".*.tmp"):
+                if path.is_file():
+                    path.unlink(missing_ok=True)
+                    removed += 1
     return removed
 
 
-def finished(out: Path) -> dict[str, set[int]]:
-    """Battle indexes already on disk, by arm (reads two columns of each file)."""
+class DamagedPart(Exception):
+    """A part file that cannot be read (truncated by a full disk, damaged on the way)."""
+
+
+def _read(path: Path, columns: list[str] | None = None) -> pa.Table:
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError, ValueError) as error:
+        raise DamagedPart(f"{path}: {error}") from None
+
+
+def set_aside(path: Path, reason: str) -> str:
+    """Rename a damaged part file to *.damaged (kept for a post-mortem; never read again) and
+    return the one-line message that says so. Its battles count as missing, so the next run
+    plays them again."""
+    target = path.with_name(path.name + DAMAGED)
+    path.replace(target)
+    first = reason.splitlines()[0] if reason else "unreadable"
+    return f"set aside a damaged result file as {target.name} ({first}); its battles are replayed"
+
+
+def finished(out: Path, messages: list[str] | None = None) -> dict[str, set[int]]:
+    """Battle indexes already on disk, by arm (reads two columns of each file). An unreadable
+    file is set aside (see set_aside) with a message appended to `messages`."""
     done: dict[str, set[int]] = {}
     for path in part_files(out):
-        table = pq.read_table(path, columns=["arm", "index"])
+        try:
+            table = _read(path, ["arm", "index"])
+        except DamagedPart as error:
+            note = set_aside(path, str(error).removeprefix(f"{path}: "))
+            if messages is not None:
+                messages.append(note)
+            continue
         for arm, index in zip(
             table.column("arm").to_pylist(), table.column("index").to_pylist(), strict=True
         ):
@@ -273,21 +308,30 @@ def file_metadata(path: Path) -> dict[str, Any]:
     return json.loads(raw.get(METADATA_KEY, b"{}"))
 
 
-def read_dataset(out: Path) -> Dataset:
-    """All part files of `out`, rows deduplicated on (arm, index). Raises FileNotFoundError when
-    the folder holds no battles."""
+def read_dataset(out: Path, messages: list[str] | None = None) -> Dataset:
+    """All part files of `out`, rows deduplicated on (arm, index). A damaged file is skipped and
+    set aside, with a message in `messages`. Raises FileNotFoundError when the folder holds no
+    readable battles."""
     paths = part_files(out)
-    if not paths:
-        raise FileNotFoundError(f"{out}: no battle files ({BATTLES_DIR}/part-*.parquet) found")
     tables = []
     metadata: dict[str, Any] = {}
     arms: dict[str, Any] = {}
+    readable = 0
     for path in sorted(paths, key=lambda p: p.stat().st_mtime):
-        table = pq.read_table(path)
+        try:
+            table = _read(path)
+        except DamagedPart as error:
+            note = set_aside(path, str(error).removeprefix(f"{path}: "))
+            if messages is not None:
+                messages.append(note)
+            continue
+        readable += 1
         info = json.loads((table.schema.metadata or {}).get(METADATA_KEY, b"{}"))
         arms.update(info.get("arms", {}))
         metadata = info or metadata
         tables.append(table.replace_schema_metadata(None))
+    if not tables:
+        raise FileNotFoundError(f"{out}: no battle files ({BATTLES_DIR}/part-*.parquet) found")
     table = pa.concat_tables(tables, promote_options="default")
     order = pc.sort_indices(table, sort_keys=[("arm", "ascending"), ("index", "ascending")])
     table = table.take(order)
@@ -300,7 +344,7 @@ def read_dataset(out: Path) -> Dataset:
         table = table.take(pa.array(keep))
     metadata = dict(metadata)
     metadata["arms"] = arms
-    return Dataset(table, metadata, len(paths), duplicates)
+    return Dataset(table, metadata, readable, duplicates)
 
 
 def iter_rows(table: pa.Table, columns: Iterable[str]) -> Iterator[dict[str, Any]]:

@@ -74,7 +74,8 @@ def run_batch(
     plan.out.mkdir(parents=True, exist_ok=True)
     check_and_record(plan)
     stale = clean_temporaries(plan.out)
-    done = finished(plan.out)
+    damaged: list[str] = []
+    done = finished(plan.out, damaged)
     planned = plan.games * len(plan.arms)
     already = sum(len([i for i in done.get(a.key, ()) if i < plan.games]) for a in plan.arms)
     missing = planned - already
@@ -83,6 +84,8 @@ def run_batch(
     metadata = plan.metadata()
     if stale:
         console.print(f"removed {stale} unfinished chunk file(s) of an interrupted run")
+    for message in damaged:
+        console.print(message)
     if already:
         console.print(
             f"resuming: {already:,} of {planned:,} battles already in {plan.out}; "
@@ -104,6 +107,8 @@ def run_batch(
         console=console,
         disable=not console.is_terminal,
     )
+    # without a terminal (a log file, a cluster job) the bar is off: plain lines instead
+    lines = None if console.is_terminal else _PlainProgress(console, planned, already)
     with progress:
         bar = progress.add_task(plan.scenario.id, total=planned, completed=already)
         try:
@@ -113,6 +118,8 @@ def run_batch(
                 played += table.num_rows
                 chunks += 1
                 progress.advance(bar, table.num_rows)
+                if lines is not None:
+                    lines.update(played)
                 if on_chunk is not None:
                     on_chunk(played)
                 if kill_after is not None and chunks >= kill_after:
@@ -132,6 +139,36 @@ def run_batch(
         executor=executor.name,
         workers=executor.workers,
     )
+
+
+PROGRESS_ENV = "WARGAME_PROGRESS_SECONDS"  # seconds between plain progress lines (default 30)
+
+
+class _PlainProgress:
+    """Progress as one plain line every so often (and when done), for logs: no bar, no escape
+    codes, nothing rewritten in place."""
+
+    def __init__(self, console: Console, planned: int, already: int):
+        self.console, self.planned, self.already = console, planned, already
+        self.every = float(os.environ.get(PROGRESS_ENV, "30"))
+        self.started = self.last = time.monotonic()
+
+    def update(self, played: int) -> None:
+        now = time.monotonic()
+        total = self.already + played
+        if now - self.last < self.every and total < self.planned:
+            return
+        self.last = now
+        elapsed = now - self.started
+        rate = played / elapsed if elapsed > 0 else 0.0
+        left = (self.planned - total) / rate if rate > 0 else float("nan")
+        self.console.print(
+            f"progress: {total:,} of {self.planned:,} battles ({100 * total / self.planned:.0f} %),"
+            f" {rate:,.1f} battles/s, {elapsed:,.0f} s elapsed"
+            + (f", about {left:,.0f} s left" if total < self.planned and rate > 0 else ""),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def _check_rules_version(task: ChunkTask, table) -> None:

@@ -59,6 +59,49 @@ def percentile_of(values: np.ndarray, x: float) -> float:
     return 100.0 * (below + 0.5 * equal) / values.size
 
 
+def median_interval(values: np.ndarray, z: float = Z95) -> tuple[float, float]:
+    """A distribution-free 95 % interval for the median (NaNs left out): the order statistics
+    x(j) and x(k) (1-based ranks) with j = n/2 - z*sqrt(n)/2 and k = 1 + n/2 + z*sqrt(n)/2 (the
+    normal approximation of the binomial count of values below the median), rounded outwards and
+    clipped to the sample: ranks 40 and 61 for n = 100, as the usual tables give. No
+    assumption about the shape of the spread, which for battle metrics is often lumpy.
+    (nan, nan) for no values."""
+    known = np.sort(values[~np.isnan(values)])
+    n = known.size
+    if n == 0:
+        return math.nan, math.nan
+    half = z * math.sqrt(n) / 2
+    j = max(1, math.floor(n / 2 - half))
+    k = min(n, math.ceil(1 + n / 2 + half))
+    return float(known[j - 1]), float(known[k - 1])
+
+
+def running_share(hits: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A share estimated from the first 1, 2, ... n battles (in battle order), with its Wilson
+    interval at each n: (n, share, low, high) arrays for a convergence plot."""
+    hits = np.asarray(hits, bool)
+    counts = np.cumsum(hits)
+    n = np.arange(1, hits.size + 1)
+    rows = [wilson(int(k), int(m)) for k, m in zip(counts, n, strict=True)]
+    share = np.array([r[0] for r in rows])
+    low = np.array([r[1] for r in rows])
+    high = np.array([r[2] for r in rows])
+    return n, share, low, high
+
+
+def running_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The median of the first 1, 2, ... n values (NaNs left out of each), for a convergence
+    plot: (n, median) arrays."""
+    values = np.asarray(values, float)
+    out = np.full(values.size, np.nan)
+    for i in range(values.size):
+        head = values[: i + 1]
+        head = head[~np.isnan(head)]
+        if head.size:
+            out[i] = float(np.median(head))
+    return np.arange(1, values.size + 1), out
+
+
 def agrees(values: np.ndarray, history: dict[str, Any]) -> np.ndarray:
     """Per battle, whether its value matches the historical one (NaN never matches)."""
     with np.errstate(invalid="ignore"):
@@ -83,6 +126,7 @@ class MetricSummary:
     agree_ci: tuple[float, float]
     percentile: float | None  # of a single historical value
     percentile_range: tuple[float, float] | None  # of a historical range's ends
+    median_ci: tuple[float, float] = (math.nan, math.nan)  # 95 % order-statistic interval
 
 
 def summarize_metric(values: np.ndarray, history: dict[str, Any]) -> MetricSummary:
@@ -104,6 +148,7 @@ def summarize_metric(values: np.ndarray, history: dict[str, Any]) -> MetricSumma
         n=int(values.size),
         never=int(values.size - known.size),
         median=float(q[1]),
+        median_ci=median_interval(known),
         p10=float(q[0]),
         p90=float(q[2]),
         mean=float(known.mean()) if known.size else math.nan,
@@ -164,6 +209,8 @@ class ArmSummary:
     moved: list[tuple[str, float]] = field(default_factory=list)  # metrics most moved
     ai: dict[str, str] = field(default_factory=dict)  # each side's computer player mode
     ai_compare: dict[str, str] = field(default_factory=dict)  # modes --compare-ai changed
+    rank: int = 0  # in the ranking against the baseline, from 1; equal ranks are ties
+    tied: bool = False  # shares its rank: its interval overlaps the rank's first arm's
 
     @property
     def series(self) -> str:
@@ -258,6 +305,8 @@ def compare_to_baseline(
     ranked = []
     for arm in arms:
         base = by_label.get(("baseline", tuple(sorted(arm.sweep.items()))), base_default)
+        if arm is base and arm is not base_default and not base_default.sweep:
+            base = base_default  # a sweep point of the baseline, against the default value
         if arm is base:
             continue
         k1, n1 = arm.wins[winner][0], arm.n
@@ -287,7 +336,24 @@ def compare_to_baseline(
         arm.moved = moved
         ranked.append(arm)
     ranked.sort(key=lambda a: (-round(a.shift, 9), -sum(abs(v) for _, v in a.moved)))
+    assign_ranks(ranked)
     return ranked
+
+
+def assign_ranks(ranked: list[ArmSummary]) -> None:
+    """Ranks from 1 in the order given, with ties: an arm whose 95 % interval of the change in
+    the historical winner's share overlaps that of the first arm of the current rank shares
+    that rank (the batch cannot tell them apart); the next arm that does not starts a new one."""
+    leader: ArmSummary | None = None
+    for position, arm in enumerate(ranked, start=1):
+        if leader is not None and _overlap(arm.delta, leader.delta):
+            arm.rank, arm.tied, leader.tied = leader.rank, True, True
+        else:
+            arm.rank, arm.tied, leader = position, False, arm
+
+
+def _overlap(a: tuple[float, float, float] | None, b: tuple[float, float, float] | None) -> bool:
+    return a is not None and b is not None and a[1] <= b[2] and b[1] <= a[2]
 
 
 # ------------------------------------------------------------------------ notable battles

@@ -55,10 +55,21 @@ class ChunkTask:
     def replay_command(self, seed: int) -> str:
         words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
         for name, value in self.overrides:
-            words += ["--set", f"rules.{name}={value:g}"]
+            words += ["--set", f"rules.{name}={value!r}"]  # exact: reads back as the same float
         for side, mode in self.ai_replay:
             words += ["--ai", f"{side}={mode}"]
         return shlex.join(words)
+
+
+class BattleFailed(RuntimeError):
+    """A battle of a chunk raised: says which one, so the replay offered is that battle's."""
+
+    def __init__(self, index: int, seed: int, message: str):
+        super().__init__(index, seed, message)
+        self.index, self.seed, self.message = index, seed, message
+
+    def __str__(self) -> str:
+        return f"battle {self.index} (seed {self.seed}): {self.message}"
 
 
 @lru_cache(maxsize=8)
@@ -68,8 +79,21 @@ def _load(text: str, filename: str) -> Scenario:
     return load_scenario_text(text, filename, coefficient_names=coefficient_names()).scenario
 
 
-def _maybe_fail(task: ChunkTask, done_in_chunk: int) -> None:
+def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int) -> None:
     fault = os.environ.get(FAULT_ENV, "")
+    if fault == f"worker-exit-at:{index}":
+        os._exit(3)  # a battle that kills its worker every time
+    if fault == f"raise-at:{index}":
+        raise RuntimeError("injected fault")
+    if fault.startswith("worker-exit-times:") and done_in_chunk == 1:
+        times, folder = fault.split(":", 2)[1:]
+        for k in range(int(times)):  # the first N chunks to get here each lose their worker
+            try:
+                fd = os.open(os.path.join(folder, f"death-{k}"), os.O_CREAT | os.O_EXCL)
+            except FileExistsError:
+                continue
+            os.close(fd)
+            os._exit(3)
     if fault.startswith("worker-exit-once:") and done_in_chunk == 1:
         marker = fault.split(":", 1)[1]
         try:
@@ -113,17 +137,20 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     version = rules_version(scenario.rules, overrides)  # of this worker's engine
     columns: dict[str, list] = {field.name: [] for field in schema}
     for n, index in enumerate(range(task.first, task.last + 1)):
-        _maybe_fail(task, n)
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle(len(sides))
-        record = play(
-            scenario,
-            seed,
-            overrides=overrides or None,
-            ai_modes=ai_modes or None,
-            keep_events=False,
-            on_turn=battle,
-        )
+        try:
+            _maybe_fail(task, n, index)
+            record = play(
+                scenario,
+                seed,
+                overrides=overrides or None,
+                ai_modes=ai_modes or None,
+                keep_events=False,
+                on_turn=battle,
+            )
+        except Exception as error:  # a bug in the rules: name the battle, not the chunk
+            raise BattleFailed(index, seed, f"{type(error).__name__}: {error}") from error
         state = record.state
         values = metric_values(state)
         ids = np.array(state.units.ids)

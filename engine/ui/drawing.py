@@ -87,6 +87,7 @@ class Geometry:
 
 # ------------------------------------------------------------------------------- terrain layer
 
+
 def _shading(state: GameState) -> np.ndarray:
     """A brightness factor per hex: light from the north-west on the slopes, higher ground a
     little lighter."""
