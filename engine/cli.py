@@ -328,6 +328,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .scenario_list import add_list_command  # list
 
     add_list_command(commands)
+    from .reference.command import register as add_reference_command  # reference
+
+    add_reference_command(commands)
     return parser
 
 

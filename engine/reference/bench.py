@@ -63,9 +63,7 @@ class Settings:
     @classmethod
     def tiny(cls) -> Settings:
         """For the tests: a handful of battles, one seed."""
-        return cls(
-            cdb90_seeds=1, cdb90_battles=6, lanchester_seeds=1, turn_seeds=1, ratio_seeds=1
-        )
+        return cls(cdb90_seeds=1, cdb90_battles=6, lanchester_seeds=1, turn_seeds=1, ratio_seeds=1)
 
 
 @dataclass(frozen=True)
@@ -324,11 +322,13 @@ def cdb90_figures(
             ("attacker", "attacker_men", "attacker_losses"),
             ("defender", "defender_men", "defender_losses"),
         ):
-            record = [loss_rate_per_day(getattr(b, loss), getattr(b, men), b.duration_days)
-                      for b in group]
+            record = [
+                loss_rate_per_day(getattr(b, loss), getattr(b, men), b.duration_days) for b in group
+            ]
             engine = [
-                loss_rate_per_day(g[side[0] + "_loss"], g[side[0] + "_men"],
-                                  days[int(g["key"].split(":")[1])])
+                loss_rate_per_day(
+                    g[side[0] + "_loss"], g[side[0] + "_men"], days[int(g["key"].split(":")[1])]
+                )
                 for g in games
             ]
             ref, eng = spread(record), spread(engine)
@@ -484,9 +484,11 @@ def ratio_figures(
     grouped: dict[str, list[dict[str, Any]]], bands: dict[str, Any]
 ) -> tuple[list[Figure], dict[str, Any]]:
     band = bands["force_ratio"]
-    tol, max_step, max_ler = band["monotone_tolerance"], band["max_success_step"], band[
-        "max_loss_ratio_step"
-    ]
+    tol, max_step, max_ler = (
+        band["monotone_tolerance"],
+        band["max_success_step"],
+        band["max_loss_ratio_step"],
+    )
     figures, plot = [], {}
     for posture in POSTURES:
         xs, wins, lers, n = [], [], [], 0
@@ -520,7 +522,8 @@ def ratio_figures(
             Figure(
                 "force_ratio",
                 f"{posture} defence, ratio {xs[0]:g}–{xs[-1]:g}",
-                "success " + " ".join(f"{w:.2f}" for w in wins[:: max(1, len(wins) // 8)])
+                "success "
+                + " ".join(f"{w:.2f}" for w in wins[:: max(1, len(wins) // 8)])
                 + f"; LER {finite[0]:.2f}→{finite[-1]:.2f}",
                 f"monotone (±{tol:g}), success step ≤ {max_step:g}, LER step ≤ {max_ler:.0%}",
                 f"{len(xs)} ratios × {n} games",
@@ -551,6 +554,8 @@ def evaluate(
 def default_workers() -> int:
     from ..sim.executors import default_workers as workers
 
-    return workers() if os.environ.get("WARGAME_WORKERS") is None else int(
-        os.environ["WARGAME_WORKERS"]
+    return (
+        workers()
+        if os.environ.get("WARGAME_WORKERS") is None
+        else int(os.environ["WARGAME_WORKERS"])
     )

@@ -47,7 +47,11 @@ TURN_CHOICES = (60, 120, 240, 360, 720, 1440)  # minutes
 MAX_TURNS = 48
 RIFLE_SHARE = 0.7
 MEN_PER_MG = 40
-WORKS = {"hasty": ("hasty", 20.0), "prepared": ("prepared", 50.0), "fortified": ("fortified", 100.0)}
+WORKS = {
+    "hasty": ("hasty", 20.0),
+    "prepared": ("prepared", 50.0),
+    "fortified": ("fortified", 100.0),
+}
 HILL_EVERY = {"flat": 0, "rolling": 4, "rugged": 2}
 WOOD_EVERY = {"bare": 0, "desert": 0, "mixed": 4, "wooded": 2}
 START = datetime(1944, 6, 1, 6, 0)  # a generic summer morning; only the hours of dark matter
@@ -235,20 +239,40 @@ def scenario_data(
         },
         "terrain": {
             "open": {"name": {"en": "Open ground"}, "color": "#c8c07a"},
-            "hill": {"name": {"en": "Hill"}, "color": "#b5a86a", "speed_factor": 0.7,
-                     "cover": 0.85},
-            "wood": {"name": {"en": "Wood"}, "color": "#4f7a3a", "speed_factor": 0.55,
-                     "cover": 0.7, "sight_block_m": 10},
+            "hill": {
+                "name": {"en": "Hill"},
+                "color": "#b5a86a",
+                "speed_factor": 0.7,
+                "cover": 0.85,
+            },
+            "wood": {
+                "name": {"en": "Wood"},
+                "color": "#4f7a3a",
+                "speed_factor": 0.55,
+                "cover": 0.7,
+                "sight_block_m": 10,
+            },
         },
         "sides": [
             {"id": "attacker", "name": {"en": "Attacker"}, "color": "#b03030"},
             {"id": "defender", "name": {"en": "Defender"}, "color": "#3050b0"},
         ],
         "weapons": {
-            "rifle": {"name": {"en": "Rifle"}, "kind": "small_arms", "range_m": 400,
-                      "rounds_per_hour": 60, "source": "generic bolt-action rifle"},
-            "mg": {"name": {"en": "Machine gun"}, "kind": "machine_gun", "range_m": 800,
-                   "rounds_per_hour": 1200, "crew": 2, "source": "generic light machine gun"},
+            "rifle": {
+                "name": {"en": "Rifle"},
+                "kind": "small_arms",
+                "range_m": 400,
+                "rounds_per_hour": 60,
+                "source": "generic bolt-action rifle",
+            },
+            "mg": {
+                "name": {"en": "Machine gun"},
+                "kind": "machine_gun",
+                "range_m": 800,
+                "rounds_per_hour": 1200,
+                "crew": 2,
+                "source": "generic light machine gun",
+            },
         },
         "units": units,
         "obstacles": obstacles,

@@ -118,9 +118,7 @@ def load_battles(path: str | Path = CDB90_FILE) -> list[Battle]:
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                raise DataError(
-                    f"{path}:{line}: expected {len(header)} columns, got {len(row)}"
-                )
+                raise DataError(f"{path}:{line}: expected {len(header)} columns, got {len(row)}")
             cells = dict(zip(header, row, strict=True))
             values = {n: _field(n, cells[n], f"{path}:{line}:{n}") for n in names}
             battle = Battle(**values)  # type: ignore[arg-type]
