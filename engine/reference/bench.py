@@ -35,7 +35,6 @@ from .stats import (
     loss_rate_per_day,
     ratio_bin,
     spread,
-    square_law_error,
     square_law_survivors,
     success,
 )

@@ -7,7 +7,8 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
 - Frontage → map: the defender's front is laid across the map in `columns` hexes, one defending
   and one attacking unit per column; the hex size is the front divided by the columns, so a 2 km
   front is 4 hexes of 500 m and a 40 km front 16 hexes of 2.5 km. Few columns keep a battle of
-  40,000 men to 32 units of battalion size (a battle plays in milliseconds), not 40,000 one-man units.
+  40,000 men to 32 units of battalion size (a battle plays in milliseconds), not 40,000
+  one-man units.
 - Strength → units: each side's men split evenly over its columns; each man carries a rifle
   (70 % of men, the rest are crews and carriers) and there is one machine gun per 40 men, the same
   table for both sides, so that only numbers, works, ground and posture differ.
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 

@@ -34,10 +34,10 @@ def verdict(figure: Figure) -> str:
 
 
 def print_table(results: Results, console: Any = None) -> None:
+    import sys
+
     from rich.console import Console
     from rich.table import Table
-
-    import sys
 
     console = console or Console(width=None if sys.stdout.isatty() else 160)
     table = Table(title="wargame reference: engine against reference", show_lines=False)
@@ -214,7 +214,7 @@ def write_html(results: Results, folder: Path, *, title: str, command: str, elap
     """reference.html in `folder`, with its plots, written atomically."""
     figures = plots(results, folder / "plots")
     rows = "\n".join(
-        "<tr class='{}'><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+        ("<tr class='{}'>" + "<td>{}</td>" * 6 + "</tr>").format(
             {True: "pass", False: "fail", None: "none"}[f.ok],
             *(html.escape(x) for x in (f.check, f.name, f.engine, f.reference, f.n, verdict(f))),
         )

@@ -5,6 +5,7 @@ interquartile ranges, force-ratio bins, the square law. Wilson intervals are the
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,12 +17,12 @@ from ..sim.stats import wilson
 __all__ = [
     "RATIO_BINS",
     "Spread",
-    "loss_rate_per_day",
     "loss_exchange_ratio",
+    "loss_rate_per_day",
     "ratio_bin",
     "spread",
-    "square_law_survivors",
     "square_law_error",
+    "square_law_survivors",
     "success",
     "wilson",
 ]
@@ -49,16 +50,14 @@ def ratio_bin(ratio: float, edges: Sequence[float] = RATIO_BINS) -> str:
     """The label of the force-ratio bin a ratio falls in: '1.5–2' holds 1.5 ≤ r < 2."""
     if not ratio >= edges[0]:
         raise ValueError(f"force ratio {ratio!r} is below the first bin ({edges[0]})")
-    for low, high in zip(edges, edges[1:], strict=False):
+    for low, high in itertools.pairwise(edges):
         if low <= ratio < high:
             return f"{low:g}–{high:g}"
     return f"≥{edges[-1]:g}"
 
 
 def bin_labels(edges: Sequence[float] = RATIO_BINS) -> list[str]:
-    return [f"{lo:g}–{hi:g}" for lo, hi in zip(edges, edges[1:], strict=False)] + [
-        f"≥{edges[-1]:g}"
-    ]
+    return [f"{lo:g}–{hi:g}" for lo, hi in itertools.pairwise(edges)] + [f"≥{edges[-1]:g}"]
 
 
 @dataclass(frozen=True)
