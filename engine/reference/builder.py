@@ -8,7 +8,7 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   and one attacking unit per column; the hex size is the front divided by the columns, so a 2 km
   front is 4 hexes of 500 m and a 40 km front 16 hexes of 2.5 km. Few columns keep a battle of
   40,000 men to 32 units of battalion size (a battle plays in milliseconds), not 40,000
-  one-man units.
+  one-man units. Hexes stay at most 20 km: a front wider than 320 km gets more columns.
 - Strength → units: each side's men split evenly over its columns; each man carries a rifle
   (70 % of men, the rest are crews and carriers) and there is one machine gun per 40 men, the same
   table for both sides, so that only numbers, works, ground and posture differ.
@@ -70,8 +70,12 @@ class Layout:
     defender_unit_men: list[int]
 
 
+MAX_HEX_M = 20_000.0  # a front wider than 16 hexes of 20 km gets more columns instead
+
+
 def columns_for(front_km: float) -> int:
-    return max(MIN_COLUMNS, min(MAX_COLUMNS, math.ceil(front_km / KM_PER_COLUMN - 1e-9)))
+    columns = max(MIN_COLUMNS, min(MAX_COLUMNS, math.ceil(front_km / KM_PER_COLUMN - 1e-9)))
+    return max(columns, math.ceil(front_km * 1000 / MAX_HEX_M - 1e-9))
 
 
 def turn_plan(duration_days: float) -> tuple[int, int]:

@@ -72,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         run_jobs,
         sample,
     )
+    from ..scenario.errors import ScenarioError
     from .builder import write_scenarios
     from .data import CDB90_FILE, DataError, find_battle, load_battles
 
@@ -114,7 +115,11 @@ def run(args: argparse.Namespace) -> int:
         f" on {args.dask or f'{workers} process(es)'} ...",
         flush=True,
     )
-    records = run_jobs(jobs, workers, args.dask)
+    try:
+        records = run_jobs(jobs, workers, args.dask)
+    except ScenarioError as error:  # a row the builder cannot turn into a valid scenario
+        print(f"error: a generic battle is not a valid scenario:\n{error}", file=sys.stderr)
+        return EXIT_FAIL
     results = evaluate(played, records, bands)
     elapsed = time.perf_counter() - started
     from .report import print_table, write_html
