@@ -56,7 +56,7 @@ class Settings:
     @classmethod
     def quick(cls) -> Settings:
         return cls(
-            cdb90_seeds=3, cdb90_battles=40, lanchester_seeds=4, turn_seeds=12, ratio_seeds=5
+            cdb90_seeds=4, cdb90_battles=60, lanchester_seeds=6, turn_seeds=20, ratio_seeds=8
         )
 
     @classmethod

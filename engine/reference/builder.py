@@ -293,17 +293,41 @@ def scenario_data(
     }
 
 
+class _Dumper(yaml.SafeDumper):
+    """Block style for the terrain's lines, flow style for short lists of numbers (hexes), so
+    a generated file reads like a hand-written one."""
+
+    def ignore_aliases(self, data: Any) -> bool:  # no &id001 anchors: repeat the hexes
+        return True
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    flow = all(isinstance(v, int | float | str) for v in value) or (
+        all(isinstance(v, list) for v in value) and len(value) <= 64
+    )
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow or None)
+
+
+_Dumper.add_representer(str, _str)
+_Dumper.add_representer(list, _list)
+
+
 def scenario_text(battle: Battle, **options: Any) -> str:
     """The scenario as YAML text, the form `--write-scenarios` writes."""
     data = scenario_data(battle, **options)
     data.pop("_attackers")
     header = (
-        "# yaml-language-server: $schema=../docs/scenario.schema.json\n"
         f"# Generic battle built by `wargame reference` from CDB90 row #{battle.isqno}"
         f" ({battle.name}, {battle.year}).\n"
         "# Data: CAA Database of Battles 1990, tidy version jrnold/CDB90, ODC-BY.\n"
     )
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return header + body
 
 
 def build(battle: Battle, **options: Any) -> Scenario:
