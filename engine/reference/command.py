@@ -63,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..scenario.errors import ScenarioError
     from .bench import (
         Settings,
         default_workers,
@@ -72,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
         run_jobs,
         sample,
     )
-    from ..scenario.errors import ScenarioError
     from .builder import write_scenarios
     from .data import CDB90_FILE, DataError, find_battle, load_battles
 
