@@ -458,6 +458,19 @@ def turn_figures(
             and dd <= band["max_loss_difference"]
             and dw <= band["max_win_difference"]
         )
+        # the sampling noise of each relative difference (95 %), so a reader can tell a real
+        # miss from too few games: 1.96 x the standard error of the difference of two means
+        noise = [
+            1.96
+            * math.sqrt(
+                np.var([g[k] for g in games], ddof=1) / len(games)
+                + np.var([g[k] for g in base], ddof=1) / len(base)
+            )
+            / max(ref, 1e-9)
+            if min(len(games), len(base)) > 1
+            else math.nan
+            for k, ref in (("a_loss", base_a), ("d_loss", base_d))
+        ]
         misses = []
         if da > band["max_loss_difference"]:
             misses.append(f"attacker losses {da:.0%}")
@@ -469,7 +482,9 @@ def turn_figures(
             Figure(
                 "turn_length",
                 f"{m}-minute turns vs 60",
-                f"losses att {a:.0f} / def {d:.0f}, att wins {w:.2f}",
+                f"losses att {a:.0f} ({a / base_a - 1 if base_a else 0:+.0%} ±{noise[0]:.0%})"
+                f" / def {d:.0f} ({d / base_d - 1 if base_d else 0:+.0%} ±{noise[1]:.0%}),"
+                f" att wins {w:.2f}",
                 f"60 min: {base_a:.0f} / {base_d:.0f}, {base_w:.2f}",
                 f"{len(games)} + {len(base)} games",
                 ok,
