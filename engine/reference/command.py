@@ -112,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     games = sum(len(j.seeds) for j in jobs)
     print(
         f"playing {games} games ({len(played)} CDB90 battles and the rule checks)"
-        f" on {args.dask or f'{workers} process(es)'} ...",
+        f" on {f'Dask {args.dask}' if args.dask else f'{workers} process(es)'} ...",
         flush=True,
     )
     try:
