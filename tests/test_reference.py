@@ -8,7 +8,7 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
@@ -153,6 +153,43 @@ def test_generated_scenarios_validate(tmp_path: Path):
         path = tmp_path / f"{battle.slug}.yaml"
         assert load_scenario(path).scenario.id == battle.slug
     assert main(["validate", "-q", *map(str, files[:5])]) == 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    front=st.floats(0.05, 2000.0),
+    days=st.floats(0.05, 60.0),
+    attackers=st.integers(4, 500_000),
+    defenders=st.integers(4, 500_000),
+    posture=st.sampled_from(["hasty", "prepared", "fortified", "delay"]),
+)
+def test_builder_invariants(front, days, attackers, defenders, posture):
+    """Any row within the data's ranges gives a valid scenario that keeps every man, one unit
+    per column and side, and lasts the recorded duration to within half a turn."""
+    row = Battle(
+        **{
+            **ROW.__dict__,
+            "front_km": front,
+            "duration_days": days,
+            "attacker_men": attackers,
+            "defender_men": defenders,
+            "posture": posture,
+        }
+    )
+    scenario = build(row)
+    plan = layout(row)
+    assert scenario.map.width == plan.columns
+    assert sum(u.men for u in scenario.units if u.side == "attacker") == attackers
+    assert sum(u.men for u in scenario.units if u.side == "defender") == defenders
+    shares = plan.attacker_unit_men + plan.defender_unit_men
+    assert len(scenario.units) == sum(m > 0 for m in shares)  # a column of 0 men has no unit
+    minutes = scenario.clock.turns * scenario.clock.turn_minutes
+    assert abs(
+        minutes - days * 1440
+    ) <= scenario.clock.turn_minutes / 2 or scenario.clock.turns in (
+        1,
+        48,
+    )
 
 
 def test_the_extreme_shipped_battles_build():
