@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE, ExitCode
+from ..reference import command as reference
 from . import batch, games, listing, new, validate, window
 
 __all__ = ["COMMAND_GROUPS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "ExitCode", "build_parser"]
@@ -30,6 +31,7 @@ COMMAND_GROUPS = (
     window,  # play, edit
     batch,  # batch, report
     listing,  # list
+    reference,  # reference (engine/reference: the rules against published records)
 )
 
 

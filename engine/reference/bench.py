@@ -1,0 +1,569 @@
+"""The reference bench: which games to play, playing them (all cores or Dask), and the figures
+each check makes of them, judged against the bands of `data/bands.yaml`.
+
+Four checks (docs/reference.md):
+- cdb90: every battle of the subset, built by `builder`, played with several seeds; casualty
+  rates per day by defender posture, loss-exchange ratio, attacker success by force-ratio bin,
+  beside the record of the same battles.
+- lanchester: a pure fire fight between equal troops at 1:1, 2:1, 3:1 against the square law.
+- turn_length: one battle at 15, 30, 60 and 120-minute turns.
+- force_ratio: attacker success and exchange ratio over force ratios 0.5-4 for each posture.
+
+A game is a (scenario text, seed); jobs carry the text so a worker needs nothing but the engine.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from .builder import scenario_text
+from .data import DATA, POSTURES, Battle
+from .stats import (
+    RATIO_BINS,
+    Spread,
+    bin_labels,
+    loss_exchange_ratio,
+    loss_rate_per_day,
+    ratio_bin,
+    spread,
+    square_law_survivors,
+    success,
+)
+
+BANDS_FILE = DATA / "bands.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to play: seeds per battle for each check, and which battles."""
+
+    cdb90_seeds: int = 8
+    cdb90_battles: int | None = None  # None: all; else an evenly spread sample of this many
+    lanchester_seeds: int = 10
+    turn_seeds: int = 32
+    ratio_seeds: int = 16
+    checks: tuple[str, ...] = ("cdb90", "lanchester", "turn_length", "force_ratio")
+
+    @classmethod
+    def quick(cls) -> Settings:
+        return cls(
+            cdb90_seeds=4, cdb90_battles=60, lanchester_seeds=6, turn_seeds=20, ratio_seeds=8
+        )
+
+    @classmethod
+    def tiny(cls) -> Settings:
+        """For the tests: a handful of battles, one seed."""
+        return cls(cdb90_seeds=1, cdb90_battles=6, lanchester_seeds=1, turn_seeds=1, ratio_seeds=1)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Some seeded games of one scenario."""
+
+    key: str  # what the games measure: "cdb90:240", "lanchester:2", "turn:15", "ratio:hasty:1.25"
+    text: str  # the scenario's YAML
+    seeds: tuple[int, ...]
+    until_gone: bool = False  # stop each game when one side has no men left in the fight
+
+
+def _in_fight(state: Any, side: int) -> int:
+    u = state.units
+    mask = (u.side == side) & u.arrived & ~u.gone & ~u.routed
+    return int(u.men[mask].sum())
+
+
+def play_job(job: Job) -> list[dict[str, Any]]:
+    """Play a job's games; one flat record per game (side 0 is the attacker)."""
+    from ..game import Game
+    from ..scenario.loader import load_scenario_text
+
+    scenario = load_scenario_text(job.text, f"<{job.key}>", fast=True).scenario
+    records = []
+    for seed in job.seeds:
+        game = Game(scenario, seed, keep_events=False)
+        gone = False
+        while not game.over:
+            for side in game.sides_to_order():
+                game.apply_orders(side, game.computer_orders(side))
+            game.end_turn()
+            state = game.state
+            if job.until_gone and min(_in_fight(state, 0), _in_fight(state, 1)) == 0:
+                gone = True
+                break
+        state = game.state
+        u = state.units
+        lost = u.killed + u.wounded + u.captured + u.drowned
+        records.append(
+            {
+                "key": job.key,
+                "seed": seed,
+                "a_men": int(u.men_start[u.side == 0].sum()),
+                "d_men": int(u.men_start[u.side == 1].sum()),
+                "a_loss": int(lost[u.side == 0].sum()),
+                "d_loss": int(lost[u.side == 1].sum()),
+                "a_left": _in_fight(state, 0),
+                "d_left": _in_fight(state, 1),
+                "won": int(state.winner == "attacker"),
+                "gone": gone,
+            }
+        )
+    return records
+
+
+# ------------------------------------------------------------------------------------ the jobs
+
+LANCHESTER_MEN = 400  # B, the weaker side; A = ratio x B
+TEST_BATTLE = Battle(  # the turn-length battle: 2:1 against a prepared defence, one day
+    isqno=0,
+    name="Turn length",
+    war="",
+    year=1944,
+    posture="prepared",
+    roughness="rolling",
+    cover="mixed",
+    front_km=2.0,
+    duration_days=1.0,
+    attacker_men=2000,
+    attacker_losses=0,
+    defender_men=1000,
+    defender_losses=0,
+    attacker_won=0,
+)
+
+
+def lanchester_battle(ratio: float) -> Battle:
+    """Equal troops on open ground without works, 100 m hexes (all within rifle range), two
+    days: A = ratio x 400 men against B = 400."""
+    return replace(
+        TEST_BATTLE,
+        name=f"Lanchester {ratio:g} to 1",
+        posture="hasty",
+        roughness="flat",
+        cover="bare",
+        front_km=0.4,
+        duration_days=2.0,
+        attacker_men=round(ratio * LANCHESTER_MEN),
+        defender_men=LANCHESTER_MEN,
+    )
+
+
+def ratio_battle(posture: str, ratio: float) -> Battle:
+    return replace(
+        TEST_BATTLE,
+        name=f"Force ratio {ratio:g} {posture}",
+        posture=posture,
+        attacker_men=round(ratio * TEST_BATTLE.defender_men),
+    )
+
+
+def ratios(bands: dict[str, Any]) -> list[float]:
+    fr = bands["force_ratio"]
+    count = round((fr["to"] - fr["from"]) / fr["step"]) + 1
+    return [round(fr["from"] + k * fr["step"], 6) for k in range(count)]
+
+
+def sample(battles: Sequence[Battle], count: int | None) -> list[Battle]:
+    """An evenly spread sample (every k-th battle in data order), deterministic."""
+    if count is None or count >= len(battles):
+        return list(battles)
+    step = len(battles) / count
+    return [battles[int(k * step)] for k in range(count)]
+
+
+def make_jobs(
+    battles: Sequence[Battle], settings: Settings, bands: dict[str, Any], seed: int = 0
+) -> list[Job]:
+    def seeds(n: int) -> tuple[int, ...]:
+        return tuple(range(seed, seed + n))
+
+    jobs: list[Job] = []
+    if "cdb90" in settings.checks:
+        for b in battles:
+            jobs.append(Job(f"cdb90:{b.isqno}", scenario_text(b), seeds(settings.cdb90_seeds)))
+    if "lanchester" in settings.checks:
+        for r in bands["lanchester"]["ratios"]:
+            text = scenario_text(lanchester_battle(r), attacker_task="hold", works=False)
+            jobs.append(Job(f"lanchester:{r:g}", text, seeds(settings.lanchester_seeds), True))
+    if "turn_length" in settings.checks:
+        for minutes in bands["turn_length"]["minutes"]:
+            text = scenario_text(TEST_BATTLE, turn_minutes=minutes)
+            jobs.append(Job(f"turn:{minutes}", text, seeds(settings.turn_seeds)))
+    if "force_ratio" in settings.checks:
+        for posture in POSTURES:
+            for r in ratios(bands):
+                text = scenario_text(ratio_battle(posture, r))
+                jobs.append(Job(f"ratio:{posture}:{r:g}", text, seeds(settings.ratio_seeds)))
+    return jobs
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    workers: int = 1,
+    dask: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Every job's records, on this process, a local pool (forkserver) or Dask."""
+    records: list[dict[str, Any]] = []
+    if dask:
+        from ..sim.executors import DaskExecutor
+
+        executor = DaskExecutor(dask, workers)
+        try:
+            futures = executor.client.map(play_job, list(jobs), pure=False)
+            from distributed import as_completed
+
+            for future in as_completed(futures):
+                records.extend(future.result())
+                if progress:
+                    progress(1)
+        finally:
+            executor.close()
+        return records
+    if workers <= 1:
+        for job in jobs:
+            records.extend(play_job(job))
+            if progress:
+                progress(1)
+        return records
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(play_job, job) for job in jobs]
+        for future in as_completed(futures):
+            records.extend(future.result())
+            if progress:
+                progress(1)
+    return records
+
+
+# ------------------------------------------------------------------------------------ figures
+
+
+@dataclass
+class Figure:
+    """One figure of the report: the engine's value beside the reference, and the verdict."""
+
+    check: str
+    name: str
+    engine: str
+    reference: str
+    n: str  # battles (and games) behind it
+    ok: bool | None  # None: shown, not judged
+    off: str = ""  # by how much it misses its band
+
+
+@dataclass
+class Results:
+    figures: list[Figure] = field(default_factory=list)
+    plots: dict[str, Any] = field(default_factory=dict)  # data for the report's plots
+
+    @property
+    def failures(self) -> list[Figure]:
+        return [f for f in self.figures if f.ok is False]
+
+
+def load_bands(path: Path = BANDS_FILE) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _by_key(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        grouped[record["key"]].append(record)
+    for rows in grouped.values():
+        rows.sort(key=lambda r: r["seed"])
+    return grouped
+
+
+def _outside(value: float, low: float, high: float, scale: float = 1.0, unit: str = "") -> str:
+    if value < low:
+        return f"{scale * (low - value):.2f}{unit} below (×{value / low:.2g} of the low end)"
+    if value > high:
+        return f"{scale * (value - high):.2f}{unit} above (×{value / high:.2g} of the high end)"
+    return ""
+
+
+def _inside(s: Spread, ref: Spread) -> bool | None:
+    if s.n == 0 or ref.n == 0:
+        return None
+    return ref.q1 <= s.median <= ref.q3
+
+
+def cdb90_figures(
+    battles: Sequence[Battle], grouped: dict[str, list[dict[str, Any]]], bands: dict[str, Any]
+) -> tuple[list[Figure], dict[str, Any]]:
+    figures: list[Figure] = []
+    plot: dict[str, Any] = {"rates": {}, "ler": {}, "success": {}}
+    played = [b for b in battles if f"cdb90:{b.isqno}" in grouped]
+    for posture in POSTURES:
+        group = [b for b in played if b.posture == posture]
+        games = [g for b in group for g in grouped[f"cdb90:{b.isqno}"]]
+        days = {b.isqno: b.duration_days for b in group}
+        for side, men, loss in (
+            ("attacker", "attacker_men", "attacker_losses"),
+            ("defender", "defender_men", "defender_losses"),
+        ):
+            record = [
+                loss_rate_per_day(getattr(b, loss), getattr(b, men), b.duration_days) for b in group
+            ]
+            engine = [
+                loss_rate_per_day(
+                    g[side[0] + "_loss"], g[side[0] + "_men"], days[int(g["key"].split(":")[1])]
+                )
+                for g in games
+            ]
+            ref, eng = spread(record), spread(engine)
+            plot["rates"][(posture, side)] = (engine, record)
+            ok = _inside(eng, ref)
+            figures.append(
+                Figure(
+                    "cdb90",
+                    f"{side} casualties %/day, {posture} defence",
+                    eng.text(100),
+                    ref.text(100),
+                    f"{len(group)} battles, {len(games)} games",
+                    ok,
+                    _outside(eng.median, ref.q1, ref.q3, 100, " %/day") if ok is False else "",
+                )
+            )
+        record = [loss_exchange_ratio(b.attacker_losses, b.defender_losses) for b in group]
+        engine = [loss_exchange_ratio(g["a_loss"], g["d_loss"]) for g in games]
+        ref, eng = spread(record), spread(engine)
+        plot["ler"][posture] = (engine, record)
+        ok = _inside(eng, ref)
+        figures.append(
+            Figure(
+                "cdb90",
+                f"loss-exchange ratio (att/def), {posture} defence",
+                eng.text(),
+                ref.text(),
+                f"{len(group)} battles, {len(games)} games",
+                ok,
+                _outside(eng.median, ref.q1, ref.q3) if ok is False else "",
+            )
+        )
+    limit = bands["cdb90"]["success"]["max_difference"]
+    by_bin: dict[str, list[Battle]] = defaultdict(list)
+    for b in played:
+        by_bin[ratio_bin(b.force_ratio)].append(b)
+    for label in bin_labels(RATIO_BINS):
+        group = by_bin.get(label, [])
+        games = [g for b in group for g in grouped[f"cdb90:{b.isqno}"]]
+        wins = sum(g["won"] for g in games)
+        record_wins = sum(b.attacker_won == 1 for b in group)
+        eng = success(wins, len(games))
+        ref = success(record_wins, len(group))
+        plot["success"][label] = (eng, ref, len(group), len(games))
+        if not group:
+            continue
+        diff = eng[0] - ref[0]
+        ok = abs(diff) <= limit or eng[1] <= ref[0] <= eng[2]
+        figures.append(
+            Figure(
+                "cdb90",
+                f"attacker success, force ratio {label}",
+                f"{eng[0]:.2f} ({eng[1]:.2f}–{eng[2]:.2f})",
+                f"{ref[0]:.2f} ({ref[1]:.2f}–{ref[2]:.2f})",
+                f"{len(group)} battles, {len(games)} games",
+                ok,
+                "" if ok else f"{diff:+.2f} (band ±{limit:g})",
+            )
+        )
+    return figures, plot
+
+
+def lanchester_figures(
+    grouped: dict[str, list[dict[str, Any]]], bands: dict[str, Any]
+) -> tuple[list[Figure], dict[str, Any]]:
+    """The square law: A² − B² stays constant, so the winner's survivors are √(A0² − B0² + B²)
+    with B the loser's men still in the fight; √(A0² − B0²) when the loser is gone."""
+    limit = bands["lanchester"]["max_error"]
+    figures, plot = [], {}
+    for r in bands["lanchester"]["ratios"]:
+        games = grouped.get(f"lanchester:{r:g}")
+        if not games:
+            continue
+        a0 = games[0]["a_men"]
+        b0 = games[0]["d_men"]
+        errors, survivors, predicted = [], [], []
+        for g in games:
+            win_left, lose_left = max(g["a_left"], g["d_left"]), min(g["a_left"], g["d_left"])
+            law = math.sqrt(max(0.0, a0 * a0 - b0 * b0 + lose_left * lose_left))
+            survivors.append(win_left)
+            predicted.append(law)
+            errors.append(abs(win_left - law) / max(a0, b0))
+        gone = sum(g["gone"] for g in games)
+        mean_error = float(np.mean(errors))
+        plot[r] = (float(np.mean(survivors)), float(np.mean(predicted)), a0, b0, gone, len(games))
+        ok = mean_error <= limit
+        figures.append(
+            Figure(
+                "lanchester",
+                f"square law {r:g}:1 (A={a0}, B={b0})",
+                f"survivors {np.mean(survivors):.0f}; loser gone in {gone}/{len(games)}",
+                f"√(A²−B²+B_left²) = {np.mean(predicted):.0f}"
+                f" (√(A²−B²) = {square_law_survivors(a0, b0):.0f})",
+                f"{len(games)} games",
+                ok,
+                "" if ok else f"error {mean_error:.1%} of A (band {limit:.0%})",
+            )
+        )
+        figures[-1].engine += f"; error {mean_error:.1%}"
+    return figures, plot
+
+
+def turn_figures(
+    grouped: dict[str, list[dict[str, Any]]], bands: dict[str, Any]
+) -> tuple[list[Figure], dict[str, Any]]:
+    band = bands["turn_length"]
+    rows = {m: grouped.get(f"turn:{m}") for m in band["minutes"]}
+    rows = {m: g for m, g in rows.items() if g}
+    if 60 not in rows:
+        return [], {}
+    base = rows[60]
+    base_a = float(np.mean([g["a_loss"] for g in base]))
+    base_d = float(np.mean([g["d_loss"] for g in base]))
+    base_w = float(np.mean([g["won"] for g in base]))
+    figures, plot = [], {}
+    for m, games in rows.items():
+        a = float(np.mean([g["a_loss"] for g in games]))
+        d = float(np.mean([g["d_loss"] for g in games]))
+        w = float(np.mean([g["won"] for g in games]))
+        plot[m] = (a, d, w, len(games))
+        if m == 60:
+            continue
+        da = abs(a - base_a) / base_a if base_a else 0.0
+        dd = abs(d - base_d) / base_d if base_d else 0.0
+        dw = abs(w - base_w)
+        ok = (
+            da <= band["max_loss_difference"]
+            and dd <= band["max_loss_difference"]
+            and dw <= band["max_win_difference"]
+        )
+        # the sampling noise of each relative difference (95 %), so a reader can tell a real
+        # miss from too few games: 1.96 x the standard error of the difference of two means
+        noise = [
+            1.96
+            * math.sqrt(
+                np.var([g[k] for g in games], ddof=1) / len(games)
+                + np.var([g[k] for g in base], ddof=1) / len(base)
+            )
+            / max(ref, 1e-9)
+            if min(len(games), len(base)) > 1
+            else math.nan
+            for k, ref in (("a_loss", base_a), ("d_loss", base_d))
+        ]
+        misses = []
+        if da > band["max_loss_difference"]:
+            misses.append(f"attacker losses {da:.0%}")
+        if dd > band["max_loss_difference"]:
+            misses.append(f"defender losses {dd:.0%}")
+        if dw > band["max_win_difference"]:
+            misses.append(f"win rate {dw:+.2f}")
+        figures.append(
+            Figure(
+                "turn_length",
+                f"{m}-minute turns vs 60",
+                f"losses att {a:.0f} ({a / base_a - 1 if base_a else 0:+.0%} ±{noise[0]:.0%})"
+                f" / def {d:.0f} ({d / base_d - 1 if base_d else 0:+.0%} ±{noise[1]:.0%}),"
+                f" att wins {w:.2f}",
+                f"60 min: {base_a:.0f} / {base_d:.0f}, {base_w:.2f}",
+                f"{len(games)} + {len(base)} games",
+                ok,
+                ", ".join(misses),
+            )
+        )
+    return figures, plot
+
+
+def ratio_figures(
+    grouped: dict[str, list[dict[str, Any]]], bands: dict[str, Any]
+) -> tuple[list[Figure], dict[str, Any]]:
+    band = bands["force_ratio"]
+    tol, max_step, max_ler = (
+        band["monotone_tolerance"],
+        band["max_success_step"],
+        band["max_loss_ratio_step"],
+    )
+    figures, plot = [], {}
+    for posture in POSTURES:
+        xs, wins, lers, n = [], [], [], 0
+        for r in ratios(bands):
+            games = grouped.get(f"ratio:{posture}:{r:g}")
+            if not games:
+                continue
+            xs.append(r)
+            n = len(games)
+            wins.append(float(np.mean([g["won"] for g in games])))
+            total_d = sum(g["d_loss"] for g in games)
+            lers.append(sum(g["a_loss"] for g in games) / total_d if total_d else math.inf)
+        if len(xs) < 2:
+            continue
+        plot[posture] = (xs, wins, lers, n)
+        steps = np.diff(wins)
+        problems = []
+        if steps.min() < -tol:
+            problems.append(f"success falls by {-steps.min():.2f}")
+        if steps.max() > max_step:
+            k = int(steps.argmax())
+            problems.append(f"success jumps {steps.max():.2f} at {xs[k]:g}→{xs[k + 1]:g}")
+        finite = np.array([v if math.isfinite(v) else np.nan for v in lers])
+        rel = np.abs(np.diff(finite)) / np.maximum(finite[:-1], 1e-9)
+        rises = np.diff(finite) / np.maximum(finite[:-1], 1e-9)
+        if np.nanmax(rises, initial=0.0) > tol:
+            problems.append(f"exchange ratio rises {np.nanmax(rises):.0%}")
+        if np.nanmax(rel, initial=0.0) > max_ler:
+            problems.append(f"exchange ratio step {np.nanmax(rel):.0%}")
+        figures.append(
+            Figure(
+                "force_ratio",
+                f"{posture} defence, ratio {xs[0]:g}–{xs[-1]:g}",
+                "success "
+                + " ".join(f"{w:.2f}" for w in wins[:: max(1, len(wins) // 8)])
+                + f"; LER {finite[0]:.2f}→{finite[-1]:.2f}",
+                f"monotone (±{tol:g}), success step ≤ {max_step:g}, LER step ≤ {max_ler:.0%}",
+                f"{len(xs)} ratios × {n} games",
+                not problems,
+                "; ".join(problems),
+            )
+        )
+    return figures, plot
+
+
+def evaluate(
+    battles: Sequence[Battle], records: list[dict[str, Any]], bands: dict[str, Any]
+) -> Results:
+    grouped = _by_key(records)
+    results = Results()
+    for name, make in (
+        ("cdb90", lambda: cdb90_figures(battles, grouped, bands)),
+        ("lanchester", lambda: lanchester_figures(grouped, bands)),
+        ("turn_length", lambda: turn_figures(grouped, bands)),
+        ("force_ratio", lambda: ratio_figures(grouped, bands)),
+    ):
+        figures, plot = make()
+        results.figures.extend(figures)
+        results.plots[name] = plot
+    return results
+
+
+def default_workers() -> int:
+    from ..sim.executors import default_workers as workers
+
+    return (
+        workers()
+        if os.environ.get("WARGAME_WORKERS") is None
+        else int(os.environ["WARGAME_WORKERS"])
+    )
