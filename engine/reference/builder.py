@@ -23,13 +23,19 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
 - Sides: the attacker (`attacker`) assaults the defending unit of its column from two hexes
   away; the defender (`defender`) holds. The attacker wins by holding the centre of the
   defender's line at the end (a capture), the defender by keeping it.
+- Guns (only when asked, `guns=True`: the turn-length check, which must include bombardment):
+  each side gets one mortar per 150 men in a mortar unit behind the centre of its line (their
+  crews taken from the side's men, so the totals are the row's). The attacker's mortars bombard
+  the defender's line from the start (`bombard`, objective the centre of the line) and the
+  infantry waits `preparation_hours` before it assaults; the defender's mortars fire on the
+  attacker's start line (`hold` with that objective, as a holding side's guns do).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +58,17 @@ WORKS = {
     "hasty": ("hasty", 20.0),
     "prepared": ("prepared", 50.0),
     "fortified": ("fortified", 100.0),
+}
+MEN_PER_MORTAR = 150  # one mortar per 150 men (a battalion of ~850 had six 81 mm, plus 60 mm)
+MORTAR = {
+    "name": {"en": "Mortar"},
+    "kind": "mortar",
+    "range_m": 2800,
+    "min_range_m": 100,
+    "indirect": True,
+    "rounds_per_hour": 60,
+    "crew": 5,
+    "source": "generic 81 mm mortar (the bundled scenarios' figures)",
 }
 HILL_EVERY = {"flat": 0, "rolling": 4, "rugged": 2}
 WOOD_EVERY = {"bare": 0, "desert": 0, "mixed": 4, "wooded": 2}
@@ -93,8 +110,18 @@ def split(men: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
-def layout(battle: Battle, turn_minutes: int | None = None) -> Layout:
+def mortars_for(men: int) -> int:
+    """Mortars of a side of `men` (when the battle has guns): one per 150 men, at least one."""
+    return max(1, men // MEN_PER_MORTAR)
+
+
+def layout(battle: Battle, turn_minutes: int | None = None, guns: bool = False) -> Layout:
     columns = columns_for(battle.front_km)
+    crew = int(MORTAR["crew"])  # type: ignore[call-overload]
+    a_men, d_men = battle.attacker_men, battle.defender_men
+    if guns:  # the mortar crews come out of the side's men
+        a_men -= crew * mortars_for(a_men)
+        d_men -= crew * mortars_for(d_men)
     minutes, turns = turn_plan(battle.duration_days)
     if turn_minutes is not None:  # the turn-length check plays one battle at several turns
         minutes = turn_minutes
@@ -104,8 +131,8 @@ def layout(battle: Battle, turn_minutes: int | None = None) -> Layout:
         hex_size_m=round(battle.front_km * 1000 / columns, 1),
         turn_minutes=minutes,
         turns=turns,
-        attacker_unit_men=split(battle.attacker_men, columns),
-        defender_unit_men=split(battle.defender_men, columns),
+        attacker_unit_men=split(a_men, columns),
+        defender_unit_men=split(d_men, columns),
     )
 
 
@@ -139,15 +166,23 @@ def scenario_data(
     turn_minutes: int | None = None,
     attacker_task: str = "assault",
     works: bool = True,
+    guns: bool = False,
+    preparation_hours: int = 0,
+    turns: int | None = None,
 ) -> dict[str, Any]:
     """The scenario of a battle as plain data (what the YAML file holds).
 
     `attacker_task` "hold" makes the pure fire fight of the Lanchester check (both sides stand
     and fire: the scenario format has no "fire but do not assault" task); `works` False leaves
-    the posture's works out (also for that check)."""
-    plan = layout(battle, turn_minutes)
+    the posture's works out (also for that check). `guns` gives both sides mortars (see the
+    module's note) and `preparation_hours` delays the attacker's infantry while its guns fire;
+    `turns` overrides the number of turns (the fire fight lasts until a side breaks)."""
+    plan = layout(battle, turn_minutes, guns)
+    if turns is not None:
+        plan = replace(plan, turns=turns)
     cols = plan.columns
     start = START.strftime("%Y-%m-%dT%H:%M")
+    assault_start = (START + timedelta(hours=preparation_hours)).strftime("%Y-%m-%dT%H:%M")
     centre = [cols // 2, DEFENCE_ROW]
     source = f"CDB90 #{battle.isqno} via jrnold/CDB90 (ODC-BY); generic battle builder"
     units: list[dict[str, Any]] = []
@@ -172,16 +207,46 @@ def scenario_data(
                     "source": source,
                 }
             )
-    attackers = [u["id"] for u in units if u["side"] == "attacker"]
+    if guns:
+        for side, row, men, posture in (
+            ("defender", REAR_ROW, battle.defender_men, battle.posture),
+            ("attacker", HEIGHT - 1, battle.attacker_men, "attack"),
+        ):
+            tubes = mortars_for(men)
+            units.append(
+                {
+                    "id": f"{side[0]}m",
+                    "name": {"en": f"{side.capitalize()} mortars"},
+                    "side": side,
+                    "type": "mortar",
+                    "men": tubes * int(MORTAR["crew"]),  # type: ignore[call-overload]
+                    "weapons": [{"weapon": "mortar", "count": tubes}],
+                    "at": [cols // 2, row],
+                    "posture": "hasty" if posture in ("delay", "attack") else posture,
+                    "source": source,
+                }
+            )
+    attackers = [u["id"] for u in units if u["side"] == "attacker" and u["type"] == "infantry"]
     phases = []
+    if guns:
+        phases.append(
+            {
+                "id": "bombard",
+                "name": "mortars fire on the line",
+                "start": start,
+                "units": ["am"],
+                "task": "bombard",
+                "objective": centre,
+            }
+        )
     for unit in units:
-        if unit["side"] != "attacker":
+        if unit["side"] != "attacker" or unit["type"] != "infantry":
             continue
         c = unit["at"][0]
         phase: dict[str, Any] = {
             "id": f"{attacker_task}_{c}",
             "name": f"{attacker_task} column {c + 1}",
-            "start": start,
+            "start": assault_start,
             "units": [unit["id"]],
             "task": attacker_task,
         }
@@ -190,6 +255,18 @@ def scenario_data(
     hold: dict[str, Any] = {"id": "hold", "name": "hold the line", "start": start, "task": "hold"}
     if battle.posture == "delay":
         hold["fall_back_to"] = [cols // 2, REAR_ROW]
+    defence = [hold]
+    if guns:  # a later phase of the same start: the mortars follow it, not `hold the line`
+        defence.append(
+            {
+                "id": "defensive_fire",
+                "name": "mortars fire on the start line",
+                "start": start,
+                "units": ["dm"],
+                "task": "hold",
+                "objective": [cols // 2, ATTACK_ROW],
+            }
+        )
     obstacles: list[dict[str, Any]] = []
     line = [[c, DEFENCE_ROW] for c in range(cols)]
     if works and battle.posture in WORKS:
@@ -278,12 +355,13 @@ def scenario_data(
                 "crew": 2,
                 "source": "generic light machine gun",
             },
-        },
+        }
+        | ({"mortar": MORTAR} if guns else {}),
         "units": units,
         "obstacles": obstacles,
         "plans": [
             {"side": "attacker", "rear": [cols // 2, HEIGHT - 1], "phases": phases},
-            {"side": "defender", "rear": [cols // 2, REAR_ROW], "phases": [hold]},
+            {"side": "defender", "rear": [cols // 2, REAR_ROW], "phases": defence},
         ],
         "victory": [
             {"side": "attacker", "kind": "capture", "place": "centre"},

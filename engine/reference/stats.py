@@ -1,6 +1,21 @@
 """The bench's arithmetic, small and exact so the tests can pin it: loss rates, medians and
-interquartile ranges, force-ratio bins, the square law. Wilson intervals are the batch's own
-(`engine.sim.stats.wilson`), not written again.
+interquartile ranges, force-ratio bins, the square law, and the battle as the unit of the
+engine's figures. Wilson intervals and the interval of a median are the batch's own
+(`engine.sim.stats.wilson`, `median_interval`), not written again.
+
+Why the battle is the unit: the seeds of one generic battle are not independent battles. They
+share the battle's numbers, ground and works, so their outcomes agree far more than those of two
+different battles do (a battle the engine always loses is lost with every seed). Counting every
+game as an observation makes intervals as if there were seeds x battles battles, too narrow by
+up to the square root of the seeds. So:
+
+- a spread of the engine (median, IQR) is taken over battles, one value per battle (the median
+  of its seeds), as the record has one value per battle;
+- a success share weighs each battle once (the mean of its seeds' wins), with a Wilson interval
+  at the effective number of games n_eff = games / design effect, where the design effect is
+  Kish's 1 + (m0 - 1) x ICC and the ICC (intra-battle correlation of a win) is the one-way
+  ANOVA estimate, clipped to [0, 1]. Seeds that always agree give ICC 1 and n_eff = battles;
+  seeds as independent as different battles give ICC 0 and n_eff = games.
 """
 
 from __future__ import annotations
@@ -12,13 +27,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..sim.stats import wilson
+from ..sim.stats import median_interval, wilson
 
 __all__ = [
     "RATIO_BINS",
+    "ClusteredShare",
     "Spread",
+    "clustered_success",
+    "intra_class_correlation",
     "loss_exchange_ratio",
     "loss_rate_per_day",
+    "median_interval",
+    "per_battle",
     "ratio_bin",
     "spread",
     "square_law_error",
@@ -69,20 +89,105 @@ class Spread:
     q3: float
     n: int
 
+    # a distribution-free 95 % interval of the median (`median_interval`); nan when not asked
+    low: float = math.nan
+    high: float = math.nan
+
     def text(self, scale: float = 1.0, digits: int = 2) -> str:
         if self.n == 0:
             return "—"
         m, a, b = (scale * v for v in (self.median, self.q1, self.q3))
-        return f"{m:.{digits}f} ({a:.{digits}f}–{b:.{digits}f}) n={self.n}"
+        text = f"{m:.{digits}f} ({a:.{digits}f}–{b:.{digits}f}) n={self.n}"
+        if math.isfinite(self.low) and math.isfinite(self.high):
+            lo, hi = scale * self.low, scale * self.high
+            text += f"; median 95% CI {lo:.{digits}f}–{hi:.{digits}f}"
+        return text
 
 
-def spread(values: Iterable[float]) -> Spread:
-    """Median and quartiles (numpy's linear interpolation) of the finite values."""
+def spread(values: Iterable[float], interval: bool = False) -> Spread:
+    """Median and quartiles (numpy's linear interpolation) of the finite values; with
+    `interval`, also the 95 % interval of the median (the batch's `median_interval`), which is
+    honest only when the values are independent (one per battle, not one per seed)."""
     array = np.asarray([v for v in values if math.isfinite(v)], dtype=float)
     if array.size == 0:
         return Spread(math.nan, math.nan, math.nan, 0)
     q1, median, q3 = np.percentile(array, [25, 50, 75])
-    return Spread(float(median), float(q1), float(q3), int(array.size))
+    low, high = median_interval(array) if interval else (math.nan, math.nan)
+    return Spread(float(median), float(q1), float(q3), int(array.size), low, high)
+
+
+def per_battle(groups: Iterable[Iterable[float]]) -> list[float]:
+    """One value per battle: the median of its seeds' finite values (nan when it has none), so
+    that a spread over battles counts each battle once, as the record does."""
+    values = []
+    for group in groups:
+        finite = [v for v in group if math.isfinite(v)]
+        values.append(float(np.median(finite)) if finite else math.nan)
+    return values
+
+
+def intra_class_correlation(groups: Sequence[Sequence[float]]) -> float:
+    """The one-way ANOVA estimate of the intra-class correlation of outcomes (0/1 wins) grouped
+    by battle, clipped to [0, 1]:
+
+        MSB = sum n_i (p_i - p)^2 / (k - 1),  MSW = sum n_i p_i (1 - p_i) / (N - k)
+        n0 = (N - sum n_i^2 / N) / (k - 1),   ICC = (MSB - MSW) / (MSB + (n0 - 1) MSW)
+
+    (for 0/1 outcomes the within sum of squares of battle i is n_i p_i (1 - p_i)). When it
+    cannot be estimated (one battle, one seed each, or every game alike) it is 1: the cautious
+    choice, which counts each battle once."""
+    groups = [list(g) for g in groups if len(g) > 0]
+    k = len(groups)
+    total = sum(len(g) for g in groups)
+    if k < 2 or total <= k:
+        return 1.0
+    shares = [float(np.mean(g)) for g in groups]
+    grand = sum(sum(g) for g in groups) / total
+    msb = sum(len(g) * (p - grand) ** 2 for g, p in zip(groups, shares, strict=True)) / (k - 1)
+    msw = sum(len(g) * float(np.var(g)) for g in groups) / (total - k)
+    n0 = (total - sum(len(g) ** 2 for g in groups) / total) / (k - 1)
+    denominator = msb + (n0 - 1) * msw
+    if denominator <= 0:
+        return 1.0
+    return min(1.0, max(0.0, (msb - msw) / denominator))
+
+
+@dataclass(frozen=True)
+class ClusteredShare:
+    """A share of wins with the battle as the unit: each battle weighs once, and the interval
+    is Wilson's at the effective number of games."""
+
+    share: float
+    low: float
+    high: float
+    battles: int
+    games: int
+    icc: float
+    design_effect: float
+    n_eff: float
+
+    def text(self) -> str:
+        if self.battles == 0:
+            return "—"
+        return f"{self.share:.2f} ({self.low:.2f}–{self.high:.2f}) n_eff={self.n_eff:.0f}"
+
+
+def clustered_success(groups: Sequence[Sequence[int]]) -> ClusteredShare:
+    """Attacker success over battles, each a group of its seeds' wins (1 won, 0 not): the mean
+    of the battles' shares, and its 95 % Wilson interval at n_eff = games / (1 + (m0 - 1) ICC),
+    m0 the (ANOVA) mean seeds per battle, kept between the number of battles and of games."""
+    groups = [list(g) for g in groups if len(g) > 0]
+    k, total = len(groups), sum(len(g) for g in groups)
+    if k == 0:
+        return ClusteredShare(math.nan, 0.0, 1.0, 0, 0, math.nan, math.nan, 0.0)
+    share = float(np.mean([np.mean(g) for g in groups]))
+    icc = intra_class_correlation(groups)
+    m0 = (total - sum(len(g) ** 2 for g in groups) / total) / (k - 1) if k > 1 else total
+    design = 1.0 + (m0 - 1.0) * icc
+    n_eff = min(float(total), max(float(k), total / design))
+    # Wilson's score interval at a fractional n (the formula needs only the share and n)
+    _, low, high = wilson(share * n_eff, n_eff)  # type: ignore[arg-type]
+    return ClusteredShare(share, low, high, k, total, icc, design, n_eff)
 
 
 def success(wins: int, n: int) -> tuple[float, float, float]:
