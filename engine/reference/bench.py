@@ -448,7 +448,7 @@ def cdb90_figures(
         plot["success"][label] = ((eng.share, eng.low, eng.high), ref, len(group), games)
         if not group:
             continue
-        diff = eng.share - ref[0]
+        diff = round(eng.share - ref[0], 9)
         ok = abs(diff) <= limit or eng.low <= ref[0] <= eng.high
         figures.append(
             Figure(
@@ -560,6 +560,8 @@ def turn_figures(
         da = abs(a - base_a) / base_a if base_a else 0.0
         dd = abs(d - base_d) / base_d if base_d else 0.0
         dw = abs(w - base_w)
+        # shares of a few dozen games: 1.00 - 0.95 is 0.05000000000000004 in floating point
+        da, dd, dw = (round(x, 9) for x in (da, dd, dw))
         ok = (
             da <= band["max_loss_difference"]
             and dd <= band["max_loss_difference"]
@@ -650,7 +652,7 @@ def ratio_figures(
         if len(xs) < 2:
             continue
         plot[posture] = (xs, wins, lers, n, intervals)
-        steps = np.diff(wins)
+        steps = np.round(np.diff(wins), 9)  # as above: 0.05 is 0.05
         problems = []
         if steps.min() < -tol:
             problems.append(f"success falls by {-steps.min():.2f}")

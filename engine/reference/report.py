@@ -111,7 +111,8 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
             out.append(
                 (
                     "Casualty rates per day by defender posture (box 25–75 %, whiskers"
-                    " 10–90 %; n = games for the engine, battles for the record)",
+                    " 10–90 %; n = battles: the engine's value of a battle is the median of its"
+                    " seeds)",
                     _save(fig, folder, "cdb90_rates"),
                 )
             )
@@ -142,7 +143,7 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
             )
             ax.set_ylim(-0.02, 1.02)
             ax.set_xlabel("force ratio (attacker / defender men); b. = battles")
-            ax.set_title("attacker success, 95 % Wilson intervals")
+            ax.set_title("attacker success, 95 % Wilson (engine: effective n)", fontsize=10)
             ax.legend(frameon=False, fontsize=7)
             out.append(("Attacker success by force ratio", _save(fig, folder, "cdb90_success")))
         lan = results.plots.get("lanchester") or {}
@@ -161,7 +162,16 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
                 [lan[r][1] for r in rs],
                 0.3,
                 color=RECORD,
-                label="square law",
+                label="square law √(A²−B²)",
+            )
+            ax.scatter(
+                [r + 0.15 for r in rs],
+                [lan[r][6] for r in rs],
+                marker="_",
+                s=300,
+                color="#111827",
+                zorder=3,
+                label="law to the loser's break",
             )
             ax.set_xticks(rs, [f"{r:g}:1\n{lan[r][4]}/{lan[r][5]} to the end" for r in rs])
             ax.set_ylabel("winner's men left")
@@ -191,13 +201,28 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
             twin.legend(frameon=False, fontsize=7, loc="upper right")
             ax.set_title("one battle at four turn lengths")
             out.append(("Turn length", _save(fig, folder, "turn_length")))
+            out.append(
+                (
+                    "Turn length: mean losses by cause (fire, bombardment, assault, other:"
+                    " surrender on rout and the like)",
+                    _save(_causes_figure(turn), folder, "turn_length_causes"),
+                )
+            )
         ratio = results.plots.get("force_ratio") or {}
         if ratio:
             fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
-            for posture, (xs, wins, lers, n) in ratio.items():
-                axes[0].plot(xs, wins, "o-", ms=3, label=f"{posture} ({n} games/pt)")
+            for posture, (xs, wins, lers, n, intervals) in ratio.items():
+                line = axes[0].plot(xs, wins, "o-", ms=3, label=f"{posture} ({n} games/pt)")
+                axes[0].fill_between(
+                    xs,
+                    [i[1] for i in intervals],
+                    [i[2] for i in intervals],
+                    color=line[0].get_color(),
+                    alpha=0.12,
+                    lw=0,
+                )
                 axes[1].plot(xs, lers, "o-", ms=3, label=posture)
-            axes[0].set_title("attacker success")
+            axes[0].set_title("attacker success (shade: 95 % Wilson)")
             axes[0].set_ylim(-0.02, 1.02)
             axes[1].set_title("loss-exchange ratio (att/def)")
             axes[1].set_yscale("log")
@@ -208,6 +233,31 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
                 ("Force-ratio curves by defender posture", _save(fig, folder, "force_ratio"))
             )
     return out
+
+
+CAUSE_COLOURS = {
+    "fire": "#2563eb",
+    "bombardment": "#d97706",
+    "assault": "#b91c1c",
+    "other": "#9ca3af",
+}
+
+
+def _causes_figure(turn: dict[int, Any]) -> Any:
+    """Stacked bars of each side's mean losses by cause at each turn length."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), sharey=True)
+    ms = sorted(turn)
+    for ax, (k, side) in zip(axes, (("a", "attacker"), ("d", "defender")), strict=True):
+        bottom = np.zeros(len(ms))
+        for cause, colour in CAUSE_COLOURS.items():
+            heights = np.array([turn[m][4][k][cause] for m in ms])
+            ax.bar([str(m) for m in ms], heights, 0.6, bottom=bottom, color=colour, label=cause)
+            bottom += heights
+        ax.set_title(f"{side}'s losses by cause")
+        ax.set_xlabel(f"turn minutes ({turn[ms[0]][3]} games each)")
+    axes[0].set_ylabel("mean men lost")
+    axes[1].legend(frameon=False, fontsize=7)
+    return fig
 
 
 def write_html(results: Results, folder: Path, *, title: str, command: str, elapsed: float) -> Path:
