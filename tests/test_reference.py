@@ -12,20 +12,41 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.cli import main
-from engine.reference.bench import Job, Settings, evaluate, load_bands, make_jobs, play_job
-from engine.reference.builder import build, layout, scenario_text, split, turn_plan
+from engine.core.events import Assaulted, Bombarded, Fired, Moved
+from engine.core.orders import Assault
+from engine.game import Game
+from engine.reference.bench import (
+    CAUSES,
+    TEST_BATTLE,
+    Job,
+    Settings,
+    _tally,
+    cdb90_figures,
+    evaluate,
+    lanchester_figures,
+    lanchester_text,
+    load_bands,
+    make_jobs,
+    play_job,
+    turn_text,
+)
+from engine.reference.builder import build, layout, mortars_for, scenario_text, split, turn_plan
 from engine.reference.data import Battle, DataError, find_battle, load_battles
 from engine.reference.stats import (
     bin_labels,
+    clustered_success,
+    intra_class_correlation,
     loss_exchange_ratio,
     loss_rate_per_day,
+    per_battle,
     ratio_bin,
     spread,
     square_law_error,
     square_law_survivors,
     success,
 )
-from engine.scenario.loader import load_scenario
+from engine.scenario.loader import load_scenario, load_scenario_text
+from engine.sim.stats import wilson
 
 ROW = Battle(
     isqno=9001,
@@ -92,6 +113,227 @@ def test_wilson_is_the_batch_one():
     assert share == 0.7
     assert low == pytest.approx(0.39678, abs=1e-5)  # textbook: 0.3968
     assert high == pytest.approx(0.89220, abs=1e-5)  # textbook: 0.8922
+
+
+# ------------------------------------------------------------- the battle as the unit
+
+
+def test_per_battle_is_the_median_of_each_battles_seeds():
+    values = per_battle([[1, 2, 3], [10, math.inf, math.nan, 20], []])
+    assert values[:2] == [2.0, 15.0]
+    assert math.isnan(values[2])
+
+
+def test_spread_interval_of_the_median_is_the_batchs():
+    s = spread(range(1, 101), interval=True)
+    assert (s.median, s.low, s.high) == (50.5, 40.0, 61.0)  # ranks 40 and 61 for n = 100
+    assert s.text().endswith("median 95% CI 40.00–61.00")
+    assert math.isnan(spread([1, 2]).low)  # not asked: no interval
+
+
+def test_icc_known_answers():
+    # seeds of a battle always agree: ICC 1
+    assert intra_class_correlation([[1, 1, 1, 1], [0, 0, 0, 0], [1, 1, 1, 1]]) == 1.0
+    # every battle alike, all the spread within battles: ICC clipped at 0
+    assert intra_class_correlation([[1, 0, 1, 0]] * 3) == 0.0
+    # by hand: p = .75, .25; MSB = 0.5, MSW = 1.5 / 6 = 0.25, n0 = 4 -> 0.25 / 1.25 = 0.2
+    assert intra_class_correlation([[1, 1, 1, 0], [0, 0, 0, 1]]) == pytest.approx(0.2)
+    # cannot be estimated (one battle; one seed each): the cautious 1
+    assert intra_class_correlation([[1, 0, 1]]) == 1.0
+    assert intra_class_correlation([[1], [0], [1]]) == 1.0
+
+
+def test_clustered_success_counts_battles_not_seeds():
+    """Three battles of four seeds each, always won, lost, won: 2 of 3 battles, not 8 of 12
+    independent games; the interval is Wilson's at n = 3, wider than the pooled one."""
+    share = clustered_success([[1, 1, 1, 1], [0, 0, 0, 0], [1, 1, 1, 1]])
+    assert (share.battles, share.games, share.icc, share.design_effect) == (3, 12, 1.0, 4.0)
+    assert share.n_eff == 3.0
+    assert share.share == pytest.approx(2 / 3)
+    _, low, high = wilson(2, 3)
+    assert (share.low, share.high) == (pytest.approx(low), pytest.approx(high))
+    _, pooled_low, pooled_high = wilson(8, 12)
+    assert share.high - share.low > pooled_high - pooled_low
+    assert share.text() == f"0.67 ({low:.2f}–{high:.2f}) n_eff=3"
+
+
+def test_clustered_success_with_partial_correlation():
+    # ICC 0.2 (above), m0 = 4: design effect 1.6, n_eff = 8 / 1.6 = 5; share 0.5
+    share = clustered_success([[1, 1, 1, 0], [0, 0, 0, 1]])
+    assert share.design_effect == pytest.approx(1.6)
+    assert share.n_eff == pytest.approx(5.0)
+    assert share.share == 0.5
+    assert share.low == pytest.approx(0.1704, abs=1e-4)  # Wilson, p = .5, n = 5: textbook
+    assert share.high == pytest.approx(0.8296, abs=1e-4)
+    independent = clustered_success([[1, 0, 1, 0]] * 3)  # ICC 0: every game counts
+    assert independent.n_eff == 12.0
+    assert (independent.low, independent.high) == wilson(6, 12)[1:]
+    empty = clustered_success([])
+    assert empty.battles == 0 and math.isnan(empty.share) and empty.text() == "—"
+
+
+@given(st.lists(st.lists(st.integers(0, 1), min_size=1, max_size=9), min_size=1, max_size=12))
+def test_clustered_success_invariants(groups):
+    share = clustered_success(groups)
+    assert share.battles <= share.n_eff + 1e-9 and share.n_eff <= share.games + 1e-9
+    assert 0.0 <= share.icc <= 1.0
+    assert share.low - 1e-12 <= share.share <= share.high + 1e-12
+    assert share.share == pytest.approx(sum(sum(g) / len(g) for g in groups) / len(groups))
+
+
+def _game(key: str, seed: int, **fields) -> dict:
+    record = {"key": key, "seed": seed, "a_men": 1000, "d_men": 500, "a_loss": 0, "d_loss": 0}
+    record |= {"a_left": 0, "d_left": 0, "won": 0, "gone": False, "hours": 1.0, "assaults": 0}
+    return record | fields
+
+
+def test_cdb90_figures_take_one_value_per_battle():
+    """Two hand-made battles of one posture, 1 day each: battle 1's four seeds lose 100, 100,
+    300, 300 attackers of 1000 (median 200: 20 %/day), battle 2's lose 50 each (5 %/day); the
+    engine's spread is over the two battles (n=2), not the eight games."""
+    one = Battle(**{**ROW.__dict__, "isqno": 1, "posture": "hasty", "duration_days": 1.0})
+    two = Battle(**{**one.__dict__, "isqno": 2})
+    grouped = {
+        "cdb90:1": [
+            _game("cdb90:1", s, a_loss=x, d_loss=100, won=1)
+            for s, x in enumerate((100, 100, 300, 300))
+        ],
+        "cdb90:2": [_game("cdb90:2", s, a_loss=50, d_loss=100) for s in range(4)],
+    }
+    figures, plot = cdb90_figures([one, two], grouped, load_bands())
+    rate = next(f for f in figures if f.name == "attacker casualties %/day, hasty defence")
+    assert rate.engine.startswith("12.50 (8.75–16.25) n=2")  # median of 20 and 5
+    assert rate.n.startswith("2 battles (8 games")
+    assert sorted(plot["rates"][("hasty", "attacker")][0]) == [0.05, 0.2]
+    ler = next(f for f in figures if f.name.startswith("loss-exchange ratio (att/def), hasty"))
+    assert ler.engine.startswith("1.25 (0.88–1.62) n=2")  # per battle 2.0 and 0.5
+    # force ratio 6001/2000 > 3: one battle won with every seed, one lost: 1 of 2, n_eff 2
+    won = next(f for f in figures if f.name == "attacker success, force ratio ≥3")
+    _, low, high = wilson(1, 2)
+    assert won.engine == f"0.50 ({low:.2f}–{high:.2f}) n_eff=2 (ICC 1.00)"
+
+
+# ------------------------------------------------------------------------- square law
+
+
+def test_lanchester_figures_measure_sqrt_a2_minus_b2():
+    """A = 800, B = 400, the defender gone: survivors = men not lost, error against
+    √(800² − 400²) = 692.8 as a share of A; the law to the loser's break uses its unhurt men."""
+    bands = load_bands()
+    games = [
+        _game(
+            "lanchester:2",
+            0,
+            a_men=800,
+            d_men=400,
+            a_loss=100,
+            d_loss=160,
+            gone=True,
+            a_left=650,
+            d_left=0,
+        ),  # 50 of the winner's men routed: still survivors
+        _game(
+            "lanchester:2",
+            1,
+            a_men=800,
+            d_men=400,
+            a_loss=120,
+            d_loss=160,
+            gone=True,
+            a_left=680,
+            d_left=0,
+        ),
+    ]
+    figures, plot = lanchester_figures({"lanchester:2": games}, bands)
+    (figure,) = figures
+    assert figure.ok is True
+    assert figure.reference == "√(A²−B²) = 693"
+    # survivors (700 + 680) / 2; error the mean of |700 - 692.8| / 800 and |680 - 692.8| / 800
+    assert "survivors 690, error 1.2% of A" in figure.engine
+    left, law, a0, b0, ended, n, at_break = plot[2]
+    assert (left, a0, b0, ended, n) == (690.0, 800, 400, 2, 2)
+    assert law == pytest.approx(math.sqrt(800**2 - 400**2))
+    assert at_break == pytest.approx(math.sqrt(800**2 - 400**2 + 240**2))
+    # a game that did not run to the end, or an assault, fails the figure: not a pure fire fight
+    unfinished = [*games, _game("lanchester:2", 2, a_men=800, d_men=400, a_left=700, d_left=300)]
+    (figure,) = lanchester_figures({"lanchester:2": unfinished}, bands)[0]
+    assert figure.ok is False and "loser not gone in 1 of 3 games" in figure.off
+    assaulted = [games[0] | {"assaults": 2}, games[1]]
+    (figure,) = lanchester_figures({"lanchester:2": assaulted}, bands)[0]
+    assert figure.ok is False and "2 assaults" in figure.off
+    far = [games[0] | {"a_loss": 0}]  # 800 left against 693: error 13.4 % of A
+    (figure,) = lanchester_figures({"lanchester:2": far}, bands)[0]
+    assert figure.ok is False and figure.off == "error 13.4% of A (band 5%)"
+
+
+def test_the_fire_fight_has_no_assault_and_runs_to_the_end():
+    """The Lanchester scenario: neither side is ever ordered to assault, none is fought, and
+    the game stops when a side has no men left in the fight."""
+    text = lanchester_text(2)
+    scenario = load_scenario_text(text, "<lanchester>").scenario
+    assert {p.task.value for plan in scenario.plans for p in plan.phases} == {"hold"}
+    assert not scenario.obstacles and all(u.type.value == "infantry" for u in scenario.units)
+    game = Game(scenario, 1, keep_events=False)
+    for _ in range(40):
+        for side in game.sides_to_order():
+            orders = game.computer_orders(side)
+            assert not any(isinstance(o, Assault) for o in orders)
+            game.apply_orders(side, orders)
+        assert not any(e.kind == "assault" for e in game.end_turn())
+    (record,) = play_job(Job("lanchester:2", text, (1,), until_gone=True))
+    assert record["gone"] and min(record["a_left"], record["d_left"]) == 0
+    assert record["assaults"] == 0 and record["a_assault"] == record["d_assault"] == 0
+    assert record["a_bombardment"] == record["d_bombardment"] == 0
+
+
+# ------------------------------------------------------------------------ turn length
+
+
+def test_tally_of_losses_by_cause():
+    side_of = {"a0": 0, "a1": 0, "d0": 1}
+    lost = [dict.fromkeys(CAUSES, 0), dict.fromkeys(CAUSES, 0)]
+    events = [
+        Fired(1, "a0", "d0", "0,1", 1.0, {}, 1.0, 3, 4),
+        Fired(1, "d0", "a1", "0,3", 1.0, {}, 1.0, 1, 1),
+        Bombarded(1, "am", "0,1", 60, {"d0": 5, "a0": 1}, {}, 0.0, 0.0, 0.0),
+        Assaulted(
+            1,
+            ("a0", "a1"),
+            ("d0",),
+            "0,1",
+            "attacker",
+            "taken",
+            {"mines": 0, "approach": 6, "grenades": 2, "melee": 4},
+            {"fire": 1, "melee": 3, "captured": 10},
+            {},
+        ),
+        Moved(1, "a0", ("0,3", "0,2")),
+    ]
+    assert _tally(events, side_of, lost) == 1
+    assert lost[0] == {"fire": 2, "bombardment": 1, "assault": 12, "other": 0}
+    assert lost[1] == {"fire": 7, "bombardment": 5, "assault": 14, "other": 0}
+
+
+def test_the_turn_length_battle_has_fire_bombardment_and_assault():
+    """Both sides have mortars (crews out of the row's men), the attacker's fire two hours
+    before its infantry assaults; each cause takes men, and the causes add up to the losses."""
+    scenario = load_scenario_text(turn_text(30), "<turn>").scenario
+    units = {u.id: u for u in scenario.units}
+    assert units["am"].type.value == "mortar" and units["dm"].type.value == "mortar"
+    assert units["am"].weapons[0].count == mortars_for(2000) == 13
+    assert sum(u.men for u in scenario.units if u.side == "attacker") == TEST_BATTLE.attacker_men
+    assert sum(u.men for u in scenario.units if u.side == "defender") == TEST_BATTLE.defender_men
+    phases = {p.id: p for plan in scenario.plans for p in plan.phases}
+    assert phases["bombard"].task.value == "bombard"
+    assert phases["assault_0"].start.hour == 8 and phases["bombard"].start.hour == 6
+    assert scenario.clock.turn_minutes == 30 and scenario.clock.turns == 48
+    records = play_job(Job("turn:30", turn_text(30), (0, 1)))
+    for cause in ("fire", "bombardment", "assault"):
+        assert sum(r[f"{k}_{cause}"] for r in records for k in "ad") > 0, cause
+    for r in records:
+        for k in "ad":
+            assert sum(r[f"{k}_{c}"] for c in CAUSES) == r[f"{k}_loss"]
+            assert r[f"{k}_other"] >= 0  # the events never count more than was lost
 
 
 def test_square_law():
@@ -280,6 +522,8 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     page = (tmp_path / "reference.html").read_text()
     assert "square law" in page and "plots/cdb90_rates.png" in page
     assert (tmp_path / "plots" / "force_ratio.png").stat().st_size > 1000
+    assert (tmp_path / "plots" / "turn_length_causes.png").stat().st_size > 1000
+    assert "losses by cause, 15-minute turns" in page
     strict = main([*args, "--strict"])
     # --strict exits 1 exactly when some figure is outside its band (today's rules: many are)
     failing = "FAIL" in page

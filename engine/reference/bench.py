@@ -554,7 +554,13 @@ def turn_figures(
         causes = {
             k: {c: float(np.mean([g[f"{k}_{c}"] for g in games])) for c in CAUSES} for k in "ad"
         }
-        plot[m] = (a, d, w, len(games), causes)
+        halves = tuple(  # 95 % half-width of each mean (seeds of one battle are independent)
+            1.96 * float(np.std([g[k] for g in games], ddof=1)) / math.sqrt(len(games))
+            if len(games) > 1
+            else 0.0
+            for k in ("a_loss", "d_loss")
+        )
+        plot[m] = (a, d, w, len(games), causes, halves)
         if m == 60:
             continue
         da = abs(a - base_a) / base_a if base_a else 0.0

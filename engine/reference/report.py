@@ -187,8 +187,21 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
         if turn:
             fig, ax = plt.subplots(figsize=(5, 3.4))
             ms = sorted(turn)
-            ax.plot(ms, [turn[m][0] for m in ms], "o-", color=ENGINE, label="attacker losses")
-            ax.plot(ms, [turn[m][1] for m in ms], "s-", color="#7c3aed", label="defender losses")
+            for k, marker, colour, name in (
+                (0, "o-", ENGINE, "attacker losses"),
+                (1, "s-", "#7c3aed", "defender losses"),
+            ):
+                ax.errorbar(
+                    ms,
+                    [turn[m][k] for m in ms],
+                    yerr=[turn[m][5][k] for m in ms],
+                    fmt=marker,
+                    color=colour,
+                    capsize=3,
+                    label=f"{name} (±95 %)",
+                )
+            top = max(turn[m][k] + turn[m][5][k] for m in ms for k in (0, 1))
+            ax.set_ylim(0, 1.3 * top)  # from zero: a 5 % difference looks like 5 %
             ax.set_xscale("log", base=2)
             ax.set_xticks(ms, [str(m) for m in ms])
             ax.set_xlabel(f"turn minutes ({turn[ms[0]][3]} games each)")
@@ -198,7 +211,7 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
             twin.set_ylim(-0.02, 1.02)
             twin.set_ylabel("attacker win share")
             ax.legend(frameon=False, fontsize=7, loc="upper left")
-            twin.legend(frameon=False, fontsize=7, loc="upper right")
+            twin.legend(frameon=False, fontsize=7, loc="lower right")
             ax.set_title("one battle at four turn lengths")
             out.append(("Turn length", _save(fig, folder, "turn_length")))
             out.append(
@@ -211,17 +224,23 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
         ratio = results.plots.get("force_ratio") or {}
         if ratio:
             fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+            # distinct markers and dashes: two postures may give the same curve (hasty, delay)
+            styles = dict(
+                zip(POSTURES, (("o", "-"), ("s", "--"), ("^", "-."), ("x", ":")), strict=True)
+            )
             for posture, (xs, wins, lers, n, intervals) in ratio.items():
-                line = axes[0].plot(xs, wins, "o-", ms=3, label=f"{posture} ({n} games/pt)")
+                marker, dash = styles.get(posture, ("o", "-"))
+                style = {"marker": marker, "ls": dash, "ms": 4}
+                line = axes[0].plot(xs, wins, **style, label=f"{posture} ({n} games/pt)")
                 axes[0].fill_between(
                     xs,
                     [i[1] for i in intervals],
                     [i[2] for i in intervals],
                     color=line[0].get_color(),
-                    alpha=0.12,
+                    alpha=0.07,
                     lw=0,
                 )
-                axes[1].plot(xs, lers, "o-", ms=3, label=posture)
+                axes[1].plot(xs, lers, **style, label=posture)
             axes[0].set_title("attacker success (shade: 95 % Wilson)")
             axes[0].set_ylim(-0.02, 1.02)
             axes[1].set_title("loss-exchange ratio (att/def)")
