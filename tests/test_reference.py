@@ -540,3 +540,32 @@ def test_cli_one_battle(capsys):
 def test_cli_unknown_battle(capsys):
     assert main(["reference", "--battle", "Kurskk"]) == 1
     assert "no battle named 'Kurskk'" in capsys.readouterr().err
+
+
+def test_a_check_scenario_plays_in_the_window(tmp_path):
+    """The written turn-length battle opens in the window (dummy video driver), starts, and a
+    turn ends: an ordinary scenario file, as the issue asks."""
+    import os
+
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+    from window_driver import press, step
+
+    from engine.rules.coefficients import coefficient_names
+    from engine.ui.app import App
+    from engine.ui.screens import BriefingScreen, PlayScreen
+
+    assert main(["reference", "--write-scenarios", str(tmp_path)]) == 0
+    path = tmp_path / "checks" / "turn_length_60min.yaml"
+    app = App((1280, 720), save_dir=tmp_path / "saves")
+    try:
+        app.show(BriefingScreen(app, load_scenario(path, coefficient_names=coefficient_names())))
+        step(app)
+        press(app, "Start")
+        play = app.screen
+        assert isinstance(play, PlayScreen)
+        press(app, "End turn")
+        step(app, 5)
+        assert play.state.turn >= 1
+    finally:
+        app.manager.clear_and_reset()

@@ -221,6 +221,23 @@ def turn_text(minutes: int) -> str:
     )
 
 
+def write_check_scenarios(bands: dict[str, Any], folder: Path) -> list[Path]:
+    """The fire fight at each ratio and the turn-length battle at each turn length as scenario
+    files (atomically), so a user can open or batch what the checks play. A file plays its
+    whole length; the bench stops a fire fight when a side is gone."""
+    from ..atomic import write_atomic
+
+    folder.mkdir(parents=True, exist_ok=True)
+    texts = {f"lanchester_{r:g}_to_1": lanchester_text(r) for r in bands["lanchester"]["ratios"]}
+    texts |= {f"turn_length_{m}min": turn_text(m) for m in bands["turn_length"]["minutes"]}
+    paths = []
+    for name, text in texts.items():
+        path = folder / f"{name}.yaml"
+        write_atomic(path, text)
+        paths.append(path)
+    return paths
+
+
 def ratio_battle(posture: str, ratio: float) -> Battle:
     return replace(
         TEST_BATTLE,

@@ -185,6 +185,8 @@ def scenario_data(
     assault_start = (START + timedelta(hours=preparation_hours)).strftime("%Y-%m-%dT%H:%M")
     centre = [cols // 2, DEFENCE_ROW]
     source = f"CDB90 #{battle.isqno} via jrnold/CDB90 (ODC-BY); generic battle builder"
+    if battle.isqno <= 0:  # the checks' hand-made rows
+        source = "a check of `wargame reference` (hand-made row); generic battle builder"
     units: list[dict[str, Any]] = []
     for side, row, men_list, posture in (
         ("defender", DEFENCE_ROW, plan.defender_unit_men, battle.posture),
@@ -277,6 +279,8 @@ def scenario_data(
         if battle.posture == "fortified":
             obstacles.append({"kind": "wire", "hexes": line, "lines": 1})
     title = f"{battle.name} {battle.year} (generic, CDB90 #{battle.isqno})"
+    if battle.isqno <= 0:
+        title = f"{battle.name} (check of wargame reference)"
     return {
         "format_version": 1,
         "id": battle.slug,
@@ -399,11 +403,14 @@ def scenario_text(battle: Battle, **options: Any) -> str:
     """The scenario as YAML text, the form `--write-scenarios` writes."""
     data = scenario_data(battle, **options)
     data.pop("_attackers")
-    header = (
-        f"# Generic battle built by `wargame reference` from CDB90 row #{battle.isqno}"
-        f" ({battle.name}, {battle.year}).\n"
-        "# Data: CAA Database of Battles 1990, tidy version jrnold/CDB90, ODC-BY.\n"
-    )
+    if battle.isqno > 0:
+        header = (
+            f"# Generic battle built by `wargame reference` from CDB90 row #{battle.isqno}"
+            f" ({battle.name}, {battle.year}).\n"
+            "# Data: CAA Database of Battles 1990, tidy version jrnold/CDB90, ODC-BY.\n"
+        )
+    else:  # a hand-made row: the checks' battles (fire fight, turn length, force ratio)
+        header = f"# Check battle of `wargame reference`: {battle.name} (a hand-made row).\n"
     body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
     return header + body
 

@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         make_jobs,
         run_jobs,
         sample,
+        write_check_scenarios,
     )
     from .builder import write_scenarios
     from .data import CDB90_FILE, DataError, find_battle, load_battles
@@ -87,6 +88,9 @@ def run(args: argparse.Namespace) -> int:
     if args.write_scenarios:
         paths = write_scenarios(chosen or battles, args.write_scenarios)
         print(f"wrote {len(paths)} scenario files to {args.write_scenarios}")
+        if not chosen:
+            checks = write_check_scenarios(load_bands(), args.write_scenarios / "checks")
+            print(f"wrote {len(checks)} check scenarios to {args.write_scenarios / 'checks'}")
         return EXIT_OK
     checks = tuple(c.strip() for c in args.checks.split(",") if c.strip())
     known = ("cdb90", "lanchester", "turn_length", "force_ratio")

@@ -51,10 +51,13 @@ class Battle:
 
     @property
     def slug(self) -> str:
-        """A scenario id for the battle: `cdb90_<isqno>_<name>`."""
+        """A scenario id for the battle: `cdb90_<isqno>_<name>` (`check_<name>` for the checks'
+        hand-made rows, numbered 0)."""
         name = "".join(c if c.isalnum() else "_" for c in self.name.lower()).strip("_")
         while "__" in name:
             name = name.replace("__", "_")
+        if self.isqno <= 0:  # a hand-made row of the checks (fire fight, turn length, ratio)
+            return f"check_{name}"[:64].rstrip("_")
         return f"cdb90_{self.isqno}_{name}"[:64].rstrip("_")
 
 
