@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from ..sim.stats import newcombe
 from .builder import scenario_text
 from .data import DATA, POSTURES, Battle
 from .stats import (
@@ -58,8 +59,10 @@ class Settings:
 
     @classmethod
     def quick(cls) -> Settings:
+        """A sample of 100 battles with 3 seeds each: the battle is the unit of the CDB90
+        figures (their seeds mostly agree), so battles buy more precision than seeds."""
         return cls(
-            cdb90_seeds=4, cdb90_battles=60, lanchester_seeds=6, turn_seeds=20, ratio_seeds=8
+            cdb90_seeds=3, cdb90_battles=100, lanchester_seeds=6, turn_seeds=20, ratio_seeds=8
         )
 
     @classmethod
@@ -603,6 +606,10 @@ def turn_figures(
             else math.nan
             for k, ref in (("a_loss", base_a), ("d_loss", base_d))
         ]
+        # the win-share difference with Newcombe's interval (the batch's), for the same reason
+        gap = newcombe(
+            sum(g["won"] for g in games), len(games), sum(g["won"] for g in base), len(base)
+        )
         misses = []
         if da > band["max_loss_difference"]:
             misses.append(f"attacker losses {da:.0%}")
@@ -616,7 +623,7 @@ def turn_figures(
                 f"{m}-minute turns vs 60",
                 f"losses att {a:.0f} ({a / base_a - 1 if base_a else 0:+.0%} ±{noise[0]:.0%})"
                 f" / def {d:.0f} ({d / base_d - 1 if base_d else 0:+.0%} ±{noise[1]:.0%}),"
-                f" att wins {w:.2f}",
+                f" att wins {w:.2f} ({gap[0]:+.2f}, 95% {gap[1]:+.2f}…{gap[2]:+.2f})",
                 f"60 min: {base_a:.0f} / {base_d:.0f}, {base_w:.2f}",
                 f"{len(games)} + {len(base)} games",
                 ok,
