@@ -20,6 +20,7 @@ from ..core.events import Bombarded, Event
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
+from .engineering import note_openings
 from .protection import product, vulnerability
 
 
@@ -91,6 +92,7 @@ def bombard(
     explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
     casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events, explained)
     works_damage = _damage_works(state, target, landed * coefficients.works_damage_per_round)
+    lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
     events.append(
         Bombarded(
@@ -111,6 +113,7 @@ def bombard(
             *explained,
         )
     )
+    note_openings(state, target, unit, lane_before, wire_before, events)
 
 
 def _rounded(value: float, digits: int) -> float:

@@ -153,6 +153,57 @@ class Breached(Event):
         )
 
 
+@register_event
+@dataclass(frozen=True, slots=True)
+class LaneOpened(Event):
+    """A way through an obstacle is open: a lane through a minefield (its progress reached 1), or
+    a gap through every line of a hex's wire; `by` is the unit whose fire or work finished it."""
+
+    hex: str
+    obstacle: str  # "minefield" or "wire"
+    by: str
+    kind: ClassVar[str] = "lane_opened"
+
+    def line(self) -> str | None:
+        what = "a lane through the minefield" if self.obstacle == "minefield" else "gaps in the wire"
+        return f"{self.by} has opened {what} at {self.hex}"
+
+
+@register_event
+@dataclass(frozen=True, slots=True)
+class MineStruck(Event):
+    """Men of a unit set off mines entering a minefield outside an assault (an assault's mine
+    losses are in its own event)."""
+
+    unit: str
+    hex: str
+    share: float  # chance a man is hit (mine_casualty_share)
+    killed: int
+    wounded: int
+    kind: ClassVar[str] = "mine_struck"
+
+    def line(self) -> str | None:
+        hit = self.killed + self.wounded
+        return f"{self.unit} walks into the minefield at {self.hex}: {hit} men hit" if hit else None
+
+
+def note_openings(
+    state: GameState,
+    h: int,
+    by: int,
+    lane_before: float,
+    wire_before: float,
+    events: list[Event],
+) -> None:
+    """Report a lane or a gap that the fire or work just finished in hex `h` (`LaneOpened`)."""
+    w = state.works
+    label, unit = state.board.label(h), state.units.ids[by]
+    if lane_before < 1.0 <= w.lane.item(h) and w.mine_depth_m.item(h) > 0:
+        events.append(LaneOpened(state.turn, label, "minefield", unit))
+    if wire_before > 0.0 and w.wire_lines.item(h) <= 0.0:
+        events.append(LaneOpened(state.turn, label, "wire", unit))
+
+
 def breach_work(
     hours: float,
     lane: float,
@@ -215,8 +266,10 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
             c.engineer_lane_m_per_hour,
             c.engineer_wire_lines_per_hour,
         )
+        lane_before = w.lane.item(h)
         w.lane[h] = lane
         w.wire_lines[h] = wire
+        note_openings(state, h, i, lane_before, wire_before, events)
         events.append(
             Breached(
                 state.turn,
