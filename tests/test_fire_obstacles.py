@@ -163,7 +163,7 @@ def test_wire_crossing_hours_per_line() -> None:
 def test_moving_through_the_enemys_wire_takes_time() -> None:
     # Blue's wire at [3, 1], laid by Blue (nearest): Red marching from [1, 1] toward [5, 1] in
     # a 1-hour turn at 2.5 km/h (0.04 h a hex) loses 3 lines × 0.25 h = 0.75 h at the wire.
-    wire = [{"kind": "wire", "hexes": [[3, 1]], "lines": 3}]
+    wire = [{"kind": "wire", "hexes": [[3, 0], [3, 1], [3, 2]], "lines": 3}]  # a belt across
     units = [unit("red_1", "red", (1, 1), 40), unit("blue_1", "blue", (3, 2), 30)]
     units[1]["at"] = [6, 2]  # far off: no zone of control on the way
     plain = battle(units=units)
@@ -171,7 +171,8 @@ def test_moving_through_the_enemys_wire_takes_time() -> None:
     four = battle(units=units, obstacles=[{**wire[0], "lines": 4}])
     goal = plain.board.index(6, 0)
     for state in (wired, four):
-        state.works.owner[state.board.index(3, 1)] = 1  # Blue's wire
+        for row in range(3):
+            state.works.owner[state.board.index(3, row)] = 1  # Blue's wire
     for state in (plain, wired):
         move_unit(state, RED, goal, coefficients_of(state), [])
     assert plain.units.hex[RED] == goal  # 5 hexes in 0.2 h
