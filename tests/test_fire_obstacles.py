@@ -9,8 +9,18 @@ from __future__ import annotations
 import math
 
 import pytest
+import test_rules_exact
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_rules_exact import (
+    BLUE,
+    RED,
+    assault_battle,
+    battle,
+    run_assault,
+    stubbed,
+    unit,
+)
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.events import Assaulted, Bombarded
@@ -19,17 +29,8 @@ from engine.rules.coefficients import coefficients
 from engine.rules.engineering import Breach, LaneOpened, MineStruck, breach
 from engine.rules.movement import mine_casualty_share, move_unit, wire_crossing_hours
 from engine.rules.turn import coefficients_of
-from test_rules_exact import (
-    BLUE,
-    RED,
-    assault_battle,
-    battle,
-    draws,  # noqa: F401  (a fixture)
-    run_assault,
-    stubbed,
-    unit,
-)
 
+draws = test_rules_exact.draws  # the fixture: every draw_casualties call as (men, expected)
 C = coefficients()
 HEX_100 = HEX_AREA_FACTOR * 100**2  # 8,660.25 m²
 
@@ -253,9 +254,10 @@ def test_removing_wire_or_mines_never_raises_the_attackers_expected_losses(
     both = attackers_expected_loss([mines, wire], lane)
     assert attackers_expected_loss([wire], lane) <= both + 1e-9
     assert attackers_expected_loss([mines], lane) <= both + 1e-9
-    assert attackers_expected_loss([], lane) <= min(
-        attackers_expected_loss([wire], lane), attackers_expected_loss([mines], lane)
-    ) + 1e-9
+    assert (
+        attackers_expected_loss([], lane)
+        <= min(attackers_expected_loss([wire], lane), attackers_expected_loss([mines], lane)) + 1e-9
+    )
     # a lane opened further through the mines never raises them either
     assert attackers_expected_loss([mines, wire], 1.0) <= both + 1e-9
 
@@ -276,5 +278,6 @@ def test_mine_share_falls_with_the_lane_and_rises_with_density(density, lane, mo
     assert mine_casualty_share(state, h, c) >= share - 1e-12
 
 
-def test_unused_names_are_used() -> None:
-    assert (RED, BLUE) == (0, 1)
+def test_the_two_units_of_the_exact_battles() -> None:
+    state = battle()
+    assert [state.units.ids[RED], state.units.ids[BLUE]] == ["red_1", "blue_1"]

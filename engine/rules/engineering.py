@@ -165,7 +165,8 @@ class LaneOpened(Event):
     kind: ClassVar[str] = "lane_opened"
 
     def line(self) -> str | None:
-        what = "a lane through the minefield" if self.obstacle == "minefield" else "gaps in the wire"
+        mines = self.obstacle == "minefield"
+        what = "a lane through the minefield" if mines else "gaps in the wire"
         return f"{self.by} has opened {what} at {self.hex}"
 
 
