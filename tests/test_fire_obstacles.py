@@ -281,3 +281,32 @@ def test_mine_share_falls_with_the_lane_and_rises_with_density(density, lane, mo
 def test_the_two_units_of_the_exact_battles() -> None:
     state = battle()
     assert [state.units.ids[RED], state.units.ids[BLUE]] == ["red_1", "blue_1"]
+
+
+# ============================================================== share of losses by cause
+
+
+def test_losses_by_cause_add_up_to_each_sides_ledger() -> None:
+    from pathlib import Path
+
+    from engine.sim.causes import losses_by_cause, play, table
+
+    path = Path(__file__).parent.parent / "scenarios" / "lion_mountain.yaml"
+    total = play(str(path), games=1, seed=1)
+    from engine.game import Game
+
+    game = Game.load(path, seed=1)
+    while not game.over:
+        for side in game.sides_to_order():
+            game.apply_orders(side, game.computer_orders(side))
+        game.end_turn()
+    assert losses_by_cause(game) == total  # one game: the sum is that game's
+    u = game.state.units
+    for k, side in enumerate(game.side_ids):
+        mine = u.side == k
+        ledger = int((u.killed + u.wounded + u.captured + u.drowned)[mine].sum())
+        assert sum(total[side].values()) == ledger
+    fired = sum(e.killed + e.wounded for e in game.events if e.kind == "fired")
+    assert sum(t.get("direct fire", 0) for t in total.values()) == fired
+    text = table(total, 1)
+    assert text.splitlines()[-1].startswith("| all | 100% |")
