@@ -310,3 +310,18 @@ def test_losses_by_cause_add_up_to_each_sides_ledger() -> None:
     assert sum(t.get("direct fire", 0) for t in total.values()) == fired
     text = table(total, 1)
     assert text.splitlines()[-1].startswith("| all | 100% |")
+
+
+def test_engineers_with_bangalores_blow_the_wire_faster() -> None:
+    wire = [{"kind": "wire", "hexes": [[4, 1]], "lines": 4}]
+    done = {}
+    for flag in (False, True):
+        sappers = unit("red_eng", "red", (3, 1), 10, [], type="engineers", bangalores=flag)
+        state = battle(units=[sappers, unit("blue_1", "blue", (5, 1))], obstacles=wire)
+        h = state.board.index(4, 1)
+        events: list = []
+        breach(state, [Breach(0, h)], coefficients_of(state), events)
+        done[flag] = 4 - float(state.works.wire_lines[h])
+    # one hour of a full party: 2 lines by hand, 6 with Bangalore torpedoes (4 there: all)
+    assert done[False] == pytest.approx(C.engineer_wire_lines_per_hour * 1.0)
+    assert done[True] == pytest.approx(min(4.0, C.bangalore_wire_lines_per_hour * 1.0))

@@ -45,6 +45,16 @@ def engineer_units(state: GameState) -> list[bool]:
     )
 
 
+def wire_rates(state: GameState, c) -> list[float]:
+    """Per unit: lines of wire an hour its breaching party gets through, by hand
+    (`engineer_wire_lines_per_hour`) or, for engineers with `bangalores`, by torpedo
+    (`bangalore_wire_lines_per_hour`)."""
+    flags = state.board.shared(
+        "bangalores", lambda: [bool(u.bangalores) for u in state.scenario.units]
+    )
+    return [c.bangalore_wire_lines_per_hour if f else c.engineer_wire_lines_per_hour for f in flags]
+
+
 def obstacle_left(state: GameState, h: int) -> bool:
     """Is there anything left to breach in hex `h`: a minefield without an open lane, or wire."""
     w = state.works
@@ -90,7 +100,7 @@ class Breach(Order):
             depth,
             w.wire_lines.item(h),
             c.engineer_lane_m_per_hour,
-            c.engineer_wire_lines_per_hour,
+            wire_rates(state, c)[self.unit],
         )
         parts = []
         if depth > 0:
@@ -102,7 +112,7 @@ class Breach(Order):
             ("suppression", f"{suppression:g}"),
             ("engineer_lane_m_per_hour", f"{c.engineer_lane_m_per_hour:g}"),
             ("depth_m", f"{depth:g}"),
-            ("engineer_wire_lines_per_hour", f"{c.engineer_wire_lines_per_hour:g}"),
+            ("wire_lines_per_hour", f"{wire_rates(state, c)[self.unit]:g}"),
         ]
         title = f"Breach {state.board.label(h)}"
         return title, f"{hours:.1f} h of work: " + ", ".join(parts), factors
@@ -149,7 +159,7 @@ class Breached(Event):
             f"{self.line()}  [work {self.hours:g} h = {m['turn_hours']:g} h"
             f" × party_share={m['party_share']:g} × (1 - suppression={m['suppression']:g});"
             f" engineer_lane_m_per_hour={m['lane_m_per_hour']:g},"
-            f" depth_m={m['depth_m']:g}, engineer_wire_lines_per_hour={m['wire_lines_per_hour']:g}]"
+            f" depth_m={m['depth_m']:g}, wire_lines_per_hour={m['wire_lines_per_hour']:g}]"
         )
 
 
@@ -240,6 +250,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
     """Resolve this turn's breach orders, after movement and before any fire."""
     u, w, board = state.units, state.works, state.board
     engineers = engineer_units(state)
+    rates = wire_rates(state, c)
     for order in orders:
         i, h = order.unit, order.target  # type: ignore[attr-defined]
         here = u.hex.item(i)
@@ -265,7 +276,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
             depth,
             wire_before,
             c.engineer_lane_m_per_hour,
-            c.engineer_wire_lines_per_hour,
+            rates[i],
         )
         lane_before = w.lane.item(h)
         w.lane[h] = lane
@@ -285,7 +296,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
                     "suppression": round(suppression, 4),
                     "depth_m": depth,
                     "lane_m_per_hour": c.engineer_lane_m_per_hour,
-                    "wire_lines_per_hour": c.engineer_wire_lines_per_hour,
+                    "wire_lines_per_hour": rates[i],
                     "wire_cut": round(wire_before - wire, 4),
                 },
             )
