@@ -67,7 +67,7 @@ def test_bombarded_event_carries_the_linear_law_by_name() -> None:
     assert event.men == {"blue_1": 30}
     # Blue in the open hill (cover 0.7), in prepared posture but with no works: hasty, 0.1.
     assert event.exposure == {"blue_1": {"terrain_cover": 0.7, "posture": 0.1}}
-    expected = event.landed * 250.0 * 30 / 8660.254037844386 * 0.7 * 0.1
+    expected = 30 * -math.expm1(-event.landed * 250.0 / 8660.254037844386 * 0.7 * 0.1)
     assert event.expected["blue_1"] == pytest.approx(expected, rel=1e-12)
     assert event.casualties.get("blue_1", 0) == int(state.units.men_start[1] - state.units.men[1])
 

@@ -35,7 +35,7 @@ from engine.rules.assault import _spread, resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
 from engine.rules.casualties import apply_casualties
 from engine.rules.coefficients import coefficients
-from engine.rules.fire import _ammo_factor, direct_fire, fire_reaches
+from engine.rules.fire import _ammo_factor, direct_fire, fire_discipline, fire_reaches
 from engine.rules.morale import flee, morale_phase
 from engine.rules.movement import _drown, move_unit, reachable
 from engine.rules.protection import product, vulnerability
@@ -312,40 +312,74 @@ def limited(ammo: int, at=(3, 1)) -> list[dict]:
 
 
 def test_fire_discipline_cuts_effect_and_spending(draws) -> None:
-    state = battle(units=limited(3600))
+    # 6 one-hour turns left: it would fire 40 × 20 × 0.25 × 6 = 1,200 rounds; 300 is a quarter.
+    state = battle(units=limited(300))
     events: list = []
     direct_fire(state, coefficients_of(state), events)
     (red_fire,) = fired_by(events, "red_1")
-    assert red_fire.modifiers["fire_discipline"] == C.limited_ammo_fire_share == 0.25
+    need = 40 * C.ammo_rounds_per_firepower_hour * C.ammo_planned_firing_share * 6
+    assert need == 1200
+    assert red_fire.modifiers["fire_discipline"] == approx(300 / need)
     assert "ammunition" not in red_fire.modifiers
     assert draws[0][1] == approx(0.01 * 40 * range_factor(2, 4) * 0.25 * 0.7)
     # It fires 0.25 of the hour: 40 × 0.25 × 20 = 200 rounds.
-    assert state.units.ammo[RED] == 3600 - 40 * 0.25 * C.ammo_rounds_per_firepower_hour
+    assert state.units.ammo[RED] == 300 - 40 * 0.25 * C.ammo_rounds_per_firepower_hour
+
+
+def test_no_fire_discipline_with_rounds_enough_for_the_plan(draws) -> None:
+    state = battle(units=limited(1200))  # exactly what it would fire in the six hours left
+    events: list = []
+    direct_fire(state, coefficients_of(state), events)
+    (red_fire,) = fired_by(events, "red_1")
+    assert "fire_discipline" not in red_fire.modifiers
+    assert state.units.ammo[RED] == 1200 - 40 * C.ammo_rounds_per_firepower_hour
+
+
+def test_fire_discipline_eases_as_the_end_nears() -> None:
+    state = battle(units=limited(300))
+    c = coefficients_of(state)
+    assert fire_discipline(state, c)[RED] == approx(300 / 1200)
+    state.turn = 4  # two hours left: 400 rounds wanted
+    assert fire_discipline(state, c)[RED] == approx(300 / 400)
+    state.turn = 5
+    assert fire_discipline(state, c)[RED] == 1.0
+    assert fire_discipline(state, c)[BLUE] == 1.0  # unlimited
+    # the horizon is at most ammo_resupply_hours
+    long = battle(units=limited(300), overrides={"ammo_resupply_hours": 2.0})
+    assert fire_discipline(long, coefficients_of(long))[RED] == approx(300 / 400)
 
 
 def test_fire_discipline_with_too_few_rounds(draws) -> None:
-    state = battle(units=limited(100))  # 200 rounds wanted, 100 carried
+    # At the last hour 40 × 20 × 0.25 × 1 = 200 rounds are wanted for the plan: 100 carried,
+    # so it fires half the hour and spends 40 × 0.5 × 20 = 400 rounds... it has 100: a quarter.
+    state = battle(units=limited(100))
+    state.turn = 5
     events: list = []
     direct_fire(state, coefficients_of(state), events)
-    ammunition = 0.5 + 0.5 * C.no_ammo_fire_factor
-    assert fired_by(events, "red_1")[0].modifiers["ammunition"] == approx(ammunition)
-    assert draws[0][1] == approx(0.01 * 40 * range_factor(2, 4) * 0.25 * ammunition * 0.7)
+    (red_fire,) = fired_by(events, "red_1")
+    assert red_fire.modifiers["fire_discipline"] == approx(0.5)
+    ammunition = 0.25 + 0.75 * C.no_ammo_fire_factor
+    assert red_fire.modifiers["ammunition"] == approx(ammunition)
+    assert draws[0][1] == approx(0.01 * 40 * range_factor(2, 4) * 0.5 * ammunition * 0.7)
     assert state.units.ammo[RED] == 0.0
 
 
 def test_fire_reaches_by_day_and_night() -> None:
     knee_mortars = [{"weapon": "discharger", "count": 5}]
-    units = [*limited(3600), unit("blue_2", "blue", (5, 1), 10, knee_mortars)]
+    units = [*limited(300), unit("blue_2", "blue", (5, 1), 10, knee_mortars)]
     state = battle(units=units)
     c = coefficients_of(state)
-    # full: range_m // hex size (at least 1); fired at: limited ammunition holds to 2 hexes.
+    # full: range_m // hex size (at least 1); fired at: a quarter of the rounds wanted holds to
+    # max(2, floor(4 × 0.25)) = 2 hexes.
     assert fire_reaches(state, c) == ([4, 4, 2], [2, 4, 2])
+    state.turn = 4  # 0.75 of the rounds wanted: floor(4 × 0.75) = 3 hexes
+    assert fire_reaches(state, c) == ([4, 4, 2], [3, 4, 2])
     night = battle(units=units, start="1945-05-21T22:00")
     assert fire_reaches(night, c) == ([1, 1, 1], [1, 1, 1])  # 150 m: one hex
 
 
 def test_limited_ammunition_holds_fire_beyond_two_hexes(draws) -> None:
-    state = battle(units=limited(3600, at=(4, 1)))  # three hexes: within the rifles' reach
+    state = battle(units=limited(300, at=(4, 1)))  # three hexes: within the rifles' reach
     events: list = []
     direct_fire(state, coefficients_of(state), events)
     assert fired_by(events, "red_1") == []
@@ -354,7 +388,7 @@ def test_limited_ammunition_holds_fire_beyond_two_hexes(draws) -> None:
 
 def test_limited_ammunition_fires_on_men_in_a_river_at_full_reach(draws) -> None:
     # Blue in the water three hexes off (4 hexes, [6, 1] being water; Red at [2, 1]).
-    units = limited(3600, at=(6, 1))
+    units = limited(1000, at=(6, 1))  # short: 1,000 of the 1,200 rounds wanted, reach 3 hexes
     units[0]["at"] = [2, 1]
     state = battle(units=units)
     events: list = []
@@ -365,7 +399,7 @@ def test_limited_ammunition_fires_on_men_in_a_river_at_full_reach(draws) -> None
     cover = 1.2
     expected = 0.01 * 40 * range_factor(4, 4) * cover * C.vulnerability_hasty * C.water_exposure
     assert draws[0] == (30, approx(expected))
-    assert state.units.ammo[RED] == 3600 - 40 * 1.0 * 20
+    assert state.units.ammo[RED] == 1000 - 40 * 1.0 * 20
 
 
 def test_fire_suppresses_its_target_by_expected_share() -> None:
@@ -536,7 +570,8 @@ def test_bombardment_casualties_and_suppression_per_round(draws) -> None:
     landed = 24  # the stub's floor(40 × 0.6)
     lethal = landed * C.lethal_area_mortar_m2
     hex_area = HEX_AREA_FACTOR * 100**2
-    expected = lethal * 30 / hex_area * (1.0 * C.shell_exposure_hasty)
+    # 30 men × (1 - exp(-lethal area × exposure / hex area)): the saturating linear law
+    expected = 30 * (1 - math.exp(-lethal * (1.0 * C.shell_exposure_hasty) / hex_area))
     assert draws == [(30, approx(expected))]
     (event,) = [e for e in events if isinstance(e, Bombarded)]
     assert event.rounds == 40 and event.modifiers == {"on_target": 0.6}
@@ -551,7 +586,7 @@ def test_bombardment_night_factor(draws) -> None:
     events: list = []
     bombard(state, GUNS, state.board.index(4, 1), coefficients_of(state), events)
     lethal = 24 * C.lethal_area_mortar_m2 * C.night_fire_factor
-    assert draws[0][1] == approx(lethal * 30 / (HEX_AREA_FACTOR * 100**2) * 0.1)
+    assert draws[0][1] == approx(30 * -math.expm1(-lethal * 0.1 / (HEX_AREA_FACTOR * 100**2)))
     assert events[-1].modifiers["night"] == C.night_fire_factor
 
 
@@ -581,9 +616,9 @@ def test_breach_obstacles_lane_and_wire() -> None:
     h = state.board.index(4, 1)
     lane, wire = _breach_obstacles(state, h, 24, c)
     assert lane == approx(24 / (C.lane_rounds_per_m_depth * 30))  # 0.2 of the way
-    assert wire == approx(2 - 24 / C.wire_rounds_per_line)  # 1.6 lines left
-    lane, wire = _breach_obstacles(state, h, 200, c)
-    assert (lane, wire) == (1.0, 0.0)  # capped: a lane open, the wire gone
+    assert wire == approx(2 * math.exp(-24 / C.wire_rounds_per_line))  # 1.15 lines left
+    lane, wire = _breach_obstacles(state, h, 400, c)
+    assert (lane, wire) == (1.0, 0.0)  # capped: a lane open, every line gapped
     assert state.works.lane[h] == 1.0 and state.works.wire_lines[h] == 0.0
 
 

@@ -48,12 +48,19 @@ def test_draw_casualties_edges() -> None:
     assert abs(sum(draws) / len(draws) - 100.0) < 1.0  # binomial(1000, 0.1): mean 100
 
 
-def test_shell_casualties_linear_law() -> None:
+def test_shell_casualties_linear_law_saturating() -> None:
     # 10 rounds of 250 m² on 100 men in a 100 m hex (8,660.25 m²) in prepared works (0.04):
-    # 2,500 × 100 / 8,660.254 × 0.04 = 1.1547
+    # 100 × (1 - exp(-2,500 × 0.04 / 8,660.254)) = 1.14806, the linear law's 1.1547 less the
+    # bursts that fall on men already hit
     assert expected_shell_casualties(2500.0, 100, 8660.254037844386, 0.04) == pytest.approx(
-        1.1547005, rel=1e-6
+        1.1480595, rel=1e-6
     )
+    # dense fire on men in the open: 40 rounds × 250 m² over 8,660 m² cover the hex 1.15 times
+    # over, and 68 % of the men are hit, not all of them (the linear law would say 115 %)
+    assert expected_shell_casualties(10000.0, 120, 8660.254037844386, 1.0) == pytest.approx(
+        120 * (1 - math.exp(-10000 / 8660.254037844386)), rel=1e-12
+    )
+    assert expected_shell_casualties(1e9, 120, 8660.254037844386, 1.0) == pytest.approx(120.0)
 
 
 def test_mine_share_with_and_without_lane() -> None:

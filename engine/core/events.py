@@ -130,8 +130,9 @@ class Bombarded(Event):
     works_damage: float
     lane: float  # minefield lane progress after the fire, 0..1
     wire_lines_left: float
-    # The numbers of the linear law (docs/rules.md), each unit of n men in the hex losing on average
-    # E = base × night × n / hex_area_m2 × exposure. Defaults: logs written before these existed.
+    # The numbers of the saturating linear law (docs/rules.md), each unit of n men in the hex
+    # losing on average E = n × (1 - exp(-base × night × exposure / hex_area_m2)).
+    # Defaults: logs written before these existed.
     landed: int = (
         0  # the roll: rounds landing in the hex, Binomial(rounds, rounds_on_target_fraction)
     )
@@ -174,8 +175,8 @@ class Bombarded(Event):
         for unit, men in self.men.items():
             line += (
                 f"\n      on {unit}: {self.casualties.get(unit, 0)} hit (expected"
-                f" {self.expected[unit]:g} = base{night} × {men} men / {self.hex_area_m2:,.0f} m²"
-                f" × {_numbers(self.exposure[unit])})"
+                f" {self.expected[unit]:g} = {men} men × (1 - exp(-base{night}"
+                f" / {self.hex_area_m2:,.0f} m² × {_numbers(self.exposure[unit])})))"
             )
         return line
 

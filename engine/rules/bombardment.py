@@ -1,10 +1,15 @@
 """Bombardment: rounds from an ammunition budget fall on a hex and wear down men and works.
 
-Area fire follows Lanchester's linear law: the casualties of a round grow with the density of men
-where it lands. For each round landing in a hex of area A, a unit of n men there loses on average
-    lethal_area × n / A × exposure
-men, where exposure reflects works, posture and ground ("shell" vulnerability). The rounds also
-damage fortifications and blockhouses, blow a lane through a minefield and cut wire.
+Area fire follows Lanchester's linear law while rounds are sparse: the casualties of a round grow
+with the density of men where it lands. Rounds landing at random in a hex of area A, whose lethal
+areas add up to L, disable each man there with probability
+    1 - exp(-L × exposure / A)
+(the chance that at least one lethal area covers him: a Poisson count of covering bursts), so a
+unit of n men loses n × (1 - exp(-L × exposure / A)) on average: L × n / A × exposure while
+L × exposure is small beside A, and never more men than are there however dense the fire (the
+saturation: rounds per hectare beyond the first cover ground already covered). Exposure reflects
+works, posture and ground ("shell" vulnerability). The rounds also damage fortifications and
+blockhouses, blow a lane through a minefield and cut gaps in the wire.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from ..core.events import Bombarded, Event
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
+from .engineering import note_openings
 from .protection import product, vulnerability
 
 
@@ -22,8 +28,13 @@ def expected_shell_casualties(
     lethal_area_m2: float, men: int, hex_area_m2: float, exposure: float
 ) -> float:
     """Men a unit loses, on average, to rounds whose lethal areas add up to `lethal_area_m2`
-    landing at random in a hex of `hex_area_m2` where its `men` stand (the linear law)."""
-    return lethal_area_m2 * men / hex_area_m2 * exposure
+    landing at random in a hex of `hex_area_m2` where its `men` stand: each man is disabled when
+    at least one burst's (exposure-scaled) lethal area covers him, so the loss is the linear law
+    `lethal_area_m2 × men / hex_area_m2 × exposure` while fire is sparse and saturates at all of
+    them when it is dense."""
+    if men <= 0 or lethal_area_m2 <= 0.0 or exposure <= 0.0:
+        return 0.0
+    return men * -math.expm1(-lethal_area_m2 * exposure / hex_area_m2)
 
 
 @resolves(Bombard, RANK_BOMBARD)
@@ -81,6 +92,7 @@ def bombard(
     explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
     casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events, explained)
     works_damage = _damage_works(state, target, landed * coefficients.works_damage_per_round)
+    lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
     events.append(
         Bombarded(
@@ -101,6 +113,7 @@ def bombard(
             *explained,
         )
     )
+    note_openings(state, target, unit, lane_before, wire_before, events)
 
 
 def _rounded(value: float, digits: int) -> float:
@@ -191,11 +204,25 @@ def _damage_works(state: GameState, target: int, damage: float) -> float:
     return done
 
 
+def wire_left_after(
+    lines: float, landed: float, rounds_per_line: float, hex_size_m: float
+) -> float:
+    """Lines of wire still without a gap after `landed` rounds fall at random in a hex of
+    `hex_size_m`. A burst cuts a line where it lands close to it, so each round gaps a given
+    line with a small chance 1 / R, R = `rounds_per_line` × hex_size_m / 100 (the line runs
+    across the hex, whose area grows as its square); each line keeps its wire with probability
+    exp(-landed / R), so the expected lines left are `lines × exp(-landed / R)`: never below
+    zero, and the same after one turn of n rounds or two of n/2."""
+    if lines <= 0.0 or landed <= 0:
+        return lines
+    return lines * math.exp(-landed / (rounds_per_line * hex_size_m / 100.0))
+
+
 def _breach_obstacles(
     state: GameState, target: int, landed: int, coefficients
 ) -> tuple[float, float]:
     """The rounds landed blow a lane through the minefield and cut the wire of `target`:
-    returns the lane's progress (0..1) and the lines of wire left."""
+    returns the lane's progress (0..1) and the lines of wire left (`wire_left_after`)."""
     w = state.works
     lane = w.lane.item(target)
     depth = w.mine_depth_m.item(target)
@@ -204,7 +231,10 @@ def _breach_obstacles(
         lane = w.lane[target] = min(1.0, lane + landed / needed)
     wire_lines = w.wire_lines.item(target)
     if wire_lines > 0:
-        wire_lines = w.wire_lines[target] = max(
-            0.0, wire_lines - landed / coefficients.wire_rounds_per_line
+        wire_lines = wire_left_after(
+            wire_lines, landed, coefficients.wire_rounds_per_line, state.board.hex_size_m
         )
+        if wire_lines < 1e-3:  # a thousandth of a line: every line gapped
+            wire_lines = 0.0
+        w.wire_lines[target] = wire_lines
     return lane, wire_lines

@@ -45,6 +45,16 @@ def engineer_units(state: GameState) -> list[bool]:
     )
 
 
+def wire_rates(state: GameState, c) -> list[float]:
+    """Per unit: lines of wire an hour its breaching party gets through, by hand
+    (`engineer_wire_lines_per_hour`) or, for engineers with `bangalores`, by torpedo
+    (`bangalore_wire_lines_per_hour`)."""
+    flags = state.board.shared(
+        "bangalores", lambda: [bool(u.bangalores) for u in state.scenario.units]
+    )
+    return [c.bangalore_wire_lines_per_hour if f else c.engineer_wire_lines_per_hour for f in flags]
+
+
 def obstacle_left(state: GameState, h: int) -> bool:
     """Is there anything left to breach in hex `h`: a minefield without an open lane, or wire."""
     w = state.works
@@ -90,7 +100,7 @@ class Breach(Order):
             depth,
             w.wire_lines.item(h),
             c.engineer_lane_m_per_hour,
-            c.engineer_wire_lines_per_hour,
+            wire_rates(state, c)[self.unit],
         )
         parts = []
         if depth > 0:
@@ -102,7 +112,7 @@ class Breach(Order):
             ("suppression", f"{suppression:g}"),
             ("engineer_lane_m_per_hour", f"{c.engineer_lane_m_per_hour:g}"),
             ("depth_m", f"{depth:g}"),
-            ("engineer_wire_lines_per_hour", f"{c.engineer_wire_lines_per_hour:g}"),
+            ("wire_lines_per_hour", f"{wire_rates(state, c)[self.unit]:g}"),
         ]
         title = f"Breach {state.board.label(h)}"
         return title, f"{hours:.1f} h of work: " + ", ".join(parts), factors
@@ -149,8 +159,60 @@ class Breached(Event):
             f"{self.line()}  [work {self.hours:g} h = {m['turn_hours']:g} h"
             f" × party_share={m['party_share']:g} × (1 - suppression={m['suppression']:g});"
             f" engineer_lane_m_per_hour={m['lane_m_per_hour']:g},"
-            f" depth_m={m['depth_m']:g}, engineer_wire_lines_per_hour={m['wire_lines_per_hour']:g}]"
+            f" depth_m={m['depth_m']:g}, wire_lines_per_hour={m['wire_lines_per_hour']:g}]"
         )
+
+
+@register_event
+@dataclass(frozen=True, slots=True)
+class LaneOpened(Event):
+    """A way through an obstacle is open: a lane through a minefield (its progress reached 1), or
+    a gap through every line of a hex's wire; `by` is the unit whose fire or work finished it."""
+
+    hex: str
+    obstacle: str  # "minefield" or "wire"
+    by: str
+    kind: ClassVar[str] = "lane_opened"
+
+    def line(self) -> str | None:
+        mines = self.obstacle == "minefield"
+        what = "a lane through the minefield" if mines else "gaps in the wire"
+        return f"{self.by} has opened {what} at {self.hex}"
+
+
+@register_event
+@dataclass(frozen=True, slots=True)
+class MineStruck(Event):
+    """Men of a unit set off mines entering a minefield outside an assault (an assault's mine
+    losses are in its own event)."""
+
+    unit: str
+    hex: str
+    share: float  # chance a man is hit (mine_casualty_share)
+    killed: int
+    wounded: int
+    kind: ClassVar[str] = "mine_struck"
+
+    def line(self) -> str | None:
+        hit = self.killed + self.wounded
+        return f"{self.unit} walks into the minefield at {self.hex}: {hit} men hit" if hit else None
+
+
+def note_openings(
+    state: GameState,
+    h: int,
+    by: int,
+    lane_before: float,
+    wire_before: float,
+    events: list[Event],
+) -> None:
+    """Report a lane or a gap that the fire or work just finished in hex `h` (`LaneOpened`)."""
+    w = state.works
+    label, unit = state.board.label(h), state.units.ids[by]
+    if lane_before < 1.0 <= w.lane.item(h) and w.mine_depth_m.item(h) > 0:
+        events.append(LaneOpened(state.turn, label, "minefield", unit))
+    if wire_before > 0.0 and w.wire_lines.item(h) <= 0.0:
+        events.append(LaneOpened(state.turn, label, "wire", unit))
 
 
 def breach_work(
@@ -188,6 +250,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
     """Resolve this turn's breach orders, after movement and before any fire."""
     u, w, board = state.units, state.works, state.board
     engineers = engineer_units(state)
+    rates = wire_rates(state, c)
     for order in orders:
         i, h = order.unit, order.target  # type: ignore[attr-defined]
         here = u.hex.item(i)
@@ -213,10 +276,12 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
             depth,
             wire_before,
             c.engineer_lane_m_per_hour,
-            c.engineer_wire_lines_per_hour,
+            rates[i],
         )
+        lane_before = w.lane.item(h)
         w.lane[h] = lane
         w.wire_lines[h] = wire
+        note_openings(state, h, i, lane_before, wire_before, events)
         events.append(
             Breached(
                 state.turn,
@@ -231,7 +296,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
                     "suppression": round(suppression, 4),
                     "depth_m": depth,
                     "lane_m_per_hour": c.engineer_lane_m_per_hour,
-                    "wire_lines_per_hour": c.engineer_wire_lines_per_hour,
+                    "wire_lines_per_hour": rates[i],
                     "wire_cut": round(wire_before - wire, 4),
                 },
             )

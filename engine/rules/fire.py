@@ -49,23 +49,53 @@ def reach_hexes(
     return saving[unit] if saving_ammo else full[unit]
 
 
+def fire_discipline(state: GameState, coefficients) -> list[float]:
+    """For every unit: the share of its normal volume of fire it fires this turn (1: no need to
+    save rounds). A unit fires at its normal rate while its rounds cover what it would fire until
+    it can expect more; short of that, it spreads what it has evenly over those hours:
+
+        share = min(1, ammo / (firepower × ammo_rounds_per_firepower_hour
+                               × ammo_planned_firing_share × hours))
+
+    with hours = min(hours left in the battle, ammo_resupply_hours). Units with unlimited
+    ammunition, or no direct-fire weapons, fire at 1. The share is continuous in the rounds left
+    and rises as the end of the battle (or the next resupply) comes nearer."""
+    u = state.units
+    left = (state.total_turns - state.turn) * state.turn_hours
+    hours = max(0.0, min(left, coefficients.ammo_resupply_hours))
+    need = (
+        u.firepower
+        * coefficients.ammo_rounds_per_firepower_hour
+        * coefficients.ammo_planned_firing_share
+        * hours
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(np.isfinite(u.ammo) & (need > 0), np.minimum(1.0, u.ammo / need), 1.0)
+    return share.tolist()
+
+
 def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     """For every unit at once: (hexes it can reach, hexes it will fire at) this turn, the second
-    shortened by fire discipline when its ammunition is limited. Weapon ranges and whether
-    ammunition is limited never change in a game, so each is worked out once per darkness."""
+    shortened by fire discipline when its ammunition is short (`fire_discipline` below 1): such a
+    unit saves its rounds for nearer targets, firing at no more than `full × share` hexes and at
+    least within `limited_ammo_fire_hexes`. Weapon ranges never change in a game, so the full
+    reach is worked out once per darkness."""
     night = state.is_night()
     cache = _CACHE.of(state)
-    found = cache.get(("fire_reaches", night))
-    if found is None:
+    full = cache.get(("fire_reaches", night))
+    if full is None:
         u = state.units
         metres = u.fire_range_m
         if night:
             metres = np.minimum(metres, coefficients.night_sight_m)
-        full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1)
-        saving = np.maximum(np.minimum(full, int(coefficients.limited_ammo_fire_hexes)), 1)
-        reach = np.where(np.isfinite(u.ammo), saving, full)
-        found = cache[("fire_reaches", night)] = (full.tolist(), reach.tolist())
-    return found
+        full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1).tolist()
+        cache[("fire_reaches", night)] = full
+    close = int(coefficients.limited_ammo_fire_hexes)
+    reach = [
+        r if share >= 1.0 else max(1, min(r, max(close, math.floor(r * share))))
+        for r, share in zip(full, fire_discipline(state, coefficients), strict=True)
+    ]
+    return full, reach
 
 
 def _nearest_target(
@@ -104,8 +134,10 @@ def direct_fire(
     on_map: np.ndarray | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
-    so fire within the phase is simultaneous. `aimed_at` maps units given a fire order to the
-    hex they were told to fire at; `on_map` is `state.active()` when the caller has it."""
+    so fire within the phase is simultaneous. A unit short of rounds fires `fire_discipline` of
+    its normal volume (effect and rounds spent alike), except on men caught in a river.
+    `aimed_at` maps units given a fire order to the hex they were told to fire at; `on_map`
+    is `state.active()` when the caller has it."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
     if on_map is None:
@@ -122,6 +154,7 @@ def direct_fire(
     in_water = u.crossing_hours.tolist()
     firers = [f for f in present if firepower[f] > 0 and not routed[f] and in_water[f] <= 0]
     full_reach, reach = fire_reaches(state, coefficients)
+    discipline = fire_discipline(state, coefficients)
     board, clearance = state.board, coefficients.sight_clearance_m
     water = board.water_list
     shots = []
@@ -145,9 +178,9 @@ def direct_fire(
     for f, target, distance in shots:
         factors = firer_factors(state, f, distance, coefficients)
         firing_hours = hours * factors["strength"]
-        if math.isfinite(u.ammo[f]) and not water[hexes[target]]:
-            factors["fire_discipline"] = coefficients.limited_ammo_fire_share
-            firing_hours *= coefficients.limited_ammo_fire_share
+        if discipline[f] < 1.0 and not water[hexes[target]]:
+            factors["fire_discipline"] = discipline[f]
+            firing_hours *= discipline[f]
         factors.update(_ammo_factor(state, f, firing_hours, coefficients))
         exposure = vulnerability(state, target, coefficients, "fire")
         base = coefficients.fire_casualties_per_firepower_hour * float(u.firepower[f])

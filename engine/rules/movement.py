@@ -18,6 +18,7 @@ from ..core.board import Board
 from ..core.events import Crossing, Drowned, Event, Moved
 from ..core.state import POSTURE_INDEX, GameState, PerGame
 from .casualties import apply_casualties, draw_casualties, remove_men
+from .engineering import MineStruck
 
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
@@ -285,6 +286,7 @@ def move_unit(
     )
     enter, must_cross = ground.enter, ground.must_cross
     mined = _minefields_against(state, side)
+    wires, owners, enemy = state.works.wire_lines, state.works.owner, 1 - side
     times = field.settled(here)  # and so every hex on the way down from it
     while hours > 1e-9 and here != goal:
         nxt = next_step(board, here, held, times)
@@ -309,6 +311,9 @@ def move_unit(
             _note_crossed(state, side, river)
             continue
         cost = enter[nxt] / speed
+        wire = wires.item(nxt)
+        if wire > 0.0 and owners.item(nxt) == enemy:
+            cost += wire_crossing_hours(wire, coefficients)
         if cost > hours and len(path) > 1:
             break  # not enough time left this turn; a first step is always allowed
         hours -= cost
@@ -407,7 +412,14 @@ def _note_crossed(state: GameState, side: int, river: int) -> None:
 
 
 def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float:
-    """Share of men crossing the hex's minefield who are hit, given any lane blown through it."""
+    """Share of men crossing the hex's minefield who are hit, given any lane opened through it.
+
+    `density_per_m` is the field's linear density (mines per metre of front, counting every row
+    of its depth: US FM 20-32's measure), so a man walking straight through the field's depth
+    meets on average density × mine_footprint_m mines and is hit with probability
+    p = 1 - exp(-density × mine_footprint_m). A lane opened over a share `lane` of the depth
+    leaves that share at lane_mine_factor of it and the rest untouched:
+    p × (1 - lane × (1 - lane_mine_factor))."""
     w = state.works
     density = float(w.mine_density[hex_index])
     if density <= 0.0:
@@ -415,6 +427,12 @@ def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float
     share = 1.0 - float(np.exp(-density * coefficients.mine_footprint_m))
     lane = float(w.lane[hex_index])
     return share * (1.0 - lane * (1.0 - coefficients.lane_mine_factor))
+
+
+def wire_crossing_hours(lines: float, coefficients) -> float:
+    """Hours a unit needs to get through `lines` uncut lines of the enemy's wire outside an
+    assault, crawling under, cutting by hand or throwing coats over it: lines × this rate."""
+    return lines * coefficients.wire_crossing_hours_per_line
 
 
 def _minefields_against(state: GameState, side: int) -> frozenset[int]:
@@ -435,6 +453,9 @@ def _enter_minefield(state: GameState, unit: int, hex_index: int, coefficients, 
     """Men entering a minefield laid by the other side are hit (see `_minefields_against`)."""
     share = mine_casualty_share(state, hex_index, coefficients)
     if share > 0.0:
-        men = int(state.units.men[unit])
+        u = state.units
+        men = int(u.men[unit])
         hit = draw_casualties(state.rng, men, men * share)
-        apply_casualties(state, unit, hit, coefficients, events)
+        killed, wounded = apply_casualties(state, unit, hit, coefficients, events)
+        label = state.board.label(hex_index)
+        events.append(MineStruck(state.turn, u.ids[unit], label, round(share, 4), killed, wounded))

@@ -378,6 +378,12 @@ class Unit(Strict):
     quality: Fraction = Field(default=0.5, description="Training and experience, 0 .. 1.")
     morale: Fraction = Field(default=0.7, description="Will to fight at the start, 0 .. 1.")
     posture: Posture = Posture.hasty
+    bangalores: bool = Field(
+        default=False,
+        description="Engineers carrying Bangalore torpedoes: their breach blows gaps in wire at"
+        " bangalore_wire_lines_per_hour instead of cutting it by hand"
+        " (engineer_wire_lines_per_hour).",
+    )
     leader: Leader | None = None
     parent: Identifier | None = Field(default=None, description="Id of the higher unit, if any.")
     source: Citation | None = None

@@ -28,6 +28,7 @@ PAPER = (236, 230, 214)
 WATER = (62, 104, 170)
 MINE_RED = (170, 30, 30)
 WIRE_GREY = (45, 45, 48)
+LANE_GREEN = (40, 140, 60)  # the edges of a lane through mines, the posts of a gap in wire
 TRENCH = (92, 62, 34)
 
 
@@ -431,19 +432,28 @@ def draw_works(surface, state: GameState, geo: Geometry) -> None:
                 pygame.draw.line(surface, color, a, b, max(2, int(s / 10)))
     for h in np.flatnonzero(w.mine_depth_m > 0).tolist():
         _draw_minefield(surface, geo, h, float(w.lane[h]))
-    for h in np.flatnonzero(w.wire_lines > 0).tolist():
+    laid = wire_laid(state)
+    for h, start in laid.items():
         lines = float(w.wire_lines[h])
         x, y = geo.center(h)
-        for k in range(math.ceil(lines - 1e-9)):
-            strength = min(1.0, lines - k)
+        for k in range(math.ceil(start - 1e-9)):
             yy = y - s * 0.58 - k * s * 0.16
             half = s * (0.5 - 0.12 * k)
-            color = mix((175, 165, 155), WIRE_GREY, strength)
+            # the lines still uncut are the first ones; the cut ones keep a gap in the middle
+            gapped = lines <= k
             points = [
                 (x - half + j * half / 5, yy + (s * 0.06 if j % 2 else -s * 0.06))
                 for j in range(11)
             ]
-            pygame.draw.lines(surface, color, False, points, max(1, int(s / 12)))
+            width = max(1, int(s / 12))
+            if not gapped:
+                color = mix((175, 165, 155), WIRE_GREY, min(1.0, lines - k))
+                pygame.draw.lines(surface, color, False, points, width)
+                continue
+            pygame.draw.lines(surface, WIRE_GREY, False, points[:4], width)
+            pygame.draw.lines(surface, WIRE_GREY, False, points[7:], width)
+            for px, py in (points[3], points[7]):  # the gap's marker posts
+                pygame.draw.line(surface, LANE_GREEN, (px, py - s * 0.08), (px, py + s * 0.08), 2)
     for h in np.flatnonzero(w.blockhouse_strength_start > 0).tolist():
         intact = float(w.blockhouse_strength[h] / w.blockhouse_strength_start[h])
         x, y = geo.center(h)
@@ -455,6 +465,22 @@ def draw_works(surface, state: GameState, geo: Geometry) -> None:
         if intact < 1:
             bar = pygame.Rect(box.left, box.bottom + 2, box.width * intact, 3)
             pygame.draw.rect(surface, (200, 60, 40), bar)
+
+
+def wire_laid(state: GameState) -> dict[int, float]:
+    """Lines of wire laid in each hex at the start (the scenario's), so that cut lines can be
+    drawn with their gaps. Found once for the scenario (kept on the board its games share)."""
+
+    def laid() -> dict[int, float]:
+        lines: dict[int, float] = {}
+        for obstacle in state.scenario.obstacles:
+            if getattr(obstacle, "kind", None) == "wire":
+                for ref in obstacle.hexes:
+                    h = state.board.resolve(ref)
+                    lines[h] = lines.get(h, 0.0) + float(obstacle.lines)
+        return lines
+
+    return state.board.shared("wire_laid", laid)
 
 
 def _draw_minefield(surface, geo: Geometry, h: int, lane: float) -> None:

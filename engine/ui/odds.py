@@ -19,7 +19,7 @@ from ..core.events import Assaulted, Bombarded
 from ..core.state import GameState
 from ..rules.assault import resolve_assault
 from ..rules.bombardment import bombard, in_range
-from ..rules.fire import firer_factors, reach_hexes
+from ..rules.fire import fire_discipline, firer_factors, reach_hexes
 from ..rules.movement import reachable, route  # noqa: F401 - the window's previews
 from ..rules.protection import product, vulnerability
 from ..rules.sight import line_of_sight
@@ -63,6 +63,9 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
     if not line_of_sight(board, here, there, c.sight_clearance_m):
         return Odds(title, "no line of sight", possible=False)
     factors = firer_factors(state, firer, distance, c)
+    share = fire_discipline(state, c)[firer]
+    if share < 1.0 and not board.water[there]:  # short of rounds: as the rule fires it
+        factors["fire_discipline"] = share
     exposure = vulnerability(state, target, c, "fire")
     base = c.fire_casualties_per_firepower_hour * float(u.firepower[firer])
     expected = base * state.turn_hours * product(factors) * product(exposure)
