@@ -162,18 +162,23 @@ def _holder(state: GameState, place: str | None, snapshot: int) -> int | None:
 def _attack_repelled(
     state: GameState, entry: HistoryEntry, side: int | None, begin: int, end: int
 ) -> bool:
-    """Whether the side beat off the attack of the window: it was assaulted at least once in
-    turns `since`..`at`, no assault on it took a hex, and (when `place` is given) it still holds
-    the place at `at`. An attack that is repelled once and then takes the position was not
-    repelled: counting repulses alone would call it so."""
+    """Whether the side beat off the attack of the window (turns `since`..`at`): it was
+    assaulted at least once, no assault on it took a hex, and it lost none of the places it held
+    when the window opened, not even for a turn (with `place`: that place alone). An attack
+    repelled once that then takes the position, by a second assault or by walking into a hex
+    its broken defenders left, was not repelled: counting repulses alone would call it so."""
     outcomes = [
-        outcome
-        for turn, defender, outcome in state.assaults
-        if defender == side and begin <= turn < end
+        o for turn, defender, o in state.assaults if defender == side and begin <= turn < end
     ]
     if not outcomes or "taken" in outcomes:
         return False
-    return entry.place is None or _holder(state, entry.place, end) == side
+    places = [entry.place] if entry.place else list(state.board.places)
+    for place in places:
+        if _holder(state, place, begin) != side:
+            continue
+        if any(_holder(state, place, k) != side for k in range(begin + 1, end + 1)):
+            return False
+    return True
 
 
 def _got_back_across(
