@@ -259,9 +259,10 @@ def test_crossed_by_the_turn_a_unit_reached_the_far_bank():
         turns(g, 1, {RED_SIDE: [Move(RED, far)]})
     crossed = value(g, "crossed")
     assert isinstance(crossed, datetime)
-    assert g.state.board.banks(0)[g.state.units.hex[RED]] != g.state.board.banks(0)[
-        hex_of(g, "west_hill")
-    ]
+    assert (
+        g.state.board.banks(0)[g.state.units.hex[RED]]
+        != g.state.board.banks(0)[hex_of(g, "west_hill")]
+    )
     turn = g.state.crossed_turn[(RED_SIDE, 0)]
     assert crossed == g.state.time_at(turn + 1)
 
