@@ -195,6 +195,11 @@ class TerrainType(Strict):
     sight_block_m: float = Field(
         default=0.0, ge=0.0, le=100.0, description="Height added to ground for line of sight."
     )
+    source: Citation | None = Field(
+        default=None,
+        description="Where the multipliers come from (e.g. QJM's terrain factors, NPW p. 228),"
+        " or 'assumption: ...'.",
+    )
 
 
 class Layout(StrEnum):
