@@ -3,7 +3,9 @@
 For each metric of a scenario's `history` block, over N seeded games: the 10th, 50th and 90th
 percentiles of the simulated values, the historical value's percentile rank in that spread (for a
 range, its midpoint's), the share of games that agree with history, and whether the central 80 %
-of games covers it. `wargame calibrate SCENARIO --games 1000` prints it as Markdown for
+of games covers it. A metric marked `echo` (it only repeats an input) is shown as "input, not a
+test": its agreement is never claimed, nor counted in the mean share of games agreeing.
+`wargame calibrate SCENARIO --games 1000` prints it as Markdown for
 docs/calibration.md. The percentiles and ranks are the batch report's own (`engine.sim.stats`),
 so the two never disagree on a figure; the games are played through the one game loop.
 """
@@ -17,7 +19,7 @@ from datetime import datetime
 import numpy as np
 
 from .headless import play
-from .history import as_number, historical_text, inside, measure
+from .history import ECHO_TEXT, as_number, historical_text, inside, measure
 from .scenario.models import HistoryEntry, Scenario
 from .sim.stats import percentile_of, summarize_metric
 
@@ -111,7 +113,7 @@ def spreads(
             value = measure(state, entry)
             number = as_number(entry, value, scenario.clock.start)
             values[entry.id].append(float("nan") if number is None else number)
-            agree[entry.id] += bool(inside(entry, value))
+            agree[entry.id] += bool(inside(entry, value)) and not entry.echo
     result = []
     for entry in scenario.history:
         historical = 1.0 if entry.metric.value == "winner" else _historical(entry, scenario)
@@ -143,6 +145,9 @@ def markdown(scenario: Scenario, games: int, rows: list[MetricSpread], winners: 
         p10, p50, p90 = row.percentiles()
         unit = " h" if row.entry.metric.value in times else ""
         covered = {True: "yes", False: "**no**", None: "–"}[row.covered()]
+        agreeing = f"{row.agree:.0%}"
+        if row.entry.echo:  # the game repeats an input here: no agreement to claim
+            covered, agreeing = "–", ECHO_TEXT
         never = int(np.isnan(row.values).sum())
         note = f" ({never} never)" if never else ""
         history = historical_text(row.entry)
@@ -153,6 +158,19 @@ def markdown(scenario: Scenario, games: int, rows: list[MetricSpread], winners: 
         lines.append(
             f"| `{row.entry.id}` | {history} | {p10:.1f}{unit} |"
             f" {p50:.1f}{unit} | {p90:.1f}{unit}{note} |"
-            f" {row.rank_text()} | {row.agree:.0%} | {covered} |"
+            f" {row.rank_text()} | {agreeing} | {covered} |"
         )
+    tested = [row for row in rows if not row.entry.echo]
+    if tested:
+        share = sum(row.agree for row in tested) / len(tested)
+        lines += [
+            "",
+            f"Mean share of games agreeing, over the {len(tested)} metrics that test the game:"
+            f" {share:.0%}"
+            + (
+                f" ({len(rows) - len(tested)} metric(s) that only repeat an input left out)."
+                if len(tested) < len(rows)
+                else "."
+            ),
+        ]
     return "\n".join(lines) + "\n"

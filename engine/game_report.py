@@ -11,7 +11,7 @@ from rich.table import Table
 from .core.events import Event, TurnEnded
 from .core.state import GameState
 from .headless import play
-from .history import compare
+from .history import ECHO_TEXT, agreement, compare
 from .narrative import describe, fire_summary
 from .scenario import LoadedScenario
 
@@ -56,16 +56,15 @@ def print_game(
         table.add_column(column, no_wrap=True)
     table.add_column("whose figure", max_width=40)
     table.add_column("source", max_width=60, overflow="ellipsis", no_wrap=True)
-    agree = 0
     rows = compare(state)
     for row in rows:
-        mark = {True: "✓", False: "✗", None: "?"}[row.inside]
-        agree += bool(row.inside)
         table.add_row(
-            row.entry.id, row.game_text, row.historical, mark, row.entry.whose, row.entry.source
+            row.entry.id, row.game_text, row.historical, row.mark, row.entry.whose, row.entry.source
         )
     console.print(table)
-    console.print(f"{agree} of {len(rows)} historical metrics matched")
+    agree, tested, echoes = agreement(rows)
+    inputs = f"; {echoes} more shown as {ECHO_TEXT}" if echoes else ""
+    console.print(f"{agree} of {tested} historical metrics matched{inputs}")
     if events_path is not None:
         print(f"event log written to {events_path}", file=sys.stderr)
     return 0

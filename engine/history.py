@@ -2,7 +2,10 @@
 
 Each `history` entry of a scenario names a metric, what it measures (side, units, place, window)
 and the historical value; `measure` computes the same metric from a game, so the two can be set
-side by side in the CLI, the window and the batch report.
+side by side in the CLI, the window and the batch report. An entry marked `echo` only repeats an
+input (a plan's allotment of rounds): it is shown as "input, not a test" and never counted as
+agreement. tests/test_history_metrics.py builds, for every metric, a small battle where the event
+happens and one where it does not.
 """
 
 from __future__ import annotations
@@ -32,6 +35,32 @@ class Comparison:
     @property
     def game_text(self) -> str:
         return format_value(self.game)
+
+    @property
+    def echo(self) -> bool:
+        """The metric only repeats an input: shown, never counted as agreement."""
+        return self.entry.echo
+
+    @property
+    def counts(self) -> bool:
+        """Whether this comparison counts towards the agreement with history."""
+        return not self.entry.echo
+
+    @property
+    def mark(self) -> str:
+        """✓ agrees, ✗ does not, ? cannot be judged, 'input' for a metric that repeats one."""
+        if self.entry.echo:
+            return "input"
+        return {True: "✓", False: "✗", None: "?"}[self.inside]
+
+
+def agreement(rows: list[Comparison]) -> tuple[int, int, int]:
+    """(metrics agreeing, metrics that count, metrics that only repeat an input)."""
+    tested = [r for r in rows if r.counts]
+    return sum(bool(r.inside) for r in tested), len(tested), len(rows) - len(tested)
+
+
+ECHO_TEXT = "input, not a test"
 
 
 def format_value(value: Value) -> str:
@@ -69,9 +98,15 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
     begin = _snapshot_index(state, entry.since) if entry.since else 0
     side = state.side_index(entry.side) if entry.side else None
     if metric == Metric.position_held:
-        timeline = state.place_timeline.get(entry.place, [])
-        held = timeline[end - 1] if end >= 1 and timeline else state.place_start.get(entry.place)
-        return held == side
+        return _holder(state, entry.place, end) == side
+    if metric == Metric.position_lost:
+        # lost: the side held the place when the window opened and does not at its end (a place
+        # the side never held was not lost; one lost and retaken within the window was not)
+        return (
+            _holder(state, entry.place, begin) == side and _holder(state, entry.place, end) != side
+        )
+    if metric == Metric.attack_repelled:
+        return _attack_repelled(state, entry, side, begin, end)
     if metric == Metric.place_fell_at:
         for turn, holder in enumerate(state.place_timeline.get(entry.place, [])):
             if holder != side:
@@ -114,6 +149,36 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
         Metric.officers_killed: "officers_killed",
     }[metric]
     return float((now[_ROW[row]] - before[_ROW[row]])[mask].sum())
+
+
+def _holder(state: GameState, place: str | None, snapshot: int) -> int | None:
+    """The side holding `place` at snapshot `snapshot` (0: the start; k: after turn k)."""
+    timeline = state.place_timeline.get(place, []) if place else []
+    if snapshot >= 1 and timeline:
+        return timeline[min(snapshot, len(timeline)) - 1]
+    return state.place_start.get(place) if place else None
+
+
+def _attack_repelled(
+    state: GameState, entry: HistoryEntry, side: int | None, begin: int, end: int
+) -> bool:
+    """Whether the side beat off the attack of the window (turns `since`..`at`): it was
+    assaulted at least once, no assault on it took a hex, and it lost none of the places it held
+    when the window opened, not even for a turn (with `place`: that place alone). An attack
+    repelled once that then takes the position, by a second assault or by walking into a hex
+    its broken defenders left, was not repelled: counting repulses alone would call it so."""
+    outcomes = [
+        o for turn, defender, o in state.assaults if defender == side and begin <= turn < end
+    ]
+    if not outcomes or "taken" in outcomes:
+        return False
+    places = [entry.place] if entry.place else list(state.board.places)
+    for place in places:
+        if _holder(state, place, begin) != side:
+            continue
+        if any(_holder(state, place, k) != side for k in range(begin + 1, end + 1)):
+            return False
+    return True
 
 
 def _got_back_across(

@@ -843,12 +843,12 @@ def test_apply_casualties_splits_killed_and_wounded() -> None:
     rng = stubbed(state)
     killed, wounded = apply_casualties(state, RED, 10, coefficients_of(state), [])
     assert rng.binomials[0] == (10, C.killed_fraction)
-    assert (killed, wounded) == (3, 7)  # the stub's floor(10 × 0.3)
+    assert (killed, wounded) == (2, 8)  # the stub's floor(10 × 0.25)
     u = state.units
-    assert (u.men[RED], u.killed[RED], u.wounded[RED]) == (30, 3, 7)
+    assert (u.men[RED], u.killed[RED], u.wounded[RED]) == (30, 2, 8)
     assert apply_casualties(state, RED, 10, coefficients_of(state), [], killed_fraction=0.5)
     assert rng.binomials[2] == (10, 0.5)
-    assert apply_casualties(state, RED, 99, coefficients_of(state), []) == (6, 14)  # all 20 left
+    assert apply_casualties(state, RED, 99, coefficients_of(state), []) == (5, 15)  # all 20 left
     assert u.men[RED] == 0
     state.check_invariants()
 

@@ -39,7 +39,7 @@ class Board:
     river_width_m: tuple[float, ...]
     river_fordable: tuple[bool, ...]
     bridge: np.ndarray  # bool: a bridge carries movement over the river here
-    edge: np.ndarray  # bool: hex on the map's border (where units can leave the map)
+    edge: np.ndarray  # bool: hex on an open border of the map (where units can leave it)
     places: dict[str, int] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)  # what games of this board can share
 
@@ -223,6 +223,17 @@ def _build_board(scenario: Scenario) -> Board:
 
     neighbors = _neighbor_table(q, r, width, height)
     edge = np.array([len(n) < 6 for n in neighbors], dtype=bool)
+    if spec.closed_edges:  # a border nobody leaves across (a sea): only open borders are exits
+        on_border = {
+            "north": rows_ == 0,
+            "south": rows_ == height - 1,
+            "west": cols == 0,
+            "east": cols == width - 1,
+        }
+        edge &= np.logical_or.reduce(
+            [on_border[b] for b in on_border if b not in spec.closed_edges]
+            or [np.zeros(width * height, bool)]
+        )
 
     places = {p.id: p.hex[1] * width + p.hex[0] for p in spec.places}
 

@@ -171,6 +171,8 @@ HASH_SKIPS = {
     "rears": "worked out at the start, never changed",
     "state_version": "a counter for caches, not part of the game",
     "works_changed": "a flag for `record`'s cache, not part of the game",
+    "side_coefficients": "fixed for the game (from the scenario's side_rules)",
+    "arrival_table": "fixed for the game (from the scenario and the seed)",
 }
 
 
@@ -208,6 +210,12 @@ class GameState:
     # each side's rear: where its routed units run and its beaten men get back to (`_rears`)
     rears: tuple[int, ...] = ()
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
+    # each side's coefficients (the scenario's `side_rules` over the common ones), resolved once
+    # by rules.turn.new_game; the rules that act on one side's units read them
+    side_coefficients: tuple[Any, ...] = ()
+    # the reinforcements' timetable of this game (arrival windows drawn from the seed), worked
+    # out on its first use by rules.arrivals.arrival_turns
+    arrival_table: dict[int, list] | None = None
 
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""

@@ -1,6 +1,9 @@
-"""Reinforcements arriving and scheduled air strikes: the scenario's timetable."""
+"""Reinforcements arriving (at a time, or in a window of hours) and scheduled air strikes: the
+scenario's timetable."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..core.events import AirStrike, Arrived, Event
 from ..core.state import GameState
@@ -10,8 +13,8 @@ from .protection import product, vulnerability
 
 
 def _due(state: GameState, kind: str) -> list:
-    """The reinforcements or air strikes whose time falls in this turn (the timetable is worked
-    out once for every game of the scenario, kept on the board those games share)."""
+    """The air strikes whose time falls in this turn (the timetable is worked out once for every
+    game of the scenario, kept on the board those games share)."""
 
     def timetable() -> dict[int, list]:
         table: dict[int, list] = {}
@@ -22,11 +25,45 @@ def _due(state: GameState, kind: str) -> list:
     return state.board.shared(("timetable", kind), timetable).get(state.turn, [])
 
 
+# A stream of its own for arrival windows, apart from the game's generator: drawing an arrival
+# time moves no other draw, so a scenario without windows plays as it did, and a window's draw
+# depends only on the seed and the reinforcement's place in the list.
+_WINDOW_STREAM = 0x0A77_1FA1
+
+
+def arrival_turns(state: GameState) -> dict[int, list[tuple[object, list[str]]]]:
+    """This game's reinforcement timetable: turn -> [(reinforcement, the unit ids arriving)].
+    A fixed time is the turn it falls in; a window (`time` to `latest`) gives one turn drawn
+    uniformly among the turns it covers, from the seed (`arrival: drawn`), or each unit its
+    own turn, evenly spread over the window in the listed order (`arrival: spread`). Worked out
+    once per game (the fixed part once per scenario) and kept on the state."""
+    if state.arrival_table is not None:
+        return state.arrival_table
+    table: dict[int, list[tuple[object, list[str]]]] = {}
+    for number, entry in enumerate(state.scenario.reinforcements):
+        first = state.turn_of(entry.time)
+        if entry.latest is None:
+            table.setdefault(first, []).append((entry, list(entry.units)))
+            continue
+        last = max(state.turn_of(entry.latest), first)
+        if entry.arrival == "spread":
+            count = len(entry.units)
+            for k, unit_id in enumerate(entry.units):
+                turn = first + (round(k * (last - first) / (count - 1)) if count > 1 else 0)
+                table.setdefault(turn, []).append((entry, [unit_id]))
+        else:
+            draw = np.random.default_rng([_WINDOW_STREAM, state.seed, number])
+            turn = int(draw.integers(first, last + 1))
+            table.setdefault(turn, []).append((entry, list(entry.units)))
+    state.arrival_table = table
+    return table
+
+
 def arrivals(state: GameState, events: list[Event]) -> None:
     u, board = state.units, state.board
-    for reinforcement in _due(state, "reinforcements"):
+    for reinforcement, unit_ids in arrival_turns(state).get(state.turn, []):
         entry = board.resolve(reinforcement.at)
-        for unit_id in reinforcement.units:
+        for unit_id in unit_ids:
             i = u.ids.index(unit_id)
             at = _entry_hex(state, entry, int(u.side[i]))
             u.arrived[i] = True
@@ -70,7 +107,10 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
         total_men = sum(int(u.men[t]) for t in targets)
         casualties: dict[str, int] = {}
         modifiers: dict[str, float] = {}
+        by_side = state.side_coefficients or (coefficients, coefficients)
         for t in targets:
+            # what the strike does to a unit reads the struck unit's side's values
+            coefficients = by_side[int(u.side[t])]
             exposure = vulnerability(state, t, coefficients, "shell")
             expected = (
                 strike.sorties

@@ -47,7 +47,28 @@ def new_game(scenario: Scenario, seed: int, overrides: dict[str, float] | None =
     c = make_coefficients(values)
     state = new_state(scenario, seed, c)
     state.coefficients = c
+    state.side_coefficients = side_coefficients(scenario, values, overrides, c, state.side_ids)
     return state
+
+
+def side_coefficients(
+    scenario: Scenario,
+    values: dict[str, float],
+    overrides: dict[str, float] | None,
+    common: Coefficients,
+    side_ids: tuple[str, ...],
+) -> tuple[Coefficients, ...]:
+    """Each side's coefficients, resolved once for the game: the common ones with the side's
+    `side_rules` over them (the very same object where a side has none, so a scenario without
+    them costs nothing). A run's own overrides (`overrides`, a sweep) apply to both sides and
+    win over the scenario's per-side values."""
+    per_side = scenario.side_rules or {}
+    return tuple(
+        make_coefficients({**values, **per_side[side], **(overrides or {})})
+        if per_side.get(side)
+        else common
+        for side in side_ids
+    )
 
 
 def coefficients_of(state: GameState) -> Coefficients:
@@ -97,6 +118,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     by_unit: dict[int, Order] = {order.unit: order for order in orders}  # the last one counts
     active = state.active()
     rear = state.rears  # where routed units run
+    by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
 
     # Movement, in unit order (deterministic); routed units flee whatever their orders.
     # (A unit's own flags are read before the loop: moving one unit never changes another's,
@@ -107,18 +129,19 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     for i in active.nonzero()[0].tolist():
         order = by_unit.get(i)
         start = hexes[i]
+        own = by_side[sides[i]]
         if routed[i]:
-            flee(state, i, rear[sides[i]], c, events)
+            flee(state, i, rear[sides[i]], own, events)
         elif isinstance(order, _MOVING):
             if isinstance(order, Withdraw):
                 u.posture[i] = POSTURE_INDEX["withdrawal"]
-            move_unit(state, i, order.to, c, events)
+            move_unit(state, i, order.to, own, events)
         elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
-            move_unit(state, i, order.target, c, events)
+            move_unit(state, i, order.target, own, events)
         elif in_water[i]:
             # In a river with no order to go on: make for the bank it set out from.
             came_from = int(u.crossing_from[i])
-            move_unit(state, i, came_from if came_from >= 0 else start, c, events)
+            move_unit(state, i, came_from if came_from >= 0 else start, own, events)
         else:
             continue
         moved[i] = int(u.hex[i]) != start

@@ -22,7 +22,13 @@ from .models import LEVEL_CHARS, Metric
 from .yaml_source import SourceMap
 
 # Metrics that measure a place, and what kind of thing `place` must name for them.
-PLACE_METRICS = {Metric.position_held: "place", Metric.place_fell_at: "place"}
+PLACE_METRICS = {
+    Metric.position_held: "place",
+    Metric.position_lost: "place",
+    Metric.place_fell_at: "place",
+}
+# Metrics that may name a place, and need not: attack_repelled also asks that it be held.
+OPTIONAL_PLACE_METRICS = {Metric.attack_repelled}
 RIVER_METRICS = {Metric.crossed_by: "river", Metric.got_back_across: "river"}
 EDGE_DIRECTIONS = {"E": 0, "NE": 1, "NW": 2, "W": 3, "SW": 4, "SE": 5}
 
@@ -170,6 +176,18 @@ class _Checker:
         if self.width is None or self.height is None:
             return True
         return cell[0] in (0, self.width - 1) or cell[1] in (0, self.height - 1)
+
+    def borders_of(self, cell: tuple[int, int]) -> list[str]:
+        """The map's borders (north, south, west, east) hex `cell` lies on."""
+        if self.width is None or self.height is None:
+            return []
+        found = [("north", cell[1] == 0), ("south", cell[1] == self.height - 1)]
+        found += [("west", cell[0] == 0), ("east", cell[0] == self.width - 1)]
+        return [name for name, on in found if on]
+
+    def closed_edges(self) -> list[str]:
+        closed = self.map.get("closed_edges")
+        return [c for c in closed if isinstance(c, str)] if isinstance(closed, list) else []
 
     def terrain_of(self, cell: tuple[int, int]) -> dict[str, Any] | None:
         if self.terrain_rows is None:
@@ -449,7 +467,17 @@ class _Checker:
         for index, arrival in _dicts(self.data.get("reinforcements")):
             base = ("reinforcements", index)
             self.in_time((*base, "time"), arrival.get("time"), "reinforcement")
-            self.hex_at((*base, "at"), arrival.get("at"))
+            self.check_window(base, arrival)
+            cell = self.hex_at((*base, "at"), arrival.get("at"))
+            terrain = self.terrain_of(cell) if cell else None
+            if cell and terrain is not None and terrain.get("passable") is False:
+                near = self.nearest_passable(cell)
+                hint = f"; did you mean [{near[0]}, {near[1]}]?" if near else ""
+                self.report(
+                    (*base, "at"),
+                    f"reinforcements enter on impassable terrain at [{cell[0]}, {cell[1]}]:"
+                    f" expected a hex units can enter{hint}",
+                )
             for unit_index, ident in _items(arrival.get("units")):
                 if not self.ref((*base, "units", unit_index), ident, self.units, "unit"):
                     continue
@@ -459,6 +487,43 @@ class _Checker:
                         f"unit '{ident}' already arrives in reinforcements[{seen[ident]}]",
                     )
                 seen[ident] = index
+
+    def check_window(self, base: tuple[Any, ...], arrival: dict[str, Any]) -> None:
+        """An arrival window runs from `time` to `latest`, inside the game."""
+        latest = arrival.get("latest")
+        if latest is None:
+            if arrival.get("arrival") == "spread":
+                self.report(
+                    (*base, "arrival"),
+                    "`arrival: spread` spreads units over a window: give its end as `latest`",
+                )
+            return
+        self.in_time((*base, "latest"), latest, "reinforcement window's end")
+        earliest, end = _time(arrival.get("time")), _time(latest)
+        if earliest and end and end < earliest:
+            self.report(
+                (*base, "latest"),
+                f"the window ends ({end:%Y-%m-%d %H:%M}) before it begins"
+                f" ({earliest:%Y-%m-%d %H:%M}): `latest` must not come before `time`",
+            )
+
+    def nearest_passable(self, cell: tuple[int, int]) -> tuple[int, int] | None:
+        """The passable, dry hex nearest `cell` (then the lowest row and column), for a hint."""
+        if self.terrain_rows is None or self.width is None or self.height is None:
+            return None
+        origin = hexgrid.offset_to_axial(*cell)
+        best: tuple[int, int, int] | None = None
+        for row in range(min(self.height, len(self.terrain_rows))):
+            for col in range(min(self.width, len(self.terrain_rows[row]))):
+                terrain = self.terrain_of((col, row))
+                if terrain is None or terrain.get("passable") is False:
+                    continue
+                if self.is_water((col, row)):
+                    continue
+                far = hexgrid.distance(origin, hexgrid.offset_to_axial(col, row))
+                if best is None or (far, row, col) < best:
+                    best = (far, row, col)
+        return (best[2], best[1]) if best else None
 
     def check_air_strikes(self) -> None:
         for index, strike in _dicts(self.data.get("air_strikes")):
@@ -524,6 +589,15 @@ class _Checker:
                         f"an 'exit' place must be on the map's edge, where units leave the map;"
                         f" [{cell[0]}, {cell[1]}] is not",
                     )
+                elif kind == "exit" and cell is not None and self.closed_edges():
+                    borders = self.borders_of(cell)
+                    if borders and all(b in self.closed_edges() for b in borders):
+                        self.report(
+                            (*base, "place"),
+                            f"an 'exit' place must be on an open edge of the map; [{cell[0]},"
+                            f" {cell[1]}] is on the closed {' and '.join(borders)} edge"
+                            " (map.closed_edges), where nobody leaves the map",
+                        )
             for unit_index, ident in _items(condition.get("units")):
                 self.ref((*base, "units", unit_index), ident, self.units, "unit")
             if kind == "destroy" and condition.get("fraction") is None:
@@ -556,6 +630,9 @@ class _Checker:
                     self.report(base, f"metric '{metric}' needs the river as `place`")
                 else:
                     self.ref((*base, "place"), place, self.rivers, "river")
+            elif metric in OPTIONAL_PLACE_METRICS:
+                if place is not None:
+                    self.ref((*base, "place"), place, self.places, "place")
             elif place is not None:
                 self.report(
                     (*base, "place"),
@@ -622,21 +699,39 @@ class _Checker:
 
     def check_rules(self) -> None:
         rules = self.data.get("rules")
-        if not isinstance(rules, dict) or self.coefficient_names is None:
+        if isinstance(rules, dict):
+            self.check_coefficients(("rules",), rules)
+        per_side = self.data.get("side_rules")
+        if not isinstance(per_side, dict):
+            return
+        for side, values in per_side.items():
+            if side not in self.sides:
+                hint = did_you_mean(str(side), self.sides)
+                self.report(
+                    ("side_rules", side),
+                    f"unknown side '{side}'{hint or '; known sides: ' + one_of(self.sides)}",
+                    key=True,
+                )
+            elif isinstance(values, dict):
+                self.check_coefficients(("side_rules", side), values)
+
+    def check_coefficients(self, path: tuple[Any, ...], rules: dict[str, Any]) -> None:
+        """Names and values of coefficient overrides (`rules`, or one side's `side_rules`)."""
+        if self.coefficient_names is None:
             return
         judge = getattr(self.coefficient_names, "problem", None)  # see load_scenario
         for name, value in rules.items():
             if name not in self.coefficient_names:
                 hint = did_you_mean(str(name), self.coefficient_names)
                 self.report(
-                    ("rules", name),
+                    (*path, name),
                     f"unknown rule coefficient '{name}'{hint or ' (see docs/rules.md)'}",
                     key=True,
                 )
             elif judge and (number := _number(value)) is not None:
                 problem = judge(name, number)
                 if problem:
-                    self.report(("rules", name), f"rule coefficient '{name}': {problem}")
+                    self.report((*path, name), f"rule coefficient '{name}': {problem}")
 
 
 def check(

@@ -195,6 +195,11 @@ class TerrainType(Strict):
     sight_block_m: float = Field(
         default=0.0, ge=0.0, le=100.0, description="Height added to ground for line of sight."
     )
+    source: Citation | None = Field(
+        default=None,
+        description="Where the multipliers come from (e.g. QJM's terrain factors, NPW p. 228),"
+        " or 'assumption: ...'.",
+    )
 
 
 class Layout(StrEnum):
@@ -264,6 +269,12 @@ class MapSpec(Strict):
     elevation: ElevationGrid | None = None
     rivers: list[River] = Field(default_factory=list, max_length=100)
     places: list[Place] = Field(default_factory=list, max_length=1000)
+    closed_edges: list[Literal["north", "south", "east", "west"]] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Borders of the map nobody can leave across (a sea, a mountain wall):"
+        " a unit that withdraws or flees to a hex on such a border stays on the map.",
+    )
 
 
 # ----------------------------------------------------------------------------------- clock, sides
@@ -446,7 +457,14 @@ class AmmunitionBudget(Strict):
 
 
 class Reinforcement(Strict):
+    """Units that enter the map at `time`, or, with `latest`, at some time in the window from
+    `time` to `latest`: one time drawn for the whole group in each game (`arrival: drawn`, from
+    the game's seed, so the same seed brings them at the same turn) or the units one after
+    another, evenly over the window (`arrival: spread`)."""
+
     time: Moment
+    latest: Moment | None = None
+    arrival: Literal["drawn", "spread"] = "drawn"
     at: HexRef
     units: list[Identifier] = Field(min_length=1, max_length=1000)
     source: Citation | None = None
@@ -567,6 +585,8 @@ class Metric(StrEnum):
     assaults_repelled = "assaults_repelled"
     crossed_by = "crossed_by"
     place_fell_at = "place_fell_at"
+    position_lost = "position_lost"
+    attack_repelled = "attack_repelled"
     rounds_fired = "rounds_fired"
     works_destroyed_fraction = "works_destroyed_fraction"
     winner = "winner"
@@ -576,9 +596,10 @@ class HistoryEntry(Strict):
     """One historical fact as a measurable metric.
 
     `side` is the side whose men/positions are measured; `units` narrows it; `place` names the
-    position (position_held, place_fell_at) or river (crossed_by, got_back_across); counts are
-    taken over the window from `since` (default: the start) to `at` (default: the end). The
-    value is exact (`value`), a `range`, or a `time_range`.
+    position (position_held, position_lost, place_fell_at) or river (crossed_by,
+    got_back_across); counts are taken over the window from `since` (default: the start) to
+    `at` (default: the end). The value is exact (`value`), a `range`, or a `time_range`.
+    `echo` marks a metric that only repeats an input (reports never count it as agreement).
     """
 
     id: Identifier
@@ -591,12 +612,17 @@ class HistoryEntry(Strict):
     value: float | bool | Identifier | None = None
     range: Range | None = None
     time_range: TimeRange | None = None
+    echo: Flag = False
     whose: str = Field(max_length=200, description="Whose figure: e.g. 'Japanese', 'Chinese'.")
     source: Citation
     note: str | None = Field(default=None, max_length=2000)
 
 
 # ------------------------------------------------------------------------------------ scenario
+
+
+# inf and NaN pass here so that the rules' own check of each value names its allowed range
+CoefficientValue = Annotated[float, Field(allow_inf_nan=True)]
 
 
 class Scenario(Strict):
@@ -624,6 +650,7 @@ class Scenario(Strict):
     rules: dict[Identifier, Annotated[float, Field(allow_inf_nan=True)]] = Field(
         default_factory=dict, description="Overrides of rule coefficients, by name."
     )
+    side_rules: dict[Identifier, dict[Identifier, CoefficientValue]] = Field(default_factory=dict)
     history: list[HistoryEntry] = Field(default_factory=list, max_length=200)
 
     model_config = ConfigDict(
@@ -661,6 +688,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Scenario.plans": "Each side's plan for the computer player: phases with tasks and objectives.",
     "Scenario.victory": "How each side wins; a game where neither or both do is a draw.",
     "Scenario.history": "What really happened, as metrics the engine measures in a game.",
+    "Scenario.side_rules": "Per-side overrides of rule coefficients: side id -> {name: value}."
+    " A side's value is read where a rule acts on that side's units one at a time (their"
+    " movement and river crossings, flight and surrender when routed or trapped, air strikes"
+    " on them); rules between two sides (fire, bombardment, assault) and the morale phase"
+    " read the common value (docs/scenarios.md).",
     # names and sources
     "Name.en": "English name (required, 1-200 characters).",
     "Name.zh": "Chinese name, for Chinese places and units.",
@@ -698,6 +730,10 @@ DESCRIPTIONS: dict[str, str] = {
     "MapSpec.elevation": "Heights as a text grid beside the terrain grid; flat when left out.",
     "MapSpec.rivers": "Named rivers and streams, for crossings and history metrics.",
     "MapSpec.places": "Named hexes: objectives, positions, assembly areas.",
+    "MapSpec.closed_edges": "Borders of the map nobody can leave across (a sea, a mountain"
+    " wall): north (row 0), south (the last row), west (column 0), east (the last column). A"
+    " unit withdrawing or fleeing to a hex on such a border stays on the map; a corner on an"
+    " open border too is still a way out.",
     # clock and sides
     "Clock.start": "Local date and time of the first turn, like 1945-05-21T05:00.",
     "Clock.turn_minutes": "Length of a turn, minutes (5 to 1440).",
@@ -758,7 +794,12 @@ DESCRIPTIONS: dict[str, str] = {
     "AmmunitionBudget.weapons": "Ids of the weapons (in `weapons`) that draw on this stock.",
     "AmmunitionBudget.rounds": "Rounds in the stock at the start.",
     "AmmunitionBudget.source": "Where the size of the stock comes from.",
-    "Reinforcement.time": "Local date and time the units arrive, like 1945-05-22T06:00.",
+    "Reinforcement.time": "Local date and time the units arrive, like 1945-05-22T06:00; with"
+    " `latest`, the earliest time of the window they arrive in.",
+    "Reinforcement.latest": "Latest local date and time of an arrival window (leave out for one"
+    " fixed time); must fall inside the game.",
+    "Reinforcement.arrival": "In a window: drawn (one time for the group, drawn per game from"
+    " the game's seed) or spread (the units one after another, evenly over the window).",
     "Reinforcement.at": "Hex where they enter, " + _HEX_OR_PLACE + ".",
     "Reinforcement.units": "Ids of the arriving units (in `units`, without `at`).",
     "Reinforcement.source": "Where the time and place of arrival come from.",
@@ -823,6 +864,9 @@ DESCRIPTIONS: dict[str, str] = {
     "HistoryEntry.range": "The historical value as a range, when sources disagree.",
     "HistoryEntry.time_range": "The historical time as a range, for time metrics.",
     "HistoryEntry.note": "How the figure was read from the source.",
+    "HistoryEntry.echo": "true when the metric only repeats an input (a plan's allotment of"
+    " rounds, a unit's strength): reports show it as 'input, not a test' and never count it"
+    " as agreement with history.",
 }
 
 

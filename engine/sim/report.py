@@ -29,6 +29,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..atomic import write_atomic
+from ..history import ECHO_TEXT
 from .plots import (
     STYLE,
     Clock,
@@ -83,9 +84,15 @@ def _whose_note(history: list[dict[str, Any]]) -> str:
 # ------------------------------------------------------------------------------- the page
 
 
+# What a yes/no metric's "yes" says on a card.
+_BOOL_WORDS = {"position_held": "held", "position_lost": "lost", "attack_repelled": "repelled"}
+
+
 def _badge(summary: MetricSummary, entry: dict[str, Any]) -> tuple[str, str]:
     """How the historical figure sits in the spread: (css class, words)."""
     share = summary.agree_share
+    if entry.get("echo"):
+        return "warn", ECHO_TEXT
     if entry["kind"] in ("bool", "winner") or (
         entry.get("min") is None and entry["kind"] != "count"
     ):
@@ -172,7 +179,8 @@ def build_report(out: Path, messages: list[str] | None = None) -> Path:
         matched = np.zeros(main_rows.num_rows)
         for entry in history:
             matched += agrees(metric_values[entry["id"]], entry)
-        plot_agreement(matched, len(history), plots / "agreement.png")
+        tested = sum(not entry.get("echo") for entry in history)  # inputs are no test
+        plot_agreement(matched, tested, plots / "agreement.png")
         plot_convergence(
             np.array(main_rows.column("winner").to_pylist(), dtype=object),
             metric_values, history, winner, plots / "convergence.png", clock,
@@ -292,8 +300,9 @@ def _context(
         kind = entry["kind"]
         median_ci = None
         if kind == "bool":
-            history_text = "held" if (entry.get("value") or 0) >= 0.5 else "not held"
-            sim = f"held in {pct(summary.mean)} of battles"
+            word = _BOOL_WORDS.get(entry.get("metric"), "held")
+            history_text = word if (entry.get("value") or 0) >= 0.5 else f"not {word}"
+            sim = f"{word} in {pct(summary.mean)} of battles"
             spread = ""
         elif kind == "winner":
             history_text = f"{entry.get('value_text')} wins"
@@ -387,7 +396,7 @@ def _context(
         "draws": pct(main.wins["draw"][1]),
         "agreement": f"{main.agreement_mean:.1f}",
         "best": int(matched.max()) if matched.size else 0,
-        "history_count": len(history),
+        "history_count": sum(not entry.get("echo") for entry in history),  # inputs: no test
         "sides": list(sides),
         "wins_rows": wins_rows,
         "cards": cards,

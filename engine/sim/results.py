@@ -62,7 +62,7 @@ def metric_kind(entry: HistoryEntry) -> str:
     """How the report shows a metric: winner, bool, time (hours), fraction or count."""
     if entry.metric == Metric.winner:
         return "winner"
-    if entry.metric == Metric.position_held:
+    if entry.metric in (Metric.position_held, Metric.position_lost, Metric.attack_repelled):
         return "bool"
     if entry.metric in TIME_METRICS:
         return "time"
@@ -132,6 +132,7 @@ def history_info(scenario: Scenario) -> list[dict[str, Any]]:
                 "whose": entry.whose,
                 "source": entry.source if isinstance(entry.source, str) else str(entry.source),
                 "note": entry.note,
+                "echo": entry.echo,
             }
         )
     return items

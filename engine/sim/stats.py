@@ -103,7 +103,10 @@ def running_median(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def agrees(values: np.ndarray, history: dict[str, Any]) -> np.ndarray:
-    """Per battle, whether its value matches the historical one (NaN never matches)."""
+    """Per battle, whether its value matches the historical one (NaN never matches). A metric
+    that only repeats an input (`echo`) never agrees: it is no test of the game."""
+    if history.get("echo"):
+        return np.zeros(values.shape, bool)
     with np.errstate(invalid="ignore"):
         if history.get("min") is not None:
             return (values >= history["min"]) & (values <= history["max"])

@@ -10,7 +10,7 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton
 
-from ...history import compare
+from ...history import agreement, compare
 from .. import drawing, fonts
 from ..chrome import ACCENT, TEXT
 from ..labels import DIM, bilingual
@@ -75,10 +75,11 @@ class ResultScreen:
         result = "a draw" if winner in (None, "draw") else f"won by {names.get(winner, winner)}"
         title = fonts.text(f"{bilingual(state.scenario.title)}: {result}", 24, ACCENT, bold=True)
         surface.blit(title, (24, 16))
-        agree = sum(bool(r.inside) for r in self.rows)
+        agree, tested, echoes = agreement(self.rows)
         sub = fonts.text(
-            f"{agree} of {len(self.rows)} historical figures matched (seed {session.seed})."
-            " ✓ inside the historical figure, × outside, ? cannot be judged.",
+            f"{agree} of {tested} historical figures matched (seed {session.seed})."
+            " ✓ inside the historical figure, × outside, ? cannot be judged"
+            + (", input: repeats an input, not a test." if echoes else "."),
             15,
             DIM,
         )
@@ -106,8 +107,12 @@ class ResultScreen:
         size = 14 if row_h >= 22 else 12
         y = rect.y + 28
         for row in self.rows:
-            mark = {True: "✓", False: "×", None: "?"}[row.inside]
-            color = {True: (120, 220, 130), False: (240, 110, 100), None: DIM}[row.inside]
+            mark = "input" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
+            color = (
+                DIM
+                if row.echo
+                else {True: (120, 220, 130), False: (240, 110, 100), None: DIM}[row.inside]
+            )
             game, historical = row.game_text, row.historical
             if row.entry.metric.value == "winner":
                 game, historical = names.get(game, game), names.get(historical, historical)
