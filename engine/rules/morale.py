@@ -1,9 +1,14 @@
-"""Morale: losses, a fallen commander and fire wear it down; rest restores it. Below a threshold a
-unit routs and flees toward its side's rear; a routed unit that must swim a river loses men in the
-water, and one with no way out surrenders.
+"""Morale and breaking: losses, a fallen commander and fire wear morale down; rest restores it.
+A unit routs when its morale falls below a threshold, or when its losses since the start of the
+game reach its breaking point, drawn once per unit and game (`draw_break_points`); it then flees
+toward its side's rear. A routed unit that must swim a river loses men in the water, and one with
+no way out surrenders, in the share its resolve (`resolve:` of its side or its own) gives.
 """
 
 from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +17,48 @@ from ..core.state import GameState
 from .casualties import remove_men
 from .coefficients import share_in_turn
 from .movement import _drown, enemy_zone, move_unit
+
+if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data comes in as values
+    from ..scenario.models import Scenario
+
+
+def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
+    """(factor on the breaking point, share of the trapped men lost who surrender) for a
+    `resolve:` setting: to_the_last (never breaks on losses, never surrenders), normal,
+    surrenders_readily, or a number (the factor; surrender as normal)."""
+    if setting is None or setting == "normal":
+        return 1.0, coefficients.trapped_captured_fraction
+    if setting == "to_the_last":
+        return math.inf, 0.0
+    if setting == "surrenders_readily":
+        return (
+            coefficients.resolve_readily_break_factor,
+            coefficients.resolve_readily_captured_fraction,
+        )
+    return float(setting), coefficients.trapped_captured_fraction  # type: ignore[arg-type]
+
+
+def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> None:
+    """Draw each unit's breaking point for this game, and set its share of surrender.
+
+    Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
+    resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
+    The draw comes from a generator of its own, seeded from the game's seed, so the game's other
+    draws are those they were before."""
+    u = state.units
+    sides = {s.id: s.resolve for s in scenario.sides}
+    rng = np.random.default_rng([state.seed % 2**64, 0x6272_6561_6B])  # "break"
+    sigma = coefficients.break_point_spread
+    draws = np.exp(rng.standard_normal(u.count) * sigma - sigma * sigma / 2.0)
+    for i, unit in enumerate(scenario.units):
+        setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
+        factor, captured = resolve_terms(setting, coefficients)
+        u.captured_share[i] = captured
+        if math.isinf(factor):
+            u.break_share[i] = math.inf
+            continue
+        mean = coefficients.break_point_mean * (0.5 + float(u.quality[i])) * factor
+        u.break_share[i] = min(1.0, mean * float(draws[i]))
 
 
 def morale_phase(
@@ -35,6 +82,8 @@ def morale_phase(
     enemy_hexes = _enemy_hexes(hexes, sides, present)
     within_two = state.board.within_two
     recovery = coefficients.morale_recovery_per_hour * state.turn_hours
+    breaks, start = u.break_share.tolist(), u.men_start.tolist()
+    lost_now = (u.killed + u.wounded + u.captured + u.drowned).tolist()
     for i in present:
         m = morale[i]
         had = before[i]
@@ -57,15 +106,30 @@ def morale_phase(
             u.gone[i] = True
             on_map[i] = False
             continue
-        if not routed[i] and m < coefficients.rout_threshold:
+        if routed[i]:
+            if m >= coefficients.rally_threshold:
+                u.routed[i] = False
+                events.append(Rallied(state.turn, u.ids[i]))
+        elif math.isinf(breaks[i]):
+            pass  # a unit that fights to the last never routs
+        elif m < coefficients.rout_threshold or _breaks_now(
+            lost_now[i], had - men[i] - slipped[i], start[i], breaks[i]
+        ):
+            # Broken, its morale is down to the rout threshold at most, to recover from there.
+            m = morale[i] = min(m, coefficients.rout_threshold)
             u.routed[i] = True
             events.append(Routed(state.turn, u.ids[i], round(m, 3)))
-        elif routed[i] and m >= coefficients.rally_threshold:
-            u.routed[i] = False
-            events.append(Rallied(state.turn, u.ids[i]))
     u.morale[:] = morale
     u.suppression *= (1.0 - coefficients.suppression_decay_per_hour) ** state.turn_hours
     return on_map
+
+
+def _breaks_now(lost: float, lost_in_turn: float, start: float, break_share: float) -> bool:
+    """Whether this turn's losses took a unit's losses of the game to its breaking point (it
+    breaks once there: rallied, it fights on until its morale gives out)."""
+    if start <= 0:
+        return False
+    return (lost - max(lost_in_turn, 0.0)) < break_share * start <= lost
 
 
 def _enemy_hexes(
@@ -102,7 +166,7 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
         surrender = share_in_turn(coefficients.surrender_share_trapped, hours)
         lost = max(int(u.men[unit] * surrender + 0.5), 1)
         lost = min(lost, int(u.men[unit]))
-        captured = int(state.rng.binomial(lost, coefficients.trapped_captured_fraction))
+        captured = int(state.rng.binomial(lost, float(u.captured_share[unit])))
         taken = remove_men(state, unit, captured, "captured")
         remove_men(state, unit, lost - captured, "killed")
         if taken:
