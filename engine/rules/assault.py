@@ -31,6 +31,7 @@ from ..core.events import Assaulted, Event, HexTaken
 from ..core.state import POSTURE_INDEX, GameState
 from .casualties import apply_casualties, draw_casualties, remove_men
 from .fire import firer_factors, spend_rounds
+from .morale import break_unit
 from .movement import enemy_zone, mine_casualty_share
 from .protection import product, vulnerability
 
@@ -196,7 +197,12 @@ def resolve_assault(
     outcome = "repelled" if fighting else "taken"
     fought = 0.0  # hours
 
-    for step in range(steps if fighting else 0):
+    if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
+        steps = 0
+        modifiers["attackers_broke"] = 1.0
+        for a in attackers:
+            break_unit(state, a, c, events)
+    for _ in range(steps if fighting else 0):
         attack_men = sum([engaged[a] for a in attackers])
         defend_men = sum([engaged[d] for d in fighting])
         if attack_men <= 0:
@@ -219,8 +225,10 @@ def resolve_assault(
                 continue
             strength = engaged[d] / at_start[d]
             needed = (
-                float(u.firepower[d]) * c.close_fire_rounds_per_firepower_hour * defend_share
-            ) * strength * step_hours
+                (float(u.firepower[d]) * c.close_fire_rounds_per_firepower_hour * defend_share)
+                * strength
+                * step_hours
+            )
             ammunition = spend_rounds(state, d, needed, c).get("ammunition", 1.0)
             if ammunition < 1.0:
                 close_fire[u.ids[d]]["ammunition"] = round(ammunition, 4)
@@ -281,6 +289,8 @@ def resolve_assault(
             break
         if attackers_lost >= attack_breaks * attack_men0:
             modifiers["attackers_broke"] = 1.0
+            for a in attackers:  # broken off: they go to ground and fall back
+                break_unit(state, a, c, events)
             break
 
     modifiers["hours_fought"] = round(fought, 4)

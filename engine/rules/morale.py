@@ -1,8 +1,9 @@
 """Morale and breaking: losses, a fallen commander and fire wear morale down; rest restores it.
-A unit routs when its morale falls below a threshold, or when its losses since the start of the
-game reach its breaking point, drawn once per unit and game (`draw_break_points`); it then flees
-toward its side's rear. A routed unit that must swim a river loses men in the water, and one with
-no way out surrenders, in the share its resolve (`resolve:` of its side or its own) gives.
+A unit routs when its morale falls below a threshold, or when in an assault its losses since the
+start of the game reach its breaking point, drawn once per unit and game (`draw_break_points`,
+rules/assault.py); it then flees toward its side's rear. A routed unit that must swim a river
+loses men in the water, and one with no way out surrenders, in the share its resolve
+(`resolve:` of its side or its own) gives.
 """
 
 from __future__ import annotations
@@ -82,8 +83,7 @@ def morale_phase(
     enemy_hexes = _enemy_hexes(hexes, sides, present)
     within_two = state.board.within_two
     recovery = coefficients.morale_recovery_per_hour * state.turn_hours
-    breaks, start = u.break_share.tolist(), u.men_start.tolist()
-    lost_now = (u.killed + u.wounded + u.captured + u.drowned).tolist()
+    breaks = u.break_share.tolist()
     for i in present:
         m = morale[i]
         had = before[i]
@@ -112,11 +112,7 @@ def morale_phase(
                 events.append(Rallied(state.turn, u.ids[i]))
         elif math.isinf(breaks[i]):
             pass  # a unit that fights to the last never routs
-        elif m < coefficients.rout_threshold or _breaks_now(
-            lost_now[i], had - men[i] - slipped[i], start[i], breaks[i]
-        ):
-            # Broken, its morale is down to the rout threshold at most, to recover from there.
-            m = morale[i] = min(m, coefficients.rout_threshold)
+        elif m < coefficients.rout_threshold:
             u.routed[i] = True
             events.append(Routed(state.turn, u.ids[i], round(m, 3)))
     u.morale[:] = morale
@@ -124,12 +120,15 @@ def morale_phase(
     return on_map
 
 
-def _breaks_now(lost: float, lost_in_turn: float, start: float, break_share: float) -> bool:
-    """Whether this turn's losses took a unit's losses of the game to its breaking point (it
-    breaks once there: rallied, it fights on until its morale gives out)."""
-    if start <= 0:
-        return False
-    return (lost - max(lost_in_turn, 0.0)) < break_share * start <= lost
+def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
+    """A unit that has reached its breaking point in an assault routs, its morale down to the
+    rout threshold at most, so that it rallies only after rest (rally_threshold)."""
+    u = state.units
+    if u.routed[unit] or u.men[unit] <= 0:
+        return
+    u.morale[unit] = min(float(u.morale[unit]), coefficients.rout_threshold)
+    u.routed[unit] = True
+    events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
 
 
 def _enemy_hexes(
