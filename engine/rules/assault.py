@@ -341,7 +341,8 @@ def _take_hex(
     side = int(u.side[attackers[0]])
     held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
     for d in defenders:
-        if u.men[d] <= 0:
+        if u.men[d] <= 0:  # none left of it: gone now, not left in the hex the attackers take
+            u.gone[d] = True
             continue
         exits = [
             n
