@@ -49,7 +49,7 @@ def test_the_example_in_docs_game_md_runs_as_written(monkeypatch) -> None:
     result = namespace["result"]
     assert isinstance(result, Outcome)
     # the same battle as the golden playthrough tests/golden/furong_mountain.seed7.txt
-    assert (result.winner, result.turn, result.over) == ("roc", 61, True)
+    assert (result.winner, result.turn, result.over) == ("ija", 61, True)
     assert set(result.men) == {"roc", "ija"}
     history = namespace["game"].scenario.history
     assert [c.entry.id for c in result.history] == [e.id for e in history]
@@ -192,7 +192,7 @@ def test_legal_orders_is_a_lazy_view(furong: Game) -> None:
 # turns of the computer on both sides. A change to movement, ranges, zones or the computer player
 # shows up here; when it is meant, print the new counts and review them.
 PERFT = [
-    ("division_47_relief", (20350, 9059), (20350, 8387)),
+    ("division_47_relief", (20350, 9059), (20356, 9096)),
     ("furong_mountain", (10898, 16573), (10893, 15570)),
     ("lion_mountain", (670, 5753), (665, 5414)),
     ("shigehiro_pocket", (20406, 11879), (20458, 9963)),
