@@ -83,7 +83,7 @@ def test_a_coefficient_out_of_its_range_is_refused_everywhere() -> None:
     # PyYAML reads 1e400 and 1e-3 (no dot) as text, which the schema turns into numbers
     text = MINIMAL.replace(
         "obstacles:\n",
-        'rules:\n  rout_threshold: 1e400\n  killed_fraction: "2"\n  melee_rounds: 2.5\n'
+        'rules:\n  rout_threshold: 1e400\n  killed_fraction: "2"\n  assault_steps_per_hour: 2.5\n'
         "  wire_rounds_per_line: 0\n  night_fire_factor: 1e-3\nobstacles:\n",
         1,
     )
@@ -92,7 +92,8 @@ def test_a_coefficient_out_of_its_range_is_refused_everywhere() -> None:
     assert [str(p) for p in caught.value.problems] == [
         "s.yaml:70:19: rule coefficient 'rout_threshold': expected a number >= 0, <= 1, got inf",
         "s.yaml:71:20: rule coefficient 'killed_fraction': expected a number >= 0, <= 1, got 2",
-        "s.yaml:72:17: rule coefficient 'melee_rounds': expected a whole number >= 0, got 2.5",
+        "s.yaml:72:27: rule coefficient 'assault_steps_per_hour':"
+        " expected a whole number > 0, got 2.5",
         "s.yaml:73:25: rule coefficient 'wire_rounds_per_line': expected a number > 0, got 0",
     ]
 

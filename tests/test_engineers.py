@@ -128,8 +128,8 @@ def test_an_assault_through_the_engineers_lane_meets_fewer_mines() -> None:
     assert state.works.lane[state.board.resolve("hill")] == 1.0
     factor = coefficients_of(state).lane_mine_factor
     # the mine share falls by lane_mine_factor, exactly (the field's density is the same)
-    assert breached.modifiers["mine_share"] == pytest.approx(
-        unbreached.modifiers["mine_share"] * factor, abs=1e-4
+    assert breached.modifiers["mine_share_per_hour"] == pytest.approx(
+        unbreached.modifiers["mine_share_per_hour"] * factor, abs=1e-4
     )
     assert breached.expected["mines"] < unbreached.expected["mines"] * 0.2
     assert breached.modifiers["wire_lines"] == 0.0 < unbreached.modifiers["wire_lines"]

@@ -73,9 +73,10 @@ def test_bombarded_event_carries_the_linear_law_by_name() -> None:
 
 
 def test_assaulted_event_carries_each_phases_base_and_expected() -> None:
-    # One round of hand-to-hand, so that every expected value can be worked out from the event;
-    # 100 attackers, so that close fire and grenades cannot break them before it.
-    state = _game(WITH_GRENADES.replace("men: 40", "men: 100"), {"melee_rounds": 1})
+    # One step of the one-hour turn, so that every expected value can be worked out from the
+    # event; 100 attackers and a high breaking point, so that nobody breaks within it.
+    one_step = {"assault_steps_per_hour": 1, "break_point_spread": 0, "break_point_mean": 0.9}
+    state = _game(WITH_GRENADES.replace("men: 40", "men: 100"), one_step)
     c = coefficients_of(state)
     red, hill = 0, state.board.resolve("hill")
     state.units.hex[red] = state.board.index(2, 1)  # next to the hill, across the stream
@@ -83,11 +84,11 @@ def test_assaulted_event_carries_each_phases_base_and_expected() -> None:
     resolve_assault(state, hill, [red], c, events)
     event = next(e for e in events if isinstance(e, Assaulted))
     assert event.base == {
-        "close_fire_casualties_per_firepower": 0.3,
+        "close_fire_casualties_per_firepower_hour": c.close_fire_casualties_per_firepower_hour,
         "vulnerability_attack": 1.0,
         "grenade_casualties_per_throw": 0.08,
-        "melee_rate": 0.08,
-        "melee_defender_advantage": 1.5,
+        "melee_rate": c.melee_rate,
+        "melee_defender_advantage": c.melee_defender_advantage,
     }
     # Blue's 28 rifles at full strength, 1 hex away, not suppressed, quality 0.5: ×1 each.
     assert event.close_fire_factors == {
@@ -101,28 +102,31 @@ def test_assaulted_event_carries_each_phases_base_and_expected() -> None:
     }
     lost = event.attacker_losses
     assert event.expected["mines"] == 0.0 and lost["mines"] == 0  # no minefield
-    # Close fire: 0.3 × 28 × wire (no wire on the hill: ×1) × vulnerability_attack, among 100.
-    assert event.modifiers["wire"] == 1.0
-    assert event.expected["approach"] == pytest.approx(_saturated(0.3 * 28 * 1.0 * 1.0, 100))
-    # Grenades: 2 a man for 30 men, but only 40 in the box; 0.08 each.
+    # Close fire: rate × 28 × wire (no wire on the hill: ×1) × vulnerability_attack × 1 hour.
+    assert event.modifiers["wire"] == 1.0 and event.modifiers["hours"] == 1.0
+    rate = c.close_fire_casualties_per_firepower_hour
+    assert event.expected["approach"] == pytest.approx(_saturated(rate * 28, 100))
+    # Grenades: 2 a man in the hour for 30 men, but only 40 in the box; 0.08 each.
     assert event.modifiers["grenades_thrown"] == 40.0
     left = 100 - lost["approach"]
     assert event.expected["grenades"] == pytest.approx(_saturated(40 * 0.08, left))
-    # Hand to hand, one round: 30 defenders, reaching = min(attackers, 1.5 × 1 axis × 30).
+    # Hand to hand, one step: 30 defenders, reaching = min(attackers, 1.5 × 1 axis × 30).
     (fight,) = event.melee
     attackers = left - lost["grenades"]
     assert fight == {
+        "hours": 1.0,
+        "attackers": float(attackers),
         "defenders": 30.0,
         "reaching": float(min(attackers, 45)),
-        "attackers_quality": 0.5,
-        "defenders_quality": 0.5,
     }
     blockhouse = event.modifiers["blockhouse"]
+    posture = event.modifiers["defenders_posture"]
+    m = c.melee_rate
     assert event.expected["melee"] == pytest.approx(
-        _saturated(0.08 * 30 * (0.5 + 0.5) * 1.5, attackers)
+        _saturated(m * 30 * (0.5 + 0.5) * c.melee_defender_advantage, attackers)
     )
     assert event.defender_expected["melee"] == pytest.approx(
-        _saturated(0.08 * min(attackers, 45) * (0.5 + 0.5) * blockhouse, 30)
+        _saturated(m * min(attackers, 45) * (0.5 + 0.5) * blockhouse * posture, 30)
     )
 
 
@@ -167,16 +171,16 @@ def test_run_explain_prints_bombardment_and_assault_numbers(capsys) -> None:
     assault = next(i for i, line in enumerate(lines) if "ASSAULT on" in line)
     told = "\n".join(lines[assault : assault + 10])
     for name in (
-        "base close_fire_casualties_per_firepower=0.3",
+        "base close_fire_casualties_per_firepower_hour=",
         "base grenade_casualties_per_throw=0.08",
-        "base melee_rate=0.08",
+        "base melee_rate=",
         "expected",
         "close fire of",
         "strength=",
         "suppression=",
         "quality=",
         "wire=",
-        "hand to hand round 1",
+        "hand to hand, step 1",
         "melee_defender_advantage=",
     ):
         assert name in told, name

@@ -717,7 +717,9 @@ def run_assault(state) -> Assaulted:
     return next(e for e in events if isinstance(e, Assaulted))
 
 
-NO_MELEE = {"melee_rounds": 0}
+# One step of one hour (60-minute turns), breaking points at their mean: exact values.
+ONE_STEP = {"assault_steps_per_hour": 1, "break_point_spread": 0}
+NO_MELEE = ONE_STEP | {"melee_rate": 0}
 
 
 def test_close_fire_with_wire(draws) -> None:
@@ -726,45 +728,51 @@ def test_close_fire_with_wire(draws) -> None:
     state = assault_battle(rifles, obstacles=wire, overrides=NO_MELEE)
     event = run_assault(state)
     wire_factor = 1 + 2 * C.wire_exposure_per_line
-    expected = C.close_fire_casualties_per_firepower * 30 * wire_factor * C.vulnerability_attack
+    per_hour = (
+        C.close_fire_casualties_per_firepower_hour * 30 * wire_factor * C.vulnerability_attack
+    )
     assert event.modifiers["wire"] == wire_factor == 2.0
-    assert event.modifiers["close_fire_expected"] == round(expected, 3) == 18.0
-    assert draws == [(40, approx(saturated(expected, 40)))]
-    assert state.units.ammo[BLUE] == 1000 - 30 * C.close_fire_rounds_per_firepower
+    assert event.modifiers["close_fire_per_hour"] == round(per_hour, 3) == 0.18
+    assert draws == [(40, approx(saturated(per_hour * 1.0, 40)))]  # one hour of it
+    assert state.units.ammo[BLUE] == 1000 - 30 * C.close_fire_rounds_per_firepower_hour
 
 
 def test_close_fire_at_night_and_out_of_ammunition(draws) -> None:
     rifles = [{"weapon": "rifle", "count": 30, "ammo": 0}]
     state = assault_battle(rifles, start="1945-05-21T22:00", overrides=NO_MELEE)
     run_assault(state)
-    expected = 0.3 * 30 * C.night_fire_factor * C.no_ammo_fire_factor
+    expected = (
+        C.close_fire_casualties_per_firepower_hour * 30 * C.night_fire_factor
+    ) * C.no_ammo_fire_factor
     assert draws == [(40, approx(saturated(expected, 40)))]
 
 
 def test_grenades(draws) -> None:
     state = assault_battle([{"weapon": "grenade", "count": 100}], overrides=NO_MELEE)
     event = run_assault(state)
-    thrown = min(100, C.grenades_per_defender * 30)  # 60: two a man, of 100
+    thrown = min(100, C.grenades_per_defender_hour * 30)  # 60: two a man in the hour, of 100
     assert event.modifiers["grenades_thrown"] == thrown
     assert draws == [(40, approx(saturated(thrown * C.grenade_casualties_per_throw, 40)))]
     assert state.units.grenades[BLUE] == 100 - thrown
 
 
-def test_one_round_of_hand_to_hand(draws) -> None:
+def test_one_hour_of_hand_to_hand(draws) -> None:
     houses = [{"kind": "blockhouse", "hexes": [[3, 1]], "strength": 20}]
     state = assault_battle(
-        [], 20, red_quality=0.9, blue_quality=0.3, obstacles=houses, overrides={"melee_rounds": 1}
+        [], 20, red_quality=0.9, blue_quality=0.3, obstacles=houses, overrides=ONE_STEP
     )
     event = run_assault(state)
     reaching = min(40, C.melee_frontage_per_defender * 1 * 20)  # 30 of the 40 reach them
     on_attackers = C.melee_rate * 20 * (0.5 + 0.3) * C.melee_defender_advantage
-    on_defenders = C.melee_rate * reaching * (0.5 + 0.9) * C.blockhouse_protection
+    posture = C.vulnerability_hasty  # the defenders' posture, no works
+    on_defenders = C.melee_rate * reaching * (0.5 + 0.9) * C.blockhouse_protection * posture
     assert draws == [
         (40, approx(saturated(on_attackers, 40))),
         (20, approx(saturated(on_defenders, 20))),
     ]
     assert event.modifiers["blockhouse"] == C.blockhouse_protection
-    assert event.attacker_losses["melee"] == 1 and event.defender_losses["melee"] == 1
+    assert event.modifiers["defenders_posture"] == posture
+    assert event.melee == ({"hours": 1.0, "attackers": 40.0, "defenders": 20.0, "reaching": 30.0},)
 
 
 def test_hand_to_hand_from_two_axes(draws) -> None:
@@ -775,56 +783,64 @@ def test_hand_to_hand_from_two_axes(draws) -> None:
         unit("blue_1", "blue", (3, 1), 10, []),
         unit("red_2", "red", (3, 0), 20, quality=0.9),
     ]
-    state = battle(units=units, overrides={"melee_rounds": 1})
+    state = battle(units=units, overrides=ONE_STEP | {"melee_rate": 0.03})
     stubbed(state)
     events: list = []
     resolve_assault(state, state.board.index(3, 1), [0, 2], coefficients_of(state), events)
     event = next(e for e in events if isinstance(e, Assaulted))
     assert event.modifiers["axes"] == 2.0
-    on_attackers = saturated(C.melee_rate * 10 * (0.5 + 0.5) * C.melee_defender_advantage, 60)
+    on_attackers = saturated(0.03 * 10 * (0.5 + 0.5) * C.melee_defender_advantage, 60)
     attack_quality = (40 * 0.5 + 20 * 0.9) / 60
-    on_defenders = C.melee_rate * 30 * (0.5 + attack_quality)
+    on_defenders = 0.03 * 30 * (0.5 + attack_quality) * C.vulnerability_hasty
     assert draws == [
         (40, approx(on_attackers * 40 / 60)),
         (20, approx(on_attackers * 20 / 60)),
         (10, approx(saturated(on_defenders, 10))),
     ]
-    assert event.modifiers["break_at_loss_share"] == round(
-        C.assault_break_loss * (0.5 + attack_quality), 4
+    # the men-weighted breaking point of the two attacking units (no spread: the means)
+    assert event.modifiers["attackers_break_at"] == round(
+        C.break_point_mean * (0.5 + attack_quality), 4
     )
 
 
-def test_break_thresholds_are_scaled_by_quality(draws) -> None:
+def test_breaking_points_are_scaled_by_quality(draws) -> None:
     state = assault_battle([], 20, red_quality=0.9, blue_quality=0.3, overrides=NO_MELEE)
     event = run_assault(state)
-    assert event.modifiers["break_at_loss_share"] == round(C.assault_break_loss * 1.4, 4)
-    assert event.modifiers["defenders_give_way_at"] == round(C.defender_break_loss * 0.8, 4)
+    assert event.modifiers["attackers_break_at"] == round(C.break_point_mean * 1.4, 4)
+    assert event.modifiers["defenders_give_way_at"] == round(C.break_point_mean * 0.8, 4)
 
 
-def test_attack_repelled_on_reaching_its_break_share_before_hand_to_hand(draws) -> None:
-    # 40 rifles' close fire: 12 expected, 10.37 saturated, 10 hit = 0.25 of 40: repelled.
-    state = assault_battle([{"weapon": "rifle", "count": 40}], 40)
+def test_attack_broken_off_on_reaching_its_breaking_point(draws) -> None:
+    # Close fire of 0.2 × 40 rifles = 8 an hour on 40 men, in 4 steps of 15 minutes: 2 expected
+    # a step (1.95 saturated, 1 hit by the stub), 4 in the hour, short of the attackers'
+    # breaking point of 0.2 × 40 = 8 men: the position holds, the attack goes on.
+    over = {"break_point_spread": 0, "close_fire_casualties_per_firepower_hour": 0.2}
+    over |= {"melee_rate": 0}
+    state = assault_battle([{"weapon": "rifle", "count": 40}], 40, overrides=over)
     event = run_assault(state)
-    assert math.floor(saturated(0.3 * 40, 40)) / 40 == C.assault_break_loss * (0.5 + 0.5)
-    assert event.outcome == "repelled"
-    assert len(draws) == 1 and event.attacker_losses["melee"] == 0
-    # 30 rifles: 8 hit, short of 10: the survivors close to hand to hand.
+    per_step = 0.2 * 40 / 4
+    assert draws[0] == (40, approx(saturated(per_step, 40)))
+    assert event.outcome == "repelled" and event.modifiers.get("attackers_broke") is None
+    # The same fire for 8 hours (an 8-hour turn): at 8 men lost of 40, they break off and rout.
     draws.clear()
-    event = run_assault(assault_battle([{"weapon": "rifle", "count": 30}], 40))
-    assert event.attacker_losses["approach"] == 8 and len(draws) > 1
-
-
-def test_hex_taken_when_defenders_losses_reach_their_share(draws) -> None:
-    # melee_rate 0.3: 15 attackers reach 10 defenders; 4.5 expected, 3.62 saturated, 3 hit =
-    # 0.3 of them = defender_break_loss × (0.5 + 0.5): the hex is taken in the first round.
-    state = assault_battle([], 10, overrides={"melee_rate": 0.3})
+    state = assault_battle([{"weapon": "rifle", "count": 40}], 40, turn_minutes=480, overrides=over)
     event = run_assault(state)
-    assert draws[1] == (10, approx(saturated(0.3 * 15 * 1.0, 10)))
+    assert event.outcome == "repelled" and event.modifiers["attackers_broke"] == 1.0
+    assert sum(event.attacker_losses.values()) >= C.break_point_mean * 40
+    assert event.modifiers["hours_fought"] < 8 and state.units.routed[RED]
+
+
+def test_hex_taken_when_defenders_losses_reach_their_breaking_point(draws) -> None:
+    # melee_rate 0.3: 15 attackers reach 10 defenders; 0.3 × 15 × 1.0 × 0.7 = 3.15 expected,
+    # 2.7 saturated, 2 hit = 0.2 of them = break_point_mean × (0.5 + 0.5): taken in the hour.
+    state = assault_battle([], 10, overrides=ONE_STEP | {"melee_rate": 0.3})
+    event = run_assault(state)
+    assert draws[1] == (10, approx(saturated(0.3 * 15 * 1.0 * C.vulnerability_hasty, 10)))
     assert event.outcome == "taken"
     assert state.units.hex[RED] == state.board.index(3, 1) and state.units.routed[BLUE]
-    # One man short of giving way (the share raised to 0.31) and one round: repelled.
+    # Breaking later (the mean raised to 0.21): the position holds this hour.
     state = assault_battle(
-        [], 10, overrides={"melee_rate": 0.3, "defender_break_loss": 0.31, "melee_rounds": 1}
+        [], 10, overrides=ONE_STEP | {"melee_rate": 0.3, "break_point_mean": 0.21}
     )
     assert run_assault(state).outcome == "repelled"
 
@@ -1253,18 +1269,21 @@ def test_assault_minefield_loss_is_the_mine_chance_times_the_men_saturated(draws
     state = assault_battle([], 20, obstacles=mines, overrides=NO_MELEE)
     assert state.works.owner[state.board.index(3, 1)] == BLUE  # Blue's own minefield
     run_assault(state)
-    share = 1 - math.exp(-1.0 * C.mine_footprint_m)
+    # one crossing in the hour (minefield_crossings_per_hour)
+    share = (1 - math.exp(-1.0 * C.mine_footprint_m)) * C.minefield_crossings_per_hour
     # every phase of an assault saturates (docs/rules.md, Assault), the minefield too
     assert draws[0] == (40, approx(saturated(share * 40, 40)))
 
 
 def test_close_fire_with_too_few_rounds_takes_the_ammunition_factor(draws) -> None:
-    # 30 rifles' close fire wants 30 × 15 = 450 rounds; they have 225: half of it without.
-    rifles = [{"weapon": "rifle", "count": 30, "ammo": 225}]
+    # 30 rifles' close fire wants 30 × 20 = 600 rounds in the hour; they have 300: half of it
+    # without.
+    rifles = [{"weapon": "rifle", "count": 30, "ammo": 300}]
     state = assault_battle(rifles, overrides=NO_MELEE)
     run_assault(state)
     ammunition = 0.5 + 0.5 * C.no_ammo_fire_factor
-    assert draws[0] == (40, approx(saturated(0.3 * 30 * ammunition, 40)))
+    rate = C.close_fire_casualties_per_firepower_hour
+    assert draws[0] == (40, approx(saturated(rate * 30 * ammunition, 40)))
 
 
 def test_a_routed_unit_at_exactly_the_rally_threshold_rallies() -> None:

@@ -199,8 +199,10 @@ def test_assault_in_a_wide_hex_touches_only_the_men_on_its_frontage() -> None:
     from engine.rules.assault import resolve_assault
 
     # 1 km hexes, one axis: 200 of red's 400 men and 150 of blue's 300 fight. Blue's close fire
-    # (5,000 rifles' worth) is enough to hit nearly every attacker it can reach, but only those.
+    # (5,000 rifles' worth, at a rate of 1 a firepower point an hour: 625 expected in the first
+    # 15-minute step) is enough to hit nearly every attacker it can reach, but only those.
     text = MINIMAL.replace("hex_size_m: 100", "hex_size_m: 1000")
+    text += "rules:\n  close_fire_casualties_per_firepower_hour: 1.0\n"
     text = text.replace("men: 40", "men: 400").replace("count: 36, ammo: 3600", "count: 360")
     text = text.replace("men: 30", "men: 300").replace("count: 28}", "count: 5000}")
     red, blue = 0, 1

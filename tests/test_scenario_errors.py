@@ -457,7 +457,7 @@ plans:
         objective: hill
 rules:
   killed_fraction: 0.3
-  melee_rounds: 3
+  assault_steps_per_hour: 4
   night_speed_factor: 0.5
 obstacles:
 """,

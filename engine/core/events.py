@@ -39,7 +39,7 @@ def _numbers(values: dict[str, float]) -> str:
 
 # The base rate of each phase of an assault, by the name of its coefficient (docs/rules.md).
 _PHASE_BASE = {
-    "approach": "close_fire_casualties_per_firepower",
+    "approach": "close_fire_casualties_per_firepower_hour",
     "grenades": "grenade_casualties_per_throw",
     "melee": "melee_rate",
 }
@@ -219,7 +219,7 @@ class Assaulted(Event):
     # mean of each phase's draw (after saturation, n(1 - exp(-E/n))), keyed as the losses
     expected: dict[str, float] = field(default_factory=dict)
     defender_expected: dict[str, float] = field(default_factory=dict)
-    # each round of hand-to-hand: defenders, reaching attackers, qualities, defender advantage
+    # each step of the assault: hours fought, attackers, defenders, attackers at grips
     melee: tuple[dict[str, float], ...] = ()
     kind: ClassVar[str] = "assault"
 
@@ -258,7 +258,7 @@ class Assaulted(Event):
         for unit, factors in self.close_fire_factors.items():
             line += f"\n      close fire of {unit}: {_numbers(factors)}"
         for number, fight in enumerate(self.melee, start=1):
-            line += f"\n      hand to hand round {number}: {_numbers(fight)}"
+            line += f"\n      hand to hand, step {number}: {_numbers(fight)}"
         terms = {k: v for k, v in self.base.items() if k not in _PHASE_BASE.values()}
         return line + f"\n      [{_numbers(terms | self.modifiers)}]"
 

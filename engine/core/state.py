@@ -88,6 +88,11 @@ class Units:
     leader_alive: np.ndarray  # bool
     leader_names: tuple[str | None, ...]
     is_gun: np.ndarray  # bool: artillery or mortar unit (cannot assault)
+    # Breaking and surrender (rules/morale.py sets both at the start of each game): the share of
+    # its starting men a unit may lose before it breaks (drawn per unit and game; inf: never),
+    # and the share of the men a trapped unit loses who surrender rather than fight on.
+    break_share: np.ndarray  # float64
+    captured_share: np.ndarray  # float64
     indirect: tuple[tuple[IndirectWeapon, ...], ...]
     # The LEDGER_ROWS above (men, killed, ...) are rows of this one array, so that the ledger
     # snapshots them with one copy a turn.
@@ -628,6 +633,8 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         leader_alive=np.array([u.leader is not None for u in scenario.units], dtype=bool),
         leader_names=tuple(u.leader.name.en if u.leader else None for u in scenario.units),
         is_gun=np.array([u.type in GUN_TYPES for u in scenario.units], dtype=bool),
+        break_share=np.full(n, np.inf),
+        captured_share=np.zeros(n),
         indirect=tuple(indirect),
     )
     units = units.with_tally(np.array([getattr(units, name) for name in LEDGER_ROWS]))

@@ -1,18 +1,26 @@
-"""Assault: close combat for a hex, in phases — the minefield, the approach under close fire
-(longer for every uncut line of wire), the grenades, then rounds of hand-to-hand.
+"""Assault: close combat for a hex at rates per hour — the minefield, the defenders' close fire
+(heavier for every uncut line of wire), their grenades, and hand-to-hand — until one side breaks.
 
-Attacks on one hex from several neighbouring hexes in the same turn are one assault: the defenders'
-fire is shared among all the attackers, which is why assaults from three sides are made.
-The attack is beaten off when the attackers' losses in it pass their breaking point, and the hex
-is taken when the defenders' losses in it pass theirs (or none are left); if neither gives way
-within the rounds of hand-to-hand, the attack has failed to carry the position.
+An assault lasts the turn's hours, fought in short steps (`assault_steps_per_hour`): each step
+costs each side casualties at its hourly rate times the step's length, so the same battle gives
+the same losses at 15, 30, 60 or 120-minute turns, and a longer assault costs more. The rates
+follow Lanchester's square law: each side's losses are proportional to the other side's
+strength, so the force ratio acts smoothly, with no threshold. The hex is taken when the
+defenders' losses (since the start of the game, as a share of their starting men) reach their
+breaking point, and the attack is beaten off when the attackers' reach theirs; breaking points
+are drawn for each unit at the start of the game (rules/morale.py). If neither side breaks within
+the turn the position holds for now ("repelled"), and the attackers may go on next turn.
+
+Attacks on one hex from several neighbouring hexes in the same turn are one assault: the
+defenders' fire is shared among all the attackers, which is why assaults from three sides are
+made.
 
 Only the men on the frontage actually assaulted fight (`engaged_shares`): one assault frontage
-(`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is everyone, as
-before; in 1 km hexes it is about a battalion's worth of each regiment. Men not engaged are neither
-hit nor counted toward either side's breaking point; when the engaged defenders give way the whole
-hex falls and every defender in it falls back as before (with no way out, the men who gave way are
-captured, and those not engaged, trapped, partly surrender and fight on to the end).
+(`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is everyone; in
+1 km hexes it is about a battalion's worth of each regiment. Men not engaged are neither hit nor
+counted toward either side's breaking point; when the engaged defenders give way the whole hex
+falls and every defender in it falls back (with no way out, the men who gave way are captured,
+and those not engaged, trapped, partly surrender and fight on to the end).
 """
 
 from __future__ import annotations
@@ -23,13 +31,14 @@ from ..core.events import Assaulted, Event, HexTaken
 from ..core.state import POSTURE_INDEX, GameState
 from .casualties import apply_casualties, draw_casualties, remove_men
 from .fire import firer_factors, spend_rounds
+from .morale import break_unit
 from .movement import enemy_zone, mine_casualty_share
-from .protection import product
+from .protection import product, vulnerability
 
 _ATTACK = POSTURE_INDEX["attack"]
 # The coefficients of the phases' formulas an assault records by name (docs/rules.md).
 _BASE_TERMS = (
-    "close_fire_casualties_per_firepower",
+    "close_fire_casualties_per_firepower_hour",
     "vulnerability_attack",
     "grenade_casualties_per_throw",
     "melee_rate",
@@ -81,11 +90,44 @@ def _spread(
     return lost, expected
 
 
+def assault_steps(hours: float, steps_per_hour: float) -> tuple[int, float]:
+    """How many steps an assault of `hours` is fought in, and each step's length in hours: as
+    near `steps_per_hour` steps an hour as whole steps allow, at least one."""
+    steps = max(1, round(hours * steps_per_hour))
+    return steps, hours / steps
+
+
+def break_point(state: GameState, units: list[int], share: float) -> tuple[float, float, float]:
+    """(losses so far, men at the start, breaking point) of a group of units fighting with
+    `share` of their men: the losses of the game so far (killed, wounded, captured, drowned)
+    over the engaged share of the men they started with, and the men-weighted mean of their
+    drawn breaking points (inf when one of them fights to the last)."""
+    u = state.units
+    lost = start = weighted = 0.0
+    for i in units:
+        men = float(u.men_start.item(i))
+        lost += float(u.killed.item(i) + u.wounded.item(i) + u.captured.item(i))
+        lost += float(u.drowned.item(i))
+        start += men
+        weighted += u.break_share.item(i) * men
+    if start <= 0:
+        return 0.0, 1.0, math.inf
+    return lost, start * share, weighted / start
+
+
 def resolve_assault(
-    state: GameState, target: int, attackers: list[int], coefficients, events: list[Event]
+    state: GameState,
+    target: int,
+    attackers: list[int],
+    coefficients,
+    events: list[Event],
+    hours: float | None = None,
 ) -> str:
-    """Fight for hex `target`; returns the outcome ("taken", "repelled")."""
+    """Fight for hex `target` for `hours` (the turn's, by default); returns the outcome
+    ("taken", "repelled")."""
+    c = coefficients
     u, w, board = state.units, state.works, state.board
+    hours = state.turn_hours if hours is None else hours
     side = int(u.side[attackers[0]])
     enemy = 1 - side
     defenders = [d for d in state.units_at(target, enemy) if u.men.item(d) > 0]
@@ -94,18 +136,16 @@ def resolve_assault(
         u.posture[a] = _ATTACK
     night = state.is_night()
     axes = len({u.hex.item(a) for a in attackers})
-    modifiers: dict[str, float] = {"axes": float(axes)}
+    steps, step_hours = assault_steps(hours, c.assault_steps_per_hour)
+    modifiers: dict[str, float] = {"axes": float(axes), "hours": hours}
     # Only the men on the assaulted frontage fight; the rest of each unit is not touched.
-    attack_share, defend_share = engaged_shares(
-        coefficients.assault_frontage_m, axes, board.hex_size_m
-    )
+    attack_share, defend_share = engaged_shares(c.assault_frontage_m, axes, board.hex_size_m)
     if attack_share < 1.0 or defend_share < 1.0:
         modifiers["attackers_engaged_share"] = round(attack_share, 4)
         modifiers["defenders_engaged_share"] = round(defend_share, 4)
     engaged = {a: _engaged(u.men.item(a), attack_share) for a in attackers}
     engaged |= {d: _engaged(u.men.item(d), defend_share) for d in fighting}
-    start_men = sum([engaged[a] for a in attackers])
-    defenders_at_start = sum([engaged[d] for d in fighting])
+    at_start = dict(engaged)
     losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
     defender_losses = {"fire": 0, "melee": 0, "captured": 0}
     # The numbers behind each phase, for the record (the event's explanation).
@@ -114,132 +154,149 @@ def resolve_assault(
     close_fire: dict[str, dict[str, float]] = {}
     melee: list[dict[str, float]] = []
 
-    # 1. The minefield: laid by the defenders, crossed by every attacker.
-    if int(w.owner[target]) == enemy:
-        share = mine_casualty_share(state, target, coefficients)
-        if share > 0:
-            modifiers["mine_share"] = round(share, 4)
-            losses["mines"], means["mines"] = _spread(
-                state, attackers, engaged, share * start_men, coefficients, events
-            )
-
-    # 2. The approach under the defenders' close fire, held up at every uncut line of wire.
+    # What stays the same for the whole assault.
+    mines = 0.0
+    if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
+        mines = mine_casualty_share(state, target, c) * c.minefield_crossings_per_hour
+        if mines > 0:
+            modifiers["mine_share_per_hour"] = round(mines, 4)
     wire = float(w.wire_lines[target])
-    wire_factor = 1.0 + wire * coefficients.wire_exposure_per_line
+    wire_factor = 1.0 + wire * c.wire_exposure_per_line
     modifiers["wire_lines"] = round(wire, 3)
     modifiers["wire"] = round(wire_factor, 4)
-    expected = 0.0
+    # Each defender's close fire per hour at the strength it starts the assault with.
+    fire_rate: dict[int, float] = {}
     for d in fighting:
-        factors = firer_factors(state, d, 1, coefficients)
-        # As in direct fire: the share of the close fire fired without rounds is weak.
-        needed = float(u.firepower[d]) * coefficients.close_fire_rounds_per_firepower * defend_share
-        factors.update(spend_rounds(state, d, needed, coefficients))
+        factors = firer_factors(state, d, 1, c)
         close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
-        expected += (
-            coefficients.close_fire_casualties_per_firepower
+        fire_rate[d] = (
+            c.close_fire_casualties_per_firepower_hour
             * float(u.firepower[d])
             * wire_factor
             * product(factors)
             * defend_share  # the weapons on the assaulted frontage
+            * c.vulnerability_attack
         )
-    expected *= coefficients.vulnerability_attack
-    modifiers["close_fire_expected"] = round(expected, 3)
-    losses["approach"], means["approach"] = _spread(
-        state, attackers, engaged, expected, coefficients, events
-    )
+    modifiers["close_fire_per_hour"] = round(sum(fire_rate.values()), 3)
+    blockhouse = 1.0
+    if w.blockhouse_strength_start[target] > 0:
+        intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
+        blockhouse = 1.0 + (c.blockhouse_protection - 1.0) * intact
+    modifiers["blockhouse"] = round(blockhouse, 4)
+    posture = 1.0
+    if fighting:  # the defenders' works shield them at close quarters as from aimed fire
+        posture = vulnerability(state, fighting[0], c).get("posture", 1.0)
+    modifiers["defenders_posture"] = round(posture, 4)
+    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, attack_share)
+    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, defend_share)
+    modifiers["attackers_break_at"] = round(attack_breaks, 4)
+    modifiers["defenders_give_way_at"] = round(defend_breaks, 4)
+    attack_quality = _mean_quality(state, attackers)
+    defend_quality = _mean_quality(state, fighting)
+    thrown_total = 0.0
+    outcome = "repelled" if fighting else "taken"
+    fought = 0.0  # hours
 
-    # 3. Grenades at the last few metres, while the defenders have them.
-    thrown = 0.0
-    for d in fighting:
-        throw = min(
-            float(u.grenades[d]) * defend_share,  # the grenades of the engaged men
-            coefficients.grenades_per_defender * float(engaged[d]),
+    if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
+        steps = 0
+        modifiers["attackers_broke"] = 1.0
+        for a in attackers:
+            break_unit(state, a, c, events)
+    for _ in range(steps if fighting else 0):
+        attack_men = sum([engaged[a] for a in attackers])
+        defend_men = sum([engaged[d] for d in fighting])
+        if attack_men <= 0:
+            break
+        if defend_men <= 0:
+            outcome = "taken"
+            break
+        fought += step_hours
+        # 1. The minefield: a fresh crossing by the men coming forward each hour.
+        if mines > 0:
+            hit, mean = _spread(
+                state, attackers, engaged, mines * attack_men * step_hours, c, events
+            )
+            losses["mines"] += hit
+            means["mines"] += mean
+        # 2. The defenders' close fire, for as long as their rounds last.
+        expected = 0.0
+        for d in fighting:
+            if at_start[d] <= 0:
+                continue
+            strength = engaged[d] / at_start[d]
+            needed = (
+                (float(u.firepower[d]) * c.close_fire_rounds_per_firepower_hour * defend_share)
+                * strength
+                * step_hours
+            )
+            ammunition = spend_rounds(state, d, needed, c).get("ammunition", 1.0)
+            if ammunition < 1.0:
+                close_fire[u.ids[d]]["ammunition"] = round(ammunition, 4)
+            expected += fire_rate[d] * strength * ammunition * step_hours
+        hit, mean = _spread(state, attackers, engaged, expected, c, events)
+        losses["approach"] += hit
+        means["approach"] += mean
+        # 3. Grenades, while the defenders have them.
+        thrown = 0.0
+        for d in fighting:
+            throw = min(
+                float(u.grenades[d]) * defend_share,  # the grenades of the engaged men
+                c.grenades_per_defender_hour * float(engaged[d]) * step_hours,
+            )
+            u.grenades[d] -= throw
+            thrown += throw
+        thrown_total += thrown
+        hit, mean = _spread(
+            state, attackers, engaged, thrown * c.grenade_casualties_per_throw, c, events
         )
-        u.grenades[d] -= throw
-        thrown += throw
-    modifiers["grenades_thrown"] = round(thrown, 1)
-    losses["grenades"], means["grenades"] = _spread(
-        state,
-        attackers,
-        engaged,
-        thrown * coefficients.grenade_casualties_per_throw,
-        coefficients,
-        events,
-    )
+        losses["grenades"] += hit
+        means["grenades"] += mean
+        # 4. Hand to hand: only so many attackers reach the defenders at once, the frontage
+        # of the position on each side it is attacked from.
+        attack_men = sum([engaged[a] for a in attackers])
+        defend_men = sum([engaged[d] for d in fighting])
+        reaching = min(attack_men, c.melee_frontage_per_defender * axes * defend_men)
+        on_attackers = (
+            c.melee_rate
+            * defend_men
+            * (0.5 + defend_quality)
+            * c.melee_defender_advantage
+            * step_hours
+        )
+        on_defenders = (
+            c.melee_rate * reaching * (0.5 + attack_quality) * blockhouse * posture * step_hours
+        )
+        melee.append(
+            {
+                "hours": round(fought, 4),
+                "attackers": float(attack_men),
+                "defenders": float(defend_men),
+                "reaching": float(reaching),
+            }
+        )
+        hit, mean = _spread(state, attackers, engaged, on_attackers, c, events)
+        losses["melee"] += hit
+        means["melee"] += mean
+        hit_d, mean_d = _spread(state, fighting, engaged, on_defenders, c, events)
+        defender_losses["melee"] += hit_d
+        defender_means["melee"] += mean_d
+        # 5. Does either side give way? (Losses of the whole game, so that a position worn
+        # down over several turns breaks as one worn down in one.)
+        attackers_lost = attack_lost + sum(losses.values())
+        defenders_lost = defend_lost + defender_losses["melee"]
+        if defenders_lost >= defend_breaks * defend_men0 or not any(engaged[d] for d in fighting):
+            outcome = "taken"
+            break
+        if attackers_lost >= attack_breaks * attack_men0:
+            modifiers["attackers_broke"] = 1.0
+            for a in attackers:  # broken off: they go to ground and fall back
+                break_unit(state, a, c, events)
+            break
 
-    # 4. Hand to hand.
-    breaking = coefficients.assault_break_loss * (
-        0.5 + sum([u.quality.item(a) * engaged[a] for a in attackers]) / max(start_men, 1)
-    )
-    giving_way = coefficients.defender_break_loss * (0.5 + _mean_quality(state, fighting))
-    modifiers["break_at_loss_share"] = round(breaking, 4)
-    modifiers["defenders_give_way_at"] = round(giving_way, 4)
-    outcome = "repelled"
-    # The engaged attackers left (every man a phase hits comes off `engaged` as well).
-    attack_men = start_men - losses["mines"] - losses["approach"] - losses["grenades"]
-    lost_share = (start_men - attack_men) / max(start_men, 1)
-    if not fighting:
-        outcome = "taken"
-    elif lost_share < breaking:
-        blockhouse = 1.0
-        if w.blockhouse_strength_start[target] > 0:
-            intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
-            blockhouse = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
-        modifiers["blockhouse"] = round(blockhouse, 4)
-        defend_men = defenders_at_start
-        for _ in range(int(coefficients.melee_rounds)):
-            if attack_men <= 0 or defend_men <= 0:
-                break
-            attack_quality = _mean_quality(state, attackers)
-            defend_quality = _mean_quality(state, fighting)
-            # Only so many attackers reach the defenders at once: the frontage of the position
-            # on each side it is attacked from.
-            reaching = min(attack_men, coefficients.melee_frontage_per_defender * axes * defend_men)
-            melee.append(
-                {
-                    "defenders": float(defend_men),
-                    "reaching": float(reaching),
-                    "attackers_quality": attack_quality,
-                    "defenders_quality": defend_quality,
-                }
-            )
-            attackers_hit, attackers_mean = _spread(
-                state,
-                attackers,
-                engaged,
-                coefficients.melee_rate
-                * defend_men
-                * (0.5 + defend_quality)
-                * coefficients.melee_defender_advantage,
-                coefficients,
-                events,
-            )
-            defenders_hit, defenders_mean = _spread(
-                state,
-                fighting,
-                engaged,
-                coefficients.melee_rate * reaching * (0.5 + attack_quality) * blockhouse,
-                coefficients,
-                events,
-            )
-            losses["melee"] += attackers_hit
-            defender_losses["melee"] += defenders_hit
-            means["melee"] += attackers_mean
-            defender_means["melee"] += defenders_mean
-            attack_men -= attackers_hit
-            defend_men -= defenders_hit
-            lost_share = (start_men - attack_men) / max(start_men, 1)
-            defenders_lost = (defenders_at_start - defend_men) / max(defenders_at_start, 1)
-            if lost_share >= breaking:
-                break
-            if defend_men == 0 or defenders_lost >= giving_way:
-                outcome = "taken"
-                break
-
+    modifiers["hours_fought"] = round(fought, 4)
+    modifiers["grenades_thrown"] = round(thrown_total, 1)
     if outcome == "taken":
-        _take_hex(
-            state, target, attackers, defenders, engaged, defender_losses, coefficients, events
-        )
+        _take_hex(state, target, attackers, defenders, engaged, defender_losses, c, events)
     state.assaults.append((state.turn, enemy, outcome))
     events.append(
         Assaulted(
@@ -251,8 +308,8 @@ def resolve_assault(
             outcome,
             losses,
             defender_losses,
-            modifiers | ({"night": coefficients.night_fire_factor} if night else {}),
-            {name: getattr(coefficients, name) for name in _BASE_TERMS},
+            modifiers | ({"night": c.night_fire_factor} if night else {}),
+            {name: getattr(c, name) for name in _BASE_TERMS},
             close_fire,
             means,  # exact values, not rounded: round() costs more than the rule's arithmetic
             defender_means,
@@ -284,7 +341,8 @@ def _take_hex(
     side = int(u.side[attackers[0]])
     held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
     for d in defenders:
-        if u.men[d] <= 0:
+        if u.men[d] <= 0:  # none left of it: gone now, not left in the hex the attackers take
+            u.gone[d] = True
             continue
         exits = [
             n
@@ -300,7 +358,7 @@ def _take_hex(
             beaten = min(engaged.get(d, int(u.men[d])), int(u.men[d]))
             trapped = int(u.men[d]) - beaten
             if trapped > 0:  # only in hexes wider than the assault's frontage
-                taken = int(state.rng.binomial(trapped, coefficients.trapped_captured_fraction))
+                taken = int(state.rng.binomial(trapped, float(u.captured_share[d])))
                 defender_losses["captured"] += remove_men(state, d, taken, "captured")
                 fought_on = remove_men(state, d, trapped - taken, "killed")
                 defender_losses["fought_on"] = defender_losses.get("fought_on", 0) + fought_on

@@ -1,9 +1,15 @@
-"""Morale: losses, a fallen commander and fire wear it down; rest restores it. Below a threshold a
-unit routs and flees toward its side's rear; a routed unit that must swim a river loses men in the
-water, and one with no way out surrenders.
+"""Morale and breaking: losses, a fallen commander and fire wear morale down; rest restores it.
+A unit routs when its morale falls below a threshold, or when in an assault its losses since the
+start of the game reach its breaking point, drawn once per unit and game (`draw_break_points`,
+rules/assault.py); it then flees toward its side's rear. A routed unit that must swim a river
+loses men in the water, and one with no way out surrenders, in the share its resolve
+(`resolve:` of its side or its own) gives.
 """
 
 from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,6 +18,48 @@ from ..core.state import GameState
 from .casualties import remove_men
 from .coefficients import share_in_turn
 from .movement import _drown, enemy_zone, move_unit
+
+if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data comes in as values
+    from ..scenario.models import Scenario
+
+
+def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
+    """(factor on the breaking point, share of the trapped men lost who surrender) for a
+    `resolve:` setting: to_the_last (never breaks on losses, never surrenders), normal,
+    surrenders_readily, or a number (the factor; surrender as normal)."""
+    if setting is None or setting == "normal":
+        return 1.0, coefficients.trapped_captured_fraction
+    if setting == "to_the_last":
+        return math.inf, 0.0
+    if setting == "surrenders_readily":
+        return (
+            coefficients.resolve_readily_break_factor,
+            coefficients.resolve_readily_captured_fraction,
+        )
+    return float(setting), coefficients.trapped_captured_fraction  # type: ignore[arg-type]
+
+
+def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> None:
+    """Draw each unit's breaking point for this game, and set its share of surrender.
+
+    Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
+    resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
+    The draw comes from a generator of its own, seeded from the game's seed, so the game's other
+    draws are those they were before."""
+    u = state.units
+    sides = {s.id: s.resolve for s in scenario.sides}
+    rng = np.random.default_rng([state.seed % 2**64, 0x6272_6561_6B])  # "break"
+    sigma = coefficients.break_point_spread
+    draws = np.exp(rng.standard_normal(u.count) * sigma - sigma * sigma / 2.0)
+    for i, unit in enumerate(scenario.units):
+        setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
+        factor, captured = resolve_terms(setting, coefficients)
+        u.captured_share[i] = captured
+        if math.isinf(factor):
+            u.break_share[i] = math.inf
+            continue
+        mean = coefficients.break_point_mean * (0.5 + float(u.quality[i])) * factor
+        u.break_share[i] = min(1.0, mean * float(draws[i]))
 
 
 def morale_phase(
@@ -35,6 +83,7 @@ def morale_phase(
     enemy_hexes = _enemy_hexes(hexes, sides, present)
     within_two = state.board.within_two
     recovery = coefficients.morale_recovery_per_hour * state.turn_hours
+    breaks = u.break_share.tolist()
     for i in present:
         m = morale[i]
         had = before[i]
@@ -57,15 +106,29 @@ def morale_phase(
             u.gone[i] = True
             on_map[i] = False
             continue
-        if not routed[i] and m < coefficients.rout_threshold:
+        if routed[i]:
+            if m >= coefficients.rally_threshold:
+                u.routed[i] = False
+                events.append(Rallied(state.turn, u.ids[i]))
+        elif math.isinf(breaks[i]):
+            pass  # a unit that fights to the last never routs
+        elif m < coefficients.rout_threshold:
             u.routed[i] = True
             events.append(Routed(state.turn, u.ids[i], round(m, 3)))
-        elif routed[i] and m >= coefficients.rally_threshold:
-            u.routed[i] = False
-            events.append(Rallied(state.turn, u.ids[i]))
     u.morale[:] = morale
     u.suppression *= (1.0 - coefficients.suppression_decay_per_hour) ** state.turn_hours
     return on_map
+
+
+def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
+    """A unit that has reached its breaking point in an assault routs, its morale down to the
+    rout threshold at most, so that it rallies only after rest (rally_threshold)."""
+    u = state.units
+    if u.routed[unit] or u.men[unit] <= 0:
+        return
+    u.morale[unit] = min(float(u.morale[unit]), coefficients.rout_threshold)
+    u.routed[unit] = True
+    events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
 
 
 def _enemy_hexes(
@@ -102,7 +165,7 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
         surrender = share_in_turn(coefficients.surrender_share_trapped, hours)
         lost = max(int(u.men[unit] * surrender + 0.5), 1)
         lost = min(lost, int(u.men[unit]))
-        captured = int(state.rng.binomial(lost, coefficients.trapped_captured_fraction))
+        captured = int(state.rng.binomial(lost, float(u.captured_share[unit])))
         taken = remove_men(state, unit, captured, "captured")
         remove_men(state, unit, lost - captured, "killed")
         if taken:

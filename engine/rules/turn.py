@@ -22,7 +22,7 @@ from .casualties import remove_men
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
-from .morale import flee, morale_phase
+from .morale import draw_break_points, flee, morale_phase
 from .movement import move_unit
 from .victory import decide_winner
 
@@ -48,6 +48,7 @@ def new_game(scenario: Scenario, seed: int, overrides: dict[str, float] | None =
     state = new_state(scenario, seed, c)
     state.coefficients = c
     state.side_coefficients = side_coefficients(scenario, values, overrides, c, state.side_ids)
+    draw_break_points(state, scenario, c)
     return state
 
 

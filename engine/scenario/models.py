@@ -295,10 +295,23 @@ class Clock(Strict):
     source: Citation | None = None
 
 
+class Resolve(StrEnum):
+    """How long men hold on under losses and whether, trapped, they surrender (rules/morale.py)."""
+
+    to_the_last = "to_the_last"
+    normal = "normal"
+    surrenders_readily = "surrenders_readily"
+
+
+# A word, or a number: the factor on the unit's drawn breaking point (1 is `normal`).
+ResolveSetting = Resolve | Annotated[float, Field(gt=0.0, le=10.0)]
+
+
 class Side(Strict):
     id: Identifier
     name: Name
     color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    resolve: ResolveSetting = Resolve.normal
     note: str | None = Field(default=None, max_length=2000)
 
 
@@ -388,6 +401,7 @@ class Unit(Strict):
     )
     quality: Fraction = Field(default=0.5, description="Training and experience, 0 .. 1.")
     morale: Fraction = Field(default=0.7, description="Will to fight at the start, 0 .. 1.")
+    resolve: ResolveSetting | None = None
     posture: Posture = Posture.hasty
     bangalores: bool = Field(
         default=False,
@@ -746,6 +760,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Side.name": "The side's name.",
     "Side.color": 'Colour of the side\'s counters, "#rrggbb".',
     "Side.note": "Anything the reader should know about the side.",
+    "Side.resolve": "How the side's units hold on under losses (docs/rules.md, Breaking and"
+    " surrender): to_the_last (never break on losses, never surrender), normal,"
+    " surrenders_readily (break at half the losses, trapped men mostly surrender), or a number"
+    " > 0 that multiplies each unit's drawn breaking point (1 is normal). A unit's own"
+    " `resolve` overrides it.",
     # weapons and units
     "Weapon.name": "The weapon's name.",
     "Weapon.kind": "What the weapon is, for the rules: each class has its own coefficients"
@@ -768,6 +787,8 @@ DESCRIPTIONS: dict[str, str] = {
     "Unit.weapons": "The unit's weapons: type, count and rounds carried.",
     "Unit.at": "Start hex, " + _HEX_OR_PLACE + "; leave out for a unit that arrives as a"
     " reinforcement.",
+    "Unit.resolve": "This unit's resolve, overriding its side's: to_the_last, normal,"
+    " surrenders_readily or a number > 0 (the factor on its drawn breaking point).",
     "Unit.posture": "Posture at the start (Dupuy): attack, hasty, prepared, fortified or"
     " withdrawal.",
     "Unit.leader": "The unit's commander, whose quality helps morale.",
