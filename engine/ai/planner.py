@@ -9,7 +9,7 @@ historical record and never touches the dice: it only gives orders, and the rule
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from itertools import repeat
 from typing import TypeVar
@@ -22,6 +22,7 @@ from ..rules.engineering import breach_order_for, engineer_units
 from ..rules.movement import time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
+from .triggers import PlanClock
 
 SPENT_STRENGTH = 0.3  # share of its men below which a unit stops attacking (regroups)
 SPENT_MORALE = 0.3  # likewise for morale
@@ -68,27 +69,60 @@ class _Phase:
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
+    """The side's plan phases with the turns they begin and end in this game: fixed for a plan
+    of times alone, and worked out afresh each turn where phases wait on triggers."""
     cache = _CACHE.of(state).setdefault("ai_phases", {})
-    if side in cache:
-        return cache[side]
+    entry = cache.get(side)
+    if entry is None:
+        entry = cache[side] = _plan_phases(state, side)
+    clock, base, last = entry
+    if clock is None:
+        return base
+    times = clock.times(state)
+    if last is not None and last[0] == times:
+        return last[1]
+    found = [
+        p if (p.start, p.end) == t else replace(p, start=t[0], end=t[1])
+        for p, t in zip(base, times, strict=True)
+    ]
+    cache[side] = (clock, base, (times, found))
+    return found
+
+
+def _plan_phases(
+    state: GameState, side: int
+) -> tuple[PlanClock | None, list[_Phase], tuple[list[tuple[int, int]], list[_Phase]] | None]:
+    """(the plan's clock if it has triggers, its phases at their fixed times, None)."""
     board, u = state.board, state.units
     plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
     found: list[_Phase] = []
-    if plan is not None:
-        for phase in plan.phases:
-            units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
-            found.append(
-                _Phase(
-                    phase,
-                    state.turn_of(phase.start),
-                    state.turn_of(phase.end) if phase.end else 10**9,
-                    units,
-                    board.resolve(phase.objective) if phase.objective is not None else None,
-                    board.resolve(phase.fall_back_to) if phase.fall_back_to is not None else None,
-                )
+    if plan is None:
+        return None, found, None
+    clock = PlanClock(state, side, list(plan.phases))
+    for phase, (start, end) in zip(plan.phases, clock.times(state), strict=True):
+        units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
+        found.append(
+            _Phase(
+                phase,
+                start,
+                end,
+                units,
+                board.resolve(phase.objective) if phase.objective is not None else None,
+                board.resolve(phase.fall_back_to) if phase.fall_back_to is not None else None,
             )
-    cache[side] = found
-    return found
+        )
+    return (clock if clock.triggered else None), found, None
+
+
+def _timing(state: GameState, side: int, mode: str) -> tuple[tuple[int, int], ...]:
+    """What the phases' turns depend on in this game beyond the plan (its triggers): part of
+    the key of what is shared by the games of a scenario. Empty for a plan of times alone."""
+    if mode != "plan":
+        return ()
+    entry = _CACHE.of(state).get("ai_phases", {}).get(side)
+    if entry is None or entry[0] is None:
+        return ()
+    return tuple((p.start, p.end) for p in _phases(state, side))
 
 
 def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
@@ -110,13 +144,17 @@ def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | No
     plan, the turn and the dark, so it is worked out once per turn for every game of the
     scenario (kept on the board, which those games share)."""
     night = state.is_night()
-    key = ("ai_current_phases", side, mode, state.turn, night)
+    phases = _phases(state, side) if mode == "plan" else None  # settles triggered phases first
+    key = ("ai_current_phases", side, mode, state.turn, night, _timing(state, side, mode))
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
-    return state.board.shared(key, partial(_phase_table, state, side, mode, night))
+    return state.board.shared(key, partial(_phase_table, state, side, mode, night, phases))
 
 
-def _phase_table(state: GameState, side: int, mode: str, night: bool) -> tuple[_Phase | None, ...]:
-    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
+def _phase_table(
+    state: GameState, side: int, mode: str, night: bool, phases: list[_Phase] | None
+) -> tuple[_Phase | None, ...]:
+    if phases is None:
+        phases = _adaptive_phases(state, side)
     turn = state.turn
     found: list[_Phase | None] = []
     for i in range(state.units.count):
@@ -449,7 +487,9 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
     # an adaptive phase may share a plan phase's id
+    timing = _timing(state, int(state.units.side[i]), current.mode)
     key = ("ai_ration", i, budget, current.mode, state.turn, current.id, current.start, current.end)
+    key = (*key, *timing)
     fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
         key, partial(_ration_plan, state, i, current, budget)
     )
