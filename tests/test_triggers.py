@@ -191,3 +191,32 @@ def test_routed_names_an_own_unit(tmp_path: Path, capsys: pytest.CaptureFixture[
         "F:70:30: unit 'red_3' is of side 'red', whose plan this is: `routed` names a unit of"
         ' the other side (or "enemy")'
     )
+
+
+# ---------------------------------------------------------------------------------- editor
+
+
+def test_the_editor_keeps_triggers_and_comments(tmp_path: Path) -> None:
+    """The map editor's document opens a plan with triggers, and saving after an edit elsewhere
+    changes only the edited line: the triggers and the comments around them stay as written."""
+    from engine.rules.coefficients import coefficient_names
+    from engine.scenario.document import ScenarioDocument
+
+    path = tmp_path / "triggers.yaml"
+    path.write_text(TEXT, encoding="utf-8")
+    document = ScenarioDocument.open(path)
+    assert document.check(coefficient_names()).ok
+    assert document.move_place("ford", (5, 0))
+    document.save(coefficient_names=coefficient_names())
+    saved = path.read_text(encoding="utf-8")
+    before, after = TEXT.splitlines(), saved.splitlines()
+    assert len(before) == len(after)
+    assert [(a, b) for a, b in zip(before, after, strict=True) if a != b] == [
+        (
+            "    - {id: ford, name: {en: The ford}, hex: [4, 0]}",
+            "    - {id: ford, name: {en: The ford}, hex: [5, 0]}",
+        )
+    ]
+    assert "      # the 2nd platoon waits until the post is ours" in after
+    _, seen = play(saved)
+    assert column(seen, "red_2")[:3] == ["0,0", "0,0", "5,0"]
