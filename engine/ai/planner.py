@@ -24,12 +24,9 @@ from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
 from .triggers import PlanClock
 
-SPENT_STRENGTH = 0.3  # share of its men below which a unit stops attacking (regroups)
-SPENT_MORALE = 0.3  # likewise for morale
-FALL_BACK_RATIO = 5.0  # enemies next to a holding unit per own man at which it falls back,
-# when its works are gone; intact works triple what it will stand
-FALL_BACK_STRENGTH = 0.35  # share of its men below which a holding unit may fall back
-COUNTERATTACK_RATIO = 1.0  # own men per enemy man needed to counter-attack a lodgement
+# The thresholds the computer player decides by are rule coefficients (`ai_*` in
+# engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
+# spent, when a holding unit falls back, the odds for a counter-attack and for an adaptive assault.
 # How a gun commander weighs targets around an objective, in works points (see _bombard).
 MINEFIELD_TARGET_VALUE = 30.0  # an uncleared minefield
 WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
@@ -247,7 +244,8 @@ class _View:
 
     def spent(self, i: int) -> bool:
         """Too weak or too shaken to attack."""
-        return self.strength(i) < SPENT_STRENGTH or self.morale[i] < SPENT_MORALE
+        fixed = self.fixed
+        return self.strength(i) < fixed.spent_strength or self.morale[i] < fixed.spent_morale
 
     def strength(self, i: int) -> float:
         """The share of its men a unit still has."""
@@ -273,6 +271,25 @@ class _Fixed:
     budgets: list[int]  # the ammunition budget a unit's guns draw on (-1: their own rounds)
     works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
     engineers: list[bool]  # units of engineers (they breach obstacles in an attack)
+    # the ai_* coefficients of this game (see the top of this module)
+    spent_strength: float = 0.3
+    spent_morale: float = 0.3
+    fall_back_ratio: float = 6.0
+    works_hold_factor: float = 3.0
+    fall_back_strength: float = 0.35
+    counterattack_ratio: float = 1.0
+    attack_ratio: float = 3.0
+
+
+_THRESHOLDS = (
+    "spent_strength",
+    "spent_morale",
+    "fall_back_ratio",
+    "works_hold_factor",
+    "fall_back_strength",
+    "counterattack_ratio",
+    "attack_ratio",
+)
 
 
 def _fixed(state: GameState) -> _Fixed:
@@ -288,6 +305,7 @@ def _fixed(state: GameState) -> _Fixed:
             budgets=[min((w.budget for w in ws if w.budget >= 0), default=-1) for ws in u.indirect],
             works_owner=state.works.owner.tolist(),
             engineers=engineer_units(state),
+            **{name: getattr(coefficients_of(state), "ai_" + name) for name in _THRESHOLDS},
         )
     return found
 
@@ -337,9 +355,9 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if threat > 0:
         outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
-        if view.strength(i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
-            1.0 + 2.0 * works
-        ):
+        fixed = view.fixed
+        stands = fixed.fall_back_ratio * (1.0 + (fixed.works_hold_factor - 1.0) * works)
+        if view.strength(i) < fixed.fall_back_strength or outnumbered >= stands:
             return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
 
@@ -363,7 +381,7 @@ def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase) -> Or
     owner = state.works.owner
     for n in state.board.neighbors[view.hexes[i]]:
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
-        if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
+        if lodgement and view.men[i] >= view.fixed.counterattack_ratio * enemies[n]:
             return _order(Assault, i, n)
     return _order(Hold, i)
 
