@@ -9,13 +9,16 @@ same answer whenever it is asked, also after a saved game is replayed without th
 The one exception is `routed`, which the records do not keep: it is seen when the computer player
 gives its orders, and remembered from then on.
 
-A trigger fires at the first boundary at which it holds and stays fired (`any`: the first of its
-parts to fire; `all`: the last). This module never reads the historical record.
+A trigger fires at the first boundary at which it holds, and the phase it starts has begun for
+good: a phase that began because a place was taken goes on if the place is lost again. `any`
+holds when one of its parts holds, `all` when every part holds at the same boundary (`after`
+holds from its hour on). This module never reads the historical record.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,6 +50,7 @@ class PlanClock:
         self.fixed_end = [state.turn_of(p.end) if p.end else NEVER for p in phases]
         self._atoms: dict[int, _Atom] = {}
         self._units: dict[int, np.ndarray] = {}
+        self._tests: dict[int, Callable[[int], bool]] = {}
         self._at_turn = -1
         self._times = list(zip(self.fixed_start, self.fixed_end, strict=True))
 
@@ -57,61 +61,82 @@ class PlanClock:
         self._at_turn = state.turn
         starts: list[int | None] = [None] * len(self.phases)
         # `after` triggers read other phases' starts: settle them in a few passes (a plan's
-        # phases wait on one another in chains; the validator refuses cycles).
-        for _ in range(len(self.phases) + 1):
+        # phases wait on one another in chains; the validator refuses cycles), then look once
+        # more to remember what was found.
+        for last in [False] * (len(self.phases) + 1) + [True]:
             changed = False
             for k, phase in enumerate(self.phases):
                 start: int | None = self.fixed_start[k]
                 if phase.start_when is not None:
-                    fired = self._fired(state, phase.start_when, starts)
+                    fired = self._fired(state, phase.start_when, starts, last)
                     start = None if fired is None else max(start, fired)
                 if start != starts[k]:
                     starts[k], changed = start, True
-            if not changed:
+            if not changed and not last:
                 break
         times = []
         for k, phase in enumerate(self.phases):
             start = NEVER if starts[k] is None else starts[k]
             end = self.fixed_end[k]
             if phase.end_when is not None and start < NEVER:
-                fired = self._fired(state, phase.end_when, starts)
+                fired = self._fired(state, phase.end_when, starts, True, start)
                 if fired is not None:
-                    end = min(end, max(fired, start))
+                    end = min(end, fired)
             times.append((start, end))
         self._times = times
         return times
 
     # ------------------------------------------------------------------ triggers
 
-    def _fired(self, state: GameState, trigger: Trigger, starts: list[int | None]) -> int | None:
-        """The boundary at which `trigger` fired, or None if it has not (yet)."""
-        if trigger.any is not None:
-            found = [self._fired(state, t, starts) for t in trigger.any]
-            return min((f for f in found if f is not None), default=None)
-        if trigger.all is not None:
-            found = [self._fired(state, t, starts) for t in trigger.all]
-            return None if None in found else max(f for f in found if f is not None)
+    def _fired(
+        self,
+        state: GameState,
+        trigger: Trigger,
+        starts: list[int | None],
+        keep: bool,
+        since: int = 0,
+    ) -> int | None:
+        """The first boundary from `since` at which `trigger` held (None: none yet). A trigger
+        of `after` alone may name a boundary still to come. With `keep`, what was looked at is
+        remembered (so that each boundary is judged once, when it is the present one)."""
         if trigger.after is not None:
-            began = starts[self.by_id[trigger.after.phase]]
-            if began is None:
-                return None
-            minutes = state.scenario.clock.turn_minutes
-            return began + math.ceil(trigger.after.hours * 60 / minutes - 1e-9)
+            return self._after(state, trigger, starts)
         atom = self._atoms.setdefault(id(trigger), _Atom())
-        if atom.fired is None:
-            holds = self._condition(state, trigger)
-            first = atom.checked + 1
-            if trigger.routed is not None:  # not in the records: seen now or never
-                first = state.turn
-            for k in range(max(first, 0), state.turn + 1):
-                if holds(k):
-                    atom.fired = k
-                    break
-            atom.checked = state.turn
-        return atom.fired
+        if atom.fired is not None:
+            return atom.fired
+        fired = None
+        for k in range(max(atom.checked + 1, since), state.turn + 1):
+            if self._holds(state, trigger, k, starts):
+                fired = k
+                break
+        if keep:
+            atom.fired, atom.checked = fired, state.turn
+        return fired
 
-    def _condition(self, state: GameState, trigger: Trigger):
-        """A test of `trigger` at boundary k (0: the start)."""
+    def _after(self, state: GameState, trigger: Trigger, starts: list[int | None]) -> int | None:
+        assert trigger.after is not None
+        began = starts[self.by_id[trigger.after.phase]]
+        if began is None:
+            return None
+        minutes = state.scenario.clock.turn_minutes
+        return began + math.ceil(trigger.after.hours * 60 / minutes - 1e-9)
+
+    def _holds(self, state: GameState, trigger: Trigger, k: int, starts: list[int | None]) -> bool:
+        """Whether `trigger` holds at boundary k (0: the start)."""
+        if trigger.any is not None:
+            return any(self._holds(state, t, k, starts) for t in trigger.any)
+        if trigger.all is not None:
+            return all(self._holds(state, t, k, starts) for t in trigger.all)
+        if trigger.after is not None:
+            at = self._after(state, trigger, starts)
+            return at is not None and k >= at
+        test = self._tests.get(id(trigger))
+        if test is None:
+            test = self._tests[id(trigger)] = self._condition(state, trigger)
+        return test(k)
+
+    def _condition(self, state: GameState, trigger: Trigger) -> Callable[[int], bool]:
+        """A test of an atomic `trigger` at boundary k (0: the start)."""
         side = self.side
         if trigger.taken is not None or trigger.lost is not None:
             place = trigger.taken if trigger.taken is not None else trigger.lost

@@ -493,8 +493,10 @@ class SideShare(Strict):
 
 class Trigger(Strict):
     """What must have happened for a phase to begin (or end): exactly one of the fields below.
-    It is judged at the end of each turn from what the game recorded, and once it has held it
-    stays fired: a phase that began because a place was taken goes on if the place is lost."""
+    It is judged at the end of each turn from what the game recorded; the phase begins (or ends)
+    at the first turn end at which it holds, for good: a phase that began because a place was
+    taken goes on if the place is lost. `any` holds when one of its parts does, `all` when all
+    of them do at the same turn end."""
 
     taken: Identifier | None = None
     lost: Identifier | None = None
@@ -820,8 +822,8 @@ DESCRIPTIONS: dict[str, str] = {
     " them: routed at a turn's end.",
     "Trigger.strength_below": "A side's strength at a turn's end below a share of its start.",
     "Trigger.after": "Hours after another phase of this plan began (how long its task has run).",
-    "Trigger.any": "Fires when any one of these triggers has fired.",
-    "Trigger.all": "Fires when every one of these triggers has fired.",
+    "Trigger.any": "Holds when any one of these triggers holds.",
+    "Trigger.all": "Holds when every one of these triggers holds at the same turn end.",
     "SideShare.side": "Id of the side (in `sides`) measured (default: the other side).",
     "SideShare.units": "Ids of the units (in `units`) measured, narrowing `side`.",
     "SideShare.share": "The share of the men at the start, 0 to 1, below which it fires.",
