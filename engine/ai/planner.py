@@ -184,7 +184,25 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     board = state.board
     found = []
     for condition in state.scenario.victory:
-        if condition.side != state.side_ids[side] or condition.place is None:
+        if condition.side != state.side_ids[side]:
+            continue
+        if condition.kind == "destroy" and condition.place is None:
+            # Destroy the enemy (or the listed units): go after them where they stood at the
+            # start; `pursue` then chases the nearest (routed first) and assaults it.
+            u = state.units
+            named = condition.units or [x for j, x in enumerate(u.ids) if int(u.side[j]) != side]
+            target = int(u.hex[u.ids.index(named[0])]) if named else -1
+            if target >= 0:
+                phase = PlanPhase(
+                    id="adaptive",
+                    name="adaptive destroy",
+                    start=state.scenario.clock.start,
+                    task=Task.pursue,
+                    objective=(target % board.width, target // board.width),
+                )
+                found.append(_Phase(phase, 0, 10**9, None, target, None, "adaptive"))
+            continue
+        if condition.place is None:
             continue
         task = {"capture": Task.assault, "hold": Task.hold, "exit": Task.withdraw}.get(
             condition.kind
@@ -345,6 +363,8 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
+    if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
+        return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
         if target in enemies:
             return _hold_or_counter(state, view, i, phase)
@@ -406,6 +426,12 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
         return _order(Hold, i)
+    if (
+        phase.mode == "adaptive"
+        and from_here[target] > 1
+        and not _odds_to_close(state, view, side, target)
+    ):
+        return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
         return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
@@ -413,6 +439,21 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if step in enemies and step != target:
         return _order(Assault, i, step)  # something in the way
     return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+
+
+def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> bool:
+    """Whether the adaptive player closes on a defended hex now: by night always; by day only
+    with `ai_attack_ratio` of its men on the map per defender in and around the target (a
+    commander does not send men over open ground or across a river by day against a position
+    he cannot swamp)."""
+    if state.is_night():
+        return True
+    enemies = view.enemies[side]
+    defenders = enemies.get(target, 0) + sum(
+        enemies.get(n, 0) for n in state.board.neighbors[target]
+    )
+    mine = sum(view.men[j] for j in view.mine[side] if not view.routed[j])
+    return mine >= view.fixed.attack_ratio * defenders
 
 
 def _approach_hex(
