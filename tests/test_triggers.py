@@ -220,3 +220,60 @@ def test_the_editor_keeps_triggers_and_comments(tmp_path: Path) -> None:
     assert "      # the 2nd platoon waits until the post is ours" in after
     _, seen = play(saved)
     assert column(seen, "red_2")[:3] == ["0,0", "0,0", "5,0"]
+
+
+# ------------------------------------------------------------------- every mix of players
+
+SCENARIOS = sorted((Path(__file__).parent.parent / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("roc", ["plan", "adaptive"])
+@pytest.mark.parametrize("ija", ["plan", "adaptive"])
+def test_every_mix_of_players_plays_to_the_end(path: Path, roc: str, ija: str) -> None:
+    """Each scenario, each side by plan or adaptive player, to the end: no negative strength,
+    men conserved every turn, a result."""
+    g = Game.load(path, seed=11)
+    modes = {"roc": roc, "ija": ija}
+    u = g.state.units
+    while not g.over:
+        for side in g.sides_to_order():
+            g.apply_orders(side, g.computer_orders(side, modes[side]))
+        g.end_turn()
+        assert (u.men >= 0).all()
+        accounted = u.men + u.killed + u.wounded + u.captured + u.drowned + u.escaped
+        assert (accounted == u.men_start).all(), "men not conserved"
+    assert g.state.finished
+    assert g.outcome().winner in ("roc", "ija", "draw", None)
+
+
+def test_adaptive_defender_stays_in_its_works_and_a_destroy_side_attacks() -> None:
+    root = Path(__file__).parent.parent / "scenarios"
+    g = Game.load(root / "furong_mountain.yaml", seed=1)
+    state = g.state
+    in_works = [
+        i
+        for i in range(state.units.count)
+        if state.units.arrived[i]
+        and state.side_ids[int(state.units.side[i])] == "roc"
+        and int(state.works.owner[int(state.units.hex[i])]) == int(state.units.side[i])
+    ]
+    assert in_works, "the Furong garrison starts in its works"
+    orders = {o.unit: o.text(state.units.ids) for o in g.computer_orders("roc", "adaptive")}
+    assert all(orders[i].startswith("hold ") for i in in_works)
+    g = Game.load(root / "shigehiro_pocket.yaml", seed=1)
+    orders = [o.text(g.state.units.ids) for o in g.computer_orders("roc", "adaptive")]
+    assert sum(not text.startswith("hold ") for text in orders) >= 5  # no longer all holding
+
+
+def test_the_adaptive_attacker_waits_by_day_for_the_odds_set_by_the_coefficient() -> None:
+    root = Path(__file__).parent.parent / "scenarios"
+
+    def moving(ratio: float) -> int:
+        g = Game.load(root / "lion_mountain.yaml", seed=1, overrides={"ai_attack_ratio": ratio})
+        assert not g.state.is_night()
+        orders = [o.text(g.state.units.ids) for o in g.computer_orders("ija", "adaptive")]
+        return sum(text.startswith(("move ", "assault ")) for text in orders)
+
+    assert moving(100.0) == 0  # 1,460 men against 120 in works: not 100 to 1, so all wait
+    assert moving(1.0) > 0
