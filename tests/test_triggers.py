@@ -269,11 +269,28 @@ def test_adaptive_defender_stays_in_its_works_and_a_destroy_side_attacks() -> No
 def test_the_adaptive_attacker_waits_by_day_for_the_odds_set_by_the_coefficient() -> None:
     root = Path(__file__).parent.parent / "scenarios"
 
-    def moving(ratio: float) -> int:
-        g = Game.load(root / "lion_mountain.yaml", seed=1, overrides={"ai_attack_ratio": ratio})
+    def moving(ratio: float) -> list[str]:
+        path = root / "division_47_relief.yaml"
+        g = Game.load(path, seed=1, overrides={"ai_attack_ratio": ratio})
         assert not g.state.is_night()
         orders = [o.text(g.state.units.ids) for o in g.computer_orders("ija", "adaptive")]
-        return sum(text.startswith(("move ", "assault ")) for text in orders)
+        return sorted(text.split()[1] for text in orders if not text.startswith("hold "))
 
-    assert moving(100.0) == 0  # 1,460 men against 120 in works: not 100 to 1, so all wait
-    assert moving(1.0) > 0
+    assert moving(100.0) == ["ija_47d_arty"]  # the infantry waits; the guns close to fire
+    infantry = ["ija_47d_hq", "ija_47d_r1", "ija_47d_r2", "ija_47d_r3", "ija_assault_force"]
+    assert moving(0.1) == sorted([*infantry, "ija_47d_arty"])
+
+
+def test_the_adaptive_attacker_does_not_cross_a_river_by_day_under_fire() -> None:
+    """While the 9th Company on Lion Mountain can fire on the river, the adaptive Japanese
+    infantry waits on its bank by day (at 1,460 men to 120 the odds alone would send it)."""
+    g = Game.load(Path(__file__).parent.parent / "scenarios" / "lion_mountain.yaml", seed=1)
+    ids = g.state.units.ids
+    infantry = {"ija_217_hq", "ija_1st_bn", "ija_2nd_bn", "ija_3rd_bn"}
+    for _ in range(3):
+        assert not g.state.is_night()
+        orders = g.computer_orders("ija", "adaptive")
+        assert all(o.text(ids).startswith("hold ") for o in orders if ids[o.unit] in infantry)
+        g.apply_orders("ija", orders)
+        g.apply_orders("roc", g.computer_orders("roc"))
+        g.end_turn()

@@ -438,6 +438,8 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
         return _order(Assault, i, step)  # something in the way
+    if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
+        return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
     return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
 
 
@@ -454,6 +456,35 @@ def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> boo
     )
     mine = sum(view.men[j] for j in view.mine[side] if not view.routed[j])
     return mine >= view.fixed.attack_ratio * defenders
+
+
+def _crossing_under_fire(
+    state: GameState, view: _View, side: int, here: int, hours_to: list[float]
+) -> bool:
+    """Whether the unit's way to its objective (down the time field, a turn's march or so) takes
+    it from dry ground into a river by day within reach of the enemy's fire (the adaptive player
+    then waits for the dark, as the 217th Regiment did after the failed day crossing, seed
+    ¶10)."""
+    board = state.board
+    water = board.water_list
+    if water[here] or state.is_night():
+        return False
+    at = here
+    for _ in range(12):
+        nxt = min(board.neighbors[at], key=lambda n: (hours_to[n], n))
+        if hours_to[nxt] >= hours_to[at]:
+            return False  # arrived
+        if water[nxt]:
+            reach = board.distance_row(nxt)
+            ranges = state.units.fire_range_m
+            size = board.hex_size_m
+            return any(
+                reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
+                for j in view.mine[1 - side]
+                if view.men[j] > 0
+            )
+        at = nxt
+    return False
 
 
 def _approach_hex(
