@@ -294,3 +294,49 @@ def test_the_adaptive_attacker_does_not_cross_a_river_by_day_under_fire() -> Non
         g.apply_orders("ija", orders)
         g.apply_orders("roc", g.computer_orders("roc"))
         g.end_turn()
+
+
+# ------------------------------------------------------------------- on-call air strikes
+
+STRIKE = """weapons:
+  guns: {name: {en: Aircraft guns}, kind: aircraft_guns, range_m: 600, rounds_per_hour: 1500}
+  rifle:"""
+ON_CALL = """
+air_strikes:
+  - {side: blue, time: 1945-05-21T06:00, on_call_until: UNTIL, target: ford, radius_hexes: 0,
+     sorties: 4, weapon: guns, source: "assumption: a test"}
+plans:"""
+
+
+def on_call(text: str, until: str = "1945-05-21T14:00") -> str:
+    text = changed(text, "weapons:\n  rifle:", STRIKE)
+    return changed(text, "\nplans:", ON_CALL.replace("UNTIL", until))
+
+
+def strikes(text: str) -> list[int]:
+    from engine.core.events import AirStrike
+
+    g = Game.from_text(text, seed=1)
+    g.keep_events = True
+    while not g.over:
+        for side in g.sides_to_order():
+            g.apply_orders(side, g.computer_orders(side))
+        g.end_turn()
+    return [e.turn for e in g.events if isinstance(e, AirStrike)]
+
+
+def test_an_on_call_strike_comes_when_the_enemy_is_in_the_area_and_only_then() -> None:
+    # the 2nd platoon reaches the ford in turn 1: the turn that begins with it there is turn 2
+    assert strikes(on_call(TEXT)) == [2]
+    assert strikes(on_call(changed(TEXT, "objective: post\n", "objective: camp\n"))) == []
+    assert strikes(on_call(TEXT, until="1945-05-21T07:00")) == []  # the window closed before
+
+
+def test_an_on_call_window_after_the_last_turn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = errors(tmp_path, capsys, on_call(TEXT, until="1945-05-21T18:00"))
+    assert lines[0].endswith(
+        "the air strike's window ends at 1945-05-21 18:00, after the game's last turn, which ends"
+        " at 1945-05-21 16:00"
+    )

@@ -466,6 +466,15 @@ class _Checker:
             self.ref((*base, "side"), strike.get("side"), self.sides, "side")
             self.ref((*base, "weapon"), strike.get("weapon"), self.weapons, "weapon")
             self.in_time((*base, "time"), strike.get("time"), "air strike")
+            start, until = _time(strike.get("time")), _time(strike.get("on_call_until"))
+            if start and until and until <= start:
+                self.report((*base, "on_call_until"), "the air strike's window ends as it opens")
+            if until and self.end and until > self.end:
+                self.report(
+                    (*base, "on_call_until"),
+                    f"the air strike's window ends at {until:%Y-%m-%d %H:%M}, after the game's last"
+                    f" turn, which ends at {self.end:%Y-%m-%d %H:%M}",
+                )
             self.hex_at((*base, "target"), strike.get("target"))
 
     def check_plans(self) -> None:

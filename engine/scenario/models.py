@@ -454,6 +454,7 @@ class AirStrike(Strict):
     sorties: int = Field(ge=1, le=10_000)
     weapon: Identifier
     aircraft: Name | None = None
+    on_call_until: Moment | None = None
     source: Citation | None = None
 
 
@@ -799,7 +800,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Reinforcement.units": "Ids of the arriving units (in `units`, without `at`).",
     "Reinforcement.source": "Where the time and place of arrival come from.",
     "AirStrike.side": "Id of the side (in `sides`) whose aircraft strike.",
-    "AirStrike.time": "Local date and time of the strike.",
+    "AirStrike.time": "Local date and time of the strike; with `on_call_until`, when the aircraft"
+    " go on call.",
+    "AirStrike.on_call_until": "The strike is on call from `time` to this local date and time: it"
+    " comes in the first turn in that window that begins with enemy units in the target area, and"
+    " not at all if none come (default: it comes at `time` whatever is there).",
     "AirStrike.target": "Hex at the centre of the strike, " + _HEX_OR_PLACE + ".",
     "AirStrike.radius_hexes": "Hexes around the target also struck, in hexes (0: the target only).",
     "AirStrike.sorties": "Number of aircraft sorties in the strike.",
