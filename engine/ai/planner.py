@@ -9,7 +9,7 @@ historical record and never touches the dice: it only gives orders, and the rule
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, partial
 from itertools import repeat
 from typing import TypeVar
@@ -22,13 +22,11 @@ from ..rules.engineering import breach_order_for, engineer_units
 from ..rules.movement import time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
+from .triggers import PlanClock
 
-SPENT_STRENGTH = 0.3  # share of its men below which a unit stops attacking (regroups)
-SPENT_MORALE = 0.3  # likewise for morale
-FALL_BACK_RATIO = 5.0  # enemies next to a holding unit per own man at which it falls back,
-# when its works are gone; intact works triple what it will stand
-FALL_BACK_STRENGTH = 0.35  # share of its men below which a holding unit may fall back
-COUNTERATTACK_RATIO = 1.0  # own men per enemy man needed to counter-attack a lodgement
+# The thresholds the computer player decides by are rule coefficients (`ai_*` in
+# engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
+# spent, when a holding unit falls back, the odds for a counter-attack and for an adaptive assault.
 # How a gun commander weighs targets around an objective, in works points (see _bombard).
 MINEFIELD_TARGET_VALUE = 30.0  # an uncleared minefield
 WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
@@ -68,27 +66,60 @@ class _Phase:
 
 
 def _phases(state: GameState, side: int) -> list[_Phase]:
+    """The side's plan phases with the turns they begin and end in this game: fixed for a plan
+    of times alone, and worked out afresh each turn where phases wait on triggers."""
     cache = _CACHE.of(state).setdefault("ai_phases", {})
-    if side in cache:
-        return cache[side]
+    entry = cache.get(side)
+    if entry is None:
+        entry = cache[side] = _plan_phases(state, side)
+    clock, base, last = entry
+    if clock is None:
+        return base
+    times = clock.times(state)
+    if last is not None and last[0] == times:
+        return last[1]
+    found = [
+        p if (p.start, p.end) == t else replace(p, start=t[0], end=t[1])
+        for p, t in zip(base, times, strict=True)
+    ]
+    cache[side] = (clock, base, (times, found))
+    return found
+
+
+def _plan_phases(
+    state: GameState, side: int
+) -> tuple[PlanClock | None, list[_Phase], tuple[list[tuple[int, int]], list[_Phase]] | None]:
+    """(the plan's clock if it has triggers, its phases at their fixed times, None)."""
     board, u = state.board, state.units
     plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
     found: list[_Phase] = []
-    if plan is not None:
-        for phase in plan.phases:
-            units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
-            found.append(
-                _Phase(
-                    phase,
-                    state.turn_of(phase.start),
-                    state.turn_of(phase.end) if phase.end else 10**9,
-                    units,
-                    board.resolve(phase.objective) if phase.objective is not None else None,
-                    board.resolve(phase.fall_back_to) if phase.fall_back_to is not None else None,
-                )
+    if plan is None:
+        return None, found, None
+    clock = PlanClock(state, side, list(plan.phases))
+    for phase, (start, end) in zip(plan.phases, clock.times(state), strict=True):
+        units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
+        found.append(
+            _Phase(
+                phase,
+                start,
+                end,
+                units,
+                board.resolve(phase.objective) if phase.objective is not None else None,
+                board.resolve(phase.fall_back_to) if phase.fall_back_to is not None else None,
             )
-    cache[side] = found
-    return found
+        )
+    return (clock if clock.triggered else None), found, None
+
+
+def _timing(state: GameState, side: int, mode: str) -> tuple[tuple[int, int], ...]:
+    """What the phases' turns depend on in this game beyond the plan (its triggers): part of
+    the key of what is shared by the games of a scenario. Empty for a plan of times alone."""
+    if mode != "plan":
+        return ()
+    entry = _CACHE.of(state).get("ai_phases", {}).get(side)
+    if entry is None or entry[0] is None:
+        return ()
+    return tuple((p.start, p.end) for p in _phases(state, side))
 
 
 def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
@@ -110,13 +141,17 @@ def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | No
     plan, the turn and the dark, so it is worked out once per turn for every game of the
     scenario (kept on the board, which those games share)."""
     night = state.is_night()
-    key = ("ai_current_phases", side, mode, state.turn, night)
+    phases = _phases(state, side) if mode == "plan" else None  # settles triggered phases first
+    key = ("ai_current_phases", side, mode, state.turn, night, _timing(state, side, mode))
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
-    return state.board.shared(key, partial(_phase_table, state, side, mode, night))
+    return state.board.shared(key, partial(_phase_table, state, side, mode, night, phases))
 
 
-def _phase_table(state: GameState, side: int, mode: str, night: bool) -> tuple[_Phase | None, ...]:
-    phases = _phases(state, side) if mode == "plan" else _adaptive_phases(state, side)
+def _phase_table(
+    state: GameState, side: int, mode: str, night: bool, phases: list[_Phase] | None
+) -> tuple[_Phase | None, ...]:
+    if phases is None:
+        phases = _adaptive_phases(state, side)
     turn = state.turn
     found: list[_Phase | None] = []
     for i in range(state.units.count):
@@ -149,7 +184,25 @@ def _adaptive_phases(state: GameState, side: int) -> list[_Phase]:
     board = state.board
     found = []
     for condition in state.scenario.victory:
-        if condition.side != state.side_ids[side] or condition.place is None:
+        if condition.side != state.side_ids[side]:
+            continue
+        if condition.kind == "destroy" and condition.place is None:
+            # Destroy the enemy (or the listed units): go after them where they stood at the
+            # start; `pursue` then chases the nearest (routed first) and assaults it.
+            u = state.units
+            named = condition.units or [x for j, x in enumerate(u.ids) if int(u.side[j]) != side]
+            target = int(u.hex[u.ids.index(named[0])]) if named else -1
+            if target >= 0:
+                phase = PlanPhase(
+                    id="adaptive",
+                    name="adaptive destroy",
+                    start=state.scenario.clock.start,
+                    task=Task.pursue,
+                    objective=(target % board.width, target // board.width),
+                )
+                found.append(_Phase(phase, 0, 10**9, None, target, None, "adaptive"))
+            continue
+        if condition.place is None:
             continue
         task = {"capture": Task.assault, "hold": Task.hold, "exit": Task.withdraw}.get(
             condition.kind
@@ -209,7 +262,8 @@ class _View:
 
     def spent(self, i: int) -> bool:
         """Too weak or too shaken to attack."""
-        return self.strength(i) < SPENT_STRENGTH or self.morale[i] < SPENT_MORALE
+        fixed = self.fixed
+        return self.strength(i) < fixed.spent_strength or self.morale[i] < fixed.spent_morale
 
     def strength(self, i: int) -> float:
         """The share of its men a unit still has."""
@@ -235,6 +289,25 @@ class _Fixed:
     budgets: list[int]  # the ammunition budget a unit's guns draw on (-1: their own rounds)
     works_owner: list[int]  # per hex: the side that built its works, -1 where nobody did
     engineers: list[bool]  # units of engineers (they breach obstacles in an attack)
+    # the ai_* coefficients of this game (see the top of this module)
+    spent_strength: float = 0.3
+    spent_morale: float = 0.3
+    fall_back_ratio: float = 6.0
+    works_hold_factor: float = 3.0
+    fall_back_strength: float = 0.35
+    counterattack_ratio: float = 1.0
+    attack_ratio: float = 3.0
+
+
+_THRESHOLDS = (
+    "spent_strength",
+    "spent_morale",
+    "fall_back_ratio",
+    "works_hold_factor",
+    "fall_back_strength",
+    "counterattack_ratio",
+    "attack_ratio",
+)
 
 
 def _fixed(state: GameState) -> _Fixed:
@@ -250,6 +323,7 @@ def _fixed(state: GameState) -> _Fixed:
             budgets=[min((w.budget for w in ws if w.budget >= 0), default=-1) for ws in u.indirect],
             works_owner=state.works.owner.tolist(),
             engineers=engineer_units(state),
+            **{name: getattr(coefficients_of(state), "ai_" + name) for name in _THRESHOLDS},
         )
     return found
 
@@ -289,6 +363,8 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
+    if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
+        return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
         if target in enemies:
             return _hold_or_counter(state, view, i, phase)
@@ -299,9 +375,9 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if threat > 0:
         outnumbered = threat / max(view.men[i], 1)
         works = _works_intact(state, here)
-        if view.strength(i) < FALL_BACK_STRENGTH or outnumbered >= FALL_BACK_RATIO * (
-            1.0 + 2.0 * works
-        ):
+        fixed = view.fixed
+        stands = fixed.fall_back_ratio * (1.0 + (fixed.works_hold_factor - 1.0) * works)
+        if view.strength(i) < fixed.fall_back_strength or outnumbered >= stands:
             return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
 
@@ -325,7 +401,7 @@ def _hold_or_counter(state: GameState, view: _View, i: int, phase: _Phase) -> Or
     owner = state.works.owner
     for n in state.board.neighbors[view.hexes[i]]:
         lodgement = n in enemies and (owner[n] == side or n == phase.objective)
-        if lodgement and view.men[i] >= COUNTERATTACK_RATIO * enemies[n]:
+        if lodgement and view.men[i] >= view.fixed.counterattack_ratio * enemies[n]:
             return _order(Assault, i, n)
     return _order(Hold, i)
 
@@ -350,13 +426,65 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
         return _order(Hold, i)
+    if (
+        phase.mode == "adaptive"
+        and from_here[target] > 1
+        and not _odds_to_close(state, view, side, target)
+    ):
+        return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
         return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
         return _order(Assault, i, step)  # something in the way
+    if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
+        return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
     return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+
+
+def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> bool:
+    """Whether the adaptive player closes on a defended hex now: by night always; by day only
+    with `ai_attack_ratio` of its men on the map per defender in and around the target (a
+    commander does not send men over open ground or across a river by day against a position
+    he cannot swamp)."""
+    if state.is_night():
+        return True
+    enemies = view.enemies[side]
+    defenders = enemies.get(target, 0) + sum(
+        enemies.get(n, 0) for n in state.board.neighbors[target]
+    )
+    mine = sum(view.men[j] for j in view.mine[side] if not view.routed[j])
+    return mine >= view.fixed.attack_ratio * defenders
+
+
+def _crossing_under_fire(
+    state: GameState, view: _View, side: int, here: int, hours_to: list[float]
+) -> bool:
+    """Whether the unit's way to its objective (down the time field, a turn's march or so) takes
+    it from dry ground into a river by day within reach of the enemy's fire (the adaptive player
+    then waits for the dark, as the 217th Regiment did after the failed day crossing, seed
+    ¶10)."""
+    board = state.board
+    water = board.water_list
+    if water[here] or state.is_night():
+        return False
+    at = here
+    for _ in range(12):
+        nxt = min(board.neighbors[at], key=lambda n: (hours_to[n], n))
+        if hours_to[nxt] >= hours_to[at]:
+            return False  # arrived
+        if water[nxt]:
+            reach = board.distance_row(nxt)
+            ranges = state.units.fire_range_m
+            size = board.hex_size_m
+            return any(
+                reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
+                for j in view.mine[1 - side]
+                if view.men[j] > 0
+            )
+        at = nxt
+    return False
 
 
 def _approach_hex(
@@ -449,7 +577,9 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
     # an adaptive phase may share a plan phase's id
+    timing = _timing(state, int(state.units.side[i]), current.mode)
     key = ("ai_ration", i, budget, current.mode, state.turn, current.id, current.start, current.end)
+    key = (*key, *timing)
     fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
         key, partial(_ration_plan, state, i, current, budget)
     )

@@ -14,12 +14,14 @@ from .protection import product, vulnerability
 
 def _due(state: GameState, kind: str) -> list:
     """The air strikes whose time falls in this turn (the timetable is worked out once for every
-    game of the scenario, kept on the board those games share)."""
+    game of the scenario, kept on the board those games share). On-call air strikes are not in the
+    timetable (`_on_call_now`)."""
 
     def timetable() -> dict[int, list]:
         table: dict[int, list] = {}
         for entry in getattr(state.scenario, kind):
-            table.setdefault(state.turn_of(entry.time), []).append(entry)
+            if getattr(entry, "on_call_until", None) is None:
+                table.setdefault(state.turn_of(entry.time), []).append(entry)
         return table
 
     return state.board.shared(("timetable", kind), timetable).get(state.turn, [])
@@ -86,11 +88,37 @@ def _entry_hex(state: GameState, entry: int, side: int) -> int:
     return min(free, key=lambda h: (int(distance[h]), h)) if free else entry
 
 
+def _on_call_now(state: GameState) -> list:
+    """The on-call air strikes (`on_call_until`) that come this turn: those whose window is open
+    and for which this is the first turn of the window that begins with enemy units in the target
+    area. Read from where units stood at each turn's start (`position_ledger`), so the rules keep
+    no memory of their own."""
+    due = []
+    for strike in state.board.shared(
+        "on_call_strikes", lambda: [s for s in state.scenario.air_strikes if s.on_call_until]
+    ):
+        first, last = state.turn_of(strike.time), state.turn_of(strike.on_call_until)
+        if not first <= state.turn <= last:
+            continue
+        side = state.side_index(strike.side)
+        near = state.board.distances_from(state.board.resolve(strike.target)) <= strike.radius_hexes
+        enemy = state.units.side != side
+
+        def targets_at(k: int, near=near, enemy=enemy) -> bool:
+            where = state.position_ledger[k]
+            on = (where >= 0) & enemy & (state.ledger[k][0] > 0)
+            return bool(near[where[on]].any())
+
+        if targets_at(state.turn) and not any(targets_at(k) for k in range(first, state.turn)):
+            due.append(strike)
+    return due
+
+
 def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     """Each sortie disables men in the target area in proportion to their exposure to bombs and
     bullets from the air (the "shell" exposure: men in the open or in the water suffer most)."""
     u, board = state.units, state.board
-    for strike in _due(state, "air_strikes"):
+    for strike in _due(state, "air_strikes") + _on_call_now(state):
         side = state.side_index(strike.side)
         centre = board.resolve(strike.target)
         near = board.distances_from(centre) <= strike.radius_hexes

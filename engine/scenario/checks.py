@@ -18,7 +18,7 @@ from typing import Any
 
 from .. import hexgrid
 from .errors import Problem, did_you_mean, one_of
-from .models import LEVEL_CHARS, Metric
+from .models import LEVEL_CHARS, TRIGGER_KINDS, Metric
 from .yaml_source import SourceMap
 
 # Metrics that measure a place, and what kind of thing `place` must name for them.
@@ -531,6 +531,15 @@ class _Checker:
             self.ref((*base, "side"), strike.get("side"), self.sides, "side")
             self.ref((*base, "weapon"), strike.get("weapon"), self.weapons, "weapon")
             self.in_time((*base, "time"), strike.get("time"), "air strike")
+            start, until = _time(strike.get("time")), _time(strike.get("on_call_until"))
+            if start and until and until <= start:
+                self.report((*base, "on_call_until"), "the air strike's window ends as it opens")
+            if until and self.end and until > self.end:
+                self.report(
+                    (*base, "on_call_until"),
+                    f"the air strike's window ends at {until:%Y-%m-%d %H:%M}, after the game's last"
+                    f" turn, which ends at {self.end:%Y-%m-%d %H:%M}",
+                )
             self.hex_at((*base, "target"), strike.get("target"))
 
     def check_plans(self) -> None:
@@ -546,6 +555,10 @@ class _Checker:
             if plan.get("rear") is not None:
                 self.hex_at((*base, "rear"), plan.get("rear"))
             phase_ids: set[str] = set()
+            all_ids = {
+                p.get("id") for _, p in _dicts(plan.get("phases")) if isinstance(p.get("id"), str)
+            }
+            waits_for: dict[str, tuple[tuple[Any, ...], list[str]]] = {}
             for phase_index, phase in _dicts(plan.get("phases")):
                 where = (*base, "phases", phase_index)
                 ident = phase.get("id")
@@ -553,10 +566,25 @@ class _Checker:
                     if ident in phase_ids:
                         self.report((*where, "id"), f"duplicate phase id '{ident}'")
                     phase_ids.add(ident)
+                if phase.get("start") is None and phase.get("start_when") is None:
+                    self.report(
+                        where, "a phase needs a `start` time, a `start_when` trigger, or both"
+                    )
                 self.in_time((*where, "start"), phase.get("start"), "phase start")
                 start, end = _time(phase.get("start")), _time(phase.get("end"))
                 if start and end and end <= start:
                     self.report((*where, "end"), "phase ends before it starts")
+                if end and self.end and end > self.end:
+                    self.report(
+                        (*where, "end"),
+                        f"phase ends at {end:%Y-%m-%d %H:%M}, after the game's last turn, which"
+                        f" ends at {self.end:%Y-%m-%d %H:%M}; leave `end` out to run to the end",
+                    )
+                for key in ("start_when", "end_when"):
+                    if phase.get(key) is not None:
+                        after = self.check_trigger((*where, key), phase.get(key), side, all_ids)
+                        if key == "start_when" and isinstance(ident, str):
+                            waits_for[ident] = ((*where, key), after)
                 units = phase.get("units")
                 if isinstance(units, list):
                     for unit_index, ident in enumerate(units):
@@ -573,6 +601,81 @@ class _Checker:
                 for field in ("objective", "fall_back_to"):
                     if phase.get(field) is not None:
                         self.hex_at((*where, field), phase.get(field))
+            self.report_trigger_cycle(waits_for)
+
+    def check_trigger(
+        self, path: tuple[Any, ...], trigger: Any, side: str, phase_ids: AbstractSet[str]
+    ) -> list[str]:
+        """Report what is wrong in one trigger (and those inside it); the ids of the phases it
+        waits for (`after`), to find cycles."""
+        if not isinstance(trigger, dict):
+            return []
+        kinds = [k for k in TRIGGER_KINDS if trigger.get(k) is not None]
+        if len(kinds) != 1:
+            found = f"it has {one_of(kinds)}" if kinds else "it has none"
+            self.report(path, f"a trigger needs exactly one of {one_of(TRIGGER_KINDS)}; {found}")
+        waits: list[str] = []
+        for kind in kinds:
+            value = trigger[kind]
+            here = (*path, kind)
+            if kind in ("taken", "lost"):
+                self.ref(here, value, self.places, "place")
+            elif kind == "arrived":
+                self.ref(here, value, self.units, "unit")
+            elif kind == "routed":
+                if value != "enemy" and self.ref(here, value, [*self.units, "enemy"], "unit"):
+                    owner = self.units[value].get("side")
+                    if owner == side:
+                        self.report(
+                            here,
+                            f"unit '{value}' is of side '{side}', whose plan this is: `routed`"
+                            ' names a unit of the other side (or "enemy")',
+                        )
+            elif kind == "strength_below" and isinstance(value, dict):
+                if value.get("side") is not None:
+                    self.ref((*here, "side"), value.get("side"), self.sides, "side")
+                for index, unit in _items(value.get("units")):
+                    self.ref((*here, "units", index), unit, self.units, "unit")
+            elif kind == "after" and isinstance(value, dict):
+                if self.ref((*here, "phase"), value.get("phase"), phase_ids, "phase"):
+                    waits.append(value["phase"])
+            elif kind in ("any", "all"):
+                for index, inner in _items(value):
+                    waits += self.check_trigger((*here, index), inner, side, phase_ids)
+        return waits
+
+    def report_trigger_cycle(self, waits_for: dict[str, tuple[tuple[Any, ...], list[str]]]) -> None:
+        """A phase that can begin only after itself (through `after` triggers) never begins:
+        report the first such cycle, at the trigger of its first phase."""
+        done: set[str] = set()
+        for first in waits_for:
+            if first in done:
+                continue
+            chain = [first]
+            stack = [(first, iter(waits_for[first][1]))]
+            on_path = {first}
+            while stack:
+                node, nexts = stack[-1]
+                nxt = next(nexts, None)
+                if nxt is None:
+                    stack.pop()
+                    on_path.discard(node)
+                    chain.pop()
+                    done.add(node)
+                    continue
+                if nxt in on_path:
+                    loop = [*chain[chain.index(nxt) :], nxt]
+                    self.report(
+                        waits_for[nxt][0],
+                        "trigger cycle: "
+                        + " -> ".join(f"'{p}'" for p in loop)
+                        + " each begin only after the next, so none ever begins",
+                    )
+                    return
+                if nxt in waits_for and nxt not in done:
+                    chain.append(nxt)
+                    on_path.add(nxt)
+                    stack.append((nxt, iter(waits_for[nxt][1])))
 
     def check_victory(self) -> None:
         for index, condition in _dicts(self.data.get("victory")):

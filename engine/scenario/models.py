@@ -492,6 +492,7 @@ class AirStrike(Strict):
     sorties: int = Field(ge=1, le=10_000)
     weapon: Identifier
     aircraft: Name | None = None
+    on_call_until: Moment | None = None
     source: Citation | None = None
 
 
@@ -513,11 +514,53 @@ class Task(StrEnum):
     break_out = "break_out"
 
 
+class PhaseHours(Strict):
+    """`hours` after another phase of the same plan began (that phase's task has run so long)."""
+
+    phase: Identifier
+    hours: float = Field(ge=0.0, le=100_000.0)
+
+
+class SideShare(Strict):
+    """A side's men (or the listed units' men) on the map and still to come, as a share of
+    their men at the start, below `share`."""
+
+    side: Identifier | None = None
+    units: list[Identifier] | None = Field(default=None, max_length=1000)
+    share: Fraction
+
+
+class Trigger(Strict):
+    """What must have happened for a phase to begin (or end): exactly one of the fields below.
+    It is judged at the end of each turn from what the game recorded; the phase begins (or ends)
+    at the first turn end at which it holds, for good: a phase that began because a place was
+    taken goes on if the place is lost. `any` holds when one of its parts does, `all` when all
+    of them do at the same turn end."""
+
+    taken: Identifier | None = None
+    lost: Identifier | None = None
+    arrived: Identifier | None = None
+    routed: Identifier | None = None
+    strength_below: SideShare | None = None
+    after: PhaseHours | None = None
+    any: list[Trigger] | None = Field(default=None, min_length=1, max_length=20)
+    all: list[Trigger] | None = Field(default=None, min_length=1, max_length=20)
+
+    def kinds(self) -> list[str]:
+        """The fields this trigger sets (a valid trigger sets exactly one)."""
+        return [name for name in TRIGGER_KINDS if getattr(self, name) is not None]
+
+
+TRIGGER_KINDS = ("taken", "lost", "arrived", "routed", "strength_below", "after", "any", "all")
+
+
 class PlanPhase(Strict):
     id: Identifier
     name: str = Field(max_length=200, description="What it means, e.g. 'cross at dawn'.")
-    start: Moment
+    start: Moment | None = None
+    start_when: Trigger | None = None
     end: Moment | None = None
+    end_when: Trigger | None = None
     units: list[Identifier] | Literal["all"] = "all"
     task: Task
     objective: HexRef | None = None
@@ -825,7 +868,11 @@ DESCRIPTIONS: dict[str, str] = {
     "Reinforcement.units": "Ids of the arriving units (in `units`, without `at`).",
     "Reinforcement.source": "Where the time and place of arrival come from.",
     "AirStrike.side": "Id of the side (in `sides`) whose aircraft strike.",
-    "AirStrike.time": "Local date and time of the strike.",
+    "AirStrike.time": "Local date and time of the strike; with `on_call_until`, when the aircraft"
+    " go on call.",
+    "AirStrike.on_call_until": "The strike is on call from `time` to this local date and time: it"
+    " comes in the first turn in that window that begins with enemy units in the target area, and"
+    " not at all if none come (default: it comes at `time` whatever is there).",
     "AirStrike.target": "Hex at the centre of the strike, " + _HEX_OR_PLACE + ".",
     "AirStrike.radius_hexes": "Hexes around the target also struck, in hexes (0: the target only).",
     "AirStrike.sorties": "Number of aircraft sorties in the strike.",
@@ -834,8 +881,27 @@ DESCRIPTIONS: dict[str, str] = {
     "AirStrike.source": "Where the strike comes from.",
     # plans
     "PlanPhase.id": "Id of this phase, unique in its plan.",
-    "PlanPhase.start": "Local date and time the phase begins.",
-    "PlanPhase.end": "Local date and time the phase ends (default: the next phase, or the end).",
+    "PlanPhase.start": "Local date and time the phase begins; with `start_when`, the earliest"
+    " it may begin (default: the start of the game). A phase needs `start`, `start_when` or both.",
+    "PlanPhase.start_when": "What must have happened for the phase to begin: it begins at the end"
+    " of the first turn at which its trigger holds (and not before `start`).",
+    "PlanPhase.end": "Local date and time the phase ends (default: the end of the game).",
+    "PlanPhase.end_when": "What ends the phase: it ends at the end of the first turn at which its"
+    " trigger holds (or at `end`, whichever comes first).",
+    "Trigger.taken": "Id of a place (in map.places): held by this plan's side at a turn's end.",
+    "Trigger.lost": "Id of a place (in map.places): held by the other side at a turn's end.",
+    "Trigger.arrived": "Id of a unit (in `units`, either side): on the map at a turn's end.",
+    "Trigger.routed": 'Id of a unit (in `units`) of the other side, or "enemy" for any of'
+    " them: routed at a turn's end.",
+    "Trigger.strength_below": "A side's strength at a turn's end below a share of its start.",
+    "Trigger.after": "Hours after another phase of this plan began (how long its task has run).",
+    "Trigger.any": "Holds when any one of these triggers holds.",
+    "Trigger.all": "Holds when every one of these triggers holds at the same turn end.",
+    "SideShare.side": "Id of the side (in `sides`) measured (default: the other side).",
+    "SideShare.units": "Ids of the units (in `units`) measured, narrowing `side`.",
+    "SideShare.share": "The share of the men at the start, 0 to 1, below which it fires.",
+    "PhaseHours.phase": "Id of a phase of the same plan.",
+    "PhaseHours.hours": "Hours after that phase began, in hours (0: as it begins).",
     "PlanPhase.units": "Ids of the units (in `units`, of this plan's side) the phase commands,"
     ' or "all".',
     "PlanPhase.task": "What the units are to do: move, attack, assault, bombard, hold,"

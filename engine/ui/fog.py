@@ -37,6 +37,12 @@ def plan_places(scenario: Scenario, viewer: str) -> frozenset[str]:
         for phase in plan.phases:
             note(plan.side, phase.objective)
             note(plan.side, phase.fall_back_to)
+            triggers = [t for t in (phase.start_when, phase.end_when) if t is not None]
+            while triggers:  # places a trigger waits on tell the plan too
+                t = triggers.pop()
+                note(plan.side, t.taken)
+                note(plan.side, t.lost)
+                triggers += [*(t.any or []), *(t.all or [])]
     side_of = {unit.id: unit.side for unit in scenario.units}
     for reinforcement in scenario.reinforcements:
         note(side_of[reinforcement.units[0]], reinforcement.at)
