@@ -75,14 +75,6 @@ class Outcome:
         raise KeyError(f"no history metric {metric_id!r}")
 
 
-class _TrustedOrders(tuple):
-    """Orders the computer player made for one side this turn (see `Game.computer_orders`):
-    `apply_orders` takes them without a check when they come back to the game that made them,
-    unchanged (a tuple cannot be changed) and in the same turn."""
-
-    token: tuple[int, int, int] = (0, -1, -1)
-
-
 class LegalOrders:
     """Every order one unit may be given now, worked out lazily, in the manner of python-chess's
     `legal_moves`: `order in legal`, `for order in legal`, `legal.count()`, `len(legal)`."""
@@ -145,6 +137,10 @@ class Game:
         self.orders: list[list[str]] = []  # every turn's orders, text form (the replay log)
         self._pending: tuple[dict[int, Order], dict[int, Order]] = ({}, {})
         self._given: set[int] = set()
+        # The orders `computer_orders` handed out this turn, per side: `apply_orders` takes
+        # these very tuples (which cannot have been changed) without a check, as python-chess's
+        # `push` takes a move it made itself.
+        self._trusted: list[tuple[Order, ...] | None] = [None, None]
         self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
 
     # ------------------------------------------------------------------ making one
@@ -234,8 +230,7 @@ class Game:
         s = self.side_index(side)
         if mode is not None and mode not in AI_MODES:
             raise ValueError(f"no computer player mode {mode!r}; expected one of {AI_MODES}")
-        orders = _TrustedOrders(plan_orders(self.state, s, mode))
-        orders.token = (id(self), self.state.turn, s)
+        orders = self._trusted[s] = tuple(plan_orders(self.state, s, mode))
         return orders
 
     def apply_orders(self, side: str | int, orders: Iterable[Order | str]) -> None:
@@ -245,7 +240,7 @@ class Game:
         s = self.side_index(side)
         if self.over:
             raise OrderError("-", "-", "the game is over")
-        if isinstance(orders, _TrustedOrders) and orders.token == (id(self), self.state.turn, s):
+        if orders is self._trusted[s]:  # this turn's computer orders, unchanged (a tuple)
             checked: Iterable[Order] = orders
         else:
             checked = [self.check(s, order) for order in orders]
@@ -384,6 +379,7 @@ class Game:
             self.events.extend(events)
         self._pending = ({}, {})
         self._given = set()
+        self._trusted = [None, None]
         return events
 
     def _play_logged(self, texts: list[str]) -> list[Event]:

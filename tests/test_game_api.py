@@ -4,6 +4,7 @@ state hash that cannot forget a field."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import random
@@ -156,11 +157,27 @@ def test_a_unit_given_two_orders_keeps_the_last(furong: Game) -> None:
     assert furong.orders[0] == [move.text(furong.state.units.ids)]
 
 
-def test_computer_orders_are_trusted_only_in_their_own_turn(furong: Game) -> None:
+def test_computer_orders_are_trusted_only_in_their_own_turn(
+    furong: Game, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[Order] = []
+    check = furong.check
+    monkeypatch.setattr(furong, "check", lambda side, o: checked.append(o) or check(side, o))
     orders = furong.computer_orders("ija")
+    assert orders, "the test needs orders to see checked"
+    furong.apply_orders("ija", orders)
+    assert checked == []  # the very tuple, this turn: taken as it was made
+    with pytest.raises(OrderError, match="not your unit"):  # as another side's: checked
+        furong.apply_orders("roc", furong.computer_orders("ija"))
+    checked.clear()
+    furong.apply_orders("ija", list(orders))  # a copy (it could have been changed): checked
+    assert checked == list(orders)
+    checked.clear()
     furong.end_turn()
     # a turn later the same tuple is checked like any other orders (and may well pass)
-    assert orders.token != (id(furong), furong.turn, 1)
+    with contextlib.suppress(OrderError):
+        furong.apply_orders("ija", orders)
+    assert checked
 
 
 def test_ai_modes_are_arguments_not_state() -> None:

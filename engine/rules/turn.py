@@ -76,10 +76,13 @@ def check_order(state: GameState, order: Order) -> None:
 def _run_steps(state: GameState, by_unit: dict[int, Order], c, events: list[Event]) -> None:
     """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
     orders of its kind given this turn, in unit order."""
+    given: dict[type[Order], list[Order]] = {}
+    for i in sorted(by_unit):  # one pass for every step: this runs each turn of every game
+        order = by_unit[i]
+        given.setdefault(type(order), []).append(order)
     for _, kind, step in RULE_STEPS:
-        given = [by_unit[i] for i in sorted(by_unit) if type(by_unit[i]) is kind]
-        if given:
-            step(state, given, c, events)
+        if kind in given:
+            step(state, given[kind], c, events)
 
 
 def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
