@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .ai.planner import plan_orders
+from .ai.planner import default_mode, plan_orders
 from .core.events import Event
 from .core.orders import (
     Assault,
@@ -46,6 +47,7 @@ from .scenario import LoadedScenario, load_scenario, load_scenario_text
 from .scenario.models import Scenario
 
 AI_MODES = ("plan", "adaptive")
+_UNIT = attrgetter("unit")
 
 
 class OrderError(IllegalOrderError):
@@ -141,6 +143,8 @@ class Game:
         # these very tuples (which cannot have been changed) without a check, as python-chess's
         # `push` takes a move it made itself.
         self._trusted: list[tuple[Order, ...] | None] = [None, None]
+        # What each side's plan asks of the computer player (`computer_orders` with no mode).
+        self._plan_modes = tuple(default_mode(self.state, s) for s in (0, 1))
         self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
 
     # ------------------------------------------------------------------ making one
@@ -227,8 +231,10 @@ class Game:
         """The computer player's orders for `side` this turn. `mode` is `plan` (follow the
         scenario's plan) or `adaptive` (go for the victory conditions); None: what the plan
         names. The result, handed back unchanged to `apply_orders`, is taken without a check."""
-        s = self.side_index(side)
-        if mode is not None and mode not in AI_MODES:
+        s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
+        if mode is None:
+            mode = self._plan_modes[s]
+        elif mode not in AI_MODES:
             raise ValueError(f"no computer player mode {mode!r}; expected one of {AI_MODES}")
         orders = self._trusted[s] = tuple(plan_orders(self.state, s, mode))
         return orders
@@ -237,16 +243,15 @@ class Game:
         """Give `side`'s orders for this turn (orders or their text form); a unit given two
         orders keeps the last. Each is checked: the first bad one raises OrderError naming the
         unit, the order and why, and none of them is given (all or nothing)."""
-        s = self.side_index(side)
-        if self.over:
+        s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
+        if self.state.finished:
             raise OrderError("-", "-", "the game is over")
         if orders is self._trusted[s]:  # this turn's computer orders, unchanged (a tuple)
             checked: Iterable[Order] = orders
         else:
             checked = [self.check(s, order) for order in orders]
-        pending = self._pending[s]
-        for order in checked:
-            pending[order.unit] = order
+        # by unit: a unit given two orders keeps the last
+        self._pending[s].update(zip(map(_UNIT, checked), checked, strict=True))
         self._given.add(s)
 
     def push(self, side: str | int, orders: Iterable[Order]) -> None:

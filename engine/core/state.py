@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, cached_property
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np
@@ -413,6 +414,7 @@ def _field_bytes(cls: type) -> tuple[tuple[str, bytes], ...]:
 _PLAIN = frozenset({int, str, type(None), bool})
 _LIST_ITEMS = frozenset({int, str, type(None)})
 _PAIR_ITEMS = frozenset({int, str})
+_SHAPE, _DTYPE = attrgetter("shape"), attrgetter("dtype")
 
 
 def _emit(value, out: list[bytes]) -> None:
@@ -438,8 +440,11 @@ def _emit(value, out: list[bytes]) -> None:
     elif isinstance(value, list | tuple):
         add(b"[")
         kinds = set(map(type, value))
-        if kinds == {np.ndarray} and len({v.shape for v in value}) == 1:
-            _emit(np.stack(value), out)  # a ledger: one array a turn
+        if kinds == {np.ndarray} and len(set(map(_SHAPE, value))) == 1:
+            # a ledger, one array a turn: stacked (by np.array, quicker than np.stack's Python
+            # loops, where they share a dtype and so give the same array)
+            same = len(set(map(_DTYPE, value))) == 1
+            _emit(np.array(value) if same else np.stack(value), out)
         elif kinds <= _LIST_ITEMS or (
             kinds == {tuple} and {type(x) for t in value for x in t} <= _PAIR_ITEMS
         ):

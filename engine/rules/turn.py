@@ -73,15 +73,11 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(reason)
 
 
-def _run_steps(state: GameState, by_unit: dict[int, Order], c, events: list[Event]) -> None:
+def _run_steps(state: GameState, given: dict[type[Order], list[Order]], c, events) -> None:
     """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
-    orders of its kind given this turn, in unit order."""
-    given: dict[type[Order], list[Order]] = {}
-    for i in sorted(by_unit):  # one pass for every step: this runs each turn of every game
-        order = by_unit[i]
-        given.setdefault(type(order), []).append(order)
+    orders of its kind given this turn (`given`: by kind, in unit order), by their rank."""
     for _, kind, step in RULE_STEPS:
-        if kind in given:
+        if given[kind]:
             step(state, given[kind], c, events)
 
 
@@ -137,14 +133,17 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    _run_steps(state, by_unit, c, events)
     aimed_at, assault_orders = {}, []
+    stepped = {kind: [] for _, kind, _ in RULE_STEPS}  # orders of the kinds a step resolves
     for i in sorted(by_unit):
         order = by_unit[i]
         if isinstance(order, Fire):
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
+        elif type(order) in stepped:
+            stepped[type(order)].append(order)
+    _run_steps(state, stepped, c, events)
     direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
