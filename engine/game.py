@@ -39,6 +39,7 @@ from .core.orders import (
 )
 from .core.state import GameState
 from .history import Comparison, compare
+from .resources import locate_scenario
 from .rules.bombardment import in_range, rounds_available
 from .rules.movement import enemy_zone, time_field
 from .rules.turn import IllegalOrderError, check_order, new_game
@@ -488,7 +489,7 @@ class Game:
 
 def _scenario_of(header: dict[str, Any], base: Path | None) -> LoadedScenario:
     """The scenario a log's header names: its embedded text, else its file (looked for beside
-    the log and in ./scenarios when moved)."""
+    the log, in ./scenarios and among the shipped scenarios when moved)."""
     from .rules.coefficients import coefficient_names
 
     names = coefficient_names()
@@ -499,10 +500,4 @@ def _scenario_of(header: dict[str, Any], base: Path | None) -> LoadedScenario:
     name = header.get("scenario")
     if not name or not isinstance(name, str):
         raise ValueError("the log names no scenario file")
-    found = Path(name)
-    if not found.exists():
-        for folder in (base, Path.cwd() / "scenarios"):
-            if folder is not None and (folder / found.name).exists():
-                found = folder / found.name
-                break
-    return load_scenario(found, coefficient_names=names)
+    return load_scenario(locate_scenario(name, base), coefficient_names=names)

@@ -427,3 +427,23 @@ def test_rules_import_only_core_and_hexgrid() -> None:
             if isinstance(node, ast.ImportFrom) and node.level >= 2 and id(node) not in checking:
                 top = (node.module or "").split(".")[0] or node.names[0].name
                 assert top in ("core", "hexgrid"), f"{path.name}:{node.lineno} imports {top}"
+
+
+def test_a_moved_log_finds_its_scenario_among_the_shipped_ones(tmp_path: Path, monkeypatch) -> None:
+    """A log whose scenario path no longer exists (played elsewhere) is replayed from the shipped
+    scenario of that name, found through engine.resources, even away from the checkout."""
+    from engine.resources import locate_scenario, scenarios_folder
+
+    game = Game.load(ROOT / "scenarios" / "lion_mountain.yaml", seed=2)
+    game.end_turn()
+    log = game.save(tmp_path / "game.jsonl")
+    lines = log.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["scenario"] = "/nowhere/else/lion_mountain.yaml"
+    log.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no ./scenarios here
+    assert (
+        locate_scenario(header["scenario"], tmp_path) == scenarios_folder() / "lion_mountain.yaml"
+    )
+    assert Game.load_save(log).state.state_hash() == game.state.state_hash()
+    assert locate_scenario("/nowhere/x.yaml") == Path("/nowhere/x.yaml")  # left for the error
