@@ -21,6 +21,7 @@ import numpy as np
 
 from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
 from .board import Board, build_board
+from .clock import is_dark, night_turns, turn_middle
 
 LEDGER_ROWS = (
     "men",
@@ -254,33 +255,37 @@ class GameState:
         return self.scenario.clock.turns
 
     def is_night(self, moment: datetime | None = None) -> bool:
-        """Darkness from `starts` to `ends`, judged at the middle of the turn (or at `moment`)."""
+        """Darkness now: of this turn, judged at its middle (or at `moment`). The rule is
+        engine/core/clock.py's, which every part of the engine asks."""
         if moment is None:
-            nights = self._night_by_turn
-            if self.turn < len(nights):
-                return nights[self.turn]
-            moment = self.time_at(self.turn) + self._half_turn  # past the scenario's end
+            nights, turn = self._night_by_turn, self.turn  # asked a dozen times a turn
+            return nights[turn] if turn < len(nights) else self.night_of(turn)
         darkness = self.scenario.clock.darkness
-        now = moment.time()
-        if darkness.starts > darkness.ends:
-            return now >= darkness.starts or now < darkness.ends
-        return darkness.starts <= now < darkness.ends
+        return is_dark(moment, darkness.starts, darkness.ends)
+
+    def night_of(self, turn: int) -> bool:
+        """Whether turn `turn` (0 is the first) is fought by night (its middle in darkness)."""
+        nights = self._night_by_turn
+        if 0 <= turn < len(nights):
+            return nights[turn]
+        clock = self.scenario.clock  # past the scenario's end
+        return self.is_night(turn_middle(clock.start, clock.turn_minutes, turn))
 
     @cached_property
     def _night_by_turn(self) -> list[bool]:
         """Darkness of every turn (and of the turn after the last), the same for every game of
         the scenario: the rules ask a dozen times a turn."""
+        clock = self.scenario.clock
         return self.board.shared(
             "night_by_turn",
-            lambda: [
-                self.is_night(self.time_at(t) + self._half_turn)
-                for t in range(self.total_turns + 1)
-            ],
+            lambda: night_turns(
+                clock.start,
+                clock.turn_minutes,
+                clock.turns + 1,
+                clock.darkness.starts,
+                clock.darkness.ends,
+            ),
         )
-
-    @property
-    def _half_turn(self) -> timedelta:
-        return timedelta(minutes=self.scenario.clock.turn_minutes / 2)
 
     def turn_of(self, moment: datetime) -> int:
         minutes = (moment - self.scenario.clock.start).total_seconds() / 60
