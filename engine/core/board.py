@@ -16,7 +16,7 @@ import numpy as np
 from .. import hexgrid
 from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
-HEX_AREA_FACTOR = 0.8660254037844386  # area of a hex = sqrt(3)/2 * (centre spacing)^2
+HEX_AREA_FACTOR = hexgrid.HEX_AREA_FACTOR  # area of a hex = sqrt(3)/2 * (centre spacing)^2
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,7 +50,7 @@ class Board:
 
     @cached_property
     def hex_area_m2(self) -> float:
-        return HEX_AREA_FACTOR * self.hex_size_m**2
+        return hexgrid.hex_area(self.hex_size_m)
 
     def index(self, col: int, row: int) -> int:
         return row * self.width + col
