@@ -111,7 +111,11 @@ class LegalOrders:
 
 class Game:
     """One game: its state, the orders given this turn, the events so far, every turn's orders
-    (the replay log)."""
+    (the replay log).
+
+    `keep_events=False` is a batch's way: no events or orders are kept, and the game-over event
+    carries no state hash (working it out costs a battle several per cent, and no log will hold
+    it); `game.state.state_hash()` still gives it on demand."""
 
     def __init__(
         self,
@@ -380,7 +384,8 @@ class Game:
         if self.keep_events:
             ids = self.state.units.ids
             self.orders.append([o.text(ids) for o in orders])
-        events = resolve_turn(self.state, orders)
+        # the game-over event's state hash only where a log keeps it (see `keep_events`)
+        events = resolve_turn(self.state, orders, fingerprint=self.keep_events)
         if self.keep_events:
             self.events.extend(events)
         self._pending = ({}, {})

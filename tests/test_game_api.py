@@ -447,3 +447,22 @@ def test_a_moved_log_finds_its_scenario_among_the_shipped_ones(tmp_path: Path, m
     )
     assert Game.load_save(log).state.state_hash() == game.state.state_hash()
     assert locate_scenario("/nowhere/x.yaml") == Path("/nowhere/x.yaml")  # left for the error
+
+
+def test_a_game_that_keeps_no_events_leaves_the_end_events_hash_to_be_asked() -> None:
+    """The batch's way (keep_events=False) skips the final state hash it would never log; the
+    game itself is the same, and the hash is there on demand."""
+    ends = {}
+    for keep in (True, False):
+        game = Game.load(ROOT / "scenarios" / "lion_mountain.yaml", seed=4)
+        game.keep_events = keep
+        last: list = []
+        while not game.over:
+            for side in game.sides_to_order():
+                game.apply_orders(side, game.computer_orders(side))
+            last = game.end_turn()
+        ended = next(e for e in last if e.kind == "game_ended")
+        ends[keep] = (ended, game.state.state_hash())
+    (kept, kept_hash), (bare, bare_hash) = ends[True], ends[False]
+    assert kept.state_hash == kept_hash == bare_hash
+    assert bare.state_hash == "" and (bare.winner, bare.reason) == (kept.winner, kept.reason)

@@ -81,8 +81,10 @@ def _run_steps(state: GameState, given: dict[type[Order], list[Order]], c, event
             step(state, given[kind], c, events)
 
 
-def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
-    """Resolve one turn with the orders given (units without one hold)."""
+def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = True) -> list[Event]:
+    """Resolve one turn with the orders given (units without one hold). The game-over event
+    carries the final state's hash; `fingerprint=False` leaves it empty, for a game whose events
+    no log keeps (a batch's: `state.state_hash()` still gives it on demand)."""
     if state.finished:
         return []
     c = coefficients_of(state)
@@ -172,7 +174,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
     _update_places(state, events, on_map)
-    return _finish_turn(state, events)
+    return _finish_turn(state, events, fingerprint)
 
 
 def _escape_if_at_edge(state, i, order, rear, events) -> None:
@@ -218,7 +220,7 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
         timeline.setdefault(name, []).append(now)
 
 
-def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
+def _finish_turn(state: GameState, events: list[Event], fingerprint: bool) -> list[Event]:
     u = state.units
     # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     sides, men_now = u.side.tolist(), u.men.tolist()
@@ -240,7 +242,8 @@ def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
         if side_gone is not None:
             _hand_over_places(state, side_gone, events)
         state.winner, reason = decide_winner(state)
-        events.append(GameEnded(state.turn, state.winner, reason, state.state_hash()))
+        fingerprint_text = state.state_hash() if fingerprint else ""
+        events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
     return events
 
 
