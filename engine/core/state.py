@@ -258,8 +258,10 @@ class GameState:
         """Darkness now: of this turn, judged at its middle (or at `moment`). The rule is
         engine/core/clock.py's, which every part of the engine asks."""
         if moment is None:
-            nights, turn = self._night_by_turn, self.turn  # asked a dozen times a turn
-            return nights[turn] if turn < len(nights) else self.night_of(turn)
+            nights = self._night_by_turn  # asked a dozen times a turn
+            if self.turn < len(nights):
+                return nights[self.turn]
+            return self.night_of(self.turn)
         darkness = self.scenario.clock.darkness
         return is_dark(moment, darkness.starts, darkness.ends)
 
