@@ -9,6 +9,7 @@ morale and routs, then the clock. Every change is reported as an Event.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from 
     from ..scenario.models import Scenario
 
 _HASTY = POSTURE_INDEX["hasty"]
+_UNIT = attrgetter("unit")  # an order's unit, read in C for a turn's thirty orders
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
 _ON_THE_MOVE = (_ATTACK, _WITHDRAWAL)  # postures a unit leaves when it stands still
@@ -95,7 +97,9 @@ def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = T
     arrivals(state, events)
     air_strikes(state, c, events)
 
-    by_unit: dict[int, Order] = {order.unit: order for order in orders}  # the last one counts
+    orders = orders if isinstance(orders, list | tuple) else list(orders)
+    # by unit, the last order of a unit counting
+    by_unit: dict[int, Order] = dict(zip(map(_UNIT, orders), orders, strict=True))
     active = state.active()
     rear = state.rears  # where routed units run
 
