@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .ai.planner import plan_orders
+from .ai.planner import default_mode, plan_orders
 from .core.events import Event
 from .core.orders import (
     Assault,
@@ -38,6 +39,7 @@ from .core.orders import (
 )
 from .core.state import GameState
 from .history import Comparison, compare
+from .resources import locate_scenario
 from .rules.bombardment import in_range, rounds_available
 from .rules.movement import enemy_zone, time_field
 from .rules.turn import IllegalOrderError, check_order, new_game
@@ -46,6 +48,7 @@ from .scenario import LoadedScenario, load_scenario, load_scenario_text
 from .scenario.models import Scenario
 
 AI_MODES = ("plan", "adaptive")
+_UNIT = attrgetter("unit")
 
 
 class OrderError(IllegalOrderError):
@@ -73,14 +76,6 @@ class Outcome:
             if comparison.entry.id == metric_id:
                 return comparison
         raise KeyError(f"no history metric {metric_id!r}")
-
-
-class _TrustedOrders(tuple):
-    """Orders the computer player made for one side this turn (see `Game.computer_orders`):
-    `apply_orders` takes them without a check when they come back to the game that made them,
-    unchanged (a tuple cannot be changed) and in the same turn."""
-
-    token: tuple[int, int, int] = (0, -1, -1)
 
 
 class LegalOrders:
@@ -116,7 +111,11 @@ class LegalOrders:
 
 class Game:
     """One game: its state, the orders given this turn, the events so far, every turn's orders
-    (the replay log)."""
+    (the replay log).
+
+    `keep_events=False` is a batch's way: no events or orders are kept, and the game-over event
+    carries no state hash (working it out costs a battle several per cent, and no log will hold
+    it); `game.state.state_hash()` still gives it on demand."""
 
     def __init__(
         self,
@@ -145,6 +144,12 @@ class Game:
         self.orders: list[list[str]] = []  # every turn's orders, text form (the replay log)
         self._pending: tuple[dict[int, Order], dict[int, Order]] = ({}, {})
         self._given: set[int] = set()
+        # The orders `computer_orders` handed out this turn, per side: `apply_orders` takes
+        # these very tuples (which cannot have been changed) without a check, as python-chess's
+        # `push` takes a move it made itself.
+        self._trusted: list[tuple[Order, ...] | None] = [None, None]
+        # What each side's plan asks of the computer player (`computer_orders` with no mode).
+        self._plan_modes = tuple(default_mode(self.state, s) for s in (0, 1))
         self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
 
     # ------------------------------------------------------------------ making one
@@ -231,27 +236,27 @@ class Game:
         """The computer player's orders for `side` this turn. `mode` is `plan` (follow the
         scenario's plan) or `adaptive` (go for the victory conditions); None: what the plan
         names. The result, handed back unchanged to `apply_orders`, is taken without a check."""
-        s = self.side_index(side)
-        if mode is not None and mode not in AI_MODES:
+        s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
+        if mode is None:
+            mode = self._plan_modes[s]
+        elif mode not in AI_MODES:
             raise ValueError(f"no computer player mode {mode!r}; expected one of {AI_MODES}")
-        orders = _TrustedOrders(plan_orders(self.state, s, mode))
-        orders.token = (id(self), self.state.turn, s)
+        orders = self._trusted[s] = tuple(plan_orders(self.state, s, mode))
         return orders
 
     def apply_orders(self, side: str | int, orders: Iterable[Order | str]) -> None:
         """Give `side`'s orders for this turn (orders or their text form); a unit given two
         orders keeps the last. Each is checked: the first bad one raises OrderError naming the
         unit, the order and why, and none of them is given (all or nothing)."""
-        s = self.side_index(side)
-        if self.over:
+        s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
+        if self.state.finished:
             raise OrderError("-", "-", "the game is over")
-        if isinstance(orders, _TrustedOrders) and orders.token == (id(self), self.state.turn, s):
+        if orders is self._trusted[s]:  # this turn's computer orders, unchanged (a tuple)
             checked: Iterable[Order] = orders
         else:
             checked = [self.check(s, order) for order in orders]
-        pending = self._pending[s]
-        for order in checked:
-            pending[order.unit] = order
+        # by unit: a unit given two orders keeps the last
+        self._pending[s].update(zip(map(_UNIT, checked), checked, strict=True))
         self._given.add(s)
 
     def push(self, side: str | int, orders: Iterable[Order]) -> None:
@@ -379,11 +384,13 @@ class Game:
         if self.keep_events:
             ids = self.state.units.ids
             self.orders.append([o.text(ids) for o in orders])
-        events = resolve_turn(self.state, orders)
+        # the game-over event's state hash only where a log keeps it (see `keep_events`)
+        events = resolve_turn(self.state, orders, fingerprint=self.keep_events)
         if self.keep_events:
             self.events.extend(events)
         self._pending = ({}, {})
         self._given = set()
+        self._trusted = [None, None]
         return events
 
     def _play_logged(self, texts: list[str]) -> list[Event]:
@@ -487,7 +494,7 @@ class Game:
 
 def _scenario_of(header: dict[str, Any], base: Path | None) -> LoadedScenario:
     """The scenario a log's header names: its embedded text, else its file (looked for beside
-    the log and in ./scenarios when moved)."""
+    the log, in ./scenarios and among the shipped scenarios when moved)."""
     from .rules.coefficients import coefficient_names
 
     names = coefficient_names()
@@ -498,10 +505,4 @@ def _scenario_of(header: dict[str, Any], base: Path | None) -> LoadedScenario:
     name = header.get("scenario")
     if not name or not isinstance(name, str):
         raise ValueError("the log names no scenario file")
-    found = Path(name)
-    if not found.exists():
-        for folder in (base, Path.cwd() / "scenarios"):
-            if folder is not None and (folder / found.name).exists():
-                found = folder / found.name
-                break
-    return load_scenario(found, coefficient_names=names)
+    return load_scenario(locate_scenario(name, base), coefficient_names=names)

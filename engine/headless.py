@@ -56,10 +56,11 @@ def play(
     from .game import Game
 
     game = Game(scenario, seed, overrides=overrides, keep_events=keep_events)
-    modes = ai_modes or {}
+    modes = (ai_modes or {}).get
+    mode_of = (modes(0), modes(1))
     while not game.over:
         for side in (0, 1):
-            game.apply_orders(side, game.computer_orders(side, modes.get(side)))
+            game.apply_orders(side, game.computer_orders(side, mode_of[side]))
         events = game.end_turn()
         if on_turn is not None:
             on_turn(game.state, events)

@@ -384,7 +384,19 @@ class Orientation:
     start_angle: float
 
 
-_SQRT3 = math.sqrt(3.0)
+SQRT3 = math.sqrt(3.0)
+_SQRT3 = SQRT3
+# Pointy-topped hexes `spacing` apart (centre to centre, the scenario's hex size): rows lie
+# sqrt(3)/2 of the spacing apart, and one hex covers sqrt(3)/2 x spacing^2. The rules, the
+# scenario summaries and the window read these here, nowhere else.
+ROW_SPACING = SQRT3 / 2.0
+HEX_AREA_FACTOR = SQRT3 / 2.0
+
+
+def hex_area(spacing: float) -> float:
+    """The area of one hex whose centres are `spacing` apart."""
+    return HEX_AREA_FACTOR * spacing**2
+
 
 POINTY = Orientation(
     _SQRT3, _SQRT3 / 2.0, 0.0, 3.0 / 2.0,
@@ -453,15 +465,28 @@ def hex_corners(layout: Layout, h: Hex) -> tuple[Point, Point, Point, Point, Poi
     side facing direction d runs from corner d to corner d+1.
     """
     cx, cy = hex_to_pixel(layout, h)
-    sa = layout.orientation.start_angle
-    sx = layout.size_x
-    sy = layout.size_y
-    pts = []
-    for i in range(6):
-        angle = 2.0 * math.pi * (sa - i) / 6.0
-        pts.append((cx + sx * math.cos(angle), cy + sy * math.sin(angle)))
-    p0, p1, p2, p3, p4, p5 = pts
+    p0, p1, p2, p3, p4, p5 = ((cx + dx, cy + dy) for dx, dy in corner_offsets(layout))
     return (p0, p1, p2, p3, p4, p5)
+
+
+def corner_offsets(layout: Layout) -> list[Point]:
+    """The six corners of any hex as offsets from its centre, in `hex_corners`' order (corner i
+    at ``60 * (start_angle - i)`` degrees): for drawing many hexes from their centres."""
+    sa = layout.orientation.start_angle
+    angles = [2.0 * math.pi * (sa - i) / 6.0 for i in range(6)]
+    return [(layout.size_x * math.cos(a), layout.size_y * math.sin(a)) for a in angles]
+
+
+def pointy_centers(q, r, size: float, origin_x: float = 0.0, origin_y: float = 0.0):
+    """Pixel centres of pointy-topped hexes of radius `size` (`hex_to_pixel` with `POINTY`),
+    for plain numbers or whole numpy arrays of axial q and r at once."""
+    return origin_x + SQRT3 * size * (q + r / 2.0), origin_y + 1.5 * size * r
+
+
+def pointy_extent(width: int, height: int, size: float) -> tuple[float, float]:
+    """Pixel width and height of an odd-r map of `width` x `height` pointy-topped hexes of
+    radius `size`, from the left edge of its widest row to the bottom of its last."""
+    return SQRT3 * size * (width + 0.5), size * (1.5 * (height - 1) + 2)
 
 
 def edge_corners(layout: Layout, edge: Edge) -> tuple[Point, Point]:

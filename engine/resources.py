@@ -72,3 +72,17 @@ def scenario_folders(cwd: Path | None = None) -> list[Path]:
         if folder is not None and all(folder.resolve() != f.resolve() for f in found):
             found.append(folder)
     return found
+
+
+def locate_scenario(name: str | Path, beside: Path | None = None) -> Path:
+    """The scenario file a save or a game log names: `name` itself when it is there, else a file
+    of its name beside the log (`beside`), in ./scenarios, then among the shipped scenarios (a
+    path relative to where the game was played, or a log moved to another machine); `name`
+    unchanged when none has it (the caller's error then names it)."""
+    path = Path(name)
+    if path.exists():
+        return path
+    for folder in (beside, Path.cwd() / "scenarios", scenarios_folder()):
+        if folder is not None and (folder / path.name).exists():
+            return folder / path.name
+    return path

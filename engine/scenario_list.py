@@ -19,12 +19,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TextIO
 
-from . import resources
+from . import hexgrid, resources
 from .exit_codes import EXIT_INPUT, EXIT_OK
 from .scenario import ScenarioError, load_scenario
 from .scenario.models import Name, Scenario
 
-ROW_FACTOR = 0.8660254037844386  # pointy-topped rows are sqrt(3)/2 of the hex spacing apart
+ROW_FACTOR = hexgrid.ROW_SPACING  # pointy-topped rows are sqrt(3)/2 of the hex spacing apart
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ state hash that cannot forget a field."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import random
@@ -156,11 +157,27 @@ def test_a_unit_given_two_orders_keeps_the_last(furong: Game) -> None:
     assert furong.orders[0] == [move.text(furong.state.units.ids)]
 
 
-def test_computer_orders_are_trusted_only_in_their_own_turn(furong: Game) -> None:
+def test_computer_orders_are_trusted_only_in_their_own_turn(
+    furong: Game, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[Order] = []
+    check = furong.check
+    monkeypatch.setattr(furong, "check", lambda side, o: checked.append(o) or check(side, o))
     orders = furong.computer_orders("ija")
+    assert orders, "the test needs orders to see checked"
+    furong.apply_orders("ija", orders)
+    assert checked == []  # the very tuple, this turn: taken as it was made
+    with pytest.raises(OrderError, match="not your unit"):  # as another side's: checked
+        furong.apply_orders("roc", furong.computer_orders("ija"))
+    checked.clear()
+    furong.apply_orders("ija", list(orders))  # a copy (it could have been changed): checked
+    assert checked == list(orders)
+    checked.clear()
     furong.end_turn()
     # a turn later the same tuple is checked like any other orders (and may well pass)
-    assert orders.token != (id(furong), furong.turn, 1)
+    with contextlib.suppress(OrderError):
+        furong.apply_orders("ija", orders)
+    assert checked
 
 
 def test_ai_modes_are_arguments_not_state() -> None:
@@ -412,3 +429,42 @@ def test_rules_import_only_core_and_hexgrid() -> None:
             if isinstance(node, ast.ImportFrom) and node.level >= 2 and id(node) not in checking:
                 top = (node.module or "").split(".")[0] or node.names[0].name
                 assert top in ("core", "hexgrid"), f"{path.name}:{node.lineno} imports {top}"
+
+
+def test_a_moved_log_finds_its_scenario_among_the_shipped_ones(tmp_path: Path, monkeypatch) -> None:
+    """A log whose scenario path no longer exists (played elsewhere) is replayed from the shipped
+    scenario of that name, found through engine.resources, even away from the checkout."""
+    from engine.resources import locate_scenario, scenarios_folder
+
+    game = Game.load(ROOT / "scenarios" / "lion_mountain.yaml", seed=2)
+    game.end_turn()
+    log = game.save(tmp_path / "game.jsonl")
+    lines = log.read_text(encoding="utf-8").splitlines()
+    header = json.loads(lines[0])
+    header["scenario"] = "/nowhere/else/lion_mountain.yaml"
+    log.write_text("\n".join([json.dumps(header), *lines[1:]]) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no ./scenarios here
+    assert (
+        locate_scenario(header["scenario"], tmp_path) == scenarios_folder() / "lion_mountain.yaml"
+    )
+    assert Game.load_save(log).state.state_hash() == game.state.state_hash()
+    assert locate_scenario("/nowhere/x.yaml") == Path("/nowhere/x.yaml")  # left for the error
+
+
+def test_a_game_that_keeps_no_events_leaves_the_end_events_hash_to_be_asked() -> None:
+    """The batch's way (keep_events=False) skips the final state hash it would never log; the
+    game itself is the same, and the hash is there on demand."""
+    ends = {}
+    for keep in (True, False):
+        game = Game.load(ROOT / "scenarios" / "lion_mountain.yaml", seed=4)
+        game.keep_events = keep
+        last: list = []
+        while not game.over:
+            for side in game.sides_to_order():
+                game.apply_orders(side, game.computer_orders(side))
+            last = game.end_turn()
+        ended = next(e for e in last if e.kind == "game_ended")
+        ends[keep] = (ended, game.state.state_hash())
+    (kept, kept_hash), (bare, bare_hash) = ends[True], ends[False]
+    assert kept.state_hash == kept_hash == bare_hash
+    assert bare.state_hash == "" and (bare.winner, bare.reason) == (kept.winner, kept.reason)

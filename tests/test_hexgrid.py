@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from itertools import pairwise
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine import hexgrid
 from engine.hexgrid import (
     DIRECTIONS,
     FLAT,
@@ -481,3 +483,64 @@ def test_the_boards_neighbour_table_is_hexgrids_neighbours_in_direction_order(
                 around.append(row * width + col)
         expected.append(tuple(around))
     assert _neighbor_table(q, r, width, height) == tuple(expected)
+
+
+# ---------------------------------------------------------------- the one source of hex geometry
+
+
+def test_geometry_constants_and_area() -> None:
+    assert hexgrid.SQRT3 == S3
+    assert hexgrid.ROW_SPACING == hexgrid.HEX_AREA_FACTOR == S3 / 2 == 0.8660254037844386
+    assert hexgrid.hex_area(100.0) == pytest.approx(8660.254037844386)
+
+
+def test_pointy_centers_are_hex_to_pixel_for_whole_arrays() -> None:
+    layout = hexgrid.Layout(hexgrid.POINTY, 12.0, 12.0, 40.0, 30.0)
+    q = np.array([0, 1, -2, 5, 3])
+    r = np.array([0, 0, 3, -1, 7])
+    xs, ys = hexgrid.pointy_centers(q, r, 12.0, 40.0, 30.0)
+    for k in range(len(q)):
+        x, y = hexgrid.hex_to_pixel(layout, hexgrid.Hex(int(q[k]), int(r[k])))
+        assert (xs[k], ys[k]) == (pytest.approx(x), pytest.approx(y))
+    assert hexgrid.pointy_centers(1, 2, 10.0) == (pytest.approx(20 * S3), 30.0)
+
+
+def test_corner_offsets_are_the_corners_around_the_centre() -> None:
+    for orientation in (hexgrid.POINTY, hexgrid.FLAT):
+        layout = hexgrid.Layout(orientation, 10.0, 6.0, 3.0, 4.0)
+        h = hexgrid.Hex(2, -1)
+        cx, cy = hexgrid.hex_to_pixel(layout, h)
+        corners = hexgrid.hex_corners(layout, h)
+        offsets = hexgrid.corner_offsets(layout)
+        assert len(offsets) == 6
+        for (x, y), (dx, dy) in zip(corners, offsets, strict=True):
+            assert (x, y) == (pytest.approx(cx + dx), pytest.approx(cy + dy))
+
+
+def test_pointy_extent_covers_every_hex_of_an_odd_r_map() -> None:
+    width, height, size = 7, 5, 10.0
+    w, h = hexgrid.pointy_extent(width, height, size)
+    layout = hexgrid.Layout(hexgrid.POINTY, size, size, S3 / 2 * size, size)
+    points = [
+        p
+        for row in range(height)
+        for col in range(width)
+        for p in hexgrid.hex_corners(layout, hexgrid.offset_to_axial(col, row))
+    ]
+    assert max(x for x, _ in points) == pytest.approx(w)
+    assert max(y for _, y in points) == pytest.approx(h)
+    assert min(x for x, _ in points) == pytest.approx(0.0, abs=1e-9)
+    assert min(y for _, y in points) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_no_other_module_writes_the_hex_constants_again() -> None:
+    """sqrt(3) and its half live in engine/hexgrid.py; everything else reads them there."""
+    import re
+    from pathlib import Path
+
+    engine = Path(__file__).resolve().parent.parent / "engine"
+    pattern = re.compile(r"sqrt\(3|1\.732|0\.866|3 ?\*\* ?0?\.5")
+    for path in engine.rglob("*.py"):
+        if path.name != "hexgrid.py":
+            code = [line.split("#")[0] for line in path.read_text(encoding="utf-8").splitlines()]
+            assert not pattern.search("\n".join(code)), path  # (comments may say it)

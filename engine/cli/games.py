@@ -114,18 +114,10 @@ def run_replay(args: argparse.Namespace) -> int:
         scenario_path = f"{args.log}'s scenario"
     else:
         scenario_path = args.scenario or header.get("scenario")
-        if not args.scenario and scenario_path and not Path(scenario_path).exists():
+        if not args.scenario and scenario_path:
             # a path relative to where the game was run: look beside the log, in ./scenarios, then
             # among the shipped scenarios
-            name = Path(scenario_path).name
-            for folder in (
-                Path(args.log).parent,
-                Path.cwd() / "scenarios",
-                resources.scenarios_folder(),
-            ):
-                if folder is not None and (folder / name).exists():
-                    scenario_path = str(folder / name)
-                    break
+            scenario_path = str(resources.locate_scenario(scenario_path, Path(args.log).parent))
         found = load(scenario_path)
         if found is None:
             return ExitCode.BAD_INPUT

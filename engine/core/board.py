@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from .. import hexgrid
 from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
-HEX_AREA_FACTOR = 0.8660254037844386  # area of a hex = sqrt(3)/2 * (centre spacing)^2
+HEX_AREA_FACTOR = hexgrid.HEX_AREA_FACTOR  # area of a hex = sqrt(3)/2 * (centre spacing)^2
 
 
 @dataclass(frozen=True, eq=False)
@@ -47,9 +48,9 @@ class Board:
     def size(self) -> int:
         return self.width * self.height
 
-    @property
+    @cached_property
     def hex_area_m2(self) -> float:
-        return HEX_AREA_FACTOR * self.hex_size_m**2
+        return hexgrid.hex_area(self.hex_size_m)
 
     def index(self, col: int, row: int) -> int:
         return row * self.width + col
@@ -96,11 +97,23 @@ class Board:
 
         return self.shared(("banks", river), label)
 
+    # What the turn loop reads hundreds of times a game, made on first use and kept as plain
+    # attributes (cached_property writes past the frozen dataclass): no call, no lookup by key.
+    @cached_property
+    def _qr(self) -> list[tuple[int, int]]:
+        """Axial (q, r) of each hex as plain Python pairs: numpy scalar access is slow."""
+        return list(zip(self.q.tolist(), self.r.tolist(), strict=True))
+
+    @cached_property
+    def _distance_rows(self) -> dict[int, list[int]]:
+        return {}
+
+    @cached_property
+    def _labels(self) -> tuple[str, ...]:
+        return tuple(f"{h % self.width},{h // self.width}" for h in range(self.size))
+
     def distance(self, a: int, b: int) -> int:
-        qr = self.memo.get("qr")
-        if qr is None:  # plain Python pairs: numpy scalar access is slow in this hot path
-            qr = list(zip(self.q.tolist(), self.r.tolist(), strict=True))
-            self.memo["qr"] = qr
+        qr = self._qr
         qa, ra = qr[a]
         qb, rb = qr[b]
         dq = qa - qb
@@ -110,9 +123,7 @@ class Board:
     def distance_row(self, a: int) -> list[int]:
         """Hex distance from `a` to every hex, as a plain list cached per hex (for loops that
         read a few entries, where numpy's scalar access would be slow)."""
-        rows = self.memo.get("distance_rows")
-        if rows is None:
-            rows = self.memo["distance_rows"] = {}
+        rows = self._distance_rows
         row = rows.get(a)
         if row is None:
             row = rows[a] = self.distances_from(a).tolist()
@@ -124,14 +135,10 @@ class Board:
         dr = self.r - self.r[a]
         return (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
 
-    @property
+    @cached_property
     def water_list(self) -> list[bool]:
         """`water` as a Python list, for loops where numpy scalar access would be slow."""
-        found = self.memo.get("water_list")
-        if found is None:
-            found = self.water.tolist()
-            self.memo["water_list"] = found
-        return found
+        return self.water.tolist()
 
     def within_two(self, index: int) -> frozenset[int]:
         """Hexes at most two steps from `index` (itself included), cached."""
@@ -150,12 +157,7 @@ class Board:
         if index < 0:  # off the map
             col, row = self.cell(index)
             return f"{col},{row}"
-        labels = self.memo.get("labels")
-        if labels is None:
-            labels = self.memo["labels"] = tuple(
-                f"{h % self.width},{h // self.width}" for h in range(self.size)
-            )
-        return labels[index]
+        return self._labels[index]
 
 
 _BOARDS: dict[int, tuple[Scenario, Board]] = {}

@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, cached_property
-from typing import Any
+from operator import attrgetter
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
 from .board import Board, build_board
+from .clock import is_dark, night_turns, turn_middle
 
 LEDGER_ROWS = (
     "men",
@@ -123,24 +126,29 @@ class Works:
     owner: np.ndarray  # int8: side that built the works of each hex (its men know the lanes)
 
 
+def _nobody() -> None:
+    """The last game a PerGame served, before it has served any."""
+    return None
+
+
 class PerGame:
     """A cache that one module keeps for each game it serves, so the state carries no caches of
     other layers: the rule, the computer player or the window that reads a figure many times a
     turn owns where it keeps it. Entries die with their game (weak keys); the last game asked
-    for is remembered, since a batch plays one game at a time and this is asked in the hot loop.
+    for is remembered, since a batch plays one game at a time and this is asked in the hot loop
+    (a thousand times a game: its common case is one weak reference called and compared).
     """
 
     __slots__ = ("_games", "_last", "_last_store")
 
     def __init__(self) -> None:
         self._games: weakref.WeakKeyDictionary[GameState, dict] = weakref.WeakKeyDictionary()
-        self._last: weakref.ref | None = None
+        self._last: Callable[[], GameState | None] = _nobody
         self._last_store: dict = {}
 
     def of(self, state: GameState) -> dict:
         """This module's cache for `state`'s game (empty at first)."""
-        last = self._last
-        if last is not None and last() is state:
+        if self._last() is state:
             return self._last_store
         store = self._games.get(state)
         if store is None:
@@ -153,15 +161,13 @@ class PerGame:
         read several times a turn and depends on those arrays alone. Comparing their bytes is
         cheaper than recomputing; `previous` is the value made last time (None at first), for
         makers that can reuse part of it."""
-        store = self.of(state)
+        store = self._last_store if self._last() is state else self.of(state)
         key = tuple(map(np.ndarray.tobytes, arrays))
         found = store.get(name)
         if found is None or found[0] != key:
             found = store[name] = (key, make(None if found is None else found[1]))
         return found[1]
 
-
-_CACHE = PerGame()  # the state's own: where units stand, who built the works
 
 # Fields of GameState that `state_hash` leaves out, each with why: what never changes in play
 # (the scenario's data and what is derived from it at the start), and bookkeeping of caches.
@@ -221,16 +227,20 @@ class GameState:
     # the reinforcements' timetable of this game (arrival windows drawn from the seed), worked
     # out on its first use by rules.arrivals.arrival_turns
     arrival_table: dict[int, list] | None = None
+    # The state's own caches, plain attributes rather than fields (so neither in the hash nor in
+    # HASH_SKIPS): where the units in the fight stand, kept while the bytes of the arrays it is
+    # made from stay the same (`_placement`); who built each hex's works (`record`).
+    _placed: ClassVar[tuple] = (None, None)
+    _builders: ClassVar[np.ndarray | None] = None
 
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
         u, w = self.units, self.works
         self.ledger.append(u.tally.copy())
         if self.works_changed or not self.works_ledger:
-            cache = _CACHE.of(self)
-            builders = cache.get("works_builders")
+            builders = self._builders
             if builders is None:  # who built each hex's works never changes in play
-                builders = cache["works_builders"] = (w.owner + 1).astype(np.intp)
+                builders = self._builders = (w.owner + 1).astype(np.intp)
             left = w.fort_strength + w.blockhouse_strength
             self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
             self.works_changed = False
@@ -258,33 +268,39 @@ class GameState:
         return self.scenario.clock.turns
 
     def is_night(self, moment: datetime | None = None) -> bool:
-        """Darkness from `starts` to `ends`, judged at the middle of the turn (or at `moment`)."""
+        """Darkness now: of this turn, judged at its middle (or at `moment`). The rule is
+        engine/core/clock.py's, which every part of the engine asks."""
         if moment is None:
-            nights = self._night_by_turn
+            nights = self._night_by_turn  # asked a dozen times a turn
             if self.turn < len(nights):
                 return nights[self.turn]
-            moment = self.time_at(self.turn) + self._half_turn  # past the scenario's end
+            return self.night_of(self.turn)
         darkness = self.scenario.clock.darkness
-        now = moment.time()
-        if darkness.starts > darkness.ends:
-            return now >= darkness.starts or now < darkness.ends
-        return darkness.starts <= now < darkness.ends
+        return is_dark(moment, darkness.starts, darkness.ends)
+
+    def night_of(self, turn: int) -> bool:
+        """Whether turn `turn` (0 is the first) is fought by night (its middle in darkness)."""
+        nights = self._night_by_turn
+        if 0 <= turn < len(nights):
+            return nights[turn]
+        clock = self.scenario.clock  # past the scenario's end
+        return self.is_night(turn_middle(clock.start, clock.turn_minutes, turn))
 
     @cached_property
     def _night_by_turn(self) -> list[bool]:
         """Darkness of every turn (and of the turn after the last), the same for every game of
         the scenario: the rules ask a dozen times a turn."""
+        clock = self.scenario.clock
         return self.board.shared(
             "night_by_turn",
-            lambda: [
-                self.is_night(self.time_at(t) + self._half_turn)
-                for t in range(self.total_turns + 1)
-            ],
+            lambda: night_turns(
+                clock.start,
+                clock.turn_minutes,
+                clock.turns + 1,
+                clock.darkness.starts,
+                clock.darkness.ends,
+            ),
         )
-
-    @property
-    def _half_turn(self) -> timedelta:
-        return timedelta(minutes=self.scenario.clock.turn_minutes / 2)
 
     def turn_of(self, moment: datetime) -> int:
         minutes = (moment - self.scenario.clock.start).total_seconds() / 60
@@ -299,12 +315,11 @@ class GameState:
         asked)], kept until a unit moves, arrives or leaves: the rules and the AI ask for both
         many times a turn."""
         u = self.units
-        return _CACHE.kept_while(
-            self,
-            "placement",
-            (u.hex, u.gone, u.arrived),
-            lambda _: [u.arrived & ~u.gone & (u.hex >= 0), None],
-        )
+        key = (u.hex.tobytes(), u.gone.tobytes(), u.arrived.tobytes())
+        kept = self._placed
+        if kept[0] != key:
+            kept = self._placed = (key, [u.arrived & ~u.gone & (u.hex >= 0), None])
+        return kept[1]
 
     def active(self) -> np.ndarray:
         """Units on the map and still in the fight (arrived, not gone)."""
@@ -337,12 +352,11 @@ class GameState:
         arrays, the random generator's position), so a field added later is in it without
         anyone remembering to add it; floats are rounded so that the last bits of a sum done in
         another order do not count."""
-        digest = hashlib.sha256()
-        for f in fields(self):
-            if f.name not in HASH_SKIPS:
-                digest.update(f.name.encode())
-                _feed(digest, getattr(self, f.name))
-        return digest.hexdigest()[:16]
+        out: list[bytes] = []
+        for name in _hashed_fields():
+            out.append(name.encode())
+            _emit(getattr(self, name), out)
+        return hashlib.sha256(b"".join(out)).hexdigest()[:16]
 
     def state_hash_v1(self) -> str:
         """The fingerprint game logs of version 1 carry (a fixed list of arrays), kept so that
@@ -401,59 +415,99 @@ class GameState:
 
 
 @cache
+def _hashed_fields() -> tuple[str, ...]:
+    """The fields of GameState in its hash, in their order."""
+    return tuple(name for name in _field_names(GameState) if name not in HASH_SKIPS)
+
+
+@cache
 def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in fields(cls))
 
 
-def _feed(digest, value) -> None:
-    """Add `value` to `digest` by its content, whatever its shape (arrays, records, containers).
-    Lists of arrays (the ledgers), of whole numbers and of texts are hashed at once: this runs
-    at the end of every game of a batch."""
+@cache
+def _field_bytes(cls: type) -> tuple[tuple[str, bytes], ...]:
+    return tuple((name, name.encode()) for name in _field_names(cls))
+
+
+# Values whose bytes in the hash are their repr: whole numbers, texts, None, flags.
+_PLAIN = frozenset({int, str, type(None), bool})
+_LIST_ITEMS = frozenset({int, str, type(None)})
+_PAIR_ITEMS = frozenset({int, str})
+_SHAPE, _DTYPE = attrgetter("shape"), attrgetter("dtype")
+
+
+def _emit(value, out: list[bytes]) -> None:
+    """Append the bytes that stand for `value` to `out`: arrays by their dtype, shape and bytes
+    (floats rounded to 6 places, so that the last bits of a sum done in another order do not
+    count), records field by field, containers item by item. The bytes are gathered and hashed
+    at once, and plain values are written without a call of their own: this runs at the end of
+    every game of a batch. Lists of arrays (the ledgers), of whole numbers and of texts are
+    written at once."""
+    kind = value.__class__
+    if kind in _PLAIN:
+        out.append(repr(value).encode() + b"|")
+        return
+    if kind is float:
+        out.append(repr(round(value, 6)).encode() + b"|")
+        return
+    add = out.append
     if isinstance(value, np.ndarray):
         if value.dtype.kind == "f":
             value = np.round(value, 6)
-        digest.update(f"a{value.dtype.str}{value.shape}".encode())
-        digest.update(np.ascontiguousarray(value).tobytes())
+        add(f"a{value.dtype.str}{value.shape}".encode())
+        add(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, list | tuple):
-        digest.update(b"[")
-        kinds = {type(v) for v in value}
-        if kinds == {np.ndarray} and len({v.shape for v in value}) == 1:
-            _feed(digest, np.stack(value))  # a ledger: one array a turn
-        elif kinds <= {int, str, type(None)} or (
-            kinds == {tuple} and {type(x) for t in value for x in t} <= {int, str}
+        add(b"[")
+        kinds = set(map(type, value))
+        if kinds == {np.ndarray} and len(set(map(_SHAPE, value))) == 1:
+            # a ledger, one array a turn: stacked (by np.array, quicker than np.stack's Python
+            # loops, where they share a dtype and so give the same array)
+            same = len(set(map(_DTYPE, value))) == 1
+            _emit(np.array(value) if same else np.stack(value), out)
+        elif kinds <= _LIST_ITEMS or (
+            kinds == {tuple} and {type(x) for t in value for x in t} <= _PAIR_ITEMS
         ):
-            digest.update(repr(value).encode())  # timelines, names; (turn, side, outcome)
+            add(repr(value).encode())  # timelines, names; (turn, side, outcome)
         else:
             for item in value:
-                _feed(digest, item)
-        digest.update(b"]")
+                _emit(item, out)
+        add(b"]")
     elif isinstance(value, dict):
-        digest.update(b"{")
+        add(b"{")
         for key in sorted(value, key=repr):
-            digest.update(repr(key).encode())
-            _feed(digest, value[key])
-        digest.update(b"}")
-    elif isinstance(value, float):
-        digest.update(repr(round(value, 6)).encode())
+            add(repr(key).encode())
+            item = value[key]
+            if item.__class__ in _PLAIN:
+                add(repr(item).encode() + b"|")
+            else:
+                _emit(item, out)
+        add(b"}")
+    elif isinstance(value, float):  # a subclass of float (numpy's float64)
+        add(repr(round(value, 6)).encode())
     elif isinstance(value, np.random.Generator):
-        _feed(digest, value.bit_generator.state)
+        _emit(value.bit_generator.state, out)
     elif is_dataclass(value) and not isinstance(value, type):
         by_dtype: dict[np.dtype, list[np.ndarray]] = {}
         layout = []
-        for name in _field_names(type(value)):
+        for name, name_bytes in _field_bytes(kind):
             item = getattr(value, name)
             if isinstance(item, np.ndarray):  # the arrays of a record, one run per dtype
                 layout.append((name, item.dtype.str, item.shape))
                 by_dtype.setdefault(item.dtype, []).append(item.ravel())
+            elif item.__class__ in _PLAIN:
+                add(name_bytes + repr(item).encode() + b"|")
+            elif item.__class__ is float:
+                add(name_bytes + repr(round(item, 6)).encode() + b"|")
             else:
-                digest.update(name.encode())
-                _feed(digest, item)
-        digest.update(repr(layout).encode())
+                add(name_bytes)
+                _emit(item, out)
+        add(repr(layout).encode())
         for arrays in by_dtype.values():
-            _feed(digest, np.concatenate(arrays))
+            _emit(np.concatenate(arrays), out)
     else:
-        digest.update(repr(value).encode())
-    digest.update(b"|")
+        add(repr(value).encode())
+    add(b"|")
 
 
 # ---------------------------------------------------------------------- building a new game

@@ -9,6 +9,7 @@ morale and routs, then the clock. Every change is reported as an Event.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from 
     from ..scenario.models import Scenario
 
 _HASTY = POSTURE_INDEX["hasty"]
+_UNIT = attrgetter("unit")  # an order's unit, read in C for a turn's thirty orders
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
 _ON_THE_MOVE = (_ATTACK, _WITHDRAWAL)  # postures a unit leaves when it stands still
@@ -95,17 +97,18 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(reason)
 
 
-def _run_steps(state: GameState, by_unit: dict[int, Order], c, events: list[Event]) -> None:
+def _run_steps(state: GameState, given: dict[type[Order], list[Order]], c, events) -> None:
     """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
-    orders of its kind given this turn, in unit order."""
+    orders of its kind given this turn (`given`: by kind, in unit order), by their rank."""
     for _, kind, step in RULE_STEPS:
-        given = [by_unit[i] for i in sorted(by_unit) if type(by_unit[i]) is kind]
-        if given:
-            step(state, given, c, events)
+        if given[kind]:
+            step(state, given[kind], c, events)
 
 
-def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
-    """Resolve one turn with the orders given (units without one hold)."""
+def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = True) -> list[Event]:
+    """Resolve one turn with the orders given (units without one hold). The game-over event
+    carries the final state's hash; `fingerprint=False` leaves it empty, for a game whose events
+    no log keeps (a batch's: `state.state_hash()` still gives it on demand)."""
     if state.finished:
         return []
     c = coefficients_of(state)
@@ -116,7 +119,9 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
     arrivals(state, events)
     air_strikes(state, c, events)
 
-    by_unit: dict[int, Order] = {order.unit: order for order in orders}  # the last one counts
+    orders = orders if isinstance(orders, list | tuple) else list(orders)
+    # by unit, the last order of a unit counting
+    by_unit: dict[int, Order] = dict(zip(map(_UNIT, orders), orders, strict=True))
     active = state.active()
     rear = state.rears  # where routed units run
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
@@ -158,14 +163,17 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    _run_steps(state, by_unit, c, events)
     aimed_at, assault_orders = {}, []
+    stepped = {kind: [] for _, kind, _ in RULE_STEPS}  # orders of the kinds a step resolves
     for i in sorted(by_unit):
         order = by_unit[i]
         if isinstance(order, Fire):
             aimed_at[i] = order.target
         elif isinstance(order, Assault):
             assault_orders.append(order)
+        elif type(order) in stepped:
+            stepped[type(order)].append(order)
+    _run_steps(state, stepped, c, events)
     direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
 
     # Assaults: all attackers of one hex this turn fight together.
@@ -194,7 +202,7 @@ def end_turn(state: GameState, orders: Iterable[Order]) -> list[Event]:
 
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
     _update_places(state, events, on_map)
-    return _finish_turn(state, events)
+    return _finish_turn(state, events, fingerprint)
 
 
 def _escape_if_at_edge(state, i, order, rear, events) -> None:
@@ -240,7 +248,7 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
         timeline.setdefault(name, []).append(now)
 
 
-def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
+def _finish_turn(state: GameState, events: list[Event], fingerprint: bool) -> list[Event]:
     u = state.units
     # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
     sides, men_now = u.side.tolist(), u.men.tolist()
@@ -262,7 +270,8 @@ def _finish_turn(state: GameState, events: list[Event]) -> list[Event]:
         if side_gone is not None:
             _hand_over_places(state, side_gone, events)
         state.winner, reason = decide_winner(state)
-        events.append(GameEnded(state.turn, state.winner, reason, state.state_hash()))
+        fingerprint_text = state.state_hash() if fingerprint else ""
+        events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
     return events
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
+from .. import hexgrid
 from .models import Blockhouse, Fortification, Minefield, Scenario, Wire
 
 
@@ -18,7 +19,7 @@ def summarize(scenario: Scenario, filename: str) -> str:
     hours = clock.turn_minutes / 60
     width_km = grid.width * grid.hex_size_m / 1000
     # Pointy-topped rows are 3/4 of a hex apart, 1.5 radii, i.e. sqrt(3)/2 of the centre spacing.
-    height_km = grid.height * grid.hex_size_m * 0.8660254037844386 / 1000
+    height_km = grid.height * grid.hex_size_m * hexgrid.ROW_SPACING / 1000
     lines = [
         f"{filename}: OK",
         f"  {_name(scenario.title)} [{scenario.scale}]",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import os
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.patches import Patch
 
+from ..core.clock import dark_spans
 from .stats import ArmSummary, MetricSummary, band, curve_matrix
 
 INK = "#22252b"
@@ -57,8 +58,8 @@ class Clock:
     def __init__(self, scenario: dict[str, Any]):
         self.start = datetime.fromisoformat(scenario["clock_start"])
         self.turn_hours = scenario["turn_minutes"] / 60.0
-        dark = scenario.get("darkness") or ["19:30", "05:30"]
-        self.dark = [int(t[:2]) + int(t[3:]) / 60 for t in dark]
+        dark = scenario.get("darkness") or ["19:30", "05:30"]  # results written before it
+        self.dark = (time.fromisoformat(dark[0]), time.fromisoformat(dark[1]))
 
     def at(self, hours: float) -> datetime:
         return self.start + timedelta(hours=float(hours))
@@ -69,21 +70,8 @@ class Clock:
         return self.at(hours).strftime("%d %b %H:%M").lstrip("0")
 
     def nights(self, total_hours: float) -> list[tuple[float, float]]:
-        """Dark spans, in hours from the start, over the game."""
-        starts, ends = self.dark
-        spans = []
-        midnight = self.start.replace(hour=0, minute=0)
-        day = -1
-        while True:
-            base = (midnight + timedelta(days=day) - self.start).total_seconds() / 3600
-            if base > total_hours:
-                break
-            a = base + starts
-            b = base + ends + (24 if ends <= starts else 0)
-            if b > 0 and a < total_hours:
-                spans.append((max(a, 0.0), min(b, total_hours)))
-            day += 1
-        return spans
+        """Dark spans, in hours from the start, over the game (engine/core/clock.py's darkness)."""
+        return dark_spans(self.start, total_hours, *self.dark)
 
     def ticks(self, ax, last: float, first: float = 0.0, most: int = 9) -> None:
         """Ticks on whole clock hours, a date under the first tick of each day."""

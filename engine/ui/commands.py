@@ -88,7 +88,7 @@ def _window_size(command: str, size: str, instead: str) -> tuple[int, int] | int
 
 
 def run_play(args: argparse.Namespace) -> int:
-    target = args.scenario or "scenarios/furong_mountain.yaml"
+    target = args.scenario or "SCENARIO.yaml"  # with none named, the window offers the list
     size = _window_size("play", args.size, f"to play without a window: wargame run {target}")
     if isinstance(size, int):
         return size

@@ -20,7 +20,7 @@ from .. import hexgrid
 from ..core.state import GameState
 from . import fonts
 
-SQRT3 = math.sqrt(3.0)
+SQRT3 = hexgrid.SQRT3
 MARGIN = 24  # pixels of background around the map
 
 INK = (30, 26, 22)
@@ -55,13 +55,15 @@ class Geometry:
         self.layout = hexgrid.Layout(
             hexgrid.POINTY, size, size, MARGIN + SQRT3 / 2 * size, MARGIN + size
         )
-        self.cx = self.layout.origin_x + SQRT3 * size * (board.q + board.r / 2.0)
-        self.cy = self.layout.origin_y + 1.5 * size * board.r
-        self.width = int(MARGIN * 2 + SQRT3 * size * (board.width + 0.5)) + 1
-        self.height = int(MARGIN * 2 + size * (1.5 * (board.height - 1) + 2)) + 1
-        angles = [2.0 * math.pi * (0.5 - i) / 6.0 for i in range(6)]
-        self.corner_dx = [size * math.cos(a) for a in angles]
-        self.corner_dy = [size * math.sin(a) for a in angles]
+        self.cx, self.cy = hexgrid.pointy_centers(
+            board.q, board.r, size, self.layout.origin_x, self.layout.origin_y
+        )
+        extent_x, extent_y = hexgrid.pointy_extent(board.width, board.height, size)
+        self.width = int(MARGIN * 2 + extent_x) + 1
+        self.height = int(MARGIN * 2 + extent_y) + 1
+        corners = hexgrid.corner_offsets(self.layout)
+        self.corner_dx = [dx for dx, _ in corners]
+        self.corner_dy = [dy for _, dy in corners]
 
     def center(self, h: int) -> tuple[float, float]:
         return float(self.cx[h]), float(self.cy[h])
@@ -97,8 +99,7 @@ def _shading(state: GameState) -> np.ndarray:
     span = float(e.max() - e.min())
     if span <= 0:
         return np.ones(board.size)
-    x = SQRT3 * (board.q + board.r / 2.0)
-    y = 1.5 * board.r.astype(float)
+    x, y = hexgrid.pointy_centers(board.q, board.r.astype(float), 1.0)
     gx = np.zeros(board.size)
     gy = np.zeros(board.size)
     for h, around in enumerate(board.neighbors):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pygame
 
+from .. import hexgrid
 from ..core.orders import Bombard, Hold, Order, order_hex
 from . import drawing, fonts
 from .drawing import Geometry
@@ -345,7 +346,7 @@ class MapView:
         width = int(float(xs.max()) - left + pad) + 1
         height = int(float(ys.max()) - top + pad) + 1
         layer = pygame.Surface((width, height), pygame.SRCALPHA)
-        half = (geo.size * math.sqrt(3) / 2 + 1, geo.size + 1)
+        half = (geo.size * hexgrid.SQRT3 / 2 + 1, geo.size + 1)
         wash = self.mask((255, 255, 255, 45), 0.9)
         area = self.mask((250, 160, 40, 45))
         dot = max(2, geo.size * 0.12)

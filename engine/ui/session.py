@@ -23,6 +23,7 @@ from ..core.orders import Move, Order, Withdraw, parse
 from ..core.state import GameState
 from ..game import Game
 from ..headless import read_log, replay_game
+from ..resources import locate_scenario
 from ..rules.turn import IllegalOrderError, check_order
 from ..scenario import LoadedScenario, load_scenario
 from .fog import FogMemory, plan_places
@@ -213,11 +214,8 @@ class Session:
         name = scenario_path or header.get("scenario")
         if not name or not isinstance(name, str | Path):
             raise SaveError(f"{path}: the save names no scenario file")
-        if not Path(name).exists():  # moved: look beside the save, then in ./scenarios
-            for folder in (path.parent, Path.cwd() / "scenarios"):
-                if (folder / Path(name).name).exists():
-                    name = folder / Path(name).name
-                    break
+        # moved: beside the save, in ./scenarios, then among the shipped scenarios
+        name = locate_scenario(name, path.parent)
         try:
             loaded = load_scenario(name, coefficient_names=coefficient_names())
         except ScenarioError as error:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -148,9 +147,7 @@ class ResultScreen:
         top = max(max(s) for s in series) or 1
         n = len(series[0])
         for k in range(n - 1):  # night bands
-            if state.is_night(
-                state.time_at(k) + timedelta(minutes=state.scenario.clock.turn_minutes / 2)
-            ):
+            if state.night_of(k):
                 x0 = plot.x + plot.width * k / (n - 1)
                 x1 = plot.x + plot.width * (k + 1) / (n - 1)
                 pygame.draw.rect(surface, (38, 42, 62), (x0, plot.y, x1 - x0 + 1, plot.height))
