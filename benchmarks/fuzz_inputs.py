@@ -352,7 +352,7 @@ def _log_mutation(rng: random.Random, data: bytes) -> Edit | None:
     offset, line = rng.choice(lines)
     try:
         item = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     how = rng.random()
     if isinstance(item, dict) and isinstance(item.get("scenario_text"), str) and how < 0.4:
@@ -440,6 +440,12 @@ def _embedded_scenario(data: bytes) -> bytes | None:
     return text.encode("utf-8", "surrogatepass") if isinstance(text, str) else None
 
 
+def _missing_file(message: str) -> bool:
+    """`X: no such file; ...`: the scenario a log's header names is not there (a whole-file
+    problem of the file named, whatever its name)."""
+    return bool(re.match(r"^[^\n]*?: no such file", message))
+
+
 def _named(first_line: str, names: Sequence[str]) -> bool:
     return any(first_line.startswith(f"{name}:") for name in names)
 
@@ -476,7 +482,9 @@ def run_log_case(
                 Game.load_save(path)
             except ScenarioError as error:
                 # the scenario in the log's text is named "<saved scenario>": located there
-                failures += check_located(error.problems, texts, allowed_whole=("no such file",))
+                failures += check_located(
+                    [p for p in error.problems if not _missing_file(str(p))], texts
+                )
             except ValueError:
                 pass
             stage = "play --load"
@@ -485,7 +493,7 @@ def run_log_case(
             try:
                 Session.load(path)
             except SaveError as error:
-                if not _named(str(error), names):
+                if not _named(str(error), names) and not _missing_file(str(error)):
                     failures.append(
                         Failure("unlocated", "play --load: " + fs._template(str(error)), str(error))
                     )
@@ -599,7 +607,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         shrink=not args.no_shrink,
         progress=progress,
     )
-    print(summary.text().replace("validated (then played", "validated or replayed (played"))
+    text = summary.text().replace("validated (then played", "validated or replayed (played")
+    print(text.encode("utf-8", "backslashreplace").decode("utf-8"))
     return 1 if summary.failures else 0
 
 

@@ -151,6 +151,14 @@ def _log_line_problem(item: Any, *, first: bool) -> str | None:
         seed = item.get("seed")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             return f"the header's seed must be a whole number from 0, not {seed!r}"
+        version = item.get("version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or not version >= 1:
+            return f"the header's version must be a whole number from 1, not {version!r}"
+        if version > LOG_VERSION:
+            return (
+                f"a log of version {version}, newer than this engine reads ({LOG_VERSION});"
+                " update the engine"
+            )
         for key in ("overrides", "ui"):
             if item.get(key) is not None and not isinstance(item[key], dict):
                 return f"the header's {key} must be an object"

@@ -135,6 +135,14 @@ def run_replay(args: argparse.Namespace) -> int:
                 if folder is not None and (folder / name).exists():
                     scenario_path = str(folder / name)
                     break
+        if not args.scenario and not Path(scenario_path).exists():
+            print(
+                f"{args.log}:1: the header's scenario {scenario_path}: no such file (looked"
+                " beside the log, in ./scenarios and among the shipped scenarios); give it with"
+                " --scenario",
+                file=sys.stderr,
+            )
+            return ExitCode.BAD_INPUT
         found = load(scenario_path)
         if found is None:
             return ExitCode.BAD_INPUT
