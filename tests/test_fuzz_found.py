@@ -397,3 +397,23 @@ def test_broken_logs_get_one_located_line_from_replay(
     if header_change is None or "version" in header_change:
         with pytest.raises(ValueError, match=r"game\.jsonl:"):
             Game.load_save(path)
+
+
+def test_a_saved_game_of_a_variant_loads_in_the_window(tmp_path: Path) -> None:
+    """`wargame play --load` of a variant's game: the save has no scenario file, only its text
+    (it used to be refused as naming no scenario file)."""
+    from engine.cli.common import variant_scenario
+    from engine.game import Game
+    from engine.ui.session import Session
+
+    variant = FURONG.parent / "variants" / "furong_no_minefield.yaml"
+    game = Game(variant_scenario(str(FURONG), [str(variant)]), seed=4)
+    for side in (0, 1):
+        game.apply_orders(side, game.computer_orders(side))
+    game.end_turn()
+    saved = game.save(tmp_path / "variant.jsonl")
+    session = Session.load(saved)
+    assert session.state.turn == game.state.turn
+    assert session.state.state_hash() == game.state.state_hash()
+    assert not any(o.kind == "minefield" for o in session.scenario.obstacles)
+    assert main(["replay", str(saved)]) == 0
