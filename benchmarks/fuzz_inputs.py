@@ -60,7 +60,7 @@ from fuzz_scenarios import Edit, Failure, Group, Hang, Summary, deadline  # noqa
 from engine.cli import main as cli_main  # noqa: E402
 from engine.cli.common import variant_scenario  # noqa: E402
 from engine.game import Game  # noqa: E402
-from engine.scenario import ScenarioError  # noqa: E402
+from engine.scenario import ScenarioError, load_scenario  # noqa: E402
 from engine.scenario.errors import Problem  # noqa: E402
 from engine.sim.plan import PlanError, make_plan  # noqa: E402
 
@@ -427,6 +427,15 @@ def base_logs(workdir: Path, turns: int = 2) -> list[tuple[str, bytes]]:
             game.end_turn()
         saved = game.save(workdir / f"base_{variant.stem}.jsonl")
         found.append((f"{variant.stem}.jsonl", saved.read_bytes()))
+    # a save from the window: its header's ui block (who commands what, orders given this turn,
+    # the fog memory) is what `play --load` restores
+    from engine.ui.session import Session
+
+    session = Session(load_scenario(SCENARIOS["furong_mountain"]), seed=3)
+    for _ in range(turns):
+        session.finish_orders()
+        session.end_turn()
+    found.append(("window_save.jsonl", session.save(workdir / "base_window.jsonl").read_bytes()))
     return found
 
 
