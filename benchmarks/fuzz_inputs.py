@@ -599,8 +599,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-shrink", action="store_true")
     args = parser.parse_args(argv)
 
+    seen: set[str] = set()
+
     def progress(number: int, summary: Summary) -> None:
-        if (number + 1) % 250 == 0:
+        for signature in summary.groups.keys() - seen:  # at once, in case the run is cut short
+            seen.add(signature)
+            print(f"... case {number}: new failure: {signature}", file=sys.stderr, flush=True)
+        if (number + 1) % 50 == 0:
             print(
                 f"... {number + 1} cases, {summary.failures} failures, {summary.seconds:.0f} s",
                 file=sys.stderr,
