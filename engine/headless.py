@@ -107,18 +107,29 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     if size > MAX_LOG_BYTES:
         raise ValueError(f"{path}: {size:,} bytes, more than a game log's {MAX_LOG_BYTES:,}")
     items: list[dict[str, Any]] = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
-            problem = _log_line_problem(item, first=not items)
-            if problem:
-                raise ValueError(f"{path}:{number}: {problem}")
-            items.append(item)
+    # read as bytes and decoded line by line, so that bad UTF-8 is named by its line
+    for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValueError(
+                f"{path}:{number}: not UTF-8 text (byte 0x{raw[error.start]:02x} at byte"
+                f" {error.start + 1} of the line)"
+            ) from None
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{path}:{number}: not a JSON line ({error.msg})") from None
+        except RecursionError:
+            raise ValueError(f"{path}:{number}: a JSON value nested too deep") from None
+        except ValueError as error:  # a number of more digits than Python converts
+            raise ValueError(f"{path}:{number}: not a JSON line ({error})") from None
+        problem = _log_line_problem(item, first=not items)
+        if problem:
+            raise ValueError(f"{path}:{number}: {problem}")
+        items.append(item)
     if not items:
         raise ValueError(f"{path}: empty; a game log starts with its header line")
     if not any(item["kind"] == "final" for item in items):
@@ -141,6 +152,14 @@ def _log_line_problem(item: Any, *, first: bool) -> str | None:
         seed = item.get("seed")
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             return f"the header's seed must be a whole number from 0, not {seed!r}"
+        version = item.get("version", 1)
+        if not isinstance(version, int) or isinstance(version, bool) or not version >= 1:
+            return f"the header's version must be a whole number from 1, not {version!r}"
+        if version > LOG_VERSION:
+            return (
+                f"a log of version {version}, newer than this engine reads ({LOG_VERSION});"
+                " update the engine"
+            )
         for key in ("overrides", "ui"):
             if item.get(key) is not None and not isinstance(item[key], dict):
                 return f"the header's {key} must be an object"

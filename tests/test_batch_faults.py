@@ -218,3 +218,53 @@ def test_sweep_labels_and_replays_carry_exact_values(tmp_path: Path) -> None:
         f"baseline · melee_rate=0.0800000{k}": {f"rules.melee_rate=0.0800000{k}"}
         for k in (1, 2, 3, 4)
     }
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process sessions are POSIX")
+def test_ctrl_c_under_dask_is_quiet_leaves_nothing_and_resumes(tmp_path: Path) -> None:
+    """`wargame batch --dask local` (a LocalCluster on 127.0.0.1) interrupted by SIGINT, as Ctrl-C
+    sends it to the terminal's process group: exit 130, a few lines and no traceback (it used to
+    print about 80), no process of its session left, and the same command then completes."""
+    pytest.importorskip("dask.distributed")
+    out = tmp_path / "dask"
+    args = command(out, "--games", "400", "--chunk", "5", "--workers", "2", "--dask", "local")
+    args.append("--no-report")
+    env = dict(os.environ, WARGAME_SIM_FAULT="", PYTHONUNBUFFERED="1")
+    parent = subprocess.Popen(
+        args,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and parent.poll() is None:
+            if len(part_files(out)) >= 2:  # the cluster is up and battles are being written
+                break
+            time.sleep(0.2)
+        assert parent.poll() is None, "the batch ended before it could be interrupted"
+        os.killpg(parent.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        _, err = parent.communicate(timeout=60)
+        assert parent.returncode == 130, err
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert "Traceback" not in err, err
+        assert len(lines) < 10, err
+        deadline = time.monotonic() + 15
+        left = _session_members(parent.pid)
+        while left and time.monotonic() < deadline:
+            time.sleep(0.2)
+            left = _session_members(parent.pid)
+        assert not left, [(p.pid, p.cmdline()) for p in left]
+    finally:
+        for process in _session_members(parent.pid):
+            process.kill()
+    done_before = len(rows(out)) if part_files(out) else 0
+    assert done_before < 400
+    again = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    battles = rows(out)
+    assert len(battles) == 400
+    assert len({(b["arm"], b["index"]) for b in battles}) == 400

@@ -243,3 +243,177 @@ def test_validate_exits_1_without_traceback_on_each_class(
         assert err.splitlines()[0].startswith(f"{path}:")
         with pytest.raises(ScenarioError):
             load_scenario(path)
+
+
+# --------------------------------------------------------------- overlays and game logs
+# Found by benchmarks/fuzz_inputs.py: overlays applied with --variant, logs read by replay.
+
+FURONG = Path(__file__).resolve().parent.parent / "scenarios" / "furong_mountain.yaml"
+
+
+def _variant_errors(tmp_path: Path, body: str, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    overlay = tmp_path / "v.yaml"
+    overlay.write_text("name: v\n" + body, encoding="utf-8")
+    assert main(["run", str(FURONG), "--variant", str(overlay), "-q"]) == 1
+    return [line for line in capsys.readouterr().err.splitlines() if line]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "shift:\n  victory[side=ija].by: 80000000h\n",
+            "v.yaml:3:3: shift victory[side=ija].by: victory[1].by would move out of the"
+            " calendar (years 1 to 9999)",
+        ),
+        (
+            "shift:\n  clock.start: 99999999999999999999h\n",
+            "v.yaml:3:16: shift clock.start: 99999999999999999999h is longer than the calendar"
+            " (at most 3,652,059 days)",
+        ),
+        (
+            "scale:\n  clock.turns: .inf\n",
+            "v.yaml:3:16: scale clock.turns: expected a finite number",
+        ),
+        (
+            "scale:\n  clock.turns: 1e308\n",
+            "v.yaml:3:3: scale clock.turns: clock.turns times 1e+308 is too large",
+        ),
+        (
+            "set:\n  units[id=roc_1st_company].men: -5\n",
+            "v.yaml:3:3: units[2] (roc_1st_company).men: expected a number >= 0, got -5",
+        ),
+    ],
+    ids=["shift_past_9999", "shift_longer_than_calendar", "scale_inf", "scale_overflow", "merged"],
+)
+def test_overlay_problems_are_located_in_the_overlay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], body: str, expected: str
+) -> None:
+    found = _variant_errors(tmp_path, body, capsys)
+    assert [line.replace(str(tmp_path) + "/", "") for line in found] == [expected]
+
+
+def test_a_removal_written_twice_removes_once(tmp_path: Path) -> None:
+    from engine.cli.common import variant_scenario
+
+    overlay = tmp_path / "twice.yaml"
+    overlay.write_text(
+        "name: twice\nremove:\n  - air_strikes[side=roc]\n  - air_strikes[side=roc]\n",
+        encoding="utf-8",
+    )
+    loaded = variant_scenario(str(FURONG), [str(overlay)])
+    assert [s for s in loaded.scenario.air_strikes if s.side == "roc"] == []
+
+
+def _saved_log(tmp_path: Path) -> Path:
+    from engine.game import Game
+
+    game = Game.load(FURONG, seed=3)
+    for side in (0, 1):
+        game.apply_orders(side, game.computer_orders(side))
+    game.end_turn()
+    return game.save(tmp_path / "game.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("header_change", "line_text", "expected"),
+    [
+        (
+            {"version": {}},
+            None,
+            "game.jsonl:1: the header's version must be a whole number from 1,"
+            " not {}; not a game log that can be replayed",
+        ),
+        (
+            {"version": 9},
+            None,
+            "game.jsonl:1: a log of version 9, newer than this engine reads (2);"
+            " update the engine; not a game log that can be replayed",
+        ),
+        (
+            {"scenario": ""},
+            None,
+            "game.jsonl:1: the header names no scenario file; give it with --scenario",
+        ),
+        (
+            {"scenario": "/nowhere/gone.yaml"},
+            None,
+            "game.jsonl:1: the header's scenario"
+            " /nowhere/gone.yaml: no such file (looked beside the log, in ./scenarios and among the"
+            " shipped scenarios); give it with --scenario",
+        ),
+        (
+            None,
+            b'{"kind": "orders", "turn": 0, "orders": ["\xff"]}',
+            "game.jsonl:2: not UTF-8"
+            " text (byte 0xff at byte 43 of the line); not a game log that can be replayed",
+        ),
+        (
+            None,
+            b"[" * 100_000 + b"]" * 100_000,
+            "game.jsonl:2: a JSON value nested too deep; not a game log that can be replayed",
+        ),
+        (
+            None,
+            b'{"kind": "orders", "turn": ' + b"9" * 5000 + b"}",
+            "game.jsonl:2: not a JSON"
+            " line (Exceeds the limit (4300 digits) for integer string conversion: value has 5000"
+            " digits; use sys.set_int_max_str_digits() to increase the limit); not a game log that"
+            " can be replayed",
+        ),
+    ],
+    ids=[
+        "version_not_a_number",
+        "version_newer",
+        "no_scenario",
+        "scenario_gone",
+        "bad_utf8",
+        "deep_nesting",
+        "huge_integer",
+    ],
+)
+def test_broken_logs_get_one_located_line_from_replay(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    header_change: dict | None,
+    line_text: bytes | None,
+    expected: str,
+) -> None:
+    import json
+
+    from engine.game import Game
+
+    path = _saved_log(tmp_path)
+    lines = path.read_bytes().split(b"\n")
+    if header_change is not None:
+        lines[0] = json.dumps({**json.loads(lines[0]), **header_change}).encode()
+    if line_text is not None:
+        lines[1] = line_text
+    path.write_bytes(b"\n".join(lines))
+    capsys.readouterr()
+    assert main(["replay", str(path)]) == 1
+    said = capsys.readouterr().err.splitlines()
+    assert [line.replace(str(tmp_path) + "/", "") for line in said] == [expected]
+    if header_change is None or "version" in header_change:
+        with pytest.raises(ValueError, match=r"game\.jsonl:"):
+            Game.load_save(path)
+
+
+def test_a_saved_game_of_a_variant_loads_in_the_window(tmp_path: Path) -> None:
+    """`wargame play --load` of a variant's game: the save has no scenario file, only its text
+    (it used to be refused as naming no scenario file)."""
+    from engine.cli.common import variant_scenario
+    from engine.game import Game
+    from engine.ui.session import Session
+
+    variant = FURONG.parent / "variants" / "furong_no_minefield.yaml"
+    game = Game(variant_scenario(str(FURONG), [str(variant)]), seed=4)
+    for side in (0, 1):
+        game.apply_orders(side, game.computer_orders(side))
+    game.end_turn()
+    saved = game.save(tmp_path / "variant.jsonl")
+    session = Session.load(saved)
+    assert session.state.turn == game.state.turn
+    assert session.state.state_hash() == game.state.state_hash()
+    assert not any(o.kind == "minefield" for o in session.scenario.obstacles)
+    assert main(["replay", str(saved)]) == 0

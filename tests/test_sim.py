@@ -6,8 +6,11 @@ where the real scenario matters (executors must agree on it, the shipped variant
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import json
+import math
 import os
 import shlex
 import subprocess
@@ -275,6 +278,23 @@ def test_small_batch_end_to_end_through_the_cli(
     arms_csv = (out / "csv" / "arms.csv").read_text(encoding="utf-8").splitlines()
     assert len(arms_csv) == 7 and "held_median_low" in arms_csv[0]
     assert '<a href="csv/battles.csv">' in page
+    # the sweep and convergence plots are real PNGs with something drawn in them
+    for name in ("sweep_melee_rate.png", "convergence.png"):
+        data = (out / "plots" / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000, name
+    # ties in the ranking are shown as ties: "=N", marked, with the note that explains them
+    ranked = [r for r in csv.DictReader(io.StringIO("\n".join(arms_csv))) if r["rank"]]
+    assert len(ranked) == 5
+    tied = [r for r in ranked if r["tied"] == "1"]
+    assert tied, "12 battles an arm: some intervals overlap"
+    for row in ranked:
+        cell = (
+            f'<td class="rank tie">={row["rank"]}</td>'
+            if row["tied"] == "1"
+            else f'<td class="rank">{row["rank"]}</td>'
+        )
+        assert cell in page, cell
+    assert "<b>Ties:</b>" in page
 
 
 def test_identical_rows_serial_process_pool_and_dask(tmp_path: Path) -> None:
@@ -575,3 +595,43 @@ def test_overlay_schema_flags_what_the_editor_should() -> None:
         {"name": "x", "shift": {"reinforcements[0].time": "12 hours"}},
     ):
         assert list(validator.iter_errors(bad)), bad
+
+
+def test_median_interval_exact_order_statistics() -> None:
+    from engine.sim.stats import median_interval
+
+    rng = np.random.default_rng(3)
+    hundred = rng.permutation(np.arange(1.0, 101.0))
+    with_gaps = np.concatenate([hundred, [np.nan] * 7])
+    assert median_interval(with_gaps) == (40.0, 61.0)  # ranks 40 and 61 of 100, as tables give
+    ten = rng.permutation(np.arange(10.0, 101.0, 10.0))
+    assert median_interval(ten) == (10.0, 100.0)  # ranks 1 and 10: j = floor(1.9), k = ceil(9.1)
+    assert median_interval(np.array([4.0, 2.0, 9.0, 7.0, 5.0]), z=1.0) == (2.0, 9.0)
+    assert median_interval(np.array([3.5])) == (3.5, 3.5)
+    low, high = median_interval(np.array([np.nan]))
+    assert math.isnan(low) and math.isnan(high)
+
+
+def test_ranks_share_a_place_where_intervals_overlap() -> None:
+    from types import SimpleNamespace
+
+    from engine.sim.stats import assign_ranks
+
+    deltas = [
+        (0.30, 0.20, 0.40),
+        (0.25, 0.15, 0.35),  # overlaps the first: =1
+        (0.00, -0.10, 0.10),  # clear of the first: rank 3
+        (-0.05, -0.12, 0.02),  # overlaps the third: =3
+        (-0.50, -0.60, -0.40),  # clear: rank 5, alone
+        (None),  # no interval (no battles): never tied
+    ]
+    arms = [SimpleNamespace(delta=d, rank=0, tied=False) for d in deltas]
+    assign_ranks(arms)
+    assert [(a.rank, a.tied) for a in arms] == [
+        (1, True),
+        (1, True),
+        (3, True),
+        (3, True),
+        (5, False),
+        (6, False),
+    ]

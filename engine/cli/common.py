@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..exit_codes import ExitCode
@@ -24,30 +25,36 @@ def load(name: str) -> LoadedScenario | None:
         return None
 
 
-def load_with_variants(name: str, variants: list[str] | None) -> LoadedScenario | None:
-    """The scenario with each `--variant` overlay file applied (as `wargame batch` applies
-    them), or as written when there are none; None after printing every located problem. A
-    variant's scenario has no file of its own: its text (the merged data, written out) goes in
-    the game's log, so that the game replays without the overlay."""
-    loaded = load(name)
-    if loaded is None or not variants:
-        return loaded
+def variant_scenario(name: str, variants: Sequence[str]) -> LoadedScenario:
+    """The scenario with each overlay file applied (as `wargame batch` applies them). Raises
+    ScenarioError with every problem located in the file that holds it: the scenario, or the
+    overlay that wrote the value (never the merged text, which is in no file). A variant's
+    scenario has no file of its own: its text (the merged data, written out) goes in the game's
+    log, so that the game replays without the overlay."""
     from ..rules.coefficients import coefficient_names
     from ..scenario import load_scenario_text
-
-    # engine/scenario/overlay.py once the overlays move there (the lead repoints this import)
-    from ..scenario.overlay import apply_overlays, dump_scenario, load_overlay
+    from ..scenario.overlay import apply_overlays, dump_scenario, load_overlay, validate_data
     from ..scenario.yaml_source import parse, read_text
 
+    names = coefficient_names()
+    load_scenario(name, coefficient_names=names)  # the scenario's own problems, at its lines
+    overlays = [load_overlay(variant) for variant in variants]
+    data, source = parse(read_text(Path(name), name), name)
+    merged, merged_source = apply_overlays(data, source, overlays)
+    # checked where each value was written (the overlay's line for what it changed)
+    validate_data(merged, merged_source, names)
+    header = [f"{name} with the variant {', '.join(o.name for o in overlays)}"]
+    text = dump_scenario(merged, header)
+    return load_scenario_text(text, f"{name} + {' + '.join(variants)}", coefficient_names=names)
+
+
+def load_with_variants(name: str, variants: list[str] | None) -> LoadedScenario | None:
+    """`variant_scenario` for a command: the scenario as written when there are no overlays;
+    None after printing every located problem."""
+    if not variants:
+        return load(name)
     try:
-        overlays = [load_overlay(variant) for variant in variants]
-        data, source = parse(read_text(Path(name), name), name)
-        merged, _ = apply_overlays(data, source, overlays)
-        header = [f"{name} with the variant {', '.join(o.name for o in overlays)}"]
-        text = dump_scenario(merged, header)
-        return load_scenario_text(
-            text, f"{name} + {' + '.join(variants)}", coefficient_names=coefficient_names()
-        )
+        return variant_scenario(name, variants)
     except ScenarioError as error:  # an overlay that does not parse or fit (OverlayError too)
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -91,8 +91,11 @@ def run_replay(args: argparse.Namespace) -> int:
 
     try:
         log = read_log(Path(args.log))
-    except (OSError, ValueError) as error:
-        print(f"{args.log}: cannot read the game log: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"{args.log}: cannot read the game log: {error.strerror or error}", file=sys.stderr)
+        return ExitCode.BAD_INPUT
+    except ValueError as error:  # read_log's message names the file (and line)
+        print(f"{error}; not a game log that can be replayed", file=sys.stderr)
         return ExitCode.BAD_INPUT
     header = log[0]
     if not args.scenario and isinstance(header.get("scenario_text"), str):
@@ -114,10 +117,24 @@ def run_replay(args: argparse.Namespace) -> int:
         scenario_path = f"{args.log}'s scenario"
     else:
         scenario_path = args.scenario or header.get("scenario")
-        if not args.scenario and scenario_path:
+        if not isinstance(scenario_path, str) or not scenario_path.strip():
+            print(
+                f"{args.log}:1: the header names no scenario file; give it with --scenario",
+                file=sys.stderr,
+            )
+            return ExitCode.BAD_INPUT
+        if not args.scenario:
             # a path relative to where the game was run: look beside the log, in ./scenarios, then
             # among the shipped scenarios
             scenario_path = str(resources.locate_scenario(scenario_path, Path(args.log).parent))
+        if not args.scenario and not Path(scenario_path).exists():
+            print(
+                f"{args.log}:1: the header's scenario {scenario_path}: no such file (looked"
+                " beside the log, in ./scenarios and among the shipped scenarios); give it with"
+                " --scenario",
+                file=sys.stderr,
+            )
+            return ExitCode.BAD_INPUT
         found = load(scenario_path)
         if found is None:
             return ExitCode.BAD_INPUT
@@ -140,13 +157,14 @@ def run_replay(args: argparse.Namespace) -> int:
         print(f"{args.log}: the replay differs at {result.first_difference}", file=sys.stderr)
     if result.found_hash != result.expected_hash:
         print(
-            f"replayed {result.turns} turns: final state {result.found_hash} differs"
+            f"{args.log}: replayed {result.turns} turns: final state {result.found_hash} differs"
             f" from the log's {result.expected_hash}",
             file=sys.stderr,
         )
     else:
         print(
-            f"replayed {result.turns} turns: final state matches, but the events differ",
+            f"{args.log}: replayed {result.turns} turns: final state matches, but the events"
+            " differ",
             file=sys.stderr,
         )
     return ExitCode.BAD_INPUT

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -187,10 +188,28 @@ def parse_overlay(text: str, display: str = "<overlay>") -> Overlay:
         for key, value in body.items():
             mark = source.locate((op, key), key=True)
             where = Problem(display, mark.line, mark.column + _quote_shift(source, mark), "")
-            if op == "scale" and (isinstance(value, bool) or not isinstance(value, int | float)):
+            if op == "scale" and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
                 mark = source.locate((op, key))
                 problems.append(
-                    Problem(display, mark.line, mark.column, f"scale {key}: expected a number")
+                    Problem(
+                        display, mark.line, mark.column, f"scale {key}: expected a finite number"
+                    )
+                )
+                continue
+            if op == "shift" and _too_long(value):
+                mark = source.locate((op, key))
+                problems.append(
+                    Problem(
+                        display,
+                        mark.line,
+                        mark.column,
+                        f"shift {key}: {value} is longer than the calendar (at most"
+                        f" {_LONGEST_DAYS:,} days)",
+                    )
                 )
                 continue
             if op == "shift" and _shift_amount(value) is None:
@@ -232,14 +251,31 @@ def _quote_shift(source: SourceMap, mark: Mark) -> int:
     return 0
 
 
+_LONGEST_DAYS = 3_652_059  # from 0001-01-01 to 9999-12-31: no longer shift lands in the calendar
+
+
+def _duration_minutes(value: Any) -> float | None:
+    if isinstance(value, str) and (match := _DURATION.match(value)):
+        return float(match.group(1)) * _DURATION_UNITS[match.group(2)]
+    return None
+
+
+def _too_long(value: Any) -> bool:
+    """A duration longer than the whole calendar (Python's timedelta would overflow on some)."""
+    minutes = _duration_minutes(value)
+    return minutes is not None and abs(minutes) > _LONGEST_DAYS * 1440.0
+
+
 def _shift_amount(value: Any) -> float | timedelta | None:
-    """A shift's amount: a number for numbers, a duration (12h, 90min, 1d) for date-times."""
+    """A shift's amount: a finite number for numbers, a duration (12h, 90min, 1d) for
+    date-times."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return value
-    if isinstance(value, str) and (match := _DURATION.match(value)):
-        return timedelta(minutes=float(match.group(1)) * _DURATION_UNITS[match.group(2)])
+        return value if math.isfinite(value) else None
+    minutes = _duration_minutes(value)
+    if minutes is not None and not _too_long(value):
+        return timedelta(minutes=minutes)
     return None
 
 
@@ -592,7 +628,9 @@ def apply_overlays(
                     problems.append(problem)
                     break
         # remove last, deepest and highest indexes first, so earlier indexes stay valid
-        for path, _op in sorted(removals, key=lambda r: _removal_order(r[0]), reverse=True):
+        # an item named by two removals (the same line twice, or `[*]` and `[id=x]`) goes once
+        unique = dict.fromkeys(path for path, _op in removals)
+        for path in sorted(unique, key=_removal_order, reverse=True):
             parent = _get(data, path[:-1])
             if isinstance(parent, list):
                 del parent[path[-1]]
@@ -628,6 +666,10 @@ def _apply_one(data, merged: MergedSource, overlay: Overlay, op: Operation, path
                 f"scale {op.path}: {path_text(path)} is {describe_value(current)}, not a number",
             )
         scaled = current * op.value
+        if not math.isfinite(scaled):
+            return _at(
+                op.where, f"scale {op.path}: {path_text(path)} times {op.value} is too large"
+            )
         _assign(data, path, round(scaled) if isinstance(current, int) else float(scaled))
         merged.key_where[path] = op.where
         merged.value_where[path] = op.where
@@ -638,7 +680,14 @@ def _apply_one(data, merged: MergedSource, overlay: Overlay, op: Operation, path
         amount = _shift_amount(op.value)
         moment = _as_datetime(current)
         if moment is not None and isinstance(amount, timedelta):
-            shifted = moment + amount
+            try:
+                shifted = moment + amount
+            except OverflowError:
+                return _at(
+                    op.where,
+                    f"shift {op.path}: {path_text(path)} would move out of the calendar"
+                    f" (years 1 to 9999)",
+                )
             if isinstance(current, str):  # keep the file's way of writing it
                 spec = "%Y-%m-%dT%H:%M" if len(current.strip()) <= 16 else "%Y-%m-%dT%H:%M:%S"
                 _assign(data, path, shifted.strftime(spec))

@@ -25,7 +25,7 @@ from ..game import Game
 from ..headless import read_log, replay_game
 from ..resources import locate_scenario
 from ..rules.turn import IllegalOrderError, check_order
-from ..scenario import LoadedScenario, load_scenario
+from ..scenario import LoadedScenario, load_scenario, load_scenario_text
 from .fog import FogMemory, plan_places
 
 SAVE_VERSION = 1
@@ -212,12 +212,19 @@ class Session:
             raise SaveError(f"{path}: cannot read the saved game: {error}") from None
         header = log[0]
         name = scenario_path or header.get("scenario")
-        if not name or not isinstance(name, str | Path):
+        text = header.get("scenario_text") if scenario_path is None else None
+        if not isinstance(text, str) and (not name or not isinstance(name, str | Path)):
             raise SaveError(f"{path}: the save names no scenario file")
-        # moved: beside the save, in ./scenarios, then among the shipped scenarios
-        name = locate_scenario(name, path.parent)
+        if not isinstance(text, str):
+            # moved: beside the save, in ./scenarios, then among the shipped scenarios
+            name = locate_scenario(name, path.parent)
         try:
-            loaded = load_scenario(name, coefficient_names=coefficient_names())
+            if isinstance(text, str):  # a variant's game: the save carries its scenario's text
+                loaded = load_scenario_text(
+                    text, f"{path} (its scenario)", coefficient_names=coefficient_names()
+                )
+            else:
+                loaded = load_scenario(name, coefficient_names=coefficient_names())
         except ScenarioError as error:
             raise SaveError("; ".join(str(p) for p in error.problems[:3])) from None
         except OSError as error:
@@ -226,7 +233,7 @@ class Session:
             return cls._restore(path, loaded, log)
         except SaveError:
             raise
-        except (AttributeError, KeyError, TypeError, ValueError) as error:
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError) as error:
             # a hand-edited save: its figures are not what the window wrote
             reason = error.args[0] if isinstance(error, KeyError) and error.args else error
             raise SaveError(f"{path}: cannot restore the saved game: {reason}") from None
