@@ -616,7 +616,7 @@ def turn_figures(
         if dd > band["max_loss_difference"]:
             misses.append(f"defender losses {dd:.0%}")
         if dw > band["max_win_difference"]:
-            misses.append(f"win rate {dw:+.2f}")
+            misses.append(f"win rate {w - base_w:+.2f}")  # dw is its size: say which way
         figures.append(
             Figure(
                 "turn_length",
