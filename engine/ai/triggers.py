@@ -63,17 +63,10 @@ class PlanClock:
         # `after` triggers read other phases' starts: settle them in a few passes (a plan's
         # phases wait on one another in chains; the validator refuses cycles), then look once
         # more to remember what was found.
-        for last in [False] * (len(self.phases) + 1) + [True]:
-            changed = False
-            for k, phase in enumerate(self.phases):
-                start: int | None = self.fixed_start[k]
-                if phase.start_when is not None:
-                    fired = self._fired(state, phase.start_when, starts, last)
-                    start = None if fired is None else max(start, fired)
-                if start != starts[k]:
-                    starts[k], changed = start, True
-            if not changed and not last:
+        for _ in range(len(self.phases) + 1):
+            if not self._settle(state, starts, keep=False):
                 break
+        self._settle(state, starts, keep=True)  # remember what was looked at (see `_fired`)
         times = []
         for k, phase in enumerate(self.phases):
             start = NEVER if starts[k] is None else starts[k]
@@ -85,6 +78,20 @@ class PlanClock:
             times.append((start, end))
         self._times = times
         return times
+
+    def _settle(self, state: GameState, starts: list[int | None], keep: bool) -> bool:
+        """One pass over the phases' start triggers, `starts` updated in place; whether any
+        start changed. Without the final pass with `keep`, every later turn would look through
+        the whole game again (a battle's cost grew with the square of its turns)."""
+        changed = False
+        for k, phase in enumerate(self.phases):
+            start: int | None = self.fixed_start[k]
+            if phase.start_when is not None:
+                fired = self._fired(state, phase.start_when, starts, keep)
+                start = None if fired is None else max(start, fired)
+            if start != starts[k]:
+                starts[k], changed = start, True
+        return changed
 
     # ------------------------------------------------------------------ triggers
 
