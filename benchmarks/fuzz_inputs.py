@@ -55,7 +55,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 import fuzz_scenarios as fs  # noqa: E402
-from fuzz_scenarios import Edit, Failure, Group, Hang, Summary, deadline  # noqa: E402
+from fuzz_scenarios import Edit, Failure, Hang, Summary, deadline  # noqa: E402
 
 from engine.cli import main as cli_main  # noqa: E402
 from engine.cli.common import variant_scenario  # noqa: E402
@@ -565,24 +565,14 @@ def run(
             validated, failures = kind.run(
                 data, seed=case_seed, workdir=workdir, max_turns=max_turns, timeout=timeout
             )
-            summary.cases += 1
-            if validated:
-                summary.validated += 1
-            else:
-                summary.refused += 1
-            for failure in failures:
-                summary.counts[failure.kind] += 1
-                group = summary.groups.get(failure.signature)
-                if group is None:
-                    kept = fs._shrink(base, edits, failure.signature, attempt) if shrink else edits
-                    group = Group(
-                        failure,
-                        first_case=f"{seed}:{kind.name}:{number} ({name}, game seed {case_seed});"
-                        f" mutations: {', '.join(e.kind for e in kept)}",
-                        reproducer=fs.describe(base, fs.apply(base, kept)),
-                    )
-                    summary.groups[failure.signature] = group
-                group.count += 1
+            summary.record(
+                validated,
+                failures,
+                base,
+                edits,
+                f"{seed}:{kind.name}:{number} ({name}, game seed {case_seed})",
+                attempt if shrink else None,
+            )
             summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(number, summary)

@@ -631,6 +631,38 @@ class Summary:
     def failures(self) -> int:
         return sum(self.counts.values())
 
+    def record(
+        self,
+        validated: bool,
+        failures: list[Failure],
+        base: bytes,
+        edits: list[Edit],
+        case: str,
+        attempt: Callable[[bytes], list[Failure]] | None,
+    ) -> None:
+        """Count one case, and each failure under its signature: the first of a kind is kept
+        with its case label (`case`) and a reproducer, shrunk with `attempt` unless it is None.
+        Both fuzz harnesses tally their cases here."""
+        self.cases += 1
+        if validated:
+            self.validated += 1
+        else:
+            self.refused += 1
+        for failure in failures:
+            self.counts[failure.kind] += 1
+            group = self.groups.get(failure.signature)
+            if group is None:
+                kept = edits
+                if attempt is not None:
+                    kept = _shrink(base, edits, failure.signature, attempt)
+                group = Group(
+                    failure,
+                    first_case=f"{case}; mutations: {', '.join(e.kind for e in kept)}",
+                    reproducer=describe(base, apply(base, kept)),
+                )
+                self.groups[failure.signature] = group
+            group.count += 1
+
     def text(self) -> str:
         lines = [
             f"{self.cases} cases in {self.seconds:.0f} s: {self.validated} validated (then played"
@@ -678,33 +710,14 @@ def run(
             validated, failures = run_case(
                 data, seed=case_seed, workdir=workdir, max_turns=max_turns, timeout=timeout
             )
-            summary.cases += 1
-            if validated:
-                summary.validated += 1
-            else:
-                summary.refused += 1
-            for failure in failures:
-                summary.counts[failure.kind] += 1
-                group = summary.groups.get(failure.signature)
-                if group is None:
-                    kept = (
-                        _shrink(
-                            base,
-                            edits,
-                            failure.signature,
-                            lambda d, s=case_seed: attempt(d, s),
-                        )
-                        if shrink
-                        else edits
-                    )
-                    group = Group(
-                        failure,
-                        first_case=f"{seed}:{number} ({name}, game seed {case_seed});"
-                        f" mutations: {', '.join(e.kind for e in kept)}",
-                        reproducer=describe(base, apply(base, kept)),
-                    )
-                    summary.groups[failure.signature] = group
-                group.count += 1
+            summary.record(
+                validated,
+                failures,
+                base,
+                edits,
+                f"{seed}:{number} ({name}, game seed {case_seed})",
+                (lambda d, s=case_seed: attempt(d, s)) if shrink else None,
+            )
             summary.seconds = time.perf_counter() - started
             if progress is not None:
                 progress(number, summary)
