@@ -193,32 +193,21 @@ def parse_overlay(text: str, display: str = "<overlay>") -> Overlay:
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
             ):
-                mark = source.locate((op, key))
-                problems.append(
-                    Problem(
-                        display, mark.line, mark.column, f"scale {key}: expected a finite number"
-                    )
-                )
+                problems.append(source.problem((op, key), f"scale {key}: expected a finite number"))
                 continue
             if op == "shift" and _too_long(value):
-                mark = source.locate((op, key))
                 problems.append(
-                    Problem(
-                        display,
-                        mark.line,
-                        mark.column,
+                    source.problem(
+                        (op, key),
                         f"shift {key}: {value} is longer than the calendar (at most"
                         f" {_LONGEST_DAYS:,} days)",
                     )
                 )
                 continue
             if op == "shift" and _shift_amount(value) is None:
-                mark = source.locate((op, key))
                 problems.append(
-                    Problem(
-                        display,
-                        mark.line,
-                        mark.column,
+                    source.problem(
+                        (op, key),
                         f"shift {key}: expected a number, or a duration like 12h, 90min or 1d"
                         f" for a date and time, got {value!r}",
                     )
