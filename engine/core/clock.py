@@ -43,18 +43,21 @@ def dark_spans(
     to that window): the same darkness `is_dark` answers for, as bands for a chart."""
     if starts == ends:
         return []
-    a_hours = starts.hour + starts.minute / 60 + starts.second / 3600
-    b_hours = ends.hour + ends.minute / 60 + ends.second / 3600
-    if b_hours <= a_hours:
-        b_hours += 24  # over midnight: ends the next morning
+    # Counted in whole seconds and divided once at the end, so that a span's edge is the very
+    # float `moment / 60` a caller compares it with (1 + 50/60 is not 110/60 in floating point).
+    a_seconds = starts.hour * 3600 + starts.minute * 60 + starts.second
+    b_seconds = ends.hour * 3600 + ends.minute * 60 + ends.second
+    if b_seconds <= a_seconds:
+        b_seconds += 24 * 3600  # over midnight: ends the next morning
     midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
     spans = []
     day = -1  # the darkness that began the evening before the start may still be on
     while True:
-        base = (midnight + timedelta(days=day) - start).total_seconds() / 3600
-        if base > hours:
+        base_seconds = (midnight + timedelta(days=day) - start) // timedelta(seconds=1)
+        if base_seconds / 3600 > hours:
             break
-        a, b = base + a_hours, base + b_hours
+        a = (base_seconds + a_seconds) / 3600
+        b = (base_seconds + b_seconds) / 3600
         if b > 0 and a < hours:
             spans.append((max(a, 0.0), min(b, hours)))
         day += 1
