@@ -13,9 +13,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...core.orders import Assault, Bombard, Fire, Hold, Move, Order
-from ...rules.fire import reach_hexes
-from ...rules.sight import line_of_sight
-from ...rules.turn import IllegalOrderError, coefficients_of
+from ...rules.bombardment import rounds_available
+from ...rules.turn import IllegalOrderError
+from .. import odds
 from ..order_modes import OrderMode, order_modes
 
 MODES: tuple[OrderMode, ...] = order_modes()  # from the order kinds' declarations
@@ -64,6 +64,7 @@ class OrderInput:
             self.message = "Select one of your units first."
             return
         reason = mode and MODE_BY_NAME[mode].order.unable(self.state, self.selected)
+        reason = reason or (mode and self.out_of_rounds(mode, self.selected))
         if reason:  # as the order kind declares (Order.unable)
             self.message = f"{reason}."
             return
@@ -116,26 +117,64 @@ class OrderInput:
             self.select(mine[0])
             return
         if self.enemies_seen_at(h):
-            if self.state.board.distance(here, h) == 1 and not u.is_gun[selected]:
-                self.give(Assault(selected, h))
-            elif u.indirect[selected] and h in self.bombard_range(selected):
-                self.give(Bombard(selected, h))
-            elif h in self.fire_targets(selected):
-                self.give(Fire(selected, h))
-            else:
-                self.message = "Out of reach or sight: move closer to fire or to assault."
+            self.order_by_mode(selected, h)
             return
         self.give(Move(selected, h))
 
     def order_by_mode(self, unit: int, h: int) -> None:
-        cls = MODE_BY_NAME[self.mode].order
-        if cls is Bombard and h not in self.bombard_range(unit):
-            self.message = "Out of range of this unit's guns."
+        """Give `unit` the order a click on `h` gives (`order_for`), or say why not."""
+        kind, reason = self.order_for(unit, h)
+        if reason or kind is None:
+            self.message = reason or "No order there."
             return
-        if cls is Fire and h not in self.fire_targets(unit):
-            self.message = "No enemy seen there within this unit's reach."
-            return
-        self.give(cls(unit, h))
+        self.give(kind(unit, h))
+
+    def order_for(self, unit: int, h: int) -> tuple[type[Order] | None, str | None]:
+        """The kind of order a click on hex `h` gives `unit`: the chosen mode's, or with none
+        what the hex suggests (an enemy next to it: assault; in its guns' range: bombard; in
+        reach and sight of its rifles: fire; anything else: move); and why it would be refused
+        (an order that could have no effect), or None."""
+        u = self.state.units
+        if self.mode:
+            mode = MODE_BY_NAME[self.mode]
+            reason = self.refusal(mode.order, unit, h)
+            return mode.order, (f"{mode.label}: {reason}." if reason else None)
+        if not self.enemies_seen_at(h):
+            return Move, None
+        if self.state.board.distance(int(u.hex[unit]), h) == 1 and not u.is_gun[unit]:
+            kind = Assault
+        elif u.indirect[unit] and h in self.bombard_range(unit):
+            kind = Bombard
+        else:
+            kind = Fire
+        reason = self.refusal(kind, unit, h)
+        if reason:
+            return kind, f"{kind.ui.label if kind.ui else kind.verb}: {reason}."
+        return kind, None
+
+    def refusal(self, kind: type[Order], unit: int, h: int) -> str | None:
+        """Why an order of `kind` at hex `h` could have no effect now, in the rules' terms (the
+        odds' refusals: reach as fire discipline shortens it, sight, range, rounds left), or
+        None. Other kinds are checked by their own declaration when given."""
+        state = self.state
+        reason = kind.unable(state, unit)
+        if reason:
+            return reason
+        if kind is Assault:
+            return odds.assault_refusal(state, [unit], h)
+        if kind is Fire:
+            if not self.enemies_seen_at(h):
+                return "no enemy seen there"
+            reason = odds.fire_refusal(state, unit, h)
+            if reason:
+                return reason
+            fired, _ = odds.fire_event(state, unit, h)
+            if fired is None or fired.expected <= 0:
+                return "no rounds left: it would fire nothing"
+            return None
+        if kind is Bombard:
+            return odds.bombard_refusal(state, unit, h)
+        return None
 
     def select(self, unit: int | None) -> None:
         self.selected = unit
@@ -165,7 +204,19 @@ class OrderInput:
         self.select(i)
         self.view.center_on(int(u.hex[i]))
 
+    def out_of_rounds(self, mode: str, unit: int) -> str | None:
+        """For the fire and bombard modes: "no rounds left" when the unit has none at all."""
+        u = self.state.units
+        kind = MODE_BY_NAME[mode].order
+        if kind is Bombard and all(rounds_available(self.state, w) < 1 for w in u.indirect[unit]):
+            return f"{u.names[unit]} has no rounds left for its guns"
+        if kind is Fire and u.ammo[unit] <= 0:
+            return f"{u.names[unit]} has no rounds left"
+        return None
+
     def bombard_range(self, unit: int) -> set[int]:
+        """The hexes in range of `unit`'s tubes that have rounds left (none when all are
+        spent: no target is lit, none taken)."""
         u, board = self.state.units, self.state.board
         here = int(u.hex[unit])
         if here < 0 or not u.indirect[unit]:
@@ -173,24 +224,22 @@ class OrderInput:
         metres = board.distances_from(here) * board.hex_size_m
         inside = np.zeros(board.size, bool)
         for weapon in u.indirect[unit]:
+            if rounds_available(self.state, weapon) < 1:
+                continue
             inside |= (metres >= weapon.min_range_m) & (metres <= weapon.range_m)
         return set(np.flatnonzero(inside).tolist())
 
     def fire_targets(self, unit: int) -> set[int]:
-        """Hexes of enemies this side can see that `unit` could aim its fire at this turn."""
-        u, board = self.state.units, self.state.board
-        here = int(u.hex[unit])
-        if here < 0 or u.firepower[unit] <= 0:
+        """Hexes of enemies this side can see that `unit` would aim its fire at this turn, as
+        the rules judge reach (shortened by fire discipline when rounds are short) and sight."""
+        u = self.state.units
+        if int(u.hex[unit]) < 0 or u.firepower[unit] <= 0 or u.ammo[unit] <= 0:
             return set()
-        c = coefficients_of(self.state)
-        reach = reach_hexes(self.state, unit, c, saving_ammo=False)
         found = set()
         for i in self.session.visible_units(self.session.viewer()):
             there = int(u.hex[i])
             if int(u.side[i]) == int(u.side[unit]) or there < 0 or not self.state.active()[i]:
                 continue
-            if board.distance(here, there) <= reach and line_of_sight(
-                board, here, there, c.sight_clearance_m
-            ):
+            if there not in found and odds.fire_refusal(self.state, unit, there) is None:
                 found.add(there)
         return found

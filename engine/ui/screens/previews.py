@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import pygame
 
+from ...core.orders import Assault, Bombard, Fire, Move, Withdraw
 from .. import fonts, odds, order_modes
 from ..chrome import ACCENT, TEXT
 from ..labels import DIM
 from ..mapview import Highlights
+from .orders import MODE_BY_NAME
+
+ODDS_SLICE_S = 0.004  # seconds of each frame given to an assault preview's tries
 
 
 class Previews:
@@ -60,54 +64,98 @@ class Previews:
         return lit
 
     def hover_odds(self) -> list[odds.Odds]:
+        """The previews of the hovered hex: what the last sighting says under fog, and the
+        order a click would give there (in an order mode: that mode's order), or why it would
+        be refused. An assault's tries run a slice per frame until they are all done."""
         if not self.can_order(self.selected) or self.hover < 0 or not self.player.done:
             return []
         key = (self.selected, self.hover, self.mode, self.state.turn, id(self.state))
+        key += (len(self.session.pending),)
+        trials = getattr(self, "_assault_trials", None)
         if key == self._odds_key:
+            if trials is not None and not trials.done:
+                trials.advance(ODDS_SLICE_S)
+                self._odds[-1] = trials.odds()
             return self._odds
         self._odds_key = key
-        u, board = self.state.units, self.state.board
-        unit, h = self.selected, self.hover
-        here = int(u.hex[unit])
-        found: list[odds.Odds] = []
-        enemies = self.enemies_seen_at(h)
-        if self.session.fog and not enemies:
-            for i, sighting, _ in self.session.memory.ghosts(self.state, self.session.viewer()):
-                if sighting.hex == h:
-                    age = self.state.turn - sighting.turn
-                    found.append(
-                        odds.Odds(
-                            f"Last seen: {u.names[i]}",
-                            f"{sighting.men} men, {age} turn{'s' if age != 1 else ''} ago",
-                            possible=False,
-                        )
+        self._assault_trials = None
+        found = self.last_seen_odds(self.hover)
+        preview = self.order_preview(self.selected, self.hover)
+        if preview is not None:
+            found.append(preview)
+        self._odds = found
+        return found
+
+    def last_seen_odds(self, h: int) -> list[odds.Odds]:
+        """Under fog, with no enemy seen in hex `h` now: what was last seen there."""
+        if not self.session.fog or self.enemies_seen_at(h):
+            return []
+        u, found = self.state.units, []
+        for i, sighting, _ in self.session.memory.ghosts(self.state, self.session.viewer()):
+            if sighting.hex == h:
+                age = self.state.turn - sighting.turn
+                found.append(
+                    odds.Odds(
+                        f"Last seen: {u.names[i]}",
+                        f"{odds.men(sighting.men)}, {age} turn{'s' if age != 1 else ''} ago",
+                        possible=False,
                     )
+                )
+        return found
+
+    def order_preview(self, unit: int, h: int) -> odds.Odds | None:
+        """The preview of the order a click on `h` would give `unit` now (`order_for`), or of
+        the refusal, with its reason."""
+        u = self.state.units
+        here = int(u.hex[unit])
         declared = self.mode and order_modes.declared_preview(self.state, self.mode, unit, h)
         if declared:  # the preview the order kind gives of itself
-            found.append(declared)
-        if h != here:
-            if self.mode == "bombard" or (
-                enemies and u.indirect[unit] and h in self.bombard_range(unit)
+            return declared
+        if h == here:
+            return None
+        kind, reason = self.order_for(unit, h)
+        if reason:
+            title = MODE_BY_NAME[self.mode].label if self.mode else "No order"
+            return odds.Odds(title, reason, possible=False)
+        enemies = self.enemies_seen_at(h)
+        if kind is Assault:
+            attackers = self.co_attackers(unit, h)
+            if not enemies:
+                return odds.assault_odds(self.state, attackers, h)
+            trials = odds.AssaultTrials(self.state, attackers, h)
+            trials.advance(ODDS_SLICE_S)
+            self._assault_trials = trials
+            return trials.odds()
+        if kind is Bombard:
+            known = bool(enemies) or not self.session.fog
+            return odds.bombard_odds(self.state, unit, h, seen=known)
+        if kind is Fire:
+            target = max(enemies, key=lambda i: int(u.men[i]))
+            return odds.fire_odds(self.state, unit, target)
+        if kind in (Move, Withdraw):
+            reach = self.reach()
+            verb = kind.verb.capitalize()
+            if h in reach:
+                return odds.Odds(verb, f"gets there this turn ({reach[h]:.1f} h)")
+            path = odds.route(self.state, unit, h)
+            if len(path) < 2:
+                return odds.Odds(verb, "no way there", possible=False)
+            return odds.Odds(verb, f"{len(path) - 1} hexes: more than this turn; keeps going")
+        return None
+
+    def co_attackers(self, unit: int, h: int) -> list[int]:
+        """`unit` and the units already ordered to assault hex `h` from next to it: the rules
+        fight all of a turn's attacks on one hex as one assault."""
+        u, board = self.state.units, self.state.board
+        found = [unit]
+        for i, order in self.session.pending.items():
+            if (
+                i != unit
+                and isinstance(order, Assault)
+                and order.target == h
+                and board.distance(int(u.hex[i]), h) == 1
             ):
-                known = bool(enemies) or not self.session.fog
-                found.append(odds.bombard_odds(self.state, unit, h, seen=known))
-            if enemies and not u.is_gun[unit] and board.distance(here, h) == 1:
-                found.append(odds.assault_odds(self.state, [unit], h))
-            if enemies and u.firepower[unit] > 0:
-                target = max(enemies, key=lambda i: int(u.men[i]))
-                found.append(odds.fire_odds(self.state, unit, target))
-            if not enemies and self.mode in (None, "move", "withdraw"):
-                reach = self.reach()
-                if h in reach:
-                    found.append(odds.Odds("Move", f"gets there this turn ({reach[h]:.1f} h)"))
-                else:
-                    path = odds.route(self.state, unit, h)
-                    found.append(
-                        odds.Odds(
-                            "Move", f"{len(path) - 1} hexes: more than this turn; keeps going"
-                        )
-                    )
-        self._odds = found
+                found.append(i)
         return found
 
     def draw_odds(self, surface) -> None:
