@@ -235,7 +235,7 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
     rows = [("base", f"{fired.base:.2f} men/h"), ("hours", f"{state.turn_hours:g}")]
     rows += _factor_rows(fired.modifiers)
     if math.isfinite(u.ammo[firer]):
-        rows.insert(0, ("rounds", f"{spent:,.0f} of {u.ammo[firer]:,.0f} left"))
+        rows.insert(0, ("rounds", f"spends {spent:,.0f} of the {u.ammo[firer]:,.0f} left"))
     if fired.expected <= 0:
         why = "no rounds left" if u.ammo[firer] <= 0 else "no effect"
         return Odds(title, f"{why}: fires nothing", rows, False, 0.0, rounds=spent)
@@ -318,7 +318,7 @@ def bombard_odds(
     distance_m = board.distance(int(u.hex[gun]), target) * board.hex_size_m
     rows = [
         ("range", f"{distance_m:,.0f} m"),
-        ("rounds", f"{first.rounds:,} of {_rounds_left(state, gun, target):,.0f} left"),
+        ("rounds", f"fires {first.rounds:,} of the {_rounds_left(state, gun, target):,.0f} left"),
         ("on target", f"{c.rounds_on_target_fraction:.0%} of rounds"),
     ]
     rows += [
