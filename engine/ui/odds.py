@@ -140,6 +140,18 @@ class Scratch:
         ]
         self._fields = [f.name for f in fields(GameState) if f.name not in _SHARED]
 
+    @classmethod
+    def of(cls, state: GameState) -> Scratch:
+        """The scratch copy of this game, made once and kept while it is the game previewed
+        (`reset` copies every value back, so it serves every turn; one is kept, for the last
+        game asked about), with a fresh preview generator: the same preview of the same state
+        draws the same numbers."""
+        scratch = _LAST[0]
+        if scratch is None or scratch.source is not state:
+            scratch = _LAST[0] = cls(state)
+        scratch.rng = scratch.copy.rng = np.random.default_rng(PREVIEW_SEED)
+        return scratch
+
     def reset(self) -> GameState:
         """The copy, as the game is now (its generator goes on where the last try left it)."""
         for mine, theirs in self._arrays:
@@ -165,6 +177,9 @@ class Scratch:
                 setattr(copy_, name, copy.deepcopy(value))
         copy_.rng = self.rng
         return copy_
+
+
+_LAST: list[Scratch | None] = [None]  # the scratch copy of the last game previewed
 
 
 # ---------------------------------------------------------------------------------- fire
@@ -204,7 +219,7 @@ def _hexes(n: int) -> str:
 def fire_event(state: GameState, firer: int, there: int, scratch: Scratch | None = None):
     """The rules' own direct fire of `firer` aimed at hex `there`, on a scratch copy with only
     the firer and the enemies in that hex on the map: (its Fired event or None, rounds spent)."""
-    scratch = scratch or Scratch(state)
+    scratch = scratch or Scratch.of(state)
     copy_ = scratch.reset()
     u = copy_.units
     on_map = np.zeros(u.count, bool)
@@ -303,7 +318,7 @@ def bombard_odds(
     reason = bombard_refusal(state, gun, target)
     if reason:
         return Odds(title, reason, possible=False, expected=0.0)
-    scratch = Scratch(state)
+    scratch = Scratch.of(state)
     events_of_tries: list[Bombarded] = []
     for _ in range(max(1, trials)):
         events: list = []
@@ -402,7 +417,7 @@ class AssaultTrials:
         if self.done:
             return
         if self.scratch is None:
-            self.scratch = Scratch(self.state)
+            self.scratch = Scratch.of(self.state)
         c = coefficients_of(self.state)
         started = time.perf_counter()
         while len(self.results) < self.trials:
