@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pygame
+import pygame_gui
 import pytest
 from window_driver import click, key, step
 
@@ -43,7 +44,7 @@ briefing:
   aims: {red: Take the hill., blue: Hold the hill.}
   historical_note: None; a test.
 clock:
-  start: 1945-05-21T09:00
+  start: 1945-05-21T15:00
   turn_minutes: 60
   turns: 6
   darkness: {starts: "19:00", ends: "05:00"}
@@ -327,3 +328,70 @@ def test_spent_guns_light_no_targets_and_take_no_bombard_order(play) -> None:
     assert not play.highlights().bombard_targets
     click(play.app, play.view.hex_center_on_screen(state.board.index(6, 1)))
     assert 1 not in play.session.pending
+
+
+# ------------------------------------------------------------- weapons, stacks and the hex box
+
+
+def test_the_unit_box_gives_each_weapon_its_rounds_and_what_the_order_spends(play) -> None:
+    state = play.state
+    hill = state.board.index(6, 1)
+    text = play.panel.unit_text(1)
+    assert "4× Mortar to 1,500 m:" in text and "200 rounds" in text
+    play.session.give(Bombard(1, hill))
+    text = play.panel.unit_text(1)
+    assert "Order: bombard The hill (fires 80 rounds)" in text
+    rifles = play.panel.unit_text(0)
+    assert "100× Rifle to 400 m" in rifles and "30,000 rounds" in rifles
+    play.session.give(Fire(0, hill))
+    spent = odds.fire_odds(state, 0, 2).rounds
+    assert f"(spends {spent:,.0f} rounds)" in play.panel.unit_text(0)
+    for weapon in state.units.indirect[1]:
+        weapon.own_rounds = 0.0
+    assert "#e08060>0 rounds" in play.panel.unit_text(1)  # none left: in the warning colour
+
+
+def test_a_stack_is_listed_and_any_of_its_units_selected_by_its_link(play) -> None:
+    state = play.state
+    here = state.board.index(4, 1)
+    state.units.hex[1] = here
+    play.select(0)
+    text = play.panel.unit_text(0)
+    assert "In this hex (2 units):" in text and "<a href='unit:1'>Red mortars: 12 men</a>" in text
+    assert "<a href='unit:1'>" in play.panel.hex_text(here)
+    pygame.event.post(pygame.event.Event(pygame_gui.UI_TEXT_BOX_LINK_CLICKED, link_target="unit:1"))
+    step(play.app)
+    assert play.selected == 1
+    # An enemy's name is told, never a link.
+    assert "<a href='unit:2'>" not in play.panel.hex_text(state.board.index(6, 1))
+
+
+def test_the_hex_box_stays_when_the_mouse_leaves_the_map_and_tells_the_last_sighting(
+    tmp_path, battle
+) -> None:
+    app = App((1280, 720), save_dir=tmp_path / "saves")
+    session = Session(battle, seed=3, humans=(True, False), fog=True)
+    play = PlayScreen(app, session)
+    app.show(play)
+    play.begin_orders()
+    step(app, 2)
+    state, board = play.state, play.state.board
+    hill = board.index(6, 1)
+    hover(play, 6, 1)
+    assert "The hill" in play.panel.hex_box.html_text
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=(1270, 300), rel=(0, 0), buttons=(0, 0, 0))
+    )
+    step(app)
+    assert play.hover == -1 and "The hill" in play.panel.hex_box.html_text
+    # Night, Red far off: Blue out of sight; its last sighting is told with no unit selected.
+    state.units.hex[0] = board.index(0, 4)
+    state.units.hex[1] = board.index(0, 3)
+    state.turn = 4
+    assert state.is_night()
+    session.look()
+    assert 2 not in session.visible_units(0)
+    play.select(None)
+    text = play.panel.hex_text(hill)
+    assert "Last seen: Blue platoon, 60 men, 4 turns ago" in text
+    app.manager.clear_and_reset()

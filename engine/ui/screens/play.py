@@ -26,7 +26,7 @@ from .orders import MODE_BY_KEY, MODES, ORDER_MODES, OrderInput
 from .play_menu import build_menu
 from .previews import Previews
 from .result import ResultScreen
-from .side_panel import SidePanel
+from .side_panel import SidePanel, link_unit
 
 if TYPE_CHECKING:
     from ..app import App
@@ -190,6 +190,11 @@ class PlayScreen(OrderInput, Previews):
     def handle(self, event) -> None:
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element in self.buttons:
             self.button(self.buttons[event.ui_element])
+            return
+        if event.type == pygame_gui.UI_TEXT_BOX_LINK_CLICKED:  # a unit of a stack, in the panel
+            unit = link_unit(event.link_target)
+            if unit is not None and self.can_order(unit):
+                self.select(unit)
             return
         if event.type == pygame.KEYDOWN:
             self.key(event)

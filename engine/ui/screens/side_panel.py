@@ -1,5 +1,12 @@
 """The play screen's side panel: the selected (or hovered) unit, and the hovered hex's ground,
-works and units, each told as far as the viewing side may know it under fog of war."""
+works and units, each told as far as the viewing side may know it under fog of war.
+
+A unit's box gives each of its weapons with the rounds left (rifles and machine guns share one
+stock in the rules; guns and mortars have their own or the side's shared stock) and what its
+order will spend, from the same rules' run as the odds (`odds.fire_event`, `odds.bombard_odds`).
+A stack of units is listed, each a link that selects it (`link_unit`). The hex box keeps the last
+hex pointed at while the mouse is off the map (so its list can be scrolled), and tells what was
+last seen in it under fog."""
 
 from __future__ import annotations
 
@@ -7,12 +14,38 @@ import numpy as np
 import pygame
 from pygame_gui.elements import UITextBox
 
-from ...core.state import POSTURES
+from ...core.orders import Bombard, Fire, order_hex
+from ...core.state import DIRECT_CLASSES, POSTURES
+from ...rules.bombardment import rounds_available
 from ...rules.fire import reach_hexes
 from ...rules.turn import coefficients_of
+from .. import odds
 from ..chrome import HEADER_H
 from ..labels import bilingual, esc
 from ..session import Session
+
+LINK = "unit:"  # the href of a unit's link in the panel: "unit:<index>"
+
+
+def _rounds(left: float) -> str:
+    """Rounds left, in the warning colour when there are none."""
+    if not np.isfinite(left):
+        return "unlimited rounds"
+    colour = "#e08060" if left < 1 else "#d8d8d0"
+    return f"<font color={colour}>{left:,.0f} rounds</font>"
+
+
+def order_words(state, order) -> str:
+    """An order in plain words: its verb and the place or "col,row" it names."""
+    h = order_hex(order)
+    return order.verb if h is None else f"{order.verb} {odds.hex_name(state, h)}"
+
+
+def link_unit(target: str) -> int | None:
+    """The unit a panel link names (`LINK` + index), or None."""
+    if target.startswith(LINK) and target[len(LINK) :].isdigit():
+        return int(target[len(LINK) :])
+    return None
 
 
 class SidePanel:
@@ -24,6 +57,8 @@ class SidePanel:
         self.hex_box: UITextBox | None = None
         self._unit_text_key = None
         self._hex_text_key = None
+        self.selected: int | None = None
+        self.shown_hex = -1  # the hex the hex box tells of: the last one pointed at on the map
 
     @property
     def state(self):
@@ -37,6 +72,7 @@ class SidePanel:
     def refresh(self, selected: int | None, hover: int) -> None:
         if self.unit_box is None or self.hex_box is None:
             return
+        self.selected = selected
         unit = selected
         if unit is None and hover >= 0:
             here = [
@@ -50,15 +86,19 @@ class SidePanel:
             self.state.turn,
             id(self.state),
             len(self.session.pending),
+            self.session.pending.get(unit) if unit is not None else None,
             self.session.viewer(),
         )
         if key != self._unit_text_key:
             self._unit_text_key = key
             self.unit_box.set_text(self.unit_text(unit))
-        key = (hover, self.state.turn, id(self.state), self.session.viewer())
+        if hover >= 0:  # off the map (on this panel): keep the last hex, to read and scroll
+            self.shown_hex = hover
+        h = self.shown_hex
+        key = (h, self.state.turn, id(self.state), self.session.viewer(), self.selected)
         if key != self._hex_text_key:
             self._hex_text_key = key
-            self.hex_box.set_text(self.hex_text(hover))
+            self.hex_box.set_text(self.hex_text(h))
 
     def unit_text(self, i: int | None) -> str:
         if i is None:
@@ -94,20 +134,88 @@ class SidePanel:
         if own:
             lines.append(f"Morale {u.morale[i]:.2f} · quality {u.quality[i]:.2f}")
             lines.append(f"Posture {POSTURES[int(u.posture[i])]}")
-            if u.firepower[i] > 0:
-                ammo = "unlimited" if not np.isfinite(u.ammo[i]) else f"{u.ammo[i]:,.0f} rounds"
-                reach = reach_hexes(state, i, coefficients_of(state))
-                hexes = "1 hex" if reach == 1 else f"{reach} hexes"
-                lines.append(f"Ammunition {ammo}; fires up to {hexes}")
-            for weapon in u.indirect[i]:
-                lines.append(f"{weapon.tubes}× {esc(weapon.weapon)} to {weapon.range_m:,.0f} m")
+            lines += self.weapon_lines(i)
             if u.leader_names[i]:
                 alive = "" if u.leader_alive[i] else " (killed)"
                 lines.append(f"Leader {esc(u.leader_names[i])}{alive}")
             order = self.session.pending.get(i)
             if order is not None and int(u.side[i]) == self.session.viewer():
-                lines.append(f"<font color=#80e070>Order: {esc(order.text(u.ids))}</font>")
+                spend = self.spending(i, order)
+                words = esc(order_words(state, order))
+                lines.append(f"<font color=#80e070>Order: {words}{spend}</font>")
+        lines += self.stack_lines(i)
         return "<br>".join(lines)
+
+    def weapon_lines(self, i: int) -> list[str]:
+        """Each weapon of unit `i` with its range and the rounds left: the rifles' and machine
+        guns' one stock (as the rules pool it), each gun's or mortar's own or shared stock."""
+        state, u = self.state, self.state.units
+        spec = state.scenario.units[i]
+        lines = []
+        direct = []
+        start = 0.0  # the direct-fire rounds the unit started with (as core.state pools them)
+        for entry in spec.weapons:
+            kind = state.scenario.weapons[entry.weapon]
+            name = esc(kind.name.en)
+            cls = kind.kind.value
+            if cls == "grenade":
+                grenades = f"{u.grenades[i]:,.0f} left"
+                lines.append(f"{entry.count}× {name}: {grenades}")
+            elif cls in DIRECT_CLASSES:
+                direct.append(f"{entry.count}× {name} to {kind.range_m:,.0f} m")
+                start += entry.ammo or 0
+            elif kind.indirect:
+                group = next((w for w in u.indirect[i] if w.weapon == entry.weapon), None)
+                if group is None:
+                    continue
+                left = rounds_available(state, group)
+                shared = " (the side's shared stock)" if group.budget >= 0 else ""
+                lines.append(
+                    f"{entry.count}× {name} to {kind.range_m:,.0f} m: {_rounds(left)}{shared}"
+                )
+        if u.firepower[i] > 0:
+            if np.isfinite(u.ammo[i]):
+                shared = ", one stock for them" if len(direct) > 1 else ""
+                ammo = f"{_rounds(u.ammo[i])} of {start:,.0f}{shared}"
+            else:
+                ammo = "unlimited rounds"
+            reach = reach_hexes(state, i, coefficients_of(state))
+            hexes = "1 hex" if reach == 1 else f"{reach} hexes"
+            direct.append(f"{ammo}; fires up to {hexes}")
+            lines = direct + lines
+        return lines
+
+    def spending(self, i: int, order) -> str:
+        """What unit `i`'s order will spend, from the rules' own run of it (as the odds): the
+        rounds of a bombardment or of aimed fire; "" for other orders."""
+        state = self.state
+        if isinstance(order, Bombard):
+            shown = odds.bombard_odds(state, i, order.target, trials=1, cap=order.rounds)
+            return f" (fires {shown.rounds:,.0f} rounds)" if shown.possible else ""
+        if isinstance(order, Fire) and np.isfinite(state.units.ammo[i]):
+            fired, spent = odds.fire_event(state, i, order.target)
+            return f" (spends {spent:,.0f} rounds)" if fired is not None else ""
+        return ""
+
+    def stack_lines(self, i: int) -> list[str]:
+        """The other units in unit `i`'s hex that the viewer may know of, each a link that
+        selects it (the map shows only the top counter of a stack)."""
+        state, u = self.state, self.state.units
+        visible = self.session.visible_units(self.session.viewer())
+        others = [j for j in state.units_at(int(u.hex[i])) if j != i and j in visible]
+        if not others:
+            return []
+        lines = [f"<b>In this hex ({len(others) + 1} units):</b>"]
+        lines += [self.unit_link(j) for j in others]
+        return lines
+
+    def unit_link(self, j: int) -> str:
+        """A unit's name and men, as a link that selects it when it is the viewer's own."""
+        u = self.state.units
+        text = f"{esc(u.names[j])}: {odds.men(int(u.men[j]))}"
+        if int(u.side[j]) == self.session.viewer() and self.session.side_to_order() is not None:
+            return f"<a href='{LINK}{j}'>{text}</a>"
+        return text
 
     def hex_text(self, h: int) -> str:
         if h < 0:
@@ -149,6 +257,16 @@ class SidePanel:
             lines.append("; ".join(works))
         visible = self.session.visible_units(self.session.viewer())
         here = [i for i in state.units_at(h) if i in visible]
-        for i in here:
-            lines.append(f"{esc(state.units.names[i])}: {int(state.units.men[i])} men")
+        if len(here) > 1:
+            lines.append(f"<b>{len(here)} units:</b>")
+        lines += [self.unit_link(i) for i in here]
+        if self.session.fog:
+            for i, sighting, _ in self.session.memory.ghosts(state, self.session.viewer()):
+                if sighting.hex == h and i not in here:
+                    age = state.turn - sighting.turn
+                    lines.append(
+                        f"<font color=#a0a0a0>Last seen: {esc(state.units.names[i])},"
+                        f" {odds.men(sighting.men)}, {age} turn{'s' if age != 1 else ''}"
+                        " ago</font>"
+                    )
         return "<br>".join(lines)
