@@ -395,3 +395,21 @@ def test_the_hex_box_stays_when_the_mouse_leaves_the_map_and_tells_the_last_sigh
     text = play.panel.hex_text(hill)
     assert "Last seen: Blue platoon, 60 men, 4 turns ago" in text
     app.manager.clear_and_reset()
+
+
+def test_binomial_pmf_is_exact() -> None:
+    for n, p in ((0, 0.5), (1, 0.3), (7, 0.6), (40, 0.05)):
+        want = [math.comb(n, k) * p**k * (1 - p) ** (n - k) for k in range(n + 1)]
+        assert np.allclose(odds.binomial_pmf(n, p), want, rtol=1e-12, atol=1e-300)
+    assert odds.binomial_pmf(3, 1.0).tolist() == [0, 0, 0, 1]
+    assert odds.binomial_pmf(2000, 0.6).sum() == pytest.approx(1.0)
+
+
+def test_previews_tell_nothing_of_units_the_side_cannot_see(battle) -> None:
+    state = Session(battle, seed=3, humans=(True, True)).state
+    hill = state.board.index(6, 1)
+    shelling = odds.bombard_odds(state, 1, hill, hidden=[2])
+    assert shelling.expected == 0 and not any("Blue" in name for name, _ in shelling.factors)
+    assert odds.fire_event(state, 0, hill, hidden=[2])[0] is None
+    state.units.hex[0] = state.board.index(5, 1)
+    assert "no enemy there" in odds.assault_odds(state, [0], hill, hidden=[2]).headline

@@ -27,10 +27,10 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
 import numpy as np
-from scipy.stats import binom
 
 from ..core.events import Assaulted, Bombarded, Fired
 from ..core.state import GameState, Units, Works
@@ -152,8 +152,10 @@ class Scratch:
         scratch.rng = scratch.copy.rng = np.random.default_rng(PREVIEW_SEED)
         return scratch
 
-    def reset(self) -> GameState:
-        """The copy, as the game is now (its generator goes on where the last try left it)."""
+    def reset(self, hidden: Iterable[int] = ()) -> GameState:
+        """The copy, as the game is now (its generator goes on where the last try left it),
+        without the `hidden` units (those the side previewing cannot see under fog: a preview
+        must not tell of them)."""
         for mine, theirs in self._arrays:
             np.copyto(mine, theirs)
         for mine, theirs in self._weapons:
@@ -176,6 +178,8 @@ class Scratch:
             else:  # anything else a rule might change in place: a copy of its own
                 setattr(copy_, name, copy.deepcopy(value))
         copy_.rng = self.rng
+        for i in hidden:
+            copy_.units.hex[i] = -1
         return copy_
 
 
@@ -216,11 +220,11 @@ def _hexes(n: int) -> str:
     return "1 hex" if n == 1 else f"{n} hexes"
 
 
-def fire_event(state: GameState, firer: int, there: int, scratch: Scratch | None = None):
+def fire_event(state: GameState, firer: int, there: int, hidden: Iterable[int] = ()):
     """The rules' own direct fire of `firer` aimed at hex `there`, on a scratch copy with only
-    the firer and the enemies in that hex on the map: (its Fired event or None, rounds spent)."""
-    scratch = scratch or Scratch.of(state)
-    copy_ = scratch.reset()
+    the firer and the enemies in that hex on the map (but the `hidden`): (its Fired event or
+    None, rounds spent)."""
+    copy_ = Scratch.of(state).reset(hidden)
     u = copy_.units
     on_map = np.zeros(u.count, bool)
     on_map[firer] = True
@@ -233,7 +237,7 @@ def fire_event(state: GameState, firer: int, there: int, scratch: Scratch | None
     return fired, (spent if math.isfinite(spent) else 0.0)
 
 
-def fire_odds(state: GameState, firer: int, target: int) -> Odds:
+def fire_odds(state: GameState, firer: int, target: int, hidden: Iterable[int] = ()) -> Odds:
     """Aimed fire of `firer` at the hex of the enemy unit `target` for one turn, as the rules'
     direct fire would do it now (units fire by themselves at the nearest enemy in reach; this
     shows what a volley does)."""
@@ -243,7 +247,7 @@ def fire_odds(state: GameState, firer: int, target: int) -> Odds:
     reason = fire_refusal(state, firer, there)
     if reason:
         return Odds(title, reason, possible=False, expected=0.0)
-    fired, spent = fire_event(state, firer, there)
+    fired, spent = fire_event(state, firer, there, hidden)
     if fired is None:
         return Odds(title, "would not fire there", possible=False, expected=0.0)
     hit = u.ids.index(fired.target)
@@ -278,6 +282,19 @@ def bombard_refusal(state: GameState, gun: int, target: int) -> str | None:
     return None
 
 
+def binomial_pmf(n: int, p: float) -> np.ndarray:
+    """P(k) for k = 0..n of a binomial count (in logarithms, so that a thousand rounds do not
+    underflow)."""
+    if p <= 0.0 or p >= 1.0:
+        out = np.zeros(n + 1)
+        out[n if p >= 1.0 else 0] = 1.0
+        return out
+    k = np.arange(1, n + 1)
+    log_choose = np.concatenate(([0.0], np.cumsum(np.log(n - k + 1) - np.log(k))))
+    ks = np.arange(n + 1)
+    return np.exp(log_choose + ks * math.log(p) + (n - ks) * math.log1p(-p))
+
+
 def expected_bombard_casualties(event: Bombarded, on_target: float) -> dict[str, float]:
     """Each unit's expected men hit by the bombardment `event` records, over every count of
     rounds that could land (a binomial of the rounds fired and `on_target`), by the rules'
@@ -286,7 +303,7 @@ def expected_bombard_casualties(event: Bombarded, on_target: float) -> dict[str,
     if total <= 0:
         return {}
     landed = np.arange(total + 1)
-    chance = binom.pmf(landed, total, on_target)
+    chance = binomial_pmf(total, on_target)
     full = sum(r * event.lethal_area_m2[c] for c, r in event.rounds_by_class.items())
     night = event.modifiers.get("night", 1.0)
     found = {}
@@ -308,6 +325,7 @@ def bombard_odds(
     *,
     seen: bool = True,
     cap: int = -1,
+    hidden: Iterable[int] = (),
 ) -> Odds:
     """A turn's bombardment of hex `target` by `gun`, by the rules' own bombardment on a scratch
     copy: the rounds it fires and what they do to whoever is in the hex now. With `seen` False
@@ -322,7 +340,7 @@ def bombard_odds(
     events_of_tries: list[Bombarded] = []
     for _ in range(max(1, trials)):
         events: list = []
-        bombard(scratch.reset(), gun, target, c, events, cap)
+        bombard(scratch.reset(hidden), gun, target, c, events, cap)
         found = next((e for e in events if isinstance(e, Bombarded)), None)
         if found is None:
             return Odds(title, "its tubes would not fire", possible=False, expected=0.0)
@@ -396,13 +414,16 @@ class AssaultTrials:
     copy of the game: `advance` runs tries for a while (a slice of each frame), `odds` tells
     the estimate so far. Means and shares come with their standard errors."""
 
-    def __init__(self, state: GameState, attackers: list[int], target: int, trials: int = TRIALS):
-        self.state, self.attackers, self.target, self.trials = (
-            state,
-            list(attackers),
-            target,
-            trials,
-        )
+    def __init__(
+        self,
+        state: GameState,
+        attackers: list[int],
+        target: int,
+        trials: int = TRIALS,
+        hidden: Iterable[int] = (),
+    ):
+        self.state, self.attackers, self.target = state, list(attackers), target
+        self.trials, self.hidden = trials, tuple(hidden)
         self.scratch: Scratch | None = None
         self.results: list[tuple[bool, int, int]] = []  # (taken, attackers lost, defenders lost)
         self.first: Assaulted | None = None
@@ -422,7 +443,8 @@ class AssaultTrials:
         started = time.perf_counter()
         while len(self.results) < self.trials:
             events: list = []
-            resolve_assault(self.scratch.reset(), self.target, list(self.attackers), c, events)
+            copy_ = self.scratch.reset(self.hidden)
+            resolve_assault(copy_, self.target, list(self.attackers), c, events)
             found = next((e for e in events if isinstance(e, Assaulted)), None)
             if found is None:
                 self.refused = True
@@ -451,7 +473,11 @@ class AssaultTrials:
         mean = data.mean(axis=0)
         error = data.std(axis=0, ddof=1) / math.sqrt(n) if n > 1 else np.full(3, np.inf)
         side = int(u.side[self.attackers[0]])
-        defenders = [d for d in state.units_at(self.target, 1 - side) if u.men[d] > 0]
+        defenders = [
+            d
+            for d in state.units_at(self.target, 1 - side)
+            if u.men[d] > 0 and d not in self.hidden
+        ]
         rows = [
             ("attackers", f"{sum(int(u.men[a]) for a in self.attackers)}"),
             ("defenders", f"{sum(int(u.men[d]) for d in defenders)}"),
@@ -476,7 +502,13 @@ class AssaultTrials:
         )
 
 
-def assault_odds(state: GameState, attackers: list[int], target: int, trials: int = TRIALS) -> Odds:
+def assault_odds(
+    state: GameState,
+    attackers: list[int],
+    target: int,
+    trials: int = TRIALS,
+    hidden: Iterable[int] = (),
+) -> Odds:
     """An assault on `target` now, by the rules' own assault tried `trials` times on a scratch
     copy of the game: how often it takes the hex, and the losses on each side (before this
     turn's fire), all tries run at once (the window runs them a slice per frame:
@@ -487,8 +519,9 @@ def assault_odds(state: GameState, attackers: list[int], target: int, trials: in
     if reason:
         return Odds(title, reason, possible=False)
     side = int(u.side[attackers[0]])
-    if not [d for d in state.units_at(target, 1 - side) if u.men[d] > 0]:
+    hidden = tuple(hidden)
+    if not [d for d in state.units_at(target, 1 - side) if u.men[d] > 0 and d not in hidden]:
         return Odds(title, "no enemy there that you know of: the unit moves in", possible=True)
-    tries = AssaultTrials(state, attackers, target, trials)
+    tries = AssaultTrials(state, attackers, target, trials, hidden)
     tries.advance()
     return tries.odds()

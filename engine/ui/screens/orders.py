@@ -17,6 +17,7 @@ from ...rules.bombardment import rounds_available
 from ...rules.turn import IllegalOrderError
 from .. import odds
 from ..order_modes import OrderMode, order_modes
+from .side_panel import unseen_units
 
 MODES: tuple[OrderMode, ...] = order_modes()  # from the order kinds' declarations
 MODE_BY_NAME = {mode.name: mode for mode in MODES}
@@ -90,6 +91,10 @@ class OrderInput:
         visible = self.session.visible_units(side)
         u = self.state.units
         return [i for i in self.state.units_at(h) if int(u.side[i]) != side and i in visible]
+
+    def hidden_units(self) -> list[int]:
+        """The enemy units the viewing side cannot see now: previews leave them out."""
+        return unseen_units(self.session)
 
     def click(self, h: int) -> None:
         """A left click on hex `h`: select a unit of yours, or give the selected unit the order
@@ -168,7 +173,7 @@ class OrderInput:
             reason = odds.fire_refusal(state, unit, h)
             if reason:
                 return reason
-            fired, _ = odds.fire_event(state, unit, h)
+            fired, _ = odds.fire_event(state, unit, h, self.hidden_units())
             if fired is None or fired.expected <= 0:
                 return "no rounds left: it would fire nothing"
             return None

@@ -122,16 +122,16 @@ class Previews:
             attackers = self.co_attackers(unit, h)
             if not enemies:
                 return odds.assault_odds(self.state, attackers, h)
-            trials = odds.AssaultTrials(self.state, attackers, h)
+            trials = odds.AssaultTrials(self.state, attackers, h, hidden=self.hidden_units())
             trials.advance(ODDS_SLICE_S)
             self._assault_trials = trials
             return trials.odds()
         if kind is Bombard:
             known = bool(enemies) or not self.session.fog
-            return odds.bombard_odds(self.state, unit, h, seen=known)
+            return odds.bombard_odds(self.state, unit, h, seen=known, hidden=self.hidden_units())
         if kind is Fire:
             target = max(enemies, key=lambda i: int(u.men[i]))
-            return odds.fire_odds(self.state, unit, target)
+            return odds.fire_odds(self.state, unit, target, self.hidden_units())
         if kind in (Move, Withdraw):
             reach = self.reach()
             verb = kind.verb.capitalize()

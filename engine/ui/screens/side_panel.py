@@ -41,6 +41,17 @@ def order_words(state, order) -> str:
     return order.verb if h is None else f"{order.verb} {odds.hex_name(state, h)}"
 
 
+def unseen_units(session: Session) -> list[int]:
+    """The enemy units the viewing side cannot see now (none without fog of war): previews
+    leave them out, so that they tell nothing of them."""
+    if not session.fog:
+        return []
+    side = session.viewer()
+    visible = session.visible_units(side)
+    u = session.state.units
+    return [i for i in range(u.count) if int(u.side[i]) != side and i not in visible]
+
+
 def link_unit(target: str) -> int | None:
     """The unit a panel link names (`LINK` + index), or None."""
     if target.startswith(LINK) and target[len(LINK) :].isdigit():
@@ -190,12 +201,17 @@ class SidePanel:
         rounds of a bombardment or of aimed fire; "" for other orders."""
         state = self.state
         if isinstance(order, Bombard):
-            shown = odds.bombard_odds(state, i, order.target, trials=1, cap=order.rounds)
+            shown = odds.bombard_odds(
+                state, i, order.target, trials=1, cap=order.rounds, hidden=self.hidden()
+            )
             return f" (fires {shown.rounds:,.0f} rounds)" if shown.possible else ""
         if isinstance(order, Fire) and np.isfinite(state.units.ammo[i]):
-            fired, spent = odds.fire_event(state, i, order.target)
+            fired, spent = odds.fire_event(state, i, order.target, self.hidden())
             return f" (spends {spent:,.0f} rounds)" if fired is not None else ""
         return ""
+
+    def hidden(self) -> list[int]:
+        return unseen_units(self.session)
 
     def stack_lines(self, i: int) -> list[str]:
         """The other units in unit `i`'s hex that the viewer may know of, each a link that
