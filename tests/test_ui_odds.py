@@ -413,3 +413,31 @@ def test_previews_tell_nothing_of_units_the_side_cannot_see(battle) -> None:
     assert odds.fire_event(state, 0, hill, hidden=[2])[0] is None
     state.units.hex[0] = state.board.index(5, 1)
     assert "no enemy there" in odds.assault_odds(state, [0], hill, hidden=[2]).headline
+
+
+def test_no_preview_ever_changes_the_game_or_its_dice(battle) -> None:
+    """Every unit's every preview at every hex of the map, and refusals only with a reason."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    state = Session(battle, seed=3, humans=(True, True)).state
+    board = state.board
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.integers(0, 2), st.integers(0, board.size - 1), st.integers(0, board.size - 1))
+    def check(unit: int, at: int, h: int) -> None:
+        state.units.hex[unit] = at
+        before, dice = state.state_hash(), state.rng.bit_generator.state
+        shown = [
+            odds.fire_odds(state, unit, 2 if unit != 2 else 0),
+            odds.bombard_odds(state, unit, h, trials=2),
+            odds.assault_odds(state, [unit], h, trials=3),
+        ]
+        assert state.state_hash() == before and state.rng.bit_generator.state == dice
+        for preview in shown:
+            assert preview.headline
+            assert preview.expected is None or preview.expected >= 0
+            if not preview.possible:
+                assert preview.expected in (None, 0.0)
+
+    check()

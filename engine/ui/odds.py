@@ -120,6 +120,7 @@ class Scratch:
 
     def __init__(self, state: GameState, seed: int = PREVIEW_SEED) -> None:
         self.source = state
+        self.units, self.works = state.units, state.works  # whose arrays are copied back
         self.copy = clone_state(state, seed)
         self.rng = self.copy.rng  # one generator for all the tries of a preview
         self._arrays: list[tuple[np.ndarray, np.ndarray]] = []
@@ -147,7 +148,12 @@ class Scratch:
         game asked about), with a fresh preview generator: the same preview of the same state
         draws the same numbers."""
         scratch = _LAST[0]
-        if scratch is None or scratch.source is not state:
+        if (
+            scratch is None
+            or scratch.source is not state
+            or scratch.units is not state.units  # (never replaced in play; if it were: anew)
+            or scratch.works is not state.works
+        ):
             scratch = _LAST[0] = cls(state)
         scratch.rng = scratch.copy.rng = np.random.default_rng(PREVIEW_SEED)
         return scratch
