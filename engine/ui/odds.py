@@ -90,6 +90,13 @@ def _factor_rows(factors: dict[str, float]) -> list[tuple[str, str]]:
     return [(name.replace("_", " "), f"×{value:.2f}") for name, value in factors.items()]
 
 
+def _give_or_take(error: float, percent: bool = False) -> str:
+    """ " ± error" (two standard errors, about a 95 % interval), or "" while there is none."""
+    if not math.isfinite(error):
+        return ""
+    return f" ± {error:.0%}" if percent else f" ± {_fmt(error)}"
+
+
 def hex_name(state: GameState, h: int) -> str:
     """A place's name if one is at hex `h`, else its "col,row"."""
     board = state.board
@@ -432,7 +439,7 @@ class AssaultTrials:
         self.trials, self.hidden = trials, tuple(hidden)
         self.scratch: Scratch | None = None
         self.results: list[tuple[bool, int, int]] = []  # (taken, attackers lost, defenders lost)
-        self.first: Assaulted | None = None
+        self.modifiers: dict[str, float] = {}  # each named modifier's sum over the tries
         self.refused = False
 
     @property
@@ -455,7 +462,8 @@ class AssaultTrials:
             if found is None:
                 self.refused = True
                 return
-            self.first = self.first or found
+            for name, value in found.modifiers.items():  # (a try's own outcomes too: means)
+                self.modifiers[name] = self.modifiers.get(name, 0.0) + value
             self.results.append(
                 (
                     found.outcome == "taken",
@@ -487,11 +495,11 @@ class AssaultTrials:
         rows = [
             ("attackers", f"{sum(int(u.men[a]) for a in self.attackers)}"),
             ("defenders", f"{sum(int(u.men[d]) for d in defenders)}"),
-            ("attackers lost", f"~{_fmt(mean[1])} ± {_fmt(2 * error[1])}"),
-            ("defenders lost", f"~{_fmt(mean[2])} ± {_fmt(2 * error[2])}"),
+            ("hex taken", f"{mean[0]:.0%}{_give_or_take(2 * error[0], percent=True)}"),
+            ("attackers lost", f"~{_fmt(mean[1])}{_give_or_take(2 * error[1])}"),
+            ("defenders lost", f"~{_fmt(mean[2])}{_give_or_take(2 * error[2])}"),
         ]
-        if self.first is not None:
-            rows += [(k.replace("_", " "), f"{v:g}") for k, v in self.first.modifiers.items()]
+        rows += [(k.replace("_", " "), f"{v / n:.3g}") for k, v in self.modifiers.items()]
         more = "" if self.done else "…"
         headline = f"takes the hex in {mean[0]:.0%} of {n} tries{more}"
         return Odds(
