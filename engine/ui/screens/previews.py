@@ -162,12 +162,15 @@ class Previews:
         found = self.hover_odds()
         if not found:
             return
+        width = 330
         rows: list[tuple[str, str, int, tuple]] = []
         for item in found:
             rows.append((item.title, "", 15, ACCENT))
-            rows.append((item.headline, "", 14, TEXT if item.possible else DIM))
+            colour = TEXT if item.possible else DIM
+            rows.extend(
+                (line, "", 14, colour) for line in fonts.wrap(item.headline, 14, width - 16)
+            )
             rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
-        width = 330
         height = sum(size + 5 for *_, size, _ in rows) + 12
         x, y = self.mouse[0] + 22, self.mouse[1] + 16
         x = min(x, self.view.rect.right - width - 4)
