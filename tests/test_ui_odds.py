@@ -441,3 +441,17 @@ def test_no_preview_ever_changes_the_game_or_its_dice(battle) -> None:
                 assert preview.expected in (None, 0.0)
 
     check()
+
+
+def test_the_unit_box_tells_what_a_unit_fires_by_itself_if_it_stays(play) -> None:
+    state = play.state
+    fired = next(
+        e
+        for e in end_turn(odds.clone_state(state, 1), [])
+        if isinstance(e, Fired) and e.unit == "red_1"
+    )
+    text = play.panel.unit_text(0)
+    assert f"Staying, it fires at Blue platoon: expected {odds.men(fired.expected)} hit" in text
+    state.units.hex[0] = state.board.index(0, 4)  # out of reach
+    play.panel._unit_text_key = None
+    assert "no enemy in reach and sight" in play.panel.unit_text(0)

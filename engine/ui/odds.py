@@ -250,6 +250,20 @@ def fire_event(state: GameState, firer: int, there: int, hidden: Iterable[int] =
     return fired, (spent if math.isfinite(spent) else 0.0)
 
 
+def own_fire(state: GameState, firer: int, hidden: Iterable[int] = ()):
+    """The fire `firer` opens by itself this turn if it stays (at the nearest enemy it sees in
+    its reach, as the rules' direct fire picks it), on a scratch copy without the `hidden`:
+    (its Fired event or None, rounds spent)."""
+    copy_ = Scratch.of(state).reset(hidden)
+    u = copy_.units
+    on_map = copy_.active()
+    events: list = []
+    direct_fire(copy_, coefficients_of(copy_), events, on_map=on_map)
+    fired = next((e for e in events if isinstance(e, Fired) and e.unit == u.ids[firer]), None)
+    spent = float(state.units.ammo[firer]) - float(u.ammo[firer])
+    return fired, (spent if math.isfinite(spent) else 0.0)
+
+
 def fire_odds(state: GameState, firer: int, target: int, hidden: Iterable[int] = ()) -> Odds:
     """Aimed fire of `firer` at the hex of the enemy unit `target` for one turn, as the rules'
     direct fire would do it now (units fire by themselves at the nearest enemy in reach; this

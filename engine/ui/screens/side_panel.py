@@ -14,7 +14,7 @@ import numpy as np
 import pygame
 from pygame_gui.elements import UITextBox
 
-from ...core.orders import Bombard, Fire, order_hex
+from ...core.orders import Bombard, Fire, Hold, order_hex
 from ...core.state import DIRECT_CLASSES, POSTURES
 from ...rules.bombardment import rounds_available
 from ...rules.fire import reach_hexes
@@ -154,6 +154,8 @@ class SidePanel:
                 spend = self.spending(i, order)
                 words = esc(order_words(state, order))
                 lines.append(f"<font color=#80e070>Order: {words}{spend}</font>")
+            if (order is None or isinstance(order, Hold)) and u.firepower[i] > 0:
+                lines.append(self.own_fire_line(i))
         lines += self.stack_lines(i)
         return "<br>".join(lines)
 
@@ -212,6 +214,17 @@ class SidePanel:
 
     def hidden(self) -> list[int]:
         return unseen_units(self.session)
+
+    def own_fire_line(self, i: int) -> str:
+        """What unit `i` fires by itself this turn if it stays, by the rules' own direct fire
+        (the nearest enemy it sees in its reach): the expected men hit and the rounds spent."""
+        fired, spent = odds.own_fire(self.state, i, self.hidden())
+        if fired is None:
+            return "Staying, it has no enemy in reach and sight to fire at"
+        u = self.state.units
+        target = esc(u.names[u.ids.index(fired.target)])
+        rounds = f", spends {spent:,.0f} rounds" if np.isfinite(u.ammo[i]) else ""
+        return f"Staying, it fires at {target}: expected {odds.men(fired.expected)} hit{rounds}"
 
     def stack_lines(self, i: int) -> list[str]:
         """The other units in unit `i`'s hex that the viewer may know of, each a link that
