@@ -139,11 +139,16 @@ def hits_of(unit_id: str):
     return read
 
 
-@pytest.mark.parametrize("ammo", [30000.0, 400.0])
-def test_fire_preview_is_the_mean_of_the_rules_fire(battle, ammo: float) -> None:
-    """Full magazines, and short ones (fire discipline: a share of the volume, a shorter reach)."""
+@pytest.mark.parametrize(("ammo", "turn"), [(30000.0, 0), (400.0, 0), (30000.0, 4)])
+def test_fire_preview_is_the_mean_of_the_rules_fire(battle, ammo: float, turn: int) -> None:
+    """Full magazines, short ones (fire discipline: a share of the volume, a shorter reach),
+    and at night (a reach of one hex: the platoon moves next to the hill)."""
     state = Session(battle, seed=3, humans=(True, True)).state
     state.units.ammo[0] = ammo
+    state.turn = turn
+    if state.is_night():
+        assert "out of reach" in odds.fire_odds(state, 0, 2).headline
+        state.units.hex[0] = state.board.index(5, 1)
     hill = state.board.index(6, 1)
     before = state.state_hash()
     preview = odds.fire_odds(state, 0, 2)
@@ -151,6 +156,7 @@ def test_fire_preview_is_the_mean_of_the_rules_fire(battle, ammo: float) -> None
     assert preview.possible and preview.expected > 0 and preview.error == 0
     named = dict(preview.factors)
     assert ("fire discipline" in named) == (ammo < 30000)
+    assert ("night" in named) == (turn == 4)
     drawn = resolutions(state, [Fire(0, hill)], hits_of("red_1"))
     assert_within(preview.expected, 0.0, drawn)
 
