@@ -177,16 +177,19 @@ def bombard_hits(events) -> int:
     return sum(sum(e.casualties.values()) for e in events if isinstance(e, Bombarded))
 
 
+@pytest.mark.parametrize("turn", [0, 4])
 def test_bombard_preview_is_the_mean_of_the_rules_bombardment_on_what_is_there_now(
-    battle,
+    battle, turn: int
 ) -> None:
     state = Session(battle, seed=3, humans=(True, True)).state
+    state.turn = turn  # 4: at night
     hill = state.board.index(6, 1)
     preview = odds.bombard_odds(state, 1, hill)
     assert preview.possible and preview.expected > 0
     assert preview.headline.startswith("strikes the hex")
     assert any(name.startswith("Blue platoon") for name, _ in preview.factors)
     assert preview.rounds == 80  # 4 tubes × 20 rounds an hour × 1 hour
+    assert ("night" in dict(preview.factors)) == state.is_night()
     drawn = resolutions(state, [Bombard(1, hill)], bombard_hits)
     assert_within(preview.expected, 0.0, drawn)
     # The blue platoon leaves the hill: the same order hits nobody, and the preview says so.
@@ -299,8 +302,19 @@ def test_the_window_previews_the_order_a_click_gives_and_refuses_useless_ones(pl
     assert not refused.possible and "2 hexes away" in refused.headline
     click(app, play.view.hex_center_on_screen(hill))
     assert 0 not in play.session.pending and "2 hexes away" in play.message
-    # Fire out of the reach fire discipline leaves: refused.
+    # Fire at an enemy out of reach, by the fire mode or by a plain click: refused, and why.
     play.set_mode(None)
+    state.units.hex[0] = board.index(1, 4)
+    play.view.invalidate()
+    play.select(0)
+    play.set_mode("fire")
+    click(app, play.view.hex_center_on_screen(hill))
+    assert 0 not in play.session.pending and "Fire: out of reach" in play.message
+    play.set_mode(None)
+    click(app, play.view.hex_center_on_screen(hill))
+    assert 0 not in play.session.pending and "Fire: out of reach" in play.message
+    # No rounds left: the fire mode itself is refused, and so is a click.
+    state.units.hex[0] = board.index(4, 1)
     state.units.ammo[0] = 0.0
     play.set_mode("fire")
     assert play.mode is None and "no rounds" in play.message
