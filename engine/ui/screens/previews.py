@@ -18,7 +18,7 @@ from ..labels import DIM
 from ..mapview import Highlights
 from .orders import MODE_BY_NAME
 
-ODDS_SLICE_S = 0.004  # seconds of each frame given to an assault preview's tries
+ODDS_SLICE_S = 0.003  # seconds of each frame given to an assault preview's tries (a frame: ~4 ms)
 
 
 class Previews:
