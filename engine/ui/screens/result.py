@@ -12,7 +12,7 @@ from pygame_gui.elements import UIButton
 from ...history import agreement, compare
 from .. import drawing, fonts
 from ..chrome import ACCENT, TEXT
-from ..labels import DIM, bilingual
+from ..labels import DIM, bilingual, historical_value, metric_label, metric_value
 
 if TYPE_CHECKING:
     from ..app import App
@@ -90,20 +90,23 @@ class ResultScreen:
             surface.blit(fonts.text(self.message, 14, TEXT), (24, h - 44))
 
     def draw_table(self, surface, rect: pygame.Rect) -> None:
-        names = {side.id: side.name.en for side in self.play.session.scenario.sides}
+        """One row per historical figure: what it measures in words, this game's figure and
+        history's with their units, the mark and whose figure it is; a cell too long for its
+        column wraps onto a second line (the last ends in … only if even that is too short)."""
+        scenario = self.play.session.scenario
         columns = [
-            ("figure", 0.28),
-            ("this game", 0.2),
-            ("history", 0.25),
+            ("what is measured", 0.42),
+            ("this game", 0.17),
+            ("history", 0.2),
             ("", 0.04),
-            ("whose", 0.23),
+            ("whose", 0.17),
         ]
         x = rect.x
         for name, share in columns:
             surface.blit(fonts.text(name, 15, ACCENT, bold=True), (x, rect.y))
             x += int(rect.width * share)
-        row_h = max(18, min(26, (rect.height - 30) // max(len(self.rows), 1)))
-        size = 14 if row_h >= 22 else 12
+        size = 14 if rect.height > 30 + 44 * len(self.rows) else 12
+        line_h = fonts.font(size).get_linesize()
         y = rect.y + 28
         for row in self.rows:
             mark = "input" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
@@ -112,22 +115,27 @@ class ResultScreen:
                 if row.echo
                 else {True: (120, 220, 130), False: (240, 110, 100), None: DIM}[row.inside]
             )
-            game, historical = row.game_text, row.historical
-            if row.entry.metric.value == "winner":
-                game, historical = names.get(game, game), names.get(historical, historical)
             whose = row.entry.whose.replace(" (the seed)", "").replace(
                 " (as quoted in the seed)", ""
             )
-            cells = [row.entry.id.replace("_", " "), game, historical, mark, whose]
+            cells = [
+                metric_label(row.entry, scenario),
+                metric_value(row.entry, row.game, scenario),
+                historical_value(row.entry, scenario),
+                mark,
+                whose,
+            ]
             x = rect.x
+            tallest = 1
             for (name, share), cell in zip(columns, cells, strict=True):
                 width = int(rect.width * share) - 8
-                label = fonts.text(
-                    _fit(cell, size, width), size, color if name in ("", "this game") else TEXT
-                )
-                surface.blit(label, (x, y))
+                rgb = color if name in ("", "this game") else TEXT
+                lines = _wrap(cell, size, width)
+                for k, text in enumerate(lines):
+                    surface.blit(fonts.text(text, size, rgb), (x, y + k * line_h))
+                tallest = max(tallest, len(lines))
                 x += int(rect.width * share)
-            y += row_h
+            y += tallest * line_h + 6
             if y > rect.bottom:
                 break
 
@@ -172,6 +180,23 @@ class ResultScreen:
             anchor = {"topleft": (plot.x, plot.bottom + 4)} if k == 0 else {}
             anchor = anchor or {"topright": (plot.right, plot.bottom + 4)}
             surface.blit(when, when.get_rect(**anchor))
+
+
+def _wrap(text: str, size: int, width: int, most: int = 2) -> list[str]:
+    """`text` in lines of at most `width` pixels, broken between words, at most `most` lines
+    (the last cut with … if the text is longer still)."""
+    f = fonts.font(size)
+    lines: list[str] = []
+    words = text.split(" ")
+    while words and len(lines) < most:
+        line = words.pop(0)
+        while words and f.size(f"{line} {words[0]}")[0] <= width:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words:
+        lines[-1] = lines[-1] + " " + " ".join(words)
+    lines[-1] = _fit(lines[-1], size, width)
+    return [_fit(line, size, width) for line in lines]
 
 
 def _fit(text: str, size: int, width: int) -> str:
