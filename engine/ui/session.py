@@ -340,11 +340,12 @@ def _unspans(runs) -> dict[int, bool]:
 
 def shown_filter(session: Session, side: int):
     """Which events a side is told of: all without fog; with fog, those about its own units
-    or in hexes it sees now."""
+    (and its own air strikes) or in hexes it sees now."""
     if not session.fog:
         return lambda event: True
     u, board = session.state.units, session.state.board
     own = {u.ids[i] for i in range(u.count) if int(u.side[i]) == side}
+    own_side = session.state.side_ids[side]
     seen = session.memory.visible_hexes[side]
 
     def visible(label: str) -> bool:
@@ -360,7 +361,7 @@ def shown_filter(session: Session, side: int):
         names |= set(getattr(event, "attackers", ()) or ()) | set(
             getattr(event, "defenders", ()) or ()
         )
-        if names & own:
+        if names & own or getattr(event, "side", None) == own_side:  # its own air strike too
             return True
         if event.kind == "moved":
             return visible(event.path[-1])
