@@ -326,3 +326,17 @@ def test_a_sides_own_air_strike_is_told_to_it_unseen(battle) -> None:
     strike = AirStrike(0, "red", "7,4", 4, {"blue_1": 98}, {})
     assert shown_filter(session, 0)(strike)
     assert tell(strike, Words.of(battle.scenario)) == "4 Red aircraft strike 7,4: 98 men hit"
+
+
+def test_orders_are_told_by_unit_and_place_names(battle) -> None:
+    from engine.core.orders import Fire, Hold, Move
+    from engine.ui.labels import order_words
+
+    session = Session(battle, seed=1)
+    state = session.state
+    hill, h = state.board.index(6, 1), state.board.index(4, 3)
+    assert order_words(Fire(0, hill), state) == "Red platoon — fire at The hill"
+    assert order_words(Move(0, h), state) == "Red platoon — move to 4,3"
+    assert order_words(Bombard(1, hill, 40), state) == "Red mortars — bombard The hill, 40 rounds"
+    assert order_words(Hold(0), state) == "Red platoon — hold"
+    assert order_words(Fire(0, hill), state, frozenset({"hill"})) == "Red platoon — fire at 6,1"

@@ -143,3 +143,44 @@ def historical_value(entry, scenario) -> str:
     if entry.time_range is not None:
         return f"{_when(entry.time_range.earliest)} – {_when(entry.time_range.latest)}"
     return metric_value(entry, entry.value, scenario)
+
+
+# ------------------------------------------------------------------ orders in words
+_HEX_FIELDS = ("to", "target")  # order fields that name a hex (by its index on the board)
+
+
+def hex_words(state, h: int, hidden: frozenset[str] = frozenset()) -> str:
+    """A hex for people: the name of its place (not one of the `hidden` places), else
+    `col,row`; never the board's index."""
+    for place in state.scenario.map.places:
+        if place.id not in hidden and state.board.places.get(place.id) == h:
+            return place.name.en
+    return state.board.label(h)
+
+
+def order_words(order, state, hidden: frozenset[str] = frozenset()) -> str:
+    """An order as a player reads it: '9th Company — fire at Lion Mountain', '1st Company —
+    move to 12,7', 'Mortar group — bombard 25,11, 40 rounds' (the text form, with its ids and
+    hex indices, is for logs and saves)."""
+    from dataclasses import fields
+
+    kind = (order.ui.label if order.ui is not None else order.verb).lower()
+    unit_id = state.units.ids[order.unit]
+    unit = next((u.name.en for u in state.scenario.units if u.id == unit_id), unit_id)
+    said = f"{unit} — {kind}"
+    extra = []
+    for item in fields(order):
+        if item.name == "unit":
+            continue
+        value = getattr(order, item.name)
+        if item.name in _HEX_FIELDS:
+            word = {"to": " to", "target": "" if kind == "bombard" else " at"}[item.name]
+            if kind in ("assault", "breach"):
+                word = ""
+            said += f"{word} {hex_words(state, int(value), hidden)}"
+        elif item.name == "rounds":
+            if value >= 0:
+                extra.append(f"{value:,} rounds")
+        else:
+            extra.append(f"{item.name.replace('_', ' ')} {value}")
+    return ", ".join([said, *extra])

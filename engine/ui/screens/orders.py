@@ -16,6 +16,7 @@ from ...core.orders import Assault, Bombard, Fire, Hold, Move, Order
 from ...rules.fire import reach_hexes
 from ...rules.sight import line_of_sight
 from ...rules.turn import IllegalOrderError, coefficients_of
+from ..labels import order_words
 from ..order_modes import OrderMode, order_modes
 
 MODES: tuple[OrderMode, ...] = order_modes()  # from the order kinds' declarations
@@ -46,7 +47,7 @@ class OrderInput:
         except IllegalOrderError as error:
             self.message = str(error)
             return
-        self.message = f"Order: {order.text(self.state.units.ids)}"
+        self.message = f"Order: {order_words(order, self.state, self.session.hidden_places())}"
         self.mode = None
         self._odds_key = None
         self.refresh_panel()

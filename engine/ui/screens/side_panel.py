@@ -11,7 +11,7 @@ from ...core.state import POSTURES
 from ...rules.fire import reach_hexes
 from ...rules.turn import coefficients_of
 from ..chrome import HEADER_H
-from ..labels import bilingual, esc
+from ..labels import bilingual, esc, order_words
 from ..session import Session
 
 
@@ -106,7 +106,8 @@ class SidePanel:
                 lines.append(f"Leader {esc(u.leader_names[i])}{alive}")
             order = self.session.pending.get(i)
             if order is not None and int(u.side[i]) == self.session.viewer():
-                lines.append(f"<font color=#80e070>Order: {esc(order.text(u.ids))}</font>")
+                said = order_words(order, self.state, self.session.hidden_places())
+                lines.append(f"<font color=#80e070>Order: {esc(said)}</font>")
         return "<br>".join(lines)
 
     def hex_text(self, h: int) -> str:
