@@ -340,3 +340,6 @@ def test_orders_are_told_by_unit_and_place_names(battle) -> None:
     assert order_words(Bombard(1, hill, 40), state) == "Red mortars — bombard The hill, 40 rounds"
     assert order_words(Hold(0), state) == "Red platoon — hold"
     assert order_words(Fire(0, hill), state, frozenset({"hill"})) == "Red platoon — fire at 6,1"
+    from engine.ui.labels import weapon_words
+
+    assert weapon_words(state, "mortar") == "Mortar"  # the panel's gun line, not its id

@@ -184,3 +184,9 @@ def order_words(order, state, hidden: frozenset[str] = frozenset()) -> str:
         else:
             extra.append(f"{item.name.replace('_', ' ')} {value}")
     return ", ".join([said, *extra])
+
+
+def weapon_words(state, weapon_id: str) -> str:
+    """A weapon's English name from the scenario (its id only if it has none)."""
+    weapon = state.scenario.weapons.get(weapon_id)
+    return weapon.name.en if weapon is not None else weapon_id

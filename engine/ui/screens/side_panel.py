@@ -11,7 +11,7 @@ from ...core.state import POSTURES
 from ...rules.fire import reach_hexes
 from ...rules.turn import coefficients_of
 from ..chrome import HEADER_H
-from ..labels import bilingual, esc, order_words
+from ..labels import bilingual, esc, order_words, weapon_words
 from ..session import Session
 
 
@@ -100,7 +100,8 @@ class SidePanel:
                 hexes = "1 hex" if reach == 1 else f"{reach} hexes"
                 lines.append(f"Ammunition {ammo}; fires up to {hexes}")
             for weapon in u.indirect[i]:
-                lines.append(f"{weapon.tubes}× {esc(weapon.weapon)} to {weapon.range_m:,.0f} m")
+                name = weapon_words(self.state, weapon.weapon)
+                lines.append(f"{weapon.tubes}× {esc(name)} to {weapon.range_m:,.0f} m")
             if u.leader_names[i]:
                 alive = "" if u.leader_alive[i] else " (killed)"
                 lines.append(f"Leader {esc(u.leader_names[i])}{alive}")
