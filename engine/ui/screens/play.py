@@ -563,8 +563,8 @@ class PlayScreen(OrderInput, Previews):
             step = self.player.phase
             speed = anim.SPEEDS[self.speed]
             text = (
-                f"Replay {self.player.index + 1}/{len(self.player.phases)}: {step.caption}"
-                f"  ·  {speed:g}× ([ ] speed, Space skips)"
+                f"Replay {self.player.index + 1}/{len(self.player.phases)}, {speed:g}×"
+                f" ([ ] speed, Space skips): {step.caption}"
             )
         elif self.fast:
             text = self.message

@@ -28,6 +28,7 @@ class ResultScreen:
         self.rows = compare(play.session.state)
         self.buttons: dict = {}
         self.message = ""
+        self.scroll = 0  # the first row of the table shown
 
     def build(self) -> None:
         m = self.app.manager
@@ -51,6 +52,15 @@ class ResultScreen:
                 self.act("map")
             elif event.key == pygame.K_s:
                 self.act("save")
+            elif event.key in (pygame.K_DOWN, pygame.K_UP, pygame.K_PAGEDOWN, pygame.K_PAGEUP):
+                down = event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN)
+                self.scroll_rows(1 if down else -1)
+        elif event.type == pygame.MOUSEWHEEL:
+            self.scroll_rows(-event.y)
+
+    def scroll_rows(self, step: int) -> None:
+        """Scroll the table by `step` rows (it holds more rows than a small window shows)."""
+        self.scroll = min(max(self.scroll + step, 0), max(len(self.rows) - 1, 0))
 
     def act(self, action: str) -> None:
         if action == "quit":
@@ -78,12 +88,12 @@ class ResultScreen:
         sub = fonts.text(
             f"{agree} of {tested} historical figures matched (seed {session.seed})."
             " ✓ inside the historical figure, × outside, ? cannot be judged"
-            + (", input: repeats an input, not a test." if echoes else "."),
+            + (", = repeats an input, not a test." if echoes else "."),
             15,
             DIM,
         )
         surface.blit(sub, (24, 52))
-        table_w = min(760, w - 520)
+        table_w = min(900, int(w * 0.62))
         self.draw_table(surface, pygame.Rect(24, 84, table_w, h - 150))
         self.draw_chart(surface, pygame.Rect(table_w + 40, 84, w - table_w - 64, min(440, h - 160)))
         if self.message:
@@ -105,11 +115,17 @@ class ResultScreen:
         for name, share in columns:
             surface.blit(fonts.text(name, 15, ACCENT, bold=True), (x, rect.y))
             x += int(rect.width * share)
-        size = 14 if rect.height > 30 + 44 * len(self.rows) else 12
+        size = 14 if rect.height > 30 + 44 * len(self.rows) else 13
         line_h = fonts.font(size).get_linesize()
         y = rect.y + 28
-        for row in self.rows:
-            mark = "input" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
+        for number, row in enumerate(self.rows):
+            if number < self.scroll:
+                continue
+            if y + 3 * line_h > rect.bottom - line_h:  # keep a line for the hint
+                hint = f"{len(self.rows) - number} more below (wheel or ↓ scrolls)"
+                surface.blit(fonts.text(hint, 13, DIM), (rect.x, y))
+                break
+            mark = "=" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
             color = (
                 DIM
                 if row.echo
@@ -130,7 +146,7 @@ class ResultScreen:
             for (name, share), cell in zip(columns, cells, strict=True):
                 width = int(rect.width * share) - 8
                 rgb = color if name in ("", "this game") else TEXT
-                lines = _wrap(cell, size, width)
+                lines = _wrap(cell, size, width, 3 if name == "what is measured" else 2)
                 for k, text in enumerate(lines):
                     surface.blit(fonts.text(text, size, rgb), (x, y + k * line_h))
                 tallest = max(tallest, len(lines))
