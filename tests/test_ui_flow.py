@@ -343,3 +343,54 @@ def test_orders_are_told_by_unit_and_place_names(battle) -> None:
     from engine.ui.labels import weapon_words
 
     assert weapon_words(state, "mortar") == "Mortar"  # the panel's gun line, not its id
+
+
+# ------------------------------------------------------------------ screenshots (docs/img)
+@pytest.mark.parametrize(
+    "size",
+    [(1024, 640), (1920, 1080)]
+    if os.environ.get("WARGAME_SCREENSHOTS") == "docs"
+    else [(1024, 640)],
+)
+def test_screenshots_of_an_enemy_turn_replay_and_the_result(size, tmp_path: Path) -> None:
+    """Furong as the Chinese against the computer, fast-forwarded (G) until the enemy assaults:
+    a frame of that replay, then End to the result screen. With WARGAME_SCREENSHOTS=docs both
+    sizes are written to docs/img/ (replay_WxH.png, result_WxH.png)."""
+    root = Path(__file__).resolve().parent.parent
+    folder = root / "docs" / "img" if os.environ.get("WARGAME_SCREENSHOTS") == "docs" else tmp_path
+    loaded = load_scenario(
+        root / "scenarios/furong_mountain.yaml", coefficient_names=coefficient_names()
+    )
+    app = App(size, save_dir=tmp_path / "saves")
+    session = Session(loaded, seed=7, humans=(True, False), fog=True)
+    play = playing(app, session)
+    assault = None
+    for _ in range(60):
+        key(app, pygame.K_SPACE)
+        key(app, pygame.K_g)
+        step(app)
+        captions = [p.caption for p in play.player.phases]
+        assault = next((k for k, c in enumerate(captions) if c.startswith("ASSAULT")), None)
+        if (assault is not None and not play.player.done) or session.finished:
+            break
+    assert assault is not None, "no assault seen"
+    play.player.index, play.player.t = assault, 0.6
+    step(app, 30)  # the camera glides to it (the step held at the same moment)
+    play.player.index, play.player.t = assault, 0.6
+    step(app)
+    assert play.player.phase.caption.startswith("ASSAULT")
+    h = play.player.phase.focus
+    assert play.view.rect.collidepoint(play.view.hex_center_on_screen(h))
+    pygame.image.save(app.window, str(folder / f"replay_{size[0]}x{size[1]}.png"))
+    key(app, pygame.K_SPACE)
+    key(app, pygame.K_END)
+    for _ in range(120):
+        if isinstance(app.screen, ResultScreen):
+            break
+        step(app)
+        if play.fast is None and not play.player.done:
+            key(app, pygame.K_SPACE)
+    assert isinstance(app.screen, ResultScreen)
+    step(app)
+    pygame.image.save(app.window, str(folder / f"result_{size[0]}x{size[1]}.png"))
+    app.manager.clear_and_reset()
