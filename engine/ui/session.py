@@ -453,6 +453,8 @@ def describe_save(path: Path) -> str:
         title = Path(scenario).stem if isinstance(scenario, str) else "?"
     turn, total = ui.get("turn"), ui.get("total_turns")
     when = str(header.get("saved", ""))[:16].replace("T", " ")
+    with contextlib.suppress(TypeError, ValueError):
+        when = f"{datetime.fromisoformat(header.get('saved')):%d %b %H:%M}"
     if isinstance(turn, int) and isinstance(total, int):
         turn_text = "over" if turn >= total else f"turn {turn + 1} of {total}"
     else:

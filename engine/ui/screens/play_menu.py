@@ -65,10 +65,10 @@ def build_menu(app: App, menu: str, message: str) -> dict:
         )
         UITextBox(
             esc(
-                "The game is saved as the autosave before the window closes: `wargame play"
-                " --load` or the Load menu goes on with it."
+                "The game is saved as the autosave first: the Load menu or"
+                " wargame play --load goes on with it."
             ),
-            pygame.Rect(10, 56, panel_w - 26, 90),
+            pygame.Rect(10, 56, panel_w - 26, 100),
             manager=m,
             container=panel,
         )
@@ -76,7 +76,7 @@ def build_menu(app: App, menu: str, message: str) -> dict:
             [("Save and quit", "quit_now"), ("Cancel: back to the battle", "resume")]
         ):
             button = UIButton(
-                pygame.Rect(40, 170 + k * 56, panel_w - 86, 46),
+                pygame.Rect(40, 176 + k * 56, panel_w - 86, 46),
                 label,
                 manager=m,
                 container=panel,
