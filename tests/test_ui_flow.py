@@ -394,3 +394,25 @@ def test_screenshots_of_an_enemy_turn_replay_and_the_result(size, tmp_path: Path
     step(app)
     pygame.image.save(app.window, str(folder / f"result_{size[0]}x{size[1]}.png"))
     app.manager.clear_and_reset()
+
+
+def test_each_turn_ends_with_an_autosave(app: App, battle) -> None:
+    session = Session(battle, seed=2, humans=(True, False), fog=True)
+    playing(app, session)
+    assert latest_autosave(app.save_dir) is None
+    key(app, pygame.K_RETURN)
+    auto = latest_autosave(app.save_dir)
+    assert auto is not None
+    assert Session.load(auto).state.state_hash() == session.state.state_hash()
+
+
+def test_the_moves_step_looks_at_the_enemys_move(battle) -> None:
+    from engine.core.events import Moved
+
+    session = Session(battle, seed=1)
+    state = session.state
+    moves = [Moved(0, "red_1", ("4,1", "4,2")), Moved(0, "blue_1", ("6,1", "7,1"))]
+    (step_,) = anim.phases_for(state, moves, own=frozenset({"red_1", "red_guns"}))
+    assert step_.focus == state.board.index(7, 1) and step_.caption == "2 unit(s) move"
+    (step_,) = anim.phases_for(state, moves, own=frozenset({"blue_1"}))
+    assert step_.focus == state.board.index(4, 2)

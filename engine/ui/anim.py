@@ -66,10 +66,16 @@ _WORDS = {
 }
 
 
-def phases_for(state, events: list[Event], shown=None, words: Words | None = None) -> list[Phase]:
+def phases_for(
+    state,
+    events: list[Event],
+    shown=None,
+    words: Words | None = None,
+    own: frozenset[str] = frozenset(),
+) -> list[Phase]:
     """The steps to replay `events` (those `shown(event)` allows, when given), in the order they
-    happened: the moves together first, each event worth a line on its own, the volleys of
-    direct fire together."""
+    happened: the moves together first (the camera on the first of a unit not in `own`, the
+    viewer's units), each event worth a line on its own, the volleys of direct fire together."""
     board, u = state.board, state.units
     words = words or Words.of(state.scenario)
     index = {unit_id: i for i, unit_id in enumerate(u.ids)}
@@ -78,6 +84,7 @@ def phases_for(state, events: list[Event], shown=None, words: Words | None = Non
     fired: list[Event] = []
     steps: list[Phase] = []
     arrivals = Phase(1.0)
+    enemy_moved = False
     for event in events:
         if shown is not None and not shown(event):
             continue
@@ -87,8 +94,9 @@ def phases_for(state, events: list[Event], shown=None, words: Words | None = Non
         if isinstance(event, Moved) and len(event.path) > 1:
             path = [parse_label(board, p) for p in event.path]
             moves.moves[index[event.unit]] = path
-            if moves.focus < 0:
+            if moves.focus < 0 or (event.unit not in own and not enemy_moved):
                 moves.focus = path[-1]
+                enemy_moved = event.unit not in own
         elif isinstance(event, Fired):
             firer = index[event.unit]
             if u.hex[firer] >= 0:

@@ -89,6 +89,7 @@ class PlayScreen(OrderInput, Previews):
         self.speed = anim.DEFAULT_SPEED  # index into anim.SPEEDS, kept from turn to turn
         self.fast: str | None = None  # fast-forward: "event" (until something happens), "end"
         self.glide: tuple[float, float] | None = None  # where the camera is going (replay)
+        self._autosave_failed = False
         self.seen = [len(session.events)] * 2  # events each side has been shown (a loaded
         # game starts with its past in the log, not replayed as animations)
         self._reach_key = None
@@ -164,7 +165,9 @@ class PlayScreen(OrderInput, Previews):
         told = self.session.told[side]
         events = [self.session.events[k] for k in range(first, last) if k in told]
         words = words_for(self.session, side)
-        phases = anim.phases_for(self.state, events, words=words)
+        u = self.state.units
+        own = frozenset(u.ids[i] for i in range(u.count) if int(u.side[i]) == side)
+        phases = anim.phases_for(self.state, events, words=words, own=own)
         self.player = anim.Player(phases, anim.SPEEDS[self.speed])
 
     def replay_last_turn(self) -> None:
@@ -218,6 +221,7 @@ class PlayScreen(OrderInput, Previews):
         touched = self._touched(side, before) or bool(newly_seen)
         if session.finished or (self.fast == "event" and touched):
             self.fast = None
+            self.autosave_quietly()
             self.seen[side] = before
             self.begin_orders()
             if touched and not session.finished:
@@ -263,6 +267,7 @@ class PlayScreen(OrderInput, Previews):
             self.app.show(HandoverScreen(self.app, self, session.side_to_order()))
             return
         session.end_turn()
+        self.autosave_quietly()
         self.view.invalidate()
         if session.hot_seat and not session.finished:
             self.app.show(HandoverScreen(self.app, self, session.side_to_order()))
@@ -453,6 +458,18 @@ class PlayScreen(OrderInput, Previews):
             self.rebuild()
             return
         self.app.quit()
+
+    def autosave_quietly(self) -> None:
+        """After each turn: the autosave, so that not even a crash loses more than a turn (a
+        folder that cannot be written is said in the status line, once)."""
+        if self.session.finished:
+            return
+        try:
+            self.session.autosave(self.app.save_dir)
+        except OSError as error:
+            if not self._autosave_failed:
+                self._autosave_failed = True
+                self.message = f"Could not write the autosave: {error}"
 
     def may_close(self) -> bool:
         """The window is being closed: autosave the game first (closing never loses it)."""
