@@ -416,3 +416,12 @@ def test_the_moves_step_looks_at_the_enemys_move(battle) -> None:
     assert step_.focus == state.board.index(7, 1) and step_.caption == "2 unit(s) move"
     (step_,) = anim.phases_for(state, moves, own=frozenset({"blue_1"}))
     assert step_.focus == state.board.index(4, 2)
+
+
+def test_the_log_opens_on_the_newest_turn(battle) -> None:
+    session = Session(battle, seed=1, humans=(True, False), fog=True)
+    for _ in range(3):
+        session.finish_orders()
+        session.end_turn()
+    text = log_html(session, 0, len(session.events), False)
+    assert text.index("<b>Turn 3</b>") < text.index("<b>Turn 2</b>") < text.index("<b>Turn 1</b>")

@@ -80,9 +80,12 @@ def log_lines(session: Session, side: int, upto: int, explain: bool) -> list[tup
 
 
 def log_html(session: Session, side: int, upto: int, explain: bool) -> str:
-    """The log of the first `upto` events as `side` was told them, newest turn last."""
+    """The log of the first `upto` events as `side` was told them, newest turn first (each
+    turn's lines in the order they happened): the box opens on the latest turn, with no need to
+    scroll (pygame_gui's scroll bar cannot reach the end of a long text: its handle has a least
+    height)."""
     parts = []
-    for turn, lines in log_lines(session, side, upto, explain):
+    for turn, lines in reversed(log_lines(session, side, upto, explain)):
         parts.append(f"<b>Turn {turn + 1}</b> <i>{session.state.time_at(turn):%d %b %H:%M}</i><br>")
         for line in lines:
             color = "#f08070" if "ASSAULT" in line or "ROUTS" in line else "#e8e4da"

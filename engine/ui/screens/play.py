@@ -283,11 +283,6 @@ class PlayScreen(OrderInput, Previews):
             return
         side = self.session.viewer()
         self.log_box.set_text(log_html(self.session, side, self.seen[side], self.explain_log))
-        bar = self.log_box.scroll_bar
-        # In a small window the box can be too short to scroll in: pygame_gui then divides by a
-        # scrollable height of 0.
-        if bar is not None and bar.scrollable_height > 0:
-            bar.set_scroll_from_start_percentage(1.0)
 
     # ------------------------------------------------------------------ events
     def handle(self, event) -> None:
