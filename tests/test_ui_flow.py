@@ -425,3 +425,17 @@ def test_the_log_opens_on_the_newest_turn(battle) -> None:
         session.end_turn()
     text = log_html(session, 0, len(session.events), False)
     assert text.index("<b>Turn 3</b>") < text.index("<b>Turn 2</b>") < text.index("<b>Turn 1</b>")
+
+
+def test_the_scenario_list_offers_to_continue_the_autosave(app: App, battle, tmp_path) -> None:
+    from engine.ui.screens.scenario_list import ScenarioListScreen
+
+    session = Session(battle, seed=6, humans=(True, False))
+    session.finish_orders()
+    session.end_turn()
+    session.autosave(app.save_dir)
+    app.show(ScenarioListScreen(app, []))
+    step(app)
+    press(app, "Continue: Window test battle, 21 May 1945 18:00, turn 2 of 4")
+    assert isinstance(app.screen, PlayScreen)
+    assert app.screen.session.state.state_hash() == session.state.state_hash()
