@@ -217,7 +217,7 @@ def test_two_saves_in_one_second_get_two_files(tmp_path: Path, monkeypatch) -> N
         names.append(session_module.save_name(game, tmp_path))
         game.save(tmp_path / names[-1])
     assert names == [
-        "minimal_test-turn001-20260102-030405.jsonl",
-        "minimal_test-turn001-20260102-030405-2.jsonl",
-        "minimal_test-turn001-20260102-030405-3.jsonl",
+        "minimal_test-1945-05-21-0500-turn001-20260102-030405.jsonl",
+        "minimal_test-1945-05-21-0500-turn001-20260102-030405-2.jsonl",
+        "minimal_test-1945-05-21-0500-turn001-20260102-030405-3.jsonl",
     ]

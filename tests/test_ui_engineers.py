@@ -104,7 +104,7 @@ def test_engineers_breach_in_the_window(app: App, battle) -> None:
     pygame.image.save(app.window, str(SHOTS / "ui_breach_mode.png"))
     click(app, hex_pos(play, 5, 2))
     assert play.session.pending[eng] == Breach(eng, field)
-    assert play.message == f"Order: breach red_eng {field}"
+    assert play.message == "Order: Red engineers — breach 5,2"  # names and col,row (issue 14)
     press(app, "End turn")
     assert isinstance(app.screen, HandoverScreen)
     key(app, pygame.K_RETURN)

@@ -360,7 +360,7 @@ def test_the_unit_box_gives_each_weapon_its_rounds_and_what_the_order_spends(pla
     assert "4× Mortar to 1,500 m:" in text and "200 rounds" in text
     play.session.give(Bombard(1, hill))
     text = play.panel.unit_text(1)
-    assert "Order: bombard The hill (fires 80 rounds)" in text
+    assert "Order: Red mortars — bombard The hill (fires 80 rounds)" in text
     rifles = play.panel.unit_text(0)
     assert "100× Rifle to 400 m" in rifles and "30,000 rounds" in rifles
     play.session.give(Fire(0, hill))

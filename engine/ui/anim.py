@@ -1,6 +1,9 @@
-"""A turn's events as short animations: moves slide, shots flash, shells burst, assaults pulse,
-routs and surrenders float up as words. Events are grouped into the phases of the turn and each
-phase plays for a fraction of a second; any key or click skips to the end."""
+"""A turn's events replayed one by one on the map: moves slide, shots flash, shells burst,
+assaults pulse, routs and surrenders float up as words. Each step is one event worth telling (a
+bombardment, an air strike, an assault, a rout, a hex taken...), or the moves or the volleys of
+the turn together; it carries the hex to look at (the play screen's camera follows it) and its
+line in the player's words for the status line. The speed is chosen by the player (`SPEEDS`);
+the replay can be skipped, and the last turn replayed (R)."""
 
 from __future__ import annotations
 
@@ -24,8 +27,13 @@ from ..core.events import (
     Rallied,
     Routed,
     Surrendered,
+    TurnEnded,
 )
+from ..narrative import Words, fire_summary, tell
 from . import fonts
+
+SPEEDS = (0.5, 1.0, 2.0, 4.0, 8.0)  # replay speeds the player chooses from ([ and ])
+DEFAULT_SPEED = 1  # index into SPEEDS
 
 
 def parse_label(board, label: str) -> int:
@@ -35,65 +43,116 @@ def parse_label(board, label: str) -> int:
 
 @dataclass
 class Phase:
+    """One step of the replay: what is drawn for `duration` seconds (at speed 1), the hex the
+    camera should show (-1: none) and the step's line for the status line."""
+
     duration: float
     moves: dict[int, list[int]] = field(default_factory=dict)  # unit -> path of hexes
     shots: list[tuple[int, int]] = field(default_factory=list)  # (from hex, to hex)
     bursts: list[tuple[int, str]] = field(default_factory=list)  # (hex, caption)
     clashes: list[tuple[int, str, bool]] = field(default_factory=list)  # (hex, caption, taken)
     words: list[tuple[int, str, tuple[int, int, int]]] = field(default_factory=list)
+    focus: int = -1
+    caption: str = ""
 
 
-def phases_for(state, events: list[Event], shown) -> list[Phase]:
-    """The phases to play for `events`, keeping only those `shown(event)` allows (fog)."""
+_WORDS = {
+    Routed: "routs!",
+    Surrendered: "surrenders",
+    Drowned: "men drown",
+    Escaped: "gets away",
+    Rallied: "rallies",
+    LeaderKilled: "leader killed",
+}
+
+
+def phases_for(
+    state,
+    events: list[Event],
+    shown=None,
+    words: Words | None = None,
+    own: frozenset[str] = frozenset(),
+) -> list[Phase]:
+    """The steps to replay `events` (those `shown(event)` allows, when given), in the order they
+    happened: the moves together first (the camera on the first of a unit not in `own`, the
+    viewer's units), each event worth a line on its own, the volleys of direct fire together."""
     board, u = state.board, state.units
+    words = words or Words.of(state.scenario)
     index = {unit_id: i for i, unit_id in enumerate(u.ids)}
-    moves = Phase(0.7)
-    fire = Phase(0.45)
-    shells = Phase(0.6)
-    clashes = Phase(0.8)
-    words = Phase(0.9)
+    moves = Phase(1.0)
+    fire = Phase(0.8)
+    fired: list[Event] = []
+    steps: list[Phase] = []
+    arrivals = Phase(1.0)
+    enemy_moved = False
     for event in events:
-        if not shown(event):
+        if shown is not None and not shown(event):
             continue
+        if isinstance(event, TurnEnded):
+            continue
+        line = tell(event, words) or ""
         if isinstance(event, Moved) and len(event.path) > 1:
-            moves.moves[index[event.unit]] = [parse_label(board, p) for p in event.path]
+            path = [parse_label(board, p) for p in event.path]
+            moves.moves[index[event.unit]] = path
+            if moves.focus < 0 or (event.unit not in own and not enemy_moved):
+                moves.focus = path[-1]
+                enemy_moved = event.unit not in own
         elif isinstance(event, Fired):
             firer = index[event.unit]
             if u.hex[firer] >= 0:
-                fire.shots.append((int(u.hex[firer]), parse_label(board, event.hex)))
+                target = parse_label(board, event.hex)
+                fire.shots.append((int(u.hex[firer]), target))
+                fired.append(event)
+                if fire.focus < 0 or event.killed + event.wounded:
+                    fire.focus = target if fire.focus < 0 else fire.focus
         elif isinstance(event, Bombarded):
+            h = parse_label(board, event.hex)
             hit = sum(event.casualties.values())
-            shells.bursts.append((parse_label(board, event.hex), f"{event.rounds} rds, {hit} hit"))
-        elif isinstance(event, AirStrike):
-            hit = sum(event.casualties.values())
-            shells.bursts.append((parse_label(board, event.hex), f"air strike, {hit} hit"))
-        elif isinstance(event, Assaulted):
-            taken = event.outcome == "taken"
-            clashes.clashes.append(
-                (parse_label(board, event.hex), f"assault {event.outcome}", taken)
+            steps.append(
+                Phase(
+                    1.3,
+                    bursts=[(h, f"{event.rounds} rds, {words.men(hit)} hit")],
+                    focus=h,
+                    caption=line,
+                )
             )
-        elif isinstance(event, Routed | Surrendered | Drowned | Escaped | Rallied | LeaderKilled):
+        elif isinstance(event, AirStrike):
+            h = parse_label(board, event.hex)
+            hit = sum(event.casualties.values())
+            steps.append(
+                Phase(1.3, bursts=[(h, f"air strike, {words.men(hit)} hit")], focus=h, caption=line)
+            )
+        elif isinstance(event, Assaulted):
+            h = parse_label(board, event.hex)
+            taken = event.outcome == "taken"
+            lost = sum(event.attacker_losses.values())
+            caption = f"assault {event.outcome}, attackers lost {lost}"
+            steps.append(Phase(1.8, clashes=[(h, caption, taken)], focus=h, caption=line))
+        elif isinstance(event, tuple(_WORDS)):
             i = index.get(event.unit)
             h = int(u.hex[i]) if i is not None and u.hex[i] >= 0 else -1
             if h < 0:
                 continue
-            text = {
-                Routed: "routs!",
-                Surrendered: "surrenders",
-                Drowned: "men drown",
-                Escaped: "gets away",
-                Rallied: "rallies",
-                LeaderKilled: "leader killed",
-            }[type(event)]
             color = (120, 230, 140) if isinstance(event, Rallied) else (255, 220, 90)
-            words.words.append((h, text, color))
+            steps.append(Phase(1.0, words=[(h, _WORDS[type(event)], color)], focus=h, caption=line))
         elif isinstance(event, HexTaken):
-            words.words.append(
-                (parse_label(board, event.hex), f"{event.side} takes", (255, 255, 255))
-            )
+            h = parse_label(board, event.hex)
+            text = f"{words.side(event.side)} takes"
+            steps.append(Phase(1.2, words=[(h, text, (255, 255, 255))], focus=h, caption=line))
         elif isinstance(event, Arrived):
-            words.words.append((parse_label(board, event.hex), "arrives", (200, 230, 255)))
-    return [p for p in (moves, shells, fire, clashes, words) if _has(p)]
+            h = parse_label(board, event.hex)
+            arrivals.words.append((h, "arrives", (200, 230, 255)))
+            arrivals.focus = h if arrivals.focus < 0 else arrivals.focus
+            arrivals.caption = "; ".join(filter(None, [arrivals.caption, line]))
+        elif line and isinstance(getattr(event, "hex", None), str) and "," in event.hex:
+            # a kind added beside a rule (a breach, a lane opened, mines struck): its line
+            h = parse_label(board, event.hex)
+            steps.append(Phase(1.0, words=[(h, "", (255, 255, 255))], focus=h, caption=line))
+    if moves.moves:
+        moves.caption = f"{len(moves.moves)} unit(s) move"
+    if fire.shots:
+        fire.caption = fire_summary(fired, words) or f"{len(fire.shots)} volley(s), no one hit"
+    return [p for p in (moves, arrivals, *steps, fire) if _has(p)]
 
 
 def _has(phase: Phase) -> bool:
@@ -101,12 +160,25 @@ def _has(phase: Phase) -> bool:
 
 
 class Player:
-    """Plays phases one after another."""
+    """Plays phases one after another at `speed` (seconds of replay per second of the clock)."""
 
-    def __init__(self, phases: list[Phase]) -> None:
+    def __init__(self, phases: list[Phase], speed: float = 1.0) -> None:
         self.phases = phases
         self.index = 0
         self.t = 0.0
+        self.speed = speed
+        self.focus_taken = -1  # the step whose hex the camera was last sent to
+
+    @property
+    def phase(self) -> Phase | None:
+        return None if self.done else self.phases[self.index]
+
+    def new_focus(self) -> int:
+        """The hex to show, once per step (-1 when there is none new): the camera follows it."""
+        if self.done or self.focus_taken == self.index:
+            return -1
+        self.focus_taken = self.index
+        return self.phases[self.index].focus
 
     @property
     def done(self) -> bool:
@@ -118,7 +190,7 @@ class Player:
     def update(self, dt: float) -> None:
         if self.done:
             return
-        self.t += dt
+        self.t += dt * self.speed
         if self.t >= self.phases[self.index].duration:
             self.t = 0.0
             self.index += 1
@@ -174,6 +246,9 @@ class Player:
             _caption(surface, caption, (x, y - size * 1.3), color)
         for h, text, color in phase.words:
             x, y = view.hex_center_on_screen(h)
+            if not text:  # a step told in the status line alone: a ring on its hex
+                pygame.draw.circle(surface, color, (x, y), size * (0.6 + 0.3 * progress), 3)
+                continue
             _caption(surface, text, (x, y - size * (0.8 + progress)), color)
         surface.set_clip(clip)
 

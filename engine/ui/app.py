@@ -23,7 +23,7 @@ from .routes import ROUTES, Route
 
 __all__ = ["ACCENT", "App", "scenario_files"]
 
-MIN_SIZE = (1280, 720)
+MIN_SIZE = (1024, 640)  # the layout holds from here up (issue 14)
 BACKGROUND = (34, 36, 40)
 
 
@@ -73,7 +73,7 @@ def theme() -> dict:
 class App:
     def __init__(
         self,
-        size: tuple[int, int] = MIN_SIZE,
+        size: tuple[int, int] = (1280, 720),
         *,
         save_dir: Path | None = None,
         scenario_dir: Path | None = None,

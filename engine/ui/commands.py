@@ -14,6 +14,8 @@ from pathlib import Path
 from ..arguments import seed
 from ..exit_codes import EXIT_INPUT, EXIT_USAGE  # the one table of exit codes
 
+AUTOSAVE = Path("(the newest autosave)")  # `--load` given without a file
+
 
 def add_play_command(commands) -> None:
     play = commands.add_parser(
@@ -24,7 +26,14 @@ def add_play_command(commands) -> None:
     )
     play.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml")
     play.add_argument("--seed", type=seed, default=1, help="random seed (default 1)")
-    play.add_argument("--load", type=Path, metavar="SAVE.jsonl", help="go on with a saved game")
+    play.add_argument(
+        "--load",
+        type=Path,
+        nargs="?",
+        const=AUTOSAVE,
+        metavar="SAVE.jsonl",
+        help="go on with a saved game (with no file: the newest autosave, written on quitting)",
+    )
     play.add_argument(
         "--variant",
         action="append",
@@ -95,8 +104,20 @@ def run_play(args: argparse.Namespace) -> int:
     loaded = None
     session = None
     if args.load:
-        from .session import SaveError, Session
+        from .session import SaveError, Session, latest_autosave
 
+        if args.load == AUTOSAVE:
+            from .app import default_save_dir
+
+            folder = args.saves or default_save_dir()
+            args.load = latest_autosave(folder)
+            if args.load is None:
+                print(
+                    f"wargame play --load: no autosave in {folder} (a game is autosaved when"
+                    " it is quit); name a save: wargame play --load SAVE.jsonl",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
         try:
             session = Session.load(args.load, args.scenario)
         except SaveError as error:

@@ -13,12 +13,13 @@ and the fog memory: a game is never saved by pickling.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..core.events import Event
+from ..core.events import Event, TurnEnded
 from ..core.orders import Move, Order, Withdraw, parse
 from ..core.state import GameState
 from ..game import Game
@@ -29,6 +30,7 @@ from ..scenario import LoadedScenario, load_scenario, load_scenario_text
 from .fog import FogMemory, plan_places
 
 SAVE_VERSION = 1
+AUTOSAVE_PREFIX = "autosave-"  # the game saved on quitting: `wargame play --load` offers it
 
 
 class SaveError(ValueError):
@@ -48,10 +50,15 @@ class Session:
     done: set[int] = field(default_factory=set)  # sides whose orders are in this turn
     memory: FogMemory = field(default_factory=FogMemory)
     standing: dict[int, Order] = field(default_factory=dict)  # moves carried to the next turn
+    # What each side was told, frozen when it happened (fog of war): event index -> whether its
+    # numbers could be read then (every unit they name in sight). The log reads this, so it never
+    # rewrites the past with what is visible now.
+    told: list[dict[int, bool]] = field(default_factory=lambda: [{}, {}])
 
     def __post_init__(self) -> None:
         self.game = Game(self.loaded, self.seed, overrides=self.overrides or None)
         self.look()
+        self.remember(0)
 
     @property
     def state(self) -> GameState:
@@ -145,13 +152,27 @@ class Session:
                 game.push(side, self.orders_of(side).values())
             else:
                 game.apply_orders(side, game.computer_orders(side))
+        first = len(game.events)
         events = game.end_turn()
         self._carry_standing_orders()
         self.pending = dict(self.standing)
         self.given = []
         self.done = set()
         self.look()
+        self.remember(first)
         return events
+
+    def remember(self, first: int) -> None:
+        """Freeze what each side is told of the events from index `first` on, as it sees now,
+        right after the turn they happened in."""
+        for side in (0, 1):
+            shown = shown_filter(self, side)
+            known = known_unit_ids(self, side)
+            told = self.told[side]
+            for k in range(first, len(self.events)):
+                event = self.events[k]
+                if isinstance(event, TurnEnded) or shown(event):
+                    told[k] = names_only(event, known)
 
     def _carry_standing_orders(self) -> None:
         """A move toward a hex not yet reached stays as next turn's order (until changed)."""
@@ -192,6 +213,10 @@ class Session:
                 "done": sorted(self.done),
                 "standing": [o.text(u.ids) for o in self.standing.values()],
                 "memory": self.memory.to_dict(self.state),
+                "told": [_spans(self.told[side]) for side in (0, 1)],
+                "title": self.scenario.title.en,
+                "battle_time": self.battle_time().isoformat(timespec="minutes"),
+                "total_turns": self.state.total_turns,
             },
         }
 
@@ -278,14 +303,120 @@ class Session:
         if "memory" in ui:
             session.memory = FogMemory.from_dict(ui["memory"], session.state)
         session.look()
+        told = ui.get("told")
+        if isinstance(told, list) and len(told) == 2:
+            session.told = [_unspans(spans) for spans in told]
+        else:  # a save from before the log was frozen, or a headless log: as seen now
+            session.told = [{}, {}]
+            session.remember(0)
         return session
+
+    def battle_time(self) -> datetime:
+        """The battle's clock now: the start of the turn to be played, or the end of the last."""
+        state = self.state
+        return state.time_at(min(state.turn, state.total_turns))
+
+    def autosave(self, folder: Path) -> Path:
+        """Save to the scenario's autosave in `folder` (the one file `wargame play --load` and the
+        Load menu offer first), replacing the last one."""
+        return self.save(Path(folder) / f"{AUTOSAVE_PREFIX}{self.scenario.id}.jsonl")
+
+
+def _spans(told: dict[int, bool]) -> list[list[int]]:
+    """`told` for a save, as runs [first index, last index, numbers shown 0/1]."""
+    runs: list[list[int]] = []
+    for k in sorted(told):
+        flag = int(told[k])
+        if runs and runs[-1][1] == k - 1 and runs[-1][2] == flag:
+            runs[-1][1] = k
+        else:
+            runs.append([k, k, flag])
+    return runs
+
+
+def _unspans(runs) -> dict[int, bool]:
+    return {k: bool(flag) for first, last, flag in runs for k in range(int(first), int(last) + 1)}
+
+
+def shown_filter(session: Session, side: int):
+    """Which events a side is told of: all without fog; with fog, those about its own units
+    (and its own air strikes) or in hexes it sees now."""
+    if not session.fog:
+        return lambda event: True
+    u, board = session.state.units, session.state.board
+    own = {u.ids[i] for i in range(u.count) if int(u.side[i]) == side}
+    own_side = session.state.side_ids[side]
+    seen = session.memory.visible_hexes[side]
+
+    def visible(label: str) -> bool:
+        col, row = (int(x) for x in label.split(","))
+        return bool(seen is not None and seen[board.index(col, row)])
+
+    def shown(event: Event) -> bool:
+        names = set()
+        for name in ("unit", "target"):
+            value = getattr(event, name, None)
+            if isinstance(value, str):
+                names.add(value)
+        names |= set(getattr(event, "attackers", ()) or ()) | set(
+            getattr(event, "defenders", ()) or ()
+        )
+        if names & own or getattr(event, "side", None) == own_side:  # its own air strike too
+            return True
+        if event.kind == "moved":
+            return visible(event.path[-1])
+        label = getattr(event, "hex", None)
+        return isinstance(label, str) and "," in label and visible(label)
+
+    return shown
+
+
+def known_unit_ids(session: Session, side: int) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The units whose numbers `side` may read in the explained log: all without fog (None),
+    else its own and the enemy units it sees now. An event's numbers name every unit it
+    touched (a bombardment's targets and their men, an assault's defenders, the firer), so
+    under fog an event naming any other unit is told in the plain words only."""
+    if not session.fog:
+        return None
+    u = session.state.units
+    seen = session.visible_units(side)
+    known = frozenset(u.ids[i] for i in range(u.count) if int(u.side[i]) == side or i in seen)
+    return known, frozenset(u.ids)
+
+
+def names_only(event: Event, known: tuple[frozenset[str], frozenset[str]] | None) -> bool:
+    """Whether every unit the event's fields name (keys and values, at any depth) is among the
+    known ones; `known` is (the known ids, every unit id), or None when all are known."""
+    if known is None:
+        return True
+    allowed, units = known
+    named: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, str):
+            if value in units:
+                named.add(value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(event.to_dict())
+    return named <= allowed
 
 
 def save_name(session: Session, folder: Path | None = None) -> str:
-    """A file name for a new save: scenario, turn and time, with a number after it when a save of
-    that second is already in `folder` (two saves never share a file)."""
+    """A file name for a new save: scenario, the battle's date and hour, its turn (`end` once the
+    battle is over) and the time of saving, with a number after it when a save of that second is
+    already in `folder` (two saves never share a file)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = f"{session.scenario.id}-turn{session.state.turn + 1:03d}-{stamp}"
+    state = session.state
+    turn = "end" if state.finished else f"turn{min(state.turn + 1, state.total_turns):03d}"
+    when = session.battle_time().strftime("%Y-%m-%d-%H%M")
+    base = f"{session.scenario.id}-{when}-{turn}-{stamp}"
     name, n = f"{base}.jsonl", 2
     while folder is not None and (folder / name).exists():
         name, n = f"{base}-{n}.jsonl", n + 1
@@ -293,11 +424,17 @@ def save_name(session: Session, folder: Path | None = None) -> str:
 
 
 def list_saves(folder: Path) -> list[Path]:
-    """Saved games in `folder`, newest first."""
+    """Saved games in `folder`: the autosaves first, then the others, each newest first."""
     if not folder.is_dir():
         return []
     found = [p for p in folder.glob("*.jsonl") if p.is_file()]
-    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+    return sorted(found, key=lambda p: (not p.name.startswith(AUTOSAVE_PREFIX), -p.stat().st_mtime))
+
+
+def latest_autosave(folder: Path) -> Path | None:
+    """The newest autosave in `folder` (what `wargame play --load` with no file goes on with)."""
+    found = [p for p in list_saves(folder) if p.name.startswith(AUTOSAVE_PREFIX)]
+    return found[0] if found else None
 
 
 def describe_save(path: Path) -> str:
@@ -311,8 +448,19 @@ def describe_save(path: Path) -> str:
         return f"{path.name} (unreadable)"
     ui = header.get("ui") if isinstance(header.get("ui"), dict) else {}
     scenario = header.get("scenario")
-    scenario = Path(scenario).stem if isinstance(scenario, str) else "?"
-    turn = ui.get("turn")
-    when = str(header.get("saved", ""))
-    turn_text = f"turn {turn + 1}" if isinstance(turn, int) else "finished log"
-    return f"{scenario}, {turn_text}, saved {when.replace('T', ' ')}"
+    title = ui.get("title")
+    if not isinstance(title, str):
+        title = Path(scenario).stem if isinstance(scenario, str) else "?"
+    turn, total = ui.get("turn"), ui.get("total_turns")
+    when = str(header.get("saved", ""))[:16].replace("T", " ")
+    with contextlib.suppress(TypeError, ValueError):
+        when = f"{datetime.fromisoformat(header.get('saved')):%d %b %H:%M}"
+    if isinstance(turn, int) and isinstance(total, int):
+        turn_text = "over" if turn >= total else f"turn {turn + 1} of {total}"
+    else:
+        turn_text = f"turn {turn + 1}" if isinstance(turn, int) else "finished log"
+    battle = ui.get("battle_time")
+    with contextlib.suppress(TypeError, ValueError):
+        turn_text = f"{datetime.fromisoformat(battle):%d %b %Y %H:%M}, {turn_text}"
+    auto = "Autosave: " if path.name.startswith(AUTOSAVE_PREFIX) else ""
+    return f"{auto}{title}, {turn_text} (saved {when})"

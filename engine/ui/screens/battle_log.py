@@ -1,112 +1,96 @@
-"""What a side is told of the battle: which events it hears of under fog of war (for the log and
-the animations), and the log's text, plain or with the numbers behind each result (X)."""
+"""What a side is told of the battle, and the log's text, plain or with the numbers behind each
+result (X).
+
+Under fog of war a side is told what it could see when it happened: `Session.told` freezes, right
+after each turn, which events the side heard of and whether it could read their numbers then
+(`session.shown_filter`, `session.names_only`). The log reads that record, so a line once shown
+never vanishes because the hex is out of sight now. Lines are in the player's words (unit, side
+and place names, `narrative.tell`); every turn has a line, a quiet one too.
+"""
 
 from __future__ import annotations
 
 from ...core.events import Event, TurnEnded
-from ...narrative import describe, fire_summary
-from .. import anim
+from ...narrative import Words, fire_summary, tell
 from ..labels import esc
-from ..session import Session
+from ..session import Session, known_unit_ids, names_only, shown_filter
+
+__all__ = [
+    "EXPLAINED_TURNS",
+    "PLAIN_TURNS",
+    "known_unit_ids",
+    "log_html",
+    "log_lines",
+    "names_only",
+    "shown_filter",
+    "told_events",
+    "words_for",
+]
 
 EXPLAINED_TURNS = 6  # turns the log shows with every result's numbers (X)
 PLAIN_TURNS = 30  # turns the plain log shows
 
 
-def names_only(event: Event, known: tuple[frozenset[str], frozenset[str]] | None) -> bool:
-    """Whether every unit the event's fields name (keys and values, at any depth) is among the
-    known ones; `known` is (the known ids, every unit id), or None when all are known."""
-    if known is None:
-        return True
-    allowed, units = known
-    named: set[str] = set()
-
-    def walk(value) -> None:
-        if isinstance(value, str):
-            if value in units:
-                named.add(value)
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                walk(key)
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    walk(event.to_dict())
-    return named <= allowed
+def words_for(session: Session, side: int) -> Words:
+    """The names `side` reads: every unit, side and river, and the places it is shown."""
+    hidden = session.hidden_places() if session.viewer() == side else frozenset()
+    return Words.of(session.scenario, hidden)
 
 
-def shown_filter(session: Session, side: int):
-    """Which events a side is told of: all without fog; with fog, those about its own units
-    or in hexes it sees now."""
-    if not session.fog:
-        return lambda event: True
-    u, board = session.state.units, session.state.board
-    own = {u.ids[i] for i in range(u.count) if int(u.side[i]) == side}
-    seen = session.memory.visible_hexes[side]
-
-    def visible(label: str) -> bool:
-        return bool(seen is not None and seen[anim.parse_label(board, label)])
-
-    def shown(event: Event) -> bool:
-        names = set()
-        for name in ("unit", "target"):
-            value = getattr(event, name, None)
-            if isinstance(value, str):
-                names.add(value)
-        names |= set(getattr(event, "attackers", ()) or ()) | set(
-            getattr(event, "defenders", ()) or ()
-        )
-        if names & own:
-            return True
-        if event.kind == "moved":
-            return visible(event.path[-1])
-        label = getattr(event, "hex", None)
-        return isinstance(label, str) and "," in label and visible(label)
-
-    return shown
+def told_events(session: Session, side: int, upto: int) -> list[tuple[Event, bool]]:
+    """The first `upto` events as `side` was told them: (event, whether its numbers are
+    shown), in order."""
+    told = session.told[side]
+    events = session.events
+    return [(events[k], told[k]) for k in sorted(told) if k < upto]
 
 
-def known_unit_ids(session: Session, side: int) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The units whose numbers `side` may read in the explained log: all without fog (None),
-    else its own and the enemy units it sees now. An event's numbers name every unit it
-    touched (a bombardment's targets and their men, an assault's defenders, the firer), so
-    under fog an event naming any other unit is told in the plain words only."""
-    if not session.fog:
-        return None
-    u = session.state.units
-    seen = session.visible_units(side)
-    known = frozenset(u.ids[i] for i in range(u.count) if int(u.side[i]) == side or i in seen)
-    return known, frozenset(u.ids)
-
-
-def log_html(session: Session, side: int, upto: int, explain: bool) -> str:
-    """The log of the first `upto` events as `side` is told them, newest turn last."""
-    shown = shown_filter(session, side)
-    events = [e for e in session.events[:upto] if shown(e) or isinstance(e, TurnEnded)]
-    by_turn: dict[int, list[Event]] = {}
-    for event in events:
-        by_turn.setdefault(event.turn, []).append(event)
-    parts = []
-    known = known_unit_ids(session, side) if explain else None
+def log_lines(session: Session, side: int, upto: int, explain: bool) -> list[tuple[int, list[str]]]:
+    """The log's lines per turn (turn, lines), newest turn last: every turn ended has at least
+    one line (a quiet turn says so, with the side's men)."""
+    words = words_for(session, side)
+    by_turn: dict[int, list[tuple[Event, bool]]] = {}
+    for event, numbers in told_events(session, side, upto):
+        by_turn.setdefault(event.turn, []).append((event, numbers))
+    own = session.state.side_ids[side]
+    found = []
     # Explained, every volley has a line of its own: fewer turns keep the box quick to draw.
     for turn in sorted(by_turn)[-(EXPLAINED_TURNS if explain else PLAIN_TURNS) :]:
         lines = []
         plain = []  # the events told without their numbers, whose fire is summed up
-        for event in by_turn[turn]:
-            numbers = explain and names_only(event, known)
-            if line := describe(event, explain=numbers):
+        ended = None
+        for event, numbers in by_turn[turn]:
+            if isinstance(event, TurnEnded):
+                ended = event
+                continue
+            detail = explain and numbers
+            if line := tell(event, words, explain=detail):
                 lines.append(line)
-            if not numbers:
+            if not detail:
                 plain.append(event)
-        if summary := fire_summary(plain):
+        if summary := fire_summary(plain, words):
             lines.append(summary)
-        if not lines:
-            continue
+        if not lines and ended is not None:
+            men = ended.men.get(own)
+            count = f": {words.side(own)} {words.men(men)}" if men is not None else ""
+            lines.append(f"a quiet turn, nothing seen happened{count}")
+        if lines:
+            found.append((turn, lines))
+    return found
+
+
+def log_html(session: Session, side: int, upto: int, explain: bool) -> str:
+    """The log of the first `upto` events as `side` was told them, newest turn first (each
+    turn's lines in the order they happened): the box opens on the latest turn, with no need to
+    scroll (pygame_gui's scroll bar cannot reach the end of a long text: its handle has a least
+    height)."""
+    parts = []
+    for turn, lines in reversed(log_lines(session, side, upto, explain)):
         parts.append(f"<b>Turn {turn + 1}</b> <i>{session.state.time_at(turn):%d %b %H:%M}</i><br>")
         for line in lines:
             color = "#f08070" if "ASSAULT" in line or "ROUTS" in line else "#e8e4da"
+            if line.startswith("a quiet turn"):
+                color = "#a0a096"
             parts.append(f"<font color={color}>{esc(line)}</font><br>")
     if not parts:
         parts = ["<i>The log of the battle appears here as turns end.</i>"]

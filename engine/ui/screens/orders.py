@@ -16,6 +16,7 @@ from ...core.orders import Assault, Bombard, Fire, Hold, Move, Order
 from ...rules.bombardment import rounds_available
 from ...rules.turn import IllegalOrderError
 from .. import odds
+from ..labels import order_words
 from ..order_modes import OrderMode, order_modes
 from .side_panel import unseen_units
 
@@ -47,7 +48,7 @@ class OrderInput:
         except IllegalOrderError as error:
             self.message = str(error)
             return
-        self.message = f"Order: {order.text(self.state.units.ids)}"
+        self.message = f"Order: {order_words(order, self.state, self.session.hidden_places())}"
         self.mode = None
         self._odds_key = None
         self.refresh_panel()

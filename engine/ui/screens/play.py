@@ -8,6 +8,7 @@ buttons to those parts.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from ..chrome import ACCENT, TEXT
 from ..labels import PANEL_W, bilingual, turn_span
 from ..mapview import MapView
 from ..session import SaveError, Session, save_name
-from .battle_log import EXPLAINED_TURNS, log_html, shown_filter
+from .battle_log import EXPLAINED_TURNS, log_html, words_for
 from .handover import HandoverScreen
 from .orders import MODE_BY_KEY, MODES, ORDER_MODES, OrderInput
 from .play_menu import build_menu
@@ -48,8 +49,9 @@ HELP = [
     ("Wheel, + and -", "zoom"),
     ("C", "centre on the selected unit"),
     ("X", "the log with the numbers behind each fire, bombardment and assault (again: plain)"),
-    ("Space", "skip the animations"),
-    ("Esc", "menu: resume, save, load, quit"),
+    ("Space, click;  [ ]  R", "skip the turn's replay;  slower, faster;  replay the last turn"),
+    ("G;  End", "end turns until something happens to your units;  to the battle's end"),
+    ("Esc", "menu: resume, save, load, quit (asks first; the game is autosaved)"),
     ("F1", "this help"),
     ("", ""),
     ("Units fire by themselves", "at the nearest enemy in sight and reach; F aims them."),
@@ -84,6 +86,10 @@ class PlayScreen(OrderInput, Previews):
         self.menu: str | None = None  # None, "main" or "load"
         self.message = ""
         self.player = anim.Player([])
+        self.speed = anim.DEFAULT_SPEED  # index into anim.SPEEDS, kept from turn to turn
+        self.fast: str | None = None  # fast-forward: "event" (until something happens), "end"
+        self.glide: tuple[float, float] | None = None  # where the camera is going (replay)
+        self._autosave_failed = False
         self.seen = [len(session.events)] * 2  # events each side has been shown (a loaded
         # game starts with its past in the log, not replayed as animations)
         self._reach_key = None
@@ -140,12 +146,11 @@ class PlayScreen(OrderInput, Previews):
         return self.session.state
 
     def begin_orders(self) -> None:
-        """A side looks at the map: play what happened since it last looked."""
+        """A side looks at the map: replay what happened since it last looked."""
         side = self.session.viewer()
-        new = self.session.events[self.seen[side] :]
+        first = self.seen[side]
         self.seen[side] = len(self.session.events)
-        shown = shown_filter(self.session, side)
-        self.player = anim.Player(anim.phases_for(self.state, new, shown))
+        self.replay(first, self.seen[side])
         self.selected = None
         self.mode = None
         self.view.invalidate()
@@ -153,6 +158,103 @@ class PlayScreen(OrderInput, Previews):
         self.refresh_panel()
         if self.session.side_to_order() is not None and not self.player.phases:
             self.message = "Your orders: click a unit of yours (F1: keys)."
+
+    def replay(self, first: int, last: int) -> None:
+        """Replay events `first`..`last` as the viewer was told them, step by step."""
+        side = self.session.viewer()
+        told = self.session.told[side]
+        events = [self.session.events[k] for k in range(first, last) if k in told]
+        words = words_for(self.session, side)
+        u = self.state.units
+        own = frozenset(u.ids[i] for i in range(u.count) if int(u.side[i]) == side)
+        phases = anim.phases_for(self.state, events, words=words, own=own)
+        self.player = anim.Player(phases, anim.SPEEDS[self.speed])
+
+    def replay_last_turn(self) -> None:
+        """R: the last turn's events again, as the viewer was told them."""
+        events = self.session.events
+        if not events:
+            self.message = "No turn has been played yet."
+            return
+        last = events[-1].turn
+        first = next(k for k, e in enumerate(events) if e.turn == last)
+        self.replay(first, len(events))
+        if not self.player.phases:
+            self.message = f"Nothing seen happened in turn {last + 1}."
+
+    def change_speed(self, step: int) -> None:
+        self.speed = min(max(self.speed + step, 0), len(anim.SPEEDS) - 1)
+        self.player.speed = anim.SPEEDS[self.speed]
+        self.message = f"Replay speed {anim.SPEEDS[self.speed]:g}× ([ slower, ] faster)"
+
+    # ------------------------------------------------------------------ fast-forward
+    def fast_forward(self, how: str) -> None:
+        """G ("event"): end turns, your units keeping their orders, until something happens to
+        them; End ("end"): to the end of the battle. Not in a hot-seat game, whose other side
+        is a person."""
+        if self.session.finished or self.session.side_to_order() is None:
+            return
+        if self.session.hot_seat:
+            self.message = "Fast-forward plays the computer's side: not in a hot-seat game."
+            return
+        self.fast = how
+        self.selected = None
+        self.mode = None
+        self.message = (
+            "Playing on until something happens to your units (any key stops)"
+            if how == "event"
+            else "Playing on to the end of the battle (any key stops)"
+        )
+
+    def fast_step(self) -> None:
+        """One turn of fast-forward, without its replay; stops (and replays that turn) when the
+        viewer's units were touched, or an enemy came in sight."""
+        session = self.session
+        side = session.viewer()
+        before = len(session.events)
+        seen_before = session.visible_units(side) - self._own_units(side)
+        session.finish_orders()
+        session.end_turn()
+        self.seen[side] = len(session.events)
+        self.view.invalidate()
+        newly_seen = (session.visible_units(side) - self._own_units(side)) - seen_before
+        touched = self._touched(side, before) or bool(newly_seen)
+        if session.finished or (self.fast == "event" and touched):
+            self.fast = None
+            self.autosave_quietly()
+            self.seen[side] = before
+            self.begin_orders()
+            if touched and not session.finished:
+                what = "an enemy came in sight" if newly_seen else "your units were in action"
+                self.message = f"Stopped: {what} in turn {self.state.turn} (R replays it)."
+        else:
+            self.rebuild_log()
+
+    def _own_units(self, side: int) -> set[int]:
+        u = self.state.units
+        return {i for i in range(u.count) if int(u.side[i]) == side}
+
+    def _touched(self, side: int, first: int) -> bool:
+        """Whether an event from index `first` on that `side` was told names one of its units
+        (other than its own moves and river crossings), or a hex changed hands."""
+        u = self.state.units
+        own = {u.ids[i] for i in range(u.count) if int(u.side[i]) == side}
+        told = self.session.told[side]
+        for k in range(first, len(self.session.events)):
+            event = self.session.events[k]
+            if k not in told or event.kind in ("moved", "crossing", "turn_ended"):
+                continue
+            if event.kind == "hex_taken":
+                return True
+            if event.kind == "fired" and not (event.killed + event.wounded):
+                continue
+            names = {getattr(event, n, None) for n in ("unit", "target", "by")}
+            names |= set(getattr(event, "attackers", ()) or ())
+            names |= set(getattr(event, "defenders", ()) or ())
+            names |= set(getattr(event, "casualties", {}) or {})
+            if names & own:
+                return True
+        return False
 
     def end_turn(self) -> None:
         session = self.session
@@ -165,6 +267,7 @@ class PlayScreen(OrderInput, Previews):
             self.app.show(HandoverScreen(self.app, self, session.side_to_order()))
             return
         session.end_turn()
+        self.autosave_quietly()
         self.view.invalidate()
         if session.hot_seat and not session.finished:
             self.app.show(HandoverScreen(self.app, self, session.side_to_order()))
@@ -180,11 +283,6 @@ class PlayScreen(OrderInput, Previews):
             return
         side = self.session.viewer()
         self.log_box.set_text(log_html(self.session, side, self.seen[side], self.explain_log))
-        bar = self.log_box.scroll_bar
-        # In a small window the box can be too short to scroll in: pygame_gui then divides by a
-        # scrollable height of 0.
-        if bar is not None and bar.scrollable_height > 0:
-            bar.set_scroll_from_start_percentage(1.0)
 
     # ------------------------------------------------------------------ events
     def handle(self, event) -> None:
@@ -252,7 +350,12 @@ class PlayScreen(OrderInput, Previews):
             elif what == "load":
                 self.menu = "load"
             elif what == "quit":
-                self.app.quit()
+                if self.session.finished:
+                    self.app.quit()
+                    return
+                self.menu = "quit"  # asks first
+            elif what == "quit_now":
+                self.quit_saving()
                 return
             elif what == "main":
                 self.menu = "main"
@@ -272,6 +375,10 @@ class PlayScreen(OrderInput, Previews):
         if self.help:
             self.help = False
             return
+        if self.fast:
+            self.fast = None
+            self.message = "Fast-forward stopped."
+            return
         if k == pygame.K_ESCAPE:
             self.menu = None if self.menu else "main"
             self.message = ""
@@ -279,10 +386,23 @@ class PlayScreen(OrderInput, Previews):
             return
         if self.menu:
             return
+        if k in (pygame.K_LEFTBRACKET, pygame.K_RIGHTBRACKET):
+            self.change_speed(-1 if k == pygame.K_LEFTBRACKET else 1)
+            return
+        if k == pygame.K_r:
+            self.replay_last_turn()
+            return
         if not self.player.done:
-            self.player.skip()
+            if not self.view.navigate(k):  # arrows and zoom work while it plays
+                self.player.skip()
             return
         ctrl = event.mod & pygame.KMOD_CTRL
+        if k == pygame.K_g:
+            self.fast_forward("event")
+            return
+        if k == pygame.K_END:
+            self.fast_forward("end")
+            return
         modes = MODE_BY_KEY
         if k == pygame.K_F1:
             self.help = True
@@ -326,6 +446,38 @@ class PlayScreen(OrderInput, Previews):
         self.message = f"Saved to {path}"
         return path
 
+    def quit_saving(self) -> None:
+        """Quit, the game first saved as the scenario's autosave (what `wargame play --load`
+        and the Load menu offer); if it cannot be saved, say so and stay."""
+        try:
+            if not self.session.finished:
+                self.session.autosave(self.app.save_dir)
+        except OSError as error:
+            self.message = f"Could not save the autosave ({error}); not quitting."
+            self.menu = "main"
+            self.rebuild()
+            return
+        self.app.quit()
+
+    def autosave_quietly(self) -> None:
+        """After each turn: the autosave, so that not even a crash loses more than a turn (a
+        folder that cannot be written is said in the status line, once)."""
+        if self.session.finished:
+            return
+        try:
+            self.session.autosave(self.app.save_dir)
+        except OSError as error:
+            if not self._autosave_failed:
+                self._autosave_failed = True
+                self.message = f"Could not write the autosave: {error}"
+
+    def may_close(self) -> bool:
+        """The window is being closed: autosave the game first (closing never loses it)."""
+        if not self.session.finished:
+            with contextlib.suppress(OSError):  # nowhere to write it: the window closes anyway
+                self.session.autosave(self.app.save_dir)
+        return True
+
     def load(self, path: Path) -> None:
         try:
             session = Session.load(path)
@@ -345,6 +497,13 @@ class PlayScreen(OrderInput, Previews):
             dy = (pressed[pygame.K_UP] - pressed[pygame.K_DOWN]) * speed
             if dx or dy:
                 self.view.pan(dx, dy)
+        if self.fast and self.player.done and not self.menu:
+            self.fast_step()
+        focus = self.player.new_focus()
+        if focus >= 0:
+            self.follow(focus)
+        if self.glide is not None:
+            self._glide_step(dt)
         was = self.player.done
         self.player.update(dt)
         if not was and self.player.done:
@@ -353,6 +512,23 @@ class PlayScreen(OrderInput, Previews):
                 self.message = "Your orders: click a unit of yours (F1: keys)."
         if self.player.done and self.session.finished and not self.menu:
             self.app.show(ResultScreen(self.app, self))
+
+    def follow(self, h: int) -> None:
+        """Send the camera to hex `h` if it is not well inside the map's view (the replay)."""
+        inner = self.view.rect.inflate(-self.view.rect.width // 5, -self.view.rect.height // 5)
+        if inner.collidepoint(self.view.hex_center_on_screen(h)):
+            return
+        x, y = self.view.geo.center(h)
+        self.glide = (x - self.view.rect.width / 2, y - self.view.rect.height / 2)
+
+    def _glide_step(self, dt: float) -> None:
+        tx, ty = self.glide
+        cx, cy = self.view.cam
+        f = min(1.0, dt * 8)
+        self.view.cam = [cx + (tx - cx) * f, cy + (ty - cy) * f]
+        self.view.clamp()
+        if abs(tx - cx) < 2 and abs(ty - cy) < 2:
+            self.glide = None
 
     def draw(self, surface) -> None:
         moving = self.player.moving(self.view)
@@ -397,9 +573,16 @@ class PlayScreen(OrderInput, Previews):
 
     def draw_status(self, surface) -> None:
         rect = self.view.rect
-        text = self.message or "F1: keys · Esc: menu"
+        text = self.message or "F1: keys · Esc: menu · G: on until something happens"
         if not self.player.done:
-            text = "The turn plays out… (any key or click skips)"
+            step = self.player.phase
+            speed = anim.SPEEDS[self.speed]
+            text = (
+                f"Replay {self.player.index + 1}/{len(self.player.phases)}, {speed:g}×"
+                f" ([ ] speed, Space skips): {step.caption}"
+            )
+        elif self.fast:
+            text = self.message
         chrome.status_line(surface, rect, text)
         legend = fonts.text(
             "dots: reach · red: assault · orange: bombard · yellow: fire, breach",

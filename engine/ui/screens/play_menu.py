@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
 def build_menu(app: App, menu: str, message: str) -> dict:
     """The menu's widgets ("main" or "load"), and its buttons with the action each stands for:
-    "menu:resume", "menu:save", "menu:load", "menu:quit", "menu:main" or ("load", path)."""
+    "menu:resume", "menu:save", "menu:load", "menu:quit", "menu:main" or ("load", path); the
+    "quit" menu asks before quitting ("menu:quit_now", the game autosaved, or "menu:main")."""
     buttons: dict = {}
     m = app.manager
     w, h = app.size
-    panel_w, panel_h = 420, 420
+    panel_w, panel_h = (420, 420) if menu != "load" else (min(w - 40, 640), 420)
     panel = UIPanel(
         pygame.Rect((w - panel_w) // 2, (h - panel_h) // 2, panel_w, panel_h), manager=m
     )
@@ -54,6 +55,33 @@ def build_menu(app: App, menu: str, message: str) -> dict:
                 manager=m,
                 container=panel,
             )
+    elif menu == "quit":
+        UILabel(
+            pygame.Rect(10, 10, panel_w - 26, 36),
+            "Quit the battle?",
+            manager=m,
+            container=panel,
+            object_id="#title",
+        )
+        UITextBox(
+            esc(
+                "The game is saved as the autosave first: the Load menu or"
+                " wargame play --load goes on with it."
+            ),
+            pygame.Rect(10, 56, panel_w - 26, 100),
+            manager=m,
+            container=panel,
+        )
+        for k, (label, action) in enumerate(
+            [("Save and quit", "quit_now"), ("Cancel: back to the battle", "resume")]
+        ):
+            button = UIButton(
+                pygame.Rect(40, 176 + k * 56, panel_w - 86, 46),
+                label,
+                manager=m,
+                container=panel,
+            )
+            buttons[button] = f"menu:{action}"
     else:
         UILabel(
             pygame.Rect(10, 10, panel_w - 26, 36),

@@ -12,7 +12,7 @@ from pygame_gui.elements import UIButton
 from ...history import agreement, compare
 from .. import drawing, fonts
 from ..chrome import ACCENT, TEXT
-from ..labels import DIM, bilingual
+from ..labels import DIM, bilingual, historical_value, metric_label, metric_value
 
 if TYPE_CHECKING:
     from ..app import App
@@ -28,6 +28,7 @@ class ResultScreen:
         self.rows = compare(play.session.state)
         self.buttons: dict = {}
         self.message = ""
+        self.scroll = 0  # the first row of the table shown
 
     def build(self) -> None:
         m = self.app.manager
@@ -51,6 +52,15 @@ class ResultScreen:
                 self.act("map")
             elif event.key == pygame.K_s:
                 self.act("save")
+            elif event.key in (pygame.K_DOWN, pygame.K_UP, pygame.K_PAGEDOWN, pygame.K_PAGEUP):
+                down = event.key in (pygame.K_DOWN, pygame.K_PAGEDOWN)
+                self.scroll_rows(1 if down else -1)
+        elif event.type == pygame.MOUSEWHEEL:
+            self.scroll_rows(-event.y)
+
+    def scroll_rows(self, step: int) -> None:
+        """Scroll the table by `step` rows (it holds more rows than a small window shows)."""
+        self.scroll = min(max(self.scroll + step, 0), max(len(self.rows) - 1, 0))
 
     def act(self, action: str) -> None:
         if action == "quit":
@@ -78,56 +88,70 @@ class ResultScreen:
         sub = fonts.text(
             f"{agree} of {tested} historical figures matched (seed {session.seed})."
             " ✓ inside the historical figure, × outside, ? cannot be judged"
-            + (", input: repeats an input, not a test." if echoes else "."),
+            + (", = repeats an input, not a test." if echoes else "."),
             15,
             DIM,
         )
         surface.blit(sub, (24, 52))
-        table_w = min(760, w - 520)
+        table_w = min(900, int(w * 0.62))
         self.draw_table(surface, pygame.Rect(24, 84, table_w, h - 150))
         self.draw_chart(surface, pygame.Rect(table_w + 40, 84, w - table_w - 64, min(440, h - 160)))
         if self.message:
             surface.blit(fonts.text(self.message, 14, TEXT), (24, h - 44))
 
     def draw_table(self, surface, rect: pygame.Rect) -> None:
-        names = {side.id: side.name.en for side in self.play.session.scenario.sides}
+        """One row per historical figure: what it measures in words, this game's figure and
+        history's with their units, the mark and whose figure it is; a cell too long for its
+        column wraps onto a second line (the last ends in … only if even that is too short)."""
+        scenario = self.play.session.scenario
         columns = [
-            ("figure", 0.28),
-            ("this game", 0.2),
-            ("history", 0.25),
+            ("what is measured", 0.42),
+            ("this game", 0.17),
+            ("history", 0.2),
             ("", 0.04),
-            ("whose", 0.23),
+            ("whose", 0.17),
         ]
         x = rect.x
         for name, share in columns:
             surface.blit(fonts.text(name, 15, ACCENT, bold=True), (x, rect.y))
             x += int(rect.width * share)
-        row_h = max(18, min(26, (rect.height - 30) // max(len(self.rows), 1)))
-        size = 14 if row_h >= 22 else 12
+        size = 14 if rect.height > 30 + 44 * len(self.rows) else 13
+        line_h = fonts.font(size).get_linesize()
         y = rect.y + 28
-        for row in self.rows:
-            mark = "input" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
+        for number, row in enumerate(self.rows):
+            if number < self.scroll:
+                continue
+            if y + 3 * line_h > rect.bottom - line_h:  # keep a line for the hint
+                hint = f"{len(self.rows) - number} more below (wheel or ↓ scrolls)"
+                surface.blit(fonts.text(hint, 13, DIM), (rect.x, y))
+                break
+            mark = "=" if row.echo else {True: "✓", False: "×", None: "?"}[row.inside]
             color = (
                 DIM
                 if row.echo
                 else {True: (120, 220, 130), False: (240, 110, 100), None: DIM}[row.inside]
             )
-            game, historical = row.game_text, row.historical
-            if row.entry.metric.value == "winner":
-                game, historical = names.get(game, game), names.get(historical, historical)
             whose = row.entry.whose.replace(" (the seed)", "").replace(
                 " (as quoted in the seed)", ""
             )
-            cells = [row.entry.id.replace("_", " "), game, historical, mark, whose]
+            cells = [
+                metric_label(row.entry, scenario),
+                metric_value(row.entry, row.game, scenario),
+                historical_value(row.entry, scenario),
+                mark,
+                whose,
+            ]
             x = rect.x
+            tallest = 1
             for (name, share), cell in zip(columns, cells, strict=True):
                 width = int(rect.width * share) - 8
-                label = fonts.text(
-                    _fit(cell, size, width), size, color if name in ("", "this game") else TEXT
-                )
-                surface.blit(label, (x, y))
+                rgb = color if name in ("", "this game") else TEXT
+                lines = _wrap(cell, size, width, 3 if name == "what is measured" else 2)
+                for k, text in enumerate(lines):
+                    surface.blit(fonts.text(text, size, rgb), (x, y + k * line_h))
+                tallest = max(tallest, len(lines))
                 x += int(rect.width * share)
-            y += row_h
+            y += tallest * line_h + 6
             if y > rect.bottom:
                 break
 
@@ -172,6 +196,23 @@ class ResultScreen:
             anchor = {"topleft": (plot.x, plot.bottom + 4)} if k == 0 else {}
             anchor = anchor or {"topright": (plot.right, plot.bottom + 4)}
             surface.blit(when, when.get_rect(**anchor))
+
+
+def _wrap(text: str, size: int, width: int, most: int = 2) -> list[str]:
+    """`text` in lines of at most `width` pixels, broken between words, at most `most` lines
+    (the last cut with … if the text is longer still)."""
+    f = fonts.font(size)
+    lines: list[str] = []
+    words = text.split(" ")
+    while words and len(lines) < most:
+        line = words.pop(0)
+        while words and f.size(f"{line} {words[0]}")[0] <= width:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words:
+        lines[-1] = lines[-1] + " " + " ".join(words)
+    lines[-1] = _fit(lines[-1], size, width)
+    return [_fit(line, size, width) for line in lines]
 
 
 def _fit(text: str, size: int, width: int) -> str:

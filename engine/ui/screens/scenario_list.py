@@ -1,4 +1,5 @@
-"""The first screen: the bundled battles, each to play (its briefing) or to edit (the editor)."""
+"""The first screen: the bundled battles, each to play (its briefing) or to edit (the editor),
+and the game quit last to go on with (its autosave)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ...rules.coefficients import coefficient_names
 from ...scenario import LoadedScenario, ScenarioError, load_scenario
 from ...scenario.document import ScenarioDocument
 from ..labels import bilingual, esc
+from ..session import SaveError, Session, describe_save, latest_autosave
 
 if TYPE_CHECKING:
     from ..app import App
@@ -32,6 +34,7 @@ class ScenarioListScreen:
                     (path, None, f"{len(error.problems)} problems: {error.problems[0]}")
                 )
         self.buttons: dict = {}
+        self.message = ""
 
     def build(self) -> None:
         m = self.app.manager
@@ -70,8 +73,24 @@ class ScenarioListScreen:
             UILabel(pygame.Rect(40, y, w - 80, 30), "No scenarios found in ./scenarios", manager=m)
         quit_button = UIButton(pygame.Rect(40, y + 10, 160, 36), "Quit", manager=m)
         self.buttons[quit_button] = -1
+        autosave = latest_autosave(self.app.save_dir)
+        if autosave is not None:  # the game quit last: go on with it
+            label = f"Continue: {describe_save(autosave).removeprefix('Autosave: ')}"
+            button = UIButton(pygame.Rect(210, y + 10, min(720, w - 250), 36), label, manager=m)
+            self.buttons[button] = ("continue", autosave)
+        if self.message:
+            UITextBox(esc(self.message), pygame.Rect(40, y + 52, w - 80, 60), manager=m)
 
     def choose(self, number) -> None:
+        if isinstance(number, tuple) and number[0] == "continue":  # the newest autosave
+            try:
+                session = Session.load(number[1])
+            except SaveError as error:
+                self.message = str(error)
+                self.app.show(self)
+                return
+            self.app.open("game", session)
+            return
         if isinstance(number, tuple):  # ("edit", n): the map editor on that file
             path = self.entries[number[1]][0]
             try:

@@ -14,14 +14,14 @@ import numpy as np
 import pygame
 from pygame_gui.elements import UITextBox
 
-from ...core.orders import Bombard, Fire, Hold, order_hex
+from ...core.orders import Bombard, Fire, Hold
 from ...core.state import DIRECT_CLASSES, POSTURES
 from ...rules.bombardment import rounds_available
 from ...rules.fire import reach_hexes
 from ...rules.turn import coefficients_of
 from .. import odds
 from ..chrome import HEADER_H
-from ..labels import bilingual, esc
+from ..labels import bilingual, esc, order_words
 from ..session import Session
 
 LINK = "unit:"  # the href of a unit's link in the panel: "unit:<index>"
@@ -33,12 +33,6 @@ def _rounds(left: float) -> str:
         return "unlimited rounds"
     colour = "#e08060" if left < 1 else "#d8d8d0"
     return f"<font color={colour}>{left:,.0f} rounds</font>"
-
-
-def order_words(state, order) -> str:
-    """An order in plain words: its verb and the place or "col,row" it names."""
-    h = order_hex(order)
-    return order.verb if h is None else f"{order.verb} {odds.hex_name(state, h)}"
 
 
 def unseen_units(session: Session) -> list[int]:
@@ -152,7 +146,7 @@ class SidePanel:
             order = self.session.pending.get(i)
             if order is not None and int(u.side[i]) == self.session.viewer():
                 spend = self.spending(i, order)
-                words = esc(order_words(state, order))
+                words = esc(order_words(order, state, self.session.hidden_places()))
                 lines.append(f"<font color=#80e070>Order: {words}{spend}</font>")
             if (order is None or isinstance(order, Hold)) and u.firepower[i] > 0:
                 lines.append(self.own_fire_line(i))
