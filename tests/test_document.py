@@ -165,15 +165,54 @@ def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
 
 
 def test_taking_a_hex_out_of_a_wrapped_commented_list_keeps_its_comment(furong) -> None:
+    """The comment stays, and in its column (issue 14: aligned trailing comments)."""
     before = furong.text
     assert furong.toggle_obstacle("minefield", (10, 8), {}) == "removed"
     assert changed_lines(before, furong.text) == [
         "-      furong_north_height, [10, 8], [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
         "  # north, east",
         "+      furong_north_height, [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
-        "  # north, east",
+        "           # north, east",
     ]
     assert [10, 8] not in furong.data()["obstacles"][0]["hexes"]
+
+
+def test_adding_a_hex_keeps_the_aligned_trailing_comments_in_their_column(furong) -> None:
+    """Issue 14: adding a minefield hex pushed the line's aligned comment out of its column.
+    The comment takes the padding; a line grown past the column keeps two spaces; taking the
+    hex out again gives back the text as it was."""
+    before = furong.text
+    assert furong.toggle_obstacle("minefield", (12, 3), {}) == "added"
+    assert changed_lines(before, furong.text) == [
+        "-      [11, 15], [11, 16], [10, 17], [10, 18], furong_south_height,"
+        "                    # east, south",
+        "+      [11, 15], [11, 16], [10, 17], [10, 18], furong_south_height, [12, 3],"
+        "           # east, south",
+    ]
+    column = before.splitlines()[930].index("#")
+    for cell in [(12, 4), (12, 5)]:  # past the column: two spaces before the comment
+        furong.toggle_obstacle("minefield", cell, {})
+    grown = next(line for line in furong.text.splitlines() if "[12, 5]" in line)
+    assert grown.endswith("[12, 3], [12, 4], [12, 5],  # east, south") and grown.index("#") > column
+    for cell in [(12, 5), (12, 4), (12, 3)]:
+        assert furong.toggle_obstacle("minefield", cell, {}) == "removed"
+    assert furong.text == before
+
+
+def test_a_hash_inside_a_block_text_is_not_a_comment_to_align() -> None:
+    text = (
+        "a: [1, 2]  # two\n"
+        "b: |\n"
+        "  x, y  # not a comment\n"
+        "c: 'a # b'  # real\n"
+    )
+    doc = ScenarioDocument(text)
+    assert doc._comment_column("a: [1, 2]  # two", 0) == 11
+    line = "  x, y  # not a comment"
+    assert doc._comment_column(line, text.index(line)) is None
+    assert doc._comment_column("c: 'a # b'  # real", text.index("c:")) == 12
+    doc.append_item(("a",), "3")
+    assert doc.text.splitlines()[0] == "a: [1, 2, 3]  # two"  # grown past: two spaces kept
 
 
 def test_a_hex_named_by_a_place_is_taken_out_by_its_place_id(furong) -> None:

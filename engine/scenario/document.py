@@ -88,6 +88,73 @@ class ScenarioDocument(YamlText):
         super()._set_text(text)
         self._places = None
 
+    def _edit(self, start: int, end: int, replacement: str) -> None:
+        """Every edit, keeping a trailing comment of the edited line where it stood: a hex
+        added to a flow list (`[10, 8], [10, 9],   # east`) takes the comment's padding instead
+        of pushing it out of its column, and a hex taken out pads it back. Only a one-line
+        edit before the comment is realigned; a line grown past the comment keeps two spaces
+        (or the one it had) before it."""
+        text = self._text
+        if "\n" in replacement or "\n" in text[start:end]:
+            super()._edit(start, end, replacement)
+            return
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        column = self._comment_column(line, line_start)
+        if column is None or end - line_start > column or len(replacement) == end - start:
+            super()._edit(start, end, replacement)
+            return
+        new = line[: start - line_start] + replacement + line[end - line_start :]
+        moved = column + len(replacement) - (end - start)
+        code = new[:moved].rstrip(" ")
+        gap = 2 if column - len(line[:column].rstrip(" ")) >= 2 else 1
+        # The column the comments of the lines around align on (a comment pushed out by an
+        # earlier edit comes back to it), else the comment's own.
+        at = max(self._neighbour_column(line_start, line_end) or column, len(code) + gap)
+        new = code + " " * (at - len(code)) + new[moved:]
+        self._set_text(text[:line_start] + new + text[line_end:])
+
+    def _neighbour_column(self, line_start: int, line_end: int) -> int | None:
+        """The column of the trailing comment on the line above, else the line below."""
+        text = self._text
+        if line_start > 0:
+            above = text.rfind("\n", 0, line_start - 1) + 1
+            column = self._comment_column(text[above : line_start - 1], above)
+            if column is not None:
+                return column
+        if line_end < len(text):
+            below_end = text.find("\n", line_end + 1)
+            below_end = len(text) if below_end < 0 else below_end
+            return self._comment_column(text[line_end + 1 : below_end], line_end + 1)
+        return None
+
+    def _comment_column(self, line: str, line_start: int) -> int | None:
+        """The column of the YAML comment that ends `line` (which starts at `line_start` in the
+        text), if it has one: a '#' after a blank, outside quotes, and outside every token (a
+        '#' inside a block scalar's text is text, not a comment)."""
+        quote = ""
+        found = None
+        for k, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"" and (k == 0 or line[k - 1] in " [{,:"):
+                quote = ch
+            elif ch == "#" and (k == 0 or line[k - 1] in " \t"):
+                found = k
+                break
+        if found is None or not line[:found].strip():
+            return None  # no comment, or a line that is all comment
+        at = line_start + found
+        for token in self._tokens():
+            if token.start_mark.index <= at < token.end_mark.index:
+                return None
+            if token.start_mark.index > at:
+                break
+        return found
+
     def check(self, coefficient_names: Iterable[str] | None = None) -> CheckResult:
         try:
             loaded = load_scenario_text(

@@ -56,6 +56,10 @@ class MapView:
         self.cam = [0.0, 0.0]
         self._cap_zoom()
         self.center_on_units()
+        # Hot-seat: each side's own camera (where it looked, at what zoom), kept while the
+        # other side looks; a side looking for the first time starts on its own units.
+        self._eyes: dict[int, tuple[tuple[float, float], int]] = {}
+        self._viewer = session.viewer()
 
     # ------------------------------------------------------------------ geometry and camera
     @property
@@ -109,6 +113,15 @@ class MapView:
 
     def hex_center_on_screen(self, h: int) -> tuple[float, float]:
         return self.to_screen(*self.geo.center(h))
+
+    def hex_box(self, h: int) -> pygame.Rect:
+        """The box around hex `h` on screen (a tooltip goes beside it, not over it); with the
+        counters' stacking offset above and right included."""
+        x, y = self.hex_center_on_screen(h)
+        half_w = self.size * hexgrid.SQRT3 / 2
+        box = pygame.Rect(0, 0, int(2 * half_w) + 2, int(2 * self.size) + 2)
+        box.center = (int(x), int(y))
+        return box.inflate(8, 8)
 
     def hex_at(self, pos) -> int:
         if not self.rect.collidepoint(pos):
@@ -175,6 +188,24 @@ class MapView:
                 float(ys.mean()) - self.rect.height / 2,
             ]
         self.clamp()
+
+    def follow_viewer(self) -> None:
+        """When the side looking at the map changes (hot-seat), keep the camera of the side
+        that looked and give the new side back its own (or centre on its units)."""
+        viewer = self.session.viewer()
+        if viewer == self._viewer:
+            return
+        self._eyes[self._viewer] = ((self.cam[0], self.cam[1]), self.zoom_index)
+        self._viewer = viewer
+        if viewer in self._eyes:
+            (x, y), zoom_index = self._eyes[viewer]
+            if zoom_index != self.zoom_index:
+                self.zoom_index = zoom_index
+                self._counters.clear()
+            self.cam = [x, y]
+            self.clamp()
+        else:
+            self.center_on_units()
 
     # ------------------------------------------------------------------ layers
     def terrain_layer(self) -> pygame.Surface:
@@ -284,6 +315,7 @@ class MapView:
         hidden_units: set[int] = frozenset(),  # type: ignore[assignment]
         moving: dict[int, tuple[float, float]] | None = None,
     ) -> None:
+        self.follow_viewer()
         geo = self.geo
         clip = surface.get_clip()
         surface.set_clip(self.rect)

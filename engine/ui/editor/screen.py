@@ -237,6 +237,7 @@ class EditorScreen:
             return None
         self.overwrite_armed = False
         self.message = f"Saved {path.name}."
+        self.refresh_panel()  # "Saved." at once, not when the mouse next moves
         return path
 
     def undo(self) -> None:

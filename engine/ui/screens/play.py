@@ -340,6 +340,8 @@ class PlayScreen(OrderInput, Previews):
             dy = (pressed[pygame.K_UP] - pressed[pygame.K_DOWN]) * speed
             if dx or dy:
                 self.view.pan(dx, dy)
+        if self.view.rect.collidepoint(self.mouse):  # the map moved under a still cursor
+            self.set_hover(self.view.hex_at(self.mouse))  # (Tab, C, keys): hover follows it
         was = self.player.done
         self.player.update(dt)
         if not was and self.player.done:
@@ -395,15 +397,10 @@ class PlayScreen(OrderInput, Previews):
         text = self.message or "F1: keys · Esc: menu"
         if not self.player.done:
             text = "The turn plays out… (any key or click skips)"
-        chrome.status_line(surface, rect, text)
-        legend = fonts.text(
-            "dots: reach · red: assault · orange: bombard · yellow: fire, breach",
-            13,
-            (220, 220, 210),
-        )
+        legend = ""
         if self.selected is not None and self.can_order(self.selected):
-            box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))
-            chrome.backed_label(surface, legend, box, 150)
+            legend = "dots: reach · red: assault · orange: bombard · yellow: fire, breach"
+        chrome.status_line(surface, rect, text, legend)  # side by side, or the legend above
 
     def draw_help(self, surface) -> None:
         chrome.help_overlay(surface, "Keys and mouse (any key closes)", HELP, width=760, key_w=250)
