@@ -200,12 +200,7 @@ def test_adding_a_hex_keeps_the_aligned_trailing_comments_in_their_column(furong
 
 
 def test_a_hash_inside_a_block_text_is_not_a_comment_to_align() -> None:
-    text = (
-        "a: [1, 2]  # two\n"
-        "b: |\n"
-        "  x, y  # not a comment\n"
-        "c: 'a # b'  # real\n"
-    )
+    text = "a: [1, 2]  # two\nb: |\n  x, y  # not a comment\nc: 'a # b'  # real\n"
     doc = ScenarioDocument(text)
     assert doc._comment_column("a: [1, 2]  # two", 0) == 11
     line = "  x, y  # not a comment"
