@@ -283,3 +283,36 @@ def test_the_editor_fits_1024_by_640(small_app: App, furong_copy) -> None:
         step(small_app)
         for element in widgets(small_app):
             assert window.contains(element.rect), (name, element, element.rect)
+
+
+@pytest.mark.parametrize("name", ["shigehiro_pocket", "division_47_relief", "furong_mountain"])
+def test_place_labels_keep_off_each_other_the_markers_and_the_counters(name: str) -> None:
+    """Issue 14: on the operational maps the place labels piled onto each other and onto the
+    counters. Every plate drawn stays clear of the other plates, of every other place's marker
+    and of every counter's box, at a small and a large zoom; the places of the victory
+    conditions are labelled."""
+    from engine.rules.turn import new_game
+    from engine.ui import drawing
+
+    pygame.display.init()
+    loaded = load_scenario(
+        ROOT / "scenarios" / f"{name}.yaml", coefficient_names=coefficient_names()
+    )
+    state = new_game(loaded.scenario, 1)
+    u = state.units
+    stacks: dict[int, int] = {}
+    for i in range(u.count):
+        if state.active()[i] and u.hex[i] >= 0:
+            stacks[int(u.hex[i])] = stacks.get(int(u.hex[i]), 0) + 1
+    for size in (18, 33):
+        geo = drawing.Geometry(state, size)
+        layer = pygame.Surface((geo.width, geo.height))
+        drawn = drawing.draw_places(layer, state, geo, frozenset(), stacks)
+        plates = list(drawn.values())
+        counters = [drawing.counter_box(geo, h, n) for h, n in stacks.items()]
+        for k, plate in enumerate(plates):
+            assert plate.collidelist(plates[:k] + plates[k + 1 :]) < 0
+            assert plate.collidelist(counters) < 0
+        victory = {getattr(c, "place", None) for c in loaded.scenario.victory} - {None}
+        assert victory <= set(drawn), (size, victory - set(drawn))
+        assert len(drawn) >= len(loaded.scenario.map.places) // 2

@@ -118,10 +118,12 @@ def tooltip_at(
     return best  # a tooltip taller than the map: inside it, over the hex
 
 
-def header_tag(surface: pygame.Surface, text: str, fill, *, dark_text: bool | None = None) -> None:
+def header_tag(
+    surface: pygame.Surface, text: str, fill, *, dark_text: bool | None = None
+) -> pygame.Rect:
     """A coloured tag at the header's right end: whose orders, or whether a file is valid. The
     text is dark on a light fill and light on a dark one (unless `dark_text` says), so that no
-    fill can hide it."""
+    fill can hide it. Returns the tag's box."""
     if dark_text is None:
         r, g, b = fill[:3]
         dark_text = 0.299 * r + 0.587 * g + 0.114 * b > 150
@@ -131,6 +133,30 @@ def header_tag(surface: pygame.Surface, text: str, fill, *, dark_text: bool | No
     if not dark_text:
         pygame.draw.rect(surface, (230, 230, 230), box.inflate(14, 8), 1, border_radius=4)
     surface.blit(label, box)
+    return box.inflate(14, 8)
+
+
+def header_texts(
+    surface: pygame.Surface, title: str, middle: str, right_edge: int, *, center_w: int = 0
+) -> tuple[pygame.Rect, pygame.Rect]:
+    """The header's title (left) and its middle text (centred on the first `center_w` pixels,
+    the map, when there is room), both kept left of `right_edge` (the tag): the middle text
+    moves left, then the title and the middle are cut with "…", so that nothing overlaps.
+    Returns the two boxes drawn."""
+    room = right_edge - 12 - 12
+    title_font, middle_font = fonts.font(18, True), fonts.font(17)
+    middle_w = middle_font.size(middle)[0]
+    title_fit = _fit(title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)))
+    title_label = fonts.text(title_fit, 18, ACCENT, bold=True)
+    title_box = title_label.get_rect(midleft=(12, HEADER_H // 2))
+    surface.blit(title_label, title_box)
+    left = title_box.right + 24
+    middle_label = fonts.text(_fit(middle, 17, max(40, right_edge - 12 - left)), 17, TEXT)
+    x = max(left, ((center_w or surface.get_width()) - middle_label.get_width()) // 2 + 60)
+    x = min(x, right_edge - 12 - middle_label.get_width())
+    middle_box = middle_label.get_rect(midleft=(max(left, x), HEADER_H // 2))
+    surface.blit(middle_label, middle_box)
+    return title_box, middle_box
 
 
 HELP_SIZE = 15

@@ -53,6 +53,7 @@ class MapView:
         self._masks: dict[tuple, pygame.Surface] = {}
         self._overlay = None
         self._overlay_key: tuple | None = None
+        self.place_plates: dict[str, pygame.Rect] = {}  # the place labels drawn, on the layer
         self.cam = [0.0, 0.0]
         self._cap_zoom()
         self.center_on_units()
@@ -242,7 +243,9 @@ class MapView:
         layer = self.terrain_layer().copy()
         geo = self.geo
         drawing.draw_works(layer, self.state, geo)
-        drawing.draw_places(layer, self.state, geo, session.hidden_places())
+        self.place_plates = drawing.draw_places(
+            layer, self.state, geo, session.hidden_places(), self._stacks(viewer)
+        )
         if session.fog:
             seen = session.memory.visible_hexes[viewer]
             if seen is not None and not seen.all():
@@ -257,6 +260,17 @@ class MapView:
         self._static = layer.convert() if pygame.display.get_surface() else layer
         self._static_key = key
         return self._static
+
+    def _stacks(self, viewer: int) -> dict[int, int]:
+        """The hexes where the viewer sees counters, and how many stand there (labels keep off
+        them)."""
+        u = self.state.units
+        active = self.state.active()
+        stacks: dict[int, int] = {}
+        for i in self.session.visible_units(viewer):
+            if active[i] and u.hex[i] >= 0:
+                stacks[int(u.hex[i])] = stacks.get(int(u.hex[i]), 0) + 1
+        return stacks
 
     def mask(self, rgba, scale: float = 0.96) -> pygame.Surface:
         key = (self.size, rgba, scale)
