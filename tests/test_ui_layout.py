@@ -316,3 +316,37 @@ def test_place_labels_keep_off_each_other_the_markers_and_the_counters(name: str
         victory = {getattr(c, "place", None) for c in loaded.scenario.victory} - {None}
         assert victory <= set(drawn), (size, victory - set(drawn))
         assert len(drawn) >= len(loaded.scenario.map.places) // 2
+
+
+def test_a_zoom_step_shows_the_scaled_map_until_the_zooming_stops(small_app: App) -> None:
+    """The zoom step of benchmarks/bench_render.py: a size not drawn yet is shown scaled from the
+    last whole layer for SETTLE_FRAMES frames, then drawn whole, the same pixels as a view that
+    never zoomed; a size drawn this turn is shown whole at once."""
+    from engine.ui.mapview import SETTLE_FRAMES, ZOOMS
+
+    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
+    play = play_screen(small_app, furong)
+    view = play.view
+    step(small_app)
+    assert view.settled
+    start = view.zoom_index
+    view.zoom(1)
+    step(small_app)
+    assert not view.settled and view.size not in view._terrain  # not drawn yet: scaled
+    step(small_app, SETTLE_FRAMES)
+    assert view.settled and view.size in view._terrain
+    map_pixels = pygame.image.tobytes(small_app.window.subsurface(view.rect), "RGB")
+    view.zoom(-1)
+    step(small_app)
+    assert view.settled and view.zoom_index == start  # kept: whole at once
+    view.zoom(1)
+    step(small_app)
+    assert view.settled
+    assert pygame.image.tobytes(small_app.window.subsurface(view.rect), "RGB") == map_pixels
+    view.zoom(1)  # a quick run of steps draws only the size it ends on
+    step(small_app)
+    view.zoom(1)
+    step(small_app)
+    assert ZOOMS[start + 2] not in view._terrain and not view.settled
+    step(small_app, SETTLE_FRAMES)
+    assert ZOOMS[start + 3] in view._terrain

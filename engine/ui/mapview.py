@@ -24,6 +24,8 @@ ZOOMS = (10, 12, 15, 18, 22, 27, 33, 40, 48, 58)
 MAX_LAYER_PIXELS = 24_000_000  # a terrain layer larger than this is not made (zoom is capped)
 NIGHT_TINT = (18, 24, 70, 105)
 FOG_SHADE = (20, 20, 28, 95)
+SETTLE_FRAMES = 6  # frames after the last zoom step before a new size's layers are drawn
+KEPT_LAYERS = 3  # static layers kept (zoom levels of this turn): zooming back is a blit
 
 
 @dataclass
@@ -47,12 +49,12 @@ class MapView:
         self.zoom_index = zoom_index
         self._geos: dict[int, Geometry] = {}
         self._terrain: dict[int, pygame.Surface] = {}
-        self._static: pygame.Surface | None = None
-        self._static_key: tuple | None = None
+        self._statics: dict[tuple, pygame.Surface] = {}  # by (size, state, turn, viewer, fog)
+        self._last_full: tuple[int, pygame.Surface] | None = None  # the last layer shown whole
+        self._since_zoom = SETTLE_FRAMES  # frames drawn since the last zoom step
         self._counters: dict[tuple, pygame.Surface] = {}
         self._masks: dict[tuple, pygame.Surface] = {}
-        self._overlay = None
-        self._overlay_key: tuple | None = None
+        self._overlays: dict[tuple, tuple] = {}  # the last few reach washes, by size and unit
         self.place_plates: dict[str, pygame.Rect] = {}  # the place labels drawn, on the layer
         self.cam = [0.0, 0.0]
         self._cap_zoom()
@@ -73,10 +75,14 @@ class MapView:
 
     @property
     def geo(self) -> Geometry:
-        geo = self._geos.get(self.size)
+        return self.geo_at(self.size)
+
+    def geo_at(self, size: int) -> Geometry:
+        """The geometry at a hex size, made once per size and board."""
+        geo = self._geos.get(size)
         if geo is None or geo.board is not self.state.board:
-            geo = Geometry(self.state, self.size)
-            self._geos[self.size] = geo
+            geo = Geometry(self.state, size)
+            self._geos[size] = geo
         return geo
 
     def _cap_zoom(self) -> None:
@@ -141,7 +147,7 @@ class MapView:
         anchor = anchor or self.rect.center
         wx, wy = self.to_world(anchor)
         old = self.size
-        geo_new = Geometry(self.state, ZOOMS[new])
+        geo_new = self.geo_at(ZOOMS[new])
         if geo_new.width * geo_new.height > MAX_LAYER_PIXELS:
             return
         self.zoom_index = new
@@ -150,7 +156,7 @@ class MapView:
         nx, ny = mx + (wx - mx) * factor, my + (wy - my) * factor
         self.cam[0] = nx - (anchor[0] - self.rect.x)
         self.cam[1] = ny - (anchor[1] - self.rect.y)
-        self._counters.clear()
+        self._since_zoom = 0  # a new size's layers wait until the zooming stops
         self.clamp()
 
     def navigate(self, key: int, step: float = 60) -> bool:
@@ -213,11 +219,13 @@ class MapView:
         layer = self._terrain.get(self.size)
         if layer is None:
             layer = drawing.render_terrain(self.state, self.geo)
+            if pygame.display.get_surface():  # the display's format: its copies blit fast
+                layer = layer.convert()
             self._terrain[self.size] = layer
         return layer
 
     def invalidate(self) -> None:
-        self._static_key = None
+        self._statics.clear()
 
     def scenario_changed(self, hexes: set[int] | None = None) -> None:
         """The map itself changed (the editor): every layer is drawn again from the new state;
@@ -230,16 +238,28 @@ class MapView:
             self._terrain.clear()
         self._geos.clear()
         self._counters.clear()
-        self._static = None
-        self._static_key = None
-        self._overlay_key = None
+        self._statics.clear()
+        self._last_full = None
+        self._overlays.clear()
+
+    def _static_key(self) -> tuple:
+        session = self.session
+        return (self.size, id(self.state), self.state.turn, session.viewer(), session.fog)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the map is drawn at full detail (not a scaled picture while zooming)."""
+        return self._static_key() in self._statics or self._since_zoom > SETTLE_FRAMES
 
     def static_layer(self) -> pygame.Surface:
+        """The terrain with the works, the place names, fog and night: drawn once per turn,
+        viewer and zoom level (the last few zoom levels are kept, so zooming back is free)."""
+        key = self._static_key()
+        found = self._statics.get(key)
+        if found is not None:
+            return found
         session = self.session
         viewer = session.viewer()
-        key = (self.size, id(self.state), self.state.turn, viewer, session.fog)
-        if self._static is not None and self._static_key == key:
-            return self._static
         layer = self.terrain_layer().copy()
         geo = self.geo
         drawing.draw_works(layer, self.state, geo)
@@ -249,17 +269,55 @@ class MapView:
         if session.fog:
             seen = session.memory.visible_hexes[viewer]
             if seen is not None and not seen.all():
-                shade = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
-                for h in np.flatnonzero(~seen).tolist():
-                    pygame.draw.polygon(shade, FOG_SHADE, geo.corners(h, 1.02))
-                layer.blit(shade, (0, 0))
-        if self.state.is_night():
-            tint = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
-            tint.fill(NIGHT_TINT)
-            layer.blit(tint, (0, 0))
-        self._static = layer.convert() if pygame.display.get_surface() else layer
-        self._static_key = key
-        return self._static
+                shade = self.mask(FOG_SHADE, 1.02)
+                half = (geo.size * hexgrid.SQRT3 / 2 + 1, geo.size + 1)
+                hidden = np.flatnonzero(~seen)
+                xs = (geo.cx[hidden] - half[0]).tolist()
+                ys = (geo.cy[hidden] - half[1]).tolist()
+                layer.fblits([(shade, (x, y)) for x, y in zip(xs, ys, strict=True)])
+        if self.state.is_night():  # a translucent tint: the layer times (1 - a), plus a colour
+            r, g, b, a = NIGHT_TINT
+            keep = 255 - a
+            layer.fill((keep, keep, keep), special_flags=pygame.BLEND_RGB_MULT)
+            layer.fill(
+                (r * a // 255, g * a // 255, b * a // 255), special_flags=pygame.BLEND_RGB_ADD
+            )
+        while len(self._statics) >= KEPT_LAYERS:
+            self._statics.pop(next(iter(self._statics)))
+        self._statics[key] = layer
+        return layer
+
+    def _draw_ground(self, surface: pygame.Surface) -> None:
+        """The static layer under the camera; while zooming (until SETTLE_FRAMES frames after the
+        last step), a size not drawn yet is shown as the last whole layer scaled to it: a zoom
+        step costs a scaled blit, and a quick run of steps draws only the size it ends on."""
+        self._since_zoom += 1
+        key = self._static_key()
+        last = self._last_full
+        if key not in self._statics and self._since_zoom <= SETTLE_FRAMES and last is not None:
+            self._draw_scaled(surface, *last)
+            return
+        layer = self.static_layer()
+        self._last_full = (self.size, layer)
+        area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
+        surface.blit(layer, self.rect.topleft, area)
+
+    def _draw_scaled(self, surface: pygame.Surface, size: int, layer: pygame.Surface) -> None:
+        f = size / self.size  # source pixels per pixel on screen
+        m = drawing.MARGIN
+        sx, sy = m + (self.cam[0] - m) * f, m + (self.cam[1] - m) * f
+        wanted = pygame.Rect(int(sx), int(sy), int(self.rect.width * f), int(self.rect.height * f))
+        part = wanted.clip(layer.get_rect())
+        if part.width < 2 or part.height < 2:
+            return
+        dest = pygame.Rect(
+            self.rect.x + round((part.x - sx) / f),
+            self.rect.y + round((part.y - sy) / f),
+            max(1, round(part.width / f)),
+            max(1, round(part.height / f)),
+        )
+        scaled = pygame.transform.scale(layer.subsurface(part), dest.size)  # a few frames only
+        surface.blit(scaled, dest)
 
     def _stacks(self, viewer: int) -> dict[int, int]:
         """The hexes where the viewer sees counters, and how many stand there (labels keep off
@@ -334,15 +392,15 @@ class MapView:
         clip = surface.get_clip()
         surface.set_clip(self.rect)
         surface.fill((58, 56, 50), self.rect)
-        area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
-        surface.blit(self.static_layer(), self.rect.topleft, area)
+        self._draw_ground(surface)
         view = self.rect.inflate(geo.size * 4, geo.size * 4)
 
         def on_screen(h: int) -> tuple[float, float] | None:
             x, y = self.to_screen(*geo.center(h))
             return (x, y) if view.collidepoint(x, y) else None
 
-        overlay = self.area_overlay(lit)
+        # while zooming, the reach and range washes wait with the layer (drawn once settled)
+        overlay = self.area_overlay(lit) if self.settled else None
         if overlay is not None:
             layer, (ox, oy) = overlay
             surface.blit(layer, self.to_screen(ox, oy))
@@ -382,8 +440,9 @@ class MapView:
             len(lit.reachable),
             len(lit.bombard_area),
         )
-        if key == self._overlay_key:
-            return self._overlay
+        found = self._overlays.get(key)
+        if found is not None:
+            return found
         geo = self.geo
         hexes = list(lit.reachable) + list(lit.bombard_area)
         xs, ys = geo.cx[hexes], geo.cy[hexes]
@@ -405,9 +464,10 @@ class MapView:
             # white with a dark rim: unlike any terrain symbol (the paddies' are green)
             pygame.draw.circle(layer, (250, 250, 245), (x, y), dot)
             pygame.draw.circle(layer, (40, 40, 40), (x, y), dot, 1)
-        self._overlay = (layer, (left, top))
-        self._overlay_key = key
-        return self._overlay
+        while len(self._overlays) >= KEPT_LAYERS:
+            self._overlays.pop(next(iter(self._overlays)))
+        self._overlays[key] = (layer, (left, top))
+        return self._overlays[key]
 
     def _draw_units(self, surface, lit: Highlights, hidden: set[int], moving) -> None:
         session, state = self.session, self.state
