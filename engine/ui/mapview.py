@@ -269,12 +269,18 @@ class MapView:
         if session.fog:
             seen = session.memory.visible_hexes[viewer]
             if seen is not None and not seen.all():
-                shade = self.mask(FOG_SHADE, 1.02)
-                half = (geo.size * hexgrid.SQRT3 / 2 + 1, geo.size + 1)
+                # one translucent shade over just the unseen hexes' box (not the whole map)
                 hidden = np.flatnonzero(~seen)
-                xs = (geo.cx[hidden] - half[0]).tolist()
-                ys = (geo.cy[hidden] - half[1]).tolist()
-                layer.fblits([(shade, (x, y)) for x, y in zip(xs, ys, strict=True)])
+                pad = geo.size * 1.1 + 2
+                left = max(0, int(float(geo.cx[hidden].min()) - pad))
+                top = max(0, int(float(geo.cy[hidden].min()) - pad))
+                right = min(layer.get_width(), int(float(geo.cx[hidden].max()) + pad) + 1)
+                bottom = min(layer.get_height(), int(float(geo.cy[hidden].max()) + pad) + 1)
+                shade = pygame.Surface((right - left, bottom - top), pygame.SRCALPHA)
+                for h in hidden.tolist():
+                    corners = [(x - left, y - top) for x, y in geo.corners(h, 1.02)]
+                    pygame.draw.polygon(shade, FOG_SHADE, corners)
+                layer.blit(shade, (left, top))
         if self.state.is_night():  # a translucent tint: the layer times (1 - a), plus a colour
             r, g, b, a = NIGHT_TINT
             keep = 255 - a
