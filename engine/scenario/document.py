@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import Problem, ScenarioError
 from .loader import LoadedScenario, load_scenario_text
 from .models import LEVEL_CHARS
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 UNIT_FIELDS = ("side", "men", "officers", "posture", "quality", "morale")  # set_unit_values
+TRIGGER_KEYS = ("start_when", "end_when")  # a plan phase's triggers (set_phase_trigger)
 
 
 @dataclass(frozen=True)
@@ -491,6 +494,53 @@ class ScenarioDocument(YamlText):
             self.set_key(path[:-1], str(path[-1]), value)
         self._commit(before)
         return value
+
+    def phase_triggers(self) -> list[tuple[tuple, str, str, str]]:
+        """Every plan phase, as (data path, label, start_when, end_when): each trigger written
+        as one line of flow YAML ("" when the phase has none), for the editor to show and edit."""
+        found = []
+        for p, plan in enumerate(self.data().get("plans") or []):
+            side = plan.get("side")
+            for k, phase in enumerate(plan.get("phases") or []):
+                texts = [
+                    flow_value(phase[which]) if phase.get(which) is not None else ""
+                    for which in TRIGGER_KEYS
+                ]
+                label = f"{side} {phase.get('id')}"
+                found.append((("plans", p, "phases", k), label, texts[0], texts[1]))
+        return found
+
+    @one_step
+    def set_phase_trigger(self, phase_path: tuple, which: str, text: str) -> bool:
+        """Set a phase's `start_when` or `end_when` to a trigger typed as YAML (`taken:
+        lion_mountain`, `{after: {phase: day_assault, hours: 7}}`, `any: [...]`), written as
+        one flow line in place of what was there (a block of several lines too, its comment on
+        the key's line kept); empty text takes the trigger out. Whether the trigger names real
+        places, phases and units is the loader's to say (`check`), located like any problem."""
+        if which not in TRIGGER_KEYS:
+            raise EditError(f"a phase's trigger is {' or '.join(TRIGGER_KEYS)}, not {which!r}")
+        phase = self.data_at(phase_path)
+        if not isinstance(phase, dict):
+            raise EditError(f"no phase at {'.'.join(map(str, phase_path))}")
+        text = " ".join(text.split())
+        before = self._begin()
+        if not text:
+            if phase.get(which) is None:
+                return False
+            self.remove_key(phase_path, which)
+            return self._commit(before)
+        flow = text if text.startswith("{") else f"{{{text}}}"
+        try:
+            value = load_text(flow)
+        except yaml.YAMLError as error:  # the typed text is not YAML
+            first = str(error).splitlines()[0]
+            raise EditError(f"{which}: not a YAML mapping ({first})") from None
+        if not isinstance(value, dict) or not value:
+            raise EditError(f"{which}: a trigger is a mapping, e.g. {{taken: a_place_id}}")
+        if phase.get(which) == value:
+            return False
+        self.set_key(phase_path, which, flow_value(value))
+        return self._commit(before)
 
     @one_step
     def add_river(self, name_en: str, width_m: float = 50.0) -> str:
