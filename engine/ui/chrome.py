@@ -79,13 +79,17 @@ def map_bounds(rect: pygame.Rect) -> pygame.Rect:
 
 
 def tooltip_at(
-    size: tuple[int, int], hex_box: pygame.Rect, bounds: pygame.Rect, mouse=None
+    size: tuple[int, int],
+    hex_box: pygame.Rect,
+    bounds: pygame.Rect,
+    avoid: list[pygame.Rect] | tuple = (),
 ) -> pygame.Rect:
     """Where a tooltip of `size` goes: beside the hex it describes (`hex_box`, on screen), never
-    over it, inside `bounds` (the map above the status band). Right of the hex if it fits, else
-    left, else below, else above; then pushed inside `bounds`, and moved off the hex again if
-    that push put it over it. `mouse` is not used for the placement: the tooltip stays put while
-    the cursor moves inside one hex."""
+    over it, inside `bounds` (the map above the status band), and off the boxes in `avoid` (the
+    selected unit) where it can be. Right of the hex if it fits, else left, else below, else
+    above; then pushed inside `bounds`, and moved off the hex again if that push put it over
+    it. It depends on the hex, not on the cursor: it stays put while the cursor moves in one
+    hex."""
     w, h = size
     gap = 8
     mid_y = hex_box.centery - h // 3
@@ -105,7 +109,10 @@ def tooltip_at(
         box.top = max(box.top, bounds.top + 4)
         return box
 
-    for box in candidates:  # one that fits as it is, beside the hex
+    for box in candidates:  # one that fits as it is, beside the hex, off what to avoid
+        if bounds.contains(box) and box.collidelist(list(avoid)) < 0:
+            return box
+    for box in candidates:  # one that fits as it is
         if bounds.contains(box):
             return box
     best = None

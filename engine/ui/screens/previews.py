@@ -121,8 +121,12 @@ class Previews:
             rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
         width = 330
         height = sum(size + 5 for *_, size, _ in rows) + 12
-        x, y = chrome.tooltip_at(  # beside the hovered hex, above the status line
-            (width, height), self.view.hex_box(self.hover), chrome.map_bounds(self.view.rect)
+        here = int(self.state.units.hex[self.selected])  # (hover_odds: a unit is selected)
+        x, y = chrome.tooltip_at(  # beside the hovered hex, off the selected unit's
+            (width, height),
+            self.view.hex_box(self.hover),
+            chrome.map_bounds(self.view.rect),
+            [self.view.hex_box(here)] if here >= 0 else [],
         ).topleft
         back = pygame.Surface((width, height), pygame.SRCALPHA)
         back.fill((16, 18, 22, 225))
