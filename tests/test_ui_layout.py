@@ -396,3 +396,24 @@ def test_a_zoom_step_shows_the_scaled_map_until_the_zooming_stops(small_app: App
     assert ZOOMS[start + 2] not in view._terrain and not view.settled
     step(small_app, SETTLE_FRAMES)
     assert ZOOMS[start + 3] in view._terrain
+
+
+def test_the_list_and_the_briefing_fit_1024_by_640(small_app: App, battle) -> None:
+    from pygame_gui.elements import UIButton, UILabel, UITextBox
+
+    from engine.ui.screens import BriefingScreen
+
+    kinds = (UIButton, UILabel, UITextBox)
+    window = pygame.Rect((0, 0), small_app.size)
+    for show in (
+        lambda: small_app.open("list"),
+        lambda: small_app.show(BriefingScreen(small_app, battle)),
+    ):
+        show()
+        step(small_app)
+        shown = [e for e in widgets(small_app) if type(e) in kinds]
+        assert shown
+        for k, element in enumerate(shown):
+            assert window.contains(element.rect), (element, element.rect)
+            for other in shown[k + 1 :]:
+                assert not element.rect.colliderect(other.rect), (element, other)
