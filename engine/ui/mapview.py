@@ -288,7 +288,14 @@ class MapView:
             layer.fill(
                 (r * a // 255, g * a // 255, b * a // 255), special_flags=pygame.BLEND_RGB_ADD
             )
-        while len(self._statics) >= KEPT_LAYERS:
+
+        def pixels() -> int:
+            return sum(kept.get_width() * kept.get_height() for kept in self._statics.values())
+
+        area = layer.get_width() * layer.get_height()
+        while self._statics and (
+            len(self._statics) >= KEPT_LAYERS or pixels() + area > 2 * MAX_LAYER_PIXELS
+        ):  # the oldest goes first; a huge map keeps fewer
             self._statics.pop(next(iter(self._statics)))
         self._statics[key] = layer
         return layer
