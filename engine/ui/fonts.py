@@ -26,8 +26,26 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
     return made
 
 
+@cache
+def _scratch(bold: bool) -> pygame.font.Font:
+    """One font object per style whose size is set for each text drawn: the same pixels as a
+    font made at that size (tests/test_ui_layout.py), without loading the font file again for
+    each new size (about 5 ms each: a zoom step would pay it for the counters' new sizes)."""
+    made = pygame.font.Font(font_path(), 12)
+    if bold:
+        made.set_bold(True)
+    return made
+
+
 def text(message: str, size: int, color, *, bold: bool = False) -> pygame.Surface:
-    return font(size, bold).render(message, True, color)
+    if not pygame.font.get_init():
+        pygame.font.init()
+    scratch = _scratch(bold)
+    try:
+        scratch.point_size = max(6, int(size))
+    except (AttributeError, pygame.error):  # pygame's default font, or an older pygame
+        return font(size, bold).render(message, True, color)
+    return scratch.render(message, True, color)
 
 
 def wrap(message: str, size: int, width: int) -> list[str]:

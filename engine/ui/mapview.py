@@ -52,6 +52,7 @@ class MapView:
         self._statics: dict[tuple, pygame.Surface] = {}  # by (size, state, turn, viewer, fog)
         self._last_full: tuple[int, pygame.Surface] | None = None  # the last layer shown whole
         self._since_zoom = SETTLE_FRAMES  # frames drawn since the last zoom step
+        self._scaled: tuple | None = None  # the last scaled picture shown while zooming
         self._counters: dict[tuple, pygame.Surface] = {}
         self._masks: dict[tuple, pygame.Surface] = {}
         self._overlays: dict[tuple, tuple] = {}  # the last few reach washes, by size and unit
@@ -316,6 +317,10 @@ class MapView:
         surface.blit(layer, self.rect.topleft, area)
 
     def _draw_scaled(self, surface: pygame.Surface, size: int, layer: pygame.Surface) -> None:
+        key = (size, id(layer), self.size, self.cam[0], self.cam[1], self.rect.size)
+        if self._scaled is not None and self._scaled[0] == key:  # the camera did not move
+            surface.blit(*self._scaled[1:])
+            return
         f = size / self.size  # source pixels per pixel on screen
         m = drawing.MARGIN
         sx, sy = m + (self.cam[0] - m) * f, m + (self.cam[1] - m) * f
@@ -330,6 +335,7 @@ class MapView:
             max(1, round(part.height / f)),
         )
         scaled = pygame.transform.scale(layer.subsurface(part), dest.size)  # a few frames only
+        self._scaled = (key, scaled, dest)
         surface.blit(scaled, dest)
 
     def _stacks(self, viewer: int) -> dict[int, int]:
