@@ -417,14 +417,3 @@ def test_the_list_and_the_briefing_fit_1024_by_640(small_app: App, battle) -> No
             assert window.contains(element.rect), (element, element.rect)
             for other in shown[k + 1 :]:
                 assert not element.rect.colliderect(other.rect), (element, other)
-
-
-def test_text_drawn_at_any_size_is_the_font_made_at_that_size() -> None:
-    """fonts.text sets the size of one font object instead of loading the file per size."""
-    pygame.font.init()
-    for size in (10, 13, 17, 24, 29):
-        for bold in (False, True):
-            quick = fonts.text("120 芙蓉山 ?H", size, (250, 250, 250), bold=bold)
-            made = fonts.font(size, bold).render("120 芙蓉山 ?H", True, (250, 250, 250))
-            assert quick.get_size() == made.get_size()
-            assert pygame.image.tobytes(quick, "RGBA") == pygame.image.tobytes(made, "RGBA")

@@ -57,10 +57,10 @@ def status_line(
     legend_box = None
     legend_label = None
     if legend:
-        legend_label = fonts.text(_fit(legend, LEGEND_SIZE, inner), LEGEND_SIZE, (220, 220, 210))
+        legend_label = fonts.label(_fit(legend, LEGEND_SIZE, inner), LEGEND_SIZE, (220, 220, 210))
     status_w = fonts.font(STATUS_SIZE).size(text)[0]
     side_by_side = legend_label is not None and status_w + 30 + legend_label.get_width() <= inner
-    label = fonts.text(_fit(text, STATUS_SIZE, inner), STATUS_SIZE, (250, 250, 240))
+    label = fonts.label(_fit(text, STATUS_SIZE, inner), STATUS_SIZE, (250, 250, 240))
     box = label.get_rect(bottomleft=(rect.left + 10, rect.bottom - 8))
     backed_label(surface, label, box, 170)
     if legend_label is not None:
@@ -134,7 +134,7 @@ def header_tag(
     if dark_text is None:
         r, g, b = fill[:3]
         dark_text = 0.299 * r + 0.587 * g + 0.114 * b > 150
-    label = fonts.text(text, 16, (20, 20, 20) if dark_text else TEXT, bold=dark_text)
+    label = fonts.label(text, 16, (20, 20, 20) if dark_text else TEXT, bold=dark_text)
     box = label.get_rect(midright=(surface.get_width() - 12, HEADER_H // 2))
     pygame.draw.rect(surface, fill, box.inflate(14, 8), border_radius=4)
     if not dark_text:
@@ -154,11 +154,11 @@ def header_texts(
     title_font, middle_font = fonts.font(18, True), fonts.font(17)
     middle_w = middle_font.size(middle)[0]
     title_fit = _fit(title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)))
-    title_label = fonts.text(title_fit, 18, ACCENT, bold=True)
+    title_label = fonts.label(title_fit, 18, ACCENT, bold=True)
     title_box = title_label.get_rect(midleft=(12, HEADER_H // 2))
     surface.blit(title_label, title_box)
     left = title_box.right + 24
-    middle_label = fonts.text(_fit(middle, 17, max(40, right_edge - 12 - left)), 17, TEXT)
+    middle_label = fonts.label(_fit(middle, 17, max(40, right_edge - 12 - left)), 17, TEXT)
     x = max(left, ((center_w or surface.get_width()) - middle_label.get_width()) // 2 + 60)
     x = min(x, right_edge - 12 - middle_label.get_width())
     middle_box = middle_label.get_rect(midleft=(max(left, x), HEADER_H // 2))
@@ -198,11 +198,11 @@ def help_overlay(
     pygame.draw.rect(surface, ACCENT, box, 2)
     clip = surface.get_clip()
     surface.set_clip(box)
-    surface.blit(fonts.text(title, 18, ACCENT, bold=True), (box.x + 16, box.y + 10))
+    surface.blit(fonts.label(title, 18, ACCENT, bold=True), (box.x + 16, box.y + 10))
     y = box.y + 44
     for left, right in lines:
-        surface.blit(fonts.text(_fit(left, size, key_w - 24), size, ACCENT), (box.x + 20, y))
-        surface.blit(fonts.text(right, size, TEXT), (box.x + key_w, y))
+        surface.blit(fonts.label(_fit(left, size, key_w - 24), size, ACCENT), (box.x + 20, y))
+        surface.blit(fonts.label(right, size, TEXT), (box.x + key_w, y))
         y += line_h
     surface.set_clip(clip)
     return box

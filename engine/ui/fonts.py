@@ -26,26 +26,23 @@ def font(size: int, bold: bool = False) -> pygame.font.Font:
     return made
 
 
-@cache
-def _scratch(bold: bool) -> pygame.font.Font:
-    """One font object per style whose size is set for each text drawn: the same pixels as a
-    font made at that size (tests/test_ui_layout.py), without loading the font file again for
-    each new size (about 5 ms each: a zoom step would pay it for the counters' new sizes)."""
-    made = pygame.font.Font(font_path(), 12)
-    if bold:
-        made.set_bold(True)
-    return made
-
-
 def text(message: str, size: int, color, *, bold: bool = False) -> pygame.Surface:
-    if not pygame.font.get_init():
-        pygame.font.init()
-    scratch = _scratch(bold)
-    try:
-        scratch.point_size = max(6, int(size))
-    except (AttributeError, pygame.error):  # pygame's default font, or an older pygame
-        return font(size, bold).render(message, True, color)
-    return scratch.render(message, True, color)
+    return font(size, bold).render(message, True, color)
+
+
+_LABELS: dict[tuple, pygame.Surface] = {}
+
+
+def label(message: str, size: int, color, *, bold: bool = False) -> pygame.Surface:
+    """`text`, kept: for the header, status line and help, drawn every frame with the same
+    words. The surface is shared: blit it, never change it (use `text` for one to change)."""
+    key = (message, size, tuple(color), bold)
+    found = _LABELS.get(key)
+    if found is None:
+        if len(_LABELS) > 512:
+            _LABELS.clear()
+        found = _LABELS[key] = text(message, size, color, bold=bold)
+    return found
 
 
 def wrap(message: str, size: int, width: int) -> list[str]:
