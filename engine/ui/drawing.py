@@ -64,16 +64,27 @@ class Geometry:
         corners = hexgrid.corner_offsets(self.layout)
         self.corner_dx = [dx for dx, _ in corners]
         self.corner_dy = [dy for _, dy in corners]
+        self._corners: dict[float, list] = {}  # every hex's corners at a scale, made once
 
     def center(self, h: int) -> tuple[float, float]:
         return float(self.cx[h]), float(self.cy[h])
 
     def corners(self, h: int, scale: float = 1.0, dx: float = 0.0, dy: float = 0.0):
-        x, y = float(self.cx[h]) + dx, float(self.cy[h]) + dy
-        return [
-            (x + ox * scale, y + oy * scale)
-            for ox, oy in zip(self.corner_dx, self.corner_dy, strict=True)
-        ]
+        if dx or dy:
+            x, y = float(self.cx[h]) + dx, float(self.cy[h]) + dy
+            return [
+                (x + ox * scale, y + oy * scale)
+                for ox, oy in zip(self.corner_dx, self.corner_dy, strict=True)
+            ]
+        table = self._corners.get(scale)
+        if table is None:  # the same sums as above, for every hex at once (the same floats)
+            ox = np.array(self.corner_dx) * scale
+            oy = np.array(self.corner_dy) * scale
+            xs = (self.cx[:, None] + ox[None, :]).tolist()
+            ys = (self.cy[:, None] + oy[None, :]).tolist()
+            table = [list(zip(x, y, strict=True)) for x, y in zip(xs, ys, strict=True)]
+            self._corners[scale] = table
+        return table[h]
 
     def hex_at(self, x: float, y: float) -> int:
         """Hex number under a map pixel, or -1 off the map."""
@@ -91,7 +102,23 @@ class Geometry:
 # ------------------------------------------------------------------------------- terrain layer
 
 
+_SHADES: dict[int, tuple[object, np.ndarray]] = {}
+
+
 def _shading(state: GameState) -> np.ndarray:
+    """`_shade`, worked out once per board (it does not depend on the zoom)."""
+    board = state.board
+    kept = _SHADES.get(id(board))
+    if kept is not None and kept[0] is board:
+        return kept[1]
+    found = _shade(state)
+    if len(_SHADES) > 16:
+        _SHADES.clear()
+    _SHADES[id(board)] = (board, found)
+    return found
+
+
+def _shade(state: GameState) -> np.ndarray:
     """A brightness factor per hex: light from the north-west on the slopes, higher ground a
     little lighter."""
     board = state.board
@@ -150,15 +177,18 @@ def render_terrain(
             t = max(set(around), key=around.count) if around else t
         ground.append(t)
     drawn = range(board.size) if only is None else sorted(only)
+    # each hex's fill and outline colour, as scale_rgb makes them, for the whole map at once
+    base = np.array(colors, dtype=float)[np.array(ground)]
+    fills = np.clip((base * shade[:, None]).astype(int), 0, 255).tolist()
+    edges = np.clip((base * (shade * 0.9)[:, None]).astype(int), 0, 255).tolist()
+    marks = [scale_rgb(rgb, 0.62) for rgb in colors]
     for h in drawn:
-        rgb = scale_rgb(colors[ground[h]], float(shade[h]))
-        pygame.draw.polygon(surface, rgb, geo.corners(h, 1.02))
+        pygame.draw.polygon(surface, fills[h], geo.corners(h, 1.02))
     for h in drawn:
-        rgb = scale_rgb(colors[ground[h]], float(shade[h]) * 0.9)
-        pygame.draw.polygon(surface, rgb, geo.corners(h), 1)
+        pygame.draw.polygon(surface, edges[h], geo.corners(h), 1)
         symbol = symbols[ground[h]]
         if symbol:
-            _draw_symbol(surface, geo, h, symbol, scale_rgb(colors[ground[h]], 0.62))
+            _draw_symbol(surface, geo, h, symbol, marks[ground[h]])
     _draw_contours(surface, state, geo, only)
     _draw_rivers(surface, state, geo)
     for kind in ("track", "road"):
