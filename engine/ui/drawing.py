@@ -64,27 +64,16 @@ class Geometry:
         corners = hexgrid.corner_offsets(self.layout)
         self.corner_dx = [dx for dx, _ in corners]
         self.corner_dy = [dy for _, dy in corners]
-        self._corners: dict[float, list] = {}  # every hex's corners at a scale, made once
 
     def center(self, h: int) -> tuple[float, float]:
         return float(self.cx[h]), float(self.cy[h])
 
     def corners(self, h: int, scale: float = 1.0, dx: float = 0.0, dy: float = 0.0):
-        if dx or dy:
-            x, y = float(self.cx[h]) + dx, float(self.cy[h]) + dy
-            return [
-                (x + ox * scale, y + oy * scale)
-                for ox, oy in zip(self.corner_dx, self.corner_dy, strict=True)
-            ]
-        table = self._corners.get(scale)
-        if table is None:  # the same sums as above, for every hex at once (the same floats)
-            ox = np.array(self.corner_dx) * scale
-            oy = np.array(self.corner_dy) * scale
-            xs = (self.cx[:, None] + ox[None, :]).tolist()
-            ys = (self.cy[:, None] + oy[None, :]).tolist()
-            table = [list(zip(x, y, strict=True)) for x, y in zip(xs, ys, strict=True)]
-            self._corners[scale] = table
-        return table[h]
+        x, y = float(self.cx[h]) + dx, float(self.cy[h]) + dy
+        return [
+            (x + ox * scale, y + oy * scale)
+            for ox, oy in zip(self.corner_dx, self.corner_dy, strict=True)
+        ]
 
     def hex_at(self, x: float, y: float) -> int:
         """Hex number under a map pixel, or -1 off the map."""
