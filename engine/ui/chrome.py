@@ -7,6 +7,8 @@ out of the window at the smallest size (app.MIN_SIZE)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pygame
 
 from . import fonts
@@ -36,6 +38,7 @@ STATUS_BAND = 34  # the height of the map's bottom strip the status line (and le
 LEGEND_SIZE = 13
 
 
+@lru_cache(maxsize=256)
 def _fit(text: str, size: int, width: int) -> str:
     """`text`, cut with an ellipsis to fit `width` pixels at `size` (a status line is one line)."""
     font = fonts.font(size)
