@@ -53,6 +53,7 @@ class MapView:
         self._last_full: tuple[int, pygame.Surface] | None = None  # the last layer shown whole
         self._since_zoom = SETTLE_FRAMES  # frames drawn since the last zoom step
         self._scaled: tuple | None = None  # the last scaled picture shown while zooming
+        self._full = False  # the last frame showed the static layer itself, not a picture
         self._counters: dict[tuple, pygame.Surface] = {}
         self._masks: dict[tuple, pygame.Surface] = {}
         self._overlays: dict[tuple, tuple] = {}  # the last few reach washes, by size and unit
@@ -158,6 +159,7 @@ class MapView:
         self.cam[0] = nx - (anchor[0] - self.rect.x)
         self.cam[1] = ny - (anchor[1] - self.rect.y)
         self._since_zoom = 0  # a new size's layers wait until the zooming stops
+        self._full = False
         self.clamp()
 
     def navigate(self, key: int, step: float = 60) -> bool:
@@ -249,8 +251,9 @@ class MapView:
 
     @property
     def settled(self) -> bool:
-        """Whether the map is drawn at full detail (not a scaled picture while zooming)."""
-        return self._static_key() in self._statics or self._since_zoom > SETTLE_FRAMES
+        """Whether the map was last drawn at full detail at this size (not a scaled picture
+        while zooming, nor a zoom step not drawn yet)."""
+        return self._full and self._static_key() in self._statics
 
     def static_layer(self) -> pygame.Surface:
         """The terrain with the works, the place names, fog and night: drawn once per turn,
@@ -302,19 +305,27 @@ class MapView:
         return layer
 
     def _draw_ground(self, surface: pygame.Surface) -> None:
-        """The static layer under the camera; while zooming (until SETTLE_FRAMES frames after the
-        last step), a size not drawn yet is shown as the last whole layer scaled to it: a zoom
-        step costs a scaled blit, and a quick run of steps draws only the size it ends on."""
+        """The static layer under the camera. While zooming (until SETTLE_FRAMES frames after
+        the last step) a size not drawn yet is shown as the last whole layer scaled to it, so a
+        zoom step costs a scaled blit and a quick run of steps draws only the size it ends on;
+        then the new size is drawn over two frames: its terrain, then the works, names, fog and
+        night over it (with the fonts of the next sizes), the scaled picture shown until then."""
         self._since_zoom += 1
         key = self._static_key()
         last = self._last_full
-        if key not in self._statics and self._since_zoom <= SETTLE_FRAMES and last is not None:
-            self._draw_scaled(surface, *last)
-            return
-        if key not in self._statics:  # a size drawn now: the next sizes' fonts loaded with it
+        if key not in self._statics and last is not None:
+            waiting = self._since_zoom <= SETTLE_FRAMES
+            if not waiting and self.size not in self._terrain:
+                self.terrain_layer()  # this frame: the terrain; the next: the rest
+                waiting = True
+            if waiting:
+                self._full = False
+                self._draw_scaled(surface, *last)
+                return
             self._load_fonts_near()
         layer = self.static_layer()
         self._last_full = (self.size, layer)
+        self._full = True
         area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
         surface.blit(layer, self.rect.topleft, area)
 
