@@ -366,9 +366,10 @@ def test_place_labels_keep_off_each_other_the_markers_and_the_counters(name: str
 
 def test_a_zoom_step_shows_the_scaled_map_until_the_zooming_stops(small_app: App) -> None:
     """The zoom step of benchmarks/bench_render.py: a size not drawn yet is shown scaled from the
-    last whole layer for SETTLE_FRAMES frames, then drawn whole over two frames (terrain, then
-    the rest), the same pixels when zoomed back to; a size drawn this turn is shown whole at
-    once."""
+    last whole layer for SETTLE_FRAMES frames, then drawn whole over four frames (the terrain
+    in three steps, the same pixels as in one, then the rest), the same when zoomed back to;
+    a size drawn this turn is shown whole at once."""
+    from engine.ui import drawing
     from engine.ui.mapview import SETTLE_FRAMES, ZOOMS
 
     furong = load_scenario(FURONG, coefficient_names=coefficient_names())
@@ -380,10 +381,12 @@ def test_a_zoom_step_shows_the_scaled_map_until_the_zooming_stops(small_app: App
     view.zoom(1)
     step(small_app)
     assert not view.settled and view.size not in view._terrain  # not drawn yet: scaled
-    step(small_app, SETTLE_FRAMES)  # the zooming stopped: the terrain is drawn, still scaled
+    step(small_app, SETTLE_FRAMES + 2)  # the zooming stopped: the terrain, in three frames
     assert not view.settled and view.size in view._terrain
     step(small_app)  # then the works, names, fog and night over it
     assert view.settled
+    whole = pygame.image.tobytes(drawing.render_terrain(view.state, view.geo), "RGB")
+    assert pygame.image.tobytes(view._terrain[view.size], "RGB") == whole  # drawn in steps
     map_pixels = pygame.image.tobytes(small_app.window.subsurface(view.rect), "RGB")
     view.zoom(-1)
     step(small_app)
@@ -397,7 +400,7 @@ def test_a_zoom_step_shows_the_scaled_map_until_the_zooming_stops(small_app: App
     view.zoom(1)
     step(small_app)
     assert ZOOMS[start + 2] not in view._terrain and not view.settled
-    step(small_app, SETTLE_FRAMES + 1)
+    step(small_app, SETTLE_FRAMES + 3)
     assert ZOOMS[start + 3] in view._terrain and view.settled
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pygame
@@ -147,8 +148,19 @@ def render_terrain(
     clip the caller has set to the area they cover (the map editor, after an edit): inside the
     clip that gives the same pixels as a whole new layer, as long as `only` holds every hex
     that can reach into it."""
-    board, scenario = state.board, state.scenario
     surface = pygame.Surface((geo.width, geo.height)) if onto is None else onto
+    for _ in terrain_steps(state, geo, surface, only):
+        pass
+    return surface
+
+
+def terrain_steps(
+    state: GameState, geo: Geometry, surface: pygame.Surface, only: set[int] | None = None
+) -> Iterator[None]:
+    """`render_terrain` onto `surface` in three steps, pausing after the ground and after the
+    outlines and symbols (the map view draws a new zoom level's terrain over three frames);
+    run to the end, the same pixels as one call."""
+    board, scenario = state.board, state.scenario
     surface.fill((58, 56, 50))  # within the clip, if one is set
     types = [scenario.terrain[t] for t in board.terrain_ids]
     colors = [hex_rgb(t.color) for t in types]
@@ -173,18 +185,19 @@ def render_terrain(
     marks = [scale_rgb(rgb, 0.62) for rgb in colors]
     for h in drawn:
         pygame.draw.polygon(surface, fills[h], geo.corners(h, 1.02))
+    yield
     for h in drawn:
         pygame.draw.polygon(surface, edges[h], geo.corners(h), 1)
         symbol = symbols[ground[h]]
         if symbol:
             _draw_symbol(surface, geo, h, symbol, marks[ground[h]])
+    yield
     _draw_contours(surface, state, geo, only)
     _draw_rivers(surface, state, geo)
     for kind in ("track", "road"):
         kinds = {i for i, s in enumerate(symbols) if s == kind}
         _draw_lines(surface, state, geo, kinds, kind, only)
     pygame.draw.rect(surface, INK, (0, 0, geo.width, geo.height), 2)
-    return surface
 
 
 def redraw_region(state: GameState, geo: Geometry, layer: pygame.Surface, hexes: set[int]) -> None:

@@ -54,6 +54,8 @@ class MapView:
         self._since_zoom = SETTLE_FRAMES  # frames drawn since the last zoom step
         self._scaled: tuple | None = None  # the last scaled picture shown while zooming
         self._full = False  # the last frame showed the static layer itself, not a picture
+        self._terrain_job: tuple | None = None  # a terrain layer being drawn over frames
+        self._fonts_loaded: set[tuple[int, bool]] = set()  # (size, bold) asked for in advance
         self._counters: dict[tuple, pygame.Surface] = {}
         self._masks: dict[tuple, pygame.Surface] = {}
         self._overlays: dict[tuple, tuple] = {}  # the last few reach washes, by size and unit
@@ -243,6 +245,7 @@ class MapView:
         self._counters.clear()
         self._statics.clear()
         self._last_full = None
+        self._terrain_job = None
         self._overlays.clear()
 
     def _static_key(self) -> tuple:
@@ -308,34 +311,64 @@ class MapView:
         """The static layer under the camera. While zooming (until SETTLE_FRAMES frames after
         the last step) a size not drawn yet is shown as the last whole layer scaled to it, so a
         zoom step costs a scaled blit and a quick run of steps draws only the size it ends on;
-        then the new size is drawn over two frames: its terrain, then the works, names, fog and
-        night over it (with the fonts of the next sizes), the scaled picture shown until then."""
+        then the new size is drawn over four frames: its terrain in three steps, then the works,
+        names, fog and night over it, the scaled picture shown until then (and the fonts the
+        new size wants loaded meanwhile)."""
         self._since_zoom += 1
         key = self._static_key()
         last = self._last_full
         if key not in self._statics and last is not None:
             waiting = self._since_zoom <= SETTLE_FRAMES
             if not waiting and self.size not in self._terrain:
-                self.terrain_layer()  # this frame: the terrain; the next: the rest
+                self._terrain_step()  # a third of the terrain a frame; then the rest
                 waiting = True
             if waiting:
                 self._full = False
                 self._draw_scaled(surface, *last)
+                self._load_a_font()
                 return
-            self._load_fonts_near()
         layer = self.static_layer()
         self._last_full = (self.size, layer)
         self._full = True
         area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
         surface.blit(layer, self.rect.topleft, area)
 
-    def _load_fonts_near(self) -> None:
-        """Load the fonts the counters use one zoom step in and out (about 5 ms each, the
-        first time a size is asked for), with a layer being drawn anyway, not in a zoom step."""
-        for index in (self.zoom_index - 1, self.zoom_index + 1):
+    def _terrain_step(self) -> None:
+        """Draw a third of the terrain layer of the current size (drawing.terrain_steps); the
+        last third stores it, as `terrain_layer` would have made it in one go."""
+        job = self._terrain_job
+        if job is None or job[0] != self.size or job[3] is not self.state.board:
+            geo = self.geo
+            surface = pygame.Surface((geo.width, geo.height))
+            steps = drawing.terrain_steps(self.state, geo, surface)
+            job = self._terrain_job = (self.size, steps, surface, self.state.board)
+        try:
+            next(job[1])
+        except StopIteration:
+            layer = job[2].convert() if pygame.display.get_surface() else job[2]
+            self._terrain[self.size] = layer
+            self._terrain_job = None
+
+    def _load_a_font(self) -> None:
+        """Load one of the fonts this size and the next sizes in and out will want (about 5 ms
+        each, the first time a size is asked for): the place names' of this size, the
+        counters' of all three. One a frame, in the frames that show the scaled picture, so
+        that neither a zoom step nor the frame that draws the layer pays for them."""
+        wanted = []
+        s = self.size
+        wanted += [
+            (max(11, min(18, int(s * 0.55))), False),
+            (max(10, min(14, int(s * 0.42))), False),
+        ]
+        for index in (self.zoom_index, self.zoom_index - 1, self.zoom_index + 1):
             if 0 <= index < len(ZOOMS):
                 for share in (0.42, 0.5, 0.4):  # men on a counter, "?" of a ghost, "H" of hold
-                    fonts.font(max(10, int(ZOOMS[index] * share)), True)
+                    wanted.append((max(10, int(ZOOMS[index] * share)), True))
+        for size, bold in wanted:
+            if (size, bold) not in self._fonts_loaded:
+                self._fonts_loaded.add((size, bold))
+                fonts.font(size, bold)
+                return
 
     def _draw_scaled(self, surface: pygame.Surface, size: int, layer: pygame.Surface) -> None:
         key = (size, id(layer), self.size, self.cam[0], self.cam[1], self.rect.size)
