@@ -123,3 +123,26 @@ def test_the_editor_s_triggers_tool(shots: Path, tmp_path) -> None:
     assert "furong_summit" in tool.fields["start_when"].get_text()
     save(app, "editor_triggers", shots)
     app.manager.clear_and_reset()
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_result_screen_at_the_smallest_and_a_large_window(size, shots: Path, tmp_path) -> None:
+    from engine.ui.screens import ResultScreen
+
+    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
+    app = App(size, save_dir=tmp_path)
+    session = Session(furong, seed=1, humans=(True, False), fog=True)
+    play = PlayScreen(app, session)
+    app.show(play)
+    while not session.finished:
+        session.finish_orders()
+        session.end_turn()
+    play.begin_orders()
+    play.player.skip()
+    app.show(ResultScreen(app, play))
+    step(app, 2)
+    save(app, f"result_{size[0]}x{size[1]}", shots)
+    window = pygame.Rect((0, 0), app.size)
+    for element in app.manager.get_root_container().elements:
+        assert window.contains(element.rect), element
+    app.manager.clear_and_reset()
