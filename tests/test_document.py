@@ -165,15 +165,49 @@ def test_a_reinforcement_has_no_start_hex_to_move(furong) -> None:
 
 
 def test_taking_a_hex_out_of_a_wrapped_commented_list_keeps_its_comment(furong) -> None:
+    """The comment stays, and in its column (issue 14: aligned trailing comments)."""
     before = furong.text
     assert furong.toggle_obstacle("minefield", (10, 8), {}) == "removed"
     assert changed_lines(before, furong.text) == [
         "-      furong_north_height, [10, 8], [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
         "  # north, east",
         "+      furong_north_height, [10, 9], [11, 10], [10, 11], [11, 12], [11, 13],"
-        "  # north, east",
+        "           # north, east",
     ]
     assert [10, 8] not in furong.data()["obstacles"][0]["hexes"]
+
+
+def test_adding_a_hex_keeps_the_aligned_trailing_comments_in_their_column(furong) -> None:
+    """Issue 14: adding a minefield hex pushed the line's aligned comment out of its column.
+    The comment takes the padding; a line grown past the column keeps two spaces; taking the
+    hex out again gives back the text as it was."""
+    before = furong.text
+    assert furong.toggle_obstacle("minefield", (12, 3), {}) == "added"
+    assert changed_lines(before, furong.text) == [
+        "-      [11, 15], [11, 16], [10, 17], [10, 18], furong_south_height,"
+        "                    # east, south",
+        "+      [11, 15], [11, 16], [10, 17], [10, 18], furong_south_height, [12, 3],"
+        "           # east, south",
+    ]
+    column = before.splitlines()[930].index("#")
+    for cell in [(12, 4), (12, 5)]:  # past the column: two spaces before the comment
+        furong.toggle_obstacle("minefield", cell, {})
+    grown = next(line for line in furong.text.splitlines() if "[12, 5]" in line)
+    assert grown.endswith("[12, 3], [12, 4], [12, 5],  # east, south") and grown.index("#") > column
+    for cell in [(12, 5), (12, 4), (12, 3)]:
+        assert furong.toggle_obstacle("minefield", cell, {}) == "removed"
+    assert furong.text == before
+
+
+def test_a_hash_inside_a_block_text_is_not_a_comment_to_align() -> None:
+    text = "a: [1, 2]  # two\nb: |\n  x, y  # not a comment\nc: 'a # b'  # real\n"
+    doc = ScenarioDocument(text)
+    assert doc._comment_column("a: [1, 2]  # two", 0) == 11
+    line = "  x, y  # not a comment"
+    assert doc._comment_column(line, text.index(line)) is None
+    assert doc._comment_column("c: 'a # b'  # real", text.index("c:")) == 12
+    doc.append_item(("a",), "3")
+    assert doc.text.splitlines()[0] == "a: [1, 2, 3]  # two"  # grown past: two spaces kept
 
 
 def test_a_hex_named_by_a_place_is_taken_out_by_its_place_id(furong) -> None:
@@ -624,3 +658,57 @@ def test_renaming_without_a_chinese_name_removes_it_in_either_style(name: str) -
     document.rename_place("hill", "Hill 203", "二〇三高地")
     assert document.data()["map"]["places"][0]["name"] == {"en": "Hill 203", "zh": "二〇三高地"}
     assert document.check(NAMES).ok
+
+
+def test_each_plan_phase_lists_its_triggers_as_one_line_of_yaml(furong) -> None:
+    phases = {label: (path, start, end) for path, label, start, end in furong.phase_triggers()}
+    assert phases["ija night_crossing"][2] == "{taken: lion_mountain}"
+    assert phases["ija form_up_north"][1] == (
+        "{all: [{after: {phase: day_assault, hours: 7}}, {lost: furong_summit}]}"
+    )
+    assert phases["ija cover_the_crossing"][1:] == ("", "")
+
+
+def test_a_trigger_typed_as_yaml_replaces_one_value_and_undoes_in_one_step(furong) -> None:
+    """The editor's Triggers tool: a block trigger of two lines becomes one flow line, a new
+    trigger is added as a key of the phase, an empty text takes it out; the loader then checks
+    the names it gives."""
+    phases = {label: path for path, label, _, _ in furong.phase_triggers()}
+    before = furong.text
+    north = phases["ija form_up_north"]
+    assert furong.set_phase_trigger(north, "start_when", "lost: furong_summit")
+    assert changed_lines(before, furong.text) == [
+        "-        start_when:",
+        "-          all: [{after: {phase: day_assault, hours: 7}}, {lost: furong_summit}]",
+        "+        start_when: {lost: furong_summit}",
+    ]
+    assert furong.data_at(north)["start_when"] == {"lost": "furong_summit"}
+    assert furong.check(coefficient_names()).ok
+    # the same again changes nothing; an end trigger is a new key
+    assert not furong.set_phase_trigger(north, "start_when", "{lost: furong_summit}")
+    assert furong.set_phase_trigger(north, "end_when", "{after: {phase: form_up_north, hours: 4}}")
+    assert furong.data_at(north)["end_when"] == {"after": {"phase": "form_up_north", "hours": 4}}
+    assert furong.check(coefficient_names()).ok
+    assert furong.set_phase_trigger(north, "end_when", "  ")  # empty: taken out
+    assert "end_when" not in furong.data_at(north)
+    for _ in range(3):
+        assert furong.undo()
+    assert furong.text == before
+
+
+def test_a_bad_trigger_is_refused_or_reported_with_its_line(furong) -> None:
+    phases = {label: path for path, label, _, _ in furong.phase_triggers()}
+    path = phases["ija guard_lion_mountain"]
+    before = furong.text
+    with pytest.raises(EditError, match="not a YAML mapping"):
+        furong.set_phase_trigger(path, "start_when", "{taken: [")
+    with pytest.raises(EditError, match="a trigger is a mapping"):
+        furong.set_phase_trigger(path, "start_when", "{}")
+    with pytest.raises(EditError, match="start_when or end_when"):
+        furong.set_phase_trigger(path, "begin_when", "taken: x")
+    assert furong.text == before
+    furong.set_phase_trigger(path, "start_when", "taken: lion_mountian")
+    result = furong.check(coefficient_names())
+    assert not result.ok
+    line = next(k for k, text in enumerate(furong.text.splitlines(), 1) if "lion_mountian" in text)
+    assert any(p.line == line and "lion_mountain" in p.message for p in result.problems)

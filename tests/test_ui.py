@@ -446,7 +446,8 @@ def test_the_window_made_small_with_a_log_to_show(app: App, battle) -> None:
         step(app, 3)
         pygame.event.post(pygame.event.Event(pygame.VIDEORESIZE, w=size[0], h=size[1], size=size))
         step(app, 2)
-        assert app.window.get_size() == size
+        # issue 14: no smaller than the minimum, even without a window manager to enforce it
+        assert app.window.get_size() == (max(size[0], 1024), max(size[1], 640))
     assert isinstance(app.screen, PlayScreen)
     assert "Turn" in app.screen.log_box.html_text
 

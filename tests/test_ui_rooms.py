@@ -138,7 +138,7 @@ def test_the_editor_has_one_class_per_tool_each_chosen_by_its_key(tmp_path: Path
     from engine.ui.editor.tool import Tool
 
     names = [cls.name for cls in TOOL_CLASSES]
-    assert names == ["terrain", "height", "units", "places", "works", "river", "marks"]
+    assert names == ["terrain", "height", "units", "places", "works", "river", "marks", "triggers"]
     assert len({cls.hotkey for cls in TOOL_CLASSES}) == len(TOOL_CLASSES)
     assert all(issubclass(cls, Tool) and cls is not Tool for cls in TOOL_CLASSES)
     path = tmp_path / "battle.yaml"

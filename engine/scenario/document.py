@@ -22,6 +22,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import Problem, ScenarioError
 from .loader import LoadedScenario, load_scenario_text
 from .models import LEVEL_CHARS
@@ -38,6 +40,7 @@ __all__ = [
 ]
 
 UNIT_FIELDS = ("side", "men", "officers", "posture", "quality", "morale")  # set_unit_values
+TRIGGER_KEYS = ("start_when", "end_when")  # a plan phase's triggers (set_phase_trigger)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,73 @@ class ScenarioDocument(YamlText):
     def _set_text(self, text: str) -> None:
         super()._set_text(text)
         self._places = None
+
+    def _edit(self, start: int, end: int, replacement: str) -> None:
+        """Every edit, keeping a trailing comment of the edited line where it stood: a hex
+        added to a flow list (`[10, 8], [10, 9],   # east`) takes the comment's padding instead
+        of pushing it out of its column, and a hex taken out pads it back. Only a one-line
+        edit before the comment is realigned; a line grown past the comment keeps two spaces
+        (or the one it had) before it."""
+        text = self._text
+        if "\n" in replacement or "\n" in text[start:end]:
+            super()._edit(start, end, replacement)
+            return
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        line = text[line_start:line_end]
+        column = self._comment_column(line, line_start)
+        if column is None or end - line_start > column or len(replacement) == end - start:
+            super()._edit(start, end, replacement)
+            return
+        new = line[: start - line_start] + replacement + line[end - line_start :]
+        moved = column + len(replacement) - (end - start)
+        code = new[:moved].rstrip(" ")
+        gap = 2 if column - len(line[:column].rstrip(" ")) >= 2 else 1
+        # The column the comments of the lines around align on (a comment pushed out by an
+        # earlier edit comes back to it), else the comment's own.
+        at = max(self._neighbour_column(line_start, line_end) or column, len(code) + gap)
+        new = code + " " * (at - len(code)) + new[moved:]
+        self._set_text(text[:line_start] + new + text[line_end:])
+
+    def _neighbour_column(self, line_start: int, line_end: int) -> int | None:
+        """The column of the trailing comment on the line above, else the line below."""
+        text = self._text
+        if line_start > 0:
+            above = text.rfind("\n", 0, line_start - 1) + 1
+            column = self._comment_column(text[above : line_start - 1], above)
+            if column is not None:
+                return column
+        if line_end < len(text):
+            below_end = text.find("\n", line_end + 1)
+            below_end = len(text) if below_end < 0 else below_end
+            return self._comment_column(text[line_end + 1 : below_end], line_end + 1)
+        return None
+
+    def _comment_column(self, line: str, line_start: int) -> int | None:
+        """The column of the YAML comment that ends `line` (which starts at `line_start` in the
+        text), if it has one: a '#' after a blank, outside quotes, and outside every token (a
+        '#' inside a block scalar's text is text, not a comment)."""
+        quote = ""
+        found = None
+        for k, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "'\"" and (k == 0 or line[k - 1] in " [{,:"):
+                quote = ch
+            elif ch == "#" and (k == 0 or line[k - 1] in " \t"):
+                found = k
+                break
+        if found is None or not line[:found].strip():
+            return None  # no comment, or a line that is all comment
+        at = line_start + found
+        for token in self._tokens():
+            if token.start_mark.index <= at < token.end_mark.index:
+                return None
+            if token.start_mark.index > at:
+                break
+        return found
 
     def check(self, coefficient_names: Iterable[str] | None = None) -> CheckResult:
         try:
@@ -424,6 +494,53 @@ class ScenarioDocument(YamlText):
             self.set_key(path[:-1], str(path[-1]), value)
         self._commit(before)
         return value
+
+    def phase_triggers(self) -> list[tuple[tuple, str, str, str]]:
+        """Every plan phase, as (data path, label, start_when, end_when): each trigger written
+        as one line of flow YAML ("" when the phase has none), for the editor to show and edit."""
+        found = []
+        for p, plan in enumerate(self.data().get("plans") or []):
+            side = plan.get("side")
+            for k, phase in enumerate(plan.get("phases") or []):
+                texts = [
+                    flow_value(phase[which]) if phase.get(which) is not None else ""
+                    for which in TRIGGER_KEYS
+                ]
+                label = f"{side} {phase.get('id')}"
+                found.append((("plans", p, "phases", k), label, texts[0], texts[1]))
+        return found
+
+    @one_step
+    def set_phase_trigger(self, phase_path: tuple, which: str, text: str) -> bool:
+        """Set a phase's `start_when` or `end_when` to a trigger typed as YAML (`taken:
+        lion_mountain`, `{after: {phase: day_assault, hours: 7}}`, `any: [...]`), written as
+        one flow line in place of what was there (a block of several lines too, its comment on
+        the key's line kept); empty text takes the trigger out. Whether the trigger names real
+        places, phases and units is the loader's to say (`check`), located like any problem."""
+        if which not in TRIGGER_KEYS:
+            raise EditError(f"a phase's trigger is {' or '.join(TRIGGER_KEYS)}, not {which!r}")
+        phase = self.data_at(phase_path)
+        if not isinstance(phase, dict):
+            raise EditError(f"no phase at {'.'.join(map(str, phase_path))}")
+        text = " ".join(text.split())
+        before = self._begin()
+        if not text:
+            if phase.get(which) is None:
+                return False
+            self.remove_key(phase_path, which)
+            return self._commit(before)
+        flow = text if text.startswith("{") else f"{{{text}}}"
+        try:
+            value = load_text(flow)
+        except yaml.YAMLError as error:  # the typed text is not YAML
+            first = str(error).splitlines()[0]
+            raise EditError(f"{which}: not a YAML mapping ({first})") from None
+        if not isinstance(value, dict) or not value:
+            raise EditError(f"{which}: a trigger is a mapping, e.g. {{taken: a_place_id}}")
+        if phase.get(which) == value:
+            return False
+        self.set_key(phase_path, which, flow_value(value))
+        return self._commit(before)
 
     @one_step
     def add_river(self, name_en: str, width_m: float = 50.0) -> str:

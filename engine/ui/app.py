@@ -23,7 +23,8 @@ from .routes import ROUTES, Route
 
 __all__ = ["ACCENT", "App", "scenario_files"]
 
-MIN_SIZE = (1024, 640)  # the layout holds from here up (issue 14)
+DEFAULT_SIZE = (1280, 720)
+MIN_SIZE = (1024, 640)  # every screen's layout holds from here up (tests/test_ui_layout.py)
 BACKGROUND = (34, 36, 40)
 
 
@@ -73,7 +74,7 @@ def theme() -> dict:
 class App:
     def __init__(
         self,
-        size: tuple[int, int] = (1280, 720),
+        size: tuple[int, int] = DEFAULT_SIZE,
         *,
         save_dir: Path | None = None,
         scenario_dir: Path | None = None,
@@ -81,7 +82,7 @@ class App:
     ) -> None:
         pygame.display.init()
         pygame.font.init()
-        self.window = pygame.display.set_mode(size, pygame.RESIZABLE)
+        self.window = pygame.display.set_mode(at_least_min(size), pygame.RESIZABLE)
         pygame.display.set_caption("wargame")
         try:
             with warnings.catch_warnings():
@@ -143,13 +144,13 @@ class App:
             if self.screen is None or getattr(self.screen, "may_close", lambda: True)():
                 self.running = False
             return
-        if event.type == pygame.VIDEORESIZE:
-            width, height = max(event.w, 320), max(event.h, 240)
-            if pygame.display.get_surface().get_size() != (width, height):
-                self.window = pygame.display.set_mode((width, height), pygame.RESIZABLE)
-            self.resized()
-            return
-        if event.type == pygame.WINDOWSIZECHANGED:
+        if event.type in (pygame.VIDEORESIZE, pygame.WINDOWSIZECHANGED):
+            # Without a window manager the minimum size set above is not enforced: a window
+            # made smaller is set back to the minimum here, so no layout is ever cut off.
+            asked = (event.w, event.h) if event.type == pygame.VIDEORESIZE else self.size
+            size = at_least_min(asked)
+            if pygame.display.get_surface().get_size() != size:
+                self.window = pygame.display.set_mode(size, pygame.RESIZABLE)
             self.resized()
             return
         self.manager.process_events(event)
@@ -182,6 +183,11 @@ class App:
 
     def quit(self) -> None:
         self.running = False
+
+
+def at_least_min(size: tuple[int, int]) -> tuple[int, int]:
+    """`size`, made no smaller than MIN_SIZE in either direction."""
+    return max(int(size[0]), MIN_SIZE[0]), max(int(size[1]), MIN_SIZE[1])
 
 
 def scenario_files(folder: Path | None = None) -> list[Path]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 
 import numpy as np
 import pygame
@@ -91,7 +92,23 @@ class Geometry:
 # ------------------------------------------------------------------------------- terrain layer
 
 
+_SHADES: dict[int, tuple[object, np.ndarray]] = {}
+
+
 def _shading(state: GameState) -> np.ndarray:
+    """`_shade`, worked out once per board (it does not depend on the zoom)."""
+    board = state.board
+    kept = _SHADES.get(id(board))
+    if kept is not None and kept[0] is board:
+        return kept[1]
+    found = _shade(state)
+    if len(_SHADES) > 16:
+        _SHADES.clear()
+    _SHADES[id(board)] = (board, found)
+    return found
+
+
+def _shade(state: GameState) -> np.ndarray:
     """A brightness factor per hex: light from the north-west on the slopes, higher ground a
     little lighter."""
     board = state.board
@@ -131,8 +148,19 @@ def render_terrain(
     clip the caller has set to the area they cover (the map editor, after an edit): inside the
     clip that gives the same pixels as a whole new layer, as long as `only` holds every hex
     that can reach into it."""
-    board, scenario = state.board, state.scenario
     surface = pygame.Surface((geo.width, geo.height)) if onto is None else onto
+    for _ in terrain_steps(state, geo, surface, only):
+        pass
+    return surface
+
+
+def terrain_steps(
+    state: GameState, geo: Geometry, surface: pygame.Surface, only: set[int] | None = None
+) -> Iterator[None]:
+    """`render_terrain` onto `surface` in three steps, pausing after the ground and after the
+    outlines and symbols (the map view draws a new zoom level's terrain over three frames);
+    run to the end, the same pixels as one call."""
+    board, scenario = state.board, state.scenario
     surface.fill((58, 56, 50))  # within the clip, if one is set
     types = [scenario.terrain[t] for t in board.terrain_ids]
     colors = [hex_rgb(t.color) for t in types]
@@ -150,22 +178,26 @@ def render_terrain(
             t = max(set(around), key=around.count) if around else t
         ground.append(t)
     drawn = range(board.size) if only is None else sorted(only)
+    # each hex's fill and outline colour, as scale_rgb makes them, for the whole map at once
+    base = np.array(colors, dtype=float)[np.array(ground)]
+    fills = np.clip((base * shade[:, None]).astype(int), 0, 255).tolist()
+    edges = np.clip((base * (shade * 0.9)[:, None]).astype(int), 0, 255).tolist()
+    marks = [scale_rgb(rgb, 0.62) for rgb in colors]
     for h in drawn:
-        rgb = scale_rgb(colors[ground[h]], float(shade[h]))
-        pygame.draw.polygon(surface, rgb, geo.corners(h, 1.02))
+        pygame.draw.polygon(surface, fills[h], geo.corners(h, 1.02))
+    yield
     for h in drawn:
-        rgb = scale_rgb(colors[ground[h]], float(shade[h]) * 0.9)
-        pygame.draw.polygon(surface, rgb, geo.corners(h), 1)
+        pygame.draw.polygon(surface, edges[h], geo.corners(h), 1)
         symbol = symbols[ground[h]]
         if symbol:
-            _draw_symbol(surface, geo, h, symbol, scale_rgb(colors[ground[h]], 0.62))
+            _draw_symbol(surface, geo, h, symbol, marks[ground[h]])
+    yield
     _draw_contours(surface, state, geo, only)
     _draw_rivers(surface, state, geo)
     for kind in ("track", "road"):
         kinds = {i for i, s in enumerate(symbols) if s == kind}
         _draw_lines(surface, state, geo, kinds, kind, only)
     pygame.draw.rect(surface, INK, (0, 0, geo.width, geo.height), 2)
-    return surface
 
 
 def redraw_region(state: GameState, geo: Geometry, layer: pygame.Surface, hexes: set[int]) -> None:
@@ -365,50 +397,110 @@ def _dashed(surface, color, a, b, width: int, dash: float) -> None:
         pygame.draw.line(surface, color, p, q, width)
 
 
+def counter_box(geo: Geometry, h: int, stacked: int = 1) -> pygame.Rect:
+    """Where the counters of hex `h` stand on the layer (a stack of `stacked` goes up and right,
+    4 px a counter), for labels to keep off them."""
+    x, y = geo.center(h)
+    w, height = int(geo.size * 1.2) + 4, int(geo.size * 0.92) + 4
+    box = pygame.Rect(0, 0, w, height)
+    box.center = (int(x), int(y))
+    extra = 4 * max(0, stacked - 1)
+    return pygame.Rect(box.x, box.y - extra, box.width + extra, box.height + extra)
+
+
 def draw_places(
-    surface, state: GameState, geo: Geometry, hidden: frozenset[str] = frozenset()
-) -> None:
-    """Named places: a marker, the Chinese name and the English name below it, on a plate under
-    the hex, or above it where the plate would cover another place's name. `hidden`: place ids
-    the viewer is not shown (the other side's plan places, under fog)."""
+    surface,
+    state: GameState,
+    geo: Geometry,
+    hidden: frozenset[str] = frozenset(),
+    counters: dict[int, int] | None = None,
+) -> dict[str, pygame.Rect]:
+    """Named places: a marker, the Chinese name and the English name below it, on a plate.
+    Labels keep off one another, off the other places' markers and off the counters
+    (`counters`: hex -> units stacked there): each tries below its marker, above, right and
+    left, then the Chinese name alone (or the English if none) in the same four places, and
+    else shows the marker only (the hex panel names it). The places of the victory conditions
+    are labelled first. `hidden`: place ids the viewer is not shown (the other side's plan
+    places, under fog). Returns the plate drawn for each place labelled."""
     s = geo.size
     big = max(11, min(18, int(s * 0.55)))
     small = max(10, min(14, int(s * 0.42)))
-    taken: list[pygame.Rect] = []
-    for place in state.scenario.map.places:
-        if place.id in hidden:
-            continue
-        h = state.board.index(*place.hex)
-        x, y = geo.center(h)
-        pygame.draw.circle(surface, INK, (x, y), max(3, s * 0.14))
+    scenario = state.scenario
+    victory = {getattr(c, "place", None) for c in scenario.victory}
+    shown = [p for p in scenario.map.places if p.id not in hidden]
+    shown.sort(key=lambda p: p.id not in victory)  # stable: the file's order otherwise
+    marks = []
+    for place in shown:
+        x, y = geo.center(state.board.index(*place.hex))
+        r = max(3, s * 0.14)
+        marks.append(pygame.Rect(int(x - r), int(y - r), int(2 * r) + 1, int(2 * r) + 1))
+        pygame.draw.circle(surface, INK, (x, y), r)
         pygame.draw.circle(surface, PAPER, (x, y), max(2, s * 0.09))
+    blocked = [counter_box(geo, h, n) for h, n in (counters or {}).items()]
+    bounds = pygame.Rect(0, 0, geo.width, geo.height)
+    taken: list[pygame.Rect] = []
+    plates: dict[str, pygame.Rect] = {}
+    for k, place in enumerate(shown):
+        x, y = geo.center(state.board.index(*place.hex))
         lines = []
         if place.name.zh:
             lines.append(fonts.text(place.name.zh, big, INK))
         english = place.name.en.split(" (")[0]
         lines.append(fonts.text(english, small, (60, 50, 40)))
-        width = max(line.get_width() for line in lines) + 8
-        height = sum(line.get_height() for line in lines) + 2
-        left = min(max(2, x - width / 2), geo.width - width - 2)
-        below = pygame.Rect(int(left), int(y + s * 0.86), width, height)
-        above = pygame.Rect(int(left), int(y - s * 0.9 - height), width, height)
-        plate = below
-        for candidate in (below, above):
-            if candidate.top >= 0 and candidate.collidelist(taken) < 0:
-                plate = candidate
+        others = marks[:k] + marks[k + 1 :]
+        chosen = None
+        for ring in (0, 1):  # beside the marker first, the short name before the far places
+            for shown_lines in (lines, lines[:1]) if len(lines) > 1 else (lines,):
+                width = max(line.get_width() for line in shown_lines) + 8
+                height = sum(line.get_height() for line in shown_lines) + 2
+                for plate in _plates(x, y, s, width, height)[ring]:
+                    if (
+                        bounds.contains(plate)
+                        and plate.collidelist(taken) < 0
+                        and plate.collidelist(blocked) < 0
+                        and plate.collidelist(others) < 0
+                    ):
+                        chosen = (plate, shown_lines)
+                        break
+                if chosen:
+                    break
+            if chosen:
                 break
-        else:
-            if len(lines) > 1:  # no room: the Chinese name alone (or the English if none)
-                lines = lines[:1]
-                plate = pygame.Rect(below.x, below.y, width, lines[0].get_height() + 2)
+        if chosen is None:
+            continue  # the marker alone: no room for a name that would cover another
+        plate, shown_lines = chosen
         taken.append(plate)
+        plates[place.id] = plate
         back = pygame.Surface(plate.size, pygame.SRCALPHA)
         back.fill((*PAPER, 190))
         surface.blit(back, plate.topleft)
         yy = plate.top + 1
-        for line in lines:
-            surface.blit(line, (plate.left + (width - line.get_width()) / 2, yy))
+        for line in shown_lines:
+            surface.blit(line, (plate.left + (plate.width - line.get_width()) / 2, yy))
             yy += line.get_height()
+    return plates
+
+
+def _plates(x: float, y: float, s: float, width: int, height: int) -> list[list[pygame.Rect]]:
+    """A label's places around its marker at (x, y): below, above, right, left; then the same
+    a hex farther out (past a counter beside it), and the corners."""
+    near = [
+        pygame.Rect(int(x - width / 2), int(y + s * 0.55), width, height),
+        pygame.Rect(int(x - width / 2), int(y - s * 0.55 - height), width, height),
+        pygame.Rect(int(x + s * 0.3), int(y - height / 2), width, height),
+        pygame.Rect(int(x - s * 0.3 - width), int(y - height / 2), width, height),
+    ]
+    far = [
+        near[0].move(0, int(s * 0.9)),
+        near[1].move(0, -int(s * 0.9)),
+        near[2].move(int(s * 1.2), 0),
+        near[3].move(-int(s * 1.2), 0),
+        pygame.Rect(int(x + s * 0.3), int(y + s * 0.55), width, height),
+        pygame.Rect(int(x - s * 0.3 - width), int(y + s * 0.55), width, height),
+        pygame.Rect(int(x + s * 0.3), int(y - s * 0.55 - height), width, height),
+        pygame.Rect(int(x - s * 0.3 - width), int(y - s * 0.55 - height), width, height),
+    ]
+    return [near, far]
 
 
 # ------------------------------------------------------------------------------------ the works

@@ -20,7 +20,23 @@ from ..scenario.models import Scenario
 FADE_TURNS = 6  # a last-known position fades out over this many turns, then is forgotten
 
 
+_PLAN_PLACES: dict[tuple[int, str], tuple[Scenario, frozenset[str]]] = {}
+
+
 def plan_places(scenario: Scenario, viewer: str) -> frozenset[str]:
+    """`_plan_places`, worked out once per scenario and viewer (the side panel asks on every
+    hover; a scenario does not change once loaded)."""
+    kept = _PLAN_PLACES.get((id(scenario), viewer))
+    if kept is not None and kept[0] is scenario:
+        return kept[1]
+    found = _plan_places(scenario, viewer)
+    if len(_PLAN_PLACES) > 64:
+        _PLAN_PLACES.clear()
+    _PLAN_PLACES[(id(scenario), viewer)] = (scenario, found)
+    return found
+
+
+def _plan_places(scenario: Scenario, viewer: str) -> frozenset[str]:
     """Places that only the other side's plan, reinforcements or starting positions name (its
     assembly areas, forming-up places, rear, where its relief comes on): under fog their labels
     would tell the player the computer's intentions, so the window leaves them out. Places of the

@@ -30,6 +30,21 @@ def text(message: str, size: int, color, *, bold: bool = False) -> pygame.Surfac
     return font(size, bold).render(message, True, color)
 
 
+_LABELS: dict[tuple, pygame.Surface] = {}
+
+
+def label(message: str, size: int, color, *, bold: bool = False) -> pygame.Surface:
+    """`text`, kept: for the header, status line and help, drawn every frame with the same
+    words. The surface is shared: blit it, never change it (use `text` for one to change)."""
+    key = (message, size, tuple(color), bold)
+    found = _LABELS.get(key)
+    if found is None:
+        if len(_LABELS) > 512:
+            _LABELS.clear()
+        found = _LABELS[key] = text(message, size, color, bold=bold)
+    return found
+
+
 def wrap(message: str, size: int, width: int) -> list[str]:
     """Lines of `message` that fit in `width` pixels (words for Latin text, characters for
     Chinese)."""

@@ -24,6 +24,8 @@ ZOOMS = (10, 12, 15, 18, 22, 27, 33, 40, 48, 58)
 MAX_LAYER_PIXELS = 24_000_000  # a terrain layer larger than this is not made (zoom is capped)
 NIGHT_TINT = (18, 24, 70, 105)
 FOG_SHADE = (20, 20, 28, 95)
+SETTLE_FRAMES = 6  # frames after the last zoom step before a new size's layers are drawn
+KEPT_LAYERS = 3  # static layers kept (zoom levels of this turn): zooming back is a blit
 
 
 @dataclass
@@ -47,15 +49,24 @@ class MapView:
         self.zoom_index = zoom_index
         self._geos: dict[int, Geometry] = {}
         self._terrain: dict[int, pygame.Surface] = {}
-        self._static: pygame.Surface | None = None
-        self._static_key: tuple | None = None
+        self._statics: dict[tuple, pygame.Surface] = {}  # by (size, state, turn, viewer, fog)
+        self._last_full: tuple[int, pygame.Surface] | None = None  # the last layer shown whole
+        self._since_zoom = SETTLE_FRAMES  # frames drawn since the last zoom step
+        self._scaled: tuple | None = None  # the last scaled picture shown while zooming
+        self._full = False  # the last frame showed the static layer itself, not a picture
+        self._terrain_job: tuple | None = None  # a terrain layer being drawn over frames
+        self._fonts_loaded: set[tuple[int, bool]] = set()  # (size, bold) asked for in advance
         self._counters: dict[tuple, pygame.Surface] = {}
         self._masks: dict[tuple, pygame.Surface] = {}
-        self._overlay = None
-        self._overlay_key: tuple | None = None
+        self._overlays: dict[tuple, tuple] = {}  # the last few reach washes, by size and unit
+        self.place_plates: dict[str, pygame.Rect] = {}  # the place labels drawn, on the layer
         self.cam = [0.0, 0.0]
         self._cap_zoom()
         self.center_on_units()
+        # Hot-seat: each side's own camera (where it looked, at what zoom), kept while the
+        # other side looks; a side looking for the first time starts on its own units.
+        self._eyes: dict[int, tuple[tuple[float, float], int]] = {}
+        self._viewer = session.viewer()
 
     # ------------------------------------------------------------------ geometry and camera
     @property
@@ -68,10 +79,14 @@ class MapView:
 
     @property
     def geo(self) -> Geometry:
-        geo = self._geos.get(self.size)
+        return self.geo_at(self.size)
+
+    def geo_at(self, size: int) -> Geometry:
+        """The geometry at a hex size, made once per size and board."""
+        geo = self._geos.get(size)
         if geo is None or geo.board is not self.state.board:
-            geo = Geometry(self.state, self.size)
-            self._geos[self.size] = geo
+            geo = Geometry(self.state, size)
+            self._geos[size] = geo
         return geo
 
     def _cap_zoom(self) -> None:
@@ -110,6 +125,15 @@ class MapView:
     def hex_center_on_screen(self, h: int) -> tuple[float, float]:
         return self.to_screen(*self.geo.center(h))
 
+    def hex_box(self, h: int) -> pygame.Rect:
+        """The box around hex `h` on screen (a tooltip goes beside it, not over it); with the
+        counters' stacking offset above and right included."""
+        x, y = self.hex_center_on_screen(h)
+        half_w = self.size * hexgrid.SQRT3 / 2
+        box = pygame.Rect(0, 0, int(2 * half_w) + 2, int(2 * self.size) + 2)
+        box.center = (int(x), int(y))
+        return box.inflate(8, 8)
+
     def hex_at(self, pos) -> int:
         if not self.rect.collidepoint(pos):
             return -1
@@ -127,7 +151,7 @@ class MapView:
         anchor = anchor or self.rect.center
         wx, wy = self.to_world(anchor)
         old = self.size
-        geo_new = Geometry(self.state, ZOOMS[new])
+        geo_new = self.geo_at(ZOOMS[new])
         if geo_new.width * geo_new.height > MAX_LAYER_PIXELS:
             return
         self.zoom_index = new
@@ -136,7 +160,8 @@ class MapView:
         nx, ny = mx + (wx - mx) * factor, my + (wy - my) * factor
         self.cam[0] = nx - (anchor[0] - self.rect.x)
         self.cam[1] = ny - (anchor[1] - self.rect.y)
-        self._counters.clear()
+        self._since_zoom = 0  # a new size's layers wait until the zooming stops
+        self._full = False
         self.clamp()
 
     def navigate(self, key: int, step: float = 60) -> bool:
@@ -176,16 +201,36 @@ class MapView:
             ]
         self.clamp()
 
+    def follow_viewer(self) -> None:
+        """When the side looking at the map changes (hot-seat), keep the camera of the side
+        that looked and give the new side back its own (or centre on its units)."""
+        viewer = self.session.viewer()
+        if viewer == self._viewer:
+            return
+        self._eyes[self._viewer] = ((self.cam[0], self.cam[1]), self.zoom_index)
+        self._viewer = viewer
+        if viewer in self._eyes:
+            (x, y), zoom_index = self._eyes[viewer]
+            if zoom_index != self.zoom_index:
+                self.zoom_index = zoom_index
+                self._counters.clear()
+            self.cam = [x, y]
+            self.clamp()
+        else:
+            self.center_on_units()
+
     # ------------------------------------------------------------------ layers
     def terrain_layer(self) -> pygame.Surface:
         layer = self._terrain.get(self.size)
         if layer is None:
             layer = drawing.render_terrain(self.state, self.geo)
+            if pygame.display.get_surface():  # the display's format: its copies blit fast
+                layer = layer.convert()
             self._terrain[self.size] = layer
         return layer
 
     def invalidate(self) -> None:
-        self._static_key = None
+        self._statics.clear()
 
     def scenario_changed(self, hexes: set[int] | None = None) -> None:
         """The map itself changed (the editor): every layer is drawn again from the new state;
@@ -198,34 +243,165 @@ class MapView:
             self._terrain.clear()
         self._geos.clear()
         self._counters.clear()
-        self._static = None
-        self._static_key = None
-        self._overlay_key = None
+        self._statics.clear()
+        self._last_full = None
+        self._terrain_job = None
+        self._overlays.clear()
+
+    def _static_key(self) -> tuple:
+        session = self.session
+        return (self.size, id(self.state), self.state.turn, session.viewer(), session.fog)
+
+    @property
+    def settled(self) -> bool:
+        """Whether the map was last drawn at full detail at this size (not a scaled picture
+        while zooming, nor a zoom step not drawn yet)."""
+        return self._full and self._static_key() in self._statics
 
     def static_layer(self) -> pygame.Surface:
+        """The terrain with the works, the place names, fog and night: drawn once per turn,
+        viewer and zoom level (the last few zoom levels are kept, so zooming back is free)."""
+        key = self._static_key()
+        found = self._statics.get(key)
+        if found is not None:
+            return found
         session = self.session
         viewer = session.viewer()
-        key = (self.size, id(self.state), self.state.turn, viewer, session.fog)
-        if self._static is not None and self._static_key == key:
-            return self._static
         layer = self.terrain_layer().copy()
         geo = self.geo
         drawing.draw_works(layer, self.state, geo)
-        drawing.draw_places(layer, self.state, geo, session.hidden_places())
+        self.place_plates = drawing.draw_places(
+            layer, self.state, geo, session.hidden_places(), self._stacks(viewer)
+        )
         if session.fog:
             seen = session.memory.visible_hexes[viewer]
             if seen is not None and not seen.all():
-                shade = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
-                for h in np.flatnonzero(~seen).tolist():
-                    pygame.draw.polygon(shade, FOG_SHADE, geo.corners(h, 1.02))
-                layer.blit(shade, (0, 0))
-        if self.state.is_night():
-            tint = pygame.Surface(layer.get_size(), pygame.SRCALPHA)
-            tint.fill(NIGHT_TINT)
-            layer.blit(tint, (0, 0))
-        self._static = layer.convert() if pygame.display.get_surface() else layer
-        self._static_key = key
-        return self._static
+                # one translucent shade over just the unseen hexes' box (not the whole map)
+                hidden = np.flatnonzero(~seen)
+                pad = geo.size * 1.1 + 2
+                left = max(0, int(float(geo.cx[hidden].min()) - pad))
+                top = max(0, int(float(geo.cy[hidden].min()) - pad))
+                right = min(layer.get_width(), int(float(geo.cx[hidden].max()) + pad) + 1)
+                bottom = min(layer.get_height(), int(float(geo.cy[hidden].max()) + pad) + 1)
+                shade = pygame.Surface((right - left, bottom - top), pygame.SRCALPHA)
+                for h in hidden.tolist():
+                    corners = [(x - left, y - top) for x, y in geo.corners(h, 1.02)]
+                    pygame.draw.polygon(shade, FOG_SHADE, corners)
+                layer.blit(shade, (left, top))
+        if self.state.is_night():  # a translucent tint: the layer times (1 - a), plus a colour
+            r, g, b, a = NIGHT_TINT
+            keep = 255 - a
+            layer.fill((keep, keep, keep), special_flags=pygame.BLEND_RGB_MULT)
+            layer.fill(
+                (r * a // 255, g * a // 255, b * a // 255), special_flags=pygame.BLEND_RGB_ADD
+            )
+
+        def pixels() -> int:
+            return sum(kept.get_width() * kept.get_height() for kept in self._statics.values())
+
+        area = layer.get_width() * layer.get_height()
+        while self._statics and (
+            len(self._statics) >= KEPT_LAYERS or pixels() + area > 2 * MAX_LAYER_PIXELS
+        ):  # the oldest goes first; a huge map keeps fewer
+            self._statics.pop(next(iter(self._statics)))
+        self._statics[key] = layer
+        return layer
+
+    def _draw_ground(self, surface: pygame.Surface) -> None:
+        """The static layer under the camera. While zooming (until SETTLE_FRAMES frames after
+        the last step) a size not drawn yet is shown as the last whole layer scaled to it, so a
+        zoom step costs a scaled blit and a quick run of steps draws only the size it ends on;
+        then the new size is drawn over four frames: its terrain in three steps, then the works,
+        names, fog and night over it, the scaled picture shown until then (and the fonts the
+        new size wants loaded meanwhile)."""
+        self._since_zoom += 1
+        key = self._static_key()
+        last = self._last_full
+        if key not in self._statics and last is not None:
+            waiting = self._since_zoom <= SETTLE_FRAMES
+            if not waiting and self.size not in self._terrain:
+                self._terrain_step()  # a third of the terrain a frame; then the rest
+                waiting = True
+            if waiting:
+                self._full = False
+                self._draw_scaled(surface, *last)
+                self._load_a_font()
+                return
+        layer = self.static_layer()
+        self._last_full = (self.size, layer)
+        self._full = True
+        area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
+        surface.blit(layer, self.rect.topleft, area)
+
+    def _terrain_step(self) -> None:
+        """Draw a third of the terrain layer of the current size (drawing.terrain_steps); the
+        last third stores it, as `terrain_layer` would have made it in one go."""
+        job = self._terrain_job
+        if job is None or job[0] != self.size or job[3] is not self.state.board:
+            geo = self.geo
+            surface = pygame.Surface((geo.width, geo.height))
+            steps = drawing.terrain_steps(self.state, geo, surface)
+            job = self._terrain_job = (self.size, steps, surface, self.state.board)
+        try:
+            next(job[1])
+        except StopIteration:
+            layer = job[2].convert() if pygame.display.get_surface() else job[2]
+            self._terrain[self.size] = layer
+            self._terrain_job = None
+
+    def _load_a_font(self) -> None:
+        """Load one of the fonts this size and the next sizes in and out will want (about 5 ms
+        each, the first time a size is asked for): the place names' of this size, the
+        counters' of all three. One a frame, in the frames that show the scaled picture, so
+        that neither a zoom step nor the frame that draws the layer pays for them."""
+        wanted = []
+        s = self.size
+        wanted += [
+            (max(11, min(18, int(s * 0.55))), False),
+            (max(10, min(14, int(s * 0.42))), False),
+        ]
+        for index in (self.zoom_index, self.zoom_index - 1, self.zoom_index + 1):
+            if 0 <= index < len(ZOOMS):
+                for share in (0.42, 0.5, 0.4):  # men on a counter, "?" of a ghost, "H" of hold
+                    wanted.append((max(10, int(ZOOMS[index] * share)), True))
+        for size, bold in wanted:
+            if (size, bold) not in self._fonts_loaded:
+                self._fonts_loaded.add((size, bold))
+                fonts.font(size, bold)
+                return
+
+    def _draw_scaled(self, surface: pygame.Surface, size: int, layer: pygame.Surface) -> None:
+        key = (size, id(layer), self.size, self.cam[0], self.cam[1], self.rect.size)
+        if self._scaled is not None and self._scaled[0] == key:  # the camera did not move
+            surface.blit(*self._scaled[1:])
+            return
+        f = size / self.size  # source pixels per pixel on screen
+        m = drawing.MARGIN
+        sx, sy = m + (self.cam[0] - m) * f, m + (self.cam[1] - m) * f
+        wanted = pygame.Rect(int(sx), int(sy), int(self.rect.width * f), int(self.rect.height * f))
+        part = wanted.clip(layer.get_rect())
+        if part.width < 2 or part.height < 2:
+            return
+        dest = pygame.Rect(
+            self.rect.x + round((part.x - sx) / f),
+            self.rect.y + round((part.y - sy) / f),
+            max(1, round(part.width / f)),
+            max(1, round(part.height / f)),
+        )
+        scaled = pygame.transform.scale(layer.subsurface(part), dest.size)  # a few frames only
+        self._scaled = (key, scaled, dest)
+        surface.blit(scaled, dest)
+
+    def _stacks(self, viewer: int) -> dict[int, int]:
+        """The hexes where the viewer sees counters, and how many stand there (labels keep off
+        them)."""
+        u = self.state.units
+        active = self.state.active()
+        stacks: dict[int, int] = {}
+        for i in self.session.visible_units(viewer):
+            if active[i] and u.hex[i] >= 0:
+                stacks[int(u.hex[i])] = stacks.get(int(u.hex[i]), 0) + 1
+        return stacks
 
     def mask(self, rgba, scale: float = 0.96) -> pygame.Surface:
         key = (self.size, rgba, scale)
@@ -284,19 +460,20 @@ class MapView:
         hidden_units: set[int] = frozenset(),  # type: ignore[assignment]
         moving: dict[int, tuple[float, float]] | None = None,
     ) -> None:
+        self.follow_viewer()
         geo = self.geo
         clip = surface.get_clip()
         surface.set_clip(self.rect)
         surface.fill((58, 56, 50), self.rect)
-        area = pygame.Rect(int(self.cam[0]), int(self.cam[1]), self.rect.width, self.rect.height)
-        surface.blit(self.static_layer(), self.rect.topleft, area)
+        self._draw_ground(surface)
         view = self.rect.inflate(geo.size * 4, geo.size * 4)
 
         def on_screen(h: int) -> tuple[float, float] | None:
             x, y = self.to_screen(*geo.center(h))
             return (x, y) if view.collidepoint(x, y) else None
 
-        overlay = self.area_overlay(lit)
+        # while zooming, the reach and range washes wait with the layer (drawn once settled)
+        overlay = self.area_overlay(lit) if self.settled else None
         if overlay is not None:
             layer, (ox, oy) = overlay
             surface.blit(layer, self.to_screen(ox, oy))
@@ -336,8 +513,9 @@ class MapView:
             len(lit.reachable),
             len(lit.bombard_area),
         )
-        if key == self._overlay_key:
-            return self._overlay
+        found = self._overlays.get(key)
+        if found is not None:
+            return found
         geo = self.geo
         hexes = list(lit.reachable) + list(lit.bombard_area)
         xs, ys = geo.cx[hexes], geo.cy[hexes]
@@ -359,9 +537,10 @@ class MapView:
             # white with a dark rim: unlike any terrain symbol (the paddies' are green)
             pygame.draw.circle(layer, (250, 250, 245), (x, y), dot)
             pygame.draw.circle(layer, (40, 40, 40), (x, y), dot, 1)
-        self._overlay = (layer, (left, top))
-        self._overlay_key = key
-        return self._overlay
+        while len(self._overlays) >= KEPT_LAYERS:
+            self._overlays.pop(next(iter(self._overlays)))
+        self._overlays[key] = (layer, (left, top))
+        return self._overlays[key]
 
     def _draw_units(self, surface, lit: Highlights, hidden: set[int], moving) -> None:
         session, state = self.session, self.state

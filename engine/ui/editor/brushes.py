@@ -61,6 +61,7 @@ class Brush(Tool):
         self.painting = False
         stroke, self.stroke = self.stroke, {}
         if not stroke:
+            editor.message = ""
             return
         hexes = {editor.hex_of(cell) for cell in stroke}
         if self.write(stroke, hexes):
@@ -91,11 +92,41 @@ class TerrainTool(Brush):
     def __init__(self, editor) -> None:
         super().__init__(editor)
         self.brush = next(iter(editor.loaded.scenario.map.legend))
+        self.kept: set[Cell] = set()  # road and track hexes the stroke went over and kept
         self.size_w: UITextEntryLine | None = None
         self.size_h: UITextEntryLine | None = None
 
     def value(self) -> str:
         return self.brush
+
+    def is_route(self, char: str) -> bool:
+        """Whether a legend character is a road or a track (a line joining its hexes)."""
+        scenario = self.editor.loaded.scenario
+        return scenario.terrain[scenario.map.legend[char]].symbol in ("road", "track")
+
+    def paint(self, h: int) -> None:
+        """Paint, but keep a road or track under a brush of other ground: painting over a road
+        would silently cut it. Shift held paints over it all the same."""
+        if h < 0 or not self.painting:
+            return
+        board = self.editor.state.board
+        type_id = board.terrain_ids[int(board.terrain[h])]
+        route = self.editor.loaded.scenario.terrain[type_id].symbol in ("road", "track")
+        shift = pygame.key.get_mods() & pygame.KMOD_SHIFT
+        if route and not self.is_route(self.brush) and not shift:
+            self.kept.add(self.editor.cell(h))
+            return
+        super().paint(h)
+
+    def finish_stroke(self) -> None:
+        kept, self.kept = self.kept, set()
+        super().finish_stroke()
+        if kept:
+            n = len(kept)
+            self.editor.message += (
+                f" Kept the road or track on {n} hex{'es' if n != 1 else ''}"
+                " (hold Shift to paint over roads)."
+            )
 
     def write(self, stroke, hexes) -> bool:
         cells = {cell: str(v) for cell, v in stroke.items()}

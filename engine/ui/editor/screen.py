@@ -35,6 +35,7 @@ from .marks import MarksTool
 from .places import PlacesTool
 from .river import RiverTool
 from .tool import Panel, Tool
+from .triggers import TriggersTool
 from .units import UnitsTool
 from .view import EditorView
 from .works import WORK_KINDS, WorksTool
@@ -55,11 +56,12 @@ TOOL_CLASSES: tuple[type[Tool], ...] = (
     WorksTool,
     RiverTool,
     MarksTool,
+    TriggersTool,
 )
 SETTLE_SECONDS = 1.0  # after a stroke, the whole terrain layer is drawn again this much later
 
 HELP = [
-    ("T E U P O R K", "tool: terrain, height, units, places, works, river, marks"),
+    ("T E U P O R K G", "tool: terrain, height, units, places, works, river, marks, triggers"),
     ("Terrain, Height", "left drag paints the brush; right click picks up what is under it"),
     ("", "  [ and ]: the brush's level (Height) or the next terrain"),
     ("Units, Places", "click one to select it, then click the hex it should start on"),
@@ -71,6 +73,7 @@ HELP = [
     ("River", "click a hex to add it to the end of the river's path, or take it out"),
     ("Marks (K)", "choose an arrival, air-strike target, objective, rear or victory place;"),
     ("", "  then click its hex (a named place there is written by its id)"),
+    ("Triggers (G)", "choose a plan phase; type when it starts and ends (YAML), then Set"),
     ("Ctrl+S", "save (refused while the scenario has problems)"),
     ("Ctrl+Z, Ctrl+Y", "undo, redo"),
     ("Right drag, arrow keys", "pan the map"),
@@ -159,9 +162,11 @@ class EditorScreen:
         panel = Panel(self, x, y, width)
         self.current.build(panel)
         y = panel.y
-        self.info_box = UITextBox("", pygame.Rect(x, y, width, 150), manager=m)
-        y += 154
         bottom = h - 40
+        # the hex box gives way to the problem box in a short window (down to 1024 x 640)
+        info_h = max(64, min(150, bottom - y - 4 - 64))
+        self.info_box = UITextBox("", pygame.Rect(x, y, width, info_h), manager=m)
+        y += info_h + 4
         self.problem_box = UITextBox("", pygame.Rect(x, y, width, max(60, bottom - y)), manager=m)
         bw = (width - 12) // 5
         actions = ("Save", "Undo", "Redo", "Play", "Quit")
@@ -237,6 +242,7 @@ class EditorScreen:
             return None
         self.overwrite_armed = False
         self.message = f"Saved {path.name}."
+        self.refresh_panel()  # "Saved." at once, not when the mouse next moves
         return path
 
     def undo(self) -> None:

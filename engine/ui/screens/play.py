@@ -16,8 +16,8 @@ import pygame
 import pygame_gui
 from pygame_gui.elements import UIButton, UITextBox
 
-from .. import anim, chrome, drawing, fonts, odds, order_modes
-from ..chrome import ACCENT, TEXT
+from .. import anim, chrome, drawing, odds, order_modes
+from ..chrome import TEXT
 from ..labels import PANEL_W, bilingual, turn_span
 from ..mapview import MapView
 from ..session import SaveError, Session, save_name
@@ -504,6 +504,8 @@ class PlayScreen(OrderInput, Previews):
             self.follow(focus)
         if self.glide is not None:
             self._glide_step(dt)
+        if self.view.rect.collidepoint(self.mouse):  # the map moved under a still cursor
+            self.set_hover(self.view.hex_at(self.mouse))  # (Tab, C, keys): hover follows it
         was = self.player.done
         self.player.update(dt)
         if not was and self.player.done:
@@ -548,17 +550,11 @@ class PlayScreen(OrderInput, Previews):
             self.draw_help(surface)
 
     def draw_header(self, surface) -> None:
-        w = surface.get_width()
         state = self.state
         chrome.header_bar(surface)
-        title = fonts.text(bilingual(state.scenario.title), 18, ACCENT, bold=True)
-        surface.blit(title, (12, (HEADER_H - title.get_height()) // 2))
         night = "night" if state.is_night() else "day"
         turn = min(state.turn, state.total_turns - 1)
         when = f"{turn_span(state, turn)}  ·  turn {turn + 1} of {state.total_turns}  ·  {night}"
-        label = fonts.text(when, 17, TEXT)
-        x = max(title.get_width() + 30, (w - PANEL_W - label.get_width()) // 2 + 60)
-        surface.blit(label, (x, (HEADER_H - label.get_height()) // 2))
         side = self.my_side()
         if self.session.finished:
             right = "the battle is over"
@@ -569,7 +565,9 @@ class PlayScreen(OrderInput, Previews):
         else:
             right = "resolving"
             rgb = TEXT
-        chrome.header_tag(surface, right, rgb)
+        tag = chrome.header_tag(surface, right, rgb)  # first: the texts keep left of it
+        title = bilingual(state.scenario.title)
+        chrome.header_texts(surface, title, when, tag.left, center_w=surface.get_width() - PANEL_W)
 
     def draw_status(self, surface) -> None:
         rect = self.view.rect
@@ -583,15 +581,10 @@ class PlayScreen(OrderInput, Previews):
             )
         elif self.fast:
             text = self.message
-        chrome.status_line(surface, rect, text)
-        legend = fonts.text(
-            "dots: reach · red: assault · orange: bombard · yellow: fire, breach",
-            13,
-            (220, 220, 210),
-        )
+        legend = ""
         if self.selected is not None and self.can_order(self.selected):
-            box = legend.get_rect(bottomright=(rect.right - 10, rect.bottom - 8))
-            chrome.backed_label(surface, legend, box, 150)
+            legend = "dots: reach · red: assault · orange: bombard · yellow: fire, breach"
+        chrome.status_line(surface, rect, text, legend)  # side by side, or the legend above
 
     def draw_help(self, surface) -> None:
         chrome.help_overlay(surface, "Keys and mouse (any key closes)", HELP, width=760, key_w=250)

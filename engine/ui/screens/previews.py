@@ -12,7 +12,7 @@ from __future__ import annotations
 import pygame
 
 from ...core.orders import Assault, Bombard, Fire, Move, Withdraw
-from .. import fonts, odds, order_modes
+from .. import chrome, fonts, odds, order_modes
 from ..chrome import ACCENT, TEXT
 from ..labels import DIM
 from ..mapview import Highlights
@@ -172,11 +172,13 @@ class Previews:
             )
             rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
         height = sum(size + 5 for *_, size, _ in rows) + 12
-        x, y = self.mouse[0] + 22, self.mouse[1] + 16
-        x = min(x, self.view.rect.right - width - 4)
-        y = min(y, self.view.rect.bottom - height - 4)
-        if x < self.mouse[0] < x + width and y < self.mouse[1] < y + height:
-            x = self.mouse[0] - width - 22
+        here = int(self.state.units.hex[self.selected])  # (hover_odds: a unit is selected)
+        x, y = chrome.tooltip_at(  # beside the hovered hex, off the selected unit's
+            (width, height),
+            self.view.hex_box(self.hover),
+            chrome.map_bounds(self.view.rect),
+            [self.view.hex_box(here)] if here >= 0 else [],
+        ).topleft
         back = pygame.Surface((width, height), pygame.SRCALPHA)
         back.fill((16, 18, 22, 225))
         surface.blit(back, (x, y))

@@ -13,6 +13,7 @@ from pygame_gui.elements import UIButton, UILabel, UITextBox
 from ...rules.coefficients import coefficient_names
 from ...scenario import LoadedScenario, ScenarioError, load_scenario
 from ...scenario.document import ScenarioDocument
+from .. import fonts
 from ..labels import bilingual, esc
 from ..session import SaveError, Session, describe_save, latest_autosave
 
@@ -67,11 +68,14 @@ class ScenarioListScreen:
                 edit.disable()
             self.buttons[button] = number - 1
             self.buttons[edit] = ("edit", number - 1)
-            UITextBox(esc(summary), pygame.Rect(40, y + 46, w - 80, 40), manager=m)
-            y += 100
+            # as tall as its wrapped summary (two lines at 1024 px wide), not a scrolled strip
+            lines = min(3, len(fonts.wrap(summary, 14, w - 80 - 30)))
+            box_h = 14 + 26 * lines
+            UITextBox(esc(summary), pygame.Rect(40, y + 47, w - 80, box_h), manager=m)
+            y += 47 + box_h + 6
         if not self.entries:
             UILabel(pygame.Rect(40, y, w - 80, 30), "No scenarios found in ./scenarios", manager=m)
-        quit_button = UIButton(pygame.Rect(40, y + 10, 160, 36), "Quit", manager=m)
+        quit_button = UIButton(pygame.Rect(40, y + 6, 160, 34), "Quit", manager=m)
         self.buttons[quit_button] = -1
         autosave = latest_autosave(self.app.save_dir)
         if autosave is not None:  # the game quit last: go on with it

@@ -106,6 +106,8 @@ class SidePanel:
             self.hex_box.set_text(self.hex_text(h))
 
     def unit_text(self, i: int | None) -> str:
+        if i is None and self.session.finished:  # not "your orders" once the battle is over
+            return "<b>The battle is over.</b><br>The map shows how it ended; no orders to give."
         if i is None:
             side = self.session.side_to_order()
             if side is None:

@@ -1,0 +1,148 @@
+"""Screenshots of issue 14's layout (dummy video driver): the play screen at the smallest window
+(1024 x 640) and at 1920 x 1080 with a unit selected and the odds beside the hex under the
+cursor, an operational map's place labels kept apart, and the editor's Triggers tool; each with
+checks of what the picture must show (the tooltip beside its hex and above the status line, no
+label over another).
+
+The PNGs go to a temporary folder; with WARGAME_SCREENSHOTS=docs they are written to docs/img/:
+WARGAME_SCREENSHOTS=docs python -m pytest tests/test_ui_screenshots_sizes.py
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+import shutil
+from pathlib import Path
+
+import pygame
+import pytest
+from window_driver import key, step
+
+from engine.rules.coefficients import coefficient_names
+from engine.scenario import load_scenario
+from engine.scenario.document import ScenarioDocument
+from engine.ui import chrome
+from engine.ui.app import App
+from engine.ui.editor import EditorScreen
+from engine.ui.screens import PlayScreen
+from engine.ui.session import Session
+
+ROOT = Path(__file__).resolve().parent.parent
+FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    if os.environ.get("WARGAME_SCREENSHOTS") == "docs":
+        return ROOT / "docs" / "img"
+    return tmp_path
+
+
+def save(app: App, name: str, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(app.window, str(folder / f"{name}.png"))
+
+
+def hover(app: App, pos) -> None:
+    pos = (int(pos[0]), int(pos[1]))
+    pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=pos, rel=(0, 0), buttons=(0,) * 3))
+    step(app, 2)
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_play_screen_at_the_smallest_and_a_large_window(size, shots: Path, tmp_path) -> None:
+    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
+    app = App(size, save_dir=tmp_path)
+    session = Session(furong, seed=1, humans=(True, False), fog=False)
+    play = PlayScreen(app, session)
+    app.show(play)
+    play.begin_orders()
+    u, board = session.state.units, session.state.board
+    placed = [i for i in range(u.count) if u.hex[i] >= 0 and session.state.active()[i]]
+    mine, theirs = min(  # the Chinese unit nearest an enemy, and that enemy
+        ((i, j) for i in placed for j in placed if u.side[i] == 0 and u.side[j] == 1),
+        key=lambda pair: board.distance(int(u.hex[pair[0]]), int(u.hex[pair[1]])),
+    )
+    play.select(mine)
+    here, enemy = int(u.hex[mine]), int(u.hex[theirs])
+    geo, view = play.view.geo, play.view
+    mid = [(a + b) / 2 for a, b in zip(geo.center(here), geo.center(enemy), strict=True)]
+    view.cam = [mid[0] - view.rect.width / 2, mid[1] - view.rect.height / 2]
+    view.clamp()
+    step(app)
+    hover(app, play.view.hex_center_on_screen(enemy))
+    assert play.hover == enemy and play.hover_odds()
+    save(app, f"play_{size[0]}x{size[1]}", shots)
+    # where the odds box went: beside the hex, inside the map above the status band
+    found = play.hover_odds()
+    rows = sum(2 + len(item.factors[:10]) for item in found)
+    assert rows
+    box = play.view.hex_box(enemy)
+    bounds = chrome.map_bounds(play.view.rect)
+    tip = chrome.tooltip_at((330, 40), box, bounds)
+    assert bounds.contains(tip) and not tip.colliderect(box)
+    window = pygame.Rect((0, 0), app.size)
+    for element in app.manager.get_root_container().elements:
+        assert window.contains(element.rect)
+    app.manager.clear_and_reset()
+
+
+def test_an_operational_map_s_labels_at_1024_by_640(shots: Path, tmp_path) -> None:
+    loaded = load_scenario(
+        ROOT / "scenarios" / "shigehiro_pocket.yaml", coefficient_names=coefficient_names()
+    )
+    app = App((1024, 640), save_dir=tmp_path)
+    play = PlayScreen(app, Session(loaded, seed=1, humans=(True, False), fog=True))
+    app.show(play)
+    play.begin_orders()
+    step(app, 2)
+    plates = list(play.view.place_plates.values())
+    assert plates
+    for k, plate in enumerate(plates):
+        assert plate.collidelist(plates[k + 1 :]) < 0
+    save(app, "map_operational_1024x640", shots)
+    app.manager.clear_and_reset()
+
+
+def test_the_editor_s_triggers_tool(shots: Path, tmp_path) -> None:
+    path = tmp_path / "furong_mountain.yaml"
+    shutil.copy(FURONG, path)
+    app = App((1280, 720))
+    editor = EditorScreen(app, ScenarioDocument.open(path))
+    app.show(editor)
+    step(app)
+    key(app, pygame.K_g)
+    tool = editor.current
+    index = next(k for k, phase in enumerate(tool.phases) if phase[1] == "ija form_up_north")
+    tool.choose(index)
+    step(app, 2)
+    assert "furong_summit" in tool.fields["start_when"].get_text()
+    save(app, "editor_triggers", shots)
+    app.manager.clear_and_reset()
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_result_screen_at_the_smallest_and_a_large_window(size, shots: Path, tmp_path) -> None:
+    from engine.ui.screens import ResultScreen
+
+    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
+    app = App(size, save_dir=tmp_path)
+    session = Session(furong, seed=1, humans=(True, False), fog=True)
+    play = PlayScreen(app, session)
+    app.show(play)
+    while not session.finished:
+        session.finish_orders()
+        session.end_turn()
+    play.begin_orders()
+    play.player.skip()
+    app.show(ResultScreen(app, play))
+    step(app, 2)
+    save(app, f"result_{size[0]}x{size[1]}", shots)
+    window = pygame.Rect((0, 0), app.size)
+    for element in app.manager.get_root_container().elements:
+        assert window.contains(element.rect), element
+    app.manager.clear_and_reset()
