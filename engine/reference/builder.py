@@ -169,6 +169,7 @@ def scenario_data(
     guns: bool = False,
     preparation_hours: int = 0,
     turns: int | None = None,
+    rules: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The scenario of a battle as plain data (what the YAML file holds).
 
@@ -176,7 +177,9 @@ def scenario_data(
     and fire: the scenario format has no "fire but do not assault" task); `works` False leaves
     the posture's works out (also for that check). `guns` gives both sides mortars (see the
     module's note) and `preparation_hours` delays the attacker's infantry while its guns fire;
-    `turns` overrides the number of turns (the fire fight lasts until a side breaks)."""
+    `turns` overrides the number of turns (the fire fight lasts until a side breaks); `rules`
+    (the bench's `--set`/`--coefficients`) becomes the scenario's `rules:` block, so a written
+    file plays as the bench played it."""
     plan = layout(battle, turn_minutes, guns)
     if turns is not None:
         plan = replace(plan, turns=turns)
@@ -281,7 +284,7 @@ def scenario_data(
     title = f"{battle.name} {battle.year} (generic, CDB90 #{battle.isqno})"
     if battle.isqno <= 0:
         title = f"{battle.name} (check of wargame reference)"
-    return {
+    data: dict[str, Any] = {
         "format_version": 1,
         "id": battle.slug,
         "title": {"en": title[:200]},
@@ -373,6 +376,9 @@ def scenario_data(
         ],
         "_attackers": attackers,
     }
+    if rules:
+        data["rules"] = {name: float(rules[name]) for name in sorted(rules)}
+    return data
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when present: 10x faster
@@ -420,12 +426,15 @@ def build(battle: Battle, **options: Any) -> Scenario:
     return load_scenario_text(scenario_text(battle, **options), f"<{battle.slug}>").scenario
 
 
-def write_scenarios(battles: list[Battle], folder: Path) -> list[Path]:
-    """Each battle's scenario file into `folder` (atomically), returning the paths."""
+def write_scenarios(
+    battles: list[Battle], folder: Path, rules: dict[str, float] | None = None
+) -> list[Path]:
+    """Each battle's scenario file into `folder` (atomically), returning the paths; `rules`
+    (coefficients changed on the bench) go into each file's `rules:` block."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for battle in battles:
         path = folder / f"{battle.slug}.yaml"
-        write_atomic(path, scenario_text(battle))
+        write_atomic(path, scenario_text(battle, rules=rules))
         paths.append(path)
     return paths
