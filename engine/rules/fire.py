@@ -15,7 +15,7 @@ import numpy as np
 from ..core.events import Event, Fired
 from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
-from .protection import product, vulnerability
+from .protection import product, suppression_added, vulnerability
 from .sight import line_of_sight
 
 _CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
@@ -189,6 +189,7 @@ def direct_fire(
     for f, target, base, factors, expected in planned:
         men = max(int(u.men[target]), 1)
         pinned = coefficients.suppression_per_casualty_share * expected / men
+        pinned = suppression_added(pinned, hours, coefficients)
         u.suppression[target] = min(1.0, float(u.suppression[target]) + pinned)
         hit = draw_casualties(state.rng, int(u.men[target]), expected)
         killed, wounded = apply_casualties(state, target, hit, coefficients, events)
