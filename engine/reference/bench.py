@@ -40,6 +40,7 @@ from .stats import (
     spread,
     square_law_error,
     square_law_survivors,
+    stochastic_square_law_survivors,
     success,
 )
 
@@ -169,8 +170,9 @@ def play_job(job: Job) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------ the jobs
 
 LANCHESTER_MEN = 400  # B, the weaker side; A = ratio x B
-LANCHESTER_TURNS = 480  # 20 days of 60-minute turns at most: the fire fight runs until a side
-# breaks (each game stops then), which takes 1-6 days with today's rules
+LANCHESTER_TURNS = 2400  # 100 days of 60-minute turns at most: the fire fight is fought to the
+# finish (`resolve: to_the_last`, each game stops when a side is gone), which takes 4-6 days at 3:1
+# and 2:1 and 3-5 weeks at 1:1, where the law's two sides wear each other down together
 PREPARATION_HOURS = 2  # the turn-length battle's bombardment before the infantry assaults
 TEST_BATTLE = Battle(  # the turn-length battle: 2:1 against a prepared defence, one day
     isqno=0,
@@ -208,8 +210,11 @@ def lanchester_battle(ratio: float) -> Battle:
 
 def lanchester_text(ratio: float, rules: dict[str, float] | None = None) -> str:
     """The fire fight's scenario: both sides `hold` (neither assaults: the infantry's `hold`
-    gives only Hold orders, and no unit has guns), no works, 60-minute turns, long enough for a
-    side to break."""
+    gives only Hold orders, and no unit has guns), no works, 60-minute turns. The square law is
+    a law of attrition: it knows no morale, so both sides fight to the last man (`resolve:
+    to_the_last`: no breaking, no rout, no surrender), and the battle is long enough for one
+    side to be destroyed. With normal resolve the loser routed at about 40 % losses and the
+    1:1 fight, where both sides fall together, never reached its end."""
     return scenario_text(
         lanchester_battle(ratio),
         attacker_task="hold",
@@ -217,6 +222,7 @@ def lanchester_text(ratio: float, rules: dict[str, float] | None = None) -> str:
         turn_minutes=60,
         turns=LANCHESTER_TURNS,
         rules=rules,
+        resolve="to_the_last",
     )
 
 
@@ -566,7 +572,8 @@ def lanchester_figures(
                 f" {len(ended)}/{len(games)} after {hours:.0f} h; {assaults} assaults;"
                 f" law to the loser's break {np.mean(at_break) if at_break else math.nan:.0f}"
                 f" (error {np.mean(break_errors) if break_errors else math.nan:.1%})",
-                f"√(A²−B²) = {law:.0f}",
+                f"√(A²−B²) = {law:.0f}; the law's stochastic form (shown, not judged):"
+                f" {stochastic_square_law_survivors(a0, b0):.0f}",
                 f"{len(games)} games",
                 not problems,
                 "; ".join(problems),

@@ -170,6 +170,7 @@ def scenario_data(
     preparation_hours: int = 0,
     turns: int | None = None,
     rules: dict[str, float] | None = None,
+    resolve: str | None = None,
 ) -> dict[str, Any]:
     """The scenario of a battle as plain data (what the YAML file holds).
 
@@ -179,7 +180,8 @@ def scenario_data(
     module's note) and `preparation_hours` delays the attacker's infantry while its guns fire;
     `turns` overrides the number of turns (the fire fight lasts until a side breaks); `rules`
     (the bench's `--set`/`--coefficients`) becomes the scenario's `rules:` block, so a written
-    file plays as the bench played it."""
+    file plays as the bench played it. `resolve` sets both sides' `resolve:` (`to_the_last` for
+    the square-law fire fight, fought to the finish)."""
     plan = layout(battle, turn_minutes, guns)
     if turns is not None:
         plan = replace(plan, turns=turns)
@@ -343,8 +345,10 @@ def scenario_data(
             },
         },
         "sides": [
-            {"id": "attacker", "name": {"en": "Attacker"}, "color": "#b03030"},
-            {"id": "defender", "name": {"en": "Defender"}, "color": "#3050b0"},
+            {"id": "attacker", "name": {"en": "Attacker"}, "color": "#b03030"}
+            | ({"resolve": resolve} if resolve else {}),
+            {"id": "defender", "name": {"en": "Defender"}, "color": "#3050b0"}
+            | ({"resolve": resolve} if resolve else {}),
         ],
         "weapons": {
             "rifle": {
