@@ -21,7 +21,7 @@ from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
 from .engineering import note_openings
-from .protection import product, suppression_added, vulnerability
+from .protection import product, sides_coefficients, suppression_added, vulnerability
 
 
 def expected_shell_casualties(
@@ -66,7 +66,10 @@ def bombard(
     events: list[Event],
     cap: int = -1,
 ) -> None:
-    """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds."""
+    """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds. Each
+    side's `side_rules` act: the firing side's coefficients give what its rounds do (on target,
+    lethal areas, night, damage to works, lanes, wire), the target side's how exposed its men
+    are, how far they are pinned and their killed share."""
     u = state.units
     # item(): plain numbers, as numpy's scalar access is slow for one element at a time
     if u.men.item(unit) <= 0 or u.routed.item(unit) or u.crossing_hours.item(unit) > 0:
@@ -76,6 +79,8 @@ def bombard(
     if total <= 0:
         return
     side = u.side.item(unit)
+    by_side = sides_coefficients(state, coefficients)
+    coefficients, theirs = by_side[side], by_side[1 - side]  # the firing side's, the target's
     state.rounds_fired[side] = state.rounds_fired.item(side) + total
     landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
     share = landed / total
@@ -91,11 +96,9 @@ def bombard(
         modifiers["night"] = coefficients.night_fire_factor
     explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
     damage = landed * coefficients.works_damage_per_round
-    exposures, works_damage = _exposures_while_damaging(
-        state, target, 1 - side, damage, coefficients
-    )
+    exposures, works_damage = _exposures_while_damaging(state, target, 1 - side, damage, theirs)
     casualties = _hit_men(
-        state, target, 1 - side, lethal, landed, coefficients, events, explained, exposures
+        state, target, 1 - side, lethal, landed, theirs, events, explained, exposures
     )
     lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)

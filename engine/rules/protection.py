@@ -85,3 +85,14 @@ def suppression_added(amount: float, hours: float, coefficients) -> float:
         return amount
     x = -math.log1p(-decay) * hours
     return amount * math.expm1(x) / x
+
+
+def sides_coefficients(state: GameState, coefficients) -> tuple:
+    """Each side's coefficients for the rules that act between two sides (fire, bombardment):
+    the scenario's `side_rules` over the common ones (`state.side_coefficients`, resolved once
+    for the game), when `coefficients` are the game's own; a caller's other coefficients (a
+    test's, the window's odds with a change) apply to both sides as given."""
+    by_side = state.side_coefficients
+    if by_side and coefficients is state.coefficients:
+        return by_side
+    return (coefficients, coefficients)
