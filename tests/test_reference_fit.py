@@ -195,3 +195,54 @@ def test_sweep_bad_input(capsys):
     assert "'x' is not a number" in capsys.readouterr().err
     assert sweep.main([FIRE, "--values", "0.1,-2"]) == 2
     assert "expected a number >= 0" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ the delay
+
+
+def _withdrawals_ordered(posture: str, seeds: int = 4) -> int:
+    """Withdraw orders the defender's computer player gives to units that are not routed (a
+    routed unit runs to the rear in any posture), over a few games of the 2:1 force-ratio
+    battle of this posture."""
+    from engine.core.orders import Withdraw
+    from engine.game import Game
+    from engine.reference.bench import ratio_battle
+
+    scenario = load_scenario_text(scenario_text(ratio_battle(posture, 2.0)), "<r>").scenario
+    count = 0
+    for seed in range(seeds):
+        game = Game(scenario, seed, keep_events=False)
+        u = game.state.units
+        while not game.over:
+            for side in game.sides_to_order():
+                orders = game.computer_orders(side)
+                count += sum(
+                    isinstance(o, Withdraw) and u.side[o.unit] == 1 and not u.routed[o.unit]
+                    for o in orders
+                )
+                game.apply_orders(side, orders)
+            game.end_turn()
+    return count
+
+
+def test_the_delay_is_a_plan_of_lines_and_triggers():
+    from engine.reference.bench import ratio_battle
+    from engine.reference.builder import DELAY_FALL_BACK_SHARE, scenario_data
+
+    data = scenario_data(ratio_battle("delay", 2.0))
+    phases = {p["id"]: p for p in data["plans"][1]["phases"]}
+    assert phases["fall_back_d0"]["start_when"] == {
+        "strength_below": {"units": ["d0"], "share": DELAY_FALL_BACK_SHARE}
+    }
+    assert phases["fall_back_d0"]["task"] == "fall_back"
+    assert phases["fall_back_d0"]["objective"] == [0, 0]
+    assert phases["next_line_d0"]["start_when"] == {
+        "after": {"phase": "fall_back_d0", "hours": 1}  # 500 m hexes at 2.5 km/h: 12 minutes
+    }
+    hasty = scenario_data(ratio_battle("hasty", 2.0))
+    assert [p["id"] for p in hasty["plans"][1]["phases"]] == ["hold"]
+
+
+def test_delaying_defenders_fall_back_and_hasty_ones_do_not():
+    assert _withdrawals_ordered("hasty") == 0
+    assert _withdrawals_ordered("delay") > 0

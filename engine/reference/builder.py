@@ -13,8 +13,9 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   (70 % of men, the rest are crews and carriers) and there is one machine gun per 40 men, the same
   table for both sides, so that only numbers, works, ground and posture differ.
 - Posture → works: hasty: hasty works (strength 20); prepared: prepared works (50); fortified:
-  fortified works (100) and one belt of wire; delay: hasty posture, no works, and the defenders
-  fall back to the rear row when pressed.
+  fortified works (100) and one belt of wire; delay: hasty posture, no works, and a plan of
+  lines as data (`delay_phases`): each defender holds, falls back to the rear row of its column
+  when it has lost a tenth of its men, and holds there.
 - Terrain → mix: rugged ground makes every 2nd hex a hill, rolling every 4th; wooded cover makes
   every 2nd hex wood, mixed every 4th (a fixed pattern, not a draw: the map depends on the row
   only).
@@ -260,9 +261,9 @@ def scenario_data(
         phase["objective"] = [c, DEFENCE_ROW] if attacker_task != "hold" else [c, ATTACK_ROW]
         phases.append(phase)
     hold: dict[str, Any] = {"id": "hold", "name": "hold the line", "start": start, "task": "hold"}
-    if battle.posture == "delay":
-        hold["fall_back_to"] = [cols // 2, REAR_ROW]
     defence = [hold]
+    if battle.posture == "delay":
+        defence += delay_phases([u for u in units if u["side"] == "defender"], plan.hex_size_m)
     if guns:  # a later phase of the same start: the mortars follow it, not `hold the line`
         defence.append(
             {
@@ -383,6 +384,52 @@ def scenario_data(
     if rules:
         data["rules"] = {name: float(rules[name]) for name in sorted(rules)}
     return data
+
+
+DELAY_FALL_BACK_SHARE = 0.9  # a delaying unit leaves its line once it has lost a tenth of its men
+# (half the mean breaking point, `break_point_mean` 0.2): a delay gives ground before it is
+# decisively engaged (US Army FM 100-5, Operations, 1993, ch. 9: a delaying force trades space for
+# time and avoids decisive engagement); the share is this project's reading of that, not a fit
+
+
+def delay_phases(defenders: list[dict[str, Any]], hex_size_m: float) -> list[dict[str, Any]]:
+    """The delay as a plan: each defending unit holds its line (the side's `hold the line`
+    phase), falls back to the next line behind it, the rear row of its column, once it has lost
+    `DELAY_FALL_BACK_SHARE` of its men (a `strength_below` trigger on the unit itself), and holds
+    there from the time a withdrawal of one hex takes on foot. Without this the bench's delaying
+    defenders never left their line (the planner's own fall-back waits for 6:1 odds next to the
+    unit or 35 % of its men), and a delay played exactly as a hasty defence without works.
+
+    The walk: one hex at `foot_speed_kmh` 2.5 (coefficients.yaml), at least an hour, rounded up
+    to whole hours so the trigger is the same at every turn length that divides it."""
+    walk = max(1, math.ceil(hex_size_m / 1000 / 2.5))
+    phases: list[dict[str, Any]] = []
+    for unit in defenders:
+        c = unit["at"][0]
+        ident = unit["id"]
+        phases.append(
+            {
+                "id": f"fall_back_{ident}",
+                "name": f"{ident} falls back to the next line",
+                "start_when": {
+                    "strength_below": {"units": [ident], "share": DELAY_FALL_BACK_SHARE}
+                },
+                "units": [ident],
+                "task": "fall_back",
+                "objective": [c, REAR_ROW],
+            }
+        )
+        phases.append(
+            {
+                "id": f"next_line_{ident}",
+                "name": f"{ident} holds the next line",
+                "start_when": {"after": {"phase": f"fall_back_{ident}", "hours": walk}},
+                "units": [ident],
+                "task": "hold",
+                "objective": [c, REAR_ROW],
+            }
+        )
+    return phases
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when present: 10x faster
