@@ -232,7 +232,10 @@ def test_the_delay_is_a_plan_of_lines_and_triggers():
     data = scenario_data(ratio_battle("delay", 2.0))
     phases = {p["id"]: p for p in data["plans"][1]["phases"]}
     assert phases["fall_back_d0"]["start_when"] == {
-        "strength_below": {"units": ["d0"], "share": DELAY_FALL_BACK_SHARE}
+        "any": [
+            {"strength_below": {"units": ["d0"], "share": DELAY_FALL_BACK_SHARE}},
+            {"after": {"phase": "hold", "hours": 12}},  # half of the battle's 24 hours
+        ]
     }
     assert phases["fall_back_d0"]["task"] == "fall_back"
     assert phases["fall_back_d0"]["objective"] == [0, 0]

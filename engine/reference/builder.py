@@ -263,7 +263,10 @@ def scenario_data(
     hold: dict[str, Any] = {"id": "hold", "name": "hold the line", "start": start, "task": "hold"}
     defence = [hold]
     if battle.posture == "delay":
-        defence += delay_phases([u for u in units if u["side"] == "defender"], plan.hex_size_m)
+        hours = plan.turns * plan.turn_minutes / 60
+        defence += delay_phases(
+            [u for u in units if u["side"] == "defender"], plan.hex_size_m, hours
+        )
     if guns:  # a later phase of the same start: the mortars follow it, not `hold the line`
         defence.append(
             {
@@ -392,17 +395,24 @@ DELAY_FALL_BACK_SHARE = 0.9  # a delaying unit leaves its line once it has lost 
 # time and avoids decisive engagement); the share is this project's reading of that, not a fit
 
 
-def delay_phases(defenders: list[dict[str, Any]], hex_size_m: float) -> list[dict[str, Any]]:
+def delay_phases(
+    defenders: list[dict[str, Any]], hex_size_m: float, battle_hours: float
+) -> list[dict[str, Any]]:
     """The delay as a plan: each defending unit holds its line (the side's `hold the line`
     phase), falls back to the next line behind it, the rear row of its column, once it has lost
-    `DELAY_FALL_BACK_SHARE` of its men (a `strength_below` trigger on the unit itself), and holds
-    there from the time a withdrawal of one hex takes on foot. Without this the bench's delaying
+    `DELAY_FALL_BACK_SHARE` of its men (a `strength_below` trigger on the unit itself) or once
+    half the battle's hours have passed (`after` the side's `hold` phase: a delay over two lines
+    holds each for half the time it must gain, FM 100-5 ch. 9: a delaying force holds a position
+    until a set time or until it would be decisively engaged), and holds there from the time a
+    withdrawal of one hex takes on foot. With the strength trigger alone the delay's success
+    curve jumped from 0 to 0.56 between 0.75:1 and 1:1 (the defenders left only when hurt). Without this the bench's delaying
     defenders never left their line (the planner's own fall-back waits for 6:1 odds next to the
     unit or 35 % of its men), and a delay played exactly as a hasty defence without works.
 
     The walk: one hex at `foot_speed_kmh` 2.5 (coefficients.yaml), at least an hour, rounded up
     to whole hours so the trigger is the same at every turn length that divides it."""
     walk = max(1, math.ceil(hex_size_m / 1000 / 2.5))
+    hold = max(1, round(battle_hours / 2))
     phases: list[dict[str, Any]] = []
     for unit in defenders:
         c = unit["at"][0]
@@ -412,7 +422,10 @@ def delay_phases(defenders: list[dict[str, Any]], hex_size_m: float) -> list[dic
                 "id": f"fall_back_{ident}",
                 "name": f"{ident} falls back to the next line",
                 "start_when": {
-                    "strength_below": {"units": [ident], "share": DELAY_FALL_BACK_SHARE}
+                    "any": [
+                        {"strength_below": {"units": [ident], "share": DELAY_FALL_BACK_SHARE}},
+                        {"after": {"phase": "hold", "hours": hold}},
+                    ]
                 },
                 "units": [ident],
                 "task": "fall_back",
