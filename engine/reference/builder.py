@@ -405,9 +405,10 @@ def delay_phases(
     holds each for half the time it must gain, FM 100-5 ch. 9: a delaying force holds a position
     until a set time or until it would be decisively engaged), and holds there from the time a
     withdrawal of one hex takes on foot. With the strength trigger alone the delay's success
-    curve jumped from 0 to 0.56 between 0.75:1 and 1:1 (the defenders left only when hurt). Without this the bench's delaying
-    defenders never left their line (the planner's own fall-back waits for 6:1 odds next to the
-    unit or 35 % of its men), and a delay played exactly as a hasty defence without works.
+    curve jumped from 0 to 0.56 between 0.75:1 and 1:1 (the defenders left only when hurt).
+    Without a plan the bench's delaying defenders never left their line (the planner's own
+    fall-back waits for 6:1 odds next to the unit or 35 % of its men), and a delay played
+    exactly as a hasty defence without works.
 
     The walk: one hex at `foot_speed_kmh` 2.5 (coefficients.yaml), at least an hour, rounded up
     to whole hours so the trigger is the same at every turn length that divides it."""
