@@ -52,10 +52,12 @@ def mortar_company(bombs_per_hour: int, level: str = "prepared"):
 @pytest.mark.parametrize(
     ("bombs", "landed", "share"),
     [
-        # 120 × (1 - exp(-landed × 250 m² × 0.04 / 8,660.25 m²)) / 120
-        (40, 24, 0.027332),
-        (100, 60, 0.066937),
-        (200, 120, 0.129393),
+        # 120 × (1 - exp(-landed × 250 m² × mean exposure / 8,660.25 m²)) / 120, the mean
+        # exposure over the rounds while they knock down the works (1,000 points, 0.6 a round):
+        # 0.04 + (0.1 - 0.04) × (landed × 0.6 / 2) / 1,000
+        (40, 24, 0.027623),
+        (100, 60, 0.068680),
+        (200, 120, 0.135883),
     ],
 )
 def test_a_company_in_works_survives_an_hour_of_a_battalions_mortars(
@@ -67,8 +69,17 @@ def test_a_company_in_works_survives_an_hour_of_a_battalions_mortars(
     bombard(state, 0, state.board.index(4, 1), coefficients_of(state), events)
     (event,) = [e for e in events if isinstance(e, Bombarded)]
     assert event.rounds == bombs and event.landed == landed
-    assert event.exposure["blue_1"] == {"terrain_cover": 1.0, "posture": C.shell_exposure_prepared}
-    lethal = landed * C.lethal_area_mortar_m2 * C.shell_exposure_prepared
+    damage = landed * C.works_damage_per_round
+    mean = (
+        C.shell_exposure_prepared
+        + (C.shell_exposure_hasty - C.shell_exposure_prepared) * damage / 2 / 1000
+    )
+    assert event.exposure["blue_1"] == {
+        "terrain_cover": 1.0,
+        "posture": C.shell_exposure_prepared,
+        "works_falling": pytest.approx(mean / C.shell_exposure_prepared, rel=1e-12),
+    }
+    lethal = landed * C.lethal_area_mortar_m2 * mean
     expected = 120 * (1 - math.exp(-lethal / HEX_100))
     assert draws == [(120, pytest.approx(expected, rel=1e-12))]
     assert expected / 120 == pytest.approx(share, abs=1e-6)

@@ -408,11 +408,15 @@ def test_fire_suppresses_its_target_by_expected_share() -> None:
     direct_fire(state, coefficients_of(state), [])
     red_on_blue = 0.01 * 40 * range_factor(2, 4) * 0.7
     blue_on_red = 0.01 * 30 * range_factor(2, 4) * 0.7
+    # a 1-hour turn adds (e^λ - 1) / λ of it, λ = ln 2 (half wears off an hour), before the
+    # morale step's decay: so steady fire holds the same suppression at any turn length
+    spread = 1 / math.log(2)
+    assert C.suppression_decay_per_hour == 0.5
     assert state.units.suppression[BLUE] == approx(
-        C.suppression_per_casualty_share * red_on_blue / 30
+        C.suppression_per_casualty_share * red_on_blue / 30 * spread
     )
     assert state.units.suppression[RED] == approx(
-        C.suppression_per_casualty_share * blue_on_red / 40
+        C.suppression_per_casualty_share * blue_on_red / 40 * spread
     )
 
 
@@ -576,8 +580,11 @@ def test_bombardment_casualties_and_suppression_per_round(draws) -> None:
     (event,) = [e for e in events if isinstance(e, Bombarded)]
     assert event.rounds == 40 and event.modifiers == {"on_target": 0.6}
     assert state.rounds_fired[0] == 40
-    # + landed × suppression_per_round_landing × the men's exposure to aimed fire (0.7)
-    assert state.units.suppression[1] == approx(landed * C.suppression_per_round_landing * 0.7)
+    # + landed × suppression_per_round_landing × the men's exposure to aimed fire (0.7), spread
+    # over the 1-hour turn: × (e^λ - 1) / λ with λ = ln 2 (protection.suppression_added)
+    assert state.units.suppression[1] == approx(
+        landed * C.suppression_per_round_landing * 0.7 / math.log(2)
+    )
 
 
 def test_bombardment_night_factor(draws) -> None:

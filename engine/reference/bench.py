@@ -40,6 +40,7 @@ from .stats import (
     spread,
     square_law_error,
     square_law_survivors,
+    stochastic_square_law_survivors,
     success,
 )
 
@@ -56,6 +57,9 @@ class Settings:
     turn_seeds: int = 32
     ratio_seeds: int = 16
     checks: tuple[str, ...] = ("cdb90", "lanchester", "turn_length", "force_ratio")
+    # rule coefficients changed for every game (`--set`, `--coefficients`): (name, value) pairs,
+    # sorted, so that a setting is hashable and prints the same way every time
+    overrides: tuple[tuple[str, float], ...] = ()
 
     @classmethod
     def quick(cls) -> Settings:
@@ -79,6 +83,7 @@ class Job:
     text: str  # the scenario's YAML
     seeds: tuple[int, ...]
     until_gone: bool = False  # stop each game when one side has no men left in the fight
+    overrides: tuple[tuple[str, float], ...] = ()  # rule coefficients changed (Settings')
 
 
 def _in_fight(state: Any, side: int) -> int:
@@ -122,7 +127,7 @@ def play_job(job: Job) -> list[dict[str, Any]]:
     scenario = load_scenario_text(job.text, f"<{job.key}>", fast=True).scenario
     records = []
     for seed in job.seeds:
-        game = Game(scenario, seed, keep_events=False)
+        game = Game(scenario, seed, keep_events=False, overrides=dict(job.overrides) or None)
         u = game.state.units
         side_of = dict(zip(u.ids, u.side.tolist(), strict=True))
         by_cause = [dict.fromkeys(CAUSES, 0), dict.fromkeys(CAUSES, 0)]
@@ -165,8 +170,9 @@ def play_job(job: Job) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------------ the jobs
 
 LANCHESTER_MEN = 400  # B, the weaker side; A = ratio x B
-LANCHESTER_TURNS = 480  # 20 days of 60-minute turns at most: the fire fight runs until a side
-# breaks (each game stops then), which takes 1-6 days with today's rules
+LANCHESTER_TURNS = 2400  # 100 days of 60-minute turns at most: the fire fight is fought to the
+# finish (`resolve: to_the_last`, each game stops when a side is gone), which takes 4-6 days at 3:1
+# and 2:1 and 3-5 weeks at 1:1, where the law's two sides wear each other down together
 PREPARATION_HOURS = 2  # the turn-length battle's bombardment before the infantry assaults
 TEST_BATTLE = Battle(  # the turn-length battle: 2:1 against a prepared defence, one day
     isqno=0,
@@ -202,37 +208,50 @@ def lanchester_battle(ratio: float) -> Battle:
     )
 
 
-def lanchester_text(ratio: float) -> str:
+def lanchester_text(ratio: float, rules: dict[str, float] | None = None) -> str:
     """The fire fight's scenario: both sides `hold` (neither assaults: the infantry's `hold`
-    gives only Hold orders, and no unit has guns), no works, 60-minute turns, long enough for a
-    side to break."""
+    gives only Hold orders, and no unit has guns), no works, 60-minute turns. The square law is
+    a law of attrition: it knows no morale, so both sides fight to the last man (`resolve:
+    to_the_last`: no breaking, no rout, no surrender), and the battle is long enough for one
+    side to be destroyed. With normal resolve the loser routed at about 40 % losses and the
+    1:1 fight, where both sides fall together, never reached its end."""
     return scenario_text(
         lanchester_battle(ratio),
         attacker_task="hold",
         works=False,
         turn_minutes=60,
         turns=LANCHESTER_TURNS,
+        rules=rules,
+        resolve="to_the_last",
     )
 
 
-def turn_text(minutes: int) -> str:
+def turn_text(minutes: int, rules: dict[str, float] | None = None) -> str:
     """The turn-length battle at `minutes` a turn: fire (rifles, machine guns), bombardment
     (both sides' mortars; the attacker's fire on the line for two hours before its infantry
     moves) and assault (the attacker's infantry assaults the line)."""
     return scenario_text(
-        TEST_BATTLE, turn_minutes=minutes, guns=True, preparation_hours=PREPARATION_HOURS
+        TEST_BATTLE,
+        turn_minutes=minutes,
+        guns=True,
+        preparation_hours=PREPARATION_HOURS,
+        rules=rules,
     )
 
 
-def write_check_scenarios(bands: dict[str, Any], folder: Path) -> list[Path]:
+def write_check_scenarios(
+    bands: dict[str, Any], folder: Path, rules: dict[str, float] | None = None
+) -> list[Path]:
     """The fire fight at each ratio and the turn-length battle at each turn length as scenario
     files (atomically), so a user can open or batch what the checks play. A file plays its
-    whole length; the bench stops a fire fight when a side is gone."""
+    whole length; the bench stops a fire fight when a side is gone. `rules`: coefficients
+    changed on the bench, written into each file's `rules:` block."""
     from ..atomic import write_atomic
 
     folder.mkdir(parents=True, exist_ok=True)
-    texts = {f"lanchester_{r:g}_to_1": lanchester_text(r) for r in bands["lanchester"]["ratios"]}
-    texts |= {f"turn_length_{m}min": turn_text(m) for m in bands["turn_length"]["minutes"]}
+    lanchester = bands["lanchester"]["ratios"]
+    texts = {f"lanchester_{r:g}_to_1": lanchester_text(r, rules) for r in lanchester}
+    texts |= {f"turn_length_{m}min": turn_text(m, rules) for m in bands["turn_length"]["minutes"]}
     paths = []
     for name, text in texts.items():
         path = folder / f"{name}.yaml"
@@ -271,6 +290,7 @@ def make_jobs(
         return tuple(range(seed, seed + n))
 
     jobs: list[Job] = []
+    with_overrides = settings.overrides
     if "cdb90" in settings.checks:
         for b in battles:
             jobs.append(Job(f"cdb90:{b.isqno}", scenario_text(b), seeds(settings.cdb90_seeds)))
@@ -286,6 +306,8 @@ def make_jobs(
             for r in ratios(bands):
                 text = scenario_text(ratio_battle(posture, r))
                 jobs.append(Job(f"ratio:{posture}:{r:g}", text, seeds(settings.ratio_seeds)))
+    if with_overrides:
+        jobs = [replace(job, overrides=with_overrides) for job in jobs]
     return jobs
 
 
@@ -345,12 +367,14 @@ class Figure:
     n: str  # battles (and games) behind it
     ok: bool | None  # None: shown, not judged
     off: str = ""  # by how much it misses its band
+    value: float | None = None  # the judged number, for a sweep's table (sweep.py)
 
 
 @dataclass
 class Results:
     figures: list[Figure] = field(default_factory=list)
     plots: dict[str, Any] = field(default_factory=dict)  # data for the report's plots
+    overrides: dict[str, float] = field(default_factory=dict)  # coefficients changed for the run
 
     @property
     def failures(self) -> list[Figure]:
@@ -435,6 +459,7 @@ def cdb90_figures(
                     behind(group, games),
                     ok,
                     _outside(eng.median, ref.q1, ref.q3, 100, " %/day") if ok is False else "",
+                    value=100 * eng.median if eng.n else None,
                 )
             )
         record = [loss_exchange_ratio(b.attacker_losses, b.defender_losses) for b in group]
@@ -453,6 +478,7 @@ def cdb90_figures(
                 behind(group, games),
                 ok,
                 _outside(eng.median, ref.q1, ref.q3) if ok is False else "",
+                value=eng.median if eng.n else None,
             )
         )
     limit = bands["cdb90"]["success"]["max_difference"]
@@ -479,6 +505,7 @@ def cdb90_figures(
                 f"{len(group)} battles ({games} games; each battle weighs once)",
                 ok,
                 "" if ok else f"{diff:+.2f} (band ±{limit:g})",
+                value=eng.share,
             )
         )
     return figures, plot
@@ -545,10 +572,12 @@ def lanchester_figures(
                 f" {len(ended)}/{len(games)} after {hours:.0f} h; {assaults} assaults;"
                 f" law to the loser's break {np.mean(at_break) if at_break else math.nan:.0f}"
                 f" (error {np.mean(break_errors) if break_errors else math.nan:.1%})",
-                f"√(A²−B²) = {law:.0f}",
+                f"√(A²−B²) = {law:.0f}; the law's stochastic form (shown, not judged):"
+                f" {stochastic_square_law_survivors(a0, b0):.0f}",
                 f"{len(games)} games",
                 not problems,
                 "; ".join(problems),
+                value=mean_error if errors else None,
             )
         )
     return figures, plot
@@ -628,6 +657,7 @@ def turn_figures(
                 f"{len(games)} + {len(base)} games",
                 ok,
                 ", ".join(misses),
+                value=max(da, dd),
             )
         )
     # Losses by cause at each turn length (shown, not judged): where a difference comes from,
@@ -708,16 +738,22 @@ def ratio_figures(
                 f"{len(xs)} ratios × {n} games",
                 not problems,
                 "; ".join(problems),
+                value=float(steps.max()),
             )
         )
     return figures, plot
 
 
 def evaluate(
-    battles: Sequence[Battle], records: list[dict[str, Any]], bands: dict[str, Any]
+    battles: Sequence[Battle],
+    records: list[dict[str, Any]],
+    bands: dict[str, Any],
+    overrides: dict[str, float] | None = None,
 ) -> Results:
+    """Every check's figures from the games' records; `overrides` (the coefficients the games
+    were played with, if any were changed) go with the results into the report's header."""
     grouped = _by_key(records)
-    results = Results()
+    results = Results(overrides=dict(overrides or {}))
     for name, make in (
         ("cdb90", lambda: cdb90_figures(battles, grouped, bands)),
         ("lanchester", lambda: lanchester_figures(grouped, bands)),

@@ -13,8 +13,9 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   (70 % of men, the rest are crews and carriers) and there is one machine gun per 40 men, the same
   table for both sides, so that only numbers, works, ground and posture differ.
 - Posture → works: hasty: hasty works (strength 20); prepared: prepared works (50); fortified:
-  fortified works (100) and one belt of wire; delay: hasty posture, no works, and the defenders
-  fall back to the rear row when pressed.
+  fortified works (100) and one belt of wire; delay: hasty posture, no works, and a plan of
+  lines as data (`delay_phases`): each defender holds, falls back to the rear row of its column
+  when it has lost a tenth of its men, and holds there.
 - Terrain → mix: rugged ground makes every 2nd hex a hill, rolling every 4th; wooded cover makes
   every 2nd hex wood, mixed every 4th (a fixed pattern, not a draw: the map depends on the row
   only).
@@ -169,6 +170,8 @@ def scenario_data(
     guns: bool = False,
     preparation_hours: int = 0,
     turns: int | None = None,
+    rules: dict[str, float] | None = None,
+    resolve: str | None = None,
 ) -> dict[str, Any]:
     """The scenario of a battle as plain data (what the YAML file holds).
 
@@ -176,7 +179,10 @@ def scenario_data(
     and fire: the scenario format has no "fire but do not assault" task); `works` False leaves
     the posture's works out (also for that check). `guns` gives both sides mortars (see the
     module's note) and `preparation_hours` delays the attacker's infantry while its guns fire;
-    `turns` overrides the number of turns (the fire fight lasts until a side breaks)."""
+    `turns` overrides the number of turns (the fire fight lasts until a side breaks); `rules`
+    (the bench's `--set`/`--coefficients`) becomes the scenario's `rules:` block, so a written
+    file plays as the bench played it. `resolve` sets both sides' `resolve:` (`to_the_last` for
+    the square-law fire fight, fought to the finish)."""
     plan = layout(battle, turn_minutes, guns)
     if turns is not None:
         plan = replace(plan, turns=turns)
@@ -255,9 +261,12 @@ def scenario_data(
         phase["objective"] = [c, DEFENCE_ROW] if attacker_task != "hold" else [c, ATTACK_ROW]
         phases.append(phase)
     hold: dict[str, Any] = {"id": "hold", "name": "hold the line", "start": start, "task": "hold"}
-    if battle.posture == "delay":
-        hold["fall_back_to"] = [cols // 2, REAR_ROW]
     defence = [hold]
+    if battle.posture == "delay":
+        hours = plan.turns * plan.turn_minutes / 60
+        defence += delay_phases(
+            [u for u in units if u["side"] == "defender"], plan.hex_size_m, hours
+        )
     if guns:  # a later phase of the same start: the mortars follow it, not `hold the line`
         defence.append(
             {
@@ -281,7 +290,7 @@ def scenario_data(
     title = f"{battle.name} {battle.year} (generic, CDB90 #{battle.isqno})"
     if battle.isqno <= 0:
         title = f"{battle.name} (check of wargame reference)"
-    return {
+    data: dict[str, Any] = {
         "format_version": 1,
         "id": battle.slug,
         "title": {"en": title[:200]},
@@ -340,8 +349,10 @@ def scenario_data(
             },
         },
         "sides": [
-            {"id": "attacker", "name": {"en": "Attacker"}, "color": "#b03030"},
-            {"id": "defender", "name": {"en": "Defender"}, "color": "#3050b0"},
+            {"id": "attacker", "name": {"en": "Attacker"}, "color": "#b03030"}
+            | ({"resolve": resolve} if resolve else {}),
+            {"id": "defender", "name": {"en": "Defender"}, "color": "#3050b0"}
+            | ({"resolve": resolve} if resolve else {}),
         ],
         "weapons": {
             "rifle": {
@@ -373,6 +384,66 @@ def scenario_data(
         ],
         "_attackers": attackers,
     }
+    if rules:
+        data["rules"] = {name: float(rules[name]) for name in sorted(rules)}
+    return data
+
+
+DELAY_FALL_BACK_SHARE = 0.9  # a delaying unit leaves its line once it has lost a tenth of its men
+# (half the mean breaking point, `break_point_mean` 0.2): a delay gives ground before it is
+# decisively engaged (US Army FM 100-5, Operations, 1993, ch. 9: a delaying force trades space for
+# time and avoids decisive engagement); the share is this project's reading of that, not a fit
+
+
+def delay_phases(
+    defenders: list[dict[str, Any]], hex_size_m: float, battle_hours: float
+) -> list[dict[str, Any]]:
+    """The delay as a plan: each defending unit holds its line (the side's `hold the line`
+    phase), falls back to the next line behind it, the rear row of its column, once it has lost
+    `DELAY_FALL_BACK_SHARE` of its men (a `strength_below` trigger on the unit itself) or once
+    half the battle's hours have passed (`after` the side's `hold` phase: a delay over two lines
+    holds each for half the time it must gain, FM 100-5 ch. 9: a delaying force holds a position
+    until a set time or until it would be decisively engaged), and holds there from the time a
+    withdrawal of one hex takes on foot. With the strength trigger alone the delay's success
+    curve jumped from 0 to 0.56 between 0.75:1 and 1:1 (the defenders left only when hurt).
+    Without a plan the bench's delaying defenders never left their line (the planner's own
+    fall-back waits for 6:1 odds next to the unit or 35 % of its men), and a delay played
+    exactly as a hasty defence without works.
+
+    The walk: one hex at `foot_speed_kmh` 2.5 (coefficients.yaml), at least an hour, rounded up
+    to whole hours so the trigger is the same at every turn length that divides it."""
+    walk = max(1, math.ceil(hex_size_m / 1000 / 2.5))
+    hold = max(1, round(battle_hours / 2))
+    phases: list[dict[str, Any]] = []
+    for unit in defenders:
+        c = unit["at"][0]
+        ident = unit["id"]
+        phases.append(
+            {
+                "id": f"fall_back_{ident}",
+                "name": f"{ident} falls back to the next line",
+                "start_when": {
+                    "any": [
+                        {"strength_below": {"units": [ident], "share": DELAY_FALL_BACK_SHARE}},
+                        {"after": {"phase": "hold", "hours": hold}},
+                    ]
+                },
+                "units": [ident],
+                "task": "fall_back",
+                "objective": [c, REAR_ROW],
+            }
+        )
+        phases.append(
+            {
+                "id": f"next_line_{ident}",
+                "name": f"{ident} holds the next line",
+                "start_when": {"after": {"phase": f"fall_back_{ident}", "hours": walk}},
+                "units": [ident],
+                "task": "hold",
+                "objective": [c, REAR_ROW],
+            }
+        )
+    return phases
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # libyaml when present: 10x faster
@@ -420,12 +491,15 @@ def build(battle: Battle, **options: Any) -> Scenario:
     return load_scenario_text(scenario_text(battle, **options), f"<{battle.slug}>").scenario
 
 
-def write_scenarios(battles: list[Battle], folder: Path) -> list[Path]:
-    """Each battle's scenario file into `folder` (atomically), returning the paths."""
+def write_scenarios(
+    battles: list[Battle], folder: Path, rules: dict[str, float] | None = None
+) -> list[Path]:
+    """Each battle's scenario file into `folder` (atomically), returning the paths; `rules`
+    (coefficients changed on the bench) go into each file's `rules:` block."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for battle in battles:
         path = folder / f"{battle.slug}.yaml"
-        write_atomic(path, scenario_text(battle))
+        write_atomic(path, scenario_text(battle, rules=rules))
         paths.append(path)
     return paths

@@ -60,7 +60,27 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="comma-separated checks to run (default: all four)",
     )
     parser.add_argument("--data", type=Path, default=None, help="another reference CSV")
+    add_coefficient_options(parser)
     parser.set_defaults(handler=run)
+
+
+def add_coefficient_options(parser: argparse.ArgumentParser) -> None:
+    """--set and --coefficients, shared with `python -m engine.reference.sweep`."""
+    parser.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="change a rule coefficient for every game (repeatable; `rules.NAME=VALUE` too)",
+    )
+    parser.add_argument(
+        "--coefficients",
+        type=Path,
+        metavar="FILE",
+        help="a YAML mapping of rule coefficient names to values, applied to every game"
+        " (--set wins over it)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -76,9 +96,20 @@ def run(args: argparse.Namespace) -> int:
         write_check_scenarios,
     )
     from .builder import write_scenarios
+    from .coefficients import OverrideError, describe, load_file, parse_sets
     from .data import CDB90_FILE, DataError, find_battle, load_battles
 
     started = time.perf_counter()
+    try:  # a bad file is bad input (1), a bad --set bad usage (2), as elsewhere
+        overrides = load_file(args.coefficients) if args.coefficients else {}
+    except OverrideError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAIL
+    try:
+        overrides.update(parse_sets(args.sets))
+    except OverrideError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         battles = load_battles(args.data or CDB90_FILE)
         chosen = [find_battle(battles, args.battle)] if args.battle else None
@@ -86,10 +117,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_FAIL
     if args.write_scenarios:
-        paths = write_scenarios(chosen or battles, args.write_scenarios)
+        paths = write_scenarios(chosen or battles, args.write_scenarios, rules=overrides)
         print(f"wrote {len(paths)} scenario files to {args.write_scenarios}")
         if not chosen:
-            checks = write_check_scenarios(load_bands(), args.write_scenarios / "checks")
+            folder = args.write_scenarios / "checks"
+            checks = write_check_scenarios(load_bands(), folder, rules=overrides)
             print(f"wrote {len(checks)} check scenarios to {args.write_scenarios / 'checks'}")
         return EXIT_OK
     checks = tuple(c.strip() for c in args.checks.split(",") if c.strip())
@@ -102,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     settings = Settings.quick() if args.quick else Settings()
-    settings = replace(settings, checks=checks)
+    settings = replace(settings, checks=checks, overrides=tuple(sorted(overrides.items())))
     if args.seeds:
         s = args.seeds
         settings = replace(settings, cdb90_seeds=s, lanchester_seeds=s, turn_seeds=s, ratio_seeds=s)
@@ -110,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
         settings = replace(settings, cdb90_battles=args.battles)
     workers = args.workers or default_workers()
     bands = load_bands()
+    if overrides:
+        print(f"rule coefficients changed for every game: {describe(overrides)}")
     if chosen:
         return _one_battle(chosen[0], settings, workers, args.dask, started)
     played = sample(battles, settings.cdb90_battles)
@@ -125,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as error:  # a row the builder cannot turn into a valid scenario
         print(f"error: a generic battle is not a valid scenario:\n{error}", file=sys.stderr)
         return EXIT_FAIL
-    results = evaluate(played, records, bands)
+    results = evaluate(played, records, bands, overrides)
     elapsed = time.perf_counter() - started
     from .report import print_table, write_html
 
@@ -160,7 +194,12 @@ def _one_battle(battle, settings, workers: int, dask: str | None, started: float
     seeds = max(settings.cdb90_seeds, 20)
     step = max(1, seeds // max(workers, 1))
     jobs = [
-        Job(f"cdb90:{battle.isqno}", scenario_text(battle), tuple(range(k, min(k + step, seeds))))
+        Job(
+            f"cdb90:{battle.isqno}",
+            scenario_text(battle),
+            tuple(range(k, min(k + step, seeds))),
+            overrides=settings.overrides,
+        )
         for k in range(0, seeds, step)
     ]
     games = run_jobs(jobs, workers, dask)

@@ -20,6 +20,7 @@ import numpy as np
 from ..atomic import write_atomic
 from ..sim.report import STYLE
 from .bench import Figure, Results
+from .coefficients import describe
 from .data import POSTURES
 
 ENGINE = "#2563eb"
@@ -40,7 +41,10 @@ def print_table(results: Results, console: Any = None) -> None:
     from rich.table import Table
 
     console = console or Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(title="wargame reference: engine against reference", show_lines=False)
+    title = "wargame reference: engine against reference"
+    if results.overrides:  # a fit on the bench: say what was changed, above every figure
+        title += f"\ncoefficients changed: {describe(results.overrides)}"
+    table = Table(title=title, show_lines=False)
     for name in ("check", "figure", "engine", "reference", "behind it", "verdict"):
         table.add_column(name, overflow="fold")
     for f in results.figures:
@@ -296,6 +300,12 @@ def write_html(results: Results, folder: Path, *, title: str, command: str, elap
     )
     failed = len(results.failures)
     judged = sum(f.ok is not None for f in results.figures)
+    changed = (
+        f"<p><strong>Rule coefficients changed for this run:</strong>"
+        f" <code>{html.escape(describe(results.overrides))}</code></p>"
+        if results.overrides
+        else "<p>Rule coefficients: the defaults (<code>engine/rules/coefficients.yaml</code>).</p>"
+    )
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -312,6 +322,7 @@ figure {{ margin: 1.5em 0; }} img {{ max-width: 100%; }} code {{ background: #f3
 figures fall outside their band (bands and their sources:
 <code>engine/reference/data/bands.yaml</code>; method: <code>docs/reference.md</code>).
 Data: CAA Database of Battles 1990 (CDB90), tidy version jrnold/CDB90, ODC-BY.</p>
+{changed}
 <table><tr><th>check</th><th>figure</th><th>engine</th><th>reference</th><th>behind it</th>
 <th>verdict</th></tr>
 {rows}

@@ -21,7 +21,7 @@ from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
 from .engineering import note_openings
-from .protection import product, vulnerability
+from .protection import product, sides_coefficients, suppression_added, vulnerability
 
 
 def expected_shell_casualties(
@@ -66,7 +66,10 @@ def bombard(
     events: list[Event],
     cap: int = -1,
 ) -> None:
-    """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds."""
+    """All of `unit`'s tubes in range fire at `target` for the turn, at most `cap` rounds. Each
+    side's `side_rules` act: the firing side's coefficients give what its rounds do (on target,
+    lethal areas, night, damage to works, lanes, wire), the target side's how exposed its men
+    are, how far they are pinned and their killed share."""
     u = state.units
     # item(): plain numbers, as numpy's scalar access is slow for one element at a time
     if u.men.item(unit) <= 0 or u.routed.item(unit) or u.crossing_hours.item(unit) > 0:
@@ -76,6 +79,8 @@ def bombard(
     if total <= 0:
         return
     side = u.side.item(unit)
+    by_side = sides_coefficients(state, coefficients)
+    coefficients, theirs = by_side[side], by_side[1 - side]  # the firing side's, the target's
     state.rounds_fired[side] = state.rounds_fired.item(side) + total
     landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
     share = landed / total
@@ -90,8 +95,11 @@ def bombard(
         lethal *= coefficients.night_fire_factor
         modifiers["night"] = coefficients.night_fire_factor
     explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
-    casualties = _hit_men(state, target, 1 - side, lethal, landed, coefficients, events, explained)
-    works_damage = _damage_works(state, target, landed * coefficients.works_damage_per_round)
+    damage = landed * coefficients.works_damage_per_round
+    exposures, works_damage = _exposures_while_damaging(state, target, 1 - side, damage, theirs)
+    casualties = _hit_men(
+        state, target, 1 - side, lethal, landed, theirs, events, explained, exposures
+    )
     lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
     events.append(
@@ -158,17 +166,20 @@ def _hit_men(
     coefficients,
     events: list[Event],
     explained: tuple[dict, dict, dict],
+    exposures: dict[int, tuple[dict[str, float], float]],
 ) -> dict[str, int]:
     """The rounds' casualties and suppression among `side`'s men in `target`: returns the men
     each unit lost, by unit id (units that lost none left out), and fills `explained` with each
-    unit's men, shell exposure factors and expected casualties, by unit id."""
+    unit's men, shell exposure factors and expected casualties, by unit id. `exposures` gives
+    each unit's shell and fire exposure over the rounds (`_exposures_while_damaging`)."""
     u = state.units
     area = state.board.hex_area_m2
     casualties: dict[str, int] = {}
     men_of, exposure_of, expected_of = explained
+    hours = state.turn_hours
     for t in state.units_at(target, side):
         men = u.men.item(t)
-        exposure = vulnerability(state, t, coefficients, "shell")
+        exposure, fire_exposure = exposures[t]
         expected = expected_shell_casualties(lethal_area_m2, men, area, product(exposure))
         unit_id = u.ids[t]
         men_of[unit_id] = men
@@ -178,10 +189,74 @@ def _hit_men(
         if hit:
             apply_casualties(state, t, hit, coefficients, events)
             casualties[unit_id] = hit
-        pinned = landed * coefficients.suppression_per_round_landing
-        pinned *= product(vulnerability(state, t, coefficients, "fire"))
+        pinned = landed * coefficients.suppression_per_round_landing * fire_exposure
+        pinned = suppression_added(pinned, hours, coefficients)
         u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
     return casualties
+
+
+def _exposures_while_damaging(
+    state: GameState, target: int, side: int, damage: float, coefficients
+) -> tuple[dict[int, tuple[dict[str, float], float]], float]:
+    """Each of `side`'s units in `target`: (its shell exposure factors, its fire exposure) over
+    the turn's rounds, while those rounds knock the works down; and the damage done (works
+    first, then blockhouses: `_damage_works`, which this applies).
+
+    The works protect as far as they still stand (protection.vulnerability: the posture factor
+    moves from hasty to the works' level in proportion to the strength left), and each round
+    landing takes `works_damage_per_round` off them. So the exposure rises, round by round, while
+    the rounds fall: the turn's casualties follow the mean exposure over its rounds, not the
+    exposure before the first. Charging a whole turn at the first round's exposure made a
+    2-hour turn spare dug-in men the protection its own first rounds had already destroyed, and
+    15-minute turns kill a third more than 2-hour ones (the turn-length check, issue 16).
+
+    Exact, not a sub-step: damage goes to one kind of works at a time, and each factor is linear
+    in that kind's strength left, so the product of the factors is linear in the damage within
+    each stretch (field works, then blockhouses, then none), and the trapezoid rule integrates
+    it exactly. The mean over a turn of n rounds equals that of two turns of n/2."""
+    units = state.units_at(target, side)
+    w = state.works
+    stretches = []
+    left = damage
+    for strength in (w.fort_strength, w.blockhouse_strength):
+        standing = strength.item(target)
+        if left > 0 and standing > 0:
+            stretches.append(min(left, standing))
+            left -= stretches[-1]
+    if not units or not stretches:  # nothing to shelter behind, or nothing landed: no change
+        exposures = {
+            t: (
+                vulnerability(state, t, coefficients, "shell"),
+                product(vulnerability(state, t, coefficients, "fire")),
+            )
+            for t in units
+        }
+        return exposures, _damage_works(state, target, damage)
+    start = {t: vulnerability(state, t, coefficients, "shell") for t in units}
+    shell = {t: product(start[t]) for t in units}
+    fire = {t: product(vulnerability(state, t, coefficients, "fire")) for t in units}
+    mean_shell = dict.fromkeys(units, 0.0)
+    mean_fire = dict.fromkeys(units, 0.0)
+    done = 0.0
+    for stretch in stretches:
+        done += _damage_works(state, target, stretch)
+        weight = stretch / damage / 2.0
+        for t in units:
+            after_shell = product(vulnerability(state, t, coefficients, "shell"))
+            after_fire = product(vulnerability(state, t, coefficients, "fire"))
+            mean_shell[t] += weight * (shell[t] + after_shell)
+            mean_fire[t] += weight * (fire[t] + after_fire)
+            shell[t], fire[t] = after_shell, after_fire
+    rest = (damage - done) / damage  # rounds that fell after every work was down
+    exposures = {}
+    for t in units:
+        mean = mean_shell[t] + rest * shell[t]
+        first = product(start[t])
+        factors = dict(start[t])
+        if first > 0 and mean != first:  # the record says how much the falling works added
+            factors["works_falling"] = mean / first
+        exposures[t] = (factors, mean_fire[t] + rest * fire[t])
+    return exposures, done
 
 
 def _damage_works(state: GameState, target: int, damage: float) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 from ..core.events import Event, Fired
 from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
-from .protection import product, vulnerability
+from .protection import product, sides_coefficients, suppression_added, vulnerability
 from .sight import line_of_sight
 
 _CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
@@ -82,14 +82,14 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     reach is worked out once per darkness."""
     night = state.is_night()
     cache = _CACHE.of(state)
-    full = cache.get(("fire_reaches", night))
+    full = cache.get(("fire_reaches", night, coefficients.night_sight_m))
     if full is None:
         u = state.units
         metres = u.fire_range_m
         if night:
             metres = np.minimum(metres, coefficients.night_sight_m)
         full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1).tolist()
-        cache[("fire_reaches", night)] = full
+        cache[("fire_reaches", night, coefficients.night_sight_m)] = full
     close = int(coefficients.limited_ammo_fire_hexes)
     reach = [
         r if share >= 1.0 else max(1, min(r, max(close, math.floor(r * share))))
@@ -136,6 +136,8 @@ def direct_fire(
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
     so fire within the phase is simultaneous. A unit short of rounds fires `fire_discipline` of
     its normal volume (effect and rounds spent alike), except on men caught in a river.
+    Each side's `side_rules` act: the firer's coefficients give its rate, reach, ammunition and
+    the night's effect; the target's its exposure, how far it is pinned and its killed share.
     `aimed_at` maps units given a fire order to the hex they were told to fire at; `on_map`
     is `state.active()` when the caller has it."""
     u = state.units
@@ -153,9 +155,17 @@ def direct_fire(
     routed, firepower = u.routed.tolist(), u.firepower.tolist()
     in_water = u.crossing_hours.tolist()
     firers = [f for f in present if firepower[f] > 0 and not routed[f] and in_water[f] <= 0]
-    full_reach, reach = fire_reaches(state, coefficients)
-    discipline = fire_discipline(state, coefficients)
-    board, clearance = state.board, coefficients.sight_clearance_m
+    by_side = sides_coefficients(state, coefficients)
+    if by_side[0] is by_side[1]:
+        full_reach, reach = fire_reaches(state, coefficients)
+        discipline = fire_discipline(state, coefficients)
+    else:  # each unit's from its own side's coefficients
+        reaches = [fire_reaches(state, c) for c in by_side]
+        disciplines = [fire_discipline(state, c) for c in by_side]
+        full_reach = [reaches[s][0][i] for i, s in enumerate(sides)]
+        reach = [reaches[s][1][i] for i, s in enumerate(sides)]
+        discipline = [disciplines[s][i] for i, s in enumerate(sides)]
+    board = state.board
     water = board.water_list
     shots = []
     for f in firers:
@@ -167,6 +177,7 @@ def direct_fire(
         if aimed_at and f in aimed_at:
             pools.insert(0, [e for e in enemies if e[1] == aimed_at[f]])
         row = board.distance_row(hexes[f])
+        clearance = by_side[sides[f]].sight_clearance_m
         for pool in pools:
             target, distance = _nearest_target(
                 board, hexes[f], pool, row, full_reach[f], reach[f], clearance
@@ -176,22 +187,25 @@ def direct_fire(
                 break
     planned = []
     for f, target, distance in shots:
-        factors = firer_factors(state, f, distance, coefficients)
+        own, theirs = by_side[sides[f]], by_side[sides[target]]
+        factors = firer_factors(state, f, distance, own)
         firing_hours = hours * factors["strength"]
         if discipline[f] < 1.0 and not water[hexes[target]]:
             factors["fire_discipline"] = discipline[f]
             firing_hours *= discipline[f]
-        factors.update(_ammo_factor(state, f, firing_hours, coefficients))
-        exposure = vulnerability(state, target, coefficients, "fire")
-        base = coefficients.fire_casualties_per_firepower_hour * float(u.firepower[f])
+        factors.update(_ammo_factor(state, f, firing_hours, own))
+        exposure = vulnerability(state, target, theirs, "fire")
+        base = own.fire_casualties_per_firepower_hour * float(u.firepower[f])
         expected = base * hours * product(factors) * product(exposure)
         planned.append((f, target, base, {**factors, **exposure}, expected))
     for f, target, base, factors, expected in planned:
+        theirs = by_side[sides[target]]
         men = max(int(u.men[target]), 1)
-        pinned = coefficients.suppression_per_casualty_share * expected / men
+        pinned = theirs.suppression_per_casualty_share * expected / men
+        pinned = suppression_added(pinned, hours, theirs)
         u.suppression[target] = min(1.0, float(u.suppression[target]) + pinned)
         hit = draw_casualties(state.rng, int(u.men[target]), expected)
-        killed, wounded = apply_casualties(state, target, hit, coefficients, events)
+        killed, wounded = apply_casualties(state, target, hit, theirs, events)
         events.append(
             Fired(
                 state.turn,

@@ -5,6 +5,8 @@ One function so that direct fire, bombardment, air attack and the window's odds 
 
 from __future__ import annotations
 
+import math
+
 from ..core.state import POSTURE_INDEX, GameState
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -65,3 +67,32 @@ def product(factors: dict[str, float]) -> float:
     for value in factors.values():
         result *= value
     return result
+
+
+def suppression_added(amount: float, hours: float, coefficients) -> float:
+    """What a turn's fire adds to a unit's suppression, so that a turn of any length leaves it
+    where the same fire spread over those hours would: `amount` is what the turn's rounds (or
+    expected hits) would pin at once; suppression wears off continuously at
+    λ = −ln(1 − suppression_decay_per_hour) an hour, and the morale step decays it by
+    e^(−λ·hours) at the turn's end. Fire at a steady rate R over h hours leaves R·h·(1 −
+    e^(−λh)) / (λh) at the end, so the turn adds amount × (e^(λh) − 1) / (λh) before that
+    decay. Then a steady fire holds a unit at R / λ whatever the turn length, where adding the
+    whole amount at once held it at R·h·e^(−λh) / (1 − e^(−λh)): 1.3 R at 15-minute turns and
+    0.7 R at 2-hour ones (issue 16's turn-length check). With no decay, or decay of all of it
+    within the hour, the amount as it is."""
+    decay = coefficients.suppression_decay_per_hour
+    if amount <= 0.0 or hours <= 0.0 or decay <= 0.0 or decay >= 1.0:
+        return amount
+    x = -math.log1p(-decay) * hours
+    return amount * math.expm1(x) / x
+
+
+def sides_coefficients(state: GameState, coefficients) -> tuple:
+    """Each side's coefficients for the rules that act between two sides (fire, bombardment):
+    the scenario's `side_rules` over the common ones (`state.side_coefficients`, resolved once
+    for the game), when `coefficients` are the game's own; a caller's other coefficients (a
+    test's, the window's odds with a change) apply to both sides as given."""
+    by_side = state.side_coefficients
+    if by_side and coefficients is state.coefficients:
+        return by_side
+    return (coefficients, coefficients)

@@ -1,0 +1,123 @@
+"""Fire and bombardment do not depend on the length of a turn (issue 16, the bench's turn-length
+check): the expected losses of N hours of bombardment on men in works that the same rounds knock
+down, and the suppression that steady fire holds a unit at, are the same in turns of 15 minutes
+or 4 hours. Both were charged per turn: the works' protection at the first round's value for the
+whole turn, and suppression added whole and then decayed, so long turns spared dug-in men and
+short ones pinned less."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fire_obstacles import mortar_company
+from test_rules_exact import BLUE, RED, battle, stubbed
+from test_rules_exact import draws as draws  # the fixture: every draw_casualties call
+
+from engine.rules.bombardment import _exposures_while_damaging, expected_shell_casualties
+from engine.rules.coefficients import coefficients
+from engine.rules.fire import direct_fire
+from engine.rules.protection import product, suppression_added
+from engine.rules.turn import coefficients_of
+
+C = coefficients()
+
+
+def survival_over(turns: int, damage: float, lethal: float, strength: float, blockhouse: float):
+    """The share of a company in works (field works of `strength`, a blockhouse of
+    `blockhouse`) that survives `lethal` m² of bursts and `damage` works points, fired in
+    `turns` equal turns: each turn's expected loss, at the turn's mean exposure, taken from what
+    the turns before left."""
+    state = mortar_company(100)
+    h = state.board.index(4, 1)
+    works = state.works
+    works.fort_strength[h] = works.fort_strength_start[h] = strength
+    if blockhouse > 0:
+        works.blockhouse_strength[h] = works.blockhouse_strength_start[h] = blockhouse
+    area = state.board.hex_area_m2
+    men = 1_000_000.0  # a large count: the expectation, not whole men
+    for _ in range(turns):
+        exposures, _ = _exposures_while_damaging(state, h, BLUE, damage / turns, C)
+        exposure = product(exposures[1][0])
+        men -= expected_shell_casualties(lethal / turns, men, area, exposure)
+    return men / 1_000_000.0, float(works.fort_strength[h]), float(works.blockhouse_strength[h])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    damage=st.floats(0, 3000),
+    lethal=st.floats(0, 60_000),
+    strength=st.sampled_from([10.0, 50.0, 100.0, 1000.0]),
+    blockhouse=st.sampled_from([0.0, 30.0]),
+    turns=st.sampled_from([2, 3, 4, 8]),
+)
+def test_bombardment_of_falling_works_does_not_depend_on_turn_length(
+    damage, lethal, strength, blockhouse, turns
+) -> None:
+    one = survival_over(1, damage, lethal, strength, blockhouse)
+    many = survival_over(turns, damage, lethal, strength, blockhouse)
+    assert many[0] == pytest.approx(one[0], rel=1e-9, abs=1e-12)
+    assert many[1:] == pytest.approx(one[1:], abs=1e-9)  # the works are left the same too
+
+
+def test_the_works_protect_only_while_they_stand() -> None:
+    """Prepared works of 50 points, 0.6 a round: 100 rounds knock them down after 83⅓ rounds, so
+    the mean exposure is the trapezoid from prepared to hasty over those rounds, hasty after."""
+    state = mortar_company(100)
+    h = state.board.index(4, 1)
+    state.works.fort_strength[h] = state.works.fort_strength_start[h] = 50.0
+    exposures, done = _exposures_while_damaging(state, h, BLUE, 60.0, C)
+    prepared, hasty = C.shell_exposure_prepared, C.shell_exposure_hasty
+    mean = (50 / 60) * (prepared + hasty) / 2 + (10 / 60) * hasty
+    assert done == 50.0 and state.works.fort_strength[h] == 0.0
+    factors, _ = exposures[1]
+    assert product(factors) == pytest.approx(mean, rel=1e-12)
+    assert factors["works_falling"] == pytest.approx(mean / prepared, rel=1e-12)
+
+
+def steady(rate: float, hours: float, decay: float, total: float) -> float:
+    """Suppression at the end of `total` hours of fire that would pin `rate` an hour, in turns
+    of `hours`: each turn adds `suppression_added` of what it fired, then decays (morale)."""
+    c = coefficients({"suppression_decay_per_hour": decay})
+    level = 0.0
+    for _ in range(round(total / hours)):
+        level += suppression_added(rate * hours, hours, c)
+        level *= (1.0 - decay) ** hours
+    return level
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rate=st.floats(0.001, 0.2),
+    decay=st.floats(0.05, 0.95),
+    hours=st.sampled_from([0.25, 0.5, 1.0, 2.0, 4.0]),
+)
+def test_suppression_follows_the_fire_not_the_turn(rate, decay, hours) -> None:
+    """Steady fire over 8 hours leaves exactly what continuous fire and continuous wearing off
+    leave, (R / λ)(1 − e^(−8λ)), λ = −ln(1 − decay), whatever the turn length."""
+    lam = -math.log1p(-decay)
+    assert steady(rate, hours, decay, 8.0) == pytest.approx(
+        rate / lam * -math.expm1(-8 * lam), rel=1e-9
+    )
+
+
+def test_suppression_added_edge_cases() -> None:
+    none = coefficients({"suppression_decay_per_hour": 0.0})
+    assert suppression_added(0.3, 2.0, none) == 0.3  # nothing wears off: the amount
+    assert suppression_added(0.3, 1.0, C) == pytest.approx(0.3 / math.log(2))
+    assert suppression_added(0.0, 1.0, C) == 0.0
+
+
+def test_direct_fire_expectation_is_per_hour(draws) -> None:
+    """The same fire for a quarter of an hour and for two hours: eight times the expectation."""
+    expected = []
+    for hours in (0.25, 2.0):
+        draws.clear()
+        state = battle()
+        stubbed(state)
+        direct_fire(state, coefficients_of(state), [], hours=hours)
+        expected.append(sorted(e for _, e in draws))
+    assert [b / a for a, b in zip(*expected, strict=True)] == pytest.approx([8.0, 8.0])
+    assert RED != BLUE
