@@ -297,6 +297,7 @@ class _Fixed:
     fall_back_strength: float = 0.35
     counterattack_ratio: float = 1.0
     attack_ratio: float = 3.0
+    hasty_attack_ratio: float = 2.5
 
 
 _THRESHOLDS = (
@@ -307,6 +308,7 @@ _THRESHOLDS = (
     "fall_back_strength",
     "counterattack_ratio",
     "attack_ratio",
+    "hasty_attack_ratio",
 )
 
 
@@ -363,6 +365,8 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
+    if phase.mode == "adaptive" and target is not None and _manning(state, view, i, target):
+        return _order(Move, i, target)  # the place to hold is empty: the nearest free unit goes
     if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
         return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
@@ -380,6 +384,40 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if view.strength(i) < fixed.fall_back_strength or outnumbered >= stands:
             return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
+
+
+def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
+    """Whether unit i is the one the adaptive player sends to the place it must hold, because
+    none of its side's men stand there able to fight (its garrison broke or was never there):
+    the nearest foot unit of the side that is neither routed, spent nor next to an enemy. A
+    commander keeps the key to his position manned; outposts in contact stay where they are."""
+    side = view.sides[i]
+    key = ("ai_manning", side, target)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is None or found[0] is not view:
+        cache[key] = found = (view, _man_with(state, view, side, target))
+    return found[1] == i
+
+
+def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
+    """The unit `_manning` picks for `target` (-1: none, or the place is manned)."""
+    mine = view.mine[side]
+    if any(view.hexes[j] == target and view.men[j] > 0 and not view.routed[j] for j in mine):
+        return -1
+    enemies = view.enemies[side]
+    neighbors = state.board.neighbors
+    to_target = state.board.distance_row(target)
+    free = [
+        j
+        for j in mine
+        if view.men[j] > 0
+        and not view.routed[j]
+        and not view.fixed.gunners[j]
+        and not view.spent(j)
+        and not any(n in enemies for n in neighbors[view.hexes[j]])
+    ]
+    return min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
 
 
 def _works_intact(state: GameState, h: int) -> float:
@@ -433,10 +471,14 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     ):
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
+        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, target):
+            return _order(Hold, i)  # wait beside it for the rest rather than go in piecemeal
         return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
+        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, step):
+            return _order(Hold, i)
         return _order(Assault, i, step)  # something in the way
     if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
@@ -458,6 +500,27 @@ def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> boo
     return mine >= view.fixed.attack_ratio * defenders
 
 
+def _odds_to_assault(state: GameState, view: _View, side: int, target: int) -> bool:
+    """Whether the adaptive player's units next to `target` go in now: only when the men next to
+    it who can attack (not routed, not spent) reach `ai_attack_ratio` per defender in it where
+    the defenders have works standing, `ai_hasty_attack_ratio` where they have none. By night
+    too: the dark lets an attacker close unseen, but battalions sent in one at a time as they
+    arrive were beaten off one after another (the adaptive player's piecemeal night assaults at
+    Furong and in the 47th Division's relief, docs/calibration.md)."""
+    defenders = view.enemies[side].get(target, 0)
+    if defenders <= 0:
+        return True
+    fixed = view.fixed
+    ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+    near = state.board.neighbors[target]
+    ready = sum(
+        view.men[j]
+        for j in view.mine[side]
+        if view.hexes[j] in near and not view.routed[j] and not view.spent(j)
+    )
+    return ready >= ratio * defenders
+
+
 def _crossing_under_fire(
     state: GameState, view: _View, side: int, here: int, hours_to: list[float]
 ) -> bool:
@@ -475,14 +538,7 @@ def _crossing_under_fire(
         if hours_to[nxt] >= hours_to[at]:
             return False  # arrived
         if water[nxt]:
-            reach = board.distance_row(nxt)
-            ranges = state.units.fire_range_m
-            size = board.hex_size_m
-            return any(
-                reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
-                for j in view.mine[1 - side]
-                if view.men[j] > 0
-            )
+            return _under_fire(state, view, side, nxt)
         at = nxt
     return False
 
@@ -676,8 +732,30 @@ def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
 
 
 def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
-    """Fall back toward the objective, away from the enemy (the rules choose the way)."""
+    """Fall back toward the objective, away from the enemy (the rules choose the way). The
+    adaptive player (a side that must get out, `exit`) does not break contact by day: a unit
+    within reach of the enemy's fire waits for the dark and then breaks out, assaulting what
+    blocks its way (FM 100-5, 1941, ch. 11: a withdrawal from close contact in daylight is
+    costly and is made at night where it can be; the Shigehiro Detachment, engaged when the
+    division pulled back, could not get away in time, seed ¶19)."""
+    if phase.mode == "adaptive":
+        if not state.is_night() and _under_fire(state, view, view.sides[i], view.hexes[i]):
+            return _order(Hold, i)
+        return _break_out(state, view, i, phase)
     return _order(Withdraw, i, phase.objective)
+
+
+def _under_fire(state: GameState, view: _View, side: int, h: int) -> bool:
+    """Whether hex h is within the direct-fire range of an enemy unit able to fire (not
+    routed, with men)."""
+    reach = state.board.distance_row(h)
+    ranges = state.units.fire_range_m
+    size = state.board.hex_size_m
+    return any(
+        reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
+        for j in view.mine[1 - side]
+        if view.men[j] > 0
+    )
 
 
 def _break_out(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
