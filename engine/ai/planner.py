@@ -27,11 +27,8 @@ from .triggers import PlanClock
 # The thresholds the computer player decides by are rule coefficients (`ai_*` in
 # engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
 # spent, when a holding unit falls back, the odds for a counter-attack and for an adaptive assault.
-# How a gun commander weighs targets around an objective, in works points (see _bombard).
-MINEFIELD_TARGET_VALUE = 30.0  # an uncleared minefield
-WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
-MEN_TARGET_VALUE = 0.2  # per enemy soldier
-PLANNED_VALUE_PER_ROUND = 0.3  # value one round a turn already aimed at a hex takes off it
+# How a gun commander weighs targets around an objective, in works points (see _bombard), is
+# given by the `ai_target_*` and `ai_planned_value_per_round` coefficients.
 
 # Tasks for which units with guns or mortars fire on the objective rather than close in.
 _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack)
@@ -298,6 +295,10 @@ class _Fixed:
     counterattack_ratio: float = 1.0
     attack_ratio: float = 3.0
     hasty_attack_ratio: float = 2.5
+    target_minefield: float = 30.0
+    target_wire_line: float = 10.0
+    target_man: float = 0.2
+    planned_value_per_round: float = 0.3
 
 
 _THRESHOLDS = (
@@ -309,6 +310,10 @@ _THRESHOLDS = (
     "counterattack_ratio",
     "attack_ratio",
     "hasty_attack_ratio",
+    "target_minefield",
+    "target_wire_line",
+    "target_man",
+    "planned_value_per_round",
 )
 
 
@@ -574,14 +579,15 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     enemies = view.enemies[side]
     planned = _fire_plan(state)  # set up by plan_orders
     from_here = board.distance_row(here)
-    owners = view.fixed.works_owner
+    fixed = view.fixed
+    owners = fixed.works_owner
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
         owner = owners[h]
         if owner == side or (owner < 0 and h not in enemies):
             continue
-        works = _works_value(state, h) if owner >= 0 else 0.0  # no works where nobody built any
-        score = works + MEN_TARGET_VALUE * enemies.get(h, 0)
+        works = _works_value(state, h, fixed) if owner >= 0 else 0.0  # none if nobody built any
+        score = works + fixed.target_man * enemies.get(h, 0)
         score -= planned.get(h, 0.0)
         if score > 0:
             candidates.append((-score, from_here[h], h))
@@ -593,15 +599,15 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     weapons = state.units.indirect[i]
     for _, _, target in sorted(candidates):
         if any(in_range(state, weapon, here, target) for weapon in weapons):
-            rate = view.fixed.fire_rates[i]
-            planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
+            rate = fixed.fire_rates[i]
+            planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
             return _order(Bombard, i, target, _ration(state, i, phase))
     if candidates:
         return _order(Move, i, objective)
     return _order(Hold, i)
 
 
-def _works_value(state: GameState, h: int) -> float:
+def _works_value(state: GameState, h: int, fixed: _Fixed) -> float:
     """What a gun commander sees left to destroy in a hex's works: their work points, an
     uncleared minefield, uncut wire (read with `item`: plain floats, not numpy scalars)."""
     w = state.works
@@ -609,8 +615,8 @@ def _works_value(state: GameState, h: int) -> float:
     if w.mine_depth_m.item(h) > 0:
         lane = w.lane.item(h)
         if lane < 1.0:
-            value += MINEFIELD_TARGET_VALUE * (1.0 - lane)
-    return value + WIRE_TARGET_VALUE * w.wire_lines.item(h)
+            value += fixed.target_minefield * (1.0 - lane)
+    return value + fixed.target_wire_line * w.wire_lines.item(h)
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
@@ -739,10 +745,20 @@ def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     costly and is made at night where it can be; the Shigehiro Detachment, engaged when the
     division pulled back, could not get away in time, seed ¶19)."""
     if phase.mode == "adaptive":
-        if not state.is_night() and _under_fire(state, view, view.sides[i], view.hexes[i]):
+        if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
             return _order(Hold, i)
         return _break_out(state, view, i, phase)
     return _order(Withdraw, i, phase.objective)
+
+
+def _in_contact(state: GameState, view: _View, side: int, h: int) -> bool:
+    """Whether hex h is next to an enemy-held hex or within reach of the enemy's fire (on
+    operational hexes of a kilometre a rifle does not reach the next hex, but men there are
+    in contact)."""
+    enemies = view.enemies[side]
+    if any(n in enemies for n in state.board.neighbors[h]) or h in enemies:
+        return True
+    return _under_fire(state, view, side, h)
 
 
 def _under_fire(state: GameState, view: _View, side: int, h: int) -> bool:
