@@ -894,7 +894,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Trigger.lost": "Id of a place (in map.places): held by the other side at a turn's end.",
     "Trigger.arrived": "Id of a unit (in `units`, either side): on the map at a turn's end.",
     "Trigger.routed": 'Id of a unit (in `units`) of the other side, or "enemy" for any of'
-    " them: routed at a turn's end.",
+    " them: routed at a turn's end, then or at an earlier one.",
     "Trigger.strength_below": "A side's strength at a turn's end below a share of its start.",
     "Trigger.after": "Hours after another phase of this plan began (how long its task has run).",
     "Trigger.any": "Holds when any one of these triggers holds.",
