@@ -98,3 +98,33 @@ def test_an_adaptive_side_that_must_get_out_does_not_break_contact_by_day() -> N
     put(night, RED, (5, 1))
     assert night.state.is_night()
     assert order_of(night, "blue", BLUE).startswith("withdraw blue_coy")
+
+
+MORE = TEXT.replace(
+    "obstacles:\n",
+    """  - {id: red_2, name: {en: Red 2nd}, side: red, type: infantry, men: 50,
+     weapons: [{weapon: rifle, count: 45}], at: [2, 1], morale: 1.0}
+  - {id: blue_post, name: {en: Blue post}, side: blue, type: infantry, men: 10,
+     weapons: [{weapon: rifle, count: 10}], at: [3, 0], morale: 1.0}
+obstacles:
+""",
+    1,
+)
+RED_2, BLUE_POST = 3, 4
+
+
+def test_units_short_of_the_odds_go_to_the_sides_point_of_attack() -> None:
+    """The red company next to the dug-in hill (100 against 100: short of 3:1) does not wait
+    there when the side's point of attack is elsewhere: the post of 10 next to the 2nd platoon
+    (50 against 2.5 x 10), and it goes there; with no post it waits beside the hill."""
+    g = game(MORE)
+    put(g, RED, (6, 1))
+    from engine.ai.planner import _point_of_attack, _view
+
+    assert _point_of_attack(g.state, _view(g.state), 0) == g.state.board.resolve((3, 0))
+    assert order_of(g, "red", RED).startswith("move red_coy")
+    alone = game(MORE)
+    put(alone, RED, (6, 1))
+    put(alone, BLUE_POST, (8, 2))  # the post leaves: nothing else in contact
+    put(alone, RED_2, (0, 0))
+    assert order_of(alone, "red", RED) == "hold red_coy"

@@ -477,17 +477,57 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
         if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, target):
-            return _order(Hold, i)  # wait beside it for the rest rather than go in piecemeal
+            return _gather(state, view, i, target, from_here)  # not piecemeal: mass first
         return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
         if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, step):
-            return _order(Hold, i)
+            return _gather(state, view, i, step, from_here)
         return _order(Assault, i, step)  # something in the way
     if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
     return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+
+
+def _gather(state: GameState, view: _View, i: int, target: int, from_here: list[int]) -> Order:
+    """Where the odds at `target` are too short: wait beside it if it is the side's point of
+    attack (or there is none), else go to the point of attack, the enemy-held hex in contact
+    where the side's able men next to it come nearest the odds it asks, so that the units mass
+    on one hex rather than stand before several."""
+    point = _point_of_attack(state, view, view.sides[i])
+    if point < 0 or point == target or from_here[point] <= 1:
+        return _order(Hold, i)
+    enemies = view.enemies[view.sides[i]]
+    return _order(Move, i, _approach_hex(state.board, i, from_here, point, 6, enemies))
+
+
+def _point_of_attack(state: GameState, view: _View, side: int) -> int:
+    """The side's point of attack this turn (-1: none): of the enemy-held hexes next to its
+    able foot units, the one where their men come nearest the odds `_odds_to_assault` asks."""
+    key = ("ai_point_of_attack", side)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is not None and found[0] is view:
+        return found[1]
+    enemies = view.enemies[side]
+    neighbors = state.board.neighbors
+    fixed = view.fixed
+    ready: dict[int, int] = {}
+    for j in view.mine[side]:
+        if view.routed[j] or fixed.gunners[j] or view.spent(j) or view.men[j] <= 0:
+            continue
+        for n in neighbors[view.hexes[j]]:
+            if n in enemies:
+                ready[n] = ready.get(n, 0) + view.men[j]
+    best, point = -1.0, -1
+    for h in sorted(ready):
+        ratio = fixed.attack_ratio if _works_intact(state, h) > 0 else fixed.hasty_attack_ratio
+        share = ready[h] / max(ratio * enemies[h], 1.0)
+        if share > best:
+            best, point = share, h
+    cache[key] = (view, point)
+    return point
 
 
 def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> bool:
