@@ -128,3 +128,16 @@ def test_units_short_of_the_odds_go_to_the_sides_point_of_attack() -> None:
     put(alone, BLUE_POST, (8, 2))  # the post leaves: nothing else in contact
     put(alone, RED_2, (0, 0))
     assert order_of(alone, "red", RED) == "hold red_coy"
+
+
+def test_a_held_place_is_reinforced_when_the_enemy_next_to_it_has_the_odds() -> None:
+    from engine.ai.planner import _man_with, _view
+
+    g = game(MORE)
+    hill = g.state.board.resolve("east_hill")
+    put(g, RED_2, (0, 2))  # out of the post's way
+    put(g, RED, (6, 1))  # 100 next to 100 dug in: short of 3:1, the hill is manned enough
+    assert _man_with(g.state, _view(g.state), 1, hill) == -1
+    remove_men(g.state, BLUE, 70, "killed")  # 100 next to 30: the odds; the post goes
+    assert _man_with(g.state, _view(g.state), 1, hill) == BLUE_POST
+    assert order_of(g, "blue", BLUE_POST).startswith("move blue_post 16")

@@ -393,9 +393,10 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
 
 def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
     """Whether unit i is the one the adaptive player sends to the place it must hold, because
-    none of its side's men stand there able to fight (its garrison broke or was never there):
-    the nearest foot unit of the side that is neither routed, spent nor next to an enemy. A
-    commander keeps the key to his position manned; outposts in contact stay where they are."""
+    none of its side's men stand there able to fight (its garrison broke or was never there),
+    or the enemy next to it has the odds to assault those who do: the nearest foot unit of the
+    side that is neither routed, spent nor next to an enemy. A commander keeps the key to his
+    position manned; outposts in contact stay where they are."""
     side = view.sides[i]
     key = ("ai_manning", side, target)
     cache = _CACHE.of(state)
@@ -408,10 +409,16 @@ def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
 def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
     """The unit `_manning` picks for `target` (-1: none, or the place is manned)."""
     mine = view.mine[side]
-    if any(view.hexes[j] == target and view.men[j] > 0 and not view.routed[j] for j in mine):
-        return -1
+    held = sum(view.men[j] for j in mine if view.hexes[j] == target and not view.routed[j])
     enemies = view.enemies[side]
     neighbors = state.board.neighbors
+    if held > 0:
+        # manned well enough while the enemy next to it is short of the odds it needs to
+        # assault (as the adaptive attacker reckons them, `_odds_to_assault`)
+        fixed = view.fixed
+        ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+        if sum(enemies.get(n, 0) for n in neighbors[target]) < ratio * held:
+            return -1
     to_target = state.board.distance_row(target)
     free = [
         j
