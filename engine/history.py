@@ -138,6 +138,10 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
         return float((now[_LOSS_ROWS] - before[_LOSS_ROWS])[:, mask].sum())
     if metric == Metric.got_back_across:
         return _got_back_across(state, entry, mask, begin, end)
+    if metric == Metric.men_surrounded:
+        return _men_surrounded(state, mask, begin if entry.since else end, end)
+    if metric == Metric.fell_back:
+        return _fell_back(state, entry, mask, end)
     if metric == Metric.lost_in_water:  # drowned, or killed or wounded while in the water
         return float((now[_WATER_ROWS] - before[_WATER_ROWS])[:, mask].sum())
     row = {
@@ -199,6 +203,71 @@ def _got_back_across(
     men, escaped = state.ledger[end][_ROW["men"]], _ROW["escaped"]
     counted_escaped = state.ledger[end][escaped] - state.ledger[begin][escaped]
     return float(men[back].sum() + counted_escaped[mask].sum())
+
+
+def _men_surrounded(state: GameState, mask: np.ndarray, begin: int, end: int) -> float:
+    """The most men of the measured units cut off at any turn end from `begin` to `end`: a unit
+    is cut off when no way leads from its hex to its side's rear except through hexes held by
+    the enemy or next to them (the enemy's zone: where men moving out would be stopped). Only
+    the enemy's units in the fight with men count; impassable hexes block. Counting men still
+    alive alone (`men_remaining`) says nothing of a ring."""
+    u, board = state.units, state.board
+    rears = state.rears
+    best = 0.0
+    for k in range(begin, end + 1):
+        where = state.position_ledger[k]
+        men = state.ledger[k][_ROW["men"]]
+        present = (where >= 0) & (men > 0)
+        total = 0.0
+        for side in (0, 1):
+            measured = np.flatnonzero(mask & present & (u.side == side))
+            if not len(measured) or side >= len(rears) or rears[side] < 0:
+                continue
+            enemy = where[present & (u.side != side)]
+            blocked = np.zeros(board.width * board.height, bool)
+            blocked[~board.passable] = True
+            for h in enemy.tolist():
+                blocked[h] = True
+                blocked[list(board.neighbors[h])] = True
+            reach = _reachable(board, rears[side], blocked)
+            for i in measured.tolist():
+                h = int(where[i])
+                # out through a free neighbour (a unit's own hex may lie in the enemy's zone)
+                if not (h in reach or any(n in reach for n in board.neighbors[h])):
+                    total += float(men[i])
+        best = max(best, total)
+    return best
+
+
+def _reachable(board, start: int, blocked: np.ndarray) -> set[int]:
+    """Hexes reachable from `start` through hexes not `blocked` (empty if it is blocked)."""
+    if blocked[start]:
+        return set()
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        h = frontier.pop()
+        for n in board.neighbors[h]:
+            if n not in seen and not blocked[n]:
+                seen.add(n)
+                frontier.append(n)
+    return seen
+
+
+def _fell_back(state: GameState, entry: HistoryEntry, mask: np.ndarray, end: int) -> float:
+    """Men of the measured units that stood at `place` at some turn end before `at` and at `at`
+    stand in the fight elsewhere without ever having routed: men who left the position alive
+    and in hand. Men who broke and fled, were killed or captured there, or are still in it do
+    not count (`men_remaining` counted all of these but the dead)."""
+    place = state.board.resolve(entry.place)
+    positions = np.array(state.position_ledger[: end + 1])  # turn ends x units
+    was_there = (positions == place).any(axis=0)
+    now = positions[end]
+    first = state.first_routed
+    never_routed = (first < 0) | (first > end) if len(first) else np.ones(len(now), bool)
+    away = (now >= 0) & (now != place)
+    men = state.ledger[end][_ROW["men"]]
+    return float(men[mask & was_there & away & never_routed].sum())
 
 
 def historical_text(entry: HistoryEntry) -> str:

@@ -190,6 +190,52 @@ def test_men_remaining_at_its_time():
     assert value(quiet, "remaining") == 100.0
 
 
+def test_men_surrounded_counts_men_cut_off_from_their_rear_not_men_alive():
+    """Issue 16: `second_bn_surrounded` counted the battalion's men alive, ring or no ring."""
+    ring = game()
+    put(ring, RED, (6, 1))  # east of the stream
+    put(ring, BLUE, (2, 1))  # across all three rows between red and its rear at (0, 1)
+    turns(ring, 1)
+    assert value(ring, "surrounded") == float(ring.state.units.men[RED]) > 0
+    free = game()
+    put(free, RED, (5, 1))  # as far east, but blue stays on its hill: the way west is open
+    turns(free, 1)
+    assert value(free, "surrounded") == 0.0
+    assert value(free, "remaining") > 0  # what the old metric read: men alive
+
+
+def test_men_surrounded_in_a_window_is_the_most_cut_off_at_any_turn_end():
+    g = game()
+    put(g, RED, (6, 1))
+    put(g, BLUE, (2, 1))
+    turns(g, 1)  # 09:00: cut off
+    cut_off = float(g.state.units.men[RED])
+    put(g, BLUE, (8, 2))  # the ring opens
+    turns(g, 1)
+    assert value(g, "surrounded") == 0.0  # at the end alone: free
+    assert value(g, "surrounded_then") == cut_off > 0
+
+
+def test_fell_back_counts_men_who_left_the_place_in_hand():
+    """Lion Mountain's `defenders_fell_back` counted the company's men still alive wherever
+    they stood, on the hill or not."""
+    back = game()
+    turns(back, 1)
+    put(back, BLUE, (8, 0))  # off the hill, still on the map
+    turns(back, 1)
+    assert value(back, "fell_back") == 100.0
+    stayed = game()
+    turns(stayed, 2)
+    assert value(stayed, "fell_back") == 0.0
+    ran = game()
+    turns(ran, 1)
+    ran.state.units.routed[BLUE], ran.state.units.morale[BLUE] = True, 0.05  # it broke
+    put(ran, BLUE, (8, 0))
+    turns(ran, 1)
+    assert ran.state.first_routed[BLUE] >= 0
+    assert value(ran, "fell_back") == 0.0
+
+
 def test_officers_killed():
     quiet = game()
     turns(quiet, 1)

@@ -89,14 +89,36 @@ def test_strength_and_arrival_triggers() -> None:
     assert set(column(seen, "red_3")) == {"0,2"}
 
 
-def test_routed_trigger_is_seen_when_orders_are_given() -> None:
+def test_routed_trigger_fires_at_the_end_of_the_turn_the_unit_routed() -> None:
+    """A rout during a turn is recorded at that turn's end, also when nobody asks the computer
+    player for orders then, and the unit's rallying afterwards does not undo the phase."""
+    from engine.ai.planner import _phases
+
     text = changed(TEXT, "start_when: {taken: post}", "start_when: {routed: enemy}")
-    g, seen = play(text, turns=3)
+    g, seen = play(text, turns=2)
     assert set(column(seen, "red_2")) == {"0,0"}
-    red_2 = g.unit_index("red_2")
-    g.state.units.routed[g.unit_index("blue_1")] = True  # as the morale rule would, in turn 2
-    orders = [o.text(g.state.units.ids) for o in g.computer_orders("red") if o.unit == red_2]
+    u = g.state.units
+    blue_1, red_2 = g.unit_index("blue_1"), g.unit_index("red_2")
+    ids = u.ids
+    # turn 2: red's orders are given by hand; blue_1 routs in the turn (as the morale rule
+    # would: its morale below the rout threshold, too low to rally at once)
+    g.apply_orders("red", [f"hold {ids[i]}" for i in range(u.count) if u.side[i] == 0])
+    g.apply_orders("blue", g.computer_orders("blue"))
+    u.routed[blue_1], u.morale[blue_1] = True, 0.05
+    g.end_turn()
+    assert g.state.first_routed[blue_1] == 3  # the boundary at the end of turn 2
+    u.routed[blue_1] = False  # it rallies before anyone asks
+    orders = [o.text(ids) for o in g.computer_orders("red") if o.unit == red_2]
     assert orders == ["move red_2 4"]
+    phase = next(p for p in _phases(g.state, 0) if p.id == "to_the_ford")
+    assert phase.start == 3
+
+
+def test_routed_trigger_does_not_fire_without_a_rout() -> None:
+    text = changed(TEXT, "start_when: {taken: post}", "start_when: {routed: enemy}")
+    g, seen = play(text)
+    assert set(column(seen, "red_2")) == {"0,0"}
+    assert (g.state.first_routed == -1).all()
 
 
 def test_save_and_load_keep_the_triggered_phases(tmp_path: Path) -> None:

@@ -27,11 +27,8 @@ from .triggers import PlanClock
 # The thresholds the computer player decides by are rule coefficients (`ai_*` in
 # engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
 # spent, when a holding unit falls back, the odds for a counter-attack and for an adaptive assault.
-# How a gun commander weighs targets around an objective, in works points (see _bombard).
-MINEFIELD_TARGET_VALUE = 30.0  # an uncleared minefield
-WIRE_TARGET_VALUE = 10.0  # per line of uncut wire
-MEN_TARGET_VALUE = 0.2  # per enemy soldier
-PLANNED_VALUE_PER_ROUND = 0.3  # value one round a turn already aimed at a hex takes off it
+# How a gun commander weighs targets around an objective, in works points (see _bombard), is
+# given by the `ai_target_*` and `ai_planned_value_per_round` coefficients.
 
 # Tasks for which units with guns or mortars fire on the objective rather than close in.
 _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.counterattack)
@@ -297,6 +294,11 @@ class _Fixed:
     fall_back_strength: float = 0.35
     counterattack_ratio: float = 1.0
     attack_ratio: float = 3.0
+    hasty_attack_ratio: float = 2.5
+    target_minefield: float = 30.0
+    target_wire_line: float = 10.0
+    target_man: float = 0.2
+    planned_value_per_round: float = 0.3
 
 
 _THRESHOLDS = (
@@ -307,6 +309,11 @@ _THRESHOLDS = (
     "fall_back_strength",
     "counterattack_ratio",
     "attack_ratio",
+    "hasty_attack_ratio",
+    "target_minefield",
+    "target_wire_line",
+    "target_man",
+    "planned_value_per_round",
 )
 
 
@@ -363,6 +370,8 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
+    if phase.mode == "adaptive" and target is not None and _manning(state, view, i, target):
+        return _order(Move, i, target)  # the place to hold is empty: the nearest free unit goes
     if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
         return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
@@ -380,6 +389,47 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if view.strength(i) < fixed.fall_back_strength or outnumbered >= stands:
             return _order(Withdraw, i, phase.fall_back_to)
     return _hold_or_counter(state, view, i, phase)
+
+
+def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
+    """Whether unit i is the one the adaptive player sends to the place it must hold, because
+    none of its side's men stand there able to fight (its garrison broke or was never there),
+    or the enemy next to it has the odds to assault those who do: the nearest foot unit of the
+    side that is neither routed, spent nor next to an enemy. A commander keeps the key to his
+    position manned; outposts in contact stay where they are."""
+    side = view.sides[i]
+    key = ("ai_manning", side, target)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is None or found[0] is not view:
+        cache[key] = found = (view, _man_with(state, view, side, target))
+    return found[1] == i
+
+
+def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
+    """The unit `_manning` picks for `target` (-1: none, or the place is manned)."""
+    mine = view.mine[side]
+    held = sum(view.men[j] for j in mine if view.hexes[j] == target and not view.routed[j])
+    enemies = view.enemies[side]
+    neighbors = state.board.neighbors
+    if held > 0:
+        # manned well enough while the enemy next to it is short of the odds it needs to
+        # assault (as the adaptive attacker reckons them, `_odds_to_assault`)
+        fixed = view.fixed
+        ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+        if sum(enemies.get(n, 0) for n in neighbors[target]) < ratio * held:
+            return -1
+    to_target = state.board.distance_row(target)
+    free = [
+        j
+        for j in mine
+        if view.men[j] > 0
+        and not view.routed[j]
+        and not view.fixed.gunners[j]
+        and not view.spent(j)
+        and not any(n in enemies for n in neighbors[view.hexes[j]])
+    ]
+    return min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
 
 
 def _works_intact(state: GameState, h: int) -> float:
@@ -433,14 +483,58 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     ):
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
+        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, target):
+            return _gather(state, view, i, target, from_here)  # not piecemeal: mass first
         return _order(Assault, i, target)
     hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
+        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, step):
+            return _gather(state, view, i, step, from_here)
         return _order(Assault, i, step)  # something in the way
     if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
     return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+
+
+def _gather(state: GameState, view: _View, i: int, target: int, from_here: list[int]) -> Order:
+    """Where the odds at `target` are too short: wait beside it if it is the side's point of
+    attack (or there is none), else go to the point of attack, the enemy-held hex in contact
+    where the side's able men next to it come nearest the odds it asks, so that the units mass
+    on one hex rather than stand before several."""
+    point = _point_of_attack(state, view, view.sides[i])
+    if point < 0 or point == target or from_here[point] <= 1:
+        return _order(Hold, i)
+    enemies = view.enemies[view.sides[i]]
+    return _order(Move, i, _approach_hex(state.board, i, from_here, point, 6, enemies))
+
+
+def _point_of_attack(state: GameState, view: _View, side: int) -> int:
+    """The side's point of attack this turn (-1: none): of the enemy-held hexes next to its
+    able foot units, the one where their men come nearest the odds `_odds_to_assault` asks."""
+    key = ("ai_point_of_attack", side)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is not None and found[0] is view:
+        return found[1]
+    enemies = view.enemies[side]
+    neighbors = state.board.neighbors
+    fixed = view.fixed
+    ready: dict[int, int] = {}
+    for j in view.mine[side]:
+        if view.routed[j] or fixed.gunners[j] or view.spent(j) or view.men[j] <= 0:
+            continue
+        for n in neighbors[view.hexes[j]]:
+            if n in enemies:
+                ready[n] = ready.get(n, 0) + view.men[j]
+    best, point = -1.0, -1
+    for h in sorted(ready):
+        ratio = fixed.attack_ratio if _works_intact(state, h) > 0 else fixed.hasty_attack_ratio
+        share = ready[h] / max(ratio * enemies[h], 1.0)
+        if share > best:
+            best, point = share, h
+    cache[key] = (view, point)
+    return point
 
 
 def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> bool:
@@ -456,6 +550,27 @@ def _odds_to_close(state: GameState, view: _View, side: int, target: int) -> boo
     )
     mine = sum(view.men[j] for j in view.mine[side] if not view.routed[j])
     return mine >= view.fixed.attack_ratio * defenders
+
+
+def _odds_to_assault(state: GameState, view: _View, side: int, target: int) -> bool:
+    """Whether the adaptive player's units next to `target` go in now: only when the men next to
+    it who can attack (not routed, not spent) reach `ai_attack_ratio` per defender in it where
+    the defenders have works standing, `ai_hasty_attack_ratio` where they have none. By night
+    too: the dark lets an attacker close unseen, but battalions sent in one at a time as they
+    arrive were beaten off one after another (the adaptive player's piecemeal night assaults at
+    Furong and in the 47th Division's relief, docs/calibration.md)."""
+    defenders = view.enemies[side].get(target, 0)
+    if defenders <= 0:
+        return True
+    fixed = view.fixed
+    ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+    near = state.board.neighbors[target]
+    ready = sum(
+        view.men[j]
+        for j in view.mine[side]
+        if view.hexes[j] in near and not view.routed[j] and not view.spent(j)
+    )
+    return ready >= ratio * defenders
 
 
 def _crossing_under_fire(
@@ -475,14 +590,7 @@ def _crossing_under_fire(
         if hours_to[nxt] >= hours_to[at]:
             return False  # arrived
         if water[nxt]:
-            reach = board.distance_row(nxt)
-            ranges = state.units.fire_range_m
-            size = board.hex_size_m
-            return any(
-                reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
-                for j in view.mine[1 - side]
-                if view.men[j] > 0
-            )
+            return _under_fire(state, view, side, nxt)
         at = nxt
     return False
 
@@ -518,14 +626,15 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     enemies = view.enemies[side]
     planned = _fire_plan(state)  # set up by plan_orders
     from_here = board.distance_row(here)
-    owners = view.fixed.works_owner
+    fixed = view.fixed
+    owners = fixed.works_owner
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
         owner = owners[h]
         if owner == side or (owner < 0 and h not in enemies):
             continue
-        works = _works_value(state, h) if owner >= 0 else 0.0  # no works where nobody built any
-        score = works + MEN_TARGET_VALUE * enemies.get(h, 0)
+        works = _works_value(state, h, fixed) if owner >= 0 else 0.0  # none if nobody built any
+        score = works + fixed.target_man * enemies.get(h, 0)
         score -= planned.get(h, 0.0)
         if score > 0:
             candidates.append((-score, from_here[h], h))
@@ -537,15 +646,15 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     weapons = state.units.indirect[i]
     for _, _, target in sorted(candidates):
         if any(in_range(state, weapon, here, target) for weapon in weapons):
-            rate = view.fixed.fire_rates[i]
-            planned[target] = planned.get(target, 0.0) + rate * PLANNED_VALUE_PER_ROUND
+            rate = fixed.fire_rates[i]
+            planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
             return _order(Bombard, i, target, _ration(state, i, phase))
     if candidates:
         return _order(Move, i, objective)
     return _order(Hold, i)
 
 
-def _works_value(state: GameState, h: int) -> float:
+def _works_value(state: GameState, h: int, fixed: _Fixed) -> float:
     """What a gun commander sees left to destroy in a hex's works: their work points, an
     uncleared minefield, uncut wire (read with `item`: plain floats, not numpy scalars)."""
     w = state.works
@@ -553,8 +662,8 @@ def _works_value(state: GameState, h: int) -> float:
     if w.mine_depth_m.item(h) > 0:
         lane = w.lane.item(h)
         if lane < 1.0:
-            value += MINEFIELD_TARGET_VALUE * (1.0 - lane)
-    return value + WIRE_TARGET_VALUE * w.wire_lines.item(h)
+            value += fixed.target_minefield * (1.0 - lane)
+    return value + fixed.target_wire_line * w.wire_lines.item(h)
 
 
 def _fire_plan(state: GameState) -> dict[int, float]:
@@ -676,8 +785,40 @@ def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
 
 
 def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
-    """Fall back toward the objective, away from the enemy (the rules choose the way)."""
+    """Fall back toward the objective, away from the enemy (the rules choose the way). The
+    adaptive player (a side that must get out, `exit`) does not break contact by day: a unit
+    within reach of the enemy's fire waits for the dark and then breaks out, assaulting what
+    blocks its way (FM 100-5, 1941, ch. 11: a withdrawal from close contact in daylight is
+    costly and is made at night where it can be; the Shigehiro Detachment, engaged when the
+    division pulled back, could not get away in time, seed ¶19)."""
+    if phase.mode == "adaptive":
+        if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
+            return _order(Hold, i)
+        return _break_out(state, view, i, phase)
     return _order(Withdraw, i, phase.objective)
+
+
+def _in_contact(state: GameState, view: _View, side: int, h: int) -> bool:
+    """Whether hex h is next to an enemy-held hex or within reach of the enemy's fire (on
+    operational hexes of a kilometre a rifle does not reach the next hex, but men there are
+    in contact)."""
+    enemies = view.enemies[side]
+    if any(n in enemies for n in state.board.neighbors[h]) or h in enemies:
+        return True
+    return _under_fire(state, view, side, h)
+
+
+def _under_fire(state: GameState, view: _View, side: int, h: int) -> bool:
+    """Whether hex h is within the direct-fire range of an enemy unit able to fire (not
+    routed, with men)."""
+    reach = state.board.distance_row(h)
+    ranges = state.units.fire_range_m
+    size = state.board.hex_size_m
+    return any(
+        reach[view.hexes[j]] * size <= ranges[j] and not view.routed[j]
+        for j in view.mine[1 - side]
+        if view.men[j] > 0
+    )
 
 
 def _break_out(state: GameState, view: _View, i: int, phase: _Phase) -> Order:

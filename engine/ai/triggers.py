@@ -6,8 +6,9 @@ some hours after another phase began, or any/all of these. A trigger is judged a
 (boundary k: the end of turn k-1, where turn k's orders are given) from the game's own records —
 who held each place after each turn, where each unit stood, each unit's men — so that it gives the
 same answer whenever it is asked, also after a saved game is replayed without the computer player.
-The one exception is `routed`, which the records do not keep: it is seen when the computer player
-gives its orders, and remembered from then on.
+`routed` reads the boundary at which each unit was first recorded routed (`first_routed`, kept by
+`GameState.record` at the end of every turn), so a rout during a turn is seen at that turn's end
+even if nobody asked for orders then, and a unit that routed and fled off the map still counts.
 
 A trigger fires at the first boundary at which it holds, and the phase it starts has begun for
 good: a phase that began because a place was taken goes on if the place is lost again. `any`
@@ -53,6 +54,9 @@ class PlanClock:
         self._tests: dict[int, Callable[[int], bool]] = {}
         self._at_turn = -1
         self._times = list(zip(self.fixed_start, self.fixed_end, strict=True))
+        self._order = self._start_order()
+        self._settled: dict[int, int] = {}  # phase -> its start, once found
+        self._ended: dict[int, int] = {}  # phase -> its end by `end_when`, once found
 
     def times(self, state: GameState) -> list[tuple[int, int]]:
         """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
@@ -60,64 +64,89 @@ class PlanClock:
             return self._times
         self._at_turn = state.turn
         starts: list[int | None] = [None] * len(self.phases)
-        # `after` triggers read other phases' starts: settle them in a few passes (a plan's
-        # phases wait on one another in chains; the validator refuses cycles), then look once
-        # more to remember what was found.
-        for _ in range(len(self.phases) + 1):
-            if not self._settle(state, starts, keep=False):
-                break
-        self._settle(state, starts, keep=True)  # remember what was looked at (see `_fired`)
+        # One pass in an order where a phase comes after every phase its `after` triggers wait
+        # on (the validator refuses cycles), so each start is final when it is read, and what
+        # was looked at is remembered at once (see `_fired`): a turn judges each trigger at its
+        # one new boundary, not the whole game again.
+        # A start or end once found never changes (a phase that has begun goes on; an `after`
+        # counts from a start that is final): those are kept and not looked for again.
+        settled = self._settled
+        for k in self._order:
+            start = settled.get(k)
+            if start is None:
+                start = self.fixed_start[k]
+                when = self.phases[k].start_when
+                if when is not None:
+                    fired = self._fired(state, when, starts)
+                    start = None if fired is None else max(start, fired)
+                if start is not None:
+                    settled[k] = start
+            starts[k] = start
         times = []
+        ended = self._ended
         for k, phase in enumerate(self.phases):
             start = NEVER if starts[k] is None else starts[k]
-            end = self.fixed_end[k]
-            if phase.end_when is not None and start < NEVER:
-                fired = self._fired(state, phase.end_when, starts, True, start)
-                if fired is not None:
-                    end = min(end, fired)
+            end = ended.get(k)
+            if end is None:
+                end = self.fixed_end[k]
+                if phase.end_when is not None and start < NEVER:
+                    fired = self._fired(state, phase.end_when, starts, start)
+                    if fired is not None:
+                        end = ended[k] = min(end, fired)
             times.append((start, end))
         self._times = times
         return times
 
-    def _settle(self, state: GameState, starts: list[int | None], keep: bool) -> bool:
-        """One pass over the phases' start triggers, `starts` updated in place; whether any
-        start changed. Without the final pass with `keep`, every later turn would look through
-        the whole game again (a battle's cost grew with the square of its turns)."""
-        changed = False
-        for k, phase in enumerate(self.phases):
-            start: int | None = self.fixed_start[k]
-            if phase.start_when is not None:
-                fired = self._fired(state, phase.start_when, starts, keep)
-                start = None if fired is None else max(start, fired)
-            if start != starts[k]:
-                starts[k], changed = start, True
-        return changed
+    def _start_order(self) -> list[int]:
+        """The phases' indices, each after the phases its `start_when` waits on through `after`
+        (depth first; a cycle, which the validator refuses, is broken where it closes)."""
+        waits: list[list[int]] = []
+        for phase in self.phases:
+            found: list[int] = []
+            stack = [phase.start_when] if phase.start_when is not None else []
+            while stack:
+                t = stack.pop()
+                if t.after is not None and t.after.phase in self.by_id:
+                    found.append(self.by_id[t.after.phase])
+                stack += [*(t.any or []), *(t.all or [])]
+            waits.append(found)
+        order: list[int] = []
+        state = [0] * len(self.phases)  # 0 new, 1 on the path, 2 placed
+
+        def visit(k: int) -> None:
+            if state[k]:
+                return
+            state[k] = 1
+            for j in waits[k]:
+                visit(j)
+            state[k] = 2
+            order.append(k)
+
+        for k in range(len(self.phases)):
+            visit(k)
+        return order
 
     # ------------------------------------------------------------------ triggers
 
     def _fired(
-        self,
-        state: GameState,
-        trigger: Trigger,
-        starts: list[int | None],
-        keep: bool,
-        since: int = 0,
+        self, state: GameState, trigger: Trigger, starts: list[int | None], since: int = 0
     ) -> int | None:
         """The first boundary from `since` at which `trigger` held (None: none yet). A trigger
-        of `after` alone may name a boundary still to come. With `keep`, what was looked at is
-        remembered (so that each boundary is judged once, when it is the present one)."""
+        of `after` alone may name a boundary still to come. What was looked at is remembered,
+        so that each boundary is judged once, when it is the present one."""
         if trigger.after is not None:
             return self._after(state, trigger, starts)
-        atom = self._atoms.setdefault(id(trigger), _Atom())
-        if atom.fired is not None:
+        atom = self._atoms.get(id(trigger))
+        if atom is None:
+            atom = self._atoms[id(trigger)] = _Atom()
+        elif atom.fired is not None:
             return atom.fired
         fired = None
         for k in range(max(atom.checked + 1, since), state.turn + 1):
             if self._holds(state, trigger, k, starts):
                 fired = k
                 break
-        if keep:
-            atom.fired, atom.checked = fired, state.turn
+        atom.fired, atom.checked = fired, state.turn
         return fired
 
     def _after(self, state: GameState, trigger: Trigger, starts: list[int | None]) -> int | None:
@@ -162,11 +191,15 @@ class PlanClock:
         if trigger.routed is not None:
             u = state.units
             if trigger.routed == "enemy":
-                mask = u.side != side
+                watched = np.flatnonzero(u.side != side)
             else:
-                mask = np.zeros(u.count, bool)
-                mask[u.ids.index(trigger.routed)] = True
-            return lambda k: k == state.turn and bool((u.routed & mask & state.active()).any())
+                watched = np.array([u.ids.index(trigger.routed)], dtype=np.intp)
+
+            def routed_by(k: int) -> bool:
+                first = state.first_routed[watched]  # -1: never routed
+                return bool(((first >= 0) & (first <= k)).any())
+
+            return routed_by
         share = trigger.strength_below
         assert share is not None, "a trigger sets exactly one field (the validator checks it)"
         units = self._share_units(state, share, id(trigger))

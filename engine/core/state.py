@@ -184,6 +184,7 @@ HASH_SKIPS = {
     "works_changed": "a flag for `record`'s cache, not part of the game",
     "side_coefficients": "fixed for the game (from the scenario's side_rules)",
     "arrival_table": "fixed for the game (from the scenario and the seed)",
+    "first_routed": "a record of the units' `routed` flags (hashed) at each turn's end",
 }
 
 
@@ -218,6 +219,9 @@ class GameState:
     rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
     # each unit's hex after each turn while it is in the fight (-1 before it arrives, once gone)
     position_ledger: list[np.ndarray] = field(default_factory=list)
+    # per unit: the first turn boundary (index into the ledgers) at which it stood routed, -1
+    # never; plan triggers on a rout read it (engine/ai/triggers.py)
+    first_routed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     # each side's rear: where its routed units run and its beaten men get back to (`_rears`)
     rears: tuple[int, ...] = ()
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
@@ -248,6 +252,12 @@ class GameState:
             self.works_ledger.append(self.works_ledger[-1])
         self.rounds_ledger.append(self.rounds_fired.copy())
         self.position_ledger.append(np.where(self._placement()[0], u.hex, -1))
+        first = self.first_routed
+        if len(first) != u.count:
+            first = self.first_routed = np.full(u.count, -1, np.int64)
+        if u.routed.any():  # a unit routed this turn is still routed at its end (rallying
+            # takes rest, rules/morale.py), also one that fled off the map
+            first[u.routed & (first < 0)] = len(self.ledger) - 1
 
     # ------------------------------------------------------------------ clock
     @cached_property

@@ -26,6 +26,7 @@ PLACE_METRICS = {
     Metric.position_held: "place",
     Metric.position_lost: "place",
     Metric.place_fell_at: "place",
+    Metric.fell_back: "place",
 }
 # Metrics that may name a place, and need not: attack_repelled also asks that it be held.
 OPTIONAL_PLACE_METRICS = {Metric.attack_repelled}

@@ -637,6 +637,8 @@ class Metric(StrEnum):
     lost_in_water = "lost_in_water"
     escaped = "escaped"
     got_back_across = "got_back_across"
+    men_surrounded = "men_surrounded"
+    fell_back = "fell_back"
     men_remaining = "men_remaining"
     officers_killed = "officers_killed"
     assaults_repelled = "assaults_repelled"
@@ -892,7 +894,7 @@ DESCRIPTIONS: dict[str, str] = {
     "Trigger.lost": "Id of a place (in map.places): held by the other side at a turn's end.",
     "Trigger.arrived": "Id of a unit (in `units`, either side): on the map at a turn's end.",
     "Trigger.routed": 'Id of a unit (in `units`) of the other side, or "enemy" for any of'
-    " them: routed at a turn's end.",
+    " them: routed at a turn's end, then or at an earlier one.",
     "Trigger.strength_below": "A side's strength at a turn's end below a share of its start.",
     "Trigger.after": "Hours after another phase of this plan began (how long its task has run).",
     "Trigger.any": "Holds when any one of these triggers holds.",
@@ -940,7 +942,8 @@ DESCRIPTIONS: dict[str, str] = {
     " (docs/scenarios.md lists each with its unit).",
     "HistoryEntry.side": "Id of the side (in `sides`) whose men or positions are measured.",
     "HistoryEntry.units": "Ids of the units (in `units`) measured, narrowing `side`.",
-    "HistoryEntry.place": "Id of the place (in map.places) for position_held and place_fell_at,"
+    "HistoryEntry.place": "Id of the place (in map.places) for position_held, position_lost,"
+    " place_fell_at and fell_back,"
     " or of the river (in map.rivers) for crossed_by and got_back_across.",
     "HistoryEntry.since": "Local date and time counts start from (default: the start);"
     " best on a turn boundary.",

@@ -1,0 +1,143 @@
+"""The adaptive computer player's rules of thumb (engine/ai/planner.py), each in a small battle
+(tests/data/metrics.yaml: a red company, red mortars and a blue company dug in on the east hill)
+where it applies and where it does not: no piecemeal assault, a place to hold kept manned, no
+breaking of contact by day."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.game import Game
+from engine.rules.casualties import remove_men
+
+TEXT = (Path(__file__).parent / "data" / "metrics.yaml").read_text(encoding="utf-8")
+RED, MORTARS, BLUE = 0, 1, 2  # unit numbers, in the file's order
+
+
+def game(text: str = TEXT) -> Game:
+    return Game.from_text(text, "metrics.yaml", 1)
+
+
+def put(g: Game, unit: int, cell: tuple[int, int]) -> None:
+    g.state.units.hex[unit] = g.state.board.resolve(cell)
+
+
+def order_of(g: Game, side: str, unit: int) -> str:
+    ids = g.state.units.ids
+    return next(o.text(ids) for o in g.computer_orders(side, "adaptive") if o.unit == unit)
+
+
+def test_the_adaptive_attacker_waits_beside_the_target_for_the_odds() -> None:
+    """100 men next to 100 in works do not go in (3:1 is asked, ai_attack_ratio); against 30
+    they do; with the ratio lowered to 1 they go in against 100 too."""
+    g = game()
+    put(g, RED, (6, 1))  # next to the east hill
+    assert order_of(g, "red", RED) == "hold red_coy"
+    remove_men(g.state, BLUE, 70, "killed")
+    assert order_of(g, "red", RED) == "assault red_coy 16"
+    bold = Game.from_text(TEXT, "metrics.yaml", 1, overrides={"ai_attack_ratio": 1.0})
+    put(bold, RED, (6, 1))
+    assert order_of(bold, "red", RED) == "assault red_coy 16"
+
+
+def test_the_hasty_ratio_applies_where_no_works_stand() -> None:
+    text = TEXT.replace(
+        "  - {kind: fortification, hexes: [east_hill], level: prepared, strength: 10}\n", ""
+    ).replace("obstacles:\n", "obstacles: []\n")
+    g = game(text)
+    put(g, RED, (6, 1))
+    remove_men(g.state, BLUE, 62, "killed")  # 38 left: 100 >= 2.5 x 38 = 95, < 3 x 38 = 114
+    assert order_of(g, "red", RED) == "assault red_coy 16"
+    strict = Game.from_text(text, "metrics.yaml", 1, overrides={"ai_hasty_attack_ratio": 3.0})
+    put(strict, RED, (6, 1))
+    remove_men(strict.state, BLUE, 62, "killed")
+    assert order_of(strict, "red", RED) == "hold red_coy"
+
+
+def test_the_place_to_hold_is_manned_again_when_its_garrison_is_gone() -> None:
+    g = game()
+    assert order_of(g, "blue", BLUE) == "hold blue_coy"  # on the hill
+    put(g, BLUE, (8, 0))  # off it, nobody else there, no enemy next to it
+    assert order_of(g, "blue", BLUE).startswith("move blue_coy 16")
+
+
+def test_a_unit_in_contact_or_routed_is_not_the_one_sent_to_man_the_place() -> None:
+    from engine.ai.planner import _man_with, _view
+
+    g = game()
+    hill = g.state.board.resolve("east_hill")
+    put(g, BLUE, (8, 0))
+    assert _man_with(g.state, _view(g.state), 1, hill) == BLUE
+    put(g, RED, (8, 1))  # next to blue
+    assert _man_with(g.state, _view(g.state), 1, hill) == -1
+    put(g, RED, (0, 1))
+    g.state.units.routed[BLUE] = True
+    assert _man_with(g.state, _view(g.state), 1, hill) == -1
+
+
+EXIT = TEXT.replace(
+    "  - {side: blue, kind: hold, place: east_hill}\n",
+    "  - {side: blue, kind: exit, place: east_edge, men: 50}\n",
+).replace(
+    "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n",
+    "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n"
+    "    - {id: east_edge, name: {en: East edge}, hex: [8, 1]}\n",
+)
+
+
+def test_an_adaptive_side_that_must_get_out_does_not_break_contact_by_day() -> None:
+    day = game(EXIT)
+    put(day, BLUE, (6, 1))
+    put(day, RED, (5, 1))  # next to it
+    assert not day.state.is_night()
+    assert order_of(day, "blue", BLUE) == "hold blue_coy"
+    free = game(EXIT)  # red far away: it goes at once
+    assert order_of(free, "blue", BLUE).startswith("withdraw blue_coy")
+    night = game(EXIT.replace('starts: "20:00", ends: "05:00"', 'starts: "07:00", ends: "23:00"'))
+    put(night, BLUE, (6, 1))
+    put(night, RED, (5, 1))
+    assert night.state.is_night()
+    assert order_of(night, "blue", BLUE).startswith("withdraw blue_coy")
+
+
+MORE = TEXT.replace(
+    "obstacles:\n",
+    """  - {id: red_2, name: {en: Red 2nd}, side: red, type: infantry, men: 50,
+     weapons: [{weapon: rifle, count: 45}], at: [2, 1], morale: 1.0}
+  - {id: blue_post, name: {en: Blue post}, side: blue, type: infantry, men: 10,
+     weapons: [{weapon: rifle, count: 10}], at: [3, 0], morale: 1.0}
+obstacles:
+""",
+    1,
+)
+RED_2, BLUE_POST = 3, 4
+
+
+def test_units_short_of_the_odds_go_to_the_sides_point_of_attack() -> None:
+    """The red company next to the dug-in hill (100 against 100: short of 3:1) does not wait
+    there when the side's point of attack is elsewhere: the post of 10 next to the 2nd platoon
+    (50 against 2.5 x 10), and it goes there; with no post it waits beside the hill."""
+    g = game(MORE)
+    put(g, RED, (6, 1))
+    from engine.ai.planner import _point_of_attack, _view
+
+    assert _point_of_attack(g.state, _view(g.state), 0) == g.state.board.resolve((3, 0))
+    assert order_of(g, "red", RED).startswith("move red_coy")
+    alone = game(MORE)
+    put(alone, RED, (6, 1))
+    put(alone, BLUE_POST, (8, 2))  # the post leaves: nothing else in contact
+    put(alone, RED_2, (0, 0))
+    assert order_of(alone, "red", RED) == "hold red_coy"
+
+
+def test_a_held_place_is_reinforced_when_the_enemy_next_to_it_has_the_odds() -> None:
+    from engine.ai.planner import _man_with, _view
+
+    g = game(MORE)
+    hill = g.state.board.resolve("east_hill")
+    put(g, RED_2, (0, 2))  # out of the post's way
+    put(g, RED, (6, 1))  # 100 next to 100 dug in: short of 3:1, the hill is manned enough
+    assert _man_with(g.state, _view(g.state), 1, hill) == -1
+    remove_men(g.state, BLUE, 70, "killed")  # 100 next to 30: the odds; the post goes
+    assert _man_with(g.state, _view(g.state), 1, hill) == BLUE_POST
+    assert order_of(g, "blue", BLUE_POST).startswith("move blue_post 16")
