@@ -103,6 +103,7 @@ def test_break_point_of_a_group_is_men_weighted() -> None:
     state = duel(40, 30, break_point_spread=0)
     state.units.break_share[:] = [0.1, 0.3]
     state.units.killed[RED] = 4
+    state.units.men[RED] -= 4  # the engagement began with 36 + 4
     assert break_point(state, [RED], 1.0) == (4.0, 40.0, 0.1)
     state.units.break_share[RED] = math.inf
     assert break_point(state, [RED], 0.5)[2] == math.inf
