@@ -100,6 +100,9 @@ class Units:
     # point starts: raised when it rallies or rests out of contact (rules/morale.py), so that it
     # breaks on the losses of its present engagement, not of the whole game.
     break_base: np.ndarray  # float64
+    # Hours of assault a unit has in hand (rules/assault.py): spent at grips, regained by the hour
+    # up to `assault_hours_per_day`, so that no unit is at grips the whole day and night.
+    grip_hours: np.ndarray  # float64
     indirect: tuple[tuple[IndirectWeapon, ...], ...]
     # The LEDGER_ROWS above (men, killed, ...) are rows of this one array, so that the ledger
     # snapshots them with one copy a turn.
@@ -694,6 +697,7 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         break_share=np.full(n, np.inf),
         captured_share=np.zeros(n),
         break_base=np.zeros(n),
+        grip_hours=np.full(n, np.inf),
         indirect=tuple(indirect),
     )
     units = units.with_tally(np.array([getattr(units, name) for name in LEDGER_ROWS]))

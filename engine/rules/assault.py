@@ -156,7 +156,8 @@ def resolve_assault(
     hours: float | None = None,
 ) -> str:
     """Fight for hex `target` for `hours` (the turn's, by default); returns the outcome
-    ("taken", "repelled").
+    ("taken", "repelled", or "rested": the attackers had no hours of assault in hand, nothing
+    was fought and nothing is recorded).
 
     What acts on one side's units reads that side's coefficients (its `side_rules`): the
     attackers' losses (mines, close fire, grenades, hand to hand) and breaking read the
@@ -237,6 +238,14 @@ def resolve_assault(
     outcome = "repelled" if fighting else "taken"
     fought = 0.0  # hours
 
+    # Hours at grips: the attackers fight on for as long as they have hours of assault in hand
+    # (their men-weighted mean), in whole steps; with none, they re-form and no assault is fought.
+    in_hand = _hours_in_hand(state, attackers)
+    if in_hand < hours:
+        modifiers["hours_in_hand"] = round(in_hand, 4)
+        steps = min(steps, int(in_hand / step_hours + 1e-9))
+        if steps == 0 and fighting:
+            return "rested"
     if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
         steps = 0
         modifiers["attackers_broke"] = 1.0
@@ -333,6 +342,8 @@ def resolve_assault(
                 break_unit(state, a, ca, events)
             break
 
+    for a in attackers:  # the hours at grips are spent
+        u.grip_hours[a] = max(0.0, u.grip_hours.item(a) - fought)
     modifiers["hours_fought"] = round(fought, 4)
     modifiers["grenades_thrown"] = round(thrown_total, 1)
     if outcome == "taken":
@@ -357,6 +368,15 @@ def resolve_assault(
         )
     )
     return outcome
+
+
+def _hours_in_hand(state: GameState, units: list[int]) -> float:
+    """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
+    u = state.units
+    men = sum([u.men.item(i) for i in units])
+    if men <= 0:
+        return 0.0
+    return sum([u.grip_hours.item(i) * u.men.item(i) for i in units]) / men
 
 
 def _mean_quality(state: GameState, units: list[int]) -> float:

@@ -42,13 +42,16 @@ def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
 
 
 def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> None:
-    """Draw each unit's breaking point for this game, and set its share of surrender.
+    """Draw each unit's breaking point for this game, and set its share of surrender and its
+    hours of assault in hand (`assault_hours_per_day`, its side's).
 
     Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
     resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
     The draw comes from a generator of its own, seeded from the game's seed, so the game's other
     draws are those they were before."""
     u = state.units
+    by_side = state.side_coefficients or (coefficients, coefficients)
+    u.grip_hours[:] = [by_side[side].assault_hours_per_day for side in u.side.tolist()]
     sides = {s.id: s.resolve for s in scenario.sides}
     rng = np.random.default_rng([state.seed % 2**64, 0x6272_6561_6B])  # "break"
     sigma = coefficients.break_point_spread
@@ -148,6 +151,14 @@ def morale_phase(
             events.append(Routed(state.turn, u.ids[i], round(m, 3)))
     u.morale[:] = morale
     u.break_base[:] = base
+    # Hours of assault come back by the hour, a day's worth (assault_hours_per_day) a day.
+    if own[0] is own[1]:
+        cap = own[0].assault_hours_per_day
+        np.minimum(cap, u.grip_hours + hours * cap / 24.0, out=u.grip_hours)
+    else:
+        for side, k in enumerate(own):
+            cap, mask = k.assault_hours_per_day, u.side == side
+            u.grip_hours[mask] = np.minimum(cap, u.grip_hours[mask] + hours * cap / 24.0)
     if own[0] is own[1]:
         u.suppression *= (1.0 - own[0].suppression_decay_per_hour) ** hours
     else:
