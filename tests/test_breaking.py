@@ -230,3 +230,61 @@ def test_the_count_fades_by_the_hour_whatever_the_turn_length(lost, minutes, tur
     counted = losses_counted(state, RED)
     assert counted == pytest.approx(lost * (1.0 - C.break_losses_recovery_per_hour) ** hours)
     assert 0.0 <= counted <= lost
+
+
+# ------------------------------------------------------------------------------ hours at grips
+
+
+def high_breaking_points(state):
+    state.units.break_share[:] = math.inf  # nobody gives way: the hours alone end the fight
+    return state
+
+
+def test_an_assault_lasts_the_hours_the_attackers_have_in_hand() -> None:
+    units = [unit("red_1", "red", (2, 1), 60), unit("blue_1", "blue", (3, 1), 40)]
+    state = high_breaking_points(battle(units=units, turn_minutes=240))
+    assert state.units.grip_hours.tolist() == [C.assault_hours_per_day] * 2  # full at the start
+    state.units.grip_hours[RED] = 2.0
+    event = assault_once(state)
+    assert event.modifiers["hours_in_hand"] == 2.0
+    assert event.modifiers["hours_fought"] == 2.0  # of the turn's 4
+    assert state.units.grip_hours[RED] == 0.0
+    # With less than one step (15 minutes) in hand, the attackers re-form: nothing is fought.
+    state.units.grip_hours[RED] = 0.2
+    events: list = []
+    men = state.units.men.copy()
+    before = list(state.assaults)
+    target = state.board.index(*TARGET)
+    assert resolve_assault(state, target, [RED], coefficients_of(state), events) == "rested"
+    assert events == [] and state.assaults == before
+    assert state.units.men.tolist() == men.tolist()
+
+
+def test_hours_in_hand_come_back_a_days_worth_a_day() -> None:
+    units = [unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (5, 1), 30)]
+    state = battle(units=units, turn_minutes=120)
+    state.units.grip_hours[:] = [0.0, 8.5]
+    rest(state, 1)
+    day = C.assault_hours_per_day
+    assert state.units.grip_hours.tolist() == pytest.approx([2 * day / 24, day])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(minutes=st.sampled_from([15, 30, 60, 120, 240]), days=st.integers(1, 3))
+def test_continuous_assault_is_at_grips_for_a_days_hours_a_day(minutes, days) -> None:
+    """Assaulting every turn for `days` days, at any turn length, a unit is at grips for at most
+    its hours in hand at the start plus a day's worth a day, and for that within one step."""
+    units = [unit("red_1", "red", (2, 1), 400), unit("blue_1", "blue", (3, 1), 400)]
+    state = high_breaking_points(battle(units=units, turn_minutes=minutes))
+    stubbed(state)
+    fought = 0.0
+    per_day = C.assault_hours_per_day
+    for _ in range(days * 24 * 60 // minutes):
+        events: list = []
+        target = state.board.index(*TARGET)
+        resolve_assault(state, target, [RED], coefficients_of(state), events)
+        fought += sum(e.modifiers["hours_fought"] for e in events if isinstance(e, Assaulted))
+        rest(state, 1)
+    bound = per_day + per_day * days
+    assert fought <= bound + 1e-9
+    assert fought >= bound - 0.25 - per_day * minutes / 60 / 24 - 1e-9
