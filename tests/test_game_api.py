@@ -50,7 +50,9 @@ def test_the_example_in_docs_game_md_runs_as_written(monkeypatch) -> None:
     result = namespace["result"]
     assert isinstance(result, Outcome)
     # the same battle as the golden playthrough tests/golden/furong_mountain.seed7.txt
-    assert (result.winner, result.turn, result.over) == ("ija", 61, True)  # killed_fraction 0.25
+    # roc since breaking counts the present engagement and assault rates come from the hours at
+    # grips (issue 16, assault2); ija before
+    assert (result.winner, result.turn, result.over) == ("roc", 61, True)
     assert set(result.men) == {"roc", "ija"}
     history = namespace["game"].scenario.history
     assert [c.entry.id for c in result.history] == [e.id for e in history]
