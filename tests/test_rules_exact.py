@@ -739,7 +739,7 @@ def test_close_fire_with_wire(draws) -> None:
         C.close_fire_casualties_per_firepower_hour * 30 * wire_factor * C.vulnerability_attack
     )
     assert event.modifiers["wire"] == wire_factor == 2.0
-    assert event.modifiers["close_fire_per_hour"] == round(per_hour, 3) == 0.18
+    assert event.modifiers["close_fire_per_hour"] == round(per_hour, 3) == 0.102
     assert draws == [(40, approx(saturated(per_hour * 1.0, 40)))]  # one hour of it
     assert state.units.ammo[BLUE] == 1000 - 30 * C.close_fire_rounds_per_firepower_hour
 

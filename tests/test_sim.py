@@ -266,7 +266,7 @@ def test_small_batch_end_to_end_through_the_cli(
     page = (out / "report.html").read_text(encoding="utf-8")
     # the sweep at full size, its default marked, every arm ranked against the default baseline
     assert '<img class="plot" src="plots/sweep_melee_rate.png"' in page
-    assert "Values: 0.5, 1.5; default 0.003." in page
+    assert "Values: 0.5, 1.5; default 0.0106." in page  # melee_rate
     assert page.count('<td class="rank') == 5
     # every arm's histograms, the convergence plot, CSV beside the Parquet
     assert len(list((out / "plots").glob("metric_held__*.png"))) == 5  # all but the baseline

@@ -96,6 +96,13 @@ class Units:
     # and the share of the men a trapped unit loses who surrender rather than fight on.
     break_share: np.ndarray  # float64
     captured_share: np.ndarray  # float64
+    # The unit's losses (killed, wounded, captured, drowned) at which its count toward the breaking
+    # point starts: raised when it rallies or rests out of contact (rules/morale.py), so that it
+    # breaks on the losses of its present engagement, not of the whole game.
+    break_base: np.ndarray  # float64
+    # Hours of assault a unit has in hand (rules/assault.py): spent at grips, regained by the hour
+    # up to `assault_hours_per_day`, so that no unit is at grips the whole day and night.
+    grip_hours: np.ndarray  # float64
     indirect: tuple[tuple[IndirectWeapon, ...], ...]
     # The LEDGER_ROWS above (men, killed, ...) are rows of this one array, so that the ledger
     # snapshots them with one copy a turn.
@@ -699,6 +706,8 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         is_gun=np.array([u.type in GUN_TYPES for u in scenario.units], dtype=bool),
         break_share=np.full(n, np.inf),
         captured_share=np.zeros(n),
+        break_base=np.zeros(n),
+        grip_hours=np.full(n, np.inf),
         indirect=tuple(indirect),
     )
     units = units.with_tally(np.array([getattr(units, name) for name in LEDGER_ROWS]))

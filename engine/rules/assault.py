@@ -6,10 +6,12 @@ costs each side casualties at its hourly rate times the step's length, so the sa
 the same losses at 15, 30, 60 or 120-minute turns, and a longer assault costs more. The rates
 follow Lanchester's square law: each side's losses are proportional to the other side's
 strength, so the force ratio acts smoothly, with no threshold. The hex is taken when the
-defenders' losses (since the start of the game, as a share of their starting men) reach their
-breaking point, and the attack is beaten off when the attackers' reach theirs; breaking points
-are drawn for each unit at the start of the game (rules/morale.py). If neither side breaks within
-the turn the position holds for now ("repelled"), and the attackers may go on next turn.
+defenders' losses in their present engagement (since they came into contact or last rallied, as a
+share of the men they had then) reach their breaking point, and the attack is beaten off when the
+attackers' reach theirs; breaking points are drawn for each unit at the start of the game
+(rules/morale.py), and are `cut_off_break_factor` times higher for a unit with no line of retreat.
+If neither side breaks within the turn the position holds for now ("repelled"), and the
+attackers may go on next turn.
 
 Attacks on one hex from several neighbouring hexes in the same turn are one assault: the
 defenders' fire is shared among all the attackers, which is why assaults from three sides are
@@ -97,19 +99,49 @@ def assault_steps(hours: float, steps_per_hour: float) -> tuple[int, float]:
     return steps, hours / steps
 
 
-def break_point(state: GameState, units: list[int], share: float) -> tuple[float, float, float]:
+def losses_counted(state: GameState, unit: int) -> float:
+    """The losses of `unit` that count toward its breaking point: those of its present
+    engagement, i.e. its killed, wounded, captured and drowned since its count was last reset
+    (`break_base`, raised by rallying and by rest out of contact, rules/morale.py)."""
+    u = state.units
+    total = u.killed.item(unit) + u.wounded.item(unit) + u.captured.item(unit)
+    return float(total + u.drowned.item(unit)) - u.break_base.item(unit)
+
+
+def cut_off(state: GameState, unit: int) -> bool:
+    """Whether `unit` has no line of retreat: it is not on an open border of the map, and every
+    neighbouring hex is held by the enemy (a unit of the other side stands in it) or
+    impassable. (A closed border, a sea, is no way out: such a hex is not an open `edge`.)"""
+    board = state.board
+    here = state.units.hex.item(unit)
+    if here < 0 or board.edge[here]:
+        return False
+    held, _ = enemy_zone(state, state.units.side.item(unit))
+    passable = board.passable
+    return all(n in held or not passable[n] for n in board.neighbors[here])
+
+
+def break_point(
+    state: GameState, units: list[int], share: float, coefficients=None
+) -> tuple[float, float, float]:
     """(losses so far, men at the start, breaking point) of a group of units fighting with
-    `share` of their men: the losses of the game so far (killed, wounded, captured, drowned)
-    over the engaged share of the men they started with, and the men-weighted mean of their
-    drawn breaking points (inf when one of them fights to the last)."""
+    `share` of their men: the losses of their present engagement (`losses_counted`: since they
+    came into contact, or last rallied) over the engaged share of the men they had when it began
+    (their men now plus those losses), and the men-weighted mean of their drawn breaking points
+    (inf when one of them fights to the last), each × `cut_off_break_factor` (of
+    `coefficients`, when given) for a unit with no line of retreat (`cut_off`)."""
     u = state.units
     lost = start = weighted = 0.0
+    factor = coefficients.cut_off_break_factor if coefficients is not None else 1.0
     for i in units:
-        men = float(u.men_start.item(i))
-        lost += float(u.killed.item(i) + u.wounded.item(i) + u.captured.item(i))
-        lost += float(u.drowned.item(i))
+        counted = losses_counted(state, i)
+        men = u.men.item(i) + counted  # the men it had when the engagement began
+        lost += counted
         start += men
-        weighted += u.break_share.item(i) * men
+        breaks = u.break_share.item(i)
+        if factor != 1.0 and cut_off(state, i):
+            breaks *= factor
+        weighted += breaks * men
     if start <= 0:
         return 0.0, 1.0, math.inf
     return lost, start * share, weighted / start
@@ -124,12 +156,21 @@ def resolve_assault(
     hours: float | None = None,
 ) -> str:
     """Fight for hex `target` for `hours` (the turn's, by default); returns the outcome
-    ("taken", "repelled")."""
+    ("taken", "repelled", or "rested": the attackers had no hours of assault in hand, nothing
+    was fought and nothing is recorded).
+
+    What acts on one side's units reads that side's coefficients (its `side_rules`): the
+    attackers' losses (mines, close fire, grenades, hand to hand) and breaking read the
+    attackers', the defenders' losses, ammunition, grenades and giving way the defenders'; the
+    assault's steps and frontage the common ones. That holds when `coefficients` are the game's
+    own; other coefficients (a what-if) serve both sides."""
     c = coefficients
     u, w, board = state.units, state.works, state.board
     hours = state.turn_hours if hours is None else hours
     side = int(u.side[attackers[0]])
     enemy = 1 - side
+    own = state.side_coefficients if c is state.coefficients and state.side_coefficients else None
+    ca, cd = (own[side], own[enemy]) if own else (c, c)
     defenders = [d for d in state.units_at(target, enemy) if u.men.item(d) > 0]
     fighting = [d for d in defenders if not u.routed.item(d)]
     for a in attackers:
@@ -157,38 +198,38 @@ def resolve_assault(
     # What stays the same for the whole assault.
     mines = 0.0
     if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
-        mines = mine_casualty_share(state, target, c) * c.minefield_crossings_per_hour
+        mines = mine_casualty_share(state, target, ca) * ca.minefield_crossings_per_hour
         if mines > 0:
             modifiers["mine_share_per_hour"] = round(mines, 4)
     wire = float(w.wire_lines[target])
-    wire_factor = 1.0 + wire * c.wire_exposure_per_line
+    wire_factor = 1.0 + wire * ca.wire_exposure_per_line
     modifiers["wire_lines"] = round(wire, 3)
     modifiers["wire"] = round(wire_factor, 4)
     # Each defender's close fire per hour at the strength it starts the assault with.
     fire_rate: dict[int, float] = {}
     for d in fighting:
-        factors = firer_factors(state, d, 1, c)
+        factors = firer_factors(state, d, 1, ca)
         close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
         fire_rate[d] = (
-            c.close_fire_casualties_per_firepower_hour
+            ca.close_fire_casualties_per_firepower_hour
             * float(u.firepower[d])
             * wire_factor
             * product(factors)
             * defend_share  # the weapons on the assaulted frontage
-            * c.vulnerability_attack
+            * ca.vulnerability_attack
         )
     modifiers["close_fire_per_hour"] = round(sum(fire_rate.values()), 3)
     blockhouse = 1.0
     if w.blockhouse_strength_start[target] > 0:
         intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
-        blockhouse = 1.0 + (c.blockhouse_protection - 1.0) * intact
+        blockhouse = 1.0 + (cd.blockhouse_protection - 1.0) * intact
     modifiers["blockhouse"] = round(blockhouse, 4)
     posture = 1.0
     if fighting:  # the defenders' works shield them at close quarters as from aimed fire
-        posture = vulnerability(state, fighting[0], c).get("posture", 1.0)
+        posture = vulnerability(state, fighting[0], cd).get("posture", 1.0)
     modifiers["defenders_posture"] = round(posture, 4)
-    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, attack_share)
-    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, defend_share)
+    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, attack_share, ca)
+    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, defend_share, cd)
     modifiers["attackers_break_at"] = round(attack_breaks, 4)
     modifiers["defenders_give_way_at"] = round(defend_breaks, 4)
     attack_quality = _mean_quality(state, attackers)
@@ -197,11 +238,19 @@ def resolve_assault(
     outcome = "repelled" if fighting else "taken"
     fought = 0.0  # hours
 
+    # Hours at grips: the attackers fight on for as long as they have hours of assault in hand
+    # (their men-weighted mean), in whole steps; with none, they re-form and no assault is fought.
+    in_hand = _hours_in_hand(state, attackers)
+    if in_hand < hours:
+        modifiers["hours_in_hand"] = round(in_hand, 4)
+        steps = min(steps, int(in_hand / step_hours + 1e-9))
+        if steps == 0 and fighting:
+            return "rested"
     if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
         steps = 0
         modifiers["attackers_broke"] = 1.0
         for a in attackers:
-            break_unit(state, a, c, events)
+            break_unit(state, a, ca, events)
     for _ in range(steps if fighting else 0):
         attack_men = sum([engaged[a] for a in attackers])
         defend_men = sum([engaged[d] for d in fighting])
@@ -214,7 +263,7 @@ def resolve_assault(
         # 1. The minefield: a fresh crossing by the men coming forward each hour.
         if mines > 0:
             hit, mean = _spread(
-                state, attackers, engaged, mines * attack_men * step_hours, c, events
+                state, attackers, engaged, mines * attack_men * step_hours, ca, events
             )
             losses["mines"] += hit
             means["mines"] += mean
@@ -225,15 +274,15 @@ def resolve_assault(
                 continue
             strength = engaged[d] / at_start[d]
             needed = (
-                (float(u.firepower[d]) * c.close_fire_rounds_per_firepower_hour * defend_share)
+                (float(u.firepower[d]) * cd.close_fire_rounds_per_firepower_hour * defend_share)
                 * strength
                 * step_hours
             )
-            ammunition = spend_rounds(state, d, needed, c).get("ammunition", 1.0)
+            ammunition = spend_rounds(state, d, needed, cd).get("ammunition", 1.0)
             if ammunition < 1.0:
                 close_fire[u.ids[d]]["ammunition"] = round(ammunition, 4)
             expected += fire_rate[d] * strength * ammunition * step_hours
-        hit, mean = _spread(state, attackers, engaged, expected, c, events)
+        hit, mean = _spread(state, attackers, engaged, expected, ca, events)
         losses["approach"] += hit
         means["approach"] += mean
         # 3. Grenades, while the defenders have them.
@@ -241,13 +290,13 @@ def resolve_assault(
         for d in fighting:
             throw = min(
                 float(u.grenades[d]) * defend_share,  # the grenades of the engaged men
-                c.grenades_per_defender_hour * float(engaged[d]) * step_hours,
+                cd.grenades_per_defender_hour * float(engaged[d]) * step_hours,
             )
             u.grenades[d] -= throw
             thrown += throw
         thrown_total += thrown
         hit, mean = _spread(
-            state, attackers, engaged, thrown * c.grenade_casualties_per_throw, c, events
+            state, attackers, engaged, thrown * ca.grenade_casualties_per_throw, ca, events
         )
         losses["grenades"] += hit
         means["grenades"] += mean
@@ -255,16 +304,16 @@ def resolve_assault(
         # of the position on each side it is attacked from.
         attack_men = sum([engaged[a] for a in attackers])
         defend_men = sum([engaged[d] for d in fighting])
-        reaching = min(attack_men, c.melee_frontage_per_defender * axes * defend_men)
+        reaching = min(attack_men, cd.melee_frontage_per_defender * axes * defend_men)
         on_attackers = (
-            c.melee_rate
+            ca.melee_rate
             * defend_men
             * (0.5 + defend_quality)
-            * c.melee_defender_advantage
+            * ca.melee_defender_advantage
             * step_hours
         )
         on_defenders = (
-            c.melee_rate * reaching * (0.5 + attack_quality) * blockhouse * posture * step_hours
+            cd.melee_rate * reaching * (0.5 + attack_quality) * blockhouse * posture * step_hours
         )
         melee.append(
             {
@@ -274,14 +323,14 @@ def resolve_assault(
                 "reaching": float(reaching),
             }
         )
-        hit, mean = _spread(state, attackers, engaged, on_attackers, c, events)
+        hit, mean = _spread(state, attackers, engaged, on_attackers, ca, events)
         losses["melee"] += hit
         means["melee"] += mean
-        hit_d, mean_d = _spread(state, fighting, engaged, on_defenders, c, events)
+        hit_d, mean_d = _spread(state, fighting, engaged, on_defenders, cd, events)
         defender_losses["melee"] += hit_d
         defender_means["melee"] += mean_d
-        # 5. Does either side give way? (Losses of the whole game, so that a position worn
-        # down over several turns breaks as one worn down in one.)
+        # 5. Does either side give way? (Losses of the present engagement, so that a position
+        # worn down over several turns in contact breaks as one worn down in one.)
         attackers_lost = attack_lost + sum(losses.values())
         defenders_lost = defend_lost + defender_losses["melee"]
         if defenders_lost >= defend_breaks * defend_men0 or not any(engaged[d] for d in fighting):
@@ -290,13 +339,15 @@ def resolve_assault(
         if attackers_lost >= attack_breaks * attack_men0:
             modifiers["attackers_broke"] = 1.0
             for a in attackers:  # broken off: they go to ground and fall back
-                break_unit(state, a, c, events)
+                break_unit(state, a, ca, events)
             break
 
+    for a in attackers:  # the hours at grips are spent
+        u.grip_hours[a] = max(0.0, u.grip_hours.item(a) - fought)
     modifiers["hours_fought"] = round(fought, 4)
     modifiers["grenades_thrown"] = round(thrown_total, 1)
     if outcome == "taken":
-        _take_hex(state, target, attackers, defenders, engaged, defender_losses, c, events)
+        _take_hex(state, target, attackers, defenders, engaged, defender_losses, cd, events)
     state.assaults.append((state.turn, enemy, outcome))
     events.append(
         Assaulted(
@@ -317,6 +368,15 @@ def resolve_assault(
         )
     )
     return outcome
+
+
+def _hours_in_hand(state: GameState, units: list[int]) -> float:
+    """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
+    u = state.units
+    men = sum([u.men.item(i) for i in units])
+    if men <= 0:
+        return 0.0
+    return sum([u.grip_hours.item(i) * u.men.item(i) for i in units]) / men
 
 
 def _mean_quality(state: GameState, units: list[int]) -> float:

@@ -1,9 +1,11 @@
 """Morale and breaking: losses, a fallen commander and fire wear morale down; rest restores it.
-A unit routs when its morale falls below a threshold, or when in an assault its losses since the
-start of the game reach its breaking point, drawn once per unit and game (`draw_break_points`,
-rules/assault.py); it then flees toward its side's rear. A routed unit that must swim a river
-loses men in the water, and one with no way out surrenders, in the share its resolve
-(`resolve:` of its side or its own) gives.
+A unit routs when its morale falls below a threshold, or when in an assault the losses of its
+present engagement reach its breaking point, drawn once per unit and game (`draw_break_points`,
+rules/assault.py); it then flees toward its side's rear. The losses counted toward the breaking
+point start again when a unit rallies, and fade while it rests out of contact
+(`break_losses_recovery_per_hour`), as CDB90 and McQuie count losses per engagement. A routed
+unit that must swim a river loses men in the water, and one with no way out surrenders, in the
+share its resolve (`resolve:` of its side or its own) gives.
 """
 
 from __future__ import annotations
@@ -40,13 +42,16 @@ def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
 
 
 def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> None:
-    """Draw each unit's breaking point for this game, and set its share of surrender.
+    """Draw each unit's breaking point for this game, and set its share of surrender and its
+    hours of assault in hand (`assault_hours_per_day`, its side's).
 
     Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
     resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
     The draw comes from a generator of its own, seeded from the game's seed, so the game's other
     draws are those they were before."""
     u = state.units
+    by_side = state.side_coefficients or (coefficients, coefficients)
+    u.grip_hours[:] = [by_side[side].assault_hours_per_day for side in u.side.tolist()]
     sides = {s.id: s.resolve for s in scenario.sides}
     rng = np.random.default_rng([state.seed % 2**64, 0x6272_6561_6B])  # "break"
     sigma = coefficients.break_point_spread
@@ -69,8 +74,12 @@ def morale_phase(
     coefficients,
     events: list[Event],
 ) -> np.ndarray:
-    """Wear morale down by this turn's losses, let units out of contact recover, rout and rally;
-    returns which units are still on the map afterwards (the dead are gone)."""
+    """Wear morale down by this turn's losses, let units out of contact recover (morale, and the
+    losses counted toward their breaking point), rout and rally; returns which units are still
+    on the map afterwards (the dead are gone).
+
+    Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
+    game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
     on_map = state.active()
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
@@ -82,24 +91,48 @@ def morale_phase(
     present = on_map.nonzero()[0].tolist()
     enemy_hexes = _enemy_hexes(hexes, sides, present)
     within_two = state.board.within_two
-    recovery = coefficients.morale_recovery_per_hour * state.turn_hours
+    hours = state.turn_hours
+    own = (
+        state.side_coefficients
+        if coefficients is state.coefficients and state.side_coefficients
+        else (coefficients, coefficients)
+    )
+    # Per side: (loss per share, water factor, recovery, rally, rout, share of the counted
+    # losses kept after the turn's rest out of contact).
+    terms = [
+        (
+            k.morale_loss_per_casualty_share,
+            k.water_morale_factor,
+            k.morale_recovery_per_hour * hours,
+            k.rally_threshold,
+            k.rout_threshold,
+            (1.0 - k.break_losses_recovery_per_hour) ** hours,
+        )
+        for k in own
+    ]
     breaks = u.break_share.tolist()
+    base = u.break_base.tolist()
+    lost_now = (u.killed + u.wounded + u.captured + u.drowned).tolist()
     for i in present:
+        per_share, water_factor, recovery, rally, rout, kept = terms[sides[i]]
         m = morale[i]
         had = before[i]
         if had > 0:
             share = (had - men[i] - slipped[i]) / had  # men who slipped away are not losses
             if share > 0:
-                loss = coefficients.morale_loss_per_casualty_share * share
+                loss = per_share * share
                 if water[hexes[i]]:
-                    loss *= coefficients.water_morale_factor  # men in boats can only endure
+                    loss *= water_factor  # men in boats can only endure
                 m -= loss
-        # Out of contact (no enemy within two hexes) morale recovers; whether a unit is in
-        # contact is asked only when recovery would change its morale.
-        if (m != ceiling[i] or recovery < 0.0) and within_two(hexes[i]).isdisjoint(
-            enemy_hexes[sides[i]]
-        ):
+        # Out of contact (no enemy within two hexes) morale recovers, and the losses counted
+        # toward the breaking point fade; whether a unit is in contact is asked only when
+        # either would change.
+        counted = lost_now[i] - base[i]
+        changes = m != ceiling[i] or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
+        if changes and within_two(hexes[i]).isdisjoint(enemy_hexes[sides[i]]):
             m = min(ceiling[i], m + recovery)
+            if counted > 0.0:
+                base[i] = lost_now[i] - counted * kept
         m = min(1.0, max(0.0, m))
         morale[i] = m
         if men[i] <= 0:
@@ -107,16 +140,31 @@ def morale_phase(
             on_map[i] = False
             continue
         if routed[i]:
-            if m >= coefficients.rally_threshold:
+            if m >= rally:
                 u.routed[i] = False
+                base[i] = lost_now[i]  # rallied: a new engagement counts from here
                 events.append(Rallied(state.turn, u.ids[i]))
         elif math.isinf(breaks[i]):
             pass  # a unit that fights to the last never routs
-        elif m < coefficients.rout_threshold:
+        elif m < rout:
             u.routed[i] = True
             events.append(Routed(state.turn, u.ids[i], round(m, 3)))
     u.morale[:] = morale
-    u.suppression *= (1.0 - coefficients.suppression_decay_per_hour) ** state.turn_hours
+    u.break_base[:] = base
+    # Hours of assault come back by the hour, a day's worth (assault_hours_per_day) a day.
+    if own[0] is own[1]:
+        cap = own[0].assault_hours_per_day
+        np.minimum(cap, u.grip_hours + hours * cap / 24.0, out=u.grip_hours)
+    else:
+        for side, k in enumerate(own):
+            cap, mask = k.assault_hours_per_day, u.side == side
+            u.grip_hours[mask] = np.minimum(cap, u.grip_hours[mask] + hours * cap / 24.0)
+    if own[0] is own[1]:
+        u.suppression *= (1.0 - own[0].suppression_decay_per_hour) ** hours
+    else:
+        for side, k in enumerate(own):
+            mask = u.side == side
+            u.suppression[mask] *= (1.0 - k.suppression_decay_per_hour) ** hours
     return on_map
 
 
