@@ -656,6 +656,23 @@ def draw_counter(
     return surface
 
 
+STACK_BADGE_RGB = (250, 250, 245)  # the stack badge's face: light on the dark rim, unlike a side
+
+
+def stack_badge(count: int, size: float) -> pygame.Surface:
+    """The mark on the top counter of a hex holding `count` units: the count in a light disc
+    with a dark rim. The counters beneath stand only 4 px apart, so without it a stack of seven
+    reads as one counter (issue 14, problem 7)."""
+    label = fonts.text(str(count), max(9, int(size * 0.36)), (30, 30, 30), bold=True)
+    radius = max(label.get_width(), label.get_height()) // 2 + 2
+    surface = pygame.Surface((2 * radius + 2, 2 * radius + 2), pygame.SRCALPHA)
+    centre = (radius + 1, radius + 1)
+    pygame.draw.circle(surface, STACK_BADGE_RGB, centre, radius)
+    pygame.draw.circle(surface, (30, 30, 30), centre, radius, 1)
+    surface.blit(label, label.get_rect(center=centre))
+    return surface
+
+
 def _type_symbol(surface, box: pygame.Rect, unit_type: str, color) -> None:
     """NATO-style marks: infantry a cross, machine guns a cross with a bar, artillery a dot,
     mortars a dot with an arrow, engineers an E, headquarters a flag staff."""

@@ -111,8 +111,7 @@ class PlayScreen(OrderInput, Previews):
         self.view.set_rect(self._map_rect(w, h))
         x = w - PANEL_W + 6
         width = PANEL_W - 12
-        self.panel.build(m, x, width)
-        y = HEADER_H + 358
+        y = self.panel.build(m, x, width, h)
         self.buttons = {}
         # One button per order mode the order kinds declare, in rows of at most 5 (even rows:
         # six modes make two rows of three, so that no label is cut).
