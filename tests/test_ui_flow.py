@@ -248,6 +248,11 @@ def test_fast_forward_keys(app: App, battle) -> None:
         if play.fast is None and not play.player.done:
             key(app, pygame.K_SPACE)
     assert session.finished and isinstance(app.screen, ResultScreen)
+    # the autosave is the ended battle, not a turn before the end that would offer to go on
+    auto = latest_autosave(app.save_dir)
+    assert auto is not None
+    again = Session.load(auto)
+    assert again.finished and again.state.state_hash() == session.state.state_hash()
 
 
 def test_fast_forward_is_refused_in_hot_seat(app: App, battle) -> None:

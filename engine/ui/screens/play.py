@@ -227,6 +227,7 @@ class PlayScreen(OrderInput, Previews):
                 what = "an enemy came in sight" if newly_seen else "your units were in action"
                 self.message = f"Stopped: {what} in turn {self.state.turn} (R replays it)."
         else:
+            self.autosave_quietly()  # fast-forwarded turns are kept as well
             self.rebuild_log()
 
     def _own_units(self, side: int) -> set[int]:
@@ -460,9 +461,9 @@ class PlayScreen(OrderInput, Previews):
 
     def autosave_quietly(self) -> None:
         """After each turn: the autosave, so that not even a crash loses more than a turn (a
-        folder that cannot be written is said in the status line, once)."""
-        if self.session.finished:
-            return
+        folder that cannot be written is said in the status line, once). A finished battle is
+        saved too: the autosave of a turn before the end would offer to go on with a battle
+        that is over."""
         try:
             self.session.autosave(self.app.save_dir)
         except OSError as error:
