@@ -173,7 +173,7 @@ def test_the_editor_s_triggers_tool(shots: Path, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
-def test_the_result_screen_at_the_smallest_and_a_large_window(size, shots: Path, tmp_path) -> None:
+def test_the_result_screen_at_the_smallest_and_a_large_window(size, tmp_path) -> None:
     from engine.ui.screens import ResultScreen
 
     furong = load_scenario(FURONG, coefficient_names=coefficient_names())
@@ -188,7 +188,9 @@ def test_the_result_screen_at_the_smallest_and_a_large_window(size, shots: Path,
     play.player.skip()
     app.show(ResultScreen(app, play))
     step(app, 2)
-    save(app, f"result_{size[0]}x{size[1]}", shots)
+    # docs/img/result_*.png come from tests/test_ui_flow.py (the result after a replayed
+    # battle); this one is kept apart so that the two do not overwrite each other
+    save(app, f"result_{size[0]}x{size[1]}", tmp_path)
     window = pygame.Rect((0, 0), app.size)
     for element in app.manager.get_root_container().elements:
         assert window.contains(element.rect), element

@@ -86,13 +86,15 @@ def tooltip_at(
     hex_box: pygame.Rect,
     bounds: pygame.Rect,
     avoid: list[pygame.Rect] | tuple = (),
+    counters: list[pygame.Rect] | tuple = (),
 ) -> pygame.Rect:
     """Where a tooltip of `size` goes: beside the hex it describes (`hex_box`, on screen), never
     over it, inside `bounds` (the map above the status band), and off the boxes in `avoid` (the
     selected unit) where it can be. Right of the hex if it fits, else left, else below, else
     above; then pushed inside `bounds`, and moved off the hex again if that push put it over
     it. It depends on the hex, not on the cursor: it stays put while the cursor moves in one
-    hex."""
+    hex. Among the places that fit, the one over the fewest of `counters` (the other counters
+    on screen) wins, so that the box does not hide the units around the one it tells of."""
     w, h = size
     gap = 8
     mid_y = hex_box.centery - h // 3
@@ -112,9 +114,13 @@ def tooltip_at(
         box.top = max(box.top, bounds.top + 4)
         return box
 
-    for box in candidates:  # one that fits as it is, beside the hex, off what to avoid
-        if bounds.contains(box) and box.collidelist(list(avoid)) < 0:
-            return box
+    fitting = [
+        box
+        for box in candidates  # fits as it is, beside the hex, off what to avoid
+        if bounds.contains(box) and box.collidelist(list(avoid)) < 0
+    ]
+    if fitting:  # the first (right, left, below, above) of those over the fewest counters
+        return min(fitting, key=lambda box: len(box.collidelistall(list(counters))))
     for box in candidates:  # one that fits as it is
         if bounds.contains(box):
             return box

@@ -178,11 +178,14 @@ class Previews:
             rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
         height = sum(size + 5 for *_, size, _ in rows) + 12
         here = int(self.state.units.hex[self.selected])  # (hover_odds: a unit is selected)
+        u, viewer = self.state.units, self.session.viewer()
+        others = {int(u.hex[i]) for i in self.session.visible_units(viewer) if u.hex[i] >= 0}
         x, y = chrome.tooltip_at(  # beside the hovered hex, off the selected unit's
             (width, height),
             self.view.hex_box(self.hover),
             chrome.map_bounds(self.view.rect),
             [self.view.hex_box(here)] if here >= 0 else [],
+            [self.view.hex_box(h) for h in others - {self.hover, here}],
         ).topleft
         back = pygame.Surface((width, height), pygame.SRCALPHA)
         back.fill((16, 18, 22, 225))
