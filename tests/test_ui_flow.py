@@ -133,6 +133,10 @@ def test_furong_result_rows_name_the_place_side_and_hour(app: App) -> None:
 
     lines = _wrap("Imperial Japanese Army", 14, 120)
     assert " ".join(lines) == "Imperial Japanese Army" and len(lines) == 2
+    # a time range too wide for its cell breaks at the dash, not inside a date
+    span = "21 May 19:30 – 22 May 02:00"
+    assert _wrap(span, 14, 130) == ["21 May 19:30 –", "22 May 02:00"]
+    assert _wrap(span, 14, 400) == [span]
 
 
 # ------------------------------------------------------------------ problem 3: the frozen log
