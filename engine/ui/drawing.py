@@ -399,13 +399,17 @@ def _dashed(surface, color, a, b, width: int, dash: float) -> None:
 
 def counter_box(geo: Geometry, h: int, stacked: int = 1) -> pygame.Rect:
     """Where the counters of hex `h` stand on the layer (a stack of `stacked` goes up and right,
-    4 px a counter), for labels to keep off them."""
+    4 px a counter, its count's badge over the top counter's corner), for labels to keep off
+    them."""
     x, y = geo.center(h)
     w, height = int(geo.size * 1.2) + 4, int(geo.size * 0.92) + 4
     box = pygame.Rect(0, 0, w, height)
     box.center = (int(x), int(y))
     extra = 4 * max(0, stacked - 1)
-    return pygame.Rect(box.x, box.y - extra, box.width + extra, box.height + extra)
+    badge = max(7, int(geo.size * 0.3)) if stacked > 1 else 0  # the count disc past the corner
+    return pygame.Rect(
+        box.x, box.y - extra - badge, box.width + extra + badge, box.height + extra + badge
+    )
 
 
 def draw_places(
