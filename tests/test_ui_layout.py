@@ -158,6 +158,27 @@ def test_a_tooltip_stands_beside_its_hex_above_the_status_line(small_app: App, b
     assert play.hover == target and play.hover_odds()
 
 
+def test_a_small_header_keeps_day_or_night_with_the_short_form(small_app: App) -> None:
+    """At 1024x640 the long middle text ("21 May 1945 05:00–06:00 · turn 1 of 61 · day") was
+    cut with "…", losing day or night: it takes its short form instead, drawn whole."""
+    surface = pygame.Surface((1024, 44))
+    title = "Defense of Furong Mountain 芙蓉山战役"
+    long_ = "21 May 1945 05:00–06:00  ·  turn 1 of 61  ·  night"
+    short = "21 May 05:00–06:00 · turn 1/61 · night"
+    title_box, middle = chrome.header_texts(surface, title, long_, 760, short=short)
+    assert middle.width == fonts.font(17).size(short)[0]  # whole, not cut
+    assert middle.left > title_box.right and middle.right <= 760 - 12
+    assert title_box.width == fonts.font(18, True).size(title)[0]  # the title whole as well
+    # a wide header keeps the long form
+    wide = pygame.Surface((1920, 44))
+    _, middle = chrome.header_texts(wide, title, long_, 1600, short=short)
+    assert middle.width == fonts.font(17).size(long_)[0]
+    # too narrow even for the short form beside the whole title: the title is cut, in the
+    # weight it is drawn in (bold), so that the middle stays whole
+    title_box, middle = chrome.header_texts(surface, title, long_, 640, short=short)
+    assert middle.width == fonts.font(17).size(short)[0] and middle.left > title_box.right
+
+
 def test_the_hover_follows_the_map_when_tab_moves_it(small_app: App) -> None:
     """Issue 14: after Tab re-centred the map, the tooltip still described the old hex."""
     furong = load_scenario(FURONG, coefficient_names=coefficient_names())

@@ -39,9 +39,10 @@ LEGEND_SIZE = 13
 
 
 @lru_cache(maxsize=256)
-def _fit(text: str, size: int, width: int) -> str:
-    """`text`, cut with an ellipsis to fit `width` pixels at `size` (a status line is one line)."""
-    font = fonts.font(size)
+def _fit(text: str, size: int, width: int, bold: bool = False) -> str:
+    """`text`, cut with an ellipsis to fit `width` pixels at `size` (a status line is one line),
+    measured in the weight it is drawn in."""
+    font = fonts.font(size, bold)
     if font.size(text)[0] <= width:
         return text
     while text and font.size(text + "…")[0] > width:
@@ -153,16 +154,27 @@ def header_tag(
 
 
 def header_texts(
-    surface: pygame.Surface, title: str, middle: str, right_edge: int, *, center_w: int = 0
+    surface: pygame.Surface,
+    title: str,
+    middle: str,
+    right_edge: int,
+    *,
+    center_w: int = 0,
+    short: str = "",
 ) -> tuple[pygame.Rect, pygame.Rect]:
     """The header's title (left) and its middle text (centred on the first `center_w` pixels,
     the map, when there is room), both kept left of `right_edge` (the tag): the middle text
-    moves left, then the title and the middle are cut with "…", so that nothing overlaps.
-    Returns the two boxes drawn."""
+    moves left, then takes its `short` form if the title would be cut beside it, then the
+    title and the middle are cut with "…", so that nothing overlaps (the middle's
+    end, day or night, is not cut away in a small window). Returns the two boxes drawn."""
     room = right_edge - 12 - 12
     title_font, middle_font = fonts.font(18, True), fonts.font(17)
     middle_w = middle_font.size(middle)[0]
-    title_fit = _fit(title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)))
+    if short and middle_w > room - 30 - title_font.size(title)[0]:  # the title would be cut
+        middle, middle_w = short, middle_font.size(short)[0]
+    title_fit = _fit(
+        title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)), bold=True
+    )
     title_label = fonts.label(title_fit, 18, ACCENT, bold=True)
     title_box = title_label.get_rect(midleft=(12, HEADER_H // 2))
     surface.blit(title_label, title_box)

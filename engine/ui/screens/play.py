@@ -567,7 +567,12 @@ class PlayScreen(OrderInput, Previews):
             rgb = TEXT
         tag = chrome.header_tag(surface, right, rgb)  # first: the texts keep left of it
         title = bilingual(state.scenario.title)
-        chrome.header_texts(surface, title, when, tag.left, center_w=surface.get_width() - PANEL_W)
+        start = state.time_at(turn)  # the short form, for a small window: no year, "turn 1/61"
+        span = turn_span(state, turn).replace(f" {start:%Y}", "", 1)
+        short = f"{span} · turn {turn + 1}/{state.total_turns} · {night}"
+        chrome.header_texts(
+            surface, title, when, tag.left, center_w=surface.get_width() - PANEL_W, short=short
+        )
 
     def draw_status(self, surface) -> None:
         rect = self.view.rect
