@@ -500,3 +500,19 @@ def test_a_preview_names_its_hex_as_the_map_does_and_keeps_the_enemy_plan_unname
     assert odds.bombard_odds(state, gun, lion, trials=1, places=hidden).title == (
         "Bombard Lion Mountain"
     )
+    # and in the window: the mortars' preview over the assembly area, as the Chinese see it
+    app = App((1280, 720))
+    play = PlayScreen(app, session)
+    app.show(play)
+    play.begin_orders()
+    play.select(gun)
+    play.view.center_on(assembly)
+    step(app)
+    x, y = play.view.hex_center_on_screen(assembly)
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=(int(x), int(y)), rel=(0, 0), buttons=(0,) * 3)
+    )
+    step(app, 2)
+    assert play.hover == assembly
+    assert [item.title for item in play.hover_odds()] == ["Bombard 31,12"]
+    app.manager.clear_and_reset()
