@@ -32,8 +32,8 @@ def describe(event: Event, *, explain: bool = False) -> str | None:
 
 
 def fire_summary(events: list[Event], words: Words | None = None) -> str | None:
-    """Direct fire of a turn in one line: casualties inflicted per side's target units (by name
-    with `words`)."""
+    """Direct fire of a turn in one line: casualties inflicted per side's target units (with
+    `words`, by name and as "6 men hit"; without, the ids and "-6" of the CLI's turn log)."""
     by_target: dict[str, int] = defaultdict(int)
     for event in events:
         if isinstance(event, Fired):
@@ -43,8 +43,9 @@ def fire_summary(events: list[Event], words: Words | None = None) -> str | None:
         return None
     if words is None:
         return "fire: " + ", ".join(f"{k} -{v}" for k, v in sorted(hits.items()))
-    return "fire: " + ", ".join(
-        f"{words.unit(k)} -{v}" for k, v in sorted(hits.items(), key=lambda kv: words.unit(kv[0]))
+    return "fire: " + ", ".join(  # the player's form: "9th Company 6 men hit", never "-6"
+        f"{words.unit(k)} {words.men(v)} hit"
+        for k, v in sorted(hits.items(), key=lambda kv: words.unit(kv[0]))
     )
 
 

@@ -19,9 +19,9 @@ import pytest
 from test_ui import BATTLE
 from window_driver import key, press, step
 
-from engine.core.events import Assaulted, Bombarded, HexTaken, Routed, TurnEnded
+from engine.core.events import Assaulted, Bombarded, Fired, HexTaken, Routed, TurnEnded
 from engine.core.orders import Bombard
-from engine.narrative import Words, tell
+from engine.narrative import Words, fire_summary, tell
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import load_scenario
 from engine.scenario.models import Metric
@@ -90,6 +90,13 @@ def test_log_lines_name_units_sides_and_places_and_count_one_man(battle) -> None
     text = tell(detailed, words, explain=True)
     assert text.startswith("Red mortars fires 6 rounds at The hill; 1 man hit")
     assert "on blue_1: 1 hit" in text
+    # a turn's direct fire in one line: names and "men hit", never "-6" (the CLI keeps its form)
+    volleys = [
+        Fired(0, "red_1", "blue_1", "2,2", 3.0, {}, 1.0, 1, 0),
+        Fired(0, "blue_1", "red_1", "6,1", 3.0, {}, 5.0, 4, 2),
+    ]
+    assert fire_summary(volleys, words) == "fire: Blue platoon 1 man hit, Red platoon 6 men hit"
+    assert fire_summary(volleys) == "fire: blue_1 -1, red_1 -6"
 
 
 def test_result_rows_say_what_they_measure_with_units(battle) -> None:
@@ -126,6 +133,10 @@ def test_furong_result_rows_name_the_place_side_and_hour(app: App) -> None:
 
     lines = _wrap("Imperial Japanese Army", 14, 120)
     assert " ".join(lines) == "Imperial Japanese Army" and len(lines) == 2
+    # a time range too wide for its cell breaks at the dash, not inside a date
+    span = "21 May 19:30 – 22 May 02:00"
+    assert _wrap(span, 14, 130) == ["21 May 19:30 –", "22 May 02:00"]
+    assert _wrap(span, 14, 400) == [span]
 
 
 # ------------------------------------------------------------------ problem 3: the frozen log
@@ -241,6 +252,11 @@ def test_fast_forward_keys(app: App, battle) -> None:
         if play.fast is None and not play.player.done:
             key(app, pygame.K_SPACE)
     assert session.finished and isinstance(app.screen, ResultScreen)
+    # the autosave is the ended battle, not a turn before the end that would offer to go on
+    auto = latest_autosave(app.save_dir)
+    assert auto is not None
+    again = Session.load(auto)
+    assert again.finished and again.state.state_hash() == session.state.state_hash()
 
 
 def test_fast_forward_is_refused_in_hot_seat(app: App, battle) -> None:

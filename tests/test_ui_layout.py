@@ -125,6 +125,25 @@ def test_a_tooltip_stands_beside_its_hex_above_the_status_line(small_app: App, b
         tip = chrome.tooltip_at((330, 220), hex_box, bounds)
         assert bounds.contains(tip), (center, tip)
         assert not tip.colliderect(hex_box), (center, tip)
+    # counters to the right of the hex: the box goes left, off them; with counters all round
+    # it takes the place over the fewest (the first tried of those on a tie)
+    bounds = pygame.Rect(0, 44, 1200, 600)
+    hex_box = pygame.Rect(0, 0, 60, 66)
+    hex_box.center = (600, 300)
+    right = [pygame.Rect(700, 280, 50, 40), pygame.Rect(850, 320, 50, 40)]
+    left = [pygame.Rect(300, 300, 50, 40)]
+    assert chrome.tooltip_at((330, 120), hex_box, bounds).left > hex_box.right
+    tip = chrome.tooltip_at((330, 120), hex_box, bounds, counters=right)
+    assert tip.right < hex_box.left and tip.collidelist(right) < 0
+    tip = chrome.tooltip_at((330, 120), hex_box, bounds, counters=right + left)
+    assert tip.top > hex_box.bottom and tip.collidelist(right + left) < 0  # below: over none
+    crowded = right + left + [pygame.Rect(600, 400, 50, 40), pygame.Rect(500, 150, 50, 40)]
+    tip = chrome.tooltip_at((330, 120), hex_box, bounds, counters=crowded)
+    assert tip.right < hex_box.left and len(tip.collidelistall(crowded)) == 1  # fewest: left
+    # the selected unit's box is kept off before any counter
+    selected = chrome.tooltip_at((330, 120), hex_box, bounds, counters=right)  # left of the hex
+    tip = chrome.tooltip_at((330, 120), hex_box, bounds, [selected], counters=right)
+    assert not tip.colliderect(selected) and bounds.contains(tip)
     # in the play screen: the odds box of the red platoon over the blue one
     play = play_screen(small_app, battle, fog=False)
     u = play.state.units
@@ -137,6 +156,27 @@ def test_a_tooltip_stands_beside_its_hex_above_the_status_line(small_app: App, b
     )
     step(small_app)
     assert play.hover == target and play.hover_odds()
+
+
+def test_a_small_header_keeps_day_or_night_with_the_short_form(small_app: App) -> None:
+    """At 1024x640 the long middle text ("21 May 1945 05:00–06:00 · turn 1 of 61 · day") was
+    cut with "…", losing day or night: it takes its short form instead, drawn whole."""
+    surface = pygame.Surface((1024, 44))
+    title = "Defense of Furong Mountain 芙蓉山战役"
+    long_ = "21 May 1945 05:00–06:00  ·  turn 1 of 61  ·  night"
+    short = "21 May 05:00–06:00 · turn 1/61 · night"
+    title_box, middle = chrome.header_texts(surface, title, long_, 760, short=short)
+    assert middle.width == fonts.font(17).size(short)[0]  # whole, not cut
+    assert middle.left > title_box.right and middle.right <= 760 - 12
+    assert title_box.width == fonts.font(18, True).size(title)[0]  # the title whole as well
+    # a wide header keeps the long form
+    wide = pygame.Surface((1920, 44))
+    _, middle = chrome.header_texts(wide, title, long_, 1600, short=short)
+    assert middle.width == fonts.font(17).size(long_)[0]
+    # too narrow even for the short form beside the whole title: the title is cut, in the
+    # weight it is drawn in (bold), so that the middle stays whole
+    title_box, middle = chrome.header_texts(surface, title, long_, 640, short=short)
+    assert middle.width == fonts.font(17).size(short)[0] and middle.left > title_box.right
 
 
 def test_the_hover_follows_the_map_when_tab_moves_it(small_app: App) -> None:

@@ -475,3 +475,44 @@ def test_the_unit_box_tells_what_a_unit_fires_by_itself_if_it_stays(play) -> Non
     state.units.hex[0] = state.board.index(0, 4)  # out of reach
     play.panel._unit_text_key = None
     assert "no enemy in reach and sight" in play.panel.unit_text(0)
+
+
+def test_a_preview_names_its_hex_as_the_map_does_and_keeps_the_enemy_plan_unnamed() -> None:
+    """The odds' titles name a hex with labels.hex_words (one naming helper for the window):
+    the place's name, but "col,row" for a place of the other side's plan the viewer may not
+    know (Furong: the Japanese assembly area, under fog, to the Chinese)."""
+    root = Path(__file__).resolve().parent.parent
+    furong = load_scenario(
+        root / "scenarios" / "furong_mountain.yaml", coefficient_names=coefficient_names()
+    )
+    session = Session(furong, seed=1, humans=(True, False), fog=True)
+    state = session.state
+    hidden = session.hidden_places()
+    assembly = state.board.places["ija_assembly"]
+    assert "ija_assembly" in hidden and state.board.label(assembly) == "31,12"
+    gun = state.units.ids.index("roc_bn_hq")
+    told = odds.bombard_odds(state, gun, assembly, trials=1, places=hidden)
+    assert told.title == "Bombard 31,12"
+    assert odds.bombard_odds(state, gun, assembly, trials=1).title == (
+        "Bombard Japanese assembly area"
+    )
+    lion = state.board.places["lion_mountain"]  # not of the enemy's plan: named
+    assert odds.bombard_odds(state, gun, lion, trials=1, places=hidden).title == (
+        "Bombard Lion Mountain"
+    )
+    # and in the window: the mortars' preview over the assembly area, as the Chinese see it
+    app = App((1280, 720))
+    play = PlayScreen(app, session)
+    app.show(play)
+    play.begin_orders()
+    play.select(gun)
+    play.view.center_on(assembly)
+    step(app)
+    x, y = play.view.hex_center_on_screen(assembly)
+    pygame.event.post(
+        pygame.event.Event(pygame.MOUSEMOTION, pos=(int(x), int(y)), rel=(0, 0), buttons=(0,) * 3)
+    )
+    step(app, 2)
+    assert play.hover == assembly
+    assert [item.title for item in play.hover_odds()] == ["Bombard 31,12"]
+    app.manager.clear_and_reset()

@@ -39,9 +39,10 @@ LEGEND_SIZE = 13
 
 
 @lru_cache(maxsize=256)
-def _fit(text: str, size: int, width: int) -> str:
-    """`text`, cut with an ellipsis to fit `width` pixels at `size` (a status line is one line)."""
-    font = fonts.font(size)
+def _fit(text: str, size: int, width: int, bold: bool = False) -> str:
+    """`text`, cut with an ellipsis to fit `width` pixels at `size` (a status line is one line),
+    measured in the weight it is drawn in."""
+    font = fonts.font(size, bold)
     if font.size(text)[0] <= width:
         return text
     while text and font.size(text + "…")[0] > width:
@@ -86,13 +87,15 @@ def tooltip_at(
     hex_box: pygame.Rect,
     bounds: pygame.Rect,
     avoid: list[pygame.Rect] | tuple = (),
+    counters: list[pygame.Rect] | tuple = (),
 ) -> pygame.Rect:
     """Where a tooltip of `size` goes: beside the hex it describes (`hex_box`, on screen), never
     over it, inside `bounds` (the map above the status band), and off the boxes in `avoid` (the
     selected unit) where it can be. Right of the hex if it fits, else left, else below, else
     above; then pushed inside `bounds`, and moved off the hex again if that push put it over
     it. It depends on the hex, not on the cursor: it stays put while the cursor moves in one
-    hex."""
+    hex. Among the places that fit, the one over the fewest of `counters` (the other counters
+    on screen) wins, so that the box does not hide the units around the one it tells of."""
     w, h = size
     gap = 8
     mid_y = hex_box.centery - h // 3
@@ -112,9 +115,13 @@ def tooltip_at(
         box.top = max(box.top, bounds.top + 4)
         return box
 
-    for box in candidates:  # one that fits as it is, beside the hex, off what to avoid
-        if bounds.contains(box) and box.collidelist(list(avoid)) < 0:
-            return box
+    fitting = [
+        box
+        for box in candidates  # fits as it is, beside the hex, off what to avoid
+        if bounds.contains(box) and box.collidelist(list(avoid)) < 0
+    ]
+    if fitting:  # the first (right, left, below, above) of those over the fewest counters
+        return min(fitting, key=lambda box: len(box.collidelistall(list(counters))))
     for box in candidates:  # one that fits as it is
         if bounds.contains(box):
             return box
@@ -147,16 +154,27 @@ def header_tag(
 
 
 def header_texts(
-    surface: pygame.Surface, title: str, middle: str, right_edge: int, *, center_w: int = 0
+    surface: pygame.Surface,
+    title: str,
+    middle: str,
+    right_edge: int,
+    *,
+    center_w: int = 0,
+    short: str = "",
 ) -> tuple[pygame.Rect, pygame.Rect]:
     """The header's title (left) and its middle text (centred on the first `center_w` pixels,
     the map, when there is room), both kept left of `right_edge` (the tag): the middle text
-    moves left, then the title and the middle are cut with "…", so that nothing overlaps.
-    Returns the two boxes drawn."""
+    moves left, then takes its `short` form if the title would be cut beside it, then the
+    title and the middle are cut with "…", so that nothing overlaps (the middle's
+    end, day or night, is not cut away in a small window). Returns the two boxes drawn."""
     room = right_edge - 12 - 12
     title_font, middle_font = fonts.font(18, True), fonts.font(17)
     middle_w = middle_font.size(middle)[0]
-    title_fit = _fit(title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)))
+    if short and middle_w > room - 30 - title_font.size(title)[0]:  # the title would be cut
+        middle, middle_w = short, middle_font.size(short)[0]
+    title_fit = _fit(
+        title, 18, max(80, min(title_font.size(title)[0], room - middle_w - 30)), bold=True
+    )
     title_label = fonts.label(title_fit, 18, ACCENT, bold=True)
     title_box = title_label.get_rect(midleft=(12, HEADER_H // 2))
     surface.blit(title_label, title_box)

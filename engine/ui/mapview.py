@@ -549,6 +549,7 @@ class MapView:
         visible = session.visible_units(viewer)
         ordered = set(session.orders_of(viewer))
         stacks: dict[int, int] = {}
+        tops: dict[int, pygame.Rect] = {}  # each stack's top counter as drawn
         geo = self.geo
         if session.fog:
             for i, sighting, opacity in session.memory.ghosts(state, viewer):
@@ -570,7 +571,23 @@ class MapView:
             if not self.rect.inflate(80, 80).collidepoint(x, y):
                 continue
             sprite = self.counter(i, ordered=i in ordered)
-            surface.blit(sprite, sprite.get_rect(center=(x, y)))
+            box = sprite.get_rect(center=(x, y))
+            surface.blit(sprite, box)
+            if i not in moving:
+                tops[int(u.hex[i])] = box
+        for h, box in tops.items():  # a stack shows how many units it holds
+            if stacks[h] > 1:
+                badge = self.stack_badge(stacks[h])
+                surface.blit(badge, badge.get_rect(center=(box.right - 3, box.top + 3)))
+
+    def stack_badge(self, count: int) -> pygame.Surface:
+        """The count mark of a stack of `count` at this size, drawn once and kept."""
+        key = ("stack", count, self.size)
+        found = self._counters.get(key)
+        if found is None:
+            found = drawing.stack_badge(count, self.size)
+            self._counters[key] = found
+        return found
 
     def _draw_orders(self, surface) -> None:
         session, state = self.session, self.state

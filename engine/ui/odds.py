@@ -41,6 +41,7 @@ from ..rules.movement import reachable, route  # noqa: F401 - the window's previ
 from ..rules.protection import product
 from ..rules.sight import line_of_sight
 from ..rules.turn import coefficients_of
+from .labels import hex_words
 
 TRIALS = 200  # tries of an assault preview when it is complete
 BOMBARD_TRIALS = 8  # tries for a bombardment's works, lane and wire (its casualties are exact)
@@ -95,15 +96,6 @@ def _give_or_take(error: float, percent: bool = False) -> str:
     if not math.isfinite(error):
         return ""
     return f" ± {error:.0%}" if percent else f" ± {_fmt(error)}"
-
-
-def hex_name(state: GameState, h: int) -> str:
-    """A place's name if one is at hex `h`, else its "col,row"."""
-    board = state.board
-    for place in state.scenario.map.places:
-        if board.index(*place.hex) == h:
-            return place.name.en
-    return board.label(h)
 
 
 def clone_state(state: GameState, seed: int) -> GameState:
@@ -353,13 +345,15 @@ def bombard_odds(
     seen: bool = True,
     cap: int = -1,
     hidden: Iterable[int] = (),
+    places: frozenset[str] = frozenset(),
 ) -> Odds:
     """A turn's bombardment of hex `target` by `gun`, by the rules' own bombardment on a scratch
     copy: the rounds it fires and what they do to whoever is in the hex now. With `seen` False
-    (fog: no enemy seen there), casualties are not told."""
+    (fog: no enemy seen there), casualties are not told. `places`: the places whose names the
+    viewer may not be told (the other side's plan; labels.hex_words)."""
     u, board = state.units, state.board
     c = coefficients_of(state)
-    title = f"Bombard {hex_name(state, target)}"
+    title = f"Bombard {hex_words(state, target, places)}"
     reason = bombard_refusal(state, gun, target)
     if reason:
         return Odds(title, reason, possible=False, expected=0.0)
@@ -448,8 +442,10 @@ class AssaultTrials:
         target: int,
         trials: int = TRIALS,
         hidden: Iterable[int] = (),
+        places: frozenset[str] = frozenset(),
     ):
         self.state, self.attackers, self.target = state, list(attackers), target
+        self.places = places
         self.trials, self.hidden = trials, tuple(hidden)
         self.scratch: Scratch | None = None
         self.results: list[tuple[bool, int, int]] = []  # (taken, attackers lost, defenders lost)
@@ -491,7 +487,7 @@ class AssaultTrials:
     def odds(self) -> Odds:
         state = self.state
         u = state.units
-        title = f"Assault {hex_name(state, self.target)}"
+        title = f"Assault {hex_words(state, self.target, self.places)}"
         if self.refused:
             return Odds(title, "the rules would not fight this assault", possible=False)
         n = len(self.results)
@@ -536,13 +532,14 @@ def assault_odds(
     target: int,
     trials: int = TRIALS,
     hidden: Iterable[int] = (),
+    places: frozenset[str] = frozenset(),
 ) -> Odds:
     """An assault on `target` now, by the rules' own assault tried `trials` times on a scratch
     copy of the game: how often it takes the hex, and the losses on each side (before this
     turn's fire), all tries run at once (the window runs them a slice per frame:
     `AssaultTrials`)."""
     u = state.units
-    title = f"Assault {hex_name(state, target)}"
+    title = f"Assault {hex_words(state, target, places)}"
     reason = assault_refusal(state, attackers, target)
     if reason:
         return Odds(title, reason, possible=False)

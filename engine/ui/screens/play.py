@@ -111,8 +111,7 @@ class PlayScreen(OrderInput, Previews):
         self.view.set_rect(self._map_rect(w, h))
         x = w - PANEL_W + 6
         width = PANEL_W - 12
-        self.panel.build(m, x, width)
-        y = HEADER_H + 358
+        y = self.panel.build(m, x, width, h)
         self.buttons = {}
         # One button per order mode the order kinds declare, in rows of at most 5 (even rows:
         # six modes make two rows of three, so that no label is cut).
@@ -228,6 +227,7 @@ class PlayScreen(OrderInput, Previews):
                 what = "an enemy came in sight" if newly_seen else "your units were in action"
                 self.message = f"Stopped: {what} in turn {self.state.turn} (R replays it)."
         else:
+            self.autosave_quietly()  # fast-forwarded turns are kept as well
             self.rebuild_log()
 
     def _own_units(self, side: int) -> set[int]:
@@ -461,9 +461,9 @@ class PlayScreen(OrderInput, Previews):
 
     def autosave_quietly(self) -> None:
         """After each turn: the autosave, so that not even a crash loses more than a turn (a
-        folder that cannot be written is said in the status line, once)."""
-        if self.session.finished:
-            return
+        folder that cannot be written is said in the status line, once). A finished battle is
+        saved too: the autosave of a turn before the end would offer to go on with a battle
+        that is over."""
         try:
             self.session.autosave(self.app.save_dir)
         except OSError as error:
@@ -567,7 +567,12 @@ class PlayScreen(OrderInput, Previews):
             rgb = TEXT
         tag = chrome.header_tag(surface, right, rgb)  # first: the texts keep left of it
         title = bilingual(state.scenario.title)
-        chrome.header_texts(surface, title, when, tag.left, center_w=surface.get_width() - PANEL_W)
+        start = state.time_at(turn)  # the short form, for a small window: no year, "turn 1/61"
+        span = turn_span(state, turn).replace(f" {start:%Y}", "", 1)
+        short = f"{span} · turn {turn + 1}/{state.total_turns} · {night}"
+        chrome.header_texts(
+            surface, title, when, tag.left, center_w=surface.get_width() - PANEL_W, short=short
+        )
 
     def draw_status(self, surface) -> None:
         rect = self.view.rect

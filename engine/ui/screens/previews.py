@@ -118,17 +118,22 @@ class Previews:
             title = MODE_BY_NAME[self.mode].label if self.mode else "No order"
             return odds.Odds(title, reason, possible=False)
         enemies = self.enemies_seen_at(h)
+        places = self.session.hidden_places()  # the other side's plan: not named
         if kind is Assault:
             attackers = self.co_attackers(unit, h)
             if not enemies:
-                return odds.assault_odds(self.state, attackers, h)
-            trials = odds.AssaultTrials(self.state, attackers, h, hidden=self.hidden_units())
+                return odds.assault_odds(self.state, attackers, h, places=places)
+            trials = odds.AssaultTrials(
+                self.state, attackers, h, hidden=self.hidden_units(), places=places
+            )
             trials.advance(ODDS_SLICE_S)
             self._assault_trials = trials
             return trials.odds()
         if kind is Bombard:
             known = bool(enemies) or not self.session.fog
-            return odds.bombard_odds(self.state, unit, h, seen=known, hidden=self.hidden_units())
+            return odds.bombard_odds(
+                self.state, unit, h, seen=known, hidden=self.hidden_units(), places=places
+            )
         if kind is Fire:
             target = max(enemies, key=lambda i: int(u.men[i]))
             return odds.fire_odds(self.state, unit, target, self.hidden_units())
@@ -173,11 +178,14 @@ class Previews:
             rows.extend((name, value, 13, DIM) for name, value in item.factors[:10])
         height = sum(size + 5 for *_, size, _ in rows) + 12
         here = int(self.state.units.hex[self.selected])  # (hover_odds: a unit is selected)
+        u, viewer = self.state.units, self.session.viewer()
+        others = {int(u.hex[i]) for i in self.session.visible_units(viewer) if u.hex[i] >= 0}
         x, y = chrome.tooltip_at(  # beside the hovered hex, off the selected unit's
             (width, height),
             self.view.hex_box(self.hover),
             chrome.map_bounds(self.view.rect),
             [self.view.hex_box(here)] if here >= 0 else [],
+            [self.view.hex_box(h) for h in others - {self.hover, here}],
         ).topleft
         back = pygame.Surface((width, height), pygame.SRCALPHA)
         back.fill((16, 18, 22, 225))

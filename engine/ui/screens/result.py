@@ -200,8 +200,14 @@ class ResultScreen:
 
 def _wrap(text: str, size: int, width: int, most: int = 2) -> list[str]:
     """`text` in lines of at most `width` pixels, broken between words, at most `most` lines
-    (the last cut with … if the text is longer still)."""
+    (the last cut with … if the text is longer still). A range that does not fit on one line
+    breaks at its dash ("21 May 19:30 –" over "22 May 02:00"), never inside a date."""
     f = fonts.font(size)
+    first, dash, second = text.partition(" – ")
+    if dash and most >= 2 and f.size(text)[0] > width:
+        parts = [first + " –", second]
+        if all(f.size(part)[0] <= width for part in parts):
+            return parts
     lines: list[str] = []
     words = text.split(" ")
     while words and len(lines) < most:

@@ -69,10 +69,18 @@ class SidePanel:
     def state(self):
         return self.session.state
 
-    def build(self, manager, x: int, width: int) -> None:
-        self.unit_box = UITextBox("", pygame.Rect(x, HEADER_H + 4, width, 196), manager=manager)
-        self.hex_box = UITextBox("", pygame.Rect(x, HEADER_H + 204, width, 150), manager=manager)
+    def build(self, manager, x: int, width: int, height: int = 640) -> int:
+        """The two boxes at the panel's top, for a window `height` tall; returns the y below
+        them. At 640 they are 196 and 150 px; a taller window gives each box a third of the
+        extra height (the log the rest), so that a stack's list or a weapon list reads without
+        scrolling on a large screen."""
+        extra = max(0, height - 640) // 3
+        unit_h, hex_h = 196 + extra, 150 + extra
+        self.unit_box = UITextBox("", pygame.Rect(x, HEADER_H + 4, width, unit_h), manager=manager)
+        top = HEADER_H + 8 + unit_h
+        self.hex_box = UITextBox("", pygame.Rect(x, top, width, hex_h), manager=manager)
         self._hex_text_key = self._unit_text_key = None
+        return top + hex_h + 4
 
     def refresh(self, selected: int | None, hover: int) -> None:
         if self.unit_box is None or self.hex_box is None:
