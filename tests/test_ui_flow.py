@@ -146,8 +146,9 @@ def test_the_fog_log_keeps_what_was_seen_when_it_happened(battle, tmp_path: Path
     session.give(Bombard(1, hill))  # Red's mortars on the hill, in sight by day
     session.finish_orders()
     session.end_turn()
-    line = "Red mortars fires 40 rounds at The hill; 1 man hit"
-    assert line in log_html(session, 1, len(session.events), False)  # Blue, on the hill, saw it
+    seen = log_html(session, 1, len(session.events), False)  # Blue, on the hill, saw it
+    start = seen.index("Red mortars fires 40 rounds at The hill; ")
+    line = seen[start : seen.index("<", start)]  # the men hit are the rules' draw
     shelling = next(e for e in session.events if isinstance(e, Bombarded))
     # Blue's eyes leave the hill: told as seen now, the line would vanish; it stays
     session.memory.visible_hexes[1][:] = False
@@ -158,6 +159,18 @@ def test_the_fog_log_keeps_what_was_seen_when_it_happened(battle, tmp_path: Path
     assert again.told == session.told
     again.memory.visible_hexes[1][:] = False
     assert line in log_html(again, 1, len(again.events), False)
+
+
+def test_every_metric_type_has_words() -> None:
+    """A metric type added to the scenario format without words here would stop the result
+    screen with a KeyError (it did: men_surrounded and fell_back)."""
+    from engine.scenario.models import Metric
+    from engine.ui.labels import _COUNTS, metric_label
+
+    special = {"winner", "position_held", "position_lost", "attack_repelled", "place_fell_at"}
+    special |= {"crossed_by", "works_destroyed_fraction"}
+    assert {m.value for m in Metric} <= special | set(_COUNTS)
+    assert callable(metric_label)
 
 
 def test_every_turn_leaves_a_log_line(battle) -> None:

@@ -41,6 +41,8 @@ _COUNTS = {  # metric -> (what is counted, its unit)
     "officers_killed": ("officers killed", "officers"),
     "assaults_repelled": ("assaults beaten off", "assaults"),
     "rounds_fired": ("rounds fired", "rounds"),
+    "men_surrounded": ("most men cut off from their rear", "men"),
+    "fell_back": ("men who fell back from {place} in hand", "men"),
 }
 
 
