@@ -39,7 +39,7 @@ class HoldoutTable:
     def markdown(self) -> str:
         s = self.scenario
         lines = [
-            f"{s.title}: {self.games} games, coefficients drawn from the posterior. Wins: "
+            f"{s.title.en}: {self.games} games, coefficients drawn from the posterior. Wins: "
             + ", ".join(f"{side} {n / self.games:.0%}" for side, n in self.winners.most_common())
             + ".",
             "",

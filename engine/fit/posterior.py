@@ -129,8 +129,10 @@ def parse_posterior(text: str, display: str) -> Posterior:
         )
     else:
         for name, column in zip(names, rows.T, strict=True):
+            if name not in known:
+                continue  # already said
             bad = next((v for v in column if coefficient_problem(name, float(v))), None)
-            if name in known and bad is not None:
+            if bad is not None:
                 problems.append(
                     f"{_where(text, 'particles', display)}: a particle's {name}:"
                     f" {coefficient_problem(name, float(bad))}"
@@ -154,6 +156,14 @@ def read_posterior(path: str | Path) -> Posterior:
     except (OSError, UnicodeDecodeError) as error:
         raise FitInputError([f"{path}: cannot read the posterior file: {error}"]) from None
     return parse_posterior(text, str(path))
+
+
+def posterior_text(path: str | Path) -> str:
+    """The text of a posterior file, checked (FitInputError otherwise): what a batch hands its
+    workers, which parse it again (no shared file system needed)."""
+    read_posterior(path)
+    path = Path(path)
+    return (path / "posterior.json" if path.is_dir() else path).read_text(encoding="utf-8")
 
 
 def make_posterior(
