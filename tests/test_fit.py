@@ -88,8 +88,7 @@ def test_choosing_an_unknown_or_priorless_coefficient_says_what_to_do():
         choose(["melee_rat", "night_fire_factor"], load_priors())
     first, second = caught.value.problems
     assert first == (
-        "--coefficients melee_rat: unknown rule coefficient 'melee_rat'; did you mean"
-        " 'melee_rate'?"
+        "--coefficients melee_rat: unknown rule coefficient 'melee_rat'; did you mean 'melee_rate'?"
     )
     assert second.startswith(
         "--coefficients night_fire_factor: no prior for 'night_fire_factor' in"
@@ -146,8 +145,11 @@ def test_posterior_round_trips_and_draws_by_the_battles_seed(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"format": "wargame-posterior", "version": 1,\n "coefficients": [', "p.json:2:19: not a posterior file: Expecting value"),
-        ("[1, 2]", "p.json:1:1: not a posterior file: expected \"format\""),
+        (
+            '{"format": "wargame-posterior", "version": 1,\n "coefficients": [',
+            "p.json:2:19: not a posterior file: Expecting value",
+        ),
+        ("[1, 2]", 'p.json:1:1: not a posterior file: expected "format"'),
         (
             '{"format": "wargame-posterior", "version": 1, "coefficients": ["melee_rat"],'
             ' "particles": [[0.1]], "weights": [1]}',
@@ -205,13 +207,13 @@ def duel_text(value: float | None = None, extra: str = "") -> str:
         f"    value: {value if value is not None else 0}\n"
         "    use: fit\n"
         "    whose: the toy duel\n"
-        f"    source: \"the engine's own games, fire_casualties_per_firepower_hour {TRUE_RATE}\"\n"
+        f'    source: "the engine\'s own games, fire_casualties_per_firepower_hour {TRUE_RATE}"\n'
         "  - id: attacker_lost\n"
         "    metric: men_lost\n"
         "    side: attacker\n"
         "    value: 0\n"
         "    whose: the toy duel\n"
-        "    source: \"held out (no use given)\"\n" + extra
+        '    source: "held out (no use given)"\n' + extra
     )
 
 

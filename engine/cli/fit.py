@@ -34,7 +34,10 @@ def register(commands: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument(
-        "--coefficients", "-c", required=True, metavar="NAME,NAME,...",
+        "--coefficients",
+        "-c",
+        required=True,
+        metavar="NAME,NAME,...",
         help="the coefficients to fit (each needs a prior in coefficients.yaml)",
     )
     parser.add_argument("--out", "-o", type=Path, required=True, help="output folder")
@@ -44,11 +47,15 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--min-epsilon", type=float, default=0.0, help="stop when epsilon falls to this"
     )
     parser.add_argument(
-        "--min-acceptance", type=float, default=0.0,
+        "--min-acceptance",
+        type=float,
+        default=0.0,
         help="stop when a generation accepts fewer than this share of its simulations",
     )
     parser.add_argument(
-        "--battles", type=count, default=24,
+        "--battles",
+        type=count,
+        default=24,
         help="reference battles in the fit set (an evenly spread sample; default 24)",
     )
     parser.add_argument("--seeds", type=count, default=1, help="games per battle (default 1)")
@@ -56,15 +63,24 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--no-reference", action="store_true", help="leave the reference battles out"
     )
     parser.add_argument(
-        "--scenario", action="append", default=[], metavar="FILE",
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="FILE",
         help="add the history metrics this scenario marks `use: fit` (repeatable)",
     )
     parser.add_argument(
-        "--metric", action="append", default=[], metavar="ID",
+        "--metric",
+        action="append",
+        default=[],
+        metavar="ID",
         help="only these history metrics of the --scenario files (each must be `use: fit`)",
     )
     parser.add_argument(
-        "--holdout", action="append", default=[], metavar="SCENARIO",
+        "--holdout",
+        action="append",
+        default=[],
+        metavar="SCENARIO",
         help="after the fit, the held-out table of this scenario in the report (repeatable)",
     )
     parser.add_argument(
@@ -222,11 +238,14 @@ def run_fit(args: argparse.Namespace) -> int:
         holdout=tables,
     )
     for name, interval in posterior.meta["intervals"].items():
-        print(f"{name}: median {interval['p50']:.4g}, 90 % {interval['p5']:.4g}–"
-              f"{interval['p95']:.4g}")
+        print(
+            f"{name}: median {interval['p50']:.4g}, 90 % {interval['p5']:.4g}–{interval['p95']:.4g}"
+        )
     print(f"posterior: {args.out / 'posterior.json'}; report: {report}")
-    print(f"elapsed {time.perf_counter() - started:.1f} s"
-          f" ({posterior.meta['simulations']} simulations)")
+    print(
+        f"elapsed {time.perf_counter() - started:.1f} s"
+        f" ({posterior.meta['simulations']} simulations)"
+    )
     return ExitCode.OK
 
 

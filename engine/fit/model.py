@@ -67,7 +67,9 @@ class FitSet:
         return "; ".join(parts)
 
 
-def with_overrides(base: Mapping[str, float] | None, values: Mapping[str, float]) -> dict[str, float]:
+def with_overrides(
+    base: Mapping[str, float] | None, values: Mapping[str, float]
+) -> dict[str, float]:
     """The coefficient overrides a game of a fit plays with: the run's own (`--set`) and the
     particle's, the particle's winning. The engine checks each against its allowed range when the
     game starts (engine.rules.coefficients), so a particle outside it fails loudly, never
@@ -94,10 +96,16 @@ def _reference_stats(
         att, dfd, ler = [], [], []
         for b in group:
             games = losses[b.isqno]
-            att.append(np.median([loss_rate_per_day(a, b.attacker_men, b.duration_days)
-                                  for a, _, _ in games]))
-            dfd.append(np.median([loss_rate_per_day(d, b.defender_men, b.duration_days)
-                                  for _, d, _ in games]))
+            att.append(
+                np.median(
+                    [loss_rate_per_day(a, b.attacker_men, b.duration_days) for a, _, _ in games]
+                )
+            )
+            dfd.append(
+                np.median(
+                    [loss_rate_per_day(d, b.defender_men, b.duration_days) for _, d, _ in games]
+                )
+            )
             ler.append(np.median([min(loss_exchange_ratio(a, d), 10.0) for a, d, _ in games]))
         stats[f"attacker_pct_day.{posture}"] = 100 * float(np.median(att))
         stats[f"defender_pct_day.{posture}"] = 100 * float(np.median(dfd))
@@ -108,8 +116,9 @@ def _reference_stats(
     ):
         group = [b for b in battles if keep(b)]
         if group:
-            stats[name] = float(np.mean([np.mean([w for _, _, w in losses[b.isqno]])
-                                         for b in group]))
+            stats[name] = float(
+                np.mean([np.mean([w for _, _, w in losses[b.isqno]]) for b in group])
+            )
     return stats
 
 
@@ -117,8 +126,10 @@ def record_stats(battles: Sequence[Battle]) -> dict[str, float]:
     """The observed side: the record of the same battles (a win is CDB90's `wina` = 1)."""
     return _reference_stats(
         battles,
-        {b.isqno: [(b.attacker_losses, b.defender_losses, float(b.attacker_won == 1))]
-         for b in battles},
+        {
+            b.isqno: [(b.attacker_losses, b.defender_losses, float(b.attacker_won == 1))]
+            for b in battles
+        },
     )
 
 
@@ -134,9 +145,9 @@ def scenario_targets(
     """Each scenario's metrics to fit (those marked `use: fit`, or the ones named in `metrics`,
     which must be marked so) and their observed values. FitInputError, located, for a held-out
     metric named, a name no scenario has, or a scenario with nothing to fit."""
+    from ..rules.coefficients import coefficient_names
     from ..scenario.errors import ScenarioError
     from ..scenario.loader import load_scenario
-    from ..rules.coefficients import coefficient_names
 
     targets, observed, problems = [], {}, []
     named = set(metrics)
@@ -155,12 +166,14 @@ def scenario_targets(
                 continue
             if entry.use != "fit":
                 problems.append(
-                    str(loaded.source.problem(
-                        ("history", index, "id"),
-                        f"history metric '{entry.id}' is held out (use: holdout, the default):"
-                        " wargame fit does not fit it; mark it `use: fit` to put it in the fit"
-                        " set, and it no longer tests the fitted rules",
-                    ))
+                    str(
+                        loaded.source.problem(
+                            ("history", index, "id"),
+                            f"history metric '{entry.id}' is held out (use: holdout, the default):"
+                            " wargame fit does not fit it; mark it `use: fit` to put it in the fit"
+                            " set, and it no longer tests the fitted rules",
+                        )
+                    )
                 )
                 continue
             chosen.append(entry.id)
@@ -175,8 +188,9 @@ def scenario_targets(
             text = Path(path).read_text(encoding="utf-8")
             targets.append(ScenarioTarget(str(path), text, tuple(chosen)))
     for name in named - seen:
-        problems.append(f"--metric {name}: no scenario given has this history metric"
-                        f"{did_you_mean(name, seen)}")
+        problems.append(
+            f"--metric {name}: no scenario given has this history metric{did_you_mean(name, seen)}"
+        )
     if problems:
         raise FitInputError(problems)
     return targets, observed
@@ -203,8 +217,10 @@ def build_fit_set(
     observed |= scenario_observed
     if not observed:
         raise FitInputError(
-            ["the fit set has no metrics: keep the reference battles (drop --no-reference), or"
-             " give --scenario FILE with history metrics marked `use: fit`"]
+            [
+                "the fit set has no metrics: keep the reference battles (drop --no-reference), or"
+                " give --scenario FILE with history metrics marked `use: fit`"
+            ]
         )
     return FitSet(tuple(chosen), tuple(targets), seeds, observed)
 
@@ -255,8 +271,11 @@ def simulate(
             u = state.units
             lost = u.killed + u.wounded + u.captured + u.drowned
             games.append(
-                (float(lost[u.side == 0].sum()), float(lost[u.side == 1].sum()),
-                 float(state.winner == "attacker"))
+                (
+                    float(lost[u.side == 0].sum()),
+                    float(lost[u.side == 1].sum()),
+                    float(state.winner == "attacker"),
+                )
             )
         losses[battle.isqno] = games
     stats = _reference_stats(fit_set.battles, losses) if fit_set.battles else {}

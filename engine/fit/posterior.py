@@ -89,13 +89,17 @@ def parse_posterior(text: str, display: str) -> Posterior:
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise FitInputError(
-            [f"{display}:1:1: not a posterior file: expected \"format\": \"{FORMAT}\""
-             " (the file `wargame fit` writes as DIR/posterior.json)"]
+            [
+                f'{display}:1:1: not a posterior file: expected "format": "{FORMAT}"'
+                " (the file `wargame fit` writes as DIR/posterior.json)"
+            ]
         )
     if data.get("version") != VERSION:
         raise FitInputError(
-            [f"{_where(text, 'version', display)}: expected version {VERSION},"
-             f" got {data.get('version')!r}"]
+            [
+                f"{_where(text, 'version', display)}: expected version {VERSION},"
+                f" got {data.get('version')!r}"
+            ]
         )
     problems: list[str] = []
     names = data.get("coefficients")
@@ -120,8 +124,12 @@ def parse_posterior(text: str, display: str) -> Posterior:
             f"{_where(text, 'particles', display)}: expected a list of particles, each a list of"
             f" {len(names)} numbers (one per coefficient)"
         )
-    elif w.ndim != 1 or len(w) != len(rows) or not np.all(np.isfinite(w)) or np.any(w < 0) or (
-        w.sum() <= 0
+    elif (
+        w.ndim != 1
+        or len(w) != len(rows)
+        or not np.all(np.isfinite(w))
+        or np.any(w < 0)
+        or (w.sum() <= 0)
     ):
         problems.append(
             f"{_where(text, 'weights', display)}: expected {len(rows)} weights >= 0"

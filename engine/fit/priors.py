@@ -113,9 +113,17 @@ def _check(
     numbers = []
     for key in keys:
         value = entry.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            problems.append(source.problem((*path, key) if key in entry else path,
-                                           f"expected a finite number for {key}, got {value!r}"))
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            problems.append(
+                source.problem(
+                    (*path, key) if key in entry else path,
+                    f"expected a finite number for {key}, got {value!r}",
+                )
+            )
         numbers.append(value)
     reason = entry.get("reason")
     if not isinstance(reason, str) or not reason.strip():
@@ -178,8 +186,11 @@ def load_priors(text: str | None = None, display: str = COEFFICIENTS_FILE) -> di
         info = infos.get(name)
         if info is None:
             problems.append(
-                source.problem((name,), f"unknown rule coefficient '{name}'"
-                               f"{did_you_mean(str(name), infos)}", key=True)
+                source.problem(
+                    (name,),
+                    f"unknown rule coefficient '{name}'{did_you_mean(str(name), infos)}",
+                    key=True,
+                )
             )
             continue
         prior, found = _check(name, entry["prior"], info, source)
@@ -191,16 +202,18 @@ def load_priors(text: str | None = None, display: str = COEFFICIENTS_FILE) -> di
     return priors
 
 
-def choose(names: Iterable[str], priors: Mapping[str, Prior], option: str = "--coefficients"
-           ) -> list[Prior]:
+def choose(
+    names: Iterable[str], priors: Mapping[str, Prior], option: str = "--coefficients"
+) -> list[Prior]:
     """The priors of the coefficients a user named, in their order; FitInputError naming an
     unknown coefficient ("did you mean") or one without a prior."""
     known = defaults()
     chosen, problems = [], []
     for name in names:
         if name not in known:
-            problems.append(f"{option} {name}: unknown rule coefficient '{name}'"
-                            f"{did_you_mean(name, known)}")
+            problems.append(
+                f"{option} {name}: unknown rule coefficient '{name}'{did_you_mean(name, known)}"
+            )
         elif name not in priors:
             with_prior = ", ".join(sorted(priors)) or "none yet"
             problems.append(

@@ -57,8 +57,15 @@ def coefficient_table(priors: Sequence[Prior], posterior: Posterior) -> Table:
                 f"{left:.0%}" if math.isfinite(left) else "–",
             ]
         )
-    header = ["coefficient", "today", "prior", "prior 90 %", "posterior median",
-              "posterior 90 %", "width left"]
+    header = [
+        "coefficient",
+        "today",
+        "prior",
+        "prior 90 %",
+        "posterior median",
+        "posterior 90 %",
+        "width left",
+    ]
     return header, rows
 
 
@@ -71,16 +78,22 @@ def fit_set_table(history, observed: dict[str, float]) -> Table:
         values = np.array([float(s[name]) for s in stats])
         order = np.argsort(values)
         cumulative = np.cumsum(w[order])
-        p10, p50, p90 = (float(values[order][np.searchsorted(cumulative, q)]) for q in
-                         (0.1, 0.5, 0.9))
+        p10, p50, p90 = (
+            float(values[order][np.searchsorted(cumulative, q)]) for q in (0.1, 0.5, 0.9)
+        )
         rows.append([f"`{name}`", _number(value), _number(p10), _number(p50), _number(p90)])
     return ["statistic", "observed", "p10", "p50", "p90"], rows
 
 
 def convergence_table(history) -> Table:
     rows = [
-        [str(g.t), _number(g.epsilon), str(g.simulations), f"{g.acceptance:.1%}",
-         "–" if not math.isfinite(g.seconds) else f"{g.seconds:.0f}"]
+        [
+            str(g.t),
+            _number(g.epsilon),
+            str(g.simulations),
+            f"{g.acceptance:.1%}",
+            "–" if not math.isfinite(g.seconds) else f"{g.seconds:.0f}",
+        ]
         for g in generations_of(history)
     ]
     return ["generation", "epsilon", "simulations", "acceptance", "seconds"], rows
@@ -114,8 +127,9 @@ def plots(history, priors: Sequence[Prior], folder: Path) -> list[tuple[str, str
     folder.mkdir(parents=True, exist_ok=True)
     made: list[tuple[str, str]] = []
     names = [p.name for p in priors]
-    limits = {p.name: (p.low, p.high if math.isfinite(p.high) else p.quantile(0.99))
-              for p in priors}
+    limits = {
+        p.name: (p.low, p.high if math.isfinite(p.high) else p.quantile(0.99)) for p in priors
+    }
     defaults_ = {n: defaults()[n].value for n in names}
 
     def save(figure, name: str, caption: str) -> None:
@@ -127,18 +141,29 @@ def plots(history, priors: Sequence[Prior], folder: Path) -> list[tuple[str, str
     if len(names) > 1:
         arr = vis.plot_kde_matrix_highlevel(history, limits=limits, refval=defaults_)
         figure = np.asarray(arr).flat[0].figure
-        save(figure, "pairs", "Marginals (diagonal) and pair plots of the posterior, last"
-             " generation; orange: today's value")
+        save(
+            figure,
+            "pairs",
+            "Marginals (diagonal) and pair plots of the posterior, last"
+            " generation; orange: today's value",
+        )
     else:
         ax = vis.plot_kde_1d_highlevel(
-            history, names[0], xmin=limits[names[0]][0], xmax=limits[names[0]][1],
+            history,
+            names[0],
+            xmin=limits[names[0]][0],
+            xmax=limits[names[0]][1],
             refval=defaults_,
         )
         save(ax.figure, "pairs", "Marginal of the posterior, last generation")
-    arr = vis.plot_credible_intervals(history, levels=[0.5, 0.9], refval=defaults_,
-                                      size=(6, 2.2 * len(names)))
-    save(np.asarray(arr).flat[0].figure, "intervals",
-         "Median and 50 %/90 % credible intervals by generation (convergence); orange: today")
+    arr = vis.plot_credible_intervals(
+        history, levels=[0.5, 0.9], refval=defaults_, size=(6, 2.2 * len(names))
+    )
+    save(
+        np.asarray(arr).flat[0].figure,
+        "intervals",
+        "Median and 50 %/90 % credible intervals by generation (convergence); orange: today",
+    )
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     vis.plot_epsilons(history, ax=axes[0])
     vis.plot_acceptance_rates_trajectory(history, ax=axes[1])
@@ -172,10 +197,19 @@ def write_report(
         f" simulations, {elapsed:.0f} s. Posterior: {len(posterior.weights)} particles"
         f" (posterior.json)."
     )
-    md = [f"# Fit of {', '.join(p.name for p in priors)}", "", summary, "",
-          f"Reproduce: `{command}`", ""]
-    body = [f"<h1>Fit of {html.escape(', '.join(p.name for p in priors))}</h1>",
-            f"<p>{html.escape(summary)}</p>", f"<p>Reproduce: <code>{html.escape(command)}</code></p>"]
+    md = [
+        f"# Fit of {', '.join(p.name for p in priors)}",
+        "",
+        summary,
+        "",
+        f"Reproduce: `{command}`",
+        "",
+    ]
+    body = [
+        f"<h1>Fit of {html.escape(', '.join(p.name for p in priors))}</h1>",
+        f"<p>{html.escape(summary)}</p>",
+        f"<p>Reproduce: <code>{html.escape(command)}</code></p>",
+    ]
     for title, content in sections:
         md += [f"## {title}", ""]
         body.append(f"<h2>{html.escape(title)}</h2>")
@@ -189,8 +223,10 @@ def write_report(
     body.append("<h2>Plots</h2>")
     for caption, path in images:
         md += [f"![{caption}]({path})", ""]
-        body.append(f"<figure><img src='{html.escape(path)}' alt=''><figcaption>"
-                    f"{html.escape(caption)}</figcaption></figure>")
+        body.append(
+            f"<figure><img src='{html.escape(path)}' alt=''><figcaption>"
+            f"{html.escape(caption)}</figcaption></figure>"
+        )
     write_atomic(out / "report.md", "\n".join(md))
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Fit</title><style>"

@@ -88,8 +88,13 @@ def generations_of(history) -> list[Generation]:
         if row["t"] < 0:
             continue
         rows.append(
-            Generation(int(row["t"]), float(row["epsilon"]), int(row["particles"]),
-                       int(row["samples"]), seconds)
+            Generation(
+                int(row["t"]),
+                float(row["epsilon"]),
+                int(row["particles"]),
+                int(row["samples"]),
+                seconds,
+            )
         )
     return rows
 
@@ -133,8 +138,10 @@ def check_resume(out: Path, settings: dict[str, Any]) -> bool:
     if old != settings:
         changed = sorted(k for k in set(old) | set(settings) if old.get(k) != settings.get(k))
         raise FitInputError(
-            [f"{out}: holds another fit (different {', '.join(changed)}); give a new --out,"
-             " or the same options to resume it"]
+            [
+                f"{out}: holds another fit (different {', '.join(changed)}); give a new --out,"
+                " or the same options to resume it"
+            ]
         )
     return True
 
@@ -184,10 +191,7 @@ def run_abc(
             sampler=sampler,
         )
         db = f"sqlite:///{(out / DB_NAME).resolve()}"
-        if resume:
-            history = abc.load(db, 1)
-        else:
-            history = abc.new(db, dict(observed))
+        history = abc.load(db, 1) if resume else abc.new(db, dict(observed))
         done = generations_of(history) if resume else []
         remaining = generations - len(done)
         if done and (done[-1].epsilon <= min_epsilon or done[-1].acceptance < min_acceptance):

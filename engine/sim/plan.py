@@ -329,7 +329,8 @@ def make_plan(
                 overrides.update(dict(point))
                 pairs = tuple(sorted(overrides.items()))
                 drawn = scenario_hash(posterior) if posterior else ""  # a new arm per posterior
-                key = _key(name, run_hash, json.dumps(pairs), json.dumps(played), *[drawn][:bool(drawn)])
+                parts = [name, run_hash, json.dumps(pairs), json.dumps(played)]
+                key = _key(*parts, drawn) if drawn else _key(*parts)
                 arms.append(
                     Arm(
                         key=key,
