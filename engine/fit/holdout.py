@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..calibration import MetricSpread, spreads
+from ..calibration import MetricSpread, _hours, spreads
 from ..history import historical_text
 from ..scenario.models import Scenario
 from .posterior import Posterior
@@ -50,9 +50,14 @@ class HoldoutTable:
         for row in self.rows:
             p10, p50, p90 = row.percentiles()
             covered = {True: "yes", False: "**no**", None: "–"}[row.covered()]
+            history, unit = historical_text(row.entry), ""
+            if row.entry.time_range is not None:  # times are hours from the start, as calibrate
+                unit = " h"
+                window = row.entry.time_range
+                history += f" ({_hours(window.earliest, s):g}–{_hours(window.latest, s):g} h)"
             lines.append(
-                f"| `{row.entry.id}` | {historical_text(row.entry)} | {p10:.1f} | {p50:.1f} |"
-                f" {p90:.1f} | {row.rank_text()} | {row.agree:.0%} | {covered} |"
+                f"| `{row.entry.id}` | {history} | {p10:.1f}{unit} | {p50:.1f}{unit} |"
+                f" {p90:.1f}{unit} | {row.rank_text()} | {row.agree:.0%} | {covered} |"
             )
         if not self.rows:
             lines.append("| (no held-out metric) | | | | | | | |")

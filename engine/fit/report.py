@@ -192,10 +192,12 @@ def write_report(
     ]
     sections += [(f"Held out: {name}", text) for name, text in holdout]
     done = generations_of(history)
+    sampling = sum(g.seconds for g in done if math.isfinite(g.seconds))
     summary = (
         f"Fit set: {fit_set}. {len(done)} generations, {posterior.meta.get('simulations')}"
-        f" simulations, {elapsed:.0f} s. Posterior: {len(posterior.weights)} particles"
-        f" (posterior.json)."
+        f" simulations, {sampling:.0f} s of sampling (pyabc's wall time per generation, over"
+        f" every run of a resumed fit); the last command took {elapsed:.0f} s. Posterior:"
+        f" {len(posterior.weights)} particles (posterior.json)."
     )
     md = [
         f"# Fit of {', '.join(p.name for p in priors)}",

@@ -77,26 +77,20 @@ def make_sampler(workers: int, dask: str | None):
 
 
 def generations_of(history) -> list[Generation]:
-    """Every finished generation in pyabc's history (t = -1, the calibration sample, left out)."""
+    """Every finished generation in pyabc's history (t = -1, the calibration sample, left out),
+    with the wall time pyabc recorded for it (a resumed fit's pause is not counted)."""
     frame = history.get_all_populations()
-    rows = []
-    previous = None  # the calibration sample's end (t = -1) starts generation 0's clock
-    for _, row in frame.iterrows():
-        end = row["population_end_time"]
-        seconds = (end - previous).total_seconds() if previous is not None else math.nan
-        previous = end
-        if row["t"] < 0:
-            continue
-        rows.append(
-            Generation(
-                int(row["t"]),
-                float(row["epsilon"]),
-                int(row["particles"]),
-                int(row["samples"]),
-                seconds,
-            )
+    return [
+        Generation(
+            int(row["t"]),
+            float(row["epsilon"]),
+            int(row["particles"]),
+            int(row["samples"]),
+            float(row["wall_time"]) if row["wall_time"] is not None else math.nan,
         )
-    return rows
+        for _, row in frame.iterrows()
+        if row["t"] >= 0
+    ]
 
 
 class _Progress(logging.Handler):
