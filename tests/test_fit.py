@@ -390,3 +390,16 @@ def test_calibrate_with_a_posterior_draws_each_games_coefficients(tmp_path, caps
             by_hand.setdefault(row.entry.id, []).extend(row.values.tolist())
     for row in drawn:
         assert np.array_equal(row.values, np.array(by_hand[row.entry.id]), equal_nan=True)
+
+
+def test_a_database_without_its_settings_is_not_resumed_blindly(tmp_path):
+    from engine.fit.run import check_resume
+
+    assert check_resume(tmp_path, {"coefficients": ["melee_rate"]}) is False  # a new fit
+    (tmp_path / "fit.db").write_bytes(b"")
+    with pytest.raises(FitInputError) as caught:
+        check_resume(tmp_path, {"coefficients": ["melee_rate"]})
+    assert caught.value.problems == [
+        f"{tmp_path}: holds fit.db but not fit.json; give a new --out (or delete fit.db to"
+        " start again)"
+    ]

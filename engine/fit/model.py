@@ -305,6 +305,12 @@ class Model:
     def __init__(self, fit_set: FitSet, base: Mapping[str, float] | None = None) -> None:
         self.fit_set = fit_set
         self.base = dict(base or {})
+        # Parse every scenario once here: pyabc's multicore sampler forks fresh workers each
+        # generation, and a fork inherits these caches instead of parsing them again.
+        for battle in fit_set.battles:
+            _scenario(_battle_text(battle), f"<cdb90:{battle.isqno}>")
+        for target in fit_set.scenarios:
+            _scenario(target.text, target.path)
 
     def __call__(self, parameters: Mapping[str, Any]) -> dict[str, float]:
         values = {name: float(parameters[name]) for name in parameters}

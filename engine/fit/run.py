@@ -123,8 +123,15 @@ def check_resume(out: Path, settings: dict[str, Any]) -> bool:
     """True when OUT holds a fit with these settings to go on with; FitInputError when it
     holds a different one (resuming it would mix two fits)."""
     path = out / SETTINGS_NAME
-    if not (out / DB_NAME).exists() or not path.exists():
+    if not (out / DB_NAME).exists():
         return False
+    if not path.exists():  # a database whose settings are gone: which fit it holds is unknown
+        raise FitInputError(
+            [
+                f"{out}: holds {DB_NAME} but not {SETTINGS_NAME}; give a new --out (or delete"
+                f" {DB_NAME} to start again)"
+            ]
+        )
     try:
         old = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as error:
