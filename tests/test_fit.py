@@ -3,6 +3,7 @@ toy models with a known answer, resuming, and the held-out table (docs/fit.md)."
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -14,7 +15,10 @@ from engine.exit_codes import ExitCode
 from engine.fit.posterior import Posterior, parse_posterior, read_posterior
 from engine.fit.priors import FitInputError, Prior, choose, load_priors
 
-pyabc = pytest.importorskip("pyabc")
+# the fits need the `fit` extra (the `test` extra brings it); the rest needs only the core
+needs_pyabc = pytest.mark.skipif(
+    importlib.util.find_spec("pyabc") is None, reason="pip install -e '.[fit]'"
+)
 
 TRUE_RATE = 0.02  # fire_casualties_per_firepower_hour of the toy duel's "history"
 
@@ -96,6 +100,7 @@ def test_choosing_an_unknown_or_priorless_coefficient_says_what_to_do():
     )
 
 
+@needs_pyabc
 def test_cli_unknown_coefficient_exits_1_without_a_traceback(tmp_path, capsys):
     code = main(["fit", "-c", "melee_rat", "--out", str(tmp_path / "f")])
     err = capsys.readouterr().err
@@ -249,6 +254,7 @@ def duel_fit(duel_file, tmp_path_factory) -> Path:
     return out
 
 
+@needs_pyabc
 def test_fit_recovers_the_duels_coefficient_inside_its_90_interval(duel_fit):
     posterior = read_posterior(duel_fit / "posterior.json")
     interval = posterior.meta["intervals"]["fire_casualties_per_firepower_hour"]
@@ -261,6 +267,7 @@ def test_fit_recovers_the_duels_coefficient_inside_its_90_interval(duel_fit):
     assert len(posterior.weights) == 30 and posterior.meta["generation"] == 2
 
 
+@needs_pyabc
 def test_fit_writes_the_report_the_command_and_the_held_out_table(duel_fit):
     report = (duel_fit / "report.md").read_text()
     command = (duel_fit / "command.txt").read_text().strip()
@@ -274,6 +281,7 @@ def test_fit_writes_the_report_the_command_and_the_held_out_table(duel_fit):
         assert (duel_fit / "plots" / f"{plot}.png").stat().st_size > 1000
 
 
+@needs_pyabc
 def test_fit_resumes_from_pyabcs_database_and_refuses_another_fit_in_the_same_folder(
     duel_fit, duel_file, capsys
 ):
@@ -289,6 +297,7 @@ def test_fit_resumes_from_pyabcs_database_and_refuses_another_fit_in_the_same_fo
     assert "holds another fit (different coefficients)" in capsys.readouterr().err
 
 
+@needs_pyabc
 def test_a_held_out_metric_cannot_be_fitted(duel_file, tmp_path, capsys):
     code = main(["fit", "-c", "melee_rate", "--no-reference", "--scenario", str(duel_file),
                  "--metric", "attacker_lost", "--out", str(tmp_path / "f")])  # fmt: skip
@@ -298,6 +307,7 @@ def test_a_held_out_metric_cannot_be_fitted(duel_file, tmp_path, capsys):
     assert err.startswith(f"{duel_file}:{line}:9: history metric 'attacker_lost' is held out")
 
 
+@needs_pyabc
 def test_a_fit_set_with_no_metrics_is_refused(tmp_path, capsys):
     code = main(["fit", "-c", "melee_rate", "--no-reference", "--out", str(tmp_path / "f")])
     assert code == ExitCode.BAD_INPUT
@@ -308,6 +318,7 @@ def test_a_fit_set_with_no_metrics_is_refused(tmp_path, capsys):
     assert "no history metric is marked `use: fit`" in capsys.readouterr().err
 
 
+@needs_pyabc
 def test_abc_recovers_a_known_lanchester_coefficient_pure(tmp_path):
     """The same check on a model with no engine in it: a square-law duel in hourly steps with
     Poisson losses, B's loss rate per man of A set to 0.02."""
