@@ -318,22 +318,26 @@ def test_a_fit_set_with_no_metrics_is_refused(tmp_path, capsys):
     assert "no history metric is marked `use: fit`" in capsys.readouterr().err
 
 
+class SquareLawDuel:
+    """A square-law duel in hourly steps with Poisson losses: B loses `melee_rate` men per man
+    of A an hour (the coefficient's name only labels the toy's one parameter)."""
+
+    def __call__(self, p):
+        k = float(p["melee_rate"])
+        rng = np.random.default_rng(int(k * 1e12) % 2**32)
+        a, b = 1000.0, 800.0
+        for _ in range(10):
+            la, lb = rng.poisson(0.01 * b), rng.poisson(k * a)
+            a, b = max(a - la, 0.0), max(b - lb, 0.0)
+        return {"a": a, "b": b}
+
+
 @needs_pyabc
 def test_abc_recovers_a_known_lanchester_coefficient_pure(tmp_path):
-    """The same check on a model with no engine in it: a square-law duel in hourly steps with
-    Poisson losses, B's loss rate per man of A set to 0.02."""
+    """The same check on a model with no engine in it, the true rate 0.02."""
     from engine.fit.run import posterior_of, run_abc
 
-    class Duel:
-        def __call__(self, p):
-            k = float(p["melee_rate"])
-            rng = np.random.default_rng(int(k * 1e12) % 2**32)
-            a, b = 1000.0, 800.0
-            for _ in range(10):
-                la, lb = rng.poisson(0.01 * b), rng.poisson(k * a)
-                a, b = max(a - la, 0.0), max(b - lb, 0.0)
-            return {"a": a, "b": b}
-
+    Duel = SquareLawDuel
     prior = Prior("melee_rate", "loguniform", 0.001, 0.1, "toy")
     observed = Duel()({"melee_rate": 0.02})
     history = run_abc(Duel(), [prior], observed, tmp_path, population=60, generations=4)
@@ -414,3 +418,20 @@ def test_a_database_without_its_settings_is_not_resumed_blindly(tmp_path):
         f"{tmp_path}: holds fit.db but not fit.json; give a new --out (or delete fit.db to"
         " start again)"
     ]
+
+
+@needs_pyabc
+def test_a_one_process_fit_repeats_exactly(tmp_path):
+    from engine.fit.run import posterior_of, run_abc
+
+    prior = Prior("melee_rate", "loguniform", 0.001, 0.1, "toy")
+    observed = SquareLawDuel()({"melee_rate": 0.02})
+    runs = [
+        posterior_of(
+            run_abc(SquareLawDuel(), [prior], observed, tmp_path / str(k), population=20,
+                    generations=2, seed=4),
+            [prior],
+        ).particles
+        for k in range(2)
+    ]  # fmt: skip
+    assert np.array_equal(runs[0], runs[1])
