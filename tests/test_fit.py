@@ -435,3 +435,14 @@ def test_a_one_process_fit_repeats_exactly(tmp_path):
         for k in range(2)
     ]  # fmt: skip
     assert np.array_equal(runs[0], runs[1])
+
+
+@needs_pyabc
+def test_fitting_a_coefficient_that_set_fixes_is_bad_usage(tmp_path, capsys):
+    code = main(["fit", "-c", "melee_rate", "--set", "rules.melee_rate=0.1", "--out",
+                 str(tmp_path / "f")])  # fmt: skip
+    assert code == ExitCode.USAGE
+    assert capsys.readouterr().err == (
+        "--set rules.melee_rate: melee_rate is being fitted (--coefficients); fix it with --set"
+        " only when it is not fitted\n"
+    )

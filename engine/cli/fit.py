@@ -133,6 +133,14 @@ def run_fit(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return ExitCode.USAGE
     names = [n.strip() for n in args.coefficients.split(",") if n.strip()]
+    both = sorted(set(names) & set(base))
+    if both:  # each particle would replace the --set value: say so rather than ignore it
+        print(
+            f"--set rules.{both[0]}: {both[0]} is being fitted (--coefficients); fix it with"
+            " --set only when it is not fitted",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
     started = time.perf_counter()
     try:
         priors = choose(names, load_priors())
