@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 import struct
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -305,6 +306,7 @@ class Model:
     def __init__(self, fit_set: FitSet, base: Mapping[str, float] | None = None) -> None:
         self.fit_set = fit_set
         self.base = dict(base or {})
+        self.owner = os.getpid()  # the command's process; pyabc's workers are others
         # Parse every scenario once here: pyabc's multicore sampler forks fresh workers each
         # generation, and a fork inherits these caches instead of parsing them again.
         for battle in fit_set.battles:
@@ -314,6 +316,11 @@ class Model:
 
     def __call__(self, parameters: Mapping[str, Any]) -> dict[str, float]:
         values = {name: float(parameters[name]) for name in parameters}
-        stats = simulate(self.fit_set, values, self.base)
+        try:
+            stats = simulate(self.fit_set, values, self.base)
+        except KeyboardInterrupt:
+            if os.getpid() == self.owner:
+                raise  # the command says where the finished generations are
+            os._exit(130)  # Ctrl-C reaches pyabc's workers too: leave quietly, no traceback
         # a statistic the games could not give (no game reached a time metric): far off, not NaN
         return {k: (v if math.isfinite(v) else 1e6) for k, v in stats.items()}
