@@ -13,6 +13,7 @@ so the two never disagree on a figure; the games are played through the one game
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,13 +102,16 @@ def spreads(
     *,
     first_seed: int = 0,
     overrides: dict[str, float] | None = None,
+    draw: Callable[[int], dict[str, float]] | None = None,
 ) -> tuple[list[MetricSpread], Counter[str]]:
-    """Play `games` seeded battles and gather every history metric's spread."""
+    """Play `games` seeded battles and gather every history metric's spread. `draw(seed)`, when
+    given (a posterior's, `--posterior`), adds each battle's own coefficients to `overrides`."""
     values: dict[str, list[float]] = {e.id: [] for e in scenario.history}
     agree: dict[str, int] = {e.id: 0 for e in scenario.history}
     winners: Counter[str] = Counter()
     for seed in range(first_seed, first_seed + games):
-        state = play(scenario, seed, overrides=overrides, keep_events=False).state
+        chosen = {**(overrides or {}), **draw(seed)} if draw else overrides
+        state = play(scenario, seed, overrides=chosen, keep_events=False).state
         winners[state.winner or "none"] += 1
         for entry in scenario.history:
             value = measure(state, entry)

@@ -12,16 +12,44 @@ from pathlib import Path
 from .atomic import write_atomic
 from .rules.coefficients import defaults
 
+PUBLISHED_FIT = Path(__file__).resolve().parent.parent / "docs" / "fit" / "posterior.json"
+
+
+def _fitted() -> dict[str, str]:
+    """Each coefficient's posterior median and 90 % interval from the published fit
+    (docs/fit/posterior.json, written by `wargame fit`; docs/fit.md), when there is one."""
+    if not PUBLISHED_FIT.exists():
+        return {}
+    from .fit.posterior import read_posterior
+
+    intervals = read_posterior(PUBLISHED_FIT).meta.get("intervals", {})
+    return {name: f"{i['p50']:.3g} ({i['p5']:.3g}–{i['p95']:.3g})" for name, i in intervals.items()}
+
 
 def markdown_table() -> str:
-    """The coefficient table of docs/rules.md, generated so that it cannot drift from the file."""
+    """The coefficient table of docs/rules.md, generated so that it cannot drift from the file:
+    with each coefficient's prior (coefficients.yaml) and, when the published fit fitted it,
+    its posterior median and 90 % credible interval."""
+    from .fit.priors import load_priors
+
+    priors, fitted = load_priors(), _fitted()
     rows = [
-        "| name | value | allowed | unit | meaning | source |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| name | value | allowed | unit | meaning | source | prior | fitted: median (90 %) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for info in defaults().values():
         value = f"{info.value:g}"
-        cells = (f"`{info.name}`", value, info.allowed, info.unit, info.meaning, info.source)
+        prior = priors[info.name].text() if info.name in priors else ""
+        cells = (
+            f"`{info.name}`",
+            value,
+            info.allowed,
+            info.unit,
+            info.meaning,
+            info.source,
+            prior,
+            fitted.get(info.name, ""),
+        )
         rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return "\n".join(rows) + "\n"
 

@@ -17,6 +17,7 @@ class ExitCode(IntEnum):
     OK = 0  # done, or a listing printed in full
     BAD_INPUT = 1  # a problem with the user's files or data: a located message was printed
     USAGE = 2  # bad usage: an unknown option, a value of the wrong kind (argparse's own code)
+    MISSING_EXTRA = 3  # an optional extra is not installed (`wargame fit` without '.[fit]')
     INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
 
 

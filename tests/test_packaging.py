@@ -83,6 +83,7 @@ def test_one_table_of_exit_codes() -> None:
         ("OK", 0),
         ("BAD_INPUT", 1),
         ("USAGE", 2),
+        ("MISSING_EXTRA", 3),
         ("INTERRUPTED", 130),
     ]
     assert main([]) == ExitCode.USAGE

@@ -101,3 +101,30 @@ def add_set_option(parser: argparse.ArgumentParser) -> None:
         metavar="rules.NAME=VALUE",
         help="override a rule coefficient (repeatable)",
     )
+
+
+def add_posterior_option(parser: argparse.ArgumentParser) -> None:
+    """`--posterior FILE`: each battle's coefficients drawn from a fit's posterior (docs/fit.md)."""
+    parser.add_argument(
+        "--posterior",
+        metavar="DIR/posterior.json",
+        help="draw each battle's rule coefficients from this fit's posterior (seeded by the"
+        " battle's seed: replayable)",
+    )
+
+
+def read_posterior_option(args: argparse.Namespace):
+    """The --posterior file read and checked (None when not given), or the exit code after
+    printing its located problems. Needs no fit extra."""
+    path = getattr(args, "posterior", None)
+    if not path:
+        return None
+    from ..fit.posterior import read_posterior
+    from ..fit.priors import FitInputError
+
+    try:
+        return read_posterior(path)
+    except FitInputError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return ExitCode.BAD_INPUT

@@ -10,7 +10,14 @@ from pathlib import Path
 from .. import resources
 from ..arguments import count, seed
 from ..exit_codes import ExitCode
-from .common import add_set_option, add_variant_option, load, scenario_and_overrides
+from .common import (
+    add_posterior_option,
+    add_set_option,
+    add_variant_option,
+    load,
+    read_posterior_option,
+    scenario_and_overrides,
+)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -29,6 +36,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_set_option(run)
     add_variant_option(run)
+    add_posterior_option(run)
     run.add_argument(
         "--ai",
         action="append",
@@ -49,6 +57,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     calibrate.add_argument("--seed", type=seed, default=0, help="first seed (default 0)")
     add_set_option(calibrate)
     add_variant_option(calibrate)
+    add_posterior_option(calibrate)
     calibrate.set_defaults(handler=run_calibrate)
 
     replay = commands.add_parser(
@@ -67,6 +76,17 @@ def run_run(args: argparse.Namespace) -> int:
     if isinstance(prepared, int):
         return prepared
     loaded, overrides = prepared
+    posterior = read_posterior_option(args)
+    if isinstance(posterior, int):
+        return posterior
+    if posterior is not None:
+        drawn = posterior.draw(args.seed)
+        overrides = {**overrides, **drawn}
+        print(
+            f"coefficients drawn from {args.posterior} for seed {args.seed}: "
+            + " ".join(f"--set rules.{name}={value!r}" for name, value in drawn.items()),
+            file=sys.stderr,
+        )
     from ..sim import aimodes
 
     try:
@@ -177,6 +197,21 @@ def run_calibrate(args: argparse.Namespace) -> int:
     if isinstance(prepared, int):
         return prepared
     loaded, overrides = prepared
-    rows, winners = spreads(loaded.scenario, args.games, first_seed=args.seed, overrides=overrides)
+    posterior = read_posterior_option(args)
+    if isinstance(posterior, int):
+        return posterior
+    rows, winners = spreads(
+        loaded.scenario,
+        args.games,
+        first_seed=args.seed,
+        overrides=overrides,
+        draw=posterior.draw if posterior is not None else None,
+    )
+    if posterior is not None:
+        print(
+            f"Coefficients of each game drawn from {args.posterior}"
+            f" ({len(posterior.weights)} particles of {', '.join(posterior.coefficients)}),"
+            " seeded by the game's seed.\n"
+        )
     print(markdown(loaded.scenario, args.games, rows, winners), end="")
     return ExitCode.OK

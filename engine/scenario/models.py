@@ -672,6 +672,9 @@ class HistoryEntry(Strict):
     range: Range | None = None
     time_range: TimeRange | None = None
     echo: Flag = False
+    # What `wargame fit` may do with it: `holdout` (the default) keeps it out of every fit, to
+    # judge the fitted rules on; `fit` puts it in the fit set (docs/fit.md).
+    use: Literal["holdout", "fit"] = "holdout"
     whose: str = Field(max_length=200, description="Whose figure: e.g. 'Japanese', 'Chinese'.")
     source: Citation
     note: str | None = Field(default=None, max_length=2000)
@@ -957,6 +960,8 @@ DESCRIPTIONS: dict[str, str] = {
     "HistoryEntry.echo": "true when the metric only repeats an input (a plan's allotment of"
     " rounds, a unit's strength): reports show it as 'input, not a test' and never count it"
     " as agreement with history.",
+    "HistoryEntry.use": "holdout (the default): never fitted, kept to judge fitted rules on;"
+    " fit: `wargame fit` may fit the rules' coefficients to it.",
 }
 
 

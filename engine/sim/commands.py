@@ -78,6 +78,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--chunk", type=count, default=None, help="battles per task and per file (default: auto)"
     )
     batch.add_argument("--no-report", action="store_true", help="write the battles only")
+    batch.add_argument(
+        "--posterior",
+        metavar="DIR/posterior.json",
+        help="draw each battle's rule coefficients from a `wargame fit` posterior (by its seed)",
+    )
     batch.set_defaults(handler=_batch)
 
     report = commands.add_parser(
@@ -98,6 +103,16 @@ def _batch(args: argparse.Namespace) -> int:
     from .runner import run_batch
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    posterior = ""
+    if args.posterior:  # checked here, then carried as text to every worker (docs/fit.md)
+        from ..fit.posterior import posterior_text
+        from ..fit.priors import FitInputError
+
+        try:
+            posterior = posterior_text(args.posterior)
+        except FitInputError as error:
+            print("\n".join(error.problems), file=sys.stderr)
+            return EXIT_INPUT
     try:
         plan = make_plan(
             args.scenario,
@@ -110,6 +125,7 @@ def _batch(args: argparse.Namespace) -> int:
             baseline=not args.no_baseline,
             ai=args.ai,
             compare_ai=args.compare_ai,
+            posterior=posterior,
         )
     except ScenarioError as error:
         for problem in error.problems:

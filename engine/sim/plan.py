@@ -72,10 +72,13 @@ class Arm:
     ai_compare: Modes  # sides --compare-ai changed, against the batch's modes for this variant
     rules_version: str
     text: str = field(repr=False, compare=False)
+    # --posterior: the posterior file's text, each battle's coefficients drawn from it (fit/)
+    posterior: str = field(default="", repr=False, compare=False)
+    posterior_hash: str = ""
 
     def info(self) -> dict[str, Any]:
         data = asdict(self)
-        del data["text"]
+        del data["text"], data["posterior"]
         data["overrides"] = dict(self.overrides)
         data["sweep"] = dict(self.sweep)
         for name in ("ai", "ai_scenario", "ai_compare"):
@@ -148,6 +151,7 @@ class BatchPlan:
             ai_replay=aimodes.changed(arm.ai, arm.ai_scenario),
             rules_version=arm.rules_version,
             text=arm.text,
+            posterior=arm.posterior,
             batch_seed=self.batch_seed,
             first=first,
             last=last,
@@ -244,6 +248,7 @@ def make_plan(
     baseline: bool = True,
     ai: Sequence[str] = (),
     compare_ai: bool = False,
+    posterior: str = "",
 ) -> BatchPlan:
     """Load the scenario and overlays, and build the arms. Raises ScenarioError (located
     problems), OverlayError or PlanError.
@@ -323,11 +328,14 @@ def make_plan(
                 overrides = dict(rules)
                 overrides.update(dict(point))
                 pairs = tuple(sorted(overrides.items()))
-                key = _key(name, run_hash, json.dumps(pairs), json.dumps(played))
+                drawn = scenario_hash(posterior) if posterior else ""  # a new arm per posterior
+                parts = [name, run_hash, json.dumps(pairs), json.dumps(played)]
+                key = _key(*parts, drawn) if drawn else _key(*parts)
                 arms.append(
                     Arm(
                         key=key,
-                        label=_label(name, compared, len(sides), tuple(point)),
+                        label=_label(name, compared, len(sides), tuple(point))
+                        + (" · posterior" if posterior else ""),
                         variant=name,
                         variant_file=file if overlay else "",
                         variant_hash=variant_hash,
@@ -345,6 +353,8 @@ def make_plan(
                         ai_compare=compared,
                         rules_version=rules_version(scenario.rules, overrides),
                         text=run_text,
+                        posterior=posterior,
+                        posterior_hash=drawn,
                     )
                 )
     return BatchPlan(

@@ -47,6 +47,13 @@ class ChunkTask:
     batch_seed: int
     first: int  # battle indexes first..last, both included
     last: int
+    posterior: str = ""  # --posterior: the file's text; each battle draws its coefficients
+
+    def battle_overrides(self, seed: int) -> dict[str, float]:
+        """The arm's overrides, and with a posterior the battle's own draw from it (by seed)."""
+        if not self.posterior:
+            return dict(self.overrides)
+        return {**dict(self.overrides), **_posterior(self.posterior).draw(seed)}
 
     @property
     def count(self) -> int:
@@ -54,7 +61,7 @@ class ChunkTask:
 
     def replay_command(self, seed: int) -> str:
         words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
-        for name, value in self.overrides:
+        for name, value in sorted(self.battle_overrides(seed).items()):
             words += ["--set", f"rules.{name}={value!r}"]  # exact: reads back as the same float
         for side, mode in self.ai_replay:
             words += ["--ai", f"{side}={mode}"]
@@ -70,6 +77,13 @@ class BattleFailed(RuntimeError):
 
     def __str__(self) -> str:
         return f"battle {self.index} (seed {self.seed}): {self.message}"
+
+
+@lru_cache(maxsize=4)
+def _posterior(text: str):
+    from ..fit.posterior import parse_posterior
+
+    return parse_posterior(text, "--posterior")
 
 
 @lru_cache(maxsize=8)
@@ -139,6 +153,10 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     for n, index in enumerate(range(task.first, task.last + 1)):
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle(len(sides))
+        if task.posterior:  # this battle's coefficients: the arm's and its draw (the rules
+            # version stays the arm's: the engine that plays them, checked against the plan)
+            overrides = task.battle_overrides(seed)
+            overrides_text = json.dumps(overrides, sort_keys=True)
         try:
             _maybe_fail(task, n, index)
             record = play(
