@@ -613,10 +613,12 @@ def run_sensitivity(
     out: Path | None = None,
     on_stage: Callable[[str, int], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
-) -> SensitivityRun:
+    dry_run: bool = False,
+) -> SensitivityRun | None:
     """Morris over `coefficients` (all by default), Sobol on the `top` (0: no Sobol), then the
     tornado. Raises SensitivityError, ScenarioError or PlanError for bad input before any battle
-    is played."""
+    is played; `dry_run` stops there (None), for a command to check its input before it starts
+    its workers."""
     from ..rules.coefficients import coefficient_names
     from ..scenario.loader import load_scenario
 
@@ -638,6 +640,8 @@ def run_sensitivity(
         out=out,
         on_progress=on_progress,
     )
+    if dry_run:
+        return None
     stages: dict[str, float] = {}
     started = time.perf_counter()
     problem = problem_of(ranges)
