@@ -106,6 +106,7 @@ def coefficient_ranges(
     own = dict(scenario_rules or {})
     explicit = dict(explicit or {})
     chosen = list(names) if names is not None else list(table)
+    chosen += [name for name in explicit if name not in chosen]  # a --range adds its coefficient
     for name in [*chosen, *explicit]:
         if name not in table:
             raise SensitivityError(f"unknown rule coefficient '{name}'{did_you_mean(name, table)}")
@@ -245,12 +246,9 @@ class MorrisResult:
     def ranking(self) -> list[str]:
         """Coefficients by influence: each output's μ* divided by its largest (so outputs on
         different scales count alike), the largest share over the outputs, highest first."""
-        scaled = self.mu_star / np.where(
-            np.nanmax(self.mu_star, axis=1, keepdims=True) > 0,
-            np.nanmax(self.mu_star, axis=1, keepdims=True),
-            1.0,
-        )
-        score = np.nan_to_num(np.nanmax(scaled, axis=0), nan=0.0)
+        found = np.nan_to_num(self.mu_star, nan=0.0)
+        peak = found.max(axis=1, keepdims=True)
+        score = (found / np.where(peak > 0, peak, 1.0)).max(axis=0)
         order = np.argsort(-score, kind="stable")
         return [self.names[i] for i in order]
 
