@@ -292,3 +292,47 @@ def test_without_salib_the_command_says_how_to_install_it(tmp_path, capsys, monk
     assert capsys.readouterr().err.strip() == (
         "wargame sensitivity needs SALib, in the optional extra 'fit': pip install -e '.[fit]'"
     )
+
+
+def test_batch_with_sensitivity_adds_the_section_to_the_report(tmp_path, capsys, monkeypatch):
+    from engine.fit import sens_command
+
+    monkeypatch.setattr(
+        sens_command, "BATCH_SETTINGS", {"games": 1, "trajectories": 2, "sobol": 4, "top": 2}
+    )
+    out = tmp_path / "batch"
+    command = ["batch", str(MINIMAL), "--games", "3", "--out", str(out), "--workers", "1"]
+    assert main([*command, "--sensitivity"]) == 0
+    err = capsys.readouterr().err
+    points = 2 * (len(coefficient_names()) + 1)
+    assert f"morris: {points} design points" in err
+    data = json.loads((out / "sensitivity" / "sensitivity.json").read_text())
+    assert data["command"].startswith(f"wargame sensitivity {MINIMAL} --metric win --out")
+    assert data["games_per_point"] == 1 and len(data["top"]) == 2
+    page = (out / "report.html").read_text()
+    assert "What the result hinges on" in page
+    ((metric, headline),) = data["headline"].items()  # no winner in its history: the first side
+    assert metric == "win.red" and headline in page
+    assert "sensitivity/tornado_win.red.png" in page
+    # resumed: the same screening is not played again; the report is rebuilt with it
+    assert main([*command, "--sensitivity"]) == 0
+    assert "sensitivity: already in" in capsys.readouterr().err
+    assert main(["report", str(out)]) == 0
+    assert "What the result hinges on" in (out / "report.html").read_text()
+
+
+def test_batch_without_sensitivity_has_no_section(tmp_path):
+    out = tmp_path / "batch"
+    assert main(["batch", str(MINIMAL), "-n", "2", "--out", str(out), "--workers", "1"]) == 0
+    assert "What the result hinges on" not in (out / "report.html").read_text()
+
+
+def test_batch_sensitivity_without_salib_stops_before_the_batch(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "SALib", None)
+    out = tmp_path / "batch"
+    assert main(["batch", str(MINIMAL), "-n", "2", "--out", str(out), "--sensitivity"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "--sensitivity: wargame sensitivity needs SALib, in the optional extra 'fit':"
+        " pip install -e '.[fit]'"
+    )
+    assert not out.exists()

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import shlex
 import sys
-import time
 from pathlib import Path
 
 from ..arguments import count, seed
-from ..exit_codes import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ..exit_codes import EXIT_USAGE
 
 
 def _share(text: str) -> float:
@@ -80,6 +78,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--top", type=count, default=10, help="coefficients kept for Sobol and the tornado (10)"
     )
     parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="as wargame batch --set: a rule coefficient or a scenario value, at every point"
+        " (repeatable)",
+    )
+    parser.add_argument(
+        "--ai",
+        action="append",
+        default=[],
+        metavar="SIDE=MODE",
+        help="as wargame batch --ai: a side's computer player mode at every point (repeatable)",
+    )
+    parser.add_argument(
         "--workers", "-j", type=count, default=None, help="worker processes (default: all cores)"
     )
     parser.add_argument(
@@ -105,21 +118,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_sensitivity)
 
 
-def command_text(args: argparse.Namespace) -> str:
-    """The command that reproduces this run, every option spelled out."""
-    words = ["wargame", "sensitivity", args.scenario, "--metric", args.metric]
-    words += ["--out", str(args.out), "--games", str(args.games), "--seed", str(args.seed)]
-    if args.coefficients:
-        words += ["--coefficients", args.coefficients]
-    words += ["--spread", f"{args.spread:g}"]
-    for item in args.range:
-        words += ["--range", item]
-    words += ["--trajectories", str(args.trajectories), "--sobol", str(args.sobol)]
-    words += ["--top", str(args.top)]
-    return shlex.join(words)
-
-
 def _sensitivity(args: argparse.Namespace) -> int:
+    from ..fit.sens_command import run_command
     from ..fit.sensitivity import MissingExtra, need_salib
 
     try:
@@ -128,110 +128,3 @@ def _sensitivity(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     return run_command(args)
-
-
-def run_command(args: argparse.Namespace, console=None) -> int:
-    """Run and write a sensitivity analysis from parsed arguments; the exit code."""
-    from rich.console import Console
-
-    from ..fit.sensitivity import SensitivityError, parse_range, run_sensitivity, write_run
-    from ..scenario.errors import ScenarioError
-    from ..sim.executors import ChunkFailed, default_workers, make_executor
-    from ..sim.plan import PlanError
-
-    console = console or Console(stderr=True, highlight=False, soft_wrap=True)
-    names = None
-    if args.coefficients:
-        names = [n.strip().removeprefix("rules.") for n in args.coefficients.split(",") if n]
-    try:
-        explicit = dict(parse_range(item) for item in args.range)
-    except SensitivityError as error:
-        print(error, file=sys.stderr)
-        return EXIT_INPUT
-    if args.out.exists() and not args.out.is_dir():
-        print(f"--out {args.out}: exists and is not a folder", file=sys.stderr)
-        return EXIT_USAGE
-    progress = _Progress(console)
-    executor = None
-    try:
-        # everything is checked before the workers start: a typo costs no pool
-        run_sensitivity(
-            args.scenario, args.metric, coefficients=names, explicit=explicit,
-            spread=args.spread, games=args.games, dry_run=True,
-        )  # fmt: skip
-        executor = make_executor(args.workers or default_workers(), args.dask)
-        console.print(
-            f"sensitivity of {args.scenario}: {args.games} battles a point on {executor.name}"
-            f" ({executor.workers} worker{'s' * (executor.workers != 1)}), seed {args.seed}"
-        )
-        run = run_sensitivity(
-            args.scenario,
-            args.metric,
-            games=args.games,
-            seed=args.seed,
-            coefficients=names,
-            spread=args.spread,
-            explicit=explicit,
-            trajectories=args.trajectories,
-            sobol_base=args.sobol,
-            top=args.top if args.sobol else 0,
-            executor=executor,
-            out=args.out,
-            on_stage=progress.stage,
-            on_progress=progress.update,
-        )
-    except ScenarioError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return EXIT_INPUT
-    except (SensitivityError, PlanError) as error:
-        print(error, file=sys.stderr)
-        return EXIT_INPUT
-    except OSError as error:
-        print(f"--dask {args.dask}: cannot connect: {error}", file=sys.stderr)
-        return EXIT_INPUT
-    except ChunkFailed as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_INPUT
-    except KeyboardInterrupt:
-        if executor is not None:
-            executor.close(cancel=True)
-        print("\ninterrupted: nothing was written", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    executor.close()
-    run.command = command_text(args)
-    paths = write_run(run, args.out)
-    console.print(
-        f"played {run.battles:,} battles in {run.seconds:,.1f} s"
-        f" ({run.battles / max(run.seconds, 1e-9):,.1f} battles/s)"
-    )
-    for j in range(len(run.metrics)):
-        console.print(run.headline(j))
-    for path in paths:
-        console.print(f"wrote {path}")
-    return EXIT_OK
-
-
-class _Progress:
-    """One plain line per stage and about every 15 s: the stage, battles done, time left."""
-
-    def __init__(self, console) -> None:
-        self.console = console
-        self.name, self.started, self.last = "", time.monotonic(), 0.0
-
-    def stage(self, name: str, points: int) -> None:
-        self.name, self.started, self.last = name, time.monotonic(), time.monotonic()
-        self.console.print(f"{name}: {points:,} design points")
-
-    def update(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 15 and done < total:
-            return
-        self.last = now
-        elapsed = now - self.started
-        rate = done / elapsed if elapsed > 0 else 0.0
-        left = (total - done) / rate if rate > 0 else float("nan")
-        self.console.print(
-            f"  {self.name}: {done:,} of {total:,} battles, {rate:,.1f} battles/s"
-            + (f", about {left:,.0f} s left" if done < total else f", {elapsed:,.0f} s")
-        )

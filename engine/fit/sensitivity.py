@@ -362,11 +362,16 @@ class BattleModel:
         executor=None,
         out: Path | None = None,
         on_progress: Callable[[int, int], None] | None = None,
+        sets: Sequence[str] = (),
+        ai: Sequence[str] = (),
     ) -> None:
         from ..sim.executors import Executor
         from ..sim.plan import make_plan
 
-        self.plan = make_plan(scenario_path, Path(out or "."), games=games, batch_seed=batch_seed)
+        # a batch's own --set and --ai apply at every point, as they do to its arms
+        self.plan = make_plan(
+            scenario_path, Path(out or "."), games=games, batch_seed=batch_seed, sets=sets, ai=ai
+        )
         self.arm = self.plan.arms[0]
         self.base_task = self.plan.task(self.arm, 0, games - 1)
         self.ranges = list(ranges)
@@ -451,6 +456,7 @@ class SensitivityRun:
     battles: int
     seconds: float
     command: str = ""
+    rules_version: str = ""
     stages: dict[str, float] = field(default_factory=dict)
 
     def range_of(self, name: str) -> Range:
@@ -519,6 +525,7 @@ class SensitivityRun:
             "format": FORMAT,
             "scenario": self.scenario,
             "command": self.command,
+            "rules_version": self.rules_version,
             "games_per_point": self.games,
             "seed": self.seed,
             "battles": self.battles,
@@ -612,32 +619,38 @@ def run_sensitivity(
     on_stage: Callable[[str, int], None] | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     dry_run: bool = False,
+    sets: Sequence[str] = (),
+    ai: Sequence[str] = (),
 ) -> SensitivityRun | None:
     """Morris over `coefficients` (all by default), Sobol on the `top` (0: no Sobol), then the
     tornado. Raises SensitivityError, ScenarioError or PlanError for bad input before any battle
     is played; `dry_run` stops there (None), for a command to check its input before it starts
-    its workers."""
-    from ..rules.coefficients import coefficient_names
-    from ..scenario.loader import load_scenario
-
+    its workers. `sets` and `ai` are a batch's `--set` and `--ai`: every point plays with them,
+    and a coefficient they set is varied around the value they give it."""
     need_salib()
     if games < 1 or trajectories < 2:
         raise SensitivityError("--games must be >= 1 and --trajectories >= 2")
-    scenario = load_scenario(scenario_path, coefficient_names=coefficient_names()).scenario
-    metrics = parse_metrics(metrics_text, scenario)
-    ranges, left_out = coefficient_ranges(
-        scenario.rules, coefficients, spread=spread, explicit=explicit
-    )
     model = BattleModel(
         scenario_path,
-        ranges,
-        metrics,
+        [],
+        [],
         games=games,
         batch_seed=seed,
         executor=executor,
         out=out,
         on_progress=on_progress,
+        sets=sets,
+        ai=ai,
     )
+    scenario = model.plan.scenario
+    metrics = parse_metrics(metrics_text, scenario)
+    ranges, left_out = coefficient_ranges(
+        {**scenario.rules, **dict(model.arm.overrides)},
+        coefficients,
+        spread=spread,
+        explicit=explicit,
+    )
+    model.ranges, model.metrics = ranges, metrics
     if dry_run:
         return None
     stages: dict[str, float] = {}

@@ -78,6 +78,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--chunk", type=count, default=None, help="battles per task and per file (default: auto)"
     )
     batch.add_argument("--no-report", action="store_true", help="write the battles only")
+    batch.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="also screen every rule coefficient (Morris, then Sobol on the top five; about"
+        " 3,900 battles) into OUT/sensitivity/, and say in the report what the result hinges on;"
+        " needs pip install -e '.[fit]' (docs/sensitivity.md)",
+    )
     batch.set_defaults(handler=_batch)
 
     report = commands.add_parser(
@@ -98,6 +105,14 @@ def _batch(args: argparse.Namespace) -> int:
     from .runner import run_batch
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if args.sensitivity:  # before the batch: a missing library must not wait for it
+        from ..fit.sensitivity import MissingExtra, need_salib
+
+        try:
+            need_salib()
+        except MissingExtra as error:
+            print(f"--sensitivity: {error}", file=sys.stderr)
+            return EXIT_USAGE
     try:
         plan = make_plan(
             args.scenario,
@@ -169,6 +184,12 @@ def _batch(args: argparse.Namespace) -> int:
         f" {outcome.planned:,} now in {args.out / 'battles'}"
         + (f"; {outcome.restarts} worker pool restart(s)" if outcome.restarts else "")
     )
+    if args.sensitivity:
+        from ..fit.sens_command import batch_sensitivity
+
+        code = batch_sensitivity(args, console)
+        if code != EXIT_OK:
+            return code
     if args.no_report:
         return EXIT_OK
     return _write_report(args.out, console)
