@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 import sys
 from pathlib import Path
 
@@ -247,6 +248,12 @@ def test_the_command_end_to_end_and_again_the_same(tmp_path, capsys):
     assert data["sobol"]["points"] == 16
     assert data["command"].startswith(f"wargame sensitivity {LION} --metric win,river_crossed")
     assert "hinges" in data["headline"]["river_crossed"]
+    # battle 0 of the baseline point replays from the scenario copy written beside the figures
+    replay = shlex.split(data["replay"])
+    assert replay[:3] == ["wargame", "run", str(first / "scenarios" / "baseline.yaml")]
+    assert replay[3:5] == ["--seed", str(battle_seed(0, 0))]
+    assert "rules.night_fire_factor=0.5" in replay
+    assert main(replay[1:]) == 0
     for name in ("sensitivity.md", "morris_points.csv", "sobol_points.csv"):
         assert (first / name).stat().st_size > 0
     assert (first / "tornado_win.ija.png").read_bytes()[:4] == b"\x89PNG"
@@ -259,7 +266,7 @@ def test_the_command_end_to_end_and_again_the_same(tmp_path, capsys):
     assert main(_cli(second)) == 0
     again = json.loads((second / "sensitivity.json").read_text())
     for item in (data, again):
-        for key in ("seconds", "stages", "command"):
+        for key in ("seconds", "stages", "command", "replay"):
             item.pop(key)
     assert again == data
     assert (first / "morris_points.csv").read_text() == (second / "morris_points.csv").read_text()

@@ -457,6 +457,7 @@ class SensitivityRun:
     seconds: float
     command: str = ""
     rules_version: str = ""
+    replay: str = ""  # the command replaying battle 0 of the baseline point; others alike
     stages: dict[str, float] = field(default_factory=dict)
 
     def range_of(self, name: str) -> Range:
@@ -526,6 +527,7 @@ class SensitivityRun:
             "scenario": self.scenario,
             "command": self.command,
             "rules_version": self.rules_version,
+            "replay": self.replay,
             "games_per_point": self.games,
             "seed": self.seed,
             "battles": self.battles,
@@ -677,6 +679,9 @@ def run_sensitivity(
         on_stage("tornado", 1 + 2 * len(chosen))
     baseline, low, high = one_at_a_time(model, ranges, chosen)
     stages["tornado"] = time.perf_counter() - mark
+    if out is not None:
+        # the copy of the scenario the replay commands name, as a batch writes it
+        write_atomic(model.arm.run_scenario, model.arm.text)
     return SensitivityRun(
         scenario=scenario_path,
         metrics=metrics,
@@ -693,6 +698,7 @@ def run_sensitivity(
         battles=model.battles,
         seconds=time.perf_counter() - started,
         stages=stages,
+        replay=model.replay_command([r.value for r in ranges], 0),
     )
 
 
