@@ -242,7 +242,7 @@ def test_the_command_end_to_end_and_again_the_same(tmp_path, capsys):
     assert "tornado: 5 design points" in err
     data = json.loads((first / "sensitivity.json").read_text())
     assert data["format"] == sens.FORMAT
-    assert data["battles"] == (8 + 16 + 5) * 2
+    assert data["battles"] == (8 + 16) * 2 + 5 * 2 * sens.TORNADO_GAMES_FACTOR
     assert data["games_per_point"] == 2 and len(data["top"]) == 2
     assert set(data["morris"]["by_metric"]) == {"win.ija", "river_crossed"}
     assert data["sobol"]["points"] == 16

@@ -157,7 +157,7 @@ class _Progress:
 BATCH_FOLDER = "sensitivity"  # OUT/sensitivity/: what report.html's section reads
 # A short screening, kept small beside the batch it reports on: 8 battles a point; Morris with 4
 # trajectories over every coefficient (4 x 90 points), Sobol on the top five (16 x 7 points),
-# the tornado (11 points): about 3,900 battles.
+# the tornado (11 points, 32 battles each): about 4,200 battles.
 BATCH_SETTINGS = {"games": 8, "trajectories": 4, "sobol": 16, "top": 5}
 
 

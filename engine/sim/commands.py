@@ -82,7 +82,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--sensitivity",
         action="store_true",
         help="also screen every rule coefficient (Morris, then Sobol on the top five; about"
-        " 3,900 battles) into OUT/sensitivity/, and say in the report what the result hinges on;"
+        " 4,100 battles) into OUT/sensitivity/, and say in the report what the result hinges on;"
         " needs pip install -e '.[fit]' (docs/sensitivity.md)",
     )
     batch.set_defaults(handler=_batch)
