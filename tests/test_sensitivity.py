@@ -343,3 +343,38 @@ def test_batch_sensitivity_without_salib_stops_before_the_batch(tmp_path, capsys
         " pip install -e '.[fit]'"
     )
     assert not out.exists()
+
+
+def test_without_sobol_the_top_comes_from_morris(tmp_path, capsys):
+    out = tmp_path / "out"
+    command = [
+        "sensitivity", str(LION), "--metric", "river_crossed", "--out", str(out), "--games", "1",
+        "--coefficients", "fire_casualties_per_firepower_hour,night_fire_factor",
+        "--trajectories", "2", "--sobol", "0", "--workers", "1",
+    ]  # fmt: skip
+    assert main(command) == 0
+    err = capsys.readouterr().err
+    assert "sobol:" not in err and "tornado: 5 design points" in err
+    data = json.loads((out / "sensitivity.json").read_text())
+    assert "sobol" not in data and not (out / "sobol_points.csv").exists()
+    assert data["battles"] == 2 * 3 * 1 + 5 * sens.TORNADO_GAMES_FACTOR
+    assert data["tornado_games_per_point"] == sens.TORNADO_GAMES_FACTOR
+    morris = [row["name"] for row in data["morris"]["by_metric"]["river_crossed"]]
+    assert data["top"] == morris
+    assert "| – | – |" in (out / "sensitivity.md").read_text()  # no S1, no ST
+
+
+def test_an_interrupted_run_writes_nothing(tmp_path, capsys, monkeypatch):
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(kwargs.get("dry_run"))
+        if not kwargs.get("dry_run"):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sens, "run_sensitivity", interrupted)
+    out = tmp_path / "out"
+    assert main(_cli(out)) == 130
+    assert calls == [True, None]  # checked first, then run
+    assert "interrupted: nothing was written" in capsys.readouterr().err
+    assert not (out / "sensitivity.json").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import shlex
+import signal
 import sys
 import time
 from pathlib import Path
@@ -62,6 +63,7 @@ def run_command(args: argparse.Namespace, console=None) -> int:
         return EXIT_USAGE
     progress = _Progress(console)
     executor = None
+    previous = signal.signal(signal.SIGTERM, _terminate)  # a cluster job's time limit: as Ctrl-C
     try:
         # everything is checked before the workers start: a typo costs no pool
         run_sensitivity(
@@ -112,6 +114,8 @@ def run_command(args: argparse.Namespace, console=None) -> int:
             executor.close(cancel=True)
         print("\ninterrupted: nothing was written", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     executor.close()
     run.command = command_text(args)
     run.rules_version = rules_version()
@@ -125,6 +129,10 @@ def run_command(args: argparse.Namespace, console=None) -> int:
     for path in paths:
         console.print(f"wrote {path}")
     return EXIT_OK
+
+
+def _terminate(signum, frame) -> None:
+    raise KeyboardInterrupt
 
 
 class _Progress:
