@@ -86,8 +86,8 @@ class Range:
 
 
 def _clip(info: CoefficientInfo, low: float, high: float) -> tuple[float, float]:
-    """`low`..`high` inside what the coefficient may be (coefficients.yaml's bounds): from 0, or
-    from just above 0 where the rules divide by it, up to its `max`."""
+    """`low`..`high` inside what the coefficient may be (coefficients.yaml's bounds): from 0 up
+    to its `max`. (A relative range of a value above 0 never reaches 0, so `above_zero` holds.)"""
     low = max(low, 0.0)
     if info.max is not None:
         high = min(high, info.max)
