@@ -184,15 +184,16 @@ def _batch(args: argparse.Namespace) -> int:
         f" {outcome.planned:,} now in {args.out / 'battles'}"
         + (f"; {outcome.restarts} worker pool restart(s)" if outcome.restarts else "")
     )
-    if args.sensitivity:
+    screened = EXIT_OK
+    if args.sensitivity:  # a failed screening still leaves the batch's report written
         from ..fit.sens_command import batch_sensitivity
 
-        code = batch_sensitivity(args, console)
-        if code != EXIT_OK:
-            return code
+        screened = batch_sensitivity(args, console)
+        if screened == EXIT_INTERRUPTED:
+            return screened
     if args.no_report:
-        return EXIT_OK
-    return _write_report(args.out, console)
+        return screened
+    return _write_report(args.out, console) or screened
 
 
 def _terminate(signum, frame) -> None:
