@@ -378,3 +378,39 @@ def test_an_interrupted_run_writes_nothing(tmp_path, capsys, monkeypatch):
     assert calls == [True, None]  # checked first, then run
     assert "interrupted: nothing was written" in capsys.readouterr().err
     assert not (out / "sensitivity.json").exists()
+
+
+def _run(outputs: list[float], mu_star: list[float]) -> sens.SensitivityRun:
+    """A finished run's figures, made by hand, for the sentences the report prints."""
+    names = ["a", "b"]
+    ranges = [sens.Range("a", 1.0, 0.7, 1.3), sens.Range("b", 2.0, 1.4, 2.6)]
+    shape = (1, 2)
+    morris = sens.MorrisResult(
+        names, np.array([mu_star]), np.zeros(shape), np.zeros(shape), np.zeros(shape),
+        np.zeros((len(outputs), 2)), np.array(outputs)[:, None],
+    )  # fmt: skip
+    return sens.SensitivityRun(
+        scenario="x.yaml", metrics=[sens.Metric("win.red", "winner", "red")], ranges=ranges,
+        left_out=[], games=8, seed=0, morris=morris, sobol=None, top=names,
+        baseline=np.array([0.5]), low=np.array([[0.25, 0.5]]), high=np.array([[0.75, 0.5]]),
+        battles=0, seconds=0.0,
+    )  # fmt: skip
+
+
+def test_the_headline_names_what_moves_the_result_and_says_when_nothing_does():
+    moving = _run([0.5, 0.25, 0.75, 0.5] * 5, [0.5, 0.0])
+    assert moving.headline() == (
+        "The share of battles red wins (0.5 with every coefficient at its value) hinges most on"
+        " a (Morris μ* 0.5; 0.25 at 0.7, 0.75 at 1.3)."
+    )
+    steady = _run([1.0] * 20, [0.0, 0.0])
+    assert steady.headline() == (
+        "The share of battles red wins was 1 at every one of the 20 points screened: within"
+        " these ranges it hinges on no coefficient."
+    )
+    almost = _run([1.0] * 19 + [0.875], [0.0, 0.125])
+    assert almost.headline() == (
+        "The share of battles red wins was 1 at 19 of the 20 points screened: within these"
+        " ranges it hardly hinges on any coefficient (what moved it at all: b (Morris μ* 0.125;"
+        " 0.5 at 1.4, 0.5 at 2.6))."
+    )

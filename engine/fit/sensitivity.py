@@ -47,6 +47,9 @@ TOP = 10  # coefficients kept for Sobol after screening
 # N first among them): its figures are read one by one, in the game's units, so they are worth
 # the noise a few hundred more battles take out; beside the design's thousands it costs little.
 TORNADO_GAMES_FACTOR = 4
+# A metric with one and the same value at this share of the screened points or more is reported
+# as steady: the few points that differ are more likely dice than a coefficient's effect.
+STEADY_SHARE = 0.95
 
 
 class SensitivityError(ValueError):
@@ -519,6 +522,14 @@ class SensitivityRun:
             )
         if not parts:
             return f"No coefficient was found to move the {x.label}."
+        values, counts = np.unique(seen[np.isfinite(seen)], return_counts=True)
+        if counts.size and counts.max() >= STEADY_SHARE * len(seen):
+            # moved at a few points only: those few say more about the dice than the rules
+            return (
+                f"The {x.label} was {_fmt(values[counts.argmax()])} at {counts.max()} of the"
+                f" {len(seen)} points screened: within these ranges it hardly hinges on any"
+                f" coefficient (what moved it at all: {'; '.join(parts)})."
+            )
         return (
             f"The {x.label} ({_fmt(self.baseline[metric])} with every coefficient at its value)"
             f" hinges most on {'; then '.join(parts)}."
