@@ -324,8 +324,14 @@ def sobol_indices(
         y = outputs[:, j]
         if not np.all(np.isfinite(y)) or np.ptp(y) == 0:
             continue  # an output that never moves has no variance to share out
+        # a Generator, not the int: SALib's sobol.analyze tests `if seed:`, so a seed of 0 would
+        # leave its bootstrap on numpy's global, unseeded generator (intervals differing per run)
         found = analyze.analyze(
-            problem, y, calc_second_order=False, seed=seed, print_to_console=False
+            problem,
+            y,
+            calc_second_order=False,
+            seed=np.random.default_rng(seed),
+            print_to_console=False,
         )
         s1[j], s1c[j] = found["S1"], found["S1_conf"]
         st[j], stc[j] = found["ST"], found["ST_conf"]
