@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE, ExitCode
 from ..reference import command as reference
-from . import batch, fit, games, listing, new, validate, window
+from . import batch, fit, games, listing, new, sensitivity, validate, window
 
 __all__ = ["COMMAND_GROUPS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "ExitCode", "build_parser"]
 __all__ += ["main", "version_text"]
@@ -33,6 +33,7 @@ COMMAND_GROUPS = (
     listing,  # list
     reference,  # reference (engine/reference: the rules against published records)
     fit,  # fit (engine/fit: coefficients inferred by ABC-SMC)
+    sensitivity,  # sensitivity (engine/fit/sensitivity.py: Morris, Sobol; the extra 'fit')
 )
 
 

@@ -12,7 +12,13 @@ import sys
 from pathlib import Path
 
 from ..arguments import count, seed
-from ..exit_codes import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE  # the one table
+from ..exit_codes import (  # the one table
+    EXIT_INPUT,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    ExitCode,
+)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -83,6 +89,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         metavar="DIR/posterior.json",
         help="draw each battle's rule coefficients from a `wargame fit` posterior (by its seed)",
     )
+    batch.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="also screen every rule coefficient (Morris, then Sobol on the top five; about"
+        " 4,100 battles) into OUT/sensitivity/, and say in the report what the result hinges on;"
+        " needs pip install -e '.[fit]' (docs/sensitivity.md)",
+    )
     batch.set_defaults(handler=_batch)
 
     report = commands.add_parser(
@@ -113,6 +126,14 @@ def _batch(args: argparse.Namespace) -> int:
         except FitInputError as error:
             print("\n".join(error.problems), file=sys.stderr)
             return EXIT_INPUT
+    if args.sensitivity:  # before the batch: a missing library must not wait for it
+        from ..fit.sensitivity import MissingExtra, need_salib
+
+        try:
+            need_salib()
+        except MissingExtra as error:
+            print(f"--sensitivity: {error}", file=sys.stderr)
+            return ExitCode.MISSING_EXTRA
     try:
         plan = make_plan(
             args.scenario,
@@ -185,9 +206,16 @@ def _batch(args: argparse.Namespace) -> int:
         f" {outcome.planned:,} now in {args.out / 'battles'}"
         + (f"; {outcome.restarts} worker pool restart(s)" if outcome.restarts else "")
     )
+    screened = EXIT_OK
+    if args.sensitivity:  # a failed screening still leaves the batch's report written
+        from ..fit.sens_command import batch_sensitivity
+
+        screened = batch_sensitivity(args, console)
+        if screened == EXIT_INTERRUPTED:
+            return screened
     if args.no_report:
-        return EXIT_OK
-    return _write_report(args.out, console)
+        return screened
+    return _write_report(args.out, console) or screened
 
 
 def _terminate(signum, frame) -> None:

@@ -207,10 +207,30 @@ def build_report(out: Path, messages: list[str] | None = None) -> Path:
     context["others"] = [{"label": a.label, "slug": _slug(a.key), "n": a.n} for a in others]
     context["others_left"] = max(0, len(arms) - 1 - len(others))
     context["csv_files"] = [p.relative_to(out).as_posix() for p in csv_files]
+    context["sensitivity"] = _sensitivity(out)
     page = _TEMPLATES.get_template("report.html.j2").render(context)
     path = out / "report.html"
     write_atomic(path, page)
     return path
+
+
+def _sensitivity(out: Path) -> dict[str, Any] | None:
+    """OUT/sensitivity/sensitivity.json (`wargame batch --sensitivity`, docs/sensitivity.md) as
+    the section's text: its one-line headlines, the command, and the tornado charts it drew."""
+    folder = out / "sensitivity"
+    try:
+        data = json.loads((folder / "sensitivity.json").read_text(encoding="utf-8"))
+        headlines = list(data["headline"].values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    charts = sorted(p.relative_to(out).as_posix() for p in folder.glob("tornado_*.png"))
+    return {
+        "headlines": headlines,
+        "command": data.get("command", ""),
+        "charts": charts,
+        "games": data.get("games_per_point", "?"),
+        "top": len(data.get("top") or []),
+    }
 
 
 def _sweep_defaults(metadata: dict[str, Any], swept: list[str]) -> dict[str, float]:
