@@ -524,6 +524,11 @@ def test_cli_end_to_end_tiny(tmp_path, capsys):
     assert (tmp_path / "plots" / "force_ratio.png").stat().st_size > 1000
     assert (tmp_path / "plots" / "turn_length_causes.png").stat().st_size > 1000
     assert "losses by cause, 15-minute turns" in page
+    table = (tmp_path / "figures.md").read_text().splitlines()
+    assert table[0] == "| check | figure | engine | reference | behind it | verdict |"
+    judged = [row for row in table[2:] if row.startswith("| ") and not row.endswith("| — |")]
+    failing_rows = sum(row.split(" | ")[-1].startswith("FAIL") for row in judged)
+    assert table[-1] == f"{failing_rows} of {len(judged)} judged figures outside their band."
     strict = main([*args, "--strict"])
     # --strict exits 1 exactly when some figure is outside its band (today's rules: many are)
     failing = "FAIL" in page

@@ -161,7 +161,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAIL
     results = evaluate(played, records, bands, overrides)
     elapsed = time.perf_counter() - started
-    from .report import print_table, write_html
+    from ..atomic import write_atomic
+    from .report import markdown_table, print_table, write_html
 
     print_table(results)
     command = (
@@ -170,6 +171,7 @@ def run(args: argparse.Namespace) -> int:
         else "wargame reference"
     )
     path = write_html(results, args.out, title="Reference bench", command=command, elapsed=elapsed)
+    write_atomic(args.out / "figures.md", markdown_table(results))
     failures = results.failures
     judged = sum(f.ok is not None for f in results.figures)
     print(f"{len(failures)} of {judged} figures outside their band; report: {path}")

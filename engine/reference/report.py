@@ -53,6 +53,21 @@ def print_table(results: Results, console: Any = None) -> None:
     console.print(table)
 
 
+def markdown_table(results: Results) -> str:
+    """The figures as a Markdown table (OUT/figures.md), so that a page quoting today's figures
+    (docs/reference.md) is pasted from the bench's own output rather than copied by hand."""
+    rows = ["| check | figure | engine | reference | behind it | verdict |", "|---" * 6 + "|"]
+    for f in results.figures:
+        cells = (f.check, f.name, f.engine, f.reference, f.n, verdict(f))
+        rows.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    failures, judged = len(results.failures), sum(f.ok is not None for f in results.figures)
+    rows.append("")
+    rows.append(f"{failures} of {judged} judged figures outside their band.")
+    if results.overrides:
+        rows.append(f"Coefficients changed: {describe(results.overrides)}.")
+    return "\n".join(rows) + "\n"
+
+
 def _save(fig: Any, folder: Path, name: str) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
