@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pygame
-import pytest
 from window_driver import click, key, press, step
 
 from engine.core.orders import Assault, Bombard, Fire, Hold, Move
@@ -138,20 +137,6 @@ history:
     whose: test
     source: "assumption: a test"
 """
-
-
-@pytest.fixture
-def battle(tmp_path: Path):
-    path = tmp_path / "ui_test.yaml"
-    path.write_text(BATTLE, encoding="utf-8")
-    return load_scenario(path, coefficient_names=coefficient_names())
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    made = App((1280, 720), save_dir=tmp_path / "saves")
-    yield made
-    made.manager.clear_and_reset()
 
 
 def hex_pos(play: PlayScreen, col: int, row: int):

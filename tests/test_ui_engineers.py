@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pygame
 import pytest
+from conftest import load_text_battle
 from test_ui import BATTLE, hex_pos
 from window_driver import click, key, press, step
 
 from engine.core.orders import window_orders
-from engine.rules.coefficients import coefficient_names
 from engine.rules.engineering import Breach
-from engine.scenario import load_scenario
 from engine.ui import order_modes
 from engine.ui.app import App
 from engine.ui.screens import BriefingScreen, HandoverScreen, PlayScreen
@@ -42,16 +41,7 @@ SHOTS = Path(os.environ.get("UI_SHOTS", "/tmp"))
 
 @pytest.fixture
 def battle(tmp_path: Path):
-    path = tmp_path / "ui_engineers.yaml"
-    path.write_text(WITH_ENGINEERS, encoding="utf-8")
-    return load_scenario(path, coefficient_names=coefficient_names())
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    made = App((1280, 720), save_dir=tmp_path / "saves")
-    yield made
-    made.manager.clear_and_reset()
+    return load_text_battle(tmp_path, WITH_ENGINEERS, "ui_engineers.yaml")
 
 
 def test_modes_keys_buttons_and_help_come_from_the_declarations() -> None:

@@ -40,20 +40,6 @@ from engine.ui.session import (
 )
 
 
-@pytest.fixture
-def battle(tmp_path: Path):
-    path = tmp_path / "ui_test.yaml"
-    path.write_text(BATTLE, encoding="utf-8")
-    return load_scenario(path, coefficient_names=coefficient_names())
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    made = App((1280, 720), save_dir=tmp_path / "saves")
-    yield made
-    made.manager.clear_and_reset()
-
-
 def shell(turn: int, hit: int, at: str = "6,1") -> Bombarded:
     return Bombarded(turn, "red_guns", at, 6, {"blue_1": hit}, {}, 0.0, 0.0, 0.0)
 

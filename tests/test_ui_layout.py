@@ -18,7 +18,6 @@ from pathlib import Path
 
 import pygame
 import pytest
-from test_ui import BATTLE
 from window_driver import key, press, step
 
 from engine.rules.coefficients import coefficient_names
@@ -33,13 +32,6 @@ from engine.ui.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
-
-
-@pytest.fixture
-def battle(tmp_path: Path):
-    path = tmp_path / "ui_test.yaml"
-    path.write_text(BATTLE, encoding="utf-8")
-    return load_scenario(path, coefficient_names=coefficient_names())
 
 
 @pytest.fixture
