@@ -14,12 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fire_obstacles import mortar_company
-from test_rules_exact import BLUE, RED, battle, stubbed
+from test_rules_exact import BLUE, RED, battle, stubbed, unit
 from test_rules_exact import draws as draws  # the fixture: every draw_casualties call
 
 from engine.rules.bombardment import _exposures_while_damaging, expected_shell_casualties
 from engine.rules.coefficients import coefficients
 from engine.rules.fire import direct_fire, firer_factors
+from engine.rules.movement import _ground, move_unit
 from engine.rules.protection import fire_at_turn_start, product, suppression_added
 from engine.rules.turn import coefficients_of
 
@@ -170,3 +171,45 @@ def test_fire_read_after_the_turns_fire_would_depend_on_turn_length() -> None:
     assert long < 0.9 * short
     short, long = (fire_delivered(0.1, h, 24.0) for h in (0.25, 2.0))
     assert long == pytest.approx(short, rel=0.01)
+
+
+class _Fixed:
+    """A stand-in for the game's generator whose every uniform draw is `u`."""
+
+    def __init__(self, u: float) -> None:
+        self.u = u
+
+    def random(self) -> float:
+        return self.u
+
+
+def hexes_marched(minutes: int, hours: float, u: float) -> int:
+    """Hexes a lone platoon marches across open ground (300 m hexes) in `hours` of turns of
+    `minutes`, every draw `u`."""
+    turns = round(hours * 60 / minutes)
+    state = battle(
+        turn_minutes=minutes,
+        hex_size_m=300,
+        width=60,
+        terrain="\n".join(["." * 60] * 3),
+        units=[unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (59, 1), 30)],
+    )
+    state.rng = _Fixed(u)
+    goal = state.board.index(58, 1)
+    for _ in range(turns):
+        move_unit(state, 0, goal, coefficients_of(state), [])
+        state.turn += 1
+    return state.board.distance(state.board.index(0, 1), int(state.units.hex[0]))
+
+
+@pytest.mark.parametrize("minutes", [15, 30, 60, 120])
+def test_a_march_covers_the_same_ground_at_any_turn_length(minutes) -> None:
+    """Over 4 hours a unit covers on average 4 / (hours a hex) hexes whatever the turn length:
+    a step the turn has no time left for is taken with the chance hours left / its hours. The
+    mean over evenly spread draws (each turn's distance is linear in the draw's chance)."""
+    state = battle(hex_size_m=300)
+    ground = _ground(state.board, C)
+    per_hex = ground.enter[state.board.index(1, 1)] / float(state.units.speed_kmh[0])
+    draws = [(k + 0.5) / 200 for k in range(200)]
+    mean = sum(hexes_marched(minutes, 4.0, u) for u in draws) / len(draws)
+    assert mean == pytest.approx(4.0 / per_hex, abs=4 * 60 / minutes / 200 + 1e-9)
