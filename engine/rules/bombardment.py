@@ -21,7 +21,13 @@ from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
 from .casualties import apply_casualties, draw_casualties
 from .engineering import note_openings
-from .protection import product, sides_coefficients, suppression_added, vulnerability
+from .protection import (
+    firing_suppression,
+    product,
+    sides_coefficients,
+    suppression_added,
+    vulnerability,
+)
 
 
 def expected_shell_casualties(
@@ -136,7 +142,7 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     u = state.units
     here = u.hex.item(unit)
     crew_share = float(u.men.item(unit)) / max(float(u.men_start.item(unit)), 1.0)
-    suppression = 1.0 - u.suppression.item(unit)
+    suppression = 1.0 - firing_suppression(state, unit)
     rounds_by_class: dict[str, float] = {}
     for weapon in u.indirect[unit]:
         if not in_range(state, weapon, here, target):

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 from ..core.events import Event, register_event
 from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState, UnitType
+from .protection import firing_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
 _EXPLAINED_TERMS = {
@@ -241,7 +242,7 @@ def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
     """The party's share, its suppression and the hours of work it does this turn."""
     u = state.units
     share = min(1.0, u.men.item(unit) / c.engineer_party_men)
-    suppression = u.suppression.item(unit)
+    suppression = firing_suppression(state, unit)
     return share, suppression, state.turn_hours * share * (1.0 - suppression)
 
 

@@ -15,7 +15,13 @@ import numpy as np
 from ..core.events import Event, Fired
 from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
-from .protection import product, sides_coefficients, suppression_added, vulnerability
+from .protection import (
+    firing_suppression,
+    product,
+    sides_coefficients,
+    suppression_added,
+    vulnerability,
+)
 from .sight import line_of_sight
 
 _CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
@@ -29,7 +35,7 @@ def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> d
     factors = {
         "strength": float(u.men[unit]) / max(float(u.men_start[unit]), 1.0),
         "range": 1.0 - coefficients.fire_range_falloff * min(reach, 1.0),
-        "suppression": 1.0 - float(u.suppression[unit]),
+        "suppression": 1.0 - firing_suppression(state, unit),
         "quality": (1.0 - coefficients.quality_fire_weight / 2)
         + coefficients.quality_fire_weight * float(u.quality[unit]),
     }

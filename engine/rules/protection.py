@@ -6,8 +6,10 @@ One function so that direct fire, bombardment, air attack and the window's odds 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from ..core.state import POSTURE_INDEX, GameState
+from ..core.state import POSTURE_INDEX, GameState, PerGame
 
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
@@ -85,6 +87,41 @@ def suppression_added(amount: float, hours: float, coefficients) -> float:
         return amount
     x = -math.log1p(-decay) * hours
     return amount * math.expm1(x) / x
+
+
+_HELD = PerGame()  # for each game in a turn's fire: the suppression its units carried into it
+
+
+@contextmanager
+def fire_at_turn_start(state: GameState) -> Iterator[None]:
+    """Within the block (a turn's bombardment, engineers' work, direct fire and assaults) every
+    unit fires and works at the suppression it carried into the turn (`firing_suppression`),
+    while the fire it takes is added to `units.suppression` as it lands.
+
+    Why: the fire a unit takes in a turn is spread over the turn's hours, but was added whole
+    before the units that act later in the turn (direct fire after bombardment, guns of higher
+    unit numbers after lower) fired the whole turn at it. Under steady fire a unit fires at the
+    level `suppression_added` holds it at, R / λ, plus the whole turn's R·(e^(λh) − 1) / λ: 1.2
+    × R / λ in 15-minute turns, 2 × in 60-minute ones and 4 × in 2-hour ones (at the 0.5 an hour
+    of suppression_decay_per_hour), so long turns silenced the guns that fired second (issue 16,
+    the bench's turn-length check). The level a unit carries into the turn is R / λ whatever the
+    turn length, the continuous level under steady fire."""
+    store = _HELD.of(state)
+    store["held"] = state.units.suppression.copy()
+    try:
+        yield
+    finally:
+        store.pop("held", None)
+
+
+def firing_suppression(state: GameState, unit: int) -> float:
+    """The suppression that cuts `unit`'s fire and work now: the level it carried into the turn
+    during a turn's fire (`fire_at_turn_start`), its present level outside one (the window's
+    odds, a rule called on its own)."""
+    held = _HELD.of(state).get("held")
+    if held is not None and unit < len(held):
+        return held.item(unit)
+    return state.units.suppression.item(unit)
 
 
 def sides_coefficients(state: GameState, coefficients) -> tuple:

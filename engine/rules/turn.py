@@ -25,6 +25,7 @@ from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
 from .morale import draw_break_points, flee, morale_phase
 from .movement import move_unit
+from .protection import fire_at_turn_start
 from .victory import decide_winner
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from the scenario's data
@@ -173,10 +174,21 @@ def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = T
             assault_orders.append(order)
         elif type(order) in stepped:
             stepped[type(order)].append(order)
-    _run_steps(state, stepped, c, events)
-    direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
+    # Everyone fires (and works) at the suppression carried into the turn: the fire taken in it
+    # is spread over its hours (protection.fire_at_turn_start).
+    with fire_at_turn_start(state):
+        _run_steps(state, stepped, c, events)
+        direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
+        _assaults(state, assault_orders, on_map, c, events)
 
-    # Assaults: all attackers of one hex this turn fight together.
+    on_map = morale_phase(state, men_before, u.morale_start, c, events)
+    _update_places(state, events, on_map)
+    return _finish_turn(state, events, fingerprint)
+
+
+def _assaults(state: GameState, assault_orders: list[Assault], on_map, c, events) -> None:
+    """Assaults: all attackers of one hex this turn fight together."""
+    u, board = state.units, state.board
     assaults: dict[int, list[int]] = {}
     for order in assault_orders:
         i = order.unit
@@ -199,10 +211,6 @@ def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = T
                 move_unit(state, a, target, c, events, ignore_zoc=True)
             continue
         resolve_assault(state, target, attackers, c, events)
-
-    on_map = morale_phase(state, men_before, u.morale_start, c, events)
-    _update_places(state, events, on_map)
-    return _finish_turn(state, events, fingerprint)
 
 
 def _escape_if_at_edge(state, i, order, rear, events) -> None:
