@@ -36,12 +36,19 @@ def load(path: Path) -> Scenario:
     return load_scenario_text(text, str(path), coefficient_names=coefficient_names()).scenario
 
 
-def play(scenario: Scenario, seed: int, *, scout_to_post: bool = False) -> Game:
+def play(
+    scenario: Scenario, seed: int, *, scout_to_post: bool = False, side_waits: int = 0
+) -> Game:
     """A whole game, the computer commanding both sides in the adaptive mode; `scout_to_post`
-    sends red's first unit to the place `post` instead (the isolation battle's trigger)."""
+    sends red's first unit to the place `post` instead (the isolation battle's trigger);
+    `side_waits` turns at the start in which the first side is given no orders (the computer is
+    first asked for them after)."""
     game = Game(scenario, seed)
     while not game.over:
         for side in (0, 1):
+            if side == 0 and game.turn < side_waits:
+                game.apply_orders(side, [])
+                continue
             orders = game.computer_orders(side, "adaptive")
             if side == 0 and scout_to_post:
                 post = game.state.board.resolve("post")
@@ -69,6 +76,17 @@ def test_rations_do_not_carry_over_from_a_game_whose_plan_triggers_fired_otherwi
     assert rounds_fired(alone)[:5] == [20, 20, 20, 20, 20]
     # ... and the game after it plays as the same game played alone, event for event
     assert log(after) == log(alone)
+
+
+def test_adaptive_objectives_taken_later_in_another_game_are_not_shared() -> None:
+    """Shigehiro: the Chinese `destroy` goes after the first named Japanese unit where it stood
+    when the computer was first asked; in the first game it is first asked at turn 2, after that
+    unit has moved, so its objective differs from the one a game asking at turn 0 has."""
+    path = ROOT / "scenarios" / "shigehiro_pocket.yaml"
+    alone = play(load(path), 2)
+    shared = load(path)
+    play(shared, 1, side_waits=2)
+    assert log(play(shared, 2)) == log(alone)
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)

@@ -140,11 +140,19 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
 
 def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
     """The phase each unit follows this turn (None: no phase for it). It depends only on the
-    plan, the turn and the dark, so it is worked out once per turn for every game of the
-    scenario (kept on the board, which those games share)."""
+    plan and its triggers' timing in this game (or this game's adaptive objectives), the turn
+    and the dark, so it is worked out once per turn for every game of the scenario (kept on the
+    board, which those games share, under a key naming all of these)."""
     night = state.is_night()
-    phases = _phases(state, side) if mode == "plan" else None  # settles triggered phases first
-    key = ("ai_current_phases", side, mode, state.turn, night, _timing(state, side, mode))
+    if mode == "plan":
+        phases = _phases(state, side)  # settles triggered phases first
+        made_from = _timing(state, side, mode)
+    else:
+        # The adaptive phases are this game's (a `destroy` goes where the enemy stood when the
+        # computer was first asked): their tasks and objectives are part of the key.
+        phases = None
+        made_from = tuple((p.task, p.objective) for p in _adaptive_phases(state, side))
+    key = ("ai_current_phases", side, mode, state.turn, night, made_from)
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
     return state.board.shared(key, partial(_phase_table, state, side, mode, night, phases))
 
