@@ -110,13 +110,18 @@ def _plan_phases(
 
 def _timing(state: GameState, side: int, mode: str) -> tuple[tuple[int, int], ...]:
     """What the phases' turns depend on in this game beyond the plan (its triggers): part of
-    the key of what is shared by the games of a scenario. Empty for a plan of times alone."""
+    the key of what is shared by the games of a scenario. Empty for a plan of times alone, and
+    for the adaptive mode, whose phases come from the victory conditions alone.
+
+    The plan's phases are settled here, not only read: a key that took its timing from a clock
+    this game had not yet asked about would name the plan's fixed times, and the game would read
+    what another game of the scenario, whose triggers fired otherwise, stored under them."""
     if mode != "plan":
         return ()
-    entry = _CACHE.of(state).get("ai_phases", {}).get(side)
-    if entry is None or entry[0] is None:
-        return ()
-    return tuple((p.start, p.end) for p in _phases(state, side))
+    phases = _phases(state, side)
+    if _CACHE.of(state)["ai_phases"][side][0] is None:
+        return ()  # no triggers: the fixed times, the same in every game
+    return tuple((p.start, p.end) for p in phases)
 
 
 def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
@@ -135,11 +140,19 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
 
 def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
     """The phase each unit follows this turn (None: no phase for it). It depends only on the
-    plan, the turn and the dark, so it is worked out once per turn for every game of the
-    scenario (kept on the board, which those games share)."""
+    plan and its triggers' timing in this game (or this game's adaptive objectives), the turn
+    and the dark, so it is worked out once per turn for every game of the scenario (kept on the
+    board, which those games share, under a key naming all of these)."""
     night = state.is_night()
-    phases = _phases(state, side) if mode == "plan" else None  # settles triggered phases first
-    key = ("ai_current_phases", side, mode, state.turn, night, _timing(state, side, mode))
+    if mode == "plan":
+        phases = _phases(state, side)  # settles triggered phases first
+        made_from = _timing(state, side, mode)
+    else:
+        # The adaptive phases are this game's (a `destroy` goes where the enemy stood when the
+        # computer was first asked): their tasks and objectives are part of the key.
+        phases = None
+        made_from = tuple((p.task, p.objective) for p in _adaptive_phases(state, side))
+    key = ("ai_current_phases", side, mode, state.turn, night, made_from)
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
     return state.board.shared(key, partial(_phase_table, state, side, mode, night, phases))
 
@@ -686,7 +699,11 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     # Everything but the rounds left depends only on the plan and the turn: shared by every game
     # of the scenario (kept on the board, which those games share).
     # an adaptive phase may share a plan phase's id
-    timing = _timing(state, int(state.units.side[i]), current.mode)
+    # `_ration_plan` reads the plan's bombardment phases whatever the mode the unit follows, so
+    # the key holds the plan's timing in this game in either mode: keyed on the mode's timing,
+    # an adaptive side read the allotments of the first game to fill the entry, whose triggers
+    # may have fired on other turns (Furong's batch rows then depended on the games before).
+    timing = _timing(state, int(state.units.side[i]), "plan")
     key = ("ai_ration", i, budget, current.mode, state.turn, current.id, current.start, current.end)
     key = (*key, *timing)
     fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
