@@ -208,10 +208,10 @@ def hexes_marched(minutes: int, hours: float, u: float) -> int:
     strict=True,
     reason="NOT FIXED (issue 16): a step longer than the hours left in a turn is taken only as "
     "a turn's first step and time left over is lost, so the ground covered depends on the turn "
-    "length. Taking the step with the chance hours left / its hours fixes it in expectation, "
-    "but made batch rows of Furong depend on the games played before them in the same process "
-    "(tests/test_sim.py::test_identical_rows_serial_process_pool_and_dask): some cache shared "
-    "by a scenario's games assumes movement before contact is the same in every game",
+    "length. Commit 579b6a0 (take the step with the chance hours left / its hours) fixes it; "
+    "it was held back because it exposed a cross-game leak in the computer player's shared "
+    "ration cache, since fixed (tests/test_game_isolation.py). To land: cherry-pick 579b6a0, "
+    "drop this xfail, regenerate the goldens and PERFT pins",
 )
 @pytest.mark.parametrize("minutes", [15, 30, 60, 120])
 def test_a_march_covers_the_same_ground_at_any_turn_length(minutes) -> None:
