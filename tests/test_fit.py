@@ -463,12 +463,12 @@ def _interrupted_line(out: Path) -> str:
     return f"interrupted: the finished generations are in {db}; the same command resumes\n"
 
 
-def _resumes_from_generation_2(args: list[str], out: Path, capsys) -> None:
-    """The same command again: only generation 2 is played, the posterior is written."""
+def _resumes_from_generation_2(args: list[str], out: Path, capsys, total: int = 2) -> None:
+    """The same command again: generation 1 is not played again, the posterior is written."""
     assert main(args) == ExitCode.OK
     printed = capsys.readouterr().out
-    assert "generation 2/2" in printed and "generation 1/2" not in printed
-    assert read_posterior(out / "posterior.json").meta["generation"] == 1
+    assert f"generation 2/{total}" in printed and f"generation 1/{total}" not in printed
+    assert read_posterior(out / "posterior.json").meta["generation"] == total - 1
     assert (out / "report.md").exists() and (out / "command.txt").exists()
 
 
@@ -520,8 +520,11 @@ def test_an_interrupted_fit_exits_130_with_one_line_and_the_same_command_resumes
 def test_sigint_to_a_running_fit_exits_130_without_a_traceback_and_it_resumes(
     duel_file, tmp_path, capsys
 ):
-    """The same with a real SIGINT to a `wargame fit` process, sent once it has printed its
-    first generation: exit 130, the one line on stderr and nothing else (no traceback)."""
+    """The same with a real SIGINT to a `wargame fit` process, sent as soon as it has printed
+    its first generation, so that it is playing generation 2's particles (where a fit spends its
+    time): exit 130, the one line on stderr and nothing else (no traceback). 24 games a particle
+    make a generation last seconds, not the toy's tenth of a second: long enough that the
+    signal cannot come after the fit is done."""
     import os
     import signal
     import subprocess
@@ -529,6 +532,7 @@ def test_sigint_to_a_running_fit_exits_130_without_a_traceback_and_it_resumes(
 
     out = tmp_path / "fit"
     args = _toy_fit_args(duel_file, out)
+    args[args.index("--seeds") + 1] = "24"
     root = Path(__file__).resolve().parent.parent
     code = "import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))"
     process = subprocess.Popen(
@@ -545,6 +549,10 @@ def test_sigint_to_a_running_fit_exits_130_without_a_traceback_and_it_resumes(
                 process.send_signal(signal.SIGINT)
                 break
         rest, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        rest, err = process.communicate()
+        pytest.fail(f"no exit 2 min after SIGINT; stdout:\n{rest}\nstderr:\n{err}")
     finally:
         if process.poll() is None:
             process.kill()
