@@ -446,3 +446,117 @@ def test_fitting_a_coefficient_that_set_fixes_is_bad_usage(tmp_path, capsys):
         "--set rules.melee_rate: melee_rate is being fitted (--coefficients); fix it with --set"
         " only when it is not fitted\n"
     )
+
+
+# ------------------------------------------------------------------------- interrupt and resume
+
+
+def _toy_fit_args(duel_file: Path, out: Path) -> list[str]:
+    """A fit small enough to interrupt and resume in seconds: one seed, 12 particles, -j 1."""
+    return ["fit", "-c", "fire_casualties_per_firepower_hour", "--no-reference",
+            "--scenario", str(duel_file), "--seeds", "1", "--population", "12",
+            "--generations", "2", "-j", "1", "--out", str(out)]  # fmt: skip
+
+
+def _interrupted_line(out: Path) -> str:
+    db = out / "fit.db"
+    return f"interrupted: the finished generations are in {db}; the same command resumes\n"
+
+
+def _resumes_from_generation_2(args: list[str], out: Path, capsys, total: int = 2) -> None:
+    """The same command again: generation 1 is not played again, the posterior is written."""
+    assert main(args) == ExitCode.OK
+    printed = capsys.readouterr().out
+    assert f"generation 2/{total}" in printed and f"generation 1/{total}" not in printed
+    assert read_posterior(out / "posterior.json").meta["generation"] == total - 1
+    assert (out / "report.md").exists() and (out / "command.txt").exists()
+
+
+@needs_pyabc
+def test_an_interrupted_fit_exits_130_with_one_line_and_the_same_command_resumes(
+    duel_file, tmp_path, capsys, monkeypatch
+):
+    """Ctrl-C in the middle of generation 2 (a KeyboardInterrupt from the model, once the first
+    generation is in the database): exit 130, one line on stderr, generation 1 kept, and the same
+    command plays generation 2 only."""
+    from engine.fit import model as fit_model
+    from engine.fit import run as fit_run
+    from engine.fit.run import generations_of
+
+    out = tmp_path / "fit"
+    args = _toy_fit_args(duel_file, out)
+    saved = {"generations": 0, "calls_after": 0}
+    emit, call = fit_run._Progress.emit, fit_model.Model.__call__
+
+    def counting_emit(self, record):
+        emit(self, record)
+        if str(record.msg).startswith("Accepted:"):
+            saved["generations"] += 1
+
+    def interrupting_call(self, parameters):
+        if saved["generations"] >= 1:
+            saved["calls_after"] += 1
+            if saved["calls_after"] == 3:  # a few particles into generation 2
+                raise KeyboardInterrupt
+        return call(self, parameters)
+
+    monkeypatch.setattr(fit_run._Progress, "emit", counting_emit)
+    monkeypatch.setattr(fit_model.Model, "__call__", interrupting_call)
+    assert main(args) == ExitCode.INTERRUPTED == 130
+    captured = capsys.readouterr()
+    assert captured.err == _interrupted_line(out)
+    assert "generation 1/2" in captured.out and "generation 2/2" not in captured.out
+    assert not (out / "posterior.json").exists()  # nothing half-done is written
+    import pyabc
+
+    kept = generations_of(pyabc.History(f"sqlite:///{out / 'fit.db'}", _id=1))
+    assert [g.t for g in kept] == [0]  # the finished generation, not the half-played one
+
+    monkeypatch.setattr(fit_model.Model, "__call__", call)
+    _resumes_from_generation_2(args, out, capsys)
+
+
+@needs_pyabc
+def test_sigint_to_a_running_fit_exits_130_without_a_traceback_and_it_resumes(
+    duel_file, tmp_path, capsys
+):
+    """The same with a real SIGINT to a `wargame fit` process, sent as soon as it has printed
+    its first generation, so that it is playing generation 2's particles (where a fit spends its
+    time): exit 130, the one line on stderr and nothing else (no traceback). 24 games a particle
+    make a generation last seconds, not the toy's tenth of a second: long enough that the
+    signal cannot come after the fit is done."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    out = tmp_path / "fit"
+    args = _toy_fit_args(duel_file, out)
+    args[args.index("--seeds") + 1] = "24"
+    root = Path(__file__).resolve().parent.parent
+    code = "import sys; from engine.cli import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    try:
+        for line in process.stdout:
+            if line.startswith("generation 1/2"):
+                process.send_signal(signal.SIGINT)
+                break
+        rest, err = process.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        rest, err = process.communicate()
+        pytest.fail(f"no exit 2 min after SIGINT; stdout:\n{rest}\nstderr:\n{err}")
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, err
+    assert err == _interrupted_line(out)
+    assert "generation 2/2" not in rest
+    _resumes_from_generation_2(args, out, capsys)

@@ -11,6 +11,7 @@ import json
 import math
 import shlex
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +23,7 @@ from SALib.test_functions import Ishigami
 
 from engine.cli import main
 from engine.fit import sensitivity as sens
+from engine.fit.priors import load_priors
 from engine.headless import play
 from engine.history import metric_values
 from engine.rules.coefficients import coefficient_names
@@ -123,6 +125,7 @@ def test_ranges_are_the_value_plus_or_minus_the_spread_inside_the_bounds():
         {"melee_rate": 0.004},
         ["killed_fraction", "resolve_readily_captured_fraction", "melee_rate"],
         spread=0.3,
+        priors={},  # none declared: every range is the spread's
     )
     by_name = {r.name: r for r in ranges}
     assert (by_name["killed_fraction"].low, by_name["killed_fraction"].high) == pytest.approx(
@@ -137,6 +140,47 @@ def test_ranges_are_the_value_plus_or_minus_the_spread_inside_the_bounds():
         (0.0028, 0.0052)
     )
     assert left_out == []
+
+
+def test_a_declared_prior_gives_the_range_instead_of_the_spread():
+    from engine.fit.priors import Prior
+
+    priors = {
+        "melee_rate": Prior("melee_rate", "loguniform", 0.0005, 0.02, "r"),
+        "break_point_mean": Prior("break_point_mean", "uniform", 0.05, 0.6, "r"),
+        "water_exposure": Prior("water_exposure", "lognormal", 6.0, 0.5, "r"),
+        "night_fire_factor": Prior("night_fire_factor", "uniform", 0.6, 0.9, "r"),
+    }
+    names = ["melee_rate", "break_point_mean", "water_exposure", "night_fire_factor"]
+    ranges, _ = sens.coefficient_ranges(
+        {"night_fire_factor": 0.5},
+        [*names, "killed_fraction"],
+        explicit={"break_point_mean": (0.1, 0.3)},
+        priors=priors,
+    )
+    got = {r.name: (r.low, r.high, r.source) for r in ranges}
+    assert got["melee_rate"] == (0.0005, 0.02, "prior")
+    assert got["break_point_mean"] == (0.1, 0.3, "range")  # --range wins over the prior
+    # a lognormal's 5-95 % quantiles: the median times exp(∓1.6449 sigma)
+    low, high, source = got["water_exposure"]
+    assert (low, high) == pytest.approx((2.6362, 13.6561), abs=1e-4) and source == "prior"
+    # the scenario's value below the prior: the range is widened to take it in
+    assert got["night_fire_factor"] == (0.5, 0.9, "prior")
+    assert got["killed_fraction"] == pytest.approx((0.175, 0.325, "spread"))
+
+
+def test_the_priors_of_coefficients_yaml_are_used_and_said_in_the_report():
+    ranges, _ = sens.coefficient_ranges()
+    by_name = {r.name: r for r in ranges}
+    for name, prior in load_priors().items():
+        r = by_name[name]
+        assert (r.low, r.high, r.source) == (prior.low, prior.high, "prior"), name
+    assert by_name["killed_fraction"].source == "spread"
+    run = _run([0.5, 0.25, 0.75, 0.5], [0.5, 0.0])
+    run.ranges[0] = replace(run.ranges[0], source="prior")
+    assert "| `a` | 0.7–1.3 (value 1; *prior*) |" in sens.markdown(run)
+    assert "| `b` | 1.4–2.6 (value 2) |" in sens.markdown(run)
+    assert [r["source"] for r in run.as_dict()["ranges"]] == ["prior", "spread"]
 
 
 def test_every_coefficient_gets_a_range_by_default_and_counts_are_played_whole():

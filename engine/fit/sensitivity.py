@@ -37,6 +37,7 @@ import numpy as np
 from ..atomic import write_atomic
 from ..rules.coefficients import CoefficientInfo, defaults
 from ..scenario.errors import did_you_mean
+from .priors import FitInputError, Prior, load_priors
 
 INSTALL_HINT = "pip install -e '.[fit]'"
 SENSITIVITY_FILE = "sensitivity.json"
@@ -82,6 +83,9 @@ class Range:
     low: float
     high: float
     whole: bool = False  # a count: each sampled value is rounded before it is played
+    # where low..high comes from: "prior" (coefficients.yaml's `prior:`), "spread" (value x
+    # (1 ± spread)) or "range" (--range); sensitivity.json and .md say it beside each range
+    source: str = "spread"
 
     def play_value(self, x: float) -> float:
         """The value a battle is played with for the sampled `x` (counts are rounded)."""
@@ -97,19 +101,40 @@ def _clip(info: CoefficientInfo, low: float, high: float) -> tuple[float, float]
     return low, high
 
 
+def prior_range(prior: Prior, value: float) -> tuple[float, float]:
+    """The range a declared prior gives: its support for uniform and loguniform, its 5-95 %
+    quantiles for a lognormal (whose tail has no end). Why the prior rather than ±spread: it says
+    how far the coefficient is uncertain, coefficient by coefficient, with a reason, where a
+    spread says the same 30 % for every one. Widened to take in `value` (a scenario's own value
+    outside the prior), so the tornado's baseline is inside every range it draws."""
+    if prior.distribution == "lognormal":
+        low, high = prior.quantile(0.05), prior.quantile(0.95)
+    else:
+        low, high = prior.low, prior.high
+    return min(low, value), max(high, value)
+
+
 def coefficient_ranges(
     scenario_rules: Mapping[str, float] | None = None,
     names: Sequence[str] | None = None,
     *,
     spread: float = DEFAULT_SPREAD,
     explicit: Mapping[str, tuple[float, float]] | None = None,
+    priors: Mapping[str, Prior] | None = None,
 ) -> tuple[list[Range], list[str]]:
-    """Each coefficient's range: its value times 1 - spread .. 1 + spread, kept inside the bounds
-    coefficients.yaml gives it (`above_zero`, `max`), unless `explicit` names one (checked against
-    the same bounds). Returns (ranges, names left out, each with why): a coefficient whose value
-    is 0 has no relative range, and one whose range shrinks to a point (a count rounded) is fixed.
+    """Each coefficient's range: `explicit`'s when it names one (checked against the bounds
+    coefficients.yaml gives it: `above_zero`, `max`), else its prior's when it declares a
+    `prior:` in coefficients.yaml (`prior_range`; `priors` defaults to coefficients.yaml's), else
+    its value times 1 - spread .. 1 + spread kept inside those bounds. Returns (ranges, names left
+    out, each with why): a coefficient whose value is 0 has no relative range, and one whose range
+    shrinks to a point (a count rounded) is fixed.
     """
     table = defaults()
+    if priors is None:
+        try:
+            priors = load_priors()
+        except FitInputError as error:
+            raise SensitivityError(str(error)) from None
     own = dict(scenario_rules or {})
     explicit = dict(explicit or {})
     chosen = list(names) if names is not None else list(table)
@@ -135,15 +160,20 @@ def coefficient_ranges(
                     f"--range {name}={low:g}:{high:g}: expected LOW < HIGH, e.g. {name}="
                     f"{value * 0.5:g}:{value * 1.5:g}"
                 )
+            source = "range"
+        elif name in priors:
+            low, high = prior_range(priors[name], value)
+            source = "prior"
         elif value == 0:
             left_out.append(f"{name} (its value is 0: no range relative to it; give --range)")
             continue
         else:
             low, high = _clip(info, value * (1 - spread), value * (1 + spread))
+            source = "spread"
         if info.whole and round(low) == round(high):
             left_out.append(f"{name} (a count: {low:g}..{high:g} rounds to one value)")
             continue
-        ranges.append(Range(name, value, float(low), float(high), info.whole))
+        ranges.append(Range(name, value, float(low), float(high), info.whole, source))
     if not ranges:
         raise SensitivityError("no coefficient left to vary (see --coefficients and --range)")
     return ranges, left_out
@@ -557,7 +587,14 @@ class SensitivityRun:
             "stages": {k: round(v, 1) for k, v in self.stages.items()},
             "metrics": [{"name": x.name, "label": x.label} for x in self.metrics],
             "ranges": [
-                {"name": r.name, "value": r.value, "low": r.low, "high": r.high, "whole": r.whole}
+                {
+                    "name": r.name,
+                    "value": r.value,
+                    "low": r.low,
+                    "high": r.high,
+                    "whole": r.whole,
+                    "source": r.source,
+                }
                 for r in self.ranges
             ],
             "left_out": self.left_out,
@@ -778,11 +815,23 @@ def markdown(run: SensitivityRun) -> str:
                 st = _ci(run.sobol.ST[j, i], run.sobol.ST_conf[j, i])
             mu = run.morris.mu_star[j, run.morris.names.index(name)]
             lines.append(
-                f"| `{name}` | {r.low:.4g}–{r.high:.4g} (value {r.value:g}) | {s1} | {st} |"
+                f"| `{name}` | {r.low:.4g}–{r.high:.4g} (value {r.value:g}{_SOURCE[r.source]})"
+                f" | {s1} | {st} |"
                 f" {_fmt(mu)} | {_fmt(run.low[j, i])} | {_fmt(run.high[j, i])} |"
             )
         lines.append("")
+    lines += [
+        "Ranges marked *prior* are the coefficient's prior in coefficients.yaml (its low–high;"
+        " a lognormal's 5–95 % quantiles); *--range* ones were given by hand; the others are the"
+        " value × (1 ± --spread), inside the coefficient's bounds.",
+        "",
+    ]
     return "\n".join(lines)
+
+
+# how sensitivity.md marks a range's source (a spread's, the default, goes unmarked but for the
+# note under the tables)
+_SOURCE = {"prior": "; *prior*", "range": "; *--range*", "spread": ""}
 
 
 def _fmt(value: float | None) -> str:
