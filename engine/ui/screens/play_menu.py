@@ -25,29 +25,38 @@ def build_menu(app: App, menu: str, message: str) -> dict:
     panel = UIPanel(
         pygame.Rect((w - panel_w) // 2, (h - panel_h) // 2, panel_w, panel_h), manager=m
     )
-    if menu == "main":
+
+    def title(text: str) -> None:
         UILabel(
             pygame.Rect(10, 10, panel_w - 26, 36),
-            "Menu",
+            text,
             manager=m,
             container=panel,
             object_id="#title",
         )
-        for k, (label, action) in enumerate(
-            [
-                ("Resume (Esc)", "resume"),
-                ("Save the game", "save"),
-                ("Load a game", "load"),
-                ("Quit", "quit"),
-            ]
-        ):
+
+    def action_buttons(top: int, items: list[tuple[str, str]]) -> None:
+        """A column of buttons from `top` down, each standing for "menu:<action>"."""
+        for k, (label, action) in enumerate(items):
             button = UIButton(
-                pygame.Rect(40, 60 + k * 56, panel_w - 86, 46),
+                pygame.Rect(40, top + k * 56, panel_w - 86, 46),
                 label,
                 manager=m,
                 container=panel,
             )
             buttons[button] = f"menu:{action}"
+
+    if menu == "main":
+        title("Menu")
+        action_buttons(
+            60,
+            [
+                ("Resume (Esc)", "resume"),
+                ("Save the game", "save"),
+                ("Load a game", "load"),
+                ("Quit", "quit"),
+            ],
+        )
         if message:
             UITextBox(
                 esc(message),
@@ -56,13 +65,7 @@ def build_menu(app: App, menu: str, message: str) -> dict:
                 container=panel,
             )
     elif menu == "quit":
-        UILabel(
-            pygame.Rect(10, 10, panel_w - 26, 36),
-            "Quit the battle?",
-            manager=m,
-            container=panel,
-            object_id="#title",
-        )
+        title("Quit the battle?")
         UITextBox(
             esc(
                 "The game is saved as the autosave first: the Load menu or"
@@ -72,24 +75,11 @@ def build_menu(app: App, menu: str, message: str) -> dict:
             manager=m,
             container=panel,
         )
-        for k, (label, action) in enumerate(
-            [("Save and quit", "quit_now"), ("Cancel: back to the battle", "resume")]
-        ):
-            button = UIButton(
-                pygame.Rect(40, 176 + k * 56, panel_w - 86, 46),
-                label,
-                manager=m,
-                container=panel,
-            )
-            buttons[button] = f"menu:{action}"
-    else:
-        UILabel(
-            pygame.Rect(10, 10, panel_w - 26, 36),
-            "Load a game",
-            manager=m,
-            container=panel,
-            object_id="#title",
+        action_buttons(
+            176, [("Save and quit", "quit_now"), ("Cancel: back to the battle", "resume")]
         )
+    else:
+        title("Load a game")
         saves = list_saves(app.save_dir)[:6]
         if not saves:
             UILabel(
