@@ -314,8 +314,14 @@ def move_unit(
         wire = wires.item(nxt)
         if wire > 0.0 and owners.item(nxt) == enemy:
             cost += wire_crossing_hours(wire, coefficients)
-        if cost > hours and len(path) > 1:
-            break  # not enough time left this turn; a first step is always allowed
+        if cost > hours:
+            # Not time enough left this turn for the whole step: it is taken with the chance
+            # hours / cost, so that a unit covers on average one hex per `cost` hours at any
+            # turn length. (Always taking a first step, and never a later one, moved infantry
+            # 4 hexes an hour in 15-minute turns and 2 in 1-hour ones for 2.8 by the ground.)
+            if state.rng.random() >= hours / cost:
+                break
+            cost = hours
         hours -= cost
         here = nxt
         path.append(here)
