@@ -204,15 +204,6 @@ def hexes_marched(minutes: int, hours: float, u: float) -> int:
     return state.board.distance(state.board.index(0, 1), int(state.units.hex[0]))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NOT FIXED (issue 16): a step longer than the hours left in a turn is taken only as "
-    "a turn's first step and time left over is lost, so the ground covered depends on the turn "
-    "length. Commit 579b6a0 (take the step with the chance hours left / its hours) fixes it; "
-    "it was held back because it exposed a cross-game leak in the computer player's shared "
-    "ration cache, since fixed (tests/test_game_isolation.py). To land: cherry-pick 579b6a0, "
-    "drop this xfail, regenerate the goldens and PERFT pins",
-)
 @pytest.mark.parametrize("minutes", [15, 30, 60, 120])
 def test_a_march_covers_the_same_ground_at_any_turn_length(minutes) -> None:
     """Over 4 hours a unit covers on average 4 / (hours a hex) hexes whatever the turn length:
