@@ -12,7 +12,7 @@ from .core.events import Event, TurnEnded
 from .core.state import GameState
 from .headless import play
 from .history import ECHO_TEXT, agreement, compare
-from .narrative import describe, fire_summary
+from .narrative import Words, describe, fire_summary, tell
 from .scenario import LoadedScenario
 
 
@@ -25,7 +25,13 @@ def print_game(
     events_path: Path | None = None,
     quiet: bool = False,
     ai_modes: dict[int, str] | None = None,
+    ids: bool = False,
 ) -> int:
+    """Play the battle, telling each turn as it goes, then print this game beside history.
+
+    The turns are told in the player's words (unit, side and place names, "1 man"), as the
+    window's log tells them; `ids` keeps the ids and hex labels, which scripts grep for."""
+    words = None if ids else Words.of(loaded.scenario)
     console = Console(highlight=False, soft_wrap=True)
     if not console.is_terminal:
         console.width = max(console.width, 160)  # logs and pipes: do not squeeze the table
@@ -33,14 +39,18 @@ def print_game(
     def on_turn(state: GameState, events: list[Event]) -> None:
         if quiet:
             return
-        lines = [line for e in events if (line := describe(e, explain=explain))]
-        if not explain and (summary := fire_summary(events)):
+        if words is None:
+            lines = [line for e in events if (line := describe(e, explain=explain))]
+        else:
+            lines = [line for e in events if (line := tell(e, words, explain=explain))]
+        if not explain and (summary := fire_summary(events, words)):
             lines.append(summary)
         end = next((e for e in events if isinstance(e, TurnEnded)), None)
         if end is None or not lines:
             return
         night = " night" if end.night else ""
-        men = ", ".join(f"{side} {count}" for side, count in end.men.items())
+        name = (lambda side: side) if words is None else words.side
+        men = ", ".join(f"{name(side)} {count}" for side, count in end.men.items())
         console.print(f"[bold]turn {end.turn + 1:>3}[/] {end.time}{night}  ({men})")
         for line in lines:
             console.print(f"    {line}", markup=False)

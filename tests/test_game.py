@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -226,6 +227,25 @@ def test_run_and_replay_through_the_cli(tmp_path: Path, capsys) -> None:
     assert entries[0]["kind"] == "header" and entries[0]["seed"] == 7
     result = replay(load_scenario(FURONG).scenario, entries)
     assert result.matches and result.turns == 61
+
+
+def test_run_tells_the_turns_by_name_and_ids_on_request(capsys) -> None:
+    """`wargame run` tells a turn in the player's words, as the window's log does; `--ids` keeps
+    the ids, hex labels and "-6" that scripts grep for."""
+    lion = FURONG.parent / "lion_mountain.yaml"
+    assert main(["run", str(lion), "--seed", "1"]) == 0
+    named = capsys.readouterr().out.split("metric")[0]  # the turns, not the table of metrics
+    assert re.search(r"\(Chinese Nationalist Army \d+, Imperial Japanese Army \d+\)", named)
+    assert re.search(
+        r"Infantry gun group \(4 guns\) fires \d+ rounds at (Lion Mountain|\d+,\d+)", named
+    )
+    assert re.search(r"fire: .*9th Company \(3rd Battalion\) \d+ men? hit", named)
+    assert "ija_inf_guns" not in named and " 1 men " not in named
+    assert main(["run", str(lion), "--seed", "1", "--ids"]) == 0
+    ids = capsys.readouterr().out
+    assert re.search(r"\(roc \d+, ija \d+\)", ids)
+    assert re.search(r"ija_inf_guns fires \d+ rounds at \d+,\d+", ids)
+    assert re.search(r"fire: .*roc_9th_company -\d+", ids)
 
 
 def test_replay_detects_a_tampered_log(tmp_path: Path, capsys) -> None:

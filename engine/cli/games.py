@@ -45,6 +45,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         " for both (MODE); default: each plan's own",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="print only the final table")
+    run.add_argument(
+        "--ids",
+        action="store_true",
+        help="tell the turns by unit, side and hex ids (for scripts) rather than by their names",
+    )
     run.set_defaults(handler=run_run)
 
     calibrate = commands.add_parser(
@@ -103,6 +108,7 @@ def run_run(args: argparse.Namespace) -> int:
         events_path=args.events,
         quiet=args.quiet,
         ai_modes=aimodes.by_index(modes, loaded.scenario) or None,
+        ids=args.ids,
     )
 
 
