@@ -504,7 +504,7 @@ def test_exposure_in_water() -> None:
     c = coefficients_of(state)
     factors = vulnerability(state, BLUE, c)
     assert factors == {"terrain_cover": 1.2, "posture": 0.7, "in_water": C.water_exposure}
-    assert product(vulnerability(state, BLUE, c, "shell")) == approx(1.2 * 0.1 * 6.0)
+    assert product(vulnerability(state, BLUE, c, "shell")) == approx(1.2 * 0.1 * 1.5)
     assert "in_water" not in vulnerability(state, RED, c)  # on dry land
     state.units.crossing_hours[RED] = 1.5  # hours of crossing left: men in the water
     assert vulnerability(state, RED, c)["in_water"] == C.water_exposure
@@ -692,8 +692,8 @@ def test_spread_saturates_and_splits_by_close_combat_fraction(draws) -> None:
     assert draws == [(40, approx(saturated(10.0, 40)))]  # 8.85 of 40, not 10
     assert mean == approx(saturated(10.0, 40))  # the mean it reports (for the event)
     assert lost == 8 and engaged[RED] == 32
-    assert rng.binomials == [(8, C.close_combat_killed_fraction)]  # killed ~ Binomial(8, 0.5)
-    assert (state.units.killed[RED], state.units.wounded[RED]) == (4, 4)
+    assert rng.binomials == [(8, C.close_combat_killed_fraction)]  # killed ~ Binomial(8, 0.33)
+    assert (state.units.killed[RED], state.units.wounded[RED]) == (2, 6)
 
 
 def test_spread_shares_the_saturated_loss_by_men(draws) -> None:

@@ -264,6 +264,41 @@ def test_trapped_units_lose_a_share_per_hour_compounded_over_the_turn(minutes: i
         assert lost == 500
     state.check_invariants()
     assert share_in_turn(0.02, 1.0) == 0.02  # exactly the hourly share in 1-hour turns
-    assert share_in_turn(defaults()["trapped_slip_away_share"].value, 4.0) == pytest.approx(
-        0.02, abs=1e-6
-    )
+    assert share_in_turn(0.013, 4.0) == pytest.approx(1 - 0.987**4, abs=1e-15)
+
+
+def _escaped_share(slip: float, lost: float, night_factor: float, start: int) -> float:
+    """The share of a trapped, routed unit that gets out before the ring takes the rest, in
+    1-hour turns from hour `start` of a day of 12 light and 12 dark hours: each hour first
+    `slip` (times `night_factor` at night) of its men slip out, then `lost` of those left are
+    lost (docs/rules.md, Morale, "Slipping out of a ring")."""
+    men, escaped = 1.0, 0.0
+    for hour in range(start, start + 2000):
+        out = men * min(1.0, slip * (night_factor if hour % 24 >= 12 else 1.0))
+        escaped += out
+        men = (men - out) * (1.0 - lost)
+    return escaped
+
+
+def test_slip_away_share_is_the_derivation_from_halbe() -> None:
+    """trapped_slip_away_share is the hourly share by day at which a trapped unit lets out, on
+    average over the hour it is trapped, the share of a destroyed pocket's men who got out at
+    Halbe (25,000 of 150,000-200,000; midpoint 175,000), against the coefficients' own hourly
+    loss of trapped men and night factor."""
+    c = defaults()
+    lost = c["surrender_share_trapped"].value
+    night = c["trapped_slip_away_night_factor"].value
+    slip = c["trapped_slip_away_share"].value
+
+    def average(s: float) -> float:
+        return sum(_escaped_share(s, lost, night, start) for start in range(24)) / 24
+
+    low, high = 0.0, 0.2
+    for _ in range(50):  # bisection: the escaped share rises with the slip-away share
+        middle = (low + high) / 2
+        low, high = (middle, high) if average(middle) < 25_000 / 175_000 else (low, middle)
+    assert slip == round(low, 3) == 0.013
+    assert average(slip) == pytest.approx(0.1429, abs=0.002)
+    # the ends of Halbe's range (150,000 and 200,000 in the pocket) give 0.0156 and 0.0112
+    assert average(0.0156) == pytest.approx(25_000 / 150_000, abs=0.002)
+    assert average(0.0112) == pytest.approx(25_000 / 200_000, abs=0.002)
