@@ -37,6 +37,10 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 _COUNTERATTACK = Task.counterattack
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
+# Standing tasks: a plan's unit holding a post (or counter-attacking from it) may be sent to man
+# the side's place to hold (`_standing_reflex`); a unit given a march, an attack, a bombardment or
+# a withdrawal carries it out.
+_STANDING = frozenset({Task.hold, Task.counterattack})
 
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
@@ -129,13 +133,66 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
     (`mode="plan"`) or the victory conditions (`"adaptive"`); None: the mode the scenario's plan
     names. The mode is the caller's choice, not part of the game's state."""
     view = _view(state)
-    current = _current_phases(state, side, mode or default_mode(state, side))
+    mode = mode or default_mode(state, side)
+    current = _current_phases(state, side, mode)
     _CACHE.of(state)["ai_fire_plan"] = {}  # each call plans afresh: asking twice gives the same
+    # A plan's standing reflex (the adaptive player has it through its objective, see `_hold`):
+    # the places the side must hold are kept manned whatever the written phases say.
+    keep = _places_to_hold(state, side) if mode == "plan" else ()
     return [
-        _order_for(state, view, i, current[i])
+        (keep and _standing_reflex(state, view, i, current, keep))
+        or _order_for(state, view, i, current[i])
         for i in view.mine[side]
         if not view.routed[i]  # routed units flee by the rules, whatever they are told
     ]
+
+
+def _places_to_hold(state: GameState, side: int) -> tuple[int, ...]:
+    """The hexes of the side's `hold` victory conditions: what it must still hold at the end."""
+    cache = _CACHE.of(state)
+    found = cache.get(("ai_places_to_hold", side))
+    if found is None:
+        found = cache[("ai_places_to_hold", side)] = tuple(
+            state.board.resolve(c.place)
+            for c in state.scenario.victory
+            if c.side == state.side_ids[side] and c.kind == "hold" and c.place is not None
+        )
+    return found
+
+
+def _standing_reflex(
+    state: GameState,
+    view: _View,
+    i: int,
+    current: tuple[_Phase | None, ...],
+    places: tuple[int, ...],
+) -> Order | None:
+    """The order a plan's unit gets to keep the side's place to hold manned, overriding its
+    phase (None: none, follow the phase).
+
+    A written plan posts the garrison; it cannot say who replaces it when it breaks. Every
+    commander does, whatever the plan: when no fighting man of the side stands on a place it
+    must hold, or the enemy next to it has the odds to assault those who do, the nearest unit
+    on a standing task (`hold`, `counterattack`, or none) elsewhere that is free (a foot unit
+    neither routed, spent nor in contact) goes there, as the adaptive player's does (`_hold`).
+    Once there it stays while the place would need it again without it (no oscillation back
+    to its old post), and a unit whose own phase is about that place keeps to its phase (its
+    written hold, or its fall-back from it). Units marching, attacking or withdrawing by the
+    plan carry on."""
+    phase = current[i]
+    if view.fixed.gunners[i] or (phase is not None and phase.task not in _STANDING):
+        return None  # guns keep firing; the others carry out their phase
+    here = view.hexes[i]
+    for place in places:
+        if phase is not None and phase.objective == place:
+            continue  # the phase is about this place: it says what to do
+        if here == place:
+            if _needs_manning(state, view, view.sides[i], place, without=i):
+                return _order(Hold, i)  # sent here: stays while the place needs it
+            continue
+        if _man_with(state, view, view.sides[i], place, current) == i:
+            return _order(Move, i, place)
+    return None
 
 
 def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
@@ -410,39 +467,73 @@ def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
     or the enemy next to it has the odds to assault those who do: the nearest foot unit of the
     side that is neither routed, spent nor next to an enemy. A commander keeps the key to his
     position manned; outposts in contact stay where they are."""
-    side = view.sides[i]
-    key = ("ai_manning", side, target)
+    return _man_with(state, view, view.sides[i], target) == i
+
+
+def _man_with(
+    state: GameState,
+    view: _View,
+    side: int,
+    target: int,
+    current: tuple[_Phase | None, ...] | None = None,
+) -> int:
+    """The unit `_manning` (adaptive) or `_standing_reflex` (plan: `current`, each unit's phase)
+    picks for `target` (-1: none, or the place is manned). Kept for the view: asked for every
+    unit of the side in a turn."""
+    key = ("ai_man_with", side, target, current is None)
     cache = _CACHE.of(state)
     found = cache.get(key)
-    if found is None or found[0] is not view:
-        cache[key] = found = (view, _man_with(state, view, side, target))
-    return found[1] == i
+    if found is not None and found[0] is view and found[1] is current:
+        return found[2]
+    pick = -1
+    # A plan's reflex mans a place, it does not retake one: where the enemy stands, the plan's
+    # phases (a counter-attack, a relief) say what to do. (The adaptive player's hold marches
+    # its picked unit up to it; left as it is.)
+    taken = current is not None and target in view.enemies[side]
+    if not taken and _needs_manning(state, view, side, target):
+        enemies = view.enemies[side]
+        neighbors = state.board.neighbors
+        to_target = state.board.distance_row(target)
+        free = [
+            j
+            for j in view.mine[side]
+            if view.men[j] > 0
+            and not view.routed[j]
+            and not view.fixed.gunners[j]
+            and not view.spent(j)
+            and (current is None or _may_be_sent(current[j], target))
+            and not any(n in enemies for n in neighbors[view.hexes[j]])
+        ]
+        pick = min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
+    cache[key] = (view, current, pick)
+    return pick
 
 
-def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
-    """The unit `_manning` picks for `target` (-1: none, or the place is manned)."""
-    mine = view.mine[side]
-    held = sum(view.men[j] for j in mine if view.hexes[j] == target and not view.routed[j])
+def _may_be_sent(phase: _Phase | None, target: int) -> bool:
+    """Whether a plan's unit on this phase may be sent to man `target`: on a standing task (or
+    none) about another place."""
+    return phase is None or (phase.task in _STANDING and phase.objective != target)
+
+
+def _needs_manning(
+    state: GameState, view: _View, side: int, target: int, without: int = -1
+) -> bool:
+    """Whether the side's place `target` needs a unit sent to it (counting its garrison
+    without unit `without`): no able man of the side stands there (a routed unit does not
+    fight), or the enemy next to it has the odds the adaptive attacker asks to assault those
+    who do (`_odds_to_assault`: `ai_attack_ratio` where works stand, `ai_hasty_attack_ratio`
+    where none do)."""
+    held = sum(
+        view.men[j]
+        for j in view.mine[side]
+        if view.hexes[j] == target and not view.routed[j] and j != without
+    )
+    if held <= 0:
+        return True
     enemies = view.enemies[side]
-    neighbors = state.board.neighbors
-    if held > 0:
-        # manned well enough while the enemy next to it is short of the odds it needs to
-        # assault (as the adaptive attacker reckons them, `_odds_to_assault`)
-        fixed = view.fixed
-        ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
-        if sum(enemies.get(n, 0) for n in neighbors[target]) < ratio * held:
-            return -1
-    to_target = state.board.distance_row(target)
-    free = [
-        j
-        for j in mine
-        if view.men[j] > 0
-        and not view.routed[j]
-        and not view.fixed.gunners[j]
-        and not view.spent(j)
-        and not any(n in enemies for n in neighbors[view.hexes[j]])
-    ]
-    return min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
+    fixed = view.fixed
+    ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+    return sum(enemies.get(n, 0) for n in state.board.neighbors[target]) >= ratio * held
 
 
 def _works_intact(state: GameState, h: int) -> float:
