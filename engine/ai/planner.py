@@ -37,10 +37,12 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 _COUNTERATTACK = Task.counterattack
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
-# Standing tasks: a plan's unit holding a post (or counter-attacking from it) may be sent to man
-# the side's place to hold (`_standing_reflex`); a unit given a march, an attack, a bombardment or
-# a withdrawal carries it out.
-_STANDING = frozenset({Task.hold, Task.counterattack})
+# Who a plan's standing reflex (`_standing_reflex`) may send to man the side's place to hold,
+# first choice first: a unit on a standing task (holding a post, counter-attacking from it) or on
+# none; failing that, a unit on its way somewhere (a march, an attack, a pursuit). A unit
+# falling back, withdrawing or breaking out is not turned round, and guns keep firing.
+_SEND_TIER = {Task.hold: 0, Task.counterattack: 0, Task.move: 1, Task.attack: 1, Task.assault: 1}
+_SEND_TIER[Task.pursue] = 1
 
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
@@ -172,27 +174,46 @@ def _standing_reflex(
 
     A written plan posts the garrison; it cannot say who replaces it when it breaks. Every
     commander does, whatever the plan: when no fighting man of the side stands on a place it
-    must hold, or the enemy next to it has the odds to assault those who do, the nearest unit
-    on a standing task (`hold`, `counterattack`, or none) elsewhere that is free (a foot unit
-    neither routed, spent nor in contact) goes there, as the adaptive player's does (`_hold`).
-    Once there it stays while the place would need it again without it (no oscillation back
-    to its old post), and a unit whose own phase is about that place keeps to its phase (its
-    written hold, or its fall-back from it). Units marching, attacking or withdrawing by the
-    plan carry on."""
-    phase = current[i]
-    if view.fixed.gunners[i] or (phase is not None and phase.task not in _STANDING):
-        return None  # guns keep firing; the others carry out their phase
+    must hold, or the enemy next to it has the odds to assault those who do, the nearest free
+    unit (a foot unit neither routed, spent nor in contact) goes there, as the adaptive
+    player's does (`_hold`): one on a standing task if there is one, else one on its way
+    somewhere (`_SEND_TIER`). A unit standing on the place does not march off to follow its
+    phase while the place would need it again without it (no oscillation back to an old post,
+    no relief battalion that passes over the summit and leaves it empty). A unit whose own
+    phase is about that place keeps to its phase (its written hold, or its fall-back from it)."""
+    if view.fixed.gunners[i] or _send_tier(current[i], -1) is None:
+        return None  # guns keep firing; a withdrawal goes on
     here = view.hexes[i]
+    side = view.sides[i]
     for place in places:
-        if phase is not None and phase.objective == place:
+        if _send_tier(current[i], place) is None:
             continue  # the phase is about this place: it says what to do
         if here == place:
-            if _needs_manning(state, view, view.sides[i], place, without=i):
-                return _order(Hold, i)  # sent here: stays while the place needs it
+            # Stays unless the place is held without it: by those whose phase keeps them there
+            # and, of those who might leave, the ones before it (so that not all leave at once).
+            keep = [
+                j
+                for j in view.mine[side]
+                if view.hexes[j] == place
+                and not view.routed[j]
+                and (j < i or _send_tier(current[j], place) is None)
+            ]
+            if _needs_manning(state, view, side, place, keep):
+                return _order(Hold, i)
             continue
-        if _man_with(state, view, view.sides[i], place, current) == i:
+        if _man_with(state, view, side, place, current) == i:
             return _order(Move, i, place)
     return None
+
+
+def _send_tier(phase: _Phase | None, place: int) -> int | None:
+    """How readily the standing reflex sends a plan's unit on this phase to man `place` (lower
+    first; None: never, its phase says otherwise or is about that very place)."""
+    if phase is None:
+        return 0
+    if phase.objective == place and phase.task in (Task.hold, Task.counterattack):
+        return None
+    return _SEND_TIER.get(phase.task)
 
 
 def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
@@ -494,40 +515,35 @@ def _man_with(
         enemies = view.enemies[side]
         neighbors = state.board.neighbors
         to_target = state.board.distance_row(target)
-        free = [
-            j
-            for j in view.mine[side]
-            if view.men[j] > 0
-            and not view.routed[j]
-            and not view.fixed.gunners[j]
-            and not view.spent(j)
-            and (current is None or _may_be_sent(current[j], target))
-            and not any(n in enemies for n in neighbors[view.hexes[j]])
-        ]
-        pick = min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
+        free = []
+        for j in view.mine[side]:
+            tier = 0 if current is None else _send_tier(current[j], target)
+            if (
+                tier is not None
+                and view.men[j] > 0
+                and not view.routed[j]
+                and not view.fixed.gunners[j]
+                and not view.spent(j)
+                and not any(n in enemies for n in neighbors[view.hexes[j]])
+            ):
+                free.append((tier, to_target[view.hexes[j]], j))
+        pick = min(free, default=(0, 0, -1))[2]
     cache[key] = (view, current, pick)
     return pick
 
 
-def _may_be_sent(phase: _Phase | None, target: int) -> bool:
-    """Whether a plan's unit on this phase may be sent to man `target`: on a standing task (or
-    none) about another place."""
-    return phase is None or (phase.task in _STANDING and phase.objective != target)
-
-
 def _needs_manning(
-    state: GameState, view: _View, side: int, target: int, without: int = -1
+    state: GameState, view: _View, side: int, target: int, garrison: list[int] | None = None
 ) -> bool:
-    """Whether the side's place `target` needs a unit sent to it (counting its garrison
-    without unit `without`): no able man of the side stands there (a routed unit does not
-    fight), or the enemy next to it has the odds the adaptive attacker asks to assault those
-    who do (`_odds_to_assault`: `ai_attack_ratio` where works stand, `ai_hasty_attack_ratio`
-    where none do)."""
-    held = sum(
-        view.men[j]
-        for j in view.mine[side]
-        if view.hexes[j] == target and not view.routed[j] and j != without
-    )
+    """Whether the side's place `target` needs a unit sent to it, counting as its garrison the
+    side's units there (or only those of `garrison`) that still fight: not routed and not
+    spent (below `ai_spent_strength` of its men or `ai_spent_morale`; a handful of shaken
+    survivors is not a garrison). It does when nobody able is there, or the enemy next to it
+    has the odds the adaptive attacker asks to assault those who are (`_odds_to_assault`:
+    `ai_attack_ratio` where works stand, `ai_hasty_attack_ratio` where none do)."""
+    if garrison is None:
+        garrison = [j for j in view.mine[side] if view.hexes[j] == target]
+    held = sum(view.men[j] for j in garrison if not view.routed[j] and not view.spent(j))
     if held <= 0:
         return True
     enemies = view.enemies[side]
