@@ -130,3 +130,58 @@ def test_the_reflex_does_not_retake_a_place_the_enemy_holds() -> None:
     put(g, BLUE, (8, 1))
     put(g, RED, (7, 1))
     assert order_of(g, "blue", POST) == "hold blue_post"
+
+
+# An adaptive `destroy` side against an enemy that must get out (its `exit` condition): the
+# red company and a red platoon must destroy the blue company, which must leave by the east edge.
+RUN = (
+    BASE.replace(
+        "obstacles:\n",
+        """  - {id: red_2, name: {en: Red 2nd}, side: red, type: infantry, men: 50,
+     weapons: [{weapon: rifle, count: 45}], at: [8, 0], morale: 1.0}
+obstacles:
+""",
+        1,
+    )
+    .replace("    at: east_hill\n    posture: fortified\n", "    at: [5, 1]\n")
+    .replace(
+        "  - {side: blue, kind: hold, place: east_hill}\n"
+        "  - {side: red, kind: capture, place: east_hill}\n",
+        "  - {side: blue, kind: exit, place: east_edge, men: 50}\n"
+        "  - {side: red, kind: destroy, fraction: 0.75, units: [blue_coy]}\n",
+    )
+    .replace(
+        "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n",
+        "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n"
+        "    - {id: east_edge, name: {en: East edge}, hex: [8, 1]}\n",
+    )
+)
+RED_2 = 3
+
+
+def test_an_adaptive_destroy_side_bars_the_enemys_way_out() -> None:
+    """The old `destroy` sent every unit after the nearest (broken first) enemy wherever it
+    ran: the platoon east of the blue company closed on it from behind its way out. Now the
+    platoon, which reaches the road east no later than the company does, holds the first hex
+    of it it can (the east hill, two steps out), enough men (50) that the company's 100 lack
+    2.5:1 to assault through; the red company attacks."""
+    from engine.ai.planner import _block, _view
+
+    g = game(RUN)
+    hill = g.state.board.resolve("east_hill")
+    assert _block(g.state, _view(g.state), 0) == (hill, frozenset({RED_2}))
+    assert order_of(g, "red", RED_2, "adaptive") == f"move red_2 {HILL}"
+    assert not order_of(g, "red", RED, "adaptive").startswith("move red_coy 16")
+    g.state.units.routed[BLUE] = True  # a broken enemy has no way out to make: no block
+    assert _block(g.state, _view(g.state), 0) == (-1, frozenset())
+
+
+def test_no_block_against_an_enemy_that_need_not_get_out() -> None:
+    from engine.ai.planner import _block, _view
+
+    text = RUN.replace(
+        "  - {side: blue, kind: exit, place: east_edge, men: 50}\n",
+        "  - {side: blue, kind: hold, place: east_edge}\n",
+    )
+    g = game(text)
+    assert _block(g.state, _view(g.state), 0) == (-1, frozenset())

@@ -35,6 +35,9 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 # Read off the Task class once: in Python 3.11 reading a member off an Enum class goes through
 # EnumType.__getattr__, a slow path for a test made for every holding unit every turn.
 _COUNTERATTACK = Task.counterattack
+# How far down the enemy's way out (hexes) the adaptive `destroy` side looks for a hex to bar
+# it (`_block`); not sourced, like the crossing check's 12 steps.
+_BLOCK_LOOKAHEAD = 12
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
 # Who a plan's standing reflex (`_standing_reflex`) may send to man the side's place to hold,
@@ -888,6 +891,8 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if not enemies:
         return _order(Move, i, objective) if here != objective else _order(Hold, i)
     from_here = board.distance_row(here)
+    if phase.mode == "adaptive":
+        return _destroy(state, view, i, phase, from_here)
     chase = view.fleeing[side] or enemies
     target = min(chase, key=lambda h: (from_here[h], h))
     if board.water_list[target]:
@@ -899,6 +904,109 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if from_here[target] == 1:
         return _order(Assault, i, target)
     return _order(Move, i, target)
+
+
+def _destroy(state: GameState, view: _View, i: int, phase: _Phase, from_here: list[int]) -> Order:
+    """The adaptive player's `destroy`: each unit goes for the nearest enemy-held hex (a broken
+    enemy first only where it is as near), and closes and assaults it as an adaptive attack
+    does (`_attack`: at the odds, massed on the side's point of attack, not across a river by
+    day under fire). Not the plan's pursuit, which sends every unit after the broken wherever
+    they run: a whole army that chases a routed battalion off the map leaves the enemy's main
+    body alone and the ring open (Shigehiro, docs/calibration.md)."""
+    side = view.sides[i]
+    block, blockers = _block(state, view, side)
+    if i in blockers:
+        return _order(Hold, i) if view.hexes[i] == block else _order(Move, i, block)
+    fleeing = view.fleeing[side]
+    target = min(view.enemies[side], key=lambda h: (from_here[h], h not in fleeing, h))
+    board = state.board
+    if board.water_list[target]:
+        dry = _dry_ground(board)
+        banks = [n for n in board.neighbors[target] if dry[n]]
+        if view.hexes[i] in banks or not banks:
+            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
+        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
+    return _attack(state, view, i, replace(phase, objective=target))
+
+
+def _block(state: GameState, view: _View, side: int) -> tuple[int, frozenset[int]]:
+    """Where the adaptive `destroy` side bars the enemy's way out, and with which units (-1 and
+    none: the enemy has no way out to make, or is already on it beyond reach).
+
+    An enemy whose aim is to get out (its `exit` victory condition, as public as the briefing's
+    aims) is destroyed only if it is kept in: the first hex it does not hold on its quickest
+    way from its unit nearest the exit toward the exit is held by the side's able foot units
+    nearest that hex, enough of them that the enemy's men who must get out (those the
+    condition names, not routed) lack `ai_hasty_attack_ratio` to one to assault through it (the
+    planning ratio the adaptive attacker itself asks, FM 101-5 App. C). The rest attack."""
+    key = ("ai_block", side)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is not None and found[0] is view:
+        return found[1]
+    found = (view, _make_block(state, view, side))
+    cache[key] = found
+    return found[1]
+
+
+def _make_block(state: GameState, view: _View, side: int) -> tuple[int, frozenset[int]]:
+    none: tuple[int, frozenset[int]] = (-1, frozenset())
+    enemy_id = state.side_ids[1 - side]
+    exit_ = next(
+        (c for c in state.scenario.victory if c.side == enemy_id and c.kind == "exit" and c.place),
+        None,
+    )
+    if exit_ is None:
+        return none
+    board = state.board
+    ids = state.units.ids
+    named = None if not exit_.units else {ids.index(x) for x in exit_.units}
+    leaving = [
+        j
+        for j in view.mine[1 - side]
+        if (named is None or j in named) and not view.routed[j] and view.men[j] > 0
+    ]
+    if not leaving:
+        return none
+    hours_to = time_field(board, board.resolve(exit_.place), coefficients_of(state))
+    at = view.hexes[min(leaving, key=lambda j: (hours_to[view.hexes[j]], j))]
+    enemies = view.enemies[side]
+    dry = _dry_ground(board)
+    able = [
+        j
+        for j in view.mine[side]
+        if view.men[j] > 0
+        and not view.routed[j]
+        and not view.fixed.gunners[j]
+        and not view.spent(j)
+    ]
+    # Down the enemy's way out, the first hex it does not hold that the side's nearest able
+    # unit reaches no later than the enemy does (in hexes): a block behind the enemy's back or
+    # one it passes before anybody gets there bars nothing.
+    block = -1
+    for steps in range(1, _BLOCK_LOOKAHEAD + 1):
+        step = min(board.neighbors[at], key=lambda n: (hours_to[n], n))
+        if hours_to[step] >= hours_to[at]:
+            return none  # at its way out
+        at = step
+        if at in enemies or not dry[at]:
+            continue
+        to_here = board.distance_row(at)
+        if any(to_here[view.hexes[j]] <= steps for j in able):
+            block = at
+            break
+    if block < 0:
+        return none
+    need = sum(view.men[j] for j in leaving) / view.fixed.hasty_attack_ratio
+    to_block = board.distance_row(block)
+    chosen: list[int] = []
+    men = 0
+    for _, j in sorted((to_block[view.hexes[j]], j) for j in able):
+        if men >= need:
+            break
+        chosen.append(j)
+        men += view.men[j]
+    return block, frozenset(chosen)
 
 
 def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
