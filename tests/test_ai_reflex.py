@@ -185,3 +185,26 @@ def test_no_block_against_an_enemy_that_need_not_get_out() -> None:
     )
     g = game(text)
     assert _block(g.state, _view(g.state), 0) == (-1, frozenset())
+
+
+def test_an_adaptive_side_that_must_hold_does_not_leave_even_overwhelmed() -> None:
+    """The adaptive player gets out only when the side's objective is `exit`: a side that must
+    hold stays in its works however outnumbered and shaken (no escape by default), while the
+    same company with an `exit` objective and nobody in reach goes."""
+    g = game()
+    put(g, RED, (6, 1))
+    put(g, MORTARS, (6, 2))
+    remove_men(g.state, BLUE, 80, "killed")  # 20 left against 100 next to it
+    g.state.units.morale[BLUE] = 0.25
+    assert order_of(g, "blue", BLUE, "adaptive") == "hold blue_coy"
+    leave = game(
+        BASE.replace(
+            "  - {side: blue, kind: hold, place: east_hill}\n",
+            "  - {side: blue, kind: exit, place: east_edge, men: 50}\n",
+        ).replace(
+            "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n",
+            "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n"
+            "    - {id: east_edge, name: {en: East edge}, hex: [8, 1]}\n",
+        )
+    )
+    assert order_of(leave, "blue", BLUE, "adaptive").startswith("withdraw blue_coy")
