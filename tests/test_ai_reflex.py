@@ -208,3 +208,15 @@ def test_an_adaptive_side_that_must_hold_does_not_leave_even_overwhelmed() -> No
         )
     )
     assert order_of(leave, "blue", BLUE, "adaptive").startswith("withdraw blue_coy")
+
+
+def test_a_unit_on_its_way_does_not_leave_the_place_empty() -> None:
+    """The patrol marching west by the plan, standing on the hill when its garrison has broken,
+    stays there (the relief battalion at Furong that crossed the summit and left it to a
+    Japanese HQ of 24 men); with the company able again it goes on its way."""
+    g = game()
+    g.state.units.routed[BLUE] = True
+    put(g, PATROL, (7, 1))
+    assert order_of(g, "blue", PATROL) == "hold blue_patrol"
+    g.state.units.routed[BLUE] = False
+    assert order_of(g, "blue", PATROL).startswith("move blue_patrol 2")
