@@ -169,7 +169,9 @@ def test_run_explain_prints_bombardment_and_assault_numbers(capsys) -> None:
     target = lines[shelling + 1]
     assert "expected" in target and "terrain_cover=" in target and "posture=" in target
     assault = next(i for i, line in enumerate(lines) if "ASSAULT on" in line)
-    told = "\n".join(lines[assault : assault + 10])
+    # the assault's block runs to its bracketed terms (one "close fire of" line per defender)
+    end = next(j for j in range(assault, len(lines)) if lines[j].lstrip().startswith("["))
+    told = "\n".join(lines[assault : end + 1])
     for name in (
         "base close_fire_casualties_per_firepower_hour=",
         "base grenade_casualties_per_throw=0.08",

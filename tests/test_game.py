@@ -432,9 +432,13 @@ def test_got_back_across_counts_the_men_back_on_their_rears_bank_and_those_who_l
     state.check_invariants()
 
 
-PURSUIT = MINIMAL.replace(
-    "obstacles:\n",
-    """  - id: red_2
+# The pursuer is blue's only unit and stands on the hill blue must hold; blue's `hold` condition
+# is left out, or the plan's standing reflex (engine/ai/planner.py) keeps it on the hill.
+PURSUIT = (
+    MINIMAL.replace("  - {side: blue, kind: hold, place: hill}\n", "")
+    .replace(
+        "obstacles:\n",
+        """  - id: red_2
     name: {en: Red second platoon}
     side: red
     type: infantry
@@ -443,14 +447,16 @@ PURSUIT = MINIMAL.replace(
     at: [2, 1]
 obstacles:
 """,
-).replace(
-    "victory:\n",
-    """plans:
+    )
+    .replace(
+        "victory:\n",
+        """plans:
   - side: blue
     phases:
       - {id: chase, name: chase, start: 1945-05-21T05:00, task: pursue, objective: hill}
 victory:
 """,
+    )
 )
 
 

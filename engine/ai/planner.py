@@ -35,8 +35,17 @@ _GUNS_FIRE_FOR = (Task.bombard, Task.attack, Task.assault, Task.hold, Task.count
 # Read off the Task class once: in Python 3.11 reading a member off an Enum class goes through
 # EnumType.__getattr__, a slow path for a test made for every holding unit every turn.
 _COUNTERATTACK = Task.counterattack
+# How far down the enemy's way out (hexes) the adaptive `destroy` side looks for a hex to bar
+# it (`_block`); not sourced, like the crossing check's 12 steps.
+_BLOCK_LOOKAHEAD = 12
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
+# Who a plan's standing reflex (`_standing_reflex`) may send to man the side's place to hold,
+# first choice first: a unit on a standing task (holding a post, counter-attacking from it) or on
+# none; failing that, a unit on its way somewhere (a march, an attack, a pursuit). A unit
+# falling back, withdrawing or breaking out is not turned round, and guns keep firing.
+_SEND_TIER = {Task.hold: 0, Task.counterattack: 0, Task.move: 1, Task.attack: 1, Task.assault: 1}
+_SEND_TIER[Task.pursue] = 1
 
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
@@ -129,13 +138,85 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
     (`mode="plan"`) or the victory conditions (`"adaptive"`); None: the mode the scenario's plan
     names. The mode is the caller's choice, not part of the game's state."""
     view = _view(state)
-    current = _current_phases(state, side, mode or default_mode(state, side))
+    mode = mode or default_mode(state, side)
+    current = _current_phases(state, side, mode)
     _CACHE.of(state)["ai_fire_plan"] = {}  # each call plans afresh: asking twice gives the same
+    # A plan's standing reflex (the adaptive player has it through its objective, see `_hold`):
+    # the places the side must hold are kept manned whatever the written phases say.
+    keep = _places_to_hold(state, side) if mode == "plan" else ()
     return [
-        _order_for(state, view, i, current[i])
+        (keep and _standing_reflex(state, view, i, current, keep))
+        or _order_for(state, view, i, current[i])
         for i in view.mine[side]
         if not view.routed[i]  # routed units flee by the rules, whatever they are told
     ]
+
+
+def _places_to_hold(state: GameState, side: int) -> tuple[int, ...]:
+    """The hexes of the side's `hold` victory conditions: what it must still hold at the end."""
+    cache = _CACHE.of(state)
+    found = cache.get(("ai_places_to_hold", side))
+    if found is None:
+        found = cache[("ai_places_to_hold", side)] = tuple(
+            state.board.resolve(c.place)
+            for c in state.scenario.victory
+            if c.side == state.side_ids[side] and c.kind == "hold" and c.place is not None
+        )
+    return found
+
+
+def _standing_reflex(
+    state: GameState,
+    view: _View,
+    i: int,
+    current: tuple[_Phase | None, ...],
+    places: tuple[int, ...],
+) -> Order | None:
+    """The order a plan's unit gets to keep the side's place to hold manned, overriding its
+    phase (None: none, follow the phase).
+
+    A written plan posts the garrison; it cannot say who replaces it when it breaks. Every
+    commander does, whatever the plan: when no fighting man of the side stands on a place it
+    must hold, or the enemy next to it has the odds to assault those who do, the nearest free
+    unit (a foot unit neither routed, spent nor in contact) goes there, as the adaptive
+    player's does (`_hold`): one on a standing task if there is one, else one on its way
+    somewhere (`_SEND_TIER`). A unit standing on the place does not march off to follow its
+    phase while the place would need it again without it (no oscillation back to an old post,
+    no relief battalion that passes over the summit and leaves it empty). A unit whose own
+    phase is about that place keeps to its phase (its written hold, or its fall-back from it)."""
+    if view.fixed.gunners[i] or _send_tier(current[i], -1) is None:
+        return None  # guns keep firing; a withdrawal goes on
+    here = view.hexes[i]
+    side = view.sides[i]
+    for place in places:
+        if _send_tier(current[i], place) is None:
+            continue  # the phase is about this place: it says what to do
+        if here == place:
+            # Stays unless the place is held without it: by those whose phase keeps them there
+            # and, of those who might leave, the ones before it (so that not all leave at once).
+            keep = [
+                j
+                for j in view.mine[side]
+                if view.hexes[j] == place
+                and not view.routed[j]
+                and (j < i or _send_tier(current[j], place) is None)
+            ]
+            if _needs_manning(state, view, side, place, keep):
+                return _order(Hold, i)
+            continue
+        if _man_with(state, view, side, place, current) == i:
+            return _order(Move, i, place)
+    return None
+
+
+def _send_tier(phase: _Phase | None, place: int) -> int | None:
+    """How readily the standing reflex sends a plan's unit on this phase to man `place` (lower
+    first; None: never, its phase says otherwise or is about that very place)."""
+    if phase is None:
+        return 0
+    if phase.objective == place and phase.task in (Task.hold, Task.counterattack):
+        return None
+    return _SEND_TIER.get(phase.task)
 
 
 def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
@@ -410,39 +491,68 @@ def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
     or the enemy next to it has the odds to assault those who do: the nearest foot unit of the
     side that is neither routed, spent nor next to an enemy. A commander keeps the key to his
     position manned; outposts in contact stay where they are."""
-    side = view.sides[i]
-    key = ("ai_manning", side, target)
+    return _man_with(state, view, view.sides[i], target) == i
+
+
+def _man_with(
+    state: GameState,
+    view: _View,
+    side: int,
+    target: int,
+    current: tuple[_Phase | None, ...] | None = None,
+) -> int:
+    """The unit `_manning` (adaptive) or `_standing_reflex` (plan: `current`, each unit's phase)
+    picks for `target` (-1: none, or the place is manned). Kept for the view: asked for every
+    unit of the side in a turn."""
+    key = ("ai_man_with", side, target, current is None)
     cache = _CACHE.of(state)
     found = cache.get(key)
-    if found is None or found[0] is not view:
-        cache[key] = found = (view, _man_with(state, view, side, target))
-    return found[1] == i
+    if found is not None and found[0] is view and found[1] is current:
+        return found[2]
+    pick = -1
+    # A plan's reflex mans a place, it does not retake one: where the enemy stands, the plan's
+    # phases (a counter-attack, a relief) say what to do. (The adaptive player's hold marches
+    # its picked unit up to it; left as it is.)
+    taken = current is not None and target in view.enemies[side]
+    if not taken and _needs_manning(state, view, side, target):
+        enemies = view.enemies[side]
+        neighbors = state.board.neighbors
+        to_target = state.board.distance_row(target)
+        free = []
+        for j in view.mine[side]:
+            tier = 0 if current is None else _send_tier(current[j], target)
+            if (
+                tier is not None
+                and view.men[j] > 0
+                and not view.routed[j]
+                and not view.fixed.gunners[j]
+                and not view.spent(j)
+                and not any(n in enemies for n in neighbors[view.hexes[j]])
+            ):
+                free.append((tier, to_target[view.hexes[j]], j))
+        pick = min(free, default=(0, 0, -1))[2]
+    cache[key] = (view, current, pick)
+    return pick
 
 
-def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
-    """The unit `_manning` picks for `target` (-1: none, or the place is manned)."""
-    mine = view.mine[side]
-    held = sum(view.men[j] for j in mine if view.hexes[j] == target and not view.routed[j])
+def _needs_manning(
+    state: GameState, view: _View, side: int, target: int, garrison: list[int] | None = None
+) -> bool:
+    """Whether the side's place `target` needs a unit sent to it, counting as its garrison the
+    side's units there (or only those of `garrison`) that still fight: not routed and not
+    spent (below `ai_spent_strength` of its men or `ai_spent_morale`; a handful of shaken
+    survivors is not a garrison). It does when nobody able is there, or the enemy next to it
+    has the odds the adaptive attacker asks to assault those who are (`_odds_to_assault`:
+    `ai_attack_ratio` where works stand, `ai_hasty_attack_ratio` where none do)."""
+    if garrison is None:
+        garrison = [j for j in view.mine[side] if view.hexes[j] == target]
+    held = sum(view.men[j] for j in garrison if not view.routed[j] and not view.spent(j))
+    if held <= 0:
+        return True
     enemies = view.enemies[side]
-    neighbors = state.board.neighbors
-    if held > 0:
-        # manned well enough while the enemy next to it is short of the odds it needs to
-        # assault (as the adaptive attacker reckons them, `_odds_to_assault`)
-        fixed = view.fixed
-        ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
-        if sum(enemies.get(n, 0) for n in neighbors[target]) < ratio * held:
-            return -1
-    to_target = state.board.distance_row(target)
-    free = [
-        j
-        for j in mine
-        if view.men[j] > 0
-        and not view.routed[j]
-        and not view.fixed.gunners[j]
-        and not view.spent(j)
-        and not any(n in enemies for n in neighbors[view.hexes[j]])
-    ]
-    return min(free, key=lambda j: (to_target[view.hexes[j]], j), default=-1)
+    fixed = view.fixed
+    ratio = fixed.attack_ratio if _works_intact(state, target) > 0 else fixed.hasty_attack_ratio
+    return sum(enemies.get(n, 0) for n in state.board.neighbors[target]) >= ratio * held
 
 
 def _works_intact(state: GameState, h: int) -> float:
@@ -781,6 +891,8 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if not enemies:
         return _order(Move, i, objective) if here != objective else _order(Hold, i)
     from_here = board.distance_row(here)
+    if phase.mode == "adaptive":
+        return _destroy(state, view, i, phase, from_here)
     chase = view.fleeing[side] or enemies
     target = min(chase, key=lambda h: (from_here[h], h))
     if board.water_list[target]:
@@ -792,6 +904,109 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     if from_here[target] == 1:
         return _order(Assault, i, target)
     return _order(Move, i, target)
+
+
+def _destroy(state: GameState, view: _View, i: int, phase: _Phase, from_here: list[int]) -> Order:
+    """The adaptive player's `destroy`: each unit goes for the nearest enemy-held hex (a broken
+    enemy first only where it is as near), and closes and assaults it as an adaptive attack
+    does (`_attack`: at the odds, massed on the side's point of attack, not across a river by
+    day under fire). Not the plan's pursuit, which sends every unit after the broken wherever
+    they run: a whole army that chases a routed battalion off the map leaves the enemy's main
+    body alone and the ring open (Shigehiro, docs/calibration.md)."""
+    side = view.sides[i]
+    block, blockers = _block(state, view, side)
+    if i in blockers:
+        return _order(Hold, i) if view.hexes[i] == block else _order(Move, i, block)
+    fleeing = view.fleeing[side]
+    target = min(view.enemies[side], key=lambda h: (from_here[h], h not in fleeing, h))
+    board = state.board
+    if board.water_list[target]:
+        dry = _dry_ground(board)
+        banks = [n for n in board.neighbors[target] if dry[n]]
+        if view.hexes[i] in banks or not banks:
+            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
+        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
+    return _attack(state, view, i, replace(phase, objective=target))
+
+
+def _block(state: GameState, view: _View, side: int) -> tuple[int, frozenset[int]]:
+    """Where the adaptive `destroy` side bars the enemy's way out, and with which units (-1 and
+    none: the enemy has no way out to make, or is already on it beyond reach).
+
+    An enemy whose aim is to get out (its `exit` victory condition, as public as the briefing's
+    aims) is destroyed only if it is kept in: the first hex it does not hold on its quickest
+    way from its unit nearest the exit toward the exit is held by the side's able foot units
+    nearest that hex, enough of them that the enemy's men who must get out (those the
+    condition names, not routed) lack `ai_hasty_attack_ratio` to one to assault through it (the
+    planning ratio the adaptive attacker itself asks, FM 101-5 App. C). The rest attack."""
+    key = ("ai_block", side)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is not None and found[0] is view:
+        return found[1]
+    found = (view, _make_block(state, view, side))
+    cache[key] = found
+    return found[1]
+
+
+def _make_block(state: GameState, view: _View, side: int) -> tuple[int, frozenset[int]]:
+    none: tuple[int, frozenset[int]] = (-1, frozenset())
+    enemy_id = state.side_ids[1 - side]
+    exit_ = next(
+        (c for c in state.scenario.victory if c.side == enemy_id and c.kind == "exit" and c.place),
+        None,
+    )
+    if exit_ is None:
+        return none
+    board = state.board
+    ids = state.units.ids
+    named = None if not exit_.units else {ids.index(x) for x in exit_.units}
+    leaving = [
+        j
+        for j in view.mine[1 - side]
+        if (named is None or j in named) and not view.routed[j] and view.men[j] > 0
+    ]
+    if not leaving:
+        return none
+    hours_to = time_field(board, board.resolve(exit_.place), coefficients_of(state))
+    at = view.hexes[min(leaving, key=lambda j: (hours_to[view.hexes[j]], j))]
+    enemies = view.enemies[side]
+    dry = _dry_ground(board)
+    able = [
+        j
+        for j in view.mine[side]
+        if view.men[j] > 0
+        and not view.routed[j]
+        and not view.fixed.gunners[j]
+        and not view.spent(j)
+    ]
+    # Down the enemy's way out, the first hex it does not hold that the side's nearest able
+    # unit reaches no later than the enemy does (in hexes): a block behind the enemy's back or
+    # one it passes before anybody gets there bars nothing.
+    block = -1
+    for steps in range(1, _BLOCK_LOOKAHEAD + 1):
+        step = min(board.neighbors[at], key=lambda n: (hours_to[n], n))
+        if hours_to[step] >= hours_to[at]:
+            return none  # at its way out
+        at = step
+        if at in enemies or not dry[at]:
+            continue
+        to_here = board.distance_row(at)
+        if any(to_here[view.hexes[j]] <= steps for j in able):
+            block = at
+            break
+    if block < 0:
+        return none
+    need = sum(view.men[j] for j in leaving) / view.fixed.hasty_attack_ratio
+    to_block = board.distance_row(block)
+    chosen: list[int] = []
+    men = 0
+    for _, j in sorted((to_block[view.hexes[j]], j) for j in able):
+        if men >= need:
+            break
+        chosen.append(j)
+        men += view.men[j]
+    return block, frozenset(chosen)
 
 
 def _move(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
