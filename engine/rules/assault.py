@@ -21,14 +21,15 @@ Only the men on the frontage actually assaulted fight at once (`engaged_shares`)
 frontage (`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is
 everyone; in 1 km hexes it is about a battalion's worth of each regiment. A hex wider than the
 frontage is fought for frontage after frontage: the men of a unit not yet engaged come up to fill
-the places of its engaged men who are hit, so each side fights with a frontage's worth of men for
-as long as it has them, and a side gives way only when the losses of ALL its men in the assault
-reach their breaking point. The hex falls only when its whole garrison has given way, not when
-the first frontage does; the attackers' hours at grips are spent by the men at grips (the engaged
-share of each unit), so a unit of which half is engaged can keep up the assault twice as many
-hours. In 100 m hexes (every man engaged) nothing comes up and the rule is the same as before;
-in wider hexes the losses per metre of front, and the ground won for them, no longer depend on
-how the front is cut into hexes (tests/test_assault_hexscale.py).
+the places of its engaged men who are hit, so each unit keeps the engaged share of the men it has
+left at grips (as a unit of a narrower hex has all of its men left), and a side gives way only
+when the losses of ALL its men in the assault reach their breaking point. The hex falls only
+when its whole garrison has given way, not when the first frontage does. The attackers' hours at
+grips are spent by the men at grips (the engaged share of each unit), so a unit of which half is
+engaged can keep up the assault twice as many hours. In 100 m hexes (every man engaged) nothing
+comes up and the rule is the same as before; in wider hexes the losses per metre of front, and
+the ground won for them, no longer depend on how the front is cut into hexes
+(tests/test_assault_hexscale.py).
 """
 
 from __future__ import annotations
