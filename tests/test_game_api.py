@@ -217,8 +217,9 @@ PERFT = [
     # ranges; the 47th Division's again with the assault's rates from the hours at grips, and
     # again with movement that takes a step longer than the hours left with chance hours / cost;
     # Furong's and Lion's again with river crossings 10 times quicker and men in the water 4 times
-    # less exposed (crossing time and exposure from external sources, not the seed)
-    ("division_47_relief", (20350, 9059), (20350, 9083)),
+    # less exposed (crossing time and exposure from external sources, not the seed); the relief's
+    # again when a 1 km hex falls only once its whole garrison has given way (assault.py)
+    ("division_47_relief", (20350, 9059), (20356, 9096)),
     ("furong_mountain", (10898, 16573), (10943, 17008)),
     ("lion_mountain", (670, 5753), (679, 5758)),
     ("shigehiro_pocket", (20406, 11879), (20478, 7792)),

@@ -17,12 +17,19 @@ Attacks on one hex from several neighbouring hexes in the same turn are one assa
 defenders' fire is shared among all the attackers, which is why assaults from three sides are
 made.
 
-Only the men on the frontage actually assaulted fight (`engaged_shares`): one assault frontage
-(`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is everyone; in
-1 km hexes it is about a battalion's worth of each regiment. Men not engaged are neither hit nor
-counted toward either side's breaking point; when the engaged defenders give way the whole hex
-falls and every defender in it falls back (with no way out, the men who gave way are captured,
-and those not engaged, trapped, partly surrender and fight on to the end).
+Only the men on the frontage actually assaulted fight at once (`engaged_shares`): one assault
+frontage (`assault_frontage_m`) per axis, out of the width of the hex. In 100 m hexes that is
+everyone; in 1 km hexes it is about a battalion's worth of each regiment. A hex wider than the
+frontage is fought for frontage after frontage: the men of a unit not yet engaged come up to fill
+the places of its engaged men who are hit, so each unit keeps the engaged share of the men it has
+left at grips (as a unit of a narrower hex has all of its men left), and a side gives way only
+when the losses of ALL its men in the assault reach their breaking point. The hex falls only
+when its whole garrison has given way, not when the first frontage does. The attackers' hours at
+grips are spent by the men at grips (the engaged share of each unit), so a unit of which half is
+engaged can keep up the assault twice as many hours. In 100 m hexes (every man engaged) nothing
+comes up and the rule is the same as before; in wider hexes the losses per metre of front, and
+the ground won for them, no longer depend on how the front is cut into hexes
+(tests/test_assault_hexscale.py).
 """
 
 from __future__ import annotations
@@ -187,6 +194,11 @@ def resolve_assault(
     engaged = {a: _engaged(u.men.item(a), attack_share) for a in attackers}
     engaged |= {d: _engaged(u.men.item(d), defend_share) for d in fighting}
     at_start = dict(engaged)
+    # In a hex wider than the frontage, the men not engaged come up to fill the places of the
+    # engaged men hit, keeping the engaged share of each unit's men left on the frontage (never
+    # in 100 m hexes, where every man is engaged from the start).
+    reserves = attack_share < 1.0 or defend_share < 1.0
+    came_up = [0, 0]  # attackers, defenders
     losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
     defender_losses = {"fire": 0, "melee": 0, "captured": 0}
     # The numbers behind each phase, for the record (the event's explanation).
@@ -228,8 +240,9 @@ def resolve_assault(
     if fighting:  # the defenders' works shield them at close quarters as from aimed fire
         posture = vulnerability(state, fighting[0], cd).get("posture", 1.0)
     modifiers["defenders_posture"] = round(posture, 4)
-    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, attack_share, ca)
-    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, defend_share, cd)
+    # Each side gives way on the losses of all its men in the assault, engaged or yet to come up.
+    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, 1.0, ca)
+    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, 1.0, cd)
     modifiers["attackers_break_at"] = round(attack_breaks, 4)
     modifiers["defenders_give_way_at"] = round(defend_breaks, 4)
     attack_quality = _mean_quality(state, attackers)
@@ -240,10 +253,12 @@ def resolve_assault(
 
     # Hours at grips: the attackers fight on for as long as they have hours of assault in hand
     # (their men-weighted mean), in whole steps; with none, they re-form and no assault is fought.
+    # Only the engaged share of their men is at grips, so an hour fought spends that share of an
+    # hour of the units' mean.
     in_hand = _hours_in_hand(state, attackers)
-    if in_hand < hours:
+    if in_hand < hours * attack_share:
         modifiers["hours_in_hand"] = round(in_hand, 4)
-        steps = min(steps, int(in_hand / step_hours + 1e-9))
+        steps = min(steps, int(in_hand / (step_hours * attack_share) + 1e-9))
         if steps == 0 and fighting:
             return "rested"
     if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
@@ -252,6 +267,9 @@ def resolve_assault(
         for a in attackers:
             break_unit(state, a, ca, events)
     for _ in range(steps if fighting else 0):
+        if reserves:
+            _come_up(u, attackers, engaged, attack_share, came_up, 0)
+            _come_up(u, fighting, engaged, defend_share, came_up, 1)
         attack_men = sum([engaged[a] for a in attackers])
         defend_men = sum([engaged[d] for d in fighting])
         if attack_men <= 0:
@@ -333,7 +351,9 @@ def resolve_assault(
         # worn down over several turns in contact breaks as one worn down in one.)
         attackers_lost = attack_lost + sum(losses.values())
         defenders_lost = defend_lost + defender_losses["melee"]
-        if defenders_lost >= defend_breaks * defend_men0 or not any(engaged[d] for d in fighting):
+        if defenders_lost >= defend_breaks * defend_men0 or not any(
+            [u.men.item(d) for d in fighting]  # none left, engaged or to come up
+        ):
             outcome = "taken"
             break
         if attackers_lost >= attack_breaks * attack_men0:
@@ -342,12 +362,15 @@ def resolve_assault(
                 break_unit(state, a, ca, events)
             break
 
-    for a in attackers:  # the hours at grips are spent
-        u.grip_hours[a] = max(0.0, u.grip_hours.item(a) - fought)
+    for a in attackers:  # the hours at grips are spent, by the engaged share of the men
+        u.grip_hours[a] = max(0.0, u.grip_hours.item(a) - fought * attack_share)
     modifiers["hours_fought"] = round(fought, 4)
+    if reserves:
+        modifiers["attackers_came_up"] = float(came_up[0])
+        modifiers["defenders_came_up"] = float(came_up[1])
     modifiers["grenades_thrown"] = round(thrown_total, 1)
     if outcome == "taken":
-        _take_hex(state, target, attackers, defenders, engaged, defender_losses, cd, events)
+        _take_hex(state, target, attackers, defenders, defender_losses, events)
     state.assaults.append((state.turn, enemy, outcome))
     events.append(
         Assaulted(
@@ -370,6 +393,18 @@ def resolve_assault(
     return outcome
 
 
+def _come_up(u, units: list[int], engaged: dict[int, int], share: float, came_up, k: int) -> None:
+    """Fill the places of the engaged men of `units` who were hit with men of the same unit not
+    yet engaged, so that each unit has the engaged `share` of the men it has left on the
+    frontage (as a unit of a narrower hex, all engaged, has all its men left); count the men who
+    came up in `came_up[k]`."""
+    for i in units:
+        fill = _engaged(u.men.item(i), share) - engaged[i]
+        if fill > 0:
+            engaged[i] += fill
+            came_up[k] += fill
+
+
 def _hours_in_hand(state: GameState, units: list[int]) -> float:
     """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
     u = state.units
@@ -389,14 +424,11 @@ def _mean_quality(state: GameState, units: list[int]) -> float:
     return sum([u.quality.item(i) * u.men.item(i) for i in units]) / men
 
 
-def _take_hex(
-    state, target, attackers, defenders, engaged, defender_losses, coefficients, events
-) -> None:
-    """The attackers move in and the defenders who are left, engaged or not, fall back to a free
-    neighbouring hex: once the men on the assaulted frontage give way the whole hex falls, the
-    rest of its defenders being outflanked from inside their own position. With no way out, the
-    men who gave way are captured; the men not engaged are trapped, and as a trapped unit does
-    (rules/morale.py) a share of them surrender and the rest fight on to the end."""
+def _take_hex(state, target, attackers, defenders, defender_losses, events) -> None:
+    """The attackers move in and the defenders who are left fall back, routed, to a free
+    neighbouring hex; with none free, they are captured. The hex falls only once its whole
+    garrison has given way (a wider hex's men not yet engaged came up and fought in turn), so
+    every defender left has given way with the rest."""
     u, board = state.units, state.board
     side = int(u.side[attackers[0]])
     held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
@@ -414,14 +446,6 @@ def _take_hex(
             u.hex[d] = min(safe, key=lambda n: (n in zone, n))
             u.routed[d] = True
         else:
-            # Routed defenders took no part: they count as having given way with the rest.
-            beaten = min(engaged.get(d, int(u.men[d])), int(u.men[d]))
-            trapped = int(u.men[d]) - beaten
-            if trapped > 0:  # only in hexes wider than the assault's frontage
-                taken = int(state.rng.binomial(trapped, float(u.captured_share[d])))
-                defender_losses["captured"] += remove_men(state, d, taken, "captured")
-                fought_on = remove_men(state, d, trapped - taken, "killed")
-                defender_losses["fought_on"] = defender_losses.get("fought_on", 0) + fought_on
             defender_losses["captured"] += remove_men(state, d, int(u.men[d]), "captured")
             u.gone[d] = True
     for a in attackers:
