@@ -5,6 +5,7 @@ mode. These pass whatever the rules say."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,16 @@ from engine.reference.bench import (
     play_job,
     turn_text,
 )
-from engine.reference.builder import build, layout, mortars_for, scenario_text, split, turn_plan
+from engine.reference.builder import (
+    build,
+    combat_effectiveness,
+    layout,
+    mortars_for,
+    scenario_text,
+    side_quality,
+    split,
+    turn_plan,
+)
 from engine.reference.data import Battle, DataError, find_battle, load_battles
 from engine.reference.stats import (
     bin_labels,
@@ -375,6 +385,34 @@ def test_builder_on_a_hand_made_row():
     assert "h" in terrain and "w" in terrain
 
 
+def test_combat_effectiveness_rule_of_thumb_exact():
+    """CDB90's `cea` code → Dupuy's CEV (1 + 0.25 × |code|) → the two sides' quality, 0.5 ± d
+    with (1 + d) / (1 - d) = CEV: exact values of the mapping the generic battle plays."""
+    assert [combat_effectiveness(c) for c in (-2, -1, 0, 1, 2, 4)] == [1.5, 1.25, 1, 1.25, 1.5, 2]
+    assert side_quality(0) == (0.5, 0.5)
+    assert side_quality(1) == (0.6111, 0.3889)  # d = 0.25 / 2.25 = 1/9
+    assert side_quality(2) == (0.7, 0.3)  # d = 0.5 / 2.5 = 0.2
+    assert side_quality(-1) == (0.3889, 0.6111)
+    assert side_quality(4) == (0.8333, 0.1667)  # d = 1 / 3
+    for code in range(-4, 5):
+        att, dfn = side_quality(code)
+        assert att + dfn == pytest.approx(1.0)  # the battle's mean quality stays 0.5
+        better, worse = max(att, dfn), min(att, dfn)
+        assert (0.5 + better) / (0.5 + worse) == pytest.approx(combat_effectiveness(code), 1e-3)
+
+
+def test_the_builder_carries_cea_into_quality():
+    better = build(Battle(**{**ROW.__dict__, "cea": 2}))
+    assert {u.quality for u in better.units if u.side == "attacker"} == {0.7}
+    assert {u.quality for u in better.units if u.side == "defender"} == {0.3}
+    assert "CEV of 1.5" in better.briefing.situation
+    worse = build(Battle(**{**ROW.__dict__, "cea": -1}))
+    assert {u.quality for u in worse.units if u.side == "attacker"} == {0.3889}
+    assert {u.quality for u in worse.units if u.side == "defender"} == {0.6111}
+    assert "quality" not in scenario_text(ROW)  # a row of code 0 plays as before: equal troops
+    assert {u.quality for u in build(ROW).units} == {0.5}
+
+
 def test_builder_bounds_and_turns():
     assert layout(Battle(**{**ROW.__dict__, "front_km": 0.2})).columns == 4
     assert layout(Battle(**{**ROW.__dict__, "front_km": 300.0})).columns == 16
@@ -463,6 +501,25 @@ def test_the_shipped_subset_loads():
     assert all(b.year >= 1900 for b in battles)
     assert {b.posture for b in battles} == {"hasty", "prepared", "fortified", "delay"}
     assert find_battle(battles, str(battles[0].isqno)) == battles[0]
+    # the combat effectiveness codes (blank upstream read as 0): 37 blank + 146 zero, 76 ones
+    assert Counter(b.cea for b in battles) == {0: 183, 1: 76, 2: 8}
+    below = [b for b in battles if b.force_ratio < 1]
+    assert len(below) == 39 and sum(b.cea for b in below) == 33  # the better armies attack
+
+
+def test_a_file_without_the_codes_reads_them_as_zero(tmp_path):
+    path = _write(tmp_path, "")
+    assert load_battles(path)[0].cea == 0  # HEADER has no code columns
+    coded = tmp_path / "coded.csv"
+    coded.write_text(
+        HEADER.strip() + ",cea,surpa\n" + "1,Ok,War,1944,hasty,flat,bare,2,1,100,10,50,5,1,,2\n"
+    )
+    assert (load_battles(coded)[0].cea, load_battles(coded)[0].surpa) == (0, 2)
+    coded.write_text(
+        HEADER.strip() + ",cea\n" + "1,Ok,War,1944,hasty,flat,bare,2,1,100,10,50,5,1,5\n"
+    )
+    with pytest.raises(DataError, match=r"coded.csv:2:cea: expected a whole number from -4 to 4"):
+        load_battles(coded)
 
 
 def _write(tmp_path: Path, row: str) -> Path:
