@@ -143,9 +143,7 @@ def load_battles(path: str | Path = CDB90_FILE) -> list[Battle]:
             if len(row) != len(header):
                 raise DataError(f"{path}:{line}: expected {len(header)} columns, got {len(row)}")
             cells = dict(zip(header, row, strict=True))
-            values = {
-                n: _field(n, cells[n], f"{path}:{line}:{n}") for n in names if n in cells
-            }
+            values = {n: _field(n, cells[n], f"{path}:{line}:{n}") for n in names if n in cells}
             battle = Battle(**values)  # type: ignore[arg-type]
             for side in ("attacker", "defender"):
                 if getattr(battle, f"{side}_losses") > getattr(battle, f"{side}_men"):

@@ -55,8 +55,8 @@ COLUMNS = (
     "defender_men",
     "defender_losses",
     "attacker_won",
-) + ADVANTAGES
-
+    *ADVANTAGES,
+)
 
 
 def _read(folder: Path, name: str) -> list[dict[str, str]]:
