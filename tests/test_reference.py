@@ -5,6 +5,7 @@ mode. These pass whatever the rules say."""
 from __future__ import annotations
 
 import math
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,20 @@ from engine.reference.bench import (
     load_bands,
     make_jobs,
     play_job,
+    ratio_figures,
+    ratios,
     turn_text,
 )
-from engine.reference.builder import build, layout, mortars_for, scenario_text, split, turn_plan
+from engine.reference.builder import (
+    build,
+    combat_effectiveness,
+    layout,
+    mortars_for,
+    scenario_text,
+    side_quality,
+    split,
+    turn_plan,
+)
 from engine.reference.data import Battle, DataError, find_battle, load_battles
 from engine.reference.stats import (
     bin_labels,
@@ -217,9 +229,11 @@ def test_cdb90_figures_take_one_value_per_battle():
 
 
 def test_lanchester_figures_measure_sqrt_a2_minus_b2():
-    """A = 800, B = 400, the defender gone: survivors = men not lost, error against
-    √(800² − 400²) = 692.8 as a share of A; the law to the loser's break uses its unhurt men."""
+    """A = 800, B = 400, the defender gone: survivors = men not lost; the judged error is the
+    mean survivors' against the law's stochastic form (692.23 at 800:400, bands.yaml's
+    `judge: stochastic`) as a share of A; the law to the loser's break uses its unhurt men."""
     bands = load_bands()
+    assert bands["lanchester"]["judge"] == "stochastic"
     games = [
         _game(
             "lanchester:2",
@@ -247,12 +261,16 @@ def test_lanchester_figures_measure_sqrt_a2_minus_b2():
     figures, plot = lanchester_figures({"lanchester:2": games}, bands)
     (figure,) = figures
     assert figure.ok is True
-    assert figure.reference == "√(A²−B²) = 693; the law's stochastic form (shown, not judged): 692"
-    # survivors (700 + 680) / 2; error the mean of |700 - 692.8| / 800 and |680 - 692.8| / 800
-    assert "survivors 690, error 1.2% of A" in figure.engine
+    assert figure.reference == "the law's stochastic form 692 (judged); √(A²−B²) = 693"
+    # survivors (700 + 680) / 2 = 690; error |690 - 692.23| / 800 = 0.28 %
+    assert "survivors 690, error 0.3% of A" in figure.engine
+    assert figure.value == pytest.approx(2.23 / 800)
     left, law, a0, b0, ended, n, at_break = plot[2]
     assert (left, a0, b0, ended, n) == (690.0, 800, 400, 2, 2)
-    assert law == pytest.approx(math.sqrt(800**2 - 400**2))
+    assert law == pytest.approx(692.23)
+    deterministic = {**bands, "lanchester": {**bands["lanchester"], "judge": "deterministic"}}
+    (figure,) = lanchester_figures({"lanchester:2": games}, deterministic)[0]
+    assert figure.value == pytest.approx((math.sqrt(800**2 - 400**2) - 690) / 800)
     assert at_break == pytest.approx(math.sqrt(800**2 - 400**2 + 240**2))
     # a game that did not run to the end, or an assault, fails the figure: not a pure fire fight
     unfinished = [*games, _game("lanchester:2", 2, a_men=800, d_men=400, a_left=700, d_left=300)]
@@ -261,9 +279,62 @@ def test_lanchester_figures_measure_sqrt_a2_minus_b2():
     assaulted = [games[0] | {"assaults": 2}, games[1]]
     (figure,) = lanchester_figures({"lanchester:2": assaulted}, bands)[0]
     assert figure.ok is False and "2 assaults" in figure.off
-    far = [games[0] | {"a_loss": 0}]  # 800 left against 693: error 13.4 % of A
+    far = [games[0] | {"a_loss": 0}]  # 800 left against 692.23: error 13.5 % of A
     (figure,) = lanchester_figures({"lanchester:2": far}, bands)[0]
-    assert figure.ok is False and figure.off == "error 13.4% of A (band 5%)"
+    assert figure.ok is False and figure.off == "error 13.5% of A (band 5%)"
+
+
+def test_the_square_law_at_one_to_one_is_judged_against_its_stochastic_form():
+    """At 400:400 the deterministic law says 0 survivors, its stochastic form 93.8: a mean of
+    80 survivors is 3.4 % of A from the judged form (inside the 5 % band) and would be 20 %
+    from the deterministic 0; a mean of 60 is 8.4 % off and fails."""
+    bands = load_bands()
+    games = [
+        _game("lanchester:1", s, a_men=400, d_men=400, a_loss=400 - left, d_loss=400, gone=True)
+        for s, left in enumerate((40, 120))
+    ]
+    (figure,) = lanchester_figures({"lanchester:1": games}, bands)[0]
+    assert figure.ok is True
+    assert figure.value == pytest.approx((93.797 - 80) / 400)
+    worse = [g | {"a_loss": 340} for g in games]  # 60 left in each
+    (figure,) = lanchester_figures({"lanchester:1": worse}, bands)[0]
+    assert figure.ok is False and figure.off == "error 8.4% of A (band 5%)"
+
+
+def _curve(wins: list[int], games: int) -> dict[str, list[dict]]:
+    """Hand-made force-ratio records of the hasty posture: `wins[k]` of `games` at ratio k."""
+    xs = ratios(load_bands())
+    return {
+        f"ratio:hasty:{r:g}": [
+            _game(f"ratio:hasty:{r:g}", s, won=int(s < w), a_loss=100, d_loss=100 + 10 * k)
+            for s in range(games)
+        ]
+        for k, (r, w) in enumerate(zip(xs, wins, strict=True))
+    }
+
+
+def test_force_ratio_steps_are_judged_against_their_noise():
+    """bands.yaml's `judge: noise`: a step of success counts only when its 95 % Newcombe
+    interval lies beyond the band. One game in 16 falling (0.06) and a 0.31 jump between 16
+    games are noise; a fall of 10 games in 16 and a cliff from 0 to 16 of 16 are not."""
+    bands = load_bands()
+    assert bands["force_ratio"]["judge"] == "noise"
+    smooth = [0, 0, 2, 6, 10, 11, 12, 11, 13, 14, 15, 14, 15, 15, 16]  # 6dfb02's hasty curve
+    (figure,) = ratio_figures(_curve(smooth, 16), bands)[0]
+    assert figure.ok is True
+    assert "largest step +0.25 at 1→1.25 (95% -0.05…+0.51)" in figure.engine
+    jump = [0, 0, 2, 3, 8, 9, 10, 11, 13, 13, 13, 14, 14, 15, 15]  # prepared: 0.31 at 1.25→1.5
+    assert ratio_figures(_curve(jump, 16), bands)[0][0].ok is True
+    fall = [*smooth[:8], 1, *smooth[9:]]  # 11 of 16 at 2.25, then 1 of 16 at 2.5
+    (figure,) = ratio_figures(_curve(fall, 16), bands)[0]
+    assert figure.ok is False and figure.off.startswith("success falls by 0.62 at 2.25→2.5")
+    cliff = [0] * 7 + [16] * 8
+    (figure,) = ratio_figures(_curve(cliff, 16), bands)[0]
+    assert figure.ok is False and figure.off.startswith("success jumps 1.00 at 2→2.25")
+    # the point-estimate judge of 6dfb02, kept for a bands file without `judge`
+    old = {**bands, "force_ratio": {k: v for k, v in bands["force_ratio"].items() if k != "judge"}}
+    (figure,) = ratio_figures(_curve(smooth, 16), old)[0]
+    assert figure.ok is False and figure.off.startswith("success falls by 0.06")
 
 
 def test_the_fire_fight_has_no_assault_and_runs_to_the_end():
@@ -375,6 +446,34 @@ def test_builder_on_a_hand_made_row():
     assert "h" in terrain and "w" in terrain
 
 
+def test_combat_effectiveness_rule_of_thumb_exact():
+    """CDB90's `cea` code → Dupuy's CEV (1 + 0.25 × |code|) → the two sides' quality, 0.5 ± d
+    with (1 + d) / (1 - d) = CEV: exact values of the mapping the generic battle plays."""
+    assert [combat_effectiveness(c) for c in (-2, -1, 0, 1, 2, 4)] == [1.5, 1.25, 1, 1.25, 1.5, 2]
+    assert side_quality(0) == (0.5, 0.5)
+    assert side_quality(1) == (0.6111, 0.3889)  # d = 0.25 / 2.25 = 1/9
+    assert side_quality(2) == (0.7, 0.3)  # d = 0.5 / 2.5 = 0.2
+    assert side_quality(-1) == (0.3889, 0.6111)
+    assert side_quality(4) == (0.8333, 0.1667)  # d = 1 / 3
+    for code in range(-4, 5):
+        att, dfn = side_quality(code)
+        assert att + dfn == pytest.approx(1.0)  # the battle's mean quality stays 0.5
+        better, worse = max(att, dfn), min(att, dfn)
+        assert (0.5 + better) / (0.5 + worse) == pytest.approx(combat_effectiveness(code), 1e-3)
+
+
+def test_the_builder_carries_cea_into_quality():
+    better = build(Battle(**{**ROW.__dict__, "cea": 2}))
+    assert {u.quality for u in better.units if u.side == "attacker"} == {0.7}
+    assert {u.quality for u in better.units if u.side == "defender"} == {0.3}
+    assert "CEV of 1.5" in better.briefing.situation
+    worse = build(Battle(**{**ROW.__dict__, "cea": -1}))
+    assert {u.quality for u in worse.units if u.side == "attacker"} == {0.3889}
+    assert {u.quality for u in worse.units if u.side == "defender"} == {0.6111}
+    assert "quality" not in scenario_text(ROW)  # a row of code 0 plays as before: equal troops
+    assert {u.quality for u in build(ROW).units} == {0.5}
+
+
 def test_builder_bounds_and_turns():
     assert layout(Battle(**{**ROW.__dict__, "front_km": 0.2})).columns == 4
     assert layout(Battle(**{**ROW.__dict__, "front_km": 300.0})).columns == 16
@@ -463,6 +562,25 @@ def test_the_shipped_subset_loads():
     assert all(b.year >= 1900 for b in battles)
     assert {b.posture for b in battles} == {"hasty", "prepared", "fortified", "delay"}
     assert find_battle(battles, str(battles[0].isqno)) == battles[0]
+    # the combat effectiveness codes (blank upstream read as 0): 37 blank + 146 zero, 76 ones
+    assert Counter(b.cea for b in battles) == {0: 183, 1: 76, 2: 8}
+    below = [b for b in battles if b.force_ratio < 1]
+    assert len(below) == 39 and sum(b.cea for b in below) == 33  # the better armies attack
+
+
+def test_a_file_without_the_codes_reads_them_as_zero(tmp_path):
+    path = _write(tmp_path, "")
+    assert load_battles(path)[0].cea == 0  # HEADER has no code columns
+    coded = tmp_path / "coded.csv"
+    coded.write_text(
+        HEADER.strip() + ",cea,surpa\n" + "1,Ok,War,1944,hasty,flat,bare,2,1,100,10,50,5,1,,2\n"
+    )
+    assert (load_battles(coded)[0].cea, load_battles(coded)[0].surpa) == (0, 2)
+    coded.write_text(
+        HEADER.strip() + ",cea\n" + "1,Ok,War,1944,hasty,flat,bare,2,1,100,10,50,5,1,5\n"
+    )
+    with pytest.raises(DataError, match=r"coded.csv:2:cea: expected a whole number from -4 to 4"):
+        load_battles(coded)
 
 
 def _write(tmp_path: Path, row: str) -> Path:

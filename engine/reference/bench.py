@@ -38,7 +38,6 @@ from .stats import (
     per_battle,
     ratio_bin,
     spread,
-    square_law_error,
     square_law_survivors,
     stochastic_square_law_survivors,
     success,
@@ -53,9 +52,9 @@ class Settings:
 
     cdb90_seeds: int = 8
     cdb90_battles: int | None = None  # None: all; else an evenly spread sample of this many
-    lanchester_seeds: int = 10
+    lanchester_seeds: int = 30  # at 1:1 the mean of 10 games is ±20 men of noise (bands.yaml)
     turn_seeds: int = 32
-    ratio_seeds: int = 16
+    ratio_seeds: int = 64  # games a ratio: a step is judged against its noise (bands.yaml)
     checks: tuple[str, ...] = ("cdb90", "lanchester", "turn_length", "force_ratio")
     # rule coefficients changed for every game (`--set`, `--coefficients`): (name, value) pairs,
     # sorted, so that a setting is hashable and prints the same way every time
@@ -520,8 +519,14 @@ def lanchester_figures(
     the loser is gone; a game where it is not, or any assault, fails the figure (the fight was
     not what the law describes). Beside it, not judged: the law run to the loser's break,
     √(A² − B² + B″²) with B″ the loser's unhurt men when it broke, which tells a fire fight
-    that follows the law but ends in a rout (the law knows no morale) from one that does not."""
+    that follows the law but ends in a rout (the law knows no morale) from one that does not.
+
+    Which form of the law is judged is `bands.yaml`'s `lanchester.judge`: `stochastic` (the
+    file's choice since issue 16's third pass) holds the games' mean survivors to the law's
+    stochastic form, `deterministic` to √(A² − B²); the error is that of the mean survivors,
+    |mean − law| / A, since the law speaks of expected values, not of each game."""
     limit = bands["lanchester"]["max_error"]
+    judge = bands["lanchester"].get("judge", "deterministic")
     figures, plot = [], {}
     for r in bands["lanchester"]["ratios"]:
         games = grouped.get(f"lanchester:{r:g}")
@@ -531,7 +536,7 @@ def lanchester_figures(
         b0 = games[0]["d_men"]
         law = square_law_survivors(a0, b0)
         ended = [g for g in games if g["gone"]]
-        survivors, errors, at_break, break_errors = [], [], [], []
+        survivors, at_break, break_errors = [], [], []
         for g in ended:
             attacker_won = g["d_left"] == 0 and (
                 g["a_left"] > 0 or g["a_men"] - g["a_loss"] >= g["d_men"] - g["d_loss"]
@@ -541,16 +546,17 @@ def lanchester_figures(
             unhurt = g[f"{lo}_men"] - g[f"{lo}_loss"]
             bent = math.sqrt(max(0.0, a0 * a0 - b0 * b0 + unhurt * unhurt))
             survivors.append(left)
-            errors.append(square_law_error(a0, b0, left))
             at_break.append(bent)
             break_errors.append(abs(left - bent) / max(a0, b0))
         assaults = sum(g["assaults"] for g in games)
-        mean_error = float(np.mean(errors)) if errors else math.nan
+        stochastic = stochastic_square_law_survivors(a0, b0)
+        judged = stochastic if judge == "stochastic" else law
         mean_left = float(np.mean(survivors)) if survivors else math.nan
+        mean_error = abs(mean_left - judged) / max(a0, b0) if survivors else math.nan
         hours = float(np.mean([g["hours"] for g in games]))
         plot[r] = (
             mean_left,
-            law,
+            judged,
             a0,
             b0,
             len(ended),
@@ -558,7 +564,7 @@ def lanchester_figures(
             float(np.mean(at_break)) if at_break else math.nan,
         )
         problems = []
-        if errors and mean_error > limit:
+        if survivors and mean_error > limit:
             problems.append(f"error {mean_error:.1%} of A (band {limit:.0%})")
         if len(ended) < len(games):
             problems.append(f"loser not gone in {len(games) - len(ended)} of {len(games)} games")
@@ -572,12 +578,16 @@ def lanchester_figures(
                 f" {len(ended)}/{len(games)} after {hours:.0f} h; {assaults} assaults;"
                 f" law to the loser's break {np.mean(at_break) if at_break else math.nan:.0f}"
                 f" (error {np.mean(break_errors) if break_errors else math.nan:.1%})",
-                f"√(A²−B²) = {law:.0f}; the law's stochastic form (shown, not judged):"
-                f" {stochastic_square_law_survivors(a0, b0):.0f}",
+                (
+                    f"the law's stochastic form {stochastic:.0f} (judged); √(A²−B²) = {law:.0f}"
+                    if judge == "stochastic"
+                    else f"√(A²−B²) = {law:.0f}; the law's stochastic form (shown, not judged):"
+                    f" {stochastic:.0f}"
+                ),
                 f"{len(games)} games",
                 not problems,
                 "; ".join(problems),
-                value=mean_error if errors else None,
+                value=mean_error if survivors else None,
             )
         )
     return figures, plot
@@ -696,7 +706,7 @@ def ratio_figures(
     )
     figures, plot = [], {}
     for posture in POSTURES:
-        xs, wins, lers, n = [], [], [], 0
+        xs, wins, lers, n, sizes = [], [], [], 0, []
         intervals: list[tuple[float, float, float]] = []
         for r in ratios(bands):
             games = grouped.get(f"ratio:{posture}:{r:g}")
@@ -704,6 +714,7 @@ def ratio_figures(
                 continue
             xs.append(r)
             n = len(games)
+            sizes.append(n)
             wins.append(float(np.mean([g["won"] for g in games])))
             # one battle's seeds are independent replicates: Wilson over the games is honest
             intervals.append(success(sum(g["won"] for g in games), len(games)))
@@ -714,11 +725,33 @@ def ratio_figures(
         plot[posture] = (xs, wins, lers, n, intervals)
         steps = np.round(np.diff(wins), 9)  # as above: 0.05 is 0.05
         problems = []
-        if steps.min() < -tol:
-            problems.append(f"success falls by {-steps.min():.2f}")
-        if steps.max() > max_step:
-            k = int(steps.argmax())
-            problems.append(f"success jumps {steps.max():.2f} at {xs[k]:g}→{xs[k + 1]:g}")
+        # Each step judged against the sampling noise of its games (bands.yaml, force_ratio):
+        # the step's 95 % interval (Newcombe's, the difference of two shares) must lie wholly
+        # beyond the band for a fall or a jump to count; a step inside its noise is noise.
+        counts = [(round(w * k), k) for w, k in zip(wins, sizes, strict=True)]
+        gaps = [
+            newcombe(*counts[k + 1], *counts[k]) if band.get("judge") == "noise" else (d, d, d)
+            for k, d in enumerate(steps.tolist())
+        ]
+        falls = [k for k, (d, _, high) in enumerate(gaps) if d < -tol and high < 0]
+        jumps = [k for k, (d, low, _) in enumerate(gaps) if d > max_step and low > max_step]
+        if falls:
+            k = min(falls, key=lambda j: gaps[j][0])
+            problems.append(
+                f"success falls by {-gaps[k][0]:.2f} at {xs[k]:g}→{xs[k + 1]:g}"
+                f" (95% {gaps[k][1]:+.2f}…{gaps[k][2]:+.2f})"
+            )
+        if jumps:
+            k = max(jumps, key=lambda j: gaps[j][0])
+            problems.append(
+                f"success jumps {gaps[k][0]:.2f} at {xs[k]:g}→{xs[k + 1]:g}"
+                f" (95% {gaps[k][1]:+.2f}…{gaps[k][2]:+.2f})"
+            )
+        top = int(steps.argmax())
+        largest = (
+            f"; largest step {gaps[top][0]:+.2f} at {xs[top]:g}→{xs[top + 1]:g}"
+            f" (95% {gaps[top][1]:+.2f}…{gaps[top][2]:+.2f})"
+        )
         finite = np.array([v if math.isfinite(v) else np.nan for v in lers])
         rel = np.abs(np.diff(finite)) / np.maximum(finite[:-1], 1e-9)
         rises = np.diff(finite) / np.maximum(finite[:-1], 1e-9)
@@ -733,8 +766,10 @@ def ratio_figures(
                 "success "
                 + " ".join(f"{w:.2f}" for w in wins)
                 + "; LER "
-                + " ".join(f"{v:.3g}" for v in finite),
-                f"monotone (±{tol:g}), success step ≤ {max_step:g}, LER step ≤ {max_ler:.0%}",
+                + " ".join(f"{v:.3g}" for v in finite)
+                + largest,
+                f"monotone (±{tol:g}), success step ≤ {max_step:g}, LER step ≤ {max_ler:.0%}"
+                + (", each beyond its 95 % noise" if band.get("judge") == "noise" else ""),
                 f"{len(xs)} ratios × {n} games",
                 not problems,
                 "; ".join(problems),

@@ -21,6 +21,13 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   only).
 - Duration → turns: the shortest turn of 60, 120, 240, 360, 720 or 1440 minutes that keeps the
   battle to at most 48 turns; turns = the recorded duration over the turn (at least 1).
+- Combat effectiveness → quality: CDB90's `cea` (the attacker's combat effectiveness advantage,
+  -4..4, blank read as 0) becomes a combat effectiveness value (Dupuy's CEV) of
+  1 + 0.25 × |cea| for the side it favours, and the two sides' `quality` are set to
+  0.5 ± d with (0.5 + q_better) / (0.5 + q_worse) = CEV, so the better side's men fire,
+  fight hand to hand and hold on under losses CEV times as well as the other's and the mean
+  quality stays the engine's average, 0.5 (`side_quality`; its note gives the sources). A row
+  with `cea` 0 plays exactly as before: no `quality` key is written.
 - Sides: the attacker (`attacker`) assaults the defending unit of its column from two hexes
   away; the defender (`defender`) holds. The attacker wins by holding the centre of the
   defender's line at the end (a capture), the defender by keeping it.
@@ -74,6 +81,44 @@ MORTAR = {
 HILL_EVERY = {"flat": 0, "rolling": 4, "rugged": 2}
 WOOD_EVERY = {"bare": 0, "desert": 0, "mixed": 4, "wooded": 2}
 START = datetime(1944, 6, 1, 6, 0)  # a generic summer morning; only the hours of dark matter
+
+
+CEV_PER_CODE = 0.25  # combat effectiveness value per step of CDB90's `cea` code (side_quality)
+QUALITY_DIGITS = 4  # quality written to the scenario with this many decimals
+
+
+def combat_effectiveness(code: int) -> float:
+    """Dupuy's combat effectiveness value (CEV) of the side a `cea` code favours: 1 +
+    `CEV_PER_CODE` × |code|, so 1 "somewhat favours" (code 1) is 1.25 and "favours" (2) is 1.5.
+
+    Why these numbers: the codes are HERO's words, not ratios; the two anchors are Dupuy's
+    published CEVs of the best-documented pair, the German army against the US and British
+    armies in 1943-44: about 1.2-1.25 from the QJM's analysis of 78 engagements in Italy and
+    NW Europe (T. N. Dupuy, Numbers, Predictions and War, 1979, and Understanding War, 1987,
+    ch. on combat effectiveness; not checked at the source), and "at about a 50 percent higher
+    rate" of casualties inflicted man for man (Dupuy as quoted by M. Hastings, Washington Post,
+    5 May 1985, via the Dupuy Institute, 1 Dec 2020: the upper end, 1.5). A "somewhat" step is
+    the lower anchor, a full step the upper; larger codes (3, 4: none in the subset) continue
+    the same line (2.0 at 4, the order of Dupuy's Israeli-over-Arab CEVs of 1967-73, also not
+    checked at the source). A rule of thumb stated once, not a fit."""
+    return 1.0 + CEV_PER_CODE * abs(code)
+
+
+def side_quality(code: int) -> tuple[float, float]:
+    """(attacker's, defender's) unit `quality` for a `cea` code. The engine's quality q scales
+    a unit's fire (× (0.5 + q) at `quality_fire_weight` 1), its hand-to-hand (× (0.5 + q)) and
+    its breaking point (× (0.5 + q)) alike (docs/rules.md), so a combat effectiveness
+    ratio CEV is met by qualities 0.5 + d and 0.5 - d with (1 + d) / (1 - d) = CEV, that is
+    d = (CEV - 1) / (CEV + 1). Both sides move by d, the favoured up and the other down, so the
+    battle's mean quality stays 0.5, the quality every rate of the bench was derived at."""
+    cev = combat_effectiveness(code)
+    d = (cev - 1.0) / (cev + 1.0)
+    better, worse = round(0.5 + d, QUALITY_DIGITS), round(0.5 - d, QUALITY_DIGITS)
+    if code > 0:
+        return better, worse
+    if code < 0:
+        return worse, better
+    return 0.5, 0.5
 
 
 @dataclass(frozen=True)
@@ -193,6 +238,7 @@ def scenario_data(
     source = f"CDB90 #{battle.isqno} via jrnold/CDB90 (ODC-BY); generic battle builder"
     if battle.isqno <= 0:  # the checks' hand-made rows
         source = "a check of `wargame reference` (hand-made row); generic battle builder"
+    quality = dict(zip(("attacker", "defender"), side_quality(battle.cea), strict=True))
     units: list[dict[str, Any]] = []
     for side, row, men_list, posture in (
         ("defender", DEFENCE_ROW, plan.defender_unit_men, battle.posture),
@@ -214,6 +260,7 @@ def scenario_data(
                     "posture": unit_posture,
                     "source": source,
                 }
+                | ({"quality": quality[side]} if battle.cea else {})
             )
     if guns:
         for side, row, men, posture in (
@@ -233,6 +280,7 @@ def scenario_data(
                     "posture": "hasty" if posture in ("delay", "attack") else posture,
                     "source": source,
                 }
+                | ({"quality": quality[side]} if battle.cea else {})
             )
     attackers = [u["id"] for u in units if u["side"] == "attacker" and u["type"] == "infantry"]
     phases = []
@@ -309,6 +357,14 @@ def scenario_data(
                 f" in a {battle.posture} defence on a {battle.front_km:g} km front,"
                 f" {battle.roughness} and {battle.cover} ground, for"
                 f" {battle.duration_days:g} days. Built from the row's fields alone."
+                + (
+                    f" The record's combat effectiveness code {battle.cea:+d} gives the"
+                    f" {'attackers' if battle.cea > 0 else 'defenders'} a CEV of"
+                    f" {combat_effectiveness(battle.cea):g} (unit quality"
+                    f" {quality['attacker']:g} against {quality['defender']:g})."
+                    if battle.cea
+                    else ""
+                )
             ),
             "aims": {"attacker": "take the centre of the line", "defender": "hold it"},
             "historical_note": (

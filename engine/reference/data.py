@@ -43,6 +43,15 @@ class Battle:
     defender_men: int
     defender_losses: int
     attacker_won: int  # 1 won, 0 draw, -1 lost
+    # The attacker's relative advantages as HERO coded them, -4 (very strongly favours the
+    # defender) .. 4 (very strongly favours the attacker); 0 also where the record is blank.
+    # Optional columns: a file without them (a battle from another source) reads as 0.
+    cea: int = 0  # combat effectiveness: the builder carries it into the units' quality
+    leada: int = 0  # leadership (kept for the report; not played)
+    trnga: int = 0  # training (kept for the report; not played)
+    morala: int = 0  # morale (kept for the report; not played)
+    surpa: int = 0  # surprise (kept for the report; the engine has no surprise to play it)
+    inita: int = 0  # initiative (kept for the report; not played)
 
     @property
     def force_ratio(self) -> float:
@@ -63,6 +72,7 @@ class Battle:
 
 _INTS = ("isqno", "year", "attacker_men", "attacker_losses", "defender_men", "defender_losses")
 _FLOATS = ("front_km", "duration_days")
+CODES = ("cea", "leada", "trnga", "morala", "surpa", "inita")  # optional, -4..4, blank = 0
 _CHOICES = {"posture": POSTURES, "roughness": ROUGHNESS, "cover": COVER}
 
 
@@ -83,6 +93,16 @@ def _field(name: str, text: str, where: str) -> object:
             raise DataError(f"{where}: expected a number, got {text!r}") from None
         if not value > 0 or value != value or value == float("inf"):
             raise DataError(f"{where}: expected a number above 0, got {text!r}")
+        return value
+    if name in CODES:
+        if not text:
+            return 0  # unknown: favours neither side
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not -4 <= value <= 4:
+            raise DataError(f"{where}: expected a whole number from -4 to 4 or blank, got {text!r}")
         return value
     if name == "attacker_won":
         if text not in ("1", "0", "-1"):
@@ -113,7 +133,7 @@ def load_battles(path: str | Path = CDB90_FILE) -> list[Battle]:
         header = next(reader, None)
         if header is None:
             raise DataError(f"{path}:1: empty; expected a header line: {','.join(names)}")
-        missing = [n for n in names if n not in header]
+        missing = [n for n in names if n not in header and n not in CODES]
         if missing:
             raise DataError(f"{path}:1: the header lacks column(s) {', '.join(missing)}")
         for row in reader:
@@ -123,7 +143,7 @@ def load_battles(path: str | Path = CDB90_FILE) -> list[Battle]:
             if len(row) != len(header):
                 raise DataError(f"{path}:{line}: expected {len(header)} columns, got {len(row)}")
             cells = dict(zip(header, row, strict=True))
-            values = {n: _field(n, cells[n], f"{path}:{line}:{n}") for n in names}
+            values = {n: _field(n, cells[n], f"{path}:{line}:{n}") for n in names if n in cells}
             battle = Battle(**values)  # type: ignore[arg-type]
             for side in ("attacker", "defender"):
                 if getattr(battle, f"{side}_losses") > getattr(battle, f"{side}_men"):

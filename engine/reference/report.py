@@ -181,7 +181,7 @@ def plots(results: Results, folder: Path) -> list[tuple[str, str]]:
                 [lan[r][1] for r in rs],
                 0.3,
                 color=RECORD,
-                label="square law √(A²−B²)",
+                label="square law (the form bands.yaml judges)",
             )
             ax.scatter(
                 [r + 0.15 for r in rs],

@@ -104,6 +104,34 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     return full, reach
 
 
+def broke_contact(state: GameState) -> set[int]:
+    """The routed units that have broken contact: every routed unit on the map that is free to
+    run (the same test as `morale.flee`'s: a neighbouring hex it may enter that is not in the
+    enemy's zone, or it is not in that zone itself). A trapped routed unit stays in contact.
+
+    Why: direct fire reaches at least the next hex whatever the hex size (`fire_reaches`), so
+    that two lines in contact across a hex side can fire at each other in hexes wider than
+    their weapons' range. A unit routed before this turn has been running for the rear on foot
+    since this turn's movement, and at `foot_speed_kmh` 2.5 a man covers a rifle's 400 m in
+    ten minutes and a machine gun's 800 m in twenty: beyond the weapon's range it is out of
+    aimed fire, though it may need several turns to leave a hex of many kilometres. Without
+    this, a routed unit in a 5-20 km hex of the reference bench stayed under full fire for up
+    to eight one-hour turns and took 87 % of its side's direct-fire losses there
+    (docs/reference.md, issue 16)."""
+    from .movement import enemy_zone  # movement imports nothing of fire
+
+    u, board = state.units, state.board
+    routed = (u.routed & u.arrived & ~u.gone & (u.hex >= 0)).nonzero()[0].tolist()
+    out: set[int] = set()
+    for i in routed:
+        here = int(u.hex[i])
+        held, zone = enemy_zone(state, int(u.side[i]))
+        free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
+        if free and not (all(n in zone for n in free) and here in zone):
+            out.add(i)
+    return out
+
+
 def _nearest_target(
     board,
     here: int,
@@ -112,15 +140,22 @@ def _nearest_target(
     full_reach: int,
     reach: int,
     clearance: float,
+    running: set[int] | frozenset[int] = frozenset(),
+    range_m: float = math.inf,
 ) -> tuple[int, int]:
     """(target, distance) among (unit, hex, men) enemies: the nearest in sight, the strongest
     first among equals, or (-1, 0). `distances` is the firer's hex's `Board.distance_row`;
-    water hexes (men in boats) are fired on at full reach whatever the fire discipline."""
+    water hexes (men in boats) are fired on at full reach whatever the fire discipline. A unit
+    of `running` (routed, broken contact: `broke_contact`) is no target for a firer whose
+    weapon range, `range_m`, falls short of its hex (the one-hex minimum reach is for lines in
+    contact)."""
     water = board.water_list
+    size = board.hex_size_m
     ranked = [
         (d, -men, t, there)
         for t, there, men in enemies
         if (d := distances[there]) <= (full_reach if water[there] else reach)
+        and not (t in running and d * size > range_m)
     ]
     if not ranked:
         return -1, 0
@@ -173,6 +208,8 @@ def direct_fire(
         discipline = [disciplines[s][i] for i, s in enumerate(sides)]
     board = state.board
     water = board.water_list
+    running = broke_contact(state) if any(routed[t] for t in present) else set()
+    ranges = u.fire_range_m.tolist()
     shots = []
     for f in firers:
         enemies = enemies_of[sides[f]]
@@ -186,7 +223,7 @@ def direct_fire(
         clearance = by_side[sides[f]].sight_clearance_m
         for pool in pools:
             target, distance = _nearest_target(
-                board, hexes[f], pool, row, full_reach[f], reach[f], clearance
+                board, hexes[f], pool, row, full_reach[f], reach[f], clearance, running, ranges[f]
             )
             if target >= 0:
                 shots.append((f, target, distance))
