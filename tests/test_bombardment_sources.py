@@ -117,15 +117,31 @@ def test_lane_does_not_depend_on_how_the_rounds_are_split(lane, landed, split) -
 
 
 def test_suppression_pinned_exact() -> None:
-    # as aimed fire: suppression_per_casualty_share (4) × the share expected hit
-    assert suppression_pinned(3.0, 120, 4.0) == pytest.approx(0.1, rel=1e-12)
-    assert suppression_pinned(0.0, 120, 4.0) == 0.0
-    assert suppression_pinned(1.0, 0, 4.0) == 0.0
+    # as aimed fire: suppression_per_casualty_share (4) × the share expected hit, at the linear
+    # law: 24 mortar bombs (6,000 m² of lethal area) on men in foxholes (0.1) in a 100 m hex
+    assert suppression_pinned(6000.0, 0.1, HEX_100, 4.0) == pytest.approx(
+        4 * 600 / HEX_100, rel=1e-12
+    )
+    assert suppression_pinned(6000.0, 0.1, HEX_100, 4.0) == pytest.approx(0.277128, abs=1e-6)
+    # a 1 km hex: a hundred times the area, a hundredth of the pinning
+    assert suppression_pinned(6000.0, 0.1, HEX_1000, 4.0) == pytest.approx(0.00277128, abs=1e-8)
+    assert suppression_pinned(0.0, 0.1, HEX_100, 4.0) == 0.0
+    assert suppression_pinned(6000.0, 0.0, HEX_100, 4.0) == 0.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(lethal=st.floats(0, 1e6), split=st.floats(0, 1), exposure=st.floats(0.001, 6))
+def test_suppression_does_not_depend_on_how_the_rounds_are_split(lethal, split, exposure) -> None:
+    part = lethal * split
+    twice = suppression_pinned(part, exposure, HEX_100, 4.0) + suppression_pinned(
+        lethal - part, exposure, HEX_100, 4.0
+    )
+    assert twice == pytest.approx(suppression_pinned(lethal, exposure, HEX_100, 4.0), rel=1e-9)
 
 
 def test_mortars_pin_men_in_the_open_and_barely_pin_men_in_works() -> None:
-    """40 bombs (24 land) on a company: in the open half of it is expected hit and it is
-    pinned; in prepared works 2.8 % is, and it is pinned to about a sixth."""
+    """40 bombs (24 land) on a company: in the open 0.69 bursts are expected to cover each man
+    and it is pinned; in prepared works 0.028 are, and it is pinned to about a sixth."""
     levels = {}
     for posture, works in (("attack", []), ("prepared", None)):
         obstacles = works
@@ -141,14 +157,14 @@ def test_mortars_pin_men_in_the_open_and_barely_pin_men_in_works() -> None:
         stubbed(state)
         bombard(state, 0, state.board.index(4, 1), coefficients_of(state), [])
         levels[posture] = float(state.units.suppression[1])
-    assert levels["attack"] == 1.0  # 4 × 0.50 / ln 2 = 2.9, capped
+    assert levels["attack"] == 1.0  # 4 × 0.69 / ln 2 = 4.0, capped
     wrecked = 24 * math.pi * 4 / (HEX_100 * 2)
     mean = C.shell_exposure_prepared + (C.shell_exposure_hasty - C.shell_exposure_prepared) * (
         wrecked / 2
     )
-    share = 1 - math.exp(-24 * C.lethal_area_mortar_m2 * mean / HEX_100)
+    share = 24 * C.lethal_area_mortar_m2 * mean / HEX_100
     assert levels["prepared"] == pytest.approx(4 * share / math.log(2), rel=1e-12)
-    assert levels["prepared"] == pytest.approx(0.1598, abs=1e-4)
+    assert levels["prepared"] == pytest.approx(0.1621, abs=1e-4)
 
 
 # ============================================================== more rounds never help the target

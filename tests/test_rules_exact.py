@@ -582,11 +582,12 @@ def test_bombardment_casualties_and_suppression_per_round(draws) -> None:
     assert state.rounds_fired[0] == 40
     # + suppression_per_casualty_share × the share expected hit (as aimed fire pins), spread
     # over the 1-hour turn: × (e^λ - 1) / λ with λ = ln 2 (protection.suppression_added)
-    share = 1 - math.exp(-lethal * C.shell_exposure_hasty / hex_area)  # 6.69 % of them
+    # at the linear law's share, lethal area × exposure / hex area: 6.93 % of them
+    share = lethal * C.shell_exposure_hasty / hex_area
     assert state.units.suppression[1] == approx(
         C.suppression_per_casualty_share * share / math.log(2)
     )
-    assert state.units.suppression[1] == pytest.approx(0.386276, abs=1e-6)
+    assert state.units.suppression[1] == pytest.approx(0.399811, abs=1e-6)
 
 
 def test_bombardment_night_factor(draws) -> None:

@@ -189,9 +189,10 @@ def _hit_men(
     each unit's shell exposure factors over the rounds (`_exposures_while_damaging`).
 
     The rounds pin a unit as aimed fire does (fire.py): by `suppression_per_casualty_share` times
-    the share of its men they are expected to hit (`suppression_pinned`). So suppression follows
-    the same lethal areas, protection and hex area as the casualties, and needs no rate of its
-    own: men in the open under a battalion's mortars are pinned, men in covered works far less."""
+    the share of its men they are expected to hit, here the linear law's L × exposure / area,
+    the bursts expected to cover each man (`suppression_pinned`). So suppression follows the
+    same lethal areas, protection and hex area as the casualties and needs no rate of its own:
+    men in the open under a battalion's mortars are pinned, men in covered works far less."""
     u = state.units
     area = state.board.hex_area_m2
     casualties: dict[str, int] = {}
@@ -209,20 +210,26 @@ def _hit_men(
         if hit:
             apply_casualties(state, t, hit, coefficients, events)
             casualties[unit_id] = hit
-        pinned = suppression_pinned(expected, men, coefficients.suppression_per_casualty_share)
+        pinned = suppression_pinned(
+            lethal_area_m2, product(exposure), area, coefficients.suppression_per_casualty_share
+        )
         pinned = suppression_added(pinned, hours, coefficients)
         u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
     return casualties
 
 
-def suppression_pinned(expected: float, men: int, per_casualty_share: float) -> float:
-    """Suppression a turn's rounds add (before spreading it over the turn's hours): the share
-    of the unit's `men` they are expected to hit, times `per_casualty_share`, as aimed fire
-    pins (fire.py). The share saturates at 1 with the casualties, so dense fire pins a unit
-    fully and never more."""
-    if men <= 0 or expected <= 0.0:
+def suppression_pinned(
+    lethal_area_m2: float, exposure: float, hex_area_m2: float, per_casualty_share: float
+) -> float:
+    """Suppression a turn's rounds add (before spreading it over the turn's hours):
+    `per_casualty_share` × the share of the men they are expected to hit, taken at the linear
+    law, `lethal_area_m2` × `exposure` / `hex_area_m2`: the bursts expected to cover each man
+    (near misses on a man already hit pin his neighbours all the same). Linear in the rounds,
+    so a turn of n rounds pins as two of n/2 (the saturating share, 1 - exp(-x), would have
+    short turns pin more than long ones with the same rounds); the cap at 1 bounds it."""
+    if lethal_area_m2 <= 0.0 or exposure <= 0.0 or hex_area_m2 <= 0.0:
         return 0.0
-    return per_casualty_share * expected / men
+    return per_casualty_share * lethal_area_m2 * exposure / hex_area_m2
 
 
 def _exposures_while_damaging(
