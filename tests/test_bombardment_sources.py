@@ -157,7 +157,8 @@ def test_mortars_pin_men_in_the_open_and_barely_pin_men_in_works() -> None:
         stubbed(state)
         bombard(state, 0, state.board.index(4, 1), coefficients_of(state), [])
         levels[posture] = float(state.units.suppression[1])
-    assert levels["attack"] == 1.0  # 4 × 0.69 / ln 2 = 4.0, capped
+    # 4 × 0.69 / ln 2 = 4.0, capped at 2: the level the hour's decay brings back to 1
+    assert levels["attack"] == 2.0
     wrecked = 24 * math.pi * 4 / (HEX_100 * 2)
     mean = C.shell_exposure_prepared + (C.shell_exposure_hasty - C.shell_exposure_prepared) * (
         wrecked / 2

@@ -420,11 +420,15 @@ def test_fire_suppresses_its_target_by_expected_share() -> None:
     )
 
 
-def test_fire_suppression_is_capped_at_one() -> None:
+def test_fire_suppression_is_capped_at_one_by_the_turns_end() -> None:
+    """Within the turn the fire may pin past 1, up to the level the turn's decay brings back to
+    1 (protection.pin): (1 - 0.5)^-1 = 2 in a 1-hour turn; the morale step leaves 1."""
     state = battle()
     stubbed(state)
-    state.units.suppression[BLUE] = 0.99
+    state.units.suppression[BLUE] = 1.99
     direct_fire(state, coefficients_of(state), [])
+    assert state.units.suppression[BLUE] == 2.0
+    morale_phase(state, state.units.men.copy(), state.units.morale_start, state.coefficients, [])
     assert state.units.suppression[BLUE] == 1.0
 
 

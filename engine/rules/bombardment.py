@@ -26,9 +26,9 @@ from .casualties import apply_casualties, draw_casualties
 from .engineering import note_openings
 from .protection import (
     firing_suppression,
+    pin,
     product,
     sides_coefficients,
-    suppression_added,
     vulnerability,
 )
 
@@ -213,8 +213,7 @@ def _hit_men(
         pinned = suppression_pinned(
             lethal_area_m2, product(exposure), area, coefficients.suppression_per_casualty_share
         )
-        pinned = suppression_added(pinned, hours, coefficients)
-        u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
+        pin(state, t, pinned, hours, coefficients)
     return casualties
 
 
