@@ -201,7 +201,8 @@ def _hit_men(
     for t in state.units_at(target, side):
         men = u.men.item(t)
         exposure = exposures[t]
-        expected = expected_shell_casualties(lethal_area_m2, men, area, product(exposure))
+        exposed = product(exposure)
+        expected = expected_shell_casualties(lethal_area_m2, men, area, exposed)
         unit_id = u.ids[t]
         men_of[unit_id] = men
         exposure_of[unit_id] = exposure  # exact, not rounded: round() costs more than the rule
@@ -211,7 +212,7 @@ def _hit_men(
             apply_casualties(state, t, hit, coefficients, events)
             casualties[unit_id] = hit
         pinned = suppression_pinned(
-            lethal_area_m2, product(exposure), area, coefficients.suppression_per_casualty_share
+            lethal_area_m2, exposed, area, coefficients.suppression_per_casualty_share
         )
         pin(state, t, pinned, hours, coefficients)
     return casualties
@@ -225,7 +226,7 @@ def suppression_pinned(
     law, `lethal_area_m2` × `exposure` / `hex_area_m2`: the bursts expected to cover each man
     (near misses on a man already hit pin his neighbours all the same). Linear in the rounds,
     so a turn of n rounds pins as two of n/2 (the saturating share, 1 - exp(-x), would have
-    short turns pin more than long ones with the same rounds); the cap at 1 bounds it."""
+    short turns pin more than long ones with the same rounds); `protection.pin` caps it."""
     if lethal_area_m2 <= 0.0 or exposure <= 0.0 or hex_area_m2 <= 0.0:
         return 0.0
     return per_casualty_share * lethal_area_m2 * exposure / hex_area_m2
