@@ -24,6 +24,8 @@ from engine.rules.bombardment import (
     works_share_destroyed,
 )
 from engine.rules.coefficients import coefficients
+from engine.rules.morale import morale_phase
+from engine.rules.protection import pin
 from engine.rules.turn import coefficients_of
 
 C = coefficients()
@@ -203,3 +205,26 @@ def test_more_rounds_never_leave_more_works_mines_or_wire_or_less_suppression(fe
     assert lane_b >= lane_a  # more of the mines gone
     assert wire_b <= wire_a
     assert pinned_b >= pinned_a
+
+
+# ============================================================== the cap on suppression
+
+
+@pytest.mark.parametrize("minutes", [15, 60, 120])
+def test_heavy_fire_leaves_a_unit_pinned_at_the_turns_end_whatever_its_length(minutes) -> None:
+    """protection.pin caps a turn's suppression at (1 - decay)^-hours, which the morale step's
+    decay brings back to 1: 2^(1/4) = 1.19 in 15-minute turns, 2 in 1-hour ones, 4 in 2-hour
+    ones. Capping at 1 before the decay left 0.84, 0.5 and 0.25."""
+    state = battle(turn_minutes=minutes)
+    hours = minutes / 60
+    pin(state, 1, 10.0, hours, coefficients_of(state))
+    assert state.units.suppression[1] == pytest.approx(0.5**-hours, rel=1e-12)
+    morale_phase(state, state.units.men.copy(), state.units.morale_start, state.coefficients, [])
+    assert state.units.suppression[1] == pytest.approx(1.0, rel=1e-12)
+    assert state.units.suppression[1] <= 1.0
+
+
+def test_light_fire_is_not_capped() -> None:
+    state = battle()
+    pin(state, 1, 0.1, 1.0, coefficients_of(state))
+    assert state.units.suppression[1] == pytest.approx(0.1 / math.log(2), rel=1e-12)
