@@ -264,4 +264,7 @@ def test_the_furong_what_if_adds_engineers_who_breach_the_east_height(tmp_path: 
     record = play(scenario, 7)
     breached = [e for e in record.events if isinstance(e, Breached)]
     assert breached and {e.unit for e in breached} == {"ija_engineers"}
-    assert breached[-1].lane == 1.0  # the lane through the East Height's field is open
+    # they open lanes through the outer line's minefield (with seed 7: 11,13 and 12,14)
+    opened = [e for e in record.events if type(e).__name__ == "LaneOpened"]
+    assert any(e.obstacle == "minefield" and e.by == "ija_engineers" for e in opened)
+    assert any(e.lane == 1.0 for e in breached)

@@ -53,11 +53,12 @@ def mortar_company(bombs_per_hour: int, level: str = "prepared"):
     ("bombs", "landed", "share"),
     [
         # 120 × (1 - exp(-landed × 250 m² × mean exposure / 8,660.25 m²)) / 120, the mean
-        # exposure over the rounds while they knock down the works (1,000 points, 0.6 a round):
-        # 0.04 + (0.1 - 0.04) × (landed × 0.6 / 2) / 1,000
-        (40, 24, 0.027623),
-        (100, 60, 0.068680),
-        (200, 120, 0.135883),
+        # exposure over the rounds while they knock down the works (each round wrecks
+        # π × 2² / (8,660.25 × 2) = 0.0726 % of them, whatever their points):
+        # 0.04 + (0.1 - 0.04) × (landed × 0.000726) / 2
+        (40, 24, 0.027684),
+        (100, 60, 0.069045),
+        (200, 120, 0.137234),
     ],
 )
 def test_a_company_in_works_survives_an_hour_of_a_battalions_mortars(
@@ -69,10 +70,10 @@ def test_a_company_in_works_survives_an_hour_of_a_battalions_mortars(
     bombard(state, 0, state.board.index(4, 1), coefficients_of(state), events)
     (event,) = [e for e in events if isinstance(e, Bombarded)]
     assert event.rounds == bombs and event.landed == landed
-    damage = landed * C.works_damage_per_round
+    wrecked = landed * math.pi * C.works_hit_radius_m**2 / (HEX_100 * C.works_hits_to_destroy)
     mean = (
         C.shell_exposure_prepared
-        + (C.shell_exposure_hasty - C.shell_exposure_prepared) * damage / 2 / 1000
+        + (C.shell_exposure_hasty - C.shell_exposure_prepared) * wrecked / 2
     )
     assert event.exposure["blue_1"] == {
         "terrain_cover": 1.0,
@@ -212,7 +213,7 @@ def test_walking_into_a_minefield_reports_the_men_hit() -> None:
 
 def test_bombardment_and_engineers_report_the_lanes_they_open() -> None:
     obstacles = [
-        {"kind": "minefield", "hexes": [[4, 1]], "depth_m": 10, "density_per_m": 1.0},
+        {"kind": "minefield", "hexes": [[4, 1]], "depth_m": 10, "density_per_m": 0.104},
         {"kind": "wire", "hexes": [[4, 1]], "lines": 1},
     ]
     guns = unit("red_guns", "red", (1, 1), 60, [{"weapon": "mortar", "count": 10}])
@@ -221,7 +222,9 @@ def test_bombardment_and_engineers_report_the_lanes_they_open() -> None:
     stubbed(state)
     events: list = []
     h = state.board.index(4, 1)
-    bombard(state, 0, h, coefficients_of(state), events)  # 120 land: 40 open the lane
+    # 120 land: 1 - exp(-120 π / 8,660) = 4.26 % of the mines are gone, and a 1 m footpath
+    # holds 0.104 × (1 - 0.0426) = 0.0996 <= 0.1 mines: the lane is open
+    bombard(state, 0, h, coefficients_of(state), events)
     opened = [e for e in events if isinstance(e, LaneOpened)]
     assert [(e.hex, e.obstacle, e.by) for e in opened] == [("4,1", "minefield", "red_guns")]
     assert state.works.wire_lines[h] == pytest.approx(math.exp(-120 / 43.3))

@@ -420,11 +420,15 @@ def test_fire_suppresses_its_target_by_expected_share() -> None:
     )
 
 
-def test_fire_suppression_is_capped_at_one() -> None:
+def test_fire_suppression_is_capped_at_one_by_the_turns_end() -> None:
+    """Within the turn the fire may pin past 1, up to the level the turn's decay brings back to
+    1 (protection.pin): (1 - 0.5)^-1 = 2 in a 1-hour turn; the morale step leaves 1."""
     state = battle()
     stubbed(state)
-    state.units.suppression[BLUE] = 0.99
+    state.units.suppression[BLUE] = 1.99
     direct_fire(state, coefficients_of(state), [])
+    assert state.units.suppression[BLUE] == 2.0
+    morale_phase(state, state.units.men.copy(), state.units.morale_start, state.coefficients, [])
     assert state.units.suppression[BLUE] == 1.0
 
 
@@ -580,11 +584,14 @@ def test_bombardment_casualties_and_suppression_per_round(draws) -> None:
     (event,) = [e for e in events if isinstance(e, Bombarded)]
     assert event.rounds == 40 and event.modifiers == {"on_target": 0.6}
     assert state.rounds_fired[0] == 40
-    # + landed × suppression_per_round_landing × the men's exposure to aimed fire (0.7), spread
+    # + suppression_per_casualty_share × the share expected hit (as aimed fire pins), spread
     # over the 1-hour turn: × (e^λ - 1) / λ with λ = ln 2 (protection.suppression_added)
+    # at the linear law's share, lethal area × exposure / hex area: 6.93 % of them
+    share = lethal * C.shell_exposure_hasty / hex_area
     assert state.units.suppression[1] == approx(
-        landed * C.suppression_per_round_landing * 0.7 / math.log(2)
+        C.suppression_per_casualty_share * share / math.log(2)
     )
+    assert state.units.suppression[1] == pytest.approx(0.399811, abs=1e-6)
 
 
 def test_bombardment_night_factor(draws) -> None:
@@ -599,7 +606,7 @@ def test_bombardment_night_factor(draws) -> None:
 
 def test_bombardment_damages_field_works_first_then_blockhouses() -> None:
     works = [
-        {"kind": "fortification", "hexes": [[4, 1]], "level": "prepared", "strength": 10},
+        {"kind": "fortification", "hexes": [[4, 1]], "level": "prepared", "strength": 0.2},
         {"kind": "blockhouse", "hexes": [[4, 1]], "strength": 20},
     ]
     state = guns_battle(obstacles=works)
@@ -607,9 +614,13 @@ def test_bombardment_damages_field_works_first_then_blockhouses() -> None:
     events: list = []
     h = state.board.index(4, 1)
     bombard(state, GUNS, h, coefficients_of(state), events)
-    damage = 24 * C.works_damage_per_round  # 14.4 points
+    # 24 rounds landing in a 100 m hex each hit an emplacement with chance π × 2² / 8,660 m²,
+    # two hits wreck one: 24 × π × 4 / (8,660.25 × 2) = 1.741 % of the 20.2 points as built
+    share = 24 * math.pi * C.works_hit_radius_m**2 / (HEX_AREA_FACTOR * 100**2 * 2)
+    assert share == pytest.approx(0.017413, abs=1e-6)
+    damage = 20.2 * share  # 0.352 points
     assert state.works.fort_strength[h] == 0.0
-    assert state.works.blockhouse_strength[h] == approx(20 - (damage - 10))
+    assert state.works.blockhouse_strength[h] == approx(20 - (damage - 0.2))
     assert events[-1].works_damage == round(damage, 3)
 
 
@@ -621,12 +632,20 @@ def test_breach_obstacles_lane_and_wire() -> None:
     state = guns_battle(obstacles=obstacles)
     c = coefficients_of(state)
     h = state.board.index(4, 1)
+    area = HEX_AREA_FACTOR * 100**2
     lane, wire = _breach_obstacles(state, h, 24, c)
-    assert lane == approx(24 / (C.lane_rounds_per_m_depth * 30))  # 0.2 of the way
+    # each mine is gone once a burst lands within 1 m of it: a share 1 - exp(-24 π / 8,660)
+    assert lane == approx(1 - math.exp(-24 * math.pi * C.shell_clearing_radius_m**2 / area))
+    assert lane == pytest.approx(0.008669, abs=1e-6)
     assert wire == approx(2 * math.exp(-24 / C.wire_rounds_per_line))  # 1.15 lines left
     lane, wire = _breach_obstacles(state, h, 400, c)
-    assert (lane, wire) == (1.0, 0.0)  # capped: a lane open, every line gapped
-    assert state.works.lane[h] == 1.0 and state.works.wire_lines[h] == 0.0
+    assert lane == approx(1 - math.exp(-424 * math.pi / area))  # 14.2 %: not yet open
+    assert wire == 0.0  # a thousandth of a line: every line gapped
+    # open once 0.3 mines a metre × 1 m × (1 - lane) <= 0.1: lane >= 2/3, 3,028 rounds in all
+    lane, _ = _breach_obstacles(state, h, 2500, c)
+    assert lane == approx(1 - math.exp(-2924 * math.pi / area)) and lane < 2 / 3
+    lane, _ = _breach_obstacles(state, h, 110, c)
+    assert lane == 1.0 and state.works.lane[h] == 1.0 and state.works.wire_lines[h] == 0.0
 
 
 def test_suppression_decays_each_hour() -> None:

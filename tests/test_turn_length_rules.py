@@ -42,7 +42,7 @@ def survival_over(turns: int, damage: float, lethal: float, strength: float, blo
     men = 1_000_000.0  # a large count: the expectation, not whole men
     for _ in range(turns):
         exposures, _ = _exposures_while_damaging(state, h, BLUE, damage / turns, C)
-        exposure = product(exposures[1][0])
+        exposure = product(exposures[1])
         men -= expected_shell_casualties(lethal / turns, men, area, exposure)
     return men / 1_000_000.0, float(works.fort_strength[h]), float(works.blockhouse_strength[h])
 
@@ -74,7 +74,7 @@ def test_the_works_protect_only_while_they_stand() -> None:
     prepared, hasty = C.shell_exposure_prepared, C.shell_exposure_hasty
     mean = (50 / 60) * (prepared + hasty) / 2 + (10 / 60) * hasty
     assert done == 50.0 and state.works.fort_strength[h] == 0.0
-    factors, _ = exposures[1]
+    factors = exposures[1]
     assert product(factors) == pytest.approx(mean, rel=1e-12)
     assert factors["works_falling"] == pytest.approx(mean / prepared, rel=1e-12)
 

@@ -8,8 +8,11 @@ areas add up to L, disable each man there with probability
 unit of n men loses n × (1 - exp(-L × exposure / A)) on average: L × n / A × exposure while
 L × exposure is small beside A, and never more men than are there however dense the fire (the
 saturation: rounds per hectare beyond the first cover ground already covered). Exposure reflects
-works, posture and ground ("shell" vulnerability). The rounds also damage fortifications and
-blockhouses, blow a lane through a minefield and cut gaps in the wire.
+works, posture and ground ("shell" vulnerability). The same rounds pin the men as aimed fire does,
+by the share of them they are expected to hit; wreck the emplacements they land on; set off the
+mines they burst next to; and cut the wire they burst next to. Each is a chance per round landing
+at random in the hex, so each scales with the hex's area and needs no figure from a battle
+(docs/rules.md, "Bombardment").
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from .casualties import apply_casualties, draw_casualties
 from .engineering import note_openings
 from .protection import (
     firing_suppression,
+    pin,
     product,
     sides_coefficients,
-    suppression_added,
     vulnerability,
 )
 
@@ -101,11 +104,18 @@ def bombard(
         lethal *= coefficients.night_fire_factor
         modifiers["night"] = coefficients.night_fire_factor
     explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
-    damage = landed * coefficients.works_damage_per_round
+    w = state.works
+    standing = w.fort_strength_start.item(target) + w.blockhouse_strength_start.item(target)
+    damage = 0.0
+    if standing > 0.0:
+        damage = standing * works_share_destroyed(
+            landed,
+            state.board.hex_area_m2,
+            coefficients.works_hit_radius_m,
+            coefficients.works_hits_to_destroy,
+        )
     exposures, works_damage = _exposures_while_damaging(state, target, 1 - side, damage, theirs)
-    casualties = _hit_men(
-        state, target, 1 - side, lethal, landed, theirs, events, explained, exposures
-    )
+    casualties = _hit_men(state, target, 1 - side, lethal, theirs, events, explained, exposures)
     lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
     events.append(
@@ -168,16 +178,21 @@ def _hit_men(
     target: int,
     side: int,
     lethal_area_m2: float,
-    landed: int,
     coefficients,
     events: list[Event],
     explained: tuple[dict, dict, dict],
-    exposures: dict[int, tuple[dict[str, float], float]],
+    exposures: dict[int, dict[str, float]],
 ) -> dict[str, int]:
     """The rounds' casualties and suppression among `side`'s men in `target`: returns the men
     each unit lost, by unit id (units that lost none left out), and fills `explained` with each
     unit's men, shell exposure factors and expected casualties, by unit id. `exposures` gives
-    each unit's shell and fire exposure over the rounds (`_exposures_while_damaging`)."""
+    each unit's shell exposure factors over the rounds (`_exposures_while_damaging`).
+
+    The rounds pin a unit as aimed fire does (fire.py): by `suppression_per_casualty_share` times
+    the share of its men they are expected to hit, here the linear law's L × exposure / area,
+    the bursts expected to cover each man (`suppression_pinned`). So suppression follows the
+    same lethal areas, protection and hex area as the casualties and needs no rate of its own:
+    men in the open under a battalion's mortars are pinned, men in covered works far less."""
     u = state.units
     area = state.board.hex_area_m2
     casualties: dict[str, int] = {}
@@ -185,8 +200,9 @@ def _hit_men(
     hours = state.turn_hours
     for t in state.units_at(target, side):
         men = u.men.item(t)
-        exposure, fire_exposure = exposures[t]
-        expected = expected_shell_casualties(lethal_area_m2, men, area, product(exposure))
+        exposure = exposures[t]
+        exposed = product(exposure)
+        expected = expected_shell_casualties(lethal_area_m2, men, area, exposed)
         unit_id = u.ids[t]
         men_of[unit_id] = men
         exposure_of[unit_id] = exposure  # exact, not rounded: round() costs more than the rule
@@ -195,22 +211,37 @@ def _hit_men(
         if hit:
             apply_casualties(state, t, hit, coefficients, events)
             casualties[unit_id] = hit
-        pinned = landed * coefficients.suppression_per_round_landing * fire_exposure
-        pinned = suppression_added(pinned, hours, coefficients)
-        u.suppression[t] = min(1.0, u.suppression.item(t) + pinned)
+        pinned = suppression_pinned(
+            lethal_area_m2, exposed, area, coefficients.suppression_per_casualty_share
+        )
+        pin(state, t, pinned, hours, coefficients)
     return casualties
+
+
+def suppression_pinned(
+    lethal_area_m2: float, exposure: float, hex_area_m2: float, per_casualty_share: float
+) -> float:
+    """Suppression a turn's rounds add (before spreading it over the turn's hours):
+    `per_casualty_share` × the share of the men they are expected to hit, taken at the linear
+    law, `lethal_area_m2` × `exposure` / `hex_area_m2`: the bursts expected to cover each man
+    (near misses on a man already hit pin his neighbours all the same). Linear in the rounds,
+    so a turn of n rounds pins as two of n/2 (the saturating share, 1 - exp(-x), would have
+    short turns pin more than long ones with the same rounds); `protection.pin` caps it."""
+    if lethal_area_m2 <= 0.0 or exposure <= 0.0 or hex_area_m2 <= 0.0:
+        return 0.0
+    return per_casualty_share * lethal_area_m2 * exposure / hex_area_m2
 
 
 def _exposures_while_damaging(
     state: GameState, target: int, side: int, damage: float, coefficients
-) -> tuple[dict[int, tuple[dict[str, float], float]], float]:
-    """Each of `side`'s units in `target`: (its shell exposure factors, its fire exposure) over
-    the turn's rounds, while those rounds knock the works down; and the damage done (works
-    first, then blockhouses: `_damage_works`, which this applies).
+) -> tuple[dict[int, dict[str, float]], float]:
+    """Each of `side`'s units in `target`: its shell exposure factors over the turn's rounds,
+    while those rounds knock the works down; and the damage done (works first, then
+    blockhouses: `_damage_works`, which this applies).
 
     The works protect as far as they still stand (protection.vulnerability: the posture factor
-    moves from hasty to the works' level in proportion to the strength left), and each round
-    landing takes `works_damage_per_round` off them. So the exposure rises, round by round, while
+    moves from hasty to the works' level in proportion to the strength left), and the rounds
+    landing wreck them (`works_share_destroyed`). So the exposure rises, round by round, while
     the rounds fall: the turn's casualties follow the mean exposure over its rounds, not the
     exposure before the first. Charging a whole turn at the first round's exposure made a
     2-hour turn spare dug-in men the protection its own first rounds had already destroyed, and
@@ -230,29 +261,19 @@ def _exposures_while_damaging(
             stretches.append(min(left, standing))
             left -= stretches[-1]
     if not units or not stretches:  # nothing to shelter behind, or nothing landed: no change
-        exposures = {
-            t: (
-                vulnerability(state, t, coefficients, "shell"),
-                product(vulnerability(state, t, coefficients, "fire")),
-            )
-            for t in units
-        }
+        exposures = {t: vulnerability(state, t, coefficients, "shell") for t in units}
         return exposures, _damage_works(state, target, damage)
     start = {t: vulnerability(state, t, coefficients, "shell") for t in units}
     shell = {t: product(start[t]) for t in units}
-    fire = {t: product(vulnerability(state, t, coefficients, "fire")) for t in units}
     mean_shell = dict.fromkeys(units, 0.0)
-    mean_fire = dict.fromkeys(units, 0.0)
     done = 0.0
     for stretch in stretches:
         done += _damage_works(state, target, stretch)
         weight = stretch / damage / 2.0
         for t in units:
             after_shell = product(vulnerability(state, t, coefficients, "shell"))
-            after_fire = product(vulnerability(state, t, coefficients, "fire"))
             mean_shell[t] += weight * (shell[t] + after_shell)
-            mean_fire[t] += weight * (fire[t] + after_fire)
-            shell[t], fire[t] = after_shell, after_fire
+            shell[t] = after_shell
     rest = (damage - done) / damage  # rounds that fell after every work was down
     exposures = {}
     for t in units:
@@ -261,7 +282,7 @@ def _exposures_while_damaging(
         factors = dict(start[t])
         if first > 0 and mean != first:  # the record says how much the falling works added
             factors["works_falling"] = mean / first
-        exposures[t] = (factors, mean_fire[t] + rest * fire[t])
+        exposures[t] = factors
     return exposures, done
 
 
@@ -285,6 +306,45 @@ def _damage_works(state: GameState, target: int, damage: float) -> float:
     return done
 
 
+def works_share_destroyed(
+    landed: float, hex_area_m2: float, hit_radius_m: float, hits_to_destroy: float
+) -> float:
+    """Share of a hex's works (as built) that `landed` rounds wreck, landing at random in its
+    `hex_area_m2`. The works are emplacements (weapon pits, covered trench bays, dugouts,
+    blockhouses) spread over the hex; a round counts as a hit on one when it bursts within
+    `hit_radius_m` of its centre, so each round hits a given emplacement with chance
+    π r² / area, and an emplacement is wrecked by `hits_to_destroy` hits. Each round then wrecks
+    on average π r² / (area × hits) of them, whatever their number: linear in the rounds (the
+    same after one turn of n rounds or two of n/2) and a hundred times slower in a 1 km hex
+    than in a 100 m one. Linear, not the Poisson tail: rounds landing on an emplacement already
+    wrecked still count, so the last works go a little early; the exposure rule's trapezoid
+    (`_exposures_while_damaging`) stays exact."""
+    if landed <= 0 or hex_area_m2 <= 0.0:
+        return 0.0
+    return landed * math.pi * hit_radius_m**2 / (hex_area_m2 * hits_to_destroy)
+
+
+def lane_after(lane: float, landed: float, hex_area_m2: float, clearing_radius_m: float) -> float:
+    """A minefield's lane progress after `landed` rounds land at random in a hex of
+    `hex_area_m2`: the share of the mines on the lane that are gone. A mine is set off or
+    wrecked when a burst lands within `clearing_radius_m` of it, so each round takes a given
+    mine with chance π r² / area and the mines still there are a share exp(-landed π r² /
+    area) of those before: the progress moves to 1 - (1 - lane) × that. The same after one
+    turn of n rounds or two of n/2, and never past 1."""
+    if landed <= 0 or lane >= 1.0:
+        return lane
+    return 1.0 - (1.0 - lane) * math.exp(-landed * math.pi * clearing_radius_m**2 / hex_area_m2)
+
+
+def lane_is_open(lane: float, density_per_m: float, lane_width_m: float, mines_left: float) -> bool:
+    """A lane counts as open when the mines expected still on it, the field's `density_per_m`
+    (mines per metre of front, every row of its depth) × `lane_width_m` × (1 - lane), are at
+    most `mines_left`: then a file of men walking it meets none with chance about
+    exp(-mines_left). A sparse field's footpath may hold fewer than that from the start: it
+    opens with the first rounds."""
+    return density_per_m * lane_width_m * (1.0 - lane) <= mines_left
+
+
 def wire_left_after(
     lines: float, landed: float, rounds_per_line: float, hex_size_m: float
 ) -> float:
@@ -302,14 +362,23 @@ def wire_left_after(
 def _breach_obstacles(
     state: GameState, target: int, landed: int, coefficients
 ) -> tuple[float, float]:
-    """The rounds landed blow a lane through the minefield and cut the wire of `target`:
-    returns the lane's progress (0..1) and the lines of wire left (`wire_left_after`)."""
+    """The rounds landed clear mines on a lane through the minefield (`lane_after`, open at
+    `lane_is_open`) and cut the wire of `target`: returns the lane's progress (0..1) and the
+    lines of wire left (`wire_left_after`)."""
     w = state.works
     lane = w.lane.item(target)
-    depth = w.mine_depth_m.item(target)
-    if depth > 0 and lane < 1.0:
-        needed = coefficients.lane_rounds_per_m_depth * depth
-        lane = w.lane[target] = min(1.0, lane + landed / needed)
+    if landed > 0 and w.mine_depth_m.item(target) > 0 and lane < 1.0:
+        lane = lane_after(
+            lane, landed, state.board.hex_area_m2, coefficients.shell_clearing_radius_m
+        )
+        if lane_is_open(
+            lane,
+            w.mine_density.item(target),
+            coefficients.lane_width_m,
+            coefficients.lane_open_mines_left,
+        ):
+            lane = 1.0
+        w.lane[target] = lane
     wire_lines = w.wire_lines.item(target)
     if wire_lines > 0:
         wire_lines = wire_left_after(

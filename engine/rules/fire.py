@@ -17,9 +17,9 @@ from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
 from .protection import (
     firing_suppression,
+    pin,
     product,
     sides_coefficients,
-    suppression_added,
     vulnerability,
 )
 from .sight import line_of_sight
@@ -244,9 +244,7 @@ def direct_fire(
     for f, target, base, factors, expected in planned:
         theirs = by_side[sides[target]]
         men = max(int(u.men[target]), 1)
-        pinned = theirs.suppression_per_casualty_share * expected / men
-        pinned = suppression_added(pinned, hours, theirs)
-        u.suppression[target] = min(1.0, float(u.suppression[target]) + pinned)
+        pin(state, target, theirs.suppression_per_casualty_share * expected / men, hours, theirs)
         hit = draw_casualties(state.rng, int(u.men[target]), expected)
         killed, wounded = apply_casualties(state, target, hit, theirs, events)
         events.append(

@@ -165,6 +165,7 @@ def morale_phase(
         for side, k in enumerate(own):
             mask = u.side == side
             u.suppression[mask] *= (1.0 - k.suppression_decay_per_hour) ** hours
+    np.minimum(u.suppression, 1.0, out=u.suppression)  # the turn's fire may pass 1 (protection.pin)
     return on_map
 
 

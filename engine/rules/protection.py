@@ -89,6 +89,26 @@ def suppression_added(amount: float, hours: float, coefficients) -> float:
     return amount * math.expm1(x) / x
 
 
+def pin(state: GameState, unit: int, amount: float, hours: float, coefficients) -> None:
+    """Add what a turn's fire pins (`amount`, before spreading it over the turn's `hours`:
+    `suppression_added`) to `unit`'s suppression, at most the level that the morale step's decay
+    brings down to 1 by the turn's end, (1 − suppression_decay_per_hour)^(−hours).
+
+    Why not 1: fire that holds a unit pinned (R / λ ≥ 1) keeps it at 1 while it lasts, so it
+    should leave 1 at the turn's end. Capping at 1 before the decay left e^(−λh) instead: 0.84
+    after a 15-minute turn, 0.5 after an hour, 0.25 after two, so the same fire left long turns'
+    targets firing freer next turn (issue 16, the turn-length check). Within the turn the value
+    may pass 1; nothing reads it before the decay (the turn's fire reads the level carried in,
+    `fire_at_turn_start`), and the morale step clamps what is left at 1."""
+    u = state.units
+    decay = coefficients.suppression_decay_per_hour
+    ceiling = 1.0
+    if hours > 0.0 and 0.0 < decay < 1.0:
+        ceiling = (1.0 - decay) ** -hours
+    added = suppression_added(amount, hours, coefficients)
+    u.suppression[unit] = min(ceiling, max(u.suppression.item(unit), 0.0) + added)
+
+
 _HELD = PerGame()  # for each game in a turn's fire: the suppression its units carried into it
 
 
