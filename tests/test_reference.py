@@ -31,6 +31,7 @@ from engine.reference.bench import (
     play_job,
     ratio_figures,
     ratios,
+    turn_figures,
     turn_text,
 )
 from engine.reference.builder import (
@@ -710,3 +711,39 @@ def test_the_fire_fight_is_fought_to_the_last_man():
     """The square law is a law of attrition: the Lanchester battle's sides never break."""
     scenario = load_scenario_text(lanchester_text(1), "<l>").scenario
     assert {side.resolve for side in scenario.sides} == {"to_the_last"}
+
+
+def _turns(wins: dict[int, int], games: int) -> dict[str, list[dict]]:
+    """Hand-made turn-length records: `wins[m]` of `games` won by the attacker at m-minute
+    turns, the same losses at every turn length."""
+    causes = {f"{k}_{c}": 0.0 for k in "ad" for c in CAUSES}
+    return {
+        f"turn:{m}": [
+            _game(f"turn:{m}", s, won=int(s < w), a_loss=100 + s % 7, d_loss=200 + s % 5) | causes
+            for s in range(games)
+        ]
+        for m, w in wins.items()
+    }
+
+
+def test_turn_length_win_gap_is_judged_against_its_noise():
+    """bands.yaml's `win_judge: noise`: 60 against 67 wins of 128 (a gap of 0.055, 95 %
+    interval -0.17..+0.07) is noise; 40 against 67 (0.21, interval wholly beyond 0.05) is
+    not. Without `win_judge` the point estimate is judged, as before."""
+    bands = load_bands()
+    assert bands["turn_length"]["win_judge"] == "noise"
+    base = {15: 67, 30: 67, 60: 67, 120: 67}
+    figures, _ = turn_figures(_turns({**base, 30: 60}, 128), bands)
+    judged = {f.name: f for f in figures if f.ok is not None}
+    assert judged["30-minute turns vs 60"].ok is True
+    assert "att wins 0.47 (-0.05, 95% -0.17…+0.07)" in judged["30-minute turns vs 60"].engine
+    figures, _ = turn_figures(_turns({**base, 30: 40}, 128), bands)
+    miss = next(f for f in figures if f.name == "30-minute turns vs 60")
+    assert miss.ok is False and miss.off == "win rate -0.21"
+    old = {
+        **bands,
+        "turn_length": {k: v for k, v in bands["turn_length"].items() if k != "win_judge"},
+    }
+    figures, _ = turn_figures(_turns({**base, 30: 60}, 128), old)
+    point = next(f for f in figures if f.name == "30-minute turns vs 60")
+    assert point.ok is False and point.off == "win rate -0.05"
