@@ -73,3 +73,20 @@ def test_bombardment_reads_the_firing_and_the_struck_sides(draws) -> None:
         stubbed(state)
         bombard(state, 0, state.board.index(4, 1), coefficients_of(state), [])
         assert draws == [(30, approx(expected(area, exposure)))], side_rules
+
+
+def test_a_sides_surrender_and_breaking_come_from_its_side_rules() -> None:
+    """`draw_break_points` sets each unit's surrender share and breaking point from its own
+    side's values: Red's `trapped_captured_fraction` and `break_point_mean` act on Red's units
+    only (they were read from the common values, so a side's surrender setting did nothing)."""
+    plain = battle()
+    red_rules = {"trapped_captured_fraction": 0.02, "break_point_mean": 0.4}
+    ruled = battle(side_rules={"red": red_rules})
+    u, p = ruled.units, plain.units
+    for i in range(u.count):
+        if ruled.side_ids[int(u.side[i])] == "red":
+            assert u.captured_share[i] == approx(0.02)
+            assert u.break_share[i] == approx(min(1.0, p.break_share[i] * 0.4 / C.break_point_mean))
+        else:
+            assert u.captured_share[i] == approx(C.trapped_captured_fraction) == approx(0.78)
+            assert u.break_share[i] == p.break_share[i]

@@ -58,12 +58,13 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
     draws = np.exp(rng.standard_normal(u.count) * sigma - sigma * sigma / 2.0)
     for i, unit in enumerate(scenario.units):
         setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
-        factor, captured = resolve_terms(setting, coefficients)
+        own = by_side[int(u.side[i])]  # its side's values (`side_rules`), as its surrender reads
+        factor, captured = resolve_terms(setting, own)
         u.captured_share[i] = captured
         if math.isinf(factor):
             u.break_share[i] = math.inf
             continue
-        mean = coefficients.break_point_mean * (0.5 + float(u.quality[i])) * factor
+        mean = own.break_point_mean * (0.5 + float(u.quality[i])) * factor
         u.break_share[i] = min(1.0, mean * float(draws[i]))
 
 
