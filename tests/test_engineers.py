@@ -148,7 +148,7 @@ def test_the_computer_players_engineers_breach_the_assault_axis_before_and_with_
 def test_engineers_in_run_with_explain_and_a_replay_of_the_log(tmp_path: Path, capsys) -> None:
     log = tmp_path / "game.jsonl"
     path = str(DATA / "engineers.yaml")
-    assert main(["run", path, "--seed", "1", "--explain", "--events", str(log)]) == 0
+    assert main(["run", path, "--seed", "1", "--explain", "--ids", "--events", str(log)]) == 0
     out = capsys.readouterr().out
     assert "red_eng breaches at 4,1; minefield lane 67%; wire 1 lines left  [work 1 h" in out
     assert main(["replay", str(log)]) == 0
