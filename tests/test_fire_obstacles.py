@@ -149,7 +149,7 @@ def test_direct_fire_expectation_per_hour_is_the_same_at_any_turn_length(draws, 
     state = battle(turn_minutes=minutes)
     direct_fire(state, coefficients_of(state), [])
     per_hour = draws[0][1] / (minutes / 60)
-    assert per_hour == pytest.approx(0.01 * 40 * 0.8 * 0.7, rel=1e-12)
+    assert per_hour == pytest.approx(0.005 * 40 * 0.8 * 0.7, rel=1e-12)
 
 
 # ============================================================== mines and wire

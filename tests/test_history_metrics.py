@@ -267,7 +267,13 @@ def test_assaults_repelled_and_attack_repelled_for_an_assault_beaten_off():
 
 
 def test_an_assault_that_takes_the_hex_is_not_repelled():
-    g = assault(red_men=100, blue_men=1)
+    # Blue's company has lost 99 of its 100 men in this engagement, far past its breaking point,
+    # so it gives way at the first step. (One man who had merely left does not: at grips only
+    # 1.5 attackers a defender fight, so a lone unhurt defender outlasts a one-hour assault.)
+    g = game()
+    remove_men(g.state, BLUE, 99, "killed")
+    put(g, RED, (6, 1))
+    turns(g, 1, {RED_SIDE: [Assault(RED, hex_of(g, "east_hill"))]})
     assert [outcome for _, _, outcome in g.state.assaults] == ["taken"]
     assert value(g, "repulses") == 0.0
     assert value(g, "repelled") is False
