@@ -141,3 +141,25 @@ def test_a_held_place_is_reinforced_when_the_enemy_next_to_it_has_the_odds() -> 
     remove_men(g.state, BLUE, 70, "killed")  # 100 next to 30: the odds; the post goes
     assert _man_with(g.state, _view(g.state), 1, hill) == BLUE_POST
     assert order_of(g, "blue", BLUE_POST).startswith("move blue_post 16")
+
+
+def test_adaptive_guns_fire_on_the_sides_point_of_attack() -> None:
+    """Where the adaptive side's infantry masses to assault (its point of attack: the post of
+    10 next to the 2nd platoon), its mortars fire on that hex rather than on the position it
+    is ordered against; with no point of attack they fire on the position, as the plan's do.
+    (At Furong the adaptive Japanese assaulted one hill at night while their guns shelled
+    another part of the position, and were beaten off at no cost to the defenders.)"""
+    g = game(MORE)
+    put(g, RED, (6, 1))
+    post = g.state.board.resolve((3, 0))
+    aimed = f"bombard red_mortars {post}"
+    assert order_of(g, "red", MORTARS).split()[:3] == aimed.split()
+    alone = game(MORE)
+    put(alone, BLUE_POST, (8, 2))  # nothing in contact: no point of attack
+    put(alone, RED_2, (0, 0))
+    assert order_of(alone, "red", MORTARS).split()[:3] != aimed.split()
+    plan = game(MORE)
+    put(plan, RED, (6, 1))
+    ids = plan.state.units.ids
+    plan_orders = [o.text(ids) for o in plan.computer_orders("red", "plan") if o.unit == MORTARS]
+    assert plan_orders[0].split()[:3] != aimed.split()
