@@ -22,9 +22,23 @@ def put(g: Game, unit: int, cell: tuple[int, int]) -> None:
     g.state.units.hex[unit] = g.state.board.resolve(cell)
 
 
-def order_of(g: Game, side: str, unit: int) -> str:
+def order_of(g: Game, side: str, unit: int, mode: str = "adaptive") -> str:
     ids = g.state.units.ids
-    return next(o.text(ids) for o in g.computer_orders(side, "adaptive") if o.unit == unit)
+    return next(o.text(ids) for o in g.computer_orders(side, mode) if o.unit == unit)
+
+
+def infantry(unit_id: str, name: str, side: str, men: int, rifles: int, at: tuple) -> str:
+    """One more foot unit for metrics.yaml's `units:` list, as YAML text."""
+    return (
+        f"  - {{id: {unit_id}, name: {{en: {name}}}, side: {side}, type: infantry, men: {men},\n"
+        f"     weapons: [{{weapon: rifle, count: {rifles}}}], at: [{at[0]}, {at[1]}],"
+        " morale: 1.0}\n"
+    )
+
+
+def with_units(text: str, *units: str) -> str:
+    """metrics.yaml with `units` added at the end of its unit list."""
+    return text.replace("obstacles:\n", "".join(units) + "obstacles:\n", 1)
 
 
 def test_the_adaptive_attacker_waits_beside_the_target_for_the_odds() -> None:
@@ -100,15 +114,10 @@ def test_an_adaptive_side_that_must_get_out_does_not_break_contact_by_day() -> N
     assert order_of(night, "blue", BLUE).startswith("withdraw blue_coy")
 
 
-MORE = TEXT.replace(
-    "obstacles:\n",
-    """  - {id: red_2, name: {en: Red 2nd}, side: red, type: infantry, men: 50,
-     weapons: [{weapon: rifle, count: 45}], at: [2, 1], morale: 1.0}
-  - {id: blue_post, name: {en: Blue post}, side: blue, type: infantry, men: 10,
-     weapons: [{weapon: rifle, count: 10}], at: [3, 0], morale: 1.0}
-obstacles:
-""",
-    1,
+MORE = with_units(
+    TEXT,
+    infantry("red_2", "Red 2nd", "red", 50, 45, (2, 1)),
+    infantry("blue_post", "Blue post", "blue", 10, 10, (3, 0)),
 )
 RED_2, BLUE_POST = 3, 4
 
@@ -160,6 +169,4 @@ def test_adaptive_guns_fire_on_the_sides_point_of_attack() -> None:
     assert order_of(alone, "red", MORTARS).split()[:3] != aimed.split()
     plan = game(MORE)
     put(plan, RED, (6, 1))
-    ids = plan.state.units.ids
-    plan_orders = [o.text(ids) for o in plan.computer_orders("red", "plan") if o.unit == MORTARS]
-    assert plan_orders[0].split()[:3] != aimed.split()
+    assert order_of(plan, "red", MORTARS, "plan").split()[:3] != aimed.split()

@@ -9,23 +9,18 @@ the east hill) with a blue outpost and a blue patrol added, and a written blue p
 
 from __future__ import annotations
 
-from pathlib import Path
+from test_ai_adaptive import EXIT, TEXT, infantry, put, with_units
+from test_ai_adaptive import order_of as adaptive_order_of
 
 from engine.game import Game
 from engine.rules.casualties import remove_men
 
-BASE = (Path(__file__).parent / "data" / "metrics.yaml").read_text(encoding="utf-8")
 RED, MORTARS, BLUE, POST, PATROL = 0, 1, 2, 3, 4  # unit numbers, in the file's order
 
-PLAN = BASE.replace(
-    "obstacles:\n",
-    """  - {id: blue_post, name: {en: Blue post}, side: blue, type: infantry, men: 40,
-     weapons: [{weapon: rifle, count: 36}], at: [8, 2], morale: 1.0}
-  - {id: blue_patrol, name: {en: Blue patrol}, side: blue, type: infantry, men: 40,
-     weapons: [{weapon: rifle, count: 36}], at: [5, 0], morale: 1.0}
-obstacles:
-""",
-    1,
+PLAN = with_units(
+    TEXT,
+    infantry("blue_post", "Blue post", "blue", 40, 36, (8, 2)),
+    infantry("blue_patrol", "Blue patrol", "blue", 40, 36, (5, 0)),
 ).replace(
     "  - {side: blue, rear: [8, 1]}\n",
     """  - side: blue
@@ -46,13 +41,8 @@ def game(text: str = PLAN) -> Game:
     return Game.from_text(text, "reflex.yaml", 1)
 
 
-def put(g: Game, unit: int, cell: tuple[int, int]) -> None:
-    g.state.units.hex[unit] = g.state.board.resolve(cell)
-
-
 def order_of(g: Game, side: str, unit: int, mode: str = "plan") -> str:
-    ids = g.state.units.ids
-    return next(o.text(ids) for o in g.computer_orders(side, mode) if o.unit == unit)
+    return adaptive_order_of(g, side, unit, mode)
 
 
 def test_the_written_plan_is_followed_while_the_place_is_manned() -> None:
@@ -135,14 +125,7 @@ def test_the_reflex_does_not_retake_a_place_the_enemy_holds() -> None:
 # An adaptive `destroy` side against an enemy that must get out (its `exit` condition): the
 # red company and a red platoon must destroy the blue company, which must leave by the east edge.
 RUN = (
-    BASE.replace(
-        "obstacles:\n",
-        """  - {id: red_2, name: {en: Red 2nd}, side: red, type: infantry, men: 50,
-     weapons: [{weapon: rifle, count: 45}], at: [8, 0], morale: 1.0}
-obstacles:
-""",
-        1,
-    )
+    with_units(TEXT, infantry("red_2", "Red 2nd", "red", 50, 45, (8, 0)))
     .replace("    at: east_hill\n    posture: fortified\n", "    at: [5, 1]\n")
     .replace(
         "  - {side: blue, kind: hold, place: east_hill}\n"
@@ -197,16 +180,7 @@ def test_an_adaptive_side_that_must_hold_does_not_leave_even_overwhelmed() -> No
     remove_men(g.state, BLUE, 80, "killed")  # 20 left against 100 next to it
     g.state.units.morale[BLUE] = 0.25
     assert order_of(g, "blue", BLUE, "adaptive") == "hold blue_coy"
-    leave = game(
-        BASE.replace(
-            "  - {side: blue, kind: hold, place: east_hill}\n",
-            "  - {side: blue, kind: exit, place: east_edge, men: 50}\n",
-        ).replace(
-            "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n",
-            "    - {id: east_hill, name: {en: East hill}, hex: [7, 1]}\n"
-            "    - {id: east_edge, name: {en: East edge}, hex: [8, 1]}\n",
-        )
-    )
+    leave = game(EXIT)  # the same battle, blue told to get out by the east edge
     assert order_of(leave, "blue", BLUE, "adaptive").startswith("withdraw blue_coy")
 
 
