@@ -133,8 +133,9 @@ def break_point(
 ) -> tuple[float, float, float]:
     """(losses so far, men at the start, breaking point) of a group of units fighting with
     `share` of their men: the losses of their present engagement (`losses_counted`: since they
-    came into contact, or last rallied) over the engaged share of the men they had when it began
-    (their men now plus those losses), and the men-weighted mean of their drawn breaking points
+    came into contact, or last rallied) over `share` of the men they had when it began (their
+    men now plus those losses; the assault passes 1.0: a side gives way on the losses of all its
+    men), and the men-weighted mean of their drawn breaking points
     (inf when one of them fights to the last), each × `cut_off_break_factor` (of
     `coefficients`, when given) for a unit with no line of retreat (`cut_off`)."""
     u = state.units
