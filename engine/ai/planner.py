@@ -741,7 +741,8 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     """Fire on the enemy's position at the objective: each turn at the hex around it (the
     objective and its neighbours) with the most left to destroy — works, an uncleared minefield,
     uncut wire, men — less what the side's other guns are already firing at this turn, so the
-    fire spreads over the position as a fire plan would. Out of range, move toward it."""
+    fire spreads over the position as a fire plan would; an adaptive side's guns fire on its
+    point of attack before all these. Out of range, move toward it."""
     board = state.board
     objective = phase.objective
     here = view.hexes[i]
@@ -750,18 +751,6 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     planned = _fire_plan(state)  # set up by plan_orders
     from_here = board.distance_row(here)
     fixed = view.fixed
-    weapons = state.units.indirect[i]
-    if phase.mode == "adaptive":
-        # The guns support the main effort: where the side's infantry masses to assault (its
-        # point of attack), they fire on that hex, so that its defenders are pinned and its
-        # wire and mines worked on when the assault goes in, not on another part of the
-        # position (FM 100-5, Field Service Regulations: Operations, 1941, ch. 5: the bulk of
-        # the artillery supports the main attack; not checked at the source).
-        point = _point_of_attack(state, view, side)
-        if point >= 0 and any(in_range(state, weapon, here, point) for weapon in weapons):
-            rate = fixed.fire_rates[i]
-            planned[point] = planned.get(point, 0.0) + rate * fixed.planned_value_per_round
-            return _order(Bombard, i, point, _ration(state, i, phase))
     owners = fixed.works_owner
     candidates = []
     for h in [objective, *board.neighbors[objective]]:
@@ -778,7 +767,18 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         nearest = min(enemies, key=lambda h: (to_objective[h], h), default=None)
         if nearest is not None and to_objective[nearest] <= 3:
             candidates = [(0.0, 0, nearest)]
-    for _, _, target in sorted(candidates):
+    targets = [target for _, _, target in sorted(candidates)]
+    if phase.mode == "adaptive":
+        # The guns support the main effort: where the side's infantry masses to assault (its
+        # point of attack), they fire on that hex first, so that its defenders are pinned and
+        # its wire and mines worked on when the assault goes in, not on another part of the
+        # position (FM 100-5, Field Service Regulations: Operations, 1941, ch. 5: the bulk of
+        # the artillery supports the main attack; not checked at the source).
+        point = _point_of_attack(state, view, side)
+        if point >= 0:
+            targets.insert(0, point)
+    weapons = state.units.indirect[i]
+    for target in targets:
         if any(in_range(state, weapon, here, target) for weapon in weapons):
             rate = fixed.fire_rates[i]
             planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
