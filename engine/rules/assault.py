@@ -406,23 +406,25 @@ def _come_up(u, units: list[int], engaged: dict[int, int], share: float, came_up
             came_up[k] += fill
 
 
-def _hours_in_hand(state: GameState, units: list[int]) -> float:
-    """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
-    u = state.units
-    men = sum([u.men.item(i) for i in units])
-    if men <= 0:
-        return 0.0
-    return sum([u.grip_hours.item(i) * u.men.item(i) for i in units]) / men
-
-
-def _mean_quality(state: GameState, units: list[int]) -> float:
-    """The quality of `units`, weighted by the men each has left (0.5 with none left)."""
+def _men_weighted(state: GameState, units: list[int], values, empty: float) -> float:
+    """The mean of a unit array's `values` over `units`, weighted by the men each has left
+    (`empty` with none left)."""
     u = state.units
     # item(): plain numbers, as numpy's scalar access is slow in such short loops
     men = sum([u.men.item(i) for i in units])
     if men <= 0:
-        return 0.5
-    return sum([u.quality.item(i) * u.men.item(i) for i in units]) / men
+        return empty
+    return sum([values.item(i) * u.men.item(i) for i in units]) / men
+
+
+def _hours_in_hand(state: GameState, units: list[int]) -> float:
+    """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
+    return _men_weighted(state, units, state.units.grip_hours, 0.0)
+
+
+def _mean_quality(state: GameState, units: list[int]) -> float:
+    """The quality of `units`, weighted by the men each has left (0.5 with none left)."""
+    return _men_weighted(state, units, state.units.quality, 0.5)
 
 
 def _take_hex(state, target, attackers, defenders, defender_losses, events) -> None:
