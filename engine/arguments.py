@@ -24,3 +24,16 @@ def seed(text: str) -> int:
 def count(text: str) -> int:
     """How many of something (games, workers, hexes): at least one."""
     return _whole_number(text, 1, "a whole number from 1")
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """`--workers`/`-j` and `--dask`: where the battles of a batch or a screening are played, the
+    same two options with the same words in every command that plays many battles."""
+    parser.add_argument(
+        "--workers", "-j", type=count, default=None, help="worker processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--dask",
+        metavar="tcp://HOST:8786|local",
+        help="run on a Dask scheduler, or 'local' for a LocalCluster on 127.0.0.1",
+    )

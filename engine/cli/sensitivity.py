@@ -9,7 +9,7 @@ import math
 import sys
 from pathlib import Path
 
-from ..arguments import count, seed
+from ..arguments import add_executor_options, count, seed
 from ..exit_codes import ExitCode
 
 
@@ -92,14 +92,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SIDE=MODE",
         help="as wargame batch --ai: a side's computer player mode at every point (repeatable)",
     )
-    parser.add_argument(
-        "--workers", "-j", type=count, default=None, help="worker processes (default: all cores)"
-    )
-    parser.add_argument(
-        "--dask",
-        metavar="tcp://HOST:8786|local",
-        help="run on a Dask scheduler, or 'local' for a LocalCluster on 127.0.0.1",
-    )
+    add_executor_options(parser)
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -11,7 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
-from ..arguments import count, seed
+from ..arguments import add_executor_options, count, seed
 from ..exit_codes import (  # the one table
     EXIT_INPUT,
     EXIT_INTERRUPTED,
@@ -72,14 +72,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         action="store_true",
         help="beside each arm, play one arm per other combination of the sides' modes",
     )
-    batch.add_argument(
-        "--workers", "-j", type=count, default=None, help="worker processes (default: all cores)"
-    )
-    batch.add_argument(
-        "--dask",
-        metavar="tcp://HOST:8786|local",
-        help="run on a Dask scheduler, or 'local' for a LocalCluster on 127.0.0.1",
-    )
+    add_executor_options(batch)
     batch.add_argument(
         "--chunk", type=count, default=None, help="battles per task and per file (default: auto)"
     )
