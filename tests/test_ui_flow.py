@@ -40,6 +40,20 @@ from engine.ui.session import (
 )
 
 
+def play_to_the_result(app, play, frames: int) -> None:
+    """Space ends the replay, End plays the battle on to its end at speed; wherever a turn
+    waits for Space (an enemy turn's replay), give it, for at most `frames` frames or until the
+    result screen shows."""
+    key(app, pygame.K_SPACE)
+    key(app, pygame.K_END)
+    for _ in range(frames):
+        if isinstance(app.screen, ResultScreen):
+            break
+        step(app)
+        if play.fast is None and not play.player.done:
+            key(app, pygame.K_SPACE)
+
+
 def shell(turn: int, hit: int, at: str = "6,1") -> Bombarded:
     return Bombarded(turn, "red_guns", at, 6, {"blue_1": hit}, {}, 0.0, 0.0, 0.0)
 
@@ -242,14 +256,7 @@ def test_fast_forward_keys(app: App, battle) -> None:
     assert not play.fast and session.state.turn >= 1
     # it stopped because something happened to Red's units, or the battle ended
     assert session.finished or "Stopped" in play.message
-    key(app, pygame.K_SPACE)
-    key(app, pygame.K_END)
-    for _ in range(30):
-        if isinstance(app.screen, ResultScreen):
-            break
-        step(app)
-        if play.fast is None and not play.player.done:
-            key(app, pygame.K_SPACE)
+    play_to_the_result(app, play, 30)
     assert session.finished and isinstance(app.screen, ResultScreen)
     # the autosave is the ended battle, not a turn before the end that would offer to go on
     auto = latest_autosave(app.save_dir)
@@ -397,14 +404,7 @@ def test_screenshots_of_an_enemy_turn_replay_and_the_result(size, tmp_path: Path
     h = play.player.phase.focus
     assert play.view.rect.collidepoint(play.view.hex_center_on_screen(h))
     pygame.image.save(app.window, str(folder / f"replay_{size[0]}x{size[1]}.png"))
-    key(app, pygame.K_SPACE)
-    key(app, pygame.K_END)
-    for _ in range(120):
-        if isinstance(app.screen, ResultScreen):
-            break
-        step(app)
-        if play.fast is None and not play.player.done:
-            key(app, pygame.K_SPACE)
+    play_to_the_result(app, play, 120)
     assert isinstance(app.screen, ResultScreen)
     step(app)
     pygame.image.save(app.window, str(folder / f"result_{size[0]}x{size[1]}.png"))
