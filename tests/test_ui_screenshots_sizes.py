@@ -42,6 +42,17 @@ def shots(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def open_play(path: Path, size, folder: Path, *, fog: bool) -> tuple[App, Session, PlayScreen]:
+    """A window of `size` showing the play screen of the scenario at `path`, seed 1, the first
+    side played by a person and the second by the computer."""
+    loaded = load_scenario(path, coefficient_names=coefficient_names())
+    app = App(size, save_dir=folder)
+    session = Session(loaded, seed=1, humans=(True, False), fog=fog)
+    play = PlayScreen(app, session)
+    app.show(play)
+    return app, session, play
+
+
 def save(app: App, name: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     pygame.image.save(app.window, str(folder / f"{name}.png"))
@@ -55,11 +66,7 @@ def hover(app: App, pos) -> None:
 
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
 def test_the_play_screen_at_the_smallest_and_a_large_window(size, shots: Path, tmp_path) -> None:
-    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
-    app = App(size, save_dir=tmp_path)
-    session = Session(furong, seed=1, humans=(True, False), fog=False)
-    play = PlayScreen(app, session)
-    app.show(play)
+    app, session, play = open_play(FURONG, size, tmp_path, fog=False)
     play.begin_orders()
     u, board = session.state.units, session.state.board
     placed = [i for i in range(u.count) if u.hex[i] >= 0 and session.state.active()[i]]
@@ -95,11 +102,7 @@ def test_the_play_screen_at_the_smallest_and_a_large_window(size, shots: Path, t
 def test_a_stack_shows_its_count_on_the_map_and_lists_its_units(size, shots: Path, tmp_path):
     """Four Chinese units put in one hex (Furong starts with none stacked): the top counter
     carries the count, and the hex box lists the four as links to select."""
-    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
-    app = App(size, save_dir=tmp_path)
-    session = Session(furong, seed=1, humans=(True, False), fog=False)
-    play = PlayScreen(app, session)
-    app.show(play)
+    app, session, play = open_play(FURONG, size, tmp_path, fog=False)
     play.begin_orders()
     state = session.state
     u = state.units
@@ -139,12 +142,8 @@ def test_a_stack_shows_its_count_on_the_map_and_lists_its_units(size, shots: Pat
 
 
 def test_an_operational_map_s_labels_at_1024_by_640(shots: Path, tmp_path) -> None:
-    loaded = load_scenario(
-        ROOT / "scenarios" / "shigehiro_pocket.yaml", coefficient_names=coefficient_names()
-    )
-    app = App((1024, 640), save_dir=tmp_path)
-    play = PlayScreen(app, Session(loaded, seed=1, humans=(True, False), fog=True))
-    app.show(play)
+    shigehiro = ROOT / "scenarios" / "shigehiro_pocket.yaml"
+    app, _, play = open_play(shigehiro, (1024, 640), tmp_path, fog=True)
     play.begin_orders()
     step(app, 2)
     plates = list(play.view.place_plates.values())
@@ -176,11 +175,7 @@ def test_the_editor_s_triggers_tool(shots: Path, tmp_path) -> None:
 def test_the_result_screen_at_the_smallest_and_a_large_window(size, tmp_path) -> None:
     from engine.ui.screens import ResultScreen
 
-    furong = load_scenario(FURONG, coefficient_names=coefficient_names())
-    app = App(size, save_dir=tmp_path)
-    session = Session(furong, seed=1, humans=(True, False), fog=True)
-    play = PlayScreen(app, session)
-    app.show(play)
+    app, session, play = open_play(FURONG, size, tmp_path, fog=True)
     while not session.finished:
         session.finish_orders()
         session.end_turn()
