@@ -106,8 +106,8 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
 
 def broke_contact(state: GameState) -> set[int]:
     """The routed units that have broken contact: every routed unit on the map that is free to
-    run (the same test as `morale.flee`'s: a neighbouring hex it may enter that is not in the
-    enemy's zone, or it is not in that zone itself). A trapped routed unit stays in contact.
+    run (`movement.trapped`, the test `morale.flee` uses). A trapped routed unit stays in
+    contact.
 
     Why: direct fire reaches at least the next hex whatever the hex size (`fire_reaches`), so
     that two lines in contact across a hex side can fire at each other in hexes wider than
@@ -118,18 +118,11 @@ def broke_contact(state: GameState) -> set[int]:
     this, a routed unit in a 5-20 km hex of the reference bench stayed under full fire for up
     to eight one-hour turns and took 87 % of its side's direct-fire losses there
     (docs/reference.md, issue 16)."""
-    from .movement import enemy_zone  # movement imports nothing of fire
+    from .movement import trapped  # movement imports nothing of fire
 
-    u, board = state.units, state.board
+    u = state.units
     routed = (u.routed & u.arrived & ~u.gone & (u.hex >= 0)).nonzero()[0].tolist()
-    out: set[int] = set()
-    for i in routed:
-        here = int(u.hex[i])
-        held, zone = enemy_zone(state, int(u.side[i]))
-        free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
-        if free and not (all(n in zone for n in free) and here in zone):
-            out.add(i)
-    return out
+    return {i for i in routed if not trapped(state, i)}
 
 
 def _nearest_target(

@@ -19,7 +19,7 @@ from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
 from .casualties import remove_men
 from .coefficients import share_in_turn
-from .movement import _drown, enemy_zone, move_unit
+from .movement import _drown, move_unit, trapped
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data comes in as values
     from ..scenario.models import Scenario
@@ -195,9 +195,7 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
     """A routed unit runs for the rear; the river takes its toll; trapped men surrender or die."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
-    held, zone = enemy_zone(state, int(u.side[unit]))
-    free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
-    if not free or (all(n in zone for n in free) and here in zone):
+    if trapped(state, unit):
         # Trapped: each hour a share of the men is lost; some surrender, the rest fight on to
         # the end (or take their own lives), and are counted killed.
         # Small parties slip out through the ring, more of them in the dark. Both shares are

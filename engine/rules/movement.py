@@ -184,6 +184,17 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     return held, zone
 
 
+def trapped(state: GameState, unit: int) -> bool:
+    """Whether a routed `unit` has no way to run: no neighbouring hex it may enter that the
+    enemy does not stand in, or every such hex and its own are in the enemy's zone. What a
+    trapped unit does is morale.flee's; fire.broke_contact keeps one in contact."""
+    board = state.board
+    here = int(state.units.hex[unit])
+    held, zone = enemy_zone(state, int(state.units.side[unit]))
+    free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
+    return not free or (all(n in zone for n in free) and here in zone)
+
+
 def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
     """The neighbour a unit steps into on its way down a time field (never an enemy-held hex),
     or -1 when no step brings it closer: the lowest time, the lowest hex number among equals."""
