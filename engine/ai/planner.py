@@ -44,8 +44,14 @@ _BREACH_FOR = (Task.attack, Task.assault)
 # first choice first: a unit on a standing task (holding a post, counter-attacking from it) or on
 # none; failing that, a unit on its way somewhere (a march, an attack, a pursuit). A unit
 # falling back, withdrawing or breaking out is not turned round, and guns keep firing.
-_SEND_TIER = {Task.hold: 0, Task.counterattack: 0, Task.move: 1, Task.attack: 1, Task.assault: 1}
-_SEND_TIER[Task.pursue] = 1
+_SEND_TIER = {
+    Task.hold: 0,
+    Task.counterattack: 0,
+    Task.move: 1,
+    Task.attack: 1,
+    Task.assault: 1,
+    Task.pursue: 1,
+}
 
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
