@@ -38,6 +38,7 @@ from .stats import (
     per_battle,
     ratio_bin,
     spread,
+    square_law_error,
     square_law_survivors,
     stochastic_square_law_survivors,
     success,
@@ -548,12 +549,12 @@ def lanchester_figures(
             bent = math.sqrt(max(0.0, a0 * a0 - b0 * b0 + unhurt * unhurt))
             survivors.append(left)
             at_break.append(bent)
-            break_errors.append(abs(left - bent) / max(a0, b0))
+            break_errors.append(square_law_error(a0, b0, left, bent))
         assaults = sum(g["assaults"] for g in games)
         stochastic = stochastic_square_law_survivors(a0, b0)
         judged = stochastic if judge == "stochastic" else law
         mean_left = float(np.mean(survivors)) if survivors else math.nan
-        mean_error = abs(mean_left - judged) / max(a0, b0) if survivors else math.nan
+        mean_error = square_law_error(a0, b0, mean_left, judged) if survivors else math.nan
         hours = float(np.mean([g["hours"] for g in games]))
         plot[r] = (
             mean_left,
