@@ -114,11 +114,7 @@ def side_quality(code: int) -> tuple[float, float]:
     cev = combat_effectiveness(code)
     d = (cev - 1.0) / (cev + 1.0)
     better, worse = round(0.5 + d, QUALITY_DIGITS), round(0.5 - d, QUALITY_DIGITS)
-    if code > 0:
-        return better, worse
-    if code < 0:
-        return worse, better
-    return 0.5, 0.5
+    return (better, worse) if code >= 0 else (worse, better)  # code 0: d = 0, both 0.5
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,11 @@ import csv
 import sys
 from pathlib import Path
 
+from .data import CODES  # the advantage codes of battles.csv, -4..4
+
 POSTURES = {"HD": "hasty", "PD": "prepared", "FD": "fortified", "DL": "delay"}
 ROUGHNESS = {"F": "flat", "R": "rolling", "G": "rugged"}
 COVER = {"B": "bare", "M": "mixed", "D": "desert", "W": "wooded"}
-ADVANTAGES = ("cea", "leada", "trnga", "morala", "surpa", "inita")  # battles.csv, -4..4
 COLUMNS = (
     "isqno",
     "name",
@@ -55,7 +56,7 @@ COLUMNS = (
     "defender_men",
     "defender_losses",
     "attacker_won",
-    *ADVANTAGES,
+    *CODES,
 )
 
 
@@ -114,7 +115,7 @@ def extract(folder: Path) -> list[dict[str, object]]:
         d_men = _number(dfn.get("intst")) or _number(dfn.get("str"))
         a_cas, d_cas = _number(att.get("cas")), _number(dfn.get("cas"))
         won = (battle.get("wina") or "").strip()
-        codes = {k: _code(battle.get(k)) for k in ADVANTAGES}
+        codes = {k: _code(battle.get(k)) for k in CODES}
         values = (posture, roughness, cover, front_km, days, a_men, d_men, a_cas, d_cas)
         if any(v is None for v in values) or won not in ("1", "0", "-1"):
             continue
