@@ -17,13 +17,13 @@ from pathlib import Path
 
 import pygame
 import pytest
-from window_driver import near
+from window_driver import near, show_result
 
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import load_scenario
 from engine.ui import drawing
 from engine.ui.app import App
-from engine.ui.screens import BriefingScreen, PlayScreen, ResultScreen
+from engine.ui.screens import BriefingScreen, PlayScreen
 from engine.ui.session import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,12 +116,7 @@ def test_screenshots_of_briefing_day_night_and_result(furong, shots: Path, tmp_p
         )
     frame(app, "map_night", shots)
 
-    while not session.finished:
-        session.finish_orders()
-        session.end_turn()
-    play.begin_orders()
-    play.player.skip()
-    app.show(ResultScreen(app, play))
+    show_result(app, session, play)
     result = frame(app, "result", shots)
     assert result.get_at((40, 30))[:3] != (0, 0, 0)
     app.manager.clear_and_reset()

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pygame
 import pytest
-from window_driver import key, step
+from window_driver import key, show_result, step
 
 from engine.rules.coefficients import coefficient_names
 from engine.scenario import load_scenario
@@ -173,15 +173,9 @@ def test_the_editor_s_triggers_tool(shots: Path, tmp_path) -> None:
 
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
 def test_the_result_screen_at_the_smallest_and_a_large_window(size, tmp_path) -> None:
-    from engine.ui.screens import ResultScreen
 
     app, session, play = open_play(FURONG, size, tmp_path, fog=True)
-    while not session.finished:
-        session.finish_orders()
-        session.end_turn()
-    play.begin_orders()
-    play.player.skip()
-    app.show(ResultScreen(app, play))
+    show_result(app, session, play)
     step(app, 2)
     # docs/img/result_*.png come from tests/test_ui_flow.py (the result after a replayed
     # battle); this one is kept apart so that the two do not overwrite each other

@@ -61,3 +61,16 @@ def near(surface: pygame.Surface, center, color, radius: int = 2, tolerance: int
             if all(abs(pixel[k] - color[k]) <= tolerance for k in range(3)):
                 return True
     return False
+
+
+def show_result(app: App, session, play) -> None:
+    """Play the battle of `session` to its end, the computer ordering every side, and show its
+    result screen after the play screen `play`."""
+    from engine.ui.screens import ResultScreen
+
+    while not session.finished:
+        session.finish_orders()
+        session.end_turn()
+    play.begin_orders()
+    play.player.skip()
+    app.show(ResultScreen(app, play))
