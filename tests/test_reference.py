@@ -38,6 +38,7 @@ from engine.reference.builder import (
     build,
     combat_effectiveness,
     layout,
+    main_effort_columns,
     mortars_for,
     scenario_text,
     side_quality,
@@ -445,6 +446,58 @@ def test_builder_on_a_hand_made_row():
     assert kinds == ["fortification", "wire"]
     terrain = scenario.map.terrain
     assert "h" in terrain and "w" in terrain
+
+
+def test_main_effort_reaches_the_planning_ratio_exact():
+    """ceil(planning ratio / force ratio) columns nearest the centre (lower column first on a
+    tie), at most all: ATP 5-0.2-1 table 2-12's 2.5:1 (hasty attack) and 3:1 (deliberate)."""
+    assert main_effort_columns(6, 3.0, "fortified") == [3]  # 3:1 already: the even attack
+    assert main_effort_columns(6, 1.0, "fortified") == [2, 3, 4]  # 3 x 1:1 = 3:1
+    assert main_effort_columns(6, 1.0, "hasty") == [2, 3, 4]  # ceil(2.5) = 3
+    assert main_effort_columns(6, 1.25, "hasty") == [2, 3]  # 2 x 1.25 = 2.5:1
+    assert main_effort_columns(6, 1.25, "prepared") == [2, 3, 4]  # 3 / 1.25 = 2.4 -> 3
+    assert main_effort_columns(6, 0.5, "delay") == [1, 2, 3, 4, 5]  # 2.5 / 0.5 = 5
+    assert main_effort_columns(4, 0.5, "prepared") == [0, 1, 2, 3]  # 6 wanted, 4 there
+    assert main_effort_columns(4, 10.0, "hasty") == [2]
+
+
+@given(
+    columns=st.integers(4, 20),
+    ratio=st.floats(0.05, 20.0),
+    posture=st.sampled_from(["hasty", "prepared", "fortified", "delay"]),
+)
+def test_main_effort_invariants(columns, ratio, posture):
+    """Never empty, always holds the centre's column, contiguous, and reaches the planning
+    ratio at the centre whenever the side has the columns to."""
+    main = main_effort_columns(columns, ratio, posture)
+    assert columns // 2 in main and main == list(range(main[0], main[-1] + 1))
+    assert (
+        len(main) == columns
+        or len(main) * ratio >= {"hasty": 2.5, "delay": 2.5}.get(posture, 3.0) - 1e-9
+    )
+    assert len(main) == 1 or (len(main) - 1) * ratio < {"hasty": 2.5, "delay": 2.5}.get(
+        posture, 3.0
+    )
+
+
+def test_the_builders_main_effort_assaults_the_centre_and_the_checks_do_not():
+    """The hand-made row is 3:1 (even attack); at 1:1 the three columns nearest the centre
+    assault it and the others fix their own column's defenders. The rule checks' battles
+    (main_effort False) attack evenly whatever the ratio."""
+
+    def objectives(scenario):
+        return {
+            p.id: tuple(p.objective)
+            for plan in scenario.plans
+            for p in plan.phases
+            if p.id.startswith("assault_")
+        }
+
+    even = {f"assault_{c}": (c, 1) for c in range(6)}
+    assert objectives(build(ROW)) == even
+    one_to_one = Battle(**{**ROW.__dict__, "attacker_men": 2000})
+    assert objectives(build(one_to_one)) == even | {f"assault_{c}": (3, 1) for c in (2, 3, 4)}
+    assert objectives(build(one_to_one, main_effort=False)) == even
 
 
 def test_combat_effectiveness_rule_of_thumb_exact():

@@ -237,6 +237,7 @@ def turn_text(minutes: int, rules: dict[str, float] | None = None) -> str:
         guns=True,
         preparation_hours=PREPARATION_HOURS,
         rules=rules,
+        main_effort=False,
     )
 
 
@@ -305,7 +306,7 @@ def make_jobs(
     if "force_ratio" in settings.checks:
         for posture in POSTURES:
             for r in ratios(bands):
-                text = scenario_text(ratio_battle(posture, r))
+                text = scenario_text(ratio_battle(posture, r), main_effort=False)
                 jobs.append(Job(f"ratio:{posture}:{r:g}", text, seeds(settings.ratio_seeds)))
     if with_overrides:
         jobs = [replace(job, overrides=with_overrides) for job in jobs]

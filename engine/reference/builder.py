@@ -28,9 +28,15 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   fight hand to hand and hold on under losses CEV times as well as the other's and the mean
   quality stays the engine's average, 0.5 (`side_quality`; its note gives the sources). A row
   with `cea` 0 plays exactly as before: no `quality` key is written.
-- Sides: the attacker (`attacker`) assaults the defending unit of its column from two hexes
-  away; the defender (`defender`) holds. The attacker wins by holding the centre of the
-  defender's line at the end (a capture), the defender by keeping it.
+- Sides: the attacker (`attacker`) assaults from two hexes away; the defender (`defender`)
+  holds. The attacker wins by holding the centre of the defender's line at the end (a capture),
+  the defender by keeping it. The attacker's plan has a main effort (`main_effort_columns`):
+  the units of as many columns nearest the centre as it takes to reach the doctrinal planning
+  ratio against the centre's defenders (2.5:1 against a hasty defence or a delay, 3:1 against a
+  prepared or fortified one) all assault the centre; every other unit assaults the defending
+  unit of its own column, to fix it. At 3:1 and more the main effort is the centre's own column
+  and the plan is the even attack along the front. The rule checks (`main_effort=False`) keep
+  the even attack, so that they measure the rules alone with the plan held fixed.
 - Guns (only when asked, `guns=True`: the turn-length check, which must include bombardment):
   each side gets one mortar per 150 men in a mortar unit behind the centre of its line (their
   crews taken from the side's men, so the totals are the row's). The attacker's mortars bombard
@@ -146,6 +152,33 @@ def turn_plan(duration_days: float) -> tuple[int, int]:
     return TURN_CHOICES[-1], MAX_TURNS
 
 
+# The attacker's minimum planning ratio at the point of its main effort, by the defender's
+# posture: US Army ATP 5-0.2-1, Staff Reference Guide vol. 1 (7 Dec 2020), table 2-12
+# "Historical minimum planning ratios" (after FM 6-0 and FM 3-90-1): hasty attack 2.5:1,
+# deliberate attack 3:1. A hasty defence or a delay is met by a hasty attack, a prepared or
+# fortified one by a deliberate attack (this project's reading of which attack each posture
+# calls for; the ratios are the table's, not fitted).
+PLANNING_RATIO = {"hasty": 2.5, "delay": 2.5, "prepared": 3.0, "fortified": 3.0}
+
+
+def main_effort_columns(columns: int, force_ratio: float, posture: str) -> list[int]:
+    """The columns whose attacking units make the main effort on the centre of the line.
+
+    A commander allots to the main effort enough units to reach the planning ratio against the
+    defenders of the point it attacks (ATP 5-0.2-1 table 2-12, `PLANNING_RATIO`): each column's
+    attacking unit is `force_ratio` times the centre's defending unit, so ceil(ratio needed /
+    force ratio) columns, at most all of them, taken nearest the centre first (the lower column
+    first on a tie). Why: an outnumbered attacker that spread evenly along the front would
+    attack everywhere at its overall ratio; doctrine, and CDB90's outnumbered attackers who won,
+    concentrate where they mean to break in."""
+    if force_ratio <= 0:
+        return list(range(columns))
+    needed = min(columns, math.ceil(PLANNING_RATIO[posture] / force_ratio - 1e-9))
+    centre = columns // 2
+    nearest = sorted(range(columns), key=lambda c: (abs(c - centre), c))
+    return sorted(nearest[: max(1, needed)])
+
+
 def split(men: int, parts: int) -> list[int]:
     """Men shared out as evenly as whole men allow, the larger shares first."""
     base, extra = divmod(men, parts)
@@ -213,6 +246,7 @@ def scenario_data(
     turns: int | None = None,
     rules: dict[str, float] | None = None,
     resolve: str | None = None,
+    main_effort: bool = True,
 ) -> dict[str, Any]:
     """The scenario of a battle as plain data (what the YAML file holds).
 
@@ -223,7 +257,8 @@ def scenario_data(
     `turns` overrides the number of turns (the fire fight lasts until a side breaks); `rules`
     (the bench's `--set`/`--coefficients`) becomes the scenario's `rules:` block, so a written
     file plays as the bench played it. `resolve` sets both sides' `resolve:` (`to_the_last` for
-    the square-law fire fight, fought to the finish)."""
+    the square-law fire fight, fought to the finish). `main_effort` False makes every
+    attacking unit assault its own column (the even attack the rule checks hold fixed)."""
     plan = layout(battle, turn_minutes, guns)
     if turns is not None:
         plan = replace(plan, turns=turns)
@@ -279,6 +314,9 @@ def scenario_data(
                 | ({"quality": quality[side]} if battle.cea else {})
             )
     attackers = [u["id"] for u in units if u["side"] == "attacker" and u["type"] == "infantry"]
+    main = set(main_effort_columns(cols, battle.force_ratio, battle.posture))
+    if not main_effort or attacker_task == "hold":
+        main = set()
     phases = []
     if guns:
         phases.append(
@@ -303,6 +341,9 @@ def scenario_data(
             "task": attacker_task,
         }
         phase["objective"] = [c, DEFENCE_ROW] if attacker_task != "hold" else [c, ATTACK_ROW]
+        if c in main and len(main) > 1:  # one column alone is the even attack's own
+            phase["name"] = f"main effort: column {c + 1} assaults the centre"
+            phase["objective"] = centre
         phases.append(phase)
     hold: dict[str, Any] = {"id": "hold", "name": "hold the line", "start": start, "task": "hold"}
     defence = [hold]
