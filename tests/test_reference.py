@@ -52,6 +52,7 @@ from engine.reference.stats import (
     intra_class_correlation,
     loss_exchange_ratio,
     loss_rate_per_day,
+    outside_beyond_noise,
     per_battle,
     ratio_bin,
     spread,
@@ -337,6 +338,21 @@ def test_force_ratio_steps_are_judged_against_their_noise():
     old = {**bands, "force_ratio": {k: v for k, v in bands["force_ratio"].items() if k != "judge"}}
     (figure,) = ratio_figures(_curve(smooth, 16), old)[0]
     assert figure.ok is False and figure.off.startswith("success falls by 0.06")
+
+
+def test_one_noise_judge_for_every_share_difference():
+    """`outside_beyond_noise`: a difference fails a band only when it and its whole 95 %
+    interval lie outside the band on the same side; (d, d, d) judges the value alone. The
+    force-ratio falls, its jumps and the turn-length win gap all use it."""
+    band = (-0.05, 0.25)
+    assert outside_beyond_noise((0.30, 0.26, 0.40), *band) is True  # a jump beyond noise
+    assert outside_beyond_noise((0.30, 0.20, 0.40), *band) is False  # its interval reaches in
+    assert outside_beyond_noise((-0.10, -0.20, -0.06), *band) is True  # a fall beyond noise
+    # below 0 but not wholly below the tolerance: noise (before the fourth pass, a fall)
+    assert outside_beyond_noise((-0.10, -0.20, -0.01), *band) is False
+    assert outside_beyond_noise((0.10, 0.00, 0.20), *band) is False  # inside the band
+    assert outside_beyond_noise((0.26, 0.26, 0.26), *band) is True  # the value alone
+    assert outside_beyond_noise((-0.2, -0.3, -0.1), -math.inf, 0.25) is False  # no lower edge
 
 
 def test_the_fire_fight_has_no_assault_and_runs_to_the_end():

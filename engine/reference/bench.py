@@ -35,6 +35,7 @@ from .stats import (
     clustered_success,
     loss_exchange_ratio,
     loss_rate_per_day,
+    outside_beyond_noise,
     per_battle,
     ratio_bin,
     spread,
@@ -636,9 +637,8 @@ def turn_figures(
             sum(g["won"] for g in games), len(games), sum(g["won"] for g in base), len(base)
         )
         win_band = band["max_win_difference"]
-        win_miss = dw > win_band and (
-            band.get("win_judge") != "noise" or gap[1] > win_band or gap[2] < -win_band
-        )
+        judged = gap if band.get("win_judge") == "noise" else (gap[0],) * 3
+        win_miss = outside_beyond_noise(judged, -win_band, win_band)
         ok = (
             da <= band["max_loss_difference"] and dd <= band["max_loss_difference"] and not win_miss
         )
@@ -732,15 +732,16 @@ def ratio_figures(
         steps = np.round(np.diff(wins), 9)  # as above: 0.05 is 0.05
         problems = []
         # Each step judged against the sampling noise of its games (bands.yaml, force_ratio):
-        # the step's 95 % interval (Newcombe's, the difference of two shares) must lie wholly
-        # beyond the band for a fall or a jump to count; a step inside its noise is noise.
+        # the step and its 95 % interval (Newcombe's, the difference of two shares) must lie
+        # wholly beyond the band [-tolerance, largest step] for a fall or a jump to count
+        # (`outside_beyond_noise`, the turn-length check's judge too).
         counts = [(round(w * k), k) for w, k in zip(wins, sizes, strict=True)]
         gaps = [
             newcombe(*counts[k + 1], *counts[k]) if band.get("judge") == "noise" else (d, d, d)
             for k, d in enumerate(steps.tolist())
         ]
-        falls = [k for k, (d, _, high) in enumerate(gaps) if d < -tol and high < 0]
-        jumps = [k for k, (d, low, _) in enumerate(gaps) if d > max_step and low > max_step]
+        falls = [k for k, gap in enumerate(gaps) if outside_beyond_noise(gap, -tol, math.inf)]
+        jumps = [k for k, gap in enumerate(gaps) if outside_beyond_noise(gap, -math.inf, max_step)]
         if falls:
             k = min(falls, key=lambda j: gaps[j][0])
             problems.append(

@@ -195,6 +195,16 @@ def success(wins: int, n: int) -> tuple[float, float, float]:
     return wilson(wins, n)
 
 
+def outside_beyond_noise(gap: tuple[float, float, float], low: float, high: float) -> bool:
+    """Whether a difference (value, 95 % low, 95 % high) fails a band [low, high]: the value
+    lies outside the band and so does its whole interval, on the same side. One judge for every
+    check that compares shares of a few dozen games (the turn-length win gap, the force-ratio
+    steps): a difference whose interval reaches into the band may be noise, so it passes. Pass
+    (d, d, d) to judge the value alone."""
+    value, value_low, value_high = gap
+    return (value > high and value_low > high) or (value < low and value_high < low)
+
+
 def square_law_survivors(a: float, b: float) -> float:
     """Lanchester's square law with equal effectiveness: the stronger side's survivors when the
     weaker is annihilated, √(A² − B²)."""
