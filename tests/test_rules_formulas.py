@@ -127,8 +127,9 @@ def test_river_crossing_takes_hours_by_width() -> None:
     c = coefficients_of(state)
     hours = hex_hours_at_1kmh(state.board, c)
     water = state.board.index(2, 1)
-    # the stream is 20 m wide and fordable: 0.5 h per 100 m
-    assert hours[water] == pytest.approx(0.5 * 20 / 100)
+    # the stream is 20 m wide and fordable: 0.13 h per 100 m
+    assert c.ford_crossing_hours_per_100m == 0.13
+    assert hours[water] == pytest.approx(0.13 * 20 / 100)
     assert hours[state.board.index(0, 0)] == pytest.approx(0.1)  # 100 m at 1 km/h
     assert math.isinf(hours[state.board.index(4, 1)])  # the cliff
 

@@ -226,3 +226,18 @@ def test_the_planners_rations_over_a_phase_do_not_depend_on_turn_length(rounds) 
     totals = {m: rationed(m, rounds, 8) for m in (15, 30, 60, 120, 240)}
     assert max(totals.values()) - min(totals.values()) <= 1, totals
     assert max(totals.values()) <= rounds
+
+
+# ============================================================================ wading a ford
+
+
+def test_ford_crossing_is_the_wading_derivation_and_quicker_than_the_boats() -> None:
+    """docs/rules.md, Movement, "Wading a ford": the pace on dry ground × 0.5 for water to the
+    waist × 0.6 for boots, turbid water and poor light; 100 m at that pace, to two places, and
+    the whole range of the derivation (0.45-0.61, 0.5-0.7) quicker than a boat crossing."""
+    pace = C.foot_speed_kmh * 0.5 * 0.6
+    assert pace == pytest.approx(0.75)
+    assert C.ford_crossing_hours_per_100m == round(0.1 / pace, 2) == 0.13
+    slowest = 0.1 / (C.foot_speed_kmh * 0.45 * 0.5)
+    assert slowest == pytest.approx(0.178, abs=1e-3)
+    assert slowest < C.river_crossing_hours_per_100m
