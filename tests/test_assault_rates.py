@@ -107,9 +107,9 @@ def test_break_point_of_a_group_is_men_weighted() -> None:
     state.units.break_share[:] = [0.1, 0.3]
     state.units.killed[RED] = 4
     state.units.men[RED] -= 4  # the engagement began with 36 + 4
-    assert break_point(state, [RED], 1.0) == (4.0, 40.0, 0.1)
+    assert break_point(state, [RED]) == (4.0, 40.0, 0.1)
     state.units.break_share[RED] = math.inf
-    assert break_point(state, [RED], 0.5)[2] == math.inf
+    assert break_point(state, [RED])[2] == math.inf
 
 
 def test_a_unit_fighting_to_the_last_never_routs_on_morale() -> None:

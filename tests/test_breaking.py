@@ -51,11 +51,11 @@ def test_break_point_counts_the_losses_of_the_present_engagement() -> None:
     u.killed[RED] += 4
     # 4 lost of the 40 it had when the engagement began (36 now + 4), breaking point 0.1
     assert losses_counted(state, RED) == 4.0
-    assert break_point(state, [RED], 1.0) == (4.0, 40.0, 0.1)
+    assert break_point(state, [RED]) == (4.0, 40.0, 0.1)
     u.break_base[RED] = 3.0  # three of them before it last rallied
-    assert break_point(state, [RED], 0.5) == (1.0, 18.5, 0.1)
+    assert break_point(state, [RED]) == (1.0, 37.0, 0.1)
     u.break_share[RED] = math.inf
-    assert break_point(state, [RED], 0.5)[2] == math.inf
+    assert break_point(state, [RED])[2] == math.inf
 
 
 def test_counted_losses_fade_out_of_contact_by_the_hour_and_not_in_contact() -> None:
@@ -87,7 +87,7 @@ def test_a_unit_that_rallies_starts_its_count_again() -> None:
     assert [e for e in events if isinstance(e, Rallied)]
     assert losses_counted(state, RED) == 0.0
     assert u.break_base[RED] == 12.0
-    assert break_point(state, [RED], 1.0)[:2] == (0.0, 28.0)
+    assert break_point(state, [RED])[:2] == (0.0, 28.0)
 
 
 def test_cut_off_needs_every_neighbour_held_by_the_enemy_or_impassable() -> None:
@@ -97,9 +97,9 @@ def test_cut_off_needs_every_neighbour_held_by_the_enemy_or_impassable() -> None
     assert cut_off(ring, BLUE)
     # The factor acts on the breaking point of the unit with no way out only.
     ring.units.break_share[:] = 0.2
-    assert break_point(ring, [BLUE], 1.0, C)[2] == pytest.approx(0.2 * C.cut_off_break_factor)
-    assert break_point(ring, [RED], 1.0, C)[2] == pytest.approx(0.2)
-    assert break_point(ring, [BLUE], 1.0)[2] == pytest.approx(0.2)  # no coefficients: no factor
+    assert break_point(ring, [BLUE], C)[2] == pytest.approx(0.2 * C.cut_off_break_factor)
+    assert break_point(ring, [RED], C)[2] == pytest.approx(0.2)
+    assert break_point(ring, [BLUE])[2] == pytest.approx(0.2)  # no coefficients: no factor
     # On an open border of the map there is a way out.
     edge = battle(units=[unit("red_1", "red", (1, 1), 40), unit("blue_1", "blue", (0, 1), 30)])
     assert edge.board.edge[edge.board.index(0, 1)] and not cut_off(edge, BLUE)

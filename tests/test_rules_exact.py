@@ -1033,9 +1033,13 @@ def test_trapped_unit_by_day() -> None:
     # one-hour turns: the hourly shares apply as they are (1 - (1 - p)^1 = p)
     slip = C.trapped_slip_away_share
     escaped = math.floor(40 * slip)  # the stub draws the floor of the mean
-    lost = int((40 - escaped) * C.surrender_share_trapped + 0.5)
+    lost = math.floor((40 - escaped) * C.surrender_share_trapped)
     captured = math.floor(lost * C.trapped_captured_fraction)
-    assert rng.binomials == [(40, approx(slip)), (lost, C.trapped_captured_fraction)]
+    assert rng.binomials == [
+        (40, approx(slip)),
+        (40 - escaped, approx(C.surrender_share_trapped)),
+        (lost, C.trapped_captured_fraction),
+    ]
     # 40 x 0.159 = 6.4 -> 6 lost, of whom 6 x 0.78 = 4.7 -> 4 captured
     assert (escaped, lost, captured) == (0, 6, 4)
     assert_trapped_losses(state, escaped, lost, captured)
@@ -1050,8 +1054,9 @@ def test_trapped_unit_at_night_slips_away_more() -> None:
     share = C.trapped_slip_away_share * C.trapped_slip_away_night_factor
     assert rng.binomials[0] == (40, approx(share))
     escaped = math.floor(40 * share)
-    lost = int((40 - escaped) * C.surrender_share_trapped + 0.5)
-    assert rng.binomials[1] == (lost, C.trapped_captured_fraction)
+    assert rng.binomials[1] == (40 - escaped, approx(C.surrender_share_trapped))
+    lost = math.floor((40 - escaped) * C.surrender_share_trapped)
+    assert rng.binomials[2] == (lost, C.trapped_captured_fraction)
     captured = math.floor(lost * C.trapped_captured_fraction)
     assert_trapped_losses(state, escaped, lost, captured)
     assert escaped == 0 or [e.men for e in events if isinstance(e, Escaped)] == [escaped]
@@ -1064,8 +1069,9 @@ def test_trapped_shares_compound_over_a_four_hour_turn() -> None:
     assert rng.binomials[0] == (40, approx(slip))
     escaped = math.floor(40 * slip)
     surrender = 1 - (1 - C.surrender_share_trapped) ** 4
-    lost = int((40 - escaped) * surrender + 0.5)
-    assert rng.binomials[1] == (lost, C.trapped_captured_fraction)
+    assert rng.binomials[1] == (40 - escaped, approx(surrender))
+    lost = math.floor((40 - escaped) * surrender)
+    assert rng.binomials[2] == (lost, C.trapped_captured_fraction)
     assert state.units.men[RED] == 40 - escaped - lost
 
 

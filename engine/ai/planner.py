@@ -8,6 +8,7 @@ historical record and never touches the dice: it only gives orders, and the rule
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache, partial
@@ -841,7 +842,25 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
         per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)
     else:
         per_turn = fixed_per_turn
-    return int(per_turn * weight / total + 0.5)
+    return spread_rounds(per_turn * weight / total, state.turn - current.start)
+
+
+def spread_rounds(per_turn: float, k: int) -> int:
+    """The whole rounds of turn `k` (0 the first) of a phase that fires `per_turn` rounds a turn,
+    a fraction allowed: floor((k + 1) × per_turn) - floor(k × per_turn), so the rounds of turns
+    0 .. n-1 add up to floor(n × per_turn), within one round of the phase's rounds whatever the
+    turns' length (it telescopes).
+
+    Rounding each turn's share half up gave 15-minute turns up to half a round a unit a turn
+    more (or less) than 2-hour turns over the same hours (issue 16). A remainder carried by the
+    clock, not in the state nor drawn from the game's generator: the computer player keeps no
+    memory of its own between turns (its orders follow from the state), and it draws nothing,
+    since a replay gives the orders and does not ask it again (a draw here would shift every
+    later draw of the rules and part the replay from the game). Where `per_turn` changes from
+    turn to turn (a phase without an allotment, sharing what the budget holds) each turn still
+    gets floor or ceiling of its share, the ceiling about as often as the fraction."""
+    k = max(k, 0)
+    return math.floor((k + 1) * per_turn) - math.floor(k * per_turn)
 
 
 def _ration_plan(

@@ -53,6 +53,9 @@ class IndirectWeapon:
     min_range_m: float
     budget: int  # index into GameState.budget_rounds, or -1 for the unit's own ammunition
     own_rounds: float
+    # The part of a round the tubes had time for but did not fire, carried into the next turn
+    # they fire (rules/bombardment.py, `tube_rounds`): 0 <= carry <= 1.
+    carry: float = 0.0
 
 
 @dataclass

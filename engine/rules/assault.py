@@ -129,15 +129,15 @@ def cut_off(state: GameState, unit: int) -> bool:
 
 
 def break_point(
-    state: GameState, units: list[int], share: float, coefficients=None
+    state: GameState, units: list[int], coefficients=None
 ) -> tuple[float, float, float]:
-    """(losses so far, men at the start, breaking point) of a group of units fighting with
-    `share` of their men: the losses of their present engagement (`losses_counted`: since they
-    came into contact, or last rallied) over `share` of the men they had when it began (their
-    men now plus those losses; the assault passes 1.0: a side gives way on the losses of all its
-    men), and the men-weighted mean of their drawn breaking points
-    (inf when one of them fights to the last), each × `cut_off_break_factor` (of
-    `coefficients`, when given) for a unit with no line of retreat (`cut_off`)."""
+    """(losses so far, men at the start, breaking point) of a group of units: the losses of
+    their present engagement (`losses_counted`: since they came into contact, or last rallied)
+    over the men they had when it began (their men now plus those losses: a side gives way on
+    the losses of all its men, not of the share of them at grips), and the men-weighted mean of
+    their drawn breaking points (inf when one of them fights to the last), each ×
+    `cut_off_break_factor` (of `coefficients`, when given) for a unit with no line of retreat
+    (`cut_off`)."""
     u = state.units
     lost = start = weighted = 0.0
     factor = coefficients.cut_off_break_factor if coefficients is not None else 1.0
@@ -152,7 +152,7 @@ def break_point(
         weighted += breaks * men
     if start <= 0:
         return 0.0, 1.0, math.inf
-    return lost, start * share, weighted / start
+    return lost, start, weighted / start
 
 
 def resolve_assault(
@@ -242,8 +242,8 @@ def resolve_assault(
         posture = vulnerability(state, fighting[0], cd).get("posture", 1.0)
     modifiers["defenders_posture"] = round(posture, 4)
     # Each side gives way on the losses of all its men in the assault, engaged or yet to come up.
-    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, 1.0, ca)
-    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, 1.0, cd)
+    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, ca)
+    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, cd)
     modifiers["attackers_break_at"] = round(attack_breaks, 4)
     modifiers["defenders_give_way_at"] = round(defend_breaks, 4)
     attack_quality = _mean_quality(state, attackers)

@@ -148,7 +148,9 @@ def _rounded(value: float, digits: int) -> float:
 
 def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str, float]:
     """Rounds that `unit`'s tubes in range of `target` fire this turn, by weapon class, at most
-    `cap` in all (none when `cap` is negative); they are taken from the ammunition."""
+    `cap` in all (none when `cap` is negative); they are taken from the ammunition. Each group
+    of tubes fires the whole rounds its time allows, carrying the part of a round left over
+    into its next turn of fire (`tube_rounds`)."""
     u = state.units
     here = u.hex.item(unit)
     crew_share = float(u.men.item(unit)) / max(float(u.men_start.item(unit)), 1.0)
@@ -157,12 +159,11 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     for weapon in u.indirect[unit]:
         if not in_range(state, weapon, here, target):
             continue
-        wanted = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
-        wanted *= suppression
+        time_for = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
+        limit = rounds_available(state, weapon)
         if cap >= 0:
-            wanted = min(wanted, cap - sum(rounds_by_class.values()))
-        # math.floor, not numpy's: the same whole number (wanted is finite) for less work
-        fired = float(math.floor(min(wanted, rounds_available(state, weapon))))
+            limit = min(limit, cap - sum(rounds_by_class.values()))
+        fired, weapon.carry = tube_rounds(time_for * suppression, weapon.carry, limit)
         if fired <= 0:
             continue
         if weapon.budget >= 0:
@@ -171,6 +172,28 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
             weapon.own_rounds -= fired
         rounds_by_class[weapon.weapon_class] = rounds_by_class.get(weapon.weapon_class, 0.0) + fired
     return rounds_by_class
+
+
+def tube_rounds(time_for: float, carry: float, limit: float) -> tuple[float, float]:
+    """(whole rounds fired, part of a round carried on) for tubes that have time this turn for
+    `time_for` rounds (a fraction allowed), carried `carry` from their last turn of fire, and
+    may fire at most `limit` (the ammunition, the order's allotment).
+
+    Rounds are whole, but a turn's time is not: flooring each turn's rounds made a mortar with
+    time for 0.8 rounds a 15-minute turn never fire, and 15-minute turns fire less than 2-hour
+    ones over the same hours (issue 16). The part of a round left over is carried instead: over
+    any run of turns the tubes fire the whole rounds of their summed time, to within one round,
+    whatever the turns' length (the carries telescope). A carry rather than a random rounding:
+    it is exact over every run, not only on average, draws nothing from the game's generator
+    (so it adds no spread to the on-target and casualty draws), and each group of tubes already
+    keeps its own ammunition in the state beside it.
+
+    The carry is at most one round: tubes held back by the allotment or the ammunition keep one
+    round ready, not the fire of every turn they waited (turns of holding back bank nothing);
+    while their rate sets the rounds the carry is the fraction left, below one."""
+    ready = time_for + carry
+    fired = float(math.floor(min(ready, limit)))  # math.floor: a plain int, quicker than numpy's
+    return fired, min(ready - fired, 1.0)
 
 
 def _hit_men(

@@ -191,6 +191,23 @@ def _enemy_hexes(
     return enemy
 
 
+def trapped_lost(rng: np.random.Generator, men: int, share_per_hour: float, hours: float) -> int:
+    """Men of a trapped unit of `men` lost in a turn of `hours` (they surrender or fight on to
+    the end), each man lost independently with the hourly `share_per_hour` compounded over the
+    turn: a binomial draw.
+
+    Drawn, not rounded: rounding the expected loss half up, at least one man a turn, took a man
+    from a small unit every turn whatever its length (four an hour in 15-minute turns, one in
+    1-hour turns) and rounded every turn's loss by up to half a man. The draw's mean,
+    `men × share_in_turn`, compounds exactly: two turns of half the hours leave on average what
+    one turn leaves, so the expected men lost over a span of hours do not depend on the turns'
+    length. A binomial rather than a carried remainder: each man's fate is a chance, as for
+    those who slip out of the ring just before (the same generator, one draw a turn)."""
+    if men <= 0:
+        return 0
+    return int(rng.binomial(men, share_in_turn(share_per_hour, hours)))
+
+
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
     """A routed unit runs for the rear; the river takes its toll; trapped men surrender or die."""
     u, board = state.units, state.board
@@ -210,9 +227,9 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
         )
         if slipped:
             events.append(Escaped(state.turn, u.ids[unit], slipped))
-        surrender = share_in_turn(coefficients.surrender_share_trapped, hours)
-        lost = max(int(u.men[unit] * surrender + 0.5), 1)
-        lost = min(lost, int(u.men[unit]))
+        lost = trapped_lost(
+            state.rng, int(u.men[unit]), coefficients.surrender_share_trapped, hours
+        )
         captured = int(state.rng.binomial(lost, float(u.captured_share[unit])))
         taken = remove_men(state, unit, captured, "captured")
         remove_men(state, unit, lost - captured, "killed")

@@ -164,7 +164,7 @@ class Scratch:
         for mine, theirs in self._arrays:
             np.copyto(mine, theirs)
         for mine, theirs in self._weapons:
-            mine.own_rounds = theirs.own_rounds
+            mine.own_rounds, mine.carry = theirs.own_rounds, theirs.carry
         copy_, state = self.copy, self.source
         for name in self._fields:
             value = getattr(state, name)
