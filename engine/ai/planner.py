@@ -1021,8 +1021,8 @@ def _opening_lane(state: GameState, view: _View, side: int, target: int) -> bool
     """Whether fire on `target` opens the lane the adaptive side's assault waits for: it is the
     side's point of attack, one of the enemy's minefields without a lane, and the side's guns
     have the rounds to open one (`_lane_by_guns`). Such fire is not rationed over the battle:
-    the infantry waits beside the field, as the Japanese guns at Furong fired 2,000 rounds
-    "quickly" before the assault went in (the seed's ¶11: what a plan's `rounds` allot there)."""
+    a lane is blown by a concentration while the infantry waits beside the field, not a few
+    dozen rounds an hour for days (a judgement, marked so, docs/rules.md)."""
     return (
         target in _unbreached(state, side)
         and _point_of_attack(state, view, side) == target
