@@ -675,8 +675,8 @@ def _point_of_attack(state: GameState, view: _View, side: int) -> int:
         for n in neighbors[view.hexes[j]]:
             if n in enemies:
                 ready[n] = ready.get(n, 0) + view.men[j]
-    # A hex behind a minefield the side can open no lane through comes last (`_lane_coming`):
-    # the side goes round it, or in there only where it has nowhere else to go.
+    # A hex behind a minefield the side's guns cannot open a lane through (`_lane_by_guns`)
+    # comes last: the side goes round it, or in there only where it has nowhere else to go.
     mined = _unbreached(state, side)
     best, point = (False, -1.0), -1
     for h in sorted(ready):
