@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.core.events import Assaulted
 from engine.game import Game
 from engine.rules.casualties import remove_men
 
@@ -170,3 +175,149 @@ def test_adaptive_guns_fire_on_the_sides_point_of_attack() -> None:
     plan = game(MORE)
     put(plan, RED, (6, 1))
     assert order_of(plan, "red", MORTARS, "plan").split()[:3] != aimed.split()
+
+
+# ------------------------------------------------------------- the enemy's minefields
+
+
+def mined(hexes: str | None = "[east_hill]", density: float = 0.12, rounds: int = 2000) -> str:
+    """metrics.yaml with a minefield of `density` mines a metre laid by blue (the side nearest
+    it builds the works) on `hexes` (None: none), and red's mortars firing 200 rounds an hour a
+    tube from a budget of `rounds` (so that they open a lane in a turn or two of the 8)."""
+    field = f"  - {{kind: minefield, hexes: {hexes}, depth_m: 30, density_per_m: {density}}}\n"
+    return (
+        TEXT.replace(
+            "level: prepared, strength: 10}\n",
+            "level: prepared, strength: 10}\n" + (field if hexes else ""),
+        )
+        .replace("rounds_per_hour: 20", "rounds_per_hour: 200")
+        .replace(
+            "weapons: [{weapon: mortar, count: 4, ammo: 400}]",
+            "weapons: [{weapon: mortar, count: 4}]",
+        )
+        .replace(
+            "plans:\n",
+            "ammunition:\n"
+            f"  - {{side: red, weapons: [mortar], rounds: {rounds}, source: test}}\n"
+            "plans:\n",
+        )
+    )
+
+
+def assaults_by_turn(text: str, turns: int = 8) -> list[tuple[int, float, list[str]]]:
+    """Red (100 men) next to the east hill, blue there cut to 30 (the odds are met): play the
+    battle adaptive on both sides; each turn's (turn, lane on the hill before it, red's
+    orders)."""
+    g = game(text)
+    put(g, RED, (6, 1))
+    remove_men(g.state, BLUE, 70, "killed")
+    hill = g.state.board.resolve("east_hill")
+    ids = g.state.units.ids
+    seen = []
+    while not g.over and g.turn < turns:
+        orders = g.computer_orders("red", "adaptive")
+        seen.append((g.turn, float(g.state.works.lane[hill]), [o.text(ids) for o in orders]))
+        g.apply_orders("red", orders)
+        g.apply_orders("blue", g.computer_orders("blue", "adaptive"))
+        g.end_turn()
+    return seen
+
+
+def test_the_rounds_to_open_a_lane_follow_the_bombardment_rules_exactly() -> None:
+    """0.12 mines a metre: the lane is open at 1 - 0.1 / (0.12 x 1) = 1/6 of progress, which
+    ln(6/5) x 8,660.25 m2 / (pi x 1 m2) rounds landing give, 0.6 of those fired."""
+    import math
+
+    from engine.ai.planner import _rounds_to_open
+
+    g = game(mined())
+    hill = g.state.board.resolve("east_hill")
+    expected = math.log(1.2) * (100 * 100 * math.sqrt(3) / 2) / (math.pi * 0.6)
+    assert _rounds_to_open(g.state, hill) == pytest.approx(expected, rel=1e-12)
+    assert _rounds_to_open(g.state, hill) == pytest.approx(837.6595, abs=1e-3)
+    g.state.works.lane[hill] = 1.0
+    assert _rounds_to_open(g.state, hill) == 0.0
+    assert _rounds_to_open(g.state, g.state.board.resolve("west_hill")) == 0.0  # no mines
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    density=st.floats(0.11, 2.0),
+    lane=st.floats(0.0, 0.9),
+)
+def test_the_rounds_to_open_a_lane_open_it_and_fewer_do_not(density: float, lane: float) -> None:
+    """Landing `rounds_on_target_fraction` of `_rounds_to_open` rounds takes the lane to the
+    rules' open lane (`lane_after`, `lane_is_open`); one in a hundred fewer does not."""
+    from engine.ai.planner import _rounds_to_open
+    from engine.rules.bombardment import lane_after, lane_is_open
+
+    g = game(mined())
+    s = g.state
+    c = s.coefficients
+    hill = s.board.resolve("east_hill")
+    s.works.mine_density[hill] = density
+    s.works.lane[hill] = lane
+    fired = _rounds_to_open(s, hill)
+    if fired == 0.0:
+        assert lane_is_open(lane, density, c.lane_width_m, c.lane_open_mines_left)
+        return
+
+    def opened(landed: float) -> bool:
+        after = lane_after(lane, landed, s.board.hex_area_m2, c.shell_clearing_radius_m)
+        return lane_is_open(after, density, c.lane_width_m, c.lane_open_mines_left + 1e-9)
+
+    assert opened(fired * c.rounds_on_target_fraction)
+    assert not opened(0.99 * fired * c.rounds_on_target_fraction)
+
+
+def test_the_adaptive_attacker_waits_for_a_lane_its_guns_can_open() -> None:
+    """With the odds met beside a hill behind an unbreached minefield its mortars have the
+    rounds to open (838 wanted, 2,000 in the budget), red holds while they fire on the hill as
+    fast as the tubes fire (not the budget spread over the battle's turns), and assaults once
+    the lane is open; without the minefield it assaults at once, as before, and the mortars'
+    fire is rationed."""
+    seen = assaults_by_turn(mined())
+    first = next(k for k, (_, _, orders) in enumerate(seen) if "assault red_coy 16" in orders)
+    assert first > 0
+    for _, lane, orders in seen[:first]:
+        assert lane < 1.0
+        assert "hold red_coy" in orders
+        assert "bombard red_mortars 16" in orders  # no ration: -1, as fast as they fire
+    assert seen[first][1] == 1.0
+    plain = assaults_by_turn(mined(None))
+    assert "assault red_coy 16" in plain[0][2]
+    assert "bombard red_mortars 16 250" in plain[0][2]  # 2,000 rounds over 8 turns
+
+
+def test_an_adaptive_attacker_that_cannot_open_a_lane_does_not_wait_for_one() -> None:
+    """The same minefield with 400 rounds in the budget (838 wanted) and no way round (the hill
+    itself is mined): red goes in at once, as it did before it knew of minefields."""
+    seen = assaults_by_turn(mined(rounds=400))
+    assert "assault red_coy 16" in seen[0][2]
+
+
+def test_the_adaptive_attacker_goes_round_a_minefield_rather_than_into_it() -> None:
+    """Blue's minefield on the two hexes west of the hill that red's quickest way crosses: red
+    closes and assaults from the north, and nobody walks into the mines; with no minefield it
+    goes the quickest way, through (6,1)."""
+    from engine.rules.engineering import MineStruck
+
+    def walk(text: str) -> tuple[list[str], list]:
+        g = game(text)
+        put(g, RED, (5, 2))
+        remove_men(g.state, BLUE, 70, "killed")
+        board = g.state.board
+        stood, events = [], []
+        while not g.over and g.turn < 4:
+            stood.append(board.label(int(g.state.units.hex[RED])))
+            g.apply_orders("red", g.computer_orders("red", "adaptive"))
+            g.apply_orders("blue", g.computer_orders("blue", "adaptive"))
+            events += g.end_turn()
+        return stood, events
+
+    stood, events = walk(mined("[[6, 1], [6, 2]]"))
+    assert "6,1" not in stood and "6,2" not in stood
+    assert not [e for e in events if isinstance(e, MineStruck)]
+    assert any(isinstance(e, Assaulted) and e.outcome == "taken" for e in events)
+    stood, _ = walk(mined(None))
+    assert stood[:2] == ["5,2", "6,1"]

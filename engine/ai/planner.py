@@ -19,8 +19,8 @@ from ..core.board import Board
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
-from ..rules.engineering import breach_order_for, engineer_units
-from ..rules.movement import time_field
+from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_axis
+from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, next_step, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
 from .triggers import PlanClock
@@ -39,6 +39,11 @@ _COUNTERATTACK = Task.counterattack
 # How far down the enemy's way out (hexes) the adaptive `destroy` side looks for a hex to bar
 # it (`_block`); not sourced, like the crossing check's 12 steps.
 _BLOCK_LOOKAHEAD = 12
+# How far along its way round the enemy's minefields (hexes) the adaptive attacker looks for the
+# farthest hex it reaches without entering one (`_toward`); not sourced, like the 12 above: a
+# turn's march or more on the shipped maps' 100 m to 1 km hexes.
+_BOUND_LOOKAHEAD = 12
+_NOBODY: frozenset[int] = frozenset()  # no hex held by the enemy (`_clear_of`)
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
 # Who a plan's standing reflex (`_standing_reflex`) may send to man the side's place to hold,
@@ -606,25 +611,33 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
         return _order(Hold, i)
-    if (
-        phase.mode == "adaptive"
-        and from_here[target] > 1
-        and not _odds_to_close(state, view, side, target)
-    ):
+    adaptive = phase.mode == "adaptive"
+    if adaptive and from_here[target] > 1 and not _odds_to_close(state, view, side, target):
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
-        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, target):
+        if adaptive and not _odds_to_assault(state, view, side, target):
             return _gather(state, view, i, target, from_here)  # not piecemeal: mass first
+        if adaptive and _lane_coming(state, view, side, target, phase):
+            return _order(Hold, i)  # not across the minefield before its lane is open
         return _order(Assault, i, target)
-    hours_to = time_field(board, target, coefficients_of(state))
+    # The adaptive attacker's way goes round the enemy's minefields where it can (`_way_field`).
+    hours_to = _way_field(state, side, here, target) if adaptive else None
+    if hours_to is None:
+        hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
-        if phase.mode == "adaptive" and not _odds_to_assault(state, view, side, step):
+        if adaptive and not _odds_to_assault(state, view, side, step):
             return _gather(state, view, i, step, from_here)
+        if adaptive and _lane_coming(state, view, side, step, phase):
+            return _order(Hold, i)
         return _order(Assault, i, step)  # something in the way
-    if phase.mode == "adaptive" and _crossing_under_fire(state, view, side, here, hours_to):
+    if adaptive and _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
-    return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+    if not adaptive:
+        return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
+    avoid = _unbreached(state, side)
+    goal = _approach_hex(board, i, from_here, target, phase.axes, enemies, avoid)
+    return _toward(state, view, i, goal)
 
 
 def _gather(state: GameState, view: _View, i: int, target: int, from_here: list[int]) -> Order:
@@ -632,11 +645,14 @@ def _gather(state: GameState, view: _View, i: int, target: int, from_here: list[
     attack (or there is none), else go to the point of attack, the enemy-held hex in contact
     where the side's able men next to it come nearest the odds it asks, so that the units mass
     on one hex rather than stand before several."""
-    point = _point_of_attack(state, view, view.sides[i])
+    side = view.sides[i]
+    point = _point_of_attack(state, view, side)
     if point < 0 or point == target or from_here[point] <= 1:
         return _order(Hold, i)
-    enemies = view.enemies[view.sides[i]]
-    return _order(Move, i, _approach_hex(state.board, i, from_here, point, 6, enemies))
+    enemies = view.enemies[side]
+    avoid = _unbreached(state, side)
+    goal = _approach_hex(state.board, i, from_here, point, 6, enemies, avoid)
+    return _toward(state, view, i, goal)
 
 
 def _point_of_attack(state: GameState, view: _View, side: int) -> int:
@@ -645,7 +661,9 @@ def _point_of_attack(state: GameState, view: _View, side: int) -> int:
     key = ("ai_point_of_attack", side)
     cache = _CACHE.of(state)
     found = cache.get(key)
-    if found is not None and found[0] is view:
+    # Kept for the turn's view (the view may outlast a turn in which only works and lanes
+    # changed, which the choice reads).
+    if found is not None and found[0] is view and found[2] == state.turn:
         return found[1]
     enemies = view.enemies[side]
     neighbors = state.board.neighbors
@@ -657,13 +675,17 @@ def _point_of_attack(state: GameState, view: _View, side: int) -> int:
         for n in neighbors[view.hexes[j]]:
             if n in enemies:
                 ready[n] = ready.get(n, 0) + view.men[j]
-    best, point = -1.0, -1
+    # A hex behind a minefield the side's guns cannot open a lane through (`_lane_by_guns`)
+    # comes last: the side goes round it, or in there only where it has nowhere else to go.
+    mined = _unbreached(state, side)
+    best, point = (False, -1.0), -1
     for h in sorted(ready):
         ratio = fixed.attack_ratio if _works_intact(state, h) > 0 else fixed.hasty_attack_ratio
         share = ready[h] / max(ratio * enemies[h], 1.0)
-        if share > best:
-            best, point = share, h
-    cache[key] = (view, point)
+        rank = (h not in mined or _lane_by_guns(state, view, side, h), share)
+        if rank > best:
+            best, point = rank, h
+    cache[key] = (view, point, state.turn)
     return point
 
 
@@ -725,15 +747,212 @@ def _crossing_under_fire(
     return False
 
 
+def _unbreached(state: GameState, side: int) -> frozenset[int]:
+    """The hexes of the enemy's minefields with no lane open through them, as `side` knows them:
+    the minefields are laid before play and drawn on the map both sides play from, and a lane
+    is opened only by the side's own guns and engineers, whose work it sees reported. (An open
+    lane is one the rules count open: `lane` 1, see engine/rules/bombardment.py,
+    `lane_is_open`.) Empty for a battle without minefields, where the adaptive player plays as
+    it did before it knew of them."""
+    cache = _CACHE.of(state)
+    laid = cache.get(("ai_minefields", side))
+    if laid is None:
+        w = state.works
+        found = ((w.mine_density > 0.0) & (w.owner == 1 - side)).nonzero()[0].tolist()
+        laid = cache[("ai_minefields", side)] = tuple(found)
+    if not laid:
+        return frozenset()
+    lane = state.works.lane
+    return frozenset(h for h in laid if lane.item(h) < 1.0)
+
+
+def _way_field(state: GameState, side: int, here: int, goal: int) -> list[float] | None:
+    """The time field (hours at 1 km/h from each hex to `goal`) of the adaptive attacker's way
+    there round the enemy's unbreached minefields (`_unbreached`; the goal itself may be one),
+    or None when there are none or no way round from `here`: the plain time field is then the
+    way. A commander does not send men across a minefield he can go round, however long the
+    way round (a judgement, marked so: the manuals of the period prefer the envelopment to the
+    frontal attack on an organised front, but no table weighs hours of march against a
+    minefield's losses), and one with a lane open through it is no longer in the way."""
+    avoid = _unbreached(state, side)
+    if not avoid:
+        return None
+    c = coefficients_of(state)
+    key = (
+        "ai_way_field",
+        goal,
+        tuple(sorted(avoid)),
+        c.river_crossing_hours_per_100m,
+        c.ford_crossing_hours_per_100m,
+    )
+
+    def make() -> TimeField:
+        board = state.board
+        enter = hex_hours_at_1kmh(board, c).tolist()
+        for h in avoid:
+            if h != goal:
+                enter[h] = INF
+        return TimeField(goal, enter, board.neighbors)
+
+    # The field is shared by the games of the scenario; its copy marks the minefields
+    # themselves, whose own times (out of them) are finite, as no step to take.
+    times = list(state.board.shared(key, make).settled(here))
+    if times[here] == INF:
+        return None
+    for h in avoid:
+        if h != goal:
+            times[h] = INF
+    return times
+
+
+def _toward(state: GameState, view: _View, i: int, goal: int) -> Order:
+    """The adaptive player's move toward `goal`. The rules march a unit down the quickest way
+    (engine/rules/movement.py), minefields or not; where that way would take it into one of the
+    enemy's unbreached minefields and there is a way round (`_way_field`), the unit is sent to
+    the farthest hex along the way round that it reaches without entering one, a turn or so at
+    a time, as a commander gives his march by bounds."""
+    avoid = _unbreached(state, view.sides[i])
+    here = view.hexes[i]
+    if not avoid or here == goal:
+        return _order(Move, i, goal)
+    if _clear_of(state, i, goal, avoid):
+        return _order(Move, i, goal)  # the quickest way is clear of mines
+    field = _way_field(state, view.sides[i], here, goal)
+    if field is None:
+        return _order(Move, i, goal)  # no way round: straight on
+    enemies = view.enemies[view.sides[i]]
+    neighbors = state.board.neighbors
+    way, at = [], here
+    while at != goal and len(way) < _BOUND_LOOKAHEAD:
+        at = min(
+            (n for n in neighbors[at] if n not in enemies),
+            key=lambda n: (field[n], n),
+            default=-1,
+        )
+        if at < 0 or field[at] == INF:
+            break
+        way.append(at)
+    waypoint = way[0] if way else goal
+    for h in way[1:]:
+        if not _clear_of(state, i, h, avoid):
+            break
+        waypoint = h
+    return _order(Move, i, waypoint)
+
+
+def _clear_of(state: GameState, i: int, goal: int, avoid: frozenset[int]) -> bool:
+    """Whether unit i's march to `goal` (the rules' way, `route`) enters none of the hexes to
+    `avoid` short of the goal, whether the enemy stays in the hexes he holds or leaves them
+    while the unit marches (the sides move in the same turn): the way round the hexes he holds
+    now, and the quickest way over the ground as if he held none."""
+    here = state.units.hex.item(i)
+    board = state.board
+    for h in route(state, i, goal)[1:]:
+        if h in avoid and h != goal:
+            return False
+    times = time_field(board, goal, coefficients_of(state))
+    at = here
+    for _ in range(board.width * board.height):
+        if at == goal:
+            return True
+        at = next_step(board, at, _NOBODY, times)
+        if at < 0:
+            return True
+        if at in avoid and at != goal:
+            return False
+    return True
+
+
+def _lane_coming(state: GameState, view: _View, side: int, h: int, phase: _Phase) -> bool:
+    """Whether the adaptive attacker waits before assaulting hex `h`: it holds one of the
+    enemy's minefields with no lane open yet (`_unbreached`), and the side can still open one,
+    by its guns (`_lane_by_guns`) or by its engineers, who breach the obstacles on the axis of
+    an attack (engine/rules/engineering.py, `obstacles_on_axis`). The threshold is the rules'
+    own open lane: a file of men walking it meets about exp(-`lane_open_mines_left`) mines;
+    short of it an assault crosses most of the field's mines (`mine_casualty_share`). A side
+    that cannot open a lane does not wait for one: it goes round (`_way_field`) or, with no way
+    round, goes in."""
+    if h not in _unbreached(state, side):
+        return False
+    if _lane_by_guns(state, view, side, h):
+        return True
+    if phase.task not in _BREACH_FOR or phase.objective is None:
+        return False
+    engineers = view.fixed.engineers
+    able = any(engineers[j] and not view.routed[j] and view.men[j] > 0 for j in view.mine[side])
+    return able and h in obstacles_on_axis(state, side, phase.objective)
+
+
+def _lane_by_guns(state: GameState, view: _View, side: int, h: int) -> bool:
+    """Whether the side's guns and mortars within range of hex `h` (not routed, with men) have
+    the rounds left to open a lane through its minefield (`_rounds_to_open`): their budgets'
+    rounds (each budget counted once) and their own."""
+    # Kept for the turn's view: the view alone may outlast a turn in which rounds were fired
+    # and nobody moved or was hit.
+    key = ("ai_lane_by_guns", side, h)
+    cache = _CACHE.of(state)
+    found = cache.get(key)
+    if found is not None and found[0] is view and found[2] == state.turn:
+        return found[1]
+    weapons = state.units.indirect
+    budgets: set[int] = set()
+    rounds = 0.0
+    for j in view.mine[side]:
+        if not view.fixed.gunners[j] or view.routed[j] or view.men[j] <= 0:
+            continue
+        for weapon in weapons[j]:
+            if in_range(state, weapon, view.hexes[j], h):
+                if weapon.budget >= 0:
+                    budgets.add(weapon.budget)
+                else:
+                    rounds += weapon.own_rounds
+    rounds += sum(state.budget_rounds.item(b) for b in budgets)
+    enough = rounds > 0 and rounds >= _rounds_to_open(state, h)
+    cache[key] = (view, enough, state.turn)
+    return enough
+
+
+def _rounds_to_open(state: GameState, h: int) -> float:
+    """Rounds to fire at hex `h` to open a lane through its minefield, by the rules'
+    bombardment (engine/rules/bombardment.py): a lane is open once the mines left on it,
+    density × `lane_width_m` × (1 - lane), are at most `lane_open_mines_left`, so at the
+    progress L* = 1 - `lane_open_mines_left` / (density × `lane_width_m`); `lane_after` takes
+    the progress from L to 1 - (1 - L) exp(-n π r² / area) with n rounds landed (r:
+    `shell_clearing_radius_m`), so n = ln((1 - L) / (1 - L*)) × area / (π r²) rounds must land,
+    of which `rounds_on_target_fraction` of those fired do. Infinite where shells clear no
+    mines; 0 where the lane is open or opens with the next round."""
+    c = coefficients_of(state)
+    w = state.works
+    lane = w.lane.item(h)
+    density = w.mine_density.item(h)
+    if lane >= 1.0 or density <= 0.0:
+        return 0.0
+    needed = 1.0 - c.lane_open_mines_left / (density * c.lane_width_m)
+    if lane >= needed:
+        return 0.0
+    area = math.pi * c.shell_clearing_radius_m**2 * c.rounds_on_target_fraction
+    if area <= 0.0:
+        return INF
+    return math.log((1.0 - lane) / (1.0 - needed)) * state.board.hex_area_m2 / area
+
+
 def _approach_hex(
-    board: Board, i: int, from_here: list[int], target: int, axes: int, enemies: dict[int, int]
+    board: Board,
+    i: int,
+    from_here: list[int],
+    target: int,
+    axes: int,
+    enemies: dict[int, int],
+    avoid: frozenset[int] = frozenset(),
 ) -> int:
     """One of the `axes` free hexes around the target that the attacking units share out
-    (`from_here`: the distance row of the unit's hex)."""
+    (`from_here`: the distance row of the unit's hex), outside the hexes to `avoid` (the
+    enemy's unbreached minefields, for the adaptive player) where there are any such."""
     dry = _dry_ground(board)
     around = [n for n in board.neighbors[target] if n not in enemies and dry[n]]
     if not around:
         return target
+    around = [n for n in around if n not in avoid] or around
     around.sort(key=lambda n: (from_here[n], n))
     chosen = around[: max(1, axes)]
     return chosen[i % len(chosen)]
@@ -789,10 +1008,26 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if any(in_range(state, weapon, here, target) for weapon in weapons):
             rate = fixed.fire_rates[i]
             planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
-            return _order(Bombard, i, target, _ration(state, i, phase))
+            rounds = _ration(state, i, phase)
+            if phase.mode == "adaptive" and _opening_lane(state, view, side, target):
+                rounds = -1  # a lane is blown as fast as the tubes fire, the assault waiting
+            return _order(Bombard, i, target, rounds)
     if candidates:
         return _order(Move, i, objective)
     return _order(Hold, i)
+
+
+def _opening_lane(state: GameState, view: _View, side: int, target: int) -> bool:
+    """Whether fire on `target` opens the lane the adaptive side's assault waits for: it is the
+    side's point of attack, one of the enemy's minefields without a lane, and the side's guns
+    have the rounds to open one (`_lane_by_guns`). Such fire is not rationed over the battle:
+    a lane is blown by a concentration while the infantry waits beside the field, not a few
+    dozen rounds an hour for days (a judgement, marked so, docs/rules.md)."""
+    return (
+        target in _unbreached(state, side)
+        and _point_of_attack(state, view, side) == target
+        and _lane_by_guns(state, view, side, target)
+    )
 
 
 def _works_value(state: GameState, h: int, fixed: _Fixed) -> float:
