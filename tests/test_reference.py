@@ -465,15 +465,17 @@ def test_builder_on_a_hand_made_row():
 
 
 def test_main_effort_reaches_the_planning_ratio_exact():
-    """ceil(planning ratio / force ratio) columns nearest the centre (lower column first on a
-    tie), at most all: ATP 5-0.2-1 table 2-12's 2.5:1 (hasty attack) and 3:1 (deliberate)."""
+    """ceil(planning ratio / force ratio) columns nearest the centre (the higher column first
+    on a tie: two axes), at most all: ATP 5-0.2-1 table 2-12's 2.5:1 (hasty attack) and 3:1
+    (deliberate)."""
     assert main_effort_columns(6, 3.0, "fortified") == [3]  # 3:1 already: the even attack
     assert main_effort_columns(6, 1.0, "fortified") == [2, 3, 4]  # 3 x 1:1 = 3:1
     assert main_effort_columns(6, 1.0, "hasty") == [2, 3, 4]  # ceil(2.5) = 3
-    assert main_effort_columns(6, 1.25, "hasty") == [2, 3]  # 2 x 1.25 = 2.5:1
+    assert main_effort_columns(6, 1.25, "hasty") == [3, 4]  # 2 x 1.25 = 2.5:1
     assert main_effort_columns(6, 1.25, "prepared") == [2, 3, 4]  # 3 / 1.25 = 2.4 -> 3
     assert main_effort_columns(6, 0.5, "delay") == [1, 2, 3, 4, 5]  # 2.5 / 0.5 = 5
     assert main_effort_columns(4, 0.5, "prepared") == [0, 1, 2, 3]  # 6 wanted, 4 there
+    assert main_effort_columns(4, 1.75, "fortified") == [2, 3]
     assert main_effort_columns(4, 10.0, "hasty") == [2]
 
 
@@ -514,6 +516,22 @@ def test_the_builders_main_effort_assaults_the_centre_and_the_checks_do_not():
     one_to_one = Battle(**{**ROW.__dict__, "attacker_men": 2000})
     assert objectives(build(one_to_one)) == even | {f"assault_{c}": (3, 1) for c in (2, 3, 4)}
     assert objectives(build(one_to_one, main_effort=False)) == even
+    # Two columns (2:1 against a fortified line): they come on two axes, through the centre's
+    # two approach hexes in the row before it, [3, 2] and [4, 2] (odd-r, the line on row 1).
+    two = Battle(**{**ROW.__dict__, "attacker_men": 4000})
+    scenario = build(two)
+    assert objectives(scenario) == even | {f"assault_{c}": (3, 1) for c in (3, 4)}
+    game = Game(scenario, 0)
+    main_assaults = []
+    while game.state.turn < 4 and not game.over:
+        for side in game.sides_to_order():
+            game.apply_orders(side, game.computer_orders(side))
+        main_assaults += [
+            e
+            for e in game.end_turn()
+            if isinstance(e, Assaulted) and set(e.attackers) == {"a3", "a4"}
+        ]
+    assert main_assaults and {e.modifiers["axes"] for e in main_assaults} == {2.0}
 
 
 def test_combat_effectiveness_rule_of_thumb_exact():

@@ -31,7 +31,8 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
 - Sides: the attacker (`attacker`) assaults from two hexes away; the defender (`defender`)
   holds. The attacker wins by holding the centre of the defender's line at the end (a capture),
   the defender by keeping it. The attacker's plan has a main effort (`main_effort_columns`):
-  the units of as many columns nearest the centre as it takes to reach the doctrinal planning
+  the units of as many columns nearest the centre (the higher first on a tie: two axes) as it
+  takes to reach the doctrinal planning
   ratio against the centre's defenders (2.5:1 against a hasty defence or a delay, 3:1 against a
   prepared or fortified one) all assault the centre; every other unit assaults the defending
   unit of its own column, to fix it. At 3:1 and more the main effort is the centre's own column
@@ -167,15 +168,20 @@ def main_effort_columns(columns: int, force_ratio: float, posture: str) -> list[
     A commander allots to the main effort enough units to reach the planning ratio against the
     defenders of the point it attacks (ATP 5-0.2-1 table 2-12, `PLANNING_RATIO`): each column's
     attacking unit is `force_ratio` times the centre's defending unit, so ceil(ratio needed /
-    force ratio) columns, at most all of them, taken nearest the centre first (the lower column
-    first on a tie). Why: an outnumbered attacker that spread evenly along the front would
-    attack everywhere at its overall ratio; doctrine, and CDB90's outnumbered attackers who won,
-    concentrate where they mean to break in."""
+    force ratio) columns, at most all of them, taken nearest the centre first and, on a tie,
+    the higher column first. Why: an outnumbered attacker that spread evenly along the front
+    would attack everywhere at its overall ratio; doctrine, and CDB90's outnumbered attackers
+    who won, concentrate where they mean to break in. Why the higher column: the map is odd-r
+    and the line is on an odd row (`DEFENCE_ROW`), so the centre [c, 1] is approached from
+    the row before it by [c, 2] and [c + 1, 2], the hexes of its own column and the next
+    higher one; a main effort of two columns then comes on two axes, and an assault from
+    several sides shares out the defenders' fire (rules/assault.py). With the lower column it
+    would come on one: its two units reach the centre through the same hex."""
     if force_ratio <= 0:
         return list(range(columns))
     needed = min(columns, math.ceil(PLANNING_RATIO[posture] / force_ratio - 1e-9))
     centre = columns // 2
-    nearest = sorted(range(columns), key=lambda c: (abs(c - centre), c))
+    nearest = sorted(range(columns), key=lambda c: (abs(c - centre), -c))
     return sorted(nearest[: max(1, needed)])
 
 
