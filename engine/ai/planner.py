@@ -868,7 +868,8 @@ def _lane_coming(state: GameState, view: _View, side: int, h: int, phase: _Phase
     enemy's minefields with no lane open yet (`_unbreached`), and the side can still open one,
     by its guns (`_lane_by_guns`) or by its engineers, who breach the obstacles on the axis of
     an attack (engine/rules/engineering.py, `obstacles_on_axis`). The threshold is the rules'
-    own open lane: a file of men walking it meets about exp(-`lane_open_mines_left`) mines;
+    own open lane: a file of men walking it meets none with chance about
+    exp(-`lane_open_mines_left`), 90 %;
     short of it an assault crosses most of the field's mines (`mine_casualty_share`). A side
     that cannot open a lane does not wait for one: it goes round (`_way_field`) or, with no way
     round, goes in."""

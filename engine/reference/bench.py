@@ -628,14 +628,14 @@ def turn_figures(
             continue
         da = abs(a - base_a) / base_a if base_a else 0.0
         dd = abs(d - base_d) / base_d if base_d else 0.0
-        dw = abs(w - base_w)
         # shares of a few dozen games: 1.00 - 0.95 is 0.05000000000000004 in floating point
-        da, dd, dw = (round(x, 9) for x in (da, dd, dw))
+        da, dd = (round(x, 9) for x in (da, dd))
         # the win-share difference with Newcombe's interval (the batch's): with `win_judge:
         # noise` a gap fails only when that interval lies wholly beyond the band (bands.yaml)
         gap = newcombe(
             sum(g["won"] for g in games), len(games), sum(g["won"] for g in base), len(base)
         )
+        gap = (round(gap[0], 9), gap[1], gap[2])  # as above: a gap of 0.05 is 0.05
         win_band = band["max_win_difference"]
         judged = gap if band.get("win_judge") == "noise" else (gap[0],) * 3
         win_miss = outside_beyond_noise(judged, -win_band, win_band)
@@ -661,7 +661,7 @@ def turn_figures(
         if dd > band["max_loss_difference"]:
             misses.append(f"defender losses {dd:.0%}")
         if win_miss:
-            misses.append(f"win rate {w - base_w:+.2f}")  # dw is its size: say which way
+            misses.append(f"win rate {w - base_w:+.2f}")  # signed: say which way
         figures.append(
             Figure(
                 "turn_length",

@@ -32,12 +32,12 @@ can open it in the window (`wargame play`) or batch it (`wargame batch`).
   holds. The attacker wins by holding the centre of the defender's line at the end (a capture),
   the defender by keeping it. The attacker's plan has a main effort (`main_effort_columns`):
   the units of as many columns nearest the centre (the higher first on a tie: two axes) as it
-  takes to reach the doctrinal planning
-  ratio against the centre's defenders (2.5:1 against a hasty defence or a delay, 3:1 against a
-  prepared or fortified one) all assault the centre; every other unit assaults the defending
-  unit of its own column, to fix it. At 3:1 and more the main effort is the centre's own column
-  and the plan is the even attack along the front. The rule checks (`main_effort=False`) keep
-  the even attack, so that they measure the rules alone with the plan held fixed.
+  takes to reach the doctrinal planning ratio against the centre's defenders (2.5:1 against a
+  hasty defence or a delay, 3:1 against a prepared or fortified one) all assault the centre;
+  every other unit assaults the defending unit of its own column, to fix it. From the planning
+  ratio up the main effort is the centre's own column and the plan is the even attack along
+  the front. The rule checks (`main_effort=False`) keep the even attack, so that they measure
+  the rules alone with the plan held fixed.
 - Guns (only when asked, `guns=True`: the turn-length check, which must include bombardment):
   each side gets one mortar per 150 men in a mortar unit behind the centre of its line (their
   crews taken from the side's men, so the totals are the row's). The attacker's mortars bombard
