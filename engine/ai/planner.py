@@ -20,7 +20,7 @@ from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
 from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_axis
-from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, next_step, route, time_field
+from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
 from .triggers import PlanClock
@@ -845,22 +845,9 @@ def _clear_of(state: GameState, i: int, goal: int, avoid: frozenset[int]) -> boo
     `avoid` short of the goal, whether the enemy stays in the hexes he holds or leaves them
     while the unit marches (the sides move in the same turn): the way round the hexes he holds
     now, and the quickest way over the ground as if he held none."""
-    here = state.units.hex.item(i)
     board = state.board
-    for h in route(state, i, goal)[1:]:
-        if h in avoid and h != goal:
-            return False
-    times = time_field(board, goal, coefficients_of(state))
-    at = here
-    for _ in range(board.width * board.height):
-        if at == goal:
-            return True
-        at = next_step(board, at, _NOBODY, times)
-        if at < 0:
-            return True
-        if at in avoid and at != goal:
-            return False
-    return True
+    ways = (route(state, i, goal), route(state, i, goal, board.width * board.height, _NOBODY))
+    return not any(h in avoid and h != goal for way in ways for h in way[1:])
 
 
 def _lane_coming(state: GameState, view: _View, side: int, h: int, phase: _Phase) -> bool:

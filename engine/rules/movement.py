@@ -206,14 +206,23 @@ def next_step(board: Board, here: int, held: set[int], field: list[float]) -> in
     return step
 
 
-def route(state: GameState, unit: int, goal: int, limit: int = 400) -> list[int]:
+def route(
+    state: GameState,
+    unit: int,
+    goal: int,
+    limit: int = 400,
+    held: set[int] | frozenset[int] | None = None,
+) -> list[int]:
     """The hexes a unit would walk from where it stands toward `goal`, step by step as
-    `move_unit` does, whatever the time a turn allows (for the window's route preview)."""
+    `move_unit` does, whatever the time a turn allows (for the window's route preview). `held`:
+    the hexes it may not step into, by default those the enemy stands in now (the computer
+    player also asks for the way as if the enemy held none)."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     if here < 0:
         return []
-    held, _ = enemy_zone(state, int(u.side[unit]))
+    if held is None:
+        held, _ = enemy_zone(state, int(u.side[unit]))
     field = _ground(board, state.coefficients).field(goal).settled(here)
     path = [here]
     while here != goal and len(path) < limit:
