@@ -189,7 +189,7 @@ def test_every_man_engaged_is_the_rule_of_100_m_hexes(hex_m, red, blue, seed) ->
         event = assault_on(state, hours=3.0)
         assert "defenders_came_up" not in event.modifiers
         terms = (event.outcome, event.attacker_losses, event.defender_losses, event.melee)
-        results.append((*terms, state.units.grip_hours[RED], state.rng.random()))
+        results.append((*terms, state.units.grip_hours[RED], state.dice.fingerprint()))
     assert results[0] == results[1]
 
 
@@ -222,14 +222,15 @@ def _means(hex_m, hexes, red, blue, hours, grip, games):
 def test_a_front_fought_to_a_decision_costs_the_same_however_it_is_cut(red, blue) -> None:
     """The same force on the same 2 km front, as 2 hexes of 1 km or 4 of 500 m, each hex
     assaulted on one axis and fought out (72 hours, hours at grips unlimited): each side's
-    losses within 10 % and the share of the front taken within 0.08 (means of 90 games; the
-    standard errors are about 3 % and 0.03). Before this rule, 1 km hexes cost half the losses
-    of 500 m ones for the same ground."""
+    losses within 10 % and the share of the front taken within 0.12 (means of 90 games: 180
+    hexes fought on the wide front, 360 on the narrow; at a share near 0.75 the difference of
+    the two shares has a standard error of 0.04, and 0.12 is three of them). Before this rule,
+    1 km hexes cost half the losses of 500 m ones for the same ground."""
     wide = _means(1000, 2, red, blue, 72.0, False, 90)
     narrow = _means(500, 4, red, blue, 72.0, False, 90)
     assert wide[0] == pytest.approx(narrow[0], rel=0.10)
     assert wide[1] == pytest.approx(narrow[1], rel=0.10)
-    assert wide[2] == pytest.approx(narrow[2], abs=0.08)
+    assert wide[2] == pytest.approx(narrow[2], abs=0.12)
     assert narrow[1] > 0.15 * blue * narrow[2]  # a decision was fought: real losses
 
 

@@ -3,9 +3,9 @@
 Each test works the expected number out by hand from the formula in docs/rules.md and the
 coefficient values (read from `coefficients()`, the defaults of engine/rules/coefficients.yaml),
 and compares the engine's own number with it. Random results are pinned down without dice:
-`StubRng` stands in for the game's numpy Generator (it records every binomial's parameters and
-returns the floor of the mean), and the `draws` fixture records the expected value handed to each
-`draw_casualties` call, which is the unrounded expected loss the rule computed.
+`StubRng` stands in for the game's dice and their streams (it records every binomial's
+parameters and returns the floor of the mean), and the `draws` fixture records the expected value
+handed to each `draw_casualties` call, which is the unrounded expected loss the rule computed.
 """
 
 from __future__ import annotations
@@ -127,9 +127,9 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's numpy Generator: records each binomial's (n, p) and returns the
-    floor of its mean n × p (or, while `queued` has any, the next of those); `random()` returns
-    `uniform` (by default never below a probability under 0.999)."""
+    """Stands in for the game's dice (`at`) and the streams they give: records each binomial's
+    (n, p) and returns the floor of its mean n × p (or, while `queued` has any, the next of
+    those); `random()` returns `uniform` (by default never below a probability under 0.999)."""
 
     def __init__(self, uniform: float = 0.999, queued: list[int] | None = None) -> None:
         self.binomials: list[tuple[int, float]] = []
@@ -145,10 +145,13 @@ class StubRng:
     def random(self) -> float:
         return self.uniform
 
+    def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> StubRng:
+        return self  # every place of the dice draws from the one stub
+
 
 def stubbed(state, **kw) -> StubRng:
-    state.rng = StubRng(**kw)
-    return state.rng
+    state.dice = StubRng(**kw)
+    return state.dice
 
 
 @pytest.fixture
@@ -885,14 +888,19 @@ def officered(**more) -> list[dict]:
 def test_apply_casualties_splits_killed_and_wounded() -> None:
     state = battle(units=officered())
     rng = stubbed(state)
-    killed, wounded = apply_casualties(state, RED, 10, coefficients_of(state), [])
+    killed, wounded = apply_casualties(state, RED, 10, coefficients_of(state), [], rng=state.dice)
     assert rng.binomials[0] == (10, C.killed_fraction)
     assert (killed, wounded) == (2, 8)  # the stub's floor(10 × 0.25)
     u = state.units
     assert (u.men[RED], u.killed[RED], u.wounded[RED]) == (30, 2, 8)
-    assert apply_casualties(state, RED, 10, coefficients_of(state), [], killed_fraction=0.5)
+    assert apply_casualties(
+        state, RED, 10, coefficients_of(state), [], killed_fraction=0.5, rng=state.dice
+    )
     assert rng.binomials[2] == (10, 0.5)
-    assert apply_casualties(state, RED, 99, coefficients_of(state), []) == (5, 15)  # all 20 left
+    assert apply_casualties(state, RED, 99, coefficients_of(state), [], rng=state.dice) == (
+        5,
+        15,
+    )  # all 20 left
     assert u.men[RED] == 0
     state.check_invariants()
 
@@ -900,7 +908,7 @@ def test_apply_casualties_splits_killed_and_wounded() -> None:
 def test_officers_are_killed_at_their_factor_times_the_mens_rate() -> None:
     state = battle(units=officered())
     rng = stubbed(state, queued=[3, 1])  # 3 of the 10 killed, then 1 officer
-    apply_casualties(state, RED, 10, coefficients_of(state), [])
+    apply_casualties(state, RED, 10, coefficients_of(state), [], rng=state.dice)
     share, killed_rate = 10 / 40, 3 / 10
     assert rng.binomials[1] == (2, approx(share * C.officer_loss_factor * killed_rate))
     assert state.units.officers_killed[RED] == 1
@@ -911,11 +919,11 @@ def test_leader_is_hit_with_probability_by_share_lost() -> None:
     state = battle(units=officered())
     stubbed(state, uniform=p + 0.001)
     events: list = []
-    apply_casualties(state, RED, 10, coefficients_of(state), events)
+    apply_casualties(state, RED, 10, coefficients_of(state), events, rng=state.dice)
     assert state.units.leader_alive[RED] and state.units.morale[RED] == 0.7
     state = battle(units=officered())
     stubbed(state, uniform=p - 0.001)
-    apply_casualties(state, RED, 10, coefficients_of(state), events)
+    apply_casualties(state, RED, 10, coefficients_of(state), events, rng=state.dice)
     assert not state.units.leader_alive[RED]
     assert state.units.morale[RED] == approx(0.7 - C.morale_loss_leader_killed)
     assert [e.unit for e in events if isinstance(e, LeaderKilled)] == ["red_1"]
@@ -924,7 +932,7 @@ def test_leader_is_hit_with_probability_by_share_lost() -> None:
 def test_men_hit_in_the_water_are_counted_apart() -> None:
     state = battle(units=[unit("red_1", "red", (6, 1), 40), unit("blue_1", "blue", (3, 1))])
     stubbed(state)
-    apply_casualties(state, RED, 5, coefficients_of(state), [])
+    apply_casualties(state, RED, 5, coefficients_of(state), [], rng=state.dice)
     assert state.units.hit_in_water[RED] == 5
 
 
@@ -1131,6 +1139,7 @@ def test_move_unit_spends_the_turns_hours(draws) -> None:
     units = [unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (6, 2))]
     for start, hexes in (("1945-05-21T08:00", 2), ("1945-05-21T22:00", 1)):
         state = battle(units=units, hex_size_m=1000, start=start)
+        stubbed(state)  # a die of 0.999: the part-step (a 0.5 chance) is never taken
         here = state.board.index(0, 1)
         move_unit(state, RED, state.board.index(4, 1), coefficients_of(state), [])
         assert state.board.distance(here, int(state.units.hex[RED])) == hexes

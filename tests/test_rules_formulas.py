@@ -6,9 +6,10 @@ import copy
 import math
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+from engine.core import dice
+from engine.core.dice import Dice
 from engine.core.orders import Assault, Bombard, Fire, Hold, Move, Withdraw, parse
 from engine.rules.bombardment import expected_shell_casualties
 from engine.rules.casualties import draw_casualties
@@ -41,11 +42,12 @@ def test_overrides_apply_and_unknown_names_fail() -> None:
 
 
 def test_draw_casualties_edges() -> None:
-    rng = np.random.default_rng(0)
+    dice = Dice(0)
+    rng = dice.at(1, 1)
     assert draw_casualties(rng, 0, 5.0) == 0
     assert draw_casualties(rng, 10, 0.0) == 0
     assert draw_casualties(rng, 10, 12.0) == 10  # more due than present: all of them
-    draws = [draw_casualties(rng, 1000, 100.0) for _ in range(2000)]
+    draws = [draw_casualties(dice.at(1, 1, k), 1000, 100.0) for k in range(2000)]
     assert abs(sum(draws) / len(draws) - 100.0) < 1.0  # binomial(1000, 0.1): mean 100
 
 
@@ -259,7 +261,7 @@ def test_trapped_units_lose_a_share_per_hour_compounded_over_the_turn(minutes: i
     )
     c = coefficients_of(state)
     state.units.routed[0] = True
-    twin = copy.deepcopy(state.rng)  # the game's generator as it stands: the same draws
+    twin = copy.deepcopy(state.dice).at(state.turn, dice.TRAPPED, 0)  # the stream flee will draw
     flee(state, 0, state.board.index(3, 0), c, [])
     lost = 1000 - int(state.units.men[0])
     share = 1 - (1 - c.surrender_share_trapped) ** hours

@@ -635,3 +635,30 @@ def test_ranks_share_a_place_where_intervals_overlap() -> None:
         (5, False),
         (6, False),
     ]
+
+
+SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("scenario", SCENARIO_FILES, ids=lambda p: p.stem)
+def test_a_battle_in_the_middle_of_a_chunk_replays_alone_as_its_row(
+    tmp_path: Path, scenario: Path
+) -> None:
+    """Battle 2 of a chunk of 4 (the dice keyed by its own seed, never by its neighbours'),
+    replayed alone by the row's own `replay` command, plays the same battle event for event:
+    the men of each side at every turn's end, the turns, the end and the winner are the row's."""
+    out = tmp_path / "batch"
+    args = ["--games", "4", "--chunk", "4", "--workers", "1", "--seed", "5", "--no-report"]
+    assert batch(out, *args, scenario=scenario) == 0
+    row = next(r for r in rows(out) if r["index"] == 2)
+    log = tmp_path / "alone.jsonl"
+    words = shlex.split(row["replay"])
+    assert words[:2] == ["wargame", "run"]
+    assert main([*words[1:], "--events", str(log), "-q"]) == 0
+    entries = read_log(log)
+    ended = [e for e in entries if e.get("kind") == "turn_ended"]
+    (over,) = [e for e in entries if e.get("kind") == "game_ended"]
+    for side in (s.id for s in load_scenario(scenario).scenario.sides):
+        assert row[f"men.{side}"][1:] == [float(e["men"].get(side, 0)) for e in ended]
+    assert over["winner"] == row["winner"] and over["reason"] == row["end_reason"]
+    assert len(ended) == row["turns"]

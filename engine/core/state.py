@@ -22,6 +22,7 @@ import numpy as np
 from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
 from .board import Board, build_board
 from .clock import is_dark, night_turns, turn_middle
+from .dice import Dice
 
 LEDGER_ROWS = (
     "men",
@@ -186,7 +187,7 @@ HASH_SKIPS = {
     "scenario": "the scenario's data, fixed for the game",
     "board": "built from the scenario, shared by its games",
     "coefficients": "fixed for the game (from the scenario and overrides)",
-    "seed": "what the random generator started from; its state is hashed",
+    "seed": "what the dice are keyed by; their state (`dice`) is hashed",
     "side_ids": "from the scenario",
     "budget_side": "from the scenario",
     "rears": "worked out at the start, never changed",
@@ -204,7 +205,7 @@ class GameState:
     board: Board
     units: Units
     works: Works
-    rng: np.random.Generator
+    dice: Dice  # the game's random draws (core/dice.py)
     seed: int
     side_ids: tuple[str, ...]
     control: np.ndarray  # int8 per hex: -1 nobody, else side index
@@ -505,8 +506,8 @@ def _emit(value, out: list[bytes]) -> None:
         add(b"}")
     elif isinstance(value, float):  # a subclass of float (numpy's float64)
         add(repr(round(value, 6)).encode())
-    elif isinstance(value, np.random.Generator):
-        _emit(value.bit_generator.state, out)
+    elif isinstance(value, Dice):
+        _emit(value.fingerprint(), out)
     elif is_dataclass(value) and not isinstance(value, type):
         by_dtype: dict[np.dtype, list[np.ndarray]] = {}
         layout = []
@@ -569,7 +570,7 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
             units, indirect=tuple(tuple(map(replace, g)) for g in units.indirect)
         ).with_tally(units.tally.copy()),
         works=_copy_arrays(works),
-        rng=np.random.default_rng(seed),
+        dice=Dice(seed),
         seed=seed,
         side_ids=side_ids,
         control=control.copy(),

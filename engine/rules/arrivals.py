@@ -3,8 +3,7 @@ scenario's timetable."""
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, roll
 from ..core.events import AirStrike, Arrived, Event
 from ..core.state import GameState
 from .casualties import apply_casualties, draw_casualties
@@ -25,12 +24,6 @@ def _due(state: GameState, kind: str) -> list:
         return table
 
     return state.board.shared(("timetable", kind), timetable).get(state.turn, [])
-
-
-# A stream of its own for arrival windows, apart from the game's generator: drawing an arrival
-# time moves no other draw, so a scenario without windows plays as it did, and a window's draw
-# depends only on the seed and the reinforcement's place in the list.
-_WINDOW_STREAM = 0x0A77_1FA1
 
 
 def arrival_turns(state: GameState) -> dict[int, list[tuple[object, list[str]]]]:
@@ -54,8 +47,8 @@ def arrival_turns(state: GameState) -> dict[int, list[tuple[object, list[str]]]]
                 turn = first + (round(k * (last - first) / (count - 1)) if count > 1 else 0)
                 table.setdefault(turn, []).append((entry, [unit_id]))
         else:
-            draw = np.random.default_rng([_WINDOW_STREAM, state.seed, number])
-            turn = int(draw.integers(first, last + 1))
+            draw = state.dice.at(0, SETUP_ARRIVAL_WINDOW, number)
+            turn = draw.integers(first, last + 1)
             table.setdefault(turn, []).append((entry, list(entry.units)))
     state.arrival_table = table
     return table
@@ -118,7 +111,7 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     """Each sortie disables men in the target area in proportion to their exposure to bombs and
     bullets from the air (the "shell" exposure: men in the open or in the water suffer most)."""
     u, board = state.units, state.board
-    for strike in _due(state, "air_strikes") + _on_call_now(state):
+    for number, strike in enumerate(_due(state, "air_strikes") + _on_call_now(state)):
         side = state.side_index(strike.side)
         centre = board.resolve(strike.target)
         near = board.distances_from(centre) <= strike.radius_hexes
@@ -148,8 +141,9 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
                 * product(exposure)
             )
             modifiers[u.ids[t]] = round(product(exposure), 4)
-            hit = draw_casualties(state.rng, int(u.men[t]), expected)
-            apply_casualties(state, t, hit, coefficients, events)
+            rng = roll(state, AIR_STRIKE, t, number)
+            hit = draw_casualties(rng, int(u.men[t]), expected)
+            apply_casualties(state, t, hit, coefficients, events, rng=rng)
             u.suppression[t] = min(
                 1.0,
                 float(u.suppression[t]) + strike.sorties * coefficients.air_suppression_per_sortie,

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 
+from ..core.dice import ASSAULT, roll
 from ..core.events import Assaulted, Event, HexTaken
 from ..core.state import POSTURE_INDEX, GameState
 from .casualties import apply_casualties, draw_casualties, remove_men
@@ -92,8 +93,9 @@ def _spread(
     lost = 0
     for k, i in enumerate(units):  # not zip(strict=True), whose keyword alone costs more
         m = men[k]
-        hit = draw_casualties(state.rng, m, expected * m / total_men)
-        apply_casualties(state, i, hit, coefficients, events, killed_fraction)
+        rng = roll(state, ASSAULT, i)
+        hit = draw_casualties(rng, m, expected * m / total_men)
+        apply_casualties(state, i, hit, coefficients, events, killed_fraction, rng=rng)
         engaged[i] = m - hit
         lost += hit
     return lost, expected

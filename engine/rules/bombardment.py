@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 
+from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, roll
 from ..core.events import Bombarded, Event
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import GameState, IndirectWeapon
@@ -91,7 +92,9 @@ def bombard(
     by_side = sides_coefficients(state, coefficients)
     coefficients, theirs = by_side[side], by_side[1 - side]  # the firing side's, the target's
     state.rounds_fired[side] = state.rounds_fired.item(side) + total
-    landed = int(state.rng.binomial(int(total), coefficients.rounds_on_target_fraction))
+    landed = roll(state, BOMBARD_LANDED, unit, target).binomial(
+        int(total), coefficients.rounds_on_target_fraction
+    )
     share = landed / total
     areas: dict[str, float] = {}  # lethal area by weapon class, for the record
     lethal = 0.0
@@ -230,9 +233,10 @@ def _hit_men(
         men_of[unit_id] = men
         exposure_of[unit_id] = exposure  # exact, not rounded: round() costs more than the rule
         expected_of[unit_id] = expected
-        hit = draw_casualties(state.rng, men, expected)
+        rng = roll(state, BOMBARD_HIT, t, target)
+        hit = draw_casualties(rng, men, expected)
         if hit:
-            apply_casualties(state, t, hit, coefficients, events)
+            apply_casualties(state, t, hit, coefficients, events, rng=rng)
             casualties[unit_id] = hit
         pinned = suppression_pinned(
             lethal_area_m2, exposed, area, coefficients.suppression_per_casualty_share

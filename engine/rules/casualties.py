@@ -4,13 +4,12 @@ so that men are conserved and officers and leaders are hit in proportion.
 
 from __future__ import annotations
 
-import numpy as np
-
+from ..core.dice import Stream
 from ..core.events import Event, LeaderKilled
 from ..core.state import GameState
 
 
-def draw_casualties(rng: np.random.Generator, men: int, expected: float) -> int:
+def draw_casualties(rng: Stream, men: int, expected: float) -> int:
     """Men disabled when `expected` casualties are due among `men`: a binomial draw, so the count
     can never exceed the men present and its mean is the expected loss (capped at all of them)."""
     if men <= 0 or expected <= 0.0:
@@ -28,14 +27,17 @@ def apply_casualties(
     coefficients,
     events: list[Event],
     killed_fraction: float | None = None,
+    *,
+    rng: Stream,
 ) -> tuple[int, int]:
     """Split `disabled` men into killed and wounded (by `killed_fraction`, default the
-    coefficient of that name), hit officers and the leader; return (killed, wounded)."""
+    coefficient of that name), hit officers and the leader; return (killed, wounded). `rng` is
+    the stream the hit was drawn from: the split, the officers and the leader take its next
+    draws, so a hit and what follows from it stay at one place of the dice."""
     u = state.units
     disabled = min(int(disabled), int(u.men[unit]))
     if disabled <= 0:
         return 0, 0
-    rng = state.rng
     share_killed = coefficients.killed_fraction if killed_fraction is None else killed_fraction
     killed = int(rng.binomial(disabled, share_killed))
     wounded = disabled - killed

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from ..core.dice import DIRECT_FIRE, roll
 from ..core.events import Event, Fired
 from ..core.state import GameState, PerGame
 from .casualties import apply_casualties, draw_casualties
@@ -238,8 +239,9 @@ def direct_fire(
         theirs = by_side[sides[target]]
         men = max(int(u.men[target]), 1)
         pin(state, target, theirs.suppression_per_casualty_share * expected / men, hours, theirs)
-        hit = draw_casualties(state.rng, int(u.men[target]), expected)
-        killed, wounded = apply_casualties(state, target, hit, theirs, events)
+        rng = roll(state, DIRECT_FIRE, f)
+        hit = draw_casualties(rng, int(u.men[target]), expected)
+        killed, wounded = apply_casualties(state, target, hit, theirs, events, rng=rng)
         events.append(
             Fired(
                 state.turn,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.dice import SETUP_BREAK_POINT, TRAPPED, Stream, roll
 from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
 from .casualties import remove_men
@@ -47,15 +48,14 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
 
     Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
     resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
-    The draw comes from a generator of its own, seeded from the game's seed, so the game's other
-    draws are those they were before."""
+    Each unit's draw is at its own place of the dice (turn 0, `SETUP_BREAK_POINT`, the unit)."""
     u = state.units
     by_side = state.side_coefficients or (coefficients, coefficients)
     u.grip_hours[:] = [by_side[side].assault_hours_per_day for side in u.side.tolist()]
     sides = {s.id: s.resolve for s in scenario.sides}
-    rng = np.random.default_rng([state.seed % 2**64, 0x6272_6561_6B])  # "break"
     sigma = coefficients.break_point_spread
-    draws = np.exp(rng.standard_normal(u.count) * sigma - sigma * sigma / 2.0)
+    normals = [state.dice.at(0, SETUP_BREAK_POINT, i).standard_normal() for i in range(u.count)]
+    draws = [math.exp(z * sigma - sigma * sigma / 2.0) for z in normals]
     for i, unit in enumerate(scenario.units):
         setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
         own = by_side[int(u.side[i])]  # its side's values (`side_rules`), as its surrender reads
@@ -65,7 +65,7 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
             u.break_share[i] = math.inf
             continue
         mean = own.break_point_mean * (0.5 + float(u.quality[i])) * factor
-        u.break_share[i] = min(1.0, mean * float(draws[i]))
+        u.break_share[i] = min(1.0, mean * draws[i])
 
 
 def morale_phase(
@@ -191,7 +191,7 @@ def _enemy_hexes(
     return enemy
 
 
-def trapped_lost(rng: np.random.Generator, men: int, share_per_hour: float, hours: float) -> int:
+def trapped_lost(rng: Stream, men: int, share_per_hour: float, hours: float) -> int:
     """Men of a trapped unit of `men` lost in a turn of `hours` (they surrender or fight on to
     the end), each man lost independently with the hourly `share_per_hour` compounded over the
     turn: a binomial draw.
@@ -222,15 +222,12 @@ def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Even
             coefficients.trapped_slip_away_night_factor if state.is_night() else 1.0
         )
         share = share_in_turn(min(share, 1.0), hours)
-        slipped = remove_men(
-            state, unit, int(state.rng.binomial(int(u.men[unit]), share)), "escaped"
-        )
+        rng = roll(state, TRAPPED, unit)
+        slipped = remove_men(state, unit, rng.binomial(int(u.men[unit]), share), "escaped")
         if slipped:
             events.append(Escaped(state.turn, u.ids[unit], slipped))
-        lost = trapped_lost(
-            state.rng, int(u.men[unit]), coefficients.surrender_share_trapped, hours
-        )
-        captured = int(state.rng.binomial(lost, float(u.captured_share[unit])))
+        lost = trapped_lost(rng, int(u.men[unit]), coefficients.surrender_share_trapped, hours)
+        captured = rng.binomial(lost, float(u.captured_share[unit]))
         taken = remove_men(state, unit, captured, "captured")
         remove_men(state, unit, lost - captured, "killed")
         if taken:

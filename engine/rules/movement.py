@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.board import Board
+from ..core.dice import DROWN, MINES, MOVE_STEP, roll
 from ..core.events import Crossing, Drowned, Event, Moved
 from ..core.state import POSTURE_INDEX, GameState, PerGame
 from .casualties import apply_casualties, draw_casualties, remove_men
@@ -339,7 +340,7 @@ def move_unit(
             # hours / cost, so that a unit covers on average one hex per `cost` hours at any
             # turn length. (Always taking a first step, and never a later one, moved infantry
             # 4 hexes an hour in 15-minute turns and 2 in 1-hour ones for 2.8 by the ground.)
-            if state.rng.random() >= hours / cost:
+            if roll(state, MOVE_STEP, unit, nxt).random() >= hours / cost:
                 break
             cost = hours
         hours -= cost
@@ -424,7 +425,8 @@ def _drown(state: GameState, unit: int, river: int, coefficients, events: list[E
     if fordable:
         return
     u = state.units
-    lost = int(state.rng.binomial(int(u.men[unit]), coefficients.drown_share_routed_crossing))
+    rng = roll(state, DROWN, unit, river)
+    lost = rng.binomial(int(u.men[unit]), coefficients.drown_share_routed_crossing)
     lost = remove_men(state, unit, lost, "drowned")
     if lost:
         events.append(Drowned(state.turn, u.ids[unit], lost))
@@ -481,7 +483,8 @@ def _enter_minefield(state: GameState, unit: int, hex_index: int, coefficients, 
     if share > 0.0:
         u = state.units
         men = int(u.men[unit])
-        hit = draw_casualties(state.rng, men, men * share)
-        killed, wounded = apply_casualties(state, unit, hit, coefficients, events)
+        rng = roll(state, MINES, unit, hex_index)
+        hit = draw_casualties(rng, men, men * share)
+        killed, wounded = apply_casualties(state, unit, hit, coefficients, events, rng=rng)
         label = state.board.label(hex_index)
         events.append(MineStruck(state.turn, u.ids[unit], label, round(share, 4), killed, wounded))

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from ..core.dice import Dice
 from ..core.events import Assaulted, Bombarded, Fired
 from ..core.state import GameState, Units, Works
 from ..rules.assault import resolve_assault
@@ -50,7 +51,7 @@ PREVIEW_SEED = 7_919  # previews draw from their own generators, never the game'
 # game, or the generator (each preview brings its own).
 # `units` and `works` are put back array by array.
 _SHARED = frozenset(
-    {"scenario", "board", "coefficients", "side_coefficients", "rng", "units", "works"}
+    {"scenario", "board", "coefficients", "side_coefficients", "dice", "units", "works"}
 )
 _PLAIN = (int, float, str, bool, tuple, type(None))  # values set back as they are
 
@@ -107,7 +108,7 @@ def clone_state(state: GameState, seed: int) -> GameState:
     for name in ("ledger", "works_ledger", "rounds_ledger", "position_ledger"):
         memo[id(getattr(state, name))] = []
     copy_ = copy.deepcopy(state, memo)
-    copy_.rng = np.random.default_rng(seed)
+    copy_.dice = Dice(seed)
     return copy_
 
 
@@ -121,7 +122,7 @@ class Scratch:
         self.source = state
         self.units, self.works = state.units, state.works  # whose arrays are copied back
         self.copy = clone_state(state, seed)
-        self.rng = self.copy.rng  # one generator for all the tries of a preview
+        self.dice = self.copy.dice  # one set of dice for all the tries of a preview
         self._arrays: list[tuple[np.ndarray, np.ndarray]] = []
         for kind, mine, theirs in (
             (Units, self.copy.units, state.units),
@@ -154,7 +155,7 @@ class Scratch:
             or scratch.works is not state.works
         ):
             scratch = _LAST[0] = cls(state)
-        scratch.rng = scratch.copy.rng = np.random.default_rng(PREVIEW_SEED)
+        scratch.dice = scratch.copy.dice = Dice(PREVIEW_SEED)
         return scratch
 
     def reset(self, hidden: Iterable[int] = ()) -> GameState:
@@ -182,7 +183,7 @@ class Scratch:
                 setattr(copy_, name, value)
             else:  # anything else a rule might change in place: a copy of its own
                 setattr(copy_, name, copy.deepcopy(value))
-        copy_.rng = self.rng
+        copy_.dice = self.dice
         for i in hidden:
             copy_.units.hex[i] = -1
         return copy_

@@ -1,0 +1,206 @@
+"""A battle's random draws from counter-based streams: each draw is a pure function of the
+battle's seed and of where it is drawn: (turn, draw site, unit, ...).
+
+Why counter-based: a battle's dice must not depend on which other battles ran beside it, in
+what order, in which process or how many at once, nor on how many draws some other rule step
+made before this one. A sequential generator (one stream per battle, drawn in turn order)
+already gives the first; keying every draw by its place gives the rest, and it is what a
+batch that advances many battles together, or a compiled loop, can compute directly: the
+draw for (seed, turn, site, unit) is the same number wherever and whenever it is asked for.
+
+The generator is Philox4x64-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3",
+SC 2011), the one numpy ships as `numpy.random.Philox`: the battle's seed is its 128-bit key,
+and the 256-bit counter is (turn, site << 32 | a, b, occurrence << 16 | block). One counter
+gives four 64-bit words, four uniforms; a stream that needs more goes on to the next block.
+`tests/test_dice.py` checks the words against numpy's Philox.
+
+Occurrence: a draw at the same (turn, site, a, b) a second time in the turn (an assault's
+second step on the same unit, a preview's second try) gets the next occurrence, so it is a new
+draw and not the same one again.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+MASK64 = 0xFFFF_FFFF_FFFF_FFFF
+# Philox4x64's round multipliers and Weyl key increments (Salmon et al. 2011, table 2; numpy's
+# philox.h).
+_M0 = 0xD2E7_470E_E14C_6C93
+_M1 = 0xCA5A_8263_9512_1157
+_W0 = 0x9E37_79B9_7F4A_7C15
+_W1 = 0xBB67_AE85_84CA_A73B
+_TO_UNIT = 2.0**-53
+_NORMAL = NormalDist()
+
+# Draw sites: the places in the rules that draw. Their numbers are part of every battle's
+# dice: renumbering one changes every game (and the goldens).
+SETUP_BREAK_POINT = 1  # a unit's breaking point, once per game (turn 0)
+SETUP_ARRIVAL_WINDOW = 2  # when in its window a reinforcement comes (turn 0)
+DIRECT_FIRE = 3  # a firer's shot: hit, then killed/wounded, officers, leader of its target
+BOMBARD_LANDED = 4  # a gun unit's rounds on target
+BOMBARD_HIT = 5  # a gun unit's rounds on one unit in the target hex
+AIR_STRIKE = 6  # one sortie group on one unit
+ASSAULT = 7  # one unit's losses in one step of an assault
+MOVE_STEP = 8  # whether a unit short of the time to enter a hex gets in this turn
+MINES = 9  # a unit entering a minefield hex
+DROWN = 10  # a unit's men lost in the water
+TRAPPED = 11  # a trapped routed unit: men slipping away, lost, surrendering
+
+
+def philox4x64(c0: int, c1: int, c2: int, c3: int, k0: int, k1: int) -> tuple[int, int, int, int]:
+    """The four 64-bit words Philox4x64-10 gives for counter (c0..c3) and key (k0, k1).
+    Pure integer arithmetic, so it runs as it is in the interpreter and can be compiled."""
+    for _ in range(10):
+        p0 = _M0 * c0
+        p1 = _M1 * c2
+        c0, c1, c2, c3 = (p1 >> 64) ^ c1 ^ k0, p1 & MASK64, (p0 >> 64) ^ c3 ^ k1, p0 & MASK64
+        k0 = (k0 + _W0) & MASK64
+        k1 = (k1 + _W1) & MASK64
+    return c0, c1, c2, c3
+
+
+def unit_interval(word: int) -> float:
+    """A 64-bit word as a uniform in the open interval (0, 1): its top 53 bits, plus half a step,
+    so that neither 0 nor 1 comes out (a normal's inverse and `1 - u` stay finite)."""
+    return ((word >> 11) + 0.5) * _TO_UNIT
+
+
+def binomial(n: int, p: float, u: float) -> int:
+    """Binomial(n, p) by inversion of one uniform `u`: the least k with P(X <= k) > u. One
+    uniform per draw (not a variable number, as numpy's BTPE takes) keeps every draw at its
+    own counter. Exact up to floating-point rounding of the probabilities."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if p > 0.5:  # count the failures: the walk stays short
+        return n - binomial(n, 1.0 - p, 1.0 - u)
+    q = 1.0 - p
+    mean = n * p
+    if mean < 30.0:
+        return _walk_up(n, p, q, u, 0, q**n, 0.0)
+    # Far from 0: start at the mode, where the probability is largest, and walk from there.
+    m = int((n + 1) * p)
+    at_mode = math.exp(
+        math.lgamma(n + 1)
+        - math.lgamma(m + 1)
+        - math.lgamma(n - m + 1)
+        + m * math.log(p)
+        + (n - m) * math.log(q)
+    )
+    below = 0.0  # P(X < m), summed downward from the mode until the terms vanish
+    f, k = at_mode, m
+    while k > 0:
+        f *= k * q / ((n - k + 1) * p)
+        k -= 1
+        below += f
+        if f < 1e-17 * below:
+            break
+    if u < below:  # walk down from the mode
+        cdf, f, k = below, at_mode, m
+        while k > 0:
+            f *= k * q / ((n - k + 1) * p)
+            k -= 1
+            cdf -= f
+            if u >= cdf:
+                return k
+        return 0
+    return _walk_up(n, p, q, u, m, at_mode, below)
+
+
+def _walk_up(n: int, p: float, q: float, u: float, k: int, f: float, below: float) -> int:
+    """From k, whose probability is f and P(X < k) = below, up to the k where the
+    distribution passes u. Stops where the remaining tail cannot matter (rounding can leave
+    the summed distribution a hair under 1)."""
+    cdf = below + f
+    ratio = p / q
+    mean = n * p
+    while u >= cdf and k < n:
+        f *= ratio * (n - k) / (k + 1)
+        k += 1
+        cdf += f
+        if k > mean and f < 1e-300:
+            break
+    return k
+
+
+def normal(u: float) -> float:
+    """A standard normal from one uniform (inverse of the normal distribution)."""
+    return _NORMAL.inv_cdf(u)
+
+
+class Stream:
+    """The uniforms of one draw place: four from each block of the counter, as many blocks as
+    the draw needs. Computed when first read."""
+
+    __slots__ = ("_block", "_counter", "_key", "_words")
+
+    def __init__(self, key: tuple[int, int], counter: tuple[int, int, int, int]) -> None:
+        self._key = key
+        self._counter = counter
+        self._block = 0
+        self._words: list[int] = []
+
+    def random(self) -> float:
+        """The next uniform in (0, 1)."""
+        if not self._words:
+            c0, c1, c2, c3 = self._counter
+            self._words = list(philox4x64(c0, c1, c2, c3 + self._block, *self._key))
+            self._words.reverse()
+            self._block += 1
+        return unit_interval(self._words.pop())
+
+    def binomial(self, n: int, p: float) -> int:
+        return binomial(int(n), float(p), self.random())
+
+    def integers(self, low: int, high: int) -> int:
+        """A whole number in [low, high), each equally likely."""
+        return low + min(int(self.random() * (high - low)), high - low - 1)
+
+    def standard_normal(self) -> float:
+        return normal(self.random())
+
+
+class Dice:
+    """A battle's dice: the seed's key and how many times each draw place has been drawn this
+    turn (the occurrence in the counter). It is part of the game's state (copied with it,
+    hashed with it)."""
+
+    __slots__ = ("key", "seed", "turn", "uses")
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self.key = (self.seed & MASK64, (self.seed >> 64) & MASK64)
+        self.turn = -1
+        self.uses: dict[tuple[int, int, int], int] = {}
+
+    def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> Stream:
+        """The stream for a draw at `site` on turn `turn`, about `a` and `b` (units, hexes,
+        weapon groups: whatever names the draw's place at that site)."""
+        if turn != self.turn:
+            self.turn = turn
+            self.uses = {}
+        place = (site, a, b)
+        occurrence = self.uses.get(place, 0)
+        self.uses[place] = occurrence + 1
+        return Stream(
+            self.key,
+            (turn & MASK64, (site << 32 | a) & MASK64, b & MASK64, (occurrence << 16) & MASK64),
+        )
+
+    def __deepcopy__(self, memo: dict) -> Dice:
+        copy = Dice.__new__(Dice)
+        copy.seed, copy.key, copy.turn, copy.uses = self.seed, self.key, self.turn, dict(self.uses)
+        return copy
+
+    def fingerprint(self) -> tuple:
+        """What the state hash reads: the seed, and where this turn's draws have got to."""
+        return (self.seed, self.turn, tuple(sorted(self.uses.items())))
+
+
+def roll(state, site: int, a: int = 0, b: int = 0) -> Stream:
+    """The stream for a draw at `site` this turn of the game `state` (a GameState; not typed
+    here, as the state module holds the dice)."""
+    return state.dice.at(state.turn, site, a, b)

@@ -1,0 +1,100 @@
+"""The dice (engine/core/dice.py): Philox4x64-10 word for word as numpy's, draws keyed by their
+place and nothing else, and binomials by inversion that have the binomial's distribution."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.core.dice import MASK64, Dice, binomial, philox4x64, unit_interval
+
+
+@pytest.mark.parametrize(
+    ("counter", "key"),
+    [
+        ((1, 0, 0, 0), (0, 0)),
+        ((1, 3, 5, 0), (12345, 0)),
+        ((7, (9 << 32) | 4, 11, 2 << 16), (2**63 + 17, 99)),
+        ((MASK64, MASK64, MASK64, MASK64), (MASK64, MASK64)),
+    ],
+)
+def test_philox_words_are_numpys(counter, key) -> None:
+    """numpy's Philox adds one to its counter before each block: its counter c - 1 gives the
+    words of our counter c."""
+    c0, c1, c2, c3 = counter
+    numpy_counter = np.array([(c0 - 1) & MASK64, c1, c2, c3], dtype=np.uint64)
+    if c0 == 0:  # (not used above: the carry would run into c1)
+        pytest.skip("carry")
+    words = np.random.Philox(key=np.array(key, np.uint64), counter=numpy_counter).random_raw(4)
+    assert philox4x64(*counter, *key) == tuple(int(w) for w in words)
+
+
+def test_unit_interval_is_open() -> None:
+    assert unit_interval(0) == 0.5 * 2.0**-53
+    assert unit_interval(MASK64) == 1.0 - 0.5 * 2.0**-53
+
+
+def test_a_draw_depends_only_on_its_place() -> None:
+    """Asked in any order, alone or after other draws, a place gives the same number; a second
+    draw at the same place in the same turn is a new one; a new turn starts the count again."""
+    a, b = Dice(42), Dice(42)
+    first = a.at(3, 5, 2).random()
+    for site in range(1, 12):  # other draws first, on the second dice
+        b.at(3, site, 7).random()
+    assert b.at(3, 5, 2).random() == first
+    assert a.at(3, 5, 2).random() != first  # the same place again in turn 3: a new draw
+    assert a.at(4, 5, 2).random() != first
+    a.at(5, 1)  # a new turn
+    assert Dice(42).at(3, 5, 2).random() == first
+    assert Dice(43).at(3, 5, 2).random() != first
+
+
+def test_a_stream_goes_on_past_four_draws() -> None:
+    stream = Dice(1).at(1, 1)
+    values = [stream.random() for _ in range(9)]
+    assert len(set(values)) == 9
+    assert all(0.0 < v < 1.0 for v in values)
+
+
+def test_binomial_edges() -> None:
+    assert binomial(0, 0.5, 0.3) == 0
+    assert binomial(10, 0.0, 0.3) == 0
+    assert binomial(10, 1.0, 0.3) == 10
+    assert binomial(10, 0.5, 1e-12) == 0
+    assert binomial(10, 0.5, 1 - 1e-12) == 10
+    # inversion: P(X <= 0) = 0.9^3 = 0.729 for Binomial(3, 0.1)
+    assert binomial(3, 0.1, 0.728) == 0
+    assert binomial(3, 0.1, 0.730) == 1
+
+
+def _cdf(n: int, p: float, k: int) -> float:
+    return sum(math.comb(n, j) * p**j * (1 - p) ** (n - j) for j in range(k + 1))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 400),
+    p=st.floats(0.001, 0.999),
+    u=st.floats(1e-9, 1 - 1e-9),
+)
+def test_binomial_is_the_inverse_of_the_distribution(n: int, p: float, u: float) -> None:
+    """The draw is the least k with P(X <= k) > u (within rounding at the boundary)."""
+    k = binomial(n, p, u)
+    assert 0 <= k <= n
+    tolerance = 1e-9
+    assert _cdf(n, p, k) > u - tolerance
+    if k > 0:
+        assert _cdf(n, p, k - 1) <= u + tolerance
+
+
+@pytest.mark.parametrize(("n", "p"), [(50, 0.1), (1000, 0.2), (5000, 0.7), (20, 0.9)])
+def test_binomial_draws_have_the_binomial_mean_and_spread(n: int, p: float) -> None:
+    dice = Dice(7)
+    draws = np.array([dice.at(1, 1, k).binomial(n, p) for k in range(4000)])
+    mean, sd = n * p, math.sqrt(n * p * (1 - p))
+    assert abs(draws.mean() - mean) < 4 * sd / math.sqrt(len(draws))
+    assert abs(draws.std() / sd - 1) < 0.06
