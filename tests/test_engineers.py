@@ -261,10 +261,16 @@ def test_the_furong_what_if_adds_engineers_who_breach_the_east_height(tmp_path: 
     arm = next(a for a in plan.arms if a.variant == "with_engineers")
     scenario = load_scenario_text(arm.text, arm.run_scenario).scenario
     assert [u.id for u in scenario.units if u.type.value == "engineers"] == ["ija_engineers"]
-    record = play(scenario, 7)
-    breached = [e for e in record.events if isinstance(e, Breached)]
-    assert breached and {e.unit for e in breached} == {"ija_engineers"}
-    # they open lanes through the outer line's minefield (with seed 7: 11,13 and 12,14)
-    opened = [e for e in record.events if type(e).__name__ == "LaneOpened"]
-    assert any(e.obstacle == "minefield" and e.by == "ija_engineers" for e in opened)
-    assert any(e.lane == 1.0 for e in breached)
+    # Under fire on the east face they often die or break before the lane is through: in the
+    # first ten seeds they open one through the outer minefield in two (6 and 9, with the dice
+    # of issue 15). Each game where they breach at all, only they breach.
+    opened_a_lane = []
+    for seed in range(1, 11):
+        record = play(scenario, seed)
+        breached = [e for e in record.events if isinstance(e, Breached)]
+        assert {e.unit for e in breached} <= {"ija_engineers"}
+        opened = [e for e in record.events if type(e).__name__ == "LaneOpened"]
+        if any(e.obstacle == "minefield" and e.by == "ija_engineers" for e in opened):
+            assert any(e.lane == 1.0 for e in breached)
+            opened_a_lane.append(seed)
+    assert opened_a_lane

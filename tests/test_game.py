@@ -358,10 +358,10 @@ def test_lost_in_water_counts_the_drowned_and_those_hit_in_the_water() -> None:
     state = new_game(load_scenario_text(MINIMAL).scenario, seed=1)
     u, red = state.units, 0
     u.hex[red] = state.board.index(2, 1)  # in the stream
-    apply_casualties(state, red, 5, state.coefficients, [])
+    apply_casualties(state, red, 5, state.coefficients, [], rng=state.dice.at(state.turn, 1, red))
     remove_men(state, red, 3, "drowned")
     u.hex[red] = state.board.index(1, 1)  # back on the bank
-    apply_casualties(state, red, 2, state.coefficients, [])
+    apply_casualties(state, red, 2, state.coefficients, [], rng=state.dice.at(state.turn, 1, red))
     state.record()
     entry = HistoryEntry(
         id="lost", metric="lost_in_water", side="red", value=8, whose="test", source="test"

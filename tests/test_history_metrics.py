@@ -140,12 +140,12 @@ def test_each_loss_row_counts_its_own_men_only(metric, unit, row, other_row):
 
 def test_lost_in_water_counts_men_hit_in_the_water_not_on_land():
     dry = game()
-    apply_casualties(dry.state, RED, 5, C, [])
+    apply_casualties(dry.state, RED, 5, C, [], rng=dry.state.dice.at(0, 1))
     turns(dry, 1)
     assert value(dry, "in_water") == 0.0
     wet = game()
     put(wet, RED, (4, 1))  # in the stream
-    apply_casualties(wet.state, RED, 5, C, [])
+    apply_casualties(wet.state, RED, 5, C, [], rng=wet.state.dice.at(0, 1))
     remove_men(wet.state, RED, 2, "drowned")
     put(wet, RED, (3, 1))  # out again before the turn, so the river takes no more
     turns(wet, 1)

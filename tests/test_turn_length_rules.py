@@ -176,13 +176,16 @@ def test_fire_read_after_the_turns_fire_would_depend_on_turn_length() -> None:
 
 
 class _Fixed:
-    """A stand-in for the game's generator whose every uniform draw is `u`."""
+    """A stand-in for the game's dice whose every uniform draw is `u`."""
 
     def __init__(self, u: float) -> None:
         self.u = u
 
     def random(self) -> float:
         return self.u
+
+    def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> _Fixed:
+        return self  # every place of the dice gives `u`
 
 
 def hexes_marched(minutes: int, hours: float, u: float) -> int:
@@ -196,7 +199,7 @@ def hexes_marched(minutes: int, hours: float, u: float) -> int:
         terrain="\n".join(["." * 60] * 3),
         units=[unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (59, 1), 30)],
     )
-    state.rng = _Fixed(u)
+    state.dice = _Fixed(u)
     goal = state.board.index(58, 1)
     for _ in range(turns):
         move_unit(state, 0, goal, coefficients_of(state), [])

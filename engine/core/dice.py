@@ -49,16 +49,28 @@ DROWN = 10  # a unit's men lost in the water
 TRAPPED = 11  # a trapped routed unit: men slipping away, lost, surrendering
 
 
-def philox4x64(c0: int, c1: int, c2: int, c3: int, k0: int, k1: int) -> tuple[int, int, int, int]:
-    """The four 64-bit words Philox4x64-10 gives for counter (c0..c3) and key (k0, k1).
-    Pure integer arithmetic, so it runs as it is in the interpreter and can be compiled."""
-    for _ in range(10):
+KeySchedule = tuple[tuple[int, int], ...]
+
+
+def key_schedule(k0: int, k1: int) -> KeySchedule:
+    """The key of each of Philox's ten rounds (the key bumped by the Weyl constants each round):
+    worked out once per battle rather than in every draw."""
+    return tuple(((k0 + r * _W0) & MASK64, (k1 + r * _W1) & MASK64) for r in range(10))
+
+
+def philox_rounds(c0: int, c1: int, c2: int, c3: int, keys: KeySchedule) -> tuple[int, ...]:
+    """Philox4x64-10's ten rounds on counter (c0..c3) with the round keys `keys`. Pure integer
+    arithmetic, so it runs as it is in the interpreter and can be compiled."""
+    for k0, k1 in keys:
         p0 = _M0 * c0
         p1 = _M1 * c2
         c0, c1, c2, c3 = (p1 >> 64) ^ c1 ^ k0, p1 & MASK64, (p0 >> 64) ^ c3 ^ k1, p0 & MASK64
-        k0 = (k0 + _W0) & MASK64
-        k1 = (k1 + _W1) & MASK64
     return c0, c1, c2, c3
+
+
+def philox4x64(c0: int, c1: int, c2: int, c3: int, k0: int, k1: int) -> tuple[int, ...]:
+    """The four 64-bit words Philox4x64-10 gives for counter (c0..c3) and key (k0, k1)."""
+    return philox_rounds(c0, c1, c2, c3, key_schedule(k0, k1))
 
 
 def unit_interval(word: int) -> float:
@@ -137,7 +149,7 @@ class Stream:
 
     __slots__ = ("_block", "_counter", "_key", "_words")
 
-    def __init__(self, key: tuple[int, int], counter: tuple[int, int, int, int]) -> None:
+    def __init__(self, key: KeySchedule, counter: tuple[int, int, int, int]) -> None:
         self._key = key
         self._counter = counter
         self._block = 0
@@ -147,7 +159,7 @@ class Stream:
         """The next uniform in (0, 1)."""
         if not self._words:
             c0, c1, c2, c3 = self._counter
-            self._words = list(philox4x64(c0, c1, c2, c3 + self._block, *self._key))
+            self._words = list(philox_rounds(c0, c1, c2, c3 + self._block, self._key))
             self._words.reverse()
             self._block += 1
         return unit_interval(self._words.pop())
@@ -172,7 +184,7 @@ class Dice:
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
-        self.key = (self.seed & MASK64, (self.seed >> 64) & MASK64)
+        self.key = key_schedule(self.seed & MASK64, (self.seed >> 64) & MASK64)
         self.turn = -1
         self.uses: dict[tuple[int, int, int], int] = {}
 
