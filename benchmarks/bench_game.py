@@ -63,13 +63,13 @@ def main() -> None:
     for path in args.scenarios:
         scenario = load_scenario(path).scenario
         started = time.perf_counter()
-        play(scenario, 0, keep_events=False)
+        play(scenario, 0, keep_events=False, detail_events=False)
         warm = (time.perf_counter() - started) * 1000
         times, turns = [], 0
         cpu_started = time.process_time()
         for seed in range(1, args.games + 1):
             started = time.perf_counter()
-            record = play(scenario, seed, keep_events=False)
+            record = play(scenario, seed, keep_events=False, detail_events=False)
             times.append((time.perf_counter() - started) * 1000)
             turns += record.state.turn
         cpu = (time.process_time() - cpu_started) * 1000 / args.games
@@ -99,7 +99,7 @@ def profile(scenario, games: int) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for seed in range(1, games + 1):
-        play(scenario, seed, keep_events=False)
+        play(scenario, seed, keep_events=False, detail_events=False)
     profiler.disable()
     for order in ("cumulative", "tottime"):
         out = io.StringIO()

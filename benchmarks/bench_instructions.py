@@ -26,7 +26,7 @@ from engine.headless import play
 from engine.scenario import load_scenario
 scenario = load_scenario({path!r}).scenario
 for seed in range({games}):
-    play(scenario, seed, keep_events=False)
+    play(scenario, seed, keep_events=False, detail_events=False)
 """
 
 

@@ -111,7 +111,7 @@ def spreads(
     winners: Counter[str] = Counter()
     for seed in range(first_seed, first_seed + games):
         chosen = {**(overrides or {}), **draw(seed)} if draw else overrides
-        state = play(scenario, seed, overrides=chosen, keep_events=False).state
+        state = play(scenario, seed, overrides=chosen, keep_events=False, detail_events=False).state
         winners[state.winner or "none"] += 1
         for entry in scenario.history:
             value = measure(state, entry)

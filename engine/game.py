@@ -115,7 +115,12 @@ class Game:
 
     `keep_events=False` is a batch's way: no events or orders are kept, and the game-over event
     carries no state hash (working it out costs a battle several per cent, and no log will hold
-    it); `game.state.state_hash()` still gives it on demand."""
+    it); `game.state.state_hash()` still gives it on demand.
+
+    `detail_events=False` goes further, for batches that read no more than each turn's end:
+    the rules build none of the events that explain a turn (fire, bombardment, assaults, moves,
+    breaching, air strikes), only those that mark it (turn and game ended, hexes taken,
+    routs...). The game is the same; only what it reports differs."""
 
     def __init__(
         self,
@@ -126,6 +131,7 @@ class Game:
         source_text: str | None = None,
         path: str | Path | None = None,
         keep_events: bool = True,
+        detail_events: bool = True,
     ) -> None:
         if isinstance(scenario, LoadedScenario):
             path = path or scenario.path
@@ -140,6 +146,7 @@ class Game:
         self.source_text = source_text
         self.keep_events = keep_events
         self.state: GameState = new_game(scenario, seed, self.overrides or None)
+        self.state.record_events = detail_events
         self.events: list[Event] = []
         self.orders: list[list[str]] = []  # every turn's orders, text form (the replay log)
         self._pending: tuple[dict[int, Order], dict[int, Order]] = ({}, {})

@@ -49,13 +49,20 @@ def play(
     overrides: dict[str, float] | None = None,
     ai_modes: dict[int, str] | None = None,
     keep_events: bool = True,
+    detail_events: bool = True,
     on_turn: Callable[[GameState, list[Event]], None] | None = None,
 ) -> GameRecord:
     """Play a whole game, the computer commanding both sides (in `ai_modes`' mode for a side
     named there, else its plan's), through the one game loop."""
     from .game import Game
 
-    game = Game(scenario, seed, overrides=overrides, keep_events=keep_events)
+    game = Game(
+        scenario,
+        seed,
+        overrides=overrides,
+        keep_events=keep_events,
+        detail_events=detail_events,
+    )
     modes = (ai_modes or {}).get
     mode_of = (modes(0), modes(1))
     while not game.over:

@@ -479,3 +479,25 @@ def test_a_game_that_keeps_no_events_leaves_the_end_events_hash_to_be_asked() ->
     (kept, kept_hash), (bare, bare_hash) = ends[True], ends[False]
     assert kept.state_hash == kept_hash == bare_hash
     assert bare.state_hash == "" and (bare.winner, bare.reason) == (kept.winner, kept.reason)
+
+
+def test_a_game_without_detail_events_is_the_same_game() -> None:
+    """`detail_events=False` (a batch's rows need no more than each turn's end) builds no fire,
+    bombardment, assault or move events; the game played, turn by turn, is the same."""
+    from engine.core.events import Assaulted, Bombarded, Fired, Moved
+
+    explained = (Fired, Bombarded, Assaulted, Moved)
+    runs = {}
+    for detail in (True, False):
+        game = Game.load(ROOT / "scenarios" / "furong_mountain.yaml", seed=3)
+        game.state.record_events = detail
+        hashes, kinds = [], set()
+        for _ in range(12):
+            for side in game.sides_to_order():
+                game.apply_orders(side, game.computer_orders(side))
+            kinds |= {type(e) for e in game.end_turn()}
+            hashes.append(game.state.state_hash())
+        runs[detail] = (hashes, kinds)
+    assert runs[True][0] == runs[False][0]
+    assert set(explained) <= runs[True][1]
+    assert not set(explained) & runs[False][1]

@@ -193,6 +193,7 @@ HASH_SKIPS = {
     "rears": "worked out at the start, never changed",
     "state_version": "a counter for caches, not part of the game",
     "works_changed": "a flag for `record`'s cache, not part of the game",
+    "record_events": "what the rules report, not what they do",
     "side_coefficients": "fixed for the game (from the scenario's side_rules)",
     "arrival_table": "fixed for the game (from the scenario and the seed)",
     "first_routed": "a record of the units' `routed` flags (hashed) at each turn's end",
@@ -236,6 +237,8 @@ class GameState:
     # each side's rear: where its routed units run and its beaten men get back to (`_rears`)
     rears: tuple[int, ...] = ()
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
+    # whether the rules build the events that explain a turn (`Game(detail_events=...)`)
+    record_events: bool = True
     # each side's coefficients (the scenario's `side_rules` over the common ones), resolved once
     # by rules.turn.new_game; the rules that act on one side's units read them
     side_coefficients: tuple[Any, ...] = ()

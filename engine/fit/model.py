@@ -268,7 +268,9 @@ def simulate(
         scenario = _scenario(_battle_text(battle), f"<cdb90:{battle.isqno}>")
         games = []
         for seed in seeds:
-            state = play(scenario, seed, overrides=overrides, keep_events=False).state
+            state = play(
+                scenario, seed, overrides=overrides, keep_events=False, detail_events=False
+            ).state
             u = state.units
             lost = u.killed + u.wounded + u.captured + u.drowned
             games.append(
@@ -285,7 +287,9 @@ def simulate(
         entries = [e for e in scenario.history if e.id in target.metrics]
         numbers: dict[str, list[float]] = {e.id: [] for e in entries}
         for seed in seeds:
-            state = play(scenario, seed, overrides=overrides, keep_events=False).state
+            state = play(
+                scenario, seed, overrides=overrides, keep_events=False, detail_events=False
+            ).state
             for entry in entries:
                 value = measure(state, entry)
                 if _historical(entry, scenario) is None:

@@ -152,8 +152,14 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
             u.morale[t] = max(0.0, float(u.morale[t]) - shaken)
             if hit:
                 casualties[u.ids[t]] = hit
-        events.append(
-            AirStrike(
-                state.turn, strike.side, board.label(centre), strike.sorties, casualties, modifiers
+        if state.record_events:
+            events.append(
+                AirStrike(
+                    state.turn,
+                    strike.side,
+                    board.label(centre),
+                    strike.sorties,
+                    casualties,
+                    modifiers,
+                )
             )
-        )

@@ -375,24 +375,25 @@ def resolve_assault(
     if outcome == "taken":
         _take_hex(state, target, attackers, defenders, defender_losses, events)
     state.assaults.append((state.turn, enemy, outcome))
-    events.append(
-        Assaulted(
-            state.turn,
-            tuple([u.ids[a] for a in attackers]),
-            tuple([u.ids[d] for d in defenders]),
-            board.label(target),
-            state.side_ids[side],
-            outcome,
-            losses,
-            defender_losses,
-            modifiers | ({"night": c.night_fire_factor} if night else {}),
-            {name: getattr(c, name) for name in _BASE_TERMS},
-            close_fire,
-            means,  # exact values, not rounded: round() costs more than the rule's arithmetic
-            defender_means,
-            tuple(melee),
+    if state.record_events:
+        events.append(
+            Assaulted(
+                state.turn,
+                tuple([u.ids[a] for a in attackers]),
+                tuple([u.ids[d] for d in defenders]),
+                board.label(target),
+                state.side_ids[side],
+                outcome,
+                losses,
+                defender_losses,
+                modifiers | ({"night": c.night_fire_factor} if night else {}),
+                {name: getattr(c, name) for name in _BASE_TERMS},
+                close_fire,
+                means,  # exact values, not rounded: round() costs more than the rule's arithmetic
+                defender_means,
+                tuple(melee),
+            )
         )
-    )
     return outcome
 
 

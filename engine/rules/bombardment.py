@@ -121,25 +121,26 @@ def bombard(
     casualties = _hit_men(state, target, 1 - side, lethal, theirs, events, explained, exposures)
     lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
     lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
-    events.append(
-        Bombarded(
-            state.turn,
-            u.ids[unit],
-            state.board.label(target),
-            int(total),
-            casualties,
-            modifiers,
-            _rounded(works_damage, 3),
-            _rounded(lane, 3),
-            _rounded(wire_lines, 3),
-            landed,
-            rounds_by_class,
-            areas,
-            base,
-            state.board.hex_area_m2,
-            *explained,
+    if state.record_events:
+        events.append(
+            Bombarded(
+                state.turn,
+                u.ids[unit],
+                state.board.label(target),
+                int(total),
+                casualties,
+                modifiers,
+                _rounded(works_damage, 3),
+                _rounded(lane, 3),
+                _rounded(wire_lines, 3),
+                landed,
+                rounds_by_class,
+                areas,
+                base,
+                state.board.hex_area_m2,
+                *explained,
+            )
         )
-    )
     note_openings(state, target, unit, lane_before, wire_before, events)
 
 

@@ -283,25 +283,26 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
         w.lane[h] = lane
         w.wire_lines[h] = wire
         note_openings(state, h, i, lane_before, wire_before, events)
-        events.append(
-            Breached(
-                state.turn,
-                u.ids[i],
-                board.label(h),
-                round(hours, 4),
-                round(lane, 4),
-                round(wire, 4),
-                {
-                    "turn_hours": state.turn_hours,
-                    "party_share": round(share, 4),
-                    "suppression": round(suppression, 4),
-                    "depth_m": depth,
-                    "lane_m_per_hour": c.engineer_lane_m_per_hour,
-                    "wire_lines_per_hour": rates[i],
-                    "wire_cut": round(wire_before - wire, 4),
-                },
+        if state.record_events:
+            events.append(
+                Breached(
+                    state.turn,
+                    u.ids[i],
+                    board.label(h),
+                    round(hours, 4),
+                    round(lane, 4),
+                    round(wire, 4),
+                    {
+                        "turn_hours": state.turn_hours,
+                        "party_share": round(share, 4),
+                        "suppression": round(suppression, 4),
+                        "depth_m": depth,
+                        "lane_m_per_hour": c.engineer_lane_m_per_hour,
+                        "wire_lines_per_hour": rates[i],
+                        "wire_cut": round(wire_before - wire, 4),
+                    },
+                )
             )
-        )
 
 
 def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:

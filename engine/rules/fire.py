@@ -242,19 +242,20 @@ def direct_fire(
         rng = roll(state, DIRECT_FIRE, f)
         hit = draw_casualties(rng, int(u.men[target]), expected)
         killed, wounded = apply_casualties(state, target, hit, theirs, events, rng=rng)
-        events.append(
-            Fired(
-                state.turn,
-                u.ids[f],
-                u.ids[target],
-                state.board.label(int(u.hex[target])),
-                round(base, 4),
-                {k: round(v, 4) for k, v in factors.items()},
-                round(expected, 3),
-                killed,
-                wounded,
+        if state.record_events:
+            events.append(
+                Fired(
+                    state.turn,
+                    u.ids[f],
+                    u.ids[target],
+                    state.board.label(int(u.hex[target])),
+                    round(base, 4),
+                    {k: round(v, 4) for k, v in factors.items()},
+                    round(expected, 3),
+                    killed,
+                    wounded,
+                )
             )
-        )
 
 
 def _ammo_factor(

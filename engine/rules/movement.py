@@ -353,7 +353,8 @@ def move_unit(
             break
     if len(path) > 1:
         u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
-        events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
+        if state.record_events:
+            events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
         state.control[here] = side
 
 

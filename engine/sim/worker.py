@@ -165,6 +165,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
                 overrides=overrides or None,
                 ai_modes=ai_modes or None,
                 keep_events=False,
+                detail_events=False,  # the rows read each turn's end and the game's, no more
                 on_turn=battle,
             )
         except Exception as error:  # a bug in the rules: name the battle, not the chunk
