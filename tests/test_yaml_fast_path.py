@@ -32,13 +32,14 @@ pytestmark = pytest.mark.skipif(
 
 
 def read(text: str, *, pure: bool) -> tuple[Any, ...]:
-    """What `parse` makes of `text`: ("ok", data, source map) or ("problems", [messages])."""
+    """What `parse` makes of `text`: ("ok", data, source map) or ("problems", [messages]). The
+    data as its repr, so that 1, 1.0 and True (equal in Python) compare as different."""
     fast_loader = yaml_source.CheckedFastLoader
     if pure:
         yaml_source.CheckedFastLoader = None
     try:
         data, source = yaml_source.parse(text, "t.yaml")
-        return ("ok", data, source)
+        return ("ok", repr(data), source)
     except ScenarioError as error:
         return ("problems", [str(problem) for problem in error.problems])
     finally:
