@@ -154,3 +154,42 @@ def test_mutated_scenarios_read_alike() -> None:
         assert read(text, pure=False) == read(text, pure=True)
         compared += 1
     assert compared > 40
+
+
+def flow_too_deep_by_every_character(text: str) -> yaml_source.Mark | None:
+    """The bracket-depth guard as first written, walking every character: the reference that
+    `yaml_source._flow_too_deep`, which visits only the characters that matter, must agree with."""
+    depth = 0
+    quote = ""
+    for line_number, line in enumerate(text.split("\n"), start=1):
+        previous = " "
+        for column, char in enumerate(line, start=1):
+            if quote:
+                if char == quote:
+                    quote = ""
+            elif char in "'\"" and (depth or previous in " :[{,"):
+                quote = char
+            elif char == "#" and previous in " \t":
+                break
+            elif char in "[{":
+                depth += 1
+                if depth > yaml_source.MAX_DEPTH:
+                    return yaml_source.Mark(line_number, column)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+            previous = char
+    return None
+
+
+def test_the_bracket_depth_guard_agrees_with_a_walk_over_every_character() -> None:
+    rng = random.Random(15)
+    pieces = [*"[]{}'\"# \t\n\r:,a", "[" * 45, "{" * 41, " #", "'x'", '"y"']
+    texts = [path.read_text(encoding="utf-8") for path in SHIPPED]
+    texts += ["a: " + "[" * 5000 + "]" * 5000 + "\n"]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 80))) for _ in range(20000)]
+    found = 0
+    for text in texts:
+        expected = flow_too_deep_by_every_character(text)
+        assert yaml_source._flow_too_deep(text) == expected, repr(text)
+        found += expected is not None
+    assert found > 100  # the cap is reached often enough for its place to be compared

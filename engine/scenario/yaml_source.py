@@ -379,30 +379,45 @@ def _unreadable_characters(text: str, display: str) -> list[Problem]:
     return problems
 
 
+# The only characters `_flow_too_deep` acts on; every other one just goes by.
+_FLOW_SIGNIFICANT = re.compile(r"""[\[\]{}'"#\n]""")
+
+
 def _flow_too_deep(text: str) -> Mark | None:
     """Where flow brackets first nest deeper than MAX_DEPTH, found before PyYAML parses the text:
-    its parser recurses once per level, so `[[[[...` thousands deep would exhaust the stack."""
+    its parser recurses once per level, so `[[[[...` thousands deep would exhaust the stack.
+
+    A rough reading, line by line: a quote opens a quoted scalar (which may span lines) inside
+    brackets or after a space, colon, bracket or comma, and runs to the next same quote; `#` after
+    a space or a tab ends the line. It visits only the characters that matter (a third of the time
+    of a walk over every character); tests/test_yaml_fast_path.py checks it against that walk."""
     depth = 0
     quote = ""
-    for line_number, line in enumerate(text.split("\n"), start=1):
-        previous = " "
-        for column, char in enumerate(line, start=1):
-            if quote:
-                if char == quote:
-                    quote = ""
-            elif char in "'\"" and (depth or previous in " :[{,"):
-                quote = char
-            elif char == "#" and previous in " \t":
-                break
+    line_number, line_start = 1, 0
+    in_comment = False
+    for match in _FLOW_SIGNIFICANT.finditer(text):
+        char, index = match.group(), match.start()
+        if char == "\n":
+            line_number, line_start = line_number + 1, index + 1
+            in_comment = False
+        elif in_comment:
+            continue
+        elif quote:
+            if char == quote:
+                quote = ""
+        else:
+            previous = text[index - 1] if index > line_start else " "
+            if char in "'\"":
+                if depth or previous in " :[{,":
+                    quote = char
+            elif char == "#":
+                in_comment = previous in " \t"
             elif char in "[{":
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return Mark(line_number, column)
-            elif char in "]}":
+                    return Mark(line_number, index - line_start + 1)
+            else:
                 depth = max(0, depth - 1)
-            previous = char
-        if quote == "'" or quote == '"':
-            continue  # quoted scalars may span lines
     return None
 
 
