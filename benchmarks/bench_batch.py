@@ -1,6 +1,7 @@
 """Batch throughput: battles per second on one core and on all cores, the parallel efficiency,
 Dask LocalCluster against the process pool on the same batch, and memory per worker as the batch
-grows (results stream to disk, so it should stay flat).
+grows (results stream to disk, so it should stay flat). Memory is read from /proc (Linux): no
+dependency beyond the engine's.
 
     python benchmarks/bench_batch.py                     # Furong, 2,000 battles (several minutes)
     python benchmarks/bench_batch.py --games 400 --quick # a quick look
@@ -13,13 +14,15 @@ battles; Dask at most 15% slower than the pool; memory per worker flat.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import resource
 import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
 from pathlib import Path
-
-import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
@@ -28,34 +31,81 @@ from engine.sim.executors import DaskExecutor, Executor, PoolExecutor, default_w
 from engine.sim.plan import make_plan  # noqa: E402
 from engine.sim.runner import run_batch  # noqa: E402
 
+PROC = Path("/proc")
+PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def resident_bytes(pid: int) -> int:
+    """The resident set of process `pid`, from /proc/PID/statm (its second field, in pages);
+    OSError once the process has ended."""
+    with open(PROC / str(pid) / "statm", encoding="ascii") as handle:
+        return int(handle.read().split()[1]) * PAGE_BYTES
+
+
+def parent_of(pid: int) -> int:
+    """The parent's pid, from /proc/PID/stat (the fourth field; the second, the command's name
+    in parentheses, may hold spaces, so the fields are counted after its closing parenthesis)."""
+    with open(PROC / str(pid) / "stat", encoding="utf-8", errors="replace") as handle:
+        stat = handle.read()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def command_line(pid: int) -> str:
+    with open(PROC / str(pid) / "cmdline", "rb") as handle:
+        return handle.read().replace(b"\0", b" ").decode(errors="replace")
+
+
+def descendants(pid: int) -> list[int]:
+    """Every living process below `pid` (children, grandchildren ...), read from /proc."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for entry in os.listdir(PROC):
+        if entry.isdigit():
+            try:
+                children[parent_of(int(entry))].append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue  # ended while being read
+    found, waiting = [], list(children[pid])
+    while waiting:
+        child = waiting.pop()
+        found.append(child)
+        waiting.extend(children[child])
+    return found
+
 
 class MemoryWatch:
     """Peak resident memory of this process and of each process-pool worker, sampled every 0.2 s
-    while a batch runs."""
+    while a batch runs. Reads /proc (Linux); elsewhere only this process's peak is known, from
+    getrusage (its peak since it started), and the workers' column stays empty."""
 
     def __init__(self) -> None:
-        self.me = psutil.Process()
+        self.me = os.getpid()
         self.parent_peak = 0
         self.worker_peak: dict[int, int] = {}
+        self._proc = (PROC / "self" / "statm").exists()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            try:
-                self.parent_peak = max(self.parent_peak, self.me.memory_info().rss)
-                for child in self.me.children(recursive=True):
-                    try:
-                        rss = child.memory_info().rss
-                    except psutil.Error:
-                        continue
-                    forked = "multiprocessing.forkserver" in " ".join(child.cmdline())
-                    if not forked or child.ppid() == self.me.pid:
-                        continue  # pool workers only: not the fork server, nor Dask's processes
-                    self.worker_peak[child.pid] = max(self.worker_peak.get(child.pid, 0), rss)
-            except psutil.Error:
-                pass
+            if self._proc:
+                self._sample()
+            else:  # ru_maxrss: KiB on Linux and the BSDs, bytes on macOS
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                self.parent_peak = peak if sys.platform == "darwin" else peak * 1024
             self._stop.wait(0.2)
+
+    def _sample(self) -> None:
+        with contextlib.suppress(OSError):  # never expected: this process is alive
+            self.parent_peak = max(self.parent_peak, resident_bytes(self.me))
+        for child in descendants(self.me):
+            try:
+                rss = resident_bytes(child)
+                forked = "multiprocessing.forkserver" in command_line(child)
+                if not forked or parent_of(child) == self.me:
+                    continue  # pool workers only: not the fork server, nor Dask's processes
+            except (OSError, ValueError, IndexError):
+                continue  # ended while being read
+            self.worker_peak[child] = max(self.worker_peak.get(child, 0), rss)
 
     def __enter__(self) -> MemoryWatch:
         self._thread.start()
@@ -105,9 +155,9 @@ def main() -> None:
     args = parser.parse_args()
     workers = args.workers
     serial_games = args.serial_games or max(20, args.games // 4)
-    load = ", ".join(f"{x:.1f}" for x in psutil.getloadavg())
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
-        f"scenario {args.scenario}; {workers} worker(s) on {psutil.cpu_count()} logical cores;"
+        f"scenario {args.scenario}; {workers} worker(s) on {os.cpu_count()} logical cores;"
         f" load average before: {load}"
     )
 

@@ -2,8 +2,11 @@
 
 One module per group of subcommands; each exposes `register(commands)`, which adds its
 subcommands to argparse's subparsers and sets `handler` on each, a function from the parsed
-arguments to an exit code (engine/exit_codes.py, the one table). To add a command, write a module
-here with `register` and name it in COMMAND_GROUPS; the order there is the order of `--help`.
+arguments to an exit code (engine/exit_codes.py, the one table), and `COMMANDS`, the names it adds.
+To add a command, write a module here with `register` and `COMMANDS` and name it in
+COMMAND_GROUPS; the order there is the order of `--help`. A command line that names a command
+builds only its group's parser: `wargame validate` neither builds the other groups' arguments nor
+imports what their `register` imports.
 
 Every subcommand turns expected failures (bad files, bad arguments) into a located message and an
 exit code, never a traceback: exit 0 success, 1 a problem with the user's input, 2 bad usage,
@@ -58,7 +61,9 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `wargame` parser: every command, or only the group of `command` when it is given (the
+    parser then reads that command's arguments exactly as the whole one does)."""
     parser = argparse.ArgumentParser(
         prog="wargame",
         description="Historical hex-grid wargame scenarios: validate, play, simulate, compare.",
@@ -70,13 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for group in COMMAND_GROUPS:
-        group.register(commands)
+        if command is None or command in group.COMMANDS:
+            group.register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    named = words[0] if words and any(words[0] in g.COMMANDS for g in COMMAND_GROUPS) else None
+    parser = build_parser(named)
+    args = parser.parse_args(words)
     if not getattr(args, "handler", None):
         parser.print_help()
         return int(ExitCode.USAGE)

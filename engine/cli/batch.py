@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+COMMANDS = ("batch", "report")  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     from ..sim.commands import add_commands

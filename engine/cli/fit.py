@@ -20,6 +20,8 @@ from ..arguments import count, seed
 from ..exit_codes import ExitCode
 from .common import add_set_option, parse_overrides
 
+COMMANDS = ("fit",)  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(

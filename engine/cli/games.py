@@ -19,6 +19,8 @@ from .common import (
     scenario_and_overrides,
 )
 
+COMMANDS = ("run", "calibrate", "replay")  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     run = commands.add_parser(

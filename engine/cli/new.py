@@ -13,6 +13,8 @@ from ..atomic import write_atomic
 from ..exit_codes import ExitCode
 from ..scenario import ScenarioError
 
+COMMANDS = ("new",)  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     new = commands.add_parser(

@@ -95,6 +95,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_executor_options(parser)
 
 
+COMMANDS = ("sensitivity",)  # what `register` adds (engine/cli/__init__.py)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "sensitivity",

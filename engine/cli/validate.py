@@ -12,6 +12,8 @@ from ..exit_codes import ExitCode
 from ..scenario import LoadedScenario, ScenarioError, json_schema_text, load_scenario
 from ..scenario.summary import summarize
 
+COMMANDS = ("validate", "schema")  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     validate = commands.add_parser(

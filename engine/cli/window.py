@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 
+COMMANDS = ("play", "edit")  # what `register` adds (engine/cli/__init__.py)
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     from ..ui.commands import add_play_command

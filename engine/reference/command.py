@@ -18,6 +18,9 @@ from ..exit_codes import ExitCode
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = ExitCode.OK, ExitCode.BAD_INPUT, ExitCode.USAGE
 
 
+COMMANDS = ("reference",)  # what `register` adds (engine/cli/__init__.py)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "reference",
