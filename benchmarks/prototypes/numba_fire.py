@@ -4,8 +4,8 @@ loop (numba `@njit`), a `prange` driver over battles, counter-based random draws
     python benchmarks/prototypes/numba_fire.py            # checks, faithfulness, timings
     python benchmarks/prototypes/numba_fire.py check      # the checks and faithfulness only
     python benchmarks/prototypes/numba_fire.py bench      # the timings only
-    python benchmarks/prototypes/numba_fire.py first      # one battle from a fresh process (for
-                                                          # the cold/warm start figures)
+    python benchmarks/prototypes/numba_fire.py start      # cold and warm first results, each
+                                                          # in a new process (`first` is one)
 
 A prototype, not engine code: numba is not a dependency of the project (this script says so and
 stops when it is missing), nothing under `engine/` changes, and the engine's own functions are
@@ -54,7 +54,7 @@ NUMBA_IMPORT_S = time.perf_counter() - _numba_started
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine.core.events import Fired  # noqa: E402
+from engine.core.events import Fired, LeaderKilled, Rallied, Routed  # noqa: E402
 from engine.core.state import POSTURE_INDEX, GameState  # noqa: E402
 from engine.game import Game  # noqa: E402
 from engine.rules import fire as fire_module  # noqa: E402
@@ -807,7 +807,11 @@ def run_alone(
 
 # ---------------------------------------------------------------------------- the reference
 def reference_battle(
-    setting: Setting, seed: int, turns: int = TURNS, draws: KeyedDraws | None = None
+    setting: Setting,
+    seed: int,
+    turns: int = TURNS,
+    draws: KeyedDraws | None = None,
+    events_out: list | None = None,
 ) -> np.ndarray:
     """The same turns played by the engine's own `direct_fire` and `morale_phase` on a copy of
     the frozen state (its own numpy generator): side x SUMMARY_NAMES, as `summarize`."""
@@ -830,6 +834,8 @@ def reference_battle(
                 state, state.coefficients, events, aimed_at=setting.aimed_at, on_map=state.active()
             )
         morale_phase(state, men_before, u.morale_start, state.coefficients, events)
+        if events_out is not None:
+            events_out.extend(events)
     finite = np.isfinite(start.ammo)
     columns = (
         u.killed + u.wounded - start.killed - start.wounded,
@@ -961,7 +967,9 @@ class KeyedDraws:
         return self.uniforms()[3]
 
 
-def reference_same_draws(setting: Setting, seed: int, turns: int = TURNS) -> np.ndarray:
+def reference_same_draws(
+    setting: Setting, seed: int, turns: int = TURNS, events_out: list | None = None
+) -> np.ndarray:
     """`reference_battle` with the prototype's own draws (`KeyedDraws`): the engine's functions
     must then give the prototype's result battle by battle."""
     draws = KeyedDraws(seed)
@@ -978,7 +986,7 @@ def reference_same_draws(setting: Setting, seed: int, turns: int = TURNS) -> np.
 
     fire_module.firer_factors, fire_module.draw_casualties = noting_the_firer, keyed_hit
     try:
-        return reference_battle(setting, seed, turns, draws)
+        return reference_battle(setting, seed, turns, draws, events_out)
     finally:
         fire_module.firer_factors, fire_module.draw_casualties = original_factors, original_draw
 
@@ -994,7 +1002,29 @@ def check_same_draws(setting: Setting, battles: int = 300) -> None:
         f"{int(differ.sum())} of {battles} battles differ, first seed {int(seeds[differ][0])}:"
         f" prototype {ours[differ][0].tolist()} engine {theirs[differ][0].tolist()}"
     )
-    print(f"same draws, engine functions == prototype in all {battles} battles: ok")
+    room = 4 * TURNS * setting.fixed_f.shape[0]
+    for seed in seeds[:50].tolist():
+        engine_events: list = []
+        reference_same_draws(setting, seed, events_out=engine_events)
+        _, _, rows = run_alone(setting, seed, events_room=room)
+        assert _event_keys(events_of(setting, rows)) == _event_keys(engine_events), seed
+    print(
+        f"same draws, engine functions == prototype in all {battles} battles; the same events"
+        " (kind, turn, units, expected, killed, wounded) in the first 50: ok"
+    )
+
+
+def _event_keys(events: list) -> list[tuple]:
+    """What the kernel's events carry, to compare them with the engine's."""
+    keys = []
+    for e in events:
+        if isinstance(e, Fired):
+            keys.append(("fired", e.turn, e.unit, e.target, e.hex, e.expected, e.killed, e.wounded))
+        elif isinstance(e, Routed):
+            keys.append(("routed", e.turn, e.unit, e.morale))
+        else:
+            keys.append((e.kind, e.turn, e.unit))
+    return keys
 
 
 def check_faithfulness(setting: Setting, battles: int = 1000) -> None:
@@ -1046,7 +1076,7 @@ def bench_compiled(setting: Setting) -> None:
     """Battles a second and ms a battle, compiled, at several batch sizes and thread counts."""
     run_batch(setting, np.arange(4, dtype=np.int64))  # compiled (or loaded) before timing
     print(f"compiled, {TURNS} turns of fire + casualties + morale, best of 3 (wall | CPU):")
-    print("  threads  battles   wall s    CPU s   battles/s (wall)   ms/battle (wall)")
+    print("  threads  battles   wall s    CPU s   battles/s (wall)  µs/battle (wall)  (CPU)")
     for threads in (1, 2):
         numba.set_num_threads(threads)
         for battles in (1, 100, 1000, 10000):
@@ -1054,7 +1084,7 @@ def bench_compiled(setting: Setting) -> None:
             wall, cpu = best_of(3, lambda seeds=seeds: run_batch(setting, seeds))
             print(
                 f"  {threads:7d} {battles:8d} {wall:8.4f} {cpu:8.4f} {battles / wall:18,.0f}"
-                f" {1000 * wall / battles:18.4f}"
+                f" {1e6 * wall / battles:17.1f} {1e6 * cpu / battles:6.1f}"
             )
     numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
     # The window's use: one battle, one turn, from Python, with its events.
@@ -1083,6 +1113,49 @@ def bench_compiled(setting: Setting) -> None:
         f"one battle one turn from Python (play_battle, events into a buffer): "
         f"{1e6 * wall / calls:.1f} µs wall, {1e6 * cpu / calls:.1f} µs CPU a call"
     )
+    _, _, rows = run_alone(setting, 1, turns=1, events_room=events_room)
+    wall, cpu = best_of(3, lambda: [events_of(setting, rows) for _ in range(calls)])
+    print(
+        f"  and its {len(rows)} event rows made into engine events (Fired, LeaderKilled, ...):"
+        f" {1e6 * cpu / calls:.1f} µs CPU a turn"
+    )
+
+
+def events_of(setting: Setting, rows: np.ndarray) -> list:
+    """The engine's events from a kernel's event rows, as the window's log and replays need
+    them. What the rows do not carry is made up here from the fixed arrays: the fired-at hex's
+    label and the base rate; the named factors (`modifiers`, for `--explain`) are not written by
+    the kernel (they would be a dozen more columns a shot)."""
+    state = setting.state
+    ids, board = state.units.ids, state.board
+    rate = setting.coefficients[:, C_FIRE_RATE]
+    made: list = []
+    for turn, kind, unit, other, value, killed, wounded in rows.tolist():
+        u = int(unit)
+        if kind == EVENT_FIRED:
+            t = int(other)
+            base = rate[setting.fixed_i[u, I_SIDE]] * setting.fixed_f[u, F_FIREPOWER]
+            label = board.label(int(setting.fixed_i[t, I_HEX]))
+            made.append(
+                Fired(
+                    int(turn),
+                    ids[u],
+                    ids[t],
+                    label,
+                    round(float(base), 4),
+                    {},
+                    round(value, 3),
+                    int(killed),
+                    int(wounded),
+                )
+            )
+        elif kind == EVENT_LEADER_KILLED:
+            made.append(LeaderKilled(int(turn), ids[u], state.units.leader_names[u] or "commander"))
+        elif kind == EVENT_ROUTED:
+            made.append(Routed(int(turn), ids[u], round(value, 3)))
+        elif kind == EVENT_RALLIED:
+            made.append(Rallied(int(turn), ids[u]))
+    return made
 
 
 def bench_python(setting: Setting) -> None:
@@ -1100,17 +1173,26 @@ def bench_python(setting: Setting) -> None:
 
 
 def first_result() -> None:
-    """One battle in a new process: where the time to the first result goes."""
+    """One battle in a new process: where the time to the first result goes. The per-battle
+    loop (`play_battle`, one thread) is called first, then the `prange` batch, so that each
+    one's compilation (or loading from the cache) is timed apart."""
     started = time.perf_counter()
     setting = find_setting()
     setting_s = time.perf_counter() - started
     started = time.perf_counter()
+    _, live_i, _ = run_alone(setting, 1)
+    alone_s = time.perf_counter() - started
+    first_s = time.perf_counter() - PROCESS_START
+    started = time.perf_counter()
     result = run_batch(setting, np.array([1], np.int64))
-    first_call_s = time.perf_counter() - started
+    batch_s = time.perf_counter() - started
+    assert live_i[:, L_KILLED].sum() - setting.live_i[:, L_KILLED].sum() >= 0
     print(
-        f"numba import {NUMBA_IMPORT_S:.3f} s; engine game to the frozen turn {setting_s:.3f} s;"
-        f" first batch call (compile or cache load) {first_call_s:.3f} s; from process start"
-        f" {time.perf_counter() - PROCESS_START:.3f} s; result {result[0].tolist()}"
+        f"numba import {NUMBA_IMPORT_S:.2f} s; engine game to the frozen turn {setting_s:.2f} s;"
+        f" first play_battle call {alone_s:.2f} s (process start to that result"
+        f" {first_s:.2f} s); first play_batch (prange) call {batch_s:.2f} s; from process"
+        f" start {time.perf_counter() - PROCESS_START:.2f} s; losses"
+        f" {result[0, :, 0].tolist()}"
     )
 
 
@@ -1188,11 +1270,17 @@ def describe(label: str, setting: Setting) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "what", nargs="?", default="all", choices=("all", "check", "bench", "first", "python")
+        "what",
+        nargs="?",
+        default="all",
+        choices=("all", "check", "bench", "first", "python", "start"),
     )
     what = parser.parse_args().what
     if what == "first":
         first_result()
+        return
+    if what == "start":
+        bench_start()
         return
     if what == "python":
         if os.environ.get("NUMBA_DISABLE_JIT") != "1":
