@@ -6,6 +6,7 @@ loop (numba `@njit`), a `prange` driver over battles, counter-based random draws
     python benchmarks/prototypes/numba_fire.py bench      # the timings only
     python benchmarks/prototypes/numba_fire.py start      # cold and warm first results, each
                                                           # in a new process (`first` is one)
+    python benchmarks/prototypes/numba_fire.py instructions   # valgrind counts a battle
 
 A prototype, not engine code: numba is not a dependency of the project (this script says so and
 stops when it is missing), nothing under `engine/` changes, and the engine's own functions are
@@ -29,6 +30,7 @@ import argparse
 import copy
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -1220,6 +1222,49 @@ def bench_start() -> None:
     print(f"  python -c 'import numba' alone: {time.perf_counter() - started:.2f} s wall")
 
 
+def work(kind: str, battles: int) -> None:
+    """Play `battles` battles of the first-exchange setting after a warm-up: `compiled` (the
+    batch, one thread) or `engine` (the reference, the engine's functions). For counting."""
+    setting = find_setting()
+    if kind == "compiled":
+        run_batch(setting, np.arange(4, dtype=np.int64))
+        run_batch(setting, np.arange(battles, dtype=np.int64))
+    else:
+        reference_battle(setting, 0)
+        for seed in range(battles):
+            reference_battle(setting, seed)
+
+
+def count_instructions() -> None:
+    """Machine instructions per battle by valgrind's callgrind (the load on the machine cannot
+    move them): two runs with different numbers of battles, the difference per battle, so
+    imports, the engine game to the frozen turn and loading the compiled code drop out. The
+    compiled code must be in the cache (run `bench` or `start` first)."""
+    script = str(Path(__file__).resolve())
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
+    for kind, few, many in (("compiled", 1000, 11000), ("engine", 20, 120)):
+        counts = []
+        for battles in (few, many):
+            done = subprocess.run(
+                [
+                    *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
+                    *(sys.executable, script, "work", kind, str(battles)),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = re.search(r"Collected : (\d+)", done.stderr)
+            assert found, done.stderr[-2000:]
+            counts.append(int(found.group(1)))
+        per_battle = (counts[1] - counts[0]) / (many - few)
+        print(
+            f"  {kind}: {per_battle:,.0f} instructions a battle of {TURNS} turns"
+            f" ({per_battle / TURNS:,.0f} a turn)"
+        )
+
+
 BUSY_SHOTS = 8  # the second setting: the first turn in which at least this many units fire
 # The third: the busy turn under a what-if of ten times deadlier aimed fire, so that units rout
 # and rally, leaders fall and large binomial draws are made (none of which the two real settings
@@ -1273,9 +1318,17 @@ def main() -> None:
         "what",
         nargs="?",
         default="all",
-        choices=("all", "check", "bench", "first", "python", "start"),
+        choices=("all", "check", "bench", "first", "python", "start", "instructions", "work"),
     )
-    what = parser.parse_args().what
+    parser.add_argument("rest", nargs="*", help="for `work`: compiled|engine and a count")
+    arguments = parser.parse_args()
+    what = arguments.what
+    if what == "work":
+        work(arguments.rest[0], int(arguments.rest[1]))
+        return
+    if what == "instructions":
+        count_instructions()
+        return
     if what == "first":
         first_result()
         return
