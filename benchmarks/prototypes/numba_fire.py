@@ -7,6 +7,7 @@ loop (numba `@njit`), a `prange` driver over battles, counter-based random draws
     python benchmarks/prototypes/numba_fire.py start      # cold and warm first results, each
                                                           # in a new process (`first` is one)
     python benchmarks/prototypes/numba_fire.py instructions   # valgrind counts a battle
+    python benchmarks/prototypes/numba_fire.py aot        # ahead-of-time build (numba.pycc)
 
 A prototype, not engine code: numba is not a dependency of the project (this script says so and
 stops when it is missing), nothing under `engine/` changes, and the engine's own functions are
@@ -1265,6 +1266,99 @@ def count_instructions() -> None:
         )
 
 
+AOT_SIGNATURE = (
+    "i8(i8, i8, i8, f8, b1[:], Tuple((f8[:,:], i8[:,:], i8[:,:], b1[:,:], b1[:,:], f8[:,:],"
+    " i8, f8)), f8[:,:], i8[:,:], f8[:,:])"
+)
+AOT_CHECK = """
+import sys, time
+started = time.perf_counter()
+import numpy
+numpy_s = time.perf_counter() - started
+sys.path.insert(0, {folder!r})
+import fire_aot
+print(f"{{numpy_s:.3f}} {{time.perf_counter() - started - numpy_s:.3f}}", "numba" in sys.modules)
+"""
+
+
+def bench_aot() -> None:
+    """Ahead-of-time compilation of the per-battle loop (`numba.pycc`, pending deprecation since
+    numba 0.57 but present in 0.68): an extension module built once (as a platform wheel's build
+    would), imported without numba. Checked equal to the JIT loop battle by battle."""
+    import warnings
+
+    from numba.pycc import CC
+
+    warnings.simplefilter("ignore", numba.NumbaPendingDeprecationWarning)
+    with tempfile.TemporaryDirectory() as folder:
+        cc = CC("fire_aot")
+        cc.output_dir = folder
+        cc.export("play_battle", AOT_SIGNATURE)(play_battle.py_func)
+        wall, cpu = time.perf_counter(), time.process_time()
+        cc.compile()
+        print(
+            f"  AOT build of play_battle: {time.perf_counter() - wall:.1f} s wall,"
+            f" {time.process_time() - cpu:.1f} s CPU (compiler processes not counted)"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", AOT_CHECK.format(folder=folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        numpy_s, module_s, numba_loaded = done.stdout.split()
+        print(
+            f"  in a new process: import numpy {float(numpy_s):.3f} s, then the built module"
+            f" {float(module_s):.3f} s (numba imported: {numba_loaded})"
+        )
+        sys.path.insert(0, folder)
+        import fire_aot  # the module just built
+
+        setting = with_overrides(find_setting(min_shots=BUSY_SHOTS), DEADLY)
+        args = tuple(
+            np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a
+            for a in setting_args(setting)
+        )
+        room = 4 * TURNS * setting.fixed_f.shape[0]
+        for seed in range(200):
+            live_f, live_i = setting.live_f.copy(), setting.live_i.copy()
+            events = np.zeros((room, EVENT_WIDTH))
+            count = fire_aot.play_battle(
+                seed,
+                setting.first_turn,
+                TURNS,
+                setting.turn_hours,
+                setting.night,
+                args,
+                live_f,
+                live_i,
+                events,
+            )
+            jit_f, jit_i, jit_rows = run_alone(setting, seed, events_room=room)
+            assert np.array_equal(live_i, jit_i) and np.array_equal(live_f, jit_f), seed
+            assert np.array_equal(events[:count], jit_rows), seed
+        print("  AOT == JIT in 200 battles of the fire x10 setting (state and events): ok")
+        for name, kernel in (("AOT", fire_aot.play_battle), ("JIT", play_battle)):
+            no_events = np.zeros((0, EVENT_WIDTH))
+
+            def battles(kernel=kernel, no_events=no_events) -> None:
+                for seed in range(2000):
+                    kernel(
+                        seed,
+                        setting.first_turn,
+                        TURNS,
+                        setting.turn_hours,
+                        setting.night,
+                        args,
+                        setting.live_f.copy(),
+                        setting.live_i.copy(),
+                        no_events,
+                    )
+
+            _, cpu = best_of(3, battles)
+            print(f"  {name}: {1e6 * cpu / 2000:.1f} µs CPU a battle called one by one from Python")
+
+
 BUSY_SHOTS = 8  # the second setting: the first turn in which at least this many units fire
 # The third: the busy turn under a what-if of ten times deadlier aimed fire, so that units rout
 # and rally, leaders fall and large binomial draws are made (none of which the two real settings
@@ -1318,7 +1412,17 @@ def main() -> None:
         "what",
         nargs="?",
         default="all",
-        choices=("all", "check", "bench", "first", "python", "start", "instructions", "work"),
+        choices=(
+            "all",
+            "check",
+            "bench",
+            "first",
+            "python",
+            "start",
+            "instructions",
+            "work",
+            "aot",
+        ),
     )
     parser.add_argument("rest", nargs="*", help="for `work`: compiled|engine and a count")
     arguments = parser.parse_args()
@@ -1328,6 +1432,9 @@ def main() -> None:
         return
     if what == "instructions":
         count_instructions()
+        return
+    if what == "aot":
+        bench_aot()
         return
     if what == "first":
         first_result()
