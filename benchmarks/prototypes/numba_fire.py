@@ -32,6 +32,7 @@ import copy
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -1240,30 +1241,47 @@ def count_instructions() -> None:
     """Machine instructions per battle by valgrind's callgrind (the load on the machine cannot
     move them): two runs with different numbers of battles, the difference per battle, so
     imports, the engine game to the frozen turn and loading the compiled code drop out. The
-    compiled code must be in the cache (run `bench` or `start` first)."""
+    compiled code is made for a generic x86-64 CPU and cached by a native run first: under
+    valgrind numba sees another CPU, and would otherwise compile again there."""
     script = str(Path(__file__).resolve())
-    env = {**os.environ, "NUMBA_NUM_THREADS": "1"}
-    for kind, few, many in (("compiled", 1000, 11000), ("engine", 20, 120)):
-        counts = []
-        for battles in (few, many):
-            done = subprocess.run(
-                [
-                    *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
-                    *(sys.executable, script, "work", kind, str(battles)),
-                ],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
+    cache = tempfile.mkdtemp(prefix="numba-cache-")
+    env = {
+        **os.environ,
+        "NUMBA_NUM_THREADS": "1",
+        "NUMBA_CPU_NAME": "generic",
+        "NUMBA_CPU_FEATURES": "",
+        "NUMBA_CACHE_DIR": cache,
+    }
+    try:
+        subprocess.run([sys.executable, script, "work", "compiled", "1"], env=env, check=True)
+        for kind, few, many in (("compiled", 1000, 11000), ("engine", 20, 120)):
+            per_battle = _count_difference(script, env, kind, few, many)
+            print(
+                f"  {kind}: {per_battle:,.0f} instructions a battle of {TURNS} turns"
+                f" ({per_battle / TURNS:,.0f} a turn)"
             )
-            found = re.search(r"Collected : (\d+)", done.stderr)
-            assert found, done.stderr[-2000:]
-            counts.append(int(found.group(1)))
-        per_battle = (counts[1] - counts[0]) / (many - few)
-        print(
-            f"  {kind}: {per_battle:,.0f} instructions a battle of {TURNS} turns"
-            f" ({per_battle / TURNS:,.0f} a turn)"
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def _count_difference(script: str, env: dict, kind: str, few: int, many: int) -> float:
+    """Instructions per battle: callgrind's totals for `many` and `few` battles, differenced."""
+    counts = []
+    for battles in (few, many):
+        done = subprocess.run(
+            [
+                *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
+                *(sys.executable, script, "work", kind, str(battles)),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
+        found = re.search(r"Collected : (\d+)", done.stderr)
+        assert found, done.stderr[-2000:]
+        counts.append(int(found.group(1)))
+    return (counts[1] - counts[0]) / (many - few)
 
 
 AOT_SIGNATURE = (
