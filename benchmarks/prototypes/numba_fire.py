@@ -1332,7 +1332,7 @@ def bench_aot() -> None:
         sys.path.insert(0, folder)
         import fire_aot  # the module just built
 
-        setting = with_overrides(find_setting(min_shots=BUSY_SHOTS), DEADLY)
+        setting = with_overrides(find_setting(min_shots=BUSY_SHOTS), DEADLY, leaders=True)
         args = tuple(
             np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a
             for a in setting_args(setting)
@@ -1355,7 +1355,9 @@ def bench_aot() -> None:
             jit_f, jit_i, jit_rows = run_alone(setting, seed, events_room=room)
             assert np.array_equal(live_i, jit_i) and np.array_equal(live_f, jit_f), seed
             assert np.array_equal(events[:count], jit_rows), seed
-        print("  AOT == JIT in 200 battles of the fire x10 setting (state and events): ok")
+        print(
+            "  AOT == JIT in 200 battles of the fire x10, leaders x40 setting (state, events): ok"
+        )
         for name, kernel in (("AOT", fire_aot.play_battle), ("JIT", play_battle)):
             no_events = np.zeros((0, EVENT_WIDTH))
 
@@ -1378,26 +1380,32 @@ def bench_aot() -> None:
 
 
 BUSY_SHOTS = 8  # the second setting: the first turn in which at least this many units fire
-# The third: the busy turn under a what-if of ten times deadlier aimed fire, so that units rout
-# and rally, leaders fall and large binomial draws are made (none of which the two real settings
-# do in 12 turns); a check of the code paths, not of the battle.
-DEADLY = {"fire_casualties_per_firepower_hour": 0.05}
+# The third: the busy turn under a what-if of ten times deadlier aimed fire, every unit with a
+# living commander and commanders forty times likelier to fall, so that units rout and rally,
+# leaders fall and large binomial draws are made (none of which the two real settings do in 12
+# turns: the one living commander there is never under fire); a check of code paths, not of
+# the battle.
+DEADLY = {"fire_casualties_per_firepower_hour": 0.05, "leader_hit_per_casualty_share": 20.0}
 
 
 def settings() -> list[tuple[str, Setting]]:
     """The brief's setting (the first exchange of fire), a busier one later in the game, and
-    that one under deadlier fire."""
+    that one under deadlier fire with every commander alive and exposed (`DEADLY`)."""
     busy = find_setting(min_shots=BUSY_SHOTS)
     return [
         ("first exchange", find_setting()),
         ("busy turn", busy),
-        ("busy turn, fire x10 from the freeze on (what-if)", with_overrides(busy, DEADLY)),
+        (
+            "busy turn, fire x10, every unit led, leaders x40 from the freeze on (what-if)",
+            with_overrides(busy, DEADLY, leaders=True),
+        ),
     ]
 
 
-def with_overrides(setting: Setting, overrides: dict[str, float]) -> Setting:
+def with_overrides(setting: Setting, overrides: dict[str, float], leaders: bool = False) -> Setting:
     """The same frozen turn with a what-if's coefficients from then on (both sides, over the
-    scenario's `side_rules`, as `new_game` resolves them)."""
+    scenario's `side_rules`, as `new_game` resolves them); `leaders`: every unit's commander
+    alive at the freeze."""
     frozen = setting.state
     state = copy.deepcopy(
         frozen, {id(frozen.board): frozen.board, id(frozen.scenario): frozen.scenario}
@@ -1408,6 +1416,8 @@ def with_overrides(setting: Setting, overrides: dict[str, float]) -> Setting:
     state.side_coefficients = side_coefficients(
         frozen.scenario, values, overrides, common, state.side_ids
     )
+    if leaders:
+        state.units.leader_alive[:] = True
     return flatten(state, setting.aimed_at, setting.first_turn, setting.fire_units)
 
 
