@@ -1,0 +1,860 @@
+"""Road (a) of issue 15: many battles advanced in lockstep as numpy arrays (battle first axis).
+
+    python benchmarks/prototypes/lockstep_fire.py [--seed 1] [--battles 1000] [--quick]
+        [--profile]
+
+A prototype, not engine code: it measures whether the rules of direct fire, casualties and
+morale, written as array operations over a batch of B battles, run fast enough for issue 15's
+2,000 battles a second, and whether they stay faithful to the engine's own functions.
+
+The setting: the real engine plays Furong Mountain, the computer on both sides, up to the first
+turn in which both sides fire (`freeze`); the state is copied at the moment that turn's direct
+fire begins (after its movement and bombardment). From there both the prototype and the
+reference play T turns of only direct fire (`engine/rules/fire.py`), casualties
+(`casualties.py`) and the morale phase (`morale.py` without flight: a routed unit stays where
+it is), the clock going on. The reference calls the engine's `direct_fire` and `morale_phase`
+on a copy of the frozen state, one battle after another.
+
+Each battle draws its own random numbers from a counter-based stream (SplitMix64 of the
+battle's key plus a counter made of turn, draw site and unit), so a battle's result does not
+depend on how many battles ran beside it (`check_independent`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import cProfile
+import io
+import math
+import pstats
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+import engine.rules.turn as turn_module  # noqa: E402
+from engine.core.events import Fired  # noqa: E402
+from engine.core.state import LEDGER_ROWS, GameState  # noqa: E402
+from engine.game import Game  # noqa: E402
+from engine.rules.fire import direct_fire  # noqa: E402
+from engine.rules.morale import morale_phase  # noqa: E402
+from engine.rules.protection import fire_at_turn_start, product, vulnerability  # noqa: E402
+from engine.rules.sight import line_of_sight  # noqa: E402
+from engine.scenario import load_scenario  # noqa: E402
+
+TURNS = 12  # turns the prototype and the reference play from the frozen state
+SCENARIO = ROOT / "scenarios" / "furong_mountain.yaml"
+NO_TARGET = np.iinfo(np.int64).max
+
+# Draw sites: which random number of a unit's shot in a turn a counter names.
+SITE_HIT, SITE_KILLED, SITE_OFFICERS, SITE_LEADER = range(4)
+SITES = 4
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+# ---------------------------------------------------------------------------------- the setting
+@dataclass
+class Frozen:
+    """The engine's state at the moment direct fire began in the first turn of fire both ways,
+    and the fire orders given in that turn (units told to fire at a hex)."""
+
+    state: GameState
+    aimed_at: dict[int, int]
+    seed: int
+
+    @property
+    def turn(self) -> int:
+        return self.state.turn
+
+
+def copy_state(state: GameState) -> GameState:
+    """A copy of a game's state that shares the board and scenario (never changed in play).
+    The ledger rows (men, killed, ...) are views of one array (`Units.with_tally`); a deep copy
+    makes them separate arrays, so they are made views of the copied tally again."""
+    twin = copy.deepcopy(state, {id(state.board): state.board, id(state.scenario): state.scenario})
+    u = twin.units
+    twin.units = u.with_tally(np.array([getattr(u, name) for name in LEDGER_ROWS]))
+    return twin
+
+
+def freeze(seed: int = 1, from_turn: int = 0, overrides: dict[str, float] | None = None) -> Frozen:
+    """Play Furong with the computer on both sides until a turn (from engine turn `from_turn`
+    on) in which both sides fire, and return the state as it stood when that turn's direct fire
+    began. `overrides` change coefficients for the whole game (a stress setting).
+
+    The engine is not changed: `rules.turn.direct_fire` is wrapped for the game's length, and
+    every turn's state is copied as its fire begins; the copy of the first turn whose events show
+    fire from both sides is kept."""
+    scenario = load_scenario(SCENARIO).scenario
+    game = Game(scenario, seed, overrides=overrides)
+    taken: list[tuple[GameState, dict[int, int]]] = []
+
+    def watched(state, coefficients, events, hours=None, aimed_at=None, on_map=None):
+        taken.append((copy_state(state), dict(aimed_at or {})))
+        direct_fire(state, coefficients, events, hours, aimed_at, on_map)
+
+    turn_module.direct_fire = watched
+    try:
+        while not game.over:
+            for side in (0, 1):
+                game.apply_orders(side, game.computer_orders(side))
+            events = game.end_turn()
+            u = game.state.units
+            index = {unit_id: i for i, unit_id in enumerate(u.ids)}
+            sides = {int(u.side[index[e.unit]]) for e in events if isinstance(e, Fired)}
+            if sides == {0, 1} and game.turn - 1 >= from_turn:
+                state, aimed = taken[-1]
+                return Frozen(state, aimed, seed)
+    finally:
+        turn_module.direct_fire = direct_fire
+    raise RuntimeError("no turn with fire from both sides")
+
+
+# ------------------------------------------------------------------------- counter-based draws
+def _mix(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's output function (Steele, Lea, Flood 2014): a bijection of 64-bit words whose
+    outputs for consecutive inputs pass BigCrush. uint64 array arithmetic wraps, as it must."""
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+def battle_keys(seeds: np.ndarray) -> np.ndarray:
+    """Each battle's stream key, from its seed alone."""
+    return _mix(np.asarray(seeds, np.uint64) * _GOLDEN + _GOLDEN)
+
+
+def uniforms(keys: np.ndarray, turn: int, site: int, unit: int, units: int) -> np.ndarray:
+    """One uniform in [0, 1) per battle of `keys`, for the draw (turn, site, unit): element n of
+    the battle's SplitMix64 stream, n counting draws as turn × sites × units + site × units +
+    unit. The same battle gets the same number whatever batch it is in."""
+    counter = ((turn * SITES + site) * units + unit) + 1
+    z = _mix(keys + np.uint64(counter * int(_GOLDEN) % 2**64))
+    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+
+def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Binomial(n, p) draws by inversion of uniforms `u`, vectorised over the batch: the count
+    k is how many terms of the cumulative distribution lie below u. The probabilities come from
+    log-space ratios, pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), so a large n with a small p does
+    not underflow at k = 0; the table reaches 10 standard deviations past the largest mean of
+    the batch (the mass beyond, under 1e-20, is not drawn). p >= 1 gives n, as
+    `casualties.draw_casualties` does; n <= 0 or p <= 0 gives 0."""
+    n = n.astype(np.int64)
+    out = np.where(p >= 1.0, n, 0)
+    live = (n > 0) & (p > 0.0) & (p < 1.0)
+    if not live.any():
+        return out
+    nl, pl, ul = n[live], p[live], u[live]
+    mean = nl * pl
+    width = int(min(nl.max(), math.ceil((mean + 10.0 * np.sqrt(mean * (1.0 - pl)) + 10.0).max())))
+    k = np.arange(width, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log(nl[:, None] - k) - np.log(k + 1.0) + (np.log(pl) - np.log1p(-pl))[:, None]
+    logpmf = np.empty((len(nl), width + 1))
+    logpmf[:, 0] = nl * np.log1p(-pl)
+    np.cumsum(ratio, axis=1, out=logpmf[:, 1:])
+    logpmf[:, 1:] += logpmf[:, :1]
+    cdf = np.cumsum(np.exp(logpmf), axis=1)
+    out[live] = np.minimum((cdf < ul[:, None]).sum(axis=1), nl)
+    return out
+
+
+# ------------------------------------------------------------------ what never changes in a battle
+@dataclass
+class Tables:
+    """Everything the rules read that no battle changes: positions are frozen, so distances,
+    sight lines, reaches and the exposure of each unit (standing or routed) are worked out once
+    for every battle. Arrays of one row per unit (U) or per pair of units (U, U: firer, target);
+    coefficient arrays hold each unit's own side's value (`side_rules`)."""
+
+    units: int
+    turn: int
+    turn_hours: float
+    total_turns: int
+    night: np.ndarray  # per turn played from the frozen one
+    # units
+    side: np.ndarray
+    on_map: np.ndarray  # arrived, not gone, on a hex at the freeze
+    can_fire: np.ndarray  # firepower, not in a river
+    water: np.ndarray  # the unit's hex is water (a river or lake; men in boats)
+    men_start: np.ndarray
+    officers: np.ndarray
+    morale_start: np.ndarray
+    fights_to_last: np.ndarray  # break_share infinite: never routs
+    firepower: np.ndarray
+    base: np.ndarray  # fire_casualties_per_firepower_hour × firepower
+    quality_factor: np.ndarray
+    night_factor: np.ndarray
+    ammo_need_per_hour: np.ndarray  # firepower × rounds/fp-h × planned share (fire discipline)
+    ammo_per_hour: np.ndarray  # firepower × rounds/fp-h (spend)
+    resupply_hours: np.ndarray
+    no_ammo_factor: np.ndarray
+    close_hexes: np.ndarray
+    full_reach: np.ndarray  # (2, U): by day, by night
+    exposure_standing: np.ndarray
+    exposure_routed: np.ndarray
+    pin_per_share: np.ndarray  # suppression_per_casualty_share × suppression_added's spread
+    pin_ceiling: np.ndarray
+    killed_fraction: np.ndarray
+    officer_loss_factor: np.ndarray
+    leader_hit: np.ndarray
+    leader_morale_loss: np.ndarray
+    morale_per_share: np.ndarray
+    water_morale: np.ndarray
+    recovery: np.ndarray
+    rally: np.ndarray
+    rout: np.ndarray
+    kept: np.ndarray
+    grip_cap: np.ndarray
+    suppression_decay: np.ndarray
+    # pairs (firer, target)
+    distance: np.ndarray
+    may_target: np.ndarray  # enemy, both on the map, in sight of the firer's side's clearance
+    range_factor: np.ndarray
+    beyond_weapon: np.ndarray  # distance × hex size past the firer's weapon range
+    aimed: np.ndarray  # the firer was told to fire at the target's hex
+    any_aimed: bool
+    near_enemy: np.ndarray  # enemy within two hexes (morale's contact)
+    # broke_contact: a routed unit's neighbour hexes (U, 6) and who stands in / next to them
+    neighbour_ok: np.ndarray  # a neighbour hex that exists and is passable
+    enemy_in_neighbour: np.ndarray  # (U*6, U): enemy j stands in neighbour k of unit i
+    enemy_next_to_neighbour: np.ndarray  # (U*6, U): neighbour k of i is next to enemy j
+    enemy_next_to_here: np.ndarray  # (U, U): unit i's hex is next to enemy j
+
+
+def build_tables(frozen: Frozen, turns: int) -> Tables:
+    """The tables of `Tables` from the frozen state, with the engine's own functions where one
+    gives the figure (exposure: `protection.vulnerability`; sight: `sight.line_of_sight`)."""
+    state = copy_state(frozen.state)
+    u, board = state.units, state.board
+    count = u.count
+    by_side = state.side_coefficients or (state.coefficients, state.coefficients)
+    own = [by_side[s] for s in u.side.tolist()]
+
+    def each(name: str) -> np.ndarray:
+        return np.array([getattr(k, name) for k in own], dtype=np.float64)
+
+    hexes = u.hex.astype(np.int64)
+    on_map = u.arrived & ~u.gone & (hexes >= 0)
+    size = board.hex_size_m
+    distance = np.zeros((count, count), np.int64)
+    sight = np.zeros((count, count), bool)
+    for f in range(count):
+        for t in range(count):
+            if on_map[f] and on_map[t]:
+                distance[f, t] = board.distance(int(hexes[f]), int(hexes[t]))
+                clearance = own[f].sight_clearance_m
+                sight[f, t] = line_of_sight(board, int(hexes[f]), int(hexes[t]), clearance)
+    enemy = u.side[:, None] != u.side[None, :]
+    pair_on_map = on_map[:, None] & on_map[None, :]
+    weapon_hexes = np.maximum(1.0, u.fire_range_m / size)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(
+            weapon_hexes[:, None] <= 1.0,
+            0.0,
+            (np.maximum(distance, 1) - 1) / (weapon_hexes[:, None] - 1.0),
+        )
+    range_factor = 1.0 - each("fire_range_falloff")[:, None] * np.minimum(reach, 1.0)
+    full_reach = np.array(
+        [
+            np.maximum((u.fire_range_m // size).astype(np.int64), 1),
+            np.maximum(
+                (np.minimum(u.fire_range_m, each("night_sight_m")) // size).astype(np.int64), 1
+            ),
+        ]
+    )
+    # Exposure standing and routed, by the engine's own function (works are not damaged by
+    # direct fire, so both stay as they are for the battle).
+    standing, routed = np.ones(count), np.ones(count)
+    was = u.routed.copy()
+    for i in np.flatnonzero(on_map).tolist():
+        u.routed[i] = False
+        standing[i] = product(vulnerability(state, i, own[i], "fire"))
+        u.routed[i] = True
+        routed[i] = product(vulnerability(state, i, own[i], "fire"))
+    u.routed[:] = was
+    # protection.pin and suppression_added: the spread over the turn and the ceiling.
+    decay = each("suppression_decay_per_hour")
+    hours = state.turn_hours
+    spread, ceiling = np.ones(count), np.ones(count)
+    usable = (hours > 0.0) & (decay > 0.0) & (decay < 1.0)
+    x = -np.log1p(-np.where(usable, decay, 0.5)) * hours
+    spread = np.where(usable, np.expm1(x) / x, 1.0)
+    ceiling = np.where(usable, (1.0 - np.where(usable, decay, 0.5)) ** -hours, 1.0)
+    aimed = np.zeros((count, count), bool)
+    for f, there in frozen.aimed_at.items():
+        aimed[f] = hexes == there
+    # Neighbour tables for movement.trapped (fire.broke_contact).
+    neighbours = np.full((count, 6), -1, np.int64)
+    for i in np.flatnonzero(on_map).tolist():
+        row = list(board.neighbors[int(hexes[i])])
+        neighbours[i, : len(row)] = row
+    exists = neighbours >= 0
+    passable = np.where(exists, board.passable[np.maximum(neighbours, 0)], False)
+    enemy_on = enemy & on_map[None, :]
+    in_neighbour = (neighbours[:, :, None] == hexes[None, None, :]) & enemy_on[:, None, :]
+    next_to = np.zeros((count, 6, count), bool)
+    for i in range(count):
+        for k in range(6):
+            if exists[i, k]:
+                for j in np.flatnonzero(enemy_on[i]).tolist():
+                    next_to[i, k, j] = board.distance(int(neighbours[i, k]), int(hexes[j])) == 1
+    here_next = (distance == 1) & enemy_on & on_map[:, None]
+    cap = each("assault_hours_per_day")
+    return Tables(
+        units=count,
+        turn=frozen.turn,
+        turn_hours=hours,
+        total_turns=state.total_turns,
+        night=np.array([state.night_of(frozen.turn + k) for k in range(turns)]),
+        side=u.side.astype(np.int64),
+        on_map=on_map,
+        can_fire=(u.firepower > 0) & (u.crossing_hours <= 0),
+        water=np.where(on_map, board.water[np.maximum(hexes, 0)], False),
+        men_start=u.men_start.astype(np.float64),
+        officers=u.officers.astype(np.int64),
+        morale_start=u.morale_start.copy(),
+        fights_to_last=np.isinf(u.break_share),
+        firepower=u.firepower.copy(),
+        base=each("fire_casualties_per_firepower_hour") * u.firepower,
+        quality_factor=(1.0 - each("quality_fire_weight") / 2)
+        + each("quality_fire_weight") * u.quality,
+        night_factor=each("night_fire_factor"),
+        ammo_need_per_hour=u.firepower
+        * each("ammo_rounds_per_firepower_hour")
+        * each("ammo_planned_firing_share"),
+        ammo_per_hour=u.firepower * each("ammo_rounds_per_firepower_hour"),
+        resupply_hours=each("ammo_resupply_hours"),
+        no_ammo_factor=each("no_ammo_fire_factor"),
+        close_hexes=each("limited_ammo_fire_hexes").astype(np.int64),
+        full_reach=full_reach,
+        exposure_standing=standing,
+        exposure_routed=routed,
+        pin_per_share=each("suppression_per_casualty_share") * spread,
+        pin_ceiling=ceiling,
+        killed_fraction=each("killed_fraction"),
+        officer_loss_factor=each("officer_loss_factor"),
+        leader_hit=each("leader_hit_per_casualty_share"),
+        leader_morale_loss=each("morale_loss_leader_killed"),
+        morale_per_share=each("morale_loss_per_casualty_share"),
+        water_morale=each("water_morale_factor"),
+        recovery=each("morale_recovery_per_hour") * hours,
+        rally=each("rally_threshold"),
+        rout=each("rout_threshold"),
+        kept=(1.0 - each("break_losses_recovery_per_hour")) ** hours,
+        grip_cap=cap,
+        suppression_decay=(1.0 - decay) ** hours,
+        distance=distance,
+        may_target=enemy & pair_on_map & sight,
+        range_factor=range_factor,
+        beyond_weapon=distance * size > u.fire_range_m[:, None],
+        aimed=aimed,
+        any_aimed=bool(frozen.aimed_at),
+        near_enemy=(distance <= 2) & enemy & pair_on_map,
+        neighbour_ok=exists & passable,
+        enemy_in_neighbour=in_neighbour.reshape(count * 6, count),
+        enemy_next_to_neighbour=next_to.reshape(count * 6, count),
+        enemy_next_to_here=here_next,
+    )
+
+
+# ----------------------------------------------------------------------------- the batch state
+@dataclass
+class Batch:
+    """The state that changes, one row per battle (B, U)."""
+
+    keys: np.ndarray  # (B,) uint64: each battle's stream key
+    men: np.ndarray
+    killed: np.ndarray
+    wounded: np.ndarray
+    captured: np.ndarray
+    drowned: np.ndarray
+    hit_in_water: np.ndarray
+    officers_killed: np.ndarray
+    leader_alive: np.ndarray
+    morale: np.ndarray
+    suppression: np.ndarray
+    ammo: np.ndarray
+    routed: np.ndarray
+    gone: np.ndarray
+    break_base: np.ndarray
+    grip_hours: np.ndarray
+
+    def nbytes_per_battle(self) -> int:
+        return sum(getattr(self, f.name).nbytes for f in fields(self)) // len(self.keys)
+
+
+def new_batch(frozen: Frozen, seeds: np.ndarray) -> Batch:
+    """Every battle of `seeds` starts from the frozen state."""
+    u = frozen.state.units
+    rows = len(seeds)
+
+    def tile(values: np.ndarray) -> np.ndarray:
+        return np.tile(values, (rows, 1))
+
+    return Batch(
+        keys=battle_keys(seeds),
+        men=tile(u.men.astype(np.int64)),
+        killed=tile(u.killed.astype(np.int64)),
+        wounded=tile(u.wounded.astype(np.int64)),
+        captured=tile(u.captured.astype(np.int64)),
+        drowned=tile(u.drowned.astype(np.int64)),
+        hit_in_water=tile(u.hit_in_water.astype(np.int64)),
+        officers_killed=tile(u.officers_killed.astype(np.int64)),
+        leader_alive=tile(u.leader_alive),
+        morale=tile(u.morale),
+        suppression=tile(u.suppression),
+        ammo=tile(u.ammo),
+        routed=tile(u.routed),
+        gone=tile(u.gone),
+        break_base=tile(u.break_base),
+        grip_hours=tile(u.grip_hours),
+    )
+
+
+# ------------------------------------------------------------------------------- the rule steps
+def fire_discipline(t: Tables, b: Batch, turn: int) -> np.ndarray:
+    """fire.fire_discipline for every battle and unit: the share of normal fire a unit fires
+    when its rounds do not cover the hours until it can expect more."""
+    left = (t.total_turns - turn) * t.turn_hours
+    hours = np.maximum(0.0, np.minimum(left, t.resupply_hours))
+    need = t.ammo_need_per_hour * hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(b.ammo) & (need > 0), np.minimum(1.0, b.ammo / need), 1.0)
+
+
+def running(t: Tables, b: Batch, on_map: np.ndarray) -> np.ndarray:
+    """fire.broke_contact for every battle: routed units on the map not `movement.trapped`.
+    A unit is trapped when no neighbour hex is passable and free of enemy, or every free one
+    and its own hex lie in the zone of enemy units that still fight."""
+    standing = on_map.astype(np.float64)
+    fighting = (on_map & ~b.routed).astype(np.float64)
+    rows = len(b.keys)
+    held = (standing @ t.enemy_in_neighbour.T).reshape(rows, t.units, 6) > 0
+    zone = (fighting @ t.enemy_next_to_neighbour.T).reshape(rows, t.units, 6) > 0
+    here_zone = (fighting @ t.enemy_next_to_here.T) > 0
+    free = t.neighbour_ok[None] & ~held
+    trapped = ~free.any(axis=2) | ((~free | zone).all(axis=2) & here_zone)
+    return b.routed & on_map & ~trapped
+
+
+def choose_targets(
+    t: Tables, b: Batch, present: np.ndarray, reach: np.ndarray, night: bool, on_map
+) -> tuple[np.ndarray, np.ndarray]:
+    """fire._nearest_target for every battle and firer at once: (target (B, U), fires (B, U)).
+    The nearest enemy in reach and sight, the strongest first among equals, then the lowest
+    unit number; a firer told to fire at a hex picks there first. Ranking by one integer key
+    (distance, then fewer men, then unit) and taking the least valid one is the engine's sort
+    followed by its first target in sight, since sight here is a fixed table."""
+    full = t.full_reach[int(night)]
+    limit = np.where(t.water[None, None, :], full[None, :, None], reach[:, :, None])
+    valid = t.may_target[None] & present[:, None, :] & (t.distance[None] <= limit)
+    if b.routed.any():
+        valid &= ~(running(t, b, on_map)[:, None, :] & t.beyond_weapon[None])
+    most = int(t.men_start.max()) + 1
+    units = t.units
+    key = (t.distance[None] * most + (most - b.men)[:, None, :]) * units + np.arange(units)
+    key = np.where(valid, key, NO_TARGET)
+    best = key.min(axis=2)
+    target = key.argmin(axis=2)
+    if t.any_aimed:
+        aimed_key = np.where(t.aimed[None], key, NO_TARGET)
+        aimed_best = aimed_key.min(axis=2)
+        use = aimed_best < NO_TARGET
+        target = np.where(use, aimed_key.argmin(axis=2), target)
+    fires = (best < NO_TARGET) & present & t.can_fire[None] & ~b.routed
+    return target, fires
+
+
+def plan_fire(t: Tables, b: Batch, turn_index: int) -> tuple[np.ndarray, ...]:
+    """fire.direct_fire's aiming for every battle: (target, fires, expected casualties), each
+    (B, U) by firer, planned before any shot lands (the fire is simultaneous); spends the
+    rounds fired (`fire._ammo_factor`)."""
+    night = bool(t.night[turn_index])
+    hours = t.turn_hours
+    on_map = t.on_map[None] & ~b.gone
+    present = on_map & (b.men > 0)
+    share = fire_discipline(t, b, t.turn + turn_index)
+    full = t.full_reach[int(night)][None, :]
+    reach = np.where(
+        share >= 1.0,
+        full,
+        np.maximum(1, np.minimum(full, np.maximum(t.close_hexes, np.floor(full * share)))),
+    ).astype(np.int64)
+    target, fires = choose_targets(t, b, present, reach, night, on_map)
+    if not fires.any():
+        return target, fires, np.zeros(fires.shape)
+    units = np.arange(t.units)
+    strength = b.men / np.maximum(t.men_start, 1.0)
+    factors = (
+        strength
+        * t.range_factor[units, target]
+        * (1.0 - b.suppression)  # the level carried into the turn: nothing has landed yet
+        * t.quality_factor
+    )
+    if night:
+        factors *= t.night_factor
+    discipline = np.where((share < 1.0) & ~t.water[target], share, 1.0)
+    factors *= discipline
+    needed = t.ammo_per_hour * hours * strength * discipline
+    spends = fires & np.isfinite(b.ammo) & (needed > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        have_share = np.where(spends, np.minimum(1.0, b.ammo / needed), 1.0)
+    b.ammo = np.where(spends, np.maximum(0.0, b.ammo - needed), b.ammo)
+    factors *= np.where(have_share < 1.0, have_share + (1.0 - have_share) * t.no_ammo_factor, 1.0)
+    exposure = np.where(
+        np.take_along_axis(b.routed, target, axis=1),
+        t.exposure_routed[target],
+        t.exposure_standing[target],
+    )
+    return target, fires, t.base * hours * factors * exposure
+
+
+def fire_phase(t: Tables, b: Batch, turn_index: int) -> None:
+    """fire.direct_fire for every battle: all aim, then the shots land in firer order, each
+    firer's in every battle at once (a target's men, hence its pin and its draw, change with
+    each shot that lands on it before, so firers are taken one after another)."""
+    target, fires, expected = plan_fire(t, b, turn_index)
+    for firer in np.flatnonzero(fires.any(axis=0)).tolist():
+        rows = np.flatnonzero(fires[:, firer])
+        land(t, b, rows, target[rows, firer], expected[rows, firer], t.turn + turn_index, firer)
+
+
+def land(
+    t: Tables,
+    b: Batch,
+    rows: np.ndarray,
+    aim: np.ndarray,
+    expected: np.ndarray,
+    turn: int,
+    firer: int,
+) -> None:
+    """One firer's shots in the battles `rows` land on their targets `aim`: protection.pin,
+    casualties.draw_casualties and apply_casualties, each battle with its own draws."""
+    keys, units = b.keys[rows], t.units
+    men = b.men[rows, aim]
+    amount = t.pin_per_share[aim] * expected / np.maximum(men, 1)
+    held = b.suppression[rows, aim]
+    b.suppression[rows, aim] = np.minimum(t.pin_ceiling[aim], np.maximum(held, 0.0) + amount)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where((men > 0) & (expected > 0.0), expected / men, 0.0)
+    hit = binomial(uniforms(keys, turn, SITE_HIT, firer, units), men, p)
+    disabled = np.minimum(hit, men)
+    if not disabled.any():
+        return
+    killed = binomial(
+        uniforms(keys, turn, SITE_KILLED, firer, units), disabled, t.killed_fraction[aim]
+    )
+    share = disabled / np.maximum(men, 1)
+    b.men[rows, aim] = men - disabled
+    b.killed[rows, aim] += killed
+    b.wounded[rows, aim] += disabled - killed
+    b.hit_in_water[rows, aim] += disabled * t.water[aim]
+    officers_left = t.officers[aim] - b.officers_killed[rows, aim]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_officer = np.where(
+            (officers_left > 0) & (killed > 0),
+            np.minimum(1.0, share * t.officer_loss_factor[aim] * killed / disabled),
+            0.0,
+        )
+    b.officers_killed[rows, aim] += binomial(
+        uniforms(keys, turn, SITE_OFFICERS, firer, units), officers_left, p_officer
+    )
+    leader_hit = (
+        b.leader_alive[rows, aim]
+        & (disabled > 0)
+        & (
+            uniforms(keys, turn, SITE_LEADER, firer, units)
+            < np.minimum(1.0, share * t.leader_hit[aim])
+        )
+    )
+    if leader_hit.any():
+        hit_rows, hit_units = rows[leader_hit], aim[leader_hit]
+        b.leader_alive[hit_rows, hit_units] = False
+        b.morale[hit_rows, hit_units] = np.maximum(
+            0.0, b.morale[hit_rows, hit_units] - t.leader_morale_loss[hit_units]
+        )
+
+
+def morale_step(t: Tables, b: Batch, men_before: np.ndarray) -> None:
+    """morale.morale_phase for every battle, without flight: losses wear morale down, units out
+    of contact recover (morale and the losses counted toward breaking), the dead are gone,
+    routed units rally above rally_threshold, others rout below rout_threshold; hours of assault
+    come back and suppression decays. (The engine asks about contact only when recovery would
+    change something; asking always gives the same result.)"""
+    on_map = t.on_map[None] & ~b.gone
+    lost_now = (b.killed + b.wounded + b.captured + b.drowned).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(men_before > 0, (men_before - b.men) / men_before, 0.0)
+    loss = np.where(
+        share > 0, t.morale_per_share * share * np.where(t.water, t.water_morale, 1.0), 0
+    )
+    morale = b.morale - loss
+    contact = (on_map.astype(np.float64) @ t.near_enemy.T) > 0
+    rest = on_map & ~contact
+    morale = np.where(rest, np.minimum(t.morale_start, morale + t.recovery), morale)
+    counted = lost_now - b.break_base
+    base = np.where(rest & (counted > 0), lost_now - counted * t.kept, b.break_base)
+    morale = np.minimum(1.0, np.maximum(0.0, morale))
+    b.morale = np.where(on_map, morale, b.morale)
+    dead = on_map & (b.men <= 0)
+    b.gone |= dead
+    alive = on_map & ~dead
+    rally = alive & b.routed & (morale >= t.rally)
+    rout = alive & ~b.routed & ~t.fights_to_last & (morale < t.rout)
+    b.routed = (b.routed & ~rally) | rout
+    b.break_base = np.where(rally, lost_now, np.where(on_map, base, b.break_base))
+    b.grip_hours = np.minimum(t.grip_cap, b.grip_hours + t.turn_hours * t.grip_cap / 24.0)
+    b.suppression = np.minimum(b.suppression * t.suppression_decay, 1.0)
+
+
+def play_batch(t: Tables, frozen: Frozen, seeds: np.ndarray, turns: int = TURNS) -> Batch:
+    """`turns` turns of direct fire and morale for every battle of `seeds`, in lockstep."""
+    b = new_batch(frozen, seeds)
+    for k in range(turns):
+        men_before = b.men.copy()
+        fire_phase(t, b, k)
+        morale_step(t, b, men_before)
+    return b
+
+
+# -------------------------------------------------------------------------------- the reference
+class Reference:
+    """The same turns played by the engine's own functions, one battle after another, on a
+    working copy of the frozen state that is reset in place before each battle."""
+
+    def __init__(self, frozen: Frozen) -> None:
+        self.frozen = frozen
+        self.state = copy_state(frozen.state)
+
+    def reset(self, seed: int) -> GameState:
+        """The working state back to the frozen one, with the battle's own generator."""
+        state, was = self.state, self.frozen.state
+        for part, source in ((state.units, was.units), (state.works, was.works)):
+            for f in fields(part):
+                value = getattr(part, f.name)
+                if isinstance(value, np.ndarray) and f.name not in LEDGER_ROWS:
+                    np.copyto(value, getattr(source, f.name))
+        state.turn = was.turn
+        state.ledger = list(was.ledger)
+        state.rng = np.random.default_rng(seed)
+        return state
+
+    def play(self, seed: int, turns: int = TURNS, events: list | None = None) -> GameState:
+        state = self.reset(seed)
+        u, c = state.units, state.coefficients
+        events = [] if events is None else events
+        for _ in range(turns):
+            men_before = u.men.copy()
+            with fire_at_turn_start(state):
+                direct_fire(state, c, events, aimed_at=self.frozen.aimed_at)
+            morale_phase(state, men_before, u.morale_start, c, events)
+            state.turn += 1
+            state.ledger.append(u.tally.copy())
+        return state
+
+
+# ---------------------------------------------------------------------------------- the checks
+def losses_by_side(killed: np.ndarray, wounded: np.ndarray, side: np.ndarray) -> np.ndarray:
+    """Killed plus wounded of each side: (battles, 2)."""
+    hit = (killed + wounded).reshape(-1, len(side))
+    return np.stack([hit[:, side == s].sum(axis=1) for s in (0, 1)], axis=1)
+
+
+def check_first_turn(t: Tables, frozen: Frozen, reference: Reference) -> int:
+    """The first turn's shots, before any draw can make battles differ: every (firer, target,
+    expected casualties) of the prototype against the engine's Fired events. Returns how many
+    shots agree (raises on any difference)."""
+    events: list = []
+    reference.play(0, turns=1, events=events)
+    ids = frozen.state.units.ids
+    engine_shots = sorted(
+        (ids.index(e.unit), ids.index(e.target), e.expected) for e in events if isinstance(e, Fired)
+    )
+    b = new_batch(frozen, np.array([0]))
+    target, fires, expected = plan_fire(t, b, 0)
+    seen = [
+        (f, int(target[0, f]), round(float(expected[0, f]), 3))
+        for f in np.flatnonzero(fires[0]).tolist()
+    ]
+    mine = sorted(seen)
+    if [(f, g) for f, g, _ in mine] != [(f, g) for f, g, _ in engine_shots] or any(
+        abs(x - y) > 1e-3 for (_, _, x), (_, _, y) in zip(mine, engine_shots, strict=True)
+    ):
+        raise AssertionError(f"first turn differs:\nprototype {mine}\nengine    {engine_shots}")
+    return len(mine)
+
+
+def check_independent(t: Tables, frozen: Frozen, battles: int = 1000) -> list[int]:
+    """A battle's result alone (B = 1) equals its row in a batch of `battles`; returns the
+    seeds checked. Every array of the state is compared exactly."""
+    seeds = np.arange(battles)
+    together = play_batch(t, frozen, seeds)
+    checked = [0, 1, battles // 2, battles - 1]
+    for seed in checked:
+        alone = play_batch(t, frozen, np.array([seed]))
+        for f in fields(Batch):
+            mine, theirs = getattr(alone, f.name)[0], getattr(together, f.name)[seed]
+            if not np.array_equal(mine, theirs):
+                raise AssertionError(f"battle {seed}: {f.name} differs alone and in a batch")
+    return checked
+
+
+def compare_with_reference(
+    t: Tables, frozen: Frozen, reference: Reference, battles: int
+) -> dict[str, tuple]:
+    """Killed + wounded per side during the turns played, and units routed at the end: mean
+    and standard deviation over `battles` battles of each (different draws, so the means
+    should agree within sampling noise: z = difference / its standard error)."""
+    start = losses_by_side(frozen.state.units.killed, frozen.state.units.wounded, t.side)[0]
+    proto = play_batch(t, frozen, np.arange(battles) + 10_000)
+    proto_loss = losses_by_side(proto.killed, proto.wounded, t.side) - start
+    proto_routed = np.stack([proto.routed[:, t.side == s].sum(axis=1) for s in (0, 1)], 1)
+    ref_loss, ref_routed = [], []
+    for seed in range(battles):
+        state = reference.play(seed)
+        u = state.units
+        ref_loss.append(losses_by_side(u.killed, u.wounded, t.side)[0] - start)
+        ref_routed.append([int(u.routed[t.side == s].sum()) for s in (0, 1)])
+    ref_loss_a, ref_routed_a = np.array(ref_loss), np.array(ref_routed)
+    out = {}
+    for name, mine, theirs in (
+        ("killed+wounded", proto_loss, ref_loss_a),
+        ("units routed", proto_routed, ref_routed_a),
+    ):
+        for s, side in enumerate(frozen.state.side_ids):
+            a, r = mine[:, s].astype(float), theirs[:, s].astype(float)
+            error = math.sqrt(a.var(ddof=1) / len(a) + r.var(ddof=1) / len(r))
+            z = (a.mean() - r.mean()) / error if error > 0 else 0.0
+            out[f"{name} {side}"] = (a.mean(), a.std(ddof=1), r.mean(), r.std(ddof=1), z)
+    return out
+
+
+# ---------------------------------------------------------------------------------- the timings
+def cpu_best(run: Callable[[], object], rounds: int = 3) -> float:
+    """Best CPU seconds (time.process_time) of `rounds` runs."""
+    best = math.inf
+    for _ in range(rounds):
+        started = time.process_time()
+        run()
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def measure(
+    t: Tables, frozen: Frozen, reference: Reference, sizes: list[int], reference_cap: int
+) -> list[tuple]:
+    """(B, prototype ms per battle, prototype battles/s, reference ms per battle, reference
+    battles/s) for each batch size, CPU time, best of 3. B = 1 is timed as 100 batches of one
+    battle, for a steadier figure; the reference plays min(B, reference_cap) battles (its cost
+    per battle does not depend on B)."""
+    rows = []
+    for size in sizes:
+        if size == 1:
+            proto = cpu_best(lambda: [play_batch(t, frozen, np.array([s])) for s in range(100)])
+            proto_per = proto / 100
+        else:
+            proto = cpu_best(lambda size=size: play_batch(t, frozen, np.arange(size)))
+            proto_per = proto / size
+        played = max(min(size, reference_cap), 20)
+        ref = cpu_best(lambda played=played: [reference.play(s) for s in range(played)])
+        ref_per = ref / played
+        rows.append((size, proto_per * 1e3, 1 / proto_per, ref_per * 1e3, 1 / ref_per))
+    return rows
+
+
+def memory_per_battle(t: Tables, frozen: Frozen, size: int) -> tuple[int, float]:
+    """(bytes of the state per battle, peak bytes numpy allocated per battle while playing)."""
+    tracemalloc.start()
+    b = play_batch(t, frozen, np.arange(size))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return b.nbytes_per_battle(), peak / size
+
+
+def profile(t: Tables, frozen: Frozen, size: int, repeat: int) -> str:
+    """Where the time goes: cProfile of `repeat` batches of `size`, by own time."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for k in range(repeat):
+        play_batch(t, frozen, np.arange(size) + k * size)
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(14)
+    text = out.getvalue()
+    return text[text.index("ncalls") :].rstrip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=1, help="the game played up to contact")
+    parser.add_argument(
+        "--from-turn",
+        type=int,
+        default=0,
+        help="freeze at the first turn of fire both ways from this engine turn on (a later"
+        " setting: more units in contact, night, routs)",
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a coefficient for the whole game, engine and prototype alike (a stress setting:"
+        " fire_casualties_per_firepower_hour=0.1 makes units die and rout)",
+    )
+    parser.add_argument("--battles", type=int, default=1000, help="for the faithfulness check")
+    parser.add_argument("--quick", action="store_true", help="B up to 1,000 only, 200 battles")
+    parser.add_argument("--profile", action="store_true", help="cProfile of B=1 and B=1000")
+    args = parser.parse_args()
+    overrides = {k: float(v) for k, v in (item.split("=", 1) for item in args.set)}
+    frozen = freeze(args.seed, args.from_turn, overrides or None)
+    u = frozen.state.units
+    t = build_tables(frozen, TURNS)
+    reference = Reference(frozen)
+    fighting = np.flatnonzero(t.on_map).tolist()
+    print(
+        f"Furong, seed {args.seed}{overrides or ''}: both sides fire first from engine turn"
+        f" {args.from_turn} on in turn {frozen.turn + 1}"
+        f" (engine turn {frozen.turn}, {frozen.state.now:%d %b %H:%M}); frozen as its direct fire"
+        f" began: {len(fighting)} of {u.count} units on the map, fire orders"
+        f" {frozen.aimed_at or 'none'}; {TURNS} turns played, night in"
+        f" {int(t.night.sum())} of them"
+    )
+    shots = check_first_turn(t, frozen, reference)
+    print(f"first turn's shots identical to the engine's Fired events: {shots}")
+    print(f"alone == inside a batch of 1000, seeds {check_independent(t, frozen)}: exact")
+    battles = 200 if args.quick else args.battles
+    print(f"\nfaithfulness, {battles} battles each (mean ± sd; z of the difference of means):")
+    for name, (pm, ps, rm, rs, z) in compare_with_reference(t, frozen, reference, battles).items():
+        print(
+            f"  {name:26s} prototype {pm:8.2f} ± {ps:6.2f}"
+            f"   engine {rm:8.2f} ± {rs:6.2f}   z {z:+.2f}"
+        )
+    sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10_000]
+    print("\nCPU time (time.process_time), best of 3, one core:")
+    print("       B   prototype ms/battle  battles/s   engine ms/battle  battles/s")
+    for size, pm, pr, rm, rr in measure(t, frozen, reference, sizes, 1000):
+        print(f"  {size:6d}   {pm:18.3f}  {pr:9.0f}   {rm:16.3f}  {rr:9.0f}")
+    state_bytes, peak = memory_per_battle(t, frozen, 10_000 if not args.quick else 1000)
+    print(f"\nmemory per battle: state {state_bytes} bytes; peak while playing {peak:,.0f} bytes")
+    if args.profile:
+        for size, repeat in ((1, 50), (1000, 1)):
+            print(f"\n-- cProfile, B={size} x {repeat}, by own time --")
+            print(profile(t, frozen, size, repeat))
+
+
+if __name__ == "__main__":
+    main()
