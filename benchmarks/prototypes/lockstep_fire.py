@@ -32,8 +32,9 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -135,12 +136,13 @@ def battle_keys(seeds: np.ndarray) -> np.ndarray:
     return _mix(np.asarray(seeds, np.uint64) * _GOLDEN + _GOLDEN)
 
 
-def uniforms(keys: np.ndarray, turn: int, site: int, unit: int, units: int) -> np.ndarray:
-    """One uniform in [0, 1) per battle of `keys`, for the draw (turn, site, unit): element n of
-    the battle's SplitMix64 stream, n counting draws as turn × sites × units + site × units +
-    unit. The same battle gets the same number whatever batch it is in."""
-    counter = ((turn * SITES + site) * units + unit) + 1
-    z = _mix(keys + np.uint64(counter * int(_GOLDEN) % 2**64))
+def uniforms(keys: np.ndarray, turn: int, site: int, unit: np.ndarray, units: int) -> np.ndarray:
+    """One uniform in [0, 1) per element of `keys` (a battle's key) and `unit`, for the draw
+    (turn, site, unit): element n of the battle's SplitMix64 stream, n counting draws as
+    turn × sites × units + site × units + unit. The same battle gets the same number whatever
+    batch it is in."""
+    counter = (turn * SITES + site) * units + 1 + unit.astype(np.uint64)
+    z = _mix(keys + counter * _GOLDEN)
     return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
@@ -160,8 +162,13 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     mean = nl * pl
     width = int(min(nl.max(), math.ceil((mean + 10.0 * np.sqrt(mean * (1.0 - pl)) + 10.0).max())))
     k = np.arange(width, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.log(nl[:, None] - k) - np.log(k + 1.0) + (np.log(pl) - np.log1p(-pl))[:, None]
+    # Past k = n the table holds tiny made-up terms, not zeros; a draw that reaches them is
+    # n anyway (the clamp below), and no log of zero or less is taken.
+    ratio = (
+        np.log(np.maximum(nl[:, None] - k, 1e-300))
+        - np.log(k + 1.0)
+        + (np.log(pl) - np.log1p(-pl))[:, None]
+    )
     logpmf = np.empty((len(nl), width + 1))
     logpmf[:, 0] = nl * np.log1p(-pl)
     np.cumsum(ratio, axis=1, out=logpmf[:, 1:])
@@ -226,6 +233,8 @@ class Tables:
     beyond_weapon: np.ndarray  # distance × hex size past the firer's weapon range
     aimed: np.ndarray  # the firer was told to fire at the target's hex
     any_aimed: bool
+    firers: np.ndarray  # units that may ever fire at someone here (F,)
+    targets: np.ndarray  # units that someone here may ever fire at (G,)
     near_enemy: np.ndarray  # enemy within two hexes (morale's contact)
     # broke_contact: a routed unit's neighbour hexes (U, 6) and who stands in / next to them
     neighbour_ok: np.ndarray  # a neighbour hex that exists and is passable
@@ -362,6 +371,10 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         beyond_weapon=distance * size > u.fire_range_m[:, None],
         aimed=aimed,
         any_aimed=bool(frozen.aimed_at),
+        firers=np.flatnonzero(
+            ((u.firepower > 0) & (u.crossing_hours <= 0)) & (enemy & pair_on_map & sight).any(1)
+        ),
+        targets=np.flatnonzero((enemy & pair_on_map & sight).any(0)),
         near_enemy=(distance <= 2) & enemy & pair_on_map,
         neighbour_ok=exists & passable,
         enemy_in_neighbour=in_neighbour.reshape(count * 6, count),
@@ -431,8 +444,12 @@ def fire_discipline(t: Tables, b: Batch, turn: int) -> np.ndarray:
     left = (t.total_turns - turn) * t.turn_hours
     hours = np.maximum(0.0, np.minimum(left, t.resupply_hours))
     need = t.ammo_need_per_hour * hours
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.isfinite(b.ammo) & (need > 0), np.minimum(1.0, b.ammo / need), 1.0)
+    # need is a row per unit; a unit with none fires at 1 (inf / 1 is inf, never read)
+    return np.where(
+        np.isfinite(b.ammo) & (need > 0),
+        np.minimum(1.0, b.ammo / np.where(need > 0, need, 1.0)),
+        1.0,
+    )
 
 
 def running(t: Tables, b: Batch, on_map: np.ndarray) -> np.ndarray:
@@ -457,24 +474,29 @@ def choose_targets(
     The nearest enemy in reach and sight, the strongest first among equals, then the lowest
     unit number; a firer told to fire at a hex picks there first. Ranking by one integer key
     (distance, then fewer men, then unit) and taking the least valid one is the engine's sort
-    followed by its first target in sight, since sight here is a fixed table."""
-    full = t.full_reach[int(night)]
-    limit = np.where(t.water[None, None, :], full[None, :, None], reach[:, :, None])
-    valid = t.may_target[None] & present[:, None, :] & (t.distance[None] <= limit)
+    followed by its first target in sight, since sight here is a fixed table. Only the pairs
+    of units that may ever fire at each other here are looked at (F firers × G targets)."""
+    f, g = t.firers, t.targets
+    pairs = np.ix_(f, g)
+    distance = t.distance[pairs]
+    full = t.full_reach[int(night)][f]
+    limit = np.where(t.water[g][None, None, :], full[None, :, None], reach[:, f, None])
+    valid = t.may_target[pairs][None] & present[:, None, g] & (distance[None] <= limit)
     if b.routed.any():
-        valid &= ~(running(t, b, on_map)[:, None, :] & t.beyond_weapon[None])
+        valid &= ~(running(t, b, on_map)[:, None, g] & t.beyond_weapon[pairs][None])
     most = int(t.men_start.max()) + 1
-    units = t.units
-    key = (t.distance[None] * most + (most - b.men)[:, None, :]) * units + np.arange(units)
-    key = np.where(valid, key, NO_TARGET)
+    rank = (distance * most)[None] + (most - b.men[:, None, g])
+    key = np.where(valid, rank * t.units + g, NO_TARGET)
     best = key.min(axis=2)
-    target = key.argmin(axis=2)
+    pick = key.argmin(axis=2)
     if t.any_aimed:
-        aimed_key = np.where(t.aimed[None], key, NO_TARGET)
-        aimed_best = aimed_key.min(axis=2)
-        use = aimed_best < NO_TARGET
-        target = np.where(use, aimed_key.argmin(axis=2), target)
-    fires = (best < NO_TARGET) & present & t.can_fire[None] & ~b.routed
+        aimed_key = np.where(t.aimed[pairs][None], key, NO_TARGET)
+        pick = np.where(aimed_key.min(axis=2) < NO_TARGET, aimed_key.argmin(axis=2), pick)
+    target = np.zeros(present.shape, np.int64)
+    target[:, f] = g[pick]
+    fires = np.zeros(present.shape, bool)
+    fires[:, f] = best < NO_TARGET
+    fires &= present & ~b.routed
     return target, fires
 
 
@@ -510,8 +532,7 @@ def plan_fire(t: Tables, b: Batch, turn_index: int) -> tuple[np.ndarray, ...]:
     factors *= discipline
     needed = t.ammo_per_hour * hours * strength * discipline
     spends = fires & np.isfinite(b.ammo) & (needed > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        have_share = np.where(spends, np.minimum(1.0, b.ammo / needed), 1.0)
+    have_share = np.where(spends, np.minimum(1.0, b.ammo / np.where(spends, needed, 1.0)), 1.0)
     b.ammo = np.where(spends, np.maximum(0.0, b.ammo - needed), b.ammo)
     factors *= np.where(have_share < 1.0, have_share + (1.0 - have_share) * t.no_ammo_factor, 1.0)
     exposure = np.where(
@@ -523,39 +544,48 @@ def plan_fire(t: Tables, b: Batch, turn_index: int) -> tuple[np.ndarray, ...]:
 
 
 def fire_phase(t: Tables, b: Batch, turn_index: int) -> None:
-    """fire.direct_fire for every battle: all aim, then the shots land in firer order, each
-    firer's in every battle at once (a target's men, hence its pin and its draw, change with
-    each shot that lands on it before, so firers are taken one after another)."""
+    """fire.direct_fire for every battle: all aim, then the shots land in firer order. A shot
+    changes only its target (men, suppression, leader, morale), so the shots on different
+    targets land together: first every target's first shot (by firer number) in every battle,
+    then every second shot, and so on; each target takes its shots in the engine's order."""
     target, fires, expected = plan_fire(t, b, turn_index)
-    for firer in np.flatnonzero(fires.any(axis=0)).tolist():
-        rows = np.flatnonzero(fires[:, firer])
-        land(t, b, rows, target[rows, firer], expected[rows, firer], t.turn + turn_index, firer)
+    if not fires.any():
+        return
+    firers = t.firers
+    on_same = (target[:, firers, None] == target[:, None, firers]) & fires[:, None, firers]
+    earlier = on_same & (firers[None, :] < firers[:, None])[None]  # [b, f, f']: f' before f
+    order = np.full(fires.shape, -1)
+    order[:, firers] = np.where(fires[:, firers], earlier.sum(axis=2), -1)
+    for rank in range(int(order.max()) + 1):
+        rows, shooters = np.nonzero(order == rank)
+        aim = target[rows, shooters]
+        land(t, b, rows, shooters, aim, expected[rows, shooters], t.turn + turn_index)
 
 
 def land(
     t: Tables,
     b: Batch,
     rows: np.ndarray,
+    firers: np.ndarray,
     aim: np.ndarray,
     expected: np.ndarray,
     turn: int,
-    firer: int,
 ) -> None:
-    """One firer's shots in the battles `rows` land on their targets `aim`: protection.pin,
-    casualties.draw_casualties and apply_casualties, each battle with its own draws."""
+    """Shots of `firers` in battles `rows` land on their targets `aim` (no target twice in one
+    battle): protection.pin, casualties.draw_casualties and apply_casualties, each battle with
+    its own draws."""
     keys, units = b.keys[rows], t.units
     men = b.men[rows, aim]
     amount = t.pin_per_share[aim] * expected / np.maximum(men, 1)
     held = b.suppression[rows, aim]
     b.suppression[rows, aim] = np.minimum(t.pin_ceiling[aim], np.maximum(held, 0.0) + amount)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = np.where((men > 0) & (expected > 0.0), expected / men, 0.0)
-    hit = binomial(uniforms(keys, turn, SITE_HIT, firer, units), men, p)
+    p = np.where((men > 0) & (expected > 0.0), expected / np.maximum(men, 1), 0.0)
+    hit = binomial(uniforms(keys, turn, SITE_HIT, firers, units), men, p)
     disabled = np.minimum(hit, men)
     if not disabled.any():
         return
     killed = binomial(
-        uniforms(keys, turn, SITE_KILLED, firer, units), disabled, t.killed_fraction[aim]
+        uniforms(keys, turn, SITE_KILLED, firers, units), disabled, t.killed_fraction[aim]
     )
     share = disabled / np.maximum(men, 1)
     b.men[rows, aim] = men - disabled
@@ -563,20 +593,19 @@ def land(
     b.wounded[rows, aim] += disabled - killed
     b.hit_in_water[rows, aim] += disabled * t.water[aim]
     officers_left = t.officers[aim] - b.officers_killed[rows, aim]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_officer = np.where(
-            (officers_left > 0) & (killed > 0),
-            np.minimum(1.0, share * t.officer_loss_factor[aim] * killed / disabled),
-            0.0,
-        )
+    p_officer = np.where(
+        (officers_left > 0) & (killed > 0),
+        np.minimum(1.0, share * t.officer_loss_factor[aim] * killed / np.maximum(disabled, 1)),
+        0.0,
+    )
     b.officers_killed[rows, aim] += binomial(
-        uniforms(keys, turn, SITE_OFFICERS, firer, units), officers_left, p_officer
+        uniforms(keys, turn, SITE_OFFICERS, firers, units), officers_left, p_officer
     )
     leader_hit = (
         b.leader_alive[rows, aim]
         & (disabled > 0)
         & (
-            uniforms(keys, turn, SITE_LEADER, firer, units)
+            uniforms(keys, turn, SITE_LEADER, firers, units)
             < np.minimum(1.0, share * t.leader_hit[aim])
         )
     )
@@ -596,8 +625,7 @@ def morale_step(t: Tables, b: Batch, men_before: np.ndarray) -> None:
     change something; asking always gives the same result.)"""
     on_map = t.on_map[None] & ~b.gone
     lost_now = (b.killed + b.wounded + b.captured + b.drowned).astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(men_before > 0, (men_before - b.men) / men_before, 0.0)
+    share = np.where(men_before > 0, (men_before - b.men) / np.maximum(men_before, 1), 0.0)
     loss = np.where(
         share > 0, t.morale_per_share * share * np.where(t.water, t.water_morale, 1.0), 0
     )
@@ -712,34 +740,137 @@ def check_independent(t: Tables, frozen: Frozen, battles: int = 1000) -> list[in
     return checked
 
 
+PER_UNIT = ("killed+wounded", "routed", "gone", "leader killed", "officers killed")
+
+
+def _per_unit(men_lost, routed, gone, leader_alive, officers_killed) -> dict[str, np.ndarray]:
+    """Each battle's figures per unit, by the names of PER_UNIT (rows: battles)."""
+    return dict(
+        zip(
+            PER_UNIT,
+            (men_lost, routed, gone, ~leader_alive, officers_killed),
+            strict=True,
+        )
+    )
+
+
+def _z(mine: np.ndarray, theirs: np.ndarray) -> float:
+    """The difference of two means over its standard error (0 when neither varies)."""
+    error = math.sqrt(mine.var(ddof=1) / len(mine) + theirs.var(ddof=1) / len(theirs))
+    difference = mine.mean() - theirs.mean()
+    return difference / error if error > 0 else (0.0 if difference == 0 else math.inf)
+
+
 def compare_with_reference(
     t: Tables, frozen: Frozen, reference: Reference, battles: int
-) -> dict[str, tuple]:
+) -> tuple[dict[str, tuple], tuple[float, str, int]]:
     """Killed + wounded per side during the turns played, and units routed at the end: mean
     and standard deviation over `battles` battles of each (different draws, so the means
-    should agree within sampling noise: z = difference / its standard error)."""
-    start = losses_by_side(frozen.state.units.killed, frozen.state.units.wounded, t.side)[0]
+    should agree within sampling noise: z = difference / its standard error). Then the same
+    per unit for each figure of PER_UNIT: (largest |z|, where, how many compared)."""
+    u0 = frozen.state.units
+    start = (u0.killed + u0.wounded).astype(np.int64)
     proto = play_batch(t, frozen, np.arange(battles) + 10_000)
-    proto_loss = losses_by_side(proto.killed, proto.wounded, t.side) - start
-    proto_routed = np.stack([proto.routed[:, t.side == s].sum(axis=1) for s in (0, 1)], 1)
-    ref_loss, ref_routed = [], []
+    mine = _per_unit(
+        proto.killed + proto.wounded - start,
+        proto.routed,
+        proto.gone,
+        proto.leader_alive,
+        proto.officers_killed,
+    )
+    rows: dict[str, list] = {name: [] for name in PER_UNIT}
     for seed in range(battles):
-        state = reference.play(seed)
-        u = state.units
-        ref_loss.append(losses_by_side(u.killed, u.wounded, t.side)[0] - start)
-        ref_routed.append([int(u.routed[t.side == s].sum()) for s in (0, 1)])
-    ref_loss_a, ref_routed_a = np.array(ref_loss), np.array(ref_routed)
-    out = {}
-    for name, mine, theirs in (
-        ("killed+wounded", proto_loss, ref_loss_a),
-        ("units routed", proto_routed, ref_routed_a),
-    ):
+        u = reference.play(seed).units
+        one = _per_unit(
+            u.killed + u.wounded - start, u.routed, u.gone, u.leader_alive, u.officers_killed
+        )
+        for name in PER_UNIT:
+            rows[name].append(one[name].copy())
+    theirs = {name: np.array(rows[name]) for name in PER_UNIT}
+    by_side = {}
+    for name in ("killed+wounded", "routed"):
         for s, side in enumerate(frozen.state.side_ids):
-            a, r = mine[:, s].astype(float), theirs[:, s].astype(float)
-            error = math.sqrt(a.var(ddof=1) / len(a) + r.var(ddof=1) / len(r))
-            z = (a.mean() - r.mean()) / error if error > 0 else 0.0
-            out[f"{name} {side}"] = (a.mean(), a.std(ddof=1), r.mean(), r.std(ddof=1), z)
-    return out
+            a = mine[name][:, t.side == s].sum(axis=1).astype(float)
+            r = theirs[name][:, t.side == s].sum(axis=1).astype(float)
+            by_side[f"{name} {side}"] = (a.mean(), a.std(ddof=1), r.mean(), r.std(ddof=1), _z(a, r))
+    worst, where, compared = 0.0, "", 0
+    for name in PER_UNIT:
+        for i in np.flatnonzero(t.on_map).tolist():
+            a, r = mine[name][:, i].astype(float), theirs[name][:, i].astype(float)
+            if a.var() == 0 and r.var() == 0 and a.mean() == r.mean():
+                continue  # the same constant in both: nothing to compare
+            compared += 1
+            z = _z(a, r)
+            if abs(z) > abs(worst):
+                worst, where = z, f"{name} of {u0.ids[i]}"
+    return by_side, (worst, where, compared)
+
+
+# ------------------------------------------------------------------------ counting numpy calls
+class _Counted(np.ndarray):
+    """An array that counts the numpy operations done on it (ufunc calls and reductions,
+    array functions such as np.where, indexing), and hands the same kind to their results, so a
+    turn played on such arrays counts its numpy calls. Only for `numpy_calls_per_turn`."""
+
+    counts: ClassVar[dict[str, int]] = {"ufunc": 0, "function": 0, "index": 0}
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        _Counted.counts["ufunc"] += 1
+        if "out" in kwargs:
+            kwargs["out"] = _plain(kwargs["out"])
+        return _counted(getattr(ufunc, method)(*_plain(inputs), **kwargs))
+
+    def __array_function__(self, func, types, args, kwargs):
+        _Counted.counts["function"] += 1
+        return _counted(func._implementation(*_plain(args), **_plain(kwargs)))
+
+    def __getitem__(self, key):
+        _Counted.counts["index"] += 1
+        return _counted(self.view(np.ndarray)[_plain(key)])
+
+    def __setitem__(self, key, value) -> None:
+        _Counted.counts["index"] += 1
+        self.view(np.ndarray)[_plain(key)] = _plain(value)
+
+
+def _plain(value):
+    if isinstance(value, _Counted):
+        return value.view(np.ndarray)
+    if isinstance(value, tuple | list):
+        return type(value)(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _counted(value):
+    if isinstance(value, np.ndarray) and not isinstance(value, _Counted):
+        return value.view(_Counted)
+    if isinstance(value, tuple):
+        return tuple(_counted(v) for v in value)
+    return value
+
+
+def numpy_calls_per_turn(t: Tables, frozen: Frozen, size: int = 1) -> dict[str, float]:
+    """Numpy operations per turn of a batch of `size`, by kind (the count hardly depends on
+    the batch's size: only on how many rounds of shots land, `fire_phase`)."""
+    counted = replace(
+        t, **{f.name: _counted(getattr(t, f.name)) for f in fields(t) if _is_array(t, f.name)}
+    )
+    b = new_batch(frozen, np.arange(size))
+    for f in fields(b):
+        setattr(b, f.name, _counted(getattr(b, f.name)))
+    for kind in _Counted.counts:
+        _Counted.counts[kind] = 0
+    for k in range(TURNS):
+        men_before = b.men.copy()
+        fire_phase(counted, b, k)
+        morale_step(counted, b, men_before)
+    return {kind: n / TURNS for kind, n in _Counted.counts.items()}
+
+
+def _is_array(item: object, name: str) -> bool:
+    return isinstance(getattr(item, name), np.ndarray)
 
 
 # ---------------------------------------------------------------------------------- the timings
@@ -838,11 +969,16 @@ def main() -> None:
     print(f"alone == inside a batch of 1000, seeds {check_independent(t, frozen)}: exact")
     battles = 200 if args.quick else args.battles
     print(f"\nfaithfulness, {battles} battles each (mean ± sd; z of the difference of means):")
-    for name, (pm, ps, rm, rs, z) in compare_with_reference(t, frozen, reference, battles).items():
+    by_side, (worst, where, compared) = compare_with_reference(t, frozen, reference, battles)
+    for name, (pm, ps, rm, rs, z) in by_side.items():
         print(
             f"  {name:26s} prototype {pm:8.2f} ± {ps:6.2f}"
             f"   engine {rm:8.2f} ± {rs:6.2f}   z {z:+.2f}"
         )
+    print(
+        f"  per unit ({', '.join(PER_UNIT)}): {compared} figures that vary compared,"
+        f" largest |z| {abs(worst):.2f} ({where})"
+    )
     sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10_000]
     print("\nCPU time (time.process_time), best of 3, one core:")
     print("       B   prototype ms/battle  battles/s   engine ms/battle  battles/s")
@@ -850,6 +986,12 @@ def main() -> None:
         print(f"  {size:6d}   {pm:18.3f}  {pr:9.0f}   {rm:16.3f}  {rr:9.0f}")
     state_bytes, peak = memory_per_battle(t, frozen, 10_000 if not args.quick else 1000)
     print(f"\nmemory per battle: state {state_bytes} bytes; peak while playing {peak:,.0f} bytes")
+    for size in (1, 1000):
+        calls = numpy_calls_per_turn(t, frozen, size)
+        print(
+            f"numpy calls per turn at B={size}: {sum(calls.values()):.0f}"
+            f" ({', '.join(f'{n:.0f} {kind}' for kind, n in calls.items())})"
+        )
     if args.profile:
         for size, repeat in ((1, 50), (1000, 1)):
             print(f"\n-- cProfile, B={size} x {repeat}, by own time --")
