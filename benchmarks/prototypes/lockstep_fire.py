@@ -53,7 +53,7 @@ from engine.scenario import load_scenario  # noqa: E402
 
 TURNS = 12  # turns the prototype and the reference play from the frozen state
 SCENARIO = ROOT / "scenarios" / "furong_mountain.yaml"
-NO_TARGET = np.iinfo(np.int64).max
+NO_TARGET = np.int32(np.iinfo(np.int32).max)
 
 # Draw sites: which random number of a unit's shot in a turn a counter names.
 SITE_HIT, SITE_KILLED, SITE_OFFICERS, SITE_LEADER = range(4)
@@ -194,13 +194,11 @@ class Tables:
     # units
     side: np.ndarray
     on_map: np.ndarray  # arrived, not gone, on a hex at the freeze
-    can_fire: np.ndarray  # firepower, not in a river
     water: np.ndarray  # the unit's hex is water (a river or lake; men in boats)
     men_start: np.ndarray
     officers: np.ndarray
     morale_start: np.ndarray
     fights_to_last: np.ndarray  # break_share infinite: never routs
-    firepower: np.ndarray
     base: np.ndarray  # fire_casualties_per_firepower_hour × firepower
     quality_factor: np.ndarray
     night_factor: np.ndarray
@@ -227,14 +225,19 @@ class Tables:
     grip_cap: np.ndarray
     suppression_decay: np.ndarray
     # pairs (firer, target)
-    distance: np.ndarray
-    may_target: np.ndarray  # enemy, both on the map, in sight of the firer's side's clearance
     range_factor: np.ndarray
-    beyond_weapon: np.ndarray  # distance × hex size past the firer's weapon range
-    aimed: np.ndarray  # the firer was told to fire at the target's hex
     any_aimed: bool
     firers: np.ndarray  # units that may ever fire at someone here (F,)
     targets: np.ndarray  # units that someone here may ever fire at (G,)
+    # pairs (F firers, G targets): for the target choice
+    pair_distance: np.ndarray
+    pair_may_target: np.ndarray  # enemy, both on the map, in sight (the firer side's clearance)
+    pair_beyond_weapon: np.ndarray  # distance × hex size past the firer's weapon range
+    pair_aimed: np.ndarray  # the firer was told to fire at the target's hex
+    pair_in_full_reach: np.ndarray  # (2, F, G): by day, by night
+    pair_key: np.ndarray  # int32: distance × (most men + 1) × units, the key's leading part
+    water_target: np.ndarray  # (G,)
+    most_men: int  # more than any unit's men
     near_enemy: np.ndarray  # enemy within two hexes (morale's contact)
     # broke_contact: a routed unit's neighbour hexes (U, 6) and who stands in / next to them
     neighbour_ok: np.ndarray  # a neighbour hex that exists and is passable
@@ -322,6 +325,15 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
                     next_to[i, k, j] = board.distance(int(neighbours[i, k]), int(hexes[j])) == 1
     here_next = (distance == 1) & enemy_on & on_map[:, None]
     cap = each("assault_hours_per_day")
+    may_target = enemy & pair_on_map & sight
+    firers = np.flatnonzero((u.firepower > 0) & (u.crossing_hours <= 0) & may_target.any(1))
+    targets = np.flatnonzero(may_target.any(0))
+    pairs = np.ix_(firers, targets)
+    most_men = int(u.men_start.max()) + 1
+    water = np.where(on_map, board.water[np.maximum(hexes, 0)], False)
+    key_top = distance[pairs].astype(np.int64) * most_men * count
+    if key_top.max(initial=0) + most_men * count >= np.iinfo(np.int32).max:
+        raise ValueError("target keys past int32: too many men or too long a range")
     return Tables(
         units=count,
         turn=frozen.turn,
@@ -330,13 +342,11 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         night=np.array([state.night_of(frozen.turn + k) for k in range(turns)]),
         side=u.side.astype(np.int64),
         on_map=on_map,
-        can_fire=(u.firepower > 0) & (u.crossing_hours <= 0),
-        water=np.where(on_map, board.water[np.maximum(hexes, 0)], False),
+        water=water,
         men_start=u.men_start.astype(np.float64),
         officers=u.officers.astype(np.int64),
         morale_start=u.morale_start.copy(),
         fights_to_last=np.isinf(u.break_share),
-        firepower=u.firepower.copy(),
         base=each("fire_casualties_per_firepower_hour") * u.firepower,
         quality_factor=(1.0 - each("quality_fire_weight") / 2)
         + each("quality_fire_weight") * u.quality,
@@ -365,16 +375,18 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         kept=(1.0 - each("break_losses_recovery_per_hour")) ** hours,
         grip_cap=cap,
         suppression_decay=(1.0 - decay) ** hours,
-        distance=distance,
-        may_target=enemy & pair_on_map & sight,
         range_factor=range_factor,
-        beyond_weapon=distance * size > u.fire_range_m[:, None],
-        aimed=aimed,
         any_aimed=bool(frozen.aimed_at),
-        firers=np.flatnonzero(
-            ((u.firepower > 0) & (u.crossing_hours <= 0)) & (enemy & pair_on_map & sight).any(1)
-        ),
-        targets=np.flatnonzero((enemy & pair_on_map & sight).any(0)),
+        firers=firers,
+        targets=targets,
+        pair_distance=distance[pairs],
+        pair_may_target=may_target[pairs],
+        pair_beyond_weapon=(distance * size > u.fire_range_m[:, None])[pairs],
+        pair_aimed=aimed[pairs],
+        pair_in_full_reach=np.array([distance[pairs] <= r[firers, None] for r in full_reach]),
+        pair_key=key_top.astype(np.int32),
+        water_target=water[targets],
+        most_men=most_men,
         near_enemy=(distance <= 2) & enemy & pair_on_map,
         neighbour_ok=exists & passable,
         enemy_in_neighbour=in_neighbour.reshape(count * 6, count),
@@ -473,27 +485,25 @@ def choose_targets(
     """fire._nearest_target for every battle and firer at once: (target (B, U), fires (B, U)).
     The nearest enemy in reach and sight, the strongest first among equals, then the lowest
     unit number; a firer told to fire at a hex picks there first. Ranking by one integer key
-    (distance, then fewer men, then unit) and taking the least valid one is the engine's sort
-    followed by its first target in sight, since sight here is a fixed table. Only the pairs
-    of units that may ever fire at each other here are looked at (F firers × G targets)."""
+    (distance, then fewer men, then unit number in the lowest digits) and taking the least
+    valid one is the engine's sort followed by its first target in sight, since sight here is a
+    fixed table; the key's lowest digits name the target. Only the pairs of units that may ever
+    fire at each other here are looked at (F firers × G targets)."""
     f, g = t.firers, t.targets
-    pairs = np.ix_(f, g)
-    distance = t.distance[pairs]
-    full = t.full_reach[int(night)][f]
-    limit = np.where(t.water[g][None, None, :], full[None, :, None], reach[:, f, None])
-    valid = t.may_target[pairs][None] & present[:, None, g] & (distance[None] <= limit)
+    within = t.pair_distance[None] <= reach[:, f, None]
+    if t.water_target.any():  # men in boats are fired on at full reach
+        within |= t.water_target[None, None, :] & t.pair_in_full_reach[int(night)][None]
+    valid = within & t.pair_may_target[None] & present[:, None, g]
     if b.routed.any():
-        valid &= ~(running(t, b, on_map)[:, None, g] & t.beyond_weapon[pairs][None])
-    most = int(t.men_start.max()) + 1
-    rank = (distance * most)[None] + (most - b.men[:, None, g])
-    key = np.where(valid, rank * t.units + g, NO_TARGET)
+        valid &= ~(running(t, b, on_map)[:, None, g] & t.pair_beyond_weapon[None])
+    men_key = ((t.most_men - b.men[:, g]) * t.units + g).astype(np.int32)
+    key = np.where(valid, t.pair_key[None] + men_key[:, None, :], NO_TARGET)
     best = key.min(axis=2)
-    pick = key.argmin(axis=2)
     if t.any_aimed:
-        aimed_key = np.where(t.aimed[pairs][None], key, NO_TARGET)
-        pick = np.where(aimed_key.min(axis=2) < NO_TARGET, aimed_key.argmin(axis=2), pick)
+        aimed_best = np.where(t.pair_aimed[None], key, NO_TARGET).min(axis=2)
+        best = np.where(aimed_best < NO_TARGET, aimed_best, best)
     target = np.zeros(present.shape, np.int64)
-    target[:, f] = g[pick]
+    target[:, f] = best % t.units
     fires = np.zeros(present.shape, bool)
     fires[:, f] = best < NO_TARGET
     fires &= present & ~b.routed
@@ -658,6 +668,21 @@ def play_batch(t: Tables, frozen: Frozen, seeds: np.ndarray, turns: int = TURNS)
     return b
 
 
+def play_chunked(
+    t: Tables, frozen: Frozen, seeds: np.ndarray, chunk: int = 1000, turns: int = TURNS
+) -> Batch:
+    """`play_batch` over slices of `chunk` battles, one after another, joined: the same
+    result (battles are independent), with temporaries small enough to stay in the cache and
+    in the allocator's reused memory (arrays past glibc's 128 KiB are mapped afresh and fault
+    in page by page each time)."""
+    parts = [
+        play_batch(t, frozen, seeds[k : k + chunk], turns) for k in range(0, len(seeds), chunk)
+    ]
+    return Batch(
+        **{f.name: np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(Batch)}
+    )
+
+
 # -------------------------------------------------------------------------------- the reference
 class Reference:
     """The same turns played by the engine's own functions, one battle after another, on a
@@ -727,9 +752,14 @@ def check_first_turn(t: Tables, frozen: Frozen, reference: Reference) -> int:
 
 def check_independent(t: Tables, frozen: Frozen, battles: int = 1000) -> list[int]:
     """A battle's result alone (B = 1) equals its row in a batch of `battles`; returns the
-    seeds checked. Every array of the state is compared exactly."""
+    seeds checked. Every array of the state is compared exactly, and the batch played in
+    slices (`play_chunked`) is the batch played whole."""
     seeds = np.arange(battles)
     together = play_batch(t, frozen, seeds)
+    sliced = play_chunked(t, frozen, seeds, chunk=300)
+    for f in fields(Batch):
+        if not np.array_equal(getattr(sliced, f.name), getattr(together, f.name)):
+            raise AssertionError(f"{f.name} differs played whole and in slices")
     checked = [0, 1, battles // 2, battles - 1]
     for seed in checked:
         alone = play_batch(t, frozen, np.array([seed]))
@@ -902,7 +932,12 @@ def measure(
         played = max(min(size, reference_cap), 20)
         ref = cpu_best(lambda played=played: [reference.play(s) for s in range(played)])
         ref_per = ref / played
-        rows.append((size, proto_per * 1e3, 1 / proto_per, ref_per * 1e3, 1 / ref_per))
+        rows.append((f"{size}", proto_per * 1e3, 1 / proto_per, ref_per * 1e3, 1 / ref_per))
+        if size > 1000:
+            chunked = cpu_best(lambda size=size: play_chunked(t, frozen, np.arange(size))) / size
+            rows.append(
+                (f"{size} in 1000s", chunked * 1e3, 1 / chunked, ref_per * 1e3, 1 / ref_per)
+            )
     return rows
 
 
@@ -981,9 +1016,9 @@ def main() -> None:
     )
     sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10_000]
     print("\nCPU time (time.process_time), best of 3, one core:")
-    print("       B   prototype ms/battle  battles/s   engine ms/battle  battles/s")
+    print("               B   prototype ms/battle  battles/s   engine ms/battle  battles/s")
     for size, pm, pr, rm, rr in measure(t, frozen, reference, sizes, 1000):
-        print(f"  {size:6d}   {pm:18.3f}  {pr:9.0f}   {rm:16.3f}  {rr:9.0f}")
+        print(f"  {size:>14s}   {pm:18.3f}  {pr:9.0f}   {rm:16.3f}  {rr:9.0f}")
     state_bytes, peak = memory_per_battle(t, frozen, 10_000 if not args.quick else 1000)
     print(f"\nmemory per battle: state {state_bytes} bytes; peak while playing {peak:,.0f} bytes")
     for size in (1, 1000):
