@@ -238,12 +238,15 @@ class Tables:
     pair_key: np.ndarray  # int32: distance × (most men + 1) × units, the key's leading part
     water_target: np.ndarray  # (G,)
     most_men: int  # more than any unit's men
-    near_enemy: np.ndarray  # enemy within two hexes (morale's contact)
+    # Sets of units as bits of one int64 (unit j is bit j; `unit_sets`), so "is any unit of
+    # this set on the map" is one AND per battle, with no (B, U, U) array and no BLAS call.
+    unit_bits: np.ndarray  # (U,) 2**j
+    near_enemy: np.ndarray  # (U,) the enemies within two hexes of unit i (morale's contact)
     # broke_contact: a routed unit's neighbour hexes (U, 6) and who stands in / next to them
-    neighbour_ok: np.ndarray  # a neighbour hex that exists and is passable
-    enemy_in_neighbour: np.ndarray  # (U*6, U): enemy j stands in neighbour k of unit i
-    enemy_next_to_neighbour: np.ndarray  # (U*6, U): neighbour k of i is next to enemy j
-    enemy_next_to_here: np.ndarray  # (U, U): unit i's hex is next to enemy j
+    neighbour_ok: np.ndarray  # (U, 6) a neighbour hex that exists and is passable
+    enemy_in_neighbour: np.ndarray  # (U, 6) the enemies standing in neighbour k of unit i
+    enemy_next_to_neighbour: np.ndarray  # (U, 6) the enemies next to neighbour k of unit i
+    enemy_next_to_here: np.ndarray  # (U,) the enemies next to unit i's hex
 
 
 def build_tables(frozen: Frozen, turns: int) -> Tables:
@@ -325,6 +328,14 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
                     next_to[i, k, j] = board.distance(int(neighbours[i, k]), int(hexes[j])) == 1
     here_next = (distance == 1) & enemy_on & on_map[:, None]
     cap = each("assault_hours_per_day")
+    if count > 62:
+        raise ValueError("sets of units as int64 bits: at most 62 units")
+    bits = np.int64(1) << np.arange(count, dtype=np.int64)
+
+    def as_sets(members: np.ndarray) -> np.ndarray:
+        """(..., U) booleans over units as (...,) int64 sets."""
+        return (members * bits).sum(axis=-1)
+
     may_target = enemy & pair_on_map & sight
     firers = np.flatnonzero((u.firepower > 0) & (u.crossing_hours <= 0) & may_target.any(1))
     targets = np.flatnonzero(may_target.any(0))
@@ -387,11 +398,12 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         pair_key=key_top.astype(np.int32),
         water_target=water[targets],
         most_men=most_men,
-        near_enemy=(distance <= 2) & enemy & pair_on_map,
+        unit_bits=bits,
+        near_enemy=as_sets((distance <= 2) & enemy & pair_on_map),
         neighbour_ok=exists & passable,
-        enemy_in_neighbour=in_neighbour.reshape(count * 6, count),
-        enemy_next_to_neighbour=next_to.reshape(count * 6, count),
-        enemy_next_to_here=here_next,
+        enemy_in_neighbour=as_sets(in_neighbour),
+        enemy_next_to_neighbour=as_sets(next_to),
+        enemy_next_to_here=as_sets(here_next),
     )
 
 
@@ -464,16 +476,20 @@ def fire_discipline(t: Tables, b: Batch, turn: int) -> np.ndarray:
     )
 
 
+def unit_sets(t: Tables, mask: np.ndarray) -> np.ndarray:
+    """Each battle's units of `mask` (B, U) as the bits of one int64 (B,)."""
+    return (mask * t.unit_bits).sum(axis=1)
+
+
 def running(t: Tables, b: Batch, on_map: np.ndarray) -> np.ndarray:
     """fire.broke_contact for every battle: routed units on the map not `movement.trapped`.
     A unit is trapped when no neighbour hex is passable and free of enemy, or every free one
     and its own hex lie in the zone of enemy units that still fight."""
-    standing = on_map.astype(np.float64)
-    fighting = (on_map & ~b.routed).astype(np.float64)
-    rows = len(b.keys)
-    held = (standing @ t.enemy_in_neighbour.T).reshape(rows, t.units, 6) > 0
-    zone = (fighting @ t.enemy_next_to_neighbour.T).reshape(rows, t.units, 6) > 0
-    here_zone = (fighting @ t.enemy_next_to_here.T) > 0
+    standing = unit_sets(t, on_map)[:, None, None]
+    fighting = unit_sets(t, on_map & ~b.routed)[:, None, None]
+    held = (standing & t.enemy_in_neighbour[None]) != 0
+    zone = (fighting & t.enemy_next_to_neighbour[None]) != 0
+    here_zone = (fighting[:, :, 0] & t.enemy_next_to_here[None]) != 0
     free = t.neighbour_ok[None] & ~held
     trapped = ~free.any(axis=2) | ((~free | zone).all(axis=2) & here_zone)
     return b.routed & on_map & ~trapped
@@ -640,7 +656,7 @@ def morale_step(t: Tables, b: Batch, men_before: np.ndarray) -> None:
         share > 0, t.morale_per_share * share * np.where(t.water, t.water_morale, 1.0), 0
     )
     morale = b.morale - loss
-    contact = (on_map.astype(np.float64) @ t.near_enemy.T) > 0
+    contact = (unit_sets(t, on_map)[:, None] & t.near_enemy[None]) != 0
     rest = on_map & ~contact
     morale = np.where(rest, np.minimum(t.morale_start, morale + t.recovery), morale)
     counted = lost_now - b.break_base
