@@ -146,12 +146,16 @@ def uniforms(keys: np.ndarray, turn: int, site: int, unit: np.ndarray, units: in
     return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
 
 
+SMALL_TABLE = 24  # draws whose table fits this width are made together, the rest apart
+
+
 def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Binomial(n, p) draws by inversion of uniforms `u`, vectorised over the batch: the count
-    k is how many terms of the cumulative distribution lie below u. The probabilities come from
-    log-space ratios, pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), so a large n with a small p does
-    not underflow at k = 0; the table reaches 10 standard deviations past the largest mean of
-    the batch (the mass beyond, under 1e-20, is not drawn). p >= 1 gives n, as
+    k is how many terms of the cumulative distribution lie below u (`_inverted`). Each draw's
+    table reaches 10 standard deviations past its mean (the mass beyond, under 1e-20, is not
+    drawn); the draws needing at most SMALL_TABLE terms (most: a few men hit a turn) are made
+    in one table of that width, the others in one as wide as the widest of them needs, so
+    that one bloody shot does not widen every battle's table. p >= 1 gives n, as
     `casualties.draw_casualties` does; n <= 0 or p <= 0 gives 0."""
     n = n.astype(np.int64)
     out = np.where(p >= 1.0, n, 0)
@@ -160,22 +164,39 @@ def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
         return out
     nl, pl, ul = n[live], p[live], u[live]
     mean = nl * pl
-    width = int(min(nl.max(), math.ceil((mean + 10.0 * np.sqrt(mean * (1.0 - pl)) + 10.0).max())))
+    need = np.minimum(nl, np.ceil(mean + 10.0 * np.sqrt(mean * (1.0 - pl)) + 10.0))
+    small = need <= SMALL_TABLE
+    if small.all():
+        out[live] = _inverted(ul, nl, pl, int(need.max()))
+        return out
+    drawn = np.empty(len(nl), np.int64)
+    drawn[small] = _inverted(ul[small], nl[small], pl[small], SMALL_TABLE)
+    large = ~small
+    drawn[large] = _inverted(ul[large], nl[large], pl[large], int(need[large].max()))
+    out[live] = drawn
+    return out
+
+
+def _inverted(u: np.ndarray, n: np.ndarray, p: np.ndarray, width: int) -> np.ndarray:
+    """Binomial draws by inversion over a table of `width` + 1 terms. The probabilities come
+    from log-space ratios, pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), so a large n with a small
+    p does not underflow at k = 0."""
+    if len(n) == 0:
+        return np.zeros(0, np.int64)
     k = np.arange(width, dtype=np.float64)
     # Past k = n the table holds tiny made-up terms, not zeros; a draw that reaches them is
     # n anyway (the clamp below), and no log of zero or less is taken.
     ratio = (
-        np.log(np.maximum(nl[:, None] - k, 1e-300))
+        np.log(np.maximum(n[:, None] - k, 1e-300))
         - np.log(k + 1.0)
-        + (np.log(pl) - np.log1p(-pl))[:, None]
+        + (np.log(p) - np.log1p(-p))[:, None]
     )
-    logpmf = np.empty((len(nl), width + 1))
-    logpmf[:, 0] = nl * np.log1p(-pl)
+    logpmf = np.empty((len(n), width + 1))
+    logpmf[:, 0] = n * np.log1p(-p)
     np.cumsum(ratio, axis=1, out=logpmf[:, 1:])
     logpmf[:, 1:] += logpmf[:, :1]
     cdf = np.cumsum(np.exp(logpmf), axis=1)
-    out[live] = np.minimum((cdf < ul[:, None]).sum(axis=1), nl)
-    return out
+    return np.minimum((cdf < u[:, None]).sum(axis=1), n)
 
 
 # ------------------------------------------------------------------ what never changes in a battle
