@@ -1,7 +1,7 @@
 """Road (a) of issue 15: many battles advanced in lockstep as numpy arrays (battle first axis).
 
     python benchmarks/prototypes/lockstep_fire.py [--seed 1] [--battles 1000] [--quick]
-        [--profile]
+        [--profile] [--from-turn N] [--set NAME=VALUE ...]
 
 A prototype, not engine code: it measures whether the rules of direct fire, casualties and
 morale, written as array operations over a batch of B battles, run fast enough for issue 15's
@@ -15,9 +15,11 @@ reference play T turns of only direct fire (`engine/rules/fire.py`), casualties
 it is), the clock going on. The reference calls the engine's `direct_fire` and `morale_phase`
 on a copy of the frozen state, one battle after another.
 
-Each battle draws its own random numbers from a counter-based stream (SplitMix64 of the
-battle's key plus a counter made of turn, draw site and unit), so a battle's result does not
-depend on how many battles ran beside it (`check_independent`).
+Each battle draws the engine's own dice (engine/core/dice.py: Philox4x64-10 keyed by the
+battle's seed, the counter naming turn, draw site and firer), computed here for the whole batch
+at once, and inverts them into binomials as the engine does: so a battle's result does not
+depend on the battles beside it (`check_independent`), and battle s of the prototype is the
+engine's battle s, count for count (`compare_with_reference`).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import engine.rules.turn as turn_module  # noqa: E402
+from engine.core import dice  # noqa: E402
+from engine.core.dice import DIRECT_FIRE, MASK64, Dice  # noqa: E402
 from engine.core.events import Fired  # noqa: E402
 from engine.core.state import LEDGER_ROWS, GameState  # noqa: E402
 from engine.game import Game  # noqa: E402
@@ -55,13 +59,9 @@ TURNS = 12  # turns the prototype and the reference play from the frozen state
 SCENARIO = ROOT / "scenarios" / "furong_mountain.yaml"
 NO_TARGET = np.int32(np.iinfo(np.int32).max)
 
-# Draw sites: which random number of a unit's shot in a turn a counter names.
-SITE_HIT, SITE_KILLED, SITE_OFFICERS, SITE_LEADER = range(4)
-SITES = 4
-
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
+_LOW32 = np.uint64(0xFFFF_FFFF)
+_32 = np.uint64(32)
+_11 = np.uint64(11)
 
 
 # ---------------------------------------------------------------------------------- the setting
@@ -123,66 +123,110 @@ def freeze(seed: int = 1, from_turn: int = 0, overrides: dict[str, float] | None
 
 
 # ------------------------------------------------------------------------- counter-based draws
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64's output function (Steele, Lea, Flood 2014): a bijection of 64-bit words whose
-    outputs for consecutive inputs pass BigCrush. uint64 array arithmetic wraps, as it must."""
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+# The engine's own dice (engine/core/dice.py), computed for many battles at once: Philox4x64-10
+# keyed by each battle's seed, counter (turn, site << 32 | unit, 0, occurrence << 16 | block);
+# one counter block gives the four uniforms of a shot (hit, killed, officers, leader). So a
+# battle here draws exactly what the engine draws for it, and battle b's draws cannot depend
+# on the batch.
 
 
 def battle_keys(seeds: np.ndarray) -> np.ndarray:
-    """Each battle's stream key, from its seed alone."""
-    return _mix(np.asarray(seeds, np.uint64) * _GOLDEN + _GOLDEN)
+    """Each battle's Philox key (B, 2), as `dice.Dice` makes it from the seed."""
+    seeds = [int(s) for s in np.asarray(seeds).tolist()]
+    return np.array([(s & MASK64, (s >> 64) & MASK64) for s in seeds], np.uint64).reshape(-1, 2)
 
 
-def uniforms(keys: np.ndarray, turn: int, site: int, unit: np.ndarray, units: int) -> np.ndarray:
-    """One uniform in [0, 1) per element of `keys` (a battle's key) and `unit`, for the draw
-    (turn, site, unit): element n of the battle's SplitMix64 stream, n counting draws as
-    turn × sites × units + site × units + unit. The same battle gets the same number whatever
-    batch it is in."""
-    counter = (turn * SITES + site) * units + 1 + unit.astype(np.uint64)
-    z = _mix(keys + counter * _GOLDEN)
-    return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+def _mulhilo(a: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """(high, low) 64-bit words of a × m for uint64 `a` and a 64-bit constant m, from 32-bit
+    halves (numpy has no 128-bit product); uint64 array arithmetic wraps, as it must."""
+    m_lo, m_hi = np.uint64(m & 0xFFFF_FFFF), np.uint64(m >> 32)
+    a_lo, a_hi = a & _LOW32, a >> _32
+    lo_lo, hi_lo, lo_hi = a_lo * m_lo, a_hi * m_lo, a_lo * m_hi
+    cross = (lo_lo >> _32) + (hi_lo & _LOW32) + (lo_hi & _LOW32)
+    high = a_hi * m_hi + (hi_lo >> _32) + (lo_hi >> _32) + (cross >> _32)
+    return high, a * np.uint64(m)
+
+
+def philox_block(keys: np.ndarray, turn: int, site: int, unit: np.ndarray) -> np.ndarray:
+    """`dice.philox4x64` for the first block of the draw (turn, site, unit), occurrence 0, for
+    every element of `keys` (N, 2) and `unit` (N,): its four words, (N, 4) uint64."""
+    count = len(unit)
+    c0 = np.full(count, turn, np.uint64)
+    c1 = (np.uint64(site) << _32) | unit.astype(np.uint64)
+    c2 = np.zeros(count, np.uint64)
+    c3 = np.zeros(count, np.uint64)
+    k0, k1 = keys[:, 0].copy(), keys[:, 1].copy()
+    w0, w1 = np.uint64(dice._W0), np.uint64(dice._W1)
+    for _ in range(10):
+        high0, low0 = _mulhilo(c0, dice._M0)
+        high1, low1 = _mulhilo(c2, dice._M1)
+        c0, c1, c2, c3 = high1 ^ c1 ^ k0, low1, high0 ^ c3 ^ k1, low0
+        k0 += w0
+        k1 += w1
+    return np.stack([c0, c1, c2, c3], axis=1)
+
+
+def unit_interval(words: np.ndarray) -> np.ndarray:
+    """`dice.unit_interval`: the top 53 bits plus half a step, in (0, 1)."""
+    return ((words >> _11).astype(np.float64) + 0.5) * (2.0**-53)
 
 
 SMALL_TABLE = 24  # draws whose table fits this width are made together, the rest apart
 
 
 def binomial(u: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """Binomial(n, p) draws by inversion of uniforms `u`, vectorised over the batch: the count
-    k is how many terms of the cumulative distribution lie below u (`_inverted`). Each draw's
-    table reaches 10 standard deviations past its mean (the mass beyond, under 1e-20, is not
-    drawn); the draws needing at most SMALL_TABLE terms (most: a few men hit a turn) are made
-    in one table of that width, the others in one as wide as the widest of them needs, so
-    that one bloody shot does not widen every battle's table. p >= 1 gives n, as
-    `casualties.draw_casualties` does; n <= 0 or p <= 0 gives 0."""
+    """`dice.binomial` for a batch of draws: Binomial(n, p) by inversion of one uniform, the
+    least k with P(X <= k) > u; p > 0.5 counts the failures with 1 − u; p >= 1 gives n; n <= 0
+    or p <= 0 gives 0. Draws of mean under 30 walk up from 0 with the engine's own recurrence
+    (f₀ = qⁿ, f *= p/q·(n−k)/(k+1)) as a cumulative product and sum, the same floating-point
+    operations in the same order, so the same k; wider ones are made from log-space terms
+    (`_inverted`), which agree with the engine's walk from the mode up to rounding. Each
+    draw's table reaches 10 standard deviations past its mean; the draws that need at most
+    SMALL_TABLE terms (most: a few men hit a turn) are made in one table of that width, the
+    others in one as wide as the widest of them needs."""
     n = n.astype(np.int64)
     out = np.where(p >= 1.0, n, 0)
     live = (n > 0) & (p > 0.0) & (p < 1.0)
     if not live.any():
         return out
     nl, pl, ul = n[live], p[live], u[live]
+    flip = pl > 0.5
+    pl = np.where(flip, 1.0 - pl, pl)
+    ul = np.where(flip, 1.0 - ul, ul)
     mean = nl * pl
     need = np.minimum(nl, np.ceil(mean + 10.0 * np.sqrt(mean * (1.0 - pl)) + 10.0))
-    small = need <= SMALL_TABLE
+    walk = mean < 30.0
+    small = walk & (need <= SMALL_TABLE)
     if small.all():
-        out[live] = _inverted(ul, nl, pl, int(need.max()))
-        return out
-    drawn = np.empty(len(nl), np.int64)
-    drawn[small] = _inverted(ul[small], nl[small], pl[small], SMALL_TABLE)
-    large = ~small
-    drawn[large] = _inverted(ul[large], nl[large], pl[large], int(need[large].max()))
-    out[live] = drawn
+        drawn = _walked(ul, nl, pl, int(need.max()))
+    else:
+        drawn = np.empty(len(nl), np.int64)
+        for group, draw in ((small, _walked), (walk & ~small, _walked), (~walk, _inverted)):
+            if group.any():
+                width = SMALL_TABLE if draw is _walked and group is small else None
+                width = int(need[group].max()) if width is None else width
+                drawn[group] = draw(ul[group], nl[group], pl[group], width)
+    out[live] = np.where(flip, nl - drawn, drawn)
     return out
 
 
+def _walked(u: np.ndarray, n: np.ndarray, p: np.ndarray, width: int) -> np.ndarray:
+    """`dice._walk_up` from 0 over `width` terms, for p <= 0.5: the count of the cumulative
+    sums at or below u (the walk's `while u >= cdf`), at most n."""
+    q = 1.0 - p
+    ratio = p / q
+    k = np.arange(width, dtype=np.float64)
+    terms = np.empty((len(n), width + 1))
+    terms[:, 0] = q ** n.astype(np.float64)
+    terms[:, 1:] = ratio[:, None] * (n[:, None] - k) / (k + 1.0)
+    cdf = np.cumsum(np.cumprod(terms, axis=1), axis=1)
+    return np.minimum((cdf <= u[:, None]).sum(axis=1), n)
+
+
 def _inverted(u: np.ndarray, n: np.ndarray, p: np.ndarray, width: int) -> np.ndarray:
-    """Binomial draws by inversion over a table of `width` + 1 terms. The probabilities come
-    from log-space ratios, pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), so a large n with a small
-    p does not underflow at k = 0."""
-    if len(n) == 0:
-        return np.zeros(0, np.int64)
+    """Binomial draws by inversion over a table of `width` + 1 terms made from log-space
+    ratios, pmf(k+1)/pmf(k) = (n-k)/(k+1) · p/(1-p), so a large n does not underflow at
+    k = 0 (the engine starts such draws at the mode instead)."""
     k = np.arange(width, dtype=np.float64)
     # Past k = n the table holds tiny made-up terms, not zeros; a draw that reaches them is
     # n anyway (the clamp below), and no log of zero or less is taken.
@@ -196,7 +240,7 @@ def _inverted(u: np.ndarray, n: np.ndarray, p: np.ndarray, width: int) -> np.nda
     np.cumsum(ratio, axis=1, out=logpmf[:, 1:])
     logpmf[:, 1:] += logpmf[:, :1]
     cdf = np.cumsum(np.exp(logpmf), axis=1)
-    return np.minimum((cdf < u[:, None]).sum(axis=1), n)
+    return np.minimum((cdf <= u[:, None]).sum(axis=1), n)
 
 
 # ------------------------------------------------------------------ what never changes in a battle
@@ -231,7 +275,9 @@ class Tables:
     full_reach: np.ndarray  # (2, U): by day, by night
     exposure_standing: np.ndarray
     exposure_routed: np.ndarray
-    pin_per_share: np.ndarray  # suppression_per_casualty_share × suppression_added's spread
+    pin_per_share: np.ndarray  # suppression_per_casualty_share
+    pin_expm1: np.ndarray  # suppression_added: amount × expm1(x) / x (1, 1 where it adds all)
+    pin_x: np.ndarray
     pin_ceiling: np.ndarray
     killed_fraction: np.ndarray
     officer_loss_factor: np.ndarray
@@ -322,13 +368,20 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         routed[i] = product(vulnerability(state, i, own[i], "fire"))
     u.routed[:] = was
     # protection.pin and suppression_added: the spread over the turn and the ceiling.
-    decay = each("suppression_decay_per_hour")
     hours = state.turn_hours
-    spread, ceiling = np.ones(count), np.ones(count)
-    usable = (hours > 0.0) & (decay > 0.0) & (decay < 1.0)
-    x = -np.log1p(-np.where(usable, decay, 0.5)) * hours
-    spread = np.where(usable, np.expm1(x) / x, 1.0)
-    ceiling = np.where(usable, (1.0 - np.where(usable, decay, 0.5)) ** -hours, 1.0)
+
+    # (with Python's math, as protection.py, so that the figures are the engine's to the bit)
+    def pin_terms(k) -> tuple[float, float, float]:
+        """(x, expm1(x), ceiling) of protection.suppression_added and pin for one side."""
+        d = k.suppression_decay_per_hour
+        if not (hours > 0.0 and 0.0 < d < 1.0):
+            return 1.0, 1.0, 1.0
+        x = -math.log1p(-d) * hours
+        return x, math.expm1(x), (1.0 - d) ** -hours
+
+    x, expm1, ceiling = np.array([pin_terms(k) for k in own]).T
+    decayed = np.array([(1.0 - k.suppression_decay_per_hour) ** hours for k in own])
+    kept = np.array([(1.0 - k.break_losses_recovery_per_hour) ** hours for k in own])
     aimed = np.zeros((count, count), bool)
     for f, there in frozen.aimed_at.items():
         aimed[f] = hexes == there
@@ -393,7 +446,9 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         full_reach=full_reach,
         exposure_standing=standing,
         exposure_routed=routed,
-        pin_per_share=each("suppression_per_casualty_share") * spread,
+        pin_per_share=each("suppression_per_casualty_share"),
+        pin_expm1=expm1,
+        pin_x=x,
         pin_ceiling=ceiling,
         killed_fraction=each("killed_fraction"),
         officer_loss_factor=each("officer_loss_factor"),
@@ -404,9 +459,9 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
         recovery=each("morale_recovery_per_hour") * hours,
         rally=each("rally_threshold"),
         rout=each("rout_threshold"),
-        kept=(1.0 - each("break_losses_recovery_per_hour")) ** hours,
+        kept=kept,
         grip_cap=cap,
-        suppression_decay=(1.0 - decay) ** hours,
+        suppression_decay=decayed,
         range_factor=range_factor,
         any_aimed=bool(frozen.aimed_at),
         firers=firers,
@@ -433,7 +488,7 @@ def build_tables(frozen: Frozen, turns: int) -> Tables:
 class Batch:
     """The state that changes, one row per battle (B, U)."""
 
-    keys: np.ndarray  # (B,) uint64: each battle's stream key
+    keys: np.ndarray  # (B, 2) uint64: each battle's Philox key (its seed)
     men: np.ndarray
     killed: np.ndarray
     wounded: np.ndarray
@@ -620,41 +675,43 @@ def land(
 ) -> None:
     """Shots of `firers` in battles `rows` land on their targets `aim` (no target twice in one
     battle): protection.pin, casualties.draw_casualties and apply_casualties, each battle with
-    its own draws."""
-    keys, units = b.keys[rows], t.units
+    its own draws. The engine's stream for a shot (`roll(state, DIRECT_FIRE, firer)`) gives
+    its uniforms in turn to the draws that happen: the hit (unless no draw is needed), the
+    killed share (when men were hit), the officers (when officers are left and men killed),
+    the leader (while he lives); `drawn` counts how far each shot's stream has gone."""
+    uniform = unit_interval(philox_block(b.keys[rows], turn, DIRECT_FIRE, firers))
+    shot = np.arange(len(rows))
     men = b.men[rows, aim]
     amount = t.pin_per_share[aim] * expected / np.maximum(men, 1)
+    added = np.where(amount > 0.0, amount * t.pin_expm1[aim] / t.pin_x[aim], amount)
     held = b.suppression[rows, aim]
-    b.suppression[rows, aim] = np.minimum(t.pin_ceiling[aim], np.maximum(held, 0.0) + amount)
+    b.suppression[rows, aim] = np.minimum(t.pin_ceiling[aim], np.maximum(held, 0.0) + added)
     p = np.where((men > 0) & (expected > 0.0), expected / np.maximum(men, 1), 0.0)
-    hit = binomial(uniforms(keys, turn, SITE_HIT, firers, units), men, p)
+    hit = binomial(uniform[:, 0], men, p)
+    drawn = ((men > 0) & (expected > 0.0) & (p < 1.0)).astype(np.int64)
     disabled = np.minimum(hit, men)
     if not disabled.any():
         return
-    killed = binomial(
-        uniforms(keys, turn, SITE_KILLED, firers, units), disabled, t.killed_fraction[aim]
-    )
+    killed = binomial(uniform[shot, drawn], disabled, t.killed_fraction[aim])
+    drawn += disabled > 0
     share = disabled / np.maximum(men, 1)
     b.men[rows, aim] = men - disabled
     b.killed[rows, aim] += killed
     b.wounded[rows, aim] += disabled - killed
     b.hit_in_water[rows, aim] += disabled * t.water[aim]
     officers_left = t.officers[aim] - b.officers_killed[rows, aim]
+    officers_drawn = (officers_left > 0) & (killed > 0)
     p_officer = np.where(
-        (officers_left > 0) & (killed > 0),
+        officers_drawn,
         np.minimum(1.0, share * t.officer_loss_factor[aim] * killed / np.maximum(disabled, 1)),
         0.0,
     )
-    b.officers_killed[rows, aim] += binomial(
-        uniforms(keys, turn, SITE_OFFICERS, firers, units), officers_left, p_officer
-    )
+    b.officers_killed[rows, aim] += binomial(uniform[shot, drawn], officers_left, p_officer)
+    drawn += officers_drawn
     leader_hit = (
         b.leader_alive[rows, aim]
         & (disabled > 0)
-        & (
-            uniforms(keys, turn, SITE_LEADER, firers, units)
-            < np.minimum(1.0, share * t.leader_hit[aim])
-        )
+        & (uniform[shot, np.minimum(drawn, 3)] < np.minimum(1.0, share * t.leader_hit[aim]))
     )
     if leader_hit.any():
         hit_rows, hit_units = rows[leader_hit], aim[leader_hit]
@@ -730,7 +787,7 @@ class Reference:
         self.state = copy_state(frozen.state)
 
     def reset(self, seed: int) -> GameState:
-        """The working state back to the frozen one, with the battle's own generator."""
+        """The working state back to the frozen one, with the battle's own dice."""
         state, was = self.state, self.frozen.state
         for part, source in ((state.units, was.units), (state.works, was.works)):
             for f in fields(part):
@@ -739,7 +796,8 @@ class Reference:
                     np.copyto(value, getattr(source, f.name))
         state.turn = was.turn
         state.ledger = list(was.ledger)
-        state.rng = np.random.default_rng(seed)
+        state.seed = seed
+        state.dice = Dice(seed)
         return state
 
     def play(self, seed: int, turns: int = TURNS, events: list | None = None) -> GameState:
@@ -807,70 +865,71 @@ def check_independent(t: Tables, frozen: Frozen, battles: int = 1000) -> list[in
     return checked
 
 
-PER_UNIT = ("killed+wounded", "routed", "gone", "leader killed", "officers killed")
+EXACT = (
+    "men",
+    "killed",
+    "wounded",
+    "officers_killed",
+    "hit_in_water",
+    "leader_alive",
+    "routed",
+    "gone",
+)
+CLOSE = ("morale", "suppression", "ammo", "break_base", "grip_hours")
 
 
-def _per_unit(men_lost, routed, gone, leader_alive, officers_killed) -> dict[str, np.ndarray]:
-    """Each battle's figures per unit, by the names of PER_UNIT (rows: battles)."""
-    return dict(
-        zip(
-            PER_UNIT,
-            (men_lost, routed, gone, ~leader_alive, officers_killed),
-            strict=True,
-        )
-    )
+@dataclass
+class Comparison:
+    """The prototype's battles beside the engine's, seed for seed."""
 
-
-def _z(mine: np.ndarray, theirs: np.ndarray) -> float:
-    """The difference of two means over its standard error (0 when neither varies)."""
-    error = math.sqrt(mine.var(ddof=1) / len(mine) + theirs.var(ddof=1) / len(theirs))
-    difference = mine.mean() - theirs.mean()
-    return difference / error if error > 0 else (0.0 if difference == 0 else math.inf)
+    battles: int
+    identical: int  # battles whose every count and flag (EXACT) is the engine's
+    first_difference: str  # the first battle and field that differ, or ""
+    float_difference: float  # the largest difference of CLOSE's figures (rounding)
+    by_side: dict[str, tuple[float, float, float, float]]  # mean, sd: prototype, engine
 
 
 def compare_with_reference(
     t: Tables, frozen: Frozen, reference: Reference, battles: int
-) -> tuple[dict[str, tuple], tuple[float, str, int]]:
-    """Killed + wounded per side during the turns played, and units routed at the end: mean
-    and standard deviation over `battles` battles of each (different draws, so the means
-    should agree within sampling noise: z = difference / its standard error). Then the same
-    per unit for each figure of PER_UNIT: (largest |z|, where, how many compared)."""
+) -> Comparison:
+    """Battles 0 .. `battles` − 1 played by the prototype (in one batch) and by the engine's
+    functions (one by one), compared seed for seed: counts and flags exactly, the floats to
+    rounding. Also the killed + wounded of each side during the turns played, and the units
+    routed at the end: mean and standard deviation over the battles, for both."""
     u0 = frozen.state.units
     start = (u0.killed + u0.wounded).astype(np.int64)
-    proto = play_batch(t, frozen, np.arange(battles) + 10_000)
-    mine = _per_unit(
-        proto.killed + proto.wounded - start,
-        proto.routed,
-        proto.gone,
-        proto.leader_alive,
-        proto.officers_killed,
-    )
-    rows: dict[str, list] = {name: [] for name in PER_UNIT}
+    mine = play_batch(t, frozen, np.arange(battles))
+    identical, first, worst = 0, "", 0.0
+    lost_mine, lost_theirs, routed_mine, routed_theirs = [], [], [], []
     for seed in range(battles):
         u = reference.play(seed).units
-        one = _per_unit(
-            u.killed + u.wounded - start, u.routed, u.gone, u.leader_alive, u.officers_killed
-        )
-        for name in PER_UNIT:
-            rows[name].append(one[name].copy())
-    theirs = {name: np.array(rows[name]) for name in PER_UNIT}
+        differ = [n for n in EXACT if not np.array_equal(getattr(mine, n)[seed], getattr(u, n))]
+        identical += not differ
+        if differ and not first:
+            first = f"battle {seed}: {', '.join(differ)}"
+        for name in CLOSE:
+            a, r = getattr(mine, name)[seed], getattr(u, name)
+            finite = np.isfinite(r)
+            if not np.array_equal(np.isfinite(a), finite):
+                first = first or f"battle {seed}: {name} finite here, not there"
+                continue
+            if finite.any():
+                worst = max(worst, float(np.abs(a[finite] - r[finite]).max()))
+        lost_mine.append(mine.killed[seed] + mine.wounded[seed] - start)
+        lost_theirs.append(u.killed + u.wounded - start)
+        routed_mine.append(mine.routed[seed])
+        routed_theirs.append(u.routed.copy())
     by_side = {}
-    for name in ("killed+wounded", "routed"):
+    for name, ours, theirs in (
+        ("killed+wounded", lost_mine, lost_theirs),
+        ("routed", routed_mine, routed_theirs),
+    ):
+        ours_a, theirs_a = np.array(ours), np.array(theirs)
         for s, side in enumerate(frozen.state.side_ids):
-            a = mine[name][:, t.side == s].sum(axis=1).astype(float)
-            r = theirs[name][:, t.side == s].sum(axis=1).astype(float)
-            by_side[f"{name} {side}"] = (a.mean(), a.std(ddof=1), r.mean(), r.std(ddof=1), _z(a, r))
-    worst, where, compared = 0.0, "", 0
-    for name in PER_UNIT:
-        for i in np.flatnonzero(t.on_map).tolist():
-            a, r = mine[name][:, i].astype(float), theirs[name][:, i].astype(float)
-            if a.var() == 0 and r.var() == 0 and a.mean() == r.mean():
-                continue  # the same constant in both: nothing to compare
-            compared += 1
-            z = _z(a, r)
-            if abs(z) > abs(worst):
-                worst, where = z, f"{name} of {u0.ids[i]}"
-    return by_side, (worst, where, compared)
+            a = ours_a[:, t.side == s].sum(axis=1).astype(float)
+            r = theirs_a[:, t.side == s].sum(axis=1).astype(float)
+            by_side[f"{name} {side}"] = (a.mean(), a.std(ddof=1), r.mean(), r.std(ddof=1))
+    return Comparison(battles, identical, first, worst, by_side)
 
 
 # ------------------------------------------------------------------------ counting numpy calls
@@ -1040,17 +1099,15 @@ def main() -> None:
     print(f"first turn's shots identical to the engine's Fired events: {shots}")
     print(f"alone == inside a batch of 1000, seeds {check_independent(t, frozen)}: exact")
     battles = 200 if args.quick else args.battles
-    print(f"\nfaithfulness, {battles} battles each (mean ± sd; z of the difference of means):")
-    by_side, (worst, where, compared) = compare_with_reference(t, frozen, reference, battles)
-    for name, (pm, ps, rm, rs, z) in by_side.items():
-        print(
-            f"  {name:26s} prototype {pm:8.2f} ± {ps:6.2f}"
-            f"   engine {rm:8.2f} ± {rs:6.2f}   z {z:+.2f}"
-        )
+    found = compare_with_reference(t, frozen, reference, battles)
     print(
-        f"  per unit ({', '.join(PER_UNIT)}): {compared} figures that vary compared,"
-        f" largest |z| {abs(worst):.2f} ({where})"
+        f"\nthe engine's functions and the prototype, seeds 0-{battles - 1}: {found.identical}"
+        f" of {battles} battles identical in every count and flag"
+        f" ({found.first_difference or 'no difference'}); floats within"
+        f" {found.float_difference:.1e}"
     )
+    for name, (pm, ps, rm, rs) in found.by_side.items():
+        print(f"  {name:22s} prototype {pm:8.2f} ± {ps:6.2f}   engine {rm:8.2f} ± {rs:6.2f}")
     sizes = [1, 100, 1000] if args.quick else [1, 100, 1000, 10_000]
     print("\nCPU time (time.process_time), best of 3, one core:")
     print("               B   prototype ms/battle  battles/s   engine ms/battle  battles/s")
