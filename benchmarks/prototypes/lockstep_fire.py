@@ -818,7 +818,11 @@ class Reference:
         return state
 
     def play(self, seed: int, turns: int = TURNS, events: list | None = None) -> GameState:
+        """Battle `seed` from the frozen state. The rules build their detailed events (Fired,
+        LeaderKilled, ...) only when `events` is given to collect them, as a batch plays
+        (`Game(detail_events=False)`); the turn's outcome is the same either way."""
         state = self.reset(seed)
+        state.record_events = events is not None
         u, c = state.units, state.coefficients
         events = [] if events is None else events
         for _ in range(turns):
