@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from engine.sim.executors import DaskExecutor, Executor, PoolExecutor, default_workers  # noqa: E402
 from engine.sim.plan import make_plan  # noqa: E402
 from engine.sim.runner import run_batch  # noqa: E402
+from machine import header  # noqa: E402
 
 PROC = Path("/proc")
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -156,6 +157,7 @@ def main() -> None:
     workers = args.workers
     serial_games = args.serial_games or max(20, args.games // 4)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(header())
     print(
         f"scenario {args.scenario}; {workers} worker(s) on {os.cpu_count()} logical cores;"
         f" load average before: {load}"

@@ -14,31 +14,18 @@ own time).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import header
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine.headless import play  # noqa: E402
 from engine.scenario import load_scenario  # noqa: E402
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def main() -> None:
@@ -56,10 +43,7 @@ def main() -> None:
         "--profile", action="store_true", help="also print a cProfile of the battles"
     )
     args = parser.parse_args()
-    print(
-        f"commit {commit()}  python {platform.python_version()}  {platform.machine()}"
-        f"  {os.cpu_count()} cores  {platform.processor() or platform.platform()}"
-    )
+    print(header())
     for path in args.scenarios:
         scenario = load_scenario(path).scenario
         started = time.perf_counter()
@@ -82,8 +66,9 @@ def main() -> None:
         best = f"; best round of 10 {min(rounds):.1f}" if rounds else ""
         print(
             f"{Path(path).name}: {per_game:.1f} ms per battle (median {median:.1f},"
-            f" p90 {p90:.1f}; CPU {cpu:.1f}{best}), {per_turn:.2f} ms per turn,"
-            f" {args.games} battles; first battle with board build {warm:.0f} ms"
+            f" p90 {p90:.1f}; CPU {cpu:.1f}{best}) = {1000 / cpu:.0f} battles/s on one core"
+            f" by CPU time, {per_turn:.2f} ms per turn, {args.games} battles; first battle"
+            f" with board build {warm:.0f} ms"
         )
         if args.profile:
             profile(scenario, args.games)

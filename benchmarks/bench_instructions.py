@@ -17,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from machine import header
+
 ROOT = Path(__file__).resolve().parent.parent
 
 PLAY = """
@@ -61,6 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed; bench_game.py gives times instead")
+    print(header())
     base = instructions(args.scenario, 1)
     more = instructions(args.scenario, 1 + args.games)
     per_battle = (more - base) / args.games

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import shutil
 import statistics
@@ -29,23 +28,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from machine import header
+
 ROOT = Path(__file__).resolve().parent.parent
 # Python as a user runs it: writing and reading bytecode caches, whatever this shell says (with
 # PYTHONDONTWRITEBYTECODE set, every run would compile the engine from source, as a first run does).
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 ENV |= {"SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "MPLBACKEND": "Agg"}
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
 
 
 def timed(command: Sequence[str], cwd: Path) -> tuple[float, float]:
@@ -96,10 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     scenario = str(Path(args.scenario).resolve())
     python = sys.executable
-    print(
-        f"commit {commit()}  python {platform.python_version()}  {os.cpu_count()} cores"
-        f"  load {', '.join(f'{x:.1f}' for x in os.getloadavg())}"
-    )
+    print(header())
     validate = [python, "-m", "engine", "validate", scenario]
     run = [python, "-m", "engine", "run", scenario, "--seed", "1"]
     timed(validate, ROOT)  # the checkout's bytecode cache written, if it was not

@@ -1,0 +1,48 @@
+"""What every benchmark prints first: the commit measured and the machine it ran on, so that
+figures from different days and machines can be told apart.
+
+The benchmarks are scripts (`python benchmarks/bench_x.py`): Python puts this folder first on
+the path, so they import this module as `machine`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def commit() -> str:
+    """The checkout's short commit, with `+` when it has uncommitted changes (a figure measured
+    on changed code is not the commit's)."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+" if changed else "")
+
+
+def header() -> str:
+    """One line: commit, Python, processor, cores, platform, and the load when it is known."""
+    try:
+        load = ", load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        load = ""
+    return (
+        f"commit {commit()}  python {platform.python_version()}  {platform.machine()}"
+        f"  {os.cpu_count()} cores  {platform.processor() or platform.platform()}{load}"
+    )
