@@ -27,10 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
+from machine import header  # noqa: E402
+
 from engine.sim.executors import DaskExecutor, Executor, PoolExecutor, default_workers  # noqa: E402
 from engine.sim.plan import make_plan  # noqa: E402
 from engine.sim.runner import run_batch  # noqa: E402
-from machine import header  # noqa: E402
 
 PROC = Path("/proc")
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
