@@ -150,7 +150,7 @@ def _flatten_trigger(
 
 def make_tables(state: GameState, side: int) -> PlanTables:
     """The side's plan and the game's fixed data as arrays (see PlanTables)."""
-    board, u, w = state.board, state.units, state.works
+    board, u = state.board, state.units
     plan = next(p for p in state.scenario.plans if p.side == state.side_ids[side])
     if plan.mode != "plan":
         raise NotImplementedError("only plan mode is ported")
@@ -315,12 +315,11 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start)
     value = np.zeros(size, np.bool_)
     for n in range(end[root] - 1, root - 1, -1):
         kd = kind[n]
-        if kd == N_TAKEN or kd == N_LOST:
+        if kd in (N_TAKEN, N_LOST):
             wanted = side if kd == N_TAKEN else 1 - side
-            if k == 0:
-                got = place_start[arg[n]] == wanted
-            else:
-                got = timeline[arg[n], k - 1] == wanted  # -9 past the record's end
+            # boundary 0: the start; k: after turn k - 1 (-9 past the record's end)
+            held = place_start[arg[n]] if k == 0 else timeline[arg[n], k - 1]
+            got = held == wanted
         elif kd == N_AFTER:
             began = starts[arg[n]]
             got = began >= 0 and k >= began + offset[n]
@@ -328,10 +327,7 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start)
             got = kd == N_ALL
             c = n + 1
             while c < end[n]:
-                if kd == N_ANY:
-                    got = got or value[c - root]
-                else:
-                    got = got and value[c - root]
+                got = got or value[c - root] if kd == N_ANY else got and value[c - root]
                 c = end[c]
         value[n - root] = got
     return value[0]
@@ -556,9 +552,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
         else:
             t = task[k]
             target = objective[k]
-            gun_fires = gunners[i] and (
-                t == T_BOMBARD or t == T_ATTACK or t == T_ASSAULT or t == T_HOLD or t == T_COUNTER
-            )
+            gun_fires = gunners[i] and (t in (T_BOMBARD, T_ATTACK, T_ASSAULT, T_HOLD, T_COUNTER))
             if gun_fires:
                 # `_bombard`: the hex around the objective with the most left to destroy.
                 n_cand = 0
@@ -646,7 +640,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
             elif t == T_MOVE or (gunners[i] and t == T_PURSUE):
                 if here != target:
                     kind, to = O_MOVE, target
-            elif t == T_ATTACK or t == T_ASSAULT:
+            elif t in (T_ATTACK, T_ASSAULT):
                 # `_attack`, plan mode: close on the objective and assault it.
                 decided = False
                 if enemy_men[target] == 0:
@@ -711,7 +705,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
                                             break
                                 chosen = min(max(1, axes[k]), n_around)
                                 kind, to = O_MOVE, around[i % chosen]
-            elif t == T_HOLD or t == T_COUNTER:
+            elif t in (T_HOLD, T_COUNTER):
                 # `_hold`, plan mode, and `_hold_or_counter`.
                 stand = True
                 if here != target:
@@ -737,11 +731,12 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
                 if stand and t == T_COUNTER and not _spent(i, men, men_start, morale, coeff):
                     for m in range(6):
                         n = neighbors[here, m]
-                        if n >= 0 and enemy_men[n] > 0 and (owner_now[n] == side or n == target):
-                            if men[i] >= coeff[C_COUNTER_RATIO] * enemy_men[n]:
-                                kind, to = O_ASSAULT, n
-                                break
-            elif t == T_FALL_BACK or t == T_WITHDRAW:
+                        lodgement = n >= 0 and enemy_men[n] > 0
+                        lodgement = lodgement and (owner_now[n] == side or n == target)
+                        if lodgement and men[i] >= coeff[C_COUNTER_RATIO] * enemy_men[n]:
+                            kind, to = O_ASSAULT, n
+                            break
+            elif t in (T_FALL_BACK, T_WITHDRAW):
                 kind, to = O_WITHDRAW, target
             elif t == T_PURSUE:
                 # `_pursue`, plan mode: the nearest broken enemy, else the nearest enemy.
@@ -850,7 +845,7 @@ def profile(games: int = 10) -> None:
         stats = pstats.Stats(profiler)
         total = stats.total_tt
         rows = []
-        for (file, line, name), (_, calls, _, cumulative, _) in stats.stats.items():
+        for (file, _line, name), (_, calls, _, cumulative, _) in stats.stats.items():
             if file.endswith(("ai/planner.py", "ai/triggers.py")):
                 rows.append((cumulative, calls, f"{Path(file).name}:{name}"))
         rows.sort(reverse=True)
