@@ -307,7 +307,7 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
 
 
 # ---------------------------------------------------------------------------- the clock
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start):
     """Whether the trigger tree at `root` holds at boundary k (triggers.py `_holds`), bottom-up
     over its pre-order rows."""
@@ -333,7 +333,7 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start)
     return value[0]
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet), as
     triggers.py `_fired`: an `after` names its boundary, an atom is judged once per boundary."""
@@ -354,7 +354,7 @@ def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start):
     return found
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def phase_times(turn, side, plan, memo, timeline, place_start):
     """(start, end) turn of each phase this turn (triggers.py `PlanClock.times`)."""
     fixed_start, fixed_end, start_root, end_root, order = (
@@ -420,7 +420,7 @@ def _works_intact(h, fort, fort0, block, block0):
     return float(fort[h] + block[h]) / start
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _ration(i, k, turn, side, times, unit_side, units, plan, budget_rounds, total_turns):
     """Rounds unit i may fire this turn in phase k (planner.py `_ration`, `_ration_plan`)."""
     budget = units[3][i]
@@ -797,6 +797,12 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
     return rows[:n_rows]
 
 
+@njit(cache=True)
+def _nothing(side, state, units, board, fields, coeff, plan, memo, total_turns):
+    """plan_side's arguments, and no work: the cost of calling a kernel from Python."""
+    return side
+
+
 def kernel_orders(state: GameState, tables: PlanTables) -> np.ndarray:
     """The kernel's orders for the tables' side in this state."""
     return plan_side(
@@ -854,13 +860,13 @@ def profile(games: int = 10) -> None:
             print(f"  {100 * cumulative / total:5.1f} %  {calls:6d} calls  {name}")
 
 
-def _games(seeds: range, check: bool):
-    """Play Furong games; at each turn, before the orders, yield (game, tables, engine rows,
-    engine µs): the engine's own plan_orders for the side, timed as the game asks for it."""
-    scenario = load_scenario(FURONG)
+def _games(seeds: range, path: Path = FURONG, side_id: str = SIDE_ID):
+    """Play games of `path`; at each turn, before the orders, yield (game, tables, engine rows,
+    engine seconds): the engine's own plan_orders for the side, timed as the game asks for it."""
+    scenario = load_scenario(path)
     for seed in seeds:
         game = Game(scenario, seed, keep_events=False, detail_events=False)
-        side = game.state.side_index(SIDE_ID)
+        side = game.state.side_index(side_id)
         tables = make_tables(game.state, side)
         while not game.over:
             for s in (0, 1):
@@ -873,13 +879,13 @@ def _games(seeds: range, check: bool):
             game.end_turn()
 
 
-def check(games: int) -> None:
+def check(games: int, path: Path, side_id: str) -> None:
     """The kernel's orders against the engine's, turn by turn in real games."""
     turns = same = 0
     differences: Counter[str] = Counter()
     examples: list[str] = []
     kinds: Counter[str] = Counter()  # the engine's orders by kind: what the check covers
-    for game, tables, expected, _ in _games(range(1, games + 1), True):
+    for game, tables, expected, _ in _games(range(1, games + 1), path, side_id):
         got = kernel_orders(game.state, tables)
         turns += 1
         kinds.update(ORDER_NAMES.get(row[0], "other") for row in expected.tolist())
@@ -899,6 +905,7 @@ def check(games: int) -> None:
                     examples.append(
                         f"seed {game.seed} turn {game.state.turn}: engine {b} kernel {a}"
                     )
+    print(f"{path.stem}, {side_id}: {games} games")
     print(f"faithfulness: {same}/{turns} turns identical ({100 * same / max(turns, 1):.2f} %)")
     print("  the engine's orders checked, by kind:", dict(kinds.most_common()))
     for what, n in differences.most_common():
@@ -907,13 +914,13 @@ def check(games: int) -> None:
         print("   ", line)
 
 
-def bench(games: int, rounds: int) -> None:
+def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
     """µs per call (CPU time, best of `rounds`) over the states of real games: the kernel
     (compiled, or interpreted under NUMBA_DISABLE_JIT=1) and, when compiled, the engine."""
     jit = os.environ.get("NUMBA_DISABLE_JIT", "0") != "1"
     calls = []  # (tables, inputs, memo as it stood before the call)
     engine_s = 0.0
-    for game, tables, _, spent in _games(range(1, games + 1), False):
+    for game, tables, _, spent in _games(range(1, games + 1), path, side_id):
         memo = tuple(m.copy() for m in tables.memo)
         calls.append((tables, turn_inputs(game.state, tables), memo))
         kernel_orders(game.state, tables)  # keeps the memo moving as the game goes
@@ -940,10 +947,35 @@ def bench(games: int, rounds: int) -> None:
         f"{label}: {1e6 * best / len(calls):.2f} µs a call (best of {rounds}, {len(calls)} calls)"
     )
     if jit:
+        # What a call from Python costs before the kernel runs (numba unboxes some 40 arrays
+        # from the argument tuples): the same arguments to a kernel that does nothing. A turn
+        # compiled whole calls the planner from compiled code and pays none of it.
+        dispatch = math.inf
+        for _ in range(rounds):
+            started = time.process_time()
+            for (tables, inputs, _), memo in zip(calls, memos, strict=True):
+                _nothing(
+                    tables.side,
+                    inputs,
+                    tables.units,
+                    tables.board,
+                    tables.fields,
+                    tables.coeff,
+                    tables.plan,
+                    memo,
+                    tables.total_turns,
+                )
+            dispatch = min(dispatch, time.process_time() - started)
+        print(
+            f"  of which the call from Python (same arguments, empty kernel): "
+            f"{1e6 * dispatch / len(calls):.2f} µs; the kernel's own work: "
+            f"{1e6 * (best - dispatch) / len(calls):.2f} µs"
+        )
+    if jit:
         print(f"engine plan_orders in play: {1e6 * engine_s / len(calls):.1f} µs a call (one pass)")
         engine_best = math.inf
         for _ in range(rounds):
-            spent = sum(s for *_, s in _games(range(1, games + 1), False))
+            spent = sum(s for *_, s in _games(range(1, games + 1), path, side_id))
             engine_best = min(engine_best, spent)
         print(
             f"engine plan_orders in play: {1e6 * engine_best / len(calls):.1f} µs a call "
@@ -981,13 +1013,17 @@ def main() -> None:
     )
     parser.add_argument("--games", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scenario", choices=("furong", "shigehiro"), default="furong")
+    parser.add_argument("--side", default=None, help="side id (ija for Furong, roc for Shigehiro)")
     args = parser.parse_args()
+    path = FURONG if args.scenario == "furong" else SHIGEHIRO
+    side_id = args.side or (SIDE_ID if args.scenario == "furong" else "roc")
     if args.what in ("all", "profile"):
         profile()
     if args.what in ("all", "check"):
-        check(args.games)
+        check(args.games, path, side_id)
     if args.what in ("all", "bench"):
-        bench(min(args.games, 10), args.rounds)
+        bench(min(args.games, 10), args.rounds, path, side_id)
     if args.what in ("all", "compile"):
         compile_times()
     if args.what == "first":
