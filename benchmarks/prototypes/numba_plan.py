@@ -23,9 +23,11 @@ the state's arrays (`state.units.*`, `state.works.*`, `state.budget_rounds`, the
 control record `state.place_timeline` as a table) and gives one integer row per order:
 (kind, unit, hex, rounds).
 
-What the side's plan does not use is not ported, and the tables refuse a plan that needs it:
-the standing reflex (`_standing_reflex`, only for a side with a `hold` victory condition),
-engineers' breaching (`breach_order_for`), triggers `arrived`, `routed`, `strength_below`.
+The other side of Furong (`roc`: the standing reflex that keeps its summit manned, `arrived`
+triggers, counter-attacks, pursuit) and Shigehiro's `roc` run through the same kernel and are
+checked the same way (`--side`, `--scenario`). What none of these uses is not ported, and the
+tables refuse a plan that needs it: engineers' breaching (`breach_order_for`, Shigehiro's
+`ija`), triggers `routed` and `strength_below`, and the adaptive mode.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ O_NO_FIELD = 8  # the kernel needed a time field the tables do not hold (a diffe
 O_OTHER = 9  # an engine order of another kind (a breach), which the kernel does not give
 ORDER_NAMES = {0: "hold", 1: "move", 2: "assault", 3: "bombard", 4: "withdraw", 8: "no-field"}
 # Trigger nodes (engine/ai/triggers.py): atoms and the two ways of joining them.
-N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL = range(5)
+N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED = range(6)
 # `only_when` of a phase.
 W_ANY, W_NIGHT, W_DAY = range(3)
 # The ai_* coefficients, in the order of the kernel's `coeff` vector (planner._THRESHOLDS).
@@ -122,7 +124,12 @@ class PlanTables:
 
 
 def _flatten_trigger(
-    trigger: Trigger, nodes: list[list[int]], places: list[str], by_id: dict[str, int], minutes
+    trigger: Trigger,
+    nodes: list[list[int]],
+    places: list[str],
+    by_id: dict[str, int],
+    minutes: int,
+    unit_ids: list[str],
 ) -> int:
     """Append `trigger`'s tree to `nodes` in pre-order (each node's subtree is the rows from it
     to its `end`, so the kernel evaluates a tree bottom-up without recursion)."""
@@ -132,7 +139,7 @@ def _flatten_trigger(
     if trigger.any is not None or trigger.all is not None:
         row[0] = N_ANY if trigger.any is not None else N_ALL
         for child in trigger.any if trigger.any is not None else trigger.all:
-            _flatten_trigger(child, nodes, places, by_id, minutes)
+            _flatten_trigger(child, nodes, places, by_id, minutes, unit_ids)
     elif trigger.after is not None:
         row[0], row[1] = N_AFTER, by_id[trigger.after.phase]
         row[2] = math.ceil(trigger.after.hours * 60 / minutes - 1e-9)  # triggers.py `_after`
@@ -142,6 +149,8 @@ def _flatten_trigger(
             places.append(place)
         row[0] = N_TAKEN if trigger.taken is not None else N_LOST
         row[1] = places.index(place)
+    elif trigger.arrived is not None:
+        row[0], row[1] = N_ARRIVED, unit_ids.index(trigger.arrived)
     else:
         raise NotImplementedError(f"trigger not ported: {trigger}")
     row[3] = len(nodes)
@@ -154,8 +163,6 @@ def make_tables(state: GameState, side: int) -> PlanTables:
     plan = next(p for p in state.scenario.plans if p.side == state.side_ids[side])
     if plan.mode != "plan":
         raise NotImplementedError("only plan mode is ported")
-    if planner._places_to_hold(state, side):
-        raise NotImplementedError("the standing reflex (a side with a `hold` condition)")
     if any(planner.engineer_units(state)[j] for j in range(u.count) if int(u.side[j]) == side):
         raise NotImplementedError("engineers' breaching")
     phases = list(plan.phases)
@@ -168,9 +175,9 @@ def make_tables(state: GameState, side: int) -> PlanTables:
     end_root = np.full(count, -1, np.int64)
     for k, p in enumerate(phases):
         if p.start_when is not None:
-            start_root[k] = _flatten_trigger(p.start_when, nodes, places, by_id, minutes)
+            start_root[k] = _flatten_trigger(p.start_when, nodes, places, by_id, minutes, u.ids)
         if p.end_when is not None:
-            end_root[k] = _flatten_trigger(p.end_when, nodes, places, by_id, minutes)
+            end_root[k] = _flatten_trigger(p.end_when, nodes, places, by_id, minutes, u.ids)
     from engine.ai.triggers import PlanClock
 
     clock = PlanClock(state, side, phases)  # its order of phases: each after those it waits on
@@ -206,6 +213,7 @@ def make_tables(state: GameState, side: int) -> PlanTables:
         node[:, 1].copy(),
         node[:, 2].copy(),
         node[:, 3].copy(),
+        np.array(planner._places_to_hold(state, side), np.int64),  # for the standing reflex
     )
     # Weapons, padded: a pad never fires (min range infinite) and draws on no budget (-2).
     most = max(1, max(len(ws) for ws in u.indirect))
@@ -283,6 +291,10 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
         record = state.place_timeline.get(place, [])
         timeline[k, : len(record)] = record
         place_start[k] = state.place_start.get(place, -1)
+    # Which units stood on the map at each boundary (`position_ledger`, for `arrived`).
+    placed = np.zeros((tables.total_turns + 2, state.units.count), np.bool_)
+    for k, where in enumerate(state.position_ledger):
+        placed[k] = where >= 0
     return (
         state.turn,
         state.is_night(),
@@ -303,12 +315,13 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
         state.budget_rounds.astype(np.float64),
         timeline,
         place_start,
+        placed,
     )
 
 
 # ---------------------------------------------------------------------------- the clock
 @njit(cache=True, inline="always")
-def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start):
+def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, placed):
     """Whether the trigger tree at `root` holds at boundary k (triggers.py `_holds`), bottom-up
     over its pre-order rows."""
     size = end[root] - root
@@ -323,6 +336,8 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start)
         elif kd == N_AFTER:
             began = starts[arg[n]]
             got = began >= 0 and k >= began + offset[n]
+        elif kd == N_ARRIVED:
+            got = placed[k, arg[n]]
         else:
             got = kd == N_ALL
             c = n + 1
@@ -334,7 +349,7 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start)
 
 
 @njit(cache=True, inline="always")
-def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start):
+def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start, placed):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet), as
     triggers.py `_fired`: an `after` names its boundary, an atom is judged once per boundary."""
     kind, arg, offset, end = plan[13], plan[14], plan[15], plan[16]
@@ -346,7 +361,7 @@ def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start):
         return fired[root]
     found = -1
     for k in range(max(checked[root] + 1, since), turn + 1):
-        if _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start):
+        if _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, placed):
             found = k
             break
     fired[root] = found
@@ -355,7 +370,7 @@ def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start):
 
 
 @njit(cache=True, inline="always")
-def phase_times(turn, side, plan, memo, timeline, place_start):
+def phase_times(turn, side, plan, memo, timeline, place_start, placed):
     """(start, end) turn of each phase this turn (triggers.py `PlanClock.times`)."""
     fixed_start, fixed_end, start_root, end_root, order = (
         plan[0],
@@ -374,7 +389,7 @@ def phase_times(turn, side, plan, memo, timeline, place_start):
             start = fixed_start[k]
             if start_root[k] >= 0:
                 fired = _fired(
-                    start_root[k], 0, turn, side, starts, plan, memo, timeline, place_start
+                    start_root[k], 0, turn, side, starts, plan, memo, timeline, place_start, placed
                 )
                 start = -1 if fired < 0 else max(start, fired)
             if start >= 0:
@@ -388,7 +403,16 @@ def phase_times(turn, side, plan, memo, timeline, place_start):
             finish = fixed_end[k]
             if end_root[k] >= 0 and start < NEVER:
                 fired = _fired(
-                    end_root[k], start, turn, side, starts, plan, memo, timeline, place_start
+                    end_root[k],
+                    start,
+                    turn,
+                    side,
+                    starts,
+                    plan,
+                    memo,
+                    timeline,
+                    place_start,
+                    placed,
                 )
                 if fired >= 0:
                     finish = min(finish, fired)
@@ -418,6 +442,146 @@ def _works_intact(h, fort, fort0, block, block0):
     if start <= 0:
         return 0.0
     return float(fort[h] + block[h]) / start
+
+
+@njit(cache=True, inline="always")
+def _send_tier(k, place, task, objective):
+    """How readily the standing reflex sends a unit on phase k to man `place` (lower first;
+    -1: never), planner.py `_send_tier`."""
+    if k < 0:
+        return 0
+    t = task[k]
+    if objective[k] == place and (t in (T_HOLD, T_COUNTER)):
+        return -1
+    if t in (T_HOLD, T_COUNTER):
+        return 0
+    if t in (T_MOVE, T_ATTACK, T_ASSAULT, T_PURSUE):
+        return 1
+    return -1
+
+
+@njit(cache=True)
+def _needs_manning(
+    i,
+    only_keepers,
+    side,
+    place,
+    hexes,
+    men,
+    men_start,
+    morale,
+    routed,
+    active,
+    unit_side,
+    current,
+    task,
+    objective,
+    enemy_men,
+    neighbors,
+    fort,
+    fort0,
+    block,
+    block0,
+    coeff,
+):
+    """planner.py `_needs_manning`: nobody able holds `place`, or the enemy next to it has the
+    odds to assault those who do. The garrison: the side's units there (`only_keepers`: of
+    those, the ones the reflex counts for unit i, `_standing_reflex`'s `keep`)."""
+    held = 0
+    for j in range(unit_side.shape[0]):
+        if not active[j] or unit_side[j] != side or hexes[j] != place:
+            continue
+        if only_keepers and (
+            routed[j] or not (j < i or _send_tier(current[j], place, task, objective) < 0)
+        ):
+            continue
+        if not routed[j] and not _spent(j, men, men_start, morale, coeff):
+            held += men[j]
+    if held <= 0:
+        return True
+    intact = _works_intact(place, fort, fort0, block, block0) > 0
+    ratio = coeff[C_ATTACK_RATIO] if intact else coeff[C_HASTY_RATIO]
+    threat = 0
+    for m in range(6):
+        n = neighbors[place, m]
+        if n >= 0:
+            threat += enemy_men[n]
+    return threat >= ratio * held
+
+
+@njit(cache=True)
+def _man_with(
+    side,
+    place,
+    hexes,
+    men,
+    men_start,
+    morale,
+    routed,
+    active,
+    unit_side,
+    gunners,
+    current,
+    task,
+    objective,
+    enemy_men,
+    neighbors,
+    fort,
+    fort0,
+    block,
+    block0,
+    coeff,
+    q,
+    r,
+):
+    """planner.py `_man_with` for the plan's reflex: the unit sent to man `place` (-1: none, or
+    it is manned, or the enemy stands on it): the nearest free foot unit, lowest tier first."""
+    if enemy_men[place] > 0:
+        return -1
+    if not _needs_manning(
+        -1,
+        False,
+        side,
+        place,
+        hexes,
+        men,
+        men_start,
+        morale,
+        routed,
+        active,
+        unit_side,
+        current,
+        task,
+        objective,
+        enemy_men,
+        neighbors,
+        fort,
+        fort0,
+        block,
+        block0,
+        coeff,
+    ):
+        return -1
+    best_tier, best_distance, pick = 1 << 30, 1 << 30, -1
+    for j in range(unit_side.shape[0]):
+        if not active[j] or unit_side[j] != side:
+            continue
+        tier = _send_tier(current[j], place, task, objective)
+        if tier < 0 or men[j] <= 0 or routed[j] or gunners[j]:
+            continue
+        if _spent(j, men, men_start, morale, coeff):
+            continue
+        contact = False
+        for m in range(6):
+            n = neighbors[hexes[j], m]
+            if n >= 0 and enemy_men[n] > 0:
+                contact = True
+        if contact:
+            continue
+        d = _distance(q, r, place, hexes[j])
+        if tier < best_tier or (tier == best_tier and d < best_distance):
+            best_tier, best_distance, pick = tier, d, j  # j ascending: the lowest wins ties
+    return pick
 
 
 @njit(cache=True, inline="always")
@@ -509,6 +673,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
         budget_rounds,
         timeline,
         place_start,
+        placed,
     ) = state
     men_start, gunners, fire_rate = units[0], units[1], units[2]
     w_min, w_max = units[4], units[5]
@@ -519,7 +684,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
     count = hexes.shape[0]
     cells = q.shape[0]
 
-    times = phase_times(turn, side, plan, memo, timeline, place_start)
+    times = phase_times(turn, side, plan, memo, timeline, place_start, placed)
 
     # The view (planner.py `_make_view`): the enemy's men by hex, the hexes of routed enemies.
     enemy_men = np.zeros(cells, np.int64)
@@ -535,19 +700,91 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
     candidates = np.empty((7, 3))  # (-score, distance, hex) of a gun's targets
     around = np.empty(6, np.int64)
 
+    # Each unit's phase (`_phase_table`): the latest begun among those that apply now.
+    current = np.full(count, -1, np.int64)
     for i in range(count):
-        if not active[i] or unit_side[i] != side or routed[i]:
-            continue
-        # The unit's phase (`_phase_table`): the latest begun among those that apply now.
         k = -1
         for p in range(times.shape[0]):
             if times[p, 0] <= turn < times[p, 1] and members[p, i]:
                 allowed = only_when[p] == W_ANY or (only_when[p] == W_NIGHT) == night
                 if allowed and (k < 0 or times[p, 0] >= times[k, 0]):
                     k = p
+        current[i] = k
+    # The standing reflex's pick for each place to hold (`_man_with`), worked out when first asked.
+    places = plan[17]
+    man_with = np.full(places.shape[0], -2, np.int64)
+
+    for i in range(count):
+        if not active[i] or unit_side[i] != side or routed[i]:
+            continue
+        k = current[i]
         here = hexes[i]
         kind, to, rounds = O_HOLD, -1, -1
-        if k < 0 or objective[k] < 0:
+        reflex = False
+        if places.shape[0] > 0 and not gunners[i] and _send_tier(k, -1, task, objective) >= 0:
+            # `_standing_reflex`: keep the side's places to hold manned, whatever the phase.
+            for a in range(places.shape[0]):
+                place = places[a]
+                if _send_tier(k, place, task, objective) < 0:
+                    continue  # the phase is about this place: it says what to do
+                if here == place:
+                    # stays unless the place is held without it
+                    if _needs_manning(
+                        i,
+                        True,
+                        side,
+                        place,
+                        hexes,
+                        men,
+                        men_start,
+                        morale,
+                        routed,
+                        active,
+                        unit_side,
+                        current,
+                        task,
+                        objective,
+                        enemy_men,
+                        neighbors,
+                        fort,
+                        fort0,
+                        block,
+                        block0,
+                        coeff,
+                    ):
+                        reflex = True
+                        break
+                    continue
+                if man_with[a] == -2:
+                    man_with[a] = _man_with(
+                        side,
+                        place,
+                        hexes,
+                        men,
+                        men_start,
+                        morale,
+                        routed,
+                        active,
+                        unit_side,
+                        gunners,
+                        current,
+                        task,
+                        objective,
+                        enemy_men,
+                        neighbors,
+                        fort,
+                        fort0,
+                        block,
+                        block0,
+                        coeff,
+                        q,
+                        r,
+                    )
+                if man_with[a] == i:
+                    kind, to = O_MOVE, place
+                    reflex = True
+                    break
+        if reflex or k < 0 or objective[k] < 0:
             pass
         else:
             t = task[k]
