@@ -119,7 +119,7 @@ class PlanTables:
     fields: tuple  # field_of (hex -> row, -1 none), fields (rows of hours)
     coeff: np.ndarray
     plan: tuple  # the phases' columns, the trigger nodes
-    memo: tuple  # fired, checked (per trigger node), settled start, end (per phase)
+    memo: tuple  # fired, checked (per trigger node), settled start, end (per phase), scratch
     places: list[str]  # the places the triggers read, in the timeline's row order
 
 
@@ -267,6 +267,11 @@ def make_tables(state: GameState, side: int) -> PlanTables:
         np.full(len(nodes), -1, np.int64),  # the last boundary it was judged at
         np.full(count, -1, np.int64),  # a phase's start once found
         np.full(count, -1, np.int64),  # a phase's end by `end_when` once found
+        # Per-hex scratch of the kernel (the enemy's men, routed enemies, the fire plan), zero
+        # between calls: the kernel clears what it wrote rather than allocating afresh.
+        np.zeros(board.width * board.height, np.int64),
+        np.zeros(board.width * board.height, np.bool_),
+        np.zeros(board.width * board.height),
     )
     return PlanTables(
         side,
@@ -320,7 +325,7 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
 
 
 # ---------------------------------------------------------------------------- the clock
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, placed):
     """Whether the trigger tree at `root` holds at boundary k (triggers.py `_holds`), bottom-up
     over its pre-order rows."""
@@ -348,12 +353,27 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start,
     return value[0]
 
 
-@njit(cache=True, inline="always")
-def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start, placed):
+@njit(cache=True)
+def _fired(
+    root,
+    since,
+    turn,
+    side,
+    starts,
+    kind,
+    arg,
+    offset,
+    end,
+    fired,
+    checked,
+    timeline,
+    place_start,
+    placed,
+):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet), as
-    triggers.py `_fired`: an `after` names its boundary, an atom is judged once per boundary."""
-    kind, arg, offset, end = plan[13], plan[14], plan[15], plan[16]
-    fired, checked = memo[0], memo[1]
+    triggers.py `_fired`: an `after` names its boundary, an atom is judged once per boundary.
+    (Arrays, not the tables' tuples: a tuple of arrays handed to a function costs a reference
+    count update per array, and these run for every phase every turn.)"""
     if kind[root] == N_AFTER:
         began = starts[arg[root]]
         return -1 if began < 0 else began + offset[root]
@@ -369,7 +389,7 @@ def _fired(root, since, turn, side, starts, plan, memo, timeline, place_start, p
     return found
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def phase_times(turn, side, plan, memo, timeline, place_start, placed):
     """(start, end) turn of each phase this turn (triggers.py `PlanClock.times`)."""
     fixed_start, fixed_end, start_root, end_root, order = (
@@ -380,6 +400,14 @@ def phase_times(turn, side, plan, memo, timeline, place_start, placed):
         plan[4],
     )
     settled, ended = memo[2], memo[3]
+    kind, arg, offset, end, fired_at, checked = (
+        plan[13],
+        plan[14],
+        plan[15],
+        plan[16],
+        memo[0],
+        memo[1],
+    )
     count = fixed_start.shape[0]
     starts = np.full(count, -1, np.int64)
     for idx in range(count):
@@ -389,7 +417,20 @@ def phase_times(turn, side, plan, memo, timeline, place_start, placed):
             start = fixed_start[k]
             if start_root[k] >= 0:
                 fired = _fired(
-                    start_root[k], 0, turn, side, starts, plan, memo, timeline, place_start, placed
+                    start_root[k],
+                    0,
+                    turn,
+                    side,
+                    starts,
+                    kind,
+                    arg,
+                    offset,
+                    end,
+                    fired_at,
+                    checked,
+                    timeline,
+                    place_start,
+                    placed,
                 )
                 start = -1 if fired < 0 else max(start, fired)
             if start >= 0:
@@ -408,8 +449,12 @@ def phase_times(turn, side, plan, memo, timeline, place_start, placed):
                     turn,
                     side,
                     starts,
-                    plan,
-                    memo,
+                    kind,
+                    arg,
+                    offset,
+                    end,
+                    fired_at,
+                    checked,
                     timeline,
                     place_start,
                     placed,
@@ -584,7 +629,7 @@ def _man_with(
     return pick
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _ration(i, k, turn, side, times, unit_side, units, plan, budget_rounds, total_turns):
     """Rounds unit i may fire this turn in phase k (planner.py `_ration`, `_ration_plan`)."""
     budget = units[3][i]
@@ -687,14 +732,13 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
     times = phase_times(turn, side, plan, memo, timeline, place_start, placed)
 
     # The view (planner.py `_make_view`): the enemy's men by hex, the hexes of routed enemies.
-    enemy_men = np.zeros(cells, np.int64)
-    fleeing = np.zeros(cells, np.bool_)
+    enemy_men, fleeing, planned = memo[4], memo[5], memo[6]
     for j in range(count):
         if active[j] and unit_side[j] != side and men[j] > 0:
             enemy_men[hexes[j]] += men[j]
             if routed[j]:
                 fleeing[hexes[j]] = True
-    planned = np.zeros(cells)  # the side's fire plan this turn (`_fire_plan`)
+    # `planned`: the side's fire plan this turn (`_fire_plan`)
     rows = np.empty((count, 4), np.int64)
     n_rows = 0
     candidates = np.empty((7, 3))  # (-score, distance, hex) of a gun's targets
@@ -1031,6 +1075,13 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
         rows[n_rows, 2] = to
         rows[n_rows, 3] = rounds
         n_rows += 1
+    for j in range(count):  # the scratch back to zero
+        if hexes[j] >= 0:
+            enemy_men[hexes[j]] = 0
+            fleeing[hexes[j]] = False
+    for a in range(n_rows):
+        if rows[a, 0] == O_BOMBARD:
+            planned[rows[a, 2]] = 0.0
     return rows[:n_rows]
 
 
