@@ -1306,6 +1306,58 @@ def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
         )
 
 
+def adaptive(games: int) -> None:
+    """The engine's adaptive mode (not ported), for the estimate: CPU µs a call of
+    plan_orders(state, side, "adaptive") in games where both sides play it, and (in a second
+    pass, the functions wrapped to count) how often a turn asks for what a kernel would find
+    dearest: a route, a way field round the minefields, the point of attack, the guns' lanes."""
+    import engine.ai.planner as module
+
+    def games_of(path: Path, spent: list[float]) -> int:
+        scenario = load_scenario(path)
+        turns = 0
+        for seed in range(1, games + 1):
+            game = Game(scenario, seed, keep_events=False, detail_events=False)
+            while not game.over:
+                for s in (0, 1):
+                    started = time.process_time()
+                    orders = game.computer_orders(s, "adaptive")
+                    spent[s] += time.process_time() - started
+                    game.apply_orders(s, orders)
+                turns += 1
+                game.end_turn()
+        return turns
+
+    names = ("route", "_way_field", "_point_of_attack", "_lane_by_guns", "obstacles_on_axis")
+    originals = {name: getattr(module, name) for name in names}
+    counted: Counter[str] = Counter()
+
+    def counting(name: str):
+        def count(*args, **kwargs):
+            counted[name] += 1
+            return originals[name](*args, **kwargs)
+
+        return count
+
+    for path in (FURONG, SHIGEHIRO):
+        spent = [0.0, 0.0]
+        turns = games_of(path, spent)
+        counted.clear()
+        for name in names:
+            setattr(module, name, counting(name))
+        try:
+            games_of(path, [0.0, 0.0])
+        finally:
+            for name in names:
+                setattr(module, name, originals[name])
+        print(
+            f"{path.stem} adaptive, engine: "
+            + ", ".join(f"side {s} {1e6 * spent[s] / turns:.0f} µs a call" for s in (0, 1))
+            + f" ({turns} turns); calls a turn: "
+            + ", ".join(f"{name} {n / turns:.1f}" for name, n in counted.most_common())
+        )
+
+
 def first_call() -> None:
     """Time of the first kernel call in a fresh process (compile or cache load)."""
     game = Game(load_scenario(FURONG), 1, keep_events=False, detail_events=False)
@@ -1332,7 +1384,7 @@ def main() -> None:
         "what",
         nargs="?",
         default="all",
-        choices=("all", "profile", "check", "bench", "compile", "first"),
+        choices=("all", "profile", "check", "bench", "compile", "first", "adaptive"),
     )
     parser.add_argument("--games", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
@@ -1349,6 +1401,8 @@ def main() -> None:
         bench(min(args.games, 10), args.rounds, path, side_id)
     if args.what in ("all", "compile"):
         compile_times()
+    if args.what in ("all", "adaptive"):
+        adaptive(min(args.games, 10))
     if args.what == "first":
         first_call()
 
