@@ -96,7 +96,7 @@ O_NO_FIELD = 8  # the kernel needed a time field the tables do not hold (a diffe
 O_OTHER = 9  # an engine order of another kind (a breach), which the kernel does not give
 ORDER_NAMES = {0: "hold", 1: "move", 2: "assault", 3: "bombard", 4: "withdraw", 8: "no-field"}
 # Trigger nodes (engine/ai/triggers.py): atoms and the two ways of joining them.
-N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED = range(6)
+N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED, N_BELOW = range(7)
 # `only_when` of a phase.
 W_ANY, W_NIGHT, W_DAY = range(3)
 # The ai_* coefficients, in the order of the kernel's `coeff` vector (planner._THRESHOLDS).
@@ -130,6 +130,7 @@ def _flatten_trigger(
     by_id: dict[str, int],
     minutes: int,
     unit_ids: list[str],
+    shares: list,
 ) -> int:
     """Append `trigger`'s tree to `nodes` in pre-order (each node's subtree is the rows from it
     to its `end`, so the kernel evaluates a tree bottom-up without recursion)."""
@@ -139,7 +140,7 @@ def _flatten_trigger(
     if trigger.any is not None or trigger.all is not None:
         row[0] = N_ANY if trigger.any is not None else N_ALL
         for child in trigger.any if trigger.any is not None else trigger.all:
-            _flatten_trigger(child, nodes, places, by_id, minutes, unit_ids)
+            _flatten_trigger(child, nodes, places, by_id, minutes, unit_ids, shares)
     elif trigger.after is not None:
         row[0], row[1] = N_AFTER, by_id[trigger.after.phase]
         row[2] = math.ceil(trigger.after.hours * 60 / minutes - 1e-9)  # triggers.py `_after`
@@ -151,6 +152,9 @@ def _flatten_trigger(
         row[1] = places.index(place)
     elif trigger.arrived is not None:
         row[0], row[1] = N_ARRIVED, unit_ids.index(trigger.arrived)
+    elif trigger.strength_below is not None:
+        row[0], row[1] = N_BELOW, len(shares)  # its units and share: `shares`, read by make_tables
+        shares.append(trigger.strength_below)
     else:
         raise NotImplementedError(f"trigger not ported: {trigger}")
     row[3] = len(nodes)
@@ -163,24 +167,43 @@ def make_tables(state: GameState, side: int) -> PlanTables:
     plan = next(p for p in state.scenario.plans if p.side == state.side_ids[side])
     if plan.mode != "plan":
         raise NotImplementedError("only plan mode is ported")
-    if any(planner.engineer_units(state)[j] for j in range(u.count) if int(u.side[j]) == side):
-        raise NotImplementedError("engineers' breaching")
+    engineers = planner.engineer_units(state)
+    for p in plan.phases:
+        named = range(u.count) if p.units == "all" else [u.ids.index(x) for x in p.units]
+        if p.task in (Task.attack, Task.assault) and any(engineers[j] for j in named):
+            raise NotImplementedError("engineers' breaching (engineers in an attack)")
     phases = list(plan.phases)
     by_id = {p.id: k for k, p in enumerate(phases)}
     count = len(phases)
     minutes = state.scenario.clock.turn_minutes
     nodes: list[list[int]] = []
     places: list[str] = []
+    shares: list = []  # the `strength_below` triggers, in the order of their nodes' `arg`
     start_root = np.full(count, -1, np.int64)
     end_root = np.full(count, -1, np.int64)
     for k, p in enumerate(phases):
         if p.start_when is not None:
-            start_root[k] = _flatten_trigger(p.start_when, nodes, places, by_id, minutes, u.ids)
+            start_root[k] = _flatten_trigger(
+                p.start_when, nodes, places, by_id, minutes, u.ids, shares
+            )
         if p.end_when is not None:
-            end_root[k] = _flatten_trigger(p.end_when, nodes, places, by_id, minutes, u.ids)
+            end_root[k] = _flatten_trigger(p.end_when, nodes, places, by_id, minutes, u.ids, shares)
     from engine.ai.triggers import PlanClock
 
-    clock = PlanClock(state, side, phases)  # its order of phases: each after those it waits on
+    clock = PlanClock(state, side, phases)
+    # `strength_below`: the units it measures (triggers.py `_share_units`), their men at the
+    # start and the share below which it holds.
+    share_units = np.zeros((max(1, len(shares)), u.count), np.bool_)
+    share_start = np.ones(max(1, len(shares)))
+    share_below = np.zeros(max(1, len(shares)))
+    for g, share in enumerate(shares):
+        if share.units:
+            share_units[g, [u.ids.index(x) for x in share.units]] = True
+        else:
+            measured = state.side_ids.index(share.side) if share.side is not None else 1 - side
+            share_units[g] = u.side == measured
+        share_start[g] = float(u.men_start[share_units[g]].sum()) or 1.0
+        share_below[g] = share.share  # its order of phases: each after those it waits on
     node = np.array(nodes, np.int64).reshape(-1, 4)
     units = np.zeros((count, u.count), np.bool_)
     for k, p in enumerate(phases):
@@ -214,6 +237,9 @@ def make_tables(state: GameState, side: int) -> PlanTables:
         node[:, 2].copy(),
         node[:, 3].copy(),
         np.array(planner._places_to_hold(state, side), np.int64),  # for the standing reflex
+        share_units,
+        share_start,
+        share_below,
     )
     # Weapons, padded: a pad never fires (min range infinite) and draws on no budget (-2).
     most = max(1, max(len(ws) for ws in u.indirect))
@@ -300,6 +326,10 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
     placed = np.zeros((tables.total_turns + 2, state.units.count), np.bool_)
     for k, where in enumerate(state.position_ledger):
         placed[k] = where >= 0
+    # The men of each unit at each boundary (`ledger`, for `strength_below`); -1 past its end.
+    ledger_men = np.full((tables.total_turns + 2, state.units.count), -1, np.int64)
+    for k, entry in enumerate(state.ledger):
+        ledger_men[k] = entry[0]
     return (
         state.turn,
         state.is_night(),
@@ -321,12 +351,13 @@ def turn_inputs(state: GameState, tables: PlanTables) -> tuple:
         timeline,
         place_start,
         placed,
+        ledger_men,
     )
 
 
 # ---------------------------------------------------------------------------- the clock
 @njit(cache=True)
-def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, placed):
+def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, records):
     """Whether the trigger tree at `root` holds at boundary k (triggers.py `_holds`), bottom-up
     over its pre-order rows."""
     size = end[root] - root
@@ -342,7 +373,21 @@ def _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start,
             began = starts[arg[n]]
             got = began >= 0 and k >= began + offset[n]
         elif kd == N_ARRIVED:
-            got = placed[k, arg[n]]
+            got = records[0][k, arg[n]]  # stood on the map at boundary k
+        elif kd == N_BELOW:
+            ledger_men, share_units, share_start, share_below = (
+                records[1],
+                records[2],
+                records[3],
+                records[4],
+            )
+            got = False
+            if ledger_men[k, 0] >= 0:  # a boundary the ledger has reached
+                total = 0
+                for j in range(share_units.shape[1]):
+                    if share_units[arg[n], j]:
+                        total += ledger_men[k, j]
+                got = total / share_start[arg[n]] < share_below[arg[n]]
         else:
             got = kd == N_ALL
             c = n + 1
@@ -368,7 +413,7 @@ def _fired(
     checked,
     timeline,
     place_start,
-    placed,
+    records,
 ):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet), as
     triggers.py `_fired`: an `after` names its boundary, an atom is judged once per boundary.
@@ -381,7 +426,7 @@ def _fired(
         return fired[root]
     found = -1
     for k in range(max(checked[root] + 1, since), turn + 1):
-        if _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, placed):
+        if _holds(root, k, side, starts, kind, arg, offset, end, timeline, place_start, records):
             found = k
             break
     fired[root] = found
@@ -390,7 +435,7 @@ def _fired(
 
 
 @njit(cache=True)
-def phase_times(turn, side, plan, memo, timeline, place_start, placed):
+def phase_times(turn, side, plan, memo, timeline, place_start, records):
     """(start, end) turn of each phase this turn (triggers.py `PlanClock.times`)."""
     fixed_start, fixed_end, start_root, end_root, order = (
         plan[0],
@@ -430,7 +475,7 @@ def phase_times(turn, side, plan, memo, timeline, place_start, placed):
                     checked,
                     timeline,
                     place_start,
-                    placed,
+                    records,
                 )
                 start = -1 if fired < 0 else max(start, fired)
             if start >= 0:
@@ -457,7 +502,7 @@ def phase_times(turn, side, plan, memo, timeline, place_start, placed):
                     checked,
                     timeline,
                     place_start,
-                    placed,
+                    records,
                 )
                 if fired >= 0:
                     finish = min(finish, fired)
@@ -719,6 +764,7 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
         timeline,
         place_start,
         placed,
+        ledger_men,
     ) = state
     men_start, gunners, fire_rate = units[0], units[1], units[2]
     w_min, w_max = units[4], units[5]
@@ -729,7 +775,8 @@ def plan_side(side, state, units, board, fields, coeff, plan, memo, total_turns)
     count = hexes.shape[0]
     cells = q.shape[0]
 
-    times = phase_times(turn, side, plan, memo, timeline, place_start, placed)
+    records = (placed, ledger_men, plan[18], plan[19], plan[20])
+    times = phase_times(turn, side, plan, memo, timeline, place_start, records)
 
     # The view (planner.py `_make_view`): the enemy's men by hex, the hexes of routed enemies.
     enemy_men, fleeing, planned = memo[4], memo[5], memo[6]
