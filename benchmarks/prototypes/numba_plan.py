@@ -6,6 +6,7 @@ engine/ai/planner.py and engine/ai/triggers.py) for one side as a compiled kerne
     python benchmarks/prototypes/numba_plan.py check      # kernel against the engine, turn by turn
     python benchmarks/prototypes/numba_plan.py bench      # µs per call: kernel, engine
     python benchmarks/prototypes/numba_plan.py compile    # compile time, cold and warm cache
+    python benchmarks/prototypes/numba_plan.py adaptive   # the engine's adaptive mode, timed
     NUMBA_DISABLE_JIT=1 python benchmarks/prototypes/numba_plan.py bench   # the same source,
                                                           # interpreted
 
@@ -23,11 +24,12 @@ the state's arrays (`state.units.*`, `state.works.*`, `state.budget_rounds`, the
 control record `state.place_timeline` as a table) and gives one integer row per order:
 (kind, unit, hex, rounds).
 
-The other side of Furong (`roc`: the standing reflex that keeps its summit manned, `arrived`
-triggers, counter-attacks, pursuit) and Shigehiro's `roc` run through the same kernel and are
-checked the same way (`--side`, `--scenario`). What none of these uses is not ported, and the
-tables refuse a plan that needs it: engineers' breaching (`breach_order_for`, Shigehiro's
-`ija`), triggers `routed` and `strength_below`, and the adaptive mode.
+The other sides run through the same kernel and are checked the same way (`--scenario`,
+`--side`): Furong's `roc` (the standing reflex that keeps its summit manned, `arrived`
+triggers, counter-attacks, pursuit), Shigehiro's `roc` and `ija` (`strength_below`, the break
+out). What none of these uses is not ported, and the tables refuse a plan that needs it:
+engineers sent into an attack (they breach first, `breach_order_for`), `routed` triggers, and
+the adaptive mode.
 """
 
 from __future__ import annotations
