@@ -13,7 +13,7 @@ engine/ai/planner.py and engine/ai/triggers.py) for one side as a compiled kerne
 A prototype, not engine code: numba is not a dependency of the project, nothing under `engine/`
 changes, and the engine's `plan_orders` is the reference the kernel is checked against.
 
-The side ported is Furong Mountain's attacker, `ija` (its plan is the richer one: 17 phases,
+The side ported is Furong Mountain's attacker, `ija` (its plan is the richer one: 18 phases,
 triggers `taken`, `lost`, `after`, `all`, bombardment allotments, fall-back, assaults by axes).
 What it reads is flattened once per game (`PlanTables`): the phases and their triggers as
 integer tables, the units' weapons, the board's neighbours, and the movement time fields toward
