@@ -1437,10 +1437,16 @@ def main() -> None:
     )
     parser.add_argument("--games", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--scenario", choices=("furong", "shigehiro"), default="furong")
+    parser.add_argument(
+        "--scenario",
+        choices=("furong", "shigehiro", "lion_mountain", "division_47_relief"),
+        default="furong",
+    )
     parser.add_argument("--side", default=None, help="side id (ija for Furong, roc for Shigehiro)")
     args = parser.parse_args()
-    path = FURONG if args.scenario == "furong" else SHIGEHIRO
+    path = {"furong": FURONG, "shigehiro": SHIGEHIRO}.get(
+        args.scenario, ROOT / "scenarios" / f"{args.scenario}.yaml"
+    )
     side_id = args.side or (SIDE_ID if args.scenario == "furong" else "roc")
     if args.what in ("all", "profile"):
         profile()
