@@ -4,6 +4,7 @@ engine/ai/planner.py and engine/ai/triggers.py) for one side as a compiled kerne
     python benchmarks/prototypes/numba_plan.py            # profile, faithfulness, timings
     python benchmarks/prototypes/numba_plan.py profile    # cProfile of plan mode over 10 battles
     python benchmarks/prototypes/numba_plan.py check      # kernel against the engine, turn by turn
+    python benchmarks/prototypes/numba_plan.py mutants    # the check sees deliberate faults
     python benchmarks/prototypes/numba_plan.py bench      # µs per call: kernel, engine
     python benchmarks/prototypes/numba_plan.py compile    # compile time, cold and warm cache
     python benchmarks/prototypes/numba_plan.py adaptive   # the engine's adaptive mode, timed
@@ -1263,6 +1264,55 @@ def check(games: int, path: Path, side_id: str) -> None:
         print("   ", line)
 
 
+def _doubled_allotments(tables: PlanTables) -> None:
+    tables.plan[12][:] *= 2
+
+
+def _no_after_offsets(tables: PlanTables) -> None:
+    tables.plan[15][:] = 0
+
+
+def _heavy_men(tables: PlanTables) -> None:
+    tables.coeff[C_T_MAN] *= 100
+
+
+def _no_places_to_hold(tables: PlanTables) -> None:
+    tables.plan = (*tables.plan[:17], np.zeros(0, np.int64), *tables.plan[18:])
+
+
+def _never_below(tables: PlanTables) -> None:
+    tables.plan[20][:] = 0.0
+
+
+# Deliberate faults in the tables, and the setting each shows in: the check must see them.
+MUTANTS = (
+    ("allotments doubled", _doubled_allotments, FURONG, "ija"),
+    ("`after` offsets zeroed", _no_after_offsets, FURONG, "ija"),
+    ("ai_target_man x100", _heavy_men, FURONG, "ija"),
+    ("no standing reflex", _no_places_to_hold, FURONG, "roc"),
+    ("strength_below never holds", _never_below, SHIGEHIRO, "ija"),
+)
+
+
+def mutants(games: int) -> None:
+    """The check against deliberately broken tables: each must change some turns' orders
+    (exit status 1 if one does not, the check being blind to it)."""
+    blind = []
+    for name, spoil, path, side_id in MUTANTS:
+        turns = differ = 0
+        for game, tables, expected, _ in _games(range(1, games + 1), path, side_id):
+            if game.state.turn == 0:
+                spoil(tables)
+            got = kernel_orders(game.state, tables)
+            turns += 1
+            differ += not (got.shape == expected.shape and (got == expected).all())
+        print(f"mutant {name} ({path.stem} {side_id}): {differ}/{turns} turns differ")
+        if differ == 0:
+            blind.append(name)
+    if blind:
+        sys.exit(f"the check does not see: {', '.join(blind)}")
+
+
 def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
     """µs per call (CPU time, best of `rounds`) over the states of real games: the kernel
     (compiled, or interpreted under NUMBA_DISABLE_JIT=1) and, when compiled, the engine."""
@@ -1433,7 +1483,7 @@ def main() -> None:
         "what",
         nargs="?",
         default="all",
-        choices=("all", "profile", "check", "bench", "compile", "first", "adaptive"),
+        choices=("all", "profile", "check", "mutants", "bench", "compile", "first", "adaptive"),
     )
     parser.add_argument("--games", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
@@ -1452,6 +1502,8 @@ def main() -> None:
         profile()
     if args.what in ("all", "check"):
         check(args.games, path, side_id)
+    if args.what in ("all", "mutants"):
+        mutants(min(args.games, 5))
     if args.what in ("all", "bench"):
         bench(min(args.games, 10), args.rounds, path, side_id)
     if args.what in ("all", "compile"):
