@@ -8,6 +8,7 @@ engine/ai/planner.py and engine/ai/triggers.py) for one side as a compiled kerne
     python benchmarks/prototypes/numba_plan.py bench      # µs per call: kernel, engine
     python benchmarks/prototypes/numba_plan.py compile    # compile time, cold and warm cache
     python benchmarks/prototypes/numba_plan.py adaptive   # the engine's adaptive mode, timed
+    python benchmarks/prototypes/numba_plan.py instructions   # valgrind counts a kernel call
     NUMBA_DISABLE_JIT=1 python benchmarks/prototypes/numba_plan.py bench   # the same source,
                                                           # interpreted
 
@@ -39,7 +40,9 @@ import argparse
 import cProfile
 import math
 import os
+import pickle
 import pstats
+import re
 import shutil
 import subprocess
 import sys
@@ -1457,6 +1460,74 @@ def adaptive(games: int) -> None:
         )
 
 
+def _work(path: str, reps: int) -> None:
+    """Run the kernel `reps` times on each recorded turn of `path` (a pickle of
+    `instructions`), from compiled code: what callgrind counts."""
+    with open(path, "rb") as file:
+        calls = pickle.load(file)
+    for tables, inputs, memo in calls:
+        _repeat(
+            reps,
+            tables.side,
+            inputs,
+            tables.units,
+            tables.board,
+            tables.fields,
+            tables.coeff,
+            tables.plan,
+            memo,
+            tables.total_turns,
+        )
+
+
+def count_instructions(games: int) -> None:
+    """Machine instructions a kernel call (Furong `ija`, called from compiled code) by
+    valgrind's callgrind, which the machine's load cannot move: two runs over the same
+    recorded turns with 1 and 11 calls a turn, differenced, so that imports and loading drop
+    out. The code is compiled for a generic x86-64 CPU and cached by a native run first (under
+    valgrind numba sees another CPU and would compile again)."""
+    folder = tempfile.mkdtemp(prefix="numba-plan-")
+    env = {
+        **os.environ,
+        "NUMBA_CPU_NAME": "generic",
+        "NUMBA_CPU_FEATURES": "",
+        "NUMBA_CACHE_DIR": folder,
+    }
+    try:
+        recorded = os.path.join(folder, "calls.pickle")
+        calls = []
+        for game, tables, _, _ in _games(range(1, games + 1)):
+            calls.append(
+                (tables, turn_inputs(game.state, tables), tuple(m.copy() for m in tables.memo))
+            )
+            kernel_orders(game.state, tables)
+        with open(recorded, "wb") as file:
+            pickle.dump(calls, file)
+        script = str(Path(__file__).resolve())
+        subprocess.run([sys.executable, script, "work", recorded, "1"], env=env, check=True)
+        counts = []
+        for reps in (1, 11):
+            done = subprocess.run(
+                [
+                    *("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"),
+                    *(sys.executable, script, "work", recorded, str(reps)),
+                ],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            found = re.search(r"Collected : (\d+)", done.stderr)
+            assert found, done.stderr[-2000:]
+            counts.append(int(found.group(1)))
+        per_call = (counts[1] - counts[0]) / (10 * len(calls))
+        print(
+            f"kernel from compiled code: {per_call:,.0f} instructions a call ({len(calls)} turns)"
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def first_call() -> None:
     """Time of the first kernel call in a fresh process (compile or cache load)."""
     game = Game(load_scenario(FURONG), 1, keep_events=False, detail_events=False)
@@ -1483,8 +1554,12 @@ def main() -> None:
         "what",
         nargs="?",
         default="all",
-        choices=("all", "profile", "check", "mutants", "bench", "compile", "first", "adaptive"),
+        choices=(
+            *("all", "profile", "check", "mutants", "bench", "compile", "first", "adaptive"),
+            *("instructions", "work"),
+        ),
     )
+    parser.add_argument("work_args", nargs="*", help=argparse.SUPPRESS)  # `work`: pickle, reps
     parser.add_argument("--games", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument(
@@ -1510,6 +1585,10 @@ def main() -> None:
         compile_times()
     if args.what in ("all", "adaptive"):
         adaptive(min(args.games, 10))
+    if args.what == "instructions":
+        count_instructions(min(args.games, 10))
+    if args.what == "work":
+        _work(args.work_args[0], int(args.work_args[1]))
     if args.what == "first":
         first_call()
 
