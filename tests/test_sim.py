@@ -94,6 +94,29 @@ def test_battle_seeds_come_from_the_batch_seed_and_index_alone() -> None:
     assert battle_seed(8, 0) != battle_seed(7, 0)
 
 
+def test_games_meant_to_be_independent_get_seeds_of_their_own() -> None:
+    """keyed_seed: a seed per path (battle, replicate), all distinct; the reference bench gives
+    each CDB90 battle its own (battles sharing seeds would share their dice, core/dice.py), and
+    keeps common seeds where it compares settings pair by pair (turn lengths)."""
+    from engine.reference.bench import Settings, load_bands, make_jobs
+    from engine.reference.data import load_battles
+    from engine.sim.seeds import keyed_seed
+
+    seeds = {keyed_seed(3, battle, k) for battle in range(200) for k in range(10)}
+    assert len(seeds) == 2000 and all(0 <= s < 2**63 for s in seeds)
+    assert keyed_seed(3, 1, 2) == keyed_seed(3, 1, 2) != keyed_seed(3, 2, 1)
+    assert keyed_seed(3, 0, 1, 2) != keyed_seed(3, 1, 2)  # paths of other lengths differ too
+    with pytest.raises(ValueError):
+        keyed_seed(3, -1)
+    settings = Settings.tiny()
+    settings = Settings(**{**vars(settings), "cdb90_seeds": 3, "turn_seeds": 3})
+    jobs = make_jobs(load_battles()[:4], settings, load_bands())
+    battles = [job.seeds for job in jobs if job.key.startswith("cdb90:")]
+    assert len(battles) == 4 and len({s for seeds in battles for s in seeds}) == 12
+    turns = {job.seeds for job in jobs if job.key.startswith("turn:")}
+    assert turns == {(0, 1, 2)}  # common seeds at every turn length
+
+
 def test_wilson_and_newcombe_intervals() -> None:
     p, low, high = wilson(0, 10)
     assert p == 0 and low == 0 and high == pytest.approx(0.2775, abs=1e-4)

@@ -36,11 +36,15 @@ from ..reference.data import CDB90_FILE, Battle, load_battles
 from ..reference.stats import loss_exchange_ratio, loss_rate_per_day
 from ..scenario.errors import did_you_mean
 from ..scenario.models import HistoryEntry, Scenario
+from ..sim.seeds import keyed_seed
 from .priors import FitInputError
 
 POSTURES = ("hasty", "prepared", "fortified")  # delay plays as hasty today (docs/reference.md)
 MIN_BATTLES = 3
 RATIO_SPLIT = 1.5
+# The first part of a fit target scenario's seed path (`keyed_seed(particle, SCENARIO_SEEDS,
+# number, replicate)`): three parts long, so never a CDB90 battle's (isqno, replicate).
+SCENARIO_SEEDS = 0
 
 
 @dataclass(frozen=True)
@@ -262,12 +266,12 @@ def simulate(
 
     overrides = with_overrides(base, values)
     first = particle_seed(values)
-    seeds = range(first, first + fit_set.seeds)
     losses: dict[int, list[tuple[float, float, float]]] = {}
     for battle in fit_set.battles:
         scenario = _scenario(_battle_text(battle), f"<cdb90:{battle.isqno}>")
         games = []
-        for seed in seeds:
+        # each battle its own seeds (keyed_seed): battles must not share their dice
+        for seed in (keyed_seed(first, battle.isqno, k) for k in range(fit_set.seeds)):
             state = play(
                 scenario, seed, overrides=overrides, keep_events=False, detail_events=False
             ).state
@@ -282,8 +286,9 @@ def simulate(
             )
         losses[battle.isqno] = games
     stats = _reference_stats(fit_set.battles, losses) if fit_set.battles else {}
-    for target in fit_set.scenarios:
+    for number, target in enumerate(fit_set.scenarios):
         scenario = _scenario(target.text, target.path)
+        seeds = [keyed_seed(first, SCENARIO_SEEDS, number, k) for k in range(fit_set.seeds)]
         entries = [e for e in scenario.history if e.id in target.metrics]
         numbers: dict[str, list[float]] = {e.id: [] for e in entries}
         for seed in seeds:

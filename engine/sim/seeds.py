@@ -19,5 +19,20 @@ def battle_seed(batch_seed: int, index: int) -> int:
     """The seed of battle `index` of a batch seeded with `batch_seed` (both >= 0)."""
     if batch_seed < 0 or index < 0:
         raise ValueError("batch seed and battle index must be >= 0")
-    sequence = np.random.SeedSequence(batch_seed, spawn_key=(index,))
+    return keyed_seed(batch_seed, index)
+
+
+def keyed_seed(base: int, *path: int) -> int:
+    """A game's seed from a base seed and the path that names the game (e.g. a battle's number
+    and the replicate), as numpy's SeedSequence child at that path: a 63-bit integer.
+
+    Why games that are meant to be independent need seeds of their own: the dice are keyed by
+    the seed and the place of each draw (core/dice.py), so two games played with the same seed
+    draw the same numbers at the same places. Two generic battles built the same way (the
+    reference bench's CDB90 battles, a fit's) would then share their luck, and figures that
+    treat them as independent would be far noisier than they say. Common seeds are right only
+    where the comparison is paired (a batch's arms, the bench's turn lengths)."""
+    if base < 0 or any(k < 0 for k in path):
+        raise ValueError("seeds and their path must be >= 0")
+    sequence = np.random.SeedSequence(base, spawn_key=tuple(path))
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
