@@ -98,3 +98,20 @@ def test_binomial_draws_have_the_binomial_mean_and_spread(n: int, p: float) -> N
     mean, sd = n * p, math.sqrt(n * p * (1 - p))
     assert abs(draws.mean() - mean) < 4 * sd / math.sqrt(len(draws))
     assert abs(draws.std() / sd - 1) < 0.06
+
+
+def test_a_setup_draw_asked_late_neither_resets_nor_repeats_the_turns_draws() -> None:
+    """A draw for turn 0 (a game's setup) asked during turn 5 is counted apart: the turn's
+    second draw at a place stays its second, and the setup draw asked again is a new one."""
+    dice = Dice(11)
+    first = dice.at(5, 7, 1).random()
+    setup = dice.at(0, 1, 3).random()
+    second = dice.at(5, 7, 1).random()
+    assert second != first
+    fresh = Dice(11)
+    fresh.at(5, 7, 1)
+    assert fresh.at(5, 7, 1).random() == second  # as if the setup draw had not come between
+    assert Dice(11).at(0, 1, 3).random() == setup
+    assert dice.at(0, 1, 3).random() != setup
+    with pytest.raises(ValueError):
+        dice.at(5, 7, -1)

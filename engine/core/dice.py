@@ -176,27 +176,39 @@ class Stream:
 
 
 class Dice:
-    """A battle's dice: the seed's key and how many times each draw place has been drawn this
-    turn (the occurrence in the counter). It is part of the game's state (copied with it,
-    hashed with it)."""
+    """A battle's dice: the seed's key and how many times each draw place has been drawn (the
+    occurrence in the counter). It is part of the game's state (copied with it, hashed with it).
 
-    __slots__ = ("key", "seed", "turn", "uses")
+    The counts of the turn being played are dropped when the next turn starts (they cannot be
+    asked again); a draw for an earlier turn (a game's setup, at turn 0, asked once the game has
+    begun) is counted apart, so it neither resets nor repeats the present turn's draws."""
+
+    __slots__ = ("earlier", "key", "seed", "turn", "uses")
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self.key = key_schedule(self.seed & MASK64, (self.seed >> 64) & MASK64)
         self.turn = -1
         self.uses: dict[tuple[int, int, int], int] = {}
+        self.earlier: dict[tuple[int, int, int, int], int] = {}
 
     def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> Stream:
         """The stream for a draw at `site` on turn `turn`, about `a` and `b` (units, hexes,
-        weapon groups: whatever names the draw's place at that site)."""
-        if turn != self.turn:
-            self.turn = turn
-            self.uses = {}
-        place = (site, a, b)
-        occurrence = self.uses.get(place, 0)
-        self.uses[place] = occurrence + 1
+        weapon groups: whatever names the draw's place at that site; whole numbers >= 0, as
+        they are words of the counter)."""
+        if a < 0 or b < 0 or turn < 0:
+            raise ValueError(f"a draw's place is counted from 0: turn {turn}, a {a}, b {b}")
+        if turn >= self.turn:
+            if turn > self.turn:
+                self.turn = turn
+                self.uses = {}
+            place = (site, a, b)
+            occurrence = self.uses.get(place, 0)
+            self.uses[place] = occurrence + 1
+        else:
+            past = (turn, site, a, b)
+            occurrence = self.earlier.get(past, 0)
+            self.earlier[past] = occurrence + 1
         return Stream(
             self.key,
             (turn & MASK64, (site << 32 | a) & MASK64, b & MASK64, (occurrence << 16) & MASK64),
@@ -204,12 +216,16 @@ class Dice:
 
     def __deepcopy__(self, memo: dict) -> Dice:
         copy = Dice.__new__(Dice)
-        copy.seed, copy.key, copy.turn, copy.uses = self.seed, self.key, self.turn, dict(self.uses)
+        copy.seed, copy.key, copy.turn = self.seed, self.key, self.turn
+        copy.uses, copy.earlier = dict(self.uses), dict(self.earlier)
         return copy
 
     def fingerprint(self) -> tuple:
-        """What the state hash reads: the seed, and where this turn's draws have got to."""
-        return (self.seed, self.turn, tuple(sorted(self.uses.items())))
+        """What the state hash reads: the seed, and where the draws have got to (the counts of
+        earlier turns only when there are any, so that the hash of a game without them is what
+        it was before they were counted apart)."""
+        now = (self.seed, self.turn, tuple(sorted(self.uses.items())))
+        return (*now, tuple(sorted(self.earlier.items()))) if self.earlier else now
 
 
 def roll(state, site: int, a: int = 0, b: int = 0) -> Stream:
