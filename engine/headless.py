@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .core.dice import DICE
 from .core.events import Event
 from .core.state import GameState
 from .rules.coefficients import coefficients
@@ -78,7 +79,8 @@ def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:
     """The game as JSON Lines, written atomically."""
     from .atomic import write_atomic
 
-    lines = [json.dumps({"kind": "header", "version": LOG_VERSION, **header}, ensure_ascii=False)]
+    header = {"kind": "header", "version": LOG_VERSION, "dice": DICE, **header}
+    lines = [json.dumps(header, ensure_ascii=False)]
     by_turn: dict[int, list[Event]] = {}
     for event in record.events:
         by_turn.setdefault(event.turn, []).append(event)
@@ -167,6 +169,8 @@ def _log_line_problem(item: Any, *, first: bool) -> str | None:
                 f"a log of version {version}, newer than this engine reads ({LOG_VERSION});"
                 " update the engine"
             )
+        if item.get("dice") is not None and not isinstance(item["dice"], str):
+            return f"the header's dice must be a name, not {item['dice']!r}"
         for key in ("overrides", "ui"):
             if item.get(key) is not None and not isinstance(item[key], dict):
                 return f"the header's {key} must be an object"
@@ -218,6 +222,13 @@ def replay_game(
     from .game import Game
 
     header = log[0]  # read_log checked that it is the header, and that a final line follows
+    if header.get("dice") != DICE:
+        made_with = header.get("dice") or "a generator drawn in turn order (before issue 15)"
+        raise ValueError(
+            f"the log was made with other dice ({made_with}); this engine draws with {DICE},"
+            " so the same orders would play another battle. Replay it with the engine that"
+            " made it, or play the scenario again"
+        )
     final = next(item for item in log if item.get("kind") == "final")
     overrides = header.get("overrides") or None
     try:

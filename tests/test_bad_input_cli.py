@@ -127,6 +127,11 @@ def _with_orders(lines: list[str], orders) -> list[str]:
             "game.jsonl:1: the header's seed must be a whole number from 0, not 'x'",
         ),
         (lambda lines: _with_header(lines, overrides=[1]), "the header's overrides must be an"),
+        (lambda lines: _with_header(lines, dice=5), "the header's dice must be a name, not 5"),
+        (
+            lambda lines: _with_header(lines, dice="pcg64"),
+            "cannot replay the log: the log was made with other dice (pcg64)",
+        ),
         (
             lambda lines: _with_header(lines, overrides={"killed_fraction": 9}),
             "cannot replay the log: the header's overrides: rule coefficient 'killed_fraction'",

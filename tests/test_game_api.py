@@ -501,3 +501,26 @@ def test_a_game_without_detail_events_is_the_same_game() -> None:
     assert runs[True][0] == runs[False][0]
     assert set(explained) <= runs[True][1]
     assert not set(explained) & runs[False][1]
+
+
+def test_a_log_made_with_other_dice_is_refused_by_name(tmp_path: Path, capsys) -> None:
+    """A log or save whose header names other dice (or none: those made before the keyed dice)
+    would replay as another battle: it is refused with the reason, not found to differ at some
+    turn; through the CLI it is a one-line error, never a traceback."""
+    from engine.cli import main
+
+    game = computer_game(Game.from_text(MINIMAL, "minimal.yaml", seed=4), 3)
+    path = game.save(tmp_path / "minimal.jsonl")
+    log = read_log(path)
+    assert log[0]["dice"] == "philox4x64-10-keyed-1"
+    assert Game.replay(log).state.state_hash() == game.state.state_hash()
+    del log[0]["dice"]
+    with pytest.raises(ValueError, match=r"made with other dice \(a generator drawn in turn order"):
+        Game.replay(log)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace('"dice": "philox4x64-10-keyed-1"', '"dice": "pcg64"')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["replay", str(path)]) != 0
+    err = capsys.readouterr().err
+    assert "made with other dice (pcg64)" in err and "Traceback" not in err

@@ -24,6 +24,9 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+# The dice's name in replay logs and saves: a log made with other dice replays as another battle,
+# so it is refused by name rather than found to differ at some turn.
+DICE = "philox4x64-10-keyed-1"
 MASK64 = 0xFFFF_FFFF_FFFF_FFFF
 # Philox4x64's round multipliers and Weyl key increments (Salmon et al. 2011, table 2; numpy's
 # philox.h).
