@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+from ..kernels.jit import kernel
+
 # The dice's name in replay logs and saves: a log made with other dice replays as another battle,
 # so it is refused by name rather than found to differ at some turn.
 DICE = "philox4x64-10-keyed-1"
@@ -82,16 +84,24 @@ def unit_interval(word: int) -> float:
     return ((word >> 11) + 0.5) * _TO_UNIT
 
 
+@kernel
 def binomial(n: int, p: float, u: float) -> int:
     """Binomial(n, p) by inversion of one uniform `u`: the least k with P(X <= k) > u. One
     uniform per draw (not a variable number, as numpy's BTPE takes) keeps every draw at its
-    own counter. Exact up to floating-point rounding of the probabilities."""
+    own counter. Exact up to floating-point rounding of the probabilities. A kernel
+    (engine/kernels): plain Python, or compiled with `WARGAME_JIT=1`, the same numbers."""
     if n <= 0 or p <= 0.0:
         return 0
     if p >= 1.0:
         return n
     if p > 0.5:  # count the failures: the walk stays short
-        return n - binomial(n, 1.0 - p, 1.0 - u)
+        return n - _binomial_to_half(n, 1.0 - p, 1.0 - u)
+    return _binomial_to_half(n, p, u)
+
+
+@kernel
+def _binomial_to_half(n: int, p: float, u: float) -> int:
+    """`binomial` for 0 < p <= 0.5."""
     q = 1.0 - p
     mean = n * p
     if mean < 30.0:
@@ -99,9 +109,9 @@ def binomial(n: int, p: float, u: float) -> int:
     # Far from 0: start at the mode, where the probability is largest, and walk from there.
     m = int((n + 1) * p)
     at_mode = math.exp(
-        math.lgamma(n + 1)
-        - math.lgamma(m + 1)
-        - math.lgamma(n - m + 1)
+        math.lgamma(n + 1.0)
+        - math.lgamma(m + 1.0)
+        - math.lgamma(n - m + 1.0)
         + m * math.log(p)
         + (n - m) * math.log(q)
     )
@@ -125,6 +135,7 @@ def binomial(n: int, p: float, u: float) -> int:
     return _walk_up(n, p, q, u, m, at_mode, below)
 
 
+@kernel
 def _walk_up(n: int, p: float, q: float, u: float, k: int, f: float, below: float) -> int:
     """From k, whose probability is f and P(X < k) = below, up to the k where the
     distribution passes u. Stops where the remaining tail cannot matter (rounding can leave
