@@ -3,6 +3,8 @@
 The suite runs the kernels as plain Python (the default); these tests compile them in a
 process of their own (`WARGAME_JIT=1`) and hold every kernel's compiled results equal to the
 interpreted ones. A kernel added without a check here fails `test_every_kernel_is_checked`.
+Where a kernel replaced Python code, that code is kept here verbatim as the reference the
+kernel must equal (the hex line, line of sight).
 """
 
 from __future__ import annotations
