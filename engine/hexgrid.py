@@ -2,9 +2,11 @@
 
 https://www.redblobgames.com/grids/hexagons/ (and its ``implementation.html``).
 
-This module is deliberately standalone (standard library only, no project imports) so that
-rules, pathfinding, rendering and map loading can all share one definition of "adjacent",
-"distance" and "which hex is under the mouse" without import cycles.
+This module is deliberately standalone (standard library only; of the project's own code it
+imports only ``engine.kernels.jit``, which imports nothing of ours) so that rules, pathfinding,
+rendering and map loading can all share one definition of "adjacent", "distance" and "which hex
+is under the mouse" without import cycles. The line's stepping (``line_cell``) is a kernel, so
+that the compiled line of sight walks the very same line as ``line``.
 
 Conventions, fixed here so that every caller agrees:
 
@@ -25,6 +27,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
+
+from .kernels.jit import kernel
 
 __all__ = [
     "DIRECTIONS",
@@ -51,6 +55,7 @@ __all__ = [
     "hexes_within",
     "length",
     "line",
+    "line_cell",
     "neighbor",
     "neighbors",
     "offset_to_axial",
@@ -258,13 +263,36 @@ _NUDGE_R = 2e-6
 _NUDGE_S = -3e-6
 
 
+@kernel
+def line_cell(dq: int, dr: int, steps: int, k: int) -> tuple[int, int]:
+    """Cell ``k`` (``0 < k < steps``) of the line from the origin to ``(dq, dr)``, ``steps``
+    being their distance, as its axial ``(q, r)``: the one definition of the line's stepping,
+    shared by ``line`` and the line-of-sight kernel (``engine.rules.sight``), interpreted or
+    compiled, with the same floating-point operations in the same order."""
+    ds = -dq - dr
+    fq = dq * k / steps + _NUDGE_Q
+    fr = dr * k / steps + _NUDGE_R
+    fs = ds * k / steps + _NUDGE_S
+    rq = math.floor(fq + 0.5)
+    rr = math.floor(fr + 0.5)
+    rs = math.floor(fs + 0.5)
+    eq = abs(rq - fq)
+    er = abs(rr - fr)
+    es = abs(rs - fs)
+    if eq > er and eq > es:
+        rq = -rr - rs
+    elif er > es:
+        rr = -rq - rs
+    return rq, rr
+
+
 def line(a: Hex, b: Hex) -> list[Hex]:
     """Hexes on the straight line from ``a`` to ``b`` (line of sight, fire lanes).
 
     Returns ``distance(a, b) + 1`` hexes, starting with ``a``, ending with ``b``, each adjacent
-    to the next. Sampling is done on the integer offset ``b - a`` and ``a`` is added back
-    afterwards, which makes the result exactly translation invariant and keeps float error
-    tiny for far-away coordinates. Thanks to the nudge, ``line(b, a)`` is ``line(a, b)``
+    to the next. Sampling is done on the integer offset ``b - a`` (``line_cell``) and ``a`` is
+    added back afterwards, which makes the result exactly translation invariant and keeps float
+    error tiny for far-away coordinates. Thanks to the nudge, ``line(b, a)`` is ``line(a, b)``
     reversed.
     """
     n = distance(a, b)
@@ -273,23 +301,9 @@ def line(a: Hex, b: Hex) -> list[Hex]:
     aq, ar = a
     dq = b[0] - aq
     dr = b[1] - ar
-    ds = -dq - dr
-    floor = math.floor
     out = [a]
     for i in range(1, n):
-        fq = dq * i / n + _NUDGE_Q
-        fr = dr * i / n + _NUDGE_R
-        fs = ds * i / n + _NUDGE_S
-        rq = floor(fq + 0.5)
-        rr = floor(fr + 0.5)
-        rs = floor(fs + 0.5)
-        eq = abs(rq - fq)
-        er = abs(rr - fr)
-        es = abs(rs - fs)
-        if eq > er and eq > es:
-            rq = -rr - rs
-        elif er > es:
-            rr = -rq - rs
+        rq, rr = line_cell(dq, dr, n, i)
         out.append(_new(Hex, (aq + rq, ar + rr)))
     out.append(b)
     return out

@@ -1,12 +1,62 @@
-"""Line of sight over elevation, woods and villages, cached per pair of hexes on the board."""
+"""Line of sight over elevation, woods and villages, cached per pair of hexes on the board.
+
+The walk along the line is a kernel (`sight_clear`, over the board's arrays and plain numbers),
+so it is the same code interpreted or compiled by numba (`engine.kernels.jit`); it steps along
+the line with `hexgrid.line_cell`, the one definition of the hex line.
+"""
 
 from __future__ import annotations
 
-from .. import hexgrid
+import numpy as np
+
 from ..core.board import Board
+from ..hexgrid import line_cell
+from ..kernels.jit import kernel
 from .movement import _cache
 
 EYE_HEIGHT_M = 2.0  # a man standing or a gun layer; the same for observer and target
+
+
+@kernel
+def sight_clear(
+    q: np.ndarray,
+    r: np.ndarray,
+    width: int,
+    elevation_m: np.ndarray,
+    sight_block_m: np.ndarray,
+    a: int,
+    b: int,
+    clearance_m: float,
+    eye_m: float,
+) -> bool:
+    """Whether no hex strictly between hexes `a` and `b` (board indices, `row * width + col` of
+    the odd-r map whose axial coordinates are `q`, `r`) rises (ground plus woods or buildings)
+    more than `clearance_m` above the straight sightline from eye to eye, `eye_m` above the
+    ground at each end; a hex next to either end blocks only when it is higher than both eyes
+    (men holding a hill stand on its forward slope, and hex elevations are averages)."""
+    aq = int(q[a])
+    ar = int(r[a])
+    dq = int(q[b]) - aq
+    dr = int(r[b]) - ar
+    steps = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+    h_a = float(elevation_m[a]) + eye_m
+    h_b = float(elevation_m[b]) + eye_m
+    highest_end = max(h_a, h_b)
+    for k in range(1, steps):
+        oq, o_r = line_cell(dq, dr, steps, k)
+        row = ar + o_r
+        col = aq + oq + ((row - (row & 1)) >> 1)  # axial to odd-r offset (hexgrid.axial_to_offset)
+        i = row * width + col
+        sightline = h_a + (h_b - h_a) * k / steps
+        top = float(elevation_m[i]) + float(sight_block_m[i])
+        if top <= sightline + clearance_m:
+            continue
+        # The slope right below an observer (or a target) is where men stand to look down it:
+        # a neighbouring hex blocks only if it is higher than both ends.
+        if (k == 1 or k == steps - 1) and top <= highest_end:
+            continue
+        return False
+    return True
 
 
 def line_of_sight(board: Board, a: int, b: int, clearance_m: float = 0.0) -> bool:
@@ -21,26 +71,18 @@ def line_of_sight(board: Board, a: int, b: int, clearance_m: float = 0.0) -> boo
     found = cache.get(key)
     if found is not None:
         return found
-    start = hexgrid.Hex(int(board.q[a]), int(board.r[a]))
-    end = hexgrid.Hex(int(board.q[b]), int(board.r[b]))
-    cells = hexgrid.line(start, end)
-    steps = len(cells) - 1
-    h_a = float(board.elevation_m[a]) + EYE_HEIGHT_M
-    h_b = float(board.elevation_m[b]) + EYE_HEIGHT_M
-    visible = True
-    highest_end = max(h_a, h_b)
-    for k in range(1, steps):
-        col, row = hexgrid.axial_to_offset(cells[k])
-        i = row * board.width + col
-        sightline = h_a + (h_b - h_a) * k / steps
-        top = float(board.elevation_m[i]) + float(board.sight_block_m[i])
-        if top <= sightline + clearance_m:
-            continue
-        # The slope right below an observer (or a target) is where men stand to look down it:
-        # a neighbouring hex blocks only if it is higher than both ends.
-        if (k == 1 or k == steps - 1) and top <= highest_end:
-            continue
-        visible = False
-        break
+    visible = bool(
+        sight_clear(
+            board.q,
+            board.r,
+            board.width,
+            board.elevation_m,
+            board.sight_block_m,
+            a,
+            b,
+            float(clearance_m),
+            EYE_HEIGHT_M,
+        )
+    )
     cache[key] = visible
     return visible
