@@ -99,6 +99,7 @@ class AdaptiveTables:
     plan: PlanTables
     objective: int
     axes: int
+    holding: bool  # a `hold` objective (else `capture`)
     fixed: tuple  # enter, laid, engineers, own_rounds, fire_range_m, lane coefficients
     plan2: tuple  # the plan's phase columns `_ration` reads, the adaptive phase one more row
     cache: tuple  # goal, mask per slot; rows; counters (used slots, next slot, Dijkstras run)
@@ -107,8 +108,8 @@ class AdaptiveTables:
 def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
     """The side's adaptive objective and the game's fixed data as arrays."""
     phases = planner._adaptive_phases(state, side)
-    if not phases or phases[0].task != Task.assault:
-        raise NotImplementedError("only the `capture` objective (an assault) is ported")
+    if not phases or phases[0].task not in (Task.assault, Task.hold):
+        raise NotImplementedError("only the `capture` and `hold` objectives are ported")
     engineers = planner.engineer_units(state)
     u, w, board = state.units, state.works, state.board
     if any(engineers[j] for j in range(u.count) if int(u.side[j]) == side):
@@ -156,7 +157,10 @@ def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
         np.append(p[11], False),
         np.append(p[12], 0.0),
     )
-    return AdaptiveTables(tables, phases[0].objective, phases[0].phase.axes, fixed, plan2, cache)
+    holding = phases[0].task == Task.hold
+    return AdaptiveTables(
+        tables, phases[0].objective, phases[0].phase.axes, holding, fixed, plan2, cache
+    )
 
 
 # ---------------------------------------------------------------------------- fields
@@ -325,6 +329,46 @@ def _lane_coming(
         if neighbors[objective, m] == h:
             on_axis = True
     return on_axis and owner_now[h] == 1 - side and obstacle[h]
+
+
+@njit(cache=True)
+def _man_with(side, place, enemy_men, ctx, men_start, morale, coeff, works, neighbors):
+    """planner.py `_man_with` for the adaptive `hold` (`_manning`, `_needs_manning`): when
+    nobody able holds `place` or the enemy next to it has the odds, the nearest free foot unit
+    (not routed, spent, a gun, nor next to an enemy); -1: none."""
+    hexes, men, routed, active, unit_side, gunners = ctx[0], ctx[1], ctx[2], ctx[3], ctx[4], ctx[5]
+    q, r = ctx[10], ctx[11]
+    held = 0
+    for j in range(hexes.shape[0]):
+        there = active[j] and unit_side[j] == side and hexes[j] == place and not routed[j]
+        if there and not _spent(j, men, men_start, morale, coeff):
+            held += men[j]
+    if held > 0:
+        fort, fort0, block, block0 = works
+        intact = _works_intact(place, fort, fort0, block, block0) > 0
+        ratio = coeff[C_ATTACK_RATIO] if intact else coeff[C_HASTY_RATIO]
+        threat = 0
+        for m in range(6):
+            n = neighbors[place, m]
+            if n >= 0:
+                threat += enemy_men[n]
+        if threat < ratio * held:
+            return -1
+    pick, best = -1, 1 << 60
+    for j in range(hexes.shape[0]):
+        if not active[j] or unit_side[j] != side or men[j] <= 0 or routed[j] or gunners[j]:
+            continue
+        if _spent(j, men, men_start, morale, coeff):
+            continue
+        contact = False
+        for m in range(6):
+            n = neighbors[hexes[j], m]
+            if n >= 0 and enemy_men[n] > 0:
+                contact = True
+        d = _distance(q, r, place, hexes[j])
+        if not contact and d < best:
+            pick, best = j, d
+    return pick
 
 
 @njit(cache=True)
@@ -627,6 +671,7 @@ def _attack_order(
 
 @njit(cache=True)
 def adaptive_side(
+    holding,
     side,
     state,
     units,
@@ -739,6 +784,12 @@ def adaptive_side(
         if active[j] and unit_side[j] == side and not routed[j]:
             my_men += men[j]
 
+    pick = -1
+    if holding:
+        pick = _man_with(
+            side, objective, enemy_men, ctx, men_start, morale, coeff, works4, neighbors
+        )
+
     # The plan's clock and the adaptive phase as one more row, for the guns' ration.
     times = np.empty((0, 2), np.int64)
     clocked = False
@@ -850,6 +901,12 @@ def adaptive_side(
                 break
             if not fired:
                 kind, to, rounds = (O_MOVE, objective, -1) if any_candidate else (O_HOLD, -1, -1)
+        elif holding:
+            # `_hold`, adaptive (no fall-back): the unit picked mans the place; a defender in
+            # its works stays; the others go to the place unless the enemy holds it.
+            free = owner[here] != side and here != objective and enemy_men[objective] == 0
+            if pick == i or free:
+                kind, to = O_MOVE, objective
         else:
             kind, to = _attack_order(
                 i,
@@ -897,6 +954,7 @@ def adaptive_side(
 @njit(cache=True)
 def _repeat(
     reps,
+    holding,
     side,
     state,
     units,
@@ -917,6 +975,7 @@ def _repeat(
     given = 0
     for _ in range(reps):
         given += adaptive_side(
+            holding,
             side,
             state,
             units,
@@ -948,6 +1007,7 @@ def _fields_alone(goals, enter, neighbors, out):
 def _arguments(tables: AdaptiveTables, inputs: tuple, memo: tuple, keep: bool) -> tuple:
     t = tables.plan
     return (
+        tables.holding,
         t.side,
         inputs,
         t.units,
@@ -971,14 +1031,17 @@ def kernel_orders(state: GameState, tables: AdaptiveTables, keep: bool = True) -
     return adaptive_side(*_arguments(tables, inputs, tables.plan.memo, keep))
 
 
-def _games(seeds: range, path: Path = FURONG, side_id: str = SIDE_ID):
+def _games(seeds: range, path: Path = FURONG, side_id: str = SIDE_ID, mutate=None):
     """Play games of `path`, `side_id` adaptive and the other side its plan; at each turn,
-    before the orders, yield (game, tables, engine rows, engine seconds)."""
+    before the orders, yield (game, tables, engine rows, engine seconds). `mutate`: a fault
+    planted in the kernel's tables (`mutants`)."""
     scenario = load_scenario(path)
     for seed in seeds:
         game = Game(scenario, seed, keep_events=False, detail_events=False)
         side = game.state.side_index(side_id)
         tables = make_adaptive(game.state, side)
+        if mutate is not None:
+            mutate(tables)
         while not game.over:
             for s in (0, 1):
                 mode = "adaptive" if s == side else None
@@ -991,13 +1054,14 @@ def _games(seeds: range, path: Path = FURONG, side_id: str = SIDE_ID):
             game.end_turn()
 
 
-def check(games: int, path: Path, side_id: str) -> None:
-    """The kernel's orders against the engine's, turn by turn in real games."""
+def check(games: int, path: Path, side_id: str, mutate=None) -> tuple[int, int]:
+    """The kernel's orders against the engine's, turn by turn in real games: (identical turns,
+    turns)."""
     turns = same = 0
     differences: Counter[str] = Counter()
     examples: list[str] = []
     kinds: Counter[str] = Counter()
-    for game, tables, expected, _ in _games(range(1, games + 1), path, side_id):
+    for game, tables, expected, _ in _games(range(1, games + 1), path, side_id, mutate):
         got = kernel_orders(game.state, tables)
         turns += 1
         kinds.update(ORDER_NAMES.get(row[0], "other") for row in expected.tolist())
@@ -1024,6 +1088,72 @@ def check(games: int, path: Path, side_id: str) -> None:
         print(f"  {n:5d} orders: {what}")
     for line in examples:
         print("   ", line)
+    return same, turns
+
+
+def _no_minefields(tables: AdaptiveTables) -> None:
+    f = tables.fixed
+    tables.fixed = (f[0], f[1][:0].copy(), *f[2:])
+
+
+def _guns_open_no_lane(tables: AdaptiveTables) -> None:
+    tables.fixed[5][2] = 0.0
+
+
+def _rivers_as_land(tables: AdaptiveTables) -> None:
+    enter = tables.fixed[0]
+    water = tables.plan.board[4]
+    enter[water] = float(np.median(enter[~water & np.isfinite(enter)]))
+
+
+def _attack_ratio_lower(tables: AdaptiveTables) -> None:
+    tables.plan.coeff[C_ATTACK_RATIO] *= 0.9
+
+
+MUTANTS = (_no_minefields, _guns_open_no_lane, _rivers_as_land, _attack_ratio_lower)
+
+
+def mutants(games: int) -> None:
+    """Each planted fault must make some turns differ (the check sees it)."""
+    for mutate in MUTANTS:
+        same, turns = check(games, FURONG, SIDE_ID, mutate)
+        print(f"mutant {mutate.__name__}: {turns - same}/{turns} turns differ\n")
+
+
+def coverage(games: int) -> None:
+    """How often the engine's adaptive choices the port must match are asked for and what they
+    answer, over the games `check` plays (the engine's functions wrapped in this process)."""
+    names = ("_toward", "_way_field", "_clear_of", "_gather", "_lane_coming", "_point_of_attack")
+    names += ("_crossing_under_fire", "_opening_lane", "_odds_to_close", "_odds_to_assault")
+    originals = {name: getattr(planner, name) for name in names}
+    answers: Counter[tuple[str, str]] = Counter()
+
+    def counting(name: str):
+        def count(*args, **kwargs):
+            found = originals[name](*args, **kwargs)
+            if name == "_toward":
+                shown = "waypoint" if found.to != args[3] else "goal"
+            elif name == "_way_field":
+                shown = "none" if found is None else "field"
+            elif name == "_point_of_attack":
+                shown = "none" if found < 0 else "hex"
+            else:
+                shown = type(found).__name__ if not isinstance(found, bool) else str(found)
+            answers[(name, shown)] += 1
+            return found
+
+        return count
+
+    for name in names:
+        setattr(planner, name, counting(name))
+    try:
+        turns = sum(1 for _ in _games(range(1, games + 1)))
+    finally:
+        for name in names:
+            setattr(planner, name, originals[name])
+    print(f"{turns} turns of Furong's ija adaptive; calls (answer):")
+    for (name, shown), n in sorted(answers.items()):
+        print(f"  {name:22s} {shown:9s} {n:6d}")
 
 
 def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
@@ -1109,16 +1239,23 @@ def compile_time() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("check", "bench", "compile"), nargs="?")
+    parser.add_argument(
+        "command", choices=("check", "bench", "compile", "mutants", "coverage"), nargs="?"
+    )
     parser.add_argument("--games", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--side", default=SIDE_ID, help="ija (capture) or roc (hold)")
     args = parser.parse_args()
     if args.command in (None, "check"):
-        check(args.games, FURONG, SIDE_ID)
+        check(args.games, FURONG, args.side)
     if args.command in (None, "bench"):
-        bench(args.games, args.rounds, FURONG, SIDE_ID)
+        bench(args.games, args.rounds, FURONG, args.side)
     if args.command == "compile":
         compile_time()
+    if args.command == "mutants":
+        mutants(args.games)
+    if args.command == "coverage":
+        coverage(args.games)
 
 
 if __name__ == "__main__":
