@@ -29,7 +29,6 @@ the attack (`breach_order_for`; Furong has none), the `hold`, `exit` and `destro
 from __future__ import annotations
 
 import argparse
-import heapq
 import math
 import os
 import sys
@@ -102,7 +101,8 @@ class AdaptiveTables:
     holding: bool  # a `hold` objective (else `capture`)
     fixed: tuple  # enter, laid, engineers, own_rounds, fire_range_m, lane coefficients
     plan2: tuple  # the plan's phase columns `_ration` reads, the adaptive phase one more row
-    cache: tuple  # goal, mask per slot; rows; counters (used slots, next slot, Dijkstras run)
+    cache: tuple  # goal, mask per slot; rows; counters; the cost each slot is settled to
+    work: tuple  # per-hex scratch of the kernel, made once per game rather than every call
 
 
 def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
@@ -144,7 +144,8 @@ def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
     cache = (
         np.full((FIELD_SLOTS, 2), -2, np.int64),
         np.zeros((FIELD_SLOTS, cells)),
-        np.zeros(3, np.int64),
+        np.array([0, 0, 0, 1], np.int64),  # slots used, next slot, Dijkstras run, lazy
+        np.zeros(FIELD_SLOTS),  # the cost each slot's search stopped at (inf: complete)
     )
     tables = make_tables(state, side)
     p = tables.plan
@@ -158,53 +159,113 @@ def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
         np.append(p[12], 0.0),
     )
     holding = phases[0].task == Task.hold
+    work = (
+        np.zeros(cells, np.int64),  # enemy men by hex
+        np.zeros(cells, np.bool_),  # hexes the enemy stands in
+        np.zeros(cells, np.bool_),  # minefields to avoid
+        np.zeros(cells, np.int64),  # able men next to each enemy hex
+        np.zeros(cells),  # the guns' fire plan
+        np.full(cells, -1, np.int8),  # `_lane_by_guns` asked this turn
+        np.zeros(cells, np.bool_),  # nobody: no hex held
+        np.empty(cells),  # entry hours with the minefields closed
+        np.empty(cells),  # a way field
+        np.empty(cells),  # another
+    )
     return AdaptiveTables(
-        tables, phases[0].objective, phases[0].phase.axes, holding, fixed, plan2, cache
+        tables, phases[0].objective, phases[0].phase.axes, holding, fixed, plan2, cache, work
     )
 
 
 # ---------------------------------------------------------------------------- fields
 @njit(cache=True)
-def dijkstra(goal, enter, neighbors, out):
+def dijkstra(goal, enter, neighbors, out, until=-1):
     """The time field toward `goal` (movement.py `TimeField`, completed): hours at 1 km/h from
     every hex, entering a hex costing its `enter`. The sums run from the goal outward as the
-    engine's do, so the values are the engine's to the last bit."""
+    engine's do, so the values are the engine's to the last bit (whatever the order of equal
+    costs in the queue: each hex's time is the least sum over its ways, the same floats). A
+    binary heap in two flat arrays (cost, hex) with stale entries skipped, as the engine's
+    heapq; a hex is pushed at most once per neighbour, so 6 × hexes entries bound it.
+
+    `until` >= 0: stop once that hex is settled, as the engine's `TimeField.settled` does; the
+    cost it was settled at is returned (inf: the field is complete). Every hex of a time below
+    it is then final, the rest hold upper bounds no lower than it."""
+    cells = out.shape[0]
     out[:] = np.inf
     out[goal] = 0.0
-    heap = [(0.0, goal)]
-    while len(heap) > 0:
-        cost, h = heapq.heappop(heap)
+    keys = np.empty(6 * cells + 1)
+    items = np.empty(6 * cells + 1, np.int64)
+    keys[0], items[0] = 0.0, goal
+    size = 1
+    while size > 0:
+        cost, h = keys[0], items[0]
+        size -= 1
+        if size > 0:  # the last entry sifts down from the root
+            key, item = keys[size], items[size]
+            at = 0
+            while True:
+                child = 2 * at + 1
+                if child >= size:
+                    break
+                if child + 1 < size and keys[child + 1] < keys[child]:
+                    child += 1
+                if keys[child] < key:
+                    keys[at], items[at] = keys[child], items[child]
+                    at = child
+                else:
+                    break
+            keys[at], items[at] = key, item
         if cost > out[h]:
             continue
+        if h == until:
+            return cost
         total = cost + enter[h]
-        if total != np.inf:
-            for m in range(6):
-                n = neighbors[h, m]
-                if n >= 0 and total < out[n]:
-                    out[n] = total
-                    heapq.heappush(heap, (total, n))
+        if total == np.inf:
+            continue
+        for m in range(6):
+            n = neighbors[h, m]
+            if n >= 0 and total < out[n]:
+                out[n] = total
+                at = size  # sift up
+                size += 1
+                while at > 0:
+                    parent = (at - 1) // 2
+                    if keys[parent] > total:
+                        keys[at], items[at] = keys[parent], items[parent]
+                        at = parent
+                    else:
+                        break
+                keys[at], items[at] = total, n
+    return np.inf
 
 
 @njit(cache=True)
-def _field(goal, mask, laid, enter, neighbors, cache, scratch):
+def _field(goal, mask, laid, enter, neighbors, cache, scratch, here):
     """The slot of the cache holding the field toward `goal` round the minefields `mask` names
-    (bits over `laid`; PLAIN: none), made when missing (the oldest slot goes when all are full)."""
-    keys, rows, counters = cache
-    for s in range(counters[0]):
-        if keys[s, 0] == goal and keys[s, 1] == mask:
-            return s
-    s = counters[1]
-    counters[1] = (s + 1) % keys.shape[0]
-    counters[0] = min(counters[0] + 1, keys.shape[0])
+    (bits over `laid`; PLAIN: none), final at `here` and every hex nearer the goal; made when
+    missing (the oldest slot goes when all are full) or settled short of `here`. With
+    counters[3] set the search stops once `here` is settled (the engine's lazy `TimeField`)."""
+    keys, rows, counters, reach = cache
+    s = -1
+    for k in range(counters[0]):
+        if keys[k, 0] == goal and keys[k, 1] == mask:
+            if rows[k, here] <= reach[k]:
+                return k  # settled at least as far as `here`
+            s = k  # made again, settled farther
+            break
+    if s < 0:
+        s = counters[1]
+        counters[1] = (s + 1) % keys.shape[0]
+        counters[0] = min(counters[0] + 1, keys.shape[0])
     counters[2] += 1
+    until = here if counters[3] else -1
     if mask == PLAIN:
-        dijkstra(goal, enter, neighbors, rows[s])
+        reach[s] = dijkstra(goal, enter, neighbors, rows[s], until)
     else:
         scratch[:] = enter
         for b in range(laid.shape[0]):
             if (mask >> b) & 1 and laid[b] != goal:
                 scratch[laid[b]] = np.inf
-        dijkstra(goal, scratch, neighbors, rows[s])
+        reach[s] = dijkstra(goal, scratch, neighbors, rows[s], until)
     keys[s, 0], keys[s, 1] = goal, mask
     return s
 
@@ -309,7 +370,7 @@ def _lane_coming(
     side, h, objective, avoid, lane_memo, ctx, engineers, owner_now, obstacle, neighbors
 ):
     """planner.py `_lane_coming`: wait while the side's guns or engineers can still open a
-    lane through the minefield in h (`obstacle`: per hex, obstacle_left)."""
+    lane through the minefield in h (`obstacle`: mine depth and wire lines per hex)."""
     if not avoid[h]:
         return False
     if lane_memo[h] < 0:
@@ -328,7 +389,9 @@ def _lane_coming(
     for m in range(6):
         if neighbors[objective, m] == h:
             on_axis = True
-    return on_axis and owner_now[h] == 1 - side and obstacle[h]
+    depth, wire = obstacle  # engineering.py `obstacle_left`
+    left = (depth[h] > 0 and ctx[14][h] < 1.0) or wire[h] > 0
+    return on_axis and owner_now[h] == 1 - side and left
 
 
 @njit(cache=True)
@@ -407,7 +470,7 @@ def _approach_hex(i, here, target, axes, enemy_men, avoid, neighbors, dry, q, r)
 def _clear_of(here, goal, held, nobody, avoid, fields, neighbors, cells, laid, enter, cache):
     """planner.py `_clear_of`: the rules' way to `goal` round the enemy's hexes and as if he
     held none enters none of the hexes to avoid short of the goal."""
-    s = _field(goal, PLAIN, laid, enter, neighbors, cache, fields)
+    s = _field(goal, PLAIN, laid, enter, neighbors, cache, fields, here)
     field = cache[1][s]
     if not _route_clear(here, goal, field, held, avoid, neighbors, 400):
         return False
@@ -418,7 +481,7 @@ def _clear_of(here, goal, held, nobody, avoid, fields, neighbors, cells, laid, e
 def _way_field(here, goal, mask, avoid, laid, enter, neighbors, cache, scratch, out):
     """planner.py `_way_field` into `out`: the field round the minefields still closed, the
     minefields (but the goal) marked as no step; False when there is no way round."""
-    s = _field(goal, mask, laid, enter, neighbors, cache, scratch)
+    s = _field(goal, mask, laid, enter, neighbors, cache, scratch, here)
     raw = cache[1][s]
     if raw[here] == np.inf:
         return False
@@ -535,8 +598,14 @@ def _attack_order(
                 ours = True
         best = -1
         best_key = 1 << 60
-        for h in range(enemy_men.shape[0]):
-            if enemy_men[h] > 0 and _distance(q, r, target, h) <= 2:
+        for j in range(hexes.shape[0]):
+            h = hexes[j]
+            if (
+                active[j]
+                and unit_side[j] != side
+                and men[j] > 0
+                and _distance(q, r, target, h) <= 2
+            ):
                 key = _distance(q, r, here, h) * 1_000_000 + h
                 if key < best_key:
                     best, best_key = h, key
@@ -582,7 +651,7 @@ def _attack_order(
             any_avoid
             and _way_field(here, target, mask, avoid, laid, enter, neighbors, cache, scratch, way)
         ):
-            hours_to = cache[1][_field(target, PLAIN, laid, enter, neighbors, cache, scratch)]
+            hours_to = cache[1][_field(target, PLAIN, laid, enter, neighbors, cache, scratch, here)]
         step, step_t = -1, np.inf
         for m in range(6):
             n = neighbors[here, m]
@@ -685,6 +754,7 @@ def adaptive_side(
     fixed,
     plan2,
     cache,
+    work,
     keep,
 ):
     """This turn's orders for every unit of `side` that can take one (planner.py
@@ -725,36 +795,34 @@ def adaptive_side(
 
     # The view: the enemy's men by hex (men > 0), the hexes the enemy stands in (any men: the
     # rules' `enemy_zone` held set), the minefields still closed (`_unbreached`).
-    enemy_men = np.zeros(cells, np.int64)
-    held = np.zeros(cells, np.bool_)
+    enemy_men, held, avoid, ready, planned, lane_memo, nobody, scratch, way, way2 = work
+    enemy_men[:] = 0
+    held[:] = False
+    avoid[:] = False
+    ready[:] = 0
+    planned[:] = 0.0
+    lane_memo[:] = -1
     for j in range(count):
         if active[j] and unit_side[j] != side:
             held[hexes[j]] = True
             if men[j] > 0:
                 enemy_men[hexes[j]] += men[j]
-    avoid = np.zeros(cells, np.bool_)
     mask = 0
     for b in range(laid.shape[0]):
         if lane[laid[b]] < 1.0:
             avoid[laid[b]] = True
             mask |= 1 << b
     any_avoid = mask != 0
-    nobody = np.zeros(cells, np.bool_)
-    scratch = np.empty(cells)
-    way = np.empty(cells)  # the way fields with the minefields marked as no step
-    way2 = np.empty(cells)
     works4 = (fort, fort0, block, block0)
-    obstacle = np.zeros(cells, np.bool_)  # engineering.py `obstacle_left`
-    for h in range(cells):
-        obstacle[h] = (mine_depth[h] > 0 and lane[h] < 1.0) or wire[h] > 0
+    obstacle = (mine_depth, wire)
     ctx = (
         *(hexes, men, routed, active, unit_side, gunners, w_min, w_max, w_budget, own_rounds),
         *(q, r, hex_size, budget_rounds, lane, density, lane_c),
     )
-    lane_memo = np.full(cells, -1, np.int8)  # `_lane_by_guns` for the turn
 
     # `_point_of_attack`, once a turn: the enemy hex next to able foot units nearest the odds.
-    ready = np.zeros(cells, np.int64)
+    touched = np.empty(6 * count, np.int64)
+    n_touched = 0
     for j in range(count):
         if not active[j] or unit_side[j] != side or routed[j] or gunners[j] or men[j] <= 0:
             continue
@@ -764,9 +832,13 @@ def adaptive_side(
             n = neighbors[hexes[j], m]
             if n >= 0 and enemy_men[n] > 0:
                 ready[n] += men[j]
+                touched[n_touched] = n
+                n_touched += 1
     point, best_open, best_share = -1, False, -1.0
-    for h in range(cells):
-        if ready[h] == 0:
+    touched = np.sort(touched[:n_touched])  # `sorted(ready)`
+    for a in range(n_touched):
+        h = touched[a]
+        if a > 0 and touched[a - 1] == h:
             continue
         intact = _works_intact(h, fort, fort0, block, block0) > 0
         ratio = coeff[C_ATTACK_RATIO] if intact else coeff[C_HASTY_RATIO]
@@ -793,7 +865,6 @@ def adaptive_side(
     # The plan's clock and the adaptive phase as one more row, for the guns' ration.
     times = np.empty((0, 2), np.int64)
     clocked = False
-    planned = np.zeros(cells)
     rows = np.empty((count, 4), np.int64)
     n_rows = 0
     candidates = np.empty((8, 3))
@@ -827,8 +898,9 @@ def adaptive_side(
             any_candidate = n_cand > 0
             if n_cand == 0:
                 best, nearest = 1 << 40, -1
-                for h in range(cells):
-                    if enemy_men[h] > 0:
+                for j in range(count):
+                    if active[j] and unit_side[j] != side and men[j] > 0:
+                        h = hexes[j]
                         key = _distance(q, r, objective, h) * cells + h
                         if key < best:
                             best, nearest = key, h
@@ -968,6 +1040,7 @@ def _repeat(
     fixed,
     plan2,
     cache,
+    work,
     keep,
 ):
     """adaptive_side `reps` times on one turn from compiled code, as a turn compiled whole would
@@ -989,9 +1062,33 @@ def _repeat(
             fixed,
             plan2,
             cache,
+            work,
             keep,
         ).shape[0]
     return given
+
+
+@njit(cache=True)
+def _nothing(
+    holding,
+    side,
+    state,
+    units,
+    board,
+    coeff,
+    plan,
+    memo,
+    total_turns,
+    objective,
+    axes,
+    fixed,
+    plan2,
+    cache,
+    work,
+    keep,
+):
+    """adaptive_side's arguments, and no work: the cost of calling a kernel from Python."""
+    return side
 
 
 @njit(cache=True)
@@ -1021,6 +1118,7 @@ def _arguments(tables: AdaptiveTables, inputs: tuple, memo: tuple, keep: bool) -
         tables.fixed,
         tables.plan2,
         tables.cache,
+        tables.work,
         keep,
     )
 
@@ -1096,8 +1194,8 @@ def _no_minefields(tables: AdaptiveTables) -> None:
     tables.fixed = (f[0], f[1][:0].copy(), *f[2:])
 
 
-def _guns_open_no_lane(tables: AdaptiveTables) -> None:
-    tables.fixed[5][2] = 0.0
+def _no_direct_fire_reach(tables: AdaptiveTables) -> None:
+    tables.fixed[4][:] = 0.0
 
 
 def _rivers_as_land(tables: AdaptiveTables) -> None:
@@ -1106,11 +1204,12 @@ def _rivers_as_land(tables: AdaptiveTables) -> None:
     enter[water] = float(np.median(enter[~water & np.isfinite(enter)]))
 
 
-def _attack_ratio_lower(tables: AdaptiveTables) -> None:
-    tables.plan.coeff[C_ATTACK_RATIO] *= 0.9
+def _assault_ratios_doubled(tables: AdaptiveTables) -> None:
+    tables.plan.coeff[C_ATTACK_RATIO] *= 2.0
+    tables.plan.coeff[C_HASTY_RATIO] *= 2.0
 
 
-MUTANTS = (_no_minefields, _guns_open_no_lane, _rivers_as_land, _attack_ratio_lower)
+MUTANTS = (_no_minefields, _no_direct_fire_reach, _rivers_as_land, _assault_ratios_doubled)
 
 
 def mutants(games: int) -> None:
@@ -1170,27 +1269,28 @@ def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
         engine_s += spent
     calls = len(recorded)
     label = "compiled" if jit else "interpreted (NUMBA_DISABLE_JIT=1)"
-    for keep in (True, False):
+    games_tables = list({id(t): t for t, _, _ in recorded}.values())
+    for keep, lazy in ((True, True), (True, False), (False, True), (False, False)):
         best = math.inf
         dijkstras = 0
         for _ in range(rounds):
-            seen: set[int] = set()
-            for tables, _, _ in recorded:
-                if id(tables) not in seen:  # each game starts with an empty cache
-                    seen.add(id(tables))
-                    tables.cache[2][:] = 0
+            for tables in games_tables:  # each game starts with an empty cache
+                tables.cache[2][:] = (0, 0, 0, int(lazy))
             memos = [tuple(m.copy() for m in memo) for *_, memo in recorded]
             started = time.process_time()
             for (tables, inputs, _), memo in zip(recorded, memos, strict=True):
                 adaptive_side(*_arguments(tables, inputs, memo, keep))
             best = min(best, time.process_time() - started)
-            dijkstras = sum(t.cache[2][2] for t in {id(t): t for t, _, _ in recorded}.values())
+            dijkstras = sum(t.cache[2][2] for t in games_tables)
         what = "fields kept for the game" if keep else "fields made afresh every call"
+        what += ", searches stopped at the unit (lazy)" if lazy else ", fields complete"
         print(
             f"kernel {label}, from Python, {what}: {1e6 * best / calls:.2f} µs a call "
             f"(best of {rounds}, {calls} calls; {dijkstras / calls:.2f} Dijkstras a call)"
         )
-        if jit:
+        if jit and not (keep and not lazy):
+            # From compiled code, the same turn `reps` times: with the fields kept, every
+            # repeat finds them made (the choices alone); made afresh, each repeat searches.
             reps = 20
             inner = math.inf
             for _ in range(rounds):
@@ -1199,9 +1299,24 @@ def bench(games: int, rounds: int, path: Path, side_id: str) -> None:
                 for (tables, inputs, _), memo in zip(recorded, memos, strict=True):
                     _repeat(reps, *_arguments(tables, inputs, memo, keep))
                 inner = min(inner, time.process_time() - started)
+            alone = " (the choices alone, every field made)" if keep else ""
             print(
-                f"  from compiled code ({reps} a turn): {1e6 * inner / calls / reps:.2f} µs a call"
+                f"  from compiled code ({reps} a turn){alone}: "
+                f"{1e6 * inner / calls / reps:.2f} µs a call"
             )
+    if jit:
+        dispatch = math.inf
+        for _ in range(rounds):
+            started = time.process_time()
+            for tables, inputs, memo in recorded:
+                _nothing(*_arguments(tables, inputs, memo, True))
+            dispatch = min(dispatch, time.process_time() - started)
+        print(
+            f"the call from Python alone (same arguments, empty kernel): "
+            f"{1e6 * dispatch / calls:.2f} µs"
+        )
+    for tables in games_tables:
+        tables.cache[2][3] = 1
     tables = recorded[0][0]
     enter, neighbors = tables.fixed[0], tables.plan.board[2]
     goals = np.arange(0, enter.shape[0], 7, dtype=np.int64)
