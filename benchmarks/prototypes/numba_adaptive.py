@@ -61,7 +61,9 @@ from numba_plan import (
     O_BOMBARD,
     O_HOLD,
     O_MOVE,
+    O_WITHDRAW,
     ORDER_NAMES,
+    SHIGEHIRO,
     T_ASSAULT,
     PlanTables,
     _distance,
@@ -78,7 +80,7 @@ from engine.ai import planner
 from engine.ai.triggers import NEVER
 from engine.core.state import GameState
 from engine.game import Game
-from engine.rules.movement import hex_hours_at_1kmh
+from engine.rules.movement import hex_hours_at_1kmh, time_field
 from engine.rules.turn import coefficients_of
 from engine.scenario import load_scenario
 from engine.scenario.models import Task
@@ -87,6 +89,7 @@ SIDE_ID = "ija"
 BOUND_LOOKAHEAD = planner._BOUND_LOOKAHEAD
 FIELD_SLOTS = 256  # cached fields per game (goal, minefields still closed); 2 MB on Furong
 PLAIN = -1  # the cache key's mask of a plain time field (no minefield avoided)
+AIM_CAPTURE, AIM_HOLD, AIM_EXIT = 0, 1, 2  # the adaptive objective: capture, hold, exit
 
 
 @dataclass
@@ -98,7 +101,7 @@ class AdaptiveTables:
     plan: PlanTables
     objective: int
     axes: int
-    holding: bool  # a `hold` objective (else `capture`)
+    aim: int  # AIM_CAPTURE, AIM_HOLD or AIM_EXIT: the victory condition the side plays for
     fixed: tuple  # enter, laid, engineers, own_rounds, fire_range_m, lane coefficients
     plan2: tuple  # the plan's phase columns `_ration` reads, the adaptive phase one more row
     cache: tuple  # goal, mask per slot; rows; counters; the cost each slot is settled to
@@ -108,11 +111,12 @@ class AdaptiveTables:
 def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
     """The side's adaptive objective and the game's fixed data as arrays."""
     phases = planner._adaptive_phases(state, side)
-    if not phases or phases[0].task not in (Task.assault, Task.hold):
-        raise NotImplementedError("only the `capture` and `hold` objectives are ported")
+    if not phases or phases[0].task not in (Task.assault, Task.hold, Task.withdraw):
+        raise NotImplementedError("only the `capture`, `hold` and `exit` objectives are ported")
     engineers = planner.engineer_units(state)
     u, w, board = state.units, state.works, state.board
-    if any(engineers[j] for j in range(u.count) if int(u.side[j]) == side):
+    attacking = phases[0].task == Task.assault
+    if attacking and any(engineers[j] for j in range(u.count) if int(u.side[j]) == side):
         raise NotImplementedError("engineers' breaching (breach_order_for) is not ported")
     c = coefficients_of(state)
     laid = np.flatnonzero((w.mine_density > 0.0) & (w.owner == 1 - side)).astype(np.int64)
@@ -158,7 +162,7 @@ def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
         np.append(p[11], False),
         np.append(p[12], 0.0),
     )
-    holding = phases[0].task == Task.hold
+    aim = {Task.assault: AIM_CAPTURE, Task.hold: AIM_HOLD, Task.withdraw: AIM_EXIT}[phases[0].task]
     work = (
         np.zeros(cells, np.int64),  # enemy men by hex
         np.zeros(cells, np.bool_),  # hexes the enemy stands in
@@ -172,7 +176,7 @@ def make_adaptive(state: GameState, side: int) -> AdaptiveTables:
         np.empty(cells),  # another
     )
     return AdaptiveTables(
-        tables, phases[0].objective, phases[0].phase.axes, holding, fixed, plan2, cache, work
+        tables, phases[0].objective, phases[0].phase.axes, aim, fixed, plan2, cache, work
     )
 
 
@@ -741,7 +745,7 @@ def _attack_order(
 
 @njit(cache=True)
 def adaptive_side(
-    holding,
+    aim,
     side,
     state,
     units,
@@ -858,7 +862,7 @@ def adaptive_side(
             my_men += men[j]
 
     pick = -1
-    if holding:
+    if aim == AIM_HOLD:
         pick = _man_with(
             side, objective, enemy_men, ctx, men_start, morale, coeff, works4, neighbors
         )
@@ -874,7 +878,28 @@ def adaptive_side(
             continue
         here = hexes[i]
         kind, to, rounds = O_HOLD, -1, -1
-        if gunners[i]:
+        if aim == AIM_EXIT:
+            # `_withdraw`, adaptive: by day a unit in contact waits for the dark; else
+            # `_break_out`: toward the exit, assaulting whatever stands on the first step.
+            contact = enemy_men[here] > 0 or _under_fire(side, here, ctx, fire_range)
+            for m in range(6):
+                n = neighbors[here, m]
+                if n >= 0 and enemy_men[n] > 0:
+                    contact = True
+            if night or not contact:
+                hours_to = cache[1][
+                    _field(objective, PLAIN, laid, enter, neighbors, cache, scratch, here)
+                ]
+                step, step_t = -1, np.inf
+                for m in range(6):
+                    n = neighbors[here, m]
+                    if n >= 0 and (step < 0 or hours_to[n] < step_t):
+                        step, step_t = n, hours_to[n]
+                if enemy_men[step] > 0:
+                    kind, to = O_ASSAULT, step
+                else:
+                    kind, to = O_WITHDRAW, objective
+        elif gunners[i]:
             # `_bombard`, adaptive: the point of attack first, then the hexes of the objective.
             n_cand = 0
             for m in range(7):
@@ -974,7 +999,7 @@ def adaptive_side(
                 break
             if not fired:
                 kind, to, rounds = (O_MOVE, objective, -1) if any_candidate else (O_HOLD, -1, -1)
-        elif holding:
+        elif aim == AIM_HOLD:
             # `_hold`, adaptive (no fall-back): the unit picked mans the place; a defender in
             # its works stays; the others go to the place unless the enemy holds it.
             free = owner[here] != side and here != objective and enemy_men[objective] == 0
@@ -1027,7 +1052,7 @@ def adaptive_side(
 @njit(cache=True)
 def _repeat(
     reps,
-    holding,
+    aim,
     side,
     state,
     units,
@@ -1049,7 +1074,7 @@ def _repeat(
     given = 0
     for _ in range(reps):
         given += adaptive_side(
-            holding,
+            aim,
             side,
             state,
             units,
@@ -1071,7 +1096,7 @@ def _repeat(
 
 @njit(cache=True)
 def _nothing(
-    holding,
+    aim,
     side,
     state,
     units,
@@ -1105,7 +1130,7 @@ def _fields_alone(goals, enter, neighbors, out):
 def _arguments(tables: AdaptiveTables, inputs: tuple, memo: tuple, keep: bool) -> tuple:
     t = tables.plan
     return (
-        tables.holding,
+        tables.aim,
         t.side,
         inputs,
         t.units,
@@ -1181,6 +1206,8 @@ def check(games: int, path: Path, side_id: str, mutate=None) -> tuple[int, int]:
                         f"seed {game.seed} turn {game.state.turn}: engine {b} kernel {a}"
                     )
     print(f"{path.stem}, {side_id} adaptive: {games} games")
+    if mutate is None:
+        print(_fields_against_engine(path))
     print(f"faithfulness: {same}/{turns} turns identical ({100 * same / max(turns, 1):.2f} %)")
     print("  the engine's orders checked, by kind:", dict(kinds.most_common()))
     for what, n in differences.most_common():
@@ -1188,6 +1215,24 @@ def check(games: int, path: Path, side_id: str, mutate=None) -> tuple[int, int]:
     for line in examples:
         print("   ", line)
     return same, turns
+
+
+def _fields_against_engine(path: Path) -> str:
+    """The kernel's complete Dijkstra against the engine's `time_field`, value for value, toward
+    every 13th hex of the board."""
+    state = Game(load_scenario(path), 1, keep_events=False, detail_events=False).state
+    board = state.board
+    enter = hex_hours_at_1kmh(board, coefficients_of(state)).astype(np.float64)
+    neighbors = np.full((board.width * board.height, 6), -1, np.int64)
+    for h, around in enumerate(board.neighbors):
+        neighbors[h, : len(around)] = around
+    out = np.empty(enter.shape[0])
+    goals = range(0, enter.shape[0], 13)
+    differ = 0
+    for goal in goals:
+        dijkstra(goal, enter, neighbors, out)
+        differ += not np.array_equal(out, np.array(time_field(board, goal, coefficients_of(state))))
+    return f"fields: {len(goals) - differ}/{len(goals)} complete fields equal to time_field's"
 
 
 def _no_minefields(tables: AdaptiveTables) -> None:
@@ -1360,12 +1405,14 @@ def main() -> None:
     )
     parser.add_argument("--games", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--side", default=SIDE_ID, help="ija (capture) or roc (hold)")
+    parser.add_argument("--side", default=SIDE_ID, help="Furong: ija (capture), roc (hold)")
+    parser.add_argument("--scenario", choices=("furong", "shigehiro"), default="furong")
     args = parser.parse_args()
+    path = SHIGEHIRO if args.scenario == "shigehiro" else FURONG
     if args.command in (None, "check"):
-        check(args.games, FURONG, args.side)
+        check(args.games, path, args.side)
     if args.command in (None, "bench"):
-        bench(args.games, args.rounds, FURONG, args.side)
+        bench(args.games, args.rounds, path, args.side)
     if args.command == "compile":
         compile_time()
     if args.command == "mutants":
