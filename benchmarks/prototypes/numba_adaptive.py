@@ -1,15 +1,19 @@
 """Road (b) of issue 15: the computer player's ADAPTIVE mode (`plan_orders(state, side,
-"adaptive")`, engine/ai/planner.py) for Furong Mountain's attacker `ija` as a compiled kernel
-(numba `@njit`), its route fields computed in the kernel.
+"adaptive")`, engine/ai/planner.py) as a compiled kernel (numba `@njit`), its route fields
+computed in the kernel: Furong Mountain's `ija` (capture) and `roc` (hold), Shigehiro's `ija`
+(exit).
 
     python benchmarks/prototypes/numba_adaptive.py check --games 20   # kernel against engine
     python benchmarks/prototypes/numba_adaptive.py bench --games 5    # µs a call, fields' cost
     python benchmarks/prototypes/numba_adaptive.py compile            # first call, cold cache
+    python benchmarks/prototypes/numba_adaptive.py mutants            # the check sees faults
+    python benchmarks/prototypes/numba_adaptive.py coverage           # what the games ask for
+    ... check --side roc; check --scenario shigehiro --side ija   # the other ported sides
     NUMBA_DISABLE_JIT=1 python benchmarks/prototypes/numba_adaptive.py bench --games 2 --rounds 1
 
 A prototype, not engine code: numba is not a dependency of the project, nothing under `engine/`
 changes, and the engine's `plan_orders(..., "adaptive")` is the reference the kernel is checked
-against, turn by turn, in games where `ija` plays adaptive and `roc` its plan.
+against, turn by turn, in games where the side checked plays adaptive and the other its plan.
 
 What it ports: the adaptive side whose objective is a `capture` victory condition (an assault
 with three axes, every unit): `_attack` (adaptive), `_gather`, `_point_of_attack`,
@@ -21,9 +25,10 @@ plan's ration through numba_plan's clock and `_ration`). Every time field is a D
 board's arrays with a binary heap, in the kernel: toward the objective, toward each waypoint
 a route is asked for, and round the unbreached minefields (`_way_field`); a per-game cache of
 fields (goal, set of minefields still closed) can be kept between turns or cleared each call
-(`keep`), so that both costs are measured. Not ported (the tables refuse them): engineers in
-the attack (`breach_order_for`; Furong has none), the `hold`, `exit` and `destroy` objectives
-(`_hold`/`_manning`, `_withdraw`/`_break_out`, `_destroy`/`_block`: the other sides).
+(`keep`), so that both costs are measured. The `hold` objective (`_hold` adaptive, `_man_with`)
+and `exit` (`_withdraw` adaptive, `_in_contact`, `_break_out`) run through the same kernel. Not
+ported (the tables refuse them): engineers in an attack (`breach_order_for`; Furong has none),
+the `destroy` objective (`_destroy`, `_block`: Shigehiro's `roc`).
 """
 
 from __future__ import annotations
