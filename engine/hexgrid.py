@@ -236,7 +236,13 @@ def hex_round(q: float, r: float) -> Hex:
     (``floor(x + 0.5)``, like the reference's ``Math.round``) rather than Python's banker's
     rounding, so the result does not depend on the parity of the coordinates.
     """
-    s = -q - r
+    return Hex(*cube_round(q, r, -q - r))
+
+
+@kernel
+def cube_round(q: float, r: float, s: float) -> tuple[int, int]:
+    """`hex_round` on the three cube coordinates, as the axial (q, r): the one definition of the
+    rounding, shared by `hex_round` and the line's stepping (`line_cell`)."""
     rq = math.floor(q + 0.5)
     rr = math.floor(r + 0.5)
     rs = math.floor(s + 0.5)
@@ -247,7 +253,7 @@ def hex_round(q: float, r: float) -> Hex:
         rq = -rr - rs
     elif dr > ds:
         rr = -rq - rs
-    return Hex(rq, rr)
+    return rq, rr
 
 
 def hex_lerp(a: Hex | FractionalHex, b: Hex | FractionalHex, t: float) -> FractionalHex:
@@ -270,20 +276,9 @@ def line_cell(dq: int, dr: int, steps: int, k: int) -> tuple[int, int]:
     shared by ``line`` and the line-of-sight kernel (``engine.rules.sight``), interpreted or
     compiled, with the same floating-point operations in the same order."""
     ds = -dq - dr
-    fq = dq * k / steps + _NUDGE_Q
-    fr = dr * k / steps + _NUDGE_R
-    fs = ds * k / steps + _NUDGE_S
-    rq = math.floor(fq + 0.5)
-    rr = math.floor(fr + 0.5)
-    rs = math.floor(fs + 0.5)
-    eq = abs(rq - fq)
-    er = abs(rr - fr)
-    es = abs(rs - fs)
-    if eq > er and eq > es:
-        rq = -rr - rs
-    elif er > es:
-        rr = -rq - rs
-    return rq, rr
+    return cube_round(
+        dq * k / steps + _NUDGE_Q, dr * k / steps + _NUDGE_R, ds * k / steps + _NUDGE_S
+    )
 
 
 def line(a: Hex, b: Hex) -> list[Hex]:

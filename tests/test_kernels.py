@@ -46,7 +46,8 @@ BINOMIAL_CASES = [
     (10**6, 1e-9, 0.99),
 ]
 # the kernels the cases above and the line and sight checks below run, by name
-CHECKED = {"binomial", "_binomial_to_half", "_walk_up", "line_cell", "sight_clear"}
+CHECKED = {"binomial", "_binomial_to_half", "_walk_up", "line_cell", "cube_round", "sight_clear"}
+# (cube_round is checked through line_cell, which it serves)
 
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 # clearances sight is checked at: none, and the rules' `sight_clearance_m` (10 m)
