@@ -58,6 +58,7 @@ NUMBA_IMPORT_S = time.perf_counter() - _numba_started
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from engine.core.dice import Dice  # noqa: E402
 from engine.core.events import Fired, LeaderKilled, Rallied, Routed  # noqa: E402
 from engine.core.state import POSTURE_INDEX, GameState  # noqa: E402
 from engine.game import Game  # noqa: E402
@@ -818,13 +819,15 @@ def reference_battle(
     events_out: list | None = None,
 ) -> np.ndarray:
     """The same turns played by the engine's own `direct_fire` and `morale_phase` on a copy of
-    the frozen state (its own numpy generator): side x SUMMARY_NAMES, as `summarize`."""
+    the frozen state (the engine's dice keyed by `seed`): side x SUMMARY_NAMES, as `summarize`."""
     frozen = setting.state
     shared = {id(frozen.board): frozen.board, id(frozen.scenario): frozen.scenario}
     for c in (frozen.coefficients, *frozen.side_coefficients):
         shared[id(c)] = c
     state = copy.deepcopy(frozen, shared)
-    state.rng = np.random.default_rng(seed) if draws is None else draws
+    # the engine's own dice keyed by this battle's seed, or the prototype's draws in their place
+    state.dice = Dice(seed) if draws is None else draws
+    state.record_events = True  # KeyedDraws tells the shots apart by the Fired events
     u = state.units
     start = copy.deepcopy(u)
     for step in range(turns):
@@ -935,7 +938,8 @@ def check_independence(setting: Setting) -> None:
 
 
 class KeyedDraws:
-    """Stands in for the engine's generator (`state.rng`) so that its own `direct_fire` draws
+    """Stands in for the engine's dice (`state.dice`, and the stream `at` gives, which
+    `apply_casualties` draws from) so that its own `direct_fire` draws
     what the prototype draws: each shot's four uniforms keyed by (seed, turn, SITE_FIRE,
     firer), spent on the same binomials by the same inversion. The firer of each shot is
     learnt from `firer_factors` (called once per shot while aiming, in the order the shots are
@@ -969,6 +973,11 @@ class KeyedDraws:
 
     def random(self) -> float:
         return self.uniforms()[3]
+
+    def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> KeyedDraws:
+        """The engine's dice ask for a shot's stream here; the shot's uniforms are this
+        object's (the firer is known from `firer_factors`)."""
+        return self
 
 
 def reference_same_draws(
