@@ -322,7 +322,10 @@ def flatten(
     live_i[:, L_LEADER_ALIVE] = u.leader_alive
     live_i[:, L_CAPTURED] = u.captured
     live_i[:, L_DROWNED] = u.drowned
-    night = np.array([state.night_of(t) for t in range(state.total_turns + 1)], np.bool_)
+    # darkness of every turn the prototype may play: past the scenario's end too (a frozen turn
+    # late in the game plays its TURNS turns on), as the engine's clock answers for any turn
+    last = max(state.total_turns, first_turn + TURNS)
+    night = np.array([state.night_of(t) for t in range(last + 1)], np.bool_)
     return Setting(
         state,
         aimed_at,
