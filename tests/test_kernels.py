@@ -75,7 +75,8 @@ def run_compiled(script: str, given: object, cache: Path) -> object:
     """What `script` prints (JSON) run in a process that compiles its kernels, reading `given`
     as JSON on its standard input."""
     pytest.importorskip("numba")
-    env = dict(os.environ, WARGAME_JIT="1", NUMBA_CACHE_DIR=str(cache))
+    # NUMBA_BOUNDSCHECK: compiled code reads past an array's end silently otherwise
+    env = dict(os.environ, WARGAME_JIT="1", NUMBA_CACHE_DIR=str(cache), NUMBA_BOUNDSCHECK="1")
     done = subprocess.run(
         [sys.executable, "-c", script],
         input=json.dumps(given),
