@@ -42,6 +42,8 @@ __all__ = [
     "OffsetLayout",
     "Orientation",
     "Point",
+    "axial_length",
+    "axial_to_odd_r",
     "axial_to_offset",
     "direction_to",
     "distance",
@@ -174,6 +176,12 @@ def neighbors(h: Hex) -> tuple[Hex, Hex, Hex, Hex, Hex, Hex]:
 def length(h: Hex) -> int:
     """Steps from the origin: the largest absolute cube coordinate."""
     q, r = h
+    return axial_length(q, r)
+
+
+@kernel
+def axial_length(q: int, r: int) -> int:
+    """`length` on plain numbers, for kernels (the line of sight's steps)."""
     return (abs(q) + abs(r) + abs(q + r)) // 2
 
 
@@ -547,11 +555,18 @@ def offset_to_axial(col: int, row: int, *, layout: OffsetLayout = "odd-r") -> He
     raise ValueError(f"unknown offset layout {layout!r}")
 
 
+@kernel
+def axial_to_odd_r(q: int, r: int) -> tuple[int, int]:
+    """`axial_to_offset` in the maps' own layout, odd-r, on plain numbers: (col, row), for
+    kernels (the board index of a hex on the line of sight)."""
+    return q + ((r - (r & 1)) >> 1), r
+
+
 def axial_to_offset(h: Hex, layout: OffsetLayout = "odd-r") -> tuple[int, int]:
     """Inverse of ``offset_to_axial``, returning ``(col, row)`` for writing text maps."""
     q, r = h
     if layout == "odd-r":
-        return (q + ((r - (r & 1)) >> 1), r)
+        return axial_to_odd_r(q, r)
     if layout == "even-r":
         return (q + ((r + (r & 1)) >> 1), r)
     if layout == "odd-q":

@@ -46,8 +46,18 @@ BINOMIAL_CASES = [
     (10**6, 1e-9, 0.99),
 ]
 # the kernels the cases above and the line and sight checks below run, by name
-CHECKED = {"binomial", "_binomial_to_half", "_walk_up", "line_cell", "cube_round", "sight_clear"}
-# (cube_round is checked through line_cell, which it serves)
+CHECKED = {
+    "binomial",
+    "_binomial_to_half",
+    "_walk_up",
+    "line_cell",
+    "cube_round",
+    "axial_length",
+    "axial_to_odd_r",
+    "sight_clear",
+}
+# (cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
+# through sight_clear, over every pair of hexes)
 
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 # clearances sight is checked at: none, and the rules' `sight_clearance_m` (10 m)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.board import Board
-from ..hexgrid import line_cell
+from ..hexgrid import axial_length, axial_to_odd_r, line_cell
 from ..kernels.jit import kernel
 from .movement import _cache
 
@@ -38,14 +38,13 @@ def sight_clear(
     ar = int(r[a])
     dq = int(q[b]) - aq
     dr = int(r[b]) - ar
-    steps = (abs(dq) + abs(dr) + abs(dq + dr)) // 2
+    steps = axial_length(dq, dr)
     h_a = float(elevation_m[a]) + eye_m
     h_b = float(elevation_m[b]) + eye_m
     highest_end = max(h_a, h_b)
     for k in range(1, steps):
         oq, o_r = line_cell(dq, dr, steps, k)
-        row = ar + o_r
-        col = aq + oq + ((row - (row & 1)) >> 1)  # axial to odd-r offset (hexgrid.axial_to_offset)
+        col, row = axial_to_odd_r(aq + oq, ar + o_r)
         i = row * width + col
         sightline = h_a + (h_b - h_a) * k / steps
         top = float(elevation_m[i]) + float(sight_block_m[i])
