@@ -36,7 +36,7 @@ from ..reference.data import CDB90_FILE, Battle, load_battles
 from ..reference.stats import loss_exchange_ratio, loss_rate_per_day
 from ..scenario.errors import did_you_mean
 from ..scenario.models import HistoryEntry, Scenario
-from ..sim.seeds import keyed_seed
+from ..sim.seeds import keyed_seeds
 from .priors import FitInputError
 
 POSTURES = ("hasty", "prepared", "fortified")  # delay plays as hasty today (docs/reference.md)
@@ -271,7 +271,7 @@ def simulate(
         scenario = _scenario(_battle_text(battle), f"<cdb90:{battle.isqno}>")
         games = []
         # each battle its own seeds (keyed_seed): battles must not share their dice
-        for seed in (keyed_seed(first, battle.isqno, k) for k in range(fit_set.seeds)):
+        for seed in keyed_seeds(first, fit_set.seeds, battle.isqno):
             state = play(
                 scenario, seed, overrides=overrides, keep_events=False, detail_events=False
             ).state
@@ -288,7 +288,7 @@ def simulate(
     stats = _reference_stats(fit_set.battles, losses) if fit_set.battles else {}
     for number, target in enumerate(fit_set.scenarios):
         scenario = _scenario(target.text, target.path)
-        seeds = [keyed_seed(first, SCENARIO_SEEDS, number, k) for k in range(fit_set.seeds)]
+        seeds = keyed_seeds(first, fit_set.seeds, SCENARIO_SEEDS, number)
         entries = [e for e in scenario.history if e.id in target.metrics]
         numbers: dict[str, list[float]] = {e.id: [] for e in entries}
         for seed in seeds:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from ..sim.seeds import keyed_seed
+from ..sim.seeds import keyed_seeds
 from ..sim.stats import newcombe
 from .builder import scenario_text
 from .data import DATA, POSTURES, Battle
@@ -294,17 +294,18 @@ def make_jobs(
         """Common seeds for checks that compare one setting with another (paired)."""
         return tuple(range(seed, seed + n))
 
-    def own_seeds(isqno: int, n: int) -> tuple[int, ...]:
-        """Seeds of one CDB90 battle's own (`keyed_seed`): the battles are the independent
-        units of the CDB90 figures, so they must not share dice."""
-        return tuple(keyed_seed(seed, isqno, k) for k in range(n))
-
     jobs: list[Job] = []
     with_overrides = settings.overrides
     if "cdb90" in settings.checks:
         for b in battles:
             jobs.append(
-                Job(f"cdb90:{b.isqno}", scenario_text(b), own_seeds(b.isqno, settings.cdb90_seeds))
+                # each battle its own seeds: the battles are the independent units of the
+                # CDB90 figures, so they must not share dice (`keyed_seed`)
+                Job(
+                    f"cdb90:{b.isqno}",
+                    scenario_text(b),
+                    keyed_seeds(seed, settings.cdb90_seeds, b.isqno),
+                )
             )
     if "lanchester" in settings.checks:
         for r in bands["lanchester"]["ratios"]:

@@ -36,3 +36,9 @@ def keyed_seed(base: int, *path: int) -> int:
         raise ValueError("seeds and their path must be >= 0")
     sequence = np.random.SeedSequence(base, spawn_key=tuple(path))
     return int(sequence.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+
+
+def keyed_seeds(base: int, count: int, *path: int) -> tuple[int, ...]:
+    """`count` replicates of the game named by `path`: `keyed_seed(base, *path, k)` for each k
+    (one battle's own seeds in the reference bench and in a fit)."""
+    return tuple(keyed_seed(base, *path, k) for k in range(count))
