@@ -10,7 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.core.dice import MASK64, Dice, binomial, philox4x64, unit_interval
+from engine.core.dice import (
+    MASK64,
+    Dice,
+    binomial,
+    philox4x64,
+    philox_block,
+    philox_rounds,
+    u64,
+    uniform_at,
+    unit_interval,
+)
+from engine.kernels import jit
 
 
 @pytest.mark.parametrize(
@@ -115,3 +126,45 @@ def test_a_setup_draw_asked_late_neither_resets_nor_repeats_the_turns_draws() ->
     assert dice.at(0, 1, 3).random() != setup
     with pytest.raises(ValueError):
         dice.at(5, 7, -1)
+
+
+@given(
+    seed=st.integers(0, 2**128 - 1),
+    turn=st.integers(0, 500),
+    site=st.integers(1, 11),
+    a=st.integers(0, 5000),
+    b=st.integers(0, 5000),
+    repeats=st.integers(1, 3),
+)
+@settings(max_examples=60, deadline=None)
+def test_the_kernels_uniforms_are_the_streams(seed, turn, site, a, b, repeats) -> None:
+    """`uniform_at` (what a kernel draws) gives a place's uniforms in the order `Stream.random`
+    does, at every occurrence and across blocks; `philox_block` is `philox_rounds`."""
+    dice, kernel_dice = Dice(seed), Dice(seed)
+    for _ in range(repeats):
+        stream = dice.at(turn, site, a, b)
+        place = kernel_dice.draw_place(turn, site, a, b)
+        assert place == stream.place
+        drawn = [stream.random() for _ in range(9)]
+        assert drawn == [uniform_at(dice.key_words, place, k) for k in range(9)]
+    assert dice.fingerprint() == kernel_dice.fingerprint()
+    counter = (turn, site << 32 | a, b, 7)
+    expected = philox_rounds(*counter, dice.key)
+    words = philox_block(dice.key_words, *map(u64, counter))  # (uint64 words when compiled)
+    assert tuple(map(int, words)) == expected
+    if not jit.compiling():  # the kernel's own source (what compiles, and is checked compiled
+        # above when the process compiles), run as plain Python on Python's integers
+        source = next(f for f in jit.KERNELS if f.__name__ == "philox_block")
+        assert source(np.array(dice.key, dtype=object), *counter) == expected
+
+
+@pytest.mark.parametrize("drawn_first", [0, 1, 3, 4, 5, 8])
+@pytest.mark.parametrize("skipped", [0, 1, 2, 3, 4, 7])
+def test_a_stream_skips_what_a_kernel_drew(drawn_first: int, skipped: int) -> None:
+    whole = Dice(5).at(2, 3, 1)
+    expected = [whole.random() for _ in range(drawn_first + skipped + 6)]
+    stream = Dice(5).at(2, 3, 1)
+    assert [stream.random() for _ in range(drawn_first)] == expected[:drawn_first]
+    stream.skip(skipped)
+    assert stream.taken == drawn_first + skipped
+    assert [stream.random() for _ in range(6)] == expected[drawn_first + skipped :]

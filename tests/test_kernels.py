@@ -21,7 +21,7 @@ import pytest
 
 from engine import hexgrid
 from engine.core.board import Board, build_board
-from engine.core.dice import binomial
+from engine.core.dice import Dice, binomial
 from engine.kernels import jit
 from engine.rules.sight import EYE_HEIGHT_M, line_of_sight, sight_clear
 from engine.scenario import load_scenario
@@ -55,8 +55,14 @@ CHECKED = {
     "axial_length",
     "axial_to_odd_r",
     "sight_clear",
+    "mulhilo",
+    "philox_block",
+    "uniform_at",
+    "take_casualties",
 }
-# (cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
+# (take_casualties, and every kernel a battle runs, by whole battles played compiled;
+# mulhilo and philox_block are checked through uniform_at;
+# cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
 # through sight_clear, over every pair of hexes)
 
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
@@ -110,6 +116,59 @@ def test_compiled_kernels_give_the_interpreted_numbers(numba_cache: Path) -> Non
     )
     compiled = run_compiled(script, BINOMIAL_CASES, numba_cache)
     assert compiled == [binomial(n, p, u) for n, p, u in BINOMIAL_CASES]
+
+
+# (seed, turn, site, a, b): places whose uniforms the compiled `uniform_at` must give as the
+# interpreted dice's streams do; seeds across all 128 bits of the key
+DRAW_PLACES = [
+    (0, 0, 1, 0, 0),
+    (7, 3, 3, 12, 0),
+    (2**64 + 5, 61, 11, 4000, 77),
+    (2**128 - 1, 2**20, 7, 2**31, 2**40),
+    (123456789, 12, 5, 3, 951),
+]
+
+
+def test_compiled_uniforms_are_the_interpreted_streams(numba_cache: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from engine.core.dice import Dice, uniform_at\n"
+        "assert type(uniform_at).__name__ == 'CPUDispatcher'\n"
+        "out = []\n"
+        "for seed, turn, site, a, b in json.load(sys.stdin):\n"
+        "    dice = Dice(seed)\n"
+        "    for _ in range(2):\n"
+        "        place = dice.draw_place(turn, site, a, b)\n"
+        "        out.append([uniform_at(dice.key_words, place, k) for k in range(10)])\n"
+        "print(json.dumps(out))\n"
+    )
+    expected = []
+    for seed, turn, site, a, b in DRAW_PLACES:
+        dice = Dice(seed)
+        for _ in range(2):
+            stream = dice.at(turn, site, a, b)
+            expected.append([stream.random() for _ in range(10)])
+    assert run_compiled(script, DRAW_PLACES, numba_cache) == expected
+
+
+# (scenario, seed) of the golden battles (tests/test_golden.py) played compiled here
+COMPILED_BATTLES = [("furong_mountain", 7), ("shigehiro_pocket", 2)]
+
+
+def test_a_compiled_battle_is_the_interpreted_battle(numba_cache: Path) -> None:
+    """Whole battles, every event explained and the final state's hash, the same compiled as
+    interpreted: each kernel the turn runs, in its place."""
+    script = (
+        "import json, sys\n"
+        "from engine.kernels import jit\n"
+        "from tests.test_golden import playthrough\n"
+        "assert jit.compiling()\n"
+        "print(json.dumps([playthrough(name, seed) for name, seed in json.load(sys.stdin)]))\n"
+    )
+    from tests.test_golden import playthrough
+
+    compiled = run_compiled(script, COMPILED_BATTLES, numba_cache)
+    assert compiled == [playthrough(name, seed) for name, seed in COMPILED_BATTLES]
 
 
 def line_as_before_the_kernel(a: hexgrid.Hex, b: hexgrid.Hex) -> list[tuple[int, int]]:

@@ -29,7 +29,7 @@ from engine.core.events import (
     Surrendered,
 )
 from engine.core.state import POSTURE_INDEX
-from engine.rules import arrivals, assault, bombardment, fire, movement
+from engine.rules import arrivals, assault, bombardment, casualties, fire, movement
 from engine.rules.arrivals import air_strikes
 from engine.rules.assault import _spread, resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
@@ -127,14 +127,26 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's dice (`at`) and the streams they give: records each binomial's
-    (n, p) and returns the floor of its mean n × p (or, while `queued` has any, the next of
-    those); `random()` returns `uniform` (by default never below a probability under 0.999)."""
+    """Stands in for the game's dice (`at`, `draw_place`) and the streams they give: records
+    each binomial's (n, p) and returns the floor of its mean n × p (or, while `queued` has any,
+    the next of those); `random()` returns `uniform` (by default never below a probability
+    under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run as plain
+    Python (`stubbed`)."""
+
+    key_words = None
+    place = (0, 0, 0, 0, 0)
+    taken = 0
 
     def __init__(self, uniform: float = 0.999, queued: list[int] | None = None) -> None:
         self.binomials: list[tuple[int, float]] = []
         self.uniform = uniform
         self.queued = list(queued or [])
+
+    def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
+        return self.place
+
+    def skip(self, count: int) -> None:
+        pass
 
     def binomial(self, n, p) -> int:
         self.binomials.append((int(n), float(p)))
@@ -149,9 +161,30 @@ class StubRng:
         return self  # every place of the dice draws from the one stub
 
 
+# The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
+# stub, their kernels run as plain Python drawing from it.
+KERNEL_MODULES = (casualties,)
+_PATCHES: list[pytest.MonkeyPatch] = []
+
+
+@pytest.fixture(autouse=True)
+def _unstub():
+    yield
+    while _PATCHES:
+        _PATCHES.pop().undo()
+
+
 def stubbed(state, **kw) -> StubRng:
-    state.dice = StubRng(**kw)
-    return state.dice
+    stub = state.dice = StubRng(**kw)
+    patch = pytest.MonkeyPatch()
+    _PATCHES.append(patch)
+    for module in KERNEL_MODULES:
+        for name, value in list(vars(module).items()):
+            if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
+                patch.setattr(module, name, value.py_func)
+        patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p))
+        patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random())
+    return stub
 
 
 @pytest.fixture

@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
-from ..kernels.jit import kernel
+import numpy as np
+
+from ..kernels.jit import compiling, kernel
 
 # The dice's name in replay logs and saves: a log made with other dice replays as another battle,
 # so it is refused by name rather than found to differ at some turn.
@@ -76,6 +78,62 @@ def philox_rounds(c0: int, c1: int, c2: int, c3: int, keys: KeySchedule) -> tupl
 def philox4x64(c0: int, c1: int, c2: int, c3: int, k0: int, k1: int) -> tuple[int, ...]:
     """The four 64-bit words Philox4x64-10 gives for counter (c0..c3) and key (k0, k1)."""
     return philox_rounds(c0, c1, c2, c3, key_schedule(k0, k1))
+
+
+# The kernels' 64-bit words: numpy's uint64 where the process compiles (numba types a bare
+# literal above 2**63 as a float, and mixing signed with unsigned 64-bit integers gives floats
+# too), Python's int where it interprets (a bigint is five times quicker than numpy's scalars).
+# One source serves both: only what `u64` and the constants below are differs.
+u64 = np.uint64 if compiling() else int
+_LOW32 = u64(0xFFFF_FFFF)
+_SHIFT11, _SHIFT16, _SHIFT32 = u64(11), u64(16), u64(32)
+_M0_WORD, _M1_WORD = u64(_M0), u64(_M1)
+
+
+@kernel
+def mulhilo(a, b):
+    """(high, low) 64-bit words of the 128-bit product a * b, from 32-bit halves: no
+    intermediate sum passes 64 bits, so it is exact in uint64 arithmetic and in Python's."""
+    a_lo, a_hi = a & _LOW32, a >> _SHIFT32
+    b_lo, b_hi = b & _LOW32, b >> _SHIFT32
+    ll, lh, hl = a_lo * b_lo, a_lo * b_hi, a_hi * b_lo
+    mid = (ll >> _SHIFT32) + (lh & _LOW32) + (hl & _LOW32)
+    high = a_hi * b_hi + (lh >> _SHIFT32) + (hl >> _SHIFT32) + (mid >> _SHIFT32)
+    return high, (ll & _LOW32) | ((mid & _LOW32) << _SHIFT32)
+
+
+def _philox_block_interpreted(keys, c0, c1, c2, c3):
+    """`philox_block` where the process interprets: Python's big integers, `keys` the key
+    schedule itself (`Dice.key_words`)."""
+    return philox_rounds(c0, c1, c2, c3, keys)
+
+
+@kernel(interpreted=_philox_block_interpreted)
+def philox_block(keys, c0, c1, c2, c3):
+    """`philox_rounds` as a kernel: the four words of counter (c0..c3) under the round keys
+    `keys` (`Dice.key_words`: ten rows of two words). The words must be `u64` (compiled, an
+    int64 would mix signed and unsigned arithmetic and give other words)."""
+    for r in range(10):
+        high0, low0 = mulhilo(_M0_WORD, c0)
+        high1, low1 = mulhilo(_M1_WORD, c2)
+        c0, c1, c2, c3 = high1 ^ c1 ^ keys[r, 0], low1, high0 ^ c3 ^ keys[r, 1], low0
+    return c0, c1, c2, c3
+
+
+@kernel
+def uniform_at(keys, place, k):
+    """The k-th uniform (from 0) of the draw place `place` = (turn, site, a, b, occurrence):
+    what the k-th `Stream.random()` of `Dice.at(turn, site, a, b)` at that occurrence gives. A
+    kernel that draws counts its own k, in the order the Python it replaces drew."""
+    turn, site, a, b, occurrence = place
+    words = philox_block(
+        keys,
+        u64(turn),
+        (u64(site) << _SHIFT32) | u64(a),
+        u64(b),
+        (u64(occurrence) << _SHIFT16) | u64(k // 4),
+    )
+    return ((words[k % 4] >> _SHIFT11) + 0.5) * _TO_UNIT
 
 
 def unit_interval(word: int) -> float:
@@ -159,23 +217,48 @@ def normal(u: float) -> float:
 
 class Stream:
     """The uniforms of one draw place: four from each block of the counter, as many blocks as
-    the draw needs. Computed when first read."""
+    the draw needs. Computed when first read. A kernel handed the stream part-way (`place`,
+    `taken`) draws the next uniforms itself (`uniform_at`) and says how many it took (`skip`)."""
 
-    __slots__ = ("_block", "_counter", "_key", "_words")
+    __slots__ = ("_block", "_counter", "_key", "_words", "place")
 
-    def __init__(self, key: KeySchedule, counter: tuple[int, int, int, int]) -> None:
+    def __init__(self, key: KeySchedule, place: tuple[int, int, int, int, int]) -> None:
+        turn, site, a, b, occurrence = place
         self._key = key
-        self._counter = counter
+        self.place = place  # (turn, site, a, b, occurrence): `uniform_at`'s place
+        self._counter = (
+            turn & MASK64,
+            (site << 32 | a) & MASK64,
+            b & MASK64,
+            (occurrence << 16) & MASK64,
+        )
         self._block = 0
         self._words: list[int] = []
+
+    @property
+    def taken(self) -> int:
+        """How many uniforms have been drawn from this stream."""
+        return 4 * self._block - len(self._words)
+
+    def skip(self, count: int) -> None:
+        """Pass over `count` uniforms (drawn by a kernel from `place`), so the next `random()`
+        is the one after them."""
+        k = self.taken + count
+        self._block, self._words = k // 4, []
+        if k % 4:
+            self.random_block()
+            del self._words[len(self._words) - k % 4 :]
+
+    def random_block(self) -> None:
+        c0, c1, c2, c3 = self._counter
+        self._words = list(philox_rounds(c0, c1, c2, c3 + self._block, self._key))
+        self._words.reverse()
+        self._block += 1
 
     def random(self) -> float:
         """The next uniform in (0, 1)."""
         if not self._words:
-            c0, c1, c2, c3 = self._counter
-            self._words = list(philox_rounds(c0, c1, c2, c3 + self._block, self._key))
-            self._words.reverse()
-            self._block += 1
+            self.random_block()
         return unit_interval(self._words.pop())
 
     def binomial(self, n: int, p: float) -> int:
@@ -197,19 +280,39 @@ class Dice:
     asked again); a draw for an earlier turn (a game's setup, at turn 0, asked once the game has
     begun) is counted apart, so it neither resets nor repeats the present turn's draws."""
 
-    __slots__ = ("earlier", "key", "seed", "turn", "uses")
+    __slots__ = ("_key_words", "earlier", "key", "seed", "turn", "uses")
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self.key = key_schedule(self.seed & MASK64, (self.seed >> 64) & MASK64)
+        self._key_words = None
         self.turn = -1
         self.uses: dict[tuple[int, int, int], int] = {}
         self.earlier: dict[tuple[int, int, int, int], int] = {}
+
+    @property
+    def key_words(self) -> np.ndarray:
+        """The round keys as the kernels take them (`philox_block`, `uniform_at`): ten rows of
+        two uint64 words where the process compiles; the key schedule itself, Python's
+        integers, where it interprets."""
+        if not compiling():
+            return self.key
+        words = self._key_words
+        if words is None:
+            words = self._key_words = np.array(self.key, dtype=np.uint64)
+        return words
 
     def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> Stream:
         """The stream for a draw at `site` on turn `turn`, about `a` and `b` (units, hexes,
         weapon groups: whatever names the draw's place at that site; whole numbers >= 0, as
         they are words of the counter)."""
+        return Stream(self.key, self.draw_place(turn, site, a, b))
+
+    def draw_place(
+        self, turn: int, site: int, a: int = 0, b: int = 0
+    ) -> tuple[int, int, int, int, int]:
+        """The place (turn, site, a, b, occurrence) of a draw at `site` on turn `turn`, counted
+        as drawn: what `at` streams from, and what a kernel that draws there is handed."""
         if a < 0 or b < 0 or turn < 0:
             raise ValueError(f"a draw's place is counted from 0: turn {turn}, a {a}, b {b}")
         if turn >= self.turn:
@@ -223,14 +326,12 @@ class Dice:
             past = (turn, site, a, b)
             occurrence = self.earlier.get(past, 0)
             self.earlier[past] = occurrence + 1
-        return Stream(
-            self.key,
-            (turn & MASK64, (site << 32 | a) & MASK64, b & MASK64, (occurrence << 16) & MASK64),
-        )
+        return (turn, site, a, b, occurrence)
 
     def __deepcopy__(self, memo: dict) -> Dice:
         copy = Dice.__new__(Dice)
         copy.seed, copy.key, copy.turn = self.seed, self.key, self.turn
+        copy._key_words = self._key_words
         copy.uses, copy.earlier = dict(self.uses), dict(self.earlier)
         return copy
 

@@ -7,6 +7,7 @@ as attributes (`c.night_fire_factor`) because attribute access is cheap in the t
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -94,6 +95,38 @@ class Coefficients(SimpleNamespace):
 
     def as_dict(self) -> dict[str, float]:
         return dict(vars(self))
+
+    def values(self):
+        """These values as the kernels take them: a `CoefficientValues` namedtuple, read by
+        name (`c.killed_fraction`) in plain Python and compiled alike. Made once per set of
+        coefficients (they are fixed once made: nothing in the engine or its tests sets one
+        after), as the rules ask for it many times a turn."""
+        kept = _VALUES.get(id(self))
+        if kept is None or kept[0] is not self:
+            if len(_VALUES) >= 256:  # a sweep makes many; each game asks for its own
+                _VALUES.clear()
+            kind = _values_type()
+            kept = _VALUES[id(self)] = (self, kind._make(map(vars(self).__getitem__, kind._fields)))
+        return kept[1]
+
+
+# Coefficients.values() made so far, by the id of their coefficients (kept with them, so an id
+# is not reused while its entry stands)
+_VALUES: dict[int, tuple[Coefficients, tuple]] = {}
+
+
+@cache
+def _values_type() -> type:
+    """`CoefficientValues`: a namedtuple of every coefficient, in coefficients.yaml's order.
+    Made on first use (the file is read then), and found by name at this module's level, where
+    numba's on-disk cache and pickle look for it."""
+    return namedtuple("CoefficientValues", tuple(defaults()), module=__name__)
+
+
+def __getattr__(name: str):
+    if name == "CoefficientValues":
+        return _values_type()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
