@@ -59,6 +59,10 @@ CHECKED = {
     "philox_block",
     "uniform_at",
     "take_casualties",
+    "exposure_factors",
+    "exposure",
+    "suppression_added",
+    "pin_unit",
 }
 # (take_casualties, and every kernel a battle runs, by whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;

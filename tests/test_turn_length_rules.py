@@ -85,7 +85,7 @@ def steady(rate: float, hours: float, decay: float, total: float) -> float:
     c = coefficients({"suppression_decay_per_hour": decay})
     level = 0.0
     for _ in range(round(total / hours)):
-        level += suppression_added(rate * hours, hours, c)
+        level += suppression_added(rate * hours, hours, c.values())
         level *= (1.0 - decay) ** hours
     return level
 
@@ -107,9 +107,9 @@ def test_suppression_follows_the_fire_not_the_turn(rate, decay, hours) -> None:
 
 def test_suppression_added_edge_cases() -> None:
     none = coefficients({"suppression_decay_per_hour": 0.0})
-    assert suppression_added(0.3, 2.0, none) == 0.3  # nothing wears off: the amount
-    assert suppression_added(0.3, 1.0, C) == pytest.approx(0.3 / math.log(2))
-    assert suppression_added(0.0, 1.0, C) == 0.0
+    assert suppression_added(0.3, 2.0, none.values()) == 0.3  # nothing wears off: the amount
+    assert suppression_added(0.3, 1.0, C.values()) == pytest.approx(0.3 / math.log(2))
+    assert suppression_added(0.0, 1.0, C.values()) == 0.0
 
 
 def test_direct_fire_expectation_is_per_hour(draws) -> None:
@@ -138,7 +138,7 @@ def fire_delivered(rate: float, hours: float, total: float, *, held: bool = True
     for _ in range(round(total / hours)):
         with fire_at_turn_start(state) if held else contextlib.nullcontext():
             u.suppression[0] = min(
-                1.0, u.suppression[0] + suppression_added(rate * hours, hours, C)
+                1.0, u.suppression[0] + suppression_added(rate * hours, hours, C.values())
             )
             delivered += hours * firer_factors(state, 0, 1, C)["suppression"]
         u.suppression *= (1.0 - C.suppression_decay_per_hour) ** hours

@@ -9,59 +9,82 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from ..core.bundles import unit_arrays, works_arrays
 from ..core.state import POSTURE_INDEX, GameState, PerGame
+from ..kernels.jit import kernel
 
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
-_FIRE_NAMES = {
-    "attack": "vulnerability_attack",
-    "withdrawal": "vulnerability_withdrawal",
-    1: "vulnerability_hasty",
-    2: "vulnerability_prepared",
-    3: "vulnerability_fortified",
-}
-_SHELL_NAMES = {
-    "attack": "shell_exposure_open",
-    "withdrawal": "shell_exposure_open",
-    1: "shell_exposure_hasty",
-    2: "shell_exposure_prepared",
-    3: "shell_exposure_fortified",
-}
+# Which of `exposure_factors`' four factors a unit has: NaN marks one it does not (a blockhouse
+# only where one stands, water only for men in it), as a kernel returns numbers, not names.
+FACTOR_NAMES = ("terrain_cover", "posture", "blockhouse", "in_water")
 
 
 def vulnerability(
     state: GameState, unit: int, coefficients, weapon: str = "fire"
 ) -> dict[str, float]:
-    """Named casualty multipliers for men of `unit` in their hex; their product is the exposure.
+    """Named casualty multipliers for men of `unit` in their hex; their product is the exposure
+    (the kernel `exposure_factors`, named for the events, `--explain` and the window's odds).
 
     `weapon` is "fire" (aimed small arms) or "shell" (bombardment and air attack, whose burst
-    finds men in the open and spares men under cover far more than aimed fire does).
-    Works protect only as far as they still stand: the posture factor moves from hasty toward the
-    works' own level in proportion to the strength left.
-    """
-    u, w, board = state.units, state.works, state.board
-    h = int(u.hex[unit])
-    names = _SHELL_NAMES if weapon == "shell" else _FIRE_NAMES
-    factors: dict[str, float] = {"terrain_cover": float(board.cover[h])}
+    finds men in the open and spares men under cover far more than aimed fire does)."""
+    board = state.board
+    values = exposure_factors(
+        unit_arrays(state.units),
+        works_arrays(state.works),
+        board.cover,
+        board.water,
+        unit,
+        coefficients.values(),
+        weapon == "shell",
+    )
+    return {name: float(v) for name, v in zip(FACTOR_NAMES, values, strict=True) if v == v}
+
+
+@kernel
+def exposure_factors(u, w, cover, water, unit, c, shell):
+    """(terrain cover, posture, blockhouse, in water) multipliers on the casualties of men of
+    `unit` in their hex, NaN for the last two where they do not apply; `shell` for bombardment
+    and air attack, else aimed fire. Works protect only as far as they still stand: the posture
+    factor moves from hasty toward the works' own level in proportion to the strength left."""
+    h = u.hex[unit]
+    blockhouse = math.nan
+    in_water = math.nan
     if u.routed[unit] or u.posture[unit] == _WITHDRAWAL:
-        factors["posture"] = getattr(coefficients, names["withdrawal"])
+        posture = c.shell_exposure_open if shell else c.vulnerability_withdrawal
     elif u.posture[unit] == _ATTACK:
-        factors["posture"] = getattr(coefficients, names["attack"])
+        posture = c.shell_exposure_open if shell else c.vulnerability_attack
     else:
-        hasty = getattr(coefficients, names[1])
-        level = int(w.fort_level[h])
+        hasty = c.shell_exposure_hasty if shell else c.vulnerability_hasty
+        level = w.fort_level[h]
         if level > 0 and w.fort_strength_start[h] > 0:
-            intact = float(w.fort_strength[h] / w.fort_strength_start[h])
-            best = getattr(coefficients, names[level])
-            factors["posture"] = hasty + (best - hasty) * intact
+            intact = w.fort_strength[h] / w.fort_strength_start[h]
+            if level == 1:
+                best = hasty
+            elif level == 2:
+                best = c.shell_exposure_prepared if shell else c.vulnerability_prepared
+            else:
+                best = c.shell_exposure_fortified if shell else c.vulnerability_fortified
+            posture = hasty + (best - hasty) * intact
         else:
-            factors["posture"] = hasty
+            posture = hasty
         if w.blockhouse_strength_start[h] > 0:
-            intact = float(w.blockhouse_strength[h] / w.blockhouse_strength_start[h])
-            factors["blockhouse"] = 1.0 + (coefficients.blockhouse_protection - 1.0) * intact
-    if u.crossing_hours[unit] > 0 or board.water[h]:
-        factors["in_water"] = coefficients.water_exposure
-    return factors
+            intact = w.blockhouse_strength[h] / w.blockhouse_strength_start[h]
+            blockhouse = 1.0 + (c.blockhouse_protection - 1.0) * intact
+    if u.crossing_hours[unit] > 0 or water[h]:
+        in_water = c.water_exposure
+    return cover[h], posture, blockhouse, in_water
+
+
+@kernel
+def exposure(factors):
+    """The product of `exposure_factors`' factors that apply, in their order (as `product`
+    multiplies the named ones)."""
+    result = 1.0
+    for value in factors:
+        if value == value:
+            result *= value
+    return result
 
 
 def product(factors: dict[str, float]) -> float:
@@ -71,7 +94,8 @@ def product(factors: dict[str, float]) -> float:
     return result
 
 
-def suppression_added(amount: float, hours: float, coefficients) -> float:
+@kernel
+def suppression_added(amount, hours, c):
     """What a turn's fire adds to a unit's suppression, so that a turn of any length leaves it
     where the same fire spread over those hours would: `amount` is what the turn's rounds (or
     expected hits) would pin at once; suppression wears off continuously at
@@ -82,7 +106,7 @@ def suppression_added(amount: float, hours: float, coefficients) -> float:
     whole amount at once held it at R·h·e^(−λh) / (1 − e^(−λh)): 1.3 R at 15-minute turns and
     0.7 R at 2-hour ones (issue 16's turn-length check). With no decay, or decay of all of it
     within the hour, the amount as it is."""
-    decay = coefficients.suppression_decay_per_hour
+    decay = c.suppression_decay_per_hour
     if amount <= 0.0 or hours <= 0.0 or decay <= 0.0 or decay >= 1.0:
         return amount
     x = -math.log1p(-decay) * hours
@@ -90,6 +114,12 @@ def suppression_added(amount: float, hours: float, coefficients) -> float:
 
 
 def pin(state: GameState, unit: int, amount: float, hours: float, coefficients) -> None:
+    """`pin_unit` on the game's units (its docstring says why the ceiling is not 1)."""
+    pin_unit(unit_arrays(state.units), unit, amount, hours, coefficients.values())
+
+
+@kernel
+def pin_unit(u, unit, amount, hours, c):
     """Add what a turn's fire pins (`amount`, before spreading it over the turn's `hours`:
     `suppression_added`) to `unit`'s suppression, at most the level that the morale step's decay
     brings down to 1 by the turn's end, (1 − suppression_decay_per_hour)^(−hours).
@@ -100,13 +130,12 @@ def pin(state: GameState, unit: int, amount: float, hours: float, coefficients) 
     targets firing freer next turn (issue 16, the turn-length check). Within the turn the value
     may pass 1; nothing reads it before the decay (the turn's fire reads the level carried in,
     `fire_at_turn_start`), and the morale step clamps what is left at 1."""
-    u = state.units
-    decay = coefficients.suppression_decay_per_hour
+    decay = c.suppression_decay_per_hour
     ceiling = 1.0
     if hours > 0.0 and 0.0 < decay < 1.0:
         ceiling = (1.0 - decay) ** -hours
-    added = suppression_added(amount, hours, coefficients)
-    u.suppression[unit] = min(ceiling, max(u.suppression.item(unit), 0.0) + added)
+    added = suppression_added(amount, hours, c)
+    u.suppression[unit] = min(ceiling, max(u.suppression[unit], 0.0) + added)
 
 
 _HELD = PerGame()  # for each game in a turn's fire: the suppression its units carried into it
