@@ -26,8 +26,9 @@ CASES = [
 ]
 
 
-def playthrough(name: str, seed: int) -> str:
-    game = Game.load(ROOT / "scenarios" / f"{name}.yaml", seed=seed)
+def playthrough(name: str, seed: int, path: Path | None = None) -> str:
+    """The golden text of scenario `name` (or of the file `path`) played by the computer."""
+    game = Game.load(path or ROOT / "scenarios" / f"{name}.yaml", seed=seed)
     while not game.over:
         for side in game.sides_to_order():
             game.apply_orders(side, game.computer_orders(side))

@@ -63,6 +63,10 @@ CHECKED = {
     "exposure",
     "suppression_added",
     "pin_unit",
+    "works_left",
+    "breach_work",
+    "work_hours",
+    "breach_step",
 }
 # (take_casualties, and every kernel a battle runs, by whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;
@@ -155,8 +159,13 @@ def test_compiled_uniforms_are_the_interpreted_streams(numba_cache: Path) -> Non
     assert run_compiled(script, DRAW_PLACES, numba_cache) == expected
 
 
-# (scenario, seed) of the golden battles (tests/test_golden.py) played compiled here
-COMPILED_BATTLES = [("furong_mountain", 7), ("shigehiro_pocket", 2)]
+# (scenario file, seed) played compiled here: two golden battles (tests/test_golden.py), and
+# engineers who breach (tests/data/engineers.yaml; no golden battle breaches)
+COMPILED_BATTLES = [
+    ("scenarios/furong_mountain.yaml", 7),
+    ("scenarios/shigehiro_pocket.yaml", 2),
+    ("tests/data/engineers.yaml", 1),
+]
 
 
 def test_a_compiled_battle_is_the_interpreted_battle(numba_cache: Path) -> None:
@@ -165,14 +174,17 @@ def test_a_compiled_battle_is_the_interpreted_battle(numba_cache: Path) -> None:
     script = (
         "import json, sys\n"
         "from engine.kernels import jit\n"
-        "from tests.test_golden import playthrough\n"
+        "from tests.test_golden import ROOT, playthrough\n"
         "assert jit.compiling()\n"
-        "print(json.dumps([playthrough(name, seed) for name, seed in json.load(sys.stdin)]))\n"
+        "battles = json.load(sys.stdin)\n"
+        "print(json.dumps([playthrough(p, seed, ROOT / p) for p, seed in battles]))\n"
     )
     from tests.test_golden import playthrough
 
     compiled = run_compiled(script, COMPILED_BATTLES, numba_cache)
-    assert compiled == [playthrough(name, seed) for name, seed in COMPILED_BATTLES]
+    interpreted = [playthrough(p, seed, ROOT / p) for p, seed in COMPILED_BATTLES]
+    assert "breaches" in interpreted[-1]
+    assert compiled == interpreted
 
 
 def line_as_before_the_kernel(a: hexgrid.Hex, b: hexgrid.Hex) -> list[tuple[int, int]]:

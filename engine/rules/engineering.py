@@ -21,10 +21,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import numpy as np
+
+from ..core.bundles import unit_arrays, works_arrays
 from ..core.events import Event, register_event
 from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState, UnitType
-from .protection import firing_suppression
+from ..hexgrid import axial_length
+from ..kernels.jit import kernel
+from .protection import firing_suppression, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
 _EXPLAINED_TERMS = {
@@ -58,8 +63,13 @@ def wire_rates(state: GameState, c) -> list[float]:
 
 def obstacle_left(state: GameState, h: int) -> bool:
     """Is there anything left to breach in hex `h`: a minefield without an open lane, or wire."""
-    w = state.works
-    return (w.mine_depth_m.item(h) > 0 and w.lane.item(h) < 1.0) or w.wire_lines.item(h) > 0
+    return bool(works_left(works_arrays(state.works), h))
+
+
+@kernel
+def works_left(w, h):
+    """`obstacle_left` on the works' arrays."""
+    return (w.mine_depth_m[h] > 0 and w.lane[h] < 1.0) or w.wire_lines[h] > 0
 
 
 @register_order
@@ -216,14 +226,8 @@ def note_openings(
         events.append(LaneOpened(state.turn, label, "wire", unit))
 
 
-def breach_work(
-    hours: float,
-    lane: float,
-    depth_m: float,
-    wire_lines: float,
-    lane_m_per_hour: float,
-    wire_lines_per_hour: float,
-) -> tuple[float, float]:
+@kernel
+def breach_work(hours, lane, depth_m, wire_lines, lane_m_per_hour, wire_lines_per_hour):
     """The lane's progress and the lines of wire left after `hours` of work: the lane first
     (`lane_m_per_hour` metres of `depth_m` an hour), then the wire with the hours left."""
     if depth_m > 0 and lane < 1.0:
@@ -240,48 +244,59 @@ def breach_work(
 
 def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
     """The party's share, its suppression and the hours of work it does this turn."""
-    u = state.units
-    share = min(1.0, u.men.item(unit) / c.engineer_party_men)
-    suppression = firing_suppression(state, unit)
-    return share, suppression, state.turn_hours * share * (1.0 - suppression)
+    return work_hours(
+        state.units.men.item(unit), firing_suppression(state, unit), state.turn_hours, c.values()
+    )
+
+
+@kernel
+def work_hours(men, suppression, turn_hours, c):
+    """(party share, suppression, hours of work) of a breaching party of `men` this turn."""
+    share = min(1.0, men / c.engineer_party_men)
+    return share, suppression, turn_hours * share * (1.0 - suppression)
+
+
+# The columns of `breach_step`'s rows, one row a breach done
+BREACH_COLUMNS = (
+    "unit",
+    "hex",
+    "hours",
+    "lane",
+    "wire",
+    "share",
+    "suppression",
+    "depth_m",
+    "wire_lines_per_hour",
+    "lane_before",
+    "wire_before",
+)
 
 
 @resolves(Breach, RANK_WORK)
 def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> None:
-    """Resolve this turn's breach orders, after movement and before any fire."""
-    u, w, board = state.units, state.works, state.board
-    engineers = engineer_units(state)
-    rates = wire_rates(state, c)
-    for order in orders:
-        i, h = order.unit, order.target  # type: ignore[attr-defined]
-        here = u.hex.item(i)
-        if (
-            here < 0
-            or u.gone.item(i)
-            or not u.arrived.item(i)
-            or u.routed.item(i)
-            or u.men.item(i) <= 0
-            or u.crossing_hours.item(i) > 0
-            or not engineers[i]
-            or board.distance(here, h) > 1
-            or not obstacle_left(state, h)
-        ):
-            continue
-        u.posture[i] = _ATTACK  # at work in the open, as exposed as men in the attack
-        share, suppression, hours = _work_hours(state, i, c)
-        wire_before = w.wire_lines.item(h)
-        depth = w.mine_depth_m.item(h)
-        lane, wire = breach_work(
-            hours,
-            w.lane.item(h),
-            depth,
-            wire_before,
-            c.engineer_lane_m_per_hour,
-            rates[i],
-        )
-        lane_before = w.lane.item(h)
-        w.lane[h] = lane
-        w.wire_lines[h] = wire
+    """Resolve this turn's breach orders, after movement and before any fire (the kernel
+    `breach_step`; this reports its work)."""
+    u, board = state.units, state.board
+    units = np.array([order.unit for order in orders], dtype=np.int64)
+    targets = np.array([order.target for order in orders], dtype=np.int64)  # type: ignore[attr-defined]
+    rows = np.empty((len(orders), len(BREACH_COLUMNS)))
+    done = breach_step(
+        unit_arrays(u),
+        works_arrays(state.works),
+        board.q,
+        board.r,
+        np.array(engineer_units(state), dtype=np.bool_),
+        np.array(wire_rates(state, c)),
+        held_suppression(state),
+        units,
+        targets,
+        state.turn_hours,
+        c.values(),
+        rows,
+    )
+    for row in rows[:done].tolist():
+        i, h = int(row[0]), int(row[1])
+        hours, lane, wire, share, suppression, depth, rate, lane_before, wire_before = row[2:]
         note_openings(state, h, i, lane_before, wire_before, events)
         if state.record_events:
             events.append(
@@ -298,11 +313,51 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
                         "suppression": round(suppression, 4),
                         "depth_m": depth,
                         "lane_m_per_hour": c.engineer_lane_m_per_hour,
-                        "wire_lines_per_hour": rates[i],
+                        "wire_lines_per_hour": rate,
                         "wire_cut": round(wire_before - wire, 4),
                     },
                 )
             )
+
+
+@kernel
+def breach_step(u, w, q, r, engineers, wire_rate, suppression, units, targets, turn_hours, c, rows):
+    """The breach orders (`units[k]` at hex `targets[k]`, in unit order): each able party of
+    engineers in or next to a hex with obstacles left works this turn's hours on it, the lane
+    first, then the wire, in the open (posture `attack`). One row of `BREACH_COLUMNS` a breach
+    done; returns how many."""
+    done = 0
+    for k in range(len(units)):
+        i, h = units[k], targets[k]
+        here = u.hex[i]
+        if (
+            here < 0
+            or u.gone[i]
+            or not u.arrived[i]
+            or u.routed[i]
+            or u.men[i] <= 0
+            or u.crossing_hours[i] > 0
+            or not engineers[i]
+            or axial_length(q[h] - q[here], r[h] - r[here]) > 1
+            or not works_left(w, h)
+        ):
+            continue
+        u.posture[i] = _ATTACK  # at work in the open, as exposed as men in the attack
+        share, held, hours = work_hours(u.men[i], suppression[i], turn_hours, c)
+        wire_before = w.wire_lines[h]
+        lane_before = w.lane[h]
+        depth = w.mine_depth_m[h]
+        lane, wire = breach_work(
+            hours, lane_before, depth, wire_before, c.engineer_lane_m_per_hour, wire_rate[i]
+        )
+        w.lane[h] = lane
+        w.wire_lines[h] = wire
+        row = rows[done]
+        row[0], row[1], row[2], row[3], row[4] = i, h, hours, lane, wire
+        row[5], row[6], row[7], row[8] = share, held, depth, wire_rate[i]
+        row[9], row[10] = lane_before, wire_before
+        done += 1
+    return done
 
 
 def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:

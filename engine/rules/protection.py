@@ -173,6 +173,16 @@ def firing_suppression(state: GameState, unit: int) -> float:
     return state.units.suppression.item(unit)
 
 
+def held_suppression(state: GameState):
+    """Every unit's `firing_suppression` at once, as the array a kernel reads: the levels carried
+    into the turn during a turn's fire, the present ones outside one."""
+    held = _HELD.of(state).get("held")
+    suppression = state.units.suppression
+    if held is not None and len(held) == len(suppression):
+        return held
+    return suppression
+
+
 def sides_coefficients(state: GameState, coefficients) -> tuple:
     """Each side's coefficients for the rules that act between two sides (fire, bombardment):
     the scenario's `side_rules` over the common ones (`state.side_coefficients`, resolved once
