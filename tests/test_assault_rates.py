@@ -14,10 +14,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.core.bundles import unit_arrays
 from engine.core.events import Assaulted, Routed
 from engine.rules import assault
 from engine.rules.assault import assault_steps, break_point, resolve_assault
 from engine.rules.coefficients import coefficients
+from engine.rules.fire import spend_rounds
 from engine.rules.morale import morale_phase, resolve_terms
 from engine.rules.turn import coefficients_of, new_game
 from engine.scenario import load_scenario_text
@@ -52,6 +54,20 @@ def assault_once(state) -> Assaulted:
 )
 def test_assault_steps(hours, per_hour, steps, length) -> None:
     assert assault_steps(hours, per_hour) == (steps, length)
+
+
+@pytest.mark.parametrize(
+    ("ammo", "needed"),
+    [(100.0, 30.0), (30.0, 30.0), (10.0, 30.0), (0.0, 30.0), (math.inf, 30.0), (50.0, 0.0)],
+)
+def test_close_fire_spends_rounds_as_direct_fire_does(ammo, needed) -> None:
+    """The assault's kernel `_spend_rounds` is fire.spend_rounds' rule (until fire's own kernel
+    serves both): the same rounds left and the same factor on the fire."""
+    kernel_state, python_state = duel(40, 30), duel(40, 30)
+    kernel_state.units.ammo[BLUE] = python_state.units.ammo[BLUE] = ammo
+    factor = assault._spend_rounds(unit_arrays(kernel_state.units), BLUE, needed, C.values())
+    assert factor == spend_rounds(python_state, BLUE, needed, C).get("ammunition", 1.0)
+    assert kernel_state.units.ammo[BLUE] == python_state.units.ammo[BLUE]
 
 
 def test_resolve_terms() -> None:
