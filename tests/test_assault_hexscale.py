@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import statistics
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,9 @@ from engine.rules import assault
 from engine.rules.assault import _come_up, _engaged, resolve_assault
 from engine.rules.coefficients import coefficients
 from engine.rules.turn import coefficients_of
-from tests.test_rules_exact import battle, stubbed, unit
+
+# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
+from tests.test_rules_exact import _unstub, battle, stubbed, unit  # noqa: F401
 
 C = coefficients()
 RED, BLUE = 0, 1
@@ -61,23 +64,21 @@ def assault_on(state, hours: float | None = None) -> Assaulted:
 def test_come_up_keeps_the_engaged_share_of_the_men_left() -> None:
     state = pair(1000, 400, 400)
     u = state.units
-    came_up = [0, 0]
+    units = np.array([RED, BLUE], dtype=np.int64)  # the engaged of each: `engaged[j]`
     u.men[RED] = 370  # 30 of the 200 engaged were hit
-    engaged = {RED: 170}
-    _come_up(u, [RED], engaged, 0.5, came_up, 0)
-    assert engaged[RED] == 185 == _engaged(370, 0.5)  # round(0.5 × 370)
-    assert came_up == [15, 0]
-    _come_up(u, [RED], engaged, 0.5, came_up, 0)  # nobody hit since: nobody comes up
-    assert came_up == [15, 0]
+    engaged = np.array([170, 0], dtype=np.int64)
+    assert _come_up(u.men, units, engaged, 0, 1, 0.5) == 15
+    assert engaged[0] == 185 == _engaged(370, 0.5)  # round(0.5 × 370)
+    # nobody hit since: nobody comes up
+    assert _come_up(u.men, units, engaged, 0, 1, 0.5) == 0
     u.men[BLUE] = 101
-    engaged = {BLUE: 20}
-    _come_up(u, [BLUE], engaged, 0.25, came_up, 1)
-    assert engaged[BLUE] == 25  # int(25.25 + 0.5)
-    assert came_up == [15, 5]
+    engaged[1] = 20
+    assert _come_up(u.men, units, engaged, 1, 2, 0.25) == 5
+    assert engaged.tolist() == [185, 25]  # int(25.25 + 0.5)
     u.men[BLUE] = 60  # all engaged (share 1): the engaged are the men left, nobody to come up
-    engaged = {BLUE: 60}
-    _come_up(u, [BLUE], engaged, 1.0, came_up, 1)
-    assert engaged[BLUE] == 60 and came_up == [15, 5]
+    engaged[1] = 60
+    assert _come_up(u.men, units, engaged, 1, 2, 1.0) == 0
+    assert engaged.tolist() == [185, 60]
 
 
 def test_a_wide_hex_gives_way_on_the_losses_of_its_whole_garrison(monkeypatch) -> None:
@@ -86,12 +87,12 @@ def test_a_wide_hex_gives_way_on_the_losses_of_its_whole_garrison(monkeypatch) -
     400 (80 men), not of the 200 engaged at the start (40): the rule before issue 16's item 5."""
     draws: list[tuple[int, float, int]] = []
 
-    def floor_draw(rng, men, expected):
+    def floor_draw(men, expected, keys, place, k):
         hit = 0 if men <= 0 or expected <= 0 else min(int(men), math.floor(expected + 1e-9))
         draws.append((int(men), float(expected), hit))
-        return hit
+        return hit, k
 
-    monkeypatch.setattr(assault, "draw_casualties", floor_draw)
+    monkeypatch.setattr(assault, "draw_disabled", floor_draw)
     state = pair(1000, 1200, 400, break_point_spread=0, melee_rate=0.1)
     stubbed(state)
     state.units.break_share[:] = [10.0, 0.2]  # Red never breaks; Blue at 0.2 of its men

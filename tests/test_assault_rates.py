@@ -14,15 +14,19 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from engine.core.bundles import unit_arrays
 from engine.core.events import Assaulted, Routed
 from engine.rules import assault
 from engine.rules.assault import assault_steps, break_point, resolve_assault
 from engine.rules.coefficients import coefficients
+from engine.rules.fire import spend_rounds
 from engine.rules.morale import morale_phase, resolve_terms
 from engine.rules.turn import coefficients_of, new_game
 from engine.scenario import load_scenario_text
 from engine.scenario.errors import ScenarioError
-from tests.test_rules_exact import BASE, battle, stubbed, unit
+
+# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
+from tests.test_rules_exact import BASE, _unstub, battle, stubbed, unit  # noqa: F401
 
 C = coefficients()
 RED, BLUE = 0, 1
@@ -50,6 +54,20 @@ def assault_once(state) -> Assaulted:
 )
 def test_assault_steps(hours, per_hour, steps, length) -> None:
     assert assault_steps(hours, per_hour) == (steps, length)
+
+
+@pytest.mark.parametrize(
+    ("ammo", "needed"),
+    [(100.0, 30.0), (30.0, 30.0), (10.0, 30.0), (0.0, 30.0), (math.inf, 30.0), (50.0, 0.0)],
+)
+def test_close_fire_spends_rounds_as_direct_fire_does(ammo, needed) -> None:
+    """The assault's kernel `_spend_rounds` is fire.spend_rounds' rule (until fire's own kernel
+    serves both): the same rounds left and the same factor on the fire."""
+    kernel_state, python_state = duel(40, 30), duel(40, 30)
+    kernel_state.units.ammo[BLUE] = python_state.units.ammo[BLUE] = ammo
+    factor = assault._spend_rounds(unit_arrays(kernel_state.units), BLUE, needed, C.values())
+    assert factor == spend_rounds(python_state, BLUE, needed, C).get("ammunition", 1.0)
+    assert kernel_state.units.ammo[BLUE] == python_state.units.ammo[BLUE]
 
 
 def test_resolve_terms() -> None:
@@ -154,12 +172,16 @@ def test_expected_losses_scale_with_the_hours_of_assault(minutes, red, blue) -> 
     its hourly rate times its hours: the same per hour at every turn length."""
     expected: list[float] = []
 
-    def record(rng, men, mean):
+    def record(men, mean, keys, place, k):
         expected.append(mean)
-        return 0
+        return 0, k
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(assault, "draw_casualties", record)
+        # compiled (WARGAME_JIT), the kernels run as their source, which reads `record`
+        for name, value in list(vars(assault).items()):
+            if hasattr(value, "py_func"):
+                patch.setattr(assault, name, value.py_func)
+        patch.setattr(assault, "draw_disabled", record)
         event = assault_once(duel(red, blue, minutes))
         hours = minutes / 60
         assert event.modifiers["hours_fought"] == pytest.approx(hours)

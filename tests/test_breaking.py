@@ -18,7 +18,9 @@ from engine.rules.assault import break_point, cut_off, losses_counted, resolve_a
 from engine.rules.coefficients import coefficients
 from engine.rules.morale import morale_phase
 from engine.rules.turn import coefficients_of
-from tests.test_rules_exact import battle, stubbed, unit
+
+# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
+from tests.test_rules_exact import _unstub, battle, stubbed, unit  # noqa: F401
 
 C = coefficients()
 RED, BLUE = 0, 1

@@ -67,6 +67,19 @@ CHECKED = {
     "breach_work",
     "work_hours",
     "breach_step",
+    "draw_disabled",
+    "engaged_shares",
+    "_engaged",
+    "_spread",
+    "assault_steps",
+    "counted_losses",
+    "group_break_point",
+    "fight_assault",
+    "_spend_rounds",
+    "_total",
+    "_any_men",
+    "_come_up",
+    "_men_weighted",
 }
 # (take_casualties, and every kernel a battle runs, by whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;
@@ -79,6 +92,8 @@ SIGHT_CLEARANCES = (0.0, 10.0)
 
 
 def test_every_kernel_is_checked() -> None:
+    import engine.rules.turn  # noqa: F401 (the turn imports every rule: their kernels are made)
+
     assert {f.__name__ for f in jit.KERNELS} == CHECKED
 
 
@@ -185,6 +200,87 @@ def test_a_compiled_battle_is_the_interpreted_battle(numba_cache: Path) -> None:
     interpreted = [playthrough(p, seed, ROOT / p) for p, seed in COMPILED_BATTLES]
     assert "breaches" in interpreted[-1]
     assert compiled == interpreted
+
+
+# Assaults the golden battles may not fight: 1 km hexes (men coming up), two axes, a minefield,
+# wire and a blockhouse, rounds running out, grenades, leaders, by night, the hex taken;
+# (hex_size_m, red's men, blue's men, blue's ammunition, works in blue's hex, the clock's
+# start, hours, seed)
+ASSAULTS = [
+    (100, 120, 60, 40, True, "1945-05-21T08:00", 3.0, 1),
+    (100, 200, 30, 5, False, "1945-05-21T22:00", 2.0, 2),
+    (1000, 1500, 400, 300, True, "1945-05-21T08:00", 6.0, 3),
+    (1000, 3000, 300, 100, False, "1945-05-21T08:00", 12.0, 4),
+    (500, 900, 500, 2000, False, "1945-05-21T08:00", 12.0, 5),
+]
+
+
+def assaults_played(cases: list) -> list:
+    """For each of `cases` (`ASSAULTS`), Red's two units assaulting Blue's hex: every event, the
+    units' arrays after it and where the dice got to."""
+    import numpy as np
+
+    from engine.rules.assault import resolve_assault
+    from engine.rules.turn import coefficients_of
+    from tests.test_rules_exact import battle, unit
+
+    played = []
+    for hex_m, red, blue, ammo, works, start, hours, seed in cases:
+        leader = {"name": {"en": "Han"}}
+        weapons = [
+            {"weapon": "rifle", "count": blue, "ammo": ammo},
+            {"weapon": "mg", "count": 2, "ammo": ammo},
+            {"weapon": "grenade", "count": blue},
+        ]
+        units = [
+            unit("red_1", "red", (2, 1), red, officers=3, leader=leader),
+            unit("blue_1", "blue", (3, 1), blue, weapons, officers=2, leader=leader),
+            unit("red_2", "red", (3, 0), red // 3, quality=0.8, officers=1, leader=leader),
+        ]
+        obstacles = [
+            {"kind": "minefield", "hexes": [[3, 1]], "depth_m": 30, "density_per_m": 0.1},
+            {"kind": "wire", "hexes": [[3, 1]], "lines": 1},
+            {"kind": "blockhouse", "hexes": [[3, 1]], "strength": 20},
+        ]
+        state = battle(
+            seed,
+            None,
+            units=units,
+            obstacles=obstacles if works else [],
+            start=start,
+            hex_size_m=hex_m,
+        )
+        events: list = []
+        target = state.board.index(3, 1)
+        resolve_assault(state, target, [0, 2], coefficients_of(state), events, hours=hours)
+        u = state.units
+        arrays = [
+            getattr(u, name).tolist()
+            for name in ("men", "killed", "wounded", "captured", "officers_killed", "hex")
+        ]
+        arrays += [
+            np.asarray(getattr(u, name), dtype=float).tolist()
+            for name in ("ammo", "grenades", "grip_hours", "morale", "leader_alive", "routed")
+        ]
+        fingerprint = json.loads(json.dumps(state.dice.fingerprint()))
+        played.append([[repr(e) for e in events], arrays, fingerprint])
+    return played
+
+
+def test_compiled_assaults_are_the_interpreted_assaults(numba_cache: Path) -> None:
+    script = (
+        "import json, sys\n"
+        "from engine.rules import assault\n"
+        "from tests.test_kernels import assaults_played\n"
+        "assert type(assault.fight_assault).__name__ == 'CPUDispatcher'\n"
+        "print(json.dumps(assaults_played(json.load(sys.stdin))))\n"
+    )
+    interpreted = assaults_played(ASSAULTS)
+    assert any("LeaderKilled" in line for events, _, _ in interpreted for line in events)
+    assert any("defenders_came_up" in line for events, _, _ in interpreted for line in events)
+    assert any("'ammunition'" in line for events, _, _ in interpreted for line in events)
+    assert any("HexTaken" in line for events, _, _ in interpreted for line in events)
+    assert run_compiled(script, ASSAULTS, numba_cache) == interpreted
 
 
 def line_as_before_the_kernel(a: hexgrid.Hex, b: hexgrid.Hex) -> list[tuple[int, int]]:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
+from engine.core.bundles import unit_arrays
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -31,7 +33,7 @@ from engine.core.events import (
 from engine.core.state import POSTURE_INDEX
 from engine.rules import arrivals, assault, bombardment, casualties, fire, movement
 from engine.rules.arrivals import air_strikes
-from engine.rules.assault import _spread, resolve_assault
+from engine.rules.assault import resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
 from engine.rules.casualties import apply_casualties
 from engine.rules.coefficients import coefficients
@@ -145,6 +147,9 @@ class StubRng:
     def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
         return self.place
 
+    def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
+        return 0
+
     def skip(self, count: int) -> None:
         pass
 
@@ -163,7 +168,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties,)  # (protection's kernels do not draw)
+KERNEL_MODULES = (casualties, assault)  # (protection's kernels do not draw)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -182,8 +187,10 @@ def stubbed(state, **kw) -> StubRng:
         for name, value in list(vars(module).items()):
             if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
                 patch.setattr(module, name, value.py_func)
-        patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p))
-        patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random())
+        # (a module whose kernels draw only through another's, as assault through
+        # casualties', has neither name)
+        patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p), raising=False)
+        patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random(), raising=False)
     return stub
 
 
@@ -199,8 +206,12 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, bombardment, arrivals, assault, movement):
+    for module in (fire, bombardment, arrivals, movement):
         monkeypatch.setattr(module, "draw_casualties", record)
+    # the assault's kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k)
+    monkeypatch.setattr(
+        assault, "draw_disabled", lambda men, expected, *dice: (record(None, men, expected), 0)
+    )
     return calls
 
 
@@ -741,14 +752,39 @@ def saturated(expected: float, men: int) -> float:
     return men * (1 - math.exp(-expected / men))
 
 
+def spread(state, units: list[int], engaged: list[int], expected: float) -> tuple[int, float]:
+    """`_spread` (a kernel) of `expected` casualties among `units`, `engaged[j]` of the men of
+    `units[j]` engaged (updated as the kernel takes them off). Read from the module, where
+    `stubbed` puts the kernel's source when the kernels are compiled."""
+    count = len(units)
+    at = np.array(engaged, dtype=np.int64)
+    lost, mean = assault._spread(
+        unit_arrays(state.units),
+        state.board.water,
+        np.array(units, dtype=np.int64),
+        0,
+        count,
+        at,
+        expected,
+        coefficients_of(state).values(),
+        state.dice.key_words,
+        state.turn,
+        np.zeros(count, dtype=np.int64),  # each unit's occurrence at the ASSAULT place
+        np.zeros(count, dtype=np.int64),  # units whose leader fell
+        np.zeros(10, dtype=np.int64),  # the assault's counts (of leaders fallen, ...)
+    )
+    engaged[:] = at.tolist()
+    return lost, mean
+
+
 def test_spread_saturates_and_splits_by_close_combat_fraction(draws) -> None:
     state = battle()
     rng = stubbed(state)
-    engaged = {RED: 40}
-    lost, mean = _spread(state, [RED], engaged, 10.0, coefficients_of(state), [])
+    engaged = [40]
+    lost, mean = spread(state, [RED], engaged, 10.0)
     assert draws == [(40, approx(saturated(10.0, 40)))]  # 8.85 of 40, not 10
     assert mean == approx(saturated(10.0, 40))  # the mean it reports (for the event)
-    assert lost == 8 and engaged[RED] == 32
+    assert lost == 8 and engaged == [32]
     assert rng.binomials == [(8, C.close_combat_killed_fraction)]  # killed ~ Binomial(8, 0.33)
     assert (state.units.killed[RED], state.units.wounded[RED]) == (2, 6)
 
@@ -758,7 +794,7 @@ def test_spread_shares_the_saturated_loss_by_men(draws) -> None:
     units.append(unit("red_2", "red", (1, 1), 10))
     state = battle(units=units)
     stubbed(state)
-    _spread(state, [0, 2], {0: 30, 2: 10}, 20.0, coefficients_of(state), [])
+    spread(state, [0, 2], [30, 10], 20.0)
     total = saturated(20.0, 40)
     assert draws == [(30, approx(total * 30 / 40)), (10, approx(total * 10 / 40))]
 

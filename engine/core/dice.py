@@ -328,6 +328,17 @@ class Dice:
             self.earlier[past] = occurrence + 1
         return (turn, site, a, b, occurrence)
 
+    def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
+        """How many times the place (turn, site, a, b) has been drawn: the occurrence its next
+        draw gets (`draw_place`), without counting one. For a kernel that draws a place several
+        times and decides as it goes whether it draws (an assault's steps): it starts from this
+        occurrence, counts its own, and its caller then counts them (`draw_place` once each)."""
+        if turn > self.turn:
+            return 0
+        if turn == self.turn:
+            return self.uses.get((site, a, b), 0)
+        return self.earlier.get((turn, site, a, b), 0)
+
     def __deepcopy__(self, memo: dict) -> Dice:
         copy = Dice.__new__(Dice)
         copy.seed, copy.key, copy.turn = self.seed, self.key, self.turn

@@ -36,14 +36,18 @@ from __future__ import annotations
 
 import math
 
-from ..core.dice import ASSAULT, roll
-from ..core.events import Assaulted, Event, HexTaken
+import numpy as np
+
+from ..core.bundles import unit_arrays, works_arrays
+from ..core.dice import ASSAULT
+from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
 from ..core.state import POSTURE_INDEX, GameState
-from .casualties import apply_casualties, draw_casualties, remove_men
-from .fire import firer_factors, spend_rounds
+from ..kernels.jit import kernel
+from .casualties import draw_disabled, remove_men, take_casualties
+from .fire import firer_factors
 from .morale import break_unit
 from .movement import enemy_zone, mine_casualty_share
-from .protection import product, vulnerability
+from .protection import exposure_factors, product
 
 _ATTACK = POSTURE_INDEX["attack"]
 # The coefficients of the phases' formulas an assault records by name (docs/rules.md).
@@ -54,9 +58,50 @@ _BASE_TERMS = (
     "melee_rate",
     "melee_defender_advantage",
 )
+# `fight_assault`'s outcomes
+REPELLED, TAKEN, RESTED = 0, 1, 2
+OUTCOMES = ("repelled", "taken", "rested")
+# `fight_assault`'s numbers for the record (its `out`; NaN where a modifier is not recorded)
+(
+    _AXES,
+    _ATTACK_SHARE,
+    _DEFEND_SHARE,
+    _MINES,
+    _WIRE_LINES,
+    _WIRE,
+    _CLOSE_FIRE,
+    _BLOCKHOUSE,
+    _POSTURE,
+    _ATTACK_BREAKS,
+    _DEFEND_BREAKS,
+    _IN_HAND,
+    _FOUGHT,
+    _THROWN,
+    _MEAN_MINES,
+    _MEAN_APPROACH,
+    _MEAN_GRENADES,
+    _MEAN_MELEE,
+    _MEAN_DEFENDERS_MELEE,
+) = range(19)
+_OUT_SIZE = 19
+# ... and its counts (its `counts`): men lost by phase, men come up, rows written
+(
+    _LOST_MINES,
+    _LOST_APPROACH,
+    _LOST_GRENADES,
+    _LOST_MELEE,
+    _LOST_DEFENDERS_MELEE,
+    _CAME_UP_ATTACKERS,
+    _CAME_UP_DEFENDERS,
+    _STEPS,
+    _LEADERS,
+    _BROKE,
+) = range(10)
+_COUNTS_SIZE = 10
 
 
-def engaged_shares(frontage_m: float, axes: int, hex_size_m: float) -> tuple[float, float]:
+@kernel
+def engaged_shares(frontage_m, axes, hex_size_m):
     """The shares of the attackers' and of the defenders' men that take part in an assault.
 
     Each axis (a hex the attack comes from) assaults on one frontage of `frontage_m` metres out of
@@ -67,41 +112,47 @@ def engaged_shares(frontage_m: float, axes: int, hex_size_m: float) -> tuple[flo
     return min(1.0, per_axis), min(1.0, per_axis * axes)
 
 
-def _engaged(men: int, share: float) -> int:
+@kernel
+def _engaged(men, share):
     """The men of a unit on the assaulted frontage (all of them when the share is 1)."""
     return men if share >= 1.0 else int(men * share + 0.5)
 
 
-def _spread(
-    state: GameState,
-    units: list[int],
-    engaged: dict[int, int],
-    expected: float,
-    coefficients,
-    events,
-) -> tuple[int, float]:
-    """Draw `expected` casualties among the engaged men of `units`, in proportion to them; take
-    them off `engaged` too; return the total and the mean of the draw (after saturation)."""
-    men = [engaged[i] for i in units]
-    total_men = sum(men)
+@kernel
+def _spread(u, water, units, first, stop, engaged, expected, c, keys, turn, drawn, leaders, counts):
+    """Draw `expected` casualties among the engaged men (`engaged`) of `units[first:stop]`, in
+    proportion to them; take them off `engaged` too; return the total and the mean of the draw
+    (after saturation). Each unit's draw is at its own place of the dice, (turn, ASSAULT, unit,
+    0, its occurrence `drawn[j]`, counted here); a unit whose leader falls is written to
+    `leaders` (counted in `counts[_LEADERS]`)."""
+    total_men = 0
+    for j in range(first, stop):
+        total_men += engaged[j]
     if total_men <= 0 or expected <= 0:
         return 0, 0.0
     # Fire and grenades fall on men already hit as well as on the rest: the expected number
     # hit saturates as n(1 - exp(-E/n)) instead of exceeding the men there.
     expected = total_men * (1.0 - math.exp(-expected / total_men))
-    killed_fraction = coefficients.close_combat_killed_fraction
+    killed_fraction = c.close_combat_killed_fraction
     lost = 0
-    for k, i in enumerate(units):  # not zip(strict=True), whose keyword alone costs more
-        m = men[k]
-        rng = roll(state, ASSAULT, i)
-        hit = draw_casualties(rng, m, expected * m / total_men)
-        apply_casualties(state, i, hit, coefficients, events, killed_fraction, rng=rng)
-        engaged[i] = m - hit
+    for j in range(first, stop):
+        i = units[j]
+        m = int(engaged[j])
+        share = float(expected * m / total_men)
+        place = (turn, np.int64(ASSAULT), i, np.int64(0), drawn[j])
+        drawn[j] += 1
+        hit, k = draw_disabled(m, share, keys, place, 0)
+        fell = take_casualties(u, water, i, hit, killed_fraction, c, keys, place, k)[2]
+        if fell:
+            leaders[counts[_LEADERS]] = i
+            counts[_LEADERS] += 1
+        engaged[j] = m - hit
         lost += hit
     return lost, expected
 
 
-def assault_steps(hours: float, steps_per_hour: float) -> tuple[int, float]:
+@kernel
+def assault_steps(hours, steps_per_hour):
     """How many steps an assault of `hours` is fought in, and each step's length in hours: as
     near `steps_per_hour` steps an hour as whole steps allow, at least one."""
     steps = max(1, round(hours * steps_per_hour))
@@ -109,12 +160,17 @@ def assault_steps(hours: float, steps_per_hour: float) -> tuple[int, float]:
 
 
 def losses_counted(state: GameState, unit: int) -> float:
+    """The losses of `unit` that count toward its breaking point (the kernel `counted_losses`)."""
+    return float(counted_losses(unit_arrays(state.units), unit))
+
+
+@kernel
+def counted_losses(u, unit):
     """The losses of `unit` that count toward its breaking point: those of its present
     engagement, i.e. its killed, wounded, captured and drowned since its count was last reset
     (`break_base`, raised by rallying and by rest out of contact, rules/morale.py)."""
-    u = state.units
-    total = u.killed.item(unit) + u.wounded.item(unit) + u.captured.item(unit)
-    return float(total + u.drowned.item(unit)) - u.break_base.item(unit)
+    total = u.killed[unit] + u.wounded[unit] + u.captured[unit] + u.drowned[unit]
+    return float(total) - u.break_base[unit]
 
 
 def cut_off(state: GameState, unit: int) -> bool:
@@ -130,26 +186,50 @@ def cut_off(state: GameState, unit: int) -> bool:
     return all(n in held or not passable[n] for n in board.neighbors[here])
 
 
+def _cut_off_units(state: GameState, units: list[int], coefficients) -> list[bool]:
+    """`cut_off` for each of `units`, where it matters: only when the side's
+    `cut_off_break_factor` changes its breaking point (False otherwise, not worked out)."""
+    if coefficients is None or coefficients.cut_off_break_factor == 1.0:
+        return [False] * len(units)
+    return [cut_off(state, i) for i in units]
+
+
 def break_point(
     state: GameState, units: list[int], coefficients=None
 ) -> tuple[float, float, float]:
-    """(losses so far, men at the start, breaking point) of a group of units: the losses of
-    their present engagement (`losses_counted`: since they came into contact, or last rallied)
-    over the men they had when it began (their men now plus those losses: a side gives way on
-    the losses of all its men, not of the share of them at grips), and the men-weighted mean of
-    their drawn breaking points (inf when one of them fights to the last), each ×
-    `cut_off_break_factor` (of `coefficients`, when given) for a unit with no line of retreat
-    (`cut_off`)."""
-    u = state.units
-    lost = start = weighted = 0.0
+    """`group_break_point` of `units` (whether each is `cut_off` worked out here: the zones of
+    control are movement's), with `coefficients`' `cut_off_break_factor` when given."""
     factor = coefficients.cut_off_break_factor if coefficients is not None else 1.0
-    for i in units:
-        counted = losses_counted(state, i)
-        men = u.men.item(i) + counted  # the men it had when the engagement began
+    lost, start, breaks = group_break_point(
+        unit_arrays(state.units),
+        np.array(units, dtype=np.int64),
+        0,
+        len(units),
+        np.array(_cut_off_units(state, units, coefficients), dtype=np.bool_),
+        factor,
+    )
+    return float(lost), float(start), float(breaks)
+
+
+@kernel
+def group_break_point(u, units, first, stop, cut, factor):
+    """(losses so far, men at the start, breaking point) of the units `units[first:stop]`: the
+    losses of their present engagement (`counted_losses`: since they came into contact, or last
+    rallied) over the men they had when it began (their men now plus those losses: a side gives
+    way on the losses of all its men, not of the share of them at grips), and the men-weighted
+    mean of their drawn breaking points (inf when one of them fights to the last), each ×
+    `factor` (`cut_off_break_factor`) for a unit with no line of retreat (`cut[j]`)."""
+    lost = 0.0
+    start = 0.0
+    weighted = 0.0
+    for j in range(first, stop):
+        i = units[j]
+        counted = counted_losses(u, i)
+        men = u.men[i] + counted  # the men it had when the engagement began
         lost += counted
         start += men
-        breaks = u.break_share.item(i)
-        if factor != 1.0 and cut_off(state, i):
+        breaks = u.break_share[i]
+        if factor != 1.0 and cut[j]:
             breaks *= factor
         weighted += breaks * men
     if start <= 0:
@@ -173,7 +253,12 @@ def resolve_assault(
     attackers' losses (mines, close fire, grenades, hand to hand) and breaking read the
     attackers', the defenders' losses, ammunition, grenades and giving way the defenders'; the
     assault's steps and frontage the common ones. That holds when `coefficients` are the game's
-    own; other coefficients (a what-if) serve both sides."""
+    own; other coefficients (a what-if) serve both sides.
+
+    The fight is the kernel `fight_assault`; this hands it what other rules decide (the
+    minefield's share, the defenders' firer factors, who is cut off), tells of leaders fallen
+    and of attackers broken (morale's `break_unit`), moves the attackers into a hex taken
+    (`_take_hex`) and records the assault."""
     c = coefficients
     u, w, board = state.units, state.works, state.board
     hours = state.turn_hours if hours is None else hours
@@ -183,149 +268,372 @@ def resolve_assault(
     ca, cd = (own[side], own[enemy]) if own else (c, c)
     defenders = [d for d in state.units_at(target, enemy) if u.men.item(d) > 0]
     fighting = [d for d in defenders if not u.routed.item(d)]
-    for a in attackers:
-        u.posture[a] = _ATTACK
-    night = state.is_night()
-    axes = len({u.hex.item(a) for a in attackers})
-    steps, step_hours = assault_steps(hours, c.assault_steps_per_hour)
-    modifiers: dict[str, float] = {"axes": float(axes), "hours": hours}
-    # Only the men on the assaulted frontage fight; the rest of each unit is not touched.
-    attack_share, defend_share = engaged_shares(c.assault_frontage_m, axes, board.hex_size_m)
-    if attack_share < 1.0 or defend_share < 1.0:
+    attacking = len(attackers)
+    units = np.array(attackers + fighting, dtype=np.int64)
+    # What other rules decide, as today, handed over as numbers.
+    mine_share = 0.0
+    if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
+        mine_share = mine_casualty_share(state, target, ca)
+    fire_factor = np.ones(len(units))
+    firing: list[dict[str, float]] = []
+    for j, d in enumerate(fighting):
+        factors = firer_factors(state, d, 1, ca)
+        firing.append(factors)
+        fire_factor[attacking + j] = product(factors)
+    cut = np.array(
+        _cut_off_units(state, attackers, ca) + _cut_off_units(state, fighting, cd), dtype=np.bool_
+    )
+    dice, turn = state.dice, state.turn
+    drawn = np.array([dice.drawn(turn, ASSAULT, i) for i in units.tolist()], dtype=np.int64)
+    first_drawn = drawn.copy()
+    out = np.full(_OUT_SIZE, math.nan)
+    counts = np.zeros(_COUNTS_SIZE, dtype=np.int64)
+    melee = np.zeros((assault_steps(hours, c.assault_steps_per_hour)[0], 4))
+    leaders = np.zeros(len(units), dtype=np.int64)
+    ammunition = np.full(len(units), math.nan)
+    outcome = OUTCOMES[
+        fight_assault(
+            unit_arrays(u),
+            works_arrays(w),
+            board.cover,
+            board.water,
+            target,
+            units,
+            attacking,
+            cut,
+            mine_share,
+            fire_factor,
+            float(hours),
+            float(board.hex_size_m),
+            c.values(),
+            ca.values(),
+            cd.values(),
+            dice.key_words,
+            turn,
+            drawn,
+            out,
+            counts,
+            melee,
+            leaders,
+            ammunition,
+        )
+    ]
+    for j in np.flatnonzero(drawn > first_drawn).tolist():  # count the kernel's draws
+        for _ in range(int(drawn[j] - first_drawn[j])):
+            dice.draw_place(turn, ASSAULT, int(units[j]))
+    if outcome == "rested":
+        return outcome
+    for i in leaders[: counts[_LEADERS]].tolist():
+        events.append(LeaderKilled(turn, u.ids[i], u.leader_names[i] or "commander"))
+    if counts[_BROKE]:
+        for a in attackers:  # broken off: they go to ground and fall back
+            break_unit(state, a, ca, events)
+    defender_losses = {"fire": 0, "melee": int(counts[_LOST_DEFENDERS_MELEE]), "captured": 0}
+    if outcome == "taken":
+        _take_hex(state, target, attackers, defenders, defender_losses, events)
+    state.assaults.append((turn, enemy, outcome))
+    if state.record_events:
+        close_fire: dict[str, dict[str, float]] = {}
+        for j, (d, factors) in enumerate(zip(fighting, firing, strict=True)):
+            terms = close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
+            short = float(ammunition[attacking + j])
+            if short == short:
+                terms["ammunition"] = round(short, 4)
+        events.append(
+            Assaulted(
+                turn,
+                tuple([u.ids[a] for a in attackers]),
+                tuple([u.ids[d] for d in defenders]),
+                board.label(target),
+                state.side_ids[side],
+                outcome,
+                {
+                    "mines": int(counts[_LOST_MINES]),
+                    "approach": int(counts[_LOST_APPROACH]),
+                    "grenades": int(counts[_LOST_GRENADES]),
+                    "melee": int(counts[_LOST_MELEE]),
+                },
+                defender_losses,
+                _modifiers(
+                    out.tolist(), counts, hours, len(fighting), c if state.is_night() else None
+                ),
+                {name: getattr(c, name) for name in _BASE_TERMS},
+                close_fire,
+                {  # exact values, not rounded: round() costs more than the rule's arithmetic
+                    "mines": float(out[_MEAN_MINES]),
+                    "approach": float(out[_MEAN_APPROACH]),
+                    "grenades": float(out[_MEAN_GRENADES]),
+                    "melee": float(out[_MEAN_MELEE]),
+                },
+                {"melee": float(out[_MEAN_DEFENDERS_MELEE])},
+                tuple(
+                    [
+                        {
+                            "hours": round(fought, 4),
+                            "attackers": attack_men,
+                            "defenders": defend_men,
+                            "reaching": reaching,
+                        }
+                        for fought, attack_men, defend_men, reaching in melee[
+                            : counts[_STEPS]
+                        ].tolist()
+                    ]
+                ),
+            )
+        )
+    return outcome
+
+
+def _modifiers(out: list[float], counts, hours, firing: int, night) -> dict[str, float]:
+    """The assault's modifiers by name, for its event, from `fight_assault`'s numbers (`out`,
+    `counts`), in the order --explain prints them; `firing`: how many defenders fought;
+    `night`: the coefficients, by night."""
+    modifiers = {"axes": out[_AXES], "hours": hours}
+    attack_share, defend_share = out[_ATTACK_SHARE], out[_DEFEND_SHARE]
+    reserves = attack_share < 1.0 or defend_share < 1.0
+    if reserves:
         modifiers["attackers_engaged_share"] = round(attack_share, 4)
         modifiers["defenders_engaged_share"] = round(defend_share, 4)
-    engaged = {a: _engaged(u.men.item(a), attack_share) for a in attackers}
-    engaged |= {d: _engaged(u.men.item(d), defend_share) for d in fighting}
-    at_start = dict(engaged)
+    if out[_MINES] > 0:
+        modifiers["mine_share_per_hour"] = round(out[_MINES], 4)
+    modifiers["wire_lines"] = round(out[_WIRE_LINES], 3)
+    modifiers["wire"] = round(out[_WIRE], 4)
+    # (no defender firing: the sum of none, the whole number 0, as the record always had it)
+    modifiers["close_fire_per_hour"] = round(out[_CLOSE_FIRE], 3) if firing else 0
+    modifiers["blockhouse"] = round(out[_BLOCKHOUSE], 4)
+    modifiers["defenders_posture"] = round(out[_POSTURE], 4)
+    modifiers["attackers_break_at"] = round(out[_ATTACK_BREAKS], 4)
+    modifiers["defenders_give_way_at"] = round(out[_DEFEND_BREAKS], 4)
+    if out[_IN_HAND] == out[_IN_HAND]:
+        modifiers["hours_in_hand"] = round(out[_IN_HAND], 4)
+    if counts[_BROKE]:
+        modifiers["attackers_broke"] = 1.0
+    modifiers["hours_fought"] = round(out[_FOUGHT], 4)
+    if reserves:
+        modifiers["attackers_came_up"] = float(counts[_CAME_UP_ATTACKERS])
+        modifiers["defenders_came_up"] = float(counts[_CAME_UP_DEFENDERS])
+    modifiers["grenades_thrown"] = round(out[_THROWN], 1)
+    if night is not None:
+        modifiers["night"] = night.night_fire_factor
+    return modifiers
+
+
+@kernel
+def fight_assault(
+    u,
+    w,
+    cover,
+    water,
+    target,
+    units,
+    attacking,
+    cut,
+    mine_share,
+    fire_factor,
+    hours,
+    hex_size_m,
+    c,
+    ca,
+    cd,
+    keys,
+    turn,
+    drawn,
+    out,
+    counts,
+    melee,
+    leaders,
+    ammunition,
+):
+    """The assault on hex `target` by `units[:attacking]` on the defenders that fight,
+    `units[attacking:]`, for `hours`: its steps until one side breaks or the hours run out.
+    Returns REPELLED, TAKEN or RESTED (no hours of assault in hand: nothing fought).
+
+    Handed by `resolve_assault`: the minefield's share of men hit crossing it (`mine_share`, 0
+    where the defenders laid none), each defender's firer factors' product (`fire_factor`),
+    whether each unit is cut off (`cut`), the coefficients: common (`c`: steps, frontage), the
+    attackers' (`ca`) and the defenders' (`cd`); each unit's next occurrence at the dice's
+    ASSAULT place (`drawn`, counted on here). Writes the numbers for the record into `out` and
+    `counts` (indices `_AXES`..., `_LOST_MINES`...; NaN where a modifier is not recorded), a
+    row (hours fought, attackers, defenders, attackers reaching) a step into `melee`, the
+    units whose leader fell into `leaders`, and each defender's ammunition factor the last time
+    its rounds ran short into `ammunition`."""
+    n = len(units)
+    enemy = 1 - u.side[units[0]]
+    for j in range(attacking):
+        u.posture[units[j]] = _ATTACK
+    axes = 0
+    for j in range(attacking):
+        seen = False
+        for k in range(j):
+            if u.hex[units[k]] == u.hex[units[j]]:
+                seen = True
+                break
+        if not seen:
+            axes += 1
+    out[_AXES] = axes
+    steps, step_hours = assault_steps(hours, c.assault_steps_per_hour)
+    # Only the men on the assaulted frontage fight; the rest of each unit is not touched.
+    attack_share, defend_share = engaged_shares(c.assault_frontage_m, axes, hex_size_m)
+    out[_ATTACK_SHARE] = attack_share
+    out[_DEFEND_SHARE] = defend_share
+    engaged = np.zeros(n, dtype=np.int64)
+    for j in range(n):
+        engaged[j] = _engaged(int(u.men[units[j]]), attack_share if j < attacking else defend_share)
+    at_start = engaged.copy()
     # In a hex wider than the frontage, the men not engaged come up to fill the places of the
     # engaged men hit, keeping the engaged share of each unit's men left on the frontage (never
     # in 100 m hexes, where every man is engaged from the start).
     reserves = attack_share < 1.0 or defend_share < 1.0
-    came_up = [0, 0]  # attackers, defenders
-    losses = {"mines": 0, "approach": 0, "grenades": 0, "melee": 0}
-    defender_losses = {"fire": 0, "melee": 0, "captured": 0}
-    # The numbers behind each phase, for the record (the event's explanation).
-    means = {"mines": 0.0, "approach": 0.0, "grenades": 0.0, "melee": 0.0}
-    defender_means = {"melee": 0.0}
-    close_fire: dict[str, dict[str, float]] = {}
-    melee: list[dict[str, float]] = []
 
     # What stays the same for the whole assault.
     mines = 0.0
-    if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
-        mines = mine_casualty_share(state, target, ca) * ca.minefield_crossings_per_hour
-        if mines > 0:
-            modifiers["mine_share_per_hour"] = round(mines, 4)
-    wire = float(w.wire_lines[target])
+    if w.owner[target] == enemy:  # laid by the defenders, crossed by the attackers
+        mines = mine_share * ca.minefield_crossings_per_hour
+    out[_MINES] = mines
+    wire = w.wire_lines[target]
     wire_factor = 1.0 + wire * ca.wire_exposure_per_line
-    modifiers["wire_lines"] = round(wire, 3)
-    modifiers["wire"] = round(wire_factor, 4)
+    out[_WIRE_LINES] = wire
+    out[_WIRE] = wire_factor
     # Each defender's close fire per hour at the strength it starts the assault with.
-    fire_rate: dict[int, float] = {}
-    for d in fighting:
-        factors = firer_factors(state, d, 1, ca)
-        close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
-        fire_rate[d] = (
+    fire_rate = np.zeros(n)
+    close_fire = 0.0
+    for j in range(attacking, n):
+        fire_rate[j] = (
             ca.close_fire_casualties_per_firepower_hour
-            * float(u.firepower[d])
+            * u.firepower[units[j]]
             * wire_factor
-            * product(factors)
+            * fire_factor[j]
             * defend_share  # the weapons on the assaulted frontage
             * ca.vulnerability_attack
         )
-    modifiers["close_fire_per_hour"] = round(sum(fire_rate.values()), 3)
+        close_fire += fire_rate[j]
+    out[_CLOSE_FIRE] = close_fire
     blockhouse = 1.0
     if w.blockhouse_strength_start[target] > 0:
-        intact = float(w.blockhouse_strength[target] / w.blockhouse_strength_start[target])
+        intact = w.blockhouse_strength[target] / w.blockhouse_strength_start[target]
         blockhouse = 1.0 + (cd.blockhouse_protection - 1.0) * intact
-    modifiers["blockhouse"] = round(blockhouse, 4)
+    out[_BLOCKHOUSE] = blockhouse
     posture = 1.0
-    if fighting:  # the defenders' works shield them at close quarters as from aimed fire
-        posture = vulnerability(state, fighting[0], cd).get("posture", 1.0)
-    modifiers["defenders_posture"] = round(posture, 4)
+    if attacking < n:  # the defenders' works shield them at close quarters as from aimed fire
+        posture = exposure_factors(u, w, cover, water, units[attacking], cd, False)[1]
+    out[_POSTURE] = posture
     # Each side gives way on the losses of all its men in the assault, engaged or yet to come up.
-    attack_lost, attack_men0, attack_breaks = break_point(state, attackers, ca)
-    defend_lost, defend_men0, defend_breaks = break_point(state, fighting, cd)
-    modifiers["attackers_break_at"] = round(attack_breaks, 4)
-    modifiers["defenders_give_way_at"] = round(defend_breaks, 4)
-    attack_quality = _mean_quality(state, attackers)
-    defend_quality = _mean_quality(state, fighting)
+    attack_lost, attack_men0, attack_breaks = group_break_point(
+        u, units, 0, attacking, cut, ca.cut_off_break_factor
+    )
+    defend_lost, defend_men0, defend_breaks = group_break_point(
+        u, units, attacking, n, cut, cd.cut_off_break_factor
+    )
+    out[_ATTACK_BREAKS] = attack_breaks
+    out[_DEFEND_BREAKS] = defend_breaks
+    attack_quality = _men_weighted(u.men, u.quality, units, 0, attacking, 0.5)
+    defend_quality = _men_weighted(u.men, u.quality, units, attacking, n, 0.5)
     thrown_total = 0.0
-    outcome = "repelled" if fighting else "taken"
+    outcome = REPELLED if attacking < n else TAKEN
     fought = 0.0  # hours
+    lost_mines = lost_approach = lost_grenades = lost_melee = lost_defenders = 0
+    mean_mines = mean_approach = mean_grenades = mean_melee = mean_defenders = 0.0
+    came_up_attackers = came_up_defenders = 0
+    rows = 0
 
     # Hours at grips: the attackers fight on for as long as they have hours of assault in hand
     # (their men-weighted mean), in whole steps; with none, they re-form and no assault is fought.
     # Only the engaged share of their men is at grips, so an hour fought spends that share of an
     # hour of the units' mean.
-    in_hand = _hours_in_hand(state, attackers)
+    in_hand = _men_weighted(u.men, u.grip_hours, units, 0, attacking, 0.0)
     if in_hand < hours * attack_share:
-        modifiers["hours_in_hand"] = round(in_hand, 4)
+        out[_IN_HAND] = in_hand
         steps = min(steps, int(in_hand / (step_hours * attack_share) + 1e-9))
-        if steps == 0 and fighting:
-            return "rested"
+        if steps == 0 and attacking < n:
+            return RESTED
     if attack_lost >= attack_breaks * attack_men0:  # broken before: they will not go in
         steps = 0
-        modifiers["attackers_broke"] = 1.0
-        for a in attackers:
-            break_unit(state, a, ca, events)
-    for _ in range(steps if fighting else 0):
+        counts[_BROKE] = 1
+    for _ in range(steps if attacking < n else 0):
         if reserves:
-            _come_up(u, attackers, engaged, attack_share, came_up, 0)
-            _come_up(u, fighting, engaged, defend_share, came_up, 1)
-        attack_men = sum([engaged[a] for a in attackers])
-        defend_men = sum([engaged[d] for d in fighting])
+            came_up_attackers += _come_up(u.men, units, engaged, 0, attacking, attack_share)
+            came_up_defenders += _come_up(u.men, units, engaged, attacking, n, defend_share)
+        attack_men = _total(engaged, 0, attacking)
+        defend_men = _total(engaged, attacking, n)
         if attack_men <= 0:
             break
         if defend_men <= 0:
-            outcome = "taken"
+            outcome = TAKEN
             break
         fought += step_hours
         # 1. The minefield: a fresh crossing by the men coming forward each hour.
         if mines > 0:
             hit, mean = _spread(
-                state, attackers, engaged, mines * attack_men * step_hours, ca, events
+                u,
+                water,
+                units,
+                0,
+                attacking,
+                engaged,
+                mines * attack_men * step_hours,
+                ca,
+                keys,
+                turn,
+                drawn,
+                leaders,
+                counts,
             )
-            losses["mines"] += hit
-            means["mines"] += mean
+            lost_mines += hit
+            mean_mines += mean
         # 2. The defenders' close fire, for as long as their rounds last.
         expected = 0.0
-        for d in fighting:
-            if at_start[d] <= 0:
+        for j in range(attacking, n):
+            d = units[j]
+            if at_start[j] <= 0:
                 continue
-            strength = engaged[d] / at_start[d]
+            strength = engaged[j] / at_start[j]
             needed = (
-                (float(u.firepower[d]) * cd.close_fire_rounds_per_firepower_hour * defend_share)
+                (u.firepower[d] * cd.close_fire_rounds_per_firepower_hour * defend_share)
                 * strength
                 * step_hours
             )
-            ammunition = spend_rounds(state, d, needed, cd).get("ammunition", 1.0)
-            if ammunition < 1.0:
-                close_fire[u.ids[d]]["ammunition"] = round(ammunition, 4)
-            expected += fire_rate[d] * strength * ammunition * step_hours
-        hit, mean = _spread(state, attackers, engaged, expected, ca, events)
-        losses["approach"] += hit
-        means["approach"] += mean
+            ammunition_factor = _spend_rounds(u, d, needed, cd)
+            if ammunition_factor < 1.0:
+                ammunition[j] = ammunition_factor
+            expected += fire_rate[j] * strength * ammunition_factor * step_hours
+        hit, mean = _spread(
+            u, water, units, 0, attacking, engaged, expected, ca, keys, turn, drawn, leaders, counts
+        )
+        lost_approach += hit
+        mean_approach += mean
         # 3. Grenades, while the defenders have them.
         thrown = 0.0
-        for d in fighting:
+        for j in range(attacking, n):
+            d = units[j]
             throw = min(
-                float(u.grenades[d]) * defend_share,  # the grenades of the engaged men
-                cd.grenades_per_defender_hour * float(engaged[d]) * step_hours,
+                u.grenades[d] * defend_share,  # the grenades of the engaged men
+                cd.grenades_per_defender_hour * float(engaged[j]) * step_hours,
             )
             u.grenades[d] -= throw
             thrown += throw
         thrown_total += thrown
         hit, mean = _spread(
-            state, attackers, engaged, thrown * ca.grenade_casualties_per_throw, ca, events
+            u,
+            water,
+            units,
+            0,
+            attacking,
+            engaged,
+            thrown * ca.grenade_casualties_per_throw,
+            ca,
+            keys,
+            turn,
+            drawn,
+            leaders,
+            counts,
         )
-        losses["grenades"] += hit
-        means["grenades"] += mean
+        lost_grenades += hit
+        mean_grenades += mean
         # 4. Hand to hand: only so many attackers reach the defenders at once, the frontage
         # of the position on each side it is attacked from.
-        attack_men = sum([engaged[a] for a in attackers])
-        defend_men = sum([engaged[d] for d in fighting])
-        reaching = min(attack_men, cd.melee_frontage_per_defender * axes * defend_men)
+        attack_men = _total(engaged, 0, attacking)
+        defend_men = _total(engaged, attacking, n)
+        reaching = min(float(attack_men), cd.melee_frontage_per_defender * axes * defend_men)
         on_attackers = (
             ca.melee_rate
             * defend_men
@@ -336,98 +644,142 @@ def resolve_assault(
         on_defenders = (
             cd.melee_rate * reaching * (0.5 + attack_quality) * blockhouse * posture * step_hours
         )
-        melee.append(
-            {
-                "hours": round(fought, 4),
-                "attackers": float(attack_men),
-                "defenders": float(defend_men),
-                "reaching": float(reaching),
-            }
+        melee[rows, 0] = fought
+        melee[rows, 1] = attack_men
+        melee[rows, 2] = defend_men
+        melee[rows, 3] = reaching
+        rows += 1
+        hit, mean = _spread(
+            u,
+            water,
+            units,
+            0,
+            attacking,
+            engaged,
+            on_attackers,
+            ca,
+            keys,
+            turn,
+            drawn,
+            leaders,
+            counts,
         )
-        hit, mean = _spread(state, attackers, engaged, on_attackers, ca, events)
-        losses["melee"] += hit
-        means["melee"] += mean
-        hit_d, mean_d = _spread(state, fighting, engaged, on_defenders, cd, events)
-        defender_losses["melee"] += hit_d
-        defender_means["melee"] += mean_d
+        lost_melee += hit
+        mean_melee += mean
+        hit, mean = _spread(
+            u,
+            water,
+            units,
+            attacking,
+            n,
+            engaged,
+            on_defenders,
+            cd,
+            keys,
+            turn,
+            drawn,
+            leaders,
+            counts,
+        )
+        lost_defenders += hit
+        mean_defenders += mean
         # 5. Does either side give way? (Losses of the present engagement, so that a position
         # worn down over several turns in contact breaks as one worn down in one.)
-        attackers_lost = attack_lost + sum(losses.values())
-        defenders_lost = defend_lost + defender_losses["melee"]
-        if defenders_lost >= defend_breaks * defend_men0 or not any(
-            [u.men.item(d) for d in fighting]  # none left, engaged or to come up
+        attackers_lost = attack_lost + (lost_mines + lost_approach + lost_grenades + lost_melee)
+        defenders_lost = defend_lost + lost_defenders
+        if defenders_lost >= defend_breaks * defend_men0 or not _any_men(
+            u.men, units, attacking, n
         ):
-            outcome = "taken"
+            outcome = TAKEN  # given way, or none left, engaged or to come up
             break
         if attackers_lost >= attack_breaks * attack_men0:
-            modifiers["attackers_broke"] = 1.0
-            for a in attackers:  # broken off: they go to ground and fall back
-                break_unit(state, a, ca, events)
+            counts[_BROKE] = 1  # broken off: they go to ground and fall back
             break
 
-    for a in attackers:  # the hours at grips are spent, by the engaged share of the men
-        u.grip_hours[a] = max(0.0, u.grip_hours.item(a) - fought * attack_share)
-    modifiers["hours_fought"] = round(fought, 4)
-    if reserves:
-        modifiers["attackers_came_up"] = float(came_up[0])
-        modifiers["defenders_came_up"] = float(came_up[1])
-    modifiers["grenades_thrown"] = round(thrown_total, 1)
-    if outcome == "taken":
-        _take_hex(state, target, attackers, defenders, defender_losses, events)
-    state.assaults.append((state.turn, enemy, outcome))
-    if state.record_events:
-        events.append(
-            Assaulted(
-                state.turn,
-                tuple([u.ids[a] for a in attackers]),
-                tuple([u.ids[d] for d in defenders]),
-                board.label(target),
-                state.side_ids[side],
-                outcome,
-                losses,
-                defender_losses,
-                modifiers | ({"night": c.night_fire_factor} if night else {}),
-                {name: getattr(c, name) for name in _BASE_TERMS},
-                close_fire,
-                means,  # exact values, not rounded: round() costs more than the rule's arithmetic
-                defender_means,
-                tuple(melee),
-            )
-        )
+    for j in range(attacking):  # the hours at grips are spent, by the engaged share of the men
+        a = units[j]
+        u.grip_hours[a] = max(0.0, u.grip_hours[a] - fought * attack_share)
+    out[_FOUGHT] = fought
+    out[_THROWN] = thrown_total
+    out[_MEAN_MINES] = mean_mines
+    out[_MEAN_APPROACH] = mean_approach
+    out[_MEAN_GRENADES] = mean_grenades
+    out[_MEAN_MELEE] = mean_melee
+    out[_MEAN_DEFENDERS_MELEE] = mean_defenders
+    counts[_LOST_MINES] = lost_mines
+    counts[_LOST_APPROACH] = lost_approach
+    counts[_LOST_GRENADES] = lost_grenades
+    counts[_LOST_MELEE] = lost_melee
+    counts[_LOST_DEFENDERS_MELEE] = lost_defenders
+    counts[_CAME_UP_ATTACKERS] = came_up_attackers
+    counts[_CAME_UP_DEFENDERS] = came_up_defenders
+    counts[_STEPS] = rows
     return outcome
 
 
-def _come_up(u, units: list[int], engaged: dict[int, int], share: float, came_up, k: int) -> None:
-    """Fill the places of the engaged men of `units` who were hit with men of the same unit not
-    yet engaged, so that each unit has the engaged `share` of the men it has left on the
-    frontage (as a unit of a narrower hex, all engaged, has all its men left); count the men who
-    came up in `came_up[k]`."""
-    for i in units:
-        fill = _engaged(u.men.item(i), share) - engaged[i]
+@kernel
+def _spend_rounds(u, unit, needed, c):
+    """fire.spend_rounds' rule for the assault's close fire (kernel form, until fire's own
+    kernel, being made beside this, takes its place): spend `needed` rounds of `unit`'s
+    ammunition; return the factor on its fire, 1 with rounds enough, else the share of the fire
+    with rounds plus the rest at `no_ammo_fire_factor`."""
+    if needed <= 0 or not math.isfinite(u.ammo[unit]):
+        return 1.0
+    have = u.ammo[unit]
+    share = min(1.0, have / needed)
+    u.ammo[unit] = max(0.0, have - needed)
+    if share >= 1.0:
+        return 1.0
+    return share + (1.0 - share) * c.no_ammo_fire_factor
+
+
+@kernel
+def _total(engaged, first, stop):
+    """The men of `engaged[first:stop]`."""
+    total = 0
+    for j in range(first, stop):
+        total += engaged[j]
+    return total
+
+
+@kernel
+def _any_men(men, units, first, stop):
+    """Whether any of `units[first:stop]` has men left."""
+    for j in range(first, stop):  # noqa: SIM110 (a loop: numba compiles no generator here)
+        if men[units[j]] != 0:
+            return True
+    return False
+
+
+@kernel
+def _come_up(men, units, engaged, first, stop, share):
+    """Fill the places of the engaged men (`engaged[j]`) of `units[first:stop]` who were hit
+    with men of the same unit not yet engaged, so that each unit has the engaged `share` of the
+    men it has left on the frontage (as a unit of a narrower hex, all engaged, has all its men
+    left); return how many came up."""
+    came_up = 0
+    for j in range(first, stop):
+        fill = _engaged(int(men[units[j]]), share) - engaged[j]
         if fill > 0:
-            engaged[i] += fill
-            came_up[k] += fill
+            engaged[j] += fill
+            came_up += fill
+    return came_up
 
 
-def _men_weighted(state: GameState, units: list[int], values, empty: float) -> float:
-    """The mean of a unit array's `values` over `units`, weighted by the men each has left
-    (`empty` with none left)."""
-    u = state.units
-    # item(): plain numbers, as numpy's scalar access is slow in such short loops
-    men = sum([u.men.item(i) for i in units])
-    if men <= 0:
+@kernel
+def _men_weighted(men, values, units, first, stop, empty):
+    """The mean of a unit array's `values` over `units[first:stop]`, weighted by the men each
+    has left (`empty` with none left): the attackers' hours of assault in hand (inf:
+    unlimited), each side's quality."""
+    total_men = 0
+    for j in range(first, stop):
+        total_men += men[units[j]]
+    if total_men <= 0:
         return empty
-    return sum([values.item(i) * u.men.item(i) for i in units]) / men
-
-
-def _hours_in_hand(state: GameState, units: list[int]) -> float:
-    """The hours of assault `units` have in hand, weighted by their men (inf: unlimited)."""
-    return _men_weighted(state, units, state.units.grip_hours, 0.0)
-
-
-def _mean_quality(state: GameState, units: list[int]) -> float:
-    """The quality of `units`, weighted by the men each has left (0.5 with none left)."""
-    return _men_weighted(state, units, state.units.quality, 0.5)
+    total = 0.0
+    for j in range(first, stop):
+        total += values[units[j]] * men[units[j]]
+    return total / total_men
 
 
 def _take_hex(state, target, attackers, defenders, defender_losses, events) -> None:

@@ -13,13 +13,28 @@ from ..kernels.jit import kernel
 
 def draw_casualties(rng: Stream, men: int, expected: float) -> int:
     """Men disabled when `expected` casualties are due among `men`: a binomial draw, so the count
-    can never exceed the men present and its mean is the expected loss (capped at all of them)."""
+    can never exceed the men present and its mean is the expected loss (capped at all of them).
+    (The rules that are kernels draw with `draw_disabled`, the same rule; this serves those still
+    in Python, on a `Stream`, until they are kernels too.)"""
     if men <= 0 or expected <= 0.0:
         return 0
     p = expected / men
     if p >= 1.0:
         return men
     return int(rng.binomial(men, p))
+
+
+@kernel
+def draw_disabled(men, expected, keys, place, k):
+    """`draw_casualties` for a kernel: the men disabled when `expected` casualties are due
+    among `men`, drawn from the draw place `place` at its uniform `k` (when a draw is needed);
+    returns (men disabled, the next uniform's number)."""
+    if men <= 0 or expected <= 0.0:
+        return 0, k
+    p = expected / men
+    if p >= 1.0:
+        return men, k
+    return binomial(men, p, uniform_at(keys, place, k)), k + 1
 
 
 def apply_casualties(
