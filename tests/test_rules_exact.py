@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
+from engine.core.dice import Dice
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -127,7 +128,7 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's dice (`at`, `draw_place`) and the streams they give: records
+    """Stands in for the game's dice (`at`, `draw_place`, `drawn_at`) and the streams they give: records
     each binomial's (n, p) and returns the floor of its mean n × p (or, while `queued` has any,
     the next of those); `random()` returns `uniform` (by default never below a probability
     under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run as plain
@@ -144,6 +145,12 @@ class StubRng:
 
     def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
         return self.place
+
+    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple:
+        return Dice(0).drawn_at(turn, sites, room)  # nothing drawn before
+
+    def count_drawn(self, turn: int, rows, start: int, stop: int) -> None:
+        pass
 
     def skip(self, count: int) -> None:
         pass
@@ -163,7 +170,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties,)  # (protection's kernels do not draw)
+KERNEL_MODULES = (casualties, bombardment, arrivals)  # (protection's kernels do not draw)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -182,8 +189,9 @@ def stubbed(state, **kw) -> StubRng:
         for name, value in list(vars(module).items()):
             if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
                 patch.setattr(module, name, value.py_func)
-        patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p))
-        patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random())
+        # (a module whose kernels draw only through another's has neither name)
+        patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p), raising=False)
+        patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random(), raising=False)
     return stub
 
 
@@ -199,8 +207,13 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, bombardment, arrivals, assault, movement):
+    def record_drawn(men, expected, keys, place, k):  # the kernels' `drawn_casualties`
+        return record(None, men, expected), k
+
+    for module in (fire, assault, movement):
         monkeypatch.setattr(module, "draw_casualties", record)
+    for module in (bombardment, arrivals):
+        monkeypatch.setattr(module, "drawn_casualties", record_drawn)
     return calls
 
 
