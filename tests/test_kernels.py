@@ -67,8 +67,14 @@ CHECKED = {
     "breach_work",
     "work_hours",
     "breach_step",
+    "next_occurrence",
+    *("expected_shell_casualties", "bombard_all", "lethal_area", "drawn_casualties"),
+    *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
+    *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
+    *("wire_left_after", "breach_obstacles", "strike_all"),
 }
-# (take_casualties, and every kernel a battle runs, by whole battles played compiled;
+# (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
+# whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;
 # cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
 # through sight_clear, over every pair of hexes)
@@ -79,6 +85,8 @@ SIGHT_CLEARANCES = (0.0, 10.0)
 
 
 def test_every_kernel_is_checked() -> None:
+    import engine.rules.turn  # noqa: F401  (every rule module: their kernels are registered)
+
     assert {f.__name__ for f in jit.KERNELS} == CHECKED
 
 

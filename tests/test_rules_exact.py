@@ -128,11 +128,11 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's dice (`at`, `draw_place`, `drawn_at`) and the streams they give: records
-    each binomial's (n, p) and returns the floor of its mean n × p (or, while `queued` has any,
-    the next of those); `random()` returns `uniform` (by default never below a probability
-    under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run as plain
-    Python (`stubbed`)."""
+    """Stands in for the game's dice (`at`, `draw_place`, `drawn_at`) and the streams they
+    give: records each binomial's (n, p) and returns the floor of its mean n × p (or, while
+    `queued` has any, the next of those); `random()` returns `uniform` (by default never below
+    a probability under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run
+    as plain Python (`stubbed`)."""
 
     key_words = None
     place = (0, 0, 0, 0, 0)
