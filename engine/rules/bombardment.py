@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, 
 from ..core.events import Bombarded, Event, LeaderKilled
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
-from ..kernels.jit import kernel
+from ..kernels.jit import compiling, kernel
 from .casualties import take_casualties
 from .engineering import note_openings
 from .protection import (
@@ -191,9 +192,8 @@ def _bombard_phase(
         for gun, target, _ in orders
     ]
     struck = [state.units_at(target, 1 - sides[gun]) for gun, target, _ in orders]
-    target_first = np.zeros(len(orders) + 1, np.int64)
-    target_first[1:] = np.cumsum([len(units) for units in struck])
-    target_units = np.array([t for units in struck for t in units], np.int64)
+    target_first = _column([0, *accumulate(len(units) for units in struck)], np.int64)
+    target_units = _column([t for units in struck for t in units], np.int64)
     drawn, known = state.dice.drawn_at(
         state.turn, (BOMBARD_LANDED, BOMBARD_HIT), len(orders) + len(target_units)
     )
@@ -208,10 +208,10 @@ def _bombard_phase(
         board.cover,
         board.water,
         held_suppression(state),
-        np.array([gun for gun, _, _ in orders], np.int64),
-        np.array([target for _, target, _ in orders], np.int64),
-        np.array([cap for _, _, cap in orders], np.int64),
-        np.array(metres, np.float64),
+        _column([gun for gun, _, _ in orders], np.int64),
+        _column([target for _, target, _ in orders], np.int64),
+        _column([cap for _, _, cap in orders], np.int64),
+        _column(metres, np.float64),
         target_first,
         target_units,
         by_side[0].values(),
@@ -247,6 +247,13 @@ def _bombard_phase(
         lane_before, wire_before = row[LANE_BEFORE], row[WIRE_BEFORE]
         w.lane[target], w.wire_lines[target] = row[LANE], row[WIRE]
         note_openings(state, target, gun, lane_before, wire_before, events)
+
+
+def _column(values: list, dtype: type) -> Any:
+    """A kernel's input column: a numpy array where the process compiles (numba takes arrays),
+    the list itself where it interprets (its items are Python numbers, quicker to compute with
+    than numpy's scalars, as the `.item()` of the rules' Python was)."""
+    return np.array(values, dtype) if compiling() else values
 
 
 def _bombarded(state: GameState, gun: int, target: int, row, struck, numbers, by_side):
