@@ -174,9 +174,9 @@ KERNEL_MODULES = (casualties, bombardment, arrivals)  # (protection's kernels do
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
-@pytest.fixture(autouse=True)
-def _unstub():
-    yield
+def undo_stubs() -> None:
+    """Undo every `stubbed`'s patches: after each test, in whichever module it called `stubbed`
+    (tests/conftest.py), or the stub's draws leak into the tests after it."""
     while _PATCHES:
         _PATCHES.pop().undo()
 
