@@ -5,6 +5,7 @@ them) to hunt for new failures; a failure it finds goes into the test as an `@ex
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,17 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@pytest.fixture(autouse=True)
+def _undo_stubbed_dice():
+    """After every test, undo test_rules_exact's `stubbed` dice (imported by several modules,
+    under either name), so that the kernels' draws are the dice's again in the next test."""
+    yield
+    for name in ("test_rules_exact", "tests.test_rules_exact"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.undo_stubs()
 
 
 # ---------------------------------------------------------------- the window tests' fixtures

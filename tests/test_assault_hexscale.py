@@ -23,9 +23,7 @@ from engine.rules import assault
 from engine.rules.assault import _come_up, _engaged, resolve_assault
 from engine.rules.coefficients import coefficients
 from engine.rules.turn import coefficients_of
-
-# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
-from tests.test_rules_exact import _unstub, battle, stubbed, unit  # noqa: F401
+from tests.test_rules_exact import battle, stubbed, unit
 
 C = coefficients()
 RED, BLUE = 0, 1

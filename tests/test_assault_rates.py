@@ -24,9 +24,7 @@ from engine.rules.morale import morale_phase, resolve_terms
 from engine.rules.turn import coefficients_of, new_game
 from engine.scenario import load_scenario_text
 from engine.scenario.errors import ScenarioError
-
-# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
-from tests.test_rules_exact import BASE, _unstub, battle, stubbed, unit  # noqa: F401
+from tests.test_rules_exact import BASE, battle, stubbed, unit
 
 C = coefficients()
 RED, BLUE = 0, 1

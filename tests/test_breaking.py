@@ -18,9 +18,7 @@ from engine.rules.assault import break_point, cut_off, losses_counted, resolve_a
 from engine.rules.coefficients import coefficients
 from engine.rules.morale import morale_phase
 from engine.rules.turn import coefficients_of
-
-# _unstub: the autouse fixture that undoes `stubbed`'s patches after each test here too
-from tests.test_rules_exact import _unstub, battle, stubbed, unit  # noqa: F401
+from tests.test_rules_exact import battle, stubbed, unit
 
 C = coefficients()
 RED, BLUE = 0, 1

@@ -14,6 +14,7 @@ from engine.core.dice import (
     MASK64,
     Dice,
     binomial,
+    next_occurrence,
     philox4x64,
     philox_block,
     philox_rounds,
@@ -126,6 +127,36 @@ def test_a_setup_draw_asked_late_neither_resets_nor_repeats_the_turns_draws() ->
     assert dice.at(0, 1, 3).random() != setup
     with pytest.raises(ValueError):
         dice.at(5, 7, -1)
+
+
+@given(
+    places=st.lists(st.tuples(st.sampled_from([4, 5, 6]), st.integers(0, 3), st.integers(0, 2))),
+    before=st.lists(st.tuples(st.sampled_from([4, 5, 6]), st.integers(0, 3), st.integers(0, 2))),
+    turn=st.sampled_from([0, 3, 4]),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_kernel_numbers_its_draws_as_the_dice_do(places, before, turn) -> None:
+    """A kernel that decides which places it draws (`drawn_at`, `next_occurrence`) gives each
+    draw the occurrence `draw_place` gives it: after the turn's earlier draws (of any site),
+    for a place drawn twice, on the turn being played or an earlier one; `count_drawn` then
+    leaves the dice where drawing in Python would have."""
+    by_python, by_kernel = Dice(5), Dice(5)
+    for dice in (by_python, by_kernel):
+        dice.draw_place(3, 1)  # the dice are at turn 3
+        for site, a, b in before:
+            dice.draw_place(turn, site, a, b)
+    expected = [by_python.draw_place(turn, site, a, b)[4] for site, a, b in places]
+    drawn, known = by_kernel.drawn_at(turn, (4, 5), len(places))
+    count, numbered = known, []
+    for site, a, b in places:
+        if site == 6:  # a site the kernel does not draw at: Python draws it between
+            numbered.append(by_kernel.draw_place(turn, site, a, b)[4])
+            continue
+        numbered.append(next_occurrence(drawn, count, site, a, b))
+        count += 1
+    by_kernel.count_drawn(turn, drawn, known, count)
+    assert numbered == expected
+    assert by_kernel.fingerprint() == by_python.fingerprint()
 
 
 @given(

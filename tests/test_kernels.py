@@ -80,8 +80,14 @@ CHECKED = {
     "_any_men",
     "_come_up",
     "_men_weighted",
+    "next_occurrence",
+    *("expected_shell_casualties", "bombard_all", "lethal_area"),
+    *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
+    *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
+    *("wire_left_after", "breach_obstacles", "strike_all"),
 }
-# (take_casualties, and every kernel a battle runs, by whole battles played compiled;
+# (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
+# whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;
 # cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
 # through sight_clear, over every pair of hexes)

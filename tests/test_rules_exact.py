@@ -18,6 +18,7 @@ import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.bundles import unit_arrays
+from engine.core.dice import Dice
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -129,11 +130,11 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's dice (`at`, `draw_place`) and the streams they give: records
-    each binomial's (n, p) and returns the floor of its mean n × p (or, while `queued` has any,
-    the next of those); `random()` returns `uniform` (by default never below a probability
-    under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run as plain
-    Python (`stubbed`)."""
+    """Stands in for the game's dice (`at`, `draw_place`, `drawn_at`) and the streams they
+    give: records each binomial's (n, p) and returns the floor of its mean n × p (or, while
+    `queued` has any, the next of those); `random()` returns `uniform` (by default never below
+    a probability under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run
+    as plain Python (`stubbed`)."""
 
     key_words = None
     place = (0, 0, 0, 0, 0)
@@ -149,6 +150,12 @@ class StubRng:
 
     def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
         return 0
+
+    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple:
+        return Dice(0).drawn_at(turn, sites, room)  # nothing drawn before
+
+    def count_drawn(self, turn: int, rows, start: int, stop: int) -> None:
+        pass
 
     def skip(self, count: int) -> None:
         pass
@@ -168,13 +175,13 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties, assault)  # (protection's kernels do not draw)
+KERNEL_MODULES = (casualties, assault, bombardment, arrivals)  # (protection's kernels do not draw)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
-@pytest.fixture(autouse=True)
-def _unstub():
-    yield
+def undo_stubs() -> None:
+    """Undo every `stubbed`'s patches: after each test, in whichever module it called `stubbed`
+    (tests/conftest.py), or the stub's draws leak into the tests after it."""
     while _PATCHES:
         _PATCHES.pop().undo()
 
@@ -206,12 +213,15 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, bombardment, arrivals, movement):
+    for module in (fire, movement):
         monkeypatch.setattr(module, "draw_casualties", record)
-    # the assault's kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k)
-    monkeypatch.setattr(
-        assault, "draw_disabled", lambda men, expected, *dice: (record(None, men, expected), 0)
-    )
+    # the kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k)
+    for module in (assault, bombardment, arrivals):
+        monkeypatch.setattr(
+            module,
+            "draw_disabled",
+            lambda men, expected, keys, place, k: (record(0, men, expected), k),
+        )
     return calls
 
 

@@ -136,6 +136,23 @@ def uniform_at(keys, place, k):
     return ((words[k % 4] >> _SHIFT11) + 0.5) * _TO_UNIT
 
 
+@kernel
+def next_occurrence(drawn, count, site, a, b):
+    """Note a draw at (site, a, b) in `drawn` (rows (site, a, b, occurrence) from
+    `Dice.drawn_at`, `count` of them filled) and return its occurrence: one more than the
+    place's last row, 0 for a place not drawn yet. The caller adds one to `count`."""
+    occurrence = 0
+    for r in range(count - 1, -1, -1):
+        if drawn[r, 0] == site and drawn[r, 1] == a and drawn[r, 2] == b:
+            occurrence = drawn[r, 3] + 1
+            break
+    drawn[count, 0] = site
+    drawn[count, 1] = a
+    drawn[count, 2] = b
+    drawn[count, 3] = occurrence
+    return occurrence
+
+
 def unit_interval(word: int) -> float:
     """A 64-bit word as a uniform in the open interval (0, 1): its top 53 bits, plus half a step,
     so that neither 0 nor 1 comes out (a normal's inverse and `1 - u` stay finite)."""
@@ -338,6 +355,32 @@ class Dice:
         if turn == self.turn:
             return self.uses.get((site, a, b), 0)
         return self.earlier.get((turn, site, a, b), 0)
+
+    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple[np.ndarray, int]:
+        """The places at `sites` already drawn on `turn`, as rows (site, a, b, occurrence of
+        the last draw) of an int64 array with `room` rows more, and their count: what a kernel
+        that decides itself which places it draws, and may draw one twice, is handed to number
+        its draws (`next_occurrence`); `count_drawn` then counts them here."""
+        if turn == self.turn:
+            known = [(s, a, b, n - 1) for (s, a, b), n in self.uses.items() if s in sites]
+        elif turn < self.turn:
+            known = [(s, a, b, n - 1) for (t, s, a, b), n in self.earlier.items() if t == turn]
+            known = [row for row in known if row[0] in sites]
+        else:  # a turn not begun: nothing drawn in it yet
+            known = []
+        rows = np.zeros((len(known) + room, 4), np.int64)
+        if known:
+            rows[: len(known)] = known
+        return rows, len(known)
+
+    def count_drawn(self, turn: int, rows: np.ndarray, start: int, stop: int) -> None:
+        """Count as drawn on `turn` the places of `rows[start:stop]` (site, a, b, occurrence),
+        in their order: the draws a kernel made (`drawn_at`). Each must be the occurrence the
+        kernel numbered it, or the kernel and the dice disagree about the turn's draws."""
+        for site, a, b, occurrence in rows[start:stop].tolist():
+            place = self.draw_place(turn, site, a, b)
+            if place[4] != occurrence:
+                raise RuntimeError(f"a kernel drew {place[:4]} as occurrence {occurrence}")
 
     def __deepcopy__(self, memo: dict) -> Dice:
         copy = Dice.__new__(Dice)

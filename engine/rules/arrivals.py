@@ -3,12 +3,16 @@ scenario's timetable."""
 
 from __future__ import annotations
 
-from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, roll
-from ..core.events import AirStrike, Arrived, Event
+import numpy as np
+
+from ..core.bundles import unit_arrays, works_arrays
+from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, next_occurrence
+from ..core.events import AirStrike, Arrived, Event, LeaderKilled
 from ..core.state import GameState
-from .casualties import apply_casualties, draw_casualties
+from ..kernels.jit import kernel
+from .casualties import draw_disabled, take_casualties
 from .movement import enemy_zone
-from .protection import product, vulnerability
+from .protection import exposure, exposure_factors
 
 
 def _due(state: GameState, kind: str) -> list:
@@ -109,49 +113,54 @@ def _on_call_now(state: GameState) -> list:
 
 def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     """Each sortie disables men in the target area in proportion to their exposure to bombs and
-    bullets from the air (the "shell" exposure: men in the open or in the water suffer most)."""
+    bullets from the air (the "shell" exposure: men in the open or in the water suffer most).
+    The strikes due this turn are found here (the timetable, the on-call windows); the kernel
+    `strike_all` flies them all."""
+    strikes = _due(state, "air_strikes") + _on_call_now(state)
+    if not strikes:
+        return
     u, board = state.units, state.board
-    for number, strike in enumerate(_due(state, "air_strikes") + _on_call_now(state)):
-        side = state.side_index(strike.side)
-        centre = board.resolve(strike.target)
-        near = board.distances_from(centre) <= strike.radius_hexes
-        targets = [
-            t
-            for t in range(u.count)
-            if u.arrived[t]
-            and not u.gone[t]
-            and u.hex[t] >= 0
-            and u.side[t] != side
-            and near[u.hex[t]]
-            and u.men[t] > 0
-        ]
-        total_men = sum(int(u.men[t]) for t in targets)
+    centres = [board.resolve(strike.target) for strike in strikes]
+    near = np.array(
+        [
+            board.distances_from(centre) <= strike.radius_hexes
+            for strike, centre in zip(strikes, centres, strict=True)
+        ],
+        dtype=bool,
+    ).reshape(len(strikes), board.size)
+    by_side = state.side_coefficients or (coefficients, coefficients)
+    drawn, known = state.dice.drawn_at(state.turn, (AIR_STRIKE,), len(strikes) * u.count)
+    rows = np.zeros((len(strikes) * u.count, STRIKE_COLUMNS))
+    count, n_drawn = strike_all(
+        unit_arrays(u),
+        works_arrays(state.works),
+        board.cover,
+        board.water,
+        np.array([state.side_index(strike.side) for strike in strikes], np.int64),
+        np.array([strike.sorties for strike in strikes], np.int64),
+        near,
+        by_side[0].values(),
+        by_side[1].values(),
+        state.dice.key_words,
+        state.turn,
+        drawn,
+        known,
+        rows,
+    )
+    state.dice.count_drawn(state.turn, drawn, known, n_drawn)
+    struck = rows[:count].tolist()
+    for number, (strike, centre) in enumerate(zip(strikes, centres, strict=True)):
         casualties: dict[str, int] = {}
         modifiers: dict[str, float] = {}
-        by_side = state.side_coefficients or (coefficients, coefficients)
-        for t in targets:
-            # what the strike does to a unit reads the struck unit's side's values
-            coefficients = by_side[int(u.side[t])]
-            exposure = vulnerability(state, t, coefficients, "shell")
-            expected = (
-                strike.sorties
-                * coefficients.air_casualties_per_sortie
-                * int(u.men[t])
-                / total_men
-                * product(exposure)
-            )
-            modifiers[u.ids[t]] = round(product(exposure), 4)
-            rng = roll(state, AIR_STRIKE, t, number)
-            hit = draw_casualties(rng, int(u.men[t]), expected)
-            apply_casualties(state, t, hit, coefficients, events, rng=rng)
-            u.suppression[t] = min(
-                1.0,
-                float(u.suppression[t]) + strike.sorties * coefficients.air_suppression_per_sortie,
-            )
-            shaken = strike.sorties * coefficients.air_morale_loss_per_sortie
-            u.morale[t] = max(0.0, float(u.morale[t]) - shaken)
-            if hit:
-                casualties[u.ids[t]] = hit
+        for row in struck:
+            if row[STRIKE] != number:
+                continue
+            t = int(row[STRUCK])
+            if row[STRIKE_LEADER]:
+                events.append(LeaderKilled(state.turn, u.ids[t], u.leader_names[t] or "commander"))
+            modifiers[u.ids[t]] = round(row[STRIKE_EXPOSURE], 4)
+            if row[STRIKE_HIT]:
+                casualties[u.ids[t]] = int(row[STRIKE_HIT])
         if state.record_events:
             events.append(
                 AirStrike(
@@ -163,3 +172,62 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
                     modifiers,
                 )
             )
+
+
+# Columns of `strike_all`'s rows, one per unit struck
+STRIKE = 0  # the strike's number among the turn's
+STRUCK = 1  # the unit
+STRIKE_EXPOSURE = 2  # its shell exposure
+STRIKE_HIT = 3  # its men hit
+STRIKE_LEADER = 4  # 1 when its leader fell
+STRIKE_COLUMNS = 5
+
+
+@kernel
+def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, drawn, n_drawn, rows):
+    """The turn's air strikes, in order: strike s of side `sides[s]` with `sorties[s]` sorties
+    on the hexes `near[s]` strikes every enemy unit there with men, sharing the casualties by
+    men and exposure; it pins and shakes them. Each unit reads its own side's coefficients (c0,
+    c1). Draws at AIR_STRIKE (unit, strike), numbered in `drawn` from row `n_drawn` on. Fills a
+    row of `rows` per unit struck (STRIKE_COLUMNS); returns how many, and the rows of `drawn`
+    filled."""
+    count = 0
+    for s in range(len(sorties)):
+        side = sides[s]
+        first = count
+        total_men = 0
+        for t in range(len(u.men)):
+            h = u.hex[t]
+            if (
+                u.arrived[t]
+                and not u.gone[t]
+                and h >= 0
+                and u.side[t] != side
+                and near[s, h]
+                and u.men[t] > 0
+            ):
+                rows[count, STRIKE] = s
+                rows[count, STRUCK] = t
+                total_men += u.men[t]
+                count += 1
+        for r in range(first, count):
+            t = int(rows[r, STRUCK])
+            c = c0 if u.side[t] == 0 else c1  # the struck unit's side's values
+            exposed = exposure(exposure_factors(u, w, cover, water, t, c, True))
+            men = u.men[t]
+            expected = sorties[s] * c.air_casualties_per_sortie * men / total_men * exposed
+            occurrence = next_occurrence(drawn, n_drawn, AIR_STRIKE, t, s)
+            n_drawn += 1
+            place = (turn, AIR_STRIKE, t, s, occurrence)
+            hit, taken = draw_disabled(men, expected, keys, place, 0)
+            _, _, leader_killed, taken = take_casualties(
+                u, water, t, hit, c.killed_fraction, c, keys, place, taken
+            )
+            u.suppression[t] = min(
+                1.0, u.suppression[t] + sorties[s] * c.air_suppression_per_sortie
+            )
+            u.morale[t] = max(0.0, u.morale[t] - sorties[s] * c.air_morale_loss_per_sortie)
+            rows[r, STRIKE_EXPOSURE] = exposed
+            rows[r, STRIKE_HIT] = hit
+            rows[r, STRIKE_LEADER] = 1.0 if leader_killed else 0.0
+    return count, n_drawn

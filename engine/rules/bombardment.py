@@ -18,25 +18,79 @@ at random in the hex, so each scales with the hex's area and needs no figure fro
 from __future__ import annotations
 
 import math
+from collections import namedtuple
+from itertools import accumulate
+from typing import Any
 
-from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, roll
-from ..core.events import Bombarded, Event
+import numpy as np
+
+from ..core.bundles import unit_arrays, works_arrays
+from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, uniform_at
+from ..core.events import Bombarded, Event, LeaderKilled
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
-from ..core.state import GameState, IndirectWeapon
-from .casualties import apply_casualties, draw_casualties
+from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
+from ..kernels.jit import compiling, kernel
+from .casualties import draw_disabled, take_casualties
 from .engineering import note_openings
 from .protection import (
-    firing_suppression,
-    pin,
-    product,
+    FACTOR_NAMES,
+    exposure,
+    exposure_factors,
+    held_suppression,
+    pin_unit,
     sides_coefficients,
-    vulnerability,
 )
 
+# The weapon classes by number, as the kernels know them (`INDIRECT_CLASSES`' order).
+CLASS_INDEX = {name: k for k, name in enumerate(INDIRECT_CLASSES)}
+CLASSES = len(INDIRECT_CLASSES)
 
-def expected_shell_casualties(
-    lethal_area_m2: float, men: int, hex_area_m2: float, exposure: float
-) -> float:
+# The units' groups of tubes (`Units.indirect`, a tuple of `IndirectWeapon`s per unit) as the
+# kernels take them: one row per group, the groups of unit i at rows first[i]..first[i + 1].
+# The dataclasses stay the record (the state's hash, saves, the window and the planner read
+# them); `weapon_arrays` copies their ammunition and carry in before a kernel fires and
+# `_weapons_back` copies them out after, the rest is fixed for the game.
+WeaponArrays = namedtuple(
+    "WeaponArrays",
+    (
+        "first",  # int64, units + 1: each unit's first row
+        "tubes",  # int64
+        "rounds_per_hour",  # float64
+        "range_m",  # float64
+        "min_range_m",  # float64
+        "budget",  # int64: index into GameState.budget_rounds, -1 for the group's own rounds
+        "weapon_class",  # int64: index into INDIRECT_CLASSES
+        "own_rounds",  # float64 (inf: unlimited)
+        "carry",  # float64: the part of a round carried to the next turn of fire
+    ),
+)
+
+# Columns of the rows `bombard_all` returns: one row per order...
+FIRED = 0  # 1 when the gun fired (rounds > 0): only then the other columns are filled
+TOTAL = 1  # rounds fired
+LANDED = 2  # rounds landed in the hex
+BASE = 3  # lethal area of the rounds landed, m², before the night
+WORKS_DAMAGE = 4  # work points destroyed
+LANE = 5  # the minefield lane's progress after the rounds (0..1)
+WIRE = 6  # lines of wire left after the rounds
+LANE_BEFORE = 7  # the lane's progress before them
+WIRE_BEFORE = 8  # the wire before them
+CLASS_COUNT = 9  # how many weapon classes fired
+CLASS_ORDER = 10  # the classes, in the order they first fired (CLASSES columns)
+CLASS_ROUNDS = CLASS_ORDER + CLASSES  # rounds of each of those classes (CLASSES columns)
+ORDER_COLUMNS = CLASS_ROUNDS + CLASSES
+# ...and one per unit of the struck side in the target hex of each order
+MEN = 0  # its men before the rounds
+EXPECTED = 1  # its expected casualties
+HIT = 2  # its men hit
+LEADER = 3  # 1 when its leader fell
+FACTORS = 4  # its shell exposure factors: FACTOR_NAMES, then works_falling (NaN: absent)
+EXPOSURE_NAMES = (*FACTOR_NAMES, "works_falling")
+HIT_COLUMNS = FACTORS + len(EXPOSURE_NAMES)
+
+
+@kernel
+def expected_shell_casualties(lethal_area_m2, men, hex_area_m2, exposure):
     """Men a unit loses, on average, to rounds whose lethal areas add up to `lethal_area_m2`
     landing at random in a hex of `hex_area_m2` where its `men` stand: each man is disabled when
     at least one burst's (exposure-scaled) lethal area covers him, so the loss is the linear law
@@ -50,19 +104,22 @@ def expected_shell_casualties(
 @resolves(Bombard, RANK_BOMBARD)
 def bombard_orders(state: GameState, orders: list[Bombard], coefficients, events: list[Event]):
     """The turn's bombard orders, in unit order, after movement and before direct fire: each unit
-    still on the map fires (not routed: `bombard` checks)."""
+    still on the map fires (not routed: `bombard_all` checks), all in one call of the kernel."""
     on_map = state.active()
-    for order in orders:
-        if on_map[order.unit]:
-            bombard(state, order.unit, order.target, coefficients, events, order.rounds)
+    fire = [(o.unit, o.target, o.rounds) for o in orders if on_map[o.unit]]
+    if fire:
+        _bombard_phase(state, fire, coefficients, events)
 
 
 def in_range(state: GameState, weapon: IndirectWeapon, here: int, target: int) -> bool:
+    """Whether `weapon`'s tubes at hex `here` reach `target` (the planner's and the window's
+    question; `fire_tubes` asks the same of the weapon arrays)."""
     metres = state.board.distance(here, target) * state.board.hex_size_m
     return weapon.min_range_m <= metres <= weapon.range_m
 
 
 def rounds_available(state: GameState, weapon: IndirectWeapon) -> float:
+    """The rounds `weapon`'s tubes may still fire: its side's budget, or its own."""
     if weapon.budget >= 0:
         return float(state.budget_rounds[weapon.budget])
     return weapon.own_rounds
@@ -80,68 +137,316 @@ def bombard(
     side's `side_rules` act: the firing side's coefficients give what its rounds do (on target,
     lethal areas, night, damage to works, lanes, wire), the target side's how exposed its men
     are, how far they are pinned and their killed share."""
-    u = state.units
-    # item(): plain numbers, as numpy's scalar access is slow for one element at a time
-    if u.men.item(unit) <= 0 or u.routed.item(unit) or u.crossing_hours.item(unit) > 0:
-        return
-    rounds_by_class = _fire_tubes(state, unit, target, cap)
-    total = sum(rounds_by_class.values())
-    if total <= 0:
-        return
-    side = u.side.item(unit)
+    _bombard_phase(state, [(unit, target, cap)], coefficients, events)
+
+
+def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
+    """The groups of tubes of every unit in unit order, and `WeaponArrays` of them with their
+    present ammunition and carry (made once per record of units, refreshed at each call)."""
+    kept = units.__dict__.get("_weapons")
+    if kept is None or kept[0] is not units.indirect:
+        groups = [w for unit_groups in units.indirect for w in unit_groups]
+        first = np.zeros(units.count + 1, np.int64)
+        first[1:] = np.cumsum([len(g) for g in units.indirect])
+        arrays = WeaponArrays(
+            first,
+            np.array([w.tubes for w in groups], np.int64),
+            np.array([w.rounds_per_hour for w in groups], np.float64),
+            np.array([w.range_m for w in groups], np.float64),
+            np.array([w.min_range_m for w in groups], np.float64),
+            np.array([w.budget for w in groups], np.int64),
+            np.array([CLASS_INDEX[w.weapon_class] for w in groups], np.int64),
+            np.zeros(len(groups)),
+            np.zeros(len(groups)),
+        )
+        kept = units.__dict__["_weapons"] = (units.indirect, groups, arrays)
+    _, groups, arrays = kept
+    arrays.own_rounds[:] = [w.own_rounds for w in groups]
+    arrays.carry[:] = [w.carry for w in groups]
+    return groups, arrays
+
+
+def _weapons_back(groups: list[IndirectWeapon], arrays) -> None:
+    """The ammunition and carry a kernel left in `arrays`, back into the groups' records (as
+    Python floats, which the state's hash reads as it did)."""
+    for weapon, own, carry in zip(
+        groups, arrays.own_rounds.tolist(), arrays.carry.tolist(), strict=True
+    ):
+        weapon.own_rounds = own
+        weapon.carry = carry
+
+
+def _bombard_phase(
+    state: GameState, orders: list[tuple[int, int, int]], coefficients, events: list[Event]
+) -> None:
+    """Bombard orders (gun, target hex, cap on rounds), in their order: the kernel
+    `bombard_all` fires them, then this counts its draws, copies the guns' ammunition back and
+    tells what happened (`Bombarded`, a leader's fall, a lane or gap opened)."""
+    u, board, w = state.units, state.board, state.works
     by_side = sides_coefficients(state, coefficients)
-    coefficients, theirs = by_side[side], by_side[1 - side]  # the firing side's, the target's
-    state.rounds_fired[side] = state.rounds_fired.item(side) + total
-    landed = roll(state, BOMBARD_LANDED, unit, target).binomial(
-        int(total), coefficients.rounds_on_target_fraction
+    groups, weapons = weapon_arrays(u)
+    hexes, sides = u.hex.tolist(), u.side.tolist()
+    size_m = board.hex_size_m
+    metres = [
+        board.distance(hexes[gun], target) * size_m if hexes[gun] >= 0 else math.nan
+        for gun, target, _ in orders
+    ]
+    struck = [state.units_at(target, 1 - sides[gun]) for gun, target, _ in orders]
+    target_first = _column([0, *accumulate(len(units) for units in struck)], np.int64)
+    target_units = _column([t for units in struck for t in units], np.int64)
+    drawn, known = state.dice.drawn_at(
+        state.turn, (BOMBARD_LANDED, BOMBARD_HIT), len(orders) + len(target_units)
     )
-    share = landed / total
-    areas: dict[str, float] = {}  # lethal area by weapon class, for the record
-    lethal = 0.0
-    for cls, rounds in rounds_by_class.items():  # a loop: cheaper than sum() over a generator
-        area = areas[cls] = getattr(coefficients, f"lethal_area_{cls}_m2")
-        lethal += rounds * share * area
-    base = lethal
-    modifiers = {"on_target": round(share, 4)}
+    rows = np.zeros((len(orders), ORDER_COLUMNS))
+    hits = np.zeros((len(target_units), HIT_COLUMNS))
+    n_drawn, works_changed = bombard_all(
+        unit_arrays(u),
+        works_arrays(w),
+        weapons,
+        state.budget_rounds,
+        state.rounds_fired,
+        board.cover,
+        board.water,
+        held_suppression(state),
+        _column([gun for gun, _, _ in orders], np.int64),
+        _column([target for _, target, _ in orders], np.int64),
+        _column([cap for _, _, cap in orders], np.int64),
+        _column(metres, np.float64),
+        target_first,
+        target_units,
+        by_side[0].values(),
+        by_side[1].values(),
+        state.is_night(),
+        state.turn_hours,
+        board.hex_area_m2,
+        size_m,
+        state.dice.key_words,
+        state.turn,
+        drawn,
+        known,
+        rows,
+        hits,
+    )
+    state.dice.count_drawn(state.turn, drawn, known, n_drawn)
+    _weapons_back(groups, weapons)
+    if works_changed:
+        state.works_changed = True
+    for k, (gun, target, _) in enumerate(orders):
+        row = rows[k].tolist()
+        if not row[FIRED]:
+            continue
+        struck_here = struck[k]
+        here = hits[target_first[k] : target_first[k + 1]].tolist()
+        for t, numbers in zip(struck_here, here, strict=True):
+            if numbers[LEADER]:
+                events.append(LeaderKilled(state.turn, u.ids[t], u.leader_names[t] or "commander"))
+        if state.record_events:
+            events.append(_bombarded(state, gun, target, row, struck_here, here, by_side))
+        # engineering's report reads the works as this order left them (a later order on the
+        # same hex may have changed them since): each order's own, the last one's staying
+        lane_before, wire_before = row[LANE_BEFORE], row[WIRE_BEFORE]
+        w.lane[target], w.wire_lines[target] = row[LANE], row[WIRE]
+        note_openings(state, target, gun, lane_before, wire_before, events)
+
+
+def _column(values: list, dtype: type) -> Any:
+    """A kernel's input column: a numpy array where the process compiles (numba takes arrays),
+    the list itself where it interprets (its items are Python numbers, quicker to compute with
+    than numpy's scalars, as the `.item()` of the rules' Python was)."""
+    return np.array(values, dtype) if compiling() else values
+
+
+def _bombarded(state: GameState, gun: int, target: int, row, struck, numbers, by_side):
+    """The `Bombarded` event of one order from the kernel's rows."""
+    u = state.units
+    side = int(u.side[gun])
+    coefficients = by_side[side]
+    total, landed = row[TOTAL], int(row[LANDED])
+    modifiers = {"on_target": round(landed / total, 4)}
     if state.is_night():
-        lethal *= coefficients.night_fire_factor
         modifiers["night"] = coefficients.night_fire_factor
-    explained: tuple[dict, dict, dict] = ({}, {}, {})  # men, exposure, expected, by unit id
-    w = state.works
-    standing = w.fort_strength_start.item(target) + w.blockhouse_strength_start.item(target)
-    damage = 0.0
-    if standing > 0.0:
-        damage = standing * works_share_destroyed(
-            landed,
-            state.board.hex_area_m2,
-            coefficients.works_hit_radius_m,
-            coefficients.works_hits_to_destroy,
+    rounds_by_class: dict[str, float] = {}
+    areas: dict[str, float] = {}  # lethal area by weapon class, for the record
+    for j in range(int(row[CLASS_COUNT])):
+        cls = INDIRECT_CLASSES[int(row[CLASS_ORDER + j])]
+        rounds_by_class[cls] = row[CLASS_ROUNDS + j]
+        areas[cls] = getattr(coefficients, f"lethal_area_{cls}_m2")
+    casualties: dict[str, int] = {}
+    men_of: dict[str, int] = {}
+    exposure_of: dict[str, dict[str, float]] = {}
+    expected_of: dict[str, float] = {}
+    for t, unit_row in zip(struck, numbers, strict=True):
+        unit_id = u.ids[t]
+        men_of[unit_id] = int(unit_row[MEN])
+        exposure_of[unit_id] = {
+            name: v for name, v in zip(EXPOSURE_NAMES, unit_row[FACTORS:], strict=True) if v == v
+        }
+        expected_of[unit_id] = unit_row[EXPECTED]
+        if unit_row[HIT]:
+            casualties[unit_id] = int(unit_row[HIT])
+    return Bombarded(
+        state.turn,
+        u.ids[gun],
+        state.board.label(target),
+        int(total),
+        casualties,
+        modifiers,
+        _rounded(row[WORKS_DAMAGE], 3),
+        _rounded(row[LANE], 3),
+        _rounded(row[WIRE], 3),
+        landed,
+        rounds_by_class,
+        areas,
+        row[BASE],
+        state.board.hex_area_m2,
+        men_of,
+        exposure_of,
+        expected_of,
+    )
+
+
+@kernel
+def bombard_all(
+    u,
+    w,
+    weapons,
+    budget_rounds,
+    rounds_fired,
+    cover,
+    water,
+    held,
+    guns,
+    targets,
+    caps,
+    metres,
+    target_first,
+    target_units,
+    c0,
+    c1,
+    night,
+    turn_hours,
+    hex_area_m2,
+    hex_size_m,
+    keys,
+    turn,
+    drawn,
+    n_drawn,
+    rows,
+    hits,
+):
+    """Each order k in turn: gun `guns[k]`'s tubes fire at hex `targets[k]` (at most
+    `caps[k]` rounds, none when negative; `metres[k]` away) and its landed rounds wreck works,
+    hit and pin the struck side's units there (`target_units[target_first[k]:target_first[k
+    + 1]]`) and breach the obstacles. c0, c1: each side's `CoefficientValues` (the firing
+    side's say what its rounds do, the struck side's how exposed its men are); `held`: the
+    suppression each unit fires at (`held_suppression`). Draws at BOMBARD_LANDED (gun,
+    target) and BOMBARD_HIT (unit, target), numbered in `drawn` from row `n_drawn` on. Fills
+    `rows` (ORDER_COLUMNS a order) and `hits` (HIT_COLUMNS a struck unit); returns the rows of
+    `drawn` filled and whether any works were damaged."""
+    works_changed = False
+    order = np.zeros(CLASSES, np.int64)
+    by_class = np.zeros(CLASSES)
+    for k in range(len(guns)):
+        gun, target = guns[k], targets[k]
+        if u.men[gun] <= 0 or u.routed[gun] or u.crossing_hours[gun] > 0:
+            continue
+        classes = fire_tubes(
+            u,
+            weapons,
+            budget_rounds,
+            gun,
+            metres[k],
+            turn_hours,
+            held[gun],
+            caps[k],
+            order,
+            by_class,
         )
-    exposures, works_damage = _exposures_while_damaging(state, target, 1 - side, damage, theirs)
-    casualties = _hit_men(state, target, 1 - side, lethal, theirs, events, explained, exposures)
-    lane_before, wire_before = state.works.lane.item(target), state.works.wire_lines.item(target)
-    lane, wire_lines = _breach_obstacles(state, target, landed, coefficients)
-    if state.record_events:
-        events.append(
-            Bombarded(
-                state.turn,
-                u.ids[unit],
-                state.board.label(target),
-                int(total),
-                casualties,
-                modifiers,
-                _rounded(works_damage, 3),
-                _rounded(lane, 3),
-                _rounded(wire_lines, 3),
-                landed,
-                rounds_by_class,
-                areas,
-                base,
-                state.board.hex_area_m2,
-                *explained,
+        total = 0.0
+        for j in range(classes):
+            total += by_class[order[j]]
+        if total <= 0:
+            continue
+        side = u.side[gun]
+        c = c0 if side == 0 else c1  # the firing side's
+        theirs = c1 if side == 0 else c0  # the struck side's
+        rounds_fired[side] += total
+        occurrence = next_occurrence(drawn, n_drawn, BOMBARD_LANDED, gun, target)
+        n_drawn += 1
+        place = (turn, BOMBARD_LANDED, gun, target, occurrence)
+        landed = binomial(int(total), c.rounds_on_target_fraction, uniform_at(keys, place, 0))
+        share = landed / total
+        lethal = 0.0
+        for j in range(classes):
+            lethal += by_class[order[j]] * share * lethal_area(c, order[j])
+        base = lethal
+        if night:
+            lethal *= c.night_fire_factor
+        standing = w.fort_strength_start[target] + w.blockhouse_strength_start[target]
+        damage = 0.0
+        if standing > 0.0:
+            damage = standing * works_share_destroyed(
+                landed, hex_area_m2, c.works_hit_radius_m, c.works_hits_to_destroy
             )
+        first, last = target_first[k], target_first[k + 1]
+        struck = target_units[first:last]
+        done, changed = exposures_while_damaging(
+            u, w, cover, water, target, struck, damage, theirs, hits[first:last, FACTORS:]
         )
-    note_openings(state, target, unit, lane_before, wire_before, events)
+        works_changed = works_changed or changed
+        for i in range(last - first):
+            t = struck[i]
+            men = u.men[t]
+            exposed = exposure(hits[first + i, FACTORS:])
+            expected = expected_shell_casualties(lethal, men, hex_area_m2, exposed)
+            occurrence = next_occurrence(drawn, n_drawn, BOMBARD_HIT, t, target)
+            n_drawn += 1
+            place = (turn, BOMBARD_HIT, t, target, occurrence)
+            hit, taken = draw_disabled(men, expected, keys, place, 0)
+            leader_killed = False
+            if hit:
+                _, _, leader_killed, taken = take_casualties(
+                    u, water, t, hit, theirs.killed_fraction, theirs, keys, place, taken
+                )
+            pinned = suppression_pinned(
+                lethal, exposed, hex_area_m2, theirs.suppression_per_casualty_share
+            )
+            pin_unit(u, t, pinned, turn_hours, theirs)
+            hits[first + i, MEN] = men
+            hits[first + i, EXPECTED] = expected
+            hits[first + i, HIT] = hit
+            hits[first + i, LEADER] = 1.0 if leader_killed else 0.0
+        lane_before, wire_before = w.lane[target], w.wire_lines[target]
+        lane, wire_lines = breach_obstacles(w, target, landed, hex_area_m2, hex_size_m, c)
+        rows[k, FIRED] = 1.0
+        rows[k, TOTAL] = total
+        rows[k, LANDED] = landed
+        rows[k, BASE] = base
+        rows[k, WORKS_DAMAGE] = done
+        rows[k, LANE] = lane
+        rows[k, WIRE] = wire_lines
+        rows[k, LANE_BEFORE] = lane_before
+        rows[k, WIRE_BEFORE] = wire_before
+        rows[k, CLASS_COUNT] = classes
+        for j in range(classes):
+            rows[k, CLASS_ORDER + j] = order[j]
+            rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
+    return n_drawn, works_changed
+
+
+@kernel
+def lethal_area(c, weapon_class):
+    """The firing side's lethal area of a round of `weapon_class` (index into
+    INDIRECT_CLASSES), m²."""
+    if weapon_class == 0:
+        return c.lethal_area_mortar_m2
+    if weapon_class == 1:
+        return c.lethal_area_infantry_gun_m2
+    if weapon_class == 2:
+        return c.lethal_area_mountain_gun_m2
+    if weapon_class == 3:
+        return c.lethal_area_field_gun_m2
+    return c.lethal_area_howitzer_m2
 
 
 def _rounded(value: float, digits: int) -> float:
@@ -151,34 +456,74 @@ def _rounded(value: float, digits: int) -> float:
 
 
 def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str, float]:
-    """Rounds that `unit`'s tubes in range of `target` fire this turn, by weapon class, at most
+    """`fire_tubes` for one unit on the game's arrays: its rounds by weapon class name (the
+    tests' view of the tubes' rule)."""
+    u = state.units
+    groups, weapons = weapon_arrays(u)
+    here = u.hex.item(unit)
+    order = np.zeros(CLASSES, np.int64)
+    by_class = np.zeros(CLASSES)
+    classes = fire_tubes(
+        unit_arrays(u),
+        weapons,
+        state.budget_rounds,
+        unit,
+        state.board.distance(here, target) * state.board.hex_size_m,
+        state.turn_hours,
+        held_suppression(state)[unit],
+        cap,
+        order,
+        by_class,
+    )
+    _weapons_back(groups, weapons)
+    return {INDIRECT_CLASSES[c]: float(by_class[c]) for c in order[:classes].tolist()}
+
+
+@kernel
+def fire_tubes(
+    u, weapons, budget_rounds, unit, metres, turn_hours, suppression, cap, order, by_class
+):
+    """Rounds that `unit`'s tubes in range of a target `metres` away fire this turn, at most
     `cap` in all (none when `cap` is negative); they are taken from the ammunition. Each group
     of tubes fires the whole rounds its time allows, carrying the part of a round left over
-    into its next turn of fire (`tube_rounds`)."""
-    u = state.units
-    here = u.hex.item(unit)
-    crew_share = float(u.men.item(unit)) / max(float(u.men_start.item(unit)), 1.0)
-    suppression = 1.0 - firing_suppression(state, unit)
-    rounds_by_class: dict[str, float] = {}
-    for weapon in u.indirect[unit]:
-        if not in_range(state, weapon, here, target):
+    into its next turn of fire (`tube_rounds`); `suppression` is what the unit fires at. Writes
+    the rounds of each weapon class into `by_class` (by class index) and the classes in the
+    order they first fired into `order`; returns how many classes fired."""
+    crew_share = float(u.men[unit]) / max(float(u.men_start[unit]), 1.0)
+    unsuppressed = 1.0 - suppression
+    classes = 0
+    fired_so_far = 0.0
+    by_class[:] = 0.0
+    for k in range(weapons.first[unit], weapons.first[unit + 1]):
+        if not weapons.min_range_m[k] <= metres <= weapons.range_m[k]:
             continue
-        time_for = weapon.tubes * weapon.rounds_per_hour * state.turn_hours * min(1.0, crew_share)
-        limit = rounds_available(state, weapon)
+        time_for = weapons.tubes[k] * weapons.rounds_per_hour[k] * turn_hours * min(1.0, crew_share)
+        budget = weapons.budget[k]
+        limit = budget_rounds[budget] if budget >= 0 else weapons.own_rounds[k]
         if cap >= 0:
-            limit = min(limit, cap - sum(rounds_by_class.values()))
-        fired, weapon.carry = tube_rounds(time_for * suppression, weapon.carry, limit)
+            limit = min(limit, cap - fired_so_far)
+        fired, carry = tube_rounds(time_for * unsuppressed, weapons.carry[k], limit)
+        weapons.carry[k] = carry
         if fired <= 0:
             continue
-        if weapon.budget >= 0:
-            state.budget_rounds[weapon.budget] = state.budget_rounds.item(weapon.budget) - fired
+        if budget >= 0:
+            budget_rounds[budget] -= fired
         else:
-            weapon.own_rounds -= fired
-        rounds_by_class[weapon.weapon_class] = rounds_by_class.get(weapon.weapon_class, 0.0) + fired
-    return rounds_by_class
+            weapons.own_rounds[k] -= fired
+        cls = weapons.weapon_class[k]
+        seen = False
+        for j in range(classes):
+            seen = seen or order[j] == cls
+        if not seen:
+            order[classes] = cls
+            classes += 1
+        by_class[cls] += fired
+        fired_so_far += fired
+    return classes
 
 
-def tube_rounds(time_for: float, carry: float, limit: float) -> tuple[float, float]:
+@kernel
+def tube_rounds(time_for, carry, limit):
     """(whole rounds fired, part of a round carried on) for tubes that have time this turn for
     `time_for` rounds (a fraction allowed), carried `carry` from their last turn of fire, and
     may fire at most `limit` (the ammunition, the order's allotment).
@@ -196,65 +541,22 @@ def tube_rounds(time_for: float, carry: float, limit: float) -> tuple[float, flo
     round ready, not the fire of every turn they waited (turns of holding back bank nothing);
     while their rate sets the rounds the carry is the fraction left, below one."""
     ready = time_for + carry
-    fired = float(math.floor(min(ready, limit)))  # math.floor: a plain int, quicker than numpy's
+    fired = float(math.floor(min(ready, limit)))
     return fired, min(ready - fired, 1.0)
 
 
-def _hit_men(
-    state: GameState,
-    target: int,
-    side: int,
-    lethal_area_m2: float,
-    coefficients,
-    events: list[Event],
-    explained: tuple[dict, dict, dict],
-    exposures: dict[int, dict[str, float]],
-) -> dict[str, int]:
-    """The rounds' casualties and suppression among `side`'s men in `target`: returns the men
-    each unit lost, by unit id (units that lost none left out), and fills `explained` with each
-    unit's men, shell exposure factors and expected casualties, by unit id. `exposures` gives
-    each unit's shell exposure factors over the rounds (`_exposures_while_damaging`).
-
-    The rounds pin a unit as aimed fire does (fire.py): by `suppression_per_casualty_share` times
-    the share of its men they are expected to hit, here the linear law's L × exposure / area,
-    the bursts expected to cover each man (`suppression_pinned`). So suppression follows the
-    same lethal areas, protection and hex area as the casualties and needs no rate of its own:
-    men in the open under a battalion's mortars are pinned, men in covered works far less."""
-    u = state.units
-    area = state.board.hex_area_m2
-    casualties: dict[str, int] = {}
-    men_of, exposure_of, expected_of = explained
-    hours = state.turn_hours
-    for t in state.units_at(target, side):
-        men = u.men.item(t)
-        exposure = exposures[t]
-        exposed = product(exposure)
-        expected = expected_shell_casualties(lethal_area_m2, men, area, exposed)
-        unit_id = u.ids[t]
-        men_of[unit_id] = men
-        exposure_of[unit_id] = exposure  # exact, not rounded: round() costs more than the rule
-        expected_of[unit_id] = expected
-        rng = roll(state, BOMBARD_HIT, t, target)
-        hit = draw_casualties(rng, men, expected)
-        if hit:
-            apply_casualties(state, t, hit, coefficients, events, rng=rng)
-            casualties[unit_id] = hit
-        pinned = suppression_pinned(
-            lethal_area_m2, exposed, area, coefficients.suppression_per_casualty_share
-        )
-        pin(state, t, pinned, hours, coefficients)
-    return casualties
-
-
-def suppression_pinned(
-    lethal_area_m2: float, exposure: float, hex_area_m2: float, per_casualty_share: float
-) -> float:
+@kernel
+def suppression_pinned(lethal_area_m2, exposure, hex_area_m2, per_casualty_share):
     """Suppression a turn's rounds add (before spreading it over the turn's hours):
     `per_casualty_share` × the share of the men they are expected to hit, taken at the linear
     law, `lethal_area_m2` × `exposure` / `hex_area_m2`: the bursts expected to cover each man
     (near misses on a man already hit pin his neighbours all the same). Linear in the rounds,
     so a turn of n rounds pins as two of n/2 (the saturating share, 1 - exp(-x), would have
-    short turns pin more than long ones with the same rounds); `protection.pin` caps it."""
+    short turns pin more than long ones with the same rounds); `protection.pin_unit` caps it.
+
+    The rounds pin a unit as aimed fire does (fire.py): so suppression follows the same lethal
+    areas, protection and hex area as the casualties and needs no rate of its own: men in the
+    open under a battalion's mortars are pinned, men in covered works far less."""
     if lethal_area_m2 <= 0.0 or exposure <= 0.0 or hex_area_m2 <= 0.0:
         return 0.0
     return per_casualty_share * lethal_area_m2 * exposure / hex_area_m2
@@ -263,15 +565,42 @@ def suppression_pinned(
 def _exposures_while_damaging(
     state: GameState, target: int, side: int, damage: float, coefficients
 ) -> tuple[dict[int, dict[str, float]], float]:
-    """Each of `side`'s units in `target`: its shell exposure factors over the turn's rounds,
-    while those rounds knock the works down; and the damage done (works first, then
-    blockhouses: `_damage_works`, which this applies).
+    """`exposures_while_damaging` on the game's arrays for `side`'s units in `target`: each
+    one's shell exposure factors by name, by unit, and the damage done."""
+    units = state.units_at(target, side)
+    factors = np.zeros((len(units), len(EXPOSURE_NAMES)))
+    done, changed = exposures_while_damaging(
+        unit_arrays(state.units),
+        works_arrays(state.works),
+        state.board.cover,
+        state.board.water,
+        target,
+        np.array(units, np.int64),
+        damage,
+        coefficients.values(),
+        factors,
+    )
+    if changed:
+        state.works_changed = True
+    exposures = {
+        t: {name: v for name, v in zip(EXPOSURE_NAMES, row, strict=True) if v == v}
+        for t, row in zip(units, factors.tolist(), strict=True)
+    }
+    return exposures, float(done)
 
-    The works protect as far as they still stand (protection.vulnerability: the posture factor
-    moves from hasty to the works' level in proportion to the strength left), and the rounds
-    landing wreck them (`works_share_destroyed`). So the exposure rises, round by round, while
-    the rounds fall: the turn's casualties follow the mean exposure over its rounds, not the
-    exposure before the first. Charging a whole turn at the first round's exposure made a
+
+@kernel
+def exposures_while_damaging(u, w, cover, water, target, units, damage, c, factors):
+    """Each of `units` (in hex `target`): its shell exposure factors over the turn's rounds,
+    while those rounds knock the works down, into its row of `factors` (`exposure_factors`'
+    four, then works_falling, NaN where absent); returns the damage done (works first, then
+    blockhouses: `damage_works`, which this applies) and whether any was.
+
+    The works protect as far as they still stand (protection.exposure_factors: the posture
+    factor moves from hasty to the works' level in proportion to the strength left), and the
+    rounds landing wreck them (`works_share_destroyed`). So the exposure rises, round by round,
+    while the rounds fall: the turn's casualties follow the mean exposure over its rounds, not
+    the exposure before the first. Charging a whole turn at the first round's exposure made a
     2-hour turn spare dug-in men the protection its own first rounds had already destroyed, and
     15-minute turns kill a third more than 2-hour ones (the turn-length check, issue 16).
 
@@ -279,64 +608,72 @@ def _exposures_while_damaging(
     in that kind's strength left, so the product of the factors is linear in the damage within
     each stretch (field works, then blockhouses, then none), and the trapezoid rule integrates
     it exactly. The mean over a turn of n rounds equals that of two turns of n/2."""
-    units = state.units_at(target, side)
-    w = state.works
-    stretches = []
+    n = len(units)
+    stretches = np.zeros(2)
+    count = 0
     left = damage
-    for strength in (w.fort_strength, w.blockhouse_strength):
-        standing = strength.item(target)
+    for kind in range(2):
+        standing = w.fort_strength[target] if kind == 0 else w.blockhouse_strength[target]
         if left > 0 and standing > 0:
-            stretches.append(min(left, standing))
-            left -= stretches[-1]
-    if not units or not stretches:  # nothing to shelter behind, or nothing landed: no change
-        exposures = {t: vulnerability(state, t, coefficients, "shell") for t in units}
-        return exposures, _damage_works(state, target, damage)
-    start = {t: vulnerability(state, t, coefficients, "shell") for t in units}
-    shell = {t: product(start[t]) for t in units}
-    mean_shell = dict.fromkeys(units, 0.0)
+            stretches[count] = min(left, standing)
+            left -= stretches[count]
+            count += 1
+    for i in range(n):
+        start = exposure_factors(u, w, cover, water, units[i], c, True)
+        for j in range(4):
+            factors[i, j] = start[j]
+        factors[i, 4] = math.nan
+    if n == 0 or count == 0:  # nothing to shelter behind, or nothing landed: no change
+        return damage_works(w, target, damage)
+    shell = np.zeros(n)
+    mean_shell = np.zeros(n)
+    for i in range(n):
+        shell[i] = exposure(factors[i, :4])
     done = 0.0
-    for stretch in stretches:
-        done += _damage_works(state, target, stretch)
+    changed = False
+    for s in range(count):
+        stretch = stretches[s]
+        taken, any_taken = damage_works(w, target, stretch)
+        done += taken
+        changed = changed or any_taken
         weight = stretch / damage / 2.0
-        for t in units:
-            after_shell = product(vulnerability(state, t, coefficients, "shell"))
-            mean_shell[t] += weight * (shell[t] + after_shell)
-            shell[t] = after_shell
+        for i in range(n):
+            after_shell = exposure(exposure_factors(u, w, cover, water, units[i], c, True))
+            mean_shell[i] += weight * (shell[i] + after_shell)
+            shell[i] = after_shell
     rest = (damage - done) / damage  # rounds that fell after every work was down
-    exposures = {}
-    for t in units:
-        mean = mean_shell[t] + rest * shell[t]
-        first = product(start[t])
-        factors = dict(start[t])
+    for i in range(n):
+        mean = mean_shell[i] + rest * shell[i]
+        first = exposure(factors[i, :4])
         if first > 0 and mean != first:  # the record says how much the falling works added
-            factors["works_falling"] = mean / first
-        exposures[t] = factors
-    return exposures, done
+            factors[i, 4] = mean / first
+    return done, changed
 
 
-def _damage_works(state: GameState, target: int, damage: float) -> float:
-    """Damage goes to the field works first, then to the blockhouses; returns what was done.
-    Works already gone take nothing, and are not reported changed (which would have the turn's
-    record sum the works of the whole map again for nothing)."""
-    w = state.works
+@kernel
+def damage_works(w, target, damage):
+    """Damage goes to the field works first, then to the blockhouses; returns what was done and
+    whether any was. Works already gone take nothing, and are not reported changed (which would
+    have the turn's record sum the works of the whole map again for nothing)."""
     done = 0.0
-    for strength in (w.fort_strength, w.blockhouse_strength):
+    changed = False
+    for kind in range(2):
         if damage <= 0:
             break
-        left = strength.item(target)
+        strength = w.fort_strength if kind == 0 else w.blockhouse_strength
+        left = strength[target]
         if left <= 0:
             continue
         taken = min(damage, left)
         strength[target] = left - taken
-        state.works_changed = True
+        changed = True
         damage -= taken
         done += taken
-    return done
+    return done, changed
 
 
-def works_share_destroyed(
-    landed: float, hex_area_m2: float, hit_radius_m: float, hits_to_destroy: float
-) -> float:
+@kernel
+def works_share_destroyed(landed, hex_area_m2, hit_radius_m, hits_to_destroy):
     """Share of a hex's works (as built) that `landed` rounds wreck, landing at random in its
     `hex_area_m2`. The works are emplacements (weapon pits, covered trench bays, dugouts,
     blockhouses) spread over the hex; a round counts as a hit on one when it bursts within
@@ -346,13 +683,14 @@ def works_share_destroyed(
     same after one turn of n rounds or two of n/2) and a hundred times slower in a 1 km hex
     than in a 100 m one. Linear, not the Poisson tail: rounds landing on an emplacement already
     wrecked still count, so the last works go a little early; the exposure rule's trapezoid
-    (`_exposures_while_damaging`) stays exact."""
+    (`exposures_while_damaging`) stays exact."""
     if landed <= 0 or hex_area_m2 <= 0.0:
         return 0.0
     return landed * math.pi * hit_radius_m**2 / (hex_area_m2 * hits_to_destroy)
 
 
-def lane_after(lane: float, landed: float, hex_area_m2: float, clearing_radius_m: float) -> float:
+@kernel
+def lane_after(lane, landed, hex_area_m2, clearing_radius_m):
     """A minefield's lane progress after `landed` rounds land at random in a hex of
     `hex_area_m2`: the share of the mines on the lane that are gone. A mine is set off or
     wrecked when a burst lands within `clearing_radius_m` of it, so each round takes a given
@@ -364,7 +702,8 @@ def lane_after(lane: float, landed: float, hex_area_m2: float, clearing_radius_m
     return 1.0 - (1.0 - lane) * math.exp(-landed * math.pi * clearing_radius_m**2 / hex_area_m2)
 
 
-def lane_is_open(lane: float, density_per_m: float, lane_width_m: float, mines_left: float) -> bool:
+@kernel
+def lane_is_open(lane, density_per_m, lane_width_m, mines_left):
     """A lane counts as open when the mines expected still on it, the field's `density_per_m`
     (mines per metre of front, every row of its depth) × `lane_width_m` × (1 - lane), are at
     most `mines_left`: then a file of men walking it meets none with chance about
@@ -373,9 +712,8 @@ def lane_is_open(lane: float, density_per_m: float, lane_width_m: float, mines_l
     return density_per_m * lane_width_m * (1.0 - lane) <= mines_left
 
 
-def wire_left_after(
-    lines: float, landed: float, rounds_per_line: float, hex_size_m: float
-) -> float:
+@kernel
+def wire_left_after(lines, landed, rounds_per_line, hex_size_m):
     """Lines of wire still without a gap after `landed` rounds fall at random in a hex of
     `hex_size_m`. A burst cuts a line where it lands close to it, so each round gaps a given
     line with a small chance 1 / R, R = `rounds_per_line` × hex_size_m / 100 (the line runs
@@ -390,28 +728,32 @@ def wire_left_after(
 def _breach_obstacles(
     state: GameState, target: int, landed: int, coefficients
 ) -> tuple[float, float]:
+    """`breach_obstacles` on the game's works."""
+    lane, wire_lines = breach_obstacles(
+        works_arrays(state.works),
+        target,
+        landed,
+        state.board.hex_area_m2,
+        state.board.hex_size_m,
+        coefficients.values(),
+    )
+    return float(lane), float(wire_lines)
+
+
+@kernel
+def breach_obstacles(w, target, landed, hex_area_m2, hex_size_m, c):
     """The rounds landed clear mines on a lane through the minefield (`lane_after`, open at
     `lane_is_open`) and cut the wire of `target`: returns the lane's progress (0..1) and the
     lines of wire left (`wire_left_after`)."""
-    w = state.works
-    lane = w.lane.item(target)
-    if landed > 0 and w.mine_depth_m.item(target) > 0 and lane < 1.0:
-        lane = lane_after(
-            lane, landed, state.board.hex_area_m2, coefficients.shell_clearing_radius_m
-        )
-        if lane_is_open(
-            lane,
-            w.mine_density.item(target),
-            coefficients.lane_width_m,
-            coefficients.lane_open_mines_left,
-        ):
+    lane = w.lane[target]
+    if landed > 0 and w.mine_depth_m[target] > 0 and lane < 1.0:
+        lane = lane_after(lane, landed, hex_area_m2, c.shell_clearing_radius_m)
+        if lane_is_open(lane, w.mine_density[target], c.lane_width_m, c.lane_open_mines_left):
             lane = 1.0
         w.lane[target] = lane
-    wire_lines = w.wire_lines.item(target)
+    wire_lines = w.wire_lines[target]
     if wire_lines > 0:
-        wire_lines = wire_left_after(
-            wire_lines, landed, coefficients.wire_rounds_per_line, state.board.hex_size_m
-        )
+        wire_lines = wire_left_after(wire_lines, landed, c.wire_rounds_per_line, hex_size_m)
         if wire_lines < 1e-3:  # a thousandth of a line: every line gapped
             wire_lines = 0.0
         w.wire_lines[target] = wire_lines
