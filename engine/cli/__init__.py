@@ -37,7 +37,7 @@ COMMAND_GROUPS = (
     reference,  # reference (engine/reference: the rules against published records)
     fit,  # fit (engine/fit: coefficients inferred by ABC-SMC)
     sensitivity,  # sensitivity (engine/fit/sensitivity.py: Morris, Sobol; the extra 'fit')
-    warm,  # warm (engine/kernels/warm.py: the kernels compiled ahead)
+    warm,  # warm (engine/cli/warm.py: the kernels compiled ahead)
 )
 # Commands that play no battle: run as a process of their own, they settle for plain kernels
 # before running, since numba's import (0.2-0.5 s) would cost more than the few kernel calls they
