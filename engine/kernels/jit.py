@@ -307,6 +307,23 @@ def prefer_plain() -> bool:
     return compiling()
 
 
+def start_compiler() -> bool:
+    """For a process that forks workers (a batch's forkserver): settle the choice now and, when
+    it is compiled, start numba here (its import, about 0.3 s of CPU, and its code generator's
+    registries, about 0.3 s more, which its first kernel call would otherwise start), so that every
+    worker forked from this process inherits them and only loads its kernels from the cache
+    (milliseconds). Returns whether the process compiles."""
+    if not compiling():
+        return False
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+    except (ImportError, AttributeError):  # another numba's insides: the first call starts it
+        pass
+    return True
+
+
 def compiled_version(function: Callable) -> Any | None:
     """The compiled dispatcher made for a registered kernel (by its plain function), if any."""
     return _COMPILED.get(function)

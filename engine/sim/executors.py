@@ -94,9 +94,12 @@ class PoolExecutor(Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
-        # the forkserver imports lifeline.py first, which then ties it to this process
+        # the forkserver imports lifeline.py first, which then ties it to this process, and
+        # starts the kernels' compiler last, when the kernels are compiled (compiler_preload.py)
         os.environ["WARGAME_LIFELINE_PRELOAD"] = str(os.getpid())
-        self.context.set_forkserver_preload(["engine.sim.lifeline", "engine.sim.worker"])
+        self.context.set_forkserver_preload(
+            ["engine.sim.lifeline", "engine.sim.worker", "engine.sim.compiler_preload"]
+        )
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
