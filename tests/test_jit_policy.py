@@ -181,6 +181,27 @@ def test_a_stale_stamp_counts_as_cold_and_warm_compiles_afresh(
     assert warm(cache, "--check").returncode == 0
 
 
+def test_a_kernel_in_a_file_warm_did_not_compile_makes_auto_plain(
+    tmp_path: Path, warm_cache: Path
+) -> None:
+    """A kernel module added since `wargame warm` (not in the stamp): compiling would stop at its
+    first call to compile it, so `auto` runs plain, the kernels made before it too."""
+    (tmp_path / "new_kernels.py").write_text(
+        "from engine.kernels.jit import kernel\n\n\n@kernel\ndef twice(x):\n    return 2 * x\n"
+    )
+    script = (
+        "import sys\n"
+        f"sys.path.insert(0, {str(tmp_path)!r})\n"
+        "from engine import hexgrid\n"
+        "before = type(hexgrid.line_cell).__name__\n"
+        "import new_kernels\n"
+        "from engine.kernels import jit\n"
+        "print(before, type(hexgrid.line_cell).__name__, new_kernels.twice(2),"
+        " jit.compiling(), 'numba' in sys.modules)\n"
+    )
+    assert probe(script, warm_cache) == ["_Pending", "function", "4", "False", "False"]
+
+
 def test_warm_without_numba_says_so_and_fails(tmp_path: Path) -> None:
     blocker = tmp_path / "site"
     blocker.mkdir()
