@@ -245,6 +245,9 @@ class DaskExecutor(Executor):
             host="127.0.0.1",
             dashboard_address=None,
             silence_logs=logging.ERROR,
+            # each worker starts the kernels' compiler (when they are compiled) before it takes a
+            # task, not at its first battle's first kernel call (compiler_preload.py)
+            preload=["engine.sim.compiler_preload"],
         )
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
