@@ -102,6 +102,24 @@ def test_auto_after_warm_compiles_at_the_first_kernel_call(warm_cache: Path) -> 
     assert probe(PROBE, warm_cache, "auto") == probe(PROBE, warm_cache)
 
 
+def test_threads_calling_a_waiting_kernel_at_once_all_get_the_compiled_one(
+    warm_cache: Path,
+) -> None:
+    script = (
+        "import threading\n"
+        "from engine.core import dice\n"
+        "held = {'binomial': dice.binomial}  # a stand-in held outside a module's names\n"
+        "out = []\n"
+        "def call():\n"
+        "    out.append(held['binomial'](10, 0.5, 0.5))\n"
+        "threads = [threading.Thread(target=call) for _ in range(4)]\n"
+        "for t in threads: t.start()\n"
+        "for t in threads: t.join()\n"
+        "print(*out, type(held['binomial']).__name__, type(dice.binomial).__name__)\n"
+    )
+    assert probe(script, warm_cache) == ["5", "5", "5", "5", "_Pending", "CPUDispatcher"]
+
+
 def test_validate_with_a_warm_cache_stays_plain_and_never_imports_numba(warm_cache: Path) -> None:
     assert probe(VALIDATE, warm_cache) == ["0", "False", "function"]
 

@@ -62,7 +62,9 @@ _COMPILED: dict[Callable, Any] = {}
 _PENDING: list[_Pending] = []
 
 _compiling: bool | None = None  # the decision, once made
-_deciding = threading.Lock()  # two threads calling waiting kernels at once decide once
+# two threads calling waiting kernels at once decide once (re-entrant: a module imported while
+# deciding may make kernels)
+_deciding = threading.RLock()
 
 
 def jit_mode() -> str:
@@ -192,7 +194,8 @@ def _warm_at_start() -> WarmState:
 def _import_numba(why: str):
     """numba, with its cache pointed at the user's cache folder unless the user chose one; None
     (and a warning saying `why` it was wanted) if it cannot be imported."""
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(numba_cache_dir()))
+    if not os.environ.get("NUMBA_CACHE_DIR", "").strip():
+        os.environ["NUMBA_CACHE_DIR"] = str(numba_cache_dir())
     try:
         import numba
     except ImportError:
@@ -225,12 +228,12 @@ def _decide(compiled: bool, why: str) -> bool:
             return _compiling
         if compiled and _import_numba(why) is None:
             compiled = False
+        _compiling = compiled
         if _PENDING:
             for waiting in _PENDING:
                 waiting.target = _compile(waiting.function) if compiled else waiting.function
             _put_in_place(_PENDING)
             _PENDING.clear()
-        _compiling = compiled
         return compiled
 
 
