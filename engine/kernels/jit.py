@@ -231,7 +231,7 @@ def _decide(compiled: bool, why: str) -> bool:
         _compiling = compiled
         if _PENDING:
             for waiting in _PENDING:
-                waiting.target = _compile(waiting.function) if compiled else waiting.function
+                waiting.target = _compile(waiting.function) if compiled else waiting.plain
             _put_in_place(_PENDING)
             _PENDING.clear()
         return compiled
@@ -260,9 +260,10 @@ class _Pending:
     """A kernel made before `auto` chose (the cache was warm, but this process may yet prefer
     plain Python): its first call makes the choice (compiled), then calls what it became."""
 
-    def __init__(self, function: Callable) -> None:
+    def __init__(self, function: Callable, plain: Callable) -> None:
         functools.update_wrapper(self, function)
         self.function = function
+        self.plain = plain  # what runs when the process settles for plain Python
         self.target: Callable | None = None
 
     def __call__(self, *args: Any) -> Any:
@@ -332,20 +333,28 @@ def compiled_version(function: Callable) -> Any | None:
     return _COMPILED.get(function)
 
 
-def kernel(function: F) -> F:
+def kernel(function: F | None = None, *, interpreted: Callable | None = None):
     """The function itself, or, when this process compiles (`compiling`), numba's compiled
     version of it (nopython, cached on disk, without the interpreter's lock); a stand-in that
-    becomes one of them at the first call while `auto` has not yet chosen."""
+    becomes one of them at the first call while `auto` has not yet chosen.
+
+    `interpreted`: what runs in its place when the process does not compile, where the same
+    numbers come quicker from Python's own arithmetic (the dice's Philox rounds on Python's big
+    integers, five times quicker than the 32-bit halves a compiled kernel needs). The tests hold
+    the kernel's source, run as plain Python, equal to it."""
+    if function is None:
+        return lambda source: kernel(source, interpreted=interpreted)
     KERNELS.append(function)
+    plain = function if interpreted is None else interpreted
     if _compiling is None and jit_mode() == "auto":
         if not _warm_at_start().warm or not _warmed_source(function):
             _decide(False, "")  # cold, or a kernel `wargame warm` did not compile: plain
         else:
-            waiting = _Pending(function)
+            waiting = _Pending(function, plain)
             _PENDING.append(waiting)
-            return waiting  # type: ignore[return-value]
+            return waiting
     if not compiling():
-        return function
+        return plain
     if jit_mode() == "auto" and not _warmed_source(function):
         warnings.warn(
             f"kernel {function.__qualname__} ({function.__code__.co_filename}) was not compiled"
@@ -353,4 +362,4 @@ def kernel(function: F) -> F:
             RuntimeWarning,
             stacklevel=2,
         )
-    return _compile(function)  # type: ignore[return-value]
+    return _compile(function)
