@@ -182,7 +182,11 @@ def warm_state() -> WarmState:
         if source_digest(source) != digest:
             return WarmState(False, f"{source} changed since `wargame warm`", stamp, path)
     count = len(stamp.get("kernels", ()))
-    return WarmState(True, f"{count} kernels compiled for these sources", stamp, path)
+    unreached = len(stamp.get("not_reached", ()))
+    why = f"{count - unreached} of {count} kernels compiled for these sources"
+    if unreached:
+        why += f" (not reached by `wargame warm`: {', '.join(stamp['not_reached'])})"
+    return WarmState(True, why, stamp, path)
 
 
 @functools.cache
