@@ -25,16 +25,18 @@ from engine.kernels import jit
 ROOT = Path(__file__).resolve().parent.parent
 FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 
-# What a process reports about its kernels: the binomial's kind before and after its first call,
-# whether numba was imported by then, and the process's choice.
+# What a process reports about its kernels: the hex line's kind before and after the first
+# kernel call, whether numba was imported by then, and the process's choice. (hexgrid, which the
+# scenario loader imports without calling a kernel; modules whose import asks `jit.compiling()`,
+# as the dice's does, settle the choice there.)
 PROBE = (
     "import sys\n"
-    "from engine.core.dice import binomial\n"
+    "from engine import hexgrid\n"
     "from engine.kernels import jit\n"
-    "before = type(binomial).__name__, 'numba' in sys.modules\n"
-    "assert binomial(10, 0.5, 0.5) == 5\n"
+    "before = type(hexgrid.line_cell).__name__, 'numba' in sys.modules\n"
+    "assert hexgrid.axial_length(3, -1) == 3\n"
     "from engine.rules import sight\n"
-    "print(*before, type(binomial).__name__, type(sight.line_cell).__name__,"
+    "print(*before, type(hexgrid.line_cell).__name__, type(sight.line_cell).__name__,"
     " 'numba' in sys.modules, jit.compiling())\n"
 )
 # `wargame validate` as its own process, then whether numba was imported
@@ -95,7 +97,7 @@ def test_auto_with_a_cold_cache_runs_plain_without_importing_numba(tmp_path: Pat
 
 def test_auto_after_warm_compiles_at_the_first_kernel_call(warm_cache: Path) -> None:
     # before the call: a stand-in, numba not imported; after it every module holds the compiled
-    # kernels (this script's `binomial`, sight's `line_cell` imported from hexgrid)
+    # kernels (hexgrid's own, sight's `line_cell` imported from hexgrid)
     assert probe(PROBE, warm_cache) == [
         "_Pending", "False", "CPUDispatcher", "CPUDispatcher", "True", "True",
     ]  # fmt: skip
@@ -107,17 +109,17 @@ def test_threads_calling_a_waiting_kernel_at_once_all_get_the_compiled_one(
 ) -> None:
     script = (
         "import threading\n"
-        "from engine.core import dice\n"
-        "held = {'binomial': dice.binomial}  # a stand-in held outside a module's names\n"
+        "from engine import hexgrid\n"
+        "held = {'length': hexgrid.axial_length}  # a stand-in held outside a module's names\n"
         "out = []\n"
         "def call():\n"
-        "    out.append(held['binomial'](10, 0.5, 0.5))\n"
+        "    out.append(held['length'](3, -1))\n"
         "threads = [threading.Thread(target=call) for _ in range(4)]\n"
         "for t in threads: t.start()\n"
         "for t in threads: t.join()\n"
-        "print(*out, type(held['binomial']).__name__, type(dice.binomial).__name__)\n"
+        "print(*out, type(held['length']).__name__, type(hexgrid.axial_length).__name__)\n"
     )
-    assert probe(script, warm_cache) == ["5", "5", "5", "5", "_Pending", "CPUDispatcher"]
+    assert probe(script, warm_cache) == ["3", "3", "3", "3", "_Pending", "CPUDispatcher"]
 
 
 def test_validate_with_a_warm_cache_stays_plain_and_never_imports_numba(warm_cache: Path) -> None:
