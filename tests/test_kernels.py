@@ -1,10 +1,11 @@
 """Kernels (engine/kernels): one source, interpreted or compiled by numba, the same numbers.
 
-The suite runs the kernels as plain Python (the default); these tests compile them in a
-process of their own (`WARGAME_JIT=1`) and hold every kernel's compiled results equal to the
-interpreted ones. A kernel added without a check here fails `test_every_kernel_is_checked`.
-Where a kernel replaced Python code, that code is kept here verbatim as the reference the
-kernel must equal (the hex line, line of sight).
+These tests compile the kernels in a process of their own (`WARGAME_JIT=1`) and hold every
+kernel's compiled results equal to the interpreted ones, worked out in this process when it runs
+plain Python, else (the suite itself compiled: `WARGAME_JIT=auto` with a warm cache, as in CI) in
+a process of their own with `WARGAME_JIT=0`. A kernel added without a check here fails
+`test_every_kernel_is_checked`. Where a kernel replaced Python code, that code is kept here
+verbatim as the reference the kernel must equal (the hex line, line of sight).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import random
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -103,10 +105,9 @@ def test_every_kernel_is_checked() -> None:
     assert {f.__name__ for f in jit.KERNELS} == CHECKED
 
 
-def test_kernels_are_plain_python_by_default() -> None:
-    if os.environ.get(jit.JIT_ENV, "0") == "1":
+def test_kernels_are_plain_python_when_the_process_does_not_compile() -> None:
+    if jit.compiling():
         pytest.skip("the suite itself runs compiled")
-    assert not jit.compiling()
     assert type(binomial).__name__ == "function"
 
 
@@ -121,30 +122,50 @@ def run_compiled(script: str, given: object, cache: Path) -> object:
     as JSON on its standard input."""
     pytest.importorskip("numba")
     # NUMBA_BOUNDSCHECK: compiled code reads past an array's end silently otherwise
-    env = dict(os.environ, WARGAME_JIT="1", NUMBA_CACHE_DIR=str(cache), NUMBA_BOUNDSCHECK="1")
+    return run_script(
+        script, given, WARGAME_JIT="1", NUMBA_CACHE_DIR=str(cache), NUMBA_BOUNDSCHECK="1"
+    )
+
+
+def run_script(script: str, given: object, **env: str) -> object:
+    """What `script` prints (JSON) run in a process of its own with `env` added to this one's,
+    reading `given` as JSON on its standard input."""
     done = subprocess.run(
         [sys.executable, "-c", script],
         input=json.dumps(given),
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env=env,
+        env=dict(os.environ, **env),
         timeout=600,
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
+def interpreted(script: str, given: object, here: Callable[[], object]) -> object:
+    """`here()` when this process runs its kernels as plain Python, else what `script` prints
+    run in a process that does (`WARGAME_JIT=0`): the reference the compiled kernels must equal
+    is always the interpreted one."""
+    if not jit.compiling():
+        return here()
+    return run_script(script, given, WARGAME_JIT="0")
+
+
 def test_compiled_kernels_give_the_interpreted_numbers(numba_cache: Path) -> None:
     script = (
         "import json, sys\n"
         "from engine.core.dice import binomial\n"
-        "assert type(binomial).__name__ == 'CPUDispatcher', type(binomial)\n"
+        "from engine.kernels import jit\n"
+        "assert type(binomial).__name__ == ('CPUDispatcher' if jit.compiling() else 'function')\n"
         "cases = json.load(sys.stdin)\n"
         "print(json.dumps([int(binomial(n, p, u)) for n, p, u in cases]))\n"
     )
     compiled = run_compiled(script, BINOMIAL_CASES, numba_cache)
-    assert compiled == [binomial(n, p, u) for n, p, u in BINOMIAL_CASES]
+    expected = interpreted(
+        script, BINOMIAL_CASES, lambda: [binomial(n, p, u) for n, p, u in BINOMIAL_CASES]
+    )
+    assert compiled == expected
 
 
 # (seed, turn, site, a, b): places whose uniforms the compiled `uniform_at` must give as the
@@ -194,18 +215,20 @@ def test_a_compiled_battle_is_the_interpreted_battle(numba_cache: Path) -> None:
     interpreted: each kernel the turn runs, in its place."""
     script = (
         "import json, sys\n"
-        "from engine.kernels import jit\n"
         "from tests.test_golden import ROOT, playthrough\n"
-        "assert jit.compiling()\n"
         "battles = json.load(sys.stdin)\n"
         "print(json.dumps([playthrough(p, seed, ROOT / p) for p, seed in battles]))\n"
     )
     from tests.test_golden import playthrough
 
     compiled = run_compiled(script, COMPILED_BATTLES, numba_cache)
-    interpreted = [playthrough(p, seed, ROOT / p) for p, seed in COMPILED_BATTLES]
-    assert "breaches" in interpreted[-1]
-    assert compiled == interpreted
+    expected = interpreted(
+        script,
+        COMPILED_BATTLES,
+        lambda: [playthrough(p, seed, ROOT / p) for p, seed in COMPILED_BATTLES],
+    )
+    assert "breaches" in expected[-1]
+    assert compiled == expected
 
 
 # Assaults the golden battles may not fight: 1 km hexes (men coming up), two axes, a minefield,
@@ -277,16 +300,18 @@ def test_compiled_assaults_are_the_interpreted_assaults(numba_cache: Path) -> No
     script = (
         "import json, sys\n"
         "from engine.rules import assault\n"
+        "from engine.kernels import jit\n"
         "from tests.test_kernels import assaults_played\n"
-        "assert type(assault.fight_assault).__name__ == 'CPUDispatcher'\n"
+        "kind = type(assault.fight_assault).__name__\n"
+        "assert kind == ('CPUDispatcher' if jit.compiling() else 'function'), kind\n"
         "print(json.dumps(assaults_played(json.load(sys.stdin))))\n"
     )
-    interpreted = assaults_played(ASSAULTS)
-    assert any("LeaderKilled" in line for events, _, _ in interpreted for line in events)
-    assert any("defenders_came_up" in line for events, _, _ in interpreted for line in events)
-    assert any("'ammunition'" in line for events, _, _ in interpreted for line in events)
-    assert any("HexTaken" in line for events, _, _ in interpreted for line in events)
-    assert run_compiled(script, ASSAULTS, numba_cache) == interpreted
+    expected = interpreted(script, ASSAULTS, lambda: assaults_played(ASSAULTS))
+    assert any("LeaderKilled" in line for events, _, _ in expected for line in events)
+    assert any("defenders_came_up" in line for events, _, _ in expected for line in events)
+    assert any("'ammunition'" in line for events, _, _ in expected for line in events)
+    assert any("HexTaken" in line for events, _, _ in expected for line in events)
+    assert run_compiled(script, ASSAULTS, numba_cache) == expected
 
 
 def line_as_before_the_kernel(a: hexgrid.Hex, b: hexgrid.Hex) -> list[tuple[int, int]]:
@@ -422,11 +447,26 @@ def sight_over_every_pair(board: Board, clearances) -> dict[str, str]:
     return out
 
 
+SIGHT_SCRIPT = (
+    "import json, sys\n"
+    "sys.path.insert(0, 'tests')\n"
+    "from test_kernels import furong_board, sight_over_every_pair\n"
+    "from engine.kernels import jit\n"
+    "from engine.rules.sight import sight_clear\n"
+    "assert type(sight_clear).__name__ == ('CPUDispatcher' if jit.compiling() else 'function')\n"
+    "print(json.dumps(sight_over_every_pair(furong_board(), json.load(sys.stdin))))\n"
+)
+
+
 @pytest.fixture(scope="module")
 def furong_sight() -> dict[str, str]:
-    """`sight_over_every_pair` in this process (interpreted, unless the suite runs compiled),
-    worked out once for the tests that compare with it."""
-    return sight_over_every_pair(furong_board(), SIGHT_CLEARANCES)
+    """`sight_over_every_pair` interpreted (`interpreted`), worked out once for the tests that
+    compare with it."""
+    return interpreted(  # type: ignore[return-value]
+        SIGHT_SCRIPT,
+        SIGHT_CLEARANCES,
+        lambda: sight_over_every_pair(furong_board(), SIGHT_CLEARANCES),
+    )
 
 
 def test_sight_kernel_sees_as_before_over_every_pair_of_furong(
@@ -449,15 +489,7 @@ def test_sight_kernel_sees_as_before_over_every_pair_of_furong(
 def test_compiled_sight_kernel_sees_as_interpreted_over_every_pair_of_furong(
     numba_cache: Path, furong_sight: dict[str, str]
 ) -> None:
-    script = (
-        "import json, sys\n"
-        "sys.path.insert(0, 'tests')\n"
-        "from test_kernels import furong_board, sight_over_every_pair\n"
-        "from engine.rules.sight import sight_clear\n"
-        "assert type(sight_clear).__name__ == 'CPUDispatcher'\n"
-        "print(json.dumps(sight_over_every_pair(furong_board(), json.load(sys.stdin))))\n"
-    )
-    compiled = run_compiled(script, SIGHT_CLEARANCES, numba_cache)
+    compiled = run_compiled(SIGHT_SCRIPT, SIGHT_CLEARANCES, numba_cache)
     assert compiled == furong_sight
 
 
@@ -478,4 +510,4 @@ def test_asking_for_compiled_kernels_without_numba_warns_and_runs_plain() -> Non
     assert done.returncode == 0, done.stderr
     kind, message = done.stdout.splitlines()[:2]
     assert kind == f"function {binomial(10, 0.5, 0.5)}"
-    assert "numba is not installed" in message and "wargame-engine[speed]" in message
+    assert "numba is not installed" in message and "pip install numba" in message

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..exit_codes import EXIT_INPUT, EXIT_OK, EXIT_USAGE, ExitCode
 from ..reference import command as reference
-from . import batch, fit, games, listing, new, sensitivity, validate, window
+from . import batch, fit, games, listing, new, sensitivity, validate, warm, window
 
 __all__ = ["COMMAND_GROUPS", "EXIT_INPUT", "EXIT_OK", "EXIT_USAGE", "ExitCode", "build_parser"]
 __all__ += ["main", "version_text"]
@@ -37,7 +37,13 @@ COMMAND_GROUPS = (
     reference,  # reference (engine/reference: the rules against published records)
     fit,  # fit (engine/fit: coefficients inferred by ABC-SMC)
     sensitivity,  # sensitivity (engine/fit/sensitivity.py: Morris, Sobol; the extra 'fit')
+    warm,  # warm (engine/cli/warm.py: the kernels compiled ahead)
 )
+# Commands that play no battle: run as a process of their own, they settle for plain kernels
+# before running, since numba's import (0.2-0.5 s) would cost more than the few kernel calls they
+# make (validate's budget is 0.3 s). The others play compiled when the cache is warm
+# (engine/kernels/jit.py).
+PLAIN_COMMANDS = frozenset({"validate", "schema", "new", "list", "edit", "report", "warm"})
 
 
 def version_text() -> str:
@@ -88,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return int(ExitCode.USAGE)
+    if argv is None and args.command in PLAIN_COMMANDS:  # a process of its own (not a test's)
+        from ..kernels.jit import prefer_plain
+
+        prefer_plain()
     try:
         return int(args.handler(args))
     except KeyboardInterrupt:

@@ -2,5 +2,6 @@
 loops over numbers and numpy arrays, no objects), so that one source runs interpreted or
 compiled (docs/speed.md: the port of the turn, stage by stage).
 
-    jit.py    `@kernel`: the function itself, or numba's compiled one when asked for
+    jit.py    `@kernel`: the function itself, or numba's compiled one (`WARGAME_JIT`: auto, the
+              default, compiled once `wargame warm` has filled numba's cache; 1; 0)
 """

@@ -94,9 +94,12 @@ class PoolExecutor(Executor):
     def __init__(self, workers: int):
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
-        # the forkserver imports lifeline.py first, which then ties it to this process
+        # the forkserver imports lifeline.py first, which then ties it to this process, and
+        # starts the kernels' compiler last, when the kernels are compiled (compiler_preload.py)
         os.environ["WARGAME_LIFELINE_PRELOAD"] = str(os.getpid())
-        self.context.set_forkserver_preload(["engine.sim.lifeline", "engine.sim.worker"])
+        self.context.set_forkserver_preload(
+            ["engine.sim.lifeline", "engine.sim.worker", "engine.sim.compiler_preload"]
+        )
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -242,6 +245,9 @@ class DaskExecutor(Executor):
             host="127.0.0.1",
             dashboard_address=None,
             silence_logs=logging.ERROR,
+            # each worker starts the kernels' compiler (when they are compiled) before it takes a
+            # task, not at its first battle's first kernel call (compiler_preload.py)
+            preload=["engine.sim.compiler_preload"],
         )
 
     def run(self, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, pa.Table]]:
