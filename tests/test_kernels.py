@@ -55,6 +55,8 @@ CHECKED = {
     "axial_length",
     "axial_to_odd_r",
     "sight_clear",
+    "hex_distance",
+    "sight_known",
 }
 # (cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
 # through sight_clear, over every pair of hexes)
