@@ -28,7 +28,13 @@ from test_kernels import (
 from engine import hexgrid
 from engine.core.board import Board, build_board, hex_distance
 from engine.rules import sight
-from engine.rules.sight import EYE_HEIGHT_M, SightCache, line_of_sight, sight_known
+from engine.rules.sight import (
+    EYE_HEIGHT_M,
+    SightCache,
+    line_of_sight,
+    sight_arrays,
+    sight_known,
+)
 from engine.scenario import load_scenario
 
 SCENARIOS = sorted(p.name for p in (ROOT / "scenarios").glob("*.yaml"))
@@ -44,6 +50,21 @@ def board_of(name: str) -> Board:
 def numba_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One numba cache for this module's compiled runs, so each kernel compiles once."""
     return tmp_path_factory.mktemp("numba_cache")
+
+
+def compiled_call(function: str, kernel: str, given: list, cache: Path) -> object:
+    """`function(*given)` of this module run in a process that compiles its kernels, which checks
+    first that `kernel` ("module:name") is compiled there."""
+    module, name = kernel.split(":")
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, 'tests')\n"
+        f"from test_kernels_board import {function} as function\n"
+        f"from {module} import {name} as kernel\n"
+        "assert type(kernel).__name__ == 'CPUDispatcher', type(kernel)\n"
+        "print(json.dumps(function(*json.load(sys.stdin))))\n"
+    )
+    return run_compiled(script, given, cache)
 
 
 def test_the_shipped_scenarios_are_the_four_boards_measured() -> None:
@@ -108,16 +129,11 @@ def test_hex_distance_is_the_boards_distance_for_every_pair(name: str) -> None:
 
 
 def test_compiled_hex_distance_is_the_boards_distance_for_every_pair(numba_cache: Path) -> None:
-    script = (
-        "import json, sys\n"
-        "sys.path.insert(0, 'tests')\n"
-        "from test_kernels_board import distance_mismatches\n"
-        "from engine.core.board import hex_distance\n"
-        "assert type(hex_distance).__name__ == 'CPUDispatcher'\n"
-        "print(json.dumps([distance_mismatches(name) for name in json.load(sys.stdin)]))\n"
-    )
-    compiled = run_compiled(script, SCENARIOS, numba_cache)
-    assert compiled == [[board_of(name).size ** 2, 0] for name in SCENARIOS]
+    for name in SCENARIOS:
+        compiled = compiled_call(
+            "distance_mismatches", "engine.core.board:hex_distance", [name], numba_cache
+        )
+        assert compiled == [board_of(name).size ** 2, 0]
 
 
 def every_pair_seen(name: str, clearance_m: float) -> str:
@@ -126,15 +142,16 @@ def every_pair_seen(name: str, clearance_m: float) -> str:
     return every_pair(board, kernel_sight(board, clearance_m))
 
 
+def sight_of_boards(names: list[str], clearances: list[float]) -> dict[str, str]:
+    """`every_pair_seen` of each board at each clearance, under "name clearance"."""
+    return {f"{name} {c}": every_pair_seen(name, c) for name in names for c in clearances}
+
+
 @pytest.fixture(scope="module")
 def interpreted_sight() -> dict[str, str]:
-    """`every_pair_seen` in this process (interpreted unless the suite runs compiled) for the
+    """`sight_of_boards` in this process (interpreted unless the suite runs compiled) for the
     boards other than Furong, at each clearance the Furong checks use."""
-    return {
-        f"{name} {c}": every_pair_seen(name, c)
-        for name in OTHER_THAN_FURONG
-        for c in SIGHT_CLEARANCES
-    }
+    return sight_of_boards(OTHER_THAN_FURONG, list(SIGHT_CLEARANCES))
 
 
 def pair_at(size: int, a: int, b: int) -> int:
@@ -162,18 +179,11 @@ def test_sight_kernel_sees_as_the_line_before_it_on_the_other_boards(
 def test_compiled_sight_kernel_sees_as_interpreted_on_the_other_boards(
     numba_cache: Path, interpreted_sight: dict[str, str]
 ) -> None:
-    script = (
-        "import json, sys\n"
-        "sys.path.insert(0, 'tests')\n"
-        "from test_kernels_board import every_pair_seen\n"
-        "from engine.rules.sight import sight_clear\n"
-        "assert type(sight_clear).__name__ == 'CPUDispatcher'\n"
-        "names, clearances = json.load(sys.stdin)\n"
-        "seen = {f'{n} {c}': every_pair_seen(n, c) for n in names for c in clearances}\n"
-        "print(json.dumps(seen))\n"
-    )
     given = [OTHER_THAN_FURONG, list(SIGHT_CLEARANCES)]
-    assert run_compiled(script, given, numba_cache) == interpreted_sight
+    compiled = compiled_call(
+        "sight_of_boards", "engine.rules.sight:sight_clear", given, numba_cache
+    )
+    assert compiled == interpreted_sight
 
 
 def cache_filled_in_a_seeded_order(name: str, clearance_m: float) -> list[list[int]]:
@@ -188,10 +198,7 @@ def cache_filled_in_a_seeded_order(name: str, clearance_m: float) -> list[list[i
     for a, b in pairs:
         if rng.random() < 0.5:
             a, b = b, a
-        seen = sight_known(
-            known, board.q, board.r, board.width, board.elevation_m, board.sight_block_m,
-            a, b, clearance_m, EYE_HEIGHT_M,
-        )  # fmt: skip
+        seen = sight_known(known, sight_arrays(board), a, b, clearance_m, EYE_HEIGHT_M)
         answers.append(int(seen))
     return [known.ravel().tolist(), answers]
 
@@ -214,16 +221,10 @@ def test_sight_known_fills_the_cache_with_what_line_of_sight_answers() -> None:
 
 
 def test_compiled_sight_known_fills_the_cache_as_interpreted(numba_cache: Path) -> None:
-    script = (
-        "import json, sys\n"
-        "sys.path.insert(0, 'tests')\n"
-        "from test_kernels_board import cache_filled_in_a_seeded_order\n"
-        "from engine.rules.sight import sight_known\n"
-        "assert type(sight_known).__name__ == 'CPUDispatcher'\n"
-        "print(json.dumps(cache_filled_in_a_seeded_order(*json.load(sys.stdin))))\n"
-    )
     given = ["shigehiro_pocket.yaml", SIGHT_CLEARANCES[-1]]
-    compiled = run_compiled(script, given, numba_cache)
+    compiled = compiled_call(
+        "cache_filled_in_a_seeded_order", "engine.rules.sight:sight_known", given, numba_cache
+    )
     assert compiled == cache_filled_in_a_seeded_order(*given)
 
 

@@ -66,23 +66,22 @@ def sight_clear(
     return True
 
 
+def sight_arrays(board: Board) -> tuple:
+    """What `sight_clear` reads of a board, before the pair: (q, r, width, elevation_m,
+    sight_block_m), one bundle for the kernels that pass it on."""
+    return board.q, board.r, board.width, board.elevation_m, board.sight_block_m
+
+
 @kernel
 def sight_known(
-    known: np.ndarray,
-    q: np.ndarray,
-    r: np.ndarray,
-    width: int,
-    elevation_m: np.ndarray,
-    sight_block_m: np.ndarray,
-    a: int,
-    b: int,
-    clearance_m: float,
-    eye_m: float,
+    known: np.ndarray, board_sight: tuple, a: int, b: int, clearance_m: float, eye_m: float
 ) -> bool:
-    """`sight_clear` from `a` to `b` through the cache `known` (hex x hex int8, a
-    `SightCache.matrix`): the pair's entry at [lower hex, higher hex] when known (0 or 1), else
-    worked out from `a` toward `b` and written there, so whichever end asks first decides for
-    both, as it always has (a sightline and its reverse could round differently)."""
+    """`sight_clear` from `a` to `b` over the board's `sight_arrays`, through the cache `known`
+    (hex x hex int8, a `SightCache.matrix`): the pair's entry at [lower hex, higher hex] when
+    known (0 or 1), else worked out from `a` toward `b` and written there, so whichever end asks
+    first decides for both, as it always has (a sightline and its reverse could round
+    differently)."""
+    q, r, width, elevation_m, sight_block_m = board_sight
     low = min(a, b)
     high = max(a, b)
     found = known[low, high]
@@ -169,14 +168,8 @@ def line_of_sight(board: Board, a: int, b: int, clearance_m: float = 0.0) -> boo
         return found == 1
     if cache.matrix is not None:
         return bool(
-            sight_known(
-                cache.matrix, board.q, board.r, board.width, board.elevation_m,
-                board.sight_block_m, a, b, float(clearance_m), EYE_HEIGHT_M,
-            )
-        )  # fmt: skip
-    visible = sight_clear(
-        board.q, board.r, board.width, board.elevation_m, board.sight_block_m,
-        a, b, float(clearance_m), EYE_HEIGHT_M,
-    )  # fmt: skip
+            sight_known(cache.matrix, sight_arrays(board), a, b, float(clearance_m), EYE_HEIGHT_M)
+        )
+    visible = sight_clear(*sight_arrays(board), a, b, float(clearance_m), EYE_HEIGHT_M)
     row[high] = 1 if visible else 0
     return bool(visible)
