@@ -96,16 +96,17 @@ class SightCache:
     """What is known of the sight between each pair of a board's hexes at one clearance: -1 not
     yet worked out, 0 hidden, 1 seen, at [lower hex, higher hex]; a hex sees itself and its
     neighbours from the start. On a board of at most `MATRIX_HEXES_MAX` hexes it is one int8
-    matrix (`matrix`, which kernels read and fill with `sight_known`); on a larger one, `matrix`
-    is None and a hex's row is made when first needed (`row`). Python reads it through `rows`:
-    a memoryview per row, whose items are plain ints (numpy's scalar access is twice as slow)."""
+    matrix (`matrix`, which kernels read and fill with `sight_known`), which Python reads and
+    fills through `known`, a memoryview of it whose items are plain ints (numpy's scalar access
+    is twice as slow). On a larger board both are None and a hex's row is made when first needed
+    (`row`)."""
 
-    __slots__ = ("board", "matrix", "row_arrays", "rows")
+    __slots__ = ("board", "known", "matrix", "row_arrays", "rows")
 
     def __init__(self, board: Board) -> None:
         self.board = board
         size = board.size
-        self.row_arrays: list[np.ndarray | None]
+        self.matrix: np.ndarray | None = None
         if size <= MATRIX_HEXES_MAX:
             self.matrix = np.full((size, size), UNKNOWN, dtype=np.int8)
             here = np.repeat(np.arange(size), board.neighbor_table.shape[1])
@@ -113,18 +114,17 @@ class SightCache:
             on_map = there >= 0
             self.matrix[here[on_map], there[on_map]] = 1
             self.matrix[np.arange(size), np.arange(size)] = 1
-            self.row_arrays = list(self.matrix)
-        else:
-            self.matrix = None
-            self.row_arrays = [None] * size
-        self.rows = self._views()
+        self.row_arrays: dict[int, np.ndarray] = {}  # the rows made, on a board without matrix
+        self._views()
 
-    def _views(self) -> list[memoryview | None]:
-        return [None if row is None else memoryview(row) for row in self.row_arrays]
+    def _views(self) -> None:
+        self.known = None if self.matrix is None else memoryview(self.matrix)
+        self.rows = {low: memoryview(row) for low, row in self.row_arrays.items()}
 
     def row(self, low: int) -> memoryview:
-        """The row of hex `low` (its pairs with higher hexes), made on first use."""
-        found = self.rows[low]
+        """The row of hex `low` (its pairs with higher hexes) on a board without the matrix, made
+        on first use."""
+        found = self.rows.get(low)
         if found is None:
             made = np.full(self.board.size, UNKNOWN, dtype=np.int8)
             made[low] = 1
@@ -134,14 +134,13 @@ class SightCache:
         return found
 
     # Copied (a game's state deep-copied for a preview) or pickled (a process pool) as its arrays:
-    # memoryviews cannot be, and the rows of the matrix must stay views of it.
+    # memoryviews cannot be, and the copy's views must be of the copy's arrays.
     def __getstate__(self) -> tuple:
-        return self.board, self.matrix, None if self.matrix is not None else self.row_arrays
+        return self.board, self.matrix, self.row_arrays
 
     def __setstate__(self, state: tuple) -> None:
-        self.board, self.matrix, row_arrays = state
-        self.row_arrays = list(self.matrix) if self.matrix is not None else row_arrays
-        self.rows = self._views()
+        self.board, self.matrix, self.row_arrays = state
+        self._views()
 
 
 def sight_cache(board: Board, clearance_m: float) -> SightCache:
@@ -160,18 +159,23 @@ def line_of_sight(board: Board, a: int, b: int, clearance_m: float = 0.0) -> boo
     that a hex next to either end blocks only when it is higher than both ends (men holding a
     hill stand on its forward slope, and hex elevations are averages). Worked out once per pair
     and clearance on a board (`SightCache`); a hex sees itself and its neighbours."""
-    cache = board.memo.get(("sight", clearance_m)) or sight_cache(board, clearance_m)
+    cache = board.memo.get(("sight", clearance_m))
+    if cache is None:
+        cache = sight_cache(board, clearance_m)
     low, high = (a, b) if a < b else (b, a)
-    row = cache.rows[low] or cache.row(low)
-    found = row[high]
+    known = cache.known
+    found = known[low, high] if known is not None else cache.row(low)[high]
     if found != UNKNOWN:
         return found == 1
     # Called from Python, the walk is handed the board's arrays one by one (numba unpacks a
-    # tuple of them 0.4 us slower) and the answer written through the row's memoryview;
-    # kernels go through `sight_known`, which fills the same matrix.
+    # tuple of them 0.4 us slower) and the answer written through the memoryview; kernels go
+    # through `sight_known`, which fills the same matrix.
     visible = sight_clear(
         board.q, board.r, board.width, board.elevation_m, board.sight_block_m,
         a, b, float(clearance_m), EYE_HEIGHT_M,
     )  # fmt: skip
-    row[high] = 1 if visible else 0
+    if known is not None:
+        known[low, high] = 1 if visible else 0
+    else:
+        cache.row(low)[high] = 1 if visible else 0
     return bool(visible)
