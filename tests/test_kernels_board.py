@@ -28,6 +28,8 @@ from test_kernels import (
 from engine import hexgrid
 from engine.core.board import Board, build_board, hex_distance
 from engine.rules import sight
+from engine.rules.coefficients import coefficients
+from engine.rules.movement import hex_hours_at_1kmh
 from engine.rules.sight import (
     EYE_HEIGHT_M,
     SightCache,
@@ -290,4 +292,28 @@ def test_the_sight_cache_survives_copy_and_pickle(
             assert again.known[1, 3] == 1 and cache.matrix[1, 3] == sight.UNKNOWN
             again.matrix[1, 3] = 0
             assert again.known[1, 3] == 0
+    board.memo.clear()
+
+
+def hours_as_before_the_river_arrays(board: Board, c) -> np.ndarray:
+    """`movement.hex_hours_at_1kmh` as it was written before it read the rivers per hex (a loop
+    over the crossed hexes through the per-river tuples), kept as the reference."""
+    hours = board.hex_size_m / 1000.0 / board.speed_factor
+    for h in np.flatnonzero(board.water & ~board.bridge):
+        river = int(board.river[h])
+        width = board.river_width_m[river] if river >= 0 else board.hex_size_m
+        fordable = board.river_fordable[river] if river >= 0 else False
+        rate = c.ford_crossing_hours_per_100m if fordable else c.river_crossing_hours_per_100m
+        hours[h] = rate * width / 100.0
+    hours[~board.passable] = np.inf
+    return hours
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_hours_to_enter_each_hex_read_the_rivers_per_hex_as_before(name: str) -> None:
+    board = board_of(name)
+    board.memo.clear()
+    c = coefficients()
+    assert np.array_equal(hex_hours_at_1kmh(board, c), hours_as_before_the_river_arrays(board, c))
+    assert (board.water & ~board.bridge).any()
     board.memo.clear()
