@@ -26,7 +26,7 @@ from test_kernels import (
 )
 
 from engine import hexgrid
-from engine.core.board import Board, build_board, hex_distance
+from engine.core.board import BOARD_ARRAYS, Board, build_board, hex_distance
 from engine.rules import sight
 from engine.rules.coefficients import coefficients
 from engine.rules.movement import hex_hours_at_1kmh
@@ -34,7 +34,6 @@ from engine.rules.sight import (
     EYE_HEIGHT_M,
     SightCache,
     line_of_sight,
-    sight_arrays,
     sight_known,
 )
 from engine.scenario import load_scenario
@@ -94,6 +93,16 @@ def test_neighbour_table_holds_the_neighbours_in_their_order(name: str) -> None:
         assert table[h].tolist() == expected
         assert list(board.neighbors[h]) == [n for n in expected if n >= 0]
     assert (table < 0).any() and (table >= 0).any()
+
+
+def test_the_boards_bundle_holds_its_own_arrays() -> None:
+    board = board_of("lion_mountain.yaml")
+    bundle = board.arrays
+    assert bundle is board.arrays  # made once
+    for name, value in zip(BOARD_ARRAYS, bundle, strict=True):
+        assert value is getattr(board, name)
+    per_hex = [v for v in bundle if isinstance(v, np.ndarray)]
+    assert len(per_hex) == len(BOARD_ARRAYS) - 3 and all(len(v) == board.size for v in per_hex)
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -200,7 +209,7 @@ def cache_filled_in_a_seeded_order(name: str, clearance_m: float) -> list[list[i
     for a, b in pairs:
         if rng.random() < 0.5:
             a, b = b, a
-        seen = sight_known(known, sight_arrays(board), a, b, clearance_m, EYE_HEIGHT_M)
+        seen = sight_known(known, board.arrays, a, b, clearance_m, EYE_HEIGHT_M)
         answers.append(int(seen))
     return [known.ravel().tolist(), answers]
 

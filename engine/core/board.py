@@ -8,6 +8,7 @@ questions cheap and free of Hex objects. Hex number i is `row * width + col` of 
 from __future__ import annotations
 
 import itertools
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,6 +20,31 @@ from ..kernels.jit import kernel
 from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
 HEX_AREA_FACTOR = hexgrid.HEX_AREA_FACTOR  # area of a hex = sqrt(3)/2 * (centre spacing)^2
+
+# What kernels read of a board (`Board.arrays`): its numbers and every per-hex array, by the
+# names the `Board` gives them (a namedtuple, as the state's bundles in engine/core/bundles.py:
+# a plain value interpreted, a type numba compiles against).
+BOARD_ARRAYS = (
+    "width",
+    "height",
+    "hex_size_m",
+    "q",
+    "r",
+    "neighbor_table",
+    "terrain",
+    "elevation_m",
+    "water",
+    "passable",
+    "speed_factor",
+    "cover",
+    "sight_block_m",
+    "river",
+    "hex_river_width_m",
+    "hex_river_fordable",
+    "bridge",
+    "edge",
+)
+BoardArrays = namedtuple("BoardArrays", BOARD_ARRAYS)  # type: ignore[misc]
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +78,12 @@ class Board:
     edge: np.ndarray  # bool: hex on an open border of the map (where units can leave it)
     places: dict[str, int] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)  # what games of this board can share
+
+    @cached_property
+    def arrays(self) -> BoardArrays:
+        """The board as kernels read it: one `BoardArrays` bundle of its own arrays (not
+        copies; the board never changes in play), made on first use."""
+        return BoardArrays._make(getattr(self, name) for name in BOARD_ARRAYS)
 
     @property
     def size(self) -> int:
