@@ -87,6 +87,8 @@ CHECKED = {
     *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
     *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
     *("wire_left_after", "breach_obstacles", "strike_all"),
+    "hex_distance",
+    "sight_known",
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled;

@@ -8,15 +8,43 @@ questions cheap and free of Hex objects. Hex number i is `row * width + col` of 
 from __future__ import annotations
 
 import itertools
+from collections import namedtuple
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 from .. import hexgrid
+from ..hexgrid import axial_length
+from ..kernels.jit import kernel
 from ..scenario.models import LEVEL_CHARS, HexRef, Scenario
 
 HEX_AREA_FACTOR = hexgrid.HEX_AREA_FACTOR  # area of a hex = sqrt(3)/2 * (centre spacing)^2
+
+# What kernels read of a board (`Board.arrays`): its numbers and every per-hex array, by the
+# names the `Board` gives them (a namedtuple, as the state's bundles in engine/core/bundles.py:
+# a plain value interpreted, a type numba compiles against).
+BOARD_ARRAYS = (
+    "width",
+    "height",
+    "hex_size_m",
+    "q",
+    "r",
+    "neighbor_table",
+    "terrain",
+    "elevation_m",
+    "water",
+    "passable",
+    "speed_factor",
+    "cover",
+    "sight_block_m",
+    "river",
+    "hex_river_width_m",
+    "hex_river_fordable",
+    "bridge",
+    "edge",
+)
+BoardArrays = namedtuple("BoardArrays", BOARD_ARRAYS)  # type: ignore[misc]
 
 
 @dataclass(frozen=True, eq=False)
@@ -27,6 +55,9 @@ class Board:
     q: np.ndarray  # axial q per hex (int32)
     r: np.ndarray  # axial r per hex (int32)
     neighbors: tuple[tuple[int, ...], ...]  # on-map neighbours of each hex
+    # hex x 6 (int32): the neighbour in each of `hexgrid.DIRECTIONS`, -1 where off the map; the
+    # same neighbours as `neighbors`, in the same order, for kernels (no Python tuples there)
+    neighbor_table: np.ndarray
     terrain: np.ndarray  # terrain type index per hex (int16)
     terrain_ids: tuple[str, ...]
     elevation_m: np.ndarray  # float64
@@ -39,10 +70,20 @@ class Board:
     river_ids: tuple[str, ...]
     river_width_m: tuple[float, ...]
     river_fordable: tuple[bool, ...]
+    # `river_width_m` and `river_fordable` of each hex's river, for kernels: 0.0 and False where
+    # no river runs (float64, bool)
+    hex_river_width_m: np.ndarray
+    hex_river_fordable: np.ndarray
     bridge: np.ndarray  # bool: a bridge carries movement over the river here
     edge: np.ndarray  # bool: hex on an open border of the map (where units can leave it)
     places: dict[str, int] = field(default_factory=dict)
     memo: dict = field(default_factory=dict, repr=False)  # what games of this board can share
+
+    @cached_property
+    def arrays(self) -> BoardArrays:
+        """The board as kernels read it: one `BoardArrays` bundle of its own arrays (not
+        copies; the board never changes in play), made on first use."""
+        return BoardArrays._make(getattr(self, name) for name in BOARD_ARRAYS)
 
     @property
     def size(self) -> int:
@@ -160,6 +201,13 @@ class Board:
         return self._labels[index]
 
 
+@kernel
+def hex_distance(q: np.ndarray, r: np.ndarray, a: int, b: int) -> int:
+    """Hex steps between hexes `a` and `b` of a board whose axial coordinates are `q`, `r`
+    (`Board.q`, `Board.r`): `Board.distance` for kernels, which read the board as arrays."""
+    return axial_length(int(q[a]) - int(q[b]), int(r[a]) - int(r[b]))
+
+
 _BOARDS: dict[int, tuple[Scenario, Board]] = {}
 _BOARDS_KEPT = 8
 
@@ -177,17 +225,17 @@ def build_board(scenario: Scenario) -> Board:
     return board
 
 
-def _neighbor_table(q: np.ndarray, r: np.ndarray, width: int, height: int) -> tuple:
-    """Each hex's neighbours on the map, in `hexgrid.DIRECTIONS` order (the order the rules
-    iterate them in), worked out for all hexes at once: a 400 x 400 map would take seconds
-    hex by hex."""
-    columns = []
-    for dq, dr in hexgrid.DIRECTIONS:
+def _neighbor_table(q: np.ndarray, r: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Each hex's neighbour in each of `hexgrid.DIRECTIONS` (the order the rules iterate them
+    in), -1 where it is off the map, as a hex x 6 int32 array worked out for all hexes at once:
+    a 400 x 400 map would take seconds hex by hex."""
+    table = np.empty((q.size, len(hexgrid.DIRECTIONS)), dtype=np.int32)
+    for d, (dq, dr) in enumerate(hexgrid.DIRECTIONS):
         nq, nr = q + dq, r + dr
         col = nq + ((nr - (nr & 1)) >> 1)  # hexgrid.axial_to_offset, odd-r
         inside = (col >= 0) & (col < width) & (nr >= 0) & (nr < height)
-        columns.append(np.where(inside, nr * width + col, -1).tolist())
-    return tuple(tuple(n for n in around if n >= 0) for around in zip(*columns, strict=True))
+        table[:, d] = np.where(inside, nr * width + col, -1)
+    return table
 
 
 def _build_board(scenario: Scenario) -> Board:
@@ -223,8 +271,9 @@ def _build_board(scenario: Scenario) -> Board:
         col, row = hexgrid.axial_to_offset(h)
         return row * width + col if 0 <= col < width and 0 <= row < height else -1
 
-    neighbors = _neighbor_table(q, r, width, height)
-    edge = np.array([len(n) < 6 for n in neighbors], dtype=bool)
+    neighbor_table = _neighbor_table(q, r, width, height)
+    neighbors = tuple(tuple(n for n in around if n >= 0) for around in neighbor_table.tolist())
+    edge = (neighbor_table < 0).any(axis=1)
     if spec.closed_edges:  # a border nobody leaves across (a sea): only open borders are exits
         on_border = {
             "north": rows_ == 0,
@@ -252,6 +301,11 @@ def _build_board(scenario: Scenario) -> Board:
         for ref in spec_river.bridges:
             bridge[resolve(ref)] = True
     water = water | (river >= 0)
+    has_river = river >= 0
+    river_widths = np.array([r.crossing.width_m for r in spec.rivers] or [0.0], dtype=np.float64)
+    river_fordables = np.array([r.crossing.fordable for r in spec.rivers] or [False], dtype=bool)
+    hex_river_width_m = np.where(has_river, river_widths[np.maximum(river, 0)], 0.0)
+    hex_river_fordable = has_river & river_fordables[np.maximum(river, 0)]
 
     return Board(
         width=width,
@@ -260,6 +314,7 @@ def _build_board(scenario: Scenario) -> Board:
         q=q,
         r=r,
         neighbors=neighbors,
+        neighbor_table=neighbor_table,
         terrain=terrain,
         terrain_ids=terrain_ids,
         elevation_m=elevation,
@@ -272,6 +327,8 @@ def _build_board(scenario: Scenario) -> Board:
         river_ids=tuple(r.id for r in spec.rivers),
         river_width_m=tuple(r.crossing.width_m for r in spec.rivers),
         river_fordable=tuple(r.crossing.fordable for r in spec.rivers),
+        hex_river_width_m=hex_river_width_m,
+        hex_river_fordable=hex_river_fordable,
         bridge=bridge,
         edge=edge,
         places=places,

@@ -39,16 +39,14 @@ def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
     if key in cache:
         return cache[key]
     hours = board.hex_size_m / 1000.0 / board.speed_factor
-    for h in np.flatnonzero(board.water & ~board.bridge):
-        river = int(board.river[h])
-        width = board.river_width_m[river] if river >= 0 else board.hex_size_m
-        fordable = board.river_fordable[river] if river >= 0 else False
-        rate = (
-            coefficients.ford_crossing_hours_per_100m
-            if fordable
-            else coefficients.river_crossing_hours_per_100m
-        )
-        hours[h] = rate * width / 100.0  # hours whatever the unit's marching speed
+    crossed = board.water & ~board.bridge  # a lake hex is crossed as an unfordable river its size
+    width = np.where(board.river >= 0, board.hex_river_width_m, board.hex_size_m)
+    rate = np.where(
+        board.hex_river_fordable,
+        coefficients.ford_crossing_hours_per_100m,
+        coefficients.river_crossing_hours_per_100m,
+    )
+    hours[crossed] = (rate * width / 100.0)[crossed]  # hours whatever the unit's marching speed
     hours[~board.passable] = INF
     cache[key] = hours
     return hours
