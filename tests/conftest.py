@@ -5,6 +5,7 @@ them) to hunt for new failures; a failure it finds goes into the test as an `@ex
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,18 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@pytest.fixture(autouse=True)
+def _undo_stubbed_dice():
+    """Undo after each test what `test_rules_exact.stubbed` patched (the dice's stub in the
+    kernels' modules), whichever test module called it: that module's own `_unstub` serves only
+    the modules that import it, and the stub leaked into the tests run after the others'."""
+    yield
+    for name in ("test_rules_exact", "tests.test_rules_exact"):
+        exact = sys.modules.get(name)
+        while exact is not None and exact._PATCHES:
+            exact._PATCHES.pop().undo()
 
 
 # ---------------------------------------------------------------- the window tests' fixtures

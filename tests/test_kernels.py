@@ -80,6 +80,14 @@ CHECKED = {
     "_any_men",
     "_come_up",
     "_men_weighted",
+    "firer_factor_values",
+    "unit_reaches",
+    "unit_reach",
+    "nearest_target",
+    "plan_shot",
+    "fire_phase",
+    "ammo_factor",
+    "spend_ammo",
 }
 # (take_casualties, and every kernel a battle runs, by whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;

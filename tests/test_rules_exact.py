@@ -37,7 +37,7 @@ from engine.rules.assault import resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
 from engine.rules.casualties import apply_casualties
 from engine.rules.coefficients import coefficients
-from engine.rules.fire import _ammo_factor, direct_fire, fire_discipline, fire_reaches
+from engine.rules.fire import ammo_factor, direct_fire, fire_discipline, fire_reaches
 from engine.rules.morale import flee, morale_phase
 from engine.rules.movement import _drown, move_unit, reachable
 from engine.rules.protection import product, vulnerability
@@ -168,7 +168,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties, assault)  # (protection's kernels do not draw)
+KERNEL_MODULES = (casualties, assault, fire)  # (protection's kernels do not draw)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -179,15 +179,22 @@ def _unstub():
         _PATCHES.pop().undo()
 
 
+def plain_python(patch: pytest.MonkeyPatch, module) -> None:
+    """The kernels `module` calls by name (its own and those it imports), as plain Python
+    where the suite runs compiled (`WARGAME_JIT`): their source, which reads the names a test
+    patches."""
+    for name, value in list(vars(module).items()):
+        if hasattr(value, "py_func"):
+            patch.setattr(module, name, value.py_func)
+
+
 def stubbed(state, **kw) -> StubRng:
     stub = state.dice = StubRng(**kw)
     patch = pytest.MonkeyPatch()
     _PATCHES.append(patch)
     for module in KERNEL_MODULES:
-        for name, value in list(vars(module).items()):
-            if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
-                patch.setattr(module, name, value.py_func)
-        # (a module whose kernels draw only through another's, as assault through
+        plain_python(patch, module)
+        # (a module whose kernels draw only through another's, as assault and fire through
         # casualties', has neither name)
         patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p), raising=False)
         patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random(), raising=False)
@@ -206,11 +213,19 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, bombardment, arrivals, movement):
+    for module in (bombardment, arrivals, movement):
         monkeypatch.setattr(module, "draw_casualties", record)
     # the assault's kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k)
     monkeypatch.setattr(
         assault, "draw_disabled", lambda men, expected, *dice: (record(None, men, expected), 0)
+    )
+    # and direct fire's, from the place `place` at its uniform `k` (fire's kernels as plain
+    # Python, so that they call the patched name)
+    plain_python(monkeypatch, fire)
+    monkeypatch.setattr(
+        fire,
+        "draw_disabled",
+        lambda men, expected, keys, place, k: (record(None, men, expected), k),
     )
     return calls
 
@@ -337,18 +352,18 @@ def test_ammo_factor_spends_rounds_and_weakens_fire_without_them() -> None:
         unit("blue_1", "blue", (3, 1)),
     ]
     state = battle(units=units)
-    c = coefficients_of(state)
-    # 40 firepower × 1 h × 20 rounds = 800 needed, 1,000 carried: full effect, 200 left.
-    assert _ammo_factor(state, RED, 1.0, c) == {}
+    c = coefficients_of(state).values()
+    u = unit_arrays(state.units)
+    # 40 firepower × 1 h × 20 rounds = 800 needed, 1,000 carried: full effect (no factor, NaN),
+    # 200 left.
+    assert math.isnan(ammo_factor(u, RED, 1.0, c))
     assert state.units.ammo[RED] == 200.0
     # Another hour: 800 needed, 200 left: a quarter of the time with ammunition.
     share = 200 / 800
-    assert _ammo_factor(state, RED, 1.0, c) == {
-        "ammunition": approx(share + (1 - share) * C.no_ammo_fire_factor)
-    }
+    assert ammo_factor(u, RED, 1.0, c) == approx(share + (1 - share) * C.no_ammo_fire_factor)
     assert state.units.ammo[RED] == 0.0
-    assert _ammo_factor(state, RED, 0.5, c) == {"ammunition": approx(C.no_ammo_fire_factor)}
-    assert _ammo_factor(state, BLUE, 1.0, c) == {}  # unlimited ammunition
+    assert ammo_factor(u, RED, 0.5, c) == approx(C.no_ammo_fire_factor)
+    assert math.isnan(ammo_factor(u, BLUE, 1.0, c))  # unlimited ammunition
     assert math.isinf(state.units.ammo[BLUE])
 
 
