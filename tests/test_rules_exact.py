@@ -18,6 +18,7 @@ import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.bundles import unit_arrays
+from engine.core.dice import DIRECT_FIRE
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -464,6 +465,39 @@ def test_limited_ammunition_fires_on_men_in_a_river_at_full_reach(draws) -> None
     expected *= C.water_exposure
     assert draws[0] == (30, approx(expected))
     assert state.units.ammo[RED] == 1000 - 40 * 1.0 * 20
+
+
+def test_each_shot_draws_at_its_firers_place_counted_as_drawn() -> None:
+    """A shot of unit f draws at (turn, DIRECT_FIRE, f, 0, occurrence): counted once a shot,
+    none for a unit that does not fire (Blue's second platoon, out of reach), and a second
+    fire in the same turn (the window's previews on one copy) draws at the next occurrence."""
+    units = [*limited(30000), unit("blue_2", "blue", (6, 1))]
+    units[2]["at"] = [6, 2]  # six hexes from Red: out of every rifle's reach
+    state = battle(units=units)
+
+    def fire_counts() -> dict[int, int]:
+        return {a: n for (site, a, _), n in state.dice.uses.items() if site == DIRECT_FIRE}
+
+    ammo = float(state.units.ammo[RED])
+    direct_fire(state, coefficients_of(state), [])
+    assert fire_counts() == {RED: 1, BLUE: 1}
+    assert [state.dice.drawn(state.turn, DIRECT_FIRE, a) for a in range(3)] == [1, 1, 0]
+    # the second time: the same aim (Red's rounds spent again), drawn at occurrence 1
+    seen: list[tuple] = []
+    patch = pytest.MonkeyPatch()
+    plain_python(patch, fire)
+    patch.setattr(
+        fire,
+        "draw_hits",
+        lambda men, expected, keys, place, k: (seen.append(place), (0, k))[1],
+    )
+    try:
+        direct_fire(state, coefficients_of(state), [])
+    finally:
+        patch.undo()
+    assert fire_counts() == {RED: 2, BLUE: 2}
+    assert seen == [(state.turn, DIRECT_FIRE, f, 0, 1) for f in (RED, BLUE)]
+    assert state.units.ammo[RED] == ammo - 2 * 40 * C.ammo_rounds_per_firepower_hour
 
 
 def test_fire_suppresses_its_target_by_expected_share() -> None:
