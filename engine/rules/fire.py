@@ -26,11 +26,11 @@ from ..hexgrid import axial_length
 from ..kernels.jit import kernel
 from .casualties import draw_disabled, take_casualties
 from .protection import (
-    _HELD,
     FACTOR_NAMES,
     exposure,
     exposure_factors,
     firing_suppression,
+    held_suppression,
     pin_unit,
     sides_coefficients,
 )
@@ -379,18 +379,6 @@ def fire_phase(
     return shots
 
 
-def _firing_suppressions(state: GameState) -> np.ndarray:
-    """`protection.firing_suppression` of every unit: the level carried into the turn during
-    a turn's fire, the present one outside it."""
-    now = state.units.suppression
-    held = _HELD.of(state).get("held")
-    if held is None:
-        return now
-    if len(held) >= len(now):
-        return held
-    return np.concatenate((held, now[len(held) :]))
-
-
 def direct_fire(
     state: GameState,
     coefficients,
@@ -439,7 +427,7 @@ def direct_fire(
         on_map,
         aim_hex,
         running,
-        _firing_suppressions(state),
+        held_suppression(state),
         state.is_night(),
         float(hours),
         (state.total_turns - turn) * state.turn_hours,
