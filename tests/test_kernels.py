@@ -75,7 +75,6 @@ CHECKED = {
     "counted_losses",
     "group_break_point",
     "fight_assault",
-    "_spend_rounds",
     "_total",
     "_any_men",
     "_come_up",

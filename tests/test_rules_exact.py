@@ -488,7 +488,7 @@ def test_each_shot_draws_at_its_firers_place_counted_as_drawn() -> None:
     plain_python(patch, fire)
     patch.setattr(
         fire,
-        "draw_hits",
+        "draw_disabled",
         lambda men, expected, keys, place, k: (seen.append(place), (0, k))[1],
     )
     try:
