@@ -19,7 +19,7 @@ from engine.core.events import Assaulted, Routed
 from engine.rules import assault
 from engine.rules.assault import assault_steps, break_point, resolve_assault
 from engine.rules.coefficients import coefficients
-from engine.rules.fire import spend_rounds
+from engine.rules.fire import spend_ammo
 from engine.rules.morale import morale_phase, resolve_terms
 from engine.rules.turn import coefficients_of, new_game
 from engine.scenario import load_scenario_text
@@ -59,13 +59,19 @@ def test_assault_steps(hours, per_hour, steps, length) -> None:
     [(100.0, 30.0), (30.0, 30.0), (10.0, 30.0), (0.0, 30.0), (math.inf, 30.0), (50.0, 0.0)],
 )
 def test_close_fire_spends_rounds_as_direct_fire_does(ammo, needed) -> None:
-    """The assault's kernel `_spend_rounds` is fire.spend_rounds' rule (until fire's own kernel
-    serves both): the same rounds left and the same factor on the fire."""
-    kernel_state, python_state = duel(40, 30), duel(40, 30)
-    kernel_state.units.ammo[BLUE] = python_state.units.ammo[BLUE] = ammo
-    factor = assault._spend_rounds(unit_arrays(kernel_state.units), BLUE, needed, C.values())
-    assert factor == spend_rounds(python_state, BLUE, needed, C).get("ammunition", 1.0)
-    assert kernel_state.units.ammo[BLUE] == python_state.units.ammo[BLUE]
+    """The assault's close fire spends rounds by fire's kernel `spend_ammo` (that
+    `fire.spend_rounds` names): the rounds left, and the factor on the fire (NaN with rounds
+    enough) for the share fired without any at `no_ammo_fire_factor`."""
+    state = duel(40, 30)
+    state.units.ammo[BLUE] = ammo
+    factor = spend_ammo(unit_arrays(state.units), BLUE, needed, C.values())
+    share = min(1.0, ammo / needed) if needed > 0 else 1.0
+    if share < 1.0 and math.isfinite(ammo):
+        assert factor == share + (1 - share) * C.no_ammo_fire_factor
+    else:
+        assert math.isnan(factor)
+    left = ammo if needed <= 0 or not math.isfinite(ammo) else max(0.0, ammo - needed)
+    assert state.units.ammo[BLUE] == left
 
 
 def test_resolve_terms() -> None:

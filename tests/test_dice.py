@@ -199,3 +199,23 @@ def test_a_stream_skips_what_a_kernel_drew(drawn_first: int, skipped: int) -> No
     stream.skip(skipped)
     assert stream.taken == drawn_first + skipped
     assert [stream.random() for _ in range(6)] == expected[drawn_first + skipped :]
+
+
+def test_drawn_is_the_occurrence_the_next_draw_at_a_place_gets() -> None:
+    """`Dice.drawn` tells a kernel where it may draw without counting (direct fire's firers):
+    the occurrence `draw_place` then gives, in the turn being played, a later one (counted
+    afresh) and an earlier one (counted apart)."""
+    dice = Dice(5)
+    for a, b in ((1, 0), (1, 0), (2, 1)):
+        dice.draw_place(3, 7, a, b)
+    before = dice.fingerprint()
+    assert [dice.drawn(3, 7, a) for a in range(4)] == [0, 2, 0, 0]
+    assert dice.drawn(3, 7, 2, 1) == 1
+    assert dice.fingerprint() == before  # nothing counted
+    assert [dice.draw_place(3, 7, a)[4] for a in range(4)] == [0, 2, 0, 0]
+    assert [dice.drawn(3, 7, a) for a in range(2)] == [1, 3]
+    assert dice.drawn(4, 7, 0) == 0
+    dice.draw_place(4, 7, 0)
+    dice.draw_place(0, 7, 1)
+    assert [dice.drawn(0, 7, a) for a in range(2)] == [0, 1]
+    assert [dice.drawn(4, 7, a) for a in range(2)] == [1, 0]

@@ -77,7 +77,6 @@ CHECKED = {
     "counted_losses",
     "group_break_point",
     "fight_assault",
-    "_spend_rounds",
     "_total",
     "_any_men",
     "_come_up",
@@ -89,6 +88,14 @@ CHECKED = {
     *("wire_left_after", "breach_obstacles", "strike_all"),
     "hex_distance",
     "sight_known",
+    "firer_factor_values",
+    "unit_reaches",
+    "unit_reach",
+    "nearest_target",
+    "plan_shot",
+    "fire_phase",
+    "ammo_factor",
+    "spend_ammo",
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled;

@@ -18,7 +18,7 @@ import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.bundles import unit_arrays
-from engine.core.dice import Dice
+from engine.core.dice import DIRECT_FIRE, Dice
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -38,7 +38,7 @@ from engine.rules.assault import resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
 from engine.rules.casualties import apply_casualties
 from engine.rules.coefficients import coefficients
-from engine.rules.fire import _ammo_factor, direct_fire, fire_discipline, fire_reaches
+from engine.rules.fire import ammo_factor, direct_fire, fire_discipline, fire_reaches
 from engine.rules.morale import flee, morale_phase
 from engine.rules.movement import _drown, move_unit, reachable
 from engine.rules.protection import product, vulnerability
@@ -174,8 +174,8 @@ class StubRng:
 
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
-# stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties, assault, bombardment, arrivals)  # (protection's kernels do not draw)
+# stub, their kernels run as plain Python drawing from it (protection's kernels do not draw).
+KERNEL_MODULES = (casualties, assault, bombardment, arrivals, fire)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -186,15 +186,22 @@ def undo_stubs() -> None:
         _PATCHES.pop().undo()
 
 
+def plain_python(patch: pytest.MonkeyPatch, module) -> None:
+    """The kernels `module` calls by name (its own and those it imports), as plain Python
+    where the suite runs compiled (`WARGAME_JIT`): their source, which reads the names a test
+    patches."""
+    for name, value in list(vars(module).items()):
+        if hasattr(value, "py_func"):
+            patch.setattr(module, name, value.py_func)
+
+
 def stubbed(state, **kw) -> StubRng:
     stub = state.dice = StubRng(**kw)
     patch = pytest.MonkeyPatch()
     _PATCHES.append(patch)
     for module in KERNEL_MODULES:
-        for name, value in list(vars(module).items()):
-            if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
-                patch.setattr(module, name, value.py_func)
-        # (a module whose kernels draw only through another's, as assault through
+        plain_python(patch, module)
+        # (a module whose kernels draw only through another's, as assault and fire through
         # casualties', has neither name)
         patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p), raising=False)
         patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random(), raising=False)
@@ -213,10 +220,12 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, movement):
+    for module in (movement,):
         monkeypatch.setattr(module, "draw_casualties", record)
-    # the kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k)
-    for module in (assault, bombardment, arrivals):
+    # the kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k), from the
+    # place `place` at its uniform `k` (as plain Python, so that they call the patched name)
+    for module in (assault, bombardment, arrivals, fire):
+        plain_python(monkeypatch, module)
         monkeypatch.setattr(
             module,
             "draw_disabled",
@@ -347,18 +356,18 @@ def test_ammo_factor_spends_rounds_and_weakens_fire_without_them() -> None:
         unit("blue_1", "blue", (3, 1)),
     ]
     state = battle(units=units)
-    c = coefficients_of(state)
-    # 40 firepower × 1 h × 20 rounds = 800 needed, 1,000 carried: full effect, 200 left.
-    assert _ammo_factor(state, RED, 1.0, c) == {}
+    c = coefficients_of(state).values()
+    u = unit_arrays(state.units)
+    # 40 firepower × 1 h × 20 rounds = 800 needed, 1,000 carried: full effect (no factor, NaN),
+    # 200 left.
+    assert math.isnan(ammo_factor(u, RED, 1.0, c))
     assert state.units.ammo[RED] == 200.0
     # Another hour: 800 needed, 200 left: a quarter of the time with ammunition.
     share = 200 / 800
-    assert _ammo_factor(state, RED, 1.0, c) == {
-        "ammunition": approx(share + (1 - share) * C.no_ammo_fire_factor)
-    }
+    assert ammo_factor(u, RED, 1.0, c) == approx(share + (1 - share) * C.no_ammo_fire_factor)
     assert state.units.ammo[RED] == 0.0
-    assert _ammo_factor(state, RED, 0.5, c) == {"ammunition": approx(C.no_ammo_fire_factor)}
-    assert _ammo_factor(state, BLUE, 1.0, c) == {}  # unlimited ammunition
+    assert ammo_factor(u, RED, 0.5, c) == approx(C.no_ammo_fire_factor)
+    assert math.isnan(ammo_factor(u, BLUE, 1.0, c))  # unlimited ammunition
     assert math.isinf(state.units.ammo[BLUE])
 
 
@@ -459,6 +468,39 @@ def test_limited_ammunition_fires_on_men_in_a_river_at_full_reach(draws) -> None
     expected *= C.water_exposure
     assert draws[0] == (30, approx(expected))
     assert state.units.ammo[RED] == 1000 - 40 * 1.0 * 20
+
+
+def test_each_shot_draws_at_its_firers_place_counted_as_drawn() -> None:
+    """A shot of unit f draws at (turn, DIRECT_FIRE, f, 0, occurrence): counted once a shot,
+    none for a unit that does not fire (Blue's second platoon, out of reach), and a second
+    fire in the same turn (the window's previews on one copy) draws at the next occurrence."""
+    units = [*limited(30000), unit("blue_2", "blue", (6, 1))]
+    units[2]["at"] = [6, 2]  # six hexes from Red: out of every rifle's reach
+    state = battle(units=units)
+
+    def fire_counts() -> dict[int, int]:
+        return {a: n for (site, a, _), n in state.dice.uses.items() if site == DIRECT_FIRE}
+
+    ammo = float(state.units.ammo[RED])
+    direct_fire(state, coefficients_of(state), [])
+    assert fire_counts() == {RED: 1, BLUE: 1}
+    assert [state.dice.drawn(state.turn, DIRECT_FIRE, a) for a in range(3)] == [1, 1, 0]
+    # the second time: the same aim (Red's rounds spent again), drawn at occurrence 1
+    seen: list[tuple] = []
+    patch = pytest.MonkeyPatch()
+    plain_python(patch, fire)
+    patch.setattr(
+        fire,
+        "draw_disabled",
+        lambda men, expected, keys, place, k: (seen.append(place), (0, k))[1],
+    )
+    try:
+        direct_fire(state, coefficients_of(state), [])
+    finally:
+        patch.undo()
+    assert fire_counts() == {RED: 2, BLUE: 2}
+    assert seen == [(state.turn, DIRECT_FIRE, f, 0, 1) for f in (RED, BLUE)]
+    assert state.units.ammo[RED] == ammo - 2 * 40 * C.ammo_rounds_per_firepower_hour
 
 
 def test_fire_suppresses_its_target_by_expected_share() -> None:

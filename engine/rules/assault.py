@@ -44,7 +44,7 @@ from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel
 from .casualties import draw_disabled, remove_men, take_casualties
-from .fire import firer_factors
+from .fire import firer_factors, spend_ammo
 from .morale import break_unit
 from .movement import enemy_zone, mine_casualty_share
 from .protection import exposure_factors, product
@@ -592,7 +592,9 @@ def fight_assault(
                 * strength
                 * step_hours
             )
-            ammunition_factor = _spend_rounds(u, d, needed, cd)
+            ammunition_factor = spend_ammo(u, d, needed, cd)
+            if ammunition_factor != ammunition_factor:  # NaN: rounds enough
+                ammunition_factor = 1.0
             if ammunition_factor < 1.0:
                 ammunition[j] = ammunition_factor
             expected += fire_rate[j] * strength * ammunition_factor * step_hours
@@ -715,22 +717,6 @@ def fight_assault(
     counts[_CAME_UP_DEFENDERS] = came_up_defenders
     counts[_STEPS] = rows
     return outcome
-
-
-@kernel
-def _spend_rounds(u, unit, needed, c):
-    """fire.spend_rounds' rule for the assault's close fire (kernel form, until fire's own
-    kernel, being made beside this, takes its place): spend `needed` rounds of `unit`'s
-    ammunition; return the factor on its fire, 1 with rounds enough, else the share of the fire
-    with rounds plus the rest at `no_ammo_fire_factor`."""
-    if needed <= 0 or not math.isfinite(u.ammo[unit]):
-        return 1.0
-    have = u.ammo[unit]
-    share = min(1.0, have / needed)
-    u.ammo[unit] = max(0.0, have - needed)
-    if share >= 1.0:
-        return 1.0
-    return share + (1.0 - share) * c.no_ammo_fire_factor
 
 
 @kernel

@@ -4,6 +4,12 @@ Expected casualties on the target in one turn =
     fire_casualties_per_firepower_hour × firepower × strength share × hours
     × range × night × suppression × quality × ammunition × target exposure,
 and the loss is a binomial draw among the target's men. Each event keeps every factor by name.
+
+The rule is the kernel `fire_phase` (engine/kernels: plain Python, or compiled by numba), with
+the kernels it calls (`unit_reach`, `nearest_target`, `plan_shot`, `firer_factor_values`,
+`ammo_factor`, `spend_ammo`); the Python functions of the same names as before (`direct_fire`,
+`firer_factors`, `fire_reaches`, `fire_discipline`, `spend_rounds`) hand them the game's arrays
+and name their numbers for the events, `--explain`, assaults and the window's odds.
 """
 
 from __future__ import annotations
@@ -12,37 +18,67 @@ import math
 
 import numpy as np
 
-from ..core.dice import DIRECT_FIRE, roll
-from ..core.events import Event, Fired
-from ..core.state import GameState, PerGame
-from .casualties import apply_casualties, draw_casualties
+from ..core.bundles import unit_arrays, works_arrays
+from ..core.dice import DIRECT_FIRE
+from ..core.events import Event, Fired, LeaderKilled
+from ..core.state import GameState
+from ..hexgrid import axial_length
+from ..kernels.jit import kernel
+from .casualties import draw_disabled, take_casualties
 from .protection import (
+    FACTOR_NAMES,
+    exposure,
+    exposure_factors,
     firing_suppression,
-    pin,
-    product,
+    held_suppression,
+    pin_unit,
     sides_coefficients,
-    vulnerability,
 )
-from .sight import line_of_sight
+from .sight import EYE_HEIGHT_M, sight_clear
 
-_CACHE = PerGame()  # fire's caches for each game: each unit's reach by day and by night
+# The firer's factors `firer_factor_values` gives, in the order `Fired.modifiers` names them
+# (NaN for the night by day, which the dict leaves out).
+FIRER_FACTOR_NAMES = ("strength", "range", "suppression", "quality", "night")
+# Every factor of a shot, in `Fired.modifiers`' order: the firer's, its fire discipline and its
+# ammunition (NaN where they do not apply), then the target's exposure
+# (`protection.exposure_factors`).
+SHOT_FACTOR_NAMES = (*FIRER_FACTOR_NAMES, "fire_discipline", "ammunition", *FACTOR_NAMES)
+# A shot's event row (float64) as `fire_phase` writes it: firer, target, base (men per hour
+# before the factors), expected men hit, killed, wounded, whether the target's leader fell,
+# then the factors of SHOT_FACTOR_NAMES.
+ROW_FIRER, ROW_TARGET, ROW_BASE, ROW_EXPECTED, ROW_KILLED, ROW_WOUNDED, ROW_LEADER = range(7)
+ROW_FACTORS = 7
+ROW_FIRER_FACTORS_END = ROW_FACTORS + len(FIRER_FACTOR_NAMES) + 2  # the exposure's start
+ROW_WIDTH = ROW_FACTORS + len(SHOT_FACTOR_NAMES)
 
 
 def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> dict[str, float]:
-    """Named multipliers on a firer's effect: range, darkness, suppression, quality."""
-    u = state.units
-    hexes = max(1.0, float(u.fire_range_m[unit]) / state.board.hex_size_m)
-    reach = 0.0 if hexes <= 1.0 else (max(distance, 1) - 1) / (hexes - 1.0)
-    factors = {
-        "strength": float(u.men[unit]) / max(float(u.men_start[unit]), 1.0),
-        "range": 1.0 - coefficients.fire_range_falloff * min(reach, 1.0),
-        "suppression": 1.0 - firing_suppression(state, unit),
-        "quality": (1.0 - coefficients.quality_fire_weight / 2)
-        + coefficients.quality_fire_weight * float(u.quality[unit]),
-    }
-    if state.is_night():
-        factors["night"] = coefficients.night_fire_factor
-    return factors
+    """Named multipliers on a firer's effect: range, darkness, suppression, quality
+    (`firer_factor_values`, named for assaults' close fire and the tests)."""
+    values = firer_factor_values(
+        unit_arrays(state.units),
+        unit,
+        distance,
+        state.board.hex_size_m,
+        firing_suppression(state, unit),
+        state.is_night(),
+        coefficients.values(),
+    )
+    return {name: float(v) for name, v in zip(FIRER_FACTOR_NAMES, values, strict=True) if v == v}
+
+
+@kernel
+def firer_factor_values(u, unit, distance, hex_size_m, suppression, night, c):
+    """(strength, range, suppression, quality, night) multipliers on the fire of `unit` at a
+    target `distance` hexes away, the night NaN by day; `suppression` is the level it fires at
+    (`protection.firing_suppression`)."""
+    hexes = max(1.0, u.fire_range_m[unit] / hex_size_m)
+    along = 0.0 if hexes <= 1.0 else (max(distance, 1) - 1) / (hexes - 1.0)
+    strength = float(u.men[unit]) / max(float(u.men_start[unit]), 1.0)
+    in_range = 1.0 - c.fire_range_falloff * min(along, 1.0)
+    quality = (1.0 - c.quality_fire_weight / 2) + c.quality_fire_weight * float(u.quality[unit])
+    dark = c.night_fire_factor if night else math.nan
+    return strength, in_range, 1.0 - suppression, quality, dark
 
 
 def reach_hexes(
@@ -56,9 +92,52 @@ def reach_hexes(
     return saving[unit] if saving_ammo else full[unit]
 
 
+def _reaches(state: GameState, coefficients) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`unit_reach` of every unit: (full reach, reach fired at, fire discipline) arrays."""
+    u = state.units
+    full = np.empty(u.count, np.int64)
+    reach = np.empty(u.count, np.int64)
+    share = np.empty(u.count, np.float64)
+    unit_reaches(
+        unit_arrays(u),
+        state.board.hex_size_m,
+        state.is_night(),
+        (state.total_turns - state.turn) * state.turn_hours,
+        coefficients.values(),
+        full,
+        reach,
+        share,
+    )
+    return full, reach, share
+
+
 def fire_discipline(state: GameState, coefficients) -> list[float]:
     """For every unit: the share of its normal volume of fire it fires this turn (1: no need to
-    save rounds). A unit fires at its normal rate while its rounds cover what it would fire until
+    save rounds), as `unit_reach` works it out."""
+    return _reaches(state, coefficients)[2].tolist()
+
+
+def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
+    """For every unit at once: (hexes it can reach, hexes it will fire at) this turn, as
+    `unit_reach` works them out."""
+    full, reach, _ = _reaches(state, coefficients)
+    return full.tolist(), reach.tolist()
+
+
+@kernel
+def unit_reaches(u, hex_size_m, night, hours_left, c, full, reach, share):
+    """`unit_reach` of every unit, into the arrays `full`, `reach` and `share`."""
+    for i in range(u.men.shape[0]):
+        full[i], reach[i], share[i] = unit_reach(u, i, hex_size_m, night, hours_left, c)
+
+
+@kernel
+def unit_reach(u, unit, hex_size_m, night, hours_left, c):
+    """(hexes `unit` can reach, hexes it will fire at, its fire discipline) this turn, with
+    `hours_left` in the battle.
+
+    Fire discipline: the share of its normal volume of fire it fires (1: no need to save
+    rounds). A unit fires at its normal rate while its rounds cover what it would fire until
     it can expect more; short of that, it spreads what it has evenly over those hours:
 
         share = min(1, ammo / (firepower × ammo_rounds_per_firepower_hour
@@ -66,43 +145,29 @@ def fire_discipline(state: GameState, coefficients) -> list[float]:
 
     with hours = min(hours left in the battle, ammo_resupply_hours). Units with unlimited
     ammunition, or no direct-fire weapons, fire at 1. The share is continuous in the rounds left
-    and rises as the end of the battle (or the next resupply) comes nearer."""
-    u = state.units
-    left = (state.total_turns - state.turn) * state.turn_hours
-    hours = max(0.0, min(left, coefficients.ammo_resupply_hours))
+    and rises as the end of the battle (or the next resupply) comes nearer.
+
+    Reach: the weapon's range in whole hexes (at least the next hex), at night no farther than
+    `night_sight_m`; a unit short of ammunition (share below 1) saves its rounds for nearer
+    targets, firing at no more than `full × share` hexes and at least within
+    `limited_ammo_fire_hexes`."""
+    hours = max(0.0, min(hours_left, c.ammo_resupply_hours))
     need = (
-        u.firepower
-        * coefficients.ammo_rounds_per_firepower_hour
-        * coefficients.ammo_planned_firing_share
-        * hours
+        u.firepower[unit] * c.ammo_rounds_per_firepower_hour * c.ammo_planned_firing_share * hours
     )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(np.isfinite(u.ammo) & (need > 0), np.minimum(1.0, u.ammo / need), 1.0)
-    return share.tolist()
-
-
-def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
-    """For every unit at once: (hexes it can reach, hexes it will fire at) this turn, the second
-    shortened by fire discipline when its ammunition is short (`fire_discipline` below 1): such a
-    unit saves its rounds for nearer targets, firing at no more than `full × share` hexes and at
-    least within `limited_ammo_fire_hexes`. Weapon ranges never change in a game, so the full
-    reach is worked out once per darkness."""
-    night = state.is_night()
-    cache = _CACHE.of(state)
-    full = cache.get(("fire_reaches", night, coefficients.night_sight_m))
-    if full is None:
-        u = state.units
-        metres = u.fire_range_m
-        if night:
-            metres = np.minimum(metres, coefficients.night_sight_m)
-        full = np.maximum((metres // state.board.hex_size_m).astype(np.int64), 1).tolist()
-        cache[("fire_reaches", night, coefficients.night_sight_m)] = full
-    close = int(coefficients.limited_ammo_fire_hexes)
-    reach = [
-        r if share >= 1.0 else max(1, min(r, max(close, math.floor(r * share))))
-        for r, share in zip(full, fire_discipline(state, coefficients), strict=True)
-    ]
-    return full, reach
+    ammo = u.ammo[unit]
+    share = 1.0
+    if math.isfinite(ammo) and need > 0:
+        share = min(1.0, ammo / need)
+    metres = u.fire_range_m[unit]
+    if night:
+        metres = min(metres, c.night_sight_m)
+    full = max(int(metres // hex_size_m), 1)
+    reach = full
+    if share < 1.0:
+        close = int(c.limited_ammo_fire_hexes)
+        reach = max(1, min(full, max(close, math.floor(full * share))))
+    return full, reach, share
 
 
 def broke_contact(state: GameState) -> set[int]:
@@ -126,38 +191,192 @@ def broke_contact(state: GameState) -> set[int]:
     return {i for i in routed if not trapped(state, i)}
 
 
-def _nearest_target(
-    board,
-    here: int,
-    enemies: list[tuple[int, int, int]],
-    distances: list[int],
-    full_reach: int,
-    reach: int,
-    clearance: float,
-    running: set[int] | frozenset[int] = frozenset(),
-    range_m: float = math.inf,
-) -> tuple[int, int]:
-    """(target, distance) among (unit, hex, men) enemies: the nearest in sight, the strongest
-    first among equals, or (-1, 0). `distances` is the firer's hex's `Board.distance_row`;
-    water hexes (men in boats) are fired on at full reach whatever the fire discipline. A unit
-    of `running` (routed, broken contact: `broke_contact`) is no target for a firer whose
-    weapon range, `range_m`, falls short of its hex (the one-hex minimum reach is for lines in
-    contact)."""
-    water = board.water_list
-    size = board.hex_size_m
-    ranked = [
-        (d, -men, t, there)
-        for t, there, men in enemies
-        if (d := distances[there]) <= (full_reach if water[there] else reach)
-        and not (t in running and d * size > range_m)
-    ]
-    if not ranked:
-        return -1, 0
-    ranked.sort()
-    for d, _, t, there in ranked:
-        if line_of_sight(board, here, there, clearance):
-            return t, d
-    return -1, 0
+@kernel
+def nearest_target(
+    u,
+    q,
+    r,
+    width,
+    elevation_m,
+    sight_block_m,
+    water,
+    hex_size_m,
+    enemies,
+    count,
+    firer,
+    only_hex,
+    full_reach,
+    reach,
+    clearance_m,
+    running,
+):
+    """(target, distance) for `firer` among the units `enemies[:count]` (in unit order; those
+    in hex `only_hex` alone, unless it is -1): the nearest in reach and in sight, the strongest
+    first among equals, or (-1, 0). Water hexes (men in boats) are fired on at `full_reach`
+    whatever the fire discipline (`reach`). A unit `running` (routed, broken contact:
+    `broke_contact`) is no target for a firer whose weapon range falls short of its hex (the
+    one-hex minimum reach is for lines in contact). Sight is walked (`sight_clear`, from the
+    firer toward the target, `clearance_m`) in that order until one is seen.
+
+    Why `sight_clear` and not `line_of_sight`: that one's cache is a Python dict, which a kernel
+    cannot read (about 150 walks a Furong battle, 6 µs each interpreted, well under 1 µs
+    compiled). The cache keeps the answer of whichever end asked first; the walk from the
+    firer gives the same answer on every pair of hexes of the shipped boards, where sight is
+    the same both ways at 0 and 10 m clearance (checked over every pair). Once the cache is an
+    array the kernels read (`sight_known`), this reads it instead."""
+    here = u.hex[firer]
+    here_q = int(q[here])
+    here_r = int(r[here])
+    range_m = u.fire_range_m[firer]
+    # the enemies in reach are tried in the order (distance, fewest men last, unit number):
+    # each round finds the first after the one tried last
+    last, last_d, last_men = -1, 0, 0
+    while True:
+        best, best_d, best_men = -1, 0, 0
+        for e in range(count):
+            t = enemies[e]
+            there = u.hex[t]
+            if only_hex >= 0 and there != only_hex:
+                continue
+            d = axial_length(int(q[there]) - here_q, int(r[there]) - here_r)
+            if d > (full_reach if water[there] else reach):
+                continue
+            if running[t] and d * hex_size_m > range_m:
+                continue
+            men = u.men[t]
+            if last >= 0 and (
+                d < last_d or (d == last_d and (men > last_men or (men == last_men and t <= last)))
+            ):
+                continue  # tried already
+            if best < 0 or d < best_d or (d == best_d and men > best_men):
+                best, best_d, best_men = t, d, men  # (units come in order: the first wins ties)
+        if best < 0:
+            return -1, 0
+        there = u.hex[best]
+        if sight_clear(
+            q, r, width, elevation_m, sight_block_m, here, there, clearance_m, EYE_HEIGHT_M
+        ):
+            return best, best_d
+        last, last_d, last_men = best, best_d, best_men
+
+
+@kernel
+def plan_shot(
+    u, w, cover, water, hex_size_m, firer, target, distance, suppression, night, share, hours,
+    own, theirs, row,
+):  # fmt: skip
+    """Aim `firer` at `target` `distance` hexes away for `hours`: spend its rounds and write the
+    shot's event row `row` (but its losses): base, every factor of SHOT_FACTOR_NAMES (NaN where
+    it does not apply) and the expected men hit. `share` is the firer's fire discipline
+    (`unit_reach`): below 1 it fires that share of its volume (effect and rounds alike), except
+    on men caught in the water; `own` and `theirs` are the firer's and the target's sides'
+    coefficients."""
+    strength, in_range, steady, quality, dark = firer_factor_values(
+        u, firer, distance, hex_size_m, suppression, night, own
+    )
+    firing_hours = hours * strength
+    discipline = math.nan
+    if share < 1.0 and not water[u.hex[target]]:
+        discipline = share
+        firing_hours *= share
+    ammunition = ammo_factor(u, firer, firing_hours, own)
+    exposed = exposure_factors(u, w, cover, water, target, theirs, False)
+    base = own.fire_casualties_per_firepower_hour * u.firepower[firer]
+    row[ROW_FIRER] = firer
+    row[ROW_TARGET] = target
+    row[ROW_BASE] = base
+    row[ROW_KILLED] = 0.0
+    row[ROW_WOUNDED] = 0.0
+    row[ROW_LEADER] = 0.0
+    row[ROW_FACTORS] = strength
+    row[ROW_FACTORS + 1] = in_range
+    row[ROW_FACTORS + 2] = steady
+    row[ROW_FACTORS + 3] = quality
+    row[ROW_FACTORS + 4] = dark
+    row[ROW_FACTORS + 5] = discipline
+    row[ROW_FACTORS + 6] = ammunition
+    for k in range(4):
+        row[ROW_FIRER_FACTORS_END + k] = exposed[k]
+    factors = 1.0  # the firer's factors that apply, multiplied in their order
+    for k in range(ROW_FACTORS, ROW_FIRER_FACTORS_END):
+        if row[k] == row[k]:
+            factors *= row[k]
+    row[ROW_EXPECTED] = base * hours * factors * exposure(exposed)
+
+
+@kernel
+def fire_phase(
+    u, w, q, r, width, elevation_m, sight_block_m, cover, water, hex_size_m, c0, c1, on_map,
+    aim_hex, running, suppression, night, hours, hours_left, keys, turn, occurrence, rows,
+):  # fmt: skip
+    """The direct fire phase: every unit of `on_map` able to fire picks a target and aims
+    (`nearest_target`, first among the enemies in its `aim_hex` where it was told to fire
+    there, then among all; `plan_shot`); then each shot, in the firers' order, pins its target
+    (`pin_unit`, by `suppression_per_casualty_share` × the share of its men expected hit) and
+    its losses are drawn (`draw_disabled`, `take_casualties`), so fire within the phase is
+    simultaneous. Each side's coefficients (`c0`, `c1`) act: the firer's give its rate, reach,
+    ammunition and the night's effect; the target's its exposure, how far it is pinned and its
+    killed share. `suppression` is the level each unit fires at, `running` the routed units
+    that broke contact, `hours_left` the battle's; a shot of firer f draws at the place
+    (turn, DIRECT_FIRE, f, 0, occurrence[f]). Writes one row a shot into `rows` (ROW_*, one
+    row a unit is room enough) and returns how many."""
+    n = u.men.shape[0]
+    members = np.empty((2, n), np.int64)  # each side's units present, in unit order
+    counts = np.zeros(2, np.int64)
+    for i in range(n):
+        if on_map[i] and u.men[i] > 0:
+            side = u.side[i]
+            members[side, counts[side]] = i
+            counts[side] += 1
+    if counts[0] == 0 or counts[1] == 0:
+        return 0  # nobody to shoot at (a side with no enemies has none that could shoot back)
+    shots = 0
+    for i in range(n):
+        if not on_map[i] or u.men[i] <= 0:
+            continue
+        if u.firepower[i] <= 0 or u.routed[i] or u.crossing_hours[i] > 0:
+            continue
+        side = u.side[i]
+        own = c0 if side == 0 else c1
+        enemy = 1 - side
+        theirs = c1 if side == 0 else c0
+        full, reach, share = unit_reach(u, i, hex_size_m, night, hours_left, own)
+        target, distance = -1, 0
+        for pool in range(2):  # the hex it was told to fire at, if it can, else the nearest
+            only_hex = aim_hex[i] if pool == 0 else -1
+            if pool == 0 and only_hex < 0:
+                continue
+            target, distance = nearest_target(
+                u, q, r, width, elevation_m, sight_block_m, water, hex_size_m,
+                members[enemy], counts[enemy], i, only_hex, full, reach,
+                own.sight_clearance_m, running,
+            )  # fmt: skip
+            if target >= 0:
+                break
+        if target < 0:
+            continue
+        plan_shot(
+            u, w, cover, water, hex_size_m, i, target, distance, suppression[i], night, share,
+            hours, own, theirs, rows[shots],
+        )  # fmt: skip
+        shots += 1
+    for s in range(shots):
+        row = rows[s]
+        f = int(row[ROW_FIRER])
+        t = int(row[ROW_TARGET])
+        expected = row[ROW_EXPECTED]
+        theirs = c0 if u.side[t] == 0 else c1
+        men = max(int(u.men[t]), 1)
+        pin_unit(u, t, theirs.suppression_per_casualty_share * expected / men, hours, theirs)
+        place = (turn, DIRECT_FIRE, f, 0, int(occurrence[f]))
+        hit, k = draw_disabled(int(u.men[t]), expected, keys, place, 0)
+        killed, wounded, leader_killed, k = take_casualties(
+            u, water, t, hit, theirs.killed_fraction, theirs, keys, place, k
+        )
+        row[ROW_KILLED] = killed
+        row[ROW_WOUNDED] = wounded
+        row[ROW_LEADER] = 1.0 if leader_killed else 0.0
+    return shots
 
 
 def direct_fire(
@@ -169,115 +388,104 @@ def direct_fire(
     on_map: np.ndarray | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
-    so fire within the phase is simultaneous. A unit short of rounds fires `fire_discipline` of
-    its normal volume (effect and rounds spent alike), except on men caught in a river.
-    Each side's `side_rules` act: the firer's coefficients give its rate, reach, ammunition and
-    the night's effect; the target's its exposure, how far it is pinned and its killed share.
-    `aimed_at` maps units given a fire order to the hex they were told to fire at; `on_map`
-    is `state.active()` when the caller has it."""
+    so fire within the phase is simultaneous (the kernel `fire_phase`, which this hands the
+    game's arrays and whose rows it tells as `Fired` events). A unit short of rounds fires
+    `fire_discipline` of its normal volume (effect and rounds spent alike), except on men
+    caught in a river. Each side's `side_rules` act: the firer's coefficients give its rate,
+    reach, ammunition and the night's effect; the target's its exposure, how far it is pinned
+    and its killed share. `aimed_at` maps units given a fire order to the hex they were told
+    to fire at; `on_map` is `state.active()` when the caller has it."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
     if on_map is None:
         on_map = state.active()
-    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
-    hexes, men, sides = u.hex.tolist(), u.men.tolist(), u.side.tolist()
-    present = [i for i in on_map.nonzero()[0].tolist() if men[i] > 0]
-    enemies_of: list[list[tuple[int, int, int]]] = [[], []]
-    for t in present:
-        enemies_of[1 - sides[t]].append((t, hexes[t], men[t]))
-    if not (enemies_of[0] and enemies_of[1]):
-        return  # nobody to shoot at (a side with no enemies has none that could shoot back)
-    routed, firepower = u.routed.tolist(), u.firepower.tolist()
-    in_water = u.crossing_hours.tolist()
-    firers = [f for f in present if firepower[f] > 0 and not routed[f] and in_water[f] <= 0]
+    n = u.count
+    running = np.zeros(n, np.bool_)
+    if (u.routed & on_map & (u.men > 0)).any():
+        running[list(broke_contact(state))] = True
+    aim_hex = np.full(n, -1, np.int64)
+    for unit, there in (aimed_at or {}).items():
+        aim_hex[unit] = there
     by_side = sides_coefficients(state, coefficients)
-    if by_side[0] is by_side[1]:
-        full_reach, reach = fire_reaches(state, coefficients)
-        discipline = fire_discipline(state, coefficients)
-    else:  # each unit's from its own side's coefficients
-        reaches = [fire_reaches(state, c) for c in by_side]
-        disciplines = [fire_discipline(state, c) for c in by_side]
-        full_reach = [reaches[s][0][i] for i, s in enumerate(sides)]
-        reach = [reaches[s][1][i] for i, s in enumerate(sides)]
-        discipline = [disciplines[s][i] for i, s in enumerate(sides)]
     board = state.board
-    water = board.water_list
-    running = broke_contact(state) if any(routed[t] for t in present) else set()
-    ranges = u.fire_range_m.tolist()
-    shots = []
-    for f in firers:
-        enemies = enemies_of[sides[f]]
-        if not enemies:
-            continue
-        # A unit told to fire at a hex fires there if it can, else at the nearest it sees.
-        pools = [enemies]
-        if aimed_at and f in aimed_at:
-            pools.insert(0, [e for e in enemies if e[1] == aimed_at[f]])
-        row = board.distance_row(hexes[f])
-        clearance = by_side[sides[f]].sight_clearance_m
-        for pool in pools:
-            target, distance = _nearest_target(
-                board, hexes[f], pool, row, full_reach[f], reach[f], clearance, running, ranges[f]
-            )
-            if target >= 0:
-                shots.append((f, target, distance))
-                break
-    planned = []
-    for f, target, distance in shots:
-        own, theirs = by_side[sides[f]], by_side[sides[target]]
-        factors = firer_factors(state, f, distance, own)
-        firing_hours = hours * factors["strength"]
-        if discipline[f] < 1.0 and not water[hexes[target]]:
-            factors["fire_discipline"] = discipline[f]
-            firing_hours *= discipline[f]
-        factors.update(_ammo_factor(state, f, firing_hours, own))
-        exposure = vulnerability(state, target, theirs, "fire")
-        base = own.fire_casualties_per_firepower_hour * float(u.firepower[f])
-        expected = base * hours * product(factors) * product(exposure)
-        planned.append((f, target, base, {**factors, **exposure}, expected))
-    for f, target, base, factors, expected in planned:
-        theirs = by_side[sides[target]]
-        men = max(int(u.men[target]), 1)
-        pin(state, target, theirs.suppression_per_casualty_share * expected / men, hours, theirs)
-        rng = roll(state, DIRECT_FIRE, f)
-        hit = draw_casualties(rng, int(u.men[target]), expected)
-        killed, wounded = apply_casualties(state, target, hit, theirs, events, rng=rng)
+    dice = state.dice
+    turn = state.turn
+    rows = np.empty((n, ROW_WIDTH), np.float64)
+    shots = fire_phase(
+        unit_arrays(u),
+        works_arrays(state.works),
+        board.q,
+        board.r,
+        board.width,
+        board.elevation_m,
+        board.sight_block_m,
+        board.cover,
+        board.water,
+        board.hex_size_m,
+        by_side[0].values(),
+        by_side[1].values(),
+        on_map,
+        aim_hex,
+        running,
+        held_suppression(state),
+        state.is_night(),
+        float(hours),
+        (state.total_turns - turn) * state.turn_hours,
+        dice.key_words,
+        turn,
+        np.array([dice.drawn(turn, DIRECT_FIRE, unit) for unit in range(n)], np.int64),
+        rows,
+    )
+    ids = u.ids
+    for row in rows[:shots].tolist():
+        firer, target = int(row[ROW_FIRER]), int(row[ROW_TARGET])
+        dice.draw_place(turn, DIRECT_FIRE, firer)  # the place the shot drew from, counted
+        if row[ROW_LEADER]:
+            events.append(LeaderKilled(turn, ids[target], u.leader_names[target] or "commander"))
         if state.record_events:
+            factors = zip(SHOT_FACTOR_NAMES, row[ROW_FACTORS:], strict=True)
             events.append(
                 Fired(
-                    state.turn,
-                    u.ids[f],
-                    u.ids[target],
-                    state.board.label(int(u.hex[target])),
-                    round(base, 4),
-                    {k: round(v, 4) for k, v in factors.items()},
-                    round(expected, 3),
-                    killed,
-                    wounded,
+                    turn,
+                    ids[firer],
+                    ids[target],
+                    board.label(int(u.hex[target])),
+                    round(row[ROW_BASE], 4),
+                    {name: round(v, 4) for name, v in factors if v == v},
+                    round(row[ROW_EXPECTED], 3),
+                    int(row[ROW_KILLED]),
+                    int(row[ROW_WOUNDED]),
                 )
             )
 
 
-def _ammo_factor(
-    state: GameState, unit: int, firing_hours: float, coefficients
-) -> dict[str, float]:
-    """Spend ammunition for `firing_hours`; the share of the time fired without any is weak."""
-    u = state.units
+@kernel
+def ammo_factor(u, unit, firing_hours, c):
+    """Spend the ammunition of `unit` for `firing_hours` of fire (`spend_ammo`): the factor on
+    its effect, NaN when it had rounds for all of it or has no count of rounds (unlimited)."""
     if not math.isfinite(u.ammo[unit]):
-        return {}
-    needed = float(u.firepower[unit]) * firing_hours * coefficients.ammo_rounds_per_firepower_hour
-    return spend_rounds(state, unit, needed, coefficients)
+        return math.nan
+    needed = u.firepower[unit] * firing_hours * c.ammo_rounds_per_firepower_hour
+    return spend_ammo(u, unit, needed, c)
 
 
 def spend_rounds(state: GameState, unit: int, needed: float, coefficients) -> dict[str, float]:
-    """Spend `needed` rounds of a unit's ammunition (direct fire, or close fire in an assault);
-    the share of that fire for which no rounds are left counts at `no_ammo_fire_factor`."""
-    u = state.units
-    if needed <= 0 or not math.isfinite(u.ammo[unit]):
-        return {}
-    have = float(u.ammo[unit])
+    """Spend `needed` rounds of a unit's ammunition (direct fire, or close fire in an assault):
+    {"ammunition": factor} when it ran short (`spend_ammo`), else {}."""
+    factor = spend_ammo(unit_arrays(state.units), unit, float(needed), coefficients.values())
+    return {} if factor != factor else {"ammunition": float(factor)}
+
+
+@kernel
+def spend_ammo(u, unit, needed, c):
+    """Spend `needed` rounds of `unit`'s ammunition; the share of that fire for which no rounds
+    are left counts at `no_ammo_fire_factor`: the factor on the fire, NaN when nothing was short
+    (or nothing needed, or its rounds are unlimited)."""
+    have = u.ammo[unit]
+    if needed <= 0 or not math.isfinite(have):
+        return math.nan
     share = min(1.0, have / needed)
     u.ammo[unit] = max(0.0, have - needed)
     if share >= 1.0:
-        return {}
-    return {"ammunition": share + (1.0 - share) * coefficients.no_ammo_fire_factor}
+        return math.nan
+    return share + (1.0 - share) * c.no_ammo_fire_factor
