@@ -15,6 +15,20 @@ settings.register_profile("explore", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
+# The patches test_rules_exact's `stubbed` makes (the dice's kernels run as plain Python drawing
+# from a stub), undone after every test of any module that stubs: a module-level fixture in
+# test_rules_exact undid them only after its own tests, so a stub set by another module's test
+# stayed for the rest of the session.
+STUB_PATCHES: list[pytest.MonkeyPatch] = []
+
+
+@pytest.fixture(autouse=True)
+def _undo_stubs():
+    yield
+    while STUB_PATCHES:
+        STUB_PATCHES.pop().undo()
+
+
 # ---------------------------------------------------------------- the window tests' fixtures
 # Shared by the test_ui*.py files (a module that needs another battle defines its own `battle`).
 

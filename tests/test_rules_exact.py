@@ -14,6 +14,7 @@ import math
 
 import pytest
 import yaml
+from conftest import STUB_PATCHES
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.events import (
@@ -29,7 +30,7 @@ from engine.core.events import (
     Surrendered,
 )
 from engine.core.state import POSTURE_INDEX
-from engine.rules import arrivals, assault, bombardment, casualties, fire, movement
+from engine.rules import arrivals, assault, bombardment, casualties, fire, morale, movement
 from engine.rules.arrivals import air_strikes
 from engine.rules.assault import _spread, resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
@@ -163,21 +164,13 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties,)  # (protection's kernels do not draw)
-_PATCHES: list[pytest.MonkeyPatch] = []
-
-
-@pytest.fixture(autouse=True)
-def _unstub():
-    yield
-    while _PATCHES:
-        _PATCHES.pop().undo()
+KERNEL_MODULES = (casualties, morale)  # (protection's kernels do not draw)
 
 
 def stubbed(state, **kw) -> StubRng:
     stub = state.dice = StubRng(**kw)
     patch = pytest.MonkeyPatch()
-    _PATCHES.append(patch)
+    STUB_PATCHES.append(patch)  # undone after the test (conftest)
     for module in KERNEL_MODULES:
         for name, value in list(vars(module).items()):
             if hasattr(value, "py_func"):  # compiled (WARGAME_JIT): the kernel's own source
