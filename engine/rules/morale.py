@@ -172,16 +172,19 @@ def morale_step(
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
+    # (Each number is read once, as a Python number where the kernel runs interpreted:
+    # arithmetic on numpy's scalars is several times slower; compiled, int and float are free.)
     for i in range(on_map.size):
         if not on_map[i]:
             continue
         k = by_side[u.side[i]]
         recovery = k.morale_recovery_per_hour * hours
         kept = (1.0 - k.break_losses_recovery_per_hour) ** hours
-        m = u.morale[i]
-        had = men_before[i]
+        m = float(u.morale[i])
+        men = int(u.men[i])
+        had = int(men_before[i])
         if had > 0:
-            share = (had - u.men[i] - escaped_now[i]) / had  # who slipped away is not lost
+            share = (had - men - int(escaped_now[i])) / had  # who slipped away is not lost
             if share > 0:
                 loss = k.morale_loss_per_casualty_share * share
                 if water[u.hex[i]]:
@@ -189,9 +192,9 @@ def morale_step(
                 m -= loss
         # Out of contact morale recovers, and the losses counted toward the breaking point
         # fade.
-        lost_now = u.killed[i] + u.wounded[i] + u.captured[i] + u.drowned[i]
-        counted = lost_now - u.break_base[i]
-        ceiling = start_morale[i]
+        lost_now = int(u.killed[i]) + int(u.wounded[i]) + int(u.captured[i]) + int(u.drowned[i])
+        counted = lost_now - float(u.break_base[i])
+        ceiling = float(start_morale[i])
         changes = m != ceiling or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
         if changes and not contact[i]:
             m = min(ceiling, m + recovery)
@@ -199,7 +202,7 @@ def morale_step(
                 u.break_base[i] = lost_now - counted * kept
         m = min(1.0, max(0.0, m))
         u.morale[i] = m
-        if u.men[i] <= 0:
+        if men <= 0:
             u.gone[i] = True
             on_map[i] = False
             continue
@@ -215,12 +218,13 @@ def morale_step(
             u.routed[i] = True
             rows[count, 0], rows[count, 1], rows[count, 2] = ROUTED_ROW, i, m
             count += 1
-    for i in range(on_map.size):
-        k = by_side[u.side[i]]
+    for side in range(2):  # over each side's units at once: a dozen units a side
+        k = by_side[side]
+        mine = u.side == side
         cap = k.assault_hours_per_day
-        u.grip_hours[i] = min(cap, u.grip_hours[i] + hours * cap / 24.0)
-        decayed = u.suppression[i] * (1.0 - k.suppression_decay_per_hour) ** hours
-        u.suppression[i] = min(decayed, 1.0)
+        u.grip_hours[mine] = np.minimum(cap, u.grip_hours[mine] + hours * cap / 24.0)
+        decay = (1.0 - k.suppression_decay_per_hour) ** hours
+        u.suppression[mine] = np.minimum(u.suppression[mine] * decay, 1.0)
     return count
 
 
