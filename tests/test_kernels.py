@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
+import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
 from engine import hexgrid
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
 from engine.kernels import jit
-import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
 from engine.rules.sight import EYE_HEIGHT_M, line_of_sight, sight_clear
 from engine.scenario import load_scenario
 
