@@ -172,8 +172,12 @@ def morale_step(
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
-    # (Each number is read once, as a Python number where the kernel runs interpreted:
-    # arithmetic on numpy's scalars is several times slower; compiled, int and float are free.)
+    # What can be, is worked out for all units at once, and each number is read once, as a
+    # Python number where the kernel runs interpreted: numpy's scalars are several times slower
+    # (compiled, int and float are free).
+    lost_men = men_before - u.men - escaped_now  # who slipped away is not lost
+    lost_now = u.killed + u.wounded + u.captured + u.drowned
+    counted_now = lost_now - u.break_base  # the losses counted toward the breaking point
     for i in range(on_map.size):
         if not on_map[i]:
             continue
@@ -181,10 +185,9 @@ def morale_step(
         recovery = k.morale_recovery_per_hour * hours
         kept = (1.0 - k.break_losses_recovery_per_hour) ** hours
         m = float(u.morale[i])
-        men = int(u.men[i])
         had = int(men_before[i])
         if had > 0:
-            share = (had - men - int(escaped_now[i])) / had  # who slipped away is not lost
+            share = int(lost_men[i]) / had
             if share > 0:
                 loss = k.morale_loss_per_casualty_share * share
                 if water[u.hex[i]]:
@@ -192,24 +195,24 @@ def morale_step(
                 m -= loss
         # Out of contact morale recovers, and the losses counted toward the breaking point
         # fade.
-        lost_now = int(u.killed[i]) + int(u.wounded[i]) + int(u.captured[i]) + int(u.drowned[i])
-        counted = lost_now - float(u.break_base[i])
+        lost = int(lost_now[i])
+        counted = float(counted_now[i])
         ceiling = float(start_morale[i])
         changes = m != ceiling or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
         if changes and not contact[i]:
             m = min(ceiling, m + recovery)
             if counted > 0.0:
-                u.break_base[i] = lost_now - counted * kept
+                u.break_base[i] = lost - counted * kept
         m = min(1.0, max(0.0, m))
         u.morale[i] = m
-        if men <= 0:
+        if u.men[i] <= 0:
             u.gone[i] = True
             on_map[i] = False
             continue
         if u.routed[i]:
             if m >= k.rally_threshold:
                 u.routed[i] = False
-                u.break_base[i] = lost_now  # rallied: a new engagement counts from here
+                u.break_base[i] = lost  # rallied: a new engagement counts from here
                 rows[count, 0], rows[count, 1], rows[count, 2] = RALLIED_ROW, i, m
                 count += 1
         elif math.isinf(u.break_share[i]):
