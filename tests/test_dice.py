@@ -4,6 +4,7 @@ place and nothing else, and binomials by inversion that have the binomial's dist
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from engine.core.dice import (
     Dice,
     binomial,
     next_occurrence,
+    normal_quantile,
     philox4x64,
     philox_block,
     philox_rounds,
@@ -219,3 +221,27 @@ def test_drawn_is_the_occurrence_the_next_draw_at_a_place_gets() -> None:
     dice.draw_place(0, 7, 1)
     assert [dice.drawn(0, 7, a) for a in range(2)] == [0, 1]
     assert [dice.drawn(4, 7, a) for a in range(2)] == [1, 0]
+
+
+def quantile_uniforms() -> list[float]:
+    """Uniforms the dice can give, for the normal's inverse: a seeded sample of words, the
+    smallest and the largest words (the far tails, AS241's third branch), and the edges of its
+    central branch (|u - 0.5| = 0.425)."""
+    rng = np.random.default_rng(241)
+    words = rng.integers(0, 2**64 - 1, 200_000, dtype=np.uint64, endpoint=True).tolist()
+    words += list(range(3000)) + [2**64 - 2049 - k * 2048 for k in range(3000)]
+    uniforms = [unit_interval(w) for w in words]
+    for edge in (0.075, 0.925):
+        uniforms += [edge, math.nextafter(edge, 0.0), math.nextafter(edge, 1.0)]
+    # (the top 2048 words give 1.0, not under it: k + 0.5 rounds to even above 2**52, so
+    # unit_interval's half step is lost there; no inverse at 1, NormalDist's nor AS241's)
+    return [x for x in uniforms if x < 1.0]
+
+
+def test_normal_quantile_is_normaldist_inv_cdf() -> None:
+    """The kernel's inverse normal is the very float NormalDist().inv_cdf gives (CPython's C
+    `_normal_dist_inv_cdf`), so the breaking points drawn with it are those drawn before."""
+    inv_cdf = NormalDist().inv_cdf
+    uniforms = quantile_uniforms()
+    assert len(uniforms) > 200_000
+    assert [normal_quantile(x) for x in uniforms] == [inv_cdf(x) for x in uniforms]

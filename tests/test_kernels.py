@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
 from engine import hexgrid
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
@@ -96,9 +97,18 @@ CHECKED = {
     "fire_phase",
     "ammo_factor",
     "spend_ammo",
+    "normal_quantile",
+    "share_in_turn",
+    "set_break_points",
+    "morale_step",
+    "rout_broken",
+    "trapped_lost",
+    "_take_men",
+    "surrender_trapped",
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
-# whole battles played compiled;
+# whole battles played compiled (morale's:
+# the shigehiro_pocket battle has trapped units surrender, share_in_turn with them);
 # mulhilo and philox_block are checked through uniform_at;
 # cube_round is checked through line_cell, which it serves; axial_length and axial_to_odd_r
 # through sight_clear, over every pair of hexes)
@@ -109,7 +119,6 @@ SIGHT_CLEARANCES = (0.0, 10.0)
 
 
 def test_every_kernel_is_checked() -> None:
-    import engine.rules.turn  # noqa: F401 (the turn imports every rule: their kernels are made)
 
     assert {f.__name__ for f in jit.KERNELS} == CHECKED
 
@@ -520,3 +529,21 @@ def test_asking_for_compiled_kernels_without_numba_warns_and_runs_plain() -> Non
     kind, message = done.stdout.splitlines()[:2]
     assert kind == f"function {binomial(10, 0.5, 0.5)}"
     assert "numba is not installed" in message and "pip install numba" in message
+
+
+def test_compiled_normal_quantile_is_normaldist_inv_cdf(numba_cache: Path) -> None:
+    """The breaking points' normals (`normal_quantile`, AS241) compiled: the floats of
+    `statistics.NormalDist().inv_cdf`, as interpreted (tests/test_dice.py)."""
+    from statistics import NormalDist
+
+    from tests.test_dice import quantile_uniforms
+
+    uniforms = quantile_uniforms()[::10]
+    script = (
+        "import json, sys\n"
+        "from engine.core.dice import normal_quantile\n"
+        "assert type(normal_quantile).__name__ == 'CPUDispatcher'\n"
+        "print(json.dumps([normal_quantile(u) for u in json.load(sys.stdin)]))\n"
+    )
+    inv_cdf = NormalDist().inv_cdf
+    assert run_compiled(script, uniforms, numba_cache) == [inv_cdf(u) for u in uniforms]

@@ -32,7 +32,7 @@ from engine.core.events import (
     Surrendered,
 )
 from engine.core.state import POSTURE_INDEX
-from engine.rules import arrivals, assault, bombardment, casualties, fire, movement
+from engine.rules import arrivals, assault, bombardment, casualties, fire, morale, movement
 from engine.rules.arrivals import air_strikes
 from engine.rules.assault import resolve_assault
 from engine.rules.bombardment import _breach_obstacles, _fire_tubes, bombard
@@ -175,7 +175,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it (protection's kernels do not draw).
-KERNEL_MODULES = (casualties, assault, bombardment, arrivals, fire)
+KERNEL_MODULES = (casualties, assault, bombardment, arrivals, fire, morale)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -198,7 +198,7 @@ def plain_python(patch: pytest.MonkeyPatch, module) -> None:
 def stubbed(state, **kw) -> StubRng:
     stub = state.dice = StubRng(**kw)
     patch = pytest.MonkeyPatch()
-    _PATCHES.append(patch)
+    _PATCHES.append(patch)  # undone after the test (conftest)
     for module in KERNEL_MODULES:
         plain_python(patch, module)
         # (a module whose kernels draw only through another's, as assault and fire through

@@ -16,6 +16,8 @@ from test_rules_exact import approx as exact
 
 from engine.ai import planner
 from engine.ai.planner import spread_rounds
+from engine.core.dice import binomial
+from engine.rules import morale
 from engine.rules.bombardment import _fire_tubes, tube_rounds
 from engine.rules.coefficients import coefficients, share_in_turn
 from engine.rules.morale import trapped_lost
@@ -102,27 +104,31 @@ def test_rounds_fired_over_a_span_do_not_depend_on_turn_length(men, hours, minut
 # ============================================================================ trapped men
 
 
-def test_trapped_lost_draws_each_man_with_the_compounded_share() -> None:
+def test_trapped_lost_draws_each_man_with_the_compounded_share(monkeypatch) -> None:
     rng = StubRng()  # records (n, p) and returns the floor of the mean
-    assert trapped_lost(rng, 40, 0.159104, 1.0) == 6  # 40 × 0.159104 = 6.36
-    assert trapped_lost(rng, 40, 0.159104, 4.0) == 20  # 40 × (1 - 0.840896^4) = 20.0
+    lost = getattr(morale.trapped_lost, "py_func", morale.trapped_lost)  # the kernel's source
+    monkeypatch.setattr(morale, "binomial", lambda n, p, uniform: rng.binomial(n, p))
+    assert lost(40, 0.159104, 1.0, 0.5) == 6  # 40 × 0.159104 = 6.36
+    assert lost(40, 0.159104, 4.0, 0.5) == 20  # 40 × (1 - 0.840896^4) = 20.0
     assert rng.binomials == [(40, exact(0.159104)), (40, exact(1 - 0.840896**4))]
-    assert trapped_lost(rng, 3, 0.159104, 0.25) == 0  # no man a turn by rule: a chance
-    assert trapped_lost(rng, 0, 0.159104, 1.0) == 0 and len(rng.binomials) == 3  # no draw
-    seeded = np.random.default_rng(7)
-    assert trapped_lost(np.random.default_rng(7), 40, 0.159104, 2.0) == seeded.binomial(
-        40, share_in_turn(0.159104, 2.0)
-    )
+    assert lost(3, 0.159104, 0.25, 0.5) == 0  # no man a turn by rule: a chance
+    assert lost(0, 0.159104, 1.0, 0.5) == 0 and len(rng.binomials) == 3  # no draw
+    monkeypatch.undo()
+    for uniform in (0.01, 0.5, 0.99):  # the dice's binomial, by inversion of the uniform
+        assert trapped_lost(40, 0.159104, 2.0, uniform) == binomial(
+            40, share_in_turn(0.159104, 2.0), uniform
+        )
 
 
 def lost_over(men: int, units: int, share: float, hours: float, minutes: int, seed: int) -> int:
-    """Men lost by `units` trapped units of `men` each over `hours` hours in turns of `minutes`."""
+    """Men lost by `units` trapped units of `men` each over `hours` hours in turns of `minutes`
+    (the binomial of the dice, each drawn from one of numpy's seeded uniforms)."""
     rng = np.random.default_rng(seed)
     total = 0
     for _ in range(units):
         left = men
         for _ in range(round(hours * 60 / minutes)):
-            left -= trapped_lost(rng, left, share, minutes / 60)
+            left -= trapped_lost(left, share, minutes / 60, rng.random())
         total += men - left
     return total
 

@@ -227,6 +227,78 @@ def _walk_up(n: int, p: float, q: float, u: float, k: int, f: float, below: floa
     return k
 
 
+@kernel
+def normal_quantile(u):
+    """The standard normal's inverse distribution at `u` in (0, 1): a normal from one uniform,
+    for kernels. Wichura's AS241 (Applied Statistics 37 (3), 1988: 477-484) written as Python's
+    `statistics.NormalDist().inv_cdf` computes it (CPython's `_normal_dist_inv_cdf`, mean 0 and
+    spread 1), operation for operation, so it gives the very floats `normal` gives
+    (tests/test_dice.py holds it to NormalDist over a million uniforms, tests/test_kernels.py
+    compiled to interpreted). Why not NormalDist itself: a compiled kernel cannot call it."""
+    q = u - 0.5
+    if math.fabs(q) <= 0.425:
+        r = 0.180625 - q * q
+        num = (((((((2.5090809287301226727e3 * r +
+                     3.3430575583588128105e4) * r +
+                     6.7265770927008700853e4) * r +
+                     4.5921953931549871457e4) * r +
+                     1.3731693765509461125e4) * r +
+                     1.9715909503065514427e3) * r +
+                     1.3314166789178437745e2) * r +
+                     3.3871328727963666080e0) * q  # fmt: skip
+        den = (((((((5.2264952788528545610e3 * r +
+                     2.8729085735721942674e4) * r +
+                     3.9307895800092710610e4) * r +
+                     2.1213794301586595867e4) * r +
+                     5.3941960214247511077e3) * r +
+                     6.8718700749205790830e2) * r +
+                     4.2313330701600911252e1) * r +
+                     1.0)  # fmt: skip
+        return 0.0 + (num / den) * 1.0  # mu + x * sigma, as NormalDist adds them
+    r = u if q <= 0.0 else 1.0 - u
+    r = math.sqrt(-math.log(r))
+    if r <= 5.0:
+        r = r - 1.6
+        num = (((((((7.7454501427834140764e-4 * r +
+                     2.2723844989269184583e-2) * r +
+                     2.4178072517745061177e-1) * r +
+                     1.2704582524523683826e0) * r +
+                     3.6478483247632046050e0) * r +
+                     5.7694972214606914055e0) * r +
+                     4.6303378461565452959e0) * r +
+                     1.4234371107496835773e0)  # fmt: skip
+        den = (((((((1.0507500716444168432e-9 * r +
+                     5.4759380849953449460e-4) * r +
+                     1.5198666563616457197e-2) * r +
+                     1.4810397642748007459e-1) * r +
+                     6.8976733498510000455e-1) * r +
+                     1.6763848301838038494e0) * r +
+                     2.0531916266377588219e0) * r +
+                     1.0)  # fmt: skip
+    else:
+        r = r - 5.0
+        num = (((((((2.0103343992922881327e-7 * r +
+                     2.7115555687434875782e-5) * r +
+                     1.2426609473880784386e-3) * r +
+                     2.6532189526576123093e-2) * r +
+                     2.9656057182850489123e-1) * r +
+                     1.7848265399172913358e0) * r +
+                     5.4637849111641143699e0) * r +
+                     6.6579046435011037772e0)  # fmt: skip
+        den = (((((((2.0442631033899397856e-15 * r +
+                     1.4215117583164458887e-7) * r +
+                     1.8463183175100546818e-5) * r +
+                     7.8686913114561329059e-4) * r +
+                     1.4875361290850614852e-2) * r +
+                     1.3692988092273580531e-1) * r +
+                     5.9983220655588793769e-1) * r +
+                     1.0)  # fmt: skip
+    x = num / den
+    if q < 0.0:
+        x = -x
+    return 0.0 + x * 1.0
+
+
 def normal(u: float) -> float:
     """A standard normal from one uniform (inverse of the normal distribution)."""
     return _NORMAL.inv_cdf(u)

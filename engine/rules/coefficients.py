@@ -16,6 +16,8 @@ from types import SimpleNamespace
 
 import yaml
 
+from ..kernels.jit import kernel
+
 
 @dataclass(frozen=True)
 class CoefficientInfo:
@@ -142,10 +144,12 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     return Coefficients(**values)
 
 
+@kernel
 def share_in_turn(share_per_hour: float, hours: float) -> float:
     """The share of men a per-hour share takes in a turn of `hours`, each hour taking it from
     those the hours before left: 1 - (1 - p) ** hours. Exactly `share_per_hour` in 1-hour turns
-    (the subtraction would round it)."""
+    (the subtraction would round it). A kernel: the trapped units' losses (rules/morale.py)
+    compound their shares inside one."""
     if hours == 1.0:
         return share_per_hour
     return 1.0 - (1.0 - share_per_hour) ** hours

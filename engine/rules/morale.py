@@ -15,15 +15,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core.dice import SETUP_BREAK_POINT, TRAPPED, Stream, roll
+from ..core.bundles import unit_arrays
+from ..core.dice import SETUP_BREAK_POINT, TRAPPED, binomial, normal_quantile, uniform_at
 from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
-from .casualties import remove_men
+from ..kernels.jit import kernel
 from .coefficients import share_in_turn
 from .movement import _drown, move_unit, trapped
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data comes in as values
     from ..scenario.models import Scenario
+
+# The kinds of `morale_step`'s event rows (kind, unit, morale).
+ROUTED_ROW, RALLIED_ROW = 0, 1
 
 
 def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
@@ -44,28 +48,52 @@ def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
 
 def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> None:
     """Draw each unit's breaking point for this game, and set its share of surrender and its
-    hours of assault in hand (`assault_hours_per_day`, its side's).
-
-    Breaking point (share of its starting men lost) = break_point_mean × (0.5 + quality) ×
-    resolve factor × a log-normal draw of mean 1 and log-spread break_point_spread, capped at 1.
-    Each unit's draw is at its own place of the dice (turn 0, `SETUP_BREAK_POINT`, the unit)."""
+    hours of assault in hand: the kernel `set_break_points`, handed each unit's `resolve:`
+    terms (`resolve_terms`, read from the scenario's words here) and its draw place."""
     u = state.units
     by_side = state.side_coefficients or (coefficients, coefficients)
-    u.grip_hours[:] = [by_side[side].assault_hours_per_day for side in u.side.tolist()]
     sides = {s.id: s.resolve for s in scenario.sides}
-    sigma = coefficients.break_point_spread
-    normals = [state.dice.at(0, SETUP_BREAK_POINT, i).standard_normal() for i in range(u.count)]
-    draws = [math.exp(z * sigma - sigma * sigma / 2.0) for z in normals]
+    factor, captured = np.empty(len(scenario.units)), np.empty(len(scenario.units))
     for i, unit in enumerate(scenario.units):
         setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
-        own = by_side[int(u.side[i])]  # its side's values (`side_rules`), as its surrender reads
-        factor, captured = resolve_terms(setting, own)
-        u.captured_share[i] = captured
-        if math.isinf(factor):
+        # its side's values (`side_rules`), as its surrender reads them
+        factor[i], captured[i] = resolve_terms(setting, by_side[int(u.side[i])])
+    dice = state.dice
+    occurrence = np.array(
+        [dice.draw_place(0, SETUP_BREAK_POINT, i)[4] for i in range(u.count)], dtype=np.int64
+    )
+    set_break_points(
+        unit_arrays(u),
+        factor,
+        captured,
+        occurrence,
+        coefficients.values(),
+        (by_side[0].values(), by_side[1].values()),
+        dice.key_words,
+    )
+
+
+@kernel
+def set_break_points(u, factor, captured, occurrence, c, by_side, keys):
+    """Each unit's breaking point (share of its starting men lost) = break_point_mean × (0.5 +
+    quality) × `factor` (its resolve) × a log-normal draw of mean 1 and log-spread
+    break_point_spread, capped at 1 (inf where `factor` is: it never breaks); its share of
+    surrender, `captured`; its hours of assault in hand, a day's (its side's
+    assault_hours_per_day). Each unit's normal is drawn at its own place of the dice (turn 0,
+    `SETUP_BREAK_POINT`, the unit, at `occurrence`), from one uniform. `c`: the game's
+    coefficients (the spread); `by_side`: each side's (`side_rules`)."""
+    for i in range(u.side.size):
+        u.grip_hours[i] = by_side[u.side[i]].assault_hours_per_day
+    sigma = c.break_point_spread
+    for i in range(factor.size):
+        z = normal_quantile(uniform_at(keys, (0, SETUP_BREAK_POINT, i, 0, occurrence[i]), 0))
+        draw = math.exp(z * sigma - sigma * sigma / 2.0)
+        u.captured_share[i] = captured[i]
+        if math.isinf(factor[i]):
             u.break_share[i] = math.inf
             continue
-        mean = own.break_point_mean * (0.5 + float(u.quality[i])) * factor
-        u.break_share[i] = min(1.0, mean * draws[i])
+        mean = by_side[u.side[i]].break_point_mean * (0.5 + u.quality[i]) * factor[i]
+        u.break_share[i] = min(1.0, mean * draw)
 
 
 def morale_phase(
@@ -77,124 +105,158 @@ def morale_phase(
 ) -> np.ndarray:
     """Wear morale down by this turn's losses, let units out of contact recover (morale, and the
     losses counted toward their breaking point), rout and rally; returns which units are still
-    on the map afterwards (the dead are gone).
+    on the map afterwards (the dead are gone). The rule is the kernel `morale_step`; this hands
+    it the units, the men who slipped away this turn and which units are in contact, and tells
+    of routs and rallies.
 
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
     on_map = state.active()
     escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
-    water = state.board.water_list
-    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
-    men, before, slipped = u.men.tolist(), men_before.tolist(), escaped_now.tolist()
-    morale, ceiling, hexes = u.morale.tolist(), start_morale.tolist(), u.hex.tolist()
-    routed, sides = u.routed.tolist(), u.side.tolist()
-    present = on_map.nonzero()[0].tolist()
-    enemy_hexes = _enemy_hexes(hexes, sides, present)
-    within_two = state.board.within_two
-    hours = state.turn_hours
     own = (
         state.side_coefficients
         if coefficients is state.coefficients and state.side_coefficients
         else (coefficients, coefficients)
     )
-    # Per side: (loss per share, water factor, recovery, rally, rout, share of the counted
-    # losses kept after the turn's rest out of contact).
-    terms = [
-        (
-            k.morale_loss_per_casualty_share,
-            k.water_morale_factor,
-            k.morale_recovery_per_hour * hours,
-            k.rally_threshold,
-            k.rout_threshold,
-            (1.0 - k.break_losses_recovery_per_hour) ** hours,
-        )
-        for k in own
-    ]
-    breaks = u.break_share.tolist()
-    base = u.break_base.tolist()
-    lost_now = (u.killed + u.wounded + u.captured + u.drowned).tolist()
-    for i in present:
-        per_share, water_factor, recovery, rally, rout, kept = terms[sides[i]]
-        m = morale[i]
-        had = before[i]
-        if had > 0:
-            share = (had - men[i] - slipped[i]) / had  # men who slipped away are not losses
-            if share > 0:
-                loss = per_share * share
-                if water[hexes[i]]:
-                    loss *= water_factor  # men in boats can only endure
-                m -= loss
-        # Out of contact (no enemy within two hexes) morale recovers, and the losses counted
-        # toward the breaking point fade; whether a unit is in contact is asked only when
-        # either would change.
-        counted = lost_now[i] - base[i]
-        changes = m != ceiling[i] or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
-        if changes and within_two(hexes[i]).isdisjoint(enemy_hexes[sides[i]]):
-            m = min(ceiling[i], m + recovery)
-            if counted > 0.0:
-                base[i] = lost_now[i] - counted * kept
-        m = min(1.0, max(0.0, m))
-        morale[i] = m
-        if men[i] <= 0:
-            u.gone[i] = True
-            on_map[i] = False
-            continue
-        if routed[i]:
-            if m >= rally:
-                u.routed[i] = False
-                base[i] = lost_now[i]  # rallied: a new engagement counts from here
-                events.append(Rallied(state.turn, u.ids[i]))
-        elif math.isinf(breaks[i]):
-            pass  # a unit that fights to the last never routs
-        elif m < rout:
-            u.routed[i] = True
-            events.append(Routed(state.turn, u.ids[i], round(m, 3)))
-    u.morale[:] = morale
-    u.break_base[:] = base
-    # Hours of assault come back by the hour, a day's worth (assault_hours_per_day) a day.
-    if own[0] is own[1]:
-        cap = own[0].assault_hours_per_day
-        np.minimum(cap, u.grip_hours + hours * cap / 24.0, out=u.grip_hours)
-    else:
-        for side, k in enumerate(own):
-            cap, mask = k.assault_hours_per_day, u.side == side
-            u.grip_hours[mask] = np.minimum(cap, u.grip_hours[mask] + hours * cap / 24.0)
-    if own[0] is own[1]:
-        u.suppression *= (1.0 - own[0].suppression_decay_per_hour) ** hours
-    else:
-        for side, k in enumerate(own):
-            mask = u.side == side
-            u.suppression[mask] *= (1.0 - k.suppression_decay_per_hour) ** hours
-    np.minimum(u.suppression, 1.0, out=u.suppression)  # the turn's fire may pass 1 (protection.pin)
+    rows = np.empty((u.count, 3))
+    count = morale_step(
+        unit_arrays(u),
+        on_map,
+        _in_contact(state, on_map),
+        men_before,
+        escaped_now,
+        start_morale,
+        state.board.water,
+        state.turn_hours,
+        (own[0].values(), own[1].values()),
+        rows,
+    )
+    for kind, unit, morale in rows[:count].tolist():
+        if kind == RALLIED_ROW:
+            events.append(Rallied(state.turn, u.ids[int(unit)]))
+        else:
+            events.append(Routed(state.turn, u.ids[int(unit)], round(morale, 3)))
     return on_map
 
 
-def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
-    """A unit that has reached its breaking point in an assault routs, its morale down to the
-    rout threshold at most, so that it rallies only after rest (rally_threshold)."""
+def _in_contact(state: GameState, on_map: np.ndarray) -> np.ndarray:
+    """Which units on the map have an enemy unit (on the map) within two hexes: the board's
+    `within_two`, its sets kept per hex, asked here until the board's neighbours are arrays a
+    kernel reads (stage 1 of docs/speed.md)."""
     u = state.units
-    if u.routed[unit] or u.men[unit] <= 0:
-        return
-    u.morale[unit] = min(float(u.morale[unit]), coefficients.rout_threshold)
-    u.routed[unit] = True
-    events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
-
-
-def _enemy_hexes(
-    hexes: list[int], sides: list[int], present: list[int]
-) -> tuple[set[int], set[int]]:
-    """For side 0 and side 1, the hexes the other side's units (of those `present`) stand in."""
-    enemy: tuple[set[int], set[int]] = (set(), set())
+    hexes, sides = u.hex.tolist(), u.side.tolist()
+    present = on_map.nonzero()[0].tolist()
+    enemy_hexes: tuple[set[int], set[int]] = (set(), set())
     for i in present:
-        enemy[1 - sides[i]].add(hexes[i])
-    return enemy
+        enemy_hexes[1 - sides[i]].add(hexes[i])
+    within_two = state.board.within_two
+    contact = [False] * u.count
+    for i in present:
+        contact[i] = not within_two(hexes[i]).isdisjoint(enemy_hexes[sides[i]])
+    return np.array(contact)
 
 
-def trapped_lost(rng: Stream, men: int, share_per_hour: float, hours: float) -> int:
+@kernel
+def morale_step(
+    u, on_map, contact, men_before, escaped_now, start_morale, water, hours, by_side, rows
+):
+    """The morale phase of the units `on_map` (`by_side`: each side's coefficients): losses
+    since `men_before` (less the men who slipped away, `escaped_now`) wear morale down, more in
+    the water; a unit out of `contact` recovers morale up to `start_morale`, and the losses it
+    counts toward its breaking point fade (by break_losses_recovery_per_hour); a unit with no
+    men left is gone (and taken off `on_map`); a routed unit rallies at rally_threshold, and
+    one that can break (a finite breaking point) routs below rout_threshold, its counted
+    losses starting again when it rallies. Then, for every unit, hours of assault come back by
+    the hour (a day's worth a day) and suppression decays (capped at 1: the turn's fire may
+    have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
+    each rout and rally, in unit order; returns how many."""
+    count = 0
+    # What can be, is worked out for all units at once, and each number is read once, as a
+    # Python number where the kernel runs interpreted: numpy's scalars are several times slower
+    # (compiled, int and float are free).
+    lost_men = men_before - u.men - escaped_now  # who slipped away is not lost
+    lost_now = u.killed + u.wounded + u.captured + u.drowned
+    counted_now = lost_now - u.break_base  # the losses counted toward the breaking point
+    for i in range(on_map.size):
+        if not on_map[i]:
+            continue
+        k = by_side[u.side[i]]
+        recovery = k.morale_recovery_per_hour * hours
+        kept = (1.0 - k.break_losses_recovery_per_hour) ** hours
+        m = float(u.morale[i])
+        had = int(men_before[i])
+        if had > 0:
+            share = int(lost_men[i]) / had
+            if share > 0:
+                loss = k.morale_loss_per_casualty_share * share
+                if water[u.hex[i]]:
+                    loss *= k.water_morale_factor  # men in boats can only endure
+                m -= loss
+        # Out of contact morale recovers, and the losses counted toward the breaking point
+        # fade.
+        lost = int(lost_now[i])
+        counted = float(counted_now[i])
+        ceiling = float(start_morale[i])
+        changes = m != ceiling or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
+        if changes and not contact[i]:
+            m = min(ceiling, m + recovery)
+            if counted > 0.0:
+                u.break_base[i] = lost - counted * kept
+        m = min(1.0, max(0.0, m))
+        u.morale[i] = m
+        if u.men[i] <= 0:
+            u.gone[i] = True
+            on_map[i] = False
+            continue
+        if u.routed[i]:
+            if m >= k.rally_threshold:
+                u.routed[i] = False
+                u.break_base[i] = lost  # rallied: a new engagement counts from here
+                rows[count, 0], rows[count, 1], rows[count, 2] = RALLIED_ROW, i, m
+                count += 1
+        elif math.isinf(u.break_share[i]):
+            pass  # a unit that fights to the last never routs
+        elif m < k.rout_threshold:
+            u.routed[i] = True
+            rows[count, 0], rows[count, 1], rows[count, 2] = ROUTED_ROW, i, m
+            count += 1
+    for side in range(2):  # over each side's units at once: a dozen units a side
+        k = by_side[side]
+        mine = u.side == side
+        cap = k.assault_hours_per_day
+        u.grip_hours[mine] = np.minimum(cap, u.grip_hours[mine] + hours * cap / 24.0)
+        decay = (1.0 - k.suppression_decay_per_hour) ** hours
+        u.suppression[mine] = np.minimum(u.suppression[mine] * decay, 1.0)
+    return count
+
+
+def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
+    """A unit that has reached its breaking point in an assault routs (the kernel
+    `rout_broken`)."""
+    u = state.units
+    if rout_broken(unit_arrays(u), unit, coefficients.rout_threshold):
+        events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
+
+
+@kernel
+def rout_broken(u, unit, rout_threshold):
+    """Rout `unit`, broken in an assault, its morale down to `rout_threshold` at most, so that
+    it rallies only after rest (rally_threshold); whether it routed (not if it had already, or
+    has no men left)."""
+    if u.routed[unit] or u.men[unit] <= 0:
+        return False
+    u.morale[unit] = min(u.morale[unit], rout_threshold)
+    u.routed[unit] = True
+    return True
+
+
+@kernel
+def trapped_lost(men, share_per_hour, hours, uniform):
     """Men of a trapped unit of `men` lost in a turn of `hours` (they surrender or fight on to
     the end), each man lost independently with the hourly `share_per_hour` compounded over the
-    turn: a binomial draw.
+    turn: a binomial draw, by inversion of `uniform` (its caller draws none where no men are
+    left: then none are lost).
 
     Drawn, not rounded: rounding the expected loss half up, at least one man a turn, took a man
     from a small unit every turn whatever its length (four an hour in 15-minute turns, one in
@@ -202,38 +264,70 @@ def trapped_lost(rng: Stream, men: int, share_per_hour: float, hours: float) -> 
     `men × share_in_turn`, compounds exactly: two turns of half the hours leave on average what
     one turn leaves, so the expected men lost over a span of hours do not depend on the turns'
     length. A binomial rather than a carried remainder: each man's fate is a chance, as for
-    those who slip out of the ring just before (the same generator, one draw a turn)."""
+    those who slip out of the ring just before (the same draw place, one draw a turn)."""
     if men <= 0:
         return 0
-    return int(rng.binomial(men, share_in_turn(share_per_hour, hours)))
+    return binomial(men, share_in_turn(share_per_hour, hours), uniform)
+
+
+@kernel
+def _take_men(men, into, unit, count):
+    """Move up to `count` of `unit`'s `men` into the count `into` (captured, escaped, killed):
+    casualties.remove_men for kernels; how many moved."""
+    count = min(count, men[unit])
+    if count <= 0:
+        return 0
+    men[unit] -= count
+    into[unit] += count
+    return count
+
+
+@kernel
+def surrender_trapped(u, unit, night, hours, c, keys, place):
+    """A trapped routed `unit`'s turn: small parties slip out through the ring (more of them at
+    `night`); of the rest each hour a share is lost, some surrendering (the unit's
+    `captured_share`), the others fighting on to the end (or taking their own lives), counted
+    killed. Both shares are per hour, compounded over the turn's `hours`. Draws from the draw
+    place `place`: who slips away, who is lost, who of them surrenders. Returns (men who
+    slipped away, men who surrendered)."""
+    share = c.trapped_slip_away_share * (c.trapped_slip_away_night_factor if night else 1.0)
+    share = share_in_turn(min(share, 1.0), hours)
+    away = binomial(int(u.men[unit]), share, uniform_at(keys, place, 0))
+    slipped = _take_men(u.men, u.escaped, unit, away)
+    k = 1
+    men = int(u.men[unit])
+    lost = 0
+    if men > 0:
+        lost = trapped_lost(men, c.surrender_share_trapped, hours, uniform_at(keys, place, k))
+        k += 1
+    captured = binomial(lost, u.captured_share[unit], uniform_at(keys, place, k))
+    taken = _take_men(u.men, u.captured, unit, captured)
+    _take_men(u.men, u.killed, unit, lost - captured)
+    if u.men[unit] <= 0:
+        u.gone[unit] = True
+    return slipped, taken
 
 
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
-    """A routed unit runs for the rear; the river takes its toll; trapped men surrender or die."""
+    """A routed unit runs for the rear; the river takes its toll; trapped men slip away,
+    surrender or die (`surrender_trapped`). Whether it is trapped, and its run, are movement's
+    (rules/movement.py), asked here."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     if trapped(state, unit):
-        # Trapped: each hour a share of the men is lost; some surrender, the rest fight on to
-        # the end (or take their own lives), and are counted killed.
-        # Small parties slip out through the ring, more of them in the dark. Both shares are
-        # per hour, compounded over the turn's hours.
-        hours = state.turn_hours
-        share = coefficients.trapped_slip_away_share * (
-            coefficients.trapped_slip_away_night_factor if state.is_night() else 1.0
+        slipped, taken = surrender_trapped(
+            unit_arrays(u),
+            unit,
+            state.is_night(),
+            state.turn_hours,
+            coefficients.values(),
+            state.dice.key_words,
+            state.dice.draw_place(state.turn, TRAPPED, unit),
         )
-        share = share_in_turn(min(share, 1.0), hours)
-        rng = roll(state, TRAPPED, unit)
-        slipped = remove_men(state, unit, rng.binomial(int(u.men[unit]), share), "escaped")
         if slipped:
-            events.append(Escaped(state.turn, u.ids[unit], slipped))
-        lost = trapped_lost(rng, int(u.men[unit]), coefficients.surrender_share_trapped, hours)
-        captured = rng.binomial(lost, float(u.captured_share[unit]))
-        taken = remove_men(state, unit, captured, "captured")
-        remove_men(state, unit, lost - captured, "killed")
+            events.append(Escaped(state.turn, u.ids[unit], int(slipped)))
         if taken:
-            events.append(Surrendered(state.turn, u.ids[unit], taken))
-        if u.men[unit] <= 0:
-            u.gone[unit] = True
+            events.append(Surrendered(state.turn, u.ids[unit], int(taken)))
         return
     was_dry = not board.water[here]
     move_unit(state, unit, rear, coefficients, events, ignore_zoc=True)
