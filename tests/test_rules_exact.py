@@ -163,7 +163,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it.
-KERNEL_MODULES = (casualties,)  # (protection's kernels do not draw)
+KERNEL_MODULES = (casualties, movement)  # (protection's kernels do not draw)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -199,7 +199,7 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (fire, bombardment, arrivals, assault, movement):
+    for module in (fire, bombardment, arrivals, assault):
         monkeypatch.setattr(module, "draw_casualties", record)
     return calls
 
