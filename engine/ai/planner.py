@@ -20,7 +20,7 @@ from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
 from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_axis
-from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, neighbor_table, route, time_field
+from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
 from .triggers import PlanClock
@@ -792,11 +792,11 @@ def _way_field(state: GameState, side: int, here: int, goal: int) -> list[float]
         for h in avoid:
             if h != goal:
                 enter[h] = INF
-        return TimeField(goal, enter, neighbor_table(board))
+        return TimeField(goal, enter, board)
 
     # The field is shared by the games of the scenario; its copy marks the minefields
     # themselves, whose own times (out of them) are finite, as no step to take.
-    times = state.board.shared(key, make).settled(here).tolist()
+    times = list(state.board.shared(key, make).settled(here))
     if times[here] == INF:
         return None
     for h in avoid:

@@ -27,13 +27,15 @@ from ..core.bundles import unit_arrays
 from ..core.dice import DROWN, MINES, MOVE_STEP, binomial, uniform_at
 from ..core.events import Crossing, Drowned, Event, LeaderKilled, Moved
 from ..core.state import POSTURE_INDEX, GameState, PerGame
-from ..kernels.jit import kernel
+from ..kernels.jit import compiling, kernel
 from .casualties import take_casualties
 from .engineering import MineStruck
 
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+# Whether this process interprets its kernels: the time fields are then Python lists
+PLAIN = not compiling()
 _CACHE = PerGame()  # movement's caches for each game: the enemy's zone, minefields against a side
 
 # What `march` returns: done with this turn's move, or stopped short of a draw the wrapper must
@@ -99,26 +101,37 @@ class TimeField:
     nearer the goal than itself, not the whole map, so the search pauses once the hexes asked
     about are settled and goes on when a farther one is asked about. `times` holds final values
     for settled hexes and upper bounds no lower than any settled time for the rest: a route walked
-    downhill from a settled hex therefore compares only final values. The queue is kept between
-    searches in two arrays (cost, hex) with its size in `_counts[0]`.
+    downhill from a settled hex therefore compares only final values.
+
+    Where the process compiles, `times` and the queue between searches are arrays (the queue two:
+    cost and hex, its size in `_counts[0]`); where it interprets, Python lists and a heapq list of
+    (cost, hex), whose scalar access is quicker than numpy's (`_settle_heapq`).
     """
 
     __slots__ = ("_counts", "_done", "_enter", "_list", "_neighbors", "_queue", "times")
 
-    def __init__(self, goal: int, enter: np.ndarray, neighbors: np.ndarray) -> None:
+    def __init__(self, goal: int, enter: np.ndarray, board: Board) -> None:
         size = len(enter)
-        self.times = np.full(size, INF)
-        self.times[goal] = 0.0
-        self._done = np.zeros(size, dtype=np.bool_)
-        # a hex is queued at most once for each neighbour that improves it, the goal once
-        self._queue = (np.empty(6 * size + 1), np.empty(6 * size + 1, dtype=np.int64))
-        self._queue[0][0], self._queue[1][0] = 0.0, goal
+        if PLAIN:
+            self.times = [INF] * size
+            self.times[goal] = 0.0
+            self._done = [False] * size
+            self._queue = ([(0.0, goal)], None)
+            self._enter = enter.tolist()
+            self._neighbors = board.neighbors
+        else:
+            self.times = np.full(size, INF)
+            self.times[goal] = 0.0
+            self._done = np.zeros(size, dtype=np.bool_)
+            # a hex is queued at most once for each neighbour that improves it, the goal once
+            self._queue = (np.empty(6 * size + 1), np.empty(6 * size + 1, dtype=np.int64))
+            self._queue[0][0], self._queue[1][0] = 0.0, goal
+            self._enter = enter
+            self._neighbors = neighbor_table(board)
         self._counts = np.ones(1, dtype=np.int64)
-        self._enter = enter
-        self._neighbors = neighbors
         self._list: list[float] | None = None
 
-    def settled(self, *hexes: int) -> np.ndarray:
+    def settled(self, *hexes: int) -> list[float] | np.ndarray:
         """`times`, final for each of `hexes` and every hex nearer the goal than one of them."""
         done = self._done
         for h in hexes:
@@ -127,12 +140,12 @@ class TimeField:
         return self.times
 
     def complete(self) -> list[float]:
-        """`times`, final for every hex, as a list (made once: a complete field never changes;
-        its readers take it a hex at a time, where numpy's scalar access is slow)."""
+        """`times`, final for every hex, as a list (its readers take it a hex at a time, where
+        numpy's scalar access is slow; made once, as a complete field never changes)."""
         if self._list is None:
             if self._counts[0]:
                 self._search(-1)
-            self._list = self.times.tolist()
+            self._list = self.times if PLAIN else self.times.tolist()
             self._queue = None  # not needed again
         return self._list
 
@@ -144,7 +157,29 @@ class TimeField:
         )
 
 
-@kernel
+def _settle_heapq(times, done, queue, _, counts, enter, neighbors, until):
+    """`settle` where the process interprets: `times`, `done` and `enter` Python lists, the queue
+    a heapq list of (cost, hex), `neighbors` the board's (`board.neighbors`). The same hexes
+    settled in the same order, to the same bits, as the kernel's source (tests/
+    test_movement_kernels.py holds them equal), several times quicker in the interpreter."""
+    pop, push = heapq.heappop, heapq.heappush
+    while queue:
+        cost, h = pop(queue)
+        if cost > times[h]:
+            continue  # a stale entry: h was reached more quickly since
+        done[h] = True
+        total = cost + enter[h]  # moving from a neighbour into h costs entering h
+        if total != INF:
+            for n in neighbors[h]:
+                if total < times[n]:
+                    times[n] = total
+                    push(queue, (total, n))
+        if h == until:
+            break
+    counts[0] = len(queue)
+
+
+@kernel(interpreted=_settle_heapq)
 def settle(times, done, costs, hexes, counts, enter, neighbors, until):
     """Dijkstra from a goal outward over `enter` (hours to enter each hex), resumed with the queue
     (`costs`, `hexes`, its size `counts[0]`) where it paused; pauses again once hex `until` is
@@ -214,13 +249,14 @@ class _Ground:
     enter: np.ndarray  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
     must_cross: np.ndarray  # water without a bridge: entered by a crossing, not a march
     neighbors: np.ndarray  # `neighbor_table`
+    board: Board
     fields: dict[int, TimeField]
 
     def field(self, goal: int) -> TimeField:
         """The (partly worked out) time field toward `goal`."""
         found = self.fields.get(goal)
         if found is None:
-            found = self.fields[goal] = TimeField(goal, self.enter, self.neighbors)
+            found = self.fields[goal] = TimeField(goal, self.enter, self.board)
         return found
 
 
@@ -238,6 +274,7 @@ def _ground(board: Board, coefficients) -> _Ground:
             enter=hex_hours_at_1kmh(board, coefficients),
             must_cross=board.water & ~board.bridge,
             neighbors=neighbor_table(board),
+            board=board,
             fields={},
         )
     return found
