@@ -63,6 +63,21 @@ CHECKED = {
     "exposure",
     "suppression_added",
     "pin_unit",
+    # movement (tests/test_movement_kernels.py: marches over every path, fields at each pause)
+    "settle",
+    "_sift_up",
+    "march",
+    "_step_hours",
+    "_strike_mines",
+    "turn_back",
+    "wade",
+    "land",
+    "drown",
+    "next_step",
+    "walk",
+    "is_trapped",
+    "mine_share",
+    "wire_hours",
 }
 # (take_casualties, and every kernel a battle runs, by whole battles played compiled;
 # mulhilo and philox_block are checked through uniform_at;
