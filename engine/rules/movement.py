@@ -251,6 +251,10 @@ class _Ground:
     neighbors: np.ndarray  # `neighbor_table`
     board: Board
     fields: dict[int, TimeField]
+    # what `move_unit` hands `march` to fill, read before the next move (a walk down a field
+    # enters a hex at most once): the hexes entered, the crossings and minefields' rows
+    steps: np.ndarray
+    rows: np.ndarray
 
     def field(self, goal: int) -> TimeField:
         """The (partly worked out) time field toward `goal`."""
@@ -276,6 +280,8 @@ def _ground(board: Board, coefficients) -> _Ground:
             neighbors=neighbor_table(board),
             board=board,
             fields={},
+            steps=np.empty(board.size + 1, dtype=np.int64),
+            rows=np.empty((board.size + 1, ROW_WIDTH)),
         )
     return found
 
@@ -291,19 +297,21 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     A hex holds one side's units: nobody walks into a hex the enemy stands in, routed or not; it
     is taken by assault (a routed enemy there does not fight, and falls back or is captured).
     Only units that still fight exert a zone of control: a routed one stops nobody."""
-    held, zone, _, _ = _enemy(state, side)
-    return held, zone
+    enemy = _enemy(state, side)
+    if enemy[4] is None:  # the zone as a set, made the first time it is asked for
+        enemy[4] = set(np.flatnonzero(enemy[3]).tolist())
+    return enemy[0], enemy[4]
 
 
 def _enemy_masks(state: GameState, side: int) -> tuple[np.ndarray, np.ndarray]:
     """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex."""
-    _, _, _, masks = _enemy(state, side)
-    return masks
+    enemy = _enemy(state, side)
+    return enemy[2], enemy[3]
 
 
-def _enemy(state: GameState, side: int) -> tuple:
-    """(held, zone, fighting, (held, zone) as bool arrays), kept while no unit moves, routs,
-    arrives or goes."""
+def _enemy(state: GameState, side: int) -> list:
+    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set or None
+    until asked for], kept while no unit moves, routs, arrives or goes."""
     u = state.units
 
     def make(previous):
@@ -315,10 +323,17 @@ def _enemy(state: GameState, side: int) -> tuple:
                 held.add(h)
                 if not routed[i]:
                     fighting.add(h)
-        if previous is not None and previous[2] == fighting and previous[0] == held:
+        if previous is not None and previous[1] == fighting and previous[0] == held:
             return previous  # only the side's own units moved
-        zone = {n for h in fighting for n in state.board.neighbors[h]}
-        return held, zone, fighting, (_mask(state.board, held), _mask(state.board, zone))
+        board = state.board
+        size = len(board.neighbors)
+        held_mask = np.zeros(size, dtype=np.bool_)
+        held_mask[list(held)] = True
+        # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a
+        # hex's last neighbour, marks the spare last entry)
+        zone_mask = np.zeros(size + 1, dtype=np.bool_)
+        zone_mask[neighbor_table(board)[list(fighting)]] = True
+        return [held, fighting, held_mask, zone_mask[:size], None]
 
     return _CACHE.kept_while(
         state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
@@ -327,7 +342,7 @@ def _enemy(state: GameState, side: int) -> tuple:
 
 def _mask(board: Board, hexes) -> np.ndarray:
     """A bool for each hex of the board: whether it is one of `hexes`."""
-    mask = np.zeros(board.size, dtype=np.bool_)
+    mask = np.zeros(len(board.neighbors), dtype=np.bool_)
     mask[list(hexes)] = True
     return mask
 
@@ -495,8 +510,7 @@ def move_unit(
     times = field.settled(here)  # and so every hex on the way down from it
     units, works, c = unit_arrays(u), state.works, coefficients.values()
     keys, dice, turn = state.dice.key_words, state.dice, state.turn
-    steps = np.empty(board.size + 1, dtype=np.int64)  # a walk down a field visits a hex once
-    rows = np.empty((board.size + 1, ROW_WIDTH))
+    steps, rows = ground.steps, ground.rows
     taken = written = 0
     status, at, place = DONE, -1, (0, 0, 0, 0, 0)
     while True:
