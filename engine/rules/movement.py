@@ -48,6 +48,22 @@ ROW_MINES = 1  # hex, share of men hit, killed, wounded, the leader fell (1.0)
 ROW_WIDTH = 6
 
 
+def _plain(array: np.ndarray):
+    """`array` as the walking kernels take it: the array where the process compiles, a Python
+    list where it interprets (numpy's scalar access costs several times a list's, and a march
+    reads a few numbers for each neighbour of each hex it passes)."""
+    return array.tolist() if PLAIN else array
+
+
+def neighbor_rows(board: Board):
+    """`neighbor_table` as the walking kernels take it (`_plain`): a kernel reads a hex's row
+    and stops at its first -1."""
+    found = board.memo.get("neighbor_rows")
+    if found is None:
+        found = board.memo["neighbor_rows"] = _plain(neighbor_table(board))
+    return found
+
+
 def neighbor_table(board: Board) -> np.ndarray:
     """The board's neighbours as the kernels take them: hex x 6, in `board.neighbors`' order,
     -1 past a hex's last neighbour (the map's edge). Made once per board. (Stage 1's board arrays
@@ -213,8 +229,7 @@ def settle(times, done, costs, hexes, counts, enter, neighbors, until):
         done[h] = True
         total = cost + enter[h]
         if total != np.inf:
-            for m in range(6):
-                n = neighbors[h, m]
+            for n in neighbors[h]:
                 if n < 0:
                     break
                 if total < times[n]:
@@ -247,8 +262,12 @@ class _Ground:
     it, and the time fields toward each goal asked for."""
 
     enter: np.ndarray  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
-    must_cross: np.ndarray  # water without a bridge: entered by a crossing, not a march
-    neighbors: np.ndarray  # `neighbor_table`
+    # what `march` reads a hex at a time (`_plain`): `enter`, water without a bridge (entered
+    # by a crossing, not a march), water, the neighbours (`neighbor_rows`)
+    walking_enter: list[float] | np.ndarray
+    must_cross: list[bool] | np.ndarray
+    water: list[bool] | np.ndarray
+    neighbors: list[list[int]] | np.ndarray
     board: Board
     fields: dict[int, TimeField]
     # what `move_unit` hands `march` to fill, read before the next move (a walk down a field
@@ -276,8 +295,10 @@ def _ground(board: Board, coefficients) -> _Ground:
     if found is None:
         found = cache[key] = _Ground(
             enter=hex_hours_at_1kmh(board, coefficients),
-            must_cross=board.water & ~board.bridge,
-            neighbors=neighbor_table(board),
+            walking_enter=_plain(hex_hours_at_1kmh(board, coefficients)),
+            must_cross=_plain(board.water & ~board.bridge),
+            water=_plain(board.water),
+            neighbors=neighbor_rows(board),
             board=board,
             fields={},
             steps=np.empty(board.size + 1, dtype=np.int64),
@@ -299,12 +320,13 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     Only units that still fight exert a zone of control: a routed one stops nobody."""
     enemy = _enemy(state, side)
     if enemy[4] is None:  # the zone as a set, made the first time it is asked for
-        enemy[4] = set(np.flatnonzero(enemy[3]).tolist())
+        neighbors = state.board.neighbors
+        enemy[4] = {n for h in enemy[1] for n in neighbors[h]}
     return enemy[0], enemy[4]
 
 
 def _enemy_masks(state: GameState, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex."""
+    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`)."""
     enemy = _enemy(state, side)
     return enemy[2], enemy[3]
 
@@ -327,6 +349,14 @@ def _enemy(state: GameState, side: int) -> list:
             return previous  # only the side's own units moved
         board = state.board
         size = len(board.neighbors)
+        if PLAIN:
+            held_mask, zone_mask = [False] * size, [False] * size
+            for h in held:
+                held_mask[h] = True
+            for h in fighting:
+                for n in board.neighbors[h]:
+                    zone_mask[n] = True
+            return [held, fighting, held_mask, zone_mask, None]
         held_mask = np.zeros(size, dtype=np.bool_)
         held_mask[list(held)] = True
         # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a
@@ -340,11 +370,11 @@ def _enemy(state: GameState, side: int) -> list:
     )
 
 
-def _mask(board: Board, hexes) -> np.ndarray:
-    """A bool for each hex of the board: whether it is one of `hexes`."""
+def _mask(board: Board, hexes):
+    """A bool for each hex of the board: whether it is one of `hexes` (`_plain`)."""
     mask = np.zeros(len(board.neighbors), dtype=np.bool_)
     mask[list(hexes)] = True
-    return mask
+    return _plain(mask)
 
 
 def trapped(state: GameState, unit: int) -> bool:
@@ -353,7 +383,7 @@ def trapped(state: GameState, unit: int) -> bool:
     board = state.board
     held, zone = _enemy_masks(state, int(state.units.side[unit]))
     return bool(
-        is_trapped(int(state.units.hex[unit]), neighbor_table(board), board.passable, held, zone)
+        is_trapped(int(state.units.hex[unit]), neighbor_rows(board), board.passable, held, zone)
     )
 
 
@@ -363,8 +393,7 @@ def is_trapped(here, neighbors, passable, held, zone):
     (`held`), or every such hex and `here` itself are in the enemy's zone."""
     free = False
     all_in_zone = True
-    for m in range(6):
-        n = neighbors[here, m]
+    for n in neighbors[here]:
         if n < 0:
             break
         if held[n] or not passable[n]:
@@ -380,8 +409,7 @@ def next_step(neighbors, here, held, field):
     """The neighbour a unit steps into on its way down a time field (never a `held` hex), or -1
     when no step brings it closer: the lowest time, the lowest hex number among equals."""
     step, lowest = -1, field[here]
-    for m in range(6):
-        n = neighbors[here, m]
+    for n in neighbors[here]:
         if n < 0:
             break
         time = field[n]
@@ -423,7 +451,7 @@ def route(
     if held is None:
         mask, _ = _enemy_masks(state, int(u.side[unit]))
     elif not held:
-        mask = board.shared("no_hex_held", lambda: np.zeros(board.size, dtype=np.bool_))
+        mask = board.shared("no_hex_held", lambda: _mask(board, ()))
     else:
         mask = _mask(board, held)
     ground = _ground(board, state.coefficients)
@@ -521,7 +549,7 @@ def move_unit(
             hours,
             speed,
             times,
-            ground.enter,
+            ground.walking_enter,
             ground.must_cross,
             ground.neighbors,
             held,
@@ -531,7 +559,7 @@ def move_unit(
             works.owner,
             works.mine_density,
             works.lane,
-            board.water,
+            ground.water,
             ignore_zoc,
             c,
             keys,
@@ -749,7 +777,8 @@ def _go_on_crossing(
     times = field.settled(here, *onward)
     units = unit_arrays(u)
     enter = _ground(board, coefficients).enter
-    turned = turn_back(units, unit, times, neighbor_table(board), held, board.water, enter)
+    water = board.water_list if PLAIN else board.water
+    turned = turn_back(units, unit, times, neighbor_rows(board), held, water, enter)
     if turned and u.routed[unit]:
         _drown(state, unit, river, coefficients, events)
     in_water, left = wade(units, unit, hours)
@@ -772,8 +801,7 @@ def turn_back(u, unit, times, neighbors, held, water, enter):
     if came_from < 0 or u.crossing_back[unit]:
         return False
     best, lowest = -1, np.inf
-    for m in range(6):
-        n = neighbors[here, m]
+    for n in neighbors[here]:
         if n < 0:
             break
         if held[n] or water[n]:
@@ -914,5 +942,5 @@ def _minefields_against(state: GameState, side: int) -> np.ndarray:
     if found is None:
         w = state.works
         laid = (w.mine_density > 0.0) & (w.owner >= 0)
-        found = cache["minefields_against"] = tuple(laid & (w.owner != s) for s in (0, 1))
+        found = cache["minefields_against"] = tuple(_plain(laid & (w.owner != s)) for s in (0, 1))
     return found[side]
