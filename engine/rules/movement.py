@@ -12,7 +12,13 @@ a part-step, wire, minefields and their casualties, zones of control), `turn_bac
 (a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
 The Python functions of the same names as before (`move_unit`, `route`, `trapped`, ...) hand
 them the state's arrays and turn what they return into events. The board's neighbours go to the
-kernels as a table (hex x 6, -1 where the map ends: `neighbor_table`).
+kernels as a table (hex x 6, -1 where the map ends: `neighbor_table`). Interpreted, the kernels
+are handed Python lists where they read a hex at a time and the fields are searched with heapq
+(`_plain`, `_settle_heapq`): the same numbers, at about the interpreter's old cost.
+
+What stays Python: the window's `reachable` preview, `hex_hours_at_1kmh` (once a board), the
+enemy's zone (sets and masks, remade when the enemy moves), the fields' cache and laziness
+(`TimeField`), and the events.
 """
 
 from __future__ import annotations
@@ -34,7 +40,8 @@ from .engineering import MineStruck
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
-# Whether this process interprets its kernels: the time fields are then Python lists
+# Whether this process interprets its kernels: the time fields, and what the walking kernels
+# read a hex at a time, are then Python lists (`_plain`, `_settle_heapq`)
 PLAIN = not compiling()
 _CACHE = PerGame()  # movement's caches for each game: the enemy's zone, minefields against a side
 
@@ -457,7 +464,7 @@ def route(
     ground = _ground(board, state.coefficients)
     field = ground.field(goal).settled(here)
     # a walk down a field never comes back to a hex: it is no longer than the board has hexes
-    path = np.empty(min(limit, board.size + 1), dtype=np.int64)
+    path = np.empty(max(1, min(limit, board.size + 1)), dtype=np.int64)
     count = walk(ground.neighbors, here, goal, mask, field, limit, path)
     return path[:count].tolist()
 
