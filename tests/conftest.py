@@ -5,6 +5,7 @@ them) to hunt for new failures; a failure it finds goes into the test as an `@ex
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True, deadline=None)
 settings.register_profile("explore", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+
+
+@pytest.fixture(autouse=True)
+def _undo_dice_stubs():
+    """Undo the dice stubs `test_rules_exact.stubbed` patched into the rule modules whose
+    kernels draw, whichever test module called it: that module's own autouse fixture serves
+    only its own tests, and a stub left behind draws for every test after (imported as
+    `test_rules_exact` and as `tests.test_rules_exact`, it is two modules)."""
+    yield
+    for name in ("test_rules_exact", "tests.test_rules_exact"):
+        module = sys.modules.get(name)
+        while module is not None and module._PATCHES:
+            module._PATCHES.pop().undo()
 
 
 # ---------------------------------------------------------------- the window tests' fixtures
