@@ -105,6 +105,21 @@ CHECKED = {
     "trapped_lost",
     "_take_men",
     "surrender_trapped",
+    # movement (tests/test_movement_kernels.py: marches over every path, fields at each pause)
+    "settle",
+    "_sift_up",
+    "march",
+    "_step_hours",
+    "_strike_mines",
+    "turn_back",
+    "wade",
+    "land",
+    "drown",
+    "next_step",
+    "walk",
+    "is_trapped",
+    "mine_share",
+    "wire_hours",
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled (morale's:

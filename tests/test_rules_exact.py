@@ -175,7 +175,7 @@ class StubRng:
 
 # The rule modules whose kernels draw (`binomial`, `uniform_at` by their module's names): with a
 # stub, their kernels run as plain Python drawing from it (protection's kernels do not draw).
-KERNEL_MODULES = (casualties, assault, bombardment, arrivals, fire, morale)
+KERNEL_MODULES = (casualties, assault, bombardment, arrivals, fire, morale, movement)
 _PATCHES: list[pytest.MonkeyPatch] = []
 
 
@@ -210,8 +210,8 @@ def stubbed(state, **kw) -> StubRng:
 
 @pytest.fixture
 def draws(monkeypatch) -> list[tuple[int, float]]:
-    """Every `draw_casualties(rng, men, expected)` of the rules, as (men, expected); each returns
-    the whole men in the expected loss (floor, at most the men there)."""
+    """Every casualty draw of the kernels that draw with `draw_disabled`, as (men, expected);
+    each returns the whole men in the expected loss (floor, at most the men there)."""
     calls: list[tuple[int, float]] = []
 
     def record(rng, men, expected):
@@ -220,8 +220,6 @@ def draws(monkeypatch) -> list[tuple[int, float]]:
             return 0
         return min(int(men), math.floor(expected + 1e-9))
 
-    for module in (movement,):
-        monkeypatch.setattr(module, "draw_casualties", record)
     # the kernels draw with casualties' `draw_disabled` (men, expected, dice, place, k), from the
     # place `place` at its uniform `k` (as plain Python, so that they call the patched name)
     for module in (assault, bombardment, arrivals, fire):

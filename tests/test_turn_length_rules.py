@@ -17,6 +17,7 @@ from test_fire_obstacles import mortar_company
 from test_rules_exact import BLUE, RED, battle, stubbed, unit
 from test_rules_exact import draws as draws  # the fixture: every draw_casualties call
 
+from engine.rules import movement
 from engine.rules.bombardment import _exposures_while_damaging, expected_shell_casualties
 from engine.rules.coefficients import coefficients
 from engine.rules.fire import direct_fire, firer_factors
@@ -176,7 +177,10 @@ def test_fire_read_after_the_turns_fire_would_depend_on_turn_length() -> None:
 
 
 class _Fixed:
-    """A stand-in for the game's dice whose every uniform draw is `u`."""
+    """A stand-in for the game's dice whose every uniform draw is `u` (the movement kernels'
+    `uniform_at` is patched to give it: `fixed_draws`)."""
+
+    key_words = None
 
     def __init__(self, u: float) -> None:
         self.u = u
@@ -186,6 +190,22 @@ class _Fixed:
 
     def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> _Fixed:
         return self  # every place of the dice gives `u`
+
+    def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
+        return (turn, site, a, b, 0)
+
+
+@contextlib.contextmanager
+def fixed_draws(state, u: float):
+    """`state`'s dice give `u` at every draw, the movement kernels' draws too (they run as plain
+    Python for it, where the process compiles)."""
+    state.dice = _Fixed(u)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in list(vars(movement).items()):
+            if hasattr(value, "py_func"):
+                patch.setattr(movement, name, value.py_func)
+        patch.setattr(movement, "uniform_at", lambda keys, place, k: u)
+        yield
 
 
 def hexes_marched(minutes: int, hours: float, u: float) -> int:
@@ -199,11 +219,11 @@ def hexes_marched(minutes: int, hours: float, u: float) -> int:
         terrain="\n".join(["." * 60] * 3),
         units=[unit("red_1", "red", (0, 1), 40), unit("blue_1", "blue", (59, 1), 30)],
     )
-    state.dice = _Fixed(u)
     goal = state.board.index(58, 1)
-    for _ in range(turns):
-        move_unit(state, 0, goal, coefficients_of(state), [])
-        state.turn += 1
+    with fixed_draws(state, u):
+        for _ in range(turns):
+            move_unit(state, 0, goal, coefficients_of(state), [])
+            state.turn += 1
     return state.board.distance(state.board.index(0, 1), int(state.units.hex[0]))
 
 

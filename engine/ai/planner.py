@@ -788,11 +788,11 @@ def _way_field(state: GameState, side: int, here: int, goal: int) -> list[float]
 
     def make() -> TimeField:
         board = state.board
-        enter = hex_hours_at_1kmh(board, c).tolist()
+        enter = hex_hours_at_1kmh(board, c).copy()
         for h in avoid:
             if h != goal:
                 enter[h] = INF
-        return TimeField(goal, enter, board.neighbors)
+        return TimeField(goal, enter, board)
 
     # The field is shared by the games of the scenario; its copy marks the minefields
     # themselves, whose own times (out of them) are finite, as no step to take.

@@ -5,6 +5,20 @@ goal outward, only as far out as the units using it stand) and cached on it, so 
 table look-ups rather than searches: a battle asks for a handful of goals thousands of times.
 Enemy units are not in the field; they are respected step by step (no entering an enemy hex, stop
 on entering an enemy's zone of control).
+
+The rules are kernels (engine/kernels, docs/speed.md "How a rule becomes a kernel"): `settle`
+(the fields' search), `march` (a unit's steps down a field: river crossings begun, the chance of
+a part-step, wire, minefields and their casualties, zones of control), `turn_back` and `wade`
+(a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
+The Python functions of the same names as before (`move_unit`, `route`, `trapped`, ...) hand
+them the state's arrays and turn what they return into events. The board's neighbours go to the
+kernels as its table (hex x 6, -1 off the map: `Board.neighbor_table`). Interpreted, the kernels
+are handed Python lists where they read a hex at a time and the fields are searched with heapq
+(`_plain`, `_settle_heapq`): the same numbers, at about the interpreter's old cost.
+
+What stays Python: the window's `reachable` preview, `hex_hours_at_1kmh` (once a board), the
+enemy's zone (sets and masks, remade when the enemy moves), the fields' cache and laziness
+(`TimeField`), and the events.
 """
 
 from __future__ import annotations
@@ -15,16 +29,46 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..core.board import Board
-from ..core.dice import DROWN, MINES, MOVE_STEP, roll
-from ..core.events import Crossing, Drowned, Event, Moved
+from ..core.bundles import unit_arrays
+from ..core.dice import DROWN, MINES, MOVE_STEP, binomial, uniform_at
+from ..core.events import Crossing, Drowned, Event, LeaderKilled, Moved
 from ..core.state import POSTURE_INDEX, GameState, PerGame
-from .casualties import apply_casualties, draw_casualties, remove_men
+from ..kernels.jit import compiling, kernel
+from .casualties import take_casualties
 from .engineering import MineStruck
 
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+# Whether this process interprets its kernels: the time fields, and what the walking kernels
+# read a hex at a time, are then Python lists (`_plain`, `_settle_heapq`)
+PLAIN = not compiling()
 _CACHE = PerGame()  # movement's caches for each game: the enemy's zone, minefields against a side
+
+# What `march` returns: done with this turn's move, or stopped short of a draw the wrapper must
+# place first (the dice count a place in Python: `Dice.draw_place`), after which it is called
+# again with that place to go on.
+DONE, DRAW_STEP, DRAW_MINES = 0, 1, 2
+# Rows `march` writes (float64: kind, hex, then the kind's numbers), turned into events in order.
+ROW_CROSSING = 0  # hex, hours left in the water, landed (1.0: across in this turn)
+ROW_MINES = 1  # hex, share of men hit, killed, wounded, the leader fell (1.0)
+ROW_WIDTH = 6
+
+
+def _plain(array: np.ndarray):
+    """`array` as the walking kernels take it: the array where the process compiles, a Python
+    list where it interprets (numpy's scalar access costs several times a list's, and a march
+    reads a few numbers for each neighbour of each hex it passes)."""
+    return array.tolist() if PLAIN else array
+
+
+def neighbor_rows(board: Board):
+    """The board's `neighbor_table` as the walking kernels take it (`_plain`): a kernel reads a
+    hex's row and skips its -1 entries (off the map)."""
+    found = board.memo.get("neighbor_rows")
+    if found is None:
+        found = board.memo["neighbor_rows"] = _plain(board.neighbor_table)
+    return found
 
 
 def hex_hours_at_1kmh(board: Board, coefficients) -> np.ndarray:
@@ -60,75 +104,174 @@ class TimeField:
     """Time (at 1 km/h, by day) from each hex to one goal by the quickest route, worked out only
     as far as it is read.
 
-    Dijkstra from the goal outward settles hexes in order of their time. A unit a few hexes from
-    a new goal (most goals the computer gives are) needs only the hexes nearer the goal than
-    itself, not the whole map, so the search pauses once the hexes asked about are settled and
-    goes on when a farther one is asked about. `times` holds final values for settled hexes and
-    upper bounds no lower than any settled time for the rest: a route walked downhill from a
-    settled hex therefore compares only final values. (A plain list: routes read it a hex at a
-    time, where numpy's scalar access is slow.)
+    Dijkstra from the goal outward settles hexes in order of their time (the kernel `settle`). A
+    unit a few hexes from a new goal (most goals the computer gives are) needs only the hexes
+    nearer the goal than itself, not the whole map, so the search pauses once the hexes asked
+    about are settled and goes on when a farther one is asked about. `times` holds final values
+    for settled hexes and upper bounds no lower than any settled time for the rest: a route walked
+    downhill from a settled hex therefore compares only final values.
+
+    Where the process compiles, `times` and the queue between searches are arrays (the queue two:
+    cost and hex, its size in `_counts[0]`); where it interprets, Python lists and a heapq list of
+    (cost, hex), whose scalar access is quicker than numpy's (`_settle_heapq`).
     """
 
-    __slots__ = ("_enter", "_neighbors", "_queue", "_settled", "times")
+    __slots__ = ("_counts", "_done", "_enter", "_list", "_neighbors", "_queue", "times")
 
-    def __init__(
-        self, goal: int, enter: list[float], neighbors: tuple[tuple[int, ...], ...]
-    ) -> None:
-        self.times = [INF] * len(enter)
-        self.times[goal] = 0.0
-        self._settled = [False] * len(enter)
-        self._queue = [(0.0, goal)]
-        self._enter = enter
-        self._neighbors = neighbors
+    def __init__(self, goal: int, enter: np.ndarray, board: Board) -> None:
+        size = len(enter)
+        if PLAIN:
+            self.times = [INF] * size
+            self.times[goal] = 0.0
+            self._done = [False] * size
+            self._queue = ([(0.0, goal)], None)
+            self._enter = enter.tolist()
+            self._neighbors = board.neighbors
+        else:
+            self.times = np.full(size, INF)
+            self.times[goal] = 0.0
+            self._done = np.zeros(size, dtype=np.bool_)
+            # a hex is queued at most once for each neighbour that improves it, the goal once
+            self._queue = (np.empty(6 * size + 1), np.empty(6 * size + 1, dtype=np.int64))
+            self._queue[0][0], self._queue[1][0] = 0.0, goal
+            self._enter = enter
+            self._neighbors = board.neighbor_table
+        self._counts = np.ones(1, dtype=np.int64)
+        self._list: list[float] | None = None
 
-    def settled(self, *hexes: int) -> list[float]:
+    def settled(self, *hexes: int) -> list[float] | np.ndarray:
         """`times`, final for each of `hexes` and every hex nearer the goal than one of them."""
+        done = self._done
         for h in hexes:
-            if not self._settled[h]:
+            if not done[h]:
                 self._search(h)
         return self.times
 
     def complete(self) -> list[float]:
-        """`times`, final for every hex."""
-        if self._queue:
-            self._search(-1)
-        return self.times
+        """`times`, final for every hex, as a list (its readers take it a hex at a time, where
+        numpy's scalar access is slow; made once, as a complete field never changes)."""
+        if self._list is None:
+            if self._counts[0]:
+                self._search(-1)
+            self._list = self.times if PLAIN else self.times.tolist()
+            self._queue = None  # not needed again
+        return self._list
 
     def _search(self, until: int) -> None:
         """Go on settling hexes, nearest the goal first, until `until` is settled (or all are)."""
-        best, settled, queue = self.times, self._settled, self._queue
-        enter, neighbors = self._enter, self._neighbors
-        pop, push = heapq.heappop, heapq.heappush
-        while queue:
-            cost, h = pop(queue)
-            if cost > best[h]:
-                continue  # a stale entry: h was reached more quickly since
-            settled[h] = True
-            total = cost + enter[h]  # moving from a neighbour into h costs entering h
-            if total != INF:
-                for n in neighbors[h]:
-                    if total < best[n]:
-                        best[n] = total
-                        push(queue, (total, n))
-            if h == until:
-                return
+        costs, hexes = self._queue
+        settle(
+            self.times, self._done, costs, hexes, self._counts, self._enter, self._neighbors, until
+        )
+
+
+def _settle_heapq(times, done, queue, _, counts, enter, neighbors, until):
+    """`settle` where the process interprets: `times`, `done` and `enter` Python lists, the queue
+    a heapq list of (cost, hex), `neighbors` the board's (`board.neighbors`). The same hexes
+    settled in the same order, to the same bits, as the kernel's source (tests/
+    test_movement_kernels.py holds them equal), several times quicker in the interpreter."""
+    pop, push = heapq.heappop, heapq.heappush
+    while queue:
+        cost, h = pop(queue)
+        if cost > times[h]:
+            continue  # a stale entry: h was reached more quickly since
+        done[h] = True
+        total = cost + enter[h]  # moving from a neighbour into h costs entering h
+        if total != INF:
+            for n in neighbors[h]:
+                if total < times[n]:
+                    times[n] = total
+                    push(queue, (total, n))
+        if h == until:
+            break
+    counts[0] = len(queue)
+
+
+@kernel(interpreted=_settle_heapq)
+def settle(times, done, costs, hexes, counts, enter, neighbors, until):
+    """Dijkstra from a goal outward over `enter` (hours to enter each hex), resumed with the queue
+    (`costs`, `hexes`, its size `counts[0]`) where it paused; pauses again once hex `until` is
+    settled (-1: goes on until every reachable hex is). Moving from a neighbour into h costs
+    entering h. The queue is a binary heap ordered by (cost, hex) and sifted as Python's heapq
+    sifts, so that its entries come out in heapq's order and a paused field holds, bound for
+    bound, what the engine's heapq search held."""
+    size = counts[0]
+    while size > 0:
+        # pop the least entry: the last goes to the root and sifts down to a leaf, then up
+        cost, h = costs[0], hexes[0]
+        size -= 1
+        if size > 0:
+            last_cost, last_hex = costs[size], hexes[size]
+            at = 0
+            child = 1
+            while child < size:
+                right = child + 1
+                if right < size and not (
+                    costs[child] < costs[right]
+                    or (costs[child] == costs[right] and hexes[child] < hexes[right])
+                ):
+                    child = right
+                costs[at], hexes[at] = costs[child], hexes[child]
+                at = child
+                child = 2 * at + 1
+            at = _sift_up(costs, hexes, at, last_cost, last_hex)
+            costs[at], hexes[at] = last_cost, last_hex
+        if cost > times[h]:
+            continue  # a stale entry: h was reached more quickly since
+        done[h] = True
+        total = cost + enter[h]
+        if total != np.inf:
+            for n in neighbors[h]:
+                if n < 0:
+                    continue
+                if total < times[n]:
+                    times[n] = total
+                    at = _sift_up(costs, hexes, size, total, n)
+                    costs[at], hexes[at] = total, n
+                    size += 1
+        if h == until:
+            break
+    counts[0] = size
+
+
+@kernel
+def _sift_up(costs, hexes, at, cost, h):
+    """Where an entry (cost, h) placed at `at` comes to rest moving toward the root (heapq's
+    `_siftdown`): each parent it is less than moves down into its place."""
+    while at > 0:
+        parent = (at - 1) >> 1
+        if cost < costs[parent] or (cost == costs[parent] and h < hexes[parent]):
+            costs[at], hexes[at] = costs[parent], hexes[parent]
+            at = parent
+        else:
+            break
+    return at
 
 
 @dataclass(frozen=True)
 class _Ground:
-    """What movement reads of a board a hex at a time, for one pair of river-crossing rates: plain
-    lists (numpy's scalar access is slow), and the time fields toward each goal asked for."""
+    """What movement reads of a board for one pair of river-crossing rates, as the kernels take
+    it, and the time fields toward each goal asked for."""
 
-    enter: list[float]  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
-    must_cross: list[bool]  # water without a bridge: entered by a crossing, not a march
-    neighbors: tuple[tuple[int, ...], ...]
+    enter: np.ndarray  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
+    # what `march` reads a hex at a time (`_plain`): `enter`, water without a bridge (entered
+    # by a crossing, not a march), water, the neighbours (`neighbor_rows`)
+    walking_enter: list[float] | np.ndarray
+    must_cross: list[bool] | np.ndarray
+    water: list[bool] | np.ndarray
+    neighbors: list[list[int]] | np.ndarray
+    board: Board
     fields: dict[int, TimeField]
+    # what `move_unit` hands `march` to fill, read before the next move (a walk down a field
+    # enters a hex at most once): the hexes entered, the crossings and minefields' rows
+    steps: np.ndarray
+    rows: np.ndarray
 
     def field(self, goal: int) -> TimeField:
         """The (partly worked out) time field toward `goal`."""
         found = self.fields.get(goal)
         if found is None:
-            found = self.fields[goal] = TimeField(goal, self.enter, self.neighbors)
+            found = self.fields[goal] = TimeField(goal, self.enter, self.board)
         return found
 
 
@@ -143,10 +286,15 @@ def _ground(board: Board, coefficients) -> _Ground:
     found = cache.get(key)
     if found is None:
         found = cache[key] = _Ground(
-            enter=hex_hours_at_1kmh(board, coefficients).tolist(),
-            must_cross=(board.water & ~board.bridge).tolist(),
-            neighbors=board.neighbors,
+            enter=hex_hours_at_1kmh(board, coefficients),
+            walking_enter=_plain(hex_hours_at_1kmh(board, coefficients)),
+            must_cross=_plain(board.water & ~board.bridge),
+            water=_plain(board.water),
+            neighbors=neighbor_rows(board),
+            board=board,
             fields={},
+            steps=np.empty(board.size + 1, dtype=np.int64),
+            rows=np.empty((board.size + 1, ROW_WIDTH)),
         )
     return found
 
@@ -162,6 +310,22 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
     A hex holds one side's units: nobody walks into a hex the enemy stands in, routed or not; it
     is taken by assault (a routed enemy there does not fight, and falls back or is captured).
     Only units that still fight exert a zone of control: a routed one stops nobody."""
+    enemy = _enemy(state, side)
+    if enemy[4] is None:  # the zone as a set, made the first time it is asked for
+        neighbors = state.board.neighbors
+        enemy[4] = {n for h in enemy[1] for n in neighbors[h]}
+    return enemy[0], enemy[4]
+
+
+def _enemy_masks(state: GameState, side: int) -> tuple[np.ndarray, np.ndarray]:
+    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`)."""
+    enemy = _enemy(state, side)
+    return enemy[2], enemy[3]
+
+
+def _enemy(state: GameState, side: int) -> list:
+    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set or None
+    until asked for], kept while no unit moves, routs, arrives or goes."""
     u = state.units
 
     def make(previous):
@@ -173,36 +337,92 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
                 held.add(h)
                 if not routed[i]:
                     fighting.add(h)
-        if previous is not None and previous[2] == fighting and previous[0] == held:
+        if previous is not None and previous[1] == fighting and previous[0] == held:
             return previous  # only the side's own units moved
-        return held, {n for h in fighting for n in state.board.neighbors[h]}, fighting
+        board = state.board
+        size = len(board.neighbors)
+        if PLAIN:
+            held_mask, zone_mask = [False] * size, [False] * size
+            for h in held:
+                held_mask[h] = True
+            for h in fighting:
+                for n in board.neighbors[h]:
+                    zone_mask[n] = True
+            return [held, fighting, held_mask, zone_mask, None]
+        held_mask = np.zeros(size, dtype=np.bool_)
+        held_mask[list(held)] = True
+        # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a
+        # hex's last neighbour, marks the spare last entry)
+        zone_mask = np.zeros(size + 1, dtype=np.bool_)
+        zone_mask[board.neighbor_table[list(fighting)]] = True
+        return [held, fighting, held_mask, zone_mask[:size], None]
 
-    held, zone, _ = _CACHE.kept_while(
+    return _CACHE.kept_while(
         state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
     )
-    return held, zone
+
+
+def _mask(board: Board, hexes):
+    """A bool for each hex of the board: whether it is one of `hexes` (`_plain`)."""
+    mask = np.zeros(len(board.neighbors), dtype=np.bool_)
+    mask[list(hexes)] = True
+    return _plain(mask)
 
 
 def trapped(state: GameState, unit: int) -> bool:
-    """Whether a routed `unit` has no way to run: no neighbouring hex it may enter that the
-    enemy does not stand in, or every such hex and its own are in the enemy's zone. What a
-    trapped unit does is morale.flee's; fire.broke_contact keeps one in contact."""
+    """Whether a routed `unit` has no way to run (the kernel `is_trapped`). What a trapped unit
+    does is morale.flee's; fire.broke_contact keeps one in contact."""
     board = state.board
-    here = int(state.units.hex[unit])
-    held, zone = enemy_zone(state, int(state.units.side[unit]))
-    free = [n for n in board.neighbors[here] if n not in held and board.passable[n]]
-    return not free or (all(n in zone for n in free) and here in zone)
+    held, zone = _enemy_masks(state, int(state.units.side[unit]))
+    return bool(
+        is_trapped(int(state.units.hex[unit]), neighbor_rows(board), board.passable, held, zone)
+    )
 
 
-def next_step(board: Board, here: int, held: set[int], field: list[float]) -> int:
-    """The neighbour a unit steps into on its way down a time field (never an enemy-held hex),
-    or -1 when no step brings it closer: the lowest time, the lowest hex number among equals."""
+@kernel
+def is_trapped(here, neighbors, passable, held, zone):
+    """No neighbouring hex of `here` that may be entered and that the enemy does not stand in
+    (`held`), or every such hex and `here` itself are in the enemy's zone."""
+    free = False
+    all_in_zone = True
+    for n in neighbors[here]:
+        if n < 0:
+            continue
+        if held[n] or not passable[n]:
+            continue
+        free = True
+        if not zone[n]:
+            all_in_zone = False
+    return not free or (all_in_zone and zone[here])
+
+
+@kernel
+def next_step(neighbors, here, held, field):
+    """The neighbour a unit steps into on its way down a time field (never a `held` hex), or -1
+    when no step brings it closer: the lowest time, the lowest hex number among equals."""
     step, lowest = -1, field[here]
-    for n in board.neighbors[here]:
+    for n in neighbors[here]:
+        if n < 0:
+            continue
         time = field[n]
-        if (time < lowest or (time == lowest and n < step)) and n not in held:
+        if (time < lowest or (time == lowest and n < step)) and not held[n]:
             step, lowest = n, time
     return step
+
+
+@kernel
+def walk(neighbors, here, goal, held, field, limit, path):
+    """The hexes from `here` down `field` toward `goal` into `path` (here first), step by step
+    as `march` takes them, at most `limit`; returns how many."""
+    path[0] = here
+    count = 1
+    while here != goal and count < limit:
+        here = next_step(neighbors, here, held, field)
+        if here < 0:
+            break
+        path[count] = here
+        count += 1
+    return count
 
 
 def route(
@@ -221,21 +441,24 @@ def route(
     if here < 0:
         return []
     if held is None:
-        held, _ = enemy_zone(state, int(u.side[unit]))
-    field = _ground(board, state.coefficients).field(goal).settled(here)
-    path = [here]
-    while here != goal and len(path) < limit:
-        here = next_step(board, here, held, field)
-        if here < 0:
-            break
-        path.append(here)
-    return path
+        mask, _ = _enemy_masks(state, int(u.side[unit]))
+    elif not held:
+        mask = board.shared("no_hex_held", lambda: _mask(board, ()))
+    else:
+        mask = _mask(board, held)
+    ground = _ground(board, state.coefficients)
+    field = ground.field(goal).settled(here)
+    # a walk down a field never comes back to a hex: it is no longer than the board has hexes
+    path = np.empty(max(1, min(limit, board.size + 1)), dtype=np.int64)
+    count = walk(ground.neighbors, here, goal, mask, field, limit, path)
+    return path[:count].tolist()
 
 
 def reachable(state: GameState, unit: int) -> dict[int, float]:
     """Hexes `unit` can get to this turn, with the hours it takes: hex times at its speed, no
     entering enemy-held hexes, a stop on entering an enemy's zone of control, a stop in a river
-    until across, and the first step always allowed, as in `move_unit`."""
+    until across, and the first step always allowed, as in `move_unit`. (The window's preview,
+    not a step of the turn: plain Python.)"""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     if here < 0 or u.gone[unit] or u.routed[unit] or u.crossing_hours[unit] > 0:
@@ -280,7 +503,8 @@ def move_unit(
     *,
     ignore_zoc: bool = False,
 ) -> None:
-    """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field."""
+    """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field
+    (the kernel `march`; a crossing under way first, `turn_back` and `wade`)."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     in_water = u.crossing_hours[unit] > 0
@@ -289,7 +513,7 @@ def move_unit(
     side = int(u.side[unit])
     ground = _ground(board, coefficients)
     field = ground.field(goal)
-    held, zone = enemy_zone(state, side)
+    held, zone = _enemy_masks(state, side)
     hours = state.turn_hours
     path = [here]
     if in_water:
@@ -303,12 +527,146 @@ def move_unit(
     speed = float(u.speed_kmh[unit]) * (
         coefficients.night_speed_factor if state.is_night() else 1.0
     )
-    enter, must_cross = ground.enter, ground.must_cross
-    mined = _minefields_against(state, side)
-    wires, owners, enemy = state.works.wire_lines, state.works.owner, 1 - side
     times = field.settled(here)  # and so every hex on the way down from it
+    units, works, c = unit_arrays(u), state.works, coefficients.values()
+    keys, dice, turn = state.dice.key_words, state.dice, state.turn
+    steps, rows = ground.steps, ground.rows
+    taken = written = 0
+    status, at, place = DONE, -1, (0, 0, 0, 0, 0)
+    while True:
+        status, at, hours, taken, written = march(
+            units,
+            unit,
+            goal,
+            hours,
+            speed,
+            times,
+            ground.walking_enter,
+            ground.must_cross,
+            ground.neighbors,
+            held,
+            zone,
+            _minefields_against(state, side),
+            works.wire_lines,
+            works.owner,
+            works.mine_density,
+            works.lane,
+            ground.water,
+            ignore_zoc,
+            c,
+            keys,
+            status,
+            at,
+            place,
+            steps,
+            taken,
+            rows,
+            written,
+        )
+        if status == DRAW_STEP:
+            place = dice.draw_place(turn, MOVE_STEP, unit, int(at))
+        elif status == DRAW_MINES:
+            place = dice.draw_place(turn, MINES, unit, int(at))
+        else:
+            break
+    for row in rows[:written].tolist():
+        kind, h = row[0], int(row[1])
+        if kind == ROW_CROSSING:
+            river = int(board.river[h])
+            events.append(_crossing_event(state, unit, h, row[2], False))
+            if row[3]:
+                _note_crossed(state, side, river)
+        else:
+            if row[5]:
+                name = u.leader_names[unit] or "commander"
+                events.append(LeaderKilled(turn, u.ids[unit], name))
+            label = board.label(h)
+            events.append(
+                MineStruck(turn, u.ids[unit], label, round(row[2], 4), int(row[3]), int(row[4]))
+            )
+    if taken:
+        path.extend(steps[:taken].tolist())
+    if len(path) > 1:
+        here = path[-1]
+        u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
+        if state.record_events:
+            events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
+        state.control[here] = side
+
+
+@kernel
+def march(
+    u,
+    unit,
+    goal,
+    hours,
+    speed,
+    times,
+    enter,
+    must_cross,
+    neighbors,
+    held,
+    zone,
+    mined,
+    wire_lines,
+    owner,
+    mine_density,
+    lane,
+    water,
+    ignore_zoc,
+    c,
+    keys,
+    pending,
+    at,
+    place,
+    steps,
+    taken,
+    rows,
+    written,
+):
+    """Spend `hours` moving `unit` from where it stands toward `goal` down the time field `times`
+    (final from its hex down): never into a `held` hex, a stop on entering the enemy's `zone`
+    (unless `ignore_zoc`), a river entered by a crossing (`enter` hours whatever the marching
+    speed: the unit stops in the water while it takes longer than the turn has left), the
+    enemy's wire (`wire_crossing_hours_per_line` a line) and minefields (`mined`: laid by the
+    other side) on the way; other hexes at `enter` / `speed` hours.
+
+    A step the turn has not time enough left for is taken with the chance hours left / its
+    hours, so that a unit covers on average one hex per step's hours at any turn length (always
+    taking a first step, and never a later one, moved infantry 4 hexes an hour in 15-minute turns
+    and 2 in 1-hour ones for 2.8 by the ground). That draw (MOVE_STEP, unit, hex) and a
+    minefield's (MINES, unit, hex) are counted by the caller: the kernel returns DRAW_STEP or
+    DRAW_MINES with the hex `at`, and is called again with `pending` that status and the place
+    counted, to draw there and go on. Hexes entered go to `steps` (from `taken`), crossings and
+    minefields struck to `rows` (from `written`). Returns (status, at, hours left, taken,
+    written)."""
+    here = u.hex[unit]
+    enemy = 1 - u.side[unit]
+    if pending == DRAW_STEP:
+        cost = _step_hours(enter, speed, wire_lines, owner, enemy, c, at)
+        if uniform_at(keys, place, 0) >= hours / cost:
+            return DONE, at, hours, taken, written
+        hours -= hours
+        here = at
+        steps[taken] = here
+        taken += 1
+        u.hex[unit] = here
+        if (
+            mined[here]
+            and mine_share(mine_density[here], lane[here], c.mine_footprint_m, c.lane_mine_factor)
+            > 0.0
+        ):
+            return DRAW_MINES, here, hours, taken, written
+        if not ignore_zoc and zone[here]:
+            return DONE, at, hours, taken, written
+    elif pending == DRAW_MINES:
+        written = _strike_mines(
+            u, unit, here, mine_density, lane, water, c, keys, place, rows, written
+        )
+        if not ignore_zoc and zone[here]:
+            return DONE, at, hours, taken, written
     while hours > 1e-9 and here != goal:
-        nxt = next_step(board, here, held, times)
+        nxt = next_step(neighbors, here, held, times)
         if nxt < 0:
             break
         if must_cross[nxt]:
@@ -316,96 +674,168 @@ def move_unit(
             u.crossing_from[unit] = here
             u.crossing_back[unit] = False
             here = nxt
-            path.append(here)
+            steps[taken] = here
+            taken += 1
             u.hex[unit] = here
             spent = min(hours, crossing)
             hours -= spent
             u.crossing_hours[unit] = crossing - spent
-            river = int(board.river[here])
-            events.append(_crossing_event(state, unit, here))
-            if u.crossing_hours[unit] > 1e-9:
+            landed = not u.crossing_hours[unit] > 1e-9
+            rows[written, 0] = ROW_CROSSING
+            rows[written, 1] = here
+            rows[written, 2] = u.crossing_hours[unit]
+            rows[written, 3] = 1.0 if landed else 0.0
+            written += 1
+            if not landed:
                 break
             u.crossing_hours[unit] = 0.0
             u.crossing_from[unit] = -1
-            _note_crossed(state, side, river)
             continue
-        cost = enter[nxt] / speed
-        wire = wires.item(nxt)
-        if wire > 0.0 and owners.item(nxt) == enemy:
-            cost += wire_crossing_hours(wire, coefficients)
+        cost = _step_hours(enter, speed, wire_lines, owner, enemy, c, nxt)
         if cost > hours:
-            # Not time enough left this turn for the whole step: it is taken with the chance
-            # hours / cost, so that a unit covers on average one hex per `cost` hours at any
-            # turn length. (Always taking a first step, and never a later one, moved infantry
-            # 4 hexes an hour in 15-minute turns and 2 in 1-hour ones for 2.8 by the ground.)
-            if roll(state, MOVE_STEP, unit, nxt).random() >= hours / cost:
-                break
-            cost = hours
+            return DRAW_STEP, nxt, hours, taken, written
         hours -= cost
         here = nxt
-        path.append(here)
+        steps[taken] = here
+        taken += 1
         u.hex[unit] = here
-        if here in mined:
-            _enter_minefield(state, unit, here, coefficients, events)
-        if not ignore_zoc and here in zone:
+        if (
+            mined[here]
+            and mine_share(mine_density[here], lane[here], c.mine_footprint_m, c.lane_mine_factor)
+            > 0.0
+        ):
+            return DRAW_MINES, here, hours, taken, written
+        if not ignore_zoc and zone[here]:
             break
-    if len(path) > 1:
-        u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
-        if state.record_events:
-            events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
-        state.control[here] = side
+    return DONE, at, hours, taken, written
+
+
+@kernel
+def _step_hours(enter, speed, wire_lines, owner, enemy, c, h):
+    """Hours to march into hex h (not a river): the ground at the unit's speed, and the enemy's
+    uncut wire there (`wire_crossing_hours`)."""
+    cost = enter[h] / speed
+    wire = wire_lines[h]
+    if wire > 0.0 and owner[h] == enemy:
+        cost += wire_hours(wire, c.wire_crossing_hours_per_line)
+    return cost
+
+
+@kernel
+def _strike_mines(u, unit, h, mine_density, lane, water, c, keys, place, rows, written):
+    """Men of `unit` entering the minefield of hex h are hit: each man with the chance
+    `mine_share`, a binomial draw at `place` (all of them when the chance is 1), killed and
+    wounded as any casualties (`take_casualties`, from the place's next uniform). A row: hex,
+    share, killed, wounded, the leader fell."""
+    share = mine_share(mine_density[h], lane[h], c.mine_footprint_m, c.lane_mine_factor)
+    men = int(u.men[unit])
+    expected = men * share
+    hit, k = 0, 0
+    if men > 0 and expected > 0.0:
+        p = expected / men
+        if p >= 1.0:
+            hit = men
+        else:
+            hit = binomial(men, p, uniform_at(keys, place, 0))
+            k = 1
+    killed, wounded, leader_killed, k = take_casualties(
+        u, water, unit, hit, c.killed_fraction, c, keys, place, k
+    )
+    rows[written, 0] = ROW_MINES
+    rows[written, 1] = h
+    rows[written, 2] = share
+    rows[written, 3] = killed
+    rows[written, 4] = wounded
+    rows[written, 5] = 1.0 if leader_killed else 0.0
+    return written + 1
 
 
 def _go_on_crossing(
     state: GameState,
     unit: int,
     field: TimeField,
-    held: set[int],
+    held: np.ndarray,
     hours: float,
     coefficients,
     events: list[Event],
 ) -> float | None:
-    """Spend the turn's `hours` on the crossing `unit` is making (men pinned by fire make no way),
-    turning back if the way on now lies behind it; the hours left once on a bank, or None while
-    still in the water."""
+    """Spend the turn's `hours` on the crossing `unit` is making (`turn_back`, `wade`); the
+    hours left once on a bank, or None while still in the water."""
     u, board = state.units, state.board
     here = int(u.hex[unit])
     river = int(board.river[here])
-    came_from = int(u.crossing_from[unit])
     water = board.water_list
-    onward = [n for n in board.neighbors[here] if n not in held and not water[n]]
+    onward = [n for n in board.neighbors[here] if not held[n] and not water[n]]
     times = field.settled(here, *onward)
-    wants_back = (
-        came_from >= 0
-        and not u.crossing_back[unit]
-        and onward
-        and min(onward, key=lambda n: (times[n], n)) == came_from
-        and times[came_from] <= times[here]
-    )
-    if wants_back:  # turn round in the water: as far back as it has come
-        u.crossing_back[unit] = True
-        enter = _ground(board, coefficients).enter
-        u.crossing_hours[unit] = max(enter[here] - float(u.crossing_hours[unit]), 0.0)
-        if u.routed[unit]:
-            _drown(state, unit, river, coefficients, events)
-    pinned = float(u.suppression[unit])
-    spent = min(hours, float(u.crossing_hours[unit]) / max(1.0 - pinned, 1e-6))
-    u.crossing_hours[unit] = max(0.0, float(u.crossing_hours[unit]) - spent * (1.0 - pinned))
-    events.append(_crossing_event(state, unit, here))
-    if u.crossing_hours[unit] > 1e-9:
+    units = unit_arrays(u)
+    enter = _ground(board, coefficients).enter
+    water = board.water_list if PLAIN else board.water
+    turned = turn_back(units, unit, times, neighbor_rows(board), held, water, enter)
+    if turned and u.routed[unit]:
+        _drown(state, unit, river, coefficients, events)
+    in_water, left = wade(units, unit, hours)
+    events.append(_crossing_event(state, unit, here, in_water, bool(u.crossing_back[unit])))
+    if left < 0.0:
         return None
-    u.crossing_hours[unit] = 0.0
-    if u.crossing_back[unit]:  # back on the bank it set out from: not across
-        u.crossing_back[unit] = False
-        u.crossing_from[unit] = -1
-        u.hex[unit] = came_from
-    else:
-        u.crossing_from[unit] = -1
+    landed_back = land(units, unit)
+    if not landed_back:
         _note_crossed(state, int(u.side[unit]), river)
-    return hours - spent
+    return left
 
 
-def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
+@kernel
+def turn_back(u, unit, times, neighbors, held, water, enter):
+    """Whether `unit`, in the water, turns round toward the bank it set out from: the way on now
+    lies behind it (the quickest dry neighbour not held by the enemy is where it came from, and
+    no farther from the goal than the river). Turning, it has as far back as it has come."""
+    here = u.hex[unit]
+    came_from = u.crossing_from[unit]
+    if came_from < 0 or u.crossing_back[unit]:
+        return False
+    best, lowest = -1, np.inf
+    for n in neighbors[here]:
+        if n < 0:
+            continue
+        if held[n] or water[n]:
+            continue
+        if best < 0 or times[n] < lowest or (times[n] == lowest and n < best):
+            best, lowest = n, times[n]
+    if best != came_from or not times[came_from] <= times[here]:
+        return False
+    u.crossing_back[unit] = True
+    u.crossing_hours[unit] = max(enter[here] - u.crossing_hours[unit], 0.0)
+    return True
+
+
+@kernel
+def wade(u, unit, hours):
+    """Spend `hours` on `unit`'s crossing (men pinned by fire make no way: `suppression`).
+    Returns (the crossing's hours left after them, the turn's hours left once out of the water
+    or -1 while still in it)."""
+    pinned = u.suppression[unit]
+    spent = min(hours, u.crossing_hours[unit] / max(1.0 - pinned, 1e-6))
+    in_water = max(0.0, u.crossing_hours[unit] - spent * (1.0 - pinned))
+    u.crossing_hours[unit] = in_water
+    if in_water > 1e-9:
+        return in_water, -1.0
+    u.crossing_hours[unit] = 0.0
+    return in_water, hours - spent
+
+
+@kernel
+def land(u, unit):
+    """`unit` out of the water: back on the bank it set out from (True) or across (False)."""
+    came_from = u.crossing_from[unit]
+    u.crossing_from[unit] = -1
+    if u.crossing_back[unit]:
+        u.crossing_back[unit] = False
+        u.hex[unit] = came_from
+        return True
+    return False
+
+
+def _crossing_event(state: GameState, unit: int, here: int, hours: float, back: bool) -> Crossing:
+    """A crossing under way or just made at `here`, with `hours` of it left."""
     board, u = state.board, state.units
     river = int(board.river[here])
     return Crossing(
@@ -413,24 +843,37 @@ def _crossing_event(state: GameState, unit: int, here: int) -> Crossing:
         u.ids[unit],
         board.label(here),
         board.river_ids[river] if river >= 0 else "water",
-        round(float(u.crossing_hours[unit]), 3),
-        bool(u.crossing_back[unit]),
+        round(float(hours), 3),
+        back,
     )
 
 
 def _drown(state: GameState, unit: int, river: int, coefficients, events: list[Event]) -> None:
-    """A routed unit floundering in a river that cannot be waded loses men in the water."""
+    """A routed unit floundering in a river that cannot be waded loses men in the water (the
+    kernel `drown`)."""
     fordable = state.board.river_fordable[river] if river >= 0 else False
     if fordable:
         return
-    u = state.units
-    rng = roll(state, DROWN, unit, river)
-    lost = rng.binomial(int(u.men[unit]), coefficients.drown_share_routed_crossing)
-    lost = remove_men(state, unit, lost, "drowned")
+    place = state.dice.draw_place(state.turn, DROWN, unit, river)
+    share = coefficients.drown_share_routed_crossing
+    lost = drown(unit_arrays(state.units), unit, share, state.dice.key_words, place)
     if lost:
-        events.append(Drowned(state.turn, u.ids[unit], lost))
+        events.append(Drowned(state.turn, state.units.ids[unit], int(lost)))
+
+
+@kernel
+def drown(u, unit, share, keys, place):
+    """Each man of `unit` is lost in the water with the chance `share` (a binomial at `place`);
+    a unit left with none is gone. Returns the men lost."""
+    lost = min(binomial(int(u.men[unit]), share, uniform_at(keys, place, 0)), int(u.men[unit]))
+    if lost > 0:
+        u.men[unit] -= lost
+        u.drowned[unit] += lost
+    else:
+        lost = 0
     if u.men[unit] <= 0:
         u.gone[unit] = True
+    return lost
 
 
 def _note_crossed(state: GameState, side: int, river: int) -> None:
@@ -439,51 +882,57 @@ def _note_crossed(state: GameState, side: int, river: int) -> None:
 
 
 def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float:
-    """Share of men crossing the hex's minefield who are hit, given any lane opened through it.
+    """Share of men crossing the hex's minefield who are hit, given any lane opened through it
+    (the kernel `mine_share`)."""
+    w = state.works
+    return float(
+        mine_share(
+            float(w.mine_density[hex_index]),
+            float(w.lane[hex_index]),
+            coefficients.mine_footprint_m,
+            coefficients.lane_mine_factor,
+        )
+    )
 
-    `density_per_m` is the field's linear density (mines per metre of front, counting every row
-    of its depth: US FM 20-32's measure), so a man walking straight through the field's depth
-    meets on average density × mine_footprint_m mines and is hit with probability
+
+@kernel
+def mine_share(density, lane, mine_footprint_m, lane_mine_factor):
+    """Share of men crossing a minefield of `density` who are hit, given a lane opened over the
+    share `lane` of its depth.
+
+    `density` is the field's linear density (mines per metre of front, counting every row of
+    its depth: US FM 20-32's measure), so a man walking straight through the field's depth meets
+    on average density × mine_footprint_m mines and is hit with probability
     p = 1 - exp(-density × mine_footprint_m). A lane opened over a share `lane` of the depth
     leaves that share at lane_mine_factor of it and the rest untouched:
     p × (1 - lane × (1 - lane_mine_factor))."""
-    w = state.works
-    density = float(w.mine_density[hex_index])
     if density <= 0.0:
         return 0.0
-    share = 1.0 - float(np.exp(-density * coefficients.mine_footprint_m))
-    lane = float(w.lane[hex_index])
-    return share * (1.0 - lane * (1.0 - coefficients.lane_mine_factor))
+    share = 1.0 - np.exp(-density * mine_footprint_m)
+    return share * (1.0 - lane * (1.0 - lane_mine_factor))
 
 
 def wire_crossing_hours(lines: float, coefficients) -> float:
     """Hours a unit needs to get through `lines` uncut lines of the enemy's wire outside an
-    assault, crawling under, cutting by hand or throwing coats over it: lines × this rate."""
-    return lines * coefficients.wire_crossing_hours_per_line
+    assault (the kernel `wire_hours`)."""
+    return wire_hours(lines, coefficients.wire_crossing_hours_per_line)
 
 
-def _minefields_against(state: GameState, side: int) -> frozenset[int]:
-    """Hexes where men of `side` walk into a minefield laid by the other side (their own they
-    know). Works are laid before play and never change hands, so this is found once a game."""
+@kernel
+def wire_hours(lines, hours_per_line):
+    """Hours to get through `lines` uncut lines of wire outside an assault, crawling under,
+    cutting by hand or throwing coats over it: lines × the hours a line."""
+    return lines * hours_per_line
+
+
+def _minefields_against(state: GameState, side: int) -> np.ndarray:
+    """Whether each hex is one where men of `side` walk into a minefield laid by the other side
+    (their own they know). Works are laid before play and never change hands, so this is found
+    once a game."""
     cache = _CACHE.of(state)
     found = cache.get("minefields_against")
     if found is None:
         w = state.works
         laid = (w.mine_density > 0.0) & (w.owner >= 0)
-        found = cache["minefields_against"] = tuple(
-            frozenset(np.flatnonzero(laid & (w.owner != side)).tolist()) for side in (0, 1)
-        )
+        found = cache["minefields_against"] = tuple(_plain(laid & (w.owner != s)) for s in (0, 1))
     return found[side]
-
-
-def _enter_minefield(state: GameState, unit: int, hex_index: int, coefficients, events) -> None:
-    """Men entering a minefield laid by the other side are hit (see `_minefields_against`)."""
-    share = mine_casualty_share(state, hex_index, coefficients)
-    if share > 0.0:
-        u = state.units
-        men = int(u.men[unit])
-        rng = roll(state, MINES, unit, hex_index)
-        hit = draw_casualties(rng, men, men * share)
-        killed, wounded = apply_casualties(state, unit, hit, coefficients, events, rng=rng)
-        label = state.board.label(hex_index)
-        events.append(MineStruck(state.turn, u.ids[unit], label, round(share, 4), killed, wounded))
