@@ -176,17 +176,20 @@ def ration_rounds(
 @kernel
 def unit_phases(turn, night, times, t):
     """The phase each unit follows this turn (-1: none): of the phases running now that name
-    it and allow the hour (`only_when`), the latest begun (the plan's later one on a tie)."""
+    it and allow the hour (`only_when`), the latest begun (the plan's later one on a tie). One
+    pass over the phases, each taken by all its members at once."""
     count = t.members.shape[1]
     current = np.full(count, -1, np.int64)
-    for i in range(count):
-        k = -1
-        for p in range(times.shape[0]):
-            if times[p, 0] <= turn < times[p, 1] and t.members[p, i]:
-                allowed = t.only_when[p] == W_ANY or (t.only_when[p] == W_NIGHT) == night
-                if allowed and (k < 0 or times[p, 0] >= times[k, 0]):
-                    k = p
-        current[i] = k
+    began = np.full(count, -1, np.int64)  # the start of each unit's phase so far
+    for p in range(times.shape[0]):
+        start = times[p, 0]
+        if not (start <= turn < times[p, 1]):
+            continue
+        if not (t.only_when[p] == W_ANY or (t.only_when[p] == W_NIGHT) == night):
+            continue
+        taken = t.members[p] & ((current < 0) | (start >= began))
+        current[taken] = p
+        began[taken] = start
     return current
 
 
@@ -546,11 +549,12 @@ def _pursue(i, k, side, active, u, t, order):
 
 
 @kernel
-def plan_side(side, turn, night, total, times, active, breach, budget_rounds, u, w, c, t):
+def plan_side(side, turn, total, times, current, active, breach, budget_rounds, u, w, c, t):
     """This turn's orders for every unit of `side` that can take one, following the side's plan
     (planner.py `plan_orders` in mode "plan"), one row each: (kind, unit, hex, rounds).
 
-    `times`: each phase's (start, end) turns this game (triggers.py `phase_times`); `active`:
+    `times`: each phase's (start, end) turns this game (triggers.py `phase_times`); `current`:
+    each unit's phase this turn (`unit_phases`, -1 none); `active`:
     the units on the map and in the fight; `breach`: per unit, the engineers' breaching order
     (kind, hex; kind -1: none) for those whose phase is an attack; `u`, `w`: the units' and
     works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's `PlanTables`. Routed units
@@ -563,7 +567,6 @@ def plan_side(side, turn, night, total, times, active, breach, budget_rounds, u,
             t.enemy_men[u.hex[j]] += u.men[j]
             if u.routed[j]:
                 t.fleeing[u.hex[j]] = True
-    current = unit_phases(turn, night, times, t)
     man_with = np.full(t.places_to_hold.shape[0], -2, np.int64)
     rows = np.empty((count, 4), np.int64)
     order = np.empty(3, np.int64)  # kind, hex, rounds of one unit's order

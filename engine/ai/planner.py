@@ -168,9 +168,10 @@ def _plan_mode_orders(state: GameState, side: int) -> list[Order]:
     active = state.active()
     u = unit_arrays(state.units)
     c = coefficients_of(state).values()
-    breach = _breach_rows(state, side, tables, times, night, active)
+    current = unit_phases(state.turn, night, times, tables)
+    breach = _breach_rows(state, side, tables, current, active)
     rows = plan_side(
-        side, state.turn, night, state.total_turns, times, active, breach,
+        side, state.turn, state.total_turns, times, current, active, breach,
         state.budget_rounds, u, works_arrays(state.works), c, tables,
     )  # fmt: skip
     return [
@@ -185,8 +186,7 @@ def _breach_rows(
     state: GameState,
     side: int,
     tables: PlanTables,
-    times: np.ndarray,
-    night: bool,
+    current: np.ndarray,
     active: np.ndarray,
 ) -> np.ndarray:
     """Per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
@@ -203,11 +203,10 @@ def _breach_rows(
     mine = [i for i in range(count) if engineers[i] and sides[i] == side]
     if not mine:
         return none
-    current = unit_phases(state.turn, night, times, tables).tolist()
     rows = None
     routed = state.units.routed
     for i in mine:
-        k = current[i]
+        k = int(current[i])
         if k < 0 or not active[i] or routed[i] or tables.objective[k] < 0:
             continue
         if tables.task[k] not in (pk.T_ATTACK, pk.T_ASSAULT):
@@ -318,19 +317,19 @@ def _attack_fields(state: GameState, objective: np.ndarray) -> tuple[np.ndarray,
     fields depend on the board and the crossing coefficients alone, as movement's own cache)."""
     board = state.board
     c = coefficients_of(state)
-    goals: set[int] = set()
-    for h in objective.tolist():
-        if h >= 0:
-            row = board.distance_row(h)
-            goals.update(g for g in range(len(row)) if row[g] <= 2)
     key = (
         "ai_attack_fields",
-        tuple(sorted(goals)),
+        tuple(sorted(set(objective.tolist()))),
         c.river_crossing_hours_per_100m,
         c.ford_crossing_hours_per_100m,
     )
 
     def make() -> tuple[np.ndarray, np.ndarray]:
+        goals: set[int] = set()
+        for h in objective.tolist():
+            if h >= 0:
+                row = board.distance_row(h)
+                goals.update(g for g in range(len(row)) if row[g] <= 2)
         cells = board.width * board.height
         field_of = np.full(cells, -1, np.int64)
         fields = np.zeros((max(1, len(goals)), cells))

@@ -247,6 +247,13 @@ class PlanClock:
             self._ask(state)
         return self._times
 
+    def _settled(self) -> bool:
+        """Whether every trigger has fired (a start or end once found never changes), so the
+        times are final and the kernel need not be asked again."""
+        t = self.tables
+        started = ((t.start_root < 0) | (t.settled >= 0)).all()
+        return bool(started and ((t.end_root < 0) | (t.ended >= 0)).all())
+
     def times_array(self, state: GameState) -> np.ndarray:
         """`times` as a phases × 2 array (start, end), as the planner's kernel reads it."""
         if self.triggered and state.turn != self._at_turn:
@@ -282,6 +289,8 @@ class PlanClock:
         )  # fmt: skip
         self._array = times
         self._times = list(map(tuple, times.tolist()))
+        if self._settled():
+            self.triggered = False  # final: read as a plan of fixed times from now on
 
     def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
         """Append `trigger`'s tree to `nodes` in pre-order; its root's row number."""
