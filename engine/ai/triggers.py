@@ -237,6 +237,7 @@ class PlanClock:
             ended=np.full(count, -1, np.int64),
         )
         self._at_turn = -1
+        self._records: dict[str, list] = {}  # see `_rows`
         self._array = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
         self._array = self._array.reshape(count, 2)
         self._times = list(zip(fixed_start, fixed_end, strict=True))
@@ -275,11 +276,11 @@ class PlanClock:
             place_start[k] = state.place_start.get(place, -1)
         count = state.units.count
         placed = np.zeros((0, count), np.bool_)
-        if self._reads_arrivals and state.position_ledger:
-            placed = np.array(state.position_ledger) >= 0
+        if self._reads_arrivals:
+            placed = self._rows("placed", state.position_ledger, np.bool_, lambda row: row >= 0)
         ledger_men = np.zeros((0, count), np.int64)
-        if self._reads_men and state.ledger:
-            ledger_men = np.array([entry[0] for entry in state.ledger], np.int64)
+        if self._reads_men:
+            ledger_men = self._rows("men", state.ledger, np.int64, lambda entry: entry[0])
         first_routed = state.first_routed
         if len(first_routed) != count:
             first_routed = np.full(count, -1, np.int64)
@@ -291,6 +292,27 @@ class PlanClock:
         self._times = list(map(tuple, times.tolist()))
         if self._settled():
             self.triggered = False  # final: read as a plan of fixed times from now on
+
+    def _rows(self, name: str, record: list, dtype, row_of) -> np.ndarray:
+        """A record of the game kept at each turn's end (a list that only grows) as a boundaries
+        × units array, the rows added since the last turn copied in (not the whole game again
+        each turn)."""
+        kept = self._records.get(name)
+        if kept is None or kept[0] is not record or kept[1] > len(record):
+            kept = [record, 0, np.zeros((0, 0), dtype)]
+            self._records[name] = kept
+        filled, table = kept[1], kept[2]
+        if len(record) > filled:
+            if len(record) > table.shape[0]:
+                width = len(row_of(record[0]))
+                bigger = np.zeros((2 * len(record) + 8, width), dtype)
+                if filled:
+                    bigger[:filled] = table[:filled]
+                table = kept[2] = bigger
+            for k in range(filled, len(record)):
+                table[k] = row_of(record[k])
+            kept[1] = len(record)
+        return table[: len(record)]
 
     def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
         """Append `trigger`'s tree to `nodes` in pre-order; its root's row number."""
