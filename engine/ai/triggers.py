@@ -138,7 +138,8 @@ def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, le
 @kernel
 def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_routed):
     """(start turn, end turn) of each phase as the game stands at `turn` (NEVER: not yet), one
-    row a phase.
+    row a phase; and whether these are final (every trigger that starts or ends a phase has
+    fired: no later turn changes them).
 
     One pass in an order where a phase comes after every phase its `after` triggers wait on
     (the validator refuses cycles), so each start is final when it is read, and what was
@@ -164,6 +165,7 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
                 t.settled[k] = start
         starts[k] = start
     times = np.empty((count, 2), np.int64)
+    final = True  # every start and end found: the times never change again
     for k in range(count):
         start = NEVER if starts[k] < 0 else starts[k]
         finish = t.ended[k]
@@ -178,9 +180,11 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
                 if fired >= 0:
                     finish = min(finish, fired)
                     t.ended[k] = finish
+        if (t.start_root[k] >= 0 and t.settled[k] < 0) or (t.end_root[k] >= 0 and t.ended[k] < 0):
+            final = False
         times[k, 0] = start
         times[k, 1] = finish
-    return times
+    return times, final
 
 
 class PlanClock:
@@ -237,7 +241,7 @@ class PlanClock:
             ended=np.full(count, -1, np.int64),
         )
         self._at_turn = -1
-        self._records: dict[str, list] = {}  # see `_rows`
+        self._records: dict = {}  # the records as arrays (`_rows`, `_timeline`)
         self._array = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
         self._array = self._array.reshape(count, 2)
         self._times = list(zip(fixed_start, fixed_end, strict=True))
@@ -247,13 +251,6 @@ class PlanClock:
         if self.triggered and state.turn != self._at_turn:
             self._ask(state)
         return self._times
-
-    def _settled(self) -> bool:
-        """Whether every trigger has fired (a start or end once found never changes), so the
-        times are final and the kernel need not be asked again."""
-        t = self.tables
-        started = ((t.start_root < 0) | (t.settled >= 0)).all()
-        return bool(started and ((t.end_root < 0) | (t.ended >= 0)).all())
 
     def times_array(self, state: GameState) -> np.ndarray:
         """`times` as a phases × 2 array (start, end), as the planner's kernel reads it."""
@@ -266,14 +263,7 @@ class PlanClock:
         places' control after each turn (-9 past the record's end), and only where a trigger
         reads them, the units on the map and their men at each boundary."""
         self._at_turn = state.turn
-        places = self._places
-        turns = max((len(state.place_timeline.get(p, ())) for p in places), default=0)
-        timeline = np.full((max(1, len(places)), max(turns, state.turn) + 1), -9, np.int64)
-        place_start = np.full(max(1, len(places)), -1, np.int64)
-        for k, place in enumerate(places):
-            record = state.place_timeline.get(place, ())
-            timeline[k, : len(record)] = record
-            place_start[k] = state.place_start.get(place, -1)
+        timeline, place_start = self._timeline(state)
         count = state.units.count
         placed = np.zeros((0, count), np.bool_)
         if self._reads_arrivals:
@@ -284,14 +274,37 @@ class PlanClock:
         first_routed = state.first_routed
         if len(first_routed) != count:
             first_routed = np.full(count, -1, np.int64)
-        times = phase_times(
+        times, final = phase_times(
             state.turn, self.side, self.tables, timeline, place_start, placed, ledger_men,
             first_routed,
         )  # fmt: skip
         self._array = times
         self._times = list(map(tuple, times.tolist()))
-        if self._settled():
+        if final:
             self.triggered = False  # final: read as a plan of fixed times from now on
+
+    def _timeline(self, state: GameState) -> tuple[np.ndarray, np.ndarray]:
+        """Who held each trigger place at the start, and after each turn (-9 past the record's
+        end), copied in from the entries added since the last turn and the last one before
+        them (the rules may amend a turn's last entry)."""
+        places = self._places
+        columns = max(state.total_turns, state.turn) + 2
+        table = self._records.get("timeline")
+        if table is None or table.shape[1] < columns:
+            table = self._records["timeline"] = np.full(
+                (max(1, len(places)), columns), -9, np.int64
+            )
+            self._records["timeline_filled"] = [0] * len(places)
+        filled = self._records["timeline_filled"]
+        place_start = np.full(max(1, len(places)), -1, np.int64)
+        for k, place in enumerate(places):
+            record = state.place_timeline.get(place, ())
+            since = max(min(filled[k], len(record)) - 1, 0)
+            table[k, since : len(record)] = record[since:]
+            table[k, len(record) : filled[k]] = -9
+            filled[k] = len(record)
+            place_start[k] = state.place_start.get(place, -1)
+        return table, place_start
 
     def _rows(self, name: str, record: list, dtype, row_of) -> np.ndarray:
         """A record of the game kept at each turn's end (a list that only grows) as a boundaries
