@@ -4,6 +4,12 @@ It follows the plan's phases where they apply (mode `plan`) or picks objectives 
 conditions (mode `adaptive`), and adapts to what it sees: a spent unit stops assaulting, a unit
 that cannot hold falls back, assaults wait for the hours the phase allows. It never looks at the
 historical record and never touches the dice: it only gives orders, and the rules decide.
+
+The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`): `plan_orders` hands it the
+plan flattened into tables once per game (`_plan_tables`), the phases' times from the plan's
+clock (engine/ai/triggers.py, itself a kernel), and the engineers' breaching orders, and turns
+its integer rows into Orders. The adaptive mode is the Python below; it shares the fire plan's
+ration (`ration_rounds`) with the kernel.
 """
 
 from __future__ import annotations
@@ -591,9 +597,9 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
-    if phase.mode == "adaptive" and target is not None and _manning(state, view, i, target):
+    if target is not None and _manning(state, view, i, target):
         return _order(Move, i, target)  # the place to hold is empty: the nearest free unit goes
-    if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
+    if view.fixed.works_owner[here] == view.sides[i]:
         return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
         if target in enemies:
@@ -715,30 +721,27 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
         return _order(Hold, i)
-    adaptive = phase.mode == "adaptive"
-    if adaptive and from_here[target] > 1 and not _odds_to_close(state, view, side, target):
+    if from_here[target] > 1 and not _odds_to_close(state, view, side, target):
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
-        if adaptive and not _odds_to_assault(state, view, side, target):
+        if not _odds_to_assault(state, view, side, target):
             return _gather(state, view, i, target, from_here)  # not piecemeal: mass first
-        if adaptive and _lane_coming(state, view, side, target, phase):
+        if _lane_coming(state, view, side, target, phase):
             return _order(Hold, i)  # not across the minefield before its lane is open
         return _order(Assault, i, target)
     # The adaptive attacker's way goes round the enemy's minefields where it can (`_way_field`).
-    hours_to = _way_field(state, side, here, target) if adaptive else None
+    hours_to = _way_field(state, side, here, target)
     if hours_to is None:
         hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
-        if adaptive and not _odds_to_assault(state, view, side, step):
+        if not _odds_to_assault(state, view, side, step):
             return _gather(state, view, i, step, from_here)
-        if adaptive and _lane_coming(state, view, side, step, phase):
+        if _lane_coming(state, view, side, step, phase):
             return _order(Hold, i)
         return _order(Assault, i, step)  # something in the way
-    if adaptive and _crossing_under_fire(state, view, side, here, hours_to):
+    if _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
-    if not adaptive:
-        return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
     avoid = _unbreached(state, side)
     goal = _approach_hex(board, i, from_here, target, phase.axes, enemies, avoid)
     return _toward(state, view, i, goal)
@@ -1086,22 +1089,21 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if nearest is not None and to_objective[nearest] <= 3:
             candidates = [(0.0, 0, nearest)]
     targets = [target for _, _, target in sorted(candidates)]
-    if phase.mode == "adaptive":
-        # The guns support the main effort: where the side's infantry masses to assault (its
-        # point of attack), they fire on that hex first, so that its defenders are pinned and
-        # its wire and mines worked on when the assault goes in, not on another part of the
-        # position (FM 100-5, Field Service Regulations: Operations, 1941, ch. 5: the bulk of
-        # the artillery supports the main attack; not checked at the source).
-        point = _point_of_attack(state, view, side)
-        if point >= 0:
-            targets.insert(0, point)
+    # The guns support the main effort: where the side's infantry masses to assault (its point
+    # of attack), they fire on that hex first, so that its defenders are pinned and its wire and
+    # mines worked on when the assault goes in, not on another part of the position (FM 100-5,
+    # Field Service Regulations: Operations, 1941, ch. 5: the bulk of the artillery supports
+    # the main attack; not checked at the source).
+    point = _point_of_attack(state, view, side)
+    if point >= 0:
+        targets.insert(0, point)
     weapons = state.units.indirect[i]
     for target in targets:
         if any(in_range(state, weapon, here, target) for weapon in weapons):
             rate = fixed.fire_rates[i]
             planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
             rounds = _ration(state, i, phase)
-            if phase.mode == "adaptive" and _opening_lane(state, view, side, target):
+            if _opening_lane(state, view, side, target):
                 rounds = -1  # a lane is blown as fast as the tubes fire, the assault waiting
             return _order(Bombard, i, target, rounds)
     if candidates:
@@ -1165,8 +1167,8 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
 
 
 def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
-    """Go after the enemy: broken units first (the nearest), else the nearest enemy; men caught
-    in a river are shot at from its bank, not followed into the water."""
+    """The adaptive `destroy`: go where the enemy stood while none is left, else `_destroy`.
+    (The plan's pursuit, the broken first, is `plan_kernels._pursue`.)"""
     board = state.board
     objective = phase.objective
     here = view.hexes[i]
@@ -1174,20 +1176,7 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     enemies = view.enemies[side]
     if not enemies:
         return _order(Move, i, objective) if here != objective else _order(Hold, i)
-    from_here = board.distance_row(here)
-    if phase.mode == "adaptive":
-        return _destroy(state, view, i, phase, from_here)
-    chase = view.fleeing[side] or enemies
-    target = min(chase, key=lambda h: (from_here[h], h))
-    if board.water_list[target]:
-        dry = _dry_ground(board)
-        banks = [n for n in board.neighbors[target] if dry[n]]
-        if here in banks or not banks:
-            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
-        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
-    if from_here[target] == 1:
-        return _order(Assault, i, target)
-    return _order(Move, i, target)
+    return _destroy(state, view, i, phase, board.distance_row(here))
 
 
 def _destroy(state: GameState, view: _View, i: int, phase: _Phase, from_here: list[int]) -> Order:
@@ -1307,11 +1296,9 @@ def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     blocks its way (FM 100-5, 1941, ch. 11: a withdrawal from close contact in daylight is
     costly and is made at night where it can be; the Shigehiro Detachment, engaged when the
     division pulled back, could not get away in time, seed ¶19)."""
-    if phase.mode == "adaptive":
-        if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
-            return _order(Hold, i)
-        return _break_out(state, view, i, phase)
-    return _order(Withdraw, i, phase.objective)
+    if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
+        return _order(Hold, i)
+    return _break_out(state, view, i, phase)
 
 
 def _in_contact(state: GameState, view: _View, side: int, h: int) -> bool:
