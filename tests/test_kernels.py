@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from engine import hexgrid
+from engine.ai import plan_kernels, triggers  # noqa: F401  (their kernels are in CHECKED)
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
 from engine.kernels import jit
