@@ -177,7 +177,7 @@ def ration_rounds(
 def unit_phases(turn, night, times, t):
     """The phase each unit follows this turn (-1: none): of the phases running now that name
     it and allow the hour (`only_when`), the latest begun (the plan's later one on a tie). One
-    pass over the phases, each taken by all its members at once."""
+    pass over the phases running now."""
     count = t.members.shape[1]
     current = np.full(count, -1, np.int64)
     began = np.full(count, -1, np.int64)  # the start of each unit's phase so far
@@ -187,9 +187,10 @@ def unit_phases(turn, night, times, t):
             continue
         if not (t.only_when[p] == W_ANY or (t.only_when[p] == W_NIGHT) == night):
             continue
-        taken = t.members[p] & ((current < 0) | (start >= began))
-        current[taken] = p
-        began[taken] = start
+        for i in range(count):
+            if t.members[p, i] and (current[i] < 0 or start >= began[i]):
+                current[i] = p
+                began[i] = start
     return current
 
 
@@ -549,12 +550,13 @@ def _pursue(i, k, side, active, u, t, order):
 
 
 @kernel
-def plan_side(side, turn, total, times, current, active, breach, budget_rounds, u, w, c, t):
+def plan_side(side, turn, night, total, times, current, active, breach, budget_rounds, u, w, c, t):
     """This turn's orders for every unit of `side` that can take one, following the side's plan
     (planner.py `plan_orders` in mode "plan"), one row each: (kind, unit, hex, rounds).
 
     `times`: each phase's (start, end) turns this game (triggers.py `phase_times`); `current`:
-    each unit's phase this turn (`unit_phases`, -1 none); `active`:
+    each unit's phase this turn (`unit_phases`, -1 none) where the wrapper has found it, else
+    empty (found here: a call from Python costs more than the finding); `active`:
     the units on the map and in the fight; `breach`: per unit, the engineers' breaching order
     (kind, hex; kind -1: none) for those whose phase is an attack; `u`, `w`: the units' and
     works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's `PlanTables`. Routed units
@@ -567,6 +569,8 @@ def plan_side(side, turn, total, times, current, active, breach, budget_rounds, 
             t.enemy_men[u.hex[j]] += u.men[j]
             if u.routed[j]:
                 t.fleeing[u.hex[j]] = True
+    if current.shape[0] == 0:
+        current = unit_phases(turn, night, times, t)
     man_with = np.full(t.places_to_hold.shape[0], -2, np.int64)
     rows = np.empty((count, 4), np.int64)
     order = np.empty(3, np.int64)  # kind, hex, rounds of one unit's order

@@ -174,10 +174,9 @@ def _plan_mode_orders(state: GameState, side: int) -> list[Order]:
     active = state.active()
     u = unit_arrays(state.units)
     c = coefficients_of(state).values()
-    current = unit_phases(state.turn, night, times, tables)
-    breach = _breach_rows(state, side, tables, current, active)
+    current, breach = _breach_rows(state, side, tables, times, night, active)
     rows = plan_side(
-        side, state.turn, state.total_turns, times, current, active, breach,
+        side, state.turn, night, state.total_turns, times, current, active, breach,
         state.budget_rounds, u, works_arrays(state.works), c, tables,
     )  # fmt: skip
     return [
@@ -192,23 +191,27 @@ def _breach_rows(
     state: GameState,
     side: int,
     tables: PlanTables,
-    current: np.ndarray,
+    times: np.ndarray,
+    night: bool,
     active: np.ndarray,
-) -> np.ndarray:
-    """Per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each unit's phase, found where the side has engineers, else empty: `plan_side` finds
+    it; per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
     turn is an attack: breach the nearest obstacle on its axis, or go next to it (engineering's
     `breach_order_for`, which stays in Python: it walks the axis with the rules' own helpers).
-    Every other unit's row is -1."""
+    Every other unit's row is -1.)"""
     count = state.units.count
     cache = _CACHE.of(state)
-    none = cache.get("ai_no_breach")
-    if none is None or len(none) != count:
-        none = cache["ai_no_breach"] = np.full((count, 2), -1, np.int64)
+    kept = cache.get("ai_no_breach")
+    if kept is None or len(kept[1]) != count:
+        kept = cache["ai_no_breach"] = (np.zeros(0, np.int64), np.full((count, 2), -1, np.int64))
+    unknown, none = kept
     engineers = engineer_units(state)
     sides = _fixed(state).sides
     mine = [i for i in range(count) if engineers[i] and sides[i] == side]
     if not mine:
-        return none
+        return unknown, none
+    current = unit_phases(state.turn, night, times, tables)
     rows = None
     routed = state.units.routed
     for i in mine:
@@ -226,7 +229,7 @@ def _breach_rows(
         rows[i] = (
             (pk.O_BREACH, found.target) if isinstance(found, Breach) else (pk.O_MOVE, found.to)
         )
-    return none if rows is None else rows
+    return current, none if rows is None else rows
 
 
 def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock | None, np.ndarray]:

@@ -244,12 +244,14 @@ class PlanClock:
         self._records: dict = {}  # the records as arrays (`_rows`, `_timeline`)
         self._array = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
         self._array = self._array.reshape(count, 2)
-        self._times = list(zip(fixed_start, fixed_end, strict=True))
+        self._times: list[tuple[int, int]] | None = list(zip(fixed_start, fixed_end, strict=True))
 
     def times(self, state: GameState) -> list[tuple[int, int]]:
         """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
         if self.triggered and state.turn != self._at_turn:
             self._ask(state)
+        if self._times is None:
+            self._times = list(map(tuple, self._array.tolist()))
         return self._times
 
     def times_array(self, state: GameState) -> np.ndarray:
@@ -279,7 +281,7 @@ class PlanClock:
             first_routed,
         )  # fmt: skip
         self._array = times
-        self._times = list(map(tuple, times.tolist()))
+        self._times = None  # made when asked (`times`)
         if final:
             self.triggered = False  # final: read as a plan of fixed times from now on
 
