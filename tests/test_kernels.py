@@ -23,6 +23,7 @@ import pytest
 
 import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
 from engine import hexgrid
+from engine.ai import plan_kernels, triggers  # noqa: F401  (their kernels are in CHECKED)
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
 from engine.kernels import jit
@@ -120,6 +121,26 @@ CHECKED = {
     "is_trapped",
     "mine_share",
     "wire_hours",
+    # the computer player's plan mode (engine/ai/plan_kernels.py)
+    "_holds",
+    "_fired",
+    "phase_times",
+    "spread_rounds",
+    "ration_rounds",
+    "unit_phases",
+    "_spent",
+    "_works_intact",
+    "_send_tier",
+    "_needs_manning",
+    "_man_with",
+    "_standing_reflex",
+    "_nearest_enemy",
+    "_downhill",
+    "_bombard",
+    "_attack",
+    "_hold",
+    "_pursue",
+    "plan_side",
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled (morale's:

@@ -4,6 +4,12 @@ It follows the plan's phases where they apply (mode `plan`) or picks objectives 
 conditions (mode `adaptive`), and adapts to what it sees: a spent unit stops assaulting, a unit
 that cannot hold falls back, assaults wait for the hours the phase allows. It never looks at the
 historical record and never touches the dice: it only gives orders, and the rules decide.
+
+The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`): `plan_orders` hands it the
+plan flattened into tables once per game (`_plan_tables`), the phases' times from the plan's
+clock (engine/ai/triggers.py, itself a kernel), and the engineers' breaching orders, and turns
+its integer rows into Orders. The adaptive mode is the Python below; it shares the fire plan's
+ration (`ration_rounds`) with the kernel.
 """
 
 from __future__ import annotations
@@ -15,15 +21,22 @@ from functools import cache, partial
 from itertools import repeat
 from typing import TypeVar
 
+import numpy as np
+
 from ..core.board import Board
+from ..core.bundles import unit_arrays, works_arrays
 from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
 from ..core.state import GameState, PerGame
 from ..rules.bombardment import in_range
-from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_axis
+from ..rules.engineering import Breach, breach_order_for, engineer_units, obstacles_on_axis
 from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
+from . import plan_kernels as pk
+from .plan_kernels import PlanTables, plan_side, ration_rounds, spread_rounds, unit_phases
 from .triggers import PlanClock
+
+__all__ = ["default_mode", "plan_orders", "spread_rounds"]
 
 # The thresholds the computer player decides by are rule coefficients (`ai_*` in
 # engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
@@ -46,19 +59,6 @@ _BOUND_LOOKAHEAD = 12
 _NOBODY: frozenset[int] = frozenset()  # no hex held by the enemy (`_clear_of`)
 # Tasks in which engineers breach the obstacles on the way to the objective before they close in.
 _BREACH_FOR = (Task.attack, Task.assault)
-# Who a plan's standing reflex (`_standing_reflex`) may send to man the side's place to hold,
-# first choice first: a unit on a standing task (holding a post, counter-attacking from it) or on
-# none; failing that, a unit on its way somewhere (a march, an attack, a pursuit). A unit
-# falling back, withdrawing or breaking out is not turned round, and guns keep firing.
-_SEND_TIER = {
-    Task.hold: 0,
-    Task.counterattack: 0,
-    Task.move: 1,
-    Task.attack: 1,
-    Task.assault: 1,
-    Task.pursue: 1,
-}
-
 # The computer player's own caches for each game (phases, its view of the field, fixed lists).
 _CACHE = PerGame()
 
@@ -129,39 +129,225 @@ def _plan_phases(
     return (clock if clock.triggered else None), found, None
 
 
-def _timing(state: GameState, side: int, mode: str) -> tuple[tuple[int, int], ...]:
-    """What the phases' turns depend on in this game beyond the plan (its triggers): part of
-    the key of what is shared by the games of a scenario. Empty for a plan of times alone, and
-    for the adaptive mode, whose phases come from the victory conditions alone.
-
-    The plan's phases are settled here, not only read: a key that took its timing from a clock
-    this game had not yet asked about would name the plan's fixed times, and the game would read
-    what another game of the scenario, whose triggers fired otherwise, stored under them."""
-    if mode != "plan":
-        return ()
-    phases = _phases(state, side)
-    if _CACHE.of(state)["ai_phases"][side][0] is None:
-        return ()  # no triggers: the fixed times, the same in every game
-    return tuple((p.start, p.end) for p in phases)
-
-
 def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
     """This turn's orders for every unit of `side` that can take one, following the side's plan
     (`mode="plan"`) or the victory conditions (`"adaptive"`); None: the mode the scenario's plan
     names. The mode is the caller's choice, not part of the game's state."""
-    view = _view(state)
     mode = mode or default_mode(state, side)
-    current = _current_phases(state, side, mode)
+    if mode == "plan":
+        return _plan_mode_orders(state, side)
+    view = _view(state)
+    current = _current_phases(state, side)
     _CACHE.of(state)["ai_fire_plan"] = {}  # each call plans afresh: asking twice gives the same
-    # A plan's standing reflex (the adaptive player has it through its objective, see `_hold`):
-    # the places the side must hold are kept manned whatever the written phases say.
-    keep = _places_to_hold(state, side) if mode == "plan" else ()
     return [
-        (keep and _standing_reflex(state, view, i, current, keep))
-        or _order_for(state, view, i, current[i])
+        _order_for(state, view, i, current[i])
         for i in view.mine[side]
         if not view.routed[i]  # routed units flee by the rules, whatever they are told
     ]
+
+
+# The scenario's tasks as the plan kernel's codes (engine/ai/plan_kernels.py, T_*).
+TASK_CODES = (
+    Task.move,
+    Task.attack,
+    Task.assault,
+    Task.bombard,
+    Task.hold,
+    Task.counterattack,
+    Task.fall_back,
+    Task.withdraw,
+    Task.pursue,
+    Task.break_out,
+)
+# The kernel's order rows (kind, unit, hex, rounds) as Orders, by kind (plan_kernels.O_*).
+_ORDER_KINDS: tuple[type[Order], ...] = (Hold, Move, Assault, Bombard, Withdraw, Breach)
+
+
+def _plan_mode_orders(state: GameState, side: int) -> list[Order]:
+    """The plan mode: the kernel `plan_side` decides every unit's order (a standing reflex keeps
+    the side's places to hold manned whatever the written phases say, see
+    `plan_kernels._standing_reflex`); this wrapper hands it the phases' times from the plan's
+    clock, the engineers' breaching orders, and turns its rows into Orders."""
+    tables, clock, fixed_times = _plan_tables(state, side)
+    times = fixed_times if clock is None else clock.times_array(state)
+    night = state.is_night()
+    active = state.active()
+    u = unit_arrays(state.units)
+    c = coefficients_of(state).values()
+    current, breach = _breach_rows(state, side, tables, times, night, active)
+    rows = plan_side(
+        side, state.turn, night, state.total_turns, times, current, active, breach,
+        state.budget_rounds, u, works_arrays(state.works), c, tables,
+    )  # fmt: skip
+    return [
+        _order(_ORDER_KINDS[kind], i) if to < 0 else
+        _order(_ORDER_KINDS[kind], i, to) if rounds < 0 and kind != pk.O_BOMBARD else
+        _order(_ORDER_KINDS[kind], i, to, rounds)
+        for kind, i, to, rounds in rows.tolist()
+    ]  # fmt: skip
+
+
+def _breach_rows(
+    state: GameState,
+    side: int,
+    tables: PlanTables,
+    times: np.ndarray,
+    night: bool,
+    active: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(each unit's phase, found where the side has engineers, else empty: `plan_side` finds
+    it; per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
+    turn is an attack: breach the nearest obstacle on its axis, or go next to it (engineering's
+    `breach_order_for`, which stays in Python: it walks the axis with the rules' own helpers).
+    Every other unit's row is -1.)"""
+    count = state.units.count
+    cache = _CACHE.of(state)
+    kept = cache.get("ai_no_breach")
+    if kept is None or len(kept[1]) != count:
+        kept = cache["ai_no_breach"] = (np.zeros(0, np.int64), np.full((count, 2), -1, np.int64))
+    unknown, none = kept
+    engineers = engineer_units(state)
+    sides = _fixed(state).sides
+    mine = [i for i in range(count) if engineers[i] and sides[i] == side]
+    if not mine:
+        return unknown, none
+    current = unit_phases(state.turn, night, times, tables)
+    rows = None
+    routed = state.units.routed
+    for i in mine:
+        k = int(current[i])
+        if k < 0 or not active[i] or routed[i] or tables.objective[k] < 0:
+            continue
+        if tables.task[k] not in (pk.T_ATTACK, pk.T_ASSAULT):
+            continue
+        enemies = _view(state).enemies[side]
+        found = breach_order_for(state, i, int(tables.objective[k]), enemies)
+        if found is None:
+            continue
+        if rows is None:
+            rows = none.copy()
+        rows[i] = (
+            (pk.O_BREACH, found.target) if isinstance(found, Breach) else (pk.O_MOVE, found.to)
+        )
+    return current, none if rows is None else rows
+
+
+def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock | None, np.ndarray]:
+    """The side's plan flattened for the kernel (`PlanTables`, made once per game), its clock
+    (None: a plan of fixed times alone), and the phases' fixed times as a phases × 2 array."""
+    cache = _CACHE.of(state)
+    found = cache.get(("ai_plan_tables", side))
+    if found is None:
+        found = cache[("ai_plan_tables", side)] = _make_plan_tables(state, side)
+    return found
+
+
+def _make_plan_tables(
+    state: GameState, side: int
+) -> tuple[PlanTables, PlanClock | None, np.ndarray]:
+    board, u = state.board, state.units
+    phases = _phases(state, side)  # the clock is made and asked first
+    clock = _CACHE.of(state)["ai_phases"][side][0]
+    count = len(phases)
+    members = np.zeros((count, u.count), np.bool_)
+    for k, p in enumerate(phases):
+        if p.units is None:
+            members[k, :] = True
+        else:
+            members[k, sorted(p.units)] = True
+    fixed = _fixed(state)
+    most = max(1, max(len(ws) for ws in u.indirect))
+    w_min = np.full((u.count, most), np.inf)  # a pad never reaches
+    w_max = np.zeros((u.count, most))
+    w_rate = np.zeros((u.count, most))
+    w_budget = np.full((u.count, most), -2, np.int64)  # a pad draws on no budget
+    for j, weapons in enumerate(u.indirect):
+        for m, weapon in enumerate(weapons):
+            w_min[j, m], w_max[j, m] = weapon.min_range_m, weapon.range_m
+            w_rate[j, m] = weapon.tubes * weapon.rounds_per_hour
+            w_budget[j, m] = weapon.budget
+    objective = np.array([-1 if p.objective is None else p.objective for p in phases], np.int64)
+    field_of, fields = _attack_fields(state, objective)
+    cells = board.width * board.height
+    tables = PlanTables(
+        task=np.array([TASK_CODES.index(p.task) for p in phases], np.int64),
+        objective=objective,
+        fall_back=np.array(
+            [-1 if p.fall_back_to is None else p.fall_back_to for p in phases], np.int64
+        ),
+        only_when=np.array(
+            [("any", "night", "day").index(p.phase.only_when) for p in phases], np.int64
+        ),
+        axes=np.array([p.axes for p in phases], np.int64),
+        rounds=np.array([np.nan if p.phase.rounds is None else p.phase.rounds for p in phases]),
+        members=members,
+        places_to_hold=np.array(_places_to_hold(state, side), np.int64),
+        gunners=np.array(fixed.gunners, np.bool_),
+        fire_rate=np.array(fixed.fire_rates, np.float64),
+        budget=np.array(fixed.budgets, np.int64),
+        w_min=w_min,
+        w_max=w_max,
+        w_rate=w_rate,
+        w_budget=w_budget,
+        works_owner=np.array(fixed.works_owner, np.int64),
+        neighbors=_neighbor_table(board),
+        dry=board.passable & ~board.water,
+        water=board.water,
+        q=board.q.astype(np.int64),
+        r=board.r.astype(np.int64),
+        hex_size_m=float(board.hex_size_m),
+        field_of=field_of,
+        fields=fields,
+        enemy_men=np.zeros(cells, np.int64),
+        fleeing=np.zeros(cells, np.bool_),
+        planned=np.zeros(cells),
+    )
+    fixed_times = np.array([(p.start, p.end) for p in phases], np.int64).reshape(count, 2)
+    return tables, clock, fixed_times
+
+
+def _neighbor_table(board: Board) -> np.ndarray:
+    """The board's neighbours as a hex × 6 array in the board's order (a counter-attack takes
+    the first lodgement it finds), -1 where a hex has fewer (shared by the games)."""
+
+    def make() -> np.ndarray:
+        table = np.full((board.width * board.height, 6), -1, np.int64)
+        for h, around in enumerate(board.neighbors):
+            table[h, : len(around)] = around
+        return table
+
+    return board.shared("ai_neighbor_table", make)
+
+
+def _attack_fields(state: GameState, objective: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(hex -> row, rows of hours at 1 km/h) of movement's time fields toward every hex within
+    two of an objective, where the plan's attacks and break-outs may aim (an attack on a taken
+    objective goes for an enemy within two of it). Shared by the games of the scenario (the
+    fields depend on the board and the crossing coefficients alone, as movement's own cache)."""
+    board = state.board
+    c = coefficients_of(state)
+    key = (
+        "ai_attack_fields",
+        tuple(sorted(set(objective.tolist()))),
+        c.river_crossing_hours_per_100m,
+        c.ford_crossing_hours_per_100m,
+    )
+
+    def make() -> tuple[np.ndarray, np.ndarray]:
+        goals: set[int] = set()
+        for h in objective.tolist():
+            if h >= 0:
+                row = board.distance_row(h)
+                goals.update(g for g in range(len(row)) if row[g] <= 2)
+        cells = board.width * board.height
+        field_of = np.full(cells, -1, np.int64)
+        fields = np.zeros((max(1, len(goals)), cells))
+        for k, g in enumerate(sorted(goals)):
+            field_of[g] = k
+            fields[k] = time_field(board, g, c)
+        return field_of, fields
+
+    return board.shared(key, make)
 
 
 def _places_to_hold(state: GameState, side: int) -> tuple[int, ...]:
@@ -177,84 +363,22 @@ def _places_to_hold(state: GameState, side: int) -> tuple[int, ...]:
     return found
 
 
-def _standing_reflex(
-    state: GameState,
-    view: _View,
-    i: int,
-    current: tuple[_Phase | None, ...],
-    places: tuple[int, ...],
-) -> Order | None:
-    """The order a plan's unit gets to keep the side's place to hold manned, overriding its
-    phase (None: none, follow the phase).
-
-    A written plan posts the garrison; it cannot say who replaces it when it breaks. Every
-    commander does, whatever the plan: when no fighting man of the side stands on a place it
-    must hold, or the enemy next to it has the odds to assault those who do, the nearest free
-    unit (a foot unit neither routed, spent nor in contact) goes there, as the adaptive
-    player's does (`_hold`): one on a standing task if there is one, else one on its way
-    somewhere (`_SEND_TIER`). A unit standing on the place does not march off to follow its
-    phase while the place would need it again without it (no oscillation back to an old post,
-    no relief battalion that passes over the summit and leaves it empty). A unit whose own
-    phase is about that place keeps to its phase (its written hold, or its fall-back from it)."""
-    if view.fixed.gunners[i] or _send_tier(current[i], -1) is None:
-        return None  # guns keep firing; a withdrawal goes on
-    here = view.hexes[i]
-    side = view.sides[i]
-    for place in places:
-        if _send_tier(current[i], place) is None:
-            continue  # the phase is about this place: it says what to do
-        if here == place:
-            # Stays unless the place is held without it: by those whose phase keeps them there
-            # and, of those who might leave, the ones before it (so that not all leave at once).
-            keep = [
-                j
-                for j in view.mine[side]
-                if view.hexes[j] == place
-                and not view.routed[j]
-                and (j < i or _send_tier(current[j], place) is None)
-            ]
-            if _needs_manning(state, view, side, place, keep):
-                return _order(Hold, i)
-            continue
-        if _man_with(state, view, side, place, current) == i:
-            return _order(Move, i, place)
-    return None
-
-
-def _send_tier(phase: _Phase | None, place: int) -> int | None:
-    """How readily the standing reflex sends a plan's unit on this phase to man `place` (lower
-    first; None: never, its phase says otherwise or is about that very place)."""
-    if phase is None:
-        return 0
-    if phase.objective == place and phase.task in (Task.hold, Task.counterattack):
-        return None
-    return _SEND_TIER.get(phase.task)
-
-
-def _current_phases(state: GameState, side: int, mode: str) -> tuple[_Phase | None, ...]:
-    """The phase each unit follows this turn (None: no phase for it). It depends only on the
-    plan and its triggers' timing in this game (or this game's adaptive objectives), the turn
-    and the dark, so it is worked out once per turn for every game of the scenario (kept on the
-    board, which those games share, under a key naming all of these)."""
+def _current_phases(state: GameState, side: int) -> tuple[_Phase | None, ...]:
+    """The phase each unit of the adaptive player follows this turn (None: no phase for it).
+    It depends only on this game's adaptive objectives, the turn and the dark, so it is worked
+    out once per turn for every game of the scenario (kept on the board, which those games
+    share, under a key naming all of these)."""
     night = state.is_night()
-    if mode == "plan":
-        phases = _phases(state, side)  # settles triggered phases first
-        made_from = _timing(state, side, mode)
-    else:
-        # The adaptive phases are this game's (a `destroy` goes where the enemy stood when the
-        # computer was first asked): their tasks and objectives are part of the key.
-        phases = None
-        made_from = tuple((p.task, p.objective) for p in _adaptive_phases(state, side))
-    key = ("ai_current_phases", side, mode, state.turn, night, made_from)
+    # The adaptive phases are this game's (a `destroy` goes where the enemy stood when the
+    # computer was first asked): their tasks and objectives are part of the key.
+    made_from = tuple((p.task, p.objective) for p in _adaptive_phases(state, side))
+    key = ("ai_current_phases", side, "adaptive", state.turn, night, made_from)
     # partial, not a closure: this runs twice a turn, and a closure costs a function and its cells
-    return state.board.shared(key, partial(_phase_table, state, side, mode, night, phases))
+    return state.board.shared(key, partial(_phase_table, state, side, night))
 
 
-def _phase_table(
-    state: GameState, side: int, mode: str, night: bool, phases: list[_Phase] | None
-) -> tuple[_Phase | None, ...]:
-    if phases is None:
-        phases = _adaptive_phases(state, side)
+def _phase_table(state: GameState, side: int, night: bool) -> tuple[_Phase | None, ...]:
+    phases = _adaptive_phases(state, side)
     turn = state.turn
     found: list[_Phase | None] = []
     for i in range(state.units.count):
@@ -476,9 +600,9 @@ def _hold(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     here = view.hexes[i]
     enemies = view.enemies[view.sides[i]]
     target = phase.objective
-    if phase.mode == "adaptive" and target is not None and _manning(state, view, i, target):
+    if target is not None and _manning(state, view, i, target):
         return _order(Move, i, target)  # the place to hold is empty: the nearest free unit goes
-    if phase.mode == "adaptive" and view.fixed.works_owner[here] == view.sides[i]:
+    if view.fixed.works_owner[here] == view.sides[i]:
         return _hold_or_counter(state, view, i, phase)  # a defender does not leave its works
     if target is not None and here != target:
         if target in enemies:
@@ -506,44 +630,33 @@ def _manning(state: GameState, view: _View, i: int, target: int) -> bool:
     return _man_with(state, view, view.sides[i], target) == i
 
 
-def _man_with(
-    state: GameState,
-    view: _View,
-    side: int,
-    target: int,
-    current: tuple[_Phase | None, ...] | None = None,
-) -> int:
-    """The unit `_manning` (adaptive) or `_standing_reflex` (plan: `current`, each unit's phase)
-    picks for `target` (-1: none, or the place is manned). Kept for the view: asked for every
-    unit of the side in a turn."""
-    key = ("ai_man_with", side, target, current is None)
+def _man_with(state: GameState, view: _View, side: int, target: int) -> int:
+    """The unit `_manning` picks for `target` (-1: none, or the place is manned): the nearest
+    able foot unit not in contact. Kept for the view: asked for every unit of the side in a
+    turn. (The plan's standing reflex has its own pick, `plan_kernels._man_with`, which also
+    weighs each unit's phase and leaves a place the enemy holds to the plan's phases.)"""
+    key = ("ai_man_with", side, target)
     cache = _CACHE.of(state)
     found = cache.get(key)
-    if found is not None and found[0] is view and found[1] is current:
-        return found[2]
+    if found is not None and found[0] is view:
+        return found[1]
     pick = -1
-    # A plan's reflex mans a place, it does not retake one: where the enemy stands, the plan's
-    # phases (a counter-attack, a relief) say what to do. (The adaptive player's hold marches
-    # its picked unit up to it; left as it is.)
-    taken = current is not None and target in view.enemies[side]
-    if not taken and _needs_manning(state, view, side, target):
+    if _needs_manning(state, view, side, target):
         enemies = view.enemies[side]
         neighbors = state.board.neighbors
         to_target = state.board.distance_row(target)
         free = []
         for j in view.mine[side]:
-            tier = 0 if current is None else _send_tier(current[j], target)
             if (
-                tier is not None
-                and view.men[j] > 0
+                view.men[j] > 0
                 and not view.routed[j]
                 and not view.fixed.gunners[j]
                 and not view.spent(j)
                 and not any(n in enemies for n in neighbors[view.hexes[j]])
             ):
-                free.append((tier, to_target[view.hexes[j]], j))
-        pick = min(free, default=(0, 0, -1))[2]
-    cache[key] = (view, current, pick)
+                free.append((to_target[view.hexes[j]], j))
+        pick = min(free, default=(0, -1))[1]
+    cache[key] = (view, pick)
     return pick
 
 
@@ -611,30 +724,27 @@ def _attack(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         target = min(near, key=lambda h: (from_here[h], h))
     if view.spent(i):
         return _order(Hold, i)
-    adaptive = phase.mode == "adaptive"
-    if adaptive and from_here[target] > 1 and not _odds_to_close(state, view, side, target):
+    if from_here[target] > 1 and not _odds_to_close(state, view, side, target):
         return _order(Hold, i)  # by day, wait for the odds or for the dark
     if from_here[target] == 1:
-        if adaptive and not _odds_to_assault(state, view, side, target):
+        if not _odds_to_assault(state, view, side, target):
             return _gather(state, view, i, target, from_here)  # not piecemeal: mass first
-        if adaptive and _lane_coming(state, view, side, target, phase):
+        if _lane_coming(state, view, side, target, phase):
             return _order(Hold, i)  # not across the minefield before its lane is open
         return _order(Assault, i, target)
     # The adaptive attacker's way goes round the enemy's minefields where it can (`_way_field`).
-    hours_to = _way_field(state, side, here, target) if adaptive else None
+    hours_to = _way_field(state, side, here, target)
     if hours_to is None:
         hours_to = time_field(board, target, coefficients_of(state))
     step = min(board.neighbors[here], key=lambda n: (hours_to[n], n))
     if step in enemies and step != target:
-        if adaptive and not _odds_to_assault(state, view, side, step):
+        if not _odds_to_assault(state, view, side, step):
             return _gather(state, view, i, step, from_here)
-        if adaptive and _lane_coming(state, view, side, step, phase):
+        if _lane_coming(state, view, side, step, phase):
             return _order(Hold, i)
         return _order(Assault, i, step)  # something in the way
-    if adaptive and _crossing_under_fire(state, view, side, here, hours_to):
+    if _crossing_under_fire(state, view, side, here, hours_to):
         return _order(Hold, i)  # wait for the dark rather than cross a river by day under fire
-    if not adaptive:
-        return _order(Move, i, _approach_hex(board, i, from_here, target, phase.axes, enemies))
     avoid = _unbreached(state, side)
     goal = _approach_hex(board, i, from_here, target, phase.axes, enemies, avoid)
     return _toward(state, view, i, goal)
@@ -982,22 +1092,21 @@ def _bombard(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
         if nearest is not None and to_objective[nearest] <= 3:
             candidates = [(0.0, 0, nearest)]
     targets = [target for _, _, target in sorted(candidates)]
-    if phase.mode == "adaptive":
-        # The guns support the main effort: where the side's infantry masses to assault (its
-        # point of attack), they fire on that hex first, so that its defenders are pinned and
-        # its wire and mines worked on when the assault goes in, not on another part of the
-        # position (FM 100-5, Field Service Regulations: Operations, 1941, ch. 5: the bulk of
-        # the artillery supports the main attack; not checked at the source).
-        point = _point_of_attack(state, view, side)
-        if point >= 0:
-            targets.insert(0, point)
+    # The guns support the main effort: where the side's infantry masses to assault (its point
+    # of attack), they fire on that hex first, so that its defenders are pinned and its wire and
+    # mines worked on when the assault goes in, not on another part of the position (FM 100-5,
+    # Field Service Regulations: Operations, 1941, ch. 5: the bulk of the artillery supports
+    # the main attack; not checked at the source).
+    point = _point_of_attack(state, view, side)
+    if point >= 0:
+        targets.insert(0, point)
     weapons = state.units.indirect[i]
     for target in targets:
         if any(in_range(state, weapon, here, target) for weapon in weapons):
             rate = fixed.fire_rates[i]
             planned[target] = planned.get(target, 0.0) + rate * fixed.planned_value_per_round
             rounds = _ration(state, i, phase)
-            if phase.mode == "adaptive" and _opening_lane(state, view, side, target):
+            if _opening_lane(state, view, side, target):
                 rounds = -1  # a lane is blown as fast as the tubes fire, the assault waiting
             return _order(Bombard, i, target, rounds)
     if candidates:
@@ -1037,111 +1146,32 @@ def _fire_plan(state: GameState) -> dict[int, float]:
 
 
 def _ration(state: GameState, i: int, current: _Phase) -> int:
-    """Rounds this unit may fire this turn under its side's fire plan.
-
-    A phase with a `rounds` allotment spends it evenly over its hours; phases without one share
-    what the budget holds beyond the allotments still to come, evenly over their hours. Units
-    drawing on one budget in one phase split it by how fast their tubes fire.
-    """
-    fixed = _fixed(state)
-    budget = fixed.budgets[i]
-    if budget < 0:
-        return -1
-    # Everything but the rounds left depends only on the plan and the turn: shared by every game
-    # of the scenario (kept on the board, which those games share).
-    # an adaptive phase may share a plan phase's id
-    # `_ration_plan` reads the plan's bombardment phases whatever the mode the unit follows, so
-    # the key holds the plan's timing in this game in either mode: keyed on the mode's timing,
-    # an adaptive side read the allotments of the first game to fill the entry, whose triggers
-    # may have fired on other turns (Furong's batch rows then depended on the games before).
-    timing = _timing(state, int(state.units.side[i]), "plan")
-    key = ("ai_ration", i, budget, current.mode, state.turn, current.id, current.start, current.end)
-    key = (*key, *timing)
-    fixed_per_turn, left_allotted, open_turns, weight, total = state.board.shared(
-        key, partial(_ration_plan, state, i, current, budget)
-    )
-    if fixed_per_turn is None:
-        available = float(state.budget_rounds[budget])
-        per_turn = max(available - left_allotted, 0.0) / max(open_turns, 1)
+    """Rounds this unit may fire this turn under its side's fire plan (`ration_rounds`, the
+    kernel the plan mode calls for its guns), in the phase `current`: one of the plan's phases
+    or the adaptive player's own. The plan's bombardment phases and their times are read
+    whatever the mode the unit follows."""
+    side = int(state.units.side[i])
+    tables, clock, fixed_times = _plan_tables(state, side)
+    times = fixed_times if clock is None else clock.times_array(state)
+    phases = _phases(state, side)
+    k = next((n for n, p in enumerate(phases) if p == current), -1)
+    if k >= 0:
+        sharing = tables.members[k]
     else:
-        per_turn = fixed_per_turn
-    return spread_rounds(per_turn * weight / total, state.turn - current.start)
-
-
-def spread_rounds(per_turn: float, k: int) -> int:
-    """The whole rounds of turn `k` (0 the first) of a phase that fires `per_turn` rounds a turn,
-    a fraction allowed: floor((k + 1) × per_turn) - floor(k × per_turn), so the rounds of turns
-    0 .. n-1 add up to floor(n × per_turn), within one round of the phase's rounds whatever the
-    turns' length (it telescopes).
-
-    Rounding each turn's share half up gave 15-minute turns up to half a round a unit a turn
-    more (or less) than 2-hour turns over the same hours (issue 16). A remainder carried by the
-    clock, not in the state nor drawn from the game's generator: the computer player keeps no
-    memory of its own between turns (its orders follow from the state), and it draws nothing,
-    since a replay gives the orders and does not ask it again (a draw here would shift every
-    later draw of the rules and part the replay from the game). Where `per_turn` changes from
-    turn to turn (a phase without an allotment, sharing what the budget holds) each turn still
-    gets floor or ceiling of its share, the ceiling about as often as the fraction."""
-    k = max(k, 0)
-    return math.floor((k + 1) * per_turn) - math.floor(k * per_turn)
-
-
-def _ration_plan(
-    state: GameState, i: int, current: _Phase, budget: int
-) -> tuple[float | None, float, int, float, float]:
-    """(rounds a turn if the phase has an allotment, rounds allotted to later phases, turns of
-    phases without an allotment, this unit's rate of fire, the rate of all units sharing it)."""
-    u = state.units
-    side = int(u.side[i])
-    turn = state.turn
-    phases = [p for p in _phases(state, side) if p.phase.task == Task.bombard and p.end > turn]
-
-    drawing = _budget_users(state, side, budget)
-
-    def users(p: _Phase) -> list[int]:
-        return [j for j in drawing if p.units is None or j in p.units]
-
-    def weight(j: int) -> float:
-        return sum(w.tubes * w.rounds_per_hour for w in u.indirect[j] if w.budget == budget)
-
-    mine = [p for p in phases if users(p)]
-    if current not in mine:
-        mine.append(current)
-    left_allotted = 0.0
-    open_turns = 0
-    for p in mine:
-        span = max(p.end - p.start, 1) if p.end < 10**9 else state.total_turns - p.start
-        remaining = max(min(p.end, state.total_turns) - max(p.start, turn), 0)
-        if p.phase.rounds is not None:
-            left_allotted += p.phase.rounds * remaining / max(span, 1)
-        else:
-            open_turns += remaining
-    fixed_per_turn = None
-    if current.phase.rounds is not None:
-        fixed_per_turn = current.phase.rounds / max(current.end - current.start, 1)
-    sharing = users(current) or [i]
-    total = sum(weight(j) for j in sharing) or 1.0
-    return fixed_per_turn, left_allotted, open_turns, weight(i), total
-
-
-def _budget_users(state: GameState, side: int, budget: int) -> list[int]:
-    """Units of `side` whose guns draw on ammunition budget `budget` (fixed for a game)."""
-    cache = _CACHE.of(state).setdefault("ai_budget_users", {})
-    found = cache.get((side, budget))
-    if found is None:
-        u = state.units
-        found = [
-            j
-            for j in range(u.count)
-            if u.side[j] == side and any(w.budget == budget for w in u.indirect[j])
-        ]
-        cache[(side, budget)] = found
-    return found
+        sharing = np.zeros(state.units.count, np.bool_)
+        sharing[
+            list(range(state.units.count)) if current.units is None else list(current.units)
+        ] = True
+    allotted = np.nan if current.phase.rounds is None else float(current.phase.rounds)
+    return ration_rounds(
+        i, k, current.start, current.end, allotted, sharing, state.turn, side, times,
+        state.units.side, state.budget_rounds, state.total_turns, tables,
+    )  # fmt: skip
 
 
 def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
-    """Go after the enemy: broken units first (the nearest), else the nearest enemy; men caught
-    in a river are shot at from its bank, not followed into the water."""
+    """The adaptive `destroy`: go where the enemy stood while none is left, else `_destroy`.
+    (The plan's pursuit, the broken first, is `plan_kernels._pursue`.)"""
     board = state.board
     objective = phase.objective
     here = view.hexes[i]
@@ -1149,20 +1179,7 @@ def _pursue(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     enemies = view.enemies[side]
     if not enemies:
         return _order(Move, i, objective) if here != objective else _order(Hold, i)
-    from_here = board.distance_row(here)
-    if phase.mode == "adaptive":
-        return _destroy(state, view, i, phase, from_here)
-    chase = view.fleeing[side] or enemies
-    target = min(chase, key=lambda h: (from_here[h], h))
-    if board.water_list[target]:
-        dry = _dry_ground(board)
-        banks = [n for n in board.neighbors[target] if dry[n]]
-        if here in banks or not banks:
-            return _order(Hold, i)  # on the bank: the fire phase shoots at the men in the water
-        return _order(Move, i, min(banks, key=lambda n: (from_here[n], n)))
-    if from_here[target] == 1:
-        return _order(Assault, i, target)
-    return _order(Move, i, target)
+    return _destroy(state, view, i, phase, board.distance_row(here))
 
 
 def _destroy(state: GameState, view: _View, i: int, phase: _Phase, from_here: list[int]) -> Order:
@@ -1282,11 +1299,9 @@ def _withdraw(state: GameState, view: _View, i: int, phase: _Phase) -> Order:
     blocks its way (FM 100-5, 1941, ch. 11: a withdrawal from close contact in daylight is
     costly and is made at night where it can be; the Shigehiro Detachment, engaged when the
     division pulled back, could not get away in time, seed ¶19)."""
-    if phase.mode == "adaptive":
-        if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
-            return _order(Hold, i)
-        return _break_out(state, view, i, phase)
-    return _order(Withdraw, i, phase.objective)
+    if not state.is_night() and _in_contact(state, view, view.sides[i], view.hexes[i]):
+        return _order(Hold, i)
+    return _break_out(state, view, i, phase)
 
 
 def _in_contact(state: GameState, view: _View, side: int, h: int) -> bool:

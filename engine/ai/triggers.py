@@ -14,88 +14,366 @@ A trigger fires at the first boundary at which it holds, and the phase it starts
 good: a phase that began because a place was taken goes on if the place is lost again. `any`
 holds when one of its parts holds, `all` when every part holds at the same boundary (`after`
 holds from its hour on). This module never reads the historical record.
+
+The clock is a kernel (`phase_times`, engine/kernels/jit.py): the plan's triggers are flattened
+once per game into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
+tree is judged bottom-up without recursion), and what the clock has found (a trigger that fired
+stays fired, each boundary is judged once) is kept in the same tables' memo arrays. `PlanClock`
+is the wrapper: it builds the tables and hands the kernel the game's records as arrays.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import namedtuple
 
 import numpy as np
 
 from ..core.state import GameState
+from ..kernels.jit import kernel
 from ..scenario.models import PlanPhase, Trigger
 
 NEVER = 10**9  # a turn no game reaches: a phase whose trigger has not fired
 
+# Trigger nodes: the atoms and the two ways of joining them.
+N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED, N_BELOW, N_ROUTED = range(8)
 
-@dataclass(slots=True)
-class _Atom:
-    """One atomic trigger's state in one game: the boundary it fired at, and how far it has
-    been looked for."""
+# The plan's clock as arrays (one game, one side). Per phase: its fixed start and end turns
+# (`fixed_start`, `fixed_end`, NEVER for none), the root node of its `start_when` and
+# `end_when` (-1: none), and `order`, the phases each after those its `start_when` waits on.
+# Per trigger node (pre-order rows; a node's subtree is the rows from it up to its `node_end`):
+# its kind (N_*), `node_arg` (a place's row in the timeline, a phase, a unit, or a group of
+# `watched`), `node_offset` (an `after`'s turns). `watched`: groups × units, the units a
+# `strength_below` measures or a `routed` watches; `share_start` (their men at the start) and
+# `share_below` (the share) per group. The memo, changed by the kernel: per node the boundary
+# its root trigger fired at (-1: not yet) and the last it was judged at; per phase its start
+# once found and its end by `end_when` once found (-1: not yet).
+ClockTables = namedtuple(
+    "ClockTables",
+    (
+        "fixed_start",
+        "fixed_end",
+        "start_root",
+        "end_root",
+        "order",
+        "node_kind",
+        "node_arg",
+        "node_offset",
+        "node_end",
+        "watched",
+        "share_start",
+        "share_below",
+        "fired",
+        "checked",
+        "settled",
+        "ended",
+    ),
+)
 
-    fired: int | None = None
-    checked: int = -1
+
+@kernel
+def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, first_routed):
+    """Whether the trigger tree at `root` holds at boundary k (0: the start), bottom-up over
+    its pre-order rows. `timeline`: who held each trigger place after each turn (-9 past the
+    record's end); `placed`: per boundary, which units stood on the map; `ledger_men`: per
+    boundary, each unit's men; `first_routed`: the boundary each unit first routed at (-1)."""
+    end = t.node_end
+    value = np.zeros(end[root] - root, np.bool_)
+    for n in range(end[root] - 1, root - 1, -1):
+        kind = t.node_kind[n]
+        arg = t.node_arg[n]
+        got = False
+        if kind in (N_TAKEN, N_LOST):
+            wanted = side if kind == N_TAKEN else 1 - side
+            held = place_start[arg] if k == 0 else timeline[arg, k - 1]
+            got = held == wanted
+        elif kind == N_AFTER:
+            began = starts[arg]
+            got = began >= 0 and k >= began + t.node_offset[n]
+        elif kind == N_ARRIVED:
+            got = k < placed.shape[0] and placed[k, arg]
+        elif kind == N_BELOW:
+            if k < ledger_men.shape[0]:
+                total = 0
+                for j in range(ledger_men.shape[1]):
+                    if t.watched[arg, j]:
+                        total += ledger_men[k, j]
+                got = float(total) / t.share_start[arg] < t.share_below[arg]
+        elif kind == N_ROUTED:
+            for j in range(first_routed.shape[0]):
+                if t.watched[arg, j] and first_routed[j] >= 0 and first_routed[j] <= k:
+                    got = True
+                    break
+        else:  # any / all over the direct children
+            got = kind == N_ALL
+            c = n + 1
+            while c < end[n]:
+                got = got or value[c - root] if kind == N_ANY else got and value[c - root]
+                c = end[c]
+        value[n - root] = got
+    return value[0]
+
+
+@kernel
+def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+    """The first boundary from `since` at which the trigger at `root` held (-1: none yet). A
+    trigger of `after` alone may name a boundary still to come. What was looked at is
+    remembered (`t.fired`, `t.checked`), so that each boundary is judged once, when it is the
+    present one."""
+    if t.node_kind[root] == N_AFTER:
+        began = starts[t.node_arg[root]]
+        return -1 if began < 0 else began + t.node_offset[root]
+    if t.fired[root] >= 0:
+        return t.fired[root]
+    found = -1
+    for k in range(max(t.checked[root] + 1, since), turn + 1):
+        if _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+            found = k
+            break
+    t.fired[root] = found
+    t.checked[root] = turn
+    return found
+
+
+@kernel
+def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_routed):
+    """(start turn, end turn) of each phase as the game stands at `turn` (NEVER: not yet), one
+    row a phase; and whether these are final (every trigger that starts or ends a phase has
+    fired: no later turn changes them).
+
+    One pass in an order where a phase comes after every phase its `after` triggers wait on
+    (the validator refuses cycles), so each start is final when it is read, and what was
+    looked at is remembered at once (see `_fired`): a turn judges each trigger at its one new
+    boundary, not the whole game again. A start or end once found never changes (a phase that
+    has begun goes on; an `after` counts from a start that is final): those are kept
+    (`t.settled`, `t.ended`) and not looked for again."""
+    count = t.fixed_start.shape[0]
+    starts = np.full(count, -1, np.int64)
+    for idx in range(count):
+        k = t.order[idx]
+        start = t.settled[k]
+        if start < 0:
+            start = t.fixed_start[k]
+            root = t.start_root[k]
+            if root >= 0:
+                fired = _fired(
+                    root, 0, turn, side, starts, t, timeline, place_start, placed, ledger_men,
+                    first_routed,
+                )  # fmt: skip
+                start = -1 if fired < 0 else max(start, fired)
+            if start >= 0:
+                t.settled[k] = start
+        starts[k] = start
+    times = np.empty((count, 2), np.int64)
+    final = True  # every start and end found: the times never change again
+    for k in range(count):
+        start = NEVER if starts[k] < 0 else starts[k]
+        finish = t.ended[k]
+        if finish < 0:
+            finish = t.fixed_end[k]
+            root = t.end_root[k]
+            if root >= 0 and start < NEVER:
+                fired = _fired(
+                    root, start, turn, side, starts, t, timeline, place_start, placed,
+                    ledger_men, first_routed,
+                )  # fmt: skip
+                if fired >= 0:
+                    finish = min(finish, fired)
+                    t.ended[k] = finish
+        if (t.start_root[k] >= 0 and t.settled[k] < 0) or (t.end_root[k] >= 0 and t.ended[k] < 0):
+            final = False
+        times[k, 0] = start
+        times[k, 1] = finish
+    return times, final
 
 
 class PlanClock:
-    """The start and end turn of every phase of one side's plan in one game."""
+    """The start and end turn of every phase of one side's plan in one game: the wrapper of
+    `phase_times`, holding the game's `ClockTables`."""
 
     def __init__(self, state: GameState, side: int, phases: list[PlanPhase]) -> None:
         self.side = side
         self.phases = phases
         self.by_id = {p.id: k for k, p in enumerate(phases)}
         self.triggered = any(p.start_when or p.end_when for p in phases)
-        self.fixed_start = [state.turn_of(p.start) if p.start else 0 for p in phases]
-        self.fixed_end = [state.turn_of(p.end) if p.end else NEVER for p in phases]
-        self._atoms: dict[int, _Atom] = {}
-        self._units: dict[int, np.ndarray] = {}
-        self._tests: dict[int, Callable[[int], bool]] = {}
+        fixed_start = [state.turn_of(p.start) if p.start else 0 for p in phases]
+        fixed_end = [state.turn_of(p.end) if p.end else NEVER for p in phases]
+        self._places: list[str] = []  # the places the triggers read, in the timeline's rows
+        self._groups: list[np.ndarray] = []  # per group of `watched`: its units
+        self._shares: list[float] = []  # per group: the share a `strength_below` holds below
+        nodes: list[list[int]] = []
+        start_root = [-1] * len(phases)
+        end_root = [-1] * len(phases)
+        for k, p in enumerate(phases):
+            if p.start_when is not None:
+                start_root[k] = self._flatten(state, p.start_when, nodes)
+            if p.end_when is not None:
+                end_root[k] = self._flatten(state, p.end_when, nodes)
+        kinds = {row[0] for row in nodes}
+        self._reads_arrivals = N_ARRIVED in kinds
+        self._reads_men = N_BELOW in kinds
+        table = np.array(nodes, np.int64).reshape(-1, 4)
+        u = state.units
+        watched = np.zeros((max(1, len(self._groups)), u.count), np.bool_)
+        share_start = np.ones(max(1, len(self._groups)))
+        share_below = np.zeros(max(1, len(self._groups)))
+        for g, units in enumerate(self._groups):
+            watched[g, units] = True
+            share_start[g] = float(u.men_start[units].sum()) or 1.0
+            share_below[g] = self._shares[g]
+        count = len(phases)
+        self.tables = ClockTables(
+            fixed_start=np.array(fixed_start, np.int64),
+            fixed_end=np.array(fixed_end, np.int64),
+            start_root=np.array(start_root, np.int64),
+            end_root=np.array(end_root, np.int64),
+            order=np.array(self._start_order(), np.int64),
+            node_kind=table[:, 0].copy(),
+            node_arg=table[:, 1].copy(),
+            node_offset=table[:, 2].copy(),
+            node_end=table[:, 3].copy(),
+            watched=watched,
+            share_start=share_start,
+            share_below=share_below,
+            fired=np.full(len(nodes), -1, np.int64),
+            checked=np.full(len(nodes), -1, np.int64),
+            settled=np.full(count, -1, np.int64),
+            ended=np.full(count, -1, np.int64),
+        )
         self._at_turn = -1
-        self._times = list(zip(self.fixed_start, self.fixed_end, strict=True))
-        self._order = self._start_order()
-        self._settled: dict[int, int] = {}  # phase -> its start, once found
-        self._ended: dict[int, int] = {}  # phase -> its end by `end_when`, once found
+        self._records: dict = {}  # the records as arrays (`_rows`, `_timeline`)
+        self._array = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
+        self._array = self._array.reshape(count, 2)
+        self._times: list[tuple[int, int]] | None = list(zip(fixed_start, fixed_end, strict=True))
 
     def times(self, state: GameState) -> list[tuple[int, int]]:
         """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
-        if not self.triggered or state.turn == self._at_turn:
-            return self._times
+        if self.triggered and state.turn != self._at_turn:
+            self._ask(state)
+        if self._times is None:
+            self._times = list(map(tuple, self._array.tolist()))
+        return self._times
+
+    def times_array(self, state: GameState) -> np.ndarray:
+        """`times` as a phases × 2 array (start, end), as the planner's kernel reads it."""
+        if self.triggered and state.turn != self._at_turn:
+            self._ask(state)
+        return self._array
+
+    def _ask(self, state: GameState) -> None:
+        """The kernel's times for this turn, with the game's records as its arrays: the trigger
+        places' control after each turn (-9 past the record's end), and only where a trigger
+        reads them, the units on the map and their men at each boundary."""
         self._at_turn = state.turn
-        starts: list[int | None] = [None] * len(self.phases)
-        # One pass in an order where a phase comes after every phase its `after` triggers wait
-        # on (the validator refuses cycles), so each start is final when it is read, and what
-        # was looked at is remembered at once (see `_fired`): a turn judges each trigger at its
-        # one new boundary, not the whole game again.
-        # A start or end once found never changes (a phase that has begun goes on; an `after`
-        # counts from a start that is final): those are kept and not looked for again.
-        settled = self._settled
-        for k in self._order:
-            start = settled.get(k)
-            if start is None:
-                start = self.fixed_start[k]
-                when = self.phases[k].start_when
-                if when is not None:
-                    fired = self._fired(state, when, starts)
-                    start = None if fired is None else max(start, fired)
-                if start is not None:
-                    settled[k] = start
-            starts[k] = start
-        times = []
-        ended = self._ended
-        for k, phase in enumerate(self.phases):
-            start = NEVER if starts[k] is None else starts[k]
-            end = ended.get(k)
-            if end is None:
-                end = self.fixed_end[k]
-                if phase.end_when is not None and start < NEVER:
-                    fired = self._fired(state, phase.end_when, starts, start)
-                    if fired is not None:
-                        end = ended[k] = min(end, fired)
-            times.append((start, end))
-        self._times = times
-        return times
+        timeline, place_start = self._timeline(state)
+        count = state.units.count
+        placed = np.zeros((0, count), np.bool_)
+        if self._reads_arrivals:
+            placed = self._rows("placed", state.position_ledger, np.bool_, lambda row: row >= 0)
+        ledger_men = np.zeros((0, count), np.int64)
+        if self._reads_men:
+            ledger_men = self._rows("men", state.ledger, np.int64, lambda entry: entry[0])
+        first_routed = state.first_routed
+        if len(first_routed) != count:
+            first_routed = np.full(count, -1, np.int64)
+        times, final = phase_times(
+            state.turn, self.side, self.tables, timeline, place_start, placed, ledger_men,
+            first_routed,
+        )  # fmt: skip
+        self._array = times
+        self._times = None  # made when asked (`times`)
+        if final:
+            self.triggered = False  # final: read as a plan of fixed times from now on
+
+    def _timeline(self, state: GameState) -> tuple[np.ndarray, np.ndarray]:
+        """Who held each trigger place at the start, and after each turn (-9 past the record's
+        end), copied in from the entries added since the last turn and the last one before
+        them (the rules may amend a turn's last entry)."""
+        places = self._places
+        columns = max(state.total_turns, state.turn) + 2
+        table = self._records.get("timeline")
+        if table is None or table.shape[1] < columns:
+            table = self._records["timeline"] = np.full(
+                (max(1, len(places)), columns), -9, np.int64
+            )
+            self._records["timeline_filled"] = [0] * len(places)
+        filled = self._records["timeline_filled"]
+        place_start = np.full(max(1, len(places)), -1, np.int64)
+        for k, place in enumerate(places):
+            record = state.place_timeline.get(place, ())
+            since = max(min(filled[k], len(record)) - 1, 0)
+            table[k, since : len(record)] = record[since:]
+            table[k, len(record) : filled[k]] = -9
+            filled[k] = len(record)
+            place_start[k] = state.place_start.get(place, -1)
+        return table, place_start
+
+    def _rows(self, name: str, record: list, dtype, row_of) -> np.ndarray:
+        """A record of the game kept at each turn's end (a list that only grows) as a boundaries
+        × units array, the rows added since the last turn copied in (not the whole game again
+        each turn)."""
+        kept = self._records.get(name)
+        if kept is None or kept[0] is not record or kept[1] > len(record):
+            kept = [record, 0, np.zeros((0, 0), dtype)]
+            self._records[name] = kept
+        filled, table = kept[1], kept[2]
+        if len(record) > filled:
+            if len(record) > table.shape[0]:
+                width = len(row_of(record[0]))
+                bigger = np.zeros((2 * len(record) + 8, width), dtype)
+                if filled:
+                    bigger[:filled] = table[:filled]
+                table = kept[2] = bigger
+            for k in range(filled, len(record)):
+                table[k] = row_of(record[k])
+            kept[1] = len(record)
+        return table[: len(record)]
+
+    def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
+        """Append `trigger`'s tree to `nodes` in pre-order; its root's row number."""
+        at = len(nodes)
+        row = [0, 0, 0, 0]  # kind, arg, offset, end
+        nodes.append(row)
+        u = state.units
+        if trigger.any is not None or trigger.all is not None:
+            row[0] = N_ANY if trigger.any is not None else N_ALL
+            for child in trigger.any if trigger.any is not None else trigger.all:  # type: ignore[union-attr]
+                self._flatten(state, child, nodes)
+        elif trigger.after is not None:
+            row[0], row[1] = N_AFTER, self.by_id[trigger.after.phase]
+            minutes = state.scenario.clock.turn_minutes
+            row[2] = math.ceil(trigger.after.hours * 60 / minutes - 1e-9)
+        elif trigger.taken is not None or trigger.lost is not None:
+            place = trigger.taken if trigger.taken is not None else trigger.lost
+            if place not in self._places:
+                self._places.append(place)
+            row[0] = N_TAKEN if trigger.taken is not None else N_LOST
+            row[1] = self._places.index(place)
+        elif trigger.arrived is not None:
+            row[0], row[1] = N_ARRIVED, u.ids.index(trigger.arrived)
+        elif trigger.routed is not None:
+            if trigger.routed == "enemy":
+                watched = np.flatnonzero(u.side != self.side)
+            else:
+                watched = np.array([u.ids.index(trigger.routed)], dtype=np.intp)
+            row[0], row[1] = N_ROUTED, len(self._groups)
+            self._groups.append(watched)
+            self._shares.append(0.0)
+        else:
+            share = trigger.strength_below
+            assert share is not None, "a trigger sets exactly one field (the validator checks it)"
+            if share.units:
+                units = np.array([u.ids.index(x) for x in share.units], dtype=np.intp)
+            else:
+                measured = (
+                    state.side_ids.index(share.side) if share.side is not None else 1 - self.side
+                )
+                units = np.flatnonzero(u.side == measured)
+            row[0], row[1] = N_BELOW, len(self._groups)
+            self._groups.append(units)
+            self._shares.append(share.share)
+        row[3] = len(nodes)
+        return at
 
     def _start_order(self) -> list[int]:
         """The phases' indices, each after the phases its `start_when` waits on through `after`
@@ -125,103 +403,3 @@ class PlanClock:
         for k in range(len(self.phases)):
             visit(k)
         return order
-
-    # ------------------------------------------------------------------ triggers
-
-    def _fired(
-        self, state: GameState, trigger: Trigger, starts: list[int | None], since: int = 0
-    ) -> int | None:
-        """The first boundary from `since` at which `trigger` held (None: none yet). A trigger
-        of `after` alone may name a boundary still to come. What was looked at is remembered,
-        so that each boundary is judged once, when it is the present one."""
-        if trigger.after is not None:
-            return self._after(state, trigger, starts)
-        atom = self._atoms.get(id(trigger))
-        if atom is None:
-            atom = self._atoms[id(trigger)] = _Atom()
-        elif atom.fired is not None:
-            return atom.fired
-        fired = None
-        for k in range(max(atom.checked + 1, since), state.turn + 1):
-            if self._holds(state, trigger, k, starts):
-                fired = k
-                break
-        atom.fired, atom.checked = fired, state.turn
-        return fired
-
-    def _after(self, state: GameState, trigger: Trigger, starts: list[int | None]) -> int | None:
-        assert trigger.after is not None
-        began = starts[self.by_id[trigger.after.phase]]
-        if began is None:
-            return None
-        minutes = state.scenario.clock.turn_minutes
-        return began + math.ceil(trigger.after.hours * 60 / minutes - 1e-9)
-
-    def _holds(self, state: GameState, trigger: Trigger, k: int, starts: list[int | None]) -> bool:
-        """Whether `trigger` holds at boundary k (0: the start)."""
-        if trigger.any is not None:
-            return any(self._holds(state, t, k, starts) for t in trigger.any)
-        if trigger.all is not None:
-            return all(self._holds(state, t, k, starts) for t in trigger.all)
-        if trigger.after is not None:
-            at = self._after(state, trigger, starts)
-            return at is not None and k >= at
-        test = self._tests.get(id(trigger))
-        if test is None:
-            test = self._tests[id(trigger)] = self._condition(state, trigger)
-        return test(k)
-
-    def _condition(self, state: GameState, trigger: Trigger) -> Callable[[int], bool]:
-        """A test of an atomic `trigger` at boundary k (0: the start)."""
-        side = self.side
-        if trigger.taken is not None or trigger.lost is not None:
-            place = trigger.taken if trigger.taken is not None else trigger.lost
-            wanted = side if trigger.taken is not None else 1 - side
-
-            def holder_is(k: int) -> bool:
-                if k == 0:
-                    return state.place_start.get(place, -1) == wanted
-                timeline = state.place_timeline.get(place, [])
-                return k - 1 < len(timeline) and timeline[k - 1] == wanted
-
-            return holder_is
-        if trigger.arrived is not None:
-            i = state.units.ids.index(trigger.arrived)
-            return lambda k: k < len(state.position_ledger) and state.position_ledger[k][i] >= 0
-        if trigger.routed is not None:
-            u = state.units
-            if trigger.routed == "enemy":
-                watched = np.flatnonzero(u.side != side)
-            else:
-                watched = np.array([u.ids.index(trigger.routed)], dtype=np.intp)
-
-            def routed_by(k: int) -> bool:
-                first = state.first_routed[watched]  # -1: never routed
-                return bool(((first >= 0) & (first <= k)).any())
-
-            return routed_by
-        share = trigger.strength_below
-        assert share is not None, "a trigger sets exactly one field (the validator checks it)"
-        units = self._share_units(state, share, id(trigger))
-        start = float(state.units.men_start[units].sum()) or 1.0
-
-        def below(k: int) -> bool:
-            if k >= len(state.ledger):
-                return False
-            return float(state.ledger[k][0][units].sum()) / start < share.share
-
-        return below
-
-    def _share_units(self, state: GameState, share, key: int) -> np.ndarray:
-        found = self._units.get(key)
-        if found is None:
-            u = state.units
-            if share.units:
-                found = np.array([u.ids.index(x) for x in share.units], dtype=np.intp)
-            else:
-                measured = (
-                    state.side_ids.index(share.side) if share.side is not None else 1 - self.side
-                )
-                found = np.flatnonzero(u.side == measured)
-            self._units[key] = found
-        return found
