@@ -28,6 +28,7 @@ from ..core.board import Board
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.orders import MOVE, Assault, Bombard, Hold, Move, Order, Withdraw, rows_to_orders
 from ..core.state import GameState, PerGame
+from ..kernels.jit import resolved
 from ..rules.bombardment import in_range
 from ..rules.engineering import Breach, breach_order_for, engineer_units, obstacles_on_axis
 from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
@@ -183,6 +184,11 @@ def _plan_mode_orders(state: GameState, side: int) -> list[Order]:
     return rows_to_orders(plan_rows(state, side))
 
 
+# `plan_side` called without numba's typing of its bundles at every call (jit.resolved): the
+# call is what the plan mode costs from Python, its typing most of that.
+_plan_side = resolved(plan_side)
+
+
 def plan_rows(state: GameState, side: int) -> np.ndarray:
     """The plan mode's orders for `side` this turn as integer rows (engine/core/orders.py
     `ROW_WIDTH`), in unit order: the kernel `plan_side` decides every unit's order (a standing
@@ -192,7 +198,7 @@ def plan_rows(state: GameState, side: int) -> np.ndarray:
     tables, clock = _plan_tables(state, side)
     night = state.is_night()
     breach = _breach_rows(state, side, tables, clock, night)
-    return plan_side(
+    return _plan_side(
         side, state.turn, night, state.total_turns, breach, state.budget_rounds,
         unit_arrays(state.units), works_arrays(state.works), coefficients_of(state).values(),
         tables, clock.tables, clock.records.arrays(state),

@@ -81,19 +81,21 @@ ClockTables = namedtuple(
 # The game's records the triggers read, as arrays (`GameRecords.arrays`): `timeline` (a row per
 # place some clock reads, `GameRecords.row_of`: who held it after each turn, -9 past the
 # record's end), `place_start` (who held each at the start), `placed` (boundaries × units: on
-# the map; empty unless an `arrived` trigger reads it), `ledger_men` (boundaries × units: men;
-# empty unless a `strength_below` reads it), `first_routed` (the state's own array).
+# the map; no rows unless an `arrived` trigger reads it), `ledger_men` (boundaries × units: men;
+# no rows unless a `strength_below` reads it), `recorded` (the rows of `placed` and of
+# `ledger_men` that hold a record: those arrays have room for more, so that the bundle stays
+# the same arrays from turn to turn), `first_routed` (the state's own array: the boundary each
+# unit first routed at, -1 never).
 ClockRecords = namedtuple(
-    "ClockRecords", ("timeline", "place_start", "placed", "ledger_men", "first_routed")
+    "ClockRecords",
+    ("timeline", "place_start", "placed", "ledger_men", "recorded", "first_routed"),
 )
 
 
 @kernel
-def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, first_routed):
+def _holds(root, k, side, starts, t, records):
     """Whether the trigger tree at `root` holds at boundary k (0: the start), bottom-up over
-    its pre-order rows. `timeline`: who held each trigger place after each turn (-9 past the
-    record's end); `placed`: per boundary, which units stood on the map; `ledger_men`: per
-    boundary, each unit's men; `first_routed`: the boundary each unit first routed at (-1)."""
+    its pre-order rows, from the game's `records` (`ClockRecords`)."""
     end = t.node_end
     value = np.zeros(end[root] - root, np.bool_)
     for n in range(end[root] - 1, root - 1, -1):
@@ -102,21 +104,22 @@ def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, 
         got = False
         if kind in (N_TAKEN, N_LOST):
             wanted = side if kind == N_TAKEN else 1 - side
-            held = place_start[arg] if k == 0 else timeline[arg, k - 1]
+            held = records.place_start[arg] if k == 0 else records.timeline[arg, k - 1]
             got = held == wanted
         elif kind == N_AFTER:
             began = starts[arg]
             got = began >= 0 and k >= began + t.node_offset[n]
         elif kind == N_ARRIVED:
-            got = k < placed.shape[0] and placed[k, arg]
+            got = k < records.recorded[0] and records.placed[k, arg]
         elif kind == N_BELOW:
-            if k < ledger_men.shape[0]:
+            if k < records.recorded[1]:
                 total = 0
-                for j in range(ledger_men.shape[1]):
+                for j in range(records.ledger_men.shape[1]):
                     if t.watched[arg, j]:
-                        total += ledger_men[k, j]
+                        total += records.ledger_men[k, j]
                 got = float(total) / t.share_start[arg] < t.share_below[arg]
         elif kind == N_ROUTED:
+            first_routed = records.first_routed
             for j in range(first_routed.shape[0]):
                 if t.watched[arg, j] and first_routed[j] >= 0 and first_routed[j] <= k:
                     got = True
@@ -132,7 +135,7 @@ def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, 
 
 
 @kernel
-def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+def _fired(root, since, turn, side, starts, t, records):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet). A
     trigger of `after` alone may name a boundary still to come. What was looked at is
     remembered (`t.fired`, `t.checked`), so that each boundary is judged once, when it is the
@@ -144,7 +147,7 @@ def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, le
         return t.fired[root]
     found = -1
     for k in range(max(t.checked[root] + 1, since), turn + 1):
-        if _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+        if _holds(root, k, side, starts, t, records):
             found = k
             break
     t.fired[root] = found
@@ -153,7 +156,7 @@ def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, le
 
 
 @kernel
-def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_routed):
+def phase_times(turn, side, t, records):
     """(start turn, end turn) of each phase as the game stands at `turn` (NEVER: not yet), one
     row a phase; and whether these are final (every trigger that starts or ends a phase has
     fired: no later turn changes them).
@@ -173,10 +176,7 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
             start = t.fixed_start[k]
             root = t.start_root[k]
             if root >= 0:
-                fired = _fired(
-                    root, 0, turn, side, starts, t, timeline, place_start, placed, ledger_men,
-                    first_routed,
-                )  # fmt: skip
+                fired = _fired(root, 0, turn, side, starts, t, records)
                 start = -1 if fired < 0 else max(start, fired)
             if start >= 0:
                 t.settled[k] = start
@@ -190,10 +190,7 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
             finish = t.fixed_end[k]
             root = t.end_root[k]
             if root >= 0 and start < NEVER:
-                fired = _fired(
-                    root, start, turn, side, starts, t, timeline, place_start, placed,
-                    ledger_men, first_routed,
-                )  # fmt: skip
+                fired = _fired(root, start, turn, side, starts, t, records)
                 if fired >= 0:
                     finish = min(finish, fired)
                     t.ended[k] = finish
@@ -211,10 +208,7 @@ def clock_times(turn, side, t, records):
     tables' own, read it, do not change it). `records`: the game's `ClockRecords`."""
     if t.final[0] or t.asked[0] == turn:
         return t.times
-    times, final = phase_times(
-        turn, side, t, records.timeline, records.place_start, records.placed,
-        records.ledger_men, records.first_routed,
-    )  # fmt: skip
+    times, final = phase_times(turn, side, t, records)
     t.times[:, :] = times
     t.asked[0] = turn
     t.final[0] = final
@@ -230,6 +224,7 @@ class GameRecords:
 
     def __init__(self, state: GameState) -> None:
         self.count = state.units.count
+        self.boundaries = state.total_turns + 2  # the records' rows a game of its length makes
         self.places: list[str] = []  # the places some trigger reads, by their row
         self.filled: list[int] = []  # per place: the entries of its timeline copied in
         self.arrivals = False  # whether `placed` is kept (an `arrived` trigger reads it)
@@ -238,6 +233,8 @@ class GameRecords:
         self.timeline = np.full((1, 0), -9, np.int64)
         self.place_start = np.full(1, -1, np.int64)
         self._kept: dict[str, list] = {}  # per ledger: [its list, rows copied, the array]
+        self._recorded = np.zeros(2, np.int64)  # `ClockRecords.recorded`
+        self._never_routed = np.full(self.count, -1, np.int64)  # before the first record
         self._arrays: ClockRecords | None = None
 
     def row_of(self, place: str) -> int:
@@ -263,10 +260,11 @@ class GameRecords:
     def _refresh(self, state: GameState) -> None:
         """Copy in what the records gained since the last turn: each place's timeline from the
         entries added and the last one before them (the rules may amend a turn's last entry),
-        and the rows the ledgers gained (lists that only grow)."""
+        and the rows the ledgers gained (lists that only grow). The arrays are kept, and the
+        bundle with them, until one needs more room."""
         self.turn = state.turn
         places = self.places
-        columns = max(state.total_turns, state.turn) + 2
+        columns = max(self.boundaries, state.turn + 2)
         table = self.timeline
         if table.shape[0] < max(1, len(places)) or table.shape[1] < columns:
             table = self.timeline = np.full((max(1, len(places)), columns), -9, np.int64)
@@ -280,38 +278,59 @@ class GameRecords:
             table[k, len(record) : filled[k]] = -9
             filled[k] = len(record)
             self.place_start[k] = state.place_start.get(place, -1)
-        count = self.count
-        placed = np.zeros((0, count), np.bool_)
-        if self.arrivals:
-            placed = self._rows("placed", state.position_ledger, np.bool_, lambda row: row >= 0)
-        ledger_men = np.zeros((0, count), np.int64)
-        if self.men:
-            ledger_men = self._rows("men", state.ledger, np.int64, lambda entry: entry[0])
+        recorded = self._recorded
+        placed = self._rows("placed", self.arrivals, state.position_ledger, np.bool_, _on_map)
+        recorded[0] = self._kept["placed"][1]
+        ledger_men = self._rows("men", self.men, state.ledger, np.int64, _men)
+        recorded[1] = self._kept["men"][1]
         first_routed = state.first_routed
-        if len(first_routed) != count:
-            first_routed = np.full(count, -1, np.int64)
-        self._arrays = ClockRecords(table, self.place_start, placed, ledger_men, first_routed)
+        if len(first_routed) != self.count:
+            first_routed = self._never_routed
+        arrays = self._arrays
+        if (
+            arrays is None
+            or arrays.timeline is not table
+            or arrays.place_start is not self.place_start
+            or arrays.placed is not placed
+            or arrays.ledger_men is not ledger_men
+            or arrays.first_routed is not first_routed
+        ):
+            self._arrays = ClockRecords(
+                table, self.place_start, placed, ledger_men, recorded, first_routed
+            )
 
-    def _rows(self, name: str, record: list, dtype, row_of) -> np.ndarray:
+    def _rows(self, name: str, wanted: bool, record: list, dtype, row_of) -> np.ndarray:
         """A record of the game kept at each turn's end (a list that only grows) as a boundaries
-        × units array, the rows added since the last turn copied in (not the whole game again
-        each turn)."""
+        × units array with room to spare, the rows added since the last turn copied in (not
+        the whole game again each turn); no rows while no trigger reads it."""
         kept = self._kept.get(name)
         if kept is None or kept[0] is not record or kept[1] > len(record):
-            kept = [record, 0, np.zeros((0, 0), dtype)]
+            kept = [record, 0, np.zeros((0, self.count), dtype)]
             self._kept[name] = kept
+        if not wanted:
+            return kept[2]
         filled, table = kept[1], kept[2]
         if len(record) > filled:
-            if len(record) > table.shape[0]:
-                width = len(row_of(record[0]))
-                bigger = np.zeros((2 * len(record) + 8, width), dtype)
+            if len(record) > table.shape[0]:  # room for the game's turns, or twice the record
+                rows = max(2 * len(record) + 8, self.boundaries)
+                bigger = np.zeros((rows, self.count), dtype)
                 if filled:
                     bigger[:filled] = table[:filled]
                 table = kept[2] = bigger
             for k in range(filled, len(record)):
                 table[k] = row_of(record[k])
             kept[1] = len(record)
-        return table[: len(record)]
+        return table
+
+
+def _on_map(position: np.ndarray) -> np.ndarray:
+    """A row of the position ledger as who stood on the map."""
+    return position >= 0
+
+
+def _men(entry: np.ndarray) -> np.ndarray:
+    """A row of the ledger as each unit's men."""
+    return entry[0]
 
 
 _RECORDS = PerGame()
