@@ -569,9 +569,7 @@ def plan_side(side, turn, night, total, breach, budget_rounds, u, w, c, t, clock
     `PlanTables`. Routed units get no order (they flee by the rules, whatever they are told)."""
     count = u.hex.shape[0]
     times = clock_times(turn, side, clock, records)
-    active = np.empty(count, np.bool_)  # GameState.active(): arrived, not gone, on the map
-    for j in range(count):
-        active[j] = u.arrived[j] and not u.gone[j] and u.hex[j] >= 0
+    active = u.arrived & ~u.gone & (u.hex >= 0)  # GameState.active()
     # The view: the enemy's men by hex, the hexes of routed enemies (orders are given before
     # anything moves, so it holds for every unit's orders).
     for j in range(count):

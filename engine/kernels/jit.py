@@ -381,11 +381,12 @@ def resolved(kernel_made: Callable) -> Callable:
     kernel does (measured: a kernel taking the units', works', coefficients' and plan bundles,
     22 µs called through numba, 3.6 µs through its compiled entry point).
 
-    Safe as long as what it checks says the types are the same: an argument that is the very
-    object of the call it last typed (a bundle, an array: their elements' types do not change
-    while they live, the rules never rebind a bundle's arrays), or a Python number of the same
-    kind; any other argument is typed again (one `typeof`), and a change of any type goes
-    through numba's own dispatch (compiling if need be), then on from what that chose."""
+    Safe as long as what it checks says the types are the same: every argument the very object
+    of a call it remembers (a bundle, an array: their elements' types do not change while they
+    live, the rules never rebind a bundle's arrays), or a Python number of the same kind; any
+    other call goes through numba's own dispatch (compiling if need be), and the compiled
+    version numba called is remembered with its arguments (a new game's bundles: one such call
+    a game)."""
     return _Resolved(kernel_made)
 
 
@@ -394,19 +395,19 @@ _RESOLVED_KEPT = 4  # calls a `resolved` caller remembers (a side's bundles each
 
 
 class _Resolved:
-    """`resolved`'s caller. `_kept` holds the last few calls' (arguments, their numba types, the
-    compiled entry point), most recent first, as one tuple replaced whole (a thread reads one
-    snapshot). It holds those arguments (the last games' bundles) until later calls push them
-    out."""
+    """`resolved`'s caller. `_kept` holds the last few calls' (arguments, the compiled entry
+    point numba called for them), most recent first, as one tuple replaced whole (a thread
+    reads one snapshot). It holds those arguments (the last games' bundles) until later calls
+    push them out."""
 
     __slots__ = ("_kept", "kernel")
 
     def __init__(self, kernel_made: Callable) -> None:
         self.kernel = kernel_made
-        self._kept: tuple[tuple[tuple, tuple, Callable], ...] = ()
+        self._kept: tuple[tuple[tuple, Callable], ...] = ()
 
     def __call__(self, *args: Any) -> Any:
-        for before, _, entry in self._kept:
+        for before, entry in self._kept:
             if len(args) != len(before):
                 continue
             for a, b in zip(args, before, strict=True):
@@ -417,39 +418,26 @@ class _Resolved:
         return self._dispatch(args)
 
     def _dispatch(self, args: tuple) -> Any:
-        """Type the arguments that are not objects of a call remembered, and call the compiled
-        version for these types directly; if there is none, through numba (which compiles it),
-        then remember it."""
+        """Call through numba, and remember the compiled version it called for these arguments:
+        the one there is, or where numba holds several, the one for their types."""
         target = self.kernel
         if type(target) is _Pending:
             if target.target is None:
                 _decide(True, "the kernel cache is warm")
             target = target.target
+        result = target(*args)
         overloads = getattr(target, "overloads", None)
-        if overloads is None:  # plain Python
-            return target(*args)
-        from numba.core.typing.typeof import Purpose, typeof
-
-        kept = self._kept
-        types = []
-        for n, a in enumerate(args):
-            known = next(
-                (t[n] for before, t, _ in kept if n < len(before) and before[n] is a), None
-            )
-            types.append(known if known is not None else typeof(a, Purpose.argument))
-        signature = tuple(types)
-        found = overloads.get(signature)
-        if found is None:
-            result = target(*args)
-            found = overloads.get(signature)
-            if found is not None:
-                self._remember(args, signature, found.entry_point)
+        if not overloads:  # plain Python
             return result
-        self._remember(args, signature, found.entry_point)
-        return found.entry_point(*args)
+        if len(overloads) == 1:  # numba called it (with the conversions its entry point makes)
+            found = next(iter(overloads.values()))
+        else:
+            from numba.core.typing.typeof import Purpose, typeof
 
-    def _remember(self, args: tuple, signature: tuple, entry: Callable) -> None:
-        self._kept = ((args, signature, entry), *self._kept[: _RESOLVED_KEPT - 1])
+            found = overloads.get(tuple(typeof(a, Purpose.argument) for a in args))
+        if found is not None:
+            self._kept = ((args, found.entry_point), *self._kept[: _RESOLVED_KEPT - 1])
+        return result
 
 
 def _same_number(a: Any, b: Any) -> bool:
