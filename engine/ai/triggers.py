@@ -270,14 +270,16 @@ class GameRecords:
             table = self.timeline = np.full((max(1, len(places)), columns), -9, np.int64)
             self.filled = [0] * len(places)
             self.place_start = np.full(max(1, len(places)), -1, np.int64)
-        filled = self.filled
+        filled, timelines, starts = self.filled, state.place_timeline, state.place_start
         for k, place in enumerate(places):
-            record = state.place_timeline.get(place, ())
-            since = max(min(filled[k], len(record)) - 1, 0)
-            table[k, since : len(record)] = record[since:]
-            table[k, len(record) : filled[k]] = -9
-            filled[k] = len(record)
-            self.place_start[k] = state.place_start.get(place, -1)
+            record = timelines.get(place, ())
+            length = len(record)
+            for n in range(max(min(filled[k], length) - 1, 0), length):  # a turn's entry or two
+                table[k, n] = record[n]
+            if length < filled[k]:
+                table[k, length : filled[k]] = -9
+            filled[k] = length
+            self.place_start[k] = starts.get(place, -1)
         recorded = self._recorded
         placed = self._rows("placed", self.arrivals, state.position_ledger, np.bool_, _on_map)
         recorded[0] = self._kept["placed"][1]
