@@ -125,6 +125,7 @@ CHECKED = {
     "_holds",
     "_fired",
     "phase_times",
+    "clock_times",
     "spread_rounds",
     "ration_rounds",
     "unit_phases",

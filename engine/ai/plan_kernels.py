@@ -7,13 +7,16 @@ that a compiled turn runs in microseconds (docs/speed.md, stage 5). The wrapper 
 `engine/ai/planner.py` (`plan_orders` in mode "plan"): it flattens the side's plan into a
 `PlanTables` bundle once per game (the phases as columns, the units' guns, the board's
 neighbours, the time fields toward every hex an attack may aim at, computed by movement's
-`time_field` in Python), asks the plan's clock (engine/ai/triggers.py) when each phase runs, and
-turns the kernel's integer rows (kind, unit, hex, rounds) into `Order`s.
+`time_field` in Python), and turns the kernel's order rows (engine/core/orders.py `ROW_WIDTH`:
+kind, unit, hex, rounds) into `Order`s (`rows_to_orders`), until the compiled turn takes the
+rows themselves (docs/speed.md, stage 4).
 
-What the kernels do not decide is handed to them: the engineers' breaching
-(engineering's `breach_order_for`, worked out by the wrapper for each engineer unit whose phase
-is an attack, as `breach` rows) and the phases' times (`triggers.phase_times`). The adaptive
-mode stays Python (planner.py) and shares `ration_rounds` and `spread_rounds` with these.
+`plan_side` asks the plan's clock itself (engine/ai/triggers.py `clock_times`, a kernel, with
+the game's records as arrays), finds each unit's phase and who is on the map: one call a side a
+turn. What the kernels do not decide is handed to them: the engineers' breaching (engineering's
+`breach_order_for`, worked out by the wrapper for each engineer unit whose phase is an attack,
+as `breach` rows). The adaptive mode stays Python (planner.py) and shares `ration_rounds` and
+`spread_rounds` with these.
 """
 
 from __future__ import annotations
@@ -24,13 +27,21 @@ from collections import namedtuple
 import numpy as np
 
 from ..core.board import hex_distance
+from ..core.orders import ASSAULT as O_ASSAULT
+from ..core.orders import BOMBARD as O_BOMBARD
+from ..core.orders import HOLD as O_HOLD
+from ..core.orders import MOVE as O_MOVE
+from ..core.orders import NO_NUMBER, ROW_WIDTH
+from ..core.orders import WITHDRAW as O_WITHDRAW
 from ..kernels.jit import kernel
+from .triggers import clock_times
 
 # Tasks (engine/scenario/models.py `Task`) as small integers, in `TASK_CODES`' order (planner.py).
 T_MOVE, T_ATTACK, T_ASSAULT, T_BOMBARD, T_HOLD, T_COUNTER, T_FALL_BACK, T_WITHDRAW = range(8)
 T_PURSUE, T_BREAK_OUT = 8, 9
-# Orders, one row each: (kind, unit, hex, rounds); hex -1 for Hold, rounds -1 but for Bombard.
-O_HOLD, O_MOVE, O_ASSAULT, O_BOMBARD, O_WITHDRAW, O_BREACH = range(6)
+# Orders are rows of engine/core/orders.py (`ROW_WIDTH`): (kind, unit, hex, rounds), the kinds
+# the built-in codes imported above (O_*; a breach's code comes in the `breach` rows), hex and
+# rounds NO_NUMBER (-1) where the kind has none.
 # `only_when` of a phase.
 W_ANY, W_NIGHT, W_DAY = range(3)
 NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
@@ -545,18 +556,20 @@ def _pursue(i, k, side, active, u, t, order):
 
 
 @kernel
-def plan_side(side, turn, night, total, times, current, active, breach, budget_rounds, u, w, c, t):
+def plan_side(side, turn, night, total, breach, budget_rounds, u, w, c, t, clock, records):
     """This turn's orders for every unit of `side` that can take one, following the side's plan
-    (planner.py `plan_orders` in mode "plan"), one row each: (kind, unit, hex, rounds).
+    (planner.py `plan_orders` in mode "plan"), as order rows (engine/core/orders.py
+    `ROW_WIDTH`: kind, unit, hex, rounds), in unit order.
 
-    `times`: each phase's (start, end) turns this game (triggers.py `phase_times`); `current`:
-    each unit's phase this turn (`unit_phases`, -1 none) where the wrapper has found it, else
-    empty (found here: a call from Python costs more than the finding); `active`:
-    the units on the map and in the fight; `breach`: per unit, the engineers' breaching order
-    (kind, hex; kind -1: none) for those whose phase is an attack; `u`, `w`: the units' and
-    works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's `PlanTables`. Routed units
-    get no order (they flee by the rules, whatever they are told)."""
+    The phases' times come from the plan's clock (`clock`: the side's `ClockTables`; `records`:
+    the game's `ClockRecords`, triggers.py), each unit's phase from them (`unit_phases`), who is
+    in the fight (on the map, arrived, not gone) from the units' arrays. `breach`: per unit, the
+    engineers' breaching order (kind, hex; kind -1: none) for those whose phase is an attack;
+    `u`, `w`: the units' and works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's
+    `PlanTables`. Routed units get no order (they flee by the rules, whatever they are told)."""
     count = u.hex.shape[0]
+    times = clock_times(turn, side, clock, records)
+    active = u.arrived & ~u.gone & (u.hex >= 0)  # GameState.active()
     # The view: the enemy's men by hex, the hexes of routed enemies (orders are given before
     # anything moves, so it holds for every unit's orders).
     for j in range(count):
@@ -564,17 +577,16 @@ def plan_side(side, turn, night, total, times, current, active, breach, budget_r
             t.enemy_men[u.hex[j]] += u.men[j]
             if u.routed[j]:
                 t.fleeing[u.hex[j]] = True
-    if current.shape[0] == 0:
-        current = unit_phases(turn, night, times, t)
+    current = unit_phases(turn, night, times, t)
     man_with = np.full(t.places_to_hold.shape[0], -2, np.int64)
-    rows = np.empty((count, 4), np.int64)
+    rows = np.empty((count, ROW_WIDTH), np.int64)
     order = np.empty(3, np.int64)  # kind, hex, rounds of one unit's order
     n_rows = 0
     for i in range(count):
         if not active[i] or u.side[i] != side or u.routed[i]:
             continue
         k = current[i]
-        order[0], order[1], order[2] = O_HOLD, -1, -1
+        order[0], order[1], order[2] = O_HOLD, NO_NUMBER, NO_NUMBER
         to = _standing_reflex(i, k, side, active, current, man_with, u, w, c, t)
         if to >= 0:
             if to != u.hex[i]:

@@ -5,11 +5,12 @@ conditions (mode `adaptive`), and adapts to what it sees: a spent unit stops ass
 that cannot hold falls back, assaults wait for the hours the phase allows. It never looks at the
 historical record and never touches the dice: it only gives orders, and the rules decide.
 
-The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`): `plan_orders` hands it the
-plan flattened into tables once per game (`_plan_tables`), the phases' times from the plan's
-clock (engine/ai/triggers.py, itself a kernel), and the engineers' breaching orders, and turns
-its integer rows into Orders. The adaptive mode is the Python below; it shares the fire plan's
-ration (`ration_rounds`) with the kernel.
+The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a side a turn):
+`plan_rows` hands it the plan flattened into tables once per game (`_plan_tables`), the plan's
+clock (engine/ai/triggers.py, whose kernel `plan_side` asks itself) with the game's records as
+arrays, and the engineers' breaching orders; it returns the side's orders as integer rows
+(engine/core/orders.py), which `plan_orders` turns into Orders (`rows_to_orders`). The adaptive
+mode is the Python below; it shares the fire plan's ration (`ration_rounds`) with the kernel.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ import numpy as np
 
 from ..core.board import Board
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.orders import Assault, Bombard, Hold, Move, Order, Withdraw
+from ..core.orders import MOVE, Assault, Bombard, Hold, Move, Order, Withdraw, rows_to_orders
 from ..core.state import GameState, PerGame
+from ..kernels.jit import resolved
 from ..rules.bombardment import in_range
 from ..rules.engineering import Breach, breach_order_for, engineer_units, obstacles_on_axis
 from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
@@ -36,7 +38,7 @@ from . import plan_kernels as pk
 from .plan_kernels import PlanTables, plan_side, ration_rounds, spread_rounds, unit_phases
 from .triggers import PlanClock
 
-__all__ = ["default_mode", "plan_orders", "spread_rounds"]
+__all__ = ["default_mode", "plan_orders", "plan_rows", "spread_rounds"]
 
 # The thresholds the computer player decides by are rule coefficients (`ai_*` in
 # engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
@@ -109,11 +111,11 @@ def _plan_phases(
 ) -> tuple[PlanClock | None, list[_Phase], tuple[list[tuple[int, int]], list[_Phase]] | None]:
     """(the plan's clock if it has triggers, its phases at their fixed times, None)."""
     board, u = state.board, state.units
-    plan = next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
+    plan = _plan_of(state, side)
     found: list[_Phase] = []
     if plan is None:
         return None, found, None
-    clock = PlanClock(state, side, list(plan.phases))
+    clock = _clock(state, side)
     for phase, (start, end) in zip(plan.phases, clock.times(state), strict=True):
         units = None if phase.units == "all" else frozenset(u.ids.index(x) for x in phase.units)
         found.append(
@@ -127,6 +129,22 @@ def _plan_phases(
             )
         )
     return (clock if clock.triggered else None), found, None
+
+
+def _plan_of(state: GameState, side: int):
+    """The scenario's plan for `side` (None: it has none)."""
+    return next((p for p in state.scenario.plans if p.side == state.side_ids[side]), None)
+
+
+def _clock(state: GameState, side: int) -> PlanClock:
+    """The side's plan clock, made once per game (one of no phases for a side with no plan)."""
+    cache = _CACHE.of(state)
+    found = cache.get(("ai_clock", side))
+    if found is None:
+        plan = _plan_of(state, side)
+        phases = list(plan.phases) if plan is not None else []
+        found = cache[("ai_clock", side)] = PlanClock(state, side, phases)
+    return found
 
 
 def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Order]:
@@ -159,59 +177,54 @@ TASK_CODES = (
     Task.pursue,
     Task.break_out,
 )
-# The kernel's order rows (kind, unit, hex, rounds) as Orders, by kind (plan_kernels.O_*).
-_ORDER_KINDS: tuple[type[Order], ...] = (Hold, Move, Assault, Bombard, Withdraw, Breach)
 
 
 def _plan_mode_orders(state: GameState, side: int) -> list[Order]:
-    """The plan mode: the kernel `plan_side` decides every unit's order (a standing reflex keeps
-    the side's places to hold manned whatever the written phases say, see
-    `plan_kernels._standing_reflex`); this wrapper hands it the phases' times from the plan's
-    clock, the engineers' breaching orders, and turns its rows into Orders."""
-    tables, clock, fixed_times = _plan_tables(state, side)
-    times = fixed_times if clock is None else clock.times_array(state)
+    """The plan mode's orders: `plan_rows` as Orders (until the compiled turn takes rows)."""
+    return rows_to_orders(plan_rows(state, side))
+
+
+# `plan_side` called without numba's typing of its bundles at every call (jit.resolved): the
+# call is what the plan mode costs from Python, its typing most of that.
+_plan_side = resolved(plan_side)
+
+
+def plan_rows(state: GameState, side: int) -> np.ndarray:
+    """The plan mode's orders for `side` this turn as integer rows (engine/core/orders.py
+    `ROW_WIDTH`), in unit order: the kernel `plan_side` decides every unit's order (a standing
+    reflex keeps the side's places to hold manned whatever the written phases say, see
+    `plan_kernels._standing_reflex`); this wrapper hands it the plan's tables and clock, the
+    game's records and the engineers' breaching orders."""
+    tables, clock = _plan_tables(state, side)
     night = state.is_night()
-    active = state.active()
-    u = unit_arrays(state.units)
-    c = coefficients_of(state).values()
-    current, breach = _breach_rows(state, side, tables, times, night, active)
-    rows = plan_side(
-        side, state.turn, night, state.total_turns, times, current, active, breach,
-        state.budget_rounds, u, works_arrays(state.works), c, tables,
+    breach = _breach_rows(state, side, tables, clock, night)
+    return _plan_side(
+        side, state.turn, night, state.total_turns, breach, state.budget_rounds,
+        unit_arrays(state.units), works_arrays(state.works), coefficients_of(state).values(),
+        tables, clock.tables, clock.records.arrays(state),
     )  # fmt: skip
-    return [
-        _order(_ORDER_KINDS[kind], i) if to < 0 else
-        _order(_ORDER_KINDS[kind], i, to) if rounds < 0 and kind != pk.O_BOMBARD else
-        _order(_ORDER_KINDS[kind], i, to, rounds)
-        for kind, i, to, rounds in rows.tolist()
-    ]  # fmt: skip
 
 
 def _breach_rows(
-    state: GameState,
-    side: int,
-    tables: PlanTables,
-    times: np.ndarray,
-    night: bool,
-    active: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """(each unit's phase, found where the side has engineers, else empty: `plan_side` finds
-    it; per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
+    state: GameState, side: int, tables: PlanTables, clock: PlanClock, night: bool
+) -> np.ndarray:
+    """Per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
     turn is an attack: breach the nearest obstacle on its axis, or go next to it (engineering's
     `breach_order_for`, which stays in Python: it walks the axis with the rules' own helpers).
-    Every other unit's row is -1.)"""
-    count = state.units.count
+    Every other unit's row is -1; a side without engineers gets the one array of -1s."""
     cache = _CACHE.of(state)
-    kept = cache.get("ai_no_breach")
-    if kept is None or len(kept[1]) != count:
-        kept = cache["ai_no_breach"] = (np.zeros(0, np.int64), np.full((count, 2), -1, np.int64))
-    unknown, none = kept
-    engineers = engineer_units(state)
-    sides = _fixed(state).sides
-    mine = [i for i in range(count) if engineers[i] and sides[i] == side]
+    kept = cache.get(("ai_engineers", side))
+    if kept is None:
+        count = state.units.count
+        engineers = engineer_units(state)
+        sides = _fixed(state).sides
+        mine = [i for i in range(count) if engineers[i] and sides[i] == side]
+        kept = cache[("ai_engineers", side)] = (mine, np.full((count, 2), -1, np.int64))
+    mine, none = kept
     if not mine:
-        return unknown, none
-    current = unit_phases(state.turn, night, times, tables)
+        return none
+    current = unit_phases(state.turn, night, clock.times_array(state), tables)
+    active = state.active()
     rows = None
     routed = state.units.routed
     for i in mine:
@@ -226,15 +239,13 @@ def _breach_rows(
             continue
         if rows is None:
             rows = none.copy()
-        rows[i] = (
-            (pk.O_BREACH, found.target) if isinstance(found, Breach) else (pk.O_MOVE, found.to)
-        )
-    return current, none if rows is None else rows
+        rows[i] = (Breach.code, found.target) if isinstance(found, Breach) else (MOVE, found.to)
+    return none if rows is None else rows
 
 
-def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock | None, np.ndarray]:
-    """The side's plan flattened for the kernel (`PlanTables`, made once per game), its clock
-    (None: a plan of fixed times alone), and the phases' fixed times as a phases × 2 array."""
+def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
+    """The side's plan flattened for the kernel (`PlanTables`) and its clock, made once per
+    game."""
     cache = _CACHE.of(state)
     found = cache.get(("ai_plan_tables", side))
     if found is None:
@@ -242,12 +253,9 @@ def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock | N
     return found
 
 
-def _make_plan_tables(
-    state: GameState, side: int
-) -> tuple[PlanTables, PlanClock | None, np.ndarray]:
+def _make_plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
     board, u = state.board, state.units
-    phases = _phases(state, side)  # the clock is made and asked first
-    clock = _CACHE.of(state)["ai_phases"][side][0]
+    phases = _phases(state, side)
     count = len(phases)
     members = np.zeros((count, u.count), np.bool_)
     for k, p in enumerate(phases):
@@ -302,8 +310,7 @@ def _make_plan_tables(
         fleeing=np.zeros(cells, np.bool_),
         planned=np.zeros(cells),
     )
-    fixed_times = np.array([(p.start, p.end) for p in phases], np.int64).reshape(count, 2)
-    return tables, clock, fixed_times
+    return tables, _clock(state, side)
 
 
 def _neighbor_table(board: Board) -> np.ndarray:
@@ -1151,8 +1158,8 @@ def _ration(state: GameState, i: int, current: _Phase) -> int:
     or the adaptive player's own. The plan's bombardment phases and their times are read
     whatever the mode the unit follows."""
     side = int(state.units.side[i])
-    tables, clock, fixed_times = _plan_tables(state, side)
-    times = fixed_times if clock is None else clock.times_array(state)
+    tables, clock = _plan_tables(state, side)
+    times = clock.times_array(state)
     phases = _phases(state, side)
     k = next((n for n, p in enumerate(phases) if p == current), -1)
     if k >= 0:

@@ -18,8 +18,11 @@ holds from its hour on). This module never reads the historical record.
 The clock is a kernel (`phase_times`, engine/kernels/jit.py): the plan's triggers are flattened
 once per game into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
 tree is judged bottom-up without recursion), and what the clock has found (a trigger that fired
-stays fired, each boundary is judged once) is kept in the same tables' memo arrays. `PlanClock`
-is the wrapper: it builds the tables and hands the kernel the game's records as arrays.
+stays fired, each boundary is judged once) is kept in the same tables' memo arrays, and so is its
+answer (`clock_times`: asked once a turn, and never again once final), so that the plan kernel
+(engine/ai/plan_kernels.py `plan_side`) asks the clock itself, with no Python between. `PlanClock`
+is the wrapper: it builds the tables; `GameRecords` hands the kernels the game's records as
+arrays (`ClockRecords`), brought up to date once a turn for both sides' clocks.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..core.state import GameState
+from ..core.state import GameState, PerGame
 from ..kernels.jit import kernel
 from ..scenario.models import PlanPhase, Trigger
 
@@ -47,7 +50,9 @@ N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED, N_BELOW, N_ROUTED = range(8)
 # `strength_below` measures or a `routed` watches; `share_start` (their men at the start) and
 # `share_below` (the share) per group. The memo, changed by the kernel: per node the boundary
 # its root trigger fired at (-1: not yet) and the last it was judged at; per phase its start
-# once found and its end by `end_when` once found (-1: not yet).
+# once found and its end by `end_when` once found (-1: not yet). The answer, kept: `times` (phases
+# × 2, start and end turns as `phase_times` found them), `asked` (the turn they were found at, -1
+# not yet) and `final` (they never change again: every trigger has fired, or there is none).
 ClockTables = namedtuple(
     "ClockTables",
     (
@@ -67,16 +72,30 @@ ClockTables = namedtuple(
         "checked",
         "settled",
         "ended",
+        "times",
+        "asked",
+        "final",
     ),
+)
+
+# The game's records the triggers read, as arrays (`GameRecords.arrays`): `timeline` (a row per
+# place some clock reads, `GameRecords.row_of`: who held it after each turn, -9 past the
+# record's end), `place_start` (who held each at the start), `placed` (boundaries × units: on
+# the map; no rows unless an `arrived` trigger reads it), `ledger_men` (boundaries × units: men;
+# no rows unless a `strength_below` reads it), `recorded` (the rows of `placed` and of
+# `ledger_men` that hold a record: those arrays have room for more, so that the bundle stays
+# the same arrays from turn to turn), `first_routed` (the state's own array: the boundary each
+# unit first routed at, -1 never).
+ClockRecords = namedtuple(
+    "ClockRecords",
+    ("timeline", "place_start", "placed", "ledger_men", "recorded", "first_routed"),
 )
 
 
 @kernel
-def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, first_routed):
+def _holds(root, k, side, starts, t, records):
     """Whether the trigger tree at `root` holds at boundary k (0: the start), bottom-up over
-    its pre-order rows. `timeline`: who held each trigger place after each turn (-9 past the
-    record's end); `placed`: per boundary, which units stood on the map; `ledger_men`: per
-    boundary, each unit's men; `first_routed`: the boundary each unit first routed at (-1)."""
+    its pre-order rows, from the game's `records` (`ClockRecords`)."""
     end = t.node_end
     value = np.zeros(end[root] - root, np.bool_)
     for n in range(end[root] - 1, root - 1, -1):
@@ -85,21 +104,22 @@ def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, 
         got = False
         if kind in (N_TAKEN, N_LOST):
             wanted = side if kind == N_TAKEN else 1 - side
-            held = place_start[arg] if k == 0 else timeline[arg, k - 1]
+            held = records.place_start[arg] if k == 0 else records.timeline[arg, k - 1]
             got = held == wanted
         elif kind == N_AFTER:
             began = starts[arg]
             got = began >= 0 and k >= began + t.node_offset[n]
         elif kind == N_ARRIVED:
-            got = k < placed.shape[0] and placed[k, arg]
+            got = k < records.recorded[0] and records.placed[k, arg]
         elif kind == N_BELOW:
-            if k < ledger_men.shape[0]:
+            if k < records.recorded[1]:
                 total = 0
-                for j in range(ledger_men.shape[1]):
+                for j in range(records.ledger_men.shape[1]):
                     if t.watched[arg, j]:
-                        total += ledger_men[k, j]
+                        total += records.ledger_men[k, j]
                 got = float(total) / t.share_start[arg] < t.share_below[arg]
         elif kind == N_ROUTED:
+            first_routed = records.first_routed
             for j in range(first_routed.shape[0]):
                 if t.watched[arg, j] and first_routed[j] >= 0 and first_routed[j] <= k:
                     got = True
@@ -115,7 +135,7 @@ def _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, 
 
 
 @kernel
-def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+def _fired(root, since, turn, side, starts, t, records):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet). A
     trigger of `after` alone may name a boundary still to come. What was looked at is
     remembered (`t.fired`, `t.checked`), so that each boundary is judged once, when it is the
@@ -127,7 +147,7 @@ def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, le
         return t.fired[root]
     found = -1
     for k in range(max(t.checked[root] + 1, since), turn + 1):
-        if _holds(root, k, side, starts, t, timeline, place_start, placed, ledger_men, routed):
+        if _holds(root, k, side, starts, t, records):
             found = k
             break
     t.fired[root] = found
@@ -136,7 +156,7 @@ def _fired(root, since, turn, side, starts, t, timeline, place_start, placed, le
 
 
 @kernel
-def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_routed):
+def phase_times(turn, side, t, records):
     """(start turn, end turn) of each phase as the game stands at `turn` (NEVER: not yet), one
     row a phase; and whether these are final (every trigger that starts or ends a phase has
     fired: no later turn changes them).
@@ -156,10 +176,7 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
             start = t.fixed_start[k]
             root = t.start_root[k]
             if root >= 0:
-                fired = _fired(
-                    root, 0, turn, side, starts, t, timeline, place_start, placed, ledger_men,
-                    first_routed,
-                )  # fmt: skip
+                fired = _fired(root, 0, turn, side, starts, t, records)
                 start = -1 if fired < 0 else max(start, fired)
             if start >= 0:
                 t.settled[k] = start
@@ -173,10 +190,7 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
             finish = t.fixed_end[k]
             root = t.end_root[k]
             if root >= 0 and start < NEVER:
-                fired = _fired(
-                    root, start, turn, side, starts, t, timeline, place_start, placed,
-                    ledger_men, first_routed,
-                )  # fmt: skip
+                fired = _fired(root, start, turn, side, starts, t, records)
                 if fired >= 0:
                     finish = min(finish, fired)
                     t.ended[k] = finish
@@ -187,18 +201,164 @@ def phase_times(turn, side, t, timeline, place_start, placed, ledger_men, first_
     return times, final
 
 
+@kernel
+def clock_times(turn, side, t, records):
+    """`phase_times` as the planner reads it: (start, end) of each phase at `turn`, worked out
+    at most once a turn and never again once final (kept in `t.times`; the array is the
+    tables' own, read it, do not change it). `records`: the game's `ClockRecords`."""
+    if t.final[0] or t.asked[0] == turn:
+        return t.times
+    times, final = phase_times(turn, side, t, records)
+    t.times[:, :] = times
+    t.asked[0] = turn
+    t.final[0] = final
+    return t.times
+
+
+class GameRecords:
+    """The game's records that plan triggers read, as the arrays `phase_times` takes
+    (`ClockRecords`), kept for one game and shared by both sides' clocks. Brought up to date at
+    most once a turn (the records grow at each turn's end), by copying in what was added since
+    (`_refresh`, the one place that reads the state's records: when the state keeps them as
+    arrays itself, this is what changes)."""
+
+    def __init__(self, state: GameState) -> None:
+        self.count = state.units.count
+        self.boundaries = state.total_turns + 2  # the records' rows a game of its length makes
+        self.places: list[str] = []  # the places some trigger reads, by their row
+        self.filled: list[int] = []  # per place: the entries of its timeline copied in
+        self.arrivals = False  # whether `placed` is kept (an `arrived` trigger reads it)
+        self.men = False  # whether `ledger_men` is kept (a `strength_below` reads it)
+        self.turn = -1  # the turn the arrays were brought up to date at
+        self.timeline = np.full((1, 0), -9, np.int64)
+        self.place_start = np.full(1, -1, np.int64)
+        self._kept: dict[str, list] = {}  # per ledger: [its list, rows copied, the array]
+        self._recorded = np.zeros(2, np.int64)  # `ClockRecords.recorded`
+        self._never_routed = np.full(self.count, -1, np.int64)  # before the first record
+        self._arrays: ClockRecords | None = None
+
+    def row_of(self, place: str) -> int:
+        """The timeline's row of `place` (given one the first time it is asked)."""
+        if place not in self.places:
+            self.places.append(place)
+            self.filled.append(0)
+            self.turn = -1  # copy its record in at the next ask
+        return self.places.index(place)
+
+    def want(self, arrivals: bool, men: bool) -> None:
+        """Keep also the units on the map at each boundary, their men at each boundary."""
+        if (arrivals and not self.arrivals) or (men and not self.men):
+            self.arrivals, self.men = self.arrivals or arrivals, self.men or men
+            self.turn = -1
+
+    def arrays(self, state: GameState) -> ClockRecords:
+        """The records as the kernels read them, up to date for `state.turn`."""
+        if self.turn != state.turn or self._arrays is None:
+            self._refresh(state)
+        return self._arrays  # type: ignore[return-value]
+
+    def _refresh(self, state: GameState) -> None:
+        """Copy in what the records gained since the last turn: each place's timeline from the
+        entries added and the last one before them (the rules may amend a turn's last entry),
+        and the rows the ledgers gained (lists that only grow). The arrays are kept, and the
+        bundle with them, until one needs more room."""
+        self.turn = state.turn
+        places = self.places
+        columns = max(self.boundaries, state.turn + 2)
+        table = self.timeline
+        if table.shape[0] < max(1, len(places)) or table.shape[1] < columns:
+            table = self.timeline = np.full((max(1, len(places)), columns), -9, np.int64)
+            self.filled = [0] * len(places)
+            self.place_start = np.full(max(1, len(places)), -1, np.int64)
+        filled, timelines, starts = self.filled, state.place_timeline, state.place_start
+        for k, place in enumerate(places):
+            record = timelines.get(place, ())
+            length = len(record)
+            for n in range(max(min(filled[k], length) - 1, 0), length):  # a turn's entry or two
+                table[k, n] = record[n]
+            if length < filled[k]:
+                table[k, length : filled[k]] = -9
+            filled[k] = length
+            self.place_start[k] = starts.get(place, -1)
+        recorded = self._recorded
+        placed = self._rows("placed", self.arrivals, state.position_ledger, np.bool_, _on_map)
+        recorded[0] = self._kept["placed"][1]
+        ledger_men = self._rows("men", self.men, state.ledger, np.int64, _men)
+        recorded[1] = self._kept["men"][1]
+        first_routed = state.first_routed
+        if len(first_routed) != self.count:
+            first_routed = self._never_routed
+        arrays = self._arrays
+        if (
+            arrays is None
+            or arrays.timeline is not table
+            or arrays.place_start is not self.place_start
+            or arrays.placed is not placed
+            or arrays.ledger_men is not ledger_men
+            or arrays.first_routed is not first_routed
+        ):
+            self._arrays = ClockRecords(
+                table, self.place_start, placed, ledger_men, recorded, first_routed
+            )
+
+    def _rows(self, name: str, wanted: bool, record: list, dtype, row_of) -> np.ndarray:
+        """A record of the game kept at each turn's end (a list that only grows) as a boundaries
+        × units array with room to spare, the rows added since the last turn copied in (not
+        the whole game again each turn); no rows while no trigger reads it."""
+        kept = self._kept.get(name)
+        if kept is None or kept[0] is not record or kept[1] > len(record):
+            kept = [record, 0, np.zeros((0, self.count), dtype)]
+            self._kept[name] = kept
+        if not wanted:
+            return kept[2]
+        filled, table = kept[1], kept[2]
+        if len(record) > filled:
+            if len(record) > table.shape[0]:  # room for the game's turns, or twice the record
+                rows = max(2 * len(record) + 8, self.boundaries)
+                bigger = np.zeros((rows, self.count), dtype)
+                if filled:
+                    bigger[:filled] = table[:filled]
+                table = kept[2] = bigger
+            for k in range(filled, len(record)):
+                table[k] = row_of(record[k])
+            kept[1] = len(record)
+        return table
+
+
+def _on_map(position: np.ndarray) -> np.ndarray:
+    """A row of the position ledger as who stood on the map."""
+    return position >= 0
+
+
+def _men(entry: np.ndarray) -> np.ndarray:
+    """A row of the ledger as each unit's men."""
+    return entry[0]
+
+
+_RECORDS = PerGame()
+
+
+def game_records(state: GameState) -> GameRecords:
+    """The game's `GameRecords` (one per game, shared by both sides' clocks)."""
+    store = _RECORDS.of(state)
+    found = store.get("records")
+    if found is None:
+        found = store["records"] = GameRecords(state)
+    return found
+
+
 class PlanClock:
     """The start and end turn of every phase of one side's plan in one game: the wrapper of
-    `phase_times`, holding the game's `ClockTables`."""
+    `clock_times`, holding the game's `ClockTables` (the kernel's memo of what it found)."""
 
     def __init__(self, state: GameState, side: int, phases: list[PlanPhase]) -> None:
         self.side = side
         self.phases = phases
         self.by_id = {p.id: k for k, p in enumerate(phases)}
         self.triggered = any(p.start_when or p.end_when for p in phases)
+        self.records = game_records(state)
         fixed_start = [state.turn_of(p.start) if p.start else 0 for p in phases]
         fixed_end = [state.turn_of(p.end) if p.end else NEVER for p in phases]
-        self._places: list[str] = []  # the places the triggers read, in the timeline's rows
         self._groups: list[np.ndarray] = []  # per group of `watched`: its units
         self._shares: list[float] = []  # per group: the share a `strength_below` holds below
         nodes: list[list[int]] = []
@@ -210,8 +370,7 @@ class PlanClock:
             if p.end_when is not None:
                 end_root[k] = self._flatten(state, p.end_when, nodes)
         kinds = {row[0] for row in nodes}
-        self._reads_arrivals = N_ARRIVED in kinds
-        self._reads_men = N_BELOW in kinds
+        self.records.want(arrivals=N_ARRIVED in kinds, men=N_BELOW in kinds)
         table = np.array(nodes, np.int64).reshape(-1, 4)
         u = state.units
         watched = np.zeros((max(1, len(self._groups)), u.count), np.bool_)
@@ -222,6 +381,7 @@ class PlanClock:
             share_start[g] = float(u.men_start[units].sum()) or 1.0
             share_below[g] = self._shares[g]
         count = len(phases)
+        fixed = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
         self.tables = ClockTables(
             fixed_start=np.array(fixed_start, np.int64),
             fixed_end=np.array(fixed_end, np.int64),
@@ -239,95 +399,27 @@ class PlanClock:
             checked=np.full(len(nodes), -1, np.int64),
             settled=np.full(count, -1, np.int64),
             ended=np.full(count, -1, np.int64),
+            times=fixed.reshape(count, 2),
+            asked=np.full(1, -1, np.int64),
+            final=np.full(1, not self.triggered, np.bool_),
         )
-        self._at_turn = -1
-        self._records: dict = {}  # the records as arrays (`_rows`, `_timeline`)
-        self._array = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
-        self._array = self._array.reshape(count, 2)
-        self._times: list[tuple[int, int]] | None = list(zip(fixed_start, fixed_end, strict=True))
+        self._listed: tuple[int, list[tuple[int, int]]] | None = None  # `times` as a list
 
     def times(self, state: GameState) -> list[tuple[int, int]]:
         """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
-        if self.triggered and state.turn != self._at_turn:
-            self._ask(state)
-        if self._times is None:
-            self._times = list(map(tuple, self._array.tolist()))
-        return self._times
+        array = self.times_array(state)
+        listed = self._listed
+        if listed is None or listed[0] != self.tables.asked[0]:
+            listed = self._listed = (int(self.tables.asked[0]), list(map(tuple, array.tolist())))
+        return listed[1]
 
     def times_array(self, state: GameState) -> np.ndarray:
-        """`times` as a phases × 2 array (start, end), as the planner's kernel reads it."""
-        if self.triggered and state.turn != self._at_turn:
-            self._ask(state)
-        return self._array
-
-    def _ask(self, state: GameState) -> None:
-        """The kernel's times for this turn, with the game's records as its arrays: the trigger
-        places' control after each turn (-9 past the record's end), and only where a trigger
-        reads them, the units on the map and their men at each boundary."""
-        self._at_turn = state.turn
-        timeline, place_start = self._timeline(state)
-        count = state.units.count
-        placed = np.zeros((0, count), np.bool_)
-        if self._reads_arrivals:
-            placed = self._rows("placed", state.position_ledger, np.bool_, lambda row: row >= 0)
-        ledger_men = np.zeros((0, count), np.int64)
-        if self._reads_men:
-            ledger_men = self._rows("men", state.ledger, np.int64, lambda entry: entry[0])
-        first_routed = state.first_routed
-        if len(first_routed) != count:
-            first_routed = np.full(count, -1, np.int64)
-        times, final = phase_times(
-            state.turn, self.side, self.tables, timeline, place_start, placed, ledger_men,
-            first_routed,
-        )  # fmt: skip
-        self._array = times
-        self._times = None  # made when asked (`times`)
-        if final:
-            self.triggered = False  # final: read as a plan of fixed times from now on
-
-    def _timeline(self, state: GameState) -> tuple[np.ndarray, np.ndarray]:
-        """Who held each trigger place at the start, and after each turn (-9 past the record's
-        end), copied in from the entries added since the last turn and the last one before
-        them (the rules may amend a turn's last entry)."""
-        places = self._places
-        columns = max(state.total_turns, state.turn) + 2
-        table = self._records.get("timeline")
-        if table is None or table.shape[1] < columns:
-            table = self._records["timeline"] = np.full(
-                (max(1, len(places)), columns), -9, np.int64
-            )
-            self._records["timeline_filled"] = [0] * len(places)
-        filled = self._records["timeline_filled"]
-        place_start = np.full(max(1, len(places)), -1, np.int64)
-        for k, place in enumerate(places):
-            record = state.place_timeline.get(place, ())
-            since = max(min(filled[k], len(record)) - 1, 0)
-            table[k, since : len(record)] = record[since:]
-            table[k, len(record) : filled[k]] = -9
-            filled[k] = len(record)
-            place_start[k] = state.place_start.get(place, -1)
-        return table, place_start
-
-    def _rows(self, name: str, record: list, dtype, row_of) -> np.ndarray:
-        """A record of the game kept at each turn's end (a list that only grows) as a boundaries
-        × units array, the rows added since the last turn copied in (not the whole game again
-        each turn)."""
-        kept = self._records.get(name)
-        if kept is None or kept[0] is not record or kept[1] > len(record):
-            kept = [record, 0, np.zeros((0, 0), dtype)]
-            self._records[name] = kept
-        filled, table = kept[1], kept[2]
-        if len(record) > filled:
-            if len(record) > table.shape[0]:
-                width = len(row_of(record[0]))
-                bigger = np.zeros((2 * len(record) + 8, width), dtype)
-                if filled:
-                    bigger[:filled] = table[:filled]
-                table = kept[2] = bigger
-            for k in range(filled, len(record)):
-                table[k] = row_of(record[k])
-            kept[1] = len(record)
-        return table[: len(record)]
+        """`times` as a phases × 2 array (start, end), as the planner's kernel reads it (the
+        tables' own: read it, do not change it)."""
+        t = self.tables
+        if t.final[0] or t.asked[0] == state.turn:
+            return t.times
+        return clock_times(state.turn, self.side, t, self.records.arrays(state))
 
     def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
         """Append `trigger`'s tree to `nodes` in pre-order; its root's row number."""
@@ -345,10 +437,8 @@ class PlanClock:
             row[2] = math.ceil(trigger.after.hours * 60 / minutes - 1e-9)
         elif trigger.taken is not None or trigger.lost is not None:
             place = trigger.taken if trigger.taken is not None else trigger.lost
-            if place not in self._places:
-                self._places.append(place)
             row[0] = N_TAKEN if trigger.taken is not None else N_LOST
-            row[1] = self._places.index(place)
+            row[1] = self.records.row_of(place)
         elif trigger.arrived is not None:
             row[0], row[1] = N_ARRIVED, u.ids.index(trigger.arrived)
         elif trigger.routed is not None:

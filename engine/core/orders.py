@@ -13,13 +13,20 @@ Each order type declares, in its own class and nowhere else:
 The rule step that resolves it is declared beside the rule (engine/rules/turn.py for the built-in
 phases, `resolves` in a rule module for a new kind: see engine/rules/engineering.py).
 `register_order` adds a kind to ORDER_TYPES, which drives parse, text, the checks and the window.
+
+Orders also have a form as integer rows, for the compiled turn (docs/speed.md, stage 4: numba
+takes arrays, not records): `orders_to_rows` and `rows_to_orders`, in the format described at
+`ROW_WIDTH` below.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any, ClassVar
+
+import numpy as np
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class Order:
     optional: ClassVar[int] = 0  # how many trailing `numbers` may be left out (their default)
     ui: ClassVar[OrderUI | None] = None  # None: not offered as a mode in the window
     routed_may: ClassVar[bool] = False  # a routed unit may be given it
+    code: ClassVar[int] = -1  # the kind's number in integer rows (`register_order` sets it)
 
     def text(self, unit_ids: tuple[str, ...]) -> str:
         words = [self.verb, unit_ids[self.unit]]
@@ -93,11 +101,37 @@ def _defaults(cls: type[Order]) -> dict[str, Any]:
 
 ORDER_TYPES: dict[str, type[Order]] = {}
 
+# Orders as integer rows: an int64 array of n × ROW_WIDTH, one order a row, which a kernel can
+# read and write (the computer player's plan kernel writes them; stage 4's compiled turn takes
+# them):
+#   column 0  the kind's code (`Order.code`): its place among the registered kinds, so the
+#             built-in kinds of this file are 0-5 in the order they are declared here (HOLD ..
+#             WITHDRAW below, which kernels may use as constants) and a kind a rule module
+#             registers takes the next code when that module is imported. A code above 5 holds
+#             within one process only: logs and replays keep the text form, never codes.
+#   column 1  the unit
+#   column 2+ the kind's `numbers`, in order (the hex it names, then a bombardment's rounds,
+#             -1 for as fast as the tubes can fire); -1 in the columns a kind has no number for
+ROW_NUMBERS = 2  # the most numbers an order kind may have (`register_order` checks it)
+ROW_WIDTH = 2 + ROW_NUMBERS
+NO_NUMBER = -1  # a column the row's kind has no number for
+# The registered kinds by code (ORDER_TYPES's values in registration order).
+ORDER_CODES: list[type[Order]] = []
+
 
 def register_order(cls: type[Order]) -> type[Order]:
-    """Make an order kind known to parse, the checks and the window (a class decorator)."""
+    """Make an order kind known to parse, the checks, the window and the integer rows (a class
+    decorator)."""
     if cls.verb in ORDER_TYPES and ORDER_TYPES[cls.verb] is not cls:
         raise ValueError(f"two order kinds say the verb {cls.verb!r}")
+    if len(cls.numbers) > ROW_NUMBERS:
+        raise ValueError(
+            f"order kind {cls.verb!r} has {len(cls.numbers)} numbers; an order row holds"
+            f" {ROW_NUMBERS} (ROW_NUMBERS in engine/core/orders.py)"
+        )
+    if cls.verb not in ORDER_TYPES:
+        cls.code = len(ORDER_CODES)
+        ORDER_CODES.append(cls)
     ORDER_TYPES[cls.verb] = cls
     return cls
 
@@ -196,6 +230,50 @@ class Withdraw(Order):
         "w", "Withdraw", "hex", "path", "withdraw", (110, 170, 255)
     )
     routed_may: ClassVar[bool] = True
+
+
+# The built-in kinds' codes in order rows (their declaration order above; see ROW_WIDTH).
+HOLD, MOVE, ASSAULT, BOMBARD, FIRE, WITHDRAW = range(6)
+assert [kind.code for kind in (Hold, Move, Assault, Bombard, Fire, Withdraw)] == [
+    HOLD,
+    MOVE,
+    ASSAULT,
+    BOMBARD,
+    FIRE,
+    WITHDRAW,
+], "the built-in order kinds are registered first, in this order"
+
+
+def orders_to_rows(orders: Iterable[Order]) -> np.ndarray:
+    """`orders` as integer rows (n × ROW_WIDTH int64, in their order; see ROW_WIDTH)."""
+    listed = list(orders)
+    rows = np.full((len(listed), ROW_WIDTH), NO_NUMBER, np.int64)
+    for n, order in enumerate(listed):
+        kind = type(order)
+        if kind.code < 0 or ORDER_CODES[kind.code] is not kind:
+            raise ValueError(f"{kind.__name__} is not a registered order kind")
+        rows[n, 0] = kind.code
+        rows[n, 1] = order.unit
+        for m, name in enumerate(kind.numbers):
+            rows[n, 2 + m] = getattr(order, name)
+    return rows
+
+
+def rows_to_orders(rows: np.ndarray) -> list[Order]:
+    """The orders of integer rows (see ROW_WIDTH), in the rows' order: `orders_to_rows` undone.
+    Raises ValueError for a code no kind has."""
+    return [_order_of_row(*row) for row in rows.tolist()]
+
+
+@cache
+def _order_of_row(code: int, unit: int, *numbers: int) -> Order:
+    """One row's order. Orders are frozen records, so one serves every turn and every game that
+    gives it: a look-up costs a fraction of a frozen dataclass's __init__ (the computer player
+    turns every unit's row into an order every turn)."""
+    if not 0 <= code < len(ORDER_CODES):
+        raise ValueError(f"no order kind has the code {code}")
+    kind = ORDER_CODES[code]
+    return kind(unit, *numbers[: len(kind.numbers)])  # type: ignore[call-arg]
 
 
 # The rule steps that resolve order kinds, declared beside their rule with `resolves`: the turn
