@@ -1,15 +1,15 @@
 """`wargame warm`: compile every kernel into numba's cache ahead, and stamp the cache as warm, so
 that the default `WARGAME_JIT=auto` plays compiled from then on (engine/kernels/jit.py).
 
-numba compiles a kernel for the argument types of its first call, so the honest way to compile
-them all is to run work that calls each of them with the types the engine calls it with: one
-whole seeded battle of each shipped scenario and what-if variant, under each mode of the
-computer player, plus a few direct calls (lines, line of sight). That runs in a process of its
-own with `WARGAME_JIT=1` (this one may already have settled for plain Python, `jit.compiling`),
-which then reports, from the registry (`jit.KERNELS`, not a list written here), every kernel and
-the signatures compiled for it. A kernel the work did not reach is named (no battle calls it, so
-no battle waits on it; what calls it compiles it then): a kernel that battles use but no shipped
-battle reaches needs a call here before `auto` can count on it.
+numba compiles a kernel for the argument types of its first call, so the honest way to compile them
+all is to run work that calls each of them with the types the engine calls it with: one whole
+seeded battle of each shipped scenario and what-if variant, under each mode of the computer player,
+plus a few direct calls (lines, line of sight, what only the window calls). That runs in a process
+of its own with `WARGAME_JIT=1` (this one may already have settled for plain Python,
+`jit.compiling`), which then reports, from the registry (`jit.KERNELS`, not a list written here),
+every kernel and the signatures compiled for it. A kernel the work did not reach is named (no
+battle calls it, so no battle waits on it; what calls it compiles it then): a kernel that battles
+use but no shipped battle reaches needs a call here before `auto` can count on it.
 
 The modules holding kernels are found by reading the engine's source for `@kernel`, so a kernel
 module that no battle imports is still compiled (or named as not reached). The work lives here, in
@@ -96,10 +96,14 @@ def workload() -> None:
     """Calls that reach the engine's kernels with the engine's own argument types: a whole battle
     of each shipped scenario, and of each shipped what-if variant on the scenario it is written
     for (one brings engineers who breach), under each mode of the computer player."""
+    import numpy as np
+
     from .. import hexgrid
     from ..headless import play
     from ..resources import scenarios_folder, variants_folder
-    from ..rules.sight import line_of_sight
+    from ..rules.fire import fire_reaches
+    from ..rules.sight import EYE_HEIGHT_M, line_of_sight, sight_known
+    from ..rules.turn import coefficients_of
     from ..scenario import load_scenario
     from ..scenario.overlay import load_overlay
     from .common import variant_scenario
@@ -121,6 +125,10 @@ def workload() -> None:
                 record = play(loaded, seed, ai_modes={0: mode, 1: mode}, keep_events=False)
         board = record.state.board  # the board the battles shared
         line_of_sight(board, 0, board.size - 1)
+        # what the window calls and no battle does: the odds' reaches, and the sight cache as
+        # kernels read it (an int8 matrix of the board's pairs, `SightCache.matrix`)
+        fire_reaches(record.state, coefficients_of(record.state))
+        sight_known(np.full((2, 2), -1, np.int8), board.arrays, 0, 1, 0.0, EYE_HEIGHT_M)
     hexgrid.line(hexgrid.Hex(0, 0), hexgrid.Hex(7, -3))
     hexgrid.axial_to_offset(hexgrid.Hex(3, -2))
 
