@@ -9,9 +9,11 @@ prints, for the state of a battle at its middle turn:
 
 - handing each bundle alone to a kernel that reads one number of it (the unboxing alone);
 - the phase kernels the turn calls, with the arguments of their first call in a battle, through
-  numba's dispatcher and through the compiled entry point of that signature (which skips the
-  dispatcher's type matching but still unboxes). These calls do their rule's work too, on a
-  state they keep changing: compare the two columns, not the rules.
+  numba's dispatcher, through the compiled entry point of that signature (which skips the
+  dispatcher's type matching but still unboxes), and through the engine's `jit.resolved` caller
+  where the wrapper uses one (the entry point, found by checking the arguments' types cheaply).
+  These calls do their rule's work too, on a state they keep changing: compare the two columns, not
+  the rules.
 
 A compiled `play_turn` (stage 4) pays the unboxing once a turn instead of once a call.
 """
@@ -60,6 +62,8 @@ def capture_first_calls(scenario) -> dict[str, tuple]:
     originals = []
     for module_name, name in PHASE_KERNELS:
         module = importlib.import_module(module_name)
+        # a wrapper calling its kernel through `jit.resolved` calls it by `_name`
+        name = f"_{name}" if hasattr(module, f"_{name}") else name
         real = getattr(module, name)
 
         def spy(*args, _real=real, _name=name):
@@ -112,14 +116,19 @@ def main() -> None:
         cost = per_call_us(first_field, (bundle,), args.calls)
         print(f"  {name:18} {len(bundle):3} fields  {cost:6.1f} µs")
     print("the phase kernels, their first call of a battle repeated:")
-    for name, (kernel, call_args) in capture_first_calls(scenario).items():
+    for name, (caller, call_args) in capture_first_calls(scenario).items():
+        kernel = getattr(caller, "kernel", caller)  # under a `resolved` caller, the dispatcher
         entry = kernel.overloads[kernel.signatures[0]].entry_point
         through = per_call_us(kernel, call_args, args.calls)
         direct = per_call_us(entry, call_args, args.calls)
-        print(
-            f"  {name:14} {len(call_args):2} arguments  dispatcher {through:6.1f} µs"
+        line = (
+            f"  {name.lstrip('_'):14} {len(call_args):2} arguments  dispatcher {through:6.1f} µs"
             f"  entry point {direct:6.1f} µs"
         )
+        if caller is not kernel:
+            quick = per_call_us(caller, call_args, args.calls)
+            line += f"  resolved (as the engine calls it) {quick:6.1f} µs"
+        print(line)
 
 
 if __name__ == "__main__":

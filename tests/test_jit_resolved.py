@@ -54,13 +54,29 @@ calls = [
     (2, 5, ints, extra_f),  # another array in the same place, of another dtype
     (2, 5, Bundle(ints.a.astype(np.float64), ints.b), extra_i),  # a new bundle, mixed types
     (True, 3, floats, extra_f),
+    # arrays made afresh for the call (a wrapper's scratch), told by dtype, rank and layout
+    (2, 5, ints, np.array([7], np.int64)), (2, 5, ints, np.array([7], np.int64)),
+    (2, 5, ints, np.array([1.5])),  # fresh, another dtype
+    (2, 5, ints, np.arange(6, dtype=np.int64)[::2]),  # fresh, not contiguous
+    (2, 5, ints, np.arange(6, dtype=np.int64)[::2]),
+    (2, 5, ints, np.arange(2, dtype=np.int32)),  # fresh, a narrower integer
+    (2, 5, Bundle(np.arange(5, dtype=np.int64), np.arange(5, dtype=np.int64)), extra_i),
+    (np.float64(2.0), 5, ints, extra_i), (np.int64(2), np.int64(5), ints, extra_i),
+    (np.float64(2.0), 5, ints, extra_i),
 ]
 plain = getattr(weigh, "py_func", weigh)
+here = [float(weigh_here(*c)) for c in calls]
+# the quick way, with arrays it has not seen of a type it has: nothing new remembered
+weigh_here(2, 5, ints, np.array([8], np.int64))
+kept = weigh_here._kept
+weigh_here(2, 5, ints, np.array([9], np.int64))
 print(json.dumps({
+    "quick": weigh_here._kept is kept,
     "compiled": jit.compiling(),
-    "here": [float(weigh_here(*c)) for c in calls],
+    "here": here,
     "plain": [float(plain(*c)) for c in calls],
     "kept": len(getattr(weigh_here, "_kept", ())),
+    "signatures": len(getattr(weigh, "signatures", ())),
 }))
 """
 
@@ -96,3 +112,4 @@ def test_resolved_gives_what_the_kernel_gives_as_the_types_change(tmp_path: Path
     assert found["compiled"]
     assert found["here"] == found["plain"]
     assert 1 <= found["kept"] <= 4  # it remembers the last calls, no more
+    assert found["quick"]

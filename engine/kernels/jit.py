@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 JIT_ENV = "WARGAME_JIT"
 CACHE_ENV = "WARGAME_CACHE_DIR"
 MODES = ("auto", "1", "0")
@@ -383,7 +385,8 @@ def resolved(kernel_made: Callable) -> Callable:
 
     Safe as long as what it checks says the types are the same: every argument the very object
     of a call it remembers (a bundle, an array: their elements' types do not change while they
-    live, the rules never rebind a bundle's arrays), or a Python number of the same kind; any
+    live, the rules never rebind a bundle's arrays), or of the same type told cheaply
+    (`_same_type`: numbers, arrays of one dtype, rank and layout, plain tuples of them); any
     other call goes through numba's own dispatch (compiling if need be), and the compiled
     version numba called is remembered with its arguments (a new game's bundles: one such call
     a game)."""
@@ -411,11 +414,20 @@ class _Resolved:
             if len(args) != len(before):
                 continue
             for a, b in zip(args, before, strict=True):
-                if a is not b and not _same_number(a, b):
+                if a is not b and not _same_type(a, b):
                     break
             else:
                 return entry(*args)
         return self._dispatch(args)
+
+    @property
+    def py_func(self) -> Callable:
+        """The kernel as written (numba's name for it), so that what swaps a module's compiled
+        kernels for their source (the tests' stubbed dice) swaps this caller too."""
+        target = self.kernel
+        if type(target) is _Pending:
+            target = target.function
+        return getattr(target, "py_func", target)
 
     def _dispatch(self, args: tuple) -> Any:
         """Call through numba, and remember the compiled version it called for these arguments:
@@ -440,11 +452,38 @@ class _Resolved:
         return result
 
 
-def _same_number(a: Any, b: Any) -> bool:
-    """Whether `a` and `b` are Python numbers numba types alike (bool, float, or int in int64)."""
+def _same_type(a: Any, b: Any) -> bool:
+    """Whether numba types `a` and `b` alike, told cheaply: Python numbers (bool, float, or int
+    in int64), numpy scalars of one type, numpy arrays of one dtype, rank and memory layout
+    (numba's `Array(dtype, ndim, layout, readonly, aligned)`: a wrapper's scratch arrays, made
+    afresh each call), plain tuples of such. Anything else is not told the same: numba's own
+    dispatch then decides."""
     kind = type(a)
     if kind is not type(b):
         return False
     if kind is int:
         return _INT64[0] <= a < _INT64[1] and _INT64[0] <= b < _INT64[1]
-    return kind is bool or kind is float
+    if kind is bool or kind is float:
+        return True
+    if kind is _ndarray:
+        if a.ndim != b.ndim or a.dtype != b.dtype:
+            return False
+        fa, fb = a.flags, b.flags
+        return (
+            fa.c_contiguous == fb.c_contiguous
+            and fa.f_contiguous == fb.f_contiguous
+            and fa.writeable == fb.writeable
+            and fa.aligned == fb.aligned
+        )
+    if kind is tuple:
+        return len(a) == len(b) and all(
+            x is y or _same_type(x, y) for x, y in zip(a, b, strict=True)
+        )
+    return kind in _NUMPY_SCALARS
+
+
+_ndarray = np.ndarray
+_NUMPY_SCALARS = frozenset(
+    (np.bool_, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+     np.float32, np.float64)
+)  # fmt: skip

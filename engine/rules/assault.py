@@ -42,7 +42,7 @@ from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import ASSAULT
 from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
 from ..core.state import POSTURE_INDEX, GameState
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, remove_men, take_casualties
 from .fire import firer_factors, spend_ammo
 from .morale import break_unit
@@ -292,7 +292,7 @@ def resolve_assault(
     leaders = np.zeros(len(units), dtype=np.int64)
     ammunition = np.full(len(units), math.nan)
     outcome = OUTCOMES[
-        fight_assault(
+        _fight_assault(
             unit_arrays(u),
             works_arrays(w),
             board.cover,
@@ -717,6 +717,11 @@ def fight_assault(
     counts[_CAME_UP_DEFENDERS] = came_up_defenders
     counts[_STEPS] = rows
     return outcome
+
+
+# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
+# numba's typing of them at each call
+_fight_assault = resolved(fight_assault)
 
 
 @kernel

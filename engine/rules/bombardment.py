@@ -29,7 +29,7 @@ from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, 
 from ..core.events import Bombarded, Event, LeaderKilled
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
-from ..kernels.jit import compiling, kernel
+from ..kernels.jit import compiling, kernel, resolved
 from .casualties import draw_disabled, take_casualties
 from .engineering import note_openings
 from .protection import (
@@ -199,7 +199,7 @@ def _bombard_phase(
     )
     rows = np.zeros((len(orders), ORDER_COLUMNS))
     hits = np.zeros((len(target_units), HIT_COLUMNS))
-    n_drawn, works_changed = bombard_all(
+    n_drawn, works_changed = _bombard_all(
         unit_arrays(u),
         works_arrays(w),
         weapons,
@@ -432,6 +432,11 @@ def bombard_all(
             rows[k, CLASS_ORDER + j] = order[j]
             rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
     return n_drawn, works_changed
+
+
+# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
+# numba's typing of them at each call
+_bombard_all = resolved(bombard_all)
 
 
 @kernel

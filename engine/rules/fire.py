@@ -23,7 +23,7 @@ from ..core.dice import DIRECT_FIRE
 from ..core.events import Event, Fired, LeaderKilled
 from ..core.state import GameState
 from ..hexgrid import axial_length
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
 from .protection import (
     FACTOR_NAMES,
@@ -379,6 +379,11 @@ def fire_phase(
     return shots
 
 
+# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
+# numba's typing of them at each call
+_fire_phase = resolved(fire_phase)
+
+
 def direct_fire(
     state: GameState,
     coefficients,
@@ -411,7 +416,7 @@ def direct_fire(
     dice = state.dice
     turn = state.turn
     rows = np.empty((n, ROW_WIDTH), np.float64)
-    shots = fire_phase(
+    shots = _fire_phase(
         unit_arrays(u),
         works_arrays(state.works),
         board.q,

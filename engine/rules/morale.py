@@ -19,7 +19,7 @@ from ..core.bundles import unit_arrays
 from ..core.dice import SETUP_BREAK_POINT, TRAPPED, binomial, normal_quantile, uniform_at
 from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
 from ..core.state import GameState
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .coefficients import share_in_turn
 from .movement import _drown, move_unit, trapped
 
@@ -120,7 +120,7 @@ def morale_phase(
         else (coefficients, coefficients)
     )
     rows = np.empty((u.count, 3))
-    count = morale_step(
+    count = _morale_step(
         unit_arrays(u),
         on_map,
         _in_contact(state, on_map),
@@ -229,6 +229,11 @@ def morale_step(
         decay = (1.0 - k.suppression_decay_per_hour) ** hours
         u.suppression[mine] = np.minimum(u.suppression[mine] * decay, 1.0)
     return count
+
+
+# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
+# numba's typing of them at each call
+_morale_step = resolved(morale_step)
 
 
 def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
