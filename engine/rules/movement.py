@@ -709,7 +709,10 @@ def move_units(
     grounds = (_ground(board, coefficients[0]), _ground(board, coefficients[1]))
     sides = u.side.tolist()
     slots = [grounds[sides[i]].store.slot(goal) for i, goal in zip(units, goals, strict=True)]
-    bundles = (grounds[0].store.bundle(grounds[0]), grounds[1].store.bundle(grounds[1]))
+    # each side's ground and coefficients, one of each where both sides share them (the kernel
+    # reads a side's as `[side % len(...)]`: numba types every bundle handed to it at each call)
+    bundles = tuple(ground.store.bundle(ground) for ground in _one_if_same(grounds))
+    values = tuple(map(_move_values, _one_if_same(coefficients)))
     size, count = board.size, len(units)
     if PLAIN:
         occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
@@ -723,10 +726,8 @@ def move_units(
     drawn_to, _, written = move_phase(
         unit_arrays(u),
         entries,
-        bundles[0],
-        bundles[1],
-        coefficients[0].values(),
-        coefficients[1].values(),
+        bundles,
+        values,
         occupied,
         zoned,
         mined[0],
@@ -746,6 +747,47 @@ def move_units(
     dice.count_drawn(turn, drawn, first_draw, drawn_to)
     if written:
         _events_of_rows(state, rows[:written].tolist(), steps, events)
+
+
+def _one_if_same(pair: tuple) -> tuple:
+    """`pair`, or its first alone where both are the same object."""
+    return pair[:1] if pair[0] is pair[1] else pair
+
+
+# The coefficients movement's kernels read, those of the kernels they call among them
+# (`take_casualties`, `morale.surrender_trapped`), as a namedtuple of their own: numba types
+# every field of a bundle at each call, 8 µs for the 99 of `CoefficientValues`.
+MOVE_COEFFICIENTS = (
+    "night_speed_factor",
+    "wire_crossing_hours_per_line",
+    "mine_footprint_m",
+    "lane_mine_factor",
+    "killed_fraction",
+    "officer_loss_factor",
+    "leader_hit_per_casualty_share",
+    "morale_loss_leader_killed",
+    "drown_share_routed_crossing",
+    "trapped_slip_away_share",
+    "trapped_slip_away_night_factor",
+    "surrender_share_trapped",
+)
+MoveCoefficients = namedtuple("MoveCoefficients", MOVE_COEFFICIENTS)
+_MOVE_VALUES: dict[int, tuple] = {}  # by the id of the coefficients, kept with them
+
+
+def _move_values(coefficients):
+    """`coefficients`' values movement's kernels read (`MoveCoefficients`), made once per set
+    of coefficients (as `Coefficients.values`)."""
+    kept = _MOVE_VALUES.get(id(coefficients))
+    if kept is None or kept[0] is not coefficients:
+        if len(_MOVE_VALUES) >= 256:  # a sweep makes many; each game asks for its own
+            _MOVE_VALUES.clear()
+        values = coefficients.values()
+        kept = _MOVE_VALUES[id(coefficients)] = (
+            coefficients,
+            MoveCoefficients._make(getattr(values, name) for name in MOVE_COEFFICIENTS),
+        )
+    return kept[1]
 
 
 def _mined_hexes(state: GameState) -> int:
@@ -792,10 +834,8 @@ def _events_of_rows(state: GameState, rows: list, steps: np.ndarray, events: lis
 def move_phase(
     u,
     entries,
-    ground0,
-    ground1,
-    c0,
-    c1,
+    grounds,
+    values,
     occupied,
     zoned,
     mined0,
@@ -814,16 +854,17 @@ def move_phase(
 ):
     """The moves of a phase, in order: `entries` rows unit, kind (`FLEE`, `GO`, `WITHDRAW`,
     `GO_FREE`), goal, the hex it escapes from on reaching it at the map's edge (-1: none), the
-    slot of its goal's field in its side's ground (`ground0`, `ground1`: `MoveGround`), each
-    unit reading its side's coefficients (`c0`, `c1`) and minefields against it (`mined0`,
-    `mined1`). `occupied` and `zoned` (side x hex, zero) count each side's units in a hex and
-    fighting units next to it: the enemy's `held` and zone of control, kept as units move. Draws
+    slot of its goal's field in its side's ground (`grounds`: `MoveGround`s, one a side or one
+    for both), each unit reading its side's coefficients (`values`: `MoveCoefficients`, as
+    `grounds`) and minefields against it (`mined0`, `mined1`). `occupied` and `zoned` (side x
+    hex, zero) count each side's units in a hex and fighting units next to it: the enemy's
+    `held` and zone of control, kept as units move. Draws
     are numbered in `drawn` from `drawn_count` (`next_occurrence`); event rows go to `rows`
     (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`. With
     `reset_postures`, units on the map that stood still take their own posture again (a unit in
     the water stays exposed). Returns (draws numbered to, steps taken, rows written)."""
     count = u.hex.shape[0]
-    neighbors = ground0.neighbors
+    neighbors = grounds[0].neighbors
     for i in range(count):
         if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
             _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
@@ -834,8 +875,8 @@ def move_phase(
         escape, slot = entries[3, e], entries[4, e]
         side = u.side[unit]
         enemy = 1 - side
-        g = ground0 if side == 0 else ground1
-        c = c0 if side == 0 else c1
+        g = grounds[side % len(grounds)]
+        c = values[side % len(values)]
         mined = mined0 if side == 0 else mined1
         held, zone = occupied[enemy], zoned[enemy]
         start = u.hex[unit]
