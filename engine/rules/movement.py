@@ -865,9 +865,10 @@ def move_phase(
     the water stays exposed). Returns (draws numbered to, steps taken, rows written)."""
     count = u.hex.shape[0]
     neighbors = grounds[0].neighbors
-    for i in range(count):
-        if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
-            _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
+    if entries.shape[1] > 0:  # (the zones are read by the moves alone)
+        for i in range(count):
+            if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
+                _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
     moved = np.zeros(count, dtype=np.bool_)
     taken, written = 0, 0
     for e in range(entries.shape[1]):
@@ -914,12 +915,11 @@ def move_phase(
                 _occupy(occupied, zoned, neighbors, side, u.hex[unit], not u.routed[unit], 1)
     if reset_postures:
         for i in range(count):
+            if u.posture[i] not in (_ATTACK, _WITHDRAWAL):
+                continue  # (asked first: most units are in neither)
             if not (u.arrived[i] and not u.gone[i] and u.hex[i] >= 0):
                 continue
-            posture = u.posture[i]
-            if posture in (_ATTACK, _WITHDRAWAL) and not (
-                moved[i] or u.routed[i] or u.crossing_hours[i] > 0
-            ):
+            if not (moved[i] or u.routed[i] or u.crossing_hours[i] > 0):
                 u.posture[i] = _HASTY if u.posture_home[i] == _ATTACK else u.posture_home[i]
     return drawn_count, taken, written
 
