@@ -712,7 +712,8 @@ def move_units(
     # each side's ground and coefficients, one of each where both sides share them (the kernel
     # reads a side's as `[side % len(...)]`: numba types every bundle handed to it at each call)
     bundles = tuple(ground.store.bundle(ground) for ground in _one_if_same(grounds))
-    values = tuple(map(_move_values, _one_if_same(coefficients)))
+    values = tuple(map(_move_values, coefficients))
+    values = values[:1] if values[0] == values[1] else values  # side rules movement reads not
     size, count = board.size, len(units)
     if PLAIN:
         occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
