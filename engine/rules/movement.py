@@ -867,9 +867,7 @@ def move_phase(
     count = u.hex.shape[0]
     neighbors = grounds[0].neighbors
     if entries.shape[1] > 0:  # (the zones are read by the moves alone)
-        for i in range(count):
-            if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
-                _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
+        occupy_all(u, occupied, zoned, neighbors)
     moved = np.zeros(count, dtype=np.bool_)
     taken, written = 0, 0
     for e in range(entries.shape[1]):
@@ -923,6 +921,38 @@ def move_phase(
             if not (moved[i] or u.routed[i] or u.crossing_hours[i] > 0):
                 u.posture[i] = _HASTY if u.posture_home[i] == _ATTACK else u.posture_home[i]
     return drawn_count, taken, written
+
+
+def _occupy_all_lists(u, occupied, zoned, neighbors):
+    """`occupy_all` where the process interprets: the units' arrays read as lists (numpy's
+    scalar access costs several times a list's). The same counts as the kernel's source (the
+    marches of tests/test_movement_kernels.py, interpreted and compiled, hold them to one
+    digest)."""
+    placed = zip(
+        u.hex.tolist(),
+        u.side.tolist(),
+        u.arrived.tolist(),
+        u.gone.tolist(),
+        u.routed.tolist(),
+        strict=True,
+    )
+    for h, side, arrived, gone, routed in placed:
+        if arrived and not gone and h >= 0:
+            occupied[side][h] += 1
+            if not routed:
+                zone = zoned[side]
+                for n in neighbors[h]:
+                    if n >= 0:
+                        zone[n] += 1
+
+
+@kernel(interpreted=_occupy_all_lists)
+def occupy_all(u, occupied, zoned, neighbors):
+    """Count every unit on the map in `occupied` and, if it still fights, its zone of control
+    in `zoned` (`_occupy`), as the enemy's `make` reads them: arrived, not gone, on a hex."""
+    for i in range(u.hex.shape[0]):
+        if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
+            _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
 
 
 @kernel
