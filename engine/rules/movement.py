@@ -10,15 +10,21 @@ The rules are kernels (engine/kernels, docs/speed.md "How a rule becomes a kerne
 (the fields' search), `march` (a unit's steps down a field: river crossings begun, the chance of
 a part-step, wire, minefields and their casualties, zones of control), `turn_back` and `wade`
 (a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
-The Python functions of the same names as before (`move_unit`, `route`, `trapped`, ...) hand
-them the state's arrays and turn what they return into events. The board's neighbours go to the
-kernels as its table (hex x 6, -1 off the map: `Board.neighbor_table`). Interpreted, the kernels
-are handed Python lists where they read a hex at a time and the fields are searched with heapq
-(`_plain`, `_settle_heapq`): the same numbers, at about the interpreter's old cost.
+A turn's movement phase is one call of the kernel `move_phase` (`move_units`): the moves and
+routed units' flights (`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`)
+in unit order, escapes off the map's edge and the posture reset. Its time fields are the slots
+of the board's `FieldStore` (one per pair of crossing rates, goals given slots in Python before
+the call) and it searches them further itself (`_settled`); the enemy's zones are counted in it
+as units move (`occupy_all`, `_occupy`); it numbers its own draws (`Dice.drawn_at`,
+`next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it for one unit.
+The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
+`Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
+at a time and the fields are searched with heapq (`_plain`, `_settle_heapq`).
 
-What stays Python: the window's `reachable` preview, `hex_hours_at_1kmh` (once a board), the
-enemy's zone (sets and masks, remade when the enemy moves), the fields' cache and laziness
-(`TimeField`), and the events.
+What stays Python: the window's `reachable` preview, `route` (the window's and the computer's),
+`hex_hours_at_1kmh` (once a board), the enemy's zone as sets and masks for the rules still in
+Python (`enemy_zone`, `trapped`), `TimeField` for the computer player's own fields, and the
+events.
 """
 
 from __future__ import annotations
