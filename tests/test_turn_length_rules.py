@@ -17,6 +17,7 @@ from test_fire_obstacles import mortar_company
 from test_rules_exact import BLUE, RED, battle, stubbed, unit
 from test_rules_exact import draws as draws  # the fixture: every draw_casualties call
 
+from engine.core.dice import Dice
 from engine.rules import movement
 from engine.rules.bombardment import _exposures_while_damaging, expected_shell_casualties
 from engine.rules.coefficients import coefficients
@@ -193,6 +194,12 @@ class _Fixed:
 
     def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
         return (turn, site, a, b, 0)
+
+    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple:
+        return Dice(0).drawn_at(turn, sites, room)  # nothing drawn before (the kernels number)
+
+    def count_drawn(self, turn: int, rows, start: int, stop: int) -> None:
+        pass
 
 
 @contextlib.contextmanager

@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..core.bundles import unit_arrays
-from ..core.dice import SETUP_BREAK_POINT, TRAPPED, binomial, normal_quantile, uniform_at
-from ..core.events import Escaped, Event, Rallied, Routed, Surrendered
+from ..core.dice import SETUP_BREAK_POINT, binomial, normal_quantile, uniform_at
+from ..core.events import Event, Rallied, Routed
 from ..core.state import GameState
 from ..kernels.jit import kernel, resolved
 from .coefficients import share_in_turn
-from .movement import _drown, move_unit, trapped
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data comes in as values
     from ..scenario.models import Scenario
@@ -316,26 +315,7 @@ def surrender_trapped(u, unit, night, hours, c, keys, place):
 def flee(state: GameState, unit: int, rear: int, coefficients, events: list[Event]) -> None:
     """A routed unit runs for the rear; the river takes its toll; trapped men slip away,
     surrender or die (`surrender_trapped`). Whether it is trapped, and its run, are movement's
-    (rules/movement.py), asked here."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
-    if trapped(state, unit):
-        slipped, taken = surrender_trapped(
-            unit_arrays(u),
-            unit,
-            state.is_night(),
-            state.turn_hours,
-            coefficients.values(),
-            state.dice.key_words,
-            state.dice.draw_place(state.turn, TRAPPED, unit),
-        )
-        if slipped:
-            events.append(Escaped(state.turn, u.ids[unit], int(slipped)))
-        if taken:
-            events.append(Surrendered(state.turn, u.ids[unit], int(taken)))
-        return
-    was_dry = not board.water[here]
-    move_unit(state, unit, rear, coefficients, events, ignore_zoc=True)
-    there = int(u.hex[unit])
-    if board.water[there] and was_dry and not board.bridge[there]:
-        _drown(state, unit, int(board.river[there]), coefficients, events)
+    (rules/movement.py: its kernel `move_phase` runs the phase's flights with its moves)."""
+    from .movement import FLEE, move_units  # movement calls this module's kernels
+
+    move_units(state, [unit], [FLEE], [rear], [-1], (coefficients, coefficients), events)

@@ -10,36 +10,45 @@ The rules are kernels (engine/kernels, docs/speed.md "How a rule becomes a kerne
 (the fields' search), `march` (a unit's steps down a field: river crossings begun, the chance of
 a part-step, wire, minefields and their casualties, zones of control), `turn_back` and `wade`
 (a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
-The Python functions of the same names as before (`move_unit`, `route`, `trapped`, ...) hand
-them the state's arrays and turn what they return into events. The board's neighbours go to the
-kernels as its table (hex x 6, -1 off the map: `Board.neighbor_table`). Interpreted, the kernels
-are handed Python lists where they read a hex at a time and the fields are searched with heapq
-(`_plain`, `_settle_heapq`): the same numbers, at about the interpreter's old cost.
+A turn's movement phase is one call of the kernel `move_phase` (`move_units`): the moves and
+routed units' flights (`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`)
+in unit order, escapes off the map's edge and the posture reset. Its time fields are the slots
+of the board's `FieldStore` (one per pair of crossing rates, goals given slots in Python before
+the call) and it searches them further itself (`_settled`); the enemy's zones are counted in it
+as units move (`occupy_all`, `_occupy`); it numbers its own draws (`Dice.drawn_at`,
+`next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it for one unit.
+The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
+`Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
+at a time and the fields are searched with heapq (`_plain`, `_settle_heapq`).
 
-What stays Python: the window's `reachable` preview, `hex_hours_at_1kmh` (once a board), the
-enemy's zone (sets and masks, remade when the enemy moves), the fields' cache and laziness
-(`TimeField`), and the events.
+What stays Python: the window's `reachable` preview, `route` (the window's and the computer's),
+`hex_hours_at_1kmh` (once a board), the enemy's zone as sets and masks for the rules still in
+Python (`enemy_zone`, `trapped`), `TimeField` for the computer player's own fields, and the
+events.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import namedtuple
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..core.board import Board
-from ..core.bundles import unit_arrays
-from ..core.dice import DROWN, MINES, MOVE_STEP, binomial, uniform_at
-from ..core.events import Crossing, Drowned, Event, LeaderKilled, Moved
+from ..core.bundles import unit_arrays, works_arrays
+from ..core.dice import DROWN, MINES, MOVE_STEP, TRAPPED, binomial, next_occurrence, uniform_at
+from ..core.events import Crossing, Drowned, Escaped, Event, LeaderKilled, Moved, Surrendered
 from ..core.state import POSTURE_INDEX, GameState, PerGame
 from ..kernels.jit import compiling, kernel
 from .casualties import take_casualties
 from .engineering import MineStruck
+from .morale import surrender_trapped
 
 INF = float("inf")
 _ATTACK = POSTURE_INDEX["attack"]
 _WITHDRAWAL = POSTURE_INDEX["withdrawal"]
+_HASTY = POSTURE_INDEX["hasty"]
 # Whether this process interprets its kernels: the time fields, and what the walking kernels
 # read a hex at a time, are then Python lists (`_plain`, `_settle_heapq`)
 PLAIN = not compiling()
@@ -49,10 +58,15 @@ _CACHE = PerGame()  # movement's caches for each game: the enemy's zone, minefie
 # place first (the dice count a place in Python: `Dice.draw_place`), after which it is called
 # again with that place to go on.
 DONE, DRAW_STEP, DRAW_MINES = 0, 1, 2
-# Rows `march` writes (float64: kind, hex, then the kind's numbers), turned into events in order.
-ROW_CROSSING = 0  # hex, hours left in the water, landed (1.0: across in this turn)
-ROW_MINES = 1  # hex, share of men hit, killed, wounded, the leader fell (1.0)
-ROW_WIDTH = 6
+# Rows the kernels write (float64: kind, unit, hex, then the kind's numbers), turned into events
+# in order (`_events_of_rows`).
+ROW_CROSSING = 0  # hours left in the water, turned back (1.0), across in this turn (1.0)
+ROW_MINES = 1  # share of men hit, killed, wounded, the leader fell (1.0)
+ROW_MOVED = 2  # where its path begins in the steps, how many hexes (the hex: where it ends)
+ROW_DROWNED = 3  # men lost in the water
+ROW_ESCAPED = 4  # men who got away, off the map's edge (1.0) or out of a ring
+ROW_SURRENDERED = 5  # men who surrendered
+ROW_WIDTH = 7
 
 
 def _plain(array: np.ndarray):
@@ -248,10 +262,164 @@ def _sift_up(costs, hexes, at, cost, h):
     return at
 
 
+class FieldStore:
+    """The time fields toward every goal asked for on a board (for one pair of river-crossing
+    rates), each a slot of the same arrays, so that one kernel call can walk any unit down any
+    of them (`move_units`) and settle them further as it goes (`_settled`), where a `TimeField`
+    object each could only be searched from Python.
+
+    A slot holds what a `TimeField` holds: the times (final for settled hexes, bounds above
+    every settled time for the rest), which hexes are settled, and the paused search's queue.
+    Where the process compiles these are rows of 2-D arrays (the queue two, cost and hex, its
+    size in `counts[slot, 0]`), doubled in slots when full; where it interprets, lists of Python
+    lists and heapq lists (`_settle_heapq`), the same numbers at the interpreter's old cost.
+    Goals are given slots in Python (`slot`) before a kernel walks toward them."""
+
+    __slots__ = (
+        "_bundle",
+        "_lists",
+        "board",
+        "costs",
+        "counts",
+        "done",
+        "enter",
+        "hexes",
+        "slots",
+        "times",
+    )
+
+    def __init__(self, board: Board, enter: np.ndarray) -> None:
+        self.board = board
+        self.enter = _plain(enter)  # as `settle` reads it
+        self.slots: dict[int, int] = {}  # goal -> its slot
+        self._lists: dict[int, list[float]] = {}  # goal -> its complete field as a list
+        self._bundle = None
+        size = board.size
+        self.times: list | np.ndarray = []
+        self.done: list | np.ndarray = []
+        self.costs: list | np.ndarray = []
+        self.hexes: list | np.ndarray = []
+        self.counts: list | np.ndarray = []
+        if not PLAIN:
+            self._allocate(8, size)
+
+    def _allocate(self, capacity: int, size: int) -> None:
+        """Room for `capacity` fields, those already made copied over."""
+        used = len(self.times)  # the slots there were room for
+        # a hex is queued at most once for each neighbour that improves it, the goal once
+        times = np.full((capacity, size), INF)
+        done = np.zeros((capacity, size), dtype=np.bool_)
+        costs = np.empty((capacity, 6 * size + 1))
+        hexes = np.empty((capacity, 6 * size + 1), dtype=np.int64)
+        counts = np.zeros((capacity, 1), dtype=np.int64)
+        if used:
+            times[:used], done[:used], costs[:used] = self.times, self.done, self.costs
+            hexes[:used], counts[:used] = self.hexes, self.counts
+        self.times, self.done, self.costs, self.hexes, self.counts = (
+            times,
+            done,
+            costs,
+            hexes,
+            counts,
+        )
+        self._bundle = None
+
+    def slot(self, goal: int) -> int:
+        """The slot of the field toward `goal`, a new one (its search not begun) if none."""
+        found = self.slots.get(goal)
+        if found is not None:
+            return found
+        found = self.slots[goal] = len(self.slots)
+        size = self.board.size
+        if PLAIN:
+            times = [INF] * size
+            times[goal] = 0.0
+            self.times.append(times)
+            self.done.append([False] * size)
+            self.costs.append([(0.0, goal)])
+            self.hexes.append(None)
+            self.counts.append([1])
+            self._bundle = None
+            return found
+        if found >= len(self.times):
+            self._allocate(2 * len(self.times), size)
+        self.times[found, goal] = 0.0
+        self.costs[found, 0], self.hexes[found, 0], self.counts[found, 0] = 0.0, goal, 1
+        return found
+
+    def settled(self, goal: int, *hexes: int) -> list[float] | np.ndarray:
+        """The times toward `goal`, final for each of `hexes` and every hex nearer the goal
+        than one of them."""
+        slot = self.slot(goal)
+        done = self.done[slot]
+        for h in hexes:
+            if not done[h]:
+                self._search(slot, h)
+        return self.times[slot]
+
+    def complete(self, goal: int) -> list[float]:
+        """The times toward `goal`, final for every hex, as a list (its readers take it a hex
+        at a time; made once, as a complete field never changes)."""
+        found = self._lists.get(goal)
+        if found is None:
+            slot = self.slot(goal)
+            if self.counts[slot][0]:
+                self._search(slot, -1)
+            found = self._lists[goal] = self.times[slot] if PLAIN else self.times[slot].tolist()
+        return found
+
+    def _search(self, slot: int, until: int) -> None:
+        settle(
+            self.times[slot],
+            self.done[slot],
+            self.costs[slot],
+            self.hexes[slot],
+            self.counts[slot],
+            self.enter,
+            self.board.neighbors if PLAIN else self.board.neighbor_table,
+            until,
+        )
+
+    def bundle(self, ground: _Ground):
+        """The fields and the board's walking arrays as the kernels take them (`MoveGround`),
+        made again when the store has grown."""
+        if self._bundle is None or self._bundle.times is not self.times:
+            board = self.board
+            self._bundle = MoveGround(
+                enter=ground.walking_enter,
+                must_cross=ground.must_cross,
+                water=ground.water,
+                bridge=_plain(board.bridge),
+                fordable=_plain(board.hex_river_fordable),
+                river=_plain(board.river),
+                edge=_plain(board.edge),
+                passable=_plain(board.passable),
+                neighbors=ground.neighbors,
+                field_neighbors=board.neighbors if PLAIN else board.neighbor_table,
+                times=self.times,
+                done=self.done,
+                costs=self.costs,
+                hexes=self.hexes,
+                counts=self.counts,
+            )
+        return self._bundle
+
+
+# What the kernels read of a board and its time fields (`FieldStore.bundle`): the hours to
+# enter each hex, water without a bridge (entered by a crossing), water, bridges, whether each
+# hex's river is fordable, its river, the map's open edge, passable hexes, the neighbours as
+# the walking kernels read them and as `settle` does (`_plain`), and the fields' slots.
+MoveGround = namedtuple(
+    "MoveGround",
+    "enter must_cross water bridge fordable river edge passable neighbors field_neighbors"
+    " times done costs hexes counts",
+)
+
+
 @dataclass(frozen=True)
 class _Ground:
     """What movement reads of a board for one pair of river-crossing rates, as the kernels take
-    it, and the time fields toward each goal asked for."""
+    it, and the time fields toward each goal asked for (`store`)."""
 
     enter: np.ndarray  # hours to enter each hex at 1 km/h by day (`hex_hours_at_1kmh`)
     # what `march` reads a hex at a time (`_plain`): `enter`, water without a bridge (entered
@@ -261,18 +429,18 @@ class _Ground:
     water: list[bool] | np.ndarray
     neighbors: list[list[int]] | np.ndarray
     board: Board
-    fields: dict[int, TimeField]
-    # what `move_unit` hands `march` to fill, read before the next move (a walk down a field
-    # enters a hex at most once): the hexes entered, the crossings and minefields' rows
-    steps: np.ndarray
-    rows: np.ndarray
+    store: FieldStore
+    # what `move_units` fills, read before its next call: the hexes of each move's path, and
+    # the event rows (`ROW_...`), grown as a phase needs (`buffers`)
+    scratch: dict
 
-    def field(self, goal: int) -> TimeField:
-        """The (partly worked out) time field toward `goal`."""
-        found = self.fields.get(goal)
-        if found is None:
-            found = self.fields[goal] = TimeField(goal, self.enter, self.board)
-        return found
+    def buffers(self, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """(path hexes, event rows) with room for `rows` of each."""
+        steps = self.scratch.get("steps")
+        if steps is None or len(steps) < rows:
+            steps = self.scratch["steps"] = np.empty(rows, dtype=np.int64)
+            self.scratch["rows"] = np.empty((rows, ROW_WIDTH))
+        return steps, self.scratch["rows"]
 
 
 def _ground(board: Board, coefficients) -> _Ground:
@@ -285,23 +453,23 @@ def _ground(board: Board, coefficients) -> _Ground:
     )
     found = cache.get(key)
     if found is None:
+        enter = hex_hours_at_1kmh(board, coefficients)
         found = cache[key] = _Ground(
-            enter=hex_hours_at_1kmh(board, coefficients),
-            walking_enter=_plain(hex_hours_at_1kmh(board, coefficients)),
+            enter=enter,
+            walking_enter=_plain(enter),
             must_cross=_plain(board.water & ~board.bridge),
             water=_plain(board.water),
             neighbors=neighbor_rows(board),
             board=board,
-            fields={},
-            steps=np.empty(board.size + 1, dtype=np.int64),
-            rows=np.empty((board.size + 1, ROW_WIDTH)),
+            store=FieldStore(board, enter),
+            scratch={},
         )
     return found
 
 
 def time_field(board: Board, goal: int, coefficients) -> list[float]:
     """Time (at 1 km/h, by day) from every hex to `goal`, by the quickest route."""
-    return _ground(board, coefficients).field(goal).complete()
+    return _ground(board, coefficients).store.complete(goal)
 
 
 def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
@@ -447,7 +615,7 @@ def route(
     else:
         mask = _mask(board, held)
     ground = _ground(board, state.coefficients)
-    field = ground.field(goal).settled(here)
+    field = ground.store.settled(goal, here)
     # a walk down a field never comes back to a hex: it is no longer than the board has hexes
     path = np.empty(max(1, min(limit, board.size + 1)), dtype=np.int64)
     count = walk(ground.neighbors, here, goal, mask, field, limit, path)
@@ -494,6 +662,15 @@ def reachable(state: GameState, unit: int) -> dict[int, float]:
     return best
 
 
+# What each entry of `move_units` does (its `kinds`): run for the rear as a routed unit does
+# (`morale.flee`: trapped, or a run with zones of control ignored and the river's toll), move
+# toward its goal, the same taking the withdrawal posture first, or move ignoring zones of
+# control (an assault into an empty hex).
+FLEE, GO, WITHDRAW, GO_FREE = 1, 2, 3, 4
+# The draw sites movement's kernels draw at, numbered in the kernel (`next_occurrence`)
+MOVE_SITES = (MOVE_STEP, MINES, DROWN, TRAPPED)
+
+
 def move_unit(
     state: GameState,
     unit: int,
@@ -505,93 +682,449 @@ def move_unit(
 ) -> None:
     """Spend this turn's time moving `unit` toward `goal`, one hex at a time down the time field
     (the kernel `march`; a crossing under way first, `turn_back` and `wade`)."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
-    in_water = u.crossing_hours[unit] > 0
-    if here == goal and not in_water:
-        return  # there already, and on dry land (routed units at their rear, mostly)
-    side = int(u.side[unit])
-    ground = _ground(board, coefficients)
-    field = ground.field(goal)
-    held, zone = _enemy_masks(state, side)
-    hours = state.turn_hours
-    path = [here]
-    if in_water:
-        hours = _go_on_crossing(state, unit, field, held, hours, coefficients, events)
-        if hours is None:
-            return  # still in the water
-        if int(u.hex[unit]) != here:  # turned back, and landed where it set out from
-            here = int(u.hex[unit])
-            path.append(here)
-
-    speed = float(u.speed_kmh[unit]) * (
-        coefficients.night_speed_factor if state.is_night() else 1.0
+    move_units(
+        state,
+        [unit],
+        [GO_FREE if ignore_zoc else GO],
+        [goal],
+        [-1],
+        (coefficients, coefficients),
+        events,
     )
-    times = field.settled(here)  # and so every hex on the way down from it
-    units, works, c = unit_arrays(u), state.works, coefficients.values()
-    keys, dice, turn = state.dice.key_words, state.dice, state.turn
-    steps, rows = ground.steps, ground.rows
-    taken = written = 0
-    status, at, place = DONE, -1, (0, 0, 0, 0, 0)
-    while True:
-        status, at, hours, taken, written = march(
-            units,
-            unit,
-            goal,
-            hours,
-            speed,
-            times,
-            ground.walking_enter,
-            ground.must_cross,
-            ground.neighbors,
-            held,
-            zone,
-            _minefields_against(state, side),
-            works.wire_lines,
-            works.owner,
-            works.mine_density,
-            works.lane,
-            ground.water,
-            ignore_zoc,
-            c,
-            keys,
-            status,
-            at,
-            place,
-            steps,
-            taken,
-            rows,
-            written,
+
+
+def move_units(
+    state: GameState,
+    units: list[int],
+    kinds: list[int],
+    goals: list[int],
+    escapes: list[int],
+    coefficients: tuple,
+    events: list[Event],
+    *,
+    reset_postures: bool = False,
+) -> None:
+    """Move `units` in their order, each as its kind says (`FLEE`, `GO`, `WITHDRAW`, `GO_FREE`)
+    toward its goal, reading its side's `coefficients`; a unit whose `escapes` hex it ends on,
+    on the map's edge, leaves the map (escaped). With `reset_postures`, units on the map that
+    stood still take their own posture again (the movement phase's end). One call of the kernel
+    `move_phase` for them all: the time fields are the board's `FieldStore` slots, the enemy's
+    zones are counted in the kernel as units move, and the kernel numbers its own draws
+    (`Dice.drawn_at`), counted here after it. Its rows become the events, in order."""
+    u, board = state.units, state.board
+    grounds = (_ground(board, coefficients[0]), _ground(board, coefficients[1]))
+    sides = u.side.tolist()
+    slots = [grounds[sides[i]].store.slot(goal) for i, goal in zip(units, goals, strict=True)]
+    # each side's ground and coefficients, one of each where both sides share them (the kernel
+    # reads a side's as `[side % len(...)]`: numba types every bundle handed to it at each call)
+    bundles = tuple(ground.store.bundle(ground) for ground in _one_if_same(grounds))
+    values = tuple(map(_move_values, coefficients))
+    values = values[:1] if values[0] == values[1] else values  # side rules movement reads not
+    size, count = board.size, len(units)
+    if PLAIN:
+        occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
+    else:
+        occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
+    mined = (_minefields_against(state, 0), _minefields_against(state, 1))
+    turn, dice = state.turn, state.dice
+    drawn, first_draw = dice.drawn_at(turn, MOVE_SITES, count * (4 + _mined_hexes(state)))
+    steps, rows = grounds[0].buffers(count * (size + 8))
+    entries = np.array([units, kinds, goals, escapes, slots], dtype=np.int64).reshape(5, count)
+    drawn_to, _, written = move_phase(
+        unit_arrays(u),
+        entries,
+        bundles,
+        values,
+        occupied,
+        zoned,
+        mined[0],
+        mined[1],
+        works_arrays(state.works),
+        state.control,
+        state.is_night(),
+        state.turn_hours,
+        turn,
+        dice.key_words,
+        drawn,
+        first_draw,
+        steps,
+        rows,
+        reset_postures,
+    )
+    dice.count_drawn(turn, drawn, first_draw, drawn_to)
+    if written:
+        _events_of_rows(state, rows[:written].tolist(), steps, events)
+
+
+def _one_if_same(pair: tuple) -> tuple:
+    """`pair`, or its first alone where both are the same object."""
+    return pair[:1] if pair[0] is pair[1] else pair
+
+
+# The coefficients movement's kernels read, those of the kernels they call among them
+# (`take_casualties`, `morale.surrender_trapped`), as a namedtuple of their own: numba types
+# every field of a bundle at each call, 8 µs for the 99 of `CoefficientValues`.
+MOVE_COEFFICIENTS = (
+    "night_speed_factor",
+    "wire_crossing_hours_per_line",
+    "mine_footprint_m",
+    "lane_mine_factor",
+    "killed_fraction",
+    "officer_loss_factor",
+    "leader_hit_per_casualty_share",
+    "morale_loss_leader_killed",
+    "drown_share_routed_crossing",
+    "trapped_slip_away_share",
+    "trapped_slip_away_night_factor",
+    "surrender_share_trapped",
+)
+MoveCoefficients = namedtuple("MoveCoefficients", MOVE_COEFFICIENTS)
+_MOVE_VALUES: dict[int, tuple] = {}  # by the id of the coefficients, kept with them
+
+
+def _move_values(coefficients):
+    """`coefficients`' values movement's kernels read (`MoveCoefficients`), made once per set
+    of coefficients (as `Coefficients.values`)."""
+    kept = _MOVE_VALUES.get(id(coefficients))
+    if kept is None or kept[0] is not coefficients:
+        if len(_MOVE_VALUES) >= 256:  # a sweep makes many; each game asks for its own
+            _MOVE_VALUES.clear()
+        values = coefficients.values()
+        kept = _MOVE_VALUES[id(coefficients)] = (
+            coefficients,
+            MoveCoefficients._make(getattr(values, name) for name in MOVE_COEFFICIENTS),
         )
-        if status == DRAW_STEP:
-            place = dice.draw_place(turn, MOVE_STEP, unit, int(at))
-        elif status == DRAW_MINES:
-            place = dice.draw_place(turn, MINES, unit, int(at))
-        else:
-            break
-    for row in rows[:written].tolist():
-        kind, h = row[0], int(row[1])
+    return kept[1]
+
+
+def _mined_hexes(state: GameState) -> int:
+    """How many hexes hold a minefield: the most minefields one march can strike."""
+    cache = _CACHE.of(state)
+    found = cache.get("mined_hexes")
+    if found is None:
+        w = state.works
+        found = cache["mined_hexes"] = int(((w.mine_density > 0.0) & (w.owner >= 0)).sum())
+    return found
+
+
+def _events_of_rows(state: GameState, rows: list, steps: np.ndarray, events: list[Event]) -> None:
+    """The events of `move_phase`'s rows, in their order, and what they note beside the arrays
+    (rivers crossed, where an escaped unit left the map)."""
+    u, board, turn = state.units, state.board, state.turn
+    for kind, unit_f, h_f, a, b, c, d in rows:
+        unit, h = int(unit_f), int(h_f)
         if kind == ROW_CROSSING:
-            river = int(board.river[h])
-            events.append(_crossing_event(state, unit, h, row[2], False))
-            if row[3]:
-                _note_crossed(state, side, river)
-        else:
-            if row[5]:
+            events.append(_crossing_event(state, unit, h, a, bool(b)))
+            if c:
+                _note_crossed(state, int(u.side[unit]), int(board.river[h]))
+        elif kind == ROW_MINES:
+            if d:
                 name = u.leader_names[unit] or "commander"
                 events.append(LeaderKilled(turn, u.ids[unit], name))
             label = board.label(h)
-            events.append(
-                MineStruck(turn, u.ids[unit], label, round(row[2], 4), int(row[3]), int(row[4]))
-            )
-    if taken:
-        path.extend(steps[:taken].tolist())
-    if len(path) > 1:
-        here = path[-1]
-        u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
-        if state.record_events:
-            events.append(Moved(state.turn, u.ids[unit], tuple(map(board.label, path))))
-        state.control[here] = side
+            events.append(MineStruck(turn, u.ids[unit], label, round(a, 4), int(b), int(c)))
+        elif kind == ROW_MOVED:
+            if state.record_events:
+                path = steps[int(a) : int(a) + int(b)].tolist()
+                events.append(Moved(turn, u.ids[unit], tuple(map(board.label, path))))
+        elif kind == ROW_DROWNED:
+            events.append(Drowned(turn, u.ids[unit], int(a)))
+        elif kind == ROW_ESCAPED:
+            if b:  # off the map's edge: where it left, for an `exit` victory condition
+                state.exits[unit] = (h, int(a))
+            events.append(Escaped(turn, u.ids[unit], int(a)))
+        else:
+            events.append(Surrendered(turn, u.ids[unit], int(a)))
+
+
+@kernel
+def move_phase(
+    u,
+    entries,
+    grounds,
+    values,
+    occupied,
+    zoned,
+    mined0,
+    mined1,
+    w,
+    control,
+    night,
+    hours,
+    turn,
+    keys,
+    drawn,
+    drawn_count,
+    steps,
+    rows,
+    reset_postures,
+):
+    """The moves of a phase, in order: `entries` rows unit, kind (`FLEE`, `GO`, `WITHDRAW`,
+    `GO_FREE`), goal, the hex it escapes from on reaching it at the map's edge (-1: none), the
+    slot of its goal's field in its side's ground (`grounds`: `MoveGround`s, one a side or one
+    for both), each unit reading its side's coefficients (`values`: `MoveCoefficients`, as
+    `grounds`) and minefields against it (`mined0`, `mined1`). `occupied` and `zoned` (side x
+    hex, zero) count each side's units in a hex and fighting units next to it: the enemy's
+    `held` and zone of control, kept as units move. Draws
+    are numbered in `drawn` from `drawn_count` (`next_occurrence`); event rows go to `rows`
+    (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`. With
+    `reset_postures`, units on the map that stood still take their own posture again (a unit in
+    the water stays exposed). Returns (draws numbered to, steps taken, rows written)."""
+    count = u.hex.shape[0]
+    neighbors = grounds[0].neighbors
+    if entries.shape[1] > 0:  # (the zones are read by the moves alone)
+        occupy_all(u, occupied, zoned, neighbors)
+    moved = np.zeros(count, dtype=np.bool_)
+    taken, written = 0, 0
+    for e in range(entries.shape[1]):
+        unit, kind, goal = entries[0, e], entries[1, e], entries[2, e]
+        escape, slot = entries[3, e], entries[4, e]
+        side = u.side[unit]
+        enemy = 1 - side
+        g = grounds[side % len(grounds)]
+        c = values[side % len(values)]
+        mined = mined0 if side == 0 else mined1
+        held, zone = occupied[enemy], zoned[enemy]
+        start = u.hex[unit]
+        was_placed = u.arrived[unit] and not u.gone[unit] and start >= 0
+        if kind == FLEE:
+            drawn_count, taken, written = _flee(
+                u, unit, goal, slot, g, c, held, zone, mined, w, control, night, hours, turn,
+                keys, drawn, drawn_count, steps, taken, rows, written,
+            )  # fmt: skip
+        else:
+            if kind == WITHDRAW:
+                u.posture[unit] = _WITHDRAWAL
+            drawn_count, taken, written = _move_one(
+                u, unit, goal, slot, kind == GO_FREE, g, c, held, zone, mined, w, control, hours,
+                night, turn, keys, drawn, drawn_count, steps, taken, rows, written,
+            )  # fmt: skip
+        here = u.hex[unit]
+        moved[unit] = here != start
+        if escape >= 0 and here == escape and g.edge[here] and u.men[unit] > 0:
+            men = u.men[unit]
+            u.men[unit] -= men
+            u.escaped[unit] += men
+            u.gone[unit] = True
+            u.hex[unit] = -1
+            rows[written, 0] = ROW_ESCAPED
+            rows[written, 1] = unit
+            rows[written, 2] = here
+            rows[written, 3] = men
+            rows[written, 4] = 1.0
+            written += 1
+        placed = u.arrived[unit] and not u.gone[unit] and u.hex[unit] >= 0
+        if was_placed and (not placed or u.hex[unit] != start):
+            _occupy(occupied, zoned, neighbors, side, start, not u.routed[unit], -1)
+            if placed:
+                _occupy(occupied, zoned, neighbors, side, u.hex[unit], not u.routed[unit], 1)
+    if reset_postures:
+        for i in range(count):
+            if u.posture[i] not in (_ATTACK, _WITHDRAWAL):
+                continue  # (asked first: most units are in neither)
+            if not (u.arrived[i] and not u.gone[i] and u.hex[i] >= 0):
+                continue
+            if not (moved[i] or u.routed[i] or u.crossing_hours[i] > 0):
+                u.posture[i] = _HASTY if u.posture_home[i] == _ATTACK else u.posture_home[i]
+    return drawn_count, taken, written
+
+
+def _occupy_all_lists(u, occupied, zoned, neighbors):
+    """`occupy_all` where the process interprets: the units' arrays read as lists (numpy's
+    scalar access costs several times a list's). The same counts as the kernel's source (the
+    marches of tests/test_movement_kernels.py, interpreted and compiled, hold them to one
+    digest)."""
+    placed = zip(
+        u.hex.tolist(),
+        u.side.tolist(),
+        u.arrived.tolist(),
+        u.gone.tolist(),
+        u.routed.tolist(),
+        strict=True,
+    )
+    for h, side, arrived, gone, routed in placed:
+        if arrived and not gone and h >= 0:
+            occupied[side][h] += 1
+            if not routed:
+                zone = zoned[side]
+                for n in neighbors[h]:
+                    if n >= 0:
+                        zone[n] += 1
+
+
+@kernel(interpreted=_occupy_all_lists)
+def occupy_all(u, occupied, zoned, neighbors):
+    """Count every unit on the map in `occupied` and, if it still fights, its zone of control
+    in `zoned` (`_occupy`), as the enemy's `make` reads them: arrived, not gone, on a hex."""
+    for i in range(u.hex.shape[0]):
+        if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
+            _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
+
+
+@kernel
+def _occupy(occupied, zoned, neighbors, side, h, fighting, change):
+    """Count a unit of `side` in or out (`change` 1 or -1) of hex h: a hex the enemy may not
+    enter, and, for a unit that still fights, its neighbours in its zone of control."""
+    occupied[side][h] += change
+    if fighting:
+        for n in neighbors[h]:
+            if n >= 0:
+                zoned[side][n] += change
+
+
+@kernel
+def _settled(g, slot, h):
+    """The times of the field in `slot`, final for hex h and every hex nearer its goal."""
+    if not g.done[slot][h]:
+        settle(
+            g.times[slot], g.done[slot], g.costs[slot], g.hexes[slot], g.counts[slot], g.enter,
+            g.field_neighbors, h,
+        )  # fmt: skip
+    return g.times[slot]
+
+
+@kernel
+def _flee(
+    u, unit, rear, slot, g, c, held, zone, mined, w, control, night, hours, turn, keys, drawn,
+    drawn_count, steps, taken, rows, written,
+):  # fmt: skip
+    """A routed unit runs for the `rear`; the river takes its toll; trapped (`is_trapped`),
+    men slip away, surrender or die (`morale.surrender_trapped`, drawn at TRAPPED)."""
+    here = u.hex[unit]
+    if is_trapped(here, g.neighbors, g.passable, held, zone):
+        occurrence = next_occurrence(drawn, drawn_count, TRAPPED, unit, 0)
+        place = (int(turn), TRAPPED, int(unit), 0, int(occurrence))
+        slipped, surrendered = surrender_trapped(u, unit, night, hours, c, keys, place)
+        if slipped:
+            written = _row(rows, written, ROW_ESCAPED, unit, here, slipped)
+        if surrendered:
+            written = _row(rows, written, ROW_SURRENDERED, unit, here, surrendered)
+        return drawn_count + 1, taken, written
+    was_dry = not g.water[here]
+    drawn_count, taken, written = _move_one(
+        u, unit, rear, slot, True, g, c, held, zone, mined, w, control, hours, night, turn,
+        keys, drawn, drawn_count, steps, taken, rows, written,
+    )  # fmt: skip
+    there = u.hex[unit]
+    if g.water[there] and was_dry and not g.bridge[there]:
+        drawn_count, written = _drown_in(
+            u, unit, there, g, c, turn, keys, drawn, drawn_count, rows, written
+        )
+    return drawn_count, taken, written
+
+
+@kernel
+def _row(rows, written, kind, unit, h, number):
+    """An event row of `kind` about `unit` at hex h with one number; returns the rows written."""
+    rows[written, 0] = kind
+    rows[written, 1] = unit
+    rows[written, 2] = h
+    rows[written, 3] = number
+    rows[written, 4] = 0.0
+    return written + 1
+
+
+@kernel
+def _drown_in(u, unit, h, g, c, turn, keys, drawn, drawn_count, rows, written):
+    """A routed unit floundering in the river of hex h, if it cannot be waded, loses men in the
+    water (`drown`, drawn at DROWN, unit, river)."""
+    if g.fordable[h]:
+        return drawn_count, written
+    river = int(g.river[h])  # -1 (a lake): the dice refuse the place when it is counted
+    occurrence = next_occurrence(drawn, drawn_count, DROWN, unit, river)
+    place = (int(turn), DROWN, int(unit), river, int(occurrence))
+    lost = drown(u, unit, c.drown_share_routed_crossing, keys, place)
+    if lost:
+        written = _row(rows, written, ROW_DROWNED, unit, h, lost)
+    return drawn_count + 1, written
+
+
+@kernel
+def _move_one(
+    u, unit, goal, slot, ignore_zoc, g, c, held, zone, mined, w, control, hours, night, turn,
+    keys, drawn, drawn_count, steps, taken, rows, written,
+):  # fmt: skip
+    """Spend the turn's `hours` moving `unit` toward `goal` down the field in `slot`: a crossing
+    under way first (`_cross_on`), then `march`, placing its draws (MOVE_STEP or MINES, unit,
+    hex) as it asks. A move of a hex or more writes a moved row (its path in `steps`), takes the
+    attack posture (withdrawal when routed) and the hex it ends in for its side."""
+    here = u.hex[unit]
+    in_water = u.crossing_hours[unit] > 0
+    if here == goal and not in_water:
+        return drawn_count, taken, written  # there already, and on dry land
+    first = taken
+    steps[taken] = here
+    taken += 1
+    if in_water:
+        hours, drawn_count, written = _cross_on(
+            u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, rows, written
+        )
+        if hours < 0.0:
+            return drawn_count, first, written  # still in the water
+        if u.hex[unit] != here:  # turned back, and landed where it set out from
+            here = u.hex[unit]
+            steps[taken] = here
+            taken += 1
+    speed = float(u.speed_kmh[unit]) * (c.night_speed_factor if night else 1.0)
+    times = _settled(g, slot, here)  # and so every hex on the way down from it
+    status, at, place = DONE, -1, (0, 0, 0, 0, 0)
+    while True:
+        status, at, hours, taken, written = march(
+            u, unit, goal, hours, speed, times, g.enter, g.must_cross, g.neighbors, held, zone,
+            mined, w.wire_lines, w.owner, w.mine_density, w.lane, g.water, ignore_zoc, c, keys,
+            status, at, place, steps, taken, rows, written,
+        )  # fmt: skip
+        if status == DRAW_STEP:
+            occurrence = next_occurrence(drawn, drawn_count, MOVE_STEP, unit, at)
+            place = (int(turn), MOVE_STEP, int(unit), int(at), int(occurrence))
+            drawn_count += 1
+        elif status == DRAW_MINES:
+            occurrence = next_occurrence(drawn, drawn_count, MINES, unit, at)
+            place = (int(turn), MINES, int(unit), int(at), int(occurrence))
+            drawn_count += 1
+        else:
+            break
+    if taken - first < 2:
+        return drawn_count, first, written
+    here = steps[taken - 1]
+    u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
+    rows[written, 0] = ROW_MOVED
+    rows[written, 1] = unit
+    rows[written, 2] = here
+    rows[written, 3] = first
+    rows[written, 4] = taken - first
+    control[here] = u.side[unit]
+    return drawn_count, taken, written + 1
+
+
+@kernel
+def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, rows, written):
+    """Spend the turn's `hours` on the crossing `unit` is making (`turn_back`, `wade`; a routed
+    unit turning round in a river it cannot wade drowns some, `_drown_in`). Returns (the hours
+    left once on a bank, or -1 while still in the water, draws, rows)."""
+    here = u.hex[unit]
+    times = _settled(g, slot, here)
+    for n in g.neighbors[here]:
+        if n >= 0 and not held[n] and not g.water[n]:
+            times = _settled(g, slot, n)
+    turned = turn_back(u, unit, times, g.neighbors, held, g.water, g.enter)
+    if turned and u.routed[unit]:
+        drawn_count, written = _drown_in(
+            u, unit, here, g, c, turn, keys, drawn, drawn_count, rows, written
+        )
+    in_water, left = wade(u, unit, hours)
+    rows[written, 0] = ROW_CROSSING
+    rows[written, 1] = unit
+    rows[written, 2] = here
+    rows[written, 3] = in_water
+    rows[written, 4] = 1.0 if u.crossing_back[unit] else 0.0
+    rows[written, 5] = 0.0
+    written += 1
+    if left < 0.0:
+        return -1.0, drawn_count, written
+    if not land(u, unit):
+        rows[written - 1, 5] = 1.0  # across: the side has crossed the river
+    return left, drawn_count, written
 
 
 @kernel
@@ -682,9 +1215,11 @@ def march(
             u.crossing_hours[unit] = crossing - spent
             landed = not u.crossing_hours[unit] > 1e-9
             rows[written, 0] = ROW_CROSSING
-            rows[written, 1] = here
-            rows[written, 2] = u.crossing_hours[unit]
-            rows[written, 3] = 1.0 if landed else 0.0
+            rows[written, 1] = unit
+            rows[written, 2] = here
+            rows[written, 3] = u.crossing_hours[unit]
+            rows[written, 4] = 0.0  # not turned back
+            rows[written, 5] = 1.0 if landed else 0.0
             written += 1
             if not landed:
                 break
@@ -742,45 +1277,13 @@ def _strike_mines(u, unit, h, mine_density, lane, water, c, keys, place, rows, w
         u, water, unit, hit, c.killed_fraction, c, keys, place, k
     )
     rows[written, 0] = ROW_MINES
-    rows[written, 1] = h
-    rows[written, 2] = share
-    rows[written, 3] = killed
-    rows[written, 4] = wounded
-    rows[written, 5] = 1.0 if leader_killed else 0.0
+    rows[written, 1] = unit
+    rows[written, 2] = h
+    rows[written, 3] = share
+    rows[written, 4] = killed
+    rows[written, 5] = wounded
+    rows[written, 6] = 1.0 if leader_killed else 0.0
     return written + 1
-
-
-def _go_on_crossing(
-    state: GameState,
-    unit: int,
-    field: TimeField,
-    held: np.ndarray,
-    hours: float,
-    coefficients,
-    events: list[Event],
-) -> float | None:
-    """Spend the turn's `hours` on the crossing `unit` is making (`turn_back`, `wade`); the
-    hours left once on a bank, or None while still in the water."""
-    u, board = state.units, state.board
-    here = int(u.hex[unit])
-    river = int(board.river[here])
-    water = board.water_list
-    onward = [n for n in board.neighbors[here] if not held[n] and not water[n]]
-    times = field.settled(here, *onward)
-    units = unit_arrays(u)
-    enter = _ground(board, coefficients).enter
-    water = board.water_list if PLAIN else board.water
-    turned = turn_back(units, unit, times, neighbor_rows(board), held, water, enter)
-    if turned and u.routed[unit]:
-        _drown(state, unit, river, coefficients, events)
-    in_water, left = wade(units, unit, hours)
-    events.append(_crossing_event(state, unit, here, in_water, bool(u.crossing_back[unit])))
-    if left < 0.0:
-        return None
-    landed_back = land(units, unit)
-    if not landed_back:
-        _note_crossed(state, int(u.side[unit]), river)
-    return left
 
 
 @kernel

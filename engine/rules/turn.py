@@ -14,28 +14,23 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..core.events import Escaped, Event, GameEnded, HexTaken, TurnEnded
+from ..core.events import Event, GameEnded, HexTaken, TurnEnded
 from ..core.orders import RULE_STEPS, Assault, Fire, Move, Order, Withdraw, order_hex
-from ..core.state import POSTURE_INDEX, GameState, new_state
+from ..core.state import GameState, new_state
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
-from .casualties import remove_men
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
-from .morale import draw_break_points, flee, morale_phase
-from .movement import move_unit
+from .morale import draw_break_points, morale_phase
+from .movement import FLEE, GO, GO_FREE, WITHDRAW, move_units
 from .protection import fire_at_turn_start
 from .victory import decide_winner
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from the scenario's data
     from ..scenario.models import Scenario
 
-_HASTY = POSTURE_INDEX["hasty"]
 _UNIT = attrgetter("unit")  # an order's unit, read in C for a turn's thirty orders
-_ATTACK = POSTURE_INDEX["attack"]
-_WITHDRAWAL = POSTURE_INDEX["withdrawal"]
-_ON_THE_MOVE = (_ATTACK, _WITHDRAWAL)  # postures a unit leaves when it stands still
 _MOVING = (Move, Withdraw)  # orders that move a unit where it is told
 
 
@@ -127,40 +122,37 @@ def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = T
     rear = state.rears  # where routed units run
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
 
-    # Movement, in unit order (deterministic); routed units flee whatever their orders.
-    # (A unit's own flags are read before the loop: moving one unit never changes another's,
+    # Movement, in unit order (deterministic); routed units flee whatever their orders; units
+    # that stood still then take their own posture again (one kernel call: movement.move_units).
+    # (A unit's own flags are read before the moves: moving one unit never changes another's,
     # and nothing before the morale phase routs or rallies anyone.)
-    moved = [False] * u.count
     routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
-    hexes, sides = u.hex.tolist(), u.side.tolist()
+    hexes, sides, came_from = u.hex.tolist(), u.side.tolist(), u.crossing_from.tolist()
+    movers: list[int] = []
+    kinds: list[int] = []
+    goals: list[int] = []
+    escapes: list[int] = []  # a withdrawing or fleeing unit reaching this hex at the edge leaves
     for i in active.nonzero()[0].tolist():
         order = by_unit.get(i)
         start = hexes[i]
-        own = by_side[sides[i]]
+        withdrawing = isinstance(order, Withdraw)
         if routed[i]:
-            flee(state, i, rear[sides[i]], own, events)
+            kind, goal = FLEE, rear[sides[i]]
         elif isinstance(order, _MOVING):
-            if isinstance(order, Withdraw):
-                u.posture[i] = POSTURE_INDEX["withdrawal"]
-            move_unit(state, i, order.to, own, events)
+            kind, goal = (WITHDRAW if withdrawing else GO), order.to
         elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
-            move_unit(state, i, order.target, own, events)
+            kind, goal = GO, order.target
         elif in_water[i]:
             # In a river with no order to go on: make for the bank it set out from.
-            came_from = int(u.crossing_from[i])
-            move_unit(state, i, came_from if came_from >= 0 else start, own, events)
+            kind, goal = GO, came_from[i] if came_from[i] >= 0 else start
         else:
             continue
-        moved[i] = int(u.hex[i]) != start
-        if routed[i] or isinstance(order, Withdraw):
-            _escape_if_at_edge(state, i, order, rear, events)
-    # Units that stood still take their own posture again (a unit in the water stays exposed).
+        movers.append(i)
+        kinds.append(kind)
+        goals.append(goal)
+        escapes.append(order.to if withdrawing else rear[sides[i]] if routed[i] else -1)
+    move_units(state, movers, kinds, goals, escapes, by_side, events, reset_postures=True)
     on_map = state.active()
-    posture, home = u.posture.tolist(), u.posture_home.tolist()
-    still_in_water = (u.crossing_hours > 0).tolist()
-    for i in on_map.nonzero()[0].tolist():
-        if posture[i] in _ON_THE_MOVE and not (moved[i] or routed[i] or still_in_water[i]):
-            u.posture[i] = _HASTY if home[i] == _ATTACK else home[i]
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
@@ -207,25 +199,10 @@ def _assaults(state: GameState, assault_orders: list[Assault], on_map, c, events
         if state.units_at(target, side):
             continue  # already ours
         if not state.units_at(target, 1 - side):
-            for a in attackers:
-                move_unit(state, a, target, c, events, ignore_zoc=True)
+            n = len(attackers)
+            move_units(state, attackers, [GO_FREE] * n, [target] * n, [-1] * n, (c, c), events)
             continue
         resolve_assault(state, target, attackers, c, events)
-
-
-def _escape_if_at_edge(state, i, order, rear, events) -> None:
-    """A unit withdrawing (or fleeing) to a rear hex on the map's edge leaves the map: escaped."""
-    u, board = state.units, state.board
-    here = int(u.hex[i])
-    goal = (
-        order.to if isinstance(order, Withdraw) else (rear[int(u.side[i])] if u.routed[i] else -1)
-    )
-    if here == goal and board.edge[here] and u.men[i] > 0:
-        men = remove_men(state, i, int(u.men[i]), "escaped")
-        u.gone[i] = True
-        u.hex[i] = -1
-        state.exits[i] = (here, men)  # where it left, for an `exit` victory condition
-        events.append(Escaped(state.turn, u.ids[i], men))
 
 
 def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
