@@ -37,7 +37,7 @@ PHASE_KERNELS = (
     ("engine.ai.planner", "plan_side"),
     ("engine.rules.bombardment", "bombard_all"),
     ("engine.rules.assault", "fight_assault"),
-    ("engine.rules.movement", "march"),
+    ("engine.rules.movement", "move_phase"),
 )
 
 

@@ -40,7 +40,7 @@ from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import DROWN, MINES, MOVE_STEP, TRAPPED, binomial, next_occurrence, uniform_at
 from ..core.events import Crossing, Drowned, Escaped, Event, LeaderKilled, Moved, Surrendered
 from ..core.state import POSTURE_INDEX, GameState, PerGame
-from ..kernels.jit import compiling, kernel
+from ..kernels.jit import compiling, kernel, resolved
 from .casualties import take_casualties
 from .engineering import MineStruck
 from .morale import surrender_trapped
@@ -730,7 +730,7 @@ def move_units(
     drawn, first_draw = dice.drawn_at(turn, MOVE_SITES, count * (4 + _mined_hexes(state)))
     steps, rows = grounds[0].buffers(count * (size + 8))
     entries = np.array([units, kinds, goals, escapes, slots], dtype=np.int64).reshape(5, count)
-    drawn_to, _, written = move_phase(
+    drawn_to, _, written = _move_phase(
         unit_arrays(u),
         entries,
         bundles,
@@ -927,6 +927,11 @@ def move_phase(
             if not (moved[i] or u.routed[i] or u.crossing_hours[i] > 0):
                 u.posture[i] = _HASTY if u.posture_home[i] == _ATTACK else u.posture_home[i]
     return drawn_count, taken, written
+
+
+# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
+# numba's typing of them at each call
+_move_phase = resolved(move_phase)
 
 
 def _occupy_all_lists(u, occupied, zoned, neighbors):
