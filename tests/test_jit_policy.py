@@ -250,6 +250,7 @@ def stamped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
     return {
         "format": jit.STAMP_FORMAT,
+        "root": jit.ENGINE_ROOT,
         "complete": True,
         "numba": jit.numba_version(),
         "python": sys.version,
@@ -267,6 +268,7 @@ def stamped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
             "warm: 1 of 2 kernels compiled for these sources (not reached by `wargame warm`: b)",
         ),
         ({"numba": "0.1.0"}, "cold: compiled by numba 0.1.0, numba "),
+        ({"root": "/another/checkout/engine"}, "cold: "),  # a second copy's stamp
         ({"python": "2.7"}, "cold: compiled for another Python (2.7)"),
         ({"complete": False}, "cold: "),
         ({"format": 0}, "cold: "),

@@ -241,6 +241,7 @@ def warm(check: bool = False, out: TextIO = sys.stdout, err: TextIO = sys.stderr
     sources = {k["source"] for k in kernels}
     stamp = {
         "format": jit.STAMP_FORMAT,
+        "root": jit.ENGINE_ROOT,
         "complete": True,
         "engine": _engine_version(),
         "numba": version,

@@ -52,7 +52,10 @@ JIT_ENV = "WARGAME_JIT"
 CACHE_ENV = "WARGAME_CACHE_DIR"
 MODES = ("auto", "1", "0")
 STAMP_NAME = "wargame-kernels.json"
-STAMP_FORMAT = 1
+STAMP_FORMAT = 2  # 2: the stamp names the engine it was made for (`root`)
+# The engine package whose kernels this process runs: a stamp made for another copy (a second
+# checkout sharing the user's cache folder) says nothing of these sources.
+ENGINE_ROOT = str(Path(__file__).resolve().parent.parent)
 
 F = TypeVar("F", bound=Callable)
 
@@ -172,6 +175,12 @@ def warm_state() -> WarmState:
         return WarmState(False, f"no stamp at {path}: `wargame warm` has not run", None, path)
     if stamp.get("format") != STAMP_FORMAT or not stamp.get("complete"):
         return WarmState(False, f"{path} is not a finished stamp of this engine", stamp, path)
+    if stamp.get("root") != ENGINE_ROOT:
+        why = (
+            f"{path} was made for the engine at {stamp.get('root')}, not this one at"
+            f" {ENGINE_ROOT} (`wargame warm` makes this one's)"
+        )
+        return WarmState(False, why, stamp, path)
     if stamp.get("numba") != version:
         why = f"compiled by numba {stamp.get('numba')}, numba {version} is installed"
         return WarmState(False, why, stamp, path)
