@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, cached_property
 from operator import attrgetter
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -197,7 +198,14 @@ HASH_SKIPS = {
     "side_coefficients": "fixed for the game (from the scenario's side_rules)",
     "arrival_table": "fixed for the game (from the scenario and the seed)",
     "first_routed": "a record of the units' `routed` flags (hashed) at each turn's end",
+    "place_turns": "the length of the places' record, hashed as `place_timeline`",
+    "arrival_rows": "the arrival timetable as rows, fixed for the game (as `arrival_table`)",
 }
+
+# Fields of GameState hashed as a view of theirs rather than as themselves: the places' arrays,
+# which the kernels write, are hashed as the dicts by place name they stood in for, under those
+# names, so that a game's fingerprint is what it was before the arrays (the goldens pin it).
+HASH_VIEWS = {"place_owner": "place_control", "place_history": "place_timeline"}
 
 
 @dataclass(eq=False)  # compared and hashed by identity: a game is a thing, not a value
@@ -222,9 +230,14 @@ class GameState:
         default_factory=list
     )  # (turn, defending side, outcome)
     crossed_turn: dict[tuple[int, int], int] = field(default_factory=dict)  # (side, river) -> turn
-    place_control: dict[str, int] = field(default_factory=dict)  # place id -> side index or -1
+    # The named places (`board.places`, by their number in its order), as arrays the kernels
+    # write (rules/turn.py): who holds each (-1 nobody); who held each after every turn played,
+    # a row a turn (`place_turns` rows filled, room for the whole game made at the start). Read
+    # by place name through `place_control` and `place_timeline`.
+    place_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     place_start: dict[str, int] = field(default_factory=dict)  # who held each place at the start
-    place_timeline: dict[str, list[int]] = field(default_factory=dict)  # control after each turn
+    place_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
+    place_turns: int = 0
     exits: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (edge hex, men)
     ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
     works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
@@ -245,11 +258,53 @@ class GameState:
     # the reinforcements' timetable of this game (arrival windows drawn from the seed), worked
     # out on its first use by rules.arrivals.arrival_turns
     arrival_table: dict[int, list] | None = None
+    # the same timetable as the kernel reads it (rules.arrivals.arrival_rows): rows of (turn,
+    # unit, entry hex) in the order the units come on, made with it
+    arrival_rows: tuple[np.ndarray, ...] = ()
     # The state's own caches, plain attributes rather than fields (so neither in the hash nor in
     # HASH_SKIPS): where the units in the fight stand, kept while the bytes of the arrays it is
     # made from stay the same (`_placement`); who built each hex's works (`record`).
     _placed: ClassVar[tuple] = (None, None)
     _builders: ClassVar[np.ndarray | None] = None
+    _place_views: ClassVar[tuple] = (None, None, None)
+
+    @property
+    def place_control(self) -> MappingProxyType[str, int]:
+        """Who holds each named place now (place id -> side index, -1 nobody): `place_owner` by
+        name, read-only (the rules change the array)."""
+        return MappingProxyType(self._views()[1])
+
+    @property
+    def place_timeline(self) -> MappingProxyType[str, tuple[int, ...]]:
+        """Who held each named place after each turn played (place id -> one side index a turn;
+        empty before the first turn): `place_history` by name, read-only."""
+        return MappingProxyType(self._views()[2])
+
+    def _views(self) -> tuple:
+        """(key, place_control, place_timeline) as plain dicts (a state is deep-copied and
+        pickled), remade when the arrays' bytes change: the computer player's triggers and the
+        victory conditions read them many times a turn."""
+        turns = self.place_turns
+        history = self.place_history[:turns]
+        key = (turns, self.place_owner.tobytes(), history.tobytes())
+        kept = self._place_views
+        if kept[0] != key:
+            names = list(self.board.places)
+            control = dict(zip(names, self.place_owner.tolist(), strict=True))
+            timeline = (
+                dict(zip(names, map(tuple, history.T.tolist()), strict=True)) if turns else {}
+            )
+            kept = self._place_views = (key, control, timeline)
+        return kept
+
+    def _hashed_view(self, name: str):
+        """The value `state_hash` writes for field `name` (`HASH_VIEWS`): the places' dicts with
+        the lists they held before they were arrays."""
+        if name == "place_control":
+            return dict(self.place_control)
+        if name == "place_timeline":
+            return {place: list(record) for place, record in self.place_timeline.items()}
+        return getattr(self, name)
 
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played)."""
@@ -378,6 +433,11 @@ class GameState:
         another order do not count."""
         out: list[bytes] = []
         for name in _hashed_fields():
+            if name in HASH_VIEWS:
+                name = HASH_VIEWS[name]
+                out.append(name.encode())
+                _emit(self._hashed_view(name), out)
+                continue
             out.append(name.encode())
             _emit(getattr(self, name), out)
         return hashlib.sha256(b"".join(out)).hexdigest()[:16]
@@ -582,7 +642,10 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
         rounds_fired=np.zeros(2),
         rears=board.shared("rears", lambda: _rears(scenario, board, units, side_ids)),
     )
-    state.place_control = {name: int(control[h]) for name, h in board.places.items()}
+    state.place_owner = control[board.place_hexes]
+    state.place_history = np.full(
+        (scenario.clock.turns + 1, len(board.places)), -1, state.place_owner.dtype
+    )
     state.place_start = dict(state.place_control)
     state.record()
     return state
