@@ -77,9 +77,9 @@ def arrival_rows(state: GameState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def arrivals(state: GameState, events: list[Event]) -> None:
     """The reinforcements due this turn come on (the kernel `arrive`), each reported."""
-    turns, units, entries = arrival_rows(state)
-    if not (turns == state.turn).any():
+    if state.turn not in arrival_turns(state):  # (most turns: no call at all)
         return
+    turns, units, entries = arrival_rows(state)
     u, board = state.units, state.board
     arrived = np.zeros((len(turns), 2), np.int64)
     count = arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)

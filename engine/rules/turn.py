@@ -287,13 +287,12 @@ def update_places(u, on_map, place_hexes, control, owner, history, row, changed)
     returns how many."""
     holder = np.full(len(control), -2, np.int64)  # per hex: the side in it, -1 both, -2 none
     hexes, sides = u.hex, u.side
-    for i in range(len(hexes)):
-        if on_map[i]:
-            h = hexes[i]
-            if holder[h] == -2:
-                holder[h] = sides[i]
-            elif holder[h] != sides[i]:
-                holder[h] = -1
+    for i in np.flatnonzero(on_map):
+        h = hexes[i]
+        if holder[h] == -2:
+            holder[h] = sides[i]
+        elif holder[h] != sides[i]:
+            holder[h] = -1
     count = 0
     for p in range(len(place_hexes)):
         h = place_hexes[p]
@@ -306,7 +305,7 @@ def update_places(u, on_map, place_hexes, control, owner, history, row, changed)
             owner[p] = now
             changed[count] = p
             count += 1
-        history[row, p] = now
+    history[row, :] = owner
     return count
 
 
@@ -336,19 +335,19 @@ def turn_tally(u, next_turn, total_turns):
     the game is over). A side has left the field when none of its units is still to arrive or
     in the fight with men (side 0 first, should both have); the game is over then, or when
     `next_turn` reaches `total_turns`."""
+    arrived, gone, men, side = u.arrived, u.gone, u.men, u.side
     men_0 = 0
     men_1 = 0
     fighting_0 = False  # anyone left to fight, or still to arrive
     fighting_1 = False
-    for i in range(len(u.men)):
-        arrived, gone, men = u.arrived[i], u.gone[i], u.men[i]
-        if arrived and not gone:
-            if u.side[i] == 0:
-                men_0 += men
+    for i in range(len(men)):
+        if arrived[i] and not gone[i]:
+            if side[i] == 0:
+                men_0 += men[i]
             else:
-                men_1 += men
-        if not arrived or (not gone and men > 0):
-            if u.side[i] == 0:
+                men_1 += men[i]
+        if not arrived[i] or (not gone[i] and men[i] > 0):
+            if side[i] == 0:
                 fighting_0 = True
             else:
                 fighting_1 = True
