@@ -204,6 +204,9 @@ HASH_SKIPS = {
     "ledger_turns": "the length of the ledgers, hashed as `ledger` and the others",
 }
 
+# Each game's places by name (GameState._place_views), for as long as the game lives.
+_PLACE_VIEWS: weakref.WeakKeyDictionary[GameState, tuple] = weakref.WeakKeyDictionary()
+
 # Fields of GameState hashed as a view of theirs rather than as themselves: the places' arrays,
 # which the kernels write, are hashed as the dicts by place name they stood in for, under those
 # names, so that a game's fingerprint is what it was before the arrays (the goldens pin it).
@@ -283,35 +286,35 @@ class GameState:
     # made from stay the same (`_placement`); who built each hex's works (`record`).
     _placed: ClassVar[tuple] = (None, None)
     _builders: ClassVar[np.ndarray | None] = None
-    _place_views: ClassVar[tuple] = (None, None, None)
 
     @property
     def place_control(self) -> MappingProxyType[str, int]:
         """Who holds each named place now (place id -> side index, -1 nobody): `place_owner` by
         name, read-only (the rules change the array)."""
-        return MappingProxyType(self._views()[1])
+        return self._place_views()[1]
 
     @property
     def place_timeline(self) -> MappingProxyType[str, tuple[int, ...]]:
         """Who held each named place after each turn played (place id -> one side index a turn;
         empty before the first turn): `place_history` by name, read-only."""
-        return MappingProxyType(self._views()[2])
+        return self._place_views()[2]
 
-    def _views(self) -> tuple:
-        """(key, place_control, place_timeline) as plain dicts (a state is deep-copied and
-        pickled), remade when the arrays' bytes change: the computer player's triggers and the
-        victory conditions read them many times a turn."""
+    def _place_views(self) -> tuple:
+        """(key, place_control, place_timeline), remade when the arrays' bytes change: the
+        computer player's triggers read them many times a turn. Kept beside the state, not in
+        it (`_PLACE_VIEWS`), as a read-only mapping can be neither deep-copied nor pickled."""
         turns = self.place_turns
         history = self.place_history[:turns]
         key = (turns, self.place_owner.tobytes(), history.tobytes())
-        kept = self._place_views
-        if kept[0] != key:
+        kept = _PLACE_VIEWS.get(self)
+        if kept is None or kept[0] != key:
             names = list(self.board.places)
             control = dict(zip(names, self.place_owner.tolist(), strict=True))
             timeline = (
                 dict(zip(names, map(tuple, history.T.tolist()), strict=True)) if turns else {}
             )
-            kept = self._place_views = (key, control, timeline)
+            kept = (key, MappingProxyType(control), MappingProxyType(timeline))
+            _PLACE_VIEWS[self] = kept
         return kept
 
     def _hashed_view(self, name: str):
