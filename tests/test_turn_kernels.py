@@ -33,6 +33,7 @@ def test_places_read_by_name_follow_the_arrays(scenario) -> None:
         state.place_control[names[0]] = 1  # type: ignore[index]  # the arrays are the record
     for _ in range(3):
         end_turn(state, [])
+        assert len(state.place_timeline[names[0]]) == state.place_turns  # read each turn
     assert state.place_turns == 3
     for p, name in enumerate(names):
         assert state.place_timeline[name] == tuple(state.place_history[:3, p].tolist())
@@ -84,18 +85,22 @@ def test_a_side_that_leaves_the_field_hands_over_its_places(scenario) -> None:
     u = state.units
     gone = int(state.place_owner[state.place_owner >= 0][0])
     held = np.flatnonzero(state.place_owner == gone).tolist()
+    names = list(state.board.places)
     u.gone[u.side == gone] = True
     u.arrived[u.side == gone] = True  # none left to come on either
     events: list = []
+    assert len(state.place_timeline[names[0]]) == 1  # read before the side leaves
     _update_places(state, events, state.active())
+    assert len(state.place_timeline[names[0]]) == 2  # and before its last row is amended
     _finish_turn(state, events, fingerprint=False)
     assert state.finished
-    names = list(state.board.places)
     handed = [e.place for e in events if isinstance(e, HexTaken)]
     assert handed == [names[p] for p in held]
     assert (state.place_owner[held] == 1 - gone).all()
     assert (state.control[state.board.place_hexes[held]] == 1 - gone).all()
     assert (state.place_history[state.place_turns - 1, held] == 1 - gone).all()
+    for p, name in enumerate(names):  # the view by name, read before and after, amended too
+        assert state.place_timeline[name] == tuple(state.place_history[: state.place_turns, p])
     assert isinstance(events[-1], GameEnded)
 
 

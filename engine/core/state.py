@@ -302,19 +302,33 @@ class GameState:
     def _place_views(self) -> tuple:
         """(key, place_control, place_timeline), remade when the arrays' bytes change: the
         computer player's triggers read them many times a turn. Kept beside the state, not in
-        it (`_PLACE_VIEWS`), as a read-only mapping can be neither deep-copied nor pickled."""
+        it (`_PLACE_VIEWS`), as a read-only mapping can be neither deep-copied nor pickled. The
+        timeline is remade from the first row that changed (a turn adds a row, a side leaving
+        the field amends the last), not from the first turn: a turn's cost stays the same."""
         turns = self.place_turns
         history = self.place_history[:turns]
         key = (turns, self.place_owner.tobytes(), history.tobytes())
         kept = _PLACE_VIEWS.get(self)
-        if kept is None or kept[0] != key:
-            names = list(self.board.places)
-            control = dict(zip(names, self.place_owner.tolist(), strict=True))
-            timeline = (
-                dict(zip(names, map(tuple, history.T.tolist()), strict=True)) if turns else {}
-            )
-            kept = (key, MappingProxyType(control), MappingProxyType(timeline))
-            _PLACE_VIEWS[self] = kept
+        if kept is not None and kept[0] == key:
+            return kept
+        names = list(self.board.places)
+        control = dict(zip(names, self.place_owner.tolist(), strict=True))
+        same, timeline = 0, kept[2] if kept is not None else {}
+        if timeline:  # the rows the kept timeline read, and still the same
+            row = history.itemsize * len(names)
+            before = kept[0][2]
+            same = min(len(before), len(key[2])) // row if row else 0
+            while same and before[: same * row] != key[2][: same * row]:
+                same -= 1
+        if turns:
+            timeline = {
+                name: (timeline[name][:same] if same else ()) + tuple(added)
+                for name, added in zip(names, history[same:].T.tolist(), strict=True)
+            }
+        else:
+            timeline = {}
+        kept = (key, MappingProxyType(control), MappingProxyType(timeline))
+        _PLACE_VIEWS[self] = kept
         return kept
 
     def _hashed_view(self, name: str):
