@@ -91,6 +91,11 @@ class Board:
         position there): the places as kernels read them (rules/turn.py)."""
         return np.array(list(self.places.values()), np.int64)
 
+    @cached_property
+    def place_index(self) -> dict[str, int]:
+        """Each named place's number (its position in `places`)."""
+        return {name: number for number, name in enumerate(self.places)}
+
     @property
     def size(self) -> int:
         return self.width * self.height

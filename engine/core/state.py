@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, cached_property
 from operator import attrgetter
-from types import MappingProxyType
 from typing import Any, ClassVar
 
 import numpy as np
@@ -204,8 +203,48 @@ HASH_SKIPS = {
     "ledger_turns": "the length of the ledgers, hashed as `ledger` and the others",
 }
 
-# Each game's places by name (GameState._place_views), for as long as the game lives.
-_PLACE_VIEWS: weakref.WeakKeyDictionary[GameState, tuple] = weakref.WeakKeyDictionary()
+
+class PlaceControl(Mapping):
+    """`GameState.place_control`: the places' owners (an array by place number) read by place
+    name, read-only, made when asked (a few hundred nanoseconds) and reading the array as it is
+    then: the kernels write the array, readers ask by name."""
+
+    __slots__ = ("_index", "_owner")
+
+    def __init__(self, index: dict[str, int], owner: np.ndarray) -> None:
+        self._index, self._owner = index, owner
+
+    def __getitem__(self, name: str) -> int:
+        return int(self._owner[self._index[name]])
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class PlaceTimeline(Mapping):
+    """`GameState.place_timeline`: each place's owner after each turn (the first `turns` rows of
+    an array turn x place) read by place name, one tuple a place, read-only; empty before the
+    first turn, as the record by name it stands for was."""
+
+    __slots__ = ("_history", "_index", "_turns")
+
+    def __init__(self, index: dict[str, int], history: np.ndarray, turns: int) -> None:
+        self._index, self._history, self._turns = index, history, turns
+
+    def __getitem__(self, name: str) -> tuple[int, ...]:
+        if not self._turns:
+            raise KeyError(name)
+        return tuple(self._history[: self._turns, self._index[name]].tolist())
+
+    def __iter__(self):
+        return iter(self._index if self._turns else ())
+
+    def __len__(self) -> int:
+        return len(self._index) if self._turns else 0
+
 
 # Fields of GameState hashed as a view of theirs rather than as themselves: the places' arrays,
 # which the kernels write, are hashed as the dicts by place name they stood in for, under those
@@ -288,48 +327,16 @@ class GameState:
     _builders: ClassVar[np.ndarray | None] = None
 
     @property
-    def place_control(self) -> MappingProxyType[str, int]:
+    def place_control(self) -> Mapping[str, int]:
         """Who holds each named place now (place id -> side index, -1 nobody): `place_owner` by
         name, read-only (the rules change the array)."""
-        return self._place_views()[1]
+        return PlaceControl(self.board.place_index, self.place_owner)
 
     @property
-    def place_timeline(self) -> MappingProxyType[str, tuple[int, ...]]:
+    def place_timeline(self) -> Mapping[str, tuple[int, ...]]:
         """Who held each named place after each turn played (place id -> one side index a turn;
         empty before the first turn): `place_history` by name, read-only."""
-        return self._place_views()[2]
-
-    def _place_views(self) -> tuple:
-        """(key, place_control, place_timeline), remade when the arrays' bytes change: the
-        computer player's triggers read them many times a turn. Kept beside the state, not in
-        it (`_PLACE_VIEWS`), as a read-only mapping can be neither deep-copied nor pickled. The
-        timeline is remade from the first row that changed (a turn adds a row, a side leaving
-        the field amends the last), not from the first turn: a turn's cost stays the same."""
-        turns = self.place_turns
-        history = self.place_history[:turns]
-        key = (turns, self.place_owner.tobytes(), history.tobytes())
-        kept = _PLACE_VIEWS.get(self)
-        if kept is not None and kept[0] == key:
-            return kept
-        names = list(self.board.places)
-        control = dict(zip(names, self.place_owner.tolist(), strict=True))
-        same, timeline = 0, kept[2] if kept is not None else {}
-        if timeline:  # the rows the kept timeline read, and still the same
-            row = history.itemsize * len(names)
-            before = kept[0][2]
-            same = min(len(before), len(key[2])) // row if row else 0
-            while same and before[: same * row] != key[2][: same * row]:
-                same -= 1
-        if turns:
-            timeline = {
-                name: (timeline[name][:same] if same else ()) + tuple(added)
-                for name, added in zip(names, history[same:].T.tolist(), strict=True)
-            }
-        else:
-            timeline = {}
-        kept = (key, MappingProxyType(control), MappingProxyType(timeline))
-        _PLACE_VIEWS[self] = kept
-        return kept
+        return PlaceTimeline(self.board.place_index, self.place_history, self.place_turns)
 
     def _hashed_view(self, name: str):
         """The value `state_hash` writes for field `name` (`HASH_VIEWS`): the places' dicts with
