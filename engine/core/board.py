@@ -85,6 +85,17 @@ class Board:
         copies; the board never changes in play), made on first use."""
         return BoardArrays._make(getattr(self, name) for name in BOARD_ARRAYS)
 
+    @cached_property
+    def place_hexes(self) -> np.ndarray:
+        """The hex of each named place, in the order of `places` (a place's number is its
+        position there): the places as kernels read them (rules/turn.py)."""
+        return np.array(list(self.places.values()), np.int64)
+
+    @cached_property
+    def place_index(self) -> dict[str, int]:
+        """Each named place's number (its position in `places`)."""
+        return {name: number for number, name in enumerate(self.places)}
+
     @property
     def size(self) -> int:
         return self.width * self.height

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache, cached_property
@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..kernels.jit import kernel
 from ..scenario.models import Blockhouse, Fortification, Minefield, Scenario, UnitType, Wire
 from .board import Board, build_board
 from .clock import is_dark, night_turns, turn_middle
@@ -197,6 +198,64 @@ HASH_SKIPS = {
     "side_coefficients": "fixed for the game (from the scenario's side_rules)",
     "arrival_table": "fixed for the game (from the scenario and the seed)",
     "first_routed": "a record of the units' `routed` flags (hashed) at each turn's end",
+    "place_turns": "the length of the places' record, hashed as `place_timeline`",
+    "arrival_rows": "the arrival timetable as rows, fixed for the game (as `arrival_table`)",
+    "ledger_turns": "the length of the ledgers, hashed as `ledger` and the others",
+}
+
+
+class PlaceControl(Mapping):
+    """`GameState.place_control`: the places' owners (an array by place number) read by place
+    name, read-only, made when asked (a few hundred nanoseconds) and reading the array as it is
+    then: the kernels write the array, readers ask by name."""
+
+    __slots__ = ("_index", "_owner")
+
+    def __init__(self, index: dict[str, int], owner: np.ndarray) -> None:
+        self._index, self._owner = index, owner
+
+    def __getitem__(self, name: str) -> int:
+        return int(self._owner[self._index[name]])
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+class PlaceTimeline(Mapping):
+    """`GameState.place_timeline`: each place's owner after each turn (the first `turns` rows of
+    an array turn x place) read by place name, one tuple a place, read-only; empty before the
+    first turn, as the record by name it stands for was."""
+
+    __slots__ = ("_history", "_index", "_turns")
+
+    def __init__(self, index: dict[str, int], history: np.ndarray, turns: int) -> None:
+        self._index, self._history, self._turns = index, history, turns
+
+    def __getitem__(self, name: str) -> tuple[int, ...]:
+        if not self._turns:
+            raise KeyError(name)
+        return tuple(self._history[: self._turns, self._index[name]].tolist())
+
+    def __iter__(self):
+        return iter(self._index if self._turns else ())
+
+    def __len__(self) -> int:
+        return len(self._index) if self._turns else 0
+
+
+# Fields of GameState hashed as a view of theirs rather than as themselves: the places' arrays,
+# which the kernels write, are hashed as the dicts by place name they stood in for, under those
+# names, so that a game's fingerprint is what it was before the arrays (the goldens pin it).
+HASH_VIEWS = {
+    "place_owner": "place_control",
+    "place_history": "place_timeline",
+    "ledger_rows": "ledger",
+    "works_rows": "works_ledger",
+    "rounds_rows": "rounds_ledger",
+    "position_rows": "position_ledger",
 }
 
 
@@ -222,15 +281,28 @@ class GameState:
         default_factory=list
     )  # (turn, defending side, outcome)
     crossed_turn: dict[tuple[int, int], int] = field(default_factory=dict)  # (side, river) -> turn
-    place_control: dict[str, int] = field(default_factory=dict)  # place id -> side index or -1
+    # The named places (`board.places`, by their number in its order), as arrays the kernels
+    # write (rules/turn.py): who holds each (-1 nobody); who held each after every turn played,
+    # a row a turn (`place_turns` rows filled, room for the whole game made at the start). Read
+    # by place name through `place_control` and `place_timeline`.
+    place_owner: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     place_start: dict[str, int] = field(default_factory=dict)  # who held each place at the start
-    place_timeline: dict[str, list[int]] = field(default_factory=dict)  # control after each turn
+    place_history: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int8))
+    place_turns: int = 0
     exits: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (edge hex, men)
-    ledger: list[np.ndarray] = field(default_factory=list)  # LEDGER_ROWS x units, after each turn
-    works_ledger: list[np.ndarray] = field(default_factory=list)  # works left per side, per turn
-    rounds_ledger: list[np.ndarray] = field(default_factory=list)  # rounds fired per side
-    # each unit's hex after each turn while it is in the fight (-1 before it arrives, once gone)
-    position_ledger: list[np.ndarray] = field(default_factory=list)
+    # The ledgers, a row at the start and after each turn (`ledger_turns` rows filled, room for
+    # the whole game made at the start), written by the kernel `record_turn`; read as lists of
+    # rows through `ledger`, `works_ledger`, `rounds_ledger` and `position_ledger`: the units'
+    # LEDGER_ROWS (turn x LEDGER_ROWS x units), the works left per side that built them (turn x
+    # 2), the rounds fired per side (turn x 2), and each unit's hex while it is in the fight (-1
+    # before it arrives, once gone; turn x units).
+    ledger_rows: np.ndarray = field(
+        default_factory=lambda: np.zeros((0, len(LEDGER_ROWS), 0), np.int64)
+    )
+    works_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    rounds_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    position_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.int32))
+    ledger_turns: int = 0
     # per unit: the first turn boundary (index into the ledgers) at which it stood routed, -1
     # never; plan triggers on a rout read it (engine/ai/triggers.py)
     first_routed: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -245,33 +317,127 @@ class GameState:
     # the reinforcements' timetable of this game (arrival windows drawn from the seed), worked
     # out on its first use by rules.arrivals.arrival_turns
     arrival_table: dict[int, list] | None = None
+    # the same timetable as the kernel reads it (rules.arrivals.arrival_rows): rows of (turn,
+    # unit, entry hex) in the order the units come on, made with it
+    arrival_rows: tuple[np.ndarray, ...] = ()
     # The state's own caches, plain attributes rather than fields (so neither in the hash nor in
     # HASH_SKIPS): where the units in the fight stand, kept while the bytes of the arrays it is
     # made from stay the same (`_placement`); who built each hex's works (`record`).
     _placed: ClassVar[tuple] = (None, None)
     _builders: ClassVar[np.ndarray | None] = None
 
+    @property
+    def place_control(self) -> Mapping[str, int]:
+        """Who holds each named place now (place id -> side index, -1 nobody): `place_owner` by
+        name, read-only (the rules change the array)."""
+        return PlaceControl(self.board.place_index, self.place_owner)
+
+    @property
+    def place_timeline(self) -> Mapping[str, tuple[int, ...]]:
+        """Who held each named place after each turn played (place id -> one side index a turn;
+        empty before the first turn): `place_history` by name, read-only."""
+        return PlaceTimeline(self.board.place_index, self.place_history, self.place_turns)
+
+    def _hashed_view(self, name: str):
+        """The value `state_hash` writes for field `name` (`HASH_VIEWS`): the places' dicts with
+        the lists they held before they were arrays."""
+        if name == "place_control":
+            return dict(self.place_control)
+        if name == "place_timeline":
+            return {place: list(record) for place, record in self.place_timeline.items()}
+        if name in ("ledger", "works_ledger", "rounds_ledger", "position_ledger"):
+            return list(getattr(self, name))
+        return getattr(self, name)
+
     def record(self) -> None:
-        """Snapshot the running totals the history metrics read (after the turn just played)."""
+        """Snapshot the running totals the history metrics read (after the turn just played):
+        a row of each ledger, by the kernel `record_turn`."""
         u, w = self.units, self.works
-        self.ledger.append(u.tally.copy())
-        if self.works_changed or not self.works_ledger:
-            builders = self._builders
-            if builders is None:  # who built each hex's works never changes in play
-                builders = self._builders = (w.owner + 1).astype(np.intp)
-            left = w.fort_strength + w.blockhouse_strength
-            self.works_ledger.append(np.bincount(builders, weights=left, minlength=3)[1:3])
-            self.works_changed = False
-        else:  # nothing was damaged this turn: the same figures (never changed in place)
-            self.works_ledger.append(self.works_ledger[-1])
-        self.rounds_ledger.append(self.rounds_fired.copy())
-        self.position_ledger.append(np.where(self._placement()[0], u.hex, -1))
+        if self.ledger_turns >= len(self.ledger_rows):
+            self._room_in_ledgers()
+        builders = self._builders
+        if builders is None:  # who built each hex's works never changes in play
+            builders = self._builders = (w.owner + 1).astype(np.intp)
         first = self.first_routed
         if len(first) != u.count:
             first = self.first_routed = np.full(u.count, -1, np.int64)
-        if u.routed.any():  # a unit routed this turn is still routed at its end (rallying
-            # takes rest, rules/morale.py), also one that fled off the map
-            first[u.routed & (first < 0)] = len(self.ledger) - 1
+        record_turn(
+            u.tally,
+            u.hex,
+            u.arrived,
+            u.gone,
+            u.routed,
+            w.fort_strength,
+            w.blockhouse_strength,
+            builders,
+            self.works_changed,
+            self.rounds_fired,
+            self.ledger_turns,
+            self.ledger_rows,
+            self.works_rows,
+            self.rounds_rows,
+            self.position_rows,
+            first,
+        )
+        self.ledger_turns += 1
+        self.works_changed = False
+
+    def _room_in_ledgers(self) -> None:
+        """The ledgers with room for the game's every turn (made at the start), or, for a game
+        recorded past that (tests record extra rows), twice the room they had."""
+        rows = max(self.total_turns + 1, 2 * len(self.ledger_rows))
+        count = self.units.count
+        for name, shape, dtype in (
+            ("ledger_rows", (len(LEDGER_ROWS), count), np.int64),
+            ("works_rows", (2,), np.float64),
+            ("rounds_rows", (2,), np.float64),
+            ("position_rows", (count,), np.int32),
+        ):
+            grown = np.zeros((rows, *shape), dtype)
+            kept = getattr(self, name)
+            if len(kept):
+                grown[: len(kept)] = kept
+            setattr(self, name, grown)
+
+    @property
+    def ledger(self) -> list[np.ndarray]:
+        """The units' ledger after each turn (LEDGER_ROWS x units a row, the start first)."""
+        return self._rows_view("ledger_rows")
+
+    @property
+    def works_ledger(self) -> list[np.ndarray]:
+        """The works left per side that built them after each turn (the start first)."""
+        return self._rows_view("works_rows")
+
+    @property
+    def rounds_ledger(self) -> list[np.ndarray]:
+        """The rounds fired per side after each turn (the start first)."""
+        return self._rows_view("rounds_rows")
+
+    @property
+    def position_ledger(self) -> list[np.ndarray]:
+        """Each unit's hex after each turn while it is in the fight (-1 before it arrives, once
+        gone; the start first)."""
+        return self._rows_view("position_rows")
+
+    def _rows_view(self, name: str) -> list[np.ndarray]:
+        """The filled rows of the ledger `name` as a list of views of them: the same list each
+        time, grown (or cut) to `ledger_turns` when asked, so that its readers (the computer
+        player's triggers keep what they read of it by the list's identity) see one record
+        that grows. A view of the arrays, not a record of its own: changing it changes
+        nothing."""
+        rows = getattr(self, name)
+        views = self.__dict__.setdefault("_views_of_rows", {})
+        kept = views.get(name)
+        if kept is None or kept[0] is not rows:
+            kept = views[name] = (rows, [])
+        listed, count = kept[1], self.ledger_turns
+        if len(listed) != count:
+            if len(listed) > count:
+                del listed[count:]
+            else:
+                listed.extend(rows[len(listed) : count])
+        return listed
 
     # ------------------------------------------------------------------ clock
     @cached_property
@@ -378,6 +544,11 @@ class GameState:
         another order do not count."""
         out: list[bytes] = []
         for name in _hashed_fields():
+            if name in HASH_VIEWS:
+                name = HASH_VIEWS[name]
+                out.append(name.encode())
+                _emit(self._hashed_view(name), out)
+                continue
             out.append(name.encode())
             _emit(getattr(self, name), out)
         return hashlib.sha256(b"".join(out)).hexdigest()[:16]
@@ -534,6 +705,40 @@ def _emit(value, out: list[bytes]) -> None:
     add(b"|")
 
 
+@kernel
+def record_turn(
+    tally,
+    hexes,
+    arrived,
+    gone,
+    routed,
+    fort_strength,
+    blockhouse_strength,
+    builders,
+    works_changed,
+    rounds_fired,
+    row,
+    ledger_rows,
+    works_rows,
+    rounds_rows,
+    position_rows,
+    first_routed,
+):
+    """Row `row` of the ledgers: the units' tally (LEDGER_ROWS x units), the works left of each
+    side's building (summed again only when `works_changed` or at the first row: `builders` is
+    each hex's builder's side + 1), the rounds fired, each unit's hex while it is in the fight
+    (-1 otherwise); and `row` as the first routed boundary of each unit routed now for the
+    first time (a unit routed this turn is still routed at its end: rallying takes rest)."""
+    ledger_rows[row] = tally
+    if works_changed or row == 0:
+        works_rows[row] = np.bincount(builders, fort_strength + blockhouse_strength, 3)[1:3]
+    else:  # nothing was damaged this turn: the same figures
+        works_rows[row] = works_rows[row - 1]
+    rounds_rows[row] = rounds_fired
+    position_rows[row] = np.where(arrived & ~gone & (hexes >= 0), hexes, -1)
+    first_routed[routed & (first_routed < 0)] = row
+
+
 # ---------------------------------------------------------------------- building a new game
 
 
@@ -582,7 +787,10 @@ def new_state(scenario: Scenario, seed: int, coefficients) -> GameState:
         rounds_fired=np.zeros(2),
         rears=board.shared("rears", lambda: _rears(scenario, board, units, side_ids)),
     )
-    state.place_control = {name: int(control[h]) for name, h in board.places.items()}
+    state.place_owner = control[board.place_hexes]
+    state.place_history = np.full(
+        (scenario.clock.turns + 1, len(board.places)), -1, state.place_owner.dtype
+    )
     state.place_start = dict(state.place_control)
     state.record()
     return state

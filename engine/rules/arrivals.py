@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, next_occurrence
 from ..core.events import AirStrike, Arrived, Event, LeaderKilled
 from ..core.state import GameState
 from ..kernels.jit import kernel
 from .casualties import draw_disabled, take_casualties
-from .movement import enemy_zone
 from .protection import exposure, exposure_factors
 
 
@@ -58,31 +58,75 @@ def arrival_turns(state: GameState) -> dict[int, list[tuple[object, list[str]]]]
     return table
 
 
+def arrival_rows(state: GameState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """This game's timetable (`arrival_turns`) as the kernel `arrive` reads it: (turn, unit,
+    entry hex), a row for each unit in the order the units come on. Made once per game, with
+    the timetable, and kept on the state."""
+    if not state.arrival_rows:
+        ids, board = state.units.ids, state.board
+        rows = [
+            (turn, ids.index(unit_id), board.resolve(reinforcement.at))
+            for turn, arriving in sorted(arrival_turns(state).items())
+            for reinforcement, unit_ids in arriving
+            for unit_id in unit_ids
+        ]
+        table = np.array(rows, np.int64).reshape(len(rows), 3)
+        state.arrival_rows = (table[:, 0].copy(), table[:, 1].copy(), table[:, 2].copy())
+    return state.arrival_rows  # type: ignore[return-value]
+
+
 def arrivals(state: GameState, events: list[Event]) -> None:
+    """The reinforcements due this turn come on (the kernel `arrive`), each reported."""
+    if state.turn not in arrival_turns(state):  # (most turns: no call at all)
+        return
+    turns, units, entries = arrival_rows(state)
     u, board = state.units, state.board
-    for reinforcement, unit_ids in arrival_turns(state).get(state.turn, []):
-        entry = board.resolve(reinforcement.at)
-        for unit_id in unit_ids:
-            i = u.ids.index(unit_id)
-            at = _entry_hex(state, entry, int(u.side[i]))
-            u.arrived[i] = True
-            u.hex[i] = at
-            events.append(Arrived(state.turn, unit_id, board.label(at), int(u.men[i])))
+    arrived = np.zeros((len(turns), 2), np.int64)
+    count = arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
+    for i, at in arrived[:count].tolist():
+        events.append(Arrived(state.turn, u.ids[i], board.label(at), int(u.men[i])))
 
 
-def _entry_hex(state: GameState, entry: int, side: int) -> int:
-    """Where a reinforcement comes on: its entry hex, or, when the enemy holds that hex, the
-    nearest dry, passable hex the enemy does not hold (nearest first, then the lowest hex
-    number), so that two sides never share a hex."""
-    board = state.board
-    held, _ = enemy_zone(state, side)
-    if entry not in held:
+@kernel
+def arrive(u, b, turns, units, entries, turn, arrived) -> int:
+    """The units of the timetable's rows (`turns`, `units`, `entries`) due at `turn` come on,
+    in the rows' order, each at its entry hex or the nearest free one (`entry_hex`), which
+    sees those that came on before it. A row of `arrived` (unit, hex) for each; returns how
+    many."""
+    count = 0
+    for k in range(len(turns)):
+        if turns[k] != turn:
+            continue
+        i = units[k]
+        at = entry_hex(u, b, entries[k], u.side[i])
+        u.arrived[i] = True
+        u.hex[i] = at
+        arrived[count, 0] = i
+        arrived[count, 1] = at
+        count += 1
+    return count
+
+
+@kernel
+def entry_hex(u, b, entry, side) -> int:
+    """Where a reinforcement of `side` comes on: its entry hex, or, when the enemy holds that
+    hex, the nearest dry, passable hex the enemy does not hold (nearest first, then the lowest
+    hex number), so that two sides never share a hex (the entry itself when there is none)."""
+    held = np.zeros(len(b.q), np.bool_)  # hexes the enemy's units in the fight stand in
+    for i in range(len(u.hex)):
+        h = u.hex[i]
+        if u.side[i] != side and h >= 0 and u.arrived[i] and not u.gone[i]:
+            held[h] = True
+    if not held[entry]:
         return entry
-    distance = board.distances_from(entry)
-    free = [
-        h for h in range(board.size) if h not in held and board.passable[h] and not board.water[h]
-    ]
-    return min(free, key=lambda h: (int(distance[h]), h)) if free else entry
+    nearest, nearest_steps = entry, -1
+    for h in range(len(b.q)):
+        if held[h] or not b.passable[h] or b.water[h]:
+            continue
+        steps = hex_distance(b.q, b.r, entry, h)
+        if nearest_steps < 0 or steps < nearest_steps:
+            nearest, nearest_steps = h, steps
+    return nearest
 
 
 def _on_call_now(state: GameState) -> list:

@@ -14,9 +14,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.bundles import unit_arrays
 from ..core.events import Event, GameEnded, HexTaken, TurnEnded
 from ..core.orders import RULE_STEPS, Assault, Fire, Move, Order, Withdraw, order_hex
 from ..core.state import GameState, new_state
+from ..kernels.jit import kernel
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
 from .coefficients import Coefficients
@@ -206,58 +208,128 @@ def _assaults(state: GameState, assault_orders: list[Assault], on_map, c, events
 
 
 def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
-    """A place with one side's units in it is that side's; an empty one keeps its last owner."""
-    board, u = state.board, state.units
-    places = board.shared("place_list", lambda: list(board.places.items()))
-    place_hexes = board.shared("place_hexes", lambda: frozenset(board.places.values()))
-    holder: dict[int, int] = {}  # place hex -> the side in it, or -1 when both are
-    hexes, sides = u.hex.tolist(), u.side.tolist()
-    for i in on_map.nonzero()[0].tolist():
-        h, side = hexes[i], sides[i]
-        if h in place_hexes:
-            holder[h] = side if holder.get(h, side) == side else -1
-    control, timeline, place_control = state.control, state.place_timeline, state.place_control
-    taken_now: set[str] | None = None
-    for name, h in places:
-        now = holder.get(h, -1)
+    """A place with one side's units in it is that side's; an empty one keeps its last owner
+    (the kernel `update_places`). A place changing hands is reported, unless an assault of the
+    turn has reported its hex already."""
+    board = state.board
+    history = _room_for_a_turn(state)
+    changed = np.zeros(len(board.places), np.int64)
+    count = update_places(
+        unit_arrays(state.units),
+        on_map,
+        board.place_hexes,
+        state.control,
+        state.place_owner,
+        history,
+        state.place_turns,
+        changed,
+    )
+    state.place_turns += 1
+    if not count:
+        return
+    taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
+    _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
+
+
+def _room_for_a_turn(state: GameState) -> np.ndarray:
+    """The places' record with a row free for this turn (made for the whole game at the start:
+    grown only for a game played on past its last turn)."""
+    history = state.place_history
+    if state.place_turns >= len(history):
+        history = state.place_history = np.concatenate([history, np.full_like(history, -1)])
+        if not len(history):  # a state made without room at all
+            history = state.place_history = np.full(
+                (state.total_turns + 1, len(state.board.places)), -1, state.place_owner.dtype
+            )
+    return history
+
+
+def _tell_taken(state: GameState, places: list[int], events: list[Event], skip=()) -> None:
+    """A HexTaken for each place (by number) now held by a side, but those in hexes `skip`."""
+    board = state.board
+    names = list(board.places)
+    owners = state.place_owner.tolist()
+    for p in places:
+        h, now = int(board.place_hexes[p]), owners[p]
+        if board.label(h) not in skip and now >= 0:
+            events.append(HexTaken(state.turn, board.label(h), state.side_ids[now], names[p]))
+
+
+@kernel
+def update_places(u, on_map, place_hexes, control, owner, history, row, changed) -> int:
+    """Who holds each named place after the turn: a place with one side's units in it (`on_map`
+    the units in the fight) is that side's (and so is its hex in `control`); an empty one, or one
+    both sides stand in, stays whose it was. Writes `owner`, the record's row `row` of
+    `history`; the numbers of the places that changed hands go to `changed`, in place order;
+    returns how many."""
+    holder = np.full(len(control), -2, np.int64)  # per hex: the side in it, -1 both, -2 none
+    hexes, sides = u.hex, u.side
+    for i in np.flatnonzero(on_map):
+        h = hexes[i]
+        if holder[h] == -2:
+            holder[h] = sides[i]
+        elif holder[h] != sides[i]:
+            holder[h] = -1
+    count = 0
+    for p in range(len(place_hexes)):
+        h = place_hexes[p]
+        now = holder[h]
         if now >= 0:
             control[h] = now
         else:  # nobody there, or both sides: it stays whose it was
-            now = int(control[h])
-        if now != place_control.get(name, -1):
-            place_control[name] = now
-            if taken_now is None:  # hexes whose taking an assault has already reported
-                taken_now = {e.hex for e in events if isinstance(e, HexTaken)}
-            if board.label(h) not in taken_now and now >= 0:
-                events.append(HexTaken(state.turn, board.label(h), state.side_ids[now], name))
-        timeline.setdefault(name, []).append(now)
+            now = control[h]
+        if now != owner[p]:
+            owner[p] = now
+            changed[count] = p
+            count += 1
+    history[row, :] = owner
+    return count
 
 
 def _finish_turn(state: GameState, events: list[Event], fingerprint: bool) -> list[Event]:
-    u = state.units
-    # Plain lists: a dozen units, where numpy's per-call cost would outweigh the work.
-    sides, men_now = u.side.tolist(), u.men.tolist()
-    gone, arrived = u.gone.tolist(), u.arrived.tolist()
-    men = [0, 0]
-    fighting = [False, False]  # anyone left to fight, or still to arrive
-    for i, side in enumerate(sides):
-        if arrived[i] and not gone[i]:
-            men[side] += men_now[i]
-        if not arrived[i] or (not gone[i] and men_now[i] > 0):
-            fighting[side] = True
-    by_side = {state.side_ids[0]: men[0], state.side_ids[1]: men[1]}
+    """The turn's end: each side's men on the field reported, the clock on, the ledgers kept,
+    and the game over at its last turn or when a side has left the field (`turn_tally`)."""
+    men_0, men_1, side_gone, over = turn_tally(
+        unit_arrays(state.units), state.turn + 1, state.total_turns
+    )
+    by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
     events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
     state.turn += 1
     state.record()
-    side_gone = 0 if not fighting[0] else 1 if not fighting[1] else None
-    if state.turn >= state.total_turns or side_gone is not None:
+    if over:
         state.finished = True
-        if side_gone is not None:
-            _hand_over_places(state, side_gone, events)
+        if side_gone >= 0:
+            _hand_over_places(state, int(side_gone), events)
         state.winner, reason = decide_winner(state)
         fingerprint_text = state.state_hash() if fingerprint else ""
         events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
     return events
+
+
+@kernel
+def turn_tally(u, next_turn, total_turns):
+    """(men of side 0 on the field, of side 1, the side that has left the field or -1, whether
+    the game is over). A side has left the field when none of its units is still to arrive or
+    in the fight with men (side 0 first, should both have); the game is over then, or when
+    `next_turn` reaches `total_turns`."""
+    arrived, gone, men, side = u.arrived, u.gone, u.men, u.side
+    men_0 = 0
+    men_1 = 0
+    fighting_0 = False  # anyone left to fight, or still to arrive
+    fighting_1 = False
+    for i in range(len(men)):
+        if arrived[i] and not gone[i]:
+            if side[i] == 0:
+                men_0 += men[i]
+            else:
+                men_1 += men[i]
+        if not arrived[i] or (not gone[i] and men[i] > 0):
+            if side[i] == 0:
+                fighting_0 = True
+            else:
+                fighting_1 = True
+    side_gone = 0 if not fighting_0 else 1 if not fighting_1 else -1
+    return men_0, men_1, side_gone, next_turn >= total_turns or side_gone >= 0
 
 
 def _clock_text(state: GameState) -> str:
@@ -269,18 +341,44 @@ def _clock_text(state: GameState) -> str:
 
 def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
     """A side that has left the field, dead, captured or off the map, leaves its places to the
-    other side, whose men walk into them unopposed."""
-    other = 1 - gone
-    if not state.men_on_map(other):
-        return
+    other side, whose men walk into them unopposed (the kernel `hand_over_places`)."""
     board = state.board
-    for name, h in board.places.items():
-        if state.place_control.get(name) == gone:
-            state.control[h] = other
-            state.place_control[name] = other
-            if state.place_timeline.get(name):
-                state.place_timeline[name][-1] = other
-            events.append(HexTaken(state.turn, board.label(h), state.side_ids[other], name))
+    changed = np.zeros(len(board.places), np.int64)
+    count = hand_over_places(
+        unit_arrays(state.units),
+        gone,
+        board.place_hexes,
+        state.control,
+        state.place_owner,
+        state.place_history,
+        state.place_turns,
+        changed,
+    )
+    _tell_taken(state, changed[:count].tolist(), events)
+
+
+@kernel
+def hand_over_places(u, gone, place_hexes, control, owner, history, turns, changed) -> int:
+    """Every named place side `gone` holds goes to the other side, if it has men on the map: in
+    `owner`, in `control` and in the last row of the record (`turns` rows filled). The numbers
+    of the places handed over go to `changed`, in place order; returns how many."""
+    other = 1 - gone
+    men = 0
+    for i in range(len(u.men)):
+        if u.side[i] == other and u.arrived[i] and not u.gone[i]:
+            men += u.men[i]
+    if men == 0:
+        return 0
+    count = 0
+    for p in range(len(place_hexes)):
+        if owner[p] == gone:
+            control[place_hexes[p]] = other
+            owner[p] = other
+            if turns > 0:
+                history[turns - 1, p] = other
+            changed[count] = p
+            count += 1
+    return count
 
 
 def _import_rule_modules() -> None:
