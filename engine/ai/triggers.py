@@ -219,8 +219,8 @@ class GameRecords:
     """The game's records that plan triggers read, as the arrays `phase_times` takes
     (`ClockRecords`), kept for one game and shared by both sides' clocks. Brought up to date at
     most once a turn (the records grow at each turn's end), by copying in what was added since
-    (`_refresh`, the one place that reads the state's records: when the state keeps them as
-    arrays itself, this is what changes)."""
+    (`_refresh`, the one place that reads the state's records, its arrays
+    `place_history`, `ledger_rows` and `position_rows`)."""
 
     def __init__(self, state: GameState) -> None:
         self.count = state.units.count
@@ -260,7 +260,7 @@ class GameRecords:
     def _refresh(self, state: GameState) -> None:
         """Copy in what the records gained since the last turn: each place's timeline from the
         entries added and the last one before them (the rules may amend a turn's last entry),
-        and the rows the ledgers gained (lists that only grow). The arrays are kept, and the
+        and the rows the ledgers gained (arrays filled a row a turn). The arrays are kept, and the
         bundle with them, until one needs more room."""
         self.turn = state.turn
         places = self.places
@@ -270,20 +270,24 @@ class GameRecords:
             table = self.timeline = np.full((max(1, len(places)), columns), -9, np.int64)
             self.filled = [0] * len(places)
             self.place_start = np.full(max(1, len(places)), -1, np.int64)
-        filled, timelines, starts = self.filled, state.place_timeline, state.place_start
+        # the state's arrays themselves (rules/turn.py writes them): a row a turn played
+        filled, starts = self.filled, state.place_start
+        history, turns, index = state.place_history, state.place_turns, state.board.place_index
         for k, place in enumerate(places):
-            record = timelines.get(place, ())
-            length = len(record)
-            for n in range(max(min(filled[k], length) - 1, 0), length):  # a turn's entry or two
-                table[k, n] = record[n]
+            column = index.get(place)
+            length = turns if column is not None else 0
+            start = max(min(filled[k], length) - 1, 0)  # a turn's entry or two (the last amended)
+            if length > start:
+                table[k, start:length] = history[start:length, column]
             if length < filled[k]:
                 table[k, length : filled[k]] = -9
             filled[k] = length
             self.place_start[k] = starts.get(place, -1)
         recorded = self._recorded
-        placed = self._rows("placed", self.arrivals, state.position_ledger, np.bool_, _on_map)
+        boundaries = state.ledger_turns
+        placed = self._rows("placed", self.arrivals, state.position_rows, boundaries, np.bool_)
         recorded[0] = self._kept["placed"][1]
-        ledger_men = self._rows("men", self.men, state.ledger, np.int64, _men)
+        ledger_men = self._rows("men", self.men, state.ledger_rows, boundaries, np.int64)
         recorded[1] = self._kept["men"][1]
         first_routed = state.first_routed
         if len(first_routed) != self.count:
@@ -301,38 +305,29 @@ class GameRecords:
                 table, self.place_start, placed, ledger_men, recorded, first_routed
             )
 
-    def _rows(self, name: str, wanted: bool, record: list, dtype, row_of) -> np.ndarray:
-        """A record of the game kept at each turn's end (a list that only grows) as a boundaries
-        × units array with room to spare, the rows added since the last turn copied in (not
-        the whole game again each turn); no rows while no trigger reads it."""
+    def _rows(self, name: str, wanted: bool, record: np.ndarray, boundaries: int, dtype):
+        """A ledger of the state (`record`: its preallocated array, `boundaries` rows filled) as
+        a boundaries × units array with room to spare, the rows added since the last turn copied
+        in (not the whole game again each turn); no rows while no trigger reads it. The men of
+        `ledger_rows` (its first row a boundary), who stood on the map of `position_rows`."""
         kept = self._kept.get(name)
-        if kept is None or kept[0] is not record or kept[1] > len(record):
+        if kept is None or kept[0] is not record or kept[1] > boundaries:
             kept = [record, 0, np.zeros((0, self.count), dtype)]
             self._kept[name] = kept
         if not wanted:
             return kept[2]
         filled, table = kept[1], kept[2]
-        if len(record) > filled:
-            if len(record) > table.shape[0]:  # room for the game's turns, or twice the record
-                rows = max(2 * len(record) + 8, self.boundaries)
+        if boundaries > filled:
+            if boundaries > table.shape[0]:  # room for the game's turns, or twice the record
+                rows = max(2 * boundaries + 8, self.boundaries)
                 bigger = np.zeros((rows, self.count), dtype)
                 if filled:
                     bigger[:filled] = table[:filled]
                 table = kept[2] = bigger
-            for k in range(filled, len(record)):
-                table[k] = row_of(record[k])
-            kept[1] = len(record)
+            added = record[filled:boundaries]
+            table[filled:boundaries] = added >= 0 if dtype is np.bool_ else added[:, 0]
+            kept[1] = boundaries
         return table
-
-
-def _on_map(position: np.ndarray) -> np.ndarray:
-    """A row of the position ledger as who stood on the map."""
-    return position >= 0
-
-
-def _men(entry: np.ndarray) -> np.ndarray:
-    """A row of the ledger as each unit's men."""
-    return entry[0]
 
 
 _RECORDS = PerGame()
