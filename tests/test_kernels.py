@@ -113,6 +113,8 @@ CHECKED = {
     "march",
     "_step_hours",
     "_strike_mines",
+    "_enter",
+    "_may_strike_mines",
     "turn_back",
     "wade",
     "land",

@@ -1133,6 +1133,23 @@ def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, 
 
 
 @kernel
+def _enter(u, unit, here, steps, taken):
+    """`unit` steps into `here`: noted as the march's next hex (`steps`); the hexes noted."""
+    steps[taken] = here
+    u.hex[unit] = here
+    return taken + 1
+
+
+@kernel
+def _may_strike_mines(here, mined, mine_density, lane, c):
+    """Whether entering `here` may strike mines laid by the other side (`mined`): a draw."""
+    return bool(
+        mined[here]
+        and mine_share(mine_density[here], lane[here], c.mine_footprint_m, c.lane_mine_factor) > 0.0
+    )
+
+
+@kernel
 def march(
     u,
     unit,
@@ -1186,14 +1203,8 @@ def march(
             return DONE, at, hours, taken, written
         hours -= hours
         here = at
-        steps[taken] = here
-        taken += 1
-        u.hex[unit] = here
-        if (
-            mined[here]
-            and mine_share(mine_density[here], lane[here], c.mine_footprint_m, c.lane_mine_factor)
-            > 0.0
-        ):
+        taken = _enter(u, unit, here, steps, taken)
+        if _may_strike_mines(here, mined, mine_density, lane, c):
             return DRAW_MINES, here, hours, taken, written
         if not ignore_zoc and zone[here]:
             return DONE, at, hours, taken, written
@@ -1212,9 +1223,7 @@ def march(
             u.crossing_from[unit] = here
             u.crossing_back[unit] = False
             here = nxt
-            steps[taken] = here
-            taken += 1
-            u.hex[unit] = here
+            taken = _enter(u, unit, here, steps, taken)
             spent = min(hours, crossing)
             hours -= spent
             u.crossing_hours[unit] = crossing - spent
@@ -1236,14 +1245,8 @@ def march(
             return DRAW_STEP, nxt, hours, taken, written
         hours -= cost
         here = nxt
-        steps[taken] = here
-        taken += 1
-        u.hex[unit] = here
-        if (
-            mined[here]
-            and mine_share(mine_density[here], lane[here], c.mine_footprint_m, c.lane_mine_factor)
-            > 0.0
-        ):
+        taken = _enter(u, unit, here, steps, taken)
+        if _may_strike_mines(here, mined, mine_density, lane, c):
             return DRAW_MINES, here, hours, taken, written
         if not ignore_zoc and zone[here]:
             break
