@@ -285,9 +285,11 @@ class GameRecords:
             self.place_start[k] = starts.get(place, -1)
         recorded = self._recorded
         boundaries = state.ledger_turns
-        placed = self._rows("placed", self.arrivals, state.position_rows, boundaries, np.bool_)
+        placed = self._rows(
+            "placed", self.arrivals, state.position_rows, boundaries, np.bool_, _on_map
+        )
         recorded[0] = self._kept["placed"][1]
-        ledger_men = self._rows("men", self.men, state.ledger_rows, boundaries, np.int64)
+        ledger_men = self._rows("men", self.men, state.ledger_rows, boundaries, np.int64, _men)
         recorded[1] = self._kept["men"][1]
         first_routed = state.first_routed
         if len(first_routed) != self.count:
@@ -305,11 +307,11 @@ class GameRecords:
                 table, self.place_start, placed, ledger_men, recorded, first_routed
             )
 
-    def _rows(self, name: str, wanted: bool, record: np.ndarray, boundaries: int, dtype):
+    def _rows(self, name: str, wanted: bool, record: np.ndarray, boundaries: int, dtype, rows_of):
         """A ledger of the state (`record`: its preallocated array, `boundaries` rows filled) as
-        a boundaries × units array with room to spare, the rows added since the last turn copied
-        in (not the whole game again each turn); no rows while no trigger reads it. The men of
-        `ledger_rows` (its first row a boundary), who stood on the map of `position_rows`."""
+        a boundaries × units array (`rows_of` turns the ledger's rows into its rows) with room
+        to spare, the rows added since the last turn copied in (not the whole game again each
+        turn); no rows while no trigger reads it."""
         kept = self._kept.get(name)
         if kept is None or kept[0] is not record or kept[1] > boundaries:
             kept = [record, 0, np.zeros((0, self.count), dtype)]
@@ -325,9 +327,19 @@ class GameRecords:
                     bigger[:filled] = table[:filled]
                 table = kept[2] = bigger
             added = record[filled:boundaries]
-            table[filled:boundaries] = added >= 0 if dtype is np.bool_ else added[:, 0]
+            table[filled:boundaries] = rows_of(added)
             kept[1] = boundaries
         return table
+
+
+def _on_map(positions: np.ndarray) -> np.ndarray:
+    """Rows of `position_rows` as who stood on the map."""
+    return positions >= 0
+
+
+def _men(entries: np.ndarray) -> np.ndarray:
+    """Rows of `ledger_rows` as each unit's men (its first row a boundary)."""
+    return entries[:, 0]
 
 
 _RECORDS = PerGame()
