@@ -393,11 +393,19 @@ class GameState:
             ("rounds_rows", (2,), np.float64),
             ("position_rows", (count,), np.int32),
         ):
-            grown = np.zeros((rows, *shape), dtype)
-            kept = getattr(self, name)
-            if len(kept):
-                grown[: len(kept)] = kept
-            setattr(self, name, grown)
+            setattr(self, name, _grown(getattr(self, name), rows, shape, dtype, 0))
+
+    def room_in_place_history(self) -> np.ndarray:
+        """The places' record with a row free for this turn (`place_turns` rows filled): room
+        for the game's every turn (made at the start), or, for a game played on past that,
+        twice the room it had, as the ledgers (`_room_in_ledgers`)."""
+        history = self.place_history
+        if self.place_turns >= len(history):
+            rows = max(self.total_turns + 1, 2 * len(history))
+            shape = (len(self.board.places),)
+            history = _grown(history, rows, shape, self.place_owner.dtype, -1)
+            self.place_history = history
+        return history
 
     @property
     def ledger(self) -> list[np.ndarray]:
@@ -962,3 +970,11 @@ def _start(scenario: Scenario, board: Board, coefficients) -> tuple[Units, Works
         if units.arrived[i] and hexes[i] >= 0:
             control[hexes[i]] = units.side[i]
     return units, works, control
+
+
+def _grown(kept: np.ndarray, rows: int, shape: tuple, dtype, fill) -> np.ndarray:
+    """`kept` (a record of rows of `shape`) with room for `rows`, the new rows `fill`."""
+    grown = np.full((rows, *shape), fill, dtype)
+    if len(kept):
+        grown[: len(kept)] = kept
+    return grown

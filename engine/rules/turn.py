@@ -212,7 +212,7 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
     (the kernel `update_places`). A place changing hands is reported, unless an assault of the
     turn has reported its hex already."""
     board = state.board
-    history = _room_for_a_turn(state)
+    history = state.room_in_place_history()
     changed = np.zeros(len(board.places), np.int64)
     count = update_places(
         unit_arrays(state.units),
@@ -229,19 +229,6 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
         return
     taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
     _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
-
-
-def _room_for_a_turn(state: GameState) -> np.ndarray:
-    """The places' record with a row free for this turn (made for the whole game at the start:
-    grown only for a game played on past its last turn)."""
-    history = state.place_history
-    if state.place_turns >= len(history):
-        history = state.place_history = np.concatenate([history, np.full_like(history, -1)])
-        if not len(history):  # a state made without room at all
-            history = state.place_history = np.full(
-                (state.total_turns + 1, len(state.board.places)), -1, state.place_owner.dtype
-            )
-    return history
 
 
 def _tell_taken(state: GameState, places: list[int], events: list[Event], skip=()) -> None:
