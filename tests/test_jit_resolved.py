@@ -70,8 +70,19 @@ here = [float(weigh_here(*c)) for c in calls]
 weigh_here(2, 5, ints, np.array([8], np.int64))
 kept = weigh_here._kept
 weigh_here(2, 5, ints, np.array([9], np.int64))
+quick = weigh_here._kept is kept
+# a new bundle of a remembered bundle's class and types (a new game's): told element by element,
+# not through numba, and remembered so that its next call is told by identity
+fresh = Bundle(ints.a.copy(), ints.b.copy())
+dispatched = []
+through_numba = type(weigh_here)._dispatch
+type(weigh_here)._dispatch = lambda self, args: dispatched.append(1) or through_numba(self, args)
+fresh_sum = float(weigh_here(2, 5, fresh, extra_i))
+fresh_first = bool(weigh_here._kept) and weigh_here._kept[0][0][2] is fresh
+weigh_here(2, 5, fresh, extra_i)
 print(json.dumps({
-    "quick": weigh_here._kept is kept,
+    "bundle_told": not dispatched and fresh_first and fresh_sum == plain(2, 5, ints, extra_i),
+    "quick": quick,
     "compiled": jit.compiling(),
     "here": here,
     "plain": [float(plain(*c)) for c in calls],
@@ -113,3 +124,4 @@ def test_resolved_gives_what_the_kernel_gives_as_the_types_change(tmp_path: Path
     assert found["here"] == found["plain"]
     assert 1 <= found["kept"] <= 4  # it remembers the last calls, no more
     assert found["quick"]
+    assert found["bundle_told"]

@@ -419,13 +419,14 @@ class _Resolved:
         self._kept: tuple[tuple[tuple, Callable], ...] = ()
 
     def __call__(self, *args: Any) -> Any:
-        for before, entry in self._kept:
-            if len(args) != len(before):
-                continue
-            for a, b in zip(args, before, strict=True):
-                if a is not b and not _same_type(a, b):
-                    break
-            else:
+        kept = self._kept
+        for before, entry in kept:  # this game's bundles, the very objects remembered
+            if len(args) == len(before) and _alike(args, before, False):
+                return entry(*args)
+        for before, entry in kept:  # a new game's bundles, told alike element by element
+            if len(args) == len(before) and _alike(args, before, True):
+                # remembered, so that its next calls are told by identity
+                self._kept = ((args, entry), *kept[: _RESOLVED_KEPT - 1])
                 return entry(*args)
         return self._dispatch(args)
 
@@ -461,12 +462,22 @@ class _Resolved:
         return result
 
 
-def _same_type(a: Any, b: Any) -> bool:
+def _alike(args: tuple, before: tuple, deep: bool) -> bool:
+    """Whether numba types every argument of `args` as the one of `before` at its place."""
+    for a, b in zip(args, before, strict=True):
+        if a is not b and not _same_type(a, b, deep):
+            return False
+    return True
+
+
+def _same_type(a: Any, b: Any, deep: bool = False) -> bool:
     """Whether numba types `a` and `b` alike, told cheaply: Python numbers (bool, float, or int
     in int64), numpy scalars of one type, numpy arrays of one dtype, rank and memory layout
     (numba's `Array(dtype, ndim, layout, readonly, aligned)`: a wrapper's scratch arrays, made
-    afresh each call), plain tuples of such. Anything else is not told the same: numba's own
-    dispatch then decides."""
+    afresh each call), plain tuples of such; with `deep`, namedtuples of one class of such too
+    (numba types a namedtuple by its class and its elements' types: a new game's bundles, told
+    element by element, which costs about as much as numba's own typing of them, so it is the
+    second try). Anything else is not told the same: numba's own dispatch then decides."""
     kind = type(a)
     if kind is not type(b):
         return False
@@ -484,9 +495,9 @@ def _same_type(a: Any, b: Any) -> bool:
             and fa.writeable == fb.writeable
             and fa.aligned == fb.aligned
         )
-    if kind is tuple:
+    if kind is tuple or (deep and issubclass(kind, tuple)):
         return len(a) == len(b) and all(
-            x is y or _same_type(x, y) for x, y in zip(a, b, strict=True)
+            x is y or _same_type(x, y, deep) for x, y in zip(a, b, strict=True)
         )
     return kind in _NUMPY_SCALARS
 
