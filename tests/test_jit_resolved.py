@@ -81,7 +81,7 @@ fresh_sum = float(weigh_here(2, 5, fresh, extra_i))
 fresh_first = bool(weigh_here._kept) and weigh_here._kept[0][0][2] is fresh
 weigh_here(2, 5, fresh, extra_i)
 print(json.dumps({
-    "bundle_told": not dispatched and fresh_first and fresh_sum == plain(2, 5, ints, extra_i),
+    "bundle_told": bool(not dispatched and fresh_first and fresh_sum == plain(2, 5, ints, extra_i)),
     "quick": quick,
     "compiled": jit.compiling(),
     "here": here,
