@@ -23,9 +23,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from .ai.planner import default_mode, plan_orders
+import numpy as np
+
+from .ai.planner import default_mode, plan_order_rows
 from .core.events import Event
 from .core.orders import (
+    ROW_WIDTH,
     Assault,
     Bombard,
     Fire,
@@ -36,6 +39,7 @@ from .core.orders import (
     Withdraw,
     order_hex,
     parse,
+    rows_to_orders,
 )
 from .core.state import GameState
 from .history import Comparison, compare
@@ -155,6 +159,12 @@ class Game:
         # these very tuples (which cannot have been changed) without a check, as python-chess's
         # `push` takes a move it made itself.
         self._trusted: list[tuple[Order, ...] | None] = [None, None]
+        self._trusted_rows: list[np.ndarray | None] = [None, None]  # the same, as order rows
+        # A side's orders this turn as integer rows (engine/core/orders.py `ROW_WIDTH`), while
+        # they are exactly what the computer gave: the turn reads rows, so a batch's games never
+        # make Order records (`give_computer_orders`). Where a side's `_pending` is empty beside
+        # its rows, the Orders are made only when asked for (`pending`, a changed order).
+        self._rows: list[np.ndarray | None] = [None, None]
         # What each side's plan asks of the computer player (`computer_orders` with no mode).
         self._plan_modes = tuple(default_mode(self.state, s) for s in (0, 1))
         self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
@@ -223,7 +233,16 @@ class Game:
 
     def pending(self, side: str | int) -> list[Order]:
         """The orders `side` has given this turn so far."""
-        return list(self._pending[self.side_index(side)].values())
+        s = self.side_index(side)
+        self._make_orders(s)
+        return list(self._pending[s].values())
+
+    def _make_orders(self, s: int) -> None:
+        """Side `s`'s orders as Order records in `_pending`, where only their rows were kept."""
+        rows = self._rows[s]
+        if rows is not None and not self._pending[s]:
+            orders = rows_to_orders(rows)
+            self._pending[s].update(zip(map(_UNIT, orders), orders, strict=True))
 
     def outcome(self) -> Outcome:
         state = self.state
@@ -243,13 +262,35 @@ class Game:
         """The computer player's orders for `side` this turn. `mode` is `plan` (follow the
         scenario's plan) or `adaptive` (go for the victory conditions); None: what the plan
         names. The result, handed back unchanged to `apply_orders`, is taken without a check."""
+        s, rows = self._computer_rows(side, mode)
+        orders = self._trusted[s] = tuple(rows_to_orders(rows))
+        self._trusted_rows[s] = rows
+        return orders
+
+    def give_computer_orders(self, side: str | int, mode: str | None = None) -> None:
+        """Give `side` the computer player's orders for this turn (`mode` as `computer_orders`):
+        `apply_orders(side, computer_orders(side, mode))` without making an Order record for
+        them (the turn reads them as integer rows), the batch's and `wargame run`'s way."""
+        if self.state.finished:
+            raise OrderError("-", "-", "the game is over")
+        s, rows = self._computer_rows(side, mode)
+        if self._pending[s] or self._rows[s] is not None:  # on top of orders given before
+            self._make_orders(s)
+            orders = rows_to_orders(rows)
+            self._pending[s].update(zip(map(_UNIT, orders), orders, strict=True))
+            self._rows[s] = None
+        else:
+            self._rows[s] = rows
+        self._given.add(s)
+
+    def _computer_rows(self, side: str | int, mode: str | None) -> tuple[int, np.ndarray]:
+        """(the side's number, the computer player's orders for it this turn as rows)."""
         s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
         if mode is None:
             mode = self._plan_modes[s]
         elif mode not in AI_MODES:
             raise ValueError(f"no computer player mode {mode!r}; expected one of {AI_MODES}")
-        orders = self._trusted[s] = tuple(plan_orders(self.state, s, mode))
-        return orders
+        return s, plan_order_rows(self.state, s, mode)
 
     def apply_orders(self, side: str | int, orders: Iterable[Order | str]) -> None:
         """Give `side`'s orders for this turn (orders or their text form); a unit given two
@@ -258,12 +299,13 @@ class Game:
         s = side if side.__class__ is int and side in (0, 1) else self.side_index(side)
         if self.state.finished:
             raise OrderError("-", "-", "the game is over")
-        if orders is self._trusted[s]:  # this turn's computer orders, unchanged (a tuple)
-            checked: Iterable[Order] = orders
-        else:
-            checked = [self.check(s, order) for order in orders]
+        trusted = orders is self._trusted[s]  # this turn's computer orders, unchanged (a tuple)
+        checked: Iterable[Order] = orders if trusted else [self.check(s, order) for order in orders]
+        first = not self._pending[s] and self._rows[s] is None  # nothing given before
+        self._make_orders(s)
         # by unit: a unit given two orders keeps the last
         self._pending[s].update(zip(map(_UNIT, checked), checked, strict=True))
+        self._rows[s] = self._trusted_rows[s] if trusted and first else None
         self._given.add(s)
 
     def push(self, side: str | int, orders: Iterable[Order]) -> None:
@@ -271,6 +313,8 @@ class Game:
         they were given (the window checks each order as a person gives it, and carries a move
         on to the next turn as it was given)."""
         s = self.side_index(side)
+        self._make_orders(s)
+        self._rows[s] = None
         pending = self._pending[s]
         for order in orders:
             pending[order.unit] = order
@@ -387,18 +431,38 @@ class Game:
         an order, holds). Returns the turn's events."""
         if self.over:
             return []
-        orders = [*self._pending[0].values(), *self._pending[1].values()]
+        given = self._given_rows()
+        if given is None:  # orders from people: as records, the turn makes them rows
+            self._make_orders(0)
+            self._make_orders(1)
+            given = [*self._pending[0].values(), *self._pending[1].values()]
         if self.keep_events:
             ids = self.state.units.ids
+            orders = given if isinstance(given, list) else rows_to_orders(given)
             self.orders.append([o.text(ids) for o in orders])
         # the game-over event's state hash only where a log keeps it (see `keep_events`)
-        events = resolve_turn(self.state, orders, fingerprint=self.keep_events)
+        events = resolve_turn(self.state, given, fingerprint=self.keep_events)
         if self.keep_events:
             self.events.extend(events)
         self._pending = ({}, {})
         self._given = set()
         self._trusted = [None, None]
+        self._trusted_rows = [None, None]
+        self._rows = [None, None]
         return events
+
+    def _given_rows(self) -> np.ndarray | None:
+        """Both sides' orders as one array of rows (side 0's first), when each side's are rows
+        or none; None when a side's are Order records."""
+        parts = []
+        for s in (0, 1):
+            if self._rows[s] is not None:
+                parts.append(self._rows[s])
+            elif self._pending[s]:
+                return None
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else np.empty((0, ROW_WIDTH), np.int64)
 
     def _play_logged(self, texts: list[str]) -> list[Event]:
         """One turn of a log: its orders parsed and checked only for what the rules need (units

@@ -68,7 +68,7 @@ def play(
     mode_of = (modes(0), modes(1))
     while not game.over:
         for side in (0, 1):
-            game.apply_orders(side, game.computer_orders(side, mode_of[side]))
+            game.give_computer_orders(side, mode_of[side])
         events = game.end_turn()
         if on_turn is not None:
             on_turn(game.state, events)

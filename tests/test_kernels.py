@@ -89,6 +89,7 @@ CHECKED = {
     *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
     *("wire_left_after", "breach_obstacles", "strike_all"),
     *("update_places", "turn_tally", "hand_over_places", "arrive", "entry_hex", "record_turn"),
+    "sort_orders",
     "hex_distance",
     "sight_known",
     "firer_factor_values",

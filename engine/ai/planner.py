@@ -26,7 +26,17 @@ import numpy as np
 
 from ..core.board import Board
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.orders import MOVE, Assault, Bombard, Hold, Move, Order, Withdraw, rows_to_orders
+from ..core.orders import (
+    MOVE,
+    Assault,
+    Bombard,
+    Hold,
+    Move,
+    Order,
+    Withdraw,
+    orders_to_rows,
+    rows_to_orders,
+)
 from ..core.state import GameState, PerGame
 from ..kernels.jit import resolved
 from ..rules.bombardment import in_range
@@ -162,6 +172,15 @@ def plan_orders(state: GameState, side: int, mode: str | None = None) -> list[Or
         for i in view.mine[side]
         if not view.routed[i]  # routed units flee by the rules, whatever they are told
     ]
+
+
+def plan_order_rows(state: GameState, side: int, mode: str | None = None) -> np.ndarray:
+    """`plan_orders` as integer rows (engine/core/orders.py `ROW_WIDTH`), what the turn reads:
+    the plan mode's rows as its kernel writes them, with no Order record made."""
+    mode = mode or default_mode(state, side)
+    if mode == "plan":
+        return plan_rows(state, side)
+    return orders_to_rows(plan_orders(state, side, mode))
 
 
 # The scenario's tasks as the plan kernel's codes (engine/ai/plan_kernels.py, T_*).

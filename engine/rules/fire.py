@@ -389,7 +389,7 @@ def direct_fire(
     coefficients,
     events: list[Event],
     hours: float | None = None,
-    aimed_at: dict[int, int] | None = None,
+    aim_hex: np.ndarray | None = None,
     on_map: np.ndarray | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
@@ -398,8 +398,8 @@ def direct_fire(
     `fire_discipline` of its normal volume (effect and rounds spent alike), except on men
     caught in a river. Each side's `side_rules` act: the firer's coefficients give its rate,
     reach, ammunition and the night's effect; the target's its exposure, how far it is pinned
-    and its killed share. `aimed_at` maps units given a fire order to the hex they were told
-    to fire at; `on_map` is `state.active()` when the caller has it."""
+    and its killed share. `aim_hex` gives per unit the hex it was told to fire at (-1: none;
+    None: nobody was told); `on_map` is `state.active()` when the caller has it."""
     u = state.units
     hours = state.turn_hours if hours is None else hours
     if on_map is None:
@@ -408,9 +408,8 @@ def direct_fire(
     running = np.zeros(n, np.bool_)
     if (u.routed & on_map & (u.men > 0)).any():
         running[list(broke_contact(state))] = True
-    aim_hex = np.full(n, -1, np.int64)
-    for unit, there in (aimed_at or {}).items():
-        aim_hex[unit] = there
+    if aim_hex is None:
+        aim_hex = np.full(n, -1, np.int64)
     by_side = sides_coefficients(state, coefficients)
     board = state.board
     dice = state.dice

@@ -9,16 +9,19 @@ morale and routs, then the clock. Every change is reported as an Event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays
 from ..core.events import Event, GameEnded, HexTaken, TurnEnded
-from ..core.orders import RULE_STEPS, Assault, Fire, Move, Order, Withdraw, order_hex
+from ..core.orders import ASSAULT as ASSAULT_ORDER
+from ..core.orders import FIRE, RULE_STEPS, Order, order_hex, orders_to_rows, rows_to_orders
+from ..core.orders import MOVE as MOVE_ORDER
+from ..core.orders import WITHDRAW as WITHDRAW_ORDER
 from ..core.state import GameState, new_state
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
 from .coefficients import Coefficients
@@ -31,9 +34,6 @@ from .victory import decide_winner
 
 if TYPE_CHECKING:  # rules import only core and hexgrid; a new game starts from the scenario's data
     from ..scenario.models import Scenario
-
-_UNIT = attrgetter("unit")  # an order's unit, read in C for a turn's thirty orders
-_MOVING = (Move, Withdraw)  # orders that move a unit where it is told
 
 
 class IllegalOrderError(ValueError):
@@ -103,12 +103,17 @@ def _run_steps(state: GameState, given: dict[type[Order], list[Order]], c, event
             step(state, given[kind], c, events)
 
 
-def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = True) -> list[Event]:
-    """Resolve one turn with the orders given (units without one hold). The game-over event
-    carries the final state's hash; `fingerprint=False` leaves it empty, for a game whose events
-    no log keeps (a batch's: `state.state_hash()` still gives it on demand)."""
+def end_turn(
+    state: GameState, orders: Iterable[Order] | np.ndarray, *, fingerprint: bool = True
+) -> list[Event]:
+    """Resolve one turn with the orders given (units without one hold): Orders, or the same as
+    integer rows (engine/core/orders.py `ROW_WIDTH`, what the computer player writes; the turn
+    reads rows either way). The game-over event carries the final state's hash;
+    `fingerprint=False` leaves it empty, for a game whose events no log keeps (a batch's:
+    `state.state_hash()` still gives it on demand)."""
     if state.finished:
         return []
+    rows = orders if isinstance(orders, np.ndarray) else orders_to_rows(orders)
     c = coefficients_of(state)
     u, board = state.units, state.board
     state.state_version += 1
@@ -117,84 +122,157 @@ def end_turn(state: GameState, orders: Iterable[Order], *, fingerprint: bool = T
     arrivals(state, events)
     air_strikes(state, c, events)
 
-    orders = orders if isinstance(orders, list | tuple) else list(orders)
-    # by unit, the last order of a unit counting
-    by_unit: dict[int, Order] = dict(zip(map(_UNIT, orders), orders, strict=True))
-    active = state.active()
-    rear = state.rears  # where routed units run
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
-
+    # Who moves where, who fires at what, who assaults, whose order a rule step resolves: one
+    # kernel call (`sort_orders`), the last order of a unit counting.
+    count = u.count
+    moving = np.empty((4, count), np.int64)
+    aim_hex = np.full(count, -1, np.int64)
+    assaulting = np.empty((2, count), np.int64)
+    stepping = np.empty(count, np.int64)
+    n_moving, n_assaulting, n_stepping = _sort_orders(
+        rows,
+        unit_arrays(u),
+        state.active(),
+        _rears(state),
+        board.q,
+        board.r,
+        _step_codes(),
+        moving,
+        aim_hex,
+        assaulting,
+        stepping,
+    )
     # Movement, in unit order (deterministic); routed units flee whatever their orders; units
     # that stood still then take their own posture again (one kernel call: movement.move_units).
     # (A unit's own flags are read before the moves: moving one unit never changes another's,
     # and nothing before the morale phase routs or rallies anyone.)
-    routed, in_water = u.routed.tolist(), (u.crossing_hours > 0).tolist()
-    hexes, sides, came_from = u.hex.tolist(), u.side.tolist(), u.crossing_from.tolist()
-    movers: list[int] = []
-    kinds: list[int] = []
-    goals: list[int] = []
-    escapes: list[int] = []  # a withdrawing or fleeing unit reaching this hex at the edge leaves
-    for i in active.nonzero()[0].tolist():
-        order = by_unit.get(i)
-        start = hexes[i]
-        withdrawing = isinstance(order, Withdraw)
-        if routed[i]:
-            kind, goal = FLEE, rear[sides[i]]
-        elif isinstance(order, _MOVING):
-            kind, goal = (WITHDRAW if withdrawing else GO), order.to
-        elif isinstance(order, Assault) and board.distance(start, order.target) > 1:
-            kind, goal = GO, order.target
-        elif in_water[i]:
-            # In a river with no order to go on: make for the bank it set out from.
-            kind, goal = GO, came_from[i] if came_from[i] >= 0 else start
-        else:
-            continue
-        movers.append(i)
-        kinds.append(kind)
-        goals.append(goal)
-        escapes.append(order.to if withdrawing else rear[sides[i]] if routed[i] else -1)
+    movers, kinds, goals, escapes = moving[:, :n_moving].tolist()
     move_units(state, movers, kinds, goals, escapes, by_side, events, reset_postures=True)
     on_map = state.active()
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    aimed_at, assault_orders = {}, []
-    stepped = {kind: [] for _, kind, _ in RULE_STEPS}  # orders of the kinds a step resolves
-    for i in sorted(by_unit):
-        order = by_unit[i]
-        if isinstance(order, Fire):
-            aimed_at[i] = order.target
-        elif isinstance(order, Assault):
-            assault_orders.append(order)
-        elif type(order) in stepped:
+    stepped: dict[type[Order], list[Order]] = {kind: [] for _, kind, _ in RULE_STEPS}
+    if n_stepping:
+        last = {int(row[1]): row for row in rows.tolist()}  # the last row of each unit
+        for order in rows_to_orders(np.array([last[i] for i in stepping[:n_stepping].tolist()])):
             stepped[type(order)].append(order)
     # Everyone fires (and works) at the suppression carried into the turn: the fire taken in it
     # is spread over its hours (protection.fire_at_turn_start).
     with fire_at_turn_start(state):
         _run_steps(state, stepped, c, events)
-        direct_fire(state, c, events, aimed_at=aimed_at, on_map=on_map)
-        _assaults(state, assault_orders, on_map, c, events)
+        direct_fire(state, c, events, aim_hex=aim_hex, on_map=on_map)
+        _assaults(state, assaulting[:, :n_assaulting].tolist(), on_map, c, events)
 
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
     _update_places(state, events, on_map)
     return _finish_turn(state, events, fingerprint)
 
 
-def _assaults(state: GameState, assault_orders: list[Assault], on_map, c, events) -> None:
-    """Assaults: all attackers of one hex this turn fight together."""
+def _rears(state: GameState) -> np.ndarray:
+    """Each side's rear (`state.rears`) as the array `sort_orders` reads, made once per game."""
+    kept = state.__dict__.get("_rear_array")
+    if kept is None:
+        kept = state.__dict__["_rear_array"] = np.array(state.rears, np.int64)
+    return kept
+
+
+def _step_codes() -> np.ndarray:
+    """The codes of the order kinds a rule step resolves (`RULE_STEPS`), as `sort_orders` reads
+    them (made again only when a rule module registers a step)."""
+    global _STEP_CODES
+    if _STEP_CODES is None or len(_STEP_CODES) != len(RULE_STEPS):
+        _STEP_CODES = np.array([kind.code for _, kind, _ in RULE_STEPS], np.int64)
+    return _STEP_CODES
+
+
+_STEP_CODES: np.ndarray | None = None
+
+
+@kernel
+def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaulting, stepping):
+    """The turn's order rows (`orders.ROW_WIDTH`; the last row of a unit counting) sorted out
+    for the phases, every list in unit order:
+    - `moving` (rows unit, movement kind, goal, escape hex): the units `active` that move this
+      turn. A routed unit flees to its side's `rear` whatever it was told; a move or withdrawal
+      goes to its hex (a withdrawal leaving the map if that hex is on its edge); an assault on a
+      hex not next to the unit first goes there; a unit in a river with no order to go on makes
+      for the bank it set out from (or holds where it is). A withdrawing or fleeing unit
+      reaching its escape hex on the edge leaves the map (-1: none).
+    - `aim_hex`: per unit, the hex it was told to fire at (-1: none).
+    - `assaulting` (rows unit, target): the units told to assault.
+    - `stepping`: the units whose order a rule step resolves (a code in `step_codes`).
+    Returns how many of each of the three lists were written."""
+    count = len(u.men)
+    last = np.full(count, -1, np.int64)
+    for k in range(rows.shape[0]):
+        last[rows[k, 1]] = k
+    n_moving = 0
+    n_assaulting = 0
+    n_stepping = 0
+    for i in range(count):
+        k = last[i]
+        code = rows[k, 0] if k >= 0 else -1
+        there = rows[k, 2] if k >= 0 else -1
+        if code == FIRE:
+            aim_hex[i] = there
+        elif code == ASSAULT_ORDER:
+            assaulting[0, n_assaulting] = i
+            assaulting[1, n_assaulting] = there
+            n_assaulting += 1
+        elif code >= 0:
+            for known in step_codes:
+                if code == known:
+                    stepping[n_stepping] = i
+                    n_stepping += 1
+                    break
+        if not active[i]:
+            continue
+        start = u.hex[i]
+        withdrawing = code == WITHDRAW_ORDER
+        escape = there if withdrawing else -1
+        if u.routed[i]:
+            kind, goal = FLEE, rear[u.side[i]]
+            if not withdrawing:
+                escape = goal
+        elif code == MOVE_ORDER or withdrawing:
+            kind, goal = (WITHDRAW if withdrawing else GO), there
+        elif code == ASSAULT_ORDER and hex_distance(q, r, start, there) > 1:
+            kind, goal = GO, there
+        elif u.crossing_hours[i] > 0:
+            # In a river with no order to go on: make for the bank it set out from.
+            came_from = u.crossing_from[i]
+            kind, goal = GO, (came_from if came_from >= 0 else start)
+        else:
+            continue
+        moving[0, n_moving] = i
+        moving[1, n_moving] = kind
+        moving[2, n_moving] = goal
+        moving[3, n_moving] = escape
+        n_moving += 1
+    return n_moving, n_assaulting, n_stepping
+
+
+# called once a turn with the same bundles: `resolved` skips numba's typing of them
+_sort_orders = resolved(sort_orders)
+
+
+def _assaults(state: GameState, assaulting: list[list[int]], on_map, c, events) -> None:
+    """Assaults: all attackers of one hex this turn fight together (`assaulting`: the units
+    told to assault and their targets, in unit order)."""
     u, board = state.units, state.board
     assaults: dict[int, list[int]] = {}
-    for order in assault_orders:
-        i = order.unit
+    for i, target in zip(*assaulting, strict=True):
         if (
             on_map[i]
             and not u.routed[i]
             and u.men[i] > 0
             and not u.is_gun[i]
             and u.crossing_hours[i] <= 0
-            and board.distance(int(u.hex[i]), order.target) == 1
+            and board.distance(int(u.hex[i]), target) == 1
         ):
-            assaults.setdefault(order.target, []).append(i)
+            assaults.setdefault(target, []).append(i)
     for target, attackers in assaults.items():
         side = int(u.side[attackers[0]])
         attackers = [a for a in attackers if int(u.side[a]) == side]

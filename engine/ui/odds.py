@@ -237,7 +237,9 @@ def fire_event(state: GameState, firer: int, there: int, hidden: Iterable[int] =
     for t in copy_.units_at(there, 1 - int(u.side[firer])):
         on_map[t] = True
     events: list = []
-    direct_fire(copy_, coefficients_of(copy_), events, aimed_at={firer: there}, on_map=on_map)
+    aim_hex = np.full(copy_.units.count, -1, np.int64)
+    aim_hex[firer] = there
+    direct_fire(copy_, coefficients_of(copy_), events, aim_hex=aim_hex, on_map=on_map)
     fired = next((e for e in events if isinstance(e, Fired) and e.unit == u.ids[firer]), None)
     spent = float(state.units.ammo[firer]) - float(u.ammo[firer])
     return fired, (spent if math.isfinite(spent) else 0.0)
