@@ -47,6 +47,8 @@ from engine.kernels import jit
 ints = Bundle(np.arange(5, dtype=np.int64), np.arange(5, dtype=np.int64) * 3)
 floats = Bundle(np.linspace(0.5, 2.5, 5), np.linspace(-1.0, 1.0, 5))
 extra_i, extra_f = np.array([7], np.int64), np.array([0.25])
+read_only = np.array([3], np.int64)
+read_only.setflags(write=False)
 calls = [
     (2, 5, ints, extra_i), (2, 5, ints, extra_i), (3, 4, ints, extra_i),  # the same bundle
     (2, 5, floats, extra_f), (2, 5, ints, extra_i), (2, 5, floats, extra_f),  # alternating
@@ -60,6 +62,7 @@ calls = [
     (2, 5, ints, np.arange(6, dtype=np.int64)[::2]),  # fresh, not contiguous
     (2, 5, ints, np.arange(6, dtype=np.int64)[::2]),
     (2, 5, ints, np.arange(2, dtype=np.int32)),  # fresh, a narrower integer
+    (2, 5, ints, read_only), (2, 5, ints, np.array([7], np.int64)),  # read-only, then not
     (2, 5, Bundle(np.arange(5, dtype=np.int64), np.arange(5, dtype=np.int64)), extra_i),
     (np.float64(2.0), 5, ints, extra_i), (np.int64(2), np.int64(5), ints, extra_i),
     (np.float64(2.0), 5, ints, extra_i),
