@@ -1,6 +1,6 @@
 """Milliseconds per whole battle and per turn, one process, the computer on both sides.
 
-    python benchmarks/bench_game.py [SCENARIO.yaml ...] [--games N] [--profile]
+    python benchmarks/bench_game.py [SCENARIO.yaml ...] [--games N] [--profile] [--kernels]
 
 Prints the commit and the machine so that figures from different days can be compared. The first
 game of a scenario also builds the board (route fields, sight lines) that later games share; it is
@@ -8,7 +8,10 @@ timed separately as the warm-up. The CPU time per battle and the quickest round 
 printed beside the mean: on a shared machine, whose speed drifts, the best round is the steadiest;
 `bench_instructions.py` gives a figure the load cannot move at all. `--profile` plays the battles
 again under cProfile and prints where the time goes (the engine's functions, by cumulative and by
-own time).
+own time). `--kernels` plays them again timing every call from Python into a kernel (the
+CPU time of this thread, so the load of other processes does not count) and prints each kernel's
+calls, milliseconds per battle and microseconds per call, and what is left outside the kernels:
+the split a compiled turn (docs/speed.md, stage 4) changes.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="also print a cProfile of the battles"
     )
+    parser.add_argument(
+        "--kernels", action="store_true", help="also print the CPU time spent in each kernel"
+    )
     args = parser.parse_args()
     print(header())
     for path in args.scenarios:
@@ -72,6 +78,8 @@ def main() -> None:
         )
         if args.profile:
             profile(scenario, args.games)
+        if args.kernels:
+            kernel_times(scenario, args.games)
 
 
 def profile(scenario, games: int) -> None:
@@ -93,6 +101,69 @@ def profile(scenario, games: int) -> None:
         body = out.getvalue()
         print(f"-- by {order} --")
         print(body[body.index("ncalls") :].rstrip())
+
+
+def kernel_times(scenario, games: int) -> None:
+    """CPU time inside each kernel a battle calls from Python, against the whole battle's. The
+    phase kernels are called through `jit.resolved` callers, timed there with the callers' own
+    type checks (a compiled turn would not make them either); every other kernel a module calls
+    from Python, through numba's dispatcher, is timed by a stand-in put in that module's name
+    for it once the first battle has compiled what the battles call (kernels calling kernels
+    inside compiled code are not seen: they count in their caller)."""
+    import sys
+    from collections import defaultdict
+
+    from engine.kernels import jit
+
+    spent: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    clock = time.thread_time
+
+    def timing(name: str, call):
+        def timed(*args):
+            started = clock()
+            try:
+                return call(*args)
+            finally:
+                spent[name] += clock() - started
+                calls[name] += 1
+
+        return timed
+
+    resolved_call = jit._Resolved.__call__
+    jit._Resolved.__call__ = lambda caller, *args: timing(
+        caller.py_func.__name__, lambda *a: resolved_call(caller, *a)
+    )(*args)
+    swapped = []  # (module, name, dispatcher)
+    compiled = {id(d): d for d in map(jit.compiled_version, jit.KERNELS) if d is not None}
+    for module in list(sys.modules.values()):
+        if not getattr(module, "__name__", "").startswith("engine."):
+            continue
+        for name, value in list(vars(module).items()):
+            if compiled.get(id(value)) is value:
+                swapped.append((module, name, value))
+                setattr(module, name, timing(value.py_func.__name__, value))
+    try:
+        started = clock()
+        for seed in range(1, games + 1):
+            play(scenario, seed, keep_events=False, detail_events=False)
+        whole = (clock() - started) * 1000 / games
+    finally:
+        jit._Resolved.__call__ = resolved_call
+        for module, name, value in swapped:
+            setattr(module, name, value)
+    inside = sum(spent.values()) * 1000 / games
+    mode = "compiled" if jit.compiling() else "plain Python"
+    print(
+        f"-- kernels ({mode}): {whole:.1f} ms CPU a battle (timed), {inside:.1f} ms inside"
+        f" {sum(calls.values()) / games:.0f} kernel calls from Python, {whole - inside:.1f} ms"
+        " outside --"
+    )
+    for name in sorted(spent, key=spent.__getitem__, reverse=True):
+        print(
+            f"  {name:24s} {calls[name] / games:6.1f} calls {spent[name] * 1000 / games:7.2f} ms"
+            f" {spent[name] / calls[name] * 1e6:8.1f} µs a call"
+        )
 
 
 if __name__ == "__main__":
