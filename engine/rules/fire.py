@@ -55,7 +55,7 @@ ROW_WIDTH = ROW_FACTORS + len(SHOT_FACTOR_NAMES)
 def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> dict[str, float]:
     """Named multipliers on a firer's effect: range, darkness, suppression, quality
     (`firer_factor_values`, named for assaults' close fire and the tests)."""
-    values = firer_factor_values(
+    values = _firer_factor_values(
         unit_arrays(state.units),
         unit,
         distance,
@@ -79,6 +79,11 @@ def firer_factor_values(u, unit, distance, hex_size_m, suppression, night, c):
     quality = (1.0 - c.quality_fire_weight / 2) + c.quality_fire_weight * float(u.quality[unit])
     dark = c.night_fire_factor if night else math.nan
     return strength, in_range, 1.0 - suppression, quality, dark
+
+
+# called from Python for each defender of an assault: `resolved` skips numba's typing of the
+# units' bundle at each call
+_firer_factor_values = resolved(firer_factor_values)
 
 
 def reach_hexes(

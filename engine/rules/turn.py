@@ -292,7 +292,7 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
     board = state.board
     history = state.room_in_place_history()
     changed = np.zeros(len(board.places), np.int64)
-    count = update_places(
+    count = _update_places_kernel(
         unit_arrays(state.units),
         on_map,
         board.place_hexes,
@@ -354,7 +354,7 @@ def update_places(u, on_map, place_hexes, control, owner, history, row, changed)
 def _finish_turn(state: GameState, events: list[Event], fingerprint: bool) -> list[Event]:
     """The turn's end: each side's men on the field reported, the clock on, the ledgers kept,
     and the game over at its last turn or when a side has left the field (`turn_tally`)."""
-    men_0, men_1, side_gone, over = turn_tally(
+    men_0, men_1, side_gone, over = _turn_tally(
         unit_arrays(state.units), state.turn + 1, state.total_turns
     )
     by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
@@ -395,6 +395,11 @@ def turn_tally(u, next_turn, total_turns):
                 fighting_1 = True
     side_gone = 0 if not fighting_0 else 1 if not fighting_1 else -1
     return men_0, men_1, side_gone, next_turn >= total_turns or side_gone >= 0
+
+
+# called from Python once a turn with the same bundles: `resolved` skips numba's typing of them
+_update_places_kernel = resolved(update_places)
+_turn_tally = resolved(turn_tally)
 
 
 def _clock_text(state: GameState) -> str:
