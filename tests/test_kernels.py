@@ -90,6 +90,7 @@ CHECKED = {
     *("wire_left_after", "breach_obstacles", "strike_all"),
     *("update_places", "turn_tally", "hand_over_places", "arrive", "entry_hex", "record_turn"),
     "sort_orders",
+    "close_turn",
     "hex_distance",
     "sight_known",
     "firer_factor_values",

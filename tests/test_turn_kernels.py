@@ -12,7 +12,7 @@ import pytest
 
 from engine.core.events import Arrived, GameEnded, HexTaken
 from engine.rules.arrivals import arrival_rows, arrivals
-from engine.rules.turn import _finish_turn, _update_places, end_turn, new_game
+from engine.rules.turn import _close_turn, end_turn, new_game
 from engine.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,7 +55,7 @@ def test_a_place_is_whose_units_stand_in_it_alone(scenario) -> None:
     u.hex[[ours[1], theirs[0]]] = shared  # a unit of each side in the second place
     owner_shared_before = int(state.place_owner[1])
     events: list = []
-    _update_places(state, events, state.active())
+    _close_turn(state, events, state.active(), fingerprint=False)
     assert state.place_owner[0] == side and state.control[taken] == side
     assert state.place_owner[1] == owner_shared_before  # both sides there: it stays whose it was
     told = [e for e in events if isinstance(e, HexTaken)]
@@ -74,7 +74,7 @@ def test_a_place_an_assault_has_reported_is_not_reported_again(scenario) -> None
     u.hex[mover] = board.place_hexes[0]
     label = board.label(int(board.place_hexes[0]))
     events: list = [HexTaken(0, label, state.side_ids[side], None)]
-    _update_places(state, events, state.active())
+    _close_turn(state, events, state.active(), fingerprint=False)
     assert len([e for e in events if isinstance(e, HexTaken)]) == 1
     assert state.place_owner[0] == side
 
@@ -90,9 +90,8 @@ def test_a_side_that_leaves_the_field_hands_over_its_places(scenario) -> None:
     u.arrived[u.side == gone] = True  # none left to come on either
     events: list = []
     assert len(state.place_timeline[names[0]]) == 1  # read before the side leaves
-    _update_places(state, events, state.active())
-    assert len(state.place_timeline[names[0]]) == 2  # and before its last row is amended
-    _finish_turn(state, events, fingerprint=False)
+    _close_turn(state, events, state.active(), fingerprint=False)
+    assert len(state.place_timeline[names[0]]) == 2  # its last row amended, not a row more
     assert state.finished
     handed = [e.place for e in events if isinstance(e, HexTaken)]
     assert handed == [names[p] for p in held]

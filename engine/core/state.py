@@ -352,6 +352,12 @@ class GameState:
     def record(self) -> None:
         """Snapshot the running totals the history metrics read (after the turn just played):
         a row of each ledger, by the kernel `record_turn`."""
+        record_turn(*self.record_arguments())
+        self.recorded()
+
+    def record_arguments(self) -> tuple:
+        """What `record_turn` takes to write the ledgers' next row (room made for it first): for
+        `record`, and for the turn's end, whose kernel writes the row itself; `recorded` after."""
         u, w = self.units, self.works
         if self.ledger_turns >= len(self.ledger_rows):
             self._room_in_ledgers()
@@ -361,7 +367,7 @@ class GameState:
         first = self.first_routed
         if len(first) != u.count:
             first = self.first_routed = np.full(u.count, -1, np.int64)
-        record_turn(
+        return (
             u.tally,
             u.hex,
             u.arrived,
@@ -379,6 +385,9 @@ class GameState:
             self.position_rows,
             first,
         )
+
+    def recorded(self) -> None:
+        """The ledgers' row `record_arguments` named has been written."""
         self.ledger_turns += 1
         self.works_changed = False
 

@@ -20,7 +20,7 @@ from ..core.orders import ASSAULT as ASSAULT_ORDER
 from ..core.orders import FIRE, RULE_STEPS, Order, order_hex, orders_to_rows, rows_to_orders
 from ..core.orders import MOVE as MOVE_ORDER
 from ..core.orders import WITHDRAW as WITHDRAW_ORDER
-from ..core.state import GameState, new_state
+from ..core.state import GameState, new_state, record_turn
 from ..kernels.jit import kernel, resolved
 from .arrivals import air_strikes, arrivals
 from .assault import resolve_assault
@@ -166,8 +166,7 @@ def end_turn(
         _assaults(state, assaulting[:, :n_assaulting].tolist(), on_map, c, events)
 
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
-    _update_places(state, events, on_map)
-    return _finish_turn(state, events, fingerprint)
+    return _close_turn(state, events, on_map, fingerprint)
 
 
 def _rears(state: GameState) -> np.ndarray:
@@ -285,14 +284,17 @@ def _assaults(state: GameState, assaulting: list[list[int]], on_map, c, events) 
         resolve_assault(state, target, attackers, c, events)
 
 
-def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) -> None:
-    """A place with one side's units in it is that side's; an empty one keeps its last owner
-    (the kernel `update_places`). A place changing hands is reported, unless an assault of the
-    turn has reported its hex already."""
+def _close_turn(
+    state: GameState, events: list[Event], on_map: np.ndarray, fingerprint: bool
+) -> list[Event]:
+    """The turn's end, one kernel call (`close_turn`): who holds each named place (a place
+    changing hands is reported, unless an assault of the turn has reported its hex already),
+    each side's men on the field reported, the clock on, the ledgers kept, and the game over at
+    its last turn or when a side has left the field."""
     board = state.board
     history = state.room_in_place_history()
     changed = np.zeros(len(board.places), np.int64)
-    count = _update_places_kernel(
+    count, men_0, men_1, side_gone, over = _close_turn_kernel(
         unit_arrays(state.units),
         on_map,
         board.place_hexes,
@@ -301,12 +303,45 @@ def _update_places(state: GameState, events: list[Event], on_map: np.ndarray) ->
         history,
         state.place_turns,
         changed,
+        state.turn + 1,
+        state.total_turns,
+        state.record_arguments(),
     )
     state.place_turns += 1
-    if not count:
-        return
-    taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
-    _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
+    state.recorded()
+    if count:
+        taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
+        _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
+    by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
+    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
+    state.turn += 1
+    if over:
+        state.finished = True
+        if side_gone >= 0:
+            _hand_over_places(state, int(side_gone), events)
+        state.winner, reason = decide_winner(state)
+        fingerprint_text = state.state_hash() if fingerprint else ""
+        events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
+    return events
+
+
+@kernel
+def close_turn(
+    u, on_map, place_hexes, control, owner, history, row, changed, next_turn, total_turns, ledger
+):
+    """`update_places` (writing row `row` of the places' `history`, the places that changed
+    hands to `changed`), then `turn_tally` for `next_turn`, then `record_turn` with the
+    arguments `ledger` (`GameState.record_arguments`): (how many places changed hands, men of
+    side 0 on the field, of side 1, the side that has left the field or -1, whether the game is
+    over)."""
+    count = update_places(u, on_map, place_hexes, control, owner, history, row, changed)
+    men_0, men_1, side_gone, over = turn_tally(u, next_turn, total_turns)
+    record_turn(
+        ledger[0], ledger[1], ledger[2], ledger[3], ledger[4], ledger[5], ledger[6], ledger[7],
+        ledger[8], ledger[9], ledger[10], ledger[11], ledger[12], ledger[13], ledger[14],
+        ledger[15],
+    )  # fmt: skip
+    return count, men_0, men_1, side_gone, over
 
 
 def _tell_taken(state: GameState, places: list[int], events: list[Event], skip=()) -> None:
@@ -351,26 +386,6 @@ def update_places(u, on_map, place_hexes, control, owner, history, row, changed)
     return count
 
 
-def _finish_turn(state: GameState, events: list[Event], fingerprint: bool) -> list[Event]:
-    """The turn's end: each side's men on the field reported, the clock on, the ledgers kept,
-    and the game over at its last turn or when a side has left the field (`turn_tally`)."""
-    men_0, men_1, side_gone, over = _turn_tally(
-        unit_arrays(state.units), state.turn + 1, state.total_turns
-    )
-    by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
-    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
-    state.turn += 1
-    state.record()
-    if over:
-        state.finished = True
-        if side_gone >= 0:
-            _hand_over_places(state, int(side_gone), events)
-        state.winner, reason = decide_winner(state)
-        fingerprint_text = state.state_hash() if fingerprint else ""
-        events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
-    return events
-
-
 @kernel
 def turn_tally(u, next_turn, total_turns):
     """(men of side 0 on the field, of side 1, the side that has left the field or -1, whether
@@ -398,8 +413,7 @@ def turn_tally(u, next_turn, total_turns):
 
 
 # called from Python once a turn with the same bundles: `resolved` skips numba's typing of them
-_update_places_kernel = resolved(update_places)
-_turn_tally = resolved(turn_tally)
+_close_turn_kernel = resolved(close_turn)
 
 
 def _clock_text(state: GameState) -> str:
