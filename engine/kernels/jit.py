@@ -464,19 +464,31 @@ class _Resolved:
 
 def _alike(args: tuple, before: tuple, deep: bool) -> bool:
     """Whether numba types every argument of `args` as the one of `before` at its place. The
-    arrays, most of the arguments not the very objects remembered (a wrapper's scratch, made
-    afresh each call), are told here inline (`_same_type` told one in about three times the
-    time, which for a kernel of many scratch arrays cost more than numba's own typing)."""
+    common kinds (arrays, most of them a wrapper's scratch made afresh each call; numbers; plain
+    tuples of them) are told here inline, the rest by `_same_type`: a function call per argument
+    cost more, for a kernel of many scratch arrays, than numba's own typing."""
     for a, b in zip(args, before, strict=True):
         if a is b:
             continue
-        if type(a) is _ndarray:
+        kind = type(a)
+        if kind is _ndarray:
             if (
                 type(b) is not _ndarray
                 or a.ndim != b.ndim
                 or (a.flags.num ^ b.flags.num) & _LAYOUT_FLAGS
                 or (a.dtype is not b.dtype and a.dtype != b.dtype)
             ):
+                return False
+        elif kind is int:
+            if type(b) is not int or not (
+                _INT64[0] <= a < _INT64[1] and _INT64[0] <= b < _INT64[1]
+            ):
+                return False
+        elif kind is float or kind is bool:
+            if type(b) is not kind:
+                return False
+        elif kind is tuple:
+            if type(b) is not tuple or len(a) != len(b) or not _alike(a, b, deep):
                 return False
         elif not _same_type(a, b, deep):
             return False
