@@ -242,6 +242,11 @@ def test_the_table_grows_and_keeps_its_rows() -> None:
     assert copy.draw_place(2, 3, 0)[4] == 3
     with pytest.raises(ValueError):
         next_occurrence(*dice.room(3, 1), 3, DROWN, 4, -1)  # a lake: no river, no place
+    table, head = Dice(9).room(1, 64)
+    for a in range(64):
+        next_occurrence(table, head, 1, 3, a, 0)
+    with pytest.raises(IndexError):  # past the room asked for, and the table's end
+        next_occurrence(table, head, 1, 3, 64, 0)
 
 
 def test_the_table_counts_a_played_battle_as_the_dict_did() -> None:
@@ -331,8 +336,8 @@ def test_a_stream_skips_what_a_kernel_drew(drawn_first: int, skipped: int) -> No
 
 
 def test_drawn_is_the_occurrence_the_next_draw_at_a_place_gets() -> None:
-    """`Dice.drawn` tells a kernel where it may draw without counting (direct fire's firers):
-    the occurrence `draw_place` then gives, in the turn being played, a later one (counted
+    """`Dice.drawn` tells where a place's draws have got to without counting one: the
+    occurrence `draw_place` then gives, in the turn being played, a later one (counted
     afresh) and an earlier one (counted apart)."""
     dice = Dice(5)
     for a, b in ((1, 0), (1, 0), (2, 1)):

@@ -140,7 +140,7 @@ def uniform_at(keys, place, k):
 # in the order they were drawn; `Dice.head` says how many rows are filled and of which turn.
 FILLED = 0  # head[FILLED]: the rows of the table filled
 TABLE_TURN = 1  # head[TABLE_TURN]: the turn they were drawn on (-1 before any draw)
-TABLE_ROWS = 64  # a new table's rows (a Furong turn draws 12 times on average, 230 at most)
+TABLE_ROWS = 64  # a new table's rows (a Furong turn draws 12 times on average, 68 at most seen)
 
 
 @kernel
@@ -163,13 +163,15 @@ def next_occurrence(table, head, turn, site, a, b):
     draws cannot be asked again). The caller made room (`Dice.room`) for the row, and `turn`
     is not before the table's (`Dice.room` checks it). A place is whole numbers from 0 (words
     of the counter): a negative one (a lake's river, -1) is refused, as `Dice.draw_place`
-    refuses it."""
+    refuses it; so is a draw past the table's end (compiled code would write past it unseen)."""
     if a < 0 or b < 0:
         raise ValueError("a draw's place is counted from 0")
     if turn > head[TABLE_TURN]:
         head[FILLED] = 0
         head[TABLE_TURN] = turn
     filled = head[FILLED]
+    if filled >= table.shape[0]:
+        raise IndexError("the dice's table is full: its wrapper asked `Dice.room` for too few rows")
     occurrence = times_drawn(table, filled, site, a, b)
     table[filled, 0] = site
     table[filled, 1] = a
