@@ -170,7 +170,7 @@ def next_occurrence(table, head, turn, site, a, b):
         head[FILLED] = 0
         head[TABLE_TURN] = turn
     filled = head[FILLED]
-    if filled >= table.shape[0]:
+    if filled >= len(table):
         raise IndexError("the dice's table is full: its wrapper asked `Dice.room` for too few rows")
     occurrence = times_drawn(table, filled, site, a, b)
     table[filled, 0] = site
