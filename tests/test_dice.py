@@ -3,7 +3,9 @@ place and nothing else, and binomials by inversion that have the binomial's dist
 
 from __future__ import annotations
 
+import copy as copy_module
 import math
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
@@ -11,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.core import dice as dice_module
 from engine.core.dice import (
+    DROWN,
     MASK64,
     Dice,
     binomial,
@@ -24,7 +28,12 @@ from engine.core.dice import (
     uniform_at,
     unit_interval,
 )
+from engine.headless import play
 from engine.kernels import jit
+from engine.rules import arrivals, assault, bombardment, fire, movement
+from engine.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
@@ -131,34 +140,157 @@ def test_a_setup_draw_asked_late_neither_resets_nor_repeats_the_turns_draws() ->
         dice.at(5, 7, -1)
 
 
-@given(
-    places=st.lists(st.tuples(st.sampled_from([4, 5, 6]), st.integers(0, 3), st.integers(0, 2))),
-    before=st.lists(st.tuples(st.sampled_from([4, 5, 6]), st.integers(0, 3), st.integers(0, 2))),
-    turn=st.sampled_from([0, 3, 4]),
+class DictDice:
+    """The dice's bookkeeping as a dict per place, as `Dice` kept it before its table (issue 15,
+    stage 4), kept here as the reference the table must equal: the occurrence of each draw and
+    the fingerprint."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed, self.turn = seed, -1
+        self.uses: dict[tuple[int, int, int], int] = {}
+        self.earlier: dict[tuple[int, int, int, int], int] = {}
+
+    def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
+        if a < 0 or b < 0 or turn < 0:
+            raise ValueError(f"a draw's place is counted from 0: turn {turn}, a {a}, b {b}")
+        if turn >= self.turn:
+            if turn > self.turn:
+                self.turn = turn
+                self.uses = {}
+            place = (site, a, b)
+            occurrence = self.uses.get(place, 0)
+            self.uses[place] = occurrence + 1
+        else:
+            past = (turn, site, a, b)
+            occurrence = self.earlier.get(past, 0)
+            self.earlier[past] = occurrence + 1
+        return (turn, site, a, b, occurrence)
+
+    def fingerprint(self) -> tuple:
+        now = (self.seed, self.turn, tuple(sorted(self.uses.items())))
+        return (*now, tuple(sorted(self.earlier.items()))) if self.earlier else now
+
+
+# a few draws in a row: made by Python (`draw_place`) or by one kernel call (`room` first)
+RUNS = st.lists(
+    st.tuples(
+        st.booleans(),  # by a kernel
+        st.sampled_from([0, 3, 4, 5]),  # turn
+        st.lists(st.tuples(st.sampled_from([4, 5, 6]), st.integers(0, 3), st.integers(0, 2))),
+    ),
+    max_size=8,
 )
-@settings(max_examples=60, deadline=None)
-def test_a_kernel_numbers_its_draws_as_the_dice_do(places, before, turn) -> None:
-    """A kernel that decides which places it draws (`drawn_at`, `next_occurrence`) gives each
-    draw the occurrence `draw_place` gives it: after the turn's earlier draws (of any site),
-    for a place drawn twice, on the turn being played or an earlier one; `count_drawn` then
-    leaves the dice where drawing in Python would have."""
-    by_python, by_kernel = Dice(5), Dice(5)
-    for dice in (by_python, by_kernel):
-        dice.draw_place(3, 1)  # the dice are at turn 3
-        for site, a, b in before:
-            dice.draw_place(turn, site, a, b)
-    expected = [by_python.draw_place(turn, site, a, b)[4] for site, a, b in places]
-    drawn, known = by_kernel.drawn_at(turn, (4, 5), len(places))
-    count, numbered = known, []
-    for site, a, b in places:
-        if site == 6:  # a site the kernel does not draw at: Python draws it between
-            numbered.append(by_kernel.draw_place(turn, site, a, b)[4])
-            continue
-        numbered.append(next_occurrence(drawn, count, site, a, b))
-        count += 1
-    by_kernel.count_drawn(turn, drawn, known, count)
-    assert numbered == expected
-    assert by_kernel.fingerprint() == by_python.fingerprint()
+
+
+@given(runs=RUNS)
+@settings(max_examples=80, deadline=None)
+def test_a_kernel_numbers_its_draws_as_the_dice_do(runs) -> None:
+    """A kernel numbering its draws in the dice's table (`room`, `next_occurrence`) gives each
+    draw the occurrence the dict the dice kept before gave it: after the turn's draws made by
+    Python and by other kernels, afresh from the first draw of a later turn; the dice's
+    fingerprint is the dict's. A kernel asked to draw on an earlier turn is refused (only
+    Python draws there: a game's setup)."""
+    reference, dice = DictDice(5), Dice(5)
+    dice.draw_place(3, 1)  # the dice are at turn 3
+    reference.draw_place(3, 1)
+    for by_kernel, turn, places in runs:
+        expected = [reference.draw_place(turn, site, a, b)[4] for site, a, b in places]
+        if not by_kernel:
+            numbered = [dice.draw_place(turn, site, a, b)[4] for site, a, b in places]
+        elif turn < dice.turn:
+            with pytest.raises(ValueError):
+                dice.room(turn, len(places))
+            numbered = [dice.draw_place(turn, site, a, b)[4] for site, a, b in places]
+        else:
+            table, head = dice.room(turn, len(places))
+            numbered = [int(next_occurrence(table, head, turn, *place)) for place in places]
+        assert numbered == expected
+        assert dice.fingerprint() == reference.fingerprint()
+        assert dice.uses == reference.uses
+
+
+def test_the_table_grows_and_keeps_its_rows() -> None:
+    """The table doubles as room is asked for, keeping the turn's rows (a grown table is a new
+    array), numbers a place's draws 0, 1, 2... in the order they come, and empties at the first
+    draw of a later turn: asking for room on a later turn counts nothing, so the fingerprint
+    still says the turn drawn last; a deep copy has a table of its own."""
+    dice = Dice(9)
+    first, head = dice.room(2, 10)
+    assert len(first) == 64 and head.tolist() == [0, -1]
+    for a in range(50):
+        dice.draw_place(2, 3, a)
+    table, head = dice.room(2, 100)
+    assert table is dice.table and table is not first
+    assert len(table) == 256  # 64 doubled until 150 rows fit
+    for a in range(0, 50, 2):
+        assert next_occurrence(table, head, 2, 3, a, 0) == 1
+        assert next_occurrence(table, head, 2, 3, a, 0) == 2
+    assert head.tolist() == [100, 2]
+    assert table[:50, :].tolist() == [[3, a, 0, 0] for a in range(50)]
+    assert table[50:54].tolist() == [[3, 0, 0, 1], [3, 0, 0, 2], [3, 2, 0, 1], [3, 2, 0, 2]]
+    assert [dice.drawn(2, 3, a) for a in range(4)] == [3, 1, 3, 1]
+    copy = copy_module.deepcopy(dice)
+    before = dice.fingerprint()
+    assert copy.fingerprint() == before
+    assert before[:2] == (9, 2) and dict(before[2])[(3, 0, 0)] == 3
+    dice.room(3, 5)  # a kernel that draws nothing on turn 3
+    assert dice.fingerprint() == before and dice.turn == 2
+    dice.draw_place(3, 8, 1)
+    assert dice.turn == 3 and dice.head.tolist() == [1, 3] and len(dice.table) == 256
+    assert dice.fingerprint() == (9, 3, (((8, 1, 0), 1),))
+    assert copy.fingerprint() == before  # the copy's table is its own
+    assert copy.draw_place(2, 3, 0)[4] == 3
+    with pytest.raises(ValueError):
+        next_occurrence(*dice.room(3, 1), 3, DROWN, 4, -1)  # a lake: no river, no place
+    table, head = Dice(9).room(1, 64)
+    for a in range(64):
+        next_occurrence(table, head, 1, 3, a, 0)
+    with pytest.raises(IndexError):  # past the room asked for, and the table's end
+        next_occurrence(table, head, 1, 3, 64, 0)
+
+
+def test_the_table_counts_a_played_battle_as_the_dict_did() -> None:
+    """A Furong battle, every draw of it (the kernels' and Python's) numbered by the table
+    and by the dict the dice kept before: the same occurrences, and the same fingerprint at
+    every turn's end (the state's hash reads it)."""
+    if jit.compiling():
+        pytest.skip("follows the kernels' draws by patching them: plain Python only")
+    reference = DictDice(0)
+    numbered: list[tuple[int, int]] = []
+
+    def following(kernel):
+        def numbering(table, head, turn, site, a, b):
+            occurrence = kernel(table, head, turn, site, a, b)
+            place = reference.draw_place(int(turn), int(site), int(a), int(b))
+            numbered.append((int(occurrence), place[4]))
+            return occurrence
+
+        return numbering
+
+    drawn_by_python = Dice.draw_place
+
+    def draw_place(self, turn, site, a=0, b=0):
+        earlier = turn < self.turn  # counted apart (`earlier`): no kernel numbers it
+        place = drawn_by_python(self, turn, site, a, b)
+        if earlier:
+            numbered.append((place[4], reference.draw_place(turn, site, a, b)[4]))
+        return place
+
+    fingerprints = []
+
+    def on_turn(state, events) -> None:
+        reference.seed = state.dice.seed
+        fingerprints.append((state.dice.fingerprint(), reference.fingerprint()))
+
+    scenario = load_scenario(ROOT / "scenarios" / "furong_mountain.yaml").scenario
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Dice, "draw_place", draw_place)
+        for module in (dice_module, fire, assault, arrivals, bombardment, movement):
+            patch.setattr(module, "next_occurrence", following(module.next_occurrence))
+        play(scenario, 3, keep_events=False, detail_events=False, on_turn=on_turn)
+    assert len(numbered) > 300 and len(fingerprints) > 10
+    assert [mine for mine, _ in numbered] == [theirs for _, theirs in numbered]
+    assert [mine for mine, _ in fingerprints] == [theirs for _, theirs in fingerprints]
 
 
 @given(
@@ -204,8 +336,8 @@ def test_a_stream_skips_what_a_kernel_drew(drawn_first: int, skipped: int) -> No
 
 
 def test_drawn_is_the_occurrence_the_next_draw_at_a_place_gets() -> None:
-    """`Dice.drawn` tells a kernel where it may draw without counting (direct fire's firers):
-    the occurrence `draw_place` then gives, in the turn being played, a later one (counted
+    """`Dice.drawn` tells where a place's draws have got to without counting one: the
+    occurrence `draw_place` then gives, in the turn being played, a later one (counted
     afresh) and an earlier one (counted apart)."""
     dice = Dice(5)
     for a, b in ((1, 0), (1, 0), (2, 1)):

@@ -84,6 +84,7 @@ CHECKED = {
     "_come_up",
     "_men_weighted",
     "next_occurrence",
+    "times_drawn",
     *("expected_shell_casualties", "bombard_all", "lethal_area"),
     *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
     *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
@@ -261,6 +262,44 @@ def test_compiled_uniforms_are_the_interpreted_streams(numba_cache: Path) -> Non
             stream = dice.at(turn, site, a, b)
             expected.append([stream.random() for _ in range(10)])
     assert run_compiled(script, DRAW_PLACES, numba_cache) == expected
+
+
+# (turn, site, a, b, by a kernel) draws the dice's table numbers: Python's and a kernel's,
+# places drawn again, a later turn (the table emptied), enough to grow the table twice
+TABLE_DRAWS = [
+    *[(1, 3, a % 7, 0, a % 2 == 0) for a in range(40)],
+    *[(1, 7, a % 5, a % 3, a % 3 == 0) for a in range(120)],
+    (0, 1, 4, 0, False),  # an earlier turn: counted apart, by Python only
+    *[(2, 8, a % 9, 5, True) for a in range(30)],
+    (2, 10, 3, -1, True),  # a lake's river: refused
+]
+
+
+def test_compiled_dice_table_numbers_as_interpreted(numba_cache: Path) -> None:
+    """The dice's table (`Dice.room`, `next_occurrence`, `times_drawn`) compiled gives each draw
+    the occurrence it gives interpreted, grows and empties alike and refuses a negative place."""
+    script = (
+        "import json, sys\n"
+        "from engine.core.dice import Dice, next_occurrence\n"
+        "def numbered(draws):\n"
+        "    dice, out = Dice(3), []\n"
+        "    for turn, site, a, b, by_kernel in draws:\n"
+        "        try:\n"
+        "            if by_kernel:\n"
+        "                table, head = dice.room(turn, 1)\n"
+        "                out.append(int(next_occurrence(table, head, turn, site, a, b)))\n"
+        "            else:\n"
+        "                out.append(dice.draw_place(turn, site, a, b)[4])\n"
+        "        except ValueError:\n"
+        "            out.append('refused')\n"
+        "        out.append(dice.drawn(turn, site, a, max(b, 0)))\n"
+        "    return [out, len(dice.table), dice.head.tolist(), list(dice.fingerprint())]\n"
+        "print(json.dumps(numbered(json.load(sys.stdin))))\n"
+    )
+    compiled = run_compiled(script, TABLE_DRAWS, numba_cache)
+    expected = run_script(script, TABLE_DRAWS, WARGAME_JIT="0")
+    assert compiled == expected
+    assert "refused" in expected[0] and expected[1] == 256
 
 
 # (scenario file, seed) played compiled here: two golden battles (tests/test_golden.py), and

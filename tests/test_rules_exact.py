@@ -130,7 +130,7 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
 
 
 class StubRng:
-    """Stands in for the game's dice (`at`, `draw_place`, `drawn_at`) and the streams they
+    """Stands in for the game's dice (`at`, `draw_place`, `room`) and the streams they
     give: records each binomial's (n, p) and returns the floor of its mean n × p (or, while
     `queued` has any, the next of those); `random()` returns `uniform` (by default never below
     a probability under 0.999). The kernels that draw (`KERNEL_MODULES`) draw from it too, run
@@ -151,11 +151,13 @@ class StubRng:
     def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
         return 0
 
-    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple:
-        return Dice(0).drawn_at(turn, sites, room)  # nothing drawn before
+    def room(self, turn: int, rows: int) -> tuple:
+        return Dice(0).room(turn, rows)  # a table of its own each call: nothing drawn before
 
-    def count_drawn(self, turn: int, rows, start: int, stop: int) -> None:
-        pass
+    def next_occurrence(self, table, head, turn, site, a, b) -> int:
+        """What the kernels number their draws with (the dice's `next_occurrence`): the
+        stub's one place, which takes any (a lake's river, -1, as `draw_place` here does)."""
+        return self.place[4]
 
     def skip(self, count: int) -> None:
         pass
@@ -205,6 +207,7 @@ def stubbed(state, **kw) -> StubRng:
         # casualties', has neither name)
         patch.setattr(module, "binomial", lambda n, p, u: stub.binomial(n, p), raising=False)
         patch.setattr(module, "uniform_at", lambda keys, place, k: stub.random(), raising=False)
+        patch.setattr(module, "next_occurrence", stub.next_occurrence, raising=False)
     return stub
 
 
@@ -819,7 +822,7 @@ def spread(state, units: list[int], engaged: list[int], expected: float) -> tupl
         coefficients_of(state).values(),
         state.dice.key_words,
         state.turn,
-        np.zeros(count, dtype=np.int64),  # each unit's occurrence at the ASSAULT place
+        *state.dice.room(state.turn, count),  # the dice's table, where the draws are numbered
         np.zeros(count, dtype=np.int64),  # units whose leader fell
         np.zeros(10, dtype=np.int64),  # the assault's counts (of leaders fallen, ...)
     )

@@ -195,11 +195,8 @@ class _Fixed:
     def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
         return (turn, site, a, b, 0)
 
-    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple:
-        return Dice(0).drawn_at(turn, sites, room)  # nothing drawn before (the kernels number)
-
-    def count_drawn(self, turn: int, rows, start: int, stop: int) -> None:
-        pass
+    def room(self, turn: int, rows: int) -> tuple:
+        return Dice(0).room(turn, rows)  # nothing drawn before (the kernels number their draws)
 
 
 @contextlib.contextmanager

@@ -136,20 +136,48 @@ def uniform_at(keys, place, k):
     return ((words[k % 4] >> _SHIFT11) + 0.5) * _TO_UNIT
 
 
+# The dice's table of the turn's draws (`Dice.table`): a row per draw, (site, a, b, occurrence),
+# in the order they were drawn; `Dice.head` says how many rows are filled and of which turn.
+FILLED = 0  # head[FILLED]: the rows of the table filled
+TABLE_TURN = 1  # head[TABLE_TURN]: the turn they were drawn on (-1 before any draw)
+TABLE_ROWS = 64  # a new table's rows (a Furong turn draws 12 times on average, 68 at most seen)
+
+
 @kernel
-def next_occurrence(drawn, count, site, a, b):
-    """Note a draw at (site, a, b) in `drawn` (rows (site, a, b, occurrence) from
-    `Dice.drawn_at`, `count` of them filled) and return its occurrence: one more than the
-    place's last row, 0 for a place not drawn yet. The caller adds one to `count`."""
-    occurrence = 0
-    for r in range(count - 1, -1, -1):
-        if drawn[r, 0] == site and drawn[r, 1] == a and drawn[r, 2] == b:
-            occurrence = drawn[r, 3] + 1
-            break
-    drawn[count, 0] = site
-    drawn[count, 1] = a
-    drawn[count, 2] = b
-    drawn[count, 3] = occurrence
+def times_drawn(table, filled, site, a, b):
+    """How many times the place (site, a, b) is drawn in the first `filled` rows of `table`
+    (rows (site, a, b, occurrence)): one more than its last row's occurrence, 0 for a place not
+    drawn. A scan back from the last row: a turn draws a few dozen times, and the places a
+    kernel draws twice (an assault's steps) were drawn last."""
+    for r in range(filled - 1, -1, -1):
+        if table[r, 0] == site and table[r, 1] == a and table[r, 2] == b:
+            return table[r, 3] + 1
+    return 0
+
+
+@kernel
+def next_occurrence(table, head, turn, site, a, b):
+    """Note a draw on `turn` at (site, a, b) in the dice's table (`Dice.room`: `table` and
+    `head`) and return its occurrence: the times the place was drawn this turn before. The
+    first draw of a later turn than the table's empties the table first (the earlier turn's
+    draws cannot be asked again). The caller made room (`Dice.room`) for the row, and `turn`
+    is not before the table's (`Dice.room` checks it). A place is whole numbers from 0 (words
+    of the counter): a negative one (a lake's river, -1) is refused, as `Dice.draw_place`
+    refuses it; so is a draw past the table's end (compiled code would write past it unseen)."""
+    if a < 0 or b < 0:
+        raise ValueError("a draw's place is counted from 0")
+    if turn > head[TABLE_TURN]:
+        head[FILLED] = 0
+        head[TABLE_TURN] = turn
+    filled = head[FILLED]
+    if filled >= len(table):
+        raise IndexError("the dice's table is full: its wrapper asked `Dice.room` for too few rows")
+    occurrence = times_drawn(table, filled, site, a, b)
+    table[filled, 0] = site
+    table[filled, 1] = a
+    table[filled, 2] = b
+    table[filled, 3] = occurrence
+    head[FILLED] = filled + 1
     return occurrence
 
 
@@ -365,19 +393,42 @@ class Dice:
     """A battle's dice: the seed's key and how many times each draw place has been drawn (the
     occurrence in the counter). It is part of the game's state (copied with it, hashed with it).
 
-    The counts of the turn being played are dropped when the next turn starts (they cannot be
-    asked again); a draw for an earlier turn (a game's setup, at turn 0, asked once the game has
-    begun) is counted apart, so it neither resets nor repeats the present turn's draws."""
+    The draws of the turn being played are rows (site, a, b, occurrence) of an int64 table
+    (`table`, `head`), which the kernels that draw write themselves (`next_occurrence`), as
+    Python does (`draw_place`): one record of the turn's draws, in arrays a compiled turn can
+    hold, not a dict each wrapper updates after its kernel. They are dropped at the first draw
+    of a later turn (they cannot be asked again). A draw for an earlier turn (a game's setup,
+    at turn 0, asked once the game has begun: once per game, or in a preview) is counted apart
+    in the dict `earlier`, so it neither resets nor repeats the present turn's draws; no kernel
+    draws there."""
 
-    __slots__ = ("_key_words", "earlier", "key", "seed", "turn", "uses")
+    __slots__ = ("_key_words", "earlier", "head", "key", "seed", "table")
 
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self.key = key_schedule(self.seed & MASK64, (self.seed >> 64) & MASK64)
         self._key_words = None
-        self.turn = -1
-        self.uses: dict[tuple[int, int, int], int] = {}
+        # The table's bookkeeping as an array rather than attributes, so that a kernel advances
+        # it in place, in every kernel it calls, without handing a count back through each
+        # return: `head[FILLED]` rows filled, of turn `head[TABLE_TURN]`.
+        self.table = np.zeros((TABLE_ROWS, 4), np.int64)
+        self.head = np.array([0, -1], np.int64)
         self.earlier: dict[tuple[int, int, int, int], int] = {}
+
+    @property
+    def turn(self) -> int:
+        """The turn of the table's draws: the latest turn drawn on (-1 before any draw)."""
+        return int(self.head[TABLE_TURN])
+
+    @property
+    def uses(self) -> dict[tuple[int, int, int], int]:
+        """How many times each place (site, a, b) has been drawn on `turn`: the table's rows
+        counted by place (a view made for the state's hash and for tests, not kept)."""
+        uses: dict[tuple[int, int, int], int] = {}
+        for site, a, b in self.table[: self.head[FILLED], :3].tolist():
+            place = (site, a, b)
+            uses[place] = uses.get(place, 0) + 1
+        return uses
 
     @property
     def key_words(self) -> np.ndarray:
@@ -390,6 +441,23 @@ class Dice:
         if words is None:
             words = self._key_words = np.array(self.key, dtype=np.uint64)
         return words
+
+    def room(self, turn: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+        """The table and its head, with room for `rows` more draws on `turn`: what a kernel
+        that draws is handed, to number its draws in it (`next_occurrence`). The wrapper knows
+        a bound of the draws its call can make; the table grows, doubling, to hold them (a
+        grown table is a new array: ask again before each call)."""
+        if turn < self.turn:
+            raise ValueError(f"the kernels draw on the turn being played ({self.turn}), not {turn}")
+        needed = int(self.head[FILLED]) + rows
+        size = len(self.table)
+        if needed > size:
+            while size < needed:
+                size *= 2
+            table = np.zeros((size, 4), np.int64)
+            table[: len(self.table)] = self.table
+            self.table = table
+        return self.table, self.head
 
     def at(self, turn: int, site: int, a: int = 0, b: int = 0) -> Stream:
         """The stream for a draw at `site` on turn `turn`, about `a` and `b` (units, hexes,
@@ -405,12 +473,8 @@ class Dice:
         if a < 0 or b < 0 or turn < 0:
             raise ValueError(f"a draw's place is counted from 0: turn {turn}, a {a}, b {b}")
         if turn >= self.turn:
-            if turn > self.turn:
-                self.turn = turn
-                self.uses = {}
-            place = (site, a, b)
-            occurrence = self.uses.get(place, 0)
-            self.uses[place] = occurrence + 1
+            table, head = self.room(turn, 1)
+            occurrence = int(next_occurrence(table, head, turn, site, a, b))
         else:
             past = (turn, site, a, b)
             occurrence = self.earlier.get(past, 0)
@@ -419,52 +483,26 @@ class Dice:
 
     def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
         """How many times the place (turn, site, a, b) has been drawn: the occurrence its next
-        draw gets (`draw_place`), without counting one. For a kernel that draws a place several
-        times and decides as it goes whether it draws (an assault's steps): it starts from this
-        occurrence, counts its own, and its caller then counts them (`draw_place` once each)."""
+        draw gets (`draw_place`), without counting one."""
         if turn > self.turn:
             return 0
         if turn == self.turn:
-            return self.uses.get((site, a, b), 0)
+            return int(times_drawn(self.table, self.head[FILLED], site, a, b))
         return self.earlier.get((turn, site, a, b), 0)
-
-    def drawn_at(self, turn: int, sites: tuple[int, ...], room: int) -> tuple[np.ndarray, int]:
-        """The places at `sites` already drawn on `turn`, as rows (site, a, b, occurrence of
-        the last draw) of an int64 array with `room` rows more, and their count: what a kernel
-        that decides itself which places it draws, and may draw one twice, is handed to number
-        its draws (`next_occurrence`); `count_drawn` then counts them here."""
-        if turn == self.turn:
-            known = [(s, a, b, n - 1) for (s, a, b), n in self.uses.items() if s in sites]
-        elif turn < self.turn:
-            known = [(s, a, b, n - 1) for (t, s, a, b), n in self.earlier.items() if t == turn]
-            known = [row for row in known if row[0] in sites]
-        else:  # a turn not begun: nothing drawn in it yet
-            known = []
-        rows = np.zeros((len(known) + room, 4), np.int64)
-        if known:
-            rows[: len(known)] = known
-        return rows, len(known)
-
-    def count_drawn(self, turn: int, rows: np.ndarray, start: int, stop: int) -> None:
-        """Count as drawn on `turn` the places of `rows[start:stop]` (site, a, b, occurrence),
-        in their order: the draws a kernel made (`drawn_at`). Each must be the occurrence the
-        kernel numbered it, or the kernel and the dice disagree about the turn's draws."""
-        for site, a, b, occurrence in rows[start:stop].tolist():
-            place = self.draw_place(turn, site, a, b)
-            if place[4] != occurrence:
-                raise RuntimeError(f"a kernel drew {place[:4]} as occurrence {occurrence}")
 
     def __deepcopy__(self, memo: dict) -> Dice:
         copy = Dice.__new__(Dice)
-        copy.seed, copy.key, copy.turn = self.seed, self.key, self.turn
+        copy.seed, copy.key = self.seed, self.key
         copy._key_words = self._key_words
-        copy.uses, copy.earlier = dict(self.uses), dict(self.earlier)
+        copy.table, copy.head = self.table.copy(), self.head.copy()
+        copy.earlier = dict(self.earlier)
         return copy
 
     def fingerprint(self) -> tuple:
         """What the state hash reads: the seed, and where the draws have got to (the counts of
         earlier turns only when there are any, so that the hash of a game without them is what
-        it was before they were counted apart)."""
+        it was before they were counted apart). The counts per place are what they were when a
+        dict kept them: the hash is the same as before the table."""
         now = (self.seed, self.turn, tuple(sorted(self.uses.items())))
         return (*now, tuple(sorted(self.earlier.items()))) if self.earlier else now
 

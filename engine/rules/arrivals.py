@@ -173,9 +173,9 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
         dtype=bool,
     ).reshape(len(strikes), board.size)
     by_side = state.side_coefficients or (coefficients, coefficients)
-    drawn, known = state.dice.drawn_at(state.turn, (AIR_STRIKE,), len(strikes) * u.count)
+    table, head = state.dice.room(state.turn, len(strikes) * u.count)
     rows = np.zeros((len(strikes) * u.count, STRIKE_COLUMNS))
-    count, n_drawn = strike_all(
+    count = strike_all(
         unit_arrays(u),
         works_arrays(state.works),
         board.cover,
@@ -187,11 +187,10 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
         by_side[1].values(),
         state.dice.key_words,
         state.turn,
-        drawn,
-        known,
+        table,
+        head,
         rows,
     )
-    state.dice.count_drawn(state.turn, drawn, known, n_drawn)
     struck = rows[:count].tolist()
     for number, (strike, centre) in enumerate(zip(strikes, centres, strict=True)):
         casualties: dict[str, int] = {}
@@ -228,13 +227,13 @@ STRIKE_COLUMNS = 5
 
 
 @kernel
-def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, drawn, n_drawn, rows):
+def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, table, head, rows):
     """The turn's air strikes, in order: strike s of side `sides[s]` with `sorties[s]` sorties
     on the hexes `near[s]` strikes every enemy unit there with men, sharing the casualties by
     men and exposure; it pins and shakes them. Each unit reads its own side's coefficients (c0,
-    c1). Draws at AIR_STRIKE (unit, strike), numbered in `drawn` from row `n_drawn` on. Fills a
-    row of `rows` per unit struck (STRIKE_COLUMNS); returns how many, and the rows of `drawn`
-    filled."""
+    c1). Draws at AIR_STRIKE (unit, strike), numbered in the dice's table (`table`, `head`:
+    `next_occurrence`). Fills a row of `rows` per unit struck (STRIKE_COLUMNS); returns how
+    many."""
     count = 0
     for s in range(len(sorties)):
         side = sides[s]
@@ -260,8 +259,7 @@ def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, dra
             exposed = exposure(exposure_factors(u, w, cover, water, t, c, True))
             men = u.men[t]
             expected = sorties[s] * c.air_casualties_per_sortie * men / total_men * exposed
-            occurrence = next_occurrence(drawn, n_drawn, AIR_STRIKE, t, s)
-            n_drawn += 1
+            occurrence = next_occurrence(table, head, turn, AIR_STRIKE, t, s)
             place = (turn, AIR_STRIKE, t, s, occurrence)
             hit, taken = draw_disabled(men, expected, keys, place, 0)
             _, _, leader_killed, taken = take_casualties(
@@ -274,4 +272,4 @@ def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, dra
             rows[r, STRIKE_EXPOSURE] = exposed
             rows[r, STRIKE_HIT] = hit
             rows[r, STRIKE_LEADER] = 1.0 if leader_killed else 0.0
-    return count, n_drawn
+    return count

@@ -39,7 +39,7 @@ import math
 import numpy as np
 
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import ASSAULT
+from ..core.dice import ASSAULT, next_occurrence
 from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel, resolved
@@ -119,12 +119,14 @@ def _engaged(men, share):
 
 
 @kernel
-def _spread(u, water, units, first, stop, engaged, expected, c, keys, turn, drawn, leaders, counts):
+def _spread(
+    u, water, units, first, stop, engaged, expected, c, keys, turn, table, head, leaders, counts
+):
     """Draw `expected` casualties among the engaged men (`engaged`) of `units[first:stop]`, in
     proportion to them; take them off `engaged` too; return the total and the mean of the draw
     (after saturation). Each unit's draw is at its own place of the dice, (turn, ASSAULT, unit,
-    0, its occurrence `drawn[j]`, counted here); a unit whose leader falls is written to
-    `leaders` (counted in `counts[_LEADERS]`)."""
+    0), numbered in the dice's table (`table`, `head`: `next_occurrence`); a unit whose leader
+    falls is written to `leaders` (counted in `counts[_LEADERS]`)."""
     total_men = 0
     for j in range(first, stop):
         total_men += engaged[j]
@@ -139,8 +141,8 @@ def _spread(u, water, units, first, stop, engaged, expected, c, keys, turn, draw
         i = units[j]
         m = int(engaged[j])
         share = float(expected * m / total_men)
-        place = (turn, np.int64(ASSAULT), i, np.int64(0), drawn[j])
-        drawn[j] += 1
+        occurrence = next_occurrence(table, head, turn, ASSAULT, i, 0)
+        place = (turn, np.int64(ASSAULT), i, np.int64(0), occurrence)
         hit, k = draw_disabled(m, share, keys, place, 0)
         fell = take_casualties(u, water, i, hit, killed_fraction, c, keys, place, k)[2]
         if fell:
@@ -284,11 +286,12 @@ def resolve_assault(
         _cut_off_units(state, attackers, ca) + _cut_off_units(state, fighting, cd), dtype=np.bool_
     )
     dice, turn = state.dice, state.turn
-    drawn = np.array([dice.drawn(turn, ASSAULT, i) for i in units.tolist()], dtype=np.int64)
-    first_drawn = drawn.copy()
     out = np.full(_OUT_SIZE, math.nan)
     counts = np.zeros(_COUNTS_SIZE, dtype=np.int64)
     melee = np.zeros((assault_steps(hours, c.assault_steps_per_hour)[0], 4))
+    # a step draws for each attacker at most four times (mines, close fire, grenades, melee)
+    # and for each defender once
+    table, head = dice.room(turn, len(melee) * 4 * len(units))
     leaders = np.zeros(len(units), dtype=np.int64)
     ammunition = np.full(len(units), math.nan)
     outcome = OUTCOMES[
@@ -310,7 +313,8 @@ def resolve_assault(
             cd.values(),
             dice.key_words,
             turn,
-            drawn,
+            table,
+            head,
             out,
             counts,
             melee,
@@ -318,9 +322,6 @@ def resolve_assault(
             ammunition,
         )
     ]
-    for j in np.flatnonzero(drawn > first_drawn).tolist():  # count the kernel's draws
-        for _ in range(int(drawn[j] - first_drawn[j])):
-            dice.draw_place(turn, ASSAULT, int(units[j]))
     if outcome == "rested":
         return outcome
     for i in leaders[: counts[_LEADERS]].tolist():
@@ -437,7 +438,8 @@ def fight_assault(
     cd,
     keys,
     turn,
-    drawn,
+    table,
+    head,
     out,
     counts,
     melee,
@@ -451,8 +453,8 @@ def fight_assault(
     Handed by `resolve_assault`: the minefield's share of men hit crossing it (`mine_share`, 0
     where the defenders laid none), each defender's firer factors' product (`fire_factor`),
     whether each unit is cut off (`cut`), the coefficients: common (`c`: steps, frontage), the
-    attackers' (`ca`) and the defenders' (`cd`); each unit's next occurrence at the dice's
-    ASSAULT place (`drawn`, counted on here). Writes the numbers for the record into `out` and
+    attackers' (`ca`) and the defenders' (`cd`); the dice's table (`table`, `head`), where
+    its draws at ASSAULT (unit, 0) are numbered. Writes the numbers for the record into `out` and
     `counts` (indices `_AXES`..., `_LOST_MINES`...; NaN where a modifier is not recorded), a
     row (hours fought, attackers, defenders, attackers reaching) a step into `melee`, the
     units whose leader fell into `leaders`, and each defender's ammunition factor the last time
@@ -574,7 +576,8 @@ def fight_assault(
                 ca,
                 keys,
                 turn,
-                drawn,
+                table,
+                head,
                 leaders,
                 counts,
             )
@@ -599,7 +602,20 @@ def fight_assault(
                 ammunition[j] = ammunition_factor
             expected += fire_rate[j] * strength * ammunition_factor * step_hours
         hit, mean = _spread(
-            u, water, units, 0, attacking, engaged, expected, ca, keys, turn, drawn, leaders, counts
+            u,
+            water,
+            units,
+            0,
+            attacking,
+            engaged,
+            expected,
+            ca,
+            keys,
+            turn,
+            table,
+            head,
+            leaders,
+            counts,
         )
         lost_approach += hit
         mean_approach += mean
@@ -625,7 +641,8 @@ def fight_assault(
             ca,
             keys,
             turn,
-            drawn,
+            table,
+            head,
             leaders,
             counts,
         )
@@ -662,7 +679,8 @@ def fight_assault(
             ca,
             keys,
             turn,
-            drawn,
+            table,
+            head,
             leaders,
             counts,
         )
@@ -679,7 +697,8 @@ def fight_assault(
             cd,
             keys,
             turn,
-            drawn,
+            table,
+            head,
             leaders,
             counts,
         )

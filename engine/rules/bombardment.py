@@ -180,8 +180,9 @@ def _bombard_phase(
     state: GameState, orders: list[tuple[int, int, int]], coefficients, events: list[Event]
 ) -> None:
     """Bombard orders (gun, target hex, cap on rounds), in their order: the kernel
-    `bombard_all` fires them, then this counts its draws, copies the guns' ammunition back and
-    tells what happened (`Bombarded`, a leader's fall, a lane or gap opened)."""
+    `bombard_all` fires them (counting its draws in the dice's table), then this copies the
+    guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or gap
+    opened)."""
     u, board, w = state.units, state.board, state.works
     by_side = sides_coefficients(state, coefficients)
     groups, weapons = weapon_arrays(u)
@@ -194,12 +195,10 @@ def _bombard_phase(
     struck = [state.units_at(target, 1 - sides[gun]) for gun, target, _ in orders]
     target_first = _column([0, *accumulate(len(units) for units in struck)], np.int64)
     target_units = _column([t for units in struck for t in units], np.int64)
-    drawn, known = state.dice.drawn_at(
-        state.turn, (BOMBARD_LANDED, BOMBARD_HIT), len(orders) + len(target_units)
-    )
+    table, head = state.dice.room(state.turn, len(orders) + len(target_units))
     rows = np.zeros((len(orders), ORDER_COLUMNS))
     hits = np.zeros((len(target_units), HIT_COLUMNS))
-    n_drawn, works_changed = _bombard_all(
+    works_changed = _bombard_all(
         unit_arrays(u),
         works_arrays(w),
         weapons,
@@ -222,12 +221,11 @@ def _bombard_phase(
         size_m,
         state.dice.key_words,
         state.turn,
-        drawn,
-        known,
+        table,
+        head,
         rows,
         hits,
     )
-    state.dice.count_drawn(state.turn, drawn, known, n_drawn)
     _weapons_back(groups, weapons)
     if works_changed:
         state.works_changed = True
@@ -329,8 +327,8 @@ def bombard_all(
     hex_size_m,
     keys,
     turn,
-    drawn,
-    n_drawn,
+    table,
+    head,
     rows,
     hits,
 ):
@@ -340,9 +338,9 @@ def bombard_all(
     + 1]]`) and breach the obstacles. c0, c1: each side's `CoefficientValues` (the firing
     side's say what its rounds do, the struck side's how exposed its men are); `held`: the
     suppression each unit fires at (`held_suppression`). Draws at BOMBARD_LANDED (gun,
-    target) and BOMBARD_HIT (unit, target), numbered in `drawn` from row `n_drawn` on. Fills
-    `rows` (ORDER_COLUMNS a order) and `hits` (HIT_COLUMNS a struck unit); returns the rows of
-    `drawn` filled and whether any works were damaged."""
+    target) and BOMBARD_HIT (unit, target), numbered in the dice's table (`table`, `head`:
+    `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order) and `hits` (HIT_COLUMNS a struck
+    unit); returns whether any works were damaged."""
     works_changed = False
     order = np.zeros(CLASSES, np.int64)
     by_class = np.zeros(CLASSES)
@@ -371,8 +369,7 @@ def bombard_all(
         c = c0 if side == 0 else c1  # the firing side's
         theirs = c1 if side == 0 else c0  # the struck side's
         rounds_fired[side] += total
-        occurrence = next_occurrence(drawn, n_drawn, BOMBARD_LANDED, gun, target)
-        n_drawn += 1
+        occurrence = next_occurrence(table, head, turn, BOMBARD_LANDED, gun, target)
         place = (turn, BOMBARD_LANDED, gun, target, occurrence)
         landed = binomial(int(total), c.rounds_on_target_fraction, uniform_at(keys, place, 0))
         share = landed / total
@@ -399,8 +396,7 @@ def bombard_all(
             men = u.men[t]
             exposed = exposure(hits[first + i, FACTORS:])
             expected = expected_shell_casualties(lethal, men, hex_area_m2, exposed)
-            occurrence = next_occurrence(drawn, n_drawn, BOMBARD_HIT, t, target)
-            n_drawn += 1
+            occurrence = next_occurrence(table, head, turn, BOMBARD_HIT, t, target)
             place = (turn, BOMBARD_HIT, t, target, occurrence)
             hit, taken = draw_disabled(men, expected, keys, place, 0)
             leader_killed = False
@@ -431,7 +427,7 @@ def bombard_all(
         for j in range(classes):
             rows[k, CLASS_ORDER + j] = order[j]
             rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
-    return n_drawn, works_changed
+    return works_changed
 
 
 # called from Python once a phase, with the same bundles turn after turn: `resolved` skips

@@ -19,7 +19,7 @@ import math
 import numpy as np
 
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import DIRECT_FIRE
+from ..core.dice import DIRECT_FIRE, next_occurrence
 from ..core.events import Event, Fired, LeaderKilled
 from ..core.state import GameState
 from ..hexgrid import axial_length
@@ -312,7 +312,7 @@ def plan_shot(
 @kernel
 def fire_phase(
     u, w, q, r, width, elevation_m, sight_block_m, cover, water, hex_size_m, c0, c1, on_map,
-    aim_hex, running, suppression, night, hours, hours_left, keys, turn, occurrence, rows,
+    aim_hex, running, suppression, night, hours, hours_left, keys, turn, table, head, rows,
 ):  # fmt: skip
     """The direct fire phase: every unit of `on_map` able to fire picks a target and aims
     (`nearest_target`, first among the enemies in its `aim_hex` where it was told to fire
@@ -323,8 +323,9 @@ def fire_phase(
     ammunition and the night's effect; the target's its exposure, how far it is pinned and its
     killed share. `suppression` is the level each unit fires at, `running` the routed units
     that broke contact, `hours_left` the battle's; a shot of firer f draws at the place
-    (turn, DIRECT_FIRE, f, 0, occurrence[f]). Writes one row a shot into `rows` (ROW_*, one
-    row a unit is room enough) and returns how many."""
+    (turn, DIRECT_FIRE, f, 0), numbered in the dice's table (`table`, `head`:
+    `next_occurrence`). Writes one row a shot into `rows` (ROW_*, one row a unit is room
+    enough) and returns how many."""
     n = u.men.shape[0]
     members = np.empty((2, n), np.int64)  # each side's units present, in unit order
     counts = np.zeros(2, np.int64)
@@ -373,7 +374,8 @@ def fire_phase(
         theirs = c0 if u.side[t] == 0 else c1
         men = max(int(u.men[t]), 1)
         pin_unit(u, t, theirs.suppression_per_casualty_share * expected / men, hours, theirs)
-        place = (turn, DIRECT_FIRE, f, 0, int(occurrence[f]))
+        occurrence = next_occurrence(table, head, turn, DIRECT_FIRE, f, 0)
+        place = (turn, DIRECT_FIRE, f, 0, int(occurrence))
         hit, k = draw_disabled(int(u.men[t]), expected, keys, place, 0)
         killed, wounded, leader_killed, k = take_casualties(
             u, water, t, hit, theirs.killed_fraction, theirs, keys, place, k
@@ -420,6 +422,7 @@ def direct_fire(
     dice = state.dice
     turn = state.turn
     rows = np.empty((n, ROW_WIDTH), np.float64)
+    table, head = dice.room(turn, n)  # a shot a unit at most
     shots = _fire_phase(
         unit_arrays(u),
         works_arrays(state.works),
@@ -442,13 +445,13 @@ def direct_fire(
         (state.total_turns - turn) * state.turn_hours,
         dice.key_words,
         turn,
-        np.array([dice.drawn(turn, DIRECT_FIRE, unit) for unit in range(n)], np.int64),
+        table,
+        head,
         rows,
     )
     ids = u.ids
     for row in rows[:shots].tolist():
         firer, target = int(row[ROW_FIRER]), int(row[ROW_TARGET])
-        dice.draw_place(turn, DIRECT_FIRE, firer)  # the place the shot drew from, counted
         if row[ROW_LEADER]:
             events.append(LeaderKilled(turn, ids[target], u.leader_names[target] or "commander"))
         if state.record_events:

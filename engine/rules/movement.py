@@ -15,8 +15,9 @@ routed units' flights (`morale.flee`'s rule: trapped units surrender, `morale.su
 in unit order, escapes off the map's edge and the posture reset. Its time fields are the slots
 of the board's `FieldStore` (one per pair of crossing rates, goals given slots in Python before
 the call) and it searches them further itself (`_settled`); the enemy's zones are counted in it
-as units move (`occupy_all`, `_occupy`); it numbers its own draws (`Dice.drawn_at`,
-`next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it for one unit.
+as units move (`occupy_all`, `_occupy`); it numbers its own draws in the dice's table
+(`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it
+for one unit.
 The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
 `Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
 at a time and the fields are searched with heapq (`_plain`, `_settle_heapq`).
@@ -667,8 +668,6 @@ def reachable(state: GameState, unit: int) -> dict[int, float]:
 # toward its goal, the same taking the withdrawal posture first, or move ignoring zones of
 # control (an assault into an empty hex).
 FLEE, GO, WITHDRAW, GO_FREE = 1, 2, 3, 4
-# The draw sites movement's kernels draw at, numbered in the kernel (`next_occurrence`)
-MOVE_SITES = (MOVE_STEP, MINES, DROWN, TRAPPED)
 
 
 def move_unit(
@@ -709,8 +708,8 @@ def move_units(
     on the map's edge, leaves the map (escaped). With `reset_postures`, units on the map that
     stood still take their own posture again (the movement phase's end). One call of the kernel
     `move_phase` for them all: the time fields are the board's `FieldStore` slots, the enemy's
-    zones are counted in the kernel as units move, and the kernel numbers its own draws
-    (`Dice.drawn_at`), counted here after it. Its rows become the events, in order."""
+    zones are counted in the kernel as units move, and the kernel numbers its own draws in
+    the dice's table (`Dice.room`). Its rows become the events, in order."""
     u, board = state.units, state.board
     grounds = (_ground(board, coefficients[0]), _ground(board, coefficients[1]))
     sides = u.side.tolist()
@@ -727,10 +726,10 @@ def move_units(
         occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
     mined = (_minefields_against(state, 0), _minefields_against(state, 1))
     turn, dice = state.turn, state.dice
-    drawn, first_draw = dice.drawn_at(turn, MOVE_SITES, count * (4 + _mined_hexes(state)))
+    table, head = dice.room(turn, count * (4 + _mined_hexes(state)))
     steps, rows = grounds[0].buffers(count * (size + 8))
     entries = np.array([units, kinds, goals, escapes, slots], dtype=np.int64).reshape(5, count)
-    drawn_to, _, written = _move_phase(
+    _, written = _move_phase(
         unit_arrays(u),
         entries,
         bundles,
@@ -745,13 +744,12 @@ def move_units(
         state.turn_hours,
         turn,
         dice.key_words,
-        drawn,
-        first_draw,
+        table,
+        head,
         steps,
         rows,
         reset_postures,
     )
-    dice.count_drawn(turn, drawn, first_draw, drawn_to)
     if written:
         _events_of_rows(state, rows[:written].tolist(), steps, events)
 
@@ -853,8 +851,8 @@ def move_phase(
     hours,
     turn,
     keys,
-    drawn,
-    drawn_count,
+    table,
+    head,
     steps,
     rows,
     reset_postures,
@@ -866,10 +864,10 @@ def move_phase(
     `grounds`) and minefields against it (`mined0`, `mined1`). `occupied` and `zoned` (side x
     hex, zero) count each side's units in a hex and fighting units next to it: the enemy's
     `held` and zone of control, kept as units move. Draws
-    are numbered in `drawn` from `drawn_count` (`next_occurrence`); event rows go to `rows`
-    (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`. With
-    `reset_postures`, units on the map that stood still take their own posture again (a unit in
-    the water stays exposed). Returns (draws numbered to, steps taken, rows written)."""
+    are numbered in the dice's table (`table`, `head`: `next_occurrence`); event rows go to
+    `rows` (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`.
+    With `reset_postures`, units on the map that stood still take their own posture again (a
+    unit in the water stays exposed). Returns (steps taken, rows written)."""
     count = u.hex.shape[0]
     neighbors = grounds[0].neighbors
     if entries.shape[1] > 0:  # (the zones are read by the moves alone)
@@ -888,16 +886,16 @@ def move_phase(
         start = u.hex[unit]
         was_placed = u.arrived[unit] and not u.gone[unit] and start >= 0
         if kind == FLEE:
-            drawn_count, taken, written = _flee(
+            taken, written = _flee(
                 u, unit, goal, slot, g, c, held, zone, mined, w, control, night, hours, turn,
-                keys, drawn, drawn_count, steps, taken, rows, written,
+                keys, table, head, steps, taken, rows, written,
             )  # fmt: skip
         else:
             if kind == WITHDRAW:
                 u.posture[unit] = _WITHDRAWAL
-            drawn_count, taken, written = _move_one(
+            taken, written = _move_one(
                 u, unit, goal, slot, kind == GO_FREE, g, c, held, zone, mined, w, control, hours,
-                night, turn, keys, drawn, drawn_count, steps, taken, rows, written,
+                night, turn, keys, table, head, steps, taken, rows, written,
             )  # fmt: skip
         here = u.hex[unit]
         moved[unit] = here != start
@@ -926,7 +924,7 @@ def move_phase(
                 continue
             if not (moved[i] or u.routed[i] or u.crossing_hours[i] > 0):
                 u.posture[i] = _HASTY if u.posture_home[i] == _ATTACK else u.posture_home[i]
-    return drawn_count, taken, written
+    return taken, written
 
 
 # called from Python once a phase, with the same bundles turn after turn: `resolved` skips
@@ -990,32 +988,30 @@ def _settled(g, slot, h):
 
 @kernel
 def _flee(
-    u, unit, rear, slot, g, c, held, zone, mined, w, control, night, hours, turn, keys, drawn,
-    drawn_count, steps, taken, rows, written,
+    u, unit, rear, slot, g, c, held, zone, mined, w, control, night, hours, turn, keys, table,
+    head, steps, taken, rows, written,
 ):  # fmt: skip
     """A routed unit runs for the `rear`; the river takes its toll; trapped (`is_trapped`),
     men slip away, surrender or die (`morale.surrender_trapped`, drawn at TRAPPED)."""
     here = u.hex[unit]
     if is_trapped(here, g.neighbors, g.passable, held, zone):
-        occurrence = next_occurrence(drawn, drawn_count, TRAPPED, unit, 0)
+        occurrence = next_occurrence(table, head, turn, TRAPPED, unit, 0)
         place = (int(turn), TRAPPED, int(unit), 0, int(occurrence))
         slipped, surrendered = surrender_trapped(u, unit, night, hours, c, keys, place)
         if slipped:
             written = _row(rows, written, ROW_ESCAPED, unit, here, slipped)
         if surrendered:
             written = _row(rows, written, ROW_SURRENDERED, unit, here, surrendered)
-        return drawn_count + 1, taken, written
+        return taken, written
     was_dry = not g.water[here]
-    drawn_count, taken, written = _move_one(
+    taken, written = _move_one(
         u, unit, rear, slot, True, g, c, held, zone, mined, w, control, hours, night, turn,
-        keys, drawn, drawn_count, steps, taken, rows, written,
+        keys, table, head, steps, taken, rows, written,
     )  # fmt: skip
     there = u.hex[unit]
     if g.water[there] and was_dry and not g.bridge[there]:
-        drawn_count, written = _drown_in(
-            u, unit, there, g, c, turn, keys, drawn, drawn_count, rows, written
-        )
-    return drawn_count, taken, written
+        written = _drown_in(u, unit, there, g, c, turn, keys, table, head, rows, written)
+    return taken, written
 
 
 @kernel
@@ -1030,24 +1026,24 @@ def _row(rows, written, kind, unit, h, number):
 
 
 @kernel
-def _drown_in(u, unit, h, g, c, turn, keys, drawn, drawn_count, rows, written):
+def _drown_in(u, unit, h, g, c, turn, keys, table, head, rows, written):
     """A routed unit floundering in the river of hex h, if it cannot be waded, loses men in the
     water (`drown`, drawn at DROWN, unit, river)."""
     if g.fordable[h]:
-        return drawn_count, written
-    river = int(g.river[h])  # -1 (a lake): the dice refuse the place when it is counted
-    occurrence = next_occurrence(drawn, drawn_count, DROWN, unit, river)
+        return written
+    river = int(g.river[h])  # -1 (a lake): the dice refuse the place (`next_occurrence`)
+    occurrence = next_occurrence(table, head, turn, DROWN, unit, river)
     place = (int(turn), DROWN, int(unit), river, int(occurrence))
     lost = drown(u, unit, c.drown_share_routed_crossing, keys, place)
     if lost:
         written = _row(rows, written, ROW_DROWNED, unit, h, lost)
-    return drawn_count + 1, written
+    return written
 
 
 @kernel
 def _move_one(
     u, unit, goal, slot, ignore_zoc, g, c, held, zone, mined, w, control, hours, night, turn,
-    keys, drawn, drawn_count, steps, taken, rows, written,
+    keys, table, head, steps, taken, rows, written,
 ):  # fmt: skip
     """Spend the turn's `hours` moving `unit` toward `goal` down the field in `slot`: a crossing
     under way first (`_cross_on`), then `march`, placing its draws (MOVE_STEP or MINES, unit,
@@ -1056,16 +1052,16 @@ def _move_one(
     here = u.hex[unit]
     in_water = u.crossing_hours[unit] > 0
     if here == goal and not in_water:
-        return drawn_count, taken, written  # there already, and on dry land
+        return taken, written  # there already, and on dry land
     first = taken
     steps[taken] = here
     taken += 1
     if in_water:
-        hours, drawn_count, written = _cross_on(
-            u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, rows, written
+        hours, written = _cross_on(
+            u, unit, slot, g, c, held, hours, turn, keys, table, head, rows, written
         )
         if hours < 0.0:
-            return drawn_count, first, written  # still in the water
+            return first, written  # still in the water
         if u.hex[unit] != here:  # turned back, and landed where it set out from
             here = u.hex[unit]
             steps[taken] = here
@@ -1080,17 +1076,15 @@ def _move_one(
             status, at, place, steps, taken, rows, written,
         )  # fmt: skip
         if status == DRAW_STEP:
-            occurrence = next_occurrence(drawn, drawn_count, MOVE_STEP, unit, at)
+            occurrence = next_occurrence(table, head, turn, MOVE_STEP, unit, at)
             place = (int(turn), MOVE_STEP, int(unit), int(at), int(occurrence))
-            drawn_count += 1
         elif status == DRAW_MINES:
-            occurrence = next_occurrence(drawn, drawn_count, MINES, unit, at)
+            occurrence = next_occurrence(table, head, turn, MINES, unit, at)
             place = (int(turn), MINES, int(unit), int(at), int(occurrence))
-            drawn_count += 1
         else:
             break
     if taken - first < 2:
-        return drawn_count, first, written
+        return first, written
     here = steps[taken - 1]
     u.posture[unit] = _WITHDRAWAL if u.routed[unit] else _ATTACK
     rows[written, 0] = ROW_MOVED
@@ -1099,14 +1093,14 @@ def _move_one(
     rows[written, 3] = first
     rows[written, 4] = taken - first
     control[here] = u.side[unit]
-    return drawn_count, taken, written + 1
+    return taken, written + 1
 
 
 @kernel
-def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, rows, written):
+def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, table, head, rows, written):
     """Spend the turn's `hours` on the crossing `unit` is making (`turn_back`, `wade`; a routed
     unit turning round in a river it cannot wade drowns some, `_drown_in`). Returns (the hours
-    left once on a bank, or -1 while still in the water, draws, rows)."""
+    left once on a bank, or -1 while still in the water, rows)."""
     here = u.hex[unit]
     times = _settled(g, slot, here)
     for n in g.neighbors[here]:
@@ -1114,9 +1108,7 @@ def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, 
             times = _settled(g, slot, n)
     turned = turn_back(u, unit, times, g.neighbors, held, g.water, g.enter)
     if turned and u.routed[unit]:
-        drawn_count, written = _drown_in(
-            u, unit, here, g, c, turn, keys, drawn, drawn_count, rows, written
-        )
+        written = _drown_in(u, unit, here, g, c, turn, keys, table, head, rows, written)
     in_water, left = wade(u, unit, hours)
     rows[written, 0] = ROW_CROSSING
     rows[written, 1] = unit
@@ -1126,10 +1118,10 @@ def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, drawn, drawn_count, 
     rows[written, 5] = 0.0
     written += 1
     if left < 0.0:
-        return -1.0, drawn_count, written
+        return -1.0, written
     if not land(u, unit):
         rows[written - 1, 5] = 1.0  # across: the side has crossed the river
-    return left, drawn_count, written
+    return left, written
 
 
 @kernel
