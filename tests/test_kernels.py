@@ -97,6 +97,7 @@ CHECKED = {
     "nearest_target",
     "plan_shot",
     "fire_phase",
+    "mark_running",
     "ammo_factor",
     "spend_ammo",
     "normal_quantile",
