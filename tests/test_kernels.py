@@ -104,6 +104,7 @@ CHECKED = {
     "share_in_turn",
     "set_break_points",
     "morale_step",
+    "in_contact",
     "rout_broken",
     "trapped_lost",
     "_take_men",
