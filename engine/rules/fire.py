@@ -192,7 +192,7 @@ def _mark(state: GameState, on_map: np.ndarray, running: np.ndarray) -> None:
         occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
     else:
         occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
-    mark_running(
+    _mark_running(
         unit_arrays(state.units),
         on_map,
         neighbor_rows(board),
@@ -239,6 +239,11 @@ def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
             running[i] = True
             marked = True
     return marked
+
+
+# called from Python once a direct fire phase, with the same bundles turn after turn: `resolved`
+# skips numba's typing of them at each call
+_mark_running = resolved(mark_running)
 
 
 @kernel
