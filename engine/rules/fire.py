@@ -25,6 +25,7 @@ from ..core.state import GameState
 from ..hexgrid import axial_length
 from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
+from .movement import PLAIN, is_trapped, neighbor_rows, occupy_all
 from .protection import (
     FACTOR_NAMES,
     exposure,
@@ -177,8 +178,43 @@ def unit_reach(u, unit, hex_size_m, night, hours_left, c):
 
 def broke_contact(state: GameState) -> set[int]:
     """The routed units that have broken contact: every routed unit on the map that is free to
-    run (`movement.trapped`, the test `morale.flee` uses). A trapped routed unit stays in
-    contact.
+    run (movement's `is_trapped`, the test `morale.flee` uses), as direct fire finds them (the
+    kernel `mark_running`: none while no routed unit on the map has men left). A trapped
+    routed unit stays in contact."""
+    running = np.zeros(state.units.count, np.bool_)
+    _mark(state, state.active(), running)
+    return set(running.nonzero()[0].tolist())
+
+
+def _mark(state: GameState, on_map: np.ndarray, running: np.ndarray) -> None:
+    """Mark in `running` the routed units that broke contact (`mark_running`), handing it the
+    board's neighbours and, for the enemy's zones it counts, each side's counts of units in a
+    hex and of fighting units next to it: Python lists where the process interprets (numpy's
+    scalar access costs several times a list's), as movement's `move_units` does."""
+    board = state.board
+    size = board.size
+    if PLAIN:
+        occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
+    else:
+        occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
+    _mark_running(
+        unit_arrays(state.units),
+        on_map,
+        neighbor_rows(board),
+        board.passable,
+        occupied,
+        zoned,
+        running,
+    )
+
+
+@kernel
+def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
+    """Mark in `running` the routed units that have broken contact: every routed unit on the
+    map (arrived, not gone, on a hex) that is free to run (movement's `is_trapped`, against the
+    enemy's units and zones of control counted into `occupied` and `zoned`, side x hex, zero:
+    `occupy_all`). None is marked, and nothing counted, while no routed unit `on_map` has men
+    left. A trapped routed unit stays in contact. Returns whether any was marked.
 
     Why: direct fire reaches at least the next hex whatever the hex size (`fire_reaches`), so
     that two lines in contact across a hex side can fire at each other in hexes wider than
@@ -189,11 +225,30 @@ def broke_contact(state: GameState) -> set[int]:
     this, a routed unit in a 5-20 km hex of the reference bench stayed under full fire for up
     to eight one-hour turns and took 87 % of its side's direct-fire losses there
     (docs/reference.md, issue 16)."""
-    from .movement import trapped  # movement imports nothing of fire
+    count = u.hex.shape[0]
+    asked = False
+    for i in range(count):
+        if u.routed[i] and on_map[i] and u.men[i] > 0:
+            asked = True
+            break
+    if not asked:
+        return False
+    occupy_all(u, occupied, zoned, neighbors)
+    marked = False
+    for i in range(count):
+        here = u.hex[i]
+        if not (u.routed[i] and u.arrived[i] and not u.gone[i] and here >= 0):
+            continue
+        enemy = 1 - u.side[i]
+        if not is_trapped(here, neighbors, passable, occupied[enemy], zoned[enemy]):
+            running[i] = True
+            marked = True
+    return marked
 
-    u = state.units
-    routed = (u.routed & u.arrived & ~u.gone & (u.hex >= 0)).nonzero()[0].tolist()
-    return {i for i in routed if not trapped(state, i)}
+
+# called from Python once a direct fire phase, with the same bundles turn after turn: `resolved`
+# skips numba's typing of them at each call
+_mark_running = resolved(mark_running)
 
 
 @kernel
@@ -413,8 +468,7 @@ def direct_fire(
         on_map = state.active()
     n = u.count
     running = np.zeros(n, np.bool_)
-    if (u.routed & on_map & (u.men > 0)).any():
-        running[list(broke_contact(state))] = True
+    _mark(state, on_map, running)
     if aim_hex is None:
         aim_hex = np.full(n, -1, np.int64)
     by_side = sides_coefficients(state, coefficients)

@@ -105,8 +105,8 @@ def morale_phase(
     """Wear morale down by this turn's losses, let units out of contact recover (morale, and the
     losses counted toward their breaking point), rout and rally; returns which units are still
     on the map afterwards (the dead are gone). The rule is the kernel `morale_step`; this hands
-    it the units, the men who slipped away this turn and which units are in contact, and tells
-    of routs and rallies.
+    it the units, the men who slipped away this turn and the board's axial coordinates (it
+    finds which units are in contact itself: `in_contact`), and tells of routs and rallies.
 
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
@@ -119,14 +119,16 @@ def morale_phase(
         else (coefficients, coefficients)
     )
     rows = np.empty((u.count, 3))
+    board = state.board
     count = _morale_step(
         unit_arrays(u),
         on_map,
-        _in_contact(state, on_map),
+        board.q,
+        board.r,
         men_before,
         escaped_now,
         start_morale,
-        state.board.water,
+        board.water,
         state.turn_hours,
         (own[0].values(), own[1].values()),
         rows,
@@ -139,38 +141,48 @@ def morale_phase(
     return on_map
 
 
-def _in_contact(state: GameState, on_map: np.ndarray) -> np.ndarray:
-    """Which units on the map have an enemy unit (on the map) within two hexes: the board's
-    `within_two`, its sets kept per hex, asked here until the board's neighbours are arrays a
-    kernel reads (stage 1 of docs/speed.md)."""
-    u = state.units
-    hexes, sides = u.hex.tolist(), u.side.tolist()
-    present = on_map.nonzero()[0].tolist()
-    enemy_hexes: tuple[set[int], set[int]] = (set(), set())
-    for i in present:
-        enemy_hexes[1 - sides[i]].add(hexes[i])
-    within_two = state.board.within_two
-    contact = [False] * u.count
-    for i in present:
-        contact[i] = not within_two(hexes[i]).isdisjoint(enemy_hexes[sides[i]])
-    return np.array(contact)
+@kernel
+def in_contact(hexes, sides, on_map, q, r):
+    """Which units `on_map` (their `hexes` and `sides`) have an enemy unit on the map within
+    two hexes (`hex_distance` at most 2 on a board whose axial coordinates are `q`, `r`): a
+    bool for each unit, False off the map. On a board's rectangle of hexes these are the hexes
+    two steps away through on-map neighbours (`Board.within_two`, which the rule read until the
+    turn became kernels; tests/test_contact_kernels.py holds the two equal on every shipped
+    board).
+
+    Why every pair at once rather than a loop over pairs: interpreted, a dozen numpy operations
+    on the units x units pairs (a battle's 15 units: 225 pairs) cost about 9 µs a turn where a
+    loop over the pairs costs 55 (the board's sets of hexes within two, read before, cost 4);
+    compiled, it is a few hundred additions either way. A unit off the map (hex -1) reads the
+    board's last hex, and is masked out by `on_map` on both sides of a pair."""
+    n = hexes.size
+    hex_q = q[hexes]
+    hex_r = r[hexes]
+    dq = hex_q.reshape(n, 1) - hex_q
+    dr = hex_r.reshape(n, 1) - hex_r
+    # |dq| + |dr| + |dq + dr| is twice the hex distance (`axial_length`)
+    near = np.abs(dq) + np.abs(dr) + np.abs(dq + dr) <= 4
+    pairs = near & (sides.reshape(n, 1) != sides) & on_map
+    return on_map & (pairs.sum(axis=1) > 0)
 
 
 @kernel
 def morale_step(
-    u, on_map, contact, men_before, escaped_now, start_morale, water, hours, by_side, rows
+    u, on_map, q, r, men_before, escaped_now, start_morale, water, hours, by_side, rows
 ):
     """The morale phase of the units `on_map` (`by_side`: each side's coefficients): losses
     since `men_before` (less the men who slipped away, `escaped_now`) wear morale down, more in
-    the water; a unit out of `contact` recovers morale up to `start_morale`, and the losses it
-    counts toward its breaking point fade (by break_losses_recovery_per_hour); a unit with no
-    men left is gone (and taken off `on_map`); a routed unit rallies at rally_threshold, and
+    the water; a unit out of contact (`in_contact`: no enemy on the map within two hexes, on a
+    board whose axial coordinates are `q`, `r`) recovers morale up to `start_morale`, and the
+    losses it counts toward its breaking point fade (by break_losses_recovery_per_hour); a unit
+    with no men left is gone (and taken off `on_map`); a routed unit rallies at rally_threshold, and
     one that can break (a finite breaking point) routs below rout_threshold, its counted
     losses starting again when it rallies. Then, for every unit, hours of assault come back by
     the hour (a day's worth a day) and suppression decays (capped at 1: the turn's fire may
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
+    contact = in_contact(u.hex, u.side, on_map, q, r)  # as the phase starts
     # What can be, is worked out for all units at once, and each number is read once, as a
     # Python number where the kernel runs interpreted: numpy's scalars are several times slower
     # (compiled, int and float are free).
