@@ -6,9 +6,10 @@ that cannot hold falls back, assaults wait for the hours the phase allows. It ne
 historical record and never touches the dice: it only gives orders, and the rules decide.
 
 The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a side a turn):
-`plan_rows` hands it the plan flattened into tables once per game (`_plan_tables`), the plan's
-clock (engine/ai/triggers.py, whose kernel `plan_side` asks itself) with the game's records as
-arrays, and the engineers' breaching orders; it returns the side's orders as integer rows
+`plan_rows` hands it the plan flattened into tables once for the games of a scenario
+(`_plan_tables`: each game with scratch arrays of its own), the plan's clock (engine/ai/
+triggers.py, whose kernel `plan_side` asks itself) with the game's records (the state's own
+arrays), and the engineers' breaching orders; it returns the side's orders as integer rows
 (engine/core/orders.py), which `plan_orders` turns into Orders (`rows_to_orders`). The adaptive
 mode is the Python below; it shares the fire plan's ration (`ration_rounds`) with the kernel.
 """

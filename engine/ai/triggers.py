@@ -16,7 +16,7 @@ holds when one of its parts holds, `all` when every part holds at the same bound
 holds from its hour on). This module never reads the historical record.
 
 The clock is a kernel (`phase_times`, engine/kernels/jit.py): the plan's triggers are flattened
-once per game into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
+into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
 tree is judged bottom-up without recursion), and what the clock has found (a trigger that fired
 stays fired, each boundary is judged once) is kept in the same tables' memo arrays, and so is its
 answer (`clock_times`: asked once a turn, and never again once final), so that the plan kernel
@@ -48,15 +48,16 @@ MEN_ROW = LEDGER_ROWS.index("men")
 # Who held a place at a boundary the places' record has not reached (no side: nothing fires).
 UNRECORDED = -9
 
-# The plan's clock as arrays (one game, one side). Per phase: its fixed start and end turns
-# (`fixed_start`, `fixed_end`, NEVER for none), the root node of its `start_when` and
-# `end_when` (-1: none), and `order`, the phases each after those its `start_when` waits on.
+# The plan's clock as arrays (one side; the memo is one game's, the rest the scenario's, shared
+# by its games: `ClockPlan`). Per phase: its fixed start and end turns (`fixed_start`,
+# `fixed_end`, NEVER for none), the root node of its `start_when` and `end_when` (-1: none),
+# and `order`, the phases each after those its `start_when` waits on.
 # Per trigger node (pre-order rows; a node's subtree is the rows from it up to its `node_end`):
 # its kind (N_*), `node_arg` (a place's column in the state's record of places, -1 for a place
 # the board does not name; a phase, a unit, or a group of `watched`), `node_offset` (an
-# `after`'s turns). `watched`: groups × units, the units a
-# `strength_below` measures or a `routed` watches; `share_start` (their men at the start) and
-# `share_below` (the share) per group. The memo, changed by the kernel: per node the boundary
+# `after`'s turns). `watched`: groups × units, the units a `strength_below` measures or a
+# `routed` watches; `share_start` (their men at the start) and `share_below` (the share) per
+# group. The memo, changed by the kernel: per node the boundary
 # its root trigger fired at (-1: not yet) and the last it was judged at; per phase its start
 # once found and its end by `end_when` once found (-1: not yet). The answer, kept: `times` (phases
 # × 2, start and end turns as `phase_times` found them), `asked` (the turn they were found at, -1
