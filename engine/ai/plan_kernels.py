@@ -5,11 +5,11 @@ Why kernels: the plan mode is the computer player's common case (every shipped s
 both sides of the goldens), asked twice a turn, and its decisions are loops over units and hexes
 that a compiled turn runs in microseconds (docs/speed.md, stage 5). The wrapper is
 `engine/ai/planner.py` (`plan_orders` in mode "plan"): it flattens the side's plan into a
-`PlanTables` bundle once per game (the phases as columns, the units' guns, the board's
-neighbours, the time fields toward every hex an attack may aim at, computed by movement's
-`time_field` in Python), and turns the kernel's order rows (engine/core/orders.py `ROW_WIDTH`:
-kind, unit, hex, rounds) into `Order`s (`rows_to_orders`), until the compiled turn takes the
-rows themselves (docs/speed.md, stage 4).
+`PlanTables` bundle once for the games of a scenario (the phases as columns, the units' guns,
+the board's neighbours, the time fields toward every hex an attack may aim at, computed by
+movement's `time_field` in Python), and turns the kernel's order rows (engine/core/orders.py
+`ROW_WIDTH`: kind, unit, hex, rounds) into `Order`s (`rows_to_orders`), until the compiled turn
+takes the rows themselves (docs/speed.md, stage 4).
 
 `plan_side` asks the plan's clock itself (engine/ai/triggers.py `clock_times`, a kernel, with
 the game's records as arrays), finds each unit's phase and who is on the map: one call a side a
@@ -46,8 +46,8 @@ T_PURSUE, T_BREAK_OUT = 8, 9
 W_ANY, W_NIGHT, W_DAY = range(3)
 NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
 
-# What the plan-mode kernel reads that is fixed for one side in one game (planner.py
-# `_plan_tables`), and its scratch.
+# What the plan-mode kernel reads that the scenario fixes for one side, shared by the scenario's
+# games (planner.py `_plan_tables`), and the game's own scratch.
 #   per phase: task (T_*), objective and fall_back (hex, -1 none), only_when (W_*), axes,
 #     rounds (the phase's allotment, NaN none); members: phases × units, who follows it
 #   places_to_hold: the hexes of the side's `hold` victory conditions (the standing reflex)

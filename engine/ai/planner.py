@@ -6,9 +6,10 @@ that cannot hold falls back, assaults wait for the hours the phase allows. It ne
 historical record and never touches the dice: it only gives orders, and the rules decide.
 
 The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a side a turn):
-`plan_rows` hands it the plan flattened into tables once per game (`_plan_tables`), the plan's
-clock (engine/ai/triggers.py, whose kernel `plan_side` asks itself) with the game's records as
-arrays, and the engineers' breaching orders; it returns the side's orders as integer rows
+`plan_rows` hands it the plan flattened into tables once for the games of a scenario
+(`_plan_tables`: each game with scratch arrays of its own), the plan's clock (engine/ai/
+triggers.py, whose kernel `plan_side` asks itself) with the game's records (the state's own
+arrays), and the engineers' breaching orders; it returns the side's orders as integer rows
 (engine/core/orders.py), which `plan_orders` turns into Orders (`rows_to_orders`). The adaptive
 mode is the Python below; it shares the fire plan's ration (`ration_rounds`) with the kernel.
 """
@@ -231,18 +232,10 @@ def _breach_rows(
     turn is an attack: breach the nearest obstacle on its axis, or go next to it (engineering's
     `breach_order_for`, which stays in Python: it walks the axis with the rules' own helpers).
     Every other unit's row is -1; a side without engineers gets the one array of -1s."""
-    cache = _CACHE.of(state)
-    kept = cache.get(("ai_engineers", side))
-    if kept is None:
-        count = state.units.count
-        engineers = engineer_units(state)
-        sides = _fixed(state).sides
-        mine = [i for i in range(count) if engineers[i] and sides[i] == side]
-        kept = cache[("ai_engineers", side)] = (mine, np.full((count, 2), -1, np.int64))
-    mine, none = kept
+    mine, none = state.board.shared(("ai_engineers", side), partial(_side_engineers, state, side))
     if not mine:
         return none
-    current = unit_phases(state.turn, night, clock.times_array(state), tables)
+    current = _unit_phases(state.turn, night, clock.times_array(state), tables)
     active = state.active()
     rows = None
     routed = state.units.routed
@@ -262,17 +255,59 @@ def _breach_rows(
     return none if rows is None else rows
 
 
+def _side_engineers(state: GameState, side: int) -> tuple[list[int], np.ndarray]:
+    """(the side's engineer units, the breach rows of none: every row -1), the same for every
+    game of the scenario (kept on the board; the kernel only reads the rows, `_breach_rows`
+    writes a copy)."""
+    engineers = engineer_units(state)
+    sides = state.units.side.tolist()
+    count = state.units.count
+    mine = [i for i in range(count) if engineers[i] and sides[i] == side]
+    return mine, np.full((count, 2), -1, np.int64)
+
+
+# `unit_phases` for the engineers' breaching, once a turn a side with engineers: called
+# without numba's typing of the plan's tables at each call (jit.resolved).
+_unit_phases = resolved(unit_phases)
+
+
 def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
-    """The side's plan flattened for the kernel (`PlanTables`) and its clock, made once per
-    game."""
+    """The side's plan flattened for the kernel (`PlanTables`) and its clock, for this game:
+    the tables the scenario fixes, made once for its games (`_shared_plan_tables`), with this
+    game's own scratch arrays (the kernel zeroes them after each call, but a game's are its own,
+    so that no two games ever write the same ones), and the game's clock."""
     cache = _CACHE.of(state)
     found = cache.get(("ai_plan_tables", side))
     if found is None:
-        found = cache[("ai_plan_tables", side)] = _make_plan_tables(state, side)
+        shared = _shared_plan_tables(state, side)
+        cells = state.board.width * state.board.height
+        tables = shared._replace(
+            enemy_men=np.zeros(cells, np.int64),
+            fleeing=np.zeros(cells, np.bool_),
+            planned=np.zeros(cells),
+        )
+        found = cache[("ai_plan_tables", side)] = (tables, _clock(state, side))
     return found
 
 
-def _make_plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
+def _shared_plan_tables(state: GameState, side: int) -> PlanTables:
+    """The side's `PlanTables` as the scenario fixes them, shared by the games of the scenario
+    (kept on the board). What they read is the scenario's alone (its plan, victory conditions,
+    units and their weapons, works and board: the starting units and works do not depend on
+    the coefficients where the tables read them, `core.state._start`), but for the time fields
+    toward the attacks' hexes, which the crossing coefficients change (`_attack_fields`): those
+    coefficients are part of the key, so a sweep or a side's rules over them get their own
+    tables."""
+    key = ("ai_plan_tables", side, _field_coefficients(coefficients_of(state)))
+    return state.board.shared(key, partial(_make_plan_tables, state, side))
+
+
+def _field_coefficients(c) -> tuple[float, float]:
+    """The coefficients movement's `time_field` reads, which the plan's time fields depend on."""
+    return c.river_crossing_hours_per_100m, c.ford_crossing_hours_per_100m
+
+
+def _make_plan_tables(state: GameState, side: int) -> PlanTables:
     board, u = state.board, state.units
     phases = _phases(state, side)
     count = len(phases)
@@ -325,11 +360,11 @@ def _make_plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanCloc
         hex_size_m=float(board.hex_size_m),
         field_of=field_of,
         fields=fields,
-        enemy_men=np.zeros(cells, np.int64),
+        enemy_men=np.zeros(cells, np.int64),  # each game's own: `_plan_tables`
         fleeing=np.zeros(cells, np.bool_),
         planned=np.zeros(cells),
     )
-    return tables, _clock(state, side)
+    return tables
 
 
 def _neighbor_table(board: Board) -> np.ndarray:
@@ -352,12 +387,7 @@ def _attack_fields(state: GameState, objective: np.ndarray) -> tuple[np.ndarray,
     fields depend on the board and the crossing coefficients alone, as movement's own cache)."""
     board = state.board
     c = coefficients_of(state)
-    key = (
-        "ai_attack_fields",
-        tuple(sorted(set(objective.tolist()))),
-        c.river_crossing_hours_per_100m,
-        c.ford_crossing_hours_per_100m,
-    )
+    key = ("ai_attack_fields", tuple(sorted(set(objective.tolist()))), *_field_coefficients(c))
 
     def make() -> tuple[np.ndarray, np.ndarray]:
         goals: set[int] = set()

@@ -16,13 +16,15 @@ holds when one of its parts holds, `all` when every part holds at the same bound
 holds from its hour on). This module never reads the historical record.
 
 The clock is a kernel (`phase_times`, engine/kernels/jit.py): the plan's triggers are flattened
-once per game into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
+into integer tables (`ClockTables`: each trigger tree as rows in pre-order, so a
 tree is judged bottom-up without recursion), and what the clock has found (a trigger that fired
 stays fired, each boundary is judged once) is kept in the same tables' memo arrays, and so is its
 answer (`clock_times`: asked once a turn, and never again once final), so that the plan kernel
 (engine/ai/plan_kernels.py `plan_side`) asks the clock itself, with no Python between. `PlanClock`
-is the wrapper: it builds the tables; `GameRecords` hands the kernels the game's records as
-arrays (`ClockRecords`), brought up to date once a turn for both sides' clocks.
+is the wrapper: the part of its tables that the scenario fixes (the phases' fixed times, the
+trigger trees) is made once for the games of a scenario and shared by them, the memo is the
+game's own; `GameRecords` hands the kernels the game's records as they stand in the state
+(`ClockRecords`: the state's own arrays, read in place, never copied), for both sides' clocks.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..core.state import GameState, PerGame
+from ..core.state import LEDGER_ROWS, GameState, PerGame
 from ..kernels.jit import kernel
 from ..scenario.models import PlanPhase, Trigger
 
@@ -40,15 +42,22 @@ NEVER = 10**9  # a turn no game reaches: a phase whose trigger has not fired
 
 # Trigger nodes: the atoms and the two ways of joining them.
 N_TAKEN, N_LOST, N_AFTER, N_ANY, N_ALL, N_ARRIVED, N_BELOW, N_ROUTED = range(8)
+# The row of the units' ledger (`GameState.ledger_rows`: turn x LEDGER_ROWS x units) that
+# holds their men, which a `strength_below` sums.
+MEN_ROW = LEDGER_ROWS.index("men")
+# Who held a place at a boundary the places' record has not reached (no side: nothing fires).
+UNRECORDED = -9
 
-# The plan's clock as arrays (one game, one side). Per phase: its fixed start and end turns
-# (`fixed_start`, `fixed_end`, NEVER for none), the root node of its `start_when` and
-# `end_when` (-1: none), and `order`, the phases each after those its `start_when` waits on.
+# The plan's clock as arrays (one side; the memo is one game's, the rest the scenario's, shared
+# by its games: `ClockPlan`). Per phase: its fixed start and end turns (`fixed_start`,
+# `fixed_end`, NEVER for none), the root node of its `start_when` and `end_when` (-1: none),
+# and `order`, the phases each after those its `start_when` waits on.
 # Per trigger node (pre-order rows; a node's subtree is the rows from it up to its `node_end`):
-# its kind (N_*), `node_arg` (a place's row in the timeline, a phase, a unit, or a group of
-# `watched`), `node_offset` (an `after`'s turns). `watched`: groups × units, the units a
-# `strength_below` measures or a `routed` watches; `share_start` (their men at the start) and
-# `share_below` (the share) per group. The memo, changed by the kernel: per node the boundary
+# its kind (N_*), `node_arg` (a place's column in the state's record of places, -1 for a place
+# the board does not name; a phase, a unit, or a group of `watched`), `node_offset` (an
+# `after`'s turns). `watched`: groups × units, the units a `strength_below` measures or a
+# `routed` watches; `share_start` (their men at the start) and `share_below` (the share) per
+# group. The memo, changed by the kernel: per node the boundary
 # its root trigger fired at (-1: not yet) and the last it was judged at; per phase its start
 # once found and its end by `end_when` once found (-1: not yet). The answer, kept: `times` (phases
 # × 2, start and end turns as `phase_times` found them), `asked` (the turn they were found at, -1
@@ -78,17 +87,17 @@ ClockTables = namedtuple(
     ),
 )
 
-# The game's records the triggers read, as arrays (`GameRecords.arrays`): `timeline` (a row per
-# place some clock reads, `GameRecords.row_of`: who held it after each turn, -9 past the
-# record's end), `place_start` (who held each at the start), `placed` (boundaries × units: on
-# the map; no rows unless an `arrived` trigger reads it), `ledger_men` (boundaries × units: men;
-# no rows unless a `strength_below` reads it), `recorded` (the rows of `placed` and of
-# `ledger_men` that hold a record: those arrays have room for more, so that the bundle stays
-# the same arrays from turn to turn), `first_routed` (the state's own array: the boundary each
-# unit first routed at, -1 never).
+# The game's records the triggers read (`GameRecords.arrays`), the state's own arrays read in
+# place: `history` (`GameState.place_history`, turns × the board's places: who held each after
+# each turn), `place_start` (who held each at the start, by the same columns), `positions`
+# (`position_rows`, boundaries × units: each unit's hex, -1 off the map), `ledger`
+# (`ledger_rows`, boundaries × LEDGER_ROWS × units: the men in row MEN_ROW), `recorded` (the rows
+# of `history`, then of `positions` and `ledger`, that hold a record: the state's arrays have
+# room for the whole game, so that the bundle stays the same arrays from turn to turn), and
+# `first_routed` (the boundary each unit first routed at, -1 never).
 ClockRecords = namedtuple(
     "ClockRecords",
-    ("timeline", "place_start", "placed", "ledger_men", "recorded", "first_routed"),
+    ("history", "place_start", "positions", "ledger", "recorded", "first_routed"),
 )
 
 
@@ -104,19 +113,24 @@ def _holds(root, k, side, starts, t, records):
         got = False
         if kind in (N_TAKEN, N_LOST):
             wanted = side if kind == N_TAKEN else 1 - side
-            held = records.place_start[arg] if k == 0 else records.timeline[arg, k - 1]
+            held = UNRECORDED  # a place the board does not name: never held
+            if arg >= 0:
+                if k == 0:
+                    held = records.place_start[arg]
+                elif k - 1 < records.recorded[0]:
+                    held = records.history[k - 1, arg]
             got = held == wanted
         elif kind == N_AFTER:
             began = starts[arg]
             got = began >= 0 and k >= began + t.node_offset[n]
         elif kind == N_ARRIVED:
-            got = k < records.recorded[0] and records.placed[k, arg]
+            got = k < records.recorded[1] and records.positions[k, arg] >= 0
         elif kind == N_BELOW:
             if k < records.recorded[1]:
                 total = 0
-                for j in range(records.ledger_men.shape[1]):
+                for j in range(t.watched.shape[1]):
                     if t.watched[arg, j]:
-                        total += records.ledger_men[k, j]
+                        total += records.ledger[k, MEN_ROW, j]
                 got = float(total) / t.share_start[arg] < t.share_below[arg]
         elif kind == N_ROUTED:
             first_routed = records.first_routed
@@ -216,130 +230,61 @@ def clock_times(turn, side, t, records):
 
 
 class GameRecords:
-    """The game's records that plan triggers read, as the arrays `phase_times` takes
-    (`ClockRecords`), kept for one game and shared by both sides' clocks. Brought up to date at
-    most once a turn (the records grow at each turn's end), by copying in what was added since
-    (`_refresh`, the one place that reads the state's records, its arrays
-    `place_history`, `ledger_rows` and `position_rows`)."""
+    """The game's records that plan triggers read, as the bundle `phase_times` takes
+    (`ClockRecords`), kept for one game and shared by both sides' clocks. The bundle holds the
+    state's own arrays (`place_history`, `position_rows`, `ledger_rows`, `first_routed`: written
+    by the rules a row a turn, only read here), so nothing is copied from turn to turn: each ask
+    sets how many rows hold a record (`recorded`), and makes the bundle again only when the
+    state has put an array of its own in place of one (grown past the game's length, or a
+    record started afresh)."""
 
     def __init__(self, state: GameState) -> None:
         self.count = state.units.count
-        self.boundaries = state.total_turns + 2  # the records' rows a game of its length makes
-        self.places: list[str] = []  # the places some trigger reads, by their row
-        self.filled: list[int] = []  # per place: the entries of its timeline copied in
-        self.arrivals = False  # whether `placed` is kept (an `arrived` trigger reads it)
-        self.men = False  # whether `ledger_men` is kept (a `strength_below` reads it)
-        self.turn = -1  # the turn the arrays were brought up to date at
-        self.timeline = np.full((1, 0), -9, np.int64)
-        self.place_start = np.full(1, -1, np.int64)
-        self._kept: dict[str, list] = {}  # per ledger: [its list, rows copied, the array]
         self._recorded = np.zeros(2, np.int64)  # `ClockRecords.recorded`
         self._never_routed = np.full(self.count, -1, np.int64)  # before the first record
+        self._starts: dict[str, int] | None = None  # the `place_start` read into `_place_start`
+        self._place_start = np.full(0, -1, np.int64)
         self._arrays: ClockRecords | None = None
 
-    def row_of(self, place: str) -> int:
-        """The timeline's row of `place` (given one the first time it is asked)."""
-        if place not in self.places:
-            self.places.append(place)
-            self.filled.append(0)
-            self.turn = -1  # copy its record in at the next ask
-        return self.places.index(place)
-
-    def want(self, arrivals: bool, men: bool) -> None:
-        """Keep also the units on the map at each boundary, their men at each boundary."""
-        if (arrivals and not self.arrivals) or (men and not self.men):
-            self.arrivals, self.men = self.arrivals or arrivals, self.men or men
-            self.turn = -1
-
     def arrays(self, state: GameState) -> ClockRecords:
-        """The records as the kernels read them, up to date for `state.turn`."""
-        if self.turn != state.turn or self._arrays is None:
-            self._refresh(state)
-        return self._arrays  # type: ignore[return-value]
-
-    def _refresh(self, state: GameState) -> None:
-        """Copy in what the records gained since the last turn: each place's timeline from the
-        entries added and the last one before them (the rules may amend a turn's last entry),
-        and the rows the ledgers gained (arrays filled a row a turn). The arrays are kept, and the
-        bundle with them, until one needs more room."""
-        self.turn = state.turn
-        places = self.places
-        columns = max(self.boundaries, state.turn + 2)
-        table = self.timeline
-        if table.shape[0] < max(1, len(places)) or table.shape[1] < columns:
-            table = self.timeline = np.full((max(1, len(places)), columns), -9, np.int64)
-            self.filled = [0] * len(places)
-            self.place_start = np.full(max(1, len(places)), -1, np.int64)
-        # the state's arrays themselves (rules/turn.py writes them): a row a turn played
-        filled, starts = self.filled, state.place_start
-        history, turns, index = state.place_history, state.place_turns, state.board.place_index
-        for k, place in enumerate(places):
-            column = index.get(place)
-            length = turns if column is not None else 0
-            start = max(min(filled[k], length) - 1, 0)  # a turn's entry or two (the last amended)
-            if length > start:
-                table[k, start:length] = history[start:length, column]
-            if length < filled[k]:
-                table[k, length : filled[k]] = -9
-            filled[k] = length
-            self.place_start[k] = starts.get(place, -1)
+        """The records as the kernels read them, as the state stands now."""
         recorded = self._recorded
-        boundaries = state.ledger_turns
-        placed = self._rows(
-            "placed", self.arrivals, state.position_rows, boundaries, np.bool_, _on_map
-        )
-        recorded[0] = self._kept["placed"][1]
-        ledger_men = self._rows("men", self.men, state.ledger_rows, boundaries, np.int64, _men)
-        recorded[1] = self._kept["men"][1]
+        recorded[0] = state.place_turns
+        recorded[1] = state.ledger_turns
         first_routed = state.first_routed
         if len(first_routed) != self.count:
             first_routed = self._never_routed
+        if state.place_start is not self._starts:
+            self._starts = state.place_start
+            self._place_start = self._place_starts(state)
         arrays = self._arrays
         if (
             arrays is None
-            or arrays.timeline is not table
-            or arrays.place_start is not self.place_start
-            or arrays.placed is not placed
-            or arrays.ledger_men is not ledger_men
+            or arrays.history is not state.place_history
+            or arrays.place_start is not self._place_start
+            or arrays.positions is not state.position_rows
+            or arrays.ledger is not state.ledger_rows
             or arrays.first_routed is not first_routed
         ):
-            self._arrays = ClockRecords(
-                table, self.place_start, placed, ledger_men, recorded, first_routed
+            arrays = self._arrays = ClockRecords(
+                state.place_history,
+                self._place_start,
+                state.position_rows,
+                state.ledger_rows,
+                recorded,
+                first_routed,
             )
+        return arrays
 
-    def _rows(self, name: str, wanted: bool, record: np.ndarray, boundaries: int, dtype, rows_of):
-        """A ledger of the state (`record`: its preallocated array, `boundaries` rows filled) as
-        a boundaries × units array (`rows_of` turns the ledger's rows into its rows) with room
-        to spare, the rows added since the last turn copied in (not the whole game again each
-        turn); no rows while no trigger reads it."""
-        kept = self._kept.get(name)
-        if kept is None or kept[0] is not record or kept[1] > boundaries:
-            kept = [record, 0, np.zeros((0, self.count), dtype)]
-            self._kept[name] = kept
-        if not wanted:
-            return kept[2]
-        filled, table = kept[1], kept[2]
-        if boundaries > filled:
-            if boundaries > table.shape[0]:  # room for the game's turns, or twice the record
-                rows = max(2 * boundaries + 8, self.boundaries)
-                bigger = np.zeros((rows, self.count), dtype)
-                if filled:
-                    bigger[:filled] = table[:filled]
-                table = kept[2] = bigger
-            added = record[filled:boundaries]
-            table[filled:boundaries] = rows_of(added)
-            kept[1] = boundaries
-        return table
-
-
-def _on_map(positions: np.ndarray) -> np.ndarray:
-    """Rows of `position_rows` as who stood on the map."""
-    return positions >= 0
-
-
-def _men(entries: np.ndarray) -> np.ndarray:
-    """Rows of `ledger_rows` as each unit's men (its first row a boundary)."""
-    return entries[:, 0]
+    @staticmethod
+    def _place_starts(state: GameState) -> np.ndarray:
+        """Who held each of the board's places at the start (-1 nobody), by its column in the
+        places' record (`board.place_index`)."""
+        index = state.board.place_index
+        starts = np.full(max(1, len(index)), -1, np.int64)
+        for place, column in index.items():
+            starts[column] = state.place_start.get(place, -1)
+        return starts
 
 
 _RECORDS = PerGame()
@@ -354,16 +299,18 @@ def game_records(state: GameState) -> GameRecords:
     return found
 
 
-class PlanClock:
-    """The start and end turn of every phase of one side's plan in one game: the wrapper of
-    `clock_times`, holding the game's `ClockTables` (the kernel's memo of what it found)."""
+class ClockPlan:
+    """What one side's plan clock reads that the scenario fixes, as the arrays of `ClockTables`
+    (all but the memo): the phases' fixed times, their trigger trees flattened, the units each
+    trigger watches. Made once for the games of a scenario (`PlanClock`, kept on the board),
+    since it reads the scenario alone: the plan, the clock, the board's places, the units' ids,
+    sides and men at the start."""
 
     def __init__(self, state: GameState, side: int, phases: list[PlanPhase]) -> None:
         self.side = side
-        self.phases = phases
+        self.phases = tuple(phases)  # kept: they name the plan this is made from (`PlanClock`)
         self.by_id = {p.id: k for k, p in enumerate(phases)}
         self.triggered = any(p.start_when or p.end_when for p in phases)
-        self.records = game_records(state)
         fixed_start = [state.turn_of(p.start) if p.start else 0 for p in phases]
         fixed_end = [state.turn_of(p.end) if p.end else NEVER for p in phases]
         self._groups: list[np.ndarray] = []  # per group of `watched`: its units
@@ -376,8 +323,6 @@ class PlanClock:
                 start_root[k] = self._flatten(state, p.start_when, nodes)
             if p.end_when is not None:
                 end_root[k] = self._flatten(state, p.end_when, nodes)
-        kinds = {row[0] for row in nodes}
-        self.records.want(arrivals=N_ARRIVED in kinds, men=N_BELOW in kinds)
         table = np.array(nodes, np.int64).reshape(-1, 4)
         u = state.units
         watched = np.zeros((max(1, len(self._groups)), u.count), np.bool_)
@@ -387,46 +332,41 @@ class PlanClock:
             watched[g, units] = True
             share_start[g] = float(u.men_start[units].sum()) or 1.0
             share_below[g] = self._shares[g]
-        count = len(phases)
-        fixed = np.array(list(zip(fixed_start, fixed_end, strict=True)), np.int64)
-        self.tables = ClockTables(
-            fixed_start=np.array(fixed_start, np.int64),
-            fixed_end=np.array(fixed_end, np.int64),
-            start_root=np.array(start_root, np.int64),
-            end_root=np.array(end_root, np.int64),
-            order=np.array(self._start_order(), np.int64),
-            node_kind=table[:, 0].copy(),
-            node_arg=table[:, 1].copy(),
-            node_offset=table[:, 2].copy(),
-            node_end=table[:, 3].copy(),
-            watched=watched,
-            share_start=share_start,
-            share_below=share_below,
-            fired=np.full(len(nodes), -1, np.int64),
-            checked=np.full(len(nodes), -1, np.int64),
-            settled=np.full(count, -1, np.int64),
-            ended=np.full(count, -1, np.int64),
-            times=fixed.reshape(count, 2),
-            asked=np.full(1, -1, np.int64),
-            final=np.full(1, not self.triggered, np.bool_),
+        self.nodes = len(nodes)
+        # `ClockTables`' fields up to the memo, in their order
+        self.fixed = (
+            np.array(fixed_start, np.int64),
+            np.array(fixed_end, np.int64),
+            np.array(start_root, np.int64),
+            np.array(end_root, np.int64),
+            np.array(self._start_order(), np.int64),
+            table[:, 0].copy(),
+            table[:, 1].copy(),
+            table[:, 2].copy(),
+            table[:, 3].copy(),
+            watched,
+            share_start,
+            share_below,
         )
-        self._listed: tuple[int, list[tuple[int, int]]] | None = None  # `times` as a list
+        # the answer before any trigger is judged: the fixed times (a game's `times` starts
+        # as a copy, which the kernel writes)
+        self.fixed_times = np.array(
+            list(zip(fixed_start, fixed_end, strict=True)), np.int64
+        ).reshape(len(phases), 2)
 
-    def times(self, state: GameState) -> list[tuple[int, int]]:
-        """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
-        array = self.times_array(state)
-        listed = self._listed
-        if listed is None or listed[0] != self.tables.asked[0]:
-            listed = self._listed = (int(self.tables.asked[0]), list(map(tuple, array.tolist())))
-        return listed[1]
-
-    def times_array(self, state: GameState) -> np.ndarray:
-        """`times` as a phases × 2 array (start, end), as the planner's kernel reads it (the
-        tables' own: read it, do not change it)."""
-        t = self.tables
-        if t.final[0] or t.asked[0] == state.turn:
-            return t.times
-        return clock_times(state.turn, self.side, t, self.records.arrays(state))
+    def memo(self) -> tuple[np.ndarray, ...]:
+        """A game's own memo and answer (`ClockTables` from `fired` on), as nothing has been
+        judged yet."""
+        count = len(self.phases)
+        return (
+            np.full(self.nodes, -1, np.int64),
+            np.full(self.nodes, -1, np.int64),
+            np.full(count, -1, np.int64),
+            np.full(count, -1, np.int64),
+            self.fixed_times.copy(),
+            np.full(1, -1, np.int64),
+            np.full(1, not self.triggered, np.bool_),
+        )
 
     def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
         """Append `trigger`'s tree to `nodes` in pre-order; its root's row number."""
@@ -445,7 +385,7 @@ class PlanClock:
         elif trigger.taken is not None or trigger.lost is not None:
             place = trigger.taken if trigger.taken is not None else trigger.lost
             row[0] = N_TAKEN if trigger.taken is not None else N_LOST
-            row[1] = self.records.row_of(place)
+            row[1] = state.board.place_index.get(place, -1)
         elif trigger.arrived is not None:
             row[0], row[1] = N_ARRIVED, u.ids.index(trigger.arrived)
         elif trigger.routed is not None:
@@ -500,3 +440,40 @@ class PlanClock:
         for k in range(len(self.phases)):
             visit(k)
         return order
+
+
+class PlanClock:
+    """The start and end turn of every phase of one side's plan in one game: the wrapper of
+    `clock_times`, holding the game's `ClockTables`: the scenario's `ClockPlan` (shared by its
+    games) with the game's own memo of what the kernel found."""
+
+    def __init__(self, state: GameState, side: int, phases: list[PlanPhase]) -> None:
+        # Kept on the board under the phases' identities: the plan's `ClockPlan` holds them, so
+        # no other plan's phases can take their ids while the entry stands.
+        plan = state.board.shared(
+            ("ai_clock_plan", side, tuple(map(id, phases))),
+            lambda: ClockPlan(state, side, phases),
+        )
+        self.side = side
+        self.phases = phases
+        self.by_id = plan.by_id
+        self.triggered = plan.triggered
+        self.records = game_records(state)
+        self.tables = ClockTables(*plan.fixed, *plan.memo())
+        self._listed: tuple[int, list[tuple[int, int]]] | None = None  # `times` as a list
+
+    def times(self, state: GameState) -> list[tuple[int, int]]:
+        """(start turn, end turn) of each phase as the game stands now (NEVER: not yet)."""
+        array = self.times_array(state)
+        listed = self._listed
+        if listed is None or listed[0] != self.tables.asked[0]:
+            listed = self._listed = (int(self.tables.asked[0]), list(map(tuple, array.tolist())))
+        return listed[1]
+
+    def times_array(self, state: GameState) -> np.ndarray:
+        """`times` as a phases × 2 array (start, end), as the planner's kernel reads it (the
+        tables' own: read it, do not change it)."""
+        t = self.tables
+        if t.final[0] or t.asked[0] == state.turn:
+            return t.times
+        return clock_times(state.turn, self.side, t, self.records.arrays(state))
