@@ -811,21 +811,18 @@ def spread(state, units: list[int], engaged: list[int], expected: float) -> tupl
     `stubbed` puts the kernel's source when the kernels are compiled."""
     count = len(units)
     at = np.array(engaged, dtype=np.int64)
-    lost, mean = assault._spread(
+    fight = (
         unit_arrays(state.units),
         state.board.water,
         np.array(units, dtype=np.int64),
-        0,
-        count,
         at,
-        expected,
-        coefficients_of(state).values(),
         state.dice.key_words,
         state.turn,
         *state.dice.room(state.turn, count),  # the dice's table, where the draws are numbered
         np.zeros(count, dtype=np.int64),  # units whose leader fell
         np.zeros(10, dtype=np.int64),  # the assault's counts (of leaders fallen, ...)
     )
+    lost, mean = assault._spread(fight, 0, count, expected, coefficients_of(state).values())
     engaged[:] = at.tolist()
     return lost, mean
 

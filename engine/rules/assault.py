@@ -119,14 +119,15 @@ def _engaged(men, share):
 
 
 @kernel
-def _spread(
-    u, water, units, first, stop, engaged, expected, c, keys, turn, table, head, leaders, counts
-):
-    """Draw `expected` casualties among the engaged men (`engaged`) of `units[first:stop]`, in
-    proportion to them; take them off `engaged` too; return the total and the mean of the draw
-    (after saturation). Each unit's draw is at its own place of the dice, (turn, ASSAULT, unit,
-    0), numbered in the dice's table (`table`, `head`: `next_occurrence`); a unit whose leader
-    falls is written to `leaders` (counted in `counts[_LEADERS]`)."""
+def _spread(fight, first, stop, expected, c):
+    """Draw `expected` casualties among the engaged men of `units[first:stop]`, in proportion to
+    them, reading the losses' coefficients `c`; take them off `engaged` too; return the total
+    and the mean of the draw (after saturation). `fight` is the assault's (u, water, units,
+    engaged, keys, turn, table, head, leaders, counts), the same at every draw of it. Each unit's
+    draw is at its own place of the dice, (turn, ASSAULT, unit, 0), numbered in the dice's table
+    (`table`, `head`: `next_occurrence`); a unit whose leader falls is written to `leaders`
+    (counted in `counts[_LEADERS]`)."""
+    u, water, units, engaged, keys, turn, table, head, leaders, counts = fight
     total_men = 0
     for j in range(first, stop):
         total_men += engaged[j]
@@ -537,6 +538,7 @@ def fight_assault(
     mean_mines = mean_approach = mean_grenades = mean_melee = mean_defenders = 0.0
     came_up_attackers = came_up_defenders = 0
     rows = 0
+    fight = (u, water, units, engaged, keys, turn, table, head, leaders, counts)  # for `_spread`
 
     # Hours at grips: the attackers fight on for as long as they have hours of assault in hand
     # (their men-weighted mean), in whole steps; with none, they re-form and no assault is fought.
@@ -565,22 +567,7 @@ def fight_assault(
         fought += step_hours
         # 1. The minefield: a fresh crossing by the men coming forward each hour.
         if mines > 0:
-            hit, mean = _spread(
-                u,
-                water,
-                units,
-                0,
-                attacking,
-                engaged,
-                mines * attack_men * step_hours,
-                ca,
-                keys,
-                turn,
-                table,
-                head,
-                leaders,
-                counts,
-            )
+            hit, mean = _spread(fight, 0, attacking, mines * attack_men * step_hours, ca)
             lost_mines += hit
             mean_mines += mean
         # 2. The defenders' close fire, for as long as their rounds last.
@@ -601,22 +588,7 @@ def fight_assault(
             if ammunition_factor < 1.0:
                 ammunition[j] = ammunition_factor
             expected += fire_rate[j] * strength * ammunition_factor * step_hours
-        hit, mean = _spread(
-            u,
-            water,
-            units,
-            0,
-            attacking,
-            engaged,
-            expected,
-            ca,
-            keys,
-            turn,
-            table,
-            head,
-            leaders,
-            counts,
-        )
+        hit, mean = _spread(fight, 0, attacking, expected, ca)
         lost_approach += hit
         mean_approach += mean
         # 3. Grenades, while the defenders have them.
@@ -630,22 +602,7 @@ def fight_assault(
             u.grenades[d] -= throw
             thrown += throw
         thrown_total += thrown
-        hit, mean = _spread(
-            u,
-            water,
-            units,
-            0,
-            attacking,
-            engaged,
-            thrown * ca.grenade_casualties_per_throw,
-            ca,
-            keys,
-            turn,
-            table,
-            head,
-            leaders,
-            counts,
-        )
+        hit, mean = _spread(fight, 0, attacking, thrown * ca.grenade_casualties_per_throw, ca)
         lost_grenades += hit
         mean_grenades += mean
         # 4. Hand to hand: only so many attackers reach the defenders at once, the frontage
@@ -668,40 +625,10 @@ def fight_assault(
         melee[rows, 2] = defend_men
         melee[rows, 3] = reaching
         rows += 1
-        hit, mean = _spread(
-            u,
-            water,
-            units,
-            0,
-            attacking,
-            engaged,
-            on_attackers,
-            ca,
-            keys,
-            turn,
-            table,
-            head,
-            leaders,
-            counts,
-        )
+        hit, mean = _spread(fight, 0, attacking, on_attackers, ca)
         lost_melee += hit
         mean_melee += mean
-        hit, mean = _spread(
-            u,
-            water,
-            units,
-            attacking,
-            n,
-            engaged,
-            on_defenders,
-            cd,
-            keys,
-            turn,
-            table,
-            head,
-            leaders,
-            counts,
-        )
+        hit, mean = _spread(fight, attacking, n, on_defenders, cd)
         lost_defenders += hit
         mean_defenders += mean
         # 5. Does either side give way? (Losses of the present engagement, so that a position
