@@ -58,23 +58,18 @@ def _distance(state, a: tuple[int, int], b: tuple[int, int]) -> int:
     return board.distance(board.index(*a), board.index(*b))
 
 
-def test_an_enemy_two_hexes_away_is_contact_three_is_not() -> None:
-    state = _battle([unit("red_1", "red", (1, 2)), unit("blue_1", "blue", (3, 2))])
-    assert _distance(state, (1, 2), (3, 2)) == 2
-    assert _contact(state) == {"red_1", "blue_1"}
-    state = _battle([unit("red_1", "red", (1, 2)), unit("blue_1", "blue", (4, 2))])
-    assert _distance(state, (1, 2), (4, 2)) == 3
-    assert _contact(state) == set()
-
-
-def test_two_hexes_across_the_rows_is_contact() -> None:
-    """Odd-r offsets: (2, 2) to (3, 0) is two steps, to (4, 0) three."""
-    state = _battle([unit("red_1", "red", (2, 2)), unit("blue_1", "blue", (3, 0))])
-    assert _distance(state, (2, 2), (3, 0)) == 2
-    assert _contact(state) == {"red_1", "blue_1"}
-    state = _battle([unit("red_1", "red", (2, 2)), unit("blue_1", "blue", (4, 0))])
-    assert _distance(state, (2, 2), (4, 0)) == 3
-    assert _contact(state) == set()
+@pytest.mark.parametrize(
+    ("red", "two_away", "three_away"),
+    [
+        ((1, 2), (3, 2), (4, 2)),  # along a row
+        ((2, 2), (3, 0), (4, 0)),  # across the rows (odd-r offsets)
+    ],
+)
+def test_an_enemy_two_hexes_away_is_contact_three_is_not(red, two_away, three_away) -> None:
+    for blue, steps, contact in ((two_away, 2, {"red_1", "blue_1"}), (three_away, 3, set())):
+        state = _battle([unit("red_1", "red", red), unit("blue_1", "blue", blue)])
+        assert _distance(state, red, blue) == steps
+        assert _contact(state) == contact
 
 
 def test_friends_and_units_off_the_map_are_no_contact() -> None:
