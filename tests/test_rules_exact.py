@@ -18,7 +18,7 @@ import yaml
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.bundles import unit_arrays
-from engine.core.dice import DIRECT_FIRE, Dice
+from engine.core.dice import DIRECT_FIRE, DROWN, Dice
 from engine.core.events import (
     AirStrike,
     Assaulted,
@@ -40,7 +40,7 @@ from engine.rules.casualties import apply_casualties
 from engine.rules.coefficients import coefficients
 from engine.rules.fire import ammo_factor, direct_fire, fire_discipline, fire_reaches
 from engine.rules.morale import flee, morale_phase
-from engine.rules.movement import _drown, move_unit, reachable
+from engine.rules.movement import LAKE, _drown, move_unit, reachable
 from engine.rules.protection import product, vulnerability
 from engine.rules.sight import line_of_sight
 from engine.rules.turn import coefficients_of, new_game
@@ -1212,6 +1212,25 @@ def test_routed_unit_fleeing_into_a_deep_river_drowns() -> None:
     assert rng.binomials == [(40, C.drown_share_routed_crossing)]
     assert state.units.drowned[RED] == 14 and state.units.men[RED] == 26
     assert [e.men for e in events if isinstance(e, Drowned)] == [14]
+
+
+def test_a_routed_unit_fleeing_into_a_lake_drowns_with_the_real_dice() -> None:
+    """Water that is no river (river -1, a lake) is drawn at the place `LAKE` names, not refused
+    as a negative place: the same flight as above with the game's own dice."""
+    state = battle(units=[unit("red_1", "red", (5, 1), 40), unit("blue_1", "blue", (1, 1))])
+    state.units.routed[RED] = True
+    lake = state.board.index(6, 1)
+    assert state.board.river[lake] < 0 and state.board.water[lake]
+    events: list = []
+    flee(state, RED, lake, coefficients_of(state), events)
+    u = state.units
+    assert u.hex[RED] == lake
+    assert state.dice.drawn(state.turn, DROWN, RED, LAKE) == 1
+    assert u.men[RED] + u.drowned[RED] == 40
+    drowned = int(u.drowned[RED])
+    assert [e.men for e in events if isinstance(e, Drowned)] == ([drowned] if drowned else [])
+    _drown(state, RED, -1, coefficients_of(state), [])  # asked again from Python: a second draw
+    assert state.dice.drawn(state.turn, DROWN, RED, LAKE) == 2
 
 
 def test_no_drowning_in_a_fordable_river() -> None:

@@ -65,6 +65,9 @@ ROW_CROSSING = 0  # hours left in the water, turned back (1.0), across in this t
 ROW_MINES = 1  # share of men hit, killed, wounded, the leader fell (1.0)
 ROW_MOVED = 2  # where its path begins in the steps, how many hexes (the hex: where it ends)
 ROW_DROWNED = 3  # men lost in the water
+# The river word of a drowning's draw place (DROWN, unit, river) in water that is no river (a
+# lake, river -1): a number no river has, as a draw's place is counted from 0.
+LAKE = 0x7FFF_FFFF
 ROW_ESCAPED = 4  # men who got away, off the map's edge (1.0) or out of a ring
 ROW_SURRENDERED = 5  # men who surrendered
 ROW_WIDTH = 7
@@ -1028,10 +1031,12 @@ def _row(rows, written, kind, unit, h, number):
 @kernel
 def _drown_in(u, unit, h, g, c, turn, keys, table, head, rows, written):
     """A routed unit floundering in the river of hex h, if it cannot be waded, loses men in the
-    water (`drown`, drawn at DROWN, unit, river)."""
+    water (`drown`, drawn at DROWN, unit, river; `LAKE` for water that is no river)."""
     if g.fordable[h]:
         return written
-    river = int(g.river[h])  # -1 (a lake): the dice refuse the place (`next_occurrence`)
+    river = int(g.river[h])
+    if river < 0:  # a lake
+        river = LAKE
     occurrence = next_occurrence(table, head, turn, DROWN, unit, river)
     place = (int(turn), DROWN, int(unit), river, int(occurrence))
     lost = drown(u, unit, c.drown_share_routed_crossing, keys, place)
@@ -1357,7 +1362,7 @@ def _drown(state: GameState, unit: int, river: int, coefficients, events: list[E
     fordable = state.board.river_fordable[river] if river >= 0 else False
     if fordable:
         return
-    place = state.dice.draw_place(state.turn, DROWN, unit, river)
+    place = state.dice.draw_place(state.turn, DROWN, unit, river if river >= 0 else LAKE)
     share = coefficients.drown_share_routed_crossing
     lost = drown(unit_arrays(state.units), unit, share, state.dice.key_words, place)
     if lost:
