@@ -92,6 +92,7 @@ CHECKED = {
     *("update_places", "turn_tally", "hand_over_places", "arrive", "entry_hex", "record_turn"),
     "sort_orders",
     "close_turn",
+    "close_fire_factor",
     "hex_distance",
     "sight_known",
     "firer_factor_values",

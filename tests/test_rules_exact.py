@@ -800,6 +800,29 @@ def test_air_strike_shares_its_casualties_by_men_and_exposure(draws) -> None:
 # ============================================================================ assault
 
 
+@pytest.mark.parametrize(
+    ("start", "night"), [("1945-05-21T12:00", False), ("1945-05-21T22:00", True)]
+)
+def test_a_defenders_close_fire_factor_is_the_product_of_its_named_firer_factors(
+    start, night
+) -> None:
+    """`close_fire_factor` (the kernel) multiplies the factors `firer_factors` names for the
+    record, in their order, the night's by night only: the very float, day and night, at a
+    strength and suppression of their own."""
+    state = battle(start=start)
+    u = state.units
+    u.men[BLUE] = u.men_start[BLUE] * 3 // 4
+    u.suppression[BLUE] = 0.3
+    c = coefficients_of(state)
+    named = fire.firer_factors(state, BLUE, 1, c)
+    assert state.is_night() == night and ("night" in named) == night
+    kernel = getattr(assault.close_fire_factor, "py_func", assault.close_fire_factor)
+    factor = kernel(
+        unit_arrays(u), BLUE, state.board.hex_size_m, u.suppression, state.is_night(), c.values()
+    )
+    assert factor == product(named)
+
+
 def saturated(expected: float, men: int) -> float:
     """docs: E expected hits among n men become n × (1 − exp(−E/n))."""
     return men * (1 - math.exp(-expected / men))

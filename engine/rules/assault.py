@@ -44,10 +44,10 @@ from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, remove_men, take_casualties
-from .fire import firer_factors, spend_ammo
+from .fire import firer_factor_values, firer_factors, spend_ammo
 from .morale import break_unit
 from .movement import enemy_zone, mine_casualty_share
-from .protection import exposure_factors, product
+from .protection import exposure_factors, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
 # The coefficients of the phases' formulas an assault records by name (docs/rules.md).
@@ -152,6 +152,24 @@ def _spread(fight, first, stop, expected, c):
         engaged[j] = m - hit
         lost += hit
     return lost, expected
+
+
+@kernel
+def close_fire_factor(u, unit, hex_size_m, suppression, night, c):
+    """The product of a defender's firer factors at the next hex (`firer_factor_values` at
+    distance 1, `suppression` the level each unit fires at), multiplied in their order, the
+    night's only by night: what `protection.product` of `fire.firer_factors` gives."""
+    strength, in_range, steady, quality, dark = firer_factor_values(
+        u, unit, 1, hex_size_m, suppression[unit], night, c
+    )
+    factor = 1.0
+    factor *= strength
+    factor *= in_range
+    factor *= steady
+    factor *= quality
+    if dark == dark:
+        factor *= dark
+    return factor
 
 
 @kernel
@@ -277,12 +295,8 @@ def resolve_assault(
     mine_share = 0.0
     if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
         mine_share = mine_casualty_share(state, target, ca)
-    fire_factor = np.ones(len(units))
-    firing: list[dict[str, float]] = []
-    for j, d in enumerate(fighting):
-        factors = firer_factors(state, d, 1, ca)
-        firing.append(factors)
-        fire_factor[attacking + j] = product(factors)
+    # each defender's firer factors, named, for the record (the kernel works out their product)
+    firing = [firer_factors(state, d, 1, ca) for d in fighting] if state.record_events else []
     cut = np.array(
         _cut_off_units(state, attackers, ca) + _cut_off_units(state, fighting, cd), dtype=np.bool_
     )
@@ -306,7 +320,8 @@ def resolve_assault(
             attacking,
             cut,
             mine_share,
-            fire_factor,
+            held_suppression(state),
+            state.is_night(),
             float(hours),
             float(board.hex_size_m),
             c.values(),
@@ -431,7 +446,8 @@ def fight_assault(
     attacking,
     cut,
     mine_share,
-    fire_factor,
+    suppression,
+    night,
     hours,
     hex_size_m,
     c,
@@ -452,7 +468,9 @@ def fight_assault(
     Returns REPELLED, TAKEN or RESTED (no hours of assault in hand: nothing fought).
 
     Handed by `resolve_assault`: the minefield's share of men hit crossing it (`mine_share`, 0
-    where the defenders laid none), each defender's firer factors' product (`fire_factor`),
+    where the defenders laid none), the suppression each unit fires at (`suppression`:
+    `protection.held_suppression`) and whether it is `night`, for the defenders' firer factors
+    (`close_fire_factor`),
     whether each unit is cut off (`cut`), the coefficients: common (`c`: steps, frontage), the
     attackers' (`ca`) and the defenders' (`cd`); the dice's table (`table`, `head`), where
     its draws at ASSAULT (unit, 0) are numbered. Writes the numbers for the record into `out` and
@@ -505,7 +523,7 @@ def fight_assault(
             ca.close_fire_casualties_per_firepower_hour
             * u.firepower[units[j]]
             * wire_factor
-            * fire_factor[j]
+            * close_fire_factor(u, units[j], hex_size_m, suppression, night, ca)
             * defend_share  # the weapons on the assaulted frontage
             * ca.vulnerability_attack
         )
