@@ -92,7 +92,7 @@ def test_sort_orders_gives_each_phase_its_units_in_unit_order() -> None:
     ]
     assert aim == [-1] * 8
     assert assaulting == [[1, 5], [2, 8]]
-    assert stepping == [3]
+    assert stepping == [8] and rows[8] == (BOMBARD, 3, 1, 20)  # unit 3's last row
 
 
 def test_sort_orders_moves_only_active_units_but_keeps_every_aim() -> None:

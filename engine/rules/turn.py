@@ -154,10 +154,8 @@ def end_turn(
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
     stepped: dict[type[Order], list[Order]] = {kind: [] for _, kind, _ in RULE_STEPS}
-    if n_stepping:
-        last = {int(row[1]): row for row in rows.tolist()}  # the last row of each unit
-        for order in rows_to_orders(np.array([last[i] for i in stepping[:n_stepping].tolist()])):
-            stepped[type(order)].append(order)
+    for order in rows_to_orders(rows[stepping[:n_stepping]]):
+        stepped[type(order)].append(order)
     # Everyone fires (and works) at the suppression carried into the turn: the fire taken in it
     # is spread over its hours (protection.fire_at_turn_start).
     with fire_at_turn_start(state):
@@ -201,7 +199,8 @@ def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaul
       reaching its escape hex on the edge leaves the map (-1: none).
     - `aim_hex`: per unit, the hex it was told to fire at (-1: none).
     - `assaulting` (rows unit, target): the units told to assault.
-    - `stepping`: the units whose order a rule step resolves (a code in `step_codes`).
+    - `stepping`: the rows of the units whose order a rule step resolves (a code in
+      `step_codes`), a unit's last.
     Returns how many of each of the three lists were written."""
     count = len(u.men)
     last = np.full(count, -1, np.int64)
@@ -223,7 +222,7 @@ def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaul
         elif code >= 0:
             for known in step_codes:
                 if code == known:
-                    stepping[n_stepping] = i
+                    stepping[n_stepping] = k
                     n_stepping += 1
                     break
         if not active[i]:
@@ -336,11 +335,7 @@ def close_turn(
     over)."""
     count = update_places(u, on_map, place_hexes, control, owner, history, row, changed)
     men_0, men_1, side_gone, over = turn_tally(u, next_turn, total_turns)
-    record_turn(
-        ledger[0], ledger[1], ledger[2], ledger[3], ledger[4], ledger[5], ledger[6], ledger[7],
-        ledger[8], ledger[9], ledger[10], ledger[11], ledger[12], ledger[13], ledger[14],
-        ledger[15],
-    )  # fmt: skip
+    record_turn(*ledger)
     return count, men_0, men_1, side_gone, over
 
 
