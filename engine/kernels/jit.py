@@ -395,7 +395,7 @@ def resolved(kernel_made: Callable) -> Callable:
     Safe as long as what it checks says the types are the same: every argument the very object
     of a call it remembers (a bundle, an array: their elements' types do not change while they
     live, the rules never rebind a bundle's arrays), or of the same type told cheaply
-    (`_same_type`: numbers, arrays of one dtype, rank and layout, plain tuples of them); any
+    (`_alike`: numbers, arrays of one dtype, rank and layout, plain tuples of them); any
     other call goes through numba's own dispatch (compiling if need be), and the compiled
     version numba called is remembered with its arguments (a new game's bundles: one such call
     a game)."""
@@ -502,34 +502,16 @@ _LAYOUT_FLAGS = 0x0001 | 0x0002 | 0x0100 | 0x0400
 
 
 def _same_type(a: Any, b: Any, deep: bool = False) -> bool:
-    """Whether numba types `a` and `b` alike, told cheaply: Python numbers (bool, float, or int
-    in int64), numpy scalars of one type, numpy arrays of one dtype, rank and memory layout
-    (numba's `Array(dtype, ndim, layout, readonly, aligned)`: a wrapper's scratch arrays, made
-    afresh each call), plain tuples of such; with `deep`, namedtuples of one class of such too
-    (numba types a namedtuple by its class and its elements' types: a new game's bundles, told
-    element by element, which costs about as much as numba's own typing of them, so it is the
-    second try). Anything else is not told the same: numba's own dispatch then decides."""
+    """Whether numba types `a` and `b` alike, for the kinds `_alike` does not tell inline: numpy
+    scalars of one type; with `deep`, namedtuples of one class whose elements `_alike` tells
+    alike (numba types a namedtuple by its class and its elements' types: a new game's bundles,
+    told element by element, which costs about as much as numba's own typing of them, so it is
+    the second try). Anything else is not told the same: numba's own dispatch then decides."""
     kind = type(a)
     if kind is not type(b):
         return False
-    if kind is int:
-        return _INT64[0] <= a < _INT64[1] and _INT64[0] <= b < _INT64[1]
-    if kind is bool or kind is float:
-        return True
-    if kind is _ndarray:
-        if a.ndim != b.ndim or a.dtype != b.dtype:
-            return False
-        fa, fb = a.flags, b.flags
-        return (
-            fa.c_contiguous == fb.c_contiguous
-            and fa.f_contiguous == fb.f_contiguous
-            and fa.writeable == fb.writeable
-            and fa.aligned == fb.aligned
-        )
-    if kind is tuple or (deep and issubclass(kind, tuple)):
-        return len(a) == len(b) and all(
-            x is y or _same_type(x, y, deep) for x, y in zip(a, b, strict=True)
-        )
+    if deep and issubclass(kind, tuple):
+        return len(a) == len(b) and _alike(a, b, deep)
     return kind in _NUMPY_SCALARS
 
 
