@@ -241,8 +241,11 @@ class Game:
         """Side `s`'s orders as Order records in `_pending`, where only their rows were kept."""
         rows = self._rows[s]
         if rows is not None and not self._pending[s]:
-            orders = rows_to_orders(rows)
-            self._pending[s].update(zip(map(_UNIT, orders), orders, strict=True))
+            self._keep(s, rows_to_orders(rows))
+
+    def _keep(self, s: int, orders: Iterable[Order]) -> None:
+        """`orders` among side `s`'s pending ones, by unit: a unit given two keeps the last."""
+        self._pending[s].update(zip(map(_UNIT, orders), orders, strict=True))
 
     def outcome(self) -> Outcome:
         state = self.state
@@ -276,8 +279,7 @@ class Game:
         s, rows = self._computer_rows(side, mode)
         if self._pending[s] or self._rows[s] is not None:  # on top of orders given before
             self._make_orders(s)
-            orders = rows_to_orders(rows)
-            self._pending[s].update(zip(map(_UNIT, orders), orders, strict=True))
+            self._keep(s, rows_to_orders(rows))
             self._rows[s] = None
         else:
             self._rows[s] = rows
@@ -303,8 +305,7 @@ class Game:
         checked: Iterable[Order] = orders if trusted else [self.check(s, order) for order in orders]
         first = not self._pending[s] and self._rows[s] is None  # nothing given before
         self._make_orders(s)
-        # by unit: a unit given two orders keeps the last
-        self._pending[s].update(zip(map(_UNIT, checked), checked, strict=True))
+        self._keep(s, checked)
         self._rows[s] = self._trusted_rows[s] if trusted and first else None
         self._given.add(s)
 
