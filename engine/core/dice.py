@@ -162,8 +162,9 @@ def next_occurrence(table, head, turn, site, a, b):
     first draw of a later turn than the table's empties the table first (the earlier turn's
     draws cannot be asked again). The caller made room (`Dice.room`) for the row, and `turn`
     is not before the table's (`Dice.room` checks it). A place is whole numbers from 0 (words
-    of the counter): a negative one (a lake's river, -1) is refused, as `Dice.draw_place`
-    refuses it; so is a draw past the table's end (compiled code would write past it unseen)."""
+    of the counter): a negative one is refused, as `Dice.draw_place` refuses it (movement
+    draws a lake's drowning at `LAKE`, not at its river -1); so is a draw past the table's end
+    (compiled code would write past it unseen)."""
     if a < 0 or b < 0:
         raise ValueError("a draw's place is counted from 0")
     if turn > head[TABLE_TURN]:
