@@ -25,7 +25,7 @@ from ..core.state import GameState
 from ..hexgrid import axial_length
 from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
-from .movement import PLAIN, is_trapped, neighbor_rows, occupy_all
+from .movement import is_trapped, neighbor_rows, occupy_all, zone_counts
 from .protection import (
     FACTOR_NAMES,
     exposure,
@@ -189,14 +189,9 @@ def broke_contact(state: GameState) -> set[int]:
 def _mark(state: GameState, on_map: np.ndarray, running: np.ndarray) -> None:
     """Mark in `running` the routed units that broke contact (`mark_running`), handing it the
     board's neighbours and, for the enemy's zones it counts, each side's counts of units in a
-    hex and of fighting units next to it: Python lists where the process interprets (numpy's
-    scalar access costs several times a list's), as movement's `move_units` does."""
+    hex and of fighting units next to it (movement's `zone_counts`, as `move_units` does)."""
     board = state.board
-    size = board.size
-    if PLAIN:
-        occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
-    else:
-        occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
+    occupied, zoned = zone_counts(board.size)
     _mark_running(
         unit_arrays(state.units),
         on_map,

@@ -723,10 +723,7 @@ def move_units(
     values = tuple(map(_move_values, coefficients))
     values = values[:1] if values[0] == values[1] else values  # side rules movement reads not
     size, count = board.size, len(units)
-    if PLAIN:
-        occupied, zoned = [[0] * size, [0] * size], [[0] * size, [0] * size]
-    else:
-        occupied, zoned = np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
+    occupied, zoned = zone_counts(size)
     mined = (_minefields_against(state, 0), _minefields_against(state, 1))
     turn, dice = state.turn, state.dice
     table, head = dice.room(turn, count * (4 + _mined_hexes(state)))
@@ -755,6 +752,16 @@ def move_units(
     )
     if written:
         _events_of_rows(state, rows[:written].tolist(), steps, events)
+
+
+def zone_counts(size: int) -> tuple:
+    """(occupied, zoned), side x hex, zero: what `occupy_all` counts each side's units in a hex
+    and fighting units next to one into, for a board of `size` hexes. Python lists where the
+    process interprets (numpy's scalar access costs several times a list's), int32 arrays where
+    it compiles."""
+    if PLAIN:
+        return [[0] * size, [0] * size], [[0] * size, [0] * size]
+    return np.zeros((2, size), np.int32), np.zeros((2, size), np.int32)
 
 
 def _one_if_same(pair: tuple) -> tuple:
