@@ -282,9 +282,14 @@ class DaskExecutor(Executor):
     def close(self, cancel: bool = False) -> None:
         futures = getattr(self, "_futures", None)
         if cancel:
-            # stopping is the point: what the closing connections complain about is noise
-            for name in ("distributed", "tornado", "asyncio"):
-                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            # stopping is the point: what the closing connections complain about is noise, here
+            # and, in a LocalCluster of our own, in its workers and nannies (a worker whose
+            # heartbeat meets the closing scheduler logs the broken connection with its
+            # traceback); a cluster that outlives the batch keeps its logs
+            _quiet_logs()
+            for on_nannies in (False, True) if self.cluster is not None else ():
+                with contextlib.suppress(Exception):  # the cluster may be gone already
+                    self.client.run(_quiet_logs, nanny=on_nannies)
         if cancel and futures is not None:
             with contextlib.suppress(Exception):  # the cluster may be gone already
                 self.client.cancel(list(futures.futures))
@@ -293,6 +298,13 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             with contextlib.suppress(Exception) if cancel else contextlib.nullcontext():
                 self.cluster.close()
+
+
+def _quiet_logs() -> None:
+    """Nothing more from the loggers of a Dask cluster's connections, in the process it runs in
+    (this one, or a worker or nanny through `Client.run`): for a batch being stopped."""
+    for name in ("distributed", "tornado", "asyncio"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def make_executor(workers: int, dask: str | None) -> Executor:
