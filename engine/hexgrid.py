@@ -179,7 +179,7 @@ def length(h: Hex) -> int:
     return axial_length(q, r)
 
 
-@kernel
+@kernel(borrows=True)
 def axial_length(q: int, r: int) -> int:
     """`length` on plain numbers, for kernels (the line of sight's steps)."""
     return (abs(q) + abs(r) + abs(q + r)) // 2
@@ -247,7 +247,7 @@ def hex_round(q: float, r: float) -> Hex:
     return Hex(*cube_round(q, r, -q - r))
 
 
-@kernel
+@kernel(borrows=True)
 def cube_round(q: float, r: float, s: float) -> tuple[int, int]:
     """`hex_round` on the three cube coordinates, as the axial (q, r): the one definition of the
     rounding, shared by `hex_round` and the line's stepping (`line_cell`)."""
@@ -277,7 +277,7 @@ _NUDGE_R = 2e-6
 _NUDGE_S = -3e-6
 
 
-@kernel
+@kernel(borrows=True)
 def line_cell(dq: int, dr: int, steps: int, k: int) -> tuple[int, int]:
     """Cell ``k`` (``0 < k < steps``) of the line from the origin to ``(dq, dr)``, ``steps``
     being their distance, as its axial ``(q, r)``: the one definition of the line's stepping,
@@ -555,7 +555,7 @@ def offset_to_axial(col: int, row: int, *, layout: OffsetLayout = "odd-r") -> He
     raise ValueError(f"unknown offset layout {layout!r}")
 
 
-@kernel
+@kernel(borrows=True)
 def axial_to_odd_r(q: int, r: int) -> tuple[int, int]:
     """`axial_to_offset` in the maps' own layout, odd-r, on plain numbers: (col, row), for
     kernels (the board index of a hex on the line of sight)."""

@@ -633,3 +633,54 @@ def test_compiled_normal_quantile_is_normaldist_inv_cdf(numba_cache: Path) -> No
     )
     inv_cdf = NormalDist().inv_cdf
     assert run_compiled(script, uniforms, numba_cache) == [inv_cdf(u) for u in uniforms]
+
+
+def test_a_borrowing_kernel_that_returns_or_makes_an_array_is_refused(numba_cache: Path) -> None:
+    """A kernel compiled without reference counting (`kernel(borrows=True)`) must make no array
+    and return none: numba refuses one that makes an array or returns a view, but lets one
+    return an array it was handed, which `borrowing_faults` finds (and `wargame warm` fails
+    on); one that returns numbers passes."""
+    script = (
+        "import json, numba, numpy as np\n"
+        "from engine.kernels import jit\n"
+        "def row_of(a, i):\n"
+        "    return a[i]\n"
+        "def same(a, i):\n"
+        "    return a\n"
+        "def total(a, i):\n"
+        "    return a[i].sum()\n"
+        "def fresh(a, i):\n"
+        "    return np.zeros(3).sum()\n"
+        "a = np.ones((2, 3))\n"
+        "made = {}\n"
+        "for function in (row_of, same, total, fresh):\n"
+        "    borrowing = numba.njit(_nrt=False)(function)\n"
+        "    jit.BORROWING.add(function)\n"
+        "    jit._COMPILED[function] = borrowing\n"
+        "    caller = numba.njit(lambda a: np.sum(borrowing(a, 1)))\n"
+        "    try:\n"
+        "        caller.compile((numba.typeof(a),))  # not run: `same` would free `a`\n"
+        "        made[function.__name__] = 'compiled'\n"
+        "    except numba.core.errors.TypingError:\n"
+        "        made[function.__name__] = 'refused'\n"
+        "print(json.dumps([made, jit.borrowing_faults()]))\n"
+    )
+    made, faults = run_compiled(script, None, numba_cache)
+    # numba refuses a made array and a view; the array handed in it lets through
+    assert made == {
+        "row_of": "refused",
+        "same": "compiled",
+        "total": "compiled",
+        "fresh": "refused",
+    }
+    assert len(faults) == 1 and faults[0].startswith("__main__.same (")
+    assert faults[0].endswith("-> array(float64, 2d, C)")
+
+
+def test_holds_array_looks_inside_tuples() -> None:
+    numba = pytest.importorskip("numba")
+    types = numba.core.types
+    assert jit.holds_array(types.float64[:])
+    assert jit.holds_array(types.Tuple((types.int64, types.UniTuple(types.bool_[:, :], 2))))
+    assert not jit.holds_array(types.UniTuple(types.float64, 5))
+    assert not jit.holds_array(types.int64)

@@ -95,7 +95,7 @@ PlanTables = namedtuple(
 )
 
 
-@kernel
+@kernel(borrows=True)
 def spread_rounds(per_turn, k):
     """The whole rounds of turn `k` (0 the first) of a phase that fires `per_turn` rounds a turn,
     a fraction allowed: floor((k + 1) × per_turn) - floor(k × per_turn), so the rounds of turns
@@ -205,14 +205,14 @@ def unit_phases(turn, night, times, t):
     return current
 
 
-@kernel
+@kernel(borrows=True)
 def _spent(i, u, c):
     """Too weak or too shaken to attack."""
     strength = u.men[i] / max(float(u.men_start[i]), 1.0)
     return strength < c.ai_spent_strength or u.morale[i] < c.ai_spent_morale
 
 
-@kernel
+@kernel(borrows=True)
 def _works_intact(h, w):
     """Share of a hex's works still standing (0 where there are none)."""
     start = float(w.fort_strength_start[h] + w.blockhouse_strength_start[h])
@@ -221,7 +221,7 @@ def _works_intact(h, w):
     return float(w.fort_strength[h] + w.blockhouse_strength[h]) / start
 
 
-@kernel
+@kernel(borrows=True)
 def _send_tier(k, place, t):
     """How readily the standing reflex sends a unit on phase k (-1: none) to man `place` (lower
     first; -1: never, its phase says otherwise or is about that very place). Who it may send,
@@ -241,7 +241,7 @@ def _send_tier(k, place, t):
     return -1
 
 
-@kernel
+@kernel(borrows=True)
 def _needs_manning(i, only_keepers, side, place, active, current, u, w, c, t):
     """Whether the side's place needs a unit sent to it, counting as its garrison the side's
     units there that still fight: not routed and not spent (below `ai_spent_strength` of its
@@ -269,7 +269,7 @@ def _needs_manning(i, only_keepers, side, place, active, current, u, w, c, t):
     return threat >= ratio * held
 
 
-@kernel
+@kernel(borrows=True)
 def _man_with(side, place, active, current, u, w, c, t):
     """The unit the standing reflex sends to man `place` (-1: none, or the place is manned): the
     nearest free foot unit (neither routed, spent nor next to an enemy), lowest tier first. A
@@ -299,7 +299,7 @@ def _man_with(side, place, active, current, u, w, c, t):
     return pick
 
 
-@kernel
+@kernel(borrows=True)
 def _standing_reflex(i, k, side, active, current, man_with, u, w, c, t):
     """The hex unit i (on phase k) is sent to by the plan's standing reflex, overriding its
     phase: its own hex to stay (Hold), a place to man (Move), -1 to follow its phase.
@@ -331,7 +331,7 @@ def _standing_reflex(i, k, side, active, current, man_with, u, w, c, t):
     return -1
 
 
-@kernel
+@kernel(borrows=True)
 def _nearest_enemy(here, near_to, within, side, active, u, t):
     """The enemy-held hex nearest `here` (the lowest on a tie) among those at most `within` from
     `near_to` (-1: none)."""
@@ -347,7 +347,7 @@ def _nearest_enemy(here, near_to, within, side, active, u, t):
     return pick
 
 
-@kernel
+@kernel(borrows=True)
 def _downhill(here, target, t):
     """The neighbour of `here` nearest `target` down its time field (the lowest on a tie)."""
     hours = t.fields[t.field_of[target]]
@@ -478,7 +478,7 @@ def _attack(i, k, side, active, u, c, t, order):
     order[0], order[1] = O_MOVE, around[i % chosen]
 
 
-@kernel
+@kernel(borrows=True)
 def _hold(i, k, side, u, w, c, t, order):
     """Go to the objective and hold it (fall back where the phase says, when outnumbered beyond
     what the works let it stand, or too weak); on a counter-attack, throw back an enemy
@@ -514,7 +514,7 @@ def _hold(i, k, side, u, w, c, t, order):
             return
 
 
-@kernel
+@kernel(borrows=True)
 def _pursue(i, k, side, active, u, t, order):
     """Go after the enemy: broken units first (the nearest), else the nearest enemy; men caught
     in a river are shot at from its bank, not followed into the water. Writes (kind, hex)."""

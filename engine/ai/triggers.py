@@ -148,7 +148,7 @@ def _holds(root, k, side, starts, t, records):
     return value[0]
 
 
-@kernel
+@kernel(borrows=True)
 def _fired(root, since, turn, side, starts, t, records):
     """The first boundary from `since` at which the trigger at `root` held (-1: none yet). A
     trigger of `after` alone may name a boundary still to come. What was looked at is

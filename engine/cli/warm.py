@@ -144,6 +144,12 @@ def compile_in_this_process() -> dict[str, Any]:
     if not jit.compiling():
         return {"error": "numba could not be imported: the kernels ran as plain Python"}
     workload()
+    faults = jit.borrowing_faults()
+    if faults:
+        return {
+            "error": "kernels marked `kernel(borrows=True)` return an array, which a kernel"
+            " compiled without reference counting cannot hand over: " + "; ".join(faults)
+        }
     kernels = []
     for function in jit.KERNELS:
         dispatcher = jit.compiled_version(function)

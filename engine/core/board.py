@@ -212,7 +212,7 @@ class Board:
         return self._labels[index]
 
 
-@kernel
+@kernel(borrows=True)
 def hex_distance(q: np.ndarray, r: np.ndarray, a: int, b: int) -> int:
     """Hex steps between hexes `a` and `b` of a board whose axial coordinates are `q`, `r`
     (`Board.q`, `Board.r`): `Board.distance` for kernels, which read the board as arrays."""

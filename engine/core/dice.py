@@ -90,7 +90,7 @@ _SHIFT11, _SHIFT16, _SHIFT32 = u64(11), u64(16), u64(32)
 _M0_WORD, _M1_WORD = u64(_M0), u64(_M1)
 
 
-@kernel
+@kernel(borrows=True)
 def mulhilo(a, b):
     """(high, low) 64-bit words of the 128-bit product a * b, from 32-bit halves: no
     intermediate sum passes 64 bits, so it is exact in uint64 arithmetic and in Python's."""
@@ -108,7 +108,7 @@ def _philox_block_interpreted(keys, c0, c1, c2, c3):
     return philox_rounds(c0, c1, c2, c3, keys)
 
 
-@kernel(interpreted=_philox_block_interpreted)
+@kernel(interpreted=_philox_block_interpreted, borrows=True)
 def philox_block(keys, c0, c1, c2, c3):
     """`philox_rounds` as a kernel: the four words of counter (c0..c3) under the round keys
     `keys` (`Dice.key_words`: ten rows of two words). The words must be `u64` (compiled, an
@@ -120,7 +120,7 @@ def philox_block(keys, c0, c1, c2, c3):
     return c0, c1, c2, c3
 
 
-@kernel
+@kernel(borrows=True)
 def uniform_at(keys, place, k):
     """The k-th uniform (from 0) of the draw place `place` = (turn, site, a, b, occurrence):
     what the k-th `Stream.random()` of `Dice.at(turn, site, a, b)` at that occurrence gives. A
@@ -143,7 +143,7 @@ TABLE_TURN = 1  # head[TABLE_TURN]: the turn they were drawn on (-1 before any d
 TABLE_ROWS = 64  # a new table's rows (a Furong turn draws 12 times on average, 68 at most seen)
 
 
-@kernel
+@kernel(borrows=True)
 def times_drawn(table, filled, site, a, b):
     """How many times the place (site, a, b) is drawn in the first `filled` rows of `table`
     (rows (site, a, b, occurrence)): one more than its last row's occurrence, 0 for a place not
@@ -155,7 +155,7 @@ def times_drawn(table, filled, site, a, b):
     return 0
 
 
-@kernel
+@kernel(borrows=True)
 def next_occurrence(table, head, turn, site, a, b):
     """Note a draw on `turn` at (site, a, b) in the dice's table (`Dice.room`: `table` and
     `head`) and return its occurrence: the times the place was drawn this turn before. The
@@ -188,7 +188,7 @@ def unit_interval(word: int) -> float:
     return ((word >> 11) + 0.5) * _TO_UNIT
 
 
-@kernel
+@kernel(borrows=True)
 def binomial(n: int, p: float, u: float) -> int:
     """Binomial(n, p) by inversion of one uniform `u`: the least k with P(X <= k) > u. One
     uniform per draw (not a variable number, as numpy's BTPE takes) keeps every draw at its
@@ -203,7 +203,7 @@ def binomial(n: int, p: float, u: float) -> int:
     return _binomial_to_half(n, p, u)
 
 
-@kernel
+@kernel(borrows=True)
 def _binomial_to_half(n: int, p: float, u: float) -> int:
     """`binomial` for 0 < p <= 0.5."""
     q = 1.0 - p
@@ -239,7 +239,7 @@ def _binomial_to_half(n: int, p: float, u: float) -> int:
     return _walk_up(n, p, q, u, m, at_mode, below)
 
 
-@kernel
+@kernel(borrows=True)
 def _walk_up(n: int, p: float, q: float, u: float, k: int, f: float, below: float) -> int:
     """From k, whose probability is f and P(X < k) = below, up to the k where the
     distribution passes u. Stops where the remaining tail cannot matter (rounding can leave
@@ -256,7 +256,7 @@ def _walk_up(n: int, p: float, q: float, u: float, k: int, f: float, below: floa
     return k
 
 
-@kernel
+@kernel(borrows=True)
 def normal_quantile(u):
     """The standard normal's inverse distribution at `u` in (0, 1): a normal from one uniform,
     for kernels. Wichura's AS241 (Applied Statistics 37 (3), 1988: 477-484) written as Python's

@@ -229,7 +229,7 @@ def _compile(function: Callable) -> Any:
     """numba's compiled version of `function`: nopython, cached on disk, without the GIL."""
     import numba
 
-    dispatcher = numba.njit(cache=True, nogil=True)(function)
+    dispatcher = numba.njit(cache=True, nogil=True, _nrt=function not in BORROWING)(function)
     _COMPILED[function] = dispatcher
     return dispatcher
 
@@ -343,12 +343,46 @@ def start_compiler() -> bool:
     return True
 
 
+# The kernels that only borrow the arrays they are handed (`kernel(borrows=True)`), compiled
+# without numba's reference counting.
+BORROWING: set[Callable] = set()
+
+
+def holds_array(numba_type: Any) -> bool:
+    """Whether a value of this numba type is or holds an array (a tuple's members, a
+    namedtuple's fields, at any depth): what a borrowing kernel must not return."""
+    from numba.core import types
+
+    if isinstance(numba_type, types.Array):
+        return True
+    if isinstance(numba_type, types.BaseTuple):
+        return any(holds_array(member) for member in numba_type.types)
+    return False
+
+
+def borrowing_faults() -> list[str]:
+    """The borrowing kernels this process compiled that return an array, with the signature.
+    Such a kernel hands its caller an array without counting the reference the caller will
+    give back: the array would be freed while still in use. numba itself refuses a borrowing
+    kernel that makes an array, so this is the one mistake left to catch (`wargame warm` checks
+    after compiling every kernel)."""
+    faults = []
+    for function in BORROWING:
+        dispatcher = _COMPILED.get(function)
+        for signature in getattr(dispatcher, "nopython_signatures", ()):
+            if holds_array(signature.return_type):
+                faults.append(f"{function.__module__}.{function.__qualname__} {signature}")
+    return sorted(faults)
+
+
 def compiled_version(function: Callable) -> Any | None:
     """The compiled dispatcher made for a registered kernel (by its plain function), if any."""
     return _COMPILED.get(function)
 
 
-def kernel(function: F | None = None, *, interpreted: Callable | None = None):
+def kernel(
+    function: F | None = None, *, interpreted: Callable | None = None, borrows: bool = False
+):
     """The function itself, or, when this process compiles (`compiling`), numba's compiled
     version of it (nopython, cached on disk, without the interpreter's lock); a stand-in that
     becomes one of them at the first call while `auto` has not yet chosen.
@@ -356,10 +390,23 @@ def kernel(function: F | None = None, *, interpreted: Callable | None = None):
     `interpreted`: what runs in its place when the process does not compile, where the same
     numbers come quicker from Python's own arithmetic (the dice's Philox rounds on Python's big
     integers, five times quicker than the 32-bit halves a compiled kernel needs). The tests hold
-    the kernel's source, run as plain Python, equal to it."""
+    the kernel's source, run as plain Python, equal to it.
+
+    `borrows`: the kernel only reads and writes the arrays it is handed; it makes none and
+    returns none (numbers, or tuples of numbers). It is compiled without numba's reference
+    counting (`_nrt=False`). Why: a compiled kernel counts a reference to every array it is
+    handed, one atomic add on entry and one on leaving, and a bundle is dozens of arrays (the
+    units' 35, the plan's 27); a small kernel called in a loop with two bundles spent ~0.4 µs a
+    call on nothing else, about a sixth of a whole compiled battle (docs/speed.md, "Counting
+    references"). The arrays stay alive throughout: its caller holds them. numba refuses to
+    compile a borrowing kernel that makes an array; one that returns an array is caught by
+    `borrowing_faults` (`wargame warm`). A borrowing kernel calls only kernels that return no
+    array either (what one returned would never be given back)."""
     if function is None:
-        return lambda source: kernel(source, interpreted=interpreted)
+        return lambda source: kernel(source, interpreted=interpreted, borrows=borrows)
     KERNELS.append(function)
+    if borrows:
+        BORROWING.add(function)
     plain = function if interpreted is None else interpreted
     if _compiling is None and jit_mode() == "auto":
         if not _warm_at_start().warm or not _warmed_source(function):

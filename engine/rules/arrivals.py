@@ -87,7 +87,7 @@ def arrivals(state: GameState, events: list[Event]) -> None:
         events.append(Arrived(state.turn, u.ids[i], board.label(at), int(u.men[i])))
 
 
-@kernel
+@kernel(borrows=True)
 def arrive(u, b, turns, units, entries, turn, arrived) -> int:
     """The units of the timetable's rows (`turns`, `units`, `entries`) due at `turn` come on,
     in the rows' order, each at its entry hex or the nearest free one (`entry_hex`), which
@@ -226,7 +226,7 @@ STRIKE_LEADER = 4  # 1 when its leader fell
 STRIKE_COLUMNS = 5
 
 
-@kernel
+@kernel(borrows=True)
 def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, table, head, rows):
     """The turn's air strikes, in order: strike s of side `sides[s]` with `sorties[s]` sorties
     on the hexes `near[s]` strikes every enemy unit there with men, sharing the casualties by

@@ -100,7 +100,7 @@ _OUT_SIZE = 19
 _COUNTS_SIZE = 10
 
 
-@kernel
+@kernel(borrows=True)
 def engaged_shares(frontage_m, axes, hex_size_m):
     """The shares of the attackers' and of the defenders' men that take part in an assault.
 
@@ -112,13 +112,13 @@ def engaged_shares(frontage_m, axes, hex_size_m):
     return min(1.0, per_axis), min(1.0, per_axis * axes)
 
 
-@kernel
+@kernel(borrows=True)
 def _engaged(men, share):
     """The men of a unit on the assaulted frontage (all of them when the share is 1)."""
     return men if share >= 1.0 else int(men * share + 0.5)
 
 
-@kernel
+@kernel(borrows=True)
 def _spread(fight, first, stop, expected, c):
     """Draw `expected` casualties among the engaged men of `units[first:stop]`, in proportion to
     them, reading the losses' coefficients `c`; take them off `engaged` too; return the total
@@ -154,7 +154,7 @@ def _spread(fight, first, stop, expected, c):
     return lost, expected
 
 
-@kernel
+@kernel(borrows=True)
 def close_fire_factor(u, unit, hex_size_m, suppression, night, c):
     """The product of a defender's firer factors at the next hex (`firer_factor_values` at
     distance 1, `suppression` the level each unit fires at), multiplied in their order, the
@@ -172,7 +172,7 @@ def close_fire_factor(u, unit, hex_size_m, suppression, night, c):
     return factor
 
 
-@kernel
+@kernel(borrows=True)
 def assault_steps(hours, steps_per_hour):
     """How many steps an assault of `hours` is fought in, and each step's length in hours: as
     near `steps_per_hour` steps an hour as whole steps allow, at least one."""
@@ -185,7 +185,7 @@ def losses_counted(state: GameState, unit: int) -> float:
     return float(counted_losses(unit_arrays(state.units), unit))
 
 
-@kernel
+@kernel(borrows=True)
 def counted_losses(u, unit):
     """The losses of `unit` that count toward its breaking point: those of its present
     engagement, i.e. its killed, wounded, captured and drowned since its count was last reset
@@ -232,7 +232,7 @@ def break_point(
     return float(lost), float(start), float(breaks)
 
 
-@kernel
+@kernel(borrows=True)
 def group_break_point(u, units, first, stop, cut, factor):
     """(losses so far, men at the start, breaking point) of the units `units[first:stop]`: the
     losses of their present engagement (`counted_losses`: since they came into contact, or last
@@ -688,7 +688,7 @@ def fight_assault(
 _fight_assault = resolved(fight_assault)
 
 
-@kernel
+@kernel(borrows=True)
 def _total(engaged, first, stop):
     """The men of `engaged[first:stop]`."""
     total = 0
@@ -697,7 +697,7 @@ def _total(engaged, first, stop):
     return total
 
 
-@kernel
+@kernel(borrows=True)
 def _any_men(men, units, first, stop):
     """Whether any of `units[first:stop]` has men left."""
     for j in range(first, stop):  # noqa: SIM110 (a loop: numba compiles no generator here)
@@ -706,7 +706,7 @@ def _any_men(men, units, first, stop):
     return False
 
 
-@kernel
+@kernel(borrows=True)
 def _come_up(men, units, engaged, first, stop, share):
     """Fill the places of the engaged men (`engaged[j]`) of `units[first:stop]` who were hit
     with men of the same unit not yet engaged, so that each unit has the engaged `share` of the
@@ -721,7 +721,7 @@ def _come_up(men, units, engaged, first, stop, share):
     return came_up
 
 
-@kernel
+@kernel(borrows=True)
 def _men_weighted(men, values, units, first, stop, empty):
     """The mean of a unit array's `values` over `units[first:stop]`, weighted by the men each
     has left (`empty` with none left): the attackers' hours of assault in hand (inf:

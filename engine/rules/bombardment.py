@@ -89,7 +89,7 @@ EXPOSURE_NAMES = (*FACTOR_NAMES, "works_falling")
 HIT_COLUMNS = FACTORS + len(EXPOSURE_NAMES)
 
 
-@kernel
+@kernel(borrows=True)
 def expected_shell_casualties(lethal_area_m2, men, hex_area_m2, exposure):
     """Men a unit loses, on average, to rounds whose lethal areas add up to `lethal_area_m2`
     landing at random in a hex of `hex_area_m2` where its `men` stand: each man is disabled when
@@ -435,7 +435,7 @@ def bombard_all(
 _bombard_all = resolved(bombard_all)
 
 
-@kernel
+@kernel(borrows=True)
 def lethal_area(c, weapon_class):
     """The firing side's lethal area of a round of `weapon_class` (index into
     INDIRECT_CLASSES), m²."""
@@ -480,7 +480,7 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     return {INDIRECT_CLASSES[c]: float(by_class[c]) for c in order[:classes].tolist()}
 
 
-@kernel
+@kernel(borrows=True)
 def fire_tubes(
     u, weapons, budget_rounds, unit, metres, turn_hours, suppression, cap, order, by_class
 ):
@@ -523,7 +523,7 @@ def fire_tubes(
     return classes
 
 
-@kernel
+@kernel(borrows=True)
 def tube_rounds(time_for, carry, limit):
     """(whole rounds fired, part of a round carried on) for tubes that have time this turn for
     `time_for` rounds (a fraction allowed), carried `carry` from their last turn of fire, and
@@ -546,7 +546,7 @@ def tube_rounds(time_for, carry, limit):
     return fired, min(ready - fired, 1.0)
 
 
-@kernel
+@kernel(borrows=True)
 def suppression_pinned(lethal_area_m2, exposure, hex_area_m2, per_casualty_share):
     """Suppression a turn's rounds add (before spreading it over the turn's hours):
     `per_casualty_share` × the share of the men they are expected to hit, taken at the linear
@@ -651,7 +651,7 @@ def exposures_while_damaging(u, w, cover, water, target, units, damage, c, facto
     return done, changed
 
 
-@kernel
+@kernel(borrows=True)
 def damage_works(w, target, damage):
     """Damage goes to the field works first, then to the blockhouses; returns what was done and
     whether any was. Works already gone take nothing, and are not reported changed (which would
@@ -673,7 +673,7 @@ def damage_works(w, target, damage):
     return done, changed
 
 
-@kernel
+@kernel(borrows=True)
 def works_share_destroyed(landed, hex_area_m2, hit_radius_m, hits_to_destroy):
     """Share of a hex's works (as built) that `landed` rounds wreck, landing at random in its
     `hex_area_m2`. The works are emplacements (weapon pits, covered trench bays, dugouts,
@@ -690,7 +690,7 @@ def works_share_destroyed(landed, hex_area_m2, hit_radius_m, hits_to_destroy):
     return landed * math.pi * hit_radius_m**2 / (hex_area_m2 * hits_to_destroy)
 
 
-@kernel
+@kernel(borrows=True)
 def lane_after(lane, landed, hex_area_m2, clearing_radius_m):
     """A minefield's lane progress after `landed` rounds land at random in a hex of
     `hex_area_m2`: the share of the mines on the lane that are gone. A mine is set off or
@@ -703,7 +703,7 @@ def lane_after(lane, landed, hex_area_m2, clearing_radius_m):
     return 1.0 - (1.0 - lane) * math.exp(-landed * math.pi * clearing_radius_m**2 / hex_area_m2)
 
 
-@kernel
+@kernel(borrows=True)
 def lane_is_open(lane, density_per_m, lane_width_m, mines_left):
     """A lane counts as open when the mines expected still on it, the field's `density_per_m`
     (mines per metre of front, every row of its depth) × `lane_width_m` × (1 - lane), are at
@@ -713,7 +713,7 @@ def lane_is_open(lane, density_per_m, lane_width_m, mines_left):
     return density_per_m * lane_width_m * (1.0 - lane) <= mines_left
 
 
-@kernel
+@kernel(borrows=True)
 def wire_left_after(lines, landed, rounds_per_line, hex_size_m):
     """Lines of wire still without a gap after `landed` rounds fall at random in a hex of
     `hex_size_m`. A burst cuts a line where it lands close to it, so each round gaps a given
@@ -741,7 +741,7 @@ def _breach_obstacles(
     return float(lane), float(wire_lines)
 
 
-@kernel
+@kernel(borrows=True)
 def breach_obstacles(w, target, landed, hex_area_m2, hex_size_m, c):
     """The rounds landed clear mines on a lane through the minefield (`lane_after`, open at
     `lane_is_open`) and cut the wire of `target`: returns the lane's progress (0..1) and the

@@ -24,7 +24,7 @@ def draw_casualties(rng: Stream, men: int, expected: float) -> int:
     return int(rng.binomial(men, p))
 
 
-@kernel
+@kernel(borrows=True)
 def draw_disabled(men, expected, keys, place, k):
     """`draw_casualties` for a kernel: the men disabled when `expected` casualties are due
     among `men`, drawn from the draw place `place` at its uniform `k` (when a draw is needed);
@@ -71,7 +71,7 @@ def apply_casualties(
     return int(killed), int(wounded)
 
 
-@kernel
+@kernel(borrows=True)
 def take_casualties(u, water, unit, disabled, share_killed, c, keys, place, k):
     """Take `disabled` men of `unit` (no more than it has): `share_killed` of them killed, the
     rest wounded; officers fall in proportion to the share of the unit killed and the leader

@@ -144,7 +144,7 @@ def coefficients(overrides: Mapping[str, float] | None = None) -> Coefficients:
     return Coefficients(**values)
 
 
-@kernel
+@kernel(borrows=True)
 def share_in_turn(share_per_hour: float, hours: float) -> float:
     """The share of men a per-hour share takes in a turn of `hours`, each hour taking it from
     those the hours before left: 1 - (1 - p) ** hours. Exactly `share_per_hour` in 1-hour turns

@@ -66,7 +66,7 @@ def obstacle_left(state: GameState, h: int) -> bool:
     return bool(works_left(works_arrays(state.works), h))
 
 
-@kernel
+@kernel(borrows=True)
 def works_left(w, h):
     """`obstacle_left` on the works' arrays."""
     return (w.mine_depth_m[h] > 0 and w.lane[h] < 1.0) or w.wire_lines[h] > 0
@@ -226,7 +226,7 @@ def note_openings(
         events.append(LaneOpened(state.turn, label, "wire", unit))
 
 
-@kernel
+@kernel(borrows=True)
 def breach_work(hours, lane, depth_m, wire_lines, lane_m_per_hour, wire_lines_per_hour):
     """The lane's progress and the lines of wire left after `hours` of work: the lane first
     (`lane_m_per_hour` metres of `depth_m` an hour), then the wire with the hours left."""
@@ -249,7 +249,7 @@ def _work_hours(state: GameState, unit: int, c) -> tuple[float, float, float]:
     )
 
 
-@kernel
+@kernel(borrows=True)
 def work_hours(men, suppression, turn_hours, c):
     """(party share, suppression, hours of work) of a breaching party of `men` this turn."""
     share = min(1.0, men / c.engineer_party_men)
@@ -320,7 +320,7 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
             )
 
 
-@kernel
+@kernel(borrows=True)
 def breach_step(u, w, q, r, engineers, wire_rate, suppression, units, targets, turn_hours, c, rows):
     """The breach orders (`units[k]` at hex `targets[k]`, in unit order): each able party of
     engineers in or next to a hex with obstacles left works this turn's hours on it, the lane

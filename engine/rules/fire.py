@@ -68,7 +68,7 @@ def firer_factors(state: GameState, unit: int, distance: int, coefficients) -> d
     return {name: float(v) for name, v in zip(FIRER_FACTOR_NAMES, values, strict=True) if v == v}
 
 
-@kernel
+@kernel(borrows=True)
 def firer_factor_values(u, unit, distance, hex_size_m, suppression, night, c):
     """(strength, range, suppression, quality, night) multipliers on the fire of `unit` at a
     target `distance` hexes away, the night NaN by day; `suppression` is the level it fires at
@@ -130,14 +130,14 @@ def fire_reaches(state: GameState, coefficients) -> tuple[list[int], list[int]]:
     return full.tolist(), reach.tolist()
 
 
-@kernel
+@kernel(borrows=True)
 def unit_reaches(u, hex_size_m, night, hours_left, c, full, reach, share):
     """`unit_reach` of every unit, into the arrays `full`, `reach` and `share`."""
     for i in range(u.men.shape[0]):
         full[i], reach[i], share[i] = unit_reach(u, i, hex_size_m, night, hours_left, c)
 
 
-@kernel
+@kernel(borrows=True)
 def unit_reach(u, unit, hex_size_m, night, hours_left, c):
     """(hexes `unit` can reach, hexes it will fire at, its fire discipline) this turn, with
     `hours_left` in the battle.
@@ -203,7 +203,7 @@ def _mark(state: GameState, on_map: np.ndarray, running: np.ndarray) -> None:
     )
 
 
-@kernel
+@kernel(borrows=True)
 def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
     """Mark in `running` the routed units that have broken contact: every routed unit on the
     map (arrived, not gone, on a hex) that is free to run (movement's `is_trapped`, against the
@@ -246,7 +246,7 @@ def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
 _mark_running = resolved(mark_running)
 
 
-@kernel
+@kernel(borrows=True)
 def nearest_target(
     u,
     q,
@@ -315,7 +315,7 @@ def nearest_target(
         last, last_d, last_men = best, best_d, best_men
 
 
-@kernel
+@kernel(borrows=True)
 def plan_shot(
     u, w, cover, water, hex_size_m, firer, target, distance, suppression, night, share, hours,
     own, theirs, row,
@@ -520,7 +520,7 @@ def direct_fire(
             )
 
 
-@kernel
+@kernel(borrows=True)
 def ammo_factor(u, unit, firing_hours, c):
     """Spend the ammunition of `unit` for `firing_hours` of fire (`spend_ammo`): the factor on
     its effect, NaN when it had rounds for all of it or has no count of rounds (unlimited)."""
@@ -537,7 +537,7 @@ def spend_rounds(state: GameState, unit: int, needed: float, coefficients) -> di
     return {} if factor != factor else {"ammunition": float(factor)}
 
 
-@kernel
+@kernel(borrows=True)
 def spend_ammo(u, unit, needed, c):
     """Spend `needed` rounds of `unit`'s ammunition; the share of that fire for which no rounds
     are left counts at `no_ammo_fire_factor`: the factor on the fire, NaN when nothing was short

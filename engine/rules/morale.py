@@ -72,7 +72,7 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
     )
 
 
-@kernel
+@kernel(borrows=True)
 def set_break_points(u, factor, captured, occurrence, c, by_side, keys):
     """Each unit's breaking point (share of its starting men lost) = break_point_mean × (0.5 +
     quality) × `factor` (its resolve) × a log-normal draw of mean 1 and log-spread
@@ -255,7 +255,7 @@ def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -
         events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
 
 
-@kernel
+@kernel(borrows=True)
 def rout_broken(u, unit, rout_threshold):
     """Rout `unit`, broken in an assault, its morale down to `rout_threshold` at most, so that
     it rallies only after rest (rally_threshold); whether it routed (not if it had already, or
@@ -267,7 +267,7 @@ def rout_broken(u, unit, rout_threshold):
     return True
 
 
-@kernel
+@kernel(borrows=True)
 def trapped_lost(men, share_per_hour, hours, uniform):
     """Men of a trapped unit of `men` lost in a turn of `hours` (they surrender or fight on to
     the end), each man lost independently with the hourly `share_per_hour` compounded over the
@@ -286,7 +286,7 @@ def trapped_lost(men, share_per_hour, hours, uniform):
     return binomial(men, share_in_turn(share_per_hour, hours), uniform)
 
 
-@kernel
+@kernel(borrows=True)
 def _take_men(men, into, unit, count):
     """Move up to `count` of `unit`'s `men` into the count `into` (captured, escaped, killed):
     casualties.remove_men for kernels; how many moved."""
@@ -298,7 +298,7 @@ def _take_men(men, into, unit, count):
     return count
 
 
-@kernel
+@kernel(borrows=True)
 def surrender_trapped(u, unit, night, hours, c, keys, place):
     """A trapped routed `unit`'s turn: small parties slip out through the ring (more of them at
     `night`); of the rest each hour a share is lost, some surrendering (the unit's

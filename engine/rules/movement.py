@@ -205,7 +205,7 @@ def _settle_heapq(times, done, queue, _, counts, enter, neighbors, until):
     counts[0] = len(queue)
 
 
-@kernel(interpreted=_settle_heapq)
+@kernel(interpreted=_settle_heapq, borrows=True)
 def settle(times, done, costs, hexes, counts, enter, neighbors, until):
     """Dijkstra from a goal outward over `enter` (hours to enter each hex), resumed with the queue
     (`costs`, `hexes`, its size `counts[0]`) where it paused; pauses again once hex `until` is
@@ -252,7 +252,7 @@ def settle(times, done, costs, hexes, counts, enter, neighbors, until):
     counts[0] = size
 
 
-@kernel
+@kernel(borrows=True)
 def _sift_up(costs, hexes, at, cost, h):
     """Where an entry (cost, h) placed at `at` comes to rest moving toward the root (heapq's
     `_siftdown`): each parent it is less than moves down into its place."""
@@ -551,7 +551,7 @@ def trapped(state: GameState, unit: int) -> bool:
     )
 
 
-@kernel
+@kernel(borrows=True)
 def is_trapped(here, neighbors, passable, held, zone):
     """No neighbouring hex of `here` that may be entered and that the enemy does not stand in
     (`held`), or every such hex and `here` itself are in the enemy's zone."""
@@ -568,7 +568,7 @@ def is_trapped(here, neighbors, passable, held, zone):
     return not free or (all_in_zone and zone[here])
 
 
-@kernel
+@kernel(borrows=True)
 def next_step(neighbors, here, held, field):
     """The neighbour a unit steps into on its way down a time field (never a `held` hex), or -1
     when no step brings it closer: the lowest time, the lowest hex number among equals."""
@@ -582,7 +582,7 @@ def next_step(neighbors, here, held, field):
     return step
 
 
-@kernel
+@kernel(borrows=True)
 def walk(neighbors, here, goal, held, field, limit, path):
     """The hexes from `here` down `field` toward `goal` into `path` (here first), step by step
     as `march` takes them, at most `limit`; returns how many."""
@@ -965,7 +965,7 @@ def _occupy_all_lists(u, occupied, zoned, neighbors):
                         zone[n] += 1
 
 
-@kernel(interpreted=_occupy_all_lists)
+@kernel(interpreted=_occupy_all_lists, borrows=True)
 def occupy_all(u, occupied, zoned, neighbors):
     """Count every unit on the map in `occupied` and, if it still fights, its zone of control
     in `zoned` (`_occupy`), as the enemy's `make` reads them: arrived, not gone, on a hex."""
@@ -974,7 +974,7 @@ def occupy_all(u, occupied, zoned, neighbors):
             _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], 1)
 
 
-@kernel
+@kernel(borrows=True)
 def _occupy(occupied, zoned, neighbors, side, h, fighting, change):
     """Count a unit of `side` in or out (`change` 1 or -1) of hex h: a hex the enemy may not
     enter, and, for a unit that still fights, its neighbours in its zone of control."""
@@ -996,7 +996,7 @@ def _settled(g, slot, h):
     return g.times[slot]
 
 
-@kernel
+@kernel(borrows=True)
 def _flee(
     u, unit, rear, slot, g, c, held, zone, mined, w, control, night, hours, turn, keys, table,
     head, steps, taken, rows, written,
@@ -1024,7 +1024,7 @@ def _flee(
     return taken, written
 
 
-@kernel
+@kernel(borrows=True)
 def _row(rows, written, kind, unit, h, number):
     """An event row of `kind` about `unit` at hex h with one number; returns the rows written."""
     rows[written, 0] = kind
@@ -1035,7 +1035,7 @@ def _row(rows, written, kind, unit, h, number):
     return written + 1
 
 
-@kernel
+@kernel(borrows=True)
 def _drown_in(u, unit, h, g, c, turn, keys, table, head, rows, written):
     """A routed unit floundering in the river of hex h, if it cannot be waded, loses men in the
     water (`drown`, drawn at DROWN, unit, river; `LAKE` for water that is no river)."""
@@ -1136,7 +1136,7 @@ def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, table, head, rows, w
     return left, written
 
 
-@kernel
+@kernel(borrows=True)
 def _enter(u, unit, here, steps, taken):
     """`unit` steps into `here`: noted as the march's next hex (`steps`); the hexes noted."""
     steps[taken] = here
@@ -1144,7 +1144,7 @@ def _enter(u, unit, here, steps, taken):
     return taken + 1
 
 
-@kernel
+@kernel(borrows=True)
 def _may_strike_mines(here, mined, mine_density, lane, c):
     """Whether entering `here` may strike mines laid by the other side (`mined`): a draw."""
     return bool(
@@ -1153,7 +1153,7 @@ def _may_strike_mines(here, mined, mine_density, lane, c):
     )
 
 
-@kernel
+@kernel(borrows=True)
 def march(
     u,
     unit,
@@ -1257,7 +1257,7 @@ def march(
     return DONE, at, hours, taken, written
 
 
-@kernel
+@kernel(borrows=True)
 def _step_hours(enter, speed, wire_lines, owner, enemy, c, h):
     """Hours to march into hex h (not a river): the ground at the unit's speed, and the enemy's
     uncut wire there (`wire_crossing_hours`)."""
@@ -1268,7 +1268,7 @@ def _step_hours(enter, speed, wire_lines, owner, enemy, c, h):
     return cost
 
 
-@kernel
+@kernel(borrows=True)
 def _strike_mines(u, unit, h, mine_density, lane, water, c, keys, place, rows, written):
     """Men of `unit` entering the minefield of hex h are hit: each man with the chance
     `mine_share`, a binomial draw at `place` (all of them when the chance is 1), killed and
@@ -1298,7 +1298,7 @@ def _strike_mines(u, unit, h, mine_density, lane, water, c, keys, place, rows, w
     return written + 1
 
 
-@kernel
+@kernel(borrows=True)
 def turn_back(u, unit, times, neighbors, held, water, enter):
     """Whether `unit`, in the water, turns round toward the bank it set out from: the way on now
     lies behind it (the quickest dry neighbour not held by the enemy is where it came from, and
@@ -1322,7 +1322,7 @@ def turn_back(u, unit, times, neighbors, held, water, enter):
     return True
 
 
-@kernel
+@kernel(borrows=True)
 def wade(u, unit, hours):
     """Spend `hours` on `unit`'s crossing (men pinned by fire make no way: `suppression`).
     Returns (the crossing's hours left after them, the turn's hours left once out of the water
@@ -1337,7 +1337,7 @@ def wade(u, unit, hours):
     return in_water, hours - spent
 
 
-@kernel
+@kernel(borrows=True)
 def land(u, unit):
     """`unit` out of the water: back on the bank it set out from (True) or across (False)."""
     came_from = u.crossing_from[unit]
@@ -1376,7 +1376,7 @@ def _drown(state: GameState, unit: int, river: int, coefficients, events: list[E
         events.append(Drowned(state.turn, state.units.ids[unit], int(lost)))
 
 
-@kernel
+@kernel(borrows=True)
 def drown(u, unit, share, keys, place):
     """Each man of `unit` is lost in the water with the chance `share` (a binomial at `place`);
     a unit left with none is gone. Returns the men lost."""
@@ -1410,7 +1410,7 @@ def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float
     )
 
 
-@kernel
+@kernel(borrows=True)
 def mine_share(density, lane, mine_footprint_m, lane_mine_factor):
     """Share of men crossing a minefield of `density` who are hit, given a lane opened over the
     share `lane` of its depth.
@@ -1433,7 +1433,7 @@ def wire_crossing_hours(lines: float, coefficients) -> float:
     return wire_hours(lines, coefficients.wire_crossing_hours_per_line)
 
 
-@kernel
+@kernel(borrows=True)
 def wire_hours(lines, hours_per_line):
     """Hours to get through `lines` uncut lines of wire outside an assault, crawling under,
     cutting by hand or throwing coats over it: lines × the hours a line."""

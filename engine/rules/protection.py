@@ -41,7 +41,7 @@ def vulnerability(
     return {name: float(v) for name, v in zip(FACTOR_NAMES, values, strict=True) if v == v}
 
 
-@kernel
+@kernel(borrows=True)
 def exposure_factors(u, w, cover, water, unit, c, shell):
     """(terrain cover, posture, blockhouse, in water) multipliers on the casualties of men of
     `unit` in their hex, NaN for the last two where they do not apply; `shell` for bombardment
@@ -76,7 +76,7 @@ def exposure_factors(u, w, cover, water, unit, c, shell):
     return cover[h], posture, blockhouse, in_water
 
 
-@kernel
+@kernel(borrows=True)
 def exposure(factors):
     """The product of `exposure_factors`' factors that apply, in their order (as `product`
     multiplies the named ones)."""
@@ -94,7 +94,7 @@ def product(factors: dict[str, float]) -> float:
     return result
 
 
-@kernel
+@kernel(borrows=True)
 def suppression_added(amount, hours, c):
     """What a turn's fire adds to a unit's suppression, so that a turn of any length leaves it
     where the same fire spread over those hours would: `amount` is what the turn's rounds (or
@@ -118,7 +118,7 @@ def pin(state: GameState, unit: int, amount: float, hours: float, coefficients) 
     pin_unit(unit_arrays(state.units), unit, amount, hours, coefficients.values())
 
 
-@kernel
+@kernel(borrows=True)
 def pin_unit(u, unit, amount, hours, c):
     """Add what a turn's fire pins (`amount`, before spreading it over the turn's `hours`:
     `suppression_added`) to `unit`'s suppression, at most the level that the morale step's decay

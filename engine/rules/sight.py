@@ -25,7 +25,7 @@ MATRIX_HEXES_MAX = 4096
 UNKNOWN = -1  # what the cache holds for a pair not yet worked out (else 0 hidden, 1 seen)
 
 
-@kernel
+@kernel(borrows=True)
 def sight_clear(
     q: np.ndarray,
     r: np.ndarray,
@@ -66,7 +66,7 @@ def sight_clear(
     return True
 
 
-@kernel
+@kernel(borrows=True)
 def sight_known(
     known: np.ndarray, board: BoardArrays, a: int, b: int, clearance_m: float, eye_m: float
 ) -> bool:

@@ -324,7 +324,7 @@ def _close_turn(
     return events
 
 
-@kernel
+@kernel(borrows=True)
 def close_turn(
     u, on_map, place_hexes, control, owner, history, row, changed, next_turn, total_turns, ledger
 ):
@@ -381,7 +381,7 @@ def update_places(u, on_map, place_hexes, control, owner, history, row, changed)
     return count
 
 
-@kernel
+@kernel(borrows=True)
 def turn_tally(u, next_turn, total_turns):
     """(men of side 0 on the field, of side 1, the side that has left the field or -1, whether
     the game is over). A side has left the field when none of its units is still to arrive or
@@ -436,7 +436,7 @@ def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
     _tell_taken(state, changed[:count].tolist(), events)
 
 
-@kernel
+@kernel(borrows=True)
 def hand_over_places(u, gone, place_hexes, control, owner, history, turns, changed) -> int:
     """Every named place side `gone` holds goes to the other side, if it has men on the map: in
     `owner`, in `control` and in the last row of the record (`turns` rows filled). The numbers
