@@ -29,7 +29,7 @@ FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 # after that, until blue is below half or the camp lost (tests/test_triggers.py)
 TRIGGERS = Path(__file__).parent / "data" / "triggers.yaml"
 # the kernel's scratch, which each game keeps apart
-SCRATCH = ("enemy_men", "fleeing", "planned")
+SCRATCH = ("enemy_men", "fleeing", "planned", "candidates", "around", "drawing", "weight")
 # the clock's memo and answer, which each game keeps apart
 MEMO = ("fired", "checked", "settled", "ended", "times", "asked", "final")
 

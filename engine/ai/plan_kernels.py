@@ -61,6 +61,9 @@ NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
 #   field_of (hex -> row of `fields`, -1 none) and fields (hours at 1 km/h to that hex from
 #     every hex: movement's `time_field`) for every hex within two of an objective
 #   scratch, zero between calls: enemy_men and fleeing per hex, planned (the fire plan)
+#   scratch, written before it is read: candidates (7 × 3, `_bombard`'s targets), around (6,
+#     `_attack`'s hexes), drawing and weight (per unit, `ration_rounds`): each game's own, so
+#     that the kernels that use them make no array and borrow (engine/kernels/jit.py)
 PlanTables = namedtuple(
     "PlanTables",
     (
@@ -91,6 +94,10 @@ PlanTables = namedtuple(
         "enemy_men",
         "fleeing",
         "planned",
+        "candidates",
+        "around",
+        "drawing",
+        "weight",
     ),
 )
 
@@ -114,7 +121,7 @@ def spread_rounds(per_turn, k):
     return int(math.floor((k + 1) * per_turn) - math.floor(k * per_turn))
 
 
-@kernel
+@kernel(borrows=True)
 def ration_rounds(
     i, k, start, end, allotted, sharing, turn, side, times, unit_side, budget_rounds, total, t
 ):
@@ -130,8 +137,11 @@ def ration_rounds(
     if budget < 0:
         return -1
     count = unit_side.shape[0]
-    drawing = np.zeros(count, np.bool_)  # units of the side whose guns draw on the budget
-    weight = np.zeros(count)
+    drawing = t.drawing  # units of the side whose guns draw on the budget
+    weight = t.weight
+    for j in range(count):
+        drawing[j] = False
+        weight[j] = 0.0
     for j in range(count):
         if unit_side[j] != side:
             continue
@@ -361,7 +371,7 @@ def _downhill(here, target, t):
     return step
 
 
-@kernel
+@kernel(borrows=True)
 def _bombard(i, k, side, turn, times, total, budget_rounds, active, u, w, c, t, order):
     """Fire on the enemy's position at the objective: each turn at the hex around it (the
     objective and its neighbours) with the most left to destroy — works, an uncleared
@@ -371,7 +381,7 @@ def _bombard(i, k, side, turn, times, total, budget_rounds, active, u, w, c, t, 
     Writes (kind, hex, rounds) into `order`."""
     here = u.hex[i]
     target = t.objective[k]
-    candidates = np.empty((7, 3))  # (-score, distance, hex)
+    candidates = t.candidates  # (-score, distance, hex)
     n_cand = 0
     for m in range(7):
         h = target if m == 0 else t.neighbors[target, m - 1]
@@ -426,7 +436,7 @@ def _bombard(i, k, side, turn, times, total, budget_rounds, active, u, w, c, t, 
         order[0], order[1] = O_HOLD, -1
 
 
-@kernel
+@kernel(borrows=True)
 def _attack(i, k, side, active, u, c, t, order):
     """Close on the objective (from up to `axes` sides) and assault it; once it is ours, go for
     the nearest enemy-held hex around it. Writes (kind, hex) into `order`."""
@@ -454,7 +464,7 @@ def _attack(i, k, side, active, u, c, t, order):
         order[0], order[1] = O_ASSAULT, step  # something in the way
         return
     # One of the `axes` free dry hexes around the target that the attacking units share out.
-    around = np.empty(6, np.int64)
+    around = t.around
     n_around = 0
     for m in range(6):
         n = t.neighbors[target, m]

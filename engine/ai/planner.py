@@ -281,11 +281,7 @@ def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
     if found is None:
         shared = _shared_plan_tables(state, side)
         cells = state.board.width * state.board.height
-        tables = shared._replace(
-            enemy_men=np.zeros(cells, np.int64),
-            fleeing=np.zeros(cells, np.bool_),
-            planned=np.zeros(cells),
-        )
+        tables = shared._replace(**_scratch(cells, state.units.count))
         found = cache[("ai_plan_tables", side)] = (tables, _clock(state, side))
     return found
 
@@ -360,11 +356,22 @@ def _make_plan_tables(state: GameState, side: int) -> PlanTables:
         hex_size_m=float(board.hex_size_m),
         field_of=field_of,
         fields=fields,
-        enemy_men=np.zeros(cells, np.int64),  # each game's own: `_plan_tables`
-        fleeing=np.zeros(cells, np.bool_),
-        planned=np.zeros(cells),
+        **_scratch(cells, u.count),  # each game's own: `_plan_tables`
     )
     return tables
+
+
+def _scratch(cells: int, units: int) -> dict[str, np.ndarray]:
+    """The plan kernels' scratch arrays (`PlanTables`' last fields), fresh for one game."""
+    return {
+        "enemy_men": np.zeros(cells, np.int64),
+        "fleeing": np.zeros(cells, np.bool_),
+        "planned": np.zeros(cells),
+        "candidates": np.zeros((7, 3)),
+        "around": np.zeros(6, np.int64),
+        "drawing": np.zeros(units, np.bool_),
+        "weight": np.zeros(units),
+    }
 
 
 def _neighbor_table(board: Board) -> np.ndarray:
