@@ -375,3 +375,21 @@ def test_calibration_marks_an_echo_and_leaves_it_out_of_the_mean_share():
     tested = [row for row in rows if not row.entry.echo]
     mean = sum(row.agree for row in tested) / len(tested)
     assert f"over the {len(tested)} metrics that test the game: {mean:.0%}" in text
+
+
+def test_reachable_from_walks_round_blocked_hexes_only():
+    """`reachable_from` over a row of five hexes (each the neighbour of the next), the middle
+    one blocked: exact hexes and counts, and nothing from a blocked start."""
+    import numpy as np
+
+    from engine.history import reachable_from
+
+    table = np.array([[1, -1], [0, 2], [1, 3], [2, 4], [3, -1]], np.int32)
+    blocked = np.array([False, False, True, False, False])
+    for start, expected in ((0, [0, 1]), (4, [3, 4]), (2, [])):
+        seen = np.zeros(5, np.bool_)
+        count = reachable_from(table, start, blocked, seen, np.empty(5, np.int64))
+        assert np.flatnonzero(seen).tolist() == expected
+        assert count == len(expected)
+    seen = np.zeros(5, np.bool_)
+    assert reachable_from(table, 1, np.zeros(5, np.bool_), seen, np.empty(5, np.int64)) == 5

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
-from engine import hexgrid
+from engine import hexgrid, history  # noqa: F401  (history: its kernel is in CHECKED)
 from engine.ai import plan_kernels, triggers  # noqa: F401  (their kernels are in CHECKED)
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
@@ -51,6 +51,7 @@ BINOMIAL_CASES = [
 ]
 # the kernels the cases above and the line and sight checks below run, by name
 CHECKED = {
+    "reachable_from",
     "binomial",
     "_binomial_to_half",
     "_walk_up",

@@ -100,6 +100,7 @@ def workload() -> None:
 
     from .. import hexgrid
     from ..headless import play
+    from ..history import metric_values
     from ..resources import scenarios_folder, variants_folder
     from ..rules.fire import fire_reaches
     from ..rules.sight import EYE_HEIGHT_M, line_of_sight, sight_known
@@ -123,6 +124,7 @@ def workload() -> None:
         for mode in AI_MODES:
             for seed in SEEDS:
                 record = play(loaded, seed, ai_modes={0: mode, 1: mode}, keep_events=False)
+                metric_values(record.state)  # what a batch's rows read of each battle
         board = record.state.board  # the board the battles shared
         line_of_sight(board, 0, board.size - 1)
         # what the window calls and no battle does: the odds' reaches, and the sight cache as
