@@ -79,6 +79,7 @@ CHECKED = {
     "counted_losses",
     "group_break_point",
     "fight_assault",
+    *("is_cut_off", "count_zones", "mark_cut_off"),
     "_total",
     "_any_men",
     "_come_up",

@@ -46,7 +46,7 @@ from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, remove_men, take_casualties
 from .fire import firer_factor_values, firer_factors, spend_ammo
 from .morale import break_unit
-from .movement import enemy_zone, mine_casualty_share
+from .movement import enemy_zone, mine_casualty_share, neighbor_rows, occupy_all, zone_counts
 from .protection import exposure_factors, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -195,16 +195,62 @@ def counted_losses(u, unit):
 
 
 def cut_off(state: GameState, unit: int) -> bool:
-    """Whether `unit` has no line of retreat: it is not on an open border of the map, and every
-    neighbouring hex is held by the enemy (a unit of the other side stands in it) or
-    impassable. (A closed border, a sea, is no way out: such a hex is not an open `edge`.)"""
+    """Whether `unit` has no line of retreat (the kernel `is_cut_off`, against the enemy's
+    units counted by movement's `occupy_all`)."""
     board = state.board
-    here = state.units.hex.item(unit)
-    if here < 0 or board.edge[here]:
+    occupied, zoned = zone_counts(board.size)
+    u = state.units
+    count_zones(unit_arrays(u), occupied, zoned, neighbor_rows(board))
+    here = int(u.hex[unit])
+    held = occupied[1 - int(u.side[unit])]
+    return bool(is_cut_off(here, board.edge, neighbor_rows(board), board.passable, held))
+
+
+@kernel
+def is_cut_off(here, edge, neighbors, passable, held):
+    """Whether a unit in hex `here` has no line of retreat: it is not on an open border of the
+    map, and every neighbouring hex is held by the enemy (`held`: the enemy's units counted in
+    each hex, `occupy_all`'s) or impassable. (A closed border, a sea, is no way out: such a hex
+    is not an open `edge`.)"""
+    if here < 0 or edge[here]:
         return False
-    held, _ = enemy_zone(state, state.units.side.item(unit))
-    passable = board.passable
-    return all(n in held or not passable[n] for n in board.neighbors[here])
+    for n in neighbors[here]:  # noqa: SIM110 (a loop: numba compiles no generator here)
+        if n >= 0 and passable[n] and not held[n]:
+            return False
+    return True
+
+
+def _count_zones_lists(u, occupied, zoned, neighbors):
+    """`count_zones` where the process interprets (`movement.zone_counts`' lists): emptied by
+    slices, then counted by `occupy_all`'s own interpreted twin."""
+    for counts in (occupied, zoned):
+        for side in range(2):
+            counts[side][:] = [0] * len(counts[side])
+    occupy_all(u, occupied, zoned, neighbors)
+
+
+@kernel(interpreted=_count_zones_lists)
+def count_zones(u, occupied, zoned, neighbors):
+    """Count afresh (side x hex, emptied first) every unit on the map in `occupied` and every
+    fighting unit's zone of control in `zoned` (movement's `occupy_all`): the units held and
+    the zones as they are now, after the assaults before this one moved and routed units."""
+    for side in range(2):
+        for h in range(occupied.shape[1]):
+            occupied[side, h] = 0
+            zoned[side, h] = 0
+    occupy_all(u, occupied, zoned, neighbors)
+
+
+@kernel
+def mark_cut_off(u, units, first, stop, factor, edge, neighbors, passable, occupied, cut):
+    """`cut[j]`: whether each of `units[first:stop]` is cut off (`is_cut_off`, against the
+    enemy's units counted in `occupied`), where it matters: only when the side's
+    `cut_off_break_factor` (`factor`) changes its breaking point (left False otherwise)."""
+    if factor == 1.0:
+        return
+    for j in range(first, stop):
+        i = units[j]
+        cut[j] = is_cut_off(u.hex[i], edge, neighbors, passable, occupied[1 - u.side[i]])
 
 
 def _cut_off_units(state: GameState, units: list[int], coefficients) -> list[bool]:
@@ -212,7 +258,25 @@ def _cut_off_units(state: GameState, units: list[int], coefficients) -> list[boo
     `cut_off_break_factor` changes its breaking point (False otherwise, not worked out)."""
     if coefficients is None or coefficients.cut_off_break_factor == 1.0:
         return [False] * len(units)
-    return [cut_off(state, i) for i in units]
+    board = state.board
+    u = state.units
+    occupied, zoned = zone_counts(board.size)
+    neighbors = neighbor_rows(board)
+    count_zones(unit_arrays(u), occupied, zoned, neighbors)
+    cut = np.zeros(len(units), dtype=np.bool_)
+    mark_cut_off(
+        unit_arrays(u),
+        np.array(units, dtype=np.int64),
+        0,
+        len(units),
+        coefficients.cut_off_break_factor,
+        board.edge,
+        neighbors,
+        board.passable,
+        occupied,
+        cut,
+    )
+    return cut.tolist()
 
 
 def break_point(
