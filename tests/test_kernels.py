@@ -80,7 +80,7 @@ CHECKED = {
     "group_break_point",
     "fight_assault",
     *("is_cut_off", "count_zones", "mark_cut_off"),
-    *("resolve_hex", "take_hex"),
+    *("resolve_hex", "take_hex", "assault_phase", "_group_attackers"),
     "_total",
     "_any_men",
     "_come_up",

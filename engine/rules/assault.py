@@ -38,15 +38,16 @@ import math
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import ASSAULT, next_occurrence
+from ..core.dice import ASSAULT, FILLED, next_occurrence
 from ..core.events import Assaulted, Event, HexTaken, LeaderKilled, Routed
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
 from .fire import FIRER_FACTOR_NAMES, firer_factor_values, spend_ammo
 from .morale import _take_men, rout_broken
-from .movement import mine_share, neighbor_rows, occupy_all, zone_counts
+from .movement import GO_FREE, mine_share, move_units, neighbor_rows, occupy_all, zone_counts
 from .protection import exposure_factors, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -342,8 +343,8 @@ def resolve_assault(
 
     The assault is the kernel `resolve_hex` (its defenders, who is cut off, the fight
     `fight_assault`, the attackers broken, the hex taken); this hands it the state's arrays
-    and makes its numbers into events (`_Record.tell`): each assault of the turn's
-    (`turn._assaults`), the tests', the window's odds'."""
+    and makes its numbers into events (`_Record.tell`): one assault of the turn's phase
+    (`assault_phase`), for the tests, the window's odds and the Game API."""
     c = coefficients
     u = state.units
     hours = state.turn_hours if hours is None else hours
@@ -387,6 +388,73 @@ def resolve_assault(
     return record.tell(0, events)
 
 
+def assaults(state: GameState, assaulting: np.ndarray, on_map: np.ndarray, c, events) -> None:
+    """The turn's assaults (`assaulting`: rows unit, target of the units told to assault, in
+    unit order; `on_map`: the units on the map after the moves): one call of the kernel
+    `assault_phase`, which groups the attackers by the hex they assault (all of one hex this
+    turn fight together) and fights for each hex in turn (`resolve_hex`). A hex with no enemy
+    left in it is entered by a move (movement's `move_units`, `GO_FREE`): the kernel stops
+    there, the move is made here, and the kernel goes on from the next hex, so that the moves
+    and the assaults act in the order of their hexes, as each reads what those before did.
+    Also stops to grow the dice's table when an assault might draw past its end."""
+    count = assaulting.shape[1]
+    if count == 0:
+        return
+    assaulting = np.ascontiguousarray(assaulting, dtype=np.int64)
+    u, board, turn = state.units, state.board, state.turn
+    hours = state.turn_hours
+    record = _Record(state, c, count, u.count, hours)
+    c0, c1 = _sides_values(state, c)
+    steps = len(record.melee[0])
+    values = c.values()
+    first, rows_needed = 0, 0
+    while True:
+        table, head = state.dice.room(turn, rows_needed)
+        stop, status, rows_needed = _assault_phase(
+            unit_arrays(u),
+            works_arrays(state.works),
+            board.cover,
+            board.water,
+            board.edge,
+            board.passable,
+            neighbor_rows(board),
+            board.q,
+            board.r,
+            state.control,
+            on_map,
+            assaulting,
+            held_suppression(state),
+            state.is_night(),
+            float(hours),
+            float(board.hex_size_m),
+            values,
+            c0,
+            c1,
+            state.dice.key_words,
+            turn,
+            table,
+            head,
+            record.occupied,
+            record.zoned,
+            state.record_events,
+            steps,
+            first,
+            record.found,
+            *record.rows(),
+        )
+        for g in range(first, stop):
+            record.tell(g, events)
+        if status == _DONE:
+            return
+        first = stop
+        if status == _ENTER:  # the hex is empty: the attackers walk in, the next hex's turn
+            attackers = record.members[stop, : record.info[stop, _ATTACKING]].tolist()
+            n, target = len(attackers), int(record.info[stop, _TARGET])
+            move_units(state, attackers, [GO_FREE] * n, [target] * n, [-1] * n, (c, c), events)
+            first = stop + 1
+            rows_needed = 0
+
+
 def _sides_values(state: GameState, c) -> tuple:
     """Each side's coefficients' values (its `side_rules` over `c`) when `c` are the game's
     own; `c`'s for both otherwise (a what-if)."""
@@ -399,6 +467,8 @@ def _sides_values(state: GameState, c) -> tuple:
 _TARGET, _OUTCOME, _ATTACKING, _FIGHTING, _DEFENDERS, _CAPTURED = range(6)
 _INFO_SIZE = 6
 _SKIPPED = -1  # the hex was already the attackers' side's: nothing done
+# `assault_phase`'s stops
+_DONE, _ENTER, _ROOM = 0, 1, 2
 
 
 class _Record:
@@ -408,6 +478,7 @@ class _Record:
     def __init__(self, state: GameState, c, size: int, width: int, hours: float) -> None:
         self.state, self.c, self.hours = state, c, hours
         count = state.units.count
+        self.found = np.full(1, -1, np.int64)  # hexes grouped by `assault_phase` (-1: not yet)
         self.info = np.zeros((size, _INFO_SIZE), np.int64)
         self.members = np.zeros((size, width), np.int64)  # attackers, then defenders who fight
         self.defenders = np.zeros((size, count), np.int64)
@@ -529,6 +600,142 @@ class _Record:
                 ]
             ),
         )
+
+
+@kernel
+def assault_phase(
+    u,
+    w,
+    cover,
+    water,
+    edge,
+    passable,
+    neighbors,
+    q,
+    r,
+    control,
+    on_map,
+    assaulting,
+    suppression,
+    night,
+    hours,
+    hex_size_m,
+    c,
+    c0,
+    c1,
+    keys,
+    turn,
+    table,
+    head,
+    occupied,
+    zoned,
+    record,
+    steps,
+    first,
+    found,
+    info,
+    members,
+    defenders,
+    firing,
+    out,
+    counts,
+    melee,
+    leaders,
+    ammunition,
+    routed,
+):
+    """The turn's assaults, from the hex in row `first` of `info` on.
+
+    At the first call (`found[0]` -1) the attackers are grouped (`_group_attackers`): the
+    units told to assault (`assaulting`: rows unit, target) that are on the map (`on_map`),
+    not routed, with men, not guns, not in a river and next to the hex they assault, by that
+    hex, in the order the hexes first come (`info[g, _TARGET]`, `found[0]` of them), each
+    hex's attackers of the side of its first (`members[g]`).
+
+    Then for each hex: nothing if the attackers' side stands in it already; the assault
+    (`resolve_hex`, the attackers and the defenders each reading their side's coefficients,
+    `c0` or `c1`) if the enemy does; if nobody does, a stop (`_ENTER`) for the attackers to
+    walk in (movement's, in Python); a stop too (`_ROOM`) when the dice's table (`table`,
+    `head`) may be too short for the assault's draws (`steps` x 4 a unit). Returns (the row
+    stopped at, or the rows found; `_DONE`, `_ENTER` or `_ROOM`; the table's rows the next
+    assault needs)."""
+    if found[0] < 0:
+        found[0] = _group_attackers(u, q, r, on_map, assaulting, info, members)
+    count = u.hex.shape[0]
+    for g in range(first, found[0]):
+        target = info[g, _TARGET]
+        attacking = info[g, _ATTACKING]
+        side = u.side[members[g, 0]]
+        ours = False
+        theirs = 0  # the enemy's units in the hex that may fight: a bound of the defenders
+        anyone = False
+        for i in range(count):
+            if u.hex[i] == target and u.arrived[i] and not u.gone[i]:
+                if u.side[i] == side:
+                    ours = True
+                else:
+                    anyone = True
+                    if u.men[i] > 0 and not u.routed[i]:
+                        theirs += 1
+        if ours:
+            info[g, _OUTCOME] = _SKIPPED  # already ours
+            continue
+        if not anyone:
+            return g, _ENTER, 0
+        needed = steps * 4 * (attacking + theirs)
+        if head[FILLED] + needed > table.shape[0]:
+            return g, _ROOM, needed
+        if side == 0:
+            resolve_hex(
+                u, w, cover, water, edge, passable, neighbors, control, suppression, night,
+                hours, hex_size_m, c, c0, c1, keys, turn, table, head, occupied, zoned, record,
+                g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
+                routed,
+            )  # fmt: skip
+        else:
+            resolve_hex(
+                u, w, cover, water, edge, passable, neighbors, control, suppression, night,
+                hours, hex_size_m, c, c1, c0, keys, turn, table, head, occupied, zoned, record,
+                g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
+                routed,
+            )  # fmt: skip
+    return found[0], _DONE, 0
+
+
+# called from Python once a turn (again after a move into an empty hex): `resolved` skips
+# numba's typing of the bundles at each call
+_assault_phase = resolved(assault_phase)
+
+
+@kernel
+def _group_attackers(u, q, r, on_map, assaulting, info, members):
+    """`assault_phase`'s grouping: writes each hex's target and attackers to `info` and
+    `members`; returns how many hexes."""
+    groups = 0
+    for k in range(assaulting.shape[1]):
+        i = assaulting[0, k]
+        target = assaulting[1, k]
+        if not (
+            on_map[i]
+            and not u.routed[i]
+            and u.men[i] > 0
+            and not u.is_gun[i]
+            and u.crossing_hours[i] <= 0
+            and hex_distance(q, r, u.hex[i], target) == 1
+        ):
+            continue
+        g = 0
+        while g < groups and info[g, _TARGET] != target:
+            g += 1
+        if g == groups:
+            info[g, _TARGET] = target
+            info[g, _ATTACKING] = 0
+            groups += 1
+        elif u.side[i] != u.side[members[g, 0]]:
+            continue  # each hex's attackers are of the side of its first
+        members[g, info[g, _ATTACKING]] = i
+        info[g, _ATTACKING] += 1
+    return groups
 
 
 @kernel
