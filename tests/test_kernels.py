@@ -80,6 +80,8 @@ CHECKED = {
     "counted_losses",
     "group_break_point",
     "fight_assault",
+    *("is_cut_off", "count_zones", "mark_cut_off"),
+    *("resolve_hex", "take_hex", "assault_phase", "_group_attackers"),
     "_total",
     "_any_men",
     "_come_up",

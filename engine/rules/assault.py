@@ -38,15 +38,16 @@ import math
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import ASSAULT, next_occurrence
-from ..core.events import Assaulted, Event, HexTaken, LeaderKilled
+from ..core.dice import ASSAULT, FILLED, next_occurrence
+from ..core.events import Assaulted, Event, HexTaken, LeaderKilled, Routed
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel, resolved
-from .casualties import draw_disabled, remove_men, take_casualties
-from .fire import firer_factor_values, firer_factors, spend_ammo
-from .morale import break_unit
-from .movement import enemy_zone, mine_casualty_share
+from .casualties import draw_disabled, take_casualties
+from .fire import FIRER_FACTOR_NAMES, firer_factor_values, spend_ammo
+from .morale import _take_men, rout_broken
+from .movement import GO_FREE, mine_share, move_units, neighbor_rows, occupy_all, zone_counts
 from .protection import exposure_factors, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -195,16 +196,62 @@ def counted_losses(u, unit):
 
 
 def cut_off(state: GameState, unit: int) -> bool:
-    """Whether `unit` has no line of retreat: it is not on an open border of the map, and every
-    neighbouring hex is held by the enemy (a unit of the other side stands in it) or
-    impassable. (A closed border, a sea, is no way out: such a hex is not an open `edge`.)"""
+    """Whether `unit` has no line of retreat (the kernel `is_cut_off`, against the enemy's
+    units counted by movement's `occupy_all`)."""
     board = state.board
-    here = state.units.hex.item(unit)
-    if here < 0 or board.edge[here]:
+    occupied, zoned = zone_counts(board.size)
+    u = state.units
+    count_zones(unit_arrays(u), occupied, zoned, neighbor_rows(board))
+    here = int(u.hex[unit])
+    held = occupied[1 - int(u.side[unit])]
+    return bool(is_cut_off(here, board.edge, neighbor_rows(board), board.passable, held))
+
+
+@kernel(borrows=True)
+def is_cut_off(here, edge, neighbors, passable, held):
+    """Whether a unit in hex `here` has no line of retreat: it is not on an open border of the
+    map, and every neighbouring hex is held by the enemy (`held`: the enemy's units counted in
+    each hex, `occupy_all`'s) or impassable. (A closed border, a sea, is no way out: such a hex
+    is not an open `edge`.)"""
+    if here < 0 or edge[here]:
         return False
-    held, _ = enemy_zone(state, state.units.side.item(unit))
-    passable = board.passable
-    return all(n in held or not passable[n] for n in board.neighbors[here])
+    for n in neighbors[here]:  # noqa: SIM110 (a loop: numba compiles no generator here)
+        if n >= 0 and passable[n] and not held[n]:
+            return False
+    return True
+
+
+def _count_zones_lists(u, occupied, zoned, neighbors):
+    """`count_zones` where the process interprets (`movement.zone_counts`' lists): emptied by
+    slices, then counted by `occupy_all`'s own interpreted twin."""
+    for counts in (occupied, zoned):
+        for side in range(2):
+            counts[side][:] = [0] * len(counts[side])
+    occupy_all(u, occupied, zoned, neighbors)
+
+
+@kernel(interpreted=_count_zones_lists, borrows=True)
+def count_zones(u, occupied, zoned, neighbors):
+    """Count afresh (side x hex, emptied first) every unit on the map in `occupied` and every
+    fighting unit's zone of control in `zoned` (movement's `occupy_all`): the units held and
+    the zones as they are now, after the assaults before this one moved and routed units."""
+    for side in range(2):
+        for h in range(occupied.shape[1]):
+            occupied[side, h] = 0
+            zoned[side, h] = 0
+    occupy_all(u, occupied, zoned, neighbors)
+
+
+@kernel(borrows=True)
+def mark_cut_off(u, units, first, stop, factor, edge, neighbors, passable, occupied, cut):
+    """`cut[j]`: whether each of `units[first:stop]` is cut off (`is_cut_off`, against the
+    enemy's units counted in `occupied`), where it matters: only when the side's
+    `cut_off_break_factor` (`factor`) changes its breaking point (left False otherwise)."""
+    if factor == 1.0:
+        return
+    for j in range(first, stop):
+        i = units[j]
+        cut[j] = is_cut_off(u.hex[i], edge, neighbors, passable, occupied[1 - u.side[i]])
 
 
 def _cut_off_units(state: GameState, units: list[int], coefficients) -> list[bool]:
@@ -212,7 +259,25 @@ def _cut_off_units(state: GameState, units: list[int], coefficients) -> list[boo
     `cut_off_break_factor` changes its breaking point (False otherwise, not worked out)."""
     if coefficients is None or coefficients.cut_off_break_factor == 1.0:
         return [False] * len(units)
-    return [cut_off(state, i) for i in units]
+    board = state.board
+    u = state.units
+    occupied, zoned = zone_counts(board.size)
+    neighbors = neighbor_rows(board)
+    count_zones(unit_arrays(u), occupied, zoned, neighbors)
+    cut = np.zeros(len(units), dtype=np.bool_)
+    mark_cut_off(
+        unit_arrays(u),
+        np.array(units, dtype=np.int64),
+        0,
+        len(units),
+        coefficients.cut_off_break_factor,
+        board.edge,
+        neighbors,
+        board.passable,
+        occupied,
+        cut,
+    )
+    return cut.tolist()
 
 
 def break_point(
@@ -276,129 +341,522 @@ def resolve_assault(
     assault's steps and frontage the common ones. That holds when `coefficients` are the game's
     own; other coefficients (a what-if) serve both sides.
 
-    The fight is the kernel `fight_assault`; this hands it what other rules decide (the
-    minefield's share, the defenders' firer factors, who is cut off), tells of leaders fallen
-    and of attackers broken (morale's `break_unit`), moves the attackers into a hex taken
-    (`_take_hex`) and records the assault."""
+    The assault is the kernel `resolve_hex` (its defenders, who is cut off, the fight
+    `fight_assault`, the attackers broken, the hex taken); this hands it the state's arrays
+    and makes its numbers into events (`_Record.tell`): one assault of the turn's phase
+    (`assault_phase`), for the tests, the window's odds and the Game API."""
     c = coefficients
-    u, w, board = state.units, state.works, state.board
+    u = state.units
     hours = state.turn_hours if hours is None else hours
+    record = _Record(state, c, 1, u.count + len(attackers), hours)
+    record.members[0, : len(attackers)] = attackers
+    record.info[0, _TARGET] = target
+    record.info[0, _ATTACKING] = len(attackers)
     side = int(u.side[attackers[0]])
-    enemy = 1 - side
-    own = state.side_coefficients if c is state.coefficients and state.side_coefficients else None
-    ca, cd = (own[side], own[enemy]) if own else (c, c)
-    defenders = [d for d in state.units_at(target, enemy) if u.men.item(d) > 0]
-    fighting = [d for d in defenders if not u.routed.item(d)]
-    attacking = len(attackers)
-    units = np.array(attackers + fighting, dtype=np.int64)
-    # What other rules decide, as today, handed over as numbers.
-    mine_share = 0.0
-    if int(w.owner[target]) == enemy:  # laid by the defenders, crossed by the attackers
-        mine_share = mine_casualty_share(state, target, ca)
-    # each defender's firer factors, named, for the record (the kernel works out their product)
-    firing = [firer_factors(state, d, 1, ca) for d in fighting] if state.record_events else []
-    cut = np.array(
-        _cut_off_units(state, attackers, ca) + _cut_off_units(state, fighting, cd), dtype=np.bool_
-    )
-    dice, turn = state.dice, state.turn
-    out = np.full(_OUT_SIZE, math.nan)
-    counts = np.zeros(_COUNTS_SIZE, dtype=np.int64)
-    melee = np.zeros((assault_steps(hours, c.assault_steps_per_hour)[0], 4))
+    c0, c1 = _sides_values(state, c)
+    steps = len(record.melee[0])
     # a step draws for each attacker at most four times (mines, close fire, grenades, melee)
     # and for each defender once
-    table, head = dice.room(turn, len(melee) * 4 * len(units))
-    leaders = np.zeros(len(units), dtype=np.int64)
-    ammunition = np.full(len(units), math.nan)
-    outcome = OUTCOMES[
-        _fight_assault(
+    table, head = state.dice.room(state.turn, steps * 4 * (len(attackers) + u.count))
+    board = state.board
+    _resolve_hex(
+        unit_arrays(u),
+        works_arrays(state.works),
+        board.cover,
+        board.water,
+        board.edge,
+        board.passable,
+        neighbor_rows(board),
+        state.control,
+        held_suppression(state),
+        state.is_night(),
+        float(hours),
+        float(board.hex_size_m),
+        c.values(),
+        c0 if side == 0 else c1,
+        c1 if side == 0 else c0,
+        state.dice.key_words,
+        state.turn,
+        table,
+        head,
+        record.occupied,
+        record.zoned,
+        state.record_events,
+        0,
+        *record.rows(),
+    )
+    return record.tell(0, events)
+
+
+def assaults(state: GameState, assaulting: np.ndarray, on_map: np.ndarray, c, events) -> None:
+    """The turn's assaults (`assaulting`: rows unit, target of the units told to assault, in
+    unit order; `on_map`: the units on the map after the moves): one call of the kernel
+    `assault_phase`, which groups the attackers by the hex they assault (all of one hex this
+    turn fight together) and fights for each hex in turn (`resolve_hex`). A hex with no enemy
+    left in it is entered by a move (movement's `move_units`, `GO_FREE`): the kernel stops
+    there, the move is made here, and the kernel goes on from the next hex, so that the moves
+    and the assaults act in the order of their hexes, as each reads what those before did.
+    Also stops to grow the dice's table when an assault might draw past its end."""
+    count = assaulting.shape[1]
+    if count == 0:
+        return
+    assaulting = np.ascontiguousarray(assaulting, dtype=np.int64)
+    u, board, turn = state.units, state.board, state.turn
+    hours = state.turn_hours
+    record = _Record(state, c, count, u.count, hours)
+    c0, c1 = _sides_values(state, c)
+    steps = len(record.melee[0])
+    values = c.values()
+    first, rows_needed = 0, 0
+    while True:
+        table, head = state.dice.room(turn, rows_needed)
+        stop, status, rows_needed = _assault_phase(
             unit_arrays(u),
-            works_arrays(w),
+            works_arrays(state.works),
             board.cover,
             board.water,
-            target,
-            units,
-            attacking,
-            cut,
-            mine_share,
+            board.edge,
+            board.passable,
+            neighbor_rows(board),
+            board.q,
+            board.r,
+            state.control,
+            on_map,
+            assaulting,
             held_suppression(state),
             state.is_night(),
             float(hours),
             float(board.hex_size_m),
-            c.values(),
-            ca.values(),
-            cd.values(),
-            dice.key_words,
+            values,
+            c0,
+            c1,
+            state.dice.key_words,
             turn,
             table,
             head,
-            out,
-            counts,
-            melee,
-            leaders,
-            ammunition,
+            record.occupied,
+            record.zoned,
+            state.record_events,
+            steps,
+            first,
+            record.found,
+            *record.rows(),
         )
-    ]
-    if outcome == "rested":
+        for g in range(first, stop):
+            record.tell(g, events)
+        if status == _DONE:
+            return
+        first = stop
+        if status == _ENTER:  # the hex is empty: the attackers walk in, the next hex's turn
+            attackers = record.members[stop, : record.info[stop, _ATTACKING]].tolist()
+            n, target = len(attackers), int(record.info[stop, _TARGET])
+            move_units(state, attackers, [GO_FREE] * n, [target] * n, [-1] * n, (c, c), events)
+            first = stop + 1
+            rows_needed = 0
+
+
+def _sides_values(state: GameState, c) -> tuple:
+    """Each side's coefficients' values (its `side_rules` over `c`) when `c` are the game's
+    own; `c`'s for both otherwise (a what-if)."""
+    own = state.side_coefficients if c is state.coefficients and state.side_coefficients else None
+    return (own[0].values(), own[1].values()) if own else (c.values(), c.values())
+
+
+# `_Record.info`'s columns: a hex's target, outcome (or `_SKIPPED`), attackers, defenders who
+# fight, defenders, defenders captured
+_TARGET, _OUTCOME, _ATTACKING, _FIGHTING, _DEFENDERS, _CAPTURED = range(6)
+_INFO_SIZE = 6
+_SKIPPED = -1  # the hex was already the attackers' side's: nothing done
+# `assault_phase`'s stops
+_DONE, _ENTER, _ROOM = 0, 1, 2
+
+
+class _Record:
+    """The arrays `resolve_hex` writes an assault's numbers into, a row for each of up to
+    `size` hexes assaulted in a phase (`rows`), and what makes them into events (`tell`)."""
+
+    def __init__(self, state: GameState, c, size: int, width: int, hours: float) -> None:
+        self.state, self.c, self.hours = state, c, hours
+        count = state.units.count
+        self.found = np.full(1, -1, np.int64)  # hexes grouped by `assault_phase` (-1: not yet)
+        self.info = np.zeros((size, _INFO_SIZE), np.int64)
+        self.members = np.zeros((size, width), np.int64)  # attackers, then defenders who fight
+        self.defenders = np.zeros((size, count), np.int64)
+        self.firing = np.zeros((size, count, len(FIRER_FACTOR_NAMES)))
+        self.out = np.full((size, _OUT_SIZE), math.nan)
+        self.counts = np.zeros((size, _COUNTS_SIZE), np.int64)
+        steps = assault_steps(hours, c.assault_steps_per_hour)[0]
+        self.melee = np.zeros((size, steps, 4))
+        self.leaders = np.zeros((size, width), np.int64)
+        self.ammunition = np.full((size, width), math.nan)
+        self.routed = np.full((size, width), math.nan)
+        self.occupied, self.zoned = zone_counts(state.board.size)
+
+    def rows(self) -> tuple:
+        """The arrays, in `resolve_hex`'s order of its last arguments."""
+        return (
+            self.info,
+            self.members,
+            self.defenders,
+            self.firing,
+            self.out,
+            self.counts,
+            self.melee,
+            self.leaders,
+            self.ammunition,
+            self.routed,
+        )
+
+    def tell(self, g: int, events: list[Event]) -> str:
+        """The events of the assault in row `g` (leaders fallen, attackers routed, the hex
+        taken, the assault itself when the game keeps its events), noted in the state's
+        assaults; its outcome."""
+        info = self.info[g].tolist()
+        if info[_OUTCOME] == _SKIPPED:
+            return ""
+        outcome = OUTCOMES[info[_OUTCOME]]
+        if outcome == "rested":
+            return outcome
+        state = self.state
+        u, board, turn = state.units, state.board, state.turn
+        target, attacking, fighting = info[_TARGET], info[_ATTACKING], info[_FIGHTING]
+        members = self.members[g, : attacking + fighting].tolist()
+        attackers = members[:attacking]
+        side = int(u.side[attackers[0]])
+        counts = self.counts[g]
+        for i in self.leaders[g, : counts[_LEADERS]].tolist():
+            events.append(LeaderKilled(turn, u.ids[i], u.leader_names[i] or "commander"))
+        if counts[_BROKE]:
+            for a, morale in zip(attackers, self.routed[g, :attacking].tolist(), strict=True):
+                if morale == morale:  # routed now (NaN: had already, or no men left)
+                    events.append(Routed(turn, u.ids[a], round(morale, 3)))
+        if outcome == "taken":
+            place = next((name for name, h in board.places.items() if h == target), None)
+            events.append(HexTaken(turn, board.label(target), state.side_ids[side], place))
+        state.assaults.append((turn, 1 - side, outcome))
+        if state.record_events:
+            events.append(self._assaulted(g, info, members, side, outcome))
         return outcome
-    for i in leaders[: counts[_LEADERS]].tolist():
-        events.append(LeaderKilled(turn, u.ids[i], u.leader_names[i] or "commander"))
-    if counts[_BROKE]:
-        for a in attackers:  # broken off: they go to ground and fall back
-            break_unit(state, a, ca, events)
-    defender_losses = {"fire": 0, "melee": int(counts[_LOST_DEFENDERS_MELEE]), "captured": 0}
-    if outcome == "taken":
-        _take_hex(state, target, attackers, defenders, defender_losses, events)
-    state.assaults.append((turn, enemy, outcome))
-    if state.record_events:
+
+    def _assaulted(self, g: int, info: list[int], members: list[int], side: int, outcome: str):
+        """The `Assaulted` event of the assault in row `g`."""
+        state, c, hours = self.state, self.c, self.hours
+        u, board, turn = state.units, state.board, state.turn
+        attacking, fighting = info[_ATTACKING], info[_FIGHTING]
+        attackers, firing = members[:attacking], members[attacking:]
+        defenders = self.defenders[g, : info[_DEFENDERS]].tolist()
+        out, counts = self.out[g], self.counts[g]
         close_fire: dict[str, dict[str, float]] = {}
-        for j, (d, factors) in enumerate(zip(fighting, firing, strict=True)):
+        for j, (d, values) in enumerate(
+            zip(firing, self.firing[g, :fighting].tolist(), strict=True)
+        ):
+            factors = {
+                name: float(v) for name, v in zip(FIRER_FACTOR_NAMES, values, strict=True) if v == v
+            }
             terms = close_fire[u.ids[d]] = {"firepower": float(u.firepower[d])} | factors
-            short = float(ammunition[attacking + j])
+            short = float(self.ammunition[g, attacking + j])
             if short == short:
                 terms["ammunition"] = round(short, 4)
-        events.append(
-            Assaulted(
-                turn,
-                tuple([u.ids[a] for a in attackers]),
-                tuple([u.ids[d] for d in defenders]),
-                board.label(target),
-                state.side_ids[side],
-                outcome,
-                {
-                    "mines": int(counts[_LOST_MINES]),
-                    "approach": int(counts[_LOST_APPROACH]),
-                    "grenades": int(counts[_LOST_GRENADES]),
-                    "melee": int(counts[_LOST_MELEE]),
-                },
-                defender_losses,
-                _modifiers(
-                    out.tolist(), counts, hours, len(fighting), c if state.is_night() else None
-                ),
-                {name: getattr(c, name) for name in _BASE_TERMS},
-                close_fire,
-                {  # exact values, not rounded: round() costs more than the rule's arithmetic
-                    "mines": float(out[_MEAN_MINES]),
-                    "approach": float(out[_MEAN_APPROACH]),
-                    "grenades": float(out[_MEAN_GRENADES]),
-                    "melee": float(out[_MEAN_MELEE]),
-                },
-                {"melee": float(out[_MEAN_DEFENDERS_MELEE])},
-                tuple(
-                    [
-                        {
-                            "hours": round(fought, 4),
-                            "attackers": attack_men,
-                            "defenders": defend_men,
-                            "reaching": reaching,
-                        }
-                        for fought, attack_men, defend_men, reaching in melee[
-                            : counts[_STEPS]
-                        ].tolist()
-                    ]
-                ),
-            )
+        defender_losses = {
+            "fire": 0,
+            "melee": int(counts[_LOST_DEFENDERS_MELEE]),
+            "captured": info[_CAPTURED],
+        }
+        return Assaulted(
+            turn,
+            tuple([u.ids[a] for a in attackers]),
+            tuple([u.ids[d] for d in defenders]),
+            board.label(info[_TARGET]),
+            state.side_ids[side],
+            outcome,
+            {
+                "mines": int(counts[_LOST_MINES]),
+                "approach": int(counts[_LOST_APPROACH]),
+                "grenades": int(counts[_LOST_GRENADES]),
+                "melee": int(counts[_LOST_MELEE]),
+            },
+            defender_losses,
+            _modifiers(out.tolist(), counts, hours, fighting, c if state.is_night() else None),
+            {name: getattr(c, name) for name in _BASE_TERMS},
+            close_fire,
+            {  # exact values, not rounded: round() costs more than the rule's arithmetic
+                "mines": float(out[_MEAN_MINES]),
+                "approach": float(out[_MEAN_APPROACH]),
+                "grenades": float(out[_MEAN_GRENADES]),
+                "melee": float(out[_MEAN_MELEE]),
+            },
+            {"melee": float(out[_MEAN_DEFENDERS_MELEE])},
+            tuple(
+                [
+                    {
+                        "hours": round(fought, 4),
+                        "attackers": attack_men,
+                        "defenders": defend_men,
+                        "reaching": reaching,
+                    }
+                    for fought, attack_men, defend_men, reaching in self.melee[
+                        g, : counts[_STEPS]
+                    ].tolist()
+                ]
+            ),
         )
+
+
+@kernel(borrows=True)
+def assault_phase(
+    u,
+    w,
+    cover,
+    water,
+    edge,
+    passable,
+    neighbors,
+    q,
+    r,
+    control,
+    on_map,
+    assaulting,
+    suppression,
+    night,
+    hours,
+    hex_size_m,
+    c,
+    c0,
+    c1,
+    keys,
+    turn,
+    table,
+    head,
+    occupied,
+    zoned,
+    record,
+    steps,
+    first,
+    found,
+    info,
+    members,
+    defenders,
+    firing,
+    out,
+    counts,
+    melee,
+    leaders,
+    ammunition,
+    routed,
+):
+    """The turn's assaults, from the hex in row `first` of `info` on.
+
+    At the first call (`found[0]` -1) the attackers are grouped (`_group_attackers`): the
+    units told to assault (`assaulting`: rows unit, target) that are on the map (`on_map`),
+    not routed, with men, not guns, not in a river and next to the hex they assault, by that
+    hex, in the order the hexes first come (`info[g, _TARGET]`, `found[0]` of them), each
+    hex's attackers of the side of its first (`members[g]`).
+
+    Then for each hex: nothing if the attackers' side stands in it already; the assault
+    (`resolve_hex`, the attackers and the defenders each reading their side's coefficients,
+    `c0` or `c1`) if the enemy does; if nobody does, a stop (`_ENTER`) for the attackers to
+    walk in (movement's, in Python); a stop too (`_ROOM`) when the dice's table (`table`,
+    `head`) may be too short for the assault's draws (`steps` x 4 a unit). Returns (the row
+    stopped at, or the rows found; `_DONE`, `_ENTER` or `_ROOM`; the table's rows the next
+    assault needs)."""
+    if found[0] < 0:
+        found[0] = _group_attackers(u, q, r, on_map, assaulting, info, members)
+    count = u.hex.shape[0]
+    for g in range(first, found[0]):
+        target = info[g, _TARGET]
+        attacking = info[g, _ATTACKING]
+        side = u.side[members[g, 0]]
+        ours = False
+        theirs = 0  # the enemy's units in the hex that may fight: a bound of the defenders
+        anyone = False
+        for i in range(count):
+            if u.hex[i] == target and u.arrived[i] and not u.gone[i]:
+                if u.side[i] == side:
+                    ours = True
+                else:
+                    anyone = True
+                    if u.men[i] > 0 and not u.routed[i]:
+                        theirs += 1
+        if ours:
+            info[g, _OUTCOME] = _SKIPPED  # already ours
+            continue
+        if not anyone:
+            return g, _ENTER, 0
+        needed = steps * 4 * (attacking + theirs)
+        if head[FILLED] + needed > table.shape[0]:
+            return g, _ROOM, needed
+        if side == 0:
+            resolve_hex(
+                u, w, cover, water, edge, passable, neighbors, control, suppression, night,
+                hours, hex_size_m, c, c0, c1, keys, turn, table, head, occupied, zoned, record,
+                g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
+                routed,
+            )  # fmt: skip
+        else:
+            resolve_hex(
+                u, w, cover, water, edge, passable, neighbors, control, suppression, night,
+                hours, hex_size_m, c, c1, c0, keys, turn, table, head, occupied, zoned, record,
+                g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
+                routed,
+            )  # fmt: skip
+    return found[0], _DONE, 0
+
+
+# called from Python once a turn (again after a move into an empty hex): `resolved` skips
+# numba's typing of the bundles at each call
+_assault_phase = resolved(assault_phase)
+
+
+@kernel(borrows=True)
+def _group_attackers(u, q, r, on_map, assaulting, info, members):
+    """`assault_phase`'s grouping: writes each hex's target and attackers to `info` and
+    `members`; returns how many hexes."""
+    groups = 0
+    for k in range(assaulting.shape[1]):
+        i = assaulting[0, k]
+        target = assaulting[1, k]
+        if not (
+            on_map[i]
+            and not u.routed[i]
+            and u.men[i] > 0
+            and not u.is_gun[i]
+            and u.crossing_hours[i] <= 0
+            and hex_distance(q, r, u.hex[i], target) == 1
+        ):
+            continue
+        g = 0
+        while g < groups and info[g, _TARGET] != target:
+            g += 1
+        if g == groups:
+            info[g, _TARGET] = target
+            info[g, _ATTACKING] = 0
+            groups += 1
+        elif u.side[i] != u.side[members[g, 0]]:
+            continue  # each hex's attackers are of the side of its first
+        members[g, info[g, _ATTACKING]] = i
+        info[g, _ATTACKING] += 1
+    return groups
+
+
+@kernel
+def resolve_hex(
+    u,
+    w,
+    cover,
+    water,
+    edge,
+    passable,
+    neighbors,
+    control,
+    suppression,
+    night,
+    hours,
+    hex_size_m,
+    c,
+    ca,
+    cd,
+    keys,
+    turn,
+    table,
+    head,
+    occupied,
+    zoned,
+    record,
+    g,
+    info,
+    members,
+    defenders,
+    firing,
+    out,
+    counts,
+    melee,
+    leaders,
+    ammunition,
+    routed,
+):
+    """The assault on hex `info[g, _TARGET]` by the attackers `members[g, :attacking]`
+    (`info[g, _ATTACKING]` of them, of one side, reading its coefficients `ca`; the defenders
+    read `cd`, both `c`'s steps and frontage), writing row g of the record's arrays:
+    - its defenders: the enemy's units in the hex with men (`defenders[g]`), those not routed
+      fighting (`members[g]` after the attackers); with `record`, the firer factors of each of
+      them as it starts the fight (`firer_factor_values` at the next hex, `firing[g]`);
+    - what other rules decide: the minefield's share (movement's `mine_share`, when the
+      defenders laid it) and who is cut off (`mark_cut_off`, over the units counted afresh in
+      `occupied` and `zoned`, when a side's `cut_off_break_factor` makes it matter);
+    - the fight (`fight_assault`: `out[g]`, `counts[g]`, `melee[g]`, `leaders[g]`,
+      `ammunition[g]`, the draws numbered in the dice's table);
+    - attackers broken rout (morale's `rout_broken`: each one's morale then in `routed[g]`,
+      NaN for one not routed now), and a hex taken changes hands (`take_hex`);
+    - the outcome (`info[g, _OUTCOME]`) and the defenders captured."""
+    attacking = info[g, _ATTACKING]
+    units = members[g]
+    side = u.side[units[0]]
+    enemy = 1 - side
+    target = info[g, _TARGET]
+    fighting = 0
+    found = 0
+    for i in range(u.hex.shape[0]):
+        here = u.hex[i] == target and u.side[i] == enemy
+        if here and u.arrived[i] and not u.gone[i] and u.men[i] > 0:
+            defenders[g, found] = i
+            found += 1
+            if not u.routed[i]:
+                units[attacking + fighting] = i
+                fighting += 1
+    n = attacking + fighting
+    info[g, _FIGHTING] = fighting
+    info[g, _DEFENDERS] = found
+    mines = 0.0
+    if w.owner[target] == enemy:  # laid by the defenders, crossed by the attackers
+        mines = mine_share(
+            w.mine_density[target], w.lane[target], ca.mine_footprint_m, ca.lane_mine_factor
+        )
+    if record:  # each defender's firer factors, as it starts the fight, for the record
+        for j in range(fighting):
+            d = units[attacking + j]
+            strength, in_range, steady, quality, dark = firer_factor_values(
+                u, d, 1, hex_size_m, suppression[d], night, ca
+            )
+            firing[g, j, 0] = strength
+            firing[g, j, 1] = in_range
+            firing[g, j, 2] = steady
+            firing[g, j, 3] = quality
+            firing[g, j, 4] = dark
+    cut = np.zeros(n, dtype=np.bool_)
+    if ca.cut_off_break_factor != 1.0 or cd.cut_off_break_factor != 1.0:
+        count_zones(u, occupied, zoned, neighbors)
+        mark_cut_off(
+            u, units, 0, attacking, ca.cut_off_break_factor, edge, neighbors, passable, occupied,
+            cut,
+        )  # fmt: skip
+        mark_cut_off(
+            u, units, attacking, n, cd.cut_off_break_factor, edge, neighbors, passable, occupied,
+            cut,
+        )  # fmt: skip
+    outcome = fight_assault(
+        u, w, cover, water, target, units[:n], attacking, cut, mines, suppression, night, hours,
+        hex_size_m, c, ca, cd, keys, turn, table, head, out[g], counts[g], melee[g], leaders[g],
+        ammunition[g],
+    )  # fmt: skip
+    info[g, _OUTCOME] = outcome
+    if outcome == RESTED:
+        return outcome
+    if counts[g, _BROKE]:
+        for j in range(attacking):  # broken off: they go to ground and fall back
+            if rout_broken(u, units[j], ca.rout_threshold):
+                routed[g, j] = u.morale[units[j]]
+    if outcome == TAKEN:
+        count_zones(u, occupied, zoned, neighbors)
+        info[g, _CAPTURED] = take_hex(
+            u, water, passable, neighbors, control, target, units, attacking, defenders[g],
+            found, occupied[side], zoned[side],
+        )  # fmt: skip
     return outcome
+
+
+# called from Python for one assault (`resolve_assault`): `resolved` skips numba's typing of the
+# bundles at each call
+_resolve_hex = resolved(resolve_hex)
 
 
 def _modifiers(out: list[float], counts, hours, firing: int, night) -> dict[str, float]:
@@ -683,11 +1141,6 @@ def fight_assault(
     return outcome
 
 
-# called from Python once a phase, with the same bundles turn after turn: `resolved` skips
-# numba's typing of them at each call
-_fight_assault = resolved(fight_assault)
-
-
 @kernel(borrows=True)
 def _total(engaged, first, stop):
     """The men of `engaged[first:stop]`."""
@@ -737,33 +1190,41 @@ def _men_weighted(men, values, units, first, stop, empty):
     return total / total_men
 
 
-def _take_hex(state, target, attackers, defenders, defender_losses, events) -> None:
-    """The attackers move in and the defenders who are left fall back, routed, to a free
-    neighbouring hex; with none free, they are captured. The hex falls only once its whole
-    garrison has given way (a wider hex's men not yet engaged came up and fought in turn), so
-    every defender left has given way with the rest."""
-    u, board = state.units, state.board
-    side = int(u.side[attackers[0]])
-    held, zone = enemy_zone(state, 1 - side)  # hexes of the attackers' side, and next to them
-    for d in defenders:
+@kernel(borrows=True)
+def take_hex(
+    u, water, passable, neighbors, control, target, units, attacking, defenders, found, held, zone
+):
+    """The attackers (`units[:attacking]`) move into hex `target` and its side holds it; its
+    defenders who are left (of `defenders[:found]`) fall back, routed, to a neighbouring hex
+    the attackers' side does not stand in (`held`: its units counted in each hex), passable and
+    dry, outside that side's zone of control (`zone`) if one is, the lowest such hex; with none,
+    they are captured. The hex falls only once its whole garrison has given way (a wider hex's
+    men not yet engaged came up and fought in turn), so every defender left has given way with
+    the rest. Returns how many men were captured."""
+    captured = 0
+    for j in range(found):
+        d = defenders[j]
         if u.men[d] <= 0:  # none left of it: gone now, not left in the hex the attackers take
             u.gone[d] = True
             continue
-        exits = [
-            n
-            for n in board.neighbors[target]
-            if n not in held and board.passable[n] and not board.water[n]
-        ]
-        safe = [n for n in exits if n not in zone] or exits
-        if safe:
-            u.hex[d] = min(safe, key=lambda n: (n in zone, n))
+        best = -1
+        best_zoned = False
+        for n in neighbors[target]:
+            if n < 0 or held[n] or not passable[n] or water[n]:
+                continue
+            zoned = zone[n] > 0
+            if best < 0 or (not zoned and best_zoned) or (zoned == best_zoned and n < best):
+                best = n
+                best_zoned = zoned
+        if best >= 0:
+            u.hex[d] = best
             u.routed[d] = True
         else:
-            defender_losses["captured"] += remove_men(state, d, int(u.men[d]), "captured")
+            captured += _take_men(u.men, u.captured, d, u.men[d])
             u.gone[d] = True
-    for a in attackers:
-        if u.men[a] > 0:
-            u.hex[a] = target
-    state.control[target] = side
-    place = next((name for name, h in board.places.items() if h == target), None)
-    events.append(HexTaken(state.turn, board.label(target), state.side_ids[side], place))
+    side = u.side[units[0]]
+    for j in range(attacking):
+        if u.men[units[j]] > 0:
+            u.hex[units[j]] = target
+    control[target] = side
+    return captured

@@ -23,12 +23,12 @@ from ..core.orders import WITHDRAW as WITHDRAW_ORDER
 from ..core.state import GameState, new_state, record_turn
 from ..kernels.jit import kernel, resolved
 from .arrivals import air_strikes, arrivals
-from .assault import resolve_assault
+from .assault import assaults
 from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
 from .morale import draw_break_points, morale_phase
-from .movement import FLEE, GO, GO_FREE, WITHDRAW, move_units
+from .movement import FLEE, GO, WITHDRAW, move_units
 from .protection import fire_at_turn_start
 from .victory import decide_winner
 
@@ -161,7 +161,7 @@ def end_turn(
     with fire_at_turn_start(state):
         _run_steps(state, stepped, c, events)
         direct_fire(state, c, events, aim_hex=aim_hex, on_map=on_map)
-        _assaults(state, assaulting[:, :n_assaulting].tolist(), on_map, c, events)
+        assaults(state, assaulting[:, :n_assaulting], on_map, c, events)
 
     on_map = morale_phase(state, men_before, u.morale_start, c, events)
     return _close_turn(state, events, on_map, fingerprint)
@@ -254,33 +254,6 @@ def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaul
 
 # called once a turn with the same bundles: `resolved` skips numba's typing of them
 _sort_orders = resolved(sort_orders)
-
-
-def _assaults(state: GameState, assaulting: list[list[int]], on_map, c, events) -> None:
-    """Assaults: all attackers of one hex this turn fight together (`assaulting`: the units
-    told to assault and their targets, in unit order)."""
-    u, board = state.units, state.board
-    assaults: dict[int, list[int]] = {}
-    for i, target in zip(*assaulting, strict=True):
-        if (
-            on_map[i]
-            and not u.routed[i]
-            and u.men[i] > 0
-            and not u.is_gun[i]
-            and u.crossing_hours[i] <= 0
-            and board.distance(int(u.hex[i]), target) == 1
-        ):
-            assaults.setdefault(target, []).append(i)
-    for target, attackers in assaults.items():
-        side = int(u.side[attackers[0]])
-        attackers = [a for a in attackers if int(u.side[a]) == side]
-        if state.units_at(target, side):
-            continue  # already ours
-        if not state.units_at(target, 1 - side):
-            n = len(attackers)
-            move_units(state, attackers, [GO_FREE] * n, [target] * n, [-1] * n, (c, c), events)
-            continue
-        resolve_assault(state, target, attackers, c, events)
 
 
 def _close_turn(
