@@ -666,6 +666,14 @@ def test_a_borrowing_kernel_that_returns_or_makes_an_array_is_refused(numba_cach
         "        made[function.__name__] = 'compiled'\n"
         "    except numba.core.errors.TypingError:\n"
         "        made[function.__name__] = 'refused'\n"
+        "def give_row(a, i):\n"
+        "    return a[i]\n"
+        "def leaky(a, i):\n"
+        "    return give_row(a, i).sum()\n"
+        "jit._COMPILED[give_row] = give_row = numba.njit(_nrt=True)(give_row)\n"
+        "jit._COMPILED[leaky] = borrowing = numba.njit(_nrt=False)(leaky)\n"
+        "jit.BORROWING.add(leaky)\n"
+        "numba.njit(lambda a: borrowing(a, 1)).compile((numba.typeof(a),))\n"
         "print(json.dumps([made, jit.borrowing_faults()]))\n"
     )
     made, faults = run_compiled(script, None, numba_cache)
@@ -676,8 +684,12 @@ def test_a_borrowing_kernel_that_returns_or_makes_an_array_is_refused(numba_cach
         "total": "compiled",
         "fresh": "refused",
     }
-    assert len(faults) == 1 and faults[0].startswith("__main__.same (")
-    assert faults[0].endswith("-> array(float64, 2d, C)")
+    assert len(faults) == 2
+    # a borrowing kernel given an array by a kernel it calls would never give it back
+    assert faults[0].startswith("__main__.leaky calls give_row (")
+    assert faults[1].startswith("__main__.same (")
+    assert all(fault.endswith("-> array(float64, 1d, C)") for fault in faults[:1])
+    assert faults[1].endswith("-> array(float64, 2d, C)")
 
 
 def test_holds_array_looks_inside_tuples() -> None:

@@ -229,6 +229,8 @@ def _compile(function: Callable) -> Any:
     """numba's compiled version of `function`: nopython, cached on disk, without the GIL."""
     import numba
 
+    # reference counting set either way: numba hands a kernel called from another the caller's
+    # setting where the callee's own is unset (a borrowing caller would strip a counting callee)
     dispatcher = numba.njit(cache=True, nogil=True, _nrt=function not in BORROWING)(function)
     _COMPILED[function] = dispatcher
     return dispatcher
@@ -361,17 +363,27 @@ def holds_array(numba_type: Any) -> bool:
 
 
 def borrowing_faults() -> list[str]:
-    """The borrowing kernels this process compiled that return an array, with the signature.
-    Such a kernel hands its caller an array without counting the reference the caller will
-    give back: the array would be freed while still in use. numba itself refuses a borrowing
-    kernel that makes an array, so this is the one mistake left to catch (`wargame warm` checks
-    after compiling every kernel)."""
+    """The borrowing kernels this process compiled that return an array, or call a kernel that
+    does, with the signature. A borrowing kernel hands its caller an array without counting the
+    reference the caller will give back (the array would be freed while still in use), and
+    never gives back one it is handed (it would never be freed). numba itself refuses a
+    borrowing kernel that makes an array, so these are the mistakes left to catch (`wargame
+    warm` checks after compiling every kernel, when the kernels called from others have their
+    own signatures too)."""
     faults = []
     for function in BORROWING:
+        name = f"{function.__module__}.{function.__qualname__}"
         dispatcher = _COMPILED.get(function)
         for signature in getattr(dispatcher, "nopython_signatures", ()):
             if holds_array(signature.return_type):
-                faults.append(f"{function.__module__}.{function.__qualname__} {signature}")
+                faults.append(f"{name} {signature}")
+        for called in function.__code__.co_names:
+            target = _COMPILED.get(getattr(function.__globals__.get(called), "py_func", None))
+            if target is None:
+                continue
+            for signature in target.nopython_signatures:
+                if holds_array(signature.return_type):
+                    faults.append(f"{name} calls {called} {signature}")
     return sorted(faults)
 
 
