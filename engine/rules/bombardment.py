@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
-from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -31,7 +30,7 @@ from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
 from ..kernels.jit import compiling, kernel, resolved
 from .casualties import draw_disabled, take_casualties
-from .engineering import note_openings
+from .engineering import tell_openings
 from .protection import (
     FACTOR_NAMES,
     exposure,
@@ -102,13 +101,14 @@ def expected_shell_casualties(lethal_area_m2, men, hex_area_m2, exposure):
 
 
 @resolves(Bombard, RANK_BOMBARD)
-def bombard_orders(state: GameState, orders: list[Bombard], coefficients, events: list[Event]):
-    """The turn's bombard orders, in unit order, after movement and before direct fire: each unit
-    still on the map fires (not routed: `bombard_all` checks), all in one call of the kernel."""
-    on_map = state.active()
-    fire = [(o.unit, o.target, o.rounds) for o in orders if on_map[o.unit]]
-    if fire:
-        _bombard_phase(state, fire, coefficients, events)
+def bombard_orders(state: GameState, rows: np.ndarray, coefficients, events: list[Event]):
+    """The turn's bombard orders as integer rows (orders.ROW_WIDTH: kind, gun, target, rounds),
+    in unit order, after movement and before direct fire: each gun still on the map fires (not
+    routed: `bombard_all` checks), all in one call of the kernel."""
+    fire = rows[state.active()[rows[:, 1]]]
+    if len(fire):
+        guns, targets, caps = fire[:, 1:4].T.copy()  # each column contiguous, as numba likes
+        _bombard_phase(state, guns, targets, caps, coefficients, events)
 
 
 def in_range(state: GameState, weapon: IndirectWeapon, here: int, target: int) -> bool:
@@ -137,12 +137,14 @@ def bombard(
     side's `side_rules` act: the firing side's coefficients give what its rounds do (on target,
     lethal areas, night, damage to works, lanes, wire), the target side's how exposed its men
     are, how far they are pinned and their killed share."""
-    _bombard_phase(state, [(unit, target, cap)], coefficients, events)
+    one = np.array([[unit], [target], [cap]], np.int64)
+    _bombard_phase(state, one[0], one[1], one[2], coefficients, events)
 
 
 def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
-    """The groups of tubes of every unit in unit order, and `WeaponArrays` of them with their
-    present ammunition and carry (made once per record of units, refreshed at each call)."""
+    """The groups of tubes of every unit in unit order, and `WeaponArrays` of them, made once
+    per record of units (a game's): their ammunition and carry are copied in from the groups
+    (`_weapons_in`) for the groups a kernel is to fire, and out after (`_weapons_back`)."""
     kept = units.__dict__.get("_weapons")
     if kept is None or kept[0] is not units.indirect:
         groups = [w for unit_groups in units.indirect for w in unit_groups]
@@ -160,43 +162,69 @@ def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
             np.zeros(len(groups)),
         )
         kept = units.__dict__["_weapons"] = (units.indirect, groups, arrays)
-    _, groups, arrays = kept
-    arrays.own_rounds[:] = [w.own_rounds for w in groups]
-    arrays.carry[:] = [w.carry for w in groups]
-    return groups, arrays
+    return kept[1], kept[2]
 
 
-def _weapons_back(groups: list[IndirectWeapon], arrays) -> None:
-    """The ammunition and carry a kernel left in `arrays`, back into the groups' records (as
-    Python floats, which the state's hash reads as it did)."""
-    for weapon, own, carry in zip(
-        groups, arrays.own_rounds.tolist(), arrays.carry.tolist(), strict=True
-    ):
-        weapon.own_rounds = own
-        weapon.carry = carry
+def _groups_of(weapons, guns: np.ndarray) -> list[int]:
+    """The rows of `weapons` holding the groups of tubes of `guns`: the only ones a kernel
+    firing them reads or changes (`fire_tubes`)."""
+    starts = weapons.first[guns]
+    counts = weapons.first[guns + 1] - starts
+    segment_start = np.cumsum(counts) - counts  # each gun's first place in the list made
+    return (np.repeat(starts - segment_start, counts) + np.arange(counts.sum())).tolist()
+
+
+def _weapons_in(groups: list[IndirectWeapon], arrays, rows: list[int]) -> None:
+    """The ammunition and carry of the groups at `rows`, from their records into `arrays`
+    (the records stay the state: its hash, saves, the window and the planner read them)."""
+    own, carry = arrays.own_rounds, arrays.carry
+    for k in rows:
+        weapon = groups[k]
+        own[k] = weapon.own_rounds
+        carry[k] = weapon.carry
+
+
+def _weapons_back(groups: list[IndirectWeapon], arrays, rows: list[int]) -> None:
+    """The ammunition and carry a kernel left in `arrays` at `rows`, back into the groups'
+    records (as Python floats, which the state's hash reads as it did)."""
+    own, carry = arrays.own_rounds.tolist(), arrays.carry.tolist()
+    for k in rows:
+        weapon = groups[k]
+        weapon.own_rounds = own[k]
+        weapon.carry = carry[k]
 
 
 def _bombard_phase(
-    state: GameState, orders: list[tuple[int, int, int]], coefficients, events: list[Event]
+    state: GameState,
+    guns: np.ndarray,
+    targets: np.ndarray,
+    caps: np.ndarray,
+    coefficients,
+    events: list[Event],
 ) -> None:
-    """Bombard orders (gun, target hex, cap on rounds), in their order: the kernel
-    `bombard_all` fires them (counting its draws in the dice's table), then this copies the
-    guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or gap
-    opened)."""
+    """Bombard orders (int64 columns: gun, target hex, cap on rounds), in their order: the
+    kernel `bombard_all` fires them (counting its draws in the dice's table), then this copies
+    the guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or
+    gap opened). The columns the kernel reads are made with numpy: how far each gun is from its
+    target, and the struck side's units in each target hex as the phase begins."""
     u, board, w = state.units, state.board, state.works
     by_side = sides_coefficients(state, coefficients)
     groups, weapons = weapon_arrays(u)
-    hexes, sides = u.hex.tolist(), u.side.tolist()
+    fired_groups = _groups_of(weapons, guns)
+    _weapons_in(groups, weapons, fired_groups)
     size_m = board.hex_size_m
-    metres = [
-        board.distance(hexes[gun], target) * size_m if hexes[gun] >= 0 else math.nan
-        for gun, target, _ in orders
-    ]
-    struck = [state.units_at(target, 1 - sides[gun]) for gun, target, _ in orders]
-    target_first = _column([0, *accumulate(len(units) for units in struck)], np.int64)
-    target_units = _column([t for units in struck for t in units], np.int64)
-    table, head = state.dice.room(state.turn, len(orders) + len(target_units))
-    rows = np.zeros((len(orders), ORDER_COLUMNS))
+    here = u.hex[guns]
+    dq = board.q[here] - board.q[targets]
+    dr = board.r[here] - board.r[targets]
+    steps = (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
+    metres = np.where(here >= 0, steps * size_m, math.nan)
+    # per order, the units in the fight in its target hex on the side its gun is not
+    struck = state.active() & (u.hex == targets[:, None]) & (u.side != u.side[guns][:, None])
+    struck_order, target_units = np.nonzero(struck)
+    target_first = np.zeros(len(guns) + 1, np.int64)
+    np.cumsum(struck.sum(axis=1), out=target_first[1:])
+    table, head = state.dice.room(state.turn, len(guns) + len(target_units))
+    rows = np.zeros((len(guns), ORDER_COLUMNS))
     hits = np.zeros((len(target_units), HIT_COLUMNS))
     works_changed = _bombard_all(
         unit_arrays(u),
@@ -207,12 +235,12 @@ def _bombard_phase(
         board.cover,
         board.water,
         held_suppression(state),
-        _column([gun for gun, _, _ in orders], np.int64),
-        _column([target for _, target, _ in orders], np.int64),
-        _column([cap for _, _, cap in orders], np.int64),
-        _column(metres, np.float64),
-        target_first,
-        target_units,
+        _column(guns),
+        _column(targets),
+        _column(caps),
+        _column(metres),
+        _column(target_first),
+        _column(target_units.astype(np.int64)),
         by_side[0].values(),
         by_side[1].values(),
         state.is_night(),
@@ -226,32 +254,40 @@ def _bombard_phase(
         rows,
         hits,
     )
-    _weapons_back(groups, weapons)
+    _weapons_back(groups, weapons, fired_groups)
     if works_changed:
         state.works_changed = True
-    for k, (gun, target, _) in enumerate(orders):
+    told = rows[:, FIRED] > 0
+    if not state.record_events:  # only a leader's fall and an opening are told: find them
+        lane_opened = (rows[:, LANE_BEFORE] < 1.0) & (rows[:, LANE] >= 1.0)
+        lane_opened &= w.mine_depth_m[targets] > 0
+        wire_opened = (rows[:, WIRE_BEFORE] > 0.0) & (rows[:, WIRE] <= 0.0)
+        leader_fell = np.zeros(len(guns), np.bool_)
+        leader_fell[struck_order[hits[:, LEADER] > 0]] = True
+        told &= lane_opened | wire_opened | leader_fell
+    for k in np.flatnonzero(told).tolist():
         row = rows[k].tolist()
-        if not row[FIRED]:
-            continue
-        struck_here = struck[k]
-        here = hits[target_first[k] : target_first[k + 1]].tolist()
-        for t, numbers in zip(struck_here, here, strict=True):
+        gun, target = int(guns[k]), int(targets[k])
+        first, last = int(target_first[k]), int(target_first[k + 1])
+        struck_here = target_units[first:last].tolist()
+        here_hits = hits[first:last].tolist()
+        for t, numbers in zip(struck_here, here_hits, strict=True):
             if numbers[LEADER]:
                 events.append(LeaderKilled(state.turn, u.ids[t], u.leader_names[t] or "commander"))
         if state.record_events:
-            events.append(_bombarded(state, gun, target, row, struck_here, here, by_side))
-        # engineering's report reads the works as this order left them (a later order on the
-        # same hex may have changed them since): each order's own, the last one's staying
-        lane_before, wire_before = row[LANE_BEFORE], row[WIRE_BEFORE]
-        w.lane[target], w.wire_lines[target] = row[LANE], row[WIRE]
-        note_openings(state, target, gun, lane_before, wire_before, events)
+            events.append(_bombarded(state, gun, target, row, struck_here, here_hits, by_side))
+        # each order's own opening, from the works as it left them (a later order on the same
+        # hex may have changed them since)
+        tell_openings(
+            state, target, gun, row[LANE_BEFORE], row[WIRE_BEFORE], row[LANE], row[WIRE], events
+        )
 
 
-def _column(values: list, dtype: type) -> Any:
-    """A kernel's input column: a numpy array where the process compiles (numba takes arrays),
-    the list itself where it interprets (its items are Python numbers, quicker to compute with
-    than numpy's scalars, as the `.item()` of the rules' Python was)."""
-    return np.array(values, dtype) if compiling() else values
+def _column(values: np.ndarray) -> Any:
+    """A kernel's input column: the numpy array where the process compiles (numba takes
+    arrays), its list where it interprets (its items are Python numbers, quicker to compute
+    with than numpy's scalars, as the `.item()` of the rules' Python was)."""
+    return values if compiling() else values.tolist()
 
 
 def _bombarded(state: GameState, gun: int, target: int, row, struck, numbers, by_side):
@@ -461,6 +497,8 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     tests' view of the tubes' rule)."""
     u = state.units
     groups, weapons = weapon_arrays(u)
+    fired_groups = _groups_of(weapons, np.array([unit], np.int64))
+    _weapons_in(groups, weapons, fired_groups)
     here = u.hex.item(unit)
     order = np.zeros(CLASSES, np.int64)
     by_class = np.zeros(CLASSES)
@@ -476,7 +514,7 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
         order,
         by_class,
     )
-    _weapons_back(groups, weapons)
+    _weapons_back(groups, weapons, fired_groups)
     return {INDIRECT_CLASSES[c]: float(by_class[c]) for c in order[:classes].tolist()}
 
 
