@@ -85,7 +85,7 @@ CHECKED = {
     "_men_weighted",
     "next_occurrence",
     "times_drawn",
-    *("expected_shell_casualties", "bombard_all", "lethal_area"),
+    *("expected_shell_casualties", "bombard_all", "struck_units", "lethal_area"),
     *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
     *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
     *("wire_left_after", "breach_obstacles", "strike_all"),

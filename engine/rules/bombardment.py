@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, uniform_at
 from ..core.events import Bombarded, Event, LeaderKilled
@@ -77,7 +79,8 @@ WIRE_BEFORE = 8  # the wire before them
 CLASS_COUNT = 9  # how many weapon classes fired
 CLASS_ORDER = 10  # the classes, in the order they first fired (CLASSES columns)
 CLASS_ROUNDS = CLASS_ORDER + CLASSES  # rounds of each of those classes (CLASSES columns)
-ORDER_COLUMNS = CLASS_ROUNDS + CLASSES
+TOLD = CLASS_ROUNDS + CLASSES  # 1 when a leader fell or a lane or gap opened: always told
+ORDER_COLUMNS = TOLD + 1
 # ...and one per unit of the struck side in the target hex of each order
 MEN = 0  # its men before the rounds
 EXPECTED = 1  # its expected casualties
@@ -165,13 +168,16 @@ def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
     return kept[1], kept[2]
 
 
-def _groups_of(weapons, guns: np.ndarray) -> list[int]:
-    """The rows of `weapons` holding the groups of tubes of `guns`: the only ones a kernel
-    firing them reads or changes (`fire_tubes`)."""
-    starts = weapons.first[guns]
-    counts = weapons.first[guns + 1] - starts
-    segment_start = np.cumsum(counts) - counts  # each gun's first place in the list made
-    return (np.repeat(starts - segment_start, counts) + np.arange(counts.sum())).tolist()
+def _groups_of(units: Units, guns: np.ndarray) -> list[int]:
+    """The rows of the weapon arrays (`weapon_arrays`) holding the groups of tubes of `guns`:
+    the only ones a kernel firing them reads or changes (`fire_tubes`). Each unit's rows are
+    listed once per game."""
+    kept = units.__dict__.get("_weapon_rows")
+    if kept is None or kept[0] is not units.indirect:
+        first = weapon_arrays(units)[1].first.tolist()
+        per_unit = [list(range(first[i], first[i + 1])) for i in range(units.count)]
+        kept = units.__dict__["_weapon_rows"] = (units.indirect, per_unit)
+    return list(chain.from_iterable(map(kept[1].__getitem__, guns.tolist())))
 
 
 def _weapons_in(groups: list[IndirectWeapon], arrays, rows: list[int]) -> None:
@@ -205,27 +211,18 @@ def _bombard_phase(
     """Bombard orders (int64 columns: gun, target hex, cap on rounds), in their order: the
     kernel `bombard_all` fires them (counting its draws in the dice's table), then this copies
     the guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or
-    gap opened). The columns the kernel reads are made with numpy: how far each gun is from its
-    target, and the struck side's units in each target hex as the phase begins."""
+    gap opened)."""
     u, board, w = state.units, state.board, state.works
     by_side = sides_coefficients(state, coefficients)
     groups, weapons = weapon_arrays(u)
-    fired_groups = _groups_of(weapons, guns)
+    fired_groups = _groups_of(u, guns)
     _weapons_in(groups, weapons, fired_groups)
-    size_m = board.hex_size_m
-    here = u.hex[guns]
-    dq = board.q[here] - board.q[targets]
-    dr = board.r[here] - board.r[targets]
-    steps = (np.abs(dq) + np.abs(dr) + np.abs(dq + dr)) // 2
-    metres = np.where(here >= 0, steps * size_m, math.nan)
-    # per order, the units in the fight in its target hex on the side its gun is not
-    struck = state.active() & (u.hex == targets[:, None]) & (u.side != u.side[guns][:, None])
-    struck_order, target_units = np.nonzero(struck)
-    target_first = np.zeros(len(guns) + 1, np.int64)
-    np.cumsum(struck.sum(axis=1), out=target_first[1:])
-    table, head = state.dice.room(state.turn, len(guns) + len(target_units))
-    rows = np.zeros((len(guns), ORDER_COLUMNS))
-    hits = np.zeros((len(target_units), HIT_COLUMNS))
+    orders, bound = len(guns), len(guns) * u.count  # the struck units: at most every unit
+    table, head = state.dice.room(state.turn, orders + bound)
+    rows = np.zeros((orders, ORDER_COLUMNS))
+    hits = np.zeros((bound, HIT_COLUMNS))
+    target_first = np.zeros(orders + 1, np.int64)
+    target_units = np.zeros(bound, np.int64)
     works_changed = _bombard_all(
         unit_arrays(u),
         works_arrays(w),
@@ -234,19 +231,20 @@ def _bombard_phase(
         state.rounds_fired,
         board.cover,
         board.water,
+        board.q,
+        board.r,
         held_suppression(state),
         _column(guns),
         _column(targets),
         _column(caps),
-        _column(metres),
-        _column(target_first),
-        _column(target_units.astype(np.int64)),
+        target_first,
+        target_units,
         by_side[0].values(),
         by_side[1].values(),
         state.is_night(),
         state.turn_hours,
         board.hex_area_m2,
-        size_m,
+        board.hex_size_m,
         state.dice.key_words,
         state.turn,
         table,
@@ -257,15 +255,10 @@ def _bombard_phase(
     _weapons_back(groups, weapons, fired_groups)
     if works_changed:
         state.works_changed = True
-    told = rows[:, FIRED] > 0
-    if not state.record_events:  # only a leader's fall and an opening are told: find them
-        lane_opened = (rows[:, LANE_BEFORE] < 1.0) & (rows[:, LANE] >= 1.0)
-        lane_opened &= w.mine_depth_m[targets] > 0
-        wire_opened = (rows[:, WIRE_BEFORE] > 0.0) & (rows[:, WIRE] <= 0.0)
-        leader_fell = np.zeros(len(guns), np.bool_)
-        leader_fell[struck_order[hits[:, LEADER] > 0]] = True
-        told &= lane_opened | wire_opened | leader_fell
-    for k in np.flatnonzero(told).tolist():
+    # the orders fired, when the turn's events are kept; else those with a leader's fall or an
+    # opening to tell
+    told = np.flatnonzero(rows[:, FIRED if state.record_events else TOLD]).tolist()
+    for k in told:
         row = rows[k].tolist()
         gun, target = int(guns[k]), int(targets[k])
         first, last = int(target_first[k]), int(target_first[k + 1])
@@ -348,11 +341,12 @@ def bombard_all(
     rounds_fired,
     cover,
     water,
+    q,
+    r,
     held,
     guns,
     targets,
     caps,
-    metres,
     target_first,
     target_units,
     c0,
@@ -369,14 +363,18 @@ def bombard_all(
     hits,
 ):
     """Each order k in turn: gun `guns[k]`'s tubes fire at hex `targets[k]` (at most
-    `caps[k]` rounds, none when negative; `metres[k]` away) and its landed rounds wreck works,
-    hit and pin the struck side's units there (`target_units[target_first[k]:target_first[k
-    + 1]]`) and breach the obstacles. c0, c1: each side's `CoefficientValues` (the firing
-    side's say what its rounds do, the struck side's how exposed its men are); `held`: the
-    suppression each unit fires at (`held_suppression`). Draws at BOMBARD_LANDED (gun,
-    target) and BOMBARD_HIT (unit, target), numbered in the dice's table (`table`, `head`:
-    `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order) and `hits` (HIT_COLUMNS a struck
-    unit); returns whether any works were damaged."""
+    `caps[k]` rounds, none when negative) and its landed rounds wreck works, hit and pin the
+    struck side's units there and breach the obstacles. The struck units of order k are those
+    in the fight in its hex, of the side its gun is not, as the phase begins: this writes them
+    to `target_units[target_first[k]:target_first[k + 1]]` (`struck_units`). `q`, `r`: the
+    board's axial coordinates (the gun's distance to its target). c0, c1: each side's
+    `CoefficientValues` (the firing side's say what its rounds do, the struck side's how
+    exposed its men are); `held`: the suppression each unit fires at (`held_suppression`).
+    Draws at BOMBARD_LANDED (gun, target) and BOMBARD_HIT (unit, target), numbered in the
+    dice's table (`table`, `head`: `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order)
+    and `hits` (HIT_COLUMNS a struck unit, at the unit's place in `target_units`); returns
+    whether any works were damaged."""
+    struck_units(u, guns, targets, target_first, target_units)
     works_changed = False
     order = np.zeros(CLASSES, np.int64)
     by_class = np.zeros(CLASSES)
@@ -384,12 +382,14 @@ def bombard_all(
         gun, target = guns[k], targets[k]
         if u.men[gun] <= 0 or u.routed[gun] or u.crossing_hours[gun] > 0:
             continue
+        here = u.hex[gun]
+        metres = hex_distance(q, r, here, target) * hex_size_m if here >= 0 else math.nan
         classes = fire_tubes(
             u,
             weapons,
             budget_rounds,
             gun,
-            metres[k],
+            metres,
             turn_hours,
             held[gun],
             caps[k],
@@ -423,6 +423,7 @@ def bombard_all(
             )
         first, last = target_first[k], target_first[k + 1]
         struck = target_units[first:last]
+        told = False
         done, changed = exposures_while_damaging(
             u, w, cover, water, target, struck, damage, theirs, hits[first:last, FACTORS:]
         )
@@ -448,6 +449,7 @@ def bombard_all(
             hits[first + i, EXPECTED] = expected
             hits[first + i, HIT] = hit
             hits[first + i, LEADER] = 1.0 if leader_killed else 0.0
+            told = told or leader_killed
         lane_before, wire_before = w.lane[target], w.wire_lines[target]
         lane, wire_lines = breach_obstacles(w, target, landed, hex_area_m2, hex_size_m, c)
         rows[k, FIRED] = 1.0
@@ -460,10 +462,30 @@ def bombard_all(
         rows[k, LANE_BEFORE] = lane_before
         rows[k, WIRE_BEFORE] = wire_before
         rows[k, CLASS_COUNT] = classes
+        opened = lane_before < 1.0 <= lane and w.mine_depth_m[target] > 0
+        gapped = wire_before > 0.0 and wire_lines <= 0.0
+        rows[k, TOLD] = 1.0 if told or opened or gapped else 0.0
         for j in range(classes):
             rows[k, CLASS_ORDER + j] = order[j]
             rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
     return works_changed
+
+
+@kernel
+def struck_units(u, guns, targets, target_first, target_units):
+    """For each bombard order k (gun `guns[k]` at hex `targets[k]`): the units in the fight in
+    the hex, of the side the gun is not, in unit order, written to
+    `target_units[target_first[k]:target_first[k + 1]]`; returns how many in all."""
+    count = 0
+    target_first[0] = 0
+    for k in range(len(guns)):
+        target, side = targets[k], u.side[guns[k]]
+        for i in range(len(u.men)):
+            if u.hex[i] == target and u.side[i] != side and u.arrived[i] and not u.gone[i]:
+                target_units[count] = i
+                count += 1
+        target_first[k + 1] = count
+    return count
 
 
 # called from Python once a phase, with the same bundles turn after turn: `resolved` skips
@@ -497,7 +519,7 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     tests' view of the tubes' rule)."""
     u = state.units
     groups, weapons = weapon_arrays(u)
-    fired_groups = _groups_of(weapons, np.array([unit], np.int64))
+    fired_groups = _groups_of(u, np.array([unit], np.int64))
     _weapons_in(groups, weapons, fired_groups)
     here = u.hex.item(unit)
     order = np.zeros(CLASSES, np.int64)

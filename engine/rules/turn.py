@@ -102,10 +102,10 @@ def _run_steps(state: GameState, given: np.ndarray, c, events) -> None:
     if not len(given):
         return
     codes = given[:, 0]
+    given_codes = set(codes.tolist())
     for _, kind, step in RULE_STEPS:
-        mine = codes == kind.code
-        if mine.any():
-            step(state, given[mine], c, events)
+        if kind.code in given_codes:
+            step(state, given[codes == kind.code], c, events)
 
 
 def end_turn(
