@@ -89,6 +89,7 @@ CHECKED = {
     *("fire_tubes", "tube_rounds", "suppression_pinned", "exposures_while_damaging"),
     *("damage_works", "works_share_destroyed", "lane_after", "lane_is_open"),
     *("wire_left_after", "breach_obstacles", "strike_all"),
+    *("strikes_due", "_targets_at"),
     *("update_places", "turn_tally", "hand_over_places", "arrive", "entry_hex", "record_turn"),
     "sort_orders",
     "close_turn",
