@@ -81,7 +81,7 @@ def arrivals(state: GameState, events: list[Event]) -> None:
         return
     u, board = state.units, state.board
     arrived = np.zeros((len(turns), 2), np.int64)
-    count = arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
+    count = _arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
     for i, at in arrived[:count].tolist():
         events.append(Arrived(state.turn, u.ids[i], board.label(at), int(u.men[i])))
 
@@ -104,6 +104,10 @@ def arrive(u, b, turns, units, entries, turn, arrived) -> int:
         arrived[count, 1] = at
         count += 1
     return count
+
+
+# called from Python with a game's bundles: `resolved` tells a new game's alike element by element
+_arrive = resolved(arrive)
 
 
 @kernel
@@ -252,7 +256,7 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     by_side = state.side_coefficients or (coefficients, coefficients)
     table, head = state.dice.room(turn, count * u.count)
     rows = np.zeros((count * u.count, STRIKE_COLUMNS))
-    struck_count = strike_all(
+    struck_count = _strike_all(
         unit_arrays(u),
         works_arrays(state.works),
         board.cover,
@@ -351,3 +355,8 @@ def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, tab
             rows[r, STRIKE_HIT] = hit
             rows[r, STRIKE_LEADER] = 1.0 if leader_killed else 0.0
     return count
+
+
+# called from Python with a game's bundles and the sides' coefficients: `resolved` skips numba's
+# typing of them
+_strike_all = resolved(strike_all)

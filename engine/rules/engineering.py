@@ -28,7 +28,7 @@ from ..core.events import Event, register_event
 from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState, UnitType
 from ..hexgrid import axial_length
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .protection import firing_suppression, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -299,7 +299,7 @@ def breach(state: GameState, rows: np.ndarray, c, events: list[Event]) -> None:
     units, targets = rows[:, 1:3].T.copy()  # each column contiguous, as numba likes
     engineers, wire_rate = _breach_columns(state, c)
     done_rows = np.empty((len(units), len(BREACH_COLUMNS)))
-    done = breach_step(
+    done = _breach_step(
         unit_arrays(u),
         works_arrays(state.works),
         board.q,
@@ -389,6 +389,10 @@ def breach_step(u, w, q, r, engineers, wire_rate, suppression, units, targets, t
         row[9], row[10] = lane_before, wire_before
         done += 1
     return done
+
+
+# called from Python with a game's bundles: `resolved` skips numba's typing of them
+_breach_step = resolved(breach_step)
 
 
 def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:
