@@ -62,23 +62,30 @@ def arrival_rows(state: GameState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return state.arrival_rows  # type: ignore[return-value]
 
 
-def _arrival_due(state: GameState, turns: np.ndarray) -> np.ndarray:
-    """By turn, whether any unit of the game's timetable (`turns`, `arrival_rows`' first
-    column) comes on: made once per game, kept on the state with the column it is made from."""
+def _arrival_due(state: GameState) -> tuple[tuple[np.ndarray, ...], list[bool]]:
+    """The game's timetable as rows (`arrival_rows`) and, by turn, whether any unit of it comes
+    on then (a list: this turn's check in Python reads one item; a compiled turn reads the
+    rows' turns, as `arrive` does): made once per game, kept on the state with the rows it is
+    made from."""
     kept = state.__dict__.get("_arrival_due")
-    if kept is None or kept[0] is not turns:
+    if kept is None or kept[0] is not state.arrival_rows:
+        rows = arrival_rows(state)
+        turns = rows[0]
         due = np.zeros(int(turns.max(initial=-1)) + 1, np.bool_)
         due[turns[turns >= 0]] = True
-        kept = state.__dict__["_arrival_due"] = (turns, due)
-    return kept[1]
+        kept = state.__dict__["_arrival_due"] = (rows, due.tolist())
+    return kept
 
 
 def arrivals(state: GameState, events: list[Event]) -> None:
     """The reinforcements due this turn come on (the kernel `arrive`), each reported."""
-    turns, units, entries = arrival_rows(state)
-    due = _arrival_due(state, turns)  # (most turns: no call at all)
-    if not (state.turn < len(due) and due[state.turn]):
+    kept = state.__dict__.get("_arrival_due")
+    if kept is None or kept[0] is not state.arrival_rows:
+        kept = _arrival_due(state)
+    rows, due = kept
+    if not (state.turn < len(due) and due[state.turn]):  # (most turns: no call at all)
         return
+    turns, units, entries = rows
     u, board = state.units, state.board
     arrived = np.zeros((len(turns), 2), np.int64)
     count = _arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
