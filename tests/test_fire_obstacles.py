@@ -24,6 +24,7 @@ from test_rules_exact import (
 
 from engine.core.board import HEX_AREA_FACTOR
 from engine.core.events import Assaulted, Bombarded
+from engine.core.orders import orders_to_rows
 from engine.rules.bombardment import bombard, expected_shell_casualties, wire_left_after
 from engine.rules.coefficients import coefficients
 from engine.rules.engineering import Breach, LaneOpened, MineStruck, breach
@@ -233,7 +234,7 @@ def test_bombardment_and_engineers_report_the_lanes_they_open() -> None:
     state = battle(units=[sappers, unit("blue_1", "blue", (5, 1))], obstacles=obstacles)
     state.works.lane[h] = 1.0
     events = []
-    breach(state, [Breach(0, h)], coefficients_of(state), events)
+    breach(state, orders_to_rows([Breach(0, h)]), coefficients_of(state), events)
     opened = [e for e in events if isinstance(e, LaneOpened)]
     assert [(e.obstacle, e.by) for e in opened] == [("wire", "red_eng")]
     assert opened[0].line() == "red_eng has opened gaps in the wire at 4,1"
@@ -334,7 +335,7 @@ def test_engineers_with_bangalores_blow_the_wire_faster() -> None:
         state = battle(units=[sappers, unit("blue_1", "blue", (5, 1))], obstacles=wire)
         h = state.board.index(4, 1)
         events: list = []
-        breach(state, [Breach(0, h)], coefficients_of(state), events)
+        breach(state, orders_to_rows([Breach(0, h)]), coefficients_of(state), events)
         done[flag] = 4 - float(state.works.wire_lines[h])
     # one hour of a full party: 2 lines by hand, 6 with Bangalore torpedoes (4 there: all)
     assert done[False] == pytest.approx(C.engineer_wire_lines_per_hour * 1.0)

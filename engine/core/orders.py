@@ -278,8 +278,10 @@ def _order_of_row(code: int, unit: int, *numbers: int) -> Order:
 
 # The rule steps that resolve order kinds, declared beside their rule with `resolves`: the turn
 # (engine/rules/turn.py) calls each, after movement and before direct fire, with the orders of its
-# kind given this turn in unit order, as step(state, orders, coefficients, events). Steps run by
-# their rank (then verb), whatever order the rule modules happen to be imported in.
+# kind given this turn as integer rows (see ROW_WIDTH; a unit's last order, in unit order), as
+# step(state, rows, coefficients, events): rows, not `Order`s, so that a compiled turn can hand
+# them on as they are. Steps run by their rank (then verb), whatever order the rule modules
+# happen to be imported in.
 RULE_STEPS: list[tuple[int, type[Order], Callable[..., None]]] = []
 RANK_WORK = 10  # work on the ground (engineers breaching)
 RANK_BOMBARD = 20  # guns and mortars fire

@@ -3,6 +3,8 @@ scenario's timetable."""
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 
 from ..core.board import hex_distance
@@ -10,24 +12,9 @@ from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, next_occurrence
 from ..core.events import AirStrike, Arrived, Event, LeaderKilled
 from ..core.state import GameState
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
 from .protection import exposure, exposure_factors
-
-
-def _due(state: GameState, kind: str) -> list:
-    """The air strikes whose time falls in this turn (the timetable is worked out once for every
-    game of the scenario, kept on the board those games share). On-call air strikes are not in the
-    timetable (`_on_call_now`)."""
-
-    def timetable() -> dict[int, list]:
-        table: dict[int, list] = {}
-        for entry in getattr(state.scenario, kind):
-            if getattr(entry, "on_call_until", None) is None:
-                table.setdefault(state.turn_of(entry.time), []).append(entry)
-        return table
-
-    return state.board.shared(("timetable", kind), timetable).get(state.turn, [])
 
 
 def arrival_turns(state: GameState) -> dict[int, list[tuple[object, list[str]]]]:
@@ -75,14 +62,33 @@ def arrival_rows(state: GameState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return state.arrival_rows  # type: ignore[return-value]
 
 
+def _arrival_due(state: GameState) -> tuple[tuple[np.ndarray, ...], list[bool]]:
+    """The game's timetable as rows (`arrival_rows`) and, by turn, whether any unit of it comes
+    on then (a list: this turn's check in Python reads one item; a compiled turn reads the
+    rows' turns, as `arrive` does): made once per game, kept on the state with the rows it is
+    made from."""
+    kept = state.__dict__.get("_arrival_due")
+    if kept is None or kept[0] is not state.arrival_rows:
+        rows = arrival_rows(state)
+        turns = rows[0]
+        due = np.zeros(int(turns.max(initial=-1)) + 1, np.bool_)
+        due[turns[turns >= 0]] = True
+        kept = state.__dict__["_arrival_due"] = (rows, due.tolist())
+    return kept
+
+
 def arrivals(state: GameState, events: list[Event]) -> None:
     """The reinforcements due this turn come on (the kernel `arrive`), each reported."""
-    if state.turn not in arrival_turns(state):  # (most turns: no call at all)
+    kept = state.__dict__.get("_arrival_due")
+    if kept is None or kept[0] is not state.arrival_rows:
+        kept = _arrival_due(state)
+    rows, due = kept
+    if not (state.turn < len(due) and due[state.turn]):  # (most turns: no call at all)
         return
-    turns, units, entries = arrival_rows(state)
+    turns, units, entries = rows
     u, board = state.units, state.board
     arrived = np.zeros((len(turns), 2), np.int64)
-    count = arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
+    count = _arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
     for i, at in arrived[:count].tolist():
         events.append(Arrived(state.turn, u.ids[i], board.label(at), int(u.men[i])))
 
@@ -107,6 +113,10 @@ def arrive(u, b, turns, units, entries, turn, arrived) -> int:
     return count
 
 
+# called from Python with a game's bundles: `resolved` tells a new game's alike element by element
+_arrive = resolved(arrive)
+
+
 @kernel
 def entry_hex(u, b, entry, side) -> int:
     """Where a reinforcement of `side` comes on: its entry hex, or, when the enemy holds that
@@ -129,70 +139,149 @@ def entry_hex(u, b, entry, side) -> int:
     return nearest
 
 
-def _on_call_now(state: GameState) -> list:
-    """The on-call air strikes (`on_call_until`) that come this turn: those whose window is open
-    and for which this is the first turn of the window that begins with enemy units in the target
-    area. Read from where units stood at each turn's start (`position_ledger`), so the rules keep
-    no memory of their own."""
-    due = []
-    for strike in state.board.shared(
-        "on_call_strikes", lambda: [s for s in state.scenario.air_strikes if s.on_call_until]
-    ):
-        first, last = state.turn_of(strike.time), state.turn_of(strike.on_call_until)
-        if not first <= state.turn <= last:
+# The scenario's air strikes as the kernels read them, made once for every game of the scenario
+# (kept on the board those games share): the strikes at an hour (`time`) first, then those on
+# call (`on_call_until`), each in the scenario's order, which is the order a turn flies them in.
+StrikeTables = namedtuple(
+    "StrikeTables",
+    (
+        "strikes",  # the scenario's entries, in the order above (for the events)
+        "first",  # int64: the turn of its time (on call: its window's first turn)
+        "last",  # int64: its window's last turn (at an hour: `first`)
+        "on_call",  # bool
+        "side",  # int64: the striking side
+        "sorties",  # int64
+        "centre",  # int64: the hex aimed at
+        "near",  # bool, strikes x hexes: the hexes it strikes (within its radius of the centre)
+        "flying",  # bool, by turn: whether any strike may come (its turn, or in its window)
+    ),
+)
+
+
+def strike_tables(state: GameState) -> StrikeTables:
+    """The scenario's `StrikeTables`, made at the first asking for all its games."""
+
+    def make() -> StrikeTables:
+        board = state.board
+        listed = state.scenario.air_strikes
+        strikes = [s for s in listed if s.on_call_until is None]
+        strikes += [s for s in listed if s.on_call_until is not None]
+        first = [state.turn_of(s.time) for s in strikes]
+        last = [
+            state.turn_of(s.on_call_until) if s.on_call_until is not None else turn
+            for s, turn in zip(strikes, first, strict=True)
+        ]
+        centres = [board.resolve(s.target) for s in strikes]
+        near = np.zeros((len(strikes), board.size), np.bool_)
+        for n, (strike, centre) in enumerate(zip(strikes, centres, strict=True)):
+            near[n] = board.distances_from(centre) <= strike.radius_hexes
+        flying = np.zeros(max([0, *[t + 1 for t in last]]), np.bool_)
+        for a, b in zip(first, last, strict=True):
+            flying[max(a, 0) : max(b + 1, 0)] = True
+        return StrikeTables(
+            tuple(strikes),
+            np.array(first, np.int64),
+            np.array(last, np.int64),
+            np.array([s.on_call_until is not None for s in strikes], np.bool_),
+            np.array([state.side_index(s.side) for s in strikes], np.int64),
+            np.array([s.sorties for s in strikes], np.int64),
+            np.array(centres, np.int64),
+            near,
+            flying,
+        )
+
+    return state.board.shared("strike_tables", make)
+
+
+@kernel(borrows=True)
+def strikes_due(first, last, on_call, side, near, unit_side, positions, ledger, filled, turn, due):
+    """The strikes (`StrikeTables`) that come at `turn`, by number in `due`, in the tables'
+    order; returns how many. A strike at an hour comes at its turn. An on-call strike comes in
+    its window (`first`..`last`) at the first turn of it that begins with enemy units with men in
+    its area (`near`): read from where the units stood at each turn's start (`positions`, the
+    position ledger, and `ledger`, the units' ledger: its men row; `filled` rows of them), so
+    the rules keep no memory of their own."""
+    count = 0
+    for s in range(len(first)):
+        if not on_call[s]:
+            if first[s] == turn:
+                due[count] = s
+                count += 1
             continue
-        side = state.side_index(strike.side)
-        near = state.board.distances_from(state.board.resolve(strike.target)) <= strike.radius_hexes
-        enemy = state.units.side != side
+        if not first[s] <= turn <= last[s]:
+            continue
+        for k in range(first[s], min(turn + 1, filled)):  # the window's first turn with targets
+            if _targets_at(positions[k], ledger[k, 0], unit_side, side[s], near[s]):
+                if k == turn:
+                    due[count] = s
+                    count += 1
+                break
+    return count
 
-        def targets_at(k: int, near=near, enemy=enemy) -> bool:
-            where = state.position_ledger[k]
-            on = (where >= 0) & enemy & (state.ledger[k][0] > 0)
-            return bool(near[where[on]].any())
 
-        if targets_at(state.turn) and not any(targets_at(k) for k in range(first, state.turn)):
-            due.append(strike)
-    return due
+# called from Python on the turns a strike may come, with the same tables and ledgers
+_strikes_due = resolved(strikes_due)
+
+
+@kernel(borrows=True)
+def _targets_at(where, men, unit_side, side, near) -> bool:
+    """Whether a unit not of `side` with men stood (`where`, -1 off the map) in a hex `near`."""
+    for i in range(len(where)):
+        h = where[i]
+        if h >= 0 and unit_side[i] != side and men[i] > 0 and near[h]:
+            return True
+    return False
 
 
 def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
     """Each sortie disables men in the target area in proportion to their exposure to bombs and
     bullets from the air (the "shell" exposure: men in the open or in the water suffer most).
-    The strikes due this turn are found here (the timetable, the on-call windows); the kernel
-    `strike_all` flies them all."""
-    strikes = _due(state, "air_strikes") + _on_call_now(state)
-    if not strikes:
+    The strikes due this turn are found by the kernel `strikes_due` over the scenario's tables
+    (a turn no strike may come at costs a look-up); the kernel `strike_all` flies them all."""
+    tables = strike_tables(state)
+    turn = state.turn
+    if not (turn < len(tables.flying) and tables.flying[turn]):
         return
     u, board = state.units, state.board
-    centres = [board.resolve(strike.target) for strike in strikes]
-    near = np.array(
-        [
-            board.distances_from(centre) <= strike.radius_hexes
-            for strike, centre in zip(strikes, centres, strict=True)
-        ],
-        dtype=bool,
-    ).reshape(len(strikes), board.size)
+    due = np.zeros(len(tables.strikes), np.int64)
+    count = _strikes_due(
+        tables.first,
+        tables.last,
+        tables.on_call,
+        tables.side,
+        tables.near,
+        u.side,
+        state.position_rows,
+        state.ledger_rows,
+        state.ledger_turns,
+        turn,
+        due,
+    )
+    if not count:
+        return
+    chosen = due[:count]
     by_side = state.side_coefficients or (coefficients, coefficients)
-    table, head = state.dice.room(state.turn, len(strikes) * u.count)
-    rows = np.zeros((len(strikes) * u.count, STRIKE_COLUMNS))
-    count = strike_all(
+    table, head = state.dice.room(turn, count * u.count)
+    rows = np.zeros((count * u.count, STRIKE_COLUMNS))
+    struck_count = _strike_all(
         unit_arrays(u),
         works_arrays(state.works),
         board.cover,
         board.water,
-        np.array([state.side_index(strike.side) for strike in strikes], np.int64),
-        np.array([strike.sorties for strike in strikes], np.int64),
-        near,
+        tables.side[chosen],
+        tables.sorties[chosen],
+        tables.near[chosen],
         by_side[0].values(),
         by_side[1].values(),
         state.dice.key_words,
-        state.turn,
+        turn,
         table,
         head,
         rows,
     )
-    struck = rows[:count].tolist()
-    for number, (strike, centre) in enumerate(zip(strikes, centres, strict=True)):
+    struck = rows[:struck_count].tolist()
+    for number, s in enumerate(chosen.tolist()):
+        strike = tables.strikes[s]
         casualties: dict[str, int] = {}
         modifiers: dict[str, float] = {}
         for row in struck:
@@ -200,16 +289,16 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
                 continue
             t = int(row[STRUCK])
             if row[STRIKE_LEADER]:
-                events.append(LeaderKilled(state.turn, u.ids[t], u.leader_names[t] or "commander"))
+                events.append(LeaderKilled(turn, u.ids[t], u.leader_names[t] or "commander"))
             modifiers[u.ids[t]] = round(row[STRIKE_EXPOSURE], 4)
             if row[STRIKE_HIT]:
                 casualties[u.ids[t]] = int(row[STRIKE_HIT])
         if state.record_events:
             events.append(
                 AirStrike(
-                    state.turn,
+                    turn,
                     strike.side,
-                    board.label(centre),
+                    board.label(int(tables.centre[s])),
                     strike.sorties,
                     casualties,
                     modifiers,
@@ -273,3 +362,8 @@ def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, tab
             rows[r, STRIKE_HIT] = hit
             rows[r, STRIKE_LEADER] = 1.0 if leader_killed else 0.0
     return count
+
+
+# called from Python with a game's bundles and the sides' coefficients: `resolved` skips numba's
+# typing of them
+_strike_all = resolved(strike_all)

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import math
 from collections import namedtuple
-from itertools import accumulate
+from itertools import chain
 from typing import Any
 
 import numpy as np
 
+from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, uniform_at
 from ..core.events import Bombarded, Event, LeaderKilled
@@ -31,7 +32,7 @@ from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
 from ..kernels.jit import compiling, kernel, resolved
 from .casualties import draw_disabled, take_casualties
-from .engineering import note_openings
+from .engineering import tell_openings
 from .protection import (
     FACTOR_NAMES,
     exposure,
@@ -78,7 +79,8 @@ WIRE_BEFORE = 8  # the wire before them
 CLASS_COUNT = 9  # how many weapon classes fired
 CLASS_ORDER = 10  # the classes, in the order they first fired (CLASSES columns)
 CLASS_ROUNDS = CLASS_ORDER + CLASSES  # rounds of each of those classes (CLASSES columns)
-ORDER_COLUMNS = CLASS_ROUNDS + CLASSES
+TOLD = CLASS_ROUNDS + CLASSES  # 1 when a leader fell or a lane or gap opened: always told
+ORDER_COLUMNS = TOLD + 1
 # ...and one per unit of the struck side in the target hex of each order
 MEN = 0  # its men before the rounds
 EXPECTED = 1  # its expected casualties
@@ -102,13 +104,14 @@ def expected_shell_casualties(lethal_area_m2, men, hex_area_m2, exposure):
 
 
 @resolves(Bombard, RANK_BOMBARD)
-def bombard_orders(state: GameState, orders: list[Bombard], coefficients, events: list[Event]):
-    """The turn's bombard orders, in unit order, after movement and before direct fire: each unit
-    still on the map fires (not routed: `bombard_all` checks), all in one call of the kernel."""
-    on_map = state.active()
-    fire = [(o.unit, o.target, o.rounds) for o in orders if on_map[o.unit]]
-    if fire:
-        _bombard_phase(state, fire, coefficients, events)
+def bombard_orders(state: GameState, rows: np.ndarray, coefficients, events: list[Event]):
+    """The turn's bombard orders as integer rows (orders.ROW_WIDTH: kind, gun, target, rounds),
+    in unit order, after movement and before direct fire: each gun still on the map fires (not
+    routed: `bombard_all` checks), all in one call of the kernel."""
+    fire = rows[state.active()[rows[:, 1]]]
+    if len(fire):
+        guns, targets, caps = fire[:, 1:4].T.copy()  # each column contiguous, as numba likes
+        _bombard_phase(state, guns, targets, caps, coefficients, events)
 
 
 def in_range(state: GameState, weapon: IndirectWeapon, here: int, target: int) -> bool:
@@ -137,12 +140,14 @@ def bombard(
     side's `side_rules` act: the firing side's coefficients give what its rounds do (on target,
     lethal areas, night, damage to works, lanes, wire), the target side's how exposed its men
     are, how far they are pinned and their killed share."""
-    _bombard_phase(state, [(unit, target, cap)], coefficients, events)
+    one = np.array([[unit], [target], [cap]], np.int64)
+    _bombard_phase(state, one[0], one[1], one[2], coefficients, events)
 
 
 def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
-    """The groups of tubes of every unit in unit order, and `WeaponArrays` of them with their
-    present ammunition and carry (made once per record of units, refreshed at each call)."""
+    """The groups of tubes of every unit in unit order, and `WeaponArrays` of them, made once
+    per record of units (a game's): their ammunition and carry are copied in from the groups
+    (`_weapons_in`) for the groups a kernel is to fire, and out after (`_weapons_back`)."""
     kept = units.__dict__.get("_weapons")
     if kept is None or kept[0] is not units.indirect:
         groups = [w for unit_groups in units.indirect for w in unit_groups]
@@ -160,44 +165,64 @@ def weapon_arrays(units: Units) -> tuple[list[IndirectWeapon], Any]:
             np.zeros(len(groups)),
         )
         kept = units.__dict__["_weapons"] = (units.indirect, groups, arrays)
-    _, groups, arrays = kept
-    arrays.own_rounds[:] = [w.own_rounds for w in groups]
-    arrays.carry[:] = [w.carry for w in groups]
-    return groups, arrays
+    return kept[1], kept[2]
 
 
-def _weapons_back(groups: list[IndirectWeapon], arrays) -> None:
-    """The ammunition and carry a kernel left in `arrays`, back into the groups' records (as
-    Python floats, which the state's hash reads as it did)."""
-    for weapon, own, carry in zip(
-        groups, arrays.own_rounds.tolist(), arrays.carry.tolist(), strict=True
-    ):
-        weapon.own_rounds = own
-        weapon.carry = carry
+def _groups_of(units: Units, guns: np.ndarray) -> list[int]:
+    """The rows of the weapon arrays (`weapon_arrays`) holding the groups of tubes of `guns`:
+    the only ones a kernel firing them reads or changes (`fire_tubes`). Each unit's rows are
+    listed once per game."""
+    kept = units.__dict__.get("_weapon_rows")
+    if kept is None or kept[0] is not units.indirect:
+        first = weapon_arrays(units)[1].first.tolist()
+        per_unit = [list(range(first[i], first[i + 1])) for i in range(units.count)]
+        kept = units.__dict__["_weapon_rows"] = (units.indirect, per_unit)
+    return list(chain.from_iterable(map(kept[1].__getitem__, guns.tolist())))
+
+
+def _weapons_in(groups: list[IndirectWeapon], arrays, rows: list[int]) -> None:
+    """The ammunition and carry of the groups at `rows`, from their records into `arrays`
+    (the records stay the state: its hash, saves, the window and the planner read them)."""
+    own, carry = arrays.own_rounds, arrays.carry
+    for k in rows:
+        weapon = groups[k]
+        own[k] = weapon.own_rounds
+        carry[k] = weapon.carry
+
+
+def _weapons_back(groups: list[IndirectWeapon], arrays, rows: list[int]) -> None:
+    """The ammunition and carry a kernel left in `arrays` at `rows`, back into the groups'
+    records (as Python floats, which the state's hash reads as it did)."""
+    own, carry = arrays.own_rounds.tolist(), arrays.carry.tolist()
+    for k in rows:
+        weapon = groups[k]
+        weapon.own_rounds = own[k]
+        weapon.carry = carry[k]
 
 
 def _bombard_phase(
-    state: GameState, orders: list[tuple[int, int, int]], coefficients, events: list[Event]
+    state: GameState,
+    guns: np.ndarray,
+    targets: np.ndarray,
+    caps: np.ndarray,
+    coefficients,
+    events: list[Event],
 ) -> None:
-    """Bombard orders (gun, target hex, cap on rounds), in their order: the kernel
-    `bombard_all` fires them (counting its draws in the dice's table), then this copies the
-    guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or gap
-    opened)."""
+    """Bombard orders (int64 columns: gun, target hex, cap on rounds), in their order: the
+    kernel `bombard_all` fires them (counting its draws in the dice's table), then this copies
+    the guns' ammunition back and tells what happened (`Bombarded`, a leader's fall, a lane or
+    gap opened)."""
     u, board, w = state.units, state.board, state.works
     by_side = sides_coefficients(state, coefficients)
     groups, weapons = weapon_arrays(u)
-    hexes, sides = u.hex.tolist(), u.side.tolist()
-    size_m = board.hex_size_m
-    metres = [
-        board.distance(hexes[gun], target) * size_m if hexes[gun] >= 0 else math.nan
-        for gun, target, _ in orders
-    ]
-    struck = [state.units_at(target, 1 - sides[gun]) for gun, target, _ in orders]
-    target_first = _column([0, *accumulate(len(units) for units in struck)], np.int64)
-    target_units = _column([t for units in struck for t in units], np.int64)
-    table, head = state.dice.room(state.turn, len(orders) + len(target_units))
-    rows = np.zeros((len(orders), ORDER_COLUMNS))
-    hits = np.zeros((len(target_units), HIT_COLUMNS))
+    fired_groups = _groups_of(u, guns)
+    _weapons_in(groups, weapons, fired_groups)
+    orders, bound = len(guns), len(guns) * u.count  # the struck units: at most every unit
+    table, head = state.dice.room(state.turn, orders + bound)
+    rows = np.zeros((orders, ORDER_COLUMNS))
+    hits = np.zeros((bound, HIT_COLUMNS))
+    target_first = np.zeros(orders + 1, np.int64)
+    target_units = np.zeros(bound, np.int64)
     works_changed = _bombard_all(
         unit_arrays(u),
         works_arrays(w),
@@ -206,11 +231,12 @@ def _bombard_phase(
         state.rounds_fired,
         board.cover,
         board.water,
+        board.q,
+        board.r,
         held_suppression(state),
-        _column([gun for gun, _, _ in orders], np.int64),
-        _column([target for _, target, _ in orders], np.int64),
-        _column([cap for _, _, cap in orders], np.int64),
-        _column(metres, np.float64),
+        _column(guns),
+        _column(targets),
+        _column(caps),
         target_first,
         target_units,
         by_side[0].values(),
@@ -218,7 +244,7 @@ def _bombard_phase(
         state.is_night(),
         state.turn_hours,
         board.hex_area_m2,
-        size_m,
+        board.hex_size_m,
         state.dice.key_words,
         state.turn,
         table,
@@ -226,32 +252,35 @@ def _bombard_phase(
         rows,
         hits,
     )
-    _weapons_back(groups, weapons)
+    _weapons_back(groups, weapons, fired_groups)
     if works_changed:
         state.works_changed = True
-    for k, (gun, target, _) in enumerate(orders):
+    # the orders fired, when the turn's events are kept; else those with a leader's fall or an
+    # opening to tell
+    told = np.flatnonzero(rows[:, FIRED if state.record_events else TOLD]).tolist()
+    for k in told:
         row = rows[k].tolist()
-        if not row[FIRED]:
-            continue
-        struck_here = struck[k]
-        here = hits[target_first[k] : target_first[k + 1]].tolist()
-        for t, numbers in zip(struck_here, here, strict=True):
+        gun, target = int(guns[k]), int(targets[k])
+        first, last = int(target_first[k]), int(target_first[k + 1])
+        struck_here = target_units[first:last].tolist()
+        here_hits = hits[first:last].tolist()
+        for t, numbers in zip(struck_here, here_hits, strict=True):
             if numbers[LEADER]:
                 events.append(LeaderKilled(state.turn, u.ids[t], u.leader_names[t] or "commander"))
         if state.record_events:
-            events.append(_bombarded(state, gun, target, row, struck_here, here, by_side))
-        # engineering's report reads the works as this order left them (a later order on the
-        # same hex may have changed them since): each order's own, the last one's staying
-        lane_before, wire_before = row[LANE_BEFORE], row[WIRE_BEFORE]
-        w.lane[target], w.wire_lines[target] = row[LANE], row[WIRE]
-        note_openings(state, target, gun, lane_before, wire_before, events)
+            events.append(_bombarded(state, gun, target, row, struck_here, here_hits, by_side))
+        # each order's own opening, from the works as it left them (a later order on the same
+        # hex may have changed them since)
+        tell_openings(
+            state, target, gun, row[LANE_BEFORE], row[WIRE_BEFORE], row[LANE], row[WIRE], events
+        )
 
 
-def _column(values: list, dtype: type) -> Any:
-    """A kernel's input column: a numpy array where the process compiles (numba takes arrays),
-    the list itself where it interprets (its items are Python numbers, quicker to compute with
-    than numpy's scalars, as the `.item()` of the rules' Python was)."""
-    return np.array(values, dtype) if compiling() else values
+def _column(values: np.ndarray) -> Any:
+    """A kernel's input column: the numpy array where the process compiles (numba takes
+    arrays), its list where it interprets (its items are Python numbers, quicker to compute
+    with than numpy's scalars, as the `.item()` of the rules' Python was)."""
+    return values if compiling() else values.tolist()
 
 
 def _bombarded(state: GameState, gun: int, target: int, row, struck, numbers, by_side):
@@ -312,11 +341,12 @@ def bombard_all(
     rounds_fired,
     cover,
     water,
+    q,
+    r,
     held,
     guns,
     targets,
     caps,
-    metres,
     target_first,
     target_units,
     c0,
@@ -333,14 +363,18 @@ def bombard_all(
     hits,
 ):
     """Each order k in turn: gun `guns[k]`'s tubes fire at hex `targets[k]` (at most
-    `caps[k]` rounds, none when negative; `metres[k]` away) and its landed rounds wreck works,
-    hit and pin the struck side's units there (`target_units[target_first[k]:target_first[k
-    + 1]]`) and breach the obstacles. c0, c1: each side's `CoefficientValues` (the firing
-    side's say what its rounds do, the struck side's how exposed its men are); `held`: the
-    suppression each unit fires at (`held_suppression`). Draws at BOMBARD_LANDED (gun,
-    target) and BOMBARD_HIT (unit, target), numbered in the dice's table (`table`, `head`:
-    `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order) and `hits` (HIT_COLUMNS a struck
-    unit); returns whether any works were damaged."""
+    `caps[k]` rounds, none when negative) and its landed rounds wreck works, hit and pin the
+    struck side's units there and breach the obstacles. The struck units of order k are those
+    in the fight in its hex, of the side its gun is not, as the phase begins: this writes them
+    to `target_units[target_first[k]:target_first[k + 1]]` (`struck_units`). `q`, `r`: the
+    board's axial coordinates (the gun's distance to its target). c0, c1: each side's
+    `CoefficientValues` (the firing side's say what its rounds do, the struck side's how
+    exposed its men are); `held`: the suppression each unit fires at (`held_suppression`).
+    Draws at BOMBARD_LANDED (gun, target) and BOMBARD_HIT (unit, target), numbered in the
+    dice's table (`table`, `head`: `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order)
+    and `hits` (HIT_COLUMNS a struck unit, at the unit's place in `target_units`); returns
+    whether any works were damaged."""
+    struck_units(u, guns, targets, target_first, target_units)
     works_changed = False
     order = np.zeros(CLASSES, np.int64)
     by_class = np.zeros(CLASSES)
@@ -348,12 +382,14 @@ def bombard_all(
         gun, target = guns[k], targets[k]
         if u.men[gun] <= 0 or u.routed[gun] or u.crossing_hours[gun] > 0:
             continue
+        here = u.hex[gun]
+        metres = hex_distance(q, r, here, target) * hex_size_m if here >= 0 else math.nan
         classes = fire_tubes(
             u,
             weapons,
             budget_rounds,
             gun,
-            metres[k],
+            metres,
             turn_hours,
             held[gun],
             caps[k],
@@ -387,6 +423,7 @@ def bombard_all(
             )
         first, last = target_first[k], target_first[k + 1]
         struck = target_units[first:last]
+        told = False
         done, changed = exposures_while_damaging(
             u, w, cover, water, target, struck, damage, theirs, hits[first:last, FACTORS:]
         )
@@ -412,6 +449,7 @@ def bombard_all(
             hits[first + i, EXPECTED] = expected
             hits[first + i, HIT] = hit
             hits[first + i, LEADER] = 1.0 if leader_killed else 0.0
+            told = told or leader_killed
         lane_before, wire_before = w.lane[target], w.wire_lines[target]
         lane, wire_lines = breach_obstacles(w, target, landed, hex_area_m2, hex_size_m, c)
         rows[k, FIRED] = 1.0
@@ -424,10 +462,30 @@ def bombard_all(
         rows[k, LANE_BEFORE] = lane_before
         rows[k, WIRE_BEFORE] = wire_before
         rows[k, CLASS_COUNT] = classes
+        opened = lane_before < 1.0 <= lane and w.mine_depth_m[target] > 0
+        gapped = wire_before > 0.0 and wire_lines <= 0.0
+        rows[k, TOLD] = 1.0 if told or opened or gapped else 0.0
         for j in range(classes):
             rows[k, CLASS_ORDER + j] = order[j]
             rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
     return works_changed
+
+
+@kernel(borrows=True)
+def struck_units(u, guns, targets, target_first, target_units):
+    """For each bombard order k (gun `guns[k]` at hex `targets[k]`): the units in the fight in
+    the hex, of the side the gun is not, in unit order, written to
+    `target_units[target_first[k]:target_first[k + 1]]`; returns how many in all."""
+    count = 0
+    target_first[0] = 0
+    for k in range(len(guns)):
+        target, side = targets[k], u.side[guns[k]]
+        for i in range(len(u.men)):
+            if u.hex[i] == target and u.side[i] != side and u.arrived[i] and not u.gone[i]:
+                target_units[count] = i
+                count += 1
+        target_first[k + 1] = count
+    return count
 
 
 # called from Python once a phase, with the same bundles turn after turn: `resolved` skips
@@ -461,6 +519,8 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
     tests' view of the tubes' rule)."""
     u = state.units
     groups, weapons = weapon_arrays(u)
+    fired_groups = _groups_of(u, np.array([unit], np.int64))
+    _weapons_in(groups, weapons, fired_groups)
     here = u.hex.item(unit)
     order = np.zeros(CLASSES, np.int64)
     by_class = np.zeros(CLASSES)
@@ -476,7 +536,7 @@ def _fire_tubes(state: GameState, unit: int, target: int, cap: int) -> dict[str,
         order,
         by_class,
     )
-    _weapons_back(groups, weapons)
+    _weapons_back(groups, weapons, fired_groups)
     return {INDIRECT_CLASSES[c]: float(by_class[c]) for c in order[:classes].tolist()}
 
 

@@ -28,7 +28,7 @@ from ..core.events import Event, register_event
 from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState, UnitType
 from ..hexgrid import axial_length
-from ..kernels.jit import kernel
+from ..kernels.jit import kernel, resolved
 from .protection import firing_suppression, held_suppression
 
 _ATTACK = POSTURE_INDEX["attack"]
@@ -217,12 +217,30 @@ def note_openings(
     wire_before: float,
     events: list[Event],
 ) -> None:
-    """Report a lane or a gap that the fire or work just finished in hex `h` (`LaneOpened`)."""
+    """Report a lane or a gap that the fire or work just finished in hex `h` (`LaneOpened`), as
+    the works of `h` stand now."""
     w = state.works
+    lane, wire = w.lane.item(h), w.wire_lines.item(h)
+    tell_openings(state, h, by, lane_before, wire_before, lane, wire, events)
+
+
+def tell_openings(
+    state: GameState,
+    h: int,
+    by: int,
+    lane_before: float,
+    wire_before: float,
+    lane: float,
+    wire: float,
+    events: list[Event],
+) -> None:
+    """Report a lane or a gap that the fire or work of unit `by` just finished in hex `h`
+    (`LaneOpened`): the lane's progress and the wire went from `lane_before`, `wire_before` to
+    `lane`, `wire`."""
     label, unit = state.board.label(h), state.units.ids[by]
-    if lane_before < 1.0 <= w.lane.item(h) and w.mine_depth_m.item(h) > 0:
+    if lane_before < 1.0 <= lane and state.works.mine_depth_m.item(h) > 0:
         events.append(LaneOpened(state.turn, label, "minefield", unit))
-    if wire_before > 0.0 and w.wire_lines.item(h) <= 0.0:
+    if wire_before > 0.0 and wire <= 0.0:
         events.append(LaneOpened(state.turn, label, "wire", unit))
 
 
@@ -273,28 +291,29 @@ BREACH_COLUMNS = (
 
 
 @resolves(Breach, RANK_WORK)
-def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> None:
-    """Resolve this turn's breach orders, after movement and before any fire (the kernel
-    `breach_step`; this reports its work)."""
+def breach(state: GameState, rows: np.ndarray, c, events: list[Event]) -> None:
+    """Resolve this turn's breach orders, given as integer rows (orders.ROW_WIDTH: kind, unit,
+    hex), after movement and before any fire (the kernel `breach_step`; this reports its
+    work)."""
     u, board = state.units, state.board
-    units = np.array([order.unit for order in orders], dtype=np.int64)
-    targets = np.array([order.target for order in orders], dtype=np.int64)  # type: ignore[attr-defined]
-    rows = np.empty((len(orders), len(BREACH_COLUMNS)))
-    done = breach_step(
+    units, targets = rows[:, 1:3].T.copy()  # each column contiguous, as numba likes
+    engineers, wire_rate = _breach_columns(state, c)
+    done_rows = np.empty((len(units), len(BREACH_COLUMNS)))
+    done = _breach_step(
         unit_arrays(u),
         works_arrays(state.works),
         board.q,
         board.r,
-        np.array(engineer_units(state), dtype=np.bool_),
-        np.array(wire_rates(state, c)),
+        engineers,
+        wire_rate,
         held_suppression(state),
         units,
         targets,
         state.turn_hours,
         c.values(),
-        rows,
+        done_rows,
     )
-    for row in rows[:done].tolist():
+    for row in done_rows[:done].tolist():
         i, h = int(row[0]), int(row[1])
         hours, lane, wire, share, suppression, depth, rate, lane_before, wire_before = row[2:]
         note_openings(state, h, i, lane_before, wire_before, events)
@@ -318,6 +337,18 @@ def breach(state: GameState, orders: list[Order], c, events: list[Event]) -> Non
                     },
                 )
             )
+
+
+def _breach_columns(state: GameState, c) -> tuple[np.ndarray, np.ndarray]:
+    """Per unit, as `breach_step` reads them: is it engineers, and the lines of wire an hour its
+    party cuts under coefficients `c` (`wire_rates`). Fixed for a game: made at its first
+    breach and kept on the state (again only for other coefficients, a test's)."""
+    kept = state.__dict__.get("_breach_columns")
+    if kept is None or kept[0] is not c:
+        engineers = np.array(engineer_units(state), dtype=np.bool_)
+        kept = (c, engineers, np.array(wire_rates(state, c), dtype=np.float64))
+        state.__dict__["_breach_columns"] = kept
+    return kept[1], kept[2]
 
 
 @kernel(borrows=True)
@@ -358,6 +389,10 @@ def breach_step(u, w, q, r, engineers, wire_rate, suppression, units, targets, t
         row[9], row[10] = lane_before, wire_before
         done += 1
     return done
+
+
+# called from Python with a game's bundles: `resolved` skips numba's typing of them
+_breach_step = resolved(breach_step)
 
 
 def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:

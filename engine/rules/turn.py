@@ -17,7 +17,7 @@ from ..core.board import hex_distance
 from ..core.bundles import unit_arrays
 from ..core.events import Event, GameEnded, HexTaken, TurnEnded
 from ..core.orders import ASSAULT as ASSAULT_ORDER
-from ..core.orders import FIRE, RULE_STEPS, Order, order_hex, orders_to_rows, rows_to_orders
+from ..core.orders import FIRE, RULE_STEPS, Order, order_hex, orders_to_rows
 from ..core.orders import MOVE as MOVE_ORDER
 from ..core.orders import WITHDRAW as WITHDRAW_ORDER
 from ..core.state import GameState, new_state, record_turn
@@ -95,12 +95,17 @@ def check_order(state: GameState, order: Order) -> None:
         raise IllegalOrderError(reason)
 
 
-def _run_steps(state: GameState, given: dict[type[Order], list[Order]], c, events) -> None:
-    """The rule steps declared with `resolves` (bombardment, engineers' breaching), each with the
-    orders of its kind given this turn (`given`: by kind, in unit order), by their rank."""
+def _run_steps(state: GameState, given: np.ndarray, c, events) -> None:
+    """The rule steps declared with `resolves` (bombardment, engineers' breaching), by their
+    rank, each with the order rows of its kind given this turn (`given`: the rows of every
+    step's kind, a unit's last, in unit order; see orders.ROW_WIDTH)."""
+    if not len(given):
+        return
+    codes = given[:, 0]
+    given_codes = set(codes.tolist())
     for _, kind, step in RULE_STEPS:
-        if given[kind]:
-            step(state, given[kind], c, events)
+        if kind.code in given_codes:
+            step(state, given[codes == kind.code], c, events)
 
 
 def end_turn(
@@ -153,9 +158,7 @@ def end_turn(
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    stepped: dict[type[Order], list[Order]] = {kind: [] for _, kind, _ in RULE_STEPS}
-    for order in rows_to_orders(rows[stepping[:n_stepping]]):
-        stepped[type(order)].append(order)
+    stepped = rows[stepping[:n_stepping]]
     # Everyone fires (and works) at the suppression carried into the turn: the fire taken in it
     # is spread over its hours (protection.fire_at_turn_start).
     with fire_at_turn_start(state):
