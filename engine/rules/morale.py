@@ -18,7 +18,7 @@ import numpy as np
 from ..core.bundles import unit_arrays
 from ..core.dice import SETUP_BREAK_POINT, binomial, normal_quantile, uniform_at
 from ..core.events import Event, Rallied, Routed
-from ..core.state import LEDGER_ROWS, GameState
+from ..core.state import LEDGER_ROWS, GameState, PerGame
 from ..kernels.jit import kernel, resolved
 from .coefficients import share_in_turn
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data com
 # The kinds of `morale_step`'s event rows (kind, unit, morale).
 ROUTED_ROW, RALLIED_ROW = 0, 1
 _ESCAPED = LEDGER_ROWS.index("escaped")  # the ledger's row of the men who got away
+_CACHE = PerGame()  # morale's caches for each game: the sides' coefficients as kernels read them
 
 
 def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
@@ -113,7 +114,7 @@ def morale_phase(
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
-    on_map = state.active()
+    on_map = np.empty(u.count, dtype=np.bool_)  # the kernel writes who is on the map
     own = (
         state.side_coefficients
         if coefficients is state.coefficients and state.side_coefficients
@@ -132,7 +133,7 @@ def morale_phase(
         start_morale,
         board.water,
         state.turn_hours,
-        (own[0].values(), own[1].values()),
+        _values_by_side(state, own),
         rows,
     )
     for kind, unit, morale in rows[:count].tolist():
@@ -141,6 +142,18 @@ def morale_phase(
         else:
             events.append(Routed(state.turn, u.ids[int(unit)], round(morale, 3)))
     return on_map
+
+
+def _values_by_side(state: GameState, own: tuple) -> tuple:
+    """(each side's `Coefficients.values()`) for the sides' coefficients `own`, made once a game
+    for each pair (by their identity): the same tuple each turn, which the kernel's caller tells
+    by identity (`jit.resolved`) rather than element by element."""
+    store = _CACHE.of(state)
+    key = ("values", id(own[0]), id(own[1]))
+    found = store.get(key)
+    if found is None:
+        found = store[key] = (own, (own[0].values(), own[1].values()))  # `own` held: its ids
+    return found[1]
 
 
 @kernel
@@ -173,7 +186,8 @@ def morale_step(
     u, on_map, q, r, men_before, ledger_rows, ledger_turns, start_morale, water, hours, by_side,
     rows,
 ):  # fmt: skip
-    """The morale phase of the units `on_map` (`by_side`: each side's coefficients): losses
+    """The morale phase of the units on the map (arrived, not gone, on a hex: written into
+    `on_map`, as `GameState.active` tells them; `by_side`: each side's coefficients): losses
     since `men_before` (less the men who slipped away this turn: escaped since the last of the
     `ledger_turns` rows of the units' ledger, `ledger_rows`) wear morale down, more in the
     water; a unit out of contact (`in_contact`: no enemy on the map within two hexes, on a
@@ -186,6 +200,7 @@ def morale_step(
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
+    on_map[:] = u.arrived & ~u.gone & (u.hex >= 0)
     contact = in_contact(u.hex, u.side, on_map, q, r)  # as the phase starts
     # What can be, is worked out for all units at once, and each number is read once, as a
     # Python number where the kernel runs interpreted: numpy's scalars are several times slower

@@ -542,14 +542,38 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
 
 
 def _enemy_masks(state: GameState, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`)."""
+    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`), made
+    the first time they are asked for (the assault's checks read the sets alone)."""
     enemy = _enemy(state, side)
+    if enemy[2] is None:
+        enemy[2], enemy[3] = _masks_of(state.board, enemy[0], enemy[1])
     return enemy[2], enemy[3]
 
 
+def _masks_of(board: Board, held: set[int], fighting: set[int]) -> tuple:
+    """(a bool for each hex: `held`, one for each hex next to one of `fighting`: the zone)."""
+    size = len(board.neighbors)
+    if PLAIN:
+        held_mask, zone_mask = [False] * size, [False] * size
+        for h in held:
+            held_mask[h] = True
+        for h in fighting:
+            for n in board.neighbors[h]:
+                zone_mask[n] = True
+        return held_mask, zone_mask
+    held_mask = np.zeros(size, dtype=np.bool_)
+    held_mask[list(held)] = True
+    # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a hex's
+    # last neighbour, marks the spare last entry)
+    zone_mask = np.zeros(size + 1, dtype=np.bool_)
+    zone_mask[board.neighbor_table[list(fighting)]] = True
+    return held_mask, zone_mask[:size]
+
+
 def _enemy(state: GameState, side: int) -> list:
-    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set or None
-    until asked for], kept while no unit moves, routs, arrives or goes."""
+    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set], kept
+    while no unit moves, routs, arrives or goes; the masks and the zone's set None until asked
+    for (`_enemy_masks`, `enemy_zone`)."""
     u = state.units
 
     def make(previous):
@@ -563,23 +587,7 @@ def _enemy(state: GameState, side: int) -> list:
                     fighting.add(h)
         if previous is not None and previous[1] == fighting and previous[0] == held:
             return previous  # only the side's own units moved
-        board = state.board
-        size = len(board.neighbors)
-        if PLAIN:
-            held_mask, zone_mask = [False] * size, [False] * size
-            for h in held:
-                held_mask[h] = True
-            for h in fighting:
-                for n in board.neighbors[h]:
-                    zone_mask[n] = True
-            return [held, fighting, held_mask, zone_mask, None]
-        held_mask = np.zeros(size, dtype=np.bool_)
-        held_mask[list(held)] = True
-        # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a
-        # hex's last neighbour, marks the spare last entry)
-        zone_mask = np.zeros(size + 1, dtype=np.bool_)
-        zone_mask[board.neighbor_table[list(fighting)]] = True
-        return [held, fighting, held_mask, zone_mask[:size], None]
+        return [held, fighting, None, None, None]
 
     return _CACHE.kept_while(
         state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
