@@ -11,6 +11,7 @@ share its resolve (`resolve:` of its side or its own) gives.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -144,15 +145,35 @@ def morale_phase(
     return on_map
 
 
+# The coefficients `morale_step` reads, a namedtuple of their own: numba unboxes every field of
+# a bundle handed from Python at each call, and two sides' `CoefficientValues` (99 numbers
+# each) cost more than the phase's arithmetic.
+MORALE_COEFFICIENTS = (
+    "morale_recovery_per_hour",
+    "break_losses_recovery_per_hour",
+    "morale_loss_per_casualty_share",
+    "water_morale_factor",
+    "rally_threshold",
+    "rout_threshold",
+    "assault_hours_per_day",
+    "suppression_decay_per_hour",
+)
+MoraleCoefficients = namedtuple("MoraleCoefficients", MORALE_COEFFICIENTS)
+
+
 def _values_by_side(state: GameState, own: tuple) -> tuple:
-    """(each side's `Coefficients.values()`) for the sides' coefficients `own`, made once a game
+    """(each side's `MoraleCoefficients`) for the sides' coefficients `own`, made once a game
     for each pair (by their identity): the same tuple each turn, which the kernel's caller tells
     by identity (`jit.resolved`) rather than element by element."""
     store = _CACHE.of(state)
     key = ("values", id(own[0]), id(own[1]))
     found = store.get(key)
     if found is None:
-        found = store[key] = (own, (own[0].values(), own[1].values()))  # `own` held: its ids
+        by_side = tuple(
+            MoraleCoefficients._make(getattr(c.values(), name) for name in MORALE_COEFFICIENTS)
+            for c in own
+        )
+        found = store[key] = (own, by_side)  # `own` held, so that its ids stay its own
     return found[1]
 
 
