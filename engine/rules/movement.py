@@ -10,13 +10,15 @@ The rules are kernels (engine/kernels, docs/speed.md "How a rule becomes a kerne
 (the fields' search), `march` (a unit's steps down a field: river crossings begun, the chance of
 a part-step, wire, minefields and their casualties, zones of control), `turn_back` and `wade`
 (a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
-A turn's movement phase is one call of the kernel `move_phase` (`move_units`): the moves and
-routed units' flights (`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`)
-in unit order, escapes off the map's edge and the posture reset. Its time fields are the slots
-of the board's `FieldStore` (one per pair of crossing rates, goals given slots in Python before
-the call) and it searches them further itself (`_settled`); the enemy's zones are counted in it
-as units move (`occupy_all`, `_occupy`); it numbers its own draws in the dice's table
-(`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it
+A turn's movement phase is one call of the kernel `move_phase` (`move_rows`, handed the turn's
+order rows as they are; `move_units` for lists): the moves and routed units' flights
+(`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`) in unit order,
+escapes off the map's edge and the posture reset. Its time fields are the slots of the board's
+`FieldStore` (one per pair of crossing rates; a new goal given its slot by the kernel,
+`claim_slot`, the store grown by the wrapper when full) and it searches them further itself
+(`_settled`); what stays the same through a game is gathered once (`_MovePhase`); the enemy's
+zones are counted in it as units move (`occupy_all`, `_occupy`); it numbers its own draws in
+the dice's table (`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it
 for one unit.
 The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
 `Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
