@@ -18,8 +18,8 @@ escapes off the map's edge and the posture reset. Its time fields are the slots 
 `claim_slot`, the store grown by the wrapper when full) and it searches them further itself
 (`_settled`); what stays the same through a game is gathered once (`_MovePhase`); the enemy's
 zones are counted in it as units move (`occupy_all`, `_occupy`); it numbers its own draws in
-the dice's table (`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it
-for one unit.
+the dice's table (`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and
+`flee` are calls of it for one unit.
 The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
 `Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
 at a time and the fields are searched with heapq (`_plain`, `_settle_heapq`).
