@@ -11,6 +11,7 @@ share its resolve (`resolve:` of its side or its own) gives.
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,7 +19,7 @@ import numpy as np
 from ..core.bundles import unit_arrays
 from ..core.dice import SETUP_BREAK_POINT, binomial, normal_quantile, uniform_at
 from ..core.events import Event, Rallied, Routed
-from ..core.state import GameState
+from ..core.state import LEDGER_ROWS, GameState, PerGame
 from ..kernels.jit import kernel, resolved
 from .coefficients import share_in_turn
 
@@ -27,6 +28,8 @@ if TYPE_CHECKING:  # rules import only core and hexgrid; the scenario's data com
 
 # The kinds of `morale_step`'s event rows (kind, unit, morale).
 ROUTED_ROW, RALLIED_ROW = 0, 1
+_ESCAPED = LEDGER_ROWS.index("escaped")  # the ledger's row of the men who got away
+_CACHE = PerGame()  # morale's caches for each game: the sides' coefficients as kernels read them
 
 
 def resolve_terms(setting: object, coefficients) -> tuple[float, float]:
@@ -105,14 +108,14 @@ def morale_phase(
     """Wear morale down by this turn's losses, let units out of contact recover (morale, and the
     losses counted toward their breaking point), rout and rally; returns which units are still
     on the map afterwards (the dead are gone). The rule is the kernel `morale_step`; this hands
-    it the units, the men who slipped away this turn and the board's axial coordinates (it
-    finds which units are in contact itself: `in_contact`), and tells of routs and rallies.
+    it the units, the ledgers (it reads the men who slipped away this turn off their last row
+    itself) and the board's axial coordinates (it finds which units are in contact itself:
+    `in_contact`), and tells of routs and rallies.
 
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
-    on_map = state.active()
-    escaped_now = u.escaped - state.ledger[-1][5] if state.ledger else u.escaped * 0
+    on_map = np.empty(u.count, dtype=np.bool_)  # the kernel writes who is on the map
     own = (
         state.side_coefficients
         if coefficients is state.coefficients and state.side_coefficients
@@ -126,11 +129,12 @@ def morale_phase(
         board.q,
         board.r,
         men_before,
-        escaped_now,
+        state.ledger_rows,
+        state.ledger_turns,
         start_morale,
         board.water,
         state.turn_hours,
-        (own[0].values(), own[1].values()),
+        _values_by_side(state, own),
         rows,
     )
     for kind, unit, morale in rows[:count].tolist():
@@ -139,6 +143,38 @@ def morale_phase(
         else:
             events.append(Routed(state.turn, u.ids[int(unit)], round(morale, 3)))
     return on_map
+
+
+# The coefficients `morale_step` reads, a namedtuple of their own: numba unboxes every field of
+# a bundle handed from Python at each call, and two sides' `CoefficientValues` (99 numbers
+# each) cost more than the phase's arithmetic.
+MORALE_COEFFICIENTS = (
+    "morale_recovery_per_hour",
+    "break_losses_recovery_per_hour",
+    "morale_loss_per_casualty_share",
+    "water_morale_factor",
+    "rally_threshold",
+    "rout_threshold",
+    "assault_hours_per_day",
+    "suppression_decay_per_hour",
+)
+MoraleCoefficients = namedtuple("MoraleCoefficients", MORALE_COEFFICIENTS)
+
+
+def _values_by_side(state: GameState, own: tuple) -> tuple:
+    """(each side's `MoraleCoefficients`) for the sides' coefficients `own`, made once a game
+    for each pair (by their identity): the same tuple each turn, which the kernel's caller tells
+    by identity (`jit.resolved`) rather than element by element."""
+    store = _CACHE.of(state)
+    key = ("values", id(own[0]), id(own[1]))
+    found = store.get(key)
+    if found is None:
+        by_side = tuple(
+            MoraleCoefficients._make(getattr(c.values(), name) for name in MORALE_COEFFICIENTS)
+            for c in own
+        )
+        found = store[key] = (own, by_side)  # `own` held, so that its ids stay its own
+    return found[1]
 
 
 @kernel
@@ -168,11 +204,14 @@ def in_contact(hexes, sides, on_map, q, r):
 
 @kernel
 def morale_step(
-    u, on_map, q, r, men_before, escaped_now, start_morale, water, hours, by_side, rows
-):
-    """The morale phase of the units `on_map` (`by_side`: each side's coefficients): losses
-    since `men_before` (less the men who slipped away, `escaped_now`) wear morale down, more in
-    the water; a unit out of contact (`in_contact`: no enemy on the map within two hexes, on a
+    u, on_map, q, r, men_before, ledger_rows, ledger_turns, start_morale, water, hours, by_side,
+    rows,
+):  # fmt: skip
+    """The morale phase of the units on the map (arrived, not gone, on a hex: written into
+    `on_map`, as `GameState.active` tells them; `by_side`: each side's coefficients): losses
+    since `men_before` (less the men who slipped away this turn: escaped since the last of the
+    `ledger_turns` rows of the units' ledger, `ledger_rows`) wear morale down, more in the
+    water; a unit out of contact (`in_contact`: no enemy on the map within two hexes, on a
     board whose axial coordinates are `q`, `r`) recovers morale up to `start_morale`, and the
     losses it counts toward its breaking point fade (by break_losses_recovery_per_hour); a unit
     with no men left is gone (and taken off `on_map`); a routed unit rallies at rally_threshold, and
@@ -182,11 +221,14 @@ def morale_step(
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
+    on_map[:] = u.arrived & ~u.gone & (u.hex >= 0)
     contact = in_contact(u.hex, u.side, on_map, q, r)  # as the phase starts
     # What can be, is worked out for all units at once, and each number is read once, as a
     # Python number where the kernel runs interpreted: numpy's scalars are several times slower
     # (compiled, int and float are free).
-    lost_men = men_before - u.men - escaped_now  # who slipped away is not lost
+    lost_men = men_before - u.men
+    if ledger_turns > 0:  # who slipped away is not lost
+        lost_men = lost_men - (u.escaped - ledger_rows[ledger_turns - 1, _ESCAPED])
     lost_now = u.killed + u.wounded + u.captured + u.drowned
     counted_now = lost_now - u.break_base  # the losses counted toward the breaking point
     for i in range(on_map.size):

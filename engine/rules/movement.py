@@ -10,14 +10,16 @@ The rules are kernels (engine/kernels, docs/speed.md "How a rule becomes a kerne
 (the fields' search), `march` (a unit's steps down a field: river crossings begun, the chance of
 a part-step, wire, minefields and their casualties, zones of control), `turn_back` and `wade`
 (a crossing under way), `drown`, `next_step` and `walk` (routes), `is_trapped` and `mine_share`.
-A turn's movement phase is one call of the kernel `move_phase` (`move_units`): the moves and
-routed units' flights (`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`)
-in unit order, escapes off the map's edge and the posture reset. Its time fields are the slots
-of the board's `FieldStore` (one per pair of crossing rates, goals given slots in Python before
-the call) and it searches them further itself (`_settled`); the enemy's zones are counted in it
-as units move (`occupy_all`, `_occupy`); it numbers its own draws in the dice's table
-(`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and `flee` are calls of it
-for one unit.
+A turn's movement phase is one call of the kernel `move_phase` (`move_rows`, handed the turn's
+order rows as they are; `move_units` for lists): the moves and routed units' flights
+(`morale.flee`'s rule: trapped units surrender, `morale.surrender_trapped`) in unit order,
+escapes off the map's edge and the posture reset. Its time fields are the slots of the board's
+`FieldStore` (one per pair of crossing rates; a new goal given its slot by the kernel,
+`claim_slot`, the store grown by the wrapper when full) and it searches them further itself
+(`_settled`); what stays the same through a game is gathered once (`_MovePhase`); the enemy's
+zones are counted in it as units move (`occupy_all`, `_occupy`); it numbers its own draws in
+the dice's table (`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and
+`flee` are calls of it for one unit.
 The board's neighbours go to the kernels as its table (hex x 6, -1 off the map:
 `Board.neighbor_table`). Interpreted, the kernels are handed Python lists where they read a hex
 at a time and the fields are searched with heapq (`_plain`, `_settle_heapq`).
@@ -275,9 +277,12 @@ class FieldStore:
     A slot holds what a `TimeField` holds: the times (final for settled hexes, bounds above
     every settled time for the rest), which hexes are settled, and the paused search's queue.
     Where the process compiles these are rows of 2-D arrays (the queue two, cost and hex, its
-    size in `counts[slot, 0]`), doubled in slots when full; where it interprets, lists of Python
-    lists and heapq lists (`_settle_heapq`), the same numbers at the interpreter's old cost.
-    Goals are given slots in Python (`slot`) before a kernel walks toward them."""
+    size in `counts[slot, 0]`); where it interprets, lists of Python lists and heapq lists
+    (`_settle_heapq`), the same numbers at the interpreter's old cost. Either way there is room
+    for `capacity` slots, doubled when full. A goal's slot is `slot_of[goal]` (-1: none yet),
+    `used[0]` slots are given out; a goal is given its slot by `claim_slot`, which the movement
+    phase's kernel calls itself (it reports a store that has no room left, the wrapper grows it
+    with `grow` and calls again), and Python through `slot`."""
 
     __slots__ = (
         "_bundle",
@@ -288,28 +293,47 @@ class FieldStore:
         "done",
         "enter",
         "hexes",
-        "slots",
+        "slot_of",
         "times",
+        "used",
     )
 
     def __init__(self, board: Board, enter: np.ndarray) -> None:
         self.board = board
         self.enter = _plain(enter)  # as `settle` reads it
-        self.slots: dict[int, int] = {}  # goal -> its slot
+        self.slot_of = np.full(board.size, -1, dtype=np.int64)  # goal -> its slot
+        self.used = np.zeros(1, dtype=np.int64)  # slots given out
         self._lists: dict[int, list[float]] = {}  # goal -> its complete field as a list
         self._bundle = None
-        size = board.size
         self.times: list | np.ndarray = []
         self.done: list | np.ndarray = []
         self.costs: list | np.ndarray = []
         self.hexes: list | np.ndarray = []
         self.counts: list | np.ndarray = []
-        if not PLAIN:
-            self._allocate(8, size)
+        self._allocate(8)
 
-    def _allocate(self, capacity: int, size: int) -> None:
+    @property
+    def capacity(self) -> int:
+        """How many slots there is room for."""
+        return len(self.times)
+
+    def grow(self) -> None:
+        """Twice the room: the slots given out copied over (new arrays: `bundle` again)."""
+        self._allocate(2 * self.capacity)
+
+    def _allocate(self, capacity: int) -> None:
         """Room for `capacity` fields, those already made copied over."""
-        used = len(self.times)  # the slots there were room for
+        size = self.board.size
+        used = self.capacity  # the slots there were room for
+        if PLAIN:
+            for _ in range(used, capacity):
+                self.times.append([INF] * size)
+                self.done.append([False] * size)
+                self.costs.append([])  # the heapq list of (cost, hex)
+                self.hexes.append(None)
+                self.counts.append([0])
+            self._bundle = None
+            return
         # a hex is queued at most once for each neighbour that improves it, the goal once
         times = np.full((capacity, size), INF)
         done = np.zeros((capacity, size), dtype=np.bool_)
@@ -330,26 +354,16 @@ class FieldStore:
 
     def slot(self, goal: int) -> int:
         """The slot of the field toward `goal`, a new one (its search not begun) if none."""
-        found = self.slots.get(goal)
-        if found is not None:
+        found = int(self.slot_of[goal])
+        if found >= 0:
             return found
-        found = self.slots[goal] = len(self.slots)
-        size = self.board.size
-        if PLAIN:
-            times = [INF] * size
-            times[goal] = 0.0
-            self.times.append(times)
-            self.done.append([False] * size)
-            self.costs.append([(0.0, goal)])
-            self.hexes.append(None)
-            self.counts.append([1])
-            self._bundle = None
-            return found
-        if found >= len(self.times):
-            self._allocate(2 * len(self.times), size)
-        self.times[found, goal] = 0.0
-        self.costs[found, 0], self.hexes[found, 0], self.counts[found, 0] = 0.0, goal, 1
-        return found
+        args = (self.slot_of, self.used, self.times, self.costs, self.hexes, self.counts, goal)
+        found = _claim_from_python(*args)
+        if found < 0:  # no room left
+            self.grow()
+            args = (self.slot_of, self.used, self.times, self.costs, self.hexes, self.counts, goal)
+            found = _claim_from_python(*args)
+        return int(found)
 
     def settled(self, goal: int, *hexes: int) -> list[float] | np.ndarray:
         """The times toward `goal`, final for each of `hexes` and every hex nearer the goal
@@ -405,6 +419,8 @@ class FieldStore:
                 costs=self.costs,
                 hexes=self.hexes,
                 counts=self.counts,
+                slot_of=self.slot_of,
+                used=self.used,
             )
         return self._bundle
 
@@ -412,12 +428,50 @@ class FieldStore:
 # What the kernels read of a board and its time fields (`FieldStore.bundle`): the hours to
 # enter each hex, water without a bridge (entered by a crossing), water, bridges, whether each
 # hex's river is fordable, its river, the map's open edge, passable hexes, the neighbours as
-# the walking kernels read them and as `settle` does (`_plain`), and the fields' slots.
+# the walking kernels read them and as `settle` does (`_plain`), the fields' slots, and which
+# slot each goal has and how many are given out (`claim_slot`).
 MoveGround = namedtuple(
     "MoveGround",
     "enter must_cross water bridge fordable river edge passable neighbors field_neighbors"
-    " times done costs hexes counts",
+    " times done costs hexes counts slot_of used",
 )
+
+
+def _claim_lists(slot_of, used, times, costs, hexes, counts, goal):
+    """`claim_slot` where the process interprets: the fields are lists (`FieldStore`), the
+    queue a heapq list of (cost, hex). The same slot given out, and the same search begun."""
+    slot = used[0]
+    if slot >= len(times):
+        return -1
+    used[0] = slot + 1
+    slot_of[goal] = slot
+    times[slot][goal] = 0.0
+    costs[slot].append((0.0, goal))
+    counts[slot][0] = 1
+    return slot
+
+
+@kernel(interpreted=_claim_lists, borrows=True)
+def claim_slot(slot_of, used, times, costs, hexes, counts, goal):
+    """Give `goal` the next free slot of a `FieldStore` (its arrays), its search begun at the
+    goal (time 0, the goal alone queued); the slot, or -1 when the store has no room left (the
+    caller grows it and asks again)."""
+    slot = used[0]
+    if slot >= times.shape[0]:
+        return -1
+    used[0] = slot + 1
+    slot_of[goal] = slot
+    times[slot, goal] = 0.0
+    costs[slot, 0] = 0.0
+    hexes[slot, 0] = goal
+    counts[slot, 0] = 1
+    return slot
+
+
+# `claim_slot` as `FieldStore.slot` calls it from Python (a goal the computer player or the
+# window asks about): the source itself where the process compiles, a few writes into arrays
+# that cost less in the interpreter than a call through numba's dispatcher
+_claim_from_python = getattr(claim_slot, "py_func", claim_slot)
 
 
 @dataclass(frozen=True)
@@ -490,14 +544,38 @@ def enemy_zone(state: GameState, side: int) -> tuple[set[int], set[int]]:
 
 
 def _enemy_masks(state: GameState, side: int) -> tuple[np.ndarray, np.ndarray]:
-    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`)."""
+    """`enemy_zone` as the kernels take it: (held, zone), a bool for each hex (`_plain`), made
+    the first time they are asked for (the assault's checks read the sets alone)."""
     enemy = _enemy(state, side)
+    if enemy[2] is None:
+        enemy[2], enemy[3] = _masks_of(state.board, enemy[0], enemy[1])
     return enemy[2], enemy[3]
 
 
+def _masks_of(board: Board, held: set[int], fighting: set[int]) -> tuple:
+    """(a bool for each hex: `held`, one for each hex next to one of `fighting`: the zone)."""
+    size = len(board.neighbors)
+    if PLAIN:
+        held_mask, zone_mask = [False] * size, [False] * size
+        for h in held:
+            held_mask[h] = True
+        for h in fighting:
+            for n in board.neighbors[h]:
+                zone_mask[n] = True
+        return held_mask, zone_mask
+    held_mask = np.zeros(size, dtype=np.bool_)
+    held_mask[list(held)] = True
+    # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a hex's
+    # last neighbour, marks the spare last entry)
+    zone_mask = np.zeros(size + 1, dtype=np.bool_)
+    zone_mask[board.neighbor_table[list(fighting)]] = True
+    return held_mask, zone_mask[:size]
+
+
 def _enemy(state: GameState, side: int) -> list:
-    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set or None
-    until asked for], kept while no unit moves, routs, arrives or goes."""
+    """[held, fighting, held as a bool for each hex, the zone as one, the zone as a set], kept
+    while no unit moves, routs, arrives or goes; the masks and the zone's set None until asked
+    for (`_enemy_masks`, `enemy_zone`)."""
     u = state.units
 
     def make(previous):
@@ -511,23 +589,7 @@ def _enemy(state: GameState, side: int) -> list:
                     fighting.add(h)
         if previous is not None and previous[1] == fighting and previous[0] == held:
             return previous  # only the side's own units moved
-        board = state.board
-        size = len(board.neighbors)
-        if PLAIN:
-            held_mask, zone_mask = [False] * size, [False] * size
-            for h in held:
-                held_mask[h] = True
-            for h in fighting:
-                for n in board.neighbors[h]:
-                    zone_mask[n] = True
-            return [held, fighting, held_mask, zone_mask, None]
-        held_mask = np.zeros(size, dtype=np.bool_)
-        held_mask[list(held)] = True
-        # the zone: every neighbour of a hex the enemy fights from (the table's -1, past a
-        # hex's last neighbour, marks the spare last entry)
-        zone_mask = np.zeros(size + 1, dtype=np.bool_)
-        zone_mask[board.neighbor_table[list(fighting)]] = True
-        return [held, fighting, held_mask, zone_mask[:size], None]
+        return [held, fighting, None, None, None]
 
     return _CACHE.kept_while(
         state, ("enemy_zone", side), (u.hex, u.gone, u.routed, u.arrived), make
@@ -710,48 +772,108 @@ def move_units(
     toward its goal, reading its side's `coefficients`; a unit whose `escapes` hex it ends on,
     on the map's edge, leaves the map (escaped). With `reset_postures`, units on the map that
     stood still take their own posture again (the movement phase's end). One call of the kernel
-    `move_phase` for them all: the time fields are the board's `FieldStore` slots, the enemy's
-    zones are counted in the kernel as units move, and the kernel numbers its own draws in
-    the dice's table (`Dice.room`). Its rows become the events, in order."""
-    u, board = state.units, state.board
-    grounds = (_ground(board, coefficients[0]), _ground(board, coefficients[1]))
-    sides = u.side.tolist()
-    slots = [grounds[sides[i]].store.slot(goal) for i, goal in zip(units, goals, strict=True)]
-    # each side's ground and coefficients, one of each where both sides share them (the kernel
-    # reads a side's as `[side % len(...)]`: numba types every bundle handed to it at each call)
-    bundles = tuple(ground.store.bundle(ground) for ground in _one_if_same(grounds))
-    values = tuple(map(_move_values, coefficients))
-    values = values[:1] if values[0] == values[1] else values  # side rules movement reads not
-    size, count = board.size, len(units)
+    `move_phase` for them all (`move_rows`)."""
+    entries = np.array([units, kinds, goals, escapes], dtype=np.int64).reshape(4, len(units))
+    move_rows(state, entries, len(units), coefficients, events, reset_postures=reset_postures)
+
+
+def move_rows(
+    state: GameState,
+    entries: np.ndarray,
+    count: int,
+    coefficients: tuple,
+    events: list[Event],
+    *,
+    reset_postures: bool = False,
+) -> None:
+    """`move_units` for the moves in the first `count` columns of `entries` (int64 rows unit,
+    kind, goal, escape hex): what the turn's order kernel writes (`turn.sort_orders`), handed
+    on as it is. One call of the kernel `move_phase` for them all: the time fields are the
+    board's `FieldStore` slots (the kernel gives a new goal its slot; a store with no room left
+    is grown here and the kernel called again), the enemy's zones are counted in the kernel as
+    units move, and the kernel numbers its own draws in the dice's table (`Dice.room`). What
+    stays the same from call to call of a game is made once (`_MovePhase`). The rows become the
+    events, in order."""
+    phase = _move_phase_of(state, coefficients)
+    if count > len(phase.slots):
+        phase.slots = np.empty(count, dtype=np.int64)
+    grounds, bundles = phase.grounds, phase.bundles
+    if bundles[0].times is not grounds[0].store.times or (
+        len(bundles) > 1 and bundles[1].times is not grounds[1].store.times
+    ):  # a store has grown (its fields are shared by the board's games)
+        bundles = phase.bundles = tuple(ground.store.bundle(ground) for ground in grounds)
+    u, size = state.units, state.board.size
     occupied, zoned = zone_counts(size)
-    mined = (_minefields_against(state, 0), _minefields_against(state, 1))
     turn, dice = state.turn, state.dice
-    table, head = dice.room(turn, count * (4 + _mined_hexes(state)))
+    table, head = dice.room(turn, count * phase.draws_per_move)
     steps, rows = grounds[0].buffers(count * (size + 8))
-    entries = np.array([units, kinds, goals, escapes, slots], dtype=np.int64).reshape(5, count)
-    _, written = _move_phase(
-        unit_arrays(u),
-        entries,
-        bundles,
-        values,
-        occupied,
-        zoned,
-        mined[0],
-        mined[1],
-        works_arrays(state.works),
-        state.control,
-        state.is_night(),
-        state.turn_hours,
-        turn,
-        dice.key_words,
-        table,
-        head,
-        steps,
-        rows,
-        reset_postures,
-    )
+    while True:
+        taken, written = _move_phase(
+            unit_arrays(u),
+            entries,
+            count,
+            phase.slots,
+            bundles,
+            phase.values,
+            occupied,
+            zoned,
+            phase.mined[0],
+            phase.mined[1],
+            works_arrays(state.works),
+            state.control,
+            state.is_night(),
+            state.turn_hours,
+            turn,
+            dice.key_words,
+            table,
+            head,
+            steps,
+            rows,
+            reset_postures,
+        )
+        if taken >= 0:
+            break
+        # no room for a new goal's field in the store of ground `written`: nothing moved yet
+        grounds[written].store.grow()
+        bundles = phase.bundles = tuple(ground.store.bundle(ground) for ground in grounds)
     if written:
         _events_of_rows(state, rows[:written].tolist(), steps, events)
+
+
+class _MovePhase:
+    """What `move_rows` hands the kernel that stays the same through a game for one pair of the
+    sides' coefficients (gathered once, not at each of the 60-odd calls a battle): each side's
+    ground (`_ground`, one for both where they share it) and its fields' bundle (`MoveGround`,
+    made again when a store grows), the coefficients movement reads (`MoveCoefficients`, one
+    for both where they are equal), the minefields against each side, a bound of the draws a
+    move makes, and the scratch the kernel writes each move's slot into."""
+
+    __slots__ = ("bundles", "coefficients", "draws_per_move", "grounds", "mined", "slots", "values")
+
+    def __init__(self, state: GameState, coefficients: tuple) -> None:
+        board = state.board
+        self.coefficients = coefficients  # held: the phase is kept by their ids
+        # the kernel reads a side's as `[side % len(...)]`: numba types every bundle handed to
+        # it at each call, so one where both sides share it
+        self.grounds = _one_if_same(
+            (_ground(board, coefficients[0]), _ground(board, coefficients[1]))
+        )
+        self.bundles = tuple(ground.store.bundle(ground) for ground in self.grounds)
+        values = tuple(map(_move_values, coefficients))
+        self.values = values[:1] if values[0] == values[1] else values
+        self.mined = (_minefields_against(state, 0), _minefields_against(state, 1))
+        self.draws_per_move = 4 + _mined_hexes(state)
+        self.slots = np.empty(state.units.count, dtype=np.int64)
+
+
+def _move_phase_of(state: GameState, coefficients: tuple) -> _MovePhase:
+    """The game's `_MovePhase` for these coefficients (by their identity), made at first use."""
+    cache = _CACHE.of(state)
+    key = ("move_phase", id(coefficients[0]), id(coefficients[1]))
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _MovePhase(state, coefficients)
+    return found
 
 
 def zone_counts(size: int) -> tuple:
@@ -849,6 +971,8 @@ def _events_of_rows(state: GameState, rows: list, steps: np.ndarray, events: lis
 def move_phase(
     u,
     entries,
+    count,
+    slots,
     grounds,
     values,
     occupied,
@@ -867,26 +991,38 @@ def move_phase(
     rows,
     reset_postures,
 ):
-    """The moves of a phase, in order: `entries` rows unit, kind (`FLEE`, `GO`, `WITHDRAW`,
-    `GO_FREE`), goal, the hex it escapes from on reaching it at the map's edge (-1: none), the
-    slot of its goal's field in its side's ground (`grounds`: `MoveGround`s, one a side or one
-    for both), each unit reading its side's coefficients (`values`: `MoveCoefficients`, as
-    `grounds`) and minefields against it (`mined0`, `mined1`). `occupied` and `zoned` (side x
+    """The moves of a phase, in order: the first `count` columns of `entries`, rows unit, kind
+    (`FLEE`, `GO`, `WITHDRAW`, `GO_FREE`), goal, the hex it escapes from on reaching it at the
+    map's edge (-1: none), each unit walking down its goal's field in its side's ground
+    (`grounds`: `MoveGround`s, one a side or one for both), reading its side's coefficients
+    (`values`: `MoveCoefficients`, as `grounds`) and minefields against it (`mined0`,
+    `mined1`). First each move's field is found or given a slot (`claim_slot`), into `slots`:
+    where a store has no room left, nothing has moved and the kernel returns (-1, that
+    ground's index) for its caller to grow the store and call again. `occupied` and `zoned` (side x
     hex, zero) count each side's units in a hex and fighting units next to it: the enemy's
     `held` and zone of control, kept as units move. Draws
     are numbered in the dice's table (`table`, `head`: `next_occurrence`); event rows go to
     `rows` (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`.
     With `reset_postures`, units on the map that stood still take their own posture again (a
     unit in the water stays exposed). Returns (steps taken, rows written)."""
-    count = u.hex.shape[0]
+    for e in range(count):
+        goal = entries[2, e]
+        ground = u.side[entries[0, e]] % len(grounds)
+        g = grounds[ground]
+        slot = g.slot_of[goal]
+        if slot < 0:
+            slot = claim_slot(g.slot_of, g.used, g.times, g.costs, g.hexes, g.counts, goal)
+            if slot < 0:
+                return -1, ground
+        slots[e] = slot
     neighbors = grounds[0].neighbors
-    if entries.shape[1] > 0:  # (the zones are read by the moves alone)
+    if count > 0:  # (the zones are read by the moves alone)
         occupy_all(u, occupied, zoned, neighbors)
-    moved = np.zeros(count, dtype=np.bool_)
+    moved = np.zeros(u.hex.shape[0], dtype=np.bool_)
     taken, written = 0, 0
-    for e in range(entries.shape[1]):
+    for e in range(count):
         unit, kind, goal = entries[0, e], entries[1, e], entries[2, e]
-        escape, slot = entries[3, e], entries[4, e]
+        escape, slot = entries[3, e], slots[e]
         side = u.side[unit]
         enemy = 1 - side
         g = grounds[side % len(grounds)]
@@ -927,7 +1063,7 @@ def move_phase(
             if placed:
                 _occupy(occupied, zoned, neighbors, side, u.hex[unit], not u.routed[unit], 1)
     if reset_postures:
-        for i in range(count):
+        for i in range(u.hex.shape[0]):
             if u.posture[i] not in (_ATTACK, _WITHDRAWAL):
                 continue  # (asked first: most units are in neither)
             if not (u.arrived[i] and not u.gone[i] and u.hex[i] >= 0):

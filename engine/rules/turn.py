@@ -28,7 +28,7 @@ from .coefficients import Coefficients
 from .coefficients import coefficients as make_coefficients
 from .fire import direct_fire
 from .morale import draw_break_points, morale_phase
-from .movement import FLEE, GO, WITHDRAW, move_units
+from .movement import FLEE, GO, WITHDRAW, move_rows
 from .protection import fire_at_turn_start
 from .victory import decide_winner
 
@@ -149,11 +149,10 @@ def end_turn(
         stepping,
     )
     # Movement, in unit order (deterministic); routed units flee whatever their orders; units
-    # that stood still then take their own posture again (one kernel call: movement.move_units).
+    # that stood still then take their own posture again (one kernel call: movement.move_rows).
     # (A unit's own flags are read before the moves: moving one unit never changes another's,
     # and nothing before the morale phase routs or rallies anyone.)
-    movers, kinds, goals, escapes = moving[:, :n_moving].tolist()
-    move_units(state, movers, kinds, goals, escapes, by_side, events, reset_postures=True)
+    move_rows(state, moving, n_moving, by_side, events, reset_postures=True)
     on_map = state.active()
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
