@@ -134,7 +134,7 @@ CHECKED = {
     "is_trapped",
     "mine_share",
     "wire_hours",
-    *("move_phase", "occupy_all", "_occupy", "_settled", "_flee", "_row", "_drown_in"),
+    *("move_phase", "occupy_all", "_occupy", "_settle_to", "_flee", "_row", "_drown_in"),
     *("_move_one", "_cross_on", "claim_slot"),
     # the computer player's plan mode (engine/ai/plan_kernels.py)
     "_holds",

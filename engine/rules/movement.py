@@ -16,7 +16,7 @@ order rows as they are; `move_units` for lists): the moves and routed units' fli
 escapes off the map's edge and the posture reset. Its time fields are the slots of the board's
 `FieldStore` (one per pair of crossing rates; a new goal given its slot by the kernel,
 `claim_slot`, the store grown by the wrapper when full) and it searches them further itself
-(`_settled`); what stays the same through a game is gathered once (`_MovePhase`); the enemy's
+(`_settle_to`); what stays the same through a game is gathered once (`_MovePhase`); the enemy's
 zones are counted in it as units move (`occupy_all`, `_occupy`); it numbers its own draws in
 the dice's table (`Dice.room`, `next_occurrence`) and returns event rows. `move_unit` and
 `flee` are calls of it for one unit.
@@ -271,7 +271,7 @@ def _sift_up(costs, hexes, at, cost, h):
 class FieldStore:
     """The time fields toward every goal asked for on a board (for one pair of river-crossing
     rates), each a slot of the same arrays, so that one kernel call can walk any unit down any
-    of them (`move_units`) and settle them further as it goes (`_settled`), where a `TimeField`
+    of them (`move_units`) and settle them further as it goes (`_settle_to`), where a `TimeField`
     object each could only be searched from Python.
 
     A slot holds what a `TimeField` holds: the times (final for settled hexes, bounds above
@@ -1121,15 +1121,16 @@ def _occupy(occupied, zoned, neighbors, side, h, fighting, change):
                 zoned[side][n] += change
 
 
-@kernel
-def _settled(g, slot, h):
-    """The times of the field in `slot`, final for hex h and every hex nearer its goal."""
+@kernel(borrows=True)
+def _settle_to(g, slot, h):
+    """Makes the times of the field in `slot` (`g.times[slot]`) final for hex h and every hex
+    nearer its goal. (It returns nothing, so that it and its callers borrow their arrays:
+    engine/kernels/jit.py `kernel(borrows=True)`.)"""
     if not g.done[slot][h]:
         settle(
             g.times[slot], g.done[slot], g.costs[slot], g.hexes[slot], g.counts[slot], g.enter,
             g.field_neighbors, h,
         )  # fmt: skip
-    return g.times[slot]
 
 
 @kernel(borrows=True)
@@ -1188,7 +1189,7 @@ def _drown_in(u, unit, h, g, c, turn, keys, table, head, rows, written):
     return written
 
 
-@kernel
+@kernel(borrows=True)
 def _move_one(
     u, unit, goal, slot, ignore_zoc, g, c, held, zone, mined, w, control, hours, night, turn,
     keys, table, head, steps, taken, rows, written,
@@ -1215,7 +1216,8 @@ def _move_one(
             steps[taken] = here
             taken += 1
     speed = float(u.speed_kmh[unit]) * (c.night_speed_factor if night else 1.0)
-    times = _settled(g, slot, here)  # and so every hex on the way down from it
+    _settle_to(g, slot, here)  # and so every hex on the way down from it
+    times = g.times[slot]
     status, at, place = DONE, -1, (0, 0, 0, 0, 0)
     while True:
         status, at, hours, taken, written = march(
@@ -1244,16 +1246,17 @@ def _move_one(
     return taken, written + 1
 
 
-@kernel
+@kernel(borrows=True)
 def _cross_on(u, unit, slot, g, c, held, hours, turn, keys, table, head, rows, written):
     """Spend the turn's `hours` on the crossing `unit` is making (`turn_back`, `wade`; a routed
     unit turning round in a river it cannot wade drowns some, `_drown_in`). Returns (the hours
     left once on a bank, or -1 while still in the water, rows)."""
     here = u.hex[unit]
-    times = _settled(g, slot, here)
+    _settle_to(g, slot, here)
     for n in g.neighbors[here]:
         if n >= 0 and not held[n] and not g.water[n]:
-            times = _settled(g, slot, n)
+            _settle_to(g, slot, n)
+    times = g.times[slot]
     turned = turn_back(u, unit, times, g.neighbors, held, g.water, g.enter)
     if turned and u.routed[unit]:
         written = _drown_in(u, unit, here, g, c, turn, keys, table, head, rows, written)
