@@ -13,10 +13,8 @@ takes the rows themselves (docs/speed.md, stage 4).
 
 `plan_side` asks the plan's clock itself (engine/ai/triggers.py `clock_times`, a kernel, with
 the game's records as arrays), finds each unit's phase and who is on the map: one call a side a
-turn. What the kernels do not decide is handed to them: the engineers' breaching (engineering's
-`breach_order_for`, worked out by the wrapper for each engineer unit whose phase is an attack,
-as `breach` rows). The adaptive mode stays Python (planner.py) and shares `ration_rounds` and
-`spread_rounds` with these.
+turn, engineers' breaching included (engineering's kernel `breach_choice`). The adaptive mode
+stays Python (planner.py) and shares `ration_rounds` and `spread_rounds` with these.
 """
 
 from __future__ import annotations
@@ -34,13 +32,14 @@ from ..core.orders import MOVE as O_MOVE
 from ..core.orders import NO_NUMBER, ROW_WIDTH
 from ..core.orders import WITHDRAW as O_WITHDRAW
 from ..kernels.jit import kernel
+from ..rules.engineering import breach_choice
 from .triggers import clock_times
 
 # Tasks (engine/scenario/models.py `Task`) as small integers, in `TASK_CODES`' order (planner.py).
 T_MOVE, T_ATTACK, T_ASSAULT, T_BOMBARD, T_HOLD, T_COUNTER, T_FALL_BACK, T_WITHDRAW = range(8)
 T_PURSUE, T_BREAK_OUT = 8, 9
 # Orders are rows of engine/core/orders.py (`ROW_WIDTH`): (kind, unit, hex, rounds), the kinds
-# the built-in codes imported above (O_*; a breach's code comes in the `breach` rows), hex and
+# the built-in codes imported above (O_*; a breach's from engineering's `breach_choice`), hex and
 # rounds NO_NUMBER (-1) where the kind has none.
 # `only_when` of a phase.
 W_ANY, W_NIGHT, W_DAY = range(3)
@@ -51,8 +50,9 @@ NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
 #   per phase: task (T_*), objective and fall_back (hex, -1 none), only_when (W_*), axes,
 #     rounds (the phase's allotment, NaN none); members: phases × units, who follows it
 #   places_to_hold: the hexes of the side's `hold` victory conditions (the standing reflex)
-#   per unit: gunners (guns or mortars to bombard with), fire_rate (rounds an hour of all its
-#     tubes), budget (the ammunition budget its guns draw on, -1 their own rounds); its
+#   per unit: gunners (guns or mortars to bombard with), engineers (they breach the obstacles
+#     on an attack's axis first: engineering's `breach_choice`), fire_rate (rounds an hour of
+#     all its tubes), budget (the ammunition budget its guns draw on, -1 their own rounds); its
 #     weapons, padded to the most any unit has: w_min, w_max (metres; a pad has w_min inf),
 #     w_rate (tubes × rounds an hour), w_budget (-2 for a pad)
 #   per hex: works_owner (who built its works, at the start: what the gun commander's map
@@ -76,6 +76,7 @@ PlanTables = namedtuple(
         "members",
         "places_to_hold",
         "gunners",
+        "engineers",
         "fire_rate",
         "budget",
         "w_min",
@@ -566,16 +567,16 @@ def _pursue(i, k, side, active, u, t, order):
 
 
 @kernel
-def plan_side(side, turn, night, total, breach, budget_rounds, u, w, c, t, clock, records):
+def plan_side(side, turn, night, total, budget_rounds, u, w, c, t, clock, records):
     """This turn's orders for every unit of `side` that can take one, following the side's plan
     (planner.py `plan_orders` in mode "plan"), as order rows (engine/core/orders.py
     `ROW_WIDTH`: kind, unit, hex, rounds), in unit order.
 
     The phases' times come from the plan's clock (`clock`: the side's `ClockTables`; `records`:
     the game's `ClockRecords`, triggers.py), each unit's phase from them (`unit_phases`), who is
-    in the fight (on the map, arrived, not gone) from the units' arrays. `breach`: per unit, the
-    engineers' breaching order (kind, hex; kind -1: none) for those whose phase is an attack;
-    `u`, `w`: the units' and works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's
+    in the fight (on the map, arrived, not gone) from the units' arrays; engineers whose phase
+    is an attack first breach the obstacles on its axis (engineering's `breach_choice`). `u`,
+    `w`: the units' and works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's
     `PlanTables`. Routed units get no order (they flee by the rules, whatever they are told)."""
     count = u.hex.shape[0]
     times = clock_times(turn, side, clock, records)
@@ -603,8 +604,13 @@ def plan_side(side, turn, night, total, breach, budget_rounds, u, w, c, t, clock
                 order[0], order[1] = O_MOVE, to
         elif k >= 0 and t.objective[k] >= 0:
             task = t.task[k]
-            if breach[i, 0] >= 0:  # engineers named in an attack first breach its obstacles
-                order[0], order[1] = breach[i, 0], breach[i, 1]
+            breach, at = NO_NUMBER, NO_NUMBER
+            if t.engineers[i] and task in (T_ATTACK, T_ASSAULT):
+                breach, at = breach_choice(
+                    u.hex[i], side, t.objective[k], w, t.neighbors, t.dry, t.q, t.r, t.enemy_men
+                )
+            if breach >= 0:  # engineers named in an attack first breach its obstacles
+                order[0], order[1] = breach, at
             elif t.gunners[i] and (
                 task in (T_BOMBARD, T_ATTACK, T_ASSAULT, T_HOLD, T_COUNTER)
             ):  # units with guns or mortars fire on the objective rather than close in

@@ -9,9 +9,9 @@ The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a si
 `plan_rows` hands it the plan flattened into tables once for the games of a scenario
 (`_plan_tables`: each game with scratch arrays of its own), the plan's clock (engine/ai/
 triggers.py, whose kernel `plan_side` asks itself) with the game's records (the state's own
-arrays), and the engineers' breaching orders; it returns the side's orders as integer rows
-(engine/core/orders.py), which `plan_orders` turns into Orders (`rows_to_orders`). The adaptive
-mode is the Python below; it shares the fire plan's ration (`ration_rounds`) with the kernel.
+arrays); it returns the side's orders as integer rows (engine/core/orders.py), which
+`plan_orders` turns into Orders (`rows_to_orders`). The adaptive mode is the Python below; it
+shares the fire plan's ration (`ration_rounds`) with the kernel.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import numpy as np
 from ..core.board import Board
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.orders import (
-    MOVE,
     Assault,
     Bombard,
     Hold,
@@ -41,12 +40,11 @@ from ..core.orders import (
 from ..core.state import GameState, PerGame
 from ..kernels.jit import resolved
 from ..rules.bombardment import in_range
-from ..rules.engineering import Breach, breach_order_for, engineer_units, obstacles_on_axis
+from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_axis
 from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
-from . import plan_kernels as pk
-from .plan_kernels import PlanTables, plan_side, ration_rounds, spread_rounds, unit_phases
+from .plan_kernels import PlanTables, plan_side, ration_rounds, spread_rounds
 from .triggers import PlanClock
 
 __all__ = ["default_mode", "plan_orders", "plan_rows", "spread_rounds"]
@@ -214,61 +212,13 @@ def plan_rows(state: GameState, side: int) -> np.ndarray:
     `ROW_WIDTH`), in unit order: the kernel `plan_side` decides every unit's order (a standing
     reflex keeps the side's places to hold manned whatever the written phases say, see
     `plan_kernels._standing_reflex`); this wrapper hands it the plan's tables and clock, the
-    game's records and the engineers' breaching orders."""
+    game's records (the engineers' breaching is the kernel's too: engineering's `breach_choice`)."""
     tables, clock = _plan_tables(state, side)
-    night = state.is_night()
-    breach = _breach_rows(state, side, tables, clock, night)
     return _plan_side(
-        side, state.turn, night, state.total_turns, breach, state.budget_rounds,
+        side, state.turn, state.is_night(), state.total_turns, state.budget_rounds,
         unit_arrays(state.units), works_arrays(state.works), coefficients_of(state).values(),
         tables, clock.tables, clock.records.arrays(state),
     )  # fmt: skip
-
-
-def _breach_rows(
-    state: GameState, side: int, tables: PlanTables, clock: PlanClock, night: bool
-) -> np.ndarray:
-    """Per unit, the order (kind, hex; kind -1: none) of the side's engineers whose phase this
-    turn is an attack: breach the nearest obstacle on its axis, or go next to it (engineering's
-    `breach_order_for`, which stays in Python: it walks the axis with the rules' own helpers).
-    Every other unit's row is -1; a side without engineers gets the one array of -1s."""
-    mine, none = state.board.shared(("ai_engineers", side), partial(_side_engineers, state, side))
-    if not mine:
-        return none
-    current = _unit_phases(state.turn, night, clock.times_array(state), tables)
-    active = state.active()
-    rows = None
-    routed = state.units.routed
-    for i in mine:
-        k = int(current[i])
-        if k < 0 or not active[i] or routed[i] or tables.objective[k] < 0:
-            continue
-        if tables.task[k] not in (pk.T_ATTACK, pk.T_ASSAULT):
-            continue
-        enemies = _view(state).enemies[side]
-        found = breach_order_for(state, i, int(tables.objective[k]), enemies)
-        if found is None:
-            continue
-        if rows is None:
-            rows = none.copy()
-        rows[i] = (Breach.code, found.target) if isinstance(found, Breach) else (MOVE, found.to)
-    return none if rows is None else rows
-
-
-def _side_engineers(state: GameState, side: int) -> tuple[list[int], np.ndarray]:
-    """(the side's engineer units, the breach rows of none: every row -1), the same for every
-    game of the scenario (kept on the board; the kernel only reads the rows, `_breach_rows`
-    writes a copy)."""
-    engineers = engineer_units(state)
-    sides = state.units.side.tolist()
-    count = state.units.count
-    mine = [i for i in range(count) if engineers[i] and sides[i] == side]
-    return mine, np.full((count, 2), -1, np.int64)
-
-
-# `unit_phases` for the engineers' breaching, once a turn a side with engineers: called
-# without numba's typing of the plan's tables at each call (jit.resolved).
-_unit_phases = resolved(unit_phases)
 
 
 def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
@@ -341,6 +291,7 @@ def _make_plan_tables(state: GameState, side: int) -> PlanTables:
         members=members,
         places_to_hold=np.array(_places_to_hold(state, side), np.int64),
         gunners=np.array(fixed.gunners, np.bool_),
+        engineers=np.array(fixed.engineers, np.bool_),
         fire_rate=np.array(fixed.fire_rates, np.float64),
         budget=np.array(fixed.budgets, np.int64),
         w_min=w_min,

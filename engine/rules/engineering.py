@@ -25,7 +25,7 @@ import numpy as np
 
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.events import Event, register_event
-from ..core.orders import RANK_WORK, Move, Order, OrderUI, register_order, resolves
+from ..core.orders import MOVE, RANK_WORK, Move, Order, OrderUI, register_order, resolves
 from ..core.state import POSTURE_INDEX, GameState, UnitType
 from ..hexgrid import axial_length
 from ..kernels.jit import kernel, resolved
@@ -138,6 +138,9 @@ class Breach(Order):
         if not obstacle_left(state, self.target):
             return f"hex {self.target} has no minefield or wire left to breach"
         return None
+
+
+_BREACH = Breach.code  # a breach order's kind in order rows (`breach_choice`)
 
 
 @register_event
@@ -397,34 +400,80 @@ _breach_step = resolved(breach_step)
 
 def obstacles_on_axis(state: GameState, side: int, objective: int) -> list[int]:
     """Hexes of the enemy's obstacles an attack on `objective` must cross: the objective and its
-    neighbours with a minefield the enemy laid and no open lane, or wire."""
-    w = state.works
+    neighbours with a minefield the enemy laid and no open lane, or wire (`on_axis`)."""
+    w = works_arrays(state.works)
     enemy = 1 - side
-    return [
-        h
-        for h in (objective, *state.board.neighbors[objective])
-        if w.owner.item(h) == enemy and obstacle_left(state, h)
-    ]
+    return [h for h in (objective, *state.board.neighbors[objective]) if on_axis(h, enemy, w)]
+
+
+@kernel(borrows=True)
+def on_axis(h, enemy, w):
+    """Whether hex `h` holds obstacles of side `enemy` an attack must breach: a minefield it
+    laid with no open lane, or wire (`works_left`)."""
+    return w.owner[h] == enemy and works_left(w, h)
 
 
 def breach_order_for(
     state: GameState, unit: int, objective: int, enemies: dict[int, int]
 ) -> Order | None:
-    """What the computer player has engineers do in an attack on `objective`: breach the nearest
-    obstacle on the assault axis when next to it, or go to a free hex next to it; None when no
-    obstacle is left (they then attack with the others). `enemies`: enemy men by hex."""
+    """What the computer player has engineers do in an attack on `objective` (the kernel
+    `breach_choice`, which the plan mode calls itself): a Breach, a Move next to the obstacle,
+    or None when no obstacle is left (they then attack with the others). `enemies`: enemy men
+    by hex."""
     board = state.board
-    here = state.units.hex.item(unit)
-    side = state.units.side.item(unit)
-    targets = obstacles_on_axis(state, side, objective)
-    if not targets:
+    enemy_men = np.zeros(len(board.q), np.int64)
+    for h, men in enemies.items():
+        enemy_men[h] = men
+    kind, to = _breach_choice(
+        state.units.hex.item(unit),
+        state.units.side.item(unit),
+        objective,
+        works_arrays(state.works),
+        board.neighbor_table,
+        board.shared("dry_ground_array", lambda: board.passable & ~board.water),
+        board.q,
+        board.r,
+        enemy_men,
+    )
+    if kind < 0:
         return None
-    from_here = board.distance_row(here)
-    target = min(targets, key=lambda h: (from_here[h], h))
-    if from_here[target] <= 1:
-        return Breach(unit, target)
-    dry = board.passable & ~board.water
-    free = [n for n in board.neighbors[target] if n not in enemies and dry[n]]
-    if not free:
-        return None
-    return Move(unit, min(free, key=lambda n: (from_here[n], n)))
+    return Breach(unit, to) if kind == _BREACH else Move(unit, to)
+
+
+@kernel(borrows=True)
+def breach_choice(here, side, objective, w, neighbors, dry, q, r, enemy_men):
+    """(order kind, hex) of engineers at `here` in an attack on `objective`: breach the nearest
+    obstacle on the assault axis (`on_axis`; the lowest hex on a tie) when in or next to it, or
+    go to the nearest free hex next to it (dry, no enemy men: `enemy_men` per hex); (-1, -1)
+    when no obstacle is left or no hex next to it is free. `neighbors`: hex × 6, -1 pads;
+    `dry`: passable and not water."""
+    enemy = 1 - side
+    target = -1
+    nearest = 0
+    for a in range(-1, neighbors.shape[1]):
+        h = objective if a < 0 else neighbors[objective, a]
+        if h < 0 or not on_axis(h, enemy, w):
+            continue
+        d = axial_length(q[h] - q[here], r[h] - r[here])
+        if target < 0 or d < nearest or (d == nearest and h < target):
+            target, nearest = h, d
+    if target < 0:
+        return -1, -1
+    if nearest <= 1:
+        return _BREACH, target
+    pick = -1
+    nearest = 0
+    for a in range(neighbors.shape[1]):
+        n = neighbors[target, a]
+        if n < 0 or enemy_men[n] > 0 or not dry[n]:
+            continue
+        d = axial_length(q[n] - q[here], r[n] - r[here])
+        if pick < 0 or d < nearest or (d == nearest and n < pick):
+            pick, nearest = n, d
+    if pick < 0:
+        return -1, -1
+    return MOVE, pick
+
+
+# called from Python (the adaptive mode) with a game's bundles: `resolved` skips their typing
+_breach_choice = resolved(breach_choice)
