@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .ai.planner import default_mode, plan_order_rows
+from .ai.planner import default_mode, plan_order_rows, plan_turn_rows
 from .core.events import Event
 from .core.orders import (
     ROW_WIDTH,
@@ -165,6 +165,9 @@ class Game:
         # make Order records (`give_computer_orders`). Where a side's `_pending` is empty beside
         # its rows, the Orders are made only when asked for (`pending`, a changed order).
         self._rows: list[np.ndarray | None] = [None, None]
+        # (side 0's rows, side 1's, both as one array) from `give_all_computer_orders`: the turn
+        # reads the one array while `_rows` still holds those very two (`_given_rows`).
+        self._joined: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         # What each side's plan asks of the computer player (`computer_orders` with no mode).
         self._plan_modes = tuple(default_mode(self.state, s) for s in (0, 1))
         self._index = {unit_id: i for i, unit_id in enumerate(self.state.units.ids)}
@@ -284,6 +287,25 @@ class Game:
         else:
             self._rows[s] = rows
         self._given.add(s)
+
+    def give_all_computer_orders(self, modes: tuple[str | None, str | None] = (None, None)) -> None:
+        """Give both sides the computer player's orders for this turn, side 0's then side 1's
+        (`modes[s]` as `give_computer_orders`' `mode`): the same as `give_computer_orders` for
+        each side, but where both play their plan with nothing given before, in one kernel
+        call for both (`plan_turn_rows`), the headless game loop's way."""
+        if self.state.finished:
+            raise OrderError("-", "-", "the game is over")
+        chosen = [self._plan_modes[s] if modes[s] is None else modes[s] for s in (0, 1)]
+        given, pending = self._rows, self._pending
+        fresh = given[0] is None and given[1] is None and not (pending[0] or pending[1])
+        if not (fresh and chosen[0] == chosen[1] == "plan"):
+            for s in (0, 1):
+                self.give_computer_orders(s, modes[s])
+            return
+        rows, ends = plan_turn_rows(self.state)
+        self._rows[0], self._rows[1] = rows[:ends], rows[ends:]
+        self._joined = (self._rows[0], self._rows[1], rows)
+        self._given.update((0, 1))
 
     def _computer_rows(self, side: str | int, mode: str | None) -> tuple[int, np.ndarray]:
         """(the side's number, the computer player's orders for it this turn as rows)."""
@@ -450,11 +472,15 @@ class Game:
         self._trusted = [None, None]
         self._trusted_rows = [None, None]
         self._rows = [None, None]
+        self._joined = None
         return events
 
     def _given_rows(self) -> np.ndarray | None:
         """Both sides' orders as one array of rows (side 0's first), when each side's are rows
         or none; None when a side's are Order records."""
+        joined = self._joined
+        if joined is not None and self._rows[0] is joined[0] and self._rows[1] is joined[1]:
+            return joined[2]  # both sides' rows from one `give_all_computer_orders`
         parts = []
         for s in (0, 1):
             if self._rows[s] is not None:

@@ -67,8 +67,7 @@ def play(
     modes = (ai_modes or {}).get
     mode_of = (modes(0), modes(1))
     while not game.over:
-        for side in (0, 1):
-            game.give_computer_orders(side, mode_of[side])
+        game.give_all_computer_orders(mode_of)
         events = game.end_turn()
         if on_turn is not None:
             on_turn(game.state, events)

@@ -157,7 +157,7 @@ CHECKED = {
     "_hold",
     "_pursue",
     "plan_side",
-    *("on_axis", "breach_choice"),
+    *("on_axis", "breach_choice", "plan_turn"),
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled (morale's:

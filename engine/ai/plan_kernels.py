@@ -29,7 +29,7 @@ from ..core.orders import ASSAULT as O_ASSAULT
 from ..core.orders import BOMBARD as O_BOMBARD
 from ..core.orders import HOLD as O_HOLD
 from ..core.orders import MOVE as O_MOVE
-from ..core.orders import NO_NUMBER, ROW_WIDTH
+from ..core.orders import NO_NUMBER
 from ..core.orders import WITHDRAW as O_WITHDRAW
 from ..kernels.jit import kernel
 from ..rules.engineering import breach_choice
@@ -44,6 +44,11 @@ T_PURSUE, T_BREAK_OUT = 8, 9
 # `only_when` of a phase.
 W_ANY, W_NIGHT, W_DAY = range(3)
 NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
+
+# A game's bundle for `plan_turn` (planner.py `_plan_turn_bundle`): `numbers` (turn, night 0/1,
+# total turns: written by the caller each turn, so that the call hands over the same objects
+# turn after turn) and `rows` (units × ROW_WIDTH: the orders, `plan_side`'s output).
+PlanTurn = namedtuple("PlanTurn", ("numbers", "rows"))
 
 # What the plan-mode kernel reads that the scenario fixes for one side, shared by the scenario's
 # games (planner.py `_plan_tables`), and the game's own scratch.
@@ -62,8 +67,11 @@ NEVER = 10**9  # the end of a phase without one (engine/ai/triggers.py)
 #     every hex: movement's `time_field`) for every hex within two of an objective
 #   scratch, zero between calls: enemy_men and fleeing per hex, planned (the fire plan)
 #   scratch, written before it is read: candidates (7 × 3, `_bombard`'s targets), around (6,
-#     `_attack`'s hexes), drawing and weight (per unit, `ration_rounds`): each game's own, so
-#     that the kernels that use them make no array and borrow (engine/kernels/jit.py)
+#     `_attack`'s hexes), drawing and weight (per unit, `ration_rounds`), active, current and
+#     began (per unit: who is in the fight, `unit_phases`' phases and their starts), man_with
+#     (per place to hold, the standing reflex's picks) and order (3: one unit's order): each
+#     game's own, so that the kernels that use
+#     them make no array and borrow (engine/kernels/jit.py)
 PlanTables = namedtuple(
     "PlanTables",
     (
@@ -99,6 +107,11 @@ PlanTables = namedtuple(
         "around",
         "drawing",
         "weight",
+        "active",
+        "current",
+        "began",
+        "man_with",
+        "order",
     ),
 )
 
@@ -195,14 +208,16 @@ def ration_rounds(
     return spread_rounds(per_turn * weight[i] / weights, turn - start)
 
 
-@kernel
+@kernel(borrows=True)
 def unit_phases(turn, night, times, t):
-    """The phase each unit follows this turn (-1: none): of the phases running now that name
-    it and allow the hour (`only_when`), the latest begun (the plan's later one on a tie). One
-    pass over the phases running now."""
-    count = t.members.shape[1]
-    current = np.full(count, -1, np.int64)
-    began = np.full(count, -1, np.int64)  # the start of each unit's phase so far
+    """The phase each unit follows this turn (-1: none), into `t.current`: of the phases
+    running now that name it and allow the hour (`only_when`), the latest begun (the plan's
+    later one on a tie). One pass over the phases running now."""
+    current = t.current
+    began = t.began  # the start of each unit's phase so far
+    current[:] = -1
+    began[:] = -1
+    count = current.shape[0]
     for p in range(times.shape[0]):
         start = times[p, 0]
         if not (start <= turn < times[p, 1]):
@@ -213,7 +228,6 @@ def unit_phases(turn, night, times, t):
             if t.members[p, i] and (current[i] < 0 or start >= began[i]):
                 current[i] = p
                 began[i] = start
-    return current
 
 
 @kernel(borrows=True)
@@ -566,21 +580,26 @@ def _pursue(i, k, side, active, u, t, order):
         order[0], order[1] = O_MOVE, pick
 
 
-@kernel
-def plan_side(side, turn, night, total, budget_rounds, u, w, c, t, clock, records):
+@kernel(borrows=True)
+def plan_side(side, turn, night, total, budget_rounds, u, w, c, t, clock, records, rows, first):
     """This turn's orders for every unit of `side` that can take one, following the side's plan
     (planner.py `plan_orders` in mode "plan"), as order rows (engine/core/orders.py
-    `ROW_WIDTH`: kind, unit, hex, rounds), in unit order.
+    `ROW_WIDTH`: kind, unit, hex, rounds), in unit order, written into `rows` from row `first`;
+    returns the row after the last written.
 
     The phases' times come from the plan's clock (`clock`: the side's `ClockTables`; `records`:
     the game's `ClockRecords`, triggers.py), each unit's phase from them (`unit_phases`), who is
     in the fight (on the map, arrived, not gone) from the units' arrays; engineers whose phase
     is an attack first breach the obstacles on its axis (engineering's `breach_choice`). `u`,
     `w`: the units' and works' bundles; `c`: the coefficients (`ai_*`); `t`: the side's
-    `PlanTables`. Routed units get no order (they flee by the rules, whatever they are told)."""
+    `PlanTables` (its scratch the game's own). Routed units get no order (they flee by the
+    rules, whatever they are told)."""
     count = u.hex.shape[0]
-    times = clock_times(turn, side, clock, records)
-    active = u.arrived & ~u.gone & (u.hex >= 0)  # GameState.active()
+    clock_times(turn, side, clock, records)
+    times = clock.times
+    active = t.active
+    for j in range(count):  # GameState.active()
+        active[j] = u.arrived[j] and not u.gone[j] and u.hex[j] >= 0
     # The view: the enemy's men by hex, the hexes of routed enemies (orders are given before
     # anything moves, so it holds for every unit's orders).
     for j in range(count):
@@ -588,11 +607,12 @@ def plan_side(side, turn, night, total, budget_rounds, u, w, c, t, clock, record
             t.enemy_men[u.hex[j]] += u.men[j]
             if u.routed[j]:
                 t.fleeing[u.hex[j]] = True
-    current = unit_phases(turn, night, times, t)
-    man_with = np.full(t.places_to_hold.shape[0], -2, np.int64)
-    rows = np.empty((count, ROW_WIDTH), np.int64)
-    order = np.empty(3, np.int64)  # kind, hex, rounds of one unit's order
-    n_rows = 0
+    unit_phases(turn, night, times, t)
+    current = t.current
+    man_with = t.man_with
+    man_with[:] = -2
+    order = t.order  # kind, hex, rounds of one unit's order
+    n_rows = first
     for i in range(count):
         if not active[i] or u.side[i] != side or u.routed[i]:
             continue
@@ -642,7 +662,22 @@ def plan_side(side, turn, night, total, budget_rounds, u, w, c, t, clock, record
         if u.hex[j] >= 0:
             t.enemy_men[u.hex[j]] = 0
             t.fleeing[u.hex[j]] = False
-    for a in range(n_rows):
+    for a in range(first, n_rows):
         if rows[a, 0] == O_BOMBARD:
             t.planned[rows[a, 2]] = 0.0
-    return rows[:n_rows]
+    return n_rows
+
+
+@kernel(borrows=True)
+def plan_turn(p, budget_rounds, u, w, c, t0, t1, clock0, clock1, records):
+    """Both sides' orders this turn in plan mode, one kernel call: `plan_side` for side 0, then
+    for side 1, into `p.rows` one after the other (the rows two calls of `plan_side` give, in
+    the same order). `p`: the game's `PlanTurn` (the turn's numbers, written by the caller, and
+    the rows); `t0`, `t1`, `clock0`, `clock1`: each side's `PlanTables` and `ClockTables`.
+    Returns (the rows of side 0, of both)."""
+    turn, night, total = int(p.numbers[0]), p.numbers[1] != 0, int(p.numbers[2])
+    ends = plan_side(0, turn, night, total, budget_rounds, u, w, c, t0, clock0, records, p.rows, 0)
+    both = plan_side(
+        1, turn, night, total, budget_rounds, u, w, c, t1, clock1, records, p.rows, ends
+    )
+    return ends, both

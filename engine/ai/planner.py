@@ -28,6 +28,7 @@ import numpy as np
 from ..core.board import Board
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.orders import (
+    ROW_WIDTH,
     Assault,
     Bombard,
     Hold,
@@ -44,10 +45,10 @@ from ..rules.engineering import breach_order_for, engineer_units, obstacles_on_a
 from ..rules.movement import INF, TimeField, hex_hours_at_1kmh, route, time_field
 from ..rules.turn import coefficients_of
 from ..scenario.models import PlanPhase, Task
-from .plan_kernels import PlanTables, plan_side, ration_rounds, spread_rounds
+from .plan_kernels import PlanTables, PlanTurn, plan_side, plan_turn, ration_rounds, spread_rounds
 from .triggers import PlanClock
 
-__all__ = ["default_mode", "plan_orders", "plan_rows", "spread_rounds"]
+__all__ = ["default_mode", "plan_orders", "plan_rows", "plan_turn_rows", "spread_rounds"]
 
 # The thresholds the computer player decides by are rule coefficients (`ai_*` in
 # engine/rules/coefficients.yaml, with their units and sources; docs/rules.md): when a unit is
@@ -214,11 +215,48 @@ def plan_rows(state: GameState, side: int) -> np.ndarray:
     `plan_kernels._standing_reflex`); this wrapper hands it the plan's tables and clock, the
     game's records (the engineers' breaching is the kernel's too: engineering's `breach_choice`)."""
     tables, clock = _plan_tables(state, side)
-    return _plan_side(
+    rows = _plan_turn_bundle(state).rows
+    end = _plan_side(
         side, state.turn, state.is_night(), state.total_turns, state.budget_rounds,
         unit_arrays(state.units), works_arrays(state.works), coefficients_of(state).values(),
-        tables, clock.tables, clock.records.arrays(state),
+        tables, clock.tables, clock.records.arrays(state), rows, 0,
     )  # fmt: skip
+    return rows[:end].copy()  # the game's scratch: the next call writes it again
+
+
+# `plan_turn` called as `_plan_side` is (jit.resolved)
+_plan_turn = resolved(plan_turn)
+
+
+def plan_turn_rows(state: GameState) -> tuple[np.ndarray, int]:
+    """Both sides' plan-mode orders this turn, in one kernel call (`plan_turn`): the rows of
+    `plan_rows` for side 0 followed by those for side 1, as one array, and where side 1's
+    begin. The turn's numbers go into the game's `PlanTurn` rather than the call, so that the
+    call hands over the same objects every turn."""
+    t0, clock0 = _plan_tables(state, 0)
+    t1, clock1 = _plan_tables(state, 1)
+    bundle = _plan_turn_bundle(state)
+    numbers = bundle.numbers
+    numbers[0] = state.turn
+    numbers[1] = state.is_night()
+    numbers[2] = state.total_turns
+    ends, both = _plan_turn(
+        bundle, state.budget_rounds, unit_arrays(state.units), works_arrays(state.works),
+        coefficients_of(state).values(), t0, t1, clock0.tables, clock1.tables,
+        clock0.records.arrays(state),
+    )  # fmt: skip
+    return bundle.rows[:both].copy(), ends
+
+
+def _plan_turn_bundle(state: GameState) -> PlanTurn:
+    """The game's `PlanTurn`: the plan kernels' turn numbers and order rows, made once."""
+    cache = _CACHE.of(state)
+    found = cache.get("ai_plan_turn")
+    if found is None:
+        numbers = np.array([state.turn, 0, state.total_turns], np.int64)
+        rows = np.zeros((state.units.count, ROW_WIDTH), np.int64)
+        found = cache["ai_plan_turn"] = PlanTurn(numbers, rows)
+    return found
 
 
 def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
@@ -231,7 +269,7 @@ def _plan_tables(state: GameState, side: int) -> tuple[PlanTables, PlanClock]:
     if found is None:
         shared = _shared_plan_tables(state, side)
         cells = state.board.width * state.board.height
-        tables = shared._replace(**_scratch(cells, state.units.count))
+        tables = shared._replace(**_scratch(cells, state.units.count, len(shared.places_to_hold)))
         found = cache[("ai_plan_tables", side)] = (tables, _clock(state, side))
     return found
 
@@ -307,12 +345,12 @@ def _make_plan_tables(state: GameState, side: int) -> PlanTables:
         hex_size_m=float(board.hex_size_m),
         field_of=field_of,
         fields=fields,
-        **_scratch(cells, u.count),  # each game's own: `_plan_tables`
+        **_scratch(cells, u.count, len(_places_to_hold(state, side))),  # each game's own
     )
     return tables
 
 
-def _scratch(cells: int, units: int) -> dict[str, np.ndarray]:
+def _scratch(cells: int, units: int, places: int) -> dict[str, np.ndarray]:
     """The plan kernels' scratch arrays (`PlanTables`' last fields), fresh for one game."""
     return {
         "enemy_men": np.zeros(cells, np.int64),
@@ -322,6 +360,11 @@ def _scratch(cells: int, units: int) -> dict[str, np.ndarray]:
         "around": np.zeros(6, np.int64),
         "drawing": np.zeros(units, np.bool_),
         "weight": np.zeros(units),
+        "active": np.zeros(units, np.bool_),
+        "current": np.zeros(units, np.int64),
+        "began": np.zeros(units, np.int64),
+        "man_with": np.zeros(places, np.int64),
+        "order": np.zeros(3, np.int64),
     }
 
 

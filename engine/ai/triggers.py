@@ -62,6 +62,9 @@ UNRECORDED = -9
 # once found and its end by `end_when` once found (-1: not yet). The answer, kept: `times` (phases
 # × 2, start and end turns as `phase_times` found them), `asked` (the turn they were found at, -1
 # not yet) and `final` (they never change again: every trigger has fired, or there is none).
+# Scratch, the game's own, written before it is read: `starts` (per phase, `phase_times`' starts
+# so far) and `value` (per node, `_holds`' values), so that the clock's kernels make no array
+# and borrow (engine/kernels/jit.py).
 ClockTables = namedtuple(
     "ClockTables",
     (
@@ -84,6 +87,8 @@ ClockTables = namedtuple(
         "times",
         "asked",
         "final",
+        "starts",
+        "value",
     ),
 )
 
@@ -101,12 +106,13 @@ ClockRecords = namedtuple(
 )
 
 
-@kernel
+@kernel(borrows=True)
 def _holds(root, k, side, starts, t, records):
     """Whether the trigger tree at `root` holds at boundary k (0: the start), bottom-up over
-    its pre-order rows, from the game's `records` (`ClockRecords`)."""
+    its pre-order rows, from the game's `records` (`ClockRecords`); each node's value in the
+    scratch `t.value`, written (children first) before it is read."""
     end = t.node_end
-    value = np.zeros(end[root] - root, np.bool_)
+    value = t.value
     for n in range(end[root] - 1, root - 1, -1):
         kind = t.node_kind[n]
         arg = t.node_arg[n]
@@ -142,10 +148,10 @@ def _holds(root, k, side, starts, t, records):
             got = kind == N_ALL
             c = n + 1
             while c < end[n]:
-                got = got or value[c - root] if kind == N_ANY else got and value[c - root]
+                got = got or value[c] if kind == N_ANY else got and value[c]
                 c = end[c]
-        value[n - root] = got
-    return value[0]
+        value[n] = got
+    return value[root]
 
 
 @kernel(borrows=True)
@@ -169,11 +175,11 @@ def _fired(root, since, turn, side, starts, t, records):
     return found
 
 
-@kernel
+@kernel(borrows=True)
 def phase_times(turn, side, t, records):
     """(start turn, end turn) of each phase as the game stands at `turn` (NEVER: not yet), one
-    row a phase; and whether these are final (every trigger that starts or ends a phase has
-    fired: no later turn changes them).
+    row a phase, written into `t.times`; returns whether these are final (every trigger that
+    starts or ends a phase has fired: no later turn changes them).
 
     One pass in an order where a phase comes after every phase its `after` triggers wait on
     (the validator refuses cycles), so each start is final when it is read, and what was
@@ -182,7 +188,8 @@ def phase_times(turn, side, t, records):
     has begun goes on; an `after` counts from a start that is final): those are kept
     (`t.settled`, `t.ended`) and not looked for again."""
     count = t.fixed_start.shape[0]
-    starts = np.full(count, -1, np.int64)
+    starts = t.starts
+    starts[:] = -1
     for idx in range(count):
         k = t.order[idx]
         start = t.settled[k]
@@ -195,7 +202,7 @@ def phase_times(turn, side, t, records):
             if start >= 0:
                 t.settled[k] = start
         starts[k] = start
-    times = np.empty((count, 2), np.int64)
+    times = t.times
     final = True  # every start and end found: the times never change again
     for k in range(count):
         start = NEVER if starts[k] < 0 else starts[k]
@@ -212,21 +219,18 @@ def phase_times(turn, side, t, records):
             final = False
         times[k, 0] = start
         times[k, 1] = finish
-    return times, final
+    return final
 
 
-@kernel
+@kernel(borrows=True)
 def clock_times(turn, side, t, records):
-    """`phase_times` as the planner reads it: (start, end) of each phase at `turn`, worked out
-    at most once a turn and never again once final (kept in `t.times`; the array is the
-    tables' own, read it, do not change it). `records`: the game's `ClockRecords`."""
+    """`phase_times` as the planner reads it: (start, end) of each phase at `turn` in
+    `t.times`, worked out at most once a turn and never again once final (the array is the
+    tables' own: read it, do not change it). `records`: the game's `ClockRecords`."""
     if t.final[0] or t.asked[0] == turn:
-        return t.times
-    times, final = phase_times(turn, side, t, records)
-    t.times[:, :] = times
+        return
+    t.final[0] = phase_times(turn, side, t, records)
     t.asked[0] = turn
-    t.final[0] = final
-    return t.times
 
 
 class GameRecords:
@@ -366,6 +370,8 @@ class ClockPlan:
             self.fixed_times.copy(),
             np.full(1, -1, np.int64),
             np.full(1, not self.triggered, np.bool_),
+            np.full(count, -1, np.int64),
+            np.zeros(max(1, self.nodes), np.bool_),
         )
 
     def _flatten(self, state: GameState, trigger: Trigger, nodes: list[list[int]]) -> int:
@@ -474,6 +480,6 @@ class PlanClock:
         """`times` as a phases × 2 array (start, end), as the planner's kernel reads it (the
         tables' own: read it, do not change it)."""
         t = self.tables
-        if t.final[0] or t.asked[0] == state.turn:
-            return t.times
-        return clock_times(state.turn, self.side, t, self.records.arrays(state))
+        if not (t.final[0] or t.asked[0] == state.turn):
+            clock_times(state.turn, self.side, t, self.records.arrays(state))
+        return t.times
