@@ -19,6 +19,7 @@ from engine.ai.triggers import game_records
 from engine.core.orders import Hold
 from engine.game import Game
 from engine.rules.coefficients import coefficient_names
+from engine.rules.engineering import Breach
 from engine.rules.movement import time_field
 from engine.scenario.loader import load_scenario_text
 from engine.scenario.models import Scenario
@@ -29,9 +30,12 @@ FURONG = ROOT / "scenarios" / "furong_mountain.yaml"
 # after that, until blue is below half or the camp lost (tests/test_triggers.py)
 TRIGGERS = Path(__file__).parent / "data" / "triggers.yaml"
 # the kernel's scratch, which each game keeps apart
-SCRATCH = ("enemy_men", "fleeing", "planned", "candidates", "around", "drawing", "weight")
-# the clock's memo and answer, which each game keeps apart
-MEMO = ("fired", "checked", "settled", "ended", "times", "asked", "final")
+SCRATCH = (
+    *("enemy_men", "fleeing", "planned", "candidates", "around", "drawing", "weight"),
+    *("active", "current", "began", "man_with", "order"),
+)
+# the clock's memo, answer and scratch, which each game keeps apart
+MEMO = ("fired", "checked", "settled", "ended", "times", "asked", "final", "starts", "value")
 
 
 def load(path: Path) -> Scenario:
@@ -153,3 +157,25 @@ def test_the_clock_reads_the_states_records_in_place() -> None:
     state.room_in_place_history()
     grown = records.arrays(state)
     assert grown is not seen and grown.history is state.place_history
+
+
+def test_both_sides_planned_in_one_call_give_the_rows_of_a_call_a_side() -> None:
+    """`Game.give_all_computer_orders` (one `plan_turn` call) hands the turn the very rows that
+    `give_computer_orders` for side 0 then side 1 give (two `plan_side` calls), turn after turn,
+    engineers breaching included (`breach_choice` inside the kernel)."""
+    engineers = Path(__file__).parent / "data" / "engineers.yaml"
+    for path in (FURONG, TRIGGERS, engineers, ROOT / "scenarios" / "shigehiro_pocket.yaml"):
+        scenario = load(path)
+        together, apart = Game(scenario, 3), Game(scenario, 3)
+        breached = False
+        while not together.over:
+            together.give_all_computer_orders()
+            for side in (0, 1):
+                apart.give_computer_orders(side)
+            rows = together._given_rows()
+            assert rows is together._joined[2]  # the one array, not a concatenation
+            assert np.array_equal(rows, apart._given_rows()), (path.name, together.turn)
+            breached = breached or bool((rows[:, 0] == Breach.code).any())
+            together.end_turn()
+            apart.end_turn()
+        assert breached or path != engineers
