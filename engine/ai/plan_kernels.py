@@ -13,8 +13,9 @@ takes the rows themselves (docs/speed.md, stage 4).
 
 `plan_side` asks the plan's clock itself (engine/ai/triggers.py `clock_times`, a kernel, with
 the game's records as arrays), finds each unit's phase and who is on the map: one call a side a
-turn, engineers' breaching included (engineering's kernel `breach_choice`). The adaptive mode
-stays Python (planner.py) and shares `ration_rounds` and `spread_rounds` with these.
+turn (`plan_turn`: both sides in one call), engineers' breaching included (engineering's
+kernel `breach_choice`). The adaptive mode stays Python (planner.py) and shares `ration_rounds`
+and `spread_rounds` with these.
 """
 
 from __future__ import annotations

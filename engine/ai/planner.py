@@ -5,7 +5,8 @@ conditions (mode `adaptive`), and adapts to what it sees: a spent unit stops ass
 that cannot hold falls back, assaults wait for the hours the phase allows. It never looks at the
 historical record and never touches the dice: it only gives orders, and the rules decide.
 
-The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a side a turn):
+The plan mode is a kernel (engine/ai/plan_kernels.py, `plan_side`, one call a side a turn, or
+`plan_turn`, one call for both sides where both play their plan: `plan_turn_rows`):
 `plan_rows` hands it the plan flattened into tables once for the games of a scenario
 (`_plan_tables`: each game with scratch arrays of its own), the plan's clock (engine/ai/
 triggers.py, whose kernel `plan_side` asks itself) with the game's records (the state's own
