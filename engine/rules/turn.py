@@ -244,6 +244,7 @@ def sort_orders(rows, u, rear, q, r, step_codes, scratch):
     stepping, last, on_map = scratch.stepping, scratch.last_order, scratch.on_map
     count = len(u.men)
     last[:] = -1
+    aim_hex[:] = -1
     for k in range(rows.shape[0]):
         last[rows[k, 1]] = k
     n_moving = 0
@@ -253,8 +254,9 @@ def sort_orders(rows, u, rear, q, r, step_codes, scratch):
         k = last[i]
         code = rows[k, 0] if k >= 0 else -1
         there = rows[k, 2] if k >= 0 else -1
-        aim_hex[i] = there if code == FIRE else -1
-        if code == ASSAULT_ORDER:
+        if code == FIRE:
+            aim_hex[i] = there
+        elif code == ASSAULT_ORDER:
             assaulting[0, n_assaulting] = i
             assaulting[1, n_assaulting] = there
             n_assaulting += 1
