@@ -27,6 +27,8 @@ FURONG = Path(__file__).resolve().parent.parent / "scenarios" / "furong_mountain
 
 # The unit fields `sort_orders` reads, for a hand-made position.
 Units = namedtuple("Units", "men hex side routed crossing_hours crossing_from")
+# ... and whether each is in the fight (arrived, not gone), which `sorted_out` adds from `active`
+UnitsInFight = namedtuple("UnitsInFight", (*Units._fields, "arrived", "gone"))
 
 # A line of hexes 0..9 on a board whose axial q is the hex number, r 0: hex a and b are |a-b|
 # apart.
@@ -42,7 +44,7 @@ def sorted_out(rows, units, active, rear=(0, 9), step_codes=(BOMBARD,)):
         aim_hex=np.full(count, -9, np.int64),  # every unit's aim written, -1 where none
         assaulting=np.full((2, count), -9, np.int64),
         stepping=np.full(count, -9, np.int64),
-        on_map=np.array(active, np.bool_),  # the units in the fight, as `_in_the_fight` fills
+        on_map=np.zeros(count, np.bool_),
         on_board=np.zeros(count, np.bool_),
         last_order=np.full(count, -9, np.int64),
         changed=np.zeros(0, np.int64),
@@ -50,7 +52,7 @@ def sorted_out(rows, units, active, rear=(0, 9), step_codes=(BOMBARD,)):
     plain = getattr(sort_orders, "py_func", sort_orders)
     n_moving, n_assaulting, n_stepping = plain(
         np.array(rows, np.int64).reshape(-1, 4),
-        units,
+        UnitsInFight(*units, np.array(active, np.bool_), np.zeros(count, np.bool_)),
         np.array(rear, np.int64),
         Q,
         R,

@@ -131,7 +131,6 @@ def end_turn(
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
     # Who moves where, who fires at what, who assaults, whose order a rule step resolves: one
     # kernel call (`sort_orders`), the last order of a unit counting.
-    _in_the_fight(u, scratch)
     n_moving, n_assaulting, n_stepping = _sort_orders(
         rows, unit_arrays(u), _rears(state), board.q, board.r, _step_codes(), scratch
     )
@@ -228,8 +227,8 @@ _STEP_CODES: np.ndarray | None = None
 def sort_orders(rows, u, rear, q, r, step_codes, scratch):
     """The turn's order rows (`orders.ROW_WIDTH`; the last row of a unit counting) sorted out
     for the phases into the game's `TurnScratch`, every list in unit order:
-    - `moving` (rows unit, movement kind, goal, escape hex): the units in the fight
-      (`scratch.on_map`, filled by `_in_the_fight`) that move this turn. A routed unit flees
+    - `moving` (rows unit, movement kind, goal, escape hex): the units in the fight (arrived,
+      not gone, on a hex: `GameState.active()`) that move this turn. A routed unit flees
       to its side's `rear` whatever it was told; a move or withdrawal goes to its hex (a
       withdrawal leaving the map if that hex is on its edge); an assault on a hex not next to
       the unit first goes there; a unit in a river with no order to go on makes
@@ -241,7 +240,8 @@ def sort_orders(rows, u, rear, q, r, step_codes, scratch):
       `step_codes`), a unit's last.
     Returns how many of each of the three lists were written."""
     moving, aim_hex, assaulting = scratch.moving, scratch.aim_hex, scratch.assaulting
-    stepping, last, on_map = scratch.stepping, scratch.last_order, scratch.on_map
+    stepping, last = scratch.stepping, scratch.last_order
+    arrived, gone, hexes = u.arrived, u.gone, u.hex
     count = len(u.men)
     last[:] = -1
     aim_hex[:] = -1
@@ -266,9 +266,9 @@ def sort_orders(rows, u, rear, q, r, step_codes, scratch):
                     stepping[n_stepping] = k
                     n_stepping += 1
                     break
-        if not on_map[i]:
+        if not arrived[i] or gone[i] or hexes[i] < 0:  # not in the fight (`GameState.active`)
             continue
-        start = u.hex[i]
+        start = hexes[i]
         withdrawing = code == WITHDRAW_ORDER
         escape = there if withdrawing else -1
         if u.routed[i]:
