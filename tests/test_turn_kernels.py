@@ -114,6 +114,31 @@ def test_the_men_on_the_field_are_told_at_the_turn_end(scenario) -> None:
         assert type(told.men[side_id]) is int  # not a numpy number, for the logs
 
 
+def test_a_game_keeping_no_events_tells_only_its_end_and_its_men_are_the_ledgers(
+    scenario,
+) -> None:
+    """Without `record_events` (a batch's game) a turn builds no event but the game's end; each
+    side's men at every turn's end, which TurnEnded tells a game keeping its events, are read
+    off the ledgers (engine/sim/worker.py `men_on_the_field`), the same figures."""
+    from engine.sim.worker import men_on_the_field
+
+    told, kinds = [], set()
+    for keeping in (True, False):
+        state = new_game(scenario, seed=5)
+        state.record_events = keeping
+        while not state.finished:
+            events = end_turn(state, [])
+            if keeping:
+                told.append(next(e for e in events if type(e).__name__ == "TurnEnded").men)
+            else:
+                kinds |= {type(e) for e in events}
+    assert kinds == {GameEnded}
+    by_turn = men_on_the_field(state).tolist()
+    assert len(by_turn[0]) == len(told) == state.turn
+    for side, side_id in enumerate(state.side_ids):
+        assert by_turn[side] == [men[side_id] for men in told]
+
+
 def test_reinforcements_come_on_at_their_turn_at_their_entry(scenario) -> None:
     state = new_game(scenario, seed=3)
     turns, units, entries = arrival_rows(state)

@@ -21,12 +21,14 @@ from engine.core.orders import (
 )
 from engine.rules.movement import FLEE, GO
 from engine.rules.movement import WITHDRAW as WITHDRAWING
-from engine.rules.turn import sort_orders
+from engine.rules.turn import TurnScratch, sort_orders
 
 FURONG = Path(__file__).resolve().parent.parent / "scenarios" / "furong_mountain.yaml"
 
 # The unit fields `sort_orders` reads, for a hand-made position.
 Units = namedtuple("Units", "men hex side routed crossing_hours crossing_from")
+# ... and whether each is in the fight (arrived, not gone), which `sorted_out` adds from `active`
+UnitsInFight = namedtuple("UnitsInFight", (*Units._fields, "arrived", "gone"))
 
 # A line of hexes 0..9 on a board whose axial q is the hex number, r 0: hex a and b are |a-b|
 # apart.
@@ -36,23 +38,32 @@ R = np.zeros(10, np.int64)
 
 def sorted_out(rows, units, active, rear=(0, 9), step_codes=(BOMBARD,)):
     count = len(units.men)
-    moving = np.full((4, count), -9, np.int64)
-    aim = np.full(count, -1, np.int64)
-    assaulting = np.full((2, count), -9, np.int64)
-    stepping = np.full(count, -9, np.int64)
+    scratch = TurnScratch(
+        men_before=np.zeros(count, np.int64),
+        moving=np.full((4, count), -9, np.int64),
+        aim_hex=np.full(count, -9, np.int64),  # every unit's aim written, -1 where none
+        assaulting=np.full((2, count), -9, np.int64),
+        stepping=np.full(count, -9, np.int64),
+        on_map=np.zeros(count, np.bool_),
+        on_board=np.zeros(count, np.bool_),
+        last_order=np.full(count, -9, np.int64),
+        changed=np.zeros(0, np.int64),
+    )
     plain = getattr(sort_orders, "py_func", sort_orders)
     n_moving, n_assaulting, n_stepping = plain(
         np.array(rows, np.int64).reshape(-1, 4),
-        units,
-        np.array(active, np.bool_),
+        UnitsInFight(*units, np.array(active, np.bool_), np.zeros(count, np.bool_)),
         np.array(rear, np.int64),
         Q,
         R,
         np.array(step_codes, np.int64),
-        moving,
-        aim,
-        assaulting,
-        stepping,
+        scratch,
+    )
+    moving, aim, assaulting, stepping = (
+        scratch.moving,
+        scratch.aim_hex,
+        scratch.assaulting,
+        scratch.stepping,
     )
     return (
         moving[:, :n_moving].T.tolist(),

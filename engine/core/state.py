@@ -309,7 +309,9 @@ class GameState:
     # each side's rear: where its routed units run and its beaten men get back to (`_rears`)
     rears: tuple[int, ...] = ()
     works_changed: bool = True  # set by whatever damages works, so `record` sums them again
-    # whether the rules build the events that explain a turn (`Game(detail_events=...)`)
+    # whether the rules build the events that explain and mark a turn (`Game(detail_events=...)`);
+    # without them a game reports only its end (GameEnded), the rest being in its arrays (the
+    # places' record, the ledgers: engine/sim/worker.py reads each turn's men there)
     record_events: bool = True
     # each side's coefficients (the scenario's `side_rules` over the common ones), resolved once
     # by rules.turn.new_game; the rules that act on one side's units read them

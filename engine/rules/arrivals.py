@@ -78,7 +78,8 @@ def _arrival_due(state: GameState) -> tuple[tuple[np.ndarray, ...], list[bool]]:
 
 
 def arrivals(state: GameState, events: list[Event]) -> None:
-    """The reinforcements due this turn come on (the kernel `arrive`), each reported."""
+    """The reinforcements due this turn come on (the kernel `arrive`), each reported (where the
+    game's events are kept: `state.record_events`)."""
     kept = state.__dict__.get("_arrival_due")
     if kept is None or kept[0] is not state.arrival_rows:
         kept = _arrival_due(state)
@@ -89,6 +90,8 @@ def arrivals(state: GameState, events: list[Event]) -> None:
     u, board = state.units, state.board
     arrived = np.zeros((len(turns), 2), np.int64)
     count = _arrive(unit_arrays(u), board.arrays, turns, units, entries, state.turn, arrived)
+    if not state.record_events:  # (a batch's turn: told to nobody)
+        return
     for i, at in arrived[:count].tolist():
         events.append(Arrived(state.turn, u.ids[i], board.label(at), int(u.men[i])))
 

@@ -115,13 +115,12 @@ def morale_phase(
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
-    on_map = np.empty(u.count, dtype=np.bool_)  # the kernel writes who is on the map
+    on_map, rows = _morale_scratch(state)  # the kernel writes who is on the map, and its rows
     own = (
         state.side_coefficients
         if coefficients is state.coefficients and state.side_coefficients
         else (coefficients, coefficients)
     )
-    rows = np.empty((u.count, 3))
     board = state.board
     count = _morale_step(
         unit_arrays(u),
@@ -137,12 +136,26 @@ def morale_phase(
         _values_by_side(state, own),
         rows,
     )
+    if not (count and state.record_events):  # (a batch's turn: told to nobody)
+        return on_map
     for kind, unit, morale in rows[:count].tolist():
         if kind == RALLIED_ROW:
             events.append(Rallied(state.turn, u.ids[int(unit)]))
         else:
             events.append(Routed(state.turn, u.ids[int(unit)], round(morale, 3)))
     return on_map
+
+
+def _morale_scratch(state: GameState) -> tuple[np.ndarray, np.ndarray]:
+    """(who is on the map after the phase, the phase's rows: units x 3) as `morale_step` writes
+    them, made once per game: the phase makes no array a turn. The mask `morale_phase` returns
+    is this one, written again next turn (its callers read it within the turn)."""
+    store = _CACHE.of(state)
+    kept = store.get("scratch")
+    count = state.units.count
+    if kept is None or len(kept[0]) != count:
+        kept = store["scratch"] = (np.zeros(count, np.bool_), np.zeros((count, 3)))
+    return kept
 
 
 # The coefficients `morale_step` reads, a namedtuple of their own: numba unboxes every field of

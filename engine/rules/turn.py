@@ -9,7 +9,7 @@ morale and routs, then the clock. Every change is reported as an Event.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from ..core.board import hex_distance
 from ..core.bundles import unit_arrays
 from ..core.events import Event, GameEnded, HexTaken, TurnEnded
 from ..core.orders import ASSAULT as ASSAULT_ORDER
-from ..core.orders import FIRE, RULE_STEPS, Order, order_hex, orders_to_rows
+from ..core.orders import FIRE, ROW_WIDTH, RULE_STEPS, Order, order_hex, orders_to_rows
 from ..core.orders import MOVE as MOVE_ORDER
 from ..core.orders import WITHDRAW as WITHDRAW_ORDER
 from ..core.state import GameState, new_state, record_turn
@@ -123,49 +123,35 @@ def end_turn(
     u, board = state.units, state.board
     state.state_version += 1
     events: list[Event] = []
-    men_before = u.men.copy()
+    scratch = turn_scratch(state)
+    np.copyto(scratch.men_before, u.men)  # the men at the turn's start, for the morale phase
     arrivals(state, events)
     air_strikes(state, c, events)
 
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
     # Who moves where, who fires at what, who assaults, whose order a rule step resolves: one
     # kernel call (`sort_orders`), the last order of a unit counting.
-    count = u.count
-    moving = np.empty((4, count), np.int64)
-    aim_hex = np.full(count, -1, np.int64)
-    assaulting = np.empty((2, count), np.int64)
-    stepping = np.empty(count, np.int64)
     n_moving, n_assaulting, n_stepping = _sort_orders(
-        rows,
-        unit_arrays(u),
-        state.active(),
-        _rears(state),
-        board.q,
-        board.r,
-        _step_codes(),
-        moving,
-        aim_hex,
-        assaulting,
-        stepping,
+        rows, unit_arrays(u), _rears(state), board.q, board.r, _step_codes(), scratch
     )
     # Movement, in unit order (deterministic); routed units flee whatever their orders; units
     # that stood still then take their own posture again (one kernel call: movement.move_rows).
     # (A unit's own flags are read before the moves: moving one unit never changes another's,
     # and nothing before the morale phase routs or rallies anyone.)
-    move_rows(state, moving, n_moving, by_side, events, reset_postures=True)
-    on_map = state.active()
+    move_rows(state, scratch.moving, n_moving, by_side, events, reset_postures=True)
+    on_map = _in_the_fight(u, scratch)  # after the moves: who fires and assaults
 
     # The steps declared beside their rules (bombardment, engineers at work), then direct fire
     # (simultaneous within the phase; none of them moves anyone).
-    stepped = rows[stepping[:n_stepping]]
+    stepped = rows[scratch.stepping[:n_stepping]] if n_stepping else _NO_ROWS
     # Everyone fires (and works) at the suppression carried into the turn: the fire taken in it
     # is spread over its hours (protection.fire_at_turn_start).
     with fire_at_turn_start(state):
         _run_steps(state, stepped, c, events)
-        direct_fire(state, c, events, aim_hex=aim_hex, on_map=on_map)
-        assaults(state, assaulting[:, :n_assaulting], on_map, c, events)
+        direct_fire(state, c, events, aim_hex=scratch.aim_hex, on_map=on_map)
+        assaults(state, scratch.assaulting[:, :n_assaulting], on_map, c, events)
 
-    on_map = morale_phase(state, men_before, u.morale_start, c, events)
+    on_map = morale_phase(state, scratch.men_before, u.morale_start, c, events)
     return _close_turn(state, events, on_map, fingerprint)
 
 
@@ -175,6 +161,54 @@ def _rears(state: GameState) -> np.ndarray:
     if kept is None:
         kept = state.__dict__["_rear_array"] = np.array(state.rears, np.int64)
     return kept
+
+
+class TurnScratch(NamedTuple):
+    """The arrays a turn writes and reads back within itself, made once per game
+    (`turn_scratch`) so that a turn allocates none: the kernels fill them each turn."""
+
+    men_before: np.ndarray  # int64 per unit: its men at the turn's start (the morale phase)
+    moving: np.ndarray  # int64 (4, units): `sort_orders`' moves (unit, kind, goal, escape)
+    aim_hex: np.ndarray  # int64 per unit: the hex it was told to fire at, -1 none
+    assaulting: np.ndarray  # int64 (2, units): `sort_orders`' assaults (unit, target)
+    stepping: np.ndarray  # int64 per unit: the rows a rule step resolves
+    on_map: np.ndarray  # bool per unit: in the fight after the moves (fire and assaults)
+    on_board: np.ndarray  # bool per unit: standing on a hex (a step of `on_map`)
+    last_order: np.ndarray  # int64 per unit: its last order row, -1 none (`sort_orders`)
+    changed: np.ndarray  # int64 per place: the places that changed hands (`close_turn`)
+
+
+def turn_scratch(state: GameState) -> TurnScratch:
+    """The game's `TurnScratch`, made at its first turn (the same bundle every turn after, which
+    the kernels' callers tell by identity: `jit.resolved`)."""
+    kept = state.__dict__.get("_turn_scratch")
+    count = state.units.count
+    if kept is None or len(kept.men_before) != count:
+        kept = state.__dict__["_turn_scratch"] = TurnScratch(
+            men_before=np.zeros(count, np.int64),
+            moving=np.zeros((4, count), np.int64),
+            aim_hex=np.full(count, -1, np.int64),
+            assaulting=np.zeros((2, count), np.int64),
+            stepping=np.zeros(count, np.int64),
+            on_map=np.zeros(count, np.bool_),
+            on_board=np.zeros(count, np.bool_),
+            last_order=np.zeros(count, np.int64),
+            changed=np.zeros(len(state.board.places), np.int64),
+        )
+    return kept
+
+
+def _in_the_fight(u, scratch: TurnScratch) -> np.ndarray:
+    """`scratch.on_map` made `GameState.active()` (arrived, not gone, on a hex) in place, with
+    no array made: the mask fire and the assaults read after the moves."""
+    on_map = scratch.on_map
+    np.greater(u.arrived, u.gone, out=on_map)  # arrived and not gone (flags: True > False)
+    np.greater_equal(u.hex, 0, out=scratch.on_board)
+    np.logical_and(on_map, scratch.on_board, out=on_map)
+    return on_map
+
+
+_NO_ROWS = np.zeros((0, ROW_WIDTH), np.int64)  # no rule step's order this turn
 
 
 def _step_codes() -> np.ndarray:
@@ -189,14 +223,15 @@ def _step_codes() -> np.ndarray:
 _STEP_CODES: np.ndarray | None = None
 
 
-@kernel
-def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaulting, stepping):
+@kernel(borrows=True)
+def sort_orders(rows, u, rear, q, r, step_codes, scratch):
     """The turn's order rows (`orders.ROW_WIDTH`; the last row of a unit counting) sorted out
-    for the phases, every list in unit order:
-    - `moving` (rows unit, movement kind, goal, escape hex): the units `active` that move this
-      turn. A routed unit flees to its side's `rear` whatever it was told; a move or withdrawal
-      goes to its hex (a withdrawal leaving the map if that hex is on its edge); an assault on a
-      hex not next to the unit first goes there; a unit in a river with no order to go on makes
+    for the phases into the game's `TurnScratch`, every list in unit order:
+    - `moving` (rows unit, movement kind, goal, escape hex): the units in the fight (arrived,
+      not gone, on a hex: `GameState.active()`) that move this turn. A routed unit flees
+      to its side's `rear` whatever it was told; a move or withdrawal goes to its hex (a
+      withdrawal leaving the map if that hex is on its edge); an assault on a hex not next to
+      the unit first goes there; a unit in a river with no order to go on makes
       for the bank it set out from (or holds where it is). A withdrawing or fleeing unit
       reaching its escape hex on the edge leaves the map (-1: none).
     - `aim_hex`: per unit, the hex it was told to fire at (-1: none).
@@ -204,8 +239,12 @@ def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaul
     - `stepping`: the rows of the units whose order a rule step resolves (a code in
       `step_codes`), a unit's last.
     Returns how many of each of the three lists were written."""
+    moving, aim_hex, assaulting = scratch.moving, scratch.aim_hex, scratch.assaulting
+    stepping, last = scratch.stepping, scratch.last_order
+    arrived, gone, hexes = u.arrived, u.gone, u.hex
     count = len(u.men)
-    last = np.full(count, -1, np.int64)
+    last[:] = -1
+    aim_hex[:] = -1
     for k in range(rows.shape[0]):
         last[rows[k, 1]] = k
     n_moving = 0
@@ -227,9 +266,9 @@ def sort_orders(rows, u, active, rear, q, r, step_codes, moving, aim_hex, assaul
                     stepping[n_stepping] = k
                     n_stepping += 1
                     break
-        if not active[i]:
+        if not arrived[i] or gone[i] or hexes[i] < 0:  # not in the fight (`GameState.active`)
             continue
-        start = u.hex[i]
+        start = hexes[i]
         withdrawing = code == WITHDRAW_ORDER
         escape = there if withdrawing else -1
         if u.routed[i]:
@@ -264,10 +303,15 @@ def _close_turn(
     """The turn's end, one kernel call (`close_turn`): who holds each named place (a place
     changing hands is reported, unless an assault of the turn has reported its hex already),
     each side's men on the field reported, the clock on, the ledgers kept, and the game over at
-    its last turn or when a side has left the field."""
+    its last turn or when a side has left the field.
+
+    A game whose events explain nothing (`state.record_events` off: a batch's) is told only of
+    its end (GameEnded): what the turn's end would report, who holds which place and each
+    side's men on the field, is in the state's arrays (`place_history`, the ledgers' rows and
+    `position_rows`, as engine/sim/worker.py reads them), so such a turn makes no event."""
     board = state.board
     history = state.room_in_place_history()
-    changed = np.zeros(len(board.places), np.int64)
+    changed = turn_scratch(state).changed
     count, men_0, men_1, side_gone, over = _close_turn_kernel(
         unit_arrays(state.units),
         on_map,
@@ -283,16 +327,18 @@ def _close_turn(
     )
     state.place_turns += 1
     state.recorded()
-    if count:
-        taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
-        _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
-    by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
-    events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
+    telling = state.record_events
+    if telling:
+        if count:
+            taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
+            _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
+        by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
+        events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
     state.turn += 1
     if over:
         state.finished = True
         if side_gone >= 0:
-            _hand_over_places(state, int(side_gone), events)
+            _hand_over_places(state, int(side_gone), events if telling else None)
         state.winner, reason = decide_winner(state)
         fingerprint_text = state.state_hash() if fingerprint else ""
         events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
@@ -393,11 +439,12 @@ def _clock_text(state: GameState) -> str:
     )
 
 
-def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
+def _hand_over_places(state: GameState, gone: int, events: list[Event] | None) -> None:
     """A side that has left the field, dead, captured or off the map, leaves its places to the
-    other side, whose men walk into them unopposed (the kernel `hand_over_places`)."""
+    other side, whose men walk into them unopposed (the kernel `hand_over_places`), each told
+    in `events` (None: told to nobody)."""
     board = state.board
-    changed = np.zeros(len(board.places), np.int64)
+    changed = turn_scratch(state).changed
     count = hand_over_places(
         unit_arrays(state.units),
         gone,
@@ -408,7 +455,8 @@ def _hand_over_places(state: GameState, gone: int, events: list[Event]) -> None:
         state.place_turns,
         changed,
     )
-    _tell_taken(state, changed[:count].tolist(), events)
+    if events is not None:
+        _tell_taken(state, changed[:count].tolist(), events)
 
 
 @kernel(borrows=True)

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 import pyarrow as pa
 
-from ..core.events import GameEnded, TurnEnded
+from ..core.events import GameEnded
 from ..headless import play
 from ..history import metric_values
 from ..scenario.loader import load_scenario_text
@@ -119,21 +119,32 @@ def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int) -> None:
 
 
 class _Battle:
-    """Collects what `play` reports turn by turn: men on the map per side, and how it ended."""
+    """Keeps how `play` ended (the GameEnded event, the one event a batch's game reports)."""
 
-    __slots__ = ("ended", "men")
+    __slots__ = ("ended",)
 
-    def __init__(self, sides: int):
-        self.men: list[list[float]] = [[] for _ in range(sides)]
+    def __init__(self):
         self.ended: GameEnded | None = None
 
     def __call__(self, state, events) -> None:
         for event in events:
-            if isinstance(event, TurnEnded):
-                for s, side_id in enumerate(state.side_ids):
-                    self.men[s].append(float(event.men.get(side_id, 0)))
-            elif isinstance(event, GameEnded):
+            if isinstance(event, GameEnded):
                 self.ended = event
+
+
+def men_on_the_field(state) -> np.ndarray:
+    """Each side's men on the field at the end of every turn played (sides x turns), read off
+    the ledgers: the men of the units in the fight, those with a hex in `position_rows` (arrived,
+    not gone, on the map; a unit arrived and not gone always stands on a hex, as the scenario
+    checks place every unit that does not arrive later). The figures the turn's end tells in
+    TurnEnded (`rules.turn.turn_tally`), which a batch's game does not build."""
+    turns = state.ledger_turns
+    men = state.ledger_rows[1:turns, 0]  # after each turn played (row 0: the start)
+    in_fight = state.position_rows[1:turns] >= 0
+    sides = state.units.side
+    return np.array(
+        [np.where(in_fight & (sides == s), men, 0).sum(axis=1) for s in range(len(state.side_ids))]
+    )
 
 
 def run_chunk(task: ChunkTask) -> pa.Table:
@@ -152,7 +163,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     columns: dict[str, list] = {field.name: [] for field in schema}
     for n, index in enumerate(range(task.first, task.last + 1)):
         seed = battle_seed(task.batch_seed, index)
-        battle = _Battle(len(sides))
+        battle = _Battle()
         if task.posterior:  # this battle's coefficients: the arm's and its draw (the rules
             # version stays the arm's: the engine that plays them, checked against the plan)
             overrides = task.battle_overrides(seed)
@@ -200,9 +211,10 @@ def run_chunk(task: ChunkTask) -> pa.Table:
             row[f"metric.{entry_id}"] = values.get(entry_id)
         for side_id in sides:
             row[f"ai.{side_id}"] = modes.get(side_id, "")
+        by_turn = men_on_the_field(state).tolist()
         for s, side_id in enumerate(sides):
             first = float(start_men[(state.units.side == s) & on_map_at_start].sum())
-            row[f"men.{side_id}"] = [first, *battle.men[s]]
+            row[f"men.{side_id}"] = [first, *map(float, by_turn[s])]
         for group in groups:
             if group["units"]:
                 mask = np.isin(ids, group["units"])
