@@ -121,10 +121,11 @@ class Game:
     carries no state hash (working it out costs a battle several per cent, and no log will hold
     it); `game.state.state_hash()` still gives it on demand.
 
-    `detail_events=False` goes further, for batches that read no more than each turn's end:
-    the rules build none of the events that explain a turn (fire, bombardment, assaults, moves,
-    breaching, air strikes), only those that mark it (turn and game ended, hexes taken,
-    routs...). The game is the same; only what it reports differs."""
+    `detail_events=False` goes further, for batches that read the state and the game's end: a
+    turn builds no event at all but the game's end (`GameEnded`); what a turn's events told
+    (each side's men at its end, hexes taken, routs) is in the state's ledgers
+    (`engine/sim/worker.py` `men_on_the_field` reads the men). The game is the same; only what
+    it reports differs."""
 
     def __init__(
         self,
