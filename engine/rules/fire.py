@@ -375,8 +375,52 @@ def plan_shot(
     row[ROW_EXPECTED] = base * hours * factors * exposure(exposed)
 
 
+# The coefficients `fire_phase` and the kernels it calls read (`unit_reach`,
+# `firer_factor_values`, `ammo_factor`, `nearest_target`, `plan_shot`, protection's
+# `exposure_factors` and `pin_unit`, casualties' `take_casualties`), as a namedtuple of their
+# own (`FireGround.c0`, `c1`): a compiled call unboxes every field of the bundles it is handed,
+# about 200 numbers for the two sides' `CoefficientValues`, a third of the phase's call.
+FIRE_COEFFICIENTS = (
+    "fire_casualties_per_firepower_hour",
+    "fire_range_falloff",
+    "quality_fire_weight",
+    "night_fire_factor",
+    "night_sight_m",
+    "sight_clearance_m",
+    "ammo_resupply_hours",
+    "ammo_rounds_per_firepower_hour",
+    "ammo_planned_firing_share",
+    "limited_ammo_fire_hexes",
+    "no_ammo_fire_factor",
+    "vulnerability_withdrawal",
+    "vulnerability_attack",
+    "vulnerability_hasty",
+    "vulnerability_prepared",
+    "vulnerability_fortified",
+    "shell_exposure_open",
+    "shell_exposure_hasty",
+    "shell_exposure_prepared",
+    "shell_exposure_fortified",
+    "blockhouse_protection",
+    "water_exposure",
+    "suppression_per_casualty_share",
+    "suppression_decay_per_hour",
+    "killed_fraction",
+    "officer_loss_factor",
+    "leader_hit_per_casualty_share",
+    "morale_loss_leader_killed",
+)
+FireCoefficients = namedtuple("FireCoefficients", FIRE_COEFFICIENTS)
+
+
+def _fire_values(coefficients) -> FireCoefficients:
+    """`coefficients`' values that direct fire's kernels read (`FireCoefficients`)."""
+    values = coefficients.values()
+    return FireCoefficients._make(getattr(values, name) for name in FIRE_COEFFICIENTS)
+
+
 # What the direct fire phase reads of a game beyond the state's bundles, made once per game
-# (`fire_ground`): the board's arrays it reads, each side's coefficients, and its scratch,
+# (`fire_ground`): the board's arrays it reads, each side's `FireCoefficients`, and its scratch,
 # which `fire_phase` fills afresh each turn: each side's units present (`members`, `counts`),
 # the routed units that broke contact (`running`), the zone counts `mark_running` makes
 # (`occupied`, `zoned`, zero between calls), the shots' event rows (`rows`, a shot a unit at
@@ -435,8 +479,8 @@ def fire_ground(state: GameState, coefficients):
         float(board.hex_size_m),
         neighbor_rows(board),
         board.passable,
-        by_side[0].values(),
-        by_side[1].values(),
+        _fire_values(by_side[0]),
+        _fire_values(by_side[1]),
         np.zeros((2, n), np.int64),
         np.zeros(2, np.int64),
         np.zeros(n, np.bool_),
