@@ -19,6 +19,7 @@ from engine.core.dice import (
     MASK64,
     Dice,
     binomial,
+    has_room,
     next_occurrence,
     normal_quantile,
     philox4x64,
@@ -247,6 +248,24 @@ def test_the_table_grows_and_keeps_its_rows() -> None:
         next_occurrence(table, head, 1, 3, a, 0)
     with pytest.raises(IndexError):  # past the room asked for, and the table's end
         next_occurrence(table, head, 1, 3, 64, 0)
+
+
+def test_a_kernel_is_told_when_the_table_is_full() -> None:
+    """`has_room` says whether the table holds the rows without growing, as a drawing kernel
+    asks before it draws: counting the turn's rows, none for a later turn (the table empties
+    at its first draw), never for an earlier one (`Dice.room` refuses that); after `Dice.room`
+    grew it for those rows, there is room."""
+    dice = Dice(4)
+    assert has_room(dice.table, dice.head, 1, 64) and not has_room(dice.table, dice.head, 1, 65)
+    for a in range(60):
+        dice.draw_place(1, 3, a)
+    assert has_room(dice.table, dice.head, 1, 4) and not has_room(dice.table, dice.head, 1, 5)
+    assert has_room(dice.table, dice.head, 2, 64)  # a later turn starts the table empty
+    assert not has_room(dice.table, dice.head, 0, 1)  # an earlier turn: refused by `room`
+    with pytest.raises(ValueError):
+        dice.room(0, 1)
+    table, head = dice.room(1, 5)
+    assert len(table) == 128 and has_room(table, head, 1, 5)
 
 
 def test_the_table_counts_a_played_battle_as_the_dict_did() -> None:

@@ -105,7 +105,7 @@ CHECKED = {
     "nearest_target",
     "plan_shot",
     "fire_phase",
-    "mark_running",
+    *("mark_running", "routed_on_map", "uncount_all", "has_room"),
     "ammo_factor",
     "spend_ammo",
     "normal_quantile",

@@ -154,6 +154,15 @@ class StubRng:
     def room(self, turn: int, rows: int) -> tuple:
         return Dice(0).room(turn, rows)  # a table of its own each call: nothing drawn before
 
+    @property
+    def table(self):
+        """The table a kernel is handed first (direct fire's): a new dice's, as `room` gives."""
+        return Dice(0).table
+
+    @property
+    def head(self):
+        return Dice(0).head
+
     def next_occurrence(self, table, head, turn, site, a, b) -> int:
         """What the kernels number their draws with (the dice's `next_occurrence`): the
         stub's one place, which takes any (a lake's river, -1, as `draw_place` here does)."""

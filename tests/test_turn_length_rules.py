@@ -198,6 +198,15 @@ class _Fixed:
     def room(self, turn: int, rows: int) -> tuple:
         return Dice(0).room(turn, rows)  # nothing drawn before (the kernels number their draws)
 
+    @property
+    def table(self):
+        """The table a kernel is handed first (direct fire's): a new dice's, as `room` gives."""
+        return Dice(0).table
+
+    @property
+    def head(self):
+        return Dice(0).head
+
 
 @contextlib.contextmanager
 def fixed_draws(state, u: float):

@@ -182,6 +182,22 @@ def next_occurrence(table, head, turn, site, a, b):
     return occurrence
 
 
+@kernel(borrows=True)
+def has_room(table, head, turn, rows):
+    """Whether the dice's table (`table`, `head`) holds `rows` more draws on `turn` without
+    growing: what a kernel that draws asks before it changes anything, returning its "table
+    full" status when not, so that its wrapper grows the table (`Dice.room`) and calls it again
+    (nothing drawn yet: the retry draws the same). A turn later than the table's starts it
+    empty (`next_occurrence`); one before it is never room (`Dice.room` refuses it).
+
+    Why: the wrappers asked `Dice.room` before every call, a Python call each phase of each
+    turn; the table grows a few times a game, so the kernel asks and Python acts only then."""
+    if turn < head[TABLE_TURN]:
+        return False
+    filled = head[FILLED] if turn == head[TABLE_TURN] else 0
+    return filled + rows <= table.shape[0]
+
+
 def unit_interval(word: int) -> float:
     """A 64-bit word as a uniform in the open interval (0, 1): its top 53 bits, plus half a step,
     so that neither 0 nor 1 comes out (a normal's inverse and `1 - u` stay finite)."""

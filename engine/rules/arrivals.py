@@ -9,7 +9,7 @@ import numpy as np
 
 from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, next_occurrence
+from ..core.dice import AIR_STRIKE, SETUP_ARRIVAL_WINDOW, has_room, next_occurrence
 from ..core.events import AirStrike, Arrived, Event, LeaderKilled
 from ..core.state import GameState
 from ..kernels.jit import kernel, resolved
@@ -264,24 +264,30 @@ def air_strikes(state: GameState, coefficients, events: list[Event]) -> None:
         return
     chosen = due[:count]
     by_side = state.side_coefficients or (coefficients, coefficients)
-    table, head = state.dice.room(turn, count * u.count)
     rows = np.zeros((count * u.count, STRIKE_COLUMNS))
-    struck_count = _strike_all(
-        unit_arrays(u),
-        works_arrays(state.works),
-        board.cover,
-        board.water,
-        tables.side[chosen],
-        tables.sorties[chosen],
-        tables.near[chosen],
-        by_side[0].values(),
-        by_side[1].values(),
-        state.dice.key_words,
-        turn,
-        table,
-        head,
-        rows,
-    )
+    dice = state.dice
+    table, head = dice.table, dice.head
+    while True:
+        struck_count = _strike_all(
+            unit_arrays(u),
+            works_arrays(state.works),
+            board.cover,
+            board.water,
+            tables.side[chosen],
+            tables.sorties[chosen],
+            tables.near[chosen],
+            by_side[0].values(),
+            by_side[1].values(),
+            state.dice.key_words,
+            turn,
+            table,
+            head,
+            rows,
+        )
+        if struck_count >= 0:
+            break
+        # the kernel said the table is full (nothing done): grow it for every draw it may make
+        table, head = dice.room(turn, count * u.count)
     struck = rows[:struck_count].tolist()
     for number, s in enumerate(chosen.tolist()):
         strike = tables.strikes[s]
@@ -325,7 +331,10 @@ def strike_all(u, w, cover, water, sides, sorties, near, c0, c1, keys, turn, tab
     men and exposure; it pins and shakes them. Each unit reads its own side's coefficients (c0,
     c1). Draws at AIR_STRIKE (unit, strike), numbered in the dice's table (`table`, `head`:
     `next_occurrence`). Fills a row of `rows` per unit struck (STRIKE_COLUMNS); returns how
-    many."""
+    many; or -1, having changed nothing, when the dice's table has no room for a draw a strike
+    and unit (`has_room`: the wrapper grows it with `Dice.room` and calls again)."""
+    if not has_room(table, head, turn, len(sorties) * len(u.men)):
+        return -1
     count = 0
     for s in range(len(sorties)):
         side = sides[s]

@@ -40,7 +40,7 @@ import numpy as np
 
 from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import ASSAULT, FILLED, next_occurrence
+from ..core.dice import ASSAULT, has_room, next_occurrence
 from ..core.events import Assaulted, Event, HexTaken, LeaderKilled, Routed
 from ..core.state import POSTURE_INDEX, GameState
 from ..kernels.jit import kernel, resolved
@@ -407,9 +407,11 @@ def assaults(state: GameState, assaulting: np.ndarray, on_map: np.ndarray, c, ev
     c0, c1 = _sides_values(state, c)
     steps = len(record.melee[0])
     values = c.values()
+    dice = state.dice
     first, rows_needed = 0, 0
     while True:
-        table, head = state.dice.room(turn, rows_needed)
+        # the table as it is, grown only when the kernel stopped for room (`_ROOM`: `has_room`)
+        table, head = dice.room(turn, rows_needed) if rows_needed else (dice.table, dice.head)
         stop, status, rows_needed = _assault_phase(
             unit_arrays(u),
             works_arrays(state.works),
@@ -683,7 +685,7 @@ def assault_phase(
         if not anyone:
             return g, _ENTER, 0
         needed = steps * 4 * (attacking + theirs)
-        if head[FILLED] + needed > table.shape[0]:
+        if not has_room(table, head, turn, needed):
             return g, _ROOM, needed
         if side == 0:
             resolve_hex(

@@ -26,7 +26,14 @@ import numpy as np
 
 from ..core.board import hex_distance
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import BOMBARD_HIT, BOMBARD_LANDED, binomial, next_occurrence, uniform_at
+from ..core.dice import (
+    BOMBARD_HIT,
+    BOMBARD_LANDED,
+    binomial,
+    has_room,
+    next_occurrence,
+    uniform_at,
+)
 from ..core.events import Bombarded, Event, LeaderKilled
 from ..core.orders import RANK_BOMBARD, Bombard, resolves
 from ..core.state import INDIRECT_CLASSES, GameState, IndirectWeapon, Units
@@ -218,40 +225,46 @@ def _bombard_phase(
     fired_groups = _groups_of(u, guns)
     _weapons_in(groups, weapons, fired_groups)
     orders, bound = len(guns), len(guns) * u.count  # the struck units: at most every unit
-    table, head = state.dice.room(state.turn, orders + bound)
     rows = np.zeros((orders, ORDER_COLUMNS))
     hits = np.zeros((bound, HIT_COLUMNS))
     target_first = np.zeros(orders + 1, np.int64)
     target_units = np.zeros(bound, np.int64)
-    works_changed = _bombard_all(
-        unit_arrays(u),
-        works_arrays(w),
-        weapons,
-        state.budget_rounds,
-        state.rounds_fired,
-        board.cover,
-        board.water,
-        board.q,
-        board.r,
-        held_suppression(state),
-        _column(guns),
-        _column(targets),
-        _column(caps),
-        target_first,
-        target_units,
-        by_side[0].values(),
-        by_side[1].values(),
-        state.is_night(),
-        state.turn_hours,
-        board.hex_area_m2,
-        board.hex_size_m,
-        state.dice.key_words,
-        state.turn,
-        table,
-        head,
-        rows,
-        hits,
-    )
+    dice = state.dice
+    table, head = dice.table, dice.head
+    while True:
+        works_changed = _bombard_all(
+            unit_arrays(u),
+            works_arrays(w),
+            weapons,
+            state.budget_rounds,
+            state.rounds_fired,
+            board.cover,
+            board.water,
+            board.q,
+            board.r,
+            held_suppression(state),
+            _column(guns),
+            _column(targets),
+            _column(caps),
+            target_first,
+            target_units,
+            by_side[0].values(),
+            by_side[1].values(),
+            state.is_night(),
+            state.turn_hours,
+            board.hex_area_m2,
+            board.hex_size_m,
+            state.dice.key_words,
+            state.turn,
+            table,
+            head,
+            rows,
+            hits,
+        )
+        if works_changed >= 0:
+            break
+        # the kernel said the table is full (nothing done): grow it for every draw it may make
+        table, head = dice.room(state.turn, orders + bound)
     _weapons_back(groups, weapons, fired_groups)
     if works_changed:
         state.works_changed = True
@@ -372,8 +385,12 @@ def bombard_all(
     exposed its men are); `held`: the suppression each unit fires at (`held_suppression`).
     Draws at BOMBARD_LANDED (gun, target) and BOMBARD_HIT (unit, target), numbered in the
     dice's table (`table`, `head`: `next_occurrence`). Fills `rows` (ORDER_COLUMNS a order)
-    and `hits` (HIT_COLUMNS a struck unit, at the unit's place in `target_units`); returns
-    whether any works were damaged."""
+    and `hits` (HIT_COLUMNS a struck unit, at the unit's place in `target_units`); returns 1
+    when any works were damaged, else 0; or -1, having changed nothing, when the dice's table
+    has no room for a draw an order and one a unit an order (`has_room`: the wrapper grows it
+    with `Dice.room` and calls again)."""
+    if not has_room(table, head, turn, len(guns) * (1 + u.men.shape[0])):
+        return -1
     struck_units(u, guns, targets, target_first, target_units)
     works_changed = False
     order = np.zeros(CLASSES, np.int64)
@@ -468,7 +485,7 @@ def bombard_all(
         for j in range(classes):
             rows[k, CLASS_ORDER + j] = order[j]
             rows[k, CLASS_ROUNDS + j] = by_class[order[j]]
-    return works_changed
+    return 1 if works_changed else 0
 
 
 @kernel(borrows=True)

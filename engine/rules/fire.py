@@ -15,17 +15,18 @@ and name their numbers for the events, `--explain`, assaults and the window's od
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 
 from ..core.bundles import unit_arrays, works_arrays
-from ..core.dice import DIRECT_FIRE, next_occurrence
+from ..core.dice import DIRECT_FIRE, has_room, next_occurrence
 from ..core.events import Event, Fired, LeaderKilled
-from ..core.state import GameState
+from ..core.state import GameState, PerGame
 from ..hexgrid import axial_length
 from ..kernels.jit import kernel, resolved
 from .casualties import draw_disabled, take_casualties
-from .movement import is_trapped, neighbor_rows, occupy_all, zone_counts
+from .movement import _occupy, is_trapped, neighbor_rows, occupy_all, zone_counts
 from .protection import (
     FACTOR_NAMES,
     exposure,
@@ -220,17 +221,11 @@ def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
     this, a routed unit in a 5-20 km hex of the reference bench stayed under full fire for up
     to eight one-hour turns and took 87 % of its side's direct-fire losses there
     (docs/reference.md, issue 16)."""
-    count = u.hex.shape[0]
-    asked = False
-    for i in range(count):
-        if u.routed[i] and on_map[i] and u.men[i] > 0:
-            asked = True
-            break
-    if not asked:
+    if not routed_on_map(u, on_map):
         return False
     occupy_all(u, occupied, zoned, neighbors)
     marked = False
-    for i in range(count):
+    for i in range(u.hex.shape[0]):
         here = u.hex[i]
         if not (u.routed[i] and u.arrived[i] and not u.gone[i] and here >= 0):
             continue
@@ -241,9 +236,30 @@ def mark_running(u, on_map, neighbors, passable, occupied, zoned, running):
     return marked
 
 
-# called from Python once a direct fire phase, with the same bundles turn after turn: `resolved`
-# skips numba's typing of them at each call
+# called from Python by `broke_contact`: `resolved` skips numba's typing of the units' bundle
 _mark_running = resolved(mark_running)
+
+
+@kernel(borrows=True)
+def routed_on_map(u, on_map):
+    """Whether a routed unit `on_map` has men left: the units `mark_running` asks about (it
+    counts the zones only then)."""
+    asked = False
+    for i in range(u.hex.shape[0]):
+        if u.routed[i] and on_map[i] and u.men[i] > 0:
+            asked = True
+            break
+    return asked
+
+
+@kernel(borrows=True)
+def uncount_all(u, occupied, zoned, neighbors):
+    """Take every unit `occupy_all` counted back out of `occupied` and `zoned`, leaving them
+    zero again (the units unchanged since): a game's scratch counts (`FireGround`) are zeroed
+    in as many steps as there are units, not hexes."""
+    for i in range(u.hex.shape[0]):
+        if u.arrived[i] and not u.gone[i] and u.hex[i] >= 0:
+            _occupy(occupied, zoned, neighbors, u.side[i], u.hex[i], not u.routed[i], -1)
 
 
 @kernel(borrows=True)
@@ -359,26 +375,163 @@ def plan_shot(
     row[ROW_EXPECTED] = base * hours * factors * exposure(exposed)
 
 
-@kernel
+# The coefficients `fire_phase` and the kernels it calls read (`unit_reach`,
+# `firer_factor_values`, `ammo_factor`, `nearest_target`, `plan_shot`, protection's
+# `exposure_factors` and `pin_unit`, casualties' `take_casualties`), as a namedtuple of their
+# own (`FireGround.c0`, `c1`): a compiled call unboxes every field of the bundles it is handed,
+# about 200 numbers for the two sides' `CoefficientValues`, a third of the phase's call.
+FIRE_COEFFICIENTS = (
+    "fire_casualties_per_firepower_hour",
+    "fire_range_falloff",
+    "quality_fire_weight",
+    "night_fire_factor",
+    "night_sight_m",
+    "sight_clearance_m",
+    "ammo_resupply_hours",
+    "ammo_rounds_per_firepower_hour",
+    "ammo_planned_firing_share",
+    "limited_ammo_fire_hexes",
+    "no_ammo_fire_factor",
+    "vulnerability_withdrawal",
+    "vulnerability_attack",
+    "vulnerability_hasty",
+    "vulnerability_prepared",
+    "vulnerability_fortified",
+    "shell_exposure_open",
+    "shell_exposure_hasty",
+    "shell_exposure_prepared",
+    "shell_exposure_fortified",
+    "blockhouse_protection",
+    "water_exposure",
+    "suppression_per_casualty_share",
+    "suppression_decay_per_hour",
+    "killed_fraction",
+    "officer_loss_factor",
+    "leader_hit_per_casualty_share",
+    "morale_loss_leader_killed",
+)
+FireCoefficients = namedtuple("FireCoefficients", FIRE_COEFFICIENTS)
+
+
+def _fire_values(coefficients) -> FireCoefficients:
+    """`coefficients`' values that direct fire's kernels read (`FireCoefficients`)."""
+    values = coefficients.values()
+    return FireCoefficients._make(getattr(values, name) for name in FIRE_COEFFICIENTS)
+
+
+# What the direct fire phase reads of a game beyond the state's bundles, made once per game
+# (`fire_ground`): the board's arrays it reads, each side's `FireCoefficients`, and its scratch,
+# which `fire_phase` fills afresh each turn: each side's units present (`members`, `counts`),
+# the routed units that broke contact (`running`), the zone counts `mark_running` makes
+# (`occupied`, `zoned`, zero between calls), the shots' event rows (`rows`, a shot a unit at
+# most) and the leaders they killed (`fallen[0]`), and an aim for nobody (`no_aim`, -1).
+FireGround = namedtuple(
+    "FireGround",
+    (
+        "q",
+        "r",
+        "width",
+        "elevation_m",
+        "sight_block_m",
+        "cover",
+        "water",
+        "hex_size_m",
+        "neighbors",
+        "passable",
+        "c0",
+        "c1",
+        "members",
+        "counts",
+        "running",
+        "occupied",
+        "zoned",
+        "rows",
+        "fallen",
+        "no_aim",
+    ),
+)
+
+_GROUND = PerGame()  # for each game: its `FireGround`, with what it was made for
+
+
+def fire_ground(state: GameState, coefficients):
+    """The game's `FireGround` for fire with `coefficients` (`sides_coefficients`): made once
+    per game, and again only when the units' arrays, the board or the coefficients asked with
+    are others (a copied state's, a test's or the window's coefficients)."""
+    store = _GROUND.of(state)
+    kept = store.get("ground")
+    u, board = state.units, state.board
+    if kept is not None:
+        men, made_board, made_for, ground = kept
+        if men is u.men and made_board is board and made_for is coefficients:
+            return ground
+    n = u.count
+    by_side = sides_coefficients(state, coefficients)
+    occupied, zoned = zone_counts(board.size)
+    ground = FireGround(
+        board.q,
+        board.r,
+        board.width,
+        board.elevation_m,
+        board.sight_block_m,
+        board.cover,
+        board.water,
+        float(board.hex_size_m),
+        neighbor_rows(board),
+        board.passable,
+        _fire_values(by_side[0]),
+        _fire_values(by_side[1]),
+        np.zeros((2, n), np.int64),
+        np.zeros(2, np.int64),
+        np.zeros(n, np.bool_),
+        occupied,
+        zoned,
+        np.zeros((n, ROW_WIDTH), np.float64),
+        np.zeros(1, np.int64),
+        np.full(n, -1, np.int64),
+    )
+    store["ground"] = (u.men, board, coefficients, ground)
+    return ground
+
+
+@kernel(borrows=True)
 def fire_phase(
-    u, w, q, r, width, elevation_m, sight_block_m, cover, water, hex_size_m, c0, c1, on_map,
-    aim_hex, running, suppression, night, hours, hours_left, keys, turn, table, head, rows,
-):  # fmt: skip
-    """The direct fire phase: every unit of `on_map` able to fire picks a target and aims
+    u, w, g, on_map, aim_hex, suppression, night, hours, hours_left, keys, turn, table, head
+):
+    """The direct fire phase: first the routed units that broke contact (`mark_running`, into
+    `g.running`), then every unit of `on_map` able to fire picks a target and aims
     (`nearest_target`, first among the enemies in its `aim_hex` where it was told to fire
     there, then among all; `plan_shot`); then each shot, in the firers' order, pins its target
     (`pin_unit`, by `suppression_per_casualty_share` × the share of its men expected hit) and
     its losses are drawn (`draw_disabled`, `take_casualties`), so fire within the phase is
-    simultaneous. Each side's coefficients (`c0`, `c1`) act: the firer's give its rate, reach,
-    ammunition and the night's effect; the target's its exposure, how far it is pinned and its
-    killed share. `suppression` is the level each unit fires at, `running` the routed units
-    that broke contact, `hours_left` the battle's; a shot of firer f draws at the place
-    (turn, DIRECT_FIRE, f, 0), numbered in the dice's table (`table`, `head`:
-    `next_occurrence`). Writes one row a shot into `rows` (ROW_*, one row a unit is room
-    enough) and returns how many."""
+    simultaneous. Each side's coefficients (`g.c0`, `g.c1`) act: the firer's give its rate,
+    reach, ammunition and the night's effect; the target's its exposure, how far it is pinned
+    and its killed share. `suppression` is the level each unit fires at, `hours_left` the
+    battle's; a shot of firer f draws at the place (turn, DIRECT_FIRE, f, 0), numbered in the
+    dice's table (`table`, `head`: `next_occurrence`). Everything else it reads and writes is
+    the game's `FireGround` `g` (`fire_ground`). Writes one row a shot into `g.rows` (ROW_*)
+    and the leaders killed into `g.fallen[0]`, and returns how many shots; or -1, having
+    changed nothing, when the dice's table has no room for a shot a unit (`has_room`: the
+    wrapper grows it with `Dice.room` and calls again).
+
+    Why one call with a game's ground: the phase's Python each turn is this call (and its
+    events), as a compiled turn will call it, and nothing is allocated in it."""
     n = u.men.shape[0]
-    members = np.empty((2, n), np.int64)  # each side's units present, in unit order
-    counts = np.zeros(2, np.int64)
+    if not has_room(table, head, turn, n):  # a shot a unit at most
+        return -1
+    c0 = g.c0
+    c1 = g.c1
+    running = g.running
+    for i in range(n):
+        running[i] = False
+    g.fallen[0] = 0
+    if routed_on_map(u, on_map):
+        mark_running(u, on_map, g.neighbors, g.passable, g.occupied, g.zoned, running)
+        uncount_all(u, g.occupied, g.zoned, g.neighbors)
+    members = g.members  # each side's units present, in unit order
+    counts = g.counts
+    counts[0] = 0
+    counts[1] = 0
     for i in range(n):
         if on_map[i] and u.men[i] > 0:
             side = u.side[i]
@@ -386,6 +539,8 @@ def fire_phase(
             counts[side] += 1
     if counts[0] == 0 or counts[1] == 0:
         return 0  # nobody to shoot at (a side with no enemies has none that could shoot back)
+    rows = g.rows
+    hex_size_m = g.hex_size_m
     shots = 0
     for i in range(n):
         if not on_map[i] or u.men[i] <= 0:
@@ -403,7 +558,7 @@ def fire_phase(
             if pool == 0 and only_hex < 0:
                 continue
             target, distance = nearest_target(
-                u, q, r, width, elevation_m, sight_block_m, water, hex_size_m,
+                u, g.q, g.r, g.width, g.elevation_m, g.sight_block_m, g.water, hex_size_m,
                 members[enemy], counts[enemy], i, only_hex, full, reach,
                 own.sight_clearance_m, running,
             )  # fmt: skip
@@ -412,8 +567,8 @@ def fire_phase(
         if target < 0:
             continue
         plan_shot(
-            u, w, cover, water, hex_size_m, i, target, distance, suppression[i], night, share,
-            hours, own, theirs, rows[shots],
+            u, w, g.cover, g.water, hex_size_m, i, target, distance, suppression[i], night,
+            share, hours, own, theirs, rows[shots],
         )  # fmt: skip
         shots += 1
     for s in range(shots):
@@ -428,11 +583,13 @@ def fire_phase(
         place = (turn, DIRECT_FIRE, f, 0, int(occurrence))
         hit, k = draw_disabled(int(u.men[t]), expected, keys, place, 0)
         killed, wounded, leader_killed, k = take_casualties(
-            u, water, t, hit, theirs.killed_fraction, theirs, keys, place, k
+            u, g.water, t, hit, theirs.killed_fraction, theirs, keys, place, k
         )
         row[ROW_KILLED] = killed
         row[ROW_WOUNDED] = wounded
         row[ROW_LEADER] = 1.0 if leader_killed else 0.0
+        if leader_killed:
+            g.fallen[0] += 1
     return shots
 
 
@@ -450,56 +607,39 @@ def direct_fire(
     on_map: np.ndarray | None = None,
 ) -> None:
     """Every unit able to fire picks a target and fires; losses are drawn after all have aimed,
-    so fire within the phase is simultaneous (the kernel `fire_phase`, which this hands the
-    game's arrays and whose rows it tells as `Fired` events). A unit short of rounds fires
-    `fire_discipline` of its normal volume (effect and rounds spent alike), except on men
-    caught in a river. Each side's `side_rules` act: the firer's coefficients give its rate,
-    reach, ammunition and the night's effect; the target's its exposure, how far it is pinned
-    and its killed share. `aim_hex` gives per unit the hex it was told to fire at (-1: none;
-    None: nobody was told); `on_map` is `state.active()` when the caller has it."""
+    so fire within the phase is simultaneous (the kernel `fire_phase`, one call, which this
+    hands the game's arrays and `fire_ground` and whose rows it tells as `Fired` events, and
+    the leaders killed always). A unit short of rounds fires `fire_discipline` of its normal
+    volume (effect and rounds spent alike), except on men caught in a river. Each side's
+    `side_rules` act: the firer's coefficients give its rate, reach, ammunition and the night's
+    effect; the target's its exposure, how far it is pinned and its killed share. `aim_hex`
+    gives per unit the hex it was told to fire at (-1: none; None: nobody was told); `on_map`
+    is `state.active()` when the caller has it."""
     u = state.units
-    hours = state.turn_hours if hours is None else hours
-    if on_map is None:
-        on_map = state.active()
-    n = u.count
-    running = np.zeros(n, np.bool_)
-    _mark(state, on_map, running)
-    if aim_hex is None:
-        aim_hex = np.full(n, -1, np.int64)
-    by_side = sides_coefficients(state, coefficients)
-    board = state.board
-    dice = state.dice
+    ground = fire_ground(state, coefficients)
     turn = state.turn
-    rows = np.empty((n, ROW_WIDTH), np.float64)
-    table, head = dice.room(turn, n)  # a shot a unit at most
-    shots = _fire_phase(
-        unit_arrays(u),
-        works_arrays(state.works),
-        board.q,
-        board.r,
-        board.width,
-        board.elevation_m,
-        board.sight_block_m,
-        board.cover,
-        board.water,
-        board.hex_size_m,
-        by_side[0].values(),
-        by_side[1].values(),
-        on_map,
-        aim_hex,
-        running,
-        held_suppression(state),
-        state.is_night(),
-        float(hours),
-        (state.total_turns - turn) * state.turn_hours,
-        dice.key_words,
-        turn,
-        table,
-        head,
-        rows,
-    )
+    dice = state.dice
+    units, works = unit_arrays(u), works_arrays(state.works)
+    held = held_suppression(state)
+    night = state.is_night()
+    hours = float(state.turn_hours if hours is None else hours)
+    hours_left = (state.total_turns - turn) * state.turn_hours
+    aim = ground.no_aim if aim_hex is None else aim_hex
+    on_map = state.active() if on_map is None else on_map
+    table, head = dice.table, dice.head
+    while True:
+        shots = _fire_phase(
+            units, works, ground, on_map, aim, held, night, hours, hours_left,
+            dice.key_words, turn, table, head,
+        )  # fmt: skip
+        if shots >= 0:
+            break
+        table, head = dice.room(turn, u.count)  # a shot a unit at most: then there is room
+    if not shots or not (state.record_events or ground.fallen[0]):
+        return
     ids = u.ids
-    for row in rows[:shots].tolist():
+    board = state.board
+    for row in ground.rows[:shots].tolist():
         firer, target = int(row[ROW_FIRER]), int(row[ROW_TARGET])
         if row[ROW_LEADER]:
             events.append(LeaderKilled(turn, ids[target], u.leader_names[target] or "commander"))

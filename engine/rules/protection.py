@@ -9,6 +9,8 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import numpy as np
+
 from ..core.bundles import unit_arrays, works_arrays
 from ..core.state import POSTURE_INDEX, GameState, PerGame
 from ..kernels.jit import kernel
@@ -138,7 +140,9 @@ def pin_unit(u, unit, amount, hours, c):
     u.suppression[unit] = min(ceiling, max(u.suppression[unit], 0.0) + added)
 
 
-_HELD = PerGame()  # for each game in a turn's fire: the suppression its units carried into it
+# For each game: "array", the suppression its units carried into the turn (one array a game,
+# filled each turn), and "held", that array while a turn's fire lasts.
+_HELD = PerGame()
 
 
 @contextmanager
@@ -156,7 +160,12 @@ def fire_at_turn_start(state: GameState) -> Iterator[None]:
     the bench's turn-length check). The level a unit carries into the turn is R / λ whatever the
     turn length, the continuous level under steady fire."""
     store = _HELD.of(state)
-    store["held"] = state.units.suppression.copy()
+    suppression = state.units.suppression
+    held = store.get("array")  # the game's own array, filled in place each turn
+    if held is None or len(held) != len(suppression):
+        held = store["array"] = np.empty_like(suppression)
+    np.copyto(held, suppression)
+    store["held"] = held
     try:
         yield
     finally:
