@@ -129,7 +129,24 @@ def battle(seed: int = 1, overrides: dict | None = None, **changes):
     return new_game(load_scenario_text(text).scenario, seed, overrides)
 
 
-class StubRng:
+class FreshTable:
+    """The dice's table as a stand-in for the dice hands it to the kernels: a new dice's each
+    time (`room`, and the `table` and `head` a kernel is handed first, direct fire's), so that
+    nothing counts as drawn before."""
+
+    def room(self, turn: int, rows: int) -> tuple:
+        return Dice(0).room(turn, rows)
+
+    @property
+    def table(self):
+        return Dice(0).table
+
+    @property
+    def head(self):
+        return Dice(0).head
+
+
+class StubRng(FreshTable):
     """Stands in for the game's dice (`at`, `draw_place`, `room`) and the streams they
     give: records each binomial's (n, p) and returns the floor of its mean n × p (or, while
     `queued` has any, the next of those); `random()` returns `uniform` (by default never below
@@ -150,18 +167,6 @@ class StubRng:
 
     def drawn(self, turn: int, site: int, a: int = 0, b: int = 0) -> int:
         return 0
-
-    def room(self, turn: int, rows: int) -> tuple:
-        return Dice(0).room(turn, rows)  # a table of its own each call: nothing drawn before
-
-    @property
-    def table(self):
-        """The table a kernel is handed first (direct fire's): a new dice's, as `room` gives."""
-        return Dice(0).table
-
-    @property
-    def head(self):
-        return Dice(0).head
 
     def next_occurrence(self, table, head, turn, site, a, b) -> int:
         """What the kernels number their draws with (the dice's `next_occurrence`): the

@@ -14,10 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fire_obstacles import mortar_company
-from test_rules_exact import BLUE, RED, battle, stubbed, unit
+from test_rules_exact import BLUE, RED, FreshTable, battle, stubbed, unit
 from test_rules_exact import draws as draws  # the fixture: every draw_casualties call
 
-from engine.core.dice import Dice
 from engine.rules import movement
 from engine.rules.bombardment import _exposures_while_damaging, expected_shell_casualties
 from engine.rules.coefficients import coefficients
@@ -177,7 +176,7 @@ def test_fire_read_after_the_turns_fire_would_depend_on_turn_length() -> None:
     assert long == pytest.approx(short, rel=0.01)
 
 
-class _Fixed:
+class _Fixed(FreshTable):
     """A stand-in for the game's dice whose every uniform draw is `u` (the movement kernels'
     `uniform_at` is patched to give it: `fixed_draws`)."""
 
@@ -195,17 +194,6 @@ class _Fixed:
     def draw_place(self, turn: int, site: int, a: int = 0, b: int = 0) -> tuple:
         return (turn, site, a, b, 0)
 
-    def room(self, turn: int, rows: int) -> tuple:
-        return Dice(0).room(turn, rows)  # nothing drawn before (the kernels number their draws)
-
-    @property
-    def table(self):
-        """The table a kernel is handed first (direct fire's): a new dice's, as `room` gives."""
-        return Dice(0).table
-
-    @property
-    def head(self):
-        return Dice(0).head
 
 
 @contextlib.contextmanager
