@@ -195,7 +195,6 @@ class _Fixed(FreshTable):
         return (turn, site, a, b, 0)
 
 
-
 @contextlib.contextmanager
 def fixed_draws(state, u: float):
     """`state`'s dice give `u` at every draw, the movement kernels' draws too (they run as plain
