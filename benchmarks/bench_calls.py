@@ -34,10 +34,11 @@ sys.path.insert(0, str(ROOT))
 PHASE_KERNELS = (
     ("engine.rules.fire", "fire_phase"),
     ("engine.rules.morale", "morale_step"),
-    ("engine.ai.planner", "plan_side"),
+    ("engine.ai.planner", "plan_turn"),
     ("engine.rules.bombardment", "bombard_all"),
-    ("engine.rules.assault", "fight_assault"),
+    ("engine.rules.assault", "assault_phase"),
     ("engine.rules.movement", "move_phase"),
+    ("engine.rules.turn", "sort_orders"),
 )
 
 
