@@ -302,14 +302,6 @@ def morale_step(
 _morale_step = resolved(morale_step)
 
 
-def break_unit(state: GameState, unit: int, coefficients, events: list[Event]) -> None:
-    """A unit that has reached its breaking point in an assault routs (the kernel
-    `rout_broken`)."""
-    u = state.units
-    if rout_broken(unit_arrays(u), unit, coefficients.rout_threshold):
-        events.append(Routed(state.turn, u.ids[unit], round(float(u.morale[unit]), 3)))
-
-
 @kernel(borrows=True)
 def rout_broken(u, unit, rout_threshold):
     """Rout `unit`, broken in an assault, its morale down to `rout_threshold` at most, so that
