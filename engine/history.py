@@ -227,7 +227,7 @@ def _men_surrounded(state: GameState, mask: np.ndarray, begin: int, end: int) ->
             if not len(measured) or side >= len(rears) or rears[side] < 0:
                 continue
             enemy = where[present & (u.side != side)]
-            blocked = np.zeros(board.width * board.height, bool)
+            blocked = np.zeros(cells, bool)
             blocked[~board.passable] = True
             for h in enemy.tolist():
                 blocked[h] = True

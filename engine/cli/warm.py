@@ -149,8 +149,9 @@ def compile_in_this_process() -> dict[str, Any]:
     faults = jit.borrowing_faults()
     if faults:
         return {
-            "error": "kernels marked `kernel(borrows=True)` return an array, which a kernel"
-            " compiled without reference counting cannot hand over: " + "; ".join(faults)
+            "error": "kernels marked `kernel(borrows=True)` return an array or call a kernel"
+            " that does, which a kernel compiled without reference counting can neither hand"
+            " over nor give back: " + "; ".join(faults)
         }
     kernels = []
     for function in jit.KERNELS:
