@@ -125,6 +125,8 @@ def workload() -> None:
             for seed in SEEDS:
                 record = play(loaded, seed, ai_modes={0: mode, 1: mode}, keep_events=False)
                 metric_values(record.state)  # what a batch's rows read of each battle
+        # a batch's battle, which reports nothing: its turns are one call (rules/whole_turn.py)
+        play(loaded, SEEDS[0], keep_events=False, detail_events=False)
         board = record.state.board  # the board the battles shared
         line_of_sight(board, 0, board.size - 1)
         # what the window calls and no battle does: the odds' reaches, and the sight cache as

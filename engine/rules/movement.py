@@ -797,11 +797,7 @@ def move_rows(
     phase = _move_phase_of(state, coefficients)
     if count > len(phase.slots):
         phase.slots = np.empty(count, dtype=np.int64)
-    grounds, bundles = phase.grounds, phase.bundles
-    if bundles[0].times is not grounds[0].store.times or (
-        len(bundles) > 1 and bundles[1].times is not grounds[1].store.times
-    ):  # a store has grown (its fields are shared by the board's games)
-        bundles = phase.bundles = tuple(ground.store.bundle(ground) for ground in grounds)
+    grounds, bundles = phase.grounds, phase.current_bundles()
     u, size = state.units, state.board.size
     occupied, zoned = zone_counts(size)
     turn, dice = state.turn, state.dice
@@ -834,8 +830,7 @@ def move_rows(
         if taken >= 0:
             break
         # no room for a new goal's field in the store of ground `written`: nothing moved yet
-        grounds[written].store.grow()
-        bundles = phase.bundles = tuple(ground.store.bundle(ground) for ground in grounds)
+        bundles = phase.grow(written)
     if written:
         _events_of_rows(state, rows[:written].tolist(), steps, events)
 
@@ -864,6 +859,23 @@ class _MovePhase:
         self.mined = (_minefields_against(state, 0), _minefields_against(state, 1))
         self.draws_per_move = 4 + _mined_hexes(state)
         self.slots = np.empty(state.units.count, dtype=np.int64)
+
+    def current_bundles(self) -> tuple:
+        """The grounds' fields' bundles, made again where a store has grown since (its fields
+        are shared by the board's games, which may have grown it)."""
+        bundles, grounds = self.bundles, self.grounds
+        if bundles[0].times is not grounds[0].store.times or (
+            len(bundles) > 1 and bundles[1].times is not grounds[1].store.times
+        ):
+            bundles = self.bundles = tuple(ground.store.bundle(ground) for ground in grounds)
+        return bundles
+
+    def grow(self, ground: int) -> tuple:
+        """Room for more fields in the store of ground number `ground` (a move found none):
+        the bundles made again."""
+        self.grounds[ground].store.grow()
+        self.bundles = tuple(g.store.bundle(g) for g in self.grounds)
+        return self.bundles
 
 
 def _move_phase_of(state: GameState, coefficients: tuple) -> _MovePhase:

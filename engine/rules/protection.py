@@ -160,16 +160,24 @@ def fire_at_turn_start(state: GameState) -> Iterator[None]:
     the bench's turn-length check). The level a unit carries into the turn is R / λ whatever the
     turn length, the continuous level under steady fire."""
     store = _HELD.of(state)
-    suppression = state.units.suppression
-    held = store.get("array")  # the game's own array, filled in place each turn
-    if held is None or len(held) != len(suppression):
-        held = store["array"] = np.empty_like(suppression)
-    np.copyto(held, suppression)
+    held = held_array(state)
+    np.copyto(held, state.units.suppression)
     store["held"] = held
     try:
         yield
     finally:
         store.pop("held", None)
+
+
+def held_array(state: GameState) -> np.ndarray:
+    """The game's own array for the suppression its units carry into a turn, filled in place
+    each turn (by `fire_at_turn_start`, or by the compiled turn: engine/rules/whole_turn.py)."""
+    store = _HELD.of(state)
+    suppression = state.units.suppression
+    held = store.get("array")
+    if held is None or len(held) != len(suppression):
+        held = store["array"] = np.empty_like(suppression)
+    return held
 
 
 def firing_suppression(state: GameState, unit: int) -> float:

@@ -119,6 +119,8 @@ def end_turn(
     if state.finished:
         return []
     rows = orders if isinstance(orders, np.ndarray) else orders_to_rows(orders)
+    if whole_turn.whole_turn_plays(state):  # a game that reports nothing: one kernel call
+        return whole_turn.play_quiet_turn(state, rows, fingerprint)
     c = coefficients_of(state)
     u, board = state.units, state.board
     state.state_version += 1
@@ -327,18 +329,27 @@ def _close_turn(
     )
     state.place_turns += 1
     state.recorded()
-    telling = state.record_events
-    if telling:
+    if state.record_events:
         if count:
             taken_now = {e.hex for e in events if isinstance(e, HexTaken)}  # told by an assault
             _tell_taken(state, changed[:count].tolist(), events, skip=taken_now)
         by_side = {state.side_ids[0]: int(men_0), state.side_ids[1]: int(men_1)}
         events.append(TurnEnded(state.turn, _clock_text(state), state.is_night(), by_side))
+    return finish_turn(state, events, int(side_gone), bool(over), fingerprint)
+
+
+def finish_turn(
+    state: GameState, events: list[Event], side_gone: int, over: bool, fingerprint: bool
+) -> list[Event]:
+    """The clock on, and the game's end where `close_turn` found it over: a side that has
+    left the field (`side_gone`, -1 none) hands its places over, the winner is decided and told
+    (`GameEnded`, with the final state's hash when `fingerprint`). Both drivers of a turn end
+    here (`end_turn`'s, and engine/rules/whole_turn.py's for a quiet game)."""
     state.turn += 1
     if over:
         state.finished = True
         if side_gone >= 0:
-            _hand_over_places(state, int(side_gone), events if telling else None)
+            _hand_over_places(state, side_gone, events if state.record_events else None)
         state.winner, reason = decide_winner(state)
         fingerprint_text = state.state_hash() if fingerprint else ""
         events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
@@ -497,3 +508,7 @@ def _import_rule_modules() -> None:
 
 
 _import_rule_modules()
+
+# (imported last, as a module: it orders this module's kernels and every rule module's, and
+# may be the module imported first)
+from . import whole_turn  # noqa: E402

@@ -1,0 +1,138 @@
+"""The turn as one compiled call (engine/rules/whole_turn.py) plays the turn `end_turn` plays.
+
+A game that reports nothing (a batch's: `detail_events=False`) has its turns played by the
+kernel `play_turn`, which runs the phases' kernels in the order `end_turn` calls them for a game
+whose events are told. These tests hold the two drivers to the same state (its hash, which reads
+every field that changes in play, the dice's counts included) after every turn, on every
+shipped scenario and on engineers who breach, and through the kernel's stops for room.
+
+They run where the suite compiles its kernels (as in CI, after `wargame warm`): the whole turn
+is the compiled driver, and an interpreted process plays every game through `end_turn`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.game import Game
+from engine.kernels import jit
+from engine.rules import whole_turn
+from engine.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
+BATTLES = [
+    *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "scenarios").glob("*.yaml")),
+    "tests/data/engineers.yaml",  # (no shipped battle breaches)
+]
+
+compiled_only = pytest.mark.skipif(
+    not jit.compiling(), reason="the whole turn plays only where the kernels are compiled"
+)
+
+
+def _games(path: str, seed: int) -> tuple[Game, Game]:
+    scenario = load_scenario(ROOT / path).scenario
+    told = Game(scenario, seed, keep_events=False, detail_events=True)
+    quiet = Game(scenario, seed, keep_events=False, detail_events=False)
+    return told, quiet
+
+
+def _play_side_by_side(told: Game, quiet: Game, before_turn=None) -> int:
+    """Both games to their end on the computer's orders, the states compared after each turn;
+    returns the turns played."""
+    turns = 0
+    while not told.over:
+        assert not quiet.over, f"the quiet game ended first, at turn {turns}"
+        told.give_all_computer_orders()
+        quiet.give_all_computer_orders()
+        if before_turn is not None:
+            before_turn(told)
+            before_turn(quiet)
+        told.end_turn()
+        quiet.end_turn()
+        assert quiet.state.state_hash() == told.state.state_hash(), f"turn {turns} differs"
+        turns += 1
+    assert quiet.over and quiet.state.winner == told.state.winner
+    return turns
+
+
+@compiled_only
+@pytest.mark.parametrize("path", BATTLES)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_quiet_game_plays_the_told_game_turn_by_turn(path: str, seed: int) -> None:
+    told, quiet = _games(path, seed)
+    assert whole_turn.whole_turn_plays(quiet.state)
+    assert not whole_turn.whole_turn_plays(told.state)
+    assert _play_side_by_side(told, quiet) > 1
+
+
+@compiled_only
+def test_the_kernel_stops_for_room_and_goes_on_where_it_stopped() -> None:
+    """The dice's table cut to one row before every turn (in both games, so that their dice
+    stay alike): each phase that draws finds it full, stops having changed nothing, and the
+    turn goes on from that phase once the wrapper has grown it."""
+    stops: list[int] = []
+    kernel = whole_turn._play_turn
+
+    def counting(*args):
+        result = kernel(*args)
+        if result[0] != whole_turn.DONE:
+            stops.append(int(result[1]))
+        return result
+
+    def cut_table(game: Game) -> None:
+        dice = game.state.dice
+        dice.table = np.zeros((1, 4), np.int64)
+        dice.head[:] = 0
+
+    told, quiet = _games("scenarios/furong_mountain.yaml", 3)
+    whole_turn._play_turn = counting
+    try:
+        _play_side_by_side(told, quiet, before_turn=cut_table)
+    finally:
+        whole_turn._play_turn = kernel
+    assert {whole_turn.MOVE, whole_turn.FIRE} <= set(stops)
+
+
+def test_a_game_that_tells_its_events_is_played_phase_by_phase() -> None:
+    game = Game(load_scenario(ROOT / BATTLES[0]).scenario, 1)
+    assert not whole_turn.whole_turn_plays(game.state)
+
+
+@compiled_only
+def test_a_full_field_store_is_grown_and_the_phase_played_again() -> None:
+    """The kernel's other stop: a movement field store with no slot left for a new goal
+    (`move_phase` returns before moving anyone), which the board's stores, grown as the
+    computer player plans, seldom meet in play. Here every slot of the board's stores is
+    taken and no goal has one when the quiet game's first turn moves: the kernel stops at
+    the movement, the wrapper grows the store, and the turn is the told game's."""
+    kernel = whole_turn._play_turn
+    stops: list[tuple[int, int]] = []
+
+    def counting(*args):
+        result = kernel(*args)
+        if result[0] != whole_turn.DONE:
+            stops.append((int(result[0]), int(result[1])))
+        return result
+
+    told, quiet = _games("scenarios/furong_mountain.yaml", 4)
+    told.give_all_computer_orders()
+    quiet.give_all_computer_orders()
+    stores = [ground.store for ground in whole_turn.turn_kit(quiet.state).moves.grounds]
+    capacities = [store.capacity for store in stores]
+    for store in stores:  # (the told game's board is the same: it plays after)
+        store.slot_of[:] = -1
+        store.used[0] = store.capacity
+    whole_turn._play_turn = counting
+    try:
+        quiet.end_turn()
+    finally:
+        whole_turn._play_turn = kernel
+    told.end_turn()
+    assert (whole_turn.STORE, whole_turn.MOVE) in stops
+    assert stores[0].capacity >= 2 * capacities[0]
+    assert quiet.state.state_hash() == told.state.state_hash()
+    _play_side_by_side(told, quiet)
