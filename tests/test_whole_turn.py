@@ -136,3 +136,16 @@ def test_a_full_field_store_is_grown_and_the_phase_played_again() -> None:
     assert stores[0].capacity >= 2 * capacities[0]
     assert quiet.state.state_hash() == told.state.state_hash()
     _play_side_by_side(told, quiet)
+
+
+def test_a_rule_step_the_kernel_does_not_know_leaves_the_turn_to_end_turn(monkeypatch) -> None:
+    """A rule module declaring an order kind with a step of its own (`resolves`): the whole
+    turn knows breaching and bombardment alone, so `end_turn` plays such a game phase by phase."""
+    from engine.core.orders import Hold
+
+    assert whole_turn._known_steps()
+    monkeypatch.setattr(whole_turn, "RULE_STEPS", [*whole_turn.RULE_STEPS, (30, Hold, print)])
+    assert not whole_turn._known_steps()
+    scenario = load_scenario(ROOT / BATTLES[0]).scenario
+    quiet = Game(scenario, 1, keep_events=False, detail_events=False)
+    assert not whole_turn.whole_turn_plays(quiet.state)

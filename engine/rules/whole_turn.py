@@ -182,11 +182,19 @@ def whole_turn_plays(state: GameState) -> bool:
     compiles (interpreted, the phases' wrappers hand their kernels Python lists, quicker there),
     and the rule steps are the ones the kernel knows (a rule module declaring another order kind
     with a step of its own is played by `end_turn`'s steps)."""
-    return (
-        not state.record_events
-        and compiling()
-        and {kind for _, kind, _ in RULE_STEPS} == {Breach, Bombard}
-    )
+    return not state.record_events and compiling() and _known_steps()
+
+
+def _known_steps() -> bool:
+    """Whether the declared rule steps are breaching and bombardment alone (worked out again
+    only when a rule module declares one more)."""
+    global _STEPS_SEEN
+    if _STEPS_SEEN[0] != len(RULE_STEPS):
+        _STEPS_SEEN = (len(RULE_STEPS), {kind for _, kind, _ in RULE_STEPS} == {Breach, Bombard})
+    return _STEPS_SEEN[1]
+
+
+_STEPS_SEEN: tuple[int, bool] = (-1, False)  # (how many steps were declared, known ones alone)
 
 
 def turn_kit(state: GameState) -> _Kept:
