@@ -43,11 +43,13 @@ from .core.orders import (
 )
 from .core.state import GameState
 from .history import Comparison, compare
+from .quiet_game import play_quiet_turns
 from .resources import locate_scenario
 from .rules.bombardment import in_range, rounds_available
 from .rules.movement import enemy_zone, time_field
 from .rules.turn import IllegalOrderError, check_order, new_game
 from .rules.turn import end_turn as resolve_turn
+from .rules.whole_turn import whole_turn_plays
 from .scenario import LoadedScenario, load_scenario, load_scenario_text
 from .scenario.models import Scenario
 
@@ -307,6 +309,35 @@ class Game:
         self._rows[0], self._rows[1] = rows[:ends], rows[ends:]
         self._joined = (self._rows[0], self._rows[1], rows)
         self._given.update((0, 1))
+
+    def play_out_quietly(
+        self, modes: tuple[str | None, str | None] = (None, None)
+    ) -> list[Event] | None:
+        """Play the rest of the game at once, the computer commanding both sides, where nothing
+        is lost by it: a game that keeps no events or orders and reports none
+        (`keep_events=False, detail_events=False`: a batch's), both sides playing their plans
+        (`modes` as `give_all_computer_orders`' `modes`), no order given yet this turn, the
+        kernels compiled. Returns the events of the turns played (the game's end among them),
+        or None where it may not, having done nothing: the caller plays turn by turn.
+
+        Why: such a game's turns are whole compiled calls, many turns to a call
+        (engine/quiet_game.py); the turns are those `give_all_computer_orders` and `end_turn`
+        play (tests/test_whole_turn.py holds them equal, turn by turn)."""
+        chosen = [self._plan_modes[s] if modes[s] is None else modes[s] for s in (0, 1)]
+        given, pending = self._rows, self._pending
+        if (
+            self.keep_events
+            or self.state.finished
+            or chosen[0] != "plan"
+            or chosen[1] != "plan"
+            or given[0] is not None
+            or given[1] is not None
+            or pending[0]
+            or pending[1]
+            or not whole_turn_plays(self.state)
+        ):
+            return None
+        return play_quiet_turns(self.state, fingerprint=False)
 
     def _computer_rows(self, side: str | int, mode: str | None) -> tuple[int, np.ndarray]:
         """(the side's number, the computer player's orders for it this turn as rows)."""

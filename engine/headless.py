@@ -54,7 +54,10 @@ def play(
     on_turn: Callable[[GameState, list[Event]], None] | None = None,
 ) -> GameRecord:
     """Play a whole game, the computer commanding both sides (in `ai_modes`' mode for a side
-    named there, else its plan's), through the one game loop."""
+    named there, else its plan's), through the one game loop. `on_turn` is told the state and
+    the events after each turn; a game that keeps and reports nothing and whose sides both play
+    their plans is played out in as few compiled calls as may be (`Game.play_out_quietly`), and
+    `on_turn` is told once, at its end, with the events of all its turns."""
     from .game import Game
 
     game = Game(
@@ -67,10 +70,12 @@ def play(
     modes = (ai_modes or {}).get
     mode_of = (modes(0), modes(1))
     while not game.over:
-        game.give_all_computer_orders(mode_of)
-        events = game.end_turn()
+        played = game.play_out_quietly(mode_of)  # a batch's game: the rest of it at once
+        if played is None:
+            game.give_all_computer_orders(mode_of)
+            played = game.end_turn()
         if on_turn is not None:
-            on_turn(game.state, events)
+            on_turn(game.state, played)
     return GameRecord(game.state, game.events, game.orders, game)
 
 

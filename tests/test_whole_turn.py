@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from engine import quiet_game
+from engine.core.events import GameEnded
 from engine.game import Game
 from engine.kernels import jit
 from engine.rules import whole_turn
@@ -149,3 +151,61 @@ def test_a_rule_step_the_kernel_does_not_know_leaves_the_turn_to_end_turn(monkey
     scenario = load_scenario(ROOT / BATTLES[0]).scenario
     quiet = Game(scenario, 1, keep_events=False, detail_events=False)
     assert not whole_turn.whole_turn_plays(quiet.state)
+
+
+@compiled_only
+@pytest.mark.parametrize("path", BATTLES)
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_quiet_game_played_out_at_once_is_the_told_game(path: str, seed: int) -> None:
+    """The headless loop's way for a batch's game: the rest of it in as few kernel calls as
+    Python's part allows (engine/quiet_game.py), the same game as the told one played turn
+    by turn: the same state at its end (its hash reads the assaults, the rivers crossed and
+    the exits the kit's notes hand over) and the same end."""
+    told, quiet = _games(path, seed)
+    while not told.over:
+        told.give_all_computer_orders()
+        told.end_turn()
+    events = quiet.play_out_quietly()
+    assert events is not None and quiet.over
+    assert isinstance(events[-1], GameEnded) and events[-1].winner == told.state.winner
+    assert quiet.state.turn == told.state.turn
+    assert quiet.state.state_hash() == told.state.state_hash()
+
+
+@compiled_only
+def test_played_out_the_notes_are_told_whenever_the_kit_fills() -> None:
+    """The kit keeps room for one turn's assault outcomes only: `play_turns` stops to have
+    them told before every turn after one with an assault, and the game is the same."""
+    kernel = quiet_game._play_turns
+    stops: list[int] = []
+
+    def counting(*args):
+        result = kernel(*args)
+        stops.append(int(result[0]))
+        return result
+
+    told, quiet = _games("scenarios/furong_mountain.yaml", 5)
+    while not told.over:
+        told.give_all_computer_orders()
+        told.end_turn()
+    store = whole_turn._KITS.of(quiet.state)
+    kept = whole_turn.turn_kit(quiet.state)
+    count = quiet.state.units.count
+    store["kit"] = kept._replace(kit=kept.kit._replace(outcomes=np.zeros((count, 3), np.int64)))
+    quiet_game._play_turns = counting
+    try:
+        assert quiet.play_out_quietly() is not None
+    finally:
+        quiet_game._play_turns = kernel
+    assert whole_turn.TELL in stops and whole_turn.PYTHON in stops
+    assert quiet.state.assaults == told.state.assaults
+    assert quiet.state.state_hash() == told.state.state_hash()
+
+
+def test_a_game_that_keeps_its_events_is_not_played_out_at_once() -> None:
+    scenario = load_scenario(ROOT / BATTLES[0]).scenario
+    for keep, detail in ((True, False), (False, True), (True, True)):
+        game = Game(scenario, 1, keep_events=keep, detail_events=detail)
+        assert game.play_out_quietly() is None and game.turn == 0
+    game = Game(scenario, 1, keep_events=False, detail_events=False)
+    assert game.play_out_quietly(("adaptive", None)) is None and game.turn == 0

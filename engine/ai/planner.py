@@ -234,22 +234,30 @@ def plan_turn_rows(state: GameState) -> tuple[np.ndarray, int]:
     `plan_rows` for side 0 followed by those for side 1, as one array, and where side 1's
     begin. The turn's numbers go into the game's `PlanTurn` rather than the call, so that the
     call hands over the same objects every turn."""
+    arguments = plan_turn_arguments(state)
+    numbers = arguments[0].numbers
+    numbers[0] = state.turn
+    numbers[1] = state.is_night()
+    numbers[2] = state.total_turns
+    ends, both = _plan_turn(*arguments)
+    return arguments[0].rows[:both].copy(), ends
+
+
+def plan_turn_arguments(state: GameState) -> tuple:
+    """What `plan_turn` takes for this game, as the state stands now: its `PlanTurn` (whose
+    numbers the caller sets to the turn), then the state's and both sides' plan tables and
+    clocks, and the game's records (their rows filled set to the state's)."""
     found = _CACHE.of(state).get("ai_plan_turn_sides")
     if found is None:
         (t0, clock0), (t1, clock1) = _plan_tables(state, 0), _plan_tables(state, 1)
         found = (t0, t1, clock0.tables, clock1.tables, clock0.records)
         _CACHE.of(state)["ai_plan_turn_sides"] = found
     t0, t1, clock0, clock1, records = found
-    bundle = _plan_turn_bundle(state)
-    numbers = bundle.numbers
-    numbers[0] = state.turn
-    numbers[1] = state.is_night()
-    numbers[2] = state.total_turns
-    ends, both = _plan_turn(
-        bundle, state.budget_rounds, unit_arrays(state.units), works_arrays(state.works),
-        coefficients_of(state).values(), t0, t1, clock0, clock1, records.arrays(state),
+    return (
+        _plan_turn_bundle(state), state.budget_rounds, unit_arrays(state.units),
+        works_arrays(state.works), coefficients_of(state).values(), t0, t1, clock0, clock1,
+        records.arrays(state),
     )  # fmt: skip
-    return bundle.rows[:both].copy(), ends
 
 
 def _plan_turn_bundle(state: GameState) -> PlanTurn:

@@ -1542,9 +1542,10 @@ def drown(u, unit, share, keys, place):
     return lost
 
 
-def _note_crossed(state: GameState, side: int, river: int) -> None:
+def _note_crossed(state: GameState, side: int, river: int, turn: int | None = None) -> None:
+    """The first turn a unit of `side` crossed `river` (this turn, or `turn`)."""
     if river >= 0:
-        state.crossed_turn.setdefault((side, river), state.turn)
+        state.crossed_turn.setdefault((side, river), state.turn if turn is None else turn)
 
 
 def mine_casualty_share(state: GameState, hex_index: int, coefficients) -> float:

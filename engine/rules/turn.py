@@ -341,19 +341,24 @@ def _close_turn(
 def finish_turn(
     state: GameState, events: list[Event], side_gone: int, over: bool, fingerprint: bool
 ) -> list[Event]:
-    """The clock on, and the game's end where `close_turn` found it over: a side that has
-    left the field (`side_gone`, -1 none) hands its places over, the winner is decided and told
-    (`GameEnded`, with the final state's hash when `fingerprint`). Both drivers of a turn end
-    here (`end_turn`'s, and engine/rules/whole_turn.py's for a quiet game)."""
+    """The clock on, and the game's end where `close_turn` found it over (`end_game`). Both
+    drivers of a turn end here (`end_turn`'s, and engine/rules/whole_turn.py's for a quiet game)."""
     state.turn += 1
     if over:
-        state.finished = True
-        if side_gone >= 0:
-            _hand_over_places(state, side_gone, events if state.record_events else None)
-        state.winner, reason = decide_winner(state)
-        fingerprint_text = state.state_hash() if fingerprint else ""
-        events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
+        end_game(state, events, side_gone, fingerprint)
     return events
+
+
+def end_game(state: GameState, events: list[Event], side_gone: int, fingerprint: bool) -> None:
+    """The game over, after its last turn (the clock already on): a side that has left the
+    field (`side_gone`, -1 none) hands its places over, the winner is decided and told
+    (`GameEnded`, with the final state's hash when `fingerprint`)."""
+    state.finished = True
+    if side_gone >= 0:
+        _hand_over_places(state, side_gone, events if state.record_events else None)
+    state.winner, reason = decide_winner(state)
+    fingerprint_text = state.state_hash() if fingerprint else ""
+    events.append(GameEnded(state.turn, state.winner, reason, fingerprint_text))
 
 
 @kernel(borrows=True)

@@ -35,7 +35,18 @@ from ..core.orders import RULE_STEPS
 from ..core.state import GameState, PerGame
 from ..kernels.jit import compiling, kernel, resolved
 from .arrivals import air_strikes, arrivals
-from .assault import _ATTACKING, _DONE, _ROOM, _TARGET, _Record, _sides_values, assault_phase
+from .assault import (
+    _ATTACKING,
+    _DONE,
+    _OUTCOME,
+    _ROOM,
+    _SKIPPED,
+    _TARGET,
+    OUTCOMES,
+    _Record,
+    _sides_values,
+    assault_phase,
+)
 from .bombardment import (
     HIT_COLUMNS,
     ORDER_COLUMNS,
@@ -60,16 +71,32 @@ from .movement import (
     zone_counts,
 )
 from .protection import held_array
-from .turn import _rears, _step_codes, close_turn, finish_turn, sort_orders, turn_scratch
+from .turn import (
+    _rears,
+    _step_codes,
+    close_turn,
+    finish_turn,
+    sort_orders,
+    turn_scratch,
+)
 
 # What `play_turn` returns first: the turn is done, or it stopped for the dice's table to
 # grow (by the rows in its third value) or for a field store to grow (the ground's number).
 DONE, ROOM, STORE = 0, 1, 2
+# engine/quiet_game.py's `play_turns`' other stops: Python's part of a turn's start is due (the
+# reinforcements and the air strikes), or the kit's notes are to be told before a turn may fill
+# them.
+PYTHON, TELL = 3, 4
+_RESTED = OUTCOMES.index("rested")  # an attack that rested: not an assault fought
 # The phases, in the turn's order: where `play_turn` starts, and where it stopped.
 START, MOVE, BREACH, BOMBARD, FIRE, ASSAULT, MORALE = range(7)
+PLAN = -1  # engine/quiet_game.py's `play_turns`' first: the computer's orders for both sides
 # `TurnKit.progress`: what the phases before a stop found, for the call that goes on
-_MOVING, _ASSAULTING, _STEPPING, _NOTES, _WORKS, _FIRST = range(6)
-_PROGRESS_SIZE = 6
+_MOVING, _ASSAULTING, _STEPPING, _WORKS, _FIRST = range(5)
+_PROGRESS_SIZE = 5
+# The turns' worth of notes and assaults' outcomes the kit keeps: `play_turns` hands them to
+# Python before a turn might find no room (a quiet game's turns are told every few turns).
+_TURNS_KEPT = 8
 
 
 class TurnKit(NamedTuple):
@@ -100,6 +127,8 @@ class TurnKit(NamedTuple):
     move_rows: np.ndarray
     draws_per_move: int
     notes: np.ndarray  # the move rows that note something beside the arrays, for Python
+    note_count: np.ndarray  # int64 [1]: the rows of `notes` filled (Python empties them)
+    notes_per_turn: int  # the most rows of `notes` a turn may fill
     enter: np.ndarray  # int64 (4, units): an assault's walk into an empty hex, as move entries
     # rule steps (engineers breaching, then the guns)
     held: np.ndarray  # each unit's suppression carried into the turn (what it fires at)
@@ -149,6 +178,8 @@ class TurnKit(NamedTuple):
     leaders: np.ndarray
     ammunition: np.ndarray
     routed: np.ndarray
+    outcomes: np.ndarray  # int64 rows (turn, defending side, outcome): the assaults fought
+    outcome_count: np.ndarray  # int64 [1]: the rows of `outcomes` filled (Python empties them)
     # morale and the turn's end
     on_map: np.ndarray  # who is on the map after the morale phase
     ledger_rows: np.ndarray
@@ -163,13 +194,14 @@ class TurnKit(NamedTuple):
     rounds_rows: np.ndarray
     position_rows: np.ndarray
     first_routed: np.ndarray
+    turn_hours: float
 
 
 class _Kept(NamedTuple):
     """A game's kit and what it was made from, to tell when it must be made again."""
 
     kit: TurnKit
-    record: _Record  # the assaults' rows and what tells them (`_Record.tell`)
+    record: _Record  # the assaults' rows (held: the kit holds its arrays)
     moves: object  # movement's `_MovePhase`
     groups: list  # bombardment's groups of tubes, in the weapon arrays' order
 
@@ -257,7 +289,9 @@ def _make_kit(state: GameState) -> _Kept:
         move_steps=steps,
         move_rows=rows,
         draws_per_move=moves.draws_per_move,
-        notes=np.zeros((count * (rivers + 3), rows.shape[1])),
+        notes=np.zeros((_TURNS_KEPT * count * (rivers + 3), rows.shape[1])),
+        note_count=np.zeros(1, np.int64),
+        notes_per_turn=count * (rivers + 3),
         enter=np.zeros((4, count), np.int64),
         held=held_array(state),
         breach_code=Breach.code,
@@ -304,6 +338,8 @@ def _make_kit(state: GameState) -> _Kept:
         leaders=record.leaders,
         ammunition=record.ammunition,
         routed=record.routed,
+        outcomes=np.zeros((_TURNS_KEPT * count, 3), np.int64),
+        outcome_count=np.zeros(1, np.int64),
         on_map=on_map,
         ledger_rows=state.ledger_rows,
         morale_values=_values_by_side(
@@ -319,6 +355,7 @@ def _make_kit(state: GameState) -> _Kept:
         rounds_rows=state.rounds_rows,
         position_rows=state.position_rows,
         first_routed=ledger[15],
+        turn_hours=float(state.turn_hours),
     )
     return _Kept(kit, record, moves, groups)
 
@@ -357,11 +394,7 @@ def play_quiet_turn(state: GameState, rows: np.ndarray, fingerprint: bool) -> li
             kept.moves.grow(extra)
     if bombarding:
         _weapons_back(kept.groups, kit.weapons, bombarding)
-    _tell_notes(state, kit)
-    sink: list[Event] = []  # the assaults' events: nobody reads a quiet game's
-    for g in range(max(int(kit.found[0]), 0)):
-        if not kit.entered[g]:
-            kept.record.tell(g, sink)
+    tell_notes(state, kit)
     state.place_turns += 1
     state.recorded()
     return finish_turn(state, events, int(side_gone), bool(over), fingerprint)
@@ -380,19 +413,28 @@ def _bombard_groups(kept: _Kept, u, rows: np.ndarray, code: int) -> list[int]:
     return fired
 
 
-def _tell_notes(state: GameState, kit: TurnKit) -> None:
-    """What the moves noted beside the arrays, in their order: the rivers crossed, and where a
-    unit that left the map by its edge went (movement's `_events_of_rows` notes the same)."""
-    count = int(kit.progress[_NOTES])
-    if not count:
-        return
-    u, board = state.units, state.board
-    for kind, unit_f, h_f, a, _b, _c, _d in kit.notes[:count].tolist():
-        unit, h = int(unit_f), int(h_f)
-        if kind == ROW_CROSSING:
-            _note_crossed(state, int(u.side[unit]), int(board.river[h]))
-        else:
-            state.exits[unit] = (h, int(a))
+def tell_notes(state: GameState, kit: TurnKit) -> None:
+    """What the turns noted beside the arrays, in their order, into the state's records: the
+    rivers crossed and where a unit that left the map by its edge went (movement's
+    `_events_of_rows` notes the same), and each assault's outcome (assault's `_Record.tell`);
+    the kit's rows of them emptied."""
+    count = int(kit.note_count[0])
+    if count:
+        u, board = state.units, state.board
+        for kind, unit_f, h_f, a, _b, _c, turn in kit.notes[:count].tolist():
+            unit, h = int(unit_f), int(h_f)
+            if kind == ROW_CROSSING:
+                _note_crossed(state, int(u.side[unit]), int(board.river[h]), int(turn))
+            else:
+                state.exits[unit] = (h, int(a))
+        kit.note_count[0] = 0
+    count = int(kit.outcome_count[0])
+    if count:
+        state.assaults.extend(
+            (turn, defender, OUTCOMES[outcome])
+            for turn, defender, outcome in kit.outcomes[:count].tolist()
+        )
+        kit.outcome_count[0] = 0
 
 
 @kernel(borrows=True)
@@ -413,7 +455,6 @@ def play_turn(
         p[_MOVING] = n_moving
         p[_ASSAULTING] = n_assaulting
         p[_STEPPING] = n_stepping
-        p[_NOTES] = 0
         p[_WORKS] = 1 if works_changed else 0
         p[_FIRST] = 0
         _clear_assault_rows(k, n_assaulting)
@@ -462,6 +503,7 @@ def play_turn(
         status, extra = _assaults(k, s, table, grounds, night, hours, turn)
         if status != DONE:
             return status, ASSAULT, extra, -1, False
+        _note_outcomes(k, turn)
         phase = MORALE
     morale_step(
         u, k.on_map, k.q, k.r, s.men_before, k.ledger_rows, ledger_row, u.morale_start,
@@ -480,6 +522,24 @@ def play_turn(
 
 
 _play_turn = resolved(play_turn)
+
+
+@kernel(borrows=True)
+def _note_outcomes(k, turn):
+    """Each hex assaulted this turn, fought or not (`_SKIPPED` already the attackers' side's, an
+    attack that rested, a walk into an empty hex: none of these), as a row of `k.outcomes`:
+    (turn, the defending side, the outcome), for the state's record of assaults."""
+    for g in range(max(k.found[0], 0)):
+        outcome = k.info[g, _OUTCOME]
+        if k.entered[g] or outcome in (_SKIPPED, _RESTED):
+            continue
+        n = k.outcome_count[0]
+        if n >= len(k.outcomes):
+            raise IndexError("the turns' assault outcomes are full")
+        k.outcomes[n, 0] = turn
+        k.outcomes[n, 1] = 1 - k.u.side[k.members[g, 0]]
+        k.outcomes[n, 2] = outcome
+        k.outcome_count[0] = n + 1
 
 
 @kernel(borrows=True)
@@ -543,16 +603,17 @@ def _moves(k, entries, count, table, grounds, night, hours, turn, reset_postures
     )  # fmt: skip
     if taken < 0:
         return STORE, written
-    p = k.progress
     for j in range(written):
         row = k.move_rows[j]
         kind = row[0]
         if (kind == ROW_CROSSING and row[5] != 0.0) or (kind == ROW_ESCAPED and row[4] != 0.0):
-            if p[_NOTES] >= len(k.notes):
-                raise IndexError("the turn's notes of moves are full")
-            for column in range(len(row)):
-                k.notes[p[_NOTES], column] = row[column]
-            p[_NOTES] += 1
+            n = k.note_count[0]
+            if n >= len(k.notes):
+                raise IndexError("the turns' notes of moves are full")
+            for column in range(6):
+                k.notes[n, column] = row[column]
+            k.notes[n, 6] = turn  # (the kind's last number, which these two kinds leave unused)
+            k.note_count[0] = n + 1
     return DONE, 0
 
 
