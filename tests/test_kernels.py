@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 import engine.rules.turn  # noqa: F401  (the turn imports every rule: all their kernels made)
-from engine import hexgrid, history  # noqa: F401  (history: its kernel is in CHECKED)
+from engine import hexgrid, history, quiet_game  # noqa: F401  (their kernels are in CHECKED)
 from engine.ai import plan_kernels, triggers  # noqa: F401  (their kernels are in CHECKED)
 from engine.core.board import Board, build_board
 from engine.core.dice import Dice, binomial
