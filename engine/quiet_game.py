@@ -27,7 +27,7 @@ from .ai.planner import plan_turn_arguments
 from .core.events import Event
 from .core.state import GameState, PerGame
 from .kernels.jit import kernel, resolved
-from .rules.arrivals import _arrival_due, air_strikes, arrivals, strike_tables
+from .rules.arrivals import _arrival_due, air_strikes, arrivals, strike_tables, strikes_due
 from .rules.bombardment import _weapons_back, _weapons_in
 from .rules.turn import end_game
 from .rules.whole_turn import (
@@ -52,13 +52,21 @@ _TURN, _LEDGER, _PLACE, _TOTAL, _WORKS_CHANGED, _ROWS, _PLAYED = range(7)
 
 class LoopKit(NamedTuple):
     """What `play_turns` reads beyond the `TurnKit`: `plan_turn`'s arguments, the game's
-    counters (`clock`), the turns whose start Python plays (`python_turns`: reinforcements due
-    or an air strike possible), and each turn's darkness (`nights`)."""
+    counters (`clock`), the turns reinforcements are due (`arriving`), each turn's darkness
+    (`nights`), and the air strikes' tables (arrivals.py `StrikeTables`: `strikes_due` tells,
+    on a turn one may fly, whether one comes; `due` its scratch)."""
 
     plan: tuple
     clock: np.ndarray
-    python_turns: np.ndarray
+    arriving: np.ndarray
     nights: np.ndarray
+    flying: np.ndarray
+    strike_first: np.ndarray
+    strike_last: np.ndarray
+    strike_on_call: np.ndarray
+    strike_side: np.ndarray
+    strike_near: np.ndarray
+    due: np.ndarray
 
 
 def loop_kit(state: GameState, kept: _Kept) -> LoopKit:
@@ -70,15 +78,19 @@ def loop_kit(state: GameState, kept: _Kept) -> LoopKit:
     if found is not None and all(a is b for a, b in zip(plan, found.plan, strict=True)):
         return found
     total = state.total_turns
-    python_turns = np.zeros(total + 1, np.bool_)
+    arriving = np.zeros(total + 1, np.bool_)
     due = _arrival_due(state)[1]
-    flying = strike_tables(state).flying
-    for turn in range(total + 1):
-        python_turns[turn] = (turn < len(due) and due[turn]) or (
-            turn < len(flying) and flying[turn]
-        )
-    nights = np.array([state.night_of(turn) for turn in range(total + 1)], np.bool_)
-    found = store["loop"] = LoopKit(plan, np.zeros(7, np.int64), python_turns, nights)
+    arriving[: min(len(due), total + 1)] = due[: total + 1]
+    nights = state.board.shared(
+        ("quiet_game_nights", total),
+        lambda: np.array([state.night_of(turn) for turn in range(total + 1)], np.bool_),
+    )
+    strikes = strike_tables(state)
+    found = store["loop"] = LoopKit(
+        plan, np.zeros(7, np.int64), arriving, nights, np.asarray(strikes.flying, np.bool_),
+        strikes.first, strikes.last, strikes.on_call, strikes.side, strikes.near,
+        np.zeros(len(strikes.first), np.int64),
+    )  # fmt: skip
     return found
 
 
@@ -109,8 +121,7 @@ def play_quiet_turns(state: GameState, fingerprint: bool) -> list[Event]:
     phase = PLAN
     while True:
         status, phase, extra, side_gone, over = _play_turns(
-            kit, loop.plan, dice.table, kept.moves.current_bundles(), clock, loop.python_turns,
-            loop.nights, phase,
+            kit, loop, dice.table, kept.moves.current_bundles(), phase,
         )  # fmt: skip
         played = int(clock[_PLAYED])
         clock[_PLAYED] = 0
@@ -137,19 +148,20 @@ def play_quiet_turns(state: GameState, fingerprint: bool) -> list[Event]:
 
 
 @kernel(borrows=True)
-def play_turns(k, plan, table, grounds, clock, python_turns, nights, phase):
+def play_turns(k, loop, table, grounds, phase):
     """Turn after turn of a quiet game from phase `phase` (`PLAN`: a new turn's), each the
-    computer player's orders for both sides (`plan_turn`, with `plan` its arguments, the
+    computer player's orders for both sides (`plan_turn`, with `loop.plan` its arguments, the
     numbers of its `PlanTurn` and its records' rows set here) and the turn (`play_turn`), the
-    game's counters moved on in `clock` (`LoopKit`). Returns as `play_turn` does where it
-    stops (and where the game ends), or (`PYTHON`, `START`, ...) at a turn whose start Python
-    plays (`python_turns`), or (`TELL`, `PLAN`, ...) before a turn that might find the kit's
-    notes or outcomes full."""
+    game's counters moved on in `loop.clock`. Returns as `play_turn` does where it stops (and
+    where the game ends), or (`PYTHON`, `START`, ...) at a turn whose start Python plays
+    (reinforcements due, or an air strike that comes: `_python_starts`), or (`TELL`, `PLAN`,
+    ...) before a turn that might find the kit's notes or outcomes full."""
     u = k.u
     count = len(u.men)
+    plan, clock = loop.plan, loop.clock
     while True:
         turn = clock[_TURN]
-        night = nights[turn]
+        night = loop.nights[turn]
         if phase == PLAN:
             if k.note_count[0] + k.notes_per_turn > len(k.notes) or k.outcome_count[
                 0
@@ -165,7 +177,7 @@ def play_turns(k, plan, table, grounds, clock, python_turns, nights, phase):
             _, both = plan_turn(*plan)
             clock[_ROWS] = both
             phase = START
-            if python_turns[turn]:
+            if _python_starts(k, loop, turn):
                 return PYTHON, START, 0, -1, False
             for i in range(count):  # the men at the turn's start, for the morale phase
                 k.scratch.men_before[i] = u.men[i]
@@ -188,3 +200,19 @@ def play_turns(k, plan, table, grounds, clock, python_turns, nights, phase):
 
 
 _play_turns = resolved(play_turns)
+
+
+@kernel(borrows=True)
+def _python_starts(k, loop, turn):
+    """Whether Python plays the start of `turn`: reinforcements are due, or an air strike comes
+    (`strikes_due`, asked only on a turn one may fly: the check Python's `air_strikes` makes)."""
+    if loop.arriving[turn]:
+        return True
+    if turn >= len(loop.flying) or not loop.flying[turn]:
+        return False
+    due = strikes_due(
+        loop.strike_first, loop.strike_last, loop.strike_on_call, loop.strike_side,
+        loop.strike_near, k.u.side, k.position_rows, k.ledger_rows, loop.clock[_LEDGER], turn,
+        loop.due,
+    )  # fmt: skip
+    return due > 0
