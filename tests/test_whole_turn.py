@@ -209,3 +209,20 @@ def test_a_game_that_keeps_its_events_is_not_played_out_at_once() -> None:
         assert game.play_out_quietly() is None and game.turn == 0
     game = Game(scenario, 1, keep_events=False, detail_events=False)
     assert game.play_out_quietly(("adaptive", None)) is None and game.turn == 0
+
+
+def test_a_quiet_game_leaves_nothing_behind_it() -> None:
+    """A batch plays millions of games in a process: once a game is dropped, nothing the whole
+    turn or the played-out loop kept for it (their `PerGame` caches) may keep its state alive."""
+    import gc
+    import weakref
+
+    from engine.headless import play
+
+    scenario = load_scenario(ROOT / "scenarios/furong_mountain.yaml").scenario
+    record = play(scenario, 1, keep_events=False, detail_events=False)
+    assert record.state.finished
+    gone = weakref.ref(record.state)
+    del record
+    gc.collect()
+    assert gone() is None

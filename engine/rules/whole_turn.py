@@ -198,10 +198,11 @@ class TurnKit(NamedTuple):
 
 
 class _Kept(NamedTuple):
-    """A game's kit and what it was made from, to tell when it must be made again."""
+    """A game's kit and the objects its wrapper asks beside it. Nothing here may hold the state:
+    it is kept in a `PerGame` cache, whose entries die with their game only if their values do
+    not keep it alive."""
 
     kit: TurnKit
-    record: _Record  # the assaults' rows (held: the kit holds its arrays)
     moves: object  # movement's `_MovePhase`
     groups: list  # bombardment's groups of tubes, in the weapon arrays' order
 
@@ -357,7 +358,8 @@ def _make_kit(state: GameState) -> _Kept:
         first_routed=ledger[15],
         turn_hours=float(state.turn_hours),
     )
-    return _Kept(kit, record, moves, groups)
+    # (the `_Record` itself is not kept: it holds the state, which a game's cache must not)
+    return _Kept(kit, moves, groups)
 
 
 def play_quiet_turn(state: GameState, rows: np.ndarray, fingerprint: bool) -> list[Event]:
