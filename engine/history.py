@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -77,17 +78,28 @@ def format_value(value: Value) -> str:
 
 
 def _snapshot_index(state: GameState, moment: datetime | None) -> int:
-    last = len(state.ledger) - 1
+    last = state.ledger_turns - 1
     if moment is None:
         return last
     return int(min(max(state.turn_of(moment), 0), last))
 
 
 def _mask(state: GameState, entry: HistoryEntry) -> np.ndarray:
+    """The units an entry measures. Read only: the mask of named units is kept per scenario."""
     u = state.units
     if entry.units:
-        return np.isin(np.array(u.ids), entry.units)
+        return _named_units(u.ids, tuple(entry.units))
     return u.side == state.side_index(entry.side) if entry.side else np.ones(u.count, bool)
+
+
+@lru_cache(maxsize=256)
+def _named_units(ids: tuple[str, ...], named: tuple[str, ...]) -> np.ndarray:
+    """Which of the units `ids` are `named`, kept: every game of a scenario has the same units
+    in the same order, and a batch measures each of its games (`np.isin` of the names, made
+    anew, was a tenth of a Furong battle's metrics). Read only, as it is shared."""
+    mask = np.isin(np.array(ids), named)
+    mask.setflags(write=False)
+    return mask
 
 
 def measure(state: GameState, entry: HistoryEntry) -> Value:
@@ -127,12 +139,12 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
             )
         )
     if metric == Metric.rounds_fired:
-        return float(state.rounds_ledger[end][side] - state.rounds_ledger[begin][side])
+        return float(state.rounds_rows[end][side] - state.rounds_rows[begin][side])
     if metric == Metric.works_destroyed_fraction:
-        start = state.works_ledger[0][side]
-        return float(1.0 - state.works_ledger[end][side] / start) if start > 0 else 0.0
+        start = state.works_rows[0][side]
+        return float(1.0 - state.works_rows[end][side] / start) if start > 0 else 0.0
     mask = _mask(state, entry)
-    now, before = state.ledger[end], state.ledger[begin]
+    now, before = state.ledger_rows[end], state.ledger_rows[begin]
     if metric == Metric.men_remaining:
         return float(now[_ROW["men"]][mask].sum())
     if metric == Metric.men_lost:
@@ -157,10 +169,12 @@ def measure(state: GameState, entry: HistoryEntry) -> Value:
 
 
 def _holder(state: GameState, place: str | None, snapshot: int) -> int | None:
-    """The side holding `place` at snapshot `snapshot` (0: the start; k: after turn k)."""
-    timeline = state.place_timeline.get(place, []) if place else []
-    if snapshot >= 1 and timeline:
-        return timeline[min(snapshot, len(timeline)) - 1]
+    """The side holding `place` at snapshot `snapshot` (0: the start; k: after turn k): read in
+    the places' record itself (`place_timeline` makes a place's whole record a call)."""
+    column = state.board.place_index.get(place) if place else None
+    turns = state.place_turns
+    if snapshot >= 1 and turns and column is not None:
+        return int(state.place_history[min(snapshot, turns) - 1, column])
     return state.place_start.get(place) if place else None
 
 
@@ -197,12 +211,12 @@ def _got_back_across(
     back across the river it had crossed to attack; a rear on the map keeps them on it."""
     bank = state.board.banks(state.board.river_ids.index(entry.place))
     home = bank[np.array(state.rears)[state.units.side]]  # each unit's side's rear bank
-    then, now = state.position_ledger[begin], state.position_ledger[end]
+    then, now = state.position_rows[begin], state.position_rows[end]
     units = np.flatnonzero(mask & (then >= 0) & (now >= 0) & (home >= 0))
     bank_then, bank_now = bank[then[units]], bank[now[units]]
     back = units[(bank_then >= 0) & (bank_then != home[units]) & (bank_now == home[units])]
-    men, escaped = state.ledger[end][_ROW["men"]], _ROW["escaped"]
-    counted_escaped = state.ledger[end][escaped] - state.ledger[begin][escaped]
+    men, escaped = state.ledger_rows[end][_ROW["men"]], _ROW["escaped"]
+    counted_escaped = state.ledger_rows[end][escaped] - state.ledger_rows[begin][escaped]
     return float(men[back].sum() + counted_escaped[mask].sum())
 
 
@@ -218,20 +232,21 @@ def _men_surrounded(state: GameState, mask: np.ndarray, begin: int, end: int) ->
     stack = np.empty(cells, np.int64)
     best = 0.0
     for k in range(begin, end + 1):
-        where = state.position_ledger[k]
-        men = state.ledger[k][_ROW["men"]]
+        where = state.position_rows[k]
+        men = state.ledger_rows[k][_ROW["men"]]
         present = (where >= 0) & (men > 0)
         total = 0.0
         for side in (0, 1):
             measured = np.flatnonzero(mask & present & (u.side == side))
             if not len(measured) or side >= len(rears) or rears[side] < 0:
                 continue
+            # the enemy's hexes and their neighbours (the table's -1: no neighbour there)
             enemy = where[present & (u.side != side)]
+            around = board.neighbor_table[enemy].ravel()
             blocked = np.zeros(cells, bool)
             blocked[~board.passable] = True
-            for h in enemy.tolist():
-                blocked[h] = True
-                blocked[list(board.neighbors[h])] = True
+            blocked[enemy] = True
+            blocked[around[around >= 0]] = True
             seen = np.zeros(cells, np.bool_)
             _reachable(board.neighbor_table, rears[side], blocked, seen, stack)
             for i in measured.tolist():
@@ -277,13 +292,13 @@ def _fell_back(state: GameState, entry: HistoryEntry, mask: np.ndarray, end: int
     and in hand. Men who broke and fled, were killed or captured there, or are still in it do
     not count (`men_remaining` counted all of these but the dead)."""
     place = state.board.resolve(entry.place)
-    positions = np.array(state.position_ledger[: end + 1])  # turn ends x units
+    positions = state.position_rows[: end + 1]  # turn ends x units
     was_there = (positions == place).any(axis=0)
     now = positions[end]
     first = state.first_routed
     never_routed = (first < 0) | (first > end) if len(first) else np.ones(len(now), bool)
     away = (now >= 0) & (now != place)
-    men = state.ledger[end][_ROW["men"]]
+    men = state.ledger_rows[end][_ROW["men"]]
     return float(men[mask & was_there & away & never_routed].sum())
 
 

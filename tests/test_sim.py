@@ -685,3 +685,39 @@ def test_a_battle_in_the_middle_of_a_chunk_replays_alone_as_its_row(
         assert row[f"men.{side}"][1:] == [float(e["men"].get(side, 0)) for e in ended]
     assert over["winner"] == row["winner"] and over["reason"] == row["end_reason"]
     assert len(ended) == row["turns"]
+
+
+def test_chunk_columns_made_from_buffers_are_what_pa_array_makes() -> None:
+    """The worker builds its columns from numpy buffers (pa.array would import pandas in every
+    worker): nulls, empty and non-ASCII strings, the integer and float columns and the float32
+    lists must come out as pa.array makes them."""
+    from engine.sim.worker import _column, _float_lists
+
+    texts = ["roc", None, "", "芙蓉山 · 'quoted'", None, "ija"]
+    assert _column(texts, pa.string()).equals(pa.array(texts, pa.string()))
+    assert _column([None, None], pa.string()).equals(pa.array([None, None], pa.string()))
+    numbers = [1.5, None, -0.0, 1e300, None, 3.0, 2.0, 7.0, None]  # past a byte of validity
+    assert _column(numbers, pa.float64()).equals(pa.array(numbers, pa.float64()))
+    assert _column([2**62 + 1, 0], pa.int64()).equals(pa.array([2**62 + 1, 0], pa.int64()))
+    assert _column([61, 3], pa.int32()).equals(pa.array([61, 3], pa.int32()))
+    rows = [np.array([900, 850, 16_777_217]), np.array([5], np.int64), np.array([1.1, 0.3])]
+    kind = pa.list_(pa.float32())
+    expected = pa.array([[float(x) for x in row] for row in rows], kind)
+    assert _float_lists(rows, kind).equals(expected)
+
+
+def test_a_chunks_replay_commands_are_each_battles_own(tmp_path: Path) -> None:
+    """`replay_commands` quotes the words around the seed once: each must be the battle's own
+    `replay_command`, overrides and modes that need quoting included."""
+    plan = make_plan(
+        str(MINIMAL),
+        tmp_path / "out",
+        games=3,
+        batch_seed=2,
+        sweeps=["rules.night_speed_factor=0.5:0.9:2"],
+    )
+    for arm in plan.arms:
+        task = dataclasses.replace(plan.task(arm, 0, 2), run_scenario="a folder/with 'quotes'.yaml")
+        seeds = [battle_seed(2, i) for i in range(3)]
+        assert task.replay_commands(seeds) == [task.replay_command(s) for s in seeds]
+        assert all("'" in command for command in task.replay_commands(seeds))

@@ -104,7 +104,7 @@ def _batch(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from ..scenario.errors import ScenarioError
-    from .executors import ChunkFailed, default_workers, make_executor
+    from .executors import ChunkFailed, default_workers, make_executor, start_forkserver
     from .plan import PlanError, make_plan
     from .runner import run_batch
 
@@ -127,6 +127,9 @@ def _batch(args: argparse.Namespace) -> int:
         except MissingExtra as error:
             print(f"--sensitivity: {error}", file=sys.stderr)
             return ExitCode.MISSING_EXTRA
+    workers = args.workers or default_workers()
+    if workers > 1 and not args.dask:  # the pool's server starts while the plan is made
+        start_forkserver()
     try:
         plan = make_plan(
             args.scenario,
@@ -150,7 +153,6 @@ def _batch(args: argparse.Namespace) -> int:
     except PlanError as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
-    workers = args.workers or default_workers()
     try:
         executor = make_executor(workers, args.dask)
     except OSError as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import multiprocessing
+import multiprocessing.context
 import os
 import signal
 import threading
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from multiprocessing import forkserver
 
 import pyarrow as pa
 
@@ -85,6 +87,24 @@ def _start_worker(fault: str | None) -> None:
         os.environ.pop(FAULT_ENV, None)
 
 
+FORKSERVER_PRELOAD = ["engine.sim.lifeline", "engine.sim.worker", "engine.sim.compiler_preload"]
+
+
+def start_forkserver() -> multiprocessing.context.BaseContext:
+    """The forkserver context of the pool's workers, its server started now if it is not
+    running. The server imports the engine and starts the kernels' compiler before it forks the
+    first worker, about a second: started when a batch begins (`wargame batch` asks before it
+    loads the scenario and plans), that second runs beside the planning instead of delaying the
+    first battles. Starting it returns at once; the workers are forked when the pool asks."""
+    context = multiprocessing.get_context("forkserver")
+    # the forkserver imports lifeline.py first, which then ties it to this process, and
+    # starts the kernels' compiler last, when the kernels are compiled (compiler_preload.py)
+    os.environ["WARGAME_LIFELINE_PRELOAD"] = str(os.getpid())
+    context.set_forkserver_preload(FORKSERVER_PRELOAD)
+    forkserver.ensure_running()
+    return context
+
+
 class PoolExecutor(Executor):
     """A local process pool. Workers start with the forkserver method: no threads of the parent
     (the progress bar's) are copied into them, and they import the engine once."""
@@ -93,13 +113,7 @@ class PoolExecutor(Executor):
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.context = multiprocessing.get_context("forkserver")
-        # the forkserver imports lifeline.py first, which then ties it to this process, and
-        # starts the kernels' compiler last, when the kernels are compiled (compiler_preload.py)
-        os.environ["WARGAME_LIFELINE_PRELOAD"] = str(os.getpid())
-        self.context.set_forkserver_preload(
-            ["engine.sim.lifeline", "engine.sim.worker", "engine.sim.compiler_preload"]
-        )
+        self.context = start_forkserver()
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:

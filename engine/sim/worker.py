@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,11 +62,26 @@ class ChunkTask:
 
     def replay_command(self, seed: int) -> str:
         words = ["wargame", "run", self.run_scenario, "--seed", str(seed)]
-        for name, value in sorted(self.battle_overrides(seed).items()):
+        return shlex.join(words + self._replay_options(self.battle_overrides(seed)))
+
+    def replay_commands(self, seeds: Sequence[int]) -> list[str]:
+        """`replay_command` of each seed. Without a posterior every battle of the arm has the
+        same options, so the words around the seed are quoted once (a seed's digits need no
+        quoting: the text is the same)."""
+        if self.posterior:
+            return [self.replay_command(seed) for seed in seeds]
+        head = shlex.join(["wargame", "run", self.run_scenario, "--seed"])
+        options = self._replay_options(dict(self.overrides))
+        tail = " " + shlex.join(options) if options else ""
+        return [f"{head} {seed}{tail}" for seed in seeds]
+
+    def _replay_options(self, overrides: dict[str, float]) -> list[str]:
+        words = []
+        for name, value in sorted(overrides.items()):
             words += ["--set", f"rules.{name}={value!r}"]  # exact: reads back as the same float
         for side, mode in self.ai_replay:
             words += ["--ai", f"{side}={mode}"]
-        return shlex.join(words)
+        return words
 
 
 class BattleFailed(RuntimeError):
@@ -147,21 +163,120 @@ def men_on_the_field(state) -> np.ndarray:
     )
 
 
+class _Layout:
+    """What the rows of a scenario's battles need that is the same in every battle: the columns,
+    the history's metrics, the sides, the men-by-turn curves, and which units each of these
+    counts (every game of a scenario has the same units in the same order). Made once per
+    scenario and process, not once a battle."""
+
+    def __init__(self, scenario: Scenario):
+        self.schema = schema_for(scenario)
+        self.history_ids = [entry.id for entry in scenario.history]
+        self.sides = [side.id for side in scenario.sides]
+        self.groups = curve_groups(scenario)
+        self.arriving = sorted({unit for r in scenario.reinforcements for unit in r.units})
+        self.turns = scenario.clock.turns
+        self._masks: tuple[tuple[str, ...], list[np.ndarray | None], np.ndarray] | None = None
+
+    def masks(self, state) -> tuple[list[np.ndarray], np.ndarray]:
+        """(each curve group's units, the units on the map at the start) of this game."""
+        ids = state.units.ids
+        if self._masks is None or self._masks[0] != ids:
+            named = np.array(ids)
+            groups = [np.isin(named, g["units"]) if g["units"] else None for g in self.groups]
+            at_start = ~np.isin(named, self.arriving) if self.arriving else np.ones(len(ids), bool)
+            self._masks = (ids, groups, at_start)
+        _, groups, at_start = self._masks
+        sides = state.units.side
+        return [
+            mask if mask is not None else sides == state.side_index(group["side"])
+            for mask, group in zip(groups, self.groups, strict=True)
+        ], at_start
+
+
+@lru_cache(maxsize=8)
+def _layout(text: str, filename: str) -> _Layout:
+    return _Layout(_load(text, filename))
+
+
+# The columns are made from numpy buffers, not by `pa.array`: its first call imports pandas (to
+# ask whether the values are a pandas object), 0.14 s of CPU in every worker process, for nothing.
+
+
+def _buffer(values: np.ndarray) -> pa.Buffer:
+    return pa.py_buffer(np.ascontiguousarray(values))
+
+
+def _validity(present: np.ndarray) -> pa.Buffer | None:
+    """Arrow's validity bitmap (a bit a value, least significant first), None when all are."""
+    return None if present.all() else _buffer(np.packbits(present, bitorder="little"))
+
+
+_NUMPY_TYPES = {pa.int32(): np.int32, pa.int64(): np.int64, pa.float64(): np.float64}
+
+
+def _numbers(values: list, kind: pa.DataType) -> pa.Array:
+    """A column of numbers (None: a null), as `pa.array(values, kind)` makes it."""
+    present = np.array([value is not None for value in values], bool)
+    data = np.array([0 if value is None else value for value in values], _NUMPY_TYPES[kind])
+    return pa.Array.from_buffers(kind, len(values), [_validity(present), _buffer(data)])
+
+
+def _texts(values: list) -> pa.Array:
+    """A column of strings (None: a null), as `pa.array(values, pa.string())` makes it."""
+    present = np.array([value is not None for value in values], bool)
+    encoded = [b"" if value is None else value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(values) + 1, np.int32)
+    np.cumsum([len(text) for text in encoded], out=offsets[1:])
+    return pa.Array.from_buffers(
+        pa.string(),
+        len(values),
+        [_validity(present), _buffer(offsets), pa.py_buffer(b"".join(encoded))],
+    )
+
+
+def _float_lists(rows: list[np.ndarray], kind: pa.DataType) -> pa.Array:
+    """A list column from one array of numbers a row: the numbers as Python floats made them
+    (float64, then the column's float32), offsets counted, no Python list a row."""
+    offsets = np.zeros(len(rows) + 1, np.int32)
+    np.cumsum([len(row) for row in rows], out=offsets[1:])
+    values = np.concatenate(rows).astype(np.float64).astype(np.float32)
+    items = pa.Array.from_buffers(kind.value_type, len(values), [None, _buffer(values)])
+    return pa.ListArray.from_arrays(
+        pa.Array.from_buffers(pa.int32(), len(offsets), [None, _buffer(offsets)]),
+        items,
+        type=kind,
+    )
+
+
+def _column(values: list, kind: pa.DataType) -> pa.Array:
+    if pa.types.is_string(kind):
+        return _texts(values)
+    return _numbers(values, kind)
+
+
 def run_chunk(task: ChunkTask) -> pa.Table:
-    """Play battles task.first..task.last of the task's arm; one row each."""
+    """Play battles task.first..task.last of the task's arm; one row each. The rows are kept
+    column by column; what every row of the chunk shares is written once at the end."""
     scenario = _load(task.text, task.run_scenario)
-    schema = schema_for(scenario)
+    layout = _layout(task.text, task.run_scenario)
     overrides = dict(task.overrides)
     overrides_text = json.dumps(overrides, sort_keys=True)
-    history_ids = [entry.id for entry in scenario.history]
-    sides = [side.id for side in scenario.sides]
-    groups = curve_groups(scenario)
-    arriving = {unit for r in scenario.reinforcements for unit in r.units}
     ai_modes = by_index(task.ai, scenario)
     modes = dict(task.ai)
     version = rules_version(scenario.rules, overrides)  # of this worker's engine
-    columns: dict[str, list] = {field.name: [] for field in schema}
-    for n, index in enumerate(range(task.first, task.last + 1)):
+    count = task.count
+    indexes = list(range(task.first, task.last + 1))
+    seeds: list[int] = []
+    each_overrides: list[str] = []
+    turns: list[int] = []
+    winners: list[str | None] = []
+    ended: list[str] = []
+    end_reasons: list[str] = []
+    metrics: dict[str, list] = {entry_id: [] for entry_id in layout.history_ids}
+    men: list[list[np.ndarray]] = [[] for _ in layout.sides]
+    curves: list[list[np.ndarray]] = [[] for _ in layout.groups]
+    for n, index in enumerate(indexes):
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle()
         if task.posterior:  # this battle's coefficients: the arm's and its draw (the rules
@@ -182,45 +297,58 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         except Exception as error:  # a bug in the rules: name the battle, not the chunk
             raise BattleFailed(index, seed, f"{type(error).__name__}: {error}") from error
         state = record.state
+        seeds.append(seed)
+        each_overrides.append(overrides_text)
+        turns.append(int(state.turn))
+        winners.append(state.winner)
+        ended.append("time up" if state.turn >= layout.turns else "one side gone")
+        end_reasons.append(battle.ended.reason if battle.ended else "")
         values = metric_values(state)
-        ids = np.array(state.units.ids)
-        start_men = state.ledger[0][0]
-        on_map_at_start = ~np.isin(ids, list(arriving)) if arriving else np.ones(len(ids), bool)
-        row = {
-            "arm": task.arm,
-            "label": task.label,
-            "variant": task.variant,
-            "variant_file": task.variant_file,
-            "variant_hash": task.variant_hash,
-            "overrides": overrides_text,
-            "rules_version": version,
-            "scenario": task.scenario,
-            "scenario_hash": task.scenario_hash,
-            "run_scenario": task.run_scenario,
-            "run_scenario_hash": task.run_scenario_hash,
-            "batch_seed": task.batch_seed,
-            "index": index,
-            "seed": seed,
-            "turns": int(state.turn),
-            "winner": state.winner,
-            "ended": "time up" if state.turn >= scenario.clock.turns else "one side gone",
-            "end_reason": battle.ended.reason if battle.ended else "",
-            "replay": task.replay_command(seed),
-        }
-        for entry_id in history_ids:
-            row[f"metric.{entry_id}"] = values.get(entry_id)
-        for side_id in sides:
-            row[f"ai.{side_id}"] = modes.get(side_id, "")
-        by_turn = men_on_the_field(state).tolist()
-        for s, side_id in enumerate(sides):
-            first = float(start_men[(state.units.side == s) & on_map_at_start].sum())
-            row[f"men.{side_id}"] = [first, *map(float, by_turn[s])]
-        for group in groups:
-            if group["units"]:
-                mask = np.isin(ids, group["units"])
-            else:
-                mask = state.units.side == state.side_index(group["side"])
-            row[group["column"]] = [float(snapshot[0][mask].sum()) for snapshot in state.ledger]
-        for name, column in columns.items():
-            column.append(row[name])
-    return pa.Table.from_pydict(columns, schema=schema)
+        for entry_id, column in metrics.items():
+            column.append(values.get(entry_id))
+        group_masks, at_start = layout.masks(state)
+        # the units' men at the start and after each turn (int64: sums of them are exact)
+        men_by_turn = state.ledger_rows[: state.ledger_turns, 0]
+        by_turn = men_on_the_field(state)
+        sides = state.units.side
+        for s, column in enumerate(men):
+            first = men_by_turn[0][(sides == s) & at_start].sum()
+            column.append(np.concatenate(([first], by_turn[s])))
+        for mask, column in zip(group_masks, curves, strict=True):
+            column.append(men_by_turn[:, mask].sum(axis=1))
+    fixed = {
+        "arm": [task.arm] * count,
+        "label": [task.label] * count,
+        "variant": [task.variant] * count,
+        "variant_file": [task.variant_file] * count,
+        "variant_hash": [task.variant_hash] * count,
+        "overrides": each_overrides,
+        "rules_version": [version] * count,
+        "scenario": [task.scenario] * count,
+        "scenario_hash": [task.scenario_hash] * count,
+        "run_scenario": [task.run_scenario] * count,
+        "run_scenario_hash": [task.run_scenario_hash] * count,
+        "batch_seed": [task.batch_seed] * count,
+        "index": indexes,
+        "seed": seeds,
+        "turns": turns,
+        "winner": winners,
+        "ended": ended,
+        "end_reason": end_reasons,
+        "replay": task.replay_commands(seeds),
+    }
+    for side_id in layout.sides:
+        fixed[f"ai.{side_id}"] = [modes.get(side_id, "")] * count
+    for entry_id, column in metrics.items():
+        fixed[f"metric.{entry_id}"] = column
+    lists = {f"men.{side_id}": column for side_id, column in zip(layout.sides, men, strict=True)}
+    for group, column in zip(layout.groups, curves, strict=True):
+        lists[group["column"]] = column
+    schema = layout.schema
+    arrays = [
+        _float_lists(lists[field.name], field.type)
+        if field.name in lists
+        else _column(fixed[field.name], field.type)
+        for field in schema
+    ]
+    return pa.Table.from_arrays(arrays, schema=schema)
