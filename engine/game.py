@@ -298,10 +298,7 @@ class Game:
         call for both (`plan_turn_rows`), the headless game loop's way."""
         if self.state.finished:
             raise OrderError("-", "-", "the game is over")
-        chosen = [self._plan_modes[s] if modes[s] is None else modes[s] for s in (0, 1)]
-        given, pending = self._rows, self._pending
-        fresh = given[0] is None and given[1] is None and not (pending[0] or pending[1])
-        if not (fresh and chosen[0] == chosen[1] == "plan"):
+        if not self._both_plans_afresh(modes):
             for s in (0, 1):
                 self.give_computer_orders(s, modes[s])
             return
@@ -323,21 +320,23 @@ class Game:
         Why: such a game's turns are whole compiled calls, many turns to a call
         (engine/quiet_game.py); the turns are those `give_all_computer_orders` and `end_turn`
         play (tests/test_whole_turn.py holds them equal, turn by turn)."""
-        chosen = [self._plan_modes[s] if modes[s] is None else modes[s] for s in (0, 1)]
-        given, pending = self._rows, self._pending
         if (
             self.keep_events
             or self.state.finished
-            or chosen[0] != "plan"
-            or chosen[1] != "plan"
-            or given[0] is not None
-            or given[1] is not None
-            or pending[0]
-            or pending[1]
+            or not self._both_plans_afresh(modes)
             or not whole_turn_plays(self.state)
         ):
             return None
         return play_quiet_turns(self.state, fingerprint=False)
+
+    def _both_plans_afresh(self, modes: tuple[str | None, str | None]) -> bool:
+        """Whether both sides play their plans this turn (`modes` as
+        `give_all_computer_orders`') with no order given yet: what `plan_turn` decides in one
+        call for both."""
+        chosen = [self._plan_modes[s] if modes[s] is None else modes[s] for s in (0, 1)]
+        given, pending = self._rows, self._pending
+        fresh = given[0] is None and given[1] is None and not (pending[0] or pending[1])
+        return fresh and chosen[0] == chosen[1] == "plan"
 
     def _computer_rows(self, side: str | int, mode: str | None) -> tuple[int, np.ndarray]:
         """(the side's number, the computer player's orders for it this turn as rows)."""

@@ -27,21 +27,20 @@ from .ai.planner import plan_turn_arguments
 from .core.events import Event
 from .core.state import GameState, PerGame
 from .kernels.jit import kernel, resolved
-from .rules.arrivals import _arrival_due, air_strikes, arrivals, strike_tables, strikes_due
+from .rules.arrivals import _arrival_due, strike_tables, strikes_due
 from .rules.bombardment import _weapons_back, _weapons_in
-from .rules.turn import end_game
+from .rules.turn import end_game, start_turn
 from .rules.whole_turn import (
     DONE,
     PLAN,
     PYTHON,
-    ROOM,
     START,
-    STORE,
     TELL,
     _Kept,
+    kit_with_room,
+    make_room,
     play_turn,
     tell_notes,
-    turn_kit,
 )
 
 _LOOPS = PerGame()
@@ -104,11 +103,8 @@ def play_quiet_turns(state: GameState, fingerprint: bool) -> list[Event]:
 
     The turns are the ones `Game.give_all_computer_orders` and `end_turn` play one by one: the
     same kernels in the same order (tests/test_whole_turn.py)."""
-    if state.ledger_turns >= len(state.ledger_rows):
-        state.record_arguments()  # (a game played past its turns: the ledgers grow)
-    state.room_in_place_history()
-    kept = turn_kit(state)
-    kit, u, dice = kept.kit, state.units, state.dice
+    kept = kit_with_room(state)
+    kit, dice = kept.kit, state.dice
     loop = loop_kit(state, kept)
     clock = loop.clock
     every_group = list(range(len(kept.groups)))
@@ -136,15 +132,10 @@ def play_quiet_turns(state: GameState, fingerprint: bool) -> list[Event]:
             _weapons_back(kept.groups, kit.weapons, every_group)
             end_game(state, events, int(side_gone), fingerprint)
             return events
-        if status == ROOM:
-            dice.room(state.turn, extra)
-        elif status == STORE:
-            kept.moves.grow(extra)
-        elif status == PYTHON:  # the turn's start as `end_turn` plays it, then the rest
-            state.state_version += 1
-            np.copyto(kit.scratch.men_before, u.men)
-            arrivals(state, events)
-            air_strikes(state, state.coefficients, events)
+        if status == PYTHON:  # the turn's start as `end_turn` plays it, then the rest
+            start_turn(state, kit.scratch.men_before, events)
+        else:
+            make_room(state, kept, status, extra)
 
 
 @kernel(borrows=True)

@@ -123,12 +123,9 @@ def end_turn(
         return whole_turn.play_quiet_turn(state, rows, fingerprint)
     c = coefficients_of(state)
     u, board = state.units, state.board
-    state.state_version += 1
     events: list[Event] = []
     scratch = turn_scratch(state)
-    np.copyto(scratch.men_before, u.men)  # the men at the turn's start, for the morale phase
-    arrivals(state, events)
-    air_strikes(state, c, events)
+    start_turn(state, scratch.men_before, events)
 
     by_side = state.side_coefficients or (c, c)  # what acts on one side's units reads its own
     # Who moves where, who fires at what, who assaults, whose order a rule step resolves: one
@@ -155,6 +152,17 @@ def end_turn(
 
     on_map = morale_phase(state, scratch.men_before, u.morale_start, c, events)
     return _close_turn(state, events, on_map, fingerprint)
+
+
+def start_turn(state: GameState, men_before: np.ndarray, events: list[Event]) -> None:
+    """A turn's start, whichever driver plays the rest of it (this module's `end_turn`, the
+    compiled turn of engine/rules/whole_turn.py and engine/quiet_game.py): the state's version
+    on, each unit's men kept in `men_before` for the morale phase, then the reinforcements due
+    and the air strikes that come (told in `events`)."""
+    state.state_version += 1
+    np.copyto(men_before, state.units.men)
+    arrivals(state, events)
+    air_strikes(state, state.coefficients, events)
 
 
 def _rears(state: GameState) -> np.ndarray:

@@ -34,7 +34,6 @@ from ..core.events import Event
 from ..core.orders import RULE_STEPS
 from ..core.state import GameState, PerGame
 from ..kernels.jit import compiling, kernel, resolved
-from .arrivals import air_strikes, arrivals
 from .assault import (
     _ATTACKING,
     _DONE,
@@ -77,6 +76,7 @@ from .turn import (
     close_turn,
     finish_turn,
     sort_orders,
+    start_turn,
     turn_scratch,
 )
 
@@ -366,17 +366,10 @@ def play_quiet_turn(state: GameState, rows: np.ndarray, fingerprint: bool) -> li
     """`end_turn` for a game whose turns report nothing (`whole_turn_plays`): arrivals and air
     strikes (a look-up most turns) as `end_turn` does them, then the rest of the turn in one
     call of `play_turn`; the game's end told as `end_turn` tells it."""
-    c = state.coefficients
-    state.state_version += 1
-    if state.ledger_turns >= len(state.ledger_rows):
-        state.record_arguments()  # (a game played past its turns: the ledgers grow)
-    state.room_in_place_history()
-    kept = turn_kit(state)
+    kept = kit_with_room(state)
     kit, u = kept.kit, state.units
-    np.copyto(kit.scratch.men_before, u.men)  # the men at the turn's start, for the morale phase
     events: list[Event] = []
-    arrivals(state, events)
-    air_strikes(state, c, events)
+    start_turn(state, kit.scratch.men_before, events)
     bombarding = _bombard_groups(kept, u, rows, kit.bombard_code)
     dice, turn, hours = state.dice, state.turn, state.turn_hours
     hours_left = (state.total_turns - turn) * hours
@@ -390,16 +383,32 @@ def play_quiet_turn(state: GameState, rows: np.ndarray, fingerprint: bool) -> li
         )  # fmt: skip
         if status == DONE:
             break
-        if status == ROOM:
-            dice.room(turn, extra)
-        else:  # a field store is full: nothing of the phase done
-            kept.moves.grow(extra)
+        make_room(state, kept, status, extra)
     if bombarding:
         _weapons_back(kept.groups, kit.weapons, bombarding)
     tell_notes(state, kit)
     state.place_turns += 1
     state.recorded()
     return finish_turn(state, events, int(side_gone), bool(over), fingerprint)
+
+
+def kit_with_room(state: GameState) -> _Kept:
+    """The game's kit (`turn_kit`), with room in the ledgers and the places' record for the
+    turn's rows (they are made for the game's every turn: only a game played past them grows
+    them, and the kit is then made again)."""
+    if state.ledger_turns >= len(state.ledger_rows):
+        state.record_arguments()  # (a game played past its turns: the ledgers grow)
+    state.room_in_place_history()
+    return turn_kit(state)
+
+
+def make_room(state: GameState, kept: _Kept, status: int, extra: int) -> None:
+    """What a kernel's stop asks for: the dice's table grown by `extra` rows (`ROOM`), or the
+    field store of ground `extra` (`STORE`); nothing for the other stops."""
+    if status == ROOM:
+        state.dice.room(state.turn, extra)
+    elif status == STORE:  # nothing of the phase done
+        kept.moves.grow(extra)
 
 
 def _bombard_groups(kept: _Kept, u, rows: np.ndarray, code: int) -> list[int]:
