@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 from machine import header  # noqa: E402
 
 import engine.game  # noqa: E402
+import engine.restart  # noqa: E402
 import engine.sim.worker as worker  # noqa: E402
 from engine.headless import play  # noqa: E402
 from engine.sim.aimodes import by_index  # noqa: E402
@@ -122,7 +123,8 @@ def main() -> None:
             best[name] = min(best[name], time.process_time() - started)
         with Timers() as timers:
             timers.wrap(engine.game.Game, "__init__", "setup")
-            timers.wrap(worker, "play", "play")
+            timers.wrap(engine.restart.GameStart, "again", "setup")
+            timers.wrap(worker.Battles, "play", "play")
             timers.wrap(worker, "metric_values", "metrics")
             started = time.process_time()
             for task in tasks:

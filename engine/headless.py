@@ -67,8 +67,21 @@ def play(
         keep_events=keep_events,
         detail_events=detail_events,
     )
+    return _played(game, _modes(ai_modes), on_turn)
+
+
+def _modes(ai_modes: dict[int, str] | None) -> tuple[str | None, str | None]:
     modes = (ai_modes or {}).get
-    mode_of = (modes(0), modes(1))
+    return (modes(0), modes(1))
+
+
+def _played(
+    game: Game,
+    mode_of: tuple[str | None, str | None],
+    on_turn: Callable[[GameState, list[Event]], None] | None,
+) -> GameRecord:
+    """`game` played to its end by the computer, `on_turn` told after each turn (after all of
+    them for a game played out at once)."""
     while not game.over:
         played = game.play_out_quietly(mode_of)  # a batch's game: the rest of it at once
         if played is None:
@@ -77,6 +90,55 @@ def play(
         if on_turn is not None:
             on_turn(game.state, played)
     return GameRecord(game.state, game.events, game.orders, game)
+
+
+class Battles:
+    """Battle after battle played headless, quietly (`play` with `keep_events=False,
+    detail_events=False`): a batch worker's way. Each battle's game is the one before it
+    started again with the new seed (engine/restart.py `GameStart`) where the scenario,
+    overrides and AI modes are the last battle's and that game could be kept; else a new game.
+    The battles are the ones `play` plays (tests/test_restart.py).
+
+    Why: a new game's setup (its state copied from the scenario's start, its compiled turn's
+    kits made and typed) cost a Furong battle about a third of its time.
+
+    A battle's `GameRecord.state` is that game's state: read it before the next battle, which
+    plays in the same arrays."""
+
+    def __init__(self) -> None:
+        self._start = None  # the last battle's GameStart, while it can be started again
+        self._key: tuple | None = None
+
+    def play(
+        self,
+        scenario: Scenario | LoadedScenario,
+        seed: int,
+        *,
+        overrides: dict[str, float] | None = None,
+        ai_modes: dict[int, str] | None = None,
+        on_turn: Callable[[GameState, list[Event]], None] | None = None,
+    ) -> GameRecord:
+        from .game import Game
+        from .restart import GameStart
+
+        if isinstance(scenario, LoadedScenario):
+            scenario = scenario.scenario
+        mode_of = _modes(ai_modes)
+        # (the scenario by identity: the kept game holds it, so its id is no other's)
+        key = (id(scenario), sorted((overrides or {}).items()), mode_of)
+        if self._start is not None and self._key == key:
+            game = self._start.again(seed)
+        else:
+            game = Game(scenario, seed, overrides=overrides, keep_events=False, detail_events=False)
+            start = GameStart(game, mode_of)
+            self._start, self._key = (start, key) if start.usable else (None, None)
+        played = game.play_out_quietly(mode_of) if self._start is not None else None
+        if played is None or not game.over:  # played turn by turn: not one to start again
+            self._start = self._key = None
+            return _played(game, mode_of, on_turn)
+        if on_turn is not None:
+            on_turn(game.state, played)
+        return GameRecord(game.state, game.events, game.orders, game)
 
 
 def write_log(path: Path, record: GameRecord, header: dict[str, Any]) -> None:

@@ -78,8 +78,7 @@ def loop_kit(state: GameState, kept: _Kept) -> LoopKit:
         return found
     total = state.total_turns
     arriving = np.zeros(total + 1, np.bool_)
-    due = _arrival_due(state)[1]
-    arriving[: min(len(due), total + 1)] = due[: total + 1]
+    fill_arriving(state, arriving)
     nights = state.board.shared(
         ("quiet_game_nights", total),
         lambda: np.array([state.night_of(turn) for turn in range(total + 1)], np.bool_),
@@ -91,6 +90,14 @@ def loop_kit(state: GameState, kept: _Kept) -> LoopKit:
         np.zeros(len(strikes.first), np.int64),
     )  # fmt: skip
     return found
+
+
+def fill_arriving(state: GameState, arriving: np.ndarray) -> None:
+    """`LoopKit.arriving`, in place: for each turn of the game, whether this game's
+    reinforcements' timetable brings a unit then."""
+    due = _arrival_due(state)[1]
+    arriving[:] = False
+    arriving[: min(len(due), len(arriving))] = due[: len(arriving)]
 
 
 def play_quiet_turns(state: GameState, fingerprint: bool) -> list[Event]:

@@ -138,6 +138,9 @@ class Works:
     owner: np.ndarray  # int8: side that built the works of each hex (its men know the lanes)
 
 
+_EVERY_PER_GAME: weakref.WeakSet[PerGame] = weakref.WeakSet()  # (see `PerGame.stores_of`)
+
+
 def _nobody() -> None:
     """The last game a PerGame served, before it has served any."""
     return None
@@ -151,12 +154,20 @@ class PerGame:
     (a thousand times a game: its common case is one weak reference called and compared).
     """
 
-    __slots__ = ("_games", "_last", "_last_store")
+    __slots__ = ("__weakref__", "_games", "_last", "_last_store")
 
     def __init__(self) -> None:
         self._games: weakref.WeakKeyDictionary[GameState, dict] = weakref.WeakKeyDictionary()
         self._last: Callable[[], GameState | None] = _nobody
         self._last_store: dict = {}
+        _EVERY_PER_GAME.add(self)
+
+    @staticmethod
+    def stores_of(state: GameState) -> list[dict]:
+        """Every module's cache for `state`'s game that has one: for what starts a game again
+        in its own arrays (engine/restart.py), which must put back every cache of the game."""
+        stores = (cache._games.get(state) for cache in _EVERY_PER_GAME)
+        return [store for store in stores if store is not None]
 
     def of(self, state: GameState) -> dict:
         """This module's cache for `state`'s game (empty at first)."""

@@ -52,6 +52,15 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
     """Draw each unit's breaking point for this game, and set its share of surrender and its
     hours of assault in hand: the kernel `set_break_points`, handed each unit's `resolve:`
     terms (`resolve_terms`, read from the scenario's words here) and its draw place."""
+    factor, captured = break_point_terms(state, scenario, coefficients)
+    occurrence = break_point_draws(state.dice, state.units.count)
+    set_break_points_of(state, coefficients, factor, captured, occurrence)
+
+
+def break_point_terms(
+    state: GameState, scenario: Scenario, coefficients
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each unit's (break factor, share captured) from its `resolve:` (`resolve_terms`)."""
     u = state.units
     by_side = state.side_coefficients or (coefficients, coefficients)
     sides = {s.id: s.resolve for s in scenario.sides}
@@ -60,18 +69,35 @@ def draw_break_points(state: GameState, scenario: Scenario, coefficients) -> Non
         setting = unit.resolve if unit.resolve is not None else sides.get(unit.side)
         # its side's values (`side_rules`), as its surrender reads them
         factor[i], captured[i] = resolve_terms(setting, by_side[int(u.side[i])])
-    dice = state.dice
-    occurrence = np.array(
-        [dice.draw_place(0, SETUP_BREAK_POINT, i)[4] for i in range(u.count)], dtype=np.int64
+    return factor, captured
+
+
+def break_point_draws(dice, count: int) -> np.ndarray:
+    """The occurrence of each unit's breaking-point draw, the draws counted on `dice`."""
+    return np.array(
+        [dice.draw_place(0, SETUP_BREAK_POINT, i)[4] for i in range(count)], dtype=np.int64
     )
-    set_break_points(
-        unit_arrays(u),
+
+
+def set_break_points_of(
+    state: GameState,
+    coefficients,
+    factor: np.ndarray,
+    captured: np.ndarray,
+    occurrence: np.ndarray,
+) -> None:
+    """`set_break_points` for the game's units, its dice and coefficients, the units' resolve
+    terms and draw places given: `draw_break_points`' draw, which a game started again with
+    another seed (engine/restart.py) makes again without working the terms out again."""
+    by_side = state.side_coefficients or (coefficients, coefficients)
+    _set_break_points(
+        unit_arrays(state.units),
         factor,
         captured,
         occurrence,
         coefficients.values(),
         (by_side[0].values(), by_side[1].values()),
-        dice.key_words,
+        state.dice.key_words,
     )
 
 
@@ -96,6 +122,9 @@ def set_break_points(u, factor, captured, occurrence, c, by_side, keys):
             continue
         mean = by_side[u.side[i]].break_point_mean * (0.5 + u.quality[i]) * factor[i]
         u.break_share[i] = min(1.0, mean * draw)
+
+
+_set_break_points = resolved(set_break_points)
 
 
 def morale_phase(

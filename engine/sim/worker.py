@@ -17,7 +17,7 @@ import numpy as np
 import pyarrow as pa
 
 from ..core.events import GameEnded
-from ..headless import play
+from ..headless import Battles
 from ..history import metric_values
 from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
@@ -276,6 +276,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     metrics: dict[str, list] = {entry_id: [] for entry_id in layout.history_ids}
     men: list[list[np.ndarray]] = [[] for _ in layout.sides]
     curves: list[list[np.ndarray]] = [[] for _ in layout.groups]
+    battles = Battles()  # each battle's game the one before it started again, where it can
     for n, index in enumerate(indexes):
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle()
@@ -285,13 +286,12 @@ def run_chunk(task: ChunkTask) -> pa.Table:
             overrides_text = json.dumps(overrides, sort_keys=True)
         try:
             _maybe_fail(task, n, index)
-            record = play(
+            # (played quietly: the rows read each turn's end and the game's, no more)
+            record = battles.play(
                 scenario,
                 seed,
                 overrides=overrides or None,
                 ai_modes=ai_modes or None,
-                keep_events=False,
-                detail_events=False,  # the rows read each turn's end and the game's, no more
                 on_turn=battle,
             )
         except Exception as error:  # a bug in the rules: name the battle, not the chunk
