@@ -196,6 +196,10 @@ class GameStart:
         if not self.usable:
             raise ValueError("this game cannot be started again (see GameStart.usable)")
         game, state, kept = self.game, self.game.state, self._kept
+        # The dice's table as the last battle grew it: the rows past those filled are never
+        # read, and a table with room saves the kernels' stops to grow it (a new game's starts
+        # small and grows in its first turns).
+        table = state.dice.table
         for store in PerGame.stores_of(state):
             if id(store) not in self._store_ids:  # a cache made in play: made again in play
                 store.clear()
@@ -223,6 +227,7 @@ class GameStart:
         state.seed = seed
         dice = state.dice
         _reseed(dice, seed)
+        dice.table = table
         # the seed's own parts, drawn as a new game draws them: breaking points, then arrivals
         setup = self._setup_draws
         dice.table[: len(setup)] = setup
