@@ -237,7 +237,7 @@ class GameStart:
             state.arrival_table = None
             state.arrival_rows = ()
             state.__dict__.pop("_arrival_due", None)
-            fill_arriving(state, self._loop.arriving)
+            fill_arriving(state, self._loop)
         return game
 
 

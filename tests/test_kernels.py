@@ -160,7 +160,7 @@ CHECKED = {
     *("on_axis", "breach_choice", "plan_turn"),
     # the turn as one call (tests/test_whole_turn.py: its games, turn by turn, are `end_turn`'s)
     *("play_turn", "_clear_assault_rows", "_step_rows", "_moves", "_assaults", "_note_outcomes"),
-    *("play_turns", "_python_starts"),  # (engine/quiet_game.py: the same tests)
+    *("play_turns", "_turn_start"),  # (engine/quiet_game.py: the same tests)
 }
 # (take_casualties, bombardment's and the air strikes', and every kernel a battle runs, by
 # whole battles played compiled (morale's:

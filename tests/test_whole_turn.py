@@ -197,7 +197,7 @@ def test_played_out_the_notes_are_told_whenever_the_kit_fills() -> None:
         assert quiet.play_out_quietly() is not None
     finally:
         quiet_game._play_turns = kernel
-    assert whole_turn.TELL in stops and whole_turn.PYTHON in stops
+    assert whole_turn.TELL in stops
     assert quiet.state.assaults == told.state.assaults
     assert quiet.state.state_hash() == told.state.state_hash()
 
@@ -226,3 +226,50 @@ def test_a_quiet_game_leaves_nothing_behind_it() -> None:
     del record
     gc.collect()
     assert gone() is None
+
+
+def _strikes_coming(state) -> int:
+    """How many air strikes come at the start of the state's turn (as `air_strikes` asks)."""
+    from engine.rules.arrivals import _strikes_due, strike_tables
+
+    tables, turn = strike_tables(state), state.turn
+    if not (turn < len(tables.flying) and tables.flying[turn]):
+        return 0
+    return int(
+        _strikes_due(
+            tables.first, tables.last, tables.on_call, tables.side, tables.near,
+            state.units.side, state.position_rows, state.ledger_rows, state.ledger_turns, turn,
+            np.zeros(len(tables.strikes), np.int64),
+        )
+    )  # fmt: skip
+
+
+@compiled_only
+def test_a_turns_air_strikes_stop_for_room_and_go_on() -> None:
+    """`play_turns` starts a turn in the kernel (`_turn_start`: reinforcements, air strikes).
+    Where the dice's table has no room for the strikes, it changes nothing of them and asks
+    for room; called again with room, the units are as `end_turn`'s start leaves them."""
+    from engine.rules.turn import start_turn
+
+    told, quiet = _games("scenarios/furong_mountain.yaml", 2)
+    while _strikes_coming(told.state) == 0:
+        assert not told.over, "no air strike came in the battle"
+        for game in (told, quiet):
+            game.give_all_computer_orders()
+            game.end_turn()
+    state, turn = quiet.state, quiet.state.turn
+    kept = whole_turn.kit_with_room(state)
+    loop = quiet_game.loop_kit(state, kept)
+    loop.clock[quiet_game._LEDGER] = state.ledger_turns
+    men = state.units.men.copy()
+    full = np.zeros((0, 4), np.int64)
+    asked = quiet_game._turn_start(kept.kit, loop, full, turn, True)
+    assert asked > 0 and np.array_equal(state.units.men, men)
+    table, _ = state.dice.room(turn, int(asked))
+    assert quiet_game._turn_start(kept.kit, loop, table, turn, False) == 0
+    start_turn(told.state, np.zeros(told.state.units.count, np.int64), [])
+    struck = state.units.men != men
+    assert struck.any()
+    for name in ("men", "suppression", "morale", "hex", "arrived"):
+        assert np.array_equal(getattr(state.units, name), getattr(told.state.units, name)), name
+    assert np.array_equal(kept.kit.scratch.men_before, men)

@@ -83,10 +83,9 @@ from .turn import (
 # What `play_turn` returns first: the turn is done, or it stopped for the dice's table to
 # grow (by the rows in its third value) or for a field store to grow (the ground's number).
 DONE, ROOM, STORE = 0, 1, 2
-# engine/quiet_game.py's `play_turns`' other stops: Python's part of a turn's start is due (the
-# reinforcements and the air strikes), or the kit's notes are to be told before a turn may fill
-# them.
-PYTHON, TELL = 3, 4
+# engine/quiet_game.py's `play_turns`' other stop: the kit's notes are to be told before a turn
+# may fill them.
+TELL = 4
 _RESTED = OUTCOMES.index("rested")  # an attack that rested: not an assault fought
 # The phases, in the turn's order: where `play_turn` starts, and where it stopped.
 START, MOVE, BREACH, BOMBARD, FIRE, ASSAULT, MORALE = range(7)
