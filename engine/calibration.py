@@ -19,7 +19,7 @@ from datetime import datetime
 
 import numpy as np
 
-from .headless import play
+from .headless import Battles
 from .history import ECHO_TEXT, as_number, historical_text, inside, measure
 from .scenario.models import HistoryEntry, Scenario
 from .sim.stats import percentile_of, summarize_metric
@@ -109,9 +109,10 @@ def spreads(
     values: dict[str, list[float]] = {e.id: [] for e in scenario.history}
     agree: dict[str, int] = {e.id: 0 for e in scenario.history}
     winners: Counter[str] = Counter()
+    battles = Battles()  # (each battle's game the one before it started again, where it can)
     for seed in range(first_seed, first_seed + games):
         chosen = {**(overrides or {}), **draw(seed)} if draw else overrides
-        state = play(scenario, seed, overrides=chosen, keep_events=False, detail_events=False).state
+        state = battles.play(scenario, seed, overrides=chosen).state
         winners[state.winner or "none"] += 1
         for entry in scenario.history:
             value = measure(state, entry)

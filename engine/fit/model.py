@@ -261,8 +261,10 @@ def simulate(
     fit_set: FitSet, values: Mapping[str, float], base: Mapping[str, float] | None = None
 ) -> dict[str, float]:
     """The fit set's statistics from games played with these coefficients."""
-    from ..headless import play
+    from ..headless import Battles
     from ..history import as_number, inside, measure
+
+    battles = Battles()  # (each battle's game the one before it started again, where it can)
 
     overrides = with_overrides(base, values)
     first = particle_seed(values)
@@ -272,9 +274,7 @@ def simulate(
         games = []
         # each battle its own seeds (keyed_seed): battles must not share their dice
         for seed in keyed_seeds(first, fit_set.seeds, battle.isqno):
-            state = play(
-                scenario, seed, overrides=overrides, keep_events=False, detail_events=False
-            ).state
+            state = battles.play(scenario, seed, overrides=overrides).state
             u = state.units
             lost = u.killed + u.wounded + u.captured + u.drowned
             games.append(
@@ -292,9 +292,7 @@ def simulate(
         entries = [e for e in scenario.history if e.id in target.metrics]
         numbers: dict[str, list[float]] = {e.id: [] for e in entries}
         for seed in seeds:
-            state = play(
-                scenario, seed, overrides=overrides, keep_events=False, detail_events=False
-            ).state
+            state = battles.play(scenario, seed, overrides=overrides).state
             for entry in entries:
                 value = measure(state, entry)
                 if _historical(entry, scenario) is None:
