@@ -132,7 +132,11 @@ class Battles:
             game = Game(scenario, seed, overrides=overrides, keep_events=False, detail_events=False)
             start = GameStart(game, mode_of)
             self._start, self._key = (start, key) if start.usable else (None, None)
-        played = game.play_out_quietly(mode_of) if self._start is not None else None
+        try:
+            played = game.play_out_quietly(mode_of) if self._start is not None else None
+        except BaseException:  # (a battle stopped half-way: the next one is a new game)
+            self._start = self._key = None
+            raise
         if played is None or not game.over:  # played turn by turn: not one to start again
             self._start = self._key = None
             return _played(game, mode_of, on_turn)
