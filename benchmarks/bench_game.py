@@ -11,7 +11,9 @@ again under cProfile and prints where the time goes (the engine's functions, by 
 own time). `--kernels` plays them again timing every call from Python into a kernel (the
 CPU time of this thread, so the load of other processes does not count) and prints each kernel's
 calls, milliseconds per battle and microseconds per call, and what is left outside the kernels:
-the split a compiled turn (docs/speed.md, stage 4) changes.
+the split a compiled turn (docs/speed.md, stage 4) changes. Each scenario's line is followed by
+the same battles played as a batch worker plays them, one after another in one game started
+again with each seed (`headless.Battles`: no new game's setup), by CPU time.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from machine import header
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.headless import play  # noqa: E402
+from engine.headless import Battles, play  # noqa: E402
 from engine.scenario import load_scenario  # noqa: E402
 
 
@@ -75,6 +77,17 @@ def main() -> None:
             f" p90 {p90:.1f}; CPU {cpu:.1f}{best}) = {1000 / cpu:.0f} battles/s on one core"
             f" by CPU time, {per_turn:.2f} ms per turn, {args.games} battles; first battle"
             f" with board build {warm:.0f} ms"
+        )
+        # The batch worker's way: each battle the last one's game started again (Battles).
+        battles = Battles()
+        battles.play(scenario, 0)
+        cpu_started = time.process_time()
+        for seed in range(1, args.games + 1):
+            battles.play(scenario, seed)
+        again = (time.process_time() - cpu_started) * 1000 / args.games
+        print(
+            f"  one after another in one game (headless.Battles, a batch worker's way): CPU"
+            f" {again:.2f} ms per battle = {1000 / again:.0f} battles/s on one core"
         )
         if args.profile:
             profile(scenario, args.games)
