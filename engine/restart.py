@@ -91,11 +91,13 @@ def _walk(root: object, kept: _Kept | None, seen: set[int], shared: set[int]) ->
             ):
                 kept.keep_array(value)
         elif isinstance(value, tuple):
-            stack.extend(value)
+            if not _plain(value):
+                stack.extend(value)
         elif kind is list:
             if kept is not None:
                 kept.lists.append((value, value[:]))
-            stack.extend(value)
+            if not _plain(value):
+                stack.extend(value)
         elif isinstance(value, dict):
             if kept is not None:
                 kept.dicts.append((value, dict(value)))
@@ -112,6 +114,15 @@ def _walk(root: object, kept: _Kept | None, seen: set[int], shared: set[int]) ->
                 kept.objects.append((value, own, {k: attributes[k] for k in slots}))
             stack.extend(attributes.values())
         # anything else (a foreign library's object) is not the game's to change
+
+
+_PLAIN_KINDS = frozenset((type(None), bool, int, float, complex, str, bytes))
+
+
+def _plain(items: tuple | list) -> bool:
+    """Whether every item is a plain value (nothing to walk into): the board's long lists of
+    numbers, told at C speed rather than item by item."""
+    return set(map(type, items)) <= _PLAIN_KINDS
 
 
 def _root(array: np.ndarray) -> np.ndarray:
