@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from ..core.events import GameEnded
 from ..headless import play
-from ..history import metric_values
+from ..metric_plan import plan_values
 from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
 from .aimodes import Modes, by_index
@@ -171,12 +171,17 @@ class _Layout:
 
     def __init__(self, scenario: Scenario):
         self.schema = schema_for(scenario)
-        self.history_ids = [entry.id for entry in scenario.history]
+        # each metric column's entry: its place in the history (`plan_values`' order), the last
+        # of its id as a dict by id kept it
+        where = {entry.id: number for number, entry in enumerate(scenario.history)}
+        self.history_ids = list(where)
+        self.history_places = list(where.values())
         self.sides = [side.id for side in scenario.sides]
         self.groups = curve_groups(scenario)
         self.arriving = sorted({unit for r in scenario.reinforcements for unit in r.units})
         self.turns = scenario.clock.turns
-        self._masks: tuple[tuple[str, ...], list[np.ndarray | None], np.ndarray] | None = None
+        self._masks: tuple[tuple, list[np.ndarray | None], np.ndarray] | None = None
+        self._weights: tuple[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def masks(self, state) -> tuple[list[np.ndarray], np.ndarray]:
         """(each curve group's units, the units on the map at the start) of this game."""
@@ -192,6 +197,23 @@ class _Layout:
             mask if mask is not None else sides == state.side_index(group["side"])
             for mask, group in zip(groups, self.groups, strict=True)
         ], at_start
+
+    def weights(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`masks` as int64 matrices of units x columns, so that a battle's men by turn give
+        every men and curve column in three products (the sums `men_on_the_field` and the masks'
+        make, exact in int64): (each side's units, each side's units on the map at the start,
+        each curve group's units). Kept while the units and sides are the same."""
+        key = (state.units.ids, state.units.side.tobytes(), state.side_ids)
+        if self._weights is None or self._weights[0] != key:
+            group_masks, at_start = self.masks(state)
+            sides = state.units.side
+            by_side = np.stack([sides == s for s in range(len(self.sides))], axis=1)
+            groups = np.zeros((len(sides), len(self.groups)), np.int64)
+            for column, mask in enumerate(group_masks):
+                groups[:, column] = mask
+            weights = (by_side.astype(np.int64), (by_side & at_start[:, None]).astype(np.int64))
+            self._weights = (key, (*weights, groups))
+        return self._weights[1]
 
 
 @lru_cache(maxsize=8)
@@ -240,7 +262,13 @@ def _float_lists(rows: list[np.ndarray], kind: pa.DataType) -> pa.Array:
     (float64, then the column's float32), offsets counted, no Python list a row."""
     offsets = np.zeros(len(rows) + 1, np.int32)
     np.cumsum([len(row) for row in rows], out=offsets[1:])
-    values = np.concatenate(rows).astype(np.float64).astype(np.float32)
+    return _float_list_column(np.concatenate(rows), offsets, kind)
+
+
+def _float_list_column(numbers: np.ndarray, offsets: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """A list column of `numbers`, row i being numbers[offsets[i]:offsets[i + 1]] (`offsets`
+    int32, one more than the rows), as `_float_lists` makes it."""
+    values = numbers.astype(np.float64).astype(np.float32)
     items = pa.Array.from_buffers(kind.value_type, len(values), [None, _buffer(values)])
     return pa.ListArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), len(offsets), [None, _buffer(offsets)]),
@@ -273,9 +301,10 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     winners: list[str | None] = []
     ended: list[str] = []
     end_reasons: list[str] = []
-    metrics: dict[str, list] = {entry_id: [] for entry_id in layout.history_ids}
-    men: list[list[np.ndarray]] = [[] for _ in layout.sides]
-    curves: list[list[np.ndarray]] = [[] for _ in layout.groups]
+    metric_rows: list[list[float | None]] = []
+    # each battle's men by turn (the start, then each turn's end): sides' and curves' columns
+    men_blocks: list[np.ndarray] = []
+    curve_blocks: list[np.ndarray] = []
     for n, index in enumerate(indexes):
         seed = battle_seed(task.batch_seed, index)
         battle = _Battle()
@@ -303,19 +332,18 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         winners.append(state.winner)
         ended.append("time up" if state.turn >= layout.turns else "one side gone")
         end_reasons.append(battle.ended.reason if battle.ended else "")
-        values = metric_values(state)
-        for entry_id, column in metrics.items():
-            column.append(values.get(entry_id))
-        group_masks, at_start = layout.masks(state)
-        # the units' men at the start and after each turn (int64: sums of them are exact)
+        metric_rows.append(plan_values(state))
+        by_side, by_side_at_start, by_group = layout.weights(state)
+        # the units' men at the start and after each turn (int64: sums of them are exact); a
+        # side's men are those at the start on the map, then those in the fight at each turn's
+        # end (`men_on_the_field`)
         men_by_turn = state.ledger_rows[: state.ledger_turns, 0]
-        by_turn = men_on_the_field(state)
-        sides = state.units.side
-        for s, column in enumerate(men):
-            first = men_by_turn[0][(sides == s) & at_start].sum()
-            column.append(np.concatenate(([first], by_turn[s])))
-        for mask, column in zip(group_masks, curves, strict=True):
-            column.append(men_by_turn[:, mask].sum(axis=1))
+        in_fight = state.position_rows[1 : state.ledger_turns] >= 0
+        block = np.empty((len(men_by_turn), len(layout.sides)), np.int64)
+        block[0] = men_by_turn[0] @ by_side_at_start
+        block[1:] = np.where(in_fight, men_by_turn[1:], 0) @ by_side
+        men_blocks.append(block)
+        curve_blocks.append(men_by_turn @ by_group)
     fixed = {
         "arm": [task.arm] * count,
         "label": [task.label] * count,
@@ -339,14 +367,19 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     }
     for side_id in layout.sides:
         fixed[f"ai.{side_id}"] = [modes.get(side_id, "")] * count
-    for entry_id, column in metrics.items():
-        fixed[f"metric.{entry_id}"] = column
-    lists = {f"men.{side_id}": column for side_id, column in zip(layout.sides, men, strict=True)}
-    for group, column in zip(layout.groups, curves, strict=True):
-        lists[group["column"]] = column
+    for entry_id, place in zip(layout.history_ids, layout.history_places, strict=True):
+        fixed[f"metric.{entry_id}"] = [row[place] for row in metric_rows]
+    # every battle's men by turn, one after another: a column of numbers each, cut into rows
+    offsets = np.zeros(count + 1, np.int32)
+    np.cumsum([len(block) for block in men_blocks], out=offsets[1:])
+    men = np.concatenate(men_blocks)
+    curves = np.concatenate(curve_blocks)
+    lists = {f"men.{side_id}": men[:, s] for s, side_id in enumerate(layout.sides)}
+    for g, group in enumerate(layout.groups):
+        lists[group["column"]] = curves[:, g]
     schema = layout.schema
     arrays = [
-        _float_lists(lists[field.name], field.type)
+        _float_list_column(lists[field.name], offsets, field.type)
         if field.name in lists
         else _column(fixed[field.name], field.type)
         for field in schema
