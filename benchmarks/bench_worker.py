@@ -123,7 +123,7 @@ def main() -> None:
         with Timers() as timers:
             timers.wrap(engine.game.Game, "__init__", "setup")
             timers.wrap(worker, "play", "play")
-            timers.wrap(worker, "metric_values", "metrics")
+            timers.wrap(worker, "plan_values", "metrics")
             started = time.process_time()
             for task in tasks:
                 table = worker.run_chunk(task)

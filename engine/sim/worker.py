@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from ..core.events import GameEnded
 from ..headless import play
+from ..kernels.jit import kernel, resolved
 from ..metric_plan import plan_values
 from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
@@ -198,22 +199,57 @@ class _Layout:
             for mask, group in zip(groups, self.groups, strict=True)
         ], at_start
 
-    def weights(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """`masks` as int64 matrices of units x columns, so that a battle's men by turn give
-        every men and curve column in three products (the sums `men_on_the_field` and the masks'
-        make, exact in int64): (each side's units, each side's units on the map at the start,
-        each curve group's units). Kept while the units and sides are the same."""
+    def counted(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What `men_by_turn` reads of the units: (each one's side, whether it is on the map at
+        the start, each curve group's units as rows), kept while the units are the same."""
         key = (state.units.ids, state.units.side.tobytes(), state.side_ids)
         if self._weights is None or self._weights[0] != key:
             group_masks, at_start = self.masks(state)
-            sides = state.units.side
-            by_side = np.stack([sides == s for s in range(len(self.sides))], axis=1)
-            groups = np.zeros((len(sides), len(self.groups)), np.int64)
-            for column, mask in enumerate(group_masks):
-                groups[:, column] = mask
-            weights = (by_side.astype(np.int64), (by_side & at_start[:, None]).astype(np.int64))
-            self._weights = (key, (*weights, groups))
+            groups = np.zeros((len(self.groups), state.units.count), np.bool_)
+            for row, mask in enumerate(group_masks):
+                groups[row] = mask
+            self._weights = (key, (state.units.side.copy(), at_start.astype(np.bool_), groups))
         return self._weights[1]
+
+
+def _men_by_turn_arrays(ledger, positions, turns, sides, at_start, groups, out, row):
+    """`men_by_turn` with numpy, where the process does not compile: the sums
+    `men_on_the_field` makes, and each curve group's men at the start and each turn's end."""
+    side_count = out.shape[1] - groups.shape[0]
+    men = ledger[:turns, 0]
+    in_fight = positions[1:turns] >= 0
+    for s in range(side_count):
+        out[row, s] = men[0][(sides == s) & at_start].sum()
+        out[row + 1 : row + turns, s] = np.where(in_fight & (sides == s), men[1:], 0).sum(axis=1)
+    for g in range(groups.shape[0]):
+        out[row : row + turns, side_count + g] = men[:, groups[g]].sum(axis=1)
+
+
+@kernel(interpreted=_men_by_turn_arrays, borrows=True)
+def men_by_turn(ledger, positions, turns, sides, at_start, groups, out, row):
+    """A battle's rows of the men columns, into `out` from row `row` (one a snapshot: the start,
+    then each turn's end; `turns` of them): first each side's men (at the start those on the
+    map, then those in the fight, as `men_on_the_field` counts them), then each curve group's
+    (all its units' men). The ledgers' men are row 0. Sums of int64, as numpy's. Why a kernel:
+    the batch makes these after every battle, when the battle has left the caches cold and each
+    numpy call costs several times what it does in a loop of them."""
+    side_count = out.shape[1] - groups.shape[0]
+    for t in range(turns):
+        r = row + t
+        for c in range(out.shape[1]):
+            out[r, c] = 0
+        for u in range(sides.shape[0]):
+            men = ledger[t, 0, u]
+            s = sides[u]
+            counted = at_start[u] if t == 0 else positions[t, u] >= 0
+            if counted and s < side_count:
+                out[r, s] += men
+            for g in range(groups.shape[0]):
+                if groups[g, u]:
+                    out[r, side_count + g] += men
+
+
+_men_rows = resolved(men_by_turn)
 
 
 @lru_cache(maxsize=8)
@@ -295,18 +331,23 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     version = rules_version(scenario.rules, overrides)  # of this worker's engine
     count = task.count
     indexes = list(range(task.first, task.last + 1))
-    seeds: list[int] = []
+    # every battle's seed first, one after another: numpy's SeedSequence called between
+    # battles cost five times as much (the battle leaves the caches cold)
+    seeds = [battle_seed(task.batch_seed, index) for index in indexes]
     each_overrides: list[str] = []
     turns: list[int] = []
     winners: list[str | None] = []
     ended: list[str] = []
     end_reasons: list[str] = []
     metric_rows: list[list[float | None]] = []
-    # each battle's men by turn (the start, then each turn's end): sides' and curves' columns
-    men_blocks: list[np.ndarray] = []
-    curve_blocks: list[np.ndarray] = []
-    for n, index in enumerate(indexes):
-        seed = battle_seed(task.batch_seed, index)
+    # every battle's men by turn (the start, then each turn's end), one after another: a column
+    # each side (`men.<side>`), then each curve group; room for every snapshot of the scenario
+    men_table = np.empty(
+        (count * (layout.turns + 1), len(layout.sides) + len(layout.groups)), np.int64
+    )
+    lengths: list[int] = []
+    row = 0  # the next battle's first row in men_table
+    for n, (index, seed) in enumerate(zip(indexes, seeds, strict=True)):
         battle = _Battle()
         if task.posterior:  # this battle's coefficients: the arm's and its draw (the rules
             # version stays the arm's: the engine that plays them, checked against the plan)
@@ -326,24 +367,20 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         except Exception as error:  # a bug in the rules: name the battle, not the chunk
             raise BattleFailed(index, seed, f"{type(error).__name__}: {error}") from error
         state = record.state
-        seeds.append(seed)
         each_overrides.append(overrides_text)
         turns.append(int(state.turn))
         winners.append(state.winner)
         ended.append("time up" if state.turn >= layout.turns else "one side gone")
         end_reasons.append(battle.ended.reason if battle.ended else "")
         metric_rows.append(plan_values(state))
-        by_side, by_side_at_start, by_group = layout.weights(state)
-        # the units' men at the start and after each turn (int64: sums of them are exact); a
-        # side's men are those at the start on the map, then those in the fight at each turn's
-        # end (`men_on_the_field`)
-        men_by_turn = state.ledger_rows[: state.ledger_turns, 0]
-        in_fight = state.position_rows[1 : state.ledger_turns] >= 0
-        block = np.empty((len(men_by_turn), len(layout.sides)), np.int64)
-        block[0] = men_by_turn[0] @ by_side_at_start
-        block[1:] = np.where(in_fight, men_by_turn[1:], 0) @ by_side
-        men_blocks.append(block)
-        curve_blocks.append(men_by_turn @ by_group)
+        recorded = state.ledger_turns
+        if row + recorded > len(men_table):  # a game past the scenario's turns
+            men_table = np.concatenate((men_table, np.empty_like(men_table)))
+        _men_rows(
+            state.ledger_rows, state.position_rows, recorded, *layout.counted(state), men_table, row
+        )
+        lengths.append(recorded)
+        row += recorded
     fixed = {
         "arm": [task.arm] * count,
         "label": [task.label] * count,
@@ -369,14 +406,14 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         fixed[f"ai.{side_id}"] = [modes.get(side_id, "")] * count
     for entry_id, place in zip(layout.history_ids, layout.history_places, strict=True):
         fixed[f"metric.{entry_id}"] = [row[place] for row in metric_rows]
-    # every battle's men by turn, one after another: a column of numbers each, cut into rows
+    # the men by turn, a column of numbers each, cut into rows
     offsets = np.zeros(count + 1, np.int32)
-    np.cumsum([len(block) for block in men_blocks], out=offsets[1:])
-    men = np.concatenate(men_blocks)
-    curves = np.concatenate(curve_blocks)
-    lists = {f"men.{side_id}": men[:, s] for s, side_id in enumerate(layout.sides)}
+    np.cumsum(lengths, out=offsets[1:])
+    lists = {
+        f"men.{side_id}": men_table[: offsets[-1], s] for s, side_id in enumerate(layout.sides)
+    }
     for g, group in enumerate(layout.groups):
-        lists[group["column"]] = curves[:, g]
+        lists[group["column"]] = men_table[: offsets[-1], len(layout.sides) + g]
     schema = layout.schema
     arrays = [
         _float_list_column(lists[field.name], offsets, field.type)
