@@ -276,7 +276,8 @@ def run_kernels(read_metrics, men_by_turn, arrays, cases) -> list:
         told = np.zeros(len(kit[0]), np.int8)
         cells = case["cells"]
         scratch = (np.empty(cells, np.bool_), np.empty(cells, np.bool_), np.empty(cells, np.int64))
-        read_metrics(kit, *game, case["last"], case["place_turns"], *scratch, out, told)
+        work = (*scratch, out, told)
+        read_metrics(kit, *game, case["last"], case["place_turns"], work)
         turns = case["last"] + 1
         rows = np.zeros((turns + 2, case["width"]), np.int64)
         counted = [arrays[f"{name}.counted{number}"] for number in range(3)]

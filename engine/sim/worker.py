@@ -24,7 +24,7 @@ from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
 from .aimodes import Modes, by_index
 from .results import curve_groups, schema_for
-from .seeds import battle_seed
+from .seeds import battle_seeds
 from .versions import rules_version
 
 FAULT_ENV = "WARGAME_SIM_FAULT"  # fault injection for the tests; see docs/batch.md
@@ -331,9 +331,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     version = rules_version(scenario.rules, overrides)  # of this worker's engine
     count = task.count
     indexes = list(range(task.first, task.last + 1))
-    # every battle's seed first, one after another: numpy's SeedSequence called between
-    # battles cost five times as much (the battle leaves the caches cold)
-    seeds = [battle_seed(task.batch_seed, index) for index in indexes]
+    seeds = battle_seeds(task.batch_seed, indexes)  # battle_seed's, made together
     each_overrides: list[str] = []
     turns: list[int] = []
     winners: list[str | None] = []
