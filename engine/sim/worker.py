@@ -110,8 +110,8 @@ def _load(text: str, filename: str) -> Scenario:
     return load_scenario_text(text, filename, coefficient_names=coefficient_names()).scenario
 
 
-def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int) -> None:
-    fault = os.environ.get(FAULT_ENV, "")
+def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int, fault: str) -> None:
+    """Inject the fault `fault` (the chunk's `FAULT_ENV`) if it names this battle."""
     if fault == f"worker-exit-at:{index}":
         os._exit(3)  # a battle that kills its worker every time
     if fault == f"raise-at:{index}":
@@ -332,6 +332,7 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     count = task.count
     indexes = list(range(task.first, task.last + 1))
     seeds = battle_seeds(task.batch_seed, indexes)  # battle_seed's, made together
+    fault = os.environ.get(FAULT_ENV, "")  # the tests' injected faults, read once a chunk
     each_overrides: list[str] = []
     turns: list[int] = []
     winners: list[str | None] = []
@@ -352,7 +353,8 @@ def run_chunk(task: ChunkTask) -> pa.Table:
             overrides = task.battle_overrides(seed)
             overrides_text = json.dumps(overrides, sort_keys=True)
         try:
-            _maybe_fail(task, n, index)
+            if fault:
+                _maybe_fail(task, n, index, fault)
             record = play(
                 scenario,
                 seed,
