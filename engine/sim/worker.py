@@ -252,6 +252,17 @@ def men_by_turn(ledger, positions, turns, sides, at_start, groups, out, row):
 _men_rows = resolved(men_by_turn)
 
 
+def battle_men_rows(state) -> np.ndarray:
+    """One battle's rows of the men columns (`men_by_turn`), as `run_chunk` writes them: for
+    `wargame warm`, which compiles the kernel with the batch's arguments."""
+    layout = _Layout(state.scenario)
+    columns = len(layout.sides) + len(layout.groups)
+    rows = np.empty((state.ledger_turns, columns), np.int64)
+    counted = layout.counted(state)
+    _men_rows(state.ledger_rows, state.position_rows, state.ledger_turns, *counted, rows, 0)
+    return rows
+
+
 @lru_cache(maxsize=8)
 def _layout(text: str, filename: str) -> _Layout:
     return _Layout(_load(text, filename))
@@ -282,6 +293,8 @@ def _numbers(values: list, kind: pa.DataType) -> pa.Array:
 
 def _texts(values: list) -> pa.Array:
     """A column of strings (None: a null), as `pa.array(values, pa.string())` makes it."""
+    if values and values[0] is not None and values.count(values[0]) == len(values):
+        return _same_texts(values[0], len(values))
     present = np.array([value is not None for value in values], bool)
     encoded = [b"" if value is None else value.encode("utf-8") for value in values]
     offsets = np.zeros(len(values) + 1, np.int32)
@@ -290,6 +303,16 @@ def _texts(values: list) -> pa.Array:
         pa.string(),
         len(values),
         [_validity(present), _buffer(offsets), pa.py_buffer(b"".join(encoded))],
+    )
+
+
+def _same_texts(text: str, count: int) -> pa.Array:
+    """`_texts` of `count` times `text` (most of a chunk's columns: its arm's, scenario's...),
+    without encoding it `count` times."""
+    encoded = text.encode("utf-8")
+    offsets = np.arange(count + 1, dtype=np.int32) * np.int32(len(encoded))
+    return pa.Array.from_buffers(
+        pa.string(), count, [None, _buffer(offsets), pa.py_buffer(encoded * count)]
     )
 
 
