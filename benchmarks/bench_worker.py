@@ -9,7 +9,7 @@ One process plays the batch's battles (seeds, overrides, AI modes as `wargame ba
 in chunks of `--chunk`, then the same battles again through `play` alone, `--rounds` times each,
 alternated; the best round of each counts (CPU time: on a shared machine other work slows whichever
 round it lands on). The split times the parts of the worker's round: the game's setup (`Game`
-made), the play itself, the metrics (`metric_values`), the rows and table (the rest of
+made), the play itself, the metrics (`plan_values`), the rows and table (the rest of
 `run_chunk`), the chunk file (`write_part`). `--profile` prints a cProfile of one worker round;
 `--cold` also times, in a fresh process, what a pool worker pays once: the imports, the first
 battle (numba's cache loaded, the board's tables built) and its chunk.
@@ -125,7 +125,7 @@ def main() -> None:
             timers.wrap(engine.game.Game, "__init__", "setup")
             timers.wrap(engine.restart.GameStart, "again", "setup")
             timers.wrap(worker.Battles, "play", "play")
-            timers.wrap(worker, "metric_values", "metrics")
+            timers.wrap(worker, "plan_values", "metrics")
             started = time.process_time()
             for task in tasks:
                 table = worker.run_chunk(task)

@@ -21,6 +21,7 @@ from .kernels.jit import kernel, resolved
 from .scenario.models import HistoryEntry, Metric
 
 _ROW = {name: i for i, name in enumerate(LEDGER_ROWS)}
+_MEN = _ROW["men"]  # a constant the kernels read
 _LOSS_ROWS = [_ROW[n] for n in ("killed", "wounded", "captured", "drowned")]
 _WATER_ROWS = [_ROW[n] for n in ("drowned", "hit_in_water")]
 
@@ -226,36 +227,22 @@ def _men_surrounded(state: GameState, mask: np.ndarray, begin: int, end: int) ->
     the enemy or next to them (the enemy's zone: where men moving out would be stopped). Only
     the enemy's units in the fight with men count; impassable hexes block. Counting men still
     alive alone (`men_remaining`) says nothing of a ring."""
-    u, board = state.units, state.board
-    rears = state.rears
+    board = state.board
     cells = board.width * board.height
-    stack = np.empty(cells, np.int64)
-    best = 0.0
-    for k in range(begin, end + 1):
-        where = state.position_rows[k]
-        men = state.ledger_rows[k][_ROW["men"]]
-        present = (where >= 0) & (men > 0)
-        total = 0.0
-        for side in (0, 1):
-            measured = np.flatnonzero(mask & present & (u.side == side))
-            if not len(measured) or side >= len(rears) or rears[side] < 0:
-                continue
-            # the enemy's hexes and their neighbours (the table's -1: no neighbour there)
-            enemy = where[present & (u.side != side)]
-            around = board.neighbor_table[enemy].ravel()
-            blocked = np.zeros(cells, bool)
-            blocked[~board.passable] = True
-            blocked[enemy] = True
-            blocked[around[around >= 0]] = True
-            seen = np.zeros(cells, np.bool_)
-            _reachable(board.neighbor_table, rears[side], blocked, seen, stack)
-            for i in measured.tolist():
-                h = int(where[i])
-                # out through a free neighbour (a unit's own hex may lie in the enemy's zone)
-                if not (seen[h] or any(seen[n] for n in board.neighbors[h])):
-                    total += float(men[i])
-        best = max(best, total)
-    return best
+    return men_cut_off_arrays(
+        board.neighbor_table,
+        board.passable,
+        np.array(state.rears, np.int64),
+        state.units.side,
+        mask,
+        state.position_rows,
+        state.ledger_rows,
+        begin,
+        end,
+        np.empty(cells, np.bool_),
+        np.empty(cells, np.bool_),
+        np.empty(cells, np.int64),
+    )
 
 
 @kernel(borrows=True)
@@ -284,6 +271,115 @@ def reachable_from(neighbor_table, start, blocked, seen, stack):
 
 
 _reachable = resolved(reachable_from)
+
+
+def men_cut_off_arrays(
+    neighbor_table: np.ndarray,
+    passable: np.ndarray,
+    rears: np.ndarray,
+    sides: np.ndarray,
+    mask: np.ndarray,
+    positions: np.ndarray,
+    ledger: np.ndarray,
+    begin: int,
+    end: int,
+    blocked: np.ndarray,
+    seen: np.ndarray,
+    stack: np.ndarray,
+) -> float:
+    """`_men_surrounded` on the game's arrays (each side's rear hex in `rears`, the units' hexes
+    and ledgers turn by turn in `positions` and `ledger`; `blocked`, `seen` and `stack` room for
+    every hex, their contents overwritten), with numpy: what `measure` reads, and what the
+    kernel `most_men_cut_off` stands for where the process does not compile."""
+    best = 0.0
+    for k in range(begin, end + 1):
+        where = positions[k]
+        men = ledger[k][_MEN]
+        present = (where >= 0) & (men > 0)
+        total = 0.0
+        for side in (0, 1):
+            measured = np.flatnonzero(mask & present & (sides == side))
+            if not len(measured) or side >= len(rears) or rears[side] < 0:
+                continue
+            # the enemy's hexes and their neighbours (the table's -1: no neighbour there)
+            enemy = where[present & (sides != side)]
+            around = neighbor_table[enemy].ravel()
+            blocked[:] = ~passable
+            blocked[enemy] = True
+            blocked[around[around >= 0]] = True
+            seen[:] = False
+            _reachable(neighbor_table, rears[side], blocked, seen, stack)
+            # out through a free neighbour (a unit's own hex may lie in the enemy's zone)
+            hexes = where[measured]
+            next_to = neighbor_table[hexes]
+            free = seen[hexes] | (seen[next_to] & (next_to >= 0)).any(axis=1)
+            for i in measured[~free].tolist():
+                total += float(men[i])
+        best = max(best, total)
+    return best
+
+
+@kernel(interpreted=men_cut_off_arrays, borrows=True)
+def most_men_cut_off(
+    neighbor_table,
+    passable,
+    rears,
+    sides,
+    mask,
+    positions,
+    ledger,
+    begin,
+    end,
+    blocked,
+    seen,
+    stack,
+):
+    """`men_cut_off_arrays` compiled: the men of the units of `mask` cut off from their side's
+    rear, the most at any turn end `begin`..`end`. Why a kernel: the batch measures it for every
+    battle (Furong's `second_bn_surrounded`), a walk over the board each turn and side, and the
+    numpy calls around each walk were a quarter of a battle's metrics and rows."""
+    units = sides.shape[0]
+    cells = passable.shape[0]
+    ways = neighbor_table.shape[1]
+    best = 0.0
+    for k in range(begin, end + 1):
+        total = 0.0
+        for side in range(2):
+            if side >= rears.shape[0] or rears[side] < 0:
+                continue
+            measured = False
+            for i in range(units):
+                if mask[i] and sides[i] == side and positions[k, i] >= 0 and ledger[k, _MEN, i] > 0:
+                    measured = True
+                    break
+            if not measured:
+                continue
+            for h in range(cells):
+                blocked[h] = not passable[h]
+                seen[h] = False
+            for i in range(units):  # the enemy's hexes and their neighbours
+                h = positions[k, i]
+                if sides[i] != side and h >= 0 and ledger[k, _MEN, i] > 0:
+                    blocked[h] = True
+                    for m in range(ways):
+                        n = neighbor_table[h, m]
+                        if n >= 0:
+                            blocked[n] = True
+            reachable_from(neighbor_table, rears[side], blocked, seen, stack)
+            for i in range(units):
+                h = positions[k, i]
+                if not (mask[i] and sides[i] == side and h >= 0 and ledger[k, _MEN, i] > 0):
+                    continue
+                free = seen[h]
+                for m in range(ways):
+                    n = neighbor_table[h, m]
+                    if n >= 0 and seen[n]:
+                        free = True
+                if not free:
+                    total += float(ledger[k, _MEN, i])
+        if total > best:
+            best = total
+    return best
 
 
 def _fell_back(state: GameState, entry: HistoryEntry, mask: np.ndarray, end: int) -> float:

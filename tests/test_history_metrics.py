@@ -21,7 +21,8 @@ import pytest
 from engine.calibration import markdown, spreads
 from engine.core.orders import Assault, Bombard, Move, Withdraw
 from engine.game import Game
-from engine.history import ECHO_TEXT, agreement, compare, measure
+from engine.history import ECHO_TEXT, agreement, as_number, compare, measure
+from engine.metric_plan import plan_values
 from engine.rules.casualties import apply_casualties, remove_men
 from engine.rules.coefficients import coefficients
 from engine.scenario import load_scenario_text
@@ -38,8 +39,14 @@ def game(text: str = TEXT, seed: int = 1) -> Game:
 
 
 def value(g: Game, ident: str):
-    entry = next(e for e in g.state.scenario.history if e.id == ident)
-    return measure(g.state, entry)
+    """The metric `ident` of the game; the batch's reading of it (engine/metric_plan.py) checked
+    equal on the way, so that every steered battle here holds the two to one number."""
+    history = g.state.scenario.history
+    number, entry = next((n, e) for n, e in enumerate(history) if e.id == ident)
+    measured = measure(g.state, entry)
+    as_row = as_number(entry, measured, g.state.scenario.clock.start)
+    assert repr(plan_values(g.state)[number]) == repr(as_row)
+    return measured
 
 
 def turns(g: Game, n: int = 1, orders: dict[int, list] | None = None) -> None:

@@ -52,6 +52,8 @@ BINOMIAL_CASES = [
 # the kernels the cases above and the line and sight checks below run, by name
 CHECKED = {
     "reachable_from",
+    "most_men_cut_off",  # tests/test_metric_plan.py: its source and compiled, to the numpy twin
+    *("read_metrics", "place_holder", "men_by_turn"),  # tests/test_metric_plan.py
     "binomial",
     "_binomial_to_half",
     "_walk_up",

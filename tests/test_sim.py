@@ -696,6 +696,8 @@ def test_chunk_columns_made_from_buffers_are_what_pa_array_makes() -> None:
     texts = ["roc", None, "", "芙蓉山 · 'quoted'", None, "ija"]
     assert _column(texts, pa.string()).equals(pa.array(texts, pa.string()))
     assert _column([None, None], pa.string()).equals(pa.array([None, None], pa.string()))
+    for same in (["roc"] * 7, ["芙蓉山"] * 3, [""] * 4, ["ija"]):  # a chunk's arm, scenario...
+        assert _column(same, pa.string()).equals(pa.array(same, pa.string()))
     numbers = [1.5, None, -0.0, 1e300, None, 3.0, 2.0, 7.0, None]  # past a byte of validity
     assert _column(numbers, pa.float64()).equals(pa.array(numbers, pa.float64()))
     assert _column([2**62 + 1, 0], pa.int64()).equals(pa.array([2**62 + 1, 0], pa.int64()))

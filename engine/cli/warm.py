@@ -101,12 +101,14 @@ def workload() -> None:
     from .. import hexgrid
     from ..headless import play
     from ..history import metric_values
+    from ..metric_plan import plan_values
     from ..resources import scenarios_folder, variants_folder
     from ..rules.fire import fire_reaches
     from ..rules.sight import EYE_HEIGHT_M, line_of_sight, sight_known
     from ..rules.turn import coefficients_of
     from ..scenario import load_scenario
     from ..scenario.overlay import load_overlay
+    from ..sim.worker import battle_men_rows
     from .common import variant_scenario
 
     folder, variants = scenarios_folder(), variants_folder()
@@ -124,9 +126,12 @@ def workload() -> None:
         for mode in AI_MODES:
             for seed in SEEDS:
                 record = play(loaded, seed, ai_modes={0: mode, 1: mode}, keep_events=False)
-                metric_values(record.state)  # what a batch's rows read of each battle
-        # a batch's battle, which reports nothing: its turns are one call (rules/whole_turn.py)
-        play(loaded, SEEDS[0], keep_events=False, detail_events=False)
+                metric_values(record.state)  # what the report and `wargame run` read
+        # a batch's battle, which reports nothing: its turns are one call (rules/whole_turn.py);
+        # its row's metrics and men columns (engine/sim/worker.py)
+        quiet = play(loaded, SEEDS[0], keep_events=False, detail_events=False)
+        plan_values(quiet.state)
+        battle_men_rows(quiet.state)
         board = record.state.board  # the board the battles shared
         line_of_sight(board, 0, board.size - 1)
         # what the window calls and no battle does: the odds' reaches, and the sight cache as

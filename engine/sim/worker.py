@@ -18,12 +18,13 @@ import pyarrow as pa
 
 from ..core.events import GameEnded
 from ..headless import Battles
-from ..history import metric_values
+from ..kernels.jit import kernel, resolved
+from ..metric_plan import plan_values
 from ..scenario.loader import load_scenario_text
 from ..scenario.models import Scenario
 from .aimodes import Modes, by_index
 from .results import curve_groups, schema_for
-from .seeds import battle_seed
+from .seeds import battle_seeds
 from .versions import rules_version
 
 FAULT_ENV = "WARGAME_SIM_FAULT"  # fault injection for the tests; see docs/batch.md
@@ -109,8 +110,8 @@ def _load(text: str, filename: str) -> Scenario:
     return load_scenario_text(text, filename, coefficient_names=coefficient_names()).scenario
 
 
-def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int) -> None:
-    fault = os.environ.get(FAULT_ENV, "")
+def _maybe_fail(task: ChunkTask, done_in_chunk: int, index: int, fault: str) -> None:
+    """Inject the fault `fault` (the chunk's `FAULT_ENV`) if it names this battle."""
     if fault == f"worker-exit-at:{index}":
         os._exit(3)  # a battle that kills its worker every time
     if fault == f"raise-at:{index}":
@@ -171,12 +172,17 @@ class _Layout:
 
     def __init__(self, scenario: Scenario):
         self.schema = schema_for(scenario)
-        self.history_ids = [entry.id for entry in scenario.history]
+        # each metric column's entry: its place in the history (`plan_values`' order), the last
+        # of its id as a dict by id kept it
+        where = {entry.id: number for number, entry in enumerate(scenario.history)}
+        self.history_ids = list(where)
+        self.history_places = list(where.values())
         self.sides = [side.id for side in scenario.sides]
         self.groups = curve_groups(scenario)
         self.arriving = sorted({unit for r in scenario.reinforcements for unit in r.units})
         self.turns = scenario.clock.turns
-        self._masks: tuple[tuple[str, ...], list[np.ndarray | None], np.ndarray] | None = None
+        self._masks: tuple[tuple, list[np.ndarray | None], np.ndarray] | None = None
+        self._weights: tuple[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
 
     def masks(self, state) -> tuple[list[np.ndarray], np.ndarray]:
         """(each curve group's units, the units on the map at the start) of this game."""
@@ -192,6 +198,69 @@ class _Layout:
             mask if mask is not None else sides == state.side_index(group["side"])
             for mask, group in zip(groups, self.groups, strict=True)
         ], at_start
+
+    def counted(self, state) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """What `men_by_turn` reads of the units: (each one's side, whether it is on the map at
+        the start, each curve group's units as rows), kept while the units are the same."""
+        key = (state.units.ids, state.units.side.tobytes(), state.side_ids)
+        if self._weights is None or self._weights[0] != key:
+            group_masks, at_start = self.masks(state)
+            groups = np.zeros((len(self.groups), state.units.count), np.bool_)
+            for row, mask in enumerate(group_masks):
+                groups[row] = mask
+            self._weights = (key, (state.units.side.copy(), at_start.astype(np.bool_), groups))
+        return self._weights[1]
+
+
+def _men_by_turn_arrays(ledger, positions, turns, sides, at_start, groups, out, row):
+    """`men_by_turn` with numpy, where the process does not compile: the sums
+    `men_on_the_field` makes, and each curve group's men at the start and each turn's end."""
+    side_count = out.shape[1] - groups.shape[0]
+    men = ledger[:turns, 0]
+    in_fight = positions[1:turns] >= 0
+    for s in range(side_count):
+        out[row, s] = men[0][(sides == s) & at_start].sum()
+        out[row + 1 : row + turns, s] = np.where(in_fight & (sides == s), men[1:], 0).sum(axis=1)
+    for g in range(groups.shape[0]):
+        out[row : row + turns, side_count + g] = men[:, groups[g]].sum(axis=1)
+
+
+@kernel(interpreted=_men_by_turn_arrays, borrows=True)
+def men_by_turn(ledger, positions, turns, sides, at_start, groups, out, row):
+    """A battle's rows of the men columns, into `out` from row `row` (one a snapshot: the start,
+    then each turn's end; `turns` of them): first each side's men (at the start those on the
+    map, then those in the fight, as `men_on_the_field` counts them), then each curve group's
+    (all its units' men). The ledgers' men are row 0. Sums of int64, as numpy's. Why a kernel:
+    the batch makes these after every battle, when the battle has left the caches cold and each
+    numpy call costs several times what it does in a loop of them."""
+    side_count = out.shape[1] - groups.shape[0]
+    for t in range(turns):
+        r = row + t
+        for c in range(out.shape[1]):
+            out[r, c] = 0
+        for u in range(sides.shape[0]):
+            men = ledger[t, 0, u]
+            s = sides[u]
+            counted = at_start[u] if t == 0 else positions[t, u] >= 0
+            if counted and s < side_count:
+                out[r, s] += men
+            for g in range(groups.shape[0]):
+                if groups[g, u]:
+                    out[r, side_count + g] += men
+
+
+_men_rows = resolved(men_by_turn)
+
+
+def battle_men_rows(state) -> np.ndarray:
+    """One battle's rows of the men columns (`men_by_turn`), as `run_chunk` writes them: for
+    `wargame warm`, which compiles the kernel with the batch's arguments."""
+    layout = _Layout(state.scenario)
+    columns = len(layout.sides) + len(layout.groups)
+    rows = np.empty((state.ledger_turns, columns), np.int64)
+    counted = layout.counted(state)
+    _men_rows(state.ledger_rows, state.position_rows, state.ledger_turns, *counted, rows, 0)
+    return rows
 
 
 @lru_cache(maxsize=8)
@@ -224,6 +293,8 @@ def _numbers(values: list, kind: pa.DataType) -> pa.Array:
 
 def _texts(values: list) -> pa.Array:
     """A column of strings (None: a null), as `pa.array(values, pa.string())` makes it."""
+    if values and values[0] is not None and values.count(values[0]) == len(values):
+        return _same_texts(values[0], len(values))
     present = np.array([value is not None for value in values], bool)
     encoded = [b"" if value is None else value.encode("utf-8") for value in values]
     offsets = np.zeros(len(values) + 1, np.int32)
@@ -235,12 +306,28 @@ def _texts(values: list) -> pa.Array:
     )
 
 
+def _same_texts(text: str, count: int) -> pa.Array:
+    """`_texts` of `count` times `text` (most of a chunk's columns: its arm's, scenario's...),
+    without encoding it `count` times."""
+    encoded = text.encode("utf-8")
+    offsets = np.arange(count + 1, dtype=np.int32) * np.int32(len(encoded))
+    return pa.Array.from_buffers(
+        pa.string(), count, [None, _buffer(offsets), pa.py_buffer(encoded * count)]
+    )
+
+
 def _float_lists(rows: list[np.ndarray], kind: pa.DataType) -> pa.Array:
     """A list column from one array of numbers a row: the numbers as Python floats made them
     (float64, then the column's float32), offsets counted, no Python list a row."""
     offsets = np.zeros(len(rows) + 1, np.int32)
     np.cumsum([len(row) for row in rows], out=offsets[1:])
-    values = np.concatenate(rows).astype(np.float64).astype(np.float32)
+    return _float_list_column(np.concatenate(rows), offsets, kind)
+
+
+def _float_list_column(numbers: np.ndarray, offsets: np.ndarray, kind: pa.DataType) -> pa.Array:
+    """A list column of `numbers`, row i being numbers[offsets[i]:offsets[i + 1]] (`offsets`
+    int32, one more than the rows), as `_float_lists` makes it."""
+    values = numbers.astype(np.float64).astype(np.float32)
     items = pa.Array.from_buffers(kind.value_type, len(values), [None, _buffer(values)])
     return pa.ListArray.from_arrays(
         pa.Array.from_buffers(pa.int32(), len(offsets), [None, _buffer(offsets)]),
@@ -267,25 +354,31 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     version = rules_version(scenario.rules, overrides)  # of this worker's engine
     count = task.count
     indexes = list(range(task.first, task.last + 1))
-    seeds: list[int] = []
+    seeds = battle_seeds(task.batch_seed, indexes)  # battle_seed's, made together
+    fault = os.environ.get(FAULT_ENV, "")  # the tests' injected faults, read once a chunk
     each_overrides: list[str] = []
     turns: list[int] = []
     winners: list[str | None] = []
     ended: list[str] = []
     end_reasons: list[str] = []
-    metrics: dict[str, list] = {entry_id: [] for entry_id in layout.history_ids}
-    men: list[list[np.ndarray]] = [[] for _ in layout.sides]
-    curves: list[list[np.ndarray]] = [[] for _ in layout.groups]
+    metric_rows: list[list[float | None]] = []
+    # every battle's men by turn (the start, then each turn's end), one after another: a column
+    # each side (`men.<side>`), then each curve group; room for every snapshot of the scenario
+    men_table = np.empty(
+        (count * (layout.turns + 1), len(layout.sides) + len(layout.groups)), np.int64
+    )
+    lengths: list[int] = []
+    row = 0  # the next battle's first row in men_table
     battles = Battles()  # each battle's game the one before it started again, where it can
-    for n, index in enumerate(indexes):
-        seed = battle_seed(task.batch_seed, index)
+    for n, (index, seed) in enumerate(zip(indexes, seeds, strict=True)):
         battle = _Battle()
         if task.posterior:  # this battle's coefficients: the arm's and its draw (the rules
             # version stays the arm's: the engine that plays them, checked against the plan)
             overrides = task.battle_overrides(seed)
             overrides_text = json.dumps(overrides, sort_keys=True)
         try:
-            _maybe_fail(task, n, index)
+            if fault:
+                _maybe_fail(task, n, index, fault)
             # (played quietly: the rows read each turn's end and the game's, no more)
             record = battles.play(
                 scenario,
@@ -297,25 +390,20 @@ def run_chunk(task: ChunkTask) -> pa.Table:
         except Exception as error:  # a bug in the rules: name the battle, not the chunk
             raise BattleFailed(index, seed, f"{type(error).__name__}: {error}") from error
         state = record.state
-        seeds.append(seed)
         each_overrides.append(overrides_text)
         turns.append(int(state.turn))
         winners.append(state.winner)
         ended.append("time up" if state.turn >= layout.turns else "one side gone")
         end_reasons.append(battle.ended.reason if battle.ended else "")
-        values = metric_values(state)
-        for entry_id, column in metrics.items():
-            column.append(values.get(entry_id))
-        group_masks, at_start = layout.masks(state)
-        # the units' men at the start and after each turn (int64: sums of them are exact)
-        men_by_turn = state.ledger_rows[: state.ledger_turns, 0]
-        by_turn = men_on_the_field(state)
-        sides = state.units.side
-        for s, column in enumerate(men):
-            first = men_by_turn[0][(sides == s) & at_start].sum()
-            column.append(np.concatenate(([first], by_turn[s])))
-        for mask, column in zip(group_masks, curves, strict=True):
-            column.append(men_by_turn[:, mask].sum(axis=1))
+        metric_rows.append(plan_values(state))
+        recorded = state.ledger_turns
+        if row + recorded > len(men_table):  # a game past the scenario's turns
+            men_table = np.concatenate((men_table, np.empty_like(men_table)))
+        _men_rows(
+            state.ledger_rows, state.position_rows, recorded, *layout.counted(state), men_table, row
+        )
+        lengths.append(recorded)
+        row += recorded
     fixed = {
         "arm": [task.arm] * count,
         "label": [task.label] * count,
@@ -339,14 +427,19 @@ def run_chunk(task: ChunkTask) -> pa.Table:
     }
     for side_id in layout.sides:
         fixed[f"ai.{side_id}"] = [modes.get(side_id, "")] * count
-    for entry_id, column in metrics.items():
-        fixed[f"metric.{entry_id}"] = column
-    lists = {f"men.{side_id}": column for side_id, column in zip(layout.sides, men, strict=True)}
-    for group, column in zip(layout.groups, curves, strict=True):
-        lists[group["column"]] = column
+    for entry_id, place in zip(layout.history_ids, layout.history_places, strict=True):
+        fixed[f"metric.{entry_id}"] = [row[place] for row in metric_rows]
+    # the men by turn, a column of numbers each, cut into rows
+    offsets = np.zeros(count + 1, np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    lists = {
+        f"men.{side_id}": men_table[: offsets[-1], s] for s, side_id in enumerate(layout.sides)
+    }
+    for g, group in enumerate(layout.groups):
+        lists[group["column"]] = men_table[: offsets[-1], len(layout.sides) + g]
     schema = layout.schema
     arrays = [
-        _float_lists(lists[field.name], field.type)
+        _float_list_column(lists[field.name], offsets, field.type)
         if field.name in lists
         else _column(fixed[field.name], field.type)
         for field in schema
