@@ -57,7 +57,7 @@ from .bombardment import (
     weapon_arrays,
 )
 from .engineering import BREACH_COLUMNS, Breach, _breach_columns, breach_step
-from .fire import fire_ground, fire_phase
+from .fire import fire_ground, fire_phase, uncount_all
 from .morale import _morale_scratch, _values_by_side, morale_step
 from .movement import (
     GO_FREE,
@@ -468,7 +468,7 @@ def play_turn(
         p[_STEPPING] = n_stepping
         p[_WORKS] = 1 if works_changed else 0
         p[_FIRST] = 0
-        _clear_assault_rows(k, n_assaulting)
+        _clear_assault_rows(k)
         phase = MOVE
     if phase == MOVE:
         status, extra = _moves(k, s.moving, p[_MOVING], table, grounds, night, hours, turn, True)
@@ -554,9 +554,13 @@ def _note_outcomes(k, turn):
 
 
 @kernel(borrows=True)
-def _clear_assault_rows(k, n):
-    """The assaults' rows as a new `_Record` has them, for the `n` hexes a turn may assault (a
-    game's record serves every turn)."""
+def _clear_assault_rows(k):
+    """The assaults' rows as a new `_Record` has them, for the turn to come (a game's record
+    serves every turn): only the rows the last turn's assaults wrote, the hexes it grouped
+    (`found[0]`, -1 when it grouped none), are cleared. The rows past them were never written
+    since they were last cleared (or made): the turn's grouping and assaults write rows below
+    `found[0]` alone."""
+    n = max(k.found[0], 0)
     k.found[0] = -1
     if n == 0:
         return
@@ -597,16 +601,13 @@ def _step_rows(k, rows, s, code, on_map_only):
 @kernel(borrows=True)
 def _moves(k, entries, count, table, grounds, night, hours, turn, reset_postures):
     """movement's `move_rows` in the kernel: room in the dice's table for every draw the moves
-    may make (else (`ROOM`, the rows)), the zones counted from nothing, one call of
-    `move_phase` (a full store: (`STORE`, its ground)), and the rows that note something beside
-    the arrays kept in `k.notes` (a river crossed, a unit off the map's edge)."""
+    may make (else (`ROOM`, the rows)), one call of `move_phase` (a full store: (`STORE`, its
+    ground)), and the rows that note something beside the arrays kept in `k.notes` (a river
+    crossed, a unit off the map's edge). `move_phase` counts the zones from nothing: they are
+    zero between calls (made so, and taken back out unit by unit after the moves, in as many
+    steps as there are units rather than the board's hexes)."""
     if not has_room(table, k.head, turn, count * k.draws_per_move):
         return ROOM, count * k.draws_per_move
-    for side in range(2):
-        occupied, zoned = k.move_occupied[side], k.move_zoned[side]
-        for h in range(len(occupied)):
-            occupied[h] = 0
-            zoned[h] = 0
     taken, written = move_phase(
         k.u, entries, count, k.slots, grounds, k.move_values, k.move_occupied, k.move_zoned,
         k.mined0, k.mined1, k.w, k.control, night, hours, turn, k.keys, table, k.head,
@@ -614,6 +615,9 @@ def _moves(k, entries, count, table, grounds, night, hours, turn, reset_postures
     )  # fmt: skip
     if taken < 0:
         return STORE, written
+    if count > 0:  # the zones back to zero, unit by unit (`move_phase` counted them: it kept
+        # them as its units moved, so they are the units' counts where they stand now)
+        uncount_all(k.u, k.move_occupied, k.move_zoned, grounds[0].neighbors)
     for j in range(written):
         row = k.move_rows[j]
         kind = row[0]
