@@ -185,6 +185,7 @@ class TurnKit(NamedTuple):
     ledger_rows: np.ndarray
     morale_values: tuple
     morale_rows: np.ndarray
+    morale_contact: np.ndarray  # who is in contact as the morale phase starts (its scratch)
     place_hexes: np.ndarray
     tally: np.ndarray  # the units' tally of men by fate (the ledger's first rows)
     owner: np.ndarray
@@ -266,7 +267,7 @@ def _make_kit(state: GameState) -> _Kept:
     bombard_sides = state.side_coefficients or (c, c)
     groups, weapons = weapon_arrays(u)
     engineers, wire_rate = _breach_columns(state, c)
-    on_map, morale_rows = _morale_scratch(state)
+    on_map, morale_rows, morale_contact = _morale_scratch(state)
     ledger = state.record_arguments()  # (room made in the ledgers first)
     move_occupied, move_zoned = zone_counts(board.size)
     kit = TurnKit(
@@ -347,6 +348,7 @@ def _make_kit(state: GameState) -> _Kept:
             state, state.side_coefficients if state.side_coefficients else (c, c)
         ),
         morale_rows=morale_rows,
+        morale_contact=morale_contact,
         place_hexes=board.place_hexes,
         tally=ledger[0],
         owner=state.place_owner,
@@ -518,7 +520,7 @@ def play_turn(
         phase = MORALE
     morale_step(
         u, k.on_map, k.q, k.r, s.men_before, k.ledger_rows, ledger_row, u.morale_start,
-        k.water, hours, k.morale_values, k.morale_rows,
+        k.water, hours, k.morale_values, k.morale_rows, k.morale_contact,
     )  # fmt: skip
     ledger = (
         k.tally, u.hex, u.arrived, u.gone, u.routed, k.w.fort_strength,
