@@ -117,6 +117,7 @@ class TurnKit(NamedTuple):
     head: np.ndarray  # the dice's table's head
     # movement
     slots: np.ndarray
+    moved: np.ndarray  # bool per unit: who moved (`move_phase`'s scratch)
     move_values: tuple
     mined0: np.ndarray
     mined1: np.ndarray
@@ -282,6 +283,7 @@ def _make_kit(state: GameState) -> _Kept:
         keys=state.dice.key_words,
         head=state.dice.head,
         slots=moves.slots,
+        moved=moves.moved,
         move_values=moves.values,
         mined0=moves.mined[0],
         mined1=moves.mined[1],
@@ -611,9 +613,9 @@ def _moves(k, entries, count, table, grounds, night, hours, turn, reset_postures
     if not has_room(table, k.head, turn, count * k.draws_per_move):
         return ROOM, count * k.draws_per_move
     taken, written = move_phase(
-        k.u, entries, count, k.slots, grounds, k.move_values, k.move_occupied, k.move_zoned,
-        k.mined0, k.mined1, k.w, k.control, night, hours, turn, k.keys, table, k.head,
-        k.move_steps, k.move_rows, reset_postures,
+        k.u, entries, count, k.slots, k.moved, grounds, k.move_values, k.move_occupied,
+        k.move_zoned, k.mined0, k.mined1, k.w, k.control, night, hours, turn, k.keys, table,
+        k.head, k.move_steps, k.move_rows, reset_postures,
     )  # fmt: skip
     if taken < 0:
         return STORE, written
