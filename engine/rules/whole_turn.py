@@ -179,6 +179,9 @@ class TurnKit(NamedTuple):
     leaders: np.ndarray
     ammunition: np.ndarray
     routed: np.ndarray
+    cut: np.ndarray  # the fight's scratch (assault's `_Record`)
+    engaged: np.ndarray
+    fire_rate: np.ndarray
     outcomes: np.ndarray  # int64 rows (turn, defending side, outcome): the assaults fought
     outcome_count: np.ndarray  # int64 [1]: the rows of `outcomes` filled (Python empties them)
     # morale and the turn's end
@@ -342,6 +345,9 @@ def _make_kit(state: GameState) -> _Kept:
         leaders=record.leaders,
         ammunition=record.ammunition,
         routed=record.routed,
+        cut=record.cut,
+        engaged=record.engaged,
+        fire_rate=record.fire_rate,
         outcomes=np.zeros((_TURNS_KEPT * count, 3), np.int64),
         outcome_count=np.zeros(1, np.int64),
         on_map=on_map,
@@ -657,7 +663,8 @@ def _assaults(k, s, table, grounds, night, hours, turn):
             s.on_map, assaulting, k.held, night, hours, k.hex_size_m, k.values, k.assault_c0,
             k.assault_c1, k.keys, turn, table, k.head, k.assault_occupied, k.assault_zoned,
             False, k.assault_steps, first, k.found, k.info, k.members, k.defenders, k.firing,
-            k.out, k.counts, k.melee, k.leaders, k.ammunition, k.routed,
+            k.out, k.counts, k.melee, k.leaders, k.ammunition, k.routed, k.cut, k.engaged,
+            k.fire_rate,
         )  # fmt: skip
         if status == _DONE:
             return DONE, 0
