@@ -54,6 +54,7 @@ from .bombardment import (
     _weapons_back,
     _weapons_in,
     bombard_all,
+    bombard_scratch,
     weapon_arrays,
 )
 from .engineering import BREACH_COLUMNS, Breach, _breach_columns, breach_step
@@ -155,6 +156,9 @@ class TurnKit(NamedTuple):
     target_units: np.ndarray
     bombard_rows: np.ndarray
     hits: np.ndarray
+    bombard_order: np.ndarray  # `bombard_all`'s scratch (`bombard_scratch`)
+    bombard_by_class: np.ndarray
+    bombard_shells: np.ndarray
     # direct fire
     fire: tuple  # fire.FireGround
     # assaults
@@ -270,6 +274,7 @@ def _make_kit(state: GameState) -> _Kept:
     c0, c1 = _sides_values(state, c)
     bombard_sides = state.side_coefficients or (c, c)
     groups, weapons = weapon_arrays(u)
+    bombard_order, bombard_by_class, bombard_shells = bombard_scratch(count)
     engineers, wire_rate = _breach_columns(state, c)
     on_map, morale_rows, morale_contact = _morale_scratch(state)
     ledger = state.record_arguments()  # (room made in the ledgers first)
@@ -323,6 +328,9 @@ def _make_kit(state: GameState) -> _Kept:
         target_units=np.zeros(count * count, np.int64),
         bombard_rows=np.zeros((count, ORDER_COLUMNS)),
         hits=np.zeros((count * count, HIT_COLUMNS)),
+        bombard_order=bombard_order,
+        bombard_by_class=bombard_by_class,
+        bombard_shells=bombard_shells,
         fire=fire_ground(state, c),
         edge=board.edge,
         passable=board.passable,
@@ -505,7 +513,8 @@ def play_turn(
                 k.r, k.held, k.step_units[:n], k.step_targets[:n], k.step_caps[:n],
                 k.target_first[: n + 1], k.target_units[: n * count], k.bombard_c0,
                 k.bombard_c1, night, hours, k.hex_area_m2, k.hex_size_m, k.keys, turn, table,
-                k.head, k.bombard_rows[:n], k.hits[: n * count],
+                k.head, k.bombard_rows[:n], k.hits[: n * count], k.bombard_order,
+                k.bombard_by_class, k.bombard_shells,
             )  # fmt: skip
             if changed < 0:
                 return ROOM, BOMBARD, n + n * count, -1, False
