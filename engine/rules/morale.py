@@ -315,20 +315,27 @@ def morale_step(
             u.routed[i] = True
             rows[count, 0], rows[count, 1], rows[count, 2] = ROUTED_ROW, i, m
             count += 1
-    for side in range(2):
-        k = by_side[side]
-        cap = k.assault_hours_per_day
-        back = hours * cap / 24.0
-        decay = (1.0 - k.suppression_decay_per_hour) ** hours
-        for i in range(on_map.size):
-            if u.side[i] != side:
-                continue
-            # (each `np.minimum` as numpy has it: the second when the first is not smaller, so
-            # a NaN passes as it would there)
-            grip = u.grip_hours[i] + back
-            u.grip_hours[i] = cap if cap < grip else grip
-            pinned = u.suppression[i] * decay
-            u.suppression[i] = 1.0 if pinned > 1.0 else pinned
+    # each side's hours of assault back by the hour (up to a day's worth) and suppression's decay
+    cap_0 = by_side[0].assault_hours_per_day
+    cap_1 = by_side[1].assault_hours_per_day
+    back_0 = hours * cap_0 / 24.0
+    back_1 = hours * cap_1 / 24.0
+    decay_0 = (1.0 - by_side[0].suppression_decay_per_hour) ** hours
+    decay_1 = (1.0 - by_side[1].suppression_decay_per_hour) ** hours
+    for i in range(on_map.size):
+        side = u.side[i]
+        if side == 0:
+            cap, back, decay = cap_0, back_0, decay_0
+        elif side == 1:
+            cap, back, decay = cap_1, back_1, decay_1
+        else:
+            continue
+        # (each `np.minimum` as numpy has it: the second when the first is not smaller, so a
+        # NaN passes as it would there)
+        grip = u.grip_hours[i] + back
+        u.grip_hours[i] = cap if cap < grip else grip
+        pinned = u.suppression[i] * decay
+        u.suppression[i] = 1.0 if pinned > 1.0 else pinned
     return count
 
 
