@@ -45,11 +45,19 @@ def _cliff_battle(units: list[dict]):
     return new_game(load_scenario_text(text).scenario, 1, None)
 
 
+def _in_contact(hexes, sides, on_map, q, r) -> np.ndarray:
+    """`in_contact`'s answer, written into an array of its own (the kernel writes the caller's:
+    the morale phase's scratch)."""
+    contact = np.ones(len(hexes), np.bool_)  # (every entry written, True or False)
+    in_contact(hexes, sides, on_map, q, r, contact)
+    return contact
+
+
 def _contact(state) -> set[str]:
     """The ids of the units `in_contact` says are in contact, the units on the map as the state
     has them."""
     u, board = state.units, state.board
-    contact = in_contact(u.hex, u.side, state.active(), board.q, board.r)
+    contact = _in_contact(u.hex, u.side, state.active(), board.q, board.r)
     return {u.ids[i] for i in np.flatnonzero(contact).tolist()}
 
 
@@ -100,9 +108,9 @@ def test_the_mask_handed_in_says_who_is_on_the_map() -> None:
     )
     u, board = state.units, state.board
     on_map = np.array([True, False, True])
-    assert not in_contact(u.hex, u.side, on_map, board.q, board.r).any()
+    assert not _in_contact(u.hex, u.side, on_map, board.q, board.r).any()
     on_map = np.array([False, True, True])
-    assert not in_contact(u.hex, u.side, on_map, board.q, board.r).any()
+    assert not _in_contact(u.hex, u.side, on_map, board.q, board.r).any()
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
@@ -141,7 +149,7 @@ def test_in_contact_is_the_within_two_rule(units: list[tuple[int, int, bool]]) -
         placed and not FURONG.within_two(h).isdisjoint(enemy_hexes[side])
         for h, side, placed in zip(hexes.tolist(), sides.tolist(), on_map.tolist(), strict=True)
     ]
-    got = in_contact(hexes, sides, on_map, FURONG.q, FURONG.r)
+    got = _in_contact(hexes, sides, on_map, FURONG.q, FURONG.r)
     assert got.tolist() == expected
 
 

@@ -735,7 +735,38 @@ def _emit(value, out: list[bytes]) -> None:
     add(b"|")
 
 
-@kernel
+def _record_turn_arrays(
+    tally,
+    hexes,
+    arrived,
+    gone,
+    routed,
+    fort_strength,
+    blockhouse_strength,
+    builders,
+    works_changed,
+    rounds_fired,
+    row,
+    ledger_rows,
+    works_rows,
+    rounds_rows,
+    position_rows,
+    first_routed,
+):
+    """`record_turn` where the process interprets: whole-array numpy operations, quicker there
+    than the kernel's loops (compiled, the loops make no array). The same numbers: numpy's
+    `bincount` sums each bin's weights in index order, as the kernel's loop does."""
+    ledger_rows[row] = tally
+    if works_changed or row == 0:
+        works_rows[row] = np.bincount(builders, fort_strength + blockhouse_strength, 3)[1:3]
+    else:  # nothing was damaged this turn: the same figures
+        works_rows[row] = works_rows[row - 1]
+    rounds_rows[row] = rounds_fired
+    position_rows[row] = np.where(arrived & ~gone & (hexes >= 0), hexes, -1)
+    first_routed[routed & (first_routed < 0)] = row
+
+
+@kernel(interpreted=_record_turn_arrays, borrows=True)
 def record_turn(
     tally,
     hexes,
@@ -758,15 +789,35 @@ def record_turn(
     side's building (summed again only when `works_changed` or at the first row: `builders` is
     each hex's builder's side + 1), the rounds fired, each unit's hex while it is in the fight
     (-1 otherwise); and `row` as the first routed boundary of each unit routed now for the
-    first time (a unit routed this turn is still routed at its end: rallying takes rest)."""
-    ledger_rows[row] = tally
+    first time (a unit routed this turn is still routed at its end: rallying takes rest).
+
+    Loops that make no array (it borrows): a quiet battle writes a row every turn, and the
+    works' sum over the board's hexes was a `bincount` of an array made for it. Each side's sum
+    adds its hexes' works in hex order, as `bincount` does, so the floats are the same bits."""
+    for kind in range(tally.shape[0]):
+        for i in range(tally.shape[1]):
+            ledger_rows[row, kind, i] = tally[kind, i]
     if works_changed or row == 0:
-        works_rows[row] = np.bincount(builders, fort_strength + blockhouse_strength, 3)[1:3]
+        built_0 = 0.0  # the works left of side 0's building (builder 1), then side 1's
+        built_1 = 0.0
+        for h in range(builders.shape[0]):
+            builder = builders[h]
+            if builder == 1:
+                built_0 += fort_strength[h] + blockhouse_strength[h]
+            elif builder == 2:
+                built_1 += fort_strength[h] + blockhouse_strength[h]
+        works_rows[row, 0] = built_0
+        works_rows[row, 1] = built_1
     else:  # nothing was damaged this turn: the same figures
-        works_rows[row] = works_rows[row - 1]
-    rounds_rows[row] = rounds_fired
-    position_rows[row] = np.where(arrived & ~gone & (hexes >= 0), hexes, -1)
-    first_routed[routed & (first_routed < 0)] = row
+        works_rows[row, 0] = works_rows[row - 1, 0]
+        works_rows[row, 1] = works_rows[row - 1, 1]
+    for side in range(rounds_fired.shape[0]):
+        rounds_rows[row, side] = rounds_fired[side]
+    for i in range(hexes.shape[0]):
+        placed = arrived[i] and not gone[i] and hexes[i] >= 0
+        position_rows[row, i] = hexes[i] if placed else -1
+        if routed[i] and first_routed[i] < 0:
+            first_routed[i] = row
 
 
 # ---------------------------------------------------------------------- building a new game

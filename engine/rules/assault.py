@@ -492,6 +492,12 @@ class _Record:
         self.leaders = np.zeros((size, width), np.int64)
         self.ammunition = np.full((size, width), math.nan)
         self.routed = np.full((size, width), math.nan)
+        # the fight's scratch, written afresh at each assault (`resolve_hex`, `fight_assault`):
+        # who is cut off, each unit's engaged men now and as the fight starts, each defender's
+        # close fire an hour
+        self.cut = np.zeros(width, np.bool_)
+        self.engaged = np.zeros((2, width), np.int64)
+        self.fire_rate = np.zeros(width)
         self.occupied, self.zoned = zone_counts(state.board.size)
 
     def rows(self) -> tuple:
@@ -507,6 +513,9 @@ class _Record:
             self.leaders,
             self.ammunition,
             self.routed,
+            self.cut,
+            self.engaged,
+            self.fire_rate,
         )
 
     def tell(self, g: int, events: list[Event]) -> str:
@@ -645,6 +654,9 @@ def assault_phase(
     leaders,
     ammunition,
     routed,
+    cut,
+    engaged,
+    fire_rate,
 ):
     """The turn's assaults, from the hex in row `first` of `info` on.
 
@@ -658,9 +670,9 @@ def assault_phase(
     (`resolve_hex`, the attackers and the defenders each reading their side's coefficients,
     `c0` or `c1`) if the enemy does; if nobody does, a stop (`_ENTER`) for the attackers to
     walk in (movement's, in Python); a stop too (`_ROOM`) when the dice's table (`table`,
-    `head`) may be too short for the assault's draws (`steps` x 4 a unit). Returns (the row
-    stopped at, or the rows found; `_DONE`, `_ENTER` or `_ROOM`; the table's rows the next
-    assault needs)."""
+    `head`) may be too short for the assault's draws (`steps` x 4 a unit). `cut`, `engaged`,
+    `fire_rate`: the fight's scratch (`_Record`). Returns (the row stopped at, or the rows
+    found; `_DONE`, `_ENTER` or `_ROOM`; the table's rows the next assault needs)."""
     if found[0] < 0:
         found[0] = _group_attackers(u, q, r, on_map, assaulting, info, members)
     count = u.hex.shape[0]
@@ -692,14 +704,14 @@ def assault_phase(
                 u, w, cover, water, edge, passable, neighbors, control, suppression, night,
                 hours, hex_size_m, c, c0, c1, keys, turn, table, head, occupied, zoned, record,
                 g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
-                routed,
+                routed, cut, engaged, fire_rate,
             )  # fmt: skip
         else:
             resolve_hex(
                 u, w, cover, water, edge, passable, neighbors, control, suppression, night,
                 hours, hex_size_m, c, c1, c0, keys, turn, table, head, occupied, zoned, record,
                 g, info, members, defenders, firing, out, counts, melee, leaders, ammunition,
-                routed,
+                routed, cut, engaged, fire_rate,
             )  # fmt: skip
     return found[0], _DONE, 0
 
@@ -740,7 +752,7 @@ def _group_attackers(u, q, r, on_map, assaulting, info, members):
     return groups
 
 
-@kernel
+@kernel(borrows=True)
 def resolve_hex(
     u,
     w,
@@ -775,6 +787,9 @@ def resolve_hex(
     leaders,
     ammunition,
     routed,
+    cut,
+    engaged,
+    fire_rate,
 ):
     """The assault on hex `info[g, _TARGET]` by the attackers `members[g, :attacking]`
     (`info[g, _ATTACKING]` of them, of one side, reading its coefficients `ca`; the defenders
@@ -789,7 +804,9 @@ def resolve_hex(
       `ammunition[g]`, the draws numbered in the dice's table);
     - attackers broken rout (morale's `rout_broken`: each one's morale then in `routed[g]`,
       NaN for one not routed now), and a hex taken changes hands (`take_hex`);
-    - the outcome (`info[g, _OUTCOME]`) and the defenders captured."""
+    - the outcome (`info[g, _OUTCOME]`) and the defenders captured.
+    `cut`, `engaged`, `fire_rate` (the fight's scratch, `_Record`'s width) are written afresh:
+    it makes no array, and borrows."""
     attacking = info[g, _ATTACKING]
     units = members[g]
     side = u.side[units[0]]
@@ -824,7 +841,8 @@ def resolve_hex(
             firing[g, j, 2] = steady
             firing[g, j, 3] = quality
             firing[g, j, 4] = dark
-    cut = np.zeros(n, dtype=np.bool_)
+    for j in range(n):
+        cut[j] = False
     if ca.cut_off_break_factor != 1.0 or cd.cut_off_break_factor != 1.0:
         count_zones(u, occupied, zoned, neighbors)
         mark_cut_off(
@@ -838,7 +856,7 @@ def resolve_hex(
     outcome = fight_assault(
         u, w, cover, water, target, units[:n], attacking, cut, mines, suppression, night, hours,
         hex_size_m, c, ca, cd, keys, turn, table, head, out[g], counts[g], melee[g], leaders[g],
-        ammunition[g],
+        ammunition[g], engaged, fire_rate,
     )  # fmt: skip
     info[g, _OUTCOME] = outcome
     if outcome == RESTED:
@@ -895,7 +913,7 @@ def _modifiers(out: list[float], counts, hours, firing: int, night) -> dict[str,
     return modifiers
 
 
-@kernel
+@kernel(borrows=True)
 def fight_assault(
     u,
     w,
@@ -922,6 +940,8 @@ def fight_assault(
     melee,
     leaders,
     ammunition,
+    men_rows,
+    fire_rate,
 ):
     """The assault on hex `target` by `units[:attacking]` on the defenders that fight,
     `units[attacking:]`, for `hours`: its steps until one side breaks or the hours run out.
@@ -937,7 +957,8 @@ def fight_assault(
     `counts` (indices `_AXES`..., `_LOST_MINES`...; NaN where a modifier is not recorded), a
     row (hours fought, attackers, defenders, attackers reaching) a step into `melee`, the
     units whose leader fell into `leaders`, and each defender's ammunition factor the last time
-    its rounds ran short into `ammunition`."""
+    its rounds ran short into `ammunition`. `men_rows` (each unit's engaged men now, then as
+    the fight starts) and `fire_rate` are its scratch, written afresh (it makes no array)."""
     n = len(units)
     enemy = 1 - u.side[units[0]]
     for j in range(attacking):
@@ -957,10 +978,11 @@ def fight_assault(
     attack_share, defend_share = engaged_shares(c.assault_frontage_m, axes, hex_size_m)
     out[_ATTACK_SHARE] = attack_share
     out[_DEFEND_SHARE] = defend_share
-    engaged = np.zeros(n, dtype=np.int64)
+    engaged = men_rows[0]
+    at_start = men_rows[1]
     for j in range(n):
         engaged[j] = _engaged(int(u.men[units[j]]), attack_share if j < attacking else defend_share)
-    at_start = engaged.copy()
+        at_start[j] = engaged[j]
     # In a hex wider than the frontage, the men not engaged come up to fill the places of the
     # engaged men hit, keeping the engaged share of each unit's men left on the frontage (never
     # in 100 m hexes, where every man is engaged from the start).
@@ -976,7 +998,8 @@ def fight_assault(
     out[_WIRE_LINES] = wire
     out[_WIRE] = wire_factor
     # Each defender's close fire per hour at the strength it starts the assault with.
-    fire_rate = np.zeros(n)
+    for j in range(n):
+        fire_rate[j] = 0.0
     close_fire = 0.0
     for j in range(attacking, n):
         fire_rate[j] = (

@@ -229,6 +229,7 @@ def _bombard_phase(
     hits = np.zeros((bound, HIT_COLUMNS))
     target_first = np.zeros(orders + 1, np.int64)
     target_units = np.zeros(bound, np.int64)
+    order, by_class, shells = bombard_scratch(u.count)
     dice = state.dice
     table, head = dice.table, dice.head
     while True:
@@ -260,6 +261,9 @@ def _bombard_phase(
             head,
             rows,
             hits,
+            order,
+            by_class,
+            shells,
         )
         if works_changed >= 0:
             break
@@ -345,7 +349,13 @@ def _bombarded(state: GameState, gun: int, target: int, row, struck, numbers, by
     )
 
 
-@kernel
+def bombard_scratch(count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`bombard_all`'s scratch for a game of `count` units: (the weapon classes in the order
+    they fired, the rounds of each class, the struck units' shell exposures: 2 x `count`)."""
+    return np.zeros(CLASSES, np.int64), np.zeros(CLASSES), np.zeros((2, count))
+
+
+@kernel(borrows=True)
 def bombard_all(
     u,
     w,
@@ -374,6 +384,9 @@ def bombard_all(
     head,
     rows,
     hits,
+    order,
+    by_class,
+    shells,
 ):
     """Each order k in turn: gun `guns[k]`'s tubes fire at hex `targets[k]` (at most
     `caps[k]` rounds, none when negative) and its landed rounds wreck works, hit and pin the
@@ -388,13 +401,12 @@ def bombard_all(
     and `hits` (HIT_COLUMNS a struck unit, at the unit's place in `target_units`); returns 1
     when any works were damaged, else 0; or -1, having changed nothing, when the dice's table
     has no room for a draw an order and one a unit an order (`has_room`: the wrapper grows it
-    with `Dice.room` and calls again)."""
+    with `Dice.room` and calls again). `order`, `by_class`, `shells`: its scratch
+    (`bombard_scratch`), written afresh: it makes no array, and borrows."""
     if not has_room(table, head, turn, len(guns) * (1 + u.men.shape[0])):
         return -1
     struck_units(u, guns, targets, target_first, target_units)
     works_changed = False
-    order = np.zeros(CLASSES, np.int64)
-    by_class = np.zeros(CLASSES)
     for k in range(len(guns)):
         gun, target = guns[k], targets[k]
         if u.men[gun] <= 0 or u.routed[gun] or u.crossing_hours[gun] > 0:
@@ -442,7 +454,7 @@ def bombard_all(
         struck = target_units[first:last]
         told = False
         done, changed = exposures_while_damaging(
-            u, w, cover, water, target, struck, damage, theirs, hits[first:last, FACTORS:]
+            u, w, cover, water, target, struck, damage, theirs, hits[first:last, FACTORS:], shells
         )
         works_changed = works_changed or changed
         for i in range(last - first):
@@ -657,6 +669,7 @@ def _exposures_while_damaging(
         damage,
         coefficients.values(),
         factors,
+        np.zeros((2, len(units))),
     )
     if changed:
         state.works_changed = True
@@ -667,8 +680,8 @@ def _exposures_while_damaging(
     return exposures, float(done)
 
 
-@kernel
-def exposures_while_damaging(u, w, cover, water, target, units, damage, c, factors):
+@kernel(borrows=True)
+def exposures_while_damaging(u, w, cover, water, target, units, damage, c, factors, shells):
     """Each of `units` (in hex `target`): its shell exposure factors over the turn's rounds,
     while those rounds knock the works down, into its row of `factors` (`exposure_factors`'
     four, then works_falling, NaN where absent); returns the damage done (works first, then
@@ -685,16 +698,24 @@ def exposures_while_damaging(u, w, cover, water, target, units, damage, c, facto
     Exact, not a sub-step: damage goes to one kind of works at a time, and each factor is linear
     in that kind's strength left, so the product of the factors is linear in the damage within
     each stretch (field works, then blockhouses, then none), and the trapezoid rule integrates
-    it exactly. The mean over a turn of n rounds equals that of two turns of n/2."""
+    it exactly. The mean over a turn of n rounds equals that of two turns of n/2.
+
+    `shells` (2 x at least `len(units)`) is its scratch, written afresh: it makes no array, and
+    borrows."""
     n = len(units)
-    stretches = np.zeros(2)
+    stretch_0 = 0.0  # the damage to each kind of works in turn: the stretches, `count` of them
+    stretch_1 = 0.0
     count = 0
     left = damage
     for kind in range(2):
         standing = w.fort_strength[target] if kind == 0 else w.blockhouse_strength[target]
         if left > 0 and standing > 0:
-            stretches[count] = min(left, standing)
-            left -= stretches[count]
+            stretch = min(left, standing)
+            if count == 0:
+                stretch_0 = stretch
+            else:
+                stretch_1 = stretch
+            left -= stretch
             count += 1
     for i in range(n):
         start = exposure_factors(u, w, cover, water, units[i], c, True)
@@ -703,14 +724,15 @@ def exposures_while_damaging(u, w, cover, water, target, units, damage, c, facto
         factors[i, 4] = math.nan
     if n == 0 or count == 0:  # nothing to shelter behind, or nothing landed: no change
         return damage_works(w, target, damage)
-    shell = np.zeros(n)
-    mean_shell = np.zeros(n)
+    shell = shells[0]
+    mean_shell = shells[1]
     for i in range(n):
         shell[i] = exposure(factors[i, :4])
+        mean_shell[i] = 0.0
     done = 0.0
     changed = False
     for s in range(count):
-        stretch = stretches[s]
+        stretch = stretch_0 if s == 0 else stretch_1
         taken, any_taken = damage_works(w, target, stretch)
         done += taken
         changed = changed or any_taken

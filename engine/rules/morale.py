@@ -144,7 +144,8 @@ def morale_phase(
     Each unit reads its own side's coefficients (`side_rules`) when `coefficients` are the
     game's own; other coefficients (a what-if) serve both sides."""
     u = state.units
-    on_map, rows = _morale_scratch(state)  # the kernel writes who is on the map, and its rows
+    # the kernel writes who is on the map, its rows, and who is in contact
+    on_map, rows, contact = _morale_scratch(state)
     own = (
         state.side_coefficients
         if coefficients is state.coefficients and state.side_coefficients
@@ -164,6 +165,7 @@ def morale_phase(
         state.turn_hours,
         _values_by_side(state, own),
         rows,
+        contact,
     )
     if not (count and state.record_events):  # (a batch's turn: told to nobody)
         return on_map
@@ -175,15 +177,20 @@ def morale_phase(
     return on_map
 
 
-def _morale_scratch(state: GameState) -> tuple[np.ndarray, np.ndarray]:
-    """(who is on the map after the phase, the phase's rows: units x 3) as `morale_step` writes
-    them, made once per game: the phase makes no array a turn. The mask `morale_phase` returns
-    is this one, written again next turn (its callers read it within the turn)."""
+def _morale_scratch(state: GameState) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(who is on the map after the phase, the phase's rows: units x 3, who is in contact as it
+    starts) as `morale_step` writes them, made once per game: the phase makes no array a turn.
+    The mask `morale_phase` returns is this one, written again next turn (its callers read it
+    within the turn)."""
     store = _CACHE.of(state)
     kept = store.get("scratch")
     count = state.units.count
     if kept is None or len(kept[0]) != count:
-        kept = store["scratch"] = (np.zeros(count, np.bool_), np.zeros((count, 3)))
+        kept = store["scratch"] = (
+            np.zeros(count, np.bool_),
+            np.zeros((count, 3)),
+            np.zeros(count, np.bool_),
+        )
     return kept
 
 
@@ -219,19 +226,10 @@ def _values_by_side(state: GameState, own: tuple) -> tuple:
     return found[1]
 
 
-@kernel
-def in_contact(hexes, sides, on_map, q, r):
-    """Which units `on_map` (their `hexes` and `sides`) have an enemy unit on the map within
-    two hexes (`hex_distance` at most 2 on a board whose axial coordinates are `q`, `r`): a
-    bool for each unit, False off the map. On a board's rectangle of hexes these are the hexes
-    two steps away through on-map neighbours (`Board.within_two`, which the rule read until the
-    turn became kernels; tests/test_contact_kernels.py holds the two equal on every shipped
-    board).
-
-    Why every pair at once rather than a loop over pairs: interpreted, a dozen numpy operations
-    on the units x units pairs (a battle's 15 units: 225 pairs) cost about 9 µs a turn where a
-    loop over the pairs costs 55 (the board's sets of hexes within two, read before, cost 4);
-    compiled, it is a few hundred additions either way. A unit off the map (hex -1) reads the
+def _in_contact_arrays(hexes, sides, on_map, q, r, contact):
+    """`in_contact` where the process interprets: every pair at once. Interpreted, a dozen numpy
+    operations on the units x units pairs (a battle's 15 units: 225 pairs) cost about 9 µs a
+    turn where the kernel's loop over the pairs costs 55. A unit off the map (hex -1) reads the
     board's last hex, and is masked out by `on_map` on both sides of a pair."""
     n = hexes.size
     hex_q = q[hexes]
@@ -241,21 +239,52 @@ def in_contact(hexes, sides, on_map, q, r):
     # |dq| + |dr| + |dq + dr| is twice the hex distance (`axial_length`)
     near = np.abs(dq) + np.abs(dr) + np.abs(dq + dr) <= 4
     pairs = near & (sides.reshape(n, 1) != sides) & on_map
-    return on_map & (pairs.sum(axis=1) > 0)
+    contact[:] = on_map & (pairs.sum(axis=1) > 0)
 
 
-@kernel
+@kernel(interpreted=_in_contact_arrays, borrows=True)
+def in_contact(hexes, sides, on_map, q, r, contact):
+    """Which units `on_map` (their `hexes` and `sides`) have an enemy unit on the map within
+    two hexes (`hex_distance` at most 2 on a board whose axial coordinates are `q`, `r`),
+    written into `contact`: True or False for each unit, False off the map. On a board's
+    rectangle of hexes these are the hexes two steps away through on-map neighbours
+    (`Board.within_two`, which the rule read until the turn became kernels;
+    tests/test_contact_kernels.py holds the two equal on every shipped board).
+
+    Compiled, a loop over the pairs that stops at a unit's first enemy near enough, into the
+    caller's array: the pairs' arrays the interpreted version makes (`_in_contact_arrays`) cost
+    a quiet battle more than the arithmetic."""
+    n = hexes.size
+    for i in range(n):
+        near = False
+        if on_map[i]:
+            qi = q[hexes[i]]
+            ri = r[hexes[i]]
+            for j in range(n):
+                if not on_map[j] or sides[j] == sides[i]:
+                    continue
+                dq = qi - q[hexes[j]]
+                dr = ri - r[hexes[j]]
+                # |dq| + |dr| + |dq + dr| is twice the hex distance (`axial_length`)
+                if abs(dq) + abs(dr) + abs(dq + dr) <= 4:
+                    near = True
+                    break
+        contact[i] = near
+
+
+@kernel(borrows=True)
 def morale_step(
     u, on_map, q, r, men_before, ledger_rows, ledger_turns, start_morale, water, hours, by_side,
-    rows,
+    rows, contact,
 ):  # fmt: skip
     """The morale phase of the units on the map (arrived, not gone, on a hex: written into
     `on_map`, as `GameState.active` tells them; `by_side`: each side's coefficients): losses
     since `men_before` (less the men who slipped away this turn: escaped since the last of the
     `ledger_turns` rows of the units' ledger, `ledger_rows`) wear morale down, more in the
-    water; a unit out of contact (`in_contact`: no enemy on the map within two hexes, on a
-    board whose axial coordinates are `q`, `r`) recovers morale up to `start_morale`, and the
-    losses it counts toward its breaking point fade (by break_losses_recovery_per_hour); a unit
+    water; a unit out of contact (`in_contact`, into `contact`: no enemy on the map within two
+    hexes, on a board whose axial coordinates are `q`, `r`) recovers morale up to
+    `start_morale`, and the losses it counts toward its breaking point fade (by
+    break_losses_recovery_per_hour); a unit
     with no men left is gone (and taken off `on_map`); a routed unit rallies at rally_threshold, and
     one that can break (a finite breaking point) routs below rout_threshold, its counted
     losses starting again when it rallies. Then, for every unit, hours of assault come back by
@@ -263,16 +292,12 @@ def morale_step(
     have passed it, protection.pin_unit). Writes a row (kind, unit, morale) into `rows` for
     each rout and rally, in unit order; returns how many."""
     count = 0
-    on_map[:] = u.arrived & ~u.gone & (u.hex >= 0)
-    contact = in_contact(u.hex, u.side, on_map, q, r)  # as the phase starts
-    # What can be, is worked out for all units at once, and each number is read once, as a
-    # Python number where the kernel runs interpreted: numpy's scalars are several times slower
-    # (compiled, int and float are free).
-    lost_men = men_before - u.men
-    if ledger_turns > 0:  # who slipped away is not lost
-        lost_men = lost_men - (u.escaped - ledger_rows[ledger_turns - 1, _ESCAPED])
-    lost_now = u.killed + u.wounded + u.captured + u.drowned
-    counted_now = lost_now - u.break_base  # the losses counted toward the breaking point
+    for i in range(on_map.size):  # in the fight as the phase starts (`GameState.active`)
+        on_map[i] = u.arrived[i] and not u.gone[i] and u.hex[i] >= 0
+    in_contact(u.hex, u.side, on_map, q, r, contact)  # as the phase starts
+    # Unit by unit, making no array (the kernel borrows): compiled, the arrays of every unit's
+    # losses worked out at once cost more than the arithmetic; interpreted, a battle's dozen
+    # units a side read as numpy's scalars cost about what making those arrays did.
     for i in range(on_map.size):
         if not on_map[i]:
             continue
@@ -282,7 +307,10 @@ def morale_step(
         m = float(u.morale[i])
         had = int(men_before[i])
         if had > 0:
-            share = int(lost_men[i]) / had
+            lost_men = men_before[i] - u.men[i]
+            if ledger_turns > 0:  # who slipped away is not lost
+                lost_men -= u.escaped[i] - ledger_rows[ledger_turns - 1, _ESCAPED, i]
+            share = int(lost_men) / had
             if share > 0:
                 loss = k.morale_loss_per_casualty_share * share
                 if water[u.hex[i]]:
@@ -290,8 +318,8 @@ def morale_step(
                 m -= loss
         # Out of contact morale recovers, and the losses counted toward the breaking point
         # fade.
-        lost = int(lost_now[i])
-        counted = float(counted_now[i])
+        lost = int(u.killed[i] + u.wounded[i] + u.captured[i] + u.drowned[i])
+        counted = float(lost - u.break_base[i])  # the losses counted toward the breaking point
         ceiling = float(start_morale[i])
         changes = m != ceiling or recovery < 0.0 or (counted > 0.0 and kept < 1.0)
         if changes and not contact[i]:
@@ -316,13 +344,27 @@ def morale_step(
             u.routed[i] = True
             rows[count, 0], rows[count, 1], rows[count, 2] = ROUTED_ROW, i, m
             count += 1
-    for side in range(2):  # over each side's units at once: a dozen units a side
-        k = by_side[side]
-        mine = u.side == side
-        cap = k.assault_hours_per_day
-        u.grip_hours[mine] = np.minimum(cap, u.grip_hours[mine] + hours * cap / 24.0)
-        decay = (1.0 - k.suppression_decay_per_hour) ** hours
-        u.suppression[mine] = np.minimum(u.suppression[mine] * decay, 1.0)
+    # each side's hours of assault back by the hour (up to a day's worth) and suppression's decay
+    cap_0 = by_side[0].assault_hours_per_day
+    cap_1 = by_side[1].assault_hours_per_day
+    back_0 = hours * cap_0 / 24.0
+    back_1 = hours * cap_1 / 24.0
+    decay_0 = (1.0 - by_side[0].suppression_decay_per_hour) ** hours
+    decay_1 = (1.0 - by_side[1].suppression_decay_per_hour) ** hours
+    for i in range(on_map.size):
+        side = u.side[i]
+        if side == 0:
+            cap, back, decay = cap_0, back_0, decay_0
+        elif side == 1:
+            cap, back, decay = cap_1, back_1, decay_1
+        else:
+            continue
+        # (each `np.minimum` as numpy has it: the second when the first is not smaller, so a
+        # NaN passes as it would there)
+        grip = u.grip_hours[i] + back
+        u.grip_hours[i] = cap if cap < grip else grip
+        pinned = u.suppression[i] * decay
+        u.suppression[i] = 1.0 if pinned > 1.0 else pinned
     return count
 
 

@@ -809,6 +809,7 @@ def move_rows(
             entries,
             count,
             phase.slots,
+            phase.moved,
             bundles,
             phase.values,
             occupied,
@@ -841,9 +842,18 @@ class _MovePhase:
     ground (`_ground`, one for both where they share it) and its fields' bundle (`MoveGround`,
     made again when a store grows), the coefficients movement reads (`MoveCoefficients`, one
     for both where they are equal), the minefields against each side, a bound of the draws a
-    move makes, and the scratch the kernel writes each move's slot into."""
+    move makes, and the scratch the kernel writes each move's slot into and who moved."""
 
-    __slots__ = ("bundles", "coefficients", "draws_per_move", "grounds", "mined", "slots", "values")
+    __slots__ = (
+        "bundles",
+        "coefficients",
+        "draws_per_move",
+        "grounds",
+        "mined",
+        "moved",
+        "slots",
+        "values",
+    )
 
     def __init__(self, state: GameState, coefficients: tuple) -> None:
         board = state.board
@@ -859,6 +869,7 @@ class _MovePhase:
         self.mined = (_minefields_against(state, 0), _minefields_against(state, 1))
         self.draws_per_move = 4 + _mined_hexes(state)
         self.slots = np.empty(state.units.count, dtype=np.int64)
+        self.moved = np.zeros(state.units.count, dtype=np.bool_)  # per unit (`move_phase`)
 
     def current_bundles(self) -> tuple:
         """The grounds' fields' bundles, made again where a store has grown since (its fields
@@ -979,12 +990,13 @@ def _events_of_rows(state: GameState, rows: list, steps: np.ndarray, events: lis
             events.append(Surrendered(turn, u.ids[unit], int(a)))
 
 
-@kernel
+@kernel(borrows=True)
 def move_phase(
     u,
     entries,
     count,
     slots,
+    moved,
     grounds,
     values,
     occupied,
@@ -1010,9 +1022,10 @@ def move_phase(
     (`values`: `MoveCoefficients`, as `grounds`) and minefields against it (`mined0`,
     `mined1`). First each move's field is found or given a slot (`claim_slot`), into `slots`:
     where a store has no room left, nothing has moved and the kernel returns (-1, that
-    ground's index) for its caller to grow the store and call again. `occupied` and `zoned` (side x
-    hex, zero) count each side's units in a hex and fighting units next to it: the enemy's
-    `held` and zone of control, kept as units move. Draws
+    ground's index) for its caller to grow the store and call again. `moved` (per unit, its
+    scratch: it makes no array, and borrows) says who moved, for the postures. `occupied` and
+    `zoned` (side x hex, zero) count each side's units in a hex and fighting units next to it:
+    the enemy's `held` and zone of control, kept as units move. Draws
     are numbered in the dice's table (`table`, `head`: `next_occurrence`); event rows go to
     `rows` (`ROW_...`: kind, unit, hex, then the kind's numbers), the paths moved to `steps`.
     With `reset_postures`, units on the map that stood still take their own posture again (a
@@ -1030,7 +1043,8 @@ def move_phase(
     neighbors = grounds[0].neighbors
     if count > 0:  # (the zones are read by the moves alone)
         occupy_all(u, occupied, zoned, neighbors)
-    moved = np.zeros(u.hex.shape[0], dtype=np.bool_)
+    for i in range(u.hex.shape[0]):
+        moved[i] = False
     taken, written = 0, 0
     for e in range(count):
         unit, kind, goal = entries[0, e], entries[1, e], entries[2, e]

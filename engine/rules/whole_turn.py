@@ -54,10 +54,11 @@ from .bombardment import (
     _weapons_back,
     _weapons_in,
     bombard_all,
+    bombard_scratch,
     weapon_arrays,
 )
 from .engineering import BREACH_COLUMNS, Breach, _breach_columns, breach_step
-from .fire import fire_ground, fire_phase
+from .fire import fire_ground, fire_phase, uncount_all
 from .morale import _morale_scratch, _values_by_side, morale_step
 from .movement import (
     GO_FREE,
@@ -116,6 +117,7 @@ class TurnKit(NamedTuple):
     head: np.ndarray  # the dice's table's head
     # movement
     slots: np.ndarray
+    moved: np.ndarray  # bool per unit: who moved (`move_phase`'s scratch)
     move_values: tuple
     mined0: np.ndarray
     mined1: np.ndarray
@@ -153,6 +155,9 @@ class TurnKit(NamedTuple):
     target_units: np.ndarray
     bombard_rows: np.ndarray
     hits: np.ndarray
+    bombard_order: np.ndarray  # `bombard_all`'s scratch (`bombard_scratch`)
+    bombard_by_class: np.ndarray
+    bombard_shells: np.ndarray
     # direct fire
     fire: tuple  # fire.FireGround
     # assaults
@@ -177,6 +182,9 @@ class TurnKit(NamedTuple):
     leaders: np.ndarray
     ammunition: np.ndarray
     routed: np.ndarray
+    cut: np.ndarray  # the fight's scratch (assault's `_Record`)
+    engaged: np.ndarray
+    fire_rate: np.ndarray
     outcomes: np.ndarray  # int64 rows (turn, defending side, outcome): the assaults fought
     outcome_count: np.ndarray  # int64 [1]: the rows of `outcomes` filled (Python empties them)
     # morale and the turn's end
@@ -184,6 +192,7 @@ class TurnKit(NamedTuple):
     ledger_rows: np.ndarray
     morale_values: tuple
     morale_rows: np.ndarray
+    morale_contact: np.ndarray  # who is in contact as the morale phase starts (its scratch)
     place_hexes: np.ndarray
     tally: np.ndarray  # the units' tally of men by fate (the ledger's first rows)
     owner: np.ndarray
@@ -264,8 +273,9 @@ def _make_kit(state: GameState) -> _Kept:
     c0, c1 = _sides_values(state, c)
     bombard_sides = state.side_coefficients or (c, c)
     groups, weapons = weapon_arrays(u)
+    bombard_order, bombard_by_class, bombard_shells = bombard_scratch(count)
     engineers, wire_rate = _breach_columns(state, c)
-    on_map, morale_rows = _morale_scratch(state)
+    on_map, morale_rows, morale_contact = _morale_scratch(state)
     ledger = state.record_arguments()  # (room made in the ledgers first)
     move_occupied, move_zoned = zone_counts(board.size)
     kit = TurnKit(
@@ -280,6 +290,7 @@ def _make_kit(state: GameState) -> _Kept:
         keys=state.dice.key_words,
         head=state.dice.head,
         slots=moves.slots,
+        moved=moves.moved,
         move_values=moves.values,
         mined0=moves.mined[0],
         mined1=moves.mined[1],
@@ -316,6 +327,9 @@ def _make_kit(state: GameState) -> _Kept:
         target_units=np.zeros(count * count, np.int64),
         bombard_rows=np.zeros((count, ORDER_COLUMNS)),
         hits=np.zeros((count * count, HIT_COLUMNS)),
+        bombard_order=bombard_order,
+        bombard_by_class=bombard_by_class,
+        bombard_shells=bombard_shells,
         fire=fire_ground(state, c),
         edge=board.edge,
         passable=board.passable,
@@ -338,6 +352,9 @@ def _make_kit(state: GameState) -> _Kept:
         leaders=record.leaders,
         ammunition=record.ammunition,
         routed=record.routed,
+        cut=record.cut,
+        engaged=record.engaged,
+        fire_rate=record.fire_rate,
         outcomes=np.zeros((_TURNS_KEPT * count, 3), np.int64),
         outcome_count=np.zeros(1, np.int64),
         on_map=on_map,
@@ -346,6 +363,7 @@ def _make_kit(state: GameState) -> _Kept:
             state, state.side_coefficients if state.side_coefficients else (c, c)
         ),
         morale_rows=morale_rows,
+        morale_contact=morale_contact,
         place_hexes=board.place_hexes,
         tally=ledger[0],
         owner=state.place_owner,
@@ -467,7 +485,7 @@ def play_turn(
         p[_STEPPING] = n_stepping
         p[_WORKS] = 1 if works_changed else 0
         p[_FIRST] = 0
-        _clear_assault_rows(k, n_assaulting)
+        _clear_assault_rows(k)
         phase = MOVE
     if phase == MOVE:
         status, extra = _moves(k, s.moving, p[_MOVING], table, grounds, night, hours, turn, True)
@@ -494,7 +512,8 @@ def play_turn(
                 k.r, k.held, k.step_units[:n], k.step_targets[:n], k.step_caps[:n],
                 k.target_first[: n + 1], k.target_units[: n * count], k.bombard_c0,
                 k.bombard_c1, night, hours, k.hex_area_m2, k.hex_size_m, k.keys, turn, table,
-                k.head, k.bombard_rows[:n], k.hits[: n * count],
+                k.head, k.bombard_rows[:n], k.hits[: n * count], k.bombard_order,
+                k.bombard_by_class, k.bombard_shells,
             )  # fmt: skip
             if changed < 0:
                 return ROOM, BOMBARD, n + n * count, -1, False
@@ -517,7 +536,7 @@ def play_turn(
         phase = MORALE
     morale_step(
         u, k.on_map, k.q, k.r, s.men_before, k.ledger_rows, ledger_row, u.morale_start,
-        k.water, hours, k.morale_values, k.morale_rows,
+        k.water, hours, k.morale_values, k.morale_rows, k.morale_contact,
     )  # fmt: skip
     ledger = (
         k.tally, u.hex, u.arrived, u.gone, u.routed, k.w.fort_strength,
@@ -553,9 +572,13 @@ def _note_outcomes(k, turn):
 
 
 @kernel(borrows=True)
-def _clear_assault_rows(k, n):
-    """The assaults' rows as a new `_Record` has them, for the `n` hexes a turn may assault (a
-    game's record serves every turn)."""
+def _clear_assault_rows(k):
+    """The assaults' rows as a new `_Record` has them, for the turn to come (a game's record
+    serves every turn): only the rows the last turn's assaults wrote, the hexes it grouped
+    (`found[0]`, -1 when it grouped none), are cleared. The rows past them were never written
+    since they were last cleared (or made): the turn's grouping and assaults write rows below
+    `found[0]` alone."""
+    n = max(k.found[0], 0)
     k.found[0] = -1
     if n == 0:
         return
@@ -596,23 +619,23 @@ def _step_rows(k, rows, s, code, on_map_only):
 @kernel(borrows=True)
 def _moves(k, entries, count, table, grounds, night, hours, turn, reset_postures):
     """movement's `move_rows` in the kernel: room in the dice's table for every draw the moves
-    may make (else (`ROOM`, the rows)), the zones counted from nothing, one call of
-    `move_phase` (a full store: (`STORE`, its ground)), and the rows that note something beside
-    the arrays kept in `k.notes` (a river crossed, a unit off the map's edge)."""
+    may make (else (`ROOM`, the rows)), one call of `move_phase` (a full store: (`STORE`, its
+    ground)), and the rows that note something beside the arrays kept in `k.notes` (a river
+    crossed, a unit off the map's edge). `move_phase` counts the zones from nothing: they are
+    zero between calls (made so, and taken back out unit by unit after the moves, in as many
+    steps as there are units rather than the board's hexes)."""
     if not has_room(table, k.head, turn, count * k.draws_per_move):
         return ROOM, count * k.draws_per_move
-    for side in range(2):
-        occupied, zoned = k.move_occupied[side], k.move_zoned[side]
-        for h in range(len(occupied)):
-            occupied[h] = 0
-            zoned[h] = 0
     taken, written = move_phase(
-        k.u, entries, count, k.slots, grounds, k.move_values, k.move_occupied, k.move_zoned,
-        k.mined0, k.mined1, k.w, k.control, night, hours, turn, k.keys, table, k.head,
-        k.move_steps, k.move_rows, reset_postures,
+        k.u, entries, count, k.slots, k.moved, grounds, k.move_values, k.move_occupied,
+        k.move_zoned, k.mined0, k.mined1, k.w, k.control, night, hours, turn, k.keys, table,
+        k.head, k.move_steps, k.move_rows, reset_postures,
     )  # fmt: skip
     if taken < 0:
         return STORE, written
+    if count > 0:  # the zones back to zero, unit by unit (`move_phase` counted them: it kept
+        # them as its units moved, so they are the units' counts where they stand now)
+        uncount_all(k.u, k.move_occupied, k.move_zoned, grounds[0].neighbors)
     for j in range(written):
         row = k.move_rows[j]
         kind = row[0]
@@ -648,7 +671,8 @@ def _assaults(k, s, table, grounds, night, hours, turn):
             s.on_map, assaulting, k.held, night, hours, k.hex_size_m, k.values, k.assault_c0,
             k.assault_c1, k.keys, turn, table, k.head, k.assault_occupied, k.assault_zoned,
             False, k.assault_steps, first, k.found, k.info, k.members, k.defenders, k.firing,
-            k.out, k.counts, k.melee, k.leaders, k.ammunition, k.routed,
+            k.out, k.counts, k.melee, k.leaders, k.ammunition, k.routed, k.cut, k.engaged,
+            k.fire_rate,
         )  # fmt: skip
         if status == _DONE:
             return DONE, 0
