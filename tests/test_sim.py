@@ -723,3 +723,27 @@ def test_a_chunks_replay_commands_are_each_battles_own(tmp_path: Path) -> None:
         seeds = [battle_seed(2, i) for i in range(3)]
         assert task.replay_commands(seeds) == [task.replay_command(s) for s in seeds]
         assert all("'" in command for command in task.replay_commands(seeds))
+
+
+def test_running_median_is_each_heads_median() -> None:
+    """The convergence plot's running median (two heaps) is np.median of every head of the
+    battles, NaNs left out, ties and even counts included: the exact values, not close ones."""
+    from engine.sim.stats import running_median
+
+    rng = np.random.default_rng(7)
+    for trial in range(120):
+        size = int(rng.integers(0, 50))
+        values = (
+            rng.choice([1.0, 2.0, 3.5, 0.1, 7.25, np.nan], size)
+            if trial % 2
+            else rng.normal(size=size)
+        )
+        expected = np.full(size, np.nan)
+        for i in range(size):
+            head = values[: i + 1][~np.isnan(values[: i + 1])]
+            if head.size:
+                expected[i] = float(np.median(head))
+        counts, medians = running_median(values)
+        assert np.array_equal(counts, np.arange(1, size + 1))
+        assert np.array_equal(medians, expected, equal_nan=True)
+    assert running_median(np.array([np.nan, 4.0, 1.0]))[1].tolist()[1:] == [4.0, 2.5]
