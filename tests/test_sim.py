@@ -747,3 +747,28 @@ def test_running_median_is_each_heads_median() -> None:
         assert np.array_equal(counts, np.arange(1, size + 1))
         assert np.array_equal(medians, expected, equal_nan=True)
     assert running_median(np.array([np.nan, 4.0, 1.0]))[1].tolist()[1:] == [4.0, 2.5]
+
+
+def test_curve_matrix_of_a_parquet_column_is_the_lists_matrix() -> None:
+    """A list column read from its offsets and values at once gives the matrix its Python lists
+    give: each battle's value by turn, its last past its end, NaN for an empty list; over
+    several chunks, a cut `length`, ints and floats."""
+    import pyarrow as pa
+
+    from engine.sim.stats import curve_matrix
+
+    rng = np.random.default_rng(11)
+    for trial in range(60):
+        lists = [
+            [int(x) for x in rng.integers(0, 900, int(rng.integers(0, 8)))]
+            for _ in range(int(rng.integers(1, 10)))
+        ]
+        kind = pa.list_(pa.int64() if trial % 2 else pa.float32())
+        half = len(lists) // 2
+        column = pa.chunked_array([pa.array(lists[:half], kind), pa.array(lists[half:], kind)])
+        for length in (None, 3, 10):
+            expected = curve_matrix(column.to_pylist(), length)
+            assert np.array_equal(curve_matrix(column, length), expected, equal_nan=True)
+    column = pa.chunked_array([pa.array([[5, 4], [], [9]], pa.list_(pa.int64()))])
+    assert curve_matrix(column, 3).tolist()[0] == [5.0, 4.0, 4.0]
+    assert np.isnan(curve_matrix(column, 3)[1]).all()
