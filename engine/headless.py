@@ -137,7 +137,7 @@ class Battles:
         except BaseException:  # (a battle stopped half-way: the next one is a new game)
             self._start = self._key = None
             raise
-        if played is None or not game.over:  # played turn by turn: not one to start again
+        if played is None:  # played turn by turn: not a game to start again
             self._start = self._key = None
             return _played(game, mode_of, on_turn)
         if on_turn is not None:

@@ -253,11 +253,9 @@ class GameStart:
 
 
 def _reseed(dice: Dice, seed: int) -> None:
-    """The dice of a new game of `seed`, in the same arrays (the kits hold them): the key, and
-    no draw counted yet."""
+    """The dice's key of `seed`, in the same array (the kits hold it). (Their draws counted are
+    the first turn's already: the table's head and `earlier` are put back with the rest.)"""
     dice.seed = int(seed)
     dice.key = key_schedule(dice.seed & MASK64, (dice.seed >> 64) & MASK64)
     words = dice.key_words  # the array the kits hold: its words rewritten in place
     words[...] = np.array(dice.key, dtype=np.uint64)
-    dice.head[...] = (0, -1)
-    dice.earlier.clear()
